@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/browser/**"],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    // Model conversion and inference use both cores; parallel files would only thrash.
+    fileParallelism: false,
+  },
+});
