@@ -1,0 +1,35 @@
+/**
+ * `porelight` command line. Each command lives in its own file under `src/cli/commands/` and
+ * exports `register(program)`; this file only wires them up and maps errors to exit codes.
+ *
+ * Exit codes: 0 success, 1 a job or check failed, 2 bad usage or bad input, 3 no face found.
+ */
+import { Command, CommanderError } from "commander";
+import { CliError } from "./errors.ts";
+
+type Registrar = (program: Command) => void;
+
+/** Command modules, loaded lazily so `porelight --help` stays fast. */
+const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
+];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("porelight")
+    .description("Photo to render-ready game head: mesh + diffuse/specular albedo and normals, on a CPU.")
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of COMMANDS) (await load()).register(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliError) {
+      process.stderr.write(`porelight: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error & { code?: string; exitCode?: number };
+    process.stderr.write(`porelight: ${e?.message ?? String(err)}\n`);
+    return typeof e?.exitCode === "number" ? e.exitCode : 1;
+  }
+}

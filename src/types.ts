@@ -1,0 +1,250 @@
+/**
+ * porelight's data contracts. Units, colour spaces and axes are stated here, once.
+ *
+ * Conventions (DESIGN §2):
+ * - Images in memory are interleaved HWC Float32Array; row 0 is the top row.
+ * - Pipeline maths runs in linear light; sRGB only at the edges (decode, A_D output, previews).
+ * - Meshes are in metres, glTF axes: +X to the subject's left (viewer's right on a frontal
+ *   photo), +Y up, +Z out of the face toward a frontal camera; right-handed.
+ * - UVs follow glTF: (0,0) is the top-left of the image, v grows downward.
+ * - Maps are W×H = 2:3 (base 384×576).
+ * - Landmarks are image pixels: x right, y down, z toward the camera is negative (MediaPipe
+ *   convention), z in the same pixel scale as x.
+ */
+
+/** How the numbers of an image are to be read. */
+export type ColorSpace =
+  /** sRGB-encoded colour, 0..1. */
+  | "srgb"
+  /** Linear-light colour (Rec.709 primaries), 0..1 for reflectances. */
+  | "linear"
+  /** Not colour: normals (−1..1), masks (0..1), depth (metres) and other data. */
+  | "data";
+
+/** A float image, interleaved HWC, row 0 at the top. */
+export interface ImageF32 {
+  width: number;
+  height: number;
+  channels: number;
+  /** length = width × height × channels */
+  data: Float32Array;
+  colorSpace: ColorSpace;
+}
+
+/** An axis-aligned box in image pixels (x right, y down). */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One face found by the detector. */
+export interface FaceDetection {
+  box: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  /** The detector's six keypoints (eyes, nose, mouth, ears) in image pixels, [x, y] pairs. */
+  keypoints: Float32Array;
+}
+
+/** Number of landmarks: 468 face-mesh points + 2 × 5 iris points (MediaPipe order). */
+export const LANDMARK_COUNT = 478;
+
+/** 478 landmarks, [x, y, z] per point in image pixels (see the file header). */
+export type Landmarks = Float32Array;
+
+/** Head rotation of the subject relative to the camera, degrees. Yaw > 0: subject turned to their left. */
+export interface HeadPose {
+  yawDeg: number;
+  pitchDeg: number;
+  rollDeg: number;
+}
+
+/** Problems capture noticed in the photo; reported with the job, never fatal on their own. */
+export interface QualityFlags {
+  /** |yaw| > 60°. */
+  extremePose: boolean;
+  /** Fewer than 96 px between the outer eye corners. */
+  lowResolution: boolean;
+  /** The face box reaches past the image edge. */
+  partialFace: boolean;
+  /** Part of the face is hidden (hair, hands, glasses, caps), from segmentation or landmark confidence. */
+  occluded: boolean;
+  /** Variance of the Laplacian of the face crop is below a sharpness floor. */
+  blurry: boolean;
+  /** Free-text details behind the flags, for the report. */
+  notes: string[];
+}
+
+/** Per-pixel masks in photo space, 1 channel, 0..1, same size as the photo. */
+export interface FaceMasks {
+  skin: ImageF32;
+  hair: ImageF32;
+  occluder: ImageF32;
+}
+
+/** What capture returns for the chosen face. */
+export interface CaptureResult {
+  /** The decoded photo, sRGB 0..1, 3 channels, EXIF orientation applied. */
+  image: ImageF32;
+  faces: FaceDetection[];
+  /** Index into `faces` of the face reconstructed. */
+  faceIndex: number;
+  landmarks: Landmarks;
+  /** Per-landmark confidence 0..1 (face-mesh flag × region visibility). */
+  landmarkConfidence: Float32Array;
+  pose: HeadPose;
+  flags: QualityFlags;
+  masks: FaceMasks;
+}
+
+/** A triangle mesh. Positions in metres, glTF axes. */
+export interface Mesh {
+  /** xyz per vertex, metres. */
+  positions: Float32Array;
+  /** Unit normals, xyz per vertex. */
+  normals: Float32Array;
+  /** xyzw per vertex: unit tangent along +u and the bitangent sign w (glTF / MikkTSpace). */
+  tangents: Float32Array;
+  /** uv per vertex, glTF convention (origin top-left). */
+  uvs: Float32Array;
+  /** Three vertex indices per triangle, counter-clockwise seen from outside. */
+  indices: Uint32Array;
+}
+
+/** Named parts of the template head, for rendering and for region-dependent estimators. */
+export type HeadPart = "skin" | "eyeLeft" | "eyeRight";
+
+/** The template head plus what later stages need to know about it. */
+export interface TemplateHead {
+  mesh: Mesh;
+  /** Triangle ranges per part (skin first, then the eyeballs). */
+  parts: { part: HeadPart; firstIndex: number; indexCount: number }[];
+  /** Vertex index of each of the 478 landmarks. */
+  landmarkVertices: Int32Array;
+  /** For each vertex, the index of its left/right mirror (itself on the midline). */
+  mirrorVertex: Int32Array;
+}
+
+/**
+ * Pinhole camera. Camera space: x right, y up, looking down −Z (glTF). A world point p maps to
+ * camera space as R·p + t; the pixel is (cx + fx·X/(−Z), cy − fy·Y/(−Z)).
+ */
+export interface Camera {
+  /** Image size in pixels. */
+  width: number;
+  height: number;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+  /** Row-major 3×3 rotation world → camera. */
+  rotation: Float64Array;
+  /** Translation world → camera, metres. */
+  translation: Float64Array;
+}
+
+/** The fitted head for one photo. */
+export interface FitResult {
+  mesh: Mesh;
+  camera: Camera;
+  /** Per vertex: 1 when seen by the camera (facing it and not occluded), else 0. */
+  vertexVisibility: Float32Array;
+  /** Root-mean-square landmark reprojection error, pixels. */
+  reprojectionErrorPx: number;
+  /** Distance between the eye centres in the photo, pixels (normaliser for the error). */
+  interocularPx: number;
+}
+
+/** Quality presets (DESIGN §2). */
+export type Preset = "draft" | "standard" | "high" | "ultra";
+
+/** Map size for each preset, W×H. */
+export const PRESET_MAP_SIZE: Record<Preset, { width: number; height: number; upscale: 2 | 4 | 8 }> = {
+  draft: { width: 768, height: 1152, upscale: 2 },
+  standard: { width: 1536, height: 2304, upscale: 4 },
+  high: { width: 3072, height: 4608, upscale: 8 },
+  ultra: { width: 4096, height: 6144, upscale: 8 },
+};
+
+/** Base UV texture size (AvatarMe's 384×576). */
+export const BASE_MAP_SIZE = { width: 384, height: 576 } as const;
+
+/** The pipeline stages, in order. */
+export const STAGES = [
+  "capture",
+  "fit",
+  "unwrap",
+  "complete",
+  "upscale",
+  "delight",
+  "specular",
+  "normals",
+  "package",
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** Pipeline estimator stages that can be replaced by a user model through a manifest. */
+export type EstimatorStage = "upscale" | "delight" | "specular" | "normalsSpecular" | "normalsDiffuse";
+
+/** How an estimator's tensor is to be read. */
+export interface TensorSpec {
+  /** ONNX input/output name. */
+  name: string;
+  channels: number;
+  /** Value range the model expects/produces, e.g. [0, 1] or [−1, 1] or [0, 255]. */
+  range: [number, number];
+  /** "normal-tangent" / "normal-object": unit vectors mapped into `range`. */
+  colorSpace: "srgb" | "linear" | "normal-tangent" | "normal-object" | "data";
+}
+
+/** An image-to-image estimator: an ONNX model plus how to run it (DESIGN §1). */
+export interface EstimatorManifest {
+  /** Manifest format version. */
+  version: 1;
+  name: string;
+  stage: EstimatorStage;
+  /** ONNX file, relative to the manifest. */
+  model: string;
+  /** All inputs share the image size; they are concatenated in this order if the model has one input. */
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  /** Output size / input size (1 for per-texel estimators, 2/4/8 for super-resolution). */
+  scale: number;
+  /** Patch size the model was trained on (informational). */
+  trainingPatch: number;
+  /** Square tile size used at inference, input pixels. */
+  inferencePatch: number;
+  /** Tile overlap in input pixels; at least the receptive-field radius. */
+  overlap: number;
+  /** Receptive-field radius of the model, input pixels. */
+  receptiveField: number;
+}
+
+/** Progress reported by the pipeline. */
+export interface ProgressEvent {
+  stage: StageName;
+  /** Fraction of this stage done, 0..1. */
+  stageFraction: number;
+  /** Fraction of the whole job done, 0..1 (weighted by typical stage cost). */
+  overallFraction: number;
+  message?: string;
+}
+
+/** Logger injected into library code; no console output from inside the pipeline. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {} };
+
+/** One output file of a job: a path relative to the job's output directory, and its bytes. */
+export interface OutputFile {
+  /** Forward slashes, no "..", no leading "/": e.g. "maps/albedo_diffuse.png". */
+  name: string;
+  bytes: Uint8Array;
+  mediaType: string;
+}
