@@ -248,3 +248,39 @@ export interface OutputFile {
   bytes: Uint8Array;
   mediaType: string;
 }
+
+/** Options of one reconstruction job (the CLI, the daemon and the plugin all pass these). */
+export interface ReconstructOptions {
+  /** Quality preset; picks map size and upscaler. */
+  preset: Preset;
+  /** Which detected face to reconstruct (0 = largest). */
+  face: number;
+  /** Output formats to write; all by default. */
+  formats: ("glb" | "babylon" | "maps")[];
+}
+
+export const RECONSTRUCT_DEFAULTS: ReconstructOptions = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
+
+/** Hooks the edges pass into a job. */
+export interface ReconstructHooks {
+  onProgress?: (event: ProgressEvent) => void;
+  /** Checked between stages (and between tiles where a stage supports it). */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** Time and memory of one stage. */
+export interface StageTiming {
+  stage: StageName;
+  /** Wall time, milliseconds. */
+  ms: number;
+  /** Peak resident set size seen at the end of the stage, bytes. */
+  peakRssBytes: number;
+}
+
+/** Everything a job produced: the files (not yet written anywhere) and the report. */
+export interface ReconstructResult {
+  files: OutputFile[];
+  /** The same object that is serialised into `report.json` among `files`. */
+  report: Record<string, unknown>;
+}
