@@ -284,3 +284,39 @@ export interface ReconstructResult {
   /** The same object that is serialised into `report.json` among `files`. */
   report: Record<string, unknown>;
 }
+
+/**
+ * What unwrap returns: the photo texture and the fitted head's geometry, rasterised in UV space at
+ * the base size (384×576). All maps share the atlas' size; "gutter" texels (outside every UV
+ * island) of the geometry maps hold the value of the nearest island texel, so that filtering and
+ * upscaling never pull in garbage.
+ */
+export interface UnwrapResult {
+  /** Photo texture T, linear RGB 0..1; 0 where the texel is not seen by the camera. */
+  texture: ImageF32;
+  /** 1 channel: 1 where the texel's surface point is seen by the camera (z-buffer, facing it, inside the photo), else 0. */
+  visibility: ImageF32;
+  /** 1 channel, 0..1: how much to trust T here = facing ratio × masks (skin, not hair/occluder) × landmark confidence; 0 where not visible. */
+  confidence: ImageF32;
+  /** 1 channel: 1 where a triangle of the head covers the texel centre (inside a UV island), 0 in the gutters. */
+  coverage: ImageF32;
+  /** Object-space unit normals N_O of the fitted head, xyz −1..1 ("data"). */
+  normalsObject: ImageF32;
+  /** Per-texel tangent frame of the fitted head, xyzw: unit tangent along +u and bitangent sign (glTF / MikkTSpace), object space. */
+  tangentsObject: ImageF32;
+  /**
+   * Tangent-space normals N_T of the fitted head, xyz −1..1, in the tangent frame written into the
+   * GLB (per-pixel frame: T, B = w·N×T, N from the interpolated vertex attributes).
+   */
+  normalsTangent: ImageF32;
+  /** Object-space position of the surface point, xyz metres (glTF axes). */
+  position: ImageF32;
+  /** Depth D_O, 1 channel, metres: distance behind the head's frontmost point along −Z (object space); 0 at the nose tip. */
+  depth: ImageF32;
+  /** Ambient occlusion, 1 channel, 0..1 (1 = fully open): cosine-weighted visibility of the sky over the hemisphere. */
+  ambientOcclusion: ImageF32;
+  /** 1 channel: size of one texel on the surface, millimetres (geometric mean of its u and v extents). */
+  texelSizeMm: ImageF32;
+  /** Median of texelSizeMm over covered skin texels, millimetres. */
+  medianTexelSizeMm: number;
+}

@@ -1,0 +1,60 @@
+/**
+ * PNG encoding of float images, deterministic: fixed zlib settings, no metadata, no timestamps,
+ * so identical pixels always give identical bytes (game builds cache on the output, DESIGN §5).
+ */
+import sharp from "sharp";
+import type { ImageF32 } from "../types.ts";
+
+export interface EncodePngOptions {
+  /** Bits per channel in the file: 8 or 16. */
+  bitDepth?: 8 | 16;
+  /**
+   * How float values map to stored codes: "unit" stores 0..1 as 0..max; "signed" stores −1..1 as
+   * 0..max (normal maps: n·0.5 + 0.5). Values outside the range are clamped; NaN is stored as 0.
+   */
+  range?: "unit" | "signed";
+}
+
+export const ENCODE_PNG_DEFAULTS: Required<EncodePngOptions> = { bitDepth: 8, range: "unit" };
+
+/** zlib level 6 without adaptive filtering: a fixed, fast setting; level 9 costs 3× time for ~3 % size. */
+const PNG_SETTINGS = { compressionLevel: 6, adaptiveFiltering: false, palette: false } as const;
+
+/** Quantises a float image to 8- or 16-bit codes (round half up), clamping to the range. */
+export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8Array | Uint16Array {
+  const { bitDepth, range } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const max = bitDepth === 16 ? 65535 : 255;
+  const src = image.data;
+  const out = bitDepth === 16 ? new Uint16Array(src.length) : new Uint8Array(src.length);
+  const signed = range === "signed";
+  for (let i = 0; i < src.length; i++) {
+    let v = src[i];
+    if (signed) v = v * 0.5 + 0.5;
+    // NaN fails both comparisons and would become 0 through `| 0`; make that explicit.
+    v = v > 0 ? (v < 1 ? v : 1) : 0;
+    out[i] = Math.floor(v * max + 0.5);
+  }
+  return out;
+}
+
+/**
+ * Encodes a float image (1, 2, 3 or 4 channels) as PNG bytes. The values are written as they are:
+ * the caller chooses what the numbers mean (sRGB for A_D, linear for A_S, normals for N_*).
+ *
+ *   const png = await encodePng(albedo, { bitDepth: 8 });
+ *   const nrm = await encodePng(normals, { bitDepth: 16, range: "signed" });
+ */
+export async function encodePng(image: ImageF32, options: EncodePngOptions = {}): Promise<Uint8Array> {
+  const { bitDepth } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const { width, height, channels } = image;
+  if (!(channels >= 1 && channels <= 4)) throw new Error(`encodePng: ${channels} channels; PNG holds 1 to 4`);
+  if (image.data.length !== width * height * channels) {
+    throw new Error(`encodePng: data length ${image.data.length} ≠ ${width}×${height}×${channels}`);
+  }
+  const codes = quantize(image, options);
+  let pipeline = sharp(codes, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
+  if (bitDepth === 16) pipeline = pipeline.toColourspace(channels <= 2 ? "grey16" : "rgb16");
+  else pipeline = pipeline.toColourspace(channels <= 2 ? "b-w" : "srgb");
+  const buffer = await pipeline.png(PNG_SETTINGS).toBuffer();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
