@@ -107,7 +107,7 @@ const ESRGAN_MODELS: ModelSpec[] = ESRGAN_SIZES.flatMap((size) =>
       kind: "layers",
       source: `@upscalerjs/esrgan-${size}/models/x${scale}/model.json`,
       purpose: `×${scale} super-resolution (ESRGAN ${size}, UpscalerJS)`,
-      inputs: [{ name: "LR", shape: [1, "height", "width", 3], range: [0, 255], meaning: "RGB image, 0..255" }],
+      inputs: [{ name: size === "thick" ? "LR_input" : "LR", shape: [1, "height", "width", 3], range: [0, 255], meaning: "RGB image, 0..255" }],
       outputs: [{ name: "SR", shape: [1, `height*${scale}`, `width*${scale}`, 3], range: [0, 255], meaning: "upscaled RGB image, 0..255" }],
     }),
   ),

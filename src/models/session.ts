@@ -1,0 +1,60 @@
+/**
+ * One process-wide cache of ONNX Runtime sessions: each model is loaded once and reused by
+ * every stage (and by the tiled engine). Graph optimisation "all", intra-op threads = cores.
+ */
+import os from "node:os";
+import * as ort from "onnxruntime-node";
+import { ensureModel, readModelBytes, type EnsureModelOptions } from "./cache.ts";
+
+export { ort };
+
+/** Session options shared by every model porelight runs. */
+export function sessionOptions(): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: "all",
+    intraOpNumThreads: os.availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+  };
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+function cached(key: string, create: () => Promise<ort.InferenceSession>): Promise<ort.InferenceSession> {
+  let s = sessions.get(key);
+  if (!s) {
+    // A failed creation is not cached, so a later call can retry (e.g. after fixing the cache).
+    s = create().catch((err) => {
+      sessions.delete(key);
+      throw err;
+    });
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+/**
+ * The session of a catalog model (converted and cached on first use).
+ * @param name catalog name, e.g. "blazeface" or "esrgan-thick-x8"
+ */
+export function getSession(name: string, options: EnsureModelOptions = {}): Promise<ort.InferenceSession> {
+  return cached(`catalog:${name}`, async () => {
+    await ensureModel(name, options);
+    return ort.InferenceSession.create(await readModelBytes(name), sessionOptions());
+  });
+}
+
+/**
+ * A session over ONNX bytes the caller already has (user estimators, built-in graphs),
+ * cached under `key`; the bytes are only read the first time.
+ */
+export function getSessionFromBytes(key: string, bytes: Uint8Array | (() => Uint8Array | Promise<Uint8Array>)): Promise<ort.InferenceSession> {
+  return cached(`bytes:${key}`, async () => ort.InferenceSession.create(typeof bytes === "function" ? await bytes() : bytes, sessionOptions()));
+}
+
+/** Releases every session (tests, daemon shutdown). */
+export async function disposeSessions(): Promise<void> {
+  const all = [...sessions.values()];
+  sessions.clear();
+  await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
+}
