@@ -216,10 +216,16 @@ export interface EstimatorManifest {
   trainingPatch: number;
   /** Square tile size used at inference, input pixels. */
   inferencePatch: number;
-  /** Tile overlap in input pixels; at least the receptive-field radius. */
+  /**
+   * Width shared by neighbouring tiles, input pixels. Each tile's outer `receptiveField` pixels
+   * (where its padding reaches in) get no weight and the rest of the strip is a smooth blend,
+   * so it must be at least 2 × receptiveField for tiled = whole-image output.
+   */
   overlap: number;
   /** Receptive-field radius of the model, input pixels. */
   receptiveField: number;
+  /** Axis order of every input and output tensor, batch 1; "nhwc" (TF's and our converted models') when absent. */
+  layout?: "nhwc" | "nchw";
 }
 
 /** Progress reported by the pipeline. */
