@@ -326,3 +326,21 @@ export interface UnwrapResult {
   /** Median of texelSizeMm over covered skin texels, millimetres. */
   medianTexelSizeMm: number;
 }
+
+/**
+ * Facial regions for region-dependent estimators (specular ψ, de-lighting's albedo model), in the
+ * channel order of `RegionMaps.weights`. "scalp" is the hair-bearing scalp; "eyelids" includes the
+ * eye openings of the skin atlas.
+ */
+export const FACE_REGIONS = ["forehead", "nose", "cheeks", "lips", "chin", "eyelids", "brows", "scalp", "ears", "neck"] as const;
+export type FaceRegion = (typeof FACE_REGIONS)[number];
+
+/**
+ * Soft region memberships in UV space, same size as the maps they go with (base 384×576).
+ * `weights` has FACE_REGIONS.length channels ("data", 0..1) in FACE_REGIONS order; per texel the
+ * channels sum to at most 1 and the remainder is "other skin" (temples, jaw, back of the head
+ * below the scalp). Soft borders (a few texels wide) keep region-dependent maps free of seams.
+ */
+export interface RegionMaps {
+  weights: ImageF32;
+}
