@@ -12,6 +12,7 @@ type Registrar = (program: Command) => void;
 /** Command modules, loaded lazily so `porelight --help` stays fast. */
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/models.ts"),
+  () => import("./commands/serve.ts"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,150 @@
+/** The `/v1/jobs` routes. */
+import { Router, type NextFunction, type Request, type Response } from "express";
+import multer from "multer";
+import type { DaemonConfig } from "./config.ts";
+import { HttpError } from "./http-error.ts";
+import { parseJobForm } from "./job-form.ts";
+import type { JobRunner } from "./job-runner.ts";
+import { JOB_ID_PATTERN, newJobId, type JobRecord, type JobStore } from "./job-store.ts";
+import { jobCreated, jobFiles, jobView } from "./job-views.ts";
+import { outputNameProblem } from "./output-names.ts";
+import { acceptPhoto } from "./photo-intake.ts";
+import { streamJobEvents } from "./sse.ts";
+import { isFinalState } from "./api.ts";
+
+/** Room for the multipart envelope and the option fields around the photo, bytes. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRunner): Router {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 12 },
+  }).single("photo");
+
+  const findJob = (req: Request): JobRecord => {
+    const id = String(req.params.id);
+    const record = JOB_ID_PATTERN.test(id) ? store.get(id) : undefined;
+    if (!record) throw new HttpError(404, "job_not_found", `no job ${JSON.stringify(id).slice(0, 80)}`);
+    return record;
+  };
+  const view = (record: JobRecord) => jobView(record, runner.queuePosition(record.id));
+
+  router.get("/", (_req, res) => {
+    res.json({ jobs: store.list().reverse().map(view) });
+  });
+
+  router.post(
+    "/",
+    (req: Request, res: Response, next: NextFunction) => {
+      // Refuse before reading the body: a full queue or a declared oversized body costs nothing.
+      runner.assertCapacity();
+      const declared = Number(req.headers["content-length"] ?? NaN);
+      if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) {
+        res.setHeader("Connection", "close");
+        throw tooLarge(config, declared);
+      }
+      upload(req, res, (err: unknown) => next(err ? multerError(err, config, res) : undefined));
+    },
+    async (req: Request, res: Response) => {
+      const options = parseJobForm(req.body as Record<string, unknown>);
+      const file = req.file;
+      if (!file) throw new HttpError(400, "missing_photo", 'send the photo as a multipart/form-data file field named "photo"');
+      const photo = await acceptPhoto(file.buffer, { maxPixels: config.maxPixels });
+      runner.assertCapacity();
+      const now = new Date();
+      const record: JobRecord = {
+        version: 1,
+        id: newJobId(now.getTime()),
+        state: "queued",
+        options,
+        stage: null,
+        percent: 0,
+        createdAt: now.toISOString(),
+        startedAt: null,
+        finishedAt: null,
+        stageMs: {},
+        error: null,
+        input: { mediaType: photo.mediaType, width: photo.width, height: photo.height, bytes: photo.uploadBytes },
+        files: null,
+      };
+      await store.create(record, photo.png);
+      runner.enqueue(record.id);
+      res.status(202).location(jobCreated(record).urls.self).json(jobCreated(record));
+    },
+  );
+
+  router.get("/:id", (req, res) => {
+    res.json(view(findJob(req)));
+  });
+
+  router.get("/:id/events", (req, res) => {
+    streamJobEvents(req, res, runner, findJob(req));
+  });
+
+  const requireOutputs = (record: JobRecord) => {
+    if (record.state === "done") return;
+    if (record.state === "failed" && record.error) {
+      throw new HttpError(record.error.status ?? 500, record.error.code, `the job failed: ${record.error.message}`);
+    }
+    throw new HttpError(409, `job_${record.state}`, `the job is ${record.state}; outputs exist only once it is done`);
+  };
+
+  router.get("/:id/files", (req, res) => {
+    const record = findJob(req);
+    requireOutputs(record);
+    res.json({ files: jobFiles(record) });
+  });
+
+  router.get("/:id/files/*name", async (req, res) => {
+    const record = findJob(req);
+    const segments = (req.params as unknown as { name: string[] }).name;
+    const name = segments.join("/");
+    const problem = outputNameProblem(name);
+    if (problem) throw new HttpError(400, "invalid_file_name", problem);
+    requireOutputs(record);
+    const path = await store.outputPath(record.id, name);
+    const meta = record.files?.find((f) => f.name === name);
+    if (!path || !meta) throw new HttpError(404, "file_not_found", `job ${record.id} has no file "${name}"`);
+    res.type(meta.mediaType);
+    res.setHeader("Cache-Control", "private, max-age=31536000, immutable"); // outputs never change under a job id
+    await new Promise<void>((resolve, reject) => res.sendFile(path, { dotfiles: "deny" }, (err) => (err ? reject(err) : resolve())));
+  });
+
+  router.delete("/:id", async (req, res) => {
+    const record = findJob(req);
+    if (!isFinalState(record.state)) {
+      const after = await runner.cancel(record.id);
+      res.json(view(after ?? record));
+      return;
+    }
+    await store.remove(record.id);
+    res.json({ id: record.id, deleted: true });
+  });
+
+  return router;
+}
+
+function tooLarge(config: DaemonConfig, bytes?: number): HttpError {
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+  return new HttpError(413, "upload_too_large", `${bytes ? `the upload is ${mb(bytes)}; ` : "the upload is too large; "}the limit is ${mb(config.maxUploadBytes)}`);
+}
+
+function multerError(err: unknown, config: DaemonConfig, res: Response): HttpError {
+  const e = err as { code?: string; field?: string; message?: string };
+  switch (e.code) {
+    case "LIMIT_FILE_SIZE":
+      res.setHeader("Connection", "close"); // do not read the rest of an oversized body
+      return tooLarge(config);
+    case "LIMIT_UNEXPECTED_FILE":
+      return new HttpError(400, "invalid_upload", `unexpected file field "${e.field}"; send one file, named "photo"`);
+    case "LIMIT_FIELD_VALUE":
+    case "LIMIT_FIELD_COUNT":
+    case "LIMIT_PART_COUNT":
+    case "LIMIT_FILE_COUNT":
+    case "LIMIT_FIELD_KEY":
+      return new HttpError(400, "invalid_upload", `the form is malformed: ${e.message}`);
+    default:
+      return new HttpError(400, "invalid_upload", `the upload cannot be read as multipart/form-data: ${e.message ?? String(err)}`);
+  }
+}

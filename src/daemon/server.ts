@@ -1,0 +1,62 @@
+/**
+ * Starts the daemon: builds the app, listens, and shuts down cleanly on SIGINT/SIGTERM (the job
+ * that was computing is recorded as interrupted; queued jobs resume on the next start).
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../types.ts";
+import { createApp, type DaemonApp } from "./app.ts";
+import { PIPELINE_MODULE, type DaemonConfig } from "./config.ts";
+import type { ReconstructFn } from "./pipeline-loader.ts";
+import { reconstructInChildProcess } from "./pipeline-process.ts";
+
+export interface RunningDaemon {
+  daemon: DaemonApp;
+  server: Server;
+  /** e.g. "http://127.0.0.1:7860" */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A logger for the daemon's own messages: one timestamped line each on stderr. */
+export function consoleLogger(verbose = false): Logger {
+  const line = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
+  return { debug: (m) => verbose && line("debug", m), info: (m) => line("info", m), warn: (m) => line("warn", m) };
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** The pipeline; by default `src/pipeline/reconstruct.ts` in a worker process. */
+  reconstruct?: ReconstructFn;
+}
+
+/**
+ * Opens the store, starts the queue and listens on `config.host:config.port`.
+ *
+ *   const { url, close } = await startServer(resolveConfig({ port: 0 }));
+ */
+export async function startServer(config: DaemonConfig, options: StartOptions = {}): Promise<RunningDaemon> {
+  const logger = options.logger ?? consoleLogger();
+  const worker = options.reconstruct ? null : reconstructInChildProcess({ module: PIPELINE_MODULE, logger });
+  const daemon = await createApp(config, { reconstruct: options.reconstruct ?? worker!, logger });
+  const server = daemon.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  // Uploads are bounded by size; a client trickling bytes forever is cut off instead.
+  server.requestTimeout = 5 * 60_000;
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      server.close();
+      server.closeIdleConnections();
+      await daemon.close();
+      await worker?.close();
+      server.closeAllConnections();
+    })());
+  return { daemon, server, url: `http://${host}:${port}`, port, close };
+}
