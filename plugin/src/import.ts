@@ -1,0 +1,235 @@
+/**
+ * Adds one reconstructed head to the scene open in the Babylon.js Editor: the job's files are
+ * copied under the project's `assets/`, `head.babylon` (head and eyes with the skin material) is
+ * loaded with every texture named relative to the project, and the new objects get editor ids the
+ * way the Editor's own importer gives them (`editor/src/editor/layout/preview/import/import.ts`).
+ *
+ * No React and no Electron here: `importReconstruction` runs against anything shaped like
+ * `EditorLike`, which is how the tests drive it.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { posix } from "node:path";
+import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
+import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
+import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
+import type { Mesh } from "@babylonjs/core/Meshes/mesh.js";
+import type { Material } from "@babylonjs/core/Materials/material.js";
+import type { BaseTexture } from "@babylonjs/core/Materials/Textures/baseTexture.js";
+import { Tools } from "@babylonjs/core/Misc/tools.js";
+import type { Scene } from "@babylonjs/core/scene.js";
+import type { EditorIds, EditorLike } from "./editor-like.ts";
+import { copyTree, freshAssetDir, listFiles, projectDirOf, projectRelative, toPosix } from "./project-assets.ts";
+
+/** The job output that carries the head, the eyes and the skin material (DESIGN §5). */
+export const HEAD_FILE = "head.babylon";
+
+export interface ImportReconstructionOptions {
+  /** Folder name under `assets/porelight/` (made file-system safe and unique); default: the job folder's name. */
+  name?: string;
+  /**
+   * Scene units per metre. porelight heads are in metres; the Editor's scenes are in centimetres
+   * (its glTF importer scales models by 100 and its primitives are 100 units wide).
+   */
+  unitsPerMetre?: number;
+  /** Select the head in the graph, the inspector and the gizmo once added. */
+  select?: boolean;
+  /** Where ids come from; inside the Editor, its own `Tools.RandomId` and `UniqueNumber`. */
+  ids?: EditorIds;
+  /**
+   * Called once per imported material before the scene sees it: turns a loaded PBR material into
+   * the full skin material (e.g. when the skin plugin class was not registered at load time).
+   */
+  activateMaterial?: (material: Material) => void;
+  /** Progress, 0..1, with a short message. */
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+export const IMPORT_RECONSTRUCTION_DEFAULTS = { unitsPerMetre: 100, select: true } as const;
+
+export interface ImportedHead {
+  /** The head mesh (class `Mesh`), root of the import, selected in the Editor. */
+  head: Mesh;
+  /** Every imported mesh, head first (eyes after it). */
+  meshes: Mesh[];
+  /** Distinct materials of the imported meshes, the head's first. */
+  materials: Material[];
+  /** Project-relative folder holding the copied files, e.g. `assets/porelight/jane`. */
+  assetDir: string;
+  /** Project-relative names of every copied file. */
+  files: string[];
+}
+
+/** Ids for code running outside the Editor: random strings and a counter that never repeats one in the scene. */
+export function sceneIds(scene: Scene): EditorIds {
+  let last = Date.now();
+  return {
+    randomId: () => Tools.RandomId(),
+    uniqueNumber: () => {
+      last = Math.max(last + 1, Date.now());
+      while (scene.getNodes().some((n) => n.uniqueId === last) || scene.materials.some((m) => m.uniqueId === last)) last++;
+      return last;
+    },
+  };
+}
+
+/**
+ * Copies the job outputs in `jobFilesDir` into `assets/porelight/<name>/` of the open project and
+ * adds the head to the Editor's scene. Resolves with the head (already selected) and the copied
+ * files; throws with a sentence naming the problem when no project is open, the job folder lacks
+ * `head.babylon`, or the file holds no mesh.
+ *
+ *   const { head } = await importReconstruction(editor, "/tmp/porelight-job-42", { name: "jane" });
+ *   head.position.y = 160;
+ */
+export async function importReconstruction(editor: EditorLike, jobFilesDir: string, options: ImportReconstructionOptions = {}): Promise<ImportedHead> {
+  const { unitsPerMetre, select } = { ...IMPORT_RECONSTRUCTION_DEFAULTS, ...options };
+  const report = options.onProgress ?? (() => {});
+  const scene = editor.layout.preview.scene;
+  const ids = options.ids ?? sceneIds(scene);
+  const projectDir = projectDirOf(editor);
+  const srcDir = toPosix(jobFilesDir).replace(/\/+$/, "");
+  await assertFile(posix.join(srcDir, HEAD_FILE), `the job folder ${srcDir} has no ${HEAD_FILE}; run the job with the "babylon" output format`);
+
+  report(0, "Copying files into the project");
+  const assetsRoot = posix.join(projectDir, "assets") + "/";
+  let absDir: string;
+  let names: string[];
+  if ((srcDir + "/").startsWith(assetsRoot)) {
+    absDir = srcDir; // already in the project (e.g. downloaded straight there): nothing to copy
+    names = await listFiles(absDir);
+  } else {
+    absDir = await freshAssetDir(projectDir, options.name ?? posix.basename(srcDir));
+    names = await copyTree(srcDir, absDir);
+  }
+  const assetDir = projectRelative(projectDir, absDir);
+
+  report(0.5, "Loading the head");
+  const data = JSON.parse(await readFile(posix.join(absDir, HEAD_FILE), "utf8")) as BabylonFile;
+  const missing = rebaseTextureNames(data, assetDir, new Set(names));
+  for (const name of missing) editor.layout.console.warn(`porelight: ${HEAD_FILE} refers to ${name}, which the job did not produce`);
+  // Texture names are now project-relative, so the project folder is the root URL, as when the
+  // Editor itself loads a saved scene.
+  const result = await ImportMeshAsync(`data:${JSON.stringify(data)}`, scene, { rootUrl: `${projectDir}/`, pluginExtension: ".babylon" });
+  const meshes = result.meshes.filter(isPlainMesh);
+  const strays = result.meshes.filter((m) => !isPlainMesh(m));
+  if (strays.length) {
+    for (const m of result.meshes) m.dispose(false, true);
+    throw new Error(`porelight: ${HEAD_FILE} holds ${strays.map((m) => `${m.name} (${m.getClassName()})`).join(", ")}; the Editor saves only class Mesh`);
+  }
+  if (meshes.length === 0) throw new Error(`porelight: ${HEAD_FILE} in ${assetDir} holds no mesh`);
+
+  report(0.8, "Setting up the head");
+  const head = pickHead(meshes);
+  const ordered = [head, ...meshes.filter((m) => m !== head)];
+  const materials = distinctMaterials(ordered);
+  for (const material of materials) {
+    options.activateMaterial?.(material);
+    material.id = ids.randomId();
+    material.uniqueId = ids.uniqueNumber();
+  }
+  head.name = posix.basename(assetDir);
+  for (const mesh of ordered) configureMesh(scene, mesh, ids);
+  // One root: the eyes follow the head when the artist moves it, and one scale converts units.
+  for (const mesh of ordered) if (mesh !== head && !mesh.parent) mesh.setParent(head);
+  head.scaling.scaleInPlace(unitsPerMetre);
+
+  const files = names.map((n) => `${assetDir}/${n}`);
+  editor.layout.console.log(`porelight: added ${head.name} (${ordered.length} meshes) with its files in ${assetDir}`);
+  if (select) selectInEditor(editor, head);
+  report(1, "Done");
+  return { head, meshes: ordered, materials, assetDir, files };
+}
+
+/** The subset of a `.babylon` file this module reads. */
+interface BabylonFile {
+  materials?: unknown[];
+  multiMaterials?: unknown[];
+  meshes?: unknown[];
+}
+
+/** Serialised textures are the objects carrying a string `name` and the texture-only `coordinatesMode`. */
+function isTextureJson(value: unknown): value is { name: string; url?: string } {
+  const o = value as { name?: unknown; coordinatesMode?: unknown } | null;
+  return typeof o === "object" && o !== null && typeof o.name === "string" && typeof o.coordinatesMode === "number";
+}
+
+/**
+ * Rewrites every texture name of the file's materials (plugins included) from job-relative
+ * (`maps/albedo_diffuse.png`) to project-relative (`assets/porelight/jane/maps/albedo_diffuse.png`).
+ * Embedded (`data:`) and absolute URLs are left alone. Returns job-relative names that do not exist.
+ */
+export function rebaseTextureNames(data: BabylonFile, assetDir: string, present: ReadonlySet<string>): string[] {
+  const missing: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (isTextureJson(value)) {
+      const original = value.url || value.name;
+      if (original && !/^(data:|blob:|[a-z]+:\/\/|\/|[A-Za-z]:[\\/])/.test(original)) {
+        const jobRelative = posix.normalize(toPosix(original));
+        if (!present.has(jobRelative)) missing.push(jobRelative);
+        value.name = `${assetDir}/${jobRelative}`;
+        value.url = value.name;
+      }
+    }
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(data.materials);
+  visit(data.multiMaterials);
+  return missing;
+}
+
+/** Class `Mesh` exactly: the Editor saves only `Mesh` (and `GroundMesh`) instances as scene meshes. */
+function isPlainMesh(mesh: AbstractMesh): mesh is Mesh {
+  return mesh.getClassName() === "Mesh";
+}
+
+/** The head is the root mesh with the most vertices (eyes are small and parented or separate). */
+function pickHead(meshes: Mesh[]): Mesh {
+  const roots = meshes.filter((m) => !m.parent || !meshes.includes(m.parent as Mesh));
+  return roots.reduce((best, m) => (m.getTotalVertices() > best.getTotalVertices() ? m : best));
+}
+
+function distinctMaterials(meshes: Mesh[]): Material[] {
+  const out: Material[] = [];
+  for (const m of meshes) if (m.material && !out.includes(m.material)) out.push(m.material);
+  return out;
+}
+
+/** What the Editor's `configureAddedMesh` does: fresh ids for mesh and geometry, shadows both ways. */
+function configureMesh(scene: Scene, mesh: Mesh, ids: EditorIds): void {
+  mesh.id = ids.randomId();
+  mesh.uniqueId = ids.uniqueNumber();
+  mesh.receiveShadows = true;
+  if (mesh.geometry) {
+    mesh.geometry.id = ids.randomId();
+    mesh.geometry.uniqueId = ids.uniqueNumber();
+  }
+  for (const light of scene.lights) {
+    const list = light.getShadowGenerator()?.getShadowMap()?.renderList;
+    if (list && !list.includes(mesh)) list.push(mesh);
+  }
+}
+
+/** Shows the head in the graph, the inspector and the gizmo, as the Editor does for a new mesh. */
+function selectInEditor(editor: EditorLike, head: Mesh): void {
+  const { graph, inspector, preview } = editor.layout;
+  void Promise.resolve(graph?.refresh()).then(() => graph?.setSelectedNode(head));
+  inspector?.setEditedObject(head);
+  preview.gizmo?.setAttachedObject(head);
+}
+
+async function assertFile(path: string, message: string): Promise<void> {
+  try {
+    if ((await stat(path)).isFile()) return;
+  } catch {
+    // fall through
+  }
+  throw new Error(`porelight: ${message}`);
+}
+
+/** The project-relative names of a material's textures (for checks and the panel's file list). */
+export function textureNames(material: Material): string[] {
+  return material.getActiveTextures().map((t: BaseTexture) => t.name);
+}
