@@ -1,0 +1,235 @@
+/**
+ * unwrap: the fitted head rasterised in UV space. Each texel of the atlas is a point on the head;
+ * projecting it through the fitted camera gives its colour in the photo (texture T), whether the
+ * camera sees it (z-buffer) and how far to trust it (confidence); the same pass bakes the head's
+ * geometry maps (object/tangent normals, position, depth, ambient occlusion, texel size).
+ */
+import type { CaptureResult, FitResult, HeadPart, ImageF32, Logger, TemplateHead, UnwrapResult } from "../types.ts";
+import { BASE_MAP_SIZE, SILENT_LOGGER } from "../types.ts";
+import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
+import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
+import { fillFromSource, nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
+import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
+import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
+import { rasterizeTriangleIds, type TriangleRange } from "./unwrap/raster.ts";
+import { atlasGeometry } from "./unwrap/uv-geometry.ts";
+
+export interface UnwrapOptions {
+  /** Atlas width, texels (2:3 with height). */
+  width?: number;
+  /** Atlas height, texels. */
+  height?: number;
+  /** Parts of the head rasterised into the atlas. */
+  parts?: HeadPart[];
+  /** Long side of the camera z-buffer, pixels (the photo's resolution when smaller). */
+  zBufferMaxSize?: number;
+  /** A texel is hidden when it lies more than this behind the z-buffer surface, metres (plus a slope term). */
+  depthToleranceM?: number;
+  /** Texels whose surface is seen more obliquely than this cosine count as not visible. */
+  minFacing?: number;
+  /** Confidence factor kept where capture's skin mask is 0 (lips, brows, eyes are not "skin" to most segmenters but are still face). */
+  skinMaskFloor?: number;
+  /** Standard deviation of the Gaussian that spreads landmark confidence over the head, metres. */
+  landmarkRadiusM?: number;
+  /** Ambient-occlusion directions over the sphere. */
+  aoDirections?: number;
+  /** Ambient-occlusion depth-map size, pixels per side. */
+  aoResolution?: number;
+  /** Receives debug messages. */
+  logger?: Logger;
+}
+
+export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
+  width: BASE_MAP_SIZE.width,
+  height: BASE_MAP_SIZE.height,
+  parts: ["skin", "eyeLeft", "eyeRight"],
+  zBufferMaxSize: 1024,
+  depthToleranceM: 0.002,
+  minFacing: 0.02,
+  skinMaskFloor: 0.35,
+  landmarkRadiusM: 0.02,
+  aoDirections: 96,
+  aoResolution: 384,
+  logger: SILENT_LOGGER,
+};
+
+/** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
+export interface UnwrapInput {
+  capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence">;
+  fit: Pick<FitResult, "mesh" | "camera">;
+  head: Pick<TemplateHead, "parts" | "landmarkVertices">;
+}
+
+/**
+ * Rasterises the fitted head into its UV atlas: photo texture T (linear, trilinear-filtered from
+ * the photo), visibility and confidence, and the geometry maps. Texels outside the UV islands get
+ * T = 0 and confidence 0; their geometry maps copy the nearest island texel.
+ *
+ *   const maps = unwrap({ capture, fit, head });
+ *   maps.texture; maps.confidence; maps.ambientOcclusion;
+ */
+export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapResult {
+  const o = { ...UNWRAP_DEFAULTS, ...options };
+  const { capture, fit, head } = input;
+  const { mesh, camera } = fit;
+  const W = o.width;
+  const H = o.height;
+  const N = W * H;
+
+  // 1. G-buffer in UV space.
+  const uvScreen = new Float32Array((mesh.uvs.length / 2) * 2);
+  for (let v = 0; v < mesh.uvs.length / 2; v++) {
+    uvScreen[2 * v] = mesh.uvs[2 * v] * W;
+    uvScreen[2 * v + 1] = mesh.uvs[2 * v + 1] * H;
+  }
+  const ranges: TriangleRange[] = head.parts
+    .filter((p) => o.parts.includes(p.part))
+    .map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
+  const ids = rasterizeTriangleIds(W, H, uvScreen, mesh.indices, ranges);
+  const geometry = atlasGeometry(mesh, ids);
+  o.logger.debug(`unwrap: ${geometry.coveredCount} of ${N} texels inside UV islands`);
+
+  // 2. What the camera sees.
+  const projection = projectVertices(camera, mesh.positions);
+  const zbuffer = buildZBuffer(camera, projection, mesh.indices, o.zBufferMaxSize);
+  const footprint = triangleFootprints(uvScreen, projection.pixels, mesh.indices);
+  const vertexConfidence = vertexLandmarkConfidence(mesh.positions, head.landmarkVertices, capture.landmarkConfidence, o.landmarkRadiusM);
+  const pyramid = buildPhotoPyramid(capture.image, projectedBox(projection.pixels, camera.width, camera.height));
+
+  const texture = image(W, H, 3, "linear");
+  const visibility = image(W, H, 1, "data");
+  const confidence = image(W, H, 1, "data");
+  const pc = new Float64Array(3);
+  const nc = new Float64Array(3);
+  const rgb = new Float32Array(3);
+  const { position, normalsObject } = geometry;
+  // Photo pixels per z-buffer pixel, turned into metres at distance 1 for the slope term.
+  const zPixelAngle = zbuffer.scale / Math.max(camera.fx, camera.fy);
+  for (let p = 0; p < N; p++) {
+    const t = ids.triangle[p];
+    if (t < 0) continue;
+    toCamera(camera, position.data[3 * p], position.data[3 * p + 1], position.data[3 * p + 2], pc);
+    const dist = -pc[2];
+    if (!(dist > NEAR_PLANE_M)) continue;
+    rotateToCamera(camera, normalsObject.data[3 * p], normalsObject.data[3 * p + 1], normalsObject.data[3 * p + 2], nc);
+    const len = Math.hypot(pc[0], pc[1], pc[2]);
+    const facing = -(nc[0] * pc[0] + nc[1] * pc[1] + nc[2] * pc[2]) / len;
+    if (!(facing > o.minFacing)) continue;
+    const x = camera.cx + (camera.fx * pc[0]) / dist;
+    const y = camera.cy - (camera.fy * pc[1]) / dist;
+    if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
+    const nearestInv = zBufferAt(zbuffer, x, y);
+    if (nearestInv > 0) {
+      const tan = Math.min(8, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
+      const tolerance = o.depthToleranceM + dist * zPixelAngle * tan;
+      if (dist > 1 / nearestInv + tolerance) continue;
+    }
+    visibility.data[p] = 1;
+    samplePhoto(pyramid, x, y, footprint[t], rgb);
+    texture.data[3 * p] = rgb[0];
+    texture.data[3 * p + 1] = rgb[1];
+    texture.data[3 * p + 2] = rgb[2];
+    const a = mesh.indices[3 * t], b = mesh.indices[3 * t + 1], c = mesh.indices[3 * t + 2];
+    const w1 = ids.b1[p], w2 = ids.b2[p];
+    const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
+    confidence.data[p] = facing * maskFactor(capture.masks, camera.width, camera.height, x, y, o.skinMaskFloor) * landmark;
+  }
+
+  // 3. Ambient occlusion at the covered texels, against the whole head (eyeballs included).
+  const coveredIndex = new Int32Array(geometry.coveredCount);
+  for (let p = 0, k = 0; p < N; p++) if (ids.triangle[p] >= 0) coveredIndex[k++] = p;
+  const points = new Float32Array(coveredIndex.length * 3);
+  const normals = new Float32Array(coveredIndex.length * 3);
+  coveredIndex.forEach((p, k) => {
+    points.set(position.data.subarray(3 * p, 3 * p + 3), 3 * k);
+    normals.set(normalsObject.data.subarray(3 * p, 3 * p + 3), 3 * k);
+  });
+  const aoValues = ambientOcclusion(mesh.positions, mesh.indices, points, normals, coveredIndex.length, {
+    directions: o.aoDirections,
+    resolution: o.aoResolution,
+  });
+  const ao = image(W, H, 1, "data");
+  coveredIndex.forEach((p, k) => (ao.data[p] = aoValues[k]));
+
+  // 4. Gutters of the geometry maps copy the nearest island texel.
+  const source = nearestCoveredTexel(W, H, (p) => ids.triangle[p] >= 0);
+  for (const map of [normalsObject, geometry.tangentsObject, geometry.normalsTangent, position, geometry.depth, ao, geometry.texelSizeMm]) {
+    fillFromSource(map, source);
+  }
+  const coverage = image(W, H, 1, "data");
+  for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
+  const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
+  o.logger.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
+
+  return {
+    texture,
+    visibility,
+    confidence,
+    coverage,
+    normalsObject,
+    tangentsObject: geometry.tangentsObject,
+    normalsTangent: geometry.normalsTangent,
+    position,
+    depth: geometry.depth,
+    ambientOcclusion: ao,
+    texelSizeMm: geometry.texelSizeMm,
+    medianTexelSizeMm: geometry.medianTexelSizeMm,
+  };
+}
+
+function image(width: number, height: number, channels: number, colorSpace: ImageF32["colorSpace"]): ImageF32 {
+  return { width, height, channels, colorSpace, data: new Float32Array(width * height * channels) };
+}
+
+/**
+ * Photo pixels per texel of each triangle (the larger axis of the affine map from UV texels to
+ * photo pixels), which picks the mip level: a texel spanning 4 photo pixels averages them.
+ */
+function triangleFootprints(uvScreen: Float32Array, pixels: Float64Array, indices: Uint32Array): Float32Array {
+  const out = new Float32Array(indices.length / 3).fill(1);
+  for (let t = 0; t < out.length; t++) {
+    const a = indices[3 * t], b = indices[3 * t + 1], c = indices[3 * t + 2];
+    const u1 = uvScreen[2 * b] - uvScreen[2 * a], v1 = uvScreen[2 * b + 1] - uvScreen[2 * a + 1];
+    const u2 = uvScreen[2 * c] - uvScreen[2 * a], v2 = uvScreen[2 * c + 1] - uvScreen[2 * a + 1];
+    const x1 = pixels[2 * b] - pixels[2 * a], y1 = pixels[2 * b + 1] - pixels[2 * a + 1];
+    const x2 = pixels[2 * c] - pixels[2 * a], y2 = pixels[2 * c + 1] - pixels[2 * a + 1];
+    const det = u1 * v2 - u2 * v1;
+    if (!(Math.abs(det) > 1e-12) || !Number.isFinite(x1 + y1 + x2 + y2)) continue;
+    // J = [dx/du dx/dv; dy/du dy/dv] from [x1 x2; y1 y2] = J [u1 u2; v1 v2].
+    const dxdu = (x1 * v2 - x2 * v1) / det, dxdv = (x2 * u1 - x1 * u2) / det;
+    const dydu = (y1 * v2 - y2 * v1) / det, dydv = (y2 * u1 - y1 * u2) / det;
+    out[t] = Math.max(Math.hypot(dxdu, dydu), Math.hypot(dxdv, dydv));
+  }
+  return out;
+}
+
+/** The photo window the head projects into (the whole photo when nothing projects). */
+function projectedBox(pixels: Float64Array, width: number, height: number) {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let v = 0; v < pixels.length / 2; v++) {
+    const x = pixels[2 * v], y = pixels[2 * v + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  if (!(maxX > minX)) return { x: 0, y: 0, width, height };
+  const x = Math.max(0, Math.floor(minX) - 2);
+  const y = Math.max(0, Math.floor(minY) - 2);
+  return { x, y, width: Math.min(width, Math.ceil(maxX) + 2) - x, height: Math.min(height, Math.ceil(maxY) + 2) - y };
+}
+
+/**
+ * (1 − occluder) · (1 − hair) · lerp(floor, 1, skin) at photo pixel (x, y), nearest mask pixel
+ * (masks may be stored at another resolution than the photo; they cover the same frame).
+ */
+function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, skinFloor: number): number {
+  const at = (m: ImageF32) => {
+    const i = Math.min(m.width - 1, Math.max(0, Math.floor((x * m.width) / photoWidth)));
+    const j = Math.min(m.height - 1, Math.max(0, Math.floor((y * m.height) / photoHeight)));
+    const v = m.data[(j * m.width + i) * m.channels];
+    return v > 0 ? (v < 1 ? v : 1) : 0;
+  };
+  return (1 - at(masks.occluder)) * (1 - at(masks.hair)) * (skinFloor + (1 - skinFloor) * at(masks.skin));
+}

@@ -1,0 +1,240 @@
+import { describe, expect, it } from "vitest";
+import type { Camera, CaptureResult, ImageF32, Mesh, TemplateHead } from "../src/types.ts";
+import { unwrap } from "../src/pipeline/unwrap.ts";
+import { rasterizeTriangleIds } from "../src/pipeline/unwrap/raster.ts";
+import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
+
+/** A grid of quads on the plane z = `z`, spanning x0..x1, y0..y1 (metres), facing +Z, with UVs u0..u1, v0..v1. */
+function planeGrid(x0: number, x1: number, y0: number, y1: number, z: number, uv: [number, number, number, number], n = 6) {
+  const positions: number[] = [], normals: number[] = [], tangents: number[] = [], uvs: number[] = [], indices: number[] = [];
+  for (let j = 0; j <= n; j++) {
+    for (let i = 0; i <= n; i++) {
+      const s = i / n, t = j / n;
+      positions.push(x0 + s * (x1 - x0), y1 - t * (y1 - y0), z);
+      normals.push(0, 0, 1);
+      tangents.push(1, 0, 0, 1);
+      uvs.push(uv[0] + s * (uv[1] - uv[0]), uv[2] + t * (uv[3] - uv[2]));
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const a = j * (n + 1) + i, b = a + 1, c = a + n + 1, d = c + 1;
+      // Counter-clockwise seen from +Z (x right, y up): a (top-left), c (bottom-left), b (top-right).
+      indices.push(a, c, b, b, c, d);
+    }
+  }
+  return { positions, normals, tangents, uvs, indices };
+}
+
+function meshOf(...grids: ReturnType<typeof planeGrid>[]): Mesh {
+  const m = { positions: [] as number[], normals: [] as number[], tangents: [] as number[], uvs: [] as number[], indices: [] as number[] };
+  for (const g of grids) {
+    const base = m.positions.length / 3;
+    m.positions.push(...g.positions);
+    m.normals.push(...g.normals);
+    m.tangents.push(...g.tangents);
+    m.uvs.push(...g.uvs);
+    m.indices.push(...g.indices.map((i) => i + base));
+  }
+  return {
+    positions: Float32Array.from(m.positions),
+    normals: Float32Array.from(m.normals),
+    tangents: Float32Array.from(m.tangents),
+    uvs: Float32Array.from(m.uvs),
+    indices: Uint32Array.from(m.indices),
+  };
+}
+
+const camera: Camera = {
+  width: 500,
+  height: 700,
+  fx: 1000,
+  fy: 1000,
+  cx: 250,
+  cy: 350,
+  rotation: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]),
+  translation: Float64Array.from([0, 0, -0.5]),
+};
+
+/** The known albedo of the back plane, linear RGB, as a function of its UV (u in 0..0.75). */
+const truth = (u: number, v: number): [number, number, number] => [0.1 + 0.6 * u, 0.15 + 0.5 * v, 0.4 + 0.25 * Math.sin(6 * u) * Math.cos(4 * v)];
+const toSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
+
+/** Photographs the back plane (z = 0, x ±0.1, y ±0.15) with its known texture, through `camera`; the occluder is flat grey. */
+function photograph(occluder: { x0: number; x1: number; y0: number; y1: number; z: number }): ImageF32 {
+  const { width, height } = camera;
+  const data = new Float32Array(width * height * 3);
+  for (let j = 0; j < height; j++) {
+    for (let i = 0; i < width; i++) {
+      const rx = (i + 0.5 - camera.cx) / camera.fx, ry = -(j + 0.5 - camera.cy) / camera.fy;
+      // Ray from the camera at z = 0.5 along (rx, ry, −1): hits z = zp at distance 0.5 − zp.
+      const ox = rx * (0.5 - occluder.z), oy = ry * (0.5 - occluder.z);
+      let rgb: [number, number, number] = [0, 0, 0];
+      if (ox >= occluder.x0 && ox <= occluder.x1 && oy >= occluder.y0 && oy <= occluder.y1) rgb = [0.5, 0.5, 0.5];
+      else {
+        const x = rx * 0.5, y = ry * 0.5;
+        if (Math.abs(x) <= 0.1 && Math.abs(y) <= 0.15) rgb = truth(((x + 0.1) / 0.2) * 0.75, (0.15 - y) / 0.3);
+      }
+      for (let k = 0; k < 3; k++) data[(j * width + i) * 3 + k] = toSrgb(rgb[k]);
+    }
+  }
+  return { width, height, channels: 3, data, colorSpace: "srgb" };
+}
+
+function mask(value: (x: number, y: number) => number): ImageF32 {
+  const data = new Float32Array(camera.width * camera.height);
+  for (let j = 0; j < camera.height; j++) for (let i = 0; i < camera.width; i++) data[j * camera.width + i] = value(i, j);
+  return { width: camera.width, height: camera.height, channels: 1, data, colorSpace: "data" };
+}
+
+// Back plane in u 0..0.75 of the atlas; a small occluder 10 cm in front of it, in u 0.8..1.
+const occluderBox = { x0: 0.0, x1: 0.05, y0: 0.0, y1: 0.05, z: 0.1 };
+const back = planeGrid(-0.1, 0.1, -0.15, 0.15, 0, [0, 0.75, 0, 1], 8);
+const front = planeGrid(occluderBox.x0, occluderBox.x1, occluderBox.y0, occluderBox.y1, occluderBox.z, [0.8, 1, 0, 0.25], 2);
+const mesh = meshOf(back, front);
+const head: Pick<TemplateHead, "parts" | "landmarkVertices"> = {
+  parts: [{ part: "skin", firstIndex: 0, indexCount: mesh.indices.length }],
+  landmarkVertices: new Int32Array(0),
+};
+const W = 48, H = 72;
+const capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> = {
+  image: photograph(occluderBox),
+  masks: { skin: mask(() => 1), hair: mask((x) => (x < 60 ? 1 : 0)), occluder: mask(() => 0) },
+  landmarkConfidence: new Float32Array(0),
+};
+const result = unwrap({ capture, fit: { mesh, camera }, head }, { width: W, height: H, aoDirections: 48, aoResolution: 256 });
+
+/** Back-plane texel (i, j) → its point on the plane, metres. */
+const backPoint = (i: number, j: number) => ({ x: -0.1 + (((i + 0.5) / W) / 0.75) * 0.2, y: 0.15 - ((j + 0.5) / H) * 0.3 });
+const behindOccluder = (x: number, y: number) => {
+  // Seen from (0, 0, 0.5), the occluder at z = 0.1 shadows the plane z = 0 scaled by 0.5 / 0.4.
+  const s = 0.5 / 0.4;
+  return x >= occluderBox.x0 * s - 0.004 && x <= occluderBox.x1 * s + 0.004 && y >= occluderBox.y0 * s - 0.004 && y <= occluderBox.y1 * s + 0.004;
+};
+
+describe("unwrap on a photographed plane with a known texture", () => {
+  it("recovers the texture (linear) on visible texels", () => {
+    // Two texels from the plane's border: a texel's filter footprint (≈ 8 photo pixels here, read
+    // from the mip pyramid) reaches that far into the black background.
+    let worst = 0, checked = 0;
+    for (let j = 2; j < H - 2; j++) {
+      for (let i = 2; i < Math.floor(0.75 * W) - 2; i++) {
+        const p = j * W + i;
+        const { x, y } = backPoint(i, j);
+        if (behindOccluder(x, y) || result.visibility.data[p] === 0) continue;
+        const t = truth((i + 0.5) / W, (j + 0.5) / H);
+        for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(result.texture.data[3 * p + k] - t[k]));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1600);
+    expect(worst).toBeLessThan(0.02);
+  });
+
+  it("hides texels behind the occluder and shows the occluder itself", () => {
+    let hidden = 0, shownBehind = 0;
+    for (let j = 0; j < H; j++) {
+      for (let i = 0; i < Math.floor(0.75 * W); i++) {
+        const { x, y } = backPoint(i, j);
+        const s = 0.5 / 0.4;
+        const deepInside = x > occluderBox.x0 * s + 0.006 && x < occluderBox.x1 * s - 0.006 && y > occluderBox.y0 * s + 0.006 && y < occluderBox.y1 * s - 0.006;
+        if (!deepInside) continue;
+        hidden++;
+        shownBehind += result.visibility.data[j * W + i];
+      }
+    }
+    expect(hidden).toBeGreaterThan(10);
+    expect(shownBehind).toBe(0);
+    const occluderTexel = Math.floor(0.1 * H) * W + Math.floor(0.9 * W);
+    expect(result.visibility.data[occluderTexel]).toBe(1);
+    expect(result.texture.data[3 * occluderTexel]).toBeCloseTo(0.5, 2);
+  });
+
+  it("zeroes confidence under the hair mask and keeps facing × mask elsewhere", () => {
+    // Photo x < 60 ⇒ plane x < (60 − 250) · 0.5 / 1000 = −0.095.
+    const hairTexel = 36 * W + 0; // plane x ≈ −0.097
+    const clearTexel = 36 * W + 18;
+    expect(result.visibility.data[hairTexel]).toBe(1);
+    expect(result.confidence.data[hairTexel]).toBe(0);
+    // Facing ratio of a frontal plane seen from 0.5 m: cos of the view angle, > 0.95 near the middle.
+    expect(result.confidence.data[clearTexel]).toBeGreaterThan(0.95);
+    expect(result.confidence.data[clearTexel]).toBeLessThanOrEqual(1);
+  });
+
+  it("bakes geometry maps, fills the gutters, and measures the texel size", () => {
+    const gutter = 36 * W + Math.floor(0.775 * W);
+    expect(result.coverage.data[gutter]).toBe(0);
+    expect(result.texture.data[3 * gutter]).toBe(0);
+    expect(Array.from(result.normalsObject.data.subarray(3 * gutter, 3 * gutter + 3))).toEqual([0, 0, 1]);
+    const p = 36 * W + 18;
+    expect(result.position.data[3 * p + 2]).toBeCloseTo(0, 6);
+    // Depth is measured from the frontmost point (the occluder at z = 0.1).
+    expect(result.depth.data[p]).toBeCloseTo(0.1, 5);
+    // 0.2 m over 0.75 · 48 texels horizontally, 0.3 m over 72 vertically: √(5.556 · 4.167) mm.
+    expect(result.texelSizeMm.data[p]).toBeCloseTo(Math.sqrt((200 / 36) * (300 / 72)), 3);
+    expect(result.medianTexelSizeMm).toBeGreaterThan(4);
+    expect(Array.from(result.normalsTangent.data.subarray(3 * p, 3 * p + 3))).toEqual([0, 0, 1]);
+    expect(Array.from(result.tangentsObject.data.subarray(4 * p, 4 * p + 4))).toEqual([1, 0, 0, 1]);
+  });
+
+  it("darkens ambient occlusion under the occluder, not in the open", () => {
+    const { x: ox, y: oy } = { x: 0.025, y: 0.025 }; // centre of the occluder's footprint on the plane
+    const under = Math.round((0.15 - oy) / 0.3 * H - 0.5) * W + Math.round(((ox + 0.1) / 0.2) * 0.75 * W - 0.5);
+    const open = Math.round(0.85 * H) * W + Math.round(0.1 * W);
+    expect(result.ambientOcclusion.data[open]).toBeGreaterThan(0.97);
+    // A 5 cm square 10 cm above a point blocks a solid angle whose cosine-weighted share is ~6 %.
+    expect(result.ambientOcclusion.data[under]).toBeLessThan(0.97);
+    expect(result.ambientOcclusion.data[under]).toBeGreaterThan(0.85);
+  });
+});
+
+describe("rasteriser and ambient occlusion primitives", () => {
+  it("covers each pixel centre of a square split in two triangles exactly once", () => {
+    // Square from (1.5, 1.5) to (9.5, 9.5): centres 2.5..8.5 ⇒ 7 × 7 inside, edges on centres.
+    const screen = Float32Array.from([2.5, 2.5, 8.5, 2.5, 2.5, 8.5, 8.5, 8.5]);
+    const counts = new Int32Array(12 * 12);
+    for (const indices of [[0, 2, 1], [1, 2, 3]]) {
+      const ids = rasterizeTriangleIds(12, 12, screen, Uint32Array.from(indices), [{ first: 0, count: 1 }]);
+      ids.triangle.forEach((t, p) => (counts[p] += t >= 0 ? 1 : 0));
+    }
+    expect(Math.max(...counts)).toBe(1);
+    // Top-left rule: the top and left edges are in, the bottom and right ones out ⇒ 6 × 6.
+    expect(counts.reduce((s, c) => s + c, 0)).toBe(36);
+  });
+
+  it("gives 1 on an open plane and matches ray casting next to a wall", () => {
+    // Floor z = 0 (normal +Z) and a wall x = 0, y −1..1, rising to z = 0.5.
+    const floor = planeGrid(-1, 1, -1, 1, 0, [0, 1, 0, 1], 4);
+    const wall = {
+      positions: [0, -1, 0, 0, 1, 0, 0, -1, 0.5, 0, 1, 0.5],
+      normals: [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0],
+      tangents: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1],
+      uvs: [0, 0, 0, 0, 0, 0, 0, 0],
+      indices: [0, 1, 2, 1, 3, 2],
+    };
+    const m = meshOf(floor, wall);
+    const points = Float32Array.from([0.1, 0, 0, 0.6, 0, 0]);
+    const normals = Float32Array.from([0, 0, 1, 0, 0, 1]);
+    // Alone, the floor occludes nothing but grazing directions' depth-map quantisation (< 1 %).
+    const alone = ambientOcclusion(meshOf(floor).positions, meshOf(floor).indices, points, normals, 2);
+    for (const a of alone) expect(a).toBeGreaterThan(0.99);
+    const ao = ambientOcclusion(m.positions, m.indices, points, normals, 2, { directions: 256, resolution: 512 });
+    // Reference: cosine-weighted ray casting against the exact wall rectangle, many directions.
+    const reference = (px: number, py: number) => {
+      let open = 0, total = 0;
+      const n = 20000, golden = Math.PI * (3 - Math.sqrt(5));
+      for (let k = 0; k < n; k++) {
+        const z = 1 - (k + 0.5) / n, r = Math.sqrt(1 - z * z); // upper hemisphere only
+        const dx = r * Math.cos(golden * k), dy = r * Math.sin(golden * k);
+        total += z;
+        const s = dx < 0 ? -px / dx : Infinity; // ray reaches x = 0
+        const hit = Number.isFinite(s) && Math.abs(py + s * dy) <= 1 && s * z <= 0.5;
+        if (!hit) open += z;
+      }
+      return open / total;
+    };
+    expect(Math.abs(ao[0] - reference(0.1, 0))).toBeLessThan(0.03);
+    expect(Math.abs(ao[1] - reference(0.6, 0))).toBeLessThan(0.03);
+    expect(ao[0]).toBeLessThan(0.75); // the wall matters close by
+  });
+});
