@@ -4,10 +4,12 @@
  * small real HTTP server started through the same spawn path the plugin uses.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeFetch } from "../plugin/src/node-fetch.ts";
 import { ensureDaemon, isDaemonUp, serveCommand, splitCommandLine, stopDaemon, type DaemonHandle } from "../plugin/src/daemon-process.ts";
 
 let dir: string;
@@ -89,5 +91,76 @@ describe("plugin daemon launcher", () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     await expect(ensureDaemon({ url, command: "porelight-no-such-program-xyz" })).rejects.toThrow(/cannot start `porelight-no-such-program-xyz`/);
     await expect(ensureDaemon({ url: "http://192.0.2.1:7860", command: "porelight" })).rejects.toThrow(/no daemon answers at http:\/\/192\.0\.2\.1:7860/);
+  });
+});
+
+describe("plugin nodeFetch (HTTP through Node, outside the renderer's CORS rules)", () => {
+  let server: Server;
+  let base: string;
+  const received: { contentType: string; body: Buffer }[] = [];
+  let releaseStream: () => void = () => {};
+
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      if (req.url === "/json") return void res.setHeader("content-type", "application/json").end(JSON.stringify({ ok: true }));
+      if (req.url === "/upload") {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          received.push({ contentType: String(req.headers["content-type"]), body: Buffer.concat(chunks) });
+          res.statusCode = 202;
+          res.end("{}");
+        });
+        return;
+      }
+      if (req.url === "/events") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("event: progress\ndata: {\"percent\":10}\n\n");
+        releaseStream = () => res.end("event: end\ndata: {}\n\n");
+        return;
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("returns a platform Response with status, headers and JSON", async () => {
+    const res = await nodeFetch(`${base}/json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.json()).toEqual({ ok: true });
+    expect((await nodeFetch(`${base}/nothing`)).status).toBe(404);
+  });
+
+  it("sends FormData as multipart with the file's bytes", async () => {
+    const form = new FormData();
+    form.append("preset", "draft");
+    form.append("photo", new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], { type: "image/png" }), "face.png");
+    const res = await nodeFetch(`${base}/upload`, { method: "POST", body: form });
+    expect(res.status).toBe(202);
+    const { contentType, body } = received[0];
+    expect(contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const text = body.toString("latin1");
+    expect(text).toContain('name="preset"');
+    expect(text).toContain('filename="face.png"');
+    expect(body.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))).toBe(true);
+  });
+
+  it("streams the body (Server-Sent Events arrive before the response ends)", async () => {
+    const res = await nodeFetch(`${base}/events`);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain("event: progress");
+    releaseStream();
+    let rest = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toContain("event: end");
+  });
+
+  it("rejects with a TypeError when nothing listens, like fetch", async () => {
+    await expect(nodeFetch("http://127.0.0.1:1/")).rejects.toThrow(TypeError);
   });
 });

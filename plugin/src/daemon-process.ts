@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { nodeFetch } from "./node-fetch.ts";
 
 /** The daemon's default address (`porelight serve`). */
 export const DEFAULT_DAEMON_URL = "http://127.0.0.1:7860";
@@ -28,7 +29,7 @@ export interface EnsureDaemonOptions {
   pollIntervalMs?: number;
   /** Called with each line the daemon writes, for the Editor's console. */
   onOutput?: (line: string) => void;
-  /** Injected in tests. */
+  /** Injected in tests; the default goes through Node's http (see node-fetch.ts). */
   spawnProcess?: (file: string, args: string[], options: SpawnOptions) => ChildProcess;
   fetchImpl?: typeof fetch;
 }
@@ -42,7 +43,7 @@ export interface DaemonHandle {
 }
 
 /** True when `GET <url>/v1/health` answers `{ ok: true }` within `timeoutMs`. */
-export async function isDaemonUp(url: string, fetchImpl: typeof fetch = fetch, timeoutMs = 1500): Promise<boolean> {
+export async function isDaemonUp(url: string, fetchImpl: typeof fetch = nodeFetch, timeoutMs = 1500): Promise<boolean> {
   try {
     const res = await fetchImpl(new URL("/v1/health", url), { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return false;
@@ -86,7 +87,7 @@ function isLoopback(url: string): boolean {
  * Rejects with the daemon's last output lines when it exits or does not answer in time.
  */
 export async function ensureDaemon(options: EnsureDaemonOptions): Promise<DaemonHandle> {
-  const fetchImpl = options.fetchImpl ?? fetch;
+  const fetchImpl = options.fetchImpl ?? nodeFetch;
   const { startTimeoutMs, pollIntervalMs } = { ...ENSURE_DAEMON_DEFAULTS, ...stripUndefined(options) };
   if (await isDaemonUp(options.url, fetchImpl)) return { url: options.url, child: null };
   if (!isLoopback(options.url)) {
