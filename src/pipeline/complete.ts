@@ -1,0 +1,227 @@
+/**
+ * complete: turn the partly seen UV texture into a full one (DESIGN §1). Mirror fill through the
+ * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior,
+ * then the gutters (texels outside every UV island) copy their nearest island texel.
+ */
+import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
+import { nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
+import { weightedBlur } from "./fill/box-blur.ts";
+import { pushPullFill, relaxMembrane } from "./fill/push-pull.ts";
+
+export interface CompleteInput {
+  /** Texture to complete (any channel count; linear RGB for the photo texture T). */
+  texture: ImageF32;
+  /** 1 channel, 0..1: trust in each texel of `texture` (unwrap's confidence); 0 = not seen. */
+  confidence: ImageF32;
+  /** 1 channel: 1 inside UV islands, 0 in the gutters. Absent: every texel is inside an island. */
+  coverage?: ImageF32;
+  /** Per texel, the index of its mirror texel (−1 = none). Absent: u → 1 − u, the template atlas' symmetry. */
+  mirrorTexel?: Int32Array;
+  /** Region maps; the skin prior is taken from seen skin outside lips, brows, eyelids and scalp. */
+  regions?: RegionMaps;
+}
+
+export interface CompleteOptions {
+  /** Confidence below which a texel counts as not seen, 0..1. */
+  minConfidence?: number;
+  /** Standard deviation of the low-pass used to match exposure between a region and its mirror, as a fraction of the map width. */
+  gainSigma?: number;
+  /** Blurred confidence both a texel and its mirror need for their gain to be measured, 0..1. */
+  gainMinSupport?: number;
+  /** Exposure gains are clamped to [1/maxGain, maxGain]. */
+  maxGain?: number;
+  /** Strength of the skin prior in the hole fill: it wins where less than this fraction of an area is seen. */
+  priorWeight?: number;
+  /** Gauss–Seidel sweeps of membrane smoothing over filled texels (removes the pyramid's kinks). */
+  smoothIterations?: number;
+  /** Logger for debug messages. */
+  logger?: Logger;
+}
+
+export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
+  minConfidence: 0.05,
+  gainSigma: 0.03,
+  gainMinSupport: 0.3,
+  maxGain: 4,
+  priorWeight: 0.05,
+  smoothIterations: 40,
+  logger: SILENT_LOGGER,
+};
+
+export interface CompleteResult {
+  /** The completed texture: same size, channels and colour space as the input, finite everywhere. */
+  texture: ImageF32;
+  /** 1 channel, 0..1: how much of each texel comes from the photo, directly or through its mirror (0 = filled). */
+  confidence: ImageF32;
+  /** Per-channel skin prior the hole fill tends to, in the texture's units. */
+  skinPrior: number[];
+  /** Fraction of covered texels seen directly / after mirror fill (confidence ≥ 0.5). */
+  seenFraction: number;
+  mirroredFraction: number;
+}
+
+/** Regions whose colour is not the skin tone the prior should hold. */
+const NOT_SKIN_PRIOR: FaceRegion[] = ["lips", "brows", "eyelids", "scalp"];
+
+/** The default mirror: texel (x, y) ↔ (W − 1 − x, y), i.e. u → 1 − u. */
+export function flipUMirror(width: number, height: number): Int32Array {
+  const m = new Int32Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) m[y * width + x] = y * width + (width - 1 - x);
+  return m;
+}
+
+/** Weighted median of `values` with non-negative `weights` (entries with weight 0 ignored). */
+export function weightedMedian(values: ArrayLike<number>, weights: ArrayLike<number>): number {
+  const idx: number[] = [];
+  let total = 0;
+  for (let i = 0; i < values.length; i++) if (weights[i] > 0) (idx.push(i), (total += weights[i]));
+  if (idx.length === 0) return Number.NaN;
+  idx.sort((a, b) => values[a] - values[b] || a - b);
+  let acc = 0;
+  for (const i of idx) {
+    acc += weights[i];
+    if (acc >= total / 2) return values[i];
+  }
+  return values[idx[idx.length - 1]];
+}
+
+/** Per texel, how much it is skin usable for the prior (1 − memberships of NOT_SKIN_PRIOR regions). */
+export function skinPriorMask(regions: RegionMaps | undefined, texels: number): Float32Array {
+  const mask = new Float32Array(texels).fill(1);
+  if (!regions) return mask;
+  const w = regions.weights;
+  const chans = NOT_SKIN_PRIOR.map((r) => FACE_REGIONS.indexOf(r));
+  for (let p = 0; p < texels; p++) {
+    let s = 0;
+    for (const c of chans) s += w.data[p * w.channels + c];
+    mask[p] = Math.max(0, 1 - s);
+  }
+  return mask;
+}
+
+function checkInput(input: CompleteInput): void {
+  const { texture, confidence, coverage, mirrorTexel, regions } = input;
+  const n = texture.width * texture.height;
+  if (texture.data.length !== n * texture.channels) throw new Error(`complete: texture data length ${texture.data.length} ≠ ${texture.width}×${texture.height}×${texture.channels}`);
+  for (const [name, img, ch] of [["confidence", confidence, 1], ["coverage", coverage, 1], ["regions", regions?.weights, FACE_REGIONS.length]] as const) {
+    if (!img) continue;
+    if (img.width !== texture.width || img.height !== texture.height || img.channels !== ch) {
+      throw new Error(`complete: ${name} is ${img.width}×${img.height}×${img.channels}, expected ${texture.width}×${texture.height}×${ch} to match the texture`);
+    }
+  }
+  if (mirrorTexel && mirrorTexel.length !== n) throw new Error(`complete: mirrorTexel has ${mirrorTexel.length} entries, expected ${n}`);
+}
+
+/**
+ * Completes a UV texture: every texel of the result is finite and plausible, seen texels are kept,
+ * unseen ones come from their mirror (gain-matched to the local exposure) or, failing that, from a
+ * smooth fill that tends to the median seen skin colour far from any data. Gutters copy the
+ * nearest island texel. Throws when no texel is seen at all.
+ *
+ * @example
+ *   const { texture } = complete({ texture: unwrap.texture, confidence: unwrap.confidence, coverage: unwrap.coverage });
+ */
+export function complete(input: CompleteInput, options: CompleteOptions = {}): CompleteResult {
+  const o = { ...COMPLETE_DEFAULTS, ...options };
+  checkInput(input);
+  const { texture } = input;
+  const { width, height, channels } = texture;
+  const n = width * height;
+  const T = texture.data;
+  const covered = (p: number) => !input.coverage || input.coverage.data[p] > 0.5;
+  const mirror = input.mirrorTexel ?? flipUMirror(width, height);
+
+  // Seen weight per texel.
+  const c = new Float32Array(n);
+  let seen = 0;
+  let coveredCount = 0;
+  for (let p = 0; p < n; p++) {
+    const v = input.confidence.data[p];
+    let finite = Number.isFinite(v);
+    for (let k = 0; k < channels && finite; k++) finite = Number.isFinite(T[p * channels + k]);
+    c[p] = finite && covered(p) && v >= o.minConfidence ? Math.min(1, v) : 0;
+    if (covered(p)) coveredCount++;
+    if (c[p] >= 0.5) seen++;
+  }
+  if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
+
+  // Exposure matching: low-frequency log gain between each texel's neighbourhood and its mirror's,
+  // measured where both are seen. The field is antisymmetric (gain(m) = 1/gain(p)), so it is stored
+  // and extrapolated on one side of each pair only (p < m); otherwise the coarse levels of the fill
+  // would average the two signs to zero.
+  const sigma = Math.max(1, o.gainSigma * width);
+  const { values: local, support } = weightedBlur(T, channels, c, width, height, sigma);
+  const logGain = new Float32Array(n * channels);
+  const gainWeight = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const m = mirror[p];
+    if (m <= p || !covered(p) || !covered(m)) continue;
+    const s = Math.min(support[p], support[m]);
+    if (s < o.gainMinSupport) continue;
+    gainWeight[p] = s;
+    for (let k = 0; k < channels; k++) {
+      const a = local[p * channels + k];
+      const b = local[m * channels + k];
+      const g = a > 1e-6 && b > 1e-6 ? Math.log(a / b) : 0;
+      logGain[p * channels + k] = Math.max(-Math.log(o.maxGain), Math.min(Math.log(o.maxGain), g));
+    }
+  }
+  const gainFill = pushPullFill(logGain, gainWeight, width, height, channels, { prior: null, priorWeight: 0, trustFraction: 0.5 });
+
+  // Mirror fill: blend the gain-matched mirror texel into texels that are not fully seen.
+  const mixed = new Float32Array(n * channels);
+  const c1 = new Float32Array(n);
+  let mirrored = 0;
+  for (let p = 0; p < n; p++) {
+    const m = mirror[p];
+    const cm = m >= 0 && covered(p) ? c[m] : 0;
+    const wSelf = c[p];
+    const wMirror = (1 - c[p]) * cm;
+    c1[p] = wSelf + wMirror;
+    if (c1[p] >= 0.5 && covered(p)) mirrored++;
+    for (let k = 0; k < channels; k++) {
+      const own = wSelf > 0 ? T[p * channels + k] : 0;
+      const logG = m > p ? gainFill[p * channels + k] : m < p ? -gainFill[m * channels + k] : 0;
+      const other = wMirror > 0 ? Math.exp(logG) * T[m * channels + k] : 0;
+      mixed[p * channels + k] = c1[p] > 0 ? (wSelf * own + wMirror * other) / c1[p] : 0;
+    }
+  }
+
+  // Skin prior: weighted median of seen skin texels per channel.
+  const skinMask = skinPriorMask(input.regions, n);
+  const priorWeights = new Float32Array(n);
+  for (let p = 0; p < n; p++) priorWeights[p] = c[p] >= 0.5 ? c[p] * skinMask[p] : 0;
+  if (!priorWeights.some((v) => v > 0)) for (let p = 0; p < n; p++) priorWeights[p] = c[p];
+  const skinPrior: number[] = [];
+  const channel = new Float32Array(n);
+  for (let k = 0; k < channels; k++) {
+    for (let p = 0; p < n; p++) channel[p] = T[p * channels + k];
+    skinPrior.push(weightedMedian(channel, priorWeights));
+  }
+
+  // Hole fill toward the prior, then membrane smoothing of the filled texels inside the islands.
+  const filled = pushPullFill(mixed, c1, width, height, channels, { prior: skinPrior, priorWeight: o.priorWeight, trustFraction: 0.5 });
+  relaxMembrane(mixed, filled, c1, width, height, channels, o.smoothIterations, input.coverage?.data);
+  for (let i = 0; i < filled.length; i++) if (!(filled[i] >= 0)) filled[i] = 0; // negatives/NaN cannot arise from convex blends; guard anyway
+
+  // Gutters copy their nearest island texel so filtering across island borders sees island colour.
+  if (input.coverage) {
+    const source = nearestCoveredTexel(width, height, covered);
+    for (let p = 0; p < n; p++) {
+      const s = source[p];
+      if (s === p || s < 0) continue;
+      for (let k = 0; k < channels; k++) filled[p * channels + k] = filled[s * channels + k];
+      c1[p] = c1[s];
+    }
+  }
+
+  const denom = Math.max(1, coveredCount);
+  o.logger.debug(`complete: seen ${((100 * seen) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
+  return {
+    texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
+    confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
+    skinPrior,
+    seenFraction: seen / denom,
+    mirroredFraction: mirrored / denom,
+  };
+}
