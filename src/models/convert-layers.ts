@@ -22,6 +22,8 @@ type Layout = "NHWC" | "NCHW";
 interface Tensor {
   name: string;
   layout: Layout;
+  /** Channel count when known statically (needed to express per-channel scaling as a convolution). */
+  channels?: number;
   /** The same tensor in the other layout, once a transpose has been emitted (shared by consumers). */
   other?: Tensor;
 }
@@ -56,12 +58,20 @@ const ACTIVATIONS: Record<string, (g: OnnxGraphBuilder, x: string, hint: string)
 
 const ELEMENTWISE: Record<string, string> = { Add: "Add", Subtract: "Sub", Multiply: "Mul", Maximum: "Max", Minimum: "Min" };
 
+/**
+ * β of a MultiplyBeta layer. UpscalerJS's TF.js class hard-codes 0.2; the saved config carries
+ * the same value, which we honour in case a model was trained with another.
+ */
+function betaOf(config: Record<string, any>): number {
+  return typeof config.beta === "number" ? config.beta : 0.2;
+}
+
 /** Converts one Keras layers model to ONNX bytes. */
 class LayersConverter {
   private readonly g: OnnxGraphBuilder;
   private readonly tensors = new Map<string, Tensor>();
-  /** Output channels of each Conv2D layer, to give graph outputs a static channel count. */
-  private readonly layerFilters = new Map<string, number>();
+  /** Conv2D layers whose output is only ever scaled by a MultiplyBeta: β folded into their weights. */
+  private readonly foldedScale = new Map<string, number>();
 
   constructor(
     private readonly source: string,
@@ -79,18 +89,34 @@ class LayersConverter {
     const outputs: [string, number, number][] = cfg.output_layers;
     // Reserve the Keras output names first so no internal tensor takes them.
     const outNames = outputs.map(([layer]) => this.g.uniqueName(layer));
+    this.planBetaFolding(cfg.layers, outputs);
     for (const layer of cfg.layers as KerasLayer[]) this.convertLayer(layer);
     outputs.forEach(([layer, node, index], i) => {
       const t = this.get(`${layer}:${node}:${index}`);
       if (t.layout === "NHWC") this.g.addNode("Identity", [t.name], {}, [outNames[i]]);
       else this.g.addNode("Transpose", [t.name], { perm: [0, 2, 3, 1] }, [outNames[i]]);
-      this.g.addOutput({ name: outNames[i], type: "float32", shape: [1, `${outNames[i]}_h`, `${outNames[i]}_w`, this.outputChannels(layer)] });
+      this.g.addOutput({ name: outNames[i], type: "float32", shape: [1, `${outNames[i]}_h`, `${outNames[i]}_w`, t.channels ?? `${outNames[i]}_c`] });
     });
     return this.g.encode(`converted from TF.js layers model ${this.source}`);
   }
 
-  private outputChannels(layerName: string): number | string {
-    return this.layerFilters.get(layerName) ?? `${layerName}_c`;
+  /**
+   * Finds MultiplyBeta layers fed by a linear Conv2D that nothing else reads, so β can go into
+   * the convolution's weights instead of costing a pass over the tensor.
+   */
+  private planBetaFolding(layers: KerasLayer[], outputs: [string, number, number][]): void {
+    const readers = new Map<string, number>();
+    for (const [l] of outputs) readers.set(l, (readers.get(l) ?? 0) + 1);
+    for (const layer of layers) for (const node of layer.inbound_nodes) for (const [l] of node) readers.set(l, (readers.get(l) ?? 0) + 1);
+    const byName = new Map(layers.map((l) => [l.name ?? l.config.name, l]));
+    for (const layer of layers) {
+      if (layer.class_name !== "MultiplyBeta" || layer.inbound_nodes.length !== 1) continue;
+      const src = byName.get(layer.inbound_nodes[0][0][0]);
+      const srcName = src?.name ?? src?.config.name;
+      if (src?.class_name === "Conv2D" && (src.config.activation ?? "linear") === "linear" && src.inbound_nodes.length === 1 && readers.get(srcName) === 1) {
+        this.foldedScale.set(srcName, betaOf(layer.config));
+      }
+    }
   }
 
   private get(key: string): Tensor {
@@ -105,7 +131,7 @@ class LayersConverter {
     if (!t.other) {
       const perm = layout === "NCHW" ? [0, 3, 1, 2] : [0, 2, 3, 1];
       const name = this.g.op("Transpose", [t.name], { perm }, `${t.name}/${layout}`);
-      t.other = { name, layout, other: t };
+      t.other = { name, layout, channels: t.channels, other: t };
     }
     return t.other;
   }
@@ -125,7 +151,7 @@ class LayersConverter {
       }
       const dims = [1, shape[1] ?? "h", shape[2] ?? "w", shape[3] ?? "c"];
       this.g.addInput({ name, type: "float32", shape: dims });
-      this.tensors.set(`${name}:0:0`, { name, layout: "NHWC" });
+      this.tensors.set(`${name}:0:0`, { name, layout: "NHWC", channels: typeof dims[3] === "number" ? dims[3] : undefined });
       return;
     }
     layer.inbound_nodes.forEach((node, nodeIndex) => {
@@ -142,7 +168,7 @@ class LayersConverter {
     if (cls === "Conv2D") return this.conv2d(name, hint, c, inputs[0]);
     if (cls === "Activation") {
       const x = inputs[0];
-      return { name: this.activation(c.activation, x.name, hint, name), layout: x.layout };
+      return { name: this.activation(c.activation, x.name, hint, name), layout: x.layout, channels: x.channels };
     }
     if (cls === "Concatenate") {
       const layout: Layout = inputs.some((t) => t.layout === "NCHW") ? "NCHW" : "NHWC";
@@ -150,26 +176,22 @@ class LayersConverter {
       const nhwcAxis = axis < 0 ? axis + 4 : axis;
       if (nhwcAxis < 0 || nhwcAxis > 3) throw new Error(`${this.source}: layer "${name}" concatenates on axis ${axis} of a rank-4 tensor`);
       const onnxAxis = layout === "NCHW" ? NHWC_TO_NCHW_AXIS[nhwcAxis] : nhwcAxis;
-      return { name: g.op("Concat", inputs.map((t) => this.as(t, layout).name), { axis: onnxAxis }, hint), layout };
+      const channels = nhwcAxis !== 3 ? inputs[0].channels : inputs.every((t) => t.channels !== undefined) ? inputs.reduce((a, t) => a + t.channels!, 0) : undefined;
+      return { name: g.op("Concat", inputs.map((t) => this.as(t, layout).name), { axis: onnxAxis }, hint), layout, channels };
     }
     if (cls in ELEMENTWISE || cls === "Average") {
       const layout: Layout = inputs.some((t) => t.layout === "NCHW") ? "NCHW" : "NHWC";
       const names = inputs.map((t) => this.as(t, layout).name);
+      const channels = inputs.find((t) => t.channels !== undefined)?.channels;
       if (cls === "Average") {
         const sum = names.slice(1).reduce((a, b, i) => g.op("Add", [a, b], {}, `${hint}/sum${i}`), names[0]);
-        return { name: g.op("Mul", [sum, g.constFloat(`${hint}/inv_n`, [1 / names.length], [])], {}, hint), layout };
+        return { name: g.op("Mul", [sum, g.constFloat(`${hint}/inv_n`, [1 / names.length], [])], {}, hint), layout, channels };
       }
       const op = ELEMENTWISE[cls];
       const out = names.slice(1).reduce((a, b, i) => g.op(op, [a, b], {}, i === names.length - 2 ? hint : `${hint}/${i}`), names[0]);
-      return { name: out, layout };
+      return { name: out, layout, channels };
     }
-    if (cls === "MultiplyBeta") {
-      // ESRGAN residual scaling: x · β. UpscalerJS's TF.js class hard-codes β = 0.2; the saved
-      // config carries the same value, which we honour in case a model was trained with another.
-      const beta = typeof c.beta === "number" ? c.beta : 0.2;
-      const x = inputs[0];
-      return { name: g.op("Mul", [x.name, g.constFloat(`${hint}/beta`, [beta], [])], {}, hint), layout: x.layout };
-    }
+    if (cls === "MultiplyBeta") return this.multiplyBeta(layer, hint, inputs[0]);
     const shuffle = /^PixelShuffle(\d+)x$/.exec(cls);
     if (shuffle) {
       // tf.depthToSpace (NHWC): out[h·s+i, w·s+j, c] = in[h, w, (i·s + j)·C' + c], which is ONNX's DCR order.
@@ -178,10 +200,31 @@ class LayersConverter {
         throw new Error(`${this.source}: layer "${name}" is ${cls} but its config says scale ${c.scale}`);
       }
       const x = this.as(inputs[0], "NCHW");
-      return { name: g.op("DepthToSpace", [x.name], { blocksize: scale, mode: "DCR" }, hint), layout: "NCHW" };
+      const channels = x.channels === undefined ? undefined : x.channels / (scale * scale);
+      return { name: g.op("DepthToSpace", [x.name], { blocksize: scale, mode: "DCR" }, hint), layout: "NCHW", channels };
     }
     if (cls === "UpSampling2D") return this.upsample(name, hint, c, inputs[0]);
     throw new Error(`${this.source}: layer "${name}" has unsupported class ${cls}`);
+  }
+
+  /**
+   * ESRGAN's residual scaling, x · β. Folded into the producing convolution when planned;
+   * otherwise a depthwise 1×1 convolution rather than a Mul, because ONNX Runtime's blocked
+   * (NCHWc) CPU layout covers convolutions and their residual Adds but not a Mul by a scalar:
+   * one Mul would send every following dense block back to plain NCHW with reorders around each
+   * convolution.
+   */
+  private multiplyBeta(layer: KerasLayer, hint: string, x: Tensor): Tensor {
+    const source = layer.inbound_nodes[0][0][0];
+    if (this.foldedScale.has(source)) return x;
+    const beta = betaOf(layer.config);
+    if (x.channels === undefined) {
+      return { name: this.g.op("Mul", [x.name, this.g.constFloat(`${hint}/beta`, [beta], [])], {}, hint), layout: x.layout };
+    }
+    const c = x.channels;
+    const w = this.g.constFloat(`${hint}/beta`, new Float32Array(c).fill(beta), [c, 1, 1, 1]);
+    const name = this.g.op("Conv", [this.as(x, "NCHW").name, w], { kernel_shape: [1, 1], group: c }, hint);
+    return { name, layout: "NCHW", channels: c };
   }
 
   private activation(kind: string | undefined, x: string, hint: string, layer: string): string {
@@ -198,13 +241,14 @@ class LayersConverter {
     const [kh, kw, cinPerGroup, cout] = kernel.shape;
     // TF kernel [kh, kw, cin/groups, cout] → ONNX [cout, cin/groups, kh, kw].
     const src = kernel.data;
+    const scale = this.foldedScale.get(name) ?? 1;
     const w = new Float32Array(src.length);
     for (let y = 0; y < kh; y++)
       for (let x = 0; x < kw; x++)
         for (let i = 0; i < cinPerGroup; i++)
-          for (let o = 0; o < cout; o++) w[((o * cinPerGroup + i) * kh + y) * kw + x] = src[((y * kw + x) * cinPerGroup + i) * cout + o];
+          for (let o = 0; o < cout; o++) w[((o * cinPerGroup + i) * kh + y) * kw + x] = scale * src[((y * kw + x) * cinPerGroup + i) * cout + o];
     const inputs = [this.as(input, "NCHW").name, this.g.constFloat(`${name}/W`, w, [cout, cinPerGroup, kh, kw])];
-    if (c.use_bias !== false) inputs.push(this.g.constFloat(`${name}/B`, this.weight(`${name}/bias`, name).data, [cout]));
+    if (c.use_bias !== false) inputs.push(this.g.constFloat(`${name}/B`, this.weight(`${name}/bias`, name).data.map((b) => b * scale), [cout]));
     const strides: number[] = c.strides ?? [1, 1];
     const dilations: number[] = c.dilation_rate ?? [1, 1];
     const attrs: Record<string, number[] | number | string> = {
@@ -227,10 +271,9 @@ class LayersConverter {
     } else {
       throw new Error(`${this.source}: Conv2D "${name}" uses padding "${c.padding}"; only same/valid are supported`);
     }
-    this.layerFilters.set(name, cout);
     const act = c.activation ?? "linear";
     const conv = this.g.op("Conv", inputs, attrs, act === "linear" ? hint : `${hint}/conv`);
-    return { name: this.activation(act, conv, hint, name), layout: "NCHW" };
+    return { name: this.activation(act, conv, hint, name), layout: "NCHW", channels: cout };
   }
 
   private upsample(name: string, hint: string, c: Record<string, any>, input: Tensor): Tensor {
@@ -250,7 +293,7 @@ class LayersConverter {
     if (!attrs) throw new Error(`${this.source}: UpSampling2D "${name}" uses interpolation "${interpolation}"; only nearest/bilinear are supported`);
     const x = this.as(input, "NCHW");
     const scales = this.g.constFloat(`${hint}/scales`, [1, 1, size[0], size[1]], [4]);
-    return { name: this.g.op("Resize", [x.name, "", scales], attrs, hint), layout: "NCHW" };
+    return { name: this.g.op("Resize", [x.name, "", scales], attrs, hint), layout: "NCHW", channels: x.channels };
   }
 }
 
