@@ -325,6 +325,8 @@ export interface UnwrapResult {
   texelSizeMm: ImageF32;
   /** Median of texelSizeMm over covered skin texels, millimetres. */
   medianTexelSizeMm: number;
+  /** Facial regions of the template head in this atlas (see RegionMaps). */
+  regions: RegionMaps;
 }
 
 /**

@@ -92,7 +92,8 @@ const occluderBox = { x0: 0.0, x1: 0.05, y0: 0.0, y1: 0.05, z: 0.1 };
 const back = planeGrid(-0.1, 0.1, -0.15, 0.15, 0, [0, 0.75, 0, 1], 8);
 const front = planeGrid(occluderBox.x0, occluderBox.x1, occluderBox.y0, occluderBox.y1, occluderBox.z, [0.8, 1, 0, 0.25], 2);
 const mesh = meshOf(back, front);
-const head: Pick<TemplateHead, "parts" | "landmarkVertices"> = {
+const head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices"> = {
+  mesh,
   parts: [{ part: "skin", firstIndex: 0, indexCount: mesh.indices.length }],
   landmarkVertices: new Int32Array(0),
 };

@@ -5,14 +5,15 @@
  * geometry maps (object/tangent normals, position, depth, ambient occlusion, texel size).
  */
 import type { CaptureResult, FitResult, HeadPart, ImageF32, Logger, TemplateHead, UnwrapResult } from "../types.ts";
-import { BASE_MAP_SIZE, SILENT_LOGGER } from "../types.ts";
+import { BASE_MAP_SIZE, FACE_REGIONS, SILENT_LOGGER } from "../types.ts";
 import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeTriangleIds, type TriangleRange } from "./unwrap/raster.ts";
-import { atlasGeometry } from "./unwrap/uv-geometry.ts";
+import { vertexRegionWeights } from "./unwrap/regions.ts";
+import { atlasGeometry, interpolateVertexAttribute } from "./unwrap/uv-geometry.ts";
 
 export interface UnwrapOptions {
   /** Atlas width, texels (2:3 with height). */
@@ -57,7 +58,8 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
 export interface UnwrapInput {
   capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence">;
   fit: Pick<FitResult, "mesh" | "camera">;
-  head: Pick<TemplateHead, "parts" | "landmarkVertices">;
+  /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
+  head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
 }
 
 /**
@@ -156,6 +158,9 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
   for (const map of [normalsObject, geometry.tangentsObject, geometry.normalsTangent, position, geometry.depth, ao, geometry.texelSizeMm]) {
     fillFromSource(map, source);
   }
+  // 5. Regions, defined on the template so that they always cover the same texels.
+  const regionWeights = interpolateVertexAttribute(vertexRegionWeights(head.mesh.positions, head.landmarkVertices), FACE_REGIONS.length, mesh.indices, ids);
+  fillFromSource(regionWeights, source);
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
   const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
@@ -174,6 +179,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     ambientOcclusion: ao,
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
+    regions: { weights: regionWeights },
   };
 }
 

@@ -92,3 +92,16 @@ function triangleTexelSizeMm(mesh: Mesh, W: number, H: number): Float32Array {
   }
   return out;
 }
+
+/** Interpolates a per-vertex attribute (`channels` per vertex) at every covered texel; gutters stay 0. */
+export function interpolateVertexAttribute(values: Float32Array, channels: number, indices: Uint32Array, ids: TriangleIdBuffer): ImageF32 {
+  const out = blank(ids.width, ids.height, channels);
+  for (let p = 0; p < ids.triangle.length; p++) {
+    const t = ids.triangle[p];
+    if (t < 0) continue;
+    const a = indices[3 * t] * channels, b = indices[3 * t + 1] * channels, c = indices[3 * t + 2] * channels;
+    const w1 = ids.b1[p], w2 = ids.b2[p], w0 = 1 - w1 - w2;
+    for (let k = 0; k < channels; k++) out.data[p * channels + k] = w0 * values[a + k] + w1 * values[b + k] + w2 * values[c + k];
+  }
+  return out;
+}
