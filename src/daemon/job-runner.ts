@@ -72,23 +72,44 @@ export class JobRunner {
     return Math.min(3600, Math.max(1, Math.ceil(avgMs / 1000)));
   }
 
-  /** Throws 429 when no job can be added; call before reading an upload and again when adding. */
+  /** Submissions accepted by `reserve` but not yet enqueued (their photo is being checked and stored). */
+  private reserved = 0;
+
+  /** Throws 429 when no job can be added now (cheap: call it before reading an upload). */
   assertCapacity(): void {
     if (this.closed) throw new HttpError(503, "shutting_down", "the daemon is shutting down");
-    if (this.queue.length >= this.options.queueLimit) {
+    // One job computes and `queueLimit` wait; reserved slots count as waiting.
+    const inSystem = this.runningCount + this.queue.length + this.reserved;
+    if (inSystem >= this.options.queueLimit + 1) {
       throw new HttpError(
         429,
         "queue_full",
-        `${this.queue.length} jobs are already waiting (limit ${this.options.queueLimit}); retry later`,
+        `${this.queue.length + this.reserved} jobs are already waiting (limit ${this.options.queueLimit}); retry later`,
         { "Retry-After": String(this.retryAfterSeconds()) },
       );
     }
   }
 
-  /** Adds an already stored `queued` job to the queue. */
-  enqueue(id: string): void {
-    this.queue.push(id);
-    this.pump();
+  /**
+   * Holds a place in the queue while a submission is being stored, so concurrent uploads cannot
+   * overfill it. Returns `enqueue(id)` (uses the place) and `release()` (gives it back); call one.
+   */
+  reserve(): { enqueue(id: string): void; release(): void } {
+    this.assertCapacity();
+    this.reserved++;
+    let held = true;
+    const release = () => {
+      if (held) this.reserved--;
+      held = false;
+    };
+    return {
+      enqueue: (id) => {
+        release();
+        this.queue.push(id);
+        this.pump();
+      },
+      release,
+    };
   }
 
   /** Listens to one job's events; returns the function that stops listening. */

@@ -41,17 +41,33 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
       runner.assertCapacity();
       const declared = Number(req.headers["content-length"] ?? NaN);
       if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) {
-        res.setHeader("Connection", "close");
+        closeAfterResponse(req, res);
         throw tooLarge(config, declared);
       }
-      upload(req, res, (err: unknown) => next(err ? multerError(err, config, res) : undefined));
+      // multer answers an oversized file only after draining the whole body; this answers at
+      // once and closes the connection shortly after, so a 200 MB body is not read to its end.
+      let received = 0;
+      const onData = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= config.maxUploadBytes + MULTIPART_OVERHEAD) return;
+        req.off("data", onData);
+        if (res.headersSent) return;
+        closeAfterResponse(req, res);
+        res.status(413).json(tooLarge(config).toBody());
+      };
+      req.on("data", onData);
+      upload(req, res, (err: unknown) => {
+        req.off("data", onData);
+        if (res.headersSent) return; // already answered 413 above
+        next(err ? multerError(err, config) : undefined);
+      });
     },
     async (req: Request, res: Response) => {
       const options = parseJobForm(req.body as Record<string, unknown>);
       const file = req.file;
       if (!file) throw new HttpError(400, "missing_photo", 'send the photo as a multipart/form-data file field named "photo"');
       const photo = await acceptPhoto(file.buffer, { maxPixels: config.maxPixels });
-      runner.assertCapacity();
+      const slot = runner.reserve();
       const now = new Date();
       const record: JobRecord = {
         version: 1,
@@ -68,8 +84,13 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
         input: { mediaType: photo.mediaType, width: photo.width, height: photo.height, bytes: photo.uploadBytes },
         files: null,
       };
-      await store.create(record, photo.png);
-      runner.enqueue(record.id);
+      try {
+        await store.create(record, photo.png);
+      } catch (err) {
+        slot.release();
+        throw err;
+      }
+      slot.enqueue(record.id);
       res.status(202).location(jobCreated(record).urls.self).json(jobCreated(record));
     },
   );
@@ -125,16 +146,27 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
   return router;
 }
 
+/** How long an oversized upload may keep sending after its 413 before the connection is cut, ms. */
+const LINGER_MS = 1000;
+
+/**
+ * Closes the connection a little after the response is sent. Not "Connection: close": Node would
+ * destroy the socket at once, and a reset while the client is still sending can make the client
+ * lose the 413 it was sent. Lingering briefly lets the answer arrive first (as web servers do).
+ */
+function closeAfterResponse(req: Request, res: Response): void {
+  res.once("finish", () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+}
+
 function tooLarge(config: DaemonConfig, bytes?: number): HttpError {
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
   return new HttpError(413, "upload_too_large", `${bytes ? `the upload is ${mb(bytes)}; ` : "the upload is too large; "}the limit is ${mb(config.maxUploadBytes)}`);
 }
 
-function multerError(err: unknown, config: DaemonConfig, res: Response): HttpError {
+function multerError(err: unknown, config: DaemonConfig): HttpError {
   const e = err as { code?: string; field?: string; message?: string };
   switch (e.code) {
     case "LIMIT_FILE_SIZE":
-      res.setHeader("Connection", "close"); // do not read the rest of an oversized body
       return tooLarge(config);
     case "LIMIT_UNEXPECTED_FILE":
       return new HttpError(400, "invalid_upload", `unexpected file field "${e.field}"; send one file, named "photo"`);
