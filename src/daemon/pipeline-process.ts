@@ -33,6 +33,8 @@ export interface ChildProcessOptions {
   cancelGraceMs?: number;
   /** Extra Node flags for the worker (e.g. "--max-old-space-size=8192"). */
   execArgv?: string[];
+  /** Extra environment variables for the worker, on top of this process's. */
+  env?: Record<string, string>;
 }
 
 export interface ChildProcessReconstruct extends ReconstructFn {
@@ -65,6 +67,7 @@ export function reconstructInChildProcess(options: ChildProcessOptions): ChildPr
       execArgv: ["--import", TSX_LOADER, ...(options.execArgv ?? [])],
       serialization: "advanced", // structured clone: Uint8Array outputs cross without base64
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: options.env ? { ...process.env, ...options.env } : process.env,
     });
     proc.on("exit", () => {
       if (child === proc) child = null;
