@@ -1,0 +1,116 @@
+/**
+ * `head.babylon`: the head with the full skin material, built as a Babylon scene under NullEngine
+ * and serialised with SceneSerializer. The mesh keeps glTF data (right-handed, UV origin top-left)
+ * under a `__root__` node that converts to Babylon's left-handed space exactly as Babylon's glTF
+ * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
+ */
+import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
+import type { HeadPart, Mesh } from "../src/types.ts";
+import { GLTF_EYE_MATERIAL } from "./gltf-mapping.ts";
+import { SKIN_MAP_FILES } from "./map-files.ts";
+import { createSkinMaterial } from "./skin-material.ts";
+import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
+import type { SkinParameters } from "./skin-parameters.ts";
+
+export interface HeadPartGeometry {
+  part: HeadPart;
+  positions: Float32Array;
+  normals: Float32Array;
+  tangents: Float32Array;
+  uvs: Float32Array;
+  indices: Uint32Array;
+}
+
+/** Compact per-part vertex arrays (vertices in first-use order), deterministic. */
+export function splitParts(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[]): HeadPartGeometry[] {
+  return parts.map(({ part, firstIndex, indexCount }) => {
+    const remap = new Map<number, number>();
+    const indices = new Uint32Array(indexCount);
+    for (let i = 0; i < indexCount; i++) {
+      const v = mesh.indices[firstIndex + i];
+      let r = remap.get(v);
+      if (r === undefined) { r = remap.size; remap.set(v, r); }
+      indices[i] = r;
+    }
+    const n = remap.size;
+    const out: HeadPartGeometry = { part, positions: new Float32Array(n * 3), normals: new Float32Array(n * 3), tangents: new Float32Array(n * 4), uvs: new Float32Array(n * 2), indices };
+    for (const [src, dst] of remap) {
+      out.positions.set(mesh.positions.subarray(src * 3, src * 3 + 3), dst * 3);
+      out.normals.set(mesh.normals.subarray(src * 3, src * 3 + 3), dst * 3);
+      out.tangents.set(mesh.tangents.subarray(src * 4, src * 4 + 4), dst * 4);
+      out.uvs.set(mesh.uvs.subarray(src * 2, src * 2 + 2), dst * 2);
+    }
+    return out;
+  });
+}
+
+/** Replaces fields that differ between runs (engine-assigned unique ids) by stable values. */
+function stabilise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stabilise);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "uniqueId" || k === "parentInstanceIndex" || k === "_loadedUniqueId") continue;
+      out[k] = stabilise(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Builds and serialises the head scene; texture names are SKIN_MAP_FILES, relative to the file. */
+export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[], parameters: SkinParameters, has: { thinMask: boolean; eyes: boolean }): Promise<string> {
+  registerSkinMaterialPlugin();
+  const engine = new NullEngine();
+  try {
+    const scene = new Scene(engine);
+    const root = new TransformNode("__root__", scene);
+    root.id = "__root__";
+    // glTF right-handed → Babylon left-handed, as GLTFLoader does (rotation π about Y, scale z −1).
+    root.rotationQuaternion = new Quaternion(0, 1, 0, 0);
+    root.scaling = new Vector3(1, 1, -1);
+
+    const skin = createSkinMaterial("skin", scene, {
+      albedoDiffuse: SKIN_MAP_FILES.albedoDiffuse,
+      albedoSpecular: SKIN_MAP_FILES.albedoSpecular,
+      normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse,
+      normalsSpecular: SKIN_MAP_FILES.normalsSpecular,
+      thinMask: has.thinMask ? SKIN_MAP_FILES.thinMask : null,
+    }, parameters);
+    skin.id = "skin";
+    const eyes = new PBRMaterial("eyes", scene);
+    eyes.id = "eyes";
+    eyes.metallic = 0;
+    eyes.roughness = GLTF_EYE_MATERIAL.roughnessFactor;
+    eyes.albedoColor = has.eyes ? Color3.White() : new Color3(...GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3) as [number, number, number]);
+    eyes.clearCoat.isEnabled = true;
+    eyes.clearCoat.intensity = GLTF_EYE_MATERIAL.clearcoatFactor;
+    eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
+    eyes.clearCoat.remapF0OnInterfaceChange = false;
+    if (has.eyes) {
+      const { Texture } = await import("@babylonjs/core");
+      const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
+      t.name = SKIN_MAP_FILES.eyes;
+      eyes.albedoTexture = t;
+    }
+
+    for (const part of splitParts(mesh, parts)) {
+      const m = new BabylonMesh(part.part === "skin" ? "head" : part.part, scene);
+      m.id = m.name;
+      const vd = new VertexData();
+      vd.positions = part.positions;
+      vd.normals = part.normals;
+      vd.tangents = part.tangents;
+      vd.uvs = part.uvs;
+      vd.indices = part.indices;
+      vd.applyToMesh(m);
+      m.parent = root;
+      m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
+      m.material = part.part === "skin" ? skin : eyes;
+    }
+    const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
+    return JSON.stringify(stabilise(json));
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Names of a job's map files, relative to the job's output directory (DESIGN §5). The package
+ * stage writes them, `head.babylon` references them, the scenes and the plugin read them.
+ */
+export const SKIN_MAP_FILES = {
+  /** A_D, diffuse albedo, sRGB, 8-bit RGB. */
+  albedoDiffuse: "maps/albedo_diffuse.png",
+  /** A_S, specular albedo, linear, 1 channel (F0 mapping in skin-parameters.ts). */
+  albedoSpecular: "maps/albedo_specular.png",
+  /** N_D, diffuse normals, tangent space (glTF/MikkTSpace), 16-bit RGB. */
+  normalsDiffuse: "maps/normals_diffuse.png",
+  /** N_S, specular normals, tangent space, 16-bit RGB. */
+  normalsSpecular: "maps/normals_specular.png",
+  /** Thin-part mask for diffuse transmission (ears), linear, alpha = 1 where thin, RGBA 8-bit. */
+  thinMask: "maps/thin_mask.png",
+  /** T, the photo texture in UV (before de-lighting), sRGB: the "before" of before/after. */
+  photoTexture: "maps/texture.png",
+  /** Eye albedo, sRGB (optional). */
+  eyes: "maps/eyes.png",
+} as const;
+
+export type SkinMapKey = keyof typeof SKIN_MAP_FILES;
+
+/** The other outputs of a job that the Babylon side reads. */
+export const HEAD_FILES = { glb: "head.glb", babylon: "head.babylon", material: "material.json" } as const;
