@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadEstimatorManifest, parseEstimatorManifest } from "../src/models/manifest.ts";
-import { createEstimatorRegistry, esrganManifest, ESTIMATORS_ENV } from "../src/models/estimators.ts";
+import { createEstimatorRegistry, esrganManifest, EstimatorRegistry, ESTIMATORS_ENV } from "../src/models/estimators.ts";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import { runTiled } from "../src/models/tiled.ts";
 
@@ -97,7 +97,7 @@ describe("estimator registry", () => {
     expect(registry.resolve("upscale", { scale: 3 }).manifest.name).toBe("esrgan-thick-x4");
     expect(registry.resolve("upscale", { scale: 16 }).manifest.name).toBe("esrgan-thick-x8");
     expect(registry.resolve("upscale", { name: "esrgan-slim-x2" }).origin).toBe("built-in");
-    expect(() => registry.resolve("specular")).toThrow(/no estimator registered for stage "specular"/);
+    expect(() => new EstimatorRegistry().resolve("specular")).toThrow(/no estimator registered for stage "specular"/);
     expect(() => registry.resolve("upscale", { name: "nope" })).toThrow(/no "upscale" estimator named "nope"; registered: esrgan-thick-x8/);
   });
 

@@ -13,6 +13,7 @@ import path from "node:path";
 import type { EstimatorManifest, EstimatorStage } from "../types.ts";
 import { loadEstimatorManifest } from "./manifest.ts";
 import { getSession, getSessionFromBytes, type ort } from "./session.ts";
+import { builtinGraphEstimators } from "../estimators/builtin.ts";
 
 /** An estimator ready to run: what it is (manifest) and its ONNX Runtime session. */
 export interface Estimator {
@@ -21,6 +22,19 @@ export interface Estimator {
   origin: string;
   /** The session, created once per process and shared (see session.ts). */
   session(): Promise<ort.InferenceSession>;
+  /**
+   * Built-in graphs whose weights depend on the job (texel size, measured skin albedo) return
+   * themselves rebuilt for it; user models have none and run as they are (see estimators/builtin.ts).
+   */
+  specialise?(context: EstimatorContext): Estimator;
+}
+
+/** What a job knows that a parametric built-in estimator is built for. */
+export interface EstimatorContext {
+  /** Surface size of one texel of the maps the estimator runs on, millimetres. */
+  texelSizeMm: number;
+  /** Median diffuse albedo of the skin, linear RGB (after de-lighting's scale prior), when known. */
+  skinAlbedo?: [number, number, number];
 }
 
 /** Precedence of a registration; higher wins for its stage. */
@@ -158,7 +172,7 @@ function builtinUpscalers(): Estimator[] {
  * our own code add a provider here that returns `{ manifest, origin: "built-in", session: () =>
  * getSessionFromBytes(key, build) }`.
  */
-export const BUILTIN_PROVIDERS: (() => Estimator[])[] = [builtinUpscalers];
+export const BUILTIN_PROVIDERS: (() => Estimator[])[] = [builtinUpscalers, builtinGraphEstimators];
 
 /** Environment variable listing user manifest files (separated by the platform's path delimiter). */
 export const ESTIMATORS_ENV = "PORELIGHT_ESTIMATORS";

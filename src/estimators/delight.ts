@@ -1,0 +1,111 @@
+/**
+ * The per-texel part of de-lighting δ, as a fixed-weight ONNX graph: divide the (upscaled)
+ * texture by the shading estimated at base size, after removing specular highlights with the
+ * dichromatic model, and encode the diffuse albedo A_D in sRGB.
+ *
+ * Dichromatic model (Shafer 1985): observed = diffuse + specular, where skin's specular has the
+ * light's colour (the surface is an untinted dielectric, reference §1.1 [S3]). Divided by the
+ * shading J = I/S, the diffuse part is the albedo (of skin chroma ĉ) and the specular part adds
+ * the same amount κ to every channel (the light's colour divided by itself). Per texel, least
+ * squares J ≈ α·ĉ + κ·(1,1,1) gives κ = J·w with w fixed by ĉ; κ beyond a tolerance (skin's own
+ * chroma varies) is subtracted — gated by brightness, since a highlight makes the texel brighter
+ * than skin's albedo while a merely paler patch (less saturated, not brighter) must stay.
+ */
+import type { EstimatorManifest } from "../types.ts";
+import { builtinManifest, quantise } from "./builtin-manifest.ts";
+import { ImageGraph } from "./graph-kit.ts";
+
+export interface DelightGraphParams {
+  /** Median skin albedo, linear RGB, absolute (after the scale prior), measured at base size: its chroma is ĉ. */
+  skinAlbedo: [number, number, number];
+  /** κ up to this fraction of the texel's luminance (in J) is skin chroma variation, not specular. */
+  specularTolerance: number;
+  /** Removal fades in as luminance(J) rises from the skin albedo's luminance to (1 + this) times it. */
+  specularGate: number;
+  /** The divisor is max(shading, floor): keeps unlit texels finite. Linear units of shading. */
+  shadingFloor: number;
+}
+
+export const DELIGHT_GRAPH_DEFAULTS: DelightGraphParams = {
+  // Mean facial diffuse albedo of Xiao et al. 2017 [S7] (forehead and cheek, four groups).
+  skinAlbedo: [0.399, 0.231, 0.165],
+  specularTolerance: 0.04,
+  specularGate: 0.25,
+  shadingFloor: 0.02,
+};
+
+/** Rec. 709 luminance of linear RGB. */
+const LUMA = [0.2126, 0.7152, 0.0722];
+
+/**
+ * Weights w such that κ = J·w is the least-squares specular amount in J ≈ α·ĉ + κ·(1,1,1).
+ * With u = ĉ/|ĉ|, v = (1,1,1): κ = (u·u·v·J − u·v·u·J) / (3·u·u − (u·v)²).
+ */
+export function dichromaticWeights(chroma: ArrayLike<number>): [number, number, number] {
+  const len = Math.hypot(chroma[0], chroma[1], chroma[2]);
+  if (!(len > 0)) throw new Error("dichromaticWeights: skin chroma must be non-zero");
+  const u = [chroma[0] / len, chroma[1] / len, chroma[2] / len];
+  const uv = u[0] + u[1] + u[2];
+  const det = 3 - uv * uv;
+  if (det < 1e-3) throw new Error(`dichromaticWeights: skin chroma (${Array.from(chroma).join(", ")}) is too close to white to separate specular`);
+  return [(1 - uv * u[0]) / det, (1 - uv * u[1]) / det, (1 - uv * u[2]) / det];
+}
+
+/** Specular amount removed from J (per texel, all channels), as the graph computes it. */
+export function specularExcess(J: ArrayLike<number>, w: ArrayLike<number>, p: DelightGraphParams): number {
+  const kappa = J[0] * w[0] + J[1] * w[1] + J[2] * w[2];
+  const lum = J[0] * LUMA[0] + J[1] * LUMA[1] + J[2] * LUMA[2];
+  const gate = Math.min(1, Math.max(0, (lum / skinLuminance(p) - 1) / p.specularGate));
+  return Math.max(0, kappa - p.specularTolerance * lum) * gate;
+}
+
+function skinLuminance(p: DelightGraphParams): number {
+  return Math.max(1e-3, p.skinAlbedo[0] * LUMA[0] + p.skinAlbedo[1] * LUMA[1] + p.skinAlbedo[2] * LUMA[2]);
+}
+
+/** The parameters as built: rounded, so nearby photos share one graph. */
+export function normaliseDelightParams(p: DelightGraphParams): DelightGraphParams {
+  if (!p.skinAlbedo.every((v) => v > 0)) throw new Error(`delight graph: skinAlbedo must be positive, got ${p.skinAlbedo.join(", ")}`);
+  return {
+    skinAlbedo: p.skinAlbedo.map((c) => quantise(c, 2)) as [number, number, number],
+    specularTolerance: quantise(p.specularTolerance),
+    specularGate: quantise(p.specularGate),
+    shadingFloor: quantise(p.shadingFloor),
+  };
+}
+
+/**
+ * Builds the δ per-texel graph. Inputs `texture` (sRGB, NHWC 3) and `shading` (linear, NHWC 3:
+ * what a unit albedo looks like in the photo at that texel, AO included); output `albedo` (sRGB).
+ */
+export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFAULTS): Uint8Array {
+  const p = normaliseDelightParams(params);
+  const g = new ImageGraph("porelight_delight");
+  const texture = g.input("texture", 3);
+  const shading = g.input("shading", 3);
+  const I = g.srgbToLinear(texture);
+  const J = g.div(I, g.max(shading, g.k(p.shadingFloor, "floor")));
+  const w = dichromaticWeights(p.skinAlbedo);
+  const kappa = g.mix(J, [[w[0]], [w[1]], [w[2]]]);
+  const lum = g.mix(J, [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
+  const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(p))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
+  const excess = g.mul(g.max(g.sub(kappa, g.mul(lum, g.k(p.specularTolerance, "tol"))), g.k(0)), gate);
+  const diffuse = g.max(g.sub(J, excess), g.k(0));
+  g.output("albedo", g.linearToSrgb(diffuse), 3);
+  return g.encode(`porelight built-in de-lighting (per texel): ${JSON.stringify(p)}`);
+}
+
+/** Manifest of the built-in δ graph (per texel: receptive field 0). */
+export function delightManifest(): EstimatorManifest {
+  return builtinManifest(
+    "builtin-delight",
+    "delight",
+    [
+      { name: "texture", channels: 3, range: [0, 1], colorSpace: "srgb" },
+      // Unbounded above (bright light); [0, 1] keeps the tiled engine's range map the identity.
+      { name: "shading", channels: 3, range: [0, 1], colorSpace: "linear" },
+    ],
+    [{ name: "albedo", channels: 3, range: [0, 1], colorSpace: "srgb" }],
+    0,
+  );
+}

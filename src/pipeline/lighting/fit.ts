@@ -1,0 +1,234 @@
+/**
+ * Joint estimate of the photo's lighting (2nd-order SH irradiance) and a smooth albedo (one colour
+ * per facial region, blended by the soft region weights) from the seen texels of a UV texture.
+ *
+ * Model per texel x and channel c: I_c(x) = Ā_c(x) · AO(x) · E_c(n(x)) / π, with
+ * E_c(n) = Σ_k e_ck Y_k(n) and Ā_c(x) = Σ_r w_r(x) a_rc. Bilinear in (e, a), so it alternates two
+ * weighted least-squares solves, with Tukey (IRLS) weights on the relative residual so highlights,
+ * cast shadows and hair are ignored. The per-channel scale between albedo and light is ambiguous;
+ * it is fixed by making the light's mean (band 0) colour neutral, i.e. assuming a white-balanced
+ * photo; the absolute scale is left to the caller (mean albedo 1 over the fitted texels).
+ */
+import { FACE_REGIONS } from "../../types.ts";
+import { LUMA_709, SH_BAND, SH_COUNT, shBasis, solveSpd } from "./sh.ts";
+
+export interface LightingFitInput {
+  width: number;
+  height: number;
+  /** Linear RGB, 3 channels, HWC. */
+  texture: Float32Array;
+  /** Unit object-space normals, 3 channels. */
+  normals: Float32Array;
+  /** Ambient occlusion 0..1, 1 channel. */
+  occlusion: Float32Array;
+  /** Per-texel fit weight 0..1 (confidence × skin); 0 = not used. */
+  weight: Float32Array;
+  /** Region weights (FACE_REGIONS.length channels) or null for a single albedo colour. */
+  regions: Float32Array | null;
+}
+
+export interface LightingFitOptions {
+  /** Alternation rounds (each: light solve, albedo solve, robust reweighting). */
+  iterations: number;
+  /** Tukey biweight constant, in robust standard deviations of the relative residual. */
+  tukeyC: number;
+  /** Ridge on band-1 / band-2 coefficients relative to the band-0 diagonal (keeps unseen directions near zero). */
+  ridgeBand1: number;
+  ridgeBand2: number;
+  /** Ridge pulling each region's albedo toward the global mean, relative to its data weight. */
+  regionRidge: number;
+}
+
+export interface LightingFit {
+  /** Irradiance coefficients e (27, k·3+c): E_c(n) = Σ_k e[k·3+c]·Y_k(n). */
+  irradiance: Float64Array;
+  /** Albedo per region (FACE_REGIONS then "other"), RGB, relative scale (mean 1 over the fit). */
+  regionAlbedo: Float64Array;
+  /** Robust standard deviation of the relative residual at the end. */
+  residualSigma: number;
+  /** Fraction of the fit weight kept by the robust weights at the end. */
+  inlierFraction: number;
+  /** Number of texels with non-zero weight. */
+  texelsUsed: number;
+}
+
+/** Number of albedo regions in the model: the named ones plus "other skin". */
+export const MODEL_REGIONS = FACE_REGIONS.length + 1;
+
+/** Region weights of texel p, FACE_REGIONS then "other" (sums to 1). */
+function regionWeights(regions: Float32Array | null, p: number, out: Float64Array): void {
+  if (!regions) {
+    out.fill(0);
+    out[MODEL_REGIONS - 1] = 1;
+    return;
+  }
+  let s = 0;
+  for (let r = 0; r < FACE_REGIONS.length; r++) {
+    const w = Math.max(0, regions[p * FACE_REGIONS.length + r]);
+    out[r] = w;
+    s += w;
+  }
+  if (s > 1) for (let r = 0; r < FACE_REGIONS.length; r++) out[r] /= s;
+  out[MODEL_REGIONS - 1] = Math.max(0, 1 - s);
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = Float64Array.from(values).sort();
+  return s[s.length >> 1];
+}
+
+/**
+ * Fits lighting and regional albedo; see the file header for the model.
+ * @throws when fewer than 50 texels carry weight (nothing to fit).
+ */
+export function fitLighting(input: LightingFitInput, options: LightingFitOptions): LightingFit {
+  const { width, height, texture, normals, occlusion, weight, regions } = input;
+  const n = width * height;
+  const used: number[] = [];
+  for (let p = 0; p < n; p++) if (weight[p] > 0) used.push(p);
+  if (used.length < 50) throw new Error(`delight: only ${used.length} seen skin texels to fit the lighting to (need ≥ 50)`);
+
+  // Per used texel: SH basis × AO / π and region weights, computed once.
+  const m = used.length;
+  const basis = new Float64Array(m * SH_COUNT);
+  const rw = new Float64Array(m * MODEL_REGIONS);
+  const tmp = new Float64Array(MODEL_REGIONS);
+  for (let i = 0; i < m; i++) {
+    const p = used[i];
+    shBasis(normals[p * 3], normals[p * 3 + 1], normals[p * 3 + 2], basis, i * SH_COUNT);
+    const ao = occlusion[p] / Math.PI;
+    for (let k = 0; k < SH_COUNT; k++) basis[i * SH_COUNT + k] *= ao;
+    regionWeights(regions, p, tmp);
+    rw.set(tmp, i * MODEL_REGIONS);
+  }
+
+  const albedo = new Float64Array(MODEL_REGIONS * 3).fill(1);
+  const e = new Float64Array(27);
+  const robust = new Float64Array(m).fill(1);
+  const abar = new Float64Array(m * 3); // Ā per used texel
+  const shade = new Float64Array(m * 3); // AO·E/π per used texel
+  let sigma = 0;
+  let inliers = 1;
+
+  const updateAbar = () => {
+    for (let i = 0; i < m; i++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let r = 0; r < MODEL_REGIONS; r++) s += rw[i * MODEL_REGIONS + r] * albedo[r * 3 + c];
+        abar[i * 3 + c] = s;
+      }
+    }
+  };
+  const updateShade = () => {
+    for (let i = 0; i < m; i++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let k = 0; k < SH_COUNT; k++) s += e[k * 3 + c] * basis[i * SH_COUNT + k];
+        shade[i * 3 + c] = s;
+      }
+    }
+  };
+
+  for (let it = 0; it < options.iterations; it++) {
+    updateAbar();
+    // Light: per channel, rows Ā·AO·Y/π.
+    for (let c = 0; c < 3; c++) {
+      const A = new Float64Array(SH_COUNT * SH_COUNT);
+      const b = new Float64Array(SH_COUNT);
+      for (let i = 0; i < m; i++) {
+        const w = weight[used[i]] * robust[i];
+        if (w <= 0) continue;
+        const a = abar[i * 3 + c];
+        const I = texture[used[i] * 3 + c];
+        for (let k = 0; k < SH_COUNT; k++) {
+          const fk = a * basis[i * SH_COUNT + k];
+          b[k] += w * fk * I;
+          for (let l = 0; l <= k; l++) A[k * SH_COUNT + l] += w * fk * a * basis[i * SH_COUNT + l];
+        }
+      }
+      for (let k = 0; k < SH_COUNT; k++) for (let l = 0; l < k; l++) A[l * SH_COUNT + k] = A[k * SH_COUNT + l];
+      const d0 = A[0] || 1;
+      for (let k = 1; k < SH_COUNT; k++) A[k * SH_COUNT + k] += d0 * (SH_BAND[k] === 1 ? options.ridgeBand1 : options.ridgeBand2);
+      const x = solveSpd(A, b, SH_COUNT);
+      for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] = x[k];
+    }
+    updateShade();
+    // Albedo: per channel, rows w_r·AO·E/π, ridge toward the weighted mean.
+    for (let c = 0; c < 3; c++) {
+      const A = new Float64Array(MODEL_REGIONS * MODEL_REGIONS);
+      const b = new Float64Array(MODEL_REGIONS);
+      let mean = 0;
+      let total = 0;
+      for (let r = 0; r < MODEL_REGIONS; r++) (mean += albedo[r * 3 + c]), total++;
+      mean /= total;
+      for (let i = 0; i < m; i++) {
+        const w = weight[used[i]] * robust[i];
+        if (w <= 0) continue;
+        const s = shade[i * 3 + c];
+        const I = texture[used[i] * 3 + c];
+        for (let r = 0; r < MODEL_REGIONS; r++) {
+          const fr = rw[i * MODEL_REGIONS + r] * s;
+          if (fr === 0) continue;
+          b[r] += w * fr * I;
+          for (let q = 0; q < MODEL_REGIONS; q++) A[r * MODEL_REGIONS + q] += w * fr * rw[i * MODEL_REGIONS + q] * s;
+        }
+      }
+      let trace = 0;
+      for (let r = 0; r < MODEL_REGIONS; r++) trace += A[r * MODEL_REGIONS + r];
+      const mu = options.regionRidge * (trace / MODEL_REGIONS) + 1e-12;
+      for (let r = 0; r < MODEL_REGIONS; r++) {
+        A[r * MODEL_REGIONS + r] += mu;
+        b[r] += mu * mean;
+      }
+      const x = solveSpd(A, b, MODEL_REGIONS);
+      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] = Math.max(1e-4, x[r]);
+    }
+    // Gauge: mean Ā over the fit is 1 per channel; the light takes the scale.
+    updateAbar();
+    for (let c = 0; c < 3; c++) {
+      let sw = 0;
+      let sa = 0;
+      for (let i = 0; i < m; i++) (sw += weight[used[i]]), (sa += weight[used[i]] * abar[i * 3 + c]);
+      const g = sa / sw;
+      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= g;
+      for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] *= g;
+    }
+    updateAbar();
+    updateShade();
+    // Robust weights from the luminance of the relative residual.
+    const rel = new Float64Array(m);
+    const abs: number[] = [];
+    for (let i = 0; i < m; i++) {
+      let num = 0;
+      let den = 0;
+      for (let c = 0; c < 3; c++) {
+        const pred = abar[i * 3 + c] * shade[i * 3 + c];
+        num += LUMA_709[c] * (texture[used[i] * 3 + c] - pred);
+        den += LUMA_709[c] * pred;
+      }
+      rel[i] = num / Math.max(den, 1e-4);
+      abs.push(Math.abs(rel[i]));
+    }
+    sigma = Math.max(1.4826 * median(abs), 1e-3);
+    const cut = options.tukeyC * sigma;
+    let kept = 0;
+    let all = 0;
+    for (let i = 0; i < m; i++) {
+      const u = rel[i] / cut;
+      robust[i] = Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
+      kept += weight[used[i]] * robust[i];
+      all += weight[used[i]];
+    }
+    inliers = kept / all;
+  }
+
+  // Neutral light: equal band-0 irradiance in every channel (white-balanced photo).
+  const dc = LUMA_709[0] * e[0] + LUMA_709[1] * e[1] + LUMA_709[2] * e[2];
+  for (let c = 0; c < 3; c++) {
+    const k = e[c] > 1e-9 ? dc / e[c] : 1;
+    for (let j = 0; j < SH_COUNT; j++) e[j * 3 + c] *= k;
+    for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= k;
+  }
+  return { irradiance: e, regionAlbedo: albedo, residualSigma: sigma, inlierFraction: inliers, texelsUsed: m };
+}
