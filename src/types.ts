@@ -346,3 +346,24 @@ export type FaceRegion = (typeof FACE_REGIONS)[number];
 export interface RegionMaps {
   weights: ImageF32;
 }
+
+/**
+ * The photo's lighting as de-lighting δ estimated it (DESIGN §1): for the job report and for
+ * re-rendering in evaluation. Rendering convention, linear light, object space of the fitted mesh:
+ * photo ≈ albedo · AO · E(n) / π with E(n) = Σ_lm Â_l·L_lm·Y_lm(n), Â = (π, 2π/3, π/4), real SH
+ * with Y1−1 ∝ y, Y10 ∝ z, Y11 ∝ x (see src/pipeline/lighting/sh.ts).
+ */
+export interface LightingEstimate {
+  /** Radiance coefficients L_lm, 9 × RGB, index k·3 + c, k in order (0,0),(1,−1),(1,0),(1,1),(2,−2),(2,−1),(2,0),(2,1),(2,2). Photo-linear units per unit albedo. */
+  shRadiance: number[];
+  /** Unit vector toward the dominant light, object space (from the band-1 luminance). */
+  dominantDirection: [number, number, number];
+  /** Share of the irradiance at the dominant direction that is directional (band ≥ 1) rather than ambient, 0..1. */
+  directionalFraction: number;
+  /** Median diffuse albedo of seen skin, linear RGB, after the scale prior. */
+  skinAlbedo: [number, number, number];
+  /** How the absolute albedo scale was fixed, and the facial skin luminance Y it targeted. */
+  albedoScale: { method: "chromaticity" | "fixed"; targetLuminance: number };
+  /** Fit quality: robust σ of the relative residual, fraction of weight kept as inliers, texels used. */
+  fit: { residualSigma: number; inlierFraction: number; texelsUsed: number };
+}
