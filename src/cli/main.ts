@@ -13,6 +13,8 @@ type Registrar = (program: Command) => void;
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/models.ts"),
   () => import("./commands/serve.ts"),
+  () => import("./commands/reconstruct.ts"),
+  () => import("./commands/batch.ts"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,80 @@
+/**
+ * One photo through the pipeline for the CLI (`reconstruct` and `batch`): read and check the
+ * photo exactly as the daemon does, run the pipeline, write the outputs (temp + rename, names
+ * validated), and report the outcome as data rather than by throwing.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ReconstructOptions, ReconstructResult } from "../types.ts";
+import { exitCodeForCode, serializeError, type SerializedError } from "../daemon/http-error.ts";
+import { assertOutputName } from "../daemon/output-names.ts";
+import { acceptPhoto, type AcceptedPhoto } from "../daemon/photo-intake.ts";
+import type { ReconstructFn } from "../daemon/pipeline-loader.ts";
+import { writeFileAtomic } from "../io/write-atomic.ts";
+import type { ProgressLine } from "./progress.ts";
+
+export interface PhotoJobOutcome {
+  photo: string;
+  out: string;
+  status: "done" | "failed" | "skipped";
+  /** Wall time, ms (0 when skipped). */
+  ms: number;
+  files: { name: string; bytes: number }[];
+  error?: SerializedError & { exitCode: number };
+}
+
+/** Reads a photo from disk and checks it like the daemon does (type, size, decodability). */
+export async function loadPhoto(path: string, maxPixels: number): Promise<{ raw: Uint8Array; accepted: AcceptedPhoto }> {
+  let raw: Uint8Array;
+  try {
+    raw = await readFile(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "it is a directory" : e.message;
+    throw Object.assign(new Error(`cannot read ${path}: ${why}`), { code: "invalid_input" });
+  }
+  return { raw, accepted: await acceptPhoto(raw, { maxPixels }) };
+}
+
+/** Writes a job's outputs under `outDir` (each file temp + rename). */
+export async function writeOutputs(outDir: string, result: ReconstructResult): Promise<{ name: string; bytes: number }[]> {
+  for (const file of result.files) assertOutputName(file.name);
+  for (const file of result.files) await writeFileAtomic(join(outDir, ...file.name.split("/")), file.bytes);
+  return result.files.map((f) => ({ name: f.name, bytes: f.bytes.byteLength }));
+}
+
+export interface PhotoJobInput {
+  photoPath: string;
+  outDir: string;
+  options: ReconstructOptions;
+  reconstruct: ReconstructFn;
+  maxPixels: number;
+  line?: ProgressLine;
+  signal?: AbortSignal;
+  /** Already loaded photo (batch hashes it first). */
+  photo?: AcceptedPhoto;
+}
+
+/** Runs one photo to its outputs; never throws for a bad photo or a failed job. */
+export async function runPhotoJob(input: PhotoJobInput): Promise<PhotoJobOutcome> {
+  const started = Date.now();
+  const base = { photo: input.photoPath, out: input.outDir };
+  try {
+    const photo = input.photo ?? (await loadPhoto(input.photoPath, input.maxPixels)).accepted;
+    const result = await input.reconstruct(photo.png, input.options, { signal: input.signal, onProgress: (e) => input.line?.update(e) });
+    const files = await writeOutputs(input.outDir, result);
+    input.line?.finish("done");
+    return { ...base, status: "done", ms: Date.now() - started, files };
+  } catch (err) {
+    const error = serializeError(err);
+    const exitCode = error.code === "invalid_input" ? 2 : exitCodeForCode(error.code);
+    input.line?.finish(`failed: ${error.code}`);
+    return { ...base, status: "failed", ms: Date.now() - started, files: [], error: { ...error, exitCode } };
+  }
+}
+
+/** "face.jpg: no face found … (capture)" */
+export function describeFailure(outcome: PhotoJobOutcome): string {
+  const e = outcome.error!;
+  return `${outcome.photo}: ${e.message}${e.stage ? ` (stage ${e.stage})` : ""} [${e.code}]`;
+}
