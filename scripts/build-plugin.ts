@@ -44,7 +44,8 @@ export const BUILD_PLUGIN_DEFAULTS: Required<BuildPluginOptions> = { outdir: joi
 
 /** Bundles the plugin; throws on any esbuild error. */
 export async function buildPlugin(options: BuildPluginOptions = {}): Promise<BuildResult & { outfile: string }> {
-  const { outdir, minify } = { ...BUILD_PLUGIN_DEFAULTS, ...options };
+  const outdir = options.outdir ?? BUILD_PLUGIN_DEFAULTS.outdir;
+  const minify = options.minify ?? BUILD_PLUGIN_DEFAULTS.minify;
   const outfile = join(outdir, "index.js");
   const result = await build({
     entryPoints: [join(ROOT, "plugin", "src", "index.ts")],

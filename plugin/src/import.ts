@@ -13,12 +13,14 @@ import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
 import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
 import type { Mesh } from "@babylonjs/core/Meshes/mesh.js";
+import type { TransformNode } from "@babylonjs/core/Meshes/transformNode.js";
 import type { Material } from "@babylonjs/core/Materials/material.js";
 import type { BaseTexture } from "@babylonjs/core/Materials/Textures/baseTexture.js";
 import { Tools } from "@babylonjs/core/Misc/tools.js";
 import type { Scene } from "@babylonjs/core/scene.js";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
 import { copyTree, freshAssetDir, listFiles, projectDirOf, projectRelative, toPosix } from "./project-assets.ts";
+import { activateSkinMaterial, isSkinMaterial, rebaseSkinMetadata, setSceneUnits } from "./skin.ts";
 
 /** The job output that carries the head, the eyes and the skin material (DESIGN §5). */
 export const HEAD_FILE = "head.babylon";
@@ -35,11 +37,6 @@ export interface ImportReconstructionOptions {
   select?: boolean;
   /** Where ids come from; inside the Editor, its own `Tools.RandomId` and `UniqueNumber`. */
   ids?: EditorIds;
-  /**
-   * Called once per imported material before the scene sees it: turns a loaded PBR material into
-   * the full skin material (e.g. when the skin plugin class was not registered at load time).
-   */
-  activateMaterial?: (material: Material) => void;
   /** Progress, 0..1, with a short message. */
   onProgress?: (fraction: number, message: string) => void;
 }
@@ -47,8 +44,10 @@ export interface ImportReconstructionOptions {
 export const IMPORT_RECONSTRUCTION_DEFAULTS = { unitsPerMetre: 100, select: true } as const;
 
 export interface ImportedHead {
-  /** The head mesh (class `Mesh`), root of the import, selected in the Editor. */
+  /** The head mesh (class `Mesh`), selected in the Editor; the eyes are its children. */
   head: Mesh;
+  /** The top node of the import, named after the asset folder and scaled to scene units (the head itself, or the root above it). */
+  root: TransformNode;
   /** Every imported mesh, head first (eyes after it). */
   meshes: Mesh[];
   /** Distinct materials of the imported meshes, the head's first. */
@@ -123,21 +122,30 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
   const ordered = [head, ...meshes.filter((m) => m !== head)];
   const materials = distinctMaterials(ordered);
   for (const material of materials) {
-    options.activateMaterial?.(material);
+    // The full skin material even when head.babylon was parsed without the plugin class.
+    activateSkinMaterial(material);
+    if (isSkinMaterial(material)) setSceneUnits(material, 1 / unitsPerMetre);
     material.id = ids.randomId();
     material.uniqueId = ids.uniqueNumber();
   }
-  head.name = posix.basename(assetDir);
   for (const mesh of ordered) configureMesh(scene, mesh, ids);
-  // One root: the eyes follow the head when the artist moves it, and one scale converts units.
-  for (const mesh of ordered) if (mesh !== head && !mesh.parent) mesh.setParent(head);
-  head.scaling.scaleInPlace(unitsPerMetre);
+  for (const node of result.transformNodes) {
+    node.id = ids.randomId();
+    node.uniqueId = ids.uniqueNumber();
+  }
+  // The eyes follow the head when the artist moves it (world transforms kept).
+  for (const mesh of ordered) if (mesh !== head && mesh.parent !== head) mesh.setParent(head);
+  // One top node (the head, or the root that converts glTF's handedness, as the Editor's own
+  // glTF import keeps it) is named after the asset and scaled from metres to scene units.
+  const top = topAncestor(head);
+  top.name = posix.basename(assetDir);
+  top.scaling.scaleInPlace(unitsPerMetre);
 
   const files = names.map((n) => `${assetDir}/${n}`);
-  editor.layout.console.log(`porelight: added ${head.name} (${ordered.length} meshes) with its files in ${assetDir}`);
+  editor.layout.console.log(`porelight: added ${top.name} (${ordered.length} meshes) with its files in ${assetDir}`);
   if (select) selectInEditor(editor, head);
   report(1, "Done");
-  return { head, meshes: ordered, materials, assetDir, files };
+  return { head, root: top, meshes: ordered, materials, assetDir, files };
 }
 
 /** The subset of a `.babylon` file this module reads. */
@@ -154,9 +162,10 @@ function isTextureJson(value: unknown): value is { name: string; url?: string } 
 }
 
 /**
- * Rewrites every texture name of the file's materials (plugins included) from job-relative
- * (`maps/albedo_diffuse.png`) to project-relative (`assets/porelight/jane/maps/albedo_diffuse.png`).
- * Embedded (`data:`) and absolute URLs are left alone. Returns job-relative names that do not exist.
+ * Rewrites every texture name of the file's materials (plugins included), and the map names in
+ * skin metadata, from job-relative (`maps/albedo_diffuse.png`) to project-relative
+ * (`assets/porelight/jane/maps/albedo_diffuse.png`). Embedded (`data:`) and absolute URLs are left
+ * alone. Returns job-relative names that do not exist.
  */
 export function rebaseTextureNames(data: BabylonFile, assetDir: string, present: ReadonlySet<string>): string[] {
   const missing: string[] = [];
@@ -177,6 +186,9 @@ export function rebaseTextureNames(data: BabylonFile, assetDir: string, present:
   };
   visit(data.materials);
   visit(data.multiMaterials);
+  for (const material of (data.materials ?? []) as { metadata?: Record<string, unknown> | null }[]) {
+    rebaseSkinMetadata(material, (name) => `${assetDir}/${posix.normalize(toPosix(name))}`);
+  }
   return missing;
 }
 
@@ -185,10 +197,18 @@ function isPlainMesh(mesh: AbstractMesh): mesh is Mesh {
   return mesh.getClassName() === "Mesh";
 }
 
-/** The head is the root mesh with the most vertices (eyes are small and parented or separate). */
+/** The node above `node` that has no parent. */
+function topAncestor(node: TransformNode): TransformNode {
+  let top = node;
+  while (top.parent) top = top.parent as TransformNode;
+  return top;
+}
+
+/** The head carries the skin material; failing that, it is the mesh with the most vertices. */
 function pickHead(meshes: Mesh[]): Mesh {
-  const roots = meshes.filter((m) => !m.parent || !meshes.includes(m.parent as Mesh));
-  return roots.reduce((best, m) => (m.getTotalVertices() > best.getTotalVertices() ? m : best));
+  const skinned = meshes.filter((m) => m.material && isSkinMaterial(m.material));
+  const pool = skinned.length ? skinned : meshes;
+  return pool.reduce((best, m) => (m.getTotalVertices() > best.getTotalVertices() ? m : best));
 }
 
 function distinctMaterials(meshes: Mesh[]): Material[] {
