@@ -1,0 +1,181 @@
+/**
+ * package: every output of a job as bytes (DESIGN §5), not yet written anywhere: `head.glb`,
+ * `head.babylon`, `material.json` (through materials/export-head.ts, the one skin → glTF mapping),
+ * `maps/*.png`, `report.json`, and `timings.json`.
+ *
+ * Determinism: identical inputs and options give identical bytes in every file but
+ * `timings.json` (wall-clock times and memory), which is kept apart for that reason.
+ */
+import { exportHeadAssets, type HeadMapsPng } from "../../materials/export-head.ts";
+import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
+import type { SkinParameters } from "../../materials/skin-parameters.ts";
+import { encodePng, type EncodePngOptions } from "../image/encode.ts";
+import type { ImageF32, Logger, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
+import { SILENT_LOGGER } from "../types.ts";
+
+/** The non-deterministic file: stage times and memory. */
+export const TIMINGS_FILE = "timings.json";
+export const REPORT_FILE = "report.json";
+
+/** A map written only for inspection (maps/<name>.png), not referenced by the head files. */
+export interface DebugMap {
+  /** File stem, e.g. "confidence" → maps/confidence.png. */
+  name: string;
+  image: ImageF32;
+  bitDepth: 8 | 16;
+  /** "signed" for −1..1 data such as normals. */
+  range?: EncodePngOptions["range"];
+}
+
+/** The head's maps as the stages produced them. */
+export interface PackageMaps {
+  /** A_D, diffuse albedo, 3 channels; sRGB (linear is converted). */
+  albedoDiffuse: ImageF32;
+  /** A_S, specular albedo, 1 channel, linear 0..1 (F0 mapping: materials/skin-parameters.ts). */
+  albedoSpecular: ImageF32;
+  /** N_D, diffuse normals, tangent space, xyz −1..1. */
+  normalsDiffuse: ImageF32;
+  /** N_S, specular normals, tangent space, xyz −1..1. */
+  normalsSpecular: ImageF32;
+  /** T̂, the photo texture before de-lighting, 3 channels (linear or sRGB); written as sRGB. */
+  photoTexture?: ImageF32;
+  /** Thin parts (ears), 1 channel 0..1; enables diffuse transmission in the GLB. */
+  thinMask?: ImageF32;
+  /** Extra maps for inspection. */
+  debug?: DebugMap[];
+}
+
+export interface PackageInput {
+  /** The fitted head mesh (metres, glTF axes) with the template's UVs and tangents. */
+  mesh: Mesh;
+  parts: TemplateHead["parts"];
+  maps: PackageMaps;
+  /** Skin material parameters (material.json, GLB and .babylon). */
+  parameters: Partial<SkinParameters>;
+  /** report.json's content; must be deterministic (no times). */
+  report: Record<string, unknown>;
+  /** Stage times and memory, written to timings.json when given. */
+  timings?: StageTiming[];
+}
+
+export interface PackageOptions {
+  /** Which outputs to produce; "babylon" implies the maps it references. */
+  formats?: ReconstructOptions["formats"];
+  /** Bits per texel of A_S: 8 is enough for a smooth map, 16 keeps a high-preset's precision. */
+  specularBitDepth?: 8 | 16;
+  /** Write the debug maps (T, masks, AO...). */
+  debugMaps?: boolean;
+  /** Receives debug messages. */
+  logger?: Logger;
+}
+
+export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
+  formats: ["glb", "babylon", "maps"],
+  specularBitDepth: 8,
+  debugMaps: true,
+  logger: SILENT_LOGGER,
+};
+
+const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
+
+/** The image in sRGB (a converted copy when it is linear). */
+function asSrgb(image: ImageF32): ImageF32 {
+  if (image.colorSpace === "srgb") return image;
+  if (image.colorSpace !== "linear") throw new Error(`package: expected a colour image, got ${image.colorSpace}`);
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = linearToSrgb(Math.min(1, Math.max(0, image.data[i])));
+  return { ...image, data, colorSpace: "srgb" };
+}
+
+function expectChannels(name: string, image: ImageF32, channels: number): void {
+  if (image.channels !== channels) throw new Error(`package: ${name} has ${image.channels} channels, ${channels} expected`);
+  if (image.data.length !== image.width * image.height * channels) throw new Error(`package: ${name} data length does not match ${image.width}×${image.height}×${channels}`);
+}
+
+/** RGBA with RGB = 1 and alpha = mask: the layout KHR_materials_diffuse_transmission reads (alpha). */
+function thinMaskRgba(mask: ImageF32): ImageF32 {
+  const n = mask.width * mask.height;
+  const data = new Float32Array(n * 4).fill(1);
+  for (let i = 0; i < n; i++) data[4 * i + 3] = mask.data[i * mask.channels];
+  return { width: mask.width, height: mask.height, channels: 4, data, colorSpace: "data" };
+}
+
+/**
+ * JSON with a trailing newline; non-finite numbers become null and typed arrays plain arrays, so
+ * the text is valid JSON and depends only on the value.
+ */
+export function stableJson(value: unknown): string {
+  return (
+    JSON.stringify(
+      value,
+      (_key, v) => {
+        if (typeof v === "number") return Number.isFinite(v) ? v : null;
+        if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+        return v;
+      },
+      2,
+    ) + "\n"
+  );
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * Encodes every output of a job. Files come back sorted by name; writing them (temp file + rename)
+ * is the caller's job.
+ *
+ *   const files = await packageOutputs({ mesh, parts, maps, parameters, report }, { formats: ["glb"] });
+ *   for (const f of files) await writeAtomic(path.join(out, f.name), f.bytes);
+ */
+export async function packageOutputs(input: PackageInput, options: PackageOptions = {}): Promise<OutputFile[]> {
+  const o = { ...PACKAGE_DEFAULTS, ...options };
+  const { maps } = input;
+  expectChannels("A_D", maps.albedoDiffuse, 3);
+  expectChannels("A_S", maps.albedoSpecular, 1);
+  expectChannels("N_D", maps.normalsDiffuse, 3);
+  expectChannels("N_S", maps.normalsSpecular, 3);
+  const wantGlb = o.formats.includes("glb");
+  const wantBabylon = o.formats.includes("babylon");
+  const wantMaps = o.formats.includes("maps") || wantBabylon;
+
+  const png: HeadMapsPng = {
+    albedoDiffuse: await encodePng(asSrgb(maps.albedoDiffuse), { bitDepth: 8 }),
+    albedoSpecular: await encodePng(maps.albedoSpecular, { bitDepth: o.specularBitDepth }),
+    normalsDiffuse: await encodePng(maps.normalsDiffuse, { bitDepth: 16, range: "signed" }),
+    normalsSpecular: await encodePng(maps.normalsSpecular, { bitDepth: 16, range: "signed" }),
+  };
+  if (maps.thinMask) png.thinMask = await encodePng(thinMaskRgba(maps.thinMask), { bitDepth: 8 });
+  const files: OutputFile[] = [];
+  const add = (name: string, bytes: Uint8Array, mediaType: string) => files.push({ name, bytes, mediaType });
+
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters: input.parameters });
+  o.logger.debug(`package: GLB ${assets.glb.byteLength} bytes`);
+  if (wantGlb) add(HEAD_FILES.glb, assets.glb, "model/gltf-binary");
+  if (wantBabylon) add(HEAD_FILES.babylon, text(assets.babylon), "application/json");
+  add(HEAD_FILES.material, text(assets.materialJson), "application/json");
+
+  if (wantMaps) {
+    add(SKIN_MAP_FILES.albedoDiffuse, png.albedoDiffuse, "image/png");
+    add(SKIN_MAP_FILES.albedoSpecular, png.albedoSpecular, "image/png");
+    add(SKIN_MAP_FILES.normalsDiffuse, png.normalsDiffuse, "image/png");
+    add(SKIN_MAP_FILES.normalsSpecular, png.normalsSpecular, "image/png");
+    if (png.thinMask) add(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png");
+    if (maps.photoTexture) add(SKIN_MAP_FILES.photoTexture, await encodePng(asSrgb(maps.photoTexture), { bitDepth: 8 }), "image/png");
+    if (o.debugMaps) {
+      for (const d of maps.debug ?? []) {
+        if (!/^[a-z0-9_]+$/.test(d.name)) throw new Error(`package: debug map name "${d.name}" must be lower-case letters, digits and _`);
+        const image = d.image.colorSpace === "linear" ? asSrgb(d.image) : d.image;
+        add(`maps/${d.name}.png`, await encodePng(image, { bitDepth: d.bitDepth, range: d.range ?? "unit" }), "image/png");
+      }
+    }
+  }
+
+  add(REPORT_FILE, text(stableJson(input.report)), "application/json");
+  if (input.timings) add(TIMINGS_FILE, text(stableJson({ note: "wall-clock times and memory: the one output that differs between identical runs", stages: input.timings })), "application/json");
+  const names = new Set<string>();
+  for (const f of files) {
+    if (names.has(f.name)) throw new Error(`package: two outputs named ${f.name}`);
+    names.add(f.name);
+  }
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
