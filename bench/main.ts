@@ -1,0 +1,55 @@
+/**
+ * `npm run bench -- <suite>`: every speed and memory figure porelight quotes comes from here.
+ * Each suite is one entry of SUITES (lazy import, so a suite only loads what it needs);
+ * add yours there. `npm run bench -- all` runs every suite in order.
+ */
+import os from "node:os";
+
+interface Suite {
+  /** One line for the usage text. */
+  describe: string;
+  run(args: string[]): Promise<void>;
+}
+
+const SUITES: Record<string, Suite> = {
+  models: {
+    describe: "every converted network: ONNX Runtime vs TF.js; ESRGAN ×8 thick whole vs tiled (time, peak RSS)",
+    async run() {
+      const { runModelsBench } = await import("./models.ts");
+      await runModelsBench();
+    },
+  },
+  daemon: {
+    describe: "50 concurrent draft jobs against one daemon: none lost or duplicated, throughput, status-poll latency p50/p99",
+    async run(args) {
+      const { runDaemonBench } = await import("./daemon.ts");
+      await runDaemonBench(args);
+    },
+  },
+};
+
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  return `${cpus.length} × ${cpus[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${load}`;
+}
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const names = name === "all" ? Object.keys(SUITES) : [name];
+  if (!name || names.some((n) => !(n in SUITES))) {
+    const list = Object.entries(SUITES).map(([n, s]) => `  ${n.padEnd(10)} ${s.describe}`).join("\n");
+    console.error(`usage: npm run bench -- <suite>|all\nsuites:\n${list}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.log(`machine: ${machine()}`);
+  for (const n of names) {
+    console.log(`\n=== ${n} ===`);
+    const t0 = performance.now();
+    await SUITES[n].run(args);
+    console.log(`(${n}: ${((performance.now() - t0) / 1000).toFixed(0)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  }
+}
+
+await main();
