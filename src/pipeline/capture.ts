@@ -1,0 +1,124 @@
+/**
+ * capture: from a decoded photo to the chosen face's 478 landmarks, head pose, quality flags and
+ * photo-space masks. Models (BlazeFace, FaceMesh, Iris, Selfie) run on ONNX Runtime through the
+ * process-wide session cache; decoding lives in src/image/decode.ts.
+ */
+import { FaceIndexOutOfRange, InvalidImage, InvalidOption, NoFaceFound } from "../errors.ts";
+import type { EnsureModelOptions } from "../models/cache.ts";
+import { getSession, ort } from "../models/session.ts";
+import { LANDMARK_COUNT, SILENT_LOGGER, type CaptureResult, type ImageF32, type Logger } from "../types.ts";
+import { detectFaces, type RunModel } from "./capture/detect.ts";
+import { faceMasks } from "./capture/masks.ts";
+import { faceLandmarks } from "./capture/mesh.ts";
+import { facingCamera, headPose } from "./capture/pose.ts";
+import { faceSharpness, qualityFlags } from "./capture/quality.ts";
+
+export interface CaptureOptions {
+  /** Which detected face to use, 0 = the largest (faces are sorted by box area, largest first). */
+  face?: number;
+  /** Detector score (probability 0..1) a face must reach. */
+  minDetectionScore?: number;
+  /** Boxes overlapping more than this (intersection over union, 0..1) are merged. */
+  iouThreshold?: number;
+  /** Face-mesh presence probability (0..1) below which the chosen detection is rejected. */
+  minMeshScore?: number;
+  /** |yaw| above this sets the extremePose flag, degrees. */
+  extremeYawDeg?: number;
+  /** Outer-eye-corner distance below this sets lowResolution, pixels. */
+  minEyeCornerDistancePx?: number;
+  /** Share of the face region (0..1) covered by occluders above which `occluded` is set. */
+  maxOccludedFraction?: number;
+  /** Face-mesh presence probability (0..1) below which `occluded` is set. */
+  minFaceScore?: number;
+  /** Laplacian variance of the 192-px face crop (luma 0..255) below which `blurry` is set. */
+  minSharpness?: number;
+}
+
+export const CAPTURE_DEFAULTS: Required<CaptureOptions> = {
+  face: 0,
+  minDetectionScore: 0.6,
+  iouThreshold: 0.3,
+  minMeshScore: 0.5,
+  extremeYawDeg: 60,
+  minEyeCornerDistancePx: 96,
+  maxOccludedFraction: 0.2,
+  minFaceScore: 0.9,
+  // Calibrated on ../shared/photos: sharp faces there score 40–700; a Gaussian blur of σ = 2 px
+  // on the sample photo's face drops it from ~90 to ~8.
+  minSharpness: 20,
+};
+
+/** Runs a catalog model by name: NHWC input → its outputs by name. */
+export type ModelRunner = (name: string) => RunModel;
+
+export interface CaptureHooks {
+  logger?: Logger;
+  /** Passed to the model cache (a cold cache converts models on first use). */
+  onModelProgress?: EnsureModelOptions["onProgress"];
+  signal?: AbortSignal;
+  /** Overrides how models run (tests); defaults to ONNX Runtime sessions from the cache. */
+  runModel?: ModelRunner;
+}
+
+/** The default runner: ONNX Runtime sessions from the process-wide cache. */
+export function onnxRunner(onProgress?: EnsureModelOptions["onProgress"]): ModelRunner {
+  return (name) => async (input, shape) => {
+    const session = await getSession(name, { onProgress });
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", input, shape) });
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  };
+}
+
+function checkImage(img: ImageF32): void {
+  if (img.channels !== 3 || img.data.length !== img.width * img.height * 3 || img.width < 1 || img.height < 1) {
+    throw new InvalidImage(`capture needs a 3-channel image; got ${img.width}×${img.height}×${img.channels} with ${img.data.length} values`);
+  }
+  if (img.colorSpace !== "srgb") throw new InvalidImage(`capture needs an sRGB image; got ${img.colorSpace}`);
+}
+
+/**
+ * Finds the faces in a photo and reconstructs the chosen one's landmarks, pose, flags and masks.
+ * @param image decoded photo, sRGB 0..1, 3 channels (see src/image/decode.ts)
+ * @throws NoFaceFound when no face is found; FaceIndexOutOfRange when `face` is past the last one.
+ */
+export async function capture(image: ImageF32, options: CaptureOptions = {}, hooks: CaptureHooks = {}): Promise<CaptureResult> {
+  const o = { ...CAPTURE_DEFAULTS, ...options };
+  const log = hooks.logger ?? SILENT_LOGGER;
+  if (!Number.isInteger(o.face) || o.face < 0) throw new InvalidOption(`face must be a whole number ≥ 0; got ${o.face}`);
+  checkImage(image);
+  const run = hooks.runModel ?? onnxRunner(hooks.onModelProgress);
+
+  const faces = await detectFaces(image, run("blazeface"), { minScore: o.minDetectionScore, iouThreshold: o.iouThreshold });
+  log.debug(`capture: ${faces.length} face(s) detected`);
+  if (faces.length === 0) throw new NoFaceFound(`no face found in the ${image.width}×${image.height} photo`);
+  if (o.face >= faces.length) throw new FaceIndexOutOfRange(o.face, faces.length);
+  hooks.signal?.throwIfAborted();
+
+  const mesh = await faceLandmarks(image, faces[o.face], run("facemesh"), run("iris"));
+  if (mesh.faceScore < o.minMeshScore) {
+    throw new NoFaceFound(`the detector found a face-like region (score ${faces[o.face].score.toFixed(2)}) but the face mesh rejects it (confidence ${mesh.faceScore.toFixed(2)})`);
+  }
+  const landmarks = mesh.landmarks;
+  for (const v of landmarks) if (!Number.isFinite(v)) throw new NoFaceFound("the face mesh returned non-finite landmarks");
+  hooks.signal?.throwIfAborted();
+
+  const pose = headPose(landmarks);
+  const { masks, occludedFraction } = await faceMasks({ image, landmarks, roi: mesh.roi }, run("selfie"));
+  const sharpness = faceSharpness(image, mesh.roi);
+  const flags = qualityFlags({ image, landmarks, pose, faceScore: mesh.faceScore, occludedFraction, sharpness }, o);
+
+  // Per-landmark confidence: mesh confidence × facing the camera × not covered × inside the photo.
+  const facing = facingCamera(landmarks);
+  const landmarkConfidence = new Float32Array(LANDMARK_COUNT);
+  for (let i = 0; i < LANDMARK_COUNT; i++) {
+    const [x, y] = [landmarks[i * 3], landmarks[i * 3 + 1]];
+    const inside = x >= 0 && y >= 0 && x < image.width && y < image.height;
+    const px = inside ? Math.floor(y) * image.width + Math.floor(x) : -1;
+    const covered = px >= 0 ? masks.occluder.data[px] : 1;
+    // Iris points take the visibility of their eye's inner corner.
+    const f = i < 468 ? facing[i] : facing[i < 473 ? 133 : 362];
+    landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;
+  }
+  log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);
+  return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks };
+}

@@ -1,0 +1,136 @@
+/**
+ * 478 landmarks for one detected face: the face-mesh crop/rotate/re-crop loop MediaPipe uses
+ * (ROI from the detection aligned to the eye line, then refined once from the first mesh), then
+ * the iris model on both eyes.
+ */
+import type { FaceDetection, ImageF32 } from "../../types.ts";
+import { cropToImage, sampleCrop, type CropFrame } from "./crop.ts";
+import type { RunModel } from "./detect.ts";
+import * as T from "./topology.ts";
+
+export const MESH_INPUT = 192;
+export const IRIS_INPUT = 64;
+/** ROI side / face extent (MediaPipe's face_detection_to_roi and face_landmarks_to_roi: 1.5). */
+const ROI_SCALE = 1.5;
+/** Eye ROI side / eye-corner distance (MediaPipe iris_landmark: 2.3). */
+const EYE_ROI_SCALE = 2.3;
+
+export interface MeshResult {
+  /** 478 × (x, y, z), photo pixels. */
+  landmarks: Float32Array;
+  /** Face-presence probability from the last mesh pass. */
+  faceScore: number;
+  /** The aligned face ROI of the last pass (its crop is what the mesh saw). */
+  roi: CropFrame;
+}
+
+/** Runs the mesh in `roi` and returns 468 × xyz in photo pixels and the face probability. */
+async function meshPass(img: ImageF32, roi: CropFrame, run: RunModel): Promise<{ points: Float32Array; score: number }> {
+  const out = await run(sampleCrop(img, roi, MESH_INPUT), [1, MESH_INPUT, MESH_INPUT, 3]);
+  const raw = out.Identity_2;
+  const points = new Float32Array(468 * 3);
+  const zScale = roi.size / MESH_INPUT;
+  for (let i = 0; i < 468; i++) {
+    const [x, y] = cropToImage(roi, MESH_INPUT, raw[i * 3], raw[i * 3 + 1]);
+    points.set([x, y, raw[i * 3 + 2] * zScale], i * 3);
+  }
+  return { points, score: out.Identity_1[0] };
+}
+
+/** Angle of the line from point a to point b (photo pixels), radians. */
+const lineAngle = (ax: number, ay: number, bx: number, by: number) => Math.atan2(by - ay, bx - ax);
+
+/** ROI from a detection: its box centre, rotated to the eye line, 1.5 × the longer side. */
+export function roiFromDetection(det: FaceDetection): CropFrame {
+  const k = det.keypoints;
+  return {
+    cx: det.box.x + det.box.width / 2,
+    cy: det.box.y + det.box.height / 2,
+    size: Math.max(det.box.width, det.box.height) * ROI_SCALE,
+    theta: lineAngle(k[0], k[1], k[2], k[3]),
+  };
+}
+
+/** ROI from a mesh: rotated to the outer eye corners, around the landmarks' bounding box there. */
+export function roiFromMesh(points: Float32Array): CropFrame {
+  const p = (i: number) => [points[i * 3], points[i * 3 + 1]];
+  const [rx, ry] = p(T.RIGHT_EYE_OUTER);
+  const [lx, ly] = p(T.LEFT_EYE_OUTER);
+  const theta = lineAngle(rx, ry, lx, ly);
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  let [minA, maxA, minB, maxB] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < 468; i++) {
+    const [x, y] = p(i);
+    const a = x * c + y * s;
+    const b = -x * s + y * c;
+    [minA, maxA, minB, maxB] = [Math.min(minA, a), Math.max(maxA, a), Math.min(minB, b), Math.max(maxB, b)];
+  }
+  const [ma, mb] = [(minA + maxA) / 2, (minB + maxB) / 2];
+  return { cx: ma * c - mb * s, cy: ma * s + mb * c, size: Math.max(maxA - minA, maxB - minB) * ROI_SCALE, theta };
+}
+
+/**
+ * Iris points of one eye: 5 × (x, y, z) in photo pixels (centre first). The iris model was
+ * trained on one eye side, so the other eye's crop is mirrored (`mirror`), which we verified
+ * against the mesh's own eyelid points (see test/capture.test.ts).
+ */
+async function irisPass(img: ImageF32, mesh: Float32Array, outer: number, inner: number, lids: number[], mirror: boolean, theta: number, run: RunModel): Promise<Float32Array> {
+  const [ox, oy] = [mesh[outer * 3], mesh[outer * 3 + 1]];
+  const [ix, iy] = [mesh[inner * 3], mesh[inner * 3 + 1]];
+  const roi: CropFrame = { cx: (ox + ix) / 2, cy: (oy + iy) / 2, size: Math.hypot(ix - ox, iy - oy) * EYE_ROI_SCALE, theta, mirror };
+  const out = (await run(sampleCrop(img, roi, IRIS_INPUT), [1, IRIS_INPUT, IRIS_INPUT, 3])).Identity;
+  const upperZ = mesh[lids[0] * 3 + 2];
+  const lowerZ = mesh[lids[1] * 3 + 2];
+  const iris = new Float32Array(15);
+  for (let k = 0; k < 5; k++) {
+    const j = 71 + k; // 71 eye-contour points come first
+    const [x, y] = cropToImage(roi, IRIS_INPUT, out[j * 3], out[j * 3 + 1]);
+    // Iris edge order: 0 centre, 1 and 3 horizontal extremes, 2 upper, 4 lower.
+    const z = k === 2 ? upperZ : k === 4 ? lowerZ : (upperZ + lowerZ) / 2;
+    iris.set([x, y, z], k * 3);
+  }
+  return iris;
+}
+
+/** Mean distance between the iris model's lower-lid contour and the mesh's, photo pixels. */
+export async function irisLidAgreement(img: ImageF32, mesh: Float32Array, theta: number, mirrorRight: boolean, run: RunModel): Promise<[number, number]> {
+  const result: number[] = [];
+  for (const [outer, inner, lid, mirror] of [
+    [T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LOWER_LID, mirrorRight],
+    [T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LOWER_LID, !mirrorRight],
+  ] as const) {
+    const [ox, oy] = [mesh[outer * 3], mesh[outer * 3 + 1]];
+    const [ix, iy] = [mesh[inner * 3], mesh[inner * 3 + 1]];
+    const roi: CropFrame = { cx: (ox + ix) / 2, cy: (oy + iy) / 2, size: Math.hypot(ix - ox, iy - oy) * EYE_ROI_SCALE, theta, mirror };
+    const out = (await run(sampleCrop(img, roi, IRIS_INPUT), [1, IRIS_INPUT, IRIS_INPUT, 3])).Identity;
+    let sum = 0;
+    lid.forEach((m, j) => {
+      const [x, y] = cropToImage(roi, IRIS_INPUT, out[j * 3], out[j * 3 + 1]);
+      sum += Math.hypot(x - mesh[m * 3], y - mesh[m * 3 + 1]);
+    });
+    result.push(sum / lid.length);
+  }
+  return [result[0], result[1]];
+}
+
+/** Whether the subject's right eye is the one mirrored for the iris model: no, the left one is (measured: the iris model's lower-lid contour lands 0.5–12 px from the mesh's this way, 12–68 px the other way). */
+export const MIRROR_RIGHT_EYE = false;
+
+/**
+ * The 478 landmarks of one face: mesh from the detection ROI, mesh again from the refined ROI,
+ * then both irises.
+ */
+export async function faceLandmarks(img: ImageF32, det: FaceDetection, runMesh: RunModel, runIris: RunModel): Promise<MeshResult> {
+  const first = await meshPass(img, roiFromDetection(det), runMesh);
+  const roi = roiFromMesh(first.points);
+  const second = await meshPass(img, roi, runMesh);
+  const mesh = second.points;
+  const right = await irisPass(img, mesh, T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LID_CENTRES, MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const left = await irisPass(img, mesh, T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LID_CENTRES, !MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const landmarks = new Float32Array(478 * 3);
+  landmarks.set(mesh, 0);
+  landmarks.set(right, T.RIGHT_IRIS_START * 3);
+  landmarks.set(left, T.LEFT_IRIS_START * 3);
+  return { landmarks, faceScore: second.score, roi };
+}

@@ -1,0 +1,95 @@
+/**
+ * Head pose from the 3-D landmarks, and per-landmark visibility from local surface normals.
+ *
+ * Frame: X right, Y up, Z toward the camera (image y and MediaPipe z flipped). The head's axes
+ * are estimated from symmetric landmark pairs (its "left" axis) and the chin→forehead line (its
+ * "up" axis), orthonormalised; then
+ * - yaw   = atan2(f.x, f.z): > 0 when the subject turns to their left (nose toward image right);
+ * - pitch = atan2(f.y, |f.xz|): > 0 when the subject looks up;
+ * - roll  = atan2(l.y, l.x): > 0 when the subject's left eye is higher (head tilted toward their right shoulder);
+ * with f the forward (out of the face) axis and l the subject's-left axis.
+ */
+import type { HeadPose } from "../../types.ts";
+import * as T from "./topology.ts";
+
+type V3 = [number, number, number];
+
+const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
+const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const unit = (a: V3): V3 => scale(a, 1 / (Math.hypot(...a) || 1));
+
+/** Landmark i in the Y-up, Z-toward-camera frame. */
+function point(lm: Float32Array, i: number): V3 {
+  return [lm[i * 3], -lm[i * 3 + 1], -lm[i * 3 + 2]];
+}
+
+/** Symmetric pairs (subject's right, subject's left) used for the head's left axis. */
+const PAIRS: [number, number][] = [
+  [T.RIGHT_EYE_OUTER, T.LEFT_EYE_OUTER],
+  [T.RIGHT_EYE_INNER, T.LEFT_EYE_INNER],
+  [T.RIGHT_CHEEK_EDGE, T.LEFT_CHEEK_EDGE],
+  [T.MOUTH_RIGHT, T.MOUTH_LEFT],
+];
+
+const DEG = 180 / Math.PI;
+
+/** Yaw, pitch and roll of the head, degrees (conventions in the file header). */
+export function headPose(lm: Float32Array): HeadPose {
+  let left: V3 = [0, 0, 0];
+  for (const [r, l] of PAIRS) left = add(left, unit(sub(point(lm, l), point(lm, r))));
+  left = unit(left);
+  let up = unit(sub(point(lm, T.FOREHEAD_TOP), point(lm, T.CHIN)));
+  const forward = unit(cross(left, up));
+  up = unit(cross(forward, left));
+  return {
+    yawDeg: Math.atan2(forward[0], forward[2]) * DEG,
+    pitchDeg: Math.atan2(forward[1], Math.hypot(forward[0], forward[2])) * DEG,
+    rollDeg: Math.atan2(left[1], left[0]) * DEG,
+  };
+}
+
+/**
+ * How much each of the 468 mesh points faces the camera, 0..1: the normal of a plane fitted to
+ * its 8 nearest neighbours, oriented outwards (away from the mesh centroid), scored by its
+ * component toward the camera (0 at ≤ 0.05, 1 at ≥ 0.3, i.e. from ~87° to ~73° off-axis).
+ */
+export function facingCamera(lm: Float32Array): Float32Array {
+  const n = 468;
+  const pts = Array.from({ length: n }, (_, i) => point(lm, i));
+  const centroid = scale(pts.reduce(add, [0, 0, 0] as V3), 1 / n);
+  const out = new Float32Array(n);
+  const d2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) d2[j] = dot(sub(pts[j], pts[i]), sub(pts[j], pts[i]));
+    const near = Array.from({ length: n }, (_, j) => j)
+      .sort((a, b) => d2[a] - d2[b])
+      .slice(0, 9);
+    const c = scale(near.map((j) => pts[j]).reduce(add, [0, 0, 0] as V3), 1 / near.length);
+    // Smallest-eigenvalue direction of the neighbour covariance by inverse iteration on 3×3.
+    const cov = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (const j of near) {
+      const d = sub(pts[j], c);
+      for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) cov[r * 3 + k] += d[r] * d[k];
+    }
+    const normal = smallestEigenvector(cov);
+    const outward = dot(normal, sub(pts[i], centroid)) < 0 ? scale(normal, -1) : normal;
+    out[i] = Math.max(0, Math.min(1, (outward[2] - 0.05) / 0.25));
+  }
+  return out;
+}
+
+/** Eigenvector of the smallest eigenvalue of a symmetric 3×3 matrix (row-major). */
+function smallestEigenvector(m: number[]): V3 {
+  const trace = m[0] + m[4] + m[8];
+  // Shift so the smallest eigenvalue becomes the largest in magnitude, then power-iterate.
+  const s = trace;
+  const a = m.map((v, i) => (i % 4 === 0 ? s - v : -v));
+  let v: V3 = [0.3, 0.5, 0.8];
+  for (let it = 0; it < 50; it++) {
+    v = unit([a[0] * v[0] + a[1] * v[1] + a[2] * v[2], a[3] * v[0] + a[4] * v[1] + a[5] * v[2], a[6] * v[0] + a[7] * v[1] + a[8] * v[2]]);
+  }
+  return v;
+}

@@ -1,0 +1,163 @@
+/** Decoding at the edge and the capture stage on real photos. */
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { decodeImage } from "../src/image/decode.ts";
+import { FaceIndexOutOfRange, ImageTooLarge, InvalidImage, NoFaceFound } from "../src/errors.ts";
+import { capture, onnxRunner } from "../src/pipeline/capture.ts";
+import { irisLidAgreement, MIRROR_RIGHT_EYE } from "../src/pipeline/capture/mesh.ts";
+import { disposeSessions } from "../src/models/session.ts";
+import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../src/types.ts";
+
+const FIXTURE = new URL("./fixtures/astronaut-nasa-public-domain.png", import.meta.url).pathname;
+const PHOTOS = new URL("../../shared/photos/", import.meta.url).pathname;
+const TWO_FACES = `${PHOTOS}3ddfa-trump_hillary.jpg`;
+
+const flat = (w: number, h: number, v: number): ImageF32 => ({ width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(v), colorSpace: "srgb" });
+const pt = (r: CaptureResult, i: number) => [r.landmarks[i * 3], r.landmarks[i * 3 + 1], r.landmarks[i * 3 + 2]];
+
+describe("decodeImage", () => {
+  const png = () => sharp({ create: { width: 40, height: 20, channels: 3, background: { r: 200, g: 100, b: 50 } } });
+
+  it("applies EXIF orientation, flattens alpha, keeps 16-bit precision and converts CMYK and grey", async () => {
+    const rotated = await decodeImage(await png().jpeg().withMetadata({ orientation: 6 }).toBuffer());
+    expect([rotated.image.width, rotated.image.height, rotated.info.orientation]).toEqual([20, 40, 6]);
+    const alpha = await decodeImage(await sharp({ create: { width: 4, height: 4, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+    expect(alpha.info.hadAlpha).toBe(true);
+    expect(Array.from(alpha.image.data.slice(0, 3))).toEqual([1, 1, 1]);
+    const sixteen = await decodeImage(await png().toColourspace("rgb16").png().toBuffer());
+    expect(sixteen.info.bitDepth).toBe(16);
+    // sharp widens 200 to 200·256 = 51200; an 8-bit path would read 200/255 → 51400.
+    expect(Math.round(sixteen.image.data[0] * 65535)).toBe(51200);
+    const cmyk = await decodeImage(await png().toColourspace("cmyk").jpeg().toBuffer());
+    expect(cmyk.info.sourceSpace).toBe("cmyk");
+    expect(cmyk.image.channels).toBe(3);
+    expect(cmyk.image.data[0] * 255).toBeGreaterThan(180); // still a strong red
+    const grey = await decodeImage(await png().greyscale().png().toBuffer());
+    expect(grey.image.data[0]).toBe(grey.image.data[1]);
+  });
+
+  it("rejects non-images, truncated files and oversized images with typed errors", async () => {
+    await expect(decodeImage(new Uint8Array([1, 2, 3, 4]))).rejects.toBeInstanceOf(InvalidImage);
+    const bytes = await png().png().toBuffer();
+    await expect(decodeImage(bytes.subarray(0, bytes.length - 30))).rejects.toMatchObject({ code: "invalid_image" });
+    const big = decodeImage(bytes, { maxPixels: 799 });
+    await expect(big).rejects.toBeInstanceOf(ImageTooLarge);
+    await expect(big).rejects.toMatchObject({ code: "image_too_large", exitCode: 2 });
+  });
+});
+
+describe("capture", () => {
+  let photo: ImageF32;
+  let result: CaptureResult;
+
+  beforeAll(async () => {
+    photo = (await decodeImage(FIXTURE)).image;
+    result = await capture(photo);
+  }, 120_000);
+  afterAll(() => disposeSessions());
+
+  it("finds the one face and 478 finite landmarks inside the photo", () => {
+    expect(result.faces).toHaveLength(1);
+    expect(result.faceIndex).toBe(0);
+    expect(result.landmarks).toHaveLength(LANDMARK_COUNT * 3);
+    for (let i = 0; i < LANDMARK_COUNT; i++) {
+      const [x, y, z] = pt(result, i);
+      expect(Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(z)).toBe(true);
+      expect(x >= 0 && x < photo.width && y >= 0 && y < photo.height).toBe(true);
+    }
+    // The face (hand-checked on the fixture) spans about x 165..290, y 40..185.
+    const box = result.faces[0].box;
+    expect(box.x).toBeGreaterThan(140);
+    expect(box.x + box.width).toBeLessThan(310);
+    expect(box.y).toBeGreaterThan(20);
+    expect(box.y + box.height).toBeLessThan(200);
+  });
+
+  it("puts the eyes, irises, nose and mouth where a face has them", () => {
+    const [rOut, rIn, lIn, lOut] = [33, 133, 362, 263].map((i) => pt(result, i));
+    const [nose, mouth] = [1, 13].map((i) => pt(result, i));
+    // Subject's right eye on the image left; corners in order across the face.
+    expect(rOut[0]).toBeLessThan(rIn[0]);
+    expect(rIn[0]).toBeLessThan(lIn[0]);
+    expect(lIn[0]).toBeLessThan(lOut[0]);
+    const eyeY = (rOut[1] + lOut[1]) / 2;
+    expect(eyeY).toBeLessThan(nose[1]);
+    expect(nose[1]).toBeLessThan(mouth[1]);
+    // Iris centres (468 right, 473 left) lie between their eye's corners, near the eye line.
+    const eyeWidth = rIn[0] - rOut[0];
+    for (const [centre, a, b] of [
+      [pt(result, 468), rOut, rIn],
+      [pt(result, 473), lIn, lOut],
+    ]) {
+      expect(centre[0]).toBeGreaterThan(a[0]);
+      expect(centre[0]).toBeLessThan(b[0]);
+      expect(Math.abs(centre[1] - (a[1] + b[1]) / 2)).toBeLessThan(eyeWidth / 3);
+    }
+  });
+
+  it("mirrors the eye the iris model wants mirrored (its eyelid contour agrees with the mesh)", async () => {
+    const theta = Math.atan2(pt(result, 263)[1] - pt(result, 33)[1], pt(result, 263)[0] - pt(result, 33)[0]);
+    const run = onnxRunner()("iris");
+    const chosen = await irisLidAgreement(photo, result.landmarks, theta, MIRROR_RIGHT_EYE, run);
+    const other = await irisLidAgreement(photo, result.landmarks, theta, !MIRROR_RIGHT_EYE, run);
+    const eyeWidth = pt(result, 133)[0] - pt(result, 33)[0];
+    for (const d of chosen) expect(d).toBeLessThan(eyeWidth * 0.1);
+    for (const [i, d] of other.entries()) expect(d).toBeGreaterThan(chosen[i] * 3);
+  });
+
+  it("reports a near-frontal pose and the flags this small face deserves", () => {
+    expect(Math.abs(result.pose.yawDeg)).toBeLessThan(15);
+    expect(Math.abs(result.pose.rollDeg)).toBeLessThan(10);
+    expect(Math.abs(result.pose.pitchDeg)).toBeLessThan(25);
+    // 62 px between the outer eye corners: below the 96 px floor.
+    expect(result.flags.lowResolution).toBe(true);
+    expect(result.flags.notes.join(" ")).toMatch(/px between the outer eye corners/);
+    expect([result.flags.extremePose, result.flags.partialFace, result.flags.occluded, result.flags.blurry]).toEqual([false, false, false, false]);
+  });
+
+  it("masks skin on the face, hair above it, and almost no occluders", () => {
+    const { skin, hair, occluder } = result.masks;
+    for (const m of [skin, hair, occluder]) expect([m.width, m.height, m.channels]).toEqual([photo.width, photo.height, 1]);
+    const at = (m: ImageF32, x: number, y: number) => m.data[Math.round(y) * m.width + Math.round(x)];
+    const [cheekR, cheekL, forehead] = [205, 425, 151].map((i) => pt(result, i));
+    for (const p of [cheekR, cheekL, forehead]) expect(at(skin, p[0], p[1])).toBeGreaterThan(0.8);
+    // Hair: the crown, above the forehead's top landmark.
+    const top = pt(result, 10);
+    const faceH = pt(result, 152)[1] - top[1];
+    expect(at(hair, top[0], top[1] - faceH * 0.2)).toBeGreaterThan(0.5);
+    const skinArea = skin.data.reduce((a, v) => a + v, 0);
+    const occArea = occluder.data.reduce((a, v) => a + v, 0);
+    expect(occArea / (skinArea + occArea)).toBeLessThan(0.1);
+    expect(result.landmarkConfidence[1]).toBeGreaterThan(0.5); // nose tip, facing the camera
+  });
+
+  it("flags a blurred copy of the photo as blurry", async () => {
+    const blurred = await sharp(Buffer.from(photo.data.map((v) => v * 255)), { raw: { width: photo.width, height: photo.height, channels: 3 } }).blur(2.5).png().toBuffer();
+    const r = await capture((await decodeImage(blurred)).image);
+    expect(r.flags.blurry).toBe(true);
+  }, 60_000);
+
+  it("throws NoFaceFound on a blank and on a noise image", async () => {
+    await expect(capture(flat(320, 240, 0.5))).rejects.toBeInstanceOf(NoFaceFound);
+    let s = 7;
+    const noise = flat(320, 240, 0);
+    noise.data.forEach((_, i) => (noise.data[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+    await expect(capture(noise)).rejects.toMatchObject({ code: "no_face_found", exitCode: 3 });
+  });
+
+  it("explains a face index the photo does not have", async () => {
+    const err = await capture(photo, { face: 1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(FaceIndexOutOfRange);
+    expect(err.message).toMatch(/face 1 was requested but the photo has 1 face/);
+  });
+
+  it.skipIf(!existsSync(TWO_FACES))("finds both faces in the two-person photo (skipped without ../shared/photos)", async () => {
+    const two = (await decodeImage(TWO_FACES)).image;
+    const largest = await capture(two);
+    expect(largest.faces).toHaveLength(2);
+    const other = await capture(two, { face: 1 });
+    // Different faces: their nose tips are far apart.
+    expect(Math.abs(pt(largest, 1)[0] - pt(other, 1)[0])).toBeGreaterThan(two.width / 4);
+  }, 60_000);
+});
