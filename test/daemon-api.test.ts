@@ -3,14 +3,14 @@
  * (test/daemon-support/reconstruct-test-double.ts) so queue, storage and errors are checked in
  * milliseconds. The real pipeline's end-to-end checks are in daemon-pipeline.test.ts.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReconstructDouble, sha256 } from "./daemon-support/reconstruct-test-double.ts";
 import { ASTRONAUT, jpegWithExif, pngDeclaring, truncatedJpeg } from "./daemon-support/inputs.ts";
-import { jobForm, startTestDaemon, waitForJob, type TestDaemon } from "./daemon-support/harness.ts";
+import { jobForm, startTestDaemon, tempDir, waitForJob, type TestDaemon } from "./daemon-support/harness.ts";
 
 const double = createReconstructDouble({ stageMs: 2 });
 let d: TestDaemon;
@@ -259,6 +259,36 @@ describe("queue, cancel, delete", () => {
       expect(existsSync(join(e.dataDir, "jobs", a.id))).toBe(false);
     } finally {
       await e.dispose();
+    }
+  });
+});
+
+describe("models and scenes", () => {
+  it("lists the model catalog with cache state", async () => {
+    const res = await fetch(`${d.url}/v1/models`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(typeof body.cacheDir).toBe("string");
+    const ids = body.models.map((m: { id: string }) => m.id);
+    expect(ids).toContain("blazeface");
+    expect(ids).toContain("esrgan-slim-x2");
+    for (const m of body.models) expect(typeof m.cached).toBe("boolean");
+  });
+
+  it("serves the built sample scenes at /scenes/ and nothing outside them", async () => {
+    const scenes = tempDir("scenes");
+    writeFileSync(join(scenes, "index.html"), "<!doctype html><title>scenes</title>");
+    const e = await startTestDaemon(createReconstructDouble(), { scenesDir: scenes });
+    try {
+      const index = await fetch(`${e.url}/scenes/`);
+      expect([index.status, index.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+      expect(await index.text()).toContain("<title>scenes</title>");
+      for (const path of ["/scenes/..%2Findex.html", "/scenes/%2e%2e/%2e%2e/etc/passwd", "/scenes/missing.js"]) {
+        expect((await fetch(`${e.url}${path}`)).status, path).toBe(404);
+      }
+    } finally {
+      await e.dispose();
+      rmSync(scenes, { recursive: true, force: true });
     }
   });
 });

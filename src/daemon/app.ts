@@ -2,7 +2,7 @@
  * The daemon's express application: guards, the `/v1` API, the sample scenes at `/scenes/`, and
  * JSON errors. `createApp` opens the job store and starts the queue; it does not listen.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
@@ -74,8 +74,9 @@ export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<Da
   });
   app.use("/v1", api);
 
-  // Static, repository-built content with no job data: served without the token so a browser can open it.
-  if (config.scenesDir && existsSync(config.scenesDir)) {
+  // Static, repository-built content with no job data: served without the token so a browser can
+  // open it. Mounted even if not built yet: a build made while the daemon runs is served at once.
+  if (config.scenesDir) {
     app.use("/scenes", express.static(config.scenesDir, { dotfiles: "deny", index: "index.html", fallthrough: true }));
   }
 
