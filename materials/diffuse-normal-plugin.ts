@@ -37,9 +37,9 @@ preLightingInfo skinDiffusePreInfo(preLightingInfo info){
 info.NdotLUnclamped=dot(skinDiffuseNormalW,info.L);info.NdotL=saturateEps(info.NdotLUnclamped);
 #endif
 return info;}
-preLightingInfo skinDiffuseHemiInfo(preLightingInfo info,vec4 lightData){
-#ifdef SKIN_DIFFUSE_NORMAL
-info.NdotL=saturateEps(dot(skinDiffuseNormalW,lightData.xyz)*0.5+0.5);info.NdotLUnclamped=info.NdotL;
+preLightingInfo skinDiffuseHemiInfo(preLightingInfo info){
+#if defined(SKIN_DIFFUSE_NORMAL) && defined(SPECULARTERM)
+info.NdotL=saturateEps(dot(skinDiffuseNormalW,info.L)*0.5+0.5);info.NdotLUnclamped=info.NdotL;
 #endif
 return info;}
 `;
@@ -58,7 +58,8 @@ skinDiffuseNormalW=normalW;
 
 // Re-evaluates the IBL irradiance with N_D right after the reflection block (same maths as
 // pbrBlockReflection, for the spherical-harmonics path that forceIrradianceInFragment selects).
-const IBL_IRRADIANCE = `${INJECTION_MARKER}
+const IBL_IRRADIANCE = `#endif
+${INJECTION_MARKER}
 #if defined(SKIN_DIFFUSE_NORMAL) && defined(REFLECTION) && defined(USESPHERICALFROMREFLECTIONMAP) && !defined(USESPHERICALINVERTEX) && !defined(REALTIME_FILTERING) && !defined(ANISOTROPIC)
 {vec3 skinIrradianceVector=vec3(reflectionMatrix*vec4(skinDiffuseNormalW,0)).xyz;
 #ifdef REFLECTIONMAP_OPPOSITEZ
@@ -79,8 +80,9 @@ float reflectanceF0=reflectivityOut.reflectanceF0;`;
 export const SKIN_PLUGIN_REGEX = {
   diffuse: "computeDiffuseLighting\\(preInfo,",
   transmitted: "computeDiffuseTransmittedLighting\\(preInfo,",
-  hemispheric: "computeHemisphericDiffuseLighting\\(preInfo,diffuse(\\d+)\\.rgb,light(\\d+)\\.vLightGround\\)",
-  ibl: "float reflectanceF0=reflectivityOut\\.reflectanceF0;",
+  hemispheric: "computeHemisphericDiffuseLighting\\(preInfo,",
+  // The main-body copy only (it follows an #endif); the clustered-light function has its own copy.
+  ibl: "#endif\\nfloat reflectanceF0=reflectivityOut\\.reflectanceF0;",
 } as const;
 
 /**
@@ -165,8 +167,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       CUSTOM_FRAGMENT_BEFORE_LIGHTS: BEFORE_LIGHTS,
       ["!" + SKIN_PLUGIN_REGEX.diffuse]: `computeDiffuseLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.transmitted]: `computeDiffuseTransmittedLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
-      ["!" + SKIN_PLUGIN_REGEX.hemispheric]:
-        `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo,light$2.vLightData),diffuse$1.rgb,light$2.vLightGround)`,
+      ["!" + SKIN_PLUGIN_REGEX.hemispheric]: `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.ibl]: IBL_IRRADIANCE,
     };
   }

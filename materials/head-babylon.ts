@@ -44,14 +44,22 @@ export function splitParts(mesh: Mesh, parts: { part: HeadPart; firstIndex: numb
   });
 }
 
-/** Replaces fields that differ between runs (engine-assigned unique ids) by stable values. */
-function stabilise(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stabilise);
+/** Keys whose numbers are engine-assigned unique ids (a process-wide counter) or references to them. */
+const UNIQUE_ID_KEYS = new Set(["uniqueId", "parentId", "materialUniqueId", "geometryUniqueId", "_loadedUniqueId"]);
+
+/**
+ * Renumbers engine-assigned unique ids 1, 2, 3… in document order (references follow), so the
+ * file does not depend on what else the process created before.
+ */
+function stabiliseIds(value: unknown, ids = new Map<number, number>()): unknown {
+  if (Array.isArray(value)) return value.map((v) => stabiliseIds(v, ids));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (k === "uniqueId" || k === "parentInstanceIndex" || k === "_loadedUniqueId") continue;
-      out[k] = stabilise(v);
+      if (UNIQUE_ID_KEYS.has(k) && typeof v === "number") {
+        if (!ids.has(v)) ids.set(v, ids.size + 1);
+        out[k] = ids.get(v);
+      } else out[k] = stabiliseIds(v, ids);
     }
     return out;
   }
@@ -104,12 +112,13 @@ export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; 
       vd.uvs = part.uvs;
       vd.indices = part.indices;
       vd.applyToMesh(m);
+      if (m.geometry) m.geometry.id = `${m.name}_geometry`; // default is a random GUID
       m.parent = root;
       m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
       m.material = part.part === "skin" ? skin : eyes;
     }
     const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
-    return JSON.stringify(stabilise(json));
+    return JSON.stringify(stabiliseIds(json));
   } finally {
     engine.dispose();
   }
