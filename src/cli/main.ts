@@ -12,6 +12,8 @@ type Registrar = (program: Command) => void;
 /** Command modules, loaded lazily so `porelight --help` stays fast. */
 const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/models.ts"),
+  () => import("./commands/capture.ts"),
+  () => import("./commands/demo.ts"),
   () => import("./commands/serve.ts"),
   () => import("./commands/reconstruct.ts"),
   () => import("./commands/batch.ts"),
