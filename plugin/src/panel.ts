@@ -56,7 +56,7 @@ function Slider({ slider, value, onChange }: { slider: SkinSlider; value: number
 
 /** The panel. Everything it shows comes from the controller; every action goes back to it. */
 export function ImportPanel({ controller }: { controller: ImportController }): ReactNode {
-  const state = useSyncExternalStore(controller.subscribe, controller.getState);
+  const state = useSyncExternalStore(controller.subscribe, controller.getState, controller.getState);
   const [photo, setPhoto] = useState<File | null>(null);
   const busy = state.phase !== "idle" && state.phase !== "done" && state.phase !== "error" && state.phase !== "cancelled";
   const settings = state.settings;

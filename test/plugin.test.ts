@@ -1,0 +1,320 @@
+/**
+ * The Babylon.js Editor plugin against a fake editor with the Editor's shape (as the Editor's own
+ * tests fake it: a plain object around a NullEngine scene), on a job output made by the package
+ * stage's exporter: files land under `assets/`, names are project-relative, ids are set, meshes
+ * are class `Mesh`, and the skin material survives the Editor's save path
+ * (`SceneSerializer.SerializeMesh`) with and without the material plugin registered.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ImportMeshAsync, Mesh, NullEngine, PBRMaterial, Scene, SceneSerializer, type Material, type Node } from "@babylonjs/core";
+import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
+import { GetClass } from "@babylonjs/core/Misc/typeStore.js";
+import { SKIN_PLUGIN_CLASS, SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../materials/diffuse-normal-plugin.ts";
+import { getSkinMetadata, readSkinParameters } from "../materials/skin-material.ts";
+import { SKIN_MAP_FILES } from "../materials/map-files.ts";
+import type { OutputFile } from "../src/types.ts";
+import type { EditorLike, LayoutTabOptions } from "../plugin/src/editor-like.ts";
+import { importReconstruction } from "../plugin/src/import.ts";
+import { close, currentController, main, TAB_ID } from "../plugin/src/index.ts";
+import { registerSkinPlugin, unregisterSkinPlugin, writeSkinSlider, readSkinSliders } from "../plugin/src/skin.ts";
+import { ImportController } from "../plugin/src/controller.ts";
+import { startTestDaemon, type TestDaemon } from "./daemon-support/harness.ts";
+import { ASTRONAUT } from "./daemon-support/inputs.ts";
+import { makeTestJobFiles, writeJobFiles } from "./plugin-support/test-job.ts";
+
+let root: string;
+let jobDir: string;
+let jobFiles: OutputFile[];
+let engine: NullEngine;
+
+/** Everything the fake editor was asked to do. */
+interface Calls {
+  logs: string[];
+  warnings: string[];
+  progress: { message?: unknown; done?: boolean; error?: boolean }[];
+  tabs: Map<string, { component: unknown; options: LayoutTabOptions }>;
+  selected: Node[];
+  edited: unknown[];
+  gizmo: unknown[];
+}
+
+/** An object with the Editor's shape around a real scene (see plugin/src/editor-like.ts). */
+async function fakeEditor(name: string): Promise<{ editor: EditorLike; scene: Scene; calls: Calls; projectDir: string }> {
+  const projectDir = join(root, name);
+  await mkdir(join(projectDir, "assets"), { recursive: true });
+  await writeFile(join(projectDir, "project.bjseditor"), "{}");
+  const scene = new Scene(engine);
+  const calls: Calls = { logs: [], warnings: [], progress: [], tabs: new Map(), selected: [], edited: [], gizmo: [] };
+  const editor: EditorLike = {
+    state: { projectPath: join(projectDir, "project.bjseditor") },
+    layout: {
+      preview: { scene, gizmo: { setAttachedObject: (o) => void calls.gizmo.push(o) } },
+      graph: { refresh: async () => {}, setSelectedNode: (n) => void calls.selected.push(n) },
+      inspector: { setEditedObject: (o) => void calls.edited.push(o) },
+      console: {
+        log: (m) => void calls.logs.push(String(m)),
+        warn: (m) => void calls.warnings.push(String(m)),
+        error: (m) => void calls.warnings.push(String(m)),
+        progress: async () => ({ setState: (s) => void calls.progress.push(s) }),
+      },
+      addLayoutTab: (component, options) => void calls.tabs.set(options.id!, { component, options }),
+      removeLayoutTab: (id) => void calls.tabs.delete(id),
+    },
+  };
+  return { editor, scene, calls, projectDir };
+}
+
+const skinOf = (mesh: Mesh) => mesh.material as PBRMaterial;
+const pluginOf = (m: Material) => m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME) ?? null;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "porelight-plugin-"));
+  jobFiles = await makeTestJobFiles();
+  jobDir = join(root, "job-42");
+  await writeJobFiles(jobDir, jobFiles);
+  engine = new NullEngine();
+  registerSkinPlugin();
+});
+
+afterAll(async () => {
+  engine?.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("importReconstruction", () => {
+  it("copies every job file under assets/porelight/<name>/, byte for byte, and names them relative to the project", async () => {
+    const { editor, projectDir } = await fakeEditor("p-copy");
+    const { files, assetDir } = await importReconstruction(editor, jobDir, { name: "jane doe" });
+    expect(assetDir).toBe("assets/porelight/jane-doe");
+    expect(files.sort()).toEqual(jobFiles.map((f) => `${assetDir}/${f.name}`).sort());
+    for (const f of jobFiles) expect(new Uint8Array(readFileSync(join(projectDir, assetDir, f.name)))).toEqual(f.bytes);
+  });
+
+  it("adds head and eyes as class Mesh with fresh editor ids under one root in centimetres, and selects the head", async () => {
+    const { editor, scene, calls } = await fakeEditor("p-ids");
+    const { head, meshes } = await importReconstruction(editor, jobDir, { name: "jane" });
+    expect(meshes.map((m) => m.getClassName())).toEqual(["Mesh", "Mesh", "Mesh"]);
+    expect(meshes[0]).toBe(head);
+    expect(head.getTotalVertices()).toBeGreaterThan(meshes[1].getTotalVertices());
+    const file = JSON.parse(new TextDecoder().decode(jobFiles.find((f) => f.name === "head.babylon")!.bytes));
+    const fileIds = new Set<string>([...file.meshes.map((m: { id: string }) => m.id), ...file.materials.map((m: { id: string }) => m.id)]);
+    const nodesAndMaterials = [...meshes, ...meshes.map((m) => m.geometry!), ...new Set(meshes.map((m) => m.material!))];
+    for (const o of nodesAndMaterials) {
+      expect(o.id).toMatch(/^[0-9a-f-]{36}$/); // Tools.RandomId, as the Editor gives
+      expect(fileIds.has(o.id)).toBe(false);
+    }
+    const uniqueIds = [...meshes, ...new Set(meshes.map((m) => m.material!))].map((o) => o.uniqueId);
+    expect(new Set(uniqueIds).size).toBe(uniqueIds.length);
+    // The eyes move with the head; the single root converts metres to the Editor's centimetres.
+    for (const eye of meshes.slice(1)) expect(eye.parent).toBe(head);
+    const top = head.parent ?? head;
+    expect(top.parent).toBeNull();
+    expect(top.computeWorldMatrix(true).getRow(0)!.toVector3().length()).toBeCloseTo(100, 3);
+    head.computeWorldMatrix(true);
+    const size = head.getHierarchyBoundingVectors(true);
+    expect(size.max.y - size.min.y).toBeGreaterThan(17); // the 9 cm-radius test head, in centimetres
+    expect(size.max.y - size.min.y).toBeLessThan(19);
+    expect(scene.meshes.filter((m) => m.getClassName() !== "Mesh")).toEqual([]);
+    expect(calls.edited).toEqual([head]);
+    expect(calls.gizmo).toEqual([head]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.selected).toEqual([head]);
+  });
+
+  it("names every texture relative to the project, each existing on disk, and gives the skin its N_D plugin", async () => {
+    const { editor, projectDir } = await fakeEditor("p-tex");
+    const { head, assetDir, materials } = await importReconstruction(editor, jobDir, { name: "jane" });
+    const skin = skinOf(head);
+    expect(materials[0]).toBe(skin);
+    const names = skin.getActiveTextures().map((t) => t.name);
+    for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular"] as const) {
+      expect(names).toContain(`${assetDir}/${SKIN_MAP_FILES[key]}`);
+    }
+    for (const name of names) {
+      expect(name.startsWith("assets/")).toBe(true);
+      expect(existsSync(join(projectDir, name))).toBe(true);
+    }
+    expect(pluginOf(skin)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+    expect(getSkinMetadata(skin)?.maps.normalsDiffuse).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+    expect(readSkinParameters(skin).roughnessBase).toBe(0.7);
+    // Editor scenes are in centimetres: the scattering scale follows.
+    const sss = head.getScene().subSurfaceConfiguration as { metersPerUnit: number } | null;
+    if (sss) expect(sss.metersPerUnit).toBeCloseTo(0.01, 9);
+  });
+
+  it("imports the same job twice into two folders without overwriting", async () => {
+    const { editor } = await fakeEditor("p-twice");
+    const a = await importReconstruction(editor, jobDir, { name: "jane" });
+    const b = await importReconstruction(editor, jobDir, { name: "jane" });
+    expect([a.assetDir, b.assetDir]).toEqual(["assets/porelight/jane", "assets/porelight/jane-2"]);
+    expect(a.head.id).not.toBe(b.head.id);
+    expect(skinOf(b.head).albedoTexture!.name.startsWith("assets/porelight/jane-2/")).toBe(true);
+  });
+
+  it("says what is wrong when no project is open or the job has no head.babylon", async () => {
+    const { editor } = await fakeEditor("p-err");
+    editor.state.projectPath = null;
+    await expect(importReconstruction(editor, jobDir)).rejects.toThrow(/no project is open/);
+    const { editor: e2 } = await fakeEditor("p-err2");
+    const bare = join(root, "job-without-babylon");
+    await writeJobFiles(bare, jobFiles.filter((f) => f.name !== "head.babylon"));
+    await expect(importReconstruction(e2, bare)).rejects.toThrow(/has no head\.babylon/);
+  });
+});
+
+/** What the Editor does on save (one file per mesh) and on load (ImportMesh with the project as root). */
+async function saveAndReload(head: Mesh, projectDir: string): Promise<{ json: any; mesh: Mesh; scene: Scene }> {
+  const json = await SceneSerializer.SerializeMesh(head, false, false);
+  const scene = new Scene(engine);
+  const result = await ImportMeshAsync(`data:${JSON.stringify(json)}`, scene, { rootUrl: `${projectDir}/`, pluginExtension: ".babylon" });
+  return { json, mesh: result.meshes.find((m) => m.name === head.name) as Mesh, scene };
+}
+
+describe("the Editor's save path: SceneSerializer.SerializeMesh round trip", () => {
+  it("with the plugin registered: the plugin and every parameter and texture come back", async () => {
+    registerSkinPlugin();
+    const { editor, projectDir } = await fakeEditor("p-rt1");
+    const { head, assetDir } = await importReconstruction(editor, jobDir, { name: "jane" });
+    const { json, mesh } = await saveAndReload(head, projectDir);
+    const saved = json.materials.find((m: { id: string }) => m.id === head.material!.id);
+    expect(saved.plugins[SKIN_PLUGIN_CLASS].diffuseNormalTexture.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+    expect(mesh.getClassName()).toBe("Mesh");
+    const back = skinOf(mesh);
+    expect(pluginOf(back)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+    expect(readSkinParameters(back)).toEqual(readSkinParameters(skinOf(head)));
+    expect(back.getActiveTextures().map((t) => t.name).sort()).toEqual(skinOf(head).getActiveTextures().map((t) => t.name).sort());
+    expect(back.clearCoat.isEnabled).toBe(true);
+    expect(back.roughness).toBeCloseTo(skinOf(head).roughness!, 9);
+  });
+
+  it("without it: plain PBR with the parameters in metadata, and the full material once registered again", async () => {
+    registerSkinPlugin();
+    const { editor, projectDir } = await fakeEditor("p-rt2");
+    const { head, assetDir } = await importReconstruction(editor, jobDir, { name: "jane" });
+    unregisterSkinPlugin();
+    // The Editor runs the babylonjs UMD build, which defines the global BABYLON namespace; Babylon
+    // looks an unregistered plugin class up there and skips it. ES-module builds have no such global
+    // and Babylon's lookup then throws: a game registers the plugin before loading (README).
+    const hadGlobal = "BABYLON" in globalThis;
+    (globalThis as { BABYLON?: object }).BABYLON ??= {};
+    try {
+      // The Editor opens the scene before it loads plugins:
+      const first = await saveAndReload(head, projectDir);
+      const plain = skinOf(first.mesh);
+      expect(plain).toBeInstanceOf(PBRMaterial);
+      expect(pluginOf(plain)).toBeNull();
+      expect(plain.albedoTexture!.name).toBe(`${assetDir}/${SKIN_MAP_FILES.albedoDiffuse}`);
+      expect(plain.bumpTexture!.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsSpecular}`);
+      expect(plain.clearCoat.isEnabled).toBe(true);
+      // …and saves it again before the plugin is back: the metadata is what survives.
+      const second = await saveAndReload(first.mesh, projectDir);
+      expect(second.json.materials[0].plugins[SKIN_PLUGIN_CLASS]).toBeUndefined();
+      const meta = getSkinMetadata(skinOf(second.mesh));
+      expect(meta?.maps.normalsDiffuse).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+      expect(readSkinParameters(skinOf(second.mesh))).toEqual(readSkinParameters(skinOf(head)));
+
+      // The plugin's main() registers and restores.
+      const { editor: later, calls } = await fakeEditor("p-rt2");
+      (later.layout.preview as { scene: Scene }).scene = second.scene;
+      main(later);
+      const restored = skinOf(second.mesh);
+      expect(pluginOf(restored)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+      expect(calls.logs.some((l) => /restored 1 skin material/.test(l))).toBe(true);
+      close(later);
+    } finally {
+      if (!hadGlobal) delete (globalThis as { BABYLON?: object }).BABYLON;
+      registerSkinPlugin();
+    }
+  });
+});
+
+describe("main / close", () => {
+  it("main registers the material plugin class and docks the panel; close removes both", async () => {
+    const { editor, calls } = await fakeEditor("p-main");
+    unregisterSkinPlugin();
+    expect(GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeUndefined();
+    main(editor);
+    expect(GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeDefined();
+    expect(calls.tabs.get(TAB_ID)?.options).toMatchObject({ title: "Import from photo", enableClose: false });
+    expect(currentController()).toBeInstanceOf(ImportController);
+    close(editor);
+    expect(calls.tabs.has(TAB_ID)).toBe(false);
+    expect(GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeUndefined();
+    expect(currentController()).toBeNull();
+    main(editor); // hot reload: close then main again
+    expect(GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeDefined();
+    close(editor);
+    registerSkinPlugin();
+  });
+});
+
+describe("material sliders", () => {
+  it("edit the material live and its metadata, and refuse values the material cannot take", async () => {
+    const { editor } = await fakeEditor("p-sliders");
+    const { head } = await importReconstruction(editor, jobDir, { name: "jane" });
+    const skin = skinOf(head);
+    expect(writeSkinSlider(skin, "roughnessBase", 0.5)).toBe(true);
+    expect(skin.roughness).toBeCloseTo(0.5, 9);
+    expect(readSkinParameters(skin).roughnessBase).toBe(0.5);
+    const before = readSkinSliders(skin);
+    const d0 = readSkinParameters(skin).scatteringDistanceMm;
+    expect(writeSkinSlider(skin, "scatteringRedMm", 0.9)).toBe(true);
+    const d = readSkinParameters(skin).scatteringDistanceMm;
+    expect(d[0]).toBeCloseTo(0.9, 9);
+    expect(d[1] / d[0]).toBeCloseTo(d0[1] / d0[0], 9); // green and blue keep their ratio to red
+    expect(d[2] / d[0]).toBeCloseTo(d0[2] / d0[0], 9);
+    const coatBefore = skin.clearCoat.intensity;
+    expect(writeSkinSlider(skin, "sharpLobeWeight", 1)).toBe(false); // a clear coat cannot carry all of it
+    expect(skin.clearCoat.intensity).toBe(coatBefore);
+    expect(readSkinSliders(skin).sharpLobeWeight).toBe(before.sharpLobeWeight);
+  });
+});
+
+describe("the panel's controller against the daemon", () => {
+  let daemon: TestDaemon;
+  beforeAll(async () => {
+    daemon = await startTestDaemon(async (_photo, _options, hooks) => {
+      hooks.onProgress?.({ stage: "capture", stageFraction: 1, overallFraction: 0.5 });
+      return { files: jobFiles, report: {} };
+    });
+  });
+  afterAll(async () => daemon?.dispose());
+
+  it("runs a photo through the daemon and adds the head, with progress in the console and the panel", async () => {
+    const { editor, scene, calls, projectDir } = await fakeEditor("p-daemon");
+    const memory: Record<string, unknown> = {};
+    const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: daemon.url, preset: "draft" }), save: (s) => Object.assign(memory, s) } });
+    const percents: number[] = [];
+    controller.subscribe(() => percents.push(controller.getState().percent));
+    await controller.importPhoto({ name: "astronaut.png", type: "image/png", bytes: new Uint8Array(ASTRONAUT) });
+    const state = controller.getState();
+    expect(state.error).toBeNull();
+    expect(state.phase).toBe("done");
+    expect(state.head?.assetDir).toBe("assets/porelight/astronaut");
+    expect(state.parameters?.roughnessBase).toBe(0.7);
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1])).toBe(true);
+    expect(percents.at(-1)).toBe(100);
+    expect(calls.progress.at(-1)).toMatchObject({ done: true });
+    expect(existsSync(join(projectDir, "assets/porelight/astronaut/head.babylon"))).toBe(true);
+    expect(scene.meshes.filter((m) => m.getClassName() === "Mesh").length).toBe(3);
+    controller.setParameter("roughnessBase", 0.6);
+    expect(controller.getState().parameters?.roughnessBase).toBe(0.6);
+    controller.updateSettings({ token: "secret-never-stored-000" });
+    expect(memory.token).toBe("");
+    controller.dispose();
+  });
+
+  it("reports a failed job in the panel and the console", async () => {
+    const { editor, calls } = await fakeEditor("p-daemon-err");
+    const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: daemon.url }), save: () => {} } });
+    await controller.importPhoto({ name: "not-a-photo.png", type: "image/png", bytes: new TextEncoder().encode("not an image") });
+    expect(controller.getState().phase).toBe("error");
+    expect(controller.getState().error).toMatch(/image|photo|type/i);
+    expect(calls.progress.at(-1)).toMatchObject({ error: true });
+    controller.dispose();
+  });
+});
