@@ -86,14 +86,16 @@ describe.skipIf(process.platform !== "linux")("daemon restart after kill -9", ()
     expect(sha256(reportAgain)).toBe(sha256(reportA));
 
     await waitForJob(second.url, c, (j) => j.state === "done"); // was queued at the crash: runs now
-    for (const id of [a, b, c]) {
-      const entries = readdirSync(join(dataDir, "jobs", id));
-      expect(entries.filter((n) => n.endsWith(TEMP_SUFFIX) || n.startsWith(".staging"))).toEqual([]);
-    }
     expect(existsSync(join(dataDir, "jobs", b, "out"))).toBe(false);
 
     second.proc.kill("SIGTERM");
     const code = await new Promise((r) => second.proc.once("exit", r));
     expect(code).toBe(0);
+    // After a clean stop: no temporary or staging debris (the crash's debris was swept on start).
+    for (const id of [a, b, c]) {
+      const entries = readdirSync(join(dataDir, "jobs", id));
+      expect(entries.filter((n) => n.endsWith(TEMP_SUFFIX) || n.startsWith(".staging"))).toEqual([]);
+    }
+    expect(JSON.parse(readFileSync(join(dataDir, "jobs", c, "job.json"), "utf8")).state).toBe("done");
   });
 });
