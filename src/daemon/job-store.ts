@@ -98,6 +98,8 @@ export class JobStore {
     this.jobs.set(id, record);
     if (record.state === "running") {
       this.logger.warn(`job store: ${id} was running when the daemon stopped; marking it interrupted`);
+      // Outputs renamed into place just before the crash, without the record saying done, are not trusted.
+      await rm(join(dir, "out"), { recursive: true, force: true });
       await this.update(id, { state: "interrupted", finishedAt: new Date().toISOString(), error: INTERRUPTED });
     }
   }
