@@ -356,7 +356,7 @@ export interface RegionMaps {
 export interface LightingEstimate {
   /** Radiance coefficients L_lm, 9 × RGB, index k·3 + c, k in order (0,0),(1,−1),(1,0),(1,1),(2,−2),(2,−1),(2,0),(2,1),(2,2). Photo-linear units per unit albedo. */
   shRadiance: number[];
-  /** Unit vector toward the dominant light, object space (from the band-1 luminance). */
+  /** Unit vector toward the dominant light, object space: the brightest irradiance among the seen normals' directions. */
   dominantDirection: [number, number, number];
   /** Share of the irradiance at the dominant direction that is directional (band ≥ 1) rather than ambient, 0..1. */
   directionalFraction: number;
