@@ -41,48 +41,56 @@ export function imageToCrop(f: CropFrame, n: number, x: number, y: number): [num
   return [(f.mirror ? 0.5 - a : a + 0.5) * n, (b + 0.5) * n];
 }
 
-/** Bilinear sample of channel-interleaved data; outside the image reads 0 (like TF's cropAndResize). */
-function bilinear(img: ImageF32, x: number, y: number, out: Float32Array, at: number, weight: number): void {
-  const { width: w, height: h, channels: ch, data } = img;
-  const fx = x - 0.5;
-  const fy = y - 0.5;
-  const x0 = Math.floor(fx);
-  const y0 = Math.floor(fy);
-  const tx = fx - x0;
-  const ty = fy - y0;
-  for (let dy = 0; dy < 2; dy++) {
-    const yy = y0 + dy;
-    if (yy < 0 || yy >= h) continue;
-    const wy = dy ? ty : 1 - ty;
-    for (let dx = 0; dx < 2; dx++) {
-      const xx = x0 + dx;
-      if (xx < 0 || xx >= w) continue;
-      const wgt = wy * (dx ? tx : 1 - tx) * weight;
-      const src = (yy * w + xx) * ch;
-      for (let c = 0; c < Math.min(ch, 3); c++) out[at + c] += data[src + c] * wgt;
-    }
-  }
-}
-
 /**
- * Samples an n×n×3 crop (NHWC, values mapped by `scale`·v + `offset`) from an RGB photo.
- * Downscaling averages k×k bilinear taps per pixel (k ≈ photo pixels per crop pixel, ≤ 4) so a
- * large face is not aliased.
+ * Samples an n×n×3 crop (NHWC, values mapped by `scale`·v + `offset`) from an RGB photo with
+ * bilinear taps; outside the photo reads 0 (like TF's cropAndResize). Downscaling averages k×k
+ * taps per pixel (k ≈ photo pixels per crop pixel, ≤ 4) so a large face is not aliased.
  */
 export function sampleCrop(img: ImageF32, f: CropFrame, n: number, scale = 1, offset = 0): Float32Array {
+  const { width: w, height: h, channels: ch, data } = img;
   const out = new Float32Array(n * n * 3);
   const k = Math.max(1, Math.min(4, Math.round(f.size / n)));
-  const w = 1 / (k * k);
+  const weight = 1 / (k * k);
+  const c = Math.cos(f.theta);
+  const s = Math.sin(f.theta);
+  const step = f.size / n;
+  const sign = f.mirror ? -1 : 1;
   for (let v = 0; v < n; v++) {
     for (let u = 0; u < n; u++) {
       const at = (v * n + u) * 3;
+      let r = 0;
+      let g = 0;
+      let b = 0;
       for (let j = 0; j < k; j++) {
+        const bb = (v + (j + 0.5) / k) * step - f.size / 2;
         for (let i = 0; i < k; i++) {
-          const [x, y] = cropToImage(f, n, u + (i + 0.5) / k, v + (j + 0.5) / k);
-          bilinear(img, x, y, out, at, w);
+          const aa = sign * ((u + (i + 0.5) / k) * step - f.size / 2);
+          // Photo coordinates of the tap, shifted so pixel centres sit on integers.
+          const fx = f.cx + aa * c - bb * s - 0.5;
+          const fy = f.cy + aa * s + bb * c - 0.5;
+          const x0 = Math.floor(fx);
+          const y0 = Math.floor(fy);
+          const tx = fx - x0;
+          const ty = fy - y0;
+          for (let dy = 0; dy < 2; dy++) {
+            const yy = y0 + dy;
+            if (yy < 0 || yy >= h) continue;
+            const wy = dy ? ty : 1 - ty;
+            for (let dx = 0; dx < 2; dx++) {
+              const xx = x0 + dx;
+              if (xx < 0 || xx >= w) continue;
+              const wt = wy * (dx ? tx : 1 - tx);
+              const src = (yy * w + xx) * ch;
+              r += data[src] * wt;
+              g += data[src + (ch > 1 ? 1 : 0)] * wt;
+              b += data[src + (ch > 2 ? 2 : 0)] * wt;
+            }
+          }
         }
       }
-      for (let c = 0; c < 3; c++) out[at + c] = out[at + c] * scale + offset;
+      out[at] = r * weight * scale + offset;
+      out[at + 1] = g * weight * scale + offset;
+      out[at + 2] = b * weight * scale + offset;
     }
   }
   return out;

@@ -16,21 +16,24 @@ import * as T from "./topology.ts";
 
 export const SELFIE_INPUT = 256;
 
-/** Rasterises closed polygons into a 0/1 mask (even-odd, pixel centres), OR-ed into `into`. */
-export function fillPolygon(into: Float32Array, width: number, height: number, xy: number[]): void {
+/**
+ * Rasterises a closed polygon into a 0/1 mask (even-odd, pixel centres), OR-ed into `into`,
+ * which covers the photo window starting at (ox, oy) of size width × height.
+ */
+export function fillPolygon(into: Uint8Array | Float32Array, width: number, height: number, xy: number[], ox = 0, oy = 0): void {
   const n = xy.length / 2;
   let minY = Infinity;
   let maxY = -Infinity;
-  for (let i = 0; i < n; i++) [minY, maxY] = [Math.min(minY, xy[2 * i + 1]), Math.max(maxY, xy[2 * i + 1])];
+  for (let i = 0; i < n; i++) [minY, maxY] = [Math.min(minY, xy[2 * i + 1] - oy), Math.max(maxY, xy[2 * i + 1] - oy)];
   const y0 = Math.max(0, Math.floor(minY));
   const y1 = Math.min(height - 1, Math.ceil(maxY));
   const xs: number[] = [];
   for (let y = y0; y <= y1; y++) {
-    const py = y + 0.5;
+    const py = y + 0.5 + oy;
     xs.length = 0;
     for (let i = 0, j = n - 1; i < n; j = i++) {
       const [ax, ay, bx, by] = [xy[2 * j], xy[2 * j + 1], xy[2 * i], xy[2 * i + 1]];
-      if (ay > py !== by > py) xs.push(ax + ((py - ay) / (by - ay)) * (bx - ax));
+      if (ay > py !== by > py) xs.push(ax + ((py - ay) / (by - ay)) * (bx - ax) - ox);
     }
     xs.sort((a, b) => a - b);
     for (let k = 0; k + 1 < xs.length; k += 2) {
@@ -43,22 +46,26 @@ export function fillPolygon(into: Float32Array, width: number, height: number, x
 
 const polygon = (lm: Float32Array, idx: number[]) => idx.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]);
 
-/** Lightness and two chroma axes (YCbCr-like, from sRGB 0..1). */
-function ycc(r: number, g: number, b: number): [number, number, number] {
-  const y = 0.299 * r + 0.587 * g + 0.114 * b;
-  return [y, b - y, r - y];
-}
-
-/** Squared distance of v from the model's centre in units of `sigma`, summed over channels. */
-function mahalanobis2(v: number[], model: { mid: number }[], sigma: number[]): number {
-  return v.reduce((a, x, c) => a + ((x - model[c].mid) / sigma[c]) ** 2, 0);
-}
+type Model = { mid: number; spread: number }[];
 
 function robustStats(values: number[]): { mid: number; spread: number } {
   const s = [...values].sort((a, b) => a - b);
   const mid = s[Math.floor(s.length / 2)] ?? 0;
   const dev = s.map((v) => Math.abs(v - mid)).sort((a, b) => a - b);
   return { mid, spread: 1.4826 * (dev[Math.floor(dev.length / 2)] ?? 0) };
+}
+
+/** Robust colour model (median, MAD) of the pixels at `idx` of a YCC buffer. */
+function colourModel(ycc: Float32Array, idx: number[]): Model {
+  return [0, 1, 2].map((c) => robustStats(idx.map((i) => ycc[i * 3 + c])));
+}
+
+/** Squared distance of YCC pixel i from the model's centre in units of `sigma`. */
+function distance2(ycc: Float32Array, i: number, m: Model, sigma: number[]): number {
+  const a = (ycc[i * 3] - m[0].mid) / sigma[0];
+  const b = (ycc[i * 3 + 1] - m[1].mid) / sigma[1];
+  const c = (ycc[i * 3 + 2] - m[2].mid) / sigma[2];
+  return a * a + b * b + c * c;
 }
 
 export interface MaskInputs {
@@ -75,102 +82,117 @@ const mask = (w: number, h: number): ImageF32 => ({ width: w, height: h, channel
  * region flagged as occluded.
  */
 export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSelfie: RunModel): Promise<{ masks: FaceMasks; occludedFraction: number }> {
-  const { width: w, height: h, data: px } = image;
-  const oval = new Float32Array(w * h);
-  fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL));
-  const features = new Float32Array(w * h);
-  for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part));
-  const lips = new Float32Array(w * h);
-  fillPolygon(lips, w, h, polygon(lm, T.LIPS_OUTER));
+  const { width: W, height: H, data: px } = image;
+  const cos = Math.cos(roi.theta);
+  const sin = Math.sin(roi.theta);
+  // Face frame: a along the eye line, b down the face.
+  const frameA = (x: number, y: number) => x * cos + y * sin;
+  const frameB = (x: number, y: number) => -x * sin + y * cos;
+  // Head region: an ellipse over the ROI reaching above the forehead; all work stays in its box.
+  const head = { cx: roi.cx + sin * roi.size * 0.12, cy: roi.cy - cos * roi.size * 0.12, ra: roi.size * 0.62, rb: roi.size * 0.72 };
+  const ox = Math.max(0, Math.floor(head.cx - head.rb - 2));
+  const oy = Math.max(0, Math.floor(head.cy - head.rb - 2));
+  const w = Math.max(1, Math.min(W, Math.ceil(head.cx + head.rb + 2)) - ox);
+  const h = Math.max(1, Math.min(H, Math.ceil(head.cy + head.rb + 2)) - oy);
+  const n = w * h;
 
-  // Skin colour model from the face region's own pixels (robust to a minority of non-skin).
-  const samples: [number, number, number][] = [];
-  const stride = Math.max(1, Math.floor(Math.sqrt(oval.reduce((a, v) => a + v, 0) / 20000)));
-  for (let y = 0; y < h; y += stride) for (let x = 0; x < w; x += stride) {
-    const i = y * w + x;
-    if (oval[i] && !features[i] && !lips[i]) samples.push(ycc(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]));
+  const oval = new Uint8Array(n);
+  fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL), ox, oy);
+  const features = new Uint8Array(n);
+  for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part), ox, oy);
+  const lips = new Uint8Array(n);
+  fillPolygon(lips, w, h, polygon(lm, T.LIPS_OUTER), ox, oy);
+
+  // Lightness and two chroma axes (YCbCr-like, from sRGB 0..1) of every pixel in the window.
+  const ycc = new Float32Array(n * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = ((y + oy) * W + x + ox) * 3;
+      const l = 0.299 * px[s] + 0.587 * px[s + 1] + 0.114 * px[s + 2];
+      const d = (y * w + x) * 3;
+      ycc[d] = l;
+      ycc[d + 1] = px[s + 2] - l;
+      ycc[d + 2] = px[s] - l;
+    }
   }
-  const stats = [0, 1, 2].map((c) => robustStats(samples.map((s) => s[c])));
-  /** Skin likelihood inside the oval: 1 within 3σ of the face's own colour, 0 beyond 5σ. */
-  // Shading moves lightness a lot there: a wide lightness band, chroma decides.
-  const faceSigma = [Math.max(stats[0].spread * 2.5, 0.08), Math.max(stats[1].spread, 0.02), Math.max(stats[2].spread, 0.02)];
-  const skinInFace = (i: number) => {
-    const d2 = mahalanobis2(ycc(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]), stats, faceSigma);
-    return Math.max(0, Math.min(1, (25 - d2) / (25 - 9)));
-  };
 
-  // Person probability on a head-and-shoulders crop around the face.
+  // Person probability on a head-and-shoulders crop around the face, read back per pixel.
   const selfieFrame: CropFrame = { cx: roi.cx, cy: roi.cy + roi.size * 0.25, size: roi.size * 2.2, theta: roi.theta };
   const person = (await runSelfie(sampleCrop(image, selfieFrame, SELFIE_INPUT), [1, SELFIE_INPUT, SELFIE_INPUT, 3])).activation_10;
-  const personAt = (x: number, y: number) => {
-    const [u, v] = imageToCrop(selfieFrame, SELFIE_INPUT, x + 0.5, y + 0.5);
-    const [iu, iv] = [Math.floor(u), Math.floor(v)];
-    if (iu < 0 || iv < 0 || iu >= SELFIE_INPUT || iv >= SELFIE_INPUT) return 0;
-    return person[iv * SELFIE_INPUT + iu];
-  };
+  const personP = new Float32Array(n);
+  // imageToCrop is affine: step it per pixel instead of calling it (hot loop).
+  const [u0, v0] = imageToCrop(selfieFrame, SELFIE_INPUT, ox + 0.5, oy + 0.5);
+  const [u1, v1] = imageToCrop(selfieFrame, SELFIE_INPUT, ox + 1.5, oy + 0.5);
+  const [u2, v2] = imageToCrop(selfieFrame, SELFIE_INPUT, ox + 0.5, oy + 1.5);
+  const [dux, dvx, duy, dvy] = [u1 - u0, v1 - v0, u2 - u0, v2 - v0];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const iu = Math.floor(u0 + x * dux + y * duy);
+      const iv = Math.floor(v0 + x * dvx + y * dvy);
+      if (iu >= 0 && iv >= 0 && iu < SELFIE_INPUT && iv < SELFIE_INPUT) personP[y * w + x] = person[iv * SELFIE_INPUT + iu];
+    }
+  }
 
-  // Head region in the face frame: an ellipse over the ROI, reaching above the forehead.
-  const head = { cx: roi.cx + Math.sin(roi.theta) * roi.size * 0.12, cy: roi.cy - Math.cos(roi.theta) * roi.size * 0.12, ra: roi.size * 0.62, rb: roi.size * 0.72 };
-  // Hair stops at the chin line (below it, in the middle, is neck and clothing).
-  const chinB = -lm[T.CHIN * 3] * Math.sin(roi.theta) + lm[T.CHIN * 3 + 1] * Math.cos(roi.theta);
-  const inHead = (x: number, y: number) => {
-    const dx = x + 0.5 - head.cx;
-    const dy = y + 0.5 - head.cy;
-    const a = (dx * Math.cos(roi.theta) + dy * Math.sin(roi.theta)) / head.ra;
-    const b = (-dx * Math.sin(roi.theta) + dy * Math.cos(roi.theta)) / head.rb;
-    const below = -(x + 0.5) * Math.sin(roi.theta) + (y + 0.5) * Math.cos(roi.theta) > chinB;
-    return a * a + b * b <= 1 && !below;
-  };
+  // Skin colour model from the face region's own pixels (robust to a minority of non-skin).
+  const skinIdx: number[] = [];
+  for (let i = 0; i < n; i++) if (oval[i] && !features[i] && !lips[i]) skinIdx.push(i);
+  const stride = Math.max(1, Math.floor(skinIdx.length / 20000));
+  const skin = colourModel(ycc, skinIdx.filter((_, k) => k % stride === 0));
+  // Inside the oval shading moves lightness a lot: a wide lightness band, chroma decides;
+  // 1 within 3σ of the face's own colour, 0 beyond 5σ.
+  const faceSigma = [Math.max(skin[0].spread * 2.5, 0.08), Math.max(skin[1].spread, 0.02), Math.max(skin[2].spread, 0.02)];
 
   // Hair colour model from a band just above the forehead (person pixels only). Light-brown
   // hair shares skin's chroma, so hair vs skin is a two-class decision, not a skin threshold;
   // when the band looks like the face (bald or shaved head: distance² ≪ 1; the sample photo's
   // light-brown hair: 3.7) there is no hair to find.
-  const toFrame = (x: number, y: number) => [x * Math.cos(roi.theta) + y * Math.sin(roi.theta), -x * Math.sin(roi.theta) + y * Math.cos(roi.theta)];
-  const [aTop, bTop] = toFrame(lm[T.FOREHEAD_TOP * 3], lm[T.FOREHEAD_TOP * 3 + 1]);
+  const [aTop, bTop] = [frameA(lm[T.FOREHEAD_TOP * 3], lm[T.FOREHEAD_TOP * 3 + 1]), frameB(lm[T.FOREHEAD_TOP * 3], lm[T.FOREHEAD_TOP * 3 + 1])];
+  // Hair stops at the chin line (below it, in the middle, is neck and clothing).
+  const chinB = frameB(lm[T.CHIN * 3], lm[T.CHIN * 3 + 1]);
   const faceH = chinB - bTop;
-  const faceW = Math.abs(toFrame(lm[T.LEFT_CHEEK_EDGE * 3], lm[T.LEFT_CHEEK_EDGE * 3 + 1])[0] - toFrame(lm[T.RIGHT_CHEEK_EDGE * 3], lm[T.RIGHT_CHEEK_EDGE * 3 + 1])[0]);
-  const hairSamples: [number, number, number][] = [];
-  for (let y = Math.max(0, Math.floor(head.cy - head.rb)); y < Math.min(h, head.cy + head.rb); y++) {
-    for (let x = Math.max(0, Math.floor(head.cx - head.rb)); x < Math.min(w, head.cx + head.rb); x++) {
-      const [fa, fb] = toFrame(x + 0.5, y + 0.5);
-      if (fb < bTop - 0.35 * faceH || fb > bTop - 0.08 * faceH || Math.abs(fa - aTop) > 0.3 * faceW) continue;
+  const faceW = Math.abs(frameA(lm[T.LEFT_CHEEK_EDGE * 3], lm[T.LEFT_CHEEK_EDGE * 3 + 1]) - frameA(lm[T.RIGHT_CHEEK_EDGE * 3], lm[T.RIGHT_CHEEK_EDGE * 3 + 1]));
+  const hairIdx: number[] = [];
+  const inHead = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      if (!oval[i] && personAt(x, y) > 0.5) hairSamples.push(ycc(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]));
+      const X = x + ox + 0.5;
+      const Y = y + oy + 0.5;
+      const fa = X * cos + Y * sin;
+      const fb = -X * sin + Y * cos;
+      const ea = ((X - head.cx) * cos + (Y - head.cy) * sin) / head.ra;
+      const eb = (-(X - head.cx) * sin + (Y - head.cy) * cos) / head.rb;
+      inHead[i] = ea * ea + eb * eb <= 1 && fb <= chinB ? 1 : 0;
+      const inBand = fb >= bTop - 0.35 * faceH && fb <= bTop - 0.08 * faceH && Math.abs(fa - aTop) <= 0.3 * faceW;
+      if (inBand && !oval[i] && personP[i] > 0.5) hairIdx.push(i);
     }
   }
-  const hairStats = [0, 1, 2].map((c) => robustStats(hairSamples.map((s) => s[c])));
-  const tight = (st: { spread: number }[]) => [Math.max(st[0].spread, 0.03), Math.max(st[1].spread, 0.012), Math.max(st[2].spread, 0.012)];
-  const [skinSigma, hairSigma] = [tight(stats), tight(hairStats)];
+  const hair = colourModel(ycc, hairIdx);
+  const tight = (m: Model) => [Math.max(m[0].spread, 0.03), Math.max(m[1].spread, 0.012), Math.max(m[2].spread, 0.012)];
+  const [skinSigma, hairSigma] = [tight(skin), tight(hair)];
   const pooled = skinSigma.map((v, c) => Math.hypot(v, hairSigma[c]));
-  const separable = hairSamples.length >= 30 && mahalanobis2(hairStats.map((st) => st.mid), stats, pooled) > 2;
-  const hairProbability = (i: number) => {
-    if (!separable) return 0;
-    const v = ycc(px[i * 3], px[i * 3 + 1], px[i * 3 + 2]);
-    return 1 / (1 + Math.exp(-(mahalanobis2(v, stats, skinSigma) - mahalanobis2(v, hairStats, hairSigma)) / 2));
-  };
+  const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
+  const separable = hairIdx.length >= 30 && separation2 > 2;
 
-  const masks: FaceMasks = { skin: mask(w, h), hair: mask(w, h), occluder: mask(w, h) };
-  const r = head.rb + 2;
-  const [x0, x1] = [Math.max(0, Math.floor(head.cx - r)), Math.min(w - 1, Math.ceil(head.cx + r))];
-  const [y0, y1] = [Math.max(0, Math.floor(head.cy - r)), Math.min(h - 1, Math.ceil(head.cy + r))];
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H) };
   let faceArea = 0;
   let occludedArea = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
       const i = y * w + x;
+      const out = (y + oy) * W + x + ox;
+      const p = Math.min(1, personP[i] * 2);
       if (oval[i]) {
-        const skin = skinInFace(i);
         if (features[i]) continue;
-        const p = personAt(x, y);
+        const skinP = Math.max(0, Math.min(1, (25 - distance2(ycc, i, skin, faceSigma)) / 16));
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : 1 - skin, 1 - Math.min(1, p * 2));
-        masks.occluder.data[i] = occluder;
-        masks.skin.data[i] = 1 - occluder;
+        const occluder = Math.max(lips[i] ? 0 : 1 - skinP, 1 - p);
+        masks.occluder.data[out] = occluder;
+        masks.skin.data[out] = 1 - occluder;
         faceArea++;
         occludedArea += occluder;
-      } else if (inHead(x, y)) {
-        masks.hair.data[i] = Math.min(1, personAt(x, y) * 2) * hairProbability(i);
+      } else if (inHead[i] && separable) {
+        masks.hair.data[out] = p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2));
       }
     }
   }

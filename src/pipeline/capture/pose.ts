@@ -61,14 +61,27 @@ export function facingCamera(lm: Float32Array): Float32Array {
   const pts = Array.from({ length: n }, (_, i) => point(lm, i));
   const centroid = scale(pts.reduce(add, [0, 0, 0] as V3), 1 / n);
   const out = new Float32Array(n);
-  const d2 = new Float64Array(n);
+  const K = 9; // the point itself and its 8 nearest neighbours
+  const near = new Int32Array(K);
+  const nearD = new Float64Array(K);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) d2[j] = dot(sub(pts[j], pts[i]), sub(pts[j], pts[i]));
-    const near = Array.from({ length: n }, (_, j) => j)
-      .sort((a, b) => d2[a] - d2[b])
-      .slice(0, 9);
-    const c = scale(near.map((j) => pts[j]).reduce(add, [0, 0, 0] as V3), 1 / near.length);
-    // Smallest-eigenvalue direction of the neighbour covariance by inverse iteration on 3×3.
+    nearD.fill(Infinity);
+    for (let j = 0; j < n; j++) {
+      const d = sub(pts[j], pts[i]);
+      const dist = dot(d, d);
+      if (dist >= nearD[K - 1]) continue;
+      // Insertion into the sorted top-K list.
+      let k = K - 1;
+      while (k > 0 && nearD[k - 1] > dist) {
+        nearD[k] = nearD[k - 1];
+        near[k] = near[k - 1];
+        k--;
+      }
+      nearD[k] = dist;
+      near[k] = j;
+    }
+    const c = scale(Array.from(near, (j) => pts[j]).reduce(add, [0, 0, 0] as V3), 1 / K);
+    // The plane normal: the covariance's smallest-eigenvalue direction.
     const cov = [0, 0, 0, 0, 0, 0, 0, 0, 0];
     for (const j of near) {
       const d = sub(pts[j], c);
