@@ -140,7 +140,7 @@ describe("the plugin bundle", () => {
     const tab = calls.tabs.get("porelight-import-from-photo")!;
     expect(tab.options.title).toBe("Import from photo");
     const html: string = requireAsTheEditorDoes("react-dom/server").renderToString(tab.component);
-    for (const text of ["Import from photo", "Quality", "standard — maps 1536×2304", "Daemon", "Import"]) expect(html).toContain(text);
+    for (const text of ["Import from photo", "Quality", "standard — maps 1536×2304", "Daemon", "Import", "Preview lighting", "Neutral studio"]) expect(html).toContain(text);
     plugin.close(editor);
     expect(calls.tabs.size).toBe(0);
     expect(BABYLON.GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeUndefined();

@@ -22,6 +22,7 @@ import { importReconstruction } from "../plugin/src/import.ts";
 import { close, currentController, main, TAB_ID } from "../plugin/src/index.ts";
 import { registerSkinPlugin, unregisterSkinPlugin, writeSkinSlider, readSkinSliders } from "../plugin/src/skin.ts";
 import { ImportController } from "../plugin/src/controller.ts";
+import { ensureEnvironmentFile } from "../plugin/src/lighting.ts";
 import { startTestDaemon, type TestDaemon } from "./daemon-support/harness.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
 import { makeTestJobFiles, writeJobFiles } from "./plugin-support/test-job.ts";
@@ -276,11 +277,19 @@ describe("material sliders", () => {
 
 describe("the panel's controller against the daemon", () => {
   let daemon: TestDaemon;
+  // A Radiance file as the daemon serves it under /scenes/environments/ (content is irrelevant here).
+  const hdr = new Uint8Array([...new TextEncoder().encode("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 2\n"), 128, 128, 128, 129, 64, 64, 64, 129]);
   beforeAll(async () => {
-    daemon = await startTestDaemon(async (_photo, _options, hooks) => {
-      hooks.onProgress?.({ stage: "capture", stageFraction: 1, overallFraction: 0.5 });
-      return { files: jobFiles, report: {} };
-    });
+    const scenesDir = join(root, "scenes");
+    await mkdir(join(scenesDir, "environments"), { recursive: true });
+    await writeFile(join(scenesDir, "environments", "studio.hdr"), hdr);
+    daemon = await startTestDaemon(
+      async (_photo, _options, hooks) => {
+        hooks.onProgress?.({ stage: "capture", stageFraction: 1, overallFraction: 0.5 });
+        return { files: jobFiles, report: {} };
+      },
+      { scenesDir },
+    );
   });
   afterAll(async () => daemon?.dispose());
 
@@ -306,6 +315,18 @@ describe("the panel's controller against the daemon", () => {
     controller.updateSettings({ token: "secret-never-stored-000" });
     expect(memory.token).toBe("");
     controller.dispose();
+  });
+
+  it("keeps the preview lighting's environment in the project, fetched from the daemon once", async () => {
+    const { projectDir } = await fakeEditor("p-env");
+    const name = await ensureEnvironmentFile(projectDir, "studio", { daemonUrl: daemon.url });
+    expect(name).toBe("assets/porelight/environments/studio.hdr");
+    expect(new Uint8Array(readFileSync(join(projectDir, name)))).toEqual(hdr);
+    const offline: typeof fetch = async () => {
+      throw new Error("no network needed the second time");
+    };
+    expect(await ensureEnvironmentFile(projectDir, "studio", { daemonUrl: daemon.url, fetchImpl: offline })).toBe(name);
+    await expect(ensureEnvironmentFile(projectDir, "night", { daemonUrl: daemon.url })).rejects.toThrow(/the daemon has no night\.hdr \(404/);
   });
 
   it("reports a failed job in the panel and the console", async () => {

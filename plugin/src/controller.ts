@@ -9,8 +9,10 @@ import type { Preset } from "../../src/types.ts";
 import { PRESET_MAP_SIZE } from "../../src/types.ts";
 import { DEFAULT_DAEMON_URL, ensureDaemon, stopDaemon, type DaemonHandle } from "./daemon-process.ts";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
-import { importReconstruction } from "./import.ts";
+import { importReconstruction, sceneIds } from "./import.ts";
 import { runJob, type JobPhoto, type RunJobOptions } from "./job.ts";
+import { applyPreviewLighting, rotatePreviewLighting } from "./lighting.ts";
+import type { EnvironmentId, LightingRig } from "../../materials/presets.ts";
 import { nodeFetch } from "./node-fetch.ts";
 import { isSkinMaterial, readSkinSliders, writeSkinSlider, type SkinSliderKey } from "./skin.ts";
 
@@ -43,6 +45,8 @@ export interface PanelState {
   head: { name: string; assetDir: string } | null;
   /** Slider values of the last imported head's skin material; null before an import. */
   parameters: Record<SkinSliderKey, number> | null;
+  /** Preview lighting applied from the panel (null: the scene's own lighting). */
+  lighting: { preset: EnvironmentId | null; rotationDeg: number };
 }
 
 /** Where settings survive between sessions (the renderer's localStorage by default). */
@@ -88,6 +92,7 @@ export class ImportController {
   private material: Material | null = null;
   private jobParameters: Record<SkinSliderKey, number> | null = null;
   private readonly store: SettingsStore;
+  private rig: LightingRig | null = null;
 
   constructor(
     private readonly editor: EditorLike,
@@ -95,7 +100,7 @@ export class ImportController {
   ) {
     this.store = options.settingsStore ?? localSettingsStore();
     const settings = { ...SETTINGS_DEFAULTS, ...this.store.load() };
-    this.state = { phase: "idle", percent: 0, message: "", error: null, settings, head: null, parameters: null };
+    this.state = { phase: "idle", percent: 0, message: "", error: null, settings, head: null, parameters: null, lighting: { preset: null, rotationDeg: 0 } };
   }
 
   /** For React's useSyncExternalStore: stable functions, state replaced (never mutated) on change. */
@@ -198,6 +203,36 @@ export class ImportController {
     if (!this.material || !this.jobParameters) return;
     for (const [key, value] of Object.entries(this.jobParameters)) writeSkinSlider(this.material, key as SkinSliderKey, value);
     this.set({ parameters: readSkinSliders(this.material) });
+  }
+
+  /**
+   * Lights the Editor's scene with a lighting preset (environment + key light), or removes the
+   * preview lighting (null). The environment file comes from the daemon once, then the project.
+   */
+  async setLighting(preset: EnvironmentId | null): Promise<void> {
+    try {
+      if (preset === null) {
+        const scene = this.editor.layout.preview.scene;
+        if (this.rig && scene.environmentTexture === this.rig.environment) scene.environmentTexture = null;
+        this.rig?.environment.dispose();
+        this.rig?.key.dispose();
+        this.rig = null;
+      } else {
+        const ids = this.options.ids ?? sceneIds(this.editor.layout.preview.scene);
+        this.rig = await applyPreviewLighting(this.editor, preset, { daemonUrl: this.state.settings.daemonUrl, fetchImpl: this.options.fetchImpl, ids }, this.rig ?? undefined);
+        rotatePreviewLighting(this.rig, (this.state.lighting.rotationDeg * Math.PI) / 180);
+      }
+      this.set({ lighting: { ...this.state.lighting, preset }, error: null });
+    } catch (err) {
+      this.set({ error: (err as Error).message });
+      this.editor.layout.console.error(`porelight: ${(err as Error).message}`);
+    }
+  }
+
+  /** Turns the preview lighting about the vertical axis, degrees from the preset's own direction. */
+  setLightRotation(degrees: number): void {
+    if (this.rig) rotatePreviewLighting(this.rig, (degrees * Math.PI) / 180);
+    this.set({ lighting: { ...this.state.lighting, rotationDeg: degrees } });
   }
 
   /** Cancels any import and stops a daemon this controller started. */

@@ -7,6 +7,10 @@ import { createElement as h, useState, useSyncExternalStore, type ChangeEvent, t
 import type { ImportController, PanelState } from "./controller.ts";
 import { PRESET_CHOICES } from "./controller.ts";
 import { SKIN_SLIDERS, type SkinSlider } from "./skin.ts";
+import { ENVIRONMENTS, type EnvironmentId } from "../../materials/presets.ts";
+import { ENVIRONMENT_IDS } from "./lighting.ts";
+
+const ROTATION_SLIDER: SkinSlider = { key: "rotation" as SkinSlider["key"], label: "Light rotation", min: -180, max: 180, step: 1, digits: 0, unit: "°", help: "Turns the key light and the environment about the vertical axis" };
 
 const S: Record<string, CSSProperties> = {
   root: { display: "flex", flexDirection: "column", gap: 10, padding: 12, height: "100%", overflowY: "auto", fontSize: 13 },
@@ -130,5 +134,20 @@ export function ImportPanel({ controller }: { controller: ImportController }): R
           h("div", { style: S.row }, h("button", { style: S.button, onClick: () => controller.resetParameters() }, "Reset to the job's values")),
         )
       : null,
+    h("div", { style: S.heading }, "Preview lighting"),
+    row(
+      "Environment",
+      h(
+        "select",
+        {
+          value: state.lighting.preset ?? "",
+          style: S.input,
+          onChange: (e: ChangeEvent<HTMLSelectElement>) => void controller.setLighting((e.target.value || null) as EnvironmentId | null),
+        },
+        h("option", { value: "" }, "The scene's own"),
+        ENVIRONMENT_IDS.map((id) => h("option", { key: id, value: id }, ENVIRONMENTS[id].label)),
+      ),
+    ),
+    state.lighting.preset ? h(Slider, { slider: ROTATION_SLIDER, value: state.lighting.rotationDeg, onChange: (v: number) => controller.setLightRotation(v) }) : null,
   );
 }
