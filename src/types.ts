@@ -358,8 +358,8 @@ export interface LightingEstimate {
   shRadiance: number[];
   /** Unit vector toward the dominant light, object space: the brightest irradiance among the seen normals' directions. */
   dominantDirection: [number, number, number];
-  /** Share of the irradiance at the dominant direction that is directional (band ≥ 1) rather than ambient, 0..1. */
-  directionalFraction: number;
+  /** How directional the light is over the seen surface: 1 − (darkest / brightest irradiance among the seen normals), 0..1 (0 = flat). */
+  shadingContrast: number;
   /** Median diffuse albedo of seen skin, linear RGB, after the scale prior. */
   skinAlbedo: [number, number, number];
   /** How the absolute albedo scale was fixed, and the facial skin luminance Y it targeted. */
