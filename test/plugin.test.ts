@@ -132,7 +132,7 @@ describe("importReconstruction", () => {
     const skin = skinOf(head);
     expect(materials[0]).toBe(skin);
     const names = skin.getActiveTextures().map((t) => t.name);
-    for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular"] as const) {
+    for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "thinMask"] as const) {
       expect(names).toContain(`${assetDir}/${SKIN_MAP_FILES[key]}`);
     }
     for (const name of names) {
@@ -142,6 +142,7 @@ describe("importReconstruction", () => {
     expect(pluginOf(skin)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
     expect(getSkinMetadata(skin)?.maps.normalsDiffuse).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
     expect(readSkinParameters(skin).roughnessBase).toBe(0.7);
+    expect(skin.subSurface.isTranslucencyEnabled).toBe(true); // the job's thin-part mask came along
     // Editor scenes are in centimetres: the scattering scale follows.
     const sss = head.getScene().subSurfaceConfiguration as { metersPerUnit: number } | null;
     if (sss) expect(sss.metersPerUnit).toBeCloseTo(0.01, 9);

@@ -1,14 +1,12 @@
 /**
- * A small job output for the Editor plugin's tests, made the way the package stage makes a real
- * one (materials/export-head.ts): a head (a 9 cm sphere) with two eyeballs, small maps, and the
- * files head.glb, head.babylon, material.json and maps/*.png in a folder.
+ * A small job output for the Editor plugin's tests, made by the pipeline's package stage
+ * (src/pipeline/package.ts): a head (a 9 cm sphere) with two eyeballs and small maps, giving
+ * head.glb, head.babylon, material.json, report.json and maps/*.png as a real job does.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { encodePng } from "../../src/image/encode.ts";
-import type { HeadPart, Mesh, OutputFile } from "../../src/types.ts";
-import { exportHeadAssets } from "../../materials/export-head.ts";
-import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
+import { packageOutputs } from "../../src/pipeline/package.ts";
+import type { HeadPart, ImageF32, Mesh, OutputFile } from "../../src/types.ts";
 
 interface Sphere {
   center: [number, number, number];
@@ -59,13 +57,13 @@ function sphereMesh(spheres: Sphere[]): { mesh: Mesh; counts: number[] } {
   return { mesh, counts };
 }
 
-function flat(width: number, height: number, value: number[], colorSpace: "srgb" | "linear" | "data") {
+function flat(width: number, height: number, value: number[], colorSpace: ImageF32["colorSpace"]): ImageF32 {
   const data = new Float32Array(width * height * value.length);
   for (let i = 0; i < width * height; i++) data.set(value, i * value.length);
   return { width, height, channels: value.length, data, colorSpace };
 }
 
-/** The job's outputs as the pipeline returns them (names relative to the job folder). */
+/** The job's outputs as the pipeline returns them (names relative to the job folder), made by the package stage. */
 export async function makeTestJobFiles(): Promise<OutputFile[]> {
   const { mesh, counts } = sphereMesh([
     { center: [0, 0, 0], radius: 0.09, rings: 12, segments: 16 },
@@ -81,23 +79,22 @@ export async function makeTestJobFiles(): Promise<OutputFile[]> {
   });
   const w = 16;
   const h = 24;
-  const maps = {
-    albedoDiffuse: await encodePng(flat(w, h, [0.72, 0.52, 0.44], "srgb")),
-    albedoSpecular: await encodePng(flat(w, h, [0.5], "linear")),
-    normalsDiffuse: await encodePng(flat(w, h, [0, 0, 1], "data"), { bitDepth: 16, range: "signed" }),
-    normalsSpecular: await encodePng(flat(w, h, [0.05, 0, 1], "data"), { bitDepth: 16, range: "signed" }),
-  };
-  const assets = await exportHeadAssets({ mesh, parts, maps, parameters: { roughnessBase: 0.7 } });
-  const text = (s: string) => new TextEncoder().encode(s);
-  return [
-    { name: HEAD_FILES.glb, bytes: assets.glb, mediaType: "model/gltf-binary" },
-    { name: HEAD_FILES.babylon, bytes: text(assets.babylon), mediaType: "application/json" },
-    { name: HEAD_FILES.material, bytes: text(assets.materialJson), mediaType: "application/json" },
-    { name: SKIN_MAP_FILES.albedoDiffuse, bytes: maps.albedoDiffuse, mediaType: "image/png" },
-    { name: SKIN_MAP_FILES.albedoSpecular, bytes: maps.albedoSpecular, mediaType: "image/png" },
-    { name: SKIN_MAP_FILES.normalsDiffuse, bytes: maps.normalsDiffuse, mediaType: "image/png" },
-    { name: SKIN_MAP_FILES.normalsSpecular, bytes: maps.normalsSpecular, mediaType: "image/png" },
-  ];
+  const thin = flat(w, h, [0], "data");
+  for (let y = 8; y < 12; y++) thin.data.fill(1, y * w, y * w + 3); // an "ear" strip
+  return packageOutputs({
+    mesh,
+    parts,
+    maps: {
+      albedoDiffuse: flat(w, h, [0.72, 0.52, 0.44], "srgb"),
+      albedoSpecular: flat(w, h, [0.5], "linear"),
+      normalsDiffuse: flat(w, h, [0, 0, 1], "data"),
+      normalsSpecular: flat(w, h, [0.05, 0, 0.9987], "data"),
+      photoTexture: flat(w, h, [0.8, 0.6, 0.5], "srgb"),
+      thinMask: thin,
+    },
+    parameters: { roughnessBase: 0.7 },
+    report: { test: "plugin fixture" },
+  });
 }
 
 /** Writes the files into `dir` (created). */
