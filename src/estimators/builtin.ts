@@ -33,24 +33,48 @@ function texel(c: EstimatorContext): number {
   return quantise(c.texelSizeMm);
 }
 
+/** Numeric stage options named in `keys`, from the context. */
+function pick<K extends string>(context: EstimatorContext | undefined, keys: readonly K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const k of keys) if (typeof context?.options?.[k] === "number") out[k] = context.options[k];
+  return out;
+}
+
 export function builtinDelightEstimator(context?: EstimatorContext): Estimator {
-  const params = normaliseDelightParams({ ...DELIGHT_GRAPH_DEFAULTS, ...(context?.skinAlbedo ? { skinAlbedo: context.skinAlbedo } : {}) });
+  const params = normaliseDelightParams({
+    ...DELIGHT_GRAPH_DEFAULTS,
+    ...(context?.skinAlbedo ? { skinAlbedo: context.skinAlbedo } : {}),
+    ...pick(context, ["specularTolerance", "specularGate", "shadingFloor"] as const),
+  });
   return entry(delightManifest(), `delight:${JSON.stringify(params)}`, () => buildDelightOnnx(params), builtinDelightEstimator);
 }
 
 export function builtinSpecularEstimator(context?: EstimatorContext): Estimator {
-  const params = { ...SPECULAR_GRAPH_DEFAULTS, texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM };
+  const params = {
+    ...SPECULAR_GRAPH_DEFAULTS,
+    ...pick(context, ["cavitySigmaMm", "cavityStrength", "minCavityFactor"] as const),
+    texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM,
+  };
   return entry(specularManifest(params), `specular:${JSON.stringify(params)}`, () => buildSpecularOnnx(params), builtinSpecularEstimator);
 }
 
 export function builtinNormalsSpecularEstimator(context?: EstimatorContext): Estimator {
-  const params = { ...NORMALS_SPECULAR_DEFAULTS, texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM };
+  const params = {
+    ...NORMALS_SPECULAR_DEFAULTS,
+    ...pick(context, ["highPassSigmaMm", "depthPerLogUnitMm"] as const),
+    texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM,
+  };
   return entry(normalsSpecularManifest(params), `normalsSpecular:${JSON.stringify(params)}`, () => buildNormalsSpecularOnnx(params), builtinNormalsSpecularEstimator);
 }
 
 export function builtinNormalsDiffuseEstimator(context?: EstimatorContext): Estimator {
   const skinAlbedo = (context?.skinAlbedo ?? NORMALS_DIFFUSE_DEFAULTS.skinAlbedo).map((v) => quantise(v, 2)) as [number, number, number];
-  const params = { ...NORMALS_DIFFUSE_DEFAULTS, skinAlbedo, texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM };
+  const params = {
+    ...NORMALS_DIFFUSE_DEFAULTS,
+    ...pick(context, ["mergeAboveMm"] as const),
+    skinAlbedo,
+    texelSizeMm: context ? texel(context) : NOMINAL_TEXEL_SIZE_MM,
+  };
   return entry(normalsDiffuseManifest(params), `normalsDiffuse:${JSON.stringify(params)}`, () => buildNormalsDiffuseOnnx(params), builtinNormalsDiffuseEstimator);
 }
 

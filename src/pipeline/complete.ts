@@ -44,7 +44,7 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   gainMinSupport: 0.3,
   maxGain: 4,
   priorWeight: 0.05,
-  smoothIterations: 40,
+  smoothIterations: 30,
   logger: SILENT_LOGGER,
 };
 

@@ -140,25 +140,39 @@ export function relaxMembrane(
   iterations: number,
   domain?: ArrayLike<number>,
 ): void {
-  const inDomain = (p: number) => !domain || domain[p] > 0.5;
-  const free: number[] = [];
-  for (let p = 0; p < width * height; p++) if (weight[p] < 1 && inDomain(p)) free.push(p);
-  const neighbours = [0, 0, 0, 0];
+  const n = width * height;
+  const inside = new Uint8Array(n);
+  for (let p = 0; p < n; p++) inside[p] = !domain || domain[p] > 0.5 ? 1 : 0;
+  // Free texels and their in-domain 4-neighbours, flattened once (the sweeps are the hot loop).
+  const freeList: number[] = [];
+  for (let p = 0; p < n; p++) if (weight[p] < 1 && inside[p]) freeList.push(p);
+  const free = Int32Array.from(freeList);
+  const nbStart = new Int32Array(free.length + 1);
+  const nb: number[] = [];
+  const w = new Float32Array(free.length);
+  for (let i = 0; i < free.length; i++) {
+    const p = free[i];
+    const x = p % width;
+    if (x > 0 && inside[p - 1]) nb.push(p - 1);
+    if (x < width - 1 && inside[p + 1]) nb.push(p + 1);
+    if (p >= width && inside[p - width]) nb.push(p - width);
+    if (p < n - width && inside[p + width]) nb.push(p + width);
+    nbStart[i + 1] = nb.length;
+    w[i] = Math.max(0, weight[p]);
+  }
+  const nbs = Int32Array.from(nb);
   for (let it = 0; it < iterations; it++) {
-    for (const p of free) {
-      const x = p % width;
-      const y = (p - x) / width;
-      let k = 0;
-      if (x > 0 && inDomain(p - 1)) neighbours[k++] = p - 1;
-      if (x < width - 1 && inDomain(p + 1)) neighbours[k++] = p + 1;
-      if (y > 0 && inDomain(p - width)) neighbours[k++] = p - width;
-      if (y < height - 1 && inDomain(p + width)) neighbours[k++] = p + width;
-      if (k === 0) continue;
-      const w = Math.max(0, weight[p]);
+    for (let i = 0; i < free.length; i++) {
+      const a = nbStart[i];
+      const b = nbStart[i + 1];
+      if (a === b) continue;
+      const p = free[i];
+      const wi = w[i];
+      const inv = (1 - wi) / (b - a);
       for (let c = 0; c < channels; c++) {
         let s = 0;
-        for (let j = 0; j < k; j++) s += values[neighbours[j] * channels + c];
-        values[p * channels + c] = w * data[p * channels + c] + (1 - w) * (s / k);
+        for (let j = a; j < b; j++) s += values[nbs[j] * channels + c];
+        values[p * channels + c] = wi * data[p * channels + c] + inv * s;
       }
     }
   }

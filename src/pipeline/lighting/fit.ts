@@ -5,9 +5,11 @@
  * Model per texel x and channel c: I_c(x) = Ā_c(x) · AO(x) · E_c(n(x)) / π, with
  * E_c(n) = Σ_k e_ck Y_k(n) and Ā_c(x) = Σ_r w_r(x) a_rc. Bilinear in (e, a), so it alternates two
  * weighted least-squares solves, with Tukey (IRLS) weights on the relative residual so highlights,
- * cast shadows and hair are ignored. The per-channel scale between albedo and light is ambiguous;
+ * cast shadows and hair are ignored. Each round also strips specular highlights from the data by
+ * the dichromatic model with the texel's own smooth-albedo chroma (as estimators/delight.ts), so
+ * a highlight's flanks, too faint for the robust weights, do not tint the light. The per-channel scale between albedo and light is ambiguous;
  * it is fixed by making the light's mean (band 0) colour neutral, i.e. assuming a white-balanced
- * photo; the absolute scale is left to the caller (mean albedo 1 over the fitted texels).
+ * photo; the absolute scale is left to the caller (mean albedo luminance 1 over the fitted texels).
  */
 import { FACE_REGIONS } from "../../types.ts";
 import { LUMA_709, SH_BAND, SH_COUNT, shBasis, solveSpd } from "./sh.ts";
@@ -37,12 +39,19 @@ export interface LightingFitOptions {
   ridgeBand2: number;
   /** Ridge pulling each region's albedo toward the global mean, relative to its data weight. */
   regionRidge: number;
+  /** Penalty on the light's colour varying with direction, relative to the band-0 data weight (large = one colour). */
+  lightColorCoupling: number;
+  /** At most this many texels (a regular subsample of the weighted ones) enter the fit. */
+  maxSamples: number;
+  /** Specular separation: tolerance (fraction of luminance) and brightness gate, as in DelightGraphParams. */
+  specularTolerance: number;
+  specularGate: number;
 }
 
 export interface LightingFit {
   /** Irradiance coefficients e (27, k·3+c): E_c(n) = Σ_k e[k·3+c]·Y_k(n). */
   irradiance: Float64Array;
-  /** Albedo per region (FACE_REGIONS then "other"), RGB, relative scale (mean 1 over the fit). */
+  /** Albedo per region (FACE_REGIONS then "other"), RGB, relative scale (mean luminance 1 over the fit). */
   regionAlbedo: Float64Array;
   /** Robust standard deviation of the relative residual at the end. */
   residualSigma: number;
@@ -72,9 +81,9 @@ function regionWeights(regions: Float32Array | null, p: number, out: Float64Arra
   out[MODEL_REGIONS - 1] = Math.max(0, 1 - s);
 }
 
-function median(values: number[]): number {
+function median(values: Float64Array): number {
   if (values.length === 0) return 0;
-  const s = Float64Array.from(values).sort();
+  const s = values.slice().sort();
   return s[s.length >> 1];
 }
 
@@ -85,9 +94,13 @@ function median(values: number[]): number {
 export function fitLighting(input: LightingFitInput, options: LightingFitOptions): LightingFit {
   const { width, height, texture, normals, occlusion, weight, regions } = input;
   const n = width * height;
-  const used: number[] = [];
-  for (let p = 0; p < n; p++) if (weight[p] > 0) used.push(p);
-  if (used.length < 50) throw new Error(`delight: only ${used.length} seen skin texels to fit the lighting to (need ≥ 50)`);
+  const candidates: number[] = [];
+  for (let p = 0; p < n; p++) if (weight[p] > 0) candidates.push(p);
+  if (candidates.length < 50) throw new Error(`delight: only ${candidates.length} seen skin texels to fit the lighting to (need ≥ 50)`);
+  // Nine light coefficients and a few region colours need far fewer texels than a map has: a
+  // regular subsample keeps the fit fast at any map size.
+  const stride = Math.max(1, Math.ceil(candidates.length / options.maxSamples));
+  const used = Int32Array.from(candidates.filter((_, i) => i % stride === 0));
 
   // Per used texel: SH basis × AO / π and region weights, computed once.
   const m = used.length;
@@ -104,6 +117,9 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
   }
 
   const albedo = new Float64Array(MODEL_REGIONS * 3).fill(1);
+  // The data the solves see: the texture minus the specular found so far.
+  const data = new Float64Array(m * 3);
+  for (let i = 0; i < m; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = texture[used[i] * 3 + c];
   const e = new Float64Array(27);
   const robust = new Float64Array(m).fill(1);
   const abar = new Float64Array(m * 3); // Ā per used texel
@@ -132,27 +148,38 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
 
   for (let it = 0; it < options.iterations; it++) {
     updateAbar();
-    // Light: per channel, rows Ā·AO·Y/π.
+    // Light: rows Ā_c·AO·Y/π per channel, solved jointly (27 unknowns) with a coupling penalty
+    // λ·Σ_c |e_c − ē|² that keeps the light's colour near uniform across directions.
+    const NN = 27;
+    const A = new Float64Array(NN * NN);
+    const b = new Float64Array(NN);
     for (let c = 0; c < 3; c++) {
-      const A = new Float64Array(SH_COUNT * SH_COUNT);
-      const b = new Float64Array(SH_COUNT);
+      const o = c * SH_COUNT;
       for (let i = 0; i < m; i++) {
         const w = weight[used[i]] * robust[i];
         if (w <= 0) continue;
         const a = abar[i * 3 + c];
-        const I = texture[used[i] * 3 + c];
+        const I = data[i * 3 + c];
         for (let k = 0; k < SH_COUNT; k++) {
           const fk = a * basis[i * SH_COUNT + k];
-          b[k] += w * fk * I;
-          for (let l = 0; l <= k; l++) A[k * SH_COUNT + l] += w * fk * a * basis[i * SH_COUNT + l];
+          b[o + k] += w * fk * I;
+          for (let l = 0; l <= k; l++) A[(o + k) * NN + o + l] += w * fk * a * basis[i * SH_COUNT + l];
         }
       }
-      for (let k = 0; k < SH_COUNT; k++) for (let l = 0; l < k; l++) A[l * SH_COUNT + k] = A[k * SH_COUNT + l];
-      const d0 = A[0] || 1;
-      for (let k = 1; k < SH_COUNT; k++) A[k * SH_COUNT + k] += d0 * (SH_BAND[k] === 1 ? options.ridgeBand1 : options.ridgeBand2);
-      const x = solveSpd(A, b, SH_COUNT);
-      for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] = x[k];
     }
+    for (let k = 0; k < NN; k++) for (let l = 0; l < k; l++) A[l * NN + k] = A[k * NN + l];
+    const d0 = (A[0] + A[SH_COUNT * NN + SH_COUNT] + A[2 * SH_COUNT * NN + 2 * SH_COUNT]) / 3 || 1;
+    for (let c = 0; c < 3; c++) {
+      for (let k = 1; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + c * SH_COUNT + k] += d0 * (SH_BAND[k] === 1 ? options.ridgeBand1 : options.ridgeBand2);
+    }
+    const lambda = d0 * options.lightColorCoupling;
+    for (let c = 0; c < 3; c++) {
+      for (let d = 0; d < 3; d++) {
+        for (let k = 0; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + d * SH_COUNT + k] += lambda * ((c === d ? 1 : 0) - 1 / 3);
+      }
+    }
+    const x = solveSpd(A, b, NN);
+    for (let c = 0; c < 3; c++) for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] = x[c * SH_COUNT + k];
     updateShade();
     // Albedo: per channel, rows w_r·AO·E/π, ridge toward the weighted mean.
     for (let c = 0; c < 3; c++) {
@@ -166,7 +193,7 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
         const w = weight[used[i]] * robust[i];
         if (w <= 0) continue;
         const s = shade[i * 3 + c];
-        const I = texture[used[i] * 3 + c];
+        const I = data[i * 3 + c];
         for (let r = 0; r < MODEL_REGIONS; r++) {
           const fr = rw[i * MODEL_REGIONS + r] * s;
           if (fr === 0) continue;
@@ -184,31 +211,65 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
       const x = solveSpd(A, b, MODEL_REGIONS);
       for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] = Math.max(1e-4, x[r]);
     }
-    // Gauge: mean Ā over the fit is 1 per channel; the light takes the scale.
-    updateAbar();
+    // Gauge: neutral light (equal band-0 irradiance in every channel: a white-balanced photo), so
+    // the albedo carries the colour; and mean albedo luminance 1 over the fit.
+    const dc = LUMA_709[0] * e[0] + LUMA_709[1] * e[1] + LUMA_709[2] * e[2];
     for (let c = 0; c < 3; c++) {
-      let sw = 0;
-      let sa = 0;
-      for (let i = 0; i < m; i++) (sw += weight[used[i]]), (sa += weight[used[i]] * abar[i * 3 + c]);
-      const g = sa / sw;
-      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= g;
-      for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] *= g;
+      const k = e[c] > 1e-9 ? dc / e[c] : 1;
+      for (let j = 0; j < SH_COUNT; j++) e[j * 3 + c] *= k;
+      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= k;
     }
     updateAbar();
+    let sw = 0;
+    let sa = 0;
+    for (let i = 0; i < m; i++) {
+      const w = weight[used[i]];
+      sw += w;
+      sa += w * (LUMA_709[0] * abar[i * 3] + LUMA_709[1] * abar[i * 3 + 1] + LUMA_709[2] * abar[i * 3 + 2]);
+    }
+    const g = sa / sw;
+    for (let r = 0; r < MODEL_REGIONS * 3; r++) albedo[r] /= g;
+    for (let j = 0; j < 27; j++) e[j] *= g;
+    updateAbar();
     updateShade();
+    // Specular: κ in J = I/shade against the texel's own smooth albedo chroma, gated by brightness.
+    for (let i = 0; i < m; i++) {
+      // dichromaticWeights(Ā) inlined (hot loop): u = Ā/|Ā|, w_c = (1 − (u·1)·u_c)/(3 − (u·1)²).
+      const a0 = abar[i * 3];
+      const a1 = abar[i * 3 + 1];
+      const a2 = abar[i * 3 + 2];
+      const len = Math.hypot(a0, a1, a2);
+      if (!(len > 0)) continue;
+      const u0 = a0 / len;
+      const u1 = a1 / len;
+      const u2 = a2 / len;
+      const uv = u0 + u1 + u2;
+      const det = 3 - uv * uv;
+      if (det < 1e-3) continue; // albedo too close to white to separate: leave the texel as it is
+      const p = used[i];
+      const J0 = texture[p * 3] / Math.max(shade[i * 3], 1e-4);
+      const J1 = texture[p * 3 + 1] / Math.max(shade[i * 3 + 1], 1e-4);
+      const J2 = texture[p * 3 + 2] / Math.max(shade[i * 3 + 2], 1e-4);
+      const kappa = ((1 - uv * u0) * J0 + (1 - uv * u1) * J1 + (1 - uv * u2) * J2) / det;
+      const lumJ = LUMA_709[0] * J0 + LUMA_709[1] * J1 + LUMA_709[2] * J2;
+      const lumA = LUMA_709[0] * a0 + LUMA_709[1] * a1 + LUMA_709[2] * a2;
+      const gate = Math.min(1, Math.max(0, (lumJ / Math.max(lumA, 1e-4) - 1) / options.specularGate));
+      const excess = Math.max(0, kappa - options.specularTolerance * lumJ) * gate;
+      for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * shade[i * 3 + c]);
+    }
     // Robust weights from the luminance of the relative residual.
     const rel = new Float64Array(m);
-    const abs: number[] = [];
+    const abs = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       let num = 0;
       let den = 0;
       for (let c = 0; c < 3; c++) {
         const pred = abar[i * 3 + c] * shade[i * 3 + c];
-        num += LUMA_709[c] * (texture[used[i] * 3 + c] - pred);
+        num += LUMA_709[c] * (data[i * 3 + c] - pred);
         den += LUMA_709[c] * pred;
       }
       rel[i] = num / Math.max(den, 1e-4);
-      abs.push(Math.abs(rel[i]));
+      abs[i] = Math.abs(rel[i]);
     }
     sigma = Math.max(1.4826 * median(abs), 1e-3);
     const cut = options.tukeyC * sigma;
@@ -223,12 +284,5 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
     inliers = kept / all;
   }
 
-  // Neutral light: equal band-0 irradiance in every channel (white-balanced photo).
-  const dc = LUMA_709[0] * e[0] + LUMA_709[1] * e[1] + LUMA_709[2] * e[2];
-  for (let c = 0; c < 3; c++) {
-    const k = e[c] > 1e-9 ? dc / e[c] : 1;
-    for (let j = 0; j < SH_COUNT; j++) e[j * 3 + c] *= k;
-    for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= k;
-  }
   return { irradiance: e, regionAlbedo: albedo, residualSigma: sigma, inlierFraction: inliers, texelsUsed: m };
 }

@@ -132,3 +132,64 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Ar
   }
   return x;
 }
+
+/**
+ * The direction of maximum irradiance luminance among the directions the data covers: the light
+ * is only known over the normals that were seen, and there the SH bands trade off (over a
+ * hemisphere, Y00, Y10 and Y20 are nearly collinear), so band 1 alone can point far from the
+ * light. `normals` are unit xyz triplets of seen texels; candidate directions within 12° of one
+ * of them count as covered. Falls back to dominantDirection when nothing is covered. Also returns
+ * the largest and smallest irradiance luminance over the covered directions.
+ */
+export function brightestSeenDirection(
+  irradiance: ArrayLike<number>,
+  normals: ArrayLike<number>,
+  count: number,
+): { direction: [number, number, number]; maxLuminance: number; minLuminance: number } {
+  const candidates = 2048;
+  const golden = Math.PI * (3 - Math.sqrt(5));
+  const dirs = new Float64Array(candidates * 3);
+  for (let i = 0; i < candidates; i++) {
+    const y = 1 - (2 * (i + 0.5)) / candidates;
+    const r = Math.sqrt(1 - y * y);
+    dirs[i * 3] = Math.cos(golden * i) * r;
+    dirs[i * 3 + 1] = y;
+    dirs[i * 3 + 2] = Math.sin(golden * i) * r;
+  }
+  const covered = new Uint8Array(candidates);
+  const cosLimit = Math.cos((12 * Math.PI) / 180);
+  const step = Math.max(1, Math.floor(count / 4096));
+  for (let j = 0; j < count; j += step) {
+    const nx = normals[j * 3];
+    const ny = normals[j * 3 + 1];
+    const nz = normals[j * 3 + 2];
+    for (let i = 0; i < candidates; i++) if (!covered[i] && dirs[i * 3] * nx + dirs[i * 3 + 1] * ny + dirs[i * 3 + 2] * nz > cosLimit) covered[i] = 1;
+  }
+  const y = new Float64Array(SH_COUNT);
+  const lum = new Float64Array(candidates).fill(-Infinity);
+  let best = -Infinity;
+  let worst = Infinity;
+  for (let i = 0; i < candidates; i++) {
+    if (!covered[i]) continue;
+    shBasis(dirs[i * 3], dirs[i * 3 + 1], dirs[i * 3 + 2], y);
+    let s = 0;
+    for (let k = 0; k < SH_COUNT; k++) for (let c = 0; c < 3; c++) s += LUMA_709[c] * irradiance[k * 3 + c] * y[k];
+    lum[i] = s;
+    best = Math.max(best, s);
+    worst = Math.min(worst, s);
+  }
+  if (best === -Infinity) return { direction: dominantDirection(irradianceToRadiance(irradiance)), maxLuminance: 0, minLuminance: 0 };
+  // Refine: mean of the covered directions within 1 % of the maximum.
+  let x = 0;
+  let yy = 0;
+  let z = 0;
+  for (let i = 0; i < candidates; i++) {
+    const w = lum[i] - (best - 0.01 * Math.abs(best));
+    if (w <= 0) continue;
+    x += w * dirs[i * 3];
+    yy += w * dirs[i * 3 + 1];
+    z += w * dirs[i * 3 + 2];
+  }
+  const n = Math.hypot(x, yy, z);
+  return { direction: [x / n, yy / n, z / n], maxLuminance: best, minLuminance: worst };
+}

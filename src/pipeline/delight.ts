@@ -1,0 +1,290 @@
+/**
+ * delight δ: diffuse albedo A_D from the (upscaled) photo texture by inverse rendering (DESIGN §1).
+ *
+ * At base size, in TypeScript: fit the photo's lighting (2nd-order SH) jointly with a smooth
+ * regional albedo on the seen skin texels (IRLS, see lighting/fit.ts); divide the seen texels by
+ * the shading (AO included) after removing specular highlights; complete that albedo through the
+ * UV symmetry (a lit and an unlit cheek become the same albedo before mirroring); fix the absolute
+ * scale with the measured skin-reflectance prior. Then, at full resolution, the per-texel δ
+ * estimator (a built-in ONNX graph, or a user model with the same I/O) divides the upscaled
+ * texture by the shading, upsampled.
+ *
+ * Where the photo did not see a texel, its "shading" is the one the completed texture implies
+ * (completed texture / completed albedo, smoothed), so the division returns the completed albedo
+ * plus the upscaler's detail instead of dividing a guess by a light that never reached it.
+ */
+import type { Estimator } from "../models/estimators.ts";
+import { runTiled, type TiledOptions } from "../models/tiled.ts";
+import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
+import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type DelightGraphParams } from "../estimators/delight.ts";
+import { resizeImage } from "../estimators/resize.ts";
+import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
+import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
+import { weightedBlur } from "./fill/box-blur.ts";
+import { MEAN_FACIAL_SKIN_Y, skinLuminanceFromChromaticity } from "./lighting/albedo-scale.ts";
+import { fitLighting } from "./lighting/fit.ts";
+import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "./lighting/sh.ts";
+
+export interface DelightInput {
+  /** Texture T̂ at full map size (the upscaler's output), sRGB or linear, 3 channels. */
+  texture: ImageF32;
+  /** The completed base-size texture T that was upscaled, linear RGB. */
+  textureBase: ImageF32;
+  /** Unwrap's confidence (before completion), 1 channel 0..1: what the photo really saw. */
+  confidence: ImageF32;
+  /** Object-space unit normals N_O, base size. */
+  normalsObject: ImageF32;
+  /** Ambient occlusion 0..1, base size. */
+  ambientOcclusion: ImageF32;
+  /** 1 inside UV islands, base size (absent: all). */
+  coverage?: ImageF32;
+  /** Region maps, base size: hair, brows and eyelids stay out of the lighting fit; the scale prior reads cheeks and forehead. */
+  regions?: RegionMaps;
+  /** Mirror texel per base texel (absent: u → 1 − u). */
+  mirrorTexel?: Int32Array;
+}
+
+export interface DelightOptions {
+  /** Texels below this confidence are not used to fit the lighting, 0..1. */
+  minConfidence?: number;
+  /** Texels with less ambient occlusion factor than this are not used to fit (cavities break the model), 0..1. */
+  minOcclusion?: number;
+  /** Texels with a linear channel at or above this are clipped by the camera and not used. */
+  clipLevel?: number;
+  /** Alternation rounds of the light/albedo fit. */
+  iterations?: number;
+  /** Ridge on SH bands 1 and 2 relative to band 0 (the back of the head is never seen). */
+  ridge?: [number, number];
+  /**
+   * How strongly the light's colour is held uniform over directions, relative to the data (0 = a
+   * free colour per SH coefficient; large = one colour). The photo gives no way to tell a tinted
+   * shadow from a tinted skin patch, and a free colour lets a white highlight pass as blue light.
+   */
+  lightColorCoupling?: number;
+  /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
+  albedoScale?: "chromaticity" | number;
+  /** Specular separation (shared with the per-texel graph). */
+  specularTolerance?: number;
+  specularGate?: number;
+  /** Shading floor of the division, linear. */
+  shadingFloor?: number;
+  /** Per-texel estimator (registry-resolved); null = the built-in graph. */
+  estimator?: Estimator | null;
+  /** Surface size of one full-resolution texel, mm (passed to parametric estimators). */
+  texelSizeMm?: number;
+  /** Progress and cancellation of the tiled run. */
+  tiled?: TiledOptions;
+  logger?: Logger;
+}
+
+export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
+  minConfidence: 0.3,
+  minOcclusion: 0.3,
+  clipLevel: 0.95,
+  iterations: 8,
+  ridge: [1e-3, 1e-2],
+  lightColorCoupling: 10,
+  albedoScale: "chromaticity",
+  specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
+  specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
+  shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
+  estimator: null,
+  texelSizeMm: 0.1,
+  tiled: {},
+  logger: SILENT_LOGGER,
+};
+
+export interface DelightResult {
+  /** Diffuse albedo A_D, sRGB, the size of `texture`. */
+  albedo: ImageF32;
+  /** Completed diffuse albedo at base size, linear RGB (previews, evaluation, region statistics). */
+  albedoBase: ImageF32;
+  /** Lighting estimate for the report and re-rendering. */
+  lighting: LightingEstimate;
+}
+
+/** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
+const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
+/** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
+const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
+
+/** Per texel, the summed weight of the named regions (0 everywhere without region maps). */
+function regionSum(regions: RegionMaps | undefined, names: readonly FaceRegion[], texels: number): Float32Array {
+  const out = new Float32Array(texels);
+  if (!regions) return out;
+  const w = regions.weights;
+  const idx = names.map((name) => FACE_REGIONS.indexOf(name));
+  for (let p = 0; p < texels; p++) for (const i of idx) out[p] += w.data[p * w.channels + i];
+  return out;
+}
+
+function check(input: DelightInput): void {
+  const base = input.textureBase;
+  const want = (name: string, img: ImageF32 | undefined, channels: number) => {
+    if (!img) return;
+    if (img.width !== base.width || img.height !== base.height || img.channels !== channels) {
+      throw new Error(`delight: ${name} is ${img.width}×${img.height}×${img.channels}, expected ${base.width}×${base.height}×${channels} (the base texture's size)`);
+    }
+  };
+  want("textureBase", base, 3);
+  want("confidence", input.confidence, 1);
+  want("normalsObject", input.normalsObject, 3);
+  want("ambientOcclusion", input.ambientOcclusion, 1);
+  want("coverage", input.coverage, 1);
+  want("regions", input.regions?.weights, FACE_REGIONS.length);
+  if (base.colorSpace !== "linear") throw new Error(`delight: textureBase must be linear RGB, got ${base.colorSpace}`);
+  if (input.texture.channels !== 3 || input.texture.colorSpace === "data") throw new Error("delight: texture must be a 3-channel colour image");
+  if (input.texture.width * base.height !== input.texture.height * base.width) {
+    throw new Error(`delight: texture ${input.texture.width}×${input.texture.height} is not the base ${base.width}×${base.height} scaled`);
+  }
+}
+
+/**
+ * De-lights the texture: returns A_D (sRGB, full size), the completed base-size albedo and the
+ * lighting estimate. Throws when too few skin texels were seen to fit a light.
+ *
+ * @example
+ *   const { albedo, lighting } = await delight({ texture: upscaled, textureBase: completed.texture,
+ *     confidence: unwrap.confidence, normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion });
+ */
+export async function delight(input: DelightInput, options: DelightOptions = {}): Promise<DelightResult> {
+  const o = { ...DELIGHT_DEFAULTS, ...options };
+  check(input);
+  const { width, height } = input.textureBase;
+  const n = width * height;
+  const T = input.textureBase.data;
+  const N = input.normalsObject.data;
+  const AO = input.ambientOcclusion.data;
+  const conf = input.confidence.data;
+  const covered = (p: number) => !input.coverage || input.coverage.data[p] > 0.5;
+
+  // 1. Lighting and smooth albedo from seen, unclipped, open skin.
+  const fitWeight = new Float32Array(n);
+  const notFit = regionSum(input.regions, NOT_FIT, n);
+  for (let p = 0; p < n; p++) {
+    const clipped = T[p * 3] >= o.clipLevel || T[p * 3 + 1] >= o.clipLevel || T[p * 3 + 2] >= o.clipLevel;
+    if (!covered(p) || clipped || conf[p] < o.minConfidence || AO[p] < o.minOcclusion) continue;
+    fitWeight[p] = conf[p] * Math.max(0, 1 - notFit[p]);
+  }
+  const fit = fitLighting(
+    { width, height, texture: T, normals: N, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
+    {
+      iterations: o.iterations,
+      tukeyC: 4.685,
+      ridgeBand1: o.ridge[0],
+      ridgeBand2: o.ridge[1],
+      regionRidge: 0.05,
+      lightColorCoupling: o.lightColorCoupling,
+      maxSamples: 8192,
+      specularTolerance: o.specularTolerance,
+      specularGate: o.specularGate,
+    },
+  );
+
+  // 2. Shading of a unit albedo at every texel: AO·E(n)/π.
+  const E = evaluateShImage(fit.irradiance, N, n);
+  const shading = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
+
+  // 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph).
+  const J = new Float32Array(n * 3);
+  const seen = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
+    // Clipped texels lost their diffuse colour under the highlight: completed from neighbours instead.
+    const clipped = T[p * 3] >= o.clipLevel || T[p * 3 + 1] >= o.clipLevel || T[p * 3 + 2] >= o.clipLevel;
+    if (!covered(p) || conf[p] < 0.05 || s <= o.shadingFloor || clipped) continue;
+    seen[p] = Math.min(1, conf[p]);
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
+  }
+  const skinMask = skinPriorMask(input.regions, n);
+  const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
+  const relSkin = medianColor(J, skinWeight);
+  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
+  const w = dichromaticWeights(relSkin);
+  const texelJ = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    if (seen[p] === 0) continue;
+    for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
+    const k = specularExcess(texelJ, w, graphParams);
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
+  }
+
+  // 4. Complete the albedo through the symmetry and toward the skin prior.
+  const albedoRel = complete(
+    { texture: { width, height, channels: 3, data: J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
+    { logger: o.logger },
+  ).texture.data;
+
+  // 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks.
+  const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
+  const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
+  const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
+  const median = medianColor(albedoRel, useW);
+  const lumOf = (c: ArrayLike<number>) => LUMA_709[0] * c[0] + LUMA_709[1] * c[1] + LUMA_709[2] * c[2];
+  const target = o.albedoScale === "chromaticity" ? skinLuminanceFromChromaticity(median) : o.albedoScale;
+  if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
+  const f = target / Math.max(lumOf(median), 1e-6);
+  const albedoBase = Float32Array.from(albedoRel, (v) => v * f);
+  const skinAlbedo = median.map((v) => v * f) as [number, number, number];
+
+  // 6. Division shading: the fitted one where seen, the one the completion implies elsewhere.
+  const implied = impliedShading(input.textureBase, albedoRel, width, height);
+  const divisor = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) {
+    const c = seen[p];
+    for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / f;
+  }
+
+  // 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading.
+  const tex = input.texture;
+  const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
+  const texelSizeMm = o.texelSizeMm;
+  const estimator = forJob(o.estimator ?? builtinDelightEstimator(), {
+    texelSizeMm,
+    skinAlbedo,
+    options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor },
+  });
+  const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull], o.tiled);
+
+  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v) => v / f)));
+  const seenNormals: number[] = [];
+  for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
+  const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
+  const direction = brightest.direction;
+  const lighting: LightingEstimate = {
+    shRadiance: radiance,
+    dominantDirection: direction,
+    shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
+    skinAlbedo,
+    albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: target },
+    fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
+  };
+  o.logger.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${target.toFixed(3)}, light toward ${direction.map((v) => v.toFixed(2)).join(",")}`);
+  return {
+    albedo: { ...albedo, colorSpace: "srgb" },
+    albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
+    lighting,
+  };
+}
+
+/** Per-channel weighted median of an RGB image. */
+function medianColor(rgb: Float32Array, weight: Float32Array): [number, number, number] {
+  const n = weight.length;
+  const ch = new Float32Array(n);
+  const out: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0; p < n; p++) ch[p] = rgb[p * 3 + c];
+    out.push(weightedMedian(ch, weight));
+  }
+  if (!out.every((v) => v > 0)) throw new Error("delight: no seen skin to measure the albedo on");
+  return out as [number, number, number];
+}
+
+/** Shading implied by the completed texture and the completed albedo, smoothed (≈ 1.5 texels). */
+function impliedShading(texture: ImageF32, albedo: Float32Array, width: number, height: number): Float32Array {
+  const ones = new Float32Array(width * height).fill(1);
+  const t = weightedBlur(texture.data, 3, ones, width, height, 1.5).values;
+  const a = weightedBlur(albedo, 3, ones, width, height, 1.5).values;
+  return Float32Array.from(t, (v, i) => v / Math.max(a[i], 1e-4));
+}

@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { complete } from "../src/pipeline/complete.ts";
+import { delight } from "../src/pipeline/delight.ts";
+import { evaluateShImage, radianceToIrradiance } from "../src/pipeline/lighting/sh.ts";
+import { skinLuminanceFromChromaticity } from "../src/pipeline/lighting/albedo-scale.ts";
+import { disposeSessions } from "../src/models/session.ts";
+import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
+import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
+
+afterAll(disposeSessions);
+
+const toSrgb = (img: ImageF32): ImageF32 => ({ ...img, data: img.data.map(linearToSrgb), colorSpace: "srgb" });
+
+describe("delight", () => {
+  const scene = syntheticScene({ yawDeg: 30, exposure: 0.8, specular: 0.6 });
+  const { width: W, height: H } = scene;
+  const completed = complete({ texture: scene.texture, confidence: scene.confidence, regions: scene.regions });
+  const nonSkin = [FACE_REGIONS.indexOf("brows"), FACE_REGIONS.indexOf("scalp")];
+  const visibleSkin = (p: number) =>
+    scene.confidence.data[p] >= 0.3 && nonSkin.every((r) => scene.regions.weights.data[p * FACE_REGIONS.length + r] < 0.5);
+
+  it("recovers a known albedo (≥ 28 dB on visible skin) and a known light from a shaded, specular render", async () => {
+    const result = await delight({
+      texture: toSrgb(completed.texture),
+      textureBase: completed.texture,
+      confidence: scene.confidence,
+      normalsObject: scene.normals,
+      ambientOcclusion: scene.occlusion,
+      regions: scene.regions,
+    });
+    const truth = scene.albedo.data.map(linearToSrgb);
+    const got = result.albedo.data;
+    const quality = psnr(got, truth, 3, visibleSkin);
+    // The naive baseline (photo texture as albedo, scaled to the same median) must be much worse.
+    const naive = psnr(completed.texture.data.map(linearToSrgb), truth, 3, visibleSkin);
+    expect(quality).toBeGreaterThanOrEqual(28);
+    expect(naive).toBeLessThan(quality - 6);
+
+    // Light: irradiance over the seen normals within 5 % RMS of the truth, direction within 8°.
+    const Etrue = evaluateShImage(radianceToIrradiance(scene.radiance), scene.normals.data, W * H);
+    const Egot = evaluateShImage(radianceToIrradiance(result.lighting.shRadiance), scene.normals.data, W * H);
+    let se = 0;
+    let ss = 0;
+    for (let p = 0; p < W * H; p++) {
+      if (!visibleSkin(p)) continue;
+      for (let c = 0; c < 3; c++) (se += (Egot[p * 3 + c] - Etrue[p * 3 + c]) ** 2), (ss += Etrue[p * 3 + c] ** 2);
+    }
+    expect(Math.sqrt(se / ss)).toBeLessThan(0.05);
+    const d = result.lighting.dominantDirection;
+    const cos = d[0] * scene.lightDirection[0] + d[1] * scene.lightDirection[1] + d[2] * scene.lightDirection[2];
+    expect((Math.acos(Math.min(1, cos)) * 180) / Math.PI).toBeLessThan(8);
+    // Truth: E from 0.32π ambient + a 1.9 directional light, seen from facing it to ≈ 90° away from it.
+    expect(result.lighting.shadingContrast).toBeGreaterThan(0.4);
+    expect(result.lighting.shadingContrast).toBeLessThan(0.8);
+
+    // Every texel of the output, seen or not, is a finite, plausible albedo.
+    for (const v of got) expect(v >= 0 && v <= 1).toBe(true);
+    expect(result.albedo.colorSpace).toBe("srgb");
+    expect(result.albedoBase.colorSpace).toBe("linear");
+  });
+
+  it("removes highlights: without the dichromatic step the same render loses quality at the highlight", async () => {
+    const shiny = syntheticScene({ yawDeg: 30, exposure: 0.8, specular: 1.2 });
+    const done = complete({ texture: shiny.texture, confidence: shiny.confidence, regions: shiny.regions });
+    const input = { texture: toSrgb(done.texture), textureBase: done.texture, confidence: shiny.confidence, normalsObject: shiny.normals, ambientOcclusion: shiny.occlusion, regions: shiny.regions };
+    const withRemoval = await delight(input);
+    const without = await delight(input, { specularTolerance: 100 });
+    // The highlight: texels where the render's specular term is large.
+    const truth = shiny.albedo.data.map(linearToSrgb);
+    const hot = (p: number) => visibleSkin(p) && shiny.texture.data[p * 3 + 2] > 1.6 * scene.texture.data[p * 3 + 2] && scene.texture.data[p * 3 + 2] > 0;
+    let count = 0;
+    for (let p = 0; p < W * H; p++) if (hot(p)) count++;
+    expect(count).toBeGreaterThan(5);
+    expect(psnr(withRemoval.albedo.data, truth, 3, hot)).toBeGreaterThan(psnr(without.albedo.data, truth, 3, hot) + 6);
+  });
+
+  it("fixes the albedo scale from skin chromaticity, whatever the exposure", async () => {
+    const dim = syntheticScene({ exposure: 0.35 });
+    const done = complete({ texture: dim.texture, confidence: dim.confidence, regions: dim.regions });
+    const r = await delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: dim.confidence, normalsObject: dim.normals, ambientOcclusion: dim.occlusion, regions: dim.regions });
+    const [R, G, B] = r.lighting.skinAlbedo;
+    const Y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    expect(Y).toBeCloseTo(skinLuminanceFromChromaticity([R, G, B]), 3);
+    // The truth's base skin is the ISSA 38° anchor: Y 0.279.
+    expect(Math.abs(Y - 0.279) / 0.279).toBeLessThan(0.06);
+    expect(r.lighting.albedoScale.method).toBe("chromaticity");
+  });
+
+  it("names the problem when the maps do not match", async () => {
+    await expect(
+      delight({ texture: toSrgb(completed.texture), textureBase: completed.texture, confidence: scene.confidence, normalsObject: { ...scene.normals, width: 10 }, ambientOcclusion: scene.occlusion }),
+    ).rejects.toThrow(/normalsObject is 10×/);
+  });
+});
