@@ -138,6 +138,20 @@ describe("capture", () => {
     expect(r.flags.blurry).toBe(true);
   }, 60_000);
 
+  it("finds the face in a photo turned sideways, with the same landmarks turned", async () => {
+    const turned = await sharp(Buffer.from(photo.data.map((v) => v * 255)), { raw: { width: photo.width, height: photo.height, channels: 3 } }).rotate(90).png().toBuffer();
+    const r = await capture((await decodeImage(turned)).image);
+    expect(Math.abs(Math.abs(r.pose.rollDeg) - 90)).toBeLessThan(15);
+    // Turning 90° clockwise maps (x, y) to (height − y, x).
+    let err = 0;
+    for (let i = 0; i < 468; i++) {
+      const [x, y] = pt(result, i);
+      const [tx, ty] = pt(r, i);
+      err += Math.hypot(tx - (photo.height - y), ty - x) / 468;
+    }
+    expect(err).toBeLessThan(0.03 * (pt(result, 152)[1] - pt(result, 10)[1]));
+  }, 60_000);
+
   it("throws NoFaceFound on a blank and on a noise image", async () => {
     await expect(capture(flat(320, 240, 0.5))).rejects.toBeInstanceOf(NoFaceFound);
     let s = 7;

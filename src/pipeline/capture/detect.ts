@@ -76,9 +76,10 @@ function decode(outputs: Record<string, Float32Array>, frame: CropFrame, minScor
       const ay = ANCHORS[(first + i) * 2 + 1];
       const r = reg.subarray(i * 16, i * 16 + 16);
       const [cx, cy] = [ax + r[0], ay + r[1]];
-      // The frame is unrotated here, so the box corners map to an axis-aligned box.
-      const [x0, y0] = cropToImage(frame, DETECTOR_INPUT, cx - r[2] / 2, cy - r[3] / 2);
-      const [x1, y1] = cropToImage(frame, DETECTOR_INPUT, cx + r[2] / 2, cy + r[3] / 2);
+      // Box corners in the photo (the frame may be rotated): their axis-aligned bounds.
+      const corners = [-1, 1].flatMap((sx) => [-1, 1].map((sy) => cropToImage(frame, DETECTOR_INPUT, cx + (sx * r[2]) / 2, cy + (sy * r[3]) / 2)));
+      const [x0, x1] = [Math.min(...corners.map((c) => c[0])), Math.max(...corners.map((c) => c[0]))];
+      const [y0, y1] = [Math.min(...corners.map((c) => c[1])), Math.max(...corners.map((c) => c[1]))];
       const keypoints: number[] = [];
       for (let k = 0; k < 6; k++) keypoints.push(...cropToImage(frame, DETECTOR_INPUT, ax + r[4 + 2 * k], ay + r[5 + 2 * k]));
       out.push({ score, box: [x0, y0, x1, y1], keypoints });
@@ -93,8 +94,10 @@ export interface DetectOptions {
 }
 
 /**
- * Finds faces: one pass over the whole (letterboxed) photo, and when it finds nothing, a second
- * pass over a 2×2 grid of overlapping squares so that smaller faces get more detector pixels.
+ * Finds faces: one pass over the whole (letterboxed) photo; when it finds nothing, a pass over a
+ * 2×2 grid of overlapping squares so that smaller faces get more detector pixels; when that
+ * finds nothing either, the whole photo turned by 90°, 180° and 270° (BlazeFace only sees
+ * roughly upright faces; a sideways photo without an EXIF orientation tag still works).
  * Returns faces sorted by box area, largest first.
  */
 export async function detectFaces(img: ImageF32, run: RunModel, opts: DetectOptions): Promise<FaceDetection[]> {
@@ -107,6 +110,7 @@ export async function detectFaces(img: ImageF32, run: RunModel, opts: DetectOpti
       [0, 1].map((i) => ({ cx: tile / 2 + i * (img.width - tile > 0 ? img.width - tile : 0), cy: tile / 2 + j * (img.height - tile > 0 ? img.height - tile : 0), size: tile, theta: 0 })),
     ),
   );
+  frames.push([Math.PI / 2, Math.PI, -Math.PI / 2].map((theta) => ({ cx: img.width / 2, cy: img.height / 2, size: side, theta })));
   let found: Candidate[] = [];
   for (const pass of frames) {
     const cands: Candidate[] = [];
