@@ -34,15 +34,25 @@ let engine: Any;
 /** Like the Editor's `overrides.ts`: these names resolve to the host's copies, wherever the plugin lives. */
 const SHARED = ["babylonjs", "react", "react-dom"];
 
+/** What the plugin takes from "babylonjs-editor" (the Editor's own exports): its id counter. */
+let editorUniqueNumber = 7_000_000_000_000;
+const EDITOR_MODULE = { UniqueNumber: { Get: () => ++editorUniqueNumber } };
+
 function requireAsTheEditorDoes(path: string): Any {
+  return withEditorModules(() => requireHere(path));
+}
+
+/** Runs `fn` with the Editor's module resolution in place (the plugin also requires lazily). */
+function withEditorModules<T>(fn: () => T): T {
   const mod = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
   const original = mod._load;
   mod._load = function (request: string, parent: unknown, isMain: boolean) {
+    if (request === "babylonjs-editor") return EDITOR_MODULE;
     if (SHARED.some((name) => request === name || request.startsWith(`${name}/`))) return original(requireHere.resolve(request), parent, isMain);
     return original(request, parent, isMain);
   };
   try {
-    return requireHere(path);
+    return fn();
   } finally {
     mod._load = original;
   }
@@ -152,7 +162,7 @@ describe("the plugin bundle", () => {
     new BABYLON.PointLight("key", new BABYLON.Vector3(0, 100, -100), scene);
     new BABYLON.FreeCamera("camera", new BABYLON.Vector3(0, 0, -60), scene);
     const { editor, calls } = fakeEditor(scene, projectDir);
-    plugin.main(editor);
+    withEditorModules(() => plugin.main(editor));
     const controller = plugin.currentController();
     controller.updateSettings({ daemonUrl: daemon.url, preset: "draft" });
     await controller.importPhoto({ name: "astronaut.png", type: "image/png", bytes: new Uint8Array(ASTRONAUT) });
@@ -160,6 +170,7 @@ describe("the plugin bundle", () => {
     expect(controller.getState().phase).toBe("done");
     const head = calls.selected[0];
     expect(head.getClassName()).toBe("Mesh");
+    expect(head.uniqueId).toBeGreaterThan(7_000_000_000_000); // from the Editor's UniqueNumber, not the plugin's own
     expect(head).toBeInstanceOf(BABYLON.Mesh);
     const skin = head.material;
     expect(skin.albedoTexture.name).toBe(`assets/porelight/astronaut/${SKIN_MAP_FILES.albedoDiffuse}`);

@@ -330,6 +330,15 @@ describe("the panel's controller against the daemon", () => {
     await expect(ensureEnvironmentFile(projectDir, "night", { daemonUrl: daemon.url })).rejects.toThrow(/the daemon has no night\.hdr \(404/);
   });
 
+  it("refuses to start without an open project, before any daemon is looked for or started", async () => {
+    const { editor } = await fakeEditor("p-noproject");
+    editor.state.projectPath = null;
+    const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: "http://127.0.0.1:1", command: "porelight-must-not-run" }), save: () => {} } });
+    await controller.importPhoto({ name: "astronaut.png", type: "image/png", bytes: new Uint8Array(ASTRONAUT) });
+    expect(controller.getState()).toMatchObject({ phase: "error", error: expect.stringMatching(/no project is open/) });
+    controller.dispose();
+  });
+
   it("reports a failed job in the panel and the console", async () => {
     const { editor, calls } = await fakeEditor("p-daemon-err");
     const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: daemon.url }), save: () => {} } });

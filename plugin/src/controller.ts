@@ -10,6 +10,7 @@ import { PRESET_MAP_SIZE } from "../../src/types.ts";
 import { DEFAULT_DAEMON_URL, ensureDaemon, stopDaemon, type DaemonHandle } from "./daemon-process.ts";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
 import { importReconstruction, sceneIds } from "./import.ts";
+import { projectDirOf } from "./project-assets.ts";
 import { runJob, type JobPhoto, type RunJobOptions } from "./job.ts";
 import { applyPreviewLighting, rotatePreviewLighting } from "./lighting.ts";
 import type { EnvironmentId, LightingRig } from "../../materials/presets.ts";
@@ -137,6 +138,7 @@ export class ImportController {
     };
     let staging: string | null = null;
     try {
+      projectDirOf(this.editor); // before any work: the head needs a project to land in
       step("daemon", SPAN.daemon, 0, `looking for the daemon at ${settings.daemonUrl}`);
       const handle = await ensureDaemon({
         url: settings.daemonUrl,
