@@ -82,6 +82,24 @@ describe("plugin daemon launcher", () => {
     expect(await isDaemonUp(url)).toBe(false);
   });
 
+  it("starts the real `porelight serve` of this checkout with the automatic command", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const previous = process.env.PORELIGHT_DATA_DIR;
+    process.env.PORELIGHT_DATA_DIR = join(dir, "data"); // the spawned daemon inherits it: nothing lands in ~
+    try {
+      const handle = await ensureDaemon({ url, pluginDir: join(process.cwd(), "plugin"), pollIntervalMs: 200 });
+      handles.push(handle);
+      expect(handle.child).not.toBeNull();
+      const health = await (await fetch(`${url}/v1/health`)).json();
+      expect(health).toMatchObject({ ok: true });
+      stopDaemon(handle);
+      await new Promise((r) => handle.child!.once("exit", r));
+    } finally {
+      if (previous === undefined) delete process.env.PORELIGHT_DATA_DIR;
+      else process.env.PORELIGHT_DATA_DIR = previous;
+    }
+  });
+
   it("reports a daemon that exits on start, with its output", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     await expect(ensureDaemon({ url, command: join(dir, "crash.js"), pollIntervalMs: 100 })).rejects.toThrow(/exited with code 3[\s\S]*model cache is unreadable/);
