@@ -203,3 +203,11 @@ describe("runTiled", () => {
     await expect(runTiled(session, concatManifest, [imgs[1], imgs[1]])).rejects.toThrow(/wants linear colour but the image is data/);
   });
 });
+
+describe("runTiled: manifest/model mismatch", () => {
+  it("says what the manifest implies when the model's output shape disagrees", async () => {
+    const session = await ort.InferenceSession.create(concatModel());
+    const imgs = [image(20, 20, 3, "srgb", 5), image(20, 20, 3, "data", 6)];
+    await expect(runTiled(session, { ...concatManifest, scale: 4 }, imgs)).rejects.toThrow(/estimator "concat" on a 12×12 tile: .*computed output shape.*implies outputs y \[1, 48, 48, 3\]/s);
+  });
+});

@@ -120,6 +120,18 @@ function plan(session: ort.InferenceSession, manifest: EstimatorManifest, inputs
   return { width, height, maps, groups };
 }
 
+/** One session run into the preallocated outputs, turning ORT's shape complaint into a manifest error. */
+async function runTile(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>, manifest: EstimatorManifest, tw: number, th: number): Promise<void> {
+  try {
+    await session.run(feeds, fetches);
+  } catch (err) {
+    const want = Object.entries(fetches).map(([n, t]) => `${n} [${t.dims.join(", ")}]`).join(", ");
+    throw new Error(
+      `estimator "${manifest.name}" on a ${tw}×${th} tile: ${(err as Error).message.trim()} — the manifest (scale ${manifest.scale}, ${manifest.layout ?? "nhwc"}) implies outputs ${want}`,
+    );
+  }
+}
+
 /**
  * Runs an image-to-image estimator over images of any size, tile by tile.
  * @param session the estimator's ONNX Runtime session (from the shared cache)
@@ -147,14 +159,26 @@ export async function runTiled(session: ort.InferenceSession, manifest: Estimato
   const th = rows.size;
   const total = cols.starts.length * rows.starts.length;
   let done = 0;
+  // Every tile has the same size, so one set of input and output tensors serves them all: ONNX
+  // Runtime writes into the preallocated outputs and no per-tile garbage piles up before a GC.
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const group of groups) {
+    const C = group.members.reduce((a, i) => a + inputs[i].channels, 0);
+    feeds[group.name] = new ort.Tensor("float32", new Float32Array(th * tw * C), nchw ? [1, C, th, tw] : [1, th, tw, C]);
+  }
+  const [oh, ow] = [th * k, tw * k];
+  const fetches: Record<string, ort.Tensor> = {};
+  for (const spec of manifest.outputs) {
+    const C = spec.channels;
+    fetches[spec.name] = new ort.Tensor("float32", new Float32Array(oh * ow * C), nchw ? [1, C, oh, ow] : [1, oh, ow, C]);
+  }
 
   for (const [ty, y0] of rows.starts.entries()) {
     for (const [tx, x0] of cols.starts.entries()) {
       options.signal?.throwIfAborted();
-      const feeds: Record<string, ort.Tensor> = {};
       for (const group of groups) {
         const C = group.members.reduce((a, i) => a + inputs[i].channels, 0);
-        const data = new Float32Array(th * tw * C);
+        const data = feeds[group.name].data as Float32Array;
         let c0 = 0;
         for (const i of group.members) {
           const img = inputs[i];
@@ -171,18 +195,11 @@ export async function runTiled(session: ort.InferenceSession, manifest: Estimato
           }
           c0 += ch;
         }
-        feeds[group.name] = new ort.Tensor("float32", data, nchw ? [1, C, th, tw] : [1, th, tw, C]);
       }
-      const result = await session.run(feeds, manifest.outputs.map((s) => s.name));
+      await runTile(session, feeds, fetches, manifest, tw, th);
       manifest.outputs.forEach((spec, o) => {
-        const t = result[spec.name];
         const C = spec.channels;
-        const [oh, ow] = [th * k, tw * k];
-        const want = nchw ? [1, C, oh, ow] : [1, oh, ow, C];
-        if (t.dims.length !== 4 || t.dims.some((d, i) => d !== want[i])) {
-          throw new Error(`estimator "${manifest.name}": output ${spec.name} has dims [${t.dims.join(", ")}] for a ${tw}×${th} tile; manifest (scale ${k}, ${C} channels, ${manifest.layout ?? "nhwc"}) implies [${want.join(", ")}]`);
-        }
-        const src = t.data as Float32Array;
+        const src = fetches[spec.name].data as Float32Array;
         const out = acc[o];
         const wxs = wx[tx];
         const wys = wy[ty];
