@@ -165,6 +165,13 @@ describe("importReconstruction", () => {
     const bare = join(root, "job-without-babylon");
     await writeJobFiles(bare, jobFiles.filter((f) => f.name !== "head.babylon"));
     await expect(importReconstruction(e2, bare)).rejects.toThrow(/has no head\.babylon/);
+    // A head.babylon that does not load leaves neither files nor nodes behind.
+    const { editor: e3, scene, projectDir } = await fakeEditor("p-err3");
+    const broken = join(root, "job-broken");
+    await writeJobFiles(broken, [...jobFiles.filter((f) => f.name !== "head.babylon"), { name: "head.babylon", bytes: new TextEncoder().encode("{ not json"), mediaType: "application/json" }]);
+    await expect(importReconstruction(e3, broken, { name: "broken" })).rejects.toThrow(/JSON/);
+    expect(existsSync(join(projectDir, "assets/porelight/broken"))).toBe(false);
+    expect(scene.meshes.length + scene.transformNodes.length).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@
  * No React and no Electron here: `importReconstruction` runs against anything shaped like
  * `EditorLike`, which is how the tests drive it.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { posix } from "node:path";
 import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
@@ -103,19 +103,26 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
   const assetDir = projectRelative(projectDir, absDir);
 
   report(0.5, "Loading the head");
-  const data = JSON.parse(await readFile(posix.join(absDir, HEAD_FILE), "utf8")) as BabylonFile;
-  const missing = rebaseTextureNames(data, assetDir, new Set(names));
-  for (const name of missing) editor.layout.console.warn(`porelight: ${HEAD_FILE} refers to ${name}, which the job did not produce`);
-  // Texture names are now project-relative, so the project folder is the root URL, as when the
-  // Editor itself loads a saved scene.
-  const result = await ImportMeshAsync(`data:${JSON.stringify(data)}`, scene, { rootUrl: `${projectDir}/`, pluginExtension: ".babylon" });
-  const meshes = result.meshes.filter(isPlainMesh);
-  const strays = result.meshes.filter((m) => !isPlainMesh(m));
-  if (strays.length) {
-    for (const m of result.meshes) m.dispose(false, true);
-    throw new Error(`porelight: ${HEAD_FILE} holds ${strays.map((m) => `${m.name} (${m.getClassName()})`).join(", ")}; the Editor saves only class Mesh`);
+  let result: Awaited<ReturnType<typeof ImportMeshAsync>> | null = null;
+  let meshes: Mesh[];
+  try {
+    const data = JSON.parse(await readFile(posix.join(absDir, HEAD_FILE), "utf8")) as BabylonFile;
+    const missing = rebaseTextureNames(data, assetDir, new Set(names));
+    for (const name of missing) editor.layout.console.warn(`porelight: ${HEAD_FILE} refers to ${name}, which the job did not produce`);
+    // Texture names are now project-relative, so the project folder is the root URL, as when the
+    // Editor itself loads a saved scene.
+    result = await ImportMeshAsync(`data:${JSON.stringify(data)}`, scene, { rootUrl: `${projectDir}/`, pluginExtension: ".babylon" });
+    meshes = result.meshes.filter(isPlainMesh);
+    const strays = result.meshes.filter((m) => !isPlainMesh(m));
+    if (strays.length) throw new Error(`porelight: ${HEAD_FILE} holds ${strays.map((m) => `${m.name} (${m.getClassName()})`).join(", ")}; the Editor saves only class Mesh`);
+    if (meshes.length === 0) throw new Error(`porelight: ${HEAD_FILE} in ${assetDir} holds no mesh`);
+  } catch (err) {
+    // Leave neither half an import in the scene nor files nobody refers to.
+    for (const m of result?.meshes ?? []) m.dispose(false, true);
+    for (const n of result?.transformNodes ?? []) n.dispose();
+    if (absDir !== srcDir) await rm(absDir, { recursive: true, force: true });
+    throw err;
   }
-  if (meshes.length === 0) throw new Error(`porelight: ${HEAD_FILE} in ${assetDir} holds no mesh`);
 
   report(0.8, "Setting up the head");
   const head = pickHead(meshes);
