@@ -1,0 +1,179 @@
+/**
+ * The left ear (+X; the right one is its mirror image): a thin shell grown out of a patch of the
+ * head grid. The patch's border ("footprint", in front of which the tragus sits) stays on the
+ * head; rings rise from it as the back of the pinna, turn over the helix rim and come back as its
+ * front: helix roll, scapha, antihelix and the concha bowl, ending at the concha's centre.
+ *
+ * Size and pose from ANSUR/CIPIC norms ([S1] [S2] [S5], sex-averaged): length 61.8 mm, breadth
+ * 34.65 mm, 30.3 mm of it above the tragion, long axis leaning back 23.5° from vertical, flared
+ * 27.5° off the head.
+ */
+
+type V3 = [number, number, number];
+const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const mul = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
+const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const norm = (a: V3): V3 => mul(a, 1 / Math.hypot(...a));
+
+const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5]
+const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]
+/** Footprint on the head in ear coordinates (b backwards from the tragion, h up the ear's axis), metres. */
+const FOOTPRINT = { b0: -0.003, b1: 0.01, h0: -0.021, h1: 0.019 };
+/** Centre of the concha in ear coordinates. */
+const CONCHA: [number, number] = [0.013, -0.003];
+
+/**
+ * Outline of the pinna in ear coordinates (b, h), mm, going up the front, over the helix, down
+ * the back and round the lobe. Extents: breadth 34.65, top +30.3 (ear above tragion [S2]),
+ * bottom −31.5 (ear length 61.8 [S1]).
+ */
+const OUTLINE_MM: [number, number][] = [
+  [1.5, 8], [3, 17], [8, 26], [16, 30.3], [25, 27.5], [31.5, 19], [34.65, 7], [34, -5], [30, -15],
+  [24, -22], [18.5, -29], [12, -31.5], [6.5, -29], [3.5, -22], [2, -13], [1.2, -2],
+];
+
+/** Catmull–Rom point on the closed outline at parameter t ∈ [0, 1). */
+function outlineAt(t: number): [number, number] {
+  const n = OUTLINE_MM.length;
+  const f = (((t % 1) + 1) % 1) * n;
+  const i = Math.floor(f), u = f - i;
+  const p = (k: number) => OUTLINE_MM[(i + k + n) % n];
+  const [p0, p1, p2, p3] = [p(-1), p(0), p(1), p(2)];
+  const c = (a: number, b: number, c2: number, d: number) => 0.5 * (2 * b + (-a + c2) * u + (2 * a - 5 * b + 4 * c2 - d) * u * u + (-a + 3 * b - 3 * c2 + d) * u * u * u);
+  return [c(p0[0], p1[0], p2[0], p3[0]) / 1000, c(p0[1], p1[1], p2[1], p3[1]) / 1000];
+}
+
+/** Where the ray from `origin` at angle φ (in the b–h plane) leaves the outline. */
+function outlineRay(origin: [number, number], phi: number): [number, number] {
+  let best: [number, number] = origin, bestT = Infinity;
+  const dir = [Math.cos(phi), Math.sin(phi)];
+  const S = 400;
+  let prev = outlineAt(0);
+  for (let s = 1; s <= S; s++) {
+    const cur = outlineAt(s / S);
+    // Ray–segment intersection.
+    const ex = cur[0] - prev[0], ey = cur[1] - prev[1];
+    const den = dir[0] * ey - dir[1] * ex;
+    if (Math.abs(den) > 1e-12) {
+      const ox = prev[0] - origin[0], oy = prev[1] - origin[1];
+      const t = (ox * ey - oy * ex) / den;
+      const u = (ox * dir[1] - oy * dir[0]) / den;
+      if (t > 0 && u >= 0 && u <= 1 && t < bestT) {
+        bestT = t;
+        best = [origin[0] + dir[0] * t, origin[1] + dir[1] * t];
+      }
+    }
+    prev = cur;
+  }
+  return best;
+}
+
+const bump = (s: number, c: number, w: number) => Math.exp(-(((s - c) / w) ** 2));
+const smooth = (e0: number, e1: number, x: number) => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+export interface EarFrame {
+  origin: V3;
+  /** Unit vectors: backwards along the head, up the ear's long axis, out of the head. */
+  back: V3;
+  up: V3;
+  normal: V3;
+}
+
+/** The ear's frame at the left tragion, given the head's outward normal there. */
+export function earFrame(tragion: V3, headNormal: V3): EarFrame {
+  const n = norm(headNormal);
+  const axis: V3 = [0, Math.cos(EAR_TILT), -Math.sin(EAR_TILT)];
+  const up = norm(sub(axis, mul(n, dot(axis, n))));
+  const back = norm(cross(up, n));
+  return { origin: tragion, back, up, normal: n };
+}
+
+/** Ear coordinates (b, h, out) of a point. */
+export function toEar(frame: EarFrame, p: V3): [number, number, number] {
+  const d = sub(p, frame.origin);
+  return [dot(d, frame.back), dot(d, frame.up), dot(d, frame.normal)];
+}
+
+/** Whether a head vertex lies in the ear's footprint (and near the head surface there). */
+export function inFootprint(frame: EarFrame, p: V3): boolean {
+  const [b, h, o] = toEar(frame, p);
+  if (Math.abs(o) > 0.02) return false;
+  const cb = (FOOTPRINT.b0 + FOOTPRINT.b1) / 2, rb = (FOOTPRINT.b1 - FOOTPRINT.b0) / 2;
+  const ch = (FOOTPRINT.h0 + FOOTPRINT.h1) / 2, rh = (FOOTPRINT.h1 - FOOTPRINT.h0) / 2;
+  return ((b - cb) / rb) ** 2 + ((h - ch) / rh) ** 2 <= 1;
+}
+
+export interface EarShell {
+  /** New vertices (xyz), after the footprint loop's. */
+  positions: V3[];
+  /** Rings of vertex ids: ring 0 is the footprint loop (ids as given), later rings index `positions` as −1 − k. */
+  rings: number[][];
+  /** Concha centre id (−1 − k). */
+  centre: number;
+  /** Island-local UV (unit disc in [0,1]²) per ring position, same shape as `rings`, and of the centre. */
+  ringUv: [number, number][][];
+  centreUv: [number, number];
+}
+
+/**
+ * Grows the ear from a footprint loop (head vertex positions in order, with their ids). Returns
+ * rings from the loop to the concha; the caller triangulates and orients them.
+ */
+export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShell {
+  const M = loop.length;
+  const bF = add(mul(frame.back, Math.cos(EAR_FLARE)), mul(frame.normal, Math.sin(EAR_FLARE)));
+  const nF = sub(mul(frame.normal, Math.cos(EAR_FLARE)), mul(frame.back, Math.sin(EAR_FLARE)));
+  // Hinge 1.5 mm off the head so the front edge never dips into it.
+  const hinge = add(frame.origin, mul(frame.normal, 0.0015));
+  const plane = (b: number, h: number, out: number): V3 => add(add(add(hinge, mul(bF, b)), mul(frame.up, h)), mul(nF, out));
+  const fc: [number, number] = [(FOOTPRINT.b0 + FOOTPRINT.b1) / 2, (FOOTPRINT.h0 + FOOTPRINT.h1) / 2];
+  const angles = loop.map(({ p }) => {
+    const [b, h] = toEar(frame, p);
+    return Math.atan2(h - fc[1], b - fc[0]);
+  });
+  const rim = angles.map((phi) => outlineRay(fc, phi));
+  const positions: V3[] = [];
+  const rings: number[][] = [loop.map((l) => l.id)];
+  const ringUv: [number, number][][] = [];
+  const uvAt = (radius: number, phi: number): [number, number] => [0.5 + 0.5 * radius * Math.cos(phi), 0.5 - 0.5 * radius * Math.sin(phi)];
+  ringUv.push(angles.map((phi) => uvAt(1, phi)));
+  const pushRing = (pts: V3[], radius: number) => {
+    rings.push(pts.map((p) => {
+      positions.push(p);
+      return -positions.length;
+    }));
+    ringUv.push(angles.map((phi) => uvAt(radius, phi)));
+  };
+  // Back of the pinna: from the head up to just behind the rim, bulging slightly outwards.
+  const backRings = 5;
+  for (let j = 1; j <= backRings; j++) {
+    const t = j / (backRings + 1);
+    pushRing(loop.map(({ p }, m) => {
+      const r = plane(rim[m][0], rim[m][1], -0.0012);
+      const lin = add(mul(p, 1 - t * t), mul(r, t * t));
+      return add(lin, mul(frame.normal, 0.002 * Math.sin(Math.PI * t)));
+    }), 1 - 0.4 * t);
+  }
+  // Rim (helix edge) and the front, from the rim in to the concha.
+  const frontFractions = [1, 0.96, 0.9, 0.84, 0.78, 0.7, 0.62, 0.54, 0.46, 0.38, 0.3, 0.2, 0.1];
+  for (const s of frontFractions) {
+    pushRing(rim.map((q, m) => {
+      const b = CONCHA[0] + (q[0] - CONCHA[0]) * s, h = CONCHA[1] + (q[1] - CONCHA[1]) * s;
+      // The lobe (low on the ear) has no antihelix or concha; the helix rolls over only above it.
+      const upper = smooth(-0.02, -0.01, q[1]);
+      const relief =
+        s === 1
+          ? 0
+          : 0.001 + 0.0022 * bump(s, 0.93, 0.05) * upper - 0.0009 * bump(s, 0.8, 0.05) * upper + 0.0017 * bump(s, 0.6, 0.09) * upper - 0.0024 * bump(s, 0.15, 0.22) + 0.0012 * (1 - upper) * bump(s, 0.7, 0.3);
+      return plane(b, h, relief);
+      void m;
+    }), 0.6 * s);
+  }
+  positions.push(plane(CONCHA[0], CONCHA[1], 0.001 - 0.0024 * bump(0, 0.15, 0.22)));
+  return { positions, rings, ringUv, centre: -positions.length, centreUv: [0.5, 0.5] };
+}

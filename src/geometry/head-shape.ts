@@ -1,0 +1,145 @@
+/**
+ * The head around the face: an implicit surface (negative inside) built from a cranium, a jaw
+ * and a neck, sized by published adult norms and placed relative to the face's landmarks.
+ * Numbers are sex-averaged means (mean of the M and F columns) of
+ * ../shared/reference/head-anthropometry.md, in metres; [S#] keys are its sources. The face
+ * data's origin lies midway between the iris centres, +Y up, +Z out of the face.
+ */
+import { FACE_LANDMARKS_M } from "./data/canonical-face.ts";
+
+/** Sex-averaged adult dimensions, metres. */
+export const HEAD_NORMS = {
+  /** Tragion to nasion / subnasale / gnathion, 3DFN [S4]: (126.6+118.9)/2, (132.8+123.6)/2, (151.4+139.1)/2 mm. */
+  tragionToNasion: 0.12275,
+  tragionToSubnasale: 0.1282,
+  tragionToGnathion: 0.14525,
+  /** Bitragion breadth, 3DFN [S4]: (147.9+139.0)/2 mm. */
+  bitragionBreadth: 0.14345,
+  /** Tragion to top of head, ANSUR II [S1]: (131.1+126.5)/2 mm. */
+  tragionToVertex: 0.1288,
+  /** Head length glabella–opisthocranion, ANSUR II [S1]: (199.5+189.8)/2 mm. */
+  headLength: 0.19465,
+  /** Head breadth (eurion–eurion), ANSUR II [S1]: (154.3+147.8)/2 mm. */
+  headBreadth: 0.15105,
+  /** Neck breadth and depth, CIPIC x6, x8 [S5]: (121.0+106.9)/2, (109.8+95.5)/2 mm. */
+  neckBreadth: 0.11395,
+  neckDepth: 0.10265,
+} as const;
+
+/** Face-mesh landmarks used to place the head (MediaPipe indices). */
+const NASION = 168, SUBNASALE = 2, GNATHION = 152, GLABELLA = 9;
+
+function landmark(i: number): [number, number, number] {
+  return [FACE_LANDMARKS_M[3 * i], FACE_LANDMARKS_M[3 * i + 1], FACE_LANDMARKS_M[3 * i + 2]];
+}
+
+/** Where the skull sits relative to the face. */
+export interface HeadFrame {
+  /** Left tragion (ear notch), metres; the right one mirrors it. */
+  tragion: [number, number, number];
+  /** Height of the top of the head. */
+  vertexY: number;
+  /** Depth of the back of the head (opisthocranion). */
+  backZ: number;
+  /** Chin bottom (gnathion) height. */
+  chinY: number;
+  /** Height of the flat cut at the base of the neck. */
+  neckBottomY: number;
+}
+
+/**
+ * Places the tragion by trilateration from the nasion, subnasale and gnathion distances of [S4]
+ * (Gauss–Newton in the y–z plane at x = half the bitragion breadth), then the vault from it.
+ */
+export function headFrame(): HeadFrame {
+  const half = HEAD_NORMS.bitragionBreadth / 2;
+  const refs: [[number, number, number], number][] = [
+    [landmark(NASION), HEAD_NORMS.tragionToNasion],
+    [landmark(SUBNASALE), HEAD_NORMS.tragionToSubnasale],
+    [landmark(GNATHION), HEAD_NORMS.tragionToGnathion],
+  ];
+  let y = -0.02, z = -0.08;
+  for (let it = 0; it < 50; it++) {
+    let jtj00 = 0, jtj01 = 0, jtj11 = 0, g0 = 0, g1 = 0;
+    for (const [p, d] of refs) {
+      const dx = half - p[0], dy = y - p[1], dz = z - p[2];
+      const r = Math.hypot(dx, dy, dz);
+      const res = r - d;
+      const jy = dy / r, jz = dz / r;
+      jtj00 += jy * jy;
+      jtj01 += jy * jz;
+      jtj11 += jz * jz;
+      g0 += jy * res;
+      g1 += jz * res;
+    }
+    const det = jtj00 * jtj11 - jtj01 * jtj01;
+    y -= (jtj11 * g0 - jtj01 * g1) / det;
+    z -= (jtj00 * g1 - jtj01 * g0) / det;
+  }
+  const chinY = landmark(GNATHION)[1];
+  return {
+    tragion: [half, y, z],
+    vertexY: y + HEAD_NORMS.tragionToVertex,
+    backZ: landmark(GLABELLA)[2] - HEAD_NORMS.headLength,
+    chinY,
+    // Shape choice (no survey value): a neck about as long below the chin as the face is tall below the eyes.
+    neckBottomY: chinY - 0.085,
+  };
+}
+
+/** Polynomial smooth minimum (blend radius k). */
+function smin(a: number, b: number, k: number): number {
+  const h = Math.max(k - Math.abs(a - b), 0) / k;
+  return Math.min(a, b) - (h * h * k) / 4;
+}
+
+/**
+ * The head's implicit function f(x, y, z): < 0 inside, ≈ signed distance in metres near the
+ * surface. The face itself is a separate mesh; this surface only has to meet its outline.
+ */
+export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number) => number {
+  const [, ty, tz] = frame.tragion;
+  // Cranium: half-width from head breadth [S1]; front/back from glabella to opisthocranion [S1];
+  // widest (eurion) level 40 mm above the tragion (shape choice); top at the vertex [S1].
+  const A = HEAD_NORMS.headBreadth / 2;
+  const C = HEAD_NORMS.headLength / 2;
+  const zc = frame.backZ + C;
+  const yc = ty + 0.04;
+  const bUp = frame.vertexY - yc;
+  // Below the eurion the sides stay near-vertical (bitragion ≈ head breadth [S4][S1]) and the base
+  // curves in under the occiput: a 4th-power profile over 75 mm (shape choice).
+  const bDown = 0.075;
+  // The vault narrows toward the forehead (minimum frontal breadth ≈ 104 mm [S3] vs 151 mm [S1]):
+  // a taper in front of the vault's centre (shape choice, checked against the face outline).
+  const cranium = (x: number, y: number, z: number) => {
+    const dy = y - yc;
+    x /= 1 - 0.15 * Math.min(1, Math.max(0, (z - zc) / C));
+    const ty4 = dy > 0 ? (dy / bUp) ** 2 : (dy / bDown) ** 4;
+    const q = Math.sqrt((x / A) ** 2 + ((z - zc) / C) ** 2 + ty4);
+    return (q - 1) * A;
+  };
+  // Jaw and cheeks behind the face outline: a rounded box from the jaw angles to behind the chin,
+  // kept just inside the face's jaw line so that the loft rounds off the mandible's lower border
+  // rather than stepping out from it (shape choice, checked on renders).
+  const jy = ty - 0.037, jz = tz + 0.037;
+  const jaw = (x: number, y: number, z: number) => {
+    const e = 2.6;
+    const q = (Math.abs(x) / 0.056) ** e + (Math.abs(y - jy) / 0.046) ** e + (Math.abs(z - jz) / 0.046) ** e;
+    return (Math.pow(q, 1 / e) - 1) * 0.046;
+  };
+  // Neck: elliptic cylinder, breadth and depth from CIPIC [S5], leaning back as it descends (shape choice).
+  const na = HEAD_NORMS.neckBreadth / 2, nb = HEAD_NORMS.neckDepth / 2;
+  const neck = (x: number, y: number, z: number) => {
+    const cz = tz + 0.012 + (y - ty) * 0.18;
+    // Ends inside the cranium, a little above the tragion.
+    return Math.max((Math.sqrt((x / na) ** 2 + ((z - cz) / nb) ** 2) - 1) * nb, y - (ty + 0.02));
+  };
+  // Cut well below the neck base so that rays always leave the volume.
+  const floor = frame.neckBottomY - 0.05;
+  return (x, y, z) => Math.max(smin(smin(cranium(x, y, z), jaw(x, y, z), 0.015), neck(x, y, z), 0.03), floor - y);
+}
+
+/** Centre (z) of the neck's cross-section at height y; see `headImplicit`. */
+export function neckCentreZ(frame: HeadFrame, y: number): number {
+  return frame.tragion[2] + 0.012 + (y - frame.tragion[1]) * 0.18;
+}

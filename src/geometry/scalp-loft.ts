@@ -1,0 +1,164 @@
+/**
+ * The rest of the head as a grid lofted from the face's outline down to the base of the neck.
+ *
+ * Every outline vertex starts a "meridian": the head's implicit surface cut by a half-plane
+ * hinged on one axis (from the neck base's centre to the face's centre), so meridians never
+ * cross. The one from the top of the forehead runs over the crown and down the back of the neck,
+ * the one from the chin down the throat. Rings of equal arc-length fraction across meridians make
+ * the grid's other direction; ring 0 is the face outline itself, the last ring a horizontal
+ * ellipse that the neck cap closes.
+ */
+import type { HeadFrame } from "./head-shape.ts";
+import { HEAD_NORMS, neckCentreZ } from "./head-shape.ts";
+
+type V3 = [number, number, number];
+const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
+const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+const norm = (a: V3): V3 => scale(a, 1 / Math.hypot(a[0], a[1], a[2]));
+const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+
+export interface LoftOptions {
+  /** Rings after the outline (the last one is the neck base). */
+  rings: number;
+  /** Samples per meridian for ray casting. */
+  samples: number;
+  /** Angular span over which a meridian bends from the implicit surface onto the face outline, radians. */
+  blendSpan: number;
+  /** Ring spacing growth: 0 = uniform in arc length; larger puts rings closer near the face. */
+  spacingGrowth: number;
+  /** Length over which a meridian leaves the outline along the face's own direction (C¹ join), metres. */
+  joinLength: number;
+}
+
+export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03 };
+
+export interface Loft {
+  /** (rings + 1) × meridians vertices, ring-major, xyz metres; ring 0 equals the outline. */
+  grid: Float64Array;
+  meridians: number;
+  rings: number;
+  /** Arc length from the outline to each grid vertex along its meridian, metres (same layout). */
+  arc: Float64Array;
+  /** Total length of each meridian, metres. */
+  length: Float64Array;
+  /** Centre of the neck base. */
+  neckBase: V3;
+}
+
+/**
+ * Lofts the head from `outline` (closed loop of xyz points, symmetric, starting on the midline at
+ * the top of the forehead) to the neck base. `outward` gives, per outline point, the direction in
+ * which the face leaves it; each meridian starts along it (a cubic Hermite join) so the skin has
+ * no crease at the face's edge.
+ */
+export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implicit: (x: number, y: number, z: number) => number, options: Partial<LoftOptions> = {}): Loft {
+  const o = { ...LOFT_DEFAULTS, ...options };
+  const N = outline.length;
+  const F = scale(outline.reduce((s, p) => add(s, p), [0, 0, 0] as V3), 1 / N);
+  const B: V3 = [0, frame.neckBottomY, neckCentreZ(frame, frame.neckBottomY)];
+  const e1 = norm(sub(F, B));
+  const U = norm(sub([0, 1, 0], scale(e1, e1[1])));
+  const W = cross(U, e1); // +X side
+  const C = add(B, scale(sub(F, B), 0.5));
+  if (!(implicit(...C) < 0)) throw new Error("loftHead: the loft centre is outside the head");
+  const na = HEAD_NORMS.neckBreadth / 2, nb = HEAD_NORMS.neckDepth / 2;
+
+  const cast = (dir: V3): number => {
+    // First crossing of the surface going out from C.
+    let r0 = 0, r1 = 0.003;
+    while (implicit(C[0] + dir[0] * r1, C[1] + dir[1] * r1, C[2] + dir[2] * r1) < 0) {
+      r0 = r1;
+      r1 += 0.003;
+      if (r1 > 0.5) throw new Error("loftHead: a ray did not leave the head");
+    }
+    for (let it = 0; it < 30; it++) {
+      const m = (r0 + r1) / 2;
+      if (implicit(C[0] + dir[0] * m, C[1] + dir[1] * m, C[2] + dir[2] * m) < 0) r0 = m;
+      else r1 = m;
+    }
+    return (r0 + r1) / 2;
+  };
+
+  const K = o.rings;
+  const grid = new Float64Array((K + 1) * N * 3);
+  const arc = new Float64Array((K + 1) * N);
+  const length = new Float64Array(N);
+  const smooth = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
+  for (let i = 0; i < N; i++) {
+    const P = outline[i];
+    const d = sub(P, C);
+    // Meridian planes are spread evenly round the axis by outline index (the outline's vertices
+    // are evenly spaced): a plane through the outline vertex itself would crowd the planes where
+    // the outline passes near the axis (top of the forehead) and starve the back of the head.
+    const alpha = (2 * Math.PI * i) / N;
+    const e2 = add(scale(U, Math.cos(alpha)), scale(W, Math.sin(alpha)));
+    const a = dot(d, e1);
+    const betaStart = Math.atan2(Math.hypot(...sub(d, scale(e1, a))), a);
+    // Where this half-plane meets the neck base ellipse.
+    const h = norm(sub(e2, scale(e1, e2[1] / e1[1])));
+    const s = 1 / Math.hypot(h[0] / na, h[2] / nb);
+    const Q = add(B, scale(h, s));
+    const dq = sub(Q, C);
+    const betaEnd = Math.atan2(dot(dq, e2), dot(dq, e1));
+    const rStart = Math.hypot(...d), rEnd = Math.hypot(...dq);
+    const dirP = norm(d);
+    const S = o.samples;
+    const pts: V3[] = [];
+    // Ray direction at fraction t: from the outline vertex's own direction, turning into the
+    // meridian's half-plane over the blend span.
+    const dirAt = (t: number): V3 => {
+      const beta = betaStart + (betaEnd - betaStart) * t;
+      const inPlane = add(scale(e1, Math.cos(beta)), scale(e2, Math.sin(beta)));
+      const w = smooth(((betaEnd - betaStart) * t) / o.blendSpan);
+      return norm(add(scale(dirP, 1 - w), scale(inPlane, w)));
+    };
+    const deltaStart = rStart - cast(dirP);
+    const deltaEnd = rEnd - cast(norm(dq));
+    for (let j = 0; j <= S; j++) {
+      const t = j / S;
+      const dir = dirAt(t);
+      const span = (betaEnd - betaStart) * t;
+      let r = cast(dir);
+      r += deltaStart * (1 - smooth(span / o.blendSpan));
+      r += deltaEnd * (1 - smooth((betaEnd - betaStart - span) / 0.15));
+      pts.push(j === 0 ? P : j === S ? Q : add(C, scale(dir, r)));
+    }
+    hermiteJoin(pts, outward[i], o.joinLength);
+    const cum = [0];
+    for (let j = 1; j <= S; j++) cum.push(cum[j - 1] + Math.hypot(...sub(pts[j], pts[j - 1])));
+    const L = cum[S];
+    length[i] = L;
+    let seg = 0;
+    for (let k = 0; k <= K; k++) {
+      const t = k / K;
+      const g = o.spacingGrowth > 0 ? (Math.exp(o.spacingGrowth * t) - 1) / (Math.exp(o.spacingGrowth) - 1) : t;
+      const target = L * g;
+      while (seg < S - 1 && cum[seg + 1] < target) seg++;
+      const f = Math.min(1, Math.max(0, (target - cum[seg]) / (cum[seg + 1] - cum[seg] || 1)));
+      const p = k === 0 ? P : k === K ? Q : add(pts[seg], scale(sub(pts[seg + 1], pts[seg]), f));
+      grid.set(p, (k * N + i) * 3);
+      arc[k * N + i] = target;
+    }
+  }
+  return { grid, meridians: N, rings: K, arc, length, neckBase: B };
+}
+
+/** Replaces the polyline's first `length` of arc by a cubic Hermite curve leaving pts[0] along `dir`. */
+function hermiteJoin(pts: V3[], dir: V3, length: number): void {
+  let acc = 0, end = 1;
+  while (end < pts.length - 2 && acc < length) {
+    acc += Math.hypot(...sub(pts[end], pts[end - 1]));
+    end++;
+  }
+  const P0 = pts[0], P1 = pts[end];
+  const L = Math.hypot(...sub(P1, P0));
+  const T0 = scale(dir, L);
+  const T1 = scale(norm(sub(pts[end + 1], pts[end - 1])), L);
+  for (let j = 1; j < end; j++) {
+    const t = j / end;
+    const h00 = 2 * t ** 3 - 3 * t * t + 1, h10 = t ** 3 - 2 * t * t + t, h01 = -2 * t ** 3 + 3 * t * t, h11 = t ** 3 - t * t;
+    pts[j] = add(add(scale(P0, h00), scale(T0, h10)), add(scale(P1, h01), scale(T1, h11)));
+  }
+}

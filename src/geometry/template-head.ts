@@ -1,0 +1,326 @@
+/**
+ * The template head (DESIGN §4): face from the canonical face data, scalp and neck lofted from
+ * the face's outline over an anthropometric skull, ears grown out of the head grid, eye sockets
+ * and separate eyeballs, one symmetric 2:3 UV atlas. Deterministic: the same data give the same
+ * mesh, bit for bit.
+ *
+ *   const head = buildTemplateHead();
+ *   head.mesh.indices.length / 3;   // ~40k triangles
+ */
+import type { HeadPart, TemplateHead } from "../types.ts";
+import { LANDMARK_COUNT } from "../types.ts";
+import { FACE_LANDMARKS_M, IRIS_LANDMARKS } from "./data/canonical-face.ts";
+import { earFrame, growEar, inFootprint } from "./ear.ts";
+import { buildEyeball, eyeballCentre, socketRings } from "./eyes.ts";
+import { buildFaceSurface } from "./face-surface.ts";
+import { headFrame, headImplicit } from "./head-shape.ts";
+import { computeNormals, computeTangents } from "./mesh-utils.ts";
+import { assignMirrors } from "./mirror.ts";
+import { loftHead } from "./scalp-loft.ts";
+import { faceRegionMap, projectFace, rowSlot, scalpUv } from "./uv-atlas.ts";
+
+type V3 = [number, number, number];
+
+/** Growable vertex/triangle lists. */
+class Builder {
+  pos: number[] = [];
+  uv: number[] = [];
+  skin: number[] = [];
+  vertex(p: ArrayLike<number>, uv: ArrayLike<number>): number {
+    this.pos.push(p[0], p[1], p[2]);
+    this.uv.push(uv[0], uv[1]);
+    return this.pos.length / 3 - 1;
+  }
+  at(v: number): V3 {
+    return [this.pos[3 * v], this.pos[3 * v + 1], this.pos[3 * v + 2]];
+  }
+}
+
+/** Adds quads between two equally long rings (closed unless `open`), split along the shorter diagonal. */
+function stitch(b: Builder, out: number[], r0: number[], r1: number[], closed = true): void {
+  const n = r0.length;
+  for (let m = 0; m < (closed ? n : n - 1); m++) {
+    const a = r0[m], bb = r0[(m + 1) % n], c = r1[(m + 1) % n], d = r1[m];
+    const d1 = dist2(b.at(a), b.at(c)), d2 = dist2(b.at(bb), b.at(d));
+    if (d1 <= d2) out.push(a, bb, c, a, c, d);
+    else out.push(a, bb, d, bb, c, d);
+  }
+}
+
+const dist2 = (p: V3, q: V3) => (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
+
+let cached: TemplateHead | undefined;
+
+/** Builds (once per process) and returns the template head. Treat the result as read-only. */
+export function buildTemplateHead(): TemplateHead {
+  cached ??= generate();
+  return cached;
+}
+
+function generate(): TemplateHead {
+  const b = new Builder();
+  const face = buildFaceSurface();
+  const nFace = face.positions.length / 3;
+  const P = (v: number): V3 => [face.positions[3 * v], face.positions[3 * v + 1], face.positions[3 * v + 2]];
+
+  // 1. Face island: vertex i of the face surface is vertex i of the head (landmarks 0–467).
+  const raw = Array.from({ length: nFace }, (_, v) => projectFace(P(v)));
+  const toFace = faceRegionMap(face.ring.map((v) => raw[v]));
+  for (let v = 0; v < nFace; v++) b.vertex(P(v), toFace(raw[v]));
+  b.skin.push(...face.indices);
+
+  // 2. Eye sockets: each lid loop rolls inwards in two rings; their UVs shrink into the eye opening.
+  const lidRight = face.eyeRight.map(P);
+  const centreRight = eyeballCentre(lidRight);
+  const centres: Record<"right" | "left", V3> = { right: centreRight, left: [-centreRight[0], centreRight[1], centreRight[2]] };
+  for (const side of ["right", "left"] as const) {
+    const lidIds = side === "right" ? face.eyeRight : face.eyeLeft;
+    const lidUv = lidIds.map((v) => [b.uv[2 * v], b.uv[2 * v + 1]]);
+    const cu = lidUv.reduce((s, q) => s + q[0], 0) / lidUv.length, cv = lidUv.reduce((s, q) => s + q[1], 0) / lidUv.length;
+    let prev = lidIds;
+    socketRings(lidIds.map(P), centres[side]).forEach((ring, r) => {
+      const f = 0.25 * (r + 1);
+      const ids = ring.map((p, m) => b.vertex(p, [lidUv[m][0] + (cu - lidUv[m][0]) * f, lidUv[m][1] + (cv - lidUv[m][1]) * f]));
+      const tris: number[] = [];
+      stitch(b, tris, prev, ids);
+      b.skin.push(...orientLike(tris, face.indices, prev));
+      prev = ids;
+    });
+  }
+
+  // 3. Scalp and neck: loft from the face outline; column N is the seam copy of column 0.
+  const frame = headFrame();
+  const implicit = headImplicit(frame);
+  const loft = loftHead(face.ring.map(P), face.ringOutward, frame, implicit);
+  const N = loft.meridians, K = loft.rings;
+  const maxLength = Math.max(...loft.length);
+  const grid: number[][] = [];
+  for (let k = 0; k <= K; k++) {
+    const row: number[] = [];
+    for (let i = 0; i <= N; i++) {
+      const o = (k * N + (i % N)) * 3;
+      row.push(b.vertex([loft.grid[o], loft.grid[o + 1], loft.grid[o + 2]], scalpUv(i, N, loft.arc[k * N + (i % N)], maxLength)));
+    }
+    grid.push(row);
+  }
+
+  // 4. Ears replace the grid cells of their footprints (left ear built, right mirrored).
+  const tragion = frame.tragion as V3;
+  const earLeft = earFrame(tragion, gradient(implicit, tragion));
+  const removed = new Set<number>();
+  for (let k = 1; k < K; k++) {
+    for (let i = 0; i < N; i++) {
+      const c = centroid([grid[k][i], grid[k][i + 1], grid[k + 1][i + 1], grid[k + 1][i]].map((v) => b.at(v)));
+      if (inFootprint(earLeft, c) || inFootprint(earLeft, [-c[0], c[1], c[2]])) removed.add(k * N + i);
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < N; i++) if (!removed.has(k * N + i)) stitch(b, b.skin, [grid[k][i], grid[k][i + 1]], [grid[k + 1][i], grid[k + 1][i + 1]], false);
+  }
+  for (const side of [1, -1]) {
+    const loop = holeLoop(removed, N, grid, (i) => (side > 0 ? i < N / 2 : i >= N / 2));
+    addEar(b, earLeft, loop, side);
+  }
+
+  // 5. Neck base: the last ring closed by a disc.
+  addNeckCap(b, grid[K].slice(0, N), loft.neckBase);
+
+  // 6. Eyeballs (separate parts), iris landmarks on them.
+  const skinCount = b.skin.length;
+  const landmarkVertices = new Int32Array(LANDMARK_COUNT);
+  for (let i = 0; i < 468; i++) landmarkVertices[i] = i;
+  const eyeParts: { part: HeadPart; tris: number[] }[] = [];
+  for (const side of ["left", "right"] as const) {
+    const tris = addEyeball(b, centres[side], side, IRIS_LANDMARKS[side], landmarkVertices);
+    eyeParts.push({ part: side === "left" ? "eyeLeft" : "eyeRight", tris });
+  }
+
+  // 7. Drop grid vertices the ears replaced, pair mirrors, finish the mesh.
+  const allTris = [...b.skin, ...eyeParts[0].tris, ...eyeParts[1].tris];
+  const { positions: pos64, uvs: uv64, indices, remap } = compact(b, allTris);
+  for (let i = 0; i < LANDMARK_COUNT; i++) landmarkVertices[i] = remap[landmarkVertices[i]];
+  const mirrorVertex = assignMirrors(pos64, uv64);
+  const positions = Float32Array.from(pos64);
+  const uvs = Float32Array.from(uv64);
+  const normals = computeNormals(positions, indices);
+  const tangents = computeTangents(positions, normals, uvs, indices);
+  const eyeLeftCount = eyeParts[0].tris.length;
+  return {
+    mesh: { positions, normals, tangents, uvs, indices },
+    parts: [
+      { part: "skin", firstIndex: 0, indexCount: skinCount },
+      { part: "eyeLeft", firstIndex: skinCount, indexCount: eyeLeftCount },
+      { part: "eyeRight", firstIndex: skinCount + eyeLeftCount, indexCount: eyeParts[1].tris.length },
+    ],
+    landmarkVertices,
+    mirrorVertex,
+  };
+}
+
+function centroid(ps: V3[]): V3 {
+  const c: V3 = [0, 0, 0];
+  for (const p of ps) for (let k = 0; k < 3; k++) c[k] += p[k] / ps.length;
+  return c;
+}
+
+function gradient(f: (x: number, y: number, z: number) => number, p: V3): V3 {
+  const e = 1e-4, f0 = f(...p);
+  return [(f(p[0] + e, p[1], p[2]) - f0) / e, (f(p[0], p[1] + e, p[2]) - f0) / e, (f(p[0], p[1], p[2] + e) - f0) / e];
+}
+
+/**
+ * The border of the removed grid cells on one side, as a loop of grid vertex ids running the
+ * way the removed cells ran it (so the ear, which replaces them, keeps the orientation).
+ */
+function holeLoop(removed: Set<number>, N: number, grid: number[][], side: (i: number) => boolean): number[] {
+  const edges = new Map<number, number>();
+  const directed = new Set<string>();
+  const cells = [...removed].filter((c) => side(c % N));
+  for (const c of cells) {
+    const k = Math.floor(c / N), i = c % N;
+    const q = [grid[k][i], grid[k][i + 1], grid[k + 1][i + 1], grid[k + 1][i]];
+    for (let e = 0; e < 4; e++) directed.add(`${q[e]},${q[(e + 1) % 4]}`);
+  }
+  for (const c of cells) {
+    const k = Math.floor(c / N), i = c % N;
+    const q = [grid[k][i], grid[k][i + 1], grid[k + 1][i + 1], grid[k + 1][i]];
+    for (let e = 0; e < 4; e++) {
+      const a = q[e], z = q[(e + 1) % 4];
+      if (directed.has(`${z},${a}`)) continue;
+      if (edges.has(a)) throw new Error("template head: an ear footprint pinches (two border edges leave one vertex)");
+      edges.set(a, z);
+    }
+  }
+  if (edges.size < 8) throw new Error(`template head: ear footprint too small (${edges.size} border edges)`);
+  const start = Math.min(...edges.keys());
+  const loop = [start];
+  for (let v = edges.get(start)!; v !== start; v = edges.get(v)!) {
+    loop.push(v);
+    if (loop.length > edges.size) throw new Error("template head: ear footprint border is not one loop");
+  }
+  if (loop.length !== edges.size) throw new Error("template head: ear footprint has more than one border loop");
+  return loop;
+}
+
+/** Grows one ear (side +1 left, −1 right, built as the mirror of the left) on a footprint loop. */
+function addEar(b: Builder, frameLeft: ReturnType<typeof earFrame>, loop: number[], side: number): void {
+  const mirror = (p: V3): V3 => [side * p[0], p[1], p[2]];
+  // Build in left-ear space: a right-ear loop is mirrored there, and run backwards to keep its turn.
+  const ordered = side > 0 ? loop : [...loop].reverse();
+  const shell = growEar(frameLeft, ordered.map((id) => ({ id, p: mirror(b.at(id)) })));
+  const slot = side > 0 ? 3 : 1;
+  const uvOf = (local: [number, number]): [number, number] => {
+    const l: [number, number] = side > 0 ? local : [1 - local[0], local[1]];
+    return rowSlot(slot as 1 | 3, l);
+  };
+  // Ring 0 gets ear-UV copies of the footprint vertices (the footprint is a UV seam).
+  const ids: number[][] = shell.rings.map((ring, j) =>
+    ring.map((id, m) => (j === 0 ? b.vertex(b.at(id), uvOf(shell.ringUv[0][m])) : b.vertex(mirror(shell.positions[-1 - id]), uvOf(shell.ringUv[j][m])))),
+  );
+  const centre = b.vertex(mirror(shell.positions[-1 - shell.centre]), uvOf(shell.centreUv));
+  const tris: number[] = [];
+  for (let j = 0; j + 1 < ids.length; j++) stitch(b, tris, ids[j], ids[j + 1]);
+  const last = ids[ids.length - 1];
+  for (let m = 0; m < last.length; m++) tris.push(last[m], last[(m + 1) % last.length], centre);
+  // Left: the loop already runs the removed cells' way. Right: it was reversed, so flip back.
+  if (side > 0) b.skin.push(...tris);
+  else for (let t = 0; t < tris.length; t += 3) b.skin.push(tris[t], tris[t + 2], tris[t + 1]);
+}
+
+/** Closes the neck's last ring with a flat disc (its own UV island, facing down). */
+function addNeckCap(b: Builder, ring: number[], centre: V3): void {
+  const pts = ring.map((v) => b.at(v));
+  let ra = 0, rb = 0;
+  for (const p of pts) {
+    ra = Math.max(ra, Math.abs(p[0] - centre[0]));
+    rb = Math.max(rb, Math.abs(p[2] - centre[2]));
+  }
+  const uvOf = (p: V3) => rowSlot(2, [0.5 + (0.48 * (p[0] - centre[0])) / ra, 0.5 - (0.48 * (p[2] - centre[2])) / rb]);
+  const rings: number[][] = [pts.map((p) => b.vertex(p, uvOf(p)))];
+  for (const s of [0.75, 0.5, 0.25]) {
+    rings.push(pts.map((p) => {
+      const q: V3 = [centre[0] + (p[0] - centre[0]) * s, centre[1], centre[2] + (p[2] - centre[2]) * s];
+      return b.vertex(q, uvOf(q));
+    }));
+  }
+  const c = b.vertex(centre, uvOf(centre));
+  const tris: number[] = [];
+  for (let j = 0; j + 1 < rings.length; j++) stitch(b, tris, rings[j], rings[j + 1]);
+  const last = rings[rings.length - 1];
+  for (let m = 0; m < last.length; m++) tris.push(last[m], last[(m + 1) % last.length], c);
+  // Face down (−Y).
+  const [p0, p1, p2] = [b.at(tris[0]), b.at(tris[1]), b.at(tris[2])];
+  const ny = (p1[2] - p0[2]) * (p2[0] - p0[0]) - (p1[0] - p0[0]) * (p2[2] - p0[2]);
+  if (ny > 0) for (let t = 0; t < tris.length; t += 3) [tris[t + 1], tris[t + 2]] = [tris[t + 2], tris[t + 1]];
+  b.skin.push(...tris);
+}
+
+/**
+ * Adds an eyeball (right built directly, left as its mirror) and records the iris landmarks'
+ * vertices: `iris` = [centre, four rim landmarks]; each rim landmark goes to the limbus vertex
+ * whose direction from the apex matches the landmark data's.
+ */
+function addEyeball(b: Builder, centre: V3, side: "left" | "right", iris: number[], landmarkVertices: Int32Array): number[] {
+  // Both globes are built as the right one; the left is mirrored in position and UV.
+  const s = side === "right" ? 1 : -1;
+  const eye = buildEyeball([s * centre[0], centre[1], centre[2]]);
+  const base = b.pos.length / 3;
+  for (let v = 0; v < eye.positions.length / 3; v++) {
+    const local: [number, number] = [eye.uvs[2 * v], eye.uvs[2 * v + 1]];
+    b.vertex([s * eye.positions[3 * v], eye.positions[3 * v + 1], eye.positions[3 * v + 2]], side === "right" ? rowSlot(0, local) : rowSlot(4, [1 - local[0], local[1]]));
+  }
+  const tris: number[] = [];
+  for (let t = 0; t < eye.indices.length; t += 3) {
+    const [i0, i1, i2] = [eye.indices[t] + base, eye.indices[t + 1] + base, eye.indices[t + 2] + base];
+    if (side === "right") tris.push(i0, i1, i2);
+    else tris.push(i0, i2, i1);
+  }
+  landmarkVertices[iris[0]] = base + eye.apex;
+  const apex = b.at(base + eye.apex);
+  for (let r = 1; r < 5; r++) {
+    const dx = FACE_LANDMARKS_M[3 * iris[r]] - FACE_LANDMARKS_M[3 * iris[0]], dy = FACE_LANDMARKS_M[3 * iris[r] + 1] - FACE_LANDMARKS_M[3 * iris[0] + 1];
+    let best = eye.limbus[0], bestDot = -Infinity;
+    for (const l of eye.limbus) {
+      const p = b.at(base + l);
+      const ex = p[0] - apex[0], ey = p[1] - apex[1];
+      const d = (dx * ex + dy * ey) / (Math.hypot(dx, dy) * Math.hypot(ex, ey));
+      if (d > bestDot) [best, bestDot] = [l, d];
+    }
+    landmarkVertices[iris[r]] = base + best;
+  }
+  return tris;
+}
+
+/** Keeps only vertices used by `tris`, in order of first index; returns the remapped arrays. */
+function compact(b: Builder, tris: number[]): { positions: Float64Array; uvs: Float64Array; indices: Uint32Array; remap: Int32Array } {
+  const n = b.pos.length / 3;
+  const used = new Uint8Array(n);
+  for (const t of tris) used[t] = 1;
+  const remap = new Int32Array(n).fill(-1);
+  let m = 0;
+  for (let v = 0; v < n; v++) if (used[v]) remap[v] = m++;
+  const positions = new Float64Array(m * 3), uvs = new Float64Array(m * 2);
+  for (let v = 0; v < n; v++) {
+    if (remap[v] < 0) continue;
+    positions.set(b.pos.slice(3 * v, 3 * v + 3), 3 * remap[v]);
+    uvs.set(b.uv.slice(2 * v, 2 * v + 2), 2 * remap[v]);
+  }
+  return { positions, uvs, indices: Uint32Array.from(tris, (t) => remap[t]), remap };
+}
+
+/** Returns `tris` flipped if needed so that an edge of `boundary` runs opposite to its direction in `reference`. */
+function orientLike(tris: number[], reference: ArrayLike<number>, boundary: number[]): number[] {
+  const a = boundary[0], c = boundary[1];
+  let refForward = false;
+  for (let t = 0; t < reference.length; t += 3) {
+    for (let k = 0; k < 3; k++) if (reference[t + k] === a && reference[t + ((k + 1) % 3)] === c) refForward = true;
+  }
+  let mineForward = false;
+  for (let t = 0; t < tris.length; t += 3) {
+    for (let k = 0; k < 3; k++) if (tris[t + k] === a && tris[t + ((k + 1) % 3)] === c) mineForward = true;
+  }
+  if (refForward !== mineForward) return tris;
+  const out: number[] = [];
+  for (let t = 0; t < tris.length; t += 3) out.push(tris[t], tris[t + 2], tris[t + 1]);
+  return out;
+}
