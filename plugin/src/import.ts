@@ -15,7 +15,6 @@ import type { AbstractMesh } from "@babylonjs/core/Meshes/abstractMesh.js";
 import type { Mesh } from "@babylonjs/core/Meshes/mesh.js";
 import type { TransformNode } from "@babylonjs/core/Meshes/transformNode.js";
 import type { Material } from "@babylonjs/core/Materials/material.js";
-import type { BaseTexture } from "@babylonjs/core/Materials/Textures/baseTexture.js";
 import { Tools } from "@babylonjs/core/Misc/tools.js";
 import type { Scene } from "@babylonjs/core/scene.js";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
@@ -254,9 +253,4 @@ async function assertFile(path: string, message: string): Promise<void> {
     // fall through
   }
   throw new Error(`porelight: ${message}`);
-}
-
-/** The project-relative names of a material's textures (for checks and the panel's file list). */
-export function textureNames(material: Material): string[] {
-  return material.getActiveTextures().map((t: BaseTexture) => t.name);
 }
