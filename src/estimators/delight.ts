@@ -7,8 +7,8 @@
  * light's colour (the surface is an untinted dielectric, reference §1.1 [S3]). Divided by the
  * shading J = I/S, the diffuse part is the albedo (of skin chroma ĉ) and the specular part adds
  * the same amount κ to every channel (the light's colour divided by itself). Per texel, least
- * squares J ≈ α·ĉ + κ·(1,1,1) gives κ = J·w with w fixed by ĉ; κ beyond a tolerance (skin's own
- * chroma varies) is subtracted — gated by brightness, since a highlight makes the texel brighter
+ * squares J ≈ α·ĉ + κ·(1,1,1) gives κ = J·w with w fixed by ĉ; κ well beyond a tolerance (skin's
+ * own chroma varies) is subtracted — gated by brightness, since a highlight makes the texel brighter
  * than skin's albedo while a merely paler patch (less saturated, not brighter) must stay.
  */
 import type { EstimatorManifest } from "../types.ts";
@@ -18,7 +18,7 @@ import { ImageGraph } from "./graph-kit.ts";
 export interface DelightGraphParams {
   /** Median skin albedo, linear RGB, absolute (after the scale prior), measured at base size: its chroma is ĉ. */
   skinAlbedo: [number, number, number];
-  /** κ up to this fraction of the texel's luminance (in J) is skin chroma variation, not specular. */
+  /** κ up to this fraction of the texel's luminance (in J) is skin chroma variation, not specular; from twice it, all of κ is removed. */
   specularTolerance: number;
   /** Removal fades in as luminance(J) rises from the skin albedo's luminance to (1 + this) times it. */
   specularGate: number;
@@ -56,7 +56,12 @@ export function specularExcess(J: ArrayLike<number>, w: ArrayLike<number>, p: De
   const kappa = J[0] * w[0] + J[1] * w[1] + J[2] * w[2];
   const lum = J[0] * LUMA[0] + J[1] * LUMA[1] + J[2] * LUMA[2];
   const gate = Math.min(1, Math.max(0, (lum / skinLuminance(p) - 1) / p.specularGate));
-  return Math.max(0, kappa - p.specularTolerance * lum) * gate;
+  return kappa * toleranceRamp(kappa, p.specularTolerance * lum) * gate;
+}
+
+/** 0 while κ ≤ t (skin's own chroma variation), rising to 1 at κ = 2t: real highlights go entirely. */
+export function toleranceRamp(kappa: number, t: number): number {
+  return Math.min(1, Math.max(0, kappa / Math.max(t, 1e-6) - 1));
 }
 
 function skinLuminance(p: DelightGraphParams): number {
@@ -67,7 +72,7 @@ function skinLuminance(p: DelightGraphParams): number {
 export function normaliseDelightParams(p: DelightGraphParams): DelightGraphParams {
   if (!p.skinAlbedo.every((v) => v > 0)) throw new Error(`delight graph: skinAlbedo must be positive, got ${p.skinAlbedo.join(", ")}`);
   return {
-    skinAlbedo: p.skinAlbedo.map((c) => quantise(c, 2)) as [number, number, number],
+    skinAlbedo: p.skinAlbedo.map((c) => quantise(c, 3)) as [number, number, number],
     specularTolerance: quantise(p.specularTolerance),
     specularGate: quantise(p.specularGate),
     shadingFloor: quantise(p.shadingFloor),
@@ -89,7 +94,8 @@ export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFA
   const kappa = g.mix(J, [[w[0]], [w[1]], [w[2]]]);
   const lum = g.mix(J, [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
   const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(p))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
-  const excess = g.mul(g.max(g.sub(kappa, g.mul(lum, g.k(p.specularTolerance, "tol"))), g.k(0)), gate);
+  const ramp = g.clip(g.sub(g.div(kappa, g.max(g.mul(lum, g.k(p.specularTolerance, "tol")), g.k(1e-6))), g.k(1)), 0, 1);
+  const excess = g.mul(g.mul(kappa, ramp), gate);
   const diffuse = g.max(g.sub(J, excess), g.k(0));
   g.output("albedo", g.linearToSrgb(diffuse), 3);
   return g.encode(`porelight built-in de-lighting (per texel): ${JSON.stringify(p)}`);

@@ -13,6 +13,7 @@
  */
 import { FACE_REGIONS } from "../../types.ts";
 import { LUMA_709, SH_BAND, SH_COUNT, shBasis, solveSpd } from "./sh.ts";
+import { toleranceRamp } from "../../estimators/delight.ts";
 
 export interface LightingFitInput {
   width: number;
@@ -254,7 +255,7 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
       const lumJ = LUMA_709[0] * J0 + LUMA_709[1] * J1 + LUMA_709[2] * J2;
       const lumA = LUMA_709[0] * a0 + LUMA_709[1] * a1 + LUMA_709[2] * a2;
       const gate = Math.min(1, Math.max(0, (lumJ / Math.max(lumA, 1e-4) - 1) / options.specularGate));
-      const excess = Math.max(0, kappa - options.specularTolerance * lumJ) * gate;
+      const excess = kappa * toleranceRamp(kappa, options.specularTolerance * lumJ) * gate;
       for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * shade[i * 3 + c]);
     }
     // Robust weights from the luminance of the relative residual.

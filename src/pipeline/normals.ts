@@ -1,0 +1,100 @@
+/**
+ * normals ρ and σ: specular normals N_S (mesh N_T plus fine detail from A_D's high frequencies,
+ * physically scaled by the texel size) and diffuse normals N_D (N_S smoothed over skin's
+ * subsurface scattering profile), both in glTF / MikkTSpace tangent space (+X along +u, +Y toward
+ * −v, i.e. up the image; +Z out of the surface), unit length, −1..1 per component — ready for a
+ * 16-bit PNG as (n + 1) / 2 (DESIGN §1, §2). The per-texel work is the ρ and σ estimators
+ * (built-in ONNX graphs built for this texel size, or user models with the same I/O); see
+ * src/estimators/normals.ts for the physics.
+ */
+import type { Estimator } from "../models/estimators.ts";
+import { runTiled, type TiledOptions } from "../models/tiled.ts";
+import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, forJob } from "../estimators/builtin.ts";
+import { NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimators/normals.ts";
+import { resizeImage } from "../estimators/resize.ts";
+import { SILENT_LOGGER, type ImageF32, type Logger } from "../types.ts";
+
+export interface NormalsInput {
+  /** Diffuse albedo A_D at full map size, sRGB, 3 channels. */
+  albedo: ImageF32;
+  /** Mesh tangent-space normals N_T (unwrap's normalsTangent), any size with the atlas' aspect; resampled to the albedo's. */
+  normalsTangent: ImageF32;
+  /** Surface size of one texel of `albedo`, mm: see fullSizeTexelMm. */
+  texelSizeMm: number;
+}
+
+export interface NormalsOptions {
+  /** Std. dev. of the local mean the height field is relative to, mm. */
+  highPassSigmaMm?: number;
+  /** Depth per unit of log-luminance below the local mean, mm. */
+  depthPerLogUnitMm?: number;
+  /** Scattering-profile Gaussians wider than this (σ, mm) are merged into one (cost). */
+  mergeAboveMm?: number;
+  /** Skin albedo weighting the per-channel scattering profiles into one (linear RGB; delight's lighting.skinAlbedo). */
+  skinAlbedo?: [number, number, number];
+  /** ρ estimator (registry-resolved); null = the built-in graph. */
+  specularEstimator?: Estimator | null;
+  /** σ estimator (registry-resolved); null = the built-in graph. */
+  diffuseEstimator?: Estimator | null;
+  /** Progress (0..1 over both passes) and cancellation. */
+  tiled?: TiledOptions;
+  logger?: Logger;
+}
+
+export const NORMALS_DEFAULTS: Required<NormalsOptions> = {
+  ...NORMALS_SPECULAR_DEFAULTS,
+  mergeAboveMm: NORMALS_DIFFUSE_DEFAULTS.mergeAboveMm,
+  skinAlbedo: NORMALS_DIFFUSE_DEFAULTS.skinAlbedo,
+  specularEstimator: null,
+  diffuseEstimator: null,
+  tiled: {},
+  logger: SILENT_LOGGER,
+};
+
+export interface NormalsResult {
+  /** N_S, tangent space, unit, −1..1 ("data"). */
+  normalsSpecular: ImageF32;
+  /** N_D, tangent space, unit, −1..1 ("data"). */
+  normalsDiffuse: ImageF32;
+}
+
+/**
+ * Texel size of a map of `mapWidth` texels, from the base map's median texel size (unwrap's
+ * medianTexelSizeMm, measured on the fitted mesh over skin texels): the atlas is only rescaled.
+ */
+export function fullSizeTexelMm(baseTexelSizeMm: number, baseWidth: number, mapWidth: number): number {
+  return (baseTexelSizeMm * baseWidth) / mapWidth;
+}
+
+/**
+ * Computes N_S and N_D at the albedo's size.
+ *
+ * @example
+ *   const { normalsSpecular, normalsDiffuse } = await normals({ albedo, normalsTangent: unwrap.normalsTangent,
+ *     texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, 384, albedo.width) });
+ */
+export async function normals(input: NormalsInput, options: NormalsOptions = {}): Promise<NormalsResult> {
+  const o = { ...NORMALS_DEFAULTS, ...options };
+  const { albedo, normalsTangent } = input;
+  if (albedo.channels !== 3 || albedo.colorSpace !== "srgb") throw new Error(`normals: albedo must be 3-channel sRGB, got ${albedo.channels} channels ${albedo.colorSpace}`);
+  if (normalsTangent.channels !== 3 || normalsTangent.colorSpace !== "data") throw new Error("normals: normalsTangent must be 3-channel data (unit vectors)");
+  if (normalsTangent.width * albedo.height !== normalsTangent.height * albedo.width) {
+    throw new Error(`normals: normalsTangent ${normalsTangent.width}×${normalsTangent.height} is not the albedo's ${albedo.width}×${albedo.height} atlas`);
+  }
+  if (!(input.texelSizeMm > 0)) throw new Error(`normals: texelSizeMm must be > 0 (mm per texel of the albedo), got ${input.texelSizeMm}`);
+
+  const context = {
+    texelSizeMm: input.texelSizeMm,
+    skinAlbedo: o.skinAlbedo,
+    options: { highPassSigmaMm: o.highPassSigmaMm, depthPerLogUnitMm: o.depthPerLogUnitMm, mergeAboveMm: o.mergeAboveMm },
+  };
+  const rho = forJob(o.specularEstimator ?? builtinNormalsSpecularEstimator(), context);
+  const sigma = forJob(o.diffuseEstimator ?? builtinNormalsDiffuseEstimator(), context);
+  o.logger.debug(`normals: ρ ${rho.manifest.name} (rf ${rho.manifest.receptiveField}), σ ${sigma.manifest.name} (rf ${sigma.manifest.receptiveField}) at ${input.texelSizeMm} mm/texel`);
+
+  const progress = (offset: number) => (f: number) => o.tiled.onProgress?.(offset + f / 2);
+  const nt = await resizeImage(normalsTangent, albedo.width, albedo.height);
+  const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], { signal: o.tiled.signal, onProgress: progress(0) });
+  const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], { signal: o.tiled.signal, onProgress: progress(0.5) });
+  return { normalsSpecular: ns, normalsDiffuse: nd };
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { builtinDelightEstimator, builtinGraphEstimators, builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, builtinSpecularEstimator } from "../src/estimators/builtin.ts";
+import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights } from "../src/estimators/delight.ts";
+import { ImageGraph } from "../src/estimators/graph-kit.ts";
+import { resizeImage } from "../src/estimators/resize.ts";
+import { specularManifest } from "../src/estimators/specular.ts";
+import { parseEstimatorManifest } from "../src/models/manifest.ts";
+import { createEstimatorRegistry } from "../src/models/estimators.ts";
+import { disposeSessions, ort } from "../src/models/session.ts";
+import { specular } from "../src/pipeline/specular.ts";
+import type { ImageF32 } from "../src/types.ts";
+
+afterAll(disposeSessions);
+
+const srgb = (c: number) => (c <= 0.0031308 ? c * 12.92 : 1.055 * c ** (1 / 2.4) - 0.055);
+
+describe("built-in estimator graphs", () => {
+  it("have valid manifests, one per stage, with receptive fields that grow as texels shrink", () => {
+    const stages = builtinGraphEstimators().map((e) => e.manifest.stage);
+    expect(stages.sort()).toEqual(["delight", "normalsDiffuse", "normalsSpecular", "specular"]);
+    for (const e of builtinGraphEstimators()) expect(parseEstimatorManifest(JSON.parse(JSON.stringify(e.manifest)), e.manifest.name)).toEqual(e.manifest);
+    for (const make of [builtinSpecularEstimator, builtinNormalsSpecularEstimator, builtinNormalsDiffuseEstimator]) {
+      const coarse = make({ texelSizeMm: 0.4 }).manifest;
+      const fine = make({ texelSizeMm: 0.1 }).manifest;
+      // A blur of fixed millimetres spans 4× the texels on 4× finer texels (running-sum boxes round).
+      expect(fine.receptiveField / coarse.receptiveField).toBeGreaterThan(3);
+      expect(fine.overlap).toBeGreaterThanOrEqual(2 * fine.receptiveField);
+    }
+    expect(builtinDelightEstimator().manifest.receptiveField).toBe(0);
+  });
+
+  it("δ: removes a white highlight from skin, leaves skin and paler-but-not-brighter texels alone", async () => {
+    const skin = DELIGHT_GRAPH_DEFAULTS.skinAlbedo;
+    const shading = [0.9, 0.9, 0.9];
+    // Texels: plain skin; skin + white specular 0.3; a pale (less saturated) patch no brighter than skin.
+    const pale = [0.3, 0.24, 0.2];
+    const linear = [skin.map((a, c) => a * shading[c]), skin.map((a, c) => a * shading[c] + 0.3), pale.map((a, c) => a * shading[c])];
+    const session = await ort.InferenceSession.create(buildDelightOnnx());
+    const texture = new ort.Tensor("float32", Float32Array.from(linear.flat().map(srgb)), [1, 1, 3, 3]);
+    const shadingT = new ort.Tensor("float32", Float32Array.from([...shading, ...shading, ...shading]), [1, 1, 3, 3]);
+    const out = (await session.run({ texture, shading: shadingT })).albedo.data as Float32Array;
+    const expected = [skin, skin, pale].flat().map(srgb);
+    for (let i = 0; i < 9; i++) expect(out[i]).toBeCloseTo(expected[i], 2);
+    await session.release();
+    // The least-squares weights reproduce κ for an exact skin + κ·(1,1,1) mixture.
+    const w = dichromaticWeights(skin);
+    const J = skin.map((a) => 2 * a + 0.1);
+    expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
+  });
+
+  it("resamples images bilinearly with texel centres aligned", async () => {
+    const img: ImageF32 = { width: 2, height: 1, channels: 1, data: Float32Array.from([0, 1]), colorSpace: "data" };
+    const up = await resizeImage(img, 8, 4);
+    // Output texel centres at (x + 0.5)/4 − 0.5 input texels: edges clamp, the middle ramps linearly.
+    expect(Array.from(up.data.subarray(0, 8)).map((v) => Number(v.toFixed(4)))).toEqual([0, 0, 0.125, 0.375, 0.625, 0.875, 1, 1]);
+  });
+});
+
+describe("a user model replaces a built-in by manifest", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "porelight-user-specular-"));
+    // A "studio-trained" ψ with the built-in's I/O that does something recognisable: A_S = the
+    // albedo's green channel (sRGB) times 0.5, ignoring the regional level.
+    const g = new ImageGraph("user_specular");
+    const albedo = g.input("albedo", 3);
+    const regional = g.input("regionSpecular", 1);
+    const green = g.channels(albedo, 1, 2);
+    g.output("specularAlbedo", g.add(g.mul(green, g.k(0.5)), g.mul(regional, g.k(0))), 1);
+    await writeFile(path.join(dir, "spec.onnx"), g.encode("user test model"));
+    const manifest = { ...specularManifest({ texelSizeMm: 1, cavitySigmaMm: 0.5, cavityStrength: 1, minCavityFactor: 0.3 }), name: "studio-specular", model: "spec.onnx", receptiveField: 0, overlap: 8 };
+    await writeFile(path.join(dir, "spec.json"), JSON.stringify(manifest));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("ψ from the registry is the user's, and its output is what the specular stage returns", async () => {
+    const registry = await createEstimatorRegistry({ manifests: [path.join(dir, "spec.json")], env: {} });
+    const estimator = registry.resolve("specular");
+    expect(estimator.manifest.name).toBe("studio-specular");
+    expect(estimator.specialise).toBeUndefined();
+    const W = 40;
+    const H = 60;
+    const albedo: ImageF32 = { width: W, height: H, channels: 3, data: new Float32Array(W * H * 3).map((_, i) => (i % 3 === 1 ? ((i / 3) % W) / W : 0.6)), colorSpace: "srgb" };
+    const { specularAlbedo } = await specular({ albedo, texelSizeMm: 0.1 }, { estimator });
+    for (const p of [0, 17, 39, 1234]) expect(specularAlbedo.data[p]).toBeCloseTo(0.5 * albedo.data[p * 3 + 1], 5);
+    // The built-in, by contrast, gives nominal skin specular on this cavity-free ramp.
+    const builtin = await specular({ albedo, texelSizeMm: 0.1 });
+    expect(builtin.specularAlbedo.data[17]).not.toBeCloseTo(0.5 * albedo.data[17 * 3 + 1], 2);
+  });
+});
