@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImportMeshAsync, Mesh, NullEngine, PBRMaterial, Scene, SceneSerializer, type Material, type Node } from "@babylonjs/core";
@@ -292,8 +293,10 @@ describe("the panel's controller against the daemon", () => {
     await mkdir(join(scenesDir, "environments"), { recursive: true });
     await writeFile(join(scenesDir, "environments", "studio.hdr"), hdr);
     daemon = await startTestDaemon(
-      async (_photo, _options, hooks) => {
+      async (_photo, options, hooks) => {
         hooks.onProgress?.({ stage: "capture", stageFraction: 1, overallFraction: 0.5 });
+        // "ultra" stands for a long job here: it runs until cancelled (or 20 s).
+        if (options.preset === "ultra") await sleep(20_000, undefined, { signal: hooks.signal });
         return { files: jobFiles, report: {} };
       },
       { scenesDir },
@@ -343,6 +346,26 @@ describe("the panel's controller against the daemon", () => {
     const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: "http://127.0.0.1:1", command: "porelight-must-not-run" }), save: () => {} } });
     await controller.importPhoto({ name: "astronaut.png", type: "image/png", bytes: new Uint8Array(ASTRONAUT) });
     expect(controller.getState()).toMatchObject({ phase: "error", error: expect.stringMatching(/no project is open/) });
+    controller.dispose();
+  });
+
+  it("cancels: the panel says so and the job is cancelled on the daemon", async () => {
+    const { editor, scene, calls } = await fakeEditor("p-cancel");
+    const controller = new ImportController(editor, { settingsStore: { load: () => ({ daemonUrl: daemon.url, preset: "ultra" }), save: () => {} } });
+    const running = controller.importPhoto({ name: "astronaut.png", type: "image/png", bytes: new Uint8Array(ASTRONAUT) });
+    for (let i = 0; i < 200 && !(controller.getState().phase === "job" && controller.getState().percent > 3); i++) await sleep(20);
+    controller.cancel();
+    await running;
+    expect(controller.getState()).toMatchObject({ phase: "cancelled", error: null });
+    expect(calls.progress.at(-1)).toMatchObject({ done: true, error: false });
+    expect(scene.meshes.length).toBe(0);
+    let jobs: { state: string }[] = [];
+    for (let i = 0; i < 100; i++) {
+      jobs = (await (await fetch(`${daemon.url}/v1/jobs`)).json()).jobs;
+      if (jobs[0]?.state === "cancelled") break;
+      await sleep(20);
+    }
+    expect(jobs[0].state).toBe("cancelled");
     controller.dispose();
   });
 
