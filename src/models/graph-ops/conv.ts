@@ -19,7 +19,8 @@ export function applyActivation(ctx: ConvertContext, node: TfNode, act: string, 
     case "Elu":
       return b.op("Elu", [x], { alpha: 1.0 });
     case "LeakyRelu":
-      return b.op("LeakyRelu", [x], { alpha: attr.float(node, "leakyrelu_alpha", 0.2) });
+      // The standalone op names its slope "alpha"; fused ops call it "leakyrelu_alpha".
+      return b.op("LeakyRelu", [x], { alpha: attr.float(node, node.op === "LeakyRelu" ? "alpha" : "leakyrelu_alpha", 0.2) });
     case "Prelu": {
       if (!alpha?.constant) ctx.fail(node, "Prelu alpha must be a constant");
       return b.op("PRelu", [x, nchw ? ctx.constantFor(alpha, "nchw", `${node.name}/alpha`) : ctx.materialise(alpha, `${node.name}/alpha`)]);
