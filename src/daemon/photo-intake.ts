@@ -94,6 +94,8 @@ export async function acceptPhoto(bytes: Uint8Array, options: IntakeOptions): Pr
     return { png: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, mediaType: type.mediaType, uploadBytes: bytes.length };
   } catch (err) {
     const detail = (err as Error).message.split("\n")[0];
-    throw new HttpError(422, "invalid_image", `the ${type.label} cannot be decoded (truncated or corrupt?): ${detail}`);
+    // sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents): say so plainly.
+    const hint = type.mediaType === "image/heic" ? "; HEIC decoding needs a libvips with HEVC support, so convert the photo to JPEG" : "";
+    throw new HttpError(422, "invalid_image", `the ${type.label} cannot be decoded (truncated or corrupt?): ${detail}${hint}`);
   }
 }
