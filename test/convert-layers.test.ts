@@ -2,7 +2,8 @@
  * convertLayersModel on a small Functional model built here with TF.js, exercising the layer
  * options ESRGAN does not use: dilation, stride 2 with an even kernel (asymmetric "same"
  * padding), valid padding with a non-square kernel, bilinear and non-square nearest upsampling,
- * concatenation on spatial axes, Multiply, several activations and several outputs.
+ * concatenation on spatial axes, Multiply, several activations, several outputs, and the
+ * upsample-then-convolve rewrite with a 5×5 kernel at ×3.
  */
 import { describe, expect, it } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -29,7 +30,12 @@ function buildModel(): tf.LayersModel {
   const out1 = tf.layers.activation({ activation: "elu", name: "out1" }).apply(h) as tf.SymbolicTensor;
   const out2 = tf.layers.concatenate({ axis: 1, name: "out2" }).apply([e, f]) as tf.SymbolicTensor;
   const out3 = tf.layers.upSampling2d({ size: [3, 2], name: "out3" }).apply(h) as tf.SymbolicTensor;
-  return tf.model({ inputs: img, outputs: [out1, out2, out3] });
+  // Nearest upsampling read only by a "same" convolution: converted as a low-resolution
+  // convolution per sub-pixel phase + DepthToSpace.
+  const p = conv({ filters: 4, kernelSize: 3, padding: "same", name: "p" }).apply(img) as tf.SymbolicTensor;
+  const up = tf.layers.upSampling2d({ size: [3, 3], name: "up" }).apply(p) as tf.SymbolicTensor;
+  const out4 = conv({ filters: 2, kernelSize: 5, padding: "same", activation: "relu", name: "out4" }).apply(up) as tf.SymbolicTensor;
+  return tf.model({ inputs: img, outputs: [out1, out2, out3, out4] });
 }
 
 describe("convertLayersModel: generic layer options", () => {
@@ -54,7 +60,7 @@ describe("convertLayersModel: generic layer options", () => {
       const x = Float32Array.from({ length: H * W * 3 }, (_, i) => Math.sin(i * 0.37) * 0.8 + 0.1);
       const want = tf.tidy(() => (original.predict(tf.tensor4d(x, [1, H, W, 3])) as tf.Tensor[]).map((t) => ({ shape: t.shape, data: t.dataSync() })));
       const got = await session.run({ img: new ort.Tensor("float32", x, [1, H, W, 3]) });
-      expect(session.outputNames).toEqual(["out1", "out2", "out3"]);
+      expect(session.outputNames).toEqual(["out1", "out2", "out3", "out4"]);
       session.outputNames.forEach((name, i) => {
         const g = got[name].data as Float32Array;
         expect(got[name].dims, name).toEqual(want[i].shape);

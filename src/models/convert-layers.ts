@@ -26,6 +26,8 @@ interface Tensor {
   channels?: number;
   /** The same tensor in the other layout, once a transpose has been emitted (shared by consumers). */
   other?: Tensor;
+  /** Nearest-neighbour upsampling by this factor still to be applied (fused into the next convolution). */
+  pendingUpsample?: number;
 }
 
 interface KerasLayer {
@@ -72,6 +74,8 @@ class LayersConverter {
   private readonly tensors = new Map<string, Tensor>();
   /** Conv2D layers whose output is only ever scaled by a MultiplyBeta: β folded into their weights. */
   private readonly foldedScale = new Map<string, number>();
+  /** UpSampling2D layers whose only reader is a convolution that runs at low resolution instead. */
+  private readonly fusedUpsample = new Set<string>();
 
   constructor(
     private readonly source: string,
@@ -89,7 +93,7 @@ class LayersConverter {
     const outputs: [string, number, number][] = cfg.output_layers;
     // Reserve the Keras output names first so no internal tensor takes them.
     const outNames = outputs.map(([layer]) => this.g.uniqueName(layer));
-    this.planBetaFolding(cfg.layers, outputs);
+    this.planFusions(cfg.layers, outputs);
     for (const layer of cfg.layers as KerasLayer[]) this.convertLayer(layer);
     outputs.forEach(([layer, node, index], i) => {
       const t = this.get(`${layer}:${node}:${index}`);
@@ -101,20 +105,37 @@ class LayersConverter {
   }
 
   /**
-   * Finds MultiplyBeta layers fed by a linear Conv2D that nothing else reads, so β can go into
-   * the convolution's weights instead of costing a pass over the tensor.
+   * Plans two exact rewrites that save whole passes over big tensors:
+   * - a MultiplyBeta fed by a linear Conv2D that nothing else reads: β goes into the weights;
+   * - a nearest UpSampling2D read only by a stride-1 "same" Conv2D (ESRGAN slim/medium's tail):
+   *   the convolution runs on the small image with one kernel per sub-pixel phase, then
+   *   DepthToSpace. Same result, without the s²-times larger upsampled tensor (≈ 11 GB for
+   *   192 channels at 3072×4608).
    */
-  private planBetaFolding(layers: KerasLayer[], outputs: [string, number, number][]): void {
-    const readers = new Map<string, number>();
-    for (const [l] of outputs) readers.set(l, (readers.get(l) ?? 0) + 1);
-    for (const layer of layers) for (const node of layer.inbound_nodes) for (const [l] of node) readers.set(l, (readers.get(l) ?? 0) + 1);
-    const byName = new Map(layers.map((l) => [l.name ?? l.config.name, l]));
+  private planFusions(layers: KerasLayer[], outputs: [string, number, number][]): void {
+    const nameOf = (l: KerasLayer) => l.name ?? l.config.name;
+    const readers = new Map<string, KerasLayer[]>();
+    const outputNames = new Set(outputs.map(([l]) => l));
     for (const layer of layers) {
-      if (layer.class_name !== "MultiplyBeta" || layer.inbound_nodes.length !== 1) continue;
+      for (const node of layer.inbound_nodes) for (const [l] of node) readers.set(l, [...(readers.get(l) ?? []), layer]);
+    }
+    const onlyReader = (name: string) => (outputNames.has(name) ? undefined : readers.get(name)?.length === 1 ? readers.get(name)![0] : undefined);
+    const byName = new Map(layers.map((l) => [nameOf(l), l]));
+    for (const layer of layers) {
+      if (layer.inbound_nodes.length !== 1) continue;
       const src = byName.get(layer.inbound_nodes[0][0][0]);
-      const srcName = src?.name ?? src?.config.name;
-      if (src?.class_name === "Conv2D" && (src.config.activation ?? "linear") === "linear" && src.inbound_nodes.length === 1 && readers.get(srcName) === 1) {
-        this.foldedScale.set(srcName, betaOf(layer.config));
+      if (layer.class_name === "MultiplyBeta" && src?.class_name === "Conv2D" && (src.config.activation ?? "linear") === "linear") {
+        if (src.inbound_nodes.length === 1 && onlyReader(nameOf(src)) === layer) this.foldedScale.set(nameOf(src), betaOf(layer.config));
+      }
+      if (layer.class_name === "UpSampling2D" && (layer.config.interpolation ?? "nearest") === "nearest") {
+        const size = Array.isArray(layer.config.size) ? layer.config.size : [layer.config.size, layer.config.size];
+        const conv = onlyReader(nameOf(layer));
+        const cc: Record<string, any> = conv?.config ?? {};
+        const fusable =
+          size[0] === size[1] && Number.isInteger(size[0]) && size[0] >= 2 && conv?.class_name === "Conv2D" && conv.inbound_nodes.length === 1 &&
+          cc.padding === "same" && (cc.groups ?? 1) === 1 && (cc.strides ?? [1, 1]).every((v: number) => v === 1) &&
+          (cc.dilation_rate ?? [1, 1]).every((v: number) => v === 1) && cc.kernel_size.every((v: number) => v % 2 === 1);
+        if (fusable) this.fusedUpsample.add(nameOf(layer));
       }
     }
   }
@@ -237,6 +258,7 @@ class LayersConverter {
     if (c.data_format && c.data_format !== "channels_last") {
       throw new Error(`${this.source}: Conv2D "${name}" uses data_format ${c.data_format}; only channels_last is supported`);
     }
+    if (input.pendingUpsample) return this.upsampledConv2d(name, hint, c, input, input.pendingUpsample);
     const kernel = this.weight(`${name}/kernel`, name);
     const [kh, kw, cinPerGroup, cout] = kernel.shape;
     // TF kernel [kh, kw, cin/groups, cout] → ONNX [cout, cin/groups, kh, kw].
@@ -276,11 +298,49 @@ class LayersConverter {
     return { name: this.activation(act, conv, hint, name), layout: "NCHW", channels: cout };
   }
 
+  /**
+   * conv(upsample_nearest(x, s)) as DepthToSpace(conv'(x)): HR output pixel (s·y+i, s·x+j) reads
+   * HR input (s·y+i+dy, …) = LR pixel (y + ⌊(i+dy)/s⌋, …), so the phase-(i, j) kernel sums the
+   * original taps that land on the same LR neighbour. Zero padding agrees at the borders, since
+   * an HR tap falls outside exactly when its LR pixel does.
+   */
+  private upsampledConv2d(name: string, hint: string, c: Record<string, any>, input: Tensor, s: number): Tensor {
+    const kernel = this.weight(`${name}/kernel`, name);
+    const [kh, kw, cin, cout] = kernel.shape;
+    const [rh, rw] = [(kh - 1) / 2, (kw - 1) / 2];
+    const [Rh, Rw] = [Math.ceil(rh / s), Math.ceil(rw / s)];
+    const [KH, KW] = [2 * Rh + 1, 2 * Rw + 1];
+    const scale = this.foldedScale.get(name) ?? 1;
+    const src = kernel.data;
+    const w = new Float32Array(s * s * cout * cin * KH * KW);
+    for (let i = 0; i < s; i++)
+      for (let j = 0; j < s; j++)
+        for (let dy = -rh; dy <= rh; dy++)
+          for (let dx = -rw; dx <= rw; dx++) {
+            const ey = Math.floor((i + dy) / s) + Rh;
+            const ex = Math.floor((j + dx) / s) + Rw;
+            for (let ci = 0; ci < cin; ci++)
+              for (let o = 0; o < cout; o++) {
+                const oc = (i * s + j) * cout + o; // DCR order: phase-major, as DepthToSpace expects
+                w[((oc * cin + ci) * KH + ey) * KW + ex] += scale * src[(((dy + rh) * kw + dx + rw) * cin + ci) * cout + o];
+              }
+          }
+    const inputs = [this.as(input, "NCHW").name, this.g.constFloat(`${name}/W`, w, [s * s * cout, cin, KH, KW])];
+    if (c.use_bias !== false) {
+      const b = this.weight(`${name}/bias`, name).data;
+      inputs.push(this.g.constFloat(`${name}/B`, Float32Array.from({ length: s * s * cout }, (_, k) => scale * b[k % cout]), [s * s * cout]));
+    }
+    const attrs = { kernel_shape: [KH, KW], pads: [Rh, Rw, Rh, Rw] };
+    const lowRes = this.activation(c.activation ?? "linear", this.g.op("Conv", inputs, attrs, `${hint}/lowres`), `${hint}/act`, name);
+    return { name: this.g.op("DepthToSpace", [lowRes], { blocksize: s, mode: "DCR" }, hint), layout: "NCHW", channels: cout };
+  }
+
   private upsample(name: string, hint: string, c: Record<string, any>, input: Tensor): Tensor {
     if (c.data_format && c.data_format !== "channels_last") {
       throw new Error(`${this.source}: UpSampling2D "${name}" uses data_format ${c.data_format}; only channels_last is supported`);
     }
     const size: number[] = Array.isArray(c.size) ? c.size : [c.size ?? 2, c.size ?? 2];
+    if (this.fusedUpsample.has(name)) return { name: input.name, layout: input.layout, channels: input.channels, other: input.other, pendingUpsample: size[0] };
     const interpolation = c.interpolation ?? "nearest";
     // TF.js resizes with alignCorners = false and halfPixelCenters = false: source = dest / s,
     // i.e. ONNX "asymmetric"; nearest rounds down.
