@@ -159,7 +159,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     fillFromSource(map, source);
   }
   // 5. Regions, defined on the template so that they always cover the same texels.
-  const regionWeights = interpolateVertexAttribute(vertexRegionWeights(head.mesh.positions, head.landmarkVertices), FACE_REGIONS.length, mesh.indices, ids);
+  const regionWeights = interpolateVertexAttribute(templateRegions(head), FACE_REGIONS.length, mesh.indices, ids);
   fillFromSource(regionWeights, source);
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
@@ -181,6 +181,17 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights },
   };
+}
+
+/** Region weights depend on the template only: computed once per template mesh (pure memo). */
+const REGION_CACHE = new WeakMap<Float32Array, Float32Array>();
+function templateRegions(head: UnwrapInput["head"]): Float32Array {
+  let w = REGION_CACHE.get(head.mesh.positions);
+  if (!w) {
+    w = vertexRegionWeights(head.mesh.positions, head.landmarkVertices);
+    REGION_CACHE.set(head.mesh.positions, w);
+  }
+  return w;
 }
 
 function image(width: number, height: number, channels: number, colorSpace: ImageF32["colorSpace"]): ImageF32 {

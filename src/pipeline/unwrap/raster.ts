@@ -121,7 +121,8 @@ export function rasterizeTriangleIds(
 /**
  * Rasterises a "nearness" key per pixel, keeping the largest (−Infinity where empty). The key is
  * interpolated linearly in screen space, so pass 1/distance for a perspective camera and the
- * height along the view direction for an orthographic one.
+ * height along the view direction for an orthographic one. Written out without callbacks: it runs
+ * once per ambient-occlusion direction over the whole mesh, so it is the hot loop of unwrap.
  */
 export function rasterizeNearest(
   width: number,
@@ -131,22 +132,41 @@ export function rasterizeNearest(
   indices: Uint32Array,
 ): Float32Array {
   const nearest = new Float32Array(width * height).fill(-Infinity);
-  let k0 = 0;
-  let k1 = 0;
-  let k2 = 0;
-  const visit: PixelVisitor = (p, w0, w1, w2) => {
-    const k = w0 * k0 + w1 * k1 + w2 * k2;
-    if (k > nearest[p]) nearest[p] = k;
-  };
   const triangles = indices.length / 3;
   for (let t = 0; t < triangles; t++) {
-    const a = indices[3 * t];
-    const b = indices[3 * t + 1];
-    const c = indices[3 * t + 2];
-    k0 = key[a];
-    k1 = key[b];
-    k2 = key[c];
-    scanTriangle(width, height, screen[2 * a], screen[2 * a + 1], screen[2 * b], screen[2 * b + 1], screen[2 * c], screen[2 * c + 1], visit);
+    const a = indices[3 * t], b = indices[3 * t + 1], c = indices[3 * t + 2];
+    const x0 = screen[2 * a], y0 = screen[2 * a + 1];
+    const x1 = screen[2 * b], y1 = screen[2 * b + 1];
+    const x2 = screen[2 * c], y2 = screen[2 * c + 1];
+    const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+    if (!(Math.abs(area) > 1e-12)) continue;
+    const minX = Math.max(0, Math.ceil(Math.min(x0, x1, x2) - 0.5));
+    const maxX = Math.min(width - 1, Math.floor(Math.max(x0, x1, x2) - 0.5));
+    const minY = Math.max(0, Math.ceil(Math.min(y0, y1, y2) - 0.5));
+    const maxY = Math.min(height - 1, Math.floor(Math.max(y0, y1, y2) - 0.5));
+    if (minX > maxX || minY > maxY) continue;
+    // Barycentric weights as affine functions of the pixel centre: w_k = A_k·x + B_k·y + C_k.
+    const inv = 1 / area;
+    const A0 = (y1 - y2) * inv, B0 = (x2 - x1) * inv, C0 = (x1 * y2 - x2 * y1) * inv;
+    const A1 = (y2 - y0) * inv, B1 = (x0 - x2) * inv, C1 = (x2 * y0 - x0 * y2) * inv;
+    const k0 = key[a], k1 = key[b], k2 = key[c];
+    // The key is affine too: K = KA·x + KB·y + KC.
+    const KA = k0 * A0 + k1 * A1 + k2 * (-A0 - A1);
+    const KB = k0 * B0 + k1 * B1 + k2 * (-B0 - B1);
+    const KC = k0 * C0 + k1 * C1 + k2 * (1 - C0 - C1);
+    const eps = -1e-9;
+    for (let j = minY; j <= maxY; j++) {
+      const py = j + 0.5;
+      const row = j * width;
+      for (let i = minX; i <= maxX; i++) {
+        const px = i + 0.5;
+        const w0 = A0 * px + B0 * py + C0;
+        const w1 = A1 * px + B1 * py + C1;
+        if (w0 < eps || w1 < eps || 1 - w0 - w1 < eps) continue;
+        const k = KA * px + KB * py + KC;
+        if (k > nearest[row + i]) nearest[row + i] = k;
+      }
+    }
   }
   return nearest;
 }
