@@ -8,6 +8,10 @@ import { capture, onnxRunner } from "../src/pipeline/capture.ts";
 import { irisLidAgreement, MIRROR_RIGHT_EYE } from "../src/pipeline/capture/mesh.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../src/types.ts";
+import { runCli } from "./support/run-cli.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 
 const FIXTURE = new URL("./fixtures/astronaut-nasa-public-domain.png", import.meta.url).pathname;
 const PHOTOS = new URL("../../shared/photos/", import.meta.url).pathname;
@@ -174,4 +178,29 @@ describe("capture", () => {
     // Different faces: their nose tips are far apart.
     expect(Math.abs(pt(largest, 1)[0] - pt(other, 1)[0])).toBeGreaterThan(two.width / 4);
   }, 60_000);
+
+  it("`porelight capture --json` prints faces, boxes, 478 landmarks, pose and flags; exit 3 without a face", async () => {
+    const ok = await runCli(["capture", FIXTURE, "--json"]);
+    expect(ok.code).toBe(0);
+    const json = JSON.parse(ok.out);
+    expect(json.faces).toHaveLength(1);
+    expect(json.faces[0].box.width).toBeGreaterThan(50);
+    expect(json.landmarks).toHaveLength(LANDMARK_COUNT);
+    expect(json.landmarks[468][0]).toBeCloseTo(result.landmarks[468 * 3], 1);
+    expect(Object.keys(json.pose)).toEqual(["yawDeg", "pitchDeg", "rollDeg"]);
+    expect(json.flags.lowResolution).toBe(true);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "porelight-capture-"));
+    try {
+      const blank = path.join(dir, "blank.png");
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } }).png().toFile(blank);
+      const none = await runCli(["capture", blank]);
+      expect(none.code).toBe(3);
+      expect(none.err).toMatch(/no face found/);
+      const notImage = await runCli(["capture", path.join(import.meta.dirname, "..", "package.json")]);
+      expect(notImage.code).toBe(2);
+      expect(notImage.err).toMatch(/not a readable image/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

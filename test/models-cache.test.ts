@@ -5,6 +5,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheDir, ensureModel, lookupModel, onnxSignature, readModelBytes, verifyModel } from "../src/models/cache.ts";
 import { disposeSessions, getSession, getSessionFromBytes } from "../src/models/session.ts";
+import { MODEL_CATALOG } from "../src/models/catalog.ts";
+import { runCli as cli } from "./support/run-cli.ts";
 
 const saved = { dir: process.env.PORELIGHT_CACHE_DIR, xdg: process.env.XDG_CACHE_HOME };
 let tmp = "";
@@ -78,4 +80,28 @@ describe("model cache", () => {
     const c = await getSessionFromBytes("iris-copy", bytes);
     expect(await getSessionFromBytes("iris-copy", () => { throw new Error("bytes must not be read twice"); })).toBe(c);
   });
+
+  it("`porelight models --json` converts and lists every model; --verify catches a damaged file", async () => {
+    const first = await cli(["models", "--json"]);
+    expect(first.code).toBe(0);
+    expect(first.err).toMatch(/converting esrgan-thick-x8 \(first use\)…/);
+    const rows = JSON.parse(first.out) as { name: string; source: string; sha256: string; inputs: unknown[]; outputs: unknown[]; bytes: number }[];
+    expect(rows.map((r) => r.name)).toEqual(MODEL_CATALOG.map((m) => m.name));
+    for (const r of rows) {
+      expect(Object.keys(r).sort()).toEqual(["bytes", "inputs", "name", "outputs", "sha256", "source"]);
+      expect(r.bytes).toBeGreaterThan(100_000);
+      expect(r.inputs.length).toBeGreaterThan(0);
+    }
+    const warm = await cli(["models", "--verify"]);
+    expect(warm.err).toBe("");
+    expect(warm.code).toBe(0);
+    expect(warm.out).toMatch(/verified 15 models/);
+    const entry = (await lookupModel("selfie"))!;
+    const bytes = await readFile(entry.path);
+    bytes[bytes.length - 1] ^= 0xff;
+    await writeFile(entry.path, bytes);
+    const bad = await cli(["models", "--verify"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/selfie: cached ONNX bytes do not match/);
+  }, 300_000);
 });
