@@ -81,9 +81,9 @@ const GRAPH_MODELS: ModelSpec[] = [
     purpose: "face description (HSE FaceRes): 1024-d descriptor, age and gender",
     inputs: [{ name: "input_1", shape: ["batch", 224, 224, 3], range: [0, 255], meaning: "RGB face crop, 0..255" }],
     outputs: [
-      { name: "gender_pred/Sigmoid", shape: [1, 1], range: [0, 1], meaning: "probability the face is male" },
-      { name: "global_pooling/Mean", shape: [1, 1024], range: [0, 1], meaning: "identity descriptor" },
-      { name: "age_pred/Softmax", shape: [1, 100], range: [0, 1], meaning: "age distribution over 0..99 years" },
+      { name: "gender_pred/Sigmoid", shape: ["batch", 1], range: [0, 1], meaning: "probability the face is male" },
+      { name: "global_pooling/Mean", shape: ["batch", 1024], range: [0, 1], meaning: "identity descriptor" },
+      { name: "age_pred/Softmax", shape: ["batch", 100], range: [0, 1], meaning: "age distribution over 0..99 years" },
     ],
   },
   {
