@@ -273,6 +273,33 @@ export interface ReconstructHooks {
   /** Checked between stages (and between tiles where a stage supports it). */
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * Called once after each stage with what it produced (evaluation, debugging, job-report
+   * thumbnails). Values are the stage's own objects, not copies: read them, do not modify them.
+   * Stages that do not run (e.g. a skipped format) are not reported.
+   */
+  onStageResult?: <S extends keyof StageResults>(stage: S, value: StageResults[S]) => void;
+}
+
+/**
+ * What each stage hands to `ReconstructHooks.onStageResult`: the fields listed here at least (the
+ * stage's result object may carry more). Sizes: base maps 384×576, full maps the preset's size.
+ */
+export interface StageResults {
+  capture: CaptureResult;
+  /** The fitted head and camera, plus the template it was deformed from (parts, landmark vertices). */
+  fit: FitResult & { head: Pick<TemplateHead, "parts" | "landmarkVertices"> };
+  unwrap: UnwrapResult;
+  /** The completed photo texture T, linear RGB, base size. */
+  complete: { texture: ImageF32 };
+  /** T̂, the upscaled photo texture, full map size. */
+  upscale: { texture: ImageF32 };
+  /** A_D (sRGB, full size), the completed linear albedo at base size, and the lighting estimate. */
+  delight: { albedo: ImageF32; albedoBase: ImageF32; lighting: LightingEstimate };
+  /** A_S, linear, 1 channel, full size. */
+  specular: { specularAlbedo: ImageF32 };
+  /** N_S and N_D, tangent space xyz −1..1, full size. */
+  normals: { normalsSpecular: ImageF32; normalsDiffuse: ImageF32 };
 }
 
 /** Time and memory of one stage. */
