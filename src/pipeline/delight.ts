@@ -20,9 +20,8 @@ import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type Deligh
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
-import { weightedBlur } from "./fill/box-blur.ts";
 import { MEAN_FACIAL_SKIN_Y, skinLuminanceFromChromaticity } from "./lighting/albedo-scale.ts";
-import { fitLighting } from "./lighting/fit.ts";
+import { fitLighting, smoothAlbedoAt } from "./lighting/fit.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "./lighting/sh.ts";
 
 export interface DelightInput {
@@ -47,7 +46,7 @@ export interface DelightInput {
 export interface DelightOptions {
   /** Texels below this confidence are not used to fit the lighting, 0..1. */
   minConfidence?: number;
-  /** Texels with less ambient occlusion factor than this are not used to fit (cavities break the model), 0..1. */
+  /** Texels with a smaller ambient-occlusion factor are neither fitted nor divided but completed (cavities break the model), 0..1. */
   minOcclusion?: number;
   /** Texels with a linear channel at or above this are clipped by the camera and not used. */
   clipLevel?: number;
@@ -63,6 +62,8 @@ export interface DelightOptions {
   lightColorCoupling?: number;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
+  /** Seen texels whose albedo luminance exceeds this multiple of their region's are treated as unseen (completed). */
+  maxAlbedoRatio?: number;
   /** Specular separation (shared with the per-texel graph). */
   specularTolerance?: number;
   specularGate?: number;
@@ -85,6 +86,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   ridge: [1e-3, 1e-2],
   lightColorCoupling: 10,
   albedoScale: "chromaticity",
+  maxAlbedoRatio: 2,
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
   shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
@@ -191,23 +193,31 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const seen = new Float32Array(n);
   for (let p = 0; p < n; p++) {
     const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
-    // Clipped texels lost their diffuse colour under the highlight: completed from neighbours instead.
+    // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
+    // interreflection the AO model does not hold: both are completed from their neighbours instead.
     const clipped = T[p * 3] >= o.clipLevel || T[p * 3 + 1] >= o.clipLevel || T[p * 3 + 2] >= o.clipLevel;
-    if (!covered(p) || conf[p] < 0.05 || s <= o.shadingFloor || clipped) continue;
+    if (!covered(p) || conf[p] < 0.05 || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
     seen[p] = Math.min(1, conf[p]);
     for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
   }
+  erodeSeen(seen, conf, width, height, covered);
   const skinMask = skinPriorMask(input.regions, n);
   const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
   const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
   const w = dichromaticWeights(relSkin);
   const texelJ = [0, 0, 0];
+  const smooth = [0, 0, 0];
+  const regionData = input.regions?.weights.data ?? null;
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
     const k = specularExcess(texelJ, w, graphParams);
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
+    // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
+    // seen through a visibility error, a clipped or coloured highlight); completed instead.
+    smoothAlbedoAt(fit, regionData, p, smooth);
+    if (lum3(J, p) > o.maxAlbedoRatio * (LUMA_709[0] * smooth[0] + LUMA_709[1] * smooth[1] + LUMA_709[2] * smooth[2])) seen[p] = 0;
   }
 
   // 4. Complete the albedo through the symmetry and toward the skin prior.
@@ -229,7 +239,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const skinAlbedo = median.map((v) => v * f) as [number, number, number];
 
   // 6. Division shading: the fitted one where seen, the one the completion implies elsewhere.
-  const implied = impliedShading(input.textureBase, albedoRel, width, height);
+  const implied = impliedShading(input.textureBase, albedoRel);
   const divisor = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) {
     const c = seen[p];
@@ -281,10 +291,39 @@ function medianColor(rgb: Float32Array, weight: Float32Array): [number, number, 
   return out as [number, number, number];
 }
 
-/** Shading implied by the completed texture and the completed albedo, smoothed (≈ 1.5 texels). */
-function impliedShading(texture: ImageF32, albedo: Float32Array, width: number, height: number): Float32Array {
-  const ones = new Float32Array(width * height).fill(1);
-  const t = weightedBlur(texture.data, 3, ones, width, height, 1.5).values;
-  const a = weightedBlur(albedo, 3, ones, width, height, 1.5).values;
-  return Float32Array.from(t, (v, i) => v / Math.max(a[i], 1e-4));
+/**
+ * Shading implied by the completed texture and the completed albedo. Unsmoothed: where a texel
+ * was rejected (occluder leak, clipped highlight) its texture is the photo's and its albedo the
+ * completion's, and the ratio must map exactly one onto the other.
+ */
+function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
+  return Float32Array.from(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
 }
+
+/**
+ * Texels next to an unseen one (inside the same island) are dropped: their photo samples straddle
+ * an occlusion edge (eyeball, silhouette) and mix in another surface's colour and shading.
+ */
+function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height: number, covered: (p: number) => boolean): void {
+  const drop: number[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (seen[p] === 0) continue;
+      let edge = false;
+      for (let dy = -1; dy <= 1 && !edge; dy++) {
+        for (let dx = -1; dx <= 1 && !edge; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+          const q = yy * width + xx;
+          if (covered(q) && conf[q] < 0.05) edge = true;
+        }
+      }
+      if (edge) drop.push(p);
+    }
+  }
+  for (const p of drop) seen[p] = 0;
+}
+
+const lum3 = (rgb: Float32Array, p: number) => LUMA_709[0] * rgb[p * 3] + LUMA_709[1] * rgb[p * 3 + 1] + LUMA_709[2] * rgb[p * 3 + 2];

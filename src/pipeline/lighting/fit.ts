@@ -65,6 +65,17 @@ export interface LightingFit {
 /** Number of albedo regions in the model: the named ones plus "other skin". */
 export const MODEL_REGIONS = FACE_REGIONS.length + 1;
 
+/** The fit's smooth albedo Ā at texel p (RGB into `out`), from the region colours and weights. */
+export function smoothAlbedoAt(fit: Pick<LightingFit, "regionAlbedo">, regions: Float32Array | null, p: number, out: Float64Array | number[]): void {
+  const w = new Float64Array(MODEL_REGIONS);
+  regionWeights(regions, p, w);
+  for (let c = 0; c < 3; c++) {
+    let s = 0;
+    for (let r = 0; r < MODEL_REGIONS; r++) s += w[r] * fit.regionAlbedo[r * 3 + c];
+    out[c] = s;
+  }
+}
+
 /** Region weights of texel p, FACE_REGIONS then "other" (sums to 1). */
 function regionWeights(regions: Float32Array | null, p: number, out: Float64Array): void {
   if (!regions) {
