@@ -5,7 +5,8 @@ import sharp from "sharp";
 import { decodeImage } from "../src/image/decode.ts";
 import { FaceIndexOutOfRange, ImageTooLarge, InvalidImage, NoFaceFound } from "../src/errors.ts";
 import { capture, onnxRunner } from "../src/pipeline/capture.ts";
-import { irisLidAgreement, MIRROR_RIGHT_EYE } from "../src/pipeline/capture/mesh.ts";
+import { faceLandmarks, irisLidAgreement, MIRROR_RIGHT_EYE } from "../src/pipeline/capture/mesh.ts";
+import { detectFaces } from "../src/pipeline/capture/detect.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../src/types.ts";
 import { runCli } from "./support/run-cli.ts";
@@ -100,14 +101,21 @@ describe("capture", () => {
     }
   });
 
-  it("mirrors the eye the iris model wants mirrored (its eyelid contour agrees with the mesh)", async () => {
-    const theta = Math.atan2(pt(result, 263)[1] - pt(result, 33)[1], pt(result, 263)[0] - pt(result, 33)[0]);
-    const run = onnxRunner()("iris");
-    const chosen = await irisLidAgreement(photo, result.landmarks, theta, MIRROR_RIGHT_EYE, run);
-    const other = await irisLidAgreement(photo, result.landmarks, theta, !MIRROR_RIGHT_EYE, run);
-    const eyeWidth = pt(result, 133)[0] - pt(result, 33)[0];
+  it("mirrors the eye the iris model wants mirrored, and refines only the eye region with it", async () => {
+    const run = onnxRunner();
+    const [det] = await detectFaces(photo, run("blazeface"), { minScore: 0.6, iouThreshold: 0.3 });
+    const m = await faceLandmarks(photo, det, run("facemesh"), run("iris"));
+    const mesh = m.meshOnly;
+    const eyeWidth = mesh[133 * 3] - mesh[33 * 3];
+    const chosen = await irisLidAgreement(photo, mesh, m.roi.theta, MIRROR_RIGHT_EYE, run("iris"));
+    const other = await irisLidAgreement(photo, mesh, m.roi.theta, !MIRROR_RIGHT_EYE, run("iris"));
     for (const d of chosen) expect(d).toBeLessThan(eyeWidth * 0.1);
     for (const [i, d] of other.entries()) expect(d).toBeGreaterThan(chosen[i] * 3);
+    // Refinement moves eyelid points a little and leaves the rest of the face alone.
+    const moved = (i: number) => Math.hypot(m.landmarks[i * 3] - mesh[i * 3], m.landmarks[i * 3 + 1] - mesh[i * 3 + 1]);
+    for (const i of [159, 145, 386, 374]) expect(moved(i)).toBeLessThan(eyeWidth * 0.15);
+    for (const i of [1, 13, 152, 10, 234, 454]) expect(moved(i)).toBe(0);
+    expect(Math.max(...[159, 145, 386, 374].map(moved))).toBeGreaterThan(0);
   });
 
   it("reports a near-frontal pose and the flags this small face deserves", () => {

@@ -18,6 +18,8 @@ const EYE_ROI_SCALE = 2.3;
 export interface MeshResult {
   /** 478 × (x, y, z), photo pixels. */
   landmarks: Float32Array;
+  /** The 468 mesh points before the iris model refined the eye region. */
+  meshOnly: Float32Array;
   /** Face-presence probability from the last mesh pass. */
   faceScore: number;
   /** The aligned face ROI of the last pass (its crop is what the mesh saw). */
@@ -71,26 +73,41 @@ export function roiFromMesh(points: Float32Array): CropFrame {
 }
 
 /**
- * Iris points of one eye: 5 × (x, y, z) in photo pixels (centre first). The iris model was
- * trained on one eye side, so the other eye's crop is mirrored (`mirror`), which we verified
- * against the mesh's own eyelid points (see test/capture.test.ts).
+ * The iris model on one eye: its 5 iris points (centre first) and its 71 eye-region contour
+ * points, both in photo pixels. The model was trained on one eye side, so the other eye's crop
+ * is mirrored (`mirror`); see MIRROR_RIGHT_EYE.
  */
-async function irisPass(img: ImageF32, mesh: Float32Array, outer: number, inner: number, lids: number[], mirror: boolean, theta: number, run: RunModel): Promise<Float32Array> {
+async function irisPass(img: ImageF32, mesh: Float32Array, outer: number, inner: number, lids: number[], mirror: boolean, theta: number, run: RunModel): Promise<{ iris: Float32Array; contour: Float32Array }> {
   const [ox, oy] = [mesh[outer * 3], mesh[outer * 3 + 1]];
   const [ix, iy] = [mesh[inner * 3], mesh[inner * 3 + 1]];
   const roi: CropFrame = { cx: (ox + ix) / 2, cy: (oy + iy) / 2, size: Math.hypot(ix - ox, iy - oy) * EYE_ROI_SCALE, theta, mirror };
   const out = (await run(sampleCrop(img, roi, IRIS_INPUT), [1, IRIS_INPUT, IRIS_INPUT, 3])).Identity;
+  const contour = new Float32Array(71 * 2);
+  for (let j = 0; j < 71; j++) contour.set(cropToImage(roi, IRIS_INPUT, out[j * 3], out[j * 3 + 1]), j * 2);
+  // The model's iris depth is unreliable: take the eyelid centres' depth instead.
   const upperZ = mesh[lids[0] * 3 + 2];
   const lowerZ = mesh[lids[1] * 3 + 2];
   const iris = new Float32Array(15);
   for (let k = 0; k < 5; k++) {
-    const j = 71 + k; // 71 eye-contour points come first
+    const j = 71 + k; // after the 71 contour points
     const [x, y] = cropToImage(roi, IRIS_INPUT, out[j * 3], out[j * 3 + 1]);
-    // Iris edge order: 0 centre, 1 and 3 horizontal extremes, 2 upper, 4 lower.
+    // Iris point order: 0 centre, 1 and 3 horizontal extremes, 2 upper, 4 lower.
     const z = k === 2 ? upperZ : k === 4 ? lowerZ : (upperZ + lowerZ) / 2;
     iris.set([x, y, z], k * 3);
   }
-  return iris;
+  return { iris, contour };
+}
+
+/** Moves mesh points (x, y) onto the iris model's contour; depth stays the mesh's. */
+function refineEye(mesh: Float32Array, contour: Float32Array, side: "right" | "left", only?: string[]): void {
+  for (const c of T.EYE_CONTOURS) {
+    if (only && !only.includes(c.name)) continue;
+    c.iris.forEach((j, k) => {
+      const m = c[side][k];
+      mesh[m * 3] = contour[j * 2];
+      mesh[m * 3 + 1] = contour[j * 2 + 1];
+    });
+  }
 }
 
 /** Mean distance between the iris model's lower-lid contour and the mesh's, photo pixels. */
@@ -118,19 +135,35 @@ export async function irisLidAgreement(img: ImageF32, mesh: Float32Array, theta:
 export const MIRROR_RIGHT_EYE = false;
 
 /**
+ * Outer-eye-corner depth difference (right − left) above which the head is turned too far for
+ * the far eye's contours to be trusted: 30 units of the 192-px mesh crop (MediaPipe's iris
+ * graph, as @vladmandic/human applies it), scaled to the ROI.
+ */
+const TURNED_DEPTH_DIFF = 30 / MESH_INPUT;
+
+/**
  * The 478 landmarks of one face: mesh from the detection ROI, mesh again from the refined ROI,
- * then both irises.
+ * then the iris model on both eyes, whose finer eye and brow contours replace the mesh's
+ * (only the nearer eye's lids when the head is turned).
  */
 export async function faceLandmarks(img: ImageF32, det: FaceDetection, runMesh: RunModel, runIris: RunModel): Promise<MeshResult> {
   const first = await meshPass(img, roiFromDetection(det), runMesh);
   const roi = roiFromMesh(first.points);
   const second = await meshPass(img, roi, runMesh);
-  const mesh = second.points;
-  const right = await irisPass(img, mesh, T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LID_CENTRES, MIRROR_RIGHT_EYE, roi.theta, runIris);
-  const left = await irisPass(img, mesh, T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LID_CENTRES, !MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const mesh = Float32Array.from(second.points);
+  const right = await irisPass(img, second.points, T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LID_CENTRES, MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const left = await irisPass(img, second.points, T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LID_CENTRES, !MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const depthDiff = (mesh[T.RIGHT_EYE_OUTER * 3 + 2] - mesh[T.LEFT_EYE_OUTER * 3 + 2]) / roi.size;
+  if (Math.abs(depthDiff) < TURNED_DEPTH_DIFF) {
+    refineEye(mesh, right.contour, "right");
+    refineEye(mesh, left.contour, "left");
+  } else {
+    // Smaller z is nearer the camera: refine only the nearer eye's lids.
+    refineEye(mesh, depthDiff < 0 ? right.contour : left.contour, depthDiff < 0 ? "right" : "left", ["lowerLid", "upperLid"]);
+  }
   const landmarks = new Float32Array(478 * 3);
   landmarks.set(mesh, 0);
-  landmarks.set(right, T.RIGHT_IRIS_START * 3);
-  landmarks.set(left, T.LEFT_IRIS_START * 3);
-  return { landmarks, faceScore: second.score, roi };
+  landmarks.set(right.iris, T.RIGHT_IRIS_START * 3);
+  landmarks.set(left.iris, T.LEFT_IRIS_START * 3);
+  return { landmarks, meshOnly: second.points, faceScore: second.score, roi };
 }

@@ -46,3 +46,20 @@ export const LEFT_EYE_LID_CENTRES = [386, 374];
 /** The iris model's first 9 contour points follow the lower eyelid, outer to inner corner. */
 export const RIGHT_EYE_LOWER_LID = [33, 7, 163, 144, 145, 153, 154, 155, 133];
 export const LEFT_EYE_LOWER_LID = [263, 249, 390, 373, 374, 380, 381, 382, 362];
+
+/**
+ * The iris model's 71 eye-region contour points (indices into its output) and the mesh points
+ * they refine, per eye: [iris-model indices, right-eye mesh indices, left-eye mesh indices].
+ * Lists run from the outer to the inner corner.
+ */
+export const EYE_CONTOURS: { name: string; iris: number[]; right: number[]; left: number[] }[] = [
+  { name: "lowerLid", iris: [0, 1, 2, 3, 4, 5, 6, 7, 8], right: RIGHT_EYE_LOWER_LID, left: LEFT_EYE_LOWER_LID },
+  { name: "upperLid", iris: [9, 10, 11, 12, 13, 14, 15], right: [246, 161, 160, 159, 158, 157, 173], left: [466, 388, 387, 386, 385, 384, 398] },
+  { name: "lower1", iris: [16, 17, 18, 19, 20, 21, 22, 23, 24], right: [130, 25, 110, 24, 23, 22, 26, 112, 243], left: [359, 255, 339, 254, 253, 252, 256, 341, 463] },
+  { name: "upper1", iris: [25, 26, 27, 28, 29, 30, 31], right: [247, 30, 29, 27, 28, 56, 190], left: [467, 260, 259, 257, 258, 286, 414] },
+  { name: "lower2", iris: [32, 33, 34, 35, 36, 37, 38, 39, 40], right: [226, 31, 228, 229, 230, 231, 232, 233, 244], left: [446, 261, 448, 449, 450, 451, 452, 453, 464] },
+  { name: "upper2", iris: [41, 42, 43, 44, 45, 46, 47], right: [113, 225, 224, 223, 222, 221, 189], left: [342, 445, 444, 443, 442, 441, 413] },
+  { name: "browLower", iris: [48, 49, 50, 51, 52, 53], right: [35, 124, 46, 53, 52, 65], left: [265, 353, 276, 283, 282, 295] },
+  { name: "lower3", iris: [54, 55, 56, 57, 58, 59, 60, 61, 62], right: [143, 111, 117, 118, 119, 120, 121, 128, 245], left: [372, 340, 346, 347, 348, 349, 350, 357, 465] },
+  { name: "browUpper", iris: [63, 64, 65, 66, 67, 68, 69, 70], right: [156, 70, 63, 105, 66, 107, 55, 193], left: [383, 300, 293, 334, 296, 336, 285, 417] },
+];
