@@ -12,6 +12,13 @@ interface Suite {
 }
 
 const SUITES: Record<string, Suite> = {
+  reflectance: {
+    describe: "per-texel reflectance graphs (δ, ψ, ρ, σ) and base→full resampling at each preset's map size, tiled (time, peak RSS)",
+    async run(args) {
+      const { runReflectanceBench } = await import("./reflectance.ts");
+      await runReflectanceBench(args);
+    },
+  },
   models: {
     describe: "every converted network: ONNX Runtime vs TF.js; ESRGAN ×8 thick whole vs tiled (time, peak RSS)",
     async run() {
