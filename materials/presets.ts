@@ -32,7 +32,7 @@ export interface LightingPreset {
 }
 
 export const LIGHTING_PRESETS: Record<EnvironmentId, LightingPreset> = {
-  studio: { id: "studio", environmentIntensity: 0.8, environmentRotationY: 0, key: { direction: [-0.5, -0.4, 0.75], color: [1, 0.98, 0.95], intensity: 2.2 }, exposure: 1 },
+  studio: { id: "studio", environmentIntensity: 0.4, environmentRotationY: 0, key: { direction: [-0.5, -0.4, 0.75], color: [1, 0.98, 0.95], intensity: 4 }, exposure: 1 },
   outdoor: { id: "outdoor", environmentIntensity: 1, environmentRotationY: 1.2, key: { direction: [0.4, -0.7, 0.6], color: [1, 0.95, 0.85], intensity: 3 }, exposure: 0.9 },
   night: { id: "night", environmentIntensity: 1.5, environmentRotationY: 0, key: { direction: [0.6, -0.2, 0.75], color: [0.75, 0.82, 1], intensity: 0.8 }, exposure: 1.4 },
 };

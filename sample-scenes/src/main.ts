@@ -1,0 +1,165 @@
+/**
+ * Material preview scenes (served at /scenes/): turntable, lighting-preset comparison, map viewer
+ * and before/after. Each page sets <body data-scene="…"> and is opened with ?job=<job URL>.
+ * `window.porelight` exposes state for the browser tests (and for curious users in the console).
+ */
+import { Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
+import type { AbstractMesh, Scene } from "@babylonjs/core";
+import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
+import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
+import { buildControls } from "./controls.ts";
+import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
+
+const ENVIRONMENTS_URL = "./environments/";
+
+interface PorelightHook {
+  ready: Promise<void>;
+  error?: string;
+  scene?: Scene;
+  rig?: LightingRig;
+  setLightRotation?(angle: number): void;
+  setPreset?(id: EnvironmentId): Promise<void>;
+  renderFrames?(n: number): Promise<void>;
+  showMap?(key: string): Promise<void>;
+}
+declare global {
+  interface Window { porelight: PorelightHook }
+}
+
+/** `?render=manual` (tests): no render loop, frames only on request, so a software GPU is not kept busy. */
+const MANUAL_RENDER = new URLSearchParams(location.search).get("render") === "manual";
+
+async function nextFrame(scene: Scene): Promise<void> {
+  if (MANUAL_RENDER) { scene.render(); return; }
+  await new Promise<void>((resolve) => scene.onAfterRenderObservable.addOnce(() => resolve()));
+}
+
+async function whenReady(scene: Scene): Promise<void> {
+  await scene.whenReadyAsync();
+  // One frame more after the environment's prefiltering and the SSS post-process compile.
+  await nextFrame(scene);
+}
+
+function status(text: string): void {
+  const el = document.getElementById("status");
+  if (el) el.textContent = text;
+}
+
+async function turntable(scene: Scene, head: LoadedHead, hook: PorelightHook): Promise<void> {
+  const spin = new URLSearchParams(location.search).get("spin") !== "0";
+  if (spin) scene.onBeforeRenderObservable.add(() => {
+    const camera = scene.activeCamera as { alpha: number } | null;
+    if (camera) camera.alpha += 0.004;
+  });
+  void head;
+  void hook;
+}
+
+async function presetComparison(scene: Scene, hook: PorelightHook): Promise<void> {
+  const strip = document.getElementById("strip");
+  if (!strip) return;
+  const canvas = scene.getEngine().getRenderingCanvas()!;
+  for (const id of Object.keys(LIGHTING_PRESETS) as EnvironmentId[]) {
+    await hook.setPreset!(id);
+    await nextFrame(scene);
+    const shot = canvas.toDataURL("image/png"); // the drawing buffer is preserved
+    const img = document.createElement("img");
+    img.src = shot; img.alt = id; img.title = LIGHTING_PRESETS[id].id;
+    strip.appendChild(img);
+  }
+}
+
+function mapViewer(scene: Scene, head: LoadedHead, jobUrl: string, hook: PorelightHook): void {
+  const keys = ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "photoTexture"] as const;
+  const flat = new StandardMaterial("mapView", scene);
+  flat.disableLighting = true;
+  const skinMeshes = head.meshes.filter((m) => head.skin.includes(m.material as PBRMaterial));
+  const original = new Map<AbstractMesh, PBRMaterial>(skinMeshes.map((m) => [m, m.material as PBRMaterial]));
+  const img = document.getElementById("map-image") as HTMLImageElement | null;
+  hook.showMap = async (key: string) => {
+    if (key === "skin") {
+      for (const [m, mat] of original) m.material = mat;
+    } else {
+      const file = SKIN_MAP_FILES[key as (typeof keys)[number]];
+      if (!file) throw new Error(`unknown map ${key}`);
+      const t = new Texture(jobUrl + file, scene, { invertY: false });
+      flat.emissiveTexture?.dispose();
+      flat.emissiveTexture = t;
+      for (const m of skinMeshes) m.material = flat;
+      if (img) img.src = jobUrl + file;
+    }
+    await whenReady(scene);
+  };
+  const bar = document.getElementById("maps");
+  for (const key of ["skin", ...keys]) {
+    const b = document.createElement("button");
+    b.textContent = key;
+    b.addEventListener("click", () => void hook.showMap!(key));
+    bar?.appendChild(b);
+  }
+}
+
+function beforeAfter(scene: Scene, head: LoadedHead, jobUrl: string): void {
+  // Left: the photo texture T as plain albedo on glTF-default PBR. Right: the full skin material.
+  const plain = new PBRMaterial("photoAsAlbedo", scene);
+  plain.albedoTexture = new Texture(jobUrl + SKIN_MAP_FILES.photoTexture, scene, { invertY: false });
+  plain.metallic = 0;
+  plain.roughness = 0.5;
+  const offset = head.radius * 1.15;
+  const root = head.meshes[0].parent;
+  for (const m of head.meshes) {
+    if (!(m instanceof Mesh)) continue;
+    const copy = m.clone(`${m.name}_before`, root ?? null)!;
+    if (head.skin.includes(m.material as PBRMaterial)) copy.material = plain;
+    copy.position.x -= offset; // in __root__ space x is mirrored: this lands on the viewer's left
+    m.position.x += offset;
+  }
+  const camera = scene.activeCamera as { radius: number } | null;
+  if (camera) camera.radius *= 1.8;
+  const labels = document.getElementById("labels");
+  if (labels) labels.textContent = "left: photo texture as albedo · right: porelight skin";
+}
+
+async function main(): Promise<void> {
+  const hook: PorelightHook = window.porelight;
+  const which = document.body.dataset.scene ?? "turntable";
+  const canvas = document.getElementById("view") as HTMLCanvasElement;
+  const { engine, scene } = createEngineAndScene(canvas);
+  hook.scene = scene;
+  const jobUrl = jobUrlFromLocation();
+  status(`loading ${jobUrl}…`);
+  const head = await loadHead(scene, jobUrl);
+  frameHead(scene, head, canvas);
+  const initial = (new URLSearchParams(location.search).get("env") as EnvironmentId | null) ?? "studio";
+  let rig = applyLightingPreset(scene, initial, ENVIRONMENTS_URL);
+  let lightAngle = 0;
+  hook.rig = rig;
+  hook.setLightRotation = (angle: number) => { lightAngle = angle; rotateKeyLight(rig, angle); };
+  hook.setPreset = async (id: EnvironmentId) => {
+    rig = applyLightingPreset(scene, id, ENVIRONMENTS_URL, rig);
+    hook.rig = rig;
+    rotateKeyLight(rig, lightAngle);
+    await whenReady(scene);
+  };
+  hook.renderFrames = async (n: number) => {
+    for (let i = 0; i < n; i++) await nextFrame(scene);
+  };
+  if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
+
+  const panel = document.getElementById("panel");
+  if (panel) buildControls(panel, head.skin, { onLightRotation: hook.setLightRotation, onEnvironment: (id) => void hook.setPreset!(id), initialEnvironment: initial });
+  if (which === "turntable") await turntable(scene, head, hook);
+  if (which === "maps") mapViewer(scene, head, jobUrl, hook);
+  if (which === "compare") beforeAfter(scene, head, jobUrl);
+  await whenReady(scene);
+  if (which === "presets") await presetComparison(scene, hook);
+  status(`${jobUrl} · WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"}`);
+}
+
+window.porelight = { ready: Promise.resolve() };
+window.porelight.ready = main().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  window.porelight.error = message;
+  status(`error: ${message}`);
+  throw e;
+});

@@ -1,0 +1,133 @@
+/**
+ * Browser-test harness: a synthetic job folder (TEST DATA, see synthetic-head.ts), a tiny static
+ * server for /scenes/ (sample-scenes/dist) and /job/, Debian's Chromium through playwright-core,
+ * and pixel statistics on canvas screenshots.
+ */
+import { createServer, type Server } from "node:http";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { chromium, type Browser } from "playwright-core";
+import { exportHeadAssets } from "../../materials/export-head.ts";
+import { SKIN_MAP_FILES, HEAD_FILES } from "../../materials/map-files.ts";
+import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
+import { syntheticHead, syntheticMaps } from "./synthetic-head.ts";
+
+export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Writes a job folder from the synthetic head, through the real export (head.babylon, GLB, maps). */
+export async function writeSyntheticJob(dir: string): Promise<void> {
+  const head = syntheticHead(64);
+  const maps = await syntheticMaps(256, 384);
+  const out = await exportHeadAssets({ ...head, maps, parameters: {} });
+  await mkdir(path.join(dir, "maps"), { recursive: true });
+  await writeFile(path.join(dir, HEAD_FILES.babylon), out.babylon);
+  await writeFile(path.join(dir, HEAD_FILES.glb), out.glb);
+  await writeFile(path.join(dir, HEAD_FILES.material), out.materialJson);
+  for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "photoTexture"] as const) {
+    await writeFile(path.join(dir, SKIN_MAP_FILES[key]), maps[key]);
+  }
+}
+
+export async function ensureScenesBuilt(): Promise<void> {
+  if (!existsSync(path.join(SCENES_DIST, "app.js")) || !existsSync(path.join(SCENES_DIST, "environments", "studio.hdr"))) await buildScenes();
+}
+
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary" };
+
+/** Serves /scenes/* from sample-scenes/dist and /job/* from `jobDir` on 127.0.0.1. */
+export async function serve(jobDir: string): Promise<{ server: Server; base: string }> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const route = url.pathname.startsWith("/scenes/") ? [SCENES_DIST, url.pathname.slice(8)] : url.pathname.startsWith("/job/") ? [jobDir, url.pathname.slice(5)] : null;
+    if (!route) { res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end(); return; }
+    const file = path.join(route[0], path.normalize(decodeURIComponent(route[1])).replace(/^(\.\.[/\\])+/, ""));
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("no server address");
+  return { server, base: `http://127.0.0.1:${address.port}` };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    headless: true,
+  });
+}
+
+export interface PixelStats {
+  /** Fraction of pixels that differ from the background (the corner colour). */
+  coverage: number;
+  /** Mean linear-ish 0..1 RGB over the head pixels. */
+  mean: [number, number, number];
+  /** Fractions of head pixels that are near black, near white, or NaN-magenta. */
+  black: number;
+  white: number;
+  magenta: number;
+  /** Centroid (px) of the brightest 2 % head pixels: where the highlights are. */
+  highlight: [number, number];
+}
+
+export async function pixelStats(png: Buffer): Promise<PixelStats> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  const bg = [data[0], data[1], data[2]];
+  const head: number[] = [];
+  const sum = [0, 0, 0];
+  let black = 0, white = 0, magenta = 0;
+  for (let i = 0; i < width * height; i++) {
+    const r = data[i * 3], g = data[i * 3 + 1], b = data[i * 3 + 2];
+    if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) <= 12) continue;
+    head.push(i);
+    sum[0] += r; sum[1] += g; sum[2] += b;
+    if (r + g + b < 15) black++;
+    if (r > 250 && g > 250 && b > 250) white++;
+    if (r > 200 && b > 200 && g < 60) magenta++;
+  }
+  const n = Math.max(1, head.length);
+  const lum = (i: number) => 0.2126 * data[i * 3] + 0.7152 * data[i * 3 + 1] + 0.0722 * data[i * 3 + 2];
+  const sorted = [...head].sort((a, b) => lum(b) - lum(a) || a - b).slice(0, Math.max(1, Math.round(n * 0.02)));
+  let cx = 0, cy = 0;
+  for (const i of sorted) { cx += i % width; cy += Math.floor(i / width); }
+  return {
+    coverage: head.length / (width * height),
+    mean: [sum[0] / n / 255, sum[1] / n / 255, sum[2] / n / 255],
+    black: black / n, white: white / n, magenta: magenta / n,
+    highlight: [cx / sorted.length, cy / sorted.length],
+  };
+}
+
+/**
+ * Where the picture got brighter and where it got darker between two shots (luminance-weighted
+ * centroids, px): when a light moves, its highlight leaves one place and appears at another.
+ */
+export async function brightnessShift(a: Buffer, b: Buffer): Promise<{ gained: [number, number]; lost: [number, number]; distance: number; change: number }> {
+  const ra = await sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const rb = await sharp(b).removeAlpha().raw().toBuffer();
+  const { width, height } = ra.info;
+  const g = [0, 0, 0], l = [0, 0, 0];
+  let change = 0;
+  for (let i = 0; i < width * height; i++) {
+    const la = 0.2126 * ra.data[i * 3] + 0.7152 * ra.data[i * 3 + 1] + 0.0722 * ra.data[i * 3 + 2];
+    const lb = 0.2126 * rb[i * 3] + 0.7152 * rb[i * 3 + 1] + 0.0722 * rb[i * 3 + 2];
+    const d = lb - la, x = i % width, y = Math.floor(i / width);
+    const acc = d > 0 ? g : l, w = Math.abs(d);
+    acc[0] += w * x; acc[1] += w * y; acc[2] += w;
+    change += w;
+  }
+  const gained: [number, number] = [g[0] / Math.max(g[2], 1e-9), g[1] / Math.max(g[2], 1e-9)];
+  const lost: [number, number] = [l[0] / Math.max(l[2], 1e-9), l[1] / Math.max(l[2], 1e-9)];
+  return { gained, lost, distance: Math.hypot(gained[0] - lost[0], gained[1] - lost[1]), change: change / (width * height) };
+}
