@@ -39,10 +39,12 @@ describe("built-in estimator graphs", () => {
     const pale = [0.3, 0.24, 0.2];
     const linear = [skin.map((a, c) => a * shading[c]), skin.map((a, c) => a * shading[c] + 0.3), pale.map((a, c) => a * shading[c])];
     const session = await ort.InferenceSession.create(buildDelightOnnx());
-    const texture = new ort.Tensor("float32", Float32Array.from(linear.flat().map(srgb)), [1, 1, 3, 3]);
-    const shadingT = new ort.Tensor("float32", Float32Array.from([...shading, ...shading, ...shading]), [1, 1, 3, 3]);
+    // NCHW, one row of three texels: planes R, G, B.
+    const planar = (texels: number[][]) => Float32Array.from([0, 1, 2].flatMap((c) => texels.map((t) => t[c])));
+    const texture = new ort.Tensor("float32", planar(linear).map(srgb), [1, 3, 1, 3]);
+    const shadingT = new ort.Tensor("float32", planar([shading, shading, shading]), [1, 3, 1, 3]);
     const out = (await session.run({ texture, shading: shadingT })).albedo.data as Float32Array;
-    const expected = [skin, skin, pale].flat().map(srgb);
+    const expected = planar([skin, skin, pale]).map(srgb);
     for (let i = 0; i < 9; i++) expect(out[i]).toBeCloseTo(expected[i], 2);
     await session.release();
     // The least-squares weights reproduce κ for an exact skin + κ·(1,1,1) mixture.

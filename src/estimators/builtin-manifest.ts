@@ -1,6 +1,6 @@
 /**
  * Manifest shape shared by the built-in graph estimators (δ per-texel part, ψ, ρ, σ): per-texel
- * (scale 1), NHWC, tiles of 1536 input pixels, overlap 2 × receptive field + a blend ramp.
+ * (scale 1), NCHW (see graph-kit.ts), tiles of 1536 input pixels, overlap 2 × receptive field + a blend ramp.
  */
 import type { EstimatorManifest, EstimatorStage, TensorSpec } from "../types.ts";
 
@@ -29,7 +29,7 @@ export function builtinManifest(
     inferencePatch: BUILTIN_INFERENCE_PATCH,
     overlap: 2 * receptiveField + BUILTIN_BLEND,
     receptiveField,
-    layout: "nhwc",
+    layout: "nchw",
   };
 }
 

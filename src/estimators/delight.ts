@@ -80,7 +80,7 @@ export function normaliseDelightParams(p: DelightGraphParams): DelightGraphParam
 }
 
 /**
- * Builds the δ per-texel graph. Inputs `texture` (sRGB, NHWC 3) and `shading` (linear, NHWC 3:
+ * Builds the δ per-texel graph. Inputs `texture` (sRGB, 3 channels) and `shading` (linear, 3:
  * what a unit albedo looks like in the photo at that texel, AO included); output `albedo` (sRGB).
  */
 export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFAULTS): Uint8Array {

@@ -86,12 +86,12 @@ function checkTexel(t: number, who: string): void {
   if (!(t > 0)) throw new Error(`${who}: texelSizeMm must be > 0, got ${t}`);
 }
 
-/** Reoriented normal mapping of detail `d` onto base `n` (both NHWC unit vectors), normalised. */
+/** Reoriented normal mapping of detail `d` onto base `n` (unit 3-vectors in the channels), normalised. */
 function reorient(g: ImageGraph, n: string, d: string): string {
   const t = g.add(n, g.k([0, 0, 1]));
   const u = g.mul(d, g.k([-1, -1, 1]));
   const tz = g.max(g.channels(t, 2, 3), g.k(1e-3));
-  const r = g.sub(g.div(g.mul(t, g.sumChannels(g.mul(t, u))), tz), u);
+  const r = g.sub(g.div(g.mul(t, g.sumChannels(g.mul(t, u), 3)), tz), u);
   return g.normalize(r);
 }
 
@@ -101,12 +101,12 @@ function buildSpecular(params: NormalsSpecularGraphParams): { bytes: Uint8Array;
   const g = new ImageGraph("porelight_normals_specular");
   const albedo = g.input("albedo", 3);
   const base = g.normalize(g.input("normalTangent", 3));
-  const Y = g.max(g.nchw(g.mix(g.srgbToLinear(albedo), [[LUMA[0]], [LUMA[1]], [LUMA[2]]])), g.k(1e-4));
+  const Y = g.max(g.mix(g.srgbToLinear(albedo), [[LUMA[0]], [LUMA[1]], [LUMA[2]]]), g.k(1e-4));
   const { y: mean, radius } = g.blur(Y, 1, p.highPassSigmaMm / p.texelSizeMm);
   const logRatio = g.clip(g.b.op("Log", [g.div(Y, g.max(mean, g.k(1e-4)))]), -1, 1);
   const heightMm = g.mul(logRatio, g.k(p.depthPerLogUnitMm));
   // Slopes in mm/mm: per-texel derivatives (x right, y down the rows) over the texel size.
-  const slopes = g.nhwc(g.mul(g.gradient(heightMm), g.k(1 / p.texelSizeMm)));
+  const slopes = g.mul(g.gradient(heightMm), g.k(1 / p.texelSizeMm));
   // Tangent +Y is up the image (−rows): n = (−∂h/∂x, −∂h/∂y_up, 1) = (−∂h/∂x, +∂h/∂row, 1).
   const detail = g.normalize(g.concatChannels([g.mul(slopes, g.k([-1, 1])), g.add(g.mul(g.channels(slopes, 0, 1), g.k(0)), g.k(1))]));
   g.output("normalSpecular", reorient(g, base, detail), 3);
@@ -123,7 +123,7 @@ function buildDiffuse(params: NormalsDiffuseGraphParams): { bytes: Uint8Array; r
   const g = new ImageGraph("porelight_normals_diffuse");
   const ns = g.normalize(g.input("normalSpecular", 3));
   const z = g.max(g.channels(ns, 2, 3), g.k(0.05));
-  const slopes = g.nchw(g.div(g.channels(ns, 0, 2), z));
+  const slopes = g.div(g.channels(ns, 0, 2), z);
   let sum = "";
   let radius = 0;
   for (const { sigmaMm, weight } of diffuseProfile(p)) {
@@ -132,7 +132,7 @@ function buildDiffuse(params: NormalsDiffuseGraphParams): { bytes: Uint8Array; r
     const term = g.mul(blurred.y, g.k(weight));
     sum = sum ? g.add(sum, term) : term;
   }
-  const s = g.nhwc(sum);
+  const s = sum;
   const nd = g.normalize(g.concatChannels([s, g.add(g.mul(g.channels(s, 0, 1), g.k(0)), g.k(1))]));
   g.output("normalDiffuse", nd, 3);
   return { bytes: g.encode(`porelight built-in diffuse normals: ${JSON.stringify(p)}`), radius };

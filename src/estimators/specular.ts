@@ -55,11 +55,11 @@ function build(params: SpecularGraphParams): { bytes: Uint8Array; radius: number
   const g = new ImageGraph("porelight_specular");
   const albedo = g.input("albedo", 3);
   const regional = g.input("regionSpecular", 1);
-  const Y = g.nchw(g.mix(g.srgbToLinear(albedo), [[LUMA[0]], [LUMA[1]], [LUMA[2]]]));
+  const Y = g.mix(g.srgbToLinear(albedo), [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
   const { y: mean, radius } = g.blur(Y, 1, p.cavitySigmaMm / p.texelSizeMm);
   const darkening = g.max(g.sub(g.k(1), g.div(Y, g.max(mean, g.k(1e-4)))), g.k(0));
   const cavity = g.clip(g.sub(g.k(1), g.mul(darkening, g.k(p.cavityStrength))), p.minCavityFactor, 1);
-  const specular = g.clip(g.mul(g.nhwc(cavity), regional), 0, 1);
+  const specular = g.clip(g.mul(cavity, regional), 0, 1);
   g.output("specularAlbedo", specular, 1);
   return { bytes: g.encode(`porelight built-in specular: ${JSON.stringify(p)}`), radius };
 }
