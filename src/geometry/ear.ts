@@ -20,7 +20,7 @@ const norm = (a: V3): V3 => mul(a, 1 / Math.hypot(...a));
 const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5]
 const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]
 /** Footprint on the head in ear coordinates (b backwards from the tragion, h up the ear's axis), metres. */
-const FOOTPRINT = { b0: -0.003, b1: 0.01, h0: -0.021, h1: 0.019 };
+const FOOTPRINT = { b0: 0.003, b1: 0.013, h0: -0.019, h1: 0.017 };
 /** Centre of the concha in ear coordinates. */
 const CONCHA: [number, number] = [0.013, -0.003];
 
@@ -111,7 +111,7 @@ export function inFootprint(frame: EarFrame, p: V3): boolean {
 export interface EarShell {
   /** New vertices (xyz), after the footprint loop's. */
   positions: V3[];
-  /** Rings of vertex ids: ring 0 is the footprint loop (ids as given), later rings index `positions` as −1 − k. */
+  /** Rings of vertex ids: ring 0 is the footprint loop (ids as given, M of them), later rings (refine·M each) index `positions` as −1 − k. */
   rings: number[][];
   /** Concha centre id (−1 − k). */
   centre: number;
@@ -132,11 +132,30 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
   const hinge = add(frame.origin, mul(frame.normal, 0.0015));
   const plane = (b: number, h: number, out: number): V3 => add(add(add(hinge, mul(bF, b)), mul(frame.up, h)), mul(nF, out));
   const fc: [number, number] = [(FOOTPRINT.b0 + FOOTPRINT.b1) / 2, (FOOTPRINT.h0 + FOOTPRINT.h1) / 2];
-  const angles = loop.map(({ p }) => {
-    const [b, h] = toEar(frame, p);
-    return Math.atan2(h - fc[1], b - fc[0]);
-  });
-  const rim = angles.map((phi) => outlineRay(fc, phi));
+  // Angles round the footprint centre, made monotonic: the footprint border is a staircase of
+  // grid edges, so its own angles can step backwards; spread them by arc length instead.
+  const local = loop.map(({ p }) => toEar(frame, p));
+  const cum = [0];
+  for (let m = 1; m <= M; m++) {
+    const a = local[m - 1], c = local[m % M];
+    cum.push(cum[m - 1] + Math.hypot(c[0] - a[0], c[1] - a[1]));
+  }
+  const start = Math.atan2(local[0][1] - fc[1], local[0][0] - fc[0]);
+  const angles = cum.slice(0, M).map((s) => start + (2 * Math.PI * s) / cum[M]);
+  // Rings after the footprint carry `refine` × more vertices (a smooth rim needs more than the
+  // footprint's border has); ring 1 fans out from ring 0.
+  const refine = 3;
+  const fine: number[] = [];
+  const fineLoop: V3[] = [];
+  for (let m = 0; m < M; m++) {
+    const a0 = angles[m], a1 = m + 1 < M ? angles[m + 1] : angles[0] + 2 * Math.PI;
+    const p0 = loop[m].p, p1 = loop[(m + 1) % M].p;
+    for (let r = 0; r < refine; r++) {
+      fine.push(a0 + ((a1 - a0) * r) / refine);
+      fineLoop.push(add(mul(p0, 1 - r / refine), mul(p1, r / refine)));
+    }
+  }
+  const rim = fine.map((phi) => outlineRay(fc, phi));
   const positions: V3[] = [];
   const rings: number[][] = [loop.map((l) => l.id)];
   const ringUv: [number, number][][] = [];
@@ -147,13 +166,13 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
       positions.push(p);
       return -positions.length;
     }));
-    ringUv.push(angles.map((phi) => uvAt(radius, phi)));
+    ringUv.push(fine.map((phi) => uvAt(radius, phi)));
   };
   // Back of the pinna: from the head up to just behind the rim, bulging slightly outwards.
   const backRings = 5;
   for (let j = 1; j <= backRings; j++) {
     const t = j / (backRings + 1);
-    pushRing(loop.map(({ p }, m) => {
+    pushRing(fineLoop.map((p, m) => {
       const r = plane(rim[m][0], rim[m][1], -0.0012);
       const lin = add(mul(p, 1 - t * t), mul(r, t * t));
       return add(lin, mul(frame.normal, 0.002 * Math.sin(Math.PI * t)));
@@ -165,7 +184,8 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
     pushRing(rim.map((q, m) => {
       const b = CONCHA[0] + (q[0] - CONCHA[0]) * s, h = CONCHA[1] + (q[1] - CONCHA[1]) * s;
       // The lobe (low on the ear) has no antihelix or concha; the helix rolls over only above it.
-      const upper = smooth(-0.02, -0.01, q[1]);
+      // Nor does the front edge, where the pinna meets the cheek (tragus and helix root).
+      const upper = smooth(-0.02, -0.01, q[1]) * smooth(0.004, 0.012, q[0]);
       const relief =
         s === 1
           ? 0

@@ -14,10 +14,10 @@
 export function weldMap(positions: Float32Array): Int32Array {
   const n = positions.length / 3;
   const rep = new Int32Array(n);
-  const bits = new Uint32Array(positions.buffer, positions.byteOffset, positions.length);
   const seen = new Map<string, number>();
   for (let v = 0; v < n; v++) {
-    const key = `${bits[3 * v]},${bits[3 * v + 1]},${bits[3 * v + 2]}`;
+    // Numbers, not bit patterns: −0 and +0 are the same place.
+    const key = `${positions[3 * v] + 0},${positions[3 * v + 1] + 0},${positions[3 * v + 2] + 0}`;
     const first = seen.get(key);
     if (first === undefined) {
       seen.set(key, v);

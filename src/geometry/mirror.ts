@@ -43,12 +43,17 @@ export function assignMirrors(positions: Float64Array | number[], uvs: Float64Ar
     if (partner < 0) throw new Error(`template head is not symmetric: vertex ${i} at (${x}, ${y}, ${z}) uv (${u}, ${v}) has no mirror`);
     mirror[i] = partner;
     mirror[partner] = i;
+    if (Math.abs(x) <= MATCH_TOLERANCE) {
+      // On the midline (or on the scalp's seam, whose two copies mirror each other): x is 0.
+      positions[3 * i] = 0;
+      positions[3 * partner] = 0;
+    }
     if (partner === i) {
       positions[3 * i] = 0;
       uvs[2 * i] = 0.5;
     } else {
       const a = Math.min(i, partner), b = Math.max(i, partner);
-      positions[3 * b] = -positions[3 * a];
+      positions[3 * b] = positions[3 * a] === 0 ? 0 : -positions[3 * a];
       positions[3 * b + 1] = positions[3 * a + 1];
       positions[3 * b + 2] = positions[3 * a + 2];
       uvs[2 * b] = 1 - uvs[2 * a];

@@ -30,9 +30,20 @@ export interface LoftOptions {
   spacingGrowth: number;
   /** Length over which a meridian leaves the outline along the face's own direction (C¹ join), metres. */
   joinLength: number;
+  /** How far in front of the outline's centroid the hinge axis passes, metres. */
+  axisLead: number;
+  /** How far above the outline's centroid the hinge axis passes, metres. */
+  axisRise: number;
+  /** Where on the axis (0 = neck base, 1 = the point in front of the face) rays are cast from. */
+  centreAlong: number;
+  /** 0 = each meridian plane through its outline vertex, 1 = planes evenly spaced by outline index. */
+  evenSpread: number;
+  /** Rings next to the outline that are smoothed after lofting, and how many smoothing sweeps. */
+  relaxRings: number;
+  relaxIterations: number;
 }
 
-export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03 };
+export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03, axisLead: 0, axisRise: -0.05, centreAlong: 0.5, evenSpread: 0.05, relaxRings: 8, relaxIterations: 0 };
 
 export interface Loft {
   /** (rings + 1) × meridians vertices, ring-major, xyz metres; ring 0 equals the outline. */
@@ -57,11 +68,16 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
   const o = { ...LOFT_DEFAULTS, ...options };
   const N = outline.length;
   const F = scale(outline.reduce((s, p) => add(s, p), [0, 0, 0] as V3), 1 / N);
+  F[0] = 0;
   const B: V3 = [0, frame.neckBottomY, neckCentreZ(frame, frame.neckBottomY)];
-  const e1 = norm(sub(F, B));
+  // The hinge axis runs from the neck base toward a point well in front of the face, so that the
+  // outline winds evenly round it (an axis through the face's centroid would pass close to the
+  // forehead and crowd the meridian planes there).
+  const front: V3 = [0, F[1] + o.axisRise, F[2] + o.axisLead];
+  const e1 = norm(sub(front, B));
   const U = norm(sub([0, 1, 0], scale(e1, e1[1])));
   const W = cross(U, e1); // +X side
-  const C = add(B, scale(sub(F, B), 0.5));
+  const C = add(B, scale(sub(front, B), o.centreAlong));
   if (!(implicit(...C) < 0)) throw new Error("loftHead: the loft centre is outside the head");
   const na = HEAD_NORMS.neckBreadth / 2, nb = HEAD_NORMS.neckDepth / 2;
 
@@ -89,12 +105,16 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
   for (let i = 0; i < N; i++) {
     const P = outline[i];
     const d = sub(P, C);
-    // Meridian planes are spread evenly round the axis by outline index (the outline's vertices
-    // are evenly spaced): a plane through the outline vertex itself would crowd the planes where
-    // the outline passes near the axis (top of the forehead) and starve the back of the head.
-    const alpha = (2 * Math.PI * i) / N;
-    const e2 = add(scale(U, Math.cos(alpha)), scale(W, Math.sin(alpha)));
+    // The meridian's plane: through the outline vertex, pulled part of the way toward an even
+    // spread by outline index (the outline's vertices are evenly spaced).
     const a = dot(d, e1);
+    const perp0 = sub(d, scale(e1, a));
+    let own = Math.atan2(dot(perp0, W), dot(perp0, U));
+    if (i > N / 2 && own < 0) own += 2 * Math.PI;
+    if (i === 0) own = 0;
+    if (2 * i === N) own = Math.PI;
+    const alpha = own + o.evenSpread * ((2 * Math.PI * i) / N - own);
+    const e2 = add(scale(U, Math.cos(alpha)), scale(W, Math.sin(alpha)));
     const betaStart = Math.atan2(Math.hypot(...sub(d, scale(e1, a))), a);
     // Where this half-plane meets the neck base ellipse.
     const h = norm(sub(e2, scale(e1, e2[1] / e1[1])));
@@ -142,7 +162,28 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
       arc[k * N + i] = target;
     }
   }
+  relaxNearOutline(grid, N, o.relaxRings, o.relaxIterations);
   return { grid, meridians: N, rings: K, arc, length, neckBase: B };
+}
+
+/**
+ * Meridians leave the outline where it winds unevenly round the axis; neighbouring ones can
+ * cross in the first rings. Jacobi smoothing of rings 1..rings (each vertex to the mean of its
+ * four grid neighbours; ring 0 and the ring after the band stay fixed) untangles that band.
+ */
+function relaxNearOutline(grid: Float64Array, N: number, rings: number, iterations: number): void {
+  for (let it = 0; it < iterations; it++) {
+    const next = Float64Array.from(grid.subarray(N * 3, (rings + 1) * N * 3));
+    for (let k = 1; k <= rings; k++) {
+      for (let i = 0; i < N; i++) {
+        const at = (kk: number, ii: number) => (kk * N + ((ii + N) % N)) * 3;
+        for (let c = 0; c < 3; c++) {
+          next[((k - 1) * N + i) * 3 + c] = 0.25 * (grid[at(k - 1, i) + c] + grid[at(k + 1, i) + c] + grid[at(k, i - 1) + c] + grid[at(k, i + 1) + c]);
+        }
+      }
+    }
+    grid.set(next, N * 3);
+  }
 }
 
 /** Replaces the polyline's first `length` of arc by a cubic Hermite curve leaving pts[0] along `dir`. */

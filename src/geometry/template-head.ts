@@ -17,9 +17,12 @@ import { headFrame, headImplicit } from "./head-shape.ts";
 import { computeNormals, computeTangents } from "./mesh-utils.ts";
 import { assignMirrors } from "./mirror.ts";
 import { loftHead } from "./scalp-loft.ts";
-import { faceRegionMap, projectFace, rowSlot, scalpUv } from "./uv-atlas.ts";
+import { faceRegionMap, projectFace, rowSlot, scalpUv, untangleUvs } from "./uv-atlas.ts";
 
 type V3 = [number, number, number];
+
+/** Least distance between the pinna (outside its footprint) and the head surface, metres. */
+const EAR_CLEARANCE_M = 0.0008;
 
 /** Growable vertex/triangle lists. */
 class Builder {
@@ -68,6 +71,8 @@ function generate(): TemplateHead {
   const toFace = faceRegionMap(face.ring.map((v) => raw[v]));
   for (let v = 0; v < nFace; v++) b.vertex(P(v), toFace(raw[v]));
   b.skin.push(...face.indices);
+  const stillFlipped = untangleUvs(b.uv, face.indices, new Set([...face.ring, ...face.eyeRight, ...face.eyeLeft]));
+  if (stillFlipped) throw new Error(`template head: ${stillFlipped} face UV triangles stay folded`);
 
   // 2. Eye sockets: each lid loop rolls inwards in two rings; their UVs shrink into the eye opening.
   const lidRight = face.eyeRight.map(P);
@@ -83,7 +88,7 @@ function generate(): TemplateHead {
       const ids = ring.map((p, m) => b.vertex(p, [lidUv[m][0] + (cu - lidUv[m][0]) * f, lidUv[m][1] + (cv - lidUv[m][1]) * f]));
       const tris: number[] = [];
       stitch(b, tris, prev, ids);
-      b.skin.push(...orientLike(tris, face.indices, prev));
+      b.skin.push(...orientLike(tris, b.skin, prev));
       prev = ids;
     });
   }
@@ -117,10 +122,12 @@ function generate(): TemplateHead {
   for (let k = 0; k < K; k++) {
     for (let i = 0; i < N; i++) if (!removed.has(k * N + i)) stitch(b, b.skin, [grid[k][i], grid[k][i + 1]], [grid[k + 1][i], grid[k + 1][i + 1]], false);
   }
-  for (const side of [1, -1]) {
-    const loop = holeLoop(removed, N, grid, (i) => (side > 0 ? i < N / 2 : i >= N / 2));
-    addEar(b, earLeft, loop, side);
-  }
+  // The right ear's border is the left's, mirrored vertex by vertex (same sequence).
+  const loopLeft = holeLoop(removed, N, grid, (i) => i < N / 2);
+  const gridMirror = new Map<number, number>();
+  for (let k = 0; k <= K; k++) for (let i = 0; i <= N; i++) gridMirror.set(grid[k][i], grid[k][N - i]);
+  addEar(b, earLeft, loopLeft, 1, implicit);
+  addEar(b, earLeft, loopLeft.map((v) => gridMirror.get(v)!), -1, implicit);
 
   // 5. Neck base: the last ring closed by a disc.
   addNeckCap(b, grid[K].slice(0, N), loft.neckBase);
@@ -203,11 +210,14 @@ function holeLoop(removed: Set<number>, N: number, grid: number[][], side: (i: n
 }
 
 /** Grows one ear (side +1 left, −1 right, built as the mirror of the left) on a footprint loop. */
-function addEar(b: Builder, frameLeft: ReturnType<typeof earFrame>, loop: number[], side: number): void {
+function addEar(b: Builder, frameLeft: ReturnType<typeof earFrame>, loop: number[], side: number, implicit: (x: number, y: number, z: number) => number): void {
   const mirror = (p: V3): V3 => [side * p[0], p[1], p[2]];
-  // Build in left-ear space: a right-ear loop is mirrored there, and run backwards to keep its turn.
-  const ordered = side > 0 ? loop : [...loop].reverse();
-  const shell = growEar(frameLeft, ordered.map((id) => ({ id, p: mirror(b.at(id)) })));
+  // Build in left-ear space (a right-ear loop, mirrored there, is the left loop).
+  const shell = growEar(frameLeft, loop.map((id) => ({ id, p: mirror(b.at(id)) })));
+  // Nothing of the pinna may sink into the head: push such points out along the ear's normal.
+  for (const p of shell.positions) {
+    for (let it = 0; it < 40 && implicit(...p) < EAR_CLEARANCE_M; it++) for (let k = 0; k < 3; k++) p[k] += frameLeft.normal[k] * 2e-4;
+  }
   const slot = side > 0 ? 3 : 1;
   const uvOf = (local: [number, number]): [number, number] => {
     const l: [number, number] = side > 0 ? local : [1 - local[0], local[1]];
@@ -219,10 +229,19 @@ function addEar(b: Builder, frameLeft: ReturnType<typeof earFrame>, loop: number
   );
   const centre = b.vertex(mirror(shell.positions[-1 - shell.centre]), uvOf(shell.centreUv));
   const tris: number[] = [];
-  for (let j = 0; j + 1 < ids.length; j++) stitch(b, tris, ids[j], ids[j + 1]);
+  // Ring 0 (footprint, M vertices) fans out to ring 1 (3M): polygon a, b, r3, r2, r1, r0 per edge.
+  const [r0, r1] = [ids[0], ids[1]];
+  const M = r0.length, F = r1.length / M;
+  for (let m = 0; m < M; m++) {
+    const a = r0[m], bb = r0[(m + 1) % M];
+    const fan = Array.from({ length: F + 1 }, (_, r) => r1[(F * m + r) % r1.length]);
+    tris.push(a, bb, fan[F - 1], bb, fan[F], fan[F - 1]);
+    for (let r = F - 1; r > 0; r--) tris.push(a, fan[r], fan[r - 1]);
+  }
+  for (let j = 1; j + 1 < ids.length; j++) stitch(b, tris, ids[j], ids[j + 1]);
   const last = ids[ids.length - 1];
   for (let m = 0; m < last.length; m++) tris.push(last[m], last[(m + 1) % last.length], centre);
-  // Left: the loop already runs the removed cells' way. Right: it was reversed, so flip back.
+  // Left: the loop runs the removed cells' way. Right: mirroring turned the winding over.
   if (side > 0) b.skin.push(...tris);
   else for (let t = 0; t < tris.length; t += 3) b.skin.push(tris[t], tris[t + 2], tris[t + 1]);
 }

@@ -71,3 +71,62 @@ export function scalpUv(i: number, n: number, arc: number, maxLength: number): [
   const R = ATLAS.scalp;
   return [R.u1 - ((R.u1 - R.u0) * i) / n, R.v0 + (arc / maxLength) * (R.v1 - R.v0)];
 }
+
+/**
+ * Unfolds UV triangles a projection turned over (the inside of the lips, under the nose) by
+ * relaxing the UVs around them: each round takes the flipped triangles' vertices plus three rings
+ * of neighbours and moves them to the average of their neighbours (a Tutte-style relaxation),
+ * keeping `pinned` vertices fixed. Returns how many triangles are still flipped.
+ */
+export function untangleUvs(uv: number[], tris: ArrayLike<number>, pinned: Set<number>, rounds = 8): number {
+  const neighbours = new Map<number, Set<number>>();
+  for (let t = 0; t < tris.length; t += 3) {
+    for (let k = 0; k < 3; k++) {
+      const a = tris[t + k];
+      const set = neighbours.get(a) ?? new Set<number>();
+      set.add(tris[t + ((k + 1) % 3)]);
+      set.add(tris[t + ((k + 2) % 3)]);
+      neighbours.set(a, set);
+    }
+  }
+  const area = (t: number) => {
+    const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
+    return (uv[2 * b] - uv[2 * a]) * (uv[2 * c + 1] - uv[2 * a + 1]) - (uv[2 * c] - uv[2 * a]) * (uv[2 * b + 1] - uv[2 * a + 1]);
+  };
+  const flipped = () => {
+    let pos = 0, neg = 0;
+    for (let t = 0; t < tris.length; t += 3) (area(t) > 0 ? pos++ : neg++);
+    const sign = pos >= neg ? 1 : -1;
+    const out: number[] = [];
+    for (let t = 0; t < tris.length; t += 3) if (Math.sign(area(t)) !== sign) out.push(t);
+    return out;
+  };
+  let bad = flipped();
+  for (let round = 0; round < rounds && bad.length > 0; round++) {
+    let region = new Set<number>();
+    for (const t of bad) for (let k = 0; k < 3; k++) region.add(tris[t + k]);
+    for (let ring = 0; ring < 3 + round; ring++) {
+      const grown = new Set(region);
+      for (const v of region) for (const w of neighbours.get(v) ?? []) grown.add(w);
+      region = grown;
+    }
+    const movable = [...region].filter((v) => !pinned.has(v)).sort((a, b) => a - b);
+    for (let it = 0; it < 200; it++) {
+      const next = movable.map((v) => {
+        const ns = [...neighbours.get(v)!];
+        let su = 0, sv = 0;
+        for (const w of ns) {
+          su += uv[2 * w];
+          sv += uv[2 * w + 1];
+        }
+        return [su / ns.length, sv / ns.length];
+      });
+      movable.forEach((v, k) => {
+        uv[2 * v] = next[k][0];
+        uv[2 * v + 1] = next[k][1];
+      });
+    }
+    bad = flipped();
+  }
+  return bad.length;
+}
