@@ -17,6 +17,7 @@ const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/serve.ts"),
   () => import("./commands/reconstruct.ts"),
   () => import("./commands/batch.ts"),
+  () => import("./commands/head.ts"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

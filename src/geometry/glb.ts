@@ -1,0 +1,51 @@
+/**
+ * Geometry-only GLB of a head (the template, or a fitted head before texturing): one mesh with a
+ * primitive per part (skin, eyes), positions, normals, tangents and UVs, plain PBR materials.
+ * The textured export with the skin material lives in materials/export-head.ts.
+ */
+import { Document, NodeIO } from "@gltf-transform/core";
+import type { HeadPart, Mesh } from "../types.ts";
+
+const PART_COLOURS: Record<HeadPart, [number, number, number, number]> = {
+  skin: [0.55, 0.34, 0.26, 1],
+  eyeLeft: [0.8, 0.8, 0.78, 1],
+  eyeRight: [0.8, 0.8, 0.78, 1],
+};
+
+/**
+ * Encodes the mesh as GLB bytes (deterministic: same mesh, same bytes).
+ *
+ *   const bytes = await meshToGlb(head.mesh, head.parts);
+ */
+export async function meshToGlb(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[]): Promise<Uint8Array> {
+  const doc = new Document();
+  doc.createBuffer("buffer");
+  const gltfMesh = doc.createMesh("head");
+  const nv = mesh.positions.length / 3;
+  for (const part of parts) {
+    // Each primitive carries only the vertices its triangles use.
+    const tri = mesh.indices.subarray(part.firstIndex, part.firstIndex + part.indexCount);
+    const remap = new Int32Array(nv).fill(-1);
+    const used: number[] = [];
+    for (const v of tri) if (remap[v] < 0) remap[v] = used.push(v) - 1;
+    const pick = (src: Float32Array, k: number) => {
+      const out = new Float32Array(used.length * k);
+      used.forEach((v, i) => out.set(src.subarray(v * k, v * k + k), i * k));
+      return out;
+    };
+    const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4", array: Float32Array) => doc.createAccessor(`${part.part}-${name}`).setType(type).setArray(array);
+    const material = doc.createMaterial(part.part).setBaseColorFactor(PART_COLOURS[part.part]).setRoughnessFactor(part.part === "skin" ? 0.55 : 0.1).setMetallicFactor(0);
+    const prim = doc
+      .createPrimitive()
+      .setAttribute("POSITION", acc("position", "VEC3", pick(mesh.positions, 3)))
+      .setAttribute("NORMAL", acc("normal", "VEC3", pick(mesh.normals, 3)))
+      .setAttribute("TANGENT", acc("tangent", "VEC4", pick(mesh.tangents, 4)))
+      .setAttribute("TEXCOORD_0", acc("uv", "VEC2", pick(mesh.uvs, 2)))
+      .setIndices(doc.createAccessor(`${part.part}-indices`).setType("SCALAR").setArray(Uint32Array.from(tri, (v) => remap[v])))
+      .setMaterial(material);
+    gltfMesh.addPrimitive(prim);
+  }
+  const node = doc.createNode("head").setMesh(gltfMesh);
+  doc.getRoot().setDefaultScene(doc.createScene("head").addChild(node));
+  return new NodeIO().writeBinary(doc);
+}
