@@ -178,6 +178,14 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   const p = validateSkinParameters(input.parameters);
   const glb = await writeGlb(input, p);
   const babylon = await buildHeadBabylonJson(input.mesh, input.parts, p, { thinMask: !!input.maps.thinMask, eyes: !!input.maps.eyes });
-  const materialJson = JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(p), maps: { ...SKIN_MAP_FILES } }, null, 2) + "\n";
+  const maps: Record<string, string> = {
+    albedoDiffuse: SKIN_MAP_FILES.albedoDiffuse,
+    albedoSpecular: SKIN_MAP_FILES.albedoSpecular,
+    normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse,
+    normalsSpecular: SKIN_MAP_FILES.normalsSpecular,
+  };
+  if (input.maps.thinMask) maps.thinMask = SKIN_MAP_FILES.thinMask;
+  if (input.maps.eyes) maps.eyes = SKIN_MAP_FILES.eyes;
+  const materialJson = JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(p), maps }, null, 2) + "\n";
   return { glb, babylon, materialJson };
 }

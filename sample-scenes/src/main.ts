@@ -8,6 +8,7 @@ import type { AbstractMesh, Scene } from "@babylonjs/core";
 import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { buildControls } from "./controls.ts";
+import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
@@ -21,6 +22,8 @@ interface PorelightHook {
   setPreset?(id: EnvironmentId): Promise<void>;
   renderFrames?(n: number): Promise<void>;
   showMap?(key: string): Promise<void>;
+  setScattering?(enabled: boolean): Promise<void>;
+  applyParameters?(p: Record<string, unknown>): Promise<void>;
 }
 declare global {
   interface Window { porelight: PorelightHook }
@@ -143,6 +146,14 @@ async function main(): Promise<void> {
   };
   hook.renderFrames = async (n: number) => {
     for (let i = 0; i < n; i++) await nextFrame(scene);
+  };
+  hook.applyParameters = async (p: Record<string, unknown>) => {
+    for (const m of head.skin) applySkinParameters(m, p);
+    await whenReady(scene);
+  };
+  hook.setScattering = async (enabled: boolean) => {
+    for (const m of head.skin) m.subSurface.isScatteringEnabled = enabled;
+    await whenReady(scene);
   };
   if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
 

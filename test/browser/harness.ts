@@ -131,3 +131,4 @@ export async function brightnessShift(a: Buffer, b: Buffer): Promise<{ gained: [
   const lost: [number, number] = [l[0] / Math.max(l[2], 1e-9), l[1] / Math.max(l[2], 1e-9)];
   return { gained, lost, distance: Math.hypot(gained[0] - lost[0], gained[1] - lost[1]), change: change / (width * height) };
 }
+

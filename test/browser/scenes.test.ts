@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
       const effect = mesh.subMeshes[0].effect as unknown as { _fragmentSourceCode: string };
       const src = effect?._fragmentSourceCode ?? "";
       return {
-        webgl: scene.getEngine().webGLVersion,
+        webgl: (scene.getEngine() as unknown as { webGLVersion: number }).webGLVersion,
         prePass: !!scene.prePassRenderer?.enabled,
         sssPostProcess: !!scene.subSurfaceConfiguration?.postProcess,
         scattering: (skin as unknown as { subSurface: { isScatteringEnabled: boolean } }).subSurface.isScatteringEnabled,
@@ -98,6 +98,7 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
     const shift = await brightnessShift(leftPng, rightPng);
     expect(shift.change).toBeGreaterThan(0.5); // mean |Δ luminance| in 8-bit steps over the frame
     expect(shift.distance).toBeGreaterThan(15);
+
     expect(errors).toEqual([]);
     await page.close();
   });
