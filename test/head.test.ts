@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { FACE_LANDMARKS_M, LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
+import { meshToGlb } from "../src/geometry/glb.ts";
+import { boundaryLoops, degenerateTriangles, edgeReport, signedVolume, uvReport } from "../src/geometry/mesh-checks.ts";
+import { weldMap } from "../src/geometry/mesh-utils.ts";
+import { buildTemplateHead } from "../src/geometry/template-head.ts";
+import { ATLAS } from "../src/geometry/uv-atlas.ts";
+import { LANDMARK_COUNT, type TemplateHead } from "../src/types.ts";
+
+let head: TemplateHead;
+let weld: Int32Array;
+beforeAll(() => {
+  head = buildTemplateHead();
+  weld = weldMap(head.mesh.positions);
+});
+
+const part = (name: string) => {
+  const p = head.parts.find((q) => q.part === name)!;
+  return head.mesh.indices.subarray(p.firstIndex, p.firstIndex + p.indexCount);
+};
+
+describe("template head", () => {
+  it("has 20k–60k triangles in skin, left eye, right eye order", () => {
+    const tris = head.mesh.indices.length / 3;
+    expect(tris).toBeGreaterThanOrEqual(20_000);
+    expect(tris).toBeLessThanOrEqual(60_000);
+    expect(head.parts.map((p) => p.part)).toEqual(["skin", "eyeLeft", "eyeRight"]);
+    expect(head.parts.reduce((s, p) => s + p.indexCount, 0)).toBe(head.mesh.indices.length);
+  });
+
+  it("skin is manifold, consistently wound and closed except for the two eye sockets", () => {
+    const report = edgeReport(part("skin"), weld);
+    expect(report.nonManifoldEdges).toBe(0);
+    expect(report.inconsistentEdges).toBe(0);
+    const loops = boundaryLoops(report.boundaryEdges);
+    expect(loops.length).toBe(2);
+    // Each open loop is the inner edge of a socket: it lies inside its eyeball.
+    for (const loop of loops) {
+      const x = loop.reduce((s, v) => s + head.mesh.positions[3 * v], 0) / loop.length;
+      const eye = part(x > 0 ? "eyeLeft" : "eyeRight");
+      const ids = new Set(eye);
+      const c = [0, 0, 0];
+      for (const v of ids) for (let k = 0; k < 3; k++) c[k] += head.mesh.positions[3 * v + k] / ids.size;
+      for (const v of loop) expect(Math.hypot(...[0, 1, 2].map((k) => head.mesh.positions[3 * v + k] - c[k]))).toBeLessThan(0.0125);
+    }
+    expect(signedVolume(head.mesh.positions, part("skin"))).toBeGreaterThan(0.003); // wound outwards, head-sized (m³)
+  });
+
+  it("eyeballs are closed, outward-wound and not degenerate anywhere", () => {
+    for (const name of ["eyeLeft", "eyeRight"]) {
+      const r = edgeReport(part(name), weld);
+      expect(r.boundaryEdges.length + r.nonManifoldEdges + r.inconsistentEdges).toBe(0);
+      expect(signedVolume(head.mesh.positions, part(name))).toBeGreaterThan(0);
+    }
+    expect(degenerateTriangles(head.mesh.positions, head.mesh.indices, 1e-11)).toEqual([]);
+  });
+
+  it("has a non-overlapping, consistently oriented UV atlas with the face on ≥ 50 % of its texels", () => {
+    const uv = uvReport(head.mesh.uvs, head.mesh.indices, 768, 1152);
+    expect(uv.overlapTexels).toBe(0);
+    expect(uv.flippedTriangles).toBe(0);
+    expect(uv.degenerateTriangles).toBe(0);
+    let face = 0;
+    const { uvs, indices } = head.mesh;
+    for (let t = 0; t < indices.length; t += 3) {
+      const [a, b, c] = [indices[t], indices[t + 1], indices[t + 2]];
+      if (uvs[2 * a + 1] > ATLAS.face.v1 || uvs[2 * b + 1] > ATLAS.face.v1 || uvs[2 * c + 1] > ATLAS.face.v1) continue;
+      face += Math.abs((uvs[2 * b] - uvs[2 * a]) * (uvs[2 * c + 1] - uvs[2 * a + 1]) - (uvs[2 * c] - uvs[2 * a]) * (uvs[2 * b + 1] - uvs[2 * a + 1])) / 2;
+    }
+    expect(face).toBeGreaterThan(0.5);
+    for (const v of uvs) expect(v >= 0 && v <= 1).toBe(true);
+  });
+
+  it("is left/right symmetric in position (1e-4 m) and UV (u → 1 − u) through mirrorVertex", () => {
+    const { positions: p, uvs } = head.mesh;
+    const m = head.mirrorVertex;
+    let notInvolution = 0, worstPos = 0, worstUv = 0;
+    for (let v = 0; v < m.length; v++) {
+      const w = m[v];
+      if (m[w] !== v) notInvolution++;
+      worstPos = Math.max(worstPos, Math.abs(p[3 * v] + p[3 * w]), Math.abs(p[3 * v + 1] - p[3 * w + 1]), Math.abs(p[3 * v + 2] - p[3 * w + 2]));
+      worstUv = Math.max(worstUv, Math.abs(uvs[2 * v] + uvs[2 * w] - 1), Math.abs(uvs[2 * v + 1] - uvs[2 * w + 1]));
+    }
+    expect(notInvolution).toBe(0);
+    expect(worstPos).toBeLessThan(1e-4);
+    expect(worstUv).toBeLessThan(1e-6);
+  });
+
+  it("has every landmark as a vertex: the 468 face-mesh points exactly, the irises on the eyeballs", () => {
+    const lv = head.landmarkVertices;
+    expect(lv.length).toBe(LANDMARK_COUNT);
+    expect(new Set(lv).size).toBe(LANDMARK_COUNT);
+    for (let i = 0; i < 468; i++) {
+      for (let k = 0; k < 3; k++) expect(head.mesh.positions[3 * lv[i] + k]).toBeCloseTo(FACE_LANDMARKS_M[3 * i + k], 6);
+      expect(head.mirrorVertex[lv[i]]).toBe(lv[LANDMARK_MIRROR[i]]);
+    }
+    const eyeVerts = new Set([...part("eyeLeft"), ...part("eyeRight")]);
+    for (let i = 468; i < LANDMARK_COUNT; i++) expect(eyeVerts.has(lv[i])).toBe(true);
+  });
+
+  it("is deterministic and writes a GLB", async () => {
+    const glb = await meshToGlb(head.mesh, head.parts);
+    expect(new TextDecoder().decode(glb.subarray(0, 4))).toBe("glTF");
+    expect(Buffer.from(await meshToGlb(head.mesh, head.parts)).equals(Buffer.from(glb))).toBe(true);
+  });
+});
