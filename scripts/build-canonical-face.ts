@@ -107,7 +107,7 @@ async function landmarksFromCapture(photosDir: string): Promise<PhotoLandmarks[]
   const out: PhotoLandmarks[] = [];
   for (const name of names) {
     try {
-      const image = await decodeImage(await readFile(join(photosDir, name)));
+      const { image } = await decodeImage(join(photosDir, name));
       const result = await capture(image, {});
       out.push({ name, landmarks: Array.from(result.landmarks as Float32Array), yawDeg: result.pose.yawDeg, pitchDeg: result.pose.pitchDeg });
     } catch (err) {
