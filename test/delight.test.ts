@@ -6,6 +6,7 @@ import { skinLuminanceFromChromaticity } from "../src/pipeline/lighting/albedo-s
 import { disposeSessions } from "../src/models/session.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
+import { renderedHead } from "./support/rendered-head.ts";
 
 afterAll(disposeSessions);
 
@@ -90,5 +91,49 @@ describe("delight", () => {
     await expect(
       delight({ texture: toSrgb(completed.texture), textureBase: completed.texture, confidence: scene.confidence, normalsObject: { ...scene.normals, width: 10 }, ambientOcclusion: scene.occlusion }),
     ).rejects.toThrow(/normalsObject is 10×/);
+  });
+});
+
+describe("unwrap → complete → delight on the template head rendered by the project's renderer", () => {
+  it("recovers the known albedo (≥ 28 dB on visible skin) and light from a 25°-turned, specular render", async () => {
+    const W = 192;
+    const H = 288;
+    const scene = renderedHead({ width: W, height: H, yawDeg: 25, specular: 0.3 });
+    const u = scene.unwrapped;
+    const done = complete({ texture: u.texture, confidence: u.confidence, coverage: u.coverage, regions: u.regions });
+    const result = await delight({
+      texture: toSrgb(done.texture),
+      textureBase: done.texture,
+      confidence: u.confidence,
+      normalsObject: u.normalsObject,
+      ambientOcclusion: u.ambientOcclusion,
+      coverage: u.coverage,
+      regions: u.regions,
+    });
+    // Visible skin: confidently seen, inside an island, not hair-bearing or the eye openings.
+    const rw = u.regions.weights;
+    const notSkin = (["brows", "scalp", "eyelids"] as const).map((r) => FACE_REGIONS.indexOf(r));
+    const visibleSkin = (p: number) => u.confidence.data[p] >= 0.3 && u.coverage.data[p] > 0.5 && notSkin.every((r) => rw.data[p * rw.channels + r] < 0.5);
+    let count = 0;
+    for (let p = 0; p < W * H; p++) if (visibleSkin(p)) count++;
+    expect(count).toBeGreaterThan(0.25 * W * H);
+    const truth = scene.truth.data.map(linearToSrgb);
+    const quality = psnr(result.albedo.data, truth, 3, visibleSkin);
+    expect(quality).toBeGreaterThanOrEqual(28);
+    expect(psnr(done.texture.data.map(linearToSrgb), truth, 3, visibleSkin)).toBeLessThan(quality - 10);
+
+    const Etrue = evaluateShImage(radianceToIrradiance(scene.radiance), u.normalsObject.data, W * H);
+    const Egot = evaluateShImage(radianceToIrradiance(result.lighting.shRadiance), u.normalsObject.data, W * H);
+    let se = 0;
+    let ss = 0;
+    for (let p = 0; p < W * H; p++) {
+      if (!visibleSkin(p)) continue;
+      for (let c = 0; c < 3; c++) (se += (Egot[p * 3 + c] - Etrue[p * 3 + c]) ** 2), (ss += Etrue[p * 3 + c] ** 2);
+    }
+    expect(Math.sqrt(se / ss)).toBeLessThan(0.05);
+    const d = result.lighting.dominantDirection;
+    const L = scene.lightDirection;
+    expect((Math.acos(Math.min(1, d[0] * L[0] + d[1] * L[1] + d[2] * L[2])) * 180) / Math.PI).toBeLessThan(8);
+    for (const v of result.albedo.data) expect(v >= 0 && v <= 1).toBe(true);
   });
 });
