@@ -3,7 +3,9 @@ import { normals, fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { runTiled } from "../src/models/tiled.ts";
 import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator } from "../src/estimators/builtin.ts";
-import type { ImageF32 } from "../src/types.ts";
+import { buildTemplateHead } from "../src/geometry/template-head.ts";
+import { unwrap } from "../src/pipeline/unwrap.ts";
+import { FACE_REGIONS, LANDMARK_COUNT, type ImageF32 } from "../src/types.ts";
 
 afterAll(disposeSessions);
 
@@ -90,3 +92,53 @@ describe("normals ρ, σ", () => {
     await expect(normals({ albedo: spotAlbedo(1, 1, 0), normalsTangent: image(10, 10, 3, "data", () => 0), texelSizeMm: 0.1 })).rejects.toThrow(/atlas/);
   });
 });
+
+describe("normals on the template head, through the GLB's tangent frame", () => {
+  it("a raised bump painted on the cheek leans N_S away from the bump in object space", async () => {
+    const head = buildTemplateHead();
+    const W = 192;
+    const H = 288;
+    const camera = { width: 64, height: 64, fx: 80, fy: 80, cx: 32, cy: 32, rotation: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), translation: Float64Array.from([0, 0, -0.8]) };
+    const plane = (v: number): ImageF32 => ({ width: 64, height: 64, channels: 1, data: new Float32Array(64 * 64).fill(v), colorSpace: "data" });
+    const grey: ImageF32 = { width: 64, height: 64, channels: 3, data: new Float32Array(64 * 64 * 3).fill(0.5), colorSpace: "srgb" };
+    const u = unwrap(
+      { capture: { image: grey, masks: { skin: plane(1), hair: plane(0), occluder: plane(0) }, landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) }, fit: { mesh: head.mesh, camera }, head },
+      { width: W, height: H, aoDirections: 4, aoResolution: 32 },
+    );
+    // The bump: on the subject's left cheek, inside the face island.
+    const cheek = FACE_REGIONS.indexOf("cheeks");
+    let best = -1;
+    let bestW = 0;
+    for (let p = 0; p < W * H; p++) {
+      const w = u.regions.weights.data[p * u.regions.weights.channels + cheek];
+      if ((p % W) > W / 2 && w > bestW) (best = p), (bestW = w);
+    }
+    const cx = best % W;
+    const cy = Math.floor(best / W);
+    const albedo = image(W, H, 3, "srgb", (x, y, c) => [0.75, 0.55, 0.45][c] * (1 + 0.4 * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 2 ** 2))));
+    const { normalsSpecular } = await normals({ albedo, normalsTangent: u.normalsTangent, texelSizeMm: u.medianTexelSizeMm });
+    const v3 = (img: ImageF32, p: number) => [img.data[p * img.channels], img.data[p * img.channels + 1], img.data[p * img.channels + 2]];
+    const centre = v3(u.position, best);
+    let checked = 0;
+    for (const [dx, dy] of [[3, 0], [-3, 0], [0, 3], [0, -3], [2, 2], [-2, -2], [2, -2], [-2, 2]]) {
+      const p = (cy + dy) * W + (cx + dx);
+      expect(u.coverage.data[p]).toBe(1);
+      const n = v3(u.normalsObject, p);
+      const t = v3(u.tangentsObject, p);
+      const w = u.tangentsObject.data[p * 4 + 3];
+      const b = [w * (n[1] * t[2] - n[2] * t[1]), w * (n[2] * t[0] - n[0] * t[2]), w * (n[0] * t[1] - n[1] * t[0])];
+      const ns = v3(normalsSpecular, p);
+      const obj = [0, 1, 2].map((k) => t[k] * ns[0] + b[k] * ns[1] + n[k] * ns[2]);
+      // Tilt = the part of the perturbed normal off the mesh normal; it must point away from the bump.
+      const along = obj[0] * n[0] + obj[1] * n[1] + obj[2] * n[2];
+      const tilt = obj.map((v, k) => v - along * n[k]);
+      const pos = v3(u.position, p);
+      const away = pos.map((v, k) => v - centre[k]);
+      const cos = (tilt[0] * away[0] + tilt[1] * away[1] + tilt[2] * away[2]) / (Math.hypot(...tilt) * Math.hypot(...away));
+      expect(cos).toBeGreaterThan(0.7);
+      checked++;
+    }
+    expect(checked).toBe(8);
+  });
+});
+
