@@ -309,6 +309,8 @@ export interface StageTiming {
   ms: number;
   /** Peak resident set size seen at the end of the stage, bytes. */
   peakRssBytes: number;
+  /** CPU time of the process during the stage (user + system, all threads), milliseconds; ≈ cores × ms when nothing else competes for the CPU. */
+  cpuMs?: number;
 }
 
 /** Everything a job produced: the files (not yet written anywhere) and the report. */

@@ -15,6 +15,8 @@ export interface StageMeter {
   now(): number;
   /** Peak resident set size of the process so far, bytes. */
   peakRssBytes(): number;
+  /** CPU time of the process (user + system, all threads) from an arbitrary origin, milliseconds. */
+  cpuMs?(): number;
 }
 
 /** A failure inside one stage: `stage` names it, `cause` is the original error. */
@@ -80,6 +82,7 @@ export class StageRunner {
   async run<T>(stage: StageName, work: (progress: StageProgress) => Promise<T> | T): Promise<T> {
     this.hooks.signal?.throwIfAborted();
     const start = this.meter.now();
+    const cpuStart = this.meter.cpuMs?.();
     this.emit(stage, 0);
     let result: T;
     try {
@@ -92,7 +95,9 @@ export class StageRunner {
       }
       throw new StageError(stage, err);
     }
-    this.timings.push({ stage, ms: this.meter.now() - start, peakRssBytes: this.meter.peakRssBytes() });
+    const timing: StageTiming = { stage, ms: this.meter.now() - start, peakRssBytes: this.meter.peakRssBytes() };
+    if (cpuStart !== undefined && this.meter.cpuMs) timing.cpuMs = this.meter.cpuMs() - cpuStart;
+    this.timings.push(timing);
     this.emit(stage, 1);
     this.done += Math.max(0, this.weights[stage] ?? 0);
     return result;
