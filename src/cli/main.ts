@@ -18,6 +18,7 @@ const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/reconstruct.ts"),
   () => import("./commands/batch.ts"),
   () => import("./commands/head.ts"),
+  () => import("./commands/fit.ts"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

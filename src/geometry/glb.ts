@@ -28,12 +28,12 @@ export async function meshToGlb(mesh: Mesh, parts: { part: HeadPart; firstIndex:
     const remap = new Int32Array(nv).fill(-1);
     const used: number[] = [];
     for (const v of tri) if (remap[v] < 0) remap[v] = used.push(v) - 1;
-    const pick = (src: Float32Array, k: number) => {
+    const pick = (src: Float32Array, k: number): Float32Array<ArrayBuffer> => {
       const out = new Float32Array(used.length * k);
       used.forEach((v, i) => out.set(src.subarray(v * k, v * k + k), i * k));
       return out;
     };
-    const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4", array: Float32Array) => doc.createAccessor(`${part.part}-${name}`).setType(type).setArray(array);
+    const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4", array: Float32Array<ArrayBuffer>) => doc.createAccessor(`${part.part}-${name}`).setType(type).setArray(array);
     const material = doc.createMaterial(part.part).setBaseColorFactor(PART_COLOURS[part.part]).setRoughnessFactor(part.part === "skin" ? 0.55 : 0.1).setMetallicFactor(0);
     const prim = doc
       .createPrimitive()

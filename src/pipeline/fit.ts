@@ -1,0 +1,247 @@
+/**
+ * fit: the template head made into the photographed person, with the camera that sees them.
+ *
+ * 1. Pose: a similarity (Procrustes) from the template's landmark vertices to the photo's 3D
+ *    landmarks gives rotation and scale; a pinhole camera (focal length from the options) places
+ *    the head at the depth that scale implies; Gauss–Newton on the 2D reprojection refines it.
+ * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
+ *    at a depth between the posed template's and the one the landmark's own z implies; a
+ *    regularised 3D thin-plate warp through those targets, pinned to zero at the back of the
+ *    skull and the neck base, moves the whole head, so skull, ears and neck follow the face.
+ * 3. Eyes: each eyeball moves rigidly with the warp at its centre and turns so that its iris
+ *    centre lies on the photo's iris ray.
+ * 4. Visibility: per vertex, facing the camera and not behind the z-buffer of the fitted head.
+ */
+import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
+import { quaternionToMatrix } from "../geometry/procrustes.ts";
+import { cameraCentre, projectToScreen } from "../render/camera.ts";
+import { createFragments, rasterize } from "../render/rasterize.ts";
+import { LANDMARK_COUNT, SILENT_LOGGER, type Camera, type CaptureResult, type FitResult, type Logger, type TemplateHead } from "../types.ts";
+import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
+import { fitWarp, warpAt } from "./fit/warp.ts";
+
+export interface FitOptions {
+  /** Focal length as a multiple of the photo's longer side, pixels per pixel (1.2 ≈ a 43 mm lens on full frame). */
+  focalLengthFactor?: number;
+  /** 0 = keep the template's depth profile, 1 = take the landmarks' depth (z) as is. */
+  depthWeight?: number;
+  /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
+  smoothingM?: number;
+  /** Warp smoothing at the anchors (back of the skull, neck base) that hold the head's far side, metres. */
+  anchorSmoothingM?: number;
+  /** Landmark confidence below which a landmark is ignored (0..1). */
+  minConfidence?: number;
+  /** Largest turn of an eyeball toward its iris landmark, degrees. */
+  maxGazeDeg?: number;
+  /** Long side of the visibility z-buffer, pixels. */
+  visibilityResolution?: number;
+  /** A vertex counts as hidden when it lies this far behind the z-buffer, metres. */
+  visibilityToleranceM?: number;
+  logger?: Logger;
+}
+
+export const FIT_DEFAULTS: Required<FitOptions> = {
+  focalLengthFactor: 1.2,
+  depthWeight: 0.5,
+  smoothingM: 1e-4,
+  anchorSmoothingM: 5e-3,
+  minConfidence: 0.05,
+  maxGazeDeg: 35,
+  visibilityResolution: 1024,
+  visibilityToleranceM: 0.002,
+  logger: SILENT_LOGGER,
+};
+
+/** Lid-margin landmarks of each eye; their mean is the "eye centre" of the interocular distance. */
+const EYE_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
+const EYE_LEFT = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
+
+/**
+ * Fits the template head to one captured face. Pure and deterministic.
+ *
+ *   const result = fit(await capture(image), buildTemplateHead());
+ *   result.reprojectionErrorPx / result.interocularPx;   // < 0.02 on a good photo
+ */
+export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence">, head: TemplateHead, options: FitOptions = {}): FitResult {
+  const o = { ...FIT_DEFAULTS, ...options };
+  const { width, height } = capture.image;
+  const lm = capture.landmarks;
+  if (lm.length !== LANDMARK_COUNT * 3) throw new Error(`fit: expected ${LANDMARK_COUNT} landmarks, got ${lm.length / 3}`);
+  for (const v of lm) if (!Number.isFinite(v)) throw new Error("fit: landmarks must be finite numbers");
+  const pos = head.mesh.positions;
+  const lv = head.landmarkVertices;
+  const faceIds = Array.from({ length: 468 }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
+  if (faceIds.length < 50) throw new Error(`fit: only ${faceIds.length} face landmarks are confident enough to fit (need 50)`);
+  const weights = Float64Array.from(faceIds, (i) => capture.landmarkConfidence[i]);
+  const points = new Float64Array(faceIds.length * 3);
+  faceIds.forEach((i, k) => points.set(pos.subarray(3 * lv[i], 3 * lv[i] + 3), 3 * k));
+  const pixels = Float64Array.from(faceIds.flatMap((i) => [lm[3 * i], lm[3 * i + 1]]));
+
+  // 1. Pose.
+  const focal = o.focalLengthFactor * Math.max(width, height);
+  const init = cameraFromSimilarity(points, landmarksRightHanded(lm, faceIds), weights, width, height, focal);
+  const camera = refinePose(init.camera, points, pixels, weights);
+  o.logger.debug(`fit: scale ${init.scale.toFixed(0)} px/m, head at ${(focal / init.scale).toFixed(2)} m`);
+
+  // 2. Warp targets on the landmark rays.
+  const Rt = camera.rotation, t = camera.translation;
+  const camPt = (p: ArrayLike<number>, off: number) => [0, 1, 2].map((r) => Rt[3 * r] * p[off] + Rt[3 * r + 1] * p[off + 1] + Rt[3 * r + 2] * p[off + 2] + t[r]);
+  const depths = faceIds.map((_, k) => -camPt(points, 3 * k)[2]);
+  const meanDepth = depths.reduce((s, d) => s + d, 0) / depths.length;
+  const meanZ = faceIds.reduce((s, i) => s + lm[3 * i + 2], 0) / faceIds.length;
+  const metresPerPx = meanDepth / focal;
+  const anchors = anchorVertices(head);
+  const nc = faceIds.length + anchors.length;
+  const centres = new Float64Array(nc * 3), disp = new Float64Array(nc * 3), lambda = new Float64Array(nc);
+  faceIds.forEach((i, k) => {
+    const templateDepth = depths[k];
+    const landmarkDepth = meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx;
+    const d = templateDepth + o.depthWeight * (landmarkDepth - templateDepth);
+    const target = [((lm[3 * i] - camera.cx) * d) / camera.fx, ((camera.cy - lm[3 * i + 1]) * d) / camera.fy, -d];
+    // Back to world: Rᵀ(target − t).
+    for (let c = 0; c < 3; c++) {
+      const w = Rt[c] * (target[0] - t[0]) + Rt[3 + c] * (target[1] - t[1]) + Rt[6 + c] * (target[2] - t[2]);
+      centres[3 * k + c] = points[3 * k + c];
+      disp[3 * k + c] = w - points[3 * k + c];
+    }
+    lambda[k] = o.smoothingM / Math.max(weights[k], 1e-3);
+  });
+  anchors.forEach((v, a) => {
+    const k = faceIds.length + a;
+    for (let c = 0; c < 3; c++) centres[3 * k + c] = pos[3 * v + c];
+    lambda[k] = o.anchorSmoothingM;
+  });
+  const warp = fitWarp(centres, disp, lambda);
+
+  // Apply to every skin vertex; eyeballs move rigidly (below).
+  const nv = pos.length / 3;
+  const out = Float32Array.from(pos);
+  const eyeVertex = new Uint8Array(nv);
+  for (const p of head.parts) if (p.part !== "skin") for (let i = p.firstIndex; i < p.firstIndex + p.indexCount; i++) eyeVertex[head.mesh.indices[i]] = 1;
+  const d3 = new Float64Array(3);
+  for (let v = 0; v < nv; v++) {
+    if (eyeVertex[v]) continue;
+    warpAt(warp, pos[3 * v], pos[3 * v + 1], pos[3 * v + 2], d3);
+    for (let c = 0; c < 3; c++) out[3 * v + c] = pos[3 * v + c] + d3[c];
+  }
+
+  // 3. Eyeballs.
+  for (const part of head.parts) {
+    if (part.part === "skin") continue;
+    const irisIds = part.part === "eyeRight" ? rightIrisIds(head) : leftIrisIds(head);
+    moveEyeball(head, part, out, warp, camera, lm, irisIds, o.maxGazeDeg);
+  }
+
+  // 4. Mesh attributes, visibility, errors.
+  const weld = weldMap(out);
+  const normals = computeNormals(out, head.mesh.indices, weld);
+  const tangents = computeTangents(out, normals, head.mesh.uvs, head.mesh.indices);
+  const mesh = { positions: out, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
+  const vertexVisibility = visibility(mesh.positions, mesh.normals, mesh.indices, camera, o.visibilityResolution, o.visibilityToleranceM);
+  const used = Array.from({ length: LANDMARK_COUNT }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
+  const q = new Float64Array(2);
+  let se = 0;
+  for (const i of used) {
+    project(camera, out, q, 3 * lv[i]);
+    se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
+  }
+  const centre = (ids: number[]) => [0, 1].map((c) => ids.reduce((s, i) => s + lm[3 * i + c], 0) / ids.length);
+  const [er, el] = [centre(EYE_RIGHT), centre(EYE_LEFT)];
+  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: Math.hypot(er[0] - el[0], er[1] - el[1]) };
+}
+
+/** Template vertices that hold the far side of the head still: back of the skull and the neck base, every 25th. */
+function anchorVertices(head: TemplateHead): number[] {
+  const p = head.mesh.positions;
+  let minZ = Infinity, minY = Infinity;
+  for (let v = 0; v < p.length / 3; v++) {
+    minZ = Math.min(minZ, p[3 * v + 2]);
+    minY = Math.min(minY, p[3 * v + 1]);
+  }
+  const out: number[] = [];
+  const skin = head.parts.find((q) => q.part === "skin")!;
+  const seen = new Uint8Array(p.length / 3);
+  for (let i = skin.firstIndex; i < skin.firstIndex + skin.indexCount; i++) {
+    const v = head.mesh.indices[i];
+    if (seen[v]) continue;
+    seen[v] = 1;
+    if (p[3 * v + 2] < minZ + 0.07 || p[3 * v + 1] < minY + 0.01) out.push(v);
+  }
+  out.sort((a, b) => a - b);
+  return out.filter((_, k) => k % 25 === 0);
+}
+
+function rightIrisIds(head: TemplateHead): number[] {
+  // The iris block whose centre vertex is on the −X eyeball.
+  const p = head.mesh.positions, lv = head.landmarkVertices;
+  return p[3 * lv[468]] < 0 ? [468, 469, 470, 471, 472] : [473, 474, 475, 476, 477];
+}
+
+function leftIrisIds(head: TemplateHead): number[] {
+  return rightIrisIds(head)[0] === 468 ? [473, 474, 475, 476, 477] : [468, 469, 470, 471, 472];
+}
+
+/** Translates an eyeball with the warp at its centre, then turns it so its iris centre sits on the iris ray. */
+function moveEyeball(head: TemplateHead, part: TemplateHead["parts"][number], out: Float32Array, warp: ReturnType<typeof fitWarp>, camera: Camera, lm: ArrayLike<number>, iris: number[], maxGazeDeg: number): void {
+  const pos = head.mesh.positions;
+  const ids = [...new Set(head.mesh.indices.subarray(part.firstIndex, part.firstIndex + part.indexCount))].sort((a, b) => a - b);
+  const c = [0, 0, 0];
+  for (const v of ids) for (let k = 0; k < 3; k++) c[k] += pos[3 * v + k] / ids.length;
+  const d = new Float64Array(3);
+  warpAt(warp, c[0], c[1], c[2], d);
+  const centre = [c[0] + d[0], c[1] + d[1], c[2] + d[2]];
+  const apexV = head.landmarkVertices[iris[0]];
+  const a0 = [0, 1, 2].map((k) => pos[3 * apexV + k] - c[k]);
+  const radius = Math.hypot(a0[0], a0[1], a0[2]);
+  // The iris ray in world space; the apex goes where the ray meets the globe (near side).
+  const origin = cameraCentre(camera);
+  const R = camera.rotation;
+  const dirCam = [(lm[3 * iris[0]] - camera.cx) / camera.fx, -(lm[3 * iris[0] + 1] - camera.cy) / camera.fy, -1];
+  const dir = [0, 1, 2].map((k) => R[k] * dirCam[0] + R[3 + k] * dirCam[1] + R[6 + k] * dirCam[2]);
+  const dl = Math.hypot(dir[0], dir[1], dir[2]);
+  for (let k = 0; k < 3; k++) dir[k] /= dl;
+  const oc = [0, 1, 2].map((k) => origin[k] - centre[k]);
+  const b = oc[0] * dir[0] + oc[1] * dir[1] + oc[2] * dir[2];
+  const disc = b * b - (oc[0] ** 2 + oc[1] ** 2 + oc[2] ** 2 - radius * radius);
+  // A ray that misses the globe: aim at its closest point instead.
+  const s = disc >= 0 ? -b - Math.sqrt(disc) : -b;
+  const hit = [0, 1, 2].map((k) => origin[k] + s * dir[k] - centre[k]);
+  const hl = Math.hypot(hit[0], hit[1], hit[2]);
+  const a1 = hit.map((v) => (v / hl) * radius);
+  // Minimal rotation taking a0 to a1, limited to maxGaze.
+  const axis = [a0[1] * a1[2] - a0[2] * a1[1], a0[2] * a1[0] - a0[0] * a1[2], a0[0] * a1[1] - a0[1] * a1[0]];
+  const axl = Math.hypot(axis[0], axis[1], axis[2]);
+  const angle = Math.min(Math.atan2(axl, a0[0] * a1[0] + a0[1] * a1[1] + a0[2] * a1[2]), (maxGazeDeg * Math.PI) / 180);
+  const rot = axl > 1e-12 ? quaternionToMatrix(Math.cos(angle / 2), (Math.sin(angle / 2) * axis[0]) / axl, (Math.sin(angle / 2) * axis[1]) / axl, (Math.sin(angle / 2) * axis[2]) / axl) : quaternionToMatrix(1, 0, 0, 0);
+  for (const v of ids) {
+    const p = [0, 1, 2].map((k) => pos[3 * v + k] - c[k]);
+    for (let k = 0; k < 3; k++) out[3 * v + k] = centre[k] + rot[3 * k] * p[0] + rot[3 * k + 1] * p[1] + rot[3 * k + 2] * p[2];
+  }
+}
+
+/** 1 where a vertex faces the camera and is not hidden behind the z-buffer, else 0. */
+function visibility(positions: Float32Array, normals: Float32Array, indices: Uint32Array, camera: Camera, maxSide: number, tolerance: number): Float32Array {
+  const k = Math.min(1, maxSide / Math.max(camera.width, camera.height));
+  const W = Math.max(1, Math.round(camera.width * k)), H = Math.max(1, Math.round(camera.height * k));
+  const cam: Camera = { ...camera, width: W, height: H, fx: camera.fx * k, fy: camera.fy * k, cx: camera.cx * k, cy: camera.cy * k };
+  const screen = projectToScreen(cam, positions);
+  const frags = createFragments(W, H);
+  rasterize(frags, screen, indices, { cull: "back" });
+  const eye = cameraCentre(camera);
+  const n = positions.length / 3;
+  const vis = new Float32Array(n);
+  for (let v = 0; v < n; v++) {
+    const x = screen[3 * v], y = screen[3 * v + 1], w = screen[3 * v + 2];
+    if (!(w > 0) || x < 0 || y < 0 || x >= W || y >= H) continue;
+    const view = [eye[0] - positions[3 * v], eye[1] - positions[3 * v + 1], eye[2] - positions[3 * v + 2]];
+    if (view[0] * normals[3 * v] + view[1] * normals[3 * v + 1] + view[2] * normals[3 * v + 2] <= 0) continue;
+    // Nearest z-buffer depth in the pixel's 3×3 neighbourhood: a vertex on a silhouette edge may fall just outside its own triangles.
+    let zb = Infinity;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const px = Math.floor(x) + dx, py = Math.floor(y) + dy;
+      if (px >= 0 && py >= 0 && px < W && py < H) zb = Math.min(zb, frags.depth[py * W + px]);
+    }
+    if (w <= zb + tolerance) vis[v] = 1;
+  }
+  return vis;
+}
