@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { complete, flipUMirror, weightedMedian } from "../src/pipeline/complete.ts";
-import type { ImageF32 } from "../src/types.ts";
+import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 
 const W = 48;
 const H = 72;
@@ -75,6 +75,22 @@ describe("complete", () => {
     const at = (x: number, y: number) => Array.from(out.texture.data.subarray((y * W + x) * 3, (y * W + x) * 3 + 3));
     expect(at(21, 30)[0]).toBeCloseTo(0.6, 5); // next to the left island
     expect(at(26, 30)[2]).toBeCloseTo(0.6, 5); // next to the right island
+  });
+
+  it("drops a dark collar seen over the neck (not skin) and fills it with skin", () => {
+    const neck = FACE_REGIONS.indexOf("neck");
+    const skin = [0.4, 0.25, 0.18];
+    // Bottom quarter is neck; a black collar covers its middle columns on both sides.
+    const collar = (x: number, y: number) => y >= 60 && x >= 16 && x < 32;
+    const texture = image(3, (x, y, c) => (collar(x, y) ? 0.02 : skin[c] * (1 + 0.05 * Math.sin(x + y))));
+    const confidence = image(1, () => 1);
+    const regions = { weights: image(FACE_REGIONS.length, (_x, y, c) => (y >= 54 && c === neck ? 1 : 0)) };
+    const out = complete({ texture, confidence, regions });
+    const p = 66 * W + 24;
+    for (let c = 0; c < 3; c++) expect(out.texture.data[p * 3 + c]).toBeCloseTo(skin[c], 1);
+    expect(out.sourceConfidence.data[p]).toBe(0);
+    // Without region maps nothing is dropped: the collar stays (it is what the photo shows).
+    expect(complete({ texture, confidence }).texture.data[p * 3]).toBeCloseTo(0.02, 5);
   });
 
   it("rejects inputs that cannot be completed, naming the problem", () => {

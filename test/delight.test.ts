@@ -104,7 +104,7 @@ describe("unwrap → complete → delight on the template head rendered by the p
     const result = await delight({
       texture: toSrgb(done.texture),
       textureBase: done.texture,
-      confidence: u.confidence,
+      confidence: done.sourceConfidence,
       normalsObject: u.normalsObject,
       ambientOcclusion: u.ambientOcclusion,
       coverage: u.coverage,

@@ -34,6 +34,10 @@ export interface CompleteOptions {
   priorWeight?: number;
   /** Gauss–Seidel sweeps of membrane smoothing over filled texels (removes the pyramid's kinks). */
   smoothIterations?: number;
+  /** Regions where seen texels far from the skin prior's colour are dropped as not skin (clothing, hair). */
+  outlierRegions?: FaceRegion[];
+  /** Luminance range, relative to the skin prior's, outside which such a texel is dropped. */
+  outlierLuminance?: [number, number];
   /** Logger for debug messages. */
   logger?: Logger;
 }
@@ -45,6 +49,8 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   maxGain: 4,
   priorWeight: 0.05,
   smoothIterations: 30,
+  outlierRegions: ["neck", "ears"],
+  outlierLuminance: [0.25, 4],
   logger: SILENT_LOGGER,
 };
 
@@ -53,6 +59,8 @@ export interface CompleteResult {
   texture: ImageF32;
   /** 1 channel, 0..1: how much of each texel comes from the photo, directly or through its mirror (0 = filled). */
   confidence: ImageF32;
+  /** 1 channel, 0..1: the input confidence of the texels whose own data was kept (0 where dropped as not skin or not seen); delight's `confidence`. */
+  sourceConfidence: ImageF32;
   /** Per-channel skin prior the hole fill tends to, in the texture's units. */
   skinPrior: number[];
   /** Fraction of covered texels seen directly / after mirror fill (confidence ≥ 0.5). */
@@ -145,6 +153,22 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
   }
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
 
+  // Skin prior: weighted median of seen skin texels per channel.
+  const skinMask = skinPriorMask(input.regions, n);
+  const priorWeights = new Float32Array(n);
+  for (let p = 0; p < n; p++) priorWeights[p] = c[p] >= 0.5 ? c[p] * skinMask[p] : 0;
+  if (!priorWeights.some((v) => v > 0)) for (let p = 0; p < n; p++) priorWeights[p] = c[p];
+  const skinPrior: number[] = [];
+  const channel = new Float32Array(n);
+  for (let k = 0; k < channels; k++) {
+    for (let p = 0; p < n; p++) channel[p] = T[p * channels + k];
+    skinPrior.push(weightedMedian(channel, priorWeights));
+  }
+
+  // Seen texels of regions where the photo often shows something else (collars, hair over the
+  // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
+  const rejected = rejectOutliers(c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance);
+
   // Exposure matching: low-frequency log gain between each texel's neighbourhood and its mirror's,
   // measured where both are seen. The field is antisymmetric (gain(m) = 1/gain(p)), so it is stored
   // and extrapolated on one side of each pair only (p < m); otherwise the coarse levels of the fill
@@ -187,18 +211,6 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
     }
   }
 
-  // Skin prior: weighted median of seen skin texels per channel.
-  const skinMask = skinPriorMask(input.regions, n);
-  const priorWeights = new Float32Array(n);
-  for (let p = 0; p < n; p++) priorWeights[p] = c[p] >= 0.5 ? c[p] * skinMask[p] : 0;
-  if (!priorWeights.some((v) => v > 0)) for (let p = 0; p < n; p++) priorWeights[p] = c[p];
-  const skinPrior: number[] = [];
-  const channel = new Float32Array(n);
-  for (let k = 0; k < channels; k++) {
-    for (let p = 0; p < n; p++) channel[p] = T[p * channels + k];
-    skinPrior.push(weightedMedian(channel, priorWeights));
-  }
-
   // Hole fill toward the prior, then membrane smoothing of the filled texels inside the islands.
   const filled = pushPullFill(mixed, c1, width, height, channels, { prior: skinPrior, priorWeight: o.priorWeight, trustFraction: 0.5 });
   relaxMembrane(mixed, filled, c1, width, height, channels, o.smoothIterations, input.coverage?.data);
@@ -216,12 +228,52 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
   }
 
   const denom = Math.max(1, coveredCount);
+  if (rejected > 0) o.logger.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
   o.logger.debug(`complete: seen ${((100 * seen) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
   return {
     texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
     confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
+    sourceConfidence: { width, height, channels: 1, data: c, colorSpace: "data" },
     skinPrior,
     seenFraction: seen / denom,
     mirroredFraction: mirrored / denom,
   };
+}
+
+/**
+ * Zeroes the weight of seen texels in `regions` (by majority membership) whose luminance, relative
+ * to the prior's, is outside `range`, or whose chromaticity is far from the prior's. Returns how many.
+ */
+function rejectOutliers(
+  c: Float32Array,
+  T: Float32Array,
+  channels: number,
+  prior: number[],
+  regions: RegionMaps | undefined,
+  names: FaceRegion[],
+  range: [number, number],
+): number {
+  if (!regions || names.length === 0 || channels !== 3) return 0;
+  const w = regions.weights;
+  const idx = names.map((r) => FACE_REGIONS.indexOf(r));
+  const lum = (r: number, g: number, b: number) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const pl = lum(prior[0], prior[1], prior[2]);
+  if (!(pl > 0)) return 0;
+  let count = 0;
+  for (let p = 0; p < c.length; p++) {
+    if (c[p] === 0) continue;
+    let m = 0;
+    for (const i of idx) m += w.data[p * w.channels + i];
+    if (m < 0.5) continue;
+    const r = T[p * 3], g = T[p * 3 + 1], b = T[p * 3 + 2];
+    const l = lum(r, g, b);
+    const ratio = l / pl;
+    // Chromaticity distance: |rgb/lum − prior/lum_prior|, about 0.2 between light and dark skin.
+    const d = l > 0 ? Math.hypot(r / l - prior[0] / pl, g / l - prior[1] / pl, b / l - prior[2] / pl) : Infinity;
+    if (ratio < range[0] || ratio > range[1] || d > 0.6) {
+      c[p] = 0;
+      count++;
+    }
+  }
+  return count;
 }

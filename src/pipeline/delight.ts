@@ -21,7 +21,8 @@ import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
 import { MEAN_FACIAL_SKIN_Y, skinLuminanceFromChromaticity } from "./lighting/albedo-scale.ts";
-import { fitLighting, smoothAlbedoAt } from "./lighting/fit.ts";
+import { fitLighting, smoothAlbedoAt, type LightingFit } from "./lighting/fit.ts";
+import { weightedBlur } from "./fill/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "./lighting/sh.ts";
 
 export interface DelightInput {
@@ -29,7 +30,10 @@ export interface DelightInput {
   texture: ImageF32;
   /** The completed base-size texture T that was upscaled, linear RGB. */
   textureBase: ImageF32;
-  /** Unwrap's confidence (before completion), 1 channel 0..1: what the photo really saw. */
+  /**
+   * 1 channel 0..1: what the photo really saw — complete's sourceConfidence (unwrap's confidence
+   * without the texels complete dropped as not skin), or unwrap's confidence.
+   */
   confidence: ImageF32;
   /** Object-space unit normals N_O, base size. */
   normalsObject: ImageF32;
@@ -62,6 +66,12 @@ export interface DelightOptions {
   lightColorCoupling?: number;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
+  /**
+   * Model shading below lo × the median seen shading is not trusted (a fitted template's nostrils
+   * and eye sockets rarely match the real ones): there the divisor blends, up to hi × median,
+   * toward the shading the photo implies against the regional albedo.
+   */
+  shadeTrust?: [number, number];
   /** Seen texels whose albedo luminance exceeds this multiple of their region's are treated as unseen (completed). */
   maxAlbedoRatio?: number;
   /** Specular separation (shared with the per-texel graph). */
@@ -87,6 +97,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   lightColorCoupling: 10,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
+  shadeTrust: [0.35, 0.7],
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
   shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
@@ -187,6 +198,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const E = evaluateShImage(fit.irradiance, N, n);
   const shading = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
+  distrustDeepShade(shading, input, fit, fitWeight, o.shadeTrust);
 
   // 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph).
   const J = new Float32Array(n * 3);
@@ -327,3 +339,33 @@ function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height
 }
 
 const lum3 = (rgb: Float32Array, p: number) => LUMA_709[0] * rgb[p * 3] + LUMA_709[1] * rgb[p * 3 + 1] + LUMA_709[2] * rgb[p * 3 + 2];
+
+/**
+ * Blends the model shading, where it is deep (below trust[1] × the median over fitted texels),
+ * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
+ * below trust[0] × median. Geometric blend per channel, in place. Where the model is right the
+ * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
+ */
+function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: LightingFit, fitWeight: Float32Array, trust: [number, number]): void {
+  const { width, height } = input.textureBase;
+  const n = width * height;
+  const lum = (p: number) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2];
+  const lums = new Float32Array(n);
+  for (let p = 0; p < n; p++) lums[p] = lum(p);
+  const ref = weightedMedian(lums, fitWeight);
+  if (!(ref > 0)) return;
+  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= 0.05 && (!input.coverage || input.coverage.data[p] > 0.5) ? c : 0));
+  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, 2);
+  const regions = input.regions?.weights.data ?? null;
+  const smooth = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
+    if (w >= 1 || support[p] < 0.2 || seenWeight[p] === 0) continue;
+    smoothAlbedoAt(fit, regions, p, smooth);
+    for (let c = 0; c < 3; c++) {
+      const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
+      const model = Math.max(shading[p * 3 + c], 1e-4);
+      shading[p * 3 + c] = Math.exp(w * Math.log(model) + (1 - w) * Math.log(implied));
+    }
+  }
+}
