@@ -1,0 +1,170 @@
+/**
+ * Evaluation of one reconstruction from its stage results: re-render (ours and the naive
+ * baseline) over the photo, identity, photometric error over the face skin, albedo checks, and
+ * the strip of pictures.
+ */
+import { lightingFromEstimate, type SkinMaps } from "../src/render/shade-skin.ts";
+import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
+import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
+import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
+import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
+import { baselineMaps, rerenderOverPhoto, studioView } from "./rerender.ts";
+import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
+
+/** Stage results a full evaluation needs (all of them but the upscaler's are optional for a failure strip). */
+export type CollectedStages = Partial<StageResults>;
+
+/** Measures of one photo, ours and the baseline side by side. */
+export interface PhotoMeasures {
+  /** Cosine of identity descriptors against the photo's: our re-render, the baseline's, the photo's mirror image. */
+  identity: { ours: number; baseline: number; mirror: number };
+  /** Over the photo's face skin covered by the head: PSNR (dB, sRGB) and SSIM (luma). */
+  psnr: { ours: number; baseline: number };
+  ssim: { ours: number; baseline: number };
+  /** Pixels the photometric measures used. */
+  skinPixels: number;
+  albedo: AlbedoChecks;
+  /** Factor on T̂ that gives the baseline our albedo's median skin luminance (so it is not judged on exposure). */
+  baselineScale: number;
+}
+
+export interface PhotoEvaluation {
+  measures: PhotoMeasures;
+  /** Identity descriptor of the photo's face (for the impostor level across the set). */
+  photoEmbedding: Float32Array;
+  panels: StripPanel[];
+}
+
+/** Panel height of the strips, pixels. */
+export const PANEL_SIZE = 256;
+
+export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "baseline re-render"] as const;
+
+function need<K extends keyof StageResults>(stages: CollectedStages, key: K): StageResults[K] {
+  const v = stages[key];
+  if (!v) throw new Error(`evaluation: the ${key} stage reported no result`);
+  return v;
+}
+
+/**
+ * The baseline's single scale: our base albedo's median skin luminance over T's, on the seen
+ * skin texels, so the baseline has the same overall albedo level as ours and differs only in
+ * what de-lighting changes (baked shading, light colour, highlights).
+ */
+function baselineScale(stages: CollectedStages): number {
+  const u = need(stages, "unwrap"), albedoBase = need(stages, "delight").albedoBase, T = need(stages, "complete").texture;
+  const N = u.confidence.width * u.confidence.height;
+  const lum = (d: Float32Array, p: number) => 0.2126 * d[3 * p] + 0.7152 * d[3 * p + 1] + 0.0722 * d[3 * p + 2];
+  const skin = new Float32Array(N), a = new Float32Array(N), t = new Float32Array(N);
+  const rw = u.regions.weights;
+  const nonSkin = ["brows", "scalp", "eyelids", "lips"].map((n) => FACE_REGIONS.indexOf(n as (typeof FACE_REGIONS)[number]));
+  for (let p = 0; p < N; p++) {
+    let ns = 0;
+    for (const k of nonSkin) ns += rw.data[p * rw.channels + k];
+    skin[p] = u.confidence.data[p] >= 0.3 && ns < 0.5 ? 1 : 0;
+    a[p] = lum(albedoBase.data, p);
+    t[p] = lum(T.data, p);
+  }
+  const ratio = weightedMedian(a, skin) / weightedMedian(t, skin);
+  return Number.isFinite(ratio) && ratio > 0 ? ratio : 1;
+}
+
+/** The photo-space mask the photometric measures use: skin (not occluded) and fully covered by the head. */
+function skinMask(stages: CollectedStages, coverage: Float32Array): Float32Array {
+  const { masks } = need(stages, "capture");
+  const mask = new Float32Array(coverage.length);
+  for (let p = 0; p < mask.length; p++) mask[p] = masks.skin.data[p] >= 0.5 && masks.occluder.data[p] < 0.5 && coverage[p] >= 0.99 ? 1 : 0;
+  return mask;
+}
+
+/** The landmark vertex of the nose tip (MediaPipe index 1) on the fitted mesh. */
+function noseTip(stages: CollectedStages): [number, number, number] {
+  const fit = need(stages, "fit");
+  const v = fit.head.landmarkVertices[1];
+  const p = fit.mesh.positions;
+  return [p[3 * v], p[3 * v + 1], p[3 * v + 2]];
+}
+
+/**
+ * Evaluates one reconstruction. Throws (naming what is missing) when a stage result is absent.
+ *
+ *   const { measures, panels } = await evaluatePhoto(collected);
+ */
+export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvaluation> {
+  const cap = need(stages, "capture"), fit = need(stages, "fit"), u = need(stages, "unwrap");
+  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale");
+  const photo = cap.image;
+
+  const ours: SkinMaps = {
+    albedoDiffuse: delit.albedo,
+    albedoSpecular: spec.specularAlbedo,
+    normalsDiffuse: nrm.normalsDiffuse,
+    normalsSpecular: nrm.normalsSpecular,
+    ambientOcclusion: u.ambientOcclusion,
+  };
+  const scale = baselineScale(stages);
+  const base = baselineMaps(up.texture, scale, u.ambientOcclusion);
+  const light = lightingFromEstimate(delit.lighting);
+  const oursRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, ours, light);
+  const baseRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, base, light);
+
+  const mask = skinMask(stages, oursRender.coverage);
+  let skinPixels = 0;
+  for (const m of mask) skinPixels += m;
+
+  const photoCrop = alignedFace(photo, cap.landmarks);
+  const [ePhoto, eOurs, eBase, eMirror] = await faceEmbeddings([photoCrop, alignedFace(oursRender.composite, cap.landmarks), alignedFace(baseRender.composite, cap.landmarks), flipHorizontal(photoCrop)]);
+
+  const albedo = albedoChecks({
+    albedo: delit.albedo,
+    baselineAlbedo: base.albedoDiffuse,
+    texture: u.texture,
+    confidence: u.confidence,
+    coverage: u.coverage,
+    regions: u.regions,
+    normalsObject: u.normalsObject,
+    ambientOcclusion: u.ambientOcclusion,
+    lighting: delit.lighting,
+  });
+
+  const measures: PhotoMeasures = {
+    identity: { ours: cosine(ePhoto, eOurs), baseline: cosine(ePhoto, eBase), mirror: cosine(ePhoto, eMirror) },
+    psnr: { ours: maskedPsnr(oursRender.composite, photo, mask), baseline: maskedPsnr(baseRender.composite, photo, mask) },
+    ssim: { ours: maskedSsim(oursRender.composite, photo, mask), baseline: maskedSsim(baseRender.composite, photo, mask) },
+    skinPixels,
+    albedo,
+    baselineScale: scale,
+  };
+
+  const win = faceWindow(cap.landmarks);
+  const photoPanel = cropPanel(photo, win, PANEL_SIZE);
+  const panels: StripPanel[] = [
+    { label: PANEL_LABELS[0], image: photoPanel },
+    { label: PANEL_LABELS[1], image: drawLandmarks(photoPanel, cap.landmarks, win) },
+    { label: PANEL_LABELS[2], image: cropPanel(oursRender.composite, win, PANEL_SIZE) },
+    { label: PANEL_LABELS[3], image: mapPanel(delit.albedo, PANEL_SIZE, "color") },
+    { label: PANEL_LABELS[4], image: mapPanel(spec.specularAlbedo, PANEL_SIZE, "gray") },
+    { label: PANEL_LABELS[5], image: mapPanel(nrm.normalsSpecular, PANEL_SIZE, "normal") },
+    { label: PANEL_LABELS[6], image: mapPanel(nrm.normalsDiffuse, PANEL_SIZE, "normal") },
+    { label: PANEL_LABELS[7], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE) },
+    { label: PANEL_LABELS[8], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
+  ];
+  return { measures, photoEmbedding: ePhoto, panels };
+}
+
+/** The strip of a photo whose reconstruction failed: whatever is there (the photo, landmarks if capture ran), the rest empty. */
+export async function failurePanels(photo: ImageF32 | null, stages: CollectedStages): Promise<StripPanel[]> {
+  const cap = stages.capture;
+  const mapWidth = Math.round((PANEL_SIZE * 2) / 3);
+  const empty = (i: number, w = PANEL_SIZE): StripPanel => ({ label: PANEL_LABELS[i], image: null, emptyWidth: w });
+  let first: StripPanel[] = [empty(0), empty(1)];
+  if (cap) {
+    const win = faceWindow(cap.landmarks);
+    const p = cropPanel(cap.image, win, PANEL_SIZE);
+    first = [{ label: PANEL_LABELS[0], image: p }, { label: PANEL_LABELS[1], image: drawLandmarks(p, cap.landmarks, win) }];
+  } else if (photo) {
+    const side = Math.max(photo.width, photo.height);
+    first = [{ label: PANEL_LABELS[0], image: cropPanel(photo, { x: (photo.width - side) / 2, y: (photo.height - side) / 2, side }, PANEL_SIZE) }, empty(1)];
+  }
+  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8)];
+}

@@ -1,0 +1,110 @@
+/**
+ * Re-renders for evaluation: the reconstructed head drawn from the estimated camera under the
+ * estimated light and put back over the photo (ours, and the naive baseline with the photo texture
+ * as albedo), and a studio view of the head turned 45°.
+ */
+import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
+import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "../src/render/shade-skin.ts";
+import type { Camera, ImageF32, Mesh } from "../src/types.ts";
+
+/** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */
+export interface PixelWindow {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
+/** The photo pixels the projected mesh can touch (its vertices' bounding box, 2 px margin, clipped to the image); null if none. */
+export function headWindow(mesh: Mesh, camera: Camera): PixelWindow | null {
+  const screen = projectToScreen(camera, mesh.positions);
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let v = 0; v < screen.length / 3; v++) {
+    const x = screen[3 * v], y = screen[3 * v + 1];
+    if (!(screen[3 * v + 2] > 0)) continue;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  const ix0 = Math.max(0, Math.floor(x0) - 2), iy0 = Math.max(0, Math.floor(y0) - 2);
+  const ix1 = Math.min(camera.width, Math.ceil(x1) + 2), iy1 = Math.min(camera.height, Math.ceil(y1) + 2);
+  if (!(ix1 > ix0 && iy1 > iy0)) return null;
+  return { x0: ix0, y0: iy0, width: ix1 - ix0, height: iy1 - iy0 };
+}
+
+/** The same camera seeing only `win` of its image (principal point shifted). */
+export function windowCamera(camera: Camera, win: PixelWindow): Camera {
+  return { ...camera, width: win.width, height: win.height, cx: camera.cx - win.x0, cy: camera.cy - win.y0 };
+}
+
+export interface Rerender {
+  /** The render composited over the photo, sRGB, the photo's size. */
+  composite: ImageF32;
+  /** Head coverage 0..1 per photo pixel (anti-aliased edges in between). */
+  coverage: Float32Array;
+}
+
+/** Window pixels above which supersampling is skipped (time; edges only lose anti-aliasing). */
+const SUPERSAMPLE_LIMIT_PX = 400_000;
+
+/**
+ * Draws the head from the photo's camera under `lighting` and composites it over the photo.
+ *
+ *   const ours = rerenderOverPhoto(photo, fit.mesh, fit.camera, maps, lightingFromEstimate(lighting));
+ */
+export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting): Rerender {
+  const coverage = new Float32Array(photo.width * photo.height);
+  const win = headWindow(mesh, camera);
+  if (!win) return { composite: photo, coverage };
+  const supersample = win.width * win.height <= SUPERSAMPLE_LIMIT_PX ? 2 : 1;
+  const render = renderSkin(mesh, windowCamera(camera, win), maps, lighting, { supersample });
+  for (let y = 0; y < render.height; y++) {
+    for (let x = 0; x < render.width; x++) coverage[(y + win.y0) * photo.width + x + win.x0] = render.data[(y * render.width + x) * 4 + 3];
+  }
+  return { composite: compositeOver(render, photo, win.x0, win.y0), coverage };
+}
+
+/**
+ * The naive baseline's maps: the upscaled photo texture T̂ used as albedo (times one scale factor,
+ * see baselineScale in photo.ts), typical skin's constant specular, and the mesh's own normals.
+ */
+export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclusion: ImageF32): SkinMaps {
+  const linear = photoTexture.colorSpace === "srgb" ? photoTexture.data.map((v) => (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))) : photoTexture.data;
+  const data = linear.map((v) => v * scale);
+  return {
+    albedoDiffuse: { ...photoTexture, data, colorSpace: "linear" },
+    albedoSpecular: A_S_NOMINAL,
+    ambientOcclusion,
+  };
+}
+
+/**
+ * The head seen from 45° to the subject's left under a studio light, framed on its bounding
+ * sphere, over a dark grey background; sRGB size×size. "Forward" is the direction from the head's
+ * centre to its nose tip, levelled, so the view does not depend on how the fit placed the head.
+ */
+export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number): ImageF32 {
+  const p = mesh.positions;
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < p.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      lo[c] = Math.min(lo[c], p[i + c]);
+      hi[c] = Math.max(hi[c], p[i + c]);
+    }
+  }
+  const centre: Vec3 = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
+  let radius = 0;
+  for (let i = 0; i < p.length; i += 3) radius = Math.max(radius, Math.hypot(p[i] - centre[0], p[i + 1] - centre[1], p[i + 2] - centre[2]));
+  let fx = noseTip[0] - centre[0], fz = noseTip[2] - centre[2];
+  const fl = Math.hypot(fx, fz) || 1;
+  fx /= fl; fz /= fl;
+  // Turn the forward direction 45° toward the subject's left (+X when facing +Z): rotate about +Y.
+  const c = Math.SQRT1_2;
+  const dx = c * fx + c * fz, dz = -c * fx + c * fz;
+  const fov = 24;
+  const distance = (radius / Math.sin((fov * Math.PI) / 360)) * 1.0;
+  const eye: Vec3 = [centre[0] + dx * distance, centre[1], centre[2] + dz * distance];
+  const camera = lookAtCamera({ eye, target: centre, fovYDeg: fov, width: size, height: size });
+  const render = renderSkin(mesh, camera, maps, studioLighting(camera.rotation), { supersample: 2 });
+  const background: ImageF32 = { width: size, height: size, channels: 3, data: new Float32Array(size * size * 3).fill(0.16), colorSpace: "srgb" };
+  return compositeOver(render, background);
+}

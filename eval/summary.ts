@@ -1,0 +1,224 @@
+/**
+ * The evaluation's totals and its three reports: summary.json (stable keys), summary.md (tables)
+ * and index.html (one strip per photo, worst first).
+ */
+import type { StageName } from "../src/types.ts";
+import { STAGES } from "../src/types.ts";
+import { cosine } from "./identity.ts";
+import { linearFit, setStats, type SetStats } from "./metrics.ts";
+import type { PhotoMeasures } from "./photo.ts";
+
+/** One photo's line of the report. */
+export interface PhotoRecord {
+  name: string;
+  ok: boolean;
+  /** Why the photo has no result: the stage that failed (or "eval"), the error code, the message. */
+  failure: { stage: string; code: string; message: string } | null;
+  /** Capture's view of the photo, when capture ran. */
+  pose: { yawDeg: number; pitchDeg: number; rollDeg: number } | null;
+  flags: string[];
+  measures: PhotoMeasures | null;
+  /** Identity cosine of this photo against the other photos of the set: mean and highest. */
+  impostor: { mean: number; max: number; maxWith: string } | null;
+  timing: { stagesMs: Partial<Record<StageName, number>>; reconstructMs: number; evalMs: number; totalMs: number };
+  /** Peak resident memory while this photo ran (reconstruction and evaluation), bytes. */
+  peakRssBytes: number;
+  /** Path of the strip PNG relative to the output directory. */
+  strip: string;
+}
+
+/** Ours, the baseline and their difference (ours − baseline, per photo), over the set. */
+export interface Comparison {
+  ours: SetStats;
+  baseline: SetStats;
+  oursMinusBaseline: SetStats;
+}
+
+export interface Totals {
+  photos: number;
+  succeeded: number;
+  failed: number;
+  identity: Comparison & { mirror: SetStats; impostorMean: SetStats; impostorMax: SetStats };
+  psnr: Comparison;
+  ssim: Comparison;
+  clippedFraction: Comparison;
+  residualShading: Comparison & { oursAbs: SetStats; baselineAbs: SetStats };
+  ita: { albedo: SetStats; photo: SetStats; bias: SetStats; biasSlopePerDegree: number | null };
+  timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats };
+  peakRssBytes: SetStats;
+  /** Lowest three (highest for residual shading) by each headline measure of ours. */
+  worst3: { identity: string[]; psnr: string[]; ssim: string[]; residualShading: string[] };
+}
+
+/** Fills each record's impostor level from the photo descriptors of the others. */
+export function fillImpostors(records: PhotoRecord[], embeddings: Map<string, Float32Array>): void {
+  for (const r of records) {
+    const mine = embeddings.get(r.name);
+    if (!mine) continue;
+    let sum = 0, n = 0, max = -Infinity, maxWith = "";
+    for (const [other, e] of embeddings) {
+      if (other === r.name) continue;
+      const c = cosine(mine, e);
+      sum += c;
+      n++;
+      if (c > max) {
+        max = c;
+        maxWith = other;
+      }
+    }
+    r.impostor = n ? { mean: sum / n, max, maxWith } : null;
+  }
+}
+
+function compare(ok: PhotoRecord[], pick: (m: PhotoMeasures) => { ours: number; baseline: number }): Comparison {
+  const v = ok.map((r) => pick(r.measures!));
+  return { ours: setStats(v.map((x) => x.ours)), baseline: setStats(v.map((x) => x.baseline)), oursMinusBaseline: setStats(v.map((x) => x.ours - x.baseline)) };
+}
+
+function worst(ok: PhotoRecord[], value: (m: PhotoMeasures) => number, highestIsWorst = false): string[] {
+  return ok
+    .filter((r) => Number.isFinite(value(r.measures!)))
+    .sort((a, b) => (highestIsWorst ? -1 : 1) * (value(a.measures!) - value(b.measures!)))
+    .slice(0, 3)
+    .map((r) => r.name);
+}
+
+export function totals(records: PhotoRecord[]): Totals {
+  const ok = records.filter((r) => r.ok && r.measures);
+  const stagesMs: Partial<Record<StageName, SetStats>> = {};
+  for (const s of STAGES) {
+    const v = records.map((r) => r.timing.stagesMs[s]).filter((x): x is number => x !== undefined);
+    if (v.length) stagesMs[s] = setStats(v);
+  }
+  const shading = compare(ok, (m) => m.albedo.residualShading);
+  const bias = ok.map((r) => r.measures!.albedo.ita.bias);
+  const photoIta = ok.map((r) => r.measures!.albedo.ita.photo);
+  return {
+    photos: records.length,
+    succeeded: ok.length,
+    failed: records.length - ok.length,
+    identity: {
+      ...compare(ok, (m) => m.identity),
+      mirror: setStats(ok.map((r) => r.measures!.identity.mirror)),
+      impostorMean: setStats(ok.map((r) => r.impostor?.mean)),
+      impostorMax: setStats(ok.map((r) => r.impostor?.max)),
+    },
+    psnr: compare(ok, (m) => m.psnr),
+    ssim: compare(ok, (m) => m.ssim),
+    clippedFraction: compare(ok, (m) => m.albedo.clipped),
+    residualShading: {
+      ...shading,
+      oursAbs: setStats(ok.map((r) => Math.abs(r.measures!.albedo.residualShading.ours))),
+      baselineAbs: setStats(ok.map((r) => Math.abs(r.measures!.albedo.residualShading.baseline))),
+    },
+    ita: {
+      albedo: setStats(ok.map((r) => r.measures!.albedo.ita.albedo)),
+      photo: setStats(photoIta),
+      bias: setStats(bias),
+      biasSlopePerDegree: linearFit(photoIta, bias)?.slope ?? null,
+    },
+    timing: {
+      stagesMs,
+      reconstructMs: setStats(records.map((r) => r.timing.reconstructMs)),
+      evalMs: setStats(records.map((r) => r.timing.evalMs)),
+      totalMs: setStats(records.map((r) => r.timing.totalMs)),
+    },
+    peakRssBytes: setStats(records.map((r) => r.peakRssBytes)),
+    worst3: {
+      identity: worst(ok, (m) => m.identity.ours),
+      psnr: worst(ok, (m) => m.psnr.ours),
+      ssim: worst(ok, (m) => m.ssim.ours),
+      residualShading: worst(ok, (m) => Math.abs(m.albedo.residualShading.ours), true),
+    },
+  };
+}
+
+const f = (v: number | null | undefined, digits: number) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
+const signed = (v: number | null | undefined, digits: number) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : (v >= 0 ? "+" : "") + v.toFixed(digits));
+
+/** Run facts printed with the tables. */
+export interface RunInfo {
+  photosDir: string;
+  preset: string;
+  machine: string;
+  wallMs: number;
+}
+
+/** The Markdown report: headline table (ours vs baseline), context, failures, per-photo table. */
+export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo): string {
+  const row = (label: string, c: Comparison, d: number, better: string) =>
+    `| ${label} | ${f(c.ours.mean, d)} / ${f(c.ours.median, d)} | ${f(c.baseline.mean, d)} / ${f(c.baseline.median, d)} | ${signed(c.oursMinusBaseline.mean, d)} / ${signed(c.oursMinusBaseline.median, d)} | ${better} |`;
+  const lines = [
+    `# porelight evaluation`,
+    ``,
+    `${t.photos} photos from \`${info.photosDir}\`, preset \`${info.preset}\`, ${t.succeeded} reconstructed, ${t.failed} failed; ${(info.wallMs / 60000).toFixed(1)} min on ${info.machine}.`,
+    ``,
+    `| measure (mean / median over photos) | ours | baseline (photo texture as albedo) | ours − baseline | better |`,
+    `| --- | --- | --- | --- | --- |`,
+    row("identity: cosine, photo vs re-render", t.identity, 3, "higher"),
+    row("PSNR over face skin, dB", t.psnr, 2, "higher"),
+    row("SSIM over face skin", t.ssim, 3, "higher"),
+    row("albedo texels clipped at 0 or 1", t.clippedFraction, 4, "lower"),
+    row("residual shading r(log albedo, log shading)", t.residualShading, 3, "nearer 0"),
+    ``,
+    `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
+    `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
+    `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
+    `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
+    `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
+    `- Worst 3 (ours): identity ${t.worst3.identity.join(", ") || "–"}; PSNR ${t.worst3.psnr.join(", ") || "–"}; SSIM ${t.worst3.ssim.join(", ") || "–"}; residual shading ${t.worst3.residualShading.join(", ") || "–"}.`,
+  ];
+  const failed = records.filter((r) => !r.ok);
+  if (failed.length) {
+    lines.push(``, `## Failures`, ``, `| photo | stage | code | reason |`, `| --- | --- | --- | --- |`);
+    for (const r of failed) lines.push(`| ${r.name} | ${r.failure?.stage ?? "?"} | ${r.failure?.code ?? "?"} | ${(r.failure?.message ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+  }
+  lines.push(
+    ``,
+    `## Per photo`,
+    ``,
+    `| photo | yaw° | identity ours / base / mirror | PSNR ours / base | SSIM ours / base | ITA photo → A_D | clipped | residual r ours / base | s | peak MiB |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+  );
+  for (const r of records) {
+    const m = r.measures;
+    const time = f(r.timing.totalMs / 1000, 1), rss = f(r.peakRssBytes / 2 ** 20, 0);
+    if (!m) {
+      lines.push(`| ${r.name} | ${f(r.pose?.yawDeg, 0)} | failed: ${r.failure?.stage ?? "?"} | | | | | | ${time} | ${rss} |`);
+      continue;
+    }
+    lines.push(
+      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${time} | ${rss} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+}
+
+/** index.html: the headline table, then every photo's strip, failures first, then by identity (lowest first). */
+export function indexHtml(summaryMd: string, records: PhotoRecord[]): string {
+  const order = [...records].sort((a, b) => {
+    if (a.ok !== b.ok) return a.ok ? 1 : -1;
+    return (a.measures?.identity.ours ?? 0) - (b.measures?.identity.ours ?? 0);
+  });
+  const table = summaryMd.split("\n## Per photo")[0];
+  const rows = order.map((r) => {
+    const m = r.measures;
+    const facts = m
+      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)})`
+      : `<b>failed</b> in ${escapeHtml(r.failure?.stage ?? "?")}: ${escapeHtml(r.failure?.message ?? "")}`;
+    const flags = r.flags.length ? ` · flags: ${escapeHtml(r.flags.join(", "))}` : "";
+    return `<section id="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}</h3><p>${facts}${flags} · ${f(r.timing.totalMs / 1000, 1)} s</p><img src="${escapeHtml(r.strip)}" alt="${escapeHtml(r.name)}" loading="lazy"></section>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>porelight evaluation</title>
+<style>body{background:#18181a;color:#ddd;font:14px/1.45 system-ui,sans-serif;margin:24px}pre{white-space:pre-wrap;background:#222;padding:12px}img{max-width:100%;display:block}section{margin:18px 0 28px}h3{margin:0 0 4px}p{margin:0 0 6px;color:#aaa}</style>
+</head><body>
+<pre>${escapeHtml(table)}</pre>
+${rows.join("\n")}
+</body></html>
+`;
+}

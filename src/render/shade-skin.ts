@@ -1,0 +1,389 @@
+/**
+ * The skin re-render: a head with its AvatarMe maps (A_D, A_S, N_D, N_S) under distant light, drawn
+ * by the rasteriser's visibility buffer and shading hook (rasterize.ts, shade.ts). Evaluation uses
+ * it to put the reconstruction back over the photo; job-report thumbnails reuse it.
+ *
+ * Diffuse: A_D · AO · E(N_D) / π with E from 2nd-order SH irradiance, the model de-lighting fits
+ * (src/types.ts LightingEstimate), plus, for lights given as directional, either their SH
+ * projection (matches de-lighting) or the exact clamped cosine (crisper studio light).
+ * Specular: the skin material's two GGX lobes on N_S (materials/skin-parameters.ts: broad base lobe
+ * and sharp clear-coat lobe, F0 from A_S by the one mapping there): analytic for directional
+ * lights; for the SH remainder, radiance in the mirror direction band-limited to the lobe width
+ * times an analytic environment BRDF (split sum), occluded by AO. No cast shadows, no scattering.
+ * Output is linear RGB with coverage as a 4th channel (premultiplied), so callers composite.
+ */
+import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../../materials/skin-parameters.ts";
+import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../pipeline/lighting/sh.ts";
+import type { Camera, ImageF32, LightingEstimate, Mesh } from "../types.ts";
+import { cameraCentre, projectToScreen, type Vec3 } from "./camera.ts";
+import { createFragments, rasterize } from "./rasterize.ts";
+import { downsample, shadeFragments } from "./shade.ts";
+
+/** The maps of one head, in its UV atlas (any size; glTF UVs). */
+export interface SkinMaps {
+  /** A_D, 3 channels, sRGB or linear. */
+  albedoDiffuse: ImageF32;
+  /** A_S, 1 channel linear, or one value for the whole head (A_S_NOMINAL is typical skin). */
+  albedoSpecular: ImageF32 | number;
+  /** N_D, tangent space xyz −1..1; absent: the mesh normal. */
+  normalsDiffuse?: ImageF32;
+  /** N_S, tangent space xyz −1..1; absent: the mesh normal. */
+  normalsSpecular?: ImageF32;
+  /** Ambient occlusion 0..1, 1 channel; absent: 1. */
+  ambientOcclusion?: ImageF32;
+}
+
+/** A distant light of one direction. */
+export interface DirectionalLight {
+  /** Unit vector toward the light, object space (normalised here). */
+  direction: Vec3;
+  /** Irradiance on a surface facing the light, linear RGB (photo units per unit albedo × π). */
+  radiance: [number, number, number];
+}
+
+/** Distant lighting in object space of the mesh. */
+export interface SkinLighting {
+  /** SH radiance of everything but `directional`: 27 numbers, LightingEstimate.shRadiance's order. */
+  ambientSh: ArrayLike<number>;
+  directional: DirectionalLight[];
+  /** How directional lights light the diffuse lobe: "sh" = their 2nd-order SH projection (what de-lighting fits); "exact" = max(0, n·l). */
+  directionalDiffuse: "sh" | "exact";
+}
+
+export interface SkinRenderOptions {
+  /** Supersampling factor per axis (anti-aliasing); 1 = off. */
+  supersample?: number;
+  /** Skin material parameters (lobe roughness, sharp-lobe share, F0 of typical skin). */
+  material?: Partial<SkinParameters>;
+}
+
+export const SKIN_RENDER_DEFAULTS: Required<SkinRenderOptions> = { supersample: 2, material: {} };
+
+const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/pipeline/lighting/sh.ts
+
+/**
+ * Splits de-lighting's SH estimate into one directional light toward its dominant direction plus
+ * the SH remainder (Sloan, "Stupid Spherical Harmonics Tricks", 2008: the colour that best explains
+ * band 1 along d is (L1·d)/C1), capped so that the remainder's constant term stays ≥ 0. Diffuse
+ * through "sh" keeps exactly the estimate's irradiance; the split only gives the GGX lobes a light
+ * to reflect.
+ */
+export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">): SkinLighting {
+  const L = estimate.shRadiance;
+  const [dx, dy, dz] = normalize(estimate.dominantDirection);
+  const color: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const along = (L[3 * 3 + c] * dx + L[1 * 3 + c] * dy + L[2 * 3 + c] * dz) / C1;
+    const cap = L[c] / 0.28209479177387814;
+    color[c] = Math.max(0, Math.min(along, cap));
+  }
+  const own = directionalLightSh([dx, dy, dz], color, [0, 0, 0]);
+  const ambientSh = Array.from({ length: 27 }, (_, i) => L[i] - own[i]);
+  return { ambientSh, directional: [{ direction: [dx, dy, dz], radiance: color }], directionalDiffuse: "sh" };
+}
+
+/**
+ * A studio light fixed to a camera: key light above left of the lens, a dimmer fill from the
+ * right, a uniform ambient; `rotation` is the camera's world → camera rotation (Camera.rotation).
+ */
+export function studioLighting(rotation: ArrayLike<number>): SkinLighting {
+  const toWorld = (v: Vec3): Vec3 => {
+    const [x, y, z] = normalize(v);
+    const r = rotation;
+    return [r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z, r[2] * x + r[5] * y + r[8] * z];
+  };
+  const ambient = 0.22;
+  return {
+    ambientSh: directionalLightSh([0, 1, 0], [0, 0, 0], [ambient, ambient, ambient]),
+    directional: [
+      { direction: toWorld([-0.55, 0.5, 0.67]), radiance: [2.6, 2.5, 2.35] },
+      { direction: toWorld([0.8, 0.05, 0.6]), radiance: [0.7, 0.72, 0.78] },
+    ],
+    directionalDiffuse: "exact",
+  };
+}
+
+/** A UV-atlas image read with bilinear filtering (clamped edges), channels converted to linear once. */
+class AtlasSampler {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  constructor(image: ImageF32, srgbToLinear: boolean) {
+    this.width = image.width;
+    this.height = image.height;
+    this.channels = image.channels;
+    if (image.data.length !== image.width * image.height * image.channels) throw new Error(`renderSkin: map data length does not match ${image.width}×${image.height}×${image.channels}`);
+    this.data = srgbToLinear && image.colorSpace === "srgb" ? linearCopy(image) : image.data;
+  }
+  /** Bilinear sample at glTF UV (u, v) into out[0 .. channels). */
+  sample(u: number, v: number, out: Float64Array): void {
+    const W = this.width, H = this.height, C = this.channels, d = this.data;
+    const x = Math.min(W - 1, Math.max(0, u * W - 0.5));
+    const y = Math.min(H - 1, Math.max(0, v * H - 0.5));
+    const x0 = Math.floor(x), y0 = Math.floor(y);
+    const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
+    const fx = x - x0, fy = y - y0;
+    const a = (y0 * W + x0) * C, b = (y0 * W + x1) * C, c = (y1 * W + x0) * C, e = (y1 * W + x1) * C;
+    for (let k = 0; k < C; k++) {
+      const top = d[a + k] + (d[b + k] - d[a + k]) * fx;
+      const bottom = d[c + k] + (d[e + k] - d[c + k]) * fx;
+      out[k] = top + (bottom - top) * fy;
+    }
+  }
+}
+
+function decodeSrgb(v: number): number {
+  return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+}
+
+/** sRGB → linear through a 4096-step table with linear interpolation (error < 1e-6 of full scale): a full map per render otherwise costs as much as the shading. */
+const DECODE_STEPS = 4096;
+const DECODE_LUT = Float32Array.from({ length: DECODE_STEPS + 2 }, (_, i) => decodeSrgb(Math.min(1, i / DECODE_STEPS)));
+function decodeSrgbFast(v: number): number {
+  if (!(v > 0)) return 0;
+  if (v >= 1) return v === 1 ? 1 : decodeSrgb(v);
+  const x = v * DECODE_STEPS, i = x | 0, f = x - i;
+  return DECODE_LUT[i] + (DECODE_LUT[i + 1] - DECODE_LUT[i]) * f;
+}
+
+/** Linear copies of sRGB maps, kept while the map lives (one head is rendered several times). */
+const linearCache = new WeakMap<ImageF32, Float32Array>();
+function linearCopy(image: ImageF32): Float32Array {
+  let data = linearCache.get(image);
+  if (!data) {
+    data = new Float32Array(image.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = decodeSrgbFast(image.data[i]);
+    linearCache.set(image, data);
+  }
+  return data;
+}
+
+function normalize(v: ArrayLike<number>): [number, number, number] {
+  const n = Math.hypot(v[0], v[1], v[2]);
+  if (!(n > 0)) throw new Error("renderSkin: zero-length light direction");
+  return [v[0] / n, v[1] / n, v[2] / n];
+}
+
+/** GGX lobe of one skin layer. */
+interface Lobe {
+  /** α = roughness². */
+  alpha: number;
+  roughness: number;
+  /** Reflectance at normal incidence per unit A_S, and at grazing (per unit A_S for the coat, 1 for the base). */
+  f0PerAs: number;
+  f90PerAs: number;
+  /** F90 does not scale with A_S (base lobe: KHR_materials_specular keeps F90 = 1). */
+  f90Fixed: boolean;
+  /** SH band attenuation of the mirror-direction radiance for this lobe's width. */
+  band: [number, number, number];
+}
+
+function lobes(p: SkinParameters): Lobe[] {
+  const f = specularFactors(p);
+  const make = (roughness: number, f0PerAs: number, f90PerAs: number, f90Fixed: boolean): Lobe => {
+    const alpha = Math.max(1e-3, roughness * roughness);
+    // GGX α ↔ Phong exponent s = 2/α² − 2 (Walter et al. 2007); a Phong lobe's SH bands fall as exp(−l²/2s).
+    const s = Math.max(1e-3, 2 / (alpha * alpha) - 2);
+    return { alpha, roughness, f0PerAs, f90PerAs, f90Fixed, band: [1, Math.exp(-1 / (2 * s)), Math.exp(-4 / (2 * s))] };
+  };
+  return [
+    make(p.roughnessBase, f.baseColorFactor * fresnelF0(p.indexOfRefraction), 1, true),
+    make(p.roughnessSharp, f.coatFactor * fresnelF0(CLEARCOAT_IOR), f.coatFactor, false),
+  ];
+}
+
+/** Analytic fit of the split-sum environment BRDF (Karis, "Physically Based Shading on Mobile", 2014): scale and bias of F0. */
+function envBrdf(roughness: number, nov: number): [number, number] {
+  const rx = roughness * -1 + 1, ry = roughness * -0.0275 + 0.0425, rz = roughness * -0.572 + 1.04, rw = roughness * 0.022 - 0.04;
+  const a004 = Math.min(rx * rx, Math.exp(-9.28 * Math.LN2 * nov)) * rx + ry;
+  return [a004 * -1.04 + rz, a004 * 1.04 + rw];
+}
+
+/**
+ * Renders `mesh` (metres, glTF axes, with UVs and tangents) seen by `camera` with its skin maps under
+ * `lighting`: linear RGB × coverage in channels 0–2 and coverage 0..1 in channel 3 (premultiplied;
+ * composite as rgb + (1 − a)·background). Pixels the head does not cover are 0.
+ *
+ *   const img = renderSkin(fit.mesh, fit.camera, { albedoDiffuse: A_D, albedoSpecular: A_S }, lightingFromEstimate(lighting));
+ */
+export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting, options: SkinRenderOptions = {}): ImageF32 {
+  const o = { ...SKIN_RENDER_DEFAULTS, ...options };
+  const material: SkinParameters = { ...SKIN_DEFAULTS, ...o.material } as SkinParameters;
+  const ss = Math.max(1, Math.round(o.supersample));
+  const cam: Camera = { ...camera, width: camera.width * ss, height: camera.height * ss, fx: camera.fx * ss, fy: camera.fy * ss, cx: camera.cx * ss, cy: camera.cy * ss };
+  const frags = createFragments(cam.width, cam.height);
+  rasterize(frags, projectToScreen(cam, mesh.positions), mesh.indices, { cull: "back" });
+
+  if (maps.albedoDiffuse.channels !== 3) throw new Error(`renderSkin: A_D has ${maps.albedoDiffuse.channels} channels, 3 expected`);
+  const albedo = new AtlasSampler(maps.albedoDiffuse, true);
+  const specMap = typeof maps.albedoSpecular === "number" ? null : new AtlasSampler(maps.albedoSpecular, false);
+  const specConst = typeof maps.albedoSpecular === "number" ? maps.albedoSpecular : 0;
+  const nd = maps.normalsDiffuse ? new AtlasSampler(maps.normalsDiffuse, false) : null;
+  const ns = maps.normalsSpecular ? new AtlasSampler(maps.normalsSpecular, false) : null;
+  const ao = maps.ambientOcclusion ? new AtlasSampler(maps.ambientOcclusion, false) : null;
+
+  // Diffuse irradiance coefficients: the ambient SH plus directional lights shaded through SH.
+  const irradiance = new Float64Array(27);
+  for (let k = 0; k < SH_COUNT; k++) for (let c = 0; c < 3; c++) irradiance[k * 3 + c] = lighting.ambientSh[k * 3 + c] * SH_COSINE_LOBE[SH_BAND[k]];
+  const lights = lighting.directional.map((l) => ({ dir: normalize(l.direction), rgb: l.radiance }));
+  if (lighting.directionalDiffuse === "sh") {
+    for (const l of lights) {
+      const sh = directionalLightSh(l.dir, l.rgb, [0, 0, 0]);
+      for (let k = 0; k < SH_COUNT; k++) for (let c = 0; c < 3; c++) irradiance[k * 3 + c] += sh[k * 3 + c] * SH_COSINE_LOBE[SH_BAND[k]];
+    }
+  }
+  const exactDiffuse = lighting.directionalDiffuse === "exact";
+  const layers = lobes(material);
+
+  const eye = cameraCentre(cam);
+  const P = mesh.positions, Nv = mesh.normals, Tv = mesh.tangents, UV = mesh.uvs, idx = mesh.indices;
+  const px = new Float64Array(3), nrm = new Float64Array(3), tan = new Float64Array(4), uv = new Float64Array(2);
+  const a = new Float64Array(3), s = new Float64Array(1), t = new Float64Array(3), occ = new Float64Array(1);
+  const y = new Float64Array(SH_COUNT);
+  const interp = (attr: Float32Array, stride: number, tri: number, b0: number, b1: number, b2: number, out: Float64Array) => {
+    const v0 = idx[3 * tri] * stride, v1 = idx[3 * tri + 1] * stride, v2 = idx[3 * tri + 2] * stride;
+    for (let c = 0; c < stride; c++) out[c] = b0 * attr[v0 + c] + b1 * attr[v1 + c] + b2 * attr[v2 + c];
+  };
+  // Tangent-space map value → object-space unit normal through the per-pixel frame (T, B = w·N×T, N).
+  const perturb = (sampler: AtlasSampler | null, out: [number, number, number]) => {
+    const nx = nrm[0], ny = nrm[1], nz = nrm[2];
+    if (!sampler) {
+      out[0] = nx; out[1] = ny; out[2] = nz;
+      return;
+    }
+    sampler.sample(uv[0], uv[1], t);
+    const ndt = tan[0] * nx + tan[1] * ny + tan[2] * nz;
+    let tx = tan[0] - nx * ndt, ty = tan[1] - ny * ndt, tz = tan[2] - nz * ndt;
+    const tl = Math.sqrt(tx * tx + ty * ty + tz * tz) || 1;
+    tx /= tl; ty /= tl; tz /= tl;
+    const w = tan[3] < 0 ? -1 : 1;
+    const bx = w * (ny * tz - nz * ty), by = w * (nz * tx - nx * tz), bz = w * (nx * ty - ny * tx);
+    const ox = tx * t[0] + bx * t[1] + nx * t[2], oy = ty * t[0] + by * t[1] + ny * t[2], oz = tz * t[0] + bz * t[1] + nz * t[2];
+    const l = Math.sqrt(ox * ox + oy * oy + oz * oz) || 1;
+    out[0] = ox / l; out[1] = oy / l; out[2] = oz / l;
+  };
+  const nD: [number, number, number] = [0, 0, 1], nS: [number, number, number] = [0, 0, 1];
+  const E = new Float64Array(3), rgb = new Float64Array(3);
+
+  const image = shadeFragments(
+    frags,
+    {
+      channels: 4,
+      shade(tri, b0, b1, b2, _pixel, out) {
+        interp(P, 3, tri, b0, b1, b2, px);
+        interp(Nv, 3, tri, b0, b1, b2, nrm);
+        const nl = Math.sqrt(nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]) || 1;
+        nrm[0] /= nl; nrm[1] /= nl; nrm[2] /= nl;
+        interp(Tv, 4, tri, b0, b1, b2, tan);
+        interp(UV, 2, tri, b0, b1, b2, uv);
+        albedo.sample(uv[0], uv[1], a);
+        const As = specMap ? (specMap.sample(uv[0], uv[1], s), Math.max(0, s[0])) : specConst;
+        const occlusion = ao ? (ao.sample(uv[0], uv[1], occ), Math.min(1, Math.max(0, occ[0]))) : 1;
+        perturb(nd, nD);
+        perturb(ns, nS);
+        let vx = eye[0] - px[0], vy = eye[1] - px[1], vz = eye[2] - px[2];
+        const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
+        vx /= vl; vy /= vl; vz /= vl;
+
+        // Diffuse.
+        shBasis(nD[0], nD[1], nD[2], y);
+        for (let c = 0; c < 3; c++) {
+          let e = 0;
+          for (let k = 0; k < SH_COUNT; k++) e += irradiance[k * 3 + c] * y[k];
+          E[c] = Math.max(0, e);
+        }
+        if (exactDiffuse) {
+          for (const l of lights) {
+            const cos = nD[0] * l.dir[0] + nD[1] * l.dir[1] + nD[2] * l.dir[2];
+            if (cos > 0) for (let c = 0; c < 3; c++) E[c] += l.rgb[c] * cos;
+          }
+        }
+        for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion * E[c]) / Math.PI;
+
+        // Specular on N_S.
+        const nov = Math.max(1e-4, nS[0] * vx + nS[1] * vy + nS[2] * vz);
+        if (As > 0) {
+          for (const lobe of layers) {
+            const f0 = lobe.f0PerAs * As;
+            const f90 = lobe.f90Fixed ? lobe.f90PerAs : lobe.f90PerAs * As;
+            const a2 = lobe.alpha * lobe.alpha;
+            for (const l of lights) {
+              const nol = nS[0] * l.dir[0] + nS[1] * l.dir[1] + nS[2] * l.dir[2];
+              if (nol <= 0) continue;
+              let hx = l.dir[0] + vx, hy = l.dir[1] + vy, hz = l.dir[2] + vz;
+              const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
+              hx /= hl; hy /= hl; hz /= hl;
+              const noh = Math.max(0, nS[0] * hx + nS[1] * hy + nS[2] * hz);
+              const voh = Math.max(0, vx * hx + vy * hy + vz * hz);
+              const dd = noh * noh * (a2 - 1) + 1;
+              const D = a2 / (Math.PI * dd * dd);
+              const vis = 0.5 / (nol * Math.sqrt(nov * nov * (1 - a2) + a2) + nov * Math.sqrt(nol * nol * (1 - a2) + a2));
+              const m = 1 - voh, m2 = m * m;
+              const F = f0 + (f90 - f0) * m2 * m2 * m;
+              const k = D * vis * F * nol;
+              for (let c = 0; c < 3; c++) rgb[c] += k * l.rgb[c];
+            }
+            // Environment: SH radiance toward the mirror direction, band-limited to the lobe.
+            const d2 = 2 * nov;
+            const rx = d2 * nS[0] - vx, ry = d2 * nS[1] - vy, rz = d2 * nS[2] - vz;
+            shBasis(rx, ry, rz, y);
+            const [scale, bias] = envBrdf(lobe.roughness, nov);
+            const brdf = f0 * scale + f90 * bias;
+            for (let c = 0; c < 3; c++) {
+              let L = 0;
+              for (let k = 0; k < SH_COUNT; k++) L += lighting.ambientSh[k * 3 + c] * lobe.band[SH_BAND[k]] * y[k];
+              rgb[c] += Math.max(0, L) * brdf * occlusion;
+            }
+          }
+        }
+        out[0] = rgb[0];
+        out[1] = rgb[1];
+        out[2] = rgb[2];
+        out[3] = 1;
+      },
+    },
+    "linear",
+    [0, 0, 0, 0],
+  );
+  return downsample(image, ss);
+}
+
+/**
+ * Composites a premultiplied render (renderSkin's output, or a window of it placed at `x0, y0`)
+ * over a photo (sRGB or linear) in linear light, returning an sRGB image the photo's size.
+ */
+export function compositeOver(render: ImageF32, photo: ImageF32, x0 = 0, y0 = 0): ImageF32 {
+  if (render.channels !== 4) throw new Error("compositeOver: the render needs 4 channels (premultiplied RGB + coverage)");
+  if (photo.channels !== 3) throw new Error("compositeOver: the photo needs 3 channels");
+  const out = photo.colorSpace === "srgb" ? photo.data.map(decodeSrgbFast) : new Float32Array(photo.data);
+  for (let j = 0; j < render.height; j++) {
+    const py = y0 + j;
+    if (py < 0 || py >= photo.height) continue;
+    for (let i = 0; i < render.width; i++) {
+      const pxl = x0 + i;
+      if (pxl < 0 || pxl >= photo.width) continue;
+      const r = (j * render.width + i) * 4;
+      const alpha = render.data[r + 3];
+      if (!(alpha > 0)) continue;
+      const p = (py * photo.width + pxl) * 3;
+      for (let c = 0; c < 3; c++) out[p + c] = render.data[r + c] + (1 - alpha) * out[p + c];
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] = encodeSrgb(out[i]);
+  return { width: photo.width, height: photo.height, channels: 3, data: out, colorSpace: "srgb" };
+}
+
+function encodeSrgbExact(v: number): number {
+  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
+}
+
+/** Linear → sRGB (clamped to 0..1) through a 16384-step table with interpolation (error < 1e-5 above 0.001). */
+const ENCODE_STEPS = 16384;
+const ENCODE_LUT = Float32Array.from({ length: ENCODE_STEPS + 2 }, (_, i) => encodeSrgbExact(Math.min(1, i / ENCODE_STEPS)));
+function encodeSrgb(v: number): number {
+  if (!(v > 0)) return 0;
+  if (v >= 1) return 1;
+  const x = v * ENCODE_STEPS, i = x | 0, f = x - i;
+  return ENCODE_LUT[i] + (ENCODE_LUT[i + 1] - ENCODE_LUT[i]) * f;
+}
