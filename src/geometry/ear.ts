@@ -20,7 +20,7 @@ const norm = (a: V3): V3 => mul(a, 1 / Math.hypot(...a));
 const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5]
 const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]
 /** Footprint on the head in ear coordinates (b backwards from the tragion, h up the ear's axis), metres. */
-const FOOTPRINT = { b0: 0.003, b1: 0.013, h0: -0.019, h1: 0.017 };
+const FOOTPRINT = { b0: 0.007, b1: 0.017, h0: -0.014, h1: 0.012 };
 /** Centre of the concha in ear coordinates. */
 const CONCHA: [number, number] = [0.013, -0.003];
 
@@ -175,7 +175,8 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
     pushRing(fineLoop.map((p, m) => {
       const r = plane(rim[m][0], rim[m][1], -0.0012);
       const lin = add(mul(p, 1 - t * t), mul(r, t * t));
-      return add(lin, mul(frame.normal, 0.002 * Math.sin(Math.PI * t)));
+      // Lift off the head at once (√t) so the first rings do not crowd against the skin.
+      return add(lin, mul(frame.normal, 0.002 * Math.sin(Math.PI * t) + 0.0015 * Math.sqrt(t) * (1 - t)));
     }), 1 - 0.4 * t);
   }
   // Rim (helix edge) and the front, from the rim in to the concha.

@@ -1,0 +1,149 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selfIntersections } from "../src/geometry/mesh-checks.ts";
+import { weldMap } from "../src/geometry/mesh-utils.ts";
+import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
+import { buildTemplateHead } from "../src/geometry/template-head.ts";
+import { fit } from "../src/pipeline/fit.ts";
+import { project } from "../src/pipeline/fit/pose.ts";
+import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
+
+let head: TemplateHead;
+beforeAll(() => {
+  head = buildTemplateHead();
+});
+
+const W = 640, H = 480;
+
+/** A camera looking at the head from `distance` metres, turned by yaw/pitch/roll (degrees). */
+function knownCamera(yaw: number, pitch: number, roll: number, distance = 0.7): Camera {
+  const q = (axis: number[], deg: number) => {
+    const a = (deg * Math.PI) / 360;
+    return quaternionToMatrix(Math.cos(a), axis[0] * Math.sin(a), axis[1] * Math.sin(a), axis[2] * Math.sin(a));
+  };
+  const mul = (A: Float64Array, B: Float64Array) => Float64Array.from({ length: 9 }, (_, k) => A[3 * Math.floor(k / 3)] * B[k % 3] + A[3 * Math.floor(k / 3) + 1] * B[3 + (k % 3)] + A[3 * Math.floor(k / 3) + 2] * B[6 + (k % 3)]);
+  const rotation = mul(q([0, 0, 1], roll), mul(q([1, 0, 0], pitch), q([0, 1, 0], yaw)));
+  const f = 1.2 * W;
+  return { width: W, height: H, fx: f, fy: f, cx: W / 2 + 10, cy: H / 2 - 5, rotation, translation: new Float64Array([0.01, 0.02, -distance]) };
+}
+
+/** Photo landmarks of `points` (xyz per landmark, world metres) seen by `cam`; z in the x pixel scale, toward the camera negative. */
+function syntheticLandmarks(cam: Camera, points: Float64Array): Float32Array {
+  const lm = new Float32Array(LANDMARK_COUNT * 3);
+  const q = new Float64Array(2);
+  const depths: number[] = [];
+  for (let i = 0; i < LANDMARK_COUNT; i++) {
+    depths.push(project(cam, points, q, 3 * i));
+    lm[3 * i] = q[0];
+    lm[3 * i + 1] = q[1];
+  }
+  const mean = depths.reduce((s, d) => s + d, 0) / depths.length;
+  for (let i = 0; i < LANDMARK_COUNT; i++) lm[3 * i + 2] = ((depths[i] - mean) * cam.fx) / mean;
+  return lm;
+}
+
+const templateLandmarks = () => Float64Array.from({ length: LANDMARK_COUNT * 3 }, (_, k) => head.mesh.positions[3 * head.landmarkVertices[Math.floor(k / 3)] + (k % 3)]);
+const input = (landmarks: Float32Array) => ({
+  image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const },
+  landmarks,
+  landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1),
+});
+const rotationAngleDeg = (A: Float64Array, B: Float64Array) => {
+  let tr = 0;
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) tr += A[3 * r + c] * B[3 * r + c];
+  return (Math.acos(Math.max(-1, Math.min(1, (tr - 1) / 2))) * 180) / Math.PI;
+};
+
+describe("fit on synthetic landmarks", () => {
+  it("recovers a known camera from the template's own projected landmarks and leaves the shape alone", () => {
+    const cam = knownCamera(25, -10, 5);
+    const result = fit(input(syntheticLandmarks(cam, templateLandmarks())), head);
+    expect(result.reprojectionErrorPx).toBeLessThan(0.5);
+    expect(rotationAngleDeg(result.camera.rotation, cam.rotation)).toBeLessThan(1);
+    // The camera frame is recovered up to the scale/depth ambiguity: compare the head's camera-space positions.
+    let worst = 0;
+    const a = new Float64Array(2), b = new Float64Array(2);
+    for (let i = 0; i < 468; i++) {
+      project(result.camera, result.mesh.positions, a, 3 * head.landmarkVertices[i]);
+      project(cam, head.mesh.positions, b, 3 * head.landmarkVertices[i]);
+      worst = Math.max(worst, Math.hypot(a[0] - b[0], a[1] - b[1]));
+    }
+    expect(worst).toBeLessThan(1);
+    // Half the vertices or so face a camera that sees the face.
+    const seen = result.vertexVisibility.reduce((s, v) => s + v, 0) / result.vertexVisibility.length;
+    expect(seen).toBeGreaterThan(0.25);
+    expect(seen).toBeLessThan(0.7);
+    // The face's front is seen, the back of the head is not.
+    expect(result.vertexVisibility[head.landmarkVertices[1]]).toBe(1);
+    let back = 0;
+    for (let v = 0; v < head.mesh.positions.length / 3; v++) if (head.mesh.positions[3 * v + 2] < head.mesh.positions[3 * back + 2]) back = v;
+    expect(result.vertexVisibility[back]).toBe(0);
+  });
+
+  it("follows a different face without folding the mesh, and is deterministic", () => {
+    // A wider jaw, a longer nose and a lower chin than the template's.
+    const pts = templateLandmarks();
+    for (let i = 0; i < LANDMARK_COUNT; i++) {
+      const [x, y, z] = [pts[3 * i], pts[3 * i + 1], pts[3 * i + 2]];
+      if (y < -0.03) pts[3 * i] = x * (1 + 0.1 * Math.min(1, (-0.03 - y) / 0.06));
+      if (y < -0.08) pts[3 * i + 1] = y - 0.3 * (-0.08 - y);
+      if (z > 0.02 && Math.abs(x) < 0.02 && y < 0.01 && y > -0.05) pts[3 * i + 2] = z + 0.006 * (z - 0.02) / 0.02;
+    }
+    const cam = knownCamera(-15, 5, 0);
+    const landmarks = syntheticLandmarks(cam, pts);
+    const a = fit(input(landmarks), head);
+    expect(a.reprojectionErrorPx / a.interocularPx).toBeLessThan(0.02);
+    // Sampled self-intersection check: no crossing that the template does not already have.
+    const skin = head.parts.find((p) => p.part === "skin")!;
+    const skinIdx = head.mesh.indices.subarray(skin.firstIndex, skin.firstIndex + skin.indexCount);
+    const sample = Array.from({ length: Math.floor(skinIdx.length / 3 / 7) }, (_, k) => 7 * k);
+    const key = ([s, t]: [number, number]) => `${Math.min(s, t)},${Math.max(s, t)}`;
+    const before = new Set(selfIntersections(head.mesh.positions, skinIdx, { triangles: sample, weld: weldMap(head.mesh.positions) }).map(key));
+    const after = selfIntersections(a.mesh.positions, skinIdx, { triangles: sample, weld: weldMap(a.mesh.positions) }).map(key);
+    expect(after.filter((k) => !before.has(k))).toEqual([]);
+    const b = fit(input(Float32Array.from(landmarks)), head);
+    expect(Buffer.from(b.mesh.positions.buffer).equals(Buffer.from(a.mesh.positions.buffer))).toBe(true);
+    expect(Array.from(b.camera.rotation)).toEqual(Array.from(a.camera.rotation));
+    expect(Buffer.from(b.vertexVisibility.buffer).equals(Buffer.from(a.vertexVisibility.buffer))).toBe(true);
+  });
+
+  it("rejects malformed landmarks with a clear error", () => {
+    expect(() => fit(input(new Float32Array(10)), head)).toThrow(/478 landmarks/);
+    const bad = syntheticLandmarks(knownCamera(0, 0, 0), templateLandmarks());
+    bad[5] = NaN;
+    expect(() => fit(input(bad), head)).toThrow(/finite/);
+  });
+});
+
+const PHOTOS = join(import.meta.dirname, "../../shared/photos");
+
+describe.skipIf(!existsSync(PHOTOS))("fit on ../shared/photos", () => {
+  it("reprojects the landmarks within 2 % of the inter-ocular distance wherever a face is found", async () => {
+    const { decodeImage } = await import("../src/image/decode.ts");
+    const { capture } = await import("../src/pipeline/capture.ts");
+    const names = readdirSync(PHOTOS).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
+    const rows: string[] = [];
+    let fitted = 0;
+    for (const name of names) {
+      const { image } = await decodeImage(join(PHOTOS, name));
+      let captured;
+      try {
+        captured = await capture(image);
+      } catch (err) {
+        if ((err as Error).name === "NoFaceFound") {
+          rows.push(`${name}: no face`);
+          continue;
+        }
+        throw err;
+      }
+      const r = fit(captured, head);
+      const rel = r.reprojectionErrorPx / r.interocularPx;
+      rows.push(`${name}: yaw ${captured.pose.yawDeg.toFixed(1)}° error ${r.reprojectionErrorPx.toFixed(2)} px = ${(100 * rel).toFixed(2)} % IOD`);
+      expect(rel, name).toBeLessThan(0.02);
+      fitted++;
+    }
+    console.log(rows.join("\n"));
+    expect(fitted).toBeGreaterThan(0);
+  }, 600_000);
+});
