@@ -26,6 +26,7 @@ function baseMaps() {
   const shading = new Float32Array(n * 3);
   const nt = new Float32Array(n * 3);
   const level = new Float32Array(n).fill(0.5);
+  const ones = new Float32Array(n).fill(1);
   let seed = 1;
   const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   for (let p = 0; p < n; p++) {
@@ -38,7 +39,7 @@ function baseMaps() {
     nt[p * 3 + 2] = 1;
   }
   const img = (data: Float32Array, channels: number, colorSpace: ImageF32["colorSpace"]): ImageF32 => ({ width: W, height: H, channels, data, colorSpace });
-  return { albedo: img(albedo, 3, "srgb"), shading: img(shading, 3, "linear"), nt: img(nt, 3, "data"), level: img(level, 1, "data") };
+  return { albedo: img(albedo, 3, "srgb"), shading: img(shading, 3, "linear"), nt: img(nt, 3, "data"), level: img(level, 1, "data"), weight: img(ones, 1, "data") };
 }
 
 async function timed<T>(label: string, texels: number, f: () => Promise<T>): Promise<T> {
@@ -66,8 +67,9 @@ export async function runReflectanceBench(args: string[]): Promise<void> {
     console.log(`${preset}: ${width}×${height} (${(texels / 1e6).toFixed(1)} Mtexel), ${texelMm.toFixed(3)} mm/texel`);
     const albedo = await timed("resize albedo (stand-in for T̂)", texels, () => resizeImage(base.albedo, width, height));
     const shading = await timed("resize shading base→full", texels, () => resizeImage(base.shading, width, height));
+    const weight = await resizeImage(base.weight, width, height);
     const delight = builtinDelightEstimator({ texelSizeMm: texelMm });
-    const [ad] = await timed(`δ graph (rf ${delight.manifest.receptiveField})`, texels, async () => runTiled(await delight.session(), delight.manifest, [albedo, shading]));
+    const [ad] = await timed(`δ graph (rf ${delight.manifest.receptiveField})`, texels, async () => runTiled(await delight.session(), delight.manifest, [albedo, shading, weight]));
     const level = await resizeImage(base.level, width, height);
     const spec = builtinSpecularEstimator({ texelSizeMm: texelMm });
     await timed(`ψ graph (rf ${spec.manifest.receptiveField})`, texels, async () => runTiled(await spec.session(), spec.manifest, [ad, level]));

@@ -43,7 +43,11 @@ describe("built-in estimator graphs", () => {
     const planar = (texels: number[][]) => Float32Array.from([0, 1, 2].flatMap((c) => texels.map((t) => t[c])));
     const texture = new ort.Tensor("float32", planar(linear).map(srgb), [1, 3, 1, 3]);
     const shadingT = new ort.Tensor("float32", planar([shading, shading, shading]), [1, 3, 1, 3]);
-    const out = (await session.run({ texture, shading: shadingT })).albedo.data as Float32Array;
+    const specularWeight = new ort.Tensor("float32", Float32Array.from([1, 1, 1]), [1, 1, 1, 3]);
+    const out = (await session.run({ texture, shading: shadingT, specularWeight })).albedo.data as Float32Array;
+    // Where highlight removal is off (teeth, eye whites), the white stays.
+    const kept = (await session.run({ texture, shading: shadingT, specularWeight: new ort.Tensor("float32", new Float32Array(3), [1, 1, 1, 3]) })).albedo.data as Float32Array;
+    expect(kept[1]).toBeCloseTo(srgb(linear[1][0] / shading[0]), 2);
     const expected = planar([skin, skin, pale]).map(srgb);
     for (let i = 0; i < 9; i++) expect(out[i]).toBeCloseTo(expected[i], 2);
     await session.release();

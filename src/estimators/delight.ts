@@ -80,14 +80,17 @@ export function normaliseDelightParams(p: DelightGraphParams): DelightGraphParam
 }
 
 /**
- * Builds the δ per-texel graph. Inputs `texture` (sRGB, 3 channels) and `shading` (linear, 3:
- * what a unit albedo looks like in the photo at that texel, AO included); output `albedo` (sRGB).
+ * Builds the δ per-texel graph. Inputs `texture` (sRGB, 3 channels), `shading` (linear, 3: what a
+ * unit albedo looks like in the photo at that texel, AO included) and `specularWeight` (1, 0..1:
+ * how much highlight removal applies — 0 where white is not a highlight: teeth, eye whites, hair);
+ * output `albedo` (sRGB).
  */
 export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFAULTS): Uint8Array {
   const p = normaliseDelightParams(params);
   const g = new ImageGraph("porelight_delight");
   const texture = g.input("texture", 3);
   const shading = g.input("shading", 3);
+  const weight = g.input("specularWeight", 1);
   const I = g.srgbToLinear(texture);
   const J = g.div(I, g.max(shading, g.k(p.shadingFloor, "floor")));
   const w = dichromaticWeights(p.skinAlbedo);
@@ -95,7 +98,7 @@ export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFA
   const lum = g.mix(J, [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
   const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(p))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
   const ramp = g.clip(g.sub(g.div(kappa, g.max(g.mul(lum, g.k(p.specularTolerance, "tol")), g.k(1e-6))), g.k(1)), 0, 1);
-  const excess = g.mul(g.mul(kappa, ramp), gate);
+  const excess = g.mul(g.mul(g.mul(kappa, ramp), gate), weight);
   const diffuse = g.max(g.sub(J, excess), g.k(0));
   g.output("albedo", g.linearToSrgb(diffuse), 3);
   return g.encode(`porelight built-in de-lighting (per texel): ${JSON.stringify(p)}`);
@@ -110,6 +113,7 @@ export function delightManifest(): EstimatorManifest {
       { name: "texture", channels: 3, range: [0, 1], colorSpace: "srgb" },
       // Unbounded above (bright light); [0, 1] keeps the tiled engine's range map the identity.
       { name: "shading", channels: 3, range: [0, 1], colorSpace: "linear" },
+      { name: "specularWeight", channels: 1, range: [0, 1], colorSpace: "data" },
     ],
     [{ name: "albedo", channels: 3, range: [0, 1], colorSpace: "srgb" }],
     0,

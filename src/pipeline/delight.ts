@@ -116,6 +116,18 @@ export interface DelightResult {
   lighting: LightingEstimate;
 }
 
+/**
+ * Regions where white is not a highlight, so no highlight is removed: teeth show through the
+ * lips of an open mouth, eye whites through the eye openings, and hair is not a dielectric skin.
+ */
+const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
+
+/** Per texel, how much highlight removal applies: 1 − membership of NO_HIGHLIGHT_REMOVAL. */
+function specularWeightMap(regions: RegionMaps | undefined, texels: number): Float32Array {
+  const s = regionSum(regions, NO_HIGHLIGHT_REMOVAL, texels);
+  return Float32Array.from(s, (v) => Math.max(0, 1 - v));
+}
+
 /** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
 const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
 /** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
@@ -218,13 +230,14 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const relSkin = medianColor(J, skinWeight);
   const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
   const w = dichromaticWeights(relSkin);
+  const specWeight = specularWeightMap(input.regions, n);
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
-    const k = specularExcess(texelJ, w, graphParams);
+    const k = specularExcess(texelJ, w, graphParams) * specWeight[p];
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
@@ -261,13 +274,14 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   // 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading.
   const tex = input.texture;
   const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
+  const weightFull = await resizeImage({ width, height, channels: 1, data: specWeight, colorSpace: "data" }, tex.width, tex.height);
   const texelSizeMm = o.texelSizeMm;
   const estimator = forJob(o.estimator ?? builtinDelightEstimator(), {
     texelSizeMm,
     skinAlbedo,
     options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor },
   });
-  const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull], o.tiled);
+  const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], o.tiled);
 
   const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v) => v / f)));
   const seenNormals: number[] = [];
