@@ -1,0 +1,217 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { afterAll, describe, expect, it } from "vitest";
+import { fitSimilarity, flipHorizontal, warpCrop } from "../eval/identity.ts";
+import { itaDegrees, linearRgbToLab, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
+import { SKIN_DEFAULTS, specularFactors, fresnelF0, CLEARCOAT_IOR } from "../materials/skin-parameters.ts";
+import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
+import { directionalLightSh, radianceToIrradiance, shBasis } from "../src/pipeline/lighting/sh.ts";
+import { lookAtCamera } from "../src/render/camera.ts";
+import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting } from "../src/render/shade-skin.ts";
+import type { ImageF32, Mesh } from "../src/types.ts";
+
+/** A UV sphere (u along +φ, which is +X at the front), counter-clockwise from outside. */
+function sphere(r: number, rings = 48, segments = 96): Mesh {
+  const pos: number[] = [], uv: number[] = [], idx: number[] = [];
+  for (let i = 0; i <= rings; i++) {
+    const th = (Math.PI * i) / rings;
+    for (let j = 0; j <= segments; j++) {
+      const ph = (2 * Math.PI * j) / segments - Math.PI;
+      pos.push(r * Math.sin(th) * Math.sin(ph), r * Math.cos(th), r * Math.sin(th) * Math.cos(ph));
+      uv.push(j / segments, i / rings);
+    }
+  }
+  const at = (i: number, j: number) => i * (segments + 1) + j;
+  for (let i = 0; i < rings; i++) {
+    for (let j = 0; j < segments; j++) {
+      if (i > 0) idx.push(at(i, j), at(i + 1, j), at(i, j + 1));
+      if (i < rings - 1) idx.push(at(i, j + 1), at(i + 1, j), at(i + 1, j + 1));
+    }
+  }
+  const positions = new Float32Array(pos), indices = new Uint32Array(idx), uvs = new Float32Array(uv);
+  const normals = computeNormals(positions, indices);
+  return { positions, indices, uvs, normals, tangents: computeTangents(positions, normals, uvs, indices) };
+}
+
+const flat = (channels: number, value: number[], colorSpace: ImageF32["colorSpace"] = "linear", size = 8): ImageF32 => ({
+  width: size,
+  height: size,
+  channels,
+  data: Float32Array.from({ length: size * size * channels }, (_, i) => value[i % channels]),
+  colorSpace,
+});
+
+const ball = sphere(0.1);
+const camera = lookAtCamera({ eye: [0, 0, 1], target: [0, 0, 0], fovYDeg: 15, width: 65, height: 65 });
+/** The centre pixel of a render (the sphere's front, normal ≈ view ≈ +Z). */
+const centre = (img: ImageF32, c: number) => img.data[(32 * img.width + 32) * img.channels + c];
+const NONE: SkinLighting = { ambientSh: new Array(27).fill(0), directional: [], directionalDiffuse: "exact" };
+
+describe("skin re-render shader", () => {
+  it("diffuse is A_D · AO · E(n)/π under SH light (uniform radiance L gives A_D·AO·L)", () => {
+    const lighting: SkinLighting = { ...NONE, ambientSh: Array.from(directionalLightSh([0, 1, 0], [0, 0, 0], [0.8, 0.6, 0.4])) };
+    const img = renderSkin(ball, camera, { albedoDiffuse: flat(3, [0.5, 0.25, 0.1]), albedoSpecular: 0, ambientOcclusion: flat(1, [0.9]) }, lighting, { supersample: 1 });
+    expect(centre(img, 3)).toBe(1);
+    expect(centre(img, 0)).toBeCloseTo(0.5 * 0.9 * 0.8, 4);
+    expect(centre(img, 1)).toBeCloseTo(0.25 * 0.9 * 0.6, 4);
+    expect(centre(img, 2)).toBeCloseTo(0.1 * 0.9 * 0.4, 4);
+    expect(img.data[3]).toBe(0); // corner: background, no coverage
+  });
+
+  it("an estimate split into light + remainder keeps de-lighting's irradiance exactly, and recovers a pure directional light", () => {
+    const d: [number, number, number] = [0.3, 0.5, 0.81];
+    const n = Math.hypot(...d);
+    const dir = d.map((v) => v / n) as [number, number, number];
+    const sh = directionalLightSh(dir, [1.2, 1.0, 0.8], [0.2, 0.2, 0.25]);
+    const split = lightingFromEstimate({ shRadiance: Array.from(sh), dominantDirection: dir });
+    const pure = lightingFromEstimate({ shRadiance: Array.from(directionalLightSh(dir, [1.2, 1.0, 0.8], [0, 0, 0])), dominantDirection: dir });
+    pure.directional[0].radiance.forEach((v, c) => expect(v).toBeCloseTo([1.2, 1.0, 0.8][c], 6));
+    const img = renderSkin(ball, camera, { albedoDiffuse: flat(3, [1, 1, 1]), albedoSpecular: 0 }, split, { supersample: 1 });
+    // Expected at the centre pixel's normal: E(n)/π from the full SH.
+    const p = 32 * 65 + 32;
+    const y = new Float64Array(9);
+    // The centre pixel sees the sphere at (almost) its pole; its normal is the unit vector to that point.
+    shBasis(0, 0, 1, y);
+    const E = radianceToIrradiance(sh);
+    for (let c = 0; c < 3; c++) {
+      let e = 0;
+      for (let k = 0; k < 9; k++) e += E[k * 3 + c] * y[k];
+      expect(img.data[p * 4 + c]).toBeCloseTo(e / Math.PI, 2);
+    }
+  });
+
+  it("GGX: a light behind the camera puts both lobes' peak D·Vis·F0 on the sphere's front", () => {
+    const light: SkinLighting = { ...NONE, directional: [{ direction: [0, 0, 1], radiance: [1, 1, 1] }] };
+    const maps = (As: number) => ({ albedoDiffuse: flat(3, [0, 0, 0]), albedoSpecular: As });
+    const spec = centre(renderSkin(ball, camera, maps(1), light, { supersample: 1 }), 1);
+    const f = specularFactors(SKIN_DEFAULTS);
+    const peak = (roughness: number, f0: number) => (f0 * 0.25) / (Math.PI * roughness ** 4); // D(n·h = 1) = 1/(πα²), Vis = 1/4
+    const expected = peak(SKIN_DEFAULTS.roughnessBase, f.baseColorFactor * fresnelF0(SKIN_DEFAULTS.indexOfRefraction)) + peak(SKIN_DEFAULTS.roughnessSharp, f.coatFactor * fresnelF0(CLEARCOAT_IOR));
+    expect(spec / expected).toBeGreaterThan(0.97);
+    expect(spec / expected).toBeLessThan(1.03);
+    expect(centre(renderSkin(ball, camera, maps(0), light, { supersample: 1 }), 1)).toBe(0);
+  });
+
+  it("reads tangent-space N_D in the mesh's tangent frame (+x = +u)", () => {
+    const l = Math.SQRT1_2;
+    const light: SkinLighting = { ...NONE, directional: [{ direction: [l, 0, l], radiance: [1, 1, 1] }] };
+    const t = Math.PI / 6;
+    const base = { albedoDiffuse: flat(3, [1, 1, 1]), albedoSpecular: 0 };
+    const plain = centre(renderSkin(ball, camera, base, light, { supersample: 1 }), 0);
+    const towardLight = centre(renderSkin(ball, camera, { ...base, normalsDiffuse: flat(3, [Math.sin(t), 0, Math.cos(t)], "data") }, light, { supersample: 1 }), 0);
+    const away = centre(renderSkin(ball, camera, { ...base, normalsDiffuse: flat(3, [-Math.sin(t), 0, Math.cos(t)], "data") }, light, { supersample: 1 }), 0);
+    expect(plain).toBeCloseTo(Math.cos(Math.PI / 4) / Math.PI, 2);
+    expect(towardLight / plain).toBeCloseTo(Math.cos(Math.PI / 12) / Math.cos(Math.PI / 4), 1);
+    expect(away / plain).toBeCloseTo(Math.cos((5 * Math.PI) / 12) / Math.cos(Math.PI / 4), 1);
+  });
+
+  it("composites premultiplied renders over the photo in linear light", () => {
+    const render: ImageF32 = { width: 1, height: 1, channels: 4, data: new Float32Array([0.5, 0, 0, 0.5]), colorSpace: "linear" };
+    const photo: ImageF32 = { width: 2, height: 1, channels: 3, data: new Float32Array([1, 0, 0, 0.5, 0.5, 0.5]), colorSpace: "srgb" };
+    const out = compositeOver(render, photo, 0, 0);
+    expect(out.data[0]).toBeCloseTo(1, 4); // 0.5 + 0.5 · 1 (linear red of sRGB 1)
+    expect(out.data[1]).toBeCloseTo(0, 4);
+    expect(Array.from(out.data.slice(3))).toEqual([0.5, 0.5, 0.5].map((v) => expect.closeTo(v, 4)));
+  });
+});
+
+describe("evaluation measures", () => {
+  it("PSNR and SSIM over a mask", () => {
+    const size = 32;
+    const a = flat(3, [0.5, 0.5, 0.5], "srgb", size);
+    const noisy = { ...a, data: a.data.map((v, i) => v + (((i * 7919) % 13) / 13 - 0.5) * 0.4) };
+    const mask = new Float32Array(size * size).fill(1);
+    expect(maskedPsnr({ ...a, data: a.data.map((v) => v + 0.1) }, a, mask)).toBeCloseTo(20, 4);
+    expect(maskedSsim(a, a, mask)).toBeCloseTo(1, 6);
+    expect(maskedSsim(noisy, a, mask)).toBeLessThan(0.5);
+    // Outside the mask, differences do not count for PSNR.
+    const half = Float32Array.from(mask, (_, p) => (p % size < size / 2 ? 1 : 0));
+    const rightWrong = { ...a, data: a.data.map((v, i) => (Math.floor(i / 3) % size >= size / 2 ? 0 : v)) };
+    expect(maskedPsnr(rightWrong, a, half)).toBeGreaterThan(90);
+    expect(Number.isNaN(maskedPsnr(a, a, new Float32Array(size * size)))).toBe(true);
+  });
+
+  it("ITA from CIELAB, correlation", () => {
+    const [L, , b] = linearRgbToLab(1, 1, 1);
+    expect(L).toBeCloseTo(100, 3);
+    expect(b).toBeCloseTo(0, 2);
+    expect(itaDegrees({ L: 60, b: 15 })).toBeCloseTo((Math.atan(10 / 15) * 180) / Math.PI, 6);
+    expect(itaDegrees({ L: 30, b: 20 })).toBeLessThan(-30); // dark skin
+    expect(weightedCorrelation([1, 2, 3, 4], [2, 4, 6, 8], [1, 1, 1, 1])).toBeCloseTo(1, 9);
+    expect(weightedCorrelation([1, 2, 3, 4], [8, 6, 4, 99], [1, 1, 1, 0])).toBeCloseTo(-1, 9);
+  });
+
+  it("face alignment: similarity fit and warp", () => {
+    const src: [number, number][] = [[10, 20], [50, 22], [30, 40], [15, 60], [45, 61]];
+    const t = { a: 0.8 * Math.cos(0.2), b: 0.8 * Math.sin(0.2), tx: 5, ty: -3 };
+    const dst = src.map(([x, y]) => [t.a * x - t.b * y + t.tx, t.b * x + t.a * y + t.ty] as [number, number]);
+    const fit = fitSimilarity(src, dst);
+    expect(fit.a).toBeCloseTo(t.a, 9);
+    expect(fit.b).toBeCloseTo(t.b, 9);
+    expect(fit.tx).toBeCloseTo(t.tx, 9);
+    const ramp: ImageF32 = { width: 16, height: 16, channels: 1, data: Float32Array.from({ length: 256 }, (_, i) => i % 16), colorSpace: "data" };
+    const same = warpCrop(ramp, { a: 1, b: 0, tx: 0, ty: 0 }, 16);
+    expect(Array.from(same.data)).toEqual(Array.from(ramp.data));
+    expect(flipHorizontal(ramp).data[0]).toBe(15);
+  });
+});
+
+const SHARED_PHOTOS = path.resolve("../shared/photos");
+const FIXTURE = path.resolve("test/fixtures/astronaut-nasa-public-domain.png");
+
+describe("npm run eval on two photos and one without a face", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it("reconstructs, measures, reports the failure with its reason, and writes every report", { timeout: 900_000 }, async () => {
+    const { runEvaluation } = await import("../eval/run.ts");
+    const photos = await mkdtemp(path.join(os.tmpdir(), "porelight-eval-photos-"));
+    const out = await mkdtemp(path.join(os.tmpdir(), "porelight-eval-out-"));
+    dirs.push(photos, out);
+    await symlink(FIXTURE, path.join(photos, "astronaut.png"));
+    const second = path.join(SHARED_PHOTOS, "d3dfr-000002.jpg");
+    if (existsSync(second)) await symlink(second, path.join(photos, "d3dfr-000002.jpg"));
+    else console.warn(`eval test: ${SHARED_PHOTOS} is absent; running on the fixture photo (and the face-less image) only`);
+    await writeFile(path.join(photos, "blank.png"), await sharp({ create: { width: 200, height: 160, channels: 3, background: { r: 120, g: 130, b: 140 } } }).png().toBuffer());
+
+    const summary = await runEvaluation({ photosDir: photos, preset: "draft", outDir: out, only: [] });
+    const faces = existsSync(second) ? 2 : 1;
+    expect(summary.totals.photos).toBe(faces + 1);
+    expect(summary.totals.succeeded).toBe(faces);
+    const blank = summary.photos.find((p) => p.name === "blank.png")!;
+    expect(blank.ok).toBe(false);
+    expect(blank.failure).toMatchObject({ stage: "capture", code: "no_face_found" });
+
+    for (const p of summary.photos.filter((r) => r.ok)) {
+      const m = p.measures!;
+      // The mirror image is the same person; the re-render must land on the face (a wrong camera scores like a stranger).
+      expect(m.identity.mirror).toBeGreaterThan(0.85);
+      expect(m.identity.ours).toBeGreaterThan(0.3);
+      expect(m.psnr.ours).toBeGreaterThan(14);
+      expect(m.ssim.ours).toBeGreaterThan(0.3);
+      expect(m.skinPixels).toBeGreaterThan(500);
+      expect(Math.abs(m.albedo.residualShading.ours)).toBeLessThanOrEqual(1);
+      expect(m.albedo.ita.texels).toBeGreaterThan(100);
+      expect(p.timing.stagesMs.delight).toBeGreaterThan(0);
+      expect(p.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
+      // Every panel: 9 panels of 256 px plus gaps, 300 px high.
+      const strip = await sharp(path.join(out, p.strip)).metadata();
+      expect(strip.height).toBe(300);
+      expect(strip.width).toBeGreaterThan(7 * 256);
+    }
+    const json = JSON.parse(await readFile(path.join(out, "summary.json"), "utf8"));
+    expect(Object.keys(json)).toEqual(["version", "photosDir", "preset", "machine", "wallMs", "totals", "photos"]);
+    expect(Object.keys(json.totals.identity)).toEqual(["ours", "baseline", "oursMinusBaseline", "mirror", "impostorMean", "impostorMax"]);
+    const md = await readFile(path.join(out, "summary.md"), "utf8");
+    expect(md).toContain("| identity: cosine, photo vs re-render |");
+    expect(md).toContain("blank.png | capture | no_face_found");
+    const html = await readFile(path.join(out, "index.html"), "utf8");
+    for (const p of summary.photos) expect(html).toContain(`src="${p.strip}"`);
+    if (faces === 2) expect(summary.totals.identity.impostorMean.count).toBe(2);
+  });
+});
