@@ -6,8 +6,9 @@
  *    the head at the depth that scale implies; Gauss–Newton on the 2D reprojection refines it.
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
  *    at a depth between the posed template's and the one the landmark's own z implies; a
- *    regularised 3D thin-plate warp through those targets, pinned to zero at the back of the
- *    skull and the neck base, moves the whole head, so skull, ears and neck follow the face.
+ *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors at the
+ *    back of the skull and the neck base take the face's overall width/height scaling (not its
+ *    detail), so skull, ears and neck follow the face's proportions without being dragged by it.
  * 3. Eyes: each eyeball moves rigidly with the warp at its centre and turns so that its iris
  *    centre lies on the photo's iris ray.
  * 4. Visibility: per vertex, facing the camera and not behind the z-buffer of the fitted head.
@@ -29,6 +30,8 @@ export interface FitOptions {
   smoothingM?: number;
   /** Warp smoothing at the anchors (back of the skull, neck base) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
+  /** Largest change of the head's width, height or depth the face's proportions may impose on the far side of the head (fraction). */
+  maxHeadScaleChange?: number;
   /** Landmark confidence below which a landmark is ignored (0..1). */
   minConfidence?: number;
   /** Largest turn of an eyeball toward its iris landmark, degrees. */
@@ -45,6 +48,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   smoothingM: 1e-4,
   anchorSmoothingM: 5e-3,
+  maxHeadScaleChange: 0.15,
   minConfidence: 0.05,
   maxGazeDeg: 35,
   visibilityResolution: 1024,
@@ -106,9 +110,15 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
     }
     lambda[k] = o.smoothingM / Math.max(weights[k], 1e-3);
   });
+  // The far side of the head follows the face's overall proportions: per-axis scales of the face
+  // landmarks' displacement about their centroid (depth takes the mean of width and height).
+  const scale = faceScaling(points, disp, weights, o.maxHeadScaleChange);
   anchors.forEach((v, a) => {
     const k = faceIds.length + a;
-    for (let c = 0; c < 3; c++) centres[3 * k + c] = pos[3 * v + c];
+    for (let c = 0; c < 3; c++) {
+      centres[3 * k + c] = pos[3 * v + c];
+      disp[3 * k + c] = (scale.factors[c] - 1) * (pos[3 * v + c] - scale.centre[c]) + scale.shift[c];
+    }
     lambda[k] = o.anchorSmoothingM;
   });
   const warp = fitWarp(centres, disp, lambda);
@@ -150,7 +160,40 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: Math.hypot(er[0] - el[0], er[1] - el[1]) };
 }
 
-/** Template vertices that hold the far side of the head still: back of the skull and the neck base, every 25th. */
+/**
+ * Least-squares per-axis scale (x, y; z their mean) and shift of the face landmarks' displacement
+ * field about their weighted centroid, each scale clamped to 1 ± maxChange.
+ */
+function faceScaling(points: Float64Array, disp: Float64Array, weights: Float64Array, maxChange: number): { centre: number[]; factors: number[]; shift: number[] } {
+  const n = weights.length;
+  let W = 0;
+  const c = [0, 0, 0], m = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    W += weights[i];
+    for (let k = 0; k < 3; k++) {
+      c[k] += weights[i] * points[3 * i + k];
+      m[k] += weights[i] * disp[3 * i + k];
+    }
+  }
+  for (let k = 0; k < 3; k++) {
+    c[k] /= W;
+    m[k] /= W;
+  }
+  const factors = [1, 1, 1];
+  for (let k = 0; k < 2; k++) {
+    let num = 0, den = 0;
+    for (let i = 0; i < n; i++) {
+      const x = points[3 * i + k] - c[k];
+      num += weights[i] * x * (disp[3 * i + k] - m[k]);
+      den += weights[i] * x * x;
+    }
+    factors[k] = Math.min(1 + maxChange, Math.max(1 - maxChange, 1 + num / den));
+  }
+  factors[2] = (factors[0] + factors[1]) / 2;
+  return { centre: c, factors, shift: m };
+}
+
+/** Template vertices that steer the far side of the head: back of the skull and the neck base, every 25th. */
 function anchorVertices(head: TemplateHead): number[] {
   const p = head.mesh.positions;
   let minZ = Infinity, minY = Infinity;
