@@ -1,6 +1,6 @@
 /**
- * Renderer speed: a 1024² plain-light preview of a ~50k-triangle mesh (the template head when it
- * can be built, else a sphere of the same size), median of several runs.
+ * Renderer speed: 1024² plain-light previews of the template head and of a 50k-triangle sphere,
+ * median of several runs.
  *
  *   node --import tsx bench/render.ts
  */
@@ -26,13 +26,12 @@ function sphere(rings: number, segments: number): Mesh {
   return { positions, indices, uvs, normals, tangents: computeTangents(positions, normals, uvs, indices) };
 }
 
-async function loadMesh(): Promise<{ name: string; mesh: Mesh }> {
-  try {
-    const { buildTemplateHead } = await import("../src/geometry/template-head.ts");
-    return { name: "template head", mesh: buildTemplateHead().mesh };
-  } catch {
-    return { name: "sphere", mesh: sphere(125, 200) };
-  }
+async function loadMeshes(): Promise<{ name: string; mesh: Mesh }[]> {
+  const { buildTemplateHead } = await import("../src/geometry/template-head.ts");
+  return [
+    { name: "template head", mesh: buildTemplateHead().mesh },
+    { name: "sphere, 50k triangles", mesh: sphere(125, 200) },
+  ];
 }
 
 function median(xs: number[]): number {
@@ -40,35 +39,36 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const { name, mesh } = await loadMesh();
-const tris = mesh.indices.length / 3;
-const camera = lookAtCamera({ eye: [0, 0.0, 0.9], target: [0, -0.02, 0], fovYDeg: 22, width: 1024, height: 1024 });
-const runs = 7;
-const times = { raster: [] as number[], preview1: [] as number[], preview2: [] as number[], uv: [] as number[] };
-for (let r = 0; r < runs; r++) {
-  let t0 = performance.now();
-  const frags = createFragments(1024, 1024);
-  rasterize(frags, projectToScreen(camera, mesh.positions), mesh.indices, { cull: "back" });
-  times.raster.push(performance.now() - t0);
-  t0 = performance.now();
-  renderPreview(mesh, camera, { supersample: 1 });
-  times.preview1.push(performance.now() - t0);
-  t0 = performance.now();
-  renderPreview(mesh, camera, { supersample: 2 });
-  times.preview2.push(performance.now() - t0);
-  t0 = performance.now();
-  rasterizeUv(mesh.uvs, mesh.indices, 1024, 1536);
-  times.uv.push(performance.now() - t0);
+for (const { name, mesh } of await loadMeshes()) {
+  const tris = mesh.indices.length / 3;
+  const camera = lookAtCamera({ eye: [0, 0.0, 0.9], target: [0, -0.02, 0], fovYDeg: 22, width: 1024, height: 1024 });
+  const runs = 7;
+  const times = { raster: [] as number[], preview1: [] as number[], preview2: [] as number[], uv: [] as number[] };
+  for (let r = 0; r < runs; r++) {
+    let t0 = performance.now();
+    const frags = createFragments(1024, 1024);
+    rasterize(frags, projectToScreen(camera, mesh.positions), mesh.indices, { cull: "back" });
+    times.raster.push(performance.now() - t0);
+    t0 = performance.now();
+    renderPreview(mesh, camera, { supersample: 1 });
+    times.preview1.push(performance.now() - t0);
+    t0 = performance.now();
+    renderPreview(mesh, camera, { supersample: 2 });
+    times.preview2.push(performance.now() - t0);
+    t0 = performance.now();
+    rasterizeUv(mesh.uvs, mesh.indices, 1024, 1536);
+    times.uv.push(performance.now() - t0);
+  }
+  const report = {
+    mesh: name,
+    triangles: tris,
+    runs,
+    medianMs: {
+      "visibility 1024²": +median(times.raster).toFixed(1),
+      "preview 1024² (no AA)": +median(times.preview1).toFixed(1),
+      "preview 1024² (2×2 supersampled)": +median(times.preview2).toFixed(1),
+      "UV raster 1024×1536": +median(times.uv).toFixed(1),
+    },
+  };
+  process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }
-const report = {
-  mesh: name,
-  triangles: tris,
-  runs,
-  medianMs: {
-    "visibility 1024²": +median(times.raster).toFixed(1),
-    "preview 1024² (no AA)": +median(times.preview1).toFixed(1),
-    "preview 1024² (2×2 supersampled)": +median(times.preview2).toFixed(1),
-    "UV raster 1024×1536": +median(times.uv).toFixed(1),
-  },
-};
-process.stdout.write(JSON.stringify(report, null, 2) + "\n");
