@@ -371,10 +371,12 @@ function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: Ligh
   const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= 0.05 && (!input.coverage || input.coverage.data[p] > 0.5) ? c : 0));
   const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, 2);
   const regions = input.regions?.weights.data ?? null;
+  // Hair is not the skin the regional albedo describes: leave its shading to the model.
+  const hair = regionSum(input.regions, ["brows", "scalp"], n);
   const smooth = [0, 0, 0];
   for (let p = 0; p < n; p++) {
     const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
-    if (w >= 1 || support[p] < 0.2 || seenWeight[p] === 0) continue;
+    if (w >= 1 || support[p] < 0.2 || seenWeight[p] === 0 || hair[p] > 0.5) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
     for (let c = 0; c < 3; c++) {
       const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
