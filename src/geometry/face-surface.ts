@@ -28,26 +28,40 @@ export interface FaceSurface {
   ringOutward: [number, number, number][];
 }
 
-/** Direction in which the surface continues across each boundary vertex: away from the interior neighbours, across the loop. */
-function outwardDirections(positions: Float64Array, indices: Uint32Array, loop: number[]): [number, number, number][] {
-  const onLoop = new Map(loop.map((v, i) => [v, i]));
-  const inner: number[][] = loop.map(() => []);
+/**
+ * Direction in which the surface continues across each boundary vertex: from the centroid of the
+ * vertices `depth` edge-rings inside (the face's average slope near its edge, ignoring the last
+ * strip's curl) to the vertex, made perpendicular to the loop.
+ */
+function outwardDirections(positions: Float64Array, indices: Uint32Array, loop: number[], depth = 3): [number, number, number][] {
+  const nbrs = new Map<number, Set<number>>();
   for (let t = 0; t < indices.length; t += 3) {
     for (let k = 0; k < 3; k++) {
-      const v = indices[t + k];
-      const i = onLoop.get(v);
-      if (i === undefined) continue;
-      for (const w of [indices[t + ((k + 1) % 3)], indices[t + ((k + 2) % 3)]]) if (!onLoop.has(w)) inner[i].push(w);
+      const a = indices[t + k];
+      const set = nbrs.get(a) ?? new Set<number>();
+      set.add(indices[t + ((k + 1) % 3)]);
+      set.add(indices[t + ((k + 2) % 3)]);
+      nbrs.set(a, set);
     }
   }
+  const onLoop = new Set(loop);
   const P = (v: number): [number, number, number] => [positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]];
   return loop.map((v, i) => {
+    let layer = new Set([v]);
+    const seen = new Set([v]);
+    for (let d = 0; d < depth; d++) {
+      const next = new Set<number>();
+      for (const a of layer) for (const b of nbrs.get(a) ?? []) if (!seen.has(b) && !onLoop.has(b)) next.add(b);
+      for (const b of next) seen.add(b);
+      if (next.size === 0) break;
+      layer = next;
+    }
     const p = P(v);
     const prev = P(loop[(i + loop.length - 1) % loop.length]), next = P(loop[(i + 1) % loop.length]);
     const tangent = [next[0] - prev[0], next[1] - prev[1], next[2] - prev[2]];
     const tl = Math.hypot(...tangent);
     const c = [0, 0, 0];
-    for (const w of inner[i]) for (let k = 0; k < 3; k++) c[k] += P(w)[k] / inner[i].length;
+    for (const w of layer) for (let k = 0; k < 3; k++) c[k] += P(w)[k] / layer.size;
     let d = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
     const along = (d[0] * tangent[0] + d[1] * tangent[1] + d[2] * tangent[2]) / (tl * tl);
     d = d.map((x, k) => x - along * tangent[k]);

@@ -43,7 +43,7 @@ export interface LoftOptions {
   relaxIterations: number;
 }
 
-export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03, axisLead: 0, axisRise: -0.05, centreAlong: 0.5, evenSpread: 0.05, relaxRings: 8, relaxIterations: 0 };
+export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03, axisLead: 0, axisRise: -0.05, centreAlong: 0.5, evenSpread: 0.05, relaxRings: 10, relaxIterations: 30 };
 
 export interface Loft {
   /** (rings + 1) × meridians vertices, ring-major, xyz metres; ring 0 equals the outline. */
@@ -167,24 +167,33 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
 }
 
 /**
- * Meridians leave the outline where it winds unevenly round the axis; neighbouring ones can
- * cross in the first rings. Jacobi smoothing of rings 1..rings (each vertex to the mean of its
- * four grid neighbours; ring 0 and the ring after the band stay fixed) untangles that band.
+ * Meridians leave the outline where it winds unevenly round the axis (temples, cheeks), and the
+ * band next to the face crumples. Smoothing rings 1..rings against their four grid neighbours
+ * (ring 0 and the ring after the band stay fixed) irons it out.
  */
 function relaxNearOutline(grid: Float64Array, N: number, rings: number, iterations: number): void {
-  for (let it = 0; it < iterations; it++) {
+  // Taubin smoothing (λ, μ alternating): removes the crumples without shrinking the band.
+  const at = (kk: number, ii: number) => (kk * N + ((ii + N) % N)) * 3;
+  const step = (factor: number) => {
     const next = Float64Array.from(grid.subarray(N * 3, (rings + 1) * N * 3));
     for (let k = 1; k <= rings; k++) {
       for (let i = 0; i < N; i++) {
-        const at = (kk: number, ii: number) => (kk * N + ((ii + N) % N)) * 3;
         for (let c = 0; c < 3; c++) {
-          next[((k - 1) * N + i) * 3 + c] = 0.25 * (grid[at(k - 1, i) + c] + grid[at(k + 1, i) + c] + grid[at(k, i - 1) + c] + grid[at(k, i + 1) + c]);
+          const mean = 0.25 * (grid[at(k - 1, i) + c] + grid[at(k + 1, i) + c] + grid[at(k, i - 1) + c] + grid[at(k, i + 1) + c]);
+          next[((k - 1) * N + i) * 3 + c] = grid[at(k, i) + c] + factor * (mean - grid[at(k, i) + c]);
         }
       }
     }
     grid.set(next, N * 3);
+  };
+  for (let it = 0; it < iterations; it++) {
+    step(0.5);
+    step(-0.53);
   }
 }
+
+/** Start tangent length as a fraction of the join chord: the face direction alone would make the join bulge out (a rolled lip). */
+const HERMITE_START_TENSION = 0.4;
 
 /** Replaces the polyline's first `length` of arc by a cubic Hermite curve leaving pts[0] along `dir`. */
 function hermiteJoin(pts: V3[], dir: V3, length: number): void {
@@ -195,7 +204,7 @@ function hermiteJoin(pts: V3[], dir: V3, length: number): void {
   }
   const P0 = pts[0], P1 = pts[end];
   const L = Math.hypot(...sub(P1, P0));
-  const T0 = scale(dir, L);
+  const T0 = scale(dir, L * HERMITE_START_TENSION);
   const T1 = scale(norm(sub(pts[end + 1], pts[end - 1])), L);
   for (let j = 1; j < end; j++) {
     const t = j / end;
