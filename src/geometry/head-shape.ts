@@ -136,7 +136,10 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
   };
   // Cut well below the neck base so that rays always leave the volume.
   const floor = frame.neckBottomY - 0.05;
-  return (x, y, z) => Math.max(smin(smin(cranium(x, y, z), jaw(x, y, z), 0.015), neck(x, y, z), 0.03), floor - y);
+  // The neck blends into the skull more broadly at the back (nape muscles under the occiput) than
+  // at the sides, where a broad blend would swell the cheeks (shape choice, checked on renders).
+  const napeBlend = (z: number) => 0.03 + 0.035 * Math.min(1, Math.max(0, (tz - 0.02 - z) / 0.04));
+  return (x, y, z) => Math.max(smin(smin(cranium(x, y, z), jaw(x, y, z), 0.015), neck(x, y, z), napeBlend(z)), floor - y);
 }
 
 /** Centre (z) of the neck's cross-section at height y; see `headImplicit`. */
