@@ -113,6 +113,7 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   // The far side of the head follows the face's overall proportions: per-axis scales of the face
   // landmarks' displacement about their centroid (depth takes the mean of width and height).
   const scale = faceScaling(points, disp, weights, o.maxHeadScaleChange);
+  o.logger.debug(`fit: head scaled ×${scale.factors.map((f) => f.toFixed(3)).join(" × ")} (x, y, z) to follow the face`);
   anchors.forEach((v, a) => {
     const k = faceIds.length + a;
     for (let c = 0; c < 3; c++) {
