@@ -131,6 +131,11 @@ export async function runDaemonBench(argv: string[] = []): Promise<void> {
     console.log(`lost ${lost.length}, duplicated ${duplicated}, unexpected ${unexpected.length}`);
     console.log(`throughput: ${done.length} jobs in ${spanS.toFixed(1)} s of computing = ${((done.length / spanS) * 60).toFixed(2)} jobs/min; run time per job p50 ${(quantile(runMs, 0.5) / 1000).toFixed(1)} s`);
     console.log(`status poll while computing: n=${pollLatencies.length}, p50 ${ms(quantile(pollLatencies, 0.5))}, p99 ${ms(quantile(pollLatencies, 0.99))}, max ${ms(pollLatencies.at(-1) ?? NaN)}`);
+    const health = (await (await fetch(`${base}/v1/health`)).json()) as { eventLoopDelayMs?: { p50: number; p99: number; max: number } };
+    if (health.eventLoopDelayMs) {
+      const l = health.eventLoopDelayMs;
+      console.log(`daemon event-loop delay over the run: p50 ${ms(l.p50)}, p99 ${ms(l.p99)}, max ${ms(l.max)} (poll latency above this is the OS scheduling the daemon late)`);
+    }
     console.log(`daemon peak RSS ${(peakRss(daemon.pid!) / 2 ** 20).toFixed(0)} MiB (the pipeline runs in its worker process)`);
     const ok = lost.length === 0 && duplicated === 0 && unexpected.length === 0 && other.length === 0 && done.length === accepted.length && quantile(pollLatencies, 0.99) < 50;
     console.log(ok ? "PASS: every job accepted or 429, none lost or duplicated, all accepted done, poll p99 < 50 ms" : "FAIL: see the figures above");

@@ -203,7 +203,9 @@ describe("bad input gets the right status and message", () => {
   });
 
   it("the daemon is still up and earlier outputs are intact", async () => {
-    expect((await (await fetch(`${d.url}/v1/health`)).json()).ok).toBe(true);
+    const health = await (await fetch(`${d.url}/v1/health`)).json();
+    expect(health).toMatchObject({ ok: true, queue: { limit: 16 } });
+    expect(health.eventLoopDelayMs.p99).toBeGreaterThanOrEqual(0);
     const report = await fetch(`${d.url}/v1/jobs/${doneJob.id}/files/report.json`);
     expect(sha256(new Uint8Array(await report.arrayBuffer()))).toBe(doneJob.reportSha);
     const unknown = await fetch(`${d.url}/v1/nothing`);

@@ -3,6 +3,7 @@
  * TEST DOUBLE module: results and progress cross the process boundary intact, a cancel stops
  * even a stage that never checks its signal, a crash fails one job and the next job still runs.
  */
+import { getPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { reconstructInChildProcess, type ChildProcessReconstruct } from "../src/daemon/pipeline-process.ts";
@@ -28,6 +29,7 @@ describe("reconstructInChildProcess", () => {
     expect(events.at(-1)!.overallFraction).toBe(1);
     // The same worker serves the next job (sessions stay warm).
     const pid = run.pid;
+    expect(pid).toBeGreaterThan(0);
     await run(photo, RECONSTRUCT_DEFAULTS, {});
     expect(run.pid).toBe(pid);
   });
@@ -51,6 +53,12 @@ describe("reconstructInChildProcess", () => {
   it("carries a pipeline error's code across the process boundary", async () => {
     const run = start({ failWith: { code: "no_face_found", message: "no face in the photo" } });
     await expect(run(photo, RECONSTRUCT_DEFAULTS, {})).rejects.toMatchObject({ code: "no_face_found", message: "no face in the photo" });
+  });
+
+  it("runs the worker at the requested lower CPU priority", async () => {
+    const run = (worker = reconstructInChildProcess({ module: DOUBLE, env: { PORELIGHT_TEST_DOUBLE: "{}" }, nice: 5 }));
+    await run(photo, RECONSTRUCT_DEFAULTS, {});
+    expect(getPriority(run.pid!) - getPriority()).toBe(5);
   });
 
   it("keeps this process's event loop free while the pipeline spins the CPU", async () => {

@@ -102,6 +102,8 @@ export interface HealthView {
   version: string;
   uptimeS: number;
   queue: { running: number; queued: number; limit: number };
+  /** How late the daemon's event loop ran timers since it started, ms: the responsiveness the pipeline worker must not spoil. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 /** One entry of `GET /v1/models`. */

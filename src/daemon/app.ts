@@ -3,6 +3,7 @@
  * JSON errors. `createApp` opens the job store and starts the queue; it does not listen.
  */
 import { readFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
@@ -44,6 +45,9 @@ export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<Da
   const store = await JobStore.open(config.dataDir, logger);
   const runner = new JobRunner(store, deps.reconstruct, { queueLimit: config.queueLimit, logger });
   const startedAt = Date.now();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const delayMs = (ns: number) => Math.round(ns / 1e4) / 100;
 
   const app = express();
   app.disable("x-powered-by");
@@ -56,6 +60,12 @@ export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<Da
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       queue: { running: runner.runningCount, queued: runner.queuedCount, limit: config.queueLimit },
+      // The histogram counts the sampling resolution (10 ms) into every delay; subtract it back out.
+      eventLoopDelayMs: {
+        p50: Math.max(0, delayMs(loopDelay.percentile(50)) - 10),
+        p99: Math.max(0, delayMs(loopDelay.percentile(99)) - 10),
+        max: Math.max(0, delayMs(loopDelay.max) - 10),
+      },
     };
     res.setHeader("Cache-Control", "no-store").json(health);
   });
@@ -105,6 +115,9 @@ export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<Da
     app,
     store,
     runner,
-    close: () => runner.close(),
+    close: async () => {
+      loopDelay.disable();
+      await runner.close();
+    },
   };
 }

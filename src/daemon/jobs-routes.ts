@@ -38,7 +38,11 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
     "/",
     (req: Request, res: Response, next: NextFunction) => {
       // Refuse before reading the body: a full queue or a declared oversized body costs nothing.
-      runner.assertCapacity();
+      // The place in the queue is held from here, so concurrent uploads cannot overfill it; it
+      // is given back if the request ends without a job (release() after enqueue() is a no-op).
+      const slot = runner.reserve();
+      res.locals.slot = slot;
+      res.once("close", () => slot.release());
       const declared = Number(req.headers["content-length"] ?? NaN);
       if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) {
         closeAfterResponse(req, res);
@@ -67,7 +71,7 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
       const file = req.file;
       if (!file) throw new HttpError(400, "missing_photo", 'send the photo as a multipart/form-data file field named "photo"');
       const photo = await acceptPhoto(file.buffer, { maxPixels: config.maxPixels });
-      const slot = runner.reserve();
+      const slot = res.locals.slot as ReturnType<JobRunner["reserve"]>;
       const now = new Date();
       const record: JobRecord = {
         version: 1,

@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import { getPriority, setPriority } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger, ProgressEvent, ReconstructOptions, ReconstructResult } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
@@ -35,6 +36,8 @@ export interface ChildProcessOptions {
   execArgv?: string[];
   /** Extra environment variables for the worker, on top of this process's. */
   env?: Record<string, string>;
+  /** Niceness added to the worker's, relative to this process (0..19): the CPU-bound pipeline yields to the daemon. Default 0. */
+  nice?: number;
 }
 
 export interface ChildProcessReconstruct extends ReconstructFn {
@@ -72,6 +75,13 @@ export function reconstructInChildProcess(options: ChildProcessOptions): ChildPr
     proc.on("exit", () => {
       if (child === proc) child = null;
     });
+    if (options.nice && proc.pid !== undefined) {
+      try {
+        setPriority(proc.pid, Math.min(19, getPriority() + Math.max(0, options.nice)));
+      } catch (err) {
+        logger.debug(`pipeline worker: cannot lower its priority: ${(err as Error).message}`);
+      }
+    }
     return proc;
   };
 
@@ -116,17 +126,18 @@ export function reconstructInChildProcess(options: ChildProcessOptions): ChildPr
     });
   };
 
-  return Object.assign(run, {
-    async close() {
-      const proc = child;
-      child = null;
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-      proc.kill("SIGKILL");
-      await exited;
+  // defineProperty, not Object.assign: `pid` must stay a live getter.
+  return Object.defineProperties(run, {
+    close: {
+      value: async () => {
+        const proc = child;
+        child = null;
+        if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+        proc.kill("SIGKILL");
+        await exited;
+      },
     },
-    get pid() {
-      return child?.pid;
-    },
+    pid: { get: () => child?.pid },
   }) as ChildProcessReconstruct;
 }

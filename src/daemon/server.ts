@@ -10,6 +10,9 @@ import { PIPELINE_MODULE, type DaemonConfig } from "./config.ts";
 import type { ReconstructFn } from "./pipeline-loader.ts";
 import { reconstructInChildProcess } from "./pipeline-process.ts";
 
+/** Niceness of the pipeline worker relative to the daemon. */
+export const WORKER_NICE = 5;
+
 export interface RunningDaemon {
   daemon: DaemonApp;
   server: Server;
@@ -38,7 +41,9 @@ export interface StartOptions {
  */
 export async function startServer(config: DaemonConfig, options: StartOptions = {}): Promise<RunningDaemon> {
   const logger = options.logger ?? consoleLogger();
-  const worker = options.reconstruct ? null : reconstructInChildProcess({ module: PIPELINE_MODULE, logger });
+  // The worker runs at a lower CPU priority, so on a busy machine the daemon still answers
+  // status requests promptly while a job computes (bench: status-poll latency).
+  const worker = options.reconstruct ? null : reconstructInChildProcess({ module: PIPELINE_MODULE, logger, nice: WORKER_NICE });
   const daemon = await createApp(config, { reconstruct: options.reconstruct ?? worker!, logger });
   const server = daemon.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
