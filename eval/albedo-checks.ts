@@ -24,8 +24,8 @@ export interface AlbedoCheckInput {
 }
 
 export interface AlbedoChecks {
-  /** ITA° of A_D and of the photo (T) over the same seen cheek and forehead texels; bias = albedo − photo. */
-  ita: { albedo: number; photo: number; bias: number; texels: number };
+  /** ITA° of A_D and of the photo (T) over the same seen cheek and forehead texels; bias = albedo − photo; median CIELAB L* and b* behind each. */
+  ita: { albedo: number; photo: number; bias: number; texels: number; albedoLb: [number, number]; photoLb: [number, number] };
   /** Fraction of covered texels with a channel clipped at 0 or 1 (8-bit), A_D and the baseline's albedo. */
   clipped: { ours: number; baseline: number };
   /** Correlation of log luminance of the albedo with log of the estimated shading AO·E(N)/π over seen skin (0 = none left). */
@@ -108,7 +108,14 @@ export function albedoChecks(input: AlbedoCheckInput): AlbedoChecks {
   const encodedBaseline = { ...input.baselineAlbedo, data: input.baselineAlbedo.data.map((v) => encodeSrgbUnclamped(v)), colorSpace: "srgb" as const };
   const covFull = fullCoverage(input.coverage, input.albedo.width, input.albedo.height);
   return {
-    ita: { albedo: albedoTone.ita, photo: photoTone.ita, bias: albedoTone.ita - photoTone.ita, texels: albedoTone.samples },
+    ita: {
+      albedo: albedoTone.ita,
+      photo: photoTone.ita,
+      bias: albedoTone.ita - photoTone.ita,
+      texels: albedoTone.samples,
+      albedoLb: [albedoTone.L, albedoTone.b],
+      photoLb: [photoTone.L, photoTone.b],
+    },
     clipped: { ours: clippedFraction(input.albedo, covFull), baseline: clippedFraction(encodedBaseline, covFull) },
     residualShading: { ours: weightedCorrelation(logOurs, logShading, skinWeight), baseline: weightedCorrelation(logBase, logShading, skinWeight) },
   };

@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { decodeImage } from "../src/image/decode.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { reconstruct } from "../src/pipeline/reconstruct.ts";
@@ -52,6 +54,19 @@ export async function listPhotos(dir: string, only: string[] = []): Promise<stri
   return names.filter((n) => only.includes(n));
 }
 
+/**
+ * A full garbage collection, so each photo's memory figures start from live data only (V8 frees
+ * lazily; without it one photo's garbage shows up in the next one's peak).
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("gc") as () => void;
+  } catch {
+    return () => {};
+  }
+})();
+
 /** Resets the process's peak-RSS mark; false where the kernel does not allow it. */
 function resetPeakRss(): boolean {
   try {
@@ -81,6 +96,7 @@ function describeError(err: unknown, fallbackStage: string): { stage: string; co
 
 /** Evaluates one photo; never throws for the photo's own problems (they become the record's failure). */
 async function evaluateOne(file: string, name: string, options: EvalOptions, embeddings: Map<string, Float32Array>): Promise<PhotoRecord> {
+  collectGarbage();
   const canReset = resetPeakRss();
   const t0 = performance.now();
   const stages: CollectedStages = {};
@@ -96,6 +112,7 @@ async function evaluateOne(file: string, name: string, options: EvalOptions, emb
     impostor: null,
     timing: { stagesMs, reconstructMs: 0, evalMs: 0, totalMs: 0 },
     peakRssBytes: 0,
+    rssAfterBytes: 0,
     strip: `strips/${name.replace(/[^A-Za-z0-9._-]/g, "_")}.png`,
   };
   let tEval = t0;
@@ -151,6 +168,8 @@ async function evaluateOne(file: string, name: string, options: EvalOptions, emb
   record.timing.evalMs = t1 - tEval;
   record.timing.totalMs = t1 - t0;
   record.peakRssBytes = peakRssBytes();
+  collectGarbage();
+  record.rssAfterBytes = process.memoryUsage.rss();
   if (!canReset) record.flags.push("peak RSS is the process maximum (reset not available)");
   return record;
 }

@@ -23,6 +23,8 @@ export interface PhotoRecord {
   timing: { stagesMs: Partial<Record<StageName, number>>; reconstructMs: number; evalMs: number; totalMs: number };
   /** Peak resident memory while this photo ran (reconstruction and evaluation), bytes. */
   peakRssBytes: number;
+  /** Resident memory after this photo, live data only (after a full garbage collection), bytes: growth from photo to photo is memory the process keeps. */
+  rssAfterBytes: number;
   /** Path of the strip PNG relative to the output directory. */
   strip: string;
 }
@@ -46,6 +48,8 @@ export interface Totals {
   ita: { albedo: SetStats; photo: SetStats; bias: SetStats; biasSlopePerDegree: number | null };
   timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats };
   peakRssBytes: SetStats;
+  /** Resident memory kept after the first and after the last photo, and the mean growth per photo in between, bytes. */
+  retainedRss: { afterFirstBytes: number; afterLastBytes: number; growthPerPhotoBytes: number };
   /** Lowest three (highest for residual shading) by each headline measure of ours. */
   worst3: { identity: string[]; psnr: string[]; ssim: string[]; residualShading: string[] };
 }
@@ -124,6 +128,11 @@ export function totals(records: PhotoRecord[]): Totals {
       totalMs: setStats(records.map((r) => r.timing.totalMs)),
     },
     peakRssBytes: setStats(records.map((r) => r.peakRssBytes)),
+    retainedRss: {
+      afterFirstBytes: records[0]?.rssAfterBytes ?? 0,
+      afterLastBytes: records[records.length - 1]?.rssAfterBytes ?? 0,
+      growthPerPhotoBytes: records.length > 1 ? (records[records.length - 1].rssAfterBytes - records[0].rssAfterBytes) / (records.length - 1) : 0,
+    },
     worst3: {
       identity: worst(ok, (m) => m.identity.ours),
       psnr: worst(ok, (m) => m.psnr.ours),
@@ -165,6 +174,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
     `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
+    `- Memory kept between photos (RSS after a full GC): ${f(t.retainedRss.afterFirstBytes / 2 ** 20, 0)} MiB after the first photo, ${f(t.retainedRss.afterLastBytes / 2 ** 20, 0)} MiB after the last (${signed(t.retainedRss.growthPerPhotoBytes / 2 ** 20, 0)} MiB per photo).`,
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
     `- Worst 3 (ours): identity ${t.worst3.identity.join(", ") || "–"}; PSNR ${t.worst3.psnr.join(", ") || "–"}; SSIM ${t.worst3.ssim.join(", ") || "–"}; residual shading ${t.worst3.residualShading.join(", ") || "–"}.`,
   ];
@@ -188,7 +198,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
       continue;
     }
     lines.push(
-      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${time} | ${rss} |`,
+      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${time} | ${rss} |`,
     );
   }
   return lines.join("\n") + "\n";
