@@ -21,7 +21,11 @@ import { LANDMARK_COUNT } from "../src/types.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "src/geometry/data/canonical-face.ts");
-/** Faces turned further than this (yaw or pitch) are left out of the average, degrees. */
+/**
+ * Faces turned further than this (yaw or pitch) are left out of the average, degrees. Measured
+ * with the landmark-line pose (capture/pose.ts landmarkAxesPose), which reads ≈ 2.8° more
+ * nose-down than capture's Frankfort-level pose; `--landmarks` files carry their own angles.
+ */
 const MAX_ANGLE_DEG = 12;
 
 interface PhotoLandmarks {
@@ -102,14 +106,19 @@ async function landmarksFromCapture(photosDir: string): Promise<PhotoLandmarks[]
   const names = (await readdir(photosDir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
   const captureModule = "../src/pipeline/capture.ts";
   const decodeModule = "../src/image/decode.ts";
+  const poseModule = "../src/pipeline/capture/pose.ts";
   const { capture } = await import(captureModule);
   const { decodeImage } = await import(decodeModule);
+  const { landmarkAxesPose } = await import(poseModule);
   const out: PhotoLandmarks[] = [];
   for (const name of names) {
     try {
       const { image } = await decodeImage(join(photosDir, name));
       const result = await capture(image, {});
-      out.push({ name, landmarks: Array.from(result.landmarks as Float32Array), yawDeg: result.pose.yawDeg, pitchDeg: result.pose.pitchDeg });
+      // Selected by the landmark-line pose, not capture's (which fits the canonical face this
+      // script writes): the selection, hence the data, must not depend on the previous data.
+      const pose = landmarkAxesPose(result.landmarks);
+      out.push({ name, landmarks: Array.from(result.landmarks as Float32Array), yawDeg: pose.yawDeg, pitchDeg: pose.pitchDeg });
     } catch (err) {
       process.stderr.write(`${name}: ${(err as Error).message}\n`);
     }

@@ -1,14 +1,18 @@
 /**
  * Head pose from the 3-D landmarks, and per-landmark visibility from local surface normals.
  *
- * Frame: X right, Y up, Z toward the camera (image y and MediaPipe z flipped). The head's axes
- * are estimated from symmetric landmark pairs (its "left" axis) and the chin→forehead line (its
- * "up" axis), orthonormalised; then
+ * Frame: X right, Y up, Z toward the camera (image y and MediaPipe z flipped). The pose is the
+ * rotation of a similarity (Procrustes) fit of the canonical face (src/geometry/data, the face of
+ * the template head) to the photo's 468 mesh landmarks, taken relative to the canonical face set
+ * level in the Frankfort plane (see `frankfortPitchRad`). From its forward (out of the face) axis
+ * f and the subject's-left axis l:
  * - yaw   = atan2(f.x, f.z): > 0 when the subject turns to their left (nose toward image right);
  * - pitch = atan2(f.y, |f.xz|): > 0 when the subject looks up;
- * - roll  = atan2(l.y, l.x): > 0 when the subject's left eye is higher (head tilted toward their right shoulder);
- * with f the forward (out of the face) axis and l the subject's-left axis.
+ * - roll  = atan2(l.y, l.x): > 0 when the subject's left eye is higher (head tilted toward their right shoulder).
  */
+import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
+import { headFrame } from "../../geometry/head-shape.ts";
+import { fitSimilarity } from "../../geometry/procrustes.ts";
 import type { HeadPose } from "../../types.ts";
 import * as T from "./topology.ts";
 
@@ -26,29 +30,81 @@ function point(lm: Float32Array, i: number): V3 {
   return [lm[i * 3], -lm[i * 3 + 1], -lm[i * 3 + 2]];
 }
 
-/** Symmetric pairs (subject's right, subject's left) used for the head's left axis. */
-const PAIRS: [number, number][] = [
-  [T.RIGHT_EYE_OUTER, T.LEFT_EYE_OUTER],
-  [T.RIGHT_EYE_INNER, T.LEFT_EYE_INNER],
-  [T.RIGHT_CHEEK_EDGE, T.LEFT_CHEEK_EDGE],
-  [T.MOUTH_RIGHT, T.MOUTH_LEFT],
-];
-
 const DEG = 180 / Math.PI;
+const MESH_POINTS = 468;
 
-/** Yaw, pitch and roll of the head, degrees (conventions in the file header). */
-export function headPose(lm: Float32Array): HeadPose {
-  let left: V3 = [0, 0, 0];
-  for (const [r, l] of PAIRS) left = add(left, unit(sub(point(lm, l), point(lm, r))));
-  left = unit(left);
-  let up = unit(sub(point(lm, T.FOREHEAD_TOP), point(lm, T.CHIN)));
-  const forward = unit(cross(left, up));
-  up = unit(cross(forward, left));
+/** Yaw, pitch, roll (degrees) of a head whose forward axis is f and subject's-left axis is l (camera frame). */
+function anglesOf(f: V3, l: V3): HeadPose {
   return {
-    yawDeg: Math.atan2(forward[0], forward[2]) * DEG,
-    pitchDeg: Math.atan2(forward[1], Math.hypot(forward[0], forward[2])) * DEG,
-    rollDeg: Math.atan2(left[1], left[0]) * DEG,
+    yawDeg: Math.atan2(f[0], f[2]) * DEG,
+    pitchDeg: Math.atan2(f[1], Math.hypot(f[0], f[2])) * DEG,
+    rollDeg: Math.atan2(l[1], l[0]) * DEG,
   };
+}
+
+/**
+ * Eye level above the tragion with the head in the Frankfort plane, metres: ANSUR II, sex-averaged
+ * (17.4 M, 17.5 F mm, derived as tragion-to-top − (sitting height − eye height sitting)) [S1].
+ */
+const EYE_ABOVE_TRAGION_M = 0.01745;
+
+let frankfort: number | undefined;
+
+/**
+ * How far the canonical face must turn nose-down (about +X, radians) to sit in the Frankfort
+ * plane: the template's tragion (placed by [S4] distances, src/geometry/head-shape.ts) must end
+ * up EYE_ABOVE_TRAGION_M below the outer eye corner. The canonical face's own frame faces the
+ * normal of its outline plane, which is also the frame of the chin→forehead line; this turns it
+ * by ≈ 2.8°. Deterministic: depends on the committed face data only.
+ */
+export function frankfortPitchRad(): number {
+  if (frankfort !== undefined) return frankfort;
+  const [, ty, tz] = headFrame().tragion;
+  const c = T.LEFT_EYE_OUTER;
+  const dy = FACE_LANDMARKS_M[3 * c + 1] - ty, dz = FACE_LANDMARKS_M[3 * c + 2] - tz;
+  // Rotating by φ about +X makes the eye-over-tragion rise dy·cosφ − dz·sinφ = |d|·sin(α − φ).
+  frankfort = Math.atan2(dy, dz) - Math.asin(EYE_ABOVE_TRAGION_M / Math.hypot(dy, dz));
+  return frankfort;
+}
+
+/**
+ * Yaw, pitch and roll of the head, degrees (conventions in the file header): the rotation of the
+ * similarity that best maps the canonical face's 468 landmarks onto the photo's (x, y, z), so
+ * every landmark votes and no single line (chin→forehead, eye corners) sets an axis.
+ */
+export function headPose(lm: Float32Array): HeadPose {
+  const src = FACE_LANDMARKS_M.subarray(0, MESH_POINTS * 3);
+  const dst = new Float64Array(MESH_POINTS * 3);
+  for (let i = 0; i < MESH_POINTS; i++) dst.set(point(lm, i), 3 * i);
+  const R = fitSimilarity(src, dst).rotation;
+  // Level-head coordinates are Rx(φ)·canonical (φ nose-down), so the level head's axes in the
+  // camera frame are R·Rx(φ)ᵀ·e: forward (0, sin φ, cos φ) and left (1, 0, 0) in canonical terms.
+  const phi = frankfortPitchRad();
+  const col = (k: number): V3 => [R[k], R[3 + k], R[6 + k]];
+  const [ex, ey, ez] = [col(0), col(1), col(2)];
+  const forward = add(scale(ey, Math.sin(phi)), scale(ez, Math.cos(phi)));
+  return anglesOf(forward, ex);
+}
+
+/**
+ * The pose from landmark lines alone (no face data): the left axis from symmetric pairs, the up
+ * axis from the chin→forehead line. Reads about 2.8° more nose-down than `headPose` on the same
+ * face (the canonical face's outline frame; see `frankfortPitchRad`). scripts/build-canonical-face.ts
+ * selects its near-frontal photos with it, so that the canonical face never depends on itself.
+ */
+export function landmarkAxesPose(lm: Float32Array): HeadPose {
+  const pairs: [number, number][] = [
+    [T.RIGHT_EYE_OUTER, T.LEFT_EYE_OUTER],
+    [T.RIGHT_EYE_INNER, T.LEFT_EYE_INNER],
+    [T.RIGHT_CHEEK_EDGE, T.LEFT_CHEEK_EDGE],
+    [T.MOUTH_RIGHT, T.MOUTH_LEFT],
+  ];
+  let left: V3 = [0, 0, 0];
+  for (const [r, l] of pairs) left = add(left, unit(sub(point(lm, l), point(lm, r))));
+  left = unit(left);
+  const up = unit(sub(point(lm, T.FOREHEAD_TOP), point(lm, T.CHIN)));
+  const forward = unit(cross(left, up));
+  return anglesOf(forward, left);
 }
 
 /**
