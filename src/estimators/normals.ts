@@ -86,7 +86,7 @@ function checkTexel(t: number, who: string): void {
   if (!(t > 0)) throw new Error(`${who}: texelSizeMm must be > 0, got ${t}`);
 }
 
-/** Reoriented normal mapping of detail `d` onto base `n` (unit 3-vectors in the channels), normalised. */
+/** Reoriented normal mapping of detail `d` (any length) onto unit base `n`, normalised. */
 function reorient(g: ImageGraph, n: string, d: string): string {
   const t = g.add(n, g.k([0, 0, 1]));
   const u = g.mul(d, g.k([-1, -1, 1]));
@@ -108,7 +108,8 @@ function buildSpecular(params: NormalsSpecularGraphParams): { bytes: Uint8Array;
   // Slopes in mm/mm: per-texel derivatives (x right, y down the rows) over the texel size.
   const slopes = g.mul(g.gradient(heightMm), g.k(1 / p.texelSizeMm));
   // Tangent +Y is up the image (−rows): n = (−∂h/∂x, −∂h/∂y_up, 1) = (−∂h/∂x, +∂h/∂row, 1).
-  const detail = g.normalize(g.concatChannels([g.mul(slopes, g.k([-1, 1])), g.add(g.mul(g.channels(slopes, 0, 1), g.k(0)), g.k(1))]));
+  // Left unnormalised: reoriented normal mapping is linear in the detail vector, and its result is normalised.
+  const detail = g.concatChannels([g.mul(slopes, g.k([-1, 1])), g.add(g.mul(g.channels(slopes, 0, 1), g.k(0)), g.k(1))]);
   g.output("normalSpecular", reorient(g, base, detail), 3);
   return { bytes: g.encode(`porelight built-in specular normals: ${JSON.stringify(p)}`), radius: radius + 1 };
 }
@@ -121,7 +122,8 @@ function buildDiffuse(params: NormalsDiffuseGraphParams): { bytes: Uint8Array; r
     mergeAboveMm: quantise(params.mergeAboveMm),
   };
   const g = new ImageGraph("porelight_normals_diffuse");
-  const ns = g.normalize(g.input("normalSpecular", 3));
+  // Unit normals by contract; slopes are ratios, so no normalisation is needed.
+  const ns = g.input("normalSpecular", 3);
   const z = g.max(g.channels(ns, 2, 3), g.k(0.05));
   const slopes = g.div(g.channels(ns, 0, 2), z);
   let sum = "";
