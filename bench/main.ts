@@ -12,6 +12,13 @@ interface Suite {
 }
 
 const SUITES: Record<string, Suite> = {
+  pipeline: {
+    describe: "whole jobs on the sample photo per preset (child process each): per-stage time, CPU, peak RSS; --variants: the nine ESRGAN models, speed vs quality",
+    async run(args) {
+      const { runPipelineBench } = await import("./pipeline.ts");
+      await runPipelineBench(args);
+    },
+  },
   reflectance: {
     describe: "per-texel reflectance graphs (δ, ψ, ρ, σ) and base→full resampling at each preset's map size, tiled (time, peak RSS)",
     async run(args) {

@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
-import type { ProgressEvent } from "../src/types.ts";
-import { PRESET_MAP_SIZE } from "../src/types.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import sharp from "sharp";
+import { validateBytes } from "gltf-validator";
+import { FreeCamera, NullEngine, Scene, SceneLoader, Vector3 } from "@babylonjs/core";
+import { reconstruct } from "../src/pipeline/reconstruct.ts";
+import { FACE_REGIONS, PRESET_MAP_SIZE, STAGES, type ImageF32, type OutputFile, type ProgressEvent } from "../src/types.ts";
 import { StageError, StageRunner, type StageMeter } from "../src/pipeline/reconstruct/stage-runner.ts";
 import { PRESETS } from "../src/pipeline/presets.ts";
 import { NoFaceFound } from "../src/errors.ts";
@@ -67,5 +71,142 @@ describe("presets", () => {
     }
     expect(PRESETS.ultra.upscale.width).toBe(4096);
     expect(PRESETS.high.upscale.width).toBe(0);
+  });
+});
+
+// ---- end to end: the bundled sample photo at draft (two runs: results shared by every check) ----
+
+const SAMPLE = new URL("./fixtures/astronaut-nasa-public-domain.png", import.meta.url);
+
+/** Every Float32Array reachable from a stage result (maps, landmarks, mesh attributes). */
+function floatArrays(value: unknown, path: string, out: { path: string; data: Float32Array }[], seen = new Set<unknown>()): void {
+  if (!value || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Float32Array) return void out.push({ path, data: value });
+  if (ArrayBuffer.isView(value)) return;
+  for (const [k, v] of Object.entries(value)) floatArrays(v, `${path}.${k}`, out, seen);
+}
+
+describe("reconstruct end to end (sample photo, draft)", () => {
+  let first: Awaited<ReturnType<typeof reconstruct>>;
+  let second: Awaited<ReturnType<typeof reconstruct>>;
+  const events: ProgressEvent[] = [];
+  const arrays: { path: string; data: Float32Array }[] = [];
+  let albedoBase: ImageF32;
+  let regions: ImageF32;
+  const file = (name: string): OutputFile => {
+    const f = first.files.find((x) => x.name === name);
+    if (!f) throw new Error(`missing ${name}`);
+    return f;
+  };
+
+  beforeAll(async () => {
+    const photo = await readFile(SAMPLE);
+    first = await reconstruct(photo, { preset: "draft" }, {
+      onProgress: (e) => events.push(e),
+      onStageResult: (stage, value) => {
+        floatArrays(value, stage, arrays);
+        if (stage === "delight") albedoBase = (value as { albedoBase: ImageF32 }).albedoBase;
+        if (stage === "unwrap") regions = (value as { regions: { weights: ImageF32 } }).regions.weights;
+      },
+    });
+    second = await reconstruct(photo, { preset: "draft" });
+  });
+
+  it("writes every output at the draft sizes", async () => {
+    expect(first.files.map((f) => f.name)).toEqual([
+      "head.babylon",
+      "head.glb",
+      "maps/albedo_diffuse.png",
+      "maps/albedo_specular.png",
+      "maps/ambient_occlusion.png",
+      "maps/confidence.png",
+      "maps/normals_diffuse.png",
+      "maps/normals_specular.png",
+      "maps/texture.png",
+      "maps/texture_unwrapped.png",
+      "maps/thin_mask.png",
+      "material.json",
+      "report.json",
+      "timings.json",
+    ]);
+    const size = async (name: string) => {
+      const m = await sharp(file(name).bytes).metadata();
+      return [m.width, m.height, m.channels, m.depth];
+    };
+    expect(await size("maps/albedo_diffuse.png")).toEqual([768, 1152, 3, "uchar"]);
+    expect(await size("maps/albedo_specular.png")).toEqual([768, 1152, 1, "uchar"]);
+    expect(await size("maps/normals_diffuse.png")).toEqual([768, 1152, 3, "ushort"]);
+    expect(await size("maps/normals_specular.png")).toEqual([768, 1152, 3, "ushort"]);
+    expect(await size("maps/texture.png")).toEqual([768, 1152, 3, "uchar"]);
+    expect(await size("maps/confidence.png")).toEqual([384, 576, 1, "uchar"]);
+  });
+
+  it("has no NaN or Inf in any stage's float data", () => {
+    expect(arrays.length).toBeGreaterThan(20);
+    const bad = arrays.filter(({ data }) => !data.every(Number.isFinite)).map((a) => a.path);
+    expect(bad).toEqual([]);
+  });
+
+  it("gives a plausible skin albedo: facial luminance of A_D (cheeks, forehead) within measured skin", async () => {
+    // Measured facial skin albedo luminance spans ≈ 0.1 (very dark) to ≈ 0.5 (very light) [skin-reflectance.md];
+    // a result outside means shading or highlights were left in, or the scale prior failed.
+    const { data } = await sharp(file("maps/albedo_diffuse.png").bytes).raw().toBuffer({ resolveWithObject: true });
+    const lin = (v: number) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const skin = [FACE_REGIONS.indexOf("cheeks"), FACE_REGIONS.indexOf("forehead")];
+    const ys: number[] = [];
+    for (let y = 0; y < 576; y++) for (let x = 0; x < 384; x++) {
+      const w = skin.reduce((s, k) => s + regions.data[(y * 384 + x) * regions.channels + k], 0);
+      if (w < 0.9) continue;
+      const i = ((2 * y) * 768 + 2 * x) * 3;
+      ys.push(0.2126 * lin(data[i]) + 0.7152 * lin(data[i + 1]) + 0.0722 * lin(data[i + 2]));
+    }
+    ys.sort((a, b) => a - b);
+    const median = ys[ys.length >> 1];
+    expect(ys.length).toBeGreaterThan(5000);
+    expect(median).toBeGreaterThan(0.1);
+    expect(median).toBeLessThan(0.55);
+    // The full-size map agrees with delight's base-size albedo (the package encodes what delight made).
+    expect(albedoBase.width).toBe(384);
+    const report = JSON.parse(new TextDecoder().decode(file("report.json").bytes));
+    expect(Math.abs(report.quality.skinAlbedoLuminance - median)).toBeLessThan(0.08);
+  });
+
+  it("is byte-identical on a second run (all but timings.json)", () => {
+    const names = (r: typeof first) => r.files.map((f) => f.name).filter((n) => n !== "timings.json");
+    expect(names(second)).toEqual(names(first));
+    for (const f of second.files) {
+      if (f.name === "timings.json") continue;
+      expect(Buffer.from(f.bytes).equals(Buffer.from(file(f.name).bytes)), f.name).toBe(true);
+    }
+  });
+
+  it("writes a GLB with zero Khronos validator errors and a head.babylon that loads in NullEngine", async () => {
+    const validation = await validateBytes(file("head.glb").bytes);
+    expect(validation.issues.numErrors).toBe(0);
+    const engine = new NullEngine();
+    const scene = new Scene(engine);
+    new FreeCamera("camera", new Vector3(0, 0, -0.5), scene);
+    const loaded = await SceneLoader.ImportMeshAsync("", "", "data:" + new TextDecoder().decode(file("head.babylon").bytes), scene);
+    expect(loaded.meshes.find((m) => m.name === "head")?.getTotalVertices()).toBeGreaterThan(10000);
+    engine.dispose();
+  });
+
+  it("reports progress through every stage in order, overall fraction monotonic up to 1", () => {
+    const stages = [...new Set(events.map((e) => e.stage))];
+    expect(stages).toEqual([...STAGES]);
+    for (let i = 1; i < events.length; i++) expect(events[i].overallFraction).toBeGreaterThanOrEqual(events[i - 1].overallFraction - 1e-12);
+    expect(events.at(-1)?.overallFraction).toBeCloseTo(1, 9);
+    expect(first.timings.map((t) => t.stage)).toEqual([...STAGES]);
+  });
+
+  it("reports models with checksums, the estimators per stage, and the lighting; no times", () => {
+    const report = JSON.parse(new TextDecoder().decode(file("report.json").bytes));
+    expect(report.models.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(["blazeface", "facemesh", "esrgan-slim-x2"]));
+    for (const m of report.models) expect(m.onnxSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.stages.find((s: { name: string }) => s.name === "normals").estimators.map((e: { role: string }) => e.role)).toEqual(["normalsSpecular", "normalsDiffuse"]);
+    expect(report.lighting.shRadiance).toHaveLength(27);
+    expect(Array.isArray(report.problems)).toBe(true);
+    expect(JSON.stringify(report)).not.toMatch(/"ms"|peakRss/);
   });
 });

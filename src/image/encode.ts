@@ -13,16 +13,21 @@ export interface EncodePngOptions {
    * 0..max (normal maps: n·0.5 + 0.5). Values outside the range are clamped; NaN is stored as 0.
    */
   range?: "unit" | "signed";
+  /** "srgb": the values are linear light and are stored sRGB-encoded (no float copy is made); "none": stored as they are. */
+  transfer?: "none" | "srgb";
 }
 
-export const ENCODE_PNG_DEFAULTS: Required<EncodePngOptions> = { bitDepth: 8, range: "unit" };
+export const ENCODE_PNG_DEFAULTS: Required<EncodePngOptions> = { bitDepth: 8, range: "unit", transfer: "none" };
+
+const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
 
 /** zlib level 6 without adaptive filtering: a fixed, fast setting; level 9 costs 3× time for ~3 % size. */
 const PNG_SETTINGS = { compressionLevel: 6, adaptiveFiltering: false, palette: false } as const;
 
 /** Quantises a float image to 8- or 16-bit codes (round half up), clamping to the range. */
 export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8Array | Uint16Array {
-  const { bitDepth, range } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const { bitDepth, range, transfer } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const toSrgb = transfer === "srgb";
   const max = bitDepth === 16 ? 65535 : 255;
   const src = image.data;
   const out = bitDepth === 16 ? new Uint16Array(src.length) : new Uint8Array(src.length);
@@ -32,6 +37,7 @@ export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8
     if (signed) v = v * 0.5 + 0.5;
     // NaN fails both comparisons and would become 0 through `| 0`; make that explicit.
     v = v > 0 ? (v < 1 ? v : 1) : 0;
+    if (toSrgb) v = linearToSrgb(v);
     out[i] = Math.floor(v * max + 0.5);
   }
   return out;

@@ -37,8 +37,8 @@ export interface PackageMaps {
   normalsDiffuse: ImageF32;
   /** N_S, specular normals, tangent space, xyz −1..1. */
   normalsSpecular: ImageF32;
-  /** T̂, the photo texture before de-lighting, 3 channels (linear or sRGB); written as sRGB. */
-  photoTexture?: ImageF32;
+  /** T̂, the photo texture before de-lighting, 3 channels (linear or sRGB; written as sRGB 8-bit), or its PNG bytes already encoded (so a caller can free the float image early). */
+  photoTexture?: ImageF32 | Uint8Array;
   /** Thin parts (ears), 1 channel 0..1; enables diffuse transmission in the GLB. */
   thinMask?: ImageF32;
   /** Extra maps for inspection. */
@@ -76,15 +76,10 @@ export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
   logger: SILENT_LOGGER,
 };
 
-const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
-
-/** The image in sRGB (a converted copy when it is linear). */
-function asSrgb(image: ImageF32): ImageF32 {
-  if (image.colorSpace === "srgb") return image;
-  if (image.colorSpace !== "linear") throw new Error(`package: expected a colour image, got ${image.colorSpace}`);
-  const data = new Float32Array(image.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = linearToSrgb(Math.min(1, Math.max(0, image.data[i])));
-  return { ...image, data, colorSpace: "srgb" };
+/** PNG of a colour image stored sRGB-encoded (linear input is converted while quantising, without a copy). */
+function encodeAsSrgb(image: ImageF32, bitDepth: 8 | 16 = 8): Promise<Uint8Array> {
+  if (image.colorSpace !== "srgb" && image.colorSpace !== "linear") throw new Error(`package: expected a colour image, got ${image.colorSpace}`);
+  return encodePng(image, { bitDepth, transfer: image.colorSpace === "linear" ? "srgb" : "none" });
 }
 
 function expectChannels(name: string, image: ImageF32, channels: number): void {
@@ -139,7 +134,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const wantMaps = o.formats.includes("maps") || wantBabylon;
 
   const png: HeadMapsPng = {
-    albedoDiffuse: await encodePng(asSrgb(maps.albedoDiffuse), { bitDepth: 8 }),
+    albedoDiffuse: await encodeAsSrgb(maps.albedoDiffuse),
     albedoSpecular: await encodePng(maps.albedoSpecular, { bitDepth: o.specularBitDepth }),
     normalsDiffuse: await encodePng(maps.normalsDiffuse, { bitDepth: 16, range: "signed" }),
     normalsSpecular: await encodePng(maps.normalsSpecular, { bitDepth: 16, range: "signed" }),
@@ -160,12 +155,14 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
     add(SKIN_MAP_FILES.normalsDiffuse, png.normalsDiffuse, "image/png");
     add(SKIN_MAP_FILES.normalsSpecular, png.normalsSpecular, "image/png");
     if (png.thinMask) add(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png");
-    if (maps.photoTexture) add(SKIN_MAP_FILES.photoTexture, await encodePng(asSrgb(maps.photoTexture), { bitDepth: 8 }), "image/png");
+    if (maps.photoTexture) {
+      add(SKIN_MAP_FILES.photoTexture, maps.photoTexture instanceof Uint8Array ? maps.photoTexture : await encodeAsSrgb(maps.photoTexture), "image/png");
+    }
     if (o.debugMaps) {
       for (const d of maps.debug ?? []) {
         if (!/^[a-z0-9_]+$/.test(d.name)) throw new Error(`package: debug map name "${d.name}" must be lower-case letters, digits and _`);
-        const image = d.image.colorSpace === "linear" ? asSrgb(d.image) : d.image;
-        add(`maps/${d.name}.png`, await encodePng(image, { bitDepth: d.bitDepth, range: d.range ?? "unit" }), "image/png");
+        const transfer = d.image.colorSpace === "linear" ? "srgb" : "none";
+        add(`maps/${d.name}.png`, await encodePng(d.image, { bitDepth: d.bitDepth, range: d.range ?? "unit", transfer }), "image/png");
       }
     }
   }

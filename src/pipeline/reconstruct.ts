@@ -18,13 +18,14 @@ import { InvalidOption } from "../errors.ts";
 import { lookupModel } from "../models/cache.ts";
 import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from "../models/estimators.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import type { EstimatorStage, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
+import type { EstimatorStage, ImageF32, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete } from "./complete.ts";
 import { delight } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals } from "./normals.ts";
+import { encodePng } from "../image/encode.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
 import { presetOptions } from "./presets.ts";
 import { buildReport, debugMaps, thinMask } from "./reconstruct/report.ts";
@@ -130,14 +131,19 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   result("complete", completed);
   const registry = await sharedRegistry();
   const upscaler = pickUpscaler(registry, preset.upscale);
-  const upscaled = await run.run("upscale", (progress) => upscale(completed.texture, { ...preset.upscale, logger: log }, { registry, signal, onProgress: progress }));
-  result("upscale", { texture: upscaled });
-  const { width: mapWidth } = upscaled;
-  const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapWidth);
-  const delit = await run.run("delight", (progress) =>
-    delight(
+  // Held in an object so that it can be dropped (closures would otherwise keep a const alive).
+  const hold: { upscaled: ImageF32 | null } = {
+    upscaled: await run.run("upscale", (progress) => upscale(completed.texture, { ...preset.upscale, logger: log }, { registry, signal, onProgress: progress })),
+  };
+  result("upscale", { texture: hold.upscaled! });
+  const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
+  const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
+  // T̂ is needed after delight only as maps/texture.png: its PNG is made here (counted in delight's
+  // time) so the float image can be freed before the full-size ψ, ρ, σ passes (peak memory at ultra).
+  const { delit, photoTexturePng } = await run.run("delight", async (progress) => {
+    const delit = await delight(
       {
-        texture: upscaled,
+        texture: hold.upscaled!,
         textureBase: completed.texture,
         confidence: unwrapped.confidence,
         normalsObject: unwrapped.normalsObject,
@@ -145,9 +151,12 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
       },
-      { estimator: estimatorFor(registry, "delight"), texelSizeMm, tiled: { signal, onProgress: progress }, logger: log },
-    ),
-  );
+      { estimator: estimatorFor(registry, "delight"), texelSizeMm, tiled: { signal, onProgress: (f) => progress(0.95 * f) }, logger: log },
+    );
+    const photoTexturePng = opts.formats.includes("maps") || opts.formats.includes("babylon") ? await encodePng(hold.upscaled!, { bitDepth: 8, transfer: "srgb" }) : undefined;
+    return { delit, photoTexturePng };
+  });
+  hold.upscaled = null;
   result("delight", delit);
   const { specularAlbedo } = await run.run("specular", (progress) =>
     specular(
@@ -179,7 +188,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
     unwrapped,
     completed,
     lighting: delit.lighting,
-    mapSize: { width: mapWidth, height: upscaled.height },
+    mapSize,
     texelSizeMm,
     estimators: {
       upscale: upscaler,
@@ -201,7 +210,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
           albedoSpecular: specularAlbedo,
           normalsDiffuse: normalMaps.normalsDiffuse,
           normalsSpecular: normalMaps.normalsSpecular,
-          photoTexture: upscaled,
+          photoTexture: photoTexturePng,
           thinMask: thinMask(unwrapped),
           debug: debugMaps(unwrapped),
         },
