@@ -145,7 +145,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       {
         texture: hold.upscaled!,
         textureBase: completed.texture,
-        confidence: unwrapped.confidence,
+        confidence: completed.sourceConfidence,
         normalsObject: unwrapped.normalsObject,
         ambientOcclusion: unwrapped.ambientOcclusion,
         coverage: unwrapped.coverage,
