@@ -8,6 +8,13 @@
  * spherical harmonics with N_D, which needs the irradiance in the fragment shader
  * (`forceIrradianceInFragment`, set by the skin material). GLSL only (WebGL2); on WebGPU the
  * plugin disables itself and the material renders as plain PBR.
+ *
+ * It also lifts a clamp that darkens every lit skin: with scattering on, Babylon's pre-pass stores
+ * the diffuse light divided by √albedo for the SSS blur, clamped to 1 (pbrBlockPrePass), although
+ * the target is half float. Under HDR light (a key light of intensity 4 on albedo 0.4 gives 1.6)
+ * that cut the diffuse light to a fraction, which is why scattering off looked brighter
+ * ("washed out") than scattering on. The SSS edge check in test/browser measures that lit skin
+ * keeps its brightness with scattering on.
  */
 import { MaterialPluginBase, Texture, RegisterClass, ShaderLanguage } from "@babylonjs/core";
 import type { PBRBaseMaterial } from "@babylonjs/core";
@@ -76,8 +83,13 @@ reflectionOut.irradianceVector=skinIrradianceVector;
 #endif
 float reflectanceF0=reflectivityOut.reflectanceF0;`;
 
+/** Upper bound of the SSS pre-pass irradiance after the fix (finite in half float, max 65504). */
+export const SSS_IRRADIANCE_MAX = "6.0e4";
+
 /** The regex injections, exported so tests can count their effect. */
 export const SKIN_PLUGIN_REGEX = {
+  // The pre-pass's SSS irradiance clamp (see the file header).
+  sssIrradianceClamp: "clamp\\(irradiance,vec3\\(0\\.\\),vec3\\(1\\.\\)\\)",
   diffuse: "computeDiffuseLighting\\(preInfo,",
   transmitted: "computeDiffuseTransmittedLighting\\(preInfo,",
   hemispheric: "computeHemisphericDiffuseLighting\\(preInfo,",
@@ -169,6 +181,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       ["!" + SKIN_PLUGIN_REGEX.transmitted]: `computeDiffuseTransmittedLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.hemispheric]: `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.ibl]: IBL_IRRADIANCE,
+      ["!" + SKIN_PLUGIN_REGEX.sssIrradianceClamp]: `clamp(irradiance,vec3(0.),vec3(${SSS_IRRADIANCE_MAX}))`,
     };
   }
 

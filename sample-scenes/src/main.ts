@@ -10,6 +10,7 @@ import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
+import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
 
@@ -24,6 +25,8 @@ interface PorelightHook {
   showMap?(key: string): Promise<void>;
   setScattering?(enabled: boolean): Promise<void>;
   applyParameters?(p: Record<string, unknown>): Promise<void>;
+  /** The SSS edge check's geometry (sss.html only). */
+  sss?: SssCheckInfo;
 }
 declare global {
   interface Window { porelight: PorelightHook }
@@ -129,6 +132,22 @@ async function main(): Promise<void> {
   const canvas = document.getElementById("view") as HTMLCanvasElement;
   const { engine, scene } = createEngineAndScene(canvas);
   hook.scene = scene;
+  hook.renderFrames = async (n: number) => {
+    for (let i = 0; i < n; i++) await nextFrame(scene);
+  };
+  if (which === "sss") {
+    const { skin, info } = buildSssCheck(scene, canvas);
+    hook.sss = info;
+    hook.setScattering = async (enabled: boolean) => {
+      for (const m of skin) m.subSurface.isScatteringEnabled = enabled;
+      await whenReady(scene);
+    };
+    if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
+    await whenReady(scene);
+    const widths = info.expectedWidthMm.map((w) => w.toFixed(3)).join(" / ");
+    status(`WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"} · expected edge widths R/G/B ${widths} mm`);
+    return;
+  }
   const jobUrl = jobUrlFromLocation();
   status(`loading ${jobUrl}…`);
   const head = await loadHead(scene, jobUrl);
@@ -143,9 +162,6 @@ async function main(): Promise<void> {
     hook.rig = rig;
     rotateKeyLight(rig, lightAngle);
     await whenReady(scene);
-  };
-  hook.renderFrames = async (n: number) => {
-    for (let i = 0; i < n; i++) await nextFrame(scene);
   };
   hook.applyParameters = async (p: Record<string, unknown>) => {
     for (const m of head.skin) applySkinParameters(m, p);
