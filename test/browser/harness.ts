@@ -1,35 +1,29 @@
 /**
- * Browser-test harness: a synthetic job folder (TEST DATA, see synthetic-head.ts), a tiny static
- * server for /scenes/ (sample-scenes/dist) and /job/, Debian's Chromium through playwright-core,
- * and pixel statistics on canvas screenshots.
+ * Browser-test harness: writing a job's files into a folder, a tiny static server for /scenes/
+ * (sample-scenes/dist) and /job/, Debian's Chromium through playwright-core, and pixel statistics
+ * on canvas screenshots. The job itself is made once per suite by global-setup.ts.
  */
 import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { chromium, type Browser } from "playwright-core";
-import { exportHeadAssets } from "../../materials/export-head.ts";
-import { SKIN_MAP_FILES, HEAD_FILES } from "../../materials/map-files.ts";
+import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
-import { syntheticHead, syntheticMaps } from "./synthetic-head.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Writes a job folder from the synthetic head, through the real export (head.babylon, GLB, maps). */
-export async function writeSyntheticJob(dir: string): Promise<void> {
-  const head = syntheticHead(64);
-  const maps = await syntheticMaps(256, 384);
-  const out = await exportHeadAssets({ ...head, maps, parameters: {} });
-  await mkdir(path.join(dir, "maps"), { recursive: true });
-  await writeFile(path.join(dir, HEAD_FILES.babylon), out.babylon);
-  await writeFile(path.join(dir, HEAD_FILES.glb), out.glb);
-  await writeFile(path.join(dir, HEAD_FILES.material), out.materialJson);
-  for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "photoTexture"] as const) {
-    await writeFile(path.join(dir, SKIN_MAP_FILES[key]), maps[key]);
+/** Writes a job's output files under `dir` (temp file + rename, as the daemon does). */
+export async function writeJobFiles(dir: string, files: OutputFile[]): Promise<void> {
+  for (const f of files) {
+    const file = path.join(dir, f.name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file + ".tmp", f.bytes);
+    await rename(file + ".tmp", file);
   }
 }
 

@@ -1,16 +1,17 @@
 /**
- * The sample scenes in Debian's Chromium (WebGL2 via SwiftShader): each loads a job written by the
- * real export from a synthetic head (test data), renders without console errors with WebGL2 and the
- * SSS pre-pass active and the N_D plugin compiled in, and its screenshot passes pixel statistics.
+ * The sample scenes in Debian's Chromium (WebGL2 via SwiftShader): each loads a real job's outputs
+ * (the pipeline at preset draft on the astronaut photo, made once by global-setup.ts), renders
+ * without console errors with WebGL2, the SSS pre-pass active, the N_D plugin compiled in and
+ * translucency on (the job's thin-part mask), and its screenshot passes pixel statistics.
  * Screenshots are kept under test-artifacts/browser/.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Server } from "node:http";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, brightnessShift, CHROMIUM, ensureScenesBuilt, launchChromium, pixelStats, serve, writeSyntheticJob } from "./harness.ts";
+import { ARTIFACTS, brightnessShift, CHROMIUM, launchChromium, pixelStats, serve } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -22,10 +23,7 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    const jobDir = path.join(ARTIFACTS, "job");
-    await ensureScenesBuilt();
-    await writeSyntheticJob(jobDir);
-    ({ server, base } = await serve(jobDir));
+    ({ server, base } = await serve(inject("jobDir")));
     browser = await launchChromium();
   });
 
@@ -51,15 +49,18 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
       const scene = window.porelight.scene!;
       const skin = scene.materials.find((m) => m.name === "skin")!;
       const mesh = scene.meshes.find((m) => m.material === skin)!;
-      const effect = mesh.subMeshes[0].effect as unknown as { _fragmentSourceCode: string };
+      const effect = mesh.subMeshes[0].effect as unknown as { _fragmentSourceCode: string; defines: string };
       const src = effect?._fragmentSourceCode ?? "";
       return {
         webgl: (scene.getEngine() as unknown as { webGLVersion: number }).webGLVersion,
         prePass: !!scene.prePassRenderer?.enabled,
         sssPostProcess: !!scene.subSurfaceConfiguration?.postProcess,
         scattering: (skin as unknown as { subSurface: { isScatteringEnabled: boolean } }).subSurface.isScatteringEnabled,
+        translucency: (skin as unknown as { subSurface: { isTranslucencyEnabled: boolean } }).subSurface.isTranslucencyEnabled,
+        translucencyDefine: /#define SS_TRANSLUCENCY\b/.test(effect?.defines ?? ""),
         injectedDiffuse: src.split("skinDiffusePreInfo(preInfo)").length - 1,
         injectedIbl: src.split("computeEnvironmentIrradiance(skinIrradianceVector)").length - 1,
+        sssClampLifted: src.split("clamp(irradiance,vec3(0.),vec3(6.0e4))").length - 1,
       };
     });
   }
@@ -86,9 +87,10 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
   it("turntable: WebGL2, SSS pre-pass, N_D injected; skin pixels; the highlight moves with the light", async () => {
     const { page, errors } = await open("turntable");
     const state = await renderState(page);
-    expect(state).toMatchObject({ webgl: 2, prePass: true, sssPostProcess: true, scattering: true });
+    expect(state).toMatchObject({ webgl: 2, prePass: true, sssPostProcess: true, scattering: true, translucency: true, translucencyDefine: true });
     expect(state.injectedDiffuse).toBeGreaterThanOrEqual(1); // one directional key light
     expect(state.injectedIbl).toBe(1);
+    expect(state.sssClampLifted).toBe(1); // the pre-pass no longer clips diffuse light at 1 (sss.test.ts)
     await page.evaluate(() => window.porelight.setLightRotation!(-1.2));
     const leftPng = await shot(page, "turntable-light-left");
     await page.evaluate(() => window.porelight.setLightRotation!(1.2));

@@ -1,0 +1,38 @@
+/**
+ * Once for the whole browser suite: builds the sample scenes when missing and makes one real job
+ * with the pipeline (`reconstruct`, preset draft) from the public-domain astronaut photo into a
+ * temporary folder, which the tests serve as /job/. Tests read the folder with `inject("jobDir")`.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { reconstruct } from "../../src/pipeline/reconstruct.ts";
+import { CHROMIUM, ensureScenesBuilt, ROOT, writeJobFiles } from "./harness.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Folder holding the outputs of one real job (head.babylon, maps/…). */
+    jobDir: string;
+  }
+}
+
+export const PHOTO = path.join(ROOT, "test", "fixtures", "astronaut-nasa-public-domain.png");
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!existsSync(CHROMIUM)) {
+    project.provide("jobDir", ""); // the tests skip themselves and say why
+    return async () => {};
+  }
+  await ensureScenesBuilt();
+  const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
+  const t0 = performance.now();
+  const { files } = await reconstruct(await readFile(PHOTO), { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] });
+  await writeJobFiles(jobDir, files);
+  process.stderr.write(`browser tests: real job (draft, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${jobDir}\n`);
+  project.provide("jobDir", jobDir);
+  return async () => {
+    await rm(jobDir, { recursive: true, force: true });
+  };
+}
