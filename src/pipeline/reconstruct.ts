@@ -211,7 +211,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
           normalsDiffuse: normalMaps.normalsDiffuse,
           normalsSpecular: normalMaps.normalsSpecular,
           photoTexture: photoTexturePng,
-          thinMask: thinMask(unwrapped),
+          thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
           debug: debugMaps(unwrapped),
         },
         parameters: {},
