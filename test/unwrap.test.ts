@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Camera, CaptureResult, ImageF32, Mesh, TemplateHead } from "../src/types.ts";
-import { unwrap } from "../src/pipeline/unwrap.ts";
+import { facingWeight, unwrap } from "../src/pipeline/unwrap.ts";
 import { rasterizeTriangleIds } from "../src/pipeline/unwrap/raster.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 
@@ -186,6 +186,21 @@ describe("unwrap on a photographed plane with a known texture", () => {
     // A 5 cm square 10 cm above a point blocks a solid angle whose cosine-weighted share is ~6 %.
     expect(result.ambientOcclusion.data[under]).toBeLessThan(0.97);
     expect(result.ambientOcclusion.data[under]).toBeGreaterThan(0.85);
+  });
+});
+
+describe("facing weight", () => {
+  it("is 0 at grazing angles, the cosine itself when facing, continuous and monotonic between", () => {
+    expect(facingWeight(0.1, 0.15, 0.5)).toBe(0);
+    expect(facingWeight(0.8, 0.15, 0.5)).toBe(0.8);
+    expect(facingWeight(0.5, 0.15, 0.5)).toBeCloseTo(0.5, 12);
+    let last = 0;
+    for (let c = 0.15; c <= 1; c += 0.01) {
+      const w = facingWeight(c, 0.15, 0.5);
+      expect(w).toBeGreaterThanOrEqual(last);
+      expect(w - last).toBeLessThan(0.05);
+      last = w;
+    }
   });
 });
 

@@ -28,6 +28,13 @@ export interface UnwrapOptions {
   depthToleranceM?: number;
   /** Texels whose surface is seen more obliquely than this cosine count as not visible. */
   minFacing?: number;
+  /**
+   * Facing ratio (cosine between the surface normal and the view ray) from which a texel is fully
+   * trusted; between minFacing and this the facing term ramps smoothly from 0 to the cosine
+   * itself. Near the silhouette a texel's footprint in the photo stretches over many pixels and
+   * mixes in background, so those texels are left to the mirror and the fill.
+   */
+  fullFacing?: number;
   /** Confidence factor kept where capture's skin mask is 0 (lips, brows, eyes are not "skin" to most segmenters but are still face). */
   skinMaskFloor?: number;
   /** Standard deviation of the Gaussian that spreads landmark confidence over the head, metres. */
@@ -46,8 +53,9 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   parts: ["skin", "eyeLeft", "eyeRight"],
   zBufferMaxSize: 1024,
   depthToleranceM: 0.002,
-  minFacing: 0.02,
-  skinMaskFloor: 0.35,
+  minFacing: 0.15,
+  fullFacing: 0.5,
+  skinMaskFloor: 0.25,
   landmarkRadiusM: 0.02,
   aoDirections: 96,
   aoResolution: 384,
@@ -134,7 +142,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     const a = mesh.indices[3 * t], b = mesh.indices[3 * t + 1], c = mesh.indices[3 * t + 2];
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
-    confidence.data[p] = facing * maskFactor(capture.masks, camera.width, camera.height, x, y, o.skinMaskFloor) * landmark;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, o.skinMaskFloor) * landmark;
   }
 
   // 3. Ambient occlusion at the covered texels, against the whole head (eyeballs included).
@@ -181,6 +189,14 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights },
   };
+}
+
+/** The facing ratio, faded to 0 by a smoothstep between `min` and `full` (the ratio itself above `full`). */
+export function facingWeight(cos: number, min: number, full: number): number {
+  if (cos >= full) return cos;
+  if (cos <= min) return 0;
+  const t = (cos - min) / (full - min);
+  return cos * t * t * (3 - 2 * t);
 }
 
 /** Region weights depend on the template only: computed once per template mesh (pure memo). */
