@@ -2,9 +2,12 @@
  * Quality presets (DESIGN §2): a preset only picks option values for the stages; every stage
  * keeps its own defaults for the rest. Map sizes come from PRESET_MAP_SIZE in the types module.
  *
- * Upscaler per preset, from `npm run bench -- pipeline --variants` (speed vs quality of the nine
- * ESRGAN models on this 2-core machine; see README "Benchmarks"): the smallest model whose output
- * is as good as the next one up within the preset's time budget.
+ * Upscaler per preset, from `npm run bench -- pipeline --variants` and `-- models` (speed vs
+ * quality of the nine ESRGAN models on this 2-core machine; README "Benchmarks"). Thick costs
+ * ~20 s on the base map at any factor (its residual body dominates), slim/medium 1–3 s. At ×8
+ * only thick beats a Lanczos resample in PSNR (+0.25 dB; slim/medium −1.5 dB), so high and ultra
+ * take thick; at ×4 thick gains 0.8 dB over medium but would take most of standard's 30 s, so
+ * standard takes medium; at ×2 no ESRGAN beats Lanczos in PSNR and draft takes the fastest, slim.
  */
 import type { Preset } from "../types.ts";
 import { PRESET_MAP_SIZE } from "../types.ts";
@@ -38,7 +41,7 @@ export const PRESETS: Record<Preset, PresetOptions> = {
   },
   high: {
     unwrap: { aoDirections: 128, aoResolution: 512 },
-    upscale: { size: "medium", scale: 8, ...finalSize("high") },
+    upscale: { size: "thick", scale: 8, ...finalSize("high") },
     package: { specularBitDepth: 16 },
   },
   ultra: {
