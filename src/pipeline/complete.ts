@@ -4,8 +4,8 @@
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
-import { nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
 import { weightedBlur } from "./fill/box-blur.ts";
+import { fillGutters } from "./fill/gutter.ts";
 import { pushPullFill, relaxMembrane } from "./fill/push-pull.ts";
 
 export interface CompleteInput {
@@ -34,6 +34,8 @@ export interface CompleteOptions {
   priorWeight?: number;
   /** Gauss–Seidel sweeps of membrane smoothing over filled texels (removes the pyramid's kinks). */
   smoothIterations?: number;
+  /** Gaussian σ, texels, of the final smoothing of filled texels (removes the pyramid's directional artefacts); 0 = none. */
+  fillSmoothSigma?: number;
   /** Regions where seen texels far from the skin prior's colour are dropped as not skin (clothing, hair). */
   outlierRegions?: FaceRegion[];
   /** Luminance range, relative to the skin prior's, outside which such a texel is dropped. */
@@ -49,6 +51,7 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   maxGain: 4,
   priorWeight: 0.05,
   smoothIterations: 30,
+  fillSmoothSigma: 3,
   outlierRegions: ["neck", "ears"],
   outlierLuminance: [0.25, 4],
   logger: SILENT_LOGGER,
@@ -216,15 +219,12 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
   relaxMembrane(mixed, filled, c1, width, height, channels, o.smoothIterations, input.coverage?.data);
   for (let i = 0; i < filled.length; i++) if (!(filled[i] >= 0)) filled[i] = 0; // negatives/NaN cannot arise from convex blends; guard anyway
 
-  // Gutters copy their nearest island texel so filtering across island borders sees island colour.
+  smoothFilled(filled, c1, width, height, channels, o.fillSmoothSigma, input.coverage?.data);
+
+  // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
-    const source = nearestCoveredTexel(width, height, covered);
-    for (let p = 0; p < n; p++) {
-      const s = source[p];
-      if (s === p || s < 0) continue;
-      for (let k = 0; k < channels; k++) filled[p * channels + k] = filled[s * channels + k];
-      c1[p] = c1[s];
-    }
+    fillGutters(filled, width, height, channels, covered);
+    fillGutters(c1, width, height, 1, covered);
   }
 
   const denom = Math.max(1, coveredCount);
@@ -238,6 +238,22 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
     seenFraction: seen / denom,
     mirroredFraction: mirrored / denom,
   };
+}
+
+/**
+ * Blends each texel toward a coverage-weighted Gaussian blur of the fill by how little of it was
+ * seen (1 − confidence), in place: the push-pull pyramid leaves block-aligned kinks and the mirror
+ * fill's edges leave steps that a 30-sweep membrane cannot reach across; seen texels keep their data.
+ */
+function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, height: number, channels: number, sigma: number, coverage?: Float32Array): void {
+  if (!(sigma > 0)) return;
+  const inside = coverage ? Float32Array.from(coverage, (v) => (v > 0.5 ? 1 : 0)) : new Float32Array(conf.length).fill(1);
+  const { values } = weightedBlur(filled, channels, inside, width, height, sigma);
+  for (let p = 0; p < conf.length; p++) {
+    const t = inside[p] ? 1 - Math.min(1, conf[p]) : 0;
+    if (t <= 0) continue;
+    for (let k = 0; k < channels; k++) filled[p * channels + k] += t * (values[p * channels + k] - filled[p * channels + k]);
+  }
 }
 
 /**
