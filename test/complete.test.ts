@@ -104,3 +104,58 @@ describe("complete", () => {
     expect(Array.from(m)).toEqual([3, 2, 1, 0, 7, 6, 5, 4]);
   });
 });
+
+describe("complete: no streaks", () => {
+  // A 96×96 atlas: one disc island (r = 34) in a gutter; the seen part (x < 40) is noisy skin, the
+  // rest of the island is a hole with no mirror data. Nearest-texel gutter copies and pyramid fills
+  // turn the noisy border into straight streaks: neighbouring texels far from data then differ by
+  // the noise amplitude, while a smooth fill differs from its local median by almost nothing.
+  const S = 96;
+  const inDisc = (x: number, y: number) => (x - 48) ** 2 + (y - 48) ** 2 <= 34 * 34;
+  const hash = (x: number, y: number) => {
+    const s = Math.sin(x * 12.9898 + y * 78.233) * 43758.5453;
+    return s - Math.floor(s);
+  };
+  const img = (ch: number, f: (x: number, y: number, c: number) => number): ImageF32 => {
+    const data = new Float32Array(S * S * ch);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < ch; c++) data[(y * S + x) * ch + c] = f(x, y, c);
+    return { width: S, height: S, channels: ch, data, colorSpace: "linear" };
+  };
+  const seen = (x: number, y: number) => inDisc(x, y) && x < 40;
+  const texture = img(3, (x, y, c) => (seen(x, y) ? (0.3 + 0.25 * hash(x, y + 97 * c)) * [1, 0.65, 0.5][c] : 0));
+  const confidence = img(1, (x, y) => (seen(x, y) ? 1 : 0));
+  const coverage = img(1, (x, y) => (inDisc(x, y) ? 1 : 0));
+  const out = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) });
+  /** Largest |texel − median of its 3×3 neighbourhood| over texels `where` says, any channel. */
+  const worstMedianDeviation = (where: (x: number, y: number) => boolean) => {
+    let worst = 0;
+    for (let y = 1; y < S - 1; y++) {
+      for (let x = 1; x < S - 1; x++) {
+        if (!where(x, y)) continue;
+        for (let c = 0; c < 3; c++) {
+          const nb: number[] = [];
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) nb.push(out.texture.data[((y + dy) * S + x + dx) * 3 + c]);
+          nb.sort((a, b) => a - b);
+          worst = Math.max(worst, Math.abs(out.texture.data[(y * S + x) * 3 + c] - nb[4]));
+        }
+      }
+    }
+    return worst;
+  };
+  const distToDisc = (x: number, y: number) => Math.hypot(x - 48, y - 48) - 34;
+
+  it("fills island holes smoothly away from the seen data", () => {
+    // Noise amplitude is 0.25; a streaky fill deviates by a good fraction of it.
+    const dev = worstMedianDeviation((x, y) => inDisc(x, y) && x >= 43 && distToDisc(x, y) < -2);
+    expect(dev).toBeLessThan(0.0015); // the pyramid's kinks without the final smoothing: ≈ 0.002
+  });
+
+  it("fills the gutters smoothly beyond the first rings (no streaks for mipmaps to pick up)", () => {
+    const dev = worstMedianDeviation((x, y) => distToDisc(x, y) > 6);
+    expect(dev).toBeLessThan(0.03); // nearest-texel copies: ≈ 0.17
+    // …and the ring next to the island carries the island's colour, not the prior's.
+    const p = 48 * S + 48 - 36;
+    const border = 48 * S + 48 - 34;
+    expect(Math.abs(out.texture.data[p * 3] - out.texture.data[border * 3])).toBeLessThan(0.1);
+  });
+});
