@@ -22,6 +22,7 @@ import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Light
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
 import { MEAN_FACIAL_SKIN_Y, skinLuminanceFromChromaticity } from "./lighting/albedo-scale.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./lighting/fit.ts";
+import { neutraliseShadeChroma } from "./lighting/shade-chroma.ts";
 import { weightedBlur } from "./fill/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "./lighting/sh.ts";
 
@@ -72,6 +73,11 @@ export interface DelightOptions {
    * toward the shading the photo implies against the regional albedo.
    */
   shadeTrust?: [number, number];
+  /**
+   * Below hi × the median seen shading, the division's chromaticity blends toward the regional
+   * albedo's (fully below lo × median): shadowed skin is reddened by subsurface light, not by its albedo.
+   */
+  shadeChromaTrust?: [number, number];
   /** Seen texels whose albedo luminance exceeds this multiple of their region's are treated as unseen (completed). */
   maxAlbedoRatio?: number;
   /** Specular separation (shared with the per-texel graph). */
@@ -98,6 +104,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],
+  shadeChromaTrust: [0.5, 1],
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
   shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
@@ -211,6 +218,12 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const shading = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
   distrustDeepShade(shading, input, fit, fitWeight, o.shadeTrust);
+  {
+    const lums = Float32Array.from({ length: n }, (_, p) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2]);
+    const seenAny = Float32Array.from(conf, (v, p) => (covered(p) && v >= 0.05 ? v : 0));
+    // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
+    neutraliseShadeChroma(shading, T, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
+  }
 
   // 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph).
   const J = new Float32Array(n * 3);
