@@ -17,6 +17,7 @@ import { headFrame, headImplicit } from "./head-shape.ts";
 import { computeNormals, computeTangents } from "./mesh-utils.ts";
 import { assignMirrors } from "./mirror.ts";
 import { loftHead } from "./scalp-loft.ts";
+import { smoothSeam } from "./seam-smooth.ts";
 import { faceRegionMap, projectFace, rowSlot, scalpUv, untangleUvs } from "./uv-atlas.ts";
 
 type V3 = [number, number, number];
@@ -65,6 +66,12 @@ function generate(): TemplateHead {
   const face = buildFaceSurface();
   const nFace = face.positions.length / 3;
   const P = (v: number): V3 => [face.positions[3 * v], face.positions[3 * v + 1], face.positions[3 * v + 2]];
+  // Scalp and neck lofted from the face outline first: the join is smoothed on both sides
+  // before anything (UVs, sockets) is derived from the face's positions.
+  const frame = headFrame();
+  const implicit = headImplicit(frame);
+  const loft = loftHead(face.ring.map(P), face.ringOutward, frame, implicit);
+  smoothSeam(face, loft);
 
   // 1. Face island: vertex i of the face surface is vertex i of the head (landmarks 0–467).
   const raw = Array.from({ length: nFace }, (_, v) => projectFace(P(v)));
@@ -93,10 +100,7 @@ function generate(): TemplateHead {
     });
   }
 
-  // 3. Scalp and neck: loft from the face outline; column N is the seam copy of column 0.
-  const frame = headFrame();
-  const implicit = headImplicit(frame);
-  const loft = loftHead(face.ring.map(P), face.ringOutward, frame, implicit);
+  // 3. Scalp and neck: the loft's grid; column N is the seam copy of column 0.
   const N = loft.meridians, K = loft.rings;
   const maxLength = Math.max(...loft.length);
   const grid: number[][] = [];
