@@ -21,6 +21,18 @@ export const ENCODE_PNG_DEFAULTS: Required<EncodePngOptions> = { bitDepth: 8, ra
 
 const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
 
+/** linearToSrgb tabulated over 0..1 (linear interpolation, measured |error| < 10⁻⁶, below half a 16-bit code): ultra maps hold 75 M values. */
+const SRGB_TABLE_SIZE = 1 << 16;
+let srgbTable: Float32Array | undefined;
+function linearToSrgbFast(c: number): number {
+  srgbTable ??= Float32Array.from({ length: SRGB_TABLE_SIZE + 1 }, (_, i) => linearToSrgb(i / SRGB_TABLE_SIZE));
+  const x = c * SRGB_TABLE_SIZE;
+  const i = Math.floor(x);
+  if (i >= SRGB_TABLE_SIZE) return 1;
+  const f = x - i;
+  return srgbTable[i] * (1 - f) + srgbTable[i + 1] * f;
+}
+
 /** zlib level 6 without adaptive filtering: a fixed, fast setting; level 9 costs 3× time for ~3 % size. */
 const PNG_SETTINGS = { compressionLevel: 6, adaptiveFiltering: false, palette: false } as const;
 
@@ -37,7 +49,7 @@ export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8
     if (signed) v = v * 0.5 + 0.5;
     // NaN fails both comparisons and would become 0 through `| 0`; make that explicit.
     v = v > 0 ? (v < 1 ? v : 1) : 0;
-    if (toSrgb) v = linearToSrgb(v);
+    if (toSrgb) v = linearToSrgbFast(v);
     out[i] = Math.floor(v * max + 0.5);
   }
   return out;

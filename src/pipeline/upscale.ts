@@ -7,6 +7,7 @@
  */
 import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import { runTiled } from "../models/tiled.ts";
+import { srgbToLinearFast } from "./unwrap/photo-pyramid.ts";
 import type { ImageF32, Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
 
@@ -90,15 +91,13 @@ function clamp01(d: Float32Array): void {
   for (let i = 0; i < d.length; i++) d[i] = d[i] > 0 ? (d[i] < 1 ? d[i] : 1) : 0;
 }
 
-const srgbToLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-
 /** The estimator's output in linear light, clamped to 0..1 (GAN upscalers overshoot a little at edges). */
 function toLinearClamped(image: ImageF32): ImageF32 {
   const d = image.data;
   const srgb = image.colorSpace === "srgb";
   for (let i = 0; i < d.length; i++) {
     const v = d[i] > 0 ? (d[i] < 1 ? d[i] : 1) : 0;
-    d[i] = srgb ? srgbToLinear(v) : v;
+    d[i] = srgb ? srgbToLinearFast(v) : v;
   }
   return { ...image, colorSpace: image.colorSpace === "data" ? "data" : "linear" };
 }

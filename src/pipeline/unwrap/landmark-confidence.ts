@@ -35,19 +35,24 @@ export function vertexLandmarkConfidence(
     ac[i] = Math.min(1, Math.max(0, confidence[k]));
   });
   const inv2s2 = 1 / (2 * radiusM * radiusM);
+  // Weights below e^−12 of the nearest anchor's change nothing at float precision: skip their exp.
+  const cutoff = 12 / inv2s2;
+  const d2s = new Float64Array(ax.length);
   for (let v = 0; v < vertexCount; v++) {
     const x = positions[3 * v], y = positions[3 * v + 1], z = positions[3 * v + 2];
     // Weights relative to the nearest anchor, so far vertices do not underflow to 0/0.
     let nearest = Infinity;
     for (let i = 0; i < ax.length; i++) {
       const d2 = (x - ax[i]) ** 2 + (y - ay[i]) ** 2 + (z - az[i]) ** 2;
+      d2s[i] = d2;
       if (d2 < nearest) nearest = d2;
     }
     let sw = 0;
     let swc = 0;
     for (let i = 0; i < ax.length; i++) {
-      const d2 = (x - ax[i]) ** 2 + (y - ay[i]) ** 2 + (z - az[i]) ** 2;
-      const w = Math.exp(-(d2 - nearest) * inv2s2);
+      const excess = d2s[i] - nearest;
+      if (excess > cutoff) continue;
+      const w = Math.exp(-excess * inv2s2);
       sw += w;
       swc += w * ac[i];
     }
