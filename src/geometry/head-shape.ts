@@ -21,9 +21,12 @@ export const HEAD_NORMS = {
   headLength: 0.19465,
   /** Head breadth (eurion–eurion), ANSUR II [S1]: (154.3+147.8)/2 mm. */
   headBreadth: 0.15105,
-  /** Neck breadth and depth, CIPIC x6, x8 [S5]: (121.0+106.9)/2, (109.8+95.5)/2 mm. */
+  /** Neck breadth and depth, CIPIC x6, x8 [S5]: (121.0+106.9)/2, (109.8+95.5)/2 mm (their ratio shapes the section). */
   neckBreadth: 0.11395,
   neckDepth: 0.10265,
+  /** Neck circumference at mid-neck and at the base, ANSUR II [S1]: (397.6+329.8)/2, (434.6+371.2)/2 mm. */
+  neckCircumference: 0.3637,
+  neckBaseCircumference: 0.4029,
 } as const;
 
 /** Face-mesh landmarks used to place the head (MediaPipe indices). */
@@ -127,12 +130,11 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
     const q = (Math.abs(x) / 0.056) ** e + (Math.abs(y - jy) / 0.046) ** e + (Math.abs(z - jz) / 0.046) ** e;
     return (Math.pow(q, 1 / e) - 1) * 0.046;
   };
-  // Neck: elliptic cylinder, breadth and depth from CIPIC [S5], leaning back as it descends (shape choice).
-  const na = HEAD_NORMS.neckBreadth / 2, nb = HEAD_NORMS.neckDepth / 2;
+  // Neck: elliptic sections sized by the ANSUR circumferences (see neckSection), ending inside
+  // the cranium a little above the tragion.
   const neck = (x: number, y: number, z: number) => {
-    const cz = tz + 0.012 + (y - ty) * 0.18;
-    // Ends inside the cranium, a little above the tragion.
-    return Math.max((Math.sqrt((x / na) ** 2 + ((z - cz) / nb) ** 2) - 1) * nb, y - (ty + 0.02));
+    const { a, b, cz } = neckSection(frame, y);
+    return Math.max((Math.sqrt((x / a) ** 2 + ((z - cz) / b) ** 2) - 1) * b, y - (ty + 0.02));
   };
   // Cut well below the neck base so that rays always leave the volume.
   const floor = frame.neckBottomY - 0.05;
@@ -142,7 +144,26 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
   return (x, y, z) => Math.max(smin(smin(cranium(x, y, z), jaw(x, y, z), 0.015), neck(x, y, z), napeBlend(z)), floor - y);
 }
 
-/** Centre (z) of the neck's cross-section at height y; see `headImplicit`. */
-export function neckCentreZ(frame: HeadFrame, y: number): number {
-  return frame.tragion[2] + 0.012 + (y - frame.tragion[1]) * 0.18;
+/** Semi-axes of an ellipse with breadth:depth `ratio` and perimeter `c` (Ramanujan's approximation). */
+function ellipseOfPerimeter(c: number, ratio: number): { a: number; b: number } {
+  const b = c / (Math.PI * (3 * (ratio + 1) - Math.sqrt((3 * ratio + 1) * (ratio + 3))));
+  return { a: ratio * b, b };
+}
+
+/** Height of the mid-neck section below the chin (gnathion), metres: about the larynx, where ANSUR's neck circumference is taken (shape choice). */
+const MID_NECK_BELOW_CHIN = 0.035;
+
+/**
+ * The neck's horizontal section at height y: semi-axes a (side to side), b (front to back) and
+ * centre z. Circumference 363.7 mm at mid-neck and above, widening to 402.9 mm at the base
+ * (ANSUR II [S1]), the widening growing toward the base where the trapezius and the
+ * sternocleidomastoids fan out (shape choice); breadth:depth 1.11 (CIPIC [S5]); the neck leans
+ * back 10° as it descends (the head sits forward on it; shape choice).
+ */
+export function neckSection(frame: HeadFrame, y: number): { a: number; b: number; cz: number } {
+  const yMid = frame.chinY - MID_NECK_BELOW_CHIN;
+  const t = Math.min(1, Math.max(0, (yMid - y) / (yMid - frame.neckBottomY)));
+  const c = HEAD_NORMS.neckCircumference + (HEAD_NORMS.neckBaseCircumference - HEAD_NORMS.neckCircumference) * t ** 1.6;
+  const { a, b } = ellipseOfPerimeter(c, HEAD_NORMS.neckBreadth / HEAD_NORMS.neckDepth);
+  return { a, b, cz: frame.tragion[2] + 0.012 + (y - frame.tragion[1]) * 0.18 };
 }

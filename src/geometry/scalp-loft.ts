@@ -9,7 +9,7 @@
  * ellipse that the neck cap closes.
  */
 import type { HeadFrame } from "./head-shape.ts";
-import { HEAD_NORMS, neckCentreZ } from "./head-shape.ts";
+import { neckSection } from "./head-shape.ts";
 
 type V3 = [number, number, number];
 const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
@@ -69,7 +69,8 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
   const N = outline.length;
   const F = scale(outline.reduce((s, p) => add(s, p), [0, 0, 0] as V3), 1 / N);
   F[0] = 0;
-  const B: V3 = [0, frame.neckBottomY, neckCentreZ(frame, frame.neckBottomY)];
+  const base = neckSection(frame, frame.neckBottomY);
+  const B: V3 = [0, frame.neckBottomY, base.cz];
   // The hinge axis runs from the neck base toward a point well in front of the face, so that the
   // outline winds evenly round it (an axis through the face's centroid would pass close to the
   // forehead and crowd the meridian planes there).
@@ -79,7 +80,7 @@ export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implici
   const W = cross(U, e1); // +X side
   const C = add(B, scale(sub(front, B), o.centreAlong));
   if (!(implicit(...C) < 0)) throw new Error("loftHead: the loft centre is outside the head");
-  const na = HEAD_NORMS.neckBreadth / 2, nb = HEAD_NORMS.neckDepth / 2;
+  const na = base.a, nb = base.b;
 
   const cast = (dir: V3): number => {
     // First crossing of the surface going out from C.
