@@ -140,6 +140,8 @@ export interface BigRun {
   patch: number;
   tiles: number;
   ms: number;
+  /** CPU time of the process during the run (user + system), seconds: less sensitive to other load than wall time. */
+  cpuS: number;
   gflops: number;
   /** Peak RSS of the child process, MiB. */
   peakRssMiB: number;
@@ -158,13 +160,16 @@ async function childRun(patch: number, outFile: string): Promise<void> {
   const session = await getSession(manifest.name);
   const loadedRssMiB = process.memoryUsage().rss / 2 ** 20;
   let tiles = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const [out] = await runTiled(session, manifest, [img], { onProgress: () => tiles++ });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   await writeFile(outFile, new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength));
   const flops = (await flopsPerInputPixel(resolveModelSource(modelSpec(manifest.name)), BIG.scale)) * BIG.width * BIG.height;
-  const result: BigRun = { mode: patch >= Math.max(BIG.width, BIG.height) ? "whole" : "tiled", patch, tiles, ms, gflops: flops / (ms / 1000) / 1e9, peakRssMiB, loadedRssMiB };
+  const result: BigRun = { mode: patch >= Math.max(BIG.width, BIG.height) ? "whole" : "tiled", patch, tiles, ms, cpuS, gflops: flops / (ms / 1000) / 1e9, peakRssMiB, loadedRssMiB };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -210,10 +215,10 @@ export function formatEsrganRows(r: Awaited<ReturnType<typeof benchEsrganModels>
 
 export function formatBigRuns(r: Awaited<ReturnType<typeof benchBigUpscale>>, refGflops: number): string {
   const head = `ESRGAN thick ×8, 384×576 → 3072×4608 (${(r.gflopTotal / 1000).toFixed(2)} TFLOP of convolutions), one child process each
-mode    patch  tiles   time s  GFLOP/s  peak RSS MiB  (after load)  max |Δ| vs whole`;
+mode    patch  tiles   time s  CPU s  GFLOP/s  peak RSS MiB  (after load)  max |Δ| vs whole`;
   const lines = r.runs.map(
     (x) =>
-      `${x.mode.padEnd(7)} ${String(x.patch).padStart(5)} ${String(x.tiles).padStart(6)} ${(x.ms / 1000).toFixed(1).padStart(8)} ${x.gflops.toFixed(0).padStart(8)} ${x.peakRssMiB.toFixed(0).padStart(13)} ${x.loadedRssMiB.toFixed(0).padStart(13)}  ${x.maxDiffVsWhole === undefined ? "" : x.maxDiffVsWhole.toExponential(1)}`,
+      `${x.mode.padEnd(7)} ${String(x.patch).padStart(5)} ${String(x.tiles).padStart(6)} ${(x.ms / 1000).toFixed(1).padStart(8)} ${x.cpuS.toFixed(0).padStart(6)} ${x.gflops.toFixed(0).padStart(8)} ${x.peakRssMiB.toFixed(0).padStart(13)} ${x.loadedRssMiB.toFixed(0).padStart(13)}  ${x.maxDiffVsWhole === undefined ? "" : x.maxDiffVsWhole.toExponential(1)}`,
   );
   const floor = r.gflopTotal / refGflops;
   return [head, ...lines, `(floor at the reference conv rate ${refGflops.toFixed(0)} GFLOP/s: ${floor.toFixed(1)} s)`].join("\n");
