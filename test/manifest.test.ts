@@ -97,6 +97,7 @@ describe("estimator registry", () => {
     expect(registry.resolve("upscale", { scale: 3 }).manifest.name).toBe("esrgan-thick-x4");
     expect(registry.resolve("upscale", { scale: 16 }).manifest.name).toBe("esrgan-thick-x8");
     expect(registry.resolve("upscale", { name: "esrgan-slim-x2" }).origin).toBe("built-in");
+    expect(registry.resolve("upscale", { scale: 8, prefer: "esrgan-medium-x8" }).manifest.name).toBe("esrgan-medium-x8");
     expect(() => new EstimatorRegistry().resolve("specular")).toThrow(/no estimator registered for stage "specular"/);
     expect(() => registry.resolve("upscale", { name: "nope" })).toThrow(/no "upscale" estimator named "nope"; registered: esrgan-thick-x8/);
   });
@@ -106,6 +107,7 @@ describe("estimator registry", () => {
     const delight = await writeManifest("delight.json", minimal);
     const registry = await createEstimatorRegistry({ manifests: [upscaler], env: { [ESTIMATORS_ENV]: delight } });
     expect(registry.resolve("upscale", { scale: 8 }).manifest.name).toBe("studio-upscale");
+    expect(registry.resolve("upscale", { scale: 8, prefer: "esrgan-thick-x8" }).manifest.name).toBe("studio-upscale");
     const estimator = registry.resolve("delight");
     expect(estimator.origin).toBe(delight);
     const texture = { width: 5, height: 4, channels: 3, colorSpace: "srgb" as const, data: new Float32Array(60).fill(0.8) };

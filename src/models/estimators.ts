@@ -48,6 +48,11 @@ export interface EstimatorQuery {
   scale?: number;
   /** A specific estimator by manifest name (e.g. "esrgan-medium-x4"); overrides precedence. */
   name?: string;
+  /**
+   * A preferred manifest name, honoured only among the estimators that win by precedence: picks
+   * a built-in variant by default without overriding a user's manifest (e.g. "esrgan-medium-x8").
+   */
+  prefer?: string;
 }
 
 interface Entry {
@@ -94,6 +99,8 @@ export class EstimatorRegistry {
       return named.estimator;
     }
     const top = candidates.filter((e) => e.precedence === candidates[0].precedence);
+    const preferred = top.find((e) => e.estimator.manifest.name === query.prefer);
+    if (preferred) return preferred.estimator;
     if (query.scale === undefined) return top[0].estimator;
     const exact = top.find((e) => e.estimator.manifest.scale === query.scale);
     if (exact) return exact.estimator;
