@@ -99,6 +99,10 @@ const GRAPH_MODELS: ModelSpec[] = [
 const ESRGAN_SIZES = ["slim", "medium", "thick"] as const;
 const ESRGAN_SCALES = [2, 4, 8] as const;
 
+function esrganRange(size: (typeof ESRGAN_SIZES)[number], what: string): { range: [number, number]; meaning: string } {
+  return size === "thick" ? { range: [0, 1], meaning: `${what}, 0..1` } : { range: [0, 255], meaning: `${what}, 0..255` };
+}
+
 /** ESRGAN super-resolution (UpscalerJS), Keras layers models with PixelShuffle and MultiplyBeta. */
 const ESRGAN_MODELS: ModelSpec[] = ESRGAN_SIZES.flatMap((size) =>
   ESRGAN_SCALES.map(
@@ -107,8 +111,9 @@ const ESRGAN_MODELS: ModelSpec[] = ESRGAN_SIZES.flatMap((size) =>
       kind: "layers",
       source: `@upscalerjs/esrgan-${size}/models/x${scale}/model.json`,
       purpose: `×${scale} super-resolution (ESRGAN ${size}, UpscalerJS)`,
-      inputs: [{ name: size === "thick" ? "LR_input" : "LR", shape: [1, "height", "width", 3], range: [0, 255], meaning: "RGB image, 0..255" }],
-      outputs: [{ name: "SR", shape: [1, `height*${scale}`, `width*${scale}`, 3], range: [0, 255], meaning: "upscaled RGB image, 0..255" }],
+      // UpscalerJS feeds the RDN models (slim, medium) 0..255 and the RRDN model (thick) 0..1.
+      inputs: [{ name: size === "thick" ? "LR_input" : "LR", shape: [1, "height", "width", 3], ...esrganRange(size, "RGB image") }],
+      outputs: [{ name: "SR", shape: [1, `height*${scale}`, `width*${scale}`, 3], ...esrganRange(size, "upscaled RGB image") }],
     }),
   ),
 );
