@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { delight } from "../src/pipeline/delight.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/pipeline/lighting/sh.ts";
-import { skinLuminanceFromChromaticity } from "../src/pipeline/lighting/albedo-scale.ts";
+import { matchSkinLocus, skinLuminanceFromChromaticity } from "../src/pipeline/lighting/albedo-scale.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
@@ -85,6 +85,24 @@ describe("delight", () => {
     // The truth's base skin is the ISSA 38° anchor: Y 0.279.
     expect(Math.abs(Y - 0.279) / 0.279).toBeLessThan(0.06);
     expect(r.lighting.albedoScale.method).toBe("chromaticity");
+  });
+
+  it("takes a photo's colour cast out of the albedo (white balance against the skin locus)", async () => {
+    // A magenta cast (green × 0.75, blue × 1.1): read along g/r alone it passes for very dark skin.
+    const plain = syntheticScene({ exposure: 0.6 });
+    const cast = [1, 0.75, 1.1];
+    const tinted = { ...plain.texture, data: plain.texture.data.map((v, i) => v * cast[i % 3]) };
+    const run = async (texture: ImageF32) => {
+      const done = complete({ texture, confidence: plain.confidence, regions: plain.regions });
+      return delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: plain.confidence, normalsObject: plain.normals, ambientOcclusion: plain.occlusion, regions: plain.regions });
+    };
+    const a = (await run(plain.texture)).lighting.skinAlbedo;
+    const b = (await run(tinted)).lighting.skinAlbedo;
+    for (let c = 0; c < 3; c++) expect(Math.abs(b[c] - a[c]) / a[c]).toBeLessThan(0.08);
+    expect(skinLuminanceFromChromaticity(a.map((v, c) => v * cast[c]))).toBeLessThan(0.13); // what g/r alone would have said
+    const onLocus = matchSkinLocus([0.429, 0.246, 0.17]);
+    expect(onLocus.distance).toBeLessThan(1e-6);
+    expect(onLocus.gain).toEqual([1, 1, 1]);
   });
 
   it("names the problem when the maps do not match", async () => {

@@ -20,7 +20,7 @@ import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type Deligh
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
-import { MEAN_FACIAL_SKIN_Y, skinLuminanceFromChromaticity } from "./lighting/albedo-scale.ts";
+import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./lighting/albedo-scale.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./lighting/fit.ts";
 import { neutraliseShadeChroma } from "./lighting/shade-chroma.ts";
 import { weightedBlur } from "./fill/box-blur.ts";
@@ -270,18 +270,23 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
   const median = medianColor(albedoRel, useW);
   const lumOf = (c: ArrayLike<number>) => LUMA_709[0] * c[0] + LUMA_709[1] * c[1] + LUMA_709[2] * c[2];
-  const target = o.albedoScale === "chromaticity" ? skinLuminanceFromChromaticity(median) : o.albedoScale;
+  // A colour cast moves the skin off the measured skin locus: the white balance that puts it
+  // back is part of the light, not the albedo (and the luminance prior reads the corrected colour).
+  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median) : null;
+  const gain = locus?.gain ?? [1, 1, 1];
+  const target = locus ? locus.luminance : (o.albedoScale as number);
   if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
-  const f = target / Math.max(lumOf(median), 1e-6);
-  const albedoBase = Float32Array.from(albedoRel, (v) => v * f);
-  const skinAlbedo = median.map((v) => v * f) as [number, number, number];
+  const balanced = median.map((v, c) => v * gain[c]);
+  const fs = gain.map((g) => (g * target) / Math.max(lumOf(balanced), 1e-6));
+  const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
+  const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
 
   // 6. Division shading: the fitted one where seen, the one the completion implies elsewhere.
   const implied = impliedShading(input.textureBase, albedoRel);
   const divisor = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) {
     const c = seen[p];
-    for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / f;
+    for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / fs[k];
   }
 
   // 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading.
@@ -296,7 +301,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   });
   const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], o.tiled);
 
-  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v) => v / f)));
+  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / fs[i % 3])));
   const seenNormals: number[] = [];
   for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
   const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
@@ -309,7 +314,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
     albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: target },
     fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
   };
-  o.logger.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${target.toFixed(3)}, light toward ${direction.map((v) => v.toFixed(2)).join(",")}`);
+  o.logger.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${target.toFixed(3)}, white balance ${gain.map((g) => g.toFixed(2)).join(",")}, light toward ${direction.map((v) => v.toFixed(2)).join(",")}`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },

@@ -38,3 +38,48 @@ export function skinLuminanceFromChromaticity(rgb: ArrayLike<number>): number {
   }
   return t[t.length - 1][1];
 }
+
+/** ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°), the skin locus. */
+const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
+  [0.498, 0.322, 0.271],
+  [0.429, 0.246, 0.17],
+  [0.322, 0.163, 0.093],
+  [0.213, 0.098, 0.048],
+  [0.128, 0.054, 0.028],
+];
+
+export interface SkinLocusMatch {
+  /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
+  gain: [number, number, number];
+  /** Facial luminance Y of the matched locus point. */
+  luminance: number;
+  /** Distance of the colour from the locus in log(g/r), log(b/r) (0 = on it). */
+  distance: number;
+}
+
+/**
+ * White balance against the skin locus. Human facial skin colours lie near a curve in
+ * (log g/r, log b/r) [S20]; a photo's colour cast (a tinted light, an off camera white balance)
+ * moves the measured skin off it, and read along g/r alone a pink cast passes for very dark skin.
+ * The colour is matched to the nearest locus point, and the gain returned moves it there but for
+ * `tolerance` (log units: individual skin varies around the anchors' curve).
+ */
+export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
+  const r = Math.max(rgb[0], 1e-6);
+  const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
+  const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), 0.2126 * R + 0.7152 * G + 0.0722 * B]);
+  let best = { d: Infinity, x: 0, y: 0, Y: 0 };
+  for (let i = 1; i < pts.length; i++) {
+    const [ax, ay, aY] = pts[i - 1];
+    const [bx, by, bY] = pts[i];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.min(1, Math.max(0, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
+    const x = ax + t * dx;
+    const y = ay + t * dy;
+    const d = Math.hypot(q[0] - x, q[1] - y);
+    if (d < best.d) best = { d, x, y, Y: aY + t * (bY - aY) };
+  }
+  const move = best.d > tolerance ? (best.d - tolerance) / best.d : 0;
+  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d };
+}
