@@ -241,8 +241,8 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
 }
 
 /**
- * Blends each texel toward a coverage-weighted Gaussian blur of the fill by how little of it was
- * seen (1 − confidence), in place: the push-pull pyramid leaves block-aligned kinks and the mirror
+ * Blends texels that are mostly fill (confidence < 0.25) toward a coverage-weighted Gaussian blur
+ * of the result, in place: the push-pull pyramid leaves block-aligned kinks and the mirror
  * fill's edges leave steps that a 30-sweep membrane cannot reach across; seen texels keep their data.
  */
 function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, height: number, channels: number, sigma: number, coverage?: Float32Array): void {
@@ -250,7 +250,8 @@ function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, h
   const inside = coverage ? Float32Array.from(coverage, (v) => (v > 0.5 ? 1 : 0)) : new Float32Array(conf.length).fill(1);
   const { values } = weightedBlur(filled, channels, inside, width, height, sigma);
   for (let p = 0; p < conf.length; p++) {
-    const t = inside[p] ? 1 - Math.min(1, conf[p]) : 0;
+    // Confidence is a soft trust (facing ratio): only texels mostly filled are smoothed, so seen detail stays sharp.
+    const t = inside[p] ? Math.max(0, 1 - 4 * conf[p]) : 0;
     if (t <= 0) continue;
     for (let k = 0; k < channels; k++) filled[p * channels + k] += t * (values[p * channels + k] - filled[p * channels + k]);
   }
