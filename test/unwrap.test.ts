@@ -256,7 +256,7 @@ describe("rasteriser and ambient occlusion primitives", () => {
 });
 
 describe("unwrap of the template head rendered by src/render with a known texture", () => {
-  it("recovers the texture on well-seen texels (≥ 40 dB) and agrees with the renderer's visibility", async () => {
+  it("recovers the texture on well-seen texels (> 41.5 dB) and agrees with the renderer's visibility", async () => {
     const { buildTemplateHead } = await import("../src/geometry/template-head.ts");
     const { lookAtCamera, projectToScreen } = await import("../src/render/camera.ts");
     const { createFragments, rasterize } = await import("../src/render/rasterize.ts");
@@ -294,8 +294,9 @@ describe("unwrap of the template head rendered by src/render with a known textur
     }
     const psnr = 10 * Math.log10(1 / (se / n));
     expect(n / 3).toBeGreaterThan(0.25 * TW * TH);
-    // 42.7 dB measured; a half-pixel error in the projection convention would cost ≈ 6 dB here.
-    expect(psnr).toBeGreaterThan(40);
+    // 42.7 dB measured; the same run with the principal point off by half a pixel gives 40.4 dB,
+    // so this also pins the pixel-centre convention shared with src/render.
+    expect(psnr).toBeGreaterThan(41.5);
     // A texel unwrap calls visible projects onto a photo pixel the renderer drew (not background).
     let outside = 0, visible = 0;
     const pc = new Float64Array(3);
