@@ -105,7 +105,6 @@ export function albedoChecks(input: AlbedoCheckInput): AlbedoChecks {
     logBase[p] = logLuminance(baselineBase, p);
   }
 
-  const encodedBaseline = { ...input.baselineAlbedo, data: input.baselineAlbedo.data.map((v) => encodeSrgbUnclamped(v)), colorSpace: "srgb" as const };
   const covFull = fullCoverage(input.coverage, input.albedo.width, input.albedo.height);
   return {
     ita: {
@@ -116,13 +115,7 @@ export function albedoChecks(input: AlbedoCheckInput): AlbedoChecks {
       albedoLb: [albedoTone.L, albedoTone.b],
       photoLb: [photoTone.L, photoTone.b],
     },
-    clipped: { ours: clippedFraction(input.albedo, covFull), baseline: clippedFraction(encodedBaseline, covFull) },
+    clipped: { ours: clippedFraction(input.albedo, covFull), baseline: clippedFraction(input.baselineAlbedo, covFull) },
     residualShading: { ours: weightedCorrelation(logOurs, logShading, skinWeight), baseline: weightedCorrelation(logBase, logShading, skinWeight) },
   };
-}
-
-/** sRGB encoding that keeps values past 1 past 1 (so clipping counts them). */
-function encodeSrgbUnclamped(v: number): number {
-  if (!(v > 0)) return 0;
-  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
 }

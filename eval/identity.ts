@@ -82,7 +82,7 @@ export function fitSimilarity(src: readonly [number, number][], dst: readonly [n
 export function warpCrop(image: ImageF32, t: Similarity, size = EMBED_SIZE): ImageF32 {
   const { width: W, height: H, channels: C, data } = image;
   const scale = Math.hypot(t.a, t.b);
-  const k = Math.max(1, Math.min(8, Math.ceil(1 / scale)));
+  const k = Math.max(1, Math.min(4, Math.ceil(1 / scale)));
   // Inverse: src = Rᵀ(dst − t)/s with R = [[a, −b], [b, a]]/s.
   const s2 = t.a * t.a + t.b * t.b;
   const out = new Float32Array(size * size * C);

@@ -193,10 +193,13 @@ export function weightedCorrelation(x: ArrayLike<number>, y: ArrayLike<number>, 
 
 /**
  * Fraction of the texels where mask ≥ 0.5 whose colour is clipped: some channel at 0 or 1 in 8-bit
- * terms (below 0.5/255 or above 254.5/255 of the stored encoding).
+ * sRGB terms (below 0.5/255 or above 254.5/255 once encoded; linear images are compared with the
+ * thresholds decoded, so values past 1 count as clipped).
  */
 export function clippedFraction(image: ImageF32, mask: ArrayLike<number>): number {
-  const C = image.channels, lo = 0.5 / 255, hi = 254.5 / 255;
+  const C = image.channels;
+  const linear = image.colorSpace === "linear";
+  const lo = linear ? srgbToLinear(0.5 / 255) : 0.5 / 255, hi = linear ? srgbToLinear(254.5 / 255) : 254.5 / 255;
   let n = 0, clipped = 0;
   for (let p = 0; p < mask.length; p++) {
     if (!(mask[p] >= 0.5)) continue;

@@ -43,8 +43,6 @@ export interface Rerender {
   coverage: Float32Array;
 }
 
-/** Window pixels above which supersampling is skipped (time; edges only lose anti-aliasing). */
-const SUPERSAMPLE_LIMIT_PX = 400_000;
 
 /**
  * Draws the head from the photo's camera under `lighting` and composites it over the photo.
@@ -55,8 +53,8 @@ export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, m
   const coverage = new Float32Array(photo.width * photo.height);
   const win = headWindow(mesh, camera);
   if (!win) return { composite: photo, coverage };
-  const supersample = win.width * win.height <= SUPERSAMPLE_LIMIT_PX ? 2 : 1;
-  const render = renderSkin(mesh, windowCamera(camera, win), maps, lighting, { supersample });
+  // One sample per pixel: the measures skip partly covered pixels and the strips are downsized, so anti-aliasing would only cost time.
+  const render = renderSkin(mesh, windowCamera(camera, win), maps, lighting, { supersample: 1 });
   for (let y = 0; y < render.height; y++) {
     for (let x = 0; x < render.width; x++) coverage[(y + win.y0) * photo.width + x + win.x0] = render.data[(y * render.width + x) * 4 + 3];
   }

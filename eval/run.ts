@@ -37,7 +37,7 @@ export interface EvalSummary {
   version: 1;
   photosDir: string;
   preset: Preset;
-  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string };
+  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; platform: string; loadAverageStart: number[]; loadAverageEnd: number[] };
   wallMs: number;
   totals: Totals;
   photos: PhotoRecord[];
@@ -99,6 +99,7 @@ async function evaluateOne(file: string, name: string, options: EvalOptions, emb
   collectGarbage();
   const canReset = resetPeakRss();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const stages: CollectedStages = {};
   const stagesMs: Partial<Record<StageName, number>> = {};
   const started = new Map<StageName, number>();
@@ -110,7 +111,7 @@ async function evaluateOne(file: string, name: string, options: EvalOptions, emb
     flags: [],
     measures: null,
     impostor: null,
-    timing: { stagesMs, reconstructMs: 0, evalMs: 0, totalMs: 0 },
+    timing: { stagesMs, reconstructMs: 0, evalMs: 0, totalMs: 0, cpuMs: 0 },
     peakRssBytes: 0,
     rssAfterBytes: 0,
     strip: `strips/${name.replace(/[^A-Za-z0-9._-]/g, "_")}.png`,
@@ -167,6 +168,8 @@ async function evaluateOne(file: string, name: string, options: EvalOptions, emb
   const t1 = performance.now();
   record.timing.evalMs = t1 - tEval;
   record.timing.totalMs = t1 - t0;
+  const cpu = process.cpuUsage(cpu0);
+  record.timing.cpuMs = (cpu.user + cpu.system) / 1000;
   record.peakRssBytes = peakRssBytes();
   collectGarbage();
   record.rssAfterBytes = process.memoryUsage.rss();
@@ -185,6 +188,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalSummary> 
   if (names.length === 0) throw new Error(`no photos in ${options.photosDir}`);
   await mkdir(path.join(options.outDir, "strips"), { recursive: true });
   const wall0 = performance.now();
+  const loadAverageStart = os.loadavg();
   const records: PhotoRecord[] = [];
   const embeddings = new Map<string, Float32Array>();
   for (const [i, name] of names.entries()) {
@@ -201,11 +205,20 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalSummary> 
   }
   fillImpostors(records, embeddings);
   const cpus = os.cpus();
-  const machine = { cpus: os.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  const machine = {
+    cpus: os.availableParallelism(),
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageStart,
+    loadAverageEnd: os.loadavg(),
+  };
   const wallMs = performance.now() - wall0;
   const t = totals(records);
   const summary: EvalSummary = { version: 1, photosDir: options.photosDir, preset: options.preset, machine, wallMs, totals: t, photos: records };
-  const machineLine = `${machine.cpus}-core ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node}`;
+  const load = (l: number[]) => l.map((v) => v.toFixed(1)).join("/");
+  const machineLine = `${machine.cpus}-core ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node} (load average 1/5/15 min: ${load(loadAverageStart)} at the start, ${load(machine.loadAverageEnd)} at the end)`;
   const md = summaryMarkdown(t, records, { photosDir: options.photosDir, preset: options.preset, machine: machineLine, wallMs });
   await writeFileAtomic(path.join(options.outDir, "summary.json"), JSON.stringify(summary, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n", { durable: false });
   await writeFileAtomic(path.join(options.outDir, "summary.md"), md, { durable: false });

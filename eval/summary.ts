@@ -20,7 +20,8 @@ export interface PhotoRecord {
   measures: PhotoMeasures | null;
   /** Identity cosine of this photo against the other photos of the set: mean and highest. */
   impostor: { mean: number; max: number; maxWith: string } | null;
-  timing: { stagesMs: Partial<Record<StageName, number>>; reconstructMs: number; evalMs: number; totalMs: number };
+  /** Wall times (ms) per stage, of the whole reconstruction, of the evaluation, in all; cpuMs: this process's CPU time (user + system) for the photo, less sensitive to a busy machine. */
+  timing: { stagesMs: Partial<Record<StageName, number>>; reconstructMs: number; evalMs: number; totalMs: number; cpuMs: number };
   /** Peak resident memory while this photo ran (reconstruction and evaluation), bytes. */
   peakRssBytes: number;
   /** Resident memory after this photo, live data only (after a full garbage collection), bytes: growth from photo to photo is memory the process keeps. */
@@ -46,7 +47,7 @@ export interface Totals {
   clippedFraction: Comparison;
   residualShading: Comparison & { oursAbs: SetStats; baselineAbs: SetStats };
   ita: { albedo: SetStats; photo: SetStats; bias: SetStats; biasSlopePerDegree: number | null };
-  timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats };
+  timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats; cpuMs: SetStats };
   peakRssBytes: SetStats;
   /** Resident memory kept after the first and after the last photo, and the mean growth per photo in between, bytes. */
   retainedRss: { afterFirstBytes: number; afterLastBytes: number; growthPerPhotoBytes: number };
@@ -126,6 +127,7 @@ export function totals(records: PhotoRecord[]): Totals {
       reconstructMs: setStats(records.map((r) => r.timing.reconstructMs)),
       evalMs: setStats(records.map((r) => r.timing.evalMs)),
       totalMs: setStats(records.map((r) => r.timing.totalMs)),
+      cpuMs: setStats(records.map((r) => r.timing.cpuMs)),
     },
     peakRssBytes: setStats(records.map((r) => r.peakRssBytes)),
     retainedRss: {
@@ -173,7 +175,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
-    `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
+    `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); CPU time ${f((t.timing.cpuMs.mean ?? NaN) / 1000, 1)} s per photo (both cores count); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
     `- Memory kept between photos (RSS after a full GC): ${f(t.retainedRss.afterFirstBytes / 2 ** 20, 0)} MiB after the first photo, ${f(t.retainedRss.afterLastBytes / 2 ** 20, 0)} MiB after the last (${signed(t.retainedRss.growthPerPhotoBytes / 2 ** 20, 0)} MiB per photo).`,
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
     `- Worst 3 (ours): identity ${t.worst3.identity.join(", ") || "–"}; PSNR ${t.worst3.psnr.join(", ") || "–"}; SSIM ${t.worst3.ssim.join(", ") || "–"}; residual shading ${t.worst3.residualShading.join(", ") || "–"}.`,
