@@ -15,7 +15,8 @@ import { createHash } from "node:crypto";
 import { buildTemplateHead } from "../geometry/template-head.ts";
 import { decodeImage } from "../image/decode.ts";
 import { InvalidOption } from "../errors.ts";
-import { lookupModel } from "../models/cache.ts";
+import { ensureModel, lookupModel } from "../models/cache.ts";
+import { MODEL_CATALOG } from "../models/catalog.ts";
 import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from "../models/estimators.ts";
 import packageJson from "../../package.json" with { type: "json" };
 import type { EstimatorStage, ImageF32, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
@@ -105,9 +106,10 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const run = new StageRunner(STAGE_WEIGHTS[opts.preset], hooks, PROCESS_METER);
   const signal = hooks.signal;
   const modelsUsed = new Set<string>();
-  const onModelProgress = (e: { model: string; phase: string }) => {
+  const onModelProgress = (e: { model: string; phase: string; ms?: number }) => {
     modelsUsed.add(e.model);
     if (e.phase === "converting") log.info(`converting model ${e.model} to ONNX (first use)…`);
+    else if (e.phase === "done") log.info(`converted ${e.model} in ${((e.ms ?? 0) / 1000).toFixed(1)} s (cached for later runs)`);
   };
 
   const { decoded, captured } = await run.run("capture", async (progress) => {
@@ -133,7 +135,11 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const upscaler = pickUpscaler(registry, preset.upscale);
   // Held in an object so that it can be dropped (closures would otherwise keep a const alive).
   const hold: { upscaled: ImageF32 | null } = {
-    upscaled: await run.run("upscale", (progress) => upscale(completed.texture, { ...preset.upscale, logger: log }, { registry, signal, onProgress: progress })),
+    upscaled: await run.run("upscale", async (progress) => {
+      // A built-in upscaler is converted from npm on its first use: say so (it takes a few seconds).
+      if (upscaler.origin === "built-in" && MODEL_CATALOG.some((m) => m.name === upscaler.manifest.name)) await ensureModel(upscaler.manifest.name, { onProgress: onModelProgress });
+      return upscale(completed.texture, { ...preset.upscale, logger: log }, { registry, signal, onProgress: progress });
+    }),
   };
   result("upscale", { texture: hold.upscaled! });
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
