@@ -56,7 +56,38 @@ export function getSession(name: string, options: EnsureModelOptions = {}): Prom
  * cached under `key`; the bytes are only read the first time.
  */
 export function getSessionFromBytes(key: string, bytes: Uint8Array | (() => Uint8Array | Promise<Uint8Array>)): Promise<ort.InferenceSession> {
-  return cached(`bytes:${key}`, async () => ort.InferenceSession.create(typeof bytes === "function" ? await bytes() : bytes, sessionOptions()));
+  const fullKey = `bytes:${key}`;
+  const hit = sessions.get(fullKey);
+  if (hit) {
+    // Move to the back: the Map's insertion order is the recency order of byte-built sessions.
+    sessions.delete(fullKey);
+    sessions.set(fullKey, hit);
+    return hit;
+  }
+  const created = cached(fullKey, async () => ort.InferenceSession.create(typeof bytes === "function" ? await bytes() : bytes, sessionOptions()));
+  evictOldByteSessions();
+  return created;
+}
+
+/**
+ * Built-in graphs are specialised per job (skin colour, texel size), so a long-running daemon
+ * would otherwise collect one session per photo. A job uses at most four at once (δ, ψ, ρ, σ)
+ * and jobs run one at a time, so keeping the most recent few never drops one in use.
+ */
+export const MAX_BYTE_SESSIONS = 8;
+
+function evictOldByteSessions(): void {
+  const byteKeys = [...sessions.keys()].filter((k) => k.startsWith("bytes:"));
+  for (const key of byteKeys.slice(0, Math.max(0, byteKeys.length - MAX_BYTE_SESSIONS))) {
+    const old = sessions.get(key)!;
+    sessions.delete(key);
+    void old.then((s) => s.release()).catch(() => undefined);
+  }
+}
+
+/** How many sessions are alive (for tests and the daemon's health report). */
+export function sessionCount(): number {
+  return sessions.size;
 }
 
 /** Releases every session (tests, daemon shutdown). */
