@@ -210,3 +210,26 @@ describe("reconstruct end to end (sample photo, draft)", () => {
     expect(JSON.stringify(report)).not.toMatch(/"ms"|peakRss/);
   });
 });
+
+describe("reconstruct: cancellation and bad input", () => {
+  it("stops at the next stage boundary when the signal aborts, with an AbortError", async () => {
+    const controller = new AbortController();
+    const stages: string[] = [];
+    const photo = await readFile(SAMPLE);
+    const run = reconstruct(photo, { preset: "draft" }, {
+      signal: controller.signal,
+      onProgress: (e) => {
+        stages.push(e.stage);
+        if (e.stage === "capture" && e.stageFraction === 1) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ name: "AbortError" });
+    expect(new Set(stages)).toEqual(new Set(["capture"]));
+  });
+
+  it("names the stage and keeps the typed error for bytes that are not an image", async () => {
+    const err = await reconstruct(new TextEncoder().encode("not a photo"), { preset: "draft" }).catch((e) => e);
+    expect(err).toMatchObject({ code: "invalid_image", stage: "capture" });
+    await expect(reconstruct(new Uint8Array(8), { preset: "enormous" as never })).rejects.toMatchObject({ code: "invalid_option" });
+  });
+});
