@@ -26,6 +26,8 @@ export interface PhotoMeasures {
   albedo: AlbedoChecks;
   /** Factor on T̂ that gives the baseline our albedo's median skin luminance (so it is not judged on exposure). */
   baselineScale: number;
+  /** De-lighting's estimate, as far as it explains the figures: skin albedo (linear), the luminance the scale prior aimed at, light contrast, fit residual. */
+  lighting: { skinAlbedo: [number, number, number]; targetLuminance: number; shadingContrast: number; residualSigma: number };
 }
 
 export interface PhotoEvaluation {
@@ -134,6 +136,12 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     skinPixels,
     albedo,
     baselineScale: scale,
+    lighting: {
+      skinAlbedo: delit.lighting.skinAlbedo,
+      targetLuminance: delit.lighting.albedoScale.targetLuminance,
+      shadingContrast: delit.lighting.shadingContrast,
+      residualSigma: delit.lighting.fit.residualSigma,
+    },
   };
 
   const win = faceWindow(cap.landmarks);
