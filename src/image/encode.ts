@@ -33,8 +33,11 @@ function linearToSrgbFast(c: number): number {
   return srgbTable[i] * (1 - f) + srgbTable[i + 1] * f;
 }
 
-/** zlib level 6 without adaptive filtering: a fixed, fast setting; level 9 costs 3× time for ~3 % size. */
-const PNG_SETTINGS = { compressionLevel: 6, adaptiveFiltering: false, palette: false } as const;
+/**
+ * zlib level 3 without adaptive filtering: fixed, so bytes are reproducible. On a 3072×4608 16-bit
+ * normal map level 3 took 1.3 s CPU for 42.1 MiB, level 6 1.6 s for 41.9 MiB, level 1 0.7 s but 55 MiB.
+ */
+const PNG_SETTINGS = { compressionLevel: 3, adaptiveFiltering: false, palette: false } as const;
 
 /** Quantises a float image to 8- or 16-bit codes (round half up), clamping to the range. */
 export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8Array | Uint16Array {
