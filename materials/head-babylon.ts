@@ -118,6 +118,11 @@ export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; 
       m.material = part.part === "skin" ? skin : eyes;
     }
     const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
+    // Babylon writes each material's image-processing settings (this NullEngine scene's: no tone
+    // mapping, exposure 1), and a loaded material then owns that copy instead of following the
+    // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
+    // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
+    for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
     return JSON.stringify(stabiliseIds(json));
   } finally {
     engine.dispose();

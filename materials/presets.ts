@@ -25,16 +25,20 @@ export interface LightingPreset {
   environmentIntensity: number;
   /** Rotation of the environment about +Y, radians. */
   environmentRotationY: number;
-  /** Key light: direction it shines toward (Babylon world, left-handed), colour, intensity. */
+  /**
+   * Key light: direction it shines toward (Babylon world, left-handed), colour, intensity. A head
+   * loaded from a job faces +Z (glTF front, converted as Babylon's glTF loader does), so a key
+   * light in front of the face travels toward −Z.
+   */
   key: { direction: [number, number, number]; color: [number, number, number]; intensity: number };
   /** Camera exposure (image processing). */
   exposure: number;
 }
 
 export const LIGHTING_PRESETS: Record<EnvironmentId, LightingPreset> = {
-  studio: { id: "studio", environmentIntensity: 0.4, environmentRotationY: 0, key: { direction: [-0.5, -0.4, 0.75], color: [1, 0.98, 0.95], intensity: 4 }, exposure: 1 },
-  outdoor: { id: "outdoor", environmentIntensity: 1, environmentRotationY: 1.2, key: { direction: [0.4, -0.7, 0.6], color: [1, 0.95, 0.85], intensity: 3 }, exposure: 0.9 },
-  night: { id: "night", environmentIntensity: 1.5, environmentRotationY: 0, key: { direction: [0.6, -0.2, 0.75], color: [0.75, 0.82, 1], intensity: 0.8 }, exposure: 1.4 },
+  studio: { id: "studio", environmentIntensity: 0.4, environmentRotationY: 0, key: { direction: [-0.5, -0.4, -0.75], color: [1, 0.98, 0.95], intensity: 4 }, exposure: 1 },
+  outdoor: { id: "outdoor", environmentIntensity: 1, environmentRotationY: 1.2, key: { direction: [0.4, -0.7, -0.6], color: [1, 0.95, 0.85], intensity: 3 }, exposure: 0.9 },
+  night: { id: "night", environmentIntensity: 1.5, environmentRotationY: 0, key: { direction: [0.6, -0.2, -0.75], color: [0.75, 0.82, 1], intensity: 0.8 }, exposure: 1.4 },
 };
 
 /** What applyLightingPreset created, so callers can rotate the light or swap the preset. */

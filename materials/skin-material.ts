@@ -142,6 +142,18 @@ export function attachSkinPlugin(material: PBRMaterial, diffuseNormals: BaseText
   return plugin;
 }
 
+/**
+ * Makes a material follow its scene's image processing (exposure, tone mapping) again. A material
+ * parsed from a file that stored its own settings (head.babylon written before this was fixed)
+ * owns a detached copy; with the SSS pre-pass on, that applied image processing twice wherever
+ * scattering was off.
+ */
+export function followSceneImageProcessing(material: Material): void {
+  const m = material as Material & { imageProcessingConfiguration?: unknown };
+  const sceneConfig = material.getScene().imageProcessingConfiguration;
+  if ("imageProcessingConfiguration" in m && m.imageProcessingConfiguration !== sceneConfig) m.imageProcessingConfiguration = sceneConfig;
+}
+
 /** Root URL of a parsed texture: its url minus its (relative) name. */
 function rootUrlOf(texture: BaseTexture | null): string {
   const t = texture as (BaseTexture & { url?: string | null }) | null;
@@ -152,8 +164,8 @@ function rootUrlOf(texture: BaseTexture | null): string {
 /**
  * Brings every skin material of a scene (found by metadata) back to the full material: the N_D
  * plugin (when missing, e.g. the file was loaded before the plugin class was registered), the
- * diffusion profile (profile indices are per scene and not saved) and all derived settings.
- * Returns the restored materials.
+ * diffusion profile (profile indices are per scene and not saved), the scene's image processing
+ * and all derived settings. Returns the restored materials.
  */
 export function restoreSkinMaterials(scene: Scene, options: { rootUrl?: string } = {}): PBRMaterial[] {
   const restored: PBRMaterial[] = [];
@@ -161,6 +173,7 @@ export function restoreSkinMaterials(scene: Scene, options: { rootUrl?: string }
     const meta = getSkinMetadata(material);
     if (!meta || !(material instanceof PBRMaterial)) continue;
     applySkinParameters(material, meta.parameters as Partial<SkinParameters>);
+    followSceneImageProcessing(material);
     const existing = material.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
     if (!existing?.diffuseNormalTexture) {
       const rootUrl = options.rootUrl ?? rootUrlOf(material.albedoTexture);

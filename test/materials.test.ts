@@ -204,6 +204,9 @@ describe("exportHeadAssets", () => {
     expect(skin.albedoTexture?.name).toBe("maps/albedo_diffuse.png");
     expect(JSON.parse(first.materialJson).parameters.roughnessBase).toBe(0.7);
     expect(Constants.MATERIAL_ClockWiseSideOrientation).toBe((head as Mesh).sideOrientation);
+    // Every material follows the scene's image processing (no detached copy stored in the file).
+    for (const m of JSON.parse(first.babylon).materials) expect(m).not.toHaveProperty("_imageProcessingConfiguration");
+    for (const m of loaded.meshes) if (m.material) expect((m.material as PBRMaterial).imageProcessingConfiguration).toBe(scene2.imageProcessingConfiguration);
     scene2.getEngine().dispose();
   });
 });

@@ -5,7 +5,7 @@
 import { ArcRotateCamera, Engine, Scene, SceneLoader, Vector3, Color4 } from "@babylonjs/core";
 import type { AbstractMesh, PBRMaterial } from "@babylonjs/core";
 import { registerSkinMaterialPlugin } from "../../materials/diffuse-normal-plugin.ts";
-import { restoreSkinMaterials } from "../../materials/skin-material.ts";
+import { followSceneImageProcessing, restoreSkinMaterials } from "../../materials/skin-material.ts";
 import { HEAD_FILES } from "../../materials/map-files.ts";
 
 export interface LoadedHead {
@@ -36,6 +36,7 @@ export async function loadHead(scene: Scene, jobUrl: string): Promise<LoadedHead
   const result = await SceneLoader.ImportMeshAsync("", jobUrl, HEAD_FILES.babylon, scene);
   const skin = restoreSkinMaterials(scene, { rootUrl: jobUrl });
   const meshes = result.meshes.filter((m) => m.getTotalVertices() > 0);
+  for (const m of meshes) if (m.material) followSceneImageProcessing(m.material); // the eyes too
   if (meshes.length === 0) throw new Error(`${jobUrl}${HEAD_FILES.babylon} holds no mesh`);
   let min = new Vector3(Infinity, Infinity, Infinity), max = new Vector3(-Infinity, -Infinity, -Infinity);
   for (const m of meshes) {

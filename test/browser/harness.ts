@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
@@ -27,8 +27,21 @@ export async function writeJobFiles(dir: string, files: OutputFile[]): Promise<v
   }
 }
 
+/** Newest modification time (ms) of the files under `dir`. */
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds sample-scenes/dist when it is missing or older than its sources (scenes or materials). */
 export async function ensureScenesBuilt(): Promise<void> {
-  if (!existsSync(path.join(SCENES_DIST, "app.js")) || !existsSync(path.join(SCENES_DIST, "environments", "studio.hdr"))) await buildScenes();
+  const app = path.join(SCENES_DIST, "app.js");
+  const missing = !existsSync(app) || !existsSync(path.join(SCENES_DIST, "environments", "studio.hdr"));
+  const sources = Math.max(await newestMtime(path.join(ROOT, "sample-scenes", "src")), await newestMtime(path.join(ROOT, "materials")));
+  if (missing || (await stat(app)).mtimeMs < sources) await buildScenes();
 }
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary" };
@@ -126,3 +139,32 @@ export async function brightnessShift(a: Buffer, b: Buffer): Promise<{ gained: [
   return { gained, lost, distance: Math.hypot(gained[0] - lost[0], gained[1] - lost[1]), change: change / (width * height) };
 }
 
+
+/**
+ * What a change added to a picture (b − a, 8-bit levels): mean gain per channel over the frame,
+ * and the share of the red gain that lies in the middle half of the head's width (columns that
+ * differ from the background in `a`). Backlit ears glow at the sides of a head seen from the front.
+ */
+export async function sideGain(a: Buffer, b: Buffer): Promise<{ mean: [number, number, number]; centralShare: number }> {
+  const ra = await sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const rb = await sharp(b).removeAlpha().raw().toBuffer();
+  const { width, height } = ra.info;
+  const bg = [ra.data[0], ra.data[1], ra.data[2]];
+  let x0 = width, x1 = -1;
+  const redByColumn = new Float64Array(width);
+  const sum = [0, 0, 0];
+  for (let i = 0; i < width * height; i++) {
+    const x = i % width;
+    if (Math.abs(ra.data[i * 3] - bg[0]) + Math.abs(ra.data[i * 3 + 1] - bg[1]) + Math.abs(ra.data[i * 3 + 2] - bg[2]) > 12) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); }
+    for (let c = 0; c < 3; c++) sum[c] += rb[i * 3 + c] - ra.data[i * 3 + c];
+    redByColumn[x] += Math.max(0, rb[i * 3] - ra.data[i * 3]);
+  }
+  const quarter = (x1 - x0) / 4;
+  let central = 0, total = 0;
+  for (let x = 0; x < width; x++) {
+    total += redByColumn[x];
+    if (x >= x0 + quarter && x <= x1 - quarter) central += redByColumn[x];
+  }
+  const n = width * height;
+  return { mean: [sum[0] / n, sum[1] / n, sum[2] / n], centralShare: central / Math.max(total, 1e-9) };
+}

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, brightnessShift, CHROMIUM, launchChromium, pixelStats, serve } from "./harness.ts";
+import { ARTIFACTS, brightnessShift, CHROMIUM, launchChromium, pixelStats, serve, sideGain } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -100,6 +100,26 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
     const shift = await brightnessShift(leftPng, rightPng);
     expect(shift.change).toBeGreaterThan(0.5); // mean |Δ luminance| in 8-bit steps over the frame
     expect(shift.distance).toBeGreaterThan(15);
+
+    // Scattering moves light around; it must not change how bright the head is overall.
+    await page.evaluate(() => window.porelight.setScattering!(false));
+    const unscattered = await pixelStats(await shot(page, "turntable-light-right-no-sss"));
+    await page.evaluate(() => window.porelight.setScattering!(true));
+    const scattered = await pixelStats(rightPng);
+    for (let c = 0; c < 3; c++) expect(Math.abs(scattered.mean[c] / unscattered.mean[c] - 1)).toBeLessThan(0.03);
+
+    // Backlit (key light from behind the head, toward the camera): translucency through the thin-part
+    // mask makes the ears glow red at the head's sides, and nowhere much else.
+    await page.evaluate(() => { const k = window.porelight.rig!.key; k.direction.set(0.15, -0.1, 1); k.direction.normalize(); });
+    await page.evaluate(() => window.porelight.applyParameters!({ translucency: 0 }));
+    const opaque = await shot(page, "turntable-backlit-no-translucency");
+    await page.evaluate(() => window.porelight.applyParameters!({ translucency: 0.5 }));
+    const glow = await shot(page, "turntable-backlit");
+    const gain = await sideGain(opaque, glow);
+    expect(gain.mean[0]).toBeGreaterThan(0.02); // 8-bit levels, averaged over the whole frame
+    expect(gain.mean[0]).toBeGreaterThan(gain.mean[1]);
+    expect(gain.mean[1]).toBeGreaterThan(gain.mean[2]);
+    expect(gain.centralShare).toBeLessThan(0.25);
 
     expect(errors).toEqual([]);
     await page.close();
