@@ -10,6 +10,7 @@
  *    loft already meets the jaw and chin cleanly and is left as lofted.
  */
 import { solveDense } from "./linear-solve.ts";
+import type { FaceSurface } from "./face-surface.ts";
 import type { Loft } from "./scalp-loft.ts";
 
 export interface SeamSmoothOptions {
