@@ -116,6 +116,7 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
     await page.evaluate(() => window.porelight.applyParameters!({ translucency: 0.5 }));
     const glow = await shot(page, "turntable-backlit");
     const gain = await sideGain(opaque, glow);
+    await writeFile(path.join(ARTIFACTS, "turntable-backlit.json"), JSON.stringify(gain) + "\n");
     expect(gain.mean[0]).toBeGreaterThan(0.02); // 8-bit levels, averaged over the whole frame
     expect(gain.mean[0]).toBeGreaterThan(gain.mean[1]);
     expect(gain.mean[1]).toBeGreaterThan(gain.mean[2]);
