@@ -5,8 +5,13 @@
  * front: helix roll, scapha, antihelix and the concha bowl, ending at the concha's centre.
  *
  * Size and pose from ANSUR/CIPIC norms ([S1] [S2] [S5], sex-averaged): length 61.8 mm, breadth
- * 34.65 mm, 30.3 mm of it above the tragion, long axis leaning back 23.5° from vertical, flared
- * 27.5° off the head.
+ * 34.65 mm, 30.3 mm of it above the tragion, long axis leaning back 23.5° from vertical (in the
+ * Frankfort plane), flared 27.5° off the head.
+ *
+ * The root: a real pinna is attached along its whole front margin, from the lobe to the helix
+ * root above the tragus, and behind the concha (whose back bulges into the skin over the
+ * mastoid), so the footprint spans most of the ear's height; the back rings leave the head
+ * tangentially (the cephaloauricular fillet) before curving up to the rim.
  */
 
 type V3 = [number, number, number];
@@ -17,12 +22,24 @@ const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const norm = (a: V3): V3 => mul(a, 1 / Math.hypot(...a));
 
-const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5]
+const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5], from the vertical of the Frankfort plane
 const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]
-/** Footprint on the head in ear coordinates (b backwards from the tragion, h up the ear's axis), metres. */
-const FOOTPRINT = { b0: 0.007, b1: 0.017, h0: -0.014, h1: 0.012 };
+/**
+ * Footprint on the head in ear coordinates (b backwards from the tragion, h up the ear's axis),
+ * metres: from just in front of the pinna's front margin to behind the concha, from the lobe's
+ * attachment (≈ 9 mm of free lobe below it) to the helix root (shape choices within the outline).
+ */
+const FOOTPRINT = { b0: -0.001, b1: 0.02, h0: -0.022, h1: 0.016 };
+/** Height of the pinna's front margin (its hinge) over the head surface at the tragion, metres (shape choice). */
+const HINGE_LIFT = 0.0025;
+/** Angle between the scalp and the back of the pinna where it leaves the footprint (shape choice). */
+const ROOT_ANGLE = (35 * Math.PI) / 180;
+/** Least height of the back of the pinna over the scalp near its root, metres, times √(fraction of the way up). */
+const ROOT_CLEARANCE = 0.0015;
 /** Centre of the concha in ear coordinates. */
 const CONCHA: [number, number] = [0.013, -0.003];
+/** How far the concha floor sinks below the pinna's plane at its centre, metres: down to a few mm off the head (shape choice). */
+const CONCHA_DEPTH = 0.0042;
 
 /**
  * Outline of the pinna in ear coordinates (b, h), mm, going up the front, over the helix, down
@@ -84,10 +101,15 @@ export interface EarFrame {
   normal: V3;
 }
 
-/** The ear's frame at the left tragion, given the head's outward normal there. */
-export function earFrame(tragion: V3, headNormal: V3): EarFrame {
+/**
+ * The ear's frame at the left tragion, given the head's outward normal there and how far the
+ * face data's frame is turned nose-up from the Frankfort plane (radians; see head-shape.ts).
+ */
+export function earFrame(tragion: V3, headNormal: V3, frankfortPitch = 0): EarFrame {
   const n = norm(headNormal);
-  const axis: V3 = [0, Math.cos(EAR_TILT), -Math.sin(EAR_TILT)];
+  // Leaning back from the Frankfort vertical, which in the face data's frame leans back by frankfortPitch.
+  const tilt = EAR_TILT + frankfortPitch;
+  const axis: V3 = [0, Math.cos(tilt), -Math.sin(tilt)];
   const up = norm(sub(axis, mul(n, dot(axis, n))));
   const back = norm(cross(up, n));
   return { origin: tragion, back, up, normal: n };
@@ -108,9 +130,49 @@ export function inFootprint(frame: EarFrame, p: V3): boolean {
   return ((b - cb) / rb) ** 2 + ((h - ch) / rh) ** 2 <= 1;
 }
 
+/**
+ * Smooth footprint border: the loop of grid vertices around the removed cells is a staircase.
+ * Each of its vertices moves onto the footprint ellipse, spread by the staircase's arc length (so
+ * their order is kept), and back onto the scalp: the implicit surface at the vertex's own offset
+ * from it, along the ear's normal. The caller relaxes the scalp around it (see template-head).
+ */
+export function snapFootprint(frame: EarFrame, loop: V3[], implicit: (x: number, y: number, z: number) => number): V3[] {
+  const M = loop.length;
+  const local = loop.map((p) => toEar(frame, p));
+  const cb = (FOOTPRINT.b0 + FOOTPRINT.b1) / 2, rb = (FOOTPRINT.b1 - FOOTPRINT.b0) / 2;
+  const ch = (FOOTPRINT.h0 + FOOTPRINT.h1) / 2, rh = (FOOTPRINT.h1 - FOOTPRINT.h0) / 2;
+  const cum = [0];
+  for (let m = 1; m <= M; m++) cum.push(cum[m - 1] + Math.hypot(local[m % M][0] - local[m - 1][0], local[m % M][1] - local[m - 1][1]));
+  const start = Math.atan2((local[0][1] - ch) / rh, (local[0][0] - cb) / rb);
+  // The loop runs the way the removed cells run it; follow its sense round the ellipse.
+  let turn = 0;
+  for (let m = 0; m < M; m++) {
+    const a = local[m], c = local[(m + 1) % M];
+    turn += (a[0] - cb) * (c[1] - ch) - (a[1] - ch) * (c[0] - cb);
+  }
+  const sense = turn >= 0 ? 1 : -1;
+  return cum.slice(0, M).map((arc, m) => {
+    const phi = start + (sense * 2 * Math.PI * arc) / cum[M];
+    return ontoScalp(frame, add(add(frame.origin, mul(frame.back, cb + rb * Math.cos(phi))), mul(frame.up, ch + rh * Math.sin(phi))), implicit, implicit(...loop[m]));
+  });
+}
+
+/** Moves p along the ear's normal to where the implicit function equals `level` (the scalp stands a little off the implicit surface near the face). */
+export function ontoScalp(frame: EarFrame, p: V3, implicit: (x: number, y: number, z: number) => number, level: number, direction: V3 = frame.normal): V3 {
+  for (let it = 0; it < 20; it++) {
+    const f0 = implicit(...p) - level;
+    if (Math.abs(f0) < 1e-8) break;
+    const slope = (implicit(...add(p, mul(direction, 1e-5))) - level - f0) / 1e-5;
+    p = add(p, mul(direction, -f0 / slope));
+  }
+  return p;
+}
+
 export interface EarShell {
   /** New vertices (xyz), after the footprint loop's. */
   positions: V3[];
+  /** Per new vertex, 0..1: how much of the caller's clearance from the head applies (0 on the back of the pinna, which keeps its own floor over the scalp; 1 on the rim and the front). */
+  lift: number[];
   /** Rings of vertex ids: ring 0 is the footprint loop (ids as given, M of them), later rings (refine·M each) index `positions` as −1 − k. */
   rings: number[][];
   /** Concha centre id (−1 − k). */
@@ -124,12 +186,24 @@ export interface EarShell {
  * Grows the ear from a footprint loop (head vertex positions in order, with their ids). Returns
  * rings from the loop to the concha; the caller triangulates and orients them.
  */
-export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShell {
+export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit: (x: number, y: number, z: number) => number): EarShell {
+  const gradient = (p: V3): V3 => {
+    const e = 1e-5, f0 = implicit(...p);
+    return [(implicit(p[0] + e, p[1], p[2]) - f0) / e, (implicit(p[0], p[1] + e, p[2]) - f0) / e, (implicit(p[0], p[1], p[2] + e) - f0) / e];
+  };
   const M = loop.length;
   const bF = add(mul(frame.back, Math.cos(EAR_FLARE)), mul(frame.normal, Math.sin(EAR_FLARE)));
   const nF = sub(mul(frame.normal, Math.cos(EAR_FLARE)), mul(frame.back, Math.sin(EAR_FLARE)));
-  // Hinge 1.5 mm off the head so the front edge never dips into it.
-  const hinge = add(frame.origin, mul(frame.normal, 0.0015));
+  // The hinge (the pinna's front margin) stands HINGE_LIFT off the head surface at the tragion,
+  // so the front edge never dips into the cheek and the back has room to rise to it.
+  let onHead = 0;
+  for (let it = 0; it < 30; it++) {
+    const f0 = implicit(...add(frame.origin, mul(frame.normal, onHead)));
+    const slope = (implicit(...add(frame.origin, mul(frame.normal, onHead + 1e-5))) - f0) / 1e-5;
+    onHead -= f0 / slope;
+    if (Math.abs(f0) < 1e-8) break;
+  }
+  const hinge = add(frame.origin, mul(frame.normal, onHead + HINGE_LIFT));
   const plane = (b: number, h: number, out: number): V3 => add(add(add(hinge, mul(bF, b)), mul(frame.up, h)), mul(nF, out));
   const fc: [number, number] = [(FOOTPRINT.b0 + FOOTPRINT.b1) / 2, (FOOTPRINT.h0 + FOOTPRINT.h1) / 2];
   // Angles round the footprint centre, made monotonic: the footprint border is a staircase of
@@ -147,37 +221,90 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
   const refine = 3;
   const fine: number[] = [];
   const fineLoop: V3[] = [];
+  // The scalp's own height over the implicit surface along the footprint (it stands a little off it near the face).
+  const fineLevel: number[] = [];
+  const level = loop.map(({ p }) => implicit(...p));
   for (let m = 0; m < M; m++) {
     const a0 = angles[m], a1 = m + 1 < M ? angles[m + 1] : angles[0] + 2 * Math.PI;
     const p0 = loop[m].p, p1 = loop[(m + 1) % M].p;
     for (let r = 0; r < refine; r++) {
       fine.push(a0 + ((a1 - a0) * r) / refine);
       fineLoop.push(add(mul(p0, 1 - r / refine), mul(p1, r / refine)));
+      fineLevel.push(level[m] + ((level[(m + 1) % M] - level[m]) * r) / refine);
     }
   }
   const rim = fine.map((phi) => outlineRay(fc, phi));
   const positions: V3[] = [];
+  const lift: number[] = [];
   const rings: number[][] = [loop.map((l) => l.id)];
   const ringUv: [number, number][][] = [];
   const uvAt = (radius: number, phi: number): [number, number] => [0.5 + 0.5 * radius * Math.cos(phi), 0.5 - 0.5 * radius * Math.sin(phi)];
   ringUv.push(angles.map((phi) => uvAt(1, phi)));
-  const pushRing = (pts: V3[], radius: number) => {
+  const pushRing = (pts: V3[], radius: number, up = 1) => {
     rings.push(pts.map((p) => {
       positions.push(p);
+      lift.push(up);
       return -positions.length;
     }));
     ringUv.push(fine.map((phi) => uvAt(radius, phi)));
   };
-  // Back of the pinna: from the head up to just behind the rim, bulging slightly outwards.
-  const backRings = 5;
+  // Back of the pinna: a cubic from the head to just behind the rim. It leaves the footprint
+  // along the head (away from the footprint's centre: a fillet, not a crease) and reaches the
+  // rim along the pinna's back, from the concha outwards.
+  const backRings = 6;
+  const centre3 = add(add(frame.origin, mul(frame.back, fc[0])), mul(frame.up, fc[1]));
+  const conchaOnPlane = plane(CONCHA[0], CONCHA[1], 0);
+  const gaps: number[] = [];
+  const backCurves = fineLoop.map((p, m) => {
+    // Just behind the rim, but never more than 40 % of the way down to the scalp (along the
+    // front margin the rim stands only a millimetre or two off the cheek).
+    const rimPoint = plane(rim[m][0], rim[m][1], 0);
+    const gap = Math.max(0, implicit(...rimPoint) - fineLevel[m]);
+    gaps.push(gap);
+    const r = plane(rim[m][0], rim[m][1], -Math.min(0.0012, 0.4 * gap));
+    const reach = Math.hypot(...sub(r, p));
+    const n = norm(gradient(p));
+    const away = sub(p, centre3);
+    const u = norm(sub(away, mul(n, dot(away, n))));
+    const v = norm(sub(r, conchaOnPlane));
+    // Only where the rim lies beyond the footprint (behind, above, below): along the front
+    // margin the pinna rises straight from the cheek.
+    const fillet = Math.max(0, dot(u, norm(sub(r, p))));
+    // The fillet leaves the scalp at ROOT_ANGLE (lying along it, it would overlap the scalp next
+    // to the footprint); along the front margin, where the rim lies just above the footprint,
+    // the pinna rises straight off the cheek.
+    const leave = norm(add(mul(u, Math.cos(ROOT_ANGLE) * fillet), mul(n, Math.sin(ROOT_ANGLE) * fillet + 1 - fillet)));
+    // Where the rim is only a few millimetres off the footprint, no shaped end tangent: it would
+    // fold the back under the front.
+    const shaped = smooth(0.004, 0.01, reach);
+    const c2 = add(mul(add(p, mul(sub(r, p), 2 / 3)), 1 - shaped), mul(sub(r, mul(v, 0.35 * reach)), shaped));
+    return [p, add(p, mul(leave, 0.4 * reach)), c2, r];
+  });
+  // The inner control points vary with the footprint's shape and the rim's sampling; smoothed
+  // round the ear they give a skirt without pleats.
+  for (const c of [1, 2]) {
+    for (let it = 0; it < 12; it++) {
+      const prev = backCurves.map((q) => q[c]);
+      const L = prev.length;
+      prev.forEach((q, m) => (backCurves[m][c] = add(mul(q, 0.5), mul(add(prev[(m + L - 1) % L], prev[(m + 1) % L]), 0.25))));
+    }
+  }
   for (let j = 1; j <= backRings; j++) {
-    const t = j / (backRings + 1);
-    pushRing(fineLoop.map((p, m) => {
-      const r = plane(rim[m][0], rim[m][1], -0.0012);
-      const lin = add(mul(p, 1 - t * t), mul(r, t * t));
-      // Lift off the head at once (√t) so the first rings do not crowd against the skin.
-      return add(lin, mul(frame.normal, 0.002 * Math.sin(Math.PI * t) + 0.0015 * Math.sqrt(t) * (1 - t)));
-    }), 1 - 0.4 * t);
+    // Denser near the head, where the fillet turns.
+    const t = (j / (backRings + 1)) ** 1.25;
+    pushRing(backCurves.map(([p0, p1, p2, p3], m) => {
+      const a = (1 - t) ** 3, b = 3 * t * (1 - t) ** 2, c = 3 * t * t * (1 - t), d = t ** 3;
+      let q = add(add(mul(p0, a), mul(p1, b)), add(mul(p2, c), mul(p3, d)));
+      // Where the scalp curves up under the fillet (in front of the lobe), ride over it.
+      const floor = fineLevel[m] + Math.sqrt(t) * Math.min(ROOT_CLEARANCE, 0.5 * gaps[m]);
+      for (let it = 0; it < 30; it++) {
+        const f0 = implicit(...q);
+        if (f0 >= floor) break;
+        const g = gradient(q);
+        q = add(q, mul(g, (floor - f0) / (dot(g, g) || 1)));
+      }
+      return q;
+    }), 1 - 0.4 * (j / (backRings + 1)), 0);
   }
   // Rim (helix edge) and the front, from the rim in to the concha.
   const frontFractions = [1, 0.96, 0.9, 0.84, 0.78, 0.7, 0.62, 0.54, 0.46, 0.38, 0.3, 0.2, 0.1];
@@ -190,11 +317,12 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[]): EarShel
       const relief =
         s === 1
           ? 0
-          : 0.001 + 0.0022 * bump(s, 0.93, 0.05) * upper - 0.0009 * bump(s, 0.8, 0.05) * upper + 0.0017 * bump(s, 0.6, 0.09) * upper - 0.0024 * bump(s, 0.15, 0.22) + 0.0012 * (1 - upper) * bump(s, 0.7, 0.3);
+          : 0.001 + 0.0022 * bump(s, 0.93, 0.05) * upper - 0.0009 * bump(s, 0.8, 0.05) * upper + 0.0017 * bump(s, 0.6, 0.09) * upper - CONCHA_DEPTH * bump(s, 0.15, 0.22) + 0.0012 * (1 - upper) * bump(s, 0.7, 0.3);
       return plane(b, h, relief);
       void m;
     }), 0.6 * s);
   }
-  positions.push(plane(CONCHA[0], CONCHA[1], 0.001 - 0.0024 * bump(0, 0.15, 0.22)));
-  return { positions, rings, ringUv, centre: -positions.length, centreUv: [0.5, 0.5] };
+  positions.push(plane(CONCHA[0], CONCHA[1], 0.001 - CONCHA_DEPTH * bump(0, 0.15, 0.22)));
+  lift.push(1);
+  return { positions, lift, rings, ringUv, centre: -positions.length, centreUv: [0.5, 0.5] };
 }

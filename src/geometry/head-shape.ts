@@ -90,6 +90,32 @@ export function headFrame(): HeadFrame {
   };
 }
 
+/**
+ * Eye level above the tragion with the head in the Frankfort plane, metres: ANSUR II, sex-averaged
+ * (17.4 M, 17.5 F mm, derived as tragion-to-top − (sitting height − eye height sitting)) [S1].
+ */
+const EYE_ABOVE_TRAGION_M = 0.01745;
+/** Outer corner of the subject's left eye (MediaPipe index): ANSUR's eye height is taken at the outer canthus. */
+const LEFT_EYE_OUTER = 263;
+
+let frankfort: number | undefined;
+
+/**
+ * How far the canonical face must turn nose-down (about +X, radians) to sit in the Frankfort
+ * plane, the frame the anthropometric norms are measured in: the tragion (placed by [S4]
+ * distances, `headFrame`) must end up EYE_ABOVE_TRAGION_M below the outer eye corner. The face
+ * data's own frame faces the normal of its outline plane (which is also where the chin→forehead
+ * line is vertical); this turns it by ≈ 2.85°. Deterministic: depends on the committed face data.
+ */
+export function frankfortPitch(): number {
+  if (frankfort !== undefined) return frankfort;
+  const [, ty, tz] = headFrame().tragion;
+  const dy = FACE_LANDMARKS_M[3 * LEFT_EYE_OUTER + 1] - ty, dz = FACE_LANDMARKS_M[3 * LEFT_EYE_OUTER + 2] - tz;
+  // Turning by φ about +X makes the eye-over-tragion rise dy·cos φ − dz·sin φ = |d|·sin(α − φ).
+  frankfort = Math.atan2(dy, dz) - Math.asin(EYE_ABOVE_TRAGION_M / Math.hypot(dy, dz));
+  return frankfort;
+}
+
 /** Polynomial smooth minimum (blend radius k). */
 function smin(a: number, b: number, k: number): number {
   const h = Math.max(k - Math.abs(a - b), 0) / k;

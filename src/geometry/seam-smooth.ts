@@ -6,8 +6,9 @@
  * 1. Taubin smoothing of the face's outer band (every face-mesh landmark pinned, so they stay
  *    exact vertices), which evens out the strip between the landmarks;
  * 2. thin-plate (biharmonic) fairing of the loft's first rings between the face's last strip and
- *    the scalp further out, so the bend spreads over a few centimetres. Below the cheekbones the
- *    loft already meets the jaw and chin cleanly and is left as lofted.
+ *    the scalp further out, so the bend spreads over a few centimetres: 16 rings over the forehead
+ *    and temples, 4 below the cheekbones (deeper there, in front of the ear, the band folds; the
+ *    jaw and chin meet the neck cleanly anyway).
  */
 import { solveDense } from "./linear-solve.ts";
 import type { FaceSurface } from "./face-surface.ts";
@@ -20,15 +21,16 @@ export interface SeamSmoothOptions {
   loftRings: number;
   /** Taubin λ/μ iterations. */
   iterations: number;
-  /** Meridians starting below this height (metres, face frame) keep their lofted shape ... */
+  /** Meridians starting below this height (metres, face frame) are faired over lowLoftRings only ... */
   fairBelowY: number;
-  /** ... and those up to this much higher blend into the faired band. */
+  /** ... and those up to this much higher blend into the full band (deeper there, near the ear, the band folds). */
   fairBlendM: number;
+  lowLoftRings: number;
   /** Vertices with index below this are pinned (the face-mesh landmarks). */
   pinnedBelow: number;
 }
 
-export const SEAM_SMOOTH_DEFAULTS: SeamSmoothOptions = { faceDepth: 5, loftRings: 16, iterations: 40, fairBelowY: -0.06, fairBlendM: 0.03, pinnedBelow: 468 };
+export const SEAM_SMOOTH_DEFAULTS: SeamSmoothOptions = { faceDepth: 5, loftRings: 16, iterations: 40, fairBelowY: -0.03, fairBlendM: 0.03, lowLoftRings: 4, pinnedBelow: 468 };
 
 /**
  * Smooths `face.positions` near its outline and `loft.grid` rings 1..loftRings in place. The
@@ -119,6 +121,8 @@ export function smoothSeam(face: FaceSurface, loft: Loft, options: Partial<SeamS
   // Faired only where the outline runs over the forehead and temples (the jaw and chin join the
   // neck cleanly already, and extrapolating the face's slope there would swell the throat).
   const original = Float64Array.from(loft.grid.subarray(0, (o.loftRings + 1) * N * 3));
+  const shallow = Float64Array.from(loft.grid);
+  fairBand(shallow, inner, N, o.lowLoftRings);
   fairBand(loft.grid, inner, N, o.loftRings);
   for (let i = 0; i < N; i++) {
     const y = pos[3 * face.ring[i] + 1];
@@ -126,7 +130,8 @@ export function smoothSeam(face: FaceSurface, loft: Loft, options: Partial<SeamS
     const w = t * t * (3 - 2 * t);
     for (let k = 1; k <= o.loftRings; k++) for (let c = 0; c < 3; c++) {
       const a = (k * N + i) * 3 + c;
-      loft.grid[a] = original[a] + w * (loft.grid[a] - original[a]);
+      const low = k <= o.lowLoftRings ? shallow[a] : original[a];
+      loft.grid[a] = low + w * (loft.grid[a] - low);
     }
   }
 }
@@ -159,8 +164,9 @@ function fairBand(grid: Float64Array, inner: Float64Array, N: number, rings: num
   }));
   const X = Array.from({ length: R }, () => [0, 1, 2].map(() => [new Float64Array(N), new Float64Array(N)]));
   for (let m = 0; m < N; m++) {
-    const cm = cosT[m], c2m = cosT[(2 * m) % N];
-    const diag = 20 - 16 * cm + 2 * c2m, off1 = -8 + 4 * cm, off2 = 1;
+    // (Δ_ring + Δ_meridian)², with Δ_meridian = −λ on this frequency.
+    const lambda = 2 - 2 * cosT[m];
+    const diag = 6 + 4 * lambda + lambda * lambda, off1 = -4 - 2 * lambda, off2 = 1;
     // Banded R×R system (pentadiagonal), dense here: R is small.
     const M = new Float64Array(R * R);
     for (let k = 0; k < R; k++) {

@@ -10,10 +10,10 @@
 import type { HeadPart, TemplateHead } from "../types.ts";
 import { LANDMARK_COUNT } from "../types.ts";
 import { FACE_LANDMARKS_M, IRIS_LANDMARKS } from "./data/canonical-face.ts";
-import { earFrame, growEar, inFootprint } from "./ear.ts";
+import { earFrame, growEar, inFootprint, ontoScalp, snapFootprint, type EarFrame } from "./ear.ts";
 import { buildEyeball, eyeballCentre, socketRings } from "./eyes.ts";
 import { buildFaceSurface } from "./face-surface.ts";
-import { headFrame, headImplicit } from "./head-shape.ts";
+import { frankfortPitch, headFrame, headImplicit } from "./head-shape.ts";
 import { computeNormals, computeTangents } from "./mesh-utils.ts";
 import { assignMirrors } from "./mirror.ts";
 import { loftHead } from "./scalp-loft.ts";
@@ -22,6 +22,8 @@ import { faceRegionMap, projectFace, rowSlot, scalpUv, untangleUvs } from "./uv-
 
 type V3 = [number, number, number];
 
+/** Grid steps round an ear's footprint over which the scalp is relaxed after the border moved. */
+const RELAX_DEPTH = 3;
 /** Least distance between the pinna (outside its footprint) and the head surface, metres. */
 const EAR_CLEARANCE_M = 0.0008;
 
@@ -115,7 +117,7 @@ function generate(): TemplateHead {
 
   // 4. Ears replace the grid cells of their footprints (left ear built, right mirrored).
   const tragion = frame.tragion as V3;
-  const earLeft = earFrame(tragion, gradient(implicit, tragion));
+  const earLeft = earFrame(tragion, gradient(implicit, tragion), frankfortPitch());
   const removed = new Set<number>();
   for (let k = 1; k < K; k++) {
     for (let i = 0; i < N; i++) {
@@ -123,13 +125,32 @@ function generate(): TemplateHead {
       if (inFootprint(earLeft, c) || inFootprint(earLeft, [-c[0], c[1], c[2]])) removed.add(k * N + i);
     }
   }
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < N; i++) if (!removed.has(k * N + i)) stitch(b, b.skin, [grid[k][i], grid[k][i + 1]], [grid[k + 1][i], grid[k + 1][i + 1]], false);
-  }
   // The right ear's border is the left's, mirrored vertex by vertex (same sequence).
   const loopLeft = holeLoop(removed, N, grid, (i) => i < N / 2);
   const gridMirror = new Map<number, number>();
   for (let k = 0; k <= K; k++) for (let i = 0; i <= N; i++) gridMirror.set(grid[k][i], grid[k][N - i]);
+  const snapped = snapFootprint(earLeft, loopLeft.map((v) => b.at(v)), implicit);
+  snapped.forEach((p, m) => b.pos.splice(3 * loopLeft[m], 3, ...p));
+  relaxAroundFootprint(b, grid, removed, loopLeft, earLeft, implicit);
+  for (let k = 0; k <= K; k++) for (let i = 0; i < N / 2; i++) {
+    const v = grid[k][i], p = b.at(v);
+    b.pos.splice(3 * gridMirror.get(v)!, 3, -p[0], p[1], p[2]);
+  }
+  // Scalp cells, split along their shorter diagonal, except where a cell touches a footprint's
+  // border at three corners (a corner of the staircase, now nearly straight): there the split
+  // goes through the middle one, or a sliver would lie along the border.
+  const onBorder = new Set([...loopLeft, ...loopLeft.map((v) => gridMirror.get(v)!)]);
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < N; i++) {
+      if (removed.has(k * N + i)) continue;
+      const q = [grid[k][i], grid[k][i + 1], grid[k + 1][i + 1], grid[k + 1][i]];
+      const border = q.map((v) => onBorder.has(v));
+      const corner = border.filter(Boolean).length === 3 ? [0, 1, 2, 3].find((e) => border[e] && border[(e + 1) % 4] && border[(e + 3) % 4]) : undefined;
+      if (corner === undefined) stitch(b, b.skin, [q[0], q[1]], [q[3], q[2]], false);
+      else if (corner % 2 === 0) b.skin.push(q[0], q[1], q[2], q[0], q[2], q[3]);
+      else b.skin.push(q[0], q[1], q[3], q[1], q[2], q[3]);
+    }
+  }
   addEar(b, earLeft, loopLeft, 1, implicit);
   addEar(b, earLeft, loopLeft.map((v) => gridMirror.get(v)!), -1, implicit);
 
@@ -213,15 +234,69 @@ function holeLoop(removed: Set<number>, N: number, grid: number[][], side: (i: n
   return loop;
 }
 
+/**
+ * After the footprint's border moved onto its ellipse, the scalp grid around it (up to
+ * RELAX_DEPTH grid steps out, left side) is relaxed toward its neighbours' mean and put back on
+ * the scalp, so that no quad next to the border folds.
+ */
+function relaxAroundFootprint(b: Builder, grid: number[][], removed: Set<number>, loop: number[], frame: EarFrame, implicit: (x: number, y: number, z: number) => number): void {
+  const K = grid.length - 1, N = grid[0].length - 1;
+  const onLoop = new Set(loop);
+  const inside = new Set<number>();
+  for (const c of removed) {
+    const k = Math.floor(c / N), i = c % N;
+    if (i >= N / 2) continue;
+    for (const v of [grid[k][i], grid[k][i + 1], grid[k + 1][i], grid[k + 1][i + 1]]) if (!onLoop.has(v)) inside.add(v);
+  }
+  const where = new Map<number, [number, number]>();
+  grid.forEach((row, k) => row.forEach((v, i) => where.set(v, [k, i])));
+  const nbrs = (v: number) => {
+    const [k, i] = where.get(v)!;
+    return ([[1, 0], [-1, 0], [0, 1], [0, -1]] as const).map(([dk, di]) => grid[k + dk]?.[i + di]).filter((w): w is number => w !== undefined);
+  };
+  let layer = [...loop];
+  const depth = new Map<number, number>(loop.map((v) => [v, 0]));
+  for (let d = 1; d <= RELAX_DEPTH; d++) {
+    const next: number[] = [];
+    for (const v of layer) for (const w of nbrs(v)) if (!depth.has(w) && !inside.has(w)) {
+      depth.set(w, d);
+      next.push(w);
+    }
+    layer = next;
+  }
+  const band = [...depth.keys()].filter((v) => depth.get(v)! > 0 && (() => {
+    const [k] = where.get(v)!;
+    return k > 0 && k < K;
+  })()).sort((x, y) => x - y);
+  const level = new Map(band.map((v) => [v, implicit(...b.at(v))]));
+  for (let it = 0; it < 20; it++) {
+    const next = band.map((v) => {
+      const ns = nbrs(v);
+      const m: V3 = [0, 0, 0];
+      for (const w of ns) for (let c = 0; c < 3; c++) m[c] += b.at(w)[c] / ns.length;
+      const p = b.at(v);
+      return [0, 1, 2].map((c) => 0.5 * p[c] + 0.5 * m[c]) as V3;
+    });
+    band.forEach((v, j) => b.pos.splice(3 * v, 3, ...ontoScalp(frame, next[j], implicit, level.get(v)!, unit(gradient(implicit, next[j])))));
+  }
+}
+
+const unit = (v: V3): V3 => {
+  const l = Math.hypot(...v);
+  return [v[0] / l, v[1] / l, v[2] / l];
+};
+
 /** Grows one ear (side +1 left, −1 right, built as the mirror of the left) on a footprint loop. */
 function addEar(b: Builder, frameLeft: ReturnType<typeof earFrame>, loop: number[], side: number, implicit: (x: number, y: number, z: number) => number): void {
   const mirror = (p: V3): V3 => [side * p[0], p[1], p[2]];
   // Build in left-ear space (a right-ear loop, mirrored there, is the left loop).
-  const shell = growEar(frameLeft, loop.map((id) => ({ id, p: mirror(b.at(id)) })));
+  const shell = growEar(frameLeft, loop.map((id) => ({ id, p: mirror(b.at(id)) })), implicit);
   // Nothing of the pinna may sink into the head: push such points out along the ear's normal.
-  for (const p of shell.positions) {
-    for (let it = 0; it < 40 && implicit(...p) < EAR_CLEARANCE_M; it++) for (let k = 0; k < 3; k++) p[k] += frameLeft.normal[k] * 2e-4;
-  }
+  shell.positions.forEach((p, k) => {
+    // Near its root the back of the pinna runs into the head on purpose.
+    const clearance = EAR_CLEARANCE_M * shell.lift[k];
+    for (let it = 0; it < 40 && implicit(...p) < clearance; it++) for (let c = 0; c < 3; c++) p[c] += frameLeft.normal[c] * 2e-4;
+  });
   const slot = side > 0 ? 3 : 1;
   const uvOf = (local: [number, number]): [number, number] => {
     const l: [number, number] = side > 0 ? local : [1 - local[0], local[1]];

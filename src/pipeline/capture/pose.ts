@@ -4,14 +4,14 @@
  * Frame: X right, Y up, Z toward the camera (image y and MediaPipe z flipped). The pose is the
  * rotation of a similarity (Procrustes) fit of the canonical face (src/geometry/data, the face of
  * the template head) to the photo's 468 mesh landmarks, taken relative to the canonical face set
- * level in the Frankfort plane (see `frankfortPitchRad`). From its forward (out of the face) axis
- * f and the subject's-left axis l:
+ * level in the Frankfort plane (`frankfortPitch`, src/geometry/head-shape.ts). From its forward
+ * (out of the face) axis f and the subject's-left axis l:
  * - yaw   = atan2(f.x, f.z): > 0 when the subject turns to their left (nose toward image right);
  * - pitch = atan2(f.y, |f.xz|): > 0 when the subject looks up;
  * - roll  = atan2(l.y, l.x): > 0 when the subject's left eye is higher (head tilted toward their right shoulder).
  */
 import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
-import { headFrame } from "../../geometry/head-shape.ts";
+import { frankfortPitch } from "../../geometry/head-shape.ts";
 import { fitSimilarity } from "../../geometry/procrustes.ts";
 import type { HeadPose } from "../../types.ts";
 import * as T from "./topology.ts";
@@ -42,30 +42,8 @@ function anglesOf(f: V3, l: V3): HeadPose {
   };
 }
 
-/**
- * Eye level above the tragion with the head in the Frankfort plane, metres: ANSUR II, sex-averaged
- * (17.4 M, 17.5 F mm, derived as tragion-to-top − (sitting height − eye height sitting)) [S1].
- */
-const EYE_ABOVE_TRAGION_M = 0.01745;
-
-let frankfort: number | undefined;
-
-/**
- * How far the canonical face must turn nose-down (about +X, radians) to sit in the Frankfort
- * plane: the template's tragion (placed by [S4] distances, src/geometry/head-shape.ts) must end
- * up EYE_ABOVE_TRAGION_M below the outer eye corner. The canonical face's own frame faces the
- * normal of its outline plane, which is also the frame of the chin→forehead line; this turns it
- * by ≈ 2.8°. Deterministic: depends on the committed face data only.
- */
-export function frankfortPitchRad(): number {
-  if (frankfort !== undefined) return frankfort;
-  const [, ty, tz] = headFrame().tragion;
-  const c = T.LEFT_EYE_OUTER;
-  const dy = FACE_LANDMARKS_M[3 * c + 1] - ty, dz = FACE_LANDMARKS_M[3 * c + 2] - tz;
-  // Rotating by φ about +X makes the eye-over-tragion rise dy·cosφ − dz·sinφ = |d|·sin(α − φ).
-  frankfort = Math.atan2(dy, dz) - Math.asin(EYE_ABOVE_TRAGION_M / Math.hypot(dy, dz));
-  return frankfort;
-}
+/** How far the canonical face turns nose-down to sit level in the Frankfort plane, radians (see src/geometry/head-shape.ts). */
+export const frankfortPitchRad = frankfortPitch;
 
 /**
  * Yaw, pitch and roll of the head, degrees (conventions in the file header): the rotation of the
@@ -89,7 +67,7 @@ export function headPose(lm: Float32Array): HeadPose {
 /**
  * The pose from landmark lines alone (no face data): the left axis from symmetric pairs, the up
  * axis from the chin→forehead line. Reads about 2.8° more nose-down than `headPose` on the same
- * face (the canonical face's outline frame; see `frankfortPitchRad`). scripts/build-canonical-face.ts
+ * face (the canonical face's outline frame; see `frankfortPitch`). scripts/build-canonical-face.ts
  * selects its near-frontal photos with it, so that the canonical face never depends on itself.
  */
 export function landmarkAxesPose(lm: Float32Array): HeadPose {
