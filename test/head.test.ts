@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FACE_LANDMARKS_M, LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
 import { meshToGlb } from "../src/geometry/glb.ts";
-import { boundaryLoops, degenerateTriangles, edgeReport, signedVolume, uvReport } from "../src/geometry/mesh-checks.ts";
+import { HEAD_NORMS, headFrame, headImplicit, neckSection } from "../src/geometry/head-shape.ts";
+import { boundaryLoops, degenerateTriangles, edgeReport, selfIntersections, signedVolume, uvReport } from "../src/geometry/mesh-checks.ts";
 import { weldMap } from "../src/geometry/mesh-utils.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { ATLAS } from "../src/geometry/uv-atlas.ts";
@@ -96,6 +97,45 @@ describe("template head", () => {
     }
     const eyeVerts = new Set([...part("eyeLeft"), ...part("eyeRight")]);
     for (let i = 468; i < LANDMARK_COUNT; i++) expect(eyeVerts.has(lv[i])).toBe(true);
+  });
+
+  it("has a skin free of self-intersections (ears, their roots and the face–scalp join included)", () => {
+    expect(selfIntersections(head.mesh.positions, part("skin"), { weld })).toEqual([]);
+  });
+
+  it("has an ANSUR-sized neck and ears that stand off the head as far as measured ears do", () => {
+    // Perimeter of the skin's cut by the plane y = h (the neck is the only part there).
+    const girth = (h: number) => {
+      const p = head.mesh.positions, idx = part("skin");
+      let sum = 0;
+      for (let t = 0; t < idx.length; t += 3) {
+        const pts: number[][] = [];
+        for (let k = 0; k < 3; k++) {
+          const a = idx[t + k], b = idx[t + ((k + 1) % 3)];
+          const ya = p[3 * a + 1] - h, yb = p[3 * b + 1] - h;
+          if ((ya < 0) === (yb < 0)) continue;
+          const f = ya / (ya - yb);
+          pts.push([p[3 * a] + f * (p[3 * b] - p[3 * a]), p[3 * a + 2] + f * (p[3 * b + 2] - p[3 * a + 2])]);
+        }
+        if (pts.length === 2) sum += Math.hypot(pts[0][0] - pts[1][0], pts[0][1] - pts[1][1]);
+      }
+      return sum;
+    };
+    const frame = headFrame();
+    // Mid-neck 363.7 mm, base 402.9 mm (ANSUR II [S1]); the section is an ellipse, the mesh a polygon on it.
+    expect(girth(frame.chinY - 0.035) / HEAD_NORMS.neckCircumference).toBeCloseTo(1, 1);
+    const base = neckSection(frame, frame.neckBottomY + 0.002);
+    expect(base.a).toBeGreaterThan(neckSection(frame, frame.chinY - 0.035).a);
+    expect(girth(frame.neckBottomY + 0.002) / HEAD_NORMS.neckBaseCircumference).toBeGreaterThan(0.95);
+    // Ear protrusion, rim to the side of the head: 16–28 mm covers ANSUR II's p5 (F) to p95 (M) [S1].
+    const f = headImplicit(frame);
+    let protrusion = 0;
+    for (let v = 0; v < head.mesh.positions.length / 3; v++) {
+      const [x, y, z] = [0, 1, 2].map((k) => head.mesh.positions[3 * v + k]);
+      if (Math.abs(y - frame.tragion[1]) < 0.04 && Math.abs(z - frame.tragion[2]) < 0.04) protrusion = Math.max(protrusion, f(x, y, z));
+    }
+    expect(protrusion).toBeGreaterThan(0.016);
+    expect(protrusion).toBeLessThan(0.028);
   });
 
   it("is deterministic and writes a GLB", async () => {
