@@ -6,6 +6,7 @@ import { weldMap } from "../src/geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
+import { earAnchorVertices } from "../src/pipeline/fit/anchors.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
 
@@ -106,6 +107,22 @@ describe("fit on synthetic landmarks", () => {
     expect(Buffer.from(b.mesh.positions.buffer).equals(Buffer.from(a.mesh.positions.buffer))).toBe(true);
     expect(Array.from(b.camera.rotation)).toEqual(Array.from(a.camera.rotation));
     expect(Buffer.from(b.vertexVisibility.buffer).equals(Buffer.from(a.vertexVisibility.buffer))).toBe(true);
+  });
+
+  it("keeps the ears outside broad cheeks: they move sideways with the cheek edge", () => {
+    // Cheeks 10 mm broader at the cheek edge (x ≈ ±69 mm), tapering to nothing toward the nose.
+    const pts = templateLandmarks();
+    for (let i = 0; i < 468; i++) {
+      const [x, y] = [pts[3 * i], pts[3 * i + 1]];
+      if (y < 0 && y > -0.09 && Math.abs(x) > 0.03) pts[3 * i] = x * (1 + (0.15 * (Math.abs(x) - 0.03)) / 0.04);
+    }
+    const result = fit(input(syntheticLandmarks(knownCamera(0, 0, 0), pts)), head);
+    // How far the left ear reaches beyond the left cheek edge (landmark 454), before and after.
+    const ears = earAnchorVertices(head).left;
+    const reach = (p: ArrayLike<number>) => Math.max(...ears.map((v) => p[3 * v])) - p[3 * head.landmarkVertices[454]];
+    const before = reach(head.mesh.positions), after = reach(result.mesh.positions);
+    expect(before).toBeGreaterThan(0.015);
+    expect(after).toBeGreaterThan(0.8 * before);
   });
 
   it("rejects malformed landmarks with a clear error", () => {

@@ -19,6 +19,7 @@ import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../render/rasterize.ts";
 import { LANDMARK_COUNT, SILENT_LOGGER, type Camera, type CaptureResult, type FitResult, type Logger, type TemplateHead } from "../types.ts";
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
+import { backAnchorVertices, cheekShift, earAnchorVertices, faceScaling, scaledDisplacement } from "./fit/anchors.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
 
 export interface FitOptions {
@@ -28,7 +29,7 @@ export interface FitOptions {
   depthWeight?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
-  /** Warp smoothing at the anchors (back of the skull, neck base) that hold the head's far side, metres. */
+  /** Warp smoothing at the anchors (back of the skull, neck base, ears) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
   /** Largest change of the head's width, height or depth the face's proportions may impose on the far side of the head (fraction). */
   maxHeadScaleChange?: number;
@@ -94,7 +95,9 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   const meanDepth = depths.reduce((s, d) => s + d, 0) / depths.length;
   const meanZ = faceIds.reduce((s, i) => s + lm[3 * i + 2], 0) / faceIds.length;
   const metresPerPx = meanDepth / focal;
-  const anchors = anchorVertices(head);
+  const back = backAnchorVertices(head);
+  const ears = earAnchorVertices(head);
+  const anchors = [...back, ...ears.left, ...ears.right];
   const nc = faceIds.length + anchors.length;
   const centres = new Float64Array(nc * 3), disp = new Float64Array(nc * 3), lambda = new Float64Array(nc);
   faceIds.forEach((i, k) => {
@@ -114,11 +117,17 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   // landmarks' displacement about their centroid (depth takes the mean of width and height).
   const scale = faceScaling(points, disp, weights, o.maxHeadScaleChange);
   o.logger.debug(`fit: head scaled ×${scale.factors.map((f) => f.toFixed(3)).join(" × ")} (x, y, z) to follow the face`);
+  // The ears move sideways with the cheek edge beside them (see fit/anchors.ts).
+  const cheeks = cheekShift(faceIds, disp, weights, scale.shift[0]);
+  if (cheeks) o.logger.debug(`fit: ears follow the cheeks sideways by ${(1000 * cheeks.left).toFixed(1)} mm (left), ${(1000 * cheeks.right).toFixed(1)} mm (right)`);
+  const d = [0, 0, 0];
   anchors.forEach((v, a) => {
     const k = faceIds.length + a;
+    scaledDisplacement(scale, pos.subarray(3 * v, 3 * v + 3), d);
+    if (cheeks && a >= back.length) d[0] = a < back.length + ears.left.length ? cheeks.left : cheeks.right;
     for (let c = 0; c < 3; c++) {
       centres[3 * k + c] = pos[3 * v + c];
-      disp[3 * k + c] = (scale.factors[c] - 1) * (pos[3 * v + c] - scale.centre[c]) + scale.shift[c];
+      disp[3 * k + c] = d[c];
     }
     lambda[k] = o.anchorSmoothingM;
   });
@@ -159,60 +168,6 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   const centre = (ids: number[]) => [0, 1].map((c) => ids.reduce((s, i) => s + lm[3 * i + c], 0) / ids.length);
   const [er, el] = [centre(EYE_RIGHT), centre(EYE_LEFT)];
   return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: Math.hypot(er[0] - el[0], er[1] - el[1]) };
-}
-
-/**
- * Least-squares per-axis scale (x, y; z their mean) and shift of the face landmarks' displacement
- * field about their weighted centroid, each scale clamped to 1 ± maxChange.
- */
-function faceScaling(points: Float64Array, disp: Float64Array, weights: Float64Array, maxChange: number): { centre: number[]; factors: number[]; shift: number[] } {
-  const n = weights.length;
-  let W = 0;
-  const c = [0, 0, 0], m = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    W += weights[i];
-    for (let k = 0; k < 3; k++) {
-      c[k] += weights[i] * points[3 * i + k];
-      m[k] += weights[i] * disp[3 * i + k];
-    }
-  }
-  for (let k = 0; k < 3; k++) {
-    c[k] /= W;
-    m[k] /= W;
-  }
-  const factors = [1, 1, 1];
-  for (let k = 0; k < 2; k++) {
-    let num = 0, den = 0;
-    for (let i = 0; i < n; i++) {
-      const x = points[3 * i + k] - c[k];
-      num += weights[i] * x * (disp[3 * i + k] - m[k]);
-      den += weights[i] * x * x;
-    }
-    factors[k] = Math.min(1 + maxChange, Math.max(1 - maxChange, 1 + num / den));
-  }
-  factors[2] = (factors[0] + factors[1]) / 2;
-  return { centre: c, factors, shift: m };
-}
-
-/** Template vertices that steer the far side of the head: back of the skull and the neck base, every 25th. */
-function anchorVertices(head: TemplateHead): number[] {
-  const p = head.mesh.positions;
-  let minZ = Infinity, minY = Infinity;
-  for (let v = 0; v < p.length / 3; v++) {
-    minZ = Math.min(minZ, p[3 * v + 2]);
-    minY = Math.min(minY, p[3 * v + 1]);
-  }
-  const out: number[] = [];
-  const skin = head.parts.find((q) => q.part === "skin")!;
-  const seen = new Uint8Array(p.length / 3);
-  for (let i = skin.firstIndex; i < skin.firstIndex + skin.indexCount; i++) {
-    const v = head.mesh.indices[i];
-    if (seen[v]) continue;
-    seen[v] = 1;
-    if (p[3 * v + 2] < minZ + 0.07 || p[3 * v + 1] < minY + 0.01) out.push(v);
-  }
-  out.sort((a, b) => a - b);
-  return out.filter((_, k) => k % 25 === 0);
 }
 
 function rightIrisIds(head: TemplateHead): number[] {
