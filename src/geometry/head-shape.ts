@@ -158,9 +158,15 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
   };
   // Neck: elliptic sections sized by the ANSUR circumferences (see neckSection), ending inside
   // the cranium a little above the tragion.
+  // Toward the skull its back half broadens (the trapezius and the deep nuchal muscles fan out
+  // to the occiput), so the nape rises into the skull instead of meeting it under a ledge.
+  const flareTop = ty - 0.02, flareBottom = frame.chinY - 0.01;
   const neck = (x: number, y: number, z: number) => {
     const { a, b, cz } = neckSection(frame, y);
-    return Math.max((Math.sqrt((x / a) ** 2 + ((z - cz) / b) ** 2) - 1) * b, y - (ty + 0.02));
+    const up = Math.min(1, Math.max(0, (y - flareBottom) / (flareTop - flareBottom)));
+    const behind = Math.min(1, Math.max(0, (cz - z) / b));
+    const widen = 1 + NAPE_FLARE * up * up * (3 - 2 * up) * behind * behind * (3 - 2 * behind);
+    return Math.max((Math.sqrt((x / (a * widen)) ** 2 + ((z - cz) / b) ** 2) - 1) * b, y - (ty + 0.02));
   };
   // Cut well below the neck base so that rays always leave the volume.
   const floor = frame.neckBottomY - 0.05;
@@ -175,6 +181,9 @@ function ellipseOfPerimeter(c: number, ratio: number): { a: number; b: number } 
   const b = c / (Math.PI * (3 * (ratio + 1) - Math.sqrt((3 * ratio + 1) * (ratio + 3))));
   return { a: ratio * b, b };
 }
+
+/** How much broader the back half of the neck grows just under the skull than at mid-neck (shape choice, checked on renders). */
+const NAPE_FLARE = 0.25;
 
 /** Height of the mid-neck section below the chin (gnathion), metres: about the larynx, where ANSUR's neck circumference is taken (shape choice). */
 const MID_NECK_BELOW_CHIN = 0.035;
