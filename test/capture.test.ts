@@ -232,6 +232,17 @@ describe("capture", () => {
     expect(err.message).toMatch(/face 1 was requested but the photo has 1 face/);
   });
 
+  it.skipIf(!existsSync(`${PHOTOS}hrn-00016.png`))("reads pitch as the ears show it: level for hrn-00016, nose-down for hrn-00437 (skipped without ../shared/photos)", async () => {
+    // hrn-00016: ear tops near brow level, lobes a little below the nose base (a level head [S1]
+    // [S17]); hrn-00437: seen from above, ear tops well above the brows. The fitted template's ears
+    // land on the photographed ones in both (checked on fit overlays).
+    const level = await capture((await decodeImage(`${PHOTOS}hrn-00016.png`)).image);
+    const down = await capture((await decodeImage(`${PHOTOS}hrn-00437.png`)).image);
+    expect(Math.abs(level.pose.pitchDeg)).toBeLessThan(6);
+    expect(Math.abs(level.pose.yawDeg)).toBeLessThan(8);
+    expect(down.pose.pitchDeg).toBeLessThan(-12);
+  }, 60_000);
+
   it.skipIf(!existsSync(TWO_FACES))("finds both faces in the two-person photo (skipped without ../shared/photos)", async () => {
     const two = (await decodeImage(TWO_FACES)).image;
     const largest = await capture(two);
