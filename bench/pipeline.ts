@@ -59,13 +59,13 @@ const fmtGiB = (b: number) => (b / 2 ** 30).toFixed(2);
 
 function table(results: ChildResult[]): string {
   const stages = [...new Set(results.flatMap((r) => r.warm.map((t) => t.stage)))];
-  const header = `stage (warm, s)  ${results.map((r) => r.preset.padStart(8)).join("")}`;
-  const rows = stages.map((s) => `${s.padEnd(16)} ${results.map((r) => fmtS(r.warm.find((t) => t.stage === s)?.ms ?? 0).padStart(8)).join("")}`);
-  const total = `${"total warm".padEnd(16)} ${results.map((r) => fmtS(r.warmMs).padStart(8)).join("")}`;
-  const cpu = `${"CPU s (warm)".padEnd(16)} ${results.map((r) => fmtS(r.warm.reduce((s, t) => s + (t.cpuMs ?? 0), 0)).padStart(8)).join("")}`;
-  const cold = `${"total cold".padEnd(16)} ${results.map((r) => fmtS(r.coldMs).padStart(8)).join("")}`;
-  const target = `${"target".padEnd(16)} ${results.map((r) => `< ${TARGET_S[r.preset]}`.padStart(8)).join("")}`;
-  const rss = `${"peak RSS GiB".padEnd(16)} ${results.map((r) => fmtGiB(r.peakRssBytes).padStart(8)).join("")}`;
+  const header = `stage (warm, s)  ${results.map((r) => r.preset.padStart(10)).join("")}`;
+  const rows = stages.map((s) => `${s.padEnd(16)} ${results.map((r) => fmtS(r.warm.find((t) => t.stage === s)?.ms ?? 0).padStart(10)).join("")}`);
+  const total = `${"total warm".padEnd(16)} ${results.map((r) => fmtS(r.warmMs).padStart(10)).join("")}`;
+  const cpu = `${"CPU s (warm)".padEnd(16)} ${results.map((r) => fmtS(r.warm.reduce((s, t) => s + (t.cpuMs ?? 0), 0)).padStart(10)).join("")}`;
+  const cold = `${"total cold".padEnd(16)} ${results.map((r) => fmtS(r.coldMs).padStart(10)).join("")}`;
+  const target = `${"target".padEnd(16)} ${results.map((r) => `< ${TARGET_S[r.preset]}`.padStart(10)).join("")}`;
+  const rss = `${"peak RSS GiB".padEnd(16)} ${results.map((r) => fmtGiB(r.peakRssBytes).padStart(10)).join("")}`;
   return [header, ...rows, total, cpu, cold, target, rss].join("\n");
 }
 
