@@ -9,7 +9,7 @@
 import { Document, NodeIO, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
 import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
 import sharp from "sharp";
-import { encodePng } from "../src/image/encode.ts";
+import { encodePngCodes } from "../src/image/encode.ts";
 import type { HeadPart, Mesh } from "../src/types.ts";
 import { GLTF_EYE_MATERIAL, GLTF_SKIN_IMAGES, linearToSrgb, skinToGltfMaterial, type GltfSkinImage } from "./gltf-mapping.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
@@ -56,18 +56,24 @@ async function assertPng(name: string, bytes: Uint8Array | undefined): Promise<v
   if (meta.format !== "png") throw new Error(`exportHeadAssets: map ${name} must be PNG, got ${meta.format}`);
 }
 
-/** A_S (linear, 1 channel) re-encoded as 8-bit sRGB RGB for KHR_materials_specular.specularColorTexture. */
+/**
+ * A_S (linear, 1 channel) re-encoded as 8-bit sRGB RGB for KHR_materials_specular.specularColorTexture.
+ * Through a code → code table, never a float image: at ultra (4096×6144) a float RGB copy was 300 MB
+ * of the package stage's peak.
+ */
 async function specularAsSrgbPng(albedoSpecular: Uint8Array): Promise<Uint8Array> {
   const sixteen = (await sharp(albedoSpecular).metadata()).depth === "ushort";
   const { data, info } = await sharp(albedoSpecular).extractChannel(0).raw(sixteen ? { depth: "ushort" } : {}).toBuffer({ resolveWithObject: true });
   const codes = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const max = sixteen ? 65535 : 255;
-  const rgb = new Float32Array(info.width * info.height * 3);
+  // Same rounding as encodePng on the float value (stored as float32, then × 255 + 0.5).
+  const table = Uint8Array.from({ length: max + 1 }, (_, c) => Math.floor(Math.fround(linearToSrgb(c / max)) * 255 + 0.5));
+  const rgb = new Uint8Array(info.width * info.height * 3);
   for (let i = 0; i < info.width * info.height; i++) {
-    const s = linearToSrgb(codes[i] / max);
+    const s = table[codes[i]];
     rgb[i * 3] = s; rgb[i * 3 + 1] = s; rgb[i * 3 + 2] = s;
   }
-  return encodePng({ width: info.width, height: info.height, channels: 3, data: rgb, colorSpace: "srgb" }, { bitDepth: 8 });
+  return encodePngCodes(rgb, info.width, info.height, 3);
 }
 
 function checkMesh(mesh: Mesh, parts: HeadAssetsInput["parts"]): void {

@@ -72,9 +72,19 @@ export async function encodePng(image: ImageF32, options: EncodePngOptions = {})
   if (image.data.length !== width * height * channels) {
     throw new Error(`encodePng: data length ${image.data.length} ≠ ${width}×${height}×${channels}`);
   }
-  const codes = quantize(image, options);
+  return encodePngCodes(quantize(image, options), width, height, channels);
+}
+
+/**
+ * PNG bytes of codes already quantised (interleaved, 1 to 4 channels; Uint16Array = 16-bit),
+ * with the same fixed settings as encodePng. For callers that build 8-bit maps from a lookup
+ * table and need no float image (memory at ultra size).
+ */
+export async function encodePngCodes(codes: Uint8Array | Uint16Array, width: number, height: number, channels: number): Promise<Uint8Array> {
+  if (!(channels >= 1 && channels <= 4)) throw new Error(`encodePngCodes: ${channels} channels; PNG holds 1 to 4`);
+  if (codes.length !== width * height * channels) throw new Error(`encodePngCodes: ${codes.length} codes ≠ ${width}×${height}×${channels}`);
   let pipeline = sharp(codes, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
-  if (bitDepth === 16) pipeline = pipeline.toColourspace(channels <= 2 ? "grey16" : "rgb16");
+  if (codes instanceof Uint16Array) pipeline = pipeline.toColourspace(channels <= 2 ? "grey16" : "rgb16");
   else pipeline = pipeline.toColourspace(channels <= 2 ? "b-w" : "srgb");
   const buffer = await pipeline.png(PNG_SETTINGS).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
