@@ -84,6 +84,19 @@ export interface FaceMasks {
   occluder: ImageF32;
 }
 
+/**
+ * The scene's illuminant colour estimated from the photo outside the face (capture/scene-illuminant.ts):
+ * linear RGB with red = 1. De-lighting divides the skin colour by `rgb` before reading its tone.
+ */
+export interface SceneIlluminant {
+  /** The estimate used: per axis, the shift grey-world and grey-edge agree on ([1, 1, 1] = neutral). */
+  rgb: [number, number, number];
+  greyWorld: [number, number, number];
+  greyEdge: [number, number, number];
+  /** Pixels of the working copy the statistics were taken over. */
+  pixels: number;
+}
+
 /** What capture returns for the chosen face. */
 export interface CaptureResult {
   /** The decoded photo, sRGB 0..1, 3 channels, EXIF orientation applied. */
@@ -97,6 +110,8 @@ export interface CaptureResult {
   pose: HeadPose;
   flags: QualityFlags;
   masks: FaceMasks;
+  /** The scene's light colour, from the photo outside the face skin. */
+  illuminant: SceneIlluminant;
 }
 
 /** A triangle mesh. Positions in metres, glTF axes. */
@@ -391,6 +406,8 @@ export interface LightingEstimate {
   shadingContrast: number;
   /** Median diffuse albedo of seen skin, linear RGB, after the scale prior. */
   skinAlbedo: [number, number, number];
+  /** The scene illuminant colour (linear, red = 1) taken out of the skin before its tone was read; [1, 1, 1] when none was given. */
+  sceneIlluminant: [number, number, number];
   /** How the absolute albedo scale was fixed, and the facial skin luminance Y it targeted. */
   albedoScale: { method: "chromaticity" | "fixed"; targetLuminance: number };
   /** Fit quality: robust σ of the relative residual, fraction of weight kept as inliers, texels used. */

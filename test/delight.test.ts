@@ -105,6 +105,25 @@ describe("delight", () => {
     expect(onLocus.gain).toEqual([1, 1, 1]);
   });
 
+  it("takes a warm light out of the skin tone when the scene's light colour is given", async () => {
+    // A tungsten-like light shifts skin along the skin locus: on its own it reads as darker skin.
+    const plain = syntheticScene({ exposure: 0.6 });
+    const warm: [number, number, number] = [1, 0.7, 0.45];
+    const lit = { ...plain.texture, data: plain.texture.data.map((v, i) => v * warm[i % 3]) };
+    const run = async (texture: ImageF32, sceneIlluminant?: [number, number, number]) => {
+      const done = complete({ texture, confidence: plain.confidence, regions: plain.regions });
+      return delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: plain.confidence, normalsObject: plain.normals, ambientOcclusion: plain.occlusion, regions: plain.regions, sceneIlluminant });
+    };
+    const Y = (rgb: ArrayLike<number>) => 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    const truth = (await run(plain.texture)).lighting.skinAlbedo;
+    const blind = (await run(lit)).lighting.skinAlbedo;
+    const told = await run(lit, warm);
+    expect(Y(blind)).toBeLessThan(0.75 * Y(truth)); // what the face alone says
+    for (let c = 0; c < 3; c++) expect(Math.abs(told.lighting.skinAlbedo[c] - truth[c]) / truth[c]).toBeLessThan(0.08);
+    expect(told.lighting.sceneIlluminant).toEqual(warm);
+    await expect(run(lit, [1, 0, 0.5])).rejects.toThrow(/sceneIlluminant/);
+  });
+
   it("names the problem when the maps do not match", async () => {
     await expect(
       delight({ texture: toSrgb(completed.texture), textureBase: completed.texture, confidence: scene.confidence, normalsObject: { ...scene.normals, width: 10 }, ambientOcclusion: scene.occlusion }),

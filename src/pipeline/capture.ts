@@ -8,6 +8,7 @@ import type { EnsureModelOptions } from "../models/cache.ts";
 import { getSession, ort } from "../models/session.ts";
 import { LANDMARK_COUNT, SILENT_LOGGER, type CaptureResult, type ImageF32, type Logger } from "../types.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
+import { sceneIlluminant } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
 import { faceLandmarks } from "./capture/mesh.ts";
 import { facingCamera, headPose } from "./capture/pose.ts";
@@ -122,5 +123,7 @@ export async function capture(image: ImageF32, options: CaptureOptions = {}, hoo
     landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;
   }
   log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);
-  return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks };
+  const illuminant = sceneIlluminant(image, masks.skin);
+  log.debug(`capture: scene illuminant g/r ${illuminant.rgb[1].toFixed(2)}, b/r ${illuminant.rgb[2].toFixed(2)} (grey-world ${illuminant.greyWorld.slice(1).map((v) => v.toFixed(2)).join("/")}, grey-edge ${illuminant.greyEdge.slice(1).map((v) => v.toFixed(2)).join("/")})`);
+  return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks, illuminant };
 }

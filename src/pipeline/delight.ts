@@ -46,6 +46,12 @@ export interface DelightInput {
   regions?: RegionMaps;
   /** Mirror texel per base texel (absent: u → 1 − u). */
   mirrorTexel?: Int32Array;
+  /**
+   * The scene's light colour from the rest of the photo (capture's `illuminant.rgb`, linear, red = 1).
+   * Taken out of the skin before its tone is read: a warm light and darker skin shift skin colour
+   * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
+   */
+  sceneIlluminant?: [number, number, number];
 }
 
 export interface DelightOptions {
@@ -270,10 +276,14 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
   const median = medianColor(albedoRel, useW);
   const lumOf = (c: ArrayLike<number>) => LUMA_709[0] * c[0] + LUMA_709[1] * c[1] + LUMA_709[2] * c[2];
-  // A colour cast moves the skin off the measured skin locus: the white balance that puts it
-  // back is part of the light, not the albedo (and the luminance prior reads the corrected colour).
-  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median) : null;
-  const gain = locus?.gain ?? [1, 1, 1];
+  // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
+  // taken out first (along the locus a warm light passes for darker skin), then the white balance
+  // that puts what is left back on the locus. Both are part of the light, not the albedo, and the
+  // luminance prior reads the corrected colour.
+  const scene = checkIlluminant(input.sceneIlluminant);
+  const sceneGain = scene.map((v) => 1 / v);
+  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median.map((v, c) => v * sceneGain[c])) : null;
+  const gain = locus ? locus.gain.map((g, c) => g * sceneGain[c]) : [1, 1, 1];
   const target = locus ? locus.luminance : (o.albedoScale as number);
   if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
   const balanced = median.map((v, c) => v * gain[c]);
@@ -311,6 +321,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
     dominantDirection: direction,
     shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
     skinAlbedo,
+    sceneIlluminant: scene,
     albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: target },
     fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
   };
@@ -320,6 +331,13 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
     albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
     lighting,
   };
+}
+
+/** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */
+function checkIlluminant(rgb: [number, number, number] | undefined): [number, number, number] {
+  if (!rgb) return [1, 1, 1];
+  if (rgb.length !== 3 || !rgb.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`delight: sceneIlluminant must be three positive numbers, got ${JSON.stringify(rgb)}`);
+  return [1, rgb[1] / rgb[0], rgb[2] / rgb[0]];
 }
 
 /** Per-channel weighted median of an RGB image. */

@@ -156,6 +156,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
         ambientOcclusion: unwrapped.ambientOcclusion,
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
+        sceneIlluminant: captured.illuminant.rgb,
       },
       { estimator: estimatorFor(registry, "delight"), texelSizeMm, tiled: { signal, onProgress: (f) => progress(0.95 * f) }, logger: log },
     );

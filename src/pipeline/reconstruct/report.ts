@@ -131,6 +131,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       detectionScore: face ? round(face.score, 4) : null,
       pose: { yawDeg: round(captured.pose.yawDeg, 2), pitchDeg: round(captured.pose.pitchDeg, 2), rollDeg: round(captured.pose.rollDeg, 2) },
       flags: { ...captured.flags, notes: [...captured.flags.notes] },
+      illuminant: roundDeep(captured.illuminant),
     },
     problems: problems(input, faceSeen),
     fit: {

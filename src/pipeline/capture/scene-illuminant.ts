@@ -1,0 +1,158 @@
+/**
+ * The scene's illuminant colour, from the whole photo outside the face skin: the scene-level cue
+ * that resolves de-lighting's skin-tone ambiguity (skin-reflectance reference §5, TRUST [S32]).
+ *
+ * Why it is needed: on the skin locus, darker skin is redder in exactly the direction a warm light
+ * (tungsten, sunset) shifts every colour, so a light-skinned face under warm light and a darker face
+ * under neutral light have the same chromaticity. Only the rest of the scene can tell them apart.
+ *
+ * Two classic statistics, each wrong in its own way: grey-world (Buchsbaum 1980: the mean
+ * colour is grey) is fooled by large coloured areas (a brown curtain, a red backdrop); grey-edge
+ * (van de Weijer, Gevers, Gijsenij 2007, e^{1,p,σ} with p = 6: the Minkowski mean of colour
+ * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). The
+ * estimate keeps, per chromaticity axis, only the warm shift both agree on (see `consensus`).
+ */
+import type { ImageF32, SceneIlluminant } from "../../types.ts";
+
+export interface SceneIlluminantOptions {
+  /** Longest side of the working copy, px (the statistics need the scene, not its texture). */
+  maxSide?: number;
+  /** Gaussian σ (px of the working copy) before the gradients: grey-edge's scale. */
+  blurSigma?: number;
+  /** Minkowski norm of grey-edge. */
+  edgeNorm?: number;
+  /** sRGB level at or above which a pixel counts as clipped (its colour is not the scene's). */
+  clipLevel?: number;
+  /** sRGB level below which a pixel is too dark to carry colour (noise, black). */
+  darkLevel?: number;
+  /** Fewer usable pixels than this: no estimate (neutral). */
+  minPixels?: number;
+}
+
+export const SCENE_ILLUMINANT_DEFAULTS: Required<SceneIlluminantOptions> = {
+  maxSide: 512,
+  blurSigma: 2,
+  edgeNorm: 6,
+  clipLevel: 0.98,
+  darkLevel: 0.02,
+  minPixels: 2000,
+};
+
+const NEUTRAL: [number, number, number] = [1, 1, 1];
+
+const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+
+/** Box-downsampled copy (integer factor) of an sRGB image and of a mask, both area-averaged. */
+function shrink(image: ImageF32, mask: Float32Array, maxSide: number): { rgb: Float32Array; mask: Float32Array; width: number; height: number } {
+  const k = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
+  const width = Math.floor(image.width / k);
+  const height = Math.floor(image.height / k);
+  const rgb = new Float32Array(width * height * 3);
+  const m = new Float32Array(width * height);
+  const src = image.data;
+  const c = image.channels;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = y * width + x;
+      for (let dy = 0; dy < k; dy++) {
+        for (let dx = 0; dx < k; dx++) {
+          const p = (y * k + dy) * image.width + x * k + dx;
+          m[o] += mask[p];
+          for (let ch = 0; ch < 3; ch++) rgb[o * 3 + ch] += src[p * c + ch];
+        }
+      }
+      m[o] /= k * k;
+      for (let ch = 0; ch < 3; ch++) rgb[o * 3 + ch] /= k * k;
+    }
+  }
+  return { rgb, mask: m, width, height };
+}
+
+/**
+ * Estimates the scene illuminant's colour (linear RGB, red = 1) from the photo outside `exclude`
+ * (the face skin mask, photo size, 0..1).
+ *
+ *   const light = sceneIlluminant(capture.image, capture.masks.skin);
+ *   // light.rgb = [1, 0.62, 0.45]: a warm light; divide a skin colour by it to white-balance it.
+ */
+export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: SceneIlluminantOptions = {}): SceneIlluminant {
+  const o = { ...SCENE_ILLUMINANT_DEFAULTS, ...options };
+  if (image.colorSpace !== "srgb" || image.channels < 3) throw new Error("sceneIlluminant: expects an sRGB photo with 3 channels");
+  if (exclude.width !== image.width || exclude.height !== image.height) throw new Error("sceneIlluminant: mask and photo sizes differ");
+  const small = shrink(image, exclude.data, o.maxSide);
+  const { width: W, height: H } = small;
+  const lin = Float32Array.from(small.rgb, srgbToLinear);
+  const blurred = gaussianBlurRgb(lin, W, H, o.blurSigma);
+  // A clipped or black pixel's colour is not the light's; judged on the box average's largest channel.
+  const usable = (p: number) => {
+    if (small.mask[p] > 0.05) return false;
+    const r = small.rgb[p * 3];
+    const g = small.rgb[p * 3 + 1];
+    const b = small.rgb[p * 3 + 2];
+    return Math.max(r, g, b) < o.clipLevel && Math.max(r, g, b) > o.darkLevel;
+  };
+  const world = [0, 0, 0];
+  const edge = [0, 0, 0];
+  let pixels = 0;
+  for (let y = 1; y < H - 1; y++) {
+    for (let x = 1; x < W - 1; x++) {
+      const p = y * W + x;
+      if (!usable(p) || !usable(p - 1) || !usable(p + 1) || !usable(p - W) || !usable(p + W)) continue;
+      pixels++;
+      for (let ch = 0; ch < 3; ch++) {
+        world[ch] += lin[p * 3 + ch];
+        const gx = blurred[(p + 1) * 3 + ch] - blurred[(p - 1) * 3 + ch];
+        const gy = blurred[(p + W) * 3 + ch] - blurred[(p - W) * 3 + ch];
+        edge[ch] += Math.hypot(gx, gy) ** o.edgeNorm;
+      }
+    }
+  }
+  const ratio = (v: number[]): [number, number, number] => (v[0] > 0 && v[1] > 0 && v[2] > 0 ? [1, v[1] / v[0], v[2] / v[0]] : NEUTRAL);
+  const greyWorld = pixels >= o.minPixels ? ratio(world) : NEUTRAL;
+  const greyEdge = pixels >= o.minPixels ? ratio(edge.map((v) => (v / pixels) ** (1 / o.edgeNorm))) : NEUTRAL;
+  const rgb: [number, number, number] = [1, consensus(greyWorld[1], greyEdge[1]), consensus(greyWorld[2], greyEdge[2])];
+  return { rgb, greyWorld, greyEdge, pixels };
+}
+
+/** Separable Gaussian blur of an RGB image (edges clamped). */
+function gaussianBlurRgb(src: Float32Array, W: number, H: number, sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const sum = k.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  const tmp = new Float32Array(src.length);
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let ch = 0; ch < 3; ch++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += k[i + r] * src[(y * W + Math.min(W - 1, Math.max(0, x + i))) * 3 + ch];
+        tmp[(y * W + x) * 3 + ch] = s;
+      }
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let ch = 0; ch < 3; ch++) {
+        let s = 0;
+        for (let i = -r; i <= r; i++) s += k[i + r] * tmp[(Math.min(H - 1, Math.max(0, y + i)) * W + x) * 3 + ch];
+        out[(y * W + x) * 3 + ch] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The warm shift both estimates agree on, in log space: the smaller one if both see the channel
+ * weaker than red, else none. Cool estimates are not used: a camera's automatic white balance
+ * removes daylight and shade casts, so what survives in a photo is mostly warm light it keeps on
+ * purpose (tungsten, candle, sunset), while a "cool" reading is far more often a blue wall or sky
+ * fooling both statistics (seen here on a face in front of a pale blue backdrop).
+ */
+function consensus(a: number, b: number): number {
+  const la = Math.log(a);
+  const lb = Math.log(b);
+  if (la >= 0 || lb >= 0) return 1;
+  return Math.exp(Math.max(la, lb));
+}
