@@ -21,7 +21,7 @@ function mondrian(light: [number, number, number], options: { size?: number; bac
   const skin: ImageF32 = { width: size, height: size, channels: 1, data: new Float32Array(size * size), colorSpace: "data" };
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let rgb = options.backdrop ?? [0.3, 0.3, 0.3];
+      let rgb: readonly number[] = options.backdrop ?? [0.3, 0.3, 0.3];
       for (const p of patches) if (x >= p.x && x < p.x + p.w && y >= p.y && y < p.y + p.h) rgb = p.rgb;
       const face = Math.abs(x - size / 2) < size / 6 && Math.abs(y - size / 2) < size / 5;
       if (face) rgb = [0.45, 0.25, 0.18];
