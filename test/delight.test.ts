@@ -81,7 +81,8 @@ describe("delight", () => {
     const r = await delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: dim.confidence, normalsObject: dim.normals, ambientOcclusion: dim.occlusion, regions: dim.regions });
     const [R, G, B] = r.lighting.skinAlbedo;
     const Y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-    expect(Y).toBeCloseTo(skinLuminanceFromChromaticity([R, G, B]), 3);
+    // The luminance the prior gives for that chromaticity (within 1 %: the locus match leaves it up to 0.05 off the locus).
+    expect(Math.abs(Y - skinLuminanceFromChromaticity([R, G, B])) / Y).toBeLessThan(0.01);
     // The truth's base skin is the ISSA 38° anchor: Y 0.279.
     expect(Math.abs(Y - 0.279) / 0.279).toBeLessThan(0.06);
     expect(r.lighting.albedoScale.method).toBe("chromaticity");

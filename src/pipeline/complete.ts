@@ -4,7 +4,7 @@
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
-import { weightedBlur } from "./fill/box-blur.ts";
+import { blurPlane, weightedBlur } from "./fill/box-blur.ts";
 import { fillGutters } from "./fill/gutter.ts";
 import { pushPullFill, relaxMembrane } from "./fill/push-pull.ts";
 
@@ -36,6 +36,12 @@ export interface CompleteOptions {
   smoothIterations?: number;
   /** Gaussian σ, texels, of the final smoothing of filled texels (removes the pyramid's directional artefacts); 0 = none. */
   fillSmoothSigma?: number;
+  /** Gaussian σ, texels, over which mirror-filled colour and its weight are smoothed (no hatching along island rims). */
+  mirrorSmoothSigma?: number;
+  /** Smoothed confidence at which a texel's own data is kept whole (below it, its mirror is blended in). */
+  mirrorTrust?: number;
+  /** Neighbourhood confidence (σ ≈ 1.4 texels) over which an unseen texel turns from mirror-filled to neighbour-filled (a small hole). */
+  smallHoleSupport?: [number, number];
   /** Regions where seen texels far from the skin prior's colour are dropped as not skin (clothing, hair). */
   outlierRegions?: FaceRegion[];
   /** Luminance range, relative to the skin prior's, outside which such a texel is dropped. */
@@ -52,6 +58,9 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   priorWeight: 0.05,
   smoothIterations: 30,
   fillSmoothSigma: 3,
+  mirrorSmoothSigma: 1,
+  mirrorTrust: 0.5,
+  smallHoleSupport: [0.45, 0.75],
   outlierRegions: ["neck", "ears"],
   outlierLuminance: [0.25, 4],
   logger: SILENT_LOGGER,
@@ -195,22 +204,41 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
   }
   const gainFill = pushPullFill(logGain, gainWeight, width, height, channels, { prior: null, priorWeight: 0, trustFraction: 0.5 });
 
-  // Mirror fill: blend the gain-matched mirror texel into texels that are not fully seen.
+  // Mirror fill: blend the gain-matched mirror texel into texels that are not well seen. The blend
+  // weights come from the confidence smoothed over a couple of texels, not texel by texel: confidence
+  // is speckled (occluder specks, the hair floor), and per-texel weights mixed each texel with its
+  // mirror in a different ratio, a patchwork of squares wherever the two sides differ (an
+  // asymmetric hairline). A small hole inside seen texture is left to the fill from its own
+  // neighbours for the same reason.
+  const { selfTrust, smallHole } = mirrorBlendWeights(c, width, height, o.mirrorTrust, o.smallHoleSupport);
+  // The gain-matched mirror colour and how much each texel wants it, then both smoothed over a
+  // texel or so: along an island's rim the mirror texel falls in and out of its own island every
+  // other texel, and an unsmoothed blend turned that into a hatch.
+  const mirrorColor = new Float32Array(n * channels);
+  const mirrorWant = new Float32Array(n);
+  const wSelf = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const m = mirror[p];
+    wSelf[p] = c[p] > 0 ? selfTrust[p] : 0;
+    if (m < 0 || !covered(p) || c[m] <= 0) continue;
+    mirrorWant[p] = (1 - wSelf[p]) * selfTrust[m] * (1 - smallHole[p]);
+    for (let k = 0; k < channels; k++) {
+      const logG = m > p ? gainFill[p * channels + k] : m < p ? -gainFill[m * channels + k] : 0;
+      mirrorColor[p * channels + k] = Math.exp(logG) * T[m * channels + k];
+    }
+  }
+  const mirrorSmooth = weightedBlur(mirrorColor, channels, mirrorWant, width, height, o.mirrorSmoothSigma);
   const mixed = new Float32Array(n * channels);
   const c1 = new Float32Array(n);
   let mirrored = 0;
   for (let p = 0; p < n; p++) {
-    const m = mirror[p];
-    const cm = m >= 0 && covered(p) ? c[m] : 0;
-    const wSelf = c[p];
-    const wMirror = (1 - c[p]) * cm;
-    c1[p] = wSelf + wMirror;
+    const wMirror = covered(p) ? Math.min(1 - wSelf[p], mirrorSmooth.support[p]) : 0;
+    c1[p] = wSelf[p] + wMirror;
     if (c1[p] >= 0.5 && covered(p)) mirrored++;
     for (let k = 0; k < channels; k++) {
-      const own = wSelf > 0 ? T[p * channels + k] : 0;
-      const logG = m > p ? gainFill[p * channels + k] : m < p ? -gainFill[m * channels + k] : 0;
-      const other = wMirror > 0 ? Math.exp(logG) * T[m * channels + k] : 0;
-      mixed[p * channels + k] = c1[p] > 0 ? (wSelf * own + wMirror * other) / c1[p] : 0;
+      const own = wSelf[p] > 0 ? T[p * channels + k] : 0;
+      const other = wMirror > 0 ? mirrorSmooth.values[p * channels + k] : 0;
+      mixed[p * channels + k] = c1[p] > 0 ? (wSelf[p] * own + wMirror * other) / c1[p] : 0;
     }
   }
 
@@ -238,6 +266,21 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
     seenFraction: seen / denom,
     mirroredFraction: mirrored / denom,
   };
+}
+
+/**
+ * Mirror-blend weights from the confidence smoothed at σ ≈ 1.4 texels. `selfTrust`: how far a
+ * texel's own data is kept, ramping to 1 at a smoothed confidence of `trust`. `smallHole`: how much
+ * an unseen texel is a small hole (its neighbourhood well seen, ramped over `support`), which its
+ * neighbours fill better than its mirror; the inside and the rim of a large unseen area score 0.
+ */
+function mirrorBlendWeights(conf: Float32Array, width: number, height: number, trust: number, support: [number, number]): { selfTrust: Float32Array; smallHole: Float32Array } {
+  const plane = Float64Array.from(conf);
+  blurPlane(plane, width, height, 1.5);
+  const [lo, hi] = support;
+  const selfTrust = Float32Array.from(plane, (v, p) => Math.min(1, Math.max(conf[p], v) / trust));
+  const smallHole = Float32Array.from(plane, (v, p) => (conf[p] >= 0.5 ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo)))));
+  return { selfTrust, smallHole };
 }
 
 /**
