@@ -8,6 +8,14 @@ import { FACE_REGIONS, PRESET_MAP_SIZE, STAGES, type ImageF32, type OutputFile, 
 import { StageError, StageRunner, type StageMeter } from "../src/pipeline/reconstruct/stage-runner.ts";
 import { PRESETS } from "../src/pipeline/presets.ts";
 import { NoFaceFound } from "../src/errors.ts";
+import { rowSlot } from "../src/geometry/uv-atlas.ts";
+
+/** The JSON chunk of a GLB (glTF 2.0 binary: 12-byte header, then a JSON chunk first). */
+function gltfJson(glb: Uint8Array) {
+  const view = new DataView(glb.buffer, glb.byteOffset, glb.byteLength);
+  const length = view.getUint32(12, true);
+  return JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + length)));
+}
 
 /** A meter whose clock advances 10 ms per reading and whose memory grows 1 MB per reading. */
 function fakeMeter(): StageMeter {
@@ -121,6 +129,7 @@ describe("reconstruct end to end (sample photo, draft)", () => {
       "maps/albedo_specular.png",
       "maps/ambient_occlusion.png",
       "maps/confidence.png",
+      "maps/eyes.png",
       "maps/normals_diffuse.png",
       "maps/normals_specular.png",
       "maps/texture.png",
@@ -140,6 +149,30 @@ describe("reconstruct end to end (sample photo, draft)", () => {
     expect(await size("maps/normals_specular.png")).toEqual([768, 1152, 3, "ushort"]);
     expect(await size("maps/texture.png")).toEqual([768, 1152, 3, "uchar"]);
     expect(await size("maps/confidence.png")).toEqual([384, 576, 1, "uchar"]);
+    expect(await size("maps/eyes.png")).toEqual([768, 1152, 3, "uchar"]);
+  });
+
+  it("gives the eyes an iris of the photo's colour, darker than the sclera, with a dark pupil", async () => {
+    const report = JSON.parse(new TextDecoder().decode(file("report.json").bytes));
+    expect(report.eyes.irisPixels).toBeGreaterThan(12);
+    const { data, info } = await sharp(file("maps/eyes.png").bytes).raw().toBuffer({ resolveWithObject: true });
+    // The right eye's disc centre (atlas slot 0) is the pupil; the limbus ring lies at r = 29°/360° of the disc.
+    const [u, v] = rowSlot(0, [0.5, 0.5]);
+    const [ue] = rowSlot(0, [0.5 + 0.06, 0.5]);
+    const at = (uu: number) => Array.from(data.subarray((Math.floor(v * info.height) * info.width + Math.floor(uu * info.width)) * 3, (Math.floor(v * info.height) * info.width + Math.floor(uu * info.width)) * 3 + 3));
+    const lum = (c: number[]) => c[0] + c[1] + c[2];
+    const pupil = at(u);
+    const iris = at(ue);
+    const sclera = Array.from(data.subarray(0, 3));
+    expect(lum(pupil)).toBeLessThan(lum(iris));
+    expect(lum(iris)).toBeLessThan(lum(sclera) * 0.6);
+    // Its hue follows the measured iris: the reddest channel of the albedo is the reddest in the map.
+    const albedo: number[] = report.eyes.irisAlbedo;
+    expect(iris.indexOf(Math.max(...iris))).toBe(albedo.indexOf(Math.max(...albedo)));
+    // The GLB's eye material samples it.
+    const json = gltfJson(file("head.glb").bytes);
+    const eyes = json.materials.find((m: { name: string }) => m.name === "eyes");
+    expect(eyes.pbrMetallicRoughness.baseColorTexture).toBeDefined();
   });
 
   it("has no NaN or Inf in any stage's float data", () => {

@@ -41,6 +41,8 @@ export interface PackageMaps {
   photoTexture?: ImageF32 | Uint8Array;
   /** Thin parts (ears), 1 channel 0..1; enables diffuse transmission in the GLB. */
   thinMask?: ImageF32;
+  /** The eyeballs' albedo (atlas layout, sRGB), as PNG bytes (pipeline/eyes.ts). */
+  eyes?: Uint8Array;
   /** Extra maps for inspection. */
   debug?: DebugMap[];
 }
@@ -140,6 +142,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
     normalsSpecular: await encodePng(maps.normalsSpecular, { bitDepth: 16, range: "signed" }),
   };
   if (maps.thinMask) png.thinMask = await encodePng(thinMaskRgba(maps.thinMask), { bitDepth: 8 });
+  if (maps.eyes) png.eyes = maps.eyes;
   const files: OutputFile[] = [];
   const add = (name: string, bytes: Uint8Array, mediaType: string) => files.push({ name, bytes, mediaType });
 
@@ -155,6 +158,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
     add(SKIN_MAP_FILES.normalsDiffuse, png.normalsDiffuse, "image/png");
     add(SKIN_MAP_FILES.normalsSpecular, png.normalsSpecular, "image/png");
     if (png.thinMask) add(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png");
+    if (png.eyes) add(SKIN_MAP_FILES.eyes, png.eyes, "image/png");
     if (maps.photoTexture) {
       add(SKIN_MAP_FILES.photoTexture, maps.photoTexture instanceof Uint8Array ? maps.photoTexture : await encodeAsSrgb(maps.photoTexture), "image/png");
     }

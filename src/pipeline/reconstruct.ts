@@ -22,11 +22,12 @@ import packageJson from "../../package.json" with { type: "json" };
 import type { EstimatorStage, ImageF32, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
-import { complete } from "./complete.ts";
+import { complete, skinPriorMask } from "./complete.ts";
 import { delight } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals } from "./normals.ts";
-import { encodePng } from "../image/encode.ts";
+import { encodePng, encodePngCodes } from "../image/encode.ts";
+import { EYE_TEXTURE_DEFAULTS, eyeTexture, measureIris, skinDelightGain } from "./eyes.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
 import { presetOptions } from "./presets.ts";
 import { buildReport, debugMaps, thinMask } from "./reconstruct/report.ts";
@@ -207,8 +208,14 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
     models: await modelRecords([...modelsUsed, "blazeface", "facemesh", "iris", "selfie", upscaler.manifest.name]),
     version: packageJson.version,
   });
-  const files = await run.run("package", () =>
-    packageOutputs(
+  const files = await run.run("package", async () => {
+    // The eyeballs' albedo: the photo's iris colour, de-lit like the skin around it.
+    const skinWeight = Float32Array.from(skinPriorMask(unwrapped.regions, completed.sourceConfidence.data.length), (m, p) => m * completed.sourceConfidence.data[p]);
+    const iris = measureIris(captured, skinDelightGain(completed.texture, delit.lighting.skinAlbedo, skinWeight));
+    report.eyes = { irisPhoto: iris.photo?.map((v) => Math.round(v * 1e4) / 1e4) ?? null, irisAlbedo: iris.albedo.map((v) => Math.round(v * 1e4) / 1e4), irisPixels: iris.pixels };
+    const eyeMap = eyeTexture(iris.albedo, { width: Math.min(EYE_TEXTURE_DEFAULTS.width, mapSize.width) });
+    const eyes = await encodePngCodes(eyeMap.codes, eyeMap.width, eyeMap.height, 3);
+    return packageOutputs(
       {
         mesh: fitted.mesh,
         parts: head.parts,
@@ -219,14 +226,15 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
           normalsSpecular: normalMaps.normalsSpecular,
           photoTexture: photoTexturePng,
           thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
+          eyes,
           debug: debugMaps(unwrapped),
         },
         parameters: {},
         report,
       },
       { ...preset.package, formats: opts.formats, logger: log },
-    ),
-  );
+    );
+  });
   // timings.json last, so that it holds the package stage too; it is the one file that differs between identical runs.
   const timings = run.timings.map((t) => ({ ...t, ms: Math.round(t.ms * 10) / 10, ...(t.cpuMs !== undefined ? { cpuMs: Math.round(t.cpuMs * 10) / 10 } : {}) }));
   const timingsFile = { name: TIMINGS_FILE, bytes: new TextEncoder().encode(stableJson({ note: "wall-clock time (ms) and peak resident memory (bytes) per stage; the one output that differs between identical runs", stages: timings })), mediaType: "application/json" };

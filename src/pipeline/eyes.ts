@@ -1,0 +1,172 @@
+/**
+ * eyes: the eyeballs' albedo map (maps/eyes.png). The eyeballs are separate meshes whose UVs are
+ * two discs in the atlas' bottom row (geometry/uv-atlas.ts, an azimuthal-equidistant projection
+ * from the corneal apex), so the map is an atlas-sized image in which only those discs matter:
+ * sclera, an iris of the person's colour, a pupil.
+ *
+ * The iris colour is measured in the photo inside the iris landmarks' circle and the eye opening
+ * (pupil, eyelid shadow, lashes and catch-lights left out), then de-lit with the same per-channel
+ * factor de-lighting found for the skin (A_D ÷ photo texture over seen skin): the eyes are lit by
+ * the same light as the cheeks around them.
+ */
+import { rowSlot } from "../geometry/uv-atlas.ts";
+import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
+import type { CaptureResult, ImageF32 } from "../types.ts";
+import { fillPolygon } from "./capture/masks.ts";
+import { GLTF_EYE_MATERIAL } from "../../materials/gltf-mapping.ts";
+
+/** Eye-opening contours (MediaPipe face-mesh lid margins), subject's right and left. */
+const RIGHT_EYE_OPENING = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
+const LEFT_EYE_OPENING = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
+const RIGHT_IRIS = 468;
+const LEFT_IRIS = 473;
+
+export interface EyeTextureOptions {
+  /** Width of the map (height = 1.5 × width, the atlas' 2:3). */
+  width?: number;
+  /** Pupil radius as a fraction of the iris radius (a photo's pupil in ordinary light). */
+  pupilFraction?: number;
+  /** Iris pixels needed to trust the measurement; fewer (eyes closed, tiny face) ⇒ `fallbackIris`. */
+  minIrisPixels?: number;
+  /** Linear iris albedo used when the photo shows too little iris: a dark brown, the commonest iris colour. */
+  fallbackIris?: [number, number, number];
+}
+
+export const EYE_TEXTURE_DEFAULTS: Required<EyeTextureOptions> = {
+  width: 2048,
+  pupilFraction: 0.4,
+  minIrisPixels: 12,
+  fallbackIris: [0.09, 0.05, 0.03],
+};
+
+export interface EyeColour {
+  /** Iris colour in the photo, linear RGB (median), or null when too little iris was visible. */
+  photo: [number, number, number] | null;
+  /** Iris albedo used, linear RGB. */
+  albedo: [number, number, number];
+  /** Photo pixels the median was taken over. */
+  pixels: number;
+}
+
+const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+};
+
+/**
+ * The iris colour of the photo and its albedo. `skinGain` is de-lighting's per-channel factor from
+ * photo texture to albedo on the skin (linear).
+ */
+export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">, skinGain: [number, number, number], options: EyeTextureOptions = {}): EyeColour {
+  const o = { ...EYE_TEXTURE_DEFAULTS, ...options };
+  const { image, landmarks: lm } = capture;
+  const { width: w, height: h } = image;
+  const samples: number[][] = [];
+  for (const [opening, iris] of [[RIGHT_EYE_OPENING, RIGHT_IRIS], [LEFT_EYE_OPENING, LEFT_IRIS]] as const) {
+    const cx = lm[iris * 3];
+    const cy = lm[iris * 3 + 1];
+    let radius = 0;
+    for (let k = 1; k <= 4; k++) radius += Math.hypot(lm[(iris + k) * 3] - cx, lm[(iris + k) * 3 + 1] - cy) / 4;
+    if (!(radius > 0.5)) continue;
+    const x0 = Math.max(0, Math.floor(cx - radius - 1));
+    const y0 = Math.max(0, Math.floor(cy - radius - 1));
+    const x1 = Math.min(w - 1, Math.ceil(cx + radius + 1));
+    const y1 = Math.min(h - 1, Math.ceil(cy + radius + 1));
+    if (x1 < x0 || y1 < y0) continue;
+    const bw = x1 - x0 + 1;
+    const inside = new Uint8Array(bw * (y1 - y0 + 1));
+    fillPolygon(inside, bw, y1 - y0 + 1, opening.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]), x0, y0);
+    const eye: number[][] = [];
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / radius;
+        // The ring between the pupil and the limbus, where the lids leave it open.
+        if (r < o.pupilFraction + 0.1 || r > 0.9 || !inside[(y - y0) * bw + (x - x0)]) continue;
+        const p = (y * w + x) * image.channels;
+        eye.push([srgbToLinear(image.data[p]), srgbToLinear(image.data[p + 1]), srgbToLinear(image.data[p + 2])]);
+      }
+    }
+    // Lashes and lid shadow are the darkest quarter, catch-lights the brightest tenth.
+    const lum = eye.map((c) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]);
+    const sorted = [...lum].sort((a, b) => a - b);
+    const lo = sorted[Math.floor(sorted.length * 0.25)];
+    const hi = sorted[Math.floor(sorted.length * 0.9)];
+    eye.forEach((c, i) => {
+      if (lum[i] >= lo && lum[i] <= hi) samples.push(c);
+    });
+  }
+  if (samples.length < o.minIrisPixels) return { photo: null, albedo: [...o.fallbackIris], pixels: samples.length };
+  const photo = [0, 1, 2].map((c) => median(samples.map((s) => s[c]))) as [number, number, number];
+  const albedo = photo.map((v, c) => Math.min(0.8, Math.max(0.005, v * skinGain[c]))) as [number, number, number];
+  return { photo, albedo, pixels: samples.length };
+}
+
+/**
+ * The eyes' albedo map, sRGB 8-bit codes in the atlas layout (3 channels, width × 1.5·width):
+ * sclera everywhere, and in each eye disc an iris of `iris` (linear) with a darker limbal ring and
+ * a pupil. Deterministic.
+ */
+export function eyeTexture(iris: [number, number, number], options: EyeTextureOptions = {}): { width: number; height: number; codes: Uint8Array } {
+  const o = { ...EYE_TEXTURE_DEFAULTS, ...options };
+  const width = o.width;
+  const height = Math.round(width * 1.5);
+  // The sclera keeps the untextured eye material's colour (a glTF base colour factor, linear).
+  const scleraLinear = GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3);
+  const code = (linear: number) => Math.round(Math.min(1, Math.max(0, linearToSrgb(linear))) * 255);
+  const codes = new Uint8Array(width * height * 3);
+  const scleraCodes = scleraLinear.map(code);
+  for (let p = 0; p < width * height; p++) codes.set(scleraCodes, p * 3);
+  // Disc geometry from the atlas: slot origin and size in UV.
+  const [u0, v0] = rowSlot(0, [0, 0]);
+  const [u1, v1] = rowSlot(0, [1, 1]);
+  const discU = u1 - u0;
+  const discV = v1 - v0;
+  const irisR = LIMBUS_ANGLE / (2 * Math.PI); // local-disc radius of the limbus (r = θ / 2π)
+  const pupilR = irisR * o.pupilFraction;
+  const texel = 1 / (discU * width); // one texel in local-disc units
+  const smooth = (e0: number, e1: number, x: number) => {
+    const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+    return t * t * (3 - 2 * t);
+  };
+  for (const slot of [0, 4] as const) {
+    const [su0] = rowSlot(slot, [0, 0]);
+    const xa = Math.max(0, Math.floor(su0 * width));
+    const xb = Math.min(width - 1, Math.ceil((su0 + discU) * width));
+    const ya = Math.max(0, Math.floor(v0 * height));
+    const yb = Math.min(height - 1, Math.ceil(v1 * height));
+    for (let y = ya; y <= yb; y++) {
+      for (let x = xa; x <= xb; x++) {
+        const lu = ((x + 0.5) / width - su0) / discU - 0.5;
+        const lv = ((y + 0.5) / height - v0) / discV - 0.5;
+        const r = Math.hypot(lu, lv);
+        if (r > irisR + 2 * texel) continue;
+        // Iris: a little darker toward the pupil's rim and much darker in the limbal ring.
+        const limbal = 1 - 0.55 * smooth(0.75 * irisR, irisR, r);
+        const inner = 0.8 + 0.2 * smooth(pupilR, 0.6 * irisR, r);
+        const toSclera = smooth(irisR - texel, irisR + texel, r);
+        const toPupil = 1 - smooth(pupilR - texel, pupilR + texel, r);
+        const p = (y * width + x) * 3;
+        for (let c = 0; c < 3; c++) {
+          const irisC = iris[c] * limbal * inner;
+          const withPupil = irisC * (1 - toPupil) + 0.01 * toPupil;
+          codes[p + c] = code(withPupil * (1 - toSclera) + scleraLinear[c] * toSclera);
+        }
+      }
+    }
+  }
+  return { width, height, codes };
+}
+
+/** The per-channel factor from photo texture to albedo on seen skin: A_D's skin median ÷ the texture's. */
+export function skinDelightGain(textureBase: ImageF32, skinAlbedo: [number, number, number], skinWeight: Float32Array): [number, number, number] {
+  const out: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    const vals: number[] = [];
+    for (let p = 0; p < skinWeight.length; p++) if (skinWeight[p] >= 0.5) vals.push(textureBase.data[p * textureBase.channels + c]);
+    const m = vals.length ? median(vals) : 0;
+    out.push(m > 1e-4 ? skinAlbedo[c] / m : 1);
+  }
+  return out as [number, number, number];
+}
