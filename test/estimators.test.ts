@@ -55,6 +55,8 @@ describe("built-in estimator graphs", () => {
     const w = dichromaticWeights(skin);
     const J = skin.map((a) => 2 * a + 0.1);
     expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
+    // Grey skin (a black-and-white photo) cannot be separated: no removal rather than an error.
+    expect(dichromaticWeights([0.3, 0.3, 0.3])).toEqual([0, 0, 0]);
   });
 
   it("resamples images bilinearly with texel centres aligned", async () => {

@@ -244,6 +244,19 @@ describe("reconstruct end to end (sample photo, draft)", () => {
   });
 });
 
+describe("reconstruct: a black-and-white photo", () => {
+  it("completes (no colour to separate highlights by) with a finite, skin-coloured albedo", async () => {
+    const grey = await sharp(await readFile(SAMPLE)).greyscale().png().toBuffer();
+    const result = await reconstruct(grey, { preset: "draft", formats: ["maps"] });
+    const report = JSON.parse(new TextDecoder().decode(result.files.find((f) => f.name === "report.json")!.bytes));
+    const [r, g, b] = report.lighting.skinAlbedo as number[];
+    for (const v of [r, g, b]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    // No hue in the photo: the skin-locus white balance gives it a skin colour (red > green > blue).
+    expect(r).toBeGreaterThan(g);
+    expect(g).toBeGreaterThan(b);
+  });
+});
+
 describe("reconstruct: cancellation and bad input", () => {
   it("stops at the next stage boundary when the signal aborts, with an AbortError", async () => {
     const controller = new AbortController();

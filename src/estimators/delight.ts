@@ -47,7 +47,9 @@ export function dichromaticWeights(chroma: ArrayLike<number>): [number, number, 
   const u = [chroma[0] / len, chroma[1] / len, chroma[2] / len];
   const uv = u[0] + u[1] + u[2];
   const det = 3 - uv * uv;
-  if (det < 1e-3) throw new Error(`dichromaticWeights: skin chroma (${Array.from(chroma).join(", ")}) is too close to white to separate specular`);
+  // Grey skin (a black-and-white photo): a highlight has the skin's own colour, so the dichromatic
+  // model cannot tell it apart; remove none rather than fail the job.
+  if (det < 1e-3) return [0, 0, 0];
   return [(1 - uv * u[0]) / det, (1 - uv * u[1]) / det, (1 - uv * u[2]) / det];
 }
 
