@@ -11,15 +11,13 @@
  */
 import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
+import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts";
 import type { CaptureResult, ImageF32 } from "../types.ts";
 import { fillPolygon } from "./capture/masks.ts";
-import { GLTF_EYE_MATERIAL } from "../../materials/gltf-mapping.ts";
+import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
+import { srgbToLinear } from "./unwrap/photo-pyramid.ts";
+import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 
-/** Eye-opening contours (MediaPipe face-mesh lid margins), subject's right and left. */
-const RIGHT_EYE_OPENING = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
-const LEFT_EYE_OPENING = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
-const RIGHT_IRIS = 468;
-const LEFT_IRIS = 473;
 
 export interface EyeTextureOptions {
   /** Width of the map (height = 1.5 × width, the atlas' 2:3). */
@@ -48,8 +46,6 @@ export interface EyeColour {
   pixels: number;
 }
 
-const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
 const median = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
   return s[Math.floor(s.length / 2)];
@@ -64,7 +60,8 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
   const { image, landmarks: lm } = capture;
   const { width: w, height: h } = image;
   const samples: number[][] = [];
-  for (const [opening, iris] of [[RIGHT_EYE_OPENING, RIGHT_IRIS], [LEFT_EYE_OPENING, LEFT_IRIS]] as const) {
+  // The eye openings are the face mesh's lid margins; the iris points follow the mesh (MediaPipe order).
+  for (const [opening, iris] of [[EYE_CONTOUR_RIGHT, RIGHT_IRIS_START], [EYE_CONTOUR_LEFT, LEFT_IRIS_START]] as const) {
     const cx = lm[iris * 3];
     const cy = lm[iris * 3 + 1];
     let radius = 0;
@@ -114,7 +111,7 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
   const height = Math.round(width * 1.5);
   // The sclera keeps the untextured eye material's colour (a glTF base colour factor, linear).
   const scleraLinear = GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3);
-  const code = (linear: number) => Math.round(Math.min(1, Math.max(0, linearToSrgb(linear))) * 255);
+  const code = (linear: number) => Math.round(linearToSrgb(linear) * 255);
   const codes = new Uint8Array(width * height * 3);
   const scleraCodes = scleraLinear.map(code);
   for (let p = 0; p < width * height; p++) codes.set(scleraCodes, p * 3);

@@ -13,6 +13,7 @@
  * estimate keeps, per chromaticity axis, only the warm shift both agree on (see `consensus`).
  */
 import type { ImageF32, SceneIlluminant } from "../../types.ts";
+import { srgbToLinear } from "../unwrap/photo-pyramid.ts";
 
 export interface SceneIlluminantOptions {
   /** Longest side of the working copy, px (the statistics need the scene, not its texture). */
@@ -40,7 +41,6 @@ export const SCENE_ILLUMINANT_DEFAULTS: Required<SceneIlluminantOptions> = {
 
 const NEUTRAL: [number, number, number] = [1, 1, 1];
 
-const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
 
 /** Box-downsampled copy (integer factor) of an sRGB image and of a mask, both area-averaged. */
 function shrink(image: ImageF32, mask: Float32Array, maxSide: number): { rgb: Float32Array; mask: Float32Array; width: number; height: number } {
@@ -84,20 +84,18 @@ export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: Sce
   const lin = Float32Array.from(small.rgb, srgbToLinear);
   const blurred = gaussianBlurRgb(lin, W, H, o.blurSigma);
   // A clipped or black pixel's colour is not the light's; judged on the box average's largest channel.
-  const usable = (p: number) => {
-    if (small.mask[p] > 0.05) return false;
-    const r = small.rgb[p * 3];
-    const g = small.rgb[p * 3 + 1];
-    const b = small.rgb[p * 3 + 2];
-    return Math.max(r, g, b) < o.clipLevel && Math.max(r, g, b) > o.darkLevel;
-  };
+  const usable = Uint8Array.from({ length: W * H }, (_, p) => {
+    if (small.mask[p] > 0.05) return 0;
+    const top = Math.max(small.rgb[p * 3], small.rgb[p * 3 + 1], small.rgb[p * 3 + 2]);
+    return top < o.clipLevel && top > o.darkLevel ? 1 : 0;
+  });
   const world = [0, 0, 0];
   const edge = [0, 0, 0];
   let pixels = 0;
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1; x < W - 1; x++) {
       const p = y * W + x;
-      if (!usable(p) || !usable(p - 1) || !usable(p + 1) || !usable(p - W) || !usable(p + W)) continue;
+      if (!usable[p] || !usable[p - 1] || !usable[p + 1] || !usable[p - W] || !usable[p + W]) continue;
       pixels++;
       for (let ch = 0; ch < 3; ch++) {
         world[ch] += lin[p * 3 + ch];
