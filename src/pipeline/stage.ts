@@ -1,0 +1,55 @@
+/**
+ * The one shape every pipeline stage has: `stage(input, options, context)`.
+ *
+ * - `input`: the data the stage transforms (named fields, types from src/types.ts);
+ * - `options`: the stage's documented tunables, merged with its `Required<>` defaults by
+ *   `withDefaults` (the preset table only picks option values);
+ * - `context`: what the edges lend the stage for one run — logger, abort signal, progress, and the
+ *   estimators it may use. Nothing in `context` changes what the stage computes.
+ *
+ *   const o = withDefaults(SPECULAR_DEFAULTS, options);
+ *   const log = loggerOf(context);
+ */
+import type { EstimatorRegistry } from "../models/estimators.ts";
+import type { EnsureModelOptions } from "../models/cache.ts";
+import type { Logger } from "../types.ts";
+import { SILENT_LOGGER } from "../types.ts";
+
+/** What one run of a stage gets from its caller besides input and options. */
+export interface StageContext {
+  /** Debug and info messages; silent when absent (no console output from inside the pipeline). */
+  logger?: Logger;
+  /** Checked between steps (and between tiles); when aborted the stage rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Fraction of this stage done, 0..1, with an optional short message. */
+  onProgress?: (fraction: number, message?: string) => void;
+  /** The estimators the stage may run (user manifests override the built-ins). */
+  estimators?: EstimatorRegistry;
+  /** Passed to the model cache: a cold cache converts models on first use. */
+  onModelProgress?: EnsureModelOptions["onProgress"];
+}
+
+/**
+ * The caller's options over the stage's defaults. Unlike `{ ...defaults, ...options }`, a field set
+ * to `undefined` keeps its default instead of erasing it.
+ */
+export function withDefaults<T extends object>(defaults: Required<T>, options: Partial<T> | undefined): Required<T> {
+  const merged = { ...defaults };
+  if (options) {
+    for (const key of Object.keys(options) as (keyof T)[]) {
+      const value = options[key];
+      if (value !== undefined) merged[key] = value as Required<T>[keyof T];
+    }
+  }
+  return merged;
+}
+
+/** The context's logger, or the silent one. */
+export function loggerOf(context: StageContext | undefined): Logger {
+  return context?.logger ?? SILENT_LOGGER;
+}
+
+/** Throws the signal's reason when it has been aborted. */
+export function throwIfAborted(context: StageContext | undefined): void {
+  context?.signal?.throwIfAborted();
+}
