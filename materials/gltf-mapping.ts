@@ -1,5 +1,5 @@
 /**
- * THE skin → glTF mapping (DESIGN §5): which map and which factor goes into which glTF slot and
+ * THE skin → glTF mapping (docs/design.md §5): which map and which factor goes into which glTF slot and
  * KHR extension. Pure data, so the package stage (export-head.ts) and the Editor plugin share it.
  *
  * | skin                       | glTF                                                                  |

@@ -1,5 +1,5 @@
 /**
- * Names of a job's map files, relative to the job's output directory (DESIGN §5). The package
+ * Names of a job's map files, relative to the job's output directory (docs/design.md §5). The package
  * stage writes them, `head.babylon` references them, the scenes and the plugin read them.
  */
 export const SKIN_MAP_FILES = {

@@ -1,7 +1,7 @@
 /**
  * porelight's data contracts. Units, colour spaces and axes are stated here, once.
  *
- * Conventions (DESIGN §2):
+ * Conventions (docs/design.md §2):
  * - Images in memory are interleaved HWC Float32Array; row 0 is the top row.
  * - Pipeline maths runs in linear light; sRGB only at the edges (decode, A_D output, previews).
  * - Meshes are in metres, glTF axes: +X to the subject's left (viewer's right on a frontal
@@ -172,7 +172,7 @@ export interface FitResult {
   interocularPx: number;
 }
 
-/** Quality presets (DESIGN §2). */
+/** Quality presets (docs/design.md §2). */
 export type Preset = "draft" | "standard" | "high" | "ultra";
 
 /** Map size for each preset, W×H. */
@@ -214,7 +214,7 @@ export interface TensorSpec {
   colorSpace: "srgb" | "linear" | "normal-tangent" | "normal-object" | "data";
 }
 
-/** An image-to-image estimator: an ONNX model plus how to run it (DESIGN §1). */
+/** An image-to-image estimator: an ONNX model plus how to run it (docs/design.md §1). */
 export interface EstimatorManifest {
   /** Manifest format version. */
   version: 1;
@@ -392,7 +392,7 @@ export interface RegionMaps {
 }
 
 /**
- * The photo's lighting as de-lighting δ estimated it (DESIGN §1): for the job report and for
+ * The photo's lighting as de-lighting δ estimated it (docs/design.md §1): for the job report and for
  * re-rendering in evaluation. Rendering convention, linear light, object space of the fitted mesh:
  * photo ≈ albedo · AO · E(n) / π with E(n) = Σ_lm Â_l·L_lm·Y_lm(n), Â = (π, 2π/3, π/4), real SH
  * with Y1−1 ∝ y, Y10 ∝ z, Y11 ∝ x (see src/pipeline/lighting/sh.ts).

@@ -21,7 +21,7 @@ import type { EditorIds, EditorLike } from "./editor-like.ts";
 import { copyTree, freshAssetDir, listFiles, projectDirOf, projectRelative, toPosix } from "./project-assets.ts";
 import { activateSkinMaterial, isSkinMaterial, rebaseSkinMetadata, setSceneUnits } from "./skin.ts";
 
-/** The job output that carries the head, the eyes and the skin material (DESIGN §5). */
+/** The job output that carries the head, the eyes and the skin material (docs/design.md §5). */
 export const HEAD_FILE = "head.babylon";
 
 export interface ImportReconstructionOptions {

@@ -4,7 +4,7 @@
  * checked from the header before any pixel is decoded, the whole image is decoded once (catching
  * truncated files), and what is kept is a lossless PNG of the upright sRGB pixels with no
  * metadata (EXIF, GPS, XMP, ICC all dropped). The CLI uses the same path so that the daemon and
- * the CLI feed the pipeline identical bytes (DESIGN §5: same input ⇒ same outputs).
+ * the CLI feed the pipeline identical bytes (docs/design.md §5: same input ⇒ same outputs).
  */
 import sharp from "sharp";
 import { HttpError } from "./http-error.ts";

@@ -4,7 +4,7 @@
  */
 import type { EstimatorManifest, EstimatorStage, TensorSpec } from "../types.ts";
 
-/** Inference tile of the built-in graphs, texels (DESIGN §1). */
+/** Inference tile of the built-in graphs, texels (docs/design.md §1). */
 export const BUILTIN_INFERENCE_PATCH = 1536;
 /** Width of the cross-fade in each tile overlap, texels. */
 export const BUILTIN_BLEND = 16;
@@ -24,7 +24,7 @@ export function builtinManifest(
     inputs,
     outputs,
     scale: 1,
-    // Not trained; the field is informational. The training patch of DESIGN §1 for drop-in models.
+    // Not trained; the field is informational. The training patch of docs/design.md §1 for drop-in models.
     trainingPatch: 512,
     inferencePatch: BUILTIN_INFERENCE_PATCH,
     overlap: 2 * receptiveField + BUILTIN_BLEND,

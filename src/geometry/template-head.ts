@@ -1,5 +1,5 @@
 /**
- * The template head (DESIGN §4): face from the canonical face data, scalp and neck lofted from
+ * The template head (docs/design.md §4): face from the canonical face data, scalp and neck lofted from
  * the face's outline over an anthropometric skull, ears grown out of the head grid, eye sockets
  * and separate eyeballs, one symmetric 2:3 UV atlas. Deterministic: the same data give the same
  * mesh, bit for bit.

@@ -1,6 +1,6 @@
 /**
  * PNG encoding of float images, deterministic: fixed zlib settings, no metadata, no timestamps,
- * so identical pixels always give identical bytes (game builds cache on the output, DESIGN §5).
+ * so identical pixels always give identical bytes (game builds cache on the output, docs/design.md §5).
  */
 import sharp from "sharp";
 import type { ImageF32 } from "../types.ts";

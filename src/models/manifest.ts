@@ -1,5 +1,5 @@
 /**
- * Estimator manifests (DESIGN §1): JSON files that say how to run an image-to-image ONNX model.
+ * Estimator manifests (docs/design.md §1): JSON files that say how to run an image-to-image ONNX model.
  * Validation errors name the file and the field, e.g.
  * `my.json: inputs[1].range: low must be below high, got [1, 0]`.
  *
@@ -12,7 +12,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { EstimatorManifest, EstimatorStage, TensorSpec } from "../types.ts";
 
-/** Inference tile size when a manifest gives none (DESIGN §1). */
+/** Inference tile size when a manifest gives none (docs/design.md §1). */
 export const DEFAULT_INFERENCE_PATCH = 1536;
 /** Training patch size when a manifest gives none (informational). */
 export const DEFAULT_TRAINING_PATCH = 512;

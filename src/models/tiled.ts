@@ -1,5 +1,5 @@
 /**
- * Tiled image-to-image inference for any estimator (DESIGN §3): a sliding window of at most
+ * Tiled image-to-image inference for any estimator (docs/design.md §3): a sliding window of at most
  * `inferencePatch` input pixels, neighbouring tiles sharing `overlap` pixels. Within a shared
  * strip each tile's outer `receptiveField` pixels get no weight (the model's zero padding reaches
  * there) and the rest is a raised-cosine cross-fade; weights are normalised to sum to 1, so the

@@ -1,5 +1,5 @@
 /**
- * complete: turn the partly seen UV texture into a full one (DESIGN §1). Mirror fill through the
+ * complete: turn the partly seen UV texture into a full one (docs/design.md §1). Mirror fill through the
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior,
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */

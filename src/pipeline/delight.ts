@@ -1,5 +1,5 @@
 /**
- * delight δ: diffuse albedo A_D from the (upscaled) photo texture by inverse rendering (DESIGN §1).
+ * delight δ: diffuse albedo A_D from the (upscaled) photo texture by inverse rendering (docs/design.md §1).
  *
  * At base size, in TypeScript: fit the photo's lighting (2nd-order SH) jointly with a smooth
  * regional albedo on the seen skin texels (IRLS, see lighting/fit.ts); divide the seen texels by

@@ -3,7 +3,7 @@
  * physically scaled by the texel size) and diffuse normals N_D (N_S smoothed over skin's
  * subsurface scattering profile), both in glTF / MikkTSpace tangent space (+X along +u, +Y toward
  * −v, i.e. up the image; +Z out of the surface), unit length, −1..1 per component — ready for a
- * 16-bit PNG as (n + 1) / 2 (DESIGN §1, §2). The per-texel work is the ρ and σ estimators
+ * 16-bit PNG as (n + 1) / 2 (docs/design.md §1, §2). The per-texel work is the ρ and σ estimators
  * (built-in ONNX graphs built for this texel size, or user models with the same I/O); see
  * src/estimators/normals.ts for the physics.
  */

@@ -1,5 +1,5 @@
 /**
- * package: every output of a job as bytes (DESIGN §5), not yet written anywhere: `head.glb`,
+ * package: every output of a job as bytes (docs/design.md §5), not yet written anywhere: `head.glb`,
  * `head.babylon`, `material.json` (through materials/export-head.ts, the one skin → glTF mapping),
  * `maps/*.png`, `report.json`, and `timings.json`.
  *

@@ -1,5 +1,5 @@
 /**
- * Quality presets (DESIGN §2): a preset only picks option values for the stages; every stage
+ * Quality presets (docs/design.md §2): a preset only picks option values for the stages; every stage
  * keeps its own defaults for the rest. Map sizes come from PRESET_MAP_SIZE in the types module.
  *
  * Upscaler per preset, from `npm run bench -- pipeline --variants` and `-- models` (speed vs

@@ -1,6 +1,6 @@
 /**
  * reconstruct: one photo in, a render-ready head out — the single entry point the CLI, the daemon
- * and the evaluation call (DESIGN §1). It runs the stages in order,
+ * and the evaluation call (docs/design.md §1). It runs the stages in order,
  *
  *   decode → capture → fit → unwrap → complete → upscale ζ → delight δ → specular ψ → normals ρ, σ → package,
  *

@@ -1,6 +1,6 @@
 /**
  * specular ψ: specular albedo A_S (1 channel, linear; F0 = A_S × SPECULAR_F0_AT_ONE = 0.056, so
- * skin's nominal F0 0.028 is A_S 0.5) from the diffuse albedo and the region maps (DESIGN §1).
+ * skin's nominal F0 0.028 is A_S 0.5) from the diffuse albedo and the region maps (docs/design.md §1).
  *
  * Skin's specular is a near-constant dielectric reflection (n ≈ 1.4 ⇒ F0 ≈ 0.028, reference §1.1
  * [S3, S11]) modulated by region — sebum makes the forehead and nose shinier (Weyrich et al. 2006

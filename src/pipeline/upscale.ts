@@ -1,5 +1,5 @@
 /**
- * upscale ζ: super-resolution of the completed UV texture (DESIGN §1) by an ESRGAN upscaler (or a
+ * upscale ζ: super-resolution of the completed UV texture (docs/design.md §1) by an ESRGAN upscaler (or a
  * user estimator registered for the "upscale" stage) run through the tiled engine, then an exact
  * resample to the preset's map size where the network's factor does not land on it (ultra: ×8 =
  * 3072×4608, then Lanczos-3 to 4096×6144, our own separable filter with

@@ -1,5 +1,5 @@
 /**
- * The absolute albedo scale (DESIGN §1, skin-reflectance reference §2 and §5): de-lighting knows
+ * The absolute albedo scale (docs/design.md §1, skin-reflectance reference §2 and §5): de-lighting knows
  * albedo only up to a factor (albedo × light). We pin it with measured facial skin reflectance.
  *
  * Skin chromaticity is scale-free and, over the human range, moves with skin lightness: darker

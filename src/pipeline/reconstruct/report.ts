@@ -1,5 +1,5 @@
 /**
- * report.json: what a job did and how well (DESIGN §5): input and options, stages and the
+ * report.json: what a job did and how well (docs/design.md §5): input and options, stages and the
  * estimators and models they used (with checksums), capture's detected problems, the fit error,
  * the lighting estimate, and quality estimates. Deterministic by construction: no times, no
  * absolute paths, only values computed from the inputs.
