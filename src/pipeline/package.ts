@@ -8,7 +8,7 @@
  */
 import { exportHeadAssets, type HeadMapsPng } from "../../materials/export-head.ts";
 import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
-import type { SkinParameters } from "../../materials/skin-parameters.ts";
+import { validateSkinParameters, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { encodePng, type EncodePngOptions } from "../image/encode.ts";
 import type { ImageF32, Logger, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
@@ -131,6 +131,9 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   expectChannels("A_S", maps.albedoSpecular, 1);
   expectChannels("N_D", maps.normalsDiffuse, 3);
   expectChannels("N_S", maps.normalsSpecular, 3);
+  // The job's parameters enter the export here: checked once, before the maps take seconds to
+  // encode, and passed down as ValidSkinParameters, which nothing below checks again.
+  const parameters = validateSkinParameters(input.parameters);
   const wantGlb = o.formats.includes("glb");
   const wantBabylon = o.formats.includes("babylon");
   const wantMaps = o.formats.includes("maps") || wantBabylon;
@@ -146,7 +149,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const files: OutputFile[] = [];
   const add = (name: string, bytes: Uint8Array, mediaType: string) => files.push({ name, bytes, mediaType });
 
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters: input.parameters });
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters });
   o.logger.debug(`package: GLB ${assets.glb.byteLength} bytes`);
   if (wantGlb) add(HEAD_FILES.glb, assets.glb, "model/gltf-binary");
   if (wantBabylon) add(HEAD_FILES.babylon, text(assets.babylon), "application/json");
