@@ -47,7 +47,8 @@ function mapTexture(scene: Scene, source: string | BaseTexture, rootUrl: string,
 }
 
 /**
- * Creates the skin material from its maps and parameters.
+ * Creates the skin material from its maps and parameters; checks the parameters (apps call this
+ * directly), throwing on the first one out of range.
  *
  *   const skin = createSkinMaterial("skin", scene, SKIN_MAP_FILES, params, { rootUrl: "/v1/jobs/42/files/" });
  *   head.material = skin;
