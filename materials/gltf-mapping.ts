@@ -19,7 +19,7 @@
  * the draft KHR_materials_coat. Babylon's glTF loader maps these slots back onto PBRMaterial
  * exactly as skin-material.ts sets them (same F0, coat intensity, roughness, IOR).
  */
-import { skinParametersToJson, specularFactors, validateSkinParameters, type SkinParameters } from "./skin-parameters.ts";
+import { skinParametersToJson, specularFactors, type ValidSkinParameters } from "./skin-parameters.ts";
 
 /** Images the GLB embeds, in this fixed order (deterministic image indices). */
 export const GLTF_SKIN_IMAGES = ["albedoDiffuse", "albedoSpecularSrgb", "albedoSpecular", "normalsSpecular", "normalsDiffuse", "thinMask"] as const;
@@ -49,9 +49,8 @@ export interface GltfSkinMaterial {
   extras: { version: 1; diffuseNormalImage: GltfSkinImage; parameters: Record<string, unknown> };
 }
 
-/** Maps skin parameters to the glTF material description. */
-export function skinToGltfMaterial(parameters: Partial<SkinParameters>, hasThinMask: boolean): GltfSkinMaterial {
-  const p = validateSkinParameters(parameters);
+/** Maps skin parameters (checked by the caller, once: see ValidSkinParameters) to the glTF material description. */
+export function skinToGltfMaterial(p: ValidSkinParameters, hasThinMask: boolean): GltfSkinMaterial {
   const { baseColorFactor, coatFactor } = specularFactors(p);
   return {
     baseColorTexture: "albedoDiffuse",

@@ -5,44 +5,12 @@
  * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
  */
 import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
-import type { HeadPart, Mesh } from "../src/types.ts";
 import { GLTF_EYE_MATERIAL } from "./gltf-mapping.ts";
+import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
-import { createSkinMaterial } from "./skin-material.ts";
+import { createCheckedSkinMaterial } from "./skin-material.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
-import type { SkinParameters } from "./skin-parameters.ts";
-
-export interface HeadPartGeometry {
-  part: HeadPart;
-  positions: Float32Array;
-  normals: Float32Array;
-  tangents: Float32Array;
-  uvs: Float32Array;
-  indices: Uint32Array;
-}
-
-/** Compact per-part vertex arrays (vertices in first-use order), deterministic. */
-export function splitParts(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[]): HeadPartGeometry[] {
-  return parts.map(({ part, firstIndex, indexCount }) => {
-    const remap = new Map<number, number>();
-    const indices = new Uint32Array(indexCount);
-    for (let i = 0; i < indexCount; i++) {
-      const v = mesh.indices[firstIndex + i];
-      let r = remap.get(v);
-      if (r === undefined) { r = remap.size; remap.set(v, r); }
-      indices[i] = r;
-    }
-    const n = remap.size;
-    const out: HeadPartGeometry = { part, positions: new Float32Array(n * 3), normals: new Float32Array(n * 3), tangents: new Float32Array(n * 4), uvs: new Float32Array(n * 2), indices };
-    for (const [src, dst] of remap) {
-      out.positions.set(mesh.positions.subarray(src * 3, src * 3 + 3), dst * 3);
-      out.normals.set(mesh.normals.subarray(src * 3, src * 3 + 3), dst * 3);
-      out.tangents.set(mesh.tangents.subarray(src * 4, src * 4 + 4), dst * 4);
-      out.uvs.set(mesh.uvs.subarray(src * 2, src * 2 + 2), dst * 2);
-    }
-    return out;
-  });
-}
+import type { ValidSkinParameters } from "./skin-parameters.ts";
 
 /** Keys whose numbers are engine-assigned unique ids (a process-wide counter) or references to them. */
 const UNIQUE_ID_KEYS = new Set(["uniqueId", "parentId", "materialUniqueId", "geometryUniqueId", "_loadedUniqueId"]);
@@ -66,8 +34,11 @@ function stabiliseIds(value: unknown, ids = new Map<number, number>()): unknown 
   return value;
 }
 
-/** Builds and serialises the head scene; texture names are SKIN_MAP_FILES, relative to the file. */
-export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[], parameters: SkinParameters, has: { thinMask: boolean; eyes: boolean }): Promise<string> {
+/**
+ * Builds and serialises the head scene from the parts (split once by the caller, shared with the
+ * GLB) and checked parameters; texture names are SKIN_MAP_FILES, relative to the file.
+ */
+export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], parameters: ValidSkinParameters, has: { thinMask: boolean; eyes: boolean }): Promise<string> {
   registerSkinMaterialPlugin();
   const engine = new NullEngine();
   try {
@@ -78,7 +49,7 @@ export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; 
     root.rotationQuaternion = new Quaternion(0, 1, 0, 0);
     root.scaling = new Vector3(1, 1, -1);
 
-    const skin = createSkinMaterial("skin", scene, {
+    const skin = createCheckedSkinMaterial("skin", scene, {
       albedoDiffuse: SKIN_MAP_FILES.albedoDiffuse,
       albedoSpecular: SKIN_MAP_FILES.albedoSpecular,
       normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse,
@@ -86,45 +57,57 @@ export async function buildHeadBabylonJson(mesh: Mesh, parts: { part: HeadPart; 
       thinMask: has.thinMask ? SKIN_MAP_FILES.thinMask : null,
     }, parameters);
     skin.id = "skin";
-    const eyes = new PBRMaterial("eyes", scene);
-    eyes.id = "eyes";
-    eyes.metallic = 0;
-    eyes.roughness = GLTF_EYE_MATERIAL.roughnessFactor;
-    eyes.albedoColor = has.eyes ? Color3.White() : new Color3(...GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3) as [number, number, number]);
-    eyes.clearCoat.isEnabled = true;
-    eyes.clearCoat.intensity = GLTF_EYE_MATERIAL.clearcoatFactor;
-    eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
-    eyes.clearCoat.remapF0OnInterfaceChange = false;
-    if (has.eyes) {
-      const { Texture } = await import("@babylonjs/core");
-      const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
-      t.name = SKIN_MAP_FILES.eyes;
-      eyes.albedoTexture = t;
-    }
-
-    for (const part of splitParts(mesh, parts)) {
-      const m = new BabylonMesh(part.part === "skin" ? "head" : part.part, scene);
-      m.id = m.name;
-      const vd = new VertexData();
-      vd.positions = part.positions;
-      vd.normals = part.normals;
-      vd.tangents = part.tangents;
-      vd.uvs = part.uvs;
-      vd.indices = part.indices;
-      vd.applyToMesh(m);
-      if (m.geometry) m.geometry.id = `${m.name}_geometry`; // default is a random GUID
-      m.parent = root;
-      m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
-      m.material = part.part === "skin" ? skin : eyes;
-    }
-    const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
-    // Babylon writes each material's image-processing settings (this NullEngine scene's: no tone
-    // mapping, exposure 1), and a loaded material then owns that copy instead of following the
-    // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
-    // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
-    for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
-    return JSON.stringify(stabiliseIds(json));
+    const eyes = await createEyeMaterial(scene, has.eyes);
+    for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : eyes);
+    return serialiseScene(scene);
   } finally {
     engine.dispose();
   }
+}
+
+/** The eyes' glossy PBR material (GLTF_EYE_MATERIAL), textured with maps/eyes.png when the job has it. */
+async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMaterial> {
+  const eyes = new PBRMaterial("eyes", scene);
+  eyes.id = "eyes";
+  eyes.metallic = 0;
+  eyes.roughness = GLTF_EYE_MATERIAL.roughnessFactor;
+  eyes.albedoColor = textured ? Color3.White() : new Color3(...GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3) as [number, number, number]);
+  eyes.clearCoat.isEnabled = true;
+  eyes.clearCoat.intensity = GLTF_EYE_MATERIAL.clearcoatFactor;
+  eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
+  eyes.clearCoat.remapF0OnInterfaceChange = false;
+  if (textured) {
+    const { Texture } = await import("@babylonjs/core");
+    const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
+    t.name = SKIN_MAP_FILES.eyes;
+    eyes.albedoTexture = t;
+  }
+  return eyes;
+}
+
+/** One part as a mesh under `__root__`, with ids fixed so the file does not vary between runs. */
+function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, material: Material): void {
+  const m = new BabylonMesh(part.part === "skin" ? "head" : part.part, scene);
+  m.id = m.name;
+  const vd = new VertexData();
+  vd.positions = part.positions;
+  vd.normals = part.normals;
+  vd.tangents = part.tangents;
+  vd.uvs = part.uvs;
+  vd.indices = part.indices;
+  vd.applyToMesh(m);
+  if (m.geometry) m.geometry.id = `${m.name}_geometry`; // default is a random GUID
+  m.parent = root;
+  m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
+  m.material = material;
+}
+
+function serialiseScene(scene: Scene): string {
+  const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
+  // Babylon writes each material's image-processing settings (this NullEngine scene's: no tone
+  // mapping, exposure 1), and a loaded material then owns that copy instead of following the
+  // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
+  // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
+  for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
+  return JSON.stringify(stabiliseIds(json));
 }

@@ -23,3 +23,19 @@ export type SkinMapKey = keyof typeof SKIN_MAP_FILES;
 
 /** The other outputs of a job that the Babylon side reads. */
 export const HEAD_FILES = { glb: "head.glb", babylon: "head.babylon", material: "material.json" } as const;
+
+/** PNG bytes of the maps, as the pipeline writes them under maps/ (and the GLB embeds them). */
+export interface HeadMapsPng {
+  /** A_D, sRGB RGB. */
+  albedoDiffuse: Uint8Array;
+  /** A_S, linear, 1 channel (8 or 16 bit). */
+  albedoSpecular: Uint8Array;
+  /** N_D, tangent space, 16-bit RGB. */
+  normalsDiffuse: Uint8Array;
+  /** N_S, tangent space, 16-bit RGB. */
+  normalsSpecular: Uint8Array;
+  /** Optional thin-part mask, alpha = 1 where thin (ears): enables diffuse transmission. */
+  thinMask?: Uint8Array;
+  /** Optional eye albedo, sRGB. */
+  eyes?: Uint8Array;
+}

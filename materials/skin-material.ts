@@ -8,7 +8,7 @@ import { Color3, Constants, Material, PBRMaterial, Texture } from "@babylonjs/co
 import type { BaseTexture, Scene } from "@babylonjs/core";
 import { SkinDiffuseNormalPlugin, SKIN_PLUGIN_NAME } from "./diffuse-normal-plugin.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
-import { CLEARCOAT_IOR, skinParametersToJson, specularFactors, validateSkinParameters, type SkinParameters } from "./skin-parameters.ts";
+import { CLEARCOAT_IOR, skinParametersToJson, specularFactors, validateSkinParameters, type SkinParameters, type ValidSkinParameters } from "./skin-parameters.ts";
 import { configureSkinSubsurface } from "./subsurface.ts";
 
 /** Map names relative to a root URL (see SKIN_MAP_FILES), or ready textures. */
@@ -47,12 +47,18 @@ function mapTexture(scene: Scene, source: string | BaseTexture, rootUrl: string,
 }
 
 /**
- * Creates the skin material from its maps and parameters.
+ * Creates the skin material from its maps and parameters; checks the parameters (apps call this
+ * directly), throwing on the first one out of range.
  *
  *   const skin = createSkinMaterial("skin", scene, SKIN_MAP_FILES, params, { rootUrl: "/v1/jobs/42/files/" });
  *   head.material = skin;
  */
 export function createSkinMaterial(name: string, scene: Scene, maps: SkinMaps, parameters: Partial<SkinParameters> = {}, options: CreateSkinMaterialOptions = {}): PBRMaterial {
+  return createCheckedSkinMaterial(name, scene, maps, validateSkinParameters(parameters), options);
+}
+
+/** `createSkinMaterial` for parameters already checked (head.babylon's export checks once, at its entry). */
+export function createCheckedSkinMaterial(name: string, scene: Scene, maps: SkinMaps, p: ValidSkinParameters, options: CreateSkinMaterialOptions = {}): PBRMaterial {
   const rootUrl = options.rootUrl ?? "";
   const material = new PBRMaterial(name, scene);
   material.albedoTexture = mapTexture(scene, maps.albedoDiffuse, rootUrl, true);
@@ -64,9 +70,7 @@ export function createSkinMaterial(name: string, scene: Scene, maps: SkinMaps, p
   if (maps.thinMask) material.subSurface.translucencyIntensityTexture = mapTexture(scene, maps.thinMask, rootUrl, false);
 
   const ndName = typeof maps.normalsDiffuse === "string" ? maps.normalsDiffuse : maps.normalsDiffuse.name;
-  const p = validateSkinParameters(parameters);
-  material.metadata = { ...(material.metadata ?? {}), [SKIN_METADATA_KEY]: { version: 1, parameters: skinParametersToJson(p), maps: { normalsDiffuse: ndName } } satisfies SkinMetadata };
-  applySkinParameters(material, p);
+  setSkinProperties(material, p, { normalsDiffuse: ndName });
   if (options.withPlugin !== false) attachSkinPlugin(material, mapTexture(scene, maps.normalsDiffuse, rootUrl, false));
   return material;
 }
@@ -76,9 +80,15 @@ export function createSkinMaterial(name: string, scene: Scene, maps: SkinMaps, p
  * into the metadata. Fixed settings (workflow, conventions) are re-applied too, so a material
  * parsed from an older file ends up in the same state.
  */
-export function applySkinParameters(material: PBRMaterial, parameters: Partial<SkinParameters>): SkinParameters {
-  const previous = getSkinMetadata(material)?.parameters as Partial<SkinParameters> | undefined;
-  const p = validateSkinParameters({ ...(previous ?? {}), ...parameters });
+export function applySkinParameters(material: PBRMaterial, parameters: Partial<SkinParameters>): ValidSkinParameters {
+  const meta = getSkinMetadata(material);
+  const p = validateSkinParameters({ ...((meta?.parameters as Partial<SkinParameters> | undefined) ?? {}), ...parameters });
+  setSkinProperties(material, p, meta?.maps ?? { normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse });
+  return p;
+}
+
+/** Sets the parameter-dependent properties and the metadata mirror from checked parameters. */
+function setSkinProperties(material: PBRMaterial, p: ValidSkinParameters, maps: SkinMetadata["maps"]): void {
   const { baseColorFactor, coatFactor } = specularFactors(p);
 
   // Base lobe: metallic workflow, dielectric; F0 = fresnelF0(ior) × baseColorFactor × A_S.
@@ -114,10 +124,8 @@ export function applySkinParameters(material: PBRMaterial, parameters: Partial<S
 
   const plugin = material.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
   if (plugin) plugin.diffuseNormalLevel = p.normalStrength;
-  const meta = getSkinMetadata(material);
-  material.metadata = { ...(material.metadata ?? {}), [SKIN_METADATA_KEY]: { version: 1, parameters: skinParametersToJson(p), maps: meta?.maps ?? { normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse } } satisfies SkinMetadata };
+  material.metadata = { ...(material.metadata ?? {}), [SKIN_METADATA_KEY]: { version: 1, parameters: skinParametersToJson(p), maps } satisfies SkinMetadata };
   material.markAsDirty(Constants.MATERIAL_AllDirtyFlag);
-  return p;
 }
 
 /** The skin metadata of a material, or null when it is not a skin material. */
@@ -127,7 +135,7 @@ export function getSkinMetadata(material: Material | null | undefined): SkinMeta
 }
 
 /** The skin parameters of a material (from its metadata), validated. */
-export function readSkinParameters(material: Material): SkinParameters {
+export function readSkinParameters(material: Material): ValidSkinParameters {
   const meta = getSkinMetadata(material);
   if (!meta) throw new Error(`material "${material.name}" has no ${SKIN_METADATA_KEY} metadata: not a porelight skin material`);
   return validateSkinParameters(meta.parameters as Partial<SkinParameters>);

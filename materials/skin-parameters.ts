@@ -41,6 +41,15 @@ export interface SkinParameters {
   translucencyColor: [number, number, number];
 }
 
+declare const checked: unique symbol;
+
+/**
+ * Skin parameters that passed `validateSkinParameters`: complete and in range. Only that function
+ * makes one (the brand exists for the type checker alone), so the export's inner steps, which take
+ * this type, cannot be handed parameters nobody checked, and need not check them again.
+ */
+export type ValidSkinParameters = Readonly<SkinParameters> & { readonly [checked]: true };
+
 /**
  * Defaults. Roughness: the Weyrich per-region Beckmann m 0.23–0.31 [S1 via S20] maps to GGX
  * roughness ≈ √m = 0.48–0.56 (sheet §1.2 [D]); centre 0.55 (m 0.30), split by Unreal's dual-lobe
@@ -83,8 +92,11 @@ export function specularFactors(p: SkinParameters): SpecularFactors {
   };
 }
 
-/** Checks ranges; throws naming the first bad parameter. Returns a complete copy. */
-export function validateSkinParameters(input: Partial<SkinParameters>): SkinParameters {
+/**
+ * Checks ranges; throws naming the first bad parameter. Returns a complete copy, typed as checked.
+ * Call it where parameters come in from outside (a job, a slider, a file's metadata), once.
+ */
+export function validateSkinParameters(input: Partial<SkinParameters>): ValidSkinParameters {
   const p: SkinParameters = {
     ...SKIN_DEFAULTS,
     ...input,
@@ -107,11 +119,11 @@ export function validateSkinParameters(input: Partial<SkinParameters>): SkinPara
   for (const c of p.translucencyColor) inRange("translucencyColor", c, 0, 1);
   const { coatFactor } = specularFactors(p);
   if (coatFactor > 1) throw new Error(`skin parameters: sharp lobe needs clear-coat intensity ${coatFactor.toFixed(3)} > 1; lower sharpLobeWeight or specularF0`);
-  return p;
+  return p as ValidSkinParameters;
 }
 
 /** Stable key order for material.json and metadata (deterministic output). */
-export function skinParametersToJson(p: SkinParameters): Record<string, unknown> {
+export function skinParametersToJson(p: ValidSkinParameters): Record<string, unknown> {
   return {
     specularF0: p.specularF0,
     indexOfRefraction: p.indexOfRefraction,

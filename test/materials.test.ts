@@ -9,7 +9,7 @@ import "@babylonjs/loaders/glTF/index.js";
 import { validateBytes } from "gltf-validator";
 import { createSkinMaterial, getSkinMetadata, readSkinParameters, restoreSkinMaterials, applySkinParameters } from "../materials/skin-material.ts";
 import { INJECTION_MARKER, registerSkinMaterialPlugin, SKIN_PLUGIN_NAME, SKIN_PLUGIN_REGEX, SkinDiffuseNormalPlugin } from "../materials/diffuse-normal-plugin.ts";
-import { SKIN_DEFAULTS, specularFactors, fresnelF0, type SkinParameters } from "../materials/skin-parameters.ts";
+import { SKIN_DEFAULTS, specularFactors, fresnelF0, validateSkinParameters, type SkinParameters } from "../materials/skin-parameters.ts";
 import { exportHeadAssets, type HeadAssets } from "../materials/export-head.ts";
 import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
 
@@ -156,8 +156,14 @@ describe("exportHeadAssets", () => {
 
   beforeAll(async () => {
     const head = syntheticHead(24);
-    input = { ...head, maps: await syntheticMaps(64, 96), parameters: { roughnessBase: 0.7 } };
+    input = { ...head, maps: await syntheticMaps(64, 96), parameters: validateSkinParameters({ roughnessBase: 0.7 }) };
     first = await exportHeadAssets(input);
+  });
+
+  it("takes only checked parameters: unchecked ones do not type-check", () => {
+    // @ts-expect-error a plain object has not been through validateSkinParameters
+    const unchecked: Parameters<typeof exportHeadAssets>[0]["parameters"] = { ...SKIN_DEFAULTS };
+    expect(unchecked).toBeDefined();
   });
 
   it("writes a GLB that the Khronos validator accepts with zero errors and warnings", async () => {

@@ -6,12 +6,12 @@
  * Determinism: identical inputs and options give identical bytes in every file but
  * `timings.json` (wall-clock times and memory), which is kept apart for that reason.
  */
-import { exportHeadAssets, type HeadMapsPng } from "../../materials/export-head.ts";
+import { exportHeadAssets, type HeadAssets, type HeadMapsPng } from "../../materials/export-head.ts";
 import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
-import type { SkinParameters } from "../../materials/skin-parameters.ts";
+import { validateSkinParameters, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { encodePng, type EncodePngOptions } from "../image/encode.ts";
-import type { ImageF32, Logger, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
-import { SILENT_LOGGER } from "../types.ts";
+import type { ImageF32, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 /** The non-deterministic file: stage times and memory. */
 export const TIMINGS_FILE = "timings.json";
@@ -52,7 +52,10 @@ export interface PackageInput {
   mesh: Mesh;
   parts: TemplateHead["parts"];
   maps: PackageMaps;
-  /** Skin material parameters (material.json, GLB and .babylon). */
+  /**
+   * Skin material parameters (material.json, GLB and .babylon); missing ones take SKIN_DEFAULTS.
+   * Checked here, once, for all three files.
+   */
   parameters: Partial<SkinParameters>;
   /** report.json's content; must be deterministic (no times). */
   report: Record<string, unknown>;
@@ -61,21 +64,18 @@ export interface PackageInput {
 }
 
 export interface PackageOptions {
-  /** Which outputs to produce; "babylon" implies the maps it references. */
+  /** Which outputs to produce; "babylon" implies the maps it references. material.json and report.json are always written. */
   formats?: ReconstructOptions["formats"];
   /** Bits per texel of A_S: 8 is enough for a smooth map, 16 keeps a high-preset's precision. */
   specularBitDepth?: 8 | 16;
-  /** Write the debug maps (T, masks, AO...). */
+  /** Write the inspection maps (PackageMaps.debug) as maps/<name>.png, wherever maps are written. */
   debugMaps?: boolean;
-  /** Receives debug messages. */
-  logger?: Logger;
 }
 
 export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
   formats: ["glb", "babylon", "maps"],
   specularBitDepth: 8,
   debugMaps: true,
-  logger: SILENT_LOGGER,
 };
 
 /** PNG of a colour image stored sRGB-encoded (linear input is converted while quantising, without a copy). */
@@ -119,60 +119,93 @@ const text = (s: string) => new TextEncoder().encode(s);
 
 /**
  * Encodes every output of a job. Files come back sorted by name; writing them (temp file + rename)
- * is the caller's job.
+ * is the caller's job. Uses the context's logger and signal (checked between steps).
  *
- *   const files = await packageOutputs({ mesh, parts, maps, parameters, report }, { formats: ["glb"] });
+ *   const files = await packageOutputs({ mesh, parts, maps, parameters, report }, { formats: ["glb"] }, { logger });
  *   for (const f of files) await writeAtomic(path.join(out, f.name), f.bytes);
  */
-export async function packageOutputs(input: PackageInput, options: PackageOptions = {}): Promise<OutputFile[]> {
-  const o = { ...PACKAGE_DEFAULTS, ...options };
-  const { maps } = input;
+export async function packageOutputs(input: PackageInput, options: PackageOptions = {}, context: StageContext = {}): Promise<OutputFile[]> {
+  const o = withDefaults(PACKAGE_DEFAULTS, options);
+  checkMaps(input.maps);
+  // The job's parameters enter the export here: checked once, before the maps take seconds to
+  // encode, and passed down as ValidSkinParameters, which nothing below checks again.
+  const parameters = validateSkinParameters(input.parameters);
+  const png = await encodeHeadMaps(input.maps, o.specularBitDepth);
+  throwIfAborted(context);
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters });
+  loggerOf(context).debug(`package: GLB ${assets.glb.byteLength} bytes`);
+  throwIfAborted(context);
+  const wantMaps = o.formats.includes("maps") || o.formats.includes("babylon");
+  const files = [
+    ...headFiles(assets, o.formats),
+    ...(wantMaps ? await mapFiles(png, input.maps, o.debugMaps) : []),
+    ...dataFiles(input),
+  ];
+  return sortedByName(files);
+}
+
+function checkMaps(maps: PackageMaps): void {
   expectChannels("A_D", maps.albedoDiffuse, 3);
   expectChannels("A_S", maps.albedoSpecular, 1);
   expectChannels("N_D", maps.normalsDiffuse, 3);
   expectChannels("N_S", maps.normalsSpecular, 3);
-  const wantGlb = o.formats.includes("glb");
-  const wantBabylon = o.formats.includes("babylon");
-  const wantMaps = o.formats.includes("maps") || wantBabylon;
+}
 
+/** The maps the head files embed or reference, as PNG (encoded once: the GLB embeds the same bytes maps/ holds). */
+async function encodeHeadMaps(maps: PackageMaps, specularBitDepth: 8 | 16): Promise<HeadMapsPng> {
   const png: HeadMapsPng = {
     albedoDiffuse: await encodeAsSrgb(maps.albedoDiffuse),
-    albedoSpecular: await encodePng(maps.albedoSpecular, { bitDepth: o.specularBitDepth }),
+    albedoSpecular: await encodePng(maps.albedoSpecular, { bitDepth: specularBitDepth }),
     normalsDiffuse: await encodePng(maps.normalsDiffuse, { bitDepth: 16, range: "signed" }),
     normalsSpecular: await encodePng(maps.normalsSpecular, { bitDepth: 16, range: "signed" }),
   };
   if (maps.thinMask) png.thinMask = await encodePng(thinMaskRgba(maps.thinMask), { bitDepth: 8 });
   if (maps.eyes) png.eyes = maps.eyes;
+  return png;
+}
+
+const file = (name: string, bytes: Uint8Array, mediaType: string): OutputFile => ({ name, bytes, mediaType });
+
+/** head.glb, head.babylon (as asked for) and material.json (always: it describes the maps too). */
+function headFiles(assets: HeadAssets, formats: ReconstructOptions["formats"]): OutputFile[] {
   const files: OutputFile[] = [];
-  const add = (name: string, bytes: Uint8Array, mediaType: string) => files.push({ name, bytes, mediaType });
+  if (formats.includes("glb")) files.push(file(HEAD_FILES.glb, assets.glb, "model/gltf-binary"));
+  if (formats.includes("babylon")) files.push(file(HEAD_FILES.babylon, text(assets.babylon), "application/json"));
+  files.push(file(HEAD_FILES.material, text(assets.materialJson), "application/json"));
+  return files;
+}
 
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters: input.parameters });
-  o.logger.debug(`package: GLB ${assets.glb.byteLength} bytes`);
-  if (wantGlb) add(HEAD_FILES.glb, assets.glb, "model/gltf-binary");
-  if (wantBabylon) add(HEAD_FILES.babylon, text(assets.babylon), "application/json");
-  add(HEAD_FILES.material, text(assets.materialJson), "application/json");
-
-  if (wantMaps) {
-    add(SKIN_MAP_FILES.albedoDiffuse, png.albedoDiffuse, "image/png");
-    add(SKIN_MAP_FILES.albedoSpecular, png.albedoSpecular, "image/png");
-    add(SKIN_MAP_FILES.normalsDiffuse, png.normalsDiffuse, "image/png");
-    add(SKIN_MAP_FILES.normalsSpecular, png.normalsSpecular, "image/png");
-    if (png.thinMask) add(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png");
-    if (png.eyes) add(SKIN_MAP_FILES.eyes, png.eyes, "image/png");
-    if (maps.photoTexture) {
-      add(SKIN_MAP_FILES.photoTexture, maps.photoTexture instanceof Uint8Array ? maps.photoTexture : await encodeAsSrgb(maps.photoTexture), "image/png");
-    }
-    if (o.debugMaps) {
-      for (const d of maps.debug ?? []) {
-        if (!/^[a-z0-9_]+$/.test(d.name)) throw new Error(`package: debug map name "${d.name}" must be lower-case letters, digits and _`);
-        const transfer = d.image.colorSpace === "linear" ? "srgb" : "none";
-        add(`maps/${d.name}.png`, await encodePng(d.image, { bitDepth: d.bitDepth, range: d.range ?? "unit", transfer }), "image/png");
-      }
-    }
+/** maps/*.png: the head's maps, the photo texture and (when asked) the inspection maps. */
+async function mapFiles(png: HeadMapsPng, maps: PackageMaps, debugMaps: boolean): Promise<OutputFile[]> {
+  const files = [
+    file(SKIN_MAP_FILES.albedoDiffuse, png.albedoDiffuse, "image/png"),
+    file(SKIN_MAP_FILES.albedoSpecular, png.albedoSpecular, "image/png"),
+    file(SKIN_MAP_FILES.normalsDiffuse, png.normalsDiffuse, "image/png"),
+    file(SKIN_MAP_FILES.normalsSpecular, png.normalsSpecular, "image/png"),
+  ];
+  if (png.thinMask) files.push(file(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png"));
+  if (png.eyes) files.push(file(SKIN_MAP_FILES.eyes, png.eyes, "image/png"));
+  if (maps.photoTexture) {
+    files.push(file(SKIN_MAP_FILES.photoTexture, maps.photoTexture instanceof Uint8Array ? maps.photoTexture : await encodeAsSrgb(maps.photoTexture), "image/png"));
   }
+  if (debugMaps) for (const d of maps.debug ?? []) files.push(file(`maps/${d.name}.png`, await encodeDebugMap(d), "image/png"));
+  return files;
+}
 
-  add(REPORT_FILE, text(stableJson(input.report)), "application/json");
-  if (input.timings) add(TIMINGS_FILE, text(stableJson({ note: "wall-clock times and memory: the one output that differs between identical runs", stages: input.timings })), "application/json");
+function encodeDebugMap(d: DebugMap): Promise<Uint8Array> {
+  if (!/^[a-z0-9_]+$/.test(d.name)) throw new Error(`package: debug map name "${d.name}" must be lower-case letters, digits and _`);
+  const transfer = d.image.colorSpace === "linear" ? "srgb" : "none";
+  return encodePng(d.image, { bitDepth: d.bitDepth, range: d.range ?? "unit", transfer });
+}
+
+/** report.json, and timings.json when given (kept apart: the one file that differs between runs). */
+function dataFiles(input: PackageInput): OutputFile[] {
+  const files = [file(REPORT_FILE, text(stableJson(input.report)), "application/json")];
+  if (input.timings) files.push(file(TIMINGS_FILE, text(stableJson({ note: "wall-clock times and memory: the one output that differs between identical runs", stages: input.timings })), "application/json"));
+  return files;
+}
+
+function sortedByName(files: OutputFile[]): OutputFile[] {
   const names = new Set<string>();
   for (const f of files) {
     if (names.has(f.name)) throw new Error(`package: two outputs named ${f.name}`);

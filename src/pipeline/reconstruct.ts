@@ -232,7 +232,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
         parameters: {},
         report,
       },
-      { ...preset.package, formats: opts.formats, logger: log },
+      { ...preset.package, formats: opts.formats },
+      { logger: log, signal },
     );
   });
   // timings.json last, so that it holds the package stage too; it is the one file that differs between identical runs.

@@ -1,0 +1,155 @@
+/**
+ * `head.glb`: the head through glTF-Transform, its skin material from THE mapping in
+ * gltf-mapping.ts. Everything is created in a fixed order (images, extensions, materials,
+ * accessors), because that order is the file's indices: identical input gives identical bytes.
+ */
+import { Document, NodeIO, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
+import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
+import sharp from "sharp";
+import { encodePngCodes } from "../src/image/encode.ts";
+import { GLTF_EYE_MATERIAL, GLTF_SKIN_IMAGES, linearToSrgb, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
+import type { HeadPartGeometry } from "./head-geometry.ts";
+import type { HeadMapsPng } from "./map-files.ts";
+import type { ValidSkinParameters } from "./skin-parameters.ts";
+
+/** The material extensions a head uses, registered once per document. */
+interface HeadExtensions {
+  ior: KHRMaterialsIOR;
+  specular: KHRMaterialsSpecular;
+  clearcoat: KHRMaterialsClearcoat;
+  transmission: KHRMaterialsDiffuseTransmission | null;
+}
+
+/** The skin's embedded textures by mapping slot, and their image indices (for extras). */
+interface SkinImages {
+  texture(key: GltfSkinImage): GltfTexture;
+  index: Map<GltfSkinImage, number>;
+}
+
+/**
+ * Writes the GLB of the parts (split by the caller, shared with head.babylon) with the maps
+ * embedded and checked parameters.
+ */
+export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsPng, p: ValidSkinParameters): Promise<Uint8Array> {
+  const doc = new Document();
+  doc.createBuffer("head");
+  const spec = skinToGltfMaterial(p, !!maps.thinMask);
+  const images = await embedSkinImages(doc, maps, spec);
+  const ext: HeadExtensions = {
+    ior: doc.createExtension(KHRMaterialsIOR),
+    specular: doc.createExtension(KHRMaterialsSpecular),
+    clearcoat: doc.createExtension(KHRMaterialsClearcoat),
+    transmission: spec.diffuseTransmission ? doc.createExtension(KHRMaterialsDiffuseTransmission) : null,
+  };
+  const skin = createGltfSkinMaterial(doc, spec, images, ext);
+  const eyes = createGltfEyeMaterial(doc, maps.eyes, ext);
+
+  const mesh = doc.createMesh("head");
+  for (const part of geometry) mesh.addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part));
+  const node = doc.createNode("head").setMesh(mesh);
+  doc.createScene("head").addChild(node);
+  doc.getRoot().setDefaultScene(doc.getRoot().listScenes()[0]);
+
+  const io = new NodeIO().registerExtensions([KHRMaterialsIOR, KHRMaterialsSpecular, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission]);
+  return io.writeBinary(doc);
+}
+
+/** One texture per skin image the mapping uses, in GLTF_SKIN_IMAGES order (fixed image indices). */
+async function embedSkinImages(doc: Document, maps: HeadMapsPng, spec: GltfSkinMaterial): Promise<SkinImages> {
+  const sources: Record<GltfSkinImage, Uint8Array | undefined> = {
+    albedoDiffuse: maps.albedoDiffuse,
+    albedoSpecularSrgb: await specularAsSrgbPng(maps.albedoSpecular),
+    albedoSpecular: maps.albedoSpecular,
+    normalsSpecular: maps.normalsSpecular,
+    normalsDiffuse: maps.normalsDiffuse,
+    thinMask: spec.diffuseTransmission ? maps.thinMask : undefined,
+  };
+  const textures = new Map<GltfSkinImage, GltfTexture>();
+  const index = new Map<GltfSkinImage, number>();
+  for (const key of GLTF_SKIN_IMAGES) {
+    const bytes = sources[key];
+    if (!bytes) continue;
+    index.set(key, textures.size);
+    textures.set(key, doc.createTexture(key).setImage(bytes).setMimeType("image/png"));
+  }
+  return { texture: (key) => textures.get(key)!, index };
+}
+
+function createGltfSkinMaterial(doc: Document, spec: GltfSkinMaterial, images: SkinImages, ext: HeadExtensions): GltfMaterial {
+  const tex = images.texture;
+  const skin = doc.createMaterial("skin")
+    .setBaseColorTexture(tex(spec.baseColorTexture))
+    .setMetallicFactor(spec.metallicFactor)
+    .setRoughnessFactor(spec.roughnessFactor)
+    .setNormalTexture(tex(spec.normalTexture))
+    .setNormalScale(spec.normalScale);
+  skin.setExtension("KHR_materials_ior", ext.ior.createIOR().setIOR(spec.ior));
+  skin.setExtension("KHR_materials_specular", ext.specular.createSpecular()
+    .setSpecularFactor(spec.specular.specularFactor)
+    .setSpecularColorFactor(spec.specular.specularColorFactor)
+    .setSpecularColorTexture(tex(spec.specular.specularColorTexture)));
+  skin.setExtension("KHR_materials_clearcoat", ext.clearcoat.createClearcoat()
+    .setClearcoatFactor(spec.clearcoat.clearcoatFactor)
+    .setClearcoatTexture(tex(spec.clearcoat.clearcoatTexture))
+    .setClearcoatRoughnessFactor(spec.clearcoat.clearcoatRoughnessFactor)
+    .setClearcoatNormalTexture(tex(spec.clearcoat.clearcoatNormalTexture))
+    .setClearcoatNormalScale(spec.clearcoat.clearcoatNormalScale));
+  if (ext.transmission && spec.diffuseTransmission) {
+    const t = spec.diffuseTransmission;
+    skin.setExtension("KHR_materials_diffuse_transmission", ext.transmission.createDiffuseTransmission()
+      .setDiffuseTransmissionFactor(t.diffuseTransmissionFactor)
+      .setDiffuseTransmissionTexture(tex(t.diffuseTransmissionTexture))
+      .setDiffuseTransmissionColorFactor(t.diffuseTransmissionColorFactor));
+  }
+  // N_D has no glTF slot: the extras name its image by index.
+  skin.setExtras({ porelight: { ...spec.extras, diffuseNormalImage: images.index.get(spec.extras.diffuseNormalImage) } });
+  return skin;
+}
+
+/** Eyes: plain PBR plus a clear coat for the cornea, textured with the eye albedo when there is one. */
+function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, ext: HeadExtensions): GltfMaterial {
+  const eye = doc.createMaterial("eyes")
+    .setBaseColorFactor([...GLTF_EYE_MATERIAL.baseColorFactor])
+    .setMetallicFactor(0)
+    .setRoughnessFactor(GLTF_EYE_MATERIAL.roughnessFactor);
+  if (eyesPng) eye.setBaseColorFactor([1, 1, 1, 1]).setBaseColorTexture(doc.createTexture("eyes").setImage(eyesPng).setMimeType("image/png"));
+  eye.setExtension("KHR_materials_clearcoat", ext.clearcoat.createClearcoat()
+    .setClearcoatFactor(GLTF_EYE_MATERIAL.clearcoatFactor)
+    .setClearcoatRoughnessFactor(GLTF_EYE_MATERIAL.clearcoatRoughnessFactor));
+  return eye;
+}
+
+function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeometry): Primitive {
+  const buffer = doc.getRoot().listBuffers()[0];
+  const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4" | "SCALAR", array: Float32Array | Uint32Array | Uint16Array) =>
+    doc.createAccessor(`${part.part}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
+  // 16-bit indices where they fit: smaller files, and what every glTF viewer reads.
+  const indices = part.positions.length / 3 <= 65535 ? Uint16Array.from(part.indices) : part.indices;
+  return doc.createPrimitive()
+    .setAttribute("POSITION", acc("position", "VEC3", part.positions))
+    .setAttribute("NORMAL", acc("normal", "VEC3", part.normals))
+    .setAttribute("TANGENT", acc("tangent", "VEC4", part.tangents))
+    .setAttribute("TEXCOORD_0", acc("uv", "VEC2", part.uvs))
+    .setIndices(acc("indices", "SCALAR", indices))
+    .setMaterial(material);
+}
+
+/**
+ * A_S (linear, 1 channel) re-encoded as 8-bit sRGB RGB for KHR_materials_specular.specularColorTexture.
+ * Through a code → code table, never a float image: at ultra (4096×6144) a float RGB copy was 300 MB
+ * of the package stage's peak.
+ */
+async function specularAsSrgbPng(albedoSpecular: Uint8Array): Promise<Uint8Array> {
+  const sixteen = (await sharp(albedoSpecular).metadata()).depth === "ushort";
+  const { data, info } = await sharp(albedoSpecular).extractChannel(0).raw(sixteen ? { depth: "ushort" } : {}).toBuffer({ resolveWithObject: true });
+  const codes = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const max = sixteen ? 65535 : 255;
+  // Same rounding as encodePng on the float value (stored as float32, then × 255 + 0.5).
+  const table = Uint8Array.from({ length: max + 1 }, (_, c) => Math.floor(Math.fround(linearToSrgb(c / max)) * 255 + 0.5));
+  const rgb = new Uint8Array(info.width * info.height * 3);
+  for (let i = 0; i < info.width * info.height; i++) {
+    const s = table[codes[i]];
+    rgb[i * 3] = s; rgb[i * 3 + 1] = s; rgb[i * 3 + 2] = s;
+  }
+  return encodePngCodes(rgb, info.width, info.height, 3);
+}
