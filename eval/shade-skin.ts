@@ -16,7 +16,7 @@ import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinPara
 import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../src/render/sh.ts";
 import type { Camera, ImageF32, LightingEstimate, Mesh } from "../src/types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { createFragments, rasterize } from "../src/render/rasterize.ts";
+import { createFragments, rasterize } from "../src/raster/rasterize.ts";
 import { downsample, shadeFragments } from "../src/render/shade.ts";
 
 /** The maps of one head, in its UV atlas (any size; glTF UVs). */

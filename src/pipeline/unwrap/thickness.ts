@@ -9,7 +9,7 @@
  */
 import type { ImageF32, Mesh } from "../../types.ts";
 import { fillFromSource, nearestCoveredTexel } from "./gutter-fill.ts";
-import type { TriangleRange } from "./raster.ts";
+import type { TriangleRange } from "../../raster/rasterize.ts";
 
 export interface ThicknessOptions {
   /**
