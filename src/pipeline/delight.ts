@@ -23,7 +23,7 @@ import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
 import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./delight/albedo-scale.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./delight/fit.ts";
 import { neutraliseShadeChroma } from "./delight/shade-chroma.ts";
-import { weightedBlur } from "./fill/box-blur.ts";
+import { weightedBlur } from "../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "../render/sh.ts";
 
 export interface DelightInput {

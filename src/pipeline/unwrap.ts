@@ -8,7 +8,7 @@ import type { CaptureResult, FitResult, HeadPart, ImageF32, Logger, TemplateHead
 import { BASE_MAP_SIZE, FACE_REGIONS, SILENT_LOGGER } from "../types.ts";
 import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
-import { fillFromSource, nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
+import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";

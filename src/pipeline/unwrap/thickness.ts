@@ -8,7 +8,7 @@
  *   const mask = thinPartMask(thicknessMm);   // 1 channel, 0..1, the package stage's thinMask
  */
 import type { ImageF32, Mesh } from "../../types.ts";
-import { fillFromSource, nearestCoveredTexel } from "./gutter-fill.ts";
+import { fillGutters, GUTTER_FILL_DEFAULTS } from "../../image/gutter.ts";
 import type { TriangleRange } from "../../raster/rasterize.ts";
 
 export interface ThicknessOptions {
@@ -62,7 +62,7 @@ export function meshThickness(input: ThicknessInput, options: ThicknessOptions =
     const t = nearestHit(bvh, px, py, pz, -nx, -ny, -nz, tMin, tMax);
     if (t < tMax) out.data[p] = t * 1000;
   }
-  fillFromSource(out, nearestCoveredTexel(W, H, (p) => coverage.data[p] > 0));
+  fillGutters(out.data, W, H, 1, (p) => coverage.data[p] > 0, { ...GUTTER_FILL_DEFAULTS, method: "nearest" });
   return out;
 }
 
