@@ -100,21 +100,65 @@ function median(values: Float64Array): number {
 }
 
 /**
- * Fits lighting and regional albedo; see the file header for the model.
+ * Fits lighting and regional albedo; see the file header for the model. Each round: light solve,
+ * albedo solve, gauge, specular strip, robust reweighting.
  * @throws when fewer than 50 texels carry weight (nothing to fit).
  */
 export function fitLighting(input: LightingFitInput, options: LightingFitOptions): LightingFit {
-  const { width, height, texture, normals, occlusion, weight, regions } = input;
+  const s = initialState(input, sampleTexels(input, options.maxSamples));
+  for (let it = 0; it < options.iterations; it++) {
+    updateAbar(s);
+    solveLight(s, input.weight, options);
+    updateShade(s);
+    solveAlbedo(s, input.weight, options);
+    fixGauge(s, input.weight);
+    stripSpecular(s, input.texture, options);
+    reweight(s, input.weight, options.tukeyC);
+  }
+  return { irradiance: s.e, regionAlbedo: s.albedo, residualSigma: s.sigma, inlierFraction: s.inliers, texelsUsed: s.m };
+}
+
+/** The fit's working state; i indexes the used texels. */
+interface FitState {
+  /** Texel index of each used texel. */
+  used: Int32Array;
+  m: number;
+  /** Per used texel: SH basis × AO / π (SH_COUNT values). */
+  basis: Float64Array;
+  /** Per used texel: region weights (MODEL_REGIONS values). */
+  rw: Float64Array;
+  /** Albedo per region, RGB. */
+  albedo: Float64Array;
+  /** The data the solves see: the texture minus the specular found so far, RGB per used texel. */
+  data: Float64Array;
+  /** Irradiance coefficients, k·3 + c. */
+  e: Float64Array;
+  /** Tukey weight per used texel. */
+  robust: Float64Array;
+  /** Ā per used texel, RGB. */
+  abar: Float64Array;
+  /** AO·E/π per used texel, RGB. */
+  shade: Float64Array;
+  sigma: number;
+  inliers: number;
+}
+
+/** The texels that enter the fit: a regular subsample of those with weight, at most `maxSamples`. */
+function sampleTexels(input: LightingFitInput, maxSamples: number): Int32Array {
+  const { width, height, weight } = input;
   const n = width * height;
   const candidates: number[] = [];
   for (let p = 0; p < n; p++) if (weight[p] > 0) candidates.push(p);
   if (candidates.length < 50) throw new Error(`delight: only ${candidates.length} seen skin texels to fit the lighting to (need ≥ 50)`);
   // Nine light coefficients and a few region colours need far fewer texels than a map has: a
   // regular subsample keeps the fit fast at any map size.
-  const stride = Math.max(1, Math.ceil(candidates.length / options.maxSamples));
-  const used = Int32Array.from(candidates.filter((_, i) => i % stride === 0));
+  const stride = Math.max(1, Math.ceil(candidates.length / maxSamples));
+  return Int32Array.from(candidates.filter((_, i) => i % stride === 0));
+}
 
-  // Per used texel: SH basis × AO / π and region weights, computed once.
+/** Per used texel: SH basis × AO / π and region weights, computed once; albedo 1, no light yet. */
+function initialState(input: LightingFitInput, used: Int32Array): FitState {
+  const { texture, normals, occlusion, regions } = input;
   const m = used.length;
   const basis = new Float64Array(m * SH_COUNT);
   const rw = new Float64Array(m * MODEL_REGIONS);
@@ -127,174 +171,199 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
     regionWeights(regions, p, tmp);
     rw.set(tmp, i * MODEL_REGIONS);
   }
-
-  const albedo = new Float64Array(MODEL_REGIONS * 3).fill(1);
-  // The data the solves see: the texture minus the specular found so far.
   const data = new Float64Array(m * 3);
   for (let i = 0; i < m; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = texture[used[i] * 3 + c];
-  const e = new Float64Array(27);
-  const robust = new Float64Array(m).fill(1);
-  const abar = new Float64Array(m * 3); // Ā per used texel
-  const shade = new Float64Array(m * 3); // AO·E/π per used texel
-  let sigma = 0;
-  let inliers = 1;
-
-  const updateAbar = () => {
-    for (let i = 0; i < m; i++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let r = 0; r < MODEL_REGIONS; r++) s += rw[i * MODEL_REGIONS + r] * albedo[r * 3 + c];
-        abar[i * 3 + c] = s;
-      }
-    }
+  return {
+    used,
+    m,
+    basis,
+    rw,
+    albedo: new Float64Array(MODEL_REGIONS * 3).fill(1),
+    data,
+    e: new Float64Array(27),
+    robust: new Float64Array(m).fill(1),
+    abar: new Float64Array(m * 3),
+    shade: new Float64Array(m * 3),
+    sigma: 0,
+    inliers: 1,
   };
-  const updateShade = () => {
-    for (let i = 0; i < m; i++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let k = 0; k < SH_COUNT; k++) s += e[k * 3 + c] * basis[i * SH_COUNT + k];
-        shade[i * 3 + c] = s;
-      }
-    }
-  };
+}
 
-  for (let it = 0; it < options.iterations; it++) {
-    updateAbar();
-    // Light: rows Ā_c·AO·Y/π per channel, solved jointly (27 unknowns) with a coupling penalty
-    // λ·Σ_c |e_c − ē|² that keeps the light's colour near uniform across directions.
-    const NN = 27;
-    const A = new Float64Array(NN * NN);
-    const b = new Float64Array(NN);
+function updateAbar(s: FitState): void {
+  const { m, rw, albedo, abar } = s;
+  for (let i = 0; i < m; i++) {
     for (let c = 0; c < 3; c++) {
-      const o = c * SH_COUNT;
-      for (let i = 0; i < m; i++) {
-        const w = weight[used[i]] * robust[i];
-        if (w <= 0) continue;
-        const a = abar[i * 3 + c];
-        const I = data[i * 3 + c];
-        for (let k = 0; k < SH_COUNT; k++) {
-          const fk = a * basis[i * SH_COUNT + k];
-          b[o + k] += w * fk * I;
-          for (let l = 0; l <= k; l++) A[(o + k) * NN + o + l] += w * fk * a * basis[i * SH_COUNT + l];
-        }
-      }
+      let sum = 0;
+      for (let r = 0; r < MODEL_REGIONS; r++) sum += rw[i * MODEL_REGIONS + r] * albedo[r * 3 + c];
+      abar[i * 3 + c] = sum;
     }
-    for (let k = 0; k < NN; k++) for (let l = 0; l < k; l++) A[l * NN + k] = A[k * NN + l];
-    const d0 = (A[0] + A[SH_COUNT * NN + SH_COUNT] + A[2 * SH_COUNT * NN + 2 * SH_COUNT]) / 3 || 1;
-    for (let c = 0; c < 3; c++) {
-      for (let k = 1; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + c * SH_COUNT + k] += d0 * (SH_BAND[k] === 1 ? options.ridgeBand1 : options.ridgeBand2);
-    }
-    const lambda = d0 * options.lightColorCoupling;
-    for (let c = 0; c < 3; c++) {
-      for (let d = 0; d < 3; d++) {
-        for (let k = 0; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + d * SH_COUNT + k] += lambda * ((c === d ? 1 : 0) - 1 / 3);
-      }
-    }
-    const x = solveSpd(A, b, NN);
-    for (let c = 0; c < 3; c++) for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] = x[c * SH_COUNT + k];
-    updateShade();
-    // Albedo: per channel, rows w_r·AO·E/π, ridge toward the weighted mean.
-    for (let c = 0; c < 3; c++) {
-      const A = new Float64Array(MODEL_REGIONS * MODEL_REGIONS);
-      const b = new Float64Array(MODEL_REGIONS);
-      let mean = 0;
-      let total = 0;
-      for (let r = 0; r < MODEL_REGIONS; r++) (mean += albedo[r * 3 + c]), total++;
-      mean /= total;
-      for (let i = 0; i < m; i++) {
-        const w = weight[used[i]] * robust[i];
-        if (w <= 0) continue;
-        const s = shade[i * 3 + c];
-        const I = data[i * 3 + c];
-        for (let r = 0; r < MODEL_REGIONS; r++) {
-          const fr = rw[i * MODEL_REGIONS + r] * s;
-          if (fr === 0) continue;
-          b[r] += w * fr * I;
-          for (let q = 0; q < MODEL_REGIONS; q++) A[r * MODEL_REGIONS + q] += w * fr * rw[i * MODEL_REGIONS + q] * s;
-        }
-      }
-      let trace = 0;
-      for (let r = 0; r < MODEL_REGIONS; r++) trace += A[r * MODEL_REGIONS + r];
-      const mu = options.regionRidge * (trace / MODEL_REGIONS) + 1e-12;
-      for (let r = 0; r < MODEL_REGIONS; r++) {
-        A[r * MODEL_REGIONS + r] += mu;
-        b[r] += mu * mean;
-      }
-      const x = solveSpd(A, b, MODEL_REGIONS);
-      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] = Math.max(1e-4, x[r]);
-    }
-    // Gauge: neutral light (equal band-0 irradiance in every channel: a white-balanced photo), so
-    // the albedo carries the colour; and mean albedo luminance 1 over the fit.
-    const dc = LUMA_709[0] * e[0] + LUMA_709[1] * e[1] + LUMA_709[2] * e[2];
-    for (let c = 0; c < 3; c++) {
-      const k = e[c] > 1e-9 ? dc / e[c] : 1;
-      for (let j = 0; j < SH_COUNT; j++) e[j * 3 + c] *= k;
-      for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= k;
-    }
-    updateAbar();
-    let sw = 0;
-    let sa = 0;
-    for (let i = 0; i < m; i++) {
-      const w = weight[used[i]];
-      sw += w;
-      sa += w * (LUMA_709[0] * abar[i * 3] + LUMA_709[1] * abar[i * 3 + 1] + LUMA_709[2] * abar[i * 3 + 2]);
-    }
-    const g = sa / sw;
-    for (let r = 0; r < MODEL_REGIONS * 3; r++) albedo[r] /= g;
-    for (let j = 0; j < 27; j++) e[j] *= g;
-    updateAbar();
-    updateShade();
-    // Specular: κ in J = I/shade against the texel's own smooth albedo chroma, gated by brightness.
-    for (let i = 0; i < m; i++) {
-      // dichromaticWeights(Ā) inlined (hot loop): u = Ā/|Ā|, w_c = (1 − (u·1)·u_c)/(3 − (u·1)²).
-      const a0 = abar[i * 3];
-      const a1 = abar[i * 3 + 1];
-      const a2 = abar[i * 3 + 2];
-      const len = Math.hypot(a0, a1, a2);
-      if (!(len > 0)) continue;
-      const u0 = a0 / len;
-      const u1 = a1 / len;
-      const u2 = a2 / len;
-      const uv = u0 + u1 + u2;
-      const det = 3 - uv * uv;
-      if (det < 1e-3) continue; // albedo too close to white to separate: leave the texel as it is
-      const p = used[i];
-      const J0 = texture[p * 3] / Math.max(shade[i * 3], 1e-4);
-      const J1 = texture[p * 3 + 1] / Math.max(shade[i * 3 + 1], 1e-4);
-      const J2 = texture[p * 3 + 2] / Math.max(shade[i * 3 + 2], 1e-4);
-      const kappa = ((1 - uv * u0) * J0 + (1 - uv * u1) * J1 + (1 - uv * u2) * J2) / det;
-      const lumJ = LUMA_709[0] * J0 + LUMA_709[1] * J1 + LUMA_709[2] * J2;
-      const lumA = LUMA_709[0] * a0 + LUMA_709[1] * a1 + LUMA_709[2] * a2;
-      const gate = Math.min(1, Math.max(0, (lumJ / Math.max(lumA, 1e-4) - 1) / options.specularGate));
-      const excess = kappa * toleranceRamp(kappa, options.specularTolerance * lumJ) * gate;
-      for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * shade[i * 3 + c]);
-    }
-    // Robust weights from the luminance of the relative residual.
-    const rel = new Float64Array(m);
-    const abs = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      let num = 0;
-      let den = 0;
-      for (let c = 0; c < 3; c++) {
-        const pred = abar[i * 3 + c] * shade[i * 3 + c];
-        num += LUMA_709[c] * (data[i * 3 + c] - pred);
-        den += LUMA_709[c] * pred;
-      }
-      rel[i] = num / Math.max(den, 1e-4);
-      abs[i] = Math.abs(rel[i]);
-    }
-    sigma = Math.max(1.4826 * median(abs), 1e-3);
-    const cut = options.tukeyC * sigma;
-    let kept = 0;
-    let all = 0;
-    for (let i = 0; i < m; i++) {
-      const u = rel[i] / cut;
-      robust[i] = Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
-      kept += weight[used[i]] * robust[i];
-      all += weight[used[i]];
-    }
-    inliers = kept / all;
   }
+}
 
-  return { irradiance: e, regionAlbedo: albedo, residualSigma: sigma, inlierFraction: inliers, texelsUsed: m };
+function updateShade(s: FitState): void {
+  const { m, e, basis, shade } = s;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      for (let k = 0; k < SH_COUNT; k++) sum += e[k * 3 + c] * basis[i * SH_COUNT + k];
+      shade[i * 3 + c] = sum;
+    }
+  }
+}
+
+/**
+ * Light: rows Ā_c·AO·Y/π per channel, solved jointly (27 unknowns) with a coupling penalty
+ * λ·Σ_c |e_c − ē|² that keeps the light's colour near uniform across directions.
+ */
+function solveLight(s: FitState, weight: Float32Array, options: LightingFitOptions): void {
+  const { m, used, robust, abar, data, basis, e } = s;
+  const NN = 27;
+  const A = new Float64Array(NN * NN);
+  const b = new Float64Array(NN);
+  for (let c = 0; c < 3; c++) {
+    const o = c * SH_COUNT;
+    for (let i = 0; i < m; i++) {
+      const w = weight[used[i]] * robust[i];
+      if (w <= 0) continue;
+      const a = abar[i * 3 + c];
+      const I = data[i * 3 + c];
+      for (let k = 0; k < SH_COUNT; k++) {
+        const fk = a * basis[i * SH_COUNT + k];
+        b[o + k] += w * fk * I;
+        for (let l = 0; l <= k; l++) A[(o + k) * NN + o + l] += w * fk * a * basis[i * SH_COUNT + l];
+      }
+    }
+  }
+  for (let k = 0; k < NN; k++) for (let l = 0; l < k; l++) A[l * NN + k] = A[k * NN + l];
+  const d0 = (A[0] + A[SH_COUNT * NN + SH_COUNT] + A[2 * SH_COUNT * NN + 2 * SH_COUNT]) / 3 || 1;
+  for (let c = 0; c < 3; c++) {
+    for (let k = 1; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + c * SH_COUNT + k] += d0 * (SH_BAND[k] === 1 ? options.ridgeBand1 : options.ridgeBand2);
+  }
+  const lambda = d0 * options.lightColorCoupling;
+  for (let c = 0; c < 3; c++) {
+    for (let d = 0; d < 3; d++) {
+      for (let k = 0; k < SH_COUNT; k++) A[(c * SH_COUNT + k) * NN + d * SH_COUNT + k] += lambda * ((c === d ? 1 : 0) - 1 / 3);
+    }
+  }
+  const x = solveSpd(A, b, NN);
+  for (let c = 0; c < 3; c++) for (let k = 0; k < SH_COUNT; k++) e[k * 3 + c] = x[c * SH_COUNT + k];
+}
+
+/** Albedo: per channel, rows w_r·AO·E/π, ridge toward the weighted mean. */
+function solveAlbedo(s: FitState, weight: Float32Array, options: LightingFitOptions): void {
+  const { m, used, robust, shade, data, rw, albedo } = s;
+  for (let c = 0; c < 3; c++) {
+    const A = new Float64Array(MODEL_REGIONS * MODEL_REGIONS);
+    const b = new Float64Array(MODEL_REGIONS);
+    let mean = 0;
+    let total = 0;
+    for (let r = 0; r < MODEL_REGIONS; r++) (mean += albedo[r * 3 + c]), total++;
+    mean /= total;
+    for (let i = 0; i < m; i++) {
+      const w = weight[used[i]] * robust[i];
+      if (w <= 0) continue;
+      const sh = shade[i * 3 + c];
+      const I = data[i * 3 + c];
+      for (let r = 0; r < MODEL_REGIONS; r++) {
+        const fr = rw[i * MODEL_REGIONS + r] * sh;
+        if (fr === 0) continue;
+        b[r] += w * fr * I;
+        for (let q = 0; q < MODEL_REGIONS; q++) A[r * MODEL_REGIONS + q] += w * fr * rw[i * MODEL_REGIONS + q] * sh;
+      }
+    }
+    let trace = 0;
+    for (let r = 0; r < MODEL_REGIONS; r++) trace += A[r * MODEL_REGIONS + r];
+    const mu = options.regionRidge * (trace / MODEL_REGIONS) + 1e-12;
+    for (let r = 0; r < MODEL_REGIONS; r++) {
+      A[r * MODEL_REGIONS + r] += mu;
+      b[r] += mu * mean;
+    }
+    const x = solveSpd(A, b, MODEL_REGIONS);
+    for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] = Math.max(1e-4, x[r]);
+  }
+}
+
+/**
+ * Gauge: neutral light (equal band-0 irradiance in every channel: a white-balanced photo), so the
+ * albedo carries the colour; and mean albedo luminance 1 over the fit. Leaves Ā and the shade current.
+ */
+function fixGauge(s: FitState, weight: Float32Array): void {
+  const { m, used, e, albedo, abar } = s;
+  const dc = LUMA_709[0] * e[0] + LUMA_709[1] * e[1] + LUMA_709[2] * e[2];
+  for (let c = 0; c < 3; c++) {
+    const k = e[c] > 1e-9 ? dc / e[c] : 1;
+    for (let j = 0; j < SH_COUNT; j++) e[j * 3 + c] *= k;
+    for (let r = 0; r < MODEL_REGIONS; r++) albedo[r * 3 + c] /= k;
+  }
+  updateAbar(s);
+  let sw = 0;
+  let sa = 0;
+  for (let i = 0; i < m; i++) {
+    const w = weight[used[i]];
+    sw += w;
+    sa += w * (LUMA_709[0] * abar[i * 3] + LUMA_709[1] * abar[i * 3 + 1] + LUMA_709[2] * abar[i * 3 + 2]);
+  }
+  const g = sa / sw;
+  for (let r = 0; r < MODEL_REGIONS * 3; r++) albedo[r] /= g;
+  for (let j = 0; j < 27; j++) e[j] *= g;
+  updateAbar(s);
+  updateShade(s);
+}
+
+/** Specular: κ in J = I/shade against the texel's own smooth albedo chroma, gated by brightness; the data loses it. */
+function stripSpecular(s: FitState, texture: Float32Array, options: LightingFitOptions): void {
+  const { m, used, abar, shade, data } = s;
+  for (let i = 0; i < m; i++) {
+    // dichromaticWeights(Ā) inlined (hot loop): u = Ā/|Ā|, w_c = (1 − (u·1)·u_c)/(3 − (u·1)²).
+    const a0 = abar[i * 3];
+    const a1 = abar[i * 3 + 1];
+    const a2 = abar[i * 3 + 2];
+    const len = Math.hypot(a0, a1, a2);
+    if (!(len > 0)) continue;
+    const u0 = a0 / len;
+    const u1 = a1 / len;
+    const u2 = a2 / len;
+    const uv = u0 + u1 + u2;
+    const det = 3 - uv * uv;
+    if (det < 1e-3) continue; // albedo too close to white to separate: leave the texel as it is
+    const p = used[i];
+    const J0 = texture[p * 3] / Math.max(shade[i * 3], 1e-4);
+    const J1 = texture[p * 3 + 1] / Math.max(shade[i * 3 + 1], 1e-4);
+    const J2 = texture[p * 3 + 2] / Math.max(shade[i * 3 + 2], 1e-4);
+    const kappa = ((1 - uv * u0) * J0 + (1 - uv * u1) * J1 + (1 - uv * u2) * J2) / det;
+    const lumJ = LUMA_709[0] * J0 + LUMA_709[1] * J1 + LUMA_709[2] * J2;
+    const lumA = LUMA_709[0] * a0 + LUMA_709[1] * a1 + LUMA_709[2] * a2;
+    const gate = Math.min(1, Math.max(0, (lumJ / Math.max(lumA, 1e-4) - 1) / options.specularGate));
+    const excess = kappa * toleranceRamp(kappa, options.specularTolerance * lumJ) * gate;
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * shade[i * 3 + c]);
+  }
+}
+
+/** Robust (Tukey) weights from the luminance of the relative residual; sets sigma and the inlier share. */
+function reweight(s: FitState, weight: Float32Array, tukeyC: number): void {
+  const { m, used, abar, shade, data, robust } = s;
+  const rel = new Float64Array(m);
+  const abs = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let num = 0;
+    let den = 0;
+    for (let c = 0; c < 3; c++) {
+      const pred = abar[i * 3 + c] * shade[i * 3 + c];
+      num += LUMA_709[c] * (data[i * 3 + c] - pred);
+      den += LUMA_709[c] * pred;
+    }
+    rel[i] = num / Math.max(den, 1e-4);
+    abs[i] = Math.abs(rel[i]);
+  }
+  s.sigma = Math.max(1.4826 * median(abs), 1e-3);
+  const cut = tukeyC * s.sigma;
+  let kept = 0;
+  let all = 0;
+  for (let i = 0; i < m; i++) {
+    const u = rel[i] / cut;
+    robust[i] = Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0;
+    kept += weight[used[i]] * robust[i];
+    all += weight[used[i]];
+  }
+  s.inliers = kept / all;
 }
