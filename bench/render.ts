@@ -5,7 +5,7 @@
  *   node --import tsx bench/render.ts
  */
 import { lookAtCamera, projectToScreen } from "../src/render/camera.ts";
-import { createFragments, rasterize, rasterizeUv } from "../src/render/rasterize.ts";
+import { createFragments, rasterize, rasterizeUv } from "../src/raster/rasterize.ts";
 import { renderPreview } from "../src/render/preview.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
 import type { Mesh } from "../src/types.ts";

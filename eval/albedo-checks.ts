@@ -3,7 +3,7 @@
  * carry the photo's shading (residual shading), clip, or shift skin tone differently for
  * different skin (ITA of A_D against the photo's own skin at the same surface points).
  */
-import { evaluateShImage, LUMA_709, radianceToIrradiance } from "../src/pipeline/lighting/sh.ts";
+import { evaluateShImage, LUMA_709, radianceToIrradiance } from "../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32, type LightingEstimate, type RegionMaps } from "../src/types.ts";
 import { clippedFraction, skinTone, srgbToLinear, weightedCorrelation } from "./metrics.ts";
 

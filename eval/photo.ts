@@ -3,7 +3,7 @@
  * baseline) over the photo, identity, photometric error over the face skin, albedo checks, and
  * the strip of pictures.
  */
-import { lightingFromEstimate, type SkinMaps } from "../src/render/shade-skin.ts";
+import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
 import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";

@@ -5,7 +5,7 @@
  */
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "../src/render/shade-skin.ts";
+import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
 import type { Camera, ImageF32, Mesh } from "../src/types.ts";
 
 /** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */

@@ -395,7 +395,7 @@ export interface RegionMaps {
  * The photo's lighting as de-lighting δ estimated it (docs/design.md §1): for the job report and for
  * re-rendering in evaluation. Rendering convention, linear light, object space of the fitted mesh:
  * photo ≈ albedo · AO · E(n) / π with E(n) = Σ_lm Â_l·L_lm·Y_lm(n), Â = (π, 2π/3, π/4), real SH
- * with Y1−1 ∝ y, Y10 ∝ z, Y11 ∝ x (see src/pipeline/lighting/sh.ts).
+ * with Y1−1 ∝ y, Y10 ∝ z, Y11 ∝ x (see src/render/sh.ts).
  */
 export interface LightingEstimate {
   /** Radiance coefficients L_lm, 9 × RGB, index k·3 + c, k in order (0,0),(1,−1),(1,0),(1,1),(2,−2),(2,−1),(2,0),(2,1),(2,2). Photo-linear units per unit albedo. */

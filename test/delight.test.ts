@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { delight } from "../src/pipeline/delight.ts";
-import { evaluateShImage, radianceToIrradiance } from "../src/pipeline/lighting/sh.ts";
-import { matchSkinLocus, skinLuminanceFromChromaticity } from "../src/pipeline/lighting/albedo-scale.ts";
+import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
+import { matchSkinLocus, skinLuminanceFromChromaticity } from "../src/pipeline/delight/albedo-scale.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";

@@ -8,9 +8,9 @@ import { fitSimilarity, flipHorizontal, warpCrop } from "../eval/identity.ts";
 import { itaDegrees, linearRgbToLab, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
 import { SKIN_DEFAULTS, specularFactors, fresnelF0, CLEARCOAT_IOR } from "../materials/skin-parameters.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
-import { directionalLightSh, radianceToIrradiance, shBasis } from "../src/pipeline/lighting/sh.ts";
+import { directionalLightSh, radianceToIrradiance, shBasis } from "../src/render/sh.ts";
 import { lookAtCamera } from "../src/render/camera.ts";
-import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting } from "../src/render/shade-skin.ts";
+import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting } from "../eval/shade-skin.ts";
 import type { ImageF32, Mesh } from "../src/types.ts";
 
 /** A UV sphere (u along +φ, which is +X at the front), counter-clockwise from outside. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lookAtCamera, projectToScreen } from "../src/render/camera.ts";
-import { createFragments, rasterize, rasterizeUv } from "../src/render/rasterize.ts";
+import { createFragments, rasterize, rasterizeUv } from "../src/raster/rasterize.ts";
 import { interpolate, shadeFragments } from "../src/render/shade.ts";
 import { renderPreview } from "../src/render/preview.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";

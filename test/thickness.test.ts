@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
-import { rasterizeTriangleIds } from "../src/pipeline/unwrap/raster.ts";
+import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { interpolateVertexAttribute, atlasGeometry } from "../src/pipeline/unwrap/uv-geometry.ts";
 import { vertexRegionWeights } from "../src/pipeline/unwrap/regions.ts";
 import { meshThickness, thinPartMask, THICKNESS_DEFAULTS } from "../src/pipeline/unwrap/thickness.ts";
@@ -85,11 +85,9 @@ describe("thin-part mask", () => {
     const head = buildTemplateHead();
     const { mesh } = head;
     const W = 192, H = 288;
-    const uv = new Float32Array(mesh.uvs.length);
-    for (let v = 0; v < mesh.uvs.length / 2; v++) { uv[2 * v] = mesh.uvs[2 * v] * W; uv[2 * v + 1] = mesh.uvs[2 * v + 1] * H; }
     const skin = head.parts.find((p) => p.part === "skin")!;
     const skinRange = { first: skin.firstIndex / 3, count: skin.indexCount / 3 };
-    const ids = rasterizeTriangleIds(W, H, uv, mesh.indices, [skinRange]);
+    const ids = rasterizeUv(mesh.uvs, mesh.indices, W, H, [skinRange]);
     const g = atlasGeometry(mesh, ids);
     const coverage = img(W, H, 1, Array.from(ids.triangle, (t) => (t >= 0 ? 1 : 0)));
     const t = meshThickness({ mesh, triangles: [skinRange], position: g.position, normalsObject: g.normalsObject, coverage });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Camera, CaptureResult, ImageF32, Mesh, TemplateHead } from "../src/types.ts";
 import { facingWeight, unwrap } from "../src/pipeline/unwrap.ts";
-import { rasterizeTriangleIds } from "../src/pipeline/unwrap/raster.ts";
+import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 
 /** A grid of quads on the plane z = `z`, spanning x0..x1, y0..y1 (metres), facing +Z, with UVs u0..u1, v0..v1. */
@@ -206,11 +206,12 @@ describe("facing weight", () => {
 
 describe("rasteriser and ambient occlusion primitives", () => {
   it("covers each pixel centre of a square split in two triangles exactly once", () => {
-    // Square from (1.5, 1.5) to (9.5, 9.5): centres 2.5..8.5 ⇒ 7 × 7 inside, edges on centres.
-    const screen = Float32Array.from([2.5, 2.5, 8.5, 2.5, 2.5, 8.5, 8.5, 8.5]);
-    const counts = new Int32Array(12 * 12);
+    // Square with corners on texel centres 2.5 and 8.5 of a 16 × 16 atlas (UVs exact in binary):
+    // 7 × 7 centres inside or on its edges.
+    const uvs = Float32Array.from([2.5, 2.5, 8.5, 2.5, 2.5, 8.5, 8.5, 8.5].map((v) => v / 16));
+    const counts = new Int32Array(16 * 16);
     for (const indices of [[0, 2, 1], [1, 2, 3]]) {
-      const ids = rasterizeTriangleIds(12, 12, screen, Uint32Array.from(indices), [{ first: 0, count: 1 }]);
+      const ids = rasterizeUv(uvs, Uint32Array.from(indices), 16, 16);
       ids.triangle.forEach((t, p) => (counts[p] += t >= 0 ? 1 : 0));
     }
     expect(Math.max(...counts)).toBe(1);
@@ -259,7 +260,7 @@ describe("unwrap of the template head rendered by src/render with a known textur
   it("recovers the texture on well-seen texels (> 41.5 dB) and agrees with the renderer's visibility", async () => {
     const { buildTemplateHead } = await import("../src/geometry/template-head.ts");
     const { lookAtCamera, projectToScreen } = await import("../src/render/camera.ts");
-    const { createFragments, rasterize } = await import("../src/render/rasterize.ts");
+    const { createFragments, rasterize } = await import("../src/raster/rasterize.ts");
     const head = buildTemplateHead();
     const { mesh } = head;
     const TW = 192, TH = 288;

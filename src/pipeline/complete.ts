@@ -4,9 +4,9 @@
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
-import { blurPlane, weightedBlur } from "./fill/box-blur.ts";
-import { fillGutters } from "./fill/gutter.ts";
-import { pushPullFill, relaxMembrane } from "./fill/push-pull.ts";
+import { blurPlane, weightedBlur } from "../image/box-blur.ts";
+import { fillGutters } from "../image/gutter.ts";
+import { pushPullFill, relaxMembrane } from "../image/push-pull.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */

@@ -2,7 +2,7 @@
  * delight δ: diffuse albedo A_D from the (upscaled) photo texture by inverse rendering (docs/design.md §1).
  *
  * At base size, in TypeScript: fit the photo's lighting (2nd-order SH) jointly with a smooth
- * regional albedo on the seen skin texels (IRLS, see lighting/fit.ts); divide the seen texels by
+ * regional albedo on the seen skin texels (IRLS, see delight/fit.ts); divide the seen texels by
  * the shading (AO included) after removing specular highlights; complete that albedo through the
  * UV symmetry (a lit and an unlit cheek become the same albedo before mirroring); fix the absolute
  * scale with the measured skin-reflectance prior. Then, at full resolution, the per-texel δ
@@ -20,11 +20,11 @@ import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type Deligh
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
-import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./lighting/albedo-scale.ts";
-import { fitLighting, smoothAlbedoAt, type LightingFit } from "./lighting/fit.ts";
-import { neutraliseShadeChroma } from "./lighting/shade-chroma.ts";
-import { weightedBlur } from "./fill/box-blur.ts";
-import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "./lighting/sh.ts";
+import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./delight/albedo-scale.ts";
+import { fitLighting, smoothAlbedoAt, type LightingFit } from "./delight/fit.ts";
+import { neutraliseShadeChroma } from "./delight/shade-chroma.ts";
+import { weightedBlur } from "../image/box-blur.ts";
+import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "../render/sh.ts";
 
 export interface DelightInput {
   /** Texture T̂ at full map size (the upscaler's output), sRGB or linear, 3 channels. */

@@ -13,7 +13,7 @@ import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
 import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts";
 import type { CaptureResult, ImageF32 } from "../types.ts";
-import { fillPolygon } from "./capture/masks.ts";
+import { fillPolygon } from "../raster/polygon.ts";
 import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
 import { srgbToLinear } from "./unwrap/photo-pyramid.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";

@@ -16,7 +16,7 @@
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
-import { createFragments, rasterize } from "../render/rasterize.ts";
+import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { LANDMARK_COUNT, SILENT_LOGGER, type Camera, type CaptureResult, type FitResult, type Logger, type TemplateHead } from "../types.ts";
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
 import { backAnchorVertices, cheekShift, earAnchorVertices, faceScaling, scaledDisplacement } from "./fit/anchors.ts";

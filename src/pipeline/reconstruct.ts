@@ -30,11 +30,13 @@ import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { EYE_TEXTURE_DEFAULTS, eyeTexture, measureIris, skinDelightGain } from "./eyes.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
 import { presetOptions } from "./presets.ts";
-import { buildReport, debugMaps, thinMask } from "./reconstruct/report.ts";
+import { debugMaps } from "./package/debug-maps.ts";
+import { buildReport } from "./reconstruct/report.ts";
 import { StageRunner, type StageMeter } from "./reconstruct/stage-runner.ts";
 import { specular } from "./specular.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
+import { thinMask } from "./unwrap/thickness.ts";
 
 /**
  * Typical share of a job's time per stage and preset (from `npm run bench -- pipeline`), so the

@@ -8,10 +8,10 @@ import type { CaptureResult, FitResult, HeadPart, ImageF32, Logger, TemplateHead
 import { BASE_MAP_SIZE, FACE_REGIONS, SILENT_LOGGER } from "../types.ts";
 import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
-import { fillFromSource, nearestCoveredTexel } from "./unwrap/gutter-fill.ts";
+import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
-import { rasterizeTriangleIds, type TriangleRange } from "./unwrap/raster.ts";
+import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
 import { atlasGeometry, interpolateVertexAttribute } from "./unwrap/uv-geometry.ts";
 
@@ -95,7 +95,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
   const ranges: TriangleRange[] = head.parts
     .filter((p) => o.parts.includes(p.part))
     .map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
-  const ids = rasterizeTriangleIds(W, H, uvScreen, mesh.indices, ranges);
+  const ids = rasterizeUv(mesh.uvs, mesh.indices, W, H, ranges);
   const geometry = atlasGeometry(mesh, ids);
   o.logger.debug(`unwrap: ${geometry.coveredCount} of ${N} texels inside UV islands`);
 

@@ -5,7 +5,7 @@
  */
 import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
-import { createFragments, rasterize, type CullMode } from "./rasterize.ts";
+import { createFragments, rasterize, type CullMode } from "../raster/rasterize.ts";
 import { downsample, linearToSrgb, shadeFragments } from "./shade.ts";
 
 export interface PreviewOptions {

@@ -4,7 +4,7 @@
  * per-vertex attribute at those weights.
  */
 import type { ColorSpace, ImageF32 } from "../types.ts";
-import type { Fragments } from "./rasterize.ts";
+import type { TriangleIds } from "../raster/rasterize.ts";
 
 /** Per-pixel shading hook. */
 export interface Shader {
@@ -46,7 +46,7 @@ export function interpolate(
  *
  *   const image = shadeFragments(frags, { channels: 1, shade: (t, b0, b1, b2, p, out) => { out[0] = 1; } }, "data");
  */
-export function shadeFragments(frags: Fragments, shader: Shader, colorSpace: ColorSpace, background?: ArrayLike<number>): ImageF32 {
+export function shadeFragments(frags: TriangleIds, shader: Shader, colorSpace: ColorSpace, background?: ArrayLike<number>): ImageF32 {
   const { width, height, triangle, b1, b2 } = frags;
   const C = shader.channels;
   const data = new Float32Array(width * height * C);

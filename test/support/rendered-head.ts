@@ -6,10 +6,10 @@
  */
 import { buildTemplateHead } from "../../src/geometry/template-head.ts";
 import { lookAtCamera, projectToScreen } from "../../src/render/camera.ts";
-import { createFragments, rasterize } from "../../src/render/rasterize.ts";
+import { createFragments, rasterize } from "../../src/raster/rasterize.ts";
 import { downsample, interpolate, shadeFragments } from "../../src/render/shade.ts";
 import { unwrap } from "../../src/pipeline/unwrap.ts";
-import { directionalLightSh, radianceToIrradiance, SH_COUNT, shBasis } from "../../src/pipeline/lighting/sh.ts";
+import { directionalLightSh, radianceToIrradiance, SH_COUNT, shBasis } from "../../src/render/sh.ts";
 import { FACE_REGIONS, LANDMARK_COUNT, type Camera, type ImageF32, type UnwrapResult } from "../../src/types.ts";
 import { linearToSrgb, prng } from "./synthetic-skin.ts";
 

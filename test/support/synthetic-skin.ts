@@ -4,7 +4,7 @@
  * a skin albedo with regional colours and pore-scale texture, a known SH light, AO, white
  * specular highlights, an unknown exposure, and a camera that sees only part of the head.
  */
-import { directionalLightSh, evaluateShImage, radianceToIrradiance } from "../../src/pipeline/lighting/sh.ts";
+import { directionalLightSh, evaluateShImage, radianceToIrradiance } from "../../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32, type RegionMaps } from "../../src/types.ts";
 
 export interface SyntheticScene {

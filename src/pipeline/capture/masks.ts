@@ -10,39 +10,12 @@
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
  */
 import type { FaceMasks, ImageF32 } from "../../types.ts";
+import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import * as T from "./topology.ts";
 
 export const SELFIE_INPUT = 256;
-
-/**
- * Rasterises a closed polygon into a 0/1 mask (even-odd, pixel centres), OR-ed into `into`,
- * which covers the photo window starting at (ox, oy) of size width × height.
- */
-export function fillPolygon(into: Uint8Array | Float32Array, width: number, height: number, xy: number[], ox = 0, oy = 0): void {
-  const n = xy.length / 2;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (let i = 0; i < n; i++) [minY, maxY] = [Math.min(minY, xy[2 * i + 1] - oy), Math.max(maxY, xy[2 * i + 1] - oy)];
-  const y0 = Math.max(0, Math.floor(minY));
-  const y1 = Math.min(height - 1, Math.ceil(maxY));
-  const xs: number[] = [];
-  for (let y = y0; y <= y1; y++) {
-    const py = y + 0.5 + oy;
-    xs.length = 0;
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      const [ax, ay, bx, by] = [xy[2 * j], xy[2 * j + 1], xy[2 * i], xy[2 * i + 1]];
-      if (ay > py !== by > py) xs.push(ax + ((py - ay) / (by - ay)) * (bx - ax) - ox);
-    }
-    xs.sort((a, b) => a - b);
-    for (let k = 0; k + 1 < xs.length; k += 2) {
-      const from = Math.max(0, Math.ceil(xs[k] - 0.5));
-      const to = Math.min(width - 1, Math.floor(xs[k + 1] - 0.5));
-      for (let x = from; x <= to; x++) into[y * width + x] = 1;
-    }
-  }
-}
 
 const polygon = (lm: Float32Array, idx: number[]) => idx.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]);
 

@@ -7,11 +7,9 @@
 import path from "node:path";
 import type { DecodeInfo } from "../../image/decode.ts";
 import type { Estimator } from "../../models/estimators.ts";
-import type { CaptureResult, FitResult, ImageF32, LightingEstimate, Mesh, ReconstructOptions, TemplateHead, UnwrapResult } from "../../types.ts";
+import type { CaptureResult, FitResult, ImageF32, LightingEstimate, ReconstructOptions, UnwrapResult } from "../../types.ts";
 import { FACE_REGIONS, STAGES } from "../../types.ts";
 import type { CompleteResult } from "../complete.ts";
-import type { DebugMap } from "../package.ts";
-import { meshThickness, thinPartMask } from "../unwrap/thickness.ts";
 
 /** Report format version; bump when a field changes meaning. */
 export const REPORT_VERSION = 1;
@@ -148,23 +146,4 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       skinAlbedoLuminance: round(0.2126 * r + 0.7152 * g + 0.0722 * b, 4),
     },
   };
-}
-
-/**
- * The thin-part mask (diffuse transmission: ears, nostril rims), base size: exp(−t/ℓ) of the fitted
- * skin's thickness t behind each texel (unwrap/thickness.ts).
- */
-export function thinMask(unwrapped: UnwrapResult, mesh: Mesh, parts: TemplateHead["parts"]): ImageF32 {
-  const skin = parts.filter((p) => p.part === "skin").map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
-  const thickness = meshThickness({ mesh, triangles: skin, position: unwrapped.position, normalsObject: unwrapped.normalsObject, coverage: unwrapped.coverage });
-  return thinPartMask(thickness);
-}
-
-/** Base-size maps written for inspection: the raw photo texture, its confidence, ambient occlusion. */
-export function debugMaps(unwrapped: UnwrapResult): DebugMap[] {
-  return [
-    { name: "texture_unwrapped", image: unwrapped.texture, bitDepth: 8 },
-    { name: "confidence", image: unwrapped.confidence, bitDepth: 8 },
-    { name: "ambient_occlusion", image: unwrapped.ambientOcclusion, bitDepth: 8 },
-  ];
 }

@@ -9,7 +9,7 @@
  * Compared with ray tracing against a BVH this costs N rasterisations of the mesh plus N look-ups
  * per point, which is far cheaper in JavaScript for the ~220k texels of the base atlas.
  */
-import { rasterizeNearest } from "./raster.ts";
+import { rasterizeNearest } from "../../raster/rasterize.ts";
 
 export interface AmbientOcclusionOptions {
   /** Number of directions over the whole sphere (about half fall in each point's hemisphere). */

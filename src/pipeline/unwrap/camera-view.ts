@@ -3,7 +3,7 @@
  * z-buffer over the head's projected bounding box (at a bounded resolution).
  */
 import type { Camera } from "../../types.ts";
-import { rasterizeNearest } from "./raster.ts";
+import { rasterizeNearest } from "../../raster/rasterize.ts";
 
 /** Points closer than this to the camera plane are treated as behind it, metres. */
 export const NEAR_PLANE_M = 0.01;

@@ -7,9 +7,9 @@
  *   const thicknessMm = meshThickness({ mesh, triangles: [skinRange], position, normalsObject, coverage });
  *   const mask = thinPartMask(thicknessMm);   // 1 channel, 0..1, the package stage's thinMask
  */
-import type { ImageF32, Mesh } from "../../types.ts";
-import { fillFromSource, nearestCoveredTexel } from "./gutter-fill.ts";
-import type { TriangleRange } from "./raster.ts";
+import type { ImageF32, Mesh, TemplateHead, UnwrapResult } from "../../types.ts";
+import { fillGutters, GUTTER_FILL_DEFAULTS } from "../../image/gutter.ts";
+import type { TriangleRange } from "../../raster/rasterize.ts";
 
 export interface ThicknessOptions {
   /**
@@ -62,7 +62,7 @@ export function meshThickness(input: ThicknessInput, options: ThicknessOptions =
     const t = nearestHit(bvh, px, py, pz, -nx, -ny, -nz, tMin, tMax);
     if (t < tMax) out.data[p] = t * 1000;
   }
-  fillFromSource(out, nearestCoveredTexel(W, H, (p) => coverage.data[p] > 0));
+  fillGutters(out.data, W, H, 1, (p) => coverage.data[p] > 0, { ...GUTTER_FILL_DEFAULTS, method: "nearest" });
   return out;
 }
 
@@ -87,6 +87,16 @@ export function thinPartMask(thicknessMm: ImageF32, options: ThinMaskOptions = {
   const data = new Float32Array(thicknessMm.data.length);
   for (let i = 0; i < data.length; i++) data[i] = Math.exp(-Math.max(0, thicknessMm.data[i]) / o.diffusionLengthMm);
   return { width: thicknessMm.width, height: thicknessMm.height, channels: 1, colorSpace: "data", data };
+}
+
+/**
+ * The thin-part mask of a fitted head (diffuse transmission: ears, nostril rims), base size:
+ * exp(−t/ℓ) of the skin's thickness t behind each texel of unwrap's geometry maps.
+ */
+export function thinMask(unwrapped: UnwrapResult, mesh: Mesh, parts: TemplateHead["parts"]): ImageF32 {
+  const skin = parts.filter((p) => p.part === "skin").map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
+  const thickness = meshThickness({ mesh, triangles: skin, position: unwrapped.position, normalsObject: unwrapped.normalsObject, coverage: unwrapped.coverage });
+  return thinPartMask(thickness);
 }
 
 /**

@@ -3,7 +3,7 @@
  * and the texel's size on the surface, interpolated from the triangle that covers the texel.
  */
 import type { ImageF32, Mesh } from "../../types.ts";
-import type { TriangleIdBuffer } from "./raster.ts";
+import type { TriangleIds } from "../../raster/rasterize.ts";
 
 export interface AtlasGeometry {
   position: ImageF32;
@@ -21,7 +21,7 @@ function blank(width: number, height: number, channels: number): ImageF32 {
 }
 
 /** Interpolates the mesh's attributes at every texel the id buffer covers (gutters stay 0). */
-export function atlasGeometry(mesh: Mesh, ids: TriangleIdBuffer): AtlasGeometry {
+export function atlasGeometry(mesh: Mesh, ids: TriangleIds): AtlasGeometry {
   const { width: W, height: H } = ids;
   const position = blank(W, H, 3);
   const normalsObject = blank(W, H, 3);
@@ -94,7 +94,7 @@ function triangleTexelSizeMm(mesh: Mesh, W: number, H: number): Float32Array {
 }
 
 /** Interpolates a per-vertex attribute (`channels` per vertex) at every covered texel; gutters stay 0. */
-export function interpolateVertexAttribute(values: Float32Array, channels: number, indices: Uint32Array, ids: TriangleIdBuffer): ImageF32 {
+export function interpolateVertexAttribute(values: Float32Array, channels: number, indices: Uint32Array, ids: TriangleIds): ImageF32 {
   const out = blank(ids.width, ids.height, channels);
   for (let p = 0; p < ids.triangle.length; p++) {
     const t = ids.triangle[p];

@@ -12,12 +12,12 @@
  * times an analytic environment BRDF (split sum), occluded by AO. No cast shadows, no scattering.
  * Output is linear RGB with coverage as a 4th channel (premultiplied), so callers composite.
  */
-import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../../materials/skin-parameters.ts";
-import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../pipeline/lighting/sh.ts";
-import type { Camera, ImageF32, LightingEstimate, Mesh } from "../types.ts";
-import { cameraCentre, projectToScreen, type Vec3 } from "./camera.ts";
-import { createFragments, rasterize } from "./rasterize.ts";
-import { downsample, shadeFragments } from "./shade.ts";
+import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../materials/skin-parameters.ts";
+import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../src/render/sh.ts";
+import type { Camera, ImageF32, LightingEstimate, Mesh } from "../src/types.ts";
+import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.ts";
+import { createFragments, rasterize } from "../src/raster/rasterize.ts";
+import { downsample, shadeFragments } from "../src/render/shade.ts";
 
 /** The maps of one head, in its UV atlas (any size; glTF UVs). */
 export interface SkinMaps {
@@ -59,7 +59,7 @@ export interface SkinRenderOptions {
 
 export const SKIN_RENDER_DEFAULTS: Required<SkinRenderOptions> = { supersample: 2, material: {} };
 
-const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/pipeline/lighting/sh.ts
+const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/render/sh.ts
 
 /**
  * Splits de-lighting's SH estimate into one directional light toward its dominant direction plus
