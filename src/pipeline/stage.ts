@@ -29,20 +29,8 @@ export interface StageContext {
   onModelProgress?: EnsureModelOptions["onProgress"];
 }
 
-/**
- * The caller's options over the stage's defaults. Unlike `{ ...defaults, ...options }`, a field set
- * to `undefined` keeps its default instead of erasing it.
- */
-export function withDefaults<T extends object>(defaults: Required<T>, options: Partial<T> | undefined): Required<T> {
-  const merged = { ...defaults };
-  if (options) {
-    for (const key of Object.keys(options) as (keyof T)[]) {
-      const value = options[key];
-      if (value !== undefined) merged[key] = value as Required<T>[keyof T];
-    }
-  }
-  return merged;
-}
+/** The caller's options over the stage's defaults, `undefined` fields keeping theirs (src/options.ts). */
+export { withDefaults } from "../options.ts";
 
 /** The context's logger, or the silent one. */
 export function loggerOf(context: StageContext | undefined): Logger {

@@ -18,6 +18,7 @@ import type { Camera, ImageF32, LightingEstimate, Mesh } from "../types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize } from "./rasterize.ts";
 import { downsample, shadeFragments } from "./shade.ts";
+import { withDefaults } from "../options.ts";
 
 /** The maps of one head, in its UV atlas (any size; glTF UVs). */
 export interface SkinMaps {
@@ -208,8 +209,8 @@ function envBrdf(roughness: number, nov: number): [number, number] {
  *   const img = renderSkin(fit.mesh, fit.camera, { albedoDiffuse: A_D, albedoSpecular: A_S }, lightingFromEstimate(lighting));
  */
 export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting, options: SkinRenderOptions = {}): ImageF32 {
-  const o = { ...SKIN_RENDER_DEFAULTS, ...options };
-  const material: SkinParameters = { ...SKIN_DEFAULTS, ...o.material } as SkinParameters;
+  const o = withDefaults(SKIN_RENDER_DEFAULTS, options);
+  const material: SkinParameters = withDefaults(SKIN_DEFAULTS, o.material) as SkinParameters;
   const ss = Math.max(1, Math.round(o.supersample));
   const cam: Camera = { ...camera, width: camera.width * ss, height: camera.height * ss, fx: camera.fx * ss, fy: camera.fy * ss, cx: camera.cx * ss, cy: camera.cy * ss };
   const frags = createFragments(cam.width, cam.height);
