@@ -10,9 +10,9 @@
  *   const o = withDefaults(SPECULAR_DEFAULTS, options);
  *   const log = loggerOf(context);
  */
-import type { EstimatorRegistry } from "../models/estimators.ts";
+import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import type { EnsureModelOptions } from "../models/cache.ts";
-import type { Logger } from "../types.ts";
+import type { EstimatorStage, Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
 
 /** What one run of a stage gets from its caller besides input and options. */
@@ -40,4 +40,18 @@ export function loggerOf(context: StageContext | undefined): Logger {
 /** Throws the signal's reason when it has been aborted. */
 export function throwIfAborted(context: StageContext | undefined): void {
   context?.signal?.throwIfAborted();
+}
+
+/**
+ * The estimator a per-texel stage runs: the registry's first for `stage` (user manifests override
+ * the built-ins), or null — the stage's built-in graph — when the context lends no registry.
+ */
+export function stageEstimator(context: StageContext | undefined, stage: EstimatorStage): Estimator | null {
+  return context?.estimators?.list(stage)[0] ?? null;
+}
+
+/** The context's signal and progress in the tiled engine's shape, progress mapped to `offset + share × f`. */
+export function tiledOf(context: StageContext | undefined, offset = 0, share = 1): { signal?: AbortSignal; onProgress?: (fraction: number) => void } {
+  const onProgress = context?.onProgress;
+  return { signal: context?.signal, onProgress: onProgress ? (f) => onProgress(offset + share * f) : undefined };
 }
