@@ -37,6 +37,10 @@ export interface EyeTextureOptions {
   irisQuantiles?: [number, number];
   /** Range the iris albedo is clamped to, linear (a de-lit iris is neither black nor white). */
   irisAlbedoRange?: [number, number];
+  /** How much darker the limbal ring is at the limbus than the iris, 0..1 (it ramps in from 0.75 × the iris radius). */
+  limbalDarkening?: number;
+  /** Linear albedo of the pupil. */
+  pupilAlbedo?: number;
 }
 
 export const EYE_TEXTURE_DEFAULTS: Required<EyeTextureOptions> = {
@@ -47,6 +51,8 @@ export const EYE_TEXTURE_DEFAULTS: Required<EyeTextureOptions> = {
   irisRing: [0.1, 0.9],
   irisQuantiles: [0.25, 0.9],
   irisAlbedoRange: [0.005, 0.8],
+  limbalDarkening: 0.55,
+  pupilAlbedo: 0.01,
 };
 
 /** The eyes stage's options: the map's and the iris measurement's, and which skin texels give the de-lighting factor. */
@@ -203,14 +209,14 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
         const r = Math.hypot(lu, lv);
         if (r > irisR + 2 * texel) continue;
         // Iris: a little darker toward the pupil's rim and much darker in the limbal ring.
-        const limbal = 1 - 0.55 * smooth(0.75 * irisR, irisR, r);
+        const limbal = 1 - o.limbalDarkening * smooth(0.75 * irisR, irisR, r);
         const inner = 0.8 + 0.2 * smooth(pupilR, 0.6 * irisR, r);
         const toSclera = smooth(irisR - texel, irisR + texel, r);
         const toPupil = 1 - smooth(pupilR - texel, pupilR + texel, r);
         const p = (y * width + x) * 3;
         for (let c = 0; c < 3; c++) {
           const irisC = iris[c] * limbal * inner;
-          const withPupil = irisC * (1 - toPupil) + 0.01 * toPupil;
+          const withPupil = irisC * (1 - toPupil) + o.pupilAlbedo * toPupil;
           codes[p + c] = code(withPupil * (1 - toSclera) + scleraLinear[c] * toSclera);
         }
       }

@@ -31,7 +31,7 @@ import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { eyes, type EyeColour } from "./eyes.ts";
-import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
+import { packageOutputs, stableJson, TIMINGS_FILE, type PackageInput } from "./package.ts";
 import { presetOptions, type PresetOptions } from "./presets.ts";
 import { buildReport, debugMaps, thinMask } from "./reconstruct/report.ts";
 import { StageRunner, type StageMeter, type StageProgress } from "./reconstruct/stage-runner.ts";
@@ -120,27 +120,22 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const eyeMap = await eyesStage(job, { captured, completed, unwrapped, delit, mapWidth: mapSize.width });
   const report = await jobReport(job, photo, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
   report.eyes = eyesReport(eyeMap.iris);
-  const files = await job.run.run("package", () =>
-    packageOutputs(
-      {
-        mesh: fitted.mesh,
-        parts: head.parts,
-        maps: {
-          albedoDiffuse: delit.albedo,
-          albedoSpecular: specularAlbedo,
-          normalsDiffuse: normalMaps.normalsDiffuse,
-          normalsSpecular: normalMaps.normalsSpecular,
-          photoTexture: photoTexturePng,
-          thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
-          eyes: eyeMap.png,
-          debug: debugMaps(unwrapped),
-        },
-        parameters: {},
-        report,
-      },
-      { ...job.preset.package, formats: opts.formats, logger: job.log },
-    ),
-  );
+  const files = await packageStage(job, {
+    mesh: fitted.mesh,
+    parts: head.parts,
+    maps: {
+      albedoDiffuse: delit.albedo,
+      albedoSpecular: specularAlbedo,
+      normalsDiffuse: normalMaps.normalsDiffuse,
+      normalsSpecular: normalMaps.normalsSpecular,
+      photoTexture: photoTexturePng,
+      thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
+      eyes: eyeMap.png,
+      debug: debugMaps(unwrapped),
+    },
+    parameters: {},
+    report,
+  });
   return withTimings(files, report, job.run.timings);
 }
 
@@ -291,6 +286,11 @@ async function eyesStage(
     );
     return { iris, texture, png: await encodePngCodes(texture.codes, texture.width, texture.height, 3) };
   });
+}
+
+/** The output files: GLB, .babylon, maps and report.json, as the job's formats ask. */
+function packageStage(job: Job, input: PackageInput): Promise<OutputFile[]> {
+  return job.run.run("package", () => packageOutputs(input, { ...job.preset.package, formats: job.opts.formats, logger: job.log }));
 }
 
 /** report.json's eyes entry: colours rounded to 4 decimals. */

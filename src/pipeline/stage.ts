@@ -5,10 +5,15 @@
  * - `options`: the stage's documented tunables, merged with its `Required<>` defaults by
  *   `withDefaults` (the preset table only picks option values);
  * - `context`: what the edges lend the stage for one run — logger, abort signal, progress, and the
- *   estimators it may use. Nothing in `context` changes what the stage computes.
+ *   estimators it may use. Nothing in `context` but the estimators (and capture's model runner,
+ *   CaptureContext) changes what the stage computes; those are edges, not tunables, so they are
+ *   lent here rather than picked by a preset. A per-texel stage runs `stageEstimator(context, stage)`
+ *   (user manifests first), or its built-in graph when the context lends no registry.
  *
- *   const o = withDefaults(SPECULAR_DEFAULTS, options);
- *   const log = loggerOf(context);
+ *   export async function specular(input: SpecularInput, options: SpecularOptions = {}, context: StageContext = {}) {
+ *     const o = withDefaults(SPECULAR_DEFAULTS, options);
+ *     const log = loggerOf(context);
+ *     const [out] = await runTiled(session, manifest, [input.albedo], tiledOf(context));
  */
 import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import type { EnsureModelOptions } from "../models/cache.ts";
