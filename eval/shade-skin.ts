@@ -17,7 +17,8 @@ import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "
 import type { Camera, ImageF32, LightingEstimate, Mesh } from "../src/types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
-import { downsample, shadeFragments } from "../src/render/shade.ts";
+import { downsample, shadeFragments, type Shader } from "../src/render/shade.ts";
+import { withDefaults } from "../src/options.ts";
 
 /** The maps of one head, in its UV atlas (any size; glTF UVs). */
 export interface SkinMaps {
@@ -208,22 +209,50 @@ function envBrdf(roughness: number, nov: number): [number, number] {
  *   const img = renderSkin(fit.mesh, fit.camera, { albedoDiffuse: A_D, albedoSpecular: A_S }, lightingFromEstimate(lighting));
  */
 export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting, options: SkinRenderOptions = {}): ImageF32 {
-  const o = { ...SKIN_RENDER_DEFAULTS, ...options };
-  const material: SkinParameters = { ...SKIN_DEFAULTS, ...o.material } as SkinParameters;
+  const o = withDefaults(SKIN_RENDER_DEFAULTS, options);
+  const material: SkinParameters = withDefaults(SKIN_DEFAULTS, o.material) as SkinParameters;
   const ss = Math.max(1, Math.round(o.supersample));
   const cam: Camera = { ...camera, width: camera.width * ss, height: camera.height * ss, fx: camera.fx * ss, fy: camera.fy * ss, cx: camera.cx * ss, cy: camera.cy * ss };
   const frags = createFragments(cam.width, cam.height);
   rasterize(frags, projectToScreen(cam, mesh.positions), mesh.indices, { cull: "back" });
+  const samplers = skinSamplers(maps);
+  const light = diffuseLight(lighting);
+  const shade = skinShader(mesh, cameraCentre(cam), samplers, light, lobes(material), lighting.ambientSh);
+  const image = shadeFragments(frags, { channels: 4, shade }, "linear", [0, 0, 0, 0]);
+  return downsample(image, ss);
+}
 
+/** The maps as samplers (A_D decoded to linear), or a constant A_S; absent maps are null. */
+interface SkinSamplers {
+  albedo: AtlasSampler;
+  specMap: AtlasSampler | null;
+  specConst: number;
+  nd: AtlasSampler | null;
+  ns: AtlasSampler | null;
+  ao: AtlasSampler | null;
+}
+
+function skinSamplers(maps: SkinMaps): SkinSamplers {
   if (maps.albedoDiffuse.channels !== 3) throw new Error(`renderSkin: A_D has ${maps.albedoDiffuse.channels} channels, 3 expected`);
-  const albedo = new AtlasSampler(maps.albedoDiffuse, true);
-  const specMap = typeof maps.albedoSpecular === "number" ? null : new AtlasSampler(maps.albedoSpecular, false);
-  const specConst = typeof maps.albedoSpecular === "number" ? maps.albedoSpecular : 0;
-  const nd = maps.normalsDiffuse ? new AtlasSampler(maps.normalsDiffuse, false) : null;
-  const ns = maps.normalsSpecular ? new AtlasSampler(maps.normalsSpecular, false) : null;
-  const ao = maps.ambientOcclusion ? new AtlasSampler(maps.ambientOcclusion, false) : null;
+  return {
+    albedo: new AtlasSampler(maps.albedoDiffuse, true),
+    specMap: typeof maps.albedoSpecular === "number" ? null : new AtlasSampler(maps.albedoSpecular, false),
+    specConst: typeof maps.albedoSpecular === "number" ? maps.albedoSpecular : 0,
+    nd: maps.normalsDiffuse ? new AtlasSampler(maps.normalsDiffuse, false) : null,
+    ns: maps.normalsSpecular ? new AtlasSampler(maps.normalsSpecular, false) : null,
+    ao: maps.ambientOcclusion ? new AtlasSampler(maps.ambientOcclusion, false) : null,
+  };
+}
 
-  // Diffuse irradiance coefficients: the ambient SH plus directional lights shaded through SH.
+/** The diffuse side of the lighting: SH irradiance coefficients (ambient, plus the directional lights when they go through SH) and the lights. */
+interface DiffuseLight {
+  irradiance: Float64Array;
+  lights: { dir: [number, number, number]; rgb: [number, number, number] }[];
+  /** Directional lights add their exact clamped cosine (not through SH). */
+  exactDiffuse: boolean;
+}
+
+function diffuseLight(lighting: SkinLighting): DiffuseLight {
   const irradiance = new Float64Array(27);
   for (let k = 0; k < SH_COUNT; k++) for (let c = 0; c < 3; c++) irradiance[k * 3 + c] = lighting.ambientSh[k * 3 + c] * SH_COSINE_LOBE[SH_BAND[k]];
   const lights = lighting.directional.map((l) => ({ dir: normalize(l.direction), rgb: l.radiance }));
@@ -233,10 +262,15 @@ export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting:
       for (let k = 0; k < SH_COUNT; k++) for (let c = 0; c < 3; c++) irradiance[k * 3 + c] += sh[k * 3 + c] * SH_COSINE_LOBE[SH_BAND[k]];
     }
   }
-  const exactDiffuse = lighting.directionalDiffuse === "exact";
-  const layers = lobes(material);
+  return { irradiance, lights, exactDiffuse: lighting.directionalDiffuse === "exact" };
+}
 
-  const eye = cameraCentre(cam);
+/**
+ * The per-pixel shader: interpolate the surface, sample the maps, perturb the normals, then
+ * diffuse on N_D and the specular lobes on N_S. Scratch buffers are shared across pixels.
+ */
+function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, light: DiffuseLight, layers: Lobe[], ambientSh: ArrayLike<number>): Shader["shade"] {
+  const { irradiance, lights, exactDiffuse } = light;
   const P = mesh.positions, Nv = mesh.normals, Tv = mesh.tangents, UV = mesh.uvs, idx = mesh.indices;
   const px = new Float64Array(3), nrm = new Float64Array(3), tan = new Float64Array(4), uv = new Float64Array(2);
   const a = new Float64Array(3), s = new Float64Array(1), t = new Float64Array(3), occ = new Float64Array(1);
@@ -265,88 +299,89 @@ export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting:
   };
   const nD: [number, number, number] = [0, 0, 1], nS: [number, number, number] = [0, 0, 1];
   const E = new Float64Array(3), rgb = new Float64Array(3);
+  const view = new Float64Array(3);
 
-  const image = shadeFragments(
-    frags,
-    {
-      channels: 4,
-      shade(tri, b0, b1, b2, _pixel, out) {
-        interp(P, 3, tri, b0, b1, b2, px);
-        interp(Nv, 3, tri, b0, b1, b2, nrm);
-        const nl = Math.sqrt(nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]) || 1;
-        nrm[0] /= nl; nrm[1] /= nl; nrm[2] /= nl;
-        interp(Tv, 4, tri, b0, b1, b2, tan);
-        interp(UV, 2, tri, b0, b1, b2, uv);
-        albedo.sample(uv[0], uv[1], a);
-        const As = specMap ? (specMap.sample(uv[0], uv[1], s), Math.max(0, s[0])) : specConst;
-        const occlusion = ao ? (ao.sample(uv[0], uv[1], occ), Math.min(1, Math.max(0, occ[0]))) : 1;
-        perturb(nd, nD);
-        perturb(ns, nS);
-        let vx = eye[0] - px[0], vy = eye[1] - px[1], vz = eye[2] - px[2];
-        const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
-        vx /= vl; vy /= vl; vz /= vl;
+  /** Position, unit normal, tangent and UV at the pixel. */
+  const surface = (tri: number, b0: number, b1: number, b2: number) => {
+    interp(P, 3, tri, b0, b1, b2, px);
+    interp(Nv, 3, tri, b0, b1, b2, nrm);
+    const nl = Math.sqrt(nrm[0] * nrm[0] + nrm[1] * nrm[1] + nrm[2] * nrm[2]) || 1;
+    nrm[0] /= nl; nrm[1] /= nl; nrm[2] /= nl;
+    interp(Tv, 4, tri, b0, b1, b2, tan);
+    interp(UV, 2, tri, b0, b1, b2, uv);
+  };
+  /** rgb = A_D · AO · E(N_D) / π. */
+  const diffuse = (occlusion: number) => {
+    shBasis(nD[0], nD[1], nD[2], y);
+    for (let c = 0; c < 3; c++) {
+      let e = 0;
+      for (let k = 0; k < SH_COUNT; k++) e += irradiance[k * 3 + c] * y[k];
+      E[c] = Math.max(0, e);
+    }
+    if (exactDiffuse) {
+      for (const l of lights) {
+        const cos = nD[0] * l.dir[0] + nD[1] * l.dir[1] + nD[2] * l.dir[2];
+        if (cos > 0) for (let c = 0; c < 3; c++) E[c] += l.rgb[c] * cos;
+      }
+    }
+    for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion * E[c]) / Math.PI;
+  };
+  /** rgb += both GGX lobes on N_S: the directional lights, then the SH environment toward the mirror direction. */
+  const specular = (As: number, occlusion: number) => {
+    const vx = view[0], vy = view[1], vz = view[2];
+    const nov = Math.max(1e-4, nS[0] * vx + nS[1] * vy + nS[2] * vz);
+    for (const lobe of layers) {
+      const f0 = lobe.f0PerAs * As;
+      const f90 = lobe.f90Fixed ? lobe.f90PerAs : lobe.f90PerAs * As;
+      const a2 = lobe.alpha * lobe.alpha;
+      for (const l of lights) {
+        const nol = nS[0] * l.dir[0] + nS[1] * l.dir[1] + nS[2] * l.dir[2];
+        if (nol <= 0) continue;
+        let hx = l.dir[0] + vx, hy = l.dir[1] + vy, hz = l.dir[2] + vz;
+        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
+        hx /= hl; hy /= hl; hz /= hl;
+        const noh = Math.max(0, nS[0] * hx + nS[1] * hy + nS[2] * hz);
+        const voh = Math.max(0, vx * hx + vy * hy + vz * hz);
+        const dd = noh * noh * (a2 - 1) + 1;
+        const D = a2 / (Math.PI * dd * dd);
+        const vis = 0.5 / (nol * Math.sqrt(nov * nov * (1 - a2) + a2) + nov * Math.sqrt(nol * nol * (1 - a2) + a2));
+        const m = 1 - voh, m2 = m * m;
+        const F = f0 + (f90 - f0) * m2 * m2 * m;
+        const k = D * vis * F * nol;
+        for (let c = 0; c < 3; c++) rgb[c] += k * l.rgb[c];
+      }
+      // Environment: SH radiance toward the mirror direction, band-limited to the lobe.
+      const d2 = 2 * nov;
+      const rx = d2 * nS[0] - vx, ry = d2 * nS[1] - vy, rz = d2 * nS[2] - vz;
+      shBasis(rx, ry, rz, y);
+      const [scale, bias] = envBrdf(lobe.roughness, nov);
+      const brdf = f0 * scale + f90 * bias;
+      for (let c = 0; c < 3; c++) {
+        let L = 0;
+        for (let k = 0; k < SH_COUNT; k++) L += ambientSh[k * 3 + c] * lobe.band[SH_BAND[k]] * y[k];
+        rgb[c] += Math.max(0, L) * brdf * occlusion;
+      }
+    }
+  };
 
-        // Diffuse.
-        shBasis(nD[0], nD[1], nD[2], y);
-        for (let c = 0; c < 3; c++) {
-          let e = 0;
-          for (let k = 0; k < SH_COUNT; k++) e += irradiance[k * 3 + c] * y[k];
-          E[c] = Math.max(0, e);
-        }
-        if (exactDiffuse) {
-          for (const l of lights) {
-            const cos = nD[0] * l.dir[0] + nD[1] * l.dir[1] + nD[2] * l.dir[2];
-            if (cos > 0) for (let c = 0; c < 3; c++) E[c] += l.rgb[c] * cos;
-          }
-        }
-        for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion * E[c]) / Math.PI;
-
-        // Specular on N_S.
-        const nov = Math.max(1e-4, nS[0] * vx + nS[1] * vy + nS[2] * vz);
-        if (As > 0) {
-          for (const lobe of layers) {
-            const f0 = lobe.f0PerAs * As;
-            const f90 = lobe.f90Fixed ? lobe.f90PerAs : lobe.f90PerAs * As;
-            const a2 = lobe.alpha * lobe.alpha;
-            for (const l of lights) {
-              const nol = nS[0] * l.dir[0] + nS[1] * l.dir[1] + nS[2] * l.dir[2];
-              if (nol <= 0) continue;
-              let hx = l.dir[0] + vx, hy = l.dir[1] + vy, hz = l.dir[2] + vz;
-              const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
-              hx /= hl; hy /= hl; hz /= hl;
-              const noh = Math.max(0, nS[0] * hx + nS[1] * hy + nS[2] * hz);
-              const voh = Math.max(0, vx * hx + vy * hy + vz * hz);
-              const dd = noh * noh * (a2 - 1) + 1;
-              const D = a2 / (Math.PI * dd * dd);
-              const vis = 0.5 / (nol * Math.sqrt(nov * nov * (1 - a2) + a2) + nov * Math.sqrt(nol * nol * (1 - a2) + a2));
-              const m = 1 - voh, m2 = m * m;
-              const F = f0 + (f90 - f0) * m2 * m2 * m;
-              const k = D * vis * F * nol;
-              for (let c = 0; c < 3; c++) rgb[c] += k * l.rgb[c];
-            }
-            // Environment: SH radiance toward the mirror direction, band-limited to the lobe.
-            const d2 = 2 * nov;
-            const rx = d2 * nS[0] - vx, ry = d2 * nS[1] - vy, rz = d2 * nS[2] - vz;
-            shBasis(rx, ry, rz, y);
-            const [scale, bias] = envBrdf(lobe.roughness, nov);
-            const brdf = f0 * scale + f90 * bias;
-            for (let c = 0; c < 3; c++) {
-              let L = 0;
-              for (let k = 0; k < SH_COUNT; k++) L += lighting.ambientSh[k * 3 + c] * lobe.band[SH_BAND[k]] * y[k];
-              rgb[c] += Math.max(0, L) * brdf * occlusion;
-            }
-          }
-        }
-        out[0] = rgb[0];
-        out[1] = rgb[1];
-        out[2] = rgb[2];
-        out[3] = 1;
-      },
-    },
-    "linear",
-    [0, 0, 0, 0],
-  );
-  return downsample(image, ss);
+  return (tri, b0, b1, b2, _pixel, out) => {
+    surface(tri, b0, b1, b2);
+    maps.albedo.sample(uv[0], uv[1], a);
+    const As = maps.specMap ? (maps.specMap.sample(uv[0], uv[1], s), Math.max(0, s[0])) : maps.specConst;
+    const occlusion = maps.ao ? (maps.ao.sample(uv[0], uv[1], occ), Math.min(1, Math.max(0, occ[0]))) : 1;
+    perturb(maps.nd, nD);
+    perturb(maps.ns, nS);
+    let vx = eye[0] - px[0], vy = eye[1] - px[1], vz = eye[2] - px[2];
+    const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
+    vx /= vl; vy /= vl; vz /= vl;
+    view[0] = vx; view[1] = vy; view[2] = vz;
+    diffuse(occlusion);
+    if (As > 0) specular(As, occlusion);
+    out[0] = rgb[0];
+    out[1] = rgb[1];
+    out[2] = rgb[2];
+    out[3] = 1;
+  };
 }
 
 /**

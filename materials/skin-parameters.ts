@@ -10,6 +10,7 @@
  * That reflectance is split between two GGX lobes: a broad base lobe carrying (1 − w) of it and
  * a sharp clear-coat ("moisture", [S24]) lobe carrying w of it.
  */
+import { withDefaults } from "../src/options.ts";
 
 /** The A_S value that stands for typical skin (F0 = specularF0). */
 export const A_S_NOMINAL = 0.5;
@@ -98,8 +99,7 @@ export function specularFactors(p: SkinParameters): SpecularFactors {
  */
 export function validateSkinParameters(input: Partial<SkinParameters>): ValidSkinParameters {
   const p: SkinParameters = {
-    ...SKIN_DEFAULTS,
-    ...input,
+    ...withDefaults(SKIN_DEFAULTS, input),
     scatteringDistanceMm: [...(input.scatteringDistanceMm ?? SKIN_DEFAULTS.scatteringDistanceMm)] as [number, number, number],
     translucencyColor: [...(input.translucencyColor ?? SKIN_DEFAULTS.translucencyColor)] as [number, number, number],
   };

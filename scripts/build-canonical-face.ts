@@ -114,7 +114,7 @@ async function landmarksFromCapture(photosDir: string): Promise<PhotoLandmarks[]
   for (const name of names) {
     try {
       const { image } = await decodeImage(join(photosDir, name));
-      const result = await capture(image, {});
+      const result = await capture({ image }, {});
       // Selected by the landmark-line pose, not capture's (which fits the canonical face this
       // script writes): the selection, hence the data, must not depend on the previous data.
       const pose = landmarkAxesPose(result.landmarks);

@@ -47,7 +47,7 @@ for (const f of files) {
   const { image } = await decodeImage(path.join(dir, f));
   const t0 = performance.now();
   try {
-    const r = await capture(image);
+    const r = await capture({ image });
     const ms = performance.now() - t0;
     const lm = r.landmarks;
     const eye = Math.hypot(lm[263 * 3] - lm[33 * 3], lm[263 * 3 + 1] - lm[33 * 3 + 1]);

@@ -100,7 +100,7 @@ describe("capture", () => {
 
   beforeAll(async () => {
     photo = (await decodeImage(FIXTURE)).image;
-    result = await capture(photo);
+    result = await capture({ image: photo });
   }, 120_000);
   afterAll(() => disposeSessions());
 
@@ -192,7 +192,7 @@ describe("capture", () => {
     const { width: w, height: h } = photo;
     const mirrored = new Float32Array(photo.data.length);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) mirrored[(y * w + x) * 3 + c] = photo.data[(y * w + (w - 1 - x)) * 3 + c];
-    const r = await capture({ ...photo, data: mirrored });
+    const r = await capture({ image: { ...photo, data: mirrored } });
     expect(Math.abs(r.pose.yawDeg + result.pose.yawDeg)).toBeLessThan(2);
     expect(Math.abs(r.pose.rollDeg + result.pose.rollDeg)).toBeLessThan(2);
     expect(Math.abs(r.pose.pitchDeg - result.pose.pitchDeg)).toBeLessThan(2);
@@ -200,13 +200,13 @@ describe("capture", () => {
 
   it("flags a blurred copy of the photo as blurry", async () => {
     const blurred = await sharp(Buffer.from(photo.data.map((v) => v * 255)), { raw: { width: photo.width, height: photo.height, channels: 3 } }).blur(2.5).png().toBuffer();
-    const r = await capture((await decodeImage(blurred)).image);
+    const r = await capture(await decodeImage(blurred));
     expect(r.flags.blurry).toBe(true);
   }, 60_000);
 
   it("finds the face in a photo turned sideways, with the same landmarks turned", async () => {
     const turned = await sharp(Buffer.from(photo.data.map((v) => v * 255)), { raw: { width: photo.width, height: photo.height, channels: 3 } }).rotate(90).png().toBuffer();
-    const r = await capture((await decodeImage(turned)).image);
+    const r = await capture(await decodeImage(turned));
     expect(Math.abs(Math.abs(r.pose.rollDeg) - 90)).toBeLessThan(15);
     // Turning 90° clockwise maps (x, y) to (height − y, x).
     let err = 0;
@@ -219,15 +219,15 @@ describe("capture", () => {
   }, 60_000);
 
   it("throws NoFaceFound on a blank and on a noise image", async () => {
-    await expect(capture(flat(320, 240, 0.5))).rejects.toBeInstanceOf(NoFaceFound);
+    await expect(capture({ image: flat(320, 240, 0.5) })).rejects.toBeInstanceOf(NoFaceFound);
     let s = 7;
     const noise = flat(320, 240, 0);
     noise.data.forEach((_, i) => (noise.data[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
-    await expect(capture(noise)).rejects.toMatchObject({ code: "no_face_found", exitCode: 3 });
+    await expect(capture({ image: noise })).rejects.toMatchObject({ code: "no_face_found", exitCode: 3 });
   });
 
   it("explains a face index the photo does not have", async () => {
-    const err = await capture(photo, { face: 1 }).catch((e) => e);
+    const err = await capture({ image: photo }, { face: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(FaceIndexOutOfRange);
     expect(err.message).toMatch(/face 1 was requested but the photo has 1 face/);
   });
@@ -236,8 +236,8 @@ describe("capture", () => {
     // hrn-00016: ear tops near brow level, lobes a little below the nose base (a level head [S1]
     // [S17]); hrn-00437: seen from above, ear tops well above the brows. The fitted template's ears
     // land on the photographed ones in both (checked on fit overlays).
-    const level = await capture((await decodeImage(`${PHOTOS}hrn-00016.png`)).image);
-    const down = await capture((await decodeImage(`${PHOTOS}hrn-00437.png`)).image);
+    const level = await capture(await decodeImage(`${PHOTOS}hrn-00016.png`));
+    const down = await capture(await decodeImage(`${PHOTOS}hrn-00437.png`));
     expect(Math.abs(level.pose.pitchDeg)).toBeLessThan(6);
     expect(Math.abs(level.pose.yawDeg)).toBeLessThan(8);
     expect(down.pose.pitchDeg).toBeLessThan(-12);
@@ -245,9 +245,9 @@ describe("capture", () => {
 
   it.skipIf(!existsSync(TWO_FACES))("finds both faces in the two-person photo (skipped without ../shared/photos)", async () => {
     const two = (await decodeImage(TWO_FACES)).image;
-    const largest = await capture(two);
+    const largest = await capture({ image: two });
     expect(largest.faces).toHaveLength(2);
-    const other = await capture(two, { face: 1 });
+    const other = await capture({ image: two }, { face: 1 });
     // Different faces: their nose tips are far apart.
     expect(Math.abs(pt(largest, 1)[0] - pt(other, 1)[0])).toBeGreaterThan(two.width / 4);
   }, 60_000);

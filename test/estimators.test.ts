@@ -94,7 +94,7 @@ describe("a user model replaces a built-in by manifest", () => {
     const W = 40;
     const H = 60;
     const albedo: ImageF32 = { width: W, height: H, channels: 3, data: new Float32Array(W * H * 3).map((_, i) => (i % 3 === 1 ? ((i / 3) % W) / W : 0.6)), colorSpace: "srgb" };
-    const { specularAlbedo } = await specular({ albedo, texelSizeMm: 0.1 }, { estimator });
+    const { specularAlbedo } = await specular({ albedo, texelSizeMm: 0.1 }, {}, { estimators: registry });
     for (const p of [0, 17, 39, 1234]) expect(specularAlbedo.data[p]).toBeCloseTo(0.5 * albedo.data[p * 3 + 1], 5);
     // The built-in, by contrast, gives nominal skin specular on this cavity-free ramp.
     const builtin = await specular({ albedo, texelSizeMm: 0.1 });

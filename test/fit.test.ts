@@ -59,7 +59,7 @@ const rotationAngleDeg = (A: Float64Array, B: Float64Array) => {
 describe("fit on synthetic landmarks", () => {
   it("recovers a known camera from the template's own projected landmarks and leaves the shape alone", () => {
     const cam = knownCamera(25, -10, 5);
-    const result = fit(input(syntheticLandmarks(cam, templateLandmarks())), head);
+    const result = fit({ capture: input(syntheticLandmarks(cam, templateLandmarks())), head });
     expect(result.reprojectionErrorPx).toBeLessThan(0.5);
     expect(rotationAngleDeg(result.camera.rotation, cam.rotation)).toBeLessThan(1);
     // The camera frame is recovered up to the scale/depth ambiguity: compare the head's camera-space positions.
@@ -93,7 +93,7 @@ describe("fit on synthetic landmarks", () => {
     }
     const cam = knownCamera(-15, 5, 0);
     const landmarks = syntheticLandmarks(cam, pts);
-    const a = fit(input(landmarks), head);
+    const a = fit({ capture: input(landmarks), head });
     expect(a.reprojectionErrorPx / a.interocularPx).toBeLessThan(0.02);
     // Sampled self-intersection check: no crossing that the template does not already have.
     const skin = head.parts.find((p) => p.part === "skin")!;
@@ -103,7 +103,7 @@ describe("fit on synthetic landmarks", () => {
     const before = new Set(selfIntersections(head.mesh.positions, skinIdx, { triangles: sample, weld: weldMap(head.mesh.positions) }).map(key));
     const after = selfIntersections(a.mesh.positions, skinIdx, { triangles: sample, weld: weldMap(a.mesh.positions) }).map(key);
     expect(after.filter((k) => !before.has(k))).toEqual([]);
-    const b = fit(input(Float32Array.from(landmarks)), head);
+    const b = fit({ capture: input(Float32Array.from(landmarks)), head });
     expect(Buffer.from(b.mesh.positions.buffer).equals(Buffer.from(a.mesh.positions.buffer))).toBe(true);
     expect(Array.from(b.camera.rotation)).toEqual(Array.from(a.camera.rotation));
     expect(Buffer.from(b.vertexVisibility.buffer).equals(Buffer.from(a.vertexVisibility.buffer))).toBe(true);
@@ -116,7 +116,7 @@ describe("fit on synthetic landmarks", () => {
       const [x, y] = [pts[3 * i], pts[3 * i + 1]];
       if (y < 0 && y > -0.09 && Math.abs(x) > 0.03) pts[3 * i] = x * (1 + (0.15 * (Math.abs(x) - 0.03)) / 0.04);
     }
-    const result = fit(input(syntheticLandmarks(knownCamera(0, 0, 0), pts)), head);
+    const result = fit({ capture: input(syntheticLandmarks(knownCamera(0, 0, 0), pts)), head });
     // How far the left ear reaches beyond the left cheek edge (landmark 454), before and after.
     const ears = earAnchorVertices(head).left;
     const reach = (p: ArrayLike<number>) => Math.max(...ears.map((v) => p[3 * v])) - p[3 * head.landmarkVertices[454]];
@@ -126,10 +126,10 @@ describe("fit on synthetic landmarks", () => {
   });
 
   it("rejects malformed landmarks with a clear error", () => {
-    expect(() => fit(input(new Float32Array(10)), head)).toThrow(/478 landmarks/);
+    expect(() => fit({ capture: input(new Float32Array(10)), head })).toThrow(/478 landmarks/);
     const bad = syntheticLandmarks(knownCamera(0, 0, 0), templateLandmarks());
     bad[5] = NaN;
-    expect(() => fit(input(bad), head)).toThrow(/finite/);
+    expect(() => fit({ capture: input(bad), head })).toThrow(/finite/);
   });
 });
 
@@ -146,7 +146,7 @@ describe.skipIf(!existsSync(PHOTOS))("fit on ../shared/photos", () => {
       const { image } = await decodeImage(join(PHOTOS, name));
       let captured;
       try {
-        captured = await capture(image);
+        captured = await capture({ image });
       } catch (err) {
         if ((err as Error).name === "NoFaceFound") {
           rows.push(`${name}: no face`);
@@ -154,7 +154,7 @@ describe.skipIf(!existsSync(PHOTOS))("fit on ../shared/photos", () => {
         }
         throw err;
       }
-      const r = fit(captured, head);
+      const r = fit({ capture: captured, head });
       const rel = r.reprojectionErrorPx / r.interocularPx;
       rows.push(`${name}: yaw ${captured.pose.yawDeg.toFixed(1)}° error ${r.reprojectionErrorPx.toFixed(2)} px = ${(100 * rel).toFixed(2)} % IOD`);
       expect(rel, name).toBeLessThan(0.02);

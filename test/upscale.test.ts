@@ -41,7 +41,7 @@ describe("upscale ζ", () => {
   it("runs the built-in ESRGAN through the tiled engine: right size, linear, 0..1, same low frequencies", async () => {
     const registry = await createEstimatorRegistry({ env: {} });
     const fractions: number[] = [];
-    const out = await upscale(input, { size: "slim", scale: 2 }, { registry, onProgress: (f) => fractions.push(f) });
+    const out = await upscale({ texture: input }, { size: "slim", scale: 2 }, { estimators: registry, onProgress: (f) => fractions.push(f) });
     expect([out.width, out.height, out.channels, out.colorSpace]).toEqual([96, 144, 3, "linear"]);
     expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(downsampledError(out, input, 2)).toBeLessThan(0.02);
@@ -50,7 +50,7 @@ describe("upscale ζ", () => {
 
   it("resamples to an exact map size when the factor does not land on it", async () => {
     const registry = await createEstimatorRegistry({ env: {} });
-    const out = await upscale(input, { size: "slim", scale: 2, width: 120, height: 180 }, { registry });
+    const out = await upscale({ texture: input }, { size: "slim", scale: 2, width: 120, height: 180 }, { estimators: registry });
     expect([out.width, out.height]).toEqual([120, 180]);
     // 120 / 48 = 2.5: compare the mean colour, which resampling must keep.
     for (let c = 0; c < 3; c++) {
@@ -86,7 +86,7 @@ describe("upscale ζ", () => {
     registry.register({ manifest, origin: "test", session: () => getSessionFromBytes("test:nearest-x2", bytes) }, PRECEDENCE.user);
     expect(pickUpscaler(registry, { size: "thick", scale: 8 }).manifest.name).toBe("nearest-x2");
     expect(() => pickUpscaler(new EstimatorRegistry(), {})).toThrow(/no estimator registered/);
-    const out = await upscale(input, { size: "thick", scale: 2 }, { registry });
+    const out = await upscale({ texture: input }, { size: "thick", scale: 2 }, { estimators: registry });
     expect([out.width, out.height]).toEqual([96, 144]);
     let worst = 0;
     for (let y = 0; y < out.height; y++) {

@@ -186,16 +186,47 @@ export interface EarShell {
  * Grows the ear from a footprint loop (head vertex positions in order, with their ids). Returns
  * rings from the loop to the concha; the caller triangulates and orients them.
  */
-export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit: (x: number, y: number, z: number) => number): EarShell {
-  const gradient = (p: V3): V3 => {
-    const e = 1e-5, f0 = implicit(...p);
-    return [(implicit(p[0] + e, p[1], p[2]) - f0) / e, (implicit(p[0], p[1] + e, p[2]) - f0) / e, (implicit(p[0], p[1], p[2] + e) - f0) / e];
-  };
-  const M = loop.length;
+export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit: Implicit): EarShell {
+  const pinna = pinnaPlane(frame, implicit);
+  const fc: [number, number] = [(FOOTPRINT.b0 + FOOTPRINT.b1) / 2, (FOOTPRINT.h0 + FOOTPRINT.h1) / 2];
+  const angles = footprintAngles(frame, loop, fc);
+  const fine = refineFootprint(loop, angles, implicit, RING_REFINE);
+  const rim = fine.angles.map((phi) => outlineRay(fc, phi));
+  const shell = new ShellBuilder(loop, angles, fine.angles);
+  const curves = backCurves(frame, pinna, fc, fine, rim, implicit);
+  smoothControlPoints(curves.controls);
+  addBackRings(shell, curves, fine.levels, implicit);
+  addFrontRings(shell, pinna, rim);
+  return shell.closeAtConcha(pinna.plane(CONCHA[0], CONCHA[1], 0.001 - CONCHA_DEPTH * bump(0, 0.15, 0.22)));
+}
+
+type Implicit = (x: number, y: number, z: number) => number;
+
+/** Rings after the footprint carry this many × more vertices (a smooth rim needs more than the footprint's border has); ring 1 fans out from ring 0. */
+const RING_REFINE = 3;
+/** Rings on the back of the pinna, between the footprint and the rim. */
+const BACK_RINGS = 6;
+/** Rings of the front, as fractions of the way from the concha's centre out to the rim (1 = the rim, the helix edge). */
+const FRONT_FRACTIONS = [1, 0.96, 0.9, 0.84, 0.78, 0.7, 0.62, 0.54, 0.46, 0.38, 0.3, 0.2, 0.1];
+
+/** Forward-difference gradient of the implicit function (step 1e-5 m). */
+function gradientOf(implicit: Implicit, p: V3): V3 {
+  const e = 1e-5, f0 = implicit(...p);
+  return [(implicit(p[0] + e, p[1], p[2]) - f0) / e, (implicit(p[0], p[1] + e, p[2]) - f0) / e, (implicit(p[0], p[1], p[2] + e) - f0) / e];
+}
+
+/** The pinna's plane: flared off the head, through the hinge; `plane(b, h, out)` is a point on it (ear coordinates, out along its normal). */
+interface PinnaPlane {
+  plane: (b: number, h: number, out: number) => V3;
+}
+
+/**
+ * The hinge (the pinna's front margin) stands HINGE_LIFT off the head surface at the tragion,
+ * so the front edge never dips into the cheek and the back has room to rise to it.
+ */
+function pinnaPlane(frame: EarFrame, implicit: Implicit): PinnaPlane {
   const bF = add(mul(frame.back, Math.cos(EAR_FLARE)), mul(frame.normal, Math.sin(EAR_FLARE)));
   const nF = sub(mul(frame.normal, Math.cos(EAR_FLARE)), mul(frame.back, Math.sin(EAR_FLARE)));
-  // The hinge (the pinna's front margin) stands HINGE_LIFT off the head surface at the tragion,
-  // so the front edge never dips into the cheek and the back has room to rise to it.
   let onHead = 0;
   for (let it = 0; it < 30; it++) {
     const f0 = implicit(...add(frame.origin, mul(frame.normal, onHead)));
@@ -204,10 +235,15 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit
     if (Math.abs(f0) < 1e-8) break;
   }
   const hinge = add(frame.origin, mul(frame.normal, onHead + HINGE_LIFT));
-  const plane = (b: number, h: number, out: number): V3 => add(add(add(hinge, mul(bF, b)), mul(frame.up, h)), mul(nF, out));
-  const fc: [number, number] = [(FOOTPRINT.b0 + FOOTPRINT.b1) / 2, (FOOTPRINT.h0 + FOOTPRINT.h1) / 2];
-  // Angles round the footprint centre, made monotonic: the footprint border is a staircase of
-  // grid edges, so its own angles can step backwards; spread them by arc length instead.
+  return { plane: (b, h, out) => add(add(add(hinge, mul(bF, b)), mul(frame.up, h)), mul(nF, out)) };
+}
+
+/**
+ * Angles of the footprint loop round its centre, made monotonic: the footprint border is a
+ * staircase of grid edges, so its own angles can step backwards; they are spread by arc length instead.
+ */
+function footprintAngles(frame: EarFrame, loop: { p: V3 }[], fc: [number, number]): number[] {
+  const M = loop.length;
   const local = loop.map(({ p }) => toEar(frame, p));
   const cum = [0];
   for (let m = 1; m <= M; m++) {
@@ -215,55 +251,95 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit
     cum.push(cum[m - 1] + Math.hypot(c[0] - a[0], c[1] - a[1]));
   }
   const start = Math.atan2(local[0][1] - fc[1], local[0][0] - fc[0]);
-  const angles = cum.slice(0, M).map((s) => start + (2 * Math.PI * s) / cum[M]);
-  // Rings after the footprint carry `refine` × more vertices (a smooth rim needs more than the
-  // footprint's border has); ring 1 fans out from ring 0.
-  const refine = 3;
-  const fine: number[] = [];
-  const fineLoop: V3[] = [];
-  // The scalp's own height over the implicit surface along the footprint (it stands a little off it near the face).
-  const fineLevel: number[] = [];
+  return cum.slice(0, M).map((s) => start + (2 * Math.PI * s) / cum[M]);
+}
+
+/** The footprint loop refined `refine` times: angles, points, and the scalp's own height over the implicit surface (it stands a little off it near the face). */
+interface FineLoop {
+  angles: number[];
+  points: V3[];
+  levels: number[];
+}
+
+function refineFootprint(loop: { p: V3 }[], angles: number[], implicit: Implicit, refine: number): FineLoop {
+  const M = loop.length;
+  const fine: FineLoop = { angles: [], points: [], levels: [] };
   const level = loop.map(({ p }) => implicit(...p));
   for (let m = 0; m < M; m++) {
     const a0 = angles[m], a1 = m + 1 < M ? angles[m + 1] : angles[0] + 2 * Math.PI;
     const p0 = loop[m].p, p1 = loop[(m + 1) % M].p;
     for (let r = 0; r < refine; r++) {
-      fine.push(a0 + ((a1 - a0) * r) / refine);
-      fineLoop.push(add(mul(p0, 1 - r / refine), mul(p1, r / refine)));
-      fineLevel.push(level[m] + ((level[(m + 1) % M] - level[m]) * r) / refine);
+      fine.angles.push(a0 + ((a1 - a0) * r) / refine);
+      fine.points.push(add(mul(p0, 1 - r / refine), mul(p1, r / refine)));
+      fine.levels.push(level[m] + ((level[(m + 1) % M] - level[m]) * r) / refine);
     }
   }
-  const rim = fine.map((phi) => outlineRay(fc, phi));
-  const positions: V3[] = [];
-  const lift: number[] = [];
-  const rings: number[][] = [loop.map((l) => l.id)];
-  const ringUv: [number, number][][] = [];
-  const uvAt = (radius: number, phi: number): [number, number] => [0.5 + 0.5 * radius * Math.cos(phi), 0.5 - 0.5 * radius * Math.sin(phi)];
-  ringUv.push(angles.map((phi) => uvAt(1, phi)));
-  const pushRing = (pts: V3[], radius: number, up = 1) => {
-    rings.push(pts.map((p) => {
-      positions.push(p);
-      lift.push(up);
-      return -positions.length;
+  return fine;
+}
+
+/** Collects the shell's vertices, their lift, the rings and their UVs (island-local unit disc). */
+class ShellBuilder {
+  readonly positions: V3[] = [];
+  readonly lift: number[] = [];
+  readonly rings: number[][];
+  readonly ringUv: [number, number][][] = [];
+
+  constructor(
+    loop: { id: number }[],
+    angles: number[],
+    private readonly fineAngles: number[],
+  ) {
+    this.rings = [loop.map((l) => l.id)];
+    this.ringUv.push(angles.map((phi) => uvAt(1, phi)));
+  }
+
+  /** A ring of new vertices at UV radius `radius`, with lift `up`. */
+  push(pts: V3[], radius: number, up = 1): void {
+    this.rings.push(pts.map((p) => {
+      this.positions.push(p);
+      this.lift.push(up);
+      return -this.positions.length;
     }));
-    ringUv.push(fine.map((phi) => uvAt(radius, phi)));
-  };
-  // Back of the pinna: a cubic from the head to just behind the rim. It leaves the footprint
-  // along the head (away from the footprint's centre: a fillet, not a crease) and reaches the
-  // rim along the pinna's back, from the concha outwards.
-  const backRings = 6;
+    this.ringUv.push(this.fineAngles.map((phi) => uvAt(radius, phi)));
+  }
+
+  /** Adds the concha centre and returns the shell. */
+  closeAtConcha(centre: V3): EarShell {
+    this.positions.push(centre);
+    this.lift.push(1);
+    return { positions: this.positions, lift: this.lift, rings: this.rings, ringUv: this.ringUv, centre: -this.positions.length, centreUv: [0.5, 0.5] };
+  }
+}
+
+function uvAt(radius: number, phi: number): [number, number] {
+  return [0.5 + 0.5 * radius * Math.cos(phi), 0.5 - 0.5 * radius * Math.sin(phi)];
+}
+
+/** Per fine footprint point, the cubic Bézier of the back of the pinna, and the rim's height over the scalp there. */
+interface BackCurves {
+  controls: V3[][];
+  gaps: number[];
+}
+
+/**
+ * Back of the pinna: a cubic from the head to just behind the rim. It leaves the footprint along
+ * the head (away from the footprint's centre: a fillet, not a crease) and reaches the rim along
+ * the pinna's back, from the concha outwards.
+ */
+function backCurves(frame: EarFrame, pinna: PinnaPlane, fc: [number, number], fine: FineLoop, rim: [number, number][], implicit: Implicit): BackCurves {
+  const { plane } = pinna;
   const centre3 = add(add(frame.origin, mul(frame.back, fc[0])), mul(frame.up, fc[1]));
   const conchaOnPlane = plane(CONCHA[0], CONCHA[1], 0);
   const gaps: number[] = [];
-  const backCurves = fineLoop.map((p, m) => {
+  const controls = fine.points.map((p, m) => {
     // Just behind the rim, but never more than 40 % of the way down to the scalp (along the
     // front margin the rim stands only a millimetre or two off the cheek).
     const rimPoint = plane(rim[m][0], rim[m][1], 0);
-    const gap = Math.max(0, implicit(...rimPoint) - fineLevel[m]);
+    const gap = Math.max(0, implicit(...rimPoint) - fine.levels[m]);
     gaps.push(gap);
     const r = plane(rim[m][0], rim[m][1], -Math.min(0.0012, 0.4 * gap));
     const reach = Math.hypot(...sub(r, p));
-    const n = norm(gradient(p));
+    const n = norm(gradientOf(implicit, p));
     const away = sub(p, centre3);
     const u = norm(sub(away, mul(n, dot(away, n))));
     const v = norm(sub(r, conchaOnPlane));
@@ -280,36 +356,47 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit
     const c2 = add(mul(add(p, mul(sub(r, p), 2 / 3)), 1 - shaped), mul(sub(r, mul(v, 0.35 * reach)), shaped));
     return [p, add(p, mul(leave, 0.4 * reach)), c2, r];
   });
-  // The inner control points vary with the footprint's shape and the rim's sampling; smoothed
-  // round the ear they give a skirt without pleats.
+  return { controls, gaps };
+}
+
+/**
+ * The inner control points vary with the footprint's shape and the rim's sampling; smoothed
+ * round the ear (in place) they give a skirt without pleats.
+ */
+function smoothControlPoints(controls: V3[][]): void {
   for (const c of [1, 2]) {
     for (let it = 0; it < 12; it++) {
-      const prev = backCurves.map((q) => q[c]);
+      const prev = controls.map((q) => q[c]);
       const L = prev.length;
-      prev.forEach((q, m) => (backCurves[m][c] = add(mul(q, 0.5), mul(add(prev[(m + L - 1) % L], prev[(m + 1) % L]), 0.25))));
+      prev.forEach((q, m) => (controls[m][c] = add(mul(q, 0.5), mul(add(prev[(m + L - 1) % L], prev[(m + 1) % L]), 0.25))));
     }
   }
-  for (let j = 1; j <= backRings; j++) {
-    // Denser near the head, where the fillet turns.
-    const t = (j / (backRings + 1)) ** 1.25;
-    pushRing(backCurves.map(([p0, p1, p2, p3], m) => {
+}
+
+/** The back rings along the curves, denser near the head where the fillet turns, lifted over the scalp where it curves up under them. */
+function addBackRings(shell: ShellBuilder, curves: BackCurves, fineLevel: number[], implicit: Implicit): void {
+  for (let j = 1; j <= BACK_RINGS; j++) {
+    const t = (j / (BACK_RINGS + 1)) ** 1.25;
+    shell.push(curves.controls.map(([p0, p1, p2, p3], m) => {
       const a = (1 - t) ** 3, b = 3 * t * (1 - t) ** 2, c = 3 * t * t * (1 - t), d = t ** 3;
       let q = add(add(mul(p0, a), mul(p1, b)), add(mul(p2, c), mul(p3, d)));
       // Where the scalp curves up under the fillet (in front of the lobe), ride over it.
-      const floor = fineLevel[m] + Math.sqrt(t) * Math.min(ROOT_CLEARANCE, 0.5 * gaps[m]);
+      const floor = fineLevel[m] + Math.sqrt(t) * Math.min(ROOT_CLEARANCE, 0.5 * curves.gaps[m]);
       for (let it = 0; it < 30; it++) {
         const f0 = implicit(...q);
         if (f0 >= floor) break;
-        const g = gradient(q);
+        const g = gradientOf(implicit, q);
         q = add(q, mul(g, (floor - f0) / (dot(g, g) || 1)));
       }
       return q;
-    }), 1 - 0.4 * (j / (backRings + 1)), 0);
+    }), 1 - 0.4 * (j / (BACK_RINGS + 1)), 0);
   }
-  // Rim (helix edge) and the front, from the rim in to the concha.
-  const frontFractions = [1, 0.96, 0.9, 0.84, 0.78, 0.7, 0.62, 0.54, 0.46, 0.38, 0.3, 0.2, 0.1];
-  for (const s of frontFractions) {
-    pushRing(rim.map((q, m) => {
+}
+
+/** Rim (helix edge) and the front, from the rim in to the concha: helix roll, scapha, antihelix, concha bowl. */
+function addFrontRings(shell: ShellBuilder, pinna: PinnaPlane, rim: [number, number][]): void {
+  for (const s of FRONT_FRACTIONS) {
+    shell.push(rim.map((q) => {
       const b = CONCHA[0] + (q[0] - CONCHA[0]) * s, h = CONCHA[1] + (q[1] - CONCHA[1]) * s;
       // The lobe (low on the ear) has no antihelix or concha; the helix rolls over only above it.
       // Nor does the front edge, where the pinna meets the cheek (tragus and helix root).
@@ -318,11 +405,7 @@ export function growEar(frame: EarFrame, loop: { id: number; p: V3 }[], implicit
         s === 1
           ? 0
           : 0.001 + 0.0022 * bump(s, 0.93, 0.05) * upper - 0.0009 * bump(s, 0.8, 0.05) * upper + 0.0017 * bump(s, 0.6, 0.09) * upper - CONCHA_DEPTH * bump(s, 0.15, 0.22) + 0.0012 * (1 - upper) * bump(s, 0.7, 0.3);
-      return plane(b, h, relief);
-      void m;
+      return pinna.plane(b, h, relief);
     }), 0.6 * s);
   }
-  positions.push(plane(CONCHA[0], CONCHA[1], 0.001 - CONCHA_DEPTH * bump(0, 0.15, 0.22)));
-  lift.push(1);
-  return { positions, lift, rings, ringUv, centre: -positions.length, centreUv: [0.5, 0.5] };
 }

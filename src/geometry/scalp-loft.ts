@@ -10,6 +10,7 @@
  */
 import type { HeadFrame } from "./head-shape.ts";
 import { neckSection } from "./head-shape.ts";
+import { withDefaults } from "../options.ts";
 
 type V3 = [number, number, number];
 const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
@@ -65,7 +66,7 @@ export interface Loft {
  * no crease at the face's edge.
  */
 export function loftHead(outline: V3[], outward: V3[], frame: HeadFrame, implicit: (x: number, y: number, z: number) => number, options: Partial<LoftOptions> = {}): Loft {
-  const o = { ...LOFT_DEFAULTS, ...options };
+  const o = withDefaults(LOFT_DEFAULTS, options);
   const N = outline.length;
   const F = scale(outline.reduce((s, p) => add(s, p), [0, 0, 0] as V3), 1 / N);
   F[0] = 0;

@@ -13,6 +13,7 @@
 import { solveDense } from "./linear-solve.ts";
 import type { FaceSurface } from "./face-surface.ts";
 import type { Loft } from "./scalp-loft.ts";
+import { withDefaults } from "../options.ts";
 
 export interface SeamSmoothOptions {
   /** Face vertices up to this many edges in from the outline may move. */
@@ -38,7 +39,7 @@ export const SEAM_SMOOTH_DEFAULTS: SeamSmoothOptions = { faceDepth: 5, loftRings
  * Symmetric input stays symmetric (every step is a mirror-symmetric average).
  */
 export function smoothSeam(face: FaceSurface, loft: Loft, options: Partial<SeamSmoothOptions> = {}): void {
-  const o = { ...SEAM_SMOOTH_DEFAULTS, ...options };
+  const o = withDefaults(SEAM_SMOOTH_DEFAULTS, options);
   const nFace = face.positions.length / 3;
   const N = loft.meridians;
   if (face.ring.length !== N) throw new Error("smoothSeam: the loft's meridians must start at the face outline's vertices");

@@ -7,6 +7,7 @@
 import sharp from "sharp";
 import { ImageTooLarge, InvalidImage } from "../errors.ts";
 import type { ImageF32 } from "../types.ts";
+import { withDefaults } from "../options.ts";
 
 export interface DecodeOptions {
   /** Largest accepted image, width × height in pixels (after nothing is decoded). Default 50 MP. */
@@ -36,7 +37,7 @@ export interface DecodeInfo {
  * @throws InvalidImage when the bytes are not a decodable image; ImageTooLarge above `maxPixels`.
  */
 export async function decodeImage(input: Uint8Array | string, options: DecodeOptions = {}): Promise<{ image: ImageF32; info: DecodeInfo }> {
-  const { maxPixels } = { ...DECODE_DEFAULTS, ...options };
+  const { maxPixels } = withDefaults(DECODE_DEFAULTS, options);
   const source = typeof input === "string" ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const what = typeof input === "string" ? input : "the image";
   const meta = await sharp(source, { limitInputPixels: false })

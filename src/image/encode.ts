@@ -4,6 +4,7 @@
  */
 import sharp from "sharp";
 import type { ImageF32 } from "../types.ts";
+import { withDefaults } from "../options.ts";
 
 export interface EncodePngOptions {
   /** Bits per channel in the file: 8 or 16. */
@@ -41,7 +42,7 @@ const PNG_SETTINGS = { compressionLevel: 3, adaptiveFiltering: false, palette: f
 
 /** Quantises a float image to 8- or 16-bit codes (round half up), clamping to the range. */
 export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8Array | Uint16Array {
-  const { bitDepth, range, transfer } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const { bitDepth, range, transfer } = withDefaults(ENCODE_PNG_DEFAULTS, options);
   const toSrgb = transfer === "srgb";
   const max = bitDepth === 16 ? 65535 : 255;
   const src = image.data;
@@ -66,7 +67,7 @@ export function quantize(image: ImageF32, options: EncodePngOptions = {}): Uint8
  *   const nrm = await encodePng(normals, { bitDepth: 16, range: "signed" });
  */
 export async function encodePng(image: ImageF32, options: EncodePngOptions = {}): Promise<Uint8Array> {
-  const { bitDepth } = { ...ENCODE_PNG_DEFAULTS, ...options };
+  const { bitDepth } = withDefaults(ENCODE_PNG_DEFAULTS, options);
   const { width, height, channels } = image;
   if (!(channels >= 1 && channels <= 4)) throw new Error(`encodePng: ${channels} channels; PNG holds 1 to 4`);
   if (image.data.length !== width * height * channels) {

@@ -6,13 +6,14 @@
 import { FaceIndexOutOfRange, InvalidImage, InvalidOption, NoFaceFound } from "../errors.ts";
 import type { EnsureModelOptions } from "../models/cache.ts";
 import { getSession, ort } from "../models/session.ts";
-import { LANDMARK_COUNT, SILENT_LOGGER, type CaptureResult, type ImageF32, type Logger } from "../types.ts";
+import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../types.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
 import { sceneIlluminant } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
 import { faceLandmarks } from "./capture/mesh.ts";
 import { facingCamera, headPose } from "./capture/pose.ts";
 import { faceSharpness, qualityFlags } from "./capture/quality.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface CaptureOptions {
   /** Which detected face to use, 0 = the largest (faces are sorted by box area, largest first). */
@@ -54,13 +55,20 @@ export const CAPTURE_DEFAULTS: Required<CaptureOptions> = {
 /** Runs a catalog model by name: NHWC input → its outputs by name. */
 export type ModelRunner = (name: string) => RunModel;
 
-export interface CaptureHooks {
-  logger?: Logger;
-  /** Passed to the model cache (a cold cache converts models on first use). */
-  onModelProgress?: EnsureModelOptions["onProgress"];
-  signal?: AbortSignal;
-  /** Overrides how models run (tests); defaults to ONNX Runtime sessions from the cache. */
+/**
+ * What capture borrows besides the shared context: how the catalog models run. It is a context
+ * field, not an option, because it is an edge (ONNX sessions, or a test's stand-in) and not a
+ * tunable of the result a preset could pick; like the estimators, it is lent for one run.
+ */
+export interface CaptureContext extends StageContext {
+  /** Overrides how models run (tests); defaults to ONNX Runtime sessions from the cache (with `onModelProgress`). */
   runModel?: ModelRunner;
+}
+
+/** What capture reads: the decoded photo. */
+export interface CaptureInput {
+  /** Decoded photo, sRGB 0..1, 3 channels (see src/image/decode.ts). */
+  image: ImageF32;
 }
 
 /** The default runner: ONNX Runtime sessions from the process-wide cache. */
@@ -81,21 +89,25 @@ function checkImage(img: ImageF32): void {
 
 /**
  * Finds the faces in a photo and reconstructs the chosen one's landmarks, pose, flags and masks.
- * @param image decoded photo, sRGB 0..1, 3 channels (see src/image/decode.ts)
+ * Progress: after detection, the face mesh and the masks.
  * @throws NoFaceFound when no face is found; FaceIndexOutOfRange when `face` is past the last one.
+ *
+ *   const captured = await capture({ image }, { face: 0 }, { logger, signal });
  */
-export async function capture(image: ImageF32, options: CaptureOptions = {}, hooks: CaptureHooks = {}): Promise<CaptureResult> {
-  const o = { ...CAPTURE_DEFAULTS, ...options };
-  const log = hooks.logger ?? SILENT_LOGGER;
+export async function capture(input: CaptureInput, options: CaptureOptions = {}, context: CaptureContext = {}): Promise<CaptureResult> {
+  const o = withDefaults(CAPTURE_DEFAULTS, options);
+  const log = loggerOf(context);
+  const { image } = input;
   if (!Number.isInteger(o.face) || o.face < 0) throw new InvalidOption(`face must be a whole number ≥ 0; got ${o.face}`);
   checkImage(image);
-  const run = hooks.runModel ?? onnxRunner(hooks.onModelProgress);
+  const run = context.runModel ?? onnxRunner(context.onModelProgress);
 
   const faces = await detectFaces(image, run("blazeface"), { minScore: o.minDetectionScore, iouThreshold: o.iouThreshold });
   log.debug(`capture: ${faces.length} face(s) detected`);
   if (faces.length === 0) throw new NoFaceFound(`no face found in the ${image.width}×${image.height} photo`);
   if (o.face >= faces.length) throw new FaceIndexOutOfRange(o.face, faces.length);
-  hooks.signal?.throwIfAborted();
+  throwIfAborted(context);
+  context.onProgress?.(0.3, "face detected");
 
   const mesh = await faceLandmarks(image, faces[o.face], run("facemesh"), run("iris"));
   if (mesh.faceScore < o.minMeshScore) {
@@ -103,12 +115,14 @@ export async function capture(image: ImageF32, options: CaptureOptions = {}, hoo
   }
   const landmarks = mesh.landmarks;
   for (const v of landmarks) if (!Number.isFinite(v)) throw new NoFaceFound("the face mesh returned non-finite landmarks");
-  hooks.signal?.throwIfAborted();
+  throwIfAborted(context);
+  context.onProgress?.(0.6, "face mesh");
 
   const pose = headPose(landmarks);
   const { masks, occludedFraction } = await faceMasks({ image, landmarks, roi: mesh.roi }, run("selfie"));
   const sharpness = faceSharpness(image, mesh.roi);
   const flags = qualityFlags({ image, landmarks, pose, faceScore: mesh.faceScore, occludedFraction, sharpness }, o);
+  context.onProgress?.(0.9, "masks");
 
   // Per-landmark confidence: mesh confidence × facing the camera × not covered × inside the photo.
   const facing = facingCamera(landmarks);

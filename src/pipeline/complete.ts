@@ -3,10 +3,11 @@
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior,
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */
-import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
+import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
 import { blurPlane, weightedBlur } from "../image/box-blur.ts";
 import { fillGutters } from "../image/gutter.ts";
 import { pushPullFill, relaxMembrane } from "../image/push-pull.ts";
+import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -46,8 +47,16 @@ export interface CompleteOptions {
   outlierRegions?: FaceRegion[];
   /** Luminance range, relative to the skin prior's, outside which such a texel is dropped. */
   outlierLuminance?: [number, number];
-  /** Logger for debug messages. */
-  logger?: Logger;
+  /** Chromaticity distance |rgb/Y − prior/Y_prior| beyond which such a texel is dropped (about 0.2 separates light from dark skin). */
+  outlierChromaticity?: number;
+  /** Confidence from which a texel counts as well seen: for the skin prior, the seen/mirrored fractions and the small-hole test, 0..1. */
+  seenLevel?: number;
+  /** Gaussian σ, texels, of the confidence smoothing the mirror-blend weights are read from (blurPlane units; ≈ 1.4 texels at 1.5). */
+  mirrorTrustSigma?: number;
+  /** Push-pull trust fraction: a pyramid level's accumulated weight from which its own value is kept over the coarser level's, 0..1. */
+  pushPullTrust?: number;
+  /** Confidence below which filled texels get the final smoothing (fully at 0, none at this value), 0..1. */
+  fillSmoothBelow?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -63,7 +72,11 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   smallHoleSupport: [0.45, 0.75],
   outlierRegions: ["neck", "ears"],
   outlierLuminance: [0.25, 4],
-  logger: SILENT_LOGGER,
+  outlierChromaticity: 0.6,
+  seenLevel: 0.5,
+  mirrorTrustSigma: 1.5,
+  pushPullTrust: 0.5,
+  fillSmoothBelow: 0.25,
 };
 
 export interface CompleteResult {
@@ -136,24 +149,66 @@ function checkInput(input: CompleteInput): void {
  * Completes a UV texture: every texel of the result is finite and plausible, seen texels are kept,
  * unseen ones come from their mirror (gain-matched to the local exposure) or, failing that, from a
  * smooth fill that tends to the median seen skin colour far from any data. Gutters copy the
- * nearest island texel. Throws when no texel is seen at all.
+ * nearest island texel. Throws when no texel is seen at all. Synchronous; `context` lends the logger.
  *
  * @example
  *   const { texture } = complete({ texture: unwrap.texture, confidence: unwrap.confidence, coverage: unwrap.coverage });
  */
-export function complete(input: CompleteInput, options: CompleteOptions = {}): CompleteResult {
-  const o = { ...COMPLETE_DEFAULTS, ...options };
+export function complete(input: CompleteInput, options: CompleteOptions = {}, context: StageContext = {}): CompleteResult {
+  const o = withDefaults(COMPLETE_DEFAULTS, options);
   checkInput(input);
   const { texture } = input;
   const { width, height, channels } = texture;
-  const n = width * height;
-  const T = texture.data;
-  const covered = (p: number) => !input.coverage || input.coverage.data[p] > 0.5;
+  const grid: Grid = { width, height, channels, covered: (p) => !input.coverage || input.coverage.data[p] > 0.5 };
   const mirror = input.mirrorTexel ?? flipUMirror(width, height);
+  const T = texture.data;
 
-  // Seen weight per texel.
+  const seen = seenWeights(input, grid, o);
+  const skinPrior = seenSkinPrior(T, seen.c, grid, input.regions, o.seenLevel);
+  // Seen texels of regions where the photo often shows something else (collars, hair over the
+  // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
+  const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
+  const gainFill = mirrorExposureGain(T, seen.c, mirror, grid, o);
+  const { mixed, c1, mirrored } = mirrorFill(T, seen.c, mirror, gainFill, grid, o);
+  const filled = holeFill(mixed, c1, skinPrior, grid, input.coverage?.data, o);
+  // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
+  if (input.coverage) {
+    fillGutters(filled, width, height, channels, grid.covered);
+    fillGutters(c1, width, height, 1, grid.covered);
+  }
+
+  const log = loggerOf(context);
+  const denom = Math.max(1, seen.coveredCount);
+  if (rejected > 0) log.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
+  log.debug(`complete: seen ${((100 * seen.seenCount) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
+  return {
+    texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
+    confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
+    sourceConfidence: { width, height, channels: 1, data: seen.c, colorSpace: "data" },
+    skinPrior,
+    seenFraction: seen.seenCount / denom,
+    mirroredFraction: mirrored / denom,
+  };
+}
+
+/** The texture's grid: size, channels, and which texels lie inside a UV island. */
+interface Grid {
+  width: number;
+  height: number;
+  channels: number;
+  covered: (p: number) => boolean;
+}
+
+/**
+ * Seen weight per texel (the confidence where it and the texel are finite, inside an island and
+ * at least minConfidence), with the counts of covered and well-seen texels. Throws when none is seen.
+ */
+function seenWeights(input: CompleteInput, grid: Grid, o: Required<CompleteOptions>): { c: Float32Array; seenCount: number; coveredCount: number } {
+  const { channels, covered } = grid;
+  const n = grid.width * grid.height;
+  const T = input.texture.data;
   const c = new Float32Array(n);
-  let seen = 0;
+  let seenCount = 0;
   let coveredCount = 0;
   for (let p = 0; p < n; p++) {
     const v = input.confidence.data[p];
@@ -161,14 +216,19 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
     for (let k = 0; k < channels && finite; k++) finite = Number.isFinite(T[p * channels + k]);
     c[p] = finite && covered(p) && v >= o.minConfidence ? Math.min(1, v) : 0;
     if (covered(p)) coveredCount++;
-    if (c[p] >= 0.5) seen++;
+    if (c[p] >= o.seenLevel) seenCount++;
   }
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
+  return { c, seenCount, coveredCount };
+}
 
-  // Skin prior: weighted median of seen skin texels per channel.
-  const skinMask = skinPriorMask(input.regions, n);
+/** Skin prior: per channel, the weighted median of the well-seen skin texels (of every seen texel when no skin is seen). */
+function seenSkinPrior(T: Float32Array, c: Float32Array, grid: Grid, regions: RegionMaps | undefined, seenLevel: number): number[] {
+  const { channels } = grid;
+  const n = grid.width * grid.height;
+  const skinMask = skinPriorMask(regions, n);
   const priorWeights = new Float32Array(n);
-  for (let p = 0; p < n; p++) priorWeights[p] = c[p] >= 0.5 ? c[p] * skinMask[p] : 0;
+  for (let p = 0; p < n; p++) priorWeights[p] = c[p] >= seenLevel ? c[p] * skinMask[p] : 0;
   if (!priorWeights.some((v) => v > 0)) for (let p = 0; p < n; p++) priorWeights[p] = c[p];
   const skinPrior: number[] = [];
   const channel = new Float32Array(n);
@@ -176,15 +236,18 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
     for (let p = 0; p < n; p++) channel[p] = T[p * channels + k];
     skinPrior.push(weightedMedian(channel, priorWeights));
   }
+  return skinPrior;
+}
 
-  // Seen texels of regions where the photo often shows something else (collars, hair over the
-  // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
-  const rejected = rejectOutliers(c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance);
-
-  // Exposure matching: low-frequency log gain between each texel's neighbourhood and its mirror's,
-  // measured where both are seen. The field is antisymmetric (gain(m) = 1/gain(p)), so it is stored
-  // and extrapolated on one side of each pair only (p < m); otherwise the coarse levels of the fill
-  // would average the two signs to zero.
+/**
+ * Exposure matching: low-frequency log gain between each texel's neighbourhood and its mirror's,
+ * measured where both are seen, then extrapolated by push-pull. The field is antisymmetric
+ * (gain(m) = 1/gain(p)), so it is stored and extrapolated on one side of each pair only (p < m);
+ * otherwise the coarse levels of the fill would average the two signs to zero.
+ */
+function mirrorExposureGain(T: Float32Array, c: Float32Array, mirror: Int32Array, grid: Grid, o: Required<CompleteOptions>): Float32Array {
+  const { width, height, channels, covered } = grid;
+  const n = width * height;
   const sigma = Math.max(1, o.gainSigma * width);
   const { values: local, support } = weightedBlur(T, channels, c, width, height, sigma);
   const logGain = new Float32Array(n * channels);
@@ -202,15 +265,21 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
       logGain[p * channels + k] = Math.max(-Math.log(o.maxGain), Math.min(Math.log(o.maxGain), g));
     }
   }
-  const gainFill = pushPullFill(logGain, gainWeight, width, height, channels, { prior: null, priorWeight: 0, trustFraction: 0.5 });
+  return pushPullFill(logGain, gainWeight, width, height, channels, { prior: null, priorWeight: 0, trustFraction: o.pushPullTrust });
+}
 
-  // Mirror fill: blend the gain-matched mirror texel into texels that are not well seen. The blend
-  // weights come from the confidence smoothed over a couple of texels, not texel by texel: confidence
-  // is speckled (occluder specks, the hair floor), and per-texel weights mixed each texel with its
-  // mirror in a different ratio, a patchwork of squares wherever the two sides differ (an
-  // asymmetric hairline). A small hole inside seen texture is left to the fill from its own
-  // neighbours for the same reason.
-  const { selfTrust, smallHole } = mirrorBlendWeights(c, width, height, o.mirrorTrust, o.smallHoleSupport);
+/**
+ * Mirror fill: blends the gain-matched mirror texel into texels that are not well seen. The blend
+ * weights come from the confidence smoothed over a couple of texels, not texel by texel: confidence
+ * is speckled (occluder specks, the hair floor), and per-texel weights mixed each texel with its
+ * mirror in a different ratio, a patchwork of squares wherever the two sides differ (an
+ * asymmetric hairline). A small hole inside seen texture is left to the fill from its own
+ * neighbours for the same reason. Returns the blend, its confidence c1, and how many covered texels reach seenLevel.
+ */
+function mirrorFill(T: Float32Array, c: Float32Array, mirror: Int32Array, gainFill: Float32Array, grid: Grid, o: Required<CompleteOptions>): { mixed: Float32Array; c1: Float32Array; mirrored: number } {
+  const { width, height, channels, covered } = grid;
+  const n = width * height;
+  const { selfTrust, smallHole } = mirrorBlendWeights(c, width, height, o.mirrorTrust, o.smallHoleSupport, o.mirrorTrustSigma, o.seenLevel);
   // The gain-matched mirror colour and how much each texel wants it, then both smoothed over a
   // texel or so: along an island's rim the mirror texel falls in and out of its own island every
   // other texel, and an unsmoothed blend turned that into a hatch.
@@ -234,67 +303,55 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}): C
   for (let p = 0; p < n; p++) {
     const wMirror = covered(p) ? Math.min(1 - wSelf[p], mirrorSmooth.support[p]) : 0;
     c1[p] = wSelf[p] + wMirror;
-    if (c1[p] >= 0.5 && covered(p)) mirrored++;
+    if (c1[p] >= o.seenLevel && covered(p)) mirrored++;
     for (let k = 0; k < channels; k++) {
       const own = wSelf[p] > 0 ? T[p * channels + k] : 0;
       const other = wMirror > 0 ? mirrorSmooth.values[p * channels + k] : 0;
       mixed[p * channels + k] = c1[p] > 0 ? (wSelf[p] * own + wMirror * other) / c1[p] : 0;
     }
   }
+  return { mixed, c1, mirrored };
+}
 
-  // Hole fill toward the prior, then membrane smoothing of the filled texels inside the islands.
-  const filled = pushPullFill(mixed, c1, width, height, channels, { prior: skinPrior, priorWeight: o.priorWeight, trustFraction: 0.5 });
-  relaxMembrane(mixed, filled, c1, width, height, channels, o.smoothIterations, input.coverage?.data);
+/** Hole fill toward the prior, then membrane smoothing and a final Gaussian smoothing of the filled texels inside the islands. */
+function holeFill(mixed: Float32Array, c1: Float32Array, skinPrior: number[], grid: Grid, coverage: Float32Array | undefined, o: Required<CompleteOptions>): Float32Array {
+  const { width, height, channels } = grid;
+  const filled = pushPullFill(mixed, c1, width, height, channels, { prior: skinPrior, priorWeight: o.priorWeight, trustFraction: o.pushPullTrust });
+  relaxMembrane(mixed, filled, c1, width, height, channels, o.smoothIterations, coverage);
   for (let i = 0; i < filled.length; i++) if (!(filled[i] >= 0)) filled[i] = 0; // negatives/NaN cannot arise from convex blends; guard anyway
-
-  smoothFilled(filled, c1, width, height, channels, o.fillSmoothSigma, input.coverage?.data);
-
-  // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
-  if (input.coverage) {
-    fillGutters(filled, width, height, channels, covered);
-    fillGutters(c1, width, height, 1, covered);
-  }
-
-  const denom = Math.max(1, coveredCount);
-  if (rejected > 0) o.logger.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
-  o.logger.debug(`complete: seen ${((100 * seen) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
-  return {
-    texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
-    confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
-    sourceConfidence: { width, height, channels: 1, data: c, colorSpace: "data" },
-    skinPrior,
-    seenFraction: seen / denom,
-    mirroredFraction: mirrored / denom,
-  };
+  smoothFilled(filled, c1, width, height, channels, o.fillSmoothSigma, o.fillSmoothBelow, coverage);
+  return filled;
 }
 
 /**
- * Mirror-blend weights from the confidence smoothed at σ ≈ 1.4 texels. `selfTrust`: how far a
- * texel's own data is kept, ramping to 1 at a smoothed confidence of `trust`. `smallHole`: how much
- * an unseen texel is a small hole (its neighbourhood well seen, ramped over `support`), which its
- * neighbours fill better than its mirror; the inside and the rim of a large unseen area score 0.
+ * Mirror-blend weights from the confidence smoothed by blurPlane at `sigma` (σ ≈ 1.4 texels at 1.5).
+ * `selfTrust`: how far a texel's own data is kept, ramping to 1 at a smoothed confidence of `trust`.
+ * `smallHole`: how much an unseen texel (below `seenLevel`) is a small hole (its neighbourhood well
+ * seen, ramped over `support`), which its neighbours fill better than its mirror; the inside and
+ * the rim of a large unseen area score 0.
  */
-function mirrorBlendWeights(conf: Float32Array, width: number, height: number, trust: number, support: [number, number]): { selfTrust: Float32Array; smallHole: Float32Array } {
+function mirrorBlendWeights(conf: Float32Array, width: number, height: number, trust: number, support: [number, number], sigma: number, seenLevel: number): { selfTrust: Float32Array; smallHole: Float32Array } {
   const plane = Float64Array.from(conf);
-  blurPlane(plane, width, height, 1.5);
+  blurPlane(plane, width, height, sigma);
   const [lo, hi] = support;
   const selfTrust = Float32Array.from(plane, (v, p) => Math.min(1, Math.max(conf[p], v) / trust));
-  const smallHole = Float32Array.from(plane, (v, p) => (conf[p] >= 0.5 ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo)))));
+  const smallHole = Float32Array.from(plane, (v, p) => (conf[p] >= seenLevel ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo)))));
   return { selfTrust, smallHole };
 }
 
 /**
- * Blends texels that are mostly fill (confidence < 0.25) toward a coverage-weighted Gaussian blur
+ * Blends texels that are mostly fill (confidence < `below`) toward a coverage-weighted Gaussian blur
  * of the result, in place: the push-pull pyramid leaves block-aligned kinks and the mirror
  * fill's edges leave steps that a 30-sweep membrane cannot reach across; seen texels keep their data.
  */
-function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, height: number, channels: number, sigma: number, coverage?: Float32Array): void {
+function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, height: number, channels: number, sigma: number, below: number, coverage?: Float32Array): void {
   if (!(sigma > 0)) return;
   const inside = coverage ? Float32Array.from(coverage, (v) => (v > 0.5 ? 1 : 0)) : new Float32Array(conf.length).fill(1);
   const { values } = weightedBlur(filled, channels, inside, width, height, sigma);
   for (let p = 0; p < conf.length; p++) {
     // Confidence is a soft trust (facing ratio): only texels mostly filled are smoothed, so seen detail stays sharp.
-    const t = inside[p] ? Math.max(0, 1 - 4 * conf[p]) : 0;
+    // conf / below is exactly 4·conf at the default 0.25 (a power of two).
+    const t = inside[p] ? Math.max(0, 1 - conf[p] / below) : 0;
     if (t <= 0) continue;
     for (let k = 0; k < channels; k++) filled[p * channels + k] += t * (values[p * channels + k] - filled[p * channels + k]);
   }
@@ -302,7 +359,8 @@ function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, h
 
 /**
  * Zeroes the weight of seen texels in `regions` (by majority membership) whose luminance, relative
- * to the prior's, is outside `range`, or whose chromaticity is far from the prior's. Returns how many.
+ * to the prior's, is outside `range`, or whose chromaticity is farther than `maxChroma` from the
+ * prior's. Returns how many.
  */
 function rejectOutliers(
   c: Float32Array,
@@ -312,6 +370,7 @@ function rejectOutliers(
   regions: RegionMaps | undefined,
   names: FaceRegion[],
   range: [number, number],
+  maxChroma: number,
 ): number {
   if (!regions || names.length === 0 || channels !== 3) return 0;
   const w = regions.weights;
@@ -330,7 +389,7 @@ function rejectOutliers(
     const ratio = l / pl;
     // Chromaticity distance: |rgb/lum − prior/lum_prior|, about 0.2 between light and dark skin.
     const d = l > 0 ? Math.hypot(r / l - prior[0] / pl, g / l - prior[1] / pl, b / l - prior[2] / pl) : Infinity;
-    if (ratio < range[0] || ratio > range[1] || d > 0.6) {
+    if (ratio < range[0] || ratio > range[1] || d > maxChroma) {
       c[p] = 0;
       count++;
     }

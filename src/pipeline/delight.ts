@@ -13,18 +13,18 @@
  * (completed texture / completed albedo, smoothed), so the division returns the completed albedo
  * plus the upscaler's detail instead of dividing a guess by a light that never reached it.
  */
-import type { Estimator } from "../models/estimators.ts";
-import { runTiled, type TiledOptions } from "../models/tiled.ts";
+import { runTiled } from "../models/tiled.ts";
 import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
 import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type DelightGraphParams } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
-import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type LightingEstimate, type Logger, type RegionMaps } from "../types.ts";
+import { FACE_REGIONS, type FaceRegion, type ImageF32, type LightingEstimate, type RegionMaps } from "../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
 import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./delight/albedo-scale.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./delight/fit.ts";
 import { neutraliseShadeChroma } from "./delight/shade-chroma.ts";
 import { weightedBlur } from "../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "../render/sh.ts";
+import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 export interface DelightInput {
   /** Texture T̂ at full map size (the upscaler's output), sRGB or linear, 3 channels. */
@@ -52,6 +52,8 @@ export interface DelightInput {
    * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
    */
   sceneIlluminant?: [number, number, number];
+  /** Surface size of one texel of `texture`, mm (passed to parametric estimators; absent: 0.1). */
+  texelSizeMm?: number;
 }
 
 export interface DelightOptions {
@@ -86,18 +88,24 @@ export interface DelightOptions {
   shadeChromaTrust?: [number, number];
   /** Seen texels whose albedo luminance exceeds this multiple of their region's are treated as unseen (completed). */
   maxAlbedoRatio?: number;
-  /** Specular separation (shared with the per-texel graph). */
+  /** Specular separation tolerance, a fraction of luminance (shared with the per-texel graph). */
   specularTolerance?: number;
+  /** Specular separation brightness gate (shared with the per-texel graph). */
   specularGate?: number;
   /** Shading floor of the division, linear. */
   shadingFloor?: number;
-  /** Per-texel estimator (registry-resolved); null = the built-in graph. */
-  estimator?: Estimator | null;
-  /** Surface size of one full-resolution texel, mm (passed to parametric estimators). */
-  texelSizeMm?: number;
-  /** Progress and cancellation of the tiled run. */
-  tiled?: TiledOptions;
-  logger?: Logger;
+  /** Confidence from which the photo saw a texel at all, 0..1: below it a texel is neither divided nor trusted for shade colour, and a seen texel next to one is dropped. */
+  seenConfidence?: number;
+  /** Tukey biweight constant of the lighting fit, robust standard deviations of the relative residual. */
+  tukeyC?: number;
+  /** Ridge pulling each region's albedo toward the global mean in the lighting fit, relative to its data weight. */
+  regionRidge?: number;
+  /** At most this many texels (a regular subsample of the weighted ones) enter the lighting fit. */
+  maxFitSamples?: number;
+  /** Gaussian σ, texels, of the local photo colour the deep-shade correction compares the model shading with. */
+  deepShadeSigma?: number;
+  /** Share of that neighbourhood (blur support, 0..1) that must be seen for the correction to apply. */
+  deepShadeSupport?: number;
 }
 
 export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
@@ -114,11 +122,16 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
   shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
-  estimator: null,
-  texelSizeMm: 0.1,
-  tiled: {},
-  logger: SILENT_LOGGER,
+  seenConfidence: 0.05,
+  tukeyC: 4.685,
+  regionRidge: 0.05,
+  maxFitSamples: 8192,
+  deepShadeSigma: 2,
+  deepShadeSupport: 0.2,
 };
+
+/** Texel size the built-in δ graph is specialised for when the input does not give one, mm. */
+const NOMINAL_DELIGHT_TEXEL_MM = 0.1;
 
 export interface DelightResult {
   /** Diffuse albedo A_D, sRGB, the size of `texture`. */
@@ -179,71 +192,127 @@ function check(input: DelightInput): void {
 
 /**
  * De-lights the texture: returns A_D (sRGB, full size), the completed base-size albedo and the
- * lighting estimate. Throws when too few skin texels were seen to fit a light.
+ * lighting estimate. Throws when too few skin texels were seen to fit a light. The per-texel δ
+ * estimator is the context registry's "delight" one, else the built-in graph; progress is that
+ * tiled run's.
  *
  * @example
  *   const { albedo, lighting } = await delight({ texture: upscaled, textureBase: completed.texture,
- *     confidence: unwrap.confidence, normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion });
+ *     confidence: unwrap.confidence, normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion }, {}, { estimators, signal });
  */
-export async function delight(input: DelightInput, options: DelightOptions = {}): Promise<DelightResult> {
-  const o = { ...DELIGHT_DEFAULTS, ...options };
+export async function delight(input: DelightInput, options: DelightOptions = {}, context: StageContext = {}): Promise<DelightResult> {
+  const o = withDefaults(DELIGHT_DEFAULTS, options);
   check(input);
+  const log = loggerOf(context);
+  const { fit, fitWeight } = fitSkinLighting(input, o);
+  const shading = unitShading(input, fit, fitWeight, o);
+  const seen = seenAlbedo(input, shading, fit, o);
+  const albedoRel = completeAlbedo(input, seen, context);
+  const scale = absoluteScale(input, albedoRel, seen.skinWeight, o);
+  const divisor = divisionShading(input, shading, seen.seen, albedoRel, scale.fs);
+  throwIfAborted(context);
+  const albedo = await fullResolutionAlbedo(input, divisor, seen.specWeight, scale.skinAlbedo, o, context);
+  const lighting = lightingEstimate(input, fit, fitWeight, scale, o);
+  const { width, height } = input.textureBase;
+  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${scale.target.toFixed(3)}, white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
+  return {
+    albedo: { ...albedo, colorSpace: "srgb" },
+    albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
+    lighting,
+  };
+}
+
+/** 1 inside a UV island (every texel without a coverage map). */
+function coveredOf(input: DelightInput): (p: number) => boolean {
+  return (p) => !input.coverage || input.coverage.data[p] > 0.5;
+}
+
+/** True when a channel of texel p reaches the camera's clip level. */
+function isClipped(T: Float32Array, p: number, clipLevel: number): boolean {
+  return T[p * 3] >= clipLevel || T[p * 3 + 1] >= clipLevel || T[p * 3 + 2] >= clipLevel;
+}
+
+/** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
+function fitSkinLighting(input: DelightInput, o: Required<DelightOptions>): { fit: LightingFit; fitWeight: Float32Array } {
   const { width, height } = input.textureBase;
   const n = width * height;
   const T = input.textureBase.data;
-  const N = input.normalsObject.data;
   const AO = input.ambientOcclusion.data;
   const conf = input.confidence.data;
-  const covered = (p: number) => !input.coverage || input.coverage.data[p] > 0.5;
-
-  // 1. Lighting and smooth albedo from seen, unclipped, open skin.
+  const covered = coveredOf(input);
   const fitWeight = new Float32Array(n);
   const notFit = regionSum(input.regions, NOT_FIT, n);
   for (let p = 0; p < n; p++) {
-    const clipped = T[p * 3] >= o.clipLevel || T[p * 3 + 1] >= o.clipLevel || T[p * 3 + 2] >= o.clipLevel;
+    const clipped = isClipped(T, p, o.clipLevel);
     if (!covered(p) || clipped || conf[p] < o.minConfidence || AO[p] < o.minOcclusion) continue;
     fitWeight[p] = conf[p] * Math.max(0, 1 - notFit[p]);
   }
   const fit = fitLighting(
-    { width, height, texture: T, normals: N, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
+    { width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
     {
       iterations: o.iterations,
-      tukeyC: 4.685,
+      tukeyC: o.tukeyC,
       ridgeBand1: o.ridge[0],
       ridgeBand2: o.ridge[1],
-      regionRidge: 0.05,
+      regionRidge: o.regionRidge,
       lightColorCoupling: o.lightColorCoupling,
-      maxSamples: 8192,
+      maxSamples: o.maxFitSamples,
       specularTolerance: o.specularTolerance,
       specularGate: o.specularGate,
     },
   );
+  return { fit, fitWeight };
+}
 
-  // 2. Shading of a unit albedo at every texel: AO·E(n)/π.
-  const E = evaluateShImage(fit.irradiance, N, n);
+/** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */
+function unitShading(input: DelightInput, fit: LightingFit, fitWeight: Float32Array, o: Required<DelightOptions>): Float32Array {
+  const { width, height } = input.textureBase;
+  const n = width * height;
+  const AO = input.ambientOcclusion.data;
+  const covered = coveredOf(input);
+  const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
   const shading = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
-  distrustDeepShade(shading, input, fit, fitWeight, o.shadeTrust);
-  {
-    const lums = Float32Array.from({ length: n }, (_, p) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2]);
-    const seenAny = Float32Array.from(conf, (v, p) => (covered(p) && v >= 0.05 ? v : 0));
-    // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
-    neutraliseShadeChroma(shading, T, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
-  }
+  distrustDeepShade(shading, input, fit, fitWeight, o);
+  const lums = Float32Array.from({ length: n }, (_, p) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2]);
+  const seenAny = Float32Array.from(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
+  // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
+  neutraliseShadeChroma(shading, input.textureBase.data, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
+  return shading;
+}
 
-  // 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph).
+/** What the photo says of the albedo where it saw the skin. */
+interface SeenAlbedo {
+  /** J = T/S with highlights removed, linear RGB, base size (0 where not seen). */
+  J: Float32Array;
+  /** Per texel, how far J is trusted, 0..1 (0 = completed instead). */
+  seen: Float32Array;
+  /** `seen` on skin texels at or above minConfidence (the weight of skin medians). */
+  skinWeight: Float32Array;
+  /** Per texel, how much highlight removal applies. */
+  specWeight: Float32Array;
+}
+
+/** 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not fit are unseen. */
+function seenAlbedo(input: DelightInput, shading: Float32Array, fit: LightingFit, o: Required<DelightOptions>): SeenAlbedo {
+  const { width, height } = input.textureBase;
+  const n = width * height;
+  const T = input.textureBase.data;
+  const AO = input.ambientOcclusion.data;
+  const conf = input.confidence.data;
+  const covered = coveredOf(input);
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
   for (let p = 0; p < n; p++) {
     const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
     // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
     // interreflection the AO model does not hold: both are completed from their neighbours instead.
-    const clipped = T[p * 3] >= o.clipLevel || T[p * 3 + 1] >= o.clipLevel || T[p * 3 + 2] >= o.clipLevel;
-    if (!covered(p) || conf[p] < 0.05 || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
+    const clipped = isClipped(T, p, o.clipLevel);
+    if (!covered(p) || conf[p] < o.seenConfidence || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
     seen[p] = Math.min(1, conf[p]);
     for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
   }
-  erodeSeen(seen, conf, width, height, covered);
+  erodeSeen(seen, conf, width, height, covered, o.seenConfidence);
   const skinMask = skinPriorMask(input.regions, n);
   const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
@@ -263,14 +332,38 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
     smoothAlbedoAt(fit, regionData, p, smooth);
     if (lum3(J, p) > o.maxAlbedoRatio * (LUMA_709[0] * smooth[0] + LUMA_709[1] * smooth[1] + LUMA_709[2] * smooth[2])) seen[p] = 0;
   }
+  return { J, seen, skinWeight, specWeight };
+}
 
-  // 4. Complete the albedo through the symmetry and toward the skin prior.
-  const albedoRel = complete(
-    { texture: { width, height, channels: 3, data: J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
-    { logger: o.logger },
+/** 4. The relative albedo completed through the symmetry and toward the skin prior (complete's defaults). */
+function completeAlbedo(input: DelightInput, seen: SeenAlbedo, context: StageContext): Float32Array {
+  const { width, height } = input.textureBase;
+  return complete(
+    { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
+    {},
+    { logger: context.logger },
   ).texture.data;
+}
 
-  // 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks.
+/** The absolute scale of the albedo and what it was derived from. */
+interface AlbedoScale {
+  /** Per-channel factor from relative to absolute albedo. */
+  fs: number[];
+  /** White balance applied (scene light × locus correction), per channel. */
+  gain: number[];
+  /** Skin luminance the scale aims at. */
+  target: number;
+  /** The scene illuminant, red = 1. */
+  scene: [number, number, number];
+  /** Median skin albedo, linear RGB, absolute. */
+  skinAlbedo: [number, number, number];
+  /** Completed albedo at base size, absolute, linear RGB. */
+  albedoBase: Float32Array;
+}
+
+/** 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks. */
+function absoluteScale(input: DelightInput, albedoRel: Float32Array, skinWeight: Float32Array, o: Required<DelightOptions>): AlbedoScale {
+  const n = input.textureBase.width * input.textureBase.height;
   const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
   const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
   const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
@@ -290,46 +383,52 @@ export async function delight(input: DelightInput, options: DelightOptions = {})
   const fs = gain.map((g) => (g * target) / Math.max(lumOf(balanced), 1e-6));
   const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
+  return { fs, gain, target, scene, skinAlbedo, albedoBase };
+}
 
-  // 6. Division shading: the fitted one where seen, the one the completion implies elsewhere.
+/** 6. Division shading: the fitted one where seen, the one the completion implies elsewhere (in absolute albedo units). */
+function divisionShading(input: DelightInput, shading: Float32Array, seen: Float32Array, albedoRel: Float32Array, fs: number[]): Float32Array {
+  const n = input.textureBase.width * input.textureBase.height;
   const implied = impliedShading(input.textureBase, albedoRel);
   const divisor = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) {
     const c = seen[p];
     for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / fs[k];
   }
+  return divisor;
+}
 
-  // 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading.
+/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading. */
+async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, specWeight: Float32Array, skinAlbedo: [number, number, number], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
+  const { width, height } = input.textureBase;
   const tex = input.texture;
   const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
   const weightFull = await resizeImage({ width, height, channels: 1, data: specWeight, colorSpace: "data" }, tex.width, tex.height);
-  const texelSizeMm = o.texelSizeMm;
-  const estimator = forJob(o.estimator ?? builtinDelightEstimator(), {
-    texelSizeMm,
+  const estimator = forJob(stageEstimator(context, "delight") ?? builtinDelightEstimator(), {
+    texelSizeMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM,
     skinAlbedo,
     options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor },
   });
-  const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], o.tiled);
+  const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], tiledOf(context));
+  return albedo;
+}
 
-  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / fs[i % 3])));
+/** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
+function lightingEstimate(input: DelightInput, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: Required<DelightOptions>): LightingEstimate {
+  const n = input.textureBase.width * input.textureBase.height;
+  const N = input.normalsObject.data;
+  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
   const seenNormals: number[] = [];
   for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
   const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
-  const direction = brightest.direction;
-  const lighting: LightingEstimate = {
-    shRadiance: radiance,
-    dominantDirection: direction,
-    shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
-    skinAlbedo,
-    sceneIlluminant: scene,
-    albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: target },
-    fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
-  };
-  o.logger.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${target.toFixed(3)}, white balance ${gain.map((g) => g.toFixed(2)).join(",")}, light toward ${direction.map((v) => v.toFixed(2)).join(",")}`);
   return {
-    albedo: { ...albedo, colorSpace: "srgb" },
-    albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
-    lighting,
+    shRadiance: radiance,
+    dominantDirection: brightest.direction,
+    shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
+    skinAlbedo: scale.skinAlbedo,
+    sceneIlluminant: scale.scene,
+    albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: scale.target },
+    fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
   };
 }
 
@@ -363,10 +462,11 @@ function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
 }
 
 /**
- * Texels next to an unseen one (inside the same island) are dropped: their photo samples straddle
- * an occlusion edge (eyeball, silhouette) and mix in another surface's colour and shading.
+ * Texels next to an unseen one (inside the same island, confidence below `minSeen`) are dropped:
+ * their photo samples straddle an occlusion edge (eyeball, silhouette) and mix in another surface's
+ * colour and shading.
  */
-function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height: number, covered: (p: number) => boolean): void {
+function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height: number, covered: (p: number) => boolean, minSeen: number): void {
   const drop: number[] = [];
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -379,7 +479,7 @@ function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height
           const yy = y + dy;
           if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
           const q = yy * width + xx;
-          if (covered(q) && conf[q] < 0.05) edge = true;
+          if (covered(q) && conf[q] < minSeen) edge = true;
         }
       }
       if (edge) drop.push(p);
@@ -391,12 +491,13 @@ function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height
 const lum3 = (rgb: Float32Array, p: number) => LUMA_709[0] * rgb[p * 3] + LUMA_709[1] * rgb[p * 3 + 1] + LUMA_709[2] * rgb[p * 3 + 2];
 
 /**
- * Blends the model shading, where it is deep (below trust[1] × the median over fitted texels),
+ * Blends the model shading, where it is deep (below shadeTrust[1] × the median over fitted texels),
  * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
- * below trust[0] × median. Geometric blend per channel, in place. Where the model is right the
+ * below shadeTrust[0] × median. Geometric blend per channel, in place. Where the model is right the
  * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
  */
-function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: LightingFit, fitWeight: Float32Array, trust: [number, number]): void {
+function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: LightingFit, fitWeight: Float32Array, o: Required<DelightOptions>): void {
+  const trust = o.shadeTrust;
   const { width, height } = input.textureBase;
   const n = width * height;
   const lum = (p: number) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2];
@@ -404,15 +505,15 @@ function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: Ligh
   for (let p = 0; p < n; p++) lums[p] = lum(p);
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
-  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= 0.05 && (!input.coverage || input.coverage.data[p] > 0.5) ? c : 0));
-  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, 2);
+  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= o.seenConfidence && (!input.coverage || input.coverage.data[p] > 0.5) ? c : 0));
+  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
   const regions = input.regions?.weights.data ?? null;
   // Hair is not the skin the regional albedo describes: leave its shading to the model.
   const hair = regionSum(input.regions, ["brows", "scalp"], n);
   const smooth = [0, 0, 0];
   for (let p = 0; p < n; p++) {
     const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
-    if (w >= 1 || support[p] < 0.2 || seenWeight[p] === 0 || hair[p] > 0.5) continue;
+    if (w >= 1 || support[p] < o.deepShadeSupport || seenWeight[p] === 0 || hair[p] > 0.5) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
     for (let c = 0; c < 3; c++) {
       const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);

@@ -8,16 +8,19 @@
  * (pupil, eyelid shadow, lashes and catch-lights left out), then de-lit with the same per-channel
  * factor de-lighting found for the skin (A_D ÷ photo texture over seen skin): the eyes are lit by
  * the same light as the cheeks around them.
+ *
+ * The stage, `eyes(input, options, context)`, runs after normals: measureIris, then eyeTexture.
  */
 import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
 import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts";
-import type { CaptureResult, ImageF32 } from "../types.ts";
+import type { CaptureResult, ImageF32, RegionMaps } from "../types.ts";
 import { fillPolygon } from "../raster/polygon.ts";
 import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
 import { srgbToLinear } from "./unwrap/photo-pyramid.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
-
+import { skinPriorMask } from "./complete.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface EyeTextureOptions {
   /** Width of the map (height = 1.5 × width, the atlas' 2:3). */
@@ -28,6 +31,16 @@ export interface EyeTextureOptions {
   minIrisPixels?: number;
   /** Linear iris albedo used when the photo shows too little iris: a dark brown, the commonest iris colour. */
   fallbackIris?: [number, number, number];
+  /** Ring of the iris disc sampled, as fractions of the iris radius: [pupil rim margin added to pupilFraction, outer edge short of the limbus]. */
+  irisRing?: [number, number];
+  /** Luminance quantiles of the ring kept, 0..1: below the first are lashes and lid shadow, above the second catch-lights. */
+  irisQuantiles?: [number, number];
+  /** Range the iris albedo is clamped to, linear (a de-lit iris is neither black nor white). */
+  irisAlbedoRange?: [number, number];
+  /** How much darker the limbal ring is at the limbus than the iris, 0..1 (it ramps in from 0.75 × the iris radius). */
+  limbalDarkening?: number;
+  /** Linear albedo of the pupil. */
+  pupilAlbedo?: number;
 }
 
 export const EYE_TEXTURE_DEFAULTS: Required<EyeTextureOptions> = {
@@ -35,7 +48,63 @@ export const EYE_TEXTURE_DEFAULTS: Required<EyeTextureOptions> = {
   pupilFraction: 0.4,
   minIrisPixels: 12,
   fallbackIris: [0.09, 0.05, 0.03],
+  irisRing: [0.1, 0.9],
+  irisQuantiles: [0.25, 0.9],
+  irisAlbedoRange: [0.005, 0.8],
+  limbalDarkening: 0.55,
+  pupilAlbedo: 0.01,
 };
+
+/** The eyes stage's options: the map's and the iris measurement's, and which skin texels give the de-lighting factor. */
+export interface EyesOptions extends EyeTextureOptions {
+  /** Skin weight (skin-prior mask × complete's source confidence, 0..1) a texel needs to enter the de-lighting factor. */
+  minSkinWeight?: number;
+}
+
+export const EYES_DEFAULTS: Required<EyesOptions> = {
+  ...EYE_TEXTURE_DEFAULTS,
+  minSkinWeight: 0.5,
+};
+
+/** What the eyes stage reads: the photo and its landmarks, and how de-lighting changed the skin. */
+export interface EyesInput {
+  capture: Pick<CaptureResult, "image" | "landmarks">;
+  /** The completed base-size photo texture T, linear RGB (complete's texture). */
+  textureBase: ImageF32;
+  /** What the photo really saw per base texel, 0..1 (complete's sourceConfidence). */
+  sourceConfidence: ImageF32;
+  /** Region maps, base size (lips, brows, eyelids and scalp are not skin for the factor). */
+  regions?: RegionMaps;
+  /** Median skin albedo de-lighting found, linear RGB (delight's lighting.skinAlbedo). */
+  skinAlbedo: [number, number, number];
+  /** Width of the other maps, texels: the eye map is never wider. */
+  mapWidth: number;
+}
+
+export interface EyesResult {
+  /** The iris colour measured and the albedo used. */
+  iris: EyeColour;
+  /** The eyes' albedo map, sRGB 8-bit codes, 3 channels, width × 1.5·width. */
+  texture: { width: number; height: number; codes: Uint8Array };
+}
+
+/**
+ * The eyeballs' albedo: the photo's iris colour, de-lit like the skin around it, painted into the
+ * eye discs of an atlas-sized map. Pure and synchronous.
+ *
+ *   const { iris, texture } = eyes({ capture, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence,
+ *     regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, mapWidth: 1536 });
+ */
+export function eyes(input: EyesInput, options: EyesOptions = {}, context: StageContext = {}): EyesResult {
+  const o = withDefaults(EYES_DEFAULTS, options);
+  throwIfAborted(context);
+  const conf = input.sourceConfidence.data;
+  const skinWeight = Float32Array.from(skinPriorMask(input.regions, conf.length), (m, p) => m * conf[p]);
+  const iris = measureIris(input.capture, skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), o);
+  loggerOf(context).debug(`eyes: iris ${iris.photo ? "measured over " + iris.pixels + " pixels" : "not visible enough (" + iris.pixels + " pixels): fallback colour"}, albedo ${iris.albedo.map((v) => v.toFixed(3)).join(",")}`);
+  const texture = eyeTexture(iris.albedo, { ...o, width: Math.min(o.width, input.mapWidth) });
+  return { iris, texture };
+}
 
 export interface EyeColour {
   /** Iris colour in the photo, linear RGB (median), or null when too little iris was visible. */
@@ -56,7 +125,7 @@ const median = (a: number[]) => {
  * photo texture to albedo on the skin (linear).
  */
 export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">, skinGain: [number, number, number], options: EyeTextureOptions = {}): EyeColour {
-  const o = { ...EYE_TEXTURE_DEFAULTS, ...options };
+  const o = withDefaults(EYE_TEXTURE_DEFAULTS, options);
   const { image, landmarks: lm } = capture;
   const { width: w, height: h } = image;
   const samples: number[][] = [];
@@ -80,7 +149,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
       for (let x = x0; x <= x1; x++) {
         const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / radius;
         // The ring between the pupil and the limbus, where the lids leave it open.
-        if (r < o.pupilFraction + 0.1 || r > 0.9 || !inside[(y - y0) * bw + (x - x0)]) continue;
+        if (r < o.pupilFraction + o.irisRing[0] || r > o.irisRing[1] || !inside[(y - y0) * bw + (x - x0)]) continue;
         const p = (y * w + x) * image.channels;
         eye.push([srgbToLinear(image.data[p]), srgbToLinear(image.data[p + 1]), srgbToLinear(image.data[p + 2])]);
       }
@@ -88,15 +157,15 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
     // Lashes and lid shadow are the darkest quarter, catch-lights the brightest tenth.
     const lum = eye.map((c) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]);
     const sorted = [...lum].sort((a, b) => a - b);
-    const lo = sorted[Math.floor(sorted.length * 0.25)];
-    const hi = sorted[Math.floor(sorted.length * 0.9)];
+    const lo = sorted[Math.floor(sorted.length * o.irisQuantiles[0])];
+    const hi = sorted[Math.floor(sorted.length * o.irisQuantiles[1])];
     eye.forEach((c, i) => {
       if (lum[i] >= lo && lum[i] <= hi) samples.push(c);
     });
   }
   if (samples.length < o.minIrisPixels) return { photo: null, albedo: [...o.fallbackIris], pixels: samples.length };
   const photo = [0, 1, 2].map((c) => median(samples.map((s) => s[c]))) as [number, number, number];
-  const albedo = photo.map((v, c) => Math.min(0.8, Math.max(0.005, v * skinGain[c]))) as [number, number, number];
+  const albedo = photo.map((v, c) => Math.min(o.irisAlbedoRange[1], Math.max(o.irisAlbedoRange[0], v * skinGain[c]))) as [number, number, number];
   return { photo, albedo, pixels: samples.length };
 }
 
@@ -106,7 +175,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
  * a pupil. Deterministic.
  */
 export function eyeTexture(iris: [number, number, number], options: EyeTextureOptions = {}): { width: number; height: number; codes: Uint8Array } {
-  const o = { ...EYE_TEXTURE_DEFAULTS, ...options };
+  const o = withDefaults(EYE_TEXTURE_DEFAULTS, options);
   const width = o.width;
   const height = Math.round(width * 1.5);
   // The sclera keeps the untextured eye material's colour (a glTF base colour factor, linear).
@@ -140,14 +209,14 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
         const r = Math.hypot(lu, lv);
         if (r > irisR + 2 * texel) continue;
         // Iris: a little darker toward the pupil's rim and much darker in the limbal ring.
-        const limbal = 1 - 0.55 * smooth(0.75 * irisR, irisR, r);
+        const limbal = 1 - o.limbalDarkening * smooth(0.75 * irisR, irisR, r);
         const inner = 0.8 + 0.2 * smooth(pupilR, 0.6 * irisR, r);
         const toSclera = smooth(irisR - texel, irisR + texel, r);
         const toPupil = 1 - smooth(pupilR - texel, pupilR + texel, r);
         const p = (y * width + x) * 3;
         for (let c = 0; c < 3; c++) {
           const irisC = iris[c] * limbal * inner;
-          const withPupil = irisC * (1 - toPupil) + 0.01 * toPupil;
+          const withPupil = irisC * (1 - toPupil) + o.pupilAlbedo * toPupil;
           codes[p + c] = code(withPupil * (1 - toSclera) + scleraLinear[c] * toSclera);
         }
       }
@@ -156,12 +225,12 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
   return { width, height, codes };
 }
 
-/** The per-channel factor from photo texture to albedo on seen skin: A_D's skin median ÷ the texture's. */
-export function skinDelightGain(textureBase: ImageF32, skinAlbedo: [number, number, number], skinWeight: Float32Array): [number, number, number] {
+/** The per-channel factor from photo texture to albedo on seen skin (weight ≥ minWeight): A_D's skin median ÷ the texture's. */
+export function skinDelightGain(textureBase: ImageF32, skinAlbedo: [number, number, number], skinWeight: Float32Array, minWeight = EYES_DEFAULTS.minSkinWeight): [number, number, number] {
   const out: number[] = [];
   for (let c = 0; c < 3; c++) {
     const vals: number[] = [];
-    for (let p = 0; p < skinWeight.length; p++) if (skinWeight[p] >= 0.5) vals.push(textureBase.data[p * textureBase.channels + c]);
+    for (let p = 0; p < skinWeight.length; p++) if (skinWeight[p] >= minWeight) vals.push(textureBase.data[p * textureBase.channels + c]);
     const m = vals.length ? median(vals) : 0;
     out.push(m > 1e-4 ? skinAlbedo[c] / m : 1);
   }

@@ -17,10 +17,11 @@ import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
-import { LANDMARK_COUNT, SILENT_LOGGER, type Camera, type CaptureResult, type FitResult, type Logger, type TemplateHead } from "../types.ts";
+import { LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
 import { backAnchorVertices, cheekShift, earAnchorVertices, faceScaling, scaledDisplacement } from "./fit/anchors.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface FitOptions {
   /** Focal length as a multiple of the photo's longer side, pixels per pixel (1.2 ≈ a 43 mm lens on full frame). */
@@ -41,7 +42,8 @@ export interface FitOptions {
   visibilityResolution?: number;
   /** A vertex counts as hidden when it lies this far behind the z-buffer, metres. */
   visibilityToleranceM?: number;
-  logger?: Logger;
+  /** Fewest confident face landmarks (of 468) the fit accepts; fewer and it throws. */
+  minLandmarks?: number;
 }
 
 export const FIT_DEFAULTS: Required<FitOptions> = {
@@ -54,21 +56,31 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   maxGazeDeg: 35,
   visibilityResolution: 1024,
   visibilityToleranceM: 0.002,
-  logger: SILENT_LOGGER,
+  minLandmarks: 50,
 };
+
+/** What fit reads: the photo's landmarks and their confidence, and the template head to deform. */
+export interface FitInput {
+  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence">;
+  head: TemplateHead;
+}
 
 /** Lid-margin landmarks of each eye; their mean is the "eye centre" of the interocular distance. */
 const EYE_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
 const EYE_LEFT = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
 
 /**
- * Fits the template head to one captured face. Pure and deterministic.
+ * Fits the template head to one captured face. Pure and deterministic; synchronous (it checks the
+ * signal once, before it starts).
  *
- *   const result = fit(await capture(image), buildTemplateHead());
+ *   const result = fit({ capture: await capture({ image }), head: buildTemplateHead() });
  *   result.reprojectionErrorPx / result.interocularPx;   // < 0.02 on a good photo
  */
-export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence">, head: TemplateHead, options: FitOptions = {}): FitResult {
-  const o = { ...FIT_DEFAULTS, ...options };
+export function fit(input: FitInput, options: FitOptions = {}, context: StageContext = {}): FitResult {
+  const o = withDefaults(FIT_DEFAULTS, options);
+  const log = loggerOf(context);
+  throwIfAborted(context);
+  const { capture, head } = input;
   const { width, height } = capture.image;
   const lm = capture.landmarks;
   if (lm.length !== LANDMARK_COUNT * 3) throw new Error(`fit: expected ${LANDMARK_COUNT} landmarks, got ${lm.length / 3}`);
@@ -76,7 +88,7 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   const pos = head.mesh.positions;
   const lv = head.landmarkVertices;
   const faceIds = Array.from({ length: 468 }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
-  if (faceIds.length < 50) throw new Error(`fit: only ${faceIds.length} face landmarks are confident enough to fit (need 50)`);
+  if (faceIds.length < o.minLandmarks) throw new Error(`fit: only ${faceIds.length} face landmarks are confident enough to fit (need ${o.minLandmarks})`);
   const weights = Float64Array.from(faceIds, (i) => capture.landmarkConfidence[i]);
   const points = new Float64Array(faceIds.length * 3);
   faceIds.forEach((i, k) => points.set(pos.subarray(3 * lv[i], 3 * lv[i] + 3), 3 * k));
@@ -86,7 +98,7 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   const focal = o.focalLengthFactor * Math.max(width, height);
   const init = cameraFromSimilarity(points, landmarksRightHanded(lm, faceIds), weights, width, height, focal);
   const camera = refinePose(init.camera, points, pixels, weights);
-  o.logger.debug(`fit: scale ${init.scale.toFixed(0)} px/m, head at ${(focal / init.scale).toFixed(2)} m`);
+  log.debug(`fit: scale ${init.scale.toFixed(0)} px/m, head at ${(focal / init.scale).toFixed(2)} m`);
 
   // 2. Warp targets on the landmark rays.
   const Rt = camera.rotation, t = camera.translation;
@@ -116,10 +128,10 @@ export function fit(capture: Pick<CaptureResult, "image" | "landmarks" | "landma
   // The far side of the head follows the face's overall proportions: per-axis scales of the face
   // landmarks' displacement about their centroid (depth takes the mean of width and height).
   const scale = faceScaling(points, disp, weights, o.maxHeadScaleChange);
-  o.logger.debug(`fit: head scaled ×${scale.factors.map((f) => f.toFixed(3)).join(" × ")} (x, y, z) to follow the face`);
+  log.debug(`fit: head scaled ×${scale.factors.map((f) => f.toFixed(3)).join(" × ")} (x, y, z) to follow the face`);
   // The ears move sideways with the cheek edge beside them (see fit/anchors.ts).
   const cheeks = cheekShift(faceIds, disp, weights, scale.shift[0]);
-  if (cheeks) o.logger.debug(`fit: ears follow the cheeks sideways by ${(1000 * cheeks.left).toFixed(1)} mm (left), ${(1000 * cheeks.right).toFixed(1)} mm (right)`);
+  if (cheeks) log.debug(`fit: ears follow the cheeks sideways by ${(1000 * cheeks.left).toFixed(1)} mm (left), ${(1000 * cheeks.right).toFixed(1)} mm (right)`);
   const d = [0, 0, 0];
   anchors.forEach((v, a) => {
     const k = faceIds.length + a;

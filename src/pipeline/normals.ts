@@ -7,12 +7,12 @@
  * (built-in ONNX graphs built for this texel size, or user models with the same I/O); see
  * src/estimators/normals.ts for the physics.
  */
-import type { Estimator } from "../models/estimators.ts";
-import { runTiled, type TiledOptions } from "../models/tiled.ts";
+import { runTiled } from "../models/tiled.ts";
 import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, forJob } from "../estimators/builtin.ts";
 import { NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimators/normals.ts";
 import { resizeImage } from "../estimators/resize.ts";
-import { SILENT_LOGGER, type ImageF32, type Logger } from "../types.ts";
+import type { ImageF32 } from "../types.ts";
+import { loggerOf, stageEstimator, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 export interface NormalsInput {
   /** Diffuse albedo A_D at full map size, sRGB, 3 channels. */
@@ -32,23 +32,12 @@ export interface NormalsOptions {
   mergeAboveMm?: number;
   /** Skin albedo weighting the per-channel scattering profiles into one (linear RGB; delight's lighting.skinAlbedo). */
   skinAlbedo?: [number, number, number];
-  /** ρ estimator (registry-resolved); null = the built-in graph. */
-  specularEstimator?: Estimator | null;
-  /** σ estimator (registry-resolved); null = the built-in graph. */
-  diffuseEstimator?: Estimator | null;
-  /** Progress (0..1 over both passes) and cancellation. */
-  tiled?: TiledOptions;
-  logger?: Logger;
 }
 
 export const NORMALS_DEFAULTS: Required<NormalsOptions> = {
   ...NORMALS_SPECULAR_DEFAULTS,
   mergeAboveMm: NORMALS_DIFFUSE_DEFAULTS.mergeAboveMm,
   skinAlbedo: NORMALS_DIFFUSE_DEFAULTS.skinAlbedo,
-  specularEstimator: null,
-  diffuseEstimator: null,
-  tiled: {},
-  logger: SILENT_LOGGER,
 };
 
 export interface NormalsResult {
@@ -67,14 +56,16 @@ export function fullSizeTexelMm(baseTexelSizeMm: number, baseWidth: number, mapW
 }
 
 /**
- * Computes N_S and N_D at the albedo's size.
+ * Computes N_S and N_D at the albedo's size. The ρ and σ estimators are the context registry's
+ * "normalsSpecular" and "normalsDiffuse" ones, else the built-in graphs; progress runs 0..1 over
+ * both passes.
  *
  * @example
  *   const { normalsSpecular, normalsDiffuse } = await normals({ albedo, normalsTangent: unwrap.normalsTangent,
- *     texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, 384, albedo.width) });
+ *     texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, 384, albedo.width) }, { skinAlbedo }, { estimators });
  */
-export async function normals(input: NormalsInput, options: NormalsOptions = {}): Promise<NormalsResult> {
-  const o = { ...NORMALS_DEFAULTS, ...options };
+export async function normals(input: NormalsInput, options: NormalsOptions = {}, context: StageContext = {}): Promise<NormalsResult> {
+  const o = withDefaults(NORMALS_DEFAULTS, options);
   const { albedo, normalsTangent } = input;
   if (albedo.channels !== 3 || albedo.colorSpace !== "srgb") throw new Error(`normals: albedo must be 3-channel sRGB, got ${albedo.channels} channels ${albedo.colorSpace}`);
   if (normalsTangent.channels !== 3 || normalsTangent.colorSpace !== "data") throw new Error("normals: normalsTangent must be 3-channel data (unit vectors)");
@@ -83,18 +74,17 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {})
   }
   if (!(input.texelSizeMm > 0)) throw new Error(`normals: texelSizeMm must be > 0 (mm per texel of the albedo), got ${input.texelSizeMm}`);
 
-  const context = {
+  const job = {
     texelSizeMm: input.texelSizeMm,
     skinAlbedo: o.skinAlbedo,
     options: { highPassSigmaMm: o.highPassSigmaMm, depthPerLogUnitMm: o.depthPerLogUnitMm, mergeAboveMm: o.mergeAboveMm },
   };
-  const rho = forJob(o.specularEstimator ?? builtinNormalsSpecularEstimator(), context);
-  const sigma = forJob(o.diffuseEstimator ?? builtinNormalsDiffuseEstimator(), context);
-  o.logger.debug(`normals: ρ ${rho.manifest.name} (rf ${rho.manifest.receptiveField}), σ ${sigma.manifest.name} (rf ${sigma.manifest.receptiveField}) at ${input.texelSizeMm} mm/texel`);
+  const rho = forJob(stageEstimator(context, "normalsSpecular") ?? builtinNormalsSpecularEstimator(), job);
+  const sigma = forJob(stageEstimator(context, "normalsDiffuse") ?? builtinNormalsDiffuseEstimator(), job);
+  loggerOf(context).debug(`normals: ρ ${rho.manifest.name} (rf ${rho.manifest.receptiveField}), σ ${sigma.manifest.name} (rf ${sigma.manifest.receptiveField}) at ${input.texelSizeMm} mm/texel`);
 
-  const progress = (offset: number) => (f: number) => o.tiled.onProgress?.(offset + f / 2);
   const nt = await resizeImage(normalsTangent, albedo.width, albedo.height);
-  const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], { signal: o.tiled.signal, onProgress: progress(0) });
-  const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], { signal: o.tiled.signal, onProgress: progress(0.5) });
+  const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], tiledOf(context, 0, 0.5));
+  const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], tiledOf(context, 0.5, 0.5));
   return { normalsSpecular: ns, normalsDiffuse: nd };
 }

@@ -2,38 +2,42 @@
  * reconstruct: one photo in, a render-ready head out — the single entry point the CLI, the daemon
  * and the evaluation call (docs/design.md §1). It runs the stages in order,
  *
- *   decode → capture → fit → unwrap → complete → upscale ζ → delight δ → specular ψ → normals ρ, σ → package,
+ *   decode → capture → fit → unwrap → complete → upscale ζ → delight δ → specular ψ → normals ρ, σ → eyes → package,
  *
  * reports progress per stage, stops between stages (and between tiles) when the signal aborts,
  * measures each stage's time and peak memory (timings.json, apart from the deterministic files),
  * and names the stage in any error. Networks load once per process (the session cache); the
- * template head and the estimator registry are built once per process too.
+ * template head and the estimator registry are built once per process too. Every stage is called
+ * as `stage(input, options, context)`: the context (logger, signal, progress, estimators) is the
+ * job's, the options come from the preset.
  *
  *   const { files, report } = await reconstruct(photoBytes, { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] }, { onProgress });
  */
 import { createHash } from "node:crypto";
 import { buildTemplateHead } from "../geometry/template-head.ts";
-import { decodeImage } from "../image/decode.ts";
+import { decodeImage, type DecodeInfo } from "../image/decode.ts";
 import { InvalidOption } from "../errors.ts";
 import { ensureModel, lookupModel } from "../models/cache.ts";
 import { MODEL_CATALOG } from "../models/catalog.ts";
 import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from "../models/estimators.ts";
+import { withDefaults } from "../options.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import type { EstimatorStage, ImageF32, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
+import type { CaptureResult, FitResult, ImageF32, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
-import { complete, skinPriorMask } from "./complete.ts";
-import { delight } from "./delight.ts";
+import { complete, type CompleteResult } from "./complete.ts";
+import { delight, type DelightResult } from "./delight.ts";
 import { fit } from "./fit.ts";
-import { fullSizeTexelMm, normals } from "./normals.ts";
+import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
-import { EYE_TEXTURE_DEFAULTS, eyeTexture, measureIris, skinDelightGain } from "./eyes.ts";
-import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
-import { presetOptions } from "./presets.ts";
+import { eyes, type EyeColour } from "./eyes.ts";
+import { packageOutputs, stableJson, TIMINGS_FILE, type PackageInput } from "./package.ts";
+import { presetOptions, type PresetOptions } from "./presets.ts";
 import { debugMaps } from "./package/debug-maps.ts";
 import { buildReport } from "./reconstruct/report.ts";
-import { StageRunner, type StageMeter } from "./reconstruct/stage-runner.ts";
+import { StageRunner, type StageMeter, type StageProgress } from "./reconstruct/stage-runner.ts";
 import { specular } from "./specular.ts";
+import { stageEstimator, type StageContext } from "./stage.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
 import { thinMask } from "./unwrap/thickness.ts";
@@ -43,10 +47,11 @@ import { thinMask } from "./unwrap/thickness.ts";
  * overall fraction moves at a steady pace. Decode is counted in capture.
  */
 export const STAGE_WEIGHTS: Record<ReconstructOptions["preset"], Partial<Record<StageName, number>>> = {
-  draft: { capture: 1.5, fit: 0.5, unwrap: 1, complete: 0.3, upscale: 1.5, delight: 0.8, specular: 0.5, normals: 1, package: 1 },
-  standard: { capture: 1.5, fit: 0.5, unwrap: 1.2, complete: 0.3, upscale: 6, delight: 2, specular: 2, normals: 4, package: 3 },
-  high: { capture: 1.5, fit: 0.5, unwrap: 1.5, complete: 0.3, upscale: 20, delight: 6, specular: 6, normals: 14, package: 10 },
-  ultra: { capture: 1.5, fit: 0.5, unwrap: 1.5, complete: 0.3, upscale: 40, delight: 10, specular: 10, normals: 25, package: 18 },
+  // eyes was part of package until it became a stage: its share is an estimate taken out of package's.
+  draft: { capture: 1.5, fit: 0.5, unwrap: 1, complete: 0.3, upscale: 1.5, delight: 0.8, specular: 0.5, normals: 1, eyes: 0.2, package: 0.8 },
+  standard: { capture: 1.5, fit: 0.5, unwrap: 1.2, complete: 0.3, upscale: 6, delight: 2, specular: 2, normals: 4, eyes: 0.4, package: 2.6 },
+  high: { capture: 1.5, fit: 0.5, unwrap: 1.5, complete: 0.3, upscale: 20, delight: 6, specular: 6, normals: 14, eyes: 0.5, package: 9.5 },
+  ultra: { capture: 1.5, fit: 0.5, unwrap: 1.5, complete: 0.3, upscale: 40, delight: 10, specular: 10, normals: 25, eyes: 0.5, package: 17.5 },
 };
 
 /** Wall clock and the process's peak RSS: the orchestrator's only contact with clocks. */
@@ -79,11 +84,6 @@ function sharedRegistry(): Promise<EstimatorRegistry> {
   return r;
 }
 
-/** The registry's estimator for a per-texel stage (user manifests override the built-ins). */
-function estimatorFor(registry: EstimatorRegistry, stage: EstimatorStage): Estimator | null {
-  return registry.list(stage)[0] ?? null;
-}
-
 function checkOptions(options: ReconstructOptions): void {
   if (!(options.preset in PRESET_MAP_SIZE)) throw new InvalidOption(`preset must be one of ${Object.keys(PRESET_MAP_SIZE).join(", ")}; got ${String(options.preset)}`);
   if (!Number.isInteger(options.face) || options.face < 0) throw new InvalidOption(`face must be a whole number ≥ 0; got ${options.face}`);
@@ -102,57 +102,147 @@ function checkOptions(options: ReconstructOptions): void {
  *   failing stage, or the signal's AbortError when cancelled
  */
 export async function reconstruct(photo: Uint8Array, options: Partial<ReconstructOptions> = {}, hooks: ReconstructHooks = {}): Promise<ReconstructResult & { timings: StageTiming[] }> {
-  const opts: ReconstructOptions = { ...RECONSTRUCT_DEFAULTS, ...options };
+  const opts: ReconstructOptions = withDefaults(RECONSTRUCT_DEFAULTS, options);
   checkOptions(opts);
+  const job = startJob(opts, hooks);
+  const { decoded, captured } = await captureStage(job, photo);
+  const { head, fitted } = await fitStage(job, captured);
+  const unwrapped = await unwrapStage(job, captured, fitted, head);
+  const completed = await completeStage(job, unwrapped);
+  job.estimators = await sharedRegistry();
+  const upscaler = pickUpscaler(job.estimators, job.preset.upscale);
+  // Held in an object so that it can be dropped (closures would otherwise keep a const alive).
+  const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
+  const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
+  const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
+  const { delit, photoTexturePng } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm });
+  hold.upscaled = null;
+  const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
+  const normalMaps = await normalsStage(job, delit, unwrapped, texelSizeMm);
+  const eyeMap = await eyesStage(job, { captured, completed, unwrapped, delit, mapWidth: mapSize.width });
+  const report = await jobReport(job, photo, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
+  report.eyes = eyesReport(eyeMap.iris);
+  const files = await packageStage(job, {
+    mesh: fitted.mesh,
+    parts: head.parts,
+    maps: {
+      albedoDiffuse: delit.albedo,
+      albedoSpecular: specularAlbedo,
+      normalsDiffuse: normalMaps.normalsDiffuse,
+      normalsSpecular: normalMaps.normalsSpecular,
+      photoTexture: photoTexturePng,
+      thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
+      eyes: eyeMap.png,
+      debug: debugMaps(unwrapped),
+    },
+    parameters: {},
+    report,
+  });
+  return withTimings(files, report, job.run.timings);
+}
+
+/** What every stage of one job shares: options, preset, runner, and the context lent to the stages. */
+interface Job {
+  opts: ReconstructOptions;
+  preset: PresetOptions;
+  run: StageRunner;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Catalog models loaded or converted during the job (for report.json). */
+  modelsUsed: Set<string>;
+  onModelProgress: NonNullable<StageContext["onModelProgress"]>;
+  /** The estimator registry, once the first stage that needs it is reached. */
+  estimators?: EstimatorRegistry;
+  /** Each stage's result, for the caller's onStageResult hook. */
+  result: NonNullable<ReconstructHooks["onStageResult"]>;
+}
+
+function startJob(opts: ReconstructOptions, hooks: ReconstructHooks): Job {
   const log = hooks.logger ?? SILENT_LOGGER;
-  const preset = presetOptions(opts.preset);
-  const run = new StageRunner(STAGE_WEIGHTS[opts.preset], hooks, PROCESS_METER);
-  const signal = hooks.signal;
   const modelsUsed = new Set<string>();
   const onModelProgress = (e: { model: string; phase: string; ms?: number }) => {
     modelsUsed.add(e.model);
     if (e.phase === "converting") log.info(`converting model ${e.model} to ONNX (first use)…`);
     else if (e.phase === "done") log.info(`converted ${e.model} in ${((e.ms ?? 0) / 1000).toFixed(1)} s (cached for later runs)`);
   };
+  return {
+    opts,
+    preset: presetOptions(opts.preset),
+    run: new StageRunner(STAGE_WEIGHTS[opts.preset], hooks, PROCESS_METER),
+    log,
+    signal: hooks.signal,
+    modelsUsed,
+    onModelProgress,
+    result: hooks.onStageResult ?? (() => {}),
+  };
+}
 
-  const { decoded, captured } = await run.run("capture", async (progress) => {
+/** The context one stage run gets: the job's logger, signal, models and estimators, and the run's progress. */
+function contextOf(job: Job, progress?: StageProgress): StageContext {
+  return { logger: job.log, signal: job.signal, onProgress: progress, estimators: job.estimators, onModelProgress: job.onModelProgress };
+}
+
+/** Runs one stage and hands its result to the caller's onStageResult hook. */
+async function stage<S extends keyof StageResults, T extends StageResults[S]>(job: Job, name: S, work: (progress: StageProgress) => Promise<T> | T): Promise<T> {
+  const value = await job.run.run(name, work);
+  job.result(name, value);
+  return value;
+}
+
+/** Decode counts in capture's time (0.2 of its progress). */
+async function captureStage(job: Job, photo: Uint8Array): Promise<{ decoded: { image: ImageF32; info: DecodeInfo }; captured: CaptureResult }> {
+  const { decoded, captured } = await job.run.run("capture", async (progress) => {
     const decoded = await decodeImage(photo);
     progress(0.2, "decoded");
-    const captured = await capture(decoded.image, { face: opts.face }, { logger: log, signal, onModelProgress });
+    const captured = await capture({ image: decoded.image }, { face: job.opts.face }, contextOf(job, (f, m) => progress(0.2 + 0.8 * f, m)));
     return { decoded, captured };
   });
-  const result = hooks.onStageResult ?? (() => {});
-  result("capture", captured);
-  const { head, fitted } = await run.run("fit", async () => {
+  job.result("capture", captured);
+  return { decoded, captured };
+}
+
+async function fitStage(job: Job, captured: CaptureResult): Promise<{ head: TemplateHead; fitted: FitResult }> {
+  const { head, fitted } = await job.run.run("fit", async () => {
     const head = sharedTemplateHead();
-    return { head, fitted: await fit(captured, head) };
+    return { head, fitted: fit({ capture: captured, head }, {}, contextOf(job)) };
   });
-  result("fit", { ...fitted, head });
-  const unwrapped = await run.run("unwrap", () => unwrap({ capture: captured, fit: fitted, head }, { ...preset.unwrap, logger: log }));
-  result("unwrap", unwrapped);
-  const completed = await run.run("complete", () =>
-    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, { logger: log }),
+  job.result("fit", { ...fitted, head });
+  return { head, fitted };
+}
+
+function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
+  return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: fitted, head }, job.preset.unwrap, contextOf(job, progress)));
+}
+
+function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {
+  return stage(job, "complete", () =>
+    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, {}, contextOf(job)),
   );
-  result("complete", completed);
-  const registry = await sharedRegistry();
-  const upscaler = pickUpscaler(registry, preset.upscale);
-  // Held in an object so that it can be dropped (closures would otherwise keep a const alive).
-  const hold: { upscaled: ImageF32 | null } = {
-    upscaled: await run.run("upscale", async (progress) => {
-      // A built-in upscaler is converted from npm on its first use: say so (it takes a few seconds).
-      if (upscaler.origin === "built-in" && MODEL_CATALOG.some((m) => m.name === upscaler.manifest.name)) await ensureModel(upscaler.manifest.name, { onProgress: onModelProgress });
-      return upscale(completed.texture, { ...preset.upscale, logger: log }, { registry, signal, onProgress: progress });
-    }),
-  };
-  result("upscale", { texture: hold.upscaled! });
-  const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
-  const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  // T̂ is needed after delight only as maps/texture.png: its PNG is made here (counted in delight's
-  // time) so the float image can be freed before the full-size ψ, ρ, σ passes (peak memory at ultra).
-  const { delit, photoTexturePng } = await run.run("delight", async (progress) => {
+}
+
+async function upscaleStage(job: Job, completed: CompleteResult, upscaler: Estimator): Promise<ImageF32> {
+  const upscaled = await job.run.run("upscale", async (progress) => {
+    // A built-in upscaler is converted from npm on its first use: say so (it takes a few seconds).
+    if (upscaler.origin === "built-in" && MODEL_CATALOG.some((m) => m.name === upscaler.manifest.name)) await ensureModel(upscaler.manifest.name, { onProgress: job.onModelProgress });
+    return upscale({ texture: completed.texture }, job.preset.upscale, contextOf(job, progress));
+  });
+  job.result("upscale", { texture: upscaled });
+  return upscaled;
+}
+
+/**
+ * T̂ is needed after delight only as maps/texture.png: its PNG is made here (counted in delight's
+ * time) so the float image can be freed before the full-size ψ, ρ, σ passes (peak memory at ultra).
+ */
+async function delightStage(
+  job: Job,
+  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number },
+): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined }> {
+  const { upscaled, completed, unwrapped, captured, texelSizeMm } = inputs;
+  const out = await job.run.run("delight", async (progress) => {
     const delit = await delight(
       {
-        texture: hold.upscaled!,
+        texture: upscaled,
         textureBase: completed.texture,
         confidence: completed.sourceConfidence,
         normalsObject: unwrapped.normalsObject,
@@ -160,86 +250,90 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         sceneIlluminant: captured.illuminant.rgb,
+        texelSizeMm,
       },
-      { estimator: estimatorFor(registry, "delight"), texelSizeMm, tiled: { signal, onProgress: (f) => progress(0.95 * f) }, logger: log },
+      {},
+      contextOf(job, (f) => progress(0.95 * f)),
     );
-    const photoTexturePng = opts.formats.includes("maps") || opts.formats.includes("babylon") ? await encodePng(hold.upscaled!, { bitDepth: 8, transfer: "srgb" }) : undefined;
+    const formats = job.opts.formats;
+    const photoTexturePng = formats.includes("maps") || formats.includes("babylon") ? await encodePng(upscaled, { bitDepth: 8, transfer: "srgb" }) : undefined;
     return { delit, photoTexturePng };
   });
-  hold.upscaled = null;
-  result("delight", delit);
-  const { specularAlbedo } = await run.run("specular", (progress) =>
-    specular(
-      { albedo: delit.albedo, regions: unwrapped.regions, texelSizeMm },
-      { estimator: estimatorFor(registry, "specular"), tiled: { signal, onProgress: progress }, logger: log },
-    ),
-  );
-  result("specular", { specularAlbedo });
-  const normalMaps = await run.run("normals", (progress) =>
-    normals(
-      { albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm },
-      {
-        skinAlbedo: delit.lighting.skinAlbedo,
-        specularEstimator: estimatorFor(registry, "normalsSpecular"),
-        diffuseEstimator: estimatorFor(registry, "normalsDiffuse"),
-        tiled: { signal, onProgress: progress },
-        logger: log,
-      },
-    ),
-  );
+  job.result("delight", out.delit);
+  return out;
+}
 
-  result("normals", normalMaps);
-  const report = buildReport({
+async function specularStage(job: Job, delit: DelightResult, unwrapped: UnwrapResult, texelSizeMm: number): Promise<ImageF32> {
+  const { specularAlbedo } = await stage(job, "specular", (progress) => specular({ albedo: delit.albedo, regions: unwrapped.regions, texelSizeMm }, {}, contextOf(job, progress)));
+  return specularAlbedo;
+}
+
+function normalsStage(job: Job, delit: DelightResult, unwrapped: UnwrapResult, texelSizeMm: number): Promise<NormalsResult> {
+  return stage(job, "normals", (progress) =>
+    normals({ albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm }, { skinAlbedo: delit.lighting.skinAlbedo }, contextOf(job, progress)),
+  );
+}
+
+/** The eyeballs' albedo (the photo's iris colour, de-lit like the skin around it) and its PNG, counted in the eyes stage's time. */
+async function eyesStage(
+  job: Job,
+  inputs: { captured: CaptureResult; completed: CompleteResult; unwrapped: UnwrapResult; delit: DelightResult; mapWidth: number },
+): Promise<{ iris: EyeColour; png: Uint8Array }> {
+  const { captured, completed, unwrapped, delit, mapWidth } = inputs;
+  return stage(job, "eyes", async (progress) => {
+    const { iris, texture } = eyes(
+      { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, mapWidth },
+      {},
+      contextOf(job, progress),
+    );
+    return { iris, texture, png: await encodePngCodes(texture.codes, texture.width, texture.height, 3) };
+  });
+}
+
+/** The output files: GLB, .babylon, maps and report.json, as the job's formats ask. */
+function packageStage(job: Job, input: PackageInput): Promise<OutputFile[]> {
+  return job.run.run("package", () => packageOutputs(input, { ...job.preset.package, formats: job.opts.formats }, contextOf(job)));
+}
+
+/** report.json's eyes entry: colours rounded to 4 decimals. */
+function eyesReport(iris: EyeColour): Record<string, unknown> {
+  const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+  return { irisPhoto: iris.photo?.map(round4) ?? null, irisAlbedo: iris.albedo.map(round4), irisPixels: iris.pixels };
+}
+
+/** The content of report.json (deterministic), from every stage's result; eyes are added by the caller. */
+async function jobReport(
+  job: Job,
+  photo: Uint8Array,
+  r: { decoded: { info: DecodeInfo }; captured: CaptureResult; fitted: FitResult; unwrapped: UnwrapResult; completed: CompleteResult; delit: DelightResult; mapSize: { width: number; height: number }; texelSizeMm: number; upscaler: Estimator },
+): Promise<Record<string, unknown>> {
+  const context = contextOf(job);
+  return buildReport({
     photoSha256: createHash("sha256").update(photo).digest("hex"),
-    decoded: decoded.info,
-    options: opts,
-    captured,
-    fitted,
-    unwrapped,
-    completed,
-    lighting: delit.lighting,
-    mapSize,
-    texelSizeMm,
+    decoded: r.decoded.info,
+    options: job.opts,
+    captured: r.captured,
+    fitted: r.fitted,
+    unwrapped: r.unwrapped,
+    completed: r.completed,
+    lighting: r.delit.lighting,
+    mapSize: r.mapSize,
+    texelSizeMm: r.texelSizeMm,
     estimators: {
-      upscale: upscaler,
-      delight: estimatorFor(registry, "delight"),
-      specular: estimatorFor(registry, "specular"),
-      normalsSpecular: estimatorFor(registry, "normalsSpecular"),
-      normalsDiffuse: estimatorFor(registry, "normalsDiffuse"),
+      upscale: r.upscaler,
+      delight: stageEstimator(context, "delight"),
+      specular: stageEstimator(context, "specular"),
+      normalsSpecular: stageEstimator(context, "normalsSpecular"),
+      normalsDiffuse: stageEstimator(context, "normalsDiffuse"),
     },
-    models: await modelRecords([...modelsUsed, "blazeface", "facemesh", "iris", "selfie", upscaler.manifest.name]),
+    models: await modelRecords([...job.modelsUsed, "blazeface", "facemesh", "iris", "selfie", r.upscaler.manifest.name]),
     version: packageJson.version,
   });
-  const files = await run.run("package", async () => {
-    // The eyeballs' albedo: the photo's iris colour, de-lit like the skin around it.
-    const skinWeight = Float32Array.from(skinPriorMask(unwrapped.regions, completed.sourceConfidence.data.length), (m, p) => m * completed.sourceConfidence.data[p]);
-    const iris = measureIris(captured, skinDelightGain(completed.texture, delit.lighting.skinAlbedo, skinWeight));
-    report.eyes = { irisPhoto: iris.photo?.map((v) => Math.round(v * 1e4) / 1e4) ?? null, irisAlbedo: iris.albedo.map((v) => Math.round(v * 1e4) / 1e4), irisPixels: iris.pixels };
-    const eyeMap = eyeTexture(iris.albedo, { width: Math.min(EYE_TEXTURE_DEFAULTS.width, mapSize.width) });
-    const eyes = await encodePngCodes(eyeMap.codes, eyeMap.width, eyeMap.height, 3);
-    return packageOutputs(
-      {
-        mesh: fitted.mesh,
-        parts: head.parts,
-        maps: {
-          albedoDiffuse: delit.albedo,
-          albedoSpecular: specularAlbedo,
-          normalsDiffuse: normalMaps.normalsDiffuse,
-          normalsSpecular: normalMaps.normalsSpecular,
-          photoTexture: photoTexturePng,
-          thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
-          eyes,
-          debug: debugMaps(unwrapped),
-        },
-        parameters: {},
-        report,
-      },
-      { ...preset.package, formats: opts.formats },
-      { logger: log, signal },
-    );
-  });
-  // timings.json last, so that it holds the package stage too; it is the one file that differs between identical runs.
-  const timings = run.timings.map((t) => ({ ...t, ms: Math.round(t.ms * 10) / 10, ...(t.cpuMs !== undefined ? { cpuMs: Math.round(t.cpuMs * 10) / 10 } : {}) }));
+}
+
+/** The files plus timings.json, last so that it holds the package stage too; it is the one file that differs between identical runs. */
+function withTimings(files: OutputFile[], report: Record<string, unknown>, measured: StageTiming[]): ReconstructResult & { timings: StageTiming[] } {
+  const timings = measured.map((t) => ({ ...t, ms: Math.round(t.ms * 10) / 10, ...(t.cpuMs !== undefined ? { cpuMs: Math.round(t.cpuMs * 10) / 10 } : {}) }));
   const timingsFile = { name: TIMINGS_FILE, bytes: new TextEncoder().encode(stableJson({ note: "wall-clock time (ms) and peak resident memory (bytes) per stage; the one output that differs between identical runs", stages: timings })), mediaType: "application/json" };
   return { files: [...files, timingsFile].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), report, timings };
 }

@@ -9,12 +9,12 @@
  * finds as local darkening of A_D. The regional level is made here at base size and upsampled;
  * the per-texel part is the ψ estimator (built-in ONNX graph or a user model with the same I/O).
  */
-import type { Estimator } from "../models/estimators.ts";
-import { runTiled, type TiledOptions } from "../models/tiled.ts";
+import { runTiled } from "../models/tiled.ts";
 import { builtinSpecularEstimator, forJob } from "../estimators/builtin.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import { SPECULAR_F0_AT_ONE, SPECULAR_GRAPH_DEFAULTS } from "../estimators/specular.ts";
-import { FACE_REGIONS, SILENT_LOGGER, type FaceRegion, type ImageF32, type Logger, type RegionMaps } from "../types.ts";
+import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
+import { loggerOf, stageEstimator, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 export { SPECULAR_F0_AT_ONE };
 
@@ -38,11 +38,6 @@ export interface SpecularOptions {
   cavityStrength?: number;
   /** Cavity factor floor. */
   minCavityFactor?: number;
-  /** Per-texel estimator (registry-resolved); null = the built-in graph. */
-  estimator?: Estimator | null;
-  /** Progress and cancellation of the tiled run. */
-  tiled?: TiledOptions;
-  logger?: Logger;
 }
 
 /**
@@ -71,9 +66,6 @@ export const SPECULAR_DEFAULTS: Required<SpecularOptions> = {
   nominalF0: 0.028,
   regionLevels: REGION_SPECULAR_LEVELS,
   ...SPECULAR_GRAPH_DEFAULTS,
-  estimator: null,
-  tiled: {},
-  logger: SILENT_LOGGER,
 };
 
 /** A_S before cavities, at the region maps' size: nominal F0 × regional level / F0 at A_S = 1. */
@@ -100,13 +92,14 @@ export function regionalSpecular(regions: RegionMaps | undefined, width: number,
 }
 
 /**
- * Specular albedo A_S at the albedo's size (1 channel, linear, F0 = A_S × 0.056).
+ * Specular albedo A_S at the albedo's size (1 channel, linear, F0 = A_S × 0.056). The ψ estimator
+ * is the context registry's "specular" one, else the built-in graph.
  *
  * @example
- *   const { specularAlbedo } = await specular({ albedo: delit.albedo, regions: unwrap.regions, texelSizeMm: 0.08 });
+ *   const { specularAlbedo } = await specular({ albedo: delit.albedo, regions: unwrap.regions, texelSizeMm: 0.08 }, {}, { estimators });
  */
-export async function specular(input: SpecularInput, options: SpecularOptions = {}): Promise<{ specularAlbedo: ImageF32 }> {
-  const o = { ...SPECULAR_DEFAULTS, ...options };
+export async function specular(input: SpecularInput, options: SpecularOptions = {}, context: StageContext = {}): Promise<{ specularAlbedo: ImageF32 }> {
+  const o = withDefaults(SPECULAR_DEFAULTS, options);
   const { albedo, regions } = input;
   if (albedo.channels !== 3 || albedo.colorSpace !== "srgb") throw new Error(`specular: albedo must be 3-channel sRGB, got ${albedo.channels} channels ${albedo.colorSpace}`);
   if (!(input.texelSizeMm > 0)) throw new Error(`specular: texelSizeMm must be > 0 (mm per texel of the albedo), got ${input.texelSizeMm}`);
@@ -119,11 +112,11 @@ export async function specular(input: SpecularInput, options: SpecularOptions = 
   }
   const level = regionalSpecular(regions, rw?.width ?? albedo.width, rw?.height ?? albedo.height, o);
   const levelFull = await resizeImage(level, albedo.width, albedo.height);
-  const estimator = forJob(o.estimator ?? builtinSpecularEstimator(), {
+  const estimator = forJob(stageEstimator(context, "specular") ?? builtinSpecularEstimator(), {
     texelSizeMm: input.texelSizeMm,
     options: { cavitySigmaMm: o.cavitySigmaMm, cavityStrength: o.cavityStrength, minCavityFactor: o.minCavityFactor },
   });
-  o.logger.debug(`specular: ${estimator.manifest.name} (${estimator.origin}), receptive field ${estimator.manifest.receptiveField} texels at ${input.texelSizeMm} mm/texel`);
-  const [out] = await runTiled(await estimator.session(), estimator.manifest, [albedo, levelFull], o.tiled);
+  loggerOf(context).debug(`specular: ${estimator.manifest.name} (${estimator.origin}), receptive field ${estimator.manifest.receptiveField} texels at ${input.texelSizeMm} mm/texel`);
+  const [out] = await runTiled(await estimator.session(), estimator.manifest, [albedo, levelFull], tiledOf(context));
   return { specularAlbedo: { ...out, colorSpace: "linear" } };
 }

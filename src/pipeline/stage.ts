@@ -5,14 +5,19 @@
  * - `options`: the stage's documented tunables, merged with its `Required<>` defaults by
  *   `withDefaults` (the preset table only picks option values);
  * - `context`: what the edges lend the stage for one run — logger, abort signal, progress, and the
- *   estimators it may use. Nothing in `context` changes what the stage computes.
+ *   estimators it may use. Nothing in `context` but the estimators (and capture's model runner,
+ *   CaptureContext) changes what the stage computes; those are edges, not tunables, so they are
+ *   lent here rather than picked by a preset. A per-texel stage runs `stageEstimator(context, stage)`
+ *   (user manifests first), or its built-in graph when the context lends no registry.
  *
- *   const o = withDefaults(SPECULAR_DEFAULTS, options);
- *   const log = loggerOf(context);
+ *   export async function specular(input: SpecularInput, options: SpecularOptions = {}, context: StageContext = {}) {
+ *     const o = withDefaults(SPECULAR_DEFAULTS, options);
+ *     const log = loggerOf(context);
+ *     const [out] = await runTiled(session, manifest, [input.albedo], tiledOf(context));
  */
-import type { EstimatorRegistry } from "../models/estimators.ts";
+import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import type { EnsureModelOptions } from "../models/cache.ts";
-import type { Logger } from "../types.ts";
+import type { EstimatorStage, Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
 
 /** What one run of a stage gets from its caller besides input and options. */
@@ -29,20 +34,8 @@ export interface StageContext {
   onModelProgress?: EnsureModelOptions["onProgress"];
 }
 
-/**
- * The caller's options over the stage's defaults. Unlike `{ ...defaults, ...options }`, a field set
- * to `undefined` keeps its default instead of erasing it.
- */
-export function withDefaults<T extends object>(defaults: Required<T>, options: Partial<T> | undefined): Required<T> {
-  const merged = { ...defaults };
-  if (options) {
-    for (const key of Object.keys(options) as (keyof T)[]) {
-      const value = options[key];
-      if (value !== undefined) merged[key] = value as Required<T>[keyof T];
-    }
-  }
-  return merged;
-}
+/** The caller's options over the stage's defaults, `undefined` fields keeping theirs (src/options.ts). */
+export { withDefaults } from "../options.ts";
 
 /** The context's logger, or the silent one. */
 export function loggerOf(context: StageContext | undefined): Logger {
@@ -52,4 +45,18 @@ export function loggerOf(context: StageContext | undefined): Logger {
 /** Throws the signal's reason when it has been aborted. */
 export function throwIfAborted(context: StageContext | undefined): void {
   context?.signal?.throwIfAborted();
+}
+
+/**
+ * The estimator a per-texel stage runs: the registry's first for `stage` (user manifests override
+ * the built-ins), or null — the stage's built-in graph — when the context lends no registry.
+ */
+export function stageEstimator(context: StageContext | undefined, stage: EstimatorStage): Estimator | null {
+  return context?.estimators?.list(stage)[0] ?? null;
+}
+
+/** The context's signal and progress in the tiled engine's shape, progress mapped to `offset + share × f`. */
+export function tiledOf(context: StageContext | undefined, offset = 0, share = 1): { signal?: AbortSignal; onProgress?: (fraction: number) => void } {
+  const onProgress = context?.onProgress;
+  return { signal: context?.signal, onProgress: onProgress ? (f) => onProgress(offset + share * f) : undefined };
 }

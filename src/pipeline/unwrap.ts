@@ -4,8 +4,9 @@
  * camera sees it (z-buffer) and how far to trust it (confidence); the same pass bakes the head's
  * geometry maps (object/tangent normals, position, depth, ambient occlusion, texel size).
  */
-import type { CaptureResult, FitResult, HeadPart, ImageF32, Logger, TemplateHead, UnwrapResult } from "../types.ts";
-import { BASE_MAP_SIZE, FACE_REGIONS, SILENT_LOGGER } from "../types.ts";
+import type { CaptureResult, FitResult, HeadPart, ImageF32, TemplateHead, UnwrapResult } from "../types.ts";
+import { BASE_MAP_SIZE, FACE_REGIONS } from "../types.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
@@ -43,8 +44,8 @@ export interface UnwrapOptions {
   aoDirections?: number;
   /** Ambient-occlusion depth-map size, pixels per side. */
   aoResolution?: number;
-  /** Receives debug messages. */
-  logger?: Logger;
+  /** Cap on the tangent of the viewing angle in the depth test's slope term (grazing texels would get an unbounded tolerance). */
+  maxSlopeTangent?: number;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -59,7 +60,7 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   landmarkRadiusM: 0.02,
   aoDirections: 96,
   aoResolution: 384,
-  logger: SILENT_LOGGER,
+  maxSlopeTangent: 8,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
@@ -73,13 +74,16 @@ export interface UnwrapInput {
 /**
  * Rasterises the fitted head into its UV atlas: photo texture T (linear, trilinear-filtered from
  * the photo), visibility and confidence, and the geometry maps. Texels outside the UV islands get
- * T = 0 and confidence 0; their geometry maps copy the nearest island texel.
+ * T = 0 and confidence 0; their geometry maps copy the nearest island texel. Synchronous: the
+ * signal is checked before it starts, progress reported after the photo pass and the occlusion.
  *
  *   const maps = unwrap({ capture, fit, head });
  *   maps.texture; maps.confidence; maps.ambientOcclusion;
  */
-export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapResult {
-  const o = { ...UNWRAP_DEFAULTS, ...options };
+export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context: StageContext = {}): UnwrapResult {
+  const o = withDefaults(UNWRAP_DEFAULTS, options);
+  const log = loggerOf(context);
+  throwIfAborted(context);
   const { capture, fit, head } = input;
   const { mesh, camera } = fit;
   const W = o.width;
@@ -97,7 +101,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     .map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
   const ids = rasterizeUv(mesh.uvs, mesh.indices, W, H, ranges);
   const geometry = atlasGeometry(mesh, ids);
-  o.logger.debug(`unwrap: ${geometry.coveredCount} of ${N} texels inside UV islands`);
+  log.debug(`unwrap: ${geometry.coveredCount} of ${N} texels inside UV islands`);
 
   // 2. What the camera sees.
   const projection = projectVertices(camera, mesh.positions);
@@ -130,7 +134,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
-      const tan = Math.min(8, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
+      const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
       const tolerance = o.depthToleranceM + dist * zPixelAngle * tan;
       if (dist > 1 / nearestInv + tolerance) continue;
     }
@@ -144,6 +148,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, o.skinMaskFloor) * landmark;
   }
+
+  context.onProgress?.(0.4, "photo sampled");
 
   // 3. Ambient occlusion at the covered texels, against the whole head (eyeballs included).
   const coveredIndex = new Int32Array(geometry.coveredCount);
@@ -160,6 +166,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
   });
   const ao = image(W, H, 1, "data");
   coveredIndex.forEach((p, k) => (ao.data[p] = aoValues[k]));
+  context.onProgress?.(0.9, "ambient occlusion");
 
   // 4. Gutters of the geometry maps copy the nearest island texel.
   const source = nearestCoveredTexel(W, H, (p) => ids.triangle[p] >= 0);
@@ -172,7 +179,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}): UnwrapR
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
   const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
-  o.logger.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
+  log.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
 
   return {
     texture,

@@ -8,8 +8,8 @@
 import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import { runTiled } from "../models/tiled.ts";
 import { srgbToLinearFast } from "./unwrap/photo-pyramid.ts";
-import type { ImageF32, Logger } from "../types.ts";
-import { SILENT_LOGGER } from "../types.ts";
+import type { ImageF32 } from "../types.ts";
+import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 /** The built-in ESRGAN sizes (UpscalerJS): more residual blocks = slower and sharper. */
 export type EsrganSize = "slim" | "medium" | "thick";
@@ -23,8 +23,6 @@ export interface UpscaleOptions {
   width?: number;
   /** Output height, texels; 0 = input height × the estimator's scale. */
   height?: number;
-  /** Receives debug messages. */
-  logger?: Logger;
 }
 
 export const UPSCALE_DEFAULTS: Required<UpscaleOptions> = {
@@ -32,15 +30,15 @@ export const UPSCALE_DEFAULTS: Required<UpscaleOptions> = {
   scale: 4,
   width: 0,
   height: 0,
-  logger: SILENT_LOGGER,
 };
 
-/** What upscale needs besides the texture: the registry to find its estimator, progress and cancellation. */
-export interface UpscaleContext {
-  registry: EstimatorRegistry;
-  /** Fraction of the stage done, 0..1 (tiles, then the resample). */
-  onProgress?: (fraction: number) => void;
-  signal?: AbortSignal;
+/** Share of the stage's progress given to the final resample when there is one (the tiles get the rest): progress only, no effect on the result. */
+const RESAMPLE_PROGRESS_SHARE = 0.1;
+
+/** What upscale reads: the completed base-size texture. */
+export interface UpscaleInput {
+  /** Texture T, 3 channels, linear or sRGB (complete's output). */
+  texture: ImageF32;
 }
 
 /**
@@ -49,26 +47,29 @@ export interface UpscaleContext {
  * of the requested size and scale.
  */
 export function pickUpscaler(registry: EstimatorRegistry, options: Pick<UpscaleOptions, "size" | "scale"> = {}): Estimator {
-  const { size, scale } = { ...UPSCALE_DEFAULTS, ...options };
+  const { size, scale } = withDefaults(UPSCALE_DEFAULTS, options);
   const user = registry.list("upscale").some((e) => e.origin !== "built-in");
   return user ? registry.resolve("upscale", { scale }) : registry.resolve("upscale", { name: `esrgan-${size}-x${scale}` });
 }
 
 /**
  * Upscales a texture (3 channels, linear or sRGB) with the chosen estimator through the tiled
- * engine; the result is linear RGB, clamped to 0..1, at the requested size.
+ * engine; the result is linear RGB, clamped to 0..1, at the requested size. The estimator comes
+ * from `context.estimators` (required: the built-in upscalers are registry entries too).
  *
- *   const hires = await upscale(completed, { size: "thick", scale: 8 }, { registry });
- *   const ultra = await upscale(completed, { scale: 8, width: 4096, height: 6144 }, { registry });
+ *   const hires = await upscale({ texture: completed.texture }, { size: "thick", scale: 8 }, { estimators });
+ *   const ultra = await upscale({ texture: completed.texture }, { scale: 8, width: 4096, height: 6144 }, { estimators });
  */
-export async function upscale(texture: ImageF32, options: UpscaleOptions, context: UpscaleContext): Promise<ImageF32> {
-  const o = { ...UPSCALE_DEFAULTS, ...options };
+export async function upscale(input: UpscaleInput, options: UpscaleOptions = {}, context: StageContext = {}): Promise<ImageF32> {
+  const o = withDefaults(UPSCALE_DEFAULTS, options);
+  const { texture } = input;
   if (texture.channels !== 3) throw new Error(`upscale: the texture has ${texture.channels} channels, 3 expected`);
-  const estimator = pickUpscaler(context.registry, o);
+  if (!context.estimators) throw new Error("upscale: context.estimators is required (the registry the upscaler is picked from)");
+  const estimator = pickUpscaler(context.estimators, o);
   const { manifest } = estimator;
-  o.logger.debug(`upscale: ${manifest.name} (${estimator.origin}), ×${manifest.scale}, ${texture.width}×${texture.height}`);
+  loggerOf(context).debug(`upscale: ${manifest.name} (${estimator.origin}), ×${manifest.scale}, ${texture.width}×${texture.height}`);
   const session = await estimator.session();
-  const resampleShare = o.width || o.height ? 0.1 : 0;
+  const resampleShare = o.width || o.height ? RESAMPLE_PROGRESS_SHARE : 0;
   const [raw] = await runTiled(session, manifest, [texture], {
     signal: context.signal,
     onProgress: (f) => context.onProgress?.(f * (1 - resampleShare)),
@@ -80,7 +81,7 @@ export async function upscale(texture: ImageF32, options: UpscaleOptions, contex
     context.onProgress?.(1);
     return upscaled;
   }
-  context.signal?.throwIfAborted();
+  throwIfAborted(context);
   const resampled = resampleLanczos(upscaled, width, height);
   clamp01(resampled.data);
   context.onProgress?.(1);

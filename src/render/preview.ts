@@ -7,6 +7,7 @@ import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "../raster/rasterize.ts";
 import { downsample, linearToSrgb, shadeFragments } from "./shade.ts";
+import { withDefaults } from "../options.ts";
 
 export interface PreviewOptions {
   /** Supersampling factor per axis (anti-aliasing); 1 = off. */
@@ -45,7 +46,7 @@ export const PREVIEW_DEFAULTS: Required<PreviewOptions> = {
  *   const image = renderPreview(head.mesh, camera, { parts: head.parts });
  */
 export function renderPreview(mesh: Mesh, camera: Camera, options: PreviewOptions = {}): ImageF32 {
-  const o = { ...PREVIEW_DEFAULTS, ...options };
+  const o = withDefaults(PREVIEW_DEFAULTS, options);
   const ss = Math.max(1, Math.round(o.supersample));
   const cam: Camera = { ...camera, width: camera.width * ss, height: camera.height * ss, fx: camera.fx * ss, fy: camera.fy * ss, cx: camera.cx * ss, cy: camera.cy * ss };
   const frags = createFragments(cam.width, cam.height);

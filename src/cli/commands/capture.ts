@@ -65,7 +65,7 @@ export function register(program: Command): void {
       const face = Number(opts.face);
       if (!Number.isInteger(face) || face < 0) throw new CliError(`--face must be a whole number ≥ 0; got "${opts.face}"`, 2);
       const { image } = await decodeImage(photo);
-      const result = await capture(image, { face }, { onModelProgress: modelProgress });
+      const result = await capture({ image }, { face }, { onModelProgress: modelProgress });
       process.stdout.write((opts.json ? JSON.stringify(captureJson(photo, result)) : captureSummary(photo, result)) + "\n");
     });
 }

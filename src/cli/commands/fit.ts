@@ -29,9 +29,9 @@ export function register(program: Command): void {
       const face = Number(opts.face);
       if (!Number.isInteger(face) || face < 0) throw new CliError(`--face must be a whole number ≥ 0; got "${opts.face}"`, 2);
       const { image } = await decodeImage(photo);
-      const captured = await capture(image, { face }, { onModelProgress: modelProgress });
+      const captured = await capture({ image }, { face }, { onModelProgress: modelProgress });
       const head = buildTemplateHead();
-      const result = fit(captured, head);
+      const result = fit({ capture: captured, head });
       const c = result.camera;
       const summary = {
         photo,

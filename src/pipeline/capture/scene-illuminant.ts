@@ -14,6 +14,7 @@
  */
 import type { ImageF32, SceneIlluminant } from "../../types.ts";
 import { srgbToLinear } from "../unwrap/photo-pyramid.ts";
+import { withDefaults } from "../../options.ts";
 
 export interface SceneIlluminantOptions {
   /** Longest side of the working copy, px (the statistics need the scene, not its texture). */
@@ -76,7 +77,7 @@ function shrink(image: ImageF32, mask: Float32Array, maxSide: number): { rgb: Fl
  *   // light.rgb = [1, 0.62, 0.45]: a warm light; divide a skin colour by it to white-balance it.
  */
 export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: SceneIlluminantOptions = {}): SceneIlluminant {
-  const o = { ...SCENE_ILLUMINANT_DEFAULTS, ...options };
+  const o = withDefaults(SCENE_ILLUMINANT_DEFAULTS, options);
   if (image.colorSpace !== "srgb" || image.channels < 3) throw new Error("sceneIlluminant: expects an sRGB photo with 3 channels");
   if (exclude.width !== image.width || exclude.height !== image.height) throw new Error("sceneIlluminant: mask and photo sizes differ");
   const small = shrink(image, exclude.data, o.maxSide);

@@ -32,6 +32,9 @@ const STAGE_ESTIMATORS: Partial<Record<(typeof STAGES)[number], string[]>> = {
   normals: ["normalsSpecular", "normalsDiffuse"],
 };
 
+/** The stages report.json lists (format 1): eyes, a stage since, runs no estimator and is left out so the report keeps its bytes. */
+const REPORT_STAGES = STAGES.filter((name) => name !== "eyes");
+
 /** Regions of the face proper (where a frontal photo sees skin). */
 const FACE_PROPER = ["forehead", "nose", "cheeks", "lips", "chin", "eyelids", "brows"] as const;
 
@@ -120,7 +123,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       texelSizeMm: round(input.texelSizeMm),
       baseTexelSizeMm: round(unwrapped.medianTexelSizeMm),
     },
-    stages: STAGES.map((name) => ({ name, estimators: (STAGE_ESTIMATORS[name] ?? []).map((k) => ({ role: k, ...estimatorRecord(input.estimators[k] ?? null) })) })),
+    stages: REPORT_STAGES.map((name) => ({ name, estimators: (STAGE_ESTIMATORS[name] ?? []).map((k) => ({ role: k, ...estimatorRecord(input.estimators[k] ?? null) })) })),
     models: input.models,
     capture: {
       facesFound: captured.faces.length,

@@ -10,6 +10,7 @@
  * per point, which is far cheaper in JavaScript for the ~220k texels of the base atlas.
  */
 import { rasterizeNearest } from "../../raster/rasterize.ts";
+import { withDefaults } from "../../options.ts";
 
 export interface AmbientOcclusionOptions {
   /** Number of directions over the whole sphere (about half fall in each point's hemisphere). */
@@ -75,7 +76,7 @@ export function ambientOcclusion(
   count: number,
   options: AmbientOcclusionOptions = {},
 ): Float32Array {
-  const o = { ...AMBIENT_OCCLUSION_DEFAULTS, ...options };
+  const o = withDefaults(AMBIENT_OCCLUSION_DEFAULTS, options);
   const vertexCount = meshPositions.length / 3;
   // Bounding sphere (box centre, max distance) sets a fixed orthographic frame for every direction.
   let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;

@@ -8,6 +8,7 @@
  * Landmark indices are MediaPipe face-mesh topology (the 468 points of capture's face mesh).
  */
 import { FACE_REGIONS, type FaceRegion } from "../../types.ts";
+import { withDefaults } from "../../options.ts";
 
 const LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
 const EYE_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
@@ -86,7 +87,7 @@ export function vertexRegionWeights(
   landmarkVertices: Int32Array,
   options: RegionShapeOptions = {},
 ): Float32Array {
-  const o = { ...REGION_SHAPE_DEFAULTS, ...options };
+  const o = withDefaults(REGION_SHAPE_DEFAULTS, options);
   const vertexCount = positions.length / 3;
   // A mesh without landmarks (a hand-built test surface) has no regions: all "other skin".
   if (landmarkVertices.length === 0) return new Float32Array(vertexCount * FACE_REGIONS.length);

@@ -10,6 +10,7 @@
 import type { ImageF32, Mesh, TemplateHead, UnwrapResult } from "../../types.ts";
 import { fillGutters, GUTTER_FILL_DEFAULTS } from "../../image/gutter.ts";
 import type { TriangleRange } from "../../raster/rasterize.ts";
+import { withDefaults } from "../../options.ts";
 
 export interface ThicknessOptions {
   /**
@@ -44,7 +45,7 @@ export interface ThicknessInput {
  * the surface point to the next triangle, capped at `maxThicknessMm`.
  */
 export function meshThickness(input: ThicknessInput, options: ThicknessOptions = {}): ImageF32 {
-  const o = { ...THICKNESS_DEFAULTS, ...options };
+  const o = withDefaults(THICKNESS_DEFAULTS, options);
   const { position, normalsObject, coverage } = input;
   const { width: W, height: H } = coverage;
   for (const [name, img, ch] of [["position", position, 3], ["normalsObject", normalsObject, 3], ["coverage", coverage, 1]] as const) {
@@ -81,7 +82,7 @@ export const THIN_MASK_DEFAULTS: Required<ThinMaskOptions> = {
 
 /** The thin-part mask, 0..1 (1 channel, "data"): exp(−thickness/ℓ), 1 for a vanishing slab. */
 export function thinPartMask(thicknessMm: ImageF32, options: ThinMaskOptions = {}): ImageF32 {
-  const o = { ...THIN_MASK_DEFAULTS, ...options };
+  const o = withDefaults(THIN_MASK_DEFAULTS, options);
   if (!(o.diffusionLengthMm > 0)) throw new Error(`thinPartMask: diffusionLengthMm must be > 0, got ${o.diffusionLengthMm}`);
   if (thicknessMm.channels !== 1) throw new Error(`thinPartMask: thickness must have 1 channel, got ${thicknessMm.channels}`);
   const data = new Float32Array(thicknessMm.data.length);

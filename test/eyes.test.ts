@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../src/geometry/face-surface.ts";
+import { EYES_DEFAULTS, eyes, type EyesInput } from "../src/pipeline/eyes.ts";
+import { LEFT_IRIS_START, RIGHT_IRIS_START } from "../src/pipeline/capture/topology.ts";
+import { srgbToLinear } from "../src/pipeline/unwrap/photo-pyramid.ts";
+import type { ImageF32 } from "../src/types.ts";
+
+const W = 200, H = 100;
+const SKIN = [0.8, 0.6, 0.5];
+const IRIS = [0.2, 0.4, 0.6];
+const CENTRES: [number, number][] = [[60, 50], [140, 50]];
+
+/** A photo of skin with two iris discs (radius 10 px) in open eyes, and the landmarks that outline them. */
+function scene(open: boolean): EyesInput["capture"] {
+  const data = new Float32Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const inIris = CENTRES.some(([cx, cy]) => Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= 10);
+      data.set(inIris ? IRIS : SKIN, (y * W + x) * 3);
+    }
+  }
+  const landmarks = new Float32Array(478 * 3);
+  const eyesAt = [[EYE_CONTOUR_RIGHT, RIGHT_IRIS_START], [EYE_CONTOUR_LEFT, LEFT_IRIS_START]] as const;
+  eyesAt.forEach(([contour, iris], e) => {
+    const [cx, cy] = CENTRES[e];
+    // The lid margin: an ellipse round the iris, or a slit when the eye is closed.
+    contour.forEach((i, k) => {
+      const a = (2 * Math.PI * k) / contour.length;
+      landmarks[i * 3] = cx + 16 * Math.cos(a);
+      landmarks[i * 3 + 1] = cy + (open ? 14 : 0.2) * Math.sin(a);
+    });
+    landmarks[iris * 3] = cx;
+    landmarks[iris * 3 + 1] = cy;
+    for (let k = 1; k <= 4; k++) {
+      landmarks[(iris + k) * 3] = cx + 10 * Math.cos((k * Math.PI) / 2);
+      landmarks[(iris + k) * 3 + 1] = cy + 10 * Math.sin((k * Math.PI) / 2);
+    }
+  });
+  return { image: { width: W, height: H, channels: 3, data, colorSpace: "srgb" }, landmarks };
+}
+
+/** A base texture of uniform skin, fully seen: de-lighting's factor is skinAlbedo ÷ this colour. */
+function input(open: boolean, mapWidth = 512): EyesInput {
+  const n = 24 * 36;
+  const lin = SKIN.map(srgbToLinear);
+  const textureBase: ImageF32 = { width: 24, height: 36, channels: 3, data: Float32Array.from({ length: n * 3 }, (_, i) => lin[i % 3]), colorSpace: "linear" };
+  const sourceConfidence: ImageF32 = { width: 24, height: 36, channels: 1, data: new Float32Array(n).fill(1), colorSpace: "data" };
+  return { capture: scene(open), textureBase, sourceConfidence, skinAlbedo: [lin[0] / 2, lin[1] / 2, lin[2] / 2], mapWidth };
+}
+
+describe("eyes", () => {
+  it("measures the iris colour in the eye openings and de-lights it with the skin's factor", () => {
+    const { iris, texture } = eyes(input(true));
+    const photo = IRIS.map(srgbToLinear);
+    expect(iris.pixels).toBeGreaterThanOrEqual(EYES_DEFAULTS.minIrisPixels);
+    for (let c = 0; c < 3; c++) {
+      expect(iris.photo![c]).toBeCloseTo(photo[c], 5);
+      // The skin albedo is half the skin's photo colour, so the iris albedo is half its photo colour.
+      expect(iris.albedo[c]).toBeCloseTo(photo[c] / 2, 5);
+    }
+    expect(texture.width).toBe(512);
+    expect(texture.height).toBe(768);
+    expect(texture.codes.length).toBe(512 * 768 * 3);
+  });
+
+  it("falls back to the default iris when the eyes are closed, and never makes the map wider than the others", () => {
+    const { iris, texture } = eyes(input(false, 4096), { fallbackIris: [0.1, 0.2, 0.3] });
+    expect(iris.photo).toBeNull();
+    expect(iris.albedo).toEqual([0.1, 0.2, 0.3]);
+    expect(texture.width).toBe(EYES_DEFAULTS.width);
+  });
+
+  it("keeps a default when an option is passed as undefined, and stops on an aborted signal", () => {
+    expect(eyes(input(true), { pupilFraction: undefined }).iris.albedo).toEqual(eyes(input(true)).iris.albedo);
+    const controller = new AbortController();
+    controller.abort();
+    expect(() => eyes(input(true), {}, { signal: controller.signal })).toThrow();
+  });
+});
