@@ -4,6 +4,7 @@
  * as albedo), and a studio view of the head turned 45°.
  */
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { srgbToLinear } from "../src/primitives/color.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "../src/render/shade-skin.ts";
 import type { Camera, ImageF32, Mesh } from "../src/types.ts";
@@ -66,7 +67,7 @@ export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, m
  * see baselineScale in photo.ts), typical skin's constant specular, and the mesh's own normals.
  */
 export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclusion: ImageF32): SkinMaps {
-  const linear = photoTexture.colorSpace === "srgb" ? photoTexture.data.map((v) => (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))) : photoTexture.data;
+  const linear = photoTexture.colorSpace === "srgb" ? photoTexture.data.map((v) => srgbToLinear(v)) : photoTexture.data;
   const data = linear.map((v) => v * scale);
   return {
     albedoDiffuse: { ...photoTexture, data, colorSpace: "linear" },

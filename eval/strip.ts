@@ -3,6 +3,7 @@
  * as one PNG. Panels are sRGB float images; labels are drawn by sharp from SVG text.
  */
 import sharp, { type OverlayOptions } from "sharp";
+import { linearToSrgbClamped } from "../src/primitives/color.ts";
 import type { ImageF32, Landmarks } from "../src/types.ts";
 import { warpCrop } from "./identity.ts";
 
@@ -79,18 +80,12 @@ export function mapPanel(map: ImageF32, height: number, kind: "color" | "gray" |
       for (let c = 0; c < 3; c++) {
         let v = acc[c] / n;
         if (kind === "normal") v = 0.5 * v + 0.5;
-        else if (kind === "color" && map.colorSpace === "linear") v = encodeSrgb(v);
+        else if (kind === "color" && map.colorSpace === "linear") v = linearToSrgbClamped(v);
         out[(y * width + x) * 3 + c] = v;
       }
     }
   }
   return { width, height, channels: 3, data: out, colorSpace: "srgb" };
-}
-
-function encodeSrgb(v: number): number {
-  if (!(v > 0)) return 0;
-  if (v >= 1) return 1;
-  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
 }
 
 /** One panel of a strip: an image, or null for "not available" (drawn as a dark box). */

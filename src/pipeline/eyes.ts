@@ -15,7 +15,7 @@ import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts
 import type { CaptureResult, ImageF32 } from "../types.ts";
 import { fillPolygon } from "./capture/masks.ts";
 import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
-import { srgbToLinear } from "./unwrap/photo-pyramid.ts";
+import { luminance, srgbToLinear } from "../primitives/color.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 
 
@@ -86,7 +86,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
       }
     }
     // Lashes and lid shadow are the darkest quarter, catch-lights the brightest tenth.
-    const lum = eye.map((c) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]);
+    const lum = eye.map((c) => luminance(c[0], c[1], c[2]));
     const sorted = [...lum].sort((a, b) => a - b);
     const lo = sorted[Math.floor(sorted.length * 0.25)];
     const hi = sorted[Math.floor(sorted.length * 0.9)];

@@ -3,10 +3,11 @@
  * overlay. Lambert shading of the interpolated vertex normals under a key and a fill light fixed
  * to the camera plus a little ambient, so every view is lit alike; output is sRGB.
  */
+import { linearToSrgbClamped } from "../primitives/color.ts";
 import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "./rasterize.ts";
-import { downsample, linearToSrgb, shadeFragments } from "./shade.ts";
+import { downsample, shadeFragments } from "./shade.ts";
 
 export interface PreviewOptions {
   /** Supersampling factor per axis (anti-aliasing); 1 = off. */
@@ -96,10 +97,11 @@ export function renderPreview(mesh: Mesh, camera: Camera, options: PreviewOption
 }
 
 /** sRGB encoding through a table: previews are 8-bit, so 4096 linear steps are plenty. */
-const SRGB_LUT = Float32Array.from({ length: 4097 }, (_, i) => linearToSrgb(i / 4096));
+const SRGB_LUT = Float32Array.from({ length: 4097 }, (_, i) => linearToSrgbClamped(i / 4096));
 function encode(v: number): number {
   return v >= 1 ? 1 : v > 0 ? SRGB_LUT[(v * 4096 + 0.5) | 0] : 0;
 }
+
 
 function normalize3(v: Vec3): [number, number, number] {
   const l = Math.hypot(v[0], v[1], v[2]);

@@ -1,6 +1,7 @@
 /**
  * Photo-quality flags for the chosen face (reported with the job, never fatal on their own).
  */
+import { luma601 } from "../../primitives/color.ts";
 import type { HeadPose, ImageF32, QualityFlags } from "../../types.ts";
 import { sampleCrop, type CropFrame } from "./crop.ts";
 import * as T from "./topology.ts";
@@ -17,7 +18,7 @@ export function faceSharpness(img: ImageF32, roi: CropFrame): number {
   const n = SHARPNESS_CROP;
   const crop = sampleCrop(img, { ...roi, mirror: false }, n, 255);
   const luma = new Float32Array(n * n);
-  for (let i = 0; i < n * n; i++) luma[i] = 0.299 * crop[i * 3] + 0.587 * crop[i * 3 + 1] + 0.114 * crop[i * 3 + 2];
+  for (let i = 0; i < n * n; i++) luma[i] = luma601(crop[i * 3], crop[i * 3 + 1], crop[i * 3 + 2]);
   let sum = 0;
   let sum2 = 0;
   let count = 0;
