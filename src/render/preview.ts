@@ -4,6 +4,7 @@
  * to the camera plus a little ambient, so every view is lit alike; output is sRGB.
  */
 import { linearToSrgbClamped } from "../primitives/color.ts";
+import { unitByDivision } from "../primitives/vec3.ts";
 import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "./rasterize.ts";
@@ -58,8 +59,8 @@ export function renderPreview(mesh: Mesh, camera: Camera, options: PreviewOption
     colors.push(o.partColors[p.part] ?? o.defaultColor);
     triColor.fill(k + 1, p.firstIndex / 3, (p.firstIndex + p.indexCount) / 3);
   });
-  const [kx, ky, kz] = normalize3(o.keyLight);
-  const [fx, fy, fz] = normalize3([0.6, -0.1, 0.6]);
+  const [kx, ky, kz] = unitByDivision(o.keyLight);
+  const [fx, fy, fz] = unitByDivision([0.6, -0.1, 0.6]);
   const r = cam.rotation;
   const N = mesh.normals;
   const idx = mesh.indices;
@@ -102,11 +103,6 @@ function encode(v: number): number {
   return v >= 1 ? 1 : v > 0 ? SRGB_LUT[(v * 4096 + 0.5) | 0] : 0;
 }
 
-
-function normalize3(v: Vec3): [number, number, number] {
-  const l = Math.hypot(v[0], v[1], v[2]);
-  return [v[0] / l, v[1] / l, v[2] / l];
-}
 
 /** The standard views of a turntable: name and camera direction (from the target towards the camera). */
 export const TURNTABLE_VIEWS: { name: string; direction: Vec3; up: Vec3 }[] = [

@@ -15,6 +15,7 @@
 import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../pipeline/lighting/sh.ts";
 import { linearToSrgb, srgbToLinear } from "../primitives/color.ts";
+import { unitByDivision } from "../primitives/vec3.ts";
 import type { Camera, ImageF32, LightingEstimate, Mesh } from "../types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize } from "./rasterize.ts";
@@ -156,11 +157,7 @@ function linearCopy(image: ImageF32): Float32Array {
   return data;
 }
 
-function normalize(v: ArrayLike<number>): [number, number, number] {
-  const n = Math.hypot(v[0], v[1], v[2]);
-  if (!(n > 0)) throw new Error("renderSkin: zero-length light direction");
-  return [v[0] / n, v[1] / n, v[2] / n];
-}
+const normalize = (v: ArrayLike<number>) => unitByDivision(v, "renderSkin: zero-length light direction");
 
 /** GGX lobe of one skin layer. */
 interface Lobe {

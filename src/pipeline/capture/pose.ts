@@ -16,14 +16,7 @@ import { fitSimilarity } from "../../geometry/procrustes.ts";
 import type { HeadPose } from "../../types.ts";
 import * as T from "./topology.ts";
 
-type V3 = [number, number, number];
-
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-const unit = (a: V3): V3 => scale(a, 1 / (Math.hypot(...a) || 1));
+import { add, cross, dot, normalizeOrZero as unit, scale, sub, type Vec3 as V3 } from "../../primitives/vec3.ts";
 
 /** Landmark i in the Y-up, Z-toward-camera frame. */
 function point(lm: Float32Array, i: number): V3 {
