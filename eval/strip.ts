@@ -4,6 +4,7 @@
  */
 import sharp, { type OverlayOptions } from "sharp";
 import { linearToSrgbClamped } from "../src/primitives/color.ts";
+import { MESH_LANDMARK_COUNT } from "../src/primitives/face-topology.ts";
 import type { ImageF32, Landmarks } from "../src/types.ts";
 import { warpCrop } from "./identity.ts";
 
@@ -20,7 +21,7 @@ export interface CropWindow {
  */
 export function faceWindow(landmarks: Landmarks): CropWindow {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < MESH_LANDMARK_COUNT; i++) {
     const x = landmarks[3 * i], y = landmarks[3 * i + 1];
     x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
   }
@@ -42,7 +43,7 @@ export function drawLandmarks(panel: ImageF32, landmarks: Landmarks, window: Cro
   const n = landmarks.length / 3;
   for (let i = 0; i < n; i++) {
     const x = Math.round((landmarks[3 * i] - window.x) * a), y = Math.round((landmarks[3 * i + 1] - window.y) * a);
-    const color = i >= 468 ? [1, 0.15, 0.15] : [0.2, 1, 0.35];
+    const color = i >= MESH_LANDMARK_COUNT ? [1, 0.15, 0.15] : [0.2, 1, 0.35];
     for (let dy = -1; dy <= 0; dy++) {
       for (let dx = -1; dx <= 0; dx++) {
         const px = x + dx, py = y + dy;

@@ -11,10 +11,9 @@
  */
 import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
-import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts";
 import type { CaptureResult, ImageF32 } from "../types.ts";
 import { fillPolygon } from "./capture/masks.ts";
-import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
+import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { luminance, srgbToLinear } from "../primitives/color.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 

@@ -6,7 +6,7 @@
 import type { FaceDetection, ImageF32 } from "../../types.ts";
 import { cropToImage, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 export const MESH_INPUT = 192;
 export const IRIS_INPUT = 64;

@@ -14,7 +14,7 @@ import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
 import { frankfortPitch } from "../../geometry/head-shape.ts";
 import { fitSimilarity } from "../../geometry/procrustes.ts";
 import type { HeadPose } from "../../types.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 import { add, cross, dot, normalizeOrZero as unit, scale, sub, type Vec3 as V3 } from "../../primitives/vec3.ts";
 
@@ -24,7 +24,7 @@ function point(lm: Float32Array, i: number): V3 {
 }
 
 const DEG = 180 / Math.PI;
-const MESH_POINTS = 468;
+const MESH_POINTS = T.MESH_LANDMARK_COUNT;
 
 /** Yaw, pitch, roll (degrees) of a head whose forward axis is f and subject's-left axis is l (camera frame). */
 function anglesOf(f: V3, l: V3): HeadPose {

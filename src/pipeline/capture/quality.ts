@@ -4,7 +4,7 @@
 import { luma601 } from "../../primitives/color.ts";
 import type { HeadPose, ImageF32, QualityFlags } from "../../types.ts";
 import { sampleCrop, type CropFrame } from "./crop.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 /** Side of the face crop the sharpness is measured on, pixels. */
 export const SHARPNESS_CROP = 192;
