@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ciede2000, linearSrgbToLab, linearToSrgb, linearToSrgbClamped, luma601, luminance, LUMA_709, srgbToLinear, srgbToLinearFast } from "../src/primitives/color.ts";
-import { add, cross, dot, length, normalize, normalizeOrZero, scale, sub, unitByDivision } from "../src/primitives/vec3.ts";
+import { add, boundingSphere, cross, dot, length, normalize, normalizeOrZero, scale, sub, unitByDivision } from "../src/primitives/vec3.ts";
 import * as F from "../src/primitives/face-topology.ts";
 
 describe("color", () => {
@@ -93,6 +93,12 @@ describe("vec3", () => {
     expect(normalizeOrZero([0, 0, 0])).toEqual([0, 0, 0]);
     expect(unitByDivision([3, 4, 12])).toEqual([3 / 13, 4 / 13, 12 / 13]);
     expect(() => unitByDivision([0, 0, 0], "zero")).toThrow("zero");
+  });
+
+  it("boundingSphere: box centre and the farthest point's distance", () => {
+    const { centre, radius } = boundingSphere(Float32Array.from([0, 0, 0, 2, 0, 0, 1, 3, 0]));
+    expect(centre).toEqual([1, 1.5, 0]);
+    expect(radius).toBeCloseTo(Math.hypot(1, 1.5), 6);
   });
 });
 

@@ -31,3 +31,21 @@ export function unitByDivision(a: ArrayLike<number>, zeroError?: string): Vec3 {
   return [a[0] / n, a[1] / n, a[2] / n];
 }
 
+/**
+ * A bounding sphere of xyz triples: the centre of their axis-aligned box and the largest distance
+ * from it to a point (not the smallest enclosing sphere; cheap and stable, for framing cameras).
+ */
+export function boundingSphere(points: ArrayLike<number>): { centre: Vec3; radius: number } {
+  const p = points;
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < p.length; i += 3) {
+    for (let c = 0; c < 3; c++) {
+      lo[c] = Math.min(lo[c], p[i + c]);
+      hi[c] = Math.max(hi[c], p[i + c]);
+    }
+  }
+  const centre: Vec3 = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
+  let radius = 0;
+  for (let i = 0; i < p.length; i += 3) radius = Math.max(radius, Math.hypot(p[i] - centre[0], p[i + 1] - centre[1], p[i + 2] - centre[2]));
+  return { centre, radius };
+}

@@ -4,7 +4,7 @@
  * to the camera plus a little ambient, so every view is lit alike; output is sRGB.
  */
 import { linearToSrgbClamped } from "../primitives/color.ts";
-import { unitByDivision } from "../primitives/vec3.ts";
+import { boundingSphere, unitByDivision } from "../primitives/vec3.ts";
 import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "./rasterize.ts";
@@ -129,17 +129,7 @@ export interface TurntableOptions extends PreviewOptions {
 export function renderTurntable(mesh: Mesh, options: TurntableOptions = {}): { name: string; image: ImageF32 }[] {
   const size = options.size ?? 768;
   const fov = options.fovYDeg ?? 20;
-  const p = mesh.positions;
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < p.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      lo[c] = Math.min(lo[c], p[i + c]);
-      hi[c] = Math.max(hi[c], p[i + c]);
-    }
-  }
-  const centre: Vec3 = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
-  let radius = 0;
-  for (let i = 0; i < p.length; i += 3) radius = Math.max(radius, Math.hypot(p[i] - centre[0], p[i + 1] - centre[1], p[i + 2] - centre[2]));
+  const { centre, radius } = boundingSphere(mesh.positions);
   const distance = (radius / Math.sin((fov * Math.PI) / 360)) * 1.02;
   return TURNTABLE_VIEWS.map((view) => {
     const eye: Vec3 = [centre[0] + view.direction[0] * distance, centre[1] + view.direction[1] * distance, centre[2] + view.direction[2] * distance];
