@@ -84,7 +84,7 @@ export function landmarkAxesPose(lm: Float32Array): HeadPose {
  * component toward the camera (0 at ≤ 0.05, 1 at ≥ 0.3, i.e. from ~87° to ~73° off-axis).
  */
 export function facingCamera(lm: Float32Array): Float32Array {
-  const n = 468;
+  const n = T.MESH_LANDMARK_COUNT;
   const pts = Array.from({ length: n }, (_, i) => point(lm, i));
   const centroid = scale(pts.reduce(add, [0, 0, 0] as V3), 1 / n);
   const out = new Float32Array(n);

@@ -67,12 +67,12 @@ export function qualityFlags(q: QualityInputs, t: QualityThresholds): QualityFla
   const lowResolution = eyeDist < t.minEyeCornerDistancePx;
   if (lowResolution) notes.push(`${eyeDist.toFixed(0)} px between the outer eye corners (want ≥ ${t.minEyeCornerDistancePx})`);
   let outside = 0;
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < T.MESH_LANDMARK_COUNT; i++) {
     const [x, y] = [lm[i * 3], lm[i * 3 + 1]];
     if (x < 0 || y < 0 || x >= q.image.width || y >= q.image.height) outside++;
   }
   const partialFace = outside > 0;
-  if (partialFace) notes.push(`${outside} of 468 face landmarks fall outside the photo`);
+  if (partialFace) notes.push(`${outside} of ${T.MESH_LANDMARK_COUNT} face landmarks fall outside the photo`);
   const occluded = q.occludedFraction > t.maxOccludedFraction || q.faceScore < t.minFaceScore;
   if (q.occludedFraction > t.maxOccludedFraction) notes.push(`${(100 * q.occludedFraction).toFixed(0)}% of the face region looks covered (hair, glasses, hands or other objects)`);
   if (q.faceScore < t.minFaceScore) notes.push(`face-mesh confidence ${q.faceScore.toFixed(2)} is low (occlusion or an unusual view)`);
