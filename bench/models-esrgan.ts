@@ -22,6 +22,7 @@ import { esrganManifest } from "../src/models/estimators.ts";
 import { runTiled } from "../src/models/tiled.ts";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import type { ImageF32 } from "../src/types.ts";
+import { timeRuns } from "./timing.ts";
 
 const RUNS = 5;
 const SIZES = ["slim", "medium", "thick"] as const;
@@ -31,18 +32,6 @@ const CMP_SIZE = [64, 64] as const;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, "../test/fixtures/astronaut-nasa-public-domain.png");
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timeRuns(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 /** The astronaut photo resized to W×H, RGB 0..1 sRGB. */
 async function photo(width: number, height: number): Promise<ImageF32> {
@@ -101,7 +90,7 @@ export async function benchEsrganModels(): Promise<{ rows: EsrganRow[]; tfjsBack
       const x = img.data.map((v) => v * manifest.inputs[0].range[1]);
       const session = await getSession(manifest.name);
       const feeds = { [manifest.inputs[0].name]: new ort.Tensor("float32", x, [1, H, W, 3]) };
-      const ortMs = await timeRuns(() => session.run(feeds));
+      const ortMs = await timeRuns(() => session.run(feeds), RUNS);
       const file = resolveModelSource(modelSpec(manifest.name));
       const model = await loadTfjsLayersModel(file);
       const input = tf.tensor4d(x, [1, H, W, 3]);
@@ -109,7 +98,7 @@ export async function benchEsrganModels(): Promise<{ rows: EsrganRow[]; tfjsBack
         const y = model.predict(input) as ReturnType<typeof tf.tensor>;
         await y.data();
         y.dispose();
-      });
+      }, RUNS);
       input.dispose();
       model.dispose();
       const flops = (await flopsPerInputPixel(file, scale)) * H * W;
@@ -129,7 +118,7 @@ export async function referenceConvGflops(): Promise<number> {
   g.addOutput({ name: "y", type: "float32", shape: [1, C, S, S] });
   const session = await ort.InferenceSession.create(g.encode(), sessionOptions());
   const x = new ort.Tensor("float32", new Float32Array(C * S * S).fill(0.5), [1, C, S, S]);
-  const ms = await timeRuns(() => session.run({ x }));
+  const ms = await timeRuns(() => session.run({ x }), RUNS);
   await session.release();
   return (2 * 9 * C * C * S * S) / (ms / 1000) / 1e9;
 }

@@ -8,6 +8,7 @@ import { MODEL_CATALOG, resolveModelSource } from "../src/models/catalog.ts";
 import { readModelBytes } from "../src/models/cache.ts";
 import { sessionOptions } from "../src/models/session.ts";
 import { initTfjs, loadTfjsGraphModel, tf } from "../test/support/tfjs-graph.ts";
+import { timeRuns } from "./timing.ts";
 
 /** One benchmark line. */
 export interface Row {
@@ -27,18 +28,6 @@ export interface Row {
 
 const RUNS = 7;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timeRuns(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up: first runs allocate and JIT
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 /** Benchmarks every graph model in the catalog. */
 export async function benchGraphModels(): Promise<Row[]> {
@@ -55,7 +44,7 @@ export async function benchGraphModels(): Promise<Row[]> {
     });
     const session = await ort.InferenceSession.create(await readModelBytes(spec.name), sessionOptions());
     const feeds = { [input.name]: new ort.Tensor("float32", data, shape) };
-    const ortMs = await timeRuns(() => session.run(feeds));
+    const ortMs = await timeRuns(() => session.run(feeds), RUNS);
     await session.release();
 
     const model = await loadTfjsGraphModel(resolveModelSource(spec));
@@ -66,7 +55,7 @@ export async function benchGraphModels(): Promise<Row[]> {
       const list = Array.isArray(outs) ? outs : [outs];
       await Promise.all(list.map((t) => t.data()));
       tf.dispose(list);
-    });
+    }, RUNS);
     x.dispose();
     model.dispose();
     rows.push({ model: spec.name, input: shape.join("×"), ortMs, tfjsMs, ratio: tfjsMs / ortMs, tfjsBackend: backend, runs: RUNS });

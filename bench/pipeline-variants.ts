@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { createEstimatorRegistry } from "../src/models/estimators.ts";
 import { runTiled } from "../src/models/tiled.ts";
+import { luminance } from "../src/primitives/color.ts";
 import { resampleLanczos } from "../src/pipeline/upscale.ts";
 import type { ImageF32 } from "../src/types.ts";
 
@@ -49,7 +50,7 @@ function psnr(a: ImageF32, b: ImageF32): number {
 function gradientEnergy(img: ImageF32): number {
   const luma = (x: number, y: number) => {
     const i = (y * img.width + x) * 3;
-    return 0.2126 * img.data[i] + 0.7152 * img.data[i + 1] + 0.0722 * img.data[i + 2];
+    return luminance(img.data[i], img.data[i + 1], img.data[i + 2]);
   };
   let s = 0;
   for (let y = 0; y < img.height - 1; y++) for (let x = 0; x < img.width - 1; x++) s += (luma(x + 1, y) - luma(x, y)) ** 2 + (luma(x, y + 1) - luma(x, y)) ** 2;

@@ -3,9 +3,10 @@
  * carry the photo's shading (residual shading), clip, or shift skin tone differently for
  * different skin (ITA of A_D against the photo's own skin at the same surface points).
  */
-import { evaluateShImage, LUMA_709, radianceToIrradiance } from "../src/render/sh.ts";
+import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
+import { LUMA_709, srgbToLinear } from "../src/primitives/color.ts";
 import { FACE_REGIONS, type ImageF32, type LightingEstimate, type RegionMaps } from "../src/types.ts";
-import { clippedFraction, skinTone, srgbToLinear, weightedCorrelation } from "./metrics.ts";
+import { clippedFraction, skinTone, weightedCorrelation } from "./metrics.ts";
 
 export interface AlbedoCheckInput {
   /** A_D as shipped: sRGB, full map size. */

@@ -13,6 +13,7 @@
  * 0.614 at most — no overlap. (Measured with this file's alignment, 2026-11-25.)
  */
 import { getSession, ort } from "../src/models/session.ts";
+import * as T from "../src/primitives/face-topology.ts";
 import type { ImageF32, Landmarks } from "../src/types.ts";
 
 /** The descriptor model (catalog name), its input side in pixels, its input scale and its descriptor output. */
@@ -42,7 +43,7 @@ export const ALIGN_TEMPLATE_112: readonly [number, number][] = [
 export function alignmentPoints(landmarks: Landmarks): [number, number][] {
   const p = (i: number): [number, number] => [landmarks[3 * i], landmarks[3 * i + 1]];
   const mid = (a: number, b: number): [number, number] => [(p(a)[0] + p(b)[0]) / 2, (p(a)[1] + p(b)[1]) / 2];
-  return [mid(33, 133), mid(362, 263), p(1), p(61), p(291)];
+  return [mid(T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER), mid(T.LEFT_EYE_INNER, T.LEFT_EYE_OUTER), p(T.NOSE_TIP), p(T.MOUTH_RIGHT), p(T.MOUTH_LEFT)];
 }
 
 /** A 2D similarity x' = a·x − b·y + tx, y' = b·x + a·y + ty. */

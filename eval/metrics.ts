@@ -2,12 +2,11 @@
  * Image and albedo measures for evaluation: masked PSNR and SSIM, CIELAB and the individual
  * typology angle (ITA) of skin colour, clipping, weighted correlation, and set statistics.
  */
+import { linearSrgbToLab, luma601, srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32 } from "../src/types.ts";
 
-/** sRGB transfer → linear (IEC 61966-2-1). */
-export function srgbToLinear(v: number): number {
-  return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-}
+/** Kept under its old name for the evaluation's callers; the conversion lives in src/primitives/color.ts. */
+export { linearSrgbToLab as linearRgbToLab };
 
 function checkPair(a: ImageF32, b: ImageF32, mask: ArrayLike<number>): void {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {
@@ -39,7 +38,7 @@ export function maskedPsnr(a: ImageF32, b: ImageF32, mask: ArrayLike<number>): n
 /** Luma Y' (Rec. 601 weights on the encoded values), the usual input of SSIM. */
 function luma(img: ImageF32, p: number): number {
   const d = img.data, i = p * img.channels;
-  return img.channels >= 3 ? 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2] : d[i];
+  return img.channels >= 3 ? luma601(d[i], d[i + 1], d[i + 2]) : d[i];
 }
 
 /** Separable Gaussian blur of a W×H plane (σ px, radius 3σ, edges clamped). */
@@ -115,17 +114,6 @@ export function maskedSsim(a: ImageF32, b: ImageF32, mask: ArrayLike<number>): n
   return sum / n;
 }
 
-/** CIELAB (D65 white) of a linear sRGB colour. */
-export function linearRgbToLab(r: number, g: number, b: number): [number, number, number] {
-  // sRGB primaries → XYZ (IEC 61966-2-1), normalised by the D65 white.
-  const X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047;
-  const Y = 0.2126729 * r + 0.7151522 * g + 0.072175 * b;
-  const Z = (0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
-  const fx = f(X), fy = f(Y), fz = f(Z);
-  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
-}
-
 /**
  * Individual typology angle of skin colour, degrees: atan2(L* − 50, b*) · 180/π (Chardon et al.
  * 1991; > 55 very light … < −30 dark). Computed on the median L* and b* of the samples.
@@ -164,7 +152,7 @@ export function skinTone(data: ArrayLike<number>, weight: ArrayLike<number>): { 
   let samples = 0;
   for (let p = 0; p < n; p++) {
     if (!(weight[p] > 0)) continue;
-    const [L, , b] = linearRgbToLab(data[3 * p], data[3 * p + 1], data[3 * p + 2]);
+    const [L, , b] = linearSrgbToLab(data[3 * p], data[3 * p + 1], data[3 * p + 2]);
     Ls[p] = L;
     bs[p] = b;
     samples++;

@@ -3,6 +3,7 @@
  * baseline) over the photo, identity, photometric error over the face skin, albedo checks, and
  * the strip of pictures.
  */
+import { luminance } from "../src/primitives/color.ts";
 import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
 import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
@@ -56,7 +57,7 @@ function need<K extends keyof StageResults>(stages: CollectedStages, key: K): St
 function baselineScale(stages: CollectedStages): number {
   const u = need(stages, "unwrap"), albedoBase = need(stages, "delight").albedoBase, T = need(stages, "complete").texture;
   const N = u.confidence.width * u.confidence.height;
-  const lum = (d: Float32Array, p: number) => 0.2126 * d[3 * p] + 0.7152 * d[3 * p + 1] + 0.0722 * d[3 * p + 2];
+  const lum = (d: Float32Array, p: number) => luminance(d[3 * p], d[3 * p + 1], d[3 * p + 2]);
   const skin = new Float32Array(N), a = new Float32Array(N), t = new Float32Array(N);
   const rw = u.regions.weights;
   const nonSkin = ["brows", "scalp", "eyelids", "lips"].map((n) => FACE_REGIONS.indexOf(n as (typeof FACE_REGIONS)[number]));

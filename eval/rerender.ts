@@ -4,6 +4,8 @@
  * as albedo), and a studio view of the head turned 45°.
  */
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { srgbToLinear } from "../src/primitives/color.ts";
+import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
 import type { Camera, ImageF32, Mesh } from "../src/types.ts";
@@ -66,7 +68,7 @@ export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, m
  * see baselineScale in photo.ts), typical skin's constant specular, and the mesh's own normals.
  */
 export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclusion: ImageF32): SkinMaps {
-  const linear = photoTexture.colorSpace === "srgb" ? photoTexture.data.map((v) => (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))) : photoTexture.data;
+  const linear = photoTexture.colorSpace === "srgb" ? photoTexture.data.map((v) => srgbToLinear(v)) : photoTexture.data;
   const data = linear.map((v) => v * scale);
   return {
     albedoDiffuse: { ...photoTexture, data, colorSpace: "linear" },
@@ -81,17 +83,7 @@ export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclu
  * centre to its nose tip, levelled, so the view does not depend on how the fit placed the head.
  */
 export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number): ImageF32 {
-  const p = mesh.positions;
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < p.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      lo[c] = Math.min(lo[c], p[i + c]);
-      hi[c] = Math.max(hi[c], p[i + c]);
-    }
-  }
-  const centre: Vec3 = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
-  let radius = 0;
-  for (let i = 0; i < p.length; i += 3) radius = Math.max(radius, Math.hypot(p[i] - centre[0], p[i + 1] - centre[1], p[i + 2] - centre[2]));
+  const { centre, radius } = boundingSphere(mesh.positions);
   let fx = noseTip[0] - centre[0], fz = noseTip[2] - centre[2];
   const fl = Math.hypot(fx, fz) || 1;
   fx /= fl; fz /= fl;

@@ -14,6 +14,8 @@
  */
 import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../materials/skin-parameters.ts";
 import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../src/render/sh.ts";
+import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
+import { unitByDivision } from "../src/primitives/vec3.ts";
 import type { Camera, ImageF32, LightingEstimate, Mesh } from "../src/types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
@@ -134,16 +136,12 @@ class AtlasSampler {
   }
 }
 
-function decodeSrgb(v: number): number {
-  return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-}
-
 /** sRGB → linear through a 4096-step table with linear interpolation (error < 1e-6 of full scale): a full map per render otherwise costs as much as the shading. */
 const DECODE_STEPS = 4096;
-const DECODE_LUT = Float32Array.from({ length: DECODE_STEPS + 2 }, (_, i) => decodeSrgb(Math.min(1, i / DECODE_STEPS)));
+const DECODE_LUT = Float32Array.from({ length: DECODE_STEPS + 2 }, (_, i) => srgbToLinear(Math.min(1, i / DECODE_STEPS)));
 function decodeSrgbFast(v: number): number {
   if (!(v > 0)) return 0;
-  if (v >= 1) return v === 1 ? 1 : decodeSrgb(v);
+  if (v >= 1) return v === 1 ? 1 : srgbToLinear(v);
   const x = v * DECODE_STEPS, i = x | 0, f = x - i;
   return DECODE_LUT[i] + (DECODE_LUT[i + 1] - DECODE_LUT[i]) * f;
 }
@@ -160,11 +158,7 @@ function linearCopy(image: ImageF32): Float32Array {
   return data;
 }
 
-function normalize(v: ArrayLike<number>): [number, number, number] {
-  const n = Math.hypot(v[0], v[1], v[2]);
-  if (!(n > 0)) throw new Error("renderSkin: zero-length light direction");
-  return [v[0] / n, v[1] / n, v[2] / n];
-}
+const normalize = (v: ArrayLike<number>) => unitByDivision(v, "renderSkin: zero-length light direction");
 
 /** GGX lobe of one skin layer. */
 interface Lobe {
@@ -409,13 +403,9 @@ export function compositeOver(render: ImageF32, photo: ImageF32, x0 = 0, y0 = 0)
   return { width: photo.width, height: photo.height, channels: 3, data: out, colorSpace: "srgb" };
 }
 
-function encodeSrgbExact(v: number): number {
-  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
-}
-
 /** Linear → sRGB (clamped to 0..1) through a 16384-step table with interpolation (error < 1e-5 above 0.001). */
 const ENCODE_STEPS = 16384;
-const ENCODE_LUT = Float32Array.from({ length: ENCODE_STEPS + 2 }, (_, i) => encodeSrgbExact(Math.min(1, i / ENCODE_STEPS)));
+const ENCODE_LUT = Float32Array.from({ length: ENCODE_STEPS + 2 }, (_, i) => linearToSrgb(Math.min(1, i / ENCODE_STEPS)));
 function encodeSrgb(v: number): number {
   if (!(v > 0)) return 0;
   if (v >= 1) return 1;

@@ -3,6 +3,8 @@
  * as one PNG. Panels are sRGB float images; labels are drawn by sharp from SVG text.
  */
 import sharp, { type OverlayOptions } from "sharp";
+import { linearToSrgbClamped } from "../src/primitives/color.ts";
+import { MESH_LANDMARK_COUNT } from "../src/primitives/face-topology.ts";
 import type { ImageF32, Landmarks } from "../src/types.ts";
 import { warpCrop } from "./identity.ts";
 
@@ -19,7 +21,7 @@ export interface CropWindow {
  */
 export function faceWindow(landmarks: Landmarks): CropWindow {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < MESH_LANDMARK_COUNT; i++) {
     const x = landmarks[3 * i], y = landmarks[3 * i + 1];
     x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
   }
@@ -41,7 +43,7 @@ export function drawLandmarks(panel: ImageF32, landmarks: Landmarks, window: Cro
   const n = landmarks.length / 3;
   for (let i = 0; i < n; i++) {
     const x = Math.round((landmarks[3 * i] - window.x) * a), y = Math.round((landmarks[3 * i + 1] - window.y) * a);
-    const color = i >= 468 ? [1, 0.15, 0.15] : [0.2, 1, 0.35];
+    const color = i >= MESH_LANDMARK_COUNT ? [1, 0.15, 0.15] : [0.2, 1, 0.35];
     for (let dy = -1; dy <= 0; dy++) {
       for (let dx = -1; dx <= 0; dx++) {
         const px = x + dx, py = y + dy;
@@ -79,18 +81,12 @@ export function mapPanel(map: ImageF32, height: number, kind: "color" | "gray" |
       for (let c = 0; c < 3; c++) {
         let v = acc[c] / n;
         if (kind === "normal") v = 0.5 * v + 0.5;
-        else if (kind === "color" && map.colorSpace === "linear") v = encodeSrgb(v);
+        else if (kind === "color" && map.colorSpace === "linear") v = linearToSrgbClamped(v);
         out[(y * width + x) * 3 + c] = v;
       }
     }
   }
   return { width, height, channels: 3, data: out, colorSpace: "srgb" };
-}
-
-function encodeSrgb(v: number): number {
-  if (!(v > 0)) return 0;
-  if (v >= 1) return 1;
-  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
 }
 
 /** One panel of a strip: an image, or null for "not available" (drawn as a dark box). */

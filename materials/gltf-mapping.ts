@@ -19,6 +19,7 @@
  * the draft KHR_materials_coat. Babylon's glTF loader maps these slots back onto PBRMaterial
  * exactly as skin-material.ts sets them (same F0, coat intensity, roughness, IOR).
  */
+import { linearToSrgb as encodeSrgb } from "../src/primitives/color.ts";
 import { skinParametersToJson, specularFactors, type ValidSkinParameters } from "./skin-parameters.ts";
 
 /** Images the GLB embeds, in this fixed order (deterministic image indices). */
@@ -76,8 +77,8 @@ export function skinToGltfMaterial(p: ValidSkinParameters, hasThinMask: boolean)
 
 /** Linear → sRGB transfer (IEC 61966-2-1), for re-encoding A_S into sRGB-typed glTF slots. */
 export function linearToSrgb(v: number): number {
-  const x = v <= 0 ? 0 : v >= 1 ? 1 : v;
-  return x <= 0.0031308 ? 12.92 * x : 1.055 * x ** (1 / 2.4) - 0.055;
+  // Clamped here, not through linearToSrgbClamped: NaN stays NaN and 1 goes through the formula, as before.
+  return encodeSrgb(v <= 0 ? 0 : v >= 1 ? 1 : v);
 }
 
 /** Eyes: glossy and wet; plain glTF PBR plus a clear coat for the cornea. */

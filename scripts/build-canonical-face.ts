@@ -17,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { averageCanonicalFace, type IrisCentres } from "../src/geometry/canonical-face.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
+import { FACE_OVAL } from "../src/primitives/face-topology.ts";
 import { LANDMARK_COUNT } from "../src/types.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,6 +51,8 @@ async function readFaceMeshTables(): Promise<{ triangles: number[]; uvs: number[
   const uvs = grab(/export const UV468[^=]*=\s*\[([\s\S]*?)\];/);
   const silhouette = grab(/silhouette:\s*\[([\s\S]*?)\]/);
   if (uvs.length !== 468 * 2 || triangles.length % 3 || silhouette.length !== 36) throw new Error("facemeshcoords.ts: unexpected table sizes");
+  // The ring is FACE_OVAL of src/primitives/face-topology.ts, which the code uses; say so if a new package version disagrees.
+  if (silhouette.join() !== FACE_OVAL.join()) throw new Error("facemeshcoords.ts: the silhouette ring differs from FACE_OVAL (src/primitives/face-topology.ts)");
   return { triangles, uvs, silhouette, version };
 }
 
@@ -187,9 +190,6 @@ ${formatArray(mirror, 0, 24)}
 
 /** Iris landmarks, centre first then the four rim points, of the subject's right and left eye (the landmark source's order). */
 export const IRIS_LANDMARKS = { right: [${[0, 1, 2, 3, 4].map((k) => iris.right + k).join(", ")}], left: [${[0, 1, 2, 3, 4].map((k) => iris.left + k).join(", ")}] };
-
-/** The face mesh's outer ring, 36 landmarks in order (starting at the top of the forehead). */
-export const FACE_SILHOUETTE = [${tables.silhouette.join(", ")}];
 `;
   await writeFileAtomic(OUT, text, { durable: false });
   process.stdout.write(`wrote ${OUT} from ${frontal.length} faces: ${frontal.map((p) => p.name).join(" ")}\n`);

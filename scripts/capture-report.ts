@@ -11,6 +11,7 @@ import sharp from "sharp";
 import { decodeImage } from "../src/image/decode.ts";
 import { capture } from "../src/pipeline/capture.ts";
 import { disposeSessions } from "../src/models/session.ts";
+import * as T from "../src/primitives/face-topology.ts";
 import type { CaptureResult } from "../src/types.ts";
 
 const args = process.argv.slice(2);
@@ -31,7 +32,7 @@ async function writeOverlay(r: CaptureResult, file: string): Promise<void> {
   const dot = Math.max(1, Math.round(Math.max(w, h) / 600));
   const circles: string[] = [];
   for (let i = 0; i < 478; i++) {
-    const color = i >= 468 ? "yellow" : r.landmarkConfidence[i] > 0.5 ? "white" : "magenta";
+    const color = i >= T.MESH_LANDMARK_COUNT ? "yellow" : r.landmarkConfidence[i] > 0.5 ? "white" : "magenta";
     circles.push(`<circle cx="${r.landmarks[i * 3]}" cy="${r.landmarks[i * 3 + 1]}" r="${dot}" fill="${color}"/>`);
   }
   for (const f of r.faces) circles.push(`<rect x="${f.box.x}" y="${f.box.y}" width="${f.box.width}" height="${f.box.height}" fill="none" stroke="cyan" stroke-width="${dot}"/>`);
@@ -50,7 +51,7 @@ for (const f of files) {
     const r = await capture({ image });
     const ms = performance.now() - t0;
     const lm = r.landmarks;
-    const eye = Math.hypot(lm[263 * 3] - lm[33 * 3], lm[263 * 3 + 1] - lm[33 * 3 + 1]);
+    const eye = Math.hypot(lm[T.LEFT_EYE_OUTER * 3] - lm[T.RIGHT_EYE_OUTER * 3], lm[T.LEFT_EYE_OUTER * 3 + 1] - lm[T.RIGHT_EYE_OUTER * 3 + 1]);
     const flags = (["extremePose", "lowResolution", "partialFace", "occluded", "blurry"] as const).filter((k) => r.flags[k]);
     const p = r.pose;
     console.log(

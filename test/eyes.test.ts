@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../src/geometry/face-surface.ts";
 import { EYES_DEFAULTS, eyes, type EyesInput } from "../src/pipeline/eyes.ts";
-import { LEFT_IRIS_START, RIGHT_IRIS_START } from "../src/pipeline/capture/topology.ts";
-import { srgbToLinear } from "../src/pipeline/unwrap/photo-pyramid.ts";
+import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
+import { srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32 } from "../src/types.ts";
 
 const W = 200, H = 100;

@@ -17,6 +17,7 @@ import { Color3, DirectionalLight, FreeCamera, MeshBuilder, RawTexture, Vector3 
 import type { PBRMaterial, Scene } from "@babylonjs/core";
 import { createSkinMaterial } from "../../materials/skin-material.ts";
 import { SKIN_DEFAULTS } from "../../materials/skin-parameters.ts";
+import { linearToSrgb } from "../../src/primitives/color.ts";
 
 /** What the test (and a curious user) reads from `window.porelight.sss`. */
 export interface SssCheckInfo {
@@ -53,7 +54,7 @@ function uniformTexture(scene: Scene, rgba: [number, number, number, number], sr
 
 /** Builds the check scene; returns its skin material(s) and the measuring geometry. */
 export function buildSssCheck(scene: Scene, canvas: HTMLCanvasElement): { skin: PBRMaterial[]; info: SssCheckInfo } {
-  const srgbByte = Math.round(255 * (1.055 * Math.pow(ALBEDO_LINEAR, 1 / 2.4) - 0.055));
+  const srgbByte = Math.round(255 * linearToSrgb(ALBEDO_LINEAR));
   const skin = createSkinMaterial("skin", scene, {
     albedoDiffuse: uniformTexture(scene, [srgbByte, srgbByte, srgbByte, 255], true),
     albedoSpecular: uniformTexture(scene, [0, 0, 0, 255], false),

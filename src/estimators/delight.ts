@@ -11,6 +11,7 @@
  * own chroma varies) is subtracted — gated by brightness, since a highlight makes the texel brighter
  * than skin's albedo while a merely paler patch (less saturated, not brighter) must stay.
  */
+import { LUMA_709 as LUMA } from "../primitives/color.ts";
 import type { EstimatorManifest } from "../types.ts";
 import { builtinManifest, quantise } from "./builtin-manifest.ts";
 import { ImageGraph } from "./graph-kit.ts";
@@ -35,7 +36,6 @@ export const DELIGHT_GRAPH_DEFAULTS: DelightGraphParams = {
 };
 
 /** Rec. 709 luminance of linear RGB. */
-const LUMA = [0.2126, 0.7152, 0.0722];
 
 /**
  * Weights w such that κ = J·w is the least-squares specular amount in J ≈ α·ĉ + κ·(1,1,1).

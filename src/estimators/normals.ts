@@ -15,11 +15,11 @@
  * done in tangent space: the tangent frame turns by ≈ 2° over a few mm of a head, a second-order
  * difference from blurring in object space.
  */
+import { LUMA_709 as LUMA } from "../primitives/color.ts";
 import type { EstimatorManifest } from "../types.ts";
 import { builtinManifest, quantise } from "./builtin-manifest.ts";
 import { ImageGraph } from "./graph-kit.ts";
 
-const LUMA = [0.2126, 0.7152, 0.0722];
 
 export interface NormalsSpecularGraphParams {
   /** Surface size of one texel, mm. */

@@ -11,6 +11,7 @@
  * local darkening of A_D relative to its mean over a window of the pore scale (0.2–0.5 mm across,
  * reference §4), so the window is set in millimetres and converted with the texel size.
  */
+import { LUMA_709 as LUMA } from "../primitives/color.ts";
 import type { EstimatorManifest } from "../types.ts";
 import { builtinManifest, quantise } from "./builtin-manifest.ts";
 import { ImageGraph } from "./graph-kit.ts";
@@ -38,7 +39,6 @@ export const SPECULAR_GRAPH_DEFAULTS: Omit<SpecularGraphParams, "texelSizeMm"> =
   minCavityFactor: 0.3,
 };
 
-const LUMA = [0.2126, 0.7152, 0.0722];
 
 function normalise(p: SpecularGraphParams): SpecularGraphParams {
   if (!(p.texelSizeMm > 0)) throw new Error(`specular graph: texelSizeMm must be > 0, got ${p.texelSizeMm}`);

@@ -14,13 +14,7 @@
  * tangentially (the cephaloauricular fillet) before curving up to the rim.
  */
 
-type V3 = [number, number, number];
-const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const mul = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-const norm = (a: V3): V3 => mul(a, 1 / Math.hypot(...a));
+import { add, cross, dot, normalize as norm, scale as mul, sub, type Vec3 as V3 } from "../primitives/vec3.ts";
 
 const EAR_TILT = (23.5 * Math.PI) / 180; // CIPIC θ1 [S5], from the vertical of the Frankfort plane
 const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]

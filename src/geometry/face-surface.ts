@@ -3,15 +3,10 @@
  * openings cut out and the mouth closed, Loop-subdivided twice so that it is smooth at texel
  * scale while every landmark stays an exact vertex.
  */
-import { FACE_LANDMARKS_M, FACE_SILHOUETTE, FACE_TRIANGLES, LANDMARK_MIRROR } from "./data/canonical-face.ts";
+import { FACE_LANDMARKS_M, FACE_TRIANGLES, LANDMARK_MIRROR } from "./data/canonical-face.ts";
 import { subdivideInterpolating } from "./subdivide.ts";
+import { FACE_OVAL as FACE_SILHOUETTE, LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LIP_LOWER_INNER, LIP_UPPER_INNER, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT } from "../primitives/face-topology.ts";
 
-/** Lid margins (16 landmarks each, in order round the opening) of the subject's right and left eye. */
-export const EYE_CONTOUR_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
-export const EYE_CONTOUR_LEFT = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
-/** Inner lip lines, corner to corner. */
-const LIP_UPPER_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308];
-const LIP_LOWER_INNER = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308];
 /** How far the closed mouth's seam sits behind the mean of the two lip lines, metres. */
 const LIP_SEAM_DEPTH_M = 0.0015;
 

@@ -6,6 +6,8 @@
  * data's origin lies midway between the iris centres, +Y up, +Z out of the face.
  */
 import { FACE_LANDMARKS_M } from "./data/canonical-face.ts";
+// Landmarks that place the head; ANSUR's eye height is taken at the outer canthus (LEFT_EYE_OUTER).
+import { CHIN as GNATHION, GLABELLA, LEFT_EYE_OUTER, NOSE_ROOT as NASION, SUBNASALE } from "../primitives/face-topology.ts";
 
 /** Sex-averaged adult dimensions, metres. */
 export const HEAD_NORMS = {
@@ -29,8 +31,6 @@ export const HEAD_NORMS = {
   neckBaseCircumference: 0.4029,
 } as const;
 
-/** Face-mesh landmarks used to place the head (MediaPipe indices). */
-const NASION = 168, SUBNASALE = 2, GNATHION = 152, GLABELLA = 9;
 
 function landmark(i: number): [number, number, number] {
   return [FACE_LANDMARKS_M[3 * i], FACE_LANDMARKS_M[3 * i + 1], FACE_LANDMARKS_M[3 * i + 2]];
@@ -95,8 +95,6 @@ export function headFrame(): HeadFrame {
  * (17.4 M, 17.5 F mm, derived as tragion-to-top − (sitting height − eye height sitting)) [S1].
  */
 const EYE_ABOVE_TRAGION_M = 0.01745;
-/** Outer corner of the subject's left eye (MediaPipe index): ANSUR's eye height is taken at the outer canthus. */
-const LEFT_EYE_OUTER = 263;
 
 let frankfort: number | undefined;
 

@@ -1,8 +1,8 @@
 /** Growable vertex/triangle lists shared by the template head's builders. */
 
-export type V3 = [number, number, number];
+import { distance2 as dist2, type Vec3 as V3 } from "../primitives/vec3.ts";
 
-export const dist2 = (p: V3, q: V3) => (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
+export type { V3 };
 
 /** Growable vertex/triangle lists. */
 export class Builder {

@@ -46,12 +46,9 @@ export function computeNormals(positions: Float32Array, indices: Uint32Array, we
     ny /= len;
     nz /= len;
     for (let k = 0; k < 3; k++) {
-      const o = ids[k], p = ids[(k + 1) % 3], q = ids[(k + 2) % 3];
-      const ux = P[3 * p] - P[3 * o], uy = P[3 * p + 1] - P[3 * o + 1], uz = P[3 * p + 2] - P[3 * o + 2];
-      const vx = P[3 * q] - P[3 * o], vy = P[3 * q + 1] - P[3 * o + 1], vz = P[3 * q + 2] - P[3 * o + 2];
-      const lu = Math.hypot(ux, uy, uz), lv = Math.hypot(vx, vy, vz);
-      if (!(lu > 0 && lv > 0)) continue;
-      const angle = Math.acos(Math.max(-1, Math.min(1, (ux * vx + uy * vy + uz * vz) / (lu * lv))));
+      const o = ids[k];
+      const angle = cornerAngle(P, o, ids[(k + 1) % 3], ids[(k + 2) % 3]);
+      if (angle < 0) continue;
       const r = weld[o];
       acc[3 * r] += angle * nx;
       acc[3 * r + 1] += angle * ny;
@@ -70,6 +67,18 @@ export function computeNormals(positions: Float32Array, indices: Uint32Array, we
     } else normals[3 * v + 2] = 1;
   }
   return normals;
+}
+
+/**
+ * Angle (radians) at vertex o of the triangle corner o→p, o→q of xyz positions P: the weight of
+ * a corner in the angle-weighted normals and tangents. −1 when an edge has zero length.
+ */
+function cornerAngle(P: ArrayLike<number>, o: number, p: number, q: number): number {
+  const ux = P[3 * p] - P[3 * o], uy = P[3 * p + 1] - P[3 * o + 1], uz = P[3 * p + 2] - P[3 * o + 2];
+  const vx = P[3 * q] - P[3 * o], vy = P[3 * q + 1] - P[3 * o + 1], vz = P[3 * q + 2] - P[3 * o + 2];
+  const lu = Math.hypot(ux, uy, uz), lv = Math.hypot(vx, vy, vz);
+  if (!(lu > 0 && lv > 0)) return -1;
+  return Math.acos(Math.max(-1, Math.min(1, (ux * vx + uy * vy + uz * vz) / (lu * lv))));
 }
 
 /**
@@ -101,12 +110,9 @@ export function computeTangents(positions: Float32Array, normals: Float32Array, 
     if (!(lt > 0 && lb > 0)) continue;
     const ids = [i0, i1, i2];
     for (let k = 0; k < 3; k++) {
-      const o = ids[k], p = ids[(k + 1) % 3], q = ids[(k + 2) % 3];
-      const ux = P[3 * p] - P[3 * o], uy = P[3 * p + 1] - P[3 * o + 1], uz = P[3 * p + 2] - P[3 * o + 2];
-      const vx = P[3 * q] - P[3 * o], vy = P[3 * q + 1] - P[3 * o + 1], vz = P[3 * q + 2] - P[3 * o + 2];
-      const lu = Math.hypot(ux, uy, uz), lv = Math.hypot(vx, vy, vz);
-      if (!(lu > 0 && lv > 0)) continue;
-      const angle = Math.acos(Math.max(-1, Math.min(1, (ux * vx + uy * vy + uz * vz) / (lu * lv))));
+      const o = ids[k];
+      const angle = cornerAngle(P, o, ids[(k + 1) % 3], ids[(k + 2) % 3]);
+      if (angle < 0) continue;
       for (let c = 0; c < 3; c++) {
         tan[3 * o + c] += (angle * T[c]) / lt;
         bit[3 * o + c] += (angle * B[c]) / lb;

@@ -12,13 +12,7 @@ import type { HeadFrame } from "./head-shape.ts";
 import { neckSection } from "./head-shape.ts";
 import { withDefaults } from "../options.ts";
 
-type V3 = [number, number, number];
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
-const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-const norm = (a: V3): V3 => scale(a, 1 / Math.hypot(a[0], a[1], a[2]));
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+import { add, cross, dot, normalize as norm, scale, sub, type Vec3 as V3 } from "../primitives/vec3.ts";
 
 export interface LoftOptions {
   /** Rings after the outline (the last one is the neck base). */

@@ -3,6 +3,7 @@
  * so identical pixels always give identical bytes (game builds cache on the output, docs/design.md §5).
  */
 import sharp from "sharp";
+import { linearToSrgb } from "../primitives/color.ts";
 import type { ImageF32 } from "../types.ts";
 import { withDefaults } from "../options.ts";
 
@@ -19,8 +20,6 @@ export interface EncodePngOptions {
 }
 
 export const ENCODE_PNG_DEFAULTS: Required<EncodePngOptions> = { bitDepth: 8, range: "unit", transfer: "none" };
-
-const linearToSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
 
 /** linearToSrgb tabulated over 0..1 (linear interpolation, measured |error| < 10⁻⁶, below half a 16-bit code): ultra maps hold 75 M values. */
 const SRGB_TABLE_SIZE = 1 << 16;

@@ -9,6 +9,8 @@
  * at any time we hold the inputs, the outputs and one tile's tensors — never all tile outputs.
  */
 import * as ort from "onnxruntime-node";
+// The copy that stood here clamped negatives inside pow only, where c > 0.0031308 already: the shared unclamped form is the same function.
+import { linearToSrgb, srgbToLinear } from "../primitives/color.ts";
 import type { ColorSpace, EstimatorManifest, ImageF32, TensorSpec } from "../types.ts";
 
 export interface TiledOptions {
@@ -61,9 +63,6 @@ export function blendWeights(tiles: AxisTiles, length: number, scale: number, ma
   if (bad >= 0) throw new Error(`tiles leave output pixel ${bad} without weight (overlap too small for the receptive field)`);
   return tiles.starts.map((start, t) => Float32Array.from(raw[t], (v, u) => v / total[start * scale + u]));
 }
-
-const srgbToLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-const linearToSrgb = (c: number) => (c <= 0.0031308 ? c * 12.92 : 1.055 * Math.max(c, 0) ** (1 / 2.4) - 0.055);
 
 /** How image values become model values for one input: colour conversion, then the range map. */
 function inputMapping(spec: TensorSpec, image: ImageF32, label: string): (v: number) => number {

@@ -6,6 +6,7 @@
 import { FaceIndexOutOfRange, InvalidImage, InvalidOption, NoFaceFound } from "../errors.ts";
 import type { EnsureModelOptions } from "../models/cache.ts";
 import { getSession, ort } from "../models/session.ts";
+import * as T from "../primitives/face-topology.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../types.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
 import { sceneIlluminant } from "./capture/scene-illuminant.ts";
@@ -133,7 +134,7 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
     const px = inside ? Math.floor(y) * image.width + Math.floor(x) : -1;
     const covered = px >= 0 ? masks.occluder.data[px] : 1;
     // Iris points take the visibility of their eye's inner corner.
-    const f = i < 468 ? facing[i] : facing[i < 473 ? 133 : 362];
+    const f = i < T.MESH_LANDMARK_COUNT ? facing[i] : facing[i < T.LEFT_IRIS_START ? T.RIGHT_EYE_INNER : T.LEFT_EYE_INNER];
     landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;
   }
   log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);

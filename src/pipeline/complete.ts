@@ -3,6 +3,7 @@
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior,
  * then the gutters (texels outside every UV island) copy their nearest island texel.
  */
+import { luminance } from "../primitives/color.ts";
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
 import { blurPlane, weightedBlur } from "../image/box-blur.ts";
 import { fillGutters } from "../image/gutter.ts";
@@ -375,7 +376,7 @@ function rejectOutliers(
   if (!regions || names.length === 0 || channels !== 3) return 0;
   const w = regions.weights;
   const idx = names.map((r) => FACE_REGIONS.indexOf(r));
-  const lum = (r: number, g: number, b: number) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const lum = luminance;
   const pl = lum(prior[0], prior[1], prior[2]);
   if (!(pl > 0)) return 0;
   let count = 0;

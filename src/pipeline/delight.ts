@@ -23,7 +23,8 @@ import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./delight/albedo-scale.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./delight/fit.ts";
 import { neutraliseShadeChroma } from "./delight/shade-chroma.ts";
 import { weightedBlur } from "../image/box-blur.ts";
-import { brightestSeenDirection, evaluateShImage, irradianceToRadiance, LUMA_709 } from "../render/sh.ts";
+import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../render/sh.ts";
+import { LUMA_709 } from "../primitives/color.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 export interface DelightInput {

@@ -13,11 +13,10 @@
  */
 import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
-import { EYE_CONTOUR_LEFT, EYE_CONTOUR_RIGHT } from "../geometry/face-surface.ts";
 import type { CaptureResult, ImageF32, RegionMaps } from "../types.ts";
 import { fillPolygon } from "../raster/polygon.ts";
-import { LEFT_IRIS_START, RIGHT_IRIS_START } from "./capture/topology.ts";
-import { srgbToLinear } from "./unwrap/photo-pyramid.ts";
+import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
+import { luminance, srgbToLinear } from "../primitives/color.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 import { skinPriorMask } from "./complete.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -155,7 +154,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
       }
     }
     // Lashes and lid shadow are the darkest quarter, catch-lights the brightest tenth.
-    const lum = eye.map((c) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]);
+    const lum = eye.map((c) => luminance(c[0], c[1], c[2]));
     const sorted = [...lum].sort((a, b) => a - b);
     const lo = sorted[Math.floor(sorted.length * o.irisQuantiles[0])];
     const hi = sorted[Math.floor(sorted.length * o.irisQuantiles[1])];

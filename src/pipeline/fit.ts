@@ -15,6 +15,7 @@
  */
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
@@ -64,10 +65,6 @@ export interface FitInput {
   capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence">;
   head: TemplateHead;
 }
-
-/** Lid-margin landmarks of each eye; their mean is the "eye centre" of the interocular distance. */
-const EYE_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
-const EYE_LEFT = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
 
 /**
  * Fits the template head to one captured face. Pure and deterministic; synchronous (it checks the
@@ -178,18 +175,18 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
   }
   const centre = (ids: number[]) => [0, 1].map((c) => ids.reduce((s, i) => s + lm[3 * i + c], 0) / ids.length);
-  const [er, el] = [centre(EYE_RIGHT), centre(EYE_LEFT)];
+  const [er, el] = [centre(RIGHT_EYE_CONTOUR), centre(LEFT_EYE_CONTOUR)]; // lid-margin means: the eye centres of the interocular distance
   return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: Math.hypot(er[0] - el[0], er[1] - el[1]) };
 }
 
 function rightIrisIds(head: TemplateHead): number[] {
   // The iris block whose centre vertex is on the −X eyeball.
   const p = head.mesh.positions, lv = head.landmarkVertices;
-  return p[3 * lv[468]] < 0 ? [468, 469, 470, 471, 472] : [473, 474, 475, 476, 477];
+  return p[3 * lv[RIGHT_IRIS_START]] < 0 ? RIGHT_IRIS : LEFT_IRIS;
 }
 
 function leftIrisIds(head: TemplateHead): number[] {
-  return rightIrisIds(head)[0] === 468 ? [473, 474, 475, 476, 477] : [468, 469, 470, 471, 472];
+  return rightIrisIds(head)[0] === RIGHT_IRIS_START ? LEFT_IRIS : RIGHT_IRIS;
 }
 
 /** Translates an eyeball with the warp at its centre, then turns it so its iris centre sits on the iris ray. */

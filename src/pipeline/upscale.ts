@@ -7,7 +7,7 @@
  */
 import type { Estimator, EstimatorRegistry } from "../models/estimators.ts";
 import { runTiled } from "../models/tiled.ts";
-import { srgbToLinearFast } from "./unwrap/photo-pyramid.ts";
+import { srgbToLinearFast } from "../primitives/color.ts";
 import type { ImageF32 } from "../types.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 

@@ -4,6 +4,7 @@
  * (cx + fx·X/(−Z), cy − fy·Y/(−Z)). Pixel (i, j) covers [i, i+1) × [j, j+1), so its centre is at
  * (i + 0.5, j + 0.5).
  */
+import { cross, unitByDivision } from "../primitives/vec3.ts";
 import type { Camera } from "../types.ts";
 
 /** Points closer to the camera plane than this are treated as behind it, metres. */
@@ -25,15 +26,7 @@ export interface LookAtOptions {
   height: number;
 }
 
-function normalize(v: number[]): number[] {
-  const n = Math.hypot(v[0], v[1], v[2]);
-  if (!(n > 0)) throw new Error("camera: zero-length direction");
-  return [v[0] / n, v[1] / n, v[2] / n];
-}
-
-function cross(a: number[], b: number[]): number[] {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-}
+const normalize = (v: ArrayLike<number>) => unitByDivision(v, "camera: zero-length direction");
 
 /**
  * A square-pixel pinhole camera at `eye` looking at `target`, principal point at the image centre.

@@ -3,10 +3,12 @@
  * overlay. Lambert shading of the interpolated vertex normals under a key and a fill light fixed
  * to the camera plus a little ambient, so every view is lit alike; output is sRGB.
  */
+import { linearToSrgbClamped } from "../primitives/color.ts";
+import { boundingSphere, unitByDivision } from "../primitives/vec3.ts";
 import type { Camera, HeadPart, ImageF32, Mesh } from "../types.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "../raster/rasterize.ts";
-import { downsample, linearToSrgb, shadeFragments } from "./shade.ts";
+import { downsample, shadeFragments } from "./shade.ts";
 import { withDefaults } from "../options.ts";
 
 export interface PreviewOptions {
@@ -58,8 +60,8 @@ export function renderPreview(mesh: Mesh, camera: Camera, options: PreviewOption
     colors.push(o.partColors[p.part] ?? o.defaultColor);
     triColor.fill(k + 1, p.firstIndex / 3, (p.firstIndex + p.indexCount) / 3);
   });
-  const [kx, ky, kz] = normalize3(o.keyLight);
-  const [fx, fy, fz] = normalize3([0.6, -0.1, 0.6]);
+  const [kx, ky, kz] = unitByDivision(o.keyLight);
+  const [fx, fy, fz] = unitByDivision([0.6, -0.1, 0.6]);
   const r = cam.rotation;
   const N = mesh.normals;
   const idx = mesh.indices;
@@ -97,15 +99,11 @@ export function renderPreview(mesh: Mesh, camera: Camera, options: PreviewOption
 }
 
 /** sRGB encoding through a table: previews are 8-bit, so 4096 linear steps are plenty. */
-const SRGB_LUT = Float32Array.from({ length: 4097 }, (_, i) => linearToSrgb(i / 4096));
+const SRGB_LUT = Float32Array.from({ length: 4097 }, (_, i) => linearToSrgbClamped(i / 4096));
 function encode(v: number): number {
   return v >= 1 ? 1 : v > 0 ? SRGB_LUT[(v * 4096 + 0.5) | 0] : 0;
 }
 
-function normalize3(v: Vec3): [number, number, number] {
-  const l = Math.hypot(v[0], v[1], v[2]);
-  return [v[0] / l, v[1] / l, v[2] / l];
-}
 
 /** The standard views of a turntable: name and camera direction (from the target towards the camera). */
 export const TURNTABLE_VIEWS: { name: string; direction: Vec3; up: Vec3 }[] = [
@@ -132,17 +130,7 @@ export interface TurntableOptions extends PreviewOptions {
 export function renderTurntable(mesh: Mesh, options: TurntableOptions = {}): { name: string; image: ImageF32 }[] {
   const size = options.size ?? 768;
   const fov = options.fovYDeg ?? 20;
-  const p = mesh.positions;
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < p.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      lo[c] = Math.min(lo[c], p[i + c]);
-      hi[c] = Math.max(hi[c], p[i + c]);
-    }
-  }
-  const centre: Vec3 = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
-  let radius = 0;
-  for (let i = 0; i < p.length; i += 3) radius = Math.max(radius, Math.hypot(p[i] - centre[0], p[i + 1] - centre[1], p[i + 2] - centre[2]));
+  const { centre, radius } = boundingSphere(mesh.positions);
   const distance = (radius / Math.sin((fov * Math.PI) / 360)) * 1.02;
   return TURNTABLE_VIEWS.map((view) => {
     const eye: Vec3 = [centre[0] + view.direction[0] * distance, centre[1] + view.direction[1] * distance, centre[2] + view.direction[2] * distance];

@@ -9,6 +9,7 @@
  * Radiance coefficients L_lm turn into irradiance by the clamped-cosine convolution
  * E(n) = Σ Â_l L_lm Y_lm(n), Â = (π, 2π/3, π/4); a Lambertian surface of albedo a reflects a·E/π.
  */
+import { LUMA_709 } from "../primitives/color.ts";
 
 /** Number of SH basis functions up to band 2. */
 export const SH_COUNT = 9;
@@ -69,9 +70,6 @@ export function evaluateShImage(coeffs: ArrayLike<number>, normals: Float32Array
   }
   return out;
 }
-
-/** Rec. 709 luminance weights of linear RGB. */
-export const LUMA_709 = [0.2126, 0.7152, 0.0722] as const;
 
 /**
  * Direction of the dominant light from radiance coefficients: the luminance of the band-1 terms

@@ -85,9 +85,3 @@ export function downsample(image: ImageF32, factor: number): ImageF32 {
   return { width: W, height: H, channels: C, data: out, colorSpace: image.colorSpace };
 }
 
-/** Linear → sRGB transfer (IEC 61966-2-1), for previews. */
-export function linearToSrgb(v: number): number {
-  if (!(v > 0)) return 0;
-  if (v >= 1) return 1;
-  return v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055;
-}

@@ -6,6 +6,7 @@
 import { computeTangents } from "../../src/geometry/mesh-utils.ts";
 import { encodePng } from "../../src/image/encode.ts";
 import type { HeadPart, ImageF32, Mesh } from "../../src/types.ts";
+import { prng as mulberry32 } from "../support/synthetic-skin.ts";
 
 export interface SyntheticHead {
   mesh: Mesh;
@@ -58,16 +59,6 @@ export function syntheticHead(detail = 48): SyntheticHead {
   return { mesh, parts };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const toSrgb = (v: number) => (v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(Math.max(v, 0), 1 / 2.4) - 0.055);
 

@@ -127,8 +127,7 @@ export function syntheticScene(options: { width?: number; height?: number; yawDe
   return { width: W, height: H, albedo, normals, occlusion, regions: { weights: regions }, texture, confidence, radiance, lightDirection };
 }
 
-export const linearToSrgb = (c: number) => (c <= 0.0031308 ? c * 12.92 : 1.055 * Math.max(c, 0) ** (1 / 2.4) - 0.055);
-export const srgbToLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+export { linearToSrgb, srgbToLinear } from "../../src/primitives/color.ts";
 
 /** PSNR (dB, peak 1) between two images over texels where `mask(p)` holds. */
 export function psnr(a: Float32Array, b: Float32Array, channels: number, mask: (p: number) => boolean): number {

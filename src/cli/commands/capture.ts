@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { CliError } from "../errors.ts";
 import { decodeImage } from "../../image/decode.ts";
 import { capture } from "../../pipeline/capture.ts";
+import * as T from "../../primitives/face-topology.ts";
 import type { CaptureResult } from "../../types.ts";
 
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -44,7 +45,7 @@ export function captureSummary(photo: string, r: CaptureResult): string {
     `  box       x ${f.box.x.toFixed(0)}, y ${f.box.y.toFixed(0)}, ${f.box.width.toFixed(0)}×${f.box.height.toFixed(0)} px`,
     `  pose      yaw ${r.pose.yawDeg.toFixed(1)}°, pitch ${r.pose.pitchDeg.toFixed(1)}°, roll ${r.pose.rollDeg.toFixed(1)}°`,
     `  landmarks 478 points spanning x ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}, y ${Math.min(...ys).toFixed(0)}–${Math.max(...ys).toFixed(0)}`,
-    `            eye corners R ${p(33)} ${p(133)}  L ${p(362)} ${p(263)}; irises R ${p(468)} L ${p(473)}; nose tip ${p(1)}`,
+    `            eye corners R ${p(T.RIGHT_EYE_OUTER)} ${p(T.RIGHT_EYE_INNER)}  L ${p(T.LEFT_EYE_INNER)} ${p(T.LEFT_EYE_OUTER)}; irises R ${p(T.RIGHT_IRIS_START)} L ${p(T.LEFT_IRIS_START)}; nose tip ${p(T.NOSE_TIP)}`,
     `  flags     ${flags.join(", ") || "none"}`,
     ...r.flags.notes.map((n) => `            ${n}`),
   ].join("\n");

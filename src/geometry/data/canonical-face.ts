@@ -273,6 +273,3 @@ export const LANDMARK_MIRROR = new Int16Array([
 
 /** Iris landmarks, centre first then the four rim points, of the subject's right and left eye (the landmark source's order). */
 export const IRIS_LANDMARKS = { right: [468, 469, 470, 471, 472], left: [473, 474, 475, 476, 477] };
-
-/** The face mesh's outer ring, 36 landmarks in order (starting at the top of the forehead). */
-export const FACE_SILHOUETTE = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109];

@@ -9,11 +9,12 @@
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
  */
+import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
 
@@ -81,7 +82,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const s = ((y + oy) * W + x + ox) * 3;
-      const l = 0.299 * px[s] + 0.587 * px[s + 1] + 0.114 * px[s + 2];
+      const l = luma601(px[s], px[s + 1], px[s + 2]);
       const d = (y * w + x) * 3;
       ycc[d] = l;
       ycc[d + 1] = px[s + 2] - l;

@@ -6,7 +6,7 @@
 import type { FaceDetection, ImageF32 } from "../../types.ts";
 import { cropToImage, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 export const MESH_INPUT = 192;
 export const IRIS_INPUT = 64;
@@ -30,9 +30,9 @@ export interface MeshResult {
 async function meshPass(img: ImageF32, roi: CropFrame, run: RunModel): Promise<{ points: Float32Array; score: number }> {
   const out = await run(sampleCrop(img, roi, MESH_INPUT), [1, MESH_INPUT, MESH_INPUT, 3]);
   const raw = out.Identity_2;
-  const points = new Float32Array(468 * 3);
+  const points = new Float32Array(T.MESH_LANDMARK_COUNT * 3);
   const zScale = roi.size / MESH_INPUT;
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < T.MESH_LANDMARK_COUNT; i++) {
     const [x, y] = cropToImage(roi, MESH_INPUT, raw[i * 3], raw[i * 3 + 1]);
     points.set([x, y, raw[i * 3 + 2] * zScale], i * 3);
   }
@@ -62,7 +62,7 @@ export function roiFromMesh(points: Float32Array): CropFrame {
   const c = Math.cos(theta);
   const s = Math.sin(theta);
   let [minA, maxA, minB, maxB] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < T.MESH_LANDMARK_COUNT; i++) {
     const [x, y] = p(i);
     const a = x * c + y * s;
     const b = -x * s + y * c;

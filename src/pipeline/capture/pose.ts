@@ -14,16 +14,9 @@ import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
 import { frankfortPitch } from "../../geometry/head-shape.ts";
 import { fitSimilarity } from "../../geometry/procrustes.ts";
 import type { HeadPose } from "../../types.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
-type V3 = [number, number, number];
-
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const add = (a: V3, b: V3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-const scale = (a: V3, s: number): V3 => [a[0] * s, a[1] * s, a[2] * s];
-const dot = (a: V3, b: V3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
-const unit = (a: V3): V3 => scale(a, 1 / (Math.hypot(...a) || 1));
+import { add, cross, dot, normalizeOrZero as unit, scale, sub, type Vec3 as V3 } from "../../primitives/vec3.ts";
 
 /** Landmark i in the Y-up, Z-toward-camera frame. */
 function point(lm: Float32Array, i: number): V3 {
@@ -31,7 +24,7 @@ function point(lm: Float32Array, i: number): V3 {
 }
 
 const DEG = 180 / Math.PI;
-const MESH_POINTS = 468;
+const MESH_POINTS = T.MESH_LANDMARK_COUNT;
 
 /** Yaw, pitch, roll (degrees) of a head whose forward axis is f and subject's-left axis is l (camera frame). */
 function anglesOf(f: V3, l: V3): HeadPose {
@@ -91,7 +84,7 @@ export function landmarkAxesPose(lm: Float32Array): HeadPose {
  * component toward the camera (0 at ≤ 0.05, 1 at ≥ 0.3, i.e. from ~87° to ~73° off-axis).
  */
 export function facingCamera(lm: Float32Array): Float32Array {
-  const n = 468;
+  const n = T.MESH_LANDMARK_COUNT;
   const pts = Array.from({ length: n }, (_, i) => point(lm, i));
   const centroid = scale(pts.reduce(add, [0, 0, 0] as V3), 1 / n);
   const out = new Float32Array(n);

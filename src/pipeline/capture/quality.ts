@@ -1,9 +1,10 @@
 /**
  * Photo-quality flags for the chosen face (reported with the job, never fatal on their own).
  */
+import { luma601 } from "../../primitives/color.ts";
 import type { HeadPose, ImageF32, QualityFlags } from "../../types.ts";
 import { sampleCrop, type CropFrame } from "./crop.ts";
-import * as T from "./topology.ts";
+import * as T from "../../primitives/face-topology.ts";
 
 /** Side of the face crop the sharpness is measured on, pixels. */
 export const SHARPNESS_CROP = 192;
@@ -17,7 +18,7 @@ export function faceSharpness(img: ImageF32, roi: CropFrame): number {
   const n = SHARPNESS_CROP;
   const crop = sampleCrop(img, { ...roi, mirror: false }, n, 255);
   const luma = new Float32Array(n * n);
-  for (let i = 0; i < n * n; i++) luma[i] = 0.299 * crop[i * 3] + 0.587 * crop[i * 3 + 1] + 0.114 * crop[i * 3 + 2];
+  for (let i = 0; i < n * n; i++) luma[i] = luma601(crop[i * 3], crop[i * 3 + 1], crop[i * 3 + 2]);
   let sum = 0;
   let sum2 = 0;
   let count = 0;
@@ -66,12 +67,12 @@ export function qualityFlags(q: QualityInputs, t: QualityThresholds): QualityFla
   const lowResolution = eyeDist < t.minEyeCornerDistancePx;
   if (lowResolution) notes.push(`${eyeDist.toFixed(0)} px between the outer eye corners (want ≥ ${t.minEyeCornerDistancePx})`);
   let outside = 0;
-  for (let i = 0; i < 468; i++) {
+  for (let i = 0; i < T.MESH_LANDMARK_COUNT; i++) {
     const [x, y] = [lm[i * 3], lm[i * 3 + 1]];
     if (x < 0 || y < 0 || x >= q.image.width || y >= q.image.height) outside++;
   }
   const partialFace = outside > 0;
-  if (partialFace) notes.push(`${outside} of 468 face landmarks fall outside the photo`);
+  if (partialFace) notes.push(`${outside} of ${T.MESH_LANDMARK_COUNT} face landmarks fall outside the photo`);
   const occluded = q.occludedFraction > t.maxOccludedFraction || q.faceScore < t.minFaceScore;
   if (q.occludedFraction > t.maxOccludedFraction) notes.push(`${(100 * q.occludedFraction).toFixed(0)}% of the face region looks covered (hair, glasses, hands or other objects)`);
   if (q.faceScore < t.minFaceScore) notes.push(`face-mesh confidence ${q.faceScore.toFixed(2)} is low (occlusion or an unusual view)`);

@@ -13,7 +13,7 @@
  * estimate keeps, per chromaticity axis, only the warm shift both agree on (see `consensus`).
  */
 import type { ImageF32, SceneIlluminant } from "../../types.ts";
-import { srgbToLinear } from "../unwrap/photo-pyramid.ts";
+import { srgbToLinear } from "../../primitives/color.ts";
 import { withDefaults } from "../../options.ts";
 
 export interface SceneIlluminantOptions {

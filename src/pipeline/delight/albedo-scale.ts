@@ -10,6 +10,7 @@
  * measured; Chinese cheek g/r 0.591 → 0.296 vs 0.269. The chromaticity read from a photo also
  * depends on its white balance, which is why a fixed facial luminance can be asked for instead.
  */
+import { luminance } from "../../primitives/color.ts";
 
 /** ISSA facial anchors [S20]: green/red ratio of the diffuse albedo → luminance Y (ITA 62°, 38°, 12°, −15°, −45°). */
 export const SKIN_Y_BY_GREEN_RED: readonly (readonly [number, number])[] = [
@@ -67,7 +68,7 @@ export interface SkinLocusMatch {
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
   const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
-  const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), 0.2126 * R + 0.7152 * G + 0.0722 * B]);
+  const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
   let best = { d: Infinity, x: 0, y: 0, Y: 0 };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];

@@ -12,7 +12,8 @@
  * photo; the absolute scale is left to the caller (mean albedo luminance 1 over the fitted texels).
  */
 import { FACE_REGIONS } from "../../types.ts";
-import { LUMA_709, SH_BAND, SH_COUNT, shBasis, solveSpd } from "../../render/sh.ts";
+import { LUMA_709 } from "../../primitives/color.ts";
+import { SH_BAND, SH_COUNT, shBasis, solveSpd } from "../../render/sh.ts";
 import { toleranceRamp } from "../../estimators/delight.ts";
 
 export interface LightingFitInput {

@@ -7,7 +7,7 @@
  * progressively from the regional albedo, keeping its own luminance (the detail).
  */
 import { type LightingFit, smoothAlbedoAt } from "./fit.ts";
-import { LUMA_709 } from "../../render/sh.ts";
+import { LUMA_709 } from "../../primitives/color.ts";
 
 const lum = (a: ArrayLike<number>, i: number) => LUMA_709[0] * a[i] + LUMA_709[1] * a[i + 1] + LUMA_709[2] * a[i + 2];
 

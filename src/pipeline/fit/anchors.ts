@@ -10,11 +10,9 @@
  */
 import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
 import { ATLAS } from "../../geometry/uv-atlas.ts";
+// Face-outline landmarks beside the ears (cheek edge from the temple to below the tragion), subject's left then right.
+import { LEFT_CHEEK_SIDE as CHEEK_LEFT, RIGHT_CHEEK_SIDE as CHEEK_RIGHT } from "../../primitives/face-topology.ts";
 import type { TemplateHead } from "../../types.ts";
-
-/** Face-outline landmarks beside the ears (cheek edge from the temple to below the tragion), subject's left then right. */
-export const CHEEK_LEFT = [356, 454, 323];
-export const CHEEK_RIGHT = [127, 234, 93];
 
 export interface FaceScaling {
   /** Weighted centroid of the face landmarks (template frame, metres). */

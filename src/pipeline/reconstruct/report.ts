@@ -7,6 +7,7 @@
 import path from "node:path";
 import type { DecodeInfo } from "../../image/decode.ts";
 import type { Estimator } from "../../models/estimators.ts";
+import { luminance } from "../../primitives/color.ts";
 import type { CaptureResult, FitResult, ImageF32, LightingEstimate, ReconstructOptions, UnwrapResult } from "../../types.ts";
 import { FACE_REGIONS, STAGES } from "../../types.ts";
 import type { CompleteResult } from "../complete.ts";
@@ -146,7 +147,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       faceMeanConfidence: round(faceShare(unwrapped, unwrapped.confidence), 4),
       atlasSeenFraction: round(completed.seenFraction, 4),
       atlasMirroredFraction: round(completed.mirroredFraction, 4),
-      skinAlbedoLuminance: round(0.2126 * r + 0.7152 * g + 0.0722 * b, 4),
+      skinAlbedoLuminance: round(luminance(r, g, b), 4),
     },
   };
 }

@@ -2,6 +2,7 @@
  * The photo as a linear-light mip pyramid, so that a texel covering many photo pixels averages
  * them (trilinear filtering) instead of aliasing, while a texel smaller than a pixel is bilinear.
  */
+import { srgbToLinearFast } from "../../primitives/color.ts";
 import type { Box, ImageF32 } from "../../types.ts";
 
 /** One level: linear RGB, interleaved, `scale` photo pixels per level pixel. */
@@ -16,27 +17,6 @@ export interface PhotoPyramid {
   x0: number;
   y0: number;
   levels: Level[];
-}
-
-/** sRGB → linear (IEC 61966-2-1), as a 4096-entry table over 0..1 with linear interpolation. */
-const SRGB_TABLE_SIZE = 4096;
-const SRGB_TABLE = (() => {
-  const t = new Float32Array(SRGB_TABLE_SIZE + 1);
-  for (let i = 0; i <= SRGB_TABLE_SIZE; i++) t[i] = srgbToLinear(i / SRGB_TABLE_SIZE);
-  return t;
-})();
-
-export function srgbToLinear(c: number): number {
-  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-}
-
-/** srgbToLinear through the table (measured |error| < 10⁻⁷), clamping to 0..1. */
-export function srgbToLinearFast(c: number): number {
-  const x = (c > 0 ? (c < 1 ? c : 1) : 0) * SRGB_TABLE_SIZE;
-  const i = Math.floor(x);
-  if (i >= SRGB_TABLE_SIZE) return 1;
-  const f = x - i;
-  return SRGB_TABLE[i] * (1 - f) + SRGB_TABLE[i + 1] * f;
 }
 
 /**

@@ -10,27 +10,26 @@
 import { FACE_REGIONS, type FaceRegion } from "../../types.ts";
 import { withDefaults } from "../../options.ts";
 
-const LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
-const EYE_RIGHT = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
-const EYE_LEFT = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
-const BROW_RIGHT = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46];
-const BROW_LEFT = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276];
-const FACE_OVAL = [
-  10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172,
-  58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-];
-const NOSE_ROOT = 168; // between the eyes
-const NOSE_TIP = 1;
-const SUBNASALE = 2;
-const ALA_RIGHT = 98;
-const ALA_LEFT = 327;
-const LOWER_LIP = 17;
-const CHIN = 152;
-const MOUTH_RIGHT = 61;
-const MOUTH_LEFT = 291;
-const FOREHEAD_TOP = 10;
-const TRAGUS_RIGHT = 234; // face-oval points in front of the ears
-const TRAGUS_LEFT = 454;
+import {
+  CHIN,
+  FACE_OVAL,
+  FOREHEAD_TOP,
+  LEFT_ALA as ALA_LEFT,
+  LEFT_BROW_CORE as BROW_LEFT,
+  LEFT_CHEEK_EDGE as TRAGUS_LEFT,
+  LEFT_EYE_CONTOUR as EYE_LEFT,
+  LIPS_OUTER,
+  LOWER_LIP_BOTTOM as LOWER_LIP,
+  MOUTH_LEFT,
+  MOUTH_RIGHT,
+  NOSE_ROOT,
+  NOSE_TIP,
+  RIGHT_ALA as ALA_RIGHT,
+  RIGHT_BROW_CORE as BROW_RIGHT,
+  RIGHT_CHEEK_EDGE as TRAGUS_RIGHT,
+  RIGHT_EYE_CONTOUR as EYE_RIGHT,
+  SUBNASALE,
+} from "../../primitives/face-topology.ts";
 
 /** Widths of the soft borders and sizes of the derived shapes, millimetres. */
 export interface RegionShapeOptions {

@@ -1,14 +1,20 @@
 /**
- * Index lists into the 468-point MediaPipe face mesh topology (facts of the canonical mesh's
- * numbering, as published with MediaPipe Face Mesh), and the 478-point order porelight uses.
+ * Every landmark index list of the project, in one place: indices into the 468-point MediaPipe
+ * face mesh topology (facts of the canonical mesh's numbering, as published with MediaPipe Face
+ * Mesh), and the 478-point order porelight uses. Code elsewhere names landmarks through this file.
  *
  * "Right"/"left" are the subject's: the right eye is on the image left of a frontal photo.
  * 478-point order (MediaPipe's refined landmarks): 0..467 mesh, 468..472 right iris (centre,
  * then 4 points on the iris edge), 473..477 left iris (same order).
  */
 
+/** Points of the face mesh proper (the irises follow them). */
+export const MESH_LANDMARK_COUNT = 468;
 export const RIGHT_IRIS_START = 468;
 export const LEFT_IRIS_START = 473;
+/** Iris centre, then its 4 edge points. */
+export const RIGHT_IRIS = [468, 469, 470, 471, 472];
+export const LEFT_IRIS = [473, 474, 475, 476, 477];
 
 /** Outer and inner eye corners. */
 export const RIGHT_EYE_OUTER = 33;
@@ -17,12 +23,27 @@ export const LEFT_EYE_OUTER = 263;
 export const LEFT_EYE_INNER = 362;
 
 export const NOSE_TIP = 1;
+/** Nasion: the root of the nose, between the eyes. */
+export const NOSE_ROOT = 168;
+/** Where the columella meets the upper lip. */
+export const SUBNASALE = 2;
+export const GLABELLA = 9;
+/** Outermost points of the nostril wings. */
+export const RIGHT_ALA = 98;
+export const LEFT_ALA = 327;
 export const FOREHEAD_TOP = 10;
+/** Lowest point of the chin on the face oval (gnathion). */
 export const CHIN = 152;
+/** Face-oval points at the cheek edge, in front of the ears (near the tragion). */
 export const RIGHT_CHEEK_EDGE = 234;
 export const LEFT_CHEEK_EDGE = 454;
+/** The cheek edge with its two face-oval neighbours (above, below). */
+export const RIGHT_CHEEK_SIDE = [127, 234, 93];
+export const LEFT_CHEEK_SIDE = [356, 454, 323];
 export const MOUTH_RIGHT = 61;
 export const MOUTH_LEFT = 291;
+/** Bottom centre of the outer lower-lip outline. */
+export const LOWER_LIP_BOTTOM = 17;
 
 /** The face oval, clockwise on a frontal photo, starting at the top of the forehead. */
 export const FACE_OVAL = [
@@ -35,9 +56,19 @@ export const RIGHT_EYE_RING = [130, 25, 110, 24, 23, 22, 26, 112, 243, 190, 56, 
 export const LEFT_EYE_RING = [359, 255, 339, 254, 253, 252, 256, 341, 463, 414, 286, 258, 257, 259, 260, 467];
 export const RIGHT_BROW = [156, 70, 63, 105, 66, 107, 55, 193, 65, 52, 53, 46, 124, 35];
 export const LEFT_BROW = [383, 300, 293, 334, 296, 336, 285, 417, 295, 282, 283, 276, 353, 265];
+/** The brow outline without its tapering ends (156, 193, 124, 35 and mirror): the dense hair only. */
+export const RIGHT_BROW_CORE = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46];
+export const LEFT_BROW_CORE = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276];
 /** Outer lip outline: lips are face texture, but their colour is not skin's. */
 export const LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];
 export const MOUTH_INNER = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191];
+/** Inner lip lines, corner (78) to corner (308): the upper and lower halves of MOUTH_INNER. */
+export const LIP_UPPER_INNER = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308];
+export const LIP_LOWER_INNER = [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308];
+
+/** Lid margins (16 landmarks each, in order round the opening: lower lid outer → inner, then upper lid back). */
+export const RIGHT_EYE_CONTOUR = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246];
+export const LEFT_EYE_CONTOUR = [263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466];
 
 /** Eye-lid centre points (upper, lower) whose depth the iris takes (its own z is unreliable). */
 export const RIGHT_EYE_LID_CENTRES = [159, 145];

@@ -1,0 +1,15 @@
+/** Timing helpers shared by the model benchmarks. */
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time (ms) of `runs` calls of fn, after one untimed warm-up call (first runs allocate and JIT). */
+export async function timeRuns(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
