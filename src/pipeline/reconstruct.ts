@@ -18,6 +18,7 @@ import { InvalidOption } from "../errors.ts";
 import { ensureModel, lookupModel } from "../models/cache.ts";
 import { MODEL_CATALOG } from "../models/catalog.ts";
 import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from "../models/estimators.ts";
+import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
 import packageJson from "../../package.json" with { type: "json" };
 import type { EstimatorStage, ImageF32, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageTiming, TemplateHead } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
@@ -70,7 +71,7 @@ function sharedRegistry(): Promise<EstimatorRegistry> {
   const key = process.env.PORELIGHT_ESTIMATORS ?? "";
   let r = registries.get(key);
   if (!r) {
-    r = createEstimatorRegistry();
+    r = createEstimatorRegistry(BUILTIN_PROVIDERS);
     registries.set(key, r);
     r.catch(() => registries.delete(key));
   }
