@@ -18,7 +18,7 @@ import sharp from "sharp";
 import * as ort from "onnxruntime-node";
 import { resolveModelSource, modelSpec } from "../src/models/catalog.ts";
 import { getSession, sessionOptions } from "../src/models/session.ts";
-import { esrganManifest } from "../src/models/estimators.ts";
+import { esrganManifest } from "../src/estimators/esrgan.ts";
 import { runTiled } from "../src/models/tiled.ts";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import type { ImageF32 } from "../src/types.ts";

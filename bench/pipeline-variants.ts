@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
+import { BUILTIN_PROVIDERS } from "../src/estimators/builtin.ts";
 import { createEstimatorRegistry } from "../src/models/estimators.ts";
 import { runTiled } from "../src/models/tiled.ts";
 import { luminance } from "../src/primitives/color.ts";
@@ -58,7 +59,7 @@ function gradientEnergy(img: ImageF32): number {
 }
 
 export async function runVariantsBench(): Promise<void> {
-  const registry = await createEstimatorRegistry({ env: {} });
+  const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
   const photos = QUALITY_PHOTOS.map((f) => path.join(PHOTOS, f)).filter(existsSync);
   if (photos.length === 0) console.log(`(quality skipped: ${PHOTOS} not found)`);
   const truths = await Promise.all(photos.map((f) => rgb(f, TRUTH, 128, 96, 768)));

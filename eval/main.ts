@@ -1,18 +1,25 @@
 /**
  * `npm run eval -- <photos-dir> [--preset draft] [--out eval-out/] [--only a.jpg,b.png] [--verbose]`
+ * `npm run eval -- <photos-dir> --fit [--only a.jpg,b.png]`
  *
  * Reconstructs every photo of the directory with the real pipeline and measures the result
  * against the photo and against a naive baseline (the photo texture used as albedo): identity
  * similarity, photometric error over the face skin, albedo plausibility, failures, time and
  * memory. Writes summary.json, summary.md, index.html and one strip PNG per photo (eval/run.ts).
  * Exit code 0 when the run completed (failed photos are results, not errors), 2 for bad usage.
+ *
+ * With --fit, only the landmark fit (capture, fit) on every photo, one line each (eval/fit-photos.ts);
+ * exit code 1 when a fitted photo's reprojection error is above 2 % of the inter-ocular distance.
  */
 import { parseArgs } from "node:util";
 import { disposeSessions } from "../src/models/session.ts";
 import { PRESET_MAP_SIZE, type Logger, type Preset } from "../src/types.ts";
+import { evaluateFit, FIT_ERROR_BOUND } from "./fit-photos.ts";
 import { runEvaluation } from "./run.ts";
 
-const USAGE = "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]";
+const USAGE =
+  "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
+  "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png]    (landmark fit only)";
 
 async function main(): Promise<number> {
   let parsed;
@@ -24,6 +31,7 @@ async function main(): Promise<number> {
         out: { type: "string", default: "eval-out" },
         only: { type: "string", default: "" },
         verbose: { type: "boolean", default: false },
+        fit: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -49,6 +57,7 @@ async function main(): Promise<number> {
     ? { debug: (m) => process.stderr.write(`  ${m}\n`), info: (m) => process.stderr.write(`  ${m}\n`), warn: (m) => process.stderr.write(`  warning: ${m}\n`) }
     : { debug() {}, info() {}, warn: (m) => process.stderr.write(`  warning: ${m}\n`) };
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  if (values.fit) return fitOnly(positionals[0], only);
   try {
     const summary = await runEvaluation({ photosDir: positionals[0], preset, outDir: values.out, only, log: (line) => process.stdout.write(`${line}\n`), logger });
     const t = summary.totals;
@@ -60,6 +69,20 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     process.stderr.write(`eval: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await disposeSessions();
+  }
+}
+
+/** The --fit mode: 0 when every fitted photo is within the bound, 1 otherwise or on an error. */
+async function fitOnly(dir: string, only: string[]): Promise<number> {
+  try {
+    const { rows, fitted, above } = await evaluateFit(dir, only, (line) => process.stdout.write(`${line}\n`));
+    process.stdout.write(`\n${fitted}/${rows.length} photos fitted; ${above.length} above ${100 * FIT_ERROR_BOUND} % of the inter-ocular distance${above.length ? `: ${above.join(", ")}` : ""}\n`);
+    return above.length === 0 && fitted > 0 ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`eval --fit: ${(err as Error).message}\n`);
     return 1;
   } finally {
     await disposeSessions();

@@ -69,7 +69,7 @@ describe("PorelightClient", () => {
     const pending = client.reconstruct(ASTRONAUT, { preset: "draft" }, { signal: controller.signal, onJob: (j) => (id = j.id) });
     while (!id) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
-    await expect(pending).rejects.toBeDefined();
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" }); // the caller's abort, not a job error
     const job = await client.follow(id, { mode: "poll", pollIntervalMs: 20 });
     expect(job.state).toBe("cancelled");
     await expect(client.files(id)).rejects.toMatchObject({ status: 409 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { builtinDelightEstimator, builtinGraphEstimators, builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, builtinSpecularEstimator } from "../src/estimators/builtin.ts";
+import { BUILTIN_PROVIDERS, builtinDelightEstimator, builtinGraphEstimators, builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, builtinSpecularEstimator } from "../src/estimators/builtin.ts";
 import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights } from "../src/estimators/delight.ts";
 import { ImageGraph } from "../src/estimators/graph-kit.ts";
 import { resizeImage } from "../src/estimators/resize.ts";
@@ -87,7 +87,7 @@ describe("a user model replaces a built-in by manifest", () => {
   });
 
   it("ψ from the registry is the user's, and its output is what the specular stage returns", async () => {
-    const registry = await createEstimatorRegistry({ manifests: [path.join(dir, "spec.json")], env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { manifests: [path.join(dir, "spec.json")], env: {} });
     const estimator = registry.resolve("specular");
     expect(estimator.manifest.name).toBe("studio-specular");
     expect(estimator.specialise).toBeUndefined();

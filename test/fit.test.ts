@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+// The fit over every photo of ../shared/photos is an evaluation: `npm run eval -- ../shared/photos --fit`.
 import { beforeAll, describe, expect, it } from "vitest";
 import { selfIntersections } from "../src/geometry/mesh-checks.ts";
 import { weldMap } from "../src/geometry/mesh-utils.ts";
@@ -131,36 +130,4 @@ describe("fit on synthetic landmarks", () => {
     bad[5] = NaN;
     expect(() => fit({ capture: input(bad), head })).toThrow(/finite/);
   });
-});
-
-const PHOTOS = join(import.meta.dirname, "../../shared/photos");
-
-describe.skipIf(!existsSync(PHOTOS))("fit on ../shared/photos", () => {
-  it("reprojects the landmarks within 2 % of the inter-ocular distance wherever a face is found", async () => {
-    const { decodeImage } = await import("../src/image/decode.ts");
-    const { capture } = await import("../src/pipeline/capture.ts");
-    const names = readdirSync(PHOTOS).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
-    const rows: string[] = [];
-    let fitted = 0;
-    for (const name of names) {
-      const { image } = await decodeImage(join(PHOTOS, name));
-      let captured;
-      try {
-        captured = await capture({ image });
-      } catch (err) {
-        if ((err as Error).name === "NoFaceFound") {
-          rows.push(`${name}: no face`);
-          continue;
-        }
-        throw err;
-      }
-      const r = fit({ capture: captured, head });
-      const rel = r.reprojectionErrorPx / r.interocularPx;
-      rows.push(`${name}: yaw ${captured.pose.yawDeg.toFixed(1)}° error ${r.reprojectionErrorPx.toFixed(2)} px = ${(100 * rel).toFixed(2)} % IOD`);
-      expect(rel, name).toBeLessThan(0.02);
-      fitted++;
-    }
-    console.log(rows.join("\n"));
-    expect(fitted).toBeGreaterThan(0);
-  }, 600_000);
 });

@@ -7,7 +7,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { loadEstimatorManifest, parseEstimatorManifest } from "../src/models/manifest.ts";
-import { createEstimatorRegistry, esrganManifest, EstimatorRegistry, ESTIMATORS_ENV } from "../src/models/estimators.ts";
+import { BUILTIN_PROVIDERS } from "../src/estimators/builtin.ts";
+import { esrganManifest } from "../src/estimators/esrgan.ts";
+import { createEstimatorRegistry, EstimatorRegistry, ESTIMATORS_ENV } from "../src/models/estimators.ts";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import { runTiled } from "../src/models/tiled.ts";
 
@@ -92,7 +94,7 @@ describe("loadEstimatorManifest", () => {
 
 describe("estimator registry", () => {
   it("resolves built-in upscalers by scale, thick first", async () => {
-    const registry = await createEstimatorRegistry({ env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
     expect(registry.resolve("upscale", { scale: 4 }).manifest.name).toBe("esrgan-thick-x4");
     expect(registry.resolve("upscale", { scale: 3 }).manifest.name).toBe("esrgan-thick-x4");
     expect(registry.resolve("upscale", { scale: 16 }).manifest.name).toBe("esrgan-thick-x8");
@@ -102,10 +104,18 @@ describe("estimator registry", () => {
     expect(() => registry.resolve("upscale", { name: "nope" })).toThrow(/no "upscale" estimator named "nope"; registered: esrgan-thick-x8/);
   });
 
+  it("registers exactly the built-in providers its caller hands it, in their order", async () => {
+    expect((await createEstimatorRegistry([], { env: {} })).list()).toEqual([]);
+    const esrgan = (name: string) => ({ manifest: { ...esrganManifest("slim", 2), name }, origin: "built-in", session: () => Promise.reject(new Error("unused")) });
+    const registry = await createEstimatorRegistry([() => [esrgan("a")], () => [esrgan("b"), esrgan("c")]], { env: {} });
+    expect(registry.list().map((e) => e.manifest.name)).toEqual(["a", "b", "c"]);
+    expect(registry.resolve("upscale").manifest.name).toBe("a");
+  });
+
   it("lets a user manifest (option or environment) override its stage, and runs it like any other", async () => {
     const upscaler = await writeManifest("up.json", { ...minimal, name: "studio-upscale", stage: "upscale", scale: 1 });
     const delight = await writeManifest("delight.json", minimal);
-    const registry = await createEstimatorRegistry({ manifests: [upscaler], env: { [ESTIMATORS_ENV]: delight } });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { manifests: [upscaler], env: { [ESTIMATORS_ENV]: delight } });
     expect(registry.resolve("upscale", { scale: 8 }).manifest.name).toBe("studio-upscale");
     expect(registry.resolve("upscale", { scale: 8, prefer: "esrgan-thick-x8" }).manifest.name).toBe("studio-upscale");
     const estimator = registry.resolve("delight");

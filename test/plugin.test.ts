@@ -128,7 +128,10 @@ describe("importReconstruction", () => {
   });
 
   it("names every texture relative to the project, each existing on disk, and gives the skin its N_D plugin", async () => {
-    const { editor, projectDir } = await fakeEditor("p-tex");
+    const { editor, scene, projectDir } = await fakeEditor("p-tex");
+    // NullEngine has no pre-pass renderer, so no SSS configuration: stand one in to see the import scale it.
+    const sss = { metersPerUnit: 1, ssDiffusionProfileColors: [] };
+    (scene as unknown as { _subSurfaceConfiguration: typeof sss })._subSurfaceConfiguration = sss;
     const { head, assetDir, materials } = await importReconstruction(editor, jobDir, { name: "jane" });
     const skin = skinOf(head);
     expect(materials[0]).toBe(skin);
@@ -145,8 +148,8 @@ describe("importReconstruction", () => {
     expect(readSkinParameters(skin).roughnessBase).toBe(0.7);
     expect(skin.subSurface.isTranslucencyEnabled).toBe(true); // the job's thin-part mask came along
     // Editor scenes are in centimetres: the scattering scale follows.
-    const sss = head.getScene().subSurfaceConfiguration as { metersPerUnit: number } | null;
-    if (sss) expect(sss.metersPerUnit).toBeCloseTo(0.01, 9);
+    expect(head.getScene().subSurfaceConfiguration).toBe(sss);
+    expect(sss.metersPerUnit).toBeCloseTo(0.01, 9);
   });
 
   it("imports the same job twice into two folders without overwriting", async () => {

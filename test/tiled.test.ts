@@ -10,7 +10,7 @@ import * as ort from "onnxruntime-node";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import { blendWeights, runTiled, tileAxis } from "../src/models/tiled.ts";
 import { convertLayersModel } from "../src/models/convert-layers.ts";
-import { esrganManifest } from "../src/models/estimators.ts";
+import { esrganManifest } from "../src/estimators/esrgan.ts";
 import type { EstimatorManifest, ImageF32 } from "../src/types.ts";
 
 function seeded(seed: number) {

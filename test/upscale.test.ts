@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EstimatorManifest, ImageF32 } from "../src/types.ts";
+import { BUILTIN_PROVIDERS } from "../src/estimators/builtin.ts";
 import { createEstimatorRegistry, EstimatorRegistry, PRECEDENCE } from "../src/models/estimators.ts";
 import { OnnxGraphBuilder } from "../src/models/onnx-graph.ts";
 import { getSessionFromBytes } from "../src/models/session.ts";
@@ -39,7 +40,7 @@ describe("upscale ζ", () => {
   const input = texture(48, 72);
 
   it("runs the built-in ESRGAN through the tiled engine: right size, linear, 0..1, same low frequencies", async () => {
-    const registry = await createEstimatorRegistry({ env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
     const fractions: number[] = [];
     const out = await upscale({ texture: input }, { size: "slim", scale: 2 }, { estimators: registry, onProgress: (f) => fractions.push(f) });
     expect([out.width, out.height, out.channels, out.colorSpace]).toEqual([96, 144, 3, "linear"]);
@@ -49,7 +50,7 @@ describe("upscale ζ", () => {
   });
 
   it("resamples to an exact map size when the factor does not land on it", async () => {
-    const registry = await createEstimatorRegistry({ env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
     const out = await upscale({ texture: input }, { size: "slim", scale: 2, width: 120, height: 180 }, { estimators: registry });
     expect([out.width, out.height]).toEqual([120, 180]);
     // 120 / 48 = 2.5: compare the mean colour, which resampling must keep.
@@ -82,7 +83,7 @@ describe("upscale ζ", () => {
       receptiveField: 0,
       layout: "nhwc",
     };
-    const registry = await createEstimatorRegistry({ env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
     registry.register({ manifest, origin: "test", session: () => getSessionFromBytes("test:nearest-x2", bytes) }, PRECEDENCE.user);
     expect(pickUpscaler(registry, { size: "thick", scale: 8 }).manifest.name).toBe("nearest-x2");
     expect(() => pickUpscaler(new EstimatorRegistry(), {})).toThrow(/no estimator registered/);
@@ -103,7 +104,7 @@ describe("upscale ζ", () => {
   });
 
   it("picks the built-in of the preset's size and scale otherwise", async () => {
-    const registry = await createEstimatorRegistry({ env: {} });
+    const registry = await createEstimatorRegistry(BUILTIN_PROVIDERS, { env: {} });
     expect(pickUpscaler(registry, { size: "medium", scale: 4 }).manifest.name).toBe("esrgan-medium-x4");
     expect(pickUpscaler(registry, { size: "thick", scale: 8 }).manifest.name).toBe("esrgan-thick-x8");
   });

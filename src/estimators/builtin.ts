@@ -3,12 +3,14 @@
  * depend on the job (texel size in mm, measured skin albedo), so each entry is built with nominal
  * parameters for listing and offers `specialise(context)`, which returns the same estimator built
  * for the job. User models have no `specialise`; the pipeline calls it when present and never
- * asks where an estimator came from.
+ * asks where an estimator came from. BUILTIN_PROVIDERS lists every built-in (these and the
+ * upscalers) for the caller that creates the registry.
  */
 import { getSessionFromBytes } from "../models/session.ts";
-import type { Estimator, EstimatorContext } from "../models/estimators.ts";
+import type { Estimator, EstimatorContext, EstimatorProvider } from "../models/estimators.ts";
 import type { EstimatorManifest } from "../types.ts";
 import { quantise } from "./builtin-manifest.ts";
+import { builtinUpscalers } from "./esrgan.ts";
 import { buildDelightOnnx, delightManifest, DELIGHT_GRAPH_DEFAULTS, normaliseDelightParams } from "./delight.ts";
 import {
   buildNormalsDiffuseOnnx,
@@ -82,6 +84,14 @@ export function builtinNormalsDiffuseEstimator(context?: EstimatorContext): Esti
 export function builtinGraphEstimators(): Estimator[] {
   return [builtinDelightEstimator(), builtinSpecularEstimator(), builtinNormalsSpecularEstimator(), builtinNormalsDiffuseEstimator()];
 }
+
+/**
+ * Every built-in estimator provider, the upscalers first (thick first: the default); what the
+ * pipeline hands to `createEstimatorRegistry`. Stages whose estimators are ONNX graphs built by
+ * our own code add a provider here that returns `{ manifest, origin: "built-in", session: () =>
+ * getSessionFromBytes(key, build) }`.
+ */
+export const BUILTIN_PROVIDERS: readonly EstimatorProvider[] = [builtinUpscalers, builtinGraphEstimators];
 
 /** The estimator for this job: the built-in specialised to it, or a user model as it is. */
 export function forJob(estimator: Estimator, context: EstimatorContext): Estimator {

@@ -4,6 +4,10 @@
  * way; an Estimator is a manifest plus a way to get its session, and the pipeline never asks
  * where one came from (`origin` is for reports only).
  *
+ * The registry knows no estimator itself: the built-ins (src/estimators/builtin.ts's
+ * BUILTIN_PROVIDERS) are handed to `createEstimatorRegistry` by its caller, so that nothing here
+ * imports the estimators that import this module's types.
+ *
  * Precedence: a user manifest (option or $PORELIGHT_ESTIMATORS) overrides every built-in of its
  * stage; among estimators of the same precedence, the caller's wanted scale picks, then the first
  * registered wins (built-in ESRGAN registers thick first: best quality by default).
@@ -12,8 +16,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { EstimatorManifest, EstimatorStage } from "../types.ts";
 import { loadEstimatorManifest } from "./manifest.ts";
-import { getSession, getSessionFromBytes, type ort } from "./session.ts";
-import { builtinGraphEstimators } from "../estimators/builtin.ts";
+import { getSessionFromBytes, type ort } from "./session.ts";
 
 /** An estimator ready to run: what it is (manifest) and its ONNX Runtime session. */
 export interface Estimator {
@@ -38,6 +41,9 @@ export interface EstimatorContext {
   /** Stage options a built-in graph is built with, named as in the stage's options (e.g. delight's specularTolerance). */
   options?: Record<string, number>;
 }
+
+/** A source of built-in estimators, called once when a registry is created. */
+export type EstimatorProvider = () => Estimator[];
 
 /** Precedence of a registration; higher wins for its stage. */
 export const PRECEDENCE = { builtIn: 0, user: 10 } as const;
@@ -126,63 +132,6 @@ export async function estimatorFromManifestFile(file: string): Promise<Estimator
   };
 }
 
-// ---- built-in estimators ---------------------------------------------------------------------
-
-/**
- * ESRGAN tile geometry per size. receptiveField is where a tile edge stops mattering:
- * slim and medium are exact (longest chain of 3×3/5×5 convolutions: 10 and 18 input pixels,
- * measured identical to the bit beyond it); thick's chain is 154 pixels long, but the 0.2
- * residual scaling damps it so that an edge's effect is below 1e-6 of the output range from
- * 14 pixels in (measured on a face and on noise, ×2 and ×8), so 20 is used.
- * inferencePatch bounds memory (ORT holds ≈ 5 KB of activations per input pixel for thick ×8):
- * 384 splits the 384×576 base texture into two tiles of 384×312, ≈ 8 % more pixels than one pass.
- */
-const ESRGAN = {
-  slim: { input: "LR", range: [0, 255], receptiveField: 10, inferencePatch: 384 },
-  medium: { input: "LR", range: [0, 255], receptiveField: 18, inferencePatch: 384 },
-  thick: { input: "LR_input", range: [0, 1], receptiveField: 20, inferencePatch: 384 },
-} as const satisfies Record<string, { input: string; range: [number, number]; receptiveField: number; inferencePatch: number }>;
-
-/** Width of the blend ramp in the tile overlap of the built-in upscalers, input pixels. */
-const ESRGAN_BLEND = 8;
-
-/** The manifest of a built-in ESRGAN upscaler (UpscalerJS ranges: RDN 0..255, RRDN 0..1). */
-export function esrganManifest(size: keyof typeof ESRGAN, scale: 2 | 4 | 8): EstimatorManifest {
-  const g = ESRGAN[size];
-  const range: [number, number] = [g.range[0], g.range[1]];
-  return {
-    version: 1,
-    name: `esrgan-${size}-x${scale}`,
-    stage: "upscale",
-    model: `builtin:esrgan-${size}-x${scale}`,
-    inputs: [{ name: g.input, channels: 3, range, colorSpace: "srgb" }],
-    outputs: [{ name: "SR", channels: 3, range, colorSpace: "srgb" }],
-    scale,
-    trainingPatch: 128,
-    inferencePatch: g.inferencePatch,
-    overlap: 2 * g.receptiveField + ESRGAN_BLEND,
-    receptiveField: g.receptiveField,
-    layout: "nhwc",
-  };
-}
-
-/** Built-in upscalers, thick first (the default), each converted from npm on first use. */
-function builtinUpscalers(): Estimator[] {
-  return (["thick", "medium", "slim"] as const).flatMap((size) =>
-    ([8, 4, 2] as const).map((scale) => {
-      const manifest = esrganManifest(size, scale);
-      return { manifest, origin: "built-in", session: () => getSession(manifest.name) };
-    }),
-  );
-}
-
-/**
- * Built-in estimator providers, one per module. Stages whose estimators are ONNX graphs built by
- * our own code add a provider here that returns `{ manifest, origin: "built-in", session: () =>
- * getSessionFromBytes(key, build) }`.
- */
-export const BUILTIN_PROVIDERS: (() => Estimator[])[] = [builtinUpscalers, builtinGraphEstimators];
-
 /** Environment variable listing user manifest files (separated by the platform's path delimiter). */
 export const ESTIMATORS_ENV = "PORELIGHT_ESTIMATORS";
 
@@ -194,14 +143,15 @@ export interface RegistryOptions {
 }
 
 /**
- * A registry with every built-in estimator, then the user's manifests (from the option and the
- * environment) on top.
+ * A registry with the built-in estimators of `builtins` (in order), then the user's manifests
+ * (from the option and the environment) on top.
  * @example
- *   const upscaler = (await createEstimatorRegistry()).resolve("upscale", { scale: 8 });
+ *   import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
+ *   const upscaler = (await createEstimatorRegistry(BUILTIN_PROVIDERS)).resolve("upscale", { scale: 8 });
  */
-export async function createEstimatorRegistry(options: RegistryOptions = {}): Promise<EstimatorRegistry> {
+export async function createEstimatorRegistry(builtins: readonly EstimatorProvider[], options: RegistryOptions = {}): Promise<EstimatorRegistry> {
   const registry = new EstimatorRegistry();
-  for (const provide of BUILTIN_PROVIDERS) for (const e of provide()) registry.register(e, PRECEDENCE.builtIn);
+  for (const provide of builtins) for (const e of provide()) registry.register(e, PRECEDENCE.builtIn);
   const fromEnv = (options.env ?? process.env)[ESTIMATORS_ENV]?.split(path.delimiter).filter(Boolean) ?? [];
   for (const file of [...fromEnv, ...(options.manifests ?? [])]) await registry.registerManifestFile(file);
   return registry;

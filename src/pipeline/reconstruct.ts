@@ -21,6 +21,7 @@ import { ensureModel, lookupModel } from "../models/cache.ts";
 import { MODEL_CATALOG } from "../models/catalog.ts";
 import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from "../models/estimators.ts";
 import { withDefaults } from "../options.ts";
+import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
 import packageJson from "../../package.json" with { type: "json" };
 import type { CaptureResult, FitResult, ImageF32, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
@@ -77,7 +78,7 @@ function sharedRegistry(): Promise<EstimatorRegistry> {
   const key = process.env.PORELIGHT_ESTIMATORS ?? "";
   let r = registries.get(key);
   if (!r) {
-    r = createEstimatorRegistry();
+    r = createEstimatorRegistry(BUILTIN_PROVIDERS);
     registries.set(key, r);
     r.catch(() => registries.delete(key));
   }
