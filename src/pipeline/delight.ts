@@ -12,47 +12,25 @@
  * Where the photo did not see a texel, its "shading" is the one the completed texture implies
  * (completed texture / completed albedo, smoothed), so the division returns the completed albedo
  * plus the upscaler's detail instead of dividing a guess by a light that never reached it.
+ *
+ * The steps, numbered in the order `delight` calls them, live in delight/: shading.ts the light and
+ * the shading (1, 2, 6, 8), albedo.ts the albedo read off the photo (3, 4, 5), maps.ts what they
+ * share; the full-resolution division (7) runs the estimator here.
  */
 import { runTiled } from "../models/tiled.ts";
 import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
-import { dichromaticWeights, DELIGHT_GRAPH_DEFAULTS, specularExcess, type DelightGraphParams } from "../estimators/delight.ts";
+import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
-import { FACE_REGIONS, type FaceRegion, type ImageF32, type LightingEstimate, type RegionMaps } from "../types.ts";
-import { complete, skinPriorMask, weightedMedian } from "./complete.ts";
-import { matchSkinLocus, MEAN_FACIAL_SKIN_Y } from "./delight/albedo-scale.ts";
-import { fitLighting, smoothAlbedoAt, type LightingFit } from "./delight/fit.ts";
-import { neutraliseShadeChroma } from "./delight/shade-chroma.ts";
-import { weightedBlur } from "../image/box-blur.ts";
-import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../render/sh.ts";
-import { LUMA_709 } from "../primitives/color.ts";
+import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../types.ts";
+import { absoluteScale, completeAlbedo, seenAlbedo } from "./delight/albedo.ts";
+import type { DelightMaps } from "./delight/maps.ts";
+import { divisionShading, fitSkinLighting, lightingEstimate, unitShading } from "./delight/shading.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
-export interface DelightInput {
+/** The stage's input: the base-size maps every step reads (delight/maps.ts), and the upscaled texture the last step divides. */
+export interface DelightInput extends DelightMaps {
   /** Texture T̂ at full map size (the upscaler's output), sRGB or linear, 3 channels. */
   texture: ImageF32;
-  /** The completed base-size texture T that was upscaled, linear RGB. */
-  textureBase: ImageF32;
-  /**
-   * 1 channel 0..1: what the photo really saw — complete's sourceConfidence (unwrap's confidence
-   * without the texels complete dropped as not skin), or unwrap's confidence.
-   */
-  confidence: ImageF32;
-  /** Object-space unit normals N_O, base size. */
-  normalsObject: ImageF32;
-  /** Ambient occlusion 0..1, base size. */
-  ambientOcclusion: ImageF32;
-  /** 1 inside UV islands, base size (absent: all). */
-  coverage?: ImageF32;
-  /** Region maps, base size: hair, brows and eyelids stay out of the lighting fit; the scale prior reads cheeks and forehead. */
-  regions?: RegionMaps;
-  /** Mirror texel per base texel (absent: u → 1 − u). */
-  mirrorTexel?: Int32Array;
-  /**
-   * The scene's light colour from the rest of the photo (capture's `illuminant.rgb`, linear, red = 1).
-   * Taken out of the skin before its tone is read: a warm light and darker skin shift skin colour
-   * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
-   */
-  sceneIlluminant?: [number, number, number];
   /** Surface size of one texel of `texture`, mm (passed to parametric estimators; absent: 0.1). */
   texelSizeMm?: number;
 }
@@ -143,33 +121,6 @@ export interface DelightResult {
   lighting: LightingEstimate;
 }
 
-/**
- * Regions where white is not a highlight, so no highlight is removed: teeth show through the
- * lips of an open mouth, eye whites through the eye openings, and hair is not a dielectric skin.
- */
-const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
-
-/** Per texel, how much highlight removal applies: 1 − membership of NO_HIGHLIGHT_REMOVAL. */
-function specularWeightMap(regions: RegionMaps | undefined, texels: number): Float32Array {
-  const s = regionSum(regions, NO_HIGHLIGHT_REMOVAL, texels);
-  return Float32Array.from(s, (v) => Math.max(0, 1 - v));
-}
-
-/** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
-const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
-/** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
-const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
-
-/** Per texel, the summed weight of the named regions (0 everywhere without region maps). */
-function regionSum(regions: RegionMaps | undefined, names: readonly FaceRegion[], texels: number): Float32Array {
-  const out = new Float32Array(texels);
-  if (!regions) return out;
-  const w = regions.weights;
-  const idx = names.map((name) => FACE_REGIONS.indexOf(name));
-  for (let p = 0; p < texels; p++) for (const i of idx) out[p] += w.data[p * w.channels + i];
-  return out;
-}
-
 function check(input: DelightInput): void {
   const base = input.textureBase;
   const want = (name: string, img: ImageF32 | undefined, channels: number) => {
@@ -223,182 +174,6 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   };
 }
 
-/** 1 inside a UV island (every texel without a coverage map). */
-function coveredOf(input: DelightInput): (p: number) => boolean {
-  return (p) => !input.coverage || input.coverage.data[p] > 0.5;
-}
-
-/** True when a channel of texel p reaches the camera's clip level. */
-function isClipped(T: Float32Array, p: number, clipLevel: number): boolean {
-  return T[p * 3] >= clipLevel || T[p * 3 + 1] >= clipLevel || T[p * 3 + 2] >= clipLevel;
-}
-
-/** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
-function fitSkinLighting(input: DelightInput, o: Required<DelightOptions>): { fit: LightingFit; fitWeight: Float32Array } {
-  const { width, height } = input.textureBase;
-  const n = width * height;
-  const T = input.textureBase.data;
-  const AO = input.ambientOcclusion.data;
-  const conf = input.confidence.data;
-  const covered = coveredOf(input);
-  const fitWeight = new Float32Array(n);
-  const notFit = regionSum(input.regions, NOT_FIT, n);
-  for (let p = 0; p < n; p++) {
-    const clipped = isClipped(T, p, o.clipLevel);
-    if (!covered(p) || clipped || conf[p] < o.minConfidence || AO[p] < o.minOcclusion) continue;
-    fitWeight[p] = conf[p] * Math.max(0, 1 - notFit[p]);
-  }
-  const fit = fitLighting(
-    { width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
-    {
-      iterations: o.iterations,
-      tukeyC: o.tukeyC,
-      ridgeBand1: o.ridge[0],
-      ridgeBand2: o.ridge[1],
-      regionRidge: o.regionRidge,
-      lightColorCoupling: o.lightColorCoupling,
-      maxSamples: o.maxFitSamples,
-      specularTolerance: o.specularTolerance,
-      specularGate: o.specularGate,
-    },
-  );
-  return { fit, fitWeight };
-}
-
-/** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */
-function unitShading(input: DelightInput, fit: LightingFit, fitWeight: Float32Array, o: Required<DelightOptions>): Float32Array {
-  const { width, height } = input.textureBase;
-  const n = width * height;
-  const AO = input.ambientOcclusion.data;
-  const covered = coveredOf(input);
-  const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
-  const shading = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
-  distrustDeepShade(shading, input, fit, fitWeight, o);
-  const lums = Float32Array.from({ length: n }, (_, p) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2]);
-  const seenAny = Float32Array.from(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
-  // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
-  neutraliseShadeChroma(shading, input.textureBase.data, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
-  return shading;
-}
-
-/** What the photo says of the albedo where it saw the skin. */
-interface SeenAlbedo {
-  /** J = T/S with highlights removed, linear RGB, base size (0 where not seen). */
-  J: Float32Array;
-  /** Per texel, how far J is trusted, 0..1 (0 = completed instead). */
-  seen: Float32Array;
-  /** `seen` on skin texels at or above minConfidence (the weight of skin medians). */
-  skinWeight: Float32Array;
-  /** Per texel, how much highlight removal applies. */
-  specWeight: Float32Array;
-}
-
-/** 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not fit are unseen. */
-function seenAlbedo(input: DelightInput, shading: Float32Array, fit: LightingFit, o: Required<DelightOptions>): SeenAlbedo {
-  const { width, height } = input.textureBase;
-  const n = width * height;
-  const T = input.textureBase.data;
-  const AO = input.ambientOcclusion.data;
-  const conf = input.confidence.data;
-  const covered = coveredOf(input);
-  const J = new Float32Array(n * 3);
-  const seen = new Float32Array(n);
-  for (let p = 0; p < n; p++) {
-    const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
-    // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
-    // interreflection the AO model does not hold: both are completed from their neighbours instead.
-    const clipped = isClipped(T, p, o.clipLevel);
-    if (!covered(p) || conf[p] < o.seenConfidence || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
-    seen[p] = Math.min(1, conf[p]);
-    for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
-  }
-  erodeSeen(seen, conf, width, height, covered, o.seenConfidence);
-  const skinMask = skinPriorMask(input.regions, n);
-  const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
-  const relSkin = medianColor(J, skinWeight);
-  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
-  const w = dichromaticWeights(relSkin);
-  const specWeight = specularWeightMap(input.regions, n);
-  const texelJ = [0, 0, 0];
-  const smooth = [0, 0, 0];
-  const regionData = input.regions?.weights.data ?? null;
-  for (let p = 0; p < n; p++) {
-    if (seen[p] === 0) continue;
-    for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
-    const k = specularExcess(texelJ, w, graphParams) * specWeight[p];
-    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
-    // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
-    // seen through a visibility error, a clipped or coloured highlight); completed instead.
-    smoothAlbedoAt(fit, regionData, p, smooth);
-    if (lum3(J, p) > o.maxAlbedoRatio * (LUMA_709[0] * smooth[0] + LUMA_709[1] * smooth[1] + LUMA_709[2] * smooth[2])) seen[p] = 0;
-  }
-  return { J, seen, skinWeight, specWeight };
-}
-
-/** 4. The relative albedo completed through the symmetry and toward the skin prior (complete's defaults). */
-function completeAlbedo(input: DelightInput, seen: SeenAlbedo, context: StageContext): Float32Array {
-  const { width, height } = input.textureBase;
-  return complete(
-    { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
-    {},
-    { logger: context.logger },
-  ).texture.data;
-}
-
-/** The absolute scale of the albedo and what it was derived from. */
-interface AlbedoScale {
-  /** Per-channel factor from relative to absolute albedo. */
-  fs: number[];
-  /** White balance applied (scene light × locus correction), per channel. */
-  gain: number[];
-  /** Skin luminance the scale aims at. */
-  target: number;
-  /** The scene illuminant, red = 1. */
-  scene: [number, number, number];
-  /** Median skin albedo, linear RGB, absolute. */
-  skinAlbedo: [number, number, number];
-  /** Completed albedo at base size, absolute, linear RGB. */
-  albedoBase: Float32Array;
-}
-
-/** 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks. */
-function absoluteScale(input: DelightInput, albedoRel: Float32Array, skinWeight: Float32Array, o: Required<DelightOptions>): AlbedoScale {
-  const n = input.textureBase.width * input.textureBase.height;
-  const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
-  const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
-  const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
-  const median = medianColor(albedoRel, useW);
-  const lumOf = (c: ArrayLike<number>) => LUMA_709[0] * c[0] + LUMA_709[1] * c[1] + LUMA_709[2] * c[2];
-  // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
-  // taken out first (along the locus a warm light passes for darker skin), then the white balance
-  // that puts what is left back on the locus. Both are part of the light, not the albedo, and the
-  // luminance prior reads the corrected colour.
-  const scene = checkIlluminant(input.sceneIlluminant);
-  const sceneGain = scene.map((v) => 1 / v);
-  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median.map((v, c) => v * sceneGain[c])) : null;
-  const gain = locus ? locus.gain.map((g, c) => g * sceneGain[c]) : [1, 1, 1];
-  const target = locus ? locus.luminance : (o.albedoScale as number);
-  if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
-  const balanced = median.map((v, c) => v * gain[c]);
-  const fs = gain.map((g) => (g * target) / Math.max(lumOf(balanced), 1e-6));
-  const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
-  const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
-  return { fs, gain, target, scene, skinAlbedo, albedoBase };
-}
-
-/** 6. Division shading: the fitted one where seen, the one the completion implies elsewhere (in absolute albedo units). */
-function divisionShading(input: DelightInput, shading: Float32Array, seen: Float32Array, albedoRel: Float32Array, fs: number[]): Float32Array {
-  const n = input.textureBase.width * input.textureBase.height;
-  const implied = impliedShading(input.textureBase, albedoRel);
-  const divisor = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) {
-    const c = seen[p];
-    for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / fs[k];
-  }
-  return divisor;
-}
-
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading. */
 async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, specWeight: Float32Array, skinAlbedo: [number, number, number], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
   const { width, height } = input.textureBase;
@@ -412,114 +187,4 @@ async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, 
   });
   const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], tiledOf(context));
   return albedo;
-}
-
-/** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
-function lightingEstimate(input: DelightInput, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: Required<DelightOptions>): LightingEstimate {
-  const n = input.textureBase.width * input.textureBase.height;
-  const N = input.normalsObject.data;
-  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
-  const seenNormals: number[] = [];
-  for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
-  const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
-  return {
-    shRadiance: radiance,
-    dominantDirection: brightest.direction,
-    shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
-    skinAlbedo: scale.skinAlbedo,
-    sceneIlluminant: scale.scene,
-    albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: scale.target },
-    fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
-  };
-}
-
-/** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */
-function checkIlluminant(rgb: [number, number, number] | undefined): [number, number, number] {
-  if (!rgb) return [1, 1, 1];
-  if (rgb.length !== 3 || !rgb.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`delight: sceneIlluminant must be three positive numbers, got ${JSON.stringify(rgb)}`);
-  return [1, rgb[1] / rgb[0], rgb[2] / rgb[0]];
-}
-
-/** Per-channel weighted median of an RGB image. */
-function medianColor(rgb: Float32Array, weight: Float32Array): [number, number, number] {
-  const n = weight.length;
-  const ch = new Float32Array(n);
-  const out: number[] = [];
-  for (let c = 0; c < 3; c++) {
-    for (let p = 0; p < n; p++) ch[p] = rgb[p * 3 + c];
-    out.push(weightedMedian(ch, weight));
-  }
-  if (!out.every((v) => v > 0)) throw new Error("delight: no seen skin to measure the albedo on");
-  return out as [number, number, number];
-}
-
-/**
- * Shading implied by the completed texture and the completed albedo. Unsmoothed: where a texel
- * was rejected (occluder leak, clipped highlight) its texture is the photo's and its albedo the
- * completion's, and the ratio must map exactly one onto the other.
- */
-function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
-  return Float32Array.from(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
-}
-
-/**
- * Texels next to an unseen one (inside the same island, confidence below `minSeen`) are dropped:
- * their photo samples straddle an occlusion edge (eyeball, silhouette) and mix in another surface's
- * colour and shading.
- */
-function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height: number, covered: (p: number) => boolean, minSeen: number): void {
-  const drop: number[] = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      if (seen[p] === 0) continue;
-      let edge = false;
-      for (let dy = -1; dy <= 1 && !edge; dy++) {
-        for (let dx = -1; dx <= 1 && !edge; dx++) {
-          const xx = x + dx;
-          const yy = y + dy;
-          if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-          const q = yy * width + xx;
-          if (covered(q) && conf[q] < minSeen) edge = true;
-        }
-      }
-      if (edge) drop.push(p);
-    }
-  }
-  for (const p of drop) seen[p] = 0;
-}
-
-const lum3 = (rgb: Float32Array, p: number) => LUMA_709[0] * rgb[p * 3] + LUMA_709[1] * rgb[p * 3 + 1] + LUMA_709[2] * rgb[p * 3 + 2];
-
-/**
- * Blends the model shading, where it is deep (below shadeTrust[1] × the median over fitted texels),
- * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
- * below shadeTrust[0] × median. Geometric blend per channel, in place. Where the model is right the
- * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
- */
-function distrustDeepShade(shading: Float32Array, input: DelightInput, fit: LightingFit, fitWeight: Float32Array, o: Required<DelightOptions>): void {
-  const trust = o.shadeTrust;
-  const { width, height } = input.textureBase;
-  const n = width * height;
-  const lum = (p: number) => LUMA_709[0] * shading[p * 3] + LUMA_709[1] * shading[p * 3 + 1] + LUMA_709[2] * shading[p * 3 + 2];
-  const lums = new Float32Array(n);
-  for (let p = 0; p < n; p++) lums[p] = lum(p);
-  const ref = weightedMedian(lums, fitWeight);
-  if (!(ref > 0)) return;
-  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= o.seenConfidence && (!input.coverage || input.coverage.data[p] > 0.5) ? c : 0));
-  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
-  const regions = input.regions?.weights.data ?? null;
-  // Hair is not the skin the regional albedo describes: leave its shading to the model.
-  const hair = regionSum(input.regions, ["brows", "scalp"], n);
-  const smooth = [0, 0, 0];
-  for (let p = 0; p < n; p++) {
-    const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
-    if (w >= 1 || support[p] < o.deepShadeSupport || seenWeight[p] === 0 || hair[p] > 0.5) continue;
-    smoothAlbedoAt(fit, regions, p, smooth);
-    for (let c = 0; c < 3; c++) {
-      const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
-      const model = Math.max(shading[p * 3 + c], 1e-4);
-      shading[p * 3 + c] = Math.exp(w * Math.log(model) + (1 - w) * Math.log(implied));
-    }
-  }
 }

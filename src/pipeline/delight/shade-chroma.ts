@@ -7,9 +7,7 @@
  * progressively from the regional albedo, keeping its own luminance (the detail).
  */
 import { type LightingFit, smoothAlbedoAt } from "./fit.ts";
-import { LUMA_709 } from "../../primitives/color.ts";
-
-const lum = (a: ArrayLike<number>, i: number) => LUMA_709[0] * a[i] + LUMA_709[1] * a[i + 1] + LUMA_709[2] * a[i + 2];
+import { lumAt } from "./maps.ts";
 
 /**
  * Rewrites, in place, the shading of texels whose shading luminance is below trust[1] × `median`
@@ -31,12 +29,12 @@ export function neutraliseShadeChroma(
   const J = [0, 0, 0];
   for (let p = 0; p < seen.length; p++) {
     if (seen[p] === 0 || (exclude && exclude[p] > 0.5)) continue;
-    const t = Math.min(1, Math.max(0, (trust[1] - lum(shading, p * 3) / median) / (trust[1] - trust[0])));
+    const t = Math.min(1, Math.max(0, (trust[1] - lumAt(shading, p) / median) / (trust[1] - trust[0])));
     if (t <= 0) continue;
     for (let c = 0; c < 3; c++) J[c] = texture[p * 3 + c] / Math.max(shading[p * 3 + c], 1e-6);
-    const jl = lum(J, 0);
+    const jl = lumAt(J, 0);
     smoothAlbedoAt(fit, regions, p, smooth);
-    const sl = lum(smooth, 0);
+    const sl = lumAt(smooth, 0);
     if (!(jl > 0) || !(sl > 0)) continue;
     for (let c = 0; c < 3; c++) {
       const target = jl * ((1 - t) * (J[c] / jl) + t * (smooth[c] / sl));

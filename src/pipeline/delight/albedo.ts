@@ -1,0 +1,173 @@
+/**
+ * The delight steps that read the albedo off the photo (docs/design.md §1): divide the seen texels
+ * by the shading and strip their highlights (3), complete what the photo did not see through the
+ * UV symmetry (4), and pin the absolute scale with the skin-reflectance prior (5).
+ */
+import { dichromaticWeights, specularExcess, type DelightGraphParams } from "../../estimators/delight.ts";
+import type { FaceRegion, RegionMaps } from "../../types.ts";
+import { complete, skinPriorMask, weightedMedian } from "../complete.ts";
+import type { StageContext } from "../stage.ts";
+import { matchSkinLocus } from "./albedo-scale.ts";
+import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
+import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
+
+/**
+ * Regions where white is not a highlight, so no highlight is removed: teeth show through the
+ * lips of an open mouth, eye whites through the eye openings, and hair is not a dielectric skin.
+ */
+const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
+
+/** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
+const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
+
+/** Per texel, how much highlight removal applies: 1 − membership of NO_HIGHLIGHT_REMOVAL. */
+function specularWeightMap(regions: RegionMaps | undefined, texels: number): Float32Array {
+  const s = regionSum(regions, NO_HIGHLIGHT_REMOVAL, texels);
+  return Float32Array.from(s, (v) => Math.max(0, 1 - v));
+}
+
+/** What the photo says of the albedo where it saw the skin. */
+export interface SeenAlbedo {
+  /** J = T/S with highlights removed, linear RGB, base size (0 where not seen). */
+  J: Float32Array;
+  /** Per texel, how far J is trusted, 0..1 (0 = completed instead). */
+  seen: Float32Array;
+  /** `seen` on skin texels at or above minConfidence (the weight of skin medians). */
+  skinWeight: Float32Array;
+  /** Per texel, how much highlight removal applies. */
+  specWeight: Float32Array;
+}
+
+/** 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not fit are unseen. */
+export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings): SeenAlbedo {
+  const { width, height, n, T, AO, conf, covered } = baseTexels(input);
+  const J = new Float32Array(n * 3);
+  const seen = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
+    // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
+    // interreflection the AO model does not hold: both are completed from their neighbours instead.
+    const clipped = isClipped(T, p, o.clipLevel);
+    if (!covered(p) || conf[p] < o.seenConfidence || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
+    seen[p] = Math.min(1, conf[p]);
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
+  }
+  erodeSeen(seen, conf, width, height, covered, o.seenConfidence);
+  const skinMask = skinPriorMask(input.regions, n);
+  const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
+  const relSkin = medianColor(J, skinWeight);
+  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
+  const w = dichromaticWeights(relSkin);
+  const specWeight = specularWeightMap(input.regions, n);
+  const texelJ = [0, 0, 0];
+  const smooth = [0, 0, 0];
+  const regionData = input.regions?.weights.data ?? null;
+  for (let p = 0; p < n; p++) {
+    if (seen[p] === 0) continue;
+    for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
+    const k = specularExcess(texelJ, w, graphParams) * specWeight[p];
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
+    // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
+    // seen through a visibility error, a clipped or coloured highlight); completed instead.
+    smoothAlbedoAt(fit, regionData, p, smooth);
+    if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
+  }
+  return { J, seen, skinWeight, specWeight };
+}
+
+/** 4. The relative albedo completed through the symmetry and toward the skin prior (complete's defaults). */
+export function completeAlbedo(input: DelightMaps, seen: SeenAlbedo, context: StageContext): Float32Array {
+  const { width, height } = input.textureBase;
+  return complete(
+    { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
+    {},
+    { logger: context.logger },
+  ).texture.data;
+}
+
+/** The absolute scale of the albedo and what it was derived from. */
+export interface AlbedoScale {
+  /** Per-channel factor from relative to absolute albedo. */
+  fs: number[];
+  /** White balance applied (scene light × locus correction), per channel. */
+  gain: number[];
+  /** Skin luminance the scale aims at. */
+  target: number;
+  /** The scene illuminant, red = 1. */
+  scene: [number, number, number];
+  /** Median skin albedo, linear RGB, absolute. */
+  skinAlbedo: [number, number, number];
+  /** Completed albedo at base size, absolute, linear RGB. */
+  albedoBase: Float32Array;
+}
+
+/** 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks. */
+export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinWeight: Float32Array, o: DelightSettings): AlbedoScale {
+  const n = input.textureBase.width * input.textureBase.height;
+  const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
+  const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
+  const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
+  const median = medianColor(albedoRel, useW);
+  // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
+  // taken out first (along the locus a warm light passes for darker skin), then the white balance
+  // that puts what is left back on the locus. Both are part of the light, not the albedo, and the
+  // luminance prior reads the corrected colour.
+  const scene = checkIlluminant(input.sceneIlluminant);
+  const sceneGain = scene.map((v) => 1 / v);
+  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median.map((v, c) => v * sceneGain[c])) : null;
+  const gain = locus ? locus.gain.map((g, c) => g * sceneGain[c]) : [1, 1, 1];
+  const target = locus ? locus.luminance : (o.albedoScale as number);
+  if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
+  const balanced = median.map((v, c) => v * gain[c]);
+  const fs = gain.map((g) => (g * target) / Math.max(lumAt(balanced, 0), 1e-6));
+  const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
+  const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
+  return { fs, gain, target, scene, skinAlbedo, albedoBase };
+}
+
+/** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */
+function checkIlluminant(rgb: [number, number, number] | undefined): [number, number, number] {
+  if (!rgb) return [1, 1, 1];
+  if (rgb.length !== 3 || !rgb.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`delight: sceneIlluminant must be three positive numbers, got ${JSON.stringify(rgb)}`);
+  return [1, rgb[1] / rgb[0], rgb[2] / rgb[0]];
+}
+
+/** Per-channel weighted median of an RGB image. */
+function medianColor(rgb: Float32Array, weight: Float32Array): [number, number, number] {
+  const n = weight.length;
+  const ch = new Float32Array(n);
+  const out: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0; p < n; p++) ch[p] = rgb[p * 3 + c];
+    out.push(weightedMedian(ch, weight));
+  }
+  if (!out.every((v) => v > 0)) throw new Error("delight: no seen skin to measure the albedo on");
+  return out as [number, number, number];
+}
+
+/**
+ * Texels next to an unseen one (inside the same island, confidence below `minSeen`) are dropped:
+ * their photo samples straddle an occlusion edge (eyeball, silhouette) and mix in another surface's
+ * colour and shading.
+ */
+function erodeSeen(seen: Float32Array, conf: Float32Array, width: number, height: number, covered: (p: number) => boolean, minSeen: number): void {
+  const drop: number[] = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (seen[p] === 0) continue;
+      let edge = false;
+      for (let dy = -1; dy <= 1 && !edge; dy++) {
+        for (let dx = -1; dx <= 1 && !edge; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+          const q = yy * width + xx;
+          if (covered(q) && conf[q] < minSeen) edge = true;
+        }
+      }
+      if (edge) drop.push(p);
+    }
+  }
+  for (const p of drop) seen[p] = 0;
+}

@@ -1,0 +1,108 @@
+/**
+ * What every step of the delight stage reads: the base-size maps of its input, the options with
+ * their defaults applied, and the per-texel questions the steps share (inside an island? clipped?
+ * how much of these regions?).
+ */
+import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../../types.ts";
+import { LUMA_709 } from "../../primitives/color.ts";
+
+/** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
+export interface DelightMaps {
+  /** The completed base-size texture T that was upscaled, linear RGB. */
+  textureBase: ImageF32;
+  /**
+   * 1 channel 0..1: what the photo really saw — complete's sourceConfidence (unwrap's confidence
+   * without the texels complete dropped as not skin), or unwrap's confidence.
+   */
+  confidence: ImageF32;
+  /** Object-space unit normals N_O, base size. */
+  normalsObject: ImageF32;
+  /** Ambient occlusion 0..1, base size. */
+  ambientOcclusion: ImageF32;
+  /** 1 inside UV islands, base size (absent: all). */
+  coverage?: ImageF32;
+  /** Region maps, base size: hair, brows and eyelids stay out of the lighting fit; the scale prior reads cheeks and forehead. */
+  regions?: RegionMaps;
+  /** Mirror texel per base texel (absent: u → 1 − u). */
+  mirrorTexel?: Int32Array;
+  /**
+   * The scene's light colour from the rest of the photo (capture's `illuminant.rgb`, linear, red = 1).
+   * Taken out of the skin before its tone is read: a warm light and darker skin shift skin colour
+   * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
+   */
+  sceneIlluminant?: [number, number, number];
+}
+
+/**
+ * DelightOptions (../delight.ts) with its defaults applied, as the steps read them. Spelled out here
+ * rather than imported so that the helpers do not import their entry back (test/import-cycles.test.ts);
+ * the entry passes its `Required<DelightOptions>`, so the compiler keeps the two in step.
+ */
+export interface DelightSettings {
+  minConfidence: number;
+  minOcclusion: number;
+  clipLevel: number;
+  iterations: number;
+  ridge: [number, number];
+  lightColorCoupling: number;
+  albedoScale: "chromaticity" | number;
+  shadeTrust: [number, number];
+  shadeChromaTrust: [number, number];
+  maxAlbedoRatio: number;
+  specularTolerance: number;
+  specularGate: number;
+  shadingFloor: number;
+  seenConfidence: number;
+  tukeyC: number;
+  regionRidge: number;
+  maxFitSamples: number;
+  deepShadeSigma: number;
+  deepShadeSupport: number;
+}
+
+/** The base texture's size and the per-texel arrays most steps loop over. */
+export interface BaseTexels {
+  width: number;
+  height: number;
+  /** width × height. */
+  n: number;
+  /** The base texture, linear RGB. */
+  T: Float32Array;
+  /** Ambient occlusion. */
+  AO: Float32Array;
+  /** Confidence. */
+  conf: Float32Array;
+  /** True inside a UV island (every texel without a coverage map). */
+  covered: (p: number) => boolean;
+}
+
+export function baseTexels(input: DelightMaps): BaseTexels {
+  const { width, height } = input.textureBase;
+  return {
+    width,
+    height,
+    n: width * height,
+    T: input.textureBase.data,
+    AO: input.ambientOcclusion.data,
+    conf: input.confidence.data,
+    covered: (p) => !input.coverage || input.coverage.data[p] > 0.5,
+  };
+}
+
+/** True when a channel of texel p reaches the camera's clip level. */
+export function isClipped(T: Float32Array, p: number, clipLevel: number): boolean {
+  return T[p * 3] >= clipLevel || T[p * 3 + 1] >= clipLevel || T[p * 3 + 2] >= clipLevel;
+}
+
+/** Per texel, the summed weight of the named regions (0 everywhere without region maps). */
+export function regionSum(regions: RegionMaps | undefined, names: readonly FaceRegion[], texels: number): Float32Array {
+  const out = new Float32Array(texels);
+  if (!regions) return out;
+  const w = regions.weights;
+  const idx = names.map((name) => FACE_REGIONS.indexOf(name));
+  for (let p = 0; p < texels; p++) for (const i of idx) out[p] += w.data[p * w.channels + i];
+  return out;
+}
+
+/** Rec. 709 luminance of texel p of an interleaved RGB array. */
+export const lumAt = (rgb: ArrayLike<number>, p: number) => LUMA_709[0] * rgb[p * 3] + LUMA_709[1] * rgb[p * 3 + 1] + LUMA_709[2] * rgb[p * 3 + 2];

@@ -1,0 +1,129 @@
+/**
+ * The delight steps about the light (docs/design.md §1): fit it with a smooth regional albedo on
+ * the seen skin (1), shade a unit albedo with it and correct that shading where the model is not
+ * trusted (2), build the shading the division uses, seen or completed (6), and report the light in
+ * absolute albedo units (8).
+ */
+import type { FaceRegion, ImageF32, LightingEstimate } from "../../types.ts";
+import { weightedBlur } from "../../image/box-blur.ts";
+import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../../render/sh.ts";
+import { weightedMedian } from "../complete.ts";
+import type { AlbedoScale } from "./albedo.ts";
+import { fitLighting, smoothAlbedoAt, type LightingFit } from "./fit.ts";
+import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
+import { neutraliseShadeChroma } from "./shade-chroma.ts";
+
+/** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
+const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
+
+/** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
+export function fitSkinLighting(input: DelightMaps, o: DelightSettings): { fit: LightingFit; fitWeight: Float32Array } {
+  const { width, height, n, T, AO, conf, covered } = baseTexels(input);
+  const fitWeight = new Float32Array(n);
+  const notFit = regionSum(input.regions, NOT_FIT, n);
+  for (let p = 0; p < n; p++) {
+    const clipped = isClipped(T, p, o.clipLevel);
+    if (!covered(p) || clipped || conf[p] < o.minConfidence || AO[p] < o.minOcclusion) continue;
+    fitWeight[p] = conf[p] * Math.max(0, 1 - notFit[p]);
+  }
+  const fit = fitLighting(
+    { width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
+    {
+      iterations: o.iterations,
+      tukeyC: o.tukeyC,
+      ridgeBand1: o.ridge[0],
+      ridgeBand2: o.ridge[1],
+      regionRidge: o.regionRidge,
+      lightColorCoupling: o.lightColorCoupling,
+      maxSamples: o.maxFitSamples,
+      specularTolerance: o.specularTolerance,
+      specularGate: o.specularGate,
+    },
+  );
+  return { fit, fitWeight };
+}
+
+/** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */
+export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): Float32Array {
+  const { n, AO, covered } = baseTexels(input);
+  const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
+  const shading = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
+  distrustDeepShade(shading, input, fit, fitWeight, o);
+  const lums = Float32Array.from({ length: n }, (_, p) => lumAt(shading, p));
+  const seenAny = Float32Array.from(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
+  // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
+  neutraliseShadeChroma(shading, input.textureBase.data, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
+  return shading;
+}
+
+/**
+ * Blends the model shading, where it is deep (below shadeTrust[1] × the median over fitted texels),
+ * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
+ * below shadeTrust[0] × median. Geometric blend per channel, in place. Where the model is right the
+ * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
+ */
+function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
+  const trust = o.shadeTrust;
+  const { width, height, n, covered } = baseTexels(input);
+  const lums = new Float32Array(n);
+  for (let p = 0; p < n; p++) lums[p] = lumAt(shading, p);
+  const ref = weightedMedian(lums, fitWeight);
+  if (!(ref > 0)) return;
+  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
+  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
+  const regions = input.regions?.weights.data ?? null;
+  // Hair is not the skin the regional albedo describes: leave its shading to the model.
+  const hair = regionSum(input.regions, ["brows", "scalp"], n);
+  const smooth = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
+    if (w >= 1 || support[p] < o.deepShadeSupport || seenWeight[p] === 0 || hair[p] > 0.5) continue;
+    smoothAlbedoAt(fit, regions, p, smooth);
+    for (let c = 0; c < 3; c++) {
+      const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
+      const model = Math.max(shading[p * 3 + c], 1e-4);
+      shading[p * 3 + c] = Math.exp(w * Math.log(model) + (1 - w) * Math.log(implied));
+    }
+  }
+}
+
+/** 6. Division shading: the fitted one where seen, the one the completion implies elsewhere (in absolute albedo units). */
+export function divisionShading(input: DelightMaps, shading: Float32Array, seen: Float32Array, albedoRel: Float32Array, fs: number[]): Float32Array {
+  const n = input.textureBase.width * input.textureBase.height;
+  const implied = impliedShading(input.textureBase, albedoRel);
+  const divisor = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) {
+    const c = seen[p];
+    for (let k = 0; k < 3; k++) divisor[p * 3 + k] = (c * shading[p * 3 + k] + (1 - c) * implied[p * 3 + k]) / fs[k];
+  }
+  return divisor;
+}
+
+/**
+ * Shading implied by the completed texture and the completed albedo. Unsmoothed: where a texel
+ * was rejected (occluder leak, clipped highlight) its texture is the photo's and its albedo the
+ * completion's, and the ratio must map exactly one onto the other.
+ */
+function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
+  return Float32Array.from(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
+}
+
+/** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
+export function lightingEstimate(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: DelightSettings): LightingEstimate {
+  const n = input.textureBase.width * input.textureBase.height;
+  const N = input.normalsObject.data;
+  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
+  const seenNormals: number[] = [];
+  for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
+  const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
+  return {
+    shRadiance: radiance,
+    dominantDirection: brightest.direction,
+    shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
+    skinAlbedo: scale.skinAlbedo,
+    sceneIlluminant: scale.scene,
+    albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: scale.target },
+    fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
+  };
+}
