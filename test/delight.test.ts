@@ -4,13 +4,38 @@ import { delight } from "../src/pipeline/delight.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 import { matchSkinLocus, skinLuminanceFromChromaticity } from "../src/pipeline/delight/albedo-scale.ts";
 import { disposeSessions } from "../src/models/session.ts";
-import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
+import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
 import { renderedHead } from "./support/rendered-head.ts";
 
 afterAll(disposeSessions);
 
 const toSrgb = (img: ImageF32): ImageF32 => ({ ...img, data: img.data.map(linearToSrgb), colorSpace: "srgb" });
+
+/**
+ * The fitted light against the true one: irradiance over the visible skin's normals within 5 % RMS,
+ * dominant direction within 8°.
+ */
+function expectLightRecovered(
+  lighting: LightingEstimate,
+  truth: { radiance: ArrayLike<number>; lightDirection: ArrayLike<number> },
+  normals: ImageF32,
+  visibleSkin: (p: number) => boolean,
+): void {
+  const n = normals.width * normals.height;
+  const Etrue = evaluateShImage(radianceToIrradiance(truth.radiance), normals.data, n);
+  const Egot = evaluateShImage(radianceToIrradiance(lighting.shRadiance), normals.data, n);
+  let se = 0;
+  let ss = 0;
+  for (let p = 0; p < n; p++) {
+    if (!visibleSkin(p)) continue;
+    for (let c = 0; c < 3; c++) (se += (Egot[p * 3 + c] - Etrue[p * 3 + c]) ** 2), (ss += Etrue[p * 3 + c] ** 2);
+  }
+  expect(Math.sqrt(se / ss)).toBeLessThan(0.05);
+  const d = lighting.dominantDirection;
+  const L = truth.lightDirection;
+  expect((Math.acos(Math.min(1, d[0] * L[0] + d[1] * L[1] + d[2] * L[2])) * 180) / Math.PI).toBeLessThan(8);
+}
 
 describe("delight", () => {
   const scene = syntheticScene({ yawDeg: 30, exposure: 0.8, specular: 0.6 });
@@ -37,19 +62,7 @@ describe("delight", () => {
     expect(quality).toBeGreaterThanOrEqual(28);
     expect(naive).toBeLessThan(quality - 6);
 
-    // Light: irradiance over the seen normals within 5 % RMS of the truth, direction within 8°.
-    const Etrue = evaluateShImage(radianceToIrradiance(scene.radiance), scene.normals.data, W * H);
-    const Egot = evaluateShImage(radianceToIrradiance(result.lighting.shRadiance), scene.normals.data, W * H);
-    let se = 0;
-    let ss = 0;
-    for (let p = 0; p < W * H; p++) {
-      if (!visibleSkin(p)) continue;
-      for (let c = 0; c < 3; c++) (se += (Egot[p * 3 + c] - Etrue[p * 3 + c]) ** 2), (ss += Etrue[p * 3 + c] ** 2);
-    }
-    expect(Math.sqrt(se / ss)).toBeLessThan(0.05);
-    const d = result.lighting.dominantDirection;
-    const cos = d[0] * scene.lightDirection[0] + d[1] * scene.lightDirection[1] + d[2] * scene.lightDirection[2];
-    expect((Math.acos(Math.min(1, cos)) * 180) / Math.PI).toBeLessThan(8);
+    expectLightRecovered(result.lighting, scene, scene.normals, visibleSkin);
     // Truth: E from 0.32π ambient + a 1.9 directional light, seen from facing it to ≈ 90° away from it.
     expect(result.lighting.shadingContrast).toBeGreaterThan(0.4);
     expect(result.lighting.shadingContrast).toBeLessThan(0.8);
@@ -160,18 +173,7 @@ describe("unwrap → complete → delight on the template head rendered by the p
     expect(quality).toBeGreaterThanOrEqual(28);
     expect(psnr(done.texture.data.map(linearToSrgb), truth, 3, visibleSkin)).toBeLessThan(quality - 10);
 
-    const Etrue = evaluateShImage(radianceToIrradiance(scene.radiance), u.normalsObject.data, W * H);
-    const Egot = evaluateShImage(radianceToIrradiance(result.lighting.shRadiance), u.normalsObject.data, W * H);
-    let se = 0;
-    let ss = 0;
-    for (let p = 0; p < W * H; p++) {
-      if (!visibleSkin(p)) continue;
-      for (let c = 0; c < 3; c++) (se += (Egot[p * 3 + c] - Etrue[p * 3 + c]) ** 2), (ss += Etrue[p * 3 + c] ** 2);
-    }
-    expect(Math.sqrt(se / ss)).toBeLessThan(0.05);
-    const d = result.lighting.dominantDirection;
-    const L = scene.lightDirection;
-    expect((Math.acos(Math.min(1, d[0] * L[0] + d[1] * L[1] + d[2] * L[2])) * 180) / Math.PI).toBeLessThan(8);
+    expectLightRecovered(result.lighting, scene, u.normalsObject, visibleSkin);
     for (const v of result.albedo.data) expect(v >= 0 && v <= 1).toBe(true);
   });
 });
