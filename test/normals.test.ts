@@ -6,18 +6,13 @@ import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator } from 
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { unwrap } from "../src/pipeline/unwrap.ts";
 import { FACE_REGIONS, LANDMARK_COUNT, type ImageF32 } from "../src/types.ts";
+import { image } from "./support/image.ts";
 
 afterAll(disposeSessions);
 
 const W = 64;
 const H = 96;
 const TEXEL_MM = 0.1;
-
-function image(width: number, height: number, channels: number, colorSpace: ImageF32["colorSpace"], f: (x: number, y: number, c: number) => number): ImageF32 {
-  const data = new Float32Array(width * height * channels);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = f(x, y, c);
-  return { width, height, channels, data, colorSpace };
-}
 
 /** Skin-coloured albedo (sRGB) with a round spot at (cx, cy), darker (pit) or brighter (bump). */
 const spotAlbedo = (cx: number, cy: number, contrast: number) =>

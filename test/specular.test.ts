@@ -1,18 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { regionalSpecular, specular, SPECULAR_DEFAULTS, SPECULAR_F0_AT_ONE } from "../src/pipeline/specular.ts";
 import { disposeSessions } from "../src/models/session.ts";
-import { FACE_REGIONS, type ImageF32, type RegionMaps } from "../src/types.ts";
+import { FACE_REGIONS, type RegionMaps } from "../src/types.ts";
+import { image } from "./support/image.ts";
 
 afterAll(disposeSessions);
 
 const W = 64;
 const H = 96;
-
-function image(width: number, height: number, channels: number, colorSpace: ImageF32["colorSpace"], f: (x: number, y: number, c: number) => number): ImageF32 {
-  const data = new Float32Array(width * height * channels);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = f(x, y, c);
-  return { width, height, channels, data, colorSpace };
-}
 
 /** Base-size regions: forehead in the top third, brows in a band, the rest "other skin". */
 const regions: RegionMaps = {
