@@ -94,20 +94,11 @@ export function nearestCoveredTexel(width: number, height: number, covered: (tex
   }
   while (head < tail) {
     const p = queue[head++];
-    const x = p % width;
-    const y = (p - x) / width;
-    for (let dy = -1; dy <= 1; dy++) {
-      const yy = y + dy;
-      if (yy < 0 || yy >= height) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx;
-        if (xx < 0 || xx >= width) continue;
-        const q = yy * width + xx;
-        if (source[q] !== -1) continue;
-        source[q] = source[p];
-        queue[tail++] = q;
-      }
-    }
+    forNeighbours(p, width, height, (q) => {
+      if (source[q] !== -1) return;
+      source[q] = source[p];
+      queue[tail++] = q;
+    });
   }
   return source;
 }
@@ -125,6 +116,7 @@ function copyFromSource(d: Float32Array, c: number, source: Int32Array): void {
   }
 }
 
+/** Visits the 8-neighbours of texel p that lie inside the image, row by row. */
 function forNeighbours(p: number, width: number, height: number, visit: (q: number) => void): void {
   const x = p % width;
   const y = (p - x) / width;
