@@ -4,6 +4,7 @@
  * scale while every landmark stays an exact vertex.
  */
 import { FACE_LANDMARKS_M, FACE_TRIANGLES, LANDMARK_MIRROR } from "./data/canonical-face.ts";
+import { vertexNeighbours } from "./mesh-utils.ts";
 import { subdivideInterpolating } from "./subdivide.ts";
 import { FACE_OVAL as FACE_SILHOUETTE, LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LIP_LOWER_INNER, LIP_UPPER_INNER, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT } from "../primitives/face-topology.ts";
 
@@ -29,16 +30,7 @@ export interface FaceSurface {
  * strip's curl) to the vertex, made perpendicular to the loop.
  */
 function outwardDirections(positions: Float64Array, indices: Uint32Array, loop: number[], depth = 3): [number, number, number][] {
-  const nbrs = new Map<number, Set<number>>();
-  for (let t = 0; t < indices.length; t += 3) {
-    for (let k = 0; k < 3; k++) {
-      const a = indices[t + k];
-      const set = nbrs.get(a) ?? new Set<number>();
-      set.add(indices[t + ((k + 1) % 3)]);
-      set.add(indices[t + ((k + 2) % 3)]);
-      nbrs.set(a, set);
-    }
-  }
+  const nbrs = vertexNeighbours(indices);
   const onLoop = new Set(loop);
   const P = (v: number): [number, number, number] => [positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]];
   return loop.map((v, i) => {

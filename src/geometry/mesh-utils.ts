@@ -1,11 +1,29 @@
 /**
  * Mesh utilities shared by the template head, fit and the later stages: welding of UV-seam
- * duplicates, vertex normals and glTF/MikkTSpace-convention tangents.
+ * duplicates, vertex adjacency, vertex normals and glTF/MikkTSpace-convention tangents.
  *
  * A vertex that lies on a UV seam is stored once per UV island with bit-identical positions; the
  * surface itself is continuous there. Normals are therefore accumulated over the welded surface
  * (no shading crease along seams), tangents per stored vertex (they follow the UVs).
  */
+
+/**
+ * For each vertex of a triangle list, the vertices it shares an edge with (in the order the
+ * triangles first name them).
+ */
+export function vertexNeighbours(indices: ArrayLike<number>): Map<number, Set<number>> {
+  const neighbours = new Map<number, Set<number>>();
+  for (let t = 0; t < indices.length; t += 3) {
+    for (let k = 0; k < 3; k++) {
+      const a = indices[t + k];
+      const set = neighbours.get(a) ?? new Set<number>();
+      set.add(indices[t + ((k + 1) % 3)]);
+      set.add(indices[t + ((k + 2) % 3)]);
+      neighbours.set(a, set);
+    }
+  }
+  return neighbours;
+}
 
 /**
  * For each vertex, the index of the first vertex with a bit-identical position (itself when it

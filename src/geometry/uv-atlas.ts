@@ -12,6 +12,7 @@
  * 0.01 / 0.99, whose two copies mirror each other). Later stages can mirror-fill texels through
  * (u, v) → (1 − u, v).
  */
+import { vertexNeighbours } from "./mesh-utils.ts";
 
 /** Atlas regions, in UV units. */
 export const ATLAS = {
@@ -79,16 +80,7 @@ export function scalpUv(i: number, n: number, arc: number, maxLength: number): [
  * keeping `pinned` vertices fixed. Returns how many triangles are still flipped.
  */
 export function untangleUvs(uv: number[], tris: ArrayLike<number>, pinned: Set<number>, rounds = 8): number {
-  const neighbours = new Map<number, Set<number>>();
-  for (let t = 0; t < tris.length; t += 3) {
-    for (let k = 0; k < 3; k++) {
-      const a = tris[t + k];
-      const set = neighbours.get(a) ?? new Set<number>();
-      set.add(tris[t + ((k + 1) % 3)]);
-      set.add(tris[t + ((k + 2) % 3)]);
-      neighbours.set(a, set);
-    }
-  }
+  const neighbours = vertexNeighbours(tris);
   const area = (t: number) => {
     const [a, b, c] = [tris[t], tris[t + 1], tris[t + 2]];
     return (uv[2 * b] - uv[2 * a]) * (uv[2 * c + 1] - uv[2 * a + 1]) - (uv[2 * c] - uv[2 * a]) * (uv[2 * b + 1] - uv[2 * a + 1]);
