@@ -203,7 +203,7 @@ describe("npm run eval on two photos and one without a face", () => {
       expect(m.psnr.ours).toBeGreaterThan(14);
       expect(m.ssim.ours).toBeGreaterThan(0.3);
       expect(m.skinPixels).toBeGreaterThan(500);
-      // The photo texture keeps the shading, de-lighting takes most of it out (README's evaluation: r 0.68 against 0.09).
+      // The photo texture keeps the shading, de-lighting takes most of it out (docs/evaluation.md: r 0.68 against 0.09).
       expect(m.albedo.residualShading.baseline).toBeGreaterThan(0.3);
       expect(Math.abs(m.albedo.residualShading.ours)).toBeLessThan(0.5 * m.albedo.residualShading.baseline);
       expect(m.albedo.ita.texels).toBeGreaterThan(100);

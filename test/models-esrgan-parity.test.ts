@@ -76,7 +76,7 @@ describe("ESRGAN layers models: ONNX vs TF.js", async () => {
         // A degenerate (flat) output would make the tolerance meaningless.
         expect(hi - lo, input.label).toBeGreaterThan(0.1 * INPUT_SCALE[size]);
         expect(maxDiff, `${input.label}: max |ONNX − TF.js| vs range ${hi - lo}`).toBeLessThanOrEqual(1e-3 * (hi - lo));
-        // PARITY_REPORT=1 prints the measured figures (quoted in the README).
+        // PARITY_REPORT=1 prints the measured figures (quoted in docs/models.md).
         if (process.env.PARITY_REPORT) console.log(`esrgan-${size}-x${scale} ${input.label}: max |Δ| = ${(maxDiff / (hi - lo)).toExponential(1)} × range`);
       }
     } finally {

@@ -91,7 +91,7 @@ describe("TF.js graph models → ONNX parity", () => {
             expect(Number.isFinite(maxDiff), `${spec.name}/${label}: ${name} finite`).toBe(true);
             expect(range, `${spec.name}/${label}: ${name} has a range`).toBeGreaterThan(0);
             expect(maxDiff, `${spec.name}/${label}: ${name} max |Δ| vs range ${range}`).toBeLessThanOrEqual(1e-3 * range);
-            // PARITY_REPORT=1 prints the measured ratios (the README quotes them).
+            // PARITY_REPORT=1 prints the measured ratios (docs/models.md quotes them).
             if (process.env.PARITY_REPORT) process.stderr.write(`PARITY ${spec.name} ${label} ${name} ${(maxDiff / range).toExponential(1)}\n`);
           });
         }

@@ -1,7 +1,8 @@
 /**
  * complete: turn the partly seen UV texture into a full one (docs/design.md §1). Mirror fill through the
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior,
- * then the gutters (texels outside every UV island) copy their nearest island texel.
+ * then the gutters (texels outside every UV island): an averaged dilation of their own island for
+ * the first rings, a smooth interpolation farther out (src/image/gutter.ts, method "smooth").
  */
 import { luminance } from "../primitives/color.ts";
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
@@ -149,8 +150,9 @@ function checkInput(input: CompleteInput): void {
 /**
  * Completes a UV texture: every texel of the result is finite and plausible, seen texels are kept,
  * unseen ones come from their mirror (gain-matched to the local exposure) or, failing that, from a
- * smooth fill that tends to the median seen skin colour far from any data. Gutters copy the
- * nearest island texel. Throws when no texel is seen at all. Synchronous; `context` lends the logger.
+ * smooth fill that tends to the median seen skin colour far from any data. Gutters average their
+ * own island's border, then blend smoothly (no nearest-texel streaks). Throws when no texel is seen
+ * at all. Synchronous; `context` lends the logger.
  *
  * @example
  *   const { texture } = complete({ texture: unwrap.texture, confidence: unwrap.confidence, coverage: unwrap.coverage });

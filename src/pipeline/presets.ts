@@ -3,7 +3,7 @@
  * keeps its own defaults for the rest. Map sizes come from PRESET_MAP_SIZE in the types module.
  *
  * Upscaler per preset, from `npm run bench -- pipeline --variants` and `-- models` (speed vs
- * quality of the nine ESRGAN models on this 2-core machine; README "Benchmarks"). Thick costs
+ * quality of the nine ESRGAN models on this 2-core machine; docs/benchmarks.md, "Upscaler per preset"). Thick costs
  * ~20 s on the base map at any factor (its residual body dominates), slim/medium 1–3 s. At ×8
  * only thick beats a Lanczos resample in PSNR (+0.25 dB; slim/medium −1.5 dB), so high and ultra
  * take thick; at ×4 thick gains 0.8 dB over medium but would take most of standard's 30 s, so
