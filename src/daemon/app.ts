@@ -42,7 +42,7 @@ export interface DaemonApp {
  */
 export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<DaemonApp> {
   const logger = deps.logger ?? SILENT_LOGGER;
-  const store = await JobStore.open(config.dataDir, logger);
+  const store = await JobStore.open(config.dataDir, { logger });
   const runner = new JobRunner(store, deps.reconstruct, { queueLimit: config.queueLimit, logger });
   const startedAt = Date.now();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

@@ -26,6 +26,8 @@ type AbortReason = "cancel" | "shutdown";
 
 /** Used for Retry-After until some jobs have finished. */
 const DEFAULT_JOB_SECONDS = 30;
+/** How often a running job's record is rewritten between stage changes, so a crash can tell when it was last seen. */
+const HEARTBEAT_MS = 10_000;
 
 export class JobRunner {
   private readonly queue: string[] = [];
@@ -172,22 +174,29 @@ export class JobRunner {
     let stageStarted = started;
     let lastProgressAt = 0;
     const stageMs: JobRecord["stageMs"] = {};
+    let persistedAt = started;
     const closeStage = (now: number) => {
       if (stage) stageMs[stage] = (stageMs[stage] ?? 0) + (now - stageStarted);
     };
     try {
-      const record = await this.store.update(id, { state: "running", startedAt: new Date(started).toISOString(), stage: null, percent: 0 });
+      const startedAt = new Date(started).toISOString();
+      const record = await this.store.update(id, { state: "running", startedAt, lastSeenAt: startedAt, stage: null, percent: 0 });
       this.emit(id, { type: "job", record });
       const photo = await this.store.readPhoto(id);
       const onProgress = (event: ProgressEvent) => {
         if (controller.signal.aborted) return;
         const now = Date.now();
         const percent = Math.round(Math.min(1, Math.max(0, event.overallFraction)) * 1000) / 10;
+        const lastSeenAt = new Date(now).toISOString();
         if (event.stage !== stage) {
           closeStage(now);
           stage = event.stage;
           stageStarted = now;
-          void this.store.update(id, { stage, percent, stageMs: { ...stageMs } }).then((r) => this.emit(id, { type: "job", record: r }), () => {});
+          persistedAt = now;
+          void this.store.update(id, { stage, percent, stageMs: { ...stageMs }, lastSeenAt }).then((r) => this.emit(id, { type: "job", record: r }), () => {});
+        } else if (now - persistedAt >= HEARTBEAT_MS) {
+          persistedAt = now;
+          void this.store.update(id, { percent, lastSeenAt }).catch(() => {});
         } else {
           this.store.touch(id, { percent });
         }
