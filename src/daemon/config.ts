@@ -77,7 +77,12 @@ const originSchema = z
 const schema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
-  token: z.string().min(MIN_TOKEN_LENGTH, `the token must have at least ${MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`).nullable(),
+  // The token travels in an Authorization header, which is split at spaces and carries bytes, not text.
+  token: z
+    .string()
+    .min(MIN_TOKEN_LENGTH, `the token must have at least ${MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`)
+    .regex(/^[\x21-\x7e]+$/, "the token must be printable ASCII with no spaces (try: openssl rand -hex 24)")
+    .nullable(),
   dataDir: z.string().min(1),
   corsOrigins: z.array(originSchema),
   maxUploadMb: z.coerce.number().positive().max(4096),
