@@ -74,27 +74,27 @@ export class JobRunner {
     return Math.min(3600, Math.max(1, Math.ceil(avgMs / 1000)));
   }
 
-  /** Submissions accepted by `reserve` but not yet enqueued (their photo is being checked and stored). */
+  /** Submissions accepted by `reserve` but not yet enqueued (their record is being written: milliseconds). */
   private reserved = 0;
 
-  /** Throws 429 when no job can be added now (cheap: call it before reading an upload). */
+  /**
+   * Throws 429 when no job can be added now. Cheap: call it before reading an upload, and again
+   * (through `reserve`) once the photo is in. Only jobs count, never uploads still arriving: a
+   * slow client must not hold a place it may never use (uploads have their own cap, UploadGate).
+   */
   assertCapacity(): void {
     if (this.closed) throw new HttpError(503, "shutting_down", "the daemon is shutting down");
-    // One job computes and `queueLimit` wait; reserved slots count as waiting.
-    const inSystem = this.runningCount + this.queue.length + this.reserved;
-    if (inSystem >= this.options.queueLimit + 1) {
-      throw new HttpError(
-        429,
-        "queue_full",
-        `${this.queue.length + this.reserved} jobs are already waiting (limit ${this.options.queueLimit}); retry later`,
-        { "Retry-After": String(this.retryAfterSeconds()) },
-      );
+    const waiting = this.queue.length + this.reserved;
+    if (this.runningCount + waiting >= this.options.queueLimit + 1) {
+      throw new HttpError(429, "queue_full", `${waiting} jobs are already waiting (limit ${this.options.queueLimit}); retry later`, {
+        "Retry-After": String(this.retryAfterSeconds()),
+      });
     }
   }
 
   /**
-   * Holds a place in the queue while a submission is being stored, so concurrent uploads cannot
-   * overfill it. Returns `enqueue(id)` (uses the place) and `release()` (gives it back); call one.
+   * Holds a place in the queue while a checked submission is being stored, so concurrent stores
+   * cannot overfill it. Returns `enqueue(id)` (uses the place) and `release()` (gives it back); call one.
    */
   reserve(): { enqueue(id: string): void; release(): void } {
     this.assertCapacity();
