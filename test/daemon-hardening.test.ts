@@ -99,6 +99,8 @@ describe("slow uploads", () => {
       expect(res.status).toBe(503);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect((await res.json()).error).toMatchObject({ code: "too_many_uploads" });
+      // Refused before its body was read: the connection closes instead of waiting for that body.
+      expect(res.headers.get("connection")).toBe("close");
     } finally {
       for (const s of slow) s.socket.destroy();
       await e.dispose();

@@ -38,15 +38,19 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
   router.post(
     "/",
     (req: Request, res: Response, next: NextFunction) => {
-      // Refuse before reading the body: a full queue or a declared oversized body costs nothing.
+      // Refuse before reading the body: a full queue, too many uploads or a declared oversized
+      // body costs nothing, and the connection closes rather than wait for a body no one reads.
       // No queue place is held while the body arrives (see UploadGate); it is taken once the photo is in.
-      runner.assertCapacity();
-      const declared = Number(req.headers["content-length"] ?? NaN);
-      if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) {
+      let admitted: ReturnType<UploadGate["admit"]>;
+      try {
+        runner.assertCapacity();
+        const declared = Number(req.headers["content-length"] ?? NaN);
+        if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge(config, declared);
+        admitted = uploads.admit(req, res);
+      } catch (err) {
         closeAfterResponse(req, res);
-        throw tooLarge(config, declared);
+        throw err;
       }
-      const admitted = uploads.admit(req, res);
       // multer answers an oversized file only after draining the whole body; this answers at
       // once and closes the connection shortly after, so a 200 MB body is not read to its end.
       let received = 0;
