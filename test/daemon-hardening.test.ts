@@ -3,8 +3,10 @@
  * escapes, slow uploads (real sockets on loopback, few and short), the 413 connection, aborted
  * downloads, one-sentence image errors, bracketed field names, tokens that cannot authenticate.
  */
-import { connect, type Socket } from "node:net";
-import { Agent, request } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import { Agent, createServer, request } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../src/daemon/config.ts";
 import { createReconstructDouble } from "./daemon-support/reconstruct-test-double.ts";
@@ -34,6 +36,31 @@ beforeAll(async () => {
   doneId = (await waitForJob(d.url, id, (j) => j.state === "done")).id;
 });
 afterAll(async () => d?.dispose());
+
+describe("start-up order", () => {
+  it("a daemon that cannot bind its port computes nothing, and leaves its jobs queued and its data directory unlocked", async () => {
+    // A data directory with a job left queued by a daemon that stopped.
+    const first = await startTestDaemon(createReconstructDouble({ stageMs: 300 }));
+    const submit = async () => (await (await fetch(`${first.url}/v1/jobs`, { method: "POST", body: jobForm(ASTRONAUT) })).json()).id as string;
+    await submit();
+    const queued = await submit();
+    await first.close();
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => blocker.once("listening", r));
+    const port = (blocker.address() as AddressInfo).port;
+    const second = createReconstructDouble({ stageMs: 1 });
+    try {
+      await expect(startTestDaemon(second, { port }, first.dataDir)).rejects.toMatchObject({ code: "EADDRINUSE" });
+      await new Promise((r) => setTimeout(r, 300)); // a queue started before listening would be computing by now
+      expect(second.calls).toHaveLength(0);
+      expect(JSON.parse(readFileSync(join(first.dataDir, "jobs", queued, "job.json"), "utf8")).state).toBe("queued");
+      expect(existsSync(join(first.dataDir, "daemon.lock"))).toBe(false);
+    } finally {
+      blocker.close();
+      await first.dispose();
+    }
+  });
+});
 
 describe("malformed percent escapes", () => {
   it("answer 400 invalid_url with a JSON body, and log no internal error", async () => {
