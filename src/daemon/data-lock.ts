@@ -113,13 +113,14 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
   const owner: LockOwner = { pid: process.pid, pidStart: processStart(process.pid), host: hostname(), startedAt: new Date().toISOString(), url: null };
-  const write = async (target: string) => {
+  /** A complete copy of `owner` beside the lock, to be linked or renamed into place. */
+  const write = async () => {
     const temp = join(dataDir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString("hex")}`);
     await writeFile(temp, `${JSON.stringify(owner)}\n`, { flag: "wx" });
     return temp;
   };
 
-  const temp = await write(path);
+  const temp = await write();
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -144,7 +145,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     async setUrl(url) {
       owner.url = url;
       // Replaced by rename: a reader sees the old or the new content, never half of it.
-      await rename(await write(path), path);
+      await rename(await write(), path);
     },
     async release() {
       const current = await readOwner(path);
