@@ -40,6 +40,20 @@ const SUITES: Record<string, Suite> = {
       await runDaemonBench(args);
     },
   },
+  "daemon-probe": {
+    describe: "issue 20's probe: bad %-escapes, 17 slow uploads vs a normal submission, a second daemon on one data dir, the 413's Connection header; --root <checkout> (repeatable) compares checkouts",
+    async run(args) {
+      const { runDaemonProbe } = await import("./daemon-probe.ts");
+      await runDaemonProbe(args);
+    },
+  },
+  "daemon-fsync": {
+    describe: "what fsyncing a finished job costs: the job store writing a draft job's outputs and records, durable vs not",
+    async run(args) {
+      const { runFsyncBench } = await import("./daemon-fsync.ts");
+      await runFsyncBench(args);
+    },
+  },
 };
 
 function machine(): string {

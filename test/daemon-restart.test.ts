@@ -69,6 +69,7 @@ describe.skipIf(process.platform !== "linux")("daemon restart after kill -9", ()
     expect(markedPids().length).toBeGreaterThanOrEqual(2); // daemon + pipeline worker (+ tsx's esbuild service)
     first.proc.kill("SIGKILL");
     await new Promise((r) => first.proc.once("exit", r));
+    const killedAt = Date.now();
     // The orphaned worker notices its parent is gone and exits.
     for (let i = 0; i < 100 && markedPids().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(markedPids()).toEqual([]);
@@ -77,6 +78,8 @@ describe.skipIf(process.platform !== "linux")("daemon restart after kill -9", ()
     const jobB = await (await fetch(`${second.url}/v1/jobs/${b}`)).json();
     expect(jobB.state).toBe("interrupted");
     expect(jobB.error.code).toBe("interrupted");
+    // Its run ended when the first daemon was last seen running it, not when the second one started.
+    expect(Date.parse(jobB.finishedAt)).toBeLessThanOrEqual(killedAt);
     expect((await fetch(`${second.url}/v1/jobs/${b}/files`)).status).toBe(409);
     expect(readFileSync(join(dataDir, "jobs", b, "photo.png")).equals(photoA)).toBe(true); // same input, stored intact
 

@@ -37,10 +37,25 @@ describe("reconstructInChildProcess", () => {
   it("cancels a stage that never looks at its signal by killing the worker", async () => {
     const run = start({ busyMs: 5000, stageMs: 1 });
     const controller = new AbortController();
-    const pending = run(photo, RECONSTRUCT_DEFAULTS, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 300));
+    let started!: () => void;
+    const inStage = new Promise<void>((r) => (started = r));
+    const pending = run(photo, RECONSTRUCT_DEFAULTS, { signal: controller.signal, onProgress: () => started() });
+    await inStage; // the worker is now spinning inside its first stage, deaf to messages
+    await new Promise((r) => setTimeout(r, 100));
+    const busyPid = run.pid;
+    expect(busyPid).toBeGreaterThan(0);
+    const t0 = Date.now();
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    // The stage spins for 5 s without looking at its signal: only the kill (after 300 ms of
+    // grace) can end it this soon, and it leaves the next job a new worker process.
+    expect(Date.now() - t0).toBeLessThan(2500);
+    const next = new AbortController();
+    const again = run(photo, RECONSTRUCT_DEFAULTS, { signal: next.signal });
+    expect(run.pid).toBeGreaterThan(0);
+    expect(run.pid).not.toBe(busyPid);
+    next.abort();
+    await expect(again).rejects.toMatchObject({ name: "AbortError" });
   });
 
   it("a crashing worker fails that job with worker_crashed; the next job gets a fresh worker", async () => {

@@ -101,7 +101,8 @@ export interface HealthView {
   ok: true;
   version: string;
   uptimeS: number;
-  queue: { running: number; queued: number; limit: number };
+  /** `queued` counts jobs only; `uploading` counts photos still arriving (they are not jobs yet and hold no queue place). */
+  queue: { running: number; queued: number; limit: number; uploading: number; uploadLimit: number };
   /** How late the daemon's event loop ran timers since it started, ms: the responsiveness the pipeline worker must not spoil. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 }

@@ -22,8 +22,16 @@ export interface DaemonConfig {
   maxUploadBytes: number;
   /** Largest accepted photo, decoded pixels (width × height). */
   maxPixels: number;
-  /** Jobs allowed to wait behind the one computing; beyond that POST answers 429. */
+  /** Jobs allowed to wait behind the one computing; beyond that POST answers 429. Uploads still arriving do not count. */
   queueLimit: number;
+  /** Uploads received at the same time; beyond that POST answers 503 too_many_uploads. */
+  maxUploads: number;
+  /** An upload slower than `uploadMinBytesPerS` on average is cut off (408) once this much time has passed, ms. */
+  uploadGraceMs: number;
+  /** Slowest accepted average upload rate, bytes per second. */
+  uploadMinBytesPerS: number;
+  /** A client must finish sending its request headers within this time, ms. */
+  headersTimeoutMs: number;
   /** Directory served at /scenes/ (the built sample scenes); null = not served. */
   scenesDir: string | null;
 }
@@ -46,6 +54,12 @@ export const CONFIG_DEFAULTS = {
   /** 50 MP: a 8192×6144 photo; the capture stage holds it as float RGB (600 MB). */
   maxPixels: 50_000_000,
   queueLimit: 16,
+  /** Uploads are held in memory: 16 × the 50 MiB limit at most, as when each one held a queue place. */
+  maxUploads: 16,
+  uploadGraceMs: 10_000,
+  /** 16 KiB/s: a 1 MB phone photo needs a minute at this rate. */
+  uploadMinBytesPerS: 16 * 1024,
+  headersTimeoutMs: 10_000,
 } as const;
 
 /** Minimum token length: a guessable token on a network interface is worse than none. */
@@ -67,7 +81,12 @@ export interface ConfigInput {
   maxUploadMb?: string | number;
   maxMegapixels?: string | number;
   queueLimit?: string | number;
+  maxUploads?: string | number;
   scenesDir?: string | null;
+  /** No flag or variable: for tests, which need the upload deadlines short. */
+  uploadGraceMs?: number;
+  uploadMinBytesPerS?: number;
+  headersTimeoutMs?: number;
 }
 
 const originSchema = z
@@ -77,12 +96,21 @@ const originSchema = z
 const schema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
-  token: z.string().min(MIN_TOKEN_LENGTH, `the token must have at least ${MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`).nullable(),
+  // The token travels in an Authorization header, which is split at spaces and carries bytes, not text.
+  token: z
+    .string()
+    .min(MIN_TOKEN_LENGTH, `the token must have at least ${MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 24)`)
+    .regex(/^[\x21-\x7e]+$/, "the token must be printable ASCII with no spaces (try: openssl rand -hex 24)")
+    .nullable(),
   dataDir: z.string().min(1),
   corsOrigins: z.array(originSchema),
   maxUploadMb: z.coerce.number().positive().max(4096),
   maxMegapixels: z.coerce.number().positive().max(1000),
   queueLimit: z.coerce.number().int().min(0).max(10_000),
+  maxUploads: z.coerce.number().int().min(1).max(1000),
+  uploadGraceMs: z.number().int().min(100),
+  uploadMinBytesPerS: z.number().min(0),
+  headersTimeoutMs: z.number().int().min(100),
   scenesDir: z.string().nullable(),
 });
 
@@ -113,6 +141,10 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     maxUploadMb: pick(flags.maxUploadMb, "PORELIGHT_MAX_UPLOAD_MB") ?? CONFIG_DEFAULTS.maxUploadBytes / 2 ** 20,
     maxMegapixels: pick(flags.maxMegapixels, "PORELIGHT_MAX_MEGAPIXELS") ?? CONFIG_DEFAULTS.maxPixels / 1e6,
     queueLimit: pick(flags.queueLimit, "PORELIGHT_QUEUE_LIMIT") ?? CONFIG_DEFAULTS.queueLimit,
+    maxUploads: pick(flags.maxUploads, "PORELIGHT_MAX_UPLOADS") ?? CONFIG_DEFAULTS.maxUploads,
+    uploadGraceMs: flags.uploadGraceMs ?? CONFIG_DEFAULTS.uploadGraceMs,
+    uploadMinBytesPerS: flags.uploadMinBytesPerS ?? CONFIG_DEFAULTS.uploadMinBytesPerS,
+    headersTimeoutMs: flags.headersTimeoutMs ?? CONFIG_DEFAULTS.headersTimeoutMs,
     scenesDir: flags.scenesDir === undefined ? DEFAULT_SCENES_DIR : flags.scenesDir,
   };
   const parsed = schema.safeParse(raw);
@@ -135,6 +167,10 @@ export function resolveConfig(flags: ConfigInput = {}, env: NodeJS.ProcessEnv = 
     maxUploadBytes: Math.round(c.maxUploadMb * 2 ** 20),
     maxPixels: Math.round(c.maxMegapixels * 1e6),
     queueLimit: c.queueLimit,
+    maxUploads: c.maxUploads,
+    uploadGraceMs: c.uploadGraceMs,
+    uploadMinBytesPerS: c.uploadMinBytesPerS,
+    headersTimeoutMs: c.headersTimeoutMs,
     scenesDir: c.scenesDir,
   };
 }

@@ -24,6 +24,15 @@ export class HttpError extends Error {
 }
 
 /**
+ * The first line of a library's message, at most `max` characters: an API message is one sentence
+ * for a person (libvips, for one, appends dozens of lines of trace).
+ */
+export function oneLine(text: string, max = 160): string {
+  const line = text.split("\n")[0].trim().replace(/[:;,.\s]+$/, "");
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
  * Pipeline error codes caused by the photo or the options rather than by porelight: the job's
  * client must change its input. Each maps to the HTTP status a synchronous API would answer and
  * to the CLI exit code (see src/cli/main.ts: 2 bad input, 3 no face).

@@ -26,6 +26,8 @@ type AbortReason = "cancel" | "shutdown";
 
 /** Used for Retry-After until some jobs have finished. */
 const DEFAULT_JOB_SECONDS = 30;
+/** How often a running job's record is rewritten between stage changes, so a crash can tell when it was last seen. */
+const HEARTBEAT_MS = 10_000;
 
 export class JobRunner {
   private readonly queue: string[] = [];
@@ -72,27 +74,27 @@ export class JobRunner {
     return Math.min(3600, Math.max(1, Math.ceil(avgMs / 1000)));
   }
 
-  /** Submissions accepted by `reserve` but not yet enqueued (their photo is being checked and stored). */
+  /** Submissions accepted by `reserve` but not yet enqueued (their record is being written: milliseconds). */
   private reserved = 0;
 
-  /** Throws 429 when no job can be added now (cheap: call it before reading an upload). */
+  /**
+   * Throws 429 when no job can be added now. Cheap: call it before reading an upload, and again
+   * (through `reserve`) once the photo is in. Only jobs count, never uploads still arriving: a
+   * slow client must not hold a place it may never use (uploads have their own cap, UploadGate).
+   */
   assertCapacity(): void {
     if (this.closed) throw new HttpError(503, "shutting_down", "the daemon is shutting down");
-    // One job computes and `queueLimit` wait; reserved slots count as waiting.
-    const inSystem = this.runningCount + this.queue.length + this.reserved;
-    if (inSystem >= this.options.queueLimit + 1) {
-      throw new HttpError(
-        429,
-        "queue_full",
-        `${this.queue.length + this.reserved} jobs are already waiting (limit ${this.options.queueLimit}); retry later`,
-        { "Retry-After": String(this.retryAfterSeconds()) },
-      );
+    const waiting = this.queue.length + this.reserved;
+    if (this.runningCount + waiting >= this.options.queueLimit + 1) {
+      throw new HttpError(429, "queue_full", `${waiting} jobs are already waiting (limit ${this.options.queueLimit}); retry later`, {
+        "Retry-After": String(this.retryAfterSeconds()),
+      });
     }
   }
 
   /**
-   * Holds a place in the queue while a submission is being stored, so concurrent uploads cannot
-   * overfill it. Returns `enqueue(id)` (uses the place) and `release()` (gives it back); call one.
+   * Holds a place in the queue while a checked submission is being stored, so concurrent stores
+   * cannot overfill it. Returns `enqueue(id)` (uses the place) and `release()` (gives it back); call one.
    */
   reserve(): { enqueue(id: string): void; release(): void } {
     this.assertCapacity();
@@ -172,22 +174,29 @@ export class JobRunner {
     let stageStarted = started;
     let lastProgressAt = 0;
     const stageMs: JobRecord["stageMs"] = {};
+    let persistedAt = started;
     const closeStage = (now: number) => {
       if (stage) stageMs[stage] = (stageMs[stage] ?? 0) + (now - stageStarted);
     };
     try {
-      const record = await this.store.update(id, { state: "running", startedAt: new Date(started).toISOString(), stage: null, percent: 0 });
+      const startedAt = new Date(started).toISOString();
+      const record = await this.store.update(id, { state: "running", startedAt, lastSeenAt: startedAt, stage: null, percent: 0 });
       this.emit(id, { type: "job", record });
       const photo = await this.store.readPhoto(id);
       const onProgress = (event: ProgressEvent) => {
         if (controller.signal.aborted) return;
         const now = Date.now();
         const percent = Math.round(Math.min(1, Math.max(0, event.overallFraction)) * 1000) / 10;
+        const lastSeenAt = new Date(now).toISOString();
         if (event.stage !== stage) {
           closeStage(now);
           stage = event.stage;
           stageStarted = now;
-          void this.store.update(id, { stage, percent, stageMs: { ...stageMs } }).then((r) => this.emit(id, { type: "job", record: r }), () => {});
+          persistedAt = now;
+          void this.store.update(id, { stage, percent, stageMs: { ...stageMs }, lastSeenAt }).then((r) => this.emit(id, { type: "job", record: r }), () => {});
+        } else if (now - persistedAt >= HEARTBEAT_MS) {
+          persistedAt = now;
+          void this.store.update(id, { percent, lastSeenAt }).catch(() => {});
         } else {
           this.store.touch(id, { percent });
         }

@@ -7,16 +7,20 @@
  *
  * Outputs are written file by file (temp + rename) into a staging directory that is renamed to
  * `out/` in one step, and the record says `done` only after that: a crash at any point leaves
- * either no outputs or all of them. On opening, a job found `running` becomes `interrupted`.
+ * either no outputs or all of them. Against a power cut too, the flushes follow the same order:
+ * each file, the staging directories, the job directory (after the rename), then the record and
+ * the job directory again. On opening, a job found `running` becomes `interrupted`, finished at the
+ * time it was last seen running.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ReconstructOptions, StageName, OutputFile, Logger } from "../types.ts";
 import { SILENT_LOGGER } from "../types.ts";
 import type { ApiErrorInfo, JobState } from "./api.ts";
 import { assertOutputName } from "./output-names.ts";
 import { sweepTempFiles, writeFileAtomic, writeJsonAtomic } from "../io/write-atomic.ts";
+import { syncDir } from "./durable.ts";
 
 /** What is persisted in job.json. */
 export interface JobRecord {
@@ -30,6 +34,8 @@ export interface JobRecord {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** While running: when the daemon last recorded the job's progress (stage changes, and a heartbeat). Absent in older records. */
+  lastSeenAt?: string | null;
   /** Milliseconds per finished stage. */
   stageMs: Partial<Record<StageName, number>>;
   error: ApiErrorInfo | null;
@@ -51,6 +57,12 @@ const INTERRUPTED: ApiErrorInfo = {
   status: 503,
 };
 
+export interface JobStoreOptions {
+  logger?: Logger;
+  /** fsync files and directories (default true). Off only for the bench's baseline. */
+  durable?: boolean;
+}
+
 export class JobStore {
   private readonly jobs = new Map<string, JobRecord>();
   /** Per-job chain of record writes, so an older write never lands after a newer one. */
@@ -58,10 +70,15 @@ export class JobStore {
   private readonly jobsDir: string;
   private readonly trashDir: string;
 
+  private readonly logger: Logger;
+  private readonly durable: boolean;
+
   private constructor(
     readonly dataDir: string,
-    private readonly logger: Logger,
+    options: JobStoreOptions,
   ) {
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.durable = options.durable ?? true;
     this.jobsDir = join(dataDir, "jobs");
     this.trashDir = join(dataDir, "trash");
   }
@@ -70,8 +87,8 @@ export class JobStore {
    * Opens (or creates) the store, loads every job, turns `running` jobs into `interrupted`, and
    * removes debris of a crash (half-created job directories, staging directories, temp files).
    */
-  static async open(dataDir: string, logger: Logger = SILENT_LOGGER): Promise<JobStore> {
-    const store = new JobStore(dataDir, logger);
+  static async open(dataDir: string, options: JobStoreOptions = {}): Promise<JobStore> {
+    const store = new JobStore(dataDir, options);
     await mkdir(store.jobsDir, { recursive: true });
     await rm(store.trashDir, { recursive: true, force: true });
     for (const id of await readdir(store.jobsDir)) {
@@ -100,8 +117,18 @@ export class JobStore {
       this.logger.warn(`job store: ${id} was running when the daemon stopped; marking it interrupted`);
       // Outputs renamed into place just before the crash, without the record saying done, are not trusted.
       await rm(join(dir, "out"), { recursive: true, force: true });
-      await this.update(id, { state: "interrupted", finishedAt: new Date().toISOString(), error: INTERRUPTED });
+      await this.update(id, { state: "interrupted", finishedAt: await this.lastSeen(record), error: INTERRUPTED });
     }
+  }
+
+  /**
+   * When a job found running was last seen alive: its recorded heartbeat, else the last write of its
+   * record (older records), never before it started. Not "now": the downtime is not run time.
+   */
+  private async lastSeen(record: JobRecord): Promise<string> {
+    const written = (await stat(join(this.jobDir(record.id), "job.json")).catch(() => null))?.mtime.toISOString();
+    const seen = record.lastSeenAt ?? written ?? record.startedAt ?? record.createdAt;
+    return record.startedAt && seen < record.startedAt ? record.startedAt : seen;
   }
 
   jobDir(id: string): string {
@@ -121,7 +148,8 @@ export class JobStore {
   async create(record: JobRecord, photoPng: Uint8Array): Promise<void> {
     const dir = this.jobDir(record.id);
     await mkdir(dir, { recursive: false });
-    await writeFileAtomic(join(dir, "photo.png"), photoPng);
+    if (this.durable) await syncDir(this.jobsDir);
+    await writeFileAtomic(join(dir, "photo.png"), photoPng, { durable: this.durable });
     this.jobs.set(record.id, record);
     await this.persist(record.id);
   }
@@ -143,9 +171,11 @@ export class JobStore {
 
   private persist(id: string): Promise<void> {
     const previous = this.writes.get(id) ?? Promise.resolve();
-    const next = previous.then(() => {
+    const next = previous.then(async () => {
       const record = this.jobs.get(id);
-      return record ? writeJsonAtomic(join(this.jobDir(id), "job.json"), record) : undefined;
+      if (!record) return;
+      await writeJsonAtomic(join(this.jobDir(id), "job.json"), record, { durable: this.durable });
+      if (this.durable) await syncDir(this.jobDir(id)); // the rename over job.json, made durable
     });
     const settled = next.catch((err) => this.logger.warn(`job store: cannot write ${id}/job.json: ${(err as Error).message}`));
     this.writes.set(id, settled);
@@ -170,9 +200,17 @@ export class JobStore {
     const dir = this.jobDir(id);
     const staging = join(dir, `.staging-${randomBytes(4).toString("hex")}`);
     try {
-      for (const file of files) await writeFileAtomic(join(staging, file.name), file.bytes, { durable: false });
+      for (const file of files) await writeFileAtomic(join(staging, file.name), file.bytes, { durable: this.durable });
+      if (this.durable) {
+        // Every directory under staging holds a new entry (a file or a subdirectory): sync them all.
+        const dirs = new Set<string>([staging]);
+        for (const f of files) for (let d = dirname(join(staging, f.name)); d !== staging; d = dirname(d)) dirs.add(d);
+        for (const d of dirs) await syncDir(d);
+      }
       await rm(join(dir, "out"), { recursive: true, force: true });
       await rename(staging, join(dir, "out"));
+      // Before the record can say done, the rename must be on disk (the caller writes the record next).
+      if (this.durable) await syncDir(dir);
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;

@@ -11,16 +11,17 @@ import { outputNameProblem } from "./output-names.ts";
 import { acceptPhoto } from "./photo-intake.ts";
 import { streamJobEvents } from "./sse.ts";
 import { isFinalState } from "./api.ts";
+import { closeAfterResponse } from "./connection-close.ts";
+import type { UploadGate } from "./upload-gate.ts";
 
 /** Room for the multipart envelope and the option fields around the photo, bytes. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRunner): Router {
+export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRunner, uploads: UploadGate): Router {
   const router = Router();
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: config.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 12 },
-  }).single("photo");
+  // fieldNestingDepth 0: "preset[]" or "face[x]" is refused instead of being folded into "preset".
+  const limits = { fileSize: config.maxUploadBytes, files: 1, fields: 8, fieldSize: 1024, parts: 12, fieldNestingDepth: 0 } as multer.Options["limits"];
+  const upload = multer({ storage: multer.memoryStorage(), limits }).single("photo");
 
   const findJob = (req: Request): JobRecord => {
     const id = String(req.params.id);
@@ -37,16 +38,18 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
   router.post(
     "/",
     (req: Request, res: Response, next: NextFunction) => {
-      // Refuse before reading the body: a full queue or a declared oversized body costs nothing.
-      // The place in the queue is held from here, so concurrent uploads cannot overfill it; it
-      // is given back if the request ends without a job (release() after enqueue() is a no-op).
-      const slot = runner.reserve();
-      res.locals.slot = slot;
-      res.once("close", () => slot.release());
-      const declared = Number(req.headers["content-length"] ?? NaN);
-      if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) {
+      // Refuse before reading the body: a full queue, too many uploads or a declared oversized
+      // body costs nothing, and the connection closes rather than wait for a body no one reads.
+      // No queue place is held while the body arrives (see UploadGate); it is taken once the photo is in.
+      let admitted: ReturnType<UploadGate["admit"]>;
+      try {
+        runner.assertCapacity();
+        const declared = Number(req.headers["content-length"] ?? NaN);
+        if (declared > config.maxUploadBytes + MULTIPART_OVERHEAD) throw tooLarge(config, declared);
+        admitted = uploads.admit(req, res);
+      } catch (err) {
         closeAfterResponse(req, res);
-        throw tooLarge(config, declared);
+        throw err;
       }
       // multer answers an oversized file only after draining the whole body; this answers at
       // once and closes the connection shortly after, so a 200 MB body is not read to its end.
@@ -55,6 +58,7 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
         received += chunk.length;
         if (received <= config.maxUploadBytes + MULTIPART_OVERHEAD) return;
         req.off("data", onData);
+        admitted.done();
         if (res.headersSent) return;
         closeAfterResponse(req, res);
         res.status(413).json(tooLarge(config).toBody());
@@ -62,7 +66,8 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
       req.on("data", onData);
       upload(req, res, (err: unknown) => {
         req.off("data", onData);
-        if (res.headersSent) return; // already answered 413 above
+        admitted.done();
+        if (res.headersSent) return; // already answered 413 or 408
         next(err ? multerError(err, config) : undefined);
       });
     },
@@ -71,7 +76,7 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
       const file = req.file;
       if (!file) throw new HttpError(400, "missing_photo", 'send the photo as a multipart/form-data file field named "photo"');
       const photo = await acceptPhoto(file.buffer, { maxPixels: config.maxPixels });
-      const slot = res.locals.slot as ReturnType<JobRunner["reserve"]>;
+      const slot = runner.reserve(); // 429 if the queue filled while this photo arrived
       const now = new Date();
       const record: JobRecord = {
         version: 1,
@@ -133,7 +138,13 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
     if (!path || !meta) throw new HttpError(404, "file_not_found", `job ${record.id} has no file "${name}"`);
     res.type(meta.mediaType);
     res.setHeader("Cache-Control", "private, max-age=31536000, immutable"); // outputs never change under a job id
-    await new Promise<void>((resolve, reject) => res.sendFile(path, { dotfiles: "deny" }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      res.sendFile(path, { dotfiles: "deny" }, (err) => {
+        // A client that stops a download has simply gone away: nothing to answer or log.
+        if (err && !clientWentAway(err, res)) reject(err);
+        else resolve();
+      }),
+    );
   });
 
   router.delete("/:id", async (req, res) => {
@@ -150,16 +161,10 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
   return router;
 }
 
-/** How long an oversized upload may keep sending after its 413 before the connection is cut, ms. */
-const LINGER_MS = 1000;
-
-/**
- * Closes the connection a little after the response is sent. Not "Connection: close": Node would
- * destroy the socket at once, and a reset while the client is still sending can make the client
- * lose the 413 it was sent. Lingering briefly lets the answer arrive first (as web servers do).
- */
-function closeAfterResponse(req: Request, res: Response): void {
-  res.once("finish", () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+/** True for the errors of a response whose client hung up (aborted download, reset, closed pipe). */
+export function clientWentAway(err: unknown, res: Response): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "ECONNABORTED" || code === "ECONNRESET" || code === "EPIPE" || res.destroyed;
 }
 
 function tooLarge(config: DaemonConfig, bytes?: number): HttpError {
@@ -180,6 +185,8 @@ function multerError(err: unknown, config: DaemonConfig): HttpError {
     case "LIMIT_FILE_COUNT":
     case "LIMIT_FIELD_KEY":
       return new HttpError(400, "invalid_upload", `the form is malformed: ${e.message}`);
+    case "LIMIT_FIELD_NESTING":
+      return new HttpError(400, "invalid_option", `field "${e.field}": names with brackets are not accepted; send "${String(e.field).split("[")[0]}" (repeat formats to give several)`);
     default:
       return new HttpError(400, "invalid_upload", `the upload cannot be read as multipart/form-data: ${e.message ?? String(err)}`);
   }

@@ -7,7 +7,7 @@
  * the CLI feed the pipeline identical bytes (docs/design.md §5: same input ⇒ same outputs).
  */
 import sharp from "sharp";
-import { HttpError } from "./http-error.ts";
+import { HttpError, oneLine } from "./http-error.ts";
 
 export interface SniffedType {
   mediaType: "image/jpeg" | "image/png" | "image/webp" | "image/avif" | "image/heic";
@@ -73,7 +73,7 @@ export async function acceptPhoto(bytes: Uint8Array, options: IntakeOptions): Pr
     // Reads the header only: a file that declares 60000×60000 is refused before any pixel is decoded.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new HttpError(422, "invalid_image", `the ${type.label} header cannot be read: ${(err as Error).message}`);
+    throw new HttpError(422, "invalid_image", `the ${type.label} header cannot be read: ${oneLine((err as Error).message)}`);
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -93,7 +93,7 @@ export async function acceptPhoto(bytes: Uint8Array, options: IntakeOptions): Pr
       .toBuffer({ resolveWithObject: true });
     return { png: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, mediaType: type.mediaType, uploadBytes: bytes.length };
   } catch (err) {
-    const detail = (err as Error).message.split("\n")[0];
+    const detail = oneLine((err as Error).message);
     // sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents): say so plainly.
     const hint = type.mediaType === "image/heic" ? "; HEIC decoding needs a libvips with HEVC support, so convert the photo to JPEG" : "";
     throw new HttpError(422, "invalid_image", `the ${type.label} cannot be decoded (truncated or corrupt?): ${detail}${hint}`);

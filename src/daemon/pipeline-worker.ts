@@ -14,7 +14,16 @@ if (!modulePath || !process.send) {
   process.exit(2);
 }
 
-const send = (message: WorkerMessage) => process.send?.(message);
+/**
+ * A daemon killed with -9 cannot say goodbye: the channel breaks, and a message sent before
+ * 'disconnect' is seen fails with EPIPE (an unhandled 'error' on `process`, with a stack). Either
+ * way the job has no one left to report to: exit at once, quietly.
+ */
+const leave = () => process.exit(0);
+const send = (message: WorkerMessage) => {
+  if (!process.connected) return leave();
+  process.send!(message, undefined, {}, (err) => err && leave());
+};
 const logger: Logger = {
   debug: (message) => send({ type: "log", level: "debug", message }),
   info: (message) => send({ type: "log", level: "info", message }),
@@ -24,7 +33,7 @@ const logger: Logger = {
 let reconstruct: Promise<ReconstructFn> | null = null;
 let controller: AbortController | null = null;
 
-process.on("disconnect", () => process.exit(0));
+process.on("disconnect", leave);
 process.on("message", (message: ParentMessage) => {
   if (message.type === "cancel") controller?.abort();
   else if (message.type === "run") void run(message);

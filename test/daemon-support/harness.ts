@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { resolveConfig, type ConfigInput, type DaemonConfig } from "../../src/daemon/config.ts";
 import type { ReconstructFn } from "../../src/daemon/pipeline-loader.ts";
 import { startServer, type RunningDaemon } from "../../src/daemon/server.ts";
-import { SILENT_LOGGER } from "../../src/types.ts";
+import { SILENT_LOGGER, type Logger } from "../../src/types.ts";
 
 export interface TestDaemon extends RunningDaemon {
   config: DaemonConfig;
@@ -18,9 +18,9 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `porelight-${prefix}-`));
 }
 
-export async function startTestDaemon(reconstruct: ReconstructFn, flags: ConfigInput = {}, dataDir = tempDir("daemon")): Promise<TestDaemon> {
+export async function startTestDaemon(reconstruct: ReconstructFn, flags: ConfigInput = {}, dataDir = tempDir("daemon"), logger: Logger = SILENT_LOGGER): Promise<TestDaemon> {
   const config = resolveConfig({ port: 0, dataDir, scenesDir: null, ...flags }, {});
-  const running = await startServer(config, { reconstruct, logger: SILENT_LOGGER });
+  const running = await startServer(config, { reconstruct, logger });
   return {
     ...running,
     config,
@@ -49,4 +49,11 @@ export async function waitForJob(base: string, id: string, predicate: (job: { st
     if (Date.now() > until) throw new Error(`job ${id} still ${job.state}/${job.stage} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A logger that keeps every line, for tests that check what the daemon logged. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  return { lines, debug: keep("debug"), info: keep("info"), warn: keep("warn") };
 }

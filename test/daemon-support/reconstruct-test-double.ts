@@ -5,6 +5,7 @@
  * derived from its input so tests can check what was stored. Never shipped, never imported by src/.
  */
 import { createHash } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STAGES, type ReconstructHooks, type ReconstructOptions, type ReconstructResult } from "../../src/types.ts";
 
@@ -17,8 +18,14 @@ export interface DoubleBehaviour {
   extraFileNames?: string[];
   /** Spin the CPU synchronously for this long per stage (to show the event loop is elsewhere). */
   busyMs?: number;
+  /** While spinning, report progress every this many ms, without yielding (as tiled stages do). */
+  busyProgressMs?: number;
   /** Kill the hosting process at this stage (crash simulation). */
   crashAt?: string;
+  /** Also return "big.bin" of this many zero bytes (downloads that a client aborts). */
+  bigFileBytes?: number;
+  /** Append one line "<pid>" to this file at the start of every run (counts runs across processes). */
+  runLog?: string;
 }
 
 export const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -27,6 +34,7 @@ export function createReconstructDouble(behaviour: DoubleBehaviour = {}) {
   const calls: { options: ReconstructOptions; photoSha256: string }[] = [];
   const fn = async (photo: Uint8Array, options: ReconstructOptions, hooks: ReconstructHooks): Promise<ReconstructResult> => {
     calls.push({ options, photoSha256: sha256(photo) });
+    if (behaviour.runLog) appendFileSync(behaviour.runLog, `${process.pid}\n`);
     for (const [i, stage] of STAGES.entries()) {
       hooks.signal?.throwIfAborted();
       hooks.onProgress?.({ stage, stageFraction: 0, overallFraction: i / STAGES.length });
@@ -34,8 +42,13 @@ export function createReconstructDouble(behaviour: DoubleBehaviour = {}) {
       if (stage === "capture" && behaviour.failWith) throw Object.assign(new Error(behaviour.failWith.message), { code: behaviour.failWith.code });
       if (behaviour.busyMs) {
         const until = Date.now() + behaviour.busyMs;
+        let reportAt = Date.now() + (behaviour.busyProgressMs ?? Infinity);
         while (Date.now() < until) {
           /* deliberately blocking */
+          if (Date.now() >= reportAt) {
+            reportAt += behaviour.busyProgressMs!;
+            hooks.onProgress?.({ stage, stageFraction: 0.5, overallFraction: (i + 0.5) / STAGES.length });
+          }
         }
       }
       await sleep(behaviour.stageMs ?? 5, undefined, { signal: hooks.signal });
@@ -47,6 +60,7 @@ export function createReconstructDouble(behaviour: DoubleBehaviour = {}) {
       { name: "report.json", bytes: text, mediaType: "application/json" },
       { name: "maps/photo.png", bytes: photo, mediaType: "image/png" },
       ...(behaviour.extraFileNames ?? []).map((name) => ({ name, bytes: text, mediaType: "text/plain" })),
+      ...(behaviour.bigFileBytes ? [{ name: "big.bin", bytes: new Uint8Array(behaviour.bigFileBytes), mediaType: "application/octet-stream" }] : []),
     ];
     return { files, report };
   };

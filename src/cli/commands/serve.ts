@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
 import { ConfigError, resolveConfig, type ConfigInput } from "../../daemon/config.ts";
+import { DataDirLockedError } from "../../daemon/data-lock.ts";
 import { consoleLogger, startServer } from "../../daemon/server.ts";
 
 interface ServeFlags extends ConfigInput {
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option("--max-upload-mb <n>", "largest upload in MiB (env PORELIGHT_MAX_UPLOAD_MB; default 50)")
     .option("--max-megapixels <n>", "largest photo in decoded megapixels (env PORELIGHT_MAX_MEGAPIXELS; default 50)")
     .option("--queue-limit <n>", "jobs allowed to wait behind the running one; more get 429 (env PORELIGHT_QUEUE_LIMIT; default 16)")
+    .option("--max-uploads <n>", "uploads received at the same time; more get 503 (env PORELIGHT_MAX_UPLOADS; default 16)")
     .option("--verbose", "log debug messages")
     .action(async (flags: ServeFlags) => {
       let config;
@@ -31,6 +33,7 @@ export function register(program: Command): void {
       }
       const logger = consoleLogger(flags.verbose);
       const running = await startServer(config, { logger }).catch((err: NodeJS.ErrnoException) => {
+        if (err instanceof DataDirLockedError) throw new CliError(err.message, 2);
         if (err.code === "EADDRINUSE") throw new CliError(`port ${config.port} on ${config.host} is already in use (another porelight?); pick one with --port`, 2);
         if (err.code === "EADDRNOTAVAIL") throw new CliError(`cannot bind ${config.host}: no such address on this machine`, 2);
         throw err;
