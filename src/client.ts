@@ -73,7 +73,7 @@ export interface SubmitOptions {
 }
 
 export interface ReconstructCallOptions extends FollowOptions, SubmitOptions {
-  /** How many times to retry a submission refused with 429 (waiting Retry-After each time). Default 0. */
+  /** How many times to retry a submission refused with 429 or 503 too_many_uploads (waiting Retry-After each time). Default 0. */
   retries?: number;
 }
 
@@ -260,7 +260,9 @@ export class PorelightClient {
         created = await this.submit(photo, options, call);
         break;
       } catch (err) {
-        if (!(err instanceof PorelightApiError) || err.status !== 429 || attempt >= (call.retries ?? 0)) throw err;
+        // 429: the job queue is full; 503 too_many_uploads: too many photos arriving at once. Both pass.
+        const busy = err instanceof PorelightApiError && (err.status === 429 || (err.status === 503 && err.code === "too_many_uploads"));
+        if (!busy || attempt >= (call.retries ?? 0)) throw err;
         await sleep((err.retryAfterS ?? 5) * 1000, call.signal);
       }
     }
