@@ -109,7 +109,16 @@ export async function reconstructCommand(photo: string, flags: JobFlags, deps: J
   const display = createProgressDisplay({ plain: flags.json, stream: deps.stderr });
   const interrupt = interruptSignal();
   const outDir = resolve(flags.out);
-  const outcome = await runPhotoJob({ photoPath: photo, outDir, options, reconstruct, maxPixels, photo: accepted, line: display.line(photo), signal: interrupt.signal });
+  // With --json, stdout carries the summary alone: libraries that log with console.log (Babylon.js
+  // announces every engine it creates) write to stderr instead while the job runs.
+  const consoleLog = console.log;
+  if (flags.json) console.log = (...args: unknown[]) => console.error(...args);
+  let outcome: PhotoJobOutcome;
+  try {
+    outcome = await runPhotoJob({ photoPath: photo, outDir, options, reconstruct, maxPixels, photo: accepted, line: display.line(photo), signal: interrupt.signal });
+  } finally {
+    console.log = consoleLog;
+  }
   display.stop();
   interrupt.dispose();
   if (flags.json) {
