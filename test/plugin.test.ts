@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImportMeshAsync, Mesh, NullEngine, PBRMaterial, Scene, SceneSerializer, type Material, type Node } from "@babylonjs/core";
 import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
@@ -20,6 +20,8 @@ import { SKIN_MAP_FILES } from "../materials/map-files.ts";
 import type { OutputFile } from "../src/types.ts";
 import type { EditorLike, LayoutTabOptions } from "../plugin/src/editor-like.ts";
 import { importReconstruction } from "../plugin/src/import.ts";
+import { carrySceneScale, isDebugMap, SCALE_MARK } from "../plugin/src/head-file.ts";
+import { listFiles } from "../plugin/src/project-assets.ts";
 import { close, currentController, main, TAB_ID } from "../plugin/src/index.ts";
 import { registerSkinPlugin, unregisterSkinPlugin, writeSkinSlider, readSkinSliders } from "../plugin/src/skin.ts";
 import { ImportController } from "../plugin/src/controller.ts";
@@ -88,12 +90,61 @@ afterAll(async () => {
 });
 
 describe("importReconstruction", () => {
-  it("copies every job file under assets/porelight/<name>/, byte for byte, and names them relative to the project", async () => {
+  it("copies the job's files under assets/porelight/<name>/ and its debug maps outside assets/, byte for byte but head.babylon", async () => {
     const { editor, projectDir } = await fakeEditor("p-copy");
-    const { files, assetDir } = await importReconstruction(editor, jobDir, { name: "jane doe" });
+    const { files, debugFiles, assetDir } = await importReconstruction(editor, jobDir, { name: "jane doe" });
     expect(assetDir).toBe("assets/porelight/jane-doe");
-    expect(files.sort()).toEqual(jobFiles.map((f) => `${assetDir}/${f.name}`).sort());
-    for (const f of jobFiles) expect(new Uint8Array(readFileSync(join(projectDir, assetDir, f.name)))).toEqual(f.bytes);
+    expect(jobFiles.filter((f) => isDebugMap(f.name)).map((f) => f.name)).toEqual(["maps/confidence.png"]);
+    expect(files.sort()).toEqual(jobFiles.filter((f) => !isDebugMap(f.name)).map((f) => `${assetDir}/${f.name}`).sort());
+    expect(debugFiles).toEqual(["porelight-debug/jane-doe/maps/confidence.png"]);
+    for (const f of jobFiles) {
+      const where = isDebugMap(f.name) ? join(projectDir, "porelight-debug", "jane-doe", f.name) : join(projectDir, assetDir, f.name);
+      if (f.name !== "head.babylon") expect(new Uint8Array(readFileSync(where)), f.name).toEqual(f.bytes);
+    }
+    // The Editor's export copies every image under assets/: none of them is a debug map.
+    expect((await listFiles(join(projectDir, "assets"))).filter((n) => n.endsWith(".png")).some((n) => n.includes("confidence"))).toBe(false);
+  });
+
+  it("the copied head.babylon, brought in as the Editor's assets browser does, lands at the imported size with 8 lights", async () => {
+    const { editor, projectDir } = await fakeEditor("p-drag");
+    const { head, assetDir, materials } = await importReconstruction(editor, jobDir, { name: "drag" });
+    for (const m of materials) expect((m as PBRMaterial).maxSimultaneousLights).toBe(8);
+    const height = (mesh: Mesh) => {
+      mesh.computeWorldMatrix(true);
+      const { min, max } = mesh.getHierarchyBoundingVectors(true);
+      return max.y - min.y;
+    };
+    const imported = height(head);
+    expect(imported).toBeGreaterThan(17); // the 9 cm-radius test head, in centimetres
+    // The Editor's loadImportedSceneFile: load with the file's folder as rootUrl, scale a *mesh*
+    // named __root__ (glTF's) by 100, set 8 lights on each material. (A data: URL stands in for
+    // the path: NullEngine in Node has no file loader.)
+    const path = join(projectDir, assetDir, "head.babylon");
+    const dragScene = new Scene(engine);
+    const result = await ImportMeshAsync(`data:${readFileSync(path, "utf8")}`, dragScene, { rootUrl: `${dirname(path)}/`, pluginExtension: ".babylon" });
+    result.meshes.find((m) => m.name === "__root__")?.scaling.scaleInPlace(100);
+    const dragged = result.meshes.find((m) => m.name === "head") as Mesh;
+    expect(height(dragged)).toBeCloseTo(imported, 3);
+    expect((dragged.material as PBRMaterial).maxSimultaneousLights).toBe(8);
+    // Its maps load from the copy's own folder (the names stay relative to the file).
+    expect((dragged.material as PBRMaterial).albedoTexture?.getInternalTexture()?.url).toBe(`${dirname(path)}/${SKIN_MAP_FILES.albedoDiffuse}`);
+    // Importing that folder again (already in the project) does not scale it twice.
+    const again = await importReconstruction(editor, join(projectDir, assetDir), {});
+    expect(height(again.head)).toBeCloseTo(imported, 3);
+    dragScene.dispose();
+  });
+
+  it("carrySceneScale scales top nodes once, marks them, and refuses nonsense", () => {
+    const data = { transformNodes: [{ name: "__root__", scaling: [1, 1, -1] }], meshes: [{ name: "head", parentId: 3 }], materials: [{ maxSimultaneousLights: 4 }] };
+    expect(carrySceneScale(data, 100)).toBe(true);
+    expect(data.transformNodes[0]).toMatchObject({ scaling: [100, 100, -100], metadata: { [SCALE_MARK]: 100 } });
+    expect(data.meshes[0]).not.toHaveProperty("scaling");
+    expect(data.materials[0].maxSimultaneousLights).toBe(8);
+    expect(carrySceneScale(data, 100)).toBe(false);
+    expect(carrySceneScale(data, 1)).toBe(true); // back to metres
+    expect(data.transformNodes[0].scaling).toEqual([1, 1, -1]);
+    expect(() => carrySceneScale(data, 0)).toThrow(/positive/);
+    expect(() => carrySceneScale({ meshes: [] }, 100)).toThrow(/no top node/);
   });
 
   it("adds head and eyes as class Mesh with fresh editor ids under one root in centimetres, and selects the head", async () => {
@@ -260,7 +311,10 @@ describe("main / close", () => {
     expect(currentController()).toBeNull();
     main(editor); // hot reload: close then main again
     expect(GetClass(`BABYLON.${SKIN_PLUGIN_CLASS}`)).toBeDefined();
-    close(editor);
+    close(); // the Editor's Update button passes no editor
+    expect(calls.tabs.has(TAB_ID)).toBe(false);
+    expect(currentController()).toBeNull();
+    expect(() => close()).not.toThrow(); // closing twice is harmless
     registerSkinPlugin();
   });
 });

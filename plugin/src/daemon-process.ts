@@ -4,8 +4,9 @@
  * answers at the daemon URL. A daemon the plugin started is stopped again by `close()`.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { nodeFetch } from "./node-fetch.ts";
 
 /** The daemon's default address (`porelight serve`). */
@@ -17,7 +18,8 @@ export interface EnsureDaemonOptions {
   url: string;
   /**
    * How to start porelight: empty for automatic (the repository's `bin/porelight.js` next to the
-   * plugin, else `porelight` on PATH), a path to a `.js` entry (run with node), or a command line
+   * plugin, else the `porelight` package the plugin depends on, else `porelight` on PATH), a path
+   * to a `.js` entry (run with node), or a command line
    * such as `npx porelight`. `serve` and the port are appended.
    */
   command?: string;
@@ -62,6 +64,21 @@ export function splitCommandLine(line: string): string[] {
   return parts;
 }
 
+/**
+ * The CLI script of the `porelight` package installed with the plugin (its npm dependency), found
+ * the way Node would from the plugin's folder; null when there is none.
+ */
+export function packagedPorelightBin(pluginDir: string): string | null {
+  try {
+    const pkgPath = createRequire(join(pluginDir, "package.json")).resolve("porelight/package.json");
+    const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { bin?: string | Record<string, string> };
+    const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.porelight;
+    return bin ? join(dirname(pkgPath), bin) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The program and arguments that start `porelight serve` for `url`. */
 export function serveCommand(url: string, command = "", pluginDir?: string): { file: string; args: string[] } {
   const parsed = new URL(url);
@@ -70,7 +87,8 @@ export function serveCommand(url: string, command = "", pluginDir?: string): { f
   let parts = splitCommandLine(command.trim());
   if (parts.length === 0) {
     const repoBin = pluginDir ? join(pluginDir, "..", "bin", "porelight.js") : "";
-    parts = repoBin && existsSync(repoBin) ? [repoBin] : ["porelight"];
+    const packaged = pluginDir ? packagedPorelightBin(pluginDir) : null;
+    parts = repoBin && existsSync(repoBin) ? [repoBin] : packaged ? [packaged] : ["porelight"];
   }
   if (parts.length === 1 && /\.[cm]?js$/.test(parts[0])) parts = ["node", parts[0]];
   return { file: parts[0], args: [...parts.slice(1), ...serveArgs] };

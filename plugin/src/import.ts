@@ -7,7 +7,7 @@
  * No React and no Electron here: `importReconstruction` runs against anything shaped like
  * `EditorLike`, which is how the tests drive it.
  */
-import { readFile, rm, stat } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { ImportMeshAsync } from "@babylonjs/core/Loading/sceneLoader.js";
 import "@babylonjs/core/Loading/Plugins/babylonFileLoader.js";
@@ -18,7 +18,8 @@ import type { Material } from "@babylonjs/core/Materials/material.js";
 import { Tools } from "@babylonjs/core/Misc/tools.js";
 import type { Scene } from "@babylonjs/core/scene.js";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
-import { copyTree, freshAssetDir, listFiles, projectDirOf, projectRelative, toPosix } from "./project-assets.ts";
+import { carrySceneScale, EDITOR_MAX_SIMULTANEOUS_LIGHTS, isDebugMap, type HeadFileJson } from "./head-file.ts";
+import { copyTree, DEBUG_SUBDIR, freshAssetDir, listFiles, projectDirOf, projectRelative, toPosix } from "./project-assets.ts";
 import { activateSkinMaterial, isSkinMaterial, rebaseSkinMetadata, setSceneUnits } from "./skin.ts";
 
 /** The job output that carries the head, the eyes and the skin material (docs/design.md §5). */
@@ -53,8 +54,10 @@ export interface ImportedHead {
   materials: Material[];
   /** Project-relative folder holding the copied files, e.g. `assets/porelight/jane`. */
   assetDir: string;
-  /** Project-relative names of every copied file. */
+  /** Project-relative names of every file copied under `assets/`. */
   files: string[];
+  /** Project-relative names of the job's debug maps, copied outside `assets/` (`porelight-debug/<name>/`). */
+  debugFiles: string[];
 }
 
 /** Ids for code running outside the Editor: random strings and a counter that never repeats one in the scene. */
@@ -92,12 +95,20 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
   const assetsRoot = posix.join(projectDir, "assets") + "/";
   let absDir: string;
   let names: string[];
+  let debugAbs: string | null = null;
+  let debugFiles: string[] = [];
   if ((srcDir + "/").startsWith(assetsRoot)) {
     absDir = srcDir; // already in the project (e.g. downloaded straight there): nothing to copy
     names = await listFiles(absDir);
   } else {
     absDir = await freshAssetDir(projectDir, options.name ?? posix.basename(srcDir));
-    names = await copyTree(srcDir, absDir);
+    const all = await listFiles(srcDir);
+    names = await copyTree(srcDir, absDir, all.filter((n) => !isDebugMap(n)));
+    const debug = all.filter(isDebugMap);
+    if (debug.length) {
+      debugAbs = posix.join(projectDir, DEBUG_SUBDIR, posix.basename(absDir));
+      debugFiles = (await copyTree(srcDir, debugAbs, debug)).map((n) => `${projectRelative(projectDir, debugAbs!)}/${n}`);
+    }
   }
   const assetDir = projectRelative(projectDir, absDir);
 
@@ -105,7 +116,12 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
   let result: Awaited<ReturnType<typeof ImportMeshAsync>> | null = null;
   let meshes: Mesh[];
   try {
-    const data = JSON.parse(await readFile(posix.join(absDir, HEAD_FILE), "utf8")) as BabylonFile;
+    const headPath = posix.join(absDir, HEAD_FILE);
+    const data = JSON.parse(await readFile(headPath, "utf8")) as BabylonFile & HeadFileJson;
+    // The copy in assets/ carries the scene scale, so dragging it in from the Editor's assets
+    // browser gives the same head as this import; it keeps job-relative texture names, which the
+    // Editor resolves against the file's folder.
+    if (carrySceneScale(data, unitsPerMetre)) await writeFile(headPath, JSON.stringify(data));
     const missing = rebaseTextureNames(data, assetDir, new Set(names));
     for (const name of missing) editor.layout.console.warn(`porelight: ${HEAD_FILE} refers to ${name}, which the job did not produce`);
     // Texture names are now project-relative, so the project folder is the root URL, as when the
@@ -120,6 +136,7 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
     for (const m of result?.meshes ?? []) m.dispose(false, true);
     for (const n of result?.transformNodes ?? []) n.dispose();
     if (absDir !== srcDir) await rm(absDir, { recursive: true, force: true });
+    if (debugAbs) await rm(debugAbs, { recursive: true, force: true });
     throw err;
   }
 
@@ -131,6 +148,8 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
     // The full skin material even when head.babylon was parsed without the plugin class.
     activateSkinMaterial(material);
     if (isSkinMaterial(material)) setSceneUnits(material, 1 / unitsPerMetre);
+    // As the Editor configures the materials it imports (the file says so too).
+    if ("maxSimultaneousLights" in material) (material as Material & { maxSimultaneousLights: number }).maxSimultaneousLights = EDITOR_MAX_SIMULTANEOUS_LIGHTS;
     material.id = ids.randomId();
     material.uniqueId = ids.uniqueNumber();
   }
@@ -142,16 +161,16 @@ export async function importReconstruction(editor: EditorLike, jobFilesDir: stri
   // The eyes follow the head when the artist moves it (world transforms kept).
   for (const mesh of ordered) if (mesh !== head && mesh.parent !== head) mesh.setParent(head);
   // One top node (the head, or the root that converts glTF's handedness, as the Editor's own
-  // glTF import keeps it) is named after the asset and scaled from metres to scene units.
+  // glTF import keeps it) is named after the asset; its scaling from metres to scene units came
+  // with the file (carrySceneScale above).
   const top = topAncestor(head);
   top.name = posix.basename(assetDir);
-  top.scaling.scaleInPlace(unitsPerMetre);
 
   const files = names.map((n) => `${assetDir}/${n}`);
   editor.layout.console.log(`porelight: added ${top.name} (${ordered.length} meshes) with its files in ${assetDir}`);
   if (select) selectInEditor(editor, head);
   report(1, "Done");
-  return { head, root: top, meshes: ordered, materials, assetDir, files };
+  return { head, root: top, meshes: ordered, materials, assetDir, files, debugFiles };
 }
 
 /** The subset of a `.babylon` file this module reads. */

@@ -19,6 +19,8 @@ export const description = "Reconstructs a head from one face photo with the loc
 export const TAB_ID = "porelight-import-from-photo";
 
 let controller: ImportController | null = null;
+/** The editor `main` was given: the Editor's Update button calls `close()` without one. */
+let loadedEditor: EditorLike | null = null;
 
 /**
  * The Editor's own id sources when running inside it (`babylonjs-editor` resolves to the Editor
@@ -52,6 +54,7 @@ export function main(editor: EditorLike): void {
   if (restored.length) editor.layout.console.log(`porelight: restored ${restored.length} skin material(s) in the scene`);
 
   controller?.dispose();
+  loadedEditor = editor;
   controller = new ImportController(editor, { ids: editorIds(), pluginDir: pluginDir() });
   editor.layout.addLayoutTab(createElement(ImportPanel, { controller }), {
     id: TAB_ID,
@@ -61,11 +64,15 @@ export function main(editor: EditorLike): void {
   });
 }
 
-/** Cancels a running import, stops a daemon the plugin started, removes the tab and the class registration. */
-export function close(editor: EditorLike): void {
+/**
+ * Cancels a running import, stops a daemon the plugin started, removes the tab and the class
+ * registration. The editor argument is optional: the Editor's plugin Update button passes none.
+ */
+export function close(editor?: EditorLike): void {
   controller?.dispose();
   controller = null;
-  editor.layout.removeLayoutTab(TAB_ID);
+  (editor ?? loadedEditor)?.layout.removeLayoutTab(TAB_ID);
+  loadedEditor = null;
   unregisterSkinPlugin();
 }
 

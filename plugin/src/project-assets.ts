@@ -78,14 +78,20 @@ export async function listFiles(dirPath: string): Promise<string[]> {
 }
 
 /**
- * Copies every file of `srcDir` into `destDir` (created), keeping sub-folders. Each file goes
- * through a temporary name and a rename, so the Editor's assets watcher never sees half a PNG.
- * Returns the copied names relative to `destDir`.
+ * Folder of the project, outside `assets/`, for a job's debug maps: the Editor's export copies
+ * every image under `assets/` into the published game, and these are for inspection only.
  */
-export async function copyTree(srcPath: string, destPath: string): Promise<string[]> {
+export const DEBUG_SUBDIR = "porelight-debug";
+
+/**
+ * Copies the files of `srcDir` (all, or those `names` lists) into `destDir` (created), keeping
+ * sub-folders. Each file goes through a temporary name and a rename, so the Editor's assets
+ * watcher never sees half a PNG. Returns the copied names relative to `destDir`.
+ */
+export async function copyTree(srcPath: string, destPath: string, only?: readonly string[]): Promise<string[]> {
   const srcDir = toPosix(srcPath);
   const destDir = toPosix(destPath);
-  const names = await listFiles(srcDir);
+  const names = only ? [...only] : await listFiles(srcDir);
   if (names.length === 0) throw new Error(`porelight: ${srcDir} holds no files to import`);
   for (const name of names) {
     const target = posix.join(destDir, name);

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliError } from "./errors.ts";
+import { VERSION } from "../version.ts";
 
 type Registrar = (program: Command) => void;
 
@@ -24,6 +25,7 @@ const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("porelight")
     .description("Photo to render-ready game head: mesh + diffuse/specular albedo and normals, on a CPU.")
+    .version(VERSION, "-V, --version", "print porelight's version")
     .showHelpAfterError()
     .exitOverride();
   for (const load of COMMANDS) (await load()).register(program);

@@ -18,6 +18,7 @@ import { JobRunner } from "./job-runner.ts";
 import { JobStore } from "./job-store.ts";
 import { jobsRouter } from "./jobs-routes.ts";
 import { listModels } from "./models-route.ts";
+import { openApiHandler } from "./openapi.ts";
 import type { ReconstructFn } from "./pipeline-loader.ts";
 import { baseHeaders, bearerAuth, hostGuard, originGuard } from "./security.ts";
 import { UploadGate } from "./upload-gate.ts";
@@ -88,6 +89,7 @@ export async function createApp(config: DaemonConfig, deps: AppDeps): Promise<Da
     };
     res.setHeader("Cache-Control", "no-store").json(health);
   });
+  app.get("/v1/openapi.json", openApiHandler({ version: VERSION }));
 
   const api = express.Router();
   api.use(bearerAuth(config), (_req, res, next) => {

@@ -42,3 +42,4 @@ export function parseJobForm(body: Record<string, unknown> | undefined): Reconst
   const formats = parsed.data.formats ? FORMATS.filter((f) => parsed.data.formats!.includes(f)) : [...RECONSTRUCT_DEFAULTS.formats];
   return { preset: parsed.data.preset ?? RECONSTRUCT_DEFAULTS.preset, face: parsed.data.face ?? RECONSTRUCT_DEFAULTS.face, formats };
 }
+export { schema as JOB_FORM_SCHEMA };

@@ -109,7 +109,17 @@ export async function reconstructCommand(photo: string, flags: JobFlags, deps: J
   const display = createProgressDisplay({ plain: flags.json, stream: deps.stderr });
   const interrupt = interruptSignal();
   const outDir = resolve(flags.out);
-  const outcome = await runPhotoJob({ photoPath: photo, outDir, options, reconstruct, maxPixels, photo: accepted, line: display.line(photo), signal: interrupt.signal });
+  // With --json, stdout carries the summary alone: what libraries print while the job runs goes
+  // to stderr (Babylon.js announces every engine it creates through a console.log it captured at
+  // load time, so replacing console.log would not reach it).
+  const stdoutWrite = process.stdout.write;
+  if (flags.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let outcome: PhotoJobOutcome;
+  try {
+    outcome = await runPhotoJob({ photoPath: photo, outDir, options, reconstruct, maxPixels, photo: accepted, line: display.line(photo), signal: interrupt.signal });
+  } finally {
+    process.stdout.write = stdoutWrite;
+  }
   display.stop();
   interrupt.dispose();
   if (flags.json) {
