@@ -1,0 +1,119 @@
+/**
+ * head.glb's delivery (materials/gltf-delivery.ts, gltf-diffuse-normal.ts): N_D stays N_D through
+ * glTF-Transform's optimize passes, every target validates with 0 errors and 0 warnings and is
+ * deterministic, A_S is stored once, skin and eyes are separate nodes, Babylon attaches N_D.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { NodeIO, type Document, type Texture } from "@gltf-transform/core";
+import { dedup, flatten, instance, join, meshopt, palette, prune, resample, sparse, textureCompress, weld } from "@gltf-transform/functions";
+import { FreeCamera, NullEngine, PBRMaterial, Scene, SceneLoader, Vector3 } from "@babylonjs/core";
+import "@babylonjs/loaders/glTF/index.js";
+import { validateBytes } from "gltf-validator";
+import sharp from "sharp";
+import { MeshoptDecoder, MeshoptEncoder } from "meshoptimizer";
+import { exportHeadAssets, type HeadAssetsInput } from "../materials/export-head.ts";
+import { DELIVERY_TARGETS, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "../materials/gltf-delivery.ts";
+import { PORELIGHT_DIFFUSE_NORMAL, type DiffuseNormal } from "../materials/gltf-diffuse-normal.ts";
+import { registerSkinGltfExtension } from "../materials/gltf-diffuse-normal-babylon.ts";
+import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../materials/diffuse-normal-plugin.ts";
+import { validateSkinParameters } from "../materials/skin-parameters.ts";
+import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
+
+async function io(): Promise<NodeIO> {
+  await Promise.all([MeshoptEncoder.ready, MeshoptDecoder.ready]);
+  return new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).registerDependencies({ "meshopt.encoder": MeshoptEncoder, "meshopt.decoder": MeshoptDecoder });
+}
+
+/** RGB pixels of an embedded image (PNG or WebP), 8-bit. */
+async function rgb(bytes: Uint8Array): Promise<Float64Array> {
+  const { data } = await sharp(bytes).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  return Float64Array.from(data);
+}
+
+const meanAbs = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+
+function ndTexture(doc: Document): Texture {
+  const skin = doc.getRoot().listMaterials().find((m) => m.getName() === "skin")!;
+  const nd = skin.getExtension<DiffuseNormal>(PORELIGHT_DIFFUSE_NORMAL);
+  expect(nd).not.toBeNull();
+  return nd!.getDiffuseNormalTexture()!;
+}
+
+describe("head.glb delivery", () => {
+  let input: HeadAssetsInput;
+  const glb: Partial<Record<DeliveryTarget, Uint8Array>> = {};
+  let ndPixels: Float64Array;
+  let nsPixels: Float64Array;
+
+  beforeAll(async () => {
+    const head = syntheticHead(24);
+    input = { ...head, maps: await syntheticMaps(64, 96), parameters: validateSkinParameters({ translucency: 0.4 }) };
+    for (const target of DELIVERY_TARGETS) glb[target] = (await exportHeadAssets({ ...input, target })).glb;
+    ndPixels = await rgb(input.maps.normalsDiffuse);
+    nsPixels = await rgb(input.maps.normalsSpecular);
+    expect(meanAbs(ndPixels, nsPixels)).toBeGreaterThan(1); // the check below can tell N_D from N_S
+  }, 120_000);
+
+  it("keeps N_D as N_D through glTF-Transform's optimize passes (an image pruned ahead of it, WebP, meshopt)", async () => {
+    const doc = await (await io()).readBinary(glb.source!);
+    // The first image loses its last user, so prune drops it and every later image index shifts
+    // (what made the old extras index point at the thin mask).
+    const skin = doc.getRoot().listMaterials().find((m) => m.getName() === "skin")!;
+    expect(doc.getRoot().listTextures()[0]).toBe(skin.getBaseColorTexture());
+    skin.setBaseColorTexture(null);
+    // The passes of `gltf-transform optimize` (simplify off), in its order.
+    await doc.transform(
+      dedup(), instance(), palette(), flatten(), join(), weld(), resample(), prune(), sparse(),
+      textureCompress({ encoder: sharp, targetFormat: "webp", quality: 95 }),
+      meshopt({ encoder: MeshoptEncoder, level: "medium" }),
+    );
+    expect(doc.getRoot().listTextures().map((t) => t.getName())).not.toContain("albedoDiffuse");
+    const reread = await (await io()).readBinary(await (await io()).writeBinary(doc));
+    const nd = await rgb(ndTexture(reread).getImage()!);
+    expect(meanAbs(nd, ndPixels)).toBeLessThan(meanAbs(nd, nsPixels) / 3);
+  });
+
+  for (const target of DELIVERY_TARGETS) {
+    it(`${target}: validator 0 errors, 0 warnings; same bytes twice; A_S once; parts as nodes`, async () => {
+      const report = await validateBytes(glb[target]!);
+      expect(report.issues.messages.filter((m: { severity: number }) => m.severity <= 1).map((m: { code: string; message: string; pointer?: string }) => `${m.code} ${m.pointer ?? ""}: ${m.message}`)).toEqual([]);
+      expect(report.issues.numErrors).toBe(0);
+      expect(report.issues.numWarnings).toBe(0);
+      expect(report.info.extensionsUsed).toContain(PORELIGHT_DIFFUSE_NORMAL);
+      const again = (await exportHeadAssets({ ...input, target })).glb;
+      expect(Buffer.from(again).equals(Buffer.from(glb[target]!))).toBe(true);
+
+      const doc = await (await io()).readBinary(glb[target]!);
+      const names = doc.getRoot().listTextures().map((t) => t.getName());
+      // A_D, A_S (once), N_S, N_D (+ thin mask): no dead image, nothing twice.
+      expect(names.length).toBe(input.maps.thinMask ? 5 : 4);
+      expect(new Set(names).size).toBe(names.length);
+      expect(ndTexture(doc).getName()).toBe("normalsDiffuse");
+      const head = doc.getRoot().listScenes()[0].listChildren()[0];
+      expect(head.listChildren().map((n) => n.getName())).toEqual(["skin", "eyeLeft", "eyeRight"]);
+      const mime = target === "source" ? "image/png" : "image/webp";
+      for (const t of doc.getRoot().listTextures()) expect(t.getMimeType()).toBe(mime);
+      if (target !== "source") expect(report.info.extensionsRequired).toEqual(expect.arrayContaining(["EXT_texture_webp", "EXT_meshopt_compression", "KHR_mesh_quantization"]));
+      const nd = await rgb(ndTexture(doc).getImage()!);
+      expect(meanAbs(nd, ndPixels)).toBeLessThan(meanAbs(nd, nsPixels));
+    });
+  }
+
+  it("loads in Babylon with the N_D plugin on the GLB's own N_D texture and the skin's scattering", async () => {
+    registerSkinGltfExtension();
+    const engine = new NullEngine();
+    engine.getCaps().standardDerivatives = true;
+    const scene = new Scene(engine);
+    new FreeCamera("camera", new Vector3(0, 0, -0.5), scene);
+    await SceneLoader.ImportMeshAsync("", "", glb.source!, scene, undefined, ".glb");
+    const skin = scene.getMaterialByName("skin") as PBRMaterial;
+    const plugin = skin.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
+    expect(plugin?.diffuseNormalTexture).toBeTruthy();
+    expect(plugin!.diffuseNormalTexture).not.toBe(skin.bumpTexture);
+    expect(plugin!.diffuseNormalTexture).not.toBe(skin.albedoTexture);
+    expect(skin.subSurface.isScatteringEnabled).toBe(true);
+    expect(skin.subSurface.isTranslucencyEnabled).toBe(!!input.maps.thinMask);
+    expect(scene.meshes.filter((m) => m.getTotalVertices() > 0).map((m) => m.name).sort()).toEqual(["eyeLeft", "eyeRight", "skin"]);
+    engine.dispose();
+  });
+});
