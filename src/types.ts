@@ -278,6 +278,8 @@ export interface ReconstructOptions {
   face: number;
   /** Output formats to write; all by default. */
   formats: ("glb" | "babylon" | "maps")[];
+  /** What head.glb carries: "web" | "desktop" (default) | "source" (materials/gltf-delivery.ts). maps/ is full precision whatever the target. */
+  target?: "web" | "desktop" | "source";
 }
 
 export const RECONSTRUCT_DEFAULTS: ReconstructOptions = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };

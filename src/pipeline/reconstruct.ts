@@ -88,6 +88,7 @@ function checkOptions(options: ReconstructOptions): void {
   const known = ["glb", "babylon", "maps"];
   const bad = options.formats.filter((f) => !known.includes(f));
   if (bad.length || options.formats.length === 0) throw new InvalidOption(`formats must be a non-empty list of ${known.join(", ")}; got ${options.formats.join(", ") || "none"}`);
+  if (options.target !== undefined && !["web", "desktop", "source"].includes(options.target)) throw new InvalidOption(`target must be one of web, desktop, source; got ${String(options.target)}`);
 }
 
 /**
@@ -232,7 +233,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
         parameters: {},
         report,
       },
-      { ...preset.package, formats: opts.formats },
+      { ...preset.package, formats: opts.formats, ...(opts.target ? { target: opts.target } : {}) },
       { logger: log, signal },
     );
   });
