@@ -9,7 +9,7 @@ import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type Environment
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
-import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
+import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   }
   const jobUrl = jobUrlFromLocation();
   status(`loading ${jobUrl}…`);
-  const head = await loadHead(scene, jobUrl);
+  const head = await loadHead(scene, jobUrl, glbFromLocation());
   frameHead(scene, head, canvas);
   const initial = (new URLSearchParams(location.search).get("env") as EnvironmentId | null) ?? "studio";
   let rig = applyLightingPreset(scene, initial, ENVIRONMENTS_URL);
