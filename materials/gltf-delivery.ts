@@ -6,7 +6,8 @@
  * |---------|--------------------------------------------|-------------------------------------------|
  * | source  | lossless PNG (N_S, N_D 16-bit), full size  | float32, as fitted                        |
  * | desktop | WebP ≤ 4096 px: colour q 95, normals q 98  | meshopt (EXT_meshopt_compression +        |
- * | web     | WebP ≤ 2048 px: colour q 85, normals q 92  |   KHR_mesh_quantization)                  |
+ * | web     | WebP ≤ 2048 px: colour q 85, normals q 92  |   KHR_mesh_quantization), skin LODs       |
+ * |         |                                            |   (MSFT_lod, head-lods.ts) on both        |
  *
  * Every pass is a glTF-Transform function (dedup, prune, textureCompress with sharp, meshopt with
  * the `meshoptimizer` package); N_D survives them because it is a texture reference
@@ -21,6 +22,7 @@ import { EXTMeshoptCompression, EXTTextureWebP, KHRMaterialsClearcoat, KHRMateri
 import { dedup, meshopt, prune, textureCompress } from "@gltf-transform/functions";
 import sharp from "sharp";
 import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
+import { MSFTLod } from "./head-lods.ts";
 
 export const DELIVERY_TARGETS = ["web", "desktop", "source"] as const;
 export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
@@ -37,6 +39,7 @@ export const HEAD_GLTF_EXTENSIONS = [
   EXTTextureWebP,
   EXTMeshoptCompression,
   KHRMeshQuantization,
+  MSFTLod,
 ];
 
 interface TextureProfile {
@@ -67,8 +70,8 @@ export async function deliverHeadDocument(doc: Document, target: DeliveryTarget)
   const { MeshoptEncoder } = await import("meshoptimizer");
   await MeshoptEncoder.ready;
   await doc.transform(
-    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, slots: NORMAL_SLOTS, quality: profile.normalQuality, effort: 100 }),
-    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, quality: profile.colourQuality, effort: 100 }),
+    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, slots: NORMAL_SLOTS, quality: profile.normalQuality }),
+    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, quality: profile.colourQuality }),
     meshopt({ encoder: MeshoptEncoder, level: "medium" }),
     prune({ keepExtras: true }),
   );

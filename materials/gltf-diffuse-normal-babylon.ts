@@ -4,14 +4,20 @@
  * skin parameters stored in `extras.porelight` (scattering profile, translucency…) through
  * applySkinParameters, so a GLB renders like head.babylon.
  *
+ * It also turns the skin's `MSFT_lod` levels (head-lods.ts) into Babylon LOD levels switched by
+ * screen coverage (`MSFT_screencoverage`): Babylon's own MSFT_lod loader only streams levels in
+ * and then disposes the lower ones, so it is switched off for glTF loads once this is registered.
+ *
  *   registerSkinGltfExtension(); // once, before loading a head.glb
  *   await SceneLoader.ImportMeshAsync("", jobUrl, "head.glb", scene);
  */
-import type { Material, PBRMaterial } from "@babylonjs/core";
-import { GLTFLoader } from "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
+import { Mesh, SceneLoader } from "@babylonjs/core";
+import type { Material, Nullable, PBRMaterial, TransformNode } from "@babylonjs/core";
+import type { GLTFFileLoader } from "@babylonjs/loaders/glTF/glTFFileLoader.js";
+import { ArrayItem, GLTFLoader } from "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
 import { registerGLTFExtension, unregisterGLTFExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtensionRegistry.js";
 import type { IGLTFLoaderExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtension.js";
-import type { IMaterial } from "@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js";
+import type { IMaterial, INode } from "@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js";
 import { PORELIGHT_DIFFUSE_NORMAL, type DiffuseNormalDef } from "./gltf-diffuse-normal.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
 import { applySkinParameters, attachSkinPlugin } from "./skin-material.ts";
@@ -50,6 +56,47 @@ class PorelightDiffuseNormalLoader implements IGLTFLoaderExtension {
   }
 }
 
+const LOD_LOADER = "PORELIGHT_lod_levels";
+
+/** MSFT_lod + MSFT_screencoverage → Mesh.addLODLevel with useLODScreenCoverage (not a glTF extension: always on). */
+class PorelightLodLoader implements IGLTFLoaderExtension {
+  readonly name = LOD_LOADER;
+  enabled = true;
+  /** Before Babylon's MSFT_lod (100), in case it is enabled. */
+  order = 90;
+  private loader: GLTFLoader | null;
+
+  constructor(loader: GLTFLoader) {
+    this.loader = loader;
+  }
+
+  dispose(): void {
+    this.loader = null;
+  }
+
+  loadNodeAsync(context: string, node: INode, assign: (babylonMesh: TransformNode) => void): Nullable<Promise<TransformNode>> {
+    const ids = (node.extensions?.MSFT_lod as { ids?: number[] } | undefined)?.ids;
+    const coverage = (node.extras as { MSFT_screencoverage?: number[] } | undefined)?.MSFT_screencoverage;
+    if (!ids?.length || !coverage || coverage.length !== ids.length + 1) return null;
+    const loader = this.loader!;
+    return (async () => {
+      const main = await loader.loadNodeAsync(context, node, assign);
+      if (!(main instanceof Mesh)) return main;
+      main.useLODScreenCoverage = true;
+      for (const [i, id] of ids.entries()) {
+        const lodNode = ArrayItem.Get(`${context}/extensions/MSFT_lod/ids/${i}`, loader.gltf.nodes, id);
+        const lod = await loader.loadNodeAsync(`/nodes/${lodNode.index}`, lodNode);
+        if (!(lod instanceof Mesh)) continue;
+        lod.parent = main.parent; // the same place as level 0
+        // Babylon shows a level while the coverage is below its value: level i+1 below coverage[i].
+        main.addLODLevel(coverage[i], lod);
+      }
+      if (coverage[ids.length] > 0) main.addLODLevel(coverage[ids.length], null);
+      return main;
+    })();
+  }
+}
+
 let registered = false;
 
 /** Registers the loader extension (and the N_D plugin class). Idempotent. */
@@ -58,5 +105,10 @@ export function registerSkinGltfExtension(): void {
   registerSkinMaterialPlugin();
   unregisterGLTFExtension(PORELIGHT_DIFFUSE_NORMAL);
   registerGLTFExtension(PORELIGHT_DIFFUSE_NORMAL, true, (loader) => new PorelightDiffuseNormalLoader(loader as GLTFLoader));
+  unregisterGLTFExtension(LOD_LOADER);
+  registerGLTFExtension(LOD_LOADER, false, (loader) => new PorelightLodLoader(loader as GLTFLoader));
+  SceneLoader.OnPluginActivatedObservable.add((plugin) => {
+    if (plugin.name === "gltf") (plugin as GLTFFileLoader).extensionOptions["MSFT_lod"] = { enabled: false };
+  });
   registered = true;
 }

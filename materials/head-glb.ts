@@ -6,7 +6,7 @@
  * reference (PORELIGHT_materials_diffuse_normal), A_S one image used by two slots; the delivery
  * target (gltf-delivery.ts) then compresses the document.
  */
-import { Document, Logger, NodeIO, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
+import { Document, Logger, NodeIO, type Node as GltfNode, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
 import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
 import sharp from "sharp";
 import { encodePngCodes } from "../src/image/encode.ts";
@@ -15,6 +15,7 @@ import type { HeadPartGeometry } from "./head-geometry.ts";
 import type { HeadMapsPng } from "./map-files.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
 import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
+import { MSFT_LOD, MSFTLod, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods } from "./head-lods.ts";
 import { DEFAULT_DELIVERY_TARGET, deliverHeadDocument, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "./gltf-delivery.ts";
 
 /** The material extensions a head uses, registered once per document. */
@@ -55,8 +56,10 @@ export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsP
   // issue adds teeth and tongue the same way).
   const head = doc.createNode("head");
   for (const part of geometry) {
-    const mesh = doc.createMesh(part.part).addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part));
-    head.addChild(doc.createNode(part.part).setMesh(mesh));
+    const mesh = doc.createMesh(part.part).addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part, part.part));
+    const node = doc.createNode(part.part).setMesh(mesh);
+    head.addChild(node);
+    if (part.part === "skin" && target !== "source") await addSkinLods(doc, node, part, skin);
   }
   doc.createScene("head").addChild(head);
   doc.getRoot().setDefaultScene(doc.getRoot().listScenes()[0]);
@@ -132,10 +135,23 @@ function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, e
   return eye;
 }
 
-function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeometry): Primitive {
+/**
+ * The skin's lower levels (head-lods.ts) as MSFT_lod on its node, with screen-coverage hints;
+ * game targets only (`source` stays one plain mesh per part for DCC tools).
+ */
+async function addSkinLods(doc: Document, node: GltfNode, skinPart: HeadPartGeometry, material: GltfMaterial): Promise<void> {
+  const lod = doc.createExtension(MSFTLod).createLod();
+  for (const [k, g] of (await simplifySkinLods(skinPart)).entries()) {
+    const name = `skin_lod${k + 1}`;
+    lod.addLod(doc.createNode(name).setMesh(doc.createMesh(name).addPrimitive(addPrimitive(doc, material, g, name))));
+  }
+  node.setExtension(MSFT_LOD, lod).setExtras({ MSFT_screencoverage: [...SKIN_LOD_SCREEN_COVERAGE] });
+}
+
+function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeometry, prefix: string): Primitive {
   const buffer = doc.getRoot().listBuffers()[0];
   const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4" | "SCALAR", array: Float32Array | Uint32Array | Uint16Array) =>
-    doc.createAccessor(`${part.part}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
+    doc.createAccessor(`${prefix}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
   // 16-bit indices where they fit: smaller files, and what every glTF viewer reads.
   const indices = part.positions.length / 3 <= 65535 ? Uint16Array.from(part.indices) : part.indices;
   return doc.createPrimitive()

@@ -18,6 +18,22 @@ import { registerSkinGltfExtension } from "../materials/gltf-diffuse-normal-baby
 import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../materials/diffuse-normal-plugin.ts";
 import { validateSkinParameters } from "../materials/skin-parameters.ts";
 import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
+import { MSFT_LOD, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods, type Lod } from "../materials/head-lods.ts";
+import { splitParts } from "../materials/head-geometry.ts";
+
+/** Positions (rounded to 1e-6 m) of the vertices on open borders (edges used by one triangle, welded by position). */
+function borderPositions(g: { positions: Float32Array; indices: Uint32Array }): Set<string> {
+  const key = (v: number) => Array.from(g.positions.subarray(v * 3, v * 3 + 3), (x) => x.toFixed(6)).join(",");
+  const edges = new Map<string, number>();
+  for (let t = 0; t < g.indices.length; t += 3) for (let e = 0; e < 3; e++) {
+    const a = key(g.indices[t + e]), b = key(g.indices[t + ((e + 1) % 3)]);
+    const k = a < b ? `${a}|${b}` : `${b}|${a}`;
+    edges.set(k, (edges.get(k) ?? 0) + 1);
+  }
+  const out = new Set<string>();
+  for (const [k, n] of edges) if (n === 1) for (const p of k.split("|")) out.add(p);
+  return out;
+}
 
 async function io(): Promise<NodeIO> {
   await Promise.all([MeshoptEncoder.ready, MeshoptDecoder.ready]);
@@ -99,6 +115,29 @@ describe("head.glb delivery", () => {
     });
   }
 
+  it("skin LODs: fewer triangles per level, every open border (eye and mouth contours, neck) kept; MSFT_lod in game targets", async () => {
+    const skin = splitParts(input.mesh, input.parts).find((p) => p.part === "skin")!;
+    const lods = await simplifySkinLods(skin);
+    const border = borderPositions(skin);
+    expect(border.size).toBeGreaterThan(0);
+    let previous = skin.indices.length;
+    for (const lod of lods) {
+      expect(lod.indices.length).toBeLessThan(previous);
+      previous = lod.indices.length;
+      const kept = borderPositions(lod);
+      for (const p of border) expect(kept.has(p)).toBe(true);
+    }
+    for (const target of ["web", "desktop"] as const) {
+      const doc = await (await io()).readBinary(glb[target]!);
+      const node = doc.getRoot().listNodes().find((n) => n.getName() === "skin")!;
+      const levels = node.getExtension<Lod>(MSFT_LOD)!.listLods();
+      expect(levels.map((n) => n.getMesh()!.listPrimitives()[0].getIndices()!.getCount())).toEqual(lods.map((l) => l.indices.length));
+      expect(node.getExtras()).toEqual({ MSFT_screencoverage: [...SKIN_LOD_SCREEN_COVERAGE] });
+    }
+    const source = await (await io()).readBinary(glb.source!);
+    expect(source.getRoot().listNodes().map((n) => n.getName())).not.toContain("skin_lod1");
+  });
+
   it("loads in Babylon with the N_D plugin on the GLB's own N_D texture and the skin's scattering", async () => {
     registerSkinGltfExtension();
     const engine = new NullEngine();
@@ -114,6 +153,25 @@ describe("head.glb delivery", () => {
     expect(skin.subSurface.isScatteringEnabled).toBe(true);
     expect(skin.subSurface.isTranslucencyEnabled).toBe(!!input.maps.thinMask);
     expect(scene.meshes.filter((m) => m.getTotalVertices() > 0).map((m) => m.name).sort()).toEqual(["eyeLeft", "eyeRight", "skin"]);
+    engine.dispose();
+  });
+
+  it("Babylon gets the skin's LOD levels switched by screen coverage", async () => {
+    registerSkinGltfExtension();
+    // The web GLB without meshopt (Babylon's meshopt decoder is a browser script; the scenes serve it).
+    const doc = await (await io()).readBinary(glb.web!);
+    doc.getRoot().listExtensionsUsed().find((e) => e.extensionName === "EXT_meshopt_compression")!.dispose();
+    const plain = await (await io()).writeBinary(doc);
+    const engine = new NullEngine();
+    const scene = new Scene(engine);
+    new FreeCamera("camera", new Vector3(0, 0, -0.5), scene);
+    await SceneLoader.ImportMeshAsync("", "", plain, scene, undefined, ".glb");
+    const skin = scene.getMeshByName("skin") as import("@babylonjs/core").Mesh;
+    expect(skin.useLODScreenCoverage).toBe(true);
+    const levels = skin.getLODLevels();
+    expect(levels.map((l) => l.distanceOrScreenCoverage).sort()).toEqual([...SKIN_LOD_SCREEN_COVERAGE.slice(0, 2)].sort());
+    for (const l of levels) expect(l.mesh!.getTotalIndices()).toBeLessThan(skin.getTotalIndices());
+    expect(levels.every((l) => l.mesh!.parent === skin.parent)).toBe(true);
     engine.dispose();
   });
 });
