@@ -11,6 +11,7 @@ import sharp from "sharp";
 import type { Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
+import { headPivot, moveOrigin } from "./head-pivot.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
 import { buildHeadBabylonJson } from "./head-babylon.ts";
 import { SKIN_MAP_FILES, type HeadMapsPng } from "./map-files.ts";
@@ -42,7 +43,9 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   checkHeadMesh(input.mesh, input.parts);
   for (const [name, bytes] of Object.entries(input.maps)) await assertPng(name, bytes);
   const { maps, parameters } = input;
-  const geometry = splitParts(input.mesh, input.parts);
+  // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
+  const parts = splitParts(input.mesh, input.parts);
+  const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!));
   const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);
   const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes });
   const materialJson = materialJsonText(parameters, maps);

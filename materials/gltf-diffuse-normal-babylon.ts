@@ -18,7 +18,8 @@ import { ArrayItem, GLTFLoader } from "@babylonjs/loaders/glTF/2.0/glTFLoader.js
 import { registerGLTFExtension, unregisterGLTFExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtensionRegistry.js";
 import type { IGLTFLoaderExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtension.js";
 import type { IMaterial, INode } from "@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js";
-import { PORELIGHT_DIFFUSE_NORMAL, type DiffuseNormalDef } from "./gltf-diffuse-normal.ts";
+import type { DiffuseNormalDef } from "./gltf-diffuse-normal.ts";
+import { PORELIGHT_DIFFUSE_NORMAL } from "./gltf-mapping.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
 import { applySkinParameters, attachSkinPlugin } from "./skin-material.ts";
 import type { SkinParameters } from "./skin-parameters.ts";

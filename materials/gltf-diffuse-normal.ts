@@ -15,7 +15,9 @@
 import { Extension, ExtensionProperty, PropertyType, TextureChannel, TextureInfo } from "@gltf-transform/core";
 import type { IProperty, Nullable, ReaderContext, Texture, WriterContext } from "@gltf-transform/core";
 
-export const PORELIGHT_DIFFUSE_NORMAL = "PORELIGHT_materials_diffuse_normal";
+import { PORELIGHT_DIFFUSE_NORMAL } from "./gltf-mapping.ts";
+
+export { PORELIGHT_DIFFUSE_NORMAL };
 
 /** JSON of the extension on a material. */
 export interface DiffuseNormalDef {

@@ -26,6 +26,9 @@
  */
 import { skinParametersToJson, specularFactors, type ValidSkinParameters } from "./skin-parameters.ts";
 
+/** Our material extension carrying N_D (gltf-diffuse-normal.ts writes it, gltf-diffuse-normal-babylon.ts reads it). */
+export const PORELIGHT_DIFFUSE_NORMAL = "PORELIGHT_materials_diffuse_normal";
+
 /** Images the GLB embeds, in this fixed order (deterministic image indices). */
 export const GLTF_SKIN_IMAGES = ["albedoDiffuse", "albedoSpecular", "normalsSpecular", "normalsDiffuse", "thinMask"] as const;
 export type GltfSkinImage = (typeof GLTF_SKIN_IMAGES)[number];

@@ -20,6 +20,7 @@ import { validateSkinParameters } from "../materials/skin-parameters.ts";
 import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
 import { MSFT_LOD, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods, type Lod } from "../materials/head-lods.ts";
 import { splitParts } from "../materials/head-geometry.ts";
+import { headPivot, moveOrigin } from "../materials/head-pivot.ts";
 
 /** Positions (rounded to 1e-6 m) of the vertices on open borders (edges used by one triangle, welded by position). */
 function borderPositions(g: { positions: Float32Array; indices: Uint32Array }): Set<string> {
@@ -116,7 +117,8 @@ describe("head.glb delivery", () => {
   }
 
   it("skin LODs: fewer triangles per level, every open border (eye and mouth contours, neck) kept; MSFT_lod in game targets", async () => {
-    const skin = splitParts(input.mesh, input.parts).find((p) => p.part === "skin")!;
+    const parts = splitParts(input.mesh, input.parts);
+    const skin = moveOrigin(parts, headPivot(parts.find((p) => p.part === "skin")!)).find((p) => p.part === "skin")!;
     const lods = await simplifySkinLods(skin);
     const border = borderPositions(skin);
     expect(border.size).toBeGreaterThan(0);
@@ -136,6 +138,19 @@ describe("head.glb delivery", () => {
     }
     const source = await (await io()).readBinary(glb.source!);
     expect(source.getRoot().listNodes().map((n) => n.getName())).not.toContain("skin_lod1");
+  });
+
+  it("puts the origin at the base of the skull on the neck axis (the pivot of the exported skin is 0)", async () => {
+    const doc = await (await io()).readBinary(glb.source!);
+    const skin = doc.getRoot().listMeshes().find((m) => m.getName() === "skin")!.listPrimitives()[0];
+    const positions = skin.getAttribute("POSITION")!.getArray() as Float32Array;
+    const pivot = headPivot({ part: "skin", positions, normals: positions, tangents: positions, uvs: positions, indices: new Uint32Array() });
+    for (const v of pivot) expect(Math.abs(v)).toBeLessThan(1e-6);
+    // The same head placed elsewhere exports to the same place: the origin is the head's, not the fit's.
+    const moved = Float32Array.from(input.mesh.positions, (v, i) => v + [0.1, -0.2, 0.05][i % 3]);
+    const again = await (await io()).readBinary((await exportHeadAssets({ ...input, mesh: { ...input.mesh, positions: moved }, target: "source" })).glb);
+    const positions2 = again.getRoot().listMeshes().find((m) => m.getName() === "skin")!.listPrimitives()[0].getAttribute("POSITION")!.getArray() as Float32Array;
+    expect(positions2.every((v, i) => Math.abs(v - positions[i]) < 1e-6)).toBe(true);
   });
 
   it("loads in Babylon with the N_D plugin on the GLB's own N_D texture and the skin's scattering", async () => {
