@@ -3,7 +3,9 @@
  * and before/after. Each page sets <body data-scene="…"> and is opened with ?job=<job URL>.
  * `window.porelight` exposes state for the browser tests (and for curious users in the console).
  */
-import { Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
+import { Material, Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
+import { enablePrePassMsaa } from "../../materials/subsurface.ts";
+import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import type { AbstractMesh, Scene } from "@babylonjs/core";
 import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
@@ -25,6 +27,10 @@ interface PorelightHook {
   showMap?(key: string): Promise<void>;
   setScattering?(enabled: boolean): Promise<void>;
   applyParameters?(p: Record<string, unknown>): Promise<void>;
+  /** MSAA samples of the SSS pre-pass (default SKIN_PREPASS_MSAA_SAMPLES; 1 = off), for before/after renders. */
+  setMsaa?(samples: number): Promise<void>;
+  /** Normal maps (N_S, clear-coat N_S, N_D) on or off, e.g. to check the back-of-head seam. */
+  setNormalMaps?(enabled: boolean): Promise<void>;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -169,6 +175,22 @@ async function main(): Promise<void> {
   };
   hook.setScattering = async (enabled: boolean) => {
     for (const m of head.skin) m.subSurface.isScatteringEnabled = enabled;
+    await whenReady(scene);
+  };
+  hook.setMsaa = async (samples: number) => {
+    enablePrePassMsaa(scene, samples);
+    await whenReady(scene);
+  };
+  const normalLevels = head.skin.map((m) => m.bumpTexture?.level ?? 1);
+  hook.setNormalMaps = async (enabled: boolean) => {
+    head.skin.forEach((m, i) => {
+      // Level 0 flattens a tangent-space map to the mesh normal; N_D follows through the plugin's level.
+      if (m.bumpTexture) m.bumpTexture.level = enabled ? normalLevels[i] : 0;
+      if (m.clearCoat.bumpTexture) m.clearCoat.bumpTexture.level = enabled ? normalLevels[i] : 0;
+      const plugin = m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
+      if (plugin) plugin.diffuseNormalLevel = enabled ? normalLevels[i] : 0;
+      m.markAsDirty(Material.TextureDirtyFlag);
+    });
     await whenReady(scene);
   };
   if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
