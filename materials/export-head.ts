@@ -12,6 +12,7 @@ import type { Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
 import { headPivot, moveOrigin } from "./head-pivot.ts";
+import { weldSeamTangents } from "./seam-tangents.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
 import { buildHeadBabylonJson } from "./head-babylon.ts";
 import { SKIN_MAP_FILES, type HeadMapsPng } from "./map-files.ts";
@@ -45,7 +46,8 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   const { maps, parameters } = input;
   // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
   const parts = splitParts(input.mesh, input.parts);
-  const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!));
+  // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
+  const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
   const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);
   const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes });
   const materialJson = materialJsonText(parameters, maps);

@@ -21,6 +21,7 @@ import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
 import { MSFT_LOD, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods, type Lod } from "../materials/head-lods.ts";
 import { splitParts } from "../materials/head-geometry.ts";
 import { headPivot, moveOrigin } from "../materials/head-pivot.ts";
+import { weldSeamTangents } from "../materials/seam-tangents.ts";
 
 /** Positions (rounded to 1e-6 m) of the vertices on open borders (edges used by one triangle, welded by position). */
 function borderPositions(g: { positions: Float32Array; indices: Uint32Array }): Set<string> {
@@ -151,6 +152,31 @@ describe("head.glb delivery", () => {
     const again = await (await io()).readBinary((await exportHeadAssets({ ...input, mesh: { ...input.mesh, positions: moved }, target: "source" })).glb);
     const positions2 = again.getRoot().listMeshes().find((m) => m.getName() === "skin")!.listPrimitives()[0].getAttribute("POSITION")!.getArray() as Float32Array;
     expect(positions2.every((v, i) => Math.abs(v - positions[i]) < 1e-6)).toBe(true);
+  });
+
+  it("welds tangents across the scalp's UV cut (the back-of-head seam), not across mirrored charts", async () => {
+    const { buildTemplateHead } = await import("../src/geometry/template-head.ts");
+    const head = buildTemplateHead();
+    const skin = splitParts(head.mesh, head.parts).find((p) => p.part === "skin")!;
+    const angles = (g: typeof skin) => {
+      const byPos = new Map<string, number[]>();
+      for (let i = 0; i < g.positions.length / 3; i++) {
+        const k = Array.from(g.positions.subarray(3 * i, 3 * i + 3)).join();
+        (byPos.get(k) ?? byPos.set(k, []).get(k)!).push(i);
+      }
+      const out: number[] = [];
+      for (const ids of byPos.values()) {
+        const [a, b] = ids;
+        if (ids.length !== 2 || Math.abs(g.uvs[2 * a] - g.uvs[2 * b]) < 0.5) continue; // the cut: u 0.01 | 0.99
+        const dot = g.tangents[4 * a] * g.tangents[4 * b] + g.tangents[4 * a + 1] * g.tangents[4 * b + 1] + g.tangents[4 * a + 2] * g.tangents[4 * b + 2];
+        out.push((Math.acos(Math.min(1, dot)) * 180) / Math.PI);
+      }
+      return out;
+    };
+    const before = angles(skin), after = angles(weldSeamTangents(skin));
+    expect(before.length).toBeGreaterThan(20);
+    expect(Math.max(...before)).toBeGreaterThan(5);
+    expect(Math.max(...after)).toBeLessThan(0.01);
   });
 
   it("loads in Babylon with the N_D plugin on the GLB's own N_D texture and the skin's scattering", async () => {
