@@ -11,10 +11,17 @@ import { ensureScenesBuilt, launchChromium, serve } from "../test/browser/harnes
 /** Camera azimuths (rad) about the head: front, ¾ left, left profile, ¾ right, back. */
 export const VIEWS = [Math.PI / 2, Math.PI / 4, 0, (3 * Math.PI) / 4, -Math.PI / 2];
 
+/** PSNR (RGB, 8-bit) over the head's pixels: those that differ from the background (corner colour) in either image. */
 export function psnr(a: Buffer, b: Buffer): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
-  const mse = se / a.length;
+  const bg = [a[0], a[1], a[2]];
+  const isBg = (x: Buffer, i: number) => Math.abs(x[i] - bg[0]) + Math.abs(x[i + 1] - bg[1]) + Math.abs(x[i + 2] - bg[2]) < 3;
+  let se = 0, n = 0;
+  for (let i = 0; i < a.length; i += 3) {
+    if (isBg(a, i) && isBg(b, i)) continue;
+    for (let c = 0; c < 3; c++) se += (a[i + c] - b[i + c]) ** 2;
+    n += 3;
+  }
+  const mse = se / Math.max(1, n);
   return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
 }
 
@@ -39,11 +46,15 @@ export async function renderViews(jobDir: string, outDir: string, glbs: { name: 
       if (errors.length) throw new Error(`${g.name}: console errors: ${errors.join("; ")}`);
       shots[g.name] = [];
       for (const [k, alpha] of VIEWS.entries()) {
-        await page.evaluate(async (a) => {
-          const camera = window.porelight.scene!.activeCamera as unknown as { alpha: number };
+        const level = await page.evaluate(async (a) => {
+          const scene = window.porelight.scene!;
+          const camera = scene.activeCamera as unknown as { alpha: number };
           camera.alpha = a;
           await window.porelight.renderFrames!(3);
+          const skin = scene.getMeshByName("skin") as unknown as { getLOD(c: unknown): { name: string } | null } | null;
+          return skin?.getLOD(scene.activeCamera)?.name ?? "none";
         }, alpha);
+        if (k === 0) console.log(`${g.name}: skin level drawn from the front: ${level}`);
         const png = await page.locator("canvas#view").screenshot();
         await sharp(png).toFile(path.join(outDir, `${g.name}.view${k}.png`));
         shots[g.name].push((await sharp(png).removeAlpha().raw().toBuffer()));

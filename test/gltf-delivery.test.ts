@@ -216,3 +216,15 @@ describe("head.glb delivery", () => {
     engine.dispose();
   });
 });
+
+describe("--target as a job option", () => {
+  it("the daemon's form and the CLI flags take web|desktop|source, refuse others naming the field, and default to none (desktop)", async () => {
+    const { parseJobForm } = await import("../src/daemon/job-form.ts");
+    const { optionsFromFlags } = await import("../src/cli/commands/reconstruct.ts");
+    expect(parseJobForm({ target: "web" }).target).toBe("web");
+    expect(parseJobForm({}).target).toBeUndefined();
+    expect(() => parseJobForm({ target: "mobile" })).toThrow(/target must be one of web, desktop, source/);
+    expect(optionsFromFlags({ out: "x", target: "source" }).target).toBe("source");
+    expect(() => optionsFromFlags({ out: "x", target: "ktx" })).toThrow(/--target/);
+  });
+});

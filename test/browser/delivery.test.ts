@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
       if (a !== undefined) (window.porelight.scene!.activeCamera as unknown as { alpha: number }).alpha = a;
       await window.porelight.renderFrames!(2);
     }, alpha);
-    const png = await page.locator("#view").screenshot();
+    const png = await page.locator("#view").screenshot({ timeout: 170_000 });
     await writeFile(path.join(ARTIFACTS, `delivery-${name}.png`), png);
     return png;
   }
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     expect(stats.magenta).toBeLessThan(0.005);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 600_000);
 
   it("the SSS pre-pass is multisampled: the silhouette has blended steps, not hard ones", async () => {
     const { page, errors } = await open("");
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     expect(on.partial).toBeGreaterThan(off.partial * 1.5);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 600_000);
 
   it("back of the head, normal maps on and off (the mirrored-atlas seam): renders kept for inspection", async () => {
     const { page, errors } = await open("");
@@ -125,5 +125,5 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     expect(Buffer.compare(on, off)).not.toBe(0);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 600_000);
 });
