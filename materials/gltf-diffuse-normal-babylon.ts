@@ -48,6 +48,7 @@ class PorelightDiffuseNormalLoader implements IGLTFLoaderExtension {
       const info = extension.diffuseNormalTexture;
       await loader.loadTextureInfoAsync(`${extensionContext}/diffuseNormalTexture`, info, (texture) => {
         texture.name = `${babylonMaterial.name} (N_D)`;
+        texture.gammaSpace = false; // data, not colour: the loader's default would decode it as sRGB and tilt every normal
         const plugin = attachSkinPlugin(pbr, texture);
         plugin.diffuseNormalLevel = info.scale ?? 1;
       });

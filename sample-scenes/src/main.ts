@@ -181,14 +181,14 @@ async function main(): Promise<void> {
     enablePrePassMsaa(scene, samples);
     await whenReady(scene);
   };
-  const normalLevels = head.skin.map((m) => m.bumpTexture?.level ?? 1);
+  // Detached, not level 0: Babylon divides by the bump level (1 / level) in its bump set-up.
+  const normalMaps = head.skin.map((m) => ({ bump: m.bumpTexture, coat: m.clearCoat.bumpTexture, nd: m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)?.diffuseNormalTexture ?? null }));
   hook.setNormalMaps = async (enabled: boolean) => {
-    head.skin.forEach((m, i) => {
-      // Level 0 flattens a tangent-space map to the mesh normal; N_D follows through the plugin's level.
-      if (m.bumpTexture) m.bumpTexture.level = enabled ? normalLevels[i] : 0;
-      if (m.clearCoat.bumpTexture) m.clearCoat.bumpTexture.level = enabled ? normalLevels[i] : 0;
+    head.skin.forEach((m, k) => {
+      m.bumpTexture = enabled ? normalMaps[k].bump : null;
+      m.clearCoat.bumpTexture = enabled ? normalMaps[k].coat : null;
       const plugin = m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
-      if (plugin) plugin.diffuseNormalLevel = enabled ? normalLevels[i] : 0;
+      if (plugin) plugin.diffuseNormalTexture = enabled ? normalMaps[k].nd : null;
       m.markAsDirty(Material.TextureDirtyFlag);
     });
     await whenReady(scene);
