@@ -33,6 +33,13 @@ const SUITES: Record<string, Suite> = {
       await runModelsBench();
     },
   },
+  export: {
+    describe: "head.glb per delivery target (web, desktop, source): bytes, texture GPU memory, encode time, validator, Babylon PSNR vs source from 5 views; --job <dir>, --runs n, --no-render",
+    async run(args) {
+      const { runExportBench } = await import("./export.ts");
+      await runExportBench(args);
+    },
+  },
   daemon: {
     describe: "50 concurrent draft jobs against one daemon: none lost or duplicated, throughput, status-poll latency p50/p99",
     async run(args) {

@@ -11,6 +11,9 @@ import sharp from "sharp";
 import type { Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
+import { headPivot, moveOrigin } from "./head-pivot.ts";
+import { weldSeamTangents } from "./seam-tangents.ts";
+import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
 import { buildHeadBabylonJson } from "./head-babylon.ts";
 import { SKIN_MAP_FILES, type HeadMapsPng } from "./map-files.ts";
 import { skinParametersToJson, type ValidSkinParameters } from "./skin-parameters.ts";
@@ -24,6 +27,8 @@ export interface HeadAssetsInput {
   maps: HeadMapsPng;
   /** From validateSkinParameters: the export trusts them and checks nothing again. */
   parameters: ValidSkinParameters;
+  /** What head.glb carries (gltf-delivery.ts); default "desktop". head.babylon always references maps/. */
+  target?: DeliveryTarget;
 }
 
 export interface HeadAssets {
@@ -39,8 +44,11 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   checkHeadMesh(input.mesh, input.parts);
   for (const [name, bytes] of Object.entries(input.maps)) await assertPng(name, bytes);
   const { maps, parameters } = input;
-  const geometry = splitParts(input.mesh, input.parts);
-  const glb = await writeHeadGlb(geometry, maps, parameters);
+  // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
+  const parts = splitParts(input.mesh, input.parts);
+  // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
+  const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
+  const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);
   const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes });
   const materialJson = materialJsonText(parameters, maps);
   return { glb, babylon, materialJson };

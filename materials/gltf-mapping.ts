@@ -8,12 +8,17 @@
  * | base lobe roughness        | roughnessFactor (metallicFactor 0)                                    |
  * | N_S                        | normalTexture and KHR_materials_clearcoat.clearcoatNormalTexture      |
  * | skin IOR                   | KHR_materials_ior.ior                                                 |
- * | A_S → base lobe F0         | KHR_materials_specular: specularColorTexture = A_S re-encoded as sRGB |
- * |                            | RGB (the slot is sRGB), specularColorFactor = baseColorFactor         |
+ * | A_S → base lobe            | KHR_materials_specular: specularTexture = A_S (alpha, linear),        |
+ * |                            | specularColorFactor = baseColorFactor                                 |
  * | A_S → sharp lobe           | KHR_materials_clearcoat: clearcoatTexture = A_S (red, linear),        |
  * |                            | clearcoatFactor = coatFactor, clearcoatRoughnessFactor                |
+ * |                            | (A_S is one grey+alpha image, R = A = A_S: stored once)               |
  * | thin-part mask, transl.    | KHR_materials_diffuse_transmission (only when the mask exists)        |
- * | N_D, SSS profile, params   | material.extras.porelight (N_D as an image index: no glTF slot)       |
+ * | N_D                        | PORELIGHT_materials_diffuse_normal.diffuseNormalTexture (gltf-diffuse-normal.ts) |
+ * | SSS profile, params        | material.extras.porelight                                             |
+ *
+ * specularTexture (alpha) scales F0 as the old sRGB specularColorTexture did; by the glTF spec it
+ * also scales F90, where head.babylon's reflectanceTexture keeps F90 = 1 (docs/design.md §5).
  *
  * Not used on purpose: KHR_materials_volume (needs KHR_materials_transmission, which skin is not),
  * the draft KHR_materials_coat. Babylon's glTF loader maps these slots back onto PBRMaterial
@@ -22,8 +27,11 @@
 import { linearToSrgb as encodeSrgb } from "../src/primitives/color.ts";
 import { skinParametersToJson, specularFactors, type ValidSkinParameters } from "./skin-parameters.ts";
 
+/** Our material extension carrying N_D (gltf-diffuse-normal.ts writes it, gltf-diffuse-normal-babylon.ts reads it). */
+export const PORELIGHT_DIFFUSE_NORMAL = "PORELIGHT_materials_diffuse_normal";
+
 /** Images the GLB embeds, in this fixed order (deterministic image indices). */
-export const GLTF_SKIN_IMAGES = ["albedoDiffuse", "albedoSpecularSrgb", "albedoSpecular", "normalsSpecular", "normalsDiffuse", "thinMask"] as const;
+export const GLTF_SKIN_IMAGES = ["albedoDiffuse", "albedoSpecular", "normalsSpecular", "normalsDiffuse", "thinMask"] as const;
 export type GltfSkinImage = (typeof GLTF_SKIN_IMAGES)[number];
 
 export interface GltfSkinMaterial {
@@ -33,7 +41,7 @@ export interface GltfSkinMaterial {
   normalTexture: GltfSkinImage;
   normalScale: number;
   ior: number;
-  specular: { specularFactor: number; specularColorFactor: [number, number, number]; specularColorTexture: GltfSkinImage };
+  specular: { specularFactor: number; specularTexture: GltfSkinImage; specularColorFactor: [number, number, number] };
   clearcoat: {
     clearcoatFactor: number;
     clearcoatTexture: GltfSkinImage;
@@ -46,8 +54,10 @@ export interface GltfSkinMaterial {
     diffuseTransmissionTexture: GltfSkinImage;
     diffuseTransmissionColorFactor: [number, number, number];
   };
-  /** `material.extras.porelight`; `diffuseNormalImage` is filled with the image index on write. */
-  extras: { version: 1; diffuseNormalImage: GltfSkinImage; parameters: Record<string, unknown> };
+  /** PORELIGHT_materials_diffuse_normal: N_D and its strength (as normalScale). */
+  diffuseNormal: { texture: GltfSkinImage; scale: number };
+  /** `material.extras.porelight`: the skin parameters (SSS profile, translucency…) for our loaders. */
+  extras: { version: 2; parameters: Record<string, unknown> };
 }
 
 /** Maps skin parameters (checked by the caller, once: see ValidSkinParameters) to the glTF material description. */
@@ -60,7 +70,7 @@ export function skinToGltfMaterial(p: ValidSkinParameters, hasThinMask: boolean)
     normalTexture: "normalsSpecular",
     normalScale: p.normalStrength,
     ior: p.indexOfRefraction,
-    specular: { specularFactor: 1, specularColorFactor: [baseColorFactor, baseColorFactor, baseColorFactor], specularColorTexture: "albedoSpecularSrgb" },
+    specular: { specularFactor: 1, specularTexture: "albedoSpecular", specularColorFactor: [baseColorFactor, baseColorFactor, baseColorFactor] },
     clearcoat: {
       clearcoatFactor: coatFactor,
       clearcoatTexture: "albedoSpecular",
@@ -71,7 +81,8 @@ export function skinToGltfMaterial(p: ValidSkinParameters, hasThinMask: boolean)
     diffuseTransmission: hasThinMask && p.translucency > 0
       ? { diffuseTransmissionFactor: p.translucency, diffuseTransmissionTexture: "thinMask", diffuseTransmissionColorFactor: [...p.translucencyColor] }
       : null,
-    extras: { version: 1, diffuseNormalImage: "normalsDiffuse", parameters: skinParametersToJson(p) },
+    diffuseNormal: { texture: "normalsDiffuse", scale: p.normalStrength },
+    extras: { version: 2, parameters: skinParametersToJson(p) },
   };
 }
 

@@ -2,15 +2,21 @@
  * `head.glb`: the head through glTF-Transform, its skin material from THE mapping in
  * gltf-mapping.ts. Everything is created in a fixed order (images, extensions, materials,
  * accessors), because that order is the file's indices: identical input gives identical bytes.
+ * Each part (skin, each eye) is its own node and mesh under one `head` node. N_D is a texture
+ * reference (PORELIGHT_materials_diffuse_normal), A_S one image used by two slots; the delivery
+ * target (gltf-delivery.ts) then compresses the document.
  */
-import { Document, NodeIO, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
+import { Document, Logger, NodeIO, type Node as GltfNode, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
 import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
 import sharp from "sharp";
 import { encodePngCodes } from "../src/image/encode.ts";
-import { GLTF_EYE_MATERIAL, GLTF_SKIN_IMAGES, linearToSrgb, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
+import { GLTF_EYE_MATERIAL, GLTF_SKIN_IMAGES, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import type { HeadMapsPng } from "./map-files.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
+import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
+import { MSFT_LOD, MSFTLod, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods } from "./head-lods.ts";
+import { DEFAULT_DELIVERY_TARGET, deliverHeadDocument, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "./gltf-delivery.ts";
 
 /** The material extensions a head uses, registered once per document. */
 interface HeadExtensions {
@@ -18,20 +24,21 @@ interface HeadExtensions {
   specular: KHRMaterialsSpecular;
   clearcoat: KHRMaterialsClearcoat;
   transmission: KHRMaterialsDiffuseTransmission | null;
+  diffuseNormal: PorelightDiffuseNormal;
 }
 
-/** The skin's embedded textures by mapping slot, and their image indices (for extras). */
+/** The skin's embedded textures by mapping slot. */
 interface SkinImages {
   texture(key: GltfSkinImage): GltfTexture;
-  index: Map<GltfSkinImage, number>;
 }
 
 /**
  * Writes the GLB of the parts (split by the caller, shared with head.babylon) with the maps
  * embedded and checked parameters.
  */
-export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsPng, p: ValidSkinParameters): Promise<Uint8Array> {
-  const doc = new Document();
+export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsPng, p: ValidSkinParameters, target: DeliveryTarget = DEFAULT_DELIVERY_TARGET): Promise<Uint8Array> {
+  // Errors only: prune's and textureCompress's notes are not the job's log.
+  const doc = new Document().setLogger(new Logger(Logger.Verbosity.ERROR));
   doc.createBuffer("head");
   const spec = skinToGltfMaterial(p, !!maps.thinMask);
   const images = await embedSkinImages(doc, maps, spec);
@@ -40,17 +47,26 @@ export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsP
     specular: doc.createExtension(KHRMaterialsSpecular),
     clearcoat: doc.createExtension(KHRMaterialsClearcoat),
     transmission: spec.diffuseTransmission ? doc.createExtension(KHRMaterialsDiffuseTransmission) : null,
+    diffuseNormal: doc.createExtension(PorelightDiffuseNormal),
   };
   const skin = createGltfSkinMaterial(doc, spec, images, ext);
   const eyes = createGltfEyeMaterial(doc, maps.eyes, ext);
 
-  const mesh = doc.createMesh("head");
-  for (const part of geometry) mesh.addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part));
-  const node = doc.createNode("head").setMesh(mesh);
-  doc.createScene("head").addChild(node);
+  // One node and mesh per part under `head`, so an engine can hide, swap or LOD each (the mouth
+  // issue adds teeth and tongue the same way).
+  const head = doc.createNode("head");
+  for (const part of geometry) {
+    const mesh = doc.createMesh(part.part).addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part, part.part));
+    const node = doc.createNode(part.part).setMesh(mesh);
+    head.addChild(node);
+    if (part.part === "skin" && target !== "source") await addSkinLods(doc, node, part, skin);
+  }
+  doc.createScene("head").addChild(head);
   doc.getRoot().setDefaultScene(doc.getRoot().listScenes()[0]);
 
-  const io = new NodeIO().registerExtensions([KHRMaterialsIOR, KHRMaterialsSpecular, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission]);
+  await deliverHeadDocument(doc, target);
+  const io = new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS);
+  await registerMeshoptCodecs(io);
   return io.writeBinary(doc);
 }
 
@@ -58,21 +74,18 @@ export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsP
 async function embedSkinImages(doc: Document, maps: HeadMapsPng, spec: GltfSkinMaterial): Promise<SkinImages> {
   const sources: Record<GltfSkinImage, Uint8Array | undefined> = {
     albedoDiffuse: maps.albedoDiffuse,
-    albedoSpecularSrgb: await specularAsSrgbPng(maps.albedoSpecular),
-    albedoSpecular: maps.albedoSpecular,
+    albedoSpecular: await specularGreyAlphaPng(maps.albedoSpecular),
     normalsSpecular: maps.normalsSpecular,
     normalsDiffuse: maps.normalsDiffuse,
     thinMask: spec.diffuseTransmission ? maps.thinMask : undefined,
   };
   const textures = new Map<GltfSkinImage, GltfTexture>();
-  const index = new Map<GltfSkinImage, number>();
   for (const key of GLTF_SKIN_IMAGES) {
     const bytes = sources[key];
     if (!bytes) continue;
-    index.set(key, textures.size);
     textures.set(key, doc.createTexture(key).setImage(bytes).setMimeType("image/png"));
   }
-  return { texture: (key) => textures.get(key)!, index };
+  return { texture: (key) => textures.get(key)! };
 }
 
 function createGltfSkinMaterial(doc: Document, spec: GltfSkinMaterial, images: SkinImages, ext: HeadExtensions): GltfMaterial {
@@ -86,8 +99,8 @@ function createGltfSkinMaterial(doc: Document, spec: GltfSkinMaterial, images: S
   skin.setExtension("KHR_materials_ior", ext.ior.createIOR().setIOR(spec.ior));
   skin.setExtension("KHR_materials_specular", ext.specular.createSpecular()
     .setSpecularFactor(spec.specular.specularFactor)
-    .setSpecularColorFactor(spec.specular.specularColorFactor)
-    .setSpecularColorTexture(tex(spec.specular.specularColorTexture)));
+    .setSpecularTexture(tex(spec.specular.specularTexture))
+    .setSpecularColorFactor(spec.specular.specularColorFactor));
   skin.setExtension("KHR_materials_clearcoat", ext.clearcoat.createClearcoat()
     .setClearcoatFactor(spec.clearcoat.clearcoatFactor)
     .setClearcoatTexture(tex(spec.clearcoat.clearcoatTexture))
@@ -101,8 +114,11 @@ function createGltfSkinMaterial(doc: Document, spec: GltfSkinMaterial, images: S
       .setDiffuseTransmissionTexture(tex(t.diffuseTransmissionTexture))
       .setDiffuseTransmissionColorFactor(t.diffuseTransmissionColorFactor));
   }
-  // N_D has no glTF slot: the extras name its image by index.
-  skin.setExtras({ porelight: { ...spec.extras, diffuseNormalImage: images.index.get(spec.extras.diffuseNormalImage) } });
+  // N_D has no glTF slot: our extension references it like any texture, so passes keep it right.
+  skin.setExtension("PORELIGHT_materials_diffuse_normal", ext.diffuseNormal.createDiffuseNormal()
+    .setDiffuseNormalTexture(tex(spec.diffuseNormal.texture))
+    .setDiffuseNormalScale(spec.diffuseNormal.scale));
+  skin.setExtras({ porelight: spec.extras });
   return skin;
 }
 
@@ -119,10 +135,23 @@ function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, e
   return eye;
 }
 
-function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeometry): Primitive {
+/**
+ * The skin's lower levels (head-lods.ts) as MSFT_lod on its node, with screen-coverage hints;
+ * game targets only (`source` stays one plain mesh per part for DCC tools).
+ */
+async function addSkinLods(doc: Document, node: GltfNode, skinPart: HeadPartGeometry, material: GltfMaterial): Promise<void> {
+  const lod = doc.createExtension(MSFTLod).createLod();
+  for (const [k, g] of (await simplifySkinLods(skinPart)).entries()) {
+    const name = `skin_lod${k + 1}`;
+    lod.addLod(doc.createNode(name).setMesh(doc.createMesh(name).addPrimitive(addPrimitive(doc, material, g, name))));
+  }
+  node.setExtension(MSFT_LOD, lod).setExtras({ MSFT_screencoverage: [...SKIN_LOD_SCREEN_COVERAGE] });
+}
+
+function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeometry, prefix: string): Primitive {
   const buffer = doc.getRoot().listBuffers()[0];
   const acc = (name: string, type: "VEC2" | "VEC3" | "VEC4" | "SCALAR", array: Float32Array | Uint32Array | Uint16Array) =>
-    doc.createAccessor(`${part.part}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
+    doc.createAccessor(`${prefix}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
   // 16-bit indices where they fit: smaller files, and what every glTF viewer reads.
   const indices = part.positions.length / 3 <= 65535 ? Uint16Array.from(part.indices) : part.indices;
   return doc.createPrimitive()
@@ -135,21 +164,24 @@ function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeome
 }
 
 /**
- * A_S (linear, 1 channel) re-encoded as 8-bit sRGB RGB for KHR_materials_specular.specularColorTexture.
- * Through a code → code table, never a float image: at ultra (4096×6144) a float RGB copy was 300 MB
- * of the package stage's peak.
+ * A_S (linear) as one 8-bit grey + alpha PNG, R = A = A_S: clearcoatTexture reads red and
+ * KHR_materials_specular.specularTexture reads alpha, both linear, so A_S is stored once.
+ * Through a code table (a 16-bit A_S is rounded as encodePng rounds a float), never a float image.
  */
-async function specularAsSrgbPng(albedoSpecular: Uint8Array): Promise<Uint8Array> {
+async function specularGreyAlphaPng(albedoSpecular: Uint8Array): Promise<Uint8Array> {
   const sixteen = (await sharp(albedoSpecular).metadata()).depth === "ushort";
   const { data, info } = await sharp(albedoSpecular).extractChannel(0).raw(sixteen ? { depth: "ushort" } : {}).toBuffer({ resolveWithObject: true });
   const codes = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const max = sixteen ? 65535 : 255;
-  // Same rounding as encodePng on the float value (stored as float32, then × 255 + 0.5).
-  const table = Uint8Array.from({ length: max + 1 }, (_, c) => Math.floor(Math.fround(linearToSrgb(c / max)) * 255 + 0.5));
-  const rgb = new Uint8Array(info.width * info.height * 3);
-  for (let i = 0; i < info.width * info.height; i++) {
-    const s = table[codes[i]];
-    rgb[i * 3] = s; rgb[i * 3 + 1] = s; rgb[i * 3 + 2] = s;
-  }
-  return encodePngCodes(rgb, info.width, info.height, 3);
+  const table = Uint8Array.from({ length: max + 1 }, (_, c) => Math.floor(Math.fround(c / max) * 255 + 0.5));
+  const ga = new Uint8Array(info.width * info.height * 2);
+  for (let i = 0; i < info.width * info.height; i++) ga[i * 2] = ga[i * 2 + 1] = table[codes[i]];
+  return encodePngCodes(ga, info.width, info.height, 2);
+}
+
+/** EXT_meshopt_compression needs the meshoptimizer codecs on the writer (web and desktop targets). */
+async function registerMeshoptCodecs(io: NodeIO): Promise<void> {
+  const { MeshoptEncoder, MeshoptDecoder } = await import("meshoptimizer");
+  await Promise.all([MeshoptEncoder.ready, MeshoptDecoder.ready]);
+  io.registerDependencies({ "meshopt.encoder": MeshoptEncoder, "meshopt.decoder": MeshoptDecoder });
 }

@@ -63,6 +63,7 @@ export function configureSkinSubsurface(scene: Scene, distancesMm: readonly [num
   const engine = scene.getEngine() as unknown as { webGLVersion?: number; isWebGPU: boolean };
   if ((engine.webGLVersion ?? 0) < 2 && !engine.isWebGPU) return -1;
   if (!scene.enableSubSurfaceForPrePass()) return -1;
+  enablePrePassMsaa(scene);
   const config = scene.subSurfaceConfiguration as unknown as SubSurfaceInternals | null;
   if (!config) return -1;
   if (metersPerUnit !== undefined) config.metersPerUnit = metersPerUnit;
@@ -77,6 +78,21 @@ export function configureSkinSubsurface(scene: Scene, distancesMm: readonly [num
     config._ssFilterRadii[index] = config._sampleBurleyDiffusionProfile(0.997, dMax);
   }
   return index;
+}
+
+/** MSAA samples of the pre-pass (the scene's render target while SSS is on); capped by the GPU. */
+export const SKIN_PREPASS_MSAA_SAMPLES = 4;
+
+/**
+ * With SSS on, the scene renders into the pre-pass's own target, not the canvas, so the canvas's
+ * `antialias` does nothing and silhouettes were stair-stepped: multisample that target instead.
+ * Babylon resolves it before the SSS and image-processing passes read it.
+ */
+export function enablePrePassMsaa(scene: Scene, samples = SKIN_PREPASS_MSAA_SAMPLES): void {
+  const renderer = scene.prePassRenderer;
+  if (!renderer) return;
+  const n = Math.max(1, Math.min(samples, scene.getEngine().getCaps().maxMSAASamples ?? 1));
+  if (renderer.samples !== n) renderer.samples = n;
 }
 
 /** Constants.TEXTURETYPE_HALF_FLOAT. */

@@ -32,6 +32,9 @@ export async function buildScenes(outDir = SCENES_DIST): Promise<void> {
   const pages = path.join(ROOT, "sample-scenes", "src", "pages");
   for (const name of (await readdir(pages)).sort()) await copyFile(path.join(pages, name), path.join(outDir, name));
   await buildEnvironments(path.join(outDir, "environments"));
+  // head.glb's meshopt decoder, served with the scenes (Babylon's default is a CDN).
+  await mkdir(path.join(outDir, "decoders"), { recursive: true });
+  await copyFile(path.join(ROOT, "node_modules", "@babylonjs", "core", "assets", "meshopt", "meshopt_decoder.js"), path.join(outDir, "decoders", "meshopt_decoder.js"));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -279,9 +279,12 @@ export interface ReconstructOptions {
   face: number;
   /** Output formats to write; all by default. */
   formats: ("glb" | "babylon" | "maps")[];
+  /** What head.glb carries: "web" | "desktop" (default) | "source" (materials/gltf-delivery.ts). maps/ is full precision whatever the target. */
+  target?: "web" | "desktop" | "source";
 }
 
-export const RECONSTRUCT_DEFAULTS: ReconstructOptions = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
+/** Defaults of every option but `target` (absent means the package stage's default, "desktop"; kept out of report.json unless asked for). */
+export const RECONSTRUCT_DEFAULTS: Required<Omit<ReconstructOptions, "target">> = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
 
 /** Hooks the edges pass into a job. */
 export interface ReconstructHooks {

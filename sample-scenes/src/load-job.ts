@@ -2,7 +2,9 @@
  * Loads a job's head into a scene: `head.babylon` (skin material with the N_D plugin, SSS profile
  * restored from metadata) from a job URL, e.g. `/v1/jobs/<id>/files/` or any static directory.
  */
-import { ArcRotateCamera, Engine, Scene, SceneLoader, Vector3, Color4 } from "@babylonjs/core";
+import { ArcRotateCamera, Engine, MeshoptCompression, Scene, SceneLoader, Vector3, Color4 } from "@babylonjs/core";
+import "@babylonjs/loaders/glTF/2.0/index.js";
+import { registerSkinGltfExtension } from "../../materials/gltf-diffuse-normal-babylon.ts";
 import type { AbstractMesh, PBRMaterial } from "@babylonjs/core";
 import { registerSkinMaterialPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import { followSceneImageProcessing, restoreSkinMaterials } from "../../materials/skin-material.ts";
@@ -31,10 +33,21 @@ export function createEngineAndScene(canvas: HTMLCanvasElement): { engine: Engin
   return { engine, scene };
 }
 
-export async function loadHead(scene: Scene, jobUrl: string): Promise<LoadedHead> {
+/** `?glb=<file>`: load that GLB of the job (any --target) instead of head.babylon. */
+export function glbFromLocation(): string | null {
+  return new URLSearchParams(location.search).get("glb");
+}
+
+/** Decoders come with the scenes (build-scenes copies them from node_modules), never from a CDN. */
+const MESHOPT_DECODER_URL = "./decoders/meshopt_decoder.js";
+
+export async function loadHead(scene: Scene, jobUrl: string, glb: string | null = null): Promise<LoadedHead> {
   registerSkinMaterialPlugin();
-  const result = await SceneLoader.ImportMeshAsync("", jobUrl, HEAD_FILES.babylon, scene);
-  const skin = restoreSkinMaterials(scene, { rootUrl: jobUrl });
+  registerSkinGltfExtension();
+  MeshoptCompression.Configuration = { decoder: { url: new URL(MESHOPT_DECODER_URL, location.href).href } };
+  const result = await SceneLoader.ImportMeshAsync("", jobUrl, glb ?? HEAD_FILES.babylon, scene);
+  // A GLB's skin material is set up by the loader extension; head.babylon's is restored here.
+  const skin = glb ? scene.materials.filter((m): m is PBRMaterial => m.name === "skin") : restoreSkinMaterials(scene, { rootUrl: jobUrl });
   const meshes = result.meshes.filter((m) => m.getTotalVertices() > 0);
   for (const m of meshes) if (m.material) followSceneImageProcessing(m.material); // the eyes too
   if (meshes.length === 0) throw new Error(`${jobUrl}${HEAD_FILES.babylon} holds no mesh`);

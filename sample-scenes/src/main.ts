@@ -3,13 +3,15 @@
  * and before/after. Each page sets <body data-scene="…"> and is opened with ?job=<job URL>.
  * `window.porelight` exposes state for the browser tests (and for curious users in the console).
  */
-import { Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
+import { Material, Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
+import { enablePrePassMsaa } from "../../materials/subsurface.ts";
+import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import type { AbstractMesh, Scene } from "@babylonjs/core";
 import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
-import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
+import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
@@ -25,6 +27,10 @@ interface PorelightHook {
   showMap?(key: string): Promise<void>;
   setScattering?(enabled: boolean): Promise<void>;
   applyParameters?(p: Record<string, unknown>): Promise<void>;
+  /** MSAA samples of the SSS pre-pass (default SKIN_PREPASS_MSAA_SAMPLES; 1 = off), for before/after renders. */
+  setMsaa?(samples: number): Promise<void>;
+  /** Normal maps (N_S, clear-coat N_S, N_D) on or off, e.g. to check the back-of-head seam. */
+  setNormalMaps?(enabled: boolean): Promise<void>;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
   }
   const jobUrl = jobUrlFromLocation();
   status(`loading ${jobUrl}…`);
-  const head = await loadHead(scene, jobUrl);
+  const head = await loadHead(scene, jobUrl, glbFromLocation());
   frameHead(scene, head, canvas);
   const initial = (new URLSearchParams(location.search).get("env") as EnvironmentId | null) ?? "studio";
   let rig = applyLightingPreset(scene, initial, ENVIRONMENTS_URL);
@@ -169,6 +175,22 @@ async function main(): Promise<void> {
   };
   hook.setScattering = async (enabled: boolean) => {
     for (const m of head.skin) m.subSurface.isScatteringEnabled = enabled;
+    await whenReady(scene);
+  };
+  hook.setMsaa = async (samples: number) => {
+    enablePrePassMsaa(scene, samples);
+    await whenReady(scene);
+  };
+  // Detached, not level 0: Babylon divides by the bump level (1 / level) in its bump set-up.
+  const normalMaps = head.skin.map((m) => ({ bump: m.bumpTexture, coat: m.clearCoat.bumpTexture, nd: m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)?.diffuseNormalTexture ?? null }));
+  hook.setNormalMaps = async (enabled: boolean) => {
+    head.skin.forEach((m, k) => {
+      m.bumpTexture = enabled ? normalMaps[k].bump : null;
+      m.clearCoat.bumpTexture = enabled ? normalMaps[k].coat : null;
+      const plugin = m.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
+      if (plugin) plugin.diffuseNormalTexture = enabled ? normalMaps[k].nd : null;
+      m.markAsDirty(Material.TextureDirtyFlag);
+    });
     await whenReady(scene);
   };
   if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());

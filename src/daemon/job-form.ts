@@ -9,7 +9,8 @@ const FORMATS = ["glb", "babylon", "maps"] as const;
 /** More faces than this in one photo is not a portrait; the index is almost surely a mistake. */
 export const MAX_FACE_INDEX = 31;
 
-const KNOWN_FIELDS = new Set(["preset", "face", "formats"]);
+const KNOWN_FIELDS = new Set(["preset", "face", "formats", "target"]);
+const TARGETS = ["web", "desktop", "source"] as const;
 
 const one = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 
@@ -25,6 +26,7 @@ const schema = z.object({
       z.array(z.enum(FORMATS, { message: `must be a list of ${FORMATS.join(", ")}` })).min(1, "must name at least one format"),
     )
     .optional(),
+  target: z.preprocess(one, z.enum(TARGETS, { message: `must be one of ${TARGETS.join(", ")}` })).optional(),
 });
 
 /** Parses the form fields into full job options, or throws 400 invalid_option naming the field. */
@@ -40,6 +42,8 @@ export function parseJobForm(body: Record<string, unknown> | undefined): Reconst
     throw new HttpError(400, "invalid_option", `${field} ${issue.message} (got ${JSON.stringify(one(fields[field]))})`);
   }
   const formats = parsed.data.formats ? FORMATS.filter((f) => parsed.data.formats!.includes(f)) : [...RECONSTRUCT_DEFAULTS.formats];
-  return { preset: parsed.data.preset ?? RECONSTRUCT_DEFAULTS.preset, face: parsed.data.face ?? RECONSTRUCT_DEFAULTS.face, formats };
+  const options: ReconstructOptions = { preset: parsed.data.preset ?? RECONSTRUCT_DEFAULTS.preset, face: parsed.data.face ?? RECONSTRUCT_DEFAULTS.face, formats };
+  if (parsed.data.target) options.target = parsed.data.target;
+  return options;
 }
 export { schema as JOB_FORM_SCHEMA };

@@ -39,8 +39,8 @@ export const JobUrlsSchema = z
   .object({ self: z.string(), events: z.string(), files: z.string() })
   .meta({ id: "JobUrls", description: "Where a job's resources live, relative to the daemon's origin." });
 
-/** The options a job runs with: the validated form fields with every default filled in. */
-export const JobOptionsSchema = JOB_FORM_SCHEMA.required().meta({ id: "JobOptions" });
+/** The options a job runs with: the validated form fields with every default filled in (`target` only when asked for). */
+export const JobOptionsSchema = JOB_FORM_SCHEMA.required({ preset: true, face: true, formats: true }).meta({ id: "JobOptions" });
 
 export const JobViewSchema = z
   .object({
@@ -86,7 +86,13 @@ export const HealthViewSchema = z
     ok: z.literal(true),
     version: z.string(),
     uptimeS: z.number(),
-    queue: z.object({ running: z.number().int(), queued: z.number().int(), limit: z.number().int() }),
+    queue: z.object({
+      running: z.number().int(),
+      queued: z.number().int().meta({ description: "Jobs waiting; photos still arriving are not counted." }),
+      limit: z.number().int(),
+      uploading: z.number().int().meta({ description: "Uploads in progress (they hold no queue place)." }),
+      uploadLimit: z.number().int().meta({ description: "Uploads received at once before 503 too_many_uploads." }),
+    }),
     eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
   })
   .meta({ id: "Health" });

@@ -8,6 +8,7 @@
  */
 import { exportHeadAssets, type HeadAssets, type HeadMapsPng } from "../../materials/export-head.ts";
 import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
+import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "../../materials/gltf-delivery.ts";
 import { validateSkinParameters, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { encodePng, type EncodePngOptions } from "../image/encode.ts";
 import type { ImageF32, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
@@ -70,12 +71,15 @@ export interface PackageOptions {
   specularBitDepth?: 8 | 16;
   /** Write the inspection maps (PackageMaps.debug) as maps/<name>.png, wherever maps are written. */
   debugMaps?: boolean;
+  /** head.glb's delivery target (materials/gltf-delivery.ts); maps/ is full precision whatever it is. */
+  target?: DeliveryTarget;
 }
 
 export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
   formats: ["glb", "babylon", "maps"],
   specularBitDepth: 8,
   debugMaps: true,
+  target: DEFAULT_DELIVERY_TARGET,
 };
 
 /** PNG of a colour image stored sRGB-encoded (linear input is converted while quantising, without a copy). */
@@ -132,7 +136,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const parameters = validateSkinParameters(input.parameters);
   const png = await encodeHeadMaps(input.maps, o.specularBitDepth);
   throwIfAborted(context);
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters });
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target });
   loggerOf(context).debug(`package: GLB ${assets.glb.byteLength} bytes`);
   throwIfAborted(context);
   const wantMaps = o.formats.includes("maps") || o.formats.includes("babylon");

@@ -91,6 +91,7 @@ function checkOptions(options: ReconstructOptions): void {
   const known = ["glb", "babylon", "maps"];
   const bad = options.formats.filter((f) => !known.includes(f));
   if (bad.length || options.formats.length === 0) throw new InvalidOption(`formats must be a non-empty list of ${known.join(", ")}; got ${options.formats.join(", ") || "none"}`);
+  if (options.target !== undefined && !["web", "desktop", "source"].includes(options.target)) throw new InvalidOption(`target must be one of web, desktop, source; got ${String(options.target)}`);
 }
 
 /**
@@ -103,7 +104,8 @@ function checkOptions(options: ReconstructOptions): void {
  *   failing stage, or the signal's AbortError when cancelled
  */
 export async function reconstruct(photo: Uint8Array, options: Partial<ReconstructOptions> = {}, hooks: ReconstructHooks = {}): Promise<ReconstructResult & { timings: StageTiming[] }> {
-  const opts: ReconstructOptions = withDefaults(RECONSTRUCT_DEFAULTS, options);
+  const { target, ...rest } = options;
+  const opts: ReconstructOptions = { ...withDefaults(RECONSTRUCT_DEFAULTS, rest), ...(target ? { target } : {}) };
   checkOptions(opts);
   const job = startJob(opts, hooks);
   const { decoded, captured } = await captureStage(job, photo);
@@ -293,7 +295,7 @@ async function eyesStage(
 
 /** The output files: GLB, .babylon, maps and report.json, as the job's formats ask. */
 function packageStage(job: Job, input: PackageInput): Promise<OutputFile[]> {
-  return job.run.run("package", () => packageOutputs(input, { ...job.preset.package, formats: job.opts.formats }, contextOf(job)));
+  return job.run.run("package", () => packageOutputs(input, { ...job.preset.package, formats: job.opts.formats, ...(job.opts.target ? { target: job.opts.target } : {}) }, contextOf(job)));
 }
 
 /** report.json's eyes entry: colours rounded to 4 decimals. */

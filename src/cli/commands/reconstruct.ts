@@ -20,6 +20,7 @@ export interface JobFlags {
   preset?: string;
   face?: string;
   formats?: string;
+  target?: string;
   json?: boolean;
   maxMegapixels?: string;
 }
@@ -31,6 +32,7 @@ export function optionsFromFlags(flags: JobFlags): ReconstructOptions {
     if (flags.preset !== undefined) fields.preset = flags.preset;
     if (flags.face !== undefined) fields.face = flags.face;
     if (flags.formats !== undefined) fields.formats = flags.formats;
+    if (flags.target !== undefined) fields.target = flags.target;
     return parseJobForm(fields);
   } catch (err) {
     if (err instanceof HttpError) throw new CliError(`--${err.message}`, 2);
@@ -71,6 +73,7 @@ export function addJobOptions(command: Command): Command {
     .option("--preset <name>", "draft | standard | high | ultra (default standard)")
     .option("--face <n>", "which detected face to reconstruct, 0 = largest (default 0)")
     .option("--formats <list>", "comma-separated: glb, babylon, maps (default all)")
+    .option("--target <name>", "what head.glb carries: web | desktop | source (default desktop; maps/ stays full precision)")
     .option("--max-megapixels <n>", "refuse photos larger than this (default 50)")
     .option("--json", "print a JSON summary on stdout (progress stays on stderr)");
 }

@@ -115,7 +115,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
     version: REPORT_VERSION,
     porelight: input.version,
     input: { sha256: input.photoSha256, width: captured.image.width, height: captured.image.height, ...input.decoded },
-    options: { preset: input.options.preset, face: input.options.face, formats: [...input.options.formats] },
+    options: { preset: input.options.preset, face: input.options.face, formats: [...input.options.formats], ...(input.options.target ? { target: input.options.target } : {}) },
     maps: {
       width: input.mapSize.width,
       height: input.mapSize.height,

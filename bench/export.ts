@@ -1,0 +1,159 @@
+/**
+ * `npm run bench -- export [--job <dir>]`: head.glb per delivery target (materials/gltf-delivery.ts)
+ * from one job's mesh and maps: GLB bytes, texture GPU memory, encode time (median of --runs, the
+ * whole writeHeadGlb), Khronos validator errors/warnings, and the Babylon render's PSNR against the
+ * `source` GLB from five views (Chromium, SwiftShader, the sample scenes' GLB loader).
+ *
+ * The job defaults to a fresh `standard` job on the sample photo (target source); `--job` reuses
+ * a job directory (head.glb of any target and maps/). Renders go to bench-artifacts/export/.
+ */
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { NodeIO } from "@gltf-transform/core";
+import { MeshoptDecoder, MeshoptEncoder } from "meshoptimizer";
+import { validateBytes } from "gltf-validator";
+import sharp from "sharp";
+import { writeHeadGlb } from "../materials/head-glb.ts";
+import { DELIVERY_TARGETS, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "../materials/gltf-delivery.ts";
+import type { HeadPartGeometry } from "../materials/head-geometry.ts";
+import { SKIN_MAP_FILES, type HeadMapsPng } from "../materials/map-files.ts";
+import { validateSkinParameters, type SkinParameters } from "../materials/skin-parameters.ts";
+import type { HeadPart } from "../src/types.ts";
+import { headPivot, moveOrigin } from "../materials/head-pivot.ts";
+import { weldSeamTangents } from "../materials/seam-tangents.ts";
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = path.join(ROOT, "bench-artifacts", "export");
+const PARTS: HeadPart[] = ["skin", "eyeLeft", "eyeRight"];
+
+interface JobSource {
+  geometry: HeadPartGeometry[];
+  maps: HeadMapsPng;
+  parameters: Partial<SkinParameters>;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function io(): Promise<NodeIO> {
+  await Promise.all([MeshoptEncoder.ready, MeshoptDecoder.ready]);
+  return new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).registerDependencies({ "meshopt.encoder": MeshoptEncoder, "meshopt.decoder": MeshoptDecoder });
+}
+
+/** The parts' geometry back from a head.glb (one primitive per part, in PARTS order), dequantised. */
+async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
+  const doc = await (await io()).readBinary(glb);
+  const prims = doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives());
+  if (prims.length !== PARTS.length) throw new Error(`bench export: expected ${PARTS.length} primitives (skin, eyes), got ${prims.length}`);
+  const f32 = (name: string, p: (typeof prims)[number]) => {
+    const a = p.getAttribute(name)!;
+    const out = new Float32Array(a.getCount() * a.getElementSize());
+    const el: number[] = [];
+    for (let i = 0; i < a.getCount(); i++) out.set(a.getElement(i, el), i * a.getElementSize());
+    return out;
+  };
+  return prims.map((p, k) => ({
+    part: PARTS[k],
+    positions: f32("POSITION", p),
+    normals: f32("NORMAL", p),
+    tangents: f32("TANGENT", p),
+    uvs: f32("TEXCOORD_0", p),
+    indices: Uint32Array.from(p.getIndices()!.getArray()!),
+  }));
+}
+
+async function loadJob(dir: string): Promise<JobSource> {
+  const read = async (name: string) => new Uint8Array(await readFile(path.join(dir, name)));
+  const optional = (name: string) => read(name).catch(() => undefined);
+  const maps: HeadMapsPng = {
+    albedoDiffuse: await read(SKIN_MAP_FILES.albedoDiffuse),
+    albedoSpecular: await read(SKIN_MAP_FILES.albedoSpecular),
+    normalsDiffuse: await read(SKIN_MAP_FILES.normalsDiffuse),
+    normalsSpecular: await read(SKIN_MAP_FILES.normalsSpecular),
+    thinMask: await optional(SKIN_MAP_FILES.thinMask),
+    eyes: await optional(SKIN_MAP_FILES.eyes),
+  };
+  const material = JSON.parse(await readFile(path.join(dir, "material.json"), "utf8"));
+  return { geometry: await readGeometry(await read("head.glb")), maps, parameters: material.parameters };
+}
+
+async function freshJob(): Promise<string> {
+  const dir = path.join(OUT, "job-standard");
+  const { reconstruct } = await import("../src/pipeline/reconstruct.ts");
+  const photo = await readFile(path.join(ROOT, "test", "fixtures", "astronaut-nasa-public-domain.png"));
+  const { files } = await reconstruct(photo, { preset: "standard", face: 0, formats: ["glb", "maps"], target: "source" });
+  await rm(dir, { recursive: true, force: true });
+  for (const f of files) {
+    await mkdir(path.dirname(path.join(dir, f.name)), { recursive: true });
+    await writeFile(path.join(dir, f.name), f.bytes);
+  }
+  return dir;
+}
+
+/** RGBA8 with a full mip chain (4/3), as WebGL holds a decoded PNG or WebP. */
+async function textureGpuBytes(glb: Uint8Array): Promise<number> {
+  const doc = await (await io()).readBinary(glb);
+  let bytes = 0;
+  for (const t of doc.getRoot().listTextures()) {
+    const meta = await sharp(t.getImage()!).metadata();
+    bytes += (meta.width! * meta.height! * 4 * 4) / 3;
+  }
+  return bytes;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (n: number) => (n / 1e6).toFixed(2);
+
+export interface ExportRow {
+  target: DeliveryTarget;
+  bytes: number;
+  gpuBytes: number;
+  encodeMs: number;
+  errors: number;
+  warnings: number;
+  psnr?: number[];
+}
+
+export async function runExportBench(args: string[]): Promise<void> {
+  const runs = Number(flag(args, "--runs") ?? 3);
+  await mkdir(OUT, { recursive: true });
+  const jobDir = flag(args, "--job") ?? (await freshJob());
+  const job = await loadJob(jobDir);
+  const parameters = validateSkinParameters(job.parameters);
+  // As exportHeadAssets prepares the parts: origin at the skull base, tangents welded across the cut.
+  job.geometry = moveOrigin(job.geometry, headPivot(job.geometry[0])).map(weldSeamTangents);
+  console.log(`job: ${path.relative(ROOT, jobDir) || jobDir}; ${job.geometry.map((g) => `${g.part} ${g.indices.length / 3} tris`).join(", ")}; runs ${runs}`);
+  const rows: ExportRow[] = [];
+  const glbs: Partial<Record<DeliveryTarget, Uint8Array>> = {};
+  for (const target of DELIVERY_TARGETS) {
+    const times: number[] = [];
+    let glb: Uint8Array | undefined;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      const bytes = await writeHeadGlb(job.geometry, job.maps, parameters, target);
+      times.push(performance.now() - t0);
+      if (glb && !Buffer.from(glb).equals(Buffer.from(bytes))) throw new Error(`bench export: ${target} is not deterministic`);
+      glb = bytes;
+    }
+    glbs[target] = glb!;
+    await writeFile(path.join(OUT, `head.${target}.glb`), glb!);
+    const report = await validateBytes(glb!);
+    rows.push({ target, bytes: glb!.byteLength, gpuBytes: await textureGpuBytes(glb!), encodeMs: median(times), errors: report.issues.numErrors, warnings: report.issues.numWarnings });
+  }
+  if (!args.includes("--no-render")) {
+    const { renderViews } = await import("./export-render.ts");
+    const psnr = await renderViews(jobDir, OUT, DELIVERY_TARGETS.map((t) => ({ name: t, file: path.join(OUT, `head.${t}.glb`) })), "source");
+    for (const row of rows) row.psnr = psnr[row.target];
+  }
+  console.log(`\n| target | GLB MB | texture GPU MB | encode s (median of ${runs}) | validator errors / warnings | Babylon PSNR vs source over the head's pixels, 5 views (dB): min / mean |`);
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const r of rows) {
+    const p = r.psnr ? `${Math.min(...r.psnr).toFixed(1)} / ${(r.psnr.reduce((a, b) => a + b, 0) / r.psnr.length).toFixed(1)}` : "—";
+    console.log(`| ${r.target} | ${mb(r.bytes)} | ${mb(r.gpuBytes)} | ${(r.encodeMs / 1000).toFixed(2)} | ${r.errors} / ${r.warnings} | ${p} |`);
+  }
+  console.log(`(${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}; GPU memory = RGBA8 + mips of every texture as decoded)`);
+}

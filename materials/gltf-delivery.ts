@@ -1,0 +1,78 @@
+/**
+ * Delivery targets of `head.glb` (docs/design.md §5, "export profiles"): what the GLB carries for
+ * a game build. `maps/` keeps its full-precision PNGs whatever the target; only the GLB changes.
+ *
+ * | target  | textures                                   | geometry                                  |
+ * |---------|--------------------------------------------|-------------------------------------------|
+ * | source  | lossless PNG (N_S, N_D 16-bit), full size  | float32, as fitted                        |
+ * | desktop | WebP ≤ 4096 px: colour q 95, normals q 98  | meshopt (EXT_meshopt_compression +        |
+ * | web     | WebP ≤ 2048 px: colour q 85, normals q 92  |   KHR_mesh_quantization), skin LODs       |
+ * |         |                                            |   (MSFT_lod, head-lods.ts) on both        |
+ *
+ * Every pass is a glTF-Transform function (dedup, prune, textureCompress with sharp, meshopt with
+ * the `meshoptimizer` package); N_D survives them because it is a texture reference
+ * (gltf-diffuse-normal.ts). EXT_texture_webp and EXT_meshopt_compression carry no fallback, so
+ * they are listed in extensionsRequired as their specs ask. KTX2 (KHR_texture_basisu) is not
+ * shipped: see docs/design.md §5 for what was measured.
+ *
+ * Deterministic: the passes and the encoders are (same document ⇒ same bytes).
+ */
+import type { Document } from "@gltf-transform/core";
+import { EXTMeshoptCompression, EXTTextureWebP, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular, KHRMeshQuantization } from "@gltf-transform/extensions";
+import { dedup, meshopt, prune, textureCompress } from "@gltf-transform/functions";
+import sharp from "sharp";
+import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
+import { MSFTLod } from "./head-lods.ts";
+
+export const DELIVERY_TARGETS = ["web", "desktop", "source"] as const;
+export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
+/** The GLB's default target (the CLI's, the daemon's and reconstruct's). */
+export const DEFAULT_DELIVERY_TARGET: DeliveryTarget = "desktop";
+
+/** Every extension a head GLB may use: register these on any NodeIO that reads or writes one. */
+export const HEAD_GLTF_EXTENSIONS = [
+  KHRMaterialsIOR,
+  KHRMaterialsSpecular,
+  KHRMaterialsClearcoat,
+  KHRMaterialsDiffuseTransmission,
+  PorelightDiffuseNormal,
+  EXTTextureWebP,
+  EXTMeshoptCompression,
+  KHRMeshQuantization,
+  MSFTLod,
+];
+
+interface TextureProfile {
+  /** Longest side, px (textures are only ever made smaller, keeping the aspect ratio). */
+  maxSize: number;
+  colourQuality: number;
+  normalQuality: number;
+}
+
+export const DELIVERY_PROFILES: Record<Exclude<DeliveryTarget, "source">, TextureProfile> = {
+  desktop: { maxSize: 4096, colourQuality: 95, normalQuality: 98 },
+  web: { maxSize: 2048, colourQuality: 85, normalQuality: 92 },
+};
+
+/** glTF-Transform texture slots holding tangent-space normals (sharper quality budget). */
+const NORMAL_SLOTS = /^(normalTexture|clearcoatNormalTexture|diffuseNormalTexture)$/;
+
+const PNG = /^image\/png$/;
+
+/** Applies a target's passes to a head document in place. */
+export async function deliverHeadDocument(doc: Document, target: DeliveryTarget): Promise<void> {
+  if (!(DELIVERY_TARGETS as readonly string[]).includes(target)) throw new Error(`delivery target must be one of ${DELIVERY_TARGETS.join(", ")}; got ${String(target)}`);
+  // Unused or duplicate images, textures and accessors never ship, whatever the target.
+  await doc.transform(dedup(), prune({ keepExtras: true }));
+  if (target === "source") return;
+  const profile = DELIVERY_PROFILES[target];
+  const resize: [number, number] = [profile.maxSize, profile.maxSize];
+  const { MeshoptEncoder } = await import("meshoptimizer");
+  await MeshoptEncoder.ready;
+  await doc.transform(
+    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, slots: NORMAL_SLOTS, quality: profile.normalQuality }),
+    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, quality: profile.colourQuality }),
+    meshopt({ encoder: MeshoptEncoder, level: "medium" }),
+    prune({ keepExtras: true }),
+  );
+}

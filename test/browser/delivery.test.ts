@@ -1,0 +1,129 @@
+/**
+ * Issue 17 in Chromium, on the suite's real job: the default (desktop) head.glb loads in the
+ * turntable (`?glb=`) with WebP, meshopt (decoder served locally), the N_D plugin and the skin's
+ * LOD levels; the SSS pre-pass is multisampled (smoother silhouette than without); and the back of
+ * the head with the normal maps on against off, for the mirrored-atlas seam. Renders are kept in
+ * test-artifacts/browser/ (delivery-*.png).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Server } from "node:http";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import type { Browser, Page } from "playwright-core";
+import { ARTIFACTS, CHROMIUM, launchChromium, pixelStats, serve } from "./harness.ts";
+
+const hasChromium = existsSync(CHROMIUM);
+
+/** Share of frame pixels that are neither background nor like their 4 neighbours: the silhouette's partial-coverage steps. */
+async function edgeBlend(png: Buffer): Promise<{ partial: number; edge: number }> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const w = info.width, h = info.height;
+  const bg = [data[0], data[1], data[2]];
+  const isBg = (i: number) => Math.abs(data[i * 3] - bg[0]) + Math.abs(data[i * 3 + 1] - bg[1]) + Math.abs(data[i * 3 + 2] - bg[2]) < 6;
+  let edge = 0, partial = 0;
+  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+    const i = y * w + x;
+    const n = [i - 1, i + 1, i - w, i + w];
+    const mixed = n.some(isBg) !== isBg(i) || (!isBg(i) && n.some(isBg));
+    if (!mixed || isBg(i)) continue;
+    edge++;
+    // A foreground pixel next to the background: blended when it sits between the background and its inner neighbour.
+    const inner = n.filter((j) => !isBg(j));
+    if (!inner.length) continue;
+    const lum = (k: number) => data[k * 3] + data[k * 3 + 1] + data[k * 3 + 2];
+    const a = lum(i), b = bg[0] + bg[1] + bg[2], c = Math.max(...inner.map(lum));
+    if (Math.abs(a - b) > 9 && Math.abs(a - c) > 9 && (a - b) * (c - a) > 0) partial++;
+  }
+  return { partial: partial / Math.max(1, edge), edge };
+}
+
+describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    ({ server, base } = await serve(inject("jobDir")));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+    const errors: string[] = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${base}/scenes/turntable.html?job=/job/&spin=0&render=manual${query}`);
+    await page.waitForFunction(() => window.porelight !== undefined);
+    await page.evaluate(() => window.porelight.ready);
+    return { page, errors };
+  }
+
+  async function shot(page: Page, name: string, alpha?: number): Promise<Buffer> {
+    await page.evaluate(async (a) => {
+      if (a !== undefined) (window.porelight.scene!.activeCamera as unknown as { alpha: number }).alpha = a;
+      await window.porelight.renderFrames!(2);
+    }, alpha);
+    const png = await page.locator("#view").screenshot({ timeout: 170_000 });
+    await writeFile(path.join(ARTIFACTS, `delivery-${name}.png`), png);
+    return png;
+  }
+
+  it("head.glb (desktop: WebP, meshopt, LODs) loads with the N_D plugin, SSS and LOD levels, and renders skin", async () => {
+    const { page, errors } = await open("&glb=head.glb");
+    const state = await page.evaluate(() => {
+      const scene = window.porelight.scene!;
+      const skin = scene.getMeshByName("skin") as unknown as { getLODLevels(): { mesh: { getTotalIndices(): number } | null }[]; getTotalIndices(): number; material: { pluginManager?: { getPlugin(n: string): { diffuseNormalTexture: unknown } | null }; subSurface: { isScatteringEnabled: boolean } } };
+      return {
+        lods: skin.getLODLevels().map((l) => l.mesh?.getTotalIndices() ?? 0),
+        indices: skin.getTotalIndices(),
+        nd: !!skin.material.pluginManager?.getPlugin("SkinDiffuseNormal")?.diffuseNormalTexture,
+        scattering: skin.material.subSurface.isScatteringEnabled,
+        samples: scene.prePassRenderer?.samples ?? 0,
+      };
+    });
+    expect(state.nd).toBe(true);
+    expect(state.scattering).toBe(true);
+    expect(state.lods.length).toBe(2);
+    for (const n of state.lods) expect(n).toBeLessThan(state.indices);
+    const stats = await pixelStats(await shot(page, "glb-front"));
+    expect(stats.coverage).toBeGreaterThan(0.05);
+    expect(stats.mean[0]).toBeGreaterThan(stats.mean[2]);
+    expect(stats.magenta).toBeLessThan(0.005);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it("the SSS pre-pass is multisampled: the silhouette has blended steps, not hard ones", async () => {
+    const { page, errors } = await open("");
+    const samples = await page.evaluate(() => window.porelight.scene!.prePassRenderer!.samples);
+    expect(samples).toBeGreaterThan(1);
+    const on = await edgeBlend(await shot(page, "msaa-on", Math.PI / 4));
+    await page.evaluate(() => window.porelight.setMsaa!(1));
+    const off = await edgeBlend(await shot(page, "msaa-off", Math.PI / 4));
+    await writeFile(path.join(ARTIFACTS, "delivery-msaa.json"), JSON.stringify({ samples, on, off }) + "\n");
+    expect(on.edge).toBeGreaterThan(100);
+    expect(on.partial).toBeGreaterThan(off.partial * 1.2); // measured 0.70 vs 0.52 (SSS and texture filtering blend some edge pixels either way)
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it("back of the head, normal maps on and off (the mirrored-atlas seam): renders kept for inspection", async () => {
+    const { page, errors } = await open("");
+    await page.evaluate(() => { const k = window.porelight.rig!.key; k.direction.set(0.3, -0.4, 1); k.direction.normalize(); });
+    const on = await shot(page, "back-normals-on", -Math.PI / 2);
+    await page.evaluate(() => window.porelight.setNormalMaps!(false));
+    const off = await shot(page, "back-normals-off", -Math.PI / 2);
+    expect((await pixelStats(on)).coverage).toBeGreaterThan(0.05);
+    expect(Buffer.compare(on, off)).not.toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+});
