@@ -61,6 +61,15 @@ export async function queueBatchCommand(inputs: string[], flags: QueueBatchFlags
   const names = outputNames(photos);
   const q = await asCliError(openQueue(flags.queue!, { claim: true, connectionName: "porelight-producer" }));
   const interrupt = interruptSignal();
+  let outage = false;
+  q.redis.on("error", (err: Error) => {
+    if (!outage) deps.stderr.write(`Redis at ${q.target.display} unreachable (${err.message}); waiting for it\n`);
+    outage = true;
+  });
+  q.redis.on("ready", () => {
+    if (outage) deps.stderr.write("Redis is back\n");
+    outage = false;
+  });
   try {
     const entries = await enqueuePhotos(q.queue, photos, names, { outRoot, options, maxPixels, force: flags.force });
     const count = (s: EnqueuedPhoto["status"]) => entries.filter((e) => e.status === s).length;

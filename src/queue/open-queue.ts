@@ -33,7 +33,9 @@ export async function openQueue(url: string, options: OpenQueueOptions): Promise
     throw err;
   }
   const queue = new Queue(queueName, { connection: redis });
-  // BullMQ re-emits connection errors here; the commands say what to do about them themselves.
+  // After the first contact, commands wait through an outage (ioredis reconnects); callers that
+  // want to say so listen on `redis` themselves. Unlistened, these would print a stack per retry.
+  redis.on("error", () => {});
   queue.on("error", () => {});
   return {
     target,
