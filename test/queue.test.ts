@@ -147,6 +147,7 @@ describe("two workers on one queue", () => {
     const done = [...w1.done(), ...w2.done()];
     expect(done).toHaveLength(12);
     expect(new Set(done).size).toBe(12);
+    expect(done.every((id) => /^a-\d+~[0-9a-f]{20}$/.test(id))).toBe(true);
     expect(w1.done().length).toBeGreaterThan(0);
     expect(w2.done().length).toBeGreaterThan(0);
     expect(assertNoHalfWrittenOutput(out)).toHaveLength(12);
@@ -170,6 +171,12 @@ describe("two workers on one queue", () => {
     // With --wait it ends like a local batch of up-to-date photos.
     const waited = await batchCommand([join(root, "a")], { out, preset: "draft", queue: redis.url, wait: true }, io().d);
     expect(waited.map((o) => o.status)).toEqual(Array(12).fill("skipped"));
+    // --force queues an up-to-date photo again, and the worker really rebuilds it.
+    const record = () => JSON.parse(readFileSync(join(out, "a-0", ".porelight-build.json"), "utf8")) as { builtAt: string };
+    const builtAt = record().builtAt;
+    const forced = await batchCommand([join(root, "a", "a-0.png")], { out, preset: "draft", queue: redis.url, wait: true, force: true }, io().d);
+    expect(forced.map((o) => o.status)).toEqual(["done"]);
+    expect(record().builtAt).not.toBe(builtAt);
   });
 
   it("kill -9 of a worker mid-job: the other worker finishes its job; no output directory is half written", async () => {

@@ -39,6 +39,8 @@ export interface QueueJobData {
   key: string;
   /** The producer's `--out`, only to make a worker's "staged photo missing" error actionable. */
   producerOut: string;
+  /** `batch --force`: build even if `<out>/<name>/` is up to date. */
+  rebuild?: boolean;
 }
 
 const schema = z.object({
@@ -53,6 +55,7 @@ const schema = z.object({
   options: z.object({ preset: z.string(), face: z.number(), formats: z.array(z.string()) }),
   key: z.string().regex(/^[0-9a-f]{64}$/),
   producerOut: z.string().max(4096),
+  rebuild: z.boolean().optional(),
 });
 
 /** A job this worker must not run: wrong format version or malformed data. Never worth a retry. */

@@ -84,6 +84,7 @@ async function enqueueOne(queue: Queue, photo: string, name: string, opts: Enque
     options: opts.options,
     key,
     producerOut: opts.outRoot,
+    ...(opts.force ? { rebuild: true } : {}),
   };
   await queue.add("reconstruct", data, {
     jobId,

@@ -90,7 +90,7 @@ export function startQueueWorker(options: QueueWorkerOptions): RunningQueueWorke
     }
     const outDir = join(outRoot, data.name);
     // An earlier attempt published the outputs but died before telling Redis: nothing to redo.
-    if (await upToDate(outDir, key)) {
+    if (!data.rebuild && (await upToDate(outDir, key))) {
       await removeStagedInput(outRoot, data.input.file);
       return { name: data.name, built: false, files: 0, bytes: 0, ms: Date.now() - started, worker: name };
     }
