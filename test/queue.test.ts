@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { Queue } from "bullmq";
+import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import { DEFAULT_DEPS, type JobCommandDeps } from "../src/cli/commands/reconstru
 import { DEFAULT_WORKER_DEPS, workerCommand } from "../src/cli/commands/worker.ts";
 import { CliError } from "../src/cli/errors.ts";
 import { acceptPhoto } from "../src/daemon/photo-intake.ts";
+import { watchJobs } from "../src/queue/watch.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
 import { tempDir } from "./daemon-support/harness.ts";
 import { sha256 } from "./daemon-support/reconstruct-test-double.ts";
@@ -238,6 +239,34 @@ describe("two workers on one queue", () => {
 });
 
 describe("failures", () => {
+  it("--wait counts a job that failed once and then completed as done, and keeps the code of one that failed", async () => {
+    const c = new Redis(`${redis.url}/7`, { maxRetriesPerRequest: null });
+    const q = new Queue("porelight", { connection: c });
+    let runs = 0;
+    const wc = c.duplicate();
+    const worker = new Worker(
+      "porelight",
+      async (job) => {
+        if (job.id === "flaky" && runs++ === 0) throw new Error("worker_crashed: the pipeline worker process died");
+        if (job.id === "faceless") throw new UnrecoverableError("no_face_found: no face found in the photo (stage capture)");
+        return { name: job.id, built: true, files: 1, bytes: 1, ms: 1, worker: "inline" };
+      },
+      { connection: wc, name: "inline" },
+    );
+    try {
+      await q.add("reconstruct", {}, { jobId: "flaky", attempts: 2 });
+      await q.add("reconstruct", {}, { jobId: "faceless", attempts: 3 });
+      const ends = await watchJobs(q, ["flaky", "faceless"]);
+      expect(ends.get("flaky")).toMatchObject({ state: "completed", attempts: 2, worker: "inline" });
+      expect(ends.get("faceless")).toMatchObject({ state: "failed", attempts: 1, error: { code: "no_face_found", message: "no face found in the photo", stage: "capture" } });
+    } finally {
+      await worker.close();
+      await q.close();
+      wc.disconnect();
+      c.disconnect();
+    }
+  });
+
   it("bad input fails at once; a crashing pipeline is retried, then failed after 3 runs; neither stops the build", async () => {
     const facelessOut = join(root, "out-faceless");
     const crashOut = join(root, "out-crash");

@@ -35,11 +35,12 @@ export function parseFailure(reason: string | undefined): SerializedError {
 }
 
 function finished(job: Job): FinishedJob | null {
+  // Unfinished, or failed once and waiting for its retry (failedReason set, no finishedOn).
+  if (!job.finishedOn) return null;
   const base = { jobId: job.id!, worker: job.processedBy, attempts: job.attemptsStarted || job.attemptsMade };
-  if (job.finishedOn && job.returnvalue && !job.failedReason) return { ...base, state: "completed", result: job.returnvalue as QueueJobResult };
-  // A failed job that will be retried has a failedReason but goes back to waiting without finishedOn.
-  if (job.finishedOn && job.failedReason) return { ...base, state: "failed", error: parseFailure(job.failedReason) };
-  return null;
+  // A job that failed, was retried and then completed keeps its old failedReason: the return value decides.
+  if (job.returnvalue !== null && job.returnvalue !== undefined) return { ...base, state: "completed", result: job.returnvalue as QueueJobResult };
+  return { ...base, state: "failed", error: parseFailure(job.failedReason) };
 }
 
 /**

@@ -129,9 +129,9 @@ export function startQueueWorker(options: QueueWorkerOptions): RunningQueueWorke
       concurrency: options.concurrency,
       lockDuration: stalledAfterMs,
       stalledInterval: stalledAfterMs,
-      // A job whose worker keeps dying (say, out of memory) is failed after MAX_ATTEMPTS starts.
+      // Crashes (attempts) and lost workers (stalls) share one budget: MAX_ATTEMPTS runs in all.
       maxStalledCount: MAX_ATTEMPTS - 1,
-      maxStartedAttempts: MAX_ATTEMPTS + 1,
+      maxStartedAttempts: MAX_ATTEMPTS,
     },
   );
 
