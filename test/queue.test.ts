@@ -180,6 +180,14 @@ describe("two workers on one queue", () => {
     expect(record().builtAt).not.toBe(builtAt);
   });
 
+  it("a job whose head an earlier attempt published before dying completes without recomputing (its staged photo is gone)", async () => {
+    const a1 = (await queue.getJobs(["completed"])).find((j) => j.data.name === "a-1")!;
+    expect(existsSync(join(out, a1.data.input.file))).toBe(false);
+    await queue.add("reconstruct", a1.data, { jobId: "replayed", attempts: 3 });
+    const ends = await watchJobs(queue, ["replayed"]);
+    expect(ends.get("replayed")).toMatchObject({ state: "completed", result: { name: "a-1", built: false } });
+  });
+
   it("kill -9 of a worker mid-job: the other worker finishes its job; no output directory is half written", async () => {
     const dir = await photos("b", 4, 12);
     const build = batchCommand([dir], { out, preset: "draft", queue: redis.url, wait: true }, io().d);

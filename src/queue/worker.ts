@@ -31,7 +31,7 @@ export interface QueueWorkerOptions {
   name: string;
   /** Starts one pipeline process (the daemon's `reconstructInChildProcess`, or a test double). */
   startPipeline: () => ChildProcessReconstruct;
-  /** How long a job's lock lives without renewal: a dead worker's job is taken over after 1–2× this, ms. Default 30000. */
+  /** How long a job's lock lives without renewal: a dead worker's job is taken over within 1–3× this, ms. Default 30000. */
   stalledAfterMs?: number;
   logger: Logger;
 }
@@ -83,16 +83,17 @@ export function startQueueWorker(options: QueueWorkerOptions): RunningQueueWorke
     const started = Date.now();
     const jobId = job.id!;
     await sweepStaging(outRoot, jobId);
+    const outDir = join(outRoot, data.name);
+    // An earlier attempt published the outputs (and removed the staged photo) but died before
+    // telling Redis: nothing to redo. Its key was checked against this job's when it ran.
+    if (!data.rebuild && (await upToDate(outDir, data.key))) {
+      await removeStagedInput(outRoot, data.input.file);
+      return { name: data.name, built: false, files: 0, bytes: 0, ms: Date.now() - started, worker: name };
+    }
     const photo = await readStagedInput(outRoot, data.input, data.producerOut);
     const key = await buildKey(photo, data.options);
     if (key !== data.key) {
       throw Object.assign(new Error("this worker runs different pipeline code from the producer (build keys differ): run the same porelight on every machine"), { code: "bad_job" });
-    }
-    const outDir = join(outRoot, data.name);
-    // An earlier attempt published the outputs but died before telling Redis: nothing to redo.
-    if (!data.rebuild && (await upToDate(outDir, key))) {
-      await removeStagedInput(outRoot, data.input.file);
-      return { name: data.name, built: false, files: 0, bytes: 0, ms: Date.now() - started, worker: name };
     }
     let lane = idle.pop();
     if (!lane) lanes.push((lane = options.startPipeline()));
