@@ -64,11 +64,13 @@ export async function removeStagedInput(outRoot: string, file: string): Promise<
   await rm(join(outRoot, ...file.split("/")), { force: true });
 }
 
-/** Removes what earlier, dead attempts of this job left in `staging/`. */
+/** Removes what earlier, dead attempts of this job left in `staging/` and `replaced/`. */
 export async function sweepStaging(outRoot: string, jobId: string): Promise<void> {
-  const dir = join(outRoot, QUEUE_DIR, "staging");
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(`${jobId}.`)).map((n) => rm(join(dir, n), { recursive: true, force: true })));
+  for (const sub of ["staging", "replaced"]) {
+    const dir = join(outRoot, QUEUE_DIR, sub);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith(`${jobId}.`)).map((n) => rm(join(dir, n), { recursive: true, force: true })));
+  }
 }
 
 export interface BuildRecord {
