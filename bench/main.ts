@@ -61,6 +61,13 @@ const SUITES: Record<string, Suite> = {
       await runFsyncBench(args);
     },
   },
+  queue: {
+    describe: "a queued build on a real redis-server with 1 and 2 `porelight worker` processes: throughput, Redis commands and bytes per job, 50 machines on paper",
+    async run(args) {
+      const { runQueueBench } = await import("./queue.ts");
+      await runQueueBench(args);
+    },
+  },
 };
 
 function machine(): string {

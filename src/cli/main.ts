@@ -20,6 +20,8 @@ const COMMANDS: (() => Promise<{ register: Registrar }>)[] = [
   () => import("./commands/batch.ts"),
   () => import("./commands/head.ts"),
   () => import("./commands/fit.ts"),
+  () => import("./commands/worker.ts"),
+  () => import("./commands/queue.ts"),
 ];
 
 export async function main(argv: string[]): Promise<number> {

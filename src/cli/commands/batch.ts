@@ -5,127 +5,24 @@
  * not stop the batch; the exit code is 1 if any photo failed.
  */
 import type { Command } from "commander";
-import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, extname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join, relative, resolve } from "node:path";
 import type { ReconstructFn } from "../../daemon/pipeline-loader.ts";
 import { writeJsonAtomic } from "../../io/write-atomic.ts";
 import type { ReconstructOptions } from "../../types.ts";
 import { CliError } from "../errors.ts";
+import { BUILD_RECORD, buildKey, expandInputs, outputNames, PHOTO_EXTENSIONS, table, upToDate } from "../batch-build.ts";
 import { createProgressDisplay } from "../progress.ts";
 import { loadPhoto, runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
 import { addJobOptions, DEFAULT_DEPS, interruptSignal, maxPixelsFromFlags, optionsFromFlags, type JobCommandDeps, type JobFlags } from "./reconstruct.ts";
 
-const PHOTO_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif"]);
-const BUILD_RECORD = ".porelight-build.json";
+export { expandInputs, outputNames } from "../batch-build.ts";
 
-/** `*`, `?` and `**` in a path pattern → RegExp over "/"-separated relative paths. */
-function globToRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += pattern[i + 2] === "/" ? "(?:.*/)?" : ".*";
-      i += pattern[i + 2] === "/" ? 2 : 1;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, "i");
-}
-
-/** Photos named by the arguments: directories (their photos, not recursive), globs, or files. */
-export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const found = new Set<string>();
-  for (const input of inputs) {
-    if (/[*?]/.test(input)) {
-      const parts = input.split("/");
-      const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
-      const root = parts.slice(0, firstGlob).join("/") || ".";
-      const matcher = globToRegExp(parts.slice(firstGlob).join("/"));
-      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-      for (const e of entries) {
-        if (!e.isFile()) continue;
-        const full = join(e.parentPath, e.name);
-        if (matcher.test(relative(root, full).split("\\").join("/"))) found.add(resolve(full));
-      }
-      continue;
-    }
-    const info = await stat(input).catch(() => null);
-    if (!info) throw new CliError(`${input}: no such file or directory`, 2);
-    if (info.isDirectory()) {
-      for (const name of await readdir(input)) if (PHOTO_EXTENSIONS.has(extname(name).toLowerCase())) found.add(resolve(input, name));
-    } else found.add(resolve(input));
-  }
-  return [...found].sort();
-}
-
-/** Output directory names: the file stem, or stem-ext when two photos share a stem. */
-export function outputNames(photos: string[]): Map<string, string> {
-  const stem = (p: string) => basename(p, extname(p));
-  const counts = new Map<string, number>();
-  for (const p of photos) counts.set(stem(p), (counts.get(stem(p)) ?? 0) + 1);
-  const names = new Map<string, string>();
-  for (const p of photos) {
-    let name = counts.get(stem(p))! > 1 ? `${stem(p)}-${extname(p).slice(1)}` : stem(p);
-    if (!/^[A-Za-z0-9]/.test(name)) name = `photo-${name}`;
-    let unique = name;
-    for (let i = 2; [...names.values()].includes(unique); i++) unique = `${name}-${i}`;
-    names.set(p, unique);
-  }
-  return names;
-}
-
-let codeFingerprint: Promise<string> | null = null;
-
-/** sha256 over porelight's own source: a new pipeline invalidates earlier builds even without a version bump. */
-function pipelineFingerprint(): Promise<string> {
-  codeFingerprint ??= (async () => {
-    const srcDir = fileURLToPath(new URL("../../", import.meta.url));
-    const files = (await readdir(srcDir, { recursive: true }))
-      .filter((f) => f.endsWith(".ts") && !/^(cli|daemon)[/\\]/.test(f) && f !== "client.ts")
-      .sort();
-    const h = createHash("sha256");
-    for (const f of files) h.update(`${f}\0`).update(await readFile(join(srcDir, f)));
-    return h.digest("hex");
-  })();
-  return codeFingerprint;
-}
-
-/** The build key of one photo: its decoded content, the options, and the pipeline code. */
-async function buildKey(photoPng: Uint8Array, options: ReconstructOptions): Promise<string> {
-  return createHash("sha256")
-    .update(photoPng)
-    .update(JSON.stringify(options))
-    .update(await pipelineFingerprint())
-    .digest("hex");
-}
-
-/** True when `outDir` holds a complete build with this key. */
-async function upToDate(outDir: string, key: string): Promise<boolean> {
-  try {
-    const record = JSON.parse(await readFile(join(outDir, BUILD_RECORD), "utf8")) as { key: string; files: { name: string; bytes: number }[] };
-    if (record.key !== key) return false;
-    for (const f of record.files) if ((await stat(join(outDir, f.name))).size !== f.bytes) return false;
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function table(rows: PhotoJobOutcome[], cwd: string): string {
-  const cells = rows.map((r) => [relative(cwd, r.photo) || r.photo, r.status, r.status === "skipped" ? "-" : `${(r.ms / 1000).toFixed(1)} s`, r.error ? `${r.error.code}: ${r.error.message}` : relative(cwd, r.out) || r.out]);
-  const head = ["photo", "status", "time", "output / error"];
-  const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...cells.map((c) => c[i].length))));
-  const fmt = (c: string[]) => c.map((v, i) => (i < 3 ? v.padEnd(widths[i]) : v)).join("  ");
-  return [fmt(head), fmt(widths.map((w) => "-".repeat(w))), ...cells.map(fmt)].join("\n");
-}
-
-export type BatchFlags = JobFlags & { jobs?: string; force?: boolean };
+export type BatchFlags = JobFlags & { jobs?: string; force?: boolean; queue?: string; wait?: boolean };
 
 /** `porelight batch`: the whole command, minus argument parsing. Throws CliError(1) if any photo failed. */
 export async function batchCommand(inputs: string[], flags: BatchFlags, deps: JobCommandDeps = DEFAULT_DEPS): Promise<PhotoJobOutcome[]> {
+  if (flags.queue !== undefined) return (await import("../queue-batch.ts")).queueBatchCommand(inputs, flags, deps);
+  if (flags.wait) throw new CliError("--wait only means something with --queue", 2);
   const options = optionsFromFlags(flags);
   const maxPixels = maxPixelsFromFlags(flags);
   const jobs = Number(flags.jobs ?? 1);
@@ -195,6 +92,8 @@ export function register(program: Command): void {
       .description("reconstruct every photo in directories / globs / files, into <out>/<photo name>/; skips unchanged ones")
       .option("--jobs <n>", "photos computed at once (each extra one in its own process; default 1)", "1")
       .option("--force", "rebuild even when the outputs are up to date")
+      .option("--queue <url>", "enqueue the photos on redis://host:6379[/db] for `porelight worker`s instead of running them (docs/queue.md)")
+      .option("--wait", "with --queue: one progress bar for the build, then the table and exit code of a local batch")
       .addHelpText("after", "\nExit codes: 0 all done or skipped, 1 any photo failed, 2 bad usage."),
   ).action(async (inputs: string[], flags: BatchFlags) => {
     await batchCommand(inputs, flags);
