@@ -21,6 +21,7 @@ import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
 import { reconstruct } from "../src/pipeline/reconstruct.ts";
 import { delight, type DelightInput } from "../src/pipeline/delight.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+import { measureSclera } from "../src/pipeline/capture/sclera.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import type { Logger, Preset, StageResults } from "../src/types.ts";
 import { listPhotos } from "./run.ts";
@@ -121,6 +122,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     sceneIlluminant: s.capture.illuminant.rgb,
+    sclera: measureSclera(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),
   };
 }
