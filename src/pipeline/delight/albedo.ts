@@ -8,7 +8,7 @@ import type { FaceRegion, RegionMaps } from "../../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "../complete.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus } from "./albedo-scale.ts";
-import { combineCues, priorCue, scleraCue, type ScaleCues } from "./references.ts";
+import { combineCues, scleraCue, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 
@@ -121,21 +121,26 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // luminance prior reads the corrected colour.
   const scene = checkIlluminant(input.sceneIlluminant);
   const sceneGain = scene.map((v) => 1 / v);
-  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median.map((v, c) => v * sceneGain[c])) : null;
-  const priorGain = locus ? locus.gain.map((g, c) => g * sceneGain[c]) : [1, 1, 1];
-  const priorTarget = locus ? locus.luminance : (o.albedoScale as number);
-  if (!(priorTarget > 0 && priorTarget < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
-  const balanced = median.map((v, c) => v * priorGain[c]);
-  const priorFs = priorGain.map((g) => (g * priorTarget) / Math.max(lumAt(balanced, 0), 1e-6));
-  let fs = priorFs;
+  if (o.albedoScale !== "chromaticity" && !(typeof o.albedoScale === "number" && o.albedoScale > 0 && o.albedoScale < 1)) {
+    throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
+  }
+  // The prior as a function of the white balance: the locus match on the balanced colour.
+  const prior: SkinPrior = (wb) => {
+    const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
+    return { luminance: m.luminance, distance: m.distance, gain: m.gain.map((g, c) => g * wb[c]) };
+  };
+  let fs: number[];
   let cues: ScaleCues | undefined;
-  // A fixed luminance asked for is a decision, not a prior: the references do not override it.
-  if (locus) {
+  if (o.albedoScale === "chromaticity") {
     const sclera = input.sclera;
-    const cue = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, useW)) : null;
-    const combined = combineCues(priorCue(priorFs, locus.distance), { cue, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 }, median);
+    const cue = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
+    const combined = combineCues(prior, sceneGain, { cue, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 }, median);
     fs = combined.fs;
     cues = combined.cues;
+  } else {
+    // A fixed luminance asked for is a decision, not a prior: the references do not override it.
+    const Y = o.albedoScale as number;
+    fs = [1, 1, 1].map((g) => (g * Y) / Math.max(lumAt(median, 0), 1e-6));
   }
   const gain = fs.map((v) => v / fs[0]);
   const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
@@ -147,10 +152,12 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
 /**
  * The light the sclera gets, as the fitted model shades a unit albedo: the median unit shading over
  * the eye openings (the "eyelids" region, whose normals and ambient occlusion are those of the
- * orbit), or, without regions, over the texels the scale is read on.
+ * orbit), or else over the front of the face the scale is read on (forehead and cheeks the photo
+ * saw). Both sets are the geometry's, not the exposure's: the seen-skin set leaves out texels too
+ * dark to divide, which would bias the face's light up in a dark photo.
  */
-function eyeShading(input: DelightMaps, shading: Float32Array, scaleWeight: Float32Array): { rgb: [number, number, number]; inOrbit: boolean } {
-  const n = scaleWeight.length;
+function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): { rgb: [number, number, number]; inOrbit: boolean } {
+  const n = scaleRegions.length;
   const eyes = regionSum(input.regions, ["eyelids"], n);
   const cov = input.coverage?.data;
   const w = Float32Array.from(eyes, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
@@ -161,7 +168,9 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleWeight: Floa
       // no positive shading there: fall back to the face
     }
   }
-  return { rgb: medianColor(shading, scaleWeight), inOrbit: false };
+  const conf = input.confidence.data;
+  const front = Float32Array.from(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
+  return { rgb: medianColor(shading, front), inOrbit: false };
 }
 
 /** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */

@@ -56,8 +56,13 @@ export const MAX_DISAGREEMENT_SIGMA = 3;
 export const PRIOR_SIGMA_LN_Y = 0.25;
 /** ln Y per unit ln(g/r) along the locus (see the header): how a distance from the locus becomes a luminance doubt. */
 const LOCUS_SLOPE = 3.8;
-/** σ of the prior's chromaticity (the locus match's tolerance, ln units). */
-const PRIOR_SIGMA_CHROMA = 0.05;
+/**
+ * σ of the prior's chromaticity as a light-colour cue (ln units). The locus match takes out only
+ * what moves skin off the locus; along it, a coloured light and another skin tone look the same,
+ * and the prior's doubt is the spread of skin colours along the locus: ln(g/r) spans 0.43 from
+ * ITA −45° to 62° [S20], σ ≈ 0.43 / √12 ≈ 0.12 for a tone anywhere on it.
+ */
+const PRIOR_SIGMA_CHROMA = 0.12;
 
 /** One cue's per-channel scale and how sure it is. */
 export interface ScaleCue {
@@ -74,14 +79,21 @@ export type ScaleCues = AlbedoScaleCues;
 
 const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[1], rgb[2]), 1e-9));
 
-/** The prior cue's uncertainty from how far the skin colour was from the locus. */
-export function priorCue(fs: number[], locusDistance: number): ScaleCue {
-  return { fs: [fs[0], fs[1], fs[2]], sigmaLnY: Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * locusDistance), sigmaChroma: PRIOR_SIGMA_CHROMA + locusDistance };
+/**
+ * The skin-locus prior as a function of the light's colour: given the white balance (per-channel
+ * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
+ * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
+ */
+export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[] };
+
+/** σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma` and `distance` off the locus. */
+function priorSigmaLnY(sigmaChroma: number, distance: number): number {
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance));
 }
 
 /**
- * The sclera cue: `faceShading` is the unit shading (per channel) of the skin the scale is measured
- * on. Null when the measurement is absent or unreliable.
+ * The sclera cue: `eyeShading` is the unit shading (per channel) of the light the eyes get. Null
+ * when the measurement is absent or unreliable.
  */
 export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { rgb: ArrayLike<number>; inOrbit: boolean }): ScaleCue | null {
   if (!sclera?.reliable || !sclera.rgb) return null;
@@ -96,40 +108,57 @@ export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { r
 }
 
 /**
- * Combines the cues: per-channel fs and the report entry. `median` is the relative skin albedo the
- * scale is read on (to express each cue as a skin luminance).
+ * Combines the cues in two steps. The light's colour first: the prior's white balance (scene light
+ * and locus match, `prior(sceneGain)`) and the sclera's, by inverse variance of ln g/r and ln b/r.
+ * Then the scale: the prior reads the skin under that combined white balance (its doubt now that
+ * of the combined colour), and its luminance and the sclera's are combined by inverse variance of
+ * ln Y. `median` is the relative skin albedo the scale is read on.
  */
-export function combineCues(prior: ScaleCue, sclera: ScleraCueInput, median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], sclera: ScleraCueInput, median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
   const cue = sclera.cue;
-  const skinY = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
-  const split = (fs: ArrayLike<number>) => {
-    const Y = lnY(Array.from(median, (v, c) => v * fs[c]));
-    return { Y, g: Math.log(fs[1] / fs[0]), b: Math.log(fs[2] / fs[0]) };
+  const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
+  const fsFor = (gain: readonly number[], Y: number) => {
+    const k = Y / Math.max(lumOf(gain), 1e-9);
+    return gain.map((g) => g * k) as [number, number, number];
   };
-  const p = split(prior.fs);
-  let reason = sclera.reason;
+  // The prior alone, as before: its white balance, and its luminance read under it.
+  const alone = prior(sceneGain);
+  const priorGain = alone.gain;
+  const priorFs = fsFor(priorGain, alone.luminance);
+  const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
   if (cue) {
-    const Ys = skinY(cue.fs);
-    const z = Math.abs(Math.log(Ys) - p.Y) / Math.hypot(prior.sigmaLnY, cue.sigmaLnY);
+    const Ys = lumOf(cue.fs);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), cue.sigmaLnY);
+    let reason = "";
     if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the sclera`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
-    if (reason !== sclera.reason) return combineCues(prior, { ...sclera, cue: null, reason, scleraY: Ys }, median);
+    if (reason) return combineCues(prior, sceneGain, { ...sclera, cue: null, reason, scleraY: Ys }, median);
   }
-  let wY = 0;
   let wC = 0;
-  let out = p;
-  let sigma = prior.sigmaLnY;
+  let gain = priorGain;
+  let sigmaChroma = sigmaChromaPrior;
   if (cue) {
-    const s = split(cue.fs);
-    wY = prior.sigmaLnY ** 2 / (prior.sigmaLnY ** 2 + cue.sigmaLnY ** 2);
-    wC = prior.sigmaChroma ** 2 / (prior.sigmaChroma ** 2 + cue.sigmaChroma ** 2);
-    out = { Y: (1 - wY) * p.Y + wY * s.Y, g: (1 - wC) * p.g + wC * s.g, b: (1 - wC) * p.b + wC * s.b };
-    sigma = 1 / Math.sqrt(1 / prior.sigmaLnY ** 2 + 1 / cue.sigmaLnY ** 2);
+    wC = sigmaChromaPrior ** 2 / (sigmaChromaPrior ** 2 + cue.sigmaChroma ** 2);
+    const lg = (1 - wC) * Math.log(priorGain[1] / priorGain[0]) + wC * Math.log(cue.fs[1] / cue.fs[0]);
+    const lb = (1 - wC) * Math.log(priorGain[2] / priorGain[0]) + wC * Math.log(cue.fs[2] / cue.fs[0]);
+    gain = [1, Math.exp(lg), Math.exp(lb)];
+    sigmaChroma = 1 / Math.sqrt(1 / sigmaChromaPrior ** 2 + 1 / cue.sigmaChroma ** 2);
   }
-  // fs with red = 1 and the combined chromaticity, then scaled to the combined skin luminance.
-  const shape = [1, Math.exp(out.g), Math.exp(out.b)];
-  const k = Math.exp(out.Y) / Math.max(luminance(median[0] * shape[0], median[1] * shape[1], median[2] * shape[2]), 1e-9);
-  const fs = shape.map((v) => v * k) as [number, number, number];
+  // The prior read under the combined white balance (the locus match's own small correction on top).
+  const read = cue ? prior(gain) : alone;
+  const Yp = read.luminance;
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance);
+  let wY = 0;
+  let lnYc = Math.log(Yp);
+  let sigma = sigmaP;
+  const finalGain = cue ? read.gain : priorGain;
+  if (cue) {
+    const Ys = lumOf(cue.fs);
+    wY = sigmaP ** 2 / (sigmaP ** 2 + cue.sigmaLnY ** 2);
+    lnYc = (1 - wY) * Math.log(Yp) + wY * Math.log(Ys);
+    sigma = 1 / Math.sqrt(1 / sigmaP ** 2 + 1 / cue.sigmaLnY ** 2);
+  }
+  const fs = fsFor(finalGain, Math.exp(lnYc));
   const decided = !cue ? "skin-locus prior" : wY >= 0.75 ? "sclera" : wY <= 0.25 ? "skin-locus prior" : "sclera + skin-locus prior";
   return {
     fs,
@@ -137,8 +166,8 @@ export function combineCues(prior: ScaleCue, sclera: ScleraCueInput, median: Arr
       decided,
       scleraWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
-      skinY: { prior: skinY(prior.fs), sclera: cue ? skinY(cue.fs) : (sclera.scleraY ?? null), combined: Math.exp(out.Y) },
-      sclera: { used: cue !== null, reason, pixels: sclera.pixels, clipped: sclera.clipped },
+      skinY: { prior: lumOf(priorFs), sclera: cue ? lumOf(cue.fs) : (sclera.scleraY ?? null), combined: Math.exp(lnYc) },
+      sclera: { used: cue !== null, reason: cue ? sclera.reason : (sclera.reason), pixels: sclera.pixels, clipped: sclera.clipped },
     },
   };
 }
