@@ -201,10 +201,17 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
   const f = (v: number | null) => (v === null ? "–" : v.toFixed(2));
   log("");
   for (const person of people) log(`${person.padEnd(16)} within ΔE00 facial ${f(facial.perPerson[person].within)}  seen-skin mean ${f(seen.perPerson[person].within)}  (${facial.perPerson[person].pairs} pairs)`);
+  // The prior's ends (ISSA ITA −45° and 62° anchors [S20]): a photo whose scale sits there was clamped, not measured.
+  const bounds = [0.068, 0.355];
+  const atBound = (y: number | undefined | null) => y != null && bounds.some((b) => Math.abs(y - b) < 0.002);
+  const priorY = (p: IdentityPhoto) => (p.albedoScale?.cues as { skinY?: { prior?: number } } | undefined)?.skinY?.prior ?? (p.albedoScale?.targetLuminance as number | undefined);
+  const onBoundPrior = photos.filter((p) => atBound(priorY(p))).length;
+  const onBound = photos.filter((p) => atBound(p.albedoScale?.targetLuminance as number | undefined)).length;
+  log(`on a bound of the prior (facial Y ${bounds.join(" or ")}): ${onBound} of ${photos.length} photos (the prior alone: ${onBoundPrior})`);
   log(`facial A_D mean:    within ${f(facial.within)}  between ${f(facial.between)}  ratio ${f(facial.ratio)}`);
   log(`seen-skin A_D mean: within ${f(seen.within)}  between ${f(seen.between)}  ratio ${f(seen.ratio)}`);
   await mkdir(outDir, { recursive: true });
-  const out = { version: 1, dir, preset, facial, seen, photos };
+  const out = { version: 1, dir, preset, facial, seen, onBound, onBoundPrior, photos };
   await writeFileAtomic(path.join(outDir, "identities.json"), JSON.stringify(out, null, 2) + "\n", { durable: false });
   return out;
 }
