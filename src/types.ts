@@ -397,6 +397,20 @@ export interface RegionMaps {
   weights: ImageF32;
 }
 
+/** Which cues fixed the albedo scale and the light colour (report.json `lighting.albedoScale.cues`, pipeline/delight/references.ts). */
+export interface AlbedoScaleCues {
+  /** Which cue weighed most in the scale (luminance): "sclera", "skin-locus prior" or "sclera + skin-locus prior" when neither has ¾ of the weight. */
+  decided: string;
+  /** Weight of the sclera in the luminance and in the colour, 0..1. */
+  scleraWeight: { luminance: number; colour: number };
+  /** σ of ln Y of the combined scale (how sure: 0.1 ≈ ±10 %). */
+  sigmaLnY: number;
+  /** The skin luminance each cue alone would have given, and the combined one. */
+  skinY: { prior: number; sclera: number | null; combined: number };
+  /** The sclera measurement's verdict ("ok" or why it was not used), pixels and clipped share. */
+  sclera: { used: boolean; reason: string; pixels: number; clipped: number };
+}
+
 /**
  * The photo's lighting as de-lighting δ estimated it (docs/design.md §1): for the job report and for
  * re-rendering in evaluation. Rendering convention, linear light, object space of the fitted mesh:
@@ -415,7 +429,12 @@ export interface LightingEstimate {
   /** The scene illuminant colour (linear, red = 1) taken out of the skin before its tone was read; [1, 1, 1] when none was given. */
   sceneIlluminant: [number, number, number];
   /** How the absolute albedo scale was fixed, and the facial skin luminance Y it targeted. */
-  albedoScale: { method: "chromaticity" | "fixed"; targetLuminance: number };
+  albedoScale: {
+    method: "chromaticity" | "fixed";
+    targetLuminance: number;
+    /** Which in-photo references and priors decided the scale and the light's colour, and how sure (pipeline/delight/references.ts). */
+    cues?: AlbedoScaleCues;
+  };
   /** Fit quality: robust σ of the relative residual, fraction of weight kept as inliers, texels used. */
   fit: { residualSigma: number; inlierFraction: number; texelsUsed: number };
 }

@@ -160,13 +160,13 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const shading = unitShading(input, fit, fitWeight, o);
   const seen = seenAlbedo(input, shading, fit, o);
   const albedoRel = completeAlbedo(input, seen, context);
-  const scale = absoluteScale(input, albedoRel, seen.skinWeight, o);
+  const scale = absoluteScale(input, albedoRel, seen.skinWeight, o, shading);
   const divisor = divisionShading(input, shading, seen.seen, albedoRel, scale.fs);
   throwIfAborted(context);
   const albedo = await fullResolutionAlbedo(input, divisor, seen.specWeight, scale.skinAlbedo, o, context);
   const lighting = lightingEstimate(input, fit, fitWeight, scale, o);
   const { width, height } = input.textureBase;
-  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${scale.target.toFixed(3)}, white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
+  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },

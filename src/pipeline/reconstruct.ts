@@ -13,6 +13,7 @@
  *
  *   const { files, report } = await reconstruct(photoBytes, { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] }, { onProgress });
  */
+import { measureSclera } from "./capture/sclera.ts";
 import { createHash } from "node:crypto";
 import { buildTemplateHead } from "../geometry/template-head.ts";
 import { decodeImage, type DecodeInfo } from "../image/decode.ts";
@@ -253,6 +254,7 @@ async function delightStage(
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         sceneIlluminant: captured.illuminant.rgb,
+        sclera: measureSclera(captured.image, captured.landmarks),
         texelSizeMm,
       },
       {},

@@ -48,7 +48,7 @@ function ellipse(u: number, v: number, cu: number, cv: number, ru: number, rv: n
   return Math.min(1, Math.max(0, (1 - d) / soft + 0.5));
 }
 
-export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number } = {}): SyntheticScene {
+export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number; skin?: readonly number[] } = {}): SyntheticScene {
   const W = options.width ?? 96;
   const H = options.height ?? 144;
   const yaw = ((options.yawDeg ?? 30) * Math.PI) / 180;
@@ -65,7 +65,7 @@ export function syntheticScene(options: { width?: number; height?: number; yawDe
   const rand = prng(7);
   const half = Math.ceil(W / 2);
   const noise = new Float32Array(half * H).map(() => rand() - 0.5);
-  const base = [0.429, 0.246, 0.17]; // ISSA 38° facial anchor [S20]
+  const base = options.skin ?? [0.429, 0.246, 0.17]; // default: the ISSA 38° facial anchor [S20]
   const lips = [0.5, 0.2, 0.16];
   const brows = [0.12, 0.07, 0.05];
   const R = (name: string) => FACE_REGIONS.indexOf(name as (typeof FACE_REGIONS)[number]);

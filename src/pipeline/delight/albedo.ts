@@ -8,6 +8,7 @@ import type { FaceRegion, RegionMaps } from "../../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "../complete.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus } from "./albedo-scale.ts";
+import { combineCues, scleraCue, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 
@@ -99,10 +100,16 @@ export interface AlbedoScale {
   skinAlbedo: [number, number, number];
   /** Completed albedo at base size, absolute, linear RGB. */
   albedoBase: Float32Array;
+  /** Which cues fixed the scale and colour, and how sure (absent for a fixed luminance). */
+  cues?: ScaleCues;
 }
 
-/** 5. Absolute scale from the skin-reflectance prior, measured on seen forehead and cheeks. */
-export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinWeight: Float32Array, o: DelightSettings): AlbedoScale {
+/**
+ * 5. Absolute scale, measured on seen forehead and cheeks: the skin-reflectance prior, weighed
+ * against the sclera where the photo shows it reliably (delight/references.ts). `shading` is the
+ * unit shading of step 2 (the sclera's light is read against the face's).
+ */
+export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinWeight: Float32Array, o: DelightSettings, shading?: Float32Array): AlbedoScale {
   const n = input.textureBase.width * input.textureBase.height;
   const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
   const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
@@ -114,15 +121,56 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // luminance prior reads the corrected colour.
   const scene = checkIlluminant(input.sceneIlluminant);
   const sceneGain = scene.map((v) => 1 / v);
-  const locus = o.albedoScale === "chromaticity" ? matchSkinLocus(median.map((v, c) => v * sceneGain[c])) : null;
-  const gain = locus ? locus.gain.map((g, c) => g * sceneGain[c]) : [1, 1, 1];
-  const target = locus ? locus.luminance : (o.albedoScale as number);
-  if (!(target > 0 && target < 1)) throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
-  const balanced = median.map((v, c) => v * gain[c]);
-  const fs = gain.map((g) => (g * target) / Math.max(lumAt(balanced, 0), 1e-6));
+  if (o.albedoScale !== "chromaticity" && !(typeof o.albedoScale === "number" && o.albedoScale > 0 && o.albedoScale < 1)) {
+    throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
+  }
+  // The prior as a function of the white balance: the locus match on the balanced colour.
+  const prior: SkinPrior = (wb) => {
+    const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
+    return { luminance: m.luminance, distance: m.distance, gain: m.gain.map((g, c) => g * wb[c]) };
+  };
+  let fs: number[];
+  let cues: ScaleCues | undefined;
+  if (o.albedoScale === "chromaticity") {
+    const sclera = input.sclera;
+    const cue = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
+    const combined = combineCues(prior, sceneGain, { cue, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 }, median);
+    fs = combined.fs;
+    cues = combined.cues;
+  } else {
+    // A fixed luminance asked for is a decision, not a prior: the references do not override it.
+    const Y = o.albedoScale as number;
+    fs = [1, 1, 1].map((g) => (g * Y) / Math.max(lumAt(median, 0), 1e-6));
+  }
+  const gain = fs.map((v) => v / fs[0]);
   const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
-  return { fs, gain, target, scene, skinAlbedo, albedoBase };
+  const target = lumAt(skinAlbedo, 0);
+  return { fs, gain, target, scene, skinAlbedo, albedoBase, cues };
+}
+
+/**
+ * The light the sclera gets, as the fitted model shades a unit albedo: the median unit shading over
+ * the eye openings (the "eyelids" region, whose normals and ambient occlusion are those of the
+ * orbit), or else over the front of the face the scale is read on (forehead and cheeks the photo
+ * saw). Both sets are the geometry's, not the exposure's: the seen-skin set leaves out texels too
+ * dark to divide, which would bias the face's light up in a dark photo.
+ */
+function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): { rgb: [number, number, number]; inOrbit: boolean } {
+  const n = scaleRegions.length;
+  const eyes = regionSum(input.regions, ["eyelids"], n);
+  const cov = input.coverage?.data;
+  const w = Float32Array.from(eyes, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
+  if (w.some((v) => v > 0.5)) {
+    try {
+      return { rgb: medianColor(shading, w), inOrbit: true };
+    } catch {
+      // no positive shading there: fall back to the face
+    }
+  }
+  const conf = input.confidence.data;
+  const front = Float32Array.from(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
+  return { rgb: medianColor(shading, front), inOrbit: false };
 }
 
 /** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */

@@ -4,6 +4,7 @@
  * how much of these regions?).
  */
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../../types.ts";
+import type { ScleraMeasurement } from "../capture/sclera.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 
 /** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
@@ -31,6 +32,12 @@ export interface DelightMaps {
    * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
    */
   sceneIlluminant?: [number, number, number];
+  /**
+   * The sclera as the photo shows it (capture/sclera.ts): a reference of known reflectance for the
+   * light's brightness and colour, weighed against the skin-locus prior (delight/references.ts).
+   * Absent or unreliable: the prior alone fixes the scale.
+   */
+  sclera?: ScleraMeasurement;
 }
 
 /**

@@ -1,0 +1,183 @@
+/**
+ * The albedo scale and the light's colour from every cue the photo has, each weighed by how sure it
+ * is (issue 14; skin-reflectance reference §5). De-lighting knows albedo only up to a per-channel
+ * factor fs (albedo = relative albedo × fs). Two cues give fs:
+ *
+ * - the skin-locus prior (albedo-scale.ts): the skin's chromaticity, after the scene's light colour,
+ *   predicts its luminance [S20]. It cannot tell exposure from skin tone when the white balance is
+ *   off: along the locus, d ln Y / d ln(g/r) ≈ 3.8 (ITA −45° → 62°: ln Y changes by 1.65 while
+ *   ln g/r changes by 0.43), so a white-balance error of 0.05 in ln(g/r) is 0.19 in ln Y.
+ * - the sclera (capture/sclera.ts), a surface of known reflectance lit by the light the eye region
+ *   gets: fs_c = ρ_sclera,c / (sclera photo_c / S_eye,c), S_eye the unit shading of the face.
+ *
+ * Each cue's ln fs is split into a luminance part (the scale) and a chromaticity part (the light's
+ * colour: ln g/r, ln b/r); the parts are combined as independent Gaussian estimates, by inverse
+ * variance. With no reliable sclera the prior decides alone, as before.
+ */
+import { luminance } from "../../primitives/color.ts";
+import type { ScleraMeasurement } from "../capture/sclera.ts";
+import type { AlbedoScaleCues } from "../../types.ts";
+
+/**
+ * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y).
+ *
+ * Not a measured in-vivo value: no published diffuse reflectance of the living sclera in the
+ * visible was found in the sources available to this project (ex-vivo spectra exist: Bashkatov,
+ * Genina, Kochubey, Kamenskikh, Tuchin 2015, "Optical clearing of human eye sclera by aqueous
+ * 30 %-glucose solution", Izv. Saratov Univ. Physics 15(3):18–24, doi:10.18500/1817-3020-2015-15-3-18-24,
+ * 400–800 nm; their figures were not available here). What is assumed, and why the σ is wide:
+ * a white, strongly scattering collagen tissue (Tseng et al. 2022, Biomed. Opt. Express: scleral
+ * opacity from the fibrils' polydisperse packing), off-white and a little yellow-red (conjunctival
+ * vessels, age); its colour is stable with age in healthy adults (University of Georgia thesis,
+ * openscholar.uga.edu/record/3982). Y 0.7 (the untextured eye material's 0.78 is not a
+ * measurement either), chromaticity r:g:b = 1 : 0.96 : 0.9.
+ */
+export const SCLERA_REFLECTANCE = { rgb: [0.74, 0.71, 0.666] as [number, number, number], sigmaLnY: 0.2, sigmaChroma: 0.05 };
+
+/**
+ * The visible sclera sits in the orbit behind the lids and lashes. Where the shading is read in the
+ * eye openings of the fitted head (`inOrbit`), their ambient occlusion and normals already hold the
+ * orbit, and what is left is the lids' and lashes' own shadow on the eyeball (0.85); read on the
+ * front of the face, a third of the sky is also hidden by brow and lids (0.7). Assumptions, with
+ * σ of ln: the fitted orbit is the template's, not the person's.
+ */
+export const SCLERA_RECESS = { orbit: 0.85, face: 0.7, sigmaLn: 0.25 };
+
+/**
+ * The lightest facial skin luminance a sclera reading may imply: above the lightest ISSA facial
+ * anchor (Y 0.355, ITA 62° [S20]) by its spread. A sclera reading that implies lighter skin is not
+ * the sclera (a squint's lashes and lid skin, a shadowed socket) and is not used.
+ */
+export const MAX_SKIN_Y = 0.45;
+/** A sclera reading further than this many σ (both cues' σ combined) from the prior is an outlier and is not used. */
+export const MAX_DISAGREEMENT_SIGMA = 3;
+
+/** σ of ln Y of the skin-locus prior on the locus (people of one chromaticity differ in lightness). */
+export const PRIOR_SIGMA_LN_Y = 0.25;
+/** ln Y per unit ln(g/r) along the locus (see the header): how a distance from the locus becomes a luminance doubt. */
+const LOCUS_SLOPE = 3.8;
+/**
+ * σ of the prior's chromaticity as a light-colour cue (ln units). The locus match takes out only
+ * what moves skin off the locus; along it, a coloured light and another skin tone look the same,
+ * and the prior's doubt is the spread of skin colours along the locus: ln(g/r) spans 0.43 from
+ * ITA −45° to 62° [S20], σ ≈ 0.43 / √12 ≈ 0.12 for a tone anywhere on it.
+ */
+const PRIOR_SIGMA_CHROMA = 0.12;
+
+/** One cue's per-channel scale and how sure it is. */
+export interface ScaleCue {
+  /** Per-channel factor from relative to absolute albedo. */
+  fs: [number, number, number];
+  /** σ of ln of its luminance part. */
+  sigmaLnY: number;
+  /** σ of its chromaticity part (ln g/r, ln b/r). */
+  sigmaChroma: number;
+}
+
+/** What the combination used, for report.json (types.ts). */
+export type ScaleCues = AlbedoScaleCues;
+
+const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[1], rgb[2]), 1e-9));
+
+/**
+ * The skin-locus prior as a function of the light's colour: given the white balance (per-channel
+ * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
+ * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
+ */
+export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[] };
+
+/** σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma` and `distance` off the locus. */
+function priorSigmaLnY(sigmaChroma: number, distance: number): number {
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance));
+}
+
+/**
+ * The sclera cue: `eyeShading` is the unit shading (per channel) of the light the eyes get. Null
+ * when the measurement is absent or unreliable.
+ */
+export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { rgb: ArrayLike<number>; inOrbit: boolean }): ScaleCue | null {
+  if (!sclera?.reliable || !sclera.rgb) return null;
+  const recess = eyeShading.inOrbit ? SCLERA_RECESS.orbit : SCLERA_RECESS.face;
+  const rel = sclera.rgb.map((v, c) => v / Math.max(recess * eyeShading.rgb[c], 1e-6));
+  if (!rel.every((v) => v > 0 && Number.isFinite(v))) return null;
+  const fs = SCLERA_REFLECTANCE.rgb.map((r, c) => r / rel[c]) as [number, number, number];
+  // The measurement's own noise: the spread over its pixels, averaged down (a few hundred pixels are not independent: √ of a tenth).
+  const noise = sclera.spread / Math.sqrt(Math.max(1, sclera.pixels / 10));
+  const sigmaLnY = Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, noise) * (1 + 2 * sclera.clipped);
+  return { fs, sigmaLnY, sigmaChroma: Math.hypot(SCLERA_REFLECTANCE.sigmaChroma, noise) };
+}
+
+/**
+ * Combines the cues in two steps. The light's colour first: the prior's white balance (scene light
+ * and locus match, `prior(sceneGain)`) and the sclera's, by inverse variance of ln g/r and ln b/r.
+ * Then the scale: the prior reads the skin under that combined white balance (its doubt now that
+ * of the combined colour), and its luminance and the sclera's are combined by inverse variance of
+ * ln Y. `median` is the relative skin albedo the scale is read on.
+ */
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], sclera: ScleraCueInput, median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
+  const cue = sclera.cue;
+  const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
+  const fsFor = (gain: readonly number[], Y: number) => {
+    const k = Y / Math.max(lumOf(gain), 1e-9);
+    return gain.map((g) => g * k) as [number, number, number];
+  };
+  // The prior alone, as before: its white balance, and its luminance read under it.
+  const alone = prior(sceneGain);
+  const priorGain = alone.gain;
+  const priorFs = fsFor(priorGain, alone.luminance);
+  const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
+  if (cue) {
+    const Ys = lumOf(cue.fs);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), cue.sigmaLnY);
+    let reason = "";
+    if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the sclera`;
+    else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
+    if (reason) return combineCues(prior, sceneGain, { ...sclera, cue: null, reason, scleraY: Ys }, median);
+  }
+  let wC = 0;
+  let gain = priorGain;
+  let sigmaChroma = sigmaChromaPrior;
+  if (cue) {
+    wC = sigmaChromaPrior ** 2 / (sigmaChromaPrior ** 2 + cue.sigmaChroma ** 2);
+    const lg = (1 - wC) * Math.log(priorGain[1] / priorGain[0]) + wC * Math.log(cue.fs[1] / cue.fs[0]);
+    const lb = (1 - wC) * Math.log(priorGain[2] / priorGain[0]) + wC * Math.log(cue.fs[2] / cue.fs[0]);
+    gain = [1, Math.exp(lg), Math.exp(lb)];
+    sigmaChroma = 1 / Math.sqrt(1 / sigmaChromaPrior ** 2 + 1 / cue.sigmaChroma ** 2);
+  }
+  // The prior read under the combined white balance (the locus match's own small correction on top).
+  const read = cue ? prior(gain) : alone;
+  const Yp = read.luminance;
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance);
+  let wY = 0;
+  let lnYc = Math.log(Yp);
+  let sigma = sigmaP;
+  const finalGain = cue ? read.gain : priorGain;
+  if (cue) {
+    const Ys = lumOf(cue.fs);
+    wY = sigmaP ** 2 / (sigmaP ** 2 + cue.sigmaLnY ** 2);
+    lnYc = (1 - wY) * Math.log(Yp) + wY * Math.log(Ys);
+    sigma = 1 / Math.sqrt(1 / sigmaP ** 2 + 1 / cue.sigmaLnY ** 2);
+  }
+  const fs = fsFor(finalGain, Math.exp(lnYc));
+  const decided = !cue ? "skin-locus prior" : wY >= 0.75 ? "sclera" : wY <= 0.25 ? "skin-locus prior" : "sclera + skin-locus prior";
+  return {
+    fs,
+    cues: {
+      decided,
+      scleraWeight: { luminance: wY, colour: wC },
+      sigmaLnY: sigma,
+      skinY: { prior: lumOf(priorFs), sclera: cue ? lumOf(cue.fs) : (sclera.scleraY ?? null), combined: Math.exp(lnYc) },
+      sclera: { used: cue !== null, reason: cue ? sclera.reason : (sclera.reason), pixels: sclera.pixels, clipped: sclera.clipped },
+    },
+  };
+}
+
+/** The sclera's cue (or null) with its measurement's verdict for the report. */
+export interface ScleraCueInput {
+  cue: ScaleCue | null;
+  reason: string;
+  pixels: number;
+  clipped: number;
+  /** The skin luminance a rejected reading implied (report only). */
+  scleraY?: number;
+}
