@@ -1,0 +1,151 @@
+/**
+ * The synthesis' parameters over the atlas, at the region maps' (base) size: each texel's
+ * microgeometry statistics are its region weights' mix of the per-region table, so region borders
+ * blend as softly as the region maps do. Also the tension-line orientation field, built from where
+ * the eyes and the mouth are in this atlas (centroids of the eyelid and lip regions), not from a
+ * fixed layout.
+ */
+import type { ImageF32, RegionMaps } from "../../types.ts";
+import { MICRO_REGION_KEYS, type LineOrientation, type RegionMicroStats } from "./skin-statistics.ts";
+
+/** Channels of the base-size field. */
+export const FIELD = {
+  poreDensity: 0, // per mm²
+  poreDiameter: 1, // mm
+  poreDepth: 2, // mm
+  relief: 3, // multiplier
+  lineDensity: 4, // per mm²
+  lineDepth: 5, // mm
+  orientCos2: 6, // cos 2θ of the line direction (weighted)
+  orientSin2: 7, // sin 2θ
+  hair: 8, // weight of regions whose albedo edges are not geometry (brows, scalp, lips' border)
+  count: 9,
+} as const;
+
+export interface RegionFields {
+  width: number;
+  height: number;
+  /** FIELD.count channels per texel. */
+  data: Float32Array;
+  /** Largest pore and line densities anywhere, per mm² (sets the candidate grids). */
+  maxPoreDensity: number;
+  maxLineDensity: number;
+}
+
+type Point = { x: number; y: number };
+
+function centroid(w: ImageF32, channel: number, keep: (x: number) => boolean): Point | null {
+  let sx = 0, sy = 0, s = 0;
+  for (let y = 0; y < w.height; y++) {
+    for (let x = 0; x < w.width; x++) {
+      if (!keep(x)) continue;
+      const v = w.data[(y * w.width + x) * w.channels + channel];
+      if (v < 0.5) continue;
+      sx += v * x;
+      sy += v * y;
+      s += v;
+    }
+  }
+  return s > 0 ? { x: sx / s, y: sy / s } : null;
+}
+
+/** Doubled-angle vector (cos 2θ, sin 2θ) of direction (dx, dy); horizontal when degenerate. */
+function doubled(dx: number, dy: number): [number, number] {
+  const r2 = dx * dx + dy * dy;
+  return r2 > 1e-9 ? [(dx * dx - dy * dy) / r2, (2 * dx * dy) / r2] : [1, 0];
+}
+
+/**
+ * Builds the base-size parameter field from the region maps (`null` regions: all "other skin")
+ * and an optional coverage map (0 in the atlas' gutters and holes: no detail there).
+ */
+export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | null, stats: Record<string, RegionMicroStats>, width: number, height: number): RegionFields {
+  const w = regions?.weights ?? null;
+  const W = w?.width ?? width, H = w?.height ?? height;
+  const keys = MICRO_REGION_KEYS;
+  const table = keys.map((k) => stats[k]);
+  const lipsIdx = keys.indexOf("lips"), eyelidIdx = keys.indexOf("eyelids"), browIdx = keys.indexOf("brows"), scalpIdx = keys.indexOf("scalp");
+  // Landmarks of this atlas: the mouth's centre, and each eye's centre on its side of the mouth.
+  const mouth = w ? centroid(w, lipsIdx, () => true) : null;
+  const midX = mouth?.x ?? W / 2;
+  const eyeL = w ? centroid(w, eyelidIdx, (x) => x < midX) : null;
+  const eyeR = w ? centroid(w, eyelidIdx, (x) => x >= midX) : null;
+  const data = new Float32Array(W * H * FIELD.count);
+  const n = keys.length - 1;
+  let maxPore = 0, maxLine = 0;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      const o = p * FIELD.count;
+      const cov = coverage ? Math.min(1, Math.max(0, coverage.data[(coverage.channels * (Math.min(coverage.height - 1, Math.floor(((y + 0.5) * coverage.height) / H)) * coverage.width + Math.min(coverage.width - 1, Math.floor(((x + 0.5) * coverage.width) / W))))])) : 1;
+      let rest = 1;
+      const eye = x < midX ? eyeL : eyeR;
+      for (let r = 0; r <= n; r++) {
+        let weight: number;
+        if (r < n) {
+          weight = w ? w.data[p * w.channels + r] : 0;
+          rest -= weight;
+        } else weight = Math.max(0, rest);
+        if (weight <= 0) continue;
+        const s = table[r];
+        const density = (s.poreDensityPerCm2 / 100) * weight;
+        data[o + FIELD.poreDensity] += density;
+        // Size and depth are averaged with the pore density as weight (what a pore here looks like).
+        data[o + FIELD.poreDiameter] += s.poreDiameterMm * density;
+        data[o + FIELD.poreDepth] += s.poreDepthMm * density;
+        data[o + FIELD.relief] += s.reliefScale * weight;
+        const lineDensity = (s.lineDensityPerCm2 / 100) * weight;
+        data[o + FIELD.lineDensity] += lineDensity;
+        data[o + FIELD.lineDepth] += s.lineDepthMm * lineDensity;
+        const [c2, s2] = orientation(s.lineOrientation, x, y, eye, mouth);
+        data[o + FIELD.orientCos2] += c2 * weight;
+        data[o + FIELD.orientSin2] += s2 * weight;
+        if (r === browIdx || r === scalpIdx || r === lipsIdx) data[o + FIELD.hair] += weight;
+      }
+      const pd = data[o + FIELD.poreDensity];
+      if (pd > 0) {
+        data[o + FIELD.poreDiameter] /= pd;
+        data[o + FIELD.poreDepth] /= pd;
+      }
+      const ld = data[o + FIELD.lineDensity];
+      if (ld > 0) data[o + FIELD.lineDepth] /= ld;
+      data[o + FIELD.poreDensity] *= cov;
+      data[o + FIELD.relief] *= cov;
+      data[o + FIELD.lineDensity] *= cov;
+      maxPore = Math.max(maxPore, data[o + FIELD.poreDensity]);
+      maxLine = Math.max(maxLine, data[o + FIELD.lineDensity]);
+    }
+  }
+  return { width: W, height: H, data, maxPoreDensity: maxPore, maxLineDensity: maxLine };
+}
+
+function orientation(kind: LineOrientation, x: number, y: number, eye: Point | null, mouth: Point | null): [number, number] {
+  switch (kind) {
+    case "horizontal":
+      return [1, 0];
+    case "radial-eye": {
+      // Crow's feet fan out radially beside the eye; on the lids above and below, lines follow the
+      // lid margin (tangential). The switch is at 45° from the horizontal.
+      if (!eye) return [1, 0];
+      const [c, s] = doubled(x - eye.x, y - eye.y);
+      return c >= 0 ? [c, s] : [-c, -s];
+    }
+    case "radial-mouth":
+      // Lip lines and perioral lines run radially from the mouth (vertical on the lips).
+      return mouth ? doubled(x - mouth.x, y - mouth.y) : [-1, 0];
+    case "eye-to-mouth":
+      return eye && mouth ? doubled(mouth.x - eye.x, mouth.y - eye.y) : [1, 0];
+  }
+}
+
+/** Bilinear sample of one channel at base-texel coordinates (texel centres at integer + 0.5), clamped. */
+export function sampleField(f: RegionFields, channel: number, bx: number, by: number): number {
+  const x = Math.min(f.width - 1, Math.max(0, bx - 0.5)), y = Math.min(f.height - 1, Math.max(0, by - 0.5));
+  const x0 = Math.floor(x), y0 = Math.floor(y);
+  const x1 = Math.min(f.width - 1, x0 + 1), y1 = Math.min(f.height - 1, y0 + 1);
+  const fx = x - x0, fy = y - y0;
+  const C = FIELD.count, d = f.data;
+  const a = d[(y0 * f.width + x0) * C + channel], b = d[(y0 * f.width + x1) * C + channel];
+  const c = d[(y1 * f.width + x0) * C + channel], e = d[(y1 * f.width + x1) * C + channel];
+  return (a + (b - a) * fx) * (1 - fy) + (c + (e - c) * fx) * fy;
+}
