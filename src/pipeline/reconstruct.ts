@@ -26,6 +26,7 @@ import { complete, skinPriorMask } from "./complete.ts";
 import { delight } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals } from "./normals.ts";
+import { seedFromSha256 } from "./normals/noise.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { EYE_TEXTURE_DEFAULTS, eyeTexture, measureIris, skinDelightGain } from "./eyes.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE } from "./package.ts";
@@ -175,7 +176,14 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   result("specular", { specularAlbedo });
   const normalMaps = await run.run("normals", (progress) =>
     normals(
-      { albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm },
+      {
+        albedo: delit.albedo,
+        normalsTangent: unwrapped.normalsTangent,
+        texelSizeMm,
+        // Pores, microrelief and fine lines into N_S, and the same cavities into A_S (in place).
+        microsurface: { regions: unwrapped.regions, coverage: unwrapped.coverage, seed: seedFromSha256(createHash("sha256").update(photo).digest("hex")) },
+        specularAlbedo,
+      },
       {
         skinAlbedo: delit.lighting.skinAlbedo,
         specularEstimator: estimatorFor(registry, "normalsSpecular"),
