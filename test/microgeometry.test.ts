@@ -86,6 +86,26 @@ describe("microgeometry", () => {
     expect(ns.data.every((v, i) => v === (i % 3 === 2 ? 1 : 0))).toBe(true);
   });
 
+  it("puts none on the eye opening inside the eyelid region", () => {
+    // Eyelid region: a disc of 16 mm radius (base texels of 0.8 mm); the region reaches 7 mm past
+    // the eye's contour, so the inner ≈ 8 mm are the eye.
+    const bw = 48, bh = 72, w = 192, h = 288, texelMm = 0.2;
+    const data = new Float32Array(bw * bh * FACE_REGIONS.length);
+    const lid = FACE_REGIONS.indexOf("eyelids"), cheek = FACE_REGIONS.indexOf("cheeks");
+    for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) data[(y * bw + x) * FACE_REGIONS.length + (Math.hypot(x + 0.5 - 24, y + 0.5 - 36) < 20 ? lid : cheek)] = 1;
+    const { ns, as } = flat(w, h);
+    applyMicrogeometry({ normalsSpecular: ns, specularAlbedo: as }, new MicroSynthesis(w, h, texelMm, { regions: { weights: { width: bw, height: bh, channels: FACE_REGIONS.length, data, colorSpace: "data" } }, seed: 3 }));
+    let inEye = 0, onCheek = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const r = Math.hypot(x + 0.5 - 96, y + 0.5 - 144) * texelMm;
+      const tilt = Math.hypot(ns.data[3 * (y * w + x)], ns.data[3 * (y * w + x) + 1]);
+      if (r < 6) inEye = Math.max(inEye, tilt, 0.5 - as.data[y * w + x]);
+      if (r > 20) onCheek = Math.max(onCheek, tilt);
+    }
+    expect(inEye).toBe(0);
+    expect(onCheek).toBeGreaterThan(0.05);
+  });
+
   it("turns the photo's SHA-256 into a 32-bit seed", () => {
     expect(seedFromSha256("ffffffff00")).toBe(0xffffffff);
     expect(() => seedFromSha256("xyz")).toThrow(/SHA-256/);

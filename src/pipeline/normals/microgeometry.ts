@@ -102,7 +102,7 @@ export class MicroSynthesis {
     const rw = surface.regions?.weights;
     const baseW = rw?.width ?? Math.max(1, Math.round(width / 8)), baseH = rw?.height ?? Math.max(1, Math.round(height / 8));
     if (rw && rw.width * height !== rw.height * width) throw new Error(`microgeometry: region maps ${rw.width}×${rw.height} are not the ${width}×${height} atlas`);
-    this.field = regionFields(surface.regions, surface.coverage ?? null, this.o.regionStats, baseW, baseH);
+    this.field = regionFields(surface.regions, surface.coverage ?? null, this.o.regionStats, baseW, baseH, (texelMm * width) / baseW);
     this.scale = { texelMm, fullPerBase: width / this.field.width, minFeatureTexels: this.o.minFeatureTexels, seed: surface.seed };
     // Horizontal bilinear taps of the base field for every full-size column (texel centres aligned).
     this.colX0 = new Int32Array(width);

@@ -6,6 +6,7 @@
  * fixed layout.
  */
 import type { ImageF32, RegionMaps } from "../../types.ts";
+import { REGION_SHAPE_DEFAULTS } from "../unwrap/regions.ts";
 import { MICRO_REGION_KEYS, type LineOrientation, type RegionMicroStats } from "./skin-statistics.ts";
 
 /** Channels of the base-size field. */
@@ -18,7 +19,7 @@ export const FIELD = {
   lineDepth: 5, // mm
   orientCos2: 6, // cos 2θ of the line direction (weighted)
   orientSin2: 7, // sin 2θ
-  hair: 8, // weight of regions whose albedo edges are not geometry (brows, scalp, lips' border)
+  hair: 8, // weight of regions whose albedo edges are not geometry (brows, scalp, lips' border, the eyes)
   count: 9,
 } as const;
 
@@ -56,10 +57,41 @@ function doubled(dx: number, dy: number): [number, number] {
 }
 
 /**
+ * How much each base texel is the eye itself rather than lid skin: the eyelid region reaches
+ * `reachMm` beyond the eye's contour (unwrap/regions.ts), so texels deeper than that inside the
+ * region's 0.5 border are the eye opening. Chamfer distance (3-4 weights) at base size.
+ */
+function eyeOpening(w: ImageF32, channel: number, baseTexelMm: number, reachMm: number): Float32Array {
+  const W = w.width, H = w.height, INF = 1e9;
+  const d = new Float32Array(W * H);
+  for (let p = 0; p < W * H; p++) d[p] = w.data[p * w.channels + channel] >= 0.5 ? INF : 0;
+  const relax = (p: number, q: number, c: number) => { if (d[q] + c < d[p]) d[p] = d[q] + c; };
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const p = y * W + x;
+    if (d[p] === 0) continue;
+    if (x > 0) relax(p, p - 1, 3);
+    if (y > 0) { relax(p, p - W, 3); if (x > 0) relax(p, p - W - 1, 4); if (x < W - 1) relax(p, p - W + 1, 4); }
+  }
+  for (let y = H - 1; y >= 0; y--) for (let x = W - 1; x >= 0; x--) {
+    const p = y * W + x;
+    if (d[p] === 0) continue;
+    if (x < W - 1) relax(p, p + 1, 3);
+    if (y < H - 1) { relax(p, p + W, 3); if (x < W - 1) relax(p, p + W + 1, 4); if (x > 0) relax(p, p + W - 1, 4); }
+  }
+  const out = new Float32Array(W * H);
+  for (let p = 0; p < W * H; p++) {
+    const mm = (d[p] / 3) * baseTexelMm;
+    out[p] = Math.min(1, Math.max(0, (mm - (reachMm - 1)) / 2)); // 0 → 1 over 2 mm around the contour
+  }
+  return out;
+}
+
+/**
  * Builds the base-size parameter field from the region maps (`null` regions: all "other skin")
  * and an optional coverage map (0 in the atlas' gutters and holes: no detail there).
+ * `baseTexelMm`: mm per texel of the field (to find the eye openings inside the eyelid region).
  */
-export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | null, stats: Record<string, RegionMicroStats>, width: number, height: number): RegionFields {
+export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | null, stats: Record<string, RegionMicroStats>, width: number, height: number, baseTexelMm: number, eyelidReachMm = REGION_SHAPE_DEFAULTS.eyelidReachMm): RegionFields {
   const w = regions?.weights ?? null;
   const W = w?.width ?? width, H = w?.height ?? height;
   const keys = MICRO_REGION_KEYS;
@@ -72,6 +104,7 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
   const eyeR = w ? centroid(w, eyelidIdx, (x) => x >= midX) : null;
   const data = new Float32Array(W * H * FIELD.count);
   const n = keys.length - 1;
+  const eyes = w ? eyeOpening(w, eyelidIdx, baseTexelMm, eyelidReachMm) : null;
   let maxPore = 0, maxLine = 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
@@ -109,9 +142,13 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
       }
       const ld = data[o + FIELD.lineDensity];
       if (ld > 0) data[o + FIELD.lineDepth] /= ld;
-      data[o + FIELD.poreDensity] *= cov;
-      data[o + FIELD.relief] *= cov;
-      data[o + FIELD.lineDensity] *= cov;
+      // None on the eyes: the eye opening is neither skin nor its albedo edges geometry.
+      const eyeOpen = eyes ? eyes[p] : 0;
+      const skin = cov * (1 - eyeOpen);
+      data[o + FIELD.poreDensity] *= skin;
+      data[o + FIELD.relief] *= skin;
+      data[o + FIELD.lineDensity] *= skin;
+      data[o + FIELD.hair] = Math.min(1, data[o + FIELD.hair] + eyeOpen);
       maxPore = Math.max(maxPore, data[o + FIELD.poreDensity]);
       maxLine = Math.max(maxLine, data[o + FIELD.lineDensity]);
     }
