@@ -11,6 +11,7 @@ import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
+import { closeup } from "./closeup.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
 
@@ -25,6 +26,8 @@ interface PorelightHook {
   showMap?(key: string): Promise<void>;
   setScattering?(enabled: boolean): Promise<void>;
   applyParameters?(p: Record<string, unknown>): Promise<void>;
+  /** N_S's strength on the skin (closeup.html): 0 = flat (mesh normals only). */
+  setDetail?(strength: number): Promise<void>;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -178,6 +181,11 @@ async function main(): Promise<void> {
   if (which === "turntable") await turntable(scene, head, hook);
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);
   if (which === "compare") beforeAfter(scene, head, jobUrl);
+  if (which === "closeup") {
+    const set = closeup(scene, head, rig);
+    hook.setDetail = async (s: number) => { set(s); await whenReady(scene); };
+    document.getElementById("detail")?.addEventListener("input", (e) => void hook.setDetail!(Number((e.target as HTMLInputElement).value)));
+  }
   await whenReady(scene);
   if (which === "presets") await presetComparison(scene, hook);
   status(`${jobUrl} · WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"}`);
