@@ -202,6 +202,22 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
     `- Worst 3 (ours): identity ${t.worst3.identity.join(", ") || "–"}; PSNR ${t.worst3.psnr.join(", ") || "–"}; SSIM ${t.worst3.ssim.join(", ") || "–"}; residual shading ${t.worst3.residualShading.join(", ") || "–"}.`,
   ];
+  const bands = t.normalDetail.bandsCyclesPerMm;
+  if (bands) {
+    lines.push(
+      ``,
+      `## N_S detail per region`,
+      ``,
+      `RMS slope of N_S against the mesh normal (mean / min … max over photos), and the mean power of the detail's x slope per band of cycles/mm (docs/evaluation.md has the reference values).`,
+      ``,
+      `| region | slope RMS | ${bands.slice(1).map((b, i) => `${bands[i].toFixed(2)}–${b.toFixed(2)}`).join(" | ")} |`,
+      `| --- | --- | ${bands.slice(1).map(() => "---").join(" | ")} |`,
+    );
+    for (const region of FACE_REGIONS) {
+      const d = t.normalDetail[region];
+      if (d) lines.push(`| ${region} | ${f(d.slopeRms.mean, 3)} (${f(d.slopeRms.min, 3)} … ${f(d.slopeRms.max, 3)}) | ${d.spectrumMean.map((v) => v.toExponential(1)).join(" | ")} |`);
+    }
+  }
   const failed = records.filter((r) => !r.ok);
   if (failed.length) {
     lines.push(``, `## Failures`, ``, `| photo | stage | code | reason |`, `| --- | --- | --- | --- |`);
