@@ -13,6 +13,8 @@ export interface CloseupOptions {
   distanceM?: number;
   /** Where to look: offset from the head's centre line toward the viewer's right (the cheek beside the nose), metres. */
   sideOffsetM?: number;
+  /** Vertical field of view, radians (0.45: about 4.5 cm of skin across the frame at 10 cm, like a macro lens). */
+  fovRad?: number;
   /** Key light direction (travel), grazing across the face from the viewer's right. */
   keyDirection?: [number, number, number];
 }
@@ -20,6 +22,7 @@ export interface CloseupOptions {
 export const CLOSEUP_DEFAULTS: Required<CloseupOptions> = {
   distanceM: 0.1,
   sideOffsetM: 0.018,
+  fovRad: 0.45,
   keyDirection: [-1, -0.15, -0.3],
 };
 
@@ -30,20 +33,36 @@ function frontPoint(scene: Scene, head: LoadedHead, dx: number, dy: number): Vec
   return hit?.hit && hit.pickedPoint ? hit.pickedPoint : null;
 }
 
+/** The nose tip: the front-most surface point over a grid in front of the face (the face looks along +Z). */
+function noseTip(scene: Scene, head: LoadedHead): Vector3 | null {
+  let best: Vector3 | null = null;
+  const r = head.radius;
+  for (let i = -6; i <= 6; i++) {
+    for (let j = -8; j <= 8; j++) {
+      const p = frontPoint(scene, head, (i * r) / 40, (j * r) / 40);
+      if (p && (!best || p.z > best.z)) best = p;
+    }
+  }
+  return best;
+}
+
 /** Sets up the close-up camera and light; returns a setter for the detail strength. */
 export function closeup(scene: Scene, head: LoadedHead, rig: LightingRig, options: CloseupOptions = {}): (strength: number) => void {
   const o = { ...CLOSEUP_DEFAULTS, ...options };
-  // Nose side and cheek: a little below the bounding box's centre (≈ the nose's height), off the midline.
-  const target = frontPoint(scene, head, o.sideOffsetM, -0.02 * (head.radius / 0.12)) ?? head.center;
+  // Beside the nose, on the cheek: from the nose tip, sideways and a little down.
+  const tip = noseTip(scene, head) ?? head.center;
+  const target = frontPoint(scene, head, tip.x - head.center.x + o.sideOffsetM, tip.y - head.center.y - 0.01) ?? tip;
   const camera = scene.activeCamera as ArcRotateCamera;
   camera.setTarget(target);
   camera.radius = o.distanceM;
+  camera.fov = o.fovRad;
   camera.lowerRadiusLimit = o.distanceM * 0.3;
   camera.minZ = 0.005;
-  camera.alpha = Math.PI / 2 - 0.35; // a little from the side, so the cheek faces the camera
-  camera.beta = Math.PI / 2.05;
-  const d = new Vector3(...o.keyDirection).normalize();
-  rig.key.direction.copyFrom(d);
+  camera.alpha = Math.PI / 2 + (o.sideOffsetM > 0 ? 0.45 : -0.45); // from the cheek's side, the nose in the frame's edge
+  camera.beta = Math.PI / 2.1;
+  // The grazing key light carries the picture: the environment only fills the shadows.
+  scene.environmentIntensity = 0.25;
+  rig.key.direction.copyFrom(new Vector3(...o.keyDirection).normalize());
   return (strength: number) => {
     for (const m of head.skin) if (m.bumpTexture) m.bumpTexture.level = strength;
   };
