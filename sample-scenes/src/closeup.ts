@@ -3,7 +3,7 @@
  * N_S's pores and lines show in the highlight, with a slider for the detail strength (the normal
  * map's level: 0 = the mesh's own normals, the flat control of the browser test).
  */
-import { ArcRotateCamera, Ray, Vector3 } from "@babylonjs/core";
+import { ArcRotateCamera, Color3, Ray, Vector3 } from "@babylonjs/core";
 import type { Scene } from "@babylonjs/core";
 import type { LightingRig } from "../../materials/presets.ts";
 import type { LoadedHead } from "./load-job.ts";
@@ -23,7 +23,7 @@ export const CLOSEUP_DEFAULTS: Required<CloseupOptions> = {
   distanceM: 0.1,
   sideOffsetM: 0.018,
   fovRad: 0.45,
-  keyDirection: [-1, -0.15, -0.3],
+  keyDirection: [1, -0.15, -0.3],
 };
 
 /** The surface point straight ahead of the face at (x, y) offsets from the head's centre, or null. */
@@ -46,8 +46,15 @@ function noseTip(scene: Scene, head: LoadedHead): Vector3 | null {
   return best;
 }
 
-/** Sets up the close-up camera and light; returns a setter for the detail strength. */
-export function closeup(scene: Scene, head: LoadedHead, rig: LightingRig, options: CloseupOptions = {}): (strength: number) => void {
+export interface CloseupControls {
+  /** N_S's strength: the normal map's level (0 = flat, the mesh's own normals). */
+  setDetail(strength: number): void;
+  /** Relief only: a uniform skin colour instead of A_D, so that what varies is N_S and A_S alone. */
+  setReliefOnly(on: boolean): void;
+}
+
+/** Sets up the close-up camera and light. */
+export function closeup(scene: Scene, head: LoadedHead, rig: LightingRig, options: CloseupOptions = {}): CloseupControls {
   const o = { ...CLOSEUP_DEFAULTS, ...options };
   // Beside the nose, on the cheek: from the nose tip, sideways and a little down.
   const tip = noseTip(scene, head) ?? head.center;
@@ -63,7 +70,17 @@ export function closeup(scene: Scene, head: LoadedHead, rig: LightingRig, option
   // The grazing key light carries the picture: the environment only fills the shadows.
   scene.environmentIntensity = 0.25;
   rig.key.direction.copyFrom(new Vector3(...o.keyDirection).normalize());
-  return (strength: number) => {
-    for (const m of head.skin) if (m.bumpTexture) m.bumpTexture.level = strength;
+  const albedo = new Map(head.skin.map((m) => [m, m.albedoTexture]));
+  return {
+    setDetail(strength: number) {
+      for (const m of head.skin) if (m.bumpTexture) m.bumpTexture.level = strength;
+    },
+    setReliefOnly(on: boolean) {
+      for (const m of head.skin) {
+        m.albedoTexture = on ? null : (albedo.get(m) ?? null);
+        // Mean facial skin albedo (Xiao et al. 2017, linear), the same as σ's profile weighting.
+        m.albedoColor = on ? new Color3(0.399, 0.231, 0.165) : new Color3(1, 1, 1);
+      }
+    },
   };
 }

@@ -28,6 +28,8 @@ interface PorelightHook {
   applyParameters?(p: Record<string, unknown>): Promise<void>;
   /** N_S's strength on the skin (closeup.html): 0 = flat (mesh normals only). */
   setDetail?(strength: number): Promise<void>;
+  /** Uniform skin colour instead of A_D (closeup.html), to judge N_S and A_S alone. */
+  setReliefOnly?(on: boolean): Promise<void>;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -182,9 +184,11 @@ async function main(): Promise<void> {
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);
   if (which === "compare") beforeAfter(scene, head, jobUrl);
   if (which === "closeup") {
-    const set = closeup(scene, head, rig);
-    hook.setDetail = async (s: number) => { set(s); await whenReady(scene); };
+    const controls = closeup(scene, head, rig);
+    hook.setDetail = async (s: number) => { controls.setDetail(s); await whenReady(scene); };
+    hook.setReliefOnly = async (on: boolean) => { controls.setReliefOnly(on); await whenReady(scene); };
     document.getElementById("detail")?.addEventListener("input", (e) => void hook.setDetail!(Number((e.target as HTMLInputElement).value)));
+    document.getElementById("relief")?.addEventListener("change", (e) => void hook.setReliefOnly!((e.target as HTMLInputElement).checked));
   }
   await whenReady(scene);
   if (which === "presets") await presetComparison(scene, hook);
