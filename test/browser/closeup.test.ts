@@ -1,7 +1,7 @@
 /**
  * The close-up scene (nose and cheek at 10 cm, grazing key light): with N_S the highlight must
  * carry clearly more high-frequency energy than with flat normals (the normal map's level at 0:
- * the mesh's own normals). Flat or near-flat N_S fails. Its own job at preset `high` (0.13 mm
+ * the mesh's own normals). Flat or near-flat N_S fails. Its own job at preset `high` (≈ 0.09 mm
  * texels): the suite's `draft` job (0.35 mm) resolves no pores by design, so it cannot tell.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
