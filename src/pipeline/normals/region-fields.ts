@@ -168,8 +168,9 @@ function orientation(kind: LineOrientation, x: number, y: number, eye: Point | n
       return c >= 0 ? [c, s] : [-c, -s];
     }
     case "radial-mouth":
-      // Lip lines and perioral lines run radially from the mouth (vertical on the lips).
-      return mouth ? doubled(x - mouth.x, y - mouth.y) : [-1, 0];
+      // Lip lines cross the vermilion: near vertical, fanning a little toward the corners (the
+      // horizontal offset is weighted 0.15, so they do not converge to a star at the mouth's centre).
+      return mouth ? doubled(0.15 * (x - mouth.x), y - mouth.y) : [-1, 0];
     case "eye-to-mouth":
       return eye && mouth ? doubled(mouth.x - eye.x, mouth.y - eye.y) : [1, 0];
   }
