@@ -89,6 +89,7 @@ export class MicroSynthesis {
   readonly scale: StampScale;
   private readonly colX0: Int32Array;
   private readonly colFx: Float32Array;
+  private buffers = { height: new Float32Array(0), loss: new Float32Array(0), relief: new Float32Array(0) };
 
   constructor(
     readonly width: number,
@@ -136,14 +137,22 @@ export class MicroSynthesis {
     }
   }
 
-  /** Height and occlusion for rows [y0, y1) plus `halo` rows each side (rows outside the map are synthesised too, for the derivatives). */
+  /**
+   * Height and occlusion for rows [y0, y1) plus `halo` rows each side (rows outside the map are
+   * synthesised too, for the derivatives). The arrays are reused by the next call: off-heap
+   * buffers freed only at the next major GC would otherwise pile up over the bands.
+   */
   band(y0: number, y1: number, halo: number): Band {
     const W = this.width, rows = y1 - y0 + 2 * halo;
-    const band: Band = { y0, y1, halo, width: W, height: new Float32Array(rows * W), loss: new Float32Array(rows * W) };
+    const n = rows * W;
+    if (this.buffers.height.length < n) this.buffers = { height: new Float32Array(n), loss: new Float32Array(n), relief: new Float32Array(n) };
+    const height = this.buffers.height.subarray(0, n), loss = this.buffers.loss.subarray(0, n), relief = this.buffers.relief.subarray(0, n);
+    height.fill(0);
+    loss.fill(0);
+    const band: Band = { y0, y1, halo, width: W, height, loss };
     const o = this.o;
     const k = o.strength;
     if (k <= 0) return band;
-    const relief = new Float32Array(rows * W);
     this.upsample(FIELD.relief, y0 - halo, y1 + halo - 1, relief);
     const seed = this.scale.seed;
     const rs = o.reliefStrength * k;
