@@ -2,7 +2,7 @@
  * `npm run bench -- reflectance [--texel-mm 0.6] [--presets draft,standard,high,ultra]`: the
  * full-resolution, per-texel part of the reflectance stages on synthetic maps of each preset's
  * size — base→full resampling, the δ graph (division + highlight removal), ψ (specular), ρ and σ
- * (normals) — each through the tiled engine. Wall and CPU time per step, the process's peak RSS
+ * (normals), and the microgeometry pass between ρ and σ (typed-array code, not tiled) — each through the tiled engine. Wall and CPU time per step, the process's peak RSS
  * after each preset (presets run smallest first, so each peak belongs to its preset or a smaller
  * one), and texels per second. The base-size TS work (lighting fit, completion) is not here.
  */
@@ -12,6 +12,7 @@ import { builtinDelightEstimator, builtinNormalsDiffuseEstimator, builtinNormals
 import { runTiled } from "../src/models/tiled.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { BASE_MAP_SIZE, PRESET_MAP_SIZE, type ImageF32, type Preset } from "../src/types.ts";
+import { applyMicrogeometry, MicroSynthesis } from "../src/pipeline/normals/microgeometry.ts";
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
@@ -76,6 +77,10 @@ export async function runReflectanceBench(args: string[]): Promise<void> {
     const nt = await resizeImage(base.nt, width, height);
     const rho = builtinNormalsSpecularEstimator({ texelSizeMm: texelMm });
     const [ns] = await timed(`ρ graph (rf ${rho.manifest.receptiveField})`, texels, async () => runTiled(await rho.session(), rho.manifest, [ad, nt]));
+    // No region maps: every texel is "other skin" with relief, pores and lines (the worst case; a
+    // real atlas has gutters, lips and eyes without them).
+    const as: ImageF32 = { width, height, channels: 1, data: new Float32Array(texels).fill(0.5), colorSpace: "linear" };
+    await timed("microgeometry into N_S and A_S", texels, async () => applyMicrogeometry({ normalsSpecular: ns, normalsTangent: nt, specularAlbedo: as }, new MicroSynthesis(width, height, texelMm, { regions: null, seed: 1 })));
     const sigma = builtinNormalsDiffuseEstimator({ texelSizeMm: texelMm });
     await timed(`σ graph (rf ${sigma.manifest.receptiveField})`, texels, async () => runTiled(await sigma.session(), sigma.manifest, [ns]));
     console.log(`  peak RSS so far ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GiB`);

@@ -9,6 +9,8 @@ import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts"
 import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
+import { normalDetail, type NormalDetail } from "./normal-detail.ts";
+import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { baselineMaps, rerenderOverPhoto, studioView } from "./rerender.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
 
@@ -29,6 +31,8 @@ export interface PhotoMeasures {
   baselineScale: number;
   /** De-lighting's estimate, as far as it explains the figures: skin albedo (linear), the luminance the scale prior aimed at, light contrast, fit residual. */
   lighting: { skinAlbedo: [number, number, number]; targetLuminance: number; shadingContrast: number; residualSigma: number };
+  /** N_S's detail per region: RMS slope against the mesh normal and its spectrum in cycles/mm (eval/normal-detail.ts). */
+  normalDetail: NormalDetail;
 }
 
 export interface PhotoEvaluation {
@@ -143,6 +147,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
       shadingContrast: delit.lighting.shadingContrast,
       residualSigma: delit.lighting.fit.residualSigma,
     },
+    normalDetail: normalDetail(nrm.normalsSpecular, u.normalsTangent, u.regions, fullSizeTexelMm(u.medianTexelSizeMm, u.texture.width, nrm.normalsSpecular.width)),
   };
 
   const win = faceWindow(cap.landmarks);

@@ -3,7 +3,7 @@
  * and index.html (one strip per photo, worst first).
  */
 import type { StageName } from "../src/types.ts";
-import { STAGES } from "../src/types.ts";
+import { FACE_REGIONS, STAGES } from "../src/types.ts";
 import { cosine } from "./identity.ts";
 import { linearFit, setStats, type SetStats } from "./metrics.ts";
 import type { PhotoMeasures } from "./photo.ts";
@@ -53,6 +53,8 @@ export interface Totals {
   peakRssBytes: SetStats;
   /** Resident memory kept after the first and after the last photo, and the mean growth per photo in between, bytes. */
   retainedRss: { afterFirstBytes: number; afterLastBytes: number; growthPerPhotoBytes: number };
+  /** N_S's detail per region over the photos: RMS slope against the mesh normal, and the mean spectrum (power per band of `bandsCyclesPerMm` of the first photo). */
+  normalDetail: Partial<Record<(typeof FACE_REGIONS)[number], { slopeRms: SetStats; spectrumMean: number[] }>> & { bandsCyclesPerMm?: number[] };
   /** Lowest three (highest for residual shading) by each headline measure of ours. */
   worst3: { identity: string[]; psnr: string[]; ssim: string[]; residualShading: string[] };
 }
@@ -138,6 +140,7 @@ export function totals(records: PhotoRecord[]): Totals {
       afterLastBytes: records[records.length - 1]?.rssAfterBytes ?? 0,
       growthPerPhotoBytes: records.length > 1 ? (records[records.length - 1].rssAfterBytes - records[0].rssAfterBytes) / (records.length - 1) : 0,
     },
+    normalDetail: normalDetailTotals(ok),
     worst3: {
       identity: worst(ok, (m) => m.identity.ours),
       psnr: worst(ok, (m) => m.psnr.ours),
@@ -145,6 +148,21 @@ export function totals(records: PhotoRecord[]): Totals {
       residualShading: worst(ok, (m) => Math.abs(m.albedo.residualShading.ours), true),
     },
   };
+}
+
+function normalDetailTotals(ok: PhotoRecord[]): Totals["normalDetail"] {
+  const out: Totals["normalDetail"] = {};
+  const withDetail = ok.filter((r) => r.measures!.normalDetail);
+  if (withDetail.length === 0) return out;
+  const bands = withDetail[0].measures!.normalDetail.bandsCyclesPerMm;
+  out.bandsCyclesPerMm = bands;
+  for (const region of FACE_REGIONS) {
+    const per = withDetail.map((r) => r.measures!.normalDetail.regions[region]).filter((d) => d !== undefined);
+    if (per.length === 0) continue;
+    const spectrumMean = bands.slice(1).map((_, i) => per.reduce((s, d) => s + (d.spectrum[i] ?? 0), 0) / per.length);
+    out[region] = { slopeRms: setStats(per.map((d) => d.slopeRms)), spectrumMean };
+  }
+  return out;
 }
 
 const f = (v: number | null | undefined, digits: number) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
@@ -184,6 +202,22 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
     `- Worst 3 (ours): identity ${t.worst3.identity.join(", ") || "–"}; PSNR ${t.worst3.psnr.join(", ") || "–"}; SSIM ${t.worst3.ssim.join(", ") || "–"}; residual shading ${t.worst3.residualShading.join(", ") || "–"}.`,
   ];
+  const bands = t.normalDetail.bandsCyclesPerMm;
+  if (bands) {
+    lines.push(
+      ``,
+      `## N_S detail per region`,
+      ``,
+      `RMS slope of N_S against the mesh normal (mean / min … max over photos), and the mean power of the detail's x slope per band of cycles/mm (docs/evaluation.md has the reference values).`,
+      ``,
+      `| region | slope RMS | ${bands.slice(1).map((b, i) => `${bands[i].toFixed(2)}–${b.toFixed(2)}`).join(" | ")} |`,
+      `| --- | --- | ${bands.slice(1).map(() => "---").join(" | ")} |`,
+    );
+    for (const region of FACE_REGIONS) {
+      const d = t.normalDetail[region];
+      if (d) lines.push(`| ${region} | ${f(d.slopeRms.mean, 3)} (${f(d.slopeRms.min, 3)} … ${f(d.slopeRms.max, 3)}) | ${d.spectrumMean.map((v) => v.toExponential(1)).join(" | ")} |`);
+    }
+  }
   const failed = records.filter((r) => !r.ok);
   if (failed.length) {
     lines.push(``, `## Failures`, ``, `| photo | stage | code | reason |`, `| --- | --- | --- | --- |`);

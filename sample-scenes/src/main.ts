@@ -13,6 +13,7 @@ import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
+import { closeup } from "./closeup.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
 
@@ -31,6 +32,10 @@ interface PorelightHook {
   setMsaa?(samples: number): Promise<void>;
   /** Normal maps (N_S, clear-coat N_S, N_D) on or off, e.g. to check the back-of-head seam. */
   setNormalMaps?(enabled: boolean): Promise<void>;
+  /** N_S's strength on the skin (closeup.html): 0 = flat (mesh normals only). */
+  setDetail?(strength: number): Promise<void>;
+  /** Uniform skin colour instead of A_D (closeup.html), to judge N_S and A_S alone. */
+  setReliefOnly?(on: boolean): Promise<void>;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -200,6 +205,13 @@ async function main(): Promise<void> {
   if (which === "turntable") await turntable(scene, head, hook);
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);
   if (which === "compare") beforeAfter(scene, head, jobUrl);
+  if (which === "closeup") {
+    const controls = closeup(scene, head, rig);
+    hook.setDetail = async (s: number) => { controls.setDetail(s); await whenReady(scene); };
+    hook.setReliefOnly = async (on: boolean) => { controls.setReliefOnly(on); await whenReady(scene); };
+    document.getElementById("detail")?.addEventListener("input", (e) => void hook.setDetail!(Number((e.target as HTMLInputElement).value)));
+    document.getElementById("relief")?.addEventListener("change", (e) => void hook.setReliefOnly!((e.target as HTMLInputElement).checked));
+  }
   await whenReady(scene);
   if (which === "presets") await presetComparison(scene, hook);
   status(`${jobUrl} · WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"}`);

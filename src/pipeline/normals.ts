@@ -12,7 +12,8 @@ import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, forJob
 import { NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimators/normals.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import type { ImageF32 } from "../types.ts";
-import { loggerOf, stageEstimator, tiledOf, withDefaults, type StageContext } from "./stage.ts";
+import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
+import { applyMicrogeometry, MicroSynthesis, MICROGEOMETRY_DEFAULTS, type MicrogeometryOptions, type MicroSurface } from "./normals/microgeometry.ts";
 
 export interface NormalsInput {
   /** Diffuse albedo A_D at full map size, sRGB, 3 channels. */
@@ -21,9 +22,15 @@ export interface NormalsInput {
   normalsTangent: ImageF32;
   /** Surface size of one texel of `albedo`, mm: see fullSizeTexelMm. */
   texelSizeMm: number;
+  /** Regions and seed of the pore-level synthesis added to N_S between ρ and σ (normals/microgeometry.ts); absent: none. */
+  microsurface?: MicroSurface;
+  /** A_S at the albedo's size: darkened in place in the synthesis' cavities (the same pass as N_S). */
+  specularAlbedo?: ImageF32;
 }
 
 export interface NormalsOptions {
+  /** Options of the microgeometry synthesis. */
+  microgeometry?: MicrogeometryOptions;
   /** Std. dev. of the local mean the height field is relative to, mm. */
   highPassSigmaMm?: number;
   /** Depth per unit of log-luminance below the local mean, mm. */
@@ -38,6 +45,7 @@ export const NORMALS_DEFAULTS: Required<NormalsOptions> = {
   ...NORMALS_SPECULAR_DEFAULTS,
   mergeAboveMm: NORMALS_DIFFUSE_DEFAULTS.mergeAboveMm,
   skinAlbedo: NORMALS_DIFFUSE_DEFAULTS.skinAlbedo,
+  microgeometry: MICROGEOMETRY_DEFAULTS,
 };
 
 export interface NormalsResult {
@@ -85,6 +93,11 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {},
 
   const nt = await resizeImage(normalsTangent, albedo.width, albedo.height);
   const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], tiledOf(context, 0, 0.5));
+  if (input.microsurface) {
+    throwIfAborted(context);
+    const synth = new MicroSynthesis(ns.width, ns.height, input.texelSizeMm, input.microsurface, o.microgeometry);
+    applyMicrogeometry({ normalsSpecular: ns, normalsTangent: nt, specularAlbedo: input.specularAlbedo }, synth);
+  }
   const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], tiledOf(context, 0.5, 0.5));
   return { normalsSpecular: ns, normalsDiffuse: nd };
 }

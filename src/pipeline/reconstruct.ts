@@ -31,6 +31,7 @@ import { complete, type CompleteResult } from "./complete.ts";
 import { delight, type DelightResult } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
+import { seedFromSha256 } from "./normals/noise.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { eyes, type EyeColour } from "./eyes.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE, type PackageInput } from "./package.ts";
@@ -122,9 +123,10 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const { delit, photoTexturePng } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
-  const normalMaps = await normalsStage(job, delit, unwrapped, texelSizeMm);
+  const photoSha256 = createHash("sha256").update(photo).digest("hex");
+  const normalMaps = await normalsStage(job, { delit, unwrapped, texelSizeMm, specularAlbedo, photoSha256 });
   const eyeMap = await eyesStage(job, { captured, completed, unwrapped, delit, mapWidth: mapSize.width });
-  const report = await jobReport(job, photo, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
+  const report = await jobReport(job, photoSha256, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
   report.eyes = eyesReport(eyeMap.iris);
   const files = await packageStage(job, {
     mesh: fitted.mesh,
@@ -273,9 +275,19 @@ async function specularStage(job: Job, delit: DelightResult, unwrapped: UnwrapRe
   return specularAlbedo;
 }
 
-function normalsStage(job: Job, delit: DelightResult, unwrapped: UnwrapResult, texelSizeMm: number): Promise<NormalsResult> {
+/** N_S and N_D; pores, microrelief and fine lines go into N_S, and the same cavities darken A_S in place. */
+function normalsStage(
+  job: Job,
+  inputs: { delit: DelightResult; unwrapped: UnwrapResult; texelSizeMm: number; specularAlbedo: ImageF32; photoSha256: string },
+): Promise<NormalsResult> {
+  const { delit, unwrapped, texelSizeMm, specularAlbedo, photoSha256 } = inputs;
+  const microsurface = { regions: unwrapped.regions, coverage: unwrapped.coverage, seed: seedFromSha256(photoSha256) };
   return stage(job, "normals", (progress) =>
-    normals({ albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm }, { skinAlbedo: delit.lighting.skinAlbedo }, contextOf(job, progress)),
+    normals(
+      { albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm, microsurface, specularAlbedo },
+      { skinAlbedo: delit.lighting.skinAlbedo },
+      contextOf(job, progress),
+    ),
   );
 }
 
@@ -309,12 +321,12 @@ function eyesReport(iris: EyeColour): Record<string, unknown> {
 /** The content of report.json (deterministic), from every stage's result; eyes are added by the caller. */
 async function jobReport(
   job: Job,
-  photo: Uint8Array,
+  photoSha256: string,
   r: { decoded: { info: DecodeInfo }; captured: CaptureResult; fitted: FitResult; unwrapped: UnwrapResult; completed: CompleteResult; delit: DelightResult; mapSize: { width: number; height: number }; texelSizeMm: number; upscaler: Estimator },
 ): Promise<Record<string, unknown>> {
   const context = contextOf(job);
   return buildReport({
-    photoSha256: createHash("sha256").update(photo).digest("hex"),
+    photoSha256,
     decoded: r.decoded.info,
     options: job.opts,
     captured: r.captured,

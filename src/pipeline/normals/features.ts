@@ -1,0 +1,156 @@
+/**
+ * Sparse features stamped into a band of the height field: pores (round funnels) and fine lines
+ * (short grooves along the local tension-line direction). Candidates come from a jittered grid in
+ * atlas millimetres — one per cell, kept with probability density × cell area — so the pattern
+ * is as dense as the region says, never repeats, and a band sees exactly the features whose
+ * footprint reaches it (bands are independent: the result does not depend on the band size).
+ *
+ * Each stamp also adds to an occlusion buffer: the share of the specular lobe a cavity hides at
+ * its bottom, scaled by the relative depth at the texel (see `Band.loss`).
+ */
+import { FIELD, sampleField, type RegionFields } from "./region-fields.ts";
+import { rand01 } from "./noise.ts";
+
+/** A band of rows [y0, y1) of the full-size atlas, with `halo` extra rows above and below. */
+export interface Band {
+  y0: number;
+  y1: number;
+  halo: number;
+  width: number;
+  /** Height below the skin's plateau, mm (≤ 0), rows y0 − halo … y1 + halo − 1. */
+  height: Float32Array;
+  /** Specular lost to cavities, 0..1 (sum over features of (1 − visible fraction at the bottom) × relative depth). */
+  loss: Float32Array;
+}
+
+/** How features are drawn at a given texel size. */
+export interface StampScale {
+  /** mm per full-size texel. */
+  texelMm: number;
+  /** Full-size texels per base-field texel (full width / field width). */
+  fullPerBase: number;
+  /** Features narrower than this many texels are widened to it, depth lowered to keep their cross-section. */
+  minFeatureTexels: number;
+  seed: number;
+}
+
+const STREAM_PORE = 1;
+const STREAM_LINE = 2;
+
+function rowsOf(band: Band): { first: number; last: number } {
+  return { first: band.y0 - band.halo, last: band.y1 + band.halo - 1 };
+}
+
+/** Stamps the pores whose funnels reach the band. */
+export function stampPores(band: Band, field: RegionFields, scale: StampScale, strength: number): void {
+  if (field.maxPoreDensity <= 0 || strength <= 0) return;
+  const t = scale.texelMm;
+  const cell = 1 / Math.sqrt(field.maxPoreDensity); // mm: one candidate per cell at the densest place
+  const maxRadius = 0.5 * 0.5 * 1.4 + t * scale.minFeatureTexels; // ≥ the largest diameter in the table × jitter
+  const { first, last } = rowsOf(band);
+  const cy0 = Math.floor((first * t - maxRadius) / cell), cy1 = Math.floor(((last + 1) * t + maxRadius) / cell);
+  const cx1 = Math.floor((band.width * t) / cell);
+  const seed = scale.seed;
+  for (let cy = cy0; cy <= cy1; cy++) {
+    for (let cx = 0; cx <= cx1; cx++) {
+      const px = (cx + rand01(cx, cy, STREAM_PORE * 8, seed)) * cell;
+      const py = (cy + rand01(cx, cy, STREAM_PORE * 8 + 1, seed)) * cell;
+      const bx = px / t / scale.fullPerBase, by = py / t / scale.fullPerBase;
+      const density = sampleField(field, FIELD.poreDensity, bx, by);
+      if (rand01(cx, cy, STREAM_PORE * 8 + 2, seed) >= density * cell * cell) continue;
+      const diameter = sampleField(field, FIELD.poreDiameter, bx, by);
+      const depth0 = sampleField(field, FIELD.poreDepth, bx, by) * strength;
+      if (!(diameter > 0 && depth0 > 0)) continue;
+      // Sizes spread ±40 % around the regional value (Flament 2015 report a size distribution, not one size).
+      const jitter = 0.6 + 0.8 * rand01(cx, cy, STREAM_PORE * 8 + 3, seed);
+      const r = 0.5 * diameter * jitter;
+      const d = depth0 * jitter;
+      // Cosine-weighted share of the sky seen from the bottom of a round hole of radius r, depth d: sin²α, tan α = r/d.
+      const hidden = 1 - (r * r) / (r * r + d * d);
+      const rEff = Math.max(r, 0.5 * scale.minFeatureTexels * t);
+      const dEff = d * (r / rEff) * (r / rEff);
+      stampDisc(band, px / t - 0.5, py / t - 0.5, rEff / t, dEff, (hidden * dEff) / d);
+    }
+  }
+}
+
+/** A smooth funnel (1 − ρ²)² of radius `radius` texels centred at (cx, cy) in texel-index coordinates. */
+function stampDisc(band: Band, cx: number, cy: number, radius: number, depth: number, hidden: number): void {
+  const { first, last } = rowsOf(band);
+  const yA = Math.max(first, Math.ceil(cy - radius)), yB = Math.min(last, Math.floor(cy + radius));
+  const r2 = radius * radius;
+  for (let y = yA; y <= yB; y++) {
+    const dy = y - cy;
+    const span = Math.sqrt(Math.max(0, r2 - dy * dy));
+    const xA = Math.max(0, Math.ceil(cx - span)), xB = Math.min(band.width - 1, Math.floor(cx + span));
+    const row = (y - first) * band.width;
+    for (let x = xA; x <= xB; x++) {
+      const dx = x - cx;
+      const q = 1 - (dx * dx + dy * dy) / r2;
+      if (q <= 0) continue;
+      const prof = q * q;
+      band.height[row + x] -= depth * prof;
+      band.loss[row + x] += hidden * prof;
+    }
+  }
+}
+
+/** Stamps the fine lines whose grooves reach the band. */
+export function stampLines(band: Band, field: RegionFields, scale: StampScale, strength: number, halfWidthMm: number, lengthMm: [number, number]): void {
+  if (field.maxLineDensity <= 0 || strength <= 0) return;
+  const t = scale.texelMm;
+  const cell = 1 / Math.sqrt(field.maxLineDensity);
+  const reach = lengthMm[1] / 2 + halfWidthMm + t * scale.minFeatureTexels;
+  const { first, last } = rowsOf(band);
+  const cy0 = Math.floor((first * t - reach) / cell), cy1 = Math.floor(((last + 1) * t + reach) / cell);
+  const cx1 = Math.floor((band.width * t) / cell);
+  const seed = scale.seed;
+  const s = (cx: number, cy: number, k: number) => rand01(cx, cy, STREAM_LINE * 8 + k, seed);
+  for (let cy = cy0; cy <= cy1; cy++) {
+    for (let cx = 0; cx <= cx1; cx++) {
+      const px = (cx + s(cx, cy, 0)) * cell, py = (cy + s(cx, cy, 1)) * cell;
+      const bx = px / t / scale.fullPerBase, by = py / t / scale.fullPerBase;
+      const density = sampleField(field, FIELD.lineDensity, bx, by);
+      if (s(cx, cy, 2) >= density * cell * cell) continue;
+      const depth = sampleField(field, FIELD.lineDepth, bx, by) * strength * (0.6 + 0.8 * s(cx, cy, 3));
+      if (!(depth > 0)) continue;
+      const c2 = sampleField(field, FIELD.orientCos2, bx, by), s2 = sampleField(field, FIELD.orientSin2, bx, by);
+      // Direction from the doubled-angle mean, with a ±8° spread between neighbouring lines.
+      const theta = 0.5 * Math.atan2(s2, c2) + (s(cx, cy, 4) - 0.5) * 0.28;
+      const len = lengthMm[0] + (lengthMm[1] - lengthMm[0]) * s(cx, cy, 5);
+      const w = halfWidthMm * (0.7 + 0.6 * s(cx, cy, 6));
+      // A V-shaped groove of half-width w and depth d sees sin α of the sky from its bottom (2D slit), tan α = w/d.
+      const hidden = 1 - w / Math.hypot(w, depth);
+      const wEff = Math.max(w, 0.5 * scale.minFeatureTexels * t);
+      const dEff = depth * (w / wEff);
+      stampSegment(band, px / t - 0.5, py / t - 0.5, Math.cos(theta), Math.sin(theta), len / 2 / t, wEff / t, dEff, (hidden * dEff) / depth);
+    }
+  }
+}
+
+/**
+ * A groove along unit direction (ux, uy) through (cx, cy), half-length `half` and half-width `hw`
+ * (texels): profile (1 − (b/hw)²)² across, tapering as (1 − (a/half)²) along.
+ */
+function stampSegment(band: Band, cx: number, cy: number, ux: number, uy: number, half: number, hw: number, depth: number, hidden: number): void {
+  const { first, last } = rowsOf(band);
+  const ey = Math.abs(uy) * half + Math.abs(ux) * hw;
+  const yA = Math.max(first, Math.ceil(cy - ey)), yB = Math.min(last, Math.floor(cy + ey));
+  const ex = Math.abs(ux) * half + Math.abs(uy) * hw;
+  for (let y = yA; y <= yB; y++) {
+    const dy = y - cy;
+    const xA = Math.max(0, Math.ceil(cx - ex)), xB = Math.min(band.width - 1, Math.floor(cx + ex));
+    const row = (y - first) * band.width;
+    for (let x = xA; x <= xB; x++) {
+      const dx = x - cx;
+      const a = (dx * ux + dy * uy) / half;
+      if (a <= -1 || a >= 1) continue;
+      const b = (dy * ux - dx * uy) / hw;
+      if (b <= -1 || b >= 1) continue;
+      const q = 1 - b * b;
+      const prof = q * q * (1 - a * a);
+      band.height[row + x] -= depth * prof;
+      band.loss[row + x] += hidden * prof;
+    }
+  }
+}
