@@ -10,6 +10,7 @@ import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { baselineMaps, rerenderOverPhoto, studioView } from "./rerender.ts";
+import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
 
 /** Stage results a full evaluation needs (all of them but the upscaler's are optional for a failure strip). */
@@ -29,6 +30,12 @@ export interface PhotoMeasures {
   baselineScale: number;
   /** De-lighting's estimate, as far as it explains the figures: skin albedo (linear), the luminance the scale prior aimed at, light contrast, fit residual. */
   lighting: { skinAlbedo: [number, number, number]; targetLuminance: number; shadingContrast: number; residualSigma: number };
+  /** Median CIEDE2000 across the border of the seen region in A_D (eval/skin-checks.ts); null: no border. */
+  borderDeltaE: number | null;
+  /** Share (0..1) of upper-face skin texels of A_D outside the skin colour model. */
+  contamination: number | null;
+  /** CIEDE2000 between the iris albedo of maps/eyes.png and the photo's iris at albedo scale; null: eyes closed or too small. */
+  irisDeltaE: number | null;
 }
 
 export interface PhotoEvaluation {
@@ -41,7 +48,7 @@ export interface PhotoEvaluation {
 /** Panel height of the strips, pixels. */
 export const PANEL_SIZE = 256;
 
-export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "baseline re-render"] as const;
+export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render"] as const;
 
 function need<K extends keyof StageResults>(stages: CollectedStages, key: K): StageResults[K] {
   const v = stages[key];
@@ -95,7 +102,7 @@ function noseTip(stages: CollectedStages): [number, number, number] {
  */
 export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvaluation> {
   const cap = need(stages, "capture"), fit = need(stages, "fit"), u = need(stages, "unwrap");
-  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale");
+  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
   const photo = cap.image;
 
   const ours: SkinMaps = {
@@ -130,6 +137,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     lighting: delit.lighting,
   });
 
+  const skin = skinChecks({ capture: cap, fit, unwrap: u, delight: delit, eyes });
   const measures: PhotoMeasures = {
     identity: { ours: cosine(ePhoto, eOurs), baseline: cosine(ePhoto, eBase), mirror: cosine(ePhoto, eMirror) },
     psnr: { ours: maskedPsnr(oursRender.composite, photo, mask), baseline: maskedPsnr(baseRender.composite, photo, mask) },
@@ -143,6 +151,9 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
       shadingContrast: delit.lighting.shadingContrast,
       residualSigma: delit.lighting.fit.residualSigma,
     },
+    borderDeltaE: skin.borderDeltaE,
+    contamination: skin.contamination,
+    irisDeltaE: skin.irisDeltaE,
   };
 
   const win = faceWindow(cap.landmarks);
@@ -156,7 +167,9 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     { label: PANEL_LABELS[5], image: mapPanel(nrm.normalsSpecular, PANEL_SIZE, "normal") },
     { label: PANEL_LABELS[6], image: mapPanel(nrm.normalsDiffuse, PANEL_SIZE, "normal") },
     { label: PANEL_LABELS[7], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE) },
-    { label: PANEL_LABELS[8], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
+    { label: PANEL_LABELS[8], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 90) },
+    { label: PANEL_LABELS[9], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 180) },
+    { label: PANEL_LABELS[10], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
   ];
   return { measures, photoEmbedding: ePhoto, panels };
 }
@@ -175,5 +188,5 @@ export async function failurePanels(photo: ImageF32 | null, stages: CollectedSta
     const side = Math.max(photo.width, photo.height);
     first = [{ label: PANEL_LABELS[0], image: cropPanel(photo, { x: (photo.width - side) / 2, y: (photo.height - side) / 2, side }, PANEL_SIZE) }, empty(1)];
   }
-  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8)];
+  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10)];
 }

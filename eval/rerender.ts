@@ -78,18 +78,19 @@ export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclu
 }
 
 /**
- * The head seen from 45° to the subject's left under a studio light, framed on its bounding
- * sphere, over a dark grey background; sRGB size×size. "Forward" is the direction from the head's
- * centre to its nose tip, levelled, so the view does not depend on how the fit placed the head.
+ * The head seen from `turnDeg` (45° by default; 90° a profile, 180° the back) to the subject's left
+ * under a studio light, framed on its bounding sphere, over a dark grey background; sRGB size×size.
+ * "Forward" is the direction from the head's centre to its nose tip, levelled, so the view does
+ * not depend on how the fit placed the head.
  */
-export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number): ImageF32 {
+export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number, turnDeg = 45): ImageF32 {
   const { centre, radius } = boundingSphere(mesh.positions);
   let fx = noseTip[0] - centre[0], fz = noseTip[2] - centre[2];
   const fl = Math.hypot(fx, fz) || 1;
   fx /= fl; fz /= fl;
-  // Turn the forward direction 45° toward the subject's left (+X when facing +Z): rotate about +Y.
-  const c = Math.SQRT1_2;
-  const dx = c * fx + c * fz, dz = -c * fx + c * fz;
+  // Turn the forward direction toward the subject's left (+X when facing +Z): rotate about +Y.
+  const c = Math.cos((turnDeg * Math.PI) / 180), s = Math.sin((turnDeg * Math.PI) / 180);
+  const dx = c * fx + s * fz, dz = -s * fx + c * fz;
   const fov = 24;
   const distance = (radius / Math.sin((fov * Math.PI) / 360)) * 1.0;
   const eye: Vec3 = [centre[0] + dx * distance, centre[1], centre[2] + dz * distance];

@@ -47,6 +47,10 @@ export interface Totals {
   clippedFraction: Comparison;
   residualShading: Comparison & { oursAbs: SetStats; baselineAbs: SetStats };
   ita: { albedo: SetStats; photo: SetStats; bias: SetStats; biasSlopePerDegree: number | null };
+  /** Clean skin (issue 13, ours only): median ΔE00 across the seen region's border, share of upper-face texels outside the skin model, iris ΔE00. */
+  borderDeltaE: SetStats;
+  contamination: SetStats;
+  irisDeltaE: SetStats;
   /** Facial skin luminance Y the albedo-scale prior aimed at, per photo. */
   albedoTargetLuminance: SetStats;
   timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats; cpuMs: SetStats };
@@ -124,6 +128,9 @@ export function totals(records: PhotoRecord[]): Totals {
       bias: setStats(bias),
       biasSlopePerDegree: linearFit(photoIta, bias)?.slope ?? null,
     },
+    borderDeltaE: setStats(ok.map((r) => r.measures!.borderDeltaE)),
+    contamination: setStats(ok.map((r) => r.measures!.contamination)),
+    irisDeltaE: setStats(ok.map((r) => r.measures!.irisDeltaE)),
     albedoTargetLuminance: setStats(ok.map((r) => r.measures!.lighting.targetLuminance)),
     timing: {
       stagesMs,
@@ -175,6 +182,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     row("albedo texels clipped at 0 or 1", t.clippedFraction, 4, "lower"),
     row("residual shading r(log albedo, log shading)", t.residualShading, 3, "nearer 0"),
     ``,
+    `- Clean skin (ours; mean / median / max): border ΔE00 ${f(t.borderDeltaE.mean, 2)} / ${f(t.borderDeltaE.median, 2)} / ${f(t.borderDeltaE.max, 2)} (target median ≤ 2); contamination ${f(100 * (t.contamination.mean ?? NaN), 2)} / ${f(100 * (t.contamination.median ?? NaN), 2)} / ${f(100 * (t.contamination.max ?? NaN), 2)} % (≤ 1 %); iris ΔE00 ${f(t.irisDeltaE.mean, 1)} / ${f(t.irisDeltaE.median, 1)} / ${f(t.irisDeltaE.max, 1)} over ${t.irisDeltaE.count} photos with open eyes (≤ 10).`,
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
@@ -193,18 +201,18 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     ``,
     `## Per photo`,
     ``,
-    `| photo | yaw° | identity ours / base / mirror | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y | clipped | residual r ours / base | s | peak MiB |`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+    `| photo | yaw° | identity ours / base / mirror | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y | clipped | residual r ours / base | border ΔE | contam. % | iris ΔE | s | peak MiB |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
   );
   for (const r of records) {
     const m = r.measures;
     const time = f(r.timing.totalMs / 1000, 1), rss = f(r.peakRssBytes / 2 ** 20, 0);
     if (!m) {
-      lines.push(`| ${r.name} | ${f(r.pose?.yawDeg, 0)} | failed: ${r.failure?.stage ?? "?"} | | | | | | | ${time} | ${rss} |`);
+      lines.push(`| ${r.name} | ${f(r.pose?.yawDeg, 0)} | failed: ${r.failure?.stage ?? "?"} | | | | | | | | | | ${time} | ${rss} |`);
       continue;
     }
     lines.push(
-      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)} | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${time} | ${rss} |`,
+      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)} | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${f(m.borderDeltaE, 2)} | ${f(m.contamination === null ? null : 100 * m.contamination, 2)} | ${f(m.irisDeltaE, 1)} | ${time} | ${rss} |`,
     );
   }
   return lines.join("\n") + "\n";
@@ -224,7 +232,7 @@ export function indexHtml(summaryMd: string, records: PhotoRecord[]): string {
   const rows = order.map((r) => {
     const m = r.measures;
     const facts = m
-      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)})`
+      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)}) · border ΔE ${f(m.borderDeltaE, 2)} · contamination ${f(m.contamination === null ? null : 100 * m.contamination, 2)} % · iris ΔE ${f(m.irisDeltaE, 1)}`
       : `<b>failed</b> in ${escapeHtml(r.failure?.stage ?? "?")}: ${escapeHtml(r.failure?.message ?? "")}`;
     const flags = r.flags.length ? ` · flags: ${escapeHtml(r.flags.join(", "))}` : "";
     return `<section id="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}</h3><p>${facts}${flags} · ${f(r.timing.totalMs / 1000, 1)} s</p><img src="${escapeHtml(r.strip)}" alt="${escapeHtml(r.name)}" loading="lazy"></section>`;

@@ -6,6 +6,8 @@ import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { fitSimilarity, flipHorizontal, warpCrop } from "../eval/identity.ts";
 import { itaDegrees, linearRgbToLab, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
+import { borderDeltaE, contaminationShare } from "../eval/skin-checks.ts";
+import { ciede2000 } from "../src/primitives/color.ts";
 import { SKIN_DEFAULTS, specularFactors, fresnelF0, CLEARCOAT_IOR } from "../materials/skin-parameters.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
 import { directionalLightSh, radianceToIrradiance, shBasis } from "../src/render/sh.ts";
@@ -150,6 +152,26 @@ describe("evaluation measures", () => {
     // No spread in one variable, or no weight at all: undefined, not 0.
     expect(weightedCorrelation([1, 2, 3], [5, 5, 5], [1, 1, 1])).toBeNaN();
     expect(weightedCorrelation([1, 2, 3], [1, 3, 2], [0, 0, 0])).toBeNaN();
+  });
+
+  it("clean skin: the border step is the ΔE00 between the two sides, contamination the share of off-model texels", () => {
+    const W = 40, H = 30, N = W * H;
+    const skin = new Uint8Array(N).fill(1);
+    const seen = Uint8Array.from({ length: N }, (_, p) => (p % W < 20 ? 1 : 0));
+    const two = (a: number[], b: number[]) => Float32Array.from({ length: N * 3 }, (_, i) => (Math.floor(i / 3) % W < 20 ? a : b)[i % 3]);
+    const [face, cap] = [[0.45, 0.3, 0.22], [0.3, 0.2, 0.15]];
+    // One colour across the border: no step; a darker cap: exactly the two colours' ΔE00.
+    expect(borderDeltaE(two(face, face), seen, skin, W, H).median).toBeCloseTo(0, 6);
+    const step = borderDeltaE(two(face, cap), seen, skin, W, H);
+    expect(step.texels).toBe(H - 2);
+    expect(step.median).toBeCloseTo(ciede2000(linearRgbToLab(face[0], face[1], face[2]), linearRgbToLab(cap[0], cap[1], cap[2])), 4);
+    // Texels that are not skin (features) are on neither side: no border there.
+    expect(borderDeltaE(two(face, cap), seen, new Uint8Array(N), W, H).median).toBeNull();
+    // 30 of 1200 skin texels hair-dark among mottled skin: 2.5 % contamination; none without them.
+    const mottled = Float32Array.from({ length: N * 3 }, (_, i) => face[i % 3] * (1 + 0.04 * Math.sin(Math.floor(i / 3) * 0.7)));
+    expect(contaminationShare(mottled, skin)).toBe(0);
+    const hair = mottled.map((v, i) => (Math.floor(i / 3) % 40 === 7 ? 0.03 : v));
+    expect(contaminationShare(hair, skin)).toBeCloseTo(30 / N, 9);
   });
 
   it("face alignment: similarity fit and warp", () => {

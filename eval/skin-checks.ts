@@ -1,0 +1,231 @@
+/**
+ * Is A_D one clean skin? Three checks of issue 13, each computed from the stage results alone
+ * (nothing the pipeline itself decided about hair or occluders is trusted):
+ *
+ * - border: CIEDE2000 between the two sides of the border of the seen region in A_D, median over
+ *   the border texels (≤ 2 is about the threshold of a visible step);
+ * - contamination: share of upper-face skin texels of A_D that fall outside the person's skin
+ *   colour model (a robust Lab model of A_D's own upper-face skin);
+ * - iris: CIEDE2000 between the iris albedo painted into maps/eyes.png and the photo's iris pixels
+ *   brought to albedo scale by the skin's own photo → A_D factor.
+ */
+import { ciede2000, linearSrgbToLab, luminance, srgbToLinear } from "../src/primitives/color.ts";
+import { fillPolygon } from "../src/raster/polygon.ts";
+import { rasterizeUv } from "../src/raster/rasterize.ts";
+import { toCamera } from "../src/pipeline/unwrap/camera-view.ts";
+import * as T from "../src/primitives/face-topology.ts";
+import { FACE_REGIONS, type Camera, type ImageF32, type Mesh, type StageResults } from "../src/types.ts";
+import { weightedMedian } from "./metrics.ts";
+
+export interface SkinChecks {
+  /** Median CIEDE2000 across the border of the seen region (null: no border). */
+  borderDeltaE: number | null;
+  /** Border texels measured. */
+  borderTexels: number;
+  /** Fraction (0..1) of upper-face skin texels outside the skin colour model. */
+  contamination: number | null;
+  /** CIEDE2000 between the painted iris albedo and the photo's iris (null: eyes closed or too small). */
+  irisDeltaE: number | null;
+}
+
+/** Half-width of the window each side of the border is averaged over, base texels (≈ 2–3 mm). */
+const BORDER_RADIUS = 3;
+/** Confidence (own or the mirror texel's) from which a texel counts as seen. */
+const SEEN = 0.5;
+/** χ² with 3 degrees of freedom at 99.9 %: a skin texel farther than this (robust Mahalanobis²) is not skin. */
+const CHI2_3_999 = 16.27;
+/** Floors of the robust spread per Lab axis: skin's own pore-to-freckle variation is never smaller. */
+const SPREAD_FLOOR = [3, 2, 2];
+
+const regionIndex = (name: string) => FACE_REGIONS.indexOf(name as (typeof FACE_REGIONS)[number]);
+
+/** A full-size sRGB map box-filtered to base size, linear RGB. */
+function toBase(map: ImageF32, W: number, H: number): Float32Array {
+  const f = Math.round(map.width / W);
+  const out = new Float32Array(W * H * 3);
+  const lin = map.colorSpace === "srgb";
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) {
+          const v = map.data[((y * f + dy) * map.width + x * f + dx) * map.channels + c];
+          s += lin ? srgbToLinear(v) : v;
+        }
+        out[(y * W + x) * 3 + c] = s / (f * f);
+      }
+    }
+  }
+  return out;
+}
+
+/** 1 where a base texel lies on the head's skin part (not the eyeballs' discs). */
+function skinPartMask(mesh: Mesh, parts: StageResults["fit"]["head"]["parts"], W: number, H: number): Uint8Array {
+  const ranges = parts.filter((p) => p.part === "skin").map((p) => ({ first: p.firstIndex / 3, count: p.indexCount / 3 }));
+  const ids = rasterizeUv(mesh.uvs, mesh.indices, W, H, ranges);
+  return Uint8Array.from(ids.triangle, (t) => (t >= 0 ? 1 : 0));
+}
+
+/**
+ * Median ΔE00 between the mean colour of the seen and of the filled skin within BORDER_RADIUS of
+ * each border texel (seen texel with a filled 4-neighbour). Lips, eyelids and brows are left out of
+ * both sides: their edges are features, not the seen region's border.
+ */
+export function borderDeltaE(albedo: Float32Array, seen: Uint8Array, skin: Uint8Array, W: number, H: number): { median: number | null; texels: number } {
+  const values: number[] = [];
+  const r = BORDER_RADIUS;
+  for (let y = 1; y < H - 1; y++) {
+    for (let x = 1; x < W - 1; x++) {
+      const p = y * W + x;
+      if (!skin[p] || !seen[p]) continue;
+      const q = [p - 1, p + 1, p - W, p + W];
+      if (!q.some((k) => skin[k] && !seen[k])) continue;
+      const a = [0, 0, 0, 0], b = [0, 0, 0, 0];
+      for (let dy = -r; dy <= r; dy++) {
+        for (let dx = -r; dx <= r; dx++) {
+          const xx = x + dx, yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const k = yy * W + xx;
+          if (!skin[k]) continue;
+          const acc = seen[k] ? a : b;
+          for (let c = 0; c < 3; c++) acc[c] += albedo[3 * k + c];
+          acc[3]++;
+        }
+      }
+      if (a[3] < 4 || b[3] < 4) continue;
+      const la = linearSrgbToLab(a[0] / a[3], a[1] / a[3], a[2] / a[3]);
+      const lb = linearSrgbToLab(b[0] / b[3], b[1] / b[3], b[2] / b[3]);
+      values.push(ciede2000(la, lb));
+    }
+  }
+  if (values.length === 0) return { median: null, texels: 0 };
+  values.sort((u, v) => u - v);
+  return { median: values[Math.floor(values.length / 2)], texels: values.length };
+}
+
+/**
+ * Share of `face` texels whose Lab colour is farther than χ²₃(99.9 %) from the robust (median,
+ * 1.4826·MAD, floored) model of those same texels.
+ */
+export function contaminationShare(albedo: Float32Array, face: Uint8Array): number | null {
+  const labs: [number, number, number][] = [];
+  for (let p = 0; p < face.length; p++) if (face[p]) labs.push(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
+  if (labs.length < 50) return null;
+  const mid: number[] = [], spread: number[] = [];
+  for (let c = 0; c < 3; c++) {
+    const v = labs.map((l) => l[c]).sort((a, b) => a - b);
+    const m = v[Math.floor(v.length / 2)];
+    const dev = v.map((x) => Math.abs(x - m)).sort((a, b) => a - b);
+    mid.push(m);
+    spread.push(Math.max(SPREAD_FLOOR[c], 1.4826 * dev[Math.floor(dev.length / 2)]));
+  }
+  let out = 0;
+  for (const l of labs) {
+    let d2 = 0;
+    for (let c = 0; c < 3; c++) d2 += ((l[c] - mid[c]) / spread[c]) ** 2;
+    if (d2 > CHI2_3_999) out++;
+  }
+  return out / labs.length;
+}
+
+/** Projects an object-space point through the fitted camera; null behind it. */
+function project(camera: Camera, x: number, y: number, z: number, pc: Float64Array): [number, number] | null {
+  toCamera(camera, x, y, z, pc);
+  const dist = -pc[2];
+  if (!(dist > 1e-3)) return null;
+  return [camera.cx + (camera.fx * pc[0]) / dist, camera.cy - (camera.fy * pc[1]) / dist];
+}
+
+/**
+ * The photo's iris colour, linear RGB: pixels between 0.45 and 0.8 of the iris radius from its
+ * centre and inside the lids, the middle half by luminance (lashes, shadow and catch-lights out);
+ * null when fewer than 20 such pixels (closed or tiny eyes).
+ */
+export function photoIris(image: ImageF32, lm: Float32Array): [number, number, number] | null {
+  const samples: number[][] = [];
+  for (const [contour, start] of [[T.RIGHT_EYE_CONTOUR, T.RIGHT_IRIS_START], [T.LEFT_EYE_CONTOUR, T.LEFT_IRIS_START]] as const) {
+    const cx = lm[start * 3], cy = lm[start * 3 + 1];
+    let radius = 0;
+    for (let k = 1; k <= 4; k++) radius += Math.hypot(lm[(start + k) * 3] - cx, lm[(start + k) * 3 + 1] - cy) / 4;
+    if (!(radius > 1)) continue;
+    const x0 = Math.max(0, Math.floor(cx - radius)), y0 = Math.max(0, Math.floor(cy - radius));
+    const x1 = Math.min(image.width - 1, Math.ceil(cx + radius)), y1 = Math.min(image.height - 1, Math.ceil(cy + radius));
+    if (x1 < x0 || y1 < y0) continue;
+    const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+    const inside = new Uint8Array(bw * bh);
+    fillPolygon(inside, bw, bh, contour.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]), x0, y0);
+    const eye: number[][] = [];
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
+      const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / radius;
+      if (r < 0.45 || r > 0.8 || !inside[(y - y0) * bw + x - x0]) continue;
+      const p = (y * image.width + x) * image.channels;
+      eye.push([srgbToLinear(image.data[p]), srgbToLinear(image.data[p + 1]), srgbToLinear(image.data[p + 2])]);
+    }
+    const lum = eye.map((c) => luminance(c[0], c[1], c[2]));
+    const sorted = [...lum].sort((a, b) => a - b);
+    const lo = sorted[Math.floor(sorted.length * 0.25)], hi = sorted[Math.floor(sorted.length * 0.75)];
+    eye.forEach((c, i) => lum[i] >= lo && lum[i] <= hi && samples.push(c));
+  }
+  if (samples.length < 20) return null;
+  return [0, 1, 2].map((c) => {
+    const v = samples.map((s) => s[c]).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)];
+  }) as [number, number, number];
+}
+
+/** Runs the three checks on one reconstruction. */
+export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
+  const { capture: cap, fit, unwrap: u, delight: delit, eyes } = stages;
+  const W = u.confidence.width, H = u.confidence.height, N = W * H;
+  const albedo = toBase(delit.albedo, W, H);
+  const skin = skinPartMask(fit.mesh, fit.head.parts, W, H);
+  const rw = u.regions.weights;
+  const reg = (p: number, names: string[]) => names.reduce((s, n) => s + rw.data[p * rw.channels + regionIndex(n)], 0);
+  const conf = u.confidence.data;
+
+  // Seen: the photo (or its mirror through u → 1 − u) saw it. Features are neither side.
+  const seen = new Uint8Array(N);
+  const skinNoFeatures = new Uint8Array(N);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const p = y * W + x;
+    const m = y * W + (W - 1 - x);
+    seen[p] = Math.max(conf[p], conf[m]) >= SEEN ? 1 : 0;
+    skinNoFeatures[p] = skin[p] && reg(p, ["lips", "eyelids", "brows"]) < 0.2 ? 1 : 0;
+  }
+  const border = borderDeltaE(albedo, seen, skinNoFeatures, W, H);
+
+  // Upper face (above the subnasale line in the photo, where beard and moustache do not grow):
+  // forehead, nose and cheeks, whatever completion put there.
+  const lm = cap.landmarks;
+  const theta = Math.atan2(lm[T.LEFT_EYE_OUTER * 3 + 1] - lm[T.RIGHT_EYE_OUTER * 3 + 1], lm[T.LEFT_EYE_OUTER * 3] - lm[T.RIGHT_EYE_OUTER * 3]);
+  const down = (x: number, y: number) => -x * Math.sin(theta) + y * Math.cos(theta);
+  const limit = down(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  const face = new Uint8Array(N);
+  const pc = new Float64Array(3);
+  const pos = u.position.data;
+  for (let p = 0; p < N; p++) {
+    if (!skinNoFeatures[p] || reg(p, ["forehead", "nose", "cheeks"]) < 0.5) continue;
+    const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
+    if (xy && down(xy[0], xy[1]) < limit) face[p] = 1;
+  }
+  const contamination = contaminationShare(albedo, face);
+
+  // Iris: the photo's, times the skin's photo → albedo factor measured here on well-seen cheeks.
+  let irisDeltaE: number | null = null;
+  const iris = photoIris(cap.image, lm);
+  if (iris) {
+    const w = new Float32Array(N);
+    for (let p = 0; p < N; p++) w[p] = face[p] && conf[p] >= 0.7 ? 1 : 0;
+    const gain = [0, 1, 2].map((c) => {
+      const a = weightedMedian(Float32Array.from({ length: N }, (_, p) => albedo[3 * p + c]), w);
+      const t = weightedMedian(Float32Array.from({ length: N }, (_, p) => u.texture.data[3 * p + c]), w);
+      return a > 0 && t > 0 ? a / t : Number.NaN;
+    });
+    if (gain.every(Number.isFinite)) {
+      const target = linearSrgbToLab(iris[0] * gain[0], iris[1] * gain[1], iris[2] * gain[2]);
+      const painted = linearSrgbToLab(...eyes.iris.albedo);
+      irisDeltaE = ciede2000(target, painted);
+    }
+  }
+  return { borderDeltaE: border.median, borderTexels: border.texels, contamination, irisDeltaE };
+}
