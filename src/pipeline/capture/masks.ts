@@ -8,12 +8,19 @@
  * - Person segmentation (selfie model, run on a head-and-shoulders crop) tells the person from
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
+ * - Inside the oval a GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a
+ *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
+ *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
+ *   lone skin threshold lets through.
+ * - Below the subnasale line what is not skin but is the person is facial hair (beard, moustache):
+ *   part of the albedo, so neither occluder nor hair; it has its own mask.
  */
 import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
+import { segmentSkin } from "./skin-segment.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -148,7 +155,11 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
   const separable = hairIdx.length >= 30 && separation2 > 2;
 
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H) };
+  const notSkin = refineOccluders(ycc, w, h, { oval, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma });
+  // Facial hair grows below the subnasale line (moustache, beard); scalp hair comes from above.
+  const beardB = frameB(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H) };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -159,8 +170,20 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       if (oval[i]) {
         if (features[i]) continue;
         const skinP = Math.max(0, Math.min(1, (25 - distance2(ycc, i, skin, faceSigma)) / 16));
+        const cut = notSkin ? notSkin[i] : 0;
+        const X = x + ox + 0.5, Y = y + oy + 0.5;
+        if (!lips[i] && frameB(X, Y) > beardB) {
+          // Not skin, but the person, in the beard zone: facial hair, kept in the albedo.
+          const beard = Math.min(p, Math.max(1 - skinP, cut));
+          masks.facialHair!.data[out] = beard;
+          masks.occluder.data[out] = 1 - p;
+          masks.skin.data[out] = p * (1 - beard);
+          faceArea++;
+          occludedArea += 1 - p;
+          continue;
+        }
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : 1 - skinP, 1 - p);
+        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut), 1 - p);
         masks.occluder.data[out] = occluder;
         masks.skin.data[out] = 1 - occluder;
         faceArea++;
@@ -171,4 +194,47 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+}
+
+interface RefineInputs {
+  oval: Uint8Array;
+  features: Uint8Array;
+  lips: Uint8Array;
+  personP: Float32Array;
+  /** Hair pixels above the forehead (empty when hair cannot be told from skin by colour). */
+  hairIdx: number[];
+  skin: Model;
+  skinSigma: number[];
+  faceSigma: number[];
+}
+
+/** Share of the face above which the cut is taken to have failed (skin seeds swamped) and is dropped. */
+const MAX_CUT_SHARE = 0.6;
+
+/**
+ * 1 where the GrabCut-style refinement says a face pixel is not skin; null when it has nothing to
+ * go on (too few seeds) or its answer covers most of the face (a failed model, not an occluder).
+ * Seeds: skin = face pixels within 3 robust σ of the skin model in every channel; not skin = the
+ * hair band (minus pixels that look like the face's skin: a high hairline shows forehead there)
+ * and face pixels far outside the skin model (glasses frames, a phone).
+ */
+function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInputs): Float32Array | null {
+  const n = w * h;
+  const domain = new Uint8Array(n);
+  const skinSeeds: number[] = [];
+  const otherSeeds: number[] = [];
+  let domainCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (!r.oval[i] || r.features[i] || r.lips[i] || r.personP[i] <= 0.5) continue;
+    domain[i] = 1;
+    domainCount++;
+    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
+    else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
+  }
+  for (const i of r.hairIdx) if (distance2(ycc, i, r.skin, r.skinSigma) >= 4) otherSeeds.push(i);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds });
+  if (!cut) return null;
+  let count = 0;
+  for (let i = 0; i < n; i++) count += cut[i];
+  return count > MAX_CUT_SHARE * domainCount ? null : cut;
 }
