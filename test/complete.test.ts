@@ -146,7 +146,8 @@ describe("complete: no streaks", () => {
   const texture = img(3, (x, y, c) => (seen(x, y) ? (0.3 + 0.25 * hash(x, y + 97 * c)) * [1, 0.65, 0.5][c] : 0));
   const confidence = img(1, (x, y) => (seen(x, y) ? 1 : 0));
   const coverage = img(1, (x, y) => (inDisc(x, y) ? 1 : 0));
-  const out = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) });
+  // The smooth fill underneath; the synthesised skin texture on top is tested below.
+  const out = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, { synthesisCell: 0 });
   /** Largest |texel − median of its 3×3 neighbourhood| over texels `where` says, any channel. */
   const worstMedianDeviation = (where: (x: number, y: number) => boolean) => {
     let worst = 0;
@@ -164,6 +165,33 @@ describe("complete: no streaks", () => {
     return worst;
   };
   const distToDisc = (x: number, y: number) => Math.hypot(x - 48, y - 48) - 34;
+
+  it("gives the filled hole the seen skin's texture: its spread, its tone, the same bytes every run", () => {
+    const textured = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) });
+    const again = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) });
+    expect(Buffer.from(again.texture.data.buffer).equals(Buffer.from(textured.texture.data.buffer))).toBe(true);
+    // Spread of log(texel / smooth fill) deep in the hole vs log(texel / its 9×9 mean) in the seen part.
+    const logSpread = (data: Float32Array, ref: (x: number, y: number, c: number) => number, where: (x: number, y: number) => boolean) => {
+      const v: number[] = [];
+      for (let y = 5; y < S - 5; y++) for (let x = 5; x < S - 5; x++) if (where(x, y)) v.push(Math.log(data[(y * S + x) * 3 + 1] / ref(x, y, 1)));
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return { mean: m, sd: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) };
+    };
+    const localMean = (x: number, y: number, c: number) => {
+      let s = 0, k = 0;
+      for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) if (seen(x + dx, y + dy)) (s += texture.data[((y + dy) * S + x + dx) * 3 + c]), k++;
+      return s / k;
+    };
+    const deepHole = (x: number, y: number) => inDisc(x, y) && x >= 52 && distToDisc(x, y) < -4;
+    const seenSpread = logSpread(texture.data, localMean, (x, y) => seen(x, y) && x < 34 && distToDisc(x, y) < -6);
+    const holeSpread = logSpread(textured.texture.data, (x, y, c) => out.texture.data[(y * S + x) * 3 + c], deepHole);
+    expect(seenSpread.sd).toBeGreaterThan(0.1);
+    expect(holeSpread.sd).toBeGreaterThan(0.6 * seenSpread.sd);
+    expect(holeSpread.sd).toBeLessThan(1.3 * seenSpread.sd);
+    expect(Math.abs(holeSpread.mean)).toBeLessThan(0.05); // texture, not a tone change
+    // The seen texels are the photo's, untouched.
+    expect(textured.texture.data[(48 * S + 20) * 3]).toBe(texture.data[(48 * S + 20) * 3]);
+  });
 
   it("fills island holes smoothly away from the seen data", () => {
     // Noise amplitude is 0.25; a streaky fill deviates by a good fraction of it.

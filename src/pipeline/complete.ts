@@ -9,6 +9,7 @@ import { blurPlane, weightedBlur } from "../image/box-blur.ts";
 import { fillGutters } from "../image/gutter.ts";
 import { pushPullFill, relaxMembrane } from "../image/push-pull.ts";
 import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
+import { synthesiseSkinDetail } from "./complete/synthesis.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -58,6 +59,12 @@ export interface CompleteOptions {
   pushPullTrust?: number;
   /** Confidence below which filled texels get the final smoothing (fully at 0, none at this value), 0..1. */
   fillSmoothBelow?: number;
+  /** Lattice spacing, texels, of the skin texture synthesised into filled texels from the seen skin (complete/synthesis.ts); 0 = a smooth fill only. */
+  synthesisCell?: number;
+  /** Gaussian σ, texels, of the local mean the seen skin's texture is measured against (its detail is what varies within about this distance). */
+  synthesisSigma?: number;
+  /** Confidence from which a seen skin texel may lend its texture, 0..1. */
+  synthesisMinConfidence?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -78,6 +85,9 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   mirrorTrustSigma: 1.5,
   pushPullTrust: 0.5,
   fillSmoothBelow: 0.25,
+  synthesisCell: 8,
+  synthesisSigma: 3,
+  synthesisMinConfidence: 0.7,
 };
 
 export interface CompleteResult {
@@ -172,6 +182,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   const gainFill = mirrorExposureGain(T, seen.c, mirror, grid, o);
   const { mixed, c1, mirrored } = mirrorFill(T, seen.c, mirror, gainFill, grid, o);
   const filled = holeFill(mixed, c1, skinPrior, grid, input.coverage?.data, o);
+  const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
     fillGutters(filled, width, height, channels, grid.covered);
@@ -180,6 +191,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
 
   const log = loggerOf(context);
   const denom = Math.max(1, seen.coveredCount);
+  if (!synthesised) log.debug("complete: too little seen skin to lend texture; filled texels stay smooth");
   if (rejected > 0) log.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
   log.debug(`complete: seen ${((100 * seen.seenCount) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
   return {
@@ -312,6 +324,25 @@ function mirrorFill(T: Float32Array, c: Float32Array, mirror: Int32Array, gainFi
     }
   }
   return { mixed, c1, mirrored };
+}
+
+/**
+ * Multiplies the filled texels (by how much each is fill, 1 − c1) by skin texture synthesised
+ * from the well-seen skin, in place; false when too little skin is seen to lend it.
+ */
+function addSkinTexture(filled: Float32Array, T: Float32Array, c: Float32Array, c1: Float32Array, grid: Grid, regions: RegionMaps | undefined, o: Required<CompleteOptions>): boolean {
+  const { width, height, channels, covered } = grid;
+  const n = width * height;
+  const skin = skinPriorMask(regions, n);
+  const example = Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0));
+  const detail = synthesiseSkinDetail(T, channels, example, width, height, { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 });
+  if (!detail) return false;
+  for (let p = 0; p < n; p++) {
+    const t = covered(p) ? 1 - Math.min(1, c1[p]) : 0;
+    if (t <= 0) continue;
+    for (let k = 0; k < channels; k++) filled[p * channels + k] *= Math.exp(t * detail[p * channels + k]);
+  }
+  return true;
 }
 
 /** Hole fill toward the prior, then membrane smoothing and a final Gaussian smoothing of the filled texels inside the islands. */
