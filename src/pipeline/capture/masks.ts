@@ -12,8 +12,8 @@
  *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
  *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
  *   lone skin threshold lets through.
- * - Below the subnasale line what is not skin but is the person is facial hair (beard, moustache):
- *   part of the albedo, so neither occluder nor hair; it has its own mask.
+ * - In the moustache and beard zone, and around the brows, what is not skin but is the person is
+ *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
 import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
@@ -26,6 +26,15 @@ import * as T from "../../primitives/face-topology.ts";
 export const SELFIE_INPUT = 256;
 
 const polygon = (lm: Float32Array, idx: number[]) => idx.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]);
+
+/** A polygon (x, y pairs) scaled by `k` about its vertices' mean. */
+function grown(xy: number[], k: number): number[] {
+  let cx = 0, cy = 0;
+  for (let i = 0; i < xy.length; i += 2) (cx += xy[i]), (cy += xy[i + 1]);
+  cx /= xy.length / 2;
+  cy /= xy.length / 2;
+  return xy.map((v, i) => (i % 2 === 0 ? cx + k * (v - cx) : cy + k * (v - cy)));
+}
 
 type Model = { mid: number; spread: number }[];
 
@@ -81,6 +90,10 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL), ox, oy);
   const features = new Uint8Array(n);
   for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part), ox, oy);
+  // Around each brow (the polygon grown by a third about its centre): brow hairs the polygon
+  // misses are facial hair, kept like the beard, not occluders.
+  const browZone = new Uint8Array(n);
+  for (const part of [T.RIGHT_BROW, T.LEFT_BROW]) fillPolygon(browZone, w, h, grown(polygon(lm, part), 1.35), ox, oy);
   const lips = new Uint8Array(n);
   fillPolygon(lips, w, h, polygon(lm, T.LIPS_OUTER), ox, oy);
 
@@ -156,8 +169,15 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const separable = hairIdx.length >= 30 && separation2 > 2;
 
   const notSkin = refineOccluders(ycc, w, h, { oval, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma });
-  // Facial hair grows below the subnasale line (moustache, beard); scalp hair comes from above.
-  const beardB = frameB(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
+  // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
+  // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
+  const at = (k: number): [number, number] => [frameA(lm[k * 3], lm[k * 3 + 1]), frameB(lm[k * 3], lm[k * 3 + 1])];
+  const moustacheB = at(T.SUBNASALE)[1];
+  const beardB = at(T.LOWER_LIP_BOTTOM)[1];
+  const [mouthR, mouthL] = [at(T.MOUTH_RIGHT)[0], at(T.MOUTH_LEFT)[0]];
+  const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
+  const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H) };
   let faceArea = 0;
@@ -172,8 +192,8 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         const skinP = Math.max(0, Math.min(1, (25 - distance2(ycc, i, skin, faceSigma)) / 16));
         const cut = notSkin ? notSkin[i] : 0;
         const X = x + ox + 0.5, Y = y + oy + 0.5;
-        if (!lips[i] && frameB(X, Y) > beardB) {
-          // Not skin, but the person, in the beard zone: facial hair, kept in the albedo.
+        if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i])) {
+          // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo.
           const beard = Math.min(p, Math.max(1 - skinP, cut));
           masks.facialHair!.data[out] = beard;
           masks.occluder.data[out] = 1 - p;
