@@ -24,7 +24,8 @@ describe("complete", () => {
     const truth = image(3, (x, y, c) => pattern(x, y, c) * gain(x));
     const texture = image(3, (x, y, c) => (x < 30 ? truth.data[(y * W + x) * 3 + c] : 0));
     const confidence = image(1, (x) => (x < 30 ? 1 : 0));
-    const out = complete({ texture, confidence });
+    // Exposure matching alone: no rim fading of the seen edge (tested below).
+    const out = complete({ texture, confidence }, { rimWidth: 0 });
     let err = 0;
     let errNoGain = 0;
     let count = 0;
@@ -66,6 +67,20 @@ describe("complete", () => {
     }
     // Texel-by-texel weights gave each speck ≈ 90 % of the pale mirror (≈ +130 % in red).
     expect(worst).toBeLessThan(0.05);
+  });
+
+  it("does not carry a dark rim of the seen region (hair edge, hair shadow) into the fill", () => {
+    // Seen: the top 20 rows, skin with its last 2 rows darkened (a hairline's shadow); no mirror.
+    const skin = [0.5, 0.35, 0.28];
+    const texture = image(3, (_x, y, c) => (y < 18 ? skin[c] : y < 20 ? 0.4 * skin[c] : 0));
+    const confidence = image(1, (_x, y) => (y < 20 ? 1 : 0));
+    const args = { texture, confidence, mirrorTexel: new Int32Array(W * H).fill(-1) };
+    const faded = complete(args);
+    const kept = complete(args, { rimWidth: 0 });
+    const below = (out: typeof faded) => out.texture.data[(24 * W + 20) * 3] / skin[0];
+    // Without fading the fill just below the rim starts from the shadow's colour; with it, from the skin's.
+    expect(below(kept)).toBeLessThan(0.85);
+    expect(below(faded)).toBeGreaterThan(0.97);
   });
 
   it("fills a hole with no mirror data smoothly, tending to the skin prior far from data", () => {

@@ -59,6 +59,12 @@ export interface CompleteOptions {
   pushPullTrust?: number;
   /** Confidence below which filled texels get the final smoothing (fully at 0, none at this value), 0..1. */
   fillSmoothBelow?: number;
+  /**
+   * Width, texels, of the rim of the seen region dropped (treated as unseen) along large unseen areas: the photo's
+   * samples there straddle what hid the rest (hair edge, hair shadow, an occluder's soft edge, the
+   * silhouette), and a rim of such colour becomes a visible line once the rest is filled; 0 = none.
+   */
+  rimWidth?: number;
   /** Lattice spacing, texels, of the skin texture synthesised into filled texels from the seen skin (complete/synthesis.ts); 0 = a smooth fill only. */
   synthesisCell?: number;
   /** Gaussian σ, texels, of the local mean the seen skin's texture is measured against (its detail is what varies within about this distance). */
@@ -85,6 +91,7 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   mirrorTrustSigma: 1.5,
   pushPullTrust: 0.5,
   fillSmoothBelow: 0.25,
+  rimWidth: 3,
   synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
@@ -231,8 +238,51 @@ function seenWeights(input: CompleteInput, grid: Grid, o: Required<CompleteOptio
     if (covered(p)) coveredCount++;
     if (c[p] >= o.seenLevel) seenCount++;
   }
+  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.mirrorTrustSigma, o.smallHoleSupport[0]);
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
   return { c, seenCount, coveredCount };
+}
+
+/**
+ * Drops (weight 0) each seen texel whose chamfer distance (texels) to the nearest texel of an
+ * unseen area is at most `width`, in place: the seen region is eroded along occlusion edges. An
+ * unseen area is an unseen island texel whose neighbourhood (blurPlane at `sigma`) has a smaller
+ * share of seen texels than `holeSupport`: a speck a texel or two wide
+ * is a small hole its neighbours fill, not an edge. Gutters are not unseen either (an island's own
+ * edge is not an occlusion edge).
+ */
+function erodeRim(c: Float32Array, grid: Grid, width: number, sigma: number, holeSupport: number): void {
+  const { width: W, height: H, covered } = grid;
+  const n = W * H;
+  const plane = Float64Array.from(c, (v) => (v > 0 ? 1 : 0));
+  blurPlane(plane, W, H, sigma);
+  const d = new Float32Array(n);
+  const far = 1e9;
+  for (let p = 0; p < n; p++) d[p] = covered(p) && c[p] === 0 && plane[p] < holeSupport ? 0 : far;
+  const step = (p: number, q: number, w: number) => {
+    if (d[q] + w < d[p]) d[p] = d[q] + w;
+  };
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const p = y * W + x;
+    if (x > 0) step(p, p - 1, 1);
+    if (y > 0) {
+      step(p, p - W, 1);
+      if (x > 0) step(p, p - W - 1, Math.SQRT2);
+      if (x < W - 1) step(p, p - W + 1, Math.SQRT2);
+    }
+  }
+  for (let y = H - 1; y >= 0; y--) for (let x = W - 1; x >= 0; x--) {
+    const p = y * W + x;
+    if (x < W - 1) step(p, p + 1, 1);
+    if (y < H - 1) {
+      step(p, p + W, 1);
+      if (x < W - 1) step(p, p + W + 1, Math.SQRT2);
+      if (x > 0) step(p, p + W - 1, Math.SQRT2);
+    }
+  }
+  // Dropped, not down-weighted: the mirror blend trusts a texel by its neighbourhood's confidence
+  // (speckle-proof), so a weak rim texel next to strong ones would keep its colour anyway.
+  for (let p = 0; p < n; p++) if (d[p] <= width) c[p] = 0;
 }
 
 /** Skin prior: per channel, the weighted median of the well-seen skin texels (of every seen texel when no skin is seen). */
