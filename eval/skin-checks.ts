@@ -30,8 +30,11 @@ export interface SkinChecks {
 
 /** Half-width of the window each side of the border is averaged over, base texels (≈ 2–3 mm). */
 const BORDER_RADIUS = 3;
-/** Confidence (own or the mirror texel's) from which a texel counts as seen. */
-const SEEN = 0.5;
+/**
+ * Confidence (own or the mirror texel's) from which a texel counts as seen: any photo data at all
+ * (complete's minConfidence), so the border is where the photo's colour ends and the fill begins.
+ */
+const SEEN = 0.05;
 /** χ² with 3 degrees of freedom at 99.9 %: a skin texel farther than this (robust Mahalanobis²) is not skin. */
 const CHI2_3_999 = 16.27;
 /** Floors of the robust spread per Lab axis: skin's own pore-to-freckle variation is never smaller. */
