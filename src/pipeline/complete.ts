@@ -377,18 +377,28 @@ function mirrorFill(T: Float32Array, c: Float32Array, mirror: Int32Array, gainFi
 }
 
 /**
- * Multiplies the filled texels (by how much each is fill, 1 − c1) by skin texture synthesised
- * from the well-seen skin, in place; false when too little skin is seen to lend it.
+ * Multiplies the texels without photo data of their own (by how much each is fill, 1 − c1; a
+ * mirrored texel already has the mirror's texture) by skin texture synthesised from the
+ * well-seen skin, in place; false when too little skin is seen to lend it.
  */
 function addSkinTexture(filled: Float32Array, T: Float32Array, c: Float32Array, c1: Float32Array, grid: Grid, regions: RegionMaps | undefined, o: Required<CompleteOptions>): boolean {
   const { width, height, channels, covered } = grid;
   const n = width * height;
+  // The example: the cheeks, where skin shows its mottling with the fewest folds and wrinkles
+  // (forehead lines and the nasolabial fold are shading, and copied they read as creases); all
+  // skin when the cheeks lend too little.
   const skin = skinPriorMask(regions, n);
-  const example = Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0));
-  const detail = synthesiseSkinDetail(T, channels, example, width, height, { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 });
+  const cheeks = regions ? FACE_REGIONS.indexOf("cheeks") : -1;
+  const options = { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 };
+  const fromCheeks = Float32Array.from(c, (v, p) => (cheeks >= 0 && regions!.weights.data[p * regions!.weights.channels + cheeks] >= 0.5 ? v : 0));
+  const detail =
+    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options) ??
+    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options);
   if (!detail) return false;
   for (let p = 0; p < n; p++) {
-    const t = covered(p) ? 1 - Math.min(1, c1[p]) : 0;
+    // Only texels without data of their own: a partly seen texel keeps its photo colour (later
+    // stages fit the light to those), however little of it there is.
+    const t = covered(p) && c[p] === 0 ? 1 - Math.min(1, c1[p]) : 0;
     if (t <= 0) continue;
     for (let k = 0; k < channels; k++) filled[p * channels + k] *= Math.exp(t * detail[p * channels + k]);
   }

@@ -7,8 +7,8 @@
  * overlapping copies with weights w and divide by √Σw², which keeps the example's mean and
  * variance instead of washing the texture out where copies overlap.
  *
- * The example is the seen skin's detail: log(T) minus its local mean, per channel, over texels
- * that are well seen, skin (not lips, brows, eyelids, scalp) and away from the seen region's edge.
+ * The example is the seen skin's detail: log(T) minus its local mean, per channel, clipped at
+ * 3 robust σ, over the texels the caller names (complete: well-seen cheeks).
  */
 import { weightedBlur } from "../../image/box-blur.ts";
 
@@ -58,6 +58,15 @@ export function synthesiseSkinDetail(
       else detail[p * channels + c] = Math.log(v / m);
     }
     ok[p] = good ? 1 : 0;
+  }
+  // A mole, a scar or a stray hair is not texture: clip each channel's detail at 3 robust σ.
+  for (let c = 0; c < channels; c++) {
+    const v: number[] = [];
+    for (let p = 0; p < n; p++) if (ok[p]) v.push(Math.abs(detail[p * channels + c]));
+    if (v.length === 0) break;
+    v.sort((a, b) => a - b);
+    const limit = 3 * 1.4826 * v[Math.floor(v.length / 2)];
+    for (let p = 0; p < n; p++) if (ok[p]) detail[p * channels + c] = Math.max(-limit, Math.min(limit, detail[p * channels + c]));
   }
   // Source positions: texels whose whole patch (radius = cell) is example.
   const r = o.cell;
