@@ -81,6 +81,12 @@ describe("complete", () => {
     // Without fading the fill just below the rim starts from the shadow's colour; with it, from the skin's.
     expect(below(kept)).toBeLessThan(0.85);
     expect(below(faded)).toBeGreaterThan(0.97);
+    // The rim along the broad unseen area is dropped; along a thin unseen line (a glasses frame,
+    // 2 texels wide at x = 30–31) nothing is: the frame is a hole its neighbours fill.
+    expect(faded.sourceConfidence.data[19 * W + 10]).toBe(0);
+    const framed = complete({ ...args, confidence: image(1, (x, y) => (y < 20 && (x < 30 || x > 31) ? 1 : 0)) });
+    expect(framed.sourceConfidence.data[10 * W + 28]).toBe(1);
+    expect(framed.sourceConfidence.data[10 * W + 33]).toBe(1);
   });
 
   it("fills a hole with no mirror data smoothly, tending to the skin prior far from data", () => {

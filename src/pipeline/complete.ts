@@ -65,6 +65,8 @@ export interface CompleteOptions {
    * silhouette), and a rim of such colour becomes a visible line once the rest is filled; 0 = none.
    */
   rimWidth?: number;
+  /** Unseen structures narrower than about twice this, texels (specks, glasses frames, strands), are holes, not areas whose rim is dropped. */
+  rimOpening?: number;
   /** Lattice spacing, texels, of the skin texture synthesised into filled texels from the seen skin (complete/synthesis.ts); 0 = a smooth fill only. */
   synthesisCell?: number;
   /** Gaussian σ, texels, of the local mean the seen skin's texture is measured against (its detail is what varies within about this distance). */
@@ -92,6 +94,7 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   pushPullTrust: 0.5,
   fillSmoothBelow: 0.25,
   rimWidth: 3,
+  rimOpening: 3,
   synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
@@ -238,27 +241,30 @@ function seenWeights(input: CompleteInput, grid: Grid, o: Required<CompleteOptio
     if (covered(p)) coveredCount++;
     if (c[p] >= o.seenLevel) seenCount++;
   }
-  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.mirrorTrustSigma, o.smallHoleSupport[0]);
+  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.rimOpening);
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
   return { c, seenCount, coveredCount };
 }
 
 /**
- * Drops (weight 0) each seen texel whose chamfer distance (texels) to the nearest texel of an
- * unseen area is at most `width`, in place: the seen region is eroded along occlusion edges. An
- * unseen area is an unseen island texel whose neighbourhood (blurPlane at `sigma`) has a smaller
- * share of seen texels than `holeSupport`: a speck a texel or two wide
- * is a small hole its neighbours fill, not an edge. Gutters are not unseen either (an island's own
- * edge is not an occlusion edge).
+ * Drops (weight 0) each seen texel within `width` texels of a broad unseen area, in place: the seen
+ * region is eroded along occlusion edges. Broad means what survives a morphological opening of
+ * the unseen texels by `opening` texels: a speck, a glasses frame or a thin strand is a small hole
+ * its neighbours fill, not an edge to cut back. Gutters are not unseen (an island's own edge is not
+ * an occlusion edge).
  */
-function erodeRim(c: Float32Array, grid: Grid, width: number, sigma: number, holeSupport: number): void {
+function erodeRim(c: Float32Array, grid: Grid, width: number, opening: number): void {
   const { width: W, height: H, covered } = grid;
-  const n = W * H;
-  const plane = Float64Array.from(c, (v) => (v > 0 ? 1 : 0));
-  blurPlane(plane, W, H, sigma);
-  const d = new Float32Array(n);
-  const far = 1e9;
-  for (let p = 0; p < n; p++) d[p] = covered(p) && c[p] === 0 && plane[p] < holeSupport ? 0 : far;
+  const toSeen = chamferDistance(W, H, (p) => c[p] > 0);
+  const toCore = chamferDistance(W, H, (p) => covered(p) && c[p] === 0 && toSeen[p] >= opening);
+  // A seen texel's distance to the opened area is its distance to the area's core minus `opening`.
+  for (let p = 0; p < W * H; p++) if (c[p] > 0 && toCore[p] <= opening + width) c[p] = 0;
+}
+
+/** Chamfer distance (1, √2 steps), texels, from every texel to the nearest where `source` holds (1e9 when none). */
+function chamferDistance(W: number, H: number, source: (p: number) => boolean): Float32Array {
+  const d = new Float32Array(W * H);
+  for (let p = 0; p < W * H; p++) d[p] = source(p) ? 0 : 1e9;
   const step = (p: number, q: number, w: number) => {
     if (d[q] + w < d[p]) d[p] = d[q] + w;
   };
@@ -280,9 +286,7 @@ function erodeRim(c: Float32Array, grid: Grid, width: number, sigma: number, hol
       if (x > 0) step(p, p + W - 1, Math.SQRT2);
     }
   }
-  // Dropped, not down-weighted: the mirror blend trusts a texel by its neighbourhood's confidence
-  // (speckle-proof), so a weak rim texel next to strong ones would keep its colour anyway.
-  for (let p = 0; p < n; p++) if (d[p] <= width) c[p] = 0;
+  return d;
 }
 
 /** Skin prior: per channel, the weighted median of the well-seen skin texels (of every seen texel when no skin is seen). */
