@@ -12,7 +12,7 @@
  *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
  *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
  *   lone skin threshold lets through.
- * - In the moustache and beard zone, and around the brows, what is not skin but is the person is
+ * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
 import { luma601 } from "../../primitives/color.ts";
@@ -90,10 +90,11 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL), ox, oy);
   const features = new Uint8Array(n);
   for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part), ox, oy);
-  // Around each brow (the polygon grown by a third about its centre): brow hairs the polygon
-  // misses are facial hair, kept like the beard, not occluders.
+  // Around each brow and each eye (the polygons grown by a third about their centres): brow
+  // hairs, lashes and the lash line the polygons miss are facial hair, kept like the beard, not
+  // occluders (filled with skin, the eyes lost their outline and the face its identity).
   const browZone = new Uint8Array(n);
-  for (const part of [T.RIGHT_BROW, T.LEFT_BROW]) fillPolygon(browZone, w, h, grown(polygon(lm, part), 1.35), ox, oy);
+  for (const part of [T.RIGHT_BROW, T.LEFT_BROW, T.RIGHT_EYE_RING, T.LEFT_EYE_RING]) fillPolygon(browZone, w, h, grown(polygon(lm, part), 1.35), ox, oy);
   const lips = new Uint8Array(n);
   fillPolygon(lips, w, h, polygon(lm, T.LIPS_OUTER), ox, oy);
 
