@@ -28,8 +28,11 @@ export interface SkinChecks {
   irisDeltaE: number | null;
 }
 
-/** Half-width of the window each side of the border is averaged over, base texels (≈ 2–3 mm). */
-const BORDER_RADIUS = 3;
+/**
+ * Half-width of the window each side of the border is averaged over, base texels (≈ 4–6 mm on the
+ * face): wide enough to see a differently coloured cap or band, not only a one-texel seam.
+ */
+const BORDER_RADIUS = 6;
 /**
  * Confidence (own or the mirror texel's) from which a texel counts as seen: any photo data at all
  * (complete's minConfidence), so the border is where the photo's colour ends and the fill begins.
