@@ -229,16 +229,21 @@ describe("npm run eval on two photos and one without a face", () => {
       expect(m.albedo.residualShading.baseline).toBeGreaterThan(0.3);
       expect(Math.abs(m.albedo.residualShading.ours)).toBeLessThan(0.5 * m.albedo.residualShading.baseline);
       expect(m.albedo.ita.texels).toBeGreaterThan(100);
+      // Clean skin: measured on every reconstructed face, in their units (ΔE00, a share, ΔE00 when the eyes are open).
+      expect(m.borderDeltaE).toBeGreaterThanOrEqual(0);
+      expect(m.contamination).toBeGreaterThanOrEqual(0);
+      expect(m.contamination).toBeLessThanOrEqual(1);
+      if (m.irisDeltaE !== null) expect(m.irisDeltaE).toBeGreaterThanOrEqual(0);
       // Every stage timed, and the stages fit inside the reconstruction that ran them (no speed claim).
       expect(Object.keys(p.timing.stagesMs)).toEqual([...STAGES]);
       const stagesTotal = Object.values(p.timing.stagesMs).reduce((s, ms) => s + ms, 0);
       expect(stagesTotal).toBeGreaterThan(0);
       expect(stagesTotal).toBeLessThanOrEqual(p.timing.reconstructMs);
       expect(p.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
-      // Every panel: 9 panels of 256 px plus gaps, 300 px high.
+      // Every panel: 11 panels (256 px, maps narrower) plus gaps, 300 px high.
       const strip = await sharp(path.join(out, p.strip)).metadata();
       expect(strip.height).toBe(300);
-      expect(strip.width).toBeGreaterThan(7 * 256);
+      expect(strip.width).toBeGreaterThan(9 * 256);
     }
     const json = JSON.parse(await readFile(path.join(out, "summary.json"), "utf8"));
     expect(Object.keys(json)).toEqual(["version", "photosDir", "preset", "machine", "wallMs", "totals", "photos"]);
@@ -250,5 +255,7 @@ describe("npm run eval on two photos and one without a face", () => {
     for (const p of summary.photos) expect(html).toContain(`src="${p.strip}"`);
     // Each face is compared with the other photos' faces: none to compare with when there is one.
     expect(summary.totals.identity.impostorMean.count).toBe(faces === 2 ? 2 : 0);
+    expect(summary.totals.borderDeltaE.count).toBe(faces);
+    expect(summary.totals.contamination.count).toBe(faces);
   });
 });
