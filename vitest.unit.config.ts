@@ -29,6 +29,7 @@ export const UNIT_TESTS = [
   "test/render.test.ts",
   "test/scene-illuminant.test.ts",
   "test/session-cache.test.ts",
+  "test/skin-segment.test.ts",
   "test/specular.test.ts",
   "test/stage.test.ts",
   "test/thickness.test.ts",

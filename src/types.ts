@@ -82,6 +82,8 @@ export interface FaceMasks {
   skin: ImageF32;
   hair: ImageF32;
   occluder: ImageF32;
+  /** Beard, moustache and stubble below the nose: not skin, not an occluder, kept in the albedo (absent: none found). */
+  facialHair?: ImageF32;
 }
 
 /**

@@ -24,7 +24,8 @@ describe("complete", () => {
     const truth = image(3, (x, y, c) => pattern(x, y, c) * gain(x));
     const texture = image(3, (x, y, c) => (x < 30 ? truth.data[(y * W + x) * 3 + c] : 0));
     const confidence = image(1, (x) => (x < 30 ? 1 : 0));
-    const out = complete({ texture, confidence });
+    // Exposure matching alone: no rim fading of the seen edge (tested below).
+    const out = complete({ texture, confidence }, { rimWidth: 0 });
     let err = 0;
     let errNoGain = 0;
     let count = 0;
@@ -66,6 +67,26 @@ describe("complete", () => {
     }
     // Texel-by-texel weights gave each speck ≈ 90 % of the pale mirror (≈ +130 % in red).
     expect(worst).toBeLessThan(0.05);
+  });
+
+  it("does not carry a dark rim of the seen region (hair edge, hair shadow) into the fill", () => {
+    // Seen: the top 20 rows, skin with its last 2 rows darkened (a hairline's shadow); no mirror.
+    const skin = [0.5, 0.35, 0.28];
+    const texture = image(3, (_x, y, c) => (y < 18 ? skin[c] : y < 20 ? 0.4 * skin[c] : 0));
+    const confidence = image(1, (_x, y) => (y < 20 ? 1 : 0));
+    const args = { texture, confidence, mirrorTexel: new Int32Array(W * H).fill(-1) };
+    const faded = complete(args);
+    const kept = complete(args, { rimWidth: 0 });
+    const below = (out: typeof faded) => out.texture.data[(24 * W + 20) * 3] / skin[0];
+    // Without fading the fill just below the rim starts from the shadow's colour; with it, from the skin's.
+    expect(below(kept)).toBeLessThan(0.85);
+    expect(below(faded)).toBeGreaterThan(0.97);
+    // The rim along the broad unseen area is dropped; along a thin unseen line (a glasses frame,
+    // 2 texels wide at x = 30–31) nothing is: the frame is a hole its neighbours fill.
+    expect(faded.sourceConfidence.data[19 * W + 10]).toBe(0);
+    const framed = complete({ ...args, confidence: image(1, (x, y) => (y < 20 && (x < 30 || x > 31) ? 1 : 0)) });
+    expect(framed.sourceConfidence.data[10 * W + 28]).toBe(1);
+    expect(framed.sourceConfidence.data[10 * W + 33]).toBe(1);
   });
 
   it("fills a hole with no mirror data smoothly, tending to the skin prior far from data", () => {
@@ -146,7 +167,8 @@ describe("complete: no streaks", () => {
   const texture = img(3, (x, y, c) => (seen(x, y) ? (0.3 + 0.25 * hash(x, y + 97 * c)) * [1, 0.65, 0.5][c] : 0));
   const confidence = img(1, (x, y) => (seen(x, y) ? 1 : 0));
   const coverage = img(1, (x, y) => (inDisc(x, y) ? 1 : 0));
-  const out = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) });
+  // The smooth fill underneath; the synthesised skin texture on top is tested below.
+  const out = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, { synthesisCell: 0 });
   /** Largest |texel − median of its 3×3 neighbourhood| over texels `where` says, any channel. */
   const worstMedianDeviation = (where: (x: number, y: number) => boolean) => {
     let worst = 0;
@@ -164,6 +186,34 @@ describe("complete: no streaks", () => {
     return worst;
   };
   const distToDisc = (x: number, y: number) => Math.hypot(x - 48, y - 48) - 34;
+
+  it("gives the filled hole the seen skin's texture: its spread, its tone, the same bytes every run", () => {
+    const withTexture = { synthesisCell: 8 }; // off by default (see COMPLETE_DEFAULTS.synthesisCell)
+    const textured = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, withTexture);
+    const again = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, withTexture);
+    expect(Buffer.from(again.texture.data.buffer).equals(Buffer.from(textured.texture.data.buffer))).toBe(true);
+    // Spread of log(texel / smooth fill) deep in the hole vs log(texel / its 9×9 mean) in the seen part.
+    const logSpread = (data: Float32Array, ref: (x: number, y: number, c: number) => number, where: (x: number, y: number) => boolean) => {
+      const v: number[] = [];
+      for (let y = 5; y < S - 5; y++) for (let x = 5; x < S - 5; x++) if (where(x, y)) v.push(Math.log(data[(y * S + x) * 3 + 1] / ref(x, y, 1)));
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return { mean: m, sd: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) };
+    };
+    const localMean = (x: number, y: number, c: number) => {
+      let s = 0, k = 0;
+      for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) if (seen(x + dx, y + dy)) (s += texture.data[((y + dy) * S + x + dx) * 3 + c]), k++;
+      return s / k;
+    };
+    const deepHole = (x: number, y: number) => inDisc(x, y) && x >= 52 && distToDisc(x, y) < -4;
+    const seenSpread = logSpread(texture.data, localMean, (x, y) => seen(x, y) && x < 34 && distToDisc(x, y) < -6);
+    const holeSpread = logSpread(textured.texture.data, (x, y, c) => out.texture.data[(y * S + x) * 3 + c], deepHole);
+    expect(seenSpread.sd).toBeGreaterThan(0.1);
+    expect(holeSpread.sd).toBeGreaterThan(0.6 * seenSpread.sd);
+    expect(holeSpread.sd).toBeLessThan(1.3 * seenSpread.sd);
+    expect(Math.abs(holeSpread.mean)).toBeLessThan(0.05); // texture, not a tone change
+    // The seen texels are the photo's, untouched.
+    expect(textured.texture.data[(48 * S + 20) * 3]).toBe(texture.data[(48 * S + 20) * 3]);
+  });
 
   it("fills island holes smoothly away from the seen data", () => {
     // Noise amplitude is 0.25; a streaky fill deviates by a good fraction of it.

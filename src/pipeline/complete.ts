@@ -10,6 +10,7 @@ import { blurPlane, weightedBlur } from "../image/box-blur.ts";
 import { fillGutters } from "../image/gutter.ts";
 import { pushPullFill, relaxMembrane } from "../image/push-pull.ts";
 import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
+import { synthesiseSkinDetail } from "./complete/synthesis.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -59,6 +60,20 @@ export interface CompleteOptions {
   pushPullTrust?: number;
   /** Confidence below which filled texels get the final smoothing (fully at 0, none at this value), 0..1. */
   fillSmoothBelow?: number;
+  /**
+   * Width, texels, of the rim of the seen region dropped (treated as unseen) along large unseen areas: the photo's
+   * samples there straddle what hid the rest (hair edge, hair shadow, an occluder's soft edge, the
+   * silhouette), and a rim of such colour becomes a visible line once the rest is filled; 0 = none.
+   */
+  rimWidth?: number;
+  /** Unseen structures narrower than about twice this, texels (specks, glasses frames, strands), are holes, not areas whose rim is dropped. */
+  rimOpening?: number;
+  /** Lattice spacing, texels, of the skin texture synthesised into filled texels from the seen skin (complete/synthesis.ts); 0 = a smooth fill only. */
+  synthesisCell?: number;
+  /** Gaussian σ, texels, of the local mean the seen skin's texture is measured against (its detail is what varies within about this distance). */
+  synthesisSigma?: number;
+  /** Confidence from which a seen skin texel may lend its texture, 0..1. */
+  synthesisMinConfidence?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -79,6 +94,13 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   mirrorTrustSigma: 1.5,
   pushPullTrust: 0.5,
   fillSmoothBelow: 0.25,
+  rimWidth: 3,
+  rimOpening: 3,
+  // Off by default: copied from the cheeks onto the stretched back-of-head and neck atlas, deep
+  // cheek folds read as vertical creases there (hrn-00034, 3ddfa-JianzhuGuo); 8 turns it on.
+  synthesisCell: 0,
+  synthesisSigma: 3,
+  synthesisMinConfidence: 0.7,
 };
 
 export interface CompleteResult {
@@ -174,6 +196,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   const gainFill = mirrorExposureGain(T, seen.c, mirror, grid, o);
   const { mixed, c1, mirrored } = mirrorFill(T, seen.c, mirror, gainFill, grid, o);
   const filled = holeFill(mixed, c1, skinPrior, grid, input.coverage?.data, o);
+  const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
     fillGutters(filled, width, height, channels, grid.covered);
@@ -182,6 +205,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
 
   const log = loggerOf(context);
   const denom = Math.max(1, seen.coveredCount);
+  if (!synthesised) log.debug("complete: too little seen skin to lend texture; filled texels stay smooth");
   if (rejected > 0) log.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
   log.debug(`complete: seen ${((100 * seen.seenCount) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
   return {
@@ -221,8 +245,52 @@ function seenWeights(input: CompleteInput, grid: Grid, o: Required<CompleteOptio
     if (covered(p)) coveredCount++;
     if (c[p] >= o.seenLevel) seenCount++;
   }
+  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.rimOpening);
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
   return { c, seenCount, coveredCount };
+}
+
+/**
+ * Drops (weight 0) each seen texel within `width` texels of a broad unseen area, in place: the seen
+ * region is eroded along occlusion edges. Broad means what survives a morphological opening of
+ * the unseen texels by `opening` texels: a speck, a glasses frame or a thin strand is a small hole
+ * its neighbours fill, not an edge to cut back. Gutters are not unseen (an island's own edge is not
+ * an occlusion edge).
+ */
+function erodeRim(c: Float32Array, grid: Grid, width: number, opening: number): void {
+  const { width: W, height: H, covered } = grid;
+  const toSeen = chamferDistance(W, H, (p) => c[p] > 0);
+  const toCore = chamferDistance(W, H, (p) => covered(p) && c[p] === 0 && toSeen[p] >= opening);
+  // A seen texel's distance to the opened area is its distance to the area's core minus `opening`.
+  for (let p = 0; p < W * H; p++) if (c[p] > 0 && toCore[p] <= opening + width) c[p] = 0;
+}
+
+/** Chamfer distance (1, √2 steps), texels, from every texel to the nearest where `source` holds (1e9 when none). */
+function chamferDistance(W: number, H: number, source: (p: number) => boolean): Float32Array {
+  const d = new Float32Array(W * H);
+  for (let p = 0; p < W * H; p++) d[p] = source(p) ? 0 : 1e9;
+  const step = (p: number, q: number, w: number) => {
+    if (d[q] + w < d[p]) d[p] = d[q] + w;
+  };
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const p = y * W + x;
+    if (x > 0) step(p, p - 1, 1);
+    if (y > 0) {
+      step(p, p - W, 1);
+      if (x > 0) step(p, p - W - 1, Math.SQRT2);
+      if (x < W - 1) step(p, p - W + 1, Math.SQRT2);
+    }
+  }
+  for (let y = H - 1; y >= 0; y--) for (let x = W - 1; x >= 0; x--) {
+    const p = y * W + x;
+    if (x < W - 1) step(p, p + 1, 1);
+    if (y < H - 1) {
+      step(p, p + W, 1);
+      if (x < W - 1) step(p, p + W + 1, Math.SQRT2);
+      if (x > 0) step(p, p + W - 1, Math.SQRT2);
+    }
+  }
+  return d;
 }
 
 /** Skin prior: per channel, the weighted median of the well-seen skin texels (of every seen texel when no skin is seen). */
@@ -314,6 +382,35 @@ function mirrorFill(T: Float32Array, c: Float32Array, mirror: Int32Array, gainFi
     }
   }
   return { mixed, c1, mirrored };
+}
+
+/**
+ * Multiplies the texels without photo data of their own (by how much each is fill, 1 − c1; a
+ * mirrored texel already has the mirror's texture) by skin texture synthesised from the
+ * well-seen skin, in place; false when too little skin is seen to lend it.
+ */
+function addSkinTexture(filled: Float32Array, T: Float32Array, c: Float32Array, c1: Float32Array, grid: Grid, regions: RegionMaps | undefined, o: Required<CompleteOptions>): boolean {
+  const { width, height, channels, covered } = grid;
+  const n = width * height;
+  // The example: the cheeks, where skin shows its mottling with the fewest folds and wrinkles
+  // (forehead lines and the nasolabial fold are shading, and copied they read as creases); all
+  // skin when the cheeks lend too little.
+  const skin = skinPriorMask(regions, n);
+  const cheeks = regions ? FACE_REGIONS.indexOf("cheeks") : -1;
+  const options = { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 };
+  const fromCheeks = Float32Array.from(c, (v, p) => (cheeks >= 0 && regions!.weights.data[p * regions!.weights.channels + cheeks] >= 0.5 ? v : 0));
+  const detail =
+    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options) ??
+    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options);
+  if (!detail) return false;
+  for (let p = 0; p < n; p++) {
+    // Only texels without data of their own: a partly seen texel keeps its photo colour (later
+    // stages fit the light to those), however little of it there is.
+    const t = covered(p) && c[p] === 0 ? 1 - Math.min(1, c1[p]) : 0;
+    if (t <= 0) continue;
+    for (let k = 0; k < channels; k++) filled[p * channels + k] *= Math.exp(t * detail[p * channels + k]);
+  }
+  return true;
 }
 
 /** Hole fill toward the prior, then membrane smoothing and a final Gaussian smoothing of the filled texels inside the islands. */

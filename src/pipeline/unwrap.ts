@@ -146,7 +146,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const a = mesh.indices[3 * t], b = mesh.indices[3 * t + 1], c = mesh.indices[3 * t + 2];
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, o.skinMaskFloor) * landmark;
+    const reach = 0.5 * footprint[t];
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");
@@ -262,14 +263,19 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
 
 /**
  * (1 − occluder) · (1 − hair) · lerp(floor, 1, skin) at photo pixel (x, y), nearest mask pixel
- * (masks may be stored at another resolution than the photo; they cover the same frame).
+ * (masks may be stored at another resolution than the photo; they cover the same frame). A texel
+ * averages the photo over its footprint, so occluder and hair are the largest found at its centre
+ * and `reach` pixels to each side: a strand thinner than a texel still makes it not skin. Facial
+ * hair counts as skin (it stays in the albedo).
  */
-function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, skinFloor: number): number {
-  const at = (m: ImageF32) => {
-    const i = Math.min(m.width - 1, Math.max(0, Math.floor((x * m.width) / photoWidth)));
-    const j = Math.min(m.height - 1, Math.max(0, Math.floor((y * m.height) / photoHeight)));
+function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number): number {
+  const at = (m: ImageF32, px: number, py: number) => {
+    const i = Math.min(m.width - 1, Math.max(0, Math.floor((px * m.width) / photoWidth)));
+    const j = Math.min(m.height - 1, Math.max(0, Math.floor((py * m.height) / photoHeight)));
     const v = m.data[(j * m.width + i) * m.channels];
     return v > 0 ? (v < 1 ? v : 1) : 0;
   };
-  return (1 - at(masks.occluder)) * (1 - at(masks.hair)) * (skinFloor + (1 - skinFloor) * at(masks.skin));
+  const most = (m: ImageF32) => Math.max(at(m, x, y), at(m, x - reach, y), at(m, x + reach, y), at(m, x, y - reach), at(m, x, y + reach));
+  const skin = Math.max(at(masks.skin, x, y), masks.facialHair ? at(masks.facialHair, x, y) : 0);
+  return (1 - most(masks.occluder)) * (1 - most(masks.hair)) * (skinFloor + (1 - skinFloor) * skin);
 }

@@ -8,17 +8,33 @@
  * - Person segmentation (selfie model, run on a head-and-shoulders crop) tells the person from
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
+ * - Inside the oval a GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a
+ *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
+ *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
+ *   lone skin threshold lets through.
+ * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
+ *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
 import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
+import { segmentSkin } from "./skin-segment.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
 
 const polygon = (lm: Float32Array, idx: number[]) => idx.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]);
+
+/** A polygon (x, y pairs) scaled by `k` about its vertices' mean. */
+function grown(xy: number[], k: number): number[] {
+  let cx = 0, cy = 0;
+  for (let i = 0; i < xy.length; i += 2) (cx += xy[i]), (cy += xy[i + 1]);
+  cx /= xy.length / 2;
+  cy /= xy.length / 2;
+  return xy.map((v, i) => (i % 2 === 0 ? cx + k * (v - cx) : cy + k * (v - cy)));
+}
 
 type Model = { mid: number; spread: number }[];
 
@@ -74,6 +90,11 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL), ox, oy);
   const features = new Uint8Array(n);
   for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part), ox, oy);
+  // Around each brow and each eye (the polygons grown by a third about their centres): brow
+  // hairs, lashes and the lash line the polygons miss are facial hair, kept like the beard, not
+  // occluders (filled with skin, the eyes lost their outline and the face its identity).
+  const browZone = new Uint8Array(n);
+  for (const part of [T.RIGHT_BROW, T.LEFT_BROW, T.RIGHT_EYE_RING, T.LEFT_EYE_RING]) fillPolygon(browZone, w, h, grown(polygon(lm, part), 1.35), ox, oy);
   const lips = new Uint8Array(n);
   fillPolygon(lips, w, h, polygon(lm, T.LIPS_OUTER), ox, oy);
 
@@ -148,7 +169,18 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
   const separable = hairIdx.length >= 30 && separation2 > 2;
 
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H) };
+  const notSkin = refineOccluders(ycc, w, h, { oval, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma });
+  // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
+  // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
+  // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
+  const at = (k: number): [number, number] => [frameA(lm[k * 3], lm[k * 3 + 1]), frameB(lm[k * 3], lm[k * 3 + 1])];
+  const moustacheB = at(T.SUBNASALE)[1];
+  const beardB = at(T.LOWER_LIP_BOTTOM)[1];
+  const [mouthR, mouthL] = [at(T.MOUTH_RIGHT)[0], at(T.MOUTH_LEFT)[0]];
+  const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
+  const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
+
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H) };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -159,8 +191,20 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       if (oval[i]) {
         if (features[i]) continue;
         const skinP = Math.max(0, Math.min(1, (25 - distance2(ycc, i, skin, faceSigma)) / 16));
+        const cut = notSkin ? notSkin[i] : 0;
+        const X = x + ox + 0.5, Y = y + oy + 0.5;
+        if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i])) {
+          // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo.
+          const beard = Math.min(p, Math.max(1 - skinP, cut));
+          masks.facialHair!.data[out] = beard;
+          masks.occluder.data[out] = 1 - p;
+          masks.skin.data[out] = p * (1 - beard);
+          faceArea++;
+          occludedArea += 1 - p;
+          continue;
+        }
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : 1 - skinP, 1 - p);
+        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut), 1 - p);
         masks.occluder.data[out] = occluder;
         masks.skin.data[out] = 1 - occluder;
         faceArea++;
@@ -171,4 +215,47 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+}
+
+interface RefineInputs {
+  oval: Uint8Array;
+  features: Uint8Array;
+  lips: Uint8Array;
+  personP: Float32Array;
+  /** Hair pixels above the forehead (empty when hair cannot be told from skin by colour). */
+  hairIdx: number[];
+  skin: Model;
+  skinSigma: number[];
+  faceSigma: number[];
+}
+
+/** Share of the face above which the cut is taken to have failed (skin seeds swamped) and is dropped. */
+const MAX_CUT_SHARE = 0.6;
+
+/**
+ * 1 where the GrabCut-style refinement says a face pixel is not skin; null when it has nothing to
+ * go on (too few seeds) or its answer covers most of the face (a failed model, not an occluder).
+ * Seeds: skin = face pixels within 3 robust σ of the skin model in every channel; not skin = the
+ * hair band (minus pixels that look like the face's skin: a high hairline shows forehead there)
+ * and face pixels far outside the skin model (glasses frames, a phone).
+ */
+function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInputs): Float32Array | null {
+  const n = w * h;
+  const domain = new Uint8Array(n);
+  const skinSeeds: number[] = [];
+  const otherSeeds: number[] = [];
+  let domainCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (!r.oval[i] || r.features[i] || r.lips[i] || r.personP[i] <= 0.5) continue;
+    domain[i] = 1;
+    domainCount++;
+    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
+    else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
+  }
+  for (const i of r.hairIdx) if (distance2(ycc, i, r.skin, r.skinSigma) >= 4) otherSeeds.push(i);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds });
+  if (!cut) return null;
+  let count = 0;
+  for (let i = 0; i < n; i++) count += cut[i];
+  return count > MAX_CUT_SHARE * domainCount ? null : cut;
 }
