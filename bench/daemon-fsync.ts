@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PIPELINE_MODULE } from "../src/daemon/config.ts";
-import { JobStore, newJobId, type JobRecord } from "../src/daemon/job-store.ts";
+import { JobStore, newJobRecord } from "../src/daemon/job-store.ts";
 import { reconstructInChildProcess } from "../src/daemon/pipeline-process.ts";
 import { acceptPhoto } from "../src/daemon/photo-intake.ts";
 import { RECONSTRUCT_DEFAULTS, STAGES, type OutputFile, type Preset } from "../src/types.ts";
@@ -22,21 +22,11 @@ const PHOTO = fileURLToPath(new URL("../test/fixtures/astronaut-nasa-public-doma
 
 async function storeOneJob(store: JobStore, photo: Uint8Array, files: OutputFile[]): Promise<void> {
   const now = new Date();
-  const record: JobRecord = {
-    version: 1,
-    id: newJobId(now.getTime()),
-    state: "queued",
-    options: { ...RECONSTRUCT_DEFAULTS },
-    stage: null,
-    percent: 0,
-    createdAt: now.toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    stageMs: {},
-    error: null,
-    input: { mediaType: "image/png", width: 512, height: 512, bytes: photo.length },
-    files: null,
-  };
+  const record = newJobRecord(
+    { ...RECONSTRUCT_DEFAULTS },
+    { mediaType: "image/png", width: 512, height: 512, bytes: photo.length },
+    now,
+  );
   await store.create(record, photo);
   await store.update(record.id, { state: "running", startedAt: now.toISOString() });
   for (const stage of STAGES) await store.update(record.id, { stage });

@@ -38,23 +38,28 @@ export function checkHeadMesh(mesh: Mesh, parts: HeadPartRange[]): void {
 
 /** Compact per-part vertex arrays (vertices in first-use order), deterministic. */
 export function splitParts(mesh: Mesh, parts: HeadPartRange[]): HeadPartGeometry[] {
-  return parts.map(({ part, firstIndex, indexCount }) => {
-    const remap = new Map<number, number>();
-    const indices = new Uint32Array(indexCount);
-    for (let i = 0; i < indexCount; i++) {
-      const v = mesh.indices[firstIndex + i];
-      let r = remap.get(v);
-      if (r === undefined) { r = remap.size; remap.set(v, r); }
-      indices[i] = r;
-    }
-    const n = remap.size;
-    const out: HeadPartGeometry = { part, positions: new Float32Array(n * 3), normals: new Float32Array(n * 3), tangents: new Float32Array(n * 4), uvs: new Float32Array(n * 2), indices };
-    for (const [src, dst] of remap) {
-      out.positions.set(mesh.positions.subarray(src * 3, src * 3 + 3), dst * 3);
-      out.normals.set(mesh.normals.subarray(src * 3, src * 3 + 3), dst * 3);
-      out.tangents.set(mesh.tangents.subarray(src * 4, src * 4 + 4), dst * 4);
-      out.uvs.set(mesh.uvs.subarray(src * 2, src * 2 + 2), dst * 2);
-    }
-    return out;
-  });
+  return parts.map(({ part, firstIndex, indexCount }) => compactPart(part, mesh, mesh.indices.subarray(firstIndex, firstIndex + indexCount)));
+}
+
+/**
+ * The vertices `indices` use, copied out of `src` in first-use order, and `indices` renumbered to
+ * them. Deterministic.
+ */
+export function compactPart(part: HeadPart, src: Omit<Mesh, "indices">, indices: Uint32Array): HeadPartGeometry {
+  const remap = new Map<number, number>();
+  const out = new Uint32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    let r = remap.get(indices[i]);
+    if (r === undefined) { r = remap.size; remap.set(indices[i], r); }
+    out[i] = r;
+  }
+  const n = remap.size;
+  const g: HeadPartGeometry = { part, positions: new Float32Array(n * 3), normals: new Float32Array(n * 3), tangents: new Float32Array(n * 4), uvs: new Float32Array(n * 2), indices: out };
+  for (const [s, d] of remap) {
+    g.positions.set(src.positions.subarray(s * 3, s * 3 + 3), d * 3);
+    g.normals.set(src.normals.subarray(s * 3, s * 3 + 3), d * 3);
+    g.tangents.set(src.tangents.subarray(s * 4, s * 4 + 4), d * 4);
+    g.uvs.set(src.uvs.subarray(s * 2, s * 2 + 2), d * 2);
+  }
+  return g;
 }

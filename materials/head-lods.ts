@@ -10,7 +10,7 @@
  * The LOD nodes are not in the scene (MSFT_lod): viewers that ignore the extension show LOD 0.
  */
 import { Extension, ExtensionProperty, PropertyType, RefList, type IProperty, type Node, type Nullable, type ReaderContext, type WriterContext } from "@gltf-transform/core";
-import type { HeadPartGeometry } from "./head-geometry.ts";
+import { compactPart, type HeadPartGeometry } from "./head-geometry.ts";
 
 export const MSFT_LOD = "MSFT_lod";
 
@@ -33,27 +33,8 @@ export async function simplifySkinLods(skin: HeadPartGeometry): Promise<HeadPart
   return SKIN_LOD_LEVELS.map(({ ratio, maxError }) => {
     const target = Math.floor((skin.indices.length / 3) * ratio) * 3;
     const [indices] = MeshoptSimplifier.simplify(skin.indices, skin.positions, 3, target, maxError, ["LockBorder"]);
-    return compact(skin, indices);
+    return compactPart(skin.part, skin, indices);
   });
-}
-
-function compact(src: HeadPartGeometry, indices: Uint32Array): HeadPartGeometry {
-  const remap = new Map<number, number>();
-  const out = new Uint32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    let r = remap.get(indices[i]);
-    if (r === undefined) { r = remap.size; remap.set(indices[i], r); }
-    out[i] = r;
-  }
-  const n = remap.size;
-  const g: HeadPartGeometry = { part: src.part, positions: new Float32Array(n * 3), normals: new Float32Array(n * 3), tangents: new Float32Array(n * 4), uvs: new Float32Array(n * 2), indices: out };
-  for (const [s, d] of remap) {
-    g.positions.set(src.positions.subarray(s * 3, s * 3 + 3), d * 3);
-    g.normals.set(src.normals.subarray(s * 3, s * 3 + 3), d * 3);
-    g.tangents.set(src.tangents.subarray(s * 4, s * 4 + 4), d * 4);
-    g.uvs.set(src.uvs.subarray(s * 2, s * 2 + 2), d * 2);
-  }
-  return g;
 }
 
 interface ILod extends IProperty {

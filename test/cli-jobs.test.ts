@@ -6,17 +6,16 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { batchCommand, expandInputs, outputNames } from "../src/cli/commands/batch.ts";
 import { reconstructCommand, type JobCommandDeps } from "../src/cli/commands/reconstruct.ts";
-import { CliError } from "../src/cli/errors.ts";
 import { reconstructInChildProcess } from "../src/daemon/pipeline-process.ts";
 import type { ReconstructFn } from "../src/daemon/pipeline-loader.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
 import { tempDir } from "./daemon-support/harness.ts";
+import { capturedOutput, exitCodeOf } from "./support/cli-output.ts";
 import { createReconstructDouble, type DoubleBehaviour } from "./daemon-support/reconstruct-test-double.ts";
 
 const root = tempDir("cli");
@@ -25,27 +24,14 @@ const FIXTURE = fileURLToPath(new URL("./fixtures/astronaut-nasa-public-domain.p
 const DOUBLE_MODULE = fileURLToPath(new URL("./daemon-support/reconstruct-test-double.ts", import.meta.url));
 
 function deps(pipeline: ReconstructFn, behaviour: DoubleBehaviour = {}) {
-  let out = "";
-  let err = "";
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  stderr.on("data", (c) => (err += c));
+  const { stdout, stderr, out, err } = capturedOutput();
   const d: JobCommandDeps = {
     loadPipeline: async () => pipeline,
     startWorker: () => reconstructInChildProcess({ module: DOUBLE_MODULE, env: { PORELIGHT_TEST_DOUBLE: JSON.stringify(behaviour) } }),
-    stdout: { write: (t: string) => (out += t) },
+    stdout,
     stderr,
   };
-  return { d, out: () => out, err: () => err };
-}
-
-async function exitCodeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    if (e instanceof CliError) return e.exitCode;
-    throw e;
-  }
+  return { d, out, err };
 }
 
 describe("porelight reconstruct", () => {

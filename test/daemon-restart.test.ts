@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { TEMP_SUFFIX } from "../src/io/write-atomic.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
 import { jobForm, tempDir, waitForJob } from "./daemon-support/harness.ts";
+import { markedPids } from "./daemon-support/processes.ts";
 import { sha256 } from "./daemon-support/reconstruct-test-double.ts";
 
 const dataDir = tempDir("restart");
@@ -34,20 +35,6 @@ async function startDaemon(stageMs: number): Promise<{ proc: ChildProcess; url: 
   return { proc, url };
 }
 
-/** Pids of live processes started by this test (the daemon and its pipeline worker carry the marker). */
-function markedPids(): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/environ`, "latin1").includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
@@ -66,13 +53,13 @@ describe.skipIf(process.platform !== "linux")("daemon restart after kill -9", ()
     const b = await submit(first.url);
     const c = await submit(first.url);
     await waitForJob(first.url, b, (j) => j.state === "running" && j.stage !== null && j.stage !== "capture");
-    expect(markedPids().length).toBeGreaterThanOrEqual(2); // daemon + pipeline worker (+ tsx's esbuild service)
+    expect(markedPids(marker).length).toBeGreaterThanOrEqual(2); // daemon + pipeline worker (+ tsx's esbuild service)
     first.proc.kill("SIGKILL");
     await new Promise((r) => first.proc.once("exit", r));
     const killedAt = Date.now();
     // The orphaned worker notices its parent is gone and exits.
-    for (let i = 0; i < 100 && markedPids().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(markedPids()).toEqual([]);
+    for (let i = 0; i < 100 && markedPids(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(markedPids(marker)).toEqual([]);
 
     const second = await startDaemon(5);
     const jobB = await (await fetch(`${second.url}/v1/jobs/${b}`)).json();

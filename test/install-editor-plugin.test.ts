@@ -7,37 +7,23 @@
  * does. The plugin then starts the daemon of the `porelight` package installed with it, imports a
  * head, and `close()` with no argument (the Editor's Update button) stops that daemon.
  */
-import { createRequire, Module } from "node:module";
+import { createRequire } from "node:module";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EditorLike } from "../plugin/src/editor-like.ts";
+import { editorModules } from "./plugin-support/editor-modules.ts";
 import { cleanNpmArgs, npmCacheDir, npmPack, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
 
 const requireHere = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-const SHARED = ["babylonjs", "react", "react-dom"];
 const EDITOR_MODULE = { UniqueNumber: { Get: (() => { let n = 5_000_000; return () => ++n; })() } };
+const withEditorModules = editorModules(EDITOR_MODULE);
 
-/** Runs `fn` with the Editor's module resolution in place (the plugin also requires lazily). */
-function withEditorModules<T>(fn: () => T): T {
-  const mod = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-  const original = mod._load;
-  mod._load = function (request: string, parent: unknown, isMain: boolean) {
-    if (request === "babylonjs-editor") return EDITOR_MODULE;
-    if (SHARED.some((name) => request === name || request.startsWith(`${name}/`))) return original(requireHere.resolve(request), parent, isMain);
-    return original(request, parent, isMain);
-  };
-  try {
-    return fn();
-  } finally {
-    mod._load = original;
-  }
-}
 
 async function freePort(): Promise<number> {
   const srv = createServer();

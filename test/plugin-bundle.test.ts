@@ -17,6 +17,7 @@ import type { EditorLike, LayoutTabOptions } from "../plugin/src/editor-like.ts"
 import { buildPlugin, EDITOR_PROVIDED } from "../scripts/build-plugin.ts";
 import { startTestDaemon, type TestDaemon } from "./daemon-support/harness.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
+import { editorModules } from "./plugin-support/editor-modules.ts";
 import { makeTestJobFiles } from "./plugin-support/test-job.ts";
 
 const requireHere = createRequire(import.meta.url);
@@ -31,32 +32,16 @@ let jobFiles: OutputFile[];
 let daemon: TestDaemon;
 let engine: Any;
 
-/** Like the Editor's `overrides.ts`: these names resolve to the host's copies, wherever the plugin lives. */
-const SHARED = ["babylonjs", "react", "react-dom"];
 
 /** What the plugin takes from "babylonjs-editor" (the Editor's own exports): its id counter. */
 let editorUniqueNumber = 7_000_000_000_000;
 const EDITOR_MODULE = { UniqueNumber: { Get: () => ++editorUniqueNumber } };
+const withEditorModules = editorModules(EDITOR_MODULE);
 
 function requireAsTheEditorDoes(path: string): Any {
   return withEditorModules(() => requireHere(path));
 }
 
-/** Runs `fn` with the Editor's module resolution in place (the plugin also requires lazily). */
-function withEditorModules<T>(fn: () => T): T {
-  const mod = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-  const original = mod._load;
-  mod._load = function (request: string, parent: unknown, isMain: boolean) {
-    if (request === "babylonjs-editor") return EDITOR_MODULE;
-    if (SHARED.some((name) => request === name || request.startsWith(`${name}/`))) return original(requireHere.resolve(request), parent, isMain);
-    return original(request, parent, isMain);
-  };
-  try {
-    return fn();
-  } finally {
-    mod._load = original;
-  }
-}
 
 function fakeEditor(scene: Any, projectDir: string) {
   const calls = { tabs: new Map<string, { component: Any; options: LayoutTabOptions }>(), logs: [] as string[], progress: [] as Any[], selected: [] as Any[] };

@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -25,6 +24,7 @@ import { acceptPhoto } from "../src/daemon/photo-intake.ts";
 import { watchJobs } from "../src/queue/watch.ts";
 import { ASTRONAUT } from "./daemon-support/inputs.ts";
 import { tempDir } from "./daemon-support/harness.ts";
+import { capturedOutput, exitCodeOf } from "./support/cli-output.ts";
 import { sha256 } from "./daemon-support/reconstruct-test-double.ts";
 import { startTestRedis, type TestRedis } from "./queue-support/redis-server.ts";
 
@@ -68,21 +68,8 @@ async function startWorker(name: string, url: string, out: string, behaviour: ob
 }
 
 function io(): { d: JobCommandDeps; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  stderr.on("data", (c) => (err += c));
-  return { d: { ...DEFAULT_DEPS, stdout: { write: (t: string) => (out += t) }, stderr }, out: () => out, err: () => err };
-}
-
-async function exitCodeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    if (e instanceof CliError) return e.exitCode;
-    throw e;
-  }
+  const { stdout, stderr, out, err } = capturedOutput();
+  return { d: { ...DEFAULT_DEPS, stdout, stderr }, out, err };
 }
 
 /** `count` distinct tiny photos (different sizes of the sample) in a new directory. */

@@ -51,6 +51,25 @@ export function newJobId(now = Date.now()): string {
   return `j${now.toString(36)}-${randomBytes(8).toString("hex")}`;
 }
 
+/** The record of a job just accepted: a fresh id, queued, nothing run yet. */
+export function newJobRecord(options: ReconstructOptions, input: JobRecord["input"], now = new Date()): JobRecord {
+  return {
+    version: 1,
+    id: newJobId(now.getTime()),
+    state: "queued",
+    options,
+    stage: null,
+    percent: 0,
+    createdAt: now.toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    stageMs: {},
+    error: null,
+    input,
+    files: null,
+  };
+}
+
 const INTERRUPTED: ApiErrorInfo = {
   code: "interrupted",
   message: "the daemon stopped while this job was computing; it produced no outputs: submit it again",

@@ -5,7 +5,7 @@ import type { DaemonConfig } from "./config.ts";
 import { HttpError } from "./http-error.ts";
 import { parseJobForm } from "./job-form.ts";
 import type { JobRunner } from "./job-runner.ts";
-import { JOB_ID_PATTERN, newJobId, type JobRecord, type JobStore } from "./job-store.ts";
+import { JOB_ID_PATTERN, newJobRecord, type JobRecord, type JobStore } from "./job-store.ts";
 import { jobCreated, jobFiles, jobView } from "./job-views.ts";
 import { outputNameProblem } from "./output-names.ts";
 import { acceptPhoto } from "./photo-intake.ts";
@@ -77,22 +77,12 @@ export function jobsRouter(config: DaemonConfig, store: JobStore, runner: JobRun
       if (!file) throw new HttpError(400, "missing_photo", 'send the photo as a multipart/form-data file field named "photo"');
       const photo = await acceptPhoto(file.buffer, { maxPixels: config.maxPixels });
       const slot = runner.reserve(); // 429 if the queue filled while this photo arrived
-      const now = new Date();
-      const record: JobRecord = {
-        version: 1,
-        id: newJobId(now.getTime()),
-        state: "queued",
-        options,
-        stage: null,
-        percent: 0,
-        createdAt: now.toISOString(),
-        startedAt: null,
-        finishedAt: null,
-        stageMs: {},
-        error: null,
-        input: { mediaType: photo.mediaType, width: photo.width, height: photo.height, bytes: photo.uploadBytes },
-        files: null,
-      };
+      const record = newJobRecord(options, {
+        mediaType: photo.mediaType,
+        width: photo.width,
+        height: photo.height,
+        bytes: photo.uploadBytes,
+      });
       try {
         await store.create(record, photo.png);
       } catch (err) {

@@ -6,13 +6,12 @@
  * test-artifacts/browser/ (delivery-*.png).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, CHROMIUM, launchChromium, pixelStats, serve } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, type BrowserSession, CHROMIUM, pixelStats, startBrowserSession } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -40,29 +39,18 @@ async function edgeBlend(png: Buffer): Promise<{ partial: number; edge: number }
 }
 
 describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
-  let browser: Browser;
-  let server: Server;
-  let base: string;
+  let session: BrowserSession;
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ({ server, base } = await serve(inject("jobDir")));
-    browser = await launchChromium();
+    session = await startBrowserSession(inject("jobDir"));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await session?.close();
   });
 
   async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-    const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/scenes/turntable.html?job=/job/&spin=0&render=manual${query}`);
-    await page.waitForFunction(() => window.porelight !== undefined);
-    await page.evaluate(() => window.porelight.ready);
+    const { page, errors } = await session.open(`/scenes/turntable.html?job=/job/&spin=0&render=manual${query}`);
     return { page, errors };
   }
 

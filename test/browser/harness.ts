@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promi
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
 
@@ -72,6 +72,49 @@ export async function launchChromium(): Promise<Browser> {
     args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     headless: true,
   });
+}
+
+/** A page of the served site, ready (window.porelight.ready), with the console errors it logs. */
+export interface OpenedPage {
+  page: Page;
+  errors: string[];
+}
+
+/** What a browser test file runs against: `dir` served as /job/ beside /scenes/, and Chromium. */
+export interface BrowserSession {
+  /** Opens `url` (a path on the server, e.g. /scenes/sss.html?…) and waits for the scene. */
+  open(url: string, viewport?: { width: number; height: number }): Promise<OpenedPage>;
+  close(): Promise<void>;
+}
+
+/** Makes ARTIFACTS, serves `dir` and launches Chromium. */
+export async function startBrowserSession(dir: string): Promise<BrowserSession> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const { server, base } = await serve(dir);
+  const closeServer = () => new Promise((r) => server.close(r));
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    await closeServer();
+    throw err;
+  }
+  return {
+    async open(url, viewport = { width: 1000, height: 640 }) {
+      const page = await browser.newPage({ viewport });
+      const errors: string[] = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${base}${url}`);
+      await page.waitForFunction(() => window.porelight !== undefined);
+      await page.evaluate(() => window.porelight.ready);
+      return { page, errors };
+    },
+    async close() {
+      await browser.close();
+      await closeServer();
+    },
+  };
 }
 
 export interface PixelStats {

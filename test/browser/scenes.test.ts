@@ -6,12 +6,11 @@
  * Screenshots are kept under test-artifacts/browser/.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, brightnessShift, CHROMIUM, launchChromium, pixelStats, serve, sideGain } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, type BrowserSession, brightnessShift, CHROMIUM, pixelStats, sideGain, startBrowserSession } from "./harness.ts";
 
 // Skipped on a developer's machine without Chromium; never on CI (.ci/run installs it), where a
 // missing browser must fail the run rather than pass it with no browser test.
@@ -19,29 +18,18 @@ const hasChromium = existsSync(CHROMIUM) || process.env.CI === "true";
 if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let base: string;
+  let session: BrowserSession;
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ({ server, base } = await serve(inject("jobDir")));
-    browser = await launchChromium();
+    session = await startBrowserSession(inject("jobDir"));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await session?.close();
   });
 
   async function open(scene: string, query = ""): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-    const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/scenes/${scene}.html?job=/job/&spin=0&render=manual${query}`);
-    await page.waitForFunction(() => window.porelight !== undefined);
-    await page.evaluate(() => window.porelight.ready);
+    const { page, errors } = await session.open(`/scenes/${scene}.html?job=/job/&spin=0&render=manual${query}`);
     return { page, errors };
   }
 

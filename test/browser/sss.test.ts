@@ -14,13 +14,12 @@
  * Measured numbers go to test-artifacts/browser/sss-edge.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import type { Browser, Page } from "playwright-core";
-import { ARTIFACTS, CHROMIUM, launchChromium, serve } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, type BrowserSession, CHROMIUM, startBrowserSession } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM) || process.env.CI === "true"; // see scenes.test.ts
 
@@ -41,19 +40,14 @@ async function columnProfile(png: Buffer): Promise<{ width: number; channels: Fl
 }
 
 describe.skipIf(!hasChromium)("SSS edge check in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let base: string;
+  let session: BrowserSession;
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
-    ({ server, base } = await serve(ARTIFACTS)); // no job needed; /scenes/ is what counts
-    browser = await launchChromium();
+    session = await startBrowserSession(ARTIFACTS); // no job needed; /scenes/ is what counts
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await session?.close();
   });
 
   async function shot(page: Page, name: string): Promise<Buffer> {
@@ -64,13 +58,7 @@ describe.skipIf(!hasChromium)("SSS edge check in Chromium", () => {
   }
 
   it("red scatters widest and blue least, at the profile's widths in mm, without losing light", async () => {
-    const page = await browser.newPage({ viewport: { width: 1320, height: 480 } });
-    const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/scenes/sss.html?render=manual`);
-    await page.waitForFunction(() => window.porelight !== undefined);
-    await page.evaluate(() => window.porelight.ready);
+    const { page, errors } = await session.open(`/scenes/sss.html?render=manual`, { width: 1320, height: 480 });
     const state = await page.evaluate(() => {
       const scene = window.porelight.scene!;
       return { webgl: (scene.getEngine() as unknown as { webGLVersion: number }).webGLVersion, prePass: !!scene.prePassRenderer?.enabled, info: window.porelight.sss! };
