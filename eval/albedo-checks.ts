@@ -39,7 +39,7 @@ const MIN_CONFIDENCE = 0.3;
 const NOT_SKIN = ["brows", "scalp", "eyelids", "lips"] as const;
 
 /** Box-filters a full-size map down to the base size, in linear light. */
-function toBaseLinear(map: ImageF32, width: number, height: number): Float32Array {
+export function toBaseLinear(map: ImageF32, width: number, height: number): Float32Array {
   const f = map.width / width;
   if (!Number.isInteger(f) || map.height / height !== f) throw new Error(`albedo checks: map ${map.width}×${map.height} is not an integer multiple of ${width}×${height}`);
   const out = new Float32Array(width * height * 3);

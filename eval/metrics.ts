@@ -6,7 +6,6 @@ import { linearSrgbToLab, luma601, srgbToLinear } from "../src/primitives/color.
 import type { ImageF32 } from "../src/types.ts";
 
 /** Kept under its old name for the evaluation's callers; the conversion lives in src/primitives/color.ts. */
-export { linearSrgbToLab as linearRgbToLab };
 
 function checkPair(a: ImageF32, b: ImageF32, mask: ArrayLike<number>): void {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels) {

@@ -15,6 +15,7 @@ import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { toCamera } from "../src/pipeline/unwrap/camera-view.ts";
 import * as T from "../src/primitives/face-topology.ts";
 import { FACE_REGIONS, type Camera, type ImageF32, type Mesh, type StageResults } from "../src/types.ts";
+import { toBaseLinear } from "./albedo-checks.ts";
 import { weightedMedian } from "./metrics.ts";
 
 export interface SkinChecks {
@@ -44,26 +45,6 @@ const CHI2_3_999 = 16.27;
 const SPREAD_FLOOR = [3, 2, 2];
 
 const regionIndex = (name: string) => FACE_REGIONS.indexOf(name as (typeof FACE_REGIONS)[number]);
-
-/** A full-size sRGB map box-filtered to base size, linear RGB. */
-function toBase(map: ImageF32, W: number, H: number): Float32Array {
-  const f = Math.round(map.width / W);
-  const out = new Float32Array(W * H * 3);
-  const lin = map.colorSpace === "srgb";
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) {
-          const v = map.data[((y * f + dy) * map.width + x * f + dx) * map.channels + c];
-          s += lin ? srgbToLinear(v) : v;
-        }
-        out[(y * W + x) * 3 + c] = s / (f * f);
-      }
-    }
-  }
-  return out;
-}
 
 /** 1 where a base texel lies on the head's skin part (not the eyeballs' discs). */
 function skinPartMask(mesh: Mesh, parts: StageResults["fit"]["head"]["parts"], W: number, H: number): Uint8Array {
@@ -183,7 +164,7 @@ export function photoIris(image: ImageF32, lm: Float32Array): [number, number, n
 export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
   const { capture: cap, fit, unwrap: u, delight: delit, eyes } = stages;
   const W = u.confidence.width, H = u.confidence.height, N = W * H;
-  const albedo = toBase(delit.albedo, W, H);
+  const albedo = toBaseLinear(delit.albedo, W, H);
   const skin = skinPartMask(fit.mesh, fit.head.parts, W, H);
   const rw = u.regions.weights;
   const reg = (p: number, names: string[]) => names.reduce((s, n) => s + rw.data[p * rw.channels + regionIndex(n)], 0);

@@ -5,9 +5,9 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { fitSimilarity, flipHorizontal, warpCrop } from "../eval/identity.ts";
-import { itaDegrees, linearRgbToLab, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
+import { itaDegrees, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
 import { borderDeltaE, contaminationShare } from "../eval/skin-checks.ts";
-import { ciede2000 } from "../src/primitives/color.ts";
+import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
 import { SKIN_DEFAULTS, specularFactors, fresnelF0, CLEARCOAT_IOR } from "../materials/skin-parameters.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
 import { directionalLightSh, radianceToIrradiance, shBasis } from "../src/render/sh.ts";
@@ -137,7 +137,7 @@ describe("evaluation measures", () => {
   });
 
   it("ITA from CIELAB, correlation", () => {
-    const [L, , b] = linearRgbToLab(1, 1, 1);
+    const [L, , b] = linearSrgbToLab(1, 1, 1);
     expect(L).toBeCloseTo(100, 3);
     expect(b).toBeCloseTo(0, 2);
     expect(itaDegrees({ L: 60, b: 15 })).toBeCloseTo((Math.atan(10 / 15) * 180) / Math.PI, 6);
@@ -164,7 +164,7 @@ describe("evaluation measures", () => {
     expect(borderDeltaE(two(face, face), seen, skin, W, H).median).toBeCloseTo(0, 6);
     const step = borderDeltaE(two(face, cap), seen, skin, W, H);
     expect(step.texels).toBe(H - 2);
-    expect(step.median).toBeCloseTo(ciede2000(linearRgbToLab(face[0], face[1], face[2]), linearRgbToLab(cap[0], cap[1], cap[2])), 4);
+    expect(step.median).toBeCloseTo(ciede2000(linearSrgbToLab(face[0], face[1], face[2]), linearSrgbToLab(cap[0], cap[1], cap[2])), 4);
     // Texels that are not skin (features) are on neither side: no border there.
     expect(borderDeltaE(two(face, cap), seen, new Uint8Array(N), W, H).median).toBeNull();
     // 30 of 1200 skin texels hair-dark among mottled skin: 2.5 % contamination; none without them.
