@@ -15,8 +15,6 @@ import { createProgressDisplay } from "../progress.ts";
 import { loadPhoto, runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
 import { addJobOptions, DEFAULT_DEPS, interruptSignal, maxPixelsFromFlags, optionsFromFlags, type JobCommandDeps, type JobFlags } from "./reconstruct.ts";
 
-export { expandInputs, outputNames } from "../batch-build.ts";
-
 export type BatchFlags = JobFlags & { jobs?: string; force?: boolean; queue?: string; wait?: boolean };
 
 /** `porelight batch`: the whole command, minus argument parsing. Throws CliError(1) if any photo failed. */
