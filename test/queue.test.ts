@@ -1,7 +1,7 @@
 /**
  * The Redis/BullMQ worker pool (issue 19) against a REAL redis-server started here (loopback port,
  * temp dir, append-only file), with `porelight worker` processes whose pipeline is the TEST DOUBLE
- * in pipeline worker processes (the real pipeline's queue run is in queue-pipeline.test.ts): two
+ * in pipeline worker processes (the real pipeline through `porelight worker` is in queue-real.test.ts): two
  * workers build 12 photos exactly once; a re-run queues nothing; a worker killed with SIGKILL
  * mid-job has its job finished by the other and leaves no half-written output; Redis stopped and
  * restarted mid-build loses nothing; bad input fails at once, crashes are retried a bounded number

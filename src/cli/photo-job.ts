@@ -3,14 +3,11 @@
  * photo exactly as the daemon does, run the pipeline, write the outputs (temp + rename, names
  * validated), and report the outcome as data rather than by throwing.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { ReconstructOptions, ReconstructResult } from "../types.ts";
 import { exitCodeForCode, serializeError, type SerializedError } from "../daemon/http-error.ts";
-import { assertOutputName } from "../daemon/output-names.ts";
-import { acceptPhoto, type AcceptedPhoto } from "../daemon/photo-intake.ts";
+import type { AcceptedPhoto } from "../daemon/photo-intake.ts";
 import type { ReconstructFn } from "../daemon/pipeline-loader.ts";
-import { writeFileAtomic } from "../io/write-atomic.ts";
+import { loadPhoto, writeOutputs } from "../io/head-files.ts";
 import type { ProgressLine } from "./progress.ts";
 
 export interface PhotoJobOutcome {
@@ -21,26 +18,6 @@ export interface PhotoJobOutcome {
   ms: number;
   files: { name: string; bytes: number }[];
   error?: SerializedError & { exitCode: number };
-}
-
-/** Reads a photo from disk and checks it like the daemon does (type, size, decodability). */
-export async function loadPhoto(path: string, maxPixels: number): Promise<{ raw: Uint8Array; accepted: AcceptedPhoto }> {
-  let raw: Uint8Array;
-  try {
-    raw = await readFile(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === "ENOENT" ? "no such file" : e.code === "EISDIR" ? "it is a directory" : e.message;
-    throw Object.assign(new Error(`cannot read ${path}: ${why}`), { code: "invalid_input" });
-  }
-  return { raw, accepted: await acceptPhoto(raw, { maxPixels }) };
-}
-
-/** Writes a job's outputs under `outDir` (each file temp + rename). */
-export async function writeOutputs(outDir: string, result: ReconstructResult): Promise<{ name: string; bytes: number }[]> {
-  for (const file of result.files) assertOutputName(file.name);
-  for (const file of result.files) await writeFileAtomic(join(outDir, ...file.name.split("/")), file.bytes);
-  return result.files.map((f) => ({ name: f.name, bytes: f.bytes.byteLength }));
 }
 
 export interface PhotoJobInput {

@@ -6,8 +6,8 @@
 import type { Queue } from "bullmq";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { buildKey, upToDate } from "../cli/batch-build.ts";
-import { loadPhoto } from "../cli/photo-job.ts";
+import { buildKey, upToDate } from "../io/build-record.ts";
+import { loadPhoto } from "../io/head-files.ts";
 import { serializeError, type SerializedError } from "../daemon/http-error.ts";
 import type { ReconstructOptions } from "../types.ts";
 import { JOB_FORMAT_VERSION, MAX_ATTEMPTS, type QueueJobData } from "./job-format.ts";

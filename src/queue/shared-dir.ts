@@ -8,8 +8,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { BUILD_RECORD } from "../cli/batch-build.ts";
-import { writeOutputs } from "../cli/photo-job.ts";
+import { BUILD_RECORD } from "../io/build-record.ts";
+import { writeOutputs } from "../io/head-files.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/write-atomic.ts";
 import type { ReconstructResult } from "../types.ts";
 import { QueueConfigError } from "./redis.ts";

@@ -10,7 +10,7 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { join } from "node:path";
-import { buildKey, upToDate } from "../cli/batch-build.ts";
+import { buildKey, upToDate } from "../io/build-record.ts";
 import { exitCodeForCode, serializeError } from "../daemon/http-error.ts";
 import type { ChildProcessReconstruct } from "../daemon/pipeline-process.ts";
 import type { Logger, StageName } from "../types.ts";

@@ -10,9 +10,11 @@ import type { ReconstructFn } from "../../daemon/pipeline-loader.ts";
 import { writeJsonAtomic } from "../../io/write-atomic.ts";
 import type { ReconstructOptions } from "../../types.ts";
 import { CliError } from "../errors.ts";
-import { BUILD_RECORD, buildKey, expandInputs, outputNames, PHOTO_EXTENSIONS, table, upToDate } from "../batch-build.ts";
+import { BUILD_RECORD, buildKey, upToDate } from "../../io/build-record.ts";
+import { expandInputs, outputNames, PHOTO_EXTENSIONS, table } from "../batch-build.ts";
 import { createProgressDisplay } from "../progress.ts";
-import { loadPhoto, runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
+import { loadPhoto } from "../../io/head-files.ts";
+import { runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
 import { addJobOptions, DEFAULT_DEPS, interruptSignal, maxPixelsFromFlags, optionsFromFlags, type JobCommandDeps, type JobFlags } from "./reconstruct.ts";
 
 export type BatchFlags = JobFlags & { jobs?: string; force?: boolean; queue?: string; wait?: boolean };

@@ -11,7 +11,7 @@ import { disposeSessions } from "../../models/session.ts";
 import { reconstruct } from "../../pipeline/reconstruct.ts";
 import { PRESET_MAP_SIZE, type Logger, type Preset, type StageTiming } from "../../types.ts";
 import { CliError } from "../errors.ts";
-import { writeOutputs } from "../photo-job.ts";
+import { writeOutputs } from "../../io/head-files.ts";
 import { createProgressDisplay } from "../progress.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../../test/fixtures/astronaut-nasa-public-domain.png", import.meta.url));

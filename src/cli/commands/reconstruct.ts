@@ -12,7 +12,8 @@ import { importReconstruct, type ReconstructFn } from "../../daemon/pipeline-loa
 import type { ReconstructOptions } from "../../types.ts";
 import { CliError } from "../errors.ts";
 import { createProgressDisplay } from "../progress.ts";
-import { describeFailure, loadPhoto, runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
+import { loadPhoto } from "../../io/head-files.ts";
+import { describeFailure, runPhotoJob, type PhotoJobOutcome } from "../photo-job.ts";
 import { reconstructInChildProcess, type ChildProcessReconstruct } from "../../daemon/pipeline-process.ts";
 
 export interface JobFlags {
