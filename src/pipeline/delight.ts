@@ -58,6 +58,8 @@ export interface DelightOptions {
    * shading consistency of the skin, weighed against plain sRGB; a number fixes k (1 = plain sRGB).
    */
   cameraResponse?: "estimate" | number;
+  /** Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with the sclera (delight/references.ts). */
+  useTeeth?: boolean;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
   /**
@@ -104,6 +106,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // runs to the grid's upper end (k 1.65) for 11 of 13 identity photos, template geometry's misfit
   // rather than the camera (docs/evaluation.md, skin tone).
   cameraResponse: 1,
+  useTeeth: true,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],

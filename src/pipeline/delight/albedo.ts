@@ -136,12 +136,13 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   let fs: number[];
   let cues: ScaleCues | undefined;
   if (o.albedoScale === "chromaticity") {
-    const { sclera, teeth } = input;
+    const sclera = input.sclera;
+    const teeth = o.useTeeth ? input.teeth : undefined;
     const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
     const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence)) : null;
     const references: ReferenceCueInput[] = [
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 },
-      { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : "not measured", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0 },
+      { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0 },
     ];
     const combined = combineCues(prior, sceneGain, references, median);
     fs = combined.fs;

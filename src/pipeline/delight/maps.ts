@@ -56,6 +56,7 @@ export interface DelightSettings {
   ridge: [number, number];
   lightColorCoupling: number;
   cameraResponse: "estimate" | number;
+  useTeeth: boolean;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];
