@@ -430,8 +430,8 @@ export interface CameraResponseEstimate {
   decided: string;
   /** The grid's k whose linearised skin the lighting model explained best (null when fixed). */
   bestContrastByShading: number | null;
-  /** Share of the de-lit skin's log variance left unexplained at k = 1 and at the best k (null when fixed). */
-  unexplainedShare: { atSrgb: number; atEstimate: number } | null;
+  /** Robust variance of the lighting model's misfit in photo units (sRGB-encoded) at k = 1 and at the best k (null when fixed). */
+  photoMisfit: { atSrgb: number; atEstimate: number } | null;
 }
 
 /**

@@ -21,17 +21,18 @@
  * radiance ∝ irradiance; photographed through a curve the fit leaves a residual that grows with the
  * curve's deviation (a power of the shading is not a shading of the same light). For each k of a
  * grid the photo is linearised, the light and regional albedo are fitted (delight/fit.ts), and the
- * residual's share of the de-lit skin's log variance is measured — a ratio, so that a curve which
- * merely compresses (texture, noise and shading alike) does not win. The shares become a profile
- * likelihood, times a prior on ln k around sRGB; the posterior mean and σ of ln k are reported.
+ * model is put back through the curve and compared with the photo in the photo's own units, so
+ * that a curve which merely compresses the data (where the template misfits: deep shade,
+ * highlights) does not win. The misfits become a profile likelihood, times a prior on ln k around
+ * sRGB; the posterior mean and σ of ln k are reported.
  * Where the shading is weak (flat light) the data barely move the prior: sRGB decides, and says so.
  */
-import { linearToSrgb, srgbToLinear } from "../../primitives/color.ts";
+import { LUMA_709, linearToSrgb, srgbToLinear } from "../../primitives/color.ts";
 import { evaluateShImage } from "../../render/sh.ts";
 import type { CameraResponseEstimate } from "../../types.ts";
 import { weightedMedian } from "../complete.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFitOptions } from "./fit.ts";
-import { baseTexels, lumAt, type DelightMaps } from "./maps.ts";
+import { baseTexels, type DelightMaps } from "./maps.ts";
 
 /**
  * σ of ln k of the prior: how far a camera's mid-tone contrast strays from sRGB's. An assumption,
@@ -80,36 +81,34 @@ export function relinearise(data: Float32Array, k: number, linear: boolean): Flo
 }
 
 /**
- * Share of the de-lit skin's log-luminance variance the lighting model leaves unexplained, for a
- * photo linearised under contrast k: robust (MAD) variance of ln(photo / model) over robust variance
- * of ln(photo / regional albedo).
+ * How far the lighting model, fitted on the photo linearised under contrast k, misses the photo in
+ * the photo's own units: the model's radiance is put back through the curve and compared with the
+ * photo value, a robust (MAD) variance over the fitted texels. Measured in photo units, a curve
+ * that compresses the data's ends does not shrink the misfit there by itself.
  */
-function unexplainedShare(input: DelightMaps, weight: Float32Array, k: number, fitOptions: LightingFitOptions): number {
+function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOptions: LightingFitOptions): number {
   const { width, height, n, AO } = baseTexels(input);
   const T = relinearise(input.textureBase.data, k, true);
   const fit = fitLighting({ width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight, regions: input.regions?.weights.data ?? null }, fitOptions);
   const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
   const regions = input.regions?.weights.data ?? null;
+  const photo = input.textureBase.data;
   const smooth = [0, 0, 0];
   const resid: number[] = [];
-  const total: number[] = [];
   const w: number[] = [];
   for (let p = 0; p < n; p++) {
     if (weight[p] <= 0) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
-    const a = lumAt(smooth, 0);
-    const shade = (AO[p] * lumAt(E, p)) / Math.PI;
-    const t = lumAt(T, p);
-    if (!(a > 0 && shade > 0 && t > 0)) continue;
-    resid.push(Math.log(t / (a * shade)));
-    total.push(Math.log(t / a));
+    let d = 0;
+    for (let c = 0; c < 3; c++) {
+      const model = (smooth[c] * AO[p] * E[p * 3 + c]) / Math.PI;
+      d += LUMA_709[c] * (photoValueOfRadiance(model, k) - linearToSrgb(photo[p * 3 + c]));
+    }
+    resid.push(d);
     w.push(weight[p]);
   }
-  const madSq = (v: number[]) => {
-    const m = weightedMedian(v, w);
-    return weightedMedian(v.map((x) => Math.abs(x - m)), w) ** 2;
-  };
-  return madSq(resid) / Math.max(madSq(total), 1e-12);
+  const m = weightedMedian(resid, w);
+  return Math.max(weightedMedian(resid.map((x) => Math.abs(x - m)), w) ** 2, 1e-12);
 }
 
 /**
@@ -120,8 +119,8 @@ export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOp
   const texels = weight.reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
   const gridOptions = { ...fitOptions, maxSamples: Math.min(fitOptions.maxSamples, GRID_FIT.maxSamples), iterations: Math.min(fitOptions.iterations, GRID_FIT.iterations) };
   const samples = Math.max(1, texels / TEXELS_PER_SAMPLE);
-  const shares = LN_K_GRID.map((lnK) => unexplainedShare(input, weight, Math.exp(lnK), gridOptions));
-  // Gaussian residuals: the profile log-likelihood of a variance share J is −(N/2)·ln J.
+  const shares = LN_K_GRID.map((lnK) => photoMisfit(input, weight, Math.exp(lnK), gridOptions));
+  // Gaussian residuals: the profile log-likelihood of a residual variance J is −(N/2)·ln J.
   const logPost = LN_K_GRID.map((lnK, i) => -(samples / 2) * Math.log(shares[i]) - (lnK * lnK) / (2 * RESPONSE_PRIOR_SIGMA_LN ** 2));
   const top = Math.max(...logPost);
   const p = logPost.map((v) => Math.exp(v - top));
@@ -135,11 +134,11 @@ export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOp
     sigmaLn: sigma,
     decided: sigma > 0.8 * RESPONSE_PRIOR_SIGMA_LN ? "prior (sRGB)" : "shading consistency",
     bestContrastByShading: Math.exp(LN_K_GRID[best]),
-    unexplainedShare: { atSrgb: shares[LN_K_GRID.indexOf(0)] ?? shares[5], atEstimate: Math.min(...shares) },
+    photoMisfit: { atSrgb: shares[5], atEstimate: Math.min(...shares) },
   };
 }
 
 /** The response taken as given (a fixed contrast k, 1 = plain sRGB): no estimate. */
 export function fixedResponse(k: number): CameraResponseEstimate {
-  return { family: "logit-contrast on sRGB", contrast: k, sigmaLn: 0, decided: "fixed", bestContrastByShading: null, unexplainedShare: null };
+  return { family: "logit-contrast on sRGB", contrast: k, sigmaLn: 0, decided: "fixed", bestContrastByShading: null, photoMisfit: null };
 }
