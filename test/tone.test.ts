@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { complete, weightedMedian } from "../src/pipeline/complete.ts";
-import { delight } from "../src/pipeline/delight.ts";
+import { delight, DELIGHT_DEFAULTS } from "../src/pipeline/delight.ts";
 import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
-import { photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
+import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
+import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
 import { combineCues, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { ciede2000, linearSrgbToLab, linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
@@ -197,6 +198,20 @@ describe("camera response", () => {
     expect(radianceOfPhotoValue(0.8, 1.3)).toBeLessThan(srgbToLinear(0.8));
     const table = relinearise(Float32Array.from([0.01, 0.2, 0.7]), 1.3, true);
     for (const [i, v] of [0.01, 0.2, 0.7].entries()) expect(table[i]).toBeCloseTo(radianceOfPhotoValue(linearToSrgb(v), 1.3), 3);
+  });
+
+  it("shading consistency reads an S-curve's contrast off light skin under a directional light, and plain sRGB off a linear photo", () => {
+    const estimate = (k: number) => {
+      const scene = syntheticScene({ exposure: 0.7, skin: [0.498, 0.322, 0.271] });
+      const texture = { ...scene.texture, data: scene.texture.data.map((v) => srgbToLinear(photoValueOfRadiance(v, k))) };
+      const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
+      const input = { textureBase: done.texture, confidence: scene.confidence, normalsObject: scene.normals, ambientOcclusion: scene.occlusion, regions: scene.regions };
+      return estimateResponse(input, skinFitWeight(input, DELIGHT_DEFAULTS), lightingFitOptions(DELIGHT_DEFAULTS));
+    };
+    const s = estimate(1.3);
+    expect(Math.abs(Math.log(s.contrast / 1.3))).toBeLessThan(0.1);
+    expect(s.decided).toBe("shading consistency");
+    expect(Math.abs(Math.log(estimate(1).contrast))).toBeLessThan(0.1);
   });
 });
 
