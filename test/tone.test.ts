@@ -217,14 +217,13 @@ describe("camera response", () => {
 
 /**
  * Cases that miss the 3 ΔE00 target today, run with `it.fails` so that the suite says when one is
- * fixed. The tone curves on mid and dark skin: dark skin sits on the curve's toe, where the S-curve
- * and the gamma are powers of the encoded value and a power of a smooth shading is still a smooth
- * shading, so shading consistency cannot see the curve (the estimate stays at sRGB) and the bright
- * sclera is read through the wrong slope (ΔE00 3.0 … 18.6). Very dark skin at half exposure: every
- * unit shading falls under the division's absolute shading floor and delight throws.
+ * fixed (TONE_PRINT=1 prints each case's ΔE00 and estimated k). The tone curves on dark skin: the
+ * estimate runs to the grid's top (k 1.5–1.65 whatever the curve) and the bright sclera is read
+ * through the wrong slope (ΔE00 10.5 … 18.7); a gamma off sRGB on mid skin, which is not in the
+ * response family (3.6). Very dark skin at half exposure: every unit shading falls under the
+ * division's absolute shading floor and delight throws.
  */
 const KNOWN_FAILURES = new Set([
-  "ITA 12°|S-shaped tone curve",
   "ITA 12°|gamma 1.15 over sRGB, exposure ×0.7",
   "ITA −45°|S-shaped tone curve",
   "ITA −45°|gamma 1.15 over sRGB, exposure ×0.7",
@@ -267,6 +266,7 @@ describe("synthetic: known albedo under known light, altered as cameras alter a 
         }, response ? { cameraResponse: response } : {});
         const dE = ciede2000(linearSrgbToLab(...(r.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...(truth as [number, number, number])));
         expect(r.lighting.albedoScale.cues?.sclera.used).toBe(true);
+        if (process.env.TONE_PRINT) console.log(`${tone}|${name}: ΔE00 ${dE.toFixed(2)}, k ${r.lighting.response?.contrast.toFixed(2)}`);
         expect(dE).toBeLessThan(3);
       });
     }
