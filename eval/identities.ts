@@ -22,6 +22,7 @@ import { reconstruct } from "../src/pipeline/reconstruct.ts";
 import { delight, type DelightInput } from "../src/pipeline/delight.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { measureSclera } from "../src/pipeline/capture/sclera.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import type { Logger, Preset, StageResults } from "../src/types.ts";
 import { listPhotos } from "./run.ts";
@@ -123,6 +124,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     regions: s.unwrap.regions,
     sceneIlluminant: s.capture.illuminant.rgb,
     sclera: measureSclera(s.capture.image, s.capture.landmarks),
+    teeth: measureTeeth(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),
   };
 }

@@ -401,16 +401,37 @@ export interface RegionMaps {
 
 /** Which cues fixed the albedo scale and the light colour (report.json `lighting.albedoScale.cues`, pipeline/delight/references.ts). */
 export interface AlbedoScaleCues {
-  /** Which cue weighed most in the scale (luminance): "sclera", "skin-locus prior" or "sclera + skin-locus prior" when neither has ¾ of the weight. */
+  /** Which cues weighed most in the scale (luminance): the references used ("sclera", "teeth", "sclera + teeth"), "skin-locus prior", or both joined by " + " when neither side has ¾ of the weight. */
   decided: string;
-  /** Weight of the sclera in the luminance and in the colour, 0..1. */
-  scleraWeight: { luminance: number; colour: number };
+  /** Weight of the in-photo references (sclera and teeth merged) in the luminance and in the colour, 0..1. */
+  referenceWeight: { luminance: number; colour: number };
   /** σ of ln Y of the combined scale (how sure: 0.1 ≈ ±10 %). */
   sigmaLnY: number;
   /** The skin luminance each cue alone would have given, and the combined one. */
-  skinY: { prior: number; sclera: number | null; combined: number };
+  skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number };
   /** The sclera measurement's verdict ("ok" or why it was not used), pixels and clipped share. */
   sclera: { used: boolean; reason: string; pixels: number; clipped: number };
+  /** The teeth measurement's verdict, as the sclera's. */
+  teeth: { used: boolean; reason: string; pixels: number; clipped: number };
+}
+
+/**
+ * The camera's tone curve as delight estimated it (pipeline/delight/response.ts): the photo value x
+ * is the sRGB encoding u of the radiance through logit(x) = k·logit(u); k = 1 is plain sRGB.
+ */
+export interface CameraResponseEstimate {
+  /** The curve family. */
+  family: "logit-contrast on sRGB";
+  /** Contrast k applied (posterior mean of ln k, exponentiated): > 1 an S-curve, < 1 a flat one. */
+  contrast: number;
+  /** σ of ln k (the prior's alone: 0.2; 0 when fixed). */
+  sigmaLn: number;
+  /** What decided k: "shading consistency", "prior (sRGB)" when the data barely moved it, or "fixed". */
+  decided: string;
+  /** The grid's k whose linearised skin the lighting model explained best (null when fixed). */
+  bestContrastByShading: number | null;
+  /** Robust variance of the lighting model's misfit in photo units (sRGB-encoded) at k = 1 and at the best k (null when fixed). */
+  photoMisfit: { atSrgb: number; atEstimate: number } | null;
 }
 
 /**
@@ -437,6 +458,8 @@ export interface LightingEstimate {
     /** Which in-photo references and priors decided the scale and the light's colour, and how sure (pipeline/delight/references.ts). */
     cues?: AlbedoScaleCues;
   };
+  /** The camera response the photo was linearised with before de-lighting (absent: plain sRGB). */
+  response?: CameraResponseEstimate;
   /** Fit quality: robust σ of the relative residual, fraction of weight kept as inliers, texels used. */
   fit: { residualSigma: number; inlierFraction: number; texelsUsed: number };
 }

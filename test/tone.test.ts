@@ -5,11 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { complete, weightedMedian } from "../src/pipeline/complete.ts";
-import { delight } from "../src/pipeline/delight.ts";
+import { delight, DELIGHT_DEFAULTS } from "../src/pipeline/delight.ts";
 import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
+import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
+import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
 import { combineCues, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { ciede2000, linearSrgbToLab, linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
-import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { syntheticScene } from "./support/synthetic-skin.ts";
@@ -79,6 +82,54 @@ describe("measureSclera", () => {
   });
 });
 
+/** An open mouth drawn into a skin-coloured sRGB image: lips around, teeth in the upper half of the opening, a dark interior and tongue below. */
+function mouthPhoto(opts: { teeth: number[]; opening: number }) {
+  const W = 160;
+  const H = 120;
+  const lm = new Float32Array(478 * 3);
+  const cx = 80;
+  const cy = 60;
+  const a = 40;
+  const b = a * opts.opening;
+  MOUTH_INNER.forEach((i, k) => {
+    const t = k <= 10 ? Math.PI - (k * Math.PI) / 10 : (-(k - 10) * Math.PI) / 10;
+    lm.set([cx + a * Math.cos(t), cy + b * Math.sin(t), 0], i * 3);
+  });
+  lm.set([cx - a - 4, cy, 0], MOUTH_RIGHT * 3);
+  lm.set([cx + a + 4, cy, 0], MOUTH_LEFT * 3);
+  const data = new Float32Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const u = (x + 0.5 - cx) / a;
+      const v = (y + 0.5 - cy) / Math.max(b, 1e-6);
+      let c = [0.75, 0.55, 0.45]; // skin
+      if (u * u + (v * b / 12) ** 2 < 1.3 && Math.abs(y + 0.5 - cy) < b + 8) c = [0.7, 0.35, 0.35]; // lips
+      if (u * u + v * v <= 1) c = v < 0.1 ? opts.teeth : v < 0.5 ? [0.08, 0.03, 0.03] : [0.75, 0.4, 0.4]; // teeth, interior, tongue
+      data.set(c, (y * W + x) * 3);
+    }
+  }
+  return { image: { width: W, height: H, channels: 3, data, colorSpace: "srgb" } as ImageF32, lm };
+}
+
+describe("measureTeeth", () => {
+  it("reads the teeth's colour between the lips, leaving out the mouth interior, tongue and lips", () => {
+    const teeth = [0.86, 0.8, 0.62];
+    const { image, lm } = mouthPhoto({ teeth, opening: 0.35 });
+    const m = measureTeeth(image, lm);
+    expect(m.reliable).toBe(true);
+    for (let c = 0; c < 3; c++) expect(Math.abs(m.rgb![c] - srgbToLinear(teeth[c])) / srgbToLinear(teeth[c])).toBeLessThan(0.02);
+  });
+
+  it("does not trust a closed mouth or one that shows no enamel", () => {
+    const closed = mouthPhoto({ teeth: [0.86, 0.8, 0.62], opening: 0.03 });
+    expect(measureTeeth(closed.image, closed.lm).reason).toMatch(/closed/);
+    const noTeeth = mouthPhoto({ teeth: [0.75, 0.4, 0.4], opening: 0.35 });
+    const m = measureTeeth(noTeeth.image, noTeeth.lm);
+    expect(m.reliable).toBe(false);
+    expect(m.reason).toMatch(/enamel/);
+  });
+});
+
 describe("combineCues", () => {
   it("weighs the sclera and the prior by their uncertainties and says which decided", () => {
     const median = [0.4, 0.25, 0.18];
@@ -86,52 +137,122 @@ describe("combineCues", () => {
     const prior: SkinPrior = (wb) => ({ luminance: 0.2, distance: 0, gain: wb });
     const Y = (fs: number[]) => 0.2126 * median[0] * fs[0] + 0.7152 * median[1] * fs[1] + 0.0722 * median[2] * fs[2];
     const sure = { fs: [0.5, 0.5, 0.5] as [number, number, number], sigmaLnY: 0.05, sigmaChroma: 0.02 };
-    const both = combineCues(prior, [1, 1, 1], { cue: sure, reason: "ok", pixels: 100, clipped: 0 }, median);
+    const both = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0 }], median);
     expect(both.cues.decided).toBe("sclera");
-    expect(both.cues.scleraWeight.luminance).toBeGreaterThan(0.9);
-    const none = combineCues(prior, [1, 1, 1], { cue: null, reason: "not measured", pixels: 0, clipped: 0 }, median);
+    expect(both.cues.referenceWeight.luminance).toBeGreaterThan(0.9);
+    const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0 }], median);
     expect(none.cues.decided).toBe("skin-locus prior");
     expect(Y(none.fs)).toBeCloseTo(0.2, 6);
     expect(none.fs[1] / none.fs[0]).toBeCloseTo(1, 6);
     expect(Math.abs(Y(both.fs) - Y(sure.fs)) / Y(sure.fs)).toBeLessThan(0.05);
     // A reading that makes skin lighter than any skin is not the sclera: rejected, the prior decides.
-    const absurd = combineCues(prior, [1, 1, 1], { cue: { ...sure, fs: [5, 5, 5] }, reason: "ok", pixels: 100, clipped: 0 }, median);
+    const absurd = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: { ...sure, fs: [5, 5, 5] }, reason: "ok", pixels: 100, clipped: 0 }], median);
     expect(absurd.cues.sclera.used).toBe(false);
     expect(absurd.cues.decided).toBe("skin-locus prior");
+    // Two references merge by inverse variance: the surer one pulls the scale toward itself.
+    const teeth = { fs: [0.8, 0.8, 0.8] as [number, number, number], sigmaLnY: 0.15, sigmaChroma: 0.05 };
+    const two = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0 }, { name: "teeth", cue: teeth, reason: "ok", pixels: 100, clipped: 0 }], median);
+    expect(two.cues.decided).toBe("sclera + teeth");
+    expect(two.cues.teeth.used).toBe(true);
+    expect(Y(two.fs)).toBeGreaterThan(Y(both.fs));
+    expect(Y(two.fs)).toBeLessThan(Y(sure.fs) * 1.2);
   });
 });
 
-/** ISSA facial anchors [S20], linear sRGB: ITA 62°, 12°, −45° (light, intermediate, dark). */
+/** ISSA facial anchors [S20], linear sRGB: ITA 62°, 12°, −45° (light, intermediate, dark), and a very dark ITA −50° (L* 28, a* 12, b* 18.5). */
 const TONES: [string, number[]][] = [
   ["ITA 62°", [0.498, 0.322, 0.271]],
   ["ITA 12°", [0.322, 0.163, 0.093]],
   ["ITA −45°", [0.128, 0.054, 0.028]],
+  ["ITA −50°", [0.105, 0.043, 0.0196]],
 ];
-/** Camera alterations: exposure factor and white-balance gains (red = 1). */
-const ALTERATIONS: [string, number, number[]][] = [
-  ["exposure ×0.5", 0.5, [1, 1, 1]],
-  ["exposure ×2", 2, [1, 1, 1]],
-  ["cool white balance", 1, [1, 1.08, 1.25]],
-  ["warm white balance", 1, [1, 0.9, 0.7]],
+
+/** A camera alteration: exposure factor, white-balance gains (red = 1), and the tone curve applied to the sRGB-encoded value. */
+interface Alteration {
+  name: string;
+  exposure: number;
+  wb: number[];
+  curve: (x: number) => number;
+  /** The tone-curve cases ask delight to estimate the response (its default is plain sRGB). */
+  response?: "estimate";
+}
+const identity = (x: number) => x;
+const ALTERATIONS: Alteration[] = [
+  { name: "exposure ×0.5", exposure: 0.5, wb: [1, 1, 1], curve: identity },
+  { name: "exposure ×2", exposure: 2, wb: [1, 1, 1], curve: identity },
+  { name: "cool white balance", exposure: 1, wb: [1, 1.08, 1.25], curve: identity },
+  { name: "warm white balance", exposure: 1, wb: [1, 0.9, 0.7], curve: identity },
+  // A phone-like S-curve (the response family's own, k 1.3) and a flatter gamma off sRGB's (not in the family).
+  { name: "S-shaped tone curve", exposure: 1, wb: [1, 1, 1], curve: (x) => photoValueOfRadiance(srgbToLinear(x), 1.3), response: "estimate" },
+  { name: "gamma 1.15 over sRGB, exposure ×0.7", exposure: 0.7, wb: [1, 1, 1], curve: (x) => x ** (1 / 1.15), response: "estimate" },
 ];
+
+describe("camera response", () => {
+  it("the forward curve and the re-linearisation invert each other, and k = 1 is plain sRGB", () => {
+    for (const k of [0.7, 1, 1.4]) {
+      for (const E of [0.01, 0.1, 0.4, 0.9]) expect(radianceOfPhotoValue(photoValueOfRadiance(E, k), k)).toBeCloseTo(E, 5);
+    }
+    expect(radianceOfPhotoValue(0.5, 1)).toBeCloseTo(srgbToLinear(0.5), 9);
+    // An S-curve darkens the dark and lightens the light: its inverse does the opposite.
+    expect(radianceOfPhotoValue(0.2, 1.3)).toBeGreaterThan(srgbToLinear(0.2));
+    expect(radianceOfPhotoValue(0.8, 1.3)).toBeLessThan(srgbToLinear(0.8));
+    const table = relinearise(Float32Array.from([0.01, 0.2, 0.7]), 1.3, true);
+    for (const [i, v] of [0.01, 0.2, 0.7].entries()) expect(table[i]).toBeCloseTo(radianceOfPhotoValue(linearToSrgb(v), 1.3), 3);
+  });
+
+  it("shading consistency reads an S-curve's contrast off light skin under a directional light, and plain sRGB off a linear photo", () => {
+    const estimate = (k: number) => {
+      const scene = syntheticScene({ exposure: 0.7, skin: [0.498, 0.322, 0.271] });
+      const texture = { ...scene.texture, data: scene.texture.data.map((v) => srgbToLinear(photoValueOfRadiance(v, k))) };
+      const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
+      const input = { textureBase: done.texture, confidence: scene.confidence, normalsObject: scene.normals, ambientOcclusion: scene.occlusion, regions: scene.regions };
+      return estimateResponse(input, skinFitWeight(input, DELIGHT_DEFAULTS), lightingFitOptions(DELIGHT_DEFAULTS));
+    };
+    const s = estimate(1.3);
+    expect(Math.abs(Math.log(s.contrast / 1.3))).toBeLessThan(0.1);
+    expect(s.decided).toBe("shading consistency");
+    expect(Math.abs(Math.log(estimate(1).contrast))).toBeLessThan(0.1);
+  });
+});
+
+/**
+ * Cases that miss the 3 ΔE00 target today, run with `it.fails` so that the suite says when one is
+ * fixed (TONE_PRINT=1 prints each case's ΔE00 and estimated k). The tone curves on dark skin: the
+ * estimate runs to the grid's top (k 1.5–1.65 whatever the curve) and the bright sclera is read
+ * through the wrong slope (ΔE00 10.5 … 18.7); a gamma off sRGB on mid skin, which is not in the
+ * response family (3.6). Very dark skin at half exposure: every unit shading falls under the
+ * division's absolute shading floor and delight throws.
+ */
+const KNOWN_FAILURES = new Set([
+  "ITA 12°|gamma 1.15 over sRGB, exposure ×0.7",
+  "ITA −45°|S-shaped tone curve",
+  "ITA −45°|gamma 1.15 over sRGB, exposure ×0.7",
+  "ITA −50°|exposure ×0.5",
+  "ITA −50°|S-shaped tone curve",
+  "ITA −50°|gamma 1.15 over sRGB, exposure ×0.7",
+]);
 
 describe("synthetic: known albedo under known light, altered as cameras alter a photo", () => {
   const scaleRegions = [FACE_REGIONS.indexOf("forehead"), FACE_REGIONS.indexOf("cheeks")];
   for (const [tone, skin] of TONES) {
-    for (const [name, exposure, wb] of ALTERATIONS) {
-      it(`${tone}, ${name}: the facial albedo within 3 ΔE00 of the truth (the sclera in view)`, async () => {
+    for (const { name, exposure, wb, curve, response } of ALTERATIONS) {
+      const test = KNOWN_FAILURES.has(`${tone}|${name}`) ? it.fails : it;
+      test(`${tone}, ${name}: the facial albedo within 3 ΔE00 of the truth (the sclera in view)`, async () => {
         const scene = syntheticScene({ exposure: 0.7 * exposure, skin });
         const n = scene.width * scene.height;
-        const texture = { ...scene.texture, data: scene.texture.data.map((v, i) => Math.min(1, v * wb[i % 3])) };
+        // The camera: white balance, clipping, then its tone curve on the encoded value (the photo decoded as plain sRGB).
+        const camera = (v: number, c: number) => srgbToLinear(curve(linearToSrgb(Math.min(1, v * wb[c]))));
+        const texture = { ...scene.texture, data: scene.texture.data.map((v, i) => camera(v, i % 3)) };
         // The truth's skin median on seen forehead and cheeks, and the light there (unit shading).
         const w = Float32Array.from({ length: n }, (_, p) => (scene.confidence.data[p] >= 0.3 ? scaleRegions.reduce((s, r) => s + scene.regions.weights.data[p * FACE_REGIONS.length + r], 0) : 0));
         const E = evaluateShImage(radianceToIrradiance(scene.radiance), scene.normals.data, n);
         const ch = (src: ArrayLike<number>, c: number, f = 1) => Float32Array.from({ length: n }, (_, p) => src[p * 3 + c] * f);
         const truth = [0, 1, 2].map((c) => weightedMedian(ch(scene.albedo.data, c), w));
         const shade = [0, 1, 2].map((c) => weightedMedian(Float32Array.from({ length: n }, (_, p) => (scene.occlusion.data[p] * E[p * 3 + c]) / Math.PI), w));
-        // The photo's sclera: its reflectance under the face's light, behind the lids (the
-        // reference's own model, so this checks the fit, the medians and the weighing, not the reference).
-        const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => r * SCLERA_RECESS.face * shade[c] * wb[c]) as [number, number, number];
+        // The photo's sclera: its reflectance under the face's light, behind the lids, through the
+        // same camera (the reference's own model, so this checks the response, the fit, the medians
+        // and the weighing, not the reference).
+        const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
         const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, openness: 0.3, clipped: 0, spread: 0.05, reliable: true, reason: "ok" };
         const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
         const r = await delight({
@@ -142,9 +263,10 @@ describe("synthetic: known albedo under known light, altered as cameras alter a 
           ambientOcclusion: scene.occlusion,
           regions: scene.regions,
           sclera,
-        });
+        }, response ? { cameraResponse: response } : {});
         const dE = ciede2000(linearSrgbToLab(...(r.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...(truth as [number, number, number])));
         expect(r.lighting.albedoScale.cues?.sclera.used).toBe(true);
+        if (process.env.TONE_PRINT) console.log(`${tone}|${name}: ΔE00 ${dE.toFixed(2)}, k ${r.lighting.response?.contrast.toFixed(2)}`);
         expect(dE).toBeLessThan(3);
       });
     }

@@ -21,10 +21,11 @@ import { runTiled } from "../models/tiled.ts";
 import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
 import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
-import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../types.ts";
+import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
 import { absoluteScale, completeAlbedo, seenAlbedo } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
-import { divisionShading, fitSkinLighting, lightingEstimate, unitShading } from "./delight/shading.ts";
+import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, skinFitWeight, unitShading } from "./delight/shading.ts";
+import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 /** The stage's input: the base-size maps every step reads (delight/maps.ts), and the upscaled texture the last step divides. */
@@ -52,6 +53,13 @@ export interface DelightOptions {
    * shadow from a tinted skin patch, and a free colour lets a white highlight pass as blue light.
    */
   lightColorCoupling?: number;
+  /**
+   * The camera's tone curve (delight/response.ts): "estimate" reads its mid-tone contrast k from the
+   * shading consistency of the skin, weighed against plain sRGB; a number fixes k (1 = plain sRGB).
+   */
+  cameraResponse?: "estimate" | number;
+  /** Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with the sclera (delight/references.ts). */
+  useTeeth?: boolean;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
   /**
@@ -94,6 +102,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   iterations: 8,
   ridge: [1e-3, 1e-2],
   lightColorCoupling: 10,
+  // Plain sRGB until the estimate is trustworthy: on real photos the shading-consistency estimate
+  // runs to the grid's upper end (k 1.65) for 11 of 13 identity photos, template geometry's misfit
+  // rather than the camera (docs/evaluation.md, skin tone).
+  cameraResponse: 1,
+  useTeeth: true,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],
@@ -156,6 +169,8 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const o = withDefaults(DELIGHT_DEFAULTS, options);
   check(input);
   const log = loggerOf(context);
+  const { response, input: linearised } = linearisedInput(input, o);
+  input = linearised;
   const { fit, fitWeight } = fitSkinLighting(input, o);
   const shading = unitShading(input, fit, fitWeight, o);
   const seen = seenAlbedo(input, shading, fit, o);
@@ -164,14 +179,31 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const divisor = divisionShading(input, shading, seen.seen, albedoRel, scale.fs);
   throwIfAborted(context);
   const albedo = await fullResolutionAlbedo(input, divisor, seen.specWeight, scale.skinAlbedo, o, context);
-  const lighting = lightingEstimate(input, fit, fitWeight, scale, o);
+  const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
   const { width, height } = input.textureBase;
-  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
+  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
     lighting,
   };
+}
+
+/**
+ * 0. The camera's response (delight/response.ts), estimated on the skin the lighting fit would use,
+ * and the input re-linearised under it: both textures and the references' photo colours.
+ */
+function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { response: CameraResponseEstimate; input: DelightInput } {
+  if (o.cameraResponse !== "estimate" && !(typeof o.cameraResponse === "number" && o.cameraResponse > 0)) {
+    throw new Error(`delight: cameraResponse must be "estimate" or a positive contrast, got ${o.cameraResponse}`);
+  }
+  const response = o.cameraResponse === "estimate" ? estimateResponse(input, skinFitWeight(input, o), lightingFitOptions(o)) : fixedResponse(o.cameraResponse);
+  const k = response.contrast;
+  if (k === 1) return { response, input };
+  const relin = (img: ImageF32): ImageF32 => ({ ...img, data: relinearise(img.data, k, img.colorSpace === "linear") , colorSpace: "linear" });
+  const reference = <T extends { rgb: [number, number, number] | null }>(m: T | undefined): T | undefined =>
+    m?.rgb ? { ...m, rgb: Array.from(relinearise(Float32Array.from(m.rgb), k, true)) as [number, number, number] } : m;
+  return { response, input: { ...input, textureBase: relin(input.textureBase), texture: relin(input.texture), sclera: reference(input.sclera), teeth: reference(input.teeth) } };
 }
 
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading. */

@@ -14,6 +14,7 @@
  *   const { files, report } = await reconstruct(photoBytes, { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] }, { onProgress });
  */
 import { measureSclera } from "./capture/sclera.ts";
+import { measureTeeth } from "./capture/teeth.ts";
 import { createHash } from "node:crypto";
 import { buildTemplateHead } from "../geometry/template-head.ts";
 import { decodeImage, type DecodeInfo } from "../image/decode.ts";
@@ -257,6 +258,7 @@ async function delightStage(
         regions: unwrapped.regions,
         sceneIlluminant: captured.illuminant.rgb,
         sclera: measureSclera(captured.image, captured.landmarks),
+        teeth: measureTeeth(captured.image, captured.landmarks),
         texelSizeMm,
       },
       {},

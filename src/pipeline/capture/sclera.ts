@@ -65,6 +65,61 @@ export interface ScleraMeasurement {
   reason: string;
 }
 
+/** A photo pixel inside a reference's outline: linear RGB, its rank (smallest channel) and whether a channel clipped. */
+export interface ReferencePixel {
+  rgb: number[];
+  rank: number;
+  clipped: boolean;
+}
+
+/**
+ * The pixels of an sRGB image inside a polygon (flat x, y pairs, pixels), but for those inside
+ * `exclude` (a disc), as linear RGB ranked by their smallest channel: a near-neutral light surface
+ * ranks high, anything saturated or dark low.
+ */
+export function polygonPixels(image: ImageF32, polygon: number[], clipLevel: number, exclude: { x: number; y: number; r: number } | null = null): ReferencePixel[] {
+  const { width: w, height: h, channels } = image;
+  const xs = polygon.filter((_, i) => i % 2 === 0);
+  const ys = polygon.filter((_, i) => i % 2 === 1);
+  const x0 = Math.max(0, Math.floor(Math.min(...xs)));
+  const y0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const x1 = Math.min(w - 1, Math.ceil(Math.max(...xs)));
+  const y1 = Math.min(h - 1, Math.ceil(Math.max(...ys)));
+  if (x1 < x0 || y1 < y0) return [];
+  const bw = x1 - x0 + 1;
+  const inside = new Uint8Array(bw * (y1 - y0 + 1));
+  fillPolygon(inside, bw, y1 - y0 + 1, polygon, x0, y0);
+  const out: ReferencePixel[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      if (!inside[(y - y0) * bw + (x - x0)]) continue;
+      if (exclude && Math.hypot(x + 0.5 - exclude.x, y + 0.5 - exclude.y) < exclude.r) continue;
+      const p = (y * w + x) * channels;
+      const s = [image.data[p], image.data[p + 1], image.data[p + 2]];
+      const rgb = s.map(srgbToLinear);
+      out.push({ rgb, rank: Math.min(rgb[0], rgb[1], rgb[2]), clipped: s.some((v) => v >= clipLevel) });
+    }
+  }
+  return out;
+}
+
+/** The pixels whose rank lies between the given quantiles of all ranks. */
+export function keepQuantiles(pixels: ReferencePixel[], quantiles: [number, number]): ReferencePixel[] {
+  if (pixels.length === 0) return [];
+  const sorted = pixels.map((e) => e.rank).sort((a, b) => a - b);
+  const lo = sorted[Math.floor(sorted.length * quantiles[0])];
+  const hi = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * quantiles[1]))];
+  return pixels.filter((e) => e.rank >= lo && e.rank <= hi);
+}
+
+/** Per-channel median colour and robust spread (1.4826 × MAD of ln luminance) of linear RGB samples. */
+export function robustColour(samples: number[][]): { rgb: [number, number, number]; spread: number } {
+  const rgb = [0, 1, 2].map((c) => median(samples.map((k) => k[c]))) as [number, number, number];
+  const logs = samples.map((k) => Math.log(Math.max(luminance(k[0], k[1], k[2]), 1e-6)));
+  const m = median(logs);
+  return { rgb, spread: 1.4826 * median(logs.map((v) => Math.abs(v - m))) };
+}
+
 const median = (a: number[]): number => {
   const s = [...a].sort((x, y) => x - y);
   return s.length ? s[Math.floor(s.length / 2)] : 0;
@@ -81,7 +136,6 @@ const median = (a: number[]): number => {
 export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement {
   const o = withDefaults(SCLERA_DEFAULTS, options);
   const lm = landmarks;
-  const { width: w, height: h, channels } = image;
   const kept: number[][] = [];
   let clippedCount = 0;
   const openness: number[] = [];
@@ -101,31 +155,9 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
     const iy = lm[iris * 3 + 1];
     let ir = 0;
     for (let k = 1; k <= 4; k++) ir += Math.hypot(lm[(iris + k) * 3] - ix, lm[(iris + k) * 3 + 1] - iy) / 4;
-    const x0 = Math.max(0, Math.floor(Math.min(...xs)));
-    const y0 = Math.max(0, Math.floor(Math.min(...ys)));
-    const x1 = Math.min(w - 1, Math.ceil(Math.max(...xs)));
-    const y1 = Math.min(h - 1, Math.ceil(Math.max(...ys)));
-    if (x1 < x0 || y1 < y0) continue;
-    const bw = x1 - x0 + 1;
-    const inside = new Uint8Array(bw * (y1 - y0 + 1));
-    fillPolygon(inside, bw, y1 - y0 + 1, shrunk, x0, y0);
-    const eye: { rgb: number[]; rank: number; clipped: boolean }[] = [];
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        if (!inside[(y - y0) * bw + (x - x0)]) continue;
-        if (ir > 0 && Math.hypot(x + 0.5 - ix, y + 0.5 - iy) < o.irisMargin * ir) continue;
-        const p = (y * w + x) * channels;
-        const s = [image.data[p], image.data[p + 1], image.data[p + 2]];
-        const rgb = s.map(srgbToLinear);
-        eye.push({ rgb, rank: Math.min(rgb[0], rgb[1], rgb[2]), clipped: s.some((v) => v >= o.clipLevel) });
-      }
-    }
-    if (eye.length === 0) continue;
-    const sorted = eye.map((e) => e.rank).sort((a, b) => a - b);
-    const lo = sorted[Math.floor(sorted.length * o.quantiles[0])];
-    const hi = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * o.quantiles[1]))];
-    for (const e of eye) {
-      if (e.rank < lo || e.rank > hi) continue;
+    const irisDisc = ir > 0 ? { x: ix, y: iy, r: o.irisMargin * ir } : null;
+    const eye = polygonPixels(image, shrunk, o.clipLevel, irisDisc);
+    for (const e of keepQuantiles(eye, o.quantiles)) {
       kept.push(e.rgb);
       if (e.clipped) clippedCount++;
     }
@@ -134,10 +166,7 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const pixels = kept.length;
   const clipped = pixels ? clippedCount / pixels : 0;
   if (pixels === 0) return { rgb: null, pixels, openness: open, clipped, spread: 0, reliable: false, reason: "no sclera pixels between the lids" };
-  const rgb = [0, 1, 2].map((c) => median(kept.map((k) => k[c]))) as [number, number, number];
-  const logs = kept.map((k) => Math.log(Math.max(luminance(k[0], k[1], k[2]), 1e-6)));
-  const m = median(logs);
-  const spread = 1.4826 * median(logs.map((v) => Math.abs(v - m)));
+  const { rgb, spread } = robustColour(kept);
   let reason = "";
   if (pixels < o.minPixels) reason = `only ${pixels} sclera pixels (need ${o.minPixels})`;
   else if (open < o.minOpenness) reason = `eyes nearly closed (opening ${open.toFixed(2)} of the eye's width)`;

@@ -8,7 +8,7 @@ import type { FaceRegion, RegionMaps } from "../../types.ts";
 import { complete, skinPriorMask, weightedMedian } from "../complete.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus } from "./albedo-scale.ts";
-import { combineCues, scleraCue, type ScaleCues, type SkinPrior } from "./references.ts";
+import { combineCues, scleraCue, teethCue, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 
@@ -137,8 +137,14 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   let cues: ScaleCues | undefined;
   if (o.albedoScale === "chromaticity") {
     const sclera = input.sclera;
-    const cue = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
-    const combined = combineCues(prior, sceneGain, { cue, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 }, median);
+    const teeth = o.useTeeth ? input.teeth : undefined;
+    const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
+    const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence)) : null;
+    const references: ReferenceCueInput[] = [
+      { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 },
+      { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0 },
+    ];
+    const combined = combineCues(prior, sceneGain, references, median);
     fs = combined.fs;
     cues = combined.cues;
   } else {
@@ -172,9 +178,15 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
       // no positive shading there: fall back to the face
     }
   }
+  return { rgb: frontShading(input, shading, scaleRegions, minConfidence), inOrbit: false };
+}
+
+/** The median unit shading over the front of the face the scale is read on (forehead and cheeks the photo saw). */
+function frontShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
+  const cov = input.coverage?.data;
   const conf = input.confidence.data;
   const front = Float32Array.from(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
-  return { rgb: medianColor(shading, front), inOrbit: false };
+  return medianColor(shading, front);
 }
 
 /** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */

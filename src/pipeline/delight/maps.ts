@@ -5,6 +5,7 @@
  */
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../../types.ts";
 import type { ScleraMeasurement } from "../capture/sclera.ts";
+import type { TeethMeasurement } from "../capture/teeth.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 
 /** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
@@ -38,6 +39,8 @@ export interface DelightMaps {
    * Absent or unreliable: the prior alone fixes the scale.
    */
   sclera?: ScleraMeasurement;
+  /** The teeth as the photo shows them (capture/teeth.ts), a second reference where the mouth is open. */
+  teeth?: TeethMeasurement;
 }
 
 /**
@@ -52,6 +55,8 @@ export interface DelightSettings {
   iterations: number;
   ridge: [number, number];
   lightColorCoupling: number;
+  cameraResponse: "estimate" | number;
+  useTeeth: boolean;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];

@@ -16,6 +16,7 @@
  */
 import { luminance } from "../../primitives/color.ts";
 import type { ScleraMeasurement } from "../capture/sclera.ts";
+import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { AlbedoScaleCues } from "../../types.ts";
 
 /**
@@ -98,42 +99,114 @@ function priorSigmaLnY(sigmaChroma: number, distance: number): number {
 export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { rgb: ArrayLike<number>; inOrbit: boolean }): ScaleCue | null {
   if (!sclera?.reliable || !sclera.rgb) return null;
   const recess = eyeShading.inOrbit ? SCLERA_RECESS.orbit : SCLERA_RECESS.face;
-  const rel = sclera.rgb.map((v, c) => v / Math.max(recess * eyeShading.rgb[c], 1e-6));
-  if (!rel.every((v) => v > 0 && Number.isFinite(v))) return null;
-  const fs = SCLERA_REFLECTANCE.rgb.map((r, c) => r / rel[c]) as [number, number, number];
-  // The measurement's own noise: the spread over its pixels, averaged down (a few hundred pixels are not independent: √ of a tenth).
-  const noise = sclera.spread / Math.sqrt(Math.max(1, sclera.pixels / 10));
-  const sigmaLnY = Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, noise) * (1 + 2 * sclera.clipped);
-  return { fs, sigmaLnY, sigmaChroma: Math.hypot(SCLERA_REFLECTANCE.sigmaChroma, noise) };
+  return referenceCue(sclera.rgb, sclera, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
 }
 
 /**
- * Combines the cues in two steps. The light's colour first: the prior's white balance (scene light
- * and locus match, `prior(sceneGain)`) and the sclera's, by inverse variance of ln g/r and ln b/r.
- * Then the scale: the prior reads the skin under that combined white balance (its doubt now that
- * of the combined colour), and its luminance and the sclera's are combined by inverse variance of
- * ln Y. `median` is the relative skin albedo the scale is read on.
+ * Reflectance of the labial enamel of upper central incisors, linear sRGB, with σ of ln Y and of
+ * the chromaticity. Measured in vivo with a contact spectrophotometer (Vita Easyshade; D65, 2°):
+ * Oh, Kim, Shin, Hyun, Kim, Kim, Jang, Song 2022, "Color distribution of maxillary permanent incisors
+ * in Korean pediatric patients using a spectrophotometer", J Korean Acad Pediatr Dent 49(4):414–427,
+ * doi:10.5933/JKAPD.2022.49.4.414: central incisors L* 84.0, a* 0.17, b* 24.1 (404 incisors), L* 80.6
+ * from age 11. We take L* 80.6, a* 0.17, b* 24.1 → linear sRGB (0.697, 0.567, 0.329), Y 0.578.
+ * Teeth darken and yellow with age (Joiner & Luo 2017, "Tooth colour and whiteness: a review",
+ * J Dent 67S:S3–S10), are bleached in many portraits, and a contact probe reads the tooth's middle
+ * third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
+ * σ of ln Y 0.3 (L* 75…88 is ln Y ±0.2, and the edge), of the chromaticity 0.2 (bleached teeth are
+ * far less yellow: b* 24 → 12 moves ln b/r by ≈ 0.4), so the teeth's colour barely moves the light's.
  */
-export function combineCues(prior: SkinPrior, sceneGain: readonly number[], sclera: ScleraCueInput, median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
-  const cue = sclera.cue;
+export const TOOTH_REFLECTANCE = { rgb: [0.697, 0.567, 0.329] as [number, number, number], sigmaLnY: 0.3, sigmaChroma: 0.2 };
+
+/**
+ * The visible teeth sit behind the lips, in the mouth's opening: the upper lip shades them and the
+ * mouth hides part of the sky (0.75, assumed as the sclera's recess is, with σ of ln 0.3). Their
+ * labial surfaces face forward, as the front of the face does: the light they get is read there.
+ */
+export const TOOTH_RECESS = { factor: 0.75, sigmaLn: 0.3 };
+
+/**
+ * The teeth cue: `frontShading` is the unit shading (per channel) of the light the front of the
+ * face gets. Null when the measurement is absent or unreliable.
+ */
+export function teethCue(teeth: TeethMeasurement | undefined, frontShading: ArrayLike<number>): ScaleCue | null {
+  if (!teeth?.reliable || !teeth.rgb) return null;
+  return referenceCue(teeth.rgb, teeth, frontShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
+}
+
+/** A reference's cue: its reflectance over its photo colour per unit shading, with every doubt in σ. */
+function referenceCue(
+  rgb: ArrayLike<number>,
+  m: { spread: number; pixels: number; clipped: number },
+  shading: ArrayLike<number>,
+  recess: number,
+  reflectance: { rgb: number[]; sigmaLnY: number; sigmaChroma: number },
+  sigmaRecess: number,
+): ScaleCue | null {
+  const rel = Array.from(rgb, (v, c) => v / Math.max(recess * shading[c], 1e-6));
+  if (!rel.every((v) => v > 0 && Number.isFinite(v))) return null;
+  const fs = reflectance.rgb.map((r, c) => r / rel[c]) as [number, number, number];
+  // The measurement's own noise: the spread over its pixels, averaged down (a few hundred pixels are not independent: √ of a tenth).
+  const noise = m.spread / Math.sqrt(Math.max(1, m.pixels / 10));
+  const sigmaLnY = Math.hypot(reflectance.sigmaLnY, sigmaRecess, noise) * (1 + 2 * m.clipped);
+  return { fs, sigmaLnY, sigmaChroma: Math.hypot(reflectance.sigmaChroma, noise) };
+}
+
+/** The references' cues merged by inverse variance of ln Y and of ln g/r, ln b/r. */
+function mergeCues(cues: ScaleCue[]): ScaleCue {
+  if (cues.length === 1) return cues[0];
+  const wY = cues.map((c) => 1 / c.sigmaLnY ** 2);
+  const wC = cues.map((c) => 1 / c.sigmaChroma ** 2);
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  const avg = (w: number[], f: (c: ScaleCue) => number) => sum(cues.map((c, i) => w[i] * f(c))) / sum(w);
+  const Y = Math.exp(avg(wY, (c) => lnY(c.fs)));
+  const gain = [1, Math.exp(avg(wC, (c) => Math.log(c.fs[1] / c.fs[0]))), Math.exp(avg(wC, (c) => Math.log(c.fs[2] / c.fs[0])))];
+  const k = Y / luminance(gain[0], gain[1], gain[2]);
+  return { fs: gain.map((g) => g * k) as [number, number, number], sigmaLnY: 1 / Math.sqrt(sum(wY)), sigmaChroma: 1 / Math.sqrt(sum(wC)) };
+}
+
+/** A reference's cue (or null) with its measurement's verdict for the report. */
+export interface ReferenceCueInput {
+  name: "sclera" | "teeth";
+  cue: ScaleCue | null;
+  reason: string;
+  pixels: number;
+  clipped: number;
+  /** The skin luminance a rejected reading implied (report only). */
+  skinY?: number;
+}
+
+/**
+ * Combines the cues in two steps. Each reference (sclera, teeth) is first checked against skin
+ * itself: one that implies skin lighter than any skin, or lies further than MAX_DISAGREEMENT_SIGMA
+ * from the prior, is not that reference (lashes in a squint, a tongue, a shadowed socket) and is
+ * dropped; those left are merged by inverse variance. The light's colour then: the prior's white
+ * balance (scene light and locus match, `prior(sceneGain)`) and the references', by inverse
+ * variance of ln g/r and ln b/r. Then the scale: the prior reads the skin under that combined
+ * white balance (its doubt now that of the combined colour), and its luminance and the references'
+ * are combined by inverse variance of ln Y. `median` is the relative skin albedo the scale is read on.
+ */
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
   const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
   const fsFor = (gain: readonly number[], Y: number) => {
     const k = Y / Math.max(lumOf(gain), 1e-9);
     return gain.map((g) => g * k) as [number, number, number];
   };
-  // The prior alone, as before: its white balance, and its luminance read under it.
+  // The prior alone: its white balance, and its luminance read under it.
   const alone = prior(sceneGain);
   const priorGain = alone.gain;
   const priorFs = fsFor(priorGain, alone.luminance);
   const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
-  if (cue) {
-    const Ys = lumOf(cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), cue.sigmaLnY);
+  const checked = references.map((r) => {
+    if (!r.cue) return r;
+    const Ys = lumOf(r.cue.fs);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), r.cue.sigmaLnY);
     let reason = "";
-    if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the sclera`;
+    if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the ${r.name}`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
-    if (reason) return combineCues(prior, sceneGain, { ...sclera, cue: null, reason, scleraY: Ys }, median);
-  }
+    return reason ? { ...r, cue: null, reason, skinY: Ys } : { ...r, skinY: Ys };
+  });
+  const used = checked.filter((r) => r.cue);
+  const cue = used.length ? mergeCues(used.map((r) => r.cue!)) : null;
   let wC = 0;
   let gain = priorGain;
   let sigmaChroma = sigmaChromaPrior;
@@ -159,25 +232,22 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], scle
     sigma = 1 / Math.sqrt(1 / sigmaP ** 2 + 1 / cue.sigmaLnY ** 2);
   }
   const fs = fsFor(finalGain, Math.exp(lnYc));
-  const decided = !cue ? "skin-locus prior" : wY >= 0.75 ? "sclera" : wY <= 0.25 ? "skin-locus prior" : "sclera + skin-locus prior";
+  const names = used.map((r) => r.name).join(" + ");
+  const decided = !cue ? "skin-locus prior" : wY >= 0.75 ? names : wY <= 0.25 ? "skin-locus prior" : `${names} + skin-locus prior`;
+  const verdict = (name: ReferenceCueInput["name"]) => {
+    const r = checked.find((x) => x.name === name);
+    return r ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped } : { used: false, reason: "not measured", pixels: 0, clipped: 0 };
+  };
+  const skinYOf = (name: ReferenceCueInput["name"]) => checked.find((x) => x.name === name)?.skinY ?? null;
   return {
     fs,
     cues: {
       decided,
-      scleraWeight: { luminance: wY, colour: wC },
+      referenceWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
-      skinY: { prior: lumOf(priorFs), sclera: cue ? lumOf(cue.fs) : (sclera.scleraY ?? null), combined: Math.exp(lnYc) },
-      sclera: { used: cue !== null, reason: cue ? sclera.reason : (sclera.reason), pixels: sclera.pixels, clipped: sclera.clipped },
+      skinY: { prior: lumOf(priorFs), sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) },
+      sclera: verdict("sclera"),
+      teeth: verdict("teeth"),
     },
   };
-}
-
-/** The sclera's cue (or null) with its measurement's verdict for the report. */
-export interface ScleraCueInput {
-  cue: ScaleCue | null;
-  reason: string;
-  pixels: number;
-  clipped: number;
-  /** The skin luminance a rejected reading implied (report only). */
-  scleraY?: number;
 }

@@ -9,7 +9,7 @@ import { weightedBlur } from "../../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../../render/sh.ts";
 import { weightedMedian } from "../complete.ts";
 import type { AlbedoScale } from "./albedo.ts";
-import { fitLighting, smoothAlbedoAt, type LightingFit } from "./fit.ts";
+import { fitLighting, smoothAlbedoAt, type LightingFit, type LightingFitOptions } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { neutraliseShadeChroma } from "./shade-chroma.ts";
 
@@ -18,7 +18,18 @@ const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
 
 /** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
 export function fitSkinLighting(input: DelightMaps, o: DelightSettings): { fit: LightingFit; fitWeight: Float32Array } {
-  const { width, height, n, T, AO, conf, covered } = baseTexels(input);
+  const { width, height, AO } = baseTexels(input);
+  const fitWeight = skinFitWeight(input, o);
+  const fit = fitLighting(
+    { width, height, texture: input.textureBase.data, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
+    lightingFitOptions(o),
+  );
+  return { fit, fitWeight };
+}
+
+/** The lighting fit's weight per texel: seen, unclipped, open skin (not hair or eye openings). */
+export function skinFitWeight(input: DelightMaps, o: DelightSettings): Float32Array {
+  const { n, T, AO, conf, covered } = baseTexels(input);
   const fitWeight = new Float32Array(n);
   const notFit = regionSum(input.regions, NOT_FIT, n);
   for (let p = 0; p < n; p++) {
@@ -26,21 +37,22 @@ export function fitSkinLighting(input: DelightMaps, o: DelightSettings): { fit: 
     if (!covered(p) || clipped || conf[p] < o.minConfidence || AO[p] < o.minOcclusion) continue;
     fitWeight[p] = conf[p] * Math.max(0, 1 - notFit[p]);
   }
-  const fit = fitLighting(
-    { width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
-    {
-      iterations: o.iterations,
-      tukeyC: o.tukeyC,
-      ridgeBand1: o.ridge[0],
-      ridgeBand2: o.ridge[1],
-      regionRidge: o.regionRidge,
-      lightColorCoupling: o.lightColorCoupling,
-      maxSamples: o.maxFitSamples,
-      specularTolerance: o.specularTolerance,
-      specularGate: o.specularGate,
-    },
-  );
-  return { fit, fitWeight };
+  return fitWeight;
+}
+
+/** The lighting fit's options from delight's settings. */
+export function lightingFitOptions(o: DelightSettings): LightingFitOptions {
+  return {
+    iterations: o.iterations,
+    tukeyC: o.tukeyC,
+    ridgeBand1: o.ridge[0],
+    ridgeBand2: o.ridge[1],
+    regionRidge: o.regionRidge,
+    lightColorCoupling: o.lightColorCoupling,
+    maxSamples: o.maxFitSamples,
+    specularTolerance: o.specularTolerance,
+    specularGate: o.specularGate,
+  };
 }
 
 /** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */

@@ -1,0 +1,144 @@
+/**
+ * The camera's response (issue 14): a photo is not linear in the light. Cameras and phones encode
+ * the sensor's radiance with a tone curve on top of (or instead of) the sRGB transfer function —
+ * an S-shaped curve that raises mid-tone contrast, or a flatter one that lifts the shadows — and
+ * de-lighting with the plain sRGB decoding turns that curve into a wrong albedo scale: a reference
+ * near white (sclera, teeth) and skin in the mid-tones are compared through different slopes.
+ *
+ * The family. Real response curves occupy a small, smooth part of the space of monotonic curves
+ * (Grossberg & Nayar 2004, "Modeling the space of camera response functions", IEEE PAMI
+ * 26(10):1272–1282: the DoRF database of 201 measured curves and its low-parameter model EMoR; the
+ * polynomial inverse responses of Mitsunaga & Nayar 1999, CVPR, are another such family). A face
+ * photo gives one mid-tone level to read a curve on, so we keep one parameter: the photo's value x
+ * is the sRGB encoding u of the radiance after a logit-linear contrast curve,
+ *   logit(x) = k · logit(u),
+ * pivoting at mid-grey with x(0) = 0 and x(1) = 1; k = 1 is plain sRGB, k > 1 an S-curve (toe and
+ * shoulder, more mid-tone contrast), k < 1 a flat curve (lifted shadows, compressed highlights). It
+ * is a sigmoid in log-odds, the shape of a film's characteristic curve and of the S-curves cameras
+ * apply; near black it is the power x ≈ u^k, so it also covers a gamma off sRGB's.
+ *
+ * The estimate: shading consistency. One albedo under a smooth (2nd-order SH) irradiance gives
+ * radiance ∝ irradiance; photographed through a curve the fit leaves a residual that grows with the
+ * curve's deviation (a power of the shading is not a shading of the same light). For each k of a
+ * grid the photo is linearised, the light and regional albedo are fitted (delight/fit.ts), and the
+ * model is put back through the curve and compared with the photo in the photo's own units, so
+ * that a curve which merely compresses the data (where the template misfits: deep shade,
+ * highlights) does not win. The misfits become a profile likelihood, times a prior on ln k around
+ * sRGB; the posterior mean and σ of ln k are reported.
+ * Where the shading is weak (flat light) the data barely move the prior: sRGB decides, and says so.
+ */
+import { LUMA_709, linearToSrgb, srgbToLinear } from "../../primitives/color.ts";
+import { evaluateShImage } from "../../render/sh.ts";
+import type { CameraResponseEstimate } from "../../types.ts";
+import { weightedMedian } from "../complete.ts";
+import { fitLighting, smoothAlbedoAt, type LightingFitOptions } from "./fit.ts";
+import { baseTexels, type DelightMaps } from "./maps.ts";
+
+/**
+ * σ of ln k of the prior: how far a camera's mid-tone contrast strays from sRGB's. An assumption,
+ * not a measured spread: the DoRF curves [Grossberg & Nayar 2004] span roughly gamma 0.6…1.6
+ * around the sRGB-like mean; ±0.2 in ln k is ±22 % of contrast.
+ */
+export const RESPONSE_PRIOR_SIGMA_LN = 0.2;
+/** The contrast grid searched, ln k from −0.5 to 0.5 (k 0.61…1.65), in steps of 0.1. */
+const LN_K_GRID = Array.from({ length: 11 }, (_, i) => -0.5 + 0.1 * i);
+/** The grid's fits are lighter than delight's own (a shape of the residual is wanted, not the light): at most this many texels, this many rounds. */
+const GRID_FIT = { maxSamples: 2048, iterations: 4 };
+/**
+ * Texels per independent residual: neighbouring texels share the upscaled photo's pixels and the
+ * template's geometry error, so the profile likelihood counts one in this many.
+ */
+const TEXELS_PER_SAMPLE = 25;
+
+/** Radiance (linear, up to the exposure) of a photo value x (sRGB-encoded, 0..1) under contrast k. */
+export function radianceOfPhotoValue(x: number, k: number): number {
+  if (k === 1) return srgbToLinear(x);
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const u = 1 / (1 + Math.exp(-Math.log(x / (1 - x)) / k));
+  return srgbToLinear(u);
+}
+
+/** The photo value the camera writes for radiance E (linear, 0..1) under contrast k: the forward curve. */
+export function photoValueOfRadiance(E: number, k: number): number {
+  const u = linearToSrgb(Math.min(1, Math.max(0, E)));
+  if (k === 1 || u <= 0 || u >= 1) return u;
+  return 1 / (1 + Math.exp(-k * Math.log(u / (1 - u))));
+}
+
+/** Re-linearises an image that was decoded with plain sRGB (`linear` true) or is still sRGB-encoded, under contrast k; a new array, same layout. */
+export function relinearise(data: Float32Array, k: number, linear: boolean): Float32Array {
+  if (k === 1 && linear) return data;
+  // A 4096-entry table over the encoded value: the full-size texture has millions of values.
+  const N = 4096;
+  const table = Float32Array.from({ length: N + 1 }, (_, i) => radianceOfPhotoValue(i / N, k));
+  return Float32Array.from(data, (v) => {
+    const x = Math.min(1, Math.max(0, linear ? linearToSrgb(v) : v));
+    const f = x * N;
+    const i = Math.min(N - 1, Math.floor(f));
+    return table[i] + (f - i) * (table[i + 1] - table[i]);
+  });
+}
+
+/**
+ * How far the lighting model, fitted on the photo linearised under contrast k, misses the photo in
+ * the photo's own units: the model's radiance is put back through the curve and compared with the
+ * photo value, a robust (MAD) variance over the fitted texels. Measured in photo units, a curve
+ * that compresses the data's ends does not shrink the misfit there by itself.
+ */
+function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOptions: LightingFitOptions): number {
+  const { width, height, n, AO } = baseTexels(input);
+  const T = relinearise(input.textureBase.data, k, true);
+  const fit = fitLighting({ width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight, regions: input.regions?.weights.data ?? null }, fitOptions);
+  const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
+  const regions = input.regions?.weights.data ?? null;
+  const photo = input.textureBase.data;
+  const smooth = [0, 0, 0];
+  const resid: number[] = [];
+  const w: number[] = [];
+  for (let p = 0; p < n; p++) {
+    if (weight[p] <= 0) continue;
+    smoothAlbedoAt(fit, regions, p, smooth);
+    let d = 0;
+    for (let c = 0; c < 3; c++) {
+      const model = (smooth[c] * AO[p] * E[p * 3 + c]) / Math.PI;
+      d += LUMA_709[c] * (photoValueOfRadiance(model, k) - linearToSrgb(photo[p * 3 + c]));
+    }
+    resid.push(d);
+    w.push(weight[p]);
+  }
+  const m = weightedMedian(resid, w);
+  return Math.max(weightedMedian(resid.map((x) => Math.abs(x - m)), w) ** 2, 1e-12);
+}
+
+/**
+ * Estimates the camera's contrast k on the fitted skin texels (`weight`, the lighting fit's weight
+ * map): the posterior over the grid of the shading-consistency profile likelihood and the prior.
+ */
+export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOptions: LightingFitOptions): CameraResponseEstimate {
+  const texels = weight.reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
+  const gridOptions = { ...fitOptions, maxSamples: Math.min(fitOptions.maxSamples, GRID_FIT.maxSamples), iterations: Math.min(fitOptions.iterations, GRID_FIT.iterations) };
+  const samples = Math.max(1, texels / TEXELS_PER_SAMPLE);
+  const shares = LN_K_GRID.map((lnK) => photoMisfit(input, weight, Math.exp(lnK), gridOptions));
+  // Gaussian residuals: the profile log-likelihood of a residual variance J is −(N/2)·ln J.
+  const logPost = LN_K_GRID.map((lnK, i) => -(samples / 2) * Math.log(shares[i]) - (lnK * lnK) / (2 * RESPONSE_PRIOR_SIGMA_LN ** 2));
+  const top = Math.max(...logPost);
+  const p = logPost.map((v) => Math.exp(v - top));
+  const z = p.reduce((s, v) => s + v, 0);
+  const mean = LN_K_GRID.reduce((s, v, i) => s + (v * p[i]) / z, 0);
+  const sigma = Math.sqrt(LN_K_GRID.reduce((s, v, i) => s + ((v - mean) ** 2 * p[i]) / z, 0));
+  const best = shares.indexOf(Math.min(...shares));
+  return {
+    family: "logit-contrast on sRGB",
+    contrast: Math.exp(mean),
+    sigmaLn: sigma,
+    decided: sigma > 0.8 * RESPONSE_PRIOR_SIGMA_LN ? "prior (sRGB)" : "shading consistency",
+    bestContrastByShading: Math.exp(LN_K_GRID[best]),
+    photoMisfit: { atSrgb: shares[5], atEstimate: Math.min(...shares) },
+  };
+}
+
+/** The response taken as given (a fixed contrast k, 1 = plain sRGB): no estimate. */
+export function fixedResponse(k: number): CameraResponseEstimate {
+  return { family: "logit-contrast on sRGB", contrast: k, sigmaLn: 0, decided: "fixed", bestContrastByShading: null, photoMisfit: null };
+}
