@@ -106,7 +106,10 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // runs to the grid's upper end (k 1.65) for 11 of 13 identity photos, template geometry's misfit
   // rather than the camera (docs/evaluation.md, skin tone).
   cameraResponse: 1,
-  useTeeth: true,
+  // Off until the teeth agree with the sclera: where both are seen the teeth imply darker skin
+  // (skin Y 0.20–0.24 against 0.26–0.40), and on the identity set they raise the within-person
+  // ΔE00 from 4.94 to 5.22 (docs/evaluation.md, skin tone).
+  useTeeth: false,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],
