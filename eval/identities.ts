@@ -13,7 +13,8 @@
  * - tone consistency: CIEDE2000 of the facial A_D mean within vs between (eval/tone-consistency.ts).
  *
  * Writes summary.json (stable keys, eval/identity-report.ts), summary.md, index.html with the PNGs
- * under images/, and identities.json (the tone detail per photo, as before).
+ * under images/, descriptors.json (every head's and photo's FaceRes descriptor) and
+ * identities.json (the tone detail per photo, as before).
  *
  * Each photo's delight input is kept under <out>/cache/; `--reuse <dir>` reads it from an earlier
  * run's output and runs only delight: the tone figures in minutes, identity and shape left null.
@@ -31,11 +32,12 @@ import { identitySetHtml, identitySetMarkdown, identitySetSummary, type Identity
 import { listPhotos } from "./run.ts";
 import { shapeStats } from "./shape-consistency.ts";
 import { delightInputOf, ita, pairStats, seenMean, toCache, type CachedStages, type TonePhoto } from "./tone-consistency.ts";
-import { verificationStats, type VerificationItem } from "./verification.ts";
+import { crossVerificationStats, verificationStats, type VerificationItem } from "./verification.ts";
 
 /** What is kept of one measured head for the set's figures. */
 interface KeptHead {
   person: string;
+  name: string;
   shape: HeadShape;
   viewDescriptors: Float32Array[];
   photoDescriptor: Float32Array;
@@ -118,7 +120,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
         try {
           const m = await headMeasures(requireStages(stages));
           row.images = await writeHeadImages(outDir, path.join("images", safeName(person), safeName(path.parse(name).name)), m);
-          heads.push({ person, shape: m.shape, viewDescriptors: m.viewDescriptors, photoDescriptor: m.photoDescriptor });
+          heads.push({ person, name, shape: m.shape, viewDescriptors: m.viewDescriptors, photoDescriptor: m.photoDescriptor });
         } catch (err) {
           row.failure = `eval: ${(err as Error).message}`;
         }
@@ -140,6 +142,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
     preset,
     renders: measured ? verificationStats(items((h) => h.viewDescriptors)) : null,
     photos: measured ? verificationStats(items((h) => [h.photoDescriptor])) : null,
+    rendersToPhotos: measured ? crossVerificationStats(items((h) => h.viewDescriptors), items((h) => [h.photoDescriptor])) : null,
     perView: measured ? CANONICAL_TURNS_DEG.map((_, k) => verificationStats(items((h) => [h.viewDescriptors[k]]))) : null,
     shapeSkin: measured ? shapeStats(heads.map((h) => ({ person: h.person, positions: h.shape.positions, areas: h.shape.areas })), heads[0].shape.sets.skin) : null,
     shapeFace: measured ? shapeStats(heads.map((h) => ({ person: h.person, positions: h.shape.positions, areas: h.shape.areas })), heads[0].shape.sets.face) : null,
@@ -155,6 +158,9 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
   await writeFileAtomic(path.join(outDir, "summary.json"), json(summary), { durable: false });
   await writeFileAtomic(path.join(outDir, "summary.md"), md, { durable: false });
   await writeFileAtomic(path.join(outDir, "index.html"), identitySetHtml(summary, md), { durable: false });
+  // The descriptors, so the identity figures can be recomputed another way without reconstructing again.
+  const descriptors = heads.map((h) => ({ person: h.person, name: h.name, views: h.viewDescriptors.map((d) => Array.from(d, (x) => +x.toFixed(6))), photo: Array.from(h.photoDescriptor, (x) => +x.toFixed(6)) }));
+  await writeFileAtomic(path.join(outDir, "descriptors.json"), JSON.stringify({ version: 1, turnsDeg: CANONICAL_TURNS_DEG, heads: descriptors }) + "\n", { durable: false });
   await writeFileAtomic(path.join(outDir, "identities.json"), json({ version: 1, dir, preset, facial: toneStats.facial, seen: toneStats.seen, onBound: toneStats.onBound, onBoundPrior: toneStats.onBoundPrior, photos: tone }), { durable: false });
   return summary;
 }

@@ -34,6 +34,8 @@ export interface IdentitySetFigures {
   /** Renders of the reconstructions (mean over views) and the photos themselves. */
   renders: VerificationStats | null;
   photos: VerificationStats | null;
+  /** Each head's renders against the other photos (genuine: the same person's other photos). */
+  rendersToPhotos: VerificationStats | null;
   /** Each view alone (CANONICAL_TURNS_DEG order). */
   perView: VerificationStats[] | null;
   shapeSkin: ShapeStats | null;
@@ -72,6 +74,7 @@ export function identitySetSummary(f: IdentitySetFigures) {
       gapShareOfPhotos: ratioOf(f.renders?.gap, f.photos?.gap),
       genuinePairs: f.renders?.genuinePairs ?? 0,
       impostorPairs: f.renders?.impostorPairs ?? 0,
+      rendersToPhotos: f.rendersToPhotos ? { genuine: f.rendersToPhotos.genuine, impostor: f.rendersToPhotos.impostor, gap: f.rendersToPhotos.gap, eer: f.rendersToPhotos.eer } : null,
       perView: f.perView ? Object.fromEntries(f.perView.map((v, k) => [`turn${CANONICAL_TURNS_DEG[k]}`, { genuine: v.genuine, impostor: v.impostor, gap: v.gap, eer: v.eer }])) : null,
     },
     shapeConsistency: {
@@ -92,7 +95,7 @@ export function identitySetSummary(f: IdentitySetFigures) {
         p,
         {
           photos: f.rows.filter((r) => r.person === p).map((r) => r.name),
-          identity: { genuine: f.renders?.perPerson[p]?.genuine ?? null, impostor: f.renders?.perPerson[p]?.impostor ?? null, photosGenuine: f.photos?.perPerson[p]?.genuine ?? null, photosImpostor: f.photos?.perPerson[p]?.impostor ?? null },
+          identity: { genuine: f.renders?.perPerson[p]?.genuine ?? null, impostor: f.renders?.perPerson[p]?.impostor ?? null, renderToPhotosGenuine: f.rendersToPhotos?.perPerson[p]?.genuine ?? null, photosGenuine: f.photos?.perPerson[p]?.genuine ?? null, photosImpostor: f.photos?.perPerson[p]?.impostor ?? null },
           shape: { withinMm: f.shapeSkin?.perPerson[p] ?? null, faceWithinMm: f.shapeFace?.perPerson[p] ?? null },
           tone: { withinDeltaE: f.tone.perPerson[p]?.within ?? null, seenWithinDeltaE: f.toneSeen.perPerson[p]?.within ?? null },
         },
@@ -118,6 +121,7 @@ export function identitySetMarkdown(s: IdentitySetSummary): string {
     `| --- | --- | --- | --- | --- |`,
     `| identity, canonical renders (FaceRes cosine, mean of ${CANONICAL_TURNS_DEG.join("° and ")}° views) | ${n(c.genuine, 3)} | ${n(c.impostor, 3)} | gap ${n(cd.gap, 3)} (${n(cd.gapShareOfPhotos, 2)} of the photos') | ${n(c.eer, 3)} |`,
     ...Object.entries(cd.perView ?? {}).map(([k, v]) => `| … ${k.replace("turn", "")}° view alone | ${n(v.genuine, 3)} | ${n(v.impostor, 3)} | gap ${n(v.gap, 3)} | ${n(v.eer, 3)} |`),
+    `| identity, a head's renders vs the other photos | ${n(cd.rendersToPhotos?.genuine, 3)} | ${n(cd.rendersToPhotos?.impostor, 3)} | gap ${n(cd.rendersToPhotos?.gap, 3)} | ${n(cd.rendersToPhotos?.eer, 3)} |`,
     `| identity, the photos themselves (ceiling) | ${n(c.photosGenuine, 3)} | ${n(c.photosImpostor, 3)} | gap ${n(cd.photosGap, 3)} | ${n(c.photosEer, 3)} |`,
     `| shape, whole skin: aligned RMS, mm | ${n(sh.withinMm, 2)} | ${n(sh.betweenMm, 2)} | ratio ${n(sh.ratio, 2)} | |`,
     `| shape, face only: aligned RMS, mm | ${n(sh.faceWithinMm, 2)} | ${n(sh.faceBetweenMm, 2)} | ratio ${n(s.shapeConsistencyDetail.faceRatio, 2)} | |`,

@@ -69,22 +69,19 @@ export function equalErrorRate(genuine: number[], impostor: number[]): number | 
   return prev.far;
 }
 
-/** Genuine and impostor figures over every pair of `items`. */
-export function verificationStats(items: VerificationItem[]): VerificationStats {
+/** Genuine and impostor figures from scored pairs (persons of the two sides). */
+function statsOfPairs(pairs: { a: string; b: string; score: number }[], people: string[]): VerificationStats {
   const genuine: number[] = [], impostor: number[] = [];
   const per: Record<string, { genuine: number[]; impostor: number[] }> = {};
-  for (const it of items) per[it.person] ??= { genuine: [], impostor: [] };
-  for (let i = 0; i < items.length; i++) {
-    for (let j = i + 1; j < items.length; j++) {
-      const s = pairScore(items[i], items[j]);
-      if (items[i].person === items[j].person) {
-        genuine.push(s);
-        per[items[i].person].genuine.push(s);
-      } else {
-        impostor.push(s);
-        per[items[i].person].impostor.push(s);
-        per[items[j].person].impostor.push(s);
-      }
+  for (const p of people) per[p] ??= { genuine: [], impostor: [] };
+  for (const { a, b, score } of pairs) {
+    if (a === b) {
+      genuine.push(score);
+      per[a].genuine.push(score);
+    } else {
+      impostor.push(score);
+      per[a].impostor.push(score);
+      per[b].impostor.push(score);
     }
   }
   const g = mean(genuine), im = mean(impostor);
@@ -97,4 +94,32 @@ export function verificationStats(items: VerificationItem[]): VerificationStats 
     impostorPairs: impostor.length,
     perPerson: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, { genuine: mean(v.genuine), impostor: mean(v.impostor) }])),
   };
+}
+
+/** Genuine and impostor figures over every pair of `items`. */
+export function verificationStats(items: VerificationItem[]): VerificationStats {
+  const pairs: { a: string; b: string; score: number }[] = [];
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) pairs.push({ a: items[i].person, b: items[j].person, score: pairScore(items[i], items[j]) });
+  }
+  return statsOfPairs(pairs, items.map((it) => it.person));
+}
+
+/**
+ * Figures of one kind of item against another (renders against photos): `a[i]` and `b[i]` come
+ * from the same photo and are not paired; every other (a[i], b[j]) is, scored by the mean over
+ * a's views of the cosine with b's first descriptor. Genuine: a render against the person's other
+ * photos.
+ */
+export function crossVerificationStats(a: VerificationItem[], b: VerificationItem[]): VerificationStats {
+  if (a.length !== b.length) throw new Error("crossVerificationStats: the two sides must list the same photos");
+  const pairs: { a: string; b: string; score: number }[] = [];
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) {
+      if (i === j) continue;
+      const score = a[i].descriptors.reduce((s, d) => s + cosine(d, b[j].descriptors[0]), 0) / a[i].descriptors.length;
+      pairs.push({ a: a[i].person, b: b[j].person, score });
+    }
+  }
+  return statsOfPairs(pairs, a.map((it) => it.person));
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalCamera, faceFrame, projectedLandmarks } from "../eval/canonical-view.ts";
 import { underHairAndOccluders } from "../eval/rerender.ts";
 import { alignedRms, shapeStats, shapeVertexSets, vertexAreas } from "../eval/shape-consistency.ts";
-import { equalErrorRate, pairScore, verificationStats } from "../eval/verification.ts";
+import { crossVerificationStats, equalErrorRate, pairScore, verificationStats } from "../eval/verification.ts";
 import { FACE_LANDMARKS_M } from "../src/geometry/data/canonical-face.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
 import { RIGHT_EYE_INNER, RIGHT_EYE_OUTER, LEFT_EYE_INNER, LEFT_EYE_OUTER, NOSE_TIP } from "../src/primitives/face-topology.ts";
@@ -46,6 +46,22 @@ describe("verification figures", () => {
     // Every impostor above every genuine pair: everything is an error.
     expect(equalErrorRate([0.1, 0.2], [0.5, 0.6])).toBeCloseTo(1, 9);
     expect(equalErrorRate([], [0.5])).toBeNull();
+  });
+
+  it("renders against photos: a photo's own render is not paired, the rest are genuine or impostor", () => {
+    const heads = [
+      { person: "a", descriptors: [unit(1, 0, 0), unit(0.6, 0.8, 0)] },
+      { person: "a", descriptors: [unit(1, 0, 0), unit(1, 0, 0)] },
+      { person: "b", descriptors: [unit(0, 0, 1), unit(0, 0, 1)] },
+    ];
+    const photos = [{ person: "a", descriptors: [unit(0, 1, 0)] }, { person: "a", descriptors: [unit(1, 0, 0)] }, { person: "b", descriptors: [unit(0, 0, 1)] }];
+    const s = crossVerificationStats(heads, photos);
+    // Genuine: head 0 vs photo 1 (1 and 0.6 → 0.8), head 1 vs photo 0 (0 and 0 → 0).
+    expect(s.genuinePairs).toBe(2);
+    expect(s.genuine).toBeCloseTo(0.4, 6);
+    // Impostor: head 0 vs photo 2 (0), head 1 vs photo 2 (0), head 2 vs photos 0 and 1 (0).
+    expect(s.impostorPairs).toBe(4);
+    expect(s.impostor).toBeCloseTo(0, 6);
   });
 
   it("a pair's score is the mean over views of the same view's cosine", () => {
