@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   "test/complete.test.ts",
   "test/delight.test.ts",
   "test/estimators.test.ts",
+  "test/eval-identities.test.ts",
   "test/eyes.test.ts",
   "test/fit.test.ts",
   "test/gutter.test.ts",

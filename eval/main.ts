@@ -11,20 +11,26 @@
  * With --fit, only the landmark fit (capture, fit) on every photo, one line each (eval/fit-photos.ts);
  * exit code 1 when a fitted photo's reprojection error is above 2 % of the inter-ocular distance.
  *
- * With --identities, `<photos-dir>` holds one folder per person: within- vs between-person CIEDE2000
- * of the facial albedo, up to delight only (eval/identities.ts); writes <out>/identities.json.
+ * With --identities, `<photos-dir>` holds one folder per person: cross-photo identity of the heads'
+ * canonical renders, shape and skin-tone consistency, within a person vs between people
+ * (eval/identities.ts); writes <out>/summary.json, summary.md, index.html and identities.json.
+ *
+ * With --ladder, `<photos-dir>` holds one frame at several sizes: the aligned RMS between the
+ * fitted heads (eval/ladder.ts); writes <out>/ladder.json, ladder.md and ladder.html.
  */
 import { parseArgs } from "node:util";
 import { disposeSessions } from "../src/models/session.ts";
 import { PRESET_MAP_SIZE, type Logger, type Preset } from "../src/types.ts";
 import { evaluateFit, FIT_ERROR_BOUND } from "./fit-photos.ts";
 import { evaluateIdentities } from "./identities.ts";
+import { evaluateLadder } from "./ladder.ts";
 import { runEvaluation } from "./run.ts";
 
 const USAGE =
   "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
   "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png]    (landmark fit only)\n" +
-  "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out>]";
+  "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out>]\n" +
+  "       npm run eval -- --ladder <dir-of-one-frame-at-several-sizes> [--preset draft] [--out eval-out/]";
 
 async function main(): Promise<number> {
   let parsed;
@@ -38,6 +44,7 @@ async function main(): Promise<number> {
         verbose: { type: "boolean", default: false },
         fit: { type: "boolean", default: false },
         identities: { type: "boolean", default: false },
+        ladder: { type: "boolean", default: false },
         reuse: { type: "string", default: "" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -65,7 +72,8 @@ async function main(): Promise<number> {
     : { debug() {}, info() {}, warn: (m) => process.stderr.write(`  warning: ${m}\n`) };
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
   if (values.fit) return fitOnly(positionals[0], only);
-  if (values.identities) return identitiesOnly(positionals[0], preset, values.out, logger, values.reuse || undefined);
+  if (values.identities) return setMode("--identities", () => evaluateIdentities(positionals[0], preset, values.out, print, logger, values.reuse || undefined));
+  if (values.ladder) return setMode("--ladder", () => evaluateLadder(positionals[0], preset, values.out, print, logger));
   try {
     const summary = await runEvaluation({ photosDir: positionals[0], preset, outDir: values.out, only, log: (line) => process.stdout.write(`${line}\n`), logger });
     const t = summary.totals;
@@ -83,13 +91,15 @@ async function main(): Promise<number> {
   }
 }
 
-/** The --identities mode: 0 when it ran (the figures are results), 1 on an error. */
-async function identitiesOnly(dir: string, preset: Preset, out: string, logger: Logger, reuse: string | undefined): Promise<number> {
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The --identities and --ladder modes: 0 when it ran (the figures are results), 1 on an error. */
+async function setMode(flag: string, run: () => Promise<unknown>): Promise<number> {
   try {
-    await evaluateIdentities(dir, preset, out, (line) => process.stdout.write(`${line}\n`), logger, reuse);
+    await run();
     return 0;
   } catch (err) {
-    process.stderr.write(`eval --identities: ${(err as Error).message}\n`);
+    process.stderr.write(`eval ${flag}: ${(err as Error).message}\n`);
     return 1;
   } finally {
     await disposeSessions();

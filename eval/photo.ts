@@ -11,7 +11,7 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
-import { baselineMaps, rerenderOverPhoto, studioView } from "./rerender.ts";
+import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
 
@@ -22,6 +22,8 @@ export type CollectedStages = Partial<StageResults>;
 export interface PhotoMeasures {
   /** Cosine of identity descriptors against the photo's: our re-render, the baseline's, the photo's mirror image. */
   identity: { ours: number; baseline: number; mirror: number };
+  /** The same cosine with the re-render composited under the photo's own hair and occluders (eval/rerender.ts underHairAndOccluders): ours, the baseline's. */
+  identityHairComposite: { ours: number; baseline: number };
   /** Over the photo's face skin covered by the head: PSNR (dB, sRGB) and SSIM (luma). */
   psnr: { ours: number; baseline: number };
   ssim: { ours: number; baseline: number };
@@ -52,7 +54,7 @@ export interface PhotoEvaluation {
 /** Panel height of the strips, pixels. */
 export const PANEL_SIZE = 256;
 
-export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render"] as const;
+export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render", "ours under the photo's hair"] as const;
 
 function need<K extends keyof StageResults>(stages: CollectedStages, key: K): StageResults[K] {
   const v = stages[key];
@@ -126,8 +128,11 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   let skinPixels = 0;
   for (const m of mask) skinPixels += m;
 
+  const oursUnderHair = underHairAndOccluders(oursRender.composite, photo, cap.masks);
+  const baseUnderHair = underHairAndOccluders(baseRender.composite, photo, cap.masks);
   const photoCrop = alignedFace(photo, cap.landmarks);
-  const [ePhoto, eOurs, eBase, eMirror] = await faceEmbeddings([photoCrop, alignedFace(oursRender.composite, cap.landmarks), alignedFace(baseRender.composite, cap.landmarks), flipHorizontal(photoCrop)]);
+  const crops = [photoCrop, ...[oursRender.composite, baseRender.composite, oursUnderHair, baseUnderHair].map((image) => alignedFace(image, cap.landmarks)), flipHorizontal(photoCrop)];
+  const [ePhoto, eOurs, eBase, eOursHair, eBaseHair, eMirror] = await faceEmbeddings(crops);
 
   const albedo = albedoChecks({
     albedo: delit.albedo,
@@ -144,6 +149,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const skin = skinChecks({ capture: cap, fit, unwrap: u, delight: delit, eyes });
   const measures: PhotoMeasures = {
     identity: { ours: cosine(ePhoto, eOurs), baseline: cosine(ePhoto, eBase), mirror: cosine(ePhoto, eMirror) },
+    identityHairComposite: { ours: cosine(ePhoto, eOursHair), baseline: cosine(ePhoto, eBaseHair) },
     psnr: { ours: maskedPsnr(oursRender.composite, photo, mask), baseline: maskedPsnr(baseRender.composite, photo, mask) },
     ssim: { ours: maskedSsim(oursRender.composite, photo, mask), baseline: maskedSsim(baseRender.composite, photo, mask) },
     skinPixels,
@@ -175,6 +181,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     { label: PANEL_LABELS[8], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 90) },
     { label: PANEL_LABELS[9], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 180) },
     { label: PANEL_LABELS[10], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
+    { label: PANEL_LABELS[11], image: cropPanel(oursUnderHair, win, PANEL_SIZE) },
   ];
   return { measures, photoEmbedding: ePhoto, panels };
 }
@@ -193,5 +200,5 @@ export async function failurePanels(photo: ImageF32 | null, stages: CollectedSta
     const side = Math.max(photo.width, photo.height);
     first = [{ label: PANEL_LABELS[0], image: cropPanel(photo, { x: (photo.width - side) / 2, y: (photo.height - side) / 2, side }, PANEL_SIZE) }, empty(1)];
   }
-  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10)];
+  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10), empty(11)];
 }

@@ -4,11 +4,11 @@
  * as albedo), and a studio view of the head turned 45°.
  */
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
-import { srgbToLinear } from "../src/primitives/color.ts";
+import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import type { Camera, ImageF32, Mesh } from "../src/types.ts";
+import type { Camera, FaceMasks, ImageF32, Mesh } from "../src/types.ts";
 
 /** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */
 export interface PixelWindow {
@@ -61,6 +61,30 @@ export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, m
     for (let x = 0; x < render.width; x++) coverage[(y + win.y0) * photo.width + x + win.x0] = render.data[(y * render.width + x) * 4 + 3];
   }
   return { composite: compositeOver(render, photo, win.x0, win.y0), coverage };
+}
+
+/**
+ * The re-render under the photo's own hair and occluders: where capture's masks (src/types.ts
+ * FaceMasks) say hair or occluder, the photo stays on top, blended by the larger of the two soft
+ * masks in linear light. Identity then judges the face the head replaces, not the bald scalp
+ * painted over the hair. Returns a new sRGB image; both inputs must be the photo's size.
+ */
+export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, masks: Pick<FaceMasks, "hair" | "occluder">): ImageF32 {
+  const { width: W, height: H } = photo;
+  if (composite.width !== W || composite.height !== H || composite.channels !== 3 || photo.channels !== 3) throw new Error("underHairAndOccluders: the composite and the photo must be the same size, 3 channels");
+  if (composite.colorSpace !== "srgb") throw new Error("underHairAndOccluders: the composite must be sRGB (rerenderOverPhoto's output)");
+  if (masks.hair.width !== W || masks.hair.height !== H || masks.occluder.width !== W || masks.occluder.height !== H) throw new Error("underHairAndOccluders: the masks must be the photo's size");
+  const toLinear = (v: number, space: ImageF32["colorSpace"]) => (space === "srgb" ? srgbToLinear(v) : v);
+  const data = new Float32Array(composite.data);
+  for (let p = 0; p < W * H; p++) {
+    const m = Math.min(1, Math.max(0, masks.hair.data[p], masks.occluder.data[p]));
+    if (!(m > 0)) continue;
+    for (let c = 0; c < 3; c++) {
+      const i = 3 * p + c;
+      data[i] = linearToSrgb(m * toLinear(photo.data[i], photo.colorSpace) + (1 - m) * srgbToLinear(composite.data[i]));
+    }
+  }
+  return { width: W, height: H, channels: 3, data, colorSpace: "srgb" };
 }
 
 /**

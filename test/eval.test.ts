@@ -222,6 +222,9 @@ describe("npm run eval on two photos and one without a face", () => {
       // The mirror image is the same person; the re-render must land on the face (a wrong camera scores like a stranger).
       expect(m.identity.mirror).toBeGreaterThan(0.85);
       expect(m.identity.ours).toBeGreaterThan(0.3);
+      // Under the photo's own hair the re-render is still the same face (a broken composite scores like a stranger).
+      expect(m.identityHairComposite.ours).toBeGreaterThan(0.3);
+      expect(m.identityHairComposite.baseline).toBeGreaterThan(0.3);
       expect(m.psnr.ours).toBeGreaterThan(14);
       expect(m.ssim.ours).toBeGreaterThan(0.3);
       expect(m.skinPixels).toBeGreaterThan(500);
@@ -240,7 +243,7 @@ describe("npm run eval on two photos and one without a face", () => {
       expect(stagesTotal).toBeGreaterThan(0);
       expect(stagesTotal).toBeLessThanOrEqual(p.timing.reconstructMs);
       expect(p.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
-      // Every panel: 11 panels (256 px, maps narrower) plus gaps, 300 px high.
+      // Every panel: 12 panels (256 px, maps narrower) plus gaps, 300 px high.
       const strip = await sharp(path.join(out, p.strip)).metadata();
       expect(strip.height).toBe(300);
       expect(strip.width).toBeGreaterThan(9 * 256);
@@ -248,8 +251,10 @@ describe("npm run eval on two photos and one without a face", () => {
     const json = JSON.parse(await readFile(path.join(out, "summary.json"), "utf8"));
     expect(Object.keys(json)).toEqual(["version", "photosDir", "preset", "machine", "wallMs", "totals", "photos"]);
     expect(Object.keys(json.totals.identity)).toEqual(["ours", "baseline", "oursMinusBaseline", "mirror", "impostorMean", "impostorMax"]);
+    expect(Object.keys(json.totals.identityHairComposite)).toEqual(["ours", "baseline", "oursMinusBaseline"]);
     const md = await readFile(path.join(out, "summary.md"), "utf8");
     expect(md).toContain("| identity: cosine, photo vs re-render |");
+    expect(md).toContain("| identity, re-render under the photo's hair and occluders |");
     expect(md).toContain("blank.png | capture | no_face_found");
     const html = await readFile(path.join(out, "index.html"), "utf8");
     for (const p of summary.photos) expect(html).toContain(`src="${p.strip}"`);
