@@ -1,6 +1,7 @@
 /**
  * fit's silhouette term: the head's occluding contour, as the camera sees it, held to the head's
- * outline in the photo (jaw, cheek, chin, neck, ear, bald scalp) where that outline is the head's own.
+ * outline in the photo (jaw, cheeks, chin, neck; not the ears or the scalp: see templateInfo) where
+ * that outline is the head's own.
  *
  * Each round: warp the template with the current warp; find its occluding contour (points on mesh
  * edges where the normal turns perpendicular to the view ray) on the outer boundary of its
@@ -12,6 +13,7 @@
  */
 import { computeNormals, weldMap } from "../../geometry/mesh-utils.ts";
 import { FACE_OVAL, LEFT_BROW_CORE, LOWER_LIP_BOTTOM, MESH_LANDMARK_COUNT, RIGHT_BROW_CORE } from "../../primitives/face-topology.ts";
+import { ATLAS } from "../../geometry/uv-atlas.ts";
 import { createFragments, rasterize } from "../../raster/rasterize.ts";
 import { cameraCentre, projectToScreen } from "../../render/camera.ts";
 import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
@@ -323,7 +325,7 @@ const infoCache = new WeakMap<TemplateHead, TemplateInfo>();
  * Per template: the skin, and where a contour may constrain. The face mesh's interior (eyes, nose,
  * mouth, the cheeks inside the oval) is held by the landmarks: a vertex is eligible when its nearest
  * landmark is on the face oval, or no landmark lies within the oval's own spacing of it; not within
- * half that spacing of any landmark; and below the brows.
+ * half that spacing of any landmark; below the brows; not on the ears.
  */
 function templateInfo(head: TemplateHead): TemplateInfo {
   const cached = infoCache.get(head);
@@ -351,7 +353,8 @@ function templateInfo(head: TemplateHead): TemplateInfo {
     // Off the landmarks themselves (two targets a few mm apart make the thin-plate warp overshoot), and
     // below the brows: the scalp's outline in a photo is nearly always hair's.
     const offLandmarks = best > (spacing / 2) ** 2 && (oval.has(nearest) || best > spacing * spacing);
-    eligible[v] = offLandmarks && pos[3 * v + 1] < browY ? 1 : 0;
+    // Not on the ears (the atlas's bottom row): their rims pull the thin-plate warp into folds.
+    eligible[v] = offLandmarks && pos[3 * v + 1] < browY && head.mesh.uvs[2 * v + 1] < ATLAS.row.v0 ? 1 : 0;
   }
   const info: TemplateInfo = {
     skin,
