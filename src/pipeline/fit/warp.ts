@@ -28,7 +28,10 @@ function warpSystem(centres: Float64Array, displacements: Float64Array, lambda: 
       const r = Math.hypot(centres[3 * i] - centres[3 * j], centres[3 * i + 1] - centres[3 * j + 1], centres[3 * i + 2] - centres[3 * j + 2]);
       A[i * N + j] = r;
     }
-    A[i * N + i] += lambda[i];
+    // Smoothing subtracts: r is conditionally *negative* definite (the 3D biharmonic kernel is −r),
+    // so the bending penalty is −cᵀΦc and the smoothing spline solves (Φ − λI)c + Pd = y. Adding λ
+    // rewarded bending, and with a few centres smoothed by millimetres the system went singular.
+    A[i * N + i] -= lambda[i];
     for (let k = 0; k < 3; k++) {
       A[i * N + n + k] = centres[3 * i + k];
       A[(n + k) * N + i] = centres[3 * i + k];
@@ -90,7 +93,7 @@ export function borderedWarp(base: FactoredWarp, extra: WarpTargets): Warp {
   const S = new Float64Array(k * k), R = new Float64Array(k * 3);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      let s = Math.hypot(e[3 * i] - e[3 * j], e[3 * i + 1] - e[3 * j + 1], e[3 * i + 2] - e[3 * j + 2]) + (i === j ? extra.lambda[i] : 0);
+      let s = Math.hypot(e[3 * i] - e[3 * j], e[3 * i + 1] - e[3 * j + 1], e[3 * i + 2] - e[3 * j + 2]) + (i === j ? -extra.lambda[i] : 0);
       for (let r = 0; r < N0; r++) s -= CB[r * m + i] * Y[r * m + j];
       S[i * k + j] = s;
     }
