@@ -51,7 +51,7 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   band: 0.05,
   snap: 0.04,
   spacingM: 0.01,
-  smoothingM: 2e-3,
+  smoothingM: 5e-3,
   minWeight: 0.05,
   rasterSize: 512,
 };
