@@ -226,7 +226,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         faceArea++;
         occludedArea += occluder;
       } else if (inHead[i] && separable) {
-        masks.hair.data[out] = p * twoClass(ycc, i, hair, hairSigma, skin, skinSigma);
+        masks.hair.data[out] = p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2));
       }
     }
   }
