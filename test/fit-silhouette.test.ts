@@ -5,6 +5,7 @@ import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit, FIT_DEFAULTS } from "../src/pipeline/fit.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { SILHOUETTE_DEFAULTS } from "../src/pipeline/fit/silhouette.ts";
+import { borderedWarp, fitFactoredWarp, fitWarp, warpAt } from "../src/pipeline/fit/warp.ts";
 import { CHIN } from "../src/primitives/face-topology.ts";
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
 import { projectToScreen } from "../src/render/camera.ts";
@@ -138,5 +139,47 @@ describe("fit's silhouette term", () => {
     expect(Math.abs(after.left - before.left)).toBeLessThan(0.25 * expected);
     expect(after.right - before.right).toBeGreaterThan(0.4 * expected);
     expect(after.right - before.right).toBeGreaterThan(2 * Math.abs(after.left - before.left));
+  });
+});
+
+describe("fit's warp", () => {
+  const cat = (a: Float64Array, b: Float64Array) => {
+    const out = new Float64Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  // A deterministic spread of centres in a head-sized box.
+  const targets = (n: number, seed: number, lambda: number) => {
+    let s = seed;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5;
+    return { centres: Float64Array.from({ length: 3 * n }, () => 0.2 * rnd()), displacements: Float64Array.from({ length: 3 * n }, () => 0.01 * rnd()), lambda: new Float64Array(n).fill(lambda) };
+  };
+
+  it("bordered by extra targets on kept factors is the warp fitted through all of them", () => {
+    const base = targets(120, 7, 1e-4), extra = targets(25, 11, 5e-3);
+    const full = fitWarp(cat(base.centres, extra.centres), cat(base.displacements, extra.displacements), cat(base.lambda, extra.lambda));
+    const bordered = borderedWarp(fitFactoredWarp(base), extra);
+    const a = new Float64Array(3), b = new Float64Array(3);
+    for (const p of [[0, 0, 0], [0.05, -0.07, 0.02], [-0.09, 0.03, -0.06]]) {
+      warpAt(full, p[0], p[1], p[2], a);
+      warpAt(bordered, p[0], p[1], p[2], b);
+      for (let c = 0; c < 3; c++) expect(Math.abs(a[c] - b[c])).toBeLessThan(1e-9);
+    }
+  });
+
+  it("smoothing pulls a warp toward the affine fit instead of overshooting conflicting targets", () => {
+    // Two centres 2 mm apart asking for opposite 5 mm moves, among still ones: smoothed, each moves less than asked.
+    const still = targets(60, 5, 1e-4);
+    still.displacements.fill(0);
+    const pair = { centres: new Float64Array([0.1, 0, 0, 0.102, 0, 0]), displacements: new Float64Array([0.005, 0, 0, -0.005, 0, 0]), lambda: new Float64Array([5e-3, 5e-3]) };
+    const w = fitWarp(cat(still.centres, pair.centres), cat(still.displacements, pair.displacements), cat(still.lambda, pair.lambda));
+    const d = new Float64Array(3);
+    warpAt(w, 0.1, 0, 0, d);
+    expect(d[0]).toBeGreaterThan(0);
+    expect(d[0]).toBeLessThan(0.005);
+    warpAt(w, 0.102, 0, 0, d);
+    expect(d[0]).toBeLessThan(0);
+    expect(d[0]).toBeGreaterThan(-0.005);
   });
 });
