@@ -10,6 +10,8 @@
  *
  * With --fit, only the landmark fit (capture, fit) on every photo, one line each (eval/fit-photos.ts);
  * exit code 1 when a fitted photo's reprojection error is above 2 % of the inter-ocular distance.
+ * With --overlays, also the silhouette term's outline distance before → after and one overlay PNG
+ * per photo under --out (eval/fit-overlay.ts).
  *
  * With --identities, `<photos-dir>` holds one folder per person: cross-photo identity of the heads'
  * canonical renders, shape and skin-tone consistency, within a person vs between people
@@ -28,7 +30,7 @@ import { runEvaluation } from "./run.ts";
 
 const USAGE =
   "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
-  "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png]    (landmark fit only)\n" +
+  "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png] [--overlays --out dir]    (landmark fit only; overlays of the silhouette term)\n" +
   "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out>]\n" +
   "       npm run eval -- --ladder <dir-of-one-frame-at-several-sizes> [--preset draft] [--out eval-out/]";
 
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
         only: { type: "string", default: "" },
         verbose: { type: "boolean", default: false },
         fit: { type: "boolean", default: false },
+        overlays: { type: "boolean", default: false },
         identities: { type: "boolean", default: false },
         ladder: { type: "boolean", default: false },
         reuse: { type: "string", default: "" },
@@ -71,7 +74,7 @@ async function main(): Promise<number> {
     ? { debug: (m) => process.stderr.write(`  ${m}\n`), info: (m) => process.stderr.write(`  ${m}\n`), warn: (m) => process.stderr.write(`  warning: ${m}\n`) }
     : { debug() {}, info() {}, warn: (m) => process.stderr.write(`  warning: ${m}\n`) };
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
-  if (values.fit) return fitOnly(positionals[0], only);
+  if (values.fit) return fitOnly(positionals[0], only, values.overlays ? values.out : undefined);
   if (values.identities) return setMode("--identities", () => evaluateIdentities(positionals[0], preset, values.out, print, logger, values.reuse || undefined));
   if (values.ladder) return setMode("--ladder", () => evaluateLadder(positionals[0], preset, values.out, print, logger));
   try {
@@ -107,9 +110,9 @@ async function setMode(flag: string, run: () => Promise<unknown>): Promise<numbe
 }
 
 /** The --fit mode: 0 when every fitted photo is within the bound, 1 otherwise or on an error. */
-async function fitOnly(dir: string, only: string[]): Promise<number> {
+async function fitOnly(dir: string, only: string[], overlaysDir?: string): Promise<number> {
   try {
-    const { rows, fitted, above } = await evaluateFit(dir, only, (line) => process.stdout.write(`${line}\n`));
+    const { rows, fitted, above } = await evaluateFit(dir, only, (line) => process.stdout.write(`${line}\n`), overlaysDir);
     process.stdout.write(`\n${fitted}/${rows.length} photos fitted; ${above.length} above ${100 * FIT_ERROR_BOUND} % of the inter-ocular distance${above.length ? `: ${above.join(", ")}` : ""}\n`);
     return above.length === 0 && fitted > 0 ? 0 : 1;
   } catch (err) {

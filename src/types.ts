@@ -84,6 +84,8 @@ export interface FaceMasks {
   occluder: ImageF32;
   /** Beard, moustache and stubble below the nose: not skin, not an occluder, kept in the albedo (absent: none found). */
   facialHair?: ImageF32;
+  /** The person (head, hair, neck, shoulders, clothes) against the background, from person segmentation over a head-and-shoulders crop; 0 outside it (absent: not segmented). */
+  person?: ImageF32;
 }
 
 /**

@@ -22,6 +22,7 @@ import { LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type T
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
 import { backAnchorVertices, cheekShift, earAnchorVertices, faceScaling, scaledDisplacement } from "./fit/anchors.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
+import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface FitOptions {
@@ -45,6 +46,8 @@ export interface FitOptions {
   visibilityToleranceM?: number;
   /** Fewest confident face landmarks (of 468) the fit accepts; fewer and it throws. */
   minLandmarks?: number;
+  /** The silhouette term: the head's occluding contour held to the photo's outline (fit/silhouette.ts; `iterations: 0` turns it off). */
+  silhouette?: SilhouetteOptions;
 }
 
 export const FIT_DEFAULTS: Required<FitOptions> = {
@@ -58,11 +61,12 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   visibilityResolution: 1024,
   visibilityToleranceM: 0.002,
   minLandmarks: 50,
+  silhouette: SILHOUETTE_DEFAULTS,
 };
 
 /** What fit reads: the photo's landmarks and their confidence, and the template head to deform. */
 export interface FitInput {
-  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence">;
+  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "masks">>;
   head: TemplateHead;
 }
 
@@ -140,7 +144,9 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     }
     lambda[k] = o.anchorSmoothingM;
   });
-  const warp = fitWarp(centres, disp, lambda);
+  // The head's occluding contour held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
+  const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda } }, o.silhouette);
+  if (outline.pairsBefore) log.debug(`fit: the photo's outline ${(100 * outline.beforeIod).toFixed(2)} → ${(100 * outline.lastIod).toFixed(2)} % IOD from the head's contour over the rounds (${outline.constraints.join(", ")} constraints)`);
 
   // Apply to every skin vertex; eyeballs move rigidly (below).
   const nv = pos.length / 3;
@@ -174,9 +180,14 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     project(camera, out, q, 3 * lv[i]);
     se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
   }
+  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: interocularOf(lm) };
+}
+
+/** Distance between the eye centres (lid-margin means) in the photo, pixels. */
+function interocularOf(lm: ArrayLike<number>): number {
   const centre = (ids: number[]) => [0, 1].map((c) => ids.reduce((s, i) => s + lm[3 * i + c], 0) / ids.length);
-  const [er, el] = [centre(RIGHT_EYE_CONTOUR), centre(LEFT_EYE_CONTOUR)]; // lid-margin means: the eye centres of the interocular distance
-  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: Math.hypot(er[0] - el[0], er[1] - el[1]) };
+  const [er, el] = [centre(RIGHT_EYE_CONTOUR), centre(LEFT_EYE_CONTOUR)];
+  return Math.hypot(er[0] - el[0], er[1] - el[1]);
 }
 
 function rightIrisIds(head: TemplateHead): number[] {

@@ -36,7 +36,8 @@ function grown(xy: number[], k: number): number[] {
   return xy.map((v, i) => (i % 2 === 0 ? cx + k * (v - cx) : cy + k * (v - cy)));
 }
 
-type Model = { mid: number; spread: number }[];
+/** A robust colour model: per YCC channel the median and the MAD-based spread. */
+export type Model = { mid: number; spread: number }[];
 
 function robustStats(values: number[]): { mid: number; spread: number } {
   const s = [...values].sort((a, b) => a - b);
@@ -46,17 +47,37 @@ function robustStats(values: number[]): { mid: number; spread: number } {
 }
 
 /** Robust colour model (median, MAD) of the pixels at `idx` of a YCC buffer. */
-function colourModel(ycc: Float32Array, idx: number[]): Model {
+export function colourModel(ycc: Float32Array, idx: number[]): Model {
   return [0, 1, 2].map((c) => robustStats(idx.map((i) => ycc[i * 3 + c])));
 }
 
 /** Squared distance of YCC pixel i from the model's centre in units of `sigma`. */
-function distance2(ycc: Float32Array, i: number, m: Model, sigma: number[]): number {
+export function distance2(ycc: Float32Array, i: number, m: Model, sigma: number[]): number {
   const a = (ycc[i * 3] - m[0].mid) / sigma[0];
   const b = (ycc[i * 3 + 1] - m[1].mid) / sigma[1];
   const c = (ycc[i * 3 + 2] - m[2].mid) / sigma[2];
   return a * a + b * b + c * c;
 }
+
+/** Lightness and two chroma axes (YCbCr-like) of the sRGB pixel at rgb[s..s+3), into ycc[d..d+3). */
+export function toYcc(rgb: ArrayLike<number>, s: number, ycc: Float32Array, d: number): void {
+  const l = luma601(rgb[s], rgb[s + 1], rgb[s + 2]);
+  ycc[d] = l;
+  ycc[d + 1] = rgb[s + 2] - l;
+  ycc[d + 2] = rgb[s] - l;
+}
+
+/** A face colour model's spreads widened in lightness: shading moves lightness over a face a lot, chroma decides. */
+export const shadedSigma = (m: Model): number[] => [Math.max(m[0].spread * 2.5, 0.08), Math.max(m[1].spread, 0.02), Math.max(m[2].spread, 0.02)];
+
+/** A colour model's spreads with floors, for telling two models apart (skin from hair). */
+export const tightSigma = (m: Model): number[] => [Math.max(m[0].spread, 0.03), Math.max(m[1].spread, 0.012), Math.max(m[2].spread, 0.012)];
+
+/** Probability that YCC pixel i is `a` rather than `b` (equal priors, distances in each model's σ). */
+export const twoClass = (ycc: Float32Array, i: number, a: Model, aSigma: number[], b: Model, bSigma: number[]): number => 1 / (1 + Math.exp(-(distance2(ycc, i, b, bSigma) - distance2(ycc, i, a, aSigma)) / 2));
+
+/** 1 within 3σ of a colour model (squared distance d2 in σ units), 0 beyond 5σ, linear in d2 between. */
+export const likeness = (d2: number): number => Math.max(0, Math.min(1, (25 - d2) / 16));
 
 export interface MaskInputs {
   image: ImageF32;
@@ -103,11 +124,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const s = ((y + oy) * W + x + ox) * 3;
-      const l = luma601(px[s], px[s + 1], px[s + 2]);
-      const d = (y * w + x) * 3;
-      ycc[d] = l;
-      ycc[d + 1] = px[s + 2] - l;
-      ycc[d + 2] = px[s] - l;
+      toYcc(px, s, ycc, (y * w + x) * 3);
     }
   }
 
@@ -135,7 +152,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const skin = colourModel(ycc, skinIdx.filter((_, k) => k % stride === 0));
   // Inside the oval shading moves lightness a lot: a wide lightness band, chroma decides;
   // 1 within 3σ of the face's own colour, 0 beyond 5σ.
-  const faceSigma = [Math.max(skin[0].spread * 2.5, 0.08), Math.max(skin[1].spread, 0.02), Math.max(skin[2].spread, 0.02)];
+  const faceSigma = shadedSigma(skin);
 
   // Hair colour model from a band just above the forehead (person pixels only). Light-brown
   // hair shares skin's chroma, so hair vs skin is a two-class decision, not a skin threshold;
@@ -163,8 +180,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   const hair = colourModel(ycc, hairIdx);
-  const tight = (m: Model) => [Math.max(m[0].spread, 0.03), Math.max(m[1].spread, 0.012), Math.max(m[2].spread, 0.012)];
-  const [skinSigma, hairSigma] = [tight(skin), tight(hair)];
+  const [skinSigma, hairSigma] = [tightSigma(skin), tightSigma(hair)];
   const pooled = skinSigma.map((v, c) => Math.hypot(v, hairSigma[c]));
   const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
   const separable = hairIdx.length >= 30 && separation2 > 2;
@@ -180,7 +196,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H) };
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), person: personMask(image, selfieFrame, person) };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -190,7 +206,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       const p = Math.min(1, personP[i] * 2);
       if (oval[i]) {
         if (features[i]) continue;
-        const skinP = Math.max(0, Math.min(1, (25 - distance2(ycc, i, skin, faceSigma)) / 16));
+        const skinP = likeness(distance2(ycc, i, skin, faceSigma));
         const cut = notSkin ? notSkin[i] : 0;
         const X = x + ox + 0.5, Y = y + oy + 0.5;
         if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i])) {
@@ -215,6 +231,33 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+}
+
+/**
+ * The selfie model's person probability over its whole crop (head, neck and shoulders), read back
+ * into the photo bilinearly (fit's silhouette term follows its boundary; nearest cells would make
+ * it a staircase); 0 outside the crop.
+ */
+function personMask(image: ImageF32, frame: CropFrame, person: Float32Array): ImageF32 {
+  const { width: W, height: H } = image;
+  const out = mask(W, H);
+  const reach = (frame.size * Math.SQRT2) / 2;
+  const x0 = Math.max(0, Math.floor(frame.cx - reach)), x1 = Math.min(W, Math.ceil(frame.cx + reach));
+  const y0 = Math.max(0, Math.floor(frame.cy - reach)), y1 = Math.min(H, Math.ceil(frame.cy + reach));
+  const n = SELFIE_INPUT;
+  const at = (u: number, v: number) => (u >= 0 && v >= 0 && u < n && v < n ? person[v * n + u] : 0);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const [u, v] = imageToCrop(frame, n, x + 0.5, y + 0.5);
+      if (u < 0 || v < 0 || u > n || v > n) continue;
+      // Cell centres at integer + 0.5.
+      const fu = u - 0.5, fv = v - 0.5;
+      const iu = Math.floor(fu), iv = Math.floor(fv);
+      const a = fu - iu, b = fv - iv;
+      out.data[y * W + x] = (1 - b) * ((1 - a) * at(iu, iv) + a * at(iu + 1, iv)) + b * ((1 - a) * at(iu, iv + 1) + a * at(iu + 1, iv + 1));
+    }
+  }
+  return out;
 }
 
 interface RefineInputs {

@@ -1,0 +1,373 @@
+/**
+ * fit's silhouette term: the head's occluding contour, as the camera sees it, held to the head's
+ * outline in the photo (jaw, cheeks, chin, neck; not the ears or the scalp: see templateInfo) where
+ * that outline is the head's own.
+ *
+ * Each round: warp the template with the current warp; find its occluding contour (points on mesh
+ * edges where the normal turns perpendicular to the view ray) on the outer boundary of its
+ * projection; pair each contour point with the photo's outline along its 2D normal
+ * (photo-contour.ts); move the point, in the plane perpendicular to its ray and only along the
+ * contour's normal (a silhouette fixes one degree of freedom), by the pixel offset; re-fit the warp
+ * through the landmark and anchor targets plus these. The other two directions keep the current
+ * warp's displacement, so the contour does not drag the surface along itself or in depth.
+ */
+import { computeNormals, weldMap } from "../../geometry/mesh-utils.ts";
+import { FACE_OVAL, LEFT_BROW_CORE, LOWER_LIP_BOTTOM, MESH_LANDMARK_COUNT, RIGHT_BROW_CORE } from "../../primitives/face-topology.ts";
+import { ATLAS } from "../../geometry/uv-atlas.ts";
+import { createFragments, rasterize } from "../../raster/rasterize.ts";
+import { cameraCentre, projectToScreen } from "../../render/camera.ts";
+import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
+import { matchOutline, outlineColours, type ContourSearch, type ContourSource, type OutlineColours } from "./photo-contour.ts";
+import { borderedWarp, fitFactoredWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
+
+export interface SilhouetteOptions {
+  /** Rounds of pairing and re-warping (0 turns the term off). */
+  iterations?: number;
+  /** Farthest the photo's outline may lie from the head's contour along its normal, as a share of the inter-ocular distance. */
+  searchRange?: number;
+  /** Depth of the band inside and outside the outline that decides what borders it, share of the inter-ocular distance. */
+  band?: number;
+  /** How far the mask's boundary may snap to a colour edge, share of the inter-ocular distance. */
+  snap?: number;
+  /** Least distance between two silhouette constraints on the template, metres. */
+  spacingM?: number;
+  /** Warp smoothing at a silhouette constraint of weight 1, metres (divided by the weight). */
+  smoothingM?: number;
+  /** Constraints weighted below this (trust × robust weight, 0..1) are dropped. */
+  minWeight?: number;
+  /** Long side of the raster the head's own coverage and depth are drawn at, pixels. */
+  rasterSize?: number;
+}
+
+/**
+ * The search range: 3 SD of the jaw's half-breadth, bigonial breadth 120.7 ± 10.7 mm (M) / 111.6 ±
+ * 9.3 mm (F) [S3 NIOSH, reference/head-anthropometry.md §1] → 3 × 5.35 ≈ 16 mm, over the
+ * interpupillary distance 64.0 mm (M) / 61.7 mm (F) [S1 ANSUR II, §1.5] ≈ 0.25.
+ */
+export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
+  iterations: 3,
+  searchRange: 0.25,
+  // ≈ 3 mm: a few cells of the 256² person segmentation over a head-and-shoulders crop.
+  band: 0.05,
+  snap: 0.04,
+  spacingM: 0.01,
+  smoothingM: 5e-3,
+  minWeight: 0.05,
+  rasterSize: 512,
+};
+
+export interface SilhouetteInput {
+  head: TemplateHead;
+  camera: Camera;
+  image: ImageF32;
+  /** Capture's masks; without them (or without the person mask) the term does nothing. */
+  masks?: FaceMasks;
+  /** Eye-centre distance in the photo, pixels: the unit of every reach in the photo. */
+  interocularPx: number;
+  /** The landmark and anchor targets fit already has (template centres, displacements, smoothing). */
+  base: WarpTargets;
+}
+
+/** One point of the head's occluding contour. */
+export interface ContourPoint {
+  /** Template position (the warp's domain), metres. */
+  template: [number, number, number];
+  /** Warped position, metres. */
+  world: [number, number, number];
+  /** Projection, photo pixels. */
+  pixel: [number, number];
+  /** Outward 2D normal (unit, y down). */
+  normal: [number, number];
+  /** Distance along the view axis, metres. */
+  depth: number;
+  /** Below the lower lip on the template: facial hair there is the head's outline. */
+  beardZone: boolean;
+}
+
+export interface SilhouetteReport {
+  /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
+  beforeIod: number;
+  lastIod: number;
+  /** Paired contour points then. */
+  pairsBefore: number;
+  pairsLast: number;
+  /** Constraints per round. */
+  constraints: number[];
+}
+
+/**
+ * Re-fits fit's warp with silhouette constraints; returns the warp and what the term did. With no
+ * person mask, or no skin to model the outline's colour from, the base warp comes back unchanged.
+ *
+ *   const { warp } = silhouetteWarp({ head, camera, image, masks, interocularPx, base: { centres, displacements, lambda } });
+ */
+export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOptions = {}): { warp: Warp; report: SilhouetteReport } {
+  const o = { ...SILHOUETTE_DEFAULTS, ...options };
+  const { head, camera, base } = input;
+  const factored = fitFactoredWarp(base);
+  let warp = factored.warp;
+  const report: SilhouetteReport = { beforeIod: NaN, lastIod: NaN, pairsBefore: 0, pairsLast: 0, constraints: [] };
+  const masks = input.masks;
+  const colours = masks?.person ? outlineColours({ image: input.image, masks }) : undefined;
+  if (!masks || !colours || o.iterations <= 0) return { warp, report };
+  const src = { image: input.image, masks };
+  const search = searchOf(input.interocularPx, o);
+  for (let round = 0; round < o.iterations; round++) {
+    const contour = occludingContour(head, warpedPositions(head, warp), camera, o);
+    const pairs = pairContour(src, colours, contour, search);
+    const residual = meanResidual(pairs) / input.interocularPx;
+    if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
+    [report.lastIod, report.pairsLast] = [residual, pairs.length];
+    const extra = constraints(pairs, camera, search.rangePx, o);
+    report.constraints.push(extra.lambda.length);
+    warp = borderedWarp(factored, extra);
+  }
+  return { warp, report };
+}
+
+/** The photo-side reaches in pixels, from the face's size in the photo. */
+export function searchOf(interocularPx: number, o: Required<SilhouetteOptions>): Omit<ContourSearch, "beardZone"> {
+  return { rangePx: o.searchRange * interocularPx, bandPx: Math.max(1, o.band * interocularPx), snapPx: Math.max(1, o.snap * interocularPx) };
+}
+
+export interface ContourPair {
+  point: ContourPoint;
+  offsetPx: number;
+  trust: number;
+}
+
+/** Each contour point with its match on the photo's outline (unmatched points dropped). */
+export function pairContour(src: ContourSource, colours: OutlineColours, contour: ContourPoint[], search: Omit<ContourSearch, "beardZone">): ContourPair[] {
+  const out: ContourPair[] = [];
+  for (const point of contour) {
+    const m = matchOutline(src, colours, point.pixel[0], point.pixel[1], point.normal[0], point.normal[1], { ...search, beardZone: point.beardZone });
+    if (m) out.push({ point, offsetPx: m.offsetPx, trust: m.trust });
+  }
+  return out;
+}
+
+/** Trust-weighted mean |offset| of the pairs, pixels (NaN with none). */
+export function meanResidual(pairs: ContourPair[]): number {
+  let s = 0, w = 0;
+  for (const p of pairs) (s += p.trust * Math.abs(p.offsetPx)), (w += p.trust);
+  return w > 0 ? s / w : NaN;
+}
+
+/**
+ * Warp targets that move each paired point by its offset along its 2D normal, in the plane
+ * perpendicular to its ray; weight = trust × Tukey's biweight of the offset over the search range.
+ */
+function constraints(pairs: ContourPair[], camera: Camera, rangePx: number, o: Required<SilhouetteOptions>): WarpTargets {
+  const R = camera.rotation, t = camera.translation;
+  const kept: { pair: ContourPair; weight: number }[] = [];
+  for (const pair of pairs) {
+    const u = pair.offsetPx / rangePx;
+    const weight = pair.trust * (Math.abs(u) < 1 ? (1 - u * u) ** 2 : 0);
+    if (weight >= o.minWeight) kept.push({ pair, weight });
+  }
+  const centres = new Float64Array(kept.length * 3), displacements = new Float64Array(kept.length * 3), lambda = new Float64Array(kept.length);
+  kept.forEach(({ pair, weight }, k) => {
+    const { world, template, normal, depth } = pair.point;
+    // The contour normal in camera space (x right, y up), made perpendicular to the ray.
+    const pc = [0, 1, 2].map((r) => R[3 * r] * world[0] + R[3 * r + 1] * world[1] + R[3 * r + 2] * world[2] + t[r]);
+    const ray = normalise(pc);
+    const dir = [normal[0], -normal[1], 0];
+    const along = dir[0] * ray[0] + dir[1] * ray[1];
+    const move = normalise(dir.map((v, c) => v - along * ray[c]));
+    // A move of d metres perpendicular to the ray at this depth shifts the projection by d·f/depth pixels.
+    const metres = (pair.offsetPx * depth) / ((camera.fx + camera.fy) / 2);
+    for (let c = 0; c < 3; c++) {
+      // Camera → world: Rᵀ.
+      const w = R[c] * move[0] + R[3 + c] * move[1] + R[6 + c] * move[2];
+      centres[3 * k + c] = template[c];
+      displacements[3 * k + c] = world[c] - template[c] + metres * w;
+    }
+    lambda[k] = o.smoothingM / weight;
+  });
+  return { centres, displacements, lambda };
+}
+
+/** Skin vertices warped (eyeballs stay: the contour is the skin's). */
+export function warpedPositions(head: TemplateHead, warp: Warp): Float32Array {
+  const pos = head.mesh.positions;
+  const out = Float32Array.from(pos);
+  const d = new Float64Array(3);
+  for (const v of templateInfo(head).skin) {
+    warpAt(warp, pos[3 * v], pos[3 * v + 1], pos[3 * v + 2], d);
+    for (let c = 0; c < 3; c++) out[3 * v + c] = pos[3 * v + c] + d[c];
+  }
+  return out;
+}
+
+/**
+ * The head's occluding contour seen by `camera`: on each skin edge between eligible vertices where
+ * the normal's facing (n · view direction) changes sign, the zero crossing; kept where it is on the
+ * outer boundary of the head's projection (not over the neck or the other cheek) and not hidden,
+ * thinned to `spacingM` apart on the template.
+ */
+export function occludingContour(head: TemplateHead, positions: Float32Array, camera: Camera, options: SilhouetteOptions = {}): ContourPoint[] {
+  const o = { ...SILHOUETTE_DEFAULTS, ...options };
+  const info = templateInfo(head);
+  const normals = computeNormals(positions, head.mesh.indices, info.weld);
+  const eye = cameraCentre(camera);
+  const nv = positions.length / 3;
+  const facing = new Float64Array(nv);
+  for (const v of info.skin) {
+    const view = [eye[0] - positions[3 * v], eye[1] - positions[3 * v + 1], eye[2] - positions[3 * v + 2]];
+    facing[v] = (normals[3 * v] * view[0] + normals[3 * v + 1] * view[1] + normals[3 * v + 2] * view[2]) / Math.hypot(view[0], view[1], view[2]);
+  }
+  const raster = headRaster(head, positions, camera, o.rasterSize);
+  const tpl = head.mesh.positions, idx = head.mesh.indices;
+  const seen = new Set<number>();
+  const found: ContourPoint[] = [];
+  const R = camera.rotation, tr = camera.translation;
+  for (let tri = info.skinTriangles.first; tri < info.skinTriangles.first + info.skinTriangles.count; tri++) {
+    for (let e = 0; e < 3; e++) {
+      const a0 = idx[3 * tri + e], b0 = idx[3 * tri + ((e + 1) % 3)];
+      if (!info.eligible[a0] || !info.eligible[b0] || facing[a0] > 0 === facing[b0] > 0) continue;
+      const a = Math.min(a0, b0), b = Math.max(a0, b0);
+      const key = a * nv + b;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const s = facing[a] / (facing[a] - facing[b]);
+      const lerp = (arr: ArrayLike<number>, c: number) => arr[3 * a + c] + s * (arr[3 * b + c] - arr[3 * a + c]);
+      const world: [number, number, number] = [lerp(positions, 0), lerp(positions, 1), lerp(positions, 2)];
+      const n = [lerp(normals, 0), lerp(normals, 1), lerp(normals, 2)];
+      const nc = [0, 1, 2].map((r) => R[3 * r] * n[0] + R[3 * r + 1] * n[1] + R[3 * r + 2] * n[2]);
+      const nl = Math.hypot(nc[0], nc[1]);
+      if (!(nl > 1e-6)) continue;
+      const normal: [number, number] = [nc[0] / nl, -nc[1] / nl];
+      const pc = [0, 1, 2].map((r) => R[3 * r] * world[0] + R[3 * r + 1] * world[1] + R[3 * r + 2] * world[2] + tr[r]);
+      const depth = -pc[2];
+      if (!(depth > 0)) continue;
+      const pixel: [number, number] = [camera.cx + (camera.fx * pc[0]) / depth, camera.cy - (camera.fy * pc[1]) / depth];
+      if (!raster.onOuterBoundary(pixel, normal)) continue;
+      const template: [number, number, number] = [lerp(tpl, 0), lerp(tpl, 1), lerp(tpl, 2)];
+      found.push({ template, world, pixel, normal, depth, beardZone: template[1] < info.lowerLipY });
+    }
+  }
+  return thin(found, o.spacingM);
+}
+
+/** Greedy thinning: a point is kept when no kept point lies within `spacing` of it on the template. */
+function thin(points: ContourPoint[], spacing: number): ContourPoint[] {
+  const grid = new Map<string, ContourPoint[]>();
+  const cell = (p: number[]) => p.map((v) => Math.floor(v / spacing));
+  const kept: ContourPoint[] = [];
+  for (const p of points) {
+    const [i, j, k] = cell(p.template);
+    let near = false;
+    for (let di = -1; di <= 1 && !near; di++) for (let dj = -1; dj <= 1 && !near; dj++) for (let dk = -1; dk <= 1 && !near; dk++) {
+      for (const q of grid.get(`${i + di},${j + dj},${k + dk}`) ?? []) {
+        if (Math.hypot(q.template[0] - p.template[0], q.template[1] - p.template[1], q.template[2] - p.template[2]) < spacing) near = true;
+      }
+    }
+    if (near) continue;
+    kept.push(p);
+    const key = `${i},${j},${k}`;
+    grid.set(key, [...(grid.get(key) ?? []), p]);
+  }
+  return kept;
+}
+
+/**
+ * The skin drawn into a raster framing the head's projection, to tell the contour points on its
+ * outer boundary from those over the head's own surface (the jaw over the neck, the far cheek behind
+ * the nose).
+ */
+function headRaster(head: TemplateHead, positions: Float32Array, camera: Camera, size: number) {
+  const info = templateInfo(head);
+  const full = projectToScreen(camera, positions);
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const v of info.skin) {
+    const x = full[3 * v], y = full[3 * v + 1];
+    if (!Number.isFinite(x)) continue;
+    x0 = Math.min(x0, x), x1 = Math.max(x1, x), y0 = Math.min(y0, y), y1 = Math.max(y1, y);
+  }
+  const k = size / Math.max(x1 - x0, y1 - y0, 1e-9);
+  const pad = 8;
+  const W = Math.ceil((x1 - x0) * k) + 2 * pad, H = Math.ceil((y1 - y0) * k) + 2 * pad;
+  const cam: Camera = { ...camera, width: W, height: H, fx: camera.fx * k, fy: camera.fy * k, cx: (camera.cx - x0) * k + pad, cy: (camera.cy - y0) * k + pad };
+  const frags = createFragments(W, H);
+  rasterize(frags, projectToScreen(cam, positions), head.mesh.indices, { cull: "back", firstTriangle: info.skinTriangles.first, triangleCount: info.skinTriangles.count });
+  const toRaster = (p: [number, number]) => [(p[0] - x0) * k + pad, (p[1] - y0) * k + pad];
+  const covered = (x: number, y: number) => {
+    const i = Math.floor(x), j = Math.floor(y);
+    return i >= 0 && j >= 0 && i < W && j < H && frags.triangle[j * W + i] >= 0;
+  };
+  return {
+    /**
+     * Nothing of the head a few raster pixels out along the normal, the head drawn just inside. No
+     * depth test: beside a contour the surface recedes steeply (√(2·r·d): 1 cm at 0.5 mm in on a
+     * 10 cm radius), and a contour hidden behind another part has that part beyond it, so fails here.
+     */
+    onOuterBoundary(pixel: [number, number], normal: [number, number]): boolean {
+      const [x, y] = toRaster(pixel);
+      for (let step = 2; step <= 4; step++) if (covered(x + step * normal[0], y + step * normal[1])) return false;
+      return covered(x - normal[0], y - normal[1]) || covered(x - 2 * normal[0], y - 2 * normal[1]);
+    },
+  };
+}
+
+interface TemplateInfo {
+  skin: number[];
+  skinTriangles: { first: number; count: number };
+  /** 1 where a contour may constrain: the face outline and everything off the face mesh's interior. */
+  eligible: Uint8Array;
+  weld: Int32Array;
+  /** Template height of the lower lip's bottom, metres: below it facial hair is the outline. */
+  lowerLipY: number;
+}
+
+const infoCache = new WeakMap<TemplateHead, TemplateInfo>();
+
+/**
+ * Per template: the skin, and where a contour may constrain. The face mesh's interior (eyes, nose,
+ * mouth, the cheeks inside the oval) is held by the landmarks: a vertex is eligible when its nearest
+ * landmark is on the face oval, or no landmark lies within the oval's own spacing of it; not within
+ * half that spacing of any landmark; below the brows; not on the ears.
+ */
+function templateInfo(head: TemplateHead): TemplateInfo {
+  const cached = infoCache.get(head);
+  if (cached) return cached;
+  const pos = head.mesh.positions, lv = head.landmarkVertices;
+  const skinPart = head.parts.find((p) => p.part === "skin")!;
+  const nv = pos.length / 3;
+  const isSkin = new Uint8Array(nv);
+  for (let i = skinPart.firstIndex; i < skinPart.firstIndex + skinPart.indexCount; i++) isSkin[head.mesh.indices[i]] = 1;
+  const skin: number[] = [];
+  for (let v = 0; v < nv; v++) if (isSkin[v]) skin.push(v);
+  const oval = new Set(FACE_OVAL);
+  const dist2 = (v: number, w: number) => (pos[3 * v] - pos[3 * w]) ** 2 + (pos[3 * v + 1] - pos[3 * w + 1]) ** 2 + (pos[3 * v + 2] - pos[3 * w + 2]) ** 2;
+  // The oval's mean spacing between neighbouring landmarks.
+  let spacing = 0;
+  for (let k = 0; k < FACE_OVAL.length; k++) spacing += Math.sqrt(dist2(lv[FACE_OVAL[k]], lv[FACE_OVAL[(k + 1) % FACE_OVAL.length]])) / FACE_OVAL.length;
+  const eligible = new Uint8Array(nv);
+  const browY = Math.min(...[...RIGHT_BROW_CORE, ...LEFT_BROW_CORE].map((i) => pos[3 * lv[i] + 1]));
+  for (const v of skin) {
+    let best = Infinity, nearest = -1;
+    for (let i = 0; i < MESH_LANDMARK_COUNT; i++) {
+      const d = dist2(v, lv[i]);
+      if (d < best) (best = d), (nearest = i);
+    }
+    // Off the landmarks themselves (two targets a few mm apart make the thin-plate warp overshoot), and
+    // below the brows: the scalp's outline in a photo is nearly always hair's.
+    const offLandmarks = best > (spacing / 2) ** 2 && (oval.has(nearest) || best > spacing * spacing);
+    // Not on the ears (the atlas's bottom row): their rims pull the thin-plate warp into folds.
+    eligible[v] = offLandmarks && pos[3 * v + 1] < browY && head.mesh.uvs[2 * v + 1] < ATLAS.row.v0 ? 1 : 0;
+  }
+  const info: TemplateInfo = {
+    skin,
+    skinTriangles: { first: skinPart.firstIndex / 3, count: skinPart.indexCount / 3 },
+    eligible,
+    weld: weldMap(pos),
+    lowerLipY: pos[3 * lv[LOWER_LIP_BOTTOM] + 1],
+  };
+  infoCache.set(head, info);
+  return info;
+}
+
+function normalise(v: number[]): number[] {
+  const l = Math.hypot(v[0], v[1], v[2]) || 1;
+  return [v[0] / l, v[1] / l, v[2] / l];
+}
