@@ -11,7 +11,7 @@
  */
 import { FIELD, sampleField, type RegionFields } from "./region-fields.ts";
 import { rand01 } from "./noise.ts";
-import { networkNodes } from "./relief.ts";
+import { hashChannel, networkNodes } from "./relief.ts";
 
 /** A band of rows [y0, y1) of the full-size atlas, with `halo` extra rows above and below. */
 export interface Band {
@@ -36,7 +36,6 @@ export interface StampScale {
   seed: number;
 }
 
-const STREAM_PORE = 1;
 const STREAM_LINE = 2;
 
 function rowsOf(band: Band): { first: number; last: number } {
@@ -63,7 +62,7 @@ export function stampPores(band: Band, field: RegionFields, scale: StampScale, s
   const maxRadius = 0.5 * 0.5 * 1.4 + t * scale.minFeatureTexels; // ≥ the largest diameter in the table × jitter
   const seed = scale.seed;
   networkNodes(band, field, scale, sites.cellMm, sites.stream, maxRadius, (node) => {
-    const s = (k: number) => rand01(node.i, node.j, STREAM_PORE * 64 + node.k * 8 + k, seed);
+    const s = (slot: number) => rand01(node.i, node.j, hashChannel(sites.stream, node.k, 11 + slot), seed);
     const bx = node.x / t / scale.fullPerBase, by = node.y / t / scale.fullPerBase;
     const density = sampleField(field, FIELD.poreDensity, bx, by);
     if (s(0) >= density * nodeArea * node.weight) return;

@@ -105,6 +105,8 @@ export const MICROGEOMETRY_DEFAULTS: Required<MicrogeometryOptions> = {
 /** Hash streams of the two furrow networks (the pores sit on the primary one's nodes). */
 const STREAM_PRIMARY = 101;
 const STREAM_SECONDARY = 103;
+/** Primary furrows' shoulder, × their half-width: the plateaus dome over about a third of a 0.8 mm cell at ultra's widths (H; relief.ts). */
+const PRIMARY_SHOULDER = 3;
 
 /** The synthesis for one map size: streams bands of height and occlusion. */
 export class MicroSynthesis {
@@ -183,8 +185,8 @@ export class MicroSynthesis {
     this.upsample(FIELD.relief, y0 - halo, y1 + halo - 1, relief);
     const rs = o.reliefStrength * k;
     if (rs > 0) {
-      const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, stream: STREAM_PRIMARY };
-      const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, stream: STREAM_SECONDARY };
+      const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, shoulderWidth: PRIMARY_SHOULDER, stream: STREAM_PRIMARY };
+      const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, shoulderWidth: 1, stream: STREAM_SECONDARY };
       addNetwork(band, relief, work, this.field, this.scale, primary);
       addNetwork(band, relief, work, this.field, this.scale, secondary);
     }

@@ -34,6 +34,8 @@ export interface NetworkScale {
   dropFraction: number;
   /** How much shallower an edge across the tension direction is than one along it, and how much more often dropped, 0..1. */
   alignedContrast: number;
+  /** Width of the furrow's shoulder over its core's (1: no shoulder; see stampCapsule). */
+  shoulderWidth: number;
   /** Hash stream of this scale. */
   stream: number;
 }
@@ -42,8 +44,7 @@ const ROTATIONS = 3;
 const ROTATION_STEP = Math.PI / 9; // 20°: three rotations cover the lattice's 60° period
 const JITTER = 0.3;
 const ROW = Math.sqrt(3) / 2;
-/** A furrow's shoulder: this many times its core's half-width, holding this share of its depth (H: domed plateaus, see stampCapsule). */
-const SHOULDER_WIDTH = 3;
+/** Share of a primary furrow's depth in its shoulder (H: domed plateaus, see stampCapsule). */
 const SHOULDER_SHARE = 0.35;
 
 /** A lattice node in atlas mm, with its lattice's weight there (0..1). */
@@ -69,13 +70,20 @@ function rotationWeight(k: number, c2: number, s2: number): number {
   return Math.max(0, 1 - Math.abs(d) / ROTATION_STEP);
 }
 
-/** Position of lattice node (i, j) of rotation k, atlas mm. */
+/** Hash channel of one random choice: network stream, lattice rotation, slot (0–15). */
+export function hashChannel(stream: number, k: number, slot: number): number {
+  return (stream * ROTATIONS + k) * 16 + slot;
+}
+
+const COS = Array.from({ length: ROTATIONS }, (_, k) => Math.cos(k * ROTATION_STEP));
+const SIN = Array.from({ length: ROTATIONS }, (_, k) => Math.sin(k * ROTATION_STEP));
+
+/** Position of lattice node (i, j) of rotation k, atlas mm (hash slots 0 and 1). */
 function nodeAt(k: number, i: number, j: number, cell: number, stream: number, seed: number, out: { x: number; y: number }): void {
-  const u = (i + 0.5 * (j & 1) + JITTER * (2 * rand01(i, j, stream * 16 + k * 4, seed) - 1)) * cell;
-  const v = (j + JITTER * (2 * rand01(i, j, stream * 16 + k * 4 + 1, seed) - 1)) * cell * ROW;
-  const c = Math.cos(k * ROTATION_STEP), s = Math.sin(k * ROTATION_STEP);
-  out.x = u * c - v * s;
-  out.y = u * s + v * c;
+  const u = (i + 0.5 * (j & 1) + JITTER * (2 * rand01(i, j, hashChannel(stream, k, 0), seed) - 1)) * cell;
+  const v = (j + JITTER * (2 * rand01(i, j, hashChannel(stream, k, 1), seed) - 1)) * cell * ROW;
+  out.x = u * COS[k] - v * SIN[k];
+  out.y = u * SIN[k] + v * COS[k];
 }
 
 /**
@@ -85,7 +93,7 @@ function nodeAt(k: number, i: number, j: number, cell: number, stream: number, s
  */
 function forEachLatticeNode(x0: number, x1: number, y0: number, y1: number, cell: number, visit: (k: number, i: number, j: number) => void): void {
   for (let k = 0; k < ROTATIONS; k++) {
-    const c = Math.cos(k * ROTATION_STEP), s = Math.sin(k * ROTATION_STEP);
+    const c = COS[k], s = SIN[k];
     // Lattice v of the rectangle's corners (v = −x s + y c), widened by the jitter.
     const vs = [-x0 * s + y0 * c, -x1 * s + y0 * c, -x0 * s + y1 * c, -x1 * s + y1 * c];
     const j0 = Math.floor(Math.min(...vs) / (cell * ROW)) - 1, j1 = Math.ceil(Math.max(...vs) / (cell * ROW)) + 1;
@@ -146,37 +154,37 @@ export function addNetwork(band: Band, relief: Float32Array, work: { depth: Floa
   depth.fill(0);
   loss.fill(0);
   const first = band.y0 - band.halo, last = band.y1 + band.halo - 1, W = band.width;
-  const reach = SHOULDER_WIDTH * 1.3 * wNominal + 1.5 * t;
+  const reach = net.shoulderWidth * 1.3 * wNominal + 1.5 * t;
   const seed = scale.seed, cell = net.cellMm;
   const a = { x: 0, y: 0 }, b = { x: 0, y: 0 };
   const neighbours: [number, number][] = [[1, 0], [0, 1], [-1, 1]];
   forEachLatticeNode(-reach - cell, W * t + reach + cell, first * t - reach - cell, (last + 1) * t + reach + cell, cell, (k, i, j) => {
     nodeAt(k, i, j, cell, net.stream, seed, a);
+    // The node decides for its three edges: skin or not, and this rotation's weight at it.
+    const ax = a.x / t / scale.fullPerBase, ay = a.y / t / scale.fullPerBase;
+    if (sampleField(field, FIELD.relief, ax, ay) <= 0) return;
+    const c2 = sampleField(field, FIELD.orientCos2, ax, ay), s2 = sampleField(field, FIELD.orientSin2, ax, ay);
+    const weight = rotationWeight(k, c2, s2);
+    if (weight <= 0) return;
+    const m = Math.hypot(c2, s2);
     for (let e = 0; e < 3; e++) {
       // Right neighbour, and the two below (odd rows sit half a cell to the right).
       const ni = i + neighbours[e][0] + (e > 0 && j & 1 ? 1 : 0), nj = j + neighbours[e][1];
       nodeAt(k, ni, nj, cell, net.stream, seed, b);
       const minY = Math.min(a.y, b.y) - reach, maxY = Math.max(a.y, b.y) + reach;
       if (maxY < first * t || minY > (last + 1) * t) continue;
-      const mx = 0.5 * (a.x + b.x) / t / scale.fullPerBase, my = 0.5 * (a.y + b.y) / t / scale.fullPerBase;
-      if (sampleField(field, FIELD.relief, mx, my) <= 0) continue;
-      const c2 = sampleField(field, FIELD.orientCos2, mx, my), s2 = sampleField(field, FIELD.orientSin2, mx, my);
-      const weight = rotationWeight(k, c2, s2);
-      if (weight <= 0) continue;
       // Alignment with the tension direction: cos² of the angle between edge and direction.
       const ex = b.x - a.x, ey = b.y - a.y, len2 = ex * ex + ey * ey;
-      const m = Math.hypot(c2, s2);
       const align = m > 1e-4 ? 0.5 * (1 + ((ex * ex - ey * ey) * c2 + 2 * ex * ey * s2) / (len2 * m)) : 0.5;
-      const key = k * 1024 + e;
       // Drop probability around dropFraction, lower along the tension direction and higher across
       // (its mean over the three edge families, align 1, ¼, ¼, is dropFraction).
-      if (rand01(i, j, net.stream * 16 + 8 + key, seed) < net.dropFraction * (1 - net.alignedContrast * (2 * align - 1))) continue;
-      const strength = (0.4 + 0.6 * rand01(i, j, net.stream * 16 + 12 + key, seed)) * (1 - net.alignedContrast * (1 - align)) * weight;
-      const w = net.halfWidthMm * (0.7 + 0.6 * rand01(i, j, net.stream * 16 + 13 + key, seed));
+      if (rand01(i, j, hashChannel(net.stream, k, 2 + e), seed) < net.dropFraction * (1 - net.alignedContrast * (2 * align - 1))) continue;
+      const strength = (0.4 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 5 + e), seed)) * (1 - net.alignedContrast * (1 - align)) * weight;
+      const w = net.halfWidthMm * (0.7 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 8 + e), seed));
       const wEff = Math.max(w, wMin);
       const d = net.depthMm * strength * (w / wEff);
       const hidden = (1 - w / Math.hypot(w, net.depthMm * strength)) * (w / wEff);
-      stampCapsule(depth, loss, first, last, W, t, a.x, a.y, b.x, b.y, wEff, d, hidden);
+      stampCapsule(depth, loss, first, last, W, t, a.x, a.y, b.x, b.y, wEff, net.shoulderWidth, d, hidden);
     }
   });
   for (let p = 0; p < depth.length; p++) {
@@ -189,19 +197,29 @@ export function addNetwork(band: Band, relief: Float32Array, work: { depth: Floa
 
 /**
  * A straight groove from (ax, ay) to (bx, by) mm with round ends, max-combined, as a function of
- * the distance r to the segment: a V-ish core (1 − (r/w)²)² plus a shoulder SHOULDER_WIDTH times
- * wider holding SHOULDER_SHARE of the depth — the plateaus between furrows are domed ("cristae
- * cutis ... slightly elevated", dermatology atlas ch. 1; 皮丘 "plump", Menard), not flat tables
- * cut by narrow slots. Only the core hides specular (the shoulder's slopes are gentle).
+ * the distance r to the segment: a V-ish core (1 − (r/w)²)² plus, for primary furrows, a shoulder
+ * `shoulderWidth` times wider holding SHOULDER_SHARE of the depth — the plateaus between furrows
+ * are domed ("cristae cutis ... slightly elevated", dermatology atlas ch. 1; 皮丘 "plump",
+ * Menard), not flat tables cut by narrow slots. Only the core hides specular (the shoulder's
+ * slopes are gentle). Each row visits only the columns the capsule can reach.
  */
-function stampCapsule(depth: Float32Array, loss: Float32Array, first: number, last: number, W: number, t: number, ax: number, ay: number, bx: number, by: number, w: number, d: number, hidden: number): void {
-  const wS = SHOULDER_WIDTH * w;
+function stampCapsule(depth: Float32Array, loss: Float32Array, first: number, last: number, W: number, t: number, ax: number, ay: number, bx: number, by: number, w: number, shoulderWidth: number, d: number, hidden: number): void {
+  const wS = shoulderWidth * w, share = shoulderWidth > 1 ? SHOULDER_SHARE : 0;
   const yA = Math.max(first, Math.ceil((Math.min(ay, by) - wS) / t - 0.5)), yB = Math.min(last, Math.floor((Math.max(ay, by) + wS) / t - 0.5));
-  const xA = Math.max(0, Math.ceil((Math.min(ax, bx) - wS) / t - 0.5)), xB = Math.min(W - 1, Math.floor((Math.max(ax, bx) + wS) / t - 0.5));
   const ex = bx - ax, ey = by - ay, inv = 1 / Math.max(1e-12, ex * ex + ey * ey), w2 = w * w, wS2 = wS * wS;
   for (let y = yA; y <= yB; y++) {
     const py = (y + 0.5) * t - ay;
     const row = (y - first) * W;
+    // Segment parameters whose point is within wS of this row, then their x span ± wS.
+    let s0 = 0, s1 = 1;
+    if (Math.abs(ey) > 1e-12) {
+      const sa = (py - wS) / ey, sb = (py + wS) / ey;
+      s0 = Math.max(0, Math.min(sa, sb));
+      s1 = Math.min(1, Math.max(sa, sb));
+      if (s0 > s1) continue;
+    }
+    const xA = Math.max(0, Math.ceil((ax + Math.min(s0 * ex, s1 * ex) - wS) / t - 0.5));
+    const xB = Math.min(W - 1, Math.floor((ax + Math.max(s0 * ex, s1 * ex) + wS) / t - 0.5));
     for (let x = xA; x <= xB; x++) {
       const px = (x + 0.5) * t - ax;
       const s = Math.min(1, Math.max(0, (px * ex + py * ey) * inv));
@@ -211,7 +229,7 @@ function stampCapsule(depth: Float32Array, loss: Float32Array, first: number, la
       const qS = 1 - r2 / wS2;
       const q = r2 < w2 ? 1 - r2 / w2 : 0;
       const core = q * q;
-      const v = d * ((1 - SHOULDER_SHARE) * core + SHOULDER_SHARE * qS * qS);
+      const v = d * ((1 - share) * core + share * qS * qS);
       if (v > depth[row + x]) {
         depth[row + x] = v;
         loss[row + x] = hidden * core;
