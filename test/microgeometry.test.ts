@@ -161,20 +161,35 @@ describe("microgeometry: one synthesis for both maps, at atlas scale", () => {
     expect(best).toBeLessThan(0.5);
   });
 
-  it("puts the pores on the furrow network's crossings", () => {
-    // Relief alone vs relief + pores: each pore's deepest texel lies where furrows are.
-    const w = 200, h = 300, t = 0.03;
-    const relief = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed: 4 }, { poreStrength: 0, lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
-    const all = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed: 4 }, { lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
-    let pores = 0, onFurrow = 0;
+  /** Pore centres (local minima of the pores' own depth) of a nose patch, and how many lie in a furrow. */
+  function pores(w: number, h: number, t: number, seed = 4) {
+    const relief = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed }, { poreStrength: 0, lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
+    const all = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed }, { lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
+    let count = 0, onFurrow = 0;
     for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
       const p = y * w + x, d = all[p] - relief[p];
-      // A local minimum of the pores' own depth: a pore's centre.
-      if (d > -0.02 || [p - 1, p + 1, p - w, p + w].some((q) => all[q] - relief[q] < d)) continue;
-      pores++;
+      if (d > -0.01 || [p - 1, p + 1, p - w, p + w].some((q) => all[q] - relief[q] < d)) continue;
+      count++;
+      // Deeper than the shallowest primary furrow's bottom could be at half its depth.
       if (relief[p] < -0.5 * 0.04 * 0.4 * 0.65) onFurrow++;
     }
-    expect(pores).toBeGreaterThan(5);
-    expect(onFurrow / pores).toBeGreaterThan(0.9);
+    return { count, onFurrow, areaMm2: (w - 2) * (h - 2) * t * t };
+  }
+
+  it("puts the pores on the furrow network's crossings", () => {
+    const r = pores(200, 300, 0.03);
+    expect(r.count).toBeGreaterThan(5);
+    expect(r.onFurrow / r.count).toBeGreaterThan(0.9);
+  });
+
+  it("keeps the pores per mm² at the region's density whatever the texel size", () => {
+    // The same 9 × 13.5 mm of nose at 0.03 and 0.065 mm texels (both resolve its pores).
+    const fine = pores(300, 450, 0.03), coarse = pores(138, 207, 0.065);
+    const perCm2 = (r: { count: number; areaMm2: number }) => (100 * r.count) / r.areaMm2;
+    expect(perCm2(coarse) / perCm2(fine)).toBeGreaterThan(0.8);
+    expect(perCm2(coarse) / perCm2(fine)).toBeLessThan(1.25);
+    // The nose's 80 per cm² (skin-statistics.ts), within the sampling spread of one patch.
+    expect(perCm2(fine)).toBeGreaterThan(55);
+    expect(perCm2(fine)).toBeLessThan(105);
   });
 });
