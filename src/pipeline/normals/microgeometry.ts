@@ -92,8 +92,9 @@ export const MICROGEOMETRY_DEFAULTS: Required<MicrogeometryOptions> = {
   secondaryHalfWidthMm: 0.02,
   secondaryDropFraction: 0.45,
   secondaryAlignedContrast: 0.25,
-  // Fine lines: narrower than Lemperle's grade-1 wrinkles (< 0.2 mm deep); width H.
-  lineHalfWidthMm: 0.07,
+  // Fine lines: shallower than Lemperle's grade-1 wrinkles (< 0.2 mm deep); width H: 0.24 mm
+  // across, several times their 15–40 µm depth, a soft crease (0.14 mm drew needles in close-ups).
+  lineHalfWidthMm: 0.12,
   lineLengthMm: [1.5, 5],
   minFeatureTexels: 1.5,
   photoDetailOnHair: 0,
