@@ -19,7 +19,7 @@
  */
 import type { Document } from "@gltf-transform/core";
 import { EXTMeshoptCompression, EXTTextureWebP, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular, KHRMeshQuantization } from "@gltf-transform/extensions";
-import { dedup, meshopt, prune, textureCompress } from "@gltf-transform/functions";
+import { compressTexture, dedup, listTextureSlots, meshopt, prune } from "@gltf-transform/functions";
 import sharp from "sharp";
 import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
 import { MSFTLod } from "./head-lods.ts";
@@ -69,10 +69,14 @@ export async function deliverHeadDocument(doc: Document, target: DeliveryTarget)
   const resize: [number, number] = [profile.maxSize, profile.maxSize];
   const { MeshoptEncoder } = await import("meshoptimizer");
   await MeshoptEncoder.ready;
-  await doc.transform(
-    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, slots: NORMAL_SLOTS, quality: profile.normalQuality }),
-    textureCompress({ encoder: sharp, targetFormat: "webp", resize, formats: PNG, quality: profile.colourQuality }),
-    meshopt({ encoder: MeshoptEncoder, level: "medium" }),
-    prune({ keepExtras: true }),
-  );
+  // One texture at a time (textureCompress decodes all of them at once: at ultra, four 4096×6144
+  // maps decoded and resized together were most of the job's peak memory). Normal maps get the
+  // sharper quality budget.
+  for (const texture of doc.getRoot().listTextures()) {
+    if (!PNG.test(texture.getMimeType())) continue;
+    const normal = listTextureSlots(texture).some((slot) => NORMAL_SLOTS.test(slot));
+    await compressTexture(texture, { encoder: sharp, targetFormat: "webp", resize, quality: normal ? profile.normalQuality : profile.colourQuality });
+  }
+  if (doc.getRoot().listTextures().some((texture) => texture.getMimeType() === "image/webp")) doc.createExtension(EXTTextureWebP).setRequired(true);
+  await doc.transform(meshopt({ encoder: MeshoptEncoder, level: "medium" }), prune({ keepExtras: true }));
 }

@@ -111,3 +111,85 @@ describe("microgeometry", () => {
     expect(() => seedFromSha256("xyz")).toThrow(/SHA-256/);
   });
 });
+
+describe("microgeometry: one synthesis for both maps, at atlas scale", () => {
+  it("makes A_S follow N_S texel for texel: both come from the same height field and its cavities", () => {
+    const w = 160, h = 240, t = 0.065;
+    const synth = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed: 11 });
+    const band = synth.band(0, h, 1);
+    const { ns, as } = flat(w, h);
+    applyMicrogeometry({ normalsSpecular: ns, specularAlbedo: as }, new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed: 11 }));
+    let cavities = 0, normalError = 0, albedoError = 0, lossOutsideCavity = 0;
+    for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+      const r = (y + 1) * w + x;
+      const hx = (band.height[r + 1] - band.height[r - 1]) / (2 * t), hy = (band.height[r + w] - band.height[r - w]) / (2 * t);
+      const l = Math.hypot(hx, hy, 1);
+      const p = y * w + x;
+      // N_S is the height field's normal (glTF tangent space, +Y up the image)...
+      normalError = Math.max(normalError, Math.abs(ns.data[3 * p] + hx / l), Math.abs(ns.data[3 * p + 1] - hy / l));
+      // ...and A_S is darkened exactly where that field has a cavity, by its occlusion.
+      albedoError = Math.max(albedoError, Math.abs(as.data[p] - 0.5 * Math.max(synth.o.minCavityFactor, 1 - band.loss[r])));
+      if (band.loss[r] > 0) {
+        if (!(band.height[r] < 0)) lossOutsideCavity++;
+        cavities++;
+      }
+    }
+    expect(normalError).toBeLessThan(1e-5);
+    expect(albedoError).toBeLessThan(1e-6);
+    expect(lossOutsideCavity).toBe(0);
+    expect(cavities).toBeGreaterThan(0.05 * w * h);
+  });
+
+  it("does not repeat across a 4096×6144 atlas: far-apart windows do not match at any shift", () => {
+    const W = 4096, H = 6144, t = 0.065, n = 48, shift = 12;
+    const synth = new MicroSynthesis(W, H, t, { regions: oneRegion("cheeks", 64, 96), seed: 5 });
+    const top = synth.band(0, n + 2 * shift, 0).height.slice(0, (n + 2 * shift) * W);
+    const bottom = synth.band(H - n, H, 0).height.slice(0, n * W);
+    const window = (src: Float32Array, x0: number, y0: number, size: number) => {
+      const out = new Float64Array(size * size);
+      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out[y * size + x] = src[(y0 + y) * W + x0 + x];
+      const mean = out.reduce((s, v) => s + v, 0) / out.length;
+      const sd = Math.sqrt(out.reduce((s, v) => s + (v - mean) ** 2, 0) / out.length);
+      return out.map((v) => (v - mean) / sd);
+    };
+    const far = window(bottom, W - n, 0, n);
+    let best = -1;
+    for (let dy = 0; dy <= 2 * shift; dy++) for (let dx = 0; dx <= 2 * shift; dx++) {
+      const near = window(top, dx, dy, n);
+      best = Math.max(best, near.reduce((s, v, i) => s + v * far[i], 0) / near.length);
+    }
+    expect(best).toBeLessThan(0.5);
+  });
+
+  /** Pore centres (local minima of the pores' own depth) of a nose patch, and how many lie in a furrow. */
+  function pores(w: number, h: number, t: number, seed = 4) {
+    const relief = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed }, { poreStrength: 0, lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
+    const all = new MicroSynthesis(w, h, t, { regions: oneRegion("nose"), seed }, { lineStrength: 0, secondaryDepthMm: 0 }).band(0, h, 0).height.slice(0, w * h);
+    let count = 0, onFurrow = 0;
+    for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) {
+      const p = y * w + x, d = all[p] - relief[p];
+      if (d > -0.01 || [p - 1, p + 1, p - w, p + w].some((q) => all[q] - relief[q] < d)) continue;
+      count++;
+      // Deeper than the shallowest primary furrow's bottom could be at half its depth.
+      if (relief[p] < -0.5 * 0.04 * 0.4 * 0.65) onFurrow++;
+    }
+    return { count, onFurrow, areaMm2: (w - 2) * (h - 2) * t * t };
+  }
+
+  it("puts the pores on the furrow network's crossings", () => {
+    const r = pores(200, 300, 0.03);
+    expect(r.count).toBeGreaterThan(5);
+    expect(r.onFurrow / r.count).toBeGreaterThan(0.9);
+  });
+
+  it("keeps the pores per mm² at the region's density whatever the texel size", () => {
+    // The same 9 × 13.5 mm of nose at 0.03 and 0.065 mm texels (both resolve its pores).
+    const fine = pores(300, 450, 0.03), coarse = pores(138, 207, 0.065);
+    const perCm2 = (r: { count: number; areaMm2: number }) => (100 * r.count) / r.areaMm2;
+    expect(perCm2(coarse) / perCm2(fine)).toBeGreaterThan(0.8);
+    expect(perCm2(coarse) / perCm2(fine)).toBeLessThan(1.25);
+    // The nose's 80 per cm² (skin-statistics.ts), within the sampling spread of one patch.
+    expect(perCm2(fine)).toBeGreaterThan(55);
+    expect(perCm2(fine)).toBeLessThan(105);
+  });
+});

@@ -91,13 +91,15 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {},
   const sigma = forJob(stageEstimator(context, "normalsDiffuse") ?? builtinNormalsDiffuseEstimator(), job);
   loggerOf(context).debug(`normals: ρ ${rho.manifest.name} (rf ${rho.manifest.receptiveField}), σ ${sigma.manifest.name} (rf ${sigma.manifest.receptiveField}) at ${input.texelSizeMm} mm/texel`);
 
-  const nt = await resizeImage(normalsTangent, albedo.width, albedo.height);
-  const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], tiledOf(context, 0, 0.5));
+  // N_T at full size is dropped before σ runs (at ultra it is 0.3 GB; locals of an async function live to its end).
+  const hold: { nt: ImageF32 | null } = { nt: await resizeImage(normalsTangent, albedo.width, albedo.height) };
+  const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, hold.nt!], tiledOf(context, 0, 0.5));
   if (input.microsurface) {
     throwIfAborted(context);
     const synth = new MicroSynthesis(ns.width, ns.height, input.texelSizeMm, input.microsurface, o.microgeometry);
-    applyMicrogeometry({ normalsSpecular: ns, normalsTangent: nt, specularAlbedo: input.specularAlbedo }, synth);
+    applyMicrogeometry({ normalsSpecular: ns, normalsTangent: hold.nt, specularAlbedo: input.specularAlbedo }, synth);
   }
+  hold.nt = null;
   const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], tiledOf(context, 0.5, 0.5));
   return { normalsSpecular: ns, normalsDiffuse: nd };
 }

@@ -1,7 +1,8 @@
 /**
- * Sparse features stamped into a band of the height field: pores (round funnels) and fine lines
- * (short grooves along the local tension-line direction). Candidates come from a jittered grid in
- * atlas millimetres — one per cell, kept with probability density × cell area — so the pattern
+ * Sparse features stamped into a band of the height field: pores (round funnels on the primary
+ * furrow network's nodes) and fine lines (short grooves along the local tension-line direction).
+ * Fine-line candidates come from a jittered grid in atlas millimetres — one per cell, kept with
+ * probability density × cell area — so the pattern
  * is as dense as the region says, never repeats, and a band sees exactly the features whose
  * footprint reaches it (bands are independent: the result does not depend on the band size).
  *
@@ -10,6 +11,7 @@
  */
 import { FIELD, sampleField, type RegionFields } from "./region-fields.ts";
 import { rand01 } from "./noise.ts";
+import { hashChannel, networkNodes } from "./relief.ts";
 
 /** A band of rows [y0, y1) of the full-size atlas, with `halo` extra rows above and below. */
 export interface Band {
@@ -34,44 +36,49 @@ export interface StampScale {
   seed: number;
 }
 
-const STREAM_PORE = 1;
 const STREAM_LINE = 2;
 
 function rowsOf(band: Band): { first: number; last: number } {
   return { first: band.y0 - band.halo, last: band.y1 + band.halo - 1 };
 }
 
-/** Stamps the pores whose funnels reach the band. */
-export function stampPores(band: Band, field: RegionFields, scale: StampScale, strength: number): void {
+/** Where pores sit: the nodes of the primary furrow network (hair follicles open where furrows cross, relief.ts). */
+export interface PoreSites {
+  /** Primary network's lattice spacing, mm. */
+  cellMm: number;
+  /** Primary network's hash stream. */
+  stream: number;
+}
+
+/**
+ * Stamps the pores whose funnels reach the band: each node of the primary network carries a pore
+ * with probability density × the node's share of the area (a²·√3/2), so the region's pores per
+ * cm² hold while every pore sits on a furrow crossing.
+ */
+export function stampPores(band: Band, field: RegionFields, scale: StampScale, strength: number, sites: PoreSites): void {
   if (field.maxPoreDensity <= 0 || strength <= 0) return;
   const t = scale.texelMm;
-  const cell = 1 / Math.sqrt(field.maxPoreDensity); // mm: one candidate per cell at the densest place
+  const nodeArea = sites.cellMm * sites.cellMm * (Math.sqrt(3) / 2);
   const maxRadius = 0.5 * 0.5 * 1.4 + t * scale.minFeatureTexels; // ≥ the largest diameter in the table × jitter
-  const { first, last } = rowsOf(band);
-  const cy0 = Math.floor((first * t - maxRadius) / cell), cy1 = Math.floor(((last + 1) * t + maxRadius) / cell);
-  const cx1 = Math.floor((band.width * t) / cell);
   const seed = scale.seed;
-  for (let cy = cy0; cy <= cy1; cy++) {
-    for (let cx = 0; cx <= cx1; cx++) {
-      const px = (cx + rand01(cx, cy, STREAM_PORE * 8, seed)) * cell;
-      const py = (cy + rand01(cx, cy, STREAM_PORE * 8 + 1, seed)) * cell;
-      const bx = px / t / scale.fullPerBase, by = py / t / scale.fullPerBase;
-      const density = sampleField(field, FIELD.poreDensity, bx, by);
-      if (rand01(cx, cy, STREAM_PORE * 8 + 2, seed) >= density * cell * cell) continue;
-      const diameter = sampleField(field, FIELD.poreDiameter, bx, by);
-      const depth0 = sampleField(field, FIELD.poreDepth, bx, by) * strength;
-      if (!(diameter > 0 && depth0 > 0)) continue;
-      // Sizes spread ±40 % around the regional value (Flament 2015 report a size distribution, not one size).
-      const jitter = 0.6 + 0.8 * rand01(cx, cy, STREAM_PORE * 8 + 3, seed);
-      const r = 0.5 * diameter * jitter;
-      const d = depth0 * jitter;
-      // Cosine-weighted share of the sky seen from the bottom of a round hole of radius r, depth d: sin²α, tan α = r/d.
-      const hidden = 1 - (r * r) / (r * r + d * d);
-      const rEff = Math.max(r, 0.5 * scale.minFeatureTexels * t);
-      const dEff = d * (r / rEff) * (r / rEff);
-      stampDisc(band, px / t - 0.5, py / t - 0.5, rEff / t, dEff, (hidden * dEff) / d);
-    }
-  }
+  networkNodes(band, field, scale, sites.cellMm, sites.stream, maxRadius, (node) => {
+    const s = (slot: number) => rand01(node.i, node.j, hashChannel(sites.stream, node.k, 11 + slot), seed);
+    const bx = node.x / t / scale.fullPerBase, by = node.y / t / scale.fullPerBase;
+    const density = sampleField(field, FIELD.poreDensity, bx, by);
+    if (s(0) >= density * nodeArea * node.weight) return;
+    const diameter = sampleField(field, FIELD.poreDiameter, bx, by);
+    const depth0 = sampleField(field, FIELD.poreDepth, bx, by) * strength;
+    if (!(diameter > 0 && depth0 > 0)) return;
+    // Sizes spread ±40 % around the regional value (Flament 2015 report a size distribution, not one size).
+    const jitter = 0.6 + 0.8 * s(1);
+    const r = 0.5 * diameter * jitter;
+    const d = depth0 * jitter;
+    // Cosine-weighted share of the sky seen from the bottom of a round hole of radius r, depth d: sin²α, tan α = r/d.
+    const hidden = 1 - (r * r) / (r * r + d * d);
+    const rEff = Math.max(r, 0.5 * scale.minFeatureTexels * t);
+    const dEff = d * (r / rEff) * (r / rEff);
+    stampDisc(band, node.x / t - 0.5, node.y / t - 0.5, rEff / t, dEff, (hidden * dEff) / d);
+  });
 }
 
 /** A smooth funnel (1 − ρ²)² of radius `radius` texels centred at (cx, cy) in texel-index coordinates. */
@@ -130,7 +137,7 @@ export function stampLines(band: Band, field: RegionFields, scale: StampScale, s
 
 /**
  * A groove along unit direction (ux, uy) through (cx, cy), half-length `half` and half-width `hw`
- * (texels): profile (1 − (b/hw)²)² across, tapering as (1 − (a/half)²) along.
+ * (texels): profile (1 − (b/hw)²)² across, tapering as (1 − (a/half)²)² along.
  */
 function stampSegment(band: Band, cx: number, cy: number, ux: number, uy: number, half: number, hw: number, depth: number, hidden: number): void {
   const { first, last } = rowsOf(band);
@@ -148,7 +155,9 @@ function stampSegment(band: Band, cx: number, cy: number, ux: number, uy: number
       const b = (dy * ux - dx * uy) / hw;
       if (b <= -1 || b >= 1) continue;
       const q = 1 - b * b;
-      const prof = q * q * (1 - a * a);
+      // Both ends taper smoothly to nothing (a linear taper draws a needle's point).
+      const along = 1 - a * a;
+      const prof = q * q * along * along;
       band.height[row + x] -= depth * prof;
       band.loss[row + x] += hidden * prof;
     }

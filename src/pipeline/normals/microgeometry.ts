@@ -15,7 +15,7 @@ import type { ImageF32, RegionMaps } from "../../types.ts";
 import { withDefaults } from "../stage.ts";
 import { stampLines, stampPores, type Band, type StampScale } from "./features.ts";
 import { FIELD, regionFields, type RegionFields } from "./region-fields.ts";
-import { addRelief } from "./relief.ts";
+import { addNetwork } from "./relief.ts";
 import { REGION_MICRO_STATS, type RegionMicroStats } from "./skin-statistics.ts";
 
 /** What the synthesis needs to know about the head's atlas. */
@@ -35,14 +35,22 @@ export interface MicrogeometryOptions {
   poreStrength?: number;
   reliefStrength?: number;
   lineStrength?: number;
-  /** Primary lines: spacing, depth, half-width, mm. */
+  /** Primary furrow network: lattice spacing (node to node), deepest groove, groove half-width, mm. */
   primaryCellMm?: number;
   primaryDepthMm?: number;
   primaryHalfWidthMm?: number;
-  /** Secondary lines subdividing the primary polygons. */
+  /** Share of the primary lattice's edges dropped (two triangles become a rhombus), 0..1. */
+  primaryDropFraction?: number;
+  /** How much shallower a primary furrow across the tension direction is than one along it, 0..1. */
+  primaryAlignedContrast?: number;
+  /** Secondary lines subdividing the primary polygons: spacing, depth, half-width, mm. */
   secondaryCellMm?: number;
   secondaryDepthMm?: number;
   secondaryHalfWidthMm?: number;
+  /** Share of the secondary lattice's edges dropped, 0..1. */
+  secondaryDropFraction?: number;
+  /** As primaryAlignedContrast, for the secondary lines. */
+  secondaryAlignedContrast?: number;
   /** Fine lines along tension lines: half-width and length range, mm. */
   lineHalfWidthMm?: number;
   lineLengthMm?: [number, number];
@@ -63,17 +71,30 @@ export const MICROGEOMETRY_DEFAULTS: Required<MicrogeometryOptions> = {
   poreStrength: 1,
   reliefStrength: 1,
   lineStrength: 1,
-  // Primary lines 20–100 µm deep [2°], polygons 20–200 µm (Bibb 2006) [P]: 40 µm primary, 15 µm
-  // secondary. Spacing and width not found (reference §6): primary polygons ≈ 0.6 mm, half the
-  // spacing of 30–80 /cm² pores, which sit where primary lines cross; secondary ones ≈ 0.25 mm.
-  primaryCellMm: 0.6,
+  // Primary lines 20–100 µm deep [2°], polygons 20–200 µm (Bibb 2006) [P]: 40 µm at the deepest
+  // (each furrow 0.4–1 of it), secondary 15 µm. Cell size: Trojahn et al. 2014 (Skin Res Technol,
+  // 38 subjects, Visioscan) count 1.0 ± 0.7 closed polygons per mm² on young adults' forearms
+  // (3.1 on children's) [P, abstract]; a lattice of 0.8 mm with a third of its edges dropped has
+  // (1 − ⅓)·3 − 1 = 1 face per node, 2/(√3·0.64) = 1.8 per mm², inside that spread, with
+  // triangles of 0.8 mm sides and rhombi of two such triangles. Furrow widths not found
+  // (reference §6): 70 µm primary, 40 µm secondary H (narrower than deep, as profilometry
+  // shows V-shaped furrows); the secondary lattice ≈ 0.35 mm, two to three per primary edge H.
+  primaryCellMm: 0.8,
   primaryDepthMm: 0.04,
   primaryHalfWidthMm: 0.035,
-  secondaryCellMm: 0.25,
+  primaryDropFraction: 1 / 3,
+  // Furrows along the tension lines deeper than across (Barbenel: roughness depends on the
+  // profile's direction to the major grooves) [P abstract]; the ratio not found: 0.35 H (across
+  // ones 0.74 as deep on average and 1.2× as often dropped as the mean; along ones 0.65×).
+  primaryAlignedContrast: 0.35,
+  secondaryCellMm: 0.35,
   secondaryDepthMm: 0.015,
   secondaryHalfWidthMm: 0.02,
-  // Fine lines: narrower than Lemperle's grade-1 wrinkles (< 0.2 mm deep); width H.
-  lineHalfWidthMm: 0.07,
+  secondaryDropFraction: 0.45,
+  secondaryAlignedContrast: 0.25,
+  // Fine lines: shallower than Lemperle's grade-1 wrinkles (< 0.2 mm deep); width H: 0.24 mm
+  // across, several times their 15–40 µm depth, a soft crease (0.14 mm drew needles in close-ups).
+  lineHalfWidthMm: 0.12,
   lineLengthMm: [1.5, 5],
   minFeatureTexels: 1.5,
   photoDetailOnHair: 0,
@@ -82,6 +103,12 @@ export const MICROGEOMETRY_DEFAULTS: Required<MicrogeometryOptions> = {
   bandRows: 96,
 };
 
+/** Hash streams of the two furrow networks (the pores sit on the primary one's nodes). */
+const STREAM_PRIMARY = 101;
+const STREAM_SECONDARY = 103;
+/** Primary furrows' shoulder, × their half-width: the plateaus dome over about a third of a 0.8 mm cell at ultra's widths (H; relief.ts). */
+const PRIMARY_SHOULDER = 3;
+
 /** The synthesis for one map size: streams bands of height and occlusion. */
 export class MicroSynthesis {
   readonly o: Required<MicrogeometryOptions>;
@@ -89,7 +116,7 @@ export class MicroSynthesis {
   readonly scale: StampScale;
   private readonly colX0: Int32Array;
   private readonly colFx: Float32Array;
-  private buffers = { height: new Float32Array(0), loss: new Float32Array(0), relief: new Float32Array(0) };
+  private buffers = { height: new Float32Array(0), loss: new Float32Array(0), relief: new Float32Array(0), depth: new Float32Array(0), netLoss: new Float32Array(0) };
 
   constructor(
     readonly width: number,
@@ -145,8 +172,11 @@ export class MicroSynthesis {
   band(y0: number, y1: number, halo: number): Band {
     const W = this.width, rows = y1 - y0 + 2 * halo;
     const n = rows * W;
-    if (this.buffers.height.length < n) this.buffers = { height: new Float32Array(n), loss: new Float32Array(n), relief: new Float32Array(n) };
+    if (this.buffers.height.length < n) {
+      this.buffers = { height: new Float32Array(n), loss: new Float32Array(n), relief: new Float32Array(n), depth: new Float32Array(n), netLoss: new Float32Array(n) };
+    }
     const height = this.buffers.height.subarray(0, n), loss = this.buffers.loss.subarray(0, n), relief = this.buffers.relief.subarray(0, n);
+    const work = { depth: this.buffers.depth.subarray(0, n), loss: this.buffers.netLoss.subarray(0, n) };
     height.fill(0);
     loss.fill(0);
     const band: Band = { y0, y1, halo, width: W, height, loss };
@@ -154,13 +184,14 @@ export class MicroSynthesis {
     const k = o.strength;
     if (k <= 0) return band;
     this.upsample(FIELD.relief, y0 - halo, y1 + halo - 1, relief);
-    const seed = this.scale.seed;
     const rs = o.reliefStrength * k;
     if (rs > 0) {
-      addRelief(band, relief, this.texelMm, o.minFeatureTexels, { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, stream: 101 }, seed);
-      addRelief(band, relief, this.texelMm, o.minFeatureTexels, { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, stream: 103 }, seed);
+      const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, shoulderWidth: PRIMARY_SHOULDER, stream: STREAM_PRIMARY };
+      const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, shoulderWidth: 1, stream: STREAM_SECONDARY };
+      addNetwork(band, relief, work, this.field, this.scale, primary);
+      addNetwork(band, relief, work, this.field, this.scale, secondary);
     }
-    stampPores(band, this.field, this.scale, o.poreStrength * k);
+    stampPores(band, this.field, this.scale, o.poreStrength * k, { cellMm: o.primaryCellMm, stream: STREAM_PRIMARY });
     stampLines(band, this.field, this.scale, o.lineStrength * k, o.lineHalfWidthMm, o.lineLengthMm);
     return band;
   }

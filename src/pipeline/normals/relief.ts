@@ -1,103 +1,239 @@
 /**
- * The polygonal microrelief: skin's primary and secondary lines, which cross to form small
- * plateaus (Bibb 2006, p. 264: polygons 20–200 µm deep). Drawn as the edges of a Voronoi
- * partition of jittered points in atlas millimetres — a network of grooves with polygonal cells,
- * no orientation, no repeat — at two scales (primary cells, and secondary cells subdividing them).
- * Per texel: the distance to the nearest cell edge, (F2 − F1) / 2 of the two nearest points.
+ * The polygonal microrelief: skin's primary and secondary lines. Dermatology describes them as a
+ * network of straight-ish furrows between nodes that divides the surface into triangles and
+ * rhombi ("lozenges") of varied size (mananatomy.com, "Lines and ridges of skin"; Menard,
+ * 皮丘 "rhombic or triangular"; gurubi.jp 皮溝: "triangles and irregular polygons of various
+ * sizes"), with the hair follicles (the visible pores) where furrows cross and sweat pores on the
+ * plateaus (cosmetics-suhadabizin.com 皮丘/毛孔), and a dominant direction: roughness depends on the
+ * direction of a profile relative to the major grooves (Barbenel & Makki; "Quantification of the
+ * skin's topography by skin profilometry"), which follow the skin's tension lines (Langer lines,
+ * tension-line references in skin-statistics.ts).
+ *
+ * Model: a triangulated lattice of jittered nodes (rows a·√3/2 apart, odd rows offset by a/2,
+ * each node moved by up to ±0.3 a per axis, which never folds a triangle over: neighbours'
+ * relative move stays under the triangle's 0.87 a height). Every node links to its right and two
+ * lower neighbours; edges across the local tension direction are dropped more often (merging two
+ * triangles into a rhombus) and drawn shallower, edges along it deeper. The lattice is drawn at
+ * three rotations 20° apart (its edges repeat every 60°), each weighted by how close one of its
+ * edge families is to the local tension direction, so that direction follows the face region by
+ * region without distorting the cells. All choices hash integer lattice coordinates with the
+ * job's seed: nothing repeats across the atlas, and a band sees exactly the edges that reach it.
  */
-import type { Band } from "./features.ts";
+import { FIELD, sampleField, type RegionFields } from "./region-fields.ts";
+import type { Band, StampScale } from "./features.ts";
 import { rand01 } from "./noise.ts";
 
-export interface ReliefScale {
-  /** Cell size (mean spacing of the lines), mm. */
+export interface NetworkScale {
+  /** Lattice spacing (edge length between nodes), mm. */
   cellMm: number;
-  /** Groove depth, mm, at relief multiplier 1. */
+  /** Deepest groove (an edge along the tension direction), mm, at relief multiplier 1. */
   depthMm: number;
-  /** Groove half-width, mm. */
+  /** Groove half-width, mm (each edge 0.7–1.3 of it). */
   halfWidthMm: number;
-  /** Fraction of the relief's specular hidden at a groove's bottom (from its aspect). */
+  /** Mean share of the lattice's edges dropped (more of those across the tension direction). */
+  dropFraction: number;
+  /** How much shallower an edge across the tension direction is than one along it, and how much more often dropped, 0..1. */
+  alignedContrast: number;
+  /** Width of the furrow's shoulder over its core's (1: no shoulder; see stampCapsule). */
+  shoulderWidth: number;
+  /** Hash stream of this scale. */
   stream: number;
 }
 
+const ROTATIONS = 3;
+const ROTATION_STEP = Math.PI / 9; // 20°: three rotations cover the lattice's 60° period
+const JITTER = 0.3;
+const ROW = Math.sqrt(3) / 2;
+/** Share of a primary furrow's depth in its shoulder (H: domed plateaus, see stampCapsule). */
+const SHOULDER_SHARE = 0.35;
+
+/** A lattice node in atlas mm, with its lattice's weight there (0..1). */
+export interface NetworkNode {
+  x: number;
+  y: number;
+  weight: number;
+  /** Hash coordinates of the node (lattice rotation, column, row). */
+  k: number;
+  i: number;
+  j: number;
+}
+
+/** Weight of rotation k where the tension direction (doubled-angle vector c2, s2) is. */
+function rotationWeight(k: number, c2: number, s2: number): number {
+  if (c2 * c2 + s2 * s2 < 1e-8) return k === 0 ? 1 : 0;
+  const theta = 0.5 * Math.atan2(s2, c2);
+  // Offset to the rotation's nearest edge family, wrapped into (−30°, 30°].
+  const period = Math.PI / 3;
+  let d = (theta - k * ROTATION_STEP) % period;
+  if (d > period / 2) d -= period;
+  if (d <= -period / 2) d += period;
+  return Math.max(0, 1 - Math.abs(d) / ROTATION_STEP);
+}
+
+/** Hash channel of one random choice: network stream, lattice rotation, slot (0–15). */
+export function hashChannel(stream: number, k: number, slot: number): number {
+  return (stream * ROTATIONS + k) * 16 + slot;
+}
+
+const COS = Array.from({ length: ROTATIONS }, (_, k) => Math.cos(k * ROTATION_STEP));
+const SIN = Array.from({ length: ROTATIONS }, (_, k) => Math.sin(k * ROTATION_STEP));
+
+/** Position of lattice node (i, j) of rotation k, atlas mm (hash slots 0 and 1). */
+function nodeAt(k: number, i: number, j: number, cell: number, stream: number, seed: number, out: { x: number; y: number }): void {
+  const u = (i + 0.5 * (j & 1) + JITTER * (2 * rand01(i, j, hashChannel(stream, k, 0), seed) - 1)) * cell;
+  const v = (j + JITTER * (2 * rand01(i, j, hashChannel(stream, k, 1), seed) - 1)) * cell * ROW;
+  out.x = u * COS[k] - v * SIN[k];
+  out.y = u * SIN[k] + v * COS[k];
+}
+
 /**
- * Adds one scale of relief to the band. `relief` holds the per-texel multiplier (region mix) for the
- * band's rows (same layout as band.height); texels whose multiplier is 0 are skipped.
+ * Calls `visit` for every node of every rotation that lies within `marginMm` of the rectangle
+ * [x0, x1] × [y0, y1] (mm), with its lattice coordinates. Rows are walked in lattice space and
+ * each row's column range solved for the rectangle, so a thin band costs only what it contains.
  */
-export function addRelief(band: Band, relief: Float32Array, texelMm: number, minFeatureTexels: number, scale: ReliefScale, seed: number): void {
-  const w = scale.halfWidthMm;
-  const wEff = Math.max(w, 0.5 * minFeatureTexels * texelMm);
-  const dEff = (scale.depthMm * w) / wEff;
-  // A scale whose grooves, at the narrowest width this map draws, would fill more than a third
-  // of its cells is not resolved as polygons (only as noise): it is left to the specular
-  // roughness, as Graham et al. 2013 leave microstructure below their 4K scans to the BRDF.
-  // Its cavities still hide specular: that goes into A_S as their mean over the area — grooves
-  // of profile (1 − (b/w)²)² (integral 16w/15 across) along a Voronoi network of about 2/cell
-  // of edge length per unit area (2√λ for a Poisson–Voronoi tessellation of density λ = 1/cell²).
-  const hiddenAtBottom = 1 - w / Math.hypot(w, scale.depthMm);
-  if (dEff < 1e-5 || 6 * wEff > scale.cellMm) {
-    // × 0.576, the mean edge strength: E[√w]² for w uniform on 0.2–1.
-    const meanLoss = (0.576 * hiddenAtBottom * 2 * 16 * w) / (15 * scale.cellMm);
+function forEachLatticeNode(x0: number, x1: number, y0: number, y1: number, cell: number, visit: (k: number, i: number, j: number) => void): void {
+  for (let k = 0; k < ROTATIONS; k++) {
+    const c = COS[k], s = SIN[k];
+    // Lattice v of the rectangle's corners (v = −x s + y c), widened by the jitter.
+    const vs = [-x0 * s + y0 * c, -x1 * s + y0 * c, -x0 * s + y1 * c, -x1 * s + y1 * c];
+    const j0 = Math.floor(Math.min(...vs) / (cell * ROW)) - 1, j1 = Math.ceil(Math.max(...vs) / (cell * ROW)) + 1;
+    for (let j = j0; j <= j1; j++) {
+      const v = j * cell * ROW;
+      // x = u c − v s ∈ [x0, x1] and y = u s + v c ∈ [y0, y1], solved for u.
+      let uMin = (x0 + v * s) / c, uMax = (x1 + v * s) / c;
+      if (s > 1e-9) {
+        uMin = Math.max(uMin, (y0 - v * c) / s);
+        uMax = Math.min(uMax, (y1 - v * c) / s);
+      } else if (v < y0 - cell || v > y1 + cell) continue;
+      if (uMax < uMin - 2 * cell) continue;
+      const i0 = Math.floor(uMin / cell) - 2, i1 = Math.ceil(uMax / cell) + 2;
+      for (let i = i0; i <= i1; i++) visit(k, i, j);
+    }
+  }
+}
+
+/** Nodes of the network at `cellMm` whose position is within `marginMm` of the band's rows (for pores at furrow crossings). */
+export function networkNodes(band: Band, field: RegionFields, scale: StampScale, cellMm: number, stream: number, marginMm: number, visit: (node: NetworkNode) => void): void {
+  const t = scale.texelMm;
+  const y0 = (band.y0 - band.halo) * t - marginMm, y1 = (band.y1 + band.halo) * t + marginMm;
+  const x0 = -marginMm, x1 = band.width * t + marginMm;
+  const p = { x: 0, y: 0 };
+  forEachLatticeNode(x0, x1, y0 - cellMm, y1 + cellMm, cellMm, (k, i, j) => {
+    nodeAt(k, i, j, cellMm, stream, scale.seed, p);
+    if (p.y < y0 || p.y > y1 || p.x < x0 || p.x > x1) return;
+    const bx = p.x / t / scale.fullPerBase, by = p.y / t / scale.fullPerBase;
+    const weight = rotationWeight(k, sampleField(field, FIELD.orientCos2, bx, by), sampleField(field, FIELD.orientSin2, bx, by));
+    if (weight > 0) visit({ x: p.x, y: p.y, weight, k, i, j });
+  });
+}
+
+/**
+ * Adds one scale of the network to the band. `relief` holds the per-texel relief multiplier
+ * (region mix) for the band's rows (same layout as band.height); `work` is scratch of the same
+ * length. Crossing grooves take the deeper of the two (a node is not twice as deep).
+ */
+export function addNetwork(band: Band, relief: Float32Array, work: { depth: Float32Array; loss: Float32Array }, field: RegionFields, scale: StampScale, net: NetworkScale): void {
+  const t = scale.texelMm;
+  const wMin = 0.5 * scale.minFeatureTexels * t;
+  const wNominal = Math.max(net.halfWidthMm, wMin);
+  const hiddenAtBottom = 1 - net.halfWidthMm / Math.hypot(net.halfWidthMm, net.depthMm);
+  // Mean depth factor of an edge: random 0.4–1 (mean 0.7) × 1 − contrast·(1 − align), align 1, ¼, ¼ over the families.
+  const meanEdge = 0.7 * (1 - net.alignedContrast * 0.5);
+  if (net.depthMm * (net.halfWidthMm / wNominal) < 1e-5 || 6 * wNominal > net.cellMm) {
+    // Not resolved as lines at this texel size (grooves would fill over a third of each cell):
+    // left to the specular roughness, as Graham et al. 2013 leave microstructure below their
+    // scans' resolution to the BRDF. Its cavities still hide specular: their mean over the area
+    // goes into A_S — groove cross-section 16w/15 of profile (1 − (b/w)²)² along (1 − drop)·3
+    // edges of length a per node, nodes 2/(√3 a²) per unit area.
+    const lengthPerArea = ((1 - net.dropFraction) * 3 * 2) / (Math.sqrt(3) * net.cellMm);
+    const meanLoss = Math.min(1, hiddenAtBottom * meanEdge * lengthPerArea * (16 * net.halfWidthMm) / 15);
     for (let i = 0; i < band.loss.length; i++) band.loss[i] += meanLoss * relief[i];
     return;
   }
-  const hidden = hiddenAtBottom * (dEff / scale.depthMm);
-  const cell = scale.cellMm;
-  const first = band.y0 - band.halo, last = band.y1 + band.halo - 1;
-  const W = band.width;
-  const cy0 = Math.floor((first * texelMm) / cell) - 1, cy1 = Math.floor(((last + 1) * texelMm) / cell) + 1;
-  const cols = Math.floor((W * texelMm) / cell) + 3; // cells −1 … cols − 2
-  const rowsC = cy1 - cy0 + 1;
-  // Feature points of every cell the band can see, in mm.
-  const fx = new Float64Array(rowsC * cols), fy = new Float64Array(rowsC * cols), fw = new Float64Array(rowsC * cols);
-  for (let j = 0; j < rowsC; j++) {
-    for (let i = 0; i < cols; i++) {
-      const cx = i - 1, cy = cy0 + j;
-      fx[j * cols + i] = (cx + rand01(cx, cy, scale.stream, seed)) * cell;
-      fy[j * cols + i] = (cy + rand01(cx, cy, scale.stream + 1, seed)) * cell;
-      // Lines are not all alike: each cell's strength, an edge's depth the geometric mean of its two cells' (0.2–1).
-      fw[j * cols + i] = 0.2 + 0.8 * rand01(cx, cy, scale.stream + 2, seed);
+  const depth = work.depth, loss = work.loss;
+  depth.fill(0);
+  loss.fill(0);
+  const first = band.y0 - band.halo, last = band.y1 + band.halo - 1, W = band.width;
+  const reach = net.shoulderWidth * 1.3 * wNominal + 1.5 * t;
+  const seed = scale.seed, cell = net.cellMm;
+  const a = { x: 0, y: 0 }, b = { x: 0, y: 0 };
+  const neighbours: [number, number][] = [[1, 0], [0, 1], [-1, 1]];
+  forEachLatticeNode(-reach - cell, W * t + reach + cell, first * t - reach - cell, (last + 1) * t + reach + cell, cell, (k, i, j) => {
+    nodeAt(k, i, j, cell, net.stream, seed, a);
+    // The node decides for its three edges: skin or not, and this rotation's weight at it.
+    const ax = a.x / t / scale.fullPerBase, ay = a.y / t / scale.fullPerBase;
+    if (sampleField(field, FIELD.relief, ax, ay) <= 0) return;
+    const c2 = sampleField(field, FIELD.orientCos2, ax, ay), s2 = sampleField(field, FIELD.orientSin2, ax, ay);
+    const weight = rotationWeight(k, c2, s2);
+    if (weight <= 0) return;
+    const m = Math.hypot(c2, s2);
+    for (let e = 0; e < 3; e++) {
+      // Right neighbour, and the two below (odd rows sit half a cell to the right).
+      const ni = i + neighbours[e][0] + (e > 0 && j & 1 ? 1 : 0), nj = j + neighbours[e][1];
+      nodeAt(k, ni, nj, cell, net.stream, seed, b);
+      const minY = Math.min(a.y, b.y) - reach, maxY = Math.max(a.y, b.y) + reach;
+      if (maxY < first * t || minY > (last + 1) * t) continue;
+      // Alignment with the tension direction: cos² of the angle between edge and direction.
+      const ex = b.x - a.x, ey = b.y - a.y, len2 = ex * ex + ey * ey;
+      const align = m > 1e-4 ? 0.5 * (1 + ((ex * ex - ey * ey) * c2 + 2 * ex * ey * s2) / (len2 * m)) : 0.5;
+      // Drop probability around dropFraction, lower along the tension direction and higher across
+      // (its mean over the three edge families, align 1, ¼, ¼, is dropFraction).
+      if (rand01(i, j, hashChannel(net.stream, k, 2 + e), seed) < net.dropFraction * (1 - net.alignedContrast * (2 * align - 1))) continue;
+      const strength = (0.4 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 5 + e), seed)) * (1 - net.alignedContrast * (1 - align)) * weight;
+      const w = net.halfWidthMm * (0.7 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 8 + e), seed));
+      const wEff = Math.max(w, wMin);
+      const d = net.depthMm * strength * (w / wEff);
+      const hidden = (1 - w / Math.hypot(w, net.depthMm * strength)) * (w / wEff);
+      stampCapsule(depth, loss, first, last, W, t, a.x, a.y, b.x, b.y, wEff, net.shoulderWidth, d, hidden);
     }
+  });
+  for (let p = 0; p < depth.length; p++) {
+    const m = relief[p];
+    if (m <= 0 || depth[p] === 0) continue;
+    band.height[p] -= depth[p] * m;
+    band.loss[p] += loss[p] * m;
   }
-  const inv = 1 / wEff;
-  const cellsPerTexel = texelMm / cell;
-  // The nine candidate points change only when x crosses into the next cell: held in locals.
-  let ax = 0, ay = 0, bx = 0, by = 0, cx = 0, cy = 0, dx = 0, dy = 0, ex = 0, ey = 0, gx = 0, gy = 0, hx = 0, hy = 0, kx = 0, ky = 0, lx = 0, ly = 0;
-  let aw = 0, bw = 0, cw = 0, dw = 0, ew = 0, gw = 0, hw = 0, kw = 0, lw = 0;
-  for (let y = first; y <= last; y++) {
-    const Y = (y + 0.5) * texelMm;
-    const jc = Math.floor(Y / cell) - cy0;
+}
+
+/**
+ * A straight groove from (ax, ay) to (bx, by) mm with round ends, max-combined, as a function of
+ * the distance r to the segment: a V-ish core (1 − (r/w)²)² plus, for primary furrows, a shoulder
+ * `shoulderWidth` times wider holding SHOULDER_SHARE of the depth — the plateaus between furrows
+ * are domed ("cristae cutis ... slightly elevated", dermatology atlas ch. 1; 皮丘 "plump",
+ * Menard), not flat tables cut by narrow slots. Only the core hides specular (the shoulder's
+ * slopes are gentle). Each row visits only the columns the capsule can reach.
+ */
+function stampCapsule(depth: Float32Array, loss: Float32Array, first: number, last: number, W: number, t: number, ax: number, ay: number, bx: number, by: number, w: number, shoulderWidth: number, d: number, hidden: number): void {
+  const wS = shoulderWidth * w, share = shoulderWidth > 1 ? SHOULDER_SHARE : 0;
+  const yA = Math.max(first, Math.ceil((Math.min(ay, by) - wS) / t - 0.5)), yB = Math.min(last, Math.floor((Math.max(ay, by) + wS) / t - 0.5));
+  const ex = bx - ax, ey = by - ay, inv = 1 / Math.max(1e-12, ex * ex + ey * ey), w2 = w * w, wS2 = wS * wS;
+  for (let y = yA; y <= yB; y++) {
+    const py = (y + 0.5) * t - ay;
     const row = (y - first) * W;
-    const r0 = (jc - 1) * cols, r1 = jc * cols, r2 = (jc + 1) * cols;
-    let icLoaded = -1;
-    for (let x = 0; x < W; x++) {
-      const m = relief[row + x];
-      if (m <= 0) continue;
-      const X = (x + 0.5) * texelMm;
-      const ic = Math.floor((x + 0.5) * cellsPerTexel) + 1;
-      if (ic !== icLoaded) {
-        icLoaded = ic;
-        ax = fx[r0 + ic - 1]; ay = fy[r0 + ic - 1]; bx = fx[r0 + ic]; by = fy[r0 + ic]; cx = fx[r0 + ic + 1]; cy = fy[r0 + ic + 1];
-        dx = fx[r1 + ic - 1]; dy = fy[r1 + ic - 1]; ex = fx[r1 + ic]; ey = fy[r1 + ic]; gx = fx[r1 + ic + 1]; gy = fy[r1 + ic + 1];
-        hx = fx[r2 + ic - 1]; hy = fy[r2 + ic - 1]; kx = fx[r2 + ic]; ky = fy[r2 + ic]; lx = fx[r2 + ic + 1]; ly = fy[r2 + ic + 1];
-        aw = fw[r0 + ic - 1]; bw = fw[r0 + ic]; cw = fw[r0 + ic + 1]; dw = fw[r1 + ic - 1]; ew = fw[r1 + ic]; gw = fw[r1 + ic + 1]; hw = fw[r2 + ic - 1]; kw = fw[r2 + ic]; lw = fw[r2 + ic + 1];
+    // Segment parameters whose point is within wS of this row, then their x span ± wS.
+    let s0 = 0, s1 = 1;
+    if (Math.abs(ey) > 1e-12) {
+      const sa = (py - wS) / ey, sb = (py + wS) / ey;
+      s0 = Math.max(0, Math.min(sa, sb));
+      s1 = Math.min(1, Math.max(sa, sb));
+      if (s0 > s1) continue;
+    }
+    const xA = Math.max(0, Math.ceil((ax + Math.min(s0 * ex, s1 * ex) - wS) / t - 0.5));
+    const xB = Math.min(W - 1, Math.floor((ax + Math.max(s0 * ex, s1 * ex) + wS) / t - 0.5));
+    for (let x = xA; x <= xB; x++) {
+      const px = (x + 0.5) * t - ax;
+      const s = Math.min(1, Math.max(0, (px * ex + py * ey) * inv));
+      const dx = px - s * ex, dy = py - s * ey;
+      const r2 = dx * dx + dy * dy;
+      if (r2 >= wS2) continue;
+      const qS = 1 - r2 / wS2;
+      const q = r2 < w2 ? 1 - r2 / w2 : 0;
+      const core = q * q;
+      const v = d * ((1 - share) * core + share * qS * qS);
+      if (v > depth[row + x]) {
+        depth[row + x] = v;
+        loss[row + x] = hidden * core;
       }
-      let f1 = Infinity, f2 = Infinity, q2 = 0, w1 = 0, w2 = 0;
-      // Two smallest of nine squared distances.
-      q2 = (ax - X) * (ax - X) + (ay - Y) * (ay - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = aw; } else if (q2 < f2) { f2 = q2; w2 = aw; }
-      q2 = (bx - X) * (bx - X) + (by - Y) * (by - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = bw; } else if (q2 < f2) { f2 = q2; w2 = bw; }
-      q2 = (cx - X) * (cx - X) + (cy - Y) * (cy - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = cw; } else if (q2 < f2) { f2 = q2; w2 = cw; }
-      q2 = (dx - X) * (dx - X) + (dy - Y) * (dy - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = dw; } else if (q2 < f2) { f2 = q2; w2 = dw; }
-      q2 = (ex - X) * (ex - X) + (ey - Y) * (ey - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = ew; } else if (q2 < f2) { f2 = q2; w2 = ew; }
-      q2 = (gx - X) * (gx - X) + (gy - Y) * (gy - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = gw; } else if (q2 < f2) { f2 = q2; w2 = gw; }
-      q2 = (hx - X) * (hx - X) + (hy - Y) * (hy - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = hw; } else if (q2 < f2) { f2 = q2; w2 = hw; }
-      q2 = (kx - X) * (kx - X) + (ky - Y) * (ky - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = kw; } else if (q2 < f2) { f2 = q2; w2 = kw; }
-      q2 = (lx - X) * (lx - X) + (ly - Y) * (ly - Y); if (q2 < f1) { f2 = f1; w2 = w1; f1 = q2; w1 = lw; } else if (q2 < f2) { f2 = q2; w2 = lw; }
-      const e = 0.5 * (Math.sqrt(f2) - Math.sqrt(f1)) * inv;
-      if (e >= 1) continue;
-      const q = 1 - e * e;
-      const prof = q * q * m * Math.sqrt(w1 * w2);
-      band.height[row + x] -= dEff * prof;
-      band.loss[row + x] += hidden * prof;
     }
   }
 }

@@ -9,7 +9,11 @@
  *   threshold [P, abstract]; dilated pores are more common on the nose and forehead than on the
  *   cheek, and rise with age (Jung et al. 2014, Dermavision, forehead/cheek/nose) [P, abstract].
  * - microrelief: primary and secondary lines form polygons 20–200 µm deep (Bibb 2006, p. 264)
- *   [P]; primary lines 20–100 µm [2°].
+ *   [P]; primary lines 20–100 µm [2°]; 1.0 ± 0.7 closed polygons per mm² on young adults'
+ *   forearms, 3.1 on children's (Trojahn et al. 2014, Skin Res Technol) [P, abstract]; the
+ *   plateaus are triangles and rhombi, the hair follicles open where furrows cross (dermatology
+ *   and cosmetic-science glossaries cited in relief.ts) [2°]. Network model and its numbers:
+ *   relief.ts and MICROGEOMETRY_DEFAULTS.
  * - wrinkles: Lemperle et al. 2001 grade 1 nasolabial ↔ depth < 0.2 mm [P abstract + book].
  *   Takema et al. 1997 (replicas of 8 facial areas, 136 women; Skin Res Technol 3:95): the
  *   age-correlation of wrinkle depth is highest at the eye corners, then mouth angles, glabella,
@@ -24,8 +28,8 @@
  *   horizontal on the forehead, radial at the lateral eye corner (crow's feet), radial round the
  *   mouth (perioral and lip lines), oblique down and in on the cheeks, horizontal on the neck.
  *
- * Not found (reference §6): per-region pore counts and sizes, wrinkle widths, primary-line
- * spacing. Those values below are H, chosen inside the measured ranges with the order the
+ * Not found (reference §6): per-region pore counts and sizes, wrinkle widths, furrow widths and
+ * the along/across depth ratio of furrows. Those values below are H, chosen inside the measured ranges with the order the
  * studies above report.
  */
 import { FACE_REGIONS, type FaceRegion } from "../../types.ts";
