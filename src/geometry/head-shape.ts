@@ -186,6 +186,12 @@ const NAPE_FLARE = 0.25;
 /** Height of the mid-neck section below the chin (gnathion), metres: about the larynx, where ANSUR's neck circumference is taken (shape choice). */
 const MID_NECK_BELOW_CHIN = 0.035;
 
+/** How far the neck's girth at height y has grown from mid-neck (0) to the base (1). */
+export function neckTaper(frame: HeadFrame, y: number): number {
+  const yMid = frame.chinY - MID_NECK_BELOW_CHIN;
+  return Math.min(1, Math.max(0, (yMid - y) / (yMid - frame.neckBottomY))) ** 1.6;
+}
+
 /**
  * The neck's horizontal section at height y: semi-axes a (side to side), b (front to back) and
  * centre z. Circumference 363.7 mm at mid-neck and above, widening to 402.9 mm at the base
@@ -194,9 +200,7 @@ const MID_NECK_BELOW_CHIN = 0.035;
  * back 10° as it descends (the head sits forward on it; shape choice).
  */
 export function neckSection(frame: HeadFrame, y: number): { a: number; b: number; cz: number } {
-  const yMid = frame.chinY - MID_NECK_BELOW_CHIN;
-  const t = Math.min(1, Math.max(0, (yMid - y) / (yMid - frame.neckBottomY)));
-  const c = HEAD_NORMS.neckCircumference + (HEAD_NORMS.neckBaseCircumference - HEAD_NORMS.neckCircumference) * t ** 1.6;
+  const c = HEAD_NORMS.neckCircumference + (HEAD_NORMS.neckBaseCircumference - HEAD_NORMS.neckCircumference) * neckTaper(frame, y);
   const { a, b } = ellipseOfPerimeter(c, HEAD_NORMS.neckBreadth / HEAD_NORMS.neckDepth);
   return { a, b, cz: frame.tragion[2] + 0.012 + (y - frame.tragion[1]) * 0.18 };
 }
