@@ -53,12 +53,11 @@ export function headAnchorVertices(head: TemplateHead): number[] {
 
 /**
  * Spread of the blend between an ear's sideways shift and the predicted head round it, metres:
- * about the ear region's reach behind the cheek edge (the ear box is 60 mm deep). Narrower, the
- * shear between an ear that follows a broad cheek and the scalp that follows the prediction folds
- * the skin under the lobe (hrn-00016: 264 crossing triangle pairs at 31 mm, 56 at 50 mm, 58 with
- * the face-scaled head before).
+ * half the pinna's length (61.8 mm, src/geometry/ear.ts), so the scalp that meets the ear moves
+ * with it and the vault beyond takes the prediction (no skin crossings under the lobe on the
+ * seven photos measured for the change, docs/evaluation.md).
  */
-const EAR_BLEND_M = 0.05;
+const EAR_BLEND_M = 0.031;
 
 /** 1 at a tragion, falling off as a Gaussian of EAR_BLEND_M with the distance from the nearer one. */
 export function nearEarWeight(positions: ArrayLike<number>, v: number): number {
