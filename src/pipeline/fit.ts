@@ -33,7 +33,7 @@ export interface FitOptions {
   depthWeight?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
-  /** Warp smoothing at the anchors (back of the skull, neck base, ears) that hold the head's far side, metres. */
+  /** Warp smoothing at the anchors (scalp, neck, ears) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
   /** Per-axis SD of a face landmark as a fraction of the inter-pupillary distance: how far the face's measured proportions are trusted when the head is predicted from them (larger keeps the head nearer the survey mean). */
   landmarkSdIod?: number;
