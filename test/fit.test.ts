@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { selfIntersections } from "../src/geometry/mesh-checks.ts";
 import { weldMap } from "../src/geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
+import { headFrame } from "../src/geometry/head-shape.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
 import { earAnchorVertices } from "../src/pipeline/fit/anchors.ts";
@@ -122,6 +123,36 @@ describe("fit on synthetic landmarks", () => {
     const before = reach(head.mesh.positions), after = reach(result.mesh.positions);
     expect(before).toBeGreaterThan(0.015);
     expect(after).toBeGreaterThan(0.8 * before);
+  });
+
+  it("gives a face broad for its length a broader, rounder vault, a narrow one a narrower, longer one, without folds", () => {
+    // The face's proportions: 6 % wider / narrower about the midline, the same height.
+    const fitted = (k: number) => {
+      const pts = templateLandmarks();
+      for (let i = 0; i < LANDMARK_COUNT; i++) pts[3 * i] *= k;
+      return fit({ capture: input(syntheticLandmarks(knownCamera(10, 0, 0), pts)), head }).mesh.positions;
+    };
+    // Breadth of the vault behind the ears, and its length along the midline, from template vertices there.
+    const [, ty, tz] = headFrame().tragion;
+    const p0 = head.mesh.positions;
+    const vault: number[] = [], midline: number[] = [];
+    for (let v = 0; v < p0.length / 3; v++) {
+      if (Math.abs(p0[3 * v + 1] - (ty + 0.04)) > 0.01) continue;
+      if (p0[3 * v + 2] < tz - 0.04) vault.push(v);
+      if (Math.abs(p0[3 * v]) < 0.01) midline.push(v);
+    }
+    const extent = (p: ArrayLike<number>, ids: number[], c: number) => Math.max(...ids.map((v) => p[3 * v + c])) - Math.min(...ids.map((v) => p[3 * v + c]));
+    const wide = fitted(1.06), narrow = fitted(0.94);
+    expect(extent(wide, vault, 0)).toBeGreaterThan(extent(narrow, vault, 0));
+    // Broad faces go with rounder heads (breadth ÷ length, the cephalic index) in the survey.
+    expect(extent(wide, vault, 0) / extent(wide, midline, 2)).toBeGreaterThan(extent(narrow, vault, 0) / extent(narrow, midline, 2));
+    // No triangle of the skin crosses another that did not already in the template (sampled).
+    const skin = head.parts.find((p) => p.part === "skin")!;
+    const skinIdx = head.mesh.indices.subarray(skin.firstIndex, skin.firstIndex + skin.indexCount);
+    const sample = Array.from({ length: Math.floor(skinIdx.length / 3 / 7) }, (_, k) => 7 * k);
+    const key = ([a, b]: [number, number]) => `${Math.min(a, b)},${Math.max(a, b)}`;
+    const before = new Set(selfIntersections(p0, skinIdx, { triangles: sample, weld: weldMap(p0) }).map(key));
+    for (const p of [wide, narrow]) expect(selfIntersections(p, skinIdx, { triangles: sample, weld: weldMap(p) }).map(key).filter((k) => !before.has(k))).toEqual([]);
   });
 
   it("rejects malformed landmarks with a clear error", () => {

@@ -9,6 +9,9 @@ import { FACE_LANDMARKS_M } from "./data/canonical-face.ts";
 // Landmarks that place the head; ANSUR's eye height is taken at the outer canthus (LEFT_EYE_OUTER).
 import { CHIN as GNATHION, GLABELLA, LEFT_EYE_OUTER, NOSE_ROOT as NASION, SUBNASALE } from "../primitives/face-topology.ts";
 
+/** The face oval's point at the jaw angle (near gonion), subject's left. */
+const JAW_ANGLE = 397;
+
 /** Sex-averaged adult dimensions, metres. */
 export const HEAD_NORMS = {
   /** Tragion to nasion / subnasale / gnathion, 3DFN [S4]: (126.6+118.9)/2, (132.8+123.6)/2, (151.4+139.1)/2 mm. */
@@ -145,15 +148,7 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
     const q = Math.sqrt((x / A) ** 2 + ((z - zc) / C) ** 2 + ty4);
     return (q - 1) * A;
   };
-  // Jaw and cheeks behind the face outline: a rounded box from the jaw angles to behind the chin,
-  // kept just inside the face's jaw line so that the loft rounds off the mandible's lower border
-  // rather than stepping out from it (shape choice, checked on renders).
-  const jy = ty - 0.037, jz = tz + 0.037;
-  const jaw = (x: number, y: number, z: number) => {
-    const e = 2.6;
-    const q = (Math.abs(x) / 0.056) ** e + (Math.abs(y - jy) / 0.046) ** e + (Math.abs(z - jz) / 0.046) ** e;
-    return (Math.pow(q, 1 / e) - 1) * 0.046;
-  };
+  const jaw = jawImplicit(frame.tragion);
   // Neck: elliptic sections sized by the ANSUR circumferences (see neckSection), ending inside
   // the cranium a little above the tragion.
   // Toward the skull its back half broadens (the trapezius and the deep nuchal muscles fan out
@@ -174,6 +169,37 @@ export function headImplicit(frame: HeadFrame): (x: number, y: number, z: number
   return (x, y, z) => Math.max(smin(smin(cranium(x, y, z), jaw(x, y, z), 0.015), neck(x, y, z), napeBlend(z)), floor - y);
 }
 
+/** Smooth maximum (blend radius k): the rounded intersection of two implicit solids. */
+function smax(a: number, b: number, k: number): number {
+  return -smin(-a, -b, k);
+}
+
+/** How far the jaw solid stays inside the face's own jaw line, metres (the loft rounds off from the outline onto it). */
+const JAW_INSET_M = 0.004;
+
+/**
+ * Jaw and cheeks behind the face outline: a rounded box from the jaw angles to behind the chin
+ * (shape choice, checked on renders), cut below by the plane through the chin (gnathion) and the
+ * two jaw angles (the face oval's JAW_ANGLE, near gonion): the mandible's lower border. Nothing of
+ * it hangs below the face's own jaw line, so the soft tissue under the chin comes from the neck
+ * alone and follows the person's jaw, instead of a fixed heavy jaw under every face.
+ */
+function jawImplicit(tragion: readonly number[]): (x: number, y: number, z: number) => number {
+  const [, ty, tz] = tragion;
+  const [, gy, gz] = landmark(JAW_ANGLE);
+  const [, cy, cz] = landmark(GNATHION);
+  const jy = ty - 0.037, jz = tz + 0.037;
+  // The lower border in the y–z plane, raised a little so the loft rounds off the face's edge onto it.
+  const slope = (gy - cy) / (gz - cz), norm = Math.hypot(1, slope);
+  return (x, y, z) => {
+    const e = 2.6;
+    const q = (Math.abs(x) / 0.056) ** e + (Math.abs(y - jy) / 0.046) ** e + (Math.abs(z - jz) / 0.046) ** e;
+    const box = (Math.pow(q, 1 / e) - 1) * 0.046;
+    const below = (cy + JAW_INSET_M + slope * (z - cz) - y) / norm;
+    return smax(box, below, 0.008);
+  };
+}
+
 /** Semi-axes of an ellipse with breadth:depth `ratio` and perimeter `c` (Ramanujan's approximation). */
 function ellipseOfPerimeter(c: number, ratio: number): { a: number; b: number } {
   const b = c / (Math.PI * (3 * (ratio + 1) - Math.sqrt((3 * ratio + 1) * (ratio + 3))));
@@ -186,6 +212,12 @@ const NAPE_FLARE = 0.25;
 /** Height of the mid-neck section below the chin (gnathion), metres: about the larynx, where ANSUR's neck circumference is taken (shape choice). */
 const MID_NECK_BELOW_CHIN = 0.035;
 
+/** How far the neck's girth at height y has grown from mid-neck (0) to the base (1). */
+export function neckTaper(frame: HeadFrame, y: number): number {
+  const yMid = frame.chinY - MID_NECK_BELOW_CHIN;
+  return Math.min(1, Math.max(0, (yMid - y) / (yMid - frame.neckBottomY))) ** 1.6;
+}
+
 /**
  * The neck's horizontal section at height y: semi-axes a (side to side), b (front to back) and
  * centre z. Circumference 363.7 mm at mid-neck and above, widening to 402.9 mm at the base
@@ -194,9 +226,7 @@ const MID_NECK_BELOW_CHIN = 0.035;
  * back 10° as it descends (the head sits forward on it; shape choice).
  */
 export function neckSection(frame: HeadFrame, y: number): { a: number; b: number; cz: number } {
-  const yMid = frame.chinY - MID_NECK_BELOW_CHIN;
-  const t = Math.min(1, Math.max(0, (yMid - y) / (yMid - frame.neckBottomY)));
-  const c = HEAD_NORMS.neckCircumference + (HEAD_NORMS.neckBaseCircumference - HEAD_NORMS.neckCircumference) * t ** 1.6;
+  const c = HEAD_NORMS.neckCircumference + (HEAD_NORMS.neckBaseCircumference - HEAD_NORMS.neckCircumference) * neckTaper(frame, y);
   const { a, b } = ellipseOfPerimeter(c, HEAD_NORMS.neckBreadth / HEAD_NORMS.neckDepth);
   return { a, b, cz: frame.tragion[2] + 0.012 + (y - frame.tragion[1]) * 0.18 };
 }

@@ -29,7 +29,11 @@ export interface LoftOptions {
   axisLead: number;
   /** How far above the outline's centroid the hinge axis passes, metres. */
   axisRise: number;
-  /** Where on the axis (0 = neck base, 1 = the point in front of the face) rays are cast from. */
+  /**
+   * Where on the axis (0 = neck base, 1 = the point in front of the face) rays are cast from. The
+   * centre must sit above the chin: from below it the angle between chin and throat is not
+   * star-shaped, and the meridian could only fillet it (a jowl fold from the chin into the neck).
+   */
   centreAlong: number;
   /** 0 = each meridian plane through its outline vertex, 1 = planes evenly spaced by outline index. */
   evenSpread: number;
@@ -38,7 +42,7 @@ export interface LoftOptions {
   relaxIterations: number;
 }
 
-export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03, axisLead: 0, axisRise: -0.05, centreAlong: 0.5, evenSpread: 0.05, relaxRings: 10, relaxIterations: 30 };
+export const LOFT_DEFAULTS: LoftOptions = { rings: 56, samples: 200, blendSpan: 0.45, spacingGrowth: 1.3, joinLength: 0.03, axisLead: 0, axisRise: -0.05, centreAlong: 0.65, evenSpread: 0.05, relaxRings: 10, relaxIterations: 30 };
 
 export interface Loft {
   /** (rings + 1) × meridians vertices, ring-major, xyz metres; ring 0 equals the outline. */

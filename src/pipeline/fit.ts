@@ -6,9 +6,10 @@
  *    the head at the depth that scale implies; Gauss–Newton on the 2D reprojection refines it.
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
  *    at a depth between the posed template's and the one the landmark's own z implies; a
- *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors at the
- *    back of the skull and the neck base take the face's overall width/height scaling (not its
- *    detail), so skull, ears and neck follow the face's proportions without being dragged by it.
+ *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
+ *    scalp and neck take the vault, jaw and neck proportions that the anthropometric surveys
+ *    predict from the face's own proportions (fit/head-targets.ts), so the far side of the head
+ *    varies with the person without being dragged by the face's detail.
  * 3. Eyes: each eyeball moves rigidly with the warp at its centre and turns so that its iris
  *    centre lies on the photo's iris ray.
  * 4. Visibility: per vertex, facing the camera and not behind the z-buffer of the fitted head.
@@ -20,7 +21,8 @@ import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
-import { backAnchorVertices, cheekShift, earAnchorVertices, faceScaling, scaledDisplacement } from "./fit/anchors.ts";
+import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
+import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -32,10 +34,10 @@ export interface FitOptions {
   depthWeight?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
-  /** Warp smoothing at the anchors (back of the skull, neck base, ears) that hold the head's far side, metres. */
+  /** Warp smoothing at the anchors (scalp, neck, ears) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
-  /** Largest change of the head's width, height or depth the face's proportions may impose on the far side of the head (fraction). */
-  maxHeadScaleChange?: number;
+  /** Per-axis SD of a face landmark as a fraction of the inter-pupillary distance: how far the face's measured proportions are trusted when the head is predicted from them (larger keeps the head nearer the survey mean). */
+  landmarkSdIod?: number;
   /** Landmark confidence below which a landmark is ignored (0..1). */
   minConfidence?: number;
   /** Largest turn of an eyeball toward its iris landmark, degrees. */
@@ -55,7 +57,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   smoothingM: 1e-4,
   anchorSmoothingM: 5e-3,
-  maxHeadScaleChange: 0.15,
+  landmarkSdIod: LANDMARK_SD_IOD,
   minConfidence: 0.05,
   maxGazeDeg: 35,
   visibilityResolution: 1024,
@@ -108,7 +110,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const meanDepth = depths.reduce((s, d) => s + d, 0) / depths.length;
   const meanZ = faceIds.reduce((s, i) => s + lm[3 * i + 2], 0) / faceIds.length;
   const metresPerPx = meanDepth / focal;
-  const back = backAnchorVertices(head);
+  const back = headAnchorVertices(head);
   const ears = earAnchorVertices(head);
   const anchors = [...back, ...ears.left, ...ears.right];
   const nc = faceIds.length + anchors.length;
@@ -126,18 +128,21 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     }
     lambda[k] = o.smoothingM / Math.max(weights[k], 1e-3);
   });
-  // The far side of the head follows the face's overall proportions: per-axis scales of the face
-  // landmarks' displacement about their centroid (depth takes the mean of width and height).
-  const scale = faceScaling(points, disp, weights, o.maxHeadScaleChange);
-  log.debug(`fit: head scaled ×${scale.factors.map((f) => f.toFixed(3)).join(" × ")} (x, y, z) to follow the face`);
+  // The far side of the head takes the proportions predicted from the face's, and the face's mean shift.
+  const shift = faceShift(disp, weights);
+  const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod);
+  const anchorDisp = anchorDisplacements(head, anchors, predicted.proportions, shift);
+  const mm = predictedHeadMm(predicted.proportions);
+  log.debug(`fit: head predicted from the face: breadth ${mm.breadth.toFixed(1)} mm, length ${mm.length.toFixed(1)} mm, tragion–vertex ${mm.tragionToVertex.toFixed(1)} mm, neck ${mm.neckCircumference.toFixed(0)} mm round`);
   // The ears move sideways with the cheek edge beside them (see fit/anchors.ts).
-  const cheeks = cheekShift(faceIds, disp, weights, scale.shift[0]);
+  const cheeks = cheekShift(faceIds, disp, weights, shift[0]);
   if (cheeks) log.debug(`fit: ears follow the cheeks sideways by ${(1000 * cheeks.left).toFixed(1)} mm (left), ${(1000 * cheeks.right).toFixed(1)} mm (right)`);
-  const d = [0, 0, 0];
   anchors.forEach((v, a) => {
     const k = faceIds.length + a;
-    scaledDisplacement(scale, pos.subarray(3 * v, 3 * v + 3), d);
+    const d = anchorDisp.subarray(3 * a, 3 * a + 3);
+    // Ears follow the cheeks; the scalp round them blends from the predicted head into the ears' shift.
     if (cheeks && a >= back.length) d[0] = a < back.length + ears.left.length ? cheeks.left : cheeks.right;
+    else if (cheeks) d[0] += nearEarWeight(pos, v) * ((pos[3 * v] > 0 ? cheeks.left : cheeks.right) - d[0]);
     for (let c = 0; c < 3; c++) {
       centres[3 * k + c] = pos[3 * v + c];
       disp[3 * k + c] = d[c];

@@ -3,85 +3,70 @@
  * face's overall change rather than from any landmark, so the skull, ears and neck follow the
  * person's proportions without being dragged around by the face's detail.
  *
- * - The back of the skull and the neck base take the face's per-axis scaling (clamped).
+ * - The scalp and the neck, clear of the face and the ears, take the head proportions predicted
+ *   from the face (fit/head-targets.ts).
  * - The ears and the scalp round them move sideways with the cheeks at their height: a person
  *   with broad cheeks has them broad in front of the ears, and ears left where a narrower face
  *   had them would end up inside the cheeks.
  */
 import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
+import { headFrame } from "../../geometry/head-shape.ts";
 import { ATLAS } from "../../geometry/uv-atlas.ts";
 // Face-outline landmarks beside the ears (cheek edge from the temple to below the tragion), subject's left then right.
-import { LEFT_CHEEK_SIDE as CHEEK_LEFT, RIGHT_CHEEK_SIDE as CHEEK_RIGHT } from "../../primitives/face-topology.ts";
+import { FACE_OVAL, LEFT_CHEEK_SIDE as CHEEK_LEFT, RIGHT_CHEEK_SIDE as CHEEK_RIGHT } from "../../primitives/face-topology.ts";
 import type { TemplateHead } from "../../types.ts";
 
-export interface FaceScaling {
-  /** Weighted centroid of the face landmarks (template frame, metres). */
-  centre: number[];
-  /** Per-axis scale of the landmark displacement about the centroid (z: mean of x and y). */
-  factors: number[];
-  /** Mean displacement (metres). */
-  shift: number[];
+/** Confidence-weighted mean displacement of the face landmarks (metres, template frame): the common shift the far side of the head takes. */
+export function faceShift(disp: Float64Array, weights: Float64Array): number[] {
+  let W = 0;
+  const m = [0, 0, 0];
+  for (let i = 0; i < weights.length; i++) {
+    W += weights[i];
+    for (let k = 0; k < 3; k++) m[k] += weights[i] * disp[3 * i + k];
+  }
+  return m.map((v) => v / W);
+}
+
+/** Anchors keep at least this far from every face-oval landmark, metres: room for the warp to blend the face into the predicted head. */
+const FACE_CLEARANCE_M = 0.035;
+/** About this many head anchors (the warp's solve grows with the cube of all centres). */
+const HEAD_ANCHOR_COUNT = 160;
+
+/**
+ * Template vertices that steer the far side of the head: skin of the scalp and neck outside the
+ * face island, clear of the face oval, and not on the ears (which reach back into this region and
+ * follow the cheeks instead: two anchors a few millimetres apart with different targets make the
+ * thin-plate warp overshoot); about HEAD_ANCHOR_COUNT, evenly picked in vertex order.
+ */
+export function headAnchorVertices(head: TemplateHead): number[] {
+  const p = head.mesh.positions, uv = head.mesh.uvs;
+  const oval = FACE_OVAL.map((i) => [p[3 * head.landmarkVertices[i]], p[3 * head.landmarkVertices[i] + 1], p[3 * head.landmarkVertices[i] + 2]]);
+  const box = earBox();
+  const found = skinVertices(head).filter((v) => {
+    const x = p[3 * v], y = p[3 * v + 1], z = p[3 * v + 2];
+    if (uv[2 * v + 1] <= ATLAS.face.v1 || inEarBox(box, x, y, z, EAR_BOX_MARGIN)) return false;
+    return oval.every((q) => Math.hypot(x - q[0], y - q[1], z - q[2]) >= FACE_CLEARANCE_M);
+  });
+  const step = Math.max(1, Math.floor(found.length / HEAD_ANCHOR_COUNT));
+  return found.filter((_, k) => k % step === 0);
 }
 
 /**
- * Least-squares per-axis scale (x, y; z their mean) and shift of the face landmarks' displacement
- * field about their weighted centroid, each scale clamped to 1 ± maxChange.
+ * Spread of the blend between an ear's sideways shift and the predicted head round it, metres:
+ * half the pinna's length (61.8 mm, src/geometry/ear.ts), so the scalp that meets the ear moves
+ * with it and the vault beyond takes the prediction (no skin crossings under the lobe on the
+ * seven photos measured for the change, docs/evaluation.md).
  */
-export function faceScaling(points: Float64Array, disp: Float64Array, weights: Float64Array, maxChange: number): FaceScaling {
-  const n = weights.length;
-  let W = 0;
-  const c = [0, 0, 0], m = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    W += weights[i];
-    for (let k = 0; k < 3; k++) {
-      c[k] += weights[i] * points[3 * i + k];
-      m[k] += weights[i] * disp[3 * i + k];
-    }
-  }
-  for (let k = 0; k < 3; k++) {
-    c[k] /= W;
-    m[k] /= W;
-  }
-  const factors = [1, 1, 1];
-  for (let k = 0; k < 2; k++) {
-    let num = 0, den = 0;
-    for (let i = 0; i < n; i++) {
-      const x = points[3 * i + k] - c[k];
-      num += weights[i] * x * (disp[3 * i + k] - m[k]);
-      den += weights[i] * x * x;
-    }
-    factors[k] = Math.min(1 + maxChange, Math.max(1 - maxChange, 1 + num / den));
-  }
-  factors[2] = (factors[0] + factors[1]) / 2;
-  return { centre: c, factors, shift: m };
+const EAR_BLEND_M = 0.031;
+
+/** 1 at a tragion, falling off as a Gaussian of EAR_BLEND_M with the distance from the nearer one. */
+export function nearEarWeight(positions: ArrayLike<number>, v: number): number {
+  const [tx, ty, tz] = headFrame().tragion;
+  const r2 = (Math.abs(positions[3 * v]) - tx) ** 2 + (positions[3 * v + 1] - ty) ** 2 + (positions[3 * v + 2] - tz) ** 2;
+  return Math.exp(-r2 / (2 * EAR_BLEND_M ** 2));
 }
 
-/** Displacement of template point p under the scaling. */
-export function scaledDisplacement(s: FaceScaling, p: ArrayLike<number>, out: number[] = [0, 0, 0]): number[] {
-  for (let c = 0; c < 3; c++) out[c] = (s.factors[c] - 1) * (p[c] - s.centre[c]) + s.shift[c];
-  return out;
-}
-
-/** Template vertices that steer the far side of the head: back of the skull and the neck base, every 25th. */
-export function backAnchorVertices(head: TemplateHead): number[] {
-  const p = head.mesh.positions;
-  let minZ = Infinity, minY = Infinity;
-  for (let v = 0; v < p.length / 3; v++) {
-    minZ = Math.min(minZ, p[3 * v + 2]);
-    minY = Math.min(minY, p[3 * v + 1]);
-  }
-  const out: number[] = [];
-  // Not on the ears, which reach back into this region and follow the cheeks instead: two
-  // anchors a few millimetres apart with different targets make the thin-plate warp overshoot.
-  const box = earBox();
-  for (const v of skinVertices(head)) {
-    if (inEarBox(box, p[3 * v], p[3 * v + 1], p[3 * v + 2], EAR_BOX_MARGIN)) continue;
-    if (p[3 * v + 2] < minZ + 0.07 || p[3 * v + 1] < minY + 0.01) out.push(v);
-  }
-  return out.filter((_, k) => k % 25 === 0);
-}
-
-/** Back anchors keep this far from the ear regions, metres. */
+/** Head anchors keep this far from the ear regions, metres. */
 const EAR_BOX_MARGIN = 0.015;
 
 interface EarBox {
