@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { shadingRelief, type ShadingReliefInput, type ShadingReliefOptions } from "../src/pipeline/delight/shading-relief.ts";
 import { SHADING_RELIEF_DEFAULTS } from "../src/pipeline/delight/shading-relief.ts";
+import { flipUMirror } from "../src/pipeline/complete.ts";
+import { applyReliefSlopes } from "../src/pipeline/normals/shading-detail.ts";
 import { directionalLightSh, evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 
 /**
@@ -124,6 +126,27 @@ describe("shape from shading", () => {
     const flatErr = normalError(input.normals, truth, seen);
     const tiltedErr = normalError(relief.normalsObject.data, truth, seen);
     expect(tiltedErr).toBeLessThan(0.6 * flatErr);
+  });
+
+  it("gives the unseen side its mirror's relief", () => {
+    const seenFold: [number, number, number, number] = [30, 40, 40, 150];
+    const { input, truth } = scene((x, y) => fold(x, y, seenFold, 1.5, 2.5) + fold(W - 1 - x, y, seenFold, 1.5, 2.5), () => SKIN, (x) => (x < 56 ? 1 : 0));
+    const relief = shadingRelief({ ...input, mirrorTexel: flipUMirror(W, H) }, OPTIONS);
+    const h = relief.heightMm.data;
+    const mirrored = (p: number) => p % W >= W - 52 && p % W < W - 8 && Math.floor(p / W) >= 8 && Math.floor(p / W) < H - 8;
+    expect(correlation(h, truth, mirrored)).toBeGreaterThan(0.8);
+    const without = shadingRelief(input, OPTIONS).heightMm.data;
+    expect(Math.max(...without.filter((_, p) => mirrored(p)).map(Math.abs))).toBeLessThan(0.05);
+  });
+
+  it("puts the relief's slopes into N_S with their orientation (detail normal (−s_u, −s_up, 1) on a flat N_S)", () => {
+    const ns = { width: 2, height: 1, channels: 3, data: Float32Array.from([0, 0, 1, 0.6, 0, 0.8]), colorSpace: "data" as const };
+    applyReliefSlopes(ns, { width: 2, height: 1, channels: 2, data: Float32Array.from([0.3, -0.4, 0, 0]), colorSpace: "data" });
+    const l = Math.hypot(0.3, 0.4, 1);
+    expect(ns.data[0]).toBeCloseTo(-0.3 / l, 5);
+    expect(ns.data[1]).toBeCloseTo(0.4 / l, 5);
+    expect(ns.data[2]).toBeCloseTo(1 / l, 5);
+    expect(Array.from(ns.data.slice(3))).toEqual([0.6, 0, 0.8].map((v) => Math.fround(v)));
   });
 
   it("returns ~0 on a flat, evenly lit patch with albedo noise", () => {

@@ -125,13 +125,71 @@ function diagonal(pr: ReliefProblem): Float64Array {
   return d;
 }
 
+/** Grids smaller than this (either side) are solved directly, not from a coarser one. */
+const MIN_COARSE_SIDE = 48;
+
 /**
- * Solves the relief problem. Returns heights in mm (0 outside the active set).
+ * Solves the relief problem. Returns heights in mm (0 outside the active set). Coarse to fine: the
+ * problem restricted to a grid of half the resolution is solved first and its heights, upsampled,
+ * start the conjugate gradients, which otherwise spend most of their iterations on the low
+ * frequencies the thin plate couples over many texels.
  *
  * @example
  *   const { heightMm } = solveRelief(problem, { maxIterations: 300, tolerance: 1e-3 });
  */
 export function solveRelief(pr: ReliefProblem, options: ReliefSolveOptions): ReliefSolution {
+  const coarse = Math.min(pr.width, pr.height) >= 2 * MIN_COARSE_SIDE ? restrict(pr) : null;
+  const start = coarse ? prolong(solveRelief(coarse, options).heightMm, coarse, pr) : null;
+  return conjugateGradients(pr, options, start);
+}
+
+/**
+ * The same problem on a grid of half the resolution: per coarse texel, the data of its (up to four)
+ * children summed in weight and averaged in (a, b, L) by weight; texels twice as large, so the
+ * prior's per-texel weight is four times as large (the energy is an area integral).
+ */
+function restrict(pr: ReliefProblem): ReliefProblem {
+  const W = Math.ceil(pr.width / 2), H = Math.ceil(pr.height / 2);
+  const n = W * H;
+  const active = new Uint8Array(n), weight = new Float32Array(n), a = new Float32Array(n), b = new Float32Array(n), L = new Float32Array(n);
+  for (let y = 0; y < pr.height; y++) {
+    for (let x = 0; x < pr.width; x++) {
+      const p = y * pr.width + x, q = (y >> 1) * W + (x >> 1);
+      if (pr.active[p]) active[q] = 1;
+      const w = pr.weight[p];
+      if (!(w > 0)) continue;
+      weight[q] += w;
+      a[q] += w * pr.a[p];
+      b[q] += w * pr.b[p];
+      L[q] += w * pr.L[p];
+    }
+  }
+  for (let q = 0; q < n; q++) if (weight[q] > 0) (a[q] /= weight[q]), (b[q] /= weight[q]), (L[q] /= weight[q]);
+  return { ...pr, width: W, height: H, texelMm: 2 * pr.texelMm, active, weight, a, b, L, alpha: 4 * pr.alpha };
+}
+
+/** Bilinear upsampling of a coarse solution onto the fine grid (texel centres aligned), 0 outside the fine active set. */
+function prolong(h: Float32Array, coarse: ReliefProblem, fine: ReliefProblem): Float64Array {
+  const { width: Wc, height: Hc } = coarse;
+  const out = new Float64Array(fine.width * fine.height);
+  for (let y = 0; y < fine.height; y++) {
+    const cy = Math.min(Hc - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
+    const y0 = Math.floor(cy), y1 = Math.min(Hc - 1, y0 + 1), fy = cy - y0;
+    for (let x = 0; x < fine.width; x++) {
+      const p = y * fine.width + x;
+      if (!fine.active[p]) continue;
+      const cx = Math.min(Wc - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
+      const x0 = Math.floor(cx), x1 = Math.min(Wc - 1, x0 + 1), fx = cx - x0;
+      const top = h[y0 * Wc + x0] + (h[y0 * Wc + x1] - h[y0 * Wc + x0]) * fx;
+      const bottom = h[y1 * Wc + x0] + (h[y1 * Wc + x1] - h[y1 * Wc + x0]) * fx;
+      out[p] = top + (bottom - top) * fy;
+    }
+  }
+  return out;
+}
+
+/** Jacobi-preconditioned conjugate gradients on the normal equations from `start` (or 0). */
+function conjugateGradients(pr: ReliefProblem, options: ReliefSolveOptions, start: Float64Array | null): ReliefSolution {
   const { width: W, height: H, active, weight, a, b, L } = pr;
   const n = W * H;
   const inv2t = 1 / (2 * pr.texelMm);
@@ -146,8 +204,7 @@ export function solveRelief(pr: ReliefProblem, options: ReliefSolveOptions): Rel
       scatterGrad(rhs, active, W, H, x, y, r * a[p], r * b[p], inv2t);
     }
   }
-  const h = new Float64Array(n);
-  const r = Float64Array.from(rhs);
+  const h = start ?? new Float64Array(n);
   const diag = diagonal(pr);
   const z = new Float64Array(n);
   const q = new Float64Array(n);
@@ -157,13 +214,19 @@ export function solveRelief(pr: ReliefProblem, options: ReliefSolveOptions): Rel
   for (let p = 0; p < n; p++) rhsNorm += rhs[p] * rhs[p];
   rhsNorm = Math.sqrt(rhsNorm);
   if (!(rhsNorm > 0)) return { heightMm: new Float32Array(n), iterations: 0, relativeResidual: 0 };
+  const r = Float64Array.from(rhs);
+  if (start) {
+    applyNormal(pr, h, q, lap, lap2);
+    for (let p = 0; p < n; p++) r[p] -= q[p];
+  }
   for (let p = 0; p < n; p++) z[p] = active[p] ? r[p] / diag[p] : 0;
   const d = Float64Array.from(z);
   let rz = 0;
-  for (let p = 0; p < n; p++) rz += r[p] * z[p];
+  let rr0 = 0;
+  for (let p = 0; p < n; p++) (rz += r[p] * z[p]), (rr0 += r[p] * r[p]);
   let it = 0;
-  let rel = 1;
-  for (; it < options.maxIterations; it++) {
+  let rel = Math.sqrt(rr0) / rhsNorm;
+  for (; it < options.maxIterations && rel >= options.tolerance; it++) {
     applyNormal(pr, d, q, lap, lap2);
     let dq = 0;
     for (let p = 0; p < n; p++) dq += d[p] * q[p];
@@ -176,10 +239,6 @@ export function solveRelief(pr: ReliefProblem, options: ReliefSolveOptions): Rel
       rr += r[p] * r[p];
     }
     rel = Math.sqrt(rr) / rhsNorm;
-    if (rel < options.tolerance) {
-      it++;
-      break;
-    }
     let rzNew = 0;
     for (let p = 0; p < n; p++) {
       z[p] = active[p] ? r[p] / diag[p] : 0;

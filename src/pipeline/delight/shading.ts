@@ -7,7 +7,7 @@
 import type { FaceRegion, ImageF32, LightingEstimate } from "../../types.ts";
 import { weightedBlur } from "../../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../../render/sh.ts";
-import { weightedMedian } from "../complete.ts";
+import { flipUMirror, weightedMedian } from "../complete.ts";
 import type { AlbedoScale } from "./albedo.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
@@ -74,6 +74,7 @@ export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSe
       smoothAlbedo,
       irradiance: fit.irradiance,
       texelMm: input.baseTexelSizeMm,
+      mirrorTexel: input.mirrorTexel ?? flipUMirror(width, height),
     },
     { ...settings, clipLevel: o.clipLevel, minOcclusion: o.minOcclusion, tukeyC: o.tukeyC },
   );
