@@ -84,10 +84,12 @@ export const RELIEF_DEFAULTS: ReliefSettings = {
   // A Gaussian high-pass of σ passes half of a wavelength of 5.3σ: 42 mm at 8 mm, so the cheek's
   // and the brow ridge's bulges (a few cm) pass and the head's own shape (the mesh's) does not.
   bandLimitMm: 8,
-  // About one base texel on the face (0.6–0.8 mm on the photo set): what the photo resolves.
-  smoothingMm: 1,
-  // A fold 1 mm deep over 3 mm of width has slopes ≈ 0.3 (the depths below).
-  priorSlope: 0.3,
+  // About two base texels on the face (0.6–0.8 mm on the photo set): what the photo resolves, with
+  // its noise and the skin's blotches averaged over.
+  smoothingMm: 1.5,
+  // A fold 1 mm deep over 5 mm of width has slopes ≈ 0.2 (depths below). Chosen between 0.2 and 0.3
+  // by eye on a grey render of d3dfr-000055: at 0.3 the shadow side's skin texture came out as lumps.
+  priorSlope: 0.2,
   chromaEdgeFactor: 3,
   // Deep nasolabial folds are a few mm: the Wrinkle Severity Rating Scale's "extreme" grade is a
   // fold still > 2 mm when the skin is stretched (as summarised at html.scirp.org/file/83835_1.htm;
