@@ -96,9 +96,9 @@ export const RELIEF_DEFAULTS: ReliefSettings = {
   // Day et al. 2004), and Lemperle et al. 2001's grade 1 nasolabial fold is < 0.2 mm deep [S31].
   // 3 mm bounds what a fold can add or take without trusting the data beyond anatomy.
   maxHeightMm: 3,
-  // Started from the coarser grid's solution, 1 % of the right-hand side leaves heights within
-  // ≈ 4 % (RMS) of a 1e-3 solve at a fifth of its iterations.
-  maxIterations: 300,
+  // Started from the coarser grid's solution, 50 iterations per level (or 1 % of the right-hand
+  // side) leave heights within 6 % (RMS) of 300 iterations on 3ddfa-emma, at a sixth of the time.
+  maxIterations: 50,
   tolerance: 1e-2,
 };
 
