@@ -147,6 +147,11 @@ describe("shape from shading", () => {
     expect(ns.data[1]).toBeCloseTo(0.4 / l, 5);
     expect(ns.data[2]).toBeCloseTo(1 / l, 5);
     expect(Array.from(ns.data.slice(3))).toEqual([0.6, 0, 0.8].map((v) => Math.fround(v)));
+    // Base-size slopes are sampled at N_S's size: a uniform slope stays uniform, a 2×1 ramp interpolates.
+    const big = { width: 4, height: 2, channels: 3, data: new Float32Array(24).map((_, i) => (i % 3 === 2 ? 1 : 0)), colorSpace: "data" as const };
+    applyReliefSlopes(big, { width: 2, height: 1, channels: 2, data: Float32Array.from([0, 0, 0.4, 0]), colorSpace: "data" });
+    const xs = [0, 1, 2, 3].map((x) => -big.data[x * 3] / big.data[x * 3 + 2]);
+    expect(xs.map((v) => Number(v.toFixed(4)))).toEqual([0, 0.1, 0.3, 0.4]);
   });
 
   it("returns ~0 on a flat, evenly lit patch with albedo noise", () => {

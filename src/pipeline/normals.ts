@@ -96,7 +96,7 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {},
 
   const nt = await resizeImage(normalsTangent, albedo.width, albedo.height);
   const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, nt], tiledOf(context, 0, 0.5));
-  if (input.reliefSlopes) applyReliefSlopes(ns, await resizeImage(input.reliefSlopes, ns.width, ns.height));
+  if (input.reliefSlopes) applyReliefSlopes(ns, input.reliefSlopes);
   if (input.microsurface) {
     throwIfAborted(context);
     const synth = new MicroSynthesis(ns.width, ns.height, input.texelSizeMm, input.microsurface, o.microgeometry);
