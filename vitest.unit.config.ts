@@ -23,6 +23,7 @@ export const UNIT_TESTS = [
   "test/manifest.test.ts",
   "test/materials.test.ts",
   "test/normals.test.ts",
+  "test/shading-relief.test.ts",
   "test/package-validation.test.ts",
   "test/package.test.ts",
   "test/primitives.test.ts",

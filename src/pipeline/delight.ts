@@ -24,8 +24,9 @@ import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
 import { absoluteScale, completeAlbedo, seenAlbedo } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
-import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, skinFitWeight, unitShading } from "./delight/shading.ts";
+import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
+import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 /** The stage's input: the base-size maps every step reads (delight/maps.ts), and the upscaled texture the last step divides. */
@@ -93,6 +94,13 @@ export interface DelightOptions {
   deepShadeSigma?: number;
   /** Share of that neighbourhood (blur support, 0..1) that must be seen for the correction to apply. */
   deepShadeSupport?: number;
+  /**
+   * Shape from shading (delight/shading-relief.ts): the relief the photo's shading shows under the
+   * fitted light (folds, hollows, ridges), its settings (lengths in mm); null = off. Needs the
+   * input's tangentsObject and baseTexelSizeMm. The albedo is then divided by the shading of the
+   * relief's normals, so shading moved into geometry is not also left in A_D.
+   */
+  shapeFromShading?: ReliefSettings | null;
 }
 
 export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
@@ -123,6 +131,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   maxFitSamples: 8192,
   deepShadeSigma: 2,
   deepShadeSupport: 0.2,
+  shapeFromShading: RELIEF_DEFAULTS,
 };
 
 /** Texel size the built-in δ graph is specialised for when the input does not give one, mm. */
@@ -135,6 +144,8 @@ export interface DelightResult {
   albedoBase: ImageF32;
   /** Lighting estimate for the report and re-rendering. */
   lighting: LightingEstimate;
+  /** The relief recovered from the shading, base size (absent when shapeFromShading is off or the input has no tangents). */
+  relief?: ShadingRelief;
 }
 
 function check(input: DelightInput): void {
@@ -148,6 +159,7 @@ function check(input: DelightInput): void {
   want("textureBase", base, 3);
   want("confidence", input.confidence, 1);
   want("normalsObject", input.normalsObject, 3);
+  want("tangentsObject", input.tangentsObject, 4);
   want("ambientOcclusion", input.ambientOcclusion, 1);
   want("coverage", input.coverage, 1);
   want("regions", input.regions?.weights, FACE_REGIONS.length);
@@ -175,20 +187,25 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const { response, input: linearised } = linearisedInput(input, o);
   input = linearised;
   const { fit, fitWeight } = fitSkinLighting(input, o);
-  const shading = unitShading(input, fit, fitWeight, o);
-  const seen = seenAlbedo(input, shading, fit, o);
-  const albedoRel = completeAlbedo(input, seen, context);
-  const scale = absoluteScale(input, albedoRel, seen.skinWeight, o, shading);
-  const divisor = divisionShading(input, shading, seen.seen, albedoRel, scale.fs);
+  const relief = recoverRelief(input, fit, o);
+  // With a relief, the light falls on its normals: the shading it explains leaves the albedo.
+  const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
+  const shading = unitShading(lit, fit, fitWeight, o);
+  const seen = seenAlbedo(lit, shading, fit, o);
+  const albedoRel = completeAlbedo(lit, seen, context);
+  const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
+  const divisor = divisionShading(lit, shading, seen.seen, albedoRel, scale.fs);
   throwIfAborted(context);
   const albedo = await fullResolutionAlbedo(input, divisor, seen.specWeight, scale.skinAlbedo, o, context);
   const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
   const { width, height } = input.textureBase;
+  if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
   log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
     lighting,
+    ...(relief ? { relief } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimato
 import { resizeImage } from "../estimators/resize.ts";
 import type { ImageF32 } from "../types.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
+import { applyReliefSlopes } from "./normals/shading-detail.ts";
 import { applyMicrogeometry, MicroSynthesis, MICROGEOMETRY_DEFAULTS, type MicrogeometryOptions, type MicroSurface } from "./normals/microgeometry.ts";
 
 export interface NormalsInput {
@@ -26,6 +27,8 @@ export interface NormalsInput {
   microsurface?: MicroSurface;
   /** A_S at the albedo's size: darkened in place in the synthesis' cavities (the same pass as N_S). */
   specularAlbedo?: ImageF32;
+  /** Slopes of the relief de-lighting recovered from the shading (DelightResult.relief.slopes: any size with the atlas' aspect, 2 channels, mm/mm); added to N_S after ρ. */
+  reliefSlopes?: ImageF32;
 }
 
 export interface NormalsOptions {
@@ -94,6 +97,7 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {},
   // N_T at full size is dropped before σ runs (at ultra it is 0.3 GB; locals of an async function live to its end).
   const hold: { nt: ImageF32 | null } = { nt: await resizeImage(normalsTangent, albedo.width, albedo.height) };
   const [ns] = await runTiled(await rho.session(), rho.manifest, [albedo, hold.nt!], tiledOf(context, 0, 0.5));
+  if (input.reliefSlopes) applyReliefSlopes(ns, input.reliefSlopes);
   if (input.microsurface) {
     throwIfAborted(context);
     const synth = new MicroSynthesis(ns.width, ns.height, input.texelSizeMm, input.microsurface, o.microgeometry);

@@ -253,6 +253,8 @@ async function delightStage(
         textureBase: completed.texture,
         confidence: completed.sourceConfidence,
         normalsObject: unwrapped.normalsObject,
+        tangentsObject: unwrapped.tangentsObject,
+        baseTexelSizeMm: unwrapped.medianTexelSizeMm,
         ambientOcclusion: unwrapped.ambientOcclusion,
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
@@ -286,7 +288,7 @@ function normalsStage(
   const microsurface = { regions: unwrapped.regions, coverage: unwrapped.coverage, seed: seedFromSha256(photoSha256) };
   return stage(job, "normals", (progress) =>
     normals(
-      { albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm, microsurface, specularAlbedo },
+      { albedo: delit.albedo, normalsTangent: unwrapped.normalsTangent, texelSizeMm, microsurface, specularAlbedo, ...(delit.relief ? { reliefSlopes: delit.relief.slopes } : {}) },
       { skinAlbedo: delit.lighting.skinAlbedo },
       contextOf(job, progress),
     ),

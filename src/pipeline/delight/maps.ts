@@ -7,6 +7,7 @@ import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from ".
 import type { ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
+import type { ReliefSettings } from "./shading-relief.ts";
 
 /** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
 export interface DelightMaps {
@@ -19,6 +20,10 @@ export interface DelightMaps {
   confidence: ImageF32;
   /** Object-space unit normals N_O, base size. */
   normalsObject: ImageF32;
+  /** Object-space tangent frame (xyzw, unwrap's tangentsObject), base size: with it, the relief is recovered from the shading (shading-relief.ts). */
+  tangentsObject?: ImageF32;
+  /** Surface size of one base texel, mm (unwrap's medianTexelSizeMm); the relief's scale. */
+  baseTexelSizeMm?: number;
   /** Ambient occlusion 0..1, base size. */
   ambientOcclusion: ImageF32;
   /** 1 inside UV islands, base size (absent: all). */
@@ -70,6 +75,7 @@ export interface DelightSettings {
   maxFitSamples: number;
   deepShadeSigma: number;
   deepShadeSupport: number;
+  shapeFromShading: ReliefSettings | null;
 }
 
 /** The base texture's size and the per-texel arrays most steps loop over. */

@@ -7,11 +7,12 @@
 import type { FaceRegion, ImageF32, LightingEstimate } from "../../types.ts";
 import { weightedBlur } from "../../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../../render/sh.ts";
-import { weightedMedian } from "../complete.ts";
+import { flipUMirror, weightedMedian } from "../complete.ts";
 import type { AlbedoScale } from "./albedo.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit, type LightingFitOptions } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { neutraliseShadeChroma } from "./shade-chroma.ts";
+import { shadingRelief, type ShadingRelief } from "./shading-relief.ts";
 
 /** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
 const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
@@ -53,6 +54,42 @@ export function lightingFitOptions(o: DelightSettings): LightingFitOptions {
     specularTolerance: o.specularTolerance,
     specularGate: o.specularGate,
   };
+}
+
+/**
+ * 1b. The relief the shading shows under the fitted light (delight/shading-relief.ts), on the seen
+ * skin the lighting fit trusts (hair and eye openings left out); null without tangents or texel size,
+ * or when switched off.
+ */
+export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSettings): ShadingRelief | null {
+  const settings = o.shapeFromShading;
+  if (!settings || !input.tangentsObject || !(input.baseTexelSizeMm && input.baseTexelSizeMm > 0)) return null;
+  const { width, height, n, T, AO, conf, covered } = baseTexels(input);
+  const notFit = regionSum(input.regions, NOT_FIT, n);
+  const regions = input.regions?.weights.data ?? null;
+  const smoothAlbedo = new Float32Array(n * 3);
+  const tmp = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    smoothAlbedoAt(fit, regions, p, tmp);
+    smoothAlbedo.set(tmp, p * 3);
+  }
+  return shadingRelief(
+    {
+      width,
+      height,
+      texture: T,
+      normals: input.normalsObject.data,
+      tangents: input.tangentsObject.data,
+      occlusion: AO,
+      trust: Float32Array.from(conf, (c, p) => (c >= o.minConfidence ? c * Math.max(0, 1 - notFit[p]) : 0)),
+      covered: Uint8Array.from({ length: n }, (_, p) => (covered(p) ? 1 : 0)),
+      smoothAlbedo,
+      irradiance: fit.irradiance,
+      texelMm: input.baseTexelSizeMm,
+      mirrorTexel: input.mirrorTexel ?? flipUMirror(width, height),
+    },
+    { ...settings, clipLevel: o.clipLevel, minOcclusion: o.minOcclusion, tukeyC: o.tukeyC },
+  );
 }
 
 /** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */
