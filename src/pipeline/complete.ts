@@ -399,9 +399,10 @@ function addSkinTexture(filled: Float32Array, T: Float32Array, c: Float32Array, 
   const cheeks = regions ? FACE_REGIONS.indexOf("cheeks") : -1;
   const options = { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 };
   const fromCheeks = Float32Array.from(c, (v, p) => (cheeks >= 0 && regions!.weights.data[p * regions!.weights.channels + cheeks] >= 0.5 ? v : 0));
+  const axes = regions?.texelAxesMm?.data;
   const detail =
-    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options) ??
-    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options);
+    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options, axes) ??
+    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options, axes);
   if (!detail) return false;
   for (let p = 0; p < n; p++) {
     // Only texels without data of their own: a partly seen texel keeps its photo colour (later

@@ -14,6 +14,7 @@ import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
+import { texelAxesMm } from "./unwrap/texel-axes.ts";
 import { atlasGeometry, interpolateVertexAttribute } from "./unwrap/uv-geometry.ts";
 
 export interface UnwrapOptions {
@@ -169,6 +170,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   coveredIndex.forEach((p, k) => (ao.data[p] = aoValues[k]));
   context.onProgress?.(0.9, "ambient occlusion");
 
+  const texelAxes = texelAxesMm(position, (p) => ids.triangle[p] >= 0);
   // 4. Gutters of the geometry maps copy the nearest island texel.
   const source = nearestCoveredTexel(W, H, (p) => ids.triangle[p] >= 0);
   for (const map of [normalsObject, geometry.tangentsObject, geometry.normalsTangent, position, geometry.depth, ao, geometry.texelSizeMm]) {
@@ -195,7 +197,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     ambientOcclusion: ao,
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
-    regions: { weights: regionWeights },
+    regions: { weights: regionWeights, texelAxesMm: texelAxes },
   };
 }
 
