@@ -96,9 +96,9 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   fillSmoothBelow: 0.25,
   rimWidth: 3,
   rimOpening: 3,
-  // Off by default: copied from the cheeks onto the stretched back-of-head and neck atlas, deep
-  // cheek folds read as vertical creases there (hrn-00034, 3ddfa-JianzhuGuo); 8 turns it on.
-  synthesisCell: 0,
+  // Only the stationary, isotropic part of the cheeks' texture is copied, at the atlas's scale in
+  // mm (complete/synthesis.ts): copying folds onto the stretched back-of-head atlas made creases.
+  synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
 };
