@@ -88,4 +88,21 @@ describe("skin detail synthesis", () => {
     expect(correlation(scaled, 2, 0)).toBeLessThan(correlation(scaled, 0, 2) - 0.15);
     expect(Math.abs(correlation(scaled, 2, 0) - correlation(scaled, 0, 4))).toBeLessThan(0.15);
   });
+
+  it("shows the average of the skin a large texel covers, not one fine grain of it", () => {
+    const { texture, example } = build((x, y) => 0.6 * mottle(x, y, 0));
+    // Target texels 4 mm a side, example texels 1 mm: each target texel spans 16 example texels.
+    const axes = new Float32Array(S * S * 2);
+    for (let p = 0; p < S * S; p++) axes.set(inExample(p % S) ? [1, 1] : [4, 4], 2 * p);
+    const spread = (d: Float32Array) => {
+      let s2 = 0, n = 0;
+      for (let y = 8; y < S - 8; y++) for (let x = S / 2 + 8; x < S - 8; x++) (s2 += d[3 * (y * S + x)] ** 2), n++;
+      return Math.sqrt(s2 / n);
+    };
+    const fine = spread(synthesiseSkinDetail(texture, 3, example, S, S, options)!);
+    const coarse = spread(synthesiseSkinDetail(texture, 3, example, S, S, options, axes)!);
+    // Per-texel grain averaged over 4 × 4: a quarter of the spread (half, allowing for the high-pass's own correlation).
+    expect(coarse).toBeLessThan(0.5 * fine);
+    expect(coarse).toBeGreaterThan(0);
+  });
 });

@@ -160,6 +160,7 @@ export function synthesiseSkinDetail(
   const sources = isotropicSources(detail, channels, ok, width, height, r);
   if (sources.length < o.minSources) return null;
   const ref = axes ? exampleAxes(axes, ok) : null;
+  const table = new BoxSampler(detail, ok, channels, width, height);
   const out = new Float32Array(n * channels);
   const acc = [0, 0, 0, 0];
   for (let y = 0; y < height; y++) {
@@ -179,14 +180,15 @@ export function synthesiseSkinDetail(
           if (w <= 0) continue;
           const h = hash2(i0 + di, j0 + dj);
           const s = sources[h % sources.length];
-          // This texel's offset from the vertex, in mm-true source texels, under the vertex's
-          // rotation/mirroring (3 hash bits: swap axes, negate x, negate y).
+          // This texel's offset from the vertex and its footprint, in mm-true source texels, under
+          // the vertex's rotation/mirroring (3 hash bits: swap axes, negate x, negate y).
           let ox = (x - (i0 + di) * r) * kx, oy = (y - (j0 + dj) * r) * ky;
+          let fx = kx, fy = ky;
           const t = (h >>> 24) & 7;
-          if (t & 1) [ox, oy] = [oy, ox];
+          if (t & 1) ([ox, oy] = [oy, ox]), ([fx, fy] = [fy, fx]);
           if (t & 2) ox = -ox;
           if (t & 4) oy = -oy;
-          if (!sampleDetail(detail, ok, channels, width, height, (s % width) + ox, Math.floor(s / width) + oy, w, acc)) continue;
+          if (!table.add((s % width) + ox, Math.floor(s / width) + oy, fx, fy, w, acc)) continue;
           w2 += w * w;
         }
       }
@@ -197,18 +199,45 @@ export function synthesiseSkinDetail(
   return out;
 }
 
-/** Adds w × the detail bilinearly sampled at (sx, sy) to `acc`; false (nothing added) when a tap is not example. */
-function sampleDetail(detail: Float32Array, ok: Uint8Array, channels: number, width: number, height: number, sx: number, sy: number, w: number, acc: number[]): boolean {
-  const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
-  if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) return false;
-  const q = y0 * width + x0;
-  if (!ok[q] || !ok[q + 1] || !ok[q + width] || !ok[q + width + 1]) return false;
-  const b = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy];
-  const taps = [q, q + 1, q + width, q + width + 1];
-  for (let c = 0; c < channels; c++) {
-    let v = 0;
-    for (let k = 0; k < 4; k++) v += b[k] * detail[taps[k] * channels + c];
-    acc[c] += w * v;
+/**
+ * Box-filtered reads of the example's detail through summed-area tables. A target texel that
+ * covers k source texels must show their average, not one of them: point samples put the
+ * example's finest grain into texels several times larger, where it renders as streaks.
+ */
+class BoxSampler {
+  private readonly sums: Float64Array;
+  private readonly okSums: Float64Array;
+  private readonly stride: number;
+  constructor(detail: Float32Array, ok: Uint8Array, private readonly channels: number, private readonly width: number, private readonly height: number) {
+    const W1 = width + 1;
+    this.stride = W1;
+    this.sums = new Float64Array(W1 * (height + 1) * channels);
+    this.okSums = new Float64Array(W1 * (height + 1));
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      const p = y * width + x, q = (y + 1) * W1 + x + 1;
+      this.okSums[q] = ok[p] + this.okSums[q - 1] + this.okSums[q - W1] - this.okSums[q - W1 - 1];
+      for (let c = 0; c < channels; c++) {
+        const v = ok[p] ? detail[p * channels + c] : 0;
+        this.sums[q * channels + c] = v + this.sums[(q - 1) * channels + c] + this.sums[(q - W1) * channels + c] - this.sums[(q - W1 - 1) * channels + c];
+      }
+    }
   }
-  return true;
+
+  /**
+   * Adds w × the mean detail over the box of fx × fy texels (at least one) centred at (sx, sy) to
+   * `acc`; false (nothing added) when the box leaves the example.
+   */
+  add(sx: number, sy: number, fx: number, fy: number, w: number, acc: number[]): boolean {
+    const nx = Math.max(1, Math.round(fx)), ny = Math.max(1, Math.round(fy));
+    const x0 = Math.round(sx - (nx - 1) / 2), y0 = Math.round(sy - (ny - 1) / 2);
+    const x1 = x0 + nx, y1 = y0 + ny;
+    if (x0 < 0 || y0 < 0 || x1 > this.width || y1 > this.height) return false;
+    const W1 = this.stride;
+    const [a, b, c, d] = [y0 * W1 + x0, y0 * W1 + x1, y1 * W1 + x0, y1 * W1 + x1];
+    const area = (x1 - x0) * (y1 - y0);
+    if (this.okSums[d] - this.okSums[b] - this.okSums[c] + this.okSums[a] < area) return false;
+    const k = this.channels;
+    for (let ch = 0; ch < k; ch++) acc[ch] += (w * (this.sums[d * k + ch] - this.sums[b * k + ch] - this.sums[c * k + ch] + this.sums[a * k + ch])) / area;
+    return true;
+  }
 }
