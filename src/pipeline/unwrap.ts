@@ -268,9 +268,12 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
  * (masks may be stored at another resolution than the photo; they cover the same frame). A texel
  * averages the photo over its footprint, so occluder and hair are the largest found at its centre
  * and `reach` pixels to each side: a strand thinner than a texel still makes it not skin. Facial
- * hair counts as skin (it stays in the albedo).
+ * hair counts as skin (it stays in the albedo). 0 where hair or an occluder is the likelier label
+ * ((1 − occluder)(1 − hair) < ½): as a weight, a likely-hair texel's small chance of being skin
+ * still kept its colour wherever nothing better was seen nearby (the fill normalises weights), and a
+ * fringe over the forehead became A_D's forehead (d3dfr-000114: a quarter of the upper face).
  */
-function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number): number {
+export function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number): number {
   const at = (m: ImageF32, px: number, py: number) => {
     const i = Math.min(m.width - 1, Math.max(0, Math.floor((px * m.width) / photoWidth)));
     const j = Math.min(m.height - 1, Math.max(0, Math.floor((py * m.height) / photoHeight)));
@@ -279,5 +282,6 @@ function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeig
   };
   const most = (m: ImageF32) => Math.max(at(m, x, y), at(m, x - reach, y), at(m, x + reach, y), at(m, x, y - reach), at(m, x, y + reach));
   const skin = Math.max(at(masks.skin, x, y), masks.facialHair ? at(masks.facialHair, x, y) : 0);
-  return (1 - most(masks.occluder)) * (1 - most(masks.hair)) * (skinFloor + (1 - skinFloor) * skin);
+  const notHidden = (1 - most(masks.occluder)) * (1 - most(masks.hair));
+  return notHidden < 0.5 ? 0 : notHidden * (skinFloor + (1 - skinFloor) * skin);
 }
