@@ -195,25 +195,27 @@ export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "un
   return face;
 }
 
-/** Runs the three checks on one reconstruction. */
-export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
-  const { capture: cap, fit, unwrap: u, delight: delit, eyes } = stages;
-  const W = u.confidence.width, H = u.confidence.height, N = W * H;
-  const albedo = toBaseLinear(delit.albedo, W, H);
+/** Skin-part texels of the atlas outside lips, eyelids and brows (whose edges are features, not the seen region's border). */
+export function skinFeatureFreeMask(stages: Pick<StageResults, "fit" | "unwrap">): Uint8Array {
+  const { fit, unwrap: u } = stages;
+  const W = u.confidence.width, H = u.confidence.height;
   const skin = skinPartMask(fit.mesh, fit.head.parts, W, H);
   const rw = u.regions.weights;
-  const reg = (p: number, names: string[]) => names.reduce((s, n) => s + rw.data[p * rw.channels + regionIndex(n)], 0);
+  const features = ["lips", "eyelids", "brows"].map(regionIndex);
+  return Uint8Array.from(skin, (s, p) => (s && features.reduce((a, c) => a + rw.data[p * rw.channels + c], 0) < 0.2 ? 1 : 0));
+}
+
+/** Runs the three checks on one reconstruction. */
+export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
+  const { capture: cap, unwrap: u, delight: delit, eyes } = stages;
+  const W = u.confidence.width, H = u.confidence.height, N = W * H;
+  const albedo = toBaseLinear(delit.albedo, W, H);
   const conf = u.confidence.data;
 
   // Seen: the photo (or its mirror through u → 1 − u) saw it. Features are neither side.
   const seen = new Uint8Array(N);
-  const skinNoFeatures = new Uint8Array(N);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const p = y * W + x;
-    const m = y * W + (W - 1 - x);
-    seen[p] = Math.max(conf[p], conf[m]) >= SEEN ? 1 : 0;
-    skinNoFeatures[p] = skin[p] && reg(p, ["lips", "eyelids", "brows"]) < 0.2 ? 1 : 0;
-  }
+  const skinNoFeatures = skinFeatureFreeMask(stages);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) seen[y * W + x] = Math.max(conf[y * W + x], conf[y * W + (W - 1 - x)]) >= SEEN ? 1 : 0;
   const border = borderDeltaE(albedo, seen, skinNoFeatures, W, H);
 
   const face = upperFaceMask(stages, skinNoFeatures);
