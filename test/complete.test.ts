@@ -188,7 +188,7 @@ describe("complete: no streaks", () => {
   const distToDisc = (x: number, y: number) => Math.hypot(x - 48, y - 48) - 34;
 
   it("gives the filled hole the seen skin's texture: its spread, its tone, the same bytes every run", () => {
-    const withTexture = { synthesisCell: 8 };
+    const withTexture = { synthesisCell: 8 }; // off by default (see COMPLETE_DEFAULTS.synthesisCell)
     const textured = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, withTexture);
     const again = complete({ texture, confidence, coverage, mirrorTexel: new Int32Array(S * S).fill(-1) }, withTexture);
     expect(Buffer.from(again.texture.data.buffer).equals(Buffer.from(textured.texture.data.buffer))).toBe(true);
