@@ -91,13 +91,14 @@ export function borderDeltaE(albedo: Float32Array, seen: Uint8Array, skin: Uint8
 }
 
 /**
- * Share of `face` texels whose Lab colour is farther than χ²₃(99.9 %) from the robust (median,
- * 1.4826·MAD, floored) model of those same texels.
+ * Per `face` texel, 1 where its Lab colour is farther than χ²₃(99.9 %) from the robust (median,
+ * 1.4826·MAD, floored) model of those same texels; null when fewer than 50 face texels.
  */
-export function contaminationShare(albedo: Float32Array, face: Uint8Array): number | null {
-  const labs: [number, number, number][] = [];
-  for (let p = 0; p < face.length; p++) if (face[p]) labs.push(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
-  if (labs.length < 50) return null;
+export function contaminationOutliers(albedo: Float32Array, face: Uint8Array): Uint8Array | null {
+  const idx: number[] = [];
+  for (let p = 0; p < face.length; p++) if (face[p]) idx.push(p);
+  if (idx.length < 50) return null;
+  const labs = idx.map((p) => linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
   const mid: number[] = [], spread: number[] = [];
   for (let c = 0; c < 3; c++) {
     const v = labs.map((l) => l[c]).sort((a, b) => a - b);
@@ -106,17 +107,26 @@ export function contaminationShare(albedo: Float32Array, face: Uint8Array): numb
     mid.push(m);
     spread.push(Math.max(SPREAD_FLOOR[c], 1.4826 * dev[Math.floor(dev.length / 2)]));
   }
-  let out = 0;
-  for (const l of labs) {
+  const out = new Uint8Array(face.length);
+  labs.forEach((l, k) => {
     let d2 = 0;
     for (let c = 0; c < 3; c++) d2 += ((l[c] - mid[c]) / spread[c]) ** 2;
-    if (d2 > CHI2_3_999) out++;
-  }
-  return out / labs.length;
+    if (d2 > CHI2_3_999) out[idx[k]] = 1;
+  });
+  return out;
+}
+
+/** Share of `face` texels that contaminationOutliers flags (null: too few face texels). */
+export function contaminationShare(albedo: Float32Array, face: Uint8Array): number | null {
+  const out = contaminationOutliers(albedo, face);
+  if (!out) return null;
+  let n = 0, bad = 0;
+  for (let p = 0; p < face.length; p++) if (face[p]) (n++, (bad += out[p]));
+  return bad / n;
 }
 
 /** Projects an object-space point through the fitted camera; null behind it. */
-function project(camera: Camera, x: number, y: number, z: number, pc: Float64Array): [number, number] | null {
+export function project(camera: Camera, x: number, y: number, z: number, pc: Float64Array): [number, number] | null {
   toCamera(camera, x, y, z, pc);
   const dist = -pc[2];
   if (!(dist > 1e-3)) return null;
@@ -160,29 +170,16 @@ export function photoIris(image: ImageF32, lm: Float32Array): [number, number, n
   }) as [number, number, number];
 }
 
-/** Runs the three checks on one reconstruction. */
-export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
-  const { capture: cap, fit, unwrap: u, delight: delit, eyes } = stages;
-  const W = u.confidence.width, H = u.confidence.height, N = W * H;
-  const albedo = toBaseLinear(delit.albedo, W, H);
-  const skin = skinPartMask(fit.mesh, fit.head.parts, W, H);
+/**
+ * Upper-face skin texels: forehead, nose and cheeks (region weight ≥ 0.5) above the subnasale line
+ * in the photo, where beard and moustache do not grow, whatever completion put there.
+ * `skinNoFeatures`: skin-part texels outside lips, eyelids and brows.
+ */
+export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "unwrap">, skinNoFeatures: Uint8Array): Uint8Array {
+  const { capture: cap, fit, unwrap: u } = stages;
+  const N = skinNoFeatures.length;
   const rw = u.regions.weights;
   const reg = (p: number, names: string[]) => names.reduce((s, n) => s + rw.data[p * rw.channels + regionIndex(n)], 0);
-  const conf = u.confidence.data;
-
-  // Seen: the photo (or its mirror through u → 1 − u) saw it. Features are neither side.
-  const seen = new Uint8Array(N);
-  const skinNoFeatures = new Uint8Array(N);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const p = y * W + x;
-    const m = y * W + (W - 1 - x);
-    seen[p] = Math.max(conf[p], conf[m]) >= SEEN ? 1 : 0;
-    skinNoFeatures[p] = skin[p] && reg(p, ["lips", "eyelids", "brows"]) < 0.2 ? 1 : 0;
-  }
-  const border = borderDeltaE(albedo, seen, skinNoFeatures, W, H);
-
-  // Upper face (above the subnasale line in the photo, where beard and moustache do not grow):
-  // forehead, nose and cheeks, whatever completion put there.
   const lm = cap.landmarks;
   const theta = Math.atan2(lm[T.LEFT_EYE_OUTER * 3 + 1] - lm[T.RIGHT_EYE_OUTER * 3 + 1], lm[T.LEFT_EYE_OUTER * 3] - lm[T.RIGHT_EYE_OUTER * 3]);
   const down = (x: number, y: number) => -x * Math.sin(theta) + y * Math.cos(theta);
@@ -195,7 +192,35 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
     const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
     if (xy && down(xy[0], xy[1]) < limit) face[p] = 1;
   }
+  return face;
+}
+
+/** Skin-part texels of the atlas outside lips, eyelids and brows (whose edges are features, not the seen region's border). */
+export function skinFeatureFreeMask(stages: Pick<StageResults, "fit" | "unwrap">): Uint8Array {
+  const { fit, unwrap: u } = stages;
+  const W = u.confidence.width, H = u.confidence.height;
+  const skin = skinPartMask(fit.mesh, fit.head.parts, W, H);
+  const rw = u.regions.weights;
+  const features = ["lips", "eyelids", "brows"].map(regionIndex);
+  return Uint8Array.from(skin, (s, p) => (s && features.reduce((a, c) => a + rw.data[p * rw.channels + c], 0) < 0.2 ? 1 : 0));
+}
+
+/** Runs the three checks on one reconstruction. */
+export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwrap" | "delight" | "eyes">): SkinChecks {
+  const { capture: cap, unwrap: u, delight: delit, eyes } = stages;
+  const W = u.confidence.width, H = u.confidence.height, N = W * H;
+  const albedo = toBaseLinear(delit.albedo, W, H);
+  const conf = u.confidence.data;
+
+  // Seen: the photo (or its mirror through u → 1 − u) saw it. Features are neither side.
+  const seen = new Uint8Array(N);
+  const skinNoFeatures = skinFeatureFreeMask(stages);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) seen[y * W + x] = Math.max(conf[y * W + x], conf[y * W + (W - 1 - x)]) >= SEEN ? 1 : 0;
+  const border = borderDeltaE(albedo, seen, skinNoFeatures, W, H);
+
+  const face = upperFaceMask(stages, skinNoFeatures);
   const contamination = contaminationShare(albedo, face);
+  const lm = cap.landmarks;
 
   // Iris: the photo's, times the skin's photo → albedo factor measured here on well-seen cheeks.
   let irisDeltaE: number | null = null;

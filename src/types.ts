@@ -399,6 +399,11 @@ export type FaceRegion = (typeof FACE_REGIONS)[number];
  */
 export interface RegionMaps {
   weights: ImageF32;
+  /**
+   * 2 channels: mm of surface per texel step along x and along y (the atlas's local, possibly
+   * anisotropic scale; 0 where unknown, e.g. gutters). Absent: not measured.
+   */
+  texelAxesMm?: ImageF32;
 }
 
 /** Which cues fixed the albedo scale and the light colour (report.json `lighting.albedoScale.cues`, pipeline/delight/references.ts). */

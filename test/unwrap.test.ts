@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Camera, CaptureResult, ImageF32, Mesh, TemplateHead } from "../src/types.ts";
-import { facingWeight, unwrap } from "../src/pipeline/unwrap.ts";
+import { facingWeight, maskFactor, unwrap } from "../src/pipeline/unwrap.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 
@@ -311,5 +311,19 @@ describe("unwrap of the template head rendered by src/render with a known textur
       if (frags.triangle[py * S + px] < 0) outside++;
     }
     expect(outside / visible).toBeLessThan(0.01);
+  });
+});
+
+describe("maskFactor", () => {
+  const plane = (v: number): ImageF32 => ({ width: 4, height: 4, channels: 1, data: new Float32Array(16).fill(v), colorSpace: "data" });
+  const masks = (hair: number, occluder: number) => ({ skin: plane(1), hair: plane(hair), occluder: plane(occluder) });
+  it("with dropLikely, keeps a texel that is more likely skin, weighted by that likelihood, and drops one that is more likely hair or an occluder", () => {
+    expect(maskFactor(masks(0.3, 0), 4, 4, 2, 2, 0, 0.5, true)).toBeCloseTo(0.7, 6);
+    expect(maskFactor(masks(0, 0.4), 4, 4, 2, 2, 0, 0.5, true)).toBeCloseTo(0.6, 6);
+    // A likely-hair texel's small skin weight survives the fill (weights are normalised).
+    expect(maskFactor(masks(0.7, 0), 4, 4, 2, 2, 0, 0.5, true)).toBe(0);
+    expect(maskFactor(masks(0.7, 0), 4, 4, 2, 2, 0, 0.5, false)).toBeCloseTo(0.3, 6);
+    // Hair and occluder together: (1 − 0.3)(1 − 0.4) = 0.42 < ½.
+    expect(maskFactor(masks(0.3, 0.4), 4, 4, 2, 2, 0, 0.5, true)).toBe(0);
   });
 });

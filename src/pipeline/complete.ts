@@ -96,8 +96,10 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   fillSmoothBelow: 0.25,
   rimWidth: 3,
   rimOpening: 3,
-  // Off by default: copied from the cheeks onto the stretched back-of-head and neck atlas, deep
-  // cheek folds read as vertical creases there (hrn-00034, 3ddfa-JianzhuGuo); 8 turns it on.
+  // Off by default: only the stationary, isotropic part of the cheeks' texture is copied now, at the
+  // atlas's scale in mm (complete/synthesis.ts), and the creases on the back of the head are gone
+  // (hrn-00034, 3ddfa-JianzhuGuo, d3dfr-015384, d3dfr-000037), but d3dfr-000002's neck still shows
+  // wrinkle-like wavy lines; 8 turns it on.
   synthesisCell: 0,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
@@ -399,9 +401,10 @@ function addSkinTexture(filled: Float32Array, T: Float32Array, c: Float32Array, 
   const cheeks = regions ? FACE_REGIONS.indexOf("cheeks") : -1;
   const options = { cell: o.synthesisCell, sigma: o.synthesisSigma, minConfidence: o.synthesisMinConfidence, minSources: 16 };
   const fromCheeks = Float32Array.from(c, (v, p) => (cheeks >= 0 && regions!.weights.data[p * regions!.weights.channels + cheeks] >= 0.5 ? v : 0));
+  const axes = regions?.texelAxesMm?.data;
   const detail =
-    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options) ??
-    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options);
+    synthesiseSkinDetail(T, channels, fromCheeks, width, height, options, axes) ??
+    synthesiseSkinDetail(T, channels, Float32Array.from(c, (v, p) => (skin[p] >= 0.9 ? v : 0)), width, height, options, axes);
   if (!detail) return false;
   for (let p = 0; p < n; p++) {
     // Only texels without data of their own: a partly seen texel keeps its photo colour (later

@@ -14,6 +14,7 @@ import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
+import { texelAxesMm } from "./unwrap/texel-axes.ts";
 import { atlasGeometry, interpolateVertexAttribute } from "./unwrap/uv-geometry.ts";
 
 export interface UnwrapOptions {
@@ -38,6 +39,13 @@ export interface UnwrapOptions {
   fullFacing?: number;
   /** Confidence factor kept where capture's skin mask is 0 (lips, brows, eyes are not "skin" to most segmenters but are still face). */
   skinMaskFloor?: number;
+  /**
+   * Texels where hair or an occluder is the likelier label get confidence 0 instead of their small
+   * skin weight. Off: on 4 photos it lowered contamination (3ddfa-JianzhuGuo 11.9 → 10.3 %,
+   * d3dfr-015316 11.2 → 9.0 %) but moved PSNR/identity both ways and drew dark strokes along
+   * d3dfr-015316's temples (docs/evaluation.md).
+   */
+  dropLikelyOccluded?: boolean;
   /** Standard deviation of the Gaussian that spreads landmark confidence over the head, metres. */
   landmarkRadiusM?: number;
   /** Ambient-occlusion directions over the sphere. */
@@ -57,6 +65,7 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   minFacing: 0.15,
   fullFacing: 0.5,
   skinMaskFloor: 0.25,
+  dropLikelyOccluded: false,
   landmarkRadiusM: 0.02,
   aoDirections: 96,
   aoResolution: 384,
@@ -147,7 +156,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     const reach = 0.5 * footprint[t];
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor) * landmark;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");
@@ -169,6 +178,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   coveredIndex.forEach((p, k) => (ao.data[p] = aoValues[k]));
   context.onProgress?.(0.9, "ambient occlusion");
 
+  const texelAxes = texelAxesMm(position, (p) => ids.triangle[p] >= 0);
   // 4. Gutters of the geometry maps copy the nearest island texel.
   const source = nearestCoveredTexel(W, H, (p) => ids.triangle[p] >= 0);
   for (const map of [normalsObject, geometry.tangentsObject, geometry.normalsTangent, position, geometry.depth, ao, geometry.texelSizeMm]) {
@@ -195,7 +205,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     ambientOcclusion: ao,
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
-    regions: { weights: regionWeights },
+    regions: { weights: regionWeights, texelAxesMm: texelAxes },
   };
 }
 
@@ -266,9 +276,12 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
  * (masks may be stored at another resolution than the photo; they cover the same frame). A texel
  * averages the photo over its footprint, so occluder and hair are the largest found at its centre
  * and `reach` pixels to each side: a strand thinner than a texel still makes it not skin. Facial
- * hair counts as skin (it stays in the albedo).
+ * hair counts as skin (it stays in the albedo). With `dropLikely`, 0 where hair or an occluder is the
+ * likelier label ((1 − occluder)(1 − hair) < ½): as a weight, a likely-hair texel's small chance of being skin
+ * still kept its colour wherever nothing better was seen nearby (the fill normalises weights), and a
+ * fringe over the forehead became A_D's forehead (d3dfr-000114: a quarter of the upper face).
  */
-function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number): number {
+export function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number, dropLikely = false): number {
   const at = (m: ImageF32, px: number, py: number) => {
     const i = Math.min(m.width - 1, Math.max(0, Math.floor((px * m.width) / photoWidth)));
     const j = Math.min(m.height - 1, Math.max(0, Math.floor((py * m.height) / photoHeight)));
@@ -277,5 +290,6 @@ function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeig
   };
   const most = (m: ImageF32) => Math.max(at(m, x, y), at(m, x - reach, y), at(m, x + reach, y), at(m, x, y - reach), at(m, x, y + reach));
   const skin = Math.max(at(masks.skin, x, y), masks.facialHair ? at(masks.facialHair, x, y) : 0);
-  return (1 - most(masks.occluder)) * (1 - most(masks.hair)) * (skinFloor + (1 - skinFloor) * skin);
+  const notHidden = (1 - most(masks.occluder)) * (1 - most(masks.hair));
+  return dropLikely && notHidden < 0.5 ? 0 : notHidden * (skinFloor + (1 - skinFloor) * skin);
 }

@@ -7,10 +7,18 @@
  * overlapping copies with weights w and divide by √Σw², which keeps the example's mean and
  * variance instead of washing the texture out where copies overlap.
  *
- * The example is the seen skin's detail: log(T) minus its local mean, per channel, clipped at
- * 3 robust σ, over the texels the caller names (complete: well-seen cheeks).
+ * Only the stationary part of the skin is copied, since only that can be repeated anywhere:
+ * - the example is the seen skin's detail, log(T) minus its local mean, per channel, clipped at 3
+ *   robust σ (moles, scars, stray hairs are not texture);
+ * - patches with directional structure are not sources: a fold or wrinkle is an outlier of the
+ *   detail's oriented energy (the structure tensor's λ₁ − λ₂), and copied elsewhere it reads as a
+ *   crease; what remains is made isotropic by copying each patch under one of the 8 rotations and
+ *   mirrorings of the square, hashed per lattice vertex;
+ * - the copy is resampled for the atlas's local scale on both sides (RegionMaps.texelAxesMm), so
+ *   that a mottle keeps its size in mm on a stretched scalp or neck instead of being drawn out.
  */
-import { weightedBlur } from "../../image/box-blur.ts";
+import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
+import { luminance } from "../../primitives/color.ts";
 
 export interface SkinDetailOptions {
   /** Lattice spacing, texels; each copied patch reaches one spacing around its lattice vertex. */
@@ -23,6 +31,12 @@ export interface SkinDetailOptions {
   minSources: number;
 }
 
+/**
+ * The atlas's local scale, 2 channels (mm per texel along x, along y; 0 = unknown), for
+ * scale-preserving copies; absent: every texel is taken to have the same size.
+ */
+export type TexelAxes = Float32Array | undefined;
+
 /** A 32-bit integer hash of a lattice vertex (deterministic placement of the copies). */
 function hash2(i: number, j: number): number {
   let h = Math.imul(i, 0x27d4eb2d) ^ Math.imul(j + 0x165667b1, 0x9e3779b1);
@@ -31,21 +45,17 @@ function hash2(i: number, j: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/**
- * Per texel and channel, synthesised log-detail (zero mean, the example's spread), or null when
- * the example is too small. `example` weights (0..1) say which texels may be copied from.
- */
-export function synthesiseSkinDetail(
-  texture: Float32Array,
-  channels: number,
-  example: Float32Array,
-  width: number,
-  height: number,
-  o: SkinDetailOptions,
-): Float32Array | null {
+/** Median and 1.4826·MAD of `v` (sorted in place). */
+function robust(v: number[]): { mid: number; spread: number } {
+  v.sort((a, b) => a - b);
+  const mid = v[Math.floor(v.length / 2)] ?? 0;
+  const dev = v.map((x) => Math.abs(x - mid)).sort((a, b) => a - b);
+  return { mid, spread: 1.4826 * (dev[Math.floor(dev.length / 2)] ?? 0) };
+}
+
+/** log T − log(local weighted mean), per channel, at example texels; `ok` marks where it is defined. */
+function exampleDetail(texture: Float32Array, channels: number, example: Float32Array, width: number, height: number, o: SkinDetailOptions): { detail: Float32Array; ok: Uint8Array } {
   const n = width * height;
-  if (channels > 4 || !(o.cell >= 1)) return null;
-  // Detail of the example: log T − log (local weighted mean of T).
   const { values: mean, support } = weightedBlur(texture, channels, example, width, height, o.sigma);
   const detail = new Float32Array(n * channels);
   const ok = new Uint8Array(n);
@@ -59,7 +69,6 @@ export function synthesiseSkinDetail(
     }
     ok[p] = good ? 1 : 0;
   }
-  // A mole, a scar or a stray hair is not texture: clip each channel's detail at 3 robust σ.
   for (let c = 0; c < channels; c++) {
     const v: number[] = [];
     for (let p = 0; p < n; p++) if (ok[p]) v.push(Math.abs(detail[p * channels + c]));
@@ -68,46 +77,167 @@ export function synthesiseSkinDetail(
     const limit = 3 * 1.4826 * v[Math.floor(v.length / 2)];
     for (let p = 0; p < n; p++) if (ok[p]) detail[p * channels + c] = Math.max(-limit, Math.min(limit, detail[p * channels + c]));
   }
-  // Source positions: texels whose whole patch (radius = cell) is example.
-  const r = o.cell;
+  return { detail, ok };
+}
+
+/**
+ * Per texel, the oriented energy λ₁ − λ₂ of the structure tensor of the detail's luminance,
+ * integrated over a Gaussian of σ = `window` texels: large along a fold or a wrinkle, small in
+ * isotropic mottling however strong.
+ */
+export function orientedEnergy(detail: Float32Array, channels: number, ok: Uint8Array, width: number, height: number, window: number): Float64Array {
+  const n = width * height;
+  const lum = new Float64Array(n);
+  for (let p = 0; p < n; p++) lum[p] = channels >= 3 ? luminance(detail[p * channels], detail[p * channels + 1], detail[p * channels + 2]) : detail[p * channels];
+  const jxx = new Float64Array(n), jyy = new Float64Array(n), jxy = new Float64Array(n);
+  for (let y = 1; y < height - 1; y++) for (let x = 1; x < width - 1; x++) {
+    const p = y * width + x;
+    if (!ok[p] || !ok[p - 1] || !ok[p + 1] || !ok[p - width] || !ok[p + width]) continue;
+    const gx = (lum[p + 1] - lum[p - 1]) / 2, gy = (lum[p + width] - lum[p - width]) / 2;
+    jxx[p] = gx * gx;
+    jyy[p] = gy * gy;
+    jxy[p] = gx * gy;
+  }
+  for (const plane of [jxx, jyy, jxy]) blurPlane(plane, width, height, window);
+  return Float64Array.from(jxx, (a, p) => Math.hypot(a - jyy[p], 2 * jxy[p]));
+}
+
+/**
+ * Source positions: example texels whose whole patch (radius `r`) is example and whose oriented
+ * energy is not an outlier (beyond median + 3 robust σ over the example: a fold, not texture).
+ */
+function isotropicSources(detail: Float32Array, channels: number, ok: Uint8Array, width: number, height: number, r: number): number[] {
+  const n = width * height;
   const rowRun = new Int32Array(n); // consecutive ok texels ending at p, along the row
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
     const p = y * width + x;
     rowRun[p] = ok[p] ? (x > 0 ? rowRun[p - 1] : 0) + 1 : 0;
   }
+  // Integrated over about the patch (σ = r/2 reaches its edges at 2σ).
+  const energy = orientedEnergy(detail, channels, ok, width, height, r / 2);
+  const values: number[] = [];
+  for (let p = 0; p < n; p++) if (ok[p]) values.push(energy[p]);
+  const { mid, spread } = robust(values);
+  const limit = mid + 3 * spread;
   const sources: number[] = [];
   for (let y = r; y < height - r; y++) {
     for (let x = r; x < width - r; x++) {
       let full = true;
       for (let dy = -r; dy <= r && full; dy++) full = rowRun[(y + dy) * width + x + r] >= 2 * r + 1;
+      full &&= energy[y * width + x] <= limit;
       if (full) sources.push(y * width + x);
     }
   }
+  return sources;
+}
+
+/** The example's typical texel size, mm, per axis (median over the example texels); null when unknown. */
+function exampleAxes(axes: Float32Array, ok: Uint8Array): [number, number] | null {
+  const ax: number[] = [], ay: number[] = [];
+  for (let p = 0; p < ok.length; p++) if (ok[p] && axes[2 * p] > 0 && axes[2 * p + 1] > 0) (ax.push(axes[2 * p]), ay.push(axes[2 * p + 1]));
+  if (ax.length === 0) return null;
+  return [robust(ax).mid, robust(ay).mid];
+}
+
+/**
+ * Per texel and channel, synthesised log-detail (zero mean, the example's spread), or null when
+ * the example is too small. `example` weights (0..1) say which texels may be copied from; `axes`
+ * (2 channels, mm per texel along x and y) makes the copies keep their size in mm.
+ */
+export function synthesiseSkinDetail(
+  texture: Float32Array,
+  channels: number,
+  example: Float32Array,
+  width: number,
+  height: number,
+  o: SkinDetailOptions,
+  axes?: TexelAxes,
+): Float32Array | null {
+  const n = width * height;
+  if (channels > 4 || !(o.cell >= 1)) return null;
+  const { detail, ok } = exampleDetail(texture, channels, example, width, height, o);
+  const r = o.cell;
+  const sources = isotropicSources(detail, channels, ok, width, height, r);
   if (sources.length < o.minSources) return null;
+  const ref = axes ? exampleAxes(axes, ok) : null;
+  const table = new BoxSampler(detail, ok, channels, width, height);
   const out = new Float32Array(n * channels);
+  const acc = [0, 0, 0, 0];
   for (let y = 0; y < height; y++) {
     const gy = y / r, j0 = Math.floor(gy), ty = gy - j0;
     for (let x = 0; x < width; x++) {
       const gx = x / r, i0 = Math.floor(gx), tx = gx - i0;
+      const p = y * width + x;
+      // Source texels per target texel along each axis (1 where the scale is unknown).
+      const kx = ref && axes![2 * p] > 0 ? axes![2 * p] / ref[0] : 1;
+      const ky = ref && axes![2 * p + 1] > 0 ? axes![2 * p + 1] / ref[1] : 1;
       let w2 = 0;
-      const acc = [0, 0, 0, 0];
+      acc.fill(0);
       for (let dj = 0; dj <= 1; dj++) {
         for (let di = 0; di <= 1; di++) {
           // Bilinear weights over the cell's four vertices (each copy fades out one cell from its vertex).
           const w = (di ? tx : 1 - tx) * (dj ? ty : 1 - ty);
           if (w <= 0) continue;
-          const s = sources[hash2(i0 + di, j0 + dj) % sources.length];
-          // Vertex (i, j) sits at texel ((i0+di)·r, (j0+dj)·r); this texel is offset from it by < r.
-          const sx = (s % width) + x - (i0 + di) * r;
-          const sy = Math.floor(s / width) + y - (j0 + dj) * r;
-          const q = sy * width + sx;
-          for (let c = 0; c < channels; c++) acc[c] += w * detail[q * channels + c];
+          const h = hash2(i0 + di, j0 + dj);
+          const s = sources[h % sources.length];
+          // This texel's offset from the vertex and its footprint, in mm-true source texels, under
+          // the vertex's rotation/mirroring (3 hash bits: swap axes, negate x, negate y).
+          let ox = (x - (i0 + di) * r) * kx, oy = (y - (j0 + dj) * r) * ky;
+          let fx = kx, fy = ky;
+          const t = (h >>> 24) & 7;
+          if (t & 1) ([ox, oy] = [oy, ox]), ([fx, fy] = [fy, fx]);
+          if (t & 2) ox = -ox;
+          if (t & 4) oy = -oy;
+          if (!table.add((s % width) + ox, Math.floor(s / width) + oy, fx, fy, w, acc)) continue;
           w2 += w * w;
         }
       }
       const norm = w2 > 0 ? 1 / Math.sqrt(w2) : 0;
-      for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = acc[c] * norm;
+      for (let c = 0; c < channels; c++) out[p * channels + c] = acc[c] * norm;
     }
   }
   return out;
+}
+
+/**
+ * Box-filtered reads of the example's detail through summed-area tables. A target texel that
+ * covers k source texels must show their average, not one of them: point samples put the
+ * example's finest grain into texels several times larger, where it renders as streaks.
+ */
+class BoxSampler {
+  private readonly sums: Float64Array;
+  private readonly okSums: Float64Array;
+  private readonly stride: number;
+  constructor(detail: Float32Array, ok: Uint8Array, private readonly channels: number, private readonly width: number, private readonly height: number) {
+    const W1 = width + 1;
+    this.stride = W1;
+    this.sums = new Float64Array(W1 * (height + 1) * channels);
+    this.okSums = new Float64Array(W1 * (height + 1));
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      const p = y * width + x, q = (y + 1) * W1 + x + 1;
+      this.okSums[q] = ok[p] + this.okSums[q - 1] + this.okSums[q - W1] - this.okSums[q - W1 - 1];
+      for (let c = 0; c < channels; c++) {
+        const v = ok[p] ? detail[p * channels + c] : 0;
+        this.sums[q * channels + c] = v + this.sums[(q - 1) * channels + c] + this.sums[(q - W1) * channels + c] - this.sums[(q - W1 - 1) * channels + c];
+      }
+    }
+  }
+
+  /**
+   * Adds w × the mean detail over the box of fx × fy texels (at least one) centred at (sx, sy) to
+   * `acc`; false (nothing added) when the box leaves the example.
+   */
+  add(sx: number, sy: number, fx: number, fy: number, w: number, acc: number[]): boolean {
+    const nx = Math.max(1, Math.round(fx)), ny = Math.max(1, Math.round(fy));
+    const x0 = Math.round(sx - (nx - 1) / 2), y0 = Math.round(sy - (ny - 1) / 2);
+    const x1 = x0 + nx, y1 = y0 + ny;
+    if (x0 < 0 || y0 < 0 || x1 > this.width || y1 > this.height) return false;
+    const W1 = this.stride;
+    const [a, b, c, d] = [y0 * W1 + x0, y0 * W1 + x1, y1 * W1 + x0, y1 * W1 + x1];
+    const area = (x1 - x0) * (y1 - y0);
+    if (this.okSums[d] - this.okSums[b] - this.okSums[c] + this.okSums[a] < area) return false;
+    const k = this.channels;
+    for (let ch = 0; ch < k; ch++) acc[ch] += (w * (this.sums[d * k + ch] - this.sums[b * k + ch] - this.sums[c * k + ch] + this.sums[a * k + ch])) / area;
+    return true;
+  }
 }
