@@ -4,8 +4,8 @@
  * under a `__root__` node that converts to Babylon's left-handed space exactly as Babylon's glTF
  * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
  */
-import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
-import { GLTF_EYE_MATERIAL } from "./gltf-mapping.ts";
+import { Color3, Mesh as BabylonMesh, MorphTarget, MorphTargetManager, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
+import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
@@ -58,7 +58,8 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
     }, parameters);
     skin.id = "skin";
     const eyes = await createEyeMaterial(scene, has.eyes);
-    for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : eyes);
+    const mouth = createMouthMaterials(scene);
+    for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouth[part.part]);
     return serialiseScene(scene);
   } finally {
     engine.dispose();
@@ -85,6 +86,19 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   return eyes;
 }
 
+/** Plain PBR materials of the mouth parts (GLTF_MOUTH_MATERIALS). */
+function createMouthMaterials(scene: Scene): Record<"mouth" | "teeth" | "tongue", PBRMaterial> {
+  const make = (name: keyof typeof GLTF_MOUTH_MATERIALS) => {
+    const m = new PBRMaterial(name, scene);
+    m.id = name;
+    m.metallic = 0;
+    m.roughness = GLTF_MOUTH_MATERIALS[name].roughnessFactor;
+    m.albedoColor = new Color3(...(GLTF_MOUTH_MATERIALS[name].baseColorFactor.slice(0, 3) as [number, number, number]));
+    return m;
+  };
+  return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };
+}
+
 /** One part as a mesh under `__root__`, with ids fixed so the file does not vary between runs. */
 function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, material: Material): void {
   const m = new BabylonMesh(part.part === "skin" ? "head" : part.part, scene);
@@ -100,6 +114,22 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
   m.parent = root;
   m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
   m.material = material;
+  addMorphTargets(scene, m, part);
+}
+
+/** The part's blendshapes as a MorphTargetManager (Babylon stores target positions, not displacements). */
+function addMorphTargets(scene: Scene, m: BabylonMesh, part: HeadPartGeometry): void {
+  if (!part.targets?.length) return;
+  const manager = new MorphTargetManager(scene);
+  for (const t of part.targets) {
+    const target = new MorphTarget(t.name, 0, scene);
+    const positions = Float32Array.from(part.positions);
+    for (let i = 0; i < positions.length; i++) positions[i] += t.delta[i];
+    target.setPositions(positions);
+    target.id = `${m.name}_${t.name}`;
+    manager.addTarget(target);
+  }
+  m.morphTargetManager = manager;
 }
 
 function serialiseScene(scene: Scene): string {
@@ -109,5 +139,12 @@ function serialiseScene(scene: Scene): string {
   // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
   // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
   for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
+  // Morph target managers are referenced by their process-wide unique id: renumber 1, 2, 3….
+  const managerIds = new Map<unknown, number>();
+  for (const manager of (json.morphTargetManagers ?? []) as Record<string, unknown>[]) {
+    managerIds.set(manager.id, managerIds.size + 1);
+    manager.id = managerIds.get(manager.id);
+  }
+  for (const mesh of (json.meshes ?? []) as Record<string, unknown>[]) if (managerIds.has(mesh.morphTargetManagerId)) mesh.morphTargetManagerId = managerIds.get(mesh.morphTargetManagerId);
   return JSON.stringify(stabiliseIds(json));
 }

@@ -10,6 +10,9 @@ const PART_COLOURS: Record<HeadPart, [number, number, number, number]> = {
   skin: [0.55, 0.34, 0.26, 1],
   eyeLeft: [0.8, 0.8, 0.78, 1],
   eyeRight: [0.8, 0.8, 0.78, 1],
+  mouth: [0.45, 0.12, 0.12, 1],
+  teeth: [0.85, 0.82, 0.72, 1],
+  tongue: [0.6, 0.25, 0.25, 1],
 };
 
 /**
