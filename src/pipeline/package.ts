@@ -11,8 +11,6 @@ import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "../../materials/gltf-delivery.ts";
 import { validateSkinParameters, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { encodePng, type EncodePngOptions } from "../image/encode.ts";
-import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
-import { buildTemplateHead } from "../geometry/template-head.ts";
 import type { Blendshape, ImageF32, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
@@ -54,6 +52,8 @@ export interface PackageInput {
   /** The fitted head mesh (metres, glTF axes) with the template's UVs and tangents. */
   mesh: Mesh;
   parts: TemplateHead["parts"];
+  /** ARKit blendshapes evaluated on `mesh` (src/geometry/blendshapes.ts): morph targets in head.glb and head.babylon; absent: none. */
+  blendshapes?: Blendshape[];
   maps: PackageMaps;
   /**
    * Skin material parameters (material.json, GLB and .babylon); missing ones take SKIN_DEFAULTS.
@@ -75,8 +75,6 @@ export interface PackageOptions {
   debugMaps?: boolean;
   /** head.glb's delivery target (materials/gltf-delivery.ts); maps/ is full precision whatever it is. */
   target?: DeliveryTarget;
-  /** Store ARKit's 52 blendshapes, evaluated on this head (src/geometry/blendshapes.ts), as morph targets in head.glb and head.babylon; heads without the template's topology get none. */
-  blendshapes?: boolean;
 }
 
 export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
@@ -84,7 +82,6 @@ export const PACKAGE_DEFAULTS: Required<PackageOptions> = {
   specularBitDepth: 8,
   debugMaps: true,
   target: DEFAULT_DELIVERY_TARGET,
-  blendshapes: true,
 };
 
 /** PNG of a colour image stored sRGB-encoded (linear input is converted while quantising, without a copy). */
@@ -141,9 +138,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const parameters = validateSkinParameters(input.parameters);
   const png = await encodeHeadMaps(input.maps, o.specularBitDepth);
   throwIfAborted(context);
-  const blendshapes = o.blendshapes ? headBlendshapes(input.mesh, context) : undefined;
-  throwIfAborted(context);
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target, blendshapes });
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target, blendshapes: input.blendshapes });
   loggerOf(context).debug(`package: GLB ${assets.glb.byteLength} bytes`);
   throwIfAborted(context);
   const wantMaps = o.formats.includes("maps") || o.formats.includes("babylon");
@@ -153,16 +148,6 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
     ...dataFiles(input),
   ];
   return sortedByName(files);
-}
-
-/** ARKit's blendshapes re-evaluated on the head (the fit keeps the template's vertex ids); none if the mesh is not the template's. */
-function headBlendshapes(mesh: PackageInput["mesh"], context: StageContext): Blendshape[] | undefined {
-  const template = buildTemplateHead();
-  if (mesh.positions.length !== template.mesh.positions.length) {
-    loggerOf(context).debug(`package: ${mesh.positions.length / 3} vertices, not the template's ${template.mesh.positions.length / 3}: no blendshapes`);
-    return undefined;
-  }
-  return evaluateBlendshapes(mesh.positions, template);
 }
 
 function checkMaps(maps: PackageMaps): void {

@@ -15,6 +15,7 @@
  */
 import { measureSclera } from "./capture/sclera.ts";
 import { createHash } from "node:crypto";
+import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
 import { buildTemplateHead } from "../geometry/template-head.ts";
 import { decodeImage, type DecodeInfo } from "../image/decode.ts";
 import { InvalidOption } from "../errors.ts";
@@ -131,6 +132,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const files = await packageStage(job, {
     mesh: fitted.mesh,
     parts: head.parts,
+    // Re-evaluated on the fitted head: its own hinge, globes and lid margins (blendshapes.ts).
+    blendshapes: evaluateBlendshapes(fitted.mesh.positions, head),
     maps: {
       albedoDiffuse: delit.albedo,
       albedoSpecular: specularAlbedo,
