@@ -4,7 +4,7 @@
  * under a `__root__` node that converts to Babylon's left-handed space exactly as Babylon's glTF
  * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
  */
-import { Color3, Mesh as BabylonMesh, MorphTarget, MorphTargetManager, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
+import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
 import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
@@ -60,7 +60,7 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
     const eyes = await createEyeMaterial(scene, has.eyes);
     const mouth = createMouthMaterials(scene);
     for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouth[part.part]);
-    return serialiseScene(scene);
+    return withMorphTargets(serialiseScene(scene), geometry);
   } finally {
     engine.dispose();
   }
@@ -114,22 +114,38 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
   m.parent = root;
   m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
   m.material = material;
-  addMorphTargets(scene, m, part);
 }
 
-/** The part's blendshapes as a MorphTargetManager (Babylon stores target positions, not displacements). */
-function addMorphTargets(scene: Scene, m: BabylonMesh, part: HeadPartGeometry): void {
-  if (!part.targets?.length) return;
-  const manager = new MorphTargetManager(scene);
-  for (const t of part.targets) {
-    const target = new MorphTarget(t.name, 0, scene);
-    const positions = Float32Array.from(part.positions);
-    for (let i = 0; i < positions.length; i++) positions[i] += t.delta[i];
-    target.setPositions(positions);
-    target.id = `${m.name}_${t.name}`;
-    manager.addTarget(target);
-  }
-  m.morphTargetManager = manager;
+/** Morph target positions in head.babylon are written in steps of 10 µm (exponent form "1234e-5"). */
+const TARGET_POSITION_EXPONENT = 5;
+
+/**
+ * Adds each part's blendshapes to the serialised scene as a MorphTargetManager (ids 1, 2, 3… in
+ * part order) referenced by the part's mesh. Written as text here rather than through Babylon's
+ * MorphTarget and SceneSerializer: .babylon stores absolute target positions (no sparse form),
+ * and formatting them as integers of 10 µm is what keeps this step cheap; 10 µm is far below a texel.
+ */
+function withMorphTargets(sceneJson: string, geometry: HeadPartGeometry[]): string {
+  const parts = geometry.filter((g) => g.targets?.length);
+  if (!parts.length) return sceneJson;
+  const scale = 10 ** TARGET_POSITION_EXPONENT, suffix = `e-${TARGET_POSITION_EXPONENT}`;
+  const json = JSON.parse(sceneJson) as { meshes: { name: string; morphTargetManagerId?: number }[]; morphTargetManagers?: unknown };
+  delete json.morphTargetManagers;
+  const managers: string[] = [];
+  parts.forEach((g, k) => {
+    const id = k + 1;
+    const mesh = json.meshes.find((m) => m.name === (g.part === "skin" ? "head" : g.part));
+    if (!mesh) throw new Error(`head.babylon: no mesh for part ${g.part}`);
+    mesh.morphTargetManagerId = id;
+    const targets = g.targets!.map((t) => {
+      const text = new Array<string>(g.positions.length);
+      for (let i = 0; i < text.length; i++) text[i] = Math.round((g.positions[i] + t.delta[i]) * scale) + suffix;
+      return `{"name":${JSON.stringify(t.name)},"id":${JSON.stringify(`${mesh.name}_${t.name}`)},"influence":0,"positions":[${text.join(",")}]}`;
+    });
+    managers.push(`{"id":${id},"targets":[${targets.join(",")}]}`);
+  });
+  const text = JSON.stringify(json);
+  return `${text.slice(0, -1)},"morphTargetManagers":[${managers.join(",")}]}`;
 }
 
 function serialiseScene(scene: Scene): string {
@@ -139,12 +155,5 @@ function serialiseScene(scene: Scene): string {
   // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
   // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
   for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
-  // Morph target managers are referenced by their process-wide unique id: renumber 1, 2, 3….
-  const managerIds = new Map<unknown, number>();
-  for (const manager of (json.morphTargetManagers ?? []) as Record<string, unknown>[]) {
-    managerIds.set(manager.id, managerIds.size + 1);
-    manager.id = managerIds.get(manager.id);
-  }
-  for (const mesh of (json.meshes ?? []) as Record<string, unknown>[]) if (managerIds.has(mesh.morphTargetManagerId)) mesh.morphTargetManagerId = managerIds.get(mesh.morphTargetManagerId);
   return JSON.stringify(stabiliseIds(json));
 }

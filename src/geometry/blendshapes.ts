@@ -95,14 +95,14 @@ function shape(name: ArkitBlendshape, c: Context): Float32Array {
     case "jaw": return translateJaw(c, [6 * side, 0, 0]);
     case "eyeBlink": return lids(c, s, 1, LOWER_LID_SHARE);
     case "eyeWide": return lids(c, s, -0.25, 0);
-    case "eyeSquint": return add(lids(c, s, 0, 0.4), bumps(c, [{ centre: offset(c.tlm(s ? 374 : 145), [0, -14, 2]), sigma: [12, 9, 10], any: [0, 1.5, 0.5], parts: "skin", scale: "eye" }], side));
+    case "eyeSquint": return add(lids(c, s, 0, 0.4), bumps(c, name, [{ centre: offset(c.tlm(s ? 374 : 145), [0, -14, 2]), sigma: [12, 9, 10], any: [0, 1.5, 0.5], parts: "skin", scale: "eye" }], side));
     case "eyeLookUp": return look(c, s, [-LOOK_UP, 0], 0.3);
     case "eyeLookDown": return look(c, s, [LOOK_DOWN, 0], 0.5);
     case "eyeLookIn": return look(c, s, [0, -side * LOOK_HORIZONTAL], 0);
     case "eyeLookOut": return look(c, s, [0, side * LOOK_HORIZONTAL], 0);
     case "mouthClose": return mouthClose(c);
     case "tongueOut": return tongueOut(c);
-    default: return bumps(c, regional(base, c, side), side);
+    default: return bumps(c, name, regional(base, c, side), side);
   }
 }
 
@@ -151,12 +151,29 @@ function centreOfLandmarks(c: Context, ids: number[]): V3 {
   return centreOf(c.T, Int32Array.from(ids, (i) => c.head.landmarkVertices[i]));
 }
 
-/** Sum of bumps; x components are mirrored for the subject's right (side −1). */
-function bumps(c: Context, list: Bump[], side: number): Float32Array {
+/** Per template and shape: the bumps' sum on the template, in mm before the head's scale (mouth- and eye-scaled parts apart). */
+const bumpCache = new WeakMap<TemplateHead, Map<string, { ids: Int32Array; mouth: Float32Array; eye: Float32Array }>>();
+
+/** Sum of bumps (x mirrored for the subject's right, side −1), scaled to the head; the falloffs are the template's, computed once. */
+function bumps(c: Context, key: string, list: Bump[], side: number): Float32Array {
+  let perShape = bumpCache.get(c.head);
+  if (!perShape) bumpCache.set(c.head, (perShape = new Map()));
+  let field = perShape.get(key);
+  if (!field) perShape.set(key, (field = bumpField(c, list, side)));
   const out = new Float32Array(3 * c.n);
+  const m = MM * c.scale.mouth, e = MM * c.scale.eye;
+  field.ids.forEach((v, i) => {
+    for (let k = 0; k < 3; k++) out[3 * v + k] = m * field.mouth[3 * i + k] + e * field.eye[3 * i + k];
+  });
+  return out;
+}
+
+function bumpField(c: Context, list: Bump[], side: number): { ids: Int32Array; mouth: Float32Array; eye: Float32Array } {
+  const mouth = new Float32Array(3 * c.n), eye = new Float32Array(3 * c.n);
+  const touched = new Uint8Array(c.n);
   const { kind, lipSide } = c.rig;
   for (const b of list) {
-    const sc = MM * c.scale[b.scale];
+    const acc = b.scale === "mouth" ? mouth : eye;
     const [sx, sy, sz] = b.sigma.map((x) => x * MM);
     for (let v = 0; v < c.n; v++) {
       if (!(kind[v] === 0 || (b.parts === "skinAndMouth" && kind[v] === 2))) continue;
@@ -165,13 +182,20 @@ function bumps(c: Context, list: Bump[], side: number): Float32Array {
       if (q > 16) continue;
       const vec = b.any ?? (lipSide[v] > 0 ? b.upper : lipSide[v] < 0 ? b.lower : undefined);
       if (!vec) continue;
-      const w = Math.exp(-q / 2) * sc;
-      out[3 * v] += (side < 0 ? -vec[0] : vec[0]) * w;
-      out[3 * v + 1] += vec[1] * w;
-      out[3 * v + 2] += vec[2] * w;
+      const w = Math.exp(-q / 2);
+      acc[3 * v] += (side < 0 ? -vec[0] : vec[0]) * w;
+      acc[3 * v + 1] += vec[1] * w;
+      acc[3 * v + 2] += vec[2] * w;
+      touched[v] = 1;
     }
   }
-  return out;
+  const ids = Int32Array.from(touched.reduce<number[]>((a, t, v) => (t ? (a.push(v), a) : a), []));
+  const pick = (a: Float32Array) => {
+    const o = new Float32Array(3 * ids.length);
+    ids.forEach((v, i) => o.set(a.subarray(3 * v, 3 * v + 3), 3 * i));
+    return o;
+  };
+  return { ids, mouth: pick(mouth), eye: pick(eye) };
 }
 
 /** Mandible rotation about the hinge by `share` of the full opening (per-vertex jaw weights). */
