@@ -10,6 +10,7 @@ import { Document, Logger, NodeIO, type Mesh as GltfMesh, type Node as GltfNode,
 import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
 import sharp from "sharp";
 import { encodePngCodes } from "../src/image/encode.ts";
+import { sparseWorthIt } from "../src/geometry/glb.ts";
 import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, GLTF_SKIN_IMAGES, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import type { HeadMapsPng } from "./map-files.ts";
@@ -153,7 +154,7 @@ function addMorphTargets(doc: Document, mesh: GltfMesh, part: HeadPartGeometry):
   const buffer = doc.getRoot().listBuffers()[0];
   const prim = mesh.listPrimitives()[0];
   for (const t of targets) {
-    const acc = doc.createAccessor(`${part.part}_${t.name}`).setType("VEC3").setArray(t.delta as Float32Array<ArrayBuffer>).setBuffer(buffer).setSparse(true);
+    const acc = doc.createAccessor(`${part.part}_${t.name}`).setType("VEC3").setArray(t.delta as Float32Array<ArrayBuffer>).setBuffer(buffer).setSparse(sparseWorthIt(t.delta));
     prim.addTarget(doc.createPrimitiveTarget(t.name).setAttribute("POSITION", acc));
   }
   mesh.setWeights(targets.map(() => 0)).setExtras({ targetNames: targets.map((t) => t.name) });
