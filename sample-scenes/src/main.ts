@@ -211,7 +211,9 @@ async function main(): Promise<void> {
   if (which === "expressions") {
     const controls = expressions(scene, head, panel);
     hook.blendshapes = controls.names();
-    hook.setBlendshape = async (name: string, weight: number) => { controls.set(name, weight); await whenReady(scene); };
+    // A weight leaving or reaching 0 changes the number of active targets: the frame that notices
+    // recompiles the effect, the next whenReady waits for it.
+    hook.setBlendshape = async (name: string, weight: number) => { controls.set(name, weight); await nextFrame(scene); await whenReady(scene); };
     hook.setTalkLoop = controls.loop;
     controls.loop(new URLSearchParams(location.search).get("loop") === "1");
   }
