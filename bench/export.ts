@@ -26,7 +26,7 @@ import { weldSeamTangents } from "../materials/seam-tangents.ts";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench-artifacts", "export");
-const PARTS: HeadPart[] = ["skin", "eyeLeft", "eyeRight"];
+const PARTS: HeadPart[] = ["skin", "eyeLeft", "eyeRight", "mouth", "teeth", "tongue"];
 
 interface JobSource {
   geometry: HeadPartGeometry[];
@@ -44,11 +44,12 @@ async function io(): Promise<NodeIO> {
   return new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).registerDependencies({ "meshopt.encoder": MeshoptEncoder, "meshopt.decoder": MeshoptDecoder });
 }
 
-/** The parts' geometry back from a head.glb (one primitive per part, in PARTS order), dequantised. */
+/** The parts' geometry back from a head.glb (one mesh per part, named after it; LOD meshes skipped), dequantised. */
 async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
   const doc = await (await io()).readBinary(glb);
-  const prims = doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives());
-  if (prims.length !== PARTS.length) throw new Error(`bench export: expected ${PARTS.length} primitives (skin, eyes), got ${prims.length}`);
+  const meshes = doc.getRoot().listMeshes().filter((m) => PARTS.includes(m.getName() as HeadPart));
+  const prims = meshes.map((m) => m.listPrimitives()[0]);
+  if (!meshes.some((m) => m.getName() === "skin")) throw new Error("bench export: head.glb has no skin mesh");
   const f32 = (name: string, p: (typeof prims)[number]) => {
     const a = p.getAttribute(name)!;
     const out = new Float32Array(a.getCount() * a.getElementSize());
@@ -57,7 +58,7 @@ async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
     return out;
   };
   return prims.map((p, k) => ({
-    part: PARTS[k],
+    part: meshes[k].getName() as HeadPart,
     positions: f32("POSITION", p),
     normals: f32("NORMAL", p),
     tangents: f32("TANGENT", p),

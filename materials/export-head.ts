@@ -8,7 +8,7 @@
  *   const { glb, babylon, materialJson } = await exportHeadAssets({ mesh, parts, maps, parameters });
  */
 import sharp from "sharp";
-import type { Mesh } from "../src/types.ts";
+import type { Blendshape, Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
 import { headPivot, moveOrigin } from "./head-pivot.ts";
@@ -27,6 +27,8 @@ export interface HeadAssetsInput {
   maps: HeadMapsPng;
   /** From validateSkinParameters: the export trusts them and checks nothing again. */
   parameters: ValidSkinParameters;
+  /** ARKit blendshapes on `mesh` (src/geometry/blendshapes.ts): morph targets in both head files; none if absent. */
+  blendshapes?: Blendshape[];
   /** What head.glb carries (gltf-delivery.ts); default "desktop". head.babylon always references maps/. */
   target?: DeliveryTarget;
 }
@@ -45,7 +47,7 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   for (const [name, bytes] of Object.entries(input.maps)) await assertPng(name, bytes);
   const { maps, parameters } = input;
   // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
-  const parts = splitParts(input.mesh, input.parts);
+  const parts = splitParts(input.mesh, input.parts, input.blendshapes);
   // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
   const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
   const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);

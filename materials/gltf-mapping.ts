@@ -94,3 +94,11 @@ export function linearToSrgb(v: number): number {
 
 /** Eyes: glossy and wet; plain glTF PBR plus a clear coat for the cornea. */
 export const GLTF_EYE_MATERIAL = { roughnessFactor: 0.35, clearcoatFactor: 1, clearcoatRoughnessFactor: 0.02, baseColorFactor: [0.8, 0.78, 0.75, 1] } as const;
+
+/** Mouth parts (display choices, no texture; their UVs are the mouth's own atlas, src/geometry/mouth.ts): wet mucosa and gums, enamel, tongue. */
+export const GLTF_MOUTH_MATERIALS = {
+  mouth: { baseColorFactor: [0.3, 0.05, 0.05, 1], roughnessFactor: 0.35 },
+  teeth: { baseColorFactor: [0.7, 0.66, 0.55, 1], roughnessFactor: 0.25 },
+  tongue: { baseColorFactor: [0.45, 0.12, 0.12, 1], roughnessFactor: 0.45 },
+} as const;
+

@@ -5,7 +5,7 @@
  * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
  */
 import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
-import { GLTF_EYE_MATERIAL } from "./gltf-mapping.ts";
+import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
@@ -58,8 +58,9 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
     }, parameters);
     skin.id = "skin";
     const eyes = await createEyeMaterial(scene, has.eyes);
-    for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : eyes);
-    return serialiseScene(scene);
+    const mouth = createMouthMaterials(scene);
+    for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouth[part.part]);
+    return withMorphTargets(serialiseScene(scene), geometry);
   } finally {
     engine.dispose();
   }
@@ -85,6 +86,19 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   return eyes;
 }
 
+/** Plain PBR materials of the mouth parts (GLTF_MOUTH_MATERIALS). */
+function createMouthMaterials(scene: Scene): Record<"mouth" | "teeth" | "tongue", PBRMaterial> {
+  const make = (name: keyof typeof GLTF_MOUTH_MATERIALS) => {
+    const m = new PBRMaterial(name, scene);
+    m.id = name;
+    m.metallic = 0;
+    m.roughness = GLTF_MOUTH_MATERIALS[name].roughnessFactor;
+    m.albedoColor = new Color3(...(GLTF_MOUTH_MATERIALS[name].baseColorFactor.slice(0, 3) as [number, number, number]));
+    return m;
+  };
+  return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };
+}
+
 /** One part as a mesh under `__root__`, with ids fixed so the file does not vary between runs. */
 function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, material: Material): void {
   const m = new BabylonMesh(part.part === "skin" ? "head" : part.part, scene);
@@ -100,6 +114,38 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
   m.parent = root;
   m.sideOrientation = Material.ClockWiseSideOrientation; // mirrored by __root__, as GLTFLoader sets it
   m.material = material;
+}
+
+/** Morph target positions in head.babylon are written in steps of 10 µm (exponent form "1234e-5"). */
+const TARGET_POSITION_EXPONENT = 5;
+
+/**
+ * Adds each part's blendshapes to the serialised scene as a MorphTargetManager (ids 1, 2, 3… in
+ * part order) referenced by the part's mesh. Written as text here rather than through Babylon's
+ * MorphTarget and SceneSerializer: .babylon stores absolute target positions (no sparse form),
+ * and formatting them as integers of 10 µm is what keeps this step cheap; 10 µm is far below a texel.
+ */
+function withMorphTargets(sceneJson: string, geometry: HeadPartGeometry[]): string {
+  const parts = geometry.filter((g) => g.targets?.length);
+  if (!parts.length) return sceneJson;
+  const scale = 10 ** TARGET_POSITION_EXPONENT, suffix = `e-${TARGET_POSITION_EXPONENT}`;
+  const json = JSON.parse(sceneJson) as { meshes: { name: string; morphTargetManagerId?: number }[]; morphTargetManagers?: unknown };
+  delete json.morphTargetManagers;
+  const managers: string[] = [];
+  parts.forEach((g, k) => {
+    const id = k + 1;
+    const mesh = json.meshes.find((m) => m.name === (g.part === "skin" ? "head" : g.part));
+    if (!mesh) throw new Error(`head.babylon: no mesh for part ${g.part}`);
+    mesh.morphTargetManagerId = id;
+    const targets = g.targets!.map((t) => {
+      const text = new Array<string>(g.positions.length);
+      for (let i = 0; i < text.length; i++) text[i] = Math.round((g.positions[i] + t.delta[i]) * scale) + suffix;
+      return `{"name":${JSON.stringify(t.name)},"id":${JSON.stringify(`${mesh.name}_${t.name}`)},"influence":0,"positions":[${text.join(",")}]}`;
+    });
+    managers.push(`{"id":${id},"targets":[${targets.join(",")}]}`);
+  });
+  const text = JSON.stringify(json);
+  return `${text.slice(0, -1)},"morphTargetManagers":[${managers.join(",")}]}`;
 }
 
 function serialiseScene(scene: Scene): string {

@@ -2,7 +2,7 @@
  * The head mesh as the export files store it: one compact vertex set per part (skin, each eye),
  * split once and shared by head.glb and head.babylon so both files hold the same vertices.
  */
-import type { HeadPart, Mesh } from "../src/types.ts";
+import type { Blendshape, HeadPart, Mesh } from "../src/types.ts";
 
 /** A part's triangle range in the mesh's index buffer (TemplateHead.parts). */
 export interface HeadPartRange {
@@ -19,6 +19,8 @@ export interface HeadPartGeometry {
   tangents: Float32Array;
   uvs: Float32Array;
   indices: Uint32Array;
+  /** Blendshapes that move this part (ARKit names), displacements per part vertex, metres; absent or empty: none. */
+  targets?: { name: string; delta: Float32Array }[];
 }
 
 /** Throws, naming what disagrees, when the mesh's attributes or the part ranges do not fit together. */
@@ -36,9 +38,38 @@ export function checkHeadMesh(mesh: Mesh, parts: HeadPartRange[]): void {
   }
 }
 
-/** Compact per-part vertex arrays (vertices in first-use order), deterministic. */
-export function splitParts(mesh: Mesh, parts: HeadPartRange[]): HeadPartGeometry[] {
-  return parts.map(({ part, firstIndex, indexCount }) => compactPart(part, mesh, mesh.indices.subarray(firstIndex, firstIndex + indexCount)));
+/**
+ * Compact per-part vertex arrays (vertices in first-use order), deterministic. Each part keeps
+ * the blendshapes that move one of its vertices, in the order given.
+ */
+export function splitParts(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = []): HeadPartGeometry[] {
+  return parts.map(({ part, firstIndex, indexCount }) => {
+    const ids = mesh.indices.subarray(firstIndex, firstIndex + indexCount);
+    const g = compactPart(part, mesh, ids);
+    if (blendshapes.length) g.targets = partTargets(ids, g.positions.length / 3, blendshapes);
+    return g;
+  });
+}
+
+/** The blendshapes' displacements on a part's compact vertices (first-use order, as compactPart), dropping shapes that leave it still. */
+function partTargets(indices: Uint32Array, count: number, blendshapes: Blendshape[]): { name: string; delta: Float32Array }[] {
+  const order: number[] = [];
+  const seen = new Set<number>();
+  for (const v of indices) if (!seen.has(v)) { seen.add(v); order.push(v); }
+  const out: { name: string; delta: Float32Array }[] = [];
+  for (const b of blendshapes) {
+    const delta = new Float32Array(count * 3);
+    let moves = false;
+    order.forEach((v, d) => {
+      for (let k = 0; k < 3; k++) {
+        const x = b.delta[3 * v + k];
+        delta[3 * d + k] = x;
+        if (Math.abs(x) > 1e-6) moves = true;
+      }
+    });
+    if (moves) out.push({ name: b.name, delta });
+  }
+  return out;
 }
 
 /**

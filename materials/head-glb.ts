@@ -6,11 +6,12 @@
  * reference (PORELIGHT_materials_diffuse_normal), A_S one image used by two slots; the delivery
  * target (gltf-delivery.ts) then compresses the document.
  */
-import { Document, Logger, NodeIO, type Node as GltfNode, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
+import { Document, Logger, NodeIO, type Mesh as GltfMesh, type Node as GltfNode, type Material as GltfMaterial, type Texture as GltfTexture, type Primitive } from "@gltf-transform/core";
 import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular } from "@gltf-transform/extensions";
 import sharp from "sharp";
 import { encodePngCodes } from "../src/image/encode.ts";
-import { GLTF_EYE_MATERIAL, GLTF_SKIN_IMAGES, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
+import { sparseWorthIt } from "../src/geometry/glb.ts";
+import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, GLTF_SKIN_IMAGES, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import type { HeadMapsPng } from "./map-files.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
@@ -51,12 +52,15 @@ export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsP
   };
   const skin = createGltfSkinMaterial(doc, spec, images, ext);
   const eyes = createGltfEyeMaterial(doc, maps.eyes, ext);
+  const mouthMaterials = createGltfMouthMaterials(doc);
 
-  // One node and mesh per part under `head`, so an engine can hide, swap or LOD each (the mouth
-  // issue adds teeth and tongue the same way).
+  // One node and mesh per part under `head`, so an engine can hide, swap or LOD each; each mesh
+  // carries the blendshapes that move it as morph targets named in extras.targetNames.
   const head = doc.createNode("head");
   for (const part of geometry) {
-    const mesh = doc.createMesh(part.part).addPrimitive(addPrimitive(doc, part.part === "skin" ? skin : eyes, part, part.part));
+    const material = part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouthMaterials[part.part];
+    const mesh = doc.createMesh(part.part).addPrimitive(addPrimitive(doc, material, part, part.part));
+    addMorphTargets(doc, mesh, part);
     const node = doc.createNode(part.part).setMesh(mesh);
     head.addChild(node);
     if (part.part === "skin" && target !== "source") await addSkinLods(doc, node, part, skin);
@@ -133,6 +137,27 @@ function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, e
     .setClearcoatFactor(GLTF_EYE_MATERIAL.clearcoatFactor)
     .setClearcoatRoughnessFactor(GLTF_EYE_MATERIAL.clearcoatRoughnessFactor));
   return eye;
+}
+
+function createGltfMouthMaterials(doc: Document): Record<"mouth" | "teeth" | "tongue", GltfMaterial> {
+  const make = (name: keyof typeof GLTF_MOUTH_MATERIALS) => doc.createMaterial(name)
+    .setBaseColorFactor([...GLTF_MOUTH_MATERIALS[name].baseColorFactor])
+    .setMetallicFactor(0)
+    .setRoughnessFactor(GLTF_MOUTH_MATERIALS[name].roughnessFactor);
+  return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };
+}
+
+/** The part's blendshapes as morph targets (sparse position deltas), zero default weights, names in extras.targetNames. */
+function addMorphTargets(doc: Document, mesh: GltfMesh, part: HeadPartGeometry): void {
+  const targets = part.targets ?? [];
+  if (!targets.length) return;
+  const buffer = doc.getRoot().listBuffers()[0];
+  const prim = mesh.listPrimitives()[0];
+  for (const t of targets) {
+    const acc = doc.createAccessor(`${part.part}_${t.name}`).setType("VEC3").setArray(t.delta as Float32Array<ArrayBuffer>).setBuffer(buffer).setSparse(sparseWorthIt(t.delta));
+    prim.addTarget(doc.createPrimitiveTarget(t.name).setAttribute("POSITION", acc));
+  }
+  mesh.setWeights(targets.map(() => 0)).setExtras({ targetNames: targets.map((t) => t.name) });
 }
 
 /**

@@ -133,7 +133,37 @@ export interface Mesh {
 }
 
 /** Named parts of the template head, for rendering and for region-dependent estimators. */
-export type HeadPart = "skin" | "eyeLeft" | "eyeRight";
+export type HeadPart = "skin" | "eyeLeft" | "eyeRight" | "mouth" | "teeth" | "tongue";
+
+/** The parts that are eyeballs (moved rigidly by the fit, textured from the iris). */
+export const EYE_PARTS: readonly HeadPart[] = ["eyeLeft", "eyeRight"];
+/** The mouth's parts (oral cavity with inner lips and gums, teeth, tongue): their own atlas and materials, never unwrapped from the photo. */
+export const MOUTH_PARTS: readonly HeadPart[] = ["mouth", "teeth", "tongue"];
+
+/**
+ * What the blendshapes need to know about the template beyond its positions (vertex ids stay
+ * valid on every fitted head: the fit moves vertices, it never renumbers them).
+ */
+export interface HeadRig {
+  /** The lips' seam: the upper lip's vertices and the lower lip's coincident copies, right corner (−x) to left (+x); corners shared. */
+  upperSeam: Int32Array;
+  lowerSeam: Int32Array;
+  /** Lid-margin loops (subject's right, left), in face-surface order: lower lid from the outer corner, then the upper lid back. */
+  lidRight: Int32Array;
+  lidLeft: Int32Array;
+  /** Per vertex: share of the mandible's motion for mouth-part vertices (0 skull … 1 mandible); −1 elsewhere. */
+  mandible: Float32Array;
+  /** The tongue's tip vertex. */
+  tongueTip: number;
+}
+
+/** One blendshape (morph target): a displacement per vertex of a head with the template's topology. */
+export interface Blendshape {
+  /** ARKit blend-shape location name (src/geometry/blendshape-names.ts). */
+  name: string;
+  /** xyz per vertex, metres, head axes; the shape at weight w is positions + w·delta. */
+  delta: Float32Array;
+}
 
 /** The template head plus what later stages need to know about it. */
 export interface TemplateHead {
@@ -144,6 +174,8 @@ export interface TemplateHead {
   landmarkVertices: Int32Array;
   /** For each vertex, the index of its left/right mirror (itself on the midline). */
   mirrorVertex: Int32Array;
+  /** Seam, lids and jaw membership for the blendshapes. */
+  rig: HeadRig;
 }
 
 /**

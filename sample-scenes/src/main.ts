@@ -14,6 +14,7 @@ import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
 import { closeup } from "./closeup.ts";
+import { expressions } from "./expressions.ts";
 
 const ENVIRONMENTS_URL = "./environments/";
 
@@ -36,6 +37,10 @@ interface PorelightHook {
   setDetail?(strength: number): Promise<void>;
   /** Uniform skin colour instead of A_D (closeup.html), to judge N_S and A_S alone. */
   setReliefOnly?(on: boolean): Promise<void>;
+  /** ARKit blendshape names the head carries, and a weight setter (expressions.html). */
+  blendshapes?: string[];
+  setBlendshape?(name: string, weight: number): Promise<void>;
+  setTalkLoop?(on: boolean): void;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -203,6 +208,15 @@ async function main(): Promise<void> {
   const panel = document.getElementById("panel");
   if (panel) buildControls(panel, head.skin, { onLightRotation: hook.setLightRotation, onEnvironment: (id) => void hook.setPreset!(id), initialEnvironment: initial });
   if (which === "turntable") await turntable(scene, head, hook);
+  if (which === "expressions") {
+    const controls = expressions(scene, head, panel);
+    hook.blendshapes = controls.names();
+    // A weight leaving or reaching 0 changes the number of active targets: the frame that notices
+    // recompiles the effect, the next whenReady waits for it.
+    hook.setBlendshape = async (name: string, weight: number) => { controls.set(name, weight); await nextFrame(scene); await whenReady(scene); };
+    hook.setTalkLoop = controls.loop;
+    controls.loop(new URLSearchParams(location.search).get("loop") === "1");
+  }
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);
   if (which === "compare") beforeAfter(scene, head, jobUrl);
   if (which === "closeup") {

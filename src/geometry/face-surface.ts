@@ -22,6 +22,8 @@ export interface FaceSurface {
   eyeLeft: number[];
   /** Per ring vertex: unit direction in which the face surface leaves the ring (tangent to the face, across the ring). */
   ringOutward: [number, number, number][];
+  /** The closed mouth's seam after subdivision, in order from the subject's right corner (landmark 78) to the left (308). */
+  mouthSeam: number[];
 }
 
 /**
@@ -66,6 +68,21 @@ function refineLoop(loop: number[], edgeVertices: Map<number, number>[], vertexC
     for (let i = 0; i < cur.length; i++) {
       const a = cur[i], b = cur[(i + 1) % cur.length];
       next.push(a, map.get(a < b ? a * n + b : b * n + a)!);
+    }
+    cur = next;
+  });
+  return cur;
+}
+
+/** Follows an open path (consecutive vertices share an edge) through the edge vertices of successive levels. */
+function refinePath(path: number[], edgeVertices: Map<number, number>[], vertexCountAt: number[]): number[] {
+  let cur = path;
+  edgeVertices.forEach((map, level) => {
+    const n = vertexCountAt[level];
+    const next: number[] = [cur[0]];
+    for (let i = 0; i + 1 < cur.length; i++) {
+      const a = cur[i], b = cur[i + 1];
+      next.push(map.get(a < b ? a * n + b : b * n + a)!, b);
     }
     cur = next;
   });
@@ -156,5 +173,6 @@ export function buildFaceSurface(levels = 2): FaceSurface {
     ringOutward: outwardDirections(sub.positions, sub.indices, outerRing),
     eyeRight: refineLoop(EYE_CONTOUR_RIGHT, sub.edgeVertices, counts),
     eyeLeft: refineLoop(EYE_CONTOUR_LEFT, sub.edgeVertices, counts),
+    mouthSeam: refinePath(seam, sub.edgeVertices, counts),
   };
 }

@@ -1,15 +1,19 @@
 /**
  * Geometry-only GLB of a head (the template, or a fitted head before texturing): one mesh with a
- * primitive per part (skin, eyes), positions, normals, tangents and UVs, plain PBR materials.
+ * primitive per part (skin, eyes, mouth, teeth, tongue), positions, normals, tangents and UVs,
+ * plain PBR materials, and optionally the blendshapes as morph targets (extras.targetNames).
  * The textured export with the skin material lives in materials/export-head.ts.
  */
 import { Document, NodeIO } from "@gltf-transform/core";
-import type { HeadPart, Mesh } from "../types.ts";
+import type { Blendshape, HeadPart, Mesh } from "../types.ts";
 
 const PART_COLOURS: Record<HeadPart, [number, number, number, number]> = {
   skin: [0.55, 0.34, 0.26, 1],
   eyeLeft: [0.8, 0.8, 0.78, 1],
   eyeRight: [0.8, 0.8, 0.78, 1],
+  mouth: [0.45, 0.12, 0.12, 1],
+  teeth: [0.85, 0.82, 0.72, 1],
+  tongue: [0.6, 0.25, 0.25, 1],
 };
 
 /**
@@ -17,7 +21,7 @@ const PART_COLOURS: Record<HeadPart, [number, number, number, number]> = {
  *
  *   const bytes = await meshToGlb(head.mesh, head.parts);
  */
-export async function meshToGlb(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[]): Promise<Uint8Array> {
+export async function meshToGlb(mesh: Mesh, parts: { part: HeadPart; firstIndex: number; indexCount: number }[], blendshapes: Blendshape[] = []): Promise<Uint8Array> {
   const doc = new Document();
   doc.createBuffer("buffer");
   const gltfMesh = doc.createMesh("head");
@@ -43,9 +47,22 @@ export async function meshToGlb(mesh: Mesh, parts: { part: HeadPart; firstIndex:
       .setAttribute("TEXCOORD_0", acc("uv", "VEC2", pick(mesh.uvs, 2)))
       .setIndices(doc.createAccessor(`${part.part}-indices`).setType("SCALAR").setArray(Uint32Array.from(tri, (v) => remap[v])))
       .setMaterial(material);
+    // Every primitive of a mesh has the same targets (glTF): sparse where the shape moves the part, zeros elsewhere.
+    for (const b of blendshapes) {
+      const delta = pick(b.delta, 3);
+      prim.addTarget(doc.createPrimitiveTarget(b.name).setAttribute("POSITION", acc(`target-${b.name}`, "VEC3", delta).setSparse(sparseWorthIt(delta))));
+    }
     gltfMesh.addPrimitive(prim);
   }
+  if (blendshapes.length) gltfMesh.setWeights(blendshapes.map(() => 0)).setExtras({ targetNames: blendshapes.map((b) => b.name) });
   const node = doc.createNode("head").setMesh(gltfMesh);
   doc.getRoot().setDefaultScene(doc.createScene("head").addChild(node));
   return new NodeIO().writeBinary(doc);
+}
+
+/** Whether a morph target's displacements are better stored sparse: some, but under half, of its vertices move. */
+export function sparseWorthIt(delta: Float32Array): boolean {
+  let moving = 0;
+  for (let v = 0; v < delta.length / 3; v++) if (delta[3 * v] !== 0 || delta[3 * v + 1] !== 0 || delta[3 * v + 2] !== 0) moving++;
+  return moving > 0 && moving < delta.length / 6;
 }

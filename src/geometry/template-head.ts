@@ -18,8 +18,10 @@ import { frankfortPitch, headFrame, headImplicit } from "./head-shape.ts";
 import { computeNormals, computeTangents } from "./mesh-utils.ts";
 import { assignMirrors } from "./mirror.ts";
 import { Builder, stitch, type V3 } from "./mesh-builder.ts";
+import { addMouthCavity, splitLips } from "./mouth.ts";
 import { loftHead } from "./scalp-loft.ts";
 import { smoothSeam } from "./seam-smooth.ts";
+import { addGums, addTeeth, addTongue, dentalArches } from "./teeth.ts";
 import { faceRegionMap, projectFace, rowSlot, scalpUv, untangleUvs } from "./uv-atlas.ts";
 
 let cached: TemplateHead | undefined;
@@ -49,6 +51,8 @@ function generate(): TemplateHead {
   b.skin.push(...face.indices);
   const stillFlipped = untangleUvs(b.uv, face.indices, new Set([...face.ring, ...face.eyeRight, ...face.eyeLeft]));
   if (stillFlipped) throw new Error(`template head: ${stillFlipped} face UV triangles stay folded`);
+  // The closed mouth's seam is cut (positions and UVs unchanged) so the lips can part.
+  const lips = splitLips(b, face.mouthSeam);
 
   // 2. Eye sockets: each lid loop rolls inwards in two rings; their UVs shrink into the eye opening.
   const lidRight = face.eyeRight.map(P);
@@ -125,7 +129,6 @@ function generate(): TemplateHead {
   addNeckCap(b, grid[K].slice(0, N), loft.neckBase);
 
   // 6. Eyeballs (separate parts), iris landmarks on them.
-  const skinCount = b.skin.length;
   const landmarkVertices = new Int32Array(LANDMARK_COUNT);
   for (let i = 0; i < 468; i++) landmarkVertices[i] = i;
   const eyeParts: { part: HeadPart; tris: number[] }[] = [];
@@ -134,8 +137,22 @@ function generate(): TemplateHead {
     eyeParts.push({ part: side === "left" ? "eyeLeft" : "eyeRight", tris });
   }
 
-  // 7. Drop grid vertices the ears replaced, pair mirrors, finish the mesh.
-  const allTris = [...b.skin, ...eyeParts[0].tris, ...eyeParts[1].tris];
+  // 7. Mouth: cavity with inner lips, gums, teeth, tongue (own atlas and materials).
+  const mouthFrame = { seamMid: b.at(lips.upper[(lips.upper.length - 1) >> 1]), labraleSuperius: P(0) };
+  const cavity = addMouthCavity(b, lips, dentalArches(mouthFrame).upper.front);
+  const gums = addGums(b, mouthFrame);
+  const teeth = addTeeth(b, mouthFrame);
+  const tongue = addTongue(b, mouthFrame);
+
+  // 8. Drop grid vertices the ears replaced, pair mirrors, finish the mesh.
+  const partTris: { part: HeadPart; tris: number[] }[] = [
+    { part: "skin", tris: b.skin },
+    ...eyeParts,
+    { part: "mouth", tris: [...cavity.tris, ...gums.tris] },
+    { part: "teeth", tris: teeth.tris },
+    { part: "tongue", tris: tongue.tris },
+  ];
+  const allTris = partTris.flatMap((p) => p.tris);
   const { positions: pos64, uvs: uv64, indices, remap } = compact(b, allTris);
   for (let i = 0; i < LANDMARK_COUNT; i++) landmarkVertices[i] = remap[landmarkVertices[i]];
   const mirrorVertex = assignMirrors(pos64, uv64);
@@ -143,16 +160,21 @@ function generate(): TemplateHead {
   const uvs = Float32Array.from(uv64);
   const normals = computeNormals(positions, indices);
   const tangents = computeTangents(positions, normals, uvs, indices);
-  const eyeLeftCount = eyeParts[0].tris.length;
+  const parts: TemplateHead["parts"] = [];
+  let first = 0;
+  for (const p of partTris) {
+    parts.push({ part: p.part, firstIndex: first, indexCount: p.tris.length });
+    first += p.tris.length;
+  }
+  const mandible = new Float32Array(positions.length / 3).fill(-1);
+  for (const piece of [cavity, gums, teeth, tongue]) for (const [v, w] of piece.jaw) if (remap[v] >= 0) mandible[remap[v]] = w;
+  const ids = (vs: number[]) => Int32Array.from(vs, (v) => remap[v]);
   return {
     mesh: { positions, normals, tangents, uvs, indices },
-    parts: [
-      { part: "skin", firstIndex: 0, indexCount: skinCount },
-      { part: "eyeLeft", firstIndex: skinCount, indexCount: eyeLeftCount },
-      { part: "eyeRight", firstIndex: skinCount + eyeLeftCount, indexCount: eyeParts[1].tris.length },
-    ],
+    parts,
     landmarkVertices,
     mirrorVertex,
+    rig: { upperSeam: ids(lips.upper), lowerSeam: ids(lips.lower), lidRight: ids(face.eyeRight), lidLeft: ids(face.eyeLeft), mandible, tongueTip: remap[tongue.tip] },
   };
 }
 

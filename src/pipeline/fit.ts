@@ -19,7 +19,7 @@ import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { LEFT_EYE_CONTOUR, LEFT_IRIS, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
-import { LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
+import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
 import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
 import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
@@ -157,7 +157,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const nv = pos.length / 3;
   const out = Float32Array.from(pos);
   const eyeVertex = new Uint8Array(nv);
-  for (const p of head.parts) if (p.part !== "skin") for (let i = p.firstIndex; i < p.firstIndex + p.indexCount; i++) eyeVertex[head.mesh.indices[i]] = 1;
+  for (const p of head.parts) if (EYE_PARTS.includes(p.part)) for (let i = p.firstIndex; i < p.firstIndex + p.indexCount; i++) eyeVertex[head.mesh.indices[i]] = 1;
   const d3 = new Float64Array(3);
   for (let v = 0; v < nv; v++) {
     if (eyeVertex[v]) continue;
@@ -167,7 +167,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
 
   // 3. Eyeballs.
   for (const part of head.parts) {
-    if (part.part === "skin") continue;
+    if (!EYE_PARTS.includes(part.part)) continue;
     const irisIds = part.part === "eyeRight" ? rightIrisIds(head) : leftIrisIds(head);
     moveEyeball(head, part, out, warp, camera, lm, irisIds, o.maxGazeDeg);
   }

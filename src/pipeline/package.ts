@@ -11,7 +11,7 @@ import { HEAD_FILES, SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "../../materials/gltf-delivery.ts";
 import { validateSkinParameters, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { encodePng, type EncodePngOptions } from "../image/encode.ts";
-import type { ImageF32, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
+import type { Blendshape, ImageF32, Mesh, OutputFile, ReconstructOptions, StageTiming, TemplateHead } from "../types.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 /** The non-deterministic file: stage times and memory. */
@@ -52,6 +52,8 @@ export interface PackageInput {
   /** The fitted head mesh (metres, glTF axes) with the template's UVs and tangents. */
   mesh: Mesh;
   parts: TemplateHead["parts"];
+  /** ARKit blendshapes evaluated on `mesh` (src/geometry/blendshapes.ts): morph targets in head.glb and head.babylon; absent: none. */
+  blendshapes?: Blendshape[];
   maps: PackageMaps;
   /**
    * Skin material parameters (material.json, GLB and .babylon); missing ones take SKIN_DEFAULTS.
@@ -136,7 +138,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const parameters = validateSkinParameters(input.parameters);
   const png = await encodeHeadMaps(input.maps, o.specularBitDepth);
   throwIfAborted(context);
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target });
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target, blendshapes: input.blendshapes });
   loggerOf(context).debug(`package: GLB ${assets.glb.byteLength} bytes`);
   throwIfAborted(context);
   const wantMaps = o.formats.includes("maps") || o.formats.includes("babylon");

@@ -16,6 +16,7 @@
 import { measureSclera } from "./capture/sclera.ts";
 import { measureTeeth } from "./capture/teeth.ts";
 import { createHash } from "node:crypto";
+import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
 import { buildTemplateHead } from "../geometry/template-head.ts";
 import { decodeImage, type DecodeInfo } from "../image/decode.ts";
 import { InvalidOption } from "../errors.ts";
@@ -144,7 +145,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
     },
     parameters: {},
     report,
-  });
+  }, head);
   return withTimings(files, report, job.run.timings);
 }
 
@@ -312,8 +313,9 @@ async function eyesStage(
 }
 
 /** The output files: GLB, .babylon, maps and report.json, as the job's formats ask. */
-function packageStage(job: Job, input: PackageInput): Promise<OutputFile[]> {
-  return job.run.run("package", () => packageOutputs(input, { ...job.preset.package, formats: job.opts.formats, ...(job.opts.target ? { target: job.opts.target } : {}) }, contextOf(job)));
+/** Package, with ARKit's blendshapes re-evaluated on the fitted head (its own hinge, globes and lid margins; blendshapes.ts) inside the stage's time. */
+function packageStage(job: Job, input: PackageInput, head: TemplateHead): Promise<OutputFile[]> {
+  return job.run.run("package", () => packageOutputs({ ...input, blendshapes: evaluateBlendshapes(input.mesh.positions, head) }, { ...job.preset.package, formats: job.opts.formats, ...(job.opts.target ? { target: job.opts.target } : {}) }, contextOf(job)));
 }
 
 /** report.json's eyes entry: colours rounded to 4 decimals. */

@@ -31,11 +31,15 @@ export interface PreviewOptions {
 /** A light skin tone and pale eyeballs, linear RGB. */
 const SKIN_LINEAR: [number, number, number] = [0.55, 0.34, 0.26];
 const EYE_LINEAR: [number, number, number] = [0.7, 0.7, 0.68];
+/** Mouth parts (display choices): wet mucosa and gums, enamel, tongue. */
+const MOUTH_LINEAR: [number, number, number] = [0.3, 0.05, 0.05];
+const TEETH_LINEAR: [number, number, number] = [0.7, 0.66, 0.55];
+const TONGUE_LINEAR: [number, number, number] = [0.45, 0.12, 0.12];
 
 export const PREVIEW_DEFAULTS: Required<PreviewOptions> = {
   supersample: 2,
   parts: [],
-  partColors: { skin: SKIN_LINEAR, eyeLeft: EYE_LINEAR, eyeRight: EYE_LINEAR },
+  partColors: { skin: SKIN_LINEAR, eyeLeft: EYE_LINEAR, eyeRight: EYE_LINEAR, mouth: MOUTH_LINEAR, teeth: TEETH_LINEAR, tongue: TONGUE_LINEAR },
   defaultColor: SKIN_LINEAR,
   background: [0.16, 0.17, 0.19],
   keyLight: [-0.45, 0.5, 0.75],

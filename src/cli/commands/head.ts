@@ -1,8 +1,10 @@
 /**
- * `porelight head --out head.glb [--render <dir>] [--json]`: writes the template head as GLB and,
+ * `porelight head --out head.glb [--render <dir>] [--json]`: writes the template head as GLB (with
+ * ARKit's 52 blendshapes as morph targets) and,
  * with --render, turntable PNGs (front, three-quarter, profile, back, top) under a plain light.
  */
 import type { Command } from "commander";
+import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { meshToGlb } from "../../geometry/glb.ts";
 import { buildTemplateHead } from "../../geometry/template-head.ts";
 import { writeFileAtomic } from "../../io/write-atomic.ts";
@@ -22,7 +24,7 @@ export function register(program: Command): void {
       const size = Number(opts.size);
       if (!Number.isInteger(size) || size < 16 || size > 8192) throw new CliError(`--size must be a whole number of pixels between 16 and 8192; got ${opts.size}`);
       const head = buildTemplateHead();
-      await writeFileAtomic(opts.out, await meshToGlb(head.mesh, head.parts));
+      await writeFileAtomic(opts.out, await meshToGlb(head.mesh, head.parts, evaluateBlendshapes(head.mesh.positions, head)));
       const renders = opts.render ? await writePngs(opts.render, renderTurntable(head.mesh, { size, parts: head.parts })) : [];
       const summary = {
         glb: opts.out,
