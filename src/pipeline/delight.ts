@@ -89,7 +89,7 @@ export interface DelightOptions {
   seenConfidence?: number;
   /** Tukey biweight constant of the lighting fit, robust standard deviations of the relative residual. */
   tukeyC?: number;
-  /** Ridge pulling each region's albedo toward the global mean in the lighting fit, relative to its data weight. */
+  /** Ridge pulling each region's albedo toward the regions' data-weighted mean in the lighting fit, relative to the region's own data weight. */
   regionRidge?: number;
   /** At most this many texels (a regular subsample of the weighted ones) enter the lighting fit. */
   maxFitSamples?: number;
