@@ -218,16 +218,17 @@ describe("camera response", () => {
 /**
  * Cases that miss the 3 ΔE00 target today, run with `it.fails` so that the suite says when one is
  * fixed (TONE_PRINT=1 prints each case's ΔE00 and estimated k). The tone curves on dark skin: the
- * estimate runs to the grid's top (k 1.5–1.65 whatever the curve) and the bright sclera is read
- * through the wrong slope (ΔE00 10.5 … 18.7); a gamma off sRGB on mid skin, which is not in the
- * response family (3.6). Very dark skin at half exposure: every unit shading falls under the
- * division's absolute shading floor and delight throws.
+ * estimate is still biased high there (S-curve k 1.3 read as 1.54–1.63; plain sRGB on ITA −50° read
+ * as 1.41) and the bright sclera is read through the wrong slope (ΔE00 9.2 … 11.9). What is left of
+ * the bias is the region ridge's 5 % pull of the dark face's lips (4–5 × the skin's albedo) toward
+ * the skin, which bends the light (with no ridge, plain sRGB reads 1.17), and a likelihood that
+ * counts a 13 % smaller misfit as decisive. A gamma off sRGB on mid skin is not in the response
+ * family (3.5).
  */
 const KNOWN_FAILURES = new Set([
   "ITA 12°|gamma 1.15 over sRGB, exposure ×0.7",
   "ITA −45°|S-shaped tone curve",
   "ITA −45°|gamma 1.15 over sRGB, exposure ×0.7",
-  "ITA −50°|exposure ×0.5",
   "ITA −50°|S-shaped tone curve",
   "ITA −50°|gamma 1.15 over sRGB, exposure ×0.7",
 ]);

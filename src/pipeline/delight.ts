@@ -22,7 +22,7 @@ import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
 import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
-import { absoluteScale, completeAlbedo, seenAlbedo } from "./delight/albedo.ts";
+import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
 import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
@@ -80,13 +80,17 @@ export interface DelightOptions {
   specularTolerance?: number;
   /** Specular separation brightness gate (shared with the per-texel graph). */
   specularGate?: number;
-  /** Shading floor of the division, linear. */
+  /**
+   * Shading floor of the division, a fraction of the photo's own light level (the median unit
+   * shading over the seen face): below it a texel is completed rather than divided, and the
+   * full-resolution divisor is held at it. Relative, as the shading carries the exposure.
+   */
   shadingFloor?: number;
   /** Confidence from which the photo saw a texel at all, 0..1: below it a texel is neither divided nor trusted for shade colour, and a seen texel next to one is dropped. */
   seenConfidence?: number;
   /** Tukey biweight constant of the lighting fit, robust standard deviations of the relative residual. */
   tukeyC?: number;
-  /** Ridge pulling each region's albedo toward the global mean in the lighting fit, relative to its data weight. */
+  /** Ridge pulling each region's albedo toward the regions' data-weighted mean in the lighting fit, relative to the region's own data weight. */
   regionRidge?: number;
   /** At most this many texels (a regular subsample of the weighted ones) enter the lighting fit. */
   maxFitSamples?: number;
@@ -124,7 +128,12 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   shadeChromaTrust: [0.5, 1],
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
-  shadingFloor: DELIGHT_GRAPH_DEFAULTS.shadingFloor,
+  // A twentieth of the face's median light. A camera that puts the face's median in the mid-tones
+  // (sRGB code 60…150) puts a twentieth of it at code 7…32, the sRGB toe, where one 8-bit step is
+  // 5…13 % of the value (JPEG noise more): dividing there returns the quantiser's noise. The old
+  // absolute 0.02 was about this on a well-exposed light face and swallowed every texel of a dark
+  // face at half exposure (test/tone.test.ts).
+  shadingFloor: 0.05,
   seenConfidence: 0.05,
   tukeyC: 4.685,
   regionRidge: 0.05,
@@ -196,7 +205,8 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
   const divisor = divisionShading(lit, shading, seen.seen, albedoRel, scale.fs);
   throwIfAborted(context);
-  const albedo = await fullResolutionAlbedo(input, divisor, seen.specWeight, scale.skinAlbedo, o, context);
+  const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
+  const albedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
   const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
   const { width, height } = input.textureBase;
   if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
@@ -226,8 +236,8 @@ function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { re
   return { response, input: { ...input, textureBase: relin(input.textureBase), texture: relin(input.texture), sclera: reference(input.sclera), teeth: reference(input.teeth) } };
 }
 
-/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading. */
-async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, specWeight: Float32Array, skinAlbedo: [number, number, number], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
+/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */
+async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, divisorFloor: number, specWeight: Float32Array, skinAlbedo: [number, number, number], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
   const { width, height } = input.textureBase;
   const tex = input.texture;
   const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
@@ -235,7 +245,7 @@ async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, 
   const estimator = forJob(stageEstimator(context, "delight") ?? builtinDelightEstimator(), {
     texelSizeMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM,
     skinAlbedo,
-    options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor },
+    options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: divisorFloor },
   });
   const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], tiledOf(context));
   return albedo;

@@ -44,12 +44,14 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const { width, height, n, T, AO, conf, covered } = baseTexels(input);
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
+  // The floor is relative to the photo's own light: the unit shading carries the exposure.
+  const floor = o.shadingFloor * shadingLevel(shading, Float32Array.from(conf, (v, p) => (covered(p) && v >= o.minConfidence ? v : 0)));
   for (let p = 0; p < n; p++) {
     const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
     // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
     // interreflection the AO model does not hold: both are completed from their neighbours instead.
     const clipped = isClipped(T, p, o.clipLevel);
-    if (!covered(p) || conf[p] < o.seenConfidence || s <= o.shadingFloor || clipped || AO[p] < o.minOcclusion) continue;
+    if (!covered(p) || conf[p] < o.seenConfidence || s <= floor || clipped || AO[p] < o.minOcclusion) continue;
     seen[p] = Math.min(1, conf[p]);
     for (let c = 0; c < 3; c++) J[p * 3 + c] = T[p * 3 + c] / shading[p * 3 + c];
   }
@@ -57,7 +59,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const skinMask = skinPriorMask(input.regions, n);
   const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
-  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: o.shadingFloor };
+  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor };
   const w = dichromaticWeights(relSkin);
   const specWeight = specularWeightMap(input.regions, n);
   const texelJ = [0, 0, 0];
@@ -194,6 +196,12 @@ function checkIlluminant(rgb: [number, number, number] | undefined): [number, nu
   if (!rgb) return [1, 1, 1];
   if (rgb.length !== 3 || !rgb.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`delight: sceneIlluminant must be three positive numbers, got ${JSON.stringify(rgb)}`);
   return [1, rgb[1] / rgb[0], rgb[2] / rgb[0]];
+}
+
+/** The light level of a shading (unit or division): the weighted median of its luminance. */
+export function shadingLevel(shading: Float32Array, weight: Float32Array): number {
+  const lums = Float32Array.from(weight, (_, p) => lumAt(shading, p));
+  return weightedMedian(lums, weight);
 }
 
 /** Per-channel weighted median of an RGB image. */

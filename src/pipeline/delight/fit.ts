@@ -39,7 +39,7 @@ export interface LightingFitOptions {
   /** Ridge on band-1 / band-2 coefficients relative to the band-0 diagonal (keeps unseen directions near zero). */
   ridgeBand1: number;
   ridgeBand2: number;
-  /** Ridge pulling each region's albedo toward the global mean, relative to its data weight. */
+  /** Ridge pulling each region's albedo toward the regions' data-weighted mean, relative to the region's own data weight. */
   regionRidge: number;
   /** Penalty on the light's colour varying with direction, relative to the band-0 data weight (large = one colour). */
   lightColorCoupling: number;
@@ -273,9 +273,20 @@ function solveAlbedo(s: FitState, weight: Float32Array, options: LightingFitOpti
       }
     }
     let trace = 0;
-    for (let r = 0; r < MODEL_REGIONS; r++) trace += A[r * MODEL_REGIONS + r];
-    const mu = options.regionRidge * (trace / MODEL_REGIONS) + 1e-12;
+    let seenMean = 0;
     for (let r = 0; r < MODEL_REGIONS; r++) {
+      trace += A[r * MODEL_REGIONS + r];
+      seenMean += A[r * MODEL_REGIONS + r] * albedo[r * 3 + c];
+    }
+    // Each region's pull is relative to its own data weight, toward the mean weighted by the data
+    // (the skin's, not an average over unseen regions). Scaled by the average region's weight
+    // instead, a small region far from the mean (the lips of dark skin, 4–5 × its albedo) was
+    // pulled toward it and the light bent to fit the lips' residual, which the camera-response
+    // estimate read as an S-curve. A region nothing sees keeps the mean (a millionth of the
+    // average weight is all its ridge has).
+    if (trace > 0) mean = seenMean / trace;
+    for (let r = 0; r < MODEL_REGIONS; r++) {
+      const mu = options.regionRidge * A[r * MODEL_REGIONS + r] + 1e-6 * (trace / MODEL_REGIONS) + 1e-12;
       A[r * MODEL_REGIONS + r] += mu;
       b[r] += mu * mean;
     }
