@@ -28,7 +28,7 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench-artifacts", "export");
 const PARTS: HeadPart[] = ["skin", "eyeLeft", "eyeRight", "mouth", "teeth", "tongue"];
 
-interface JobSource {
+export interface JobSource {
   geometry: HeadPartGeometry[];
   maps: HeadMapsPng;
   parameters: Partial<SkinParameters>;
@@ -44,12 +44,19 @@ async function io(): Promise<NodeIO> {
   return new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).registerDependencies({ "meshopt.encoder": MeshoptEncoder, "meshopt.decoder": MeshoptDecoder });
 }
 
-/** The parts' geometry back from a head.glb (one mesh per part, named after it; LOD meshes skipped), dequantised. */
+/**
+ * The parts' geometry back from a head.glb of any target (the scene's part nodes in PARTS order;
+ * LOD levels ignored), dequantised: positions through their node's world matrix, which carries
+ * KHR_mesh_quantization's scale and offset.
+ */
 async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
   const doc = await (await io()).readBinary(glb);
-  const meshes = doc.getRoot().listMeshes().filter((m) => PARTS.includes(m.getName() as HeadPart));
-  const prims = meshes.map((m) => m.listPrimitives()[0]);
-  if (!meshes.some((m) => m.getName() === "skin")) throw new Error("bench export: head.glb has no skin mesh");
+  const nodes = PARTS.map((part) => doc.getRoot().listNodes().find((n) => n.getName() === part && n.getMesh()));
+  const prims = nodes.map((n, k) => {
+    const list = n?.getMesh()?.listPrimitives() ?? [];
+    if (list.length !== 1) throw new Error(`bench export: expected one primitive on node "${PARTS[k]}", got ${list.length}`);
+    return list[0];
+  });
   const f32 = (name: string, p: (typeof prims)[number]) => {
     const a = p.getAttribute(name)!;
     const out = new Float32Array(a.getCount() * a.getElementSize());
@@ -57,17 +64,27 @@ async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
     for (let i = 0; i < a.getCount(); i++) out.set(a.getElement(i, el), i * a.getElementSize());
     return out;
   };
+  const worldPositions = (p: (typeof prims)[number], k: number) => {
+    const m = nodes[k]!.getWorldMatrix();
+    const xyz = f32("POSITION", p);
+    for (let i = 0; i < xyz.length; i += 3) {
+      const [x, y, z] = [xyz[i], xyz[i + 1], xyz[i + 2]];
+      for (let r = 0; r < 3; r++) xyz[i + r] = m[r] * x + m[4 + r] * y + m[8 + r] * z + m[12 + r];
+    }
+    return xyz;
+  };
   return prims.map((p, k) => ({
-    part: meshes[k].getName() as HeadPart,
-    positions: f32("POSITION", p),
+    part: PARTS[k],
+    positions: worldPositions(p, k),
     normals: f32("NORMAL", p),
-    tangents: f32("TANGENT", p),
+    // A part without a normal map may ship without tangents (the eyes after prune): +U, right-handed.
+    tangents: p.getAttribute("TANGENT") ? f32("TANGENT", p) : new Float32Array(p.getAttribute("POSITION")!.getCount() * 4).map((_, i) => (i % 4 === 0 || i % 4 === 3 ? 1 : 0)),
     uvs: f32("TEXCOORD_0", p),
     indices: Uint32Array.from(p.getIndices()!.getArray()!),
   }));
 }
 
-async function loadJob(dir: string): Promise<JobSource> {
+export async function loadJob(dir: string): Promise<JobSource> {
   const read = async (name: string) => new Uint8Array(await readFile(path.join(dir, name)));
   const optional = (name: string) => read(name).catch(() => undefined);
   const maps: HeadMapsPng = {
@@ -79,7 +96,10 @@ async function loadJob(dir: string): Promise<JobSource> {
     eyes: await optional(SKIN_MAP_FILES.eyes),
   };
   const material = JSON.parse(await readFile(path.join(dir, "material.json"), "utf8"));
-  return { geometry: await readGeometry(await read("head.glb")), maps, parameters: material.parameters };
+  const parts = await readGeometry(await read("head.glb"));
+  // As exportHeadAssets prepares the parts: origin at the skull base, tangents welded across the cut.
+  const geometry = moveOrigin(parts, headPivot(parts[0])).map(weldSeamTangents);
+  return { geometry, maps, parameters: material.parameters };
 }
 
 async function freshJob(): Promise<string> {
@@ -125,8 +145,6 @@ export async function runExportBench(args: string[]): Promise<void> {
   const jobDir = flag(args, "--job") ?? (await freshJob());
   const job = await loadJob(jobDir);
   const parameters = validateSkinParameters(job.parameters);
-  // As exportHeadAssets prepares the parts: origin at the skull base, tangents welded across the cut.
-  job.geometry = moveOrigin(job.geometry, headPivot(job.geometry[0])).map(weldSeamTangents);
   console.log(`job: ${path.relative(ROOT, jobDir) || jobDir}; ${job.geometry.map((g) => `${g.part} ${g.indices.length / 3} tris`).join(", ")}; runs ${runs}`);
   const rows: ExportRow[] = [];
   const glbs: Partial<Record<DeliveryTarget, Uint8Array>> = {};

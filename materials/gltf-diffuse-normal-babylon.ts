@@ -17,7 +17,7 @@ import type { GLTFFileLoader } from "@babylonjs/loaders/glTF/glTFFileLoader.js";
 import { ArrayItem, GLTFLoader } from "@babylonjs/loaders/glTF/2.0/glTFLoader.js";
 import { registerGLTFExtension, unregisterGLTFExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtensionRegistry.js";
 import type { IGLTFLoaderExtension } from "@babylonjs/loaders/glTF/2.0/glTFLoaderExtension.js";
-import type { IMaterial, INode } from "@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js";
+import type { IMaterial, INode, ITextureInfo } from "@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js";
 import type { DiffuseNormalDef } from "./gltf-diffuse-normal.ts";
 import { PORELIGHT_DIFFUSE_NORMAL } from "./gltf-mapping.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
@@ -40,6 +40,25 @@ class PorelightDiffuseNormalLoader implements IGLTFLoaderExtension {
     this.loader = null;
   }
 
+  /**
+   * Marks the skin's data textures as data before any texture loads. The loader creates every
+   * texture it is not told is data with an sRGB GPU format (`useSRGBBuffers`), which the GPU
+   * decodes on sampling whatever `gammaSpace` says afterwards: N_D's flat 128 became 0.22, a
+   * normal tilted by 60° in the diffuse term (the flatter, brighter back of the head with fine
+   * streaks where the atlas mirrors), and the clear coat read A_S's red as sRGB (0.5 → 0.21).
+   * KHR_materials_clearcoat's `clearcoatTexture` is linear by its spec; Babylon's clearcoat
+   * loader marks only the roughness and normal textures.
+   */
+  onLoading(): void {
+    for (const material of this.loader?.gltf.materials ?? []) {
+      const nd = (material.extensions?.[PORELIGHT_DIFFUSE_NORMAL] as DiffuseNormalDef | undefined)?.diffuseNormalTexture as ITextureInfo | undefined;
+      if (!nd) continue; // only our skin: other materials keep the loader's reading
+      nd.nonColorData = true;
+      const coat = (material.extensions?.KHR_materials_clearcoat as { clearcoatTexture?: ITextureInfo } | undefined)?.clearcoatTexture;
+      if (coat) coat.nonColorData = true;
+    }
+  }
+
   loadMaterialPropertiesAsync(context: string, material: IMaterial, babylonMaterial: Material): Promise<void> | null {
     return GLTFLoader.LoadExtensionAsync<DiffuseNormalDef, void>(context, material, this.name, async (extensionContext, extension) => {
       const loader = this.loader!;
@@ -48,7 +67,7 @@ class PorelightDiffuseNormalLoader implements IGLTFLoaderExtension {
       const info = extension.diffuseNormalTexture;
       await loader.loadTextureInfoAsync(`${extensionContext}/diffuseNormalTexture`, info, (texture) => {
         texture.name = `${babylonMaterial.name} (N_D)`;
-        texture.gammaSpace = false; // data, not colour: the loader's default would decode it as sRGB and tilt every normal
+        texture.gammaSpace = false; // data, not colour (its GPU format is linear too: onLoading)
         const plugin = attachSkinPlugin(pbr, texture);
         plugin.diffuseNormalLevel = info.scale ?? 1;
       });

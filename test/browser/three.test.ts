@@ -1,0 +1,100 @@
+/**
+ * head.glb of every delivery target in three.js (issue 17: "loads without errors in three.js"):
+ * three's GLTFLoader with its own meshopt decoder and WebP support, in Debian's Chromium. Each
+ * file loads with no error, has the skin and both eyes as separate meshes (the eyes morph-free, any
+ * morph targets a part declares all loaded), and renders
+ * a head-shaped frame (the head covers a plausible share of the frame, taller than wide, in its
+ * middle). The GLBs are written from the suite's job with writeHeadGlb; renders go to
+ * test-artifacts/browser/three-*.png.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import { build } from "esbuild";
+import type { Browser } from "playwright-core";
+import type { Server } from "node:http";
+import { ARTIFACTS, CHROMIUM, launchChromium, ROOT, serve } from "./harness.ts";
+import { loadJob } from "../../bench/export.ts";
+import { writeHeadGlb } from "../../materials/head-glb.ts";
+import { DELIVERY_TARGETS } from "../../materials/gltf-delivery.ts";
+import { validateSkinParameters } from "../../materials/skin-parameters.ts";
+import type { ThreeLoadReport } from "./three-viewer.ts";
+
+const hasChromium = existsSync(CHROMIUM);
+const PAGE = `<!doctype html><html><body style="margin:0"><canvas id="view" width="480" height="480"></canvas><script type="module" src="three-viewer.js"></script></body></html>`;
+
+/** The head's bounding box in a frame: pixels unlike the clear colour (the corner). */
+async function headBox(png: Buffer): Promise<{ coverage: number; width: number; height: number; cx: number; cy: number }> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let n = 0, x0 = Infinity, x1 = -1, y0 = Infinity, y1 = -1;
+  for (let y = 0; y < info.height; y++) for (let x = 0; x < info.width; x++) {
+    const i = (y * info.width + x) * 3;
+    if (Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) < 6) continue;
+    n++; x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  return { coverage: n / (info.width * info.height), width: (x1 - x0 + 1) / info.width, height: (y1 - y0 + 1) / info.height, cx: (x0 + x1) / 2 / info.width, cy: (y0 + y1) / 2 / info.height };
+}
+
+describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () => {
+  let dir: string;
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "porelight-three-"));
+    await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(dir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
+    await writeFile(path.join(dir, "index.html"), PAGE);
+    const job = await loadJob(inject("jobDir"));
+    const parameters = validateSkinParameters(job.parameters);
+    for (const target of DELIVERY_TARGETS) await writeFile(path.join(dir, `head.${target}.glb`), await writeHeadGlb(job.geometry, job.maps, parameters, target));
+    ({ server, base } = await serve(dir));
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const target of DELIVERY_TARGETS) {
+    it(`${target}: loads without errors, every part its own mesh, eyes morph-free, renders a head`, async () => {
+      const page = await browser.newPage({ viewport: { width: 480, height: 480 } });
+      const errors: string[] = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${base}/job/index.html`);
+      await page.waitForFunction(() => window.threeViewer !== undefined);
+      const report: ThreeLoadReport = await page.evaluate((url) => window.threeViewer.load(url), `head.${target}.glb`);
+      const frames: Record<string, Buffer> = {};
+      for (const [view, azimuth] of [["front", 0], ["back", Math.PI]] as const) {
+        await page.evaluate((a) => window.threeViewer.render(a), azimuth);
+        frames[view] = await page.locator("#view").screenshot();
+        await writeFile(path.join(ARTIFACTS, `three-${target}-${view}.png`), frames[view]);
+      }
+      await page.close();
+
+      // Every part its own mesh (the mouth's parts may join these); the eyes never morph, and any
+      // part that does has all its declared targets in three.js.
+      expect(report.parts).toEqual(expect.arrayContaining(["skin", "eyeLeft", "eyeRight"]));
+      expect([...report.meshes].sort()).toEqual([...report.parts].sort());
+      expect([report.morphTargets.eyeLeft, report.morphTargets.eyeRight]).toEqual([0, 0]);
+      for (const name of report.meshes) expect(report.morphTargets[name]).toBe(report.declaredMorphTargets[name] ?? 0);
+      if (target !== "source") expect(report.extensionsUsed).toEqual(expect.arrayContaining(["EXT_meshopt_compression", "EXT_texture_webp", "MSFT_lod"]));
+      for (const frame of Object.values(frames)) {
+        const box = await headBox(frame);
+        // The head's bounding sphere fits the frame: a tenth to a half of it, taller than wide, centred.
+        expect(box.coverage).toBeGreaterThan(0.08);
+        expect(box.coverage).toBeLessThan(0.5);
+        expect(box.height).toBeGreaterThan(box.width);
+        expect(Math.abs(box.cx - 0.5)).toBeLessThan(0.1);
+        expect(Math.abs(box.cy - 0.5)).toBeLessThan(0.15);
+      }
+      expect(errors).toEqual([]);
+    }, 300_000);
+  }
+});
