@@ -121,6 +121,7 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   const colours = masks?.person ? outlineColours({ image: input.image, masks }) : undefined;
   if (!masks || !colours || o.iterations <= 0) return { warp, report };
   const src = { image: input.image, masks };
+  let current = { key: "", factored };
   const search = searchOf(input.interocularPx, o);
   for (let round = 0; round < o.iterations; round++) {
     const contour = occludingContour(head, warpedPositions(head, warp), camera, o);
@@ -131,30 +132,34 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
     const extra = constraints(pairs, camera, search.rangePx, o);
     report.constraints.push(extra.lambda.length);
     const kept = keptTargets(base, input.priors, extra.centres, o.releaseM);
-    report.released.push(base.lambda.length - kept.lambda.length);
-    warp = borderedWarp(kept === base ? factored : fitFactoredWarp(kept), extra);
+    report.released.push(base.lambda.length - kept.targets.lambda.length);
+    // The base is re-factored only when the released set changes.
+    if (kept.key !== current.key) current = { key: kept.key, factored: fitFactoredWarp(kept.targets) };
+    warp = borderedWarp(current.factored, extra);
   }
   return { warp, report };
 }
 
 /**
  * The base targets without the priors that lie within `reach` of a silhouette constraint (the
- * measured outline supersedes the predicted head there); `base` itself when none does.
+ * measured outline supersedes the predicted head there), and the released priors as a key ("" when none).
  */
-function keptTargets(base: WarpTargets, priors: SilhouetteInput["priors"], extra: Float64Array, reach: number): WarpTargets {
-  if (!priors || extra.length === 0) return base;
+function keptTargets(base: WarpTargets, priors: SilhouetteInput["priors"], extra: Float64Array, reach: number): { targets: WarpTargets; key: string } {
+  if (!priors || extra.length === 0) return { targets: base, key: "" };
   const c = base.centres, n = base.lambda.length;
   const near = (i: number) => {
     for (let j = 0; j < extra.length; j += 3) if (Math.hypot(c[3 * i] - extra[j], c[3 * i + 1] - extra[j + 1], c[3 * i + 2] - extra[j + 2]) < reach) return true;
     return false;
   };
   const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i < priors.first || i >= priors.first + priors.count || !near(i));
-  if (keep.length === n) return base;
-  return {
+  if (keep.length === n) return { targets: base, key: "" };
+  const released = Array.from({ length: priors.count }, (_, i) => priors.first + i).filter((i) => !keep.includes(i));
+  const targets = {
     centres: Float64Array.from(keep.flatMap((i) => [c[3 * i], c[3 * i + 1], c[3 * i + 2]])),
     displacements: Float64Array.from(keep.flatMap((i) => [base.displacements[3 * i], base.displacements[3 * i + 1], base.displacements[3 * i + 2]])),
     lambda: Float64Array.from(keep, (i) => base.lambda[i]),
   };
+  return { targets, key: released.join(",") };
 }
 
 /** The photo-side reaches in pixels, from the face's size in the photo. */
