@@ -150,8 +150,8 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     lambda[k] = o.anchorSmoothingM;
   });
   // The head's occluding contour held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
-  const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda } }, o.silhouette);
-  if (outline.pairsBefore) log.debug(`fit: the photo's outline ${(100 * outline.beforeIod).toFixed(2)} → ${(100 * outline.lastIod).toFixed(2)} % IOD from the head's contour over the rounds (${outline.constraints.join(", ")} constraints)`);
+  const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda }, priors: { first: faceIds.length, count: back.length } }, o.silhouette);
+  if (outline.pairsBefore) log.debug(`fit: the photo's outline ${(100 * outline.beforeIod).toFixed(2)} → ${(100 * outline.lastIod).toFixed(2)} % IOD from the head's contour over the rounds (${outline.constraints.join(", ")} constraints, ${outline.released.join(", ")} head anchors released)`);
 
   // Apply to every skin vertex; eyeballs move rigidly (below).
   const nv = pos.length / 3;

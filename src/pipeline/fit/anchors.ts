@@ -28,7 +28,7 @@ export function faceShift(disp: Float64Array, weights: Float64Array): number[] {
 }
 
 /** Anchors keep at least this far from every face-oval landmark, metres: room for the warp to blend the face into the predicted head. */
-const FACE_CLEARANCE_M = 0.035;
+export const FACE_CLEARANCE_M = 0.035;
 /** About this many head anchors (the warp's solve grows with the cube of all centres). */
 const HEAD_ANCHOR_COUNT = 160;
 

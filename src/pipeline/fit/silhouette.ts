@@ -18,6 +18,7 @@ import { createFragments, rasterize } from "../../raster/rasterize.ts";
 import { cameraCentre, projectToScreen } from "../../render/camera.ts";
 import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
 import { matchOutline, outlineColours, type ContourSearch, type ContourSource, type OutlineColours } from "./photo-contour.ts";
+import { FACE_CLEARANCE_M } from "./anchors.ts";
 import { borderedWarp, fitFactoredWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
 export interface SilhouetteOptions {
@@ -37,6 +38,8 @@ export interface SilhouetteOptions {
   minWeight?: number;
   /** Long side of the raster the head's own coverage and depth are drawn at, pixels. */
   rasterSize?: number;
+  /** A prior target (input.priors) within this distance of a silhouette constraint on the template gives way to it, metres. */
+  releaseM?: number;
 }
 
 /**
@@ -54,6 +57,9 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   smoothingM: 5e-3,
   minWeight: 0.05,
   rasterSize: 512,
+  // The clearance the head anchors keep from the face's landmarks (fit/anchors.ts), for the same reason:
+  // a prior target nearer than that to measured data holds the surface against it.
+  releaseM: FACE_CLEARANCE_M,
 };
 
 export interface SilhouetteInput {
@@ -66,6 +72,8 @@ export interface SilhouetteInput {
   interocularPx: number;
   /** The landmark and anchor targets fit already has (template centres, displacements, smoothing). */
   base: WarpTargets;
+  /** Base targets [first, first + count) that are priors (the predicted head), released near silhouette constraints. */
+  priors?: { first: number; count: number };
 }
 
 /** One point of the head's occluding contour. */
@@ -93,6 +101,8 @@ export interface SilhouetteReport {
   pairsLast: number;
   /** Constraints per round. */
   constraints: number[];
+  /** Prior targets released per round (within releaseM of a constraint). */
+  released: number[];
 }
 
 /**
@@ -106,11 +116,12 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   const { head, camera, base } = input;
   const factored = fitFactoredWarp(base);
   let warp = factored.warp;
-  const report: SilhouetteReport = { beforeIod: NaN, lastIod: NaN, pairsBefore: 0, pairsLast: 0, constraints: [] };
+  const report: SilhouetteReport = { beforeIod: NaN, lastIod: NaN, pairsBefore: 0, pairsLast: 0, constraints: [], released: [] };
   const masks = input.masks;
   const colours = masks?.person ? outlineColours({ image: input.image, masks }) : undefined;
   if (!masks || !colours || o.iterations <= 0) return { warp, report };
   const src = { image: input.image, masks };
+  let current = { key: "", factored };
   const search = searchOf(input.interocularPx, o);
   for (let round = 0; round < o.iterations; round++) {
     const contour = occludingContour(head, warpedPositions(head, warp), camera, o);
@@ -120,9 +131,35 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
     [report.lastIod, report.pairsLast] = [residual, pairs.length];
     const extra = constraints(pairs, camera, search.rangePx, o);
     report.constraints.push(extra.lambda.length);
-    warp = borderedWarp(factored, extra);
+    const kept = keptTargets(base, input.priors, extra.centres, o.releaseM);
+    report.released.push(base.lambda.length - kept.targets.lambda.length);
+    // The base is re-factored only when the released set changes.
+    if (kept.key !== current.key) current = { key: kept.key, factored: fitFactoredWarp(kept.targets) };
+    warp = borderedWarp(current.factored, extra);
   }
   return { warp, report };
+}
+
+/**
+ * The base targets without the priors that lie within `reach` of a silhouette constraint (the
+ * measured outline supersedes the predicted head there), and the released priors as a key ("" when none).
+ */
+function keptTargets(base: WarpTargets, priors: SilhouetteInput["priors"], extra: Float64Array, reach: number): { targets: WarpTargets; key: string } {
+  if (!priors || extra.length === 0) return { targets: base, key: "" };
+  const c = base.centres, n = base.lambda.length;
+  const near = (i: number) => {
+    for (let j = 0; j < extra.length; j += 3) if (Math.hypot(c[3 * i] - extra[j], c[3 * i + 1] - extra[j + 1], c[3 * i + 2] - extra[j + 2]) < reach) return true;
+    return false;
+  };
+  const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i < priors.first || i >= priors.first + priors.count || !near(i));
+  if (keep.length === n) return { targets: base, key: "" };
+  const released = Array.from({ length: priors.count }, (_, i) => priors.first + i).filter((i) => !keep.includes(i));
+  const targets = {
+    centres: Float64Array.from(keep.flatMap((i) => [c[3 * i], c[3 * i + 1], c[3 * i + 2]])),
+    displacements: Float64Array.from(keep.flatMap((i) => [base.displacements[3 * i], base.displacements[3 * i + 1], base.displacements[3 * i + 2]])),
+    lambda: Float64Array.from(keep, (i) => base.lambda[i]),
+  };
+  return { targets, key: released.join(",") };
 }
 
 /** The photo-side reaches in pixels, from the face's size in the photo. */
