@@ -13,7 +13,8 @@
  */
 import type { ImageF32, RegionMaps } from "../../types.ts";
 import { withDefaults } from "../stage.ts";
-import { stampLines, stampPores, type Band, type StampScale } from "./features.ts";
+import { stampLines, stampPores } from "./features.ts";
+import type { Band, StampScale } from "./band.ts";
 import { FIELD, regionFields, type RegionFields } from "./region-fields.ts";
 import { addNetwork } from "./relief.ts";
 import { REGION_MICRO_STATS, type RegionMicroStats } from "./skin-statistics.ts";

@@ -20,7 +20,7 @@
  * job's seed: nothing repeats across the atlas, and a band sees exactly the edges that reach it.
  */
 import { FIELD, sampleField, type RegionFields } from "./region-fields.ts";
-import type { Band, StampScale } from "./features.ts";
+import type { Band, StampScale } from "./band.ts";
 import { rand01 } from "./noise.ts";
 
 export interface NetworkScale {
