@@ -79,7 +79,8 @@ async function readGeometry(glb: Uint8Array): Promise<HeadPartGeometry[]> {
     normals: f32("NORMAL", p),
     // A part without a normal map may ship without tangents (the eyes after prune): +U, right-handed.
     tangents: p.getAttribute("TANGENT") ? f32("TANGENT", p) : new Float32Array(p.getAttribute("POSITION")!.getCount() * 4).map((_, i) => (i % 4 === 0 || i % 4 === 3 ? 1 : 0)),
-    uvs: f32("TEXCOORD_0", p),
+    // Untextured parts (mouth, teeth, tongue: plain materials) lose their UVs to prune.
+    uvs: p.getAttribute("TEXCOORD_0") ? f32("TEXCOORD_0", p) : new Float32Array(p.getAttribute("POSITION")!.getCount() * 2),
     indices: Uint32Array.from(p.getIndices()!.getArray()!),
   }));
 }

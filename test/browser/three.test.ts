@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -74,6 +74,7 @@ describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () 
       for (const [view, azimuth] of [["front", 0], ["back", Math.PI]] as const) {
         await page.evaluate((a) => window.threeViewer.render(a), azimuth);
         frames[view] = await page.locator("#view").screenshot();
+        await mkdir(ARTIFACTS, { recursive: true });
         await writeFile(path.join(ARTIFACTS, `three-${target}-${view}.png`), frames[view]);
       }
       await page.close();
