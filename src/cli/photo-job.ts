@@ -3,7 +3,7 @@
  * photo exactly as the daemon does, run the pipeline, write the outputs (temp + rename, names
  * validated), and report the outcome as data rather than by throwing.
  */
-import type { ReconstructOptions, ReconstructResult } from "../types.ts";
+import type { ReconstructOptions } from "../types.ts";
 import { exitCodeForCode, serializeError, type SerializedError } from "../daemon/http-error.ts";
 import type { AcceptedPhoto } from "../daemon/photo-intake.ts";
 import type { ReconstructFn } from "../daemon/pipeline-loader.ts";

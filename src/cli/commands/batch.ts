@@ -8,7 +8,6 @@ import type { Command } from "commander";
 import { basename, join, relative, resolve } from "node:path";
 import type { ReconstructFn } from "../../daemon/pipeline-loader.ts";
 import { writeJsonAtomic } from "../../io/write-atomic.ts";
-import type { ReconstructOptions } from "../../types.ts";
 import { CliError } from "../errors.ts";
 import { BUILD_RECORD, buildKey, upToDate } from "../../io/build-record.ts";
 import { expandInputs, outputNames, PHOTO_EXTENSIONS, table } from "../batch-build.ts";

@@ -101,7 +101,7 @@ function applyNormal(pr: ReliefProblem, h: Float64Array, out: Float64Array, lap:
 
 /** Diagonal of the normal matrix (the Jacobi preconditioner). */
 function diagonal(pr: ReliefProblem): Float64Array {
-  const { width: W, height: H, active, weight, a, b } = pr;
+  const { width: W, height: H, weight, a, b } = pr;
   const inv2t = 1 / (2 * pr.texelMm);
   const invT2 = 1 / (pr.texelMm * pr.texelMm);
   const d = new Float64Array(W * H);
