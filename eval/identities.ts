@@ -31,7 +31,7 @@ import { headMeasures, reconstructStages, requireStages, safeName, writeHeadImag
 import { identitySetHtml, identitySetMarkdown, identitySetSummary, type IdentitySetPhoto, type IdentitySetSummary } from "./identity-report.ts";
 import { listPhotos } from "./run.ts";
 import { shapeStats } from "./shape-consistency.ts";
-import { delightInputOf, ita, pairStats, seenMean, toCache, type CachedStages, type TonePhoto } from "./tone-consistency.ts";
+import { atPriorBound, delightInputOf, ita, pairStats, seenMean, toCache, type CachedStages, type TonePhoto } from "./tone-consistency.ts";
 import { crossVerificationStats, verificationStats, type VerificationItem } from "./verification.ts";
 
 /** What is kept of one measured head for the set's figures. */
@@ -81,13 +81,11 @@ function logTone(people: string[], photos: TonePhoto[], log: (line: string) => v
   const seen = pairStats(photos.map((p) => ({ person: p.person, lab: p.seenLab })));
   log("");
   for (const person of people) log(`${person.padEnd(16)} within ΔE00 facial ${f(facial.perPerson[person].within)}  seen-skin mean ${f(seen.perPerson[person].within)}  (${facial.perPerson[person].pairs} pairs)`);
-  // The prior's ends (ISSA ITA −45° and 62° anchors [S20]): a photo whose scale sits there was clamped, not measured.
-  const bounds = [0.068, 0.355];
-  const atBound = (y: number | undefined | null) => y != null && bounds.some((b) => Math.abs(y - b) < 0.002);
+  const atBound = atPriorBound;
   const priorY = (p: TonePhoto) => (p.albedoScale?.cues as { skinY?: { prior?: number } } | undefined)?.skinY?.prior ?? (p.albedoScale?.targetLuminance as number | undefined);
   const onBoundPrior = photos.filter((p) => atBound(priorY(p))).length;
   const onBound = photos.filter((p) => atBound(p.albedoScale?.targetLuminance as number | undefined)).length;
-  log(`on a bound of the prior (facial Y ${bounds.join(" or ")}): ${onBound} of ${photos.length} photos (the prior alone: ${onBoundPrior})`);
+  log(`on a bound of the prior (facial Y 0.068 or 0.355): ${onBound} of ${photos.length} photos (the prior alone: ${onBoundPrior})`);
   log(`facial A_D mean:    within ${f(facial.within)}  between ${f(facial.between)}  ratio ${f(facial.ratio)}`);
   log(`seen-skin A_D mean: within ${f(seen.within)}  between ${f(seen.between)}  ratio ${f(seen.ratio)}`);
   return { facial, seen, onBound, onBoundPrior };

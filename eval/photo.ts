@@ -7,6 +7,7 @@ import { luminance } from "../src/primitives/color.ts";
 import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
 import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
+import { atPriorBound } from "./tone-consistency.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
@@ -33,7 +34,16 @@ export interface PhotoMeasures {
   /** Factor on T̂ that gives the baseline our albedo's median skin luminance (so it is not judged on exposure). */
   baselineScale: number;
   /** De-lighting's estimate, as far as it explains the figures: skin albedo (linear), the luminance the scale prior aimed at, light contrast, fit residual. */
-  lighting: { skinAlbedo: [number, number, number]; targetLuminance: number; shadingContrast: number; residualSigma: number };
+  lighting: {
+    skinAlbedo: [number, number, number];
+    targetLuminance: number;
+    shadingContrast: number;
+    residualSigma: number;
+    /** Which cues decided the scale (report.json lighting.albedoScale.cues.decided; null for a fixed luminance). */
+    decided: string | null;
+    /** Whether the scale ended on an end of the skin-locus prior (eval/tone-consistency.ts atPriorBound). */
+    onPriorBound: boolean;
+  };
   /** N_S's detail per region: RMS slope against the mesh normal and its spectrum in cycles/mm (eval/normal-detail.ts). */
   normalDetail: NormalDetail;
   /** Median CIEDE2000 across the border of the seen region in A_D (eval/skin-checks.ts); null: no border. */
@@ -160,6 +170,8 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
       targetLuminance: delit.lighting.albedoScale.targetLuminance,
       shadingContrast: delit.lighting.shadingContrast,
       residualSigma: delit.lighting.fit.residualSigma,
+      decided: delit.lighting.albedoScale.cues?.decided ?? null,
+      onPriorBound: atPriorBound(delit.lighting.albedoScale.targetLuminance),
     },
     normalDetail: normalDetail(nrm.normalsSpecular, u.normalsTangent, u.regions, fullSizeTexelMm(u.medianTexelSizeMm, u.texture.width, nrm.normalsSpecular.width)),
     borderDeltaE: skin.borderDeltaE,

@@ -55,6 +55,8 @@ export interface Totals {
   irisDeltaE: SetStats;
   /** Facial skin luminance Y the albedo-scale prior aimed at, per photo. */
   albedoTargetLuminance: SetStats;
+  /** Photos whose albedo scale ended on an end of the skin-locus prior (facial Y 0.068 or 0.355). */
+  onPriorBound: number;
   timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats; cpuMs: SetStats };
   peakRssBytes: SetStats;
   /** Resident memory kept after the first and after the last photo, and the mean growth per photo in between, bytes. */
@@ -137,6 +139,7 @@ export function totals(records: PhotoRecord[]): Totals {
     contamination: setStats(ok.map((r) => r.measures!.contamination)),
     irisDeltaE: setStats(ok.map((r) => r.measures!.irisDeltaE)),
     albedoTargetLuminance: setStats(ok.map((r) => r.measures!.lighting.targetLuminance)),
+    onPriorBound: ok.filter((r) => r.measures!.lighting.onPriorBound).length,
     timing: {
       stagesMs,
       reconstructMs: setStats(records.map((r) => r.timing.reconstructMs)),
@@ -208,7 +211,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
-    `- De-lighting's albedo scale: facial skin luminance Y aimed at ${f(t.albedoTargetLuminance.mean, 3)} on average (${f(t.albedoTargetLuminance.min, 3)} … ${f(t.albedoTargetLuminance.max, 3)}); a light is as much too bright as the albedo is too dark, which the re-render shows in its specular.`,
+    `- De-lighting's albedo scale: facial skin luminance Y aimed at ${f(t.albedoTargetLuminance.mean, 3)} on average (${f(t.albedoTargetLuminance.min, 3)} … ${f(t.albedoTargetLuminance.max, 3)}); a light is as much too bright as the albedo is too dark, which the re-render shows in its specular. On a bound of the prior (Y 0.068 or 0.355): ${t.onPriorBound} of ${t.succeeded} photos.`,
     `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); CPU time ${f((t.timing.cpuMs.mean ?? NaN) / 1000, 1)} s per photo (both cores count); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
     `- Memory kept between photos (RSS after a full GC): ${f(t.retainedRss.afterFirstBytes / 2 ** 20, 0)} MiB after the first photo, ${f(t.retainedRss.afterLastBytes / 2 ** 20, 0)} MiB after the last (${signed(t.retainedRss.growthPerPhotoBytes / 2 ** 20, 0)} MiB per photo).`,
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,
@@ -239,7 +242,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     ``,
     `## Per photo`,
     ``,
-    `| photo | yaw° | identity ours / base / mirror | under hair ours / base | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y | clipped | residual r ours / base | border ΔE | contam. % | iris ΔE | s | peak MiB |`,
+    `| photo | yaw° | identity ours / base / mirror | under hair ours / base | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y (decided by) | clipped | residual r ours / base | border ΔE | contam. % | iris ΔE | s | peak MiB |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
   );
   for (const r of records) {
@@ -250,7 +253,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
       continue;
     }
     lines.push(
-      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.identityHairComposite.ours, 3)} / ${f(m.identityHairComposite.baseline, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)} | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${f(m.borderDeltaE, 2)} | ${f(m.contamination === null ? null : 100 * m.contamination, 2)} | ${f(m.irisDeltaE, 1)} | ${time} | ${rss} |`,
+      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.identityHairComposite.ours, 3)} / ${f(m.identityHairComposite.baseline, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)}${m.lighting.onPriorBound ? " (bound)" : ""} (${m.lighting.decided ?? "fixed"}) | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${f(m.borderDeltaE, 2)} | ${f(m.contamination === null ? null : 100 * m.contamination, 2)} | ${f(m.irisDeltaE, 1)} | ${time} | ${rss} |`,
     );
   }
   return lines.join("\n") + "\n";

@@ -9,6 +9,7 @@
  * it, built as reconstruct builds it (`delightInputOf`).
  */
 import { ciede2000 } from "../src/primitives/color.ts";
+import { SKIN_Y_BY_GREEN_RED } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
@@ -39,6 +40,16 @@ export interface PairStats {
   ratio: number | null;
   /** Per person: mean within ΔE00 and pair count. */
   perPerson: Record<string, { within: number | null; pairs: number }>;
+}
+
+/**
+ * Whether a facial skin luminance sits on an end of the skin-locus prior (the ISSA ITA −45° and
+ * 62° anchors [S20], delight/albedo-scale.ts): a photo whose scale is there was clamped by the
+ * prior's range rather than measured.
+ */
+export function atPriorBound(y: number | null | undefined): boolean {
+  const ends = [SKIN_Y_BY_GREEN_RED[0][1], SKIN_Y_BY_GREEN_RED[SKIN_Y_BY_GREEN_RED.length - 1][1]];
+  return y != null && ends.some((b) => Math.abs(y - b) < 0.002);
 }
 
 export const ita = (lab: ArrayLike<number>): number => (Math.atan2(lab[0] - 50, lab[2]) * 180) / Math.PI;

@@ -438,20 +438,38 @@ export interface RegionMaps {
   texelAxesMm?: ImageF32;
 }
 
+/** One in-photo reference's verdict in report.json (AlbedoScaleCues). */
+export interface ReferenceVerdict {
+  used: boolean;
+  reason: string;
+  pixels: number;
+  clipped: number;
+  purity: number | null;
+  sigmaLnY: number | null;
+}
+
 /** Which cues fixed the albedo scale and the light colour (report.json `lighting.albedoScale.cues`, pipeline/delight/references.ts). */
 export interface AlbedoScaleCues {
   /** Which cues weighed most in the scale (luminance): the references used ("sclera", "teeth", "sclera + teeth"), "skin-locus prior", or both joined by " + " when neither side has ¾ of the weight. */
   decided: string;
+  /** Which cues weighed most in the light's colour (white balance), named as `decided`. */
+  decidedColour: string;
   /** Weight of the in-photo references (sclera and teeth merged) in the luminance and in the colour, 0..1. */
   referenceWeight: { luminance: number; colour: number };
   /** σ of ln Y of the combined scale (how sure: 0.1 ≈ ±10 %). */
   sigmaLnY: number;
+  /** σ of the combined white balance in ln g/r and ln b/r. */
+  sigmaChroma: number;
   /** The skin luminance each cue alone would have given, and the combined one. */
   skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number };
-  /** The sclera measurement's verdict ("ok" or why it was not used), pixels and clipped share. */
-  sclera: { used: boolean; reason: string; pixels: number; clipped: number };
-  /** The teeth measurement's verdict, as the sclera's. */
-  teeth: { used: boolean; reason: string; pixels: number; clipped: number };
+  /**
+   * The sclera measurement's verdict ("ok" or why it was not used), pure pixels, clipped share,
+   * purity (share of the eye openings that is pure sclera, 0..1) and the reading's own σ of ln Y
+   * (null when no cue was formed).
+   */
+  sclera: ReferenceVerdict;
+  /** The teeth measurement's verdict, as the sclera's (purity: the kept share of the mouth opening). */
+  teeth: ReferenceVerdict;
 }
 
 /**

@@ -18,7 +18,7 @@ import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { syntheticScene } from "./support/synthetic-skin.ts";
 
 /** Two eyes drawn into a skin-coloured sRGB image, with the face mesh's landmarks where they are. */
-function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean }) {
+function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean; mixedBelow?: number; pinkAbove?: number; fill?: number[] }) {
   const W = 200;
   const H = 100;
   const skin = [0.75, 0.55, 0.45];
@@ -48,7 +48,10 @@ function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean 
         const u = (x + 0.5 - e.cx) / a;
         const v = (y + 0.5 - cy) / b;
         if (u * u + v * v > 1) continue;
-        c = opts.sclera;
+        c = opts.fill ?? opts.sclera;
+        // Lid-margin pixels: the sclera mixed in linear light with the lid skin (half), or the pink caruncle / lid rim, lighter than the sclera.
+        if (opts.mixedBelow !== undefined && v > opts.mixedBelow) c = c.map((s, k) => linearToSrgb(0.5 * srgbToLinear(s) + 0.5 * srgbToLinear(skin[k])));
+        if (opts.pinkAbove !== undefined && u > opts.pinkAbove) c = [0.97, 0.78, 0.74];
         const r = Math.hypot(x + 0.5 - e.cx, y + 0.5 - cy);
         if (r < 0.3 * a) c = r < 1.5 ? [1, 1, 1] : iris; // a catch-light in the iris
         if (opts.lashes !== false && v < -0.75) c = [0.05, 0.04, 0.04]; // lashes along the upper lid
@@ -69,6 +72,23 @@ describe("measureSclera", () => {
     expect(m.pixels).toBeGreaterThan(100);
     for (let c = 0; c < 3; c++) expect(Math.abs(m.rgb![c] - srgbToLinear(sclera[c])) / srgbToLinear(sclera[c])).toBeLessThan(0.01);
     expect(m.clipped).toBe(0);
+  });
+
+  it("reads the pure sclera when mixed lid-margin pixels fill most of the opening, and leaves a pink rim lighter than it out", () => {
+    const sclera = [0.85, 0.8, 0.74];
+    const { image, lm } = eyePhoto({ sclera, mixedBelow: -0.2, pinkAbove: 0.8 });
+    const m = measureSclera(image, lm);
+    expect(m.reliable).toBe(true);
+    expect(m.purity).toBeLessThan(0.5);
+    for (let c = 0; c < 3; c++) expect(Math.abs(m.rgb![c] - srgbToLinear(sclera[c])) / srgbToLinear(sclera[c])).toBeLessThan(0.02);
+  });
+
+  it("rejects an opening that shows lid skin only (a squint), however light", () => {
+    const { image, lm } = eyePhoto({ sclera: [0.85, 0.8, 0.74], fill: [0.9, 0.7, 0.6] });
+    const m = measureSclera(image, lm);
+    expect(m.reliable).toBe(false);
+    expect(m.purity).toBe(0);
+    expect(m.reason).toMatch(/whiter/);
   });
 
   it("does not trust closed eyes or a clipped sclera", () => {
@@ -137,21 +157,21 @@ describe("combineCues", () => {
     const prior: SkinPrior = (wb) => ({ luminance: 0.2, distance: 0, gain: wb });
     const Y = (fs: number[]) => 0.2126 * median[0] * fs[0] + 0.7152 * median[1] * fs[1] + 0.0722 * median[2] * fs[2];
     const sure = { fs: [0.5, 0.5, 0.5] as [number, number, number], sigmaLnY: 0.05, sigmaChroma: 0.02 };
-    const both = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0 }], median);
+    const both = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }], median);
     expect(both.cues.decided).toBe("sclera");
     expect(both.cues.referenceWeight.luminance).toBeGreaterThan(0.9);
-    const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0 }], median);
+    const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0, purity: null }], median);
     expect(none.cues.decided).toBe("skin-locus prior");
     expect(Y(none.fs)).toBeCloseTo(0.2, 6);
     expect(none.fs[1] / none.fs[0]).toBeCloseTo(1, 6);
     expect(Math.abs(Y(both.fs) - Y(sure.fs)) / Y(sure.fs)).toBeLessThan(0.05);
     // A reading that makes skin lighter than any skin is not the sclera: rejected, the prior decides.
-    const absurd = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: { ...sure, fs: [5, 5, 5] }, reason: "ok", pixels: 100, clipped: 0 }], median);
+    const absurd = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: { ...sure, fs: [5, 5, 5] }, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }], median);
     expect(absurd.cues.sclera.used).toBe(false);
     expect(absurd.cues.decided).toBe("skin-locus prior");
     // Two references merge by inverse variance: the surer one pulls the scale toward itself.
     const teeth = { fs: [0.8, 0.8, 0.8] as [number, number, number], sigmaLnY: 0.15, sigmaChroma: 0.05 };
-    const two = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0 }, { name: "teeth", cue: teeth, reason: "ok", pixels: 100, clipped: 0 }], median);
+    const two = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sure, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }, { name: "teeth", cue: teeth, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }], median);
     expect(two.cues.decided).toBe("sclera + teeth");
     expect(two.cues.teeth.used).toBe(true);
     expect(Y(two.fs)).toBeGreaterThan(Y(both.fs));
@@ -254,7 +274,7 @@ describe("synthetic: known albedo under known light, altered as cameras alter a 
         // same camera (the reference's own model, so this checks the response, the fit, the medians
         // and the weighing, not the reference).
         const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
-        const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, openness: 0.3, clipped: 0, spread: 0.05, reliable: true, reason: "ok" };
+        const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, reliable: true, reason: "ok" };
         const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
         const r = await delight({
           texture: { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" },

@@ -2,46 +2,81 @@
  * The sclera (the white of the eye) as a reference of known reflectance inside the photo (issue 14,
  * skin-reflectance reference §5): it is near-neutral and far lighter than any skin, so its colour
  * in the photo is the light's colour and brightness where the eyes are, whatever the exposure and
- * white balance of the camera. Delight weighs it against the skin-locus prior (delight/albedo.ts).
+ * white balance of the camera. Delight weighs it against the skin-locus prior (delight/references.ts).
  *
- * Measured between the lids (the face mesh's eye contour, shrunk toward its centre so the lid
- * margins and lashes are left out), outside the iris disc (its landmark circle, enlarged to leave
- * the limbal ring out), in the whitest part of what remains short of the catch-lights: ranked by
- * the smallest of the three channels, the sclera (near-neutral and light) comes first, while lashes,
- * lid shadow, the pink caruncle and lid skin (whose blue is low) come last. Robust statistics:
- * per-channel medians, the spread as a MAD of log luminance.
+ * Measured between the lids (the face mesh's eye contour, shrunk toward its centre), outside the
+ * iris disc (its landmark circle, enlarged to leave the limbal ring out). What is there is not all
+ * sclera: lid margins, lashes, the caruncle and lid skin fall inside a landmark contour, and a pixel
+ * that straddles the lid mixes skin into the white. Each pixel is therefore tested against the skin
+ * beside the eye (the band under the lower lid, the same light): under any light colour, the sclera
+ * is greener relative to its red than the lightest skin by ln(g/r) 0.39 (`SCLERA_REFLECTANCE`
+ * against the locus's lightest anchor [S20]) and lighter than it (Y 0.7 against ≤ 0.36). Pixels
+ * that pass are the candidates; the sclera is their lightness mode (a Gaussian kernel density of
+ * ln Y, Silverman's bandwidth): mixing only darkens it, so it is the lightest of the density's modes
+ * that holds more than a few glints, and the pixels within that mode's half-maximum width are kept:
+ * mixed pixels, the shaded corners and catch-lights fall outside it. Per-channel medians of the kept
+ * pixels are the reading; `purity` is their share of the opening.
  *
  * Reliability, each a physical reason the measurement may not be the sclera under the face's light:
- * too few pixels (eyes closed or nearly, a small face), an opening much flatter than an open eye's,
- * clipped pixels (the camera's response saturated: only a lower bound on the light is left).
+ * too few pure pixels (eyes closed or nearly, a small face, a squint that shows lids only), an
+ * opening much flatter than an open eye's, clipped pixels (the camera's response saturated: only a
+ * lower bound on the light is left).
  */
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../../primitives/face-topology.ts";
-import { luminance, srgbToLinear } from "../../primitives/color.ts";
-import { fillPolygon } from "../../raster/polygon.ts";
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
+import { SKIN_Y_BY_GREEN_RED } from "../delight/albedo-scale.ts";
+import { lnLuminance, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
+
+/**
+ * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y, σ of the
+ * chromaticity in ln g/r, ln b/r).
+ *
+ * Not a measured in-vivo value: no published diffuse reflectance of the living sclera in the
+ * visible was found in the sources available to this project (ex-vivo spectra exist: Bashkatov,
+ * Genina, Kochubey, Kamenskikh, Tuchin 2015, "Optical clearing of human eye sclera by aqueous
+ * 30 %-glucose solution", Izv. Saratov Univ. Physics 15(3):18–24, doi:10.18500/1817-3020-2015-15-3-18-24,
+ * 400–800 nm; their figures were not available here). What is assumed, and why the σ is wide:
+ * a white, strongly scattering collagen tissue (Tseng et al. 2022, Biomed. Opt. Express: scleral
+ * opacity from the fibrils' polydisperse packing), off-white and a little yellow-red (conjunctival
+ * vessels, age); its colour is stable with age in healthy adults (University of Georgia thesis,
+ * openscholar.uga.edu/record/3982). Y 0.7 (the untextured eye material's 0.78 is not a
+ * measurement either), chromaticity r:g:b = 1 : 0.96 : 0.9.
+ */
+export const SCLERA_REFLECTANCE = { rgb: [0.74, 0.71, 0.666] as [number, number, number], sigmaLnY: 0.2, sigmaChroma: 0.05 };
+
+/**
+ * The least ln(g/r) by which a sclera pixel exceeds the skin beside it in the same light: the
+ * sclera's own ln(g/r) minus the lightest ISSA facial anchor's (g/r 0.647, ITA 62° [S20]), less 2 σ
+ * of the sclera's chromaticity. The light's colour multiplies both and cancels in the difference.
+ */
+export const MIN_SCLERA_WHITENING =
+  Math.log(SCLERA_REFLECTANCE.rgb[1] / SCLERA_REFLECTANCE.rgb[0]) - Math.log(SKIN_Y_BY_GREEN_RED[SKIN_Y_BY_GREEN_RED.length - 1][0]) - 2 * SCLERA_REFLECTANCE.sigmaChroma;
 
 export interface ScleraOptions {
   /** The lid contour is shrunk toward its centroid by this factor (lid margins, lashes). */
   contourShrink?: number;
   /** Pixels closer to the iris centre than this multiple of the iris radius are left out (iris, limbal ring). */
   irisMargin?: number;
-  /** Quantiles of the opening's pixels ranked by their smallest channel kept, 0..1: below the first lashes, lid shadow and skin; above the second catch-lights. */
-  quantiles?: [number, number];
-  /** Pixels needed over both eyes to trust the measurement. */
+  /** The skin the sclera is tested against: the band between the lid contour scaled by these two factors about its centroid, below the centroid (under the lower lid). */
+  skinBand?: [number, number];
+  /** Least ln(g/r) of a sclera pixel above the skin beside it (see MIN_SCLERA_WHITENING). */
+  minWhitening?: number;
+  /** Pure sclera pixels needed over both eyes to trust the measurement. */
   minPixels?: number;
   /** Opening height / width below which the eye counts as closed (an open eye: ≈ 0.3). */
   minOpenness?: number;
   /** sRGB level at or above which a channel counts as clipped. */
   clipLevel?: number;
-  /** Share of clipped pixels among those kept above which the measurement is not used. */
+  /** Share of clipped pixels among those lighter than the skin above which the measurement is not used. */
   maxClipped?: number;
 }
 
 export const SCLERA_DEFAULTS: Required<ScleraOptions> = {
   contourShrink: 0.8,
   irisMargin: 1.15,
-  quantiles: [0.5, 0.9],
+  skinBand: [1.3, 2],
+  minWhitening: MIN_SCLERA_WHITENING,
   minPixels: 30,
   minOpenness: 0.18,
   clipLevel: 0.98,
@@ -50,127 +85,167 @@ export const SCLERA_DEFAULTS: Required<ScleraOptions> = {
 
 /** The sclera as the photo shows it. */
 export interface ScleraMeasurement {
-  /** Median colour, linear RGB of the photo (null when nothing was measured). */
+  /** Median colour of the pure sclera pixels, linear RGB of the photo (null when nothing was measured). */
   rgb: [number, number, number] | null;
-  /** Pixels the median was taken over, both eyes. */
+  /** Pure sclera pixels the median was taken over, both eyes. */
   pixels: number;
+  /** Share of the openings' pixels (iris left out) that are pure sclera, 0..1. */
+  purity: number;
+  /** Median colour of the skin under the lower lids the pixels were tested against, linear RGB (null when none). */
+  skinRgb: [number, number, number] | null;
   /** Mean opening height / width of the two eyes. */
   openness: number;
-  /** Share of the kept pixels with a clipped channel. */
+  /** Share of clipped pixels among those lighter than the skin. */
   clipped: number;
   /** Robust spread of the kept pixels: 1.4826 × MAD of ln luminance. */
   spread: number;
+  /**
+   * σ of ln Y of the reading itself: the pixels' spread averaged down, and the two eyes as two
+   * replicate readings (σ of their mean |Δ ln Y| / 2); with one eye only, the spread unaveraged
+   * (nothing says how well one eye stands for the face's light).
+   */
+  sigmaLnY: number;
   /** Whether delight may use it, and if not, why. */
   reliable: boolean;
   reason: string;
 }
 
-/** A photo pixel inside a reference's outline: linear RGB, its rank (smallest channel) and whether a channel clipped. */
-export interface ReferencePixel {
-  rgb: number[];
-  rank: number;
-  clipped: boolean;
+/** One eye's opening pixels and the skin under it. */
+interface EyeSample {
+  opening: ReferencePixel[];
+  skin: ReferencePixel[];
+  openness: number;
+}
+
+/** The pixels of one eye's opening (iris disc out) and of the skin band under it; null when the contour is degenerate. */
+function sampleEye(image: ImageF32, lm: ArrayLike<number>, contour: readonly number[], iris: number, o: Required<ScleraOptions>): EyeSample | null {
+  const pts = contour.map((i) => [lm[i * 3], lm[i * 3 + 1]]);
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const eyeW = Math.max(...xs) - Math.min(...xs);
+  const eyeH = Math.max(...ys) - Math.min(...ys);
+  if (!(eyeW > 1)) return null;
+  const cx = xs.reduce((s, v) => s + v, 0) / xs.length;
+  const cy = ys.reduce((s, v) => s + v, 0) / ys.length;
+  const scaled = (f: number) => pts.flatMap(([x, y]) => [cx + f * (x - cx), cy + f * (y - cy)]);
+  const ix = lm[iris * 3];
+  const iy = lm[iris * 3 + 1];
+  let ir = 0;
+  for (let k = 1; k <= 4; k++) ir += Math.hypot(lm[(iris + k) * 3] - ix, lm[(iris + k) * 3 + 1] - iy) / 4;
+  const irisDisc = ir > 0 ? { x: ix, y: iy, r: o.irisMargin * ir } : null;
+  const opening = polygonPixels(image, scaled(o.contourShrink), o.clipLevel, irisDisc);
+  const band = polygonPixels(image, scaled(o.skinBand[1]), o.clipLevel, null, scaled(o.skinBand[0]));
+  const skin = band.filter((e) => Math.floor(e.index / image.width) + 0.5 > cy && !e.clipped);
+  return { opening, skin, openness: eyeH / eyeW };
+}
+
+/** A lightness cluster: a mode of the kernel density and its half-maximum interval. */
+export interface DensityCluster {
+  mode: number;
+  lo: number;
+  hi: number;
+  /** Samples inside [lo, hi]. */
+  count: number;
 }
 
 /**
- * The pixels of an sRGB image inside a polygon (flat x, y pairs, pixels), but for those inside
- * `exclude` (a disc), as linear RGB ranked by their smallest channel: a near-neutral light surface
- * ranks high, anything saturated or dark low.
+ * The lightest real cluster of a sample (Gaussian kernel density, Silverman's rule-of-thumb
+ * bandwidth): of the density's local modes, each with the interval around it where the density
+ * stays above half that mode's peak, the one with the largest centre among those holding at least
+ * `minCount` samples (else the fullest). Mixing only darkens the sclera (lid skin, lashes, iris
+ * are all darker), so its pure pixels are the lightest cluster that is not a handful of glints.
  */
-export function polygonPixels(image: ImageF32, polygon: number[], clipLevel: number, exclude: { x: number; y: number; r: number } | null = null): ReferencePixel[] {
-  const { width: w, height: h, channels } = image;
-  const xs = polygon.filter((_, i) => i % 2 === 0);
-  const ys = polygon.filter((_, i) => i % 2 === 1);
-  const x0 = Math.max(0, Math.floor(Math.min(...xs)));
-  const y0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const x1 = Math.min(w - 1, Math.ceil(Math.max(...xs)));
-  const y1 = Math.min(h - 1, Math.ceil(Math.max(...ys)));
-  if (x1 < x0 || y1 < y0) return [];
-  const bw = x1 - x0 + 1;
-  const inside = new Uint8Array(bw * (y1 - y0 + 1));
-  fillPolygon(inside, bw, y1 - y0 + 1, polygon, x0, y0);
-  const out: ReferencePixel[] = [];
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      if (!inside[(y - y0) * bw + (x - x0)]) continue;
-      if (exclude && Math.hypot(x + 0.5 - exclude.x, y + 0.5 - exclude.y) < exclude.r) continue;
-      const p = (y * w + x) * channels;
-      const s = [image.data[p], image.data[p + 1], image.data[p + 2]];
-      const rgb = s.map(srgbToLinear);
-      out.push({ rgb, rank: Math.min(rgb[0], rgb[1], rgb[2]), clipped: s.some((v) => v >= clipLevel) });
-    }
+export function lightestCluster(values: number[], minCount: number): DensityCluster {
+  const n = values.length;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, n - 1));
+  const iqr = sorted[Math.floor(0.75 * (n - 1))] - sorted[Math.floor(0.25 * (n - 1))];
+  const h = Math.max(0.9 * Math.min(sd, iqr / 1.34 || sd) * n ** -0.2, 1e-3);
+  const step = h / 8;
+  const x0 = sorted[0] - 2 * h;
+  const steps = Math.ceil((sorted[n - 1] + 2 * h - x0) / step) + 1;
+  const density = new Float64Array(steps);
+  for (let i = 0; i < steps; i++) {
+    const x = x0 + i * step;
+    for (const v of sorted) density[i] += Math.exp(-0.5 * ((x - v) / h) ** 2);
   }
-  return out;
+  const clusters: DensityCluster[] = [];
+  for (let i = 0; i < steps; i++) {
+    if ((i > 0 && density[i - 1] >= density[i]) || (i < steps - 1 && density[i + 1] > density[i])) continue;
+    let lo = i;
+    let hi = i;
+    while (lo > 0 && density[lo - 1] >= density[i] / 2 && density[lo - 1] <= density[lo]) lo--;
+    while (hi < steps - 1 && density[hi + 1] >= density[i] / 2 && density[hi + 1] <= density[hi]) hi++;
+    const [a, b] = [x0 + lo * step, x0 + hi * step];
+    clusters.push({ mode: x0 + i * step, lo: a, hi: b, count: sorted.filter((v) => v >= a && v <= b).length });
+  }
+  const real = clusters.filter((c) => c.count >= minCount);
+  if (real.length) return real[real.length - 1];
+  return clusters.reduce((best, c) => (c.count > best.count ? c : best));
 }
 
-/** The pixels whose rank lies between the given quantiles of all ranks. */
-export function keepQuantiles(pixels: ReferencePixel[], quantiles: [number, number]): ReferencePixel[] {
-  if (pixels.length === 0) return [];
-  const sorted = pixels.map((e) => e.rank).sort((a, b) => a - b);
-  const lo = sorted[Math.floor(sorted.length * quantiles[0])];
-  const hi = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * quantiles[1]))];
-  return pixels.filter((e) => e.rank >= lo && e.rank <= hi);
+/**
+ * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY). An eye counts as a replicate when
+ * it holds a quarter of the pixels a reading needs. A few hundred pixels are not independent (the
+ * photo's blur and JPEG blocks): the spread is averaged over a tenth of them.
+ */
+function readingSigma(kept: ReferencePixel[], eyeOf: Map<number, number>, spread: number, minPixels: number): number {
+  const perEye = [0, 1].map((k) => kept.filter((e) => eyeOf.get(e.index) === k).map((e) => lnLuminance(e.rgb)));
+  const sampling = spread / Math.sqrt(Math.max(1, kept.length / 10));
+  const replicates = perEye.filter((v) => v.length >= minPixels / 4).map(medianOf);
+  const between = replicates.length === 2 ? Math.abs(replicates[0] - replicates[1]) / 2 : spread;
+  return Math.hypot(sampling, between);
 }
 
-/** Per-channel median colour and robust spread (1.4826 × MAD of ln luminance) of linear RGB samples. */
-export function robustColour(samples: number[][]): { rgb: [number, number, number]; spread: number } {
-  const rgb = [0, 1, 2].map((c) => median(samples.map((k) => k[c]))) as [number, number, number];
-  const logs = samples.map((k) => Math.log(Math.max(luminance(k[0], k[1], k[2]), 1e-6)));
-  const m = median(logs);
-  return { rgb, spread: 1.4826 * median(logs.map((v) => Math.abs(v - m))) };
-}
-
-const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[Math.floor(s.length / 2)] : 0;
-};
+const medianOf = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 /**
  * Measures the sclera of both eyes in the photo (`image` sRGB, `landmarks` the 478 face-mesh
- * points x, y, z in pixels). Deterministic.
+ * points x, y, z in pixels). Deterministic. `kept` are the pure sclera pixels (for overlays).
  *
  * @example
  *   const s = measureSclera(capture.image, capture.landmarks);
- *   if (s.reliable) console.log(s.rgb);
+ *   if (s.reliable) console.log(s.rgb, s.purity);
  */
-export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement {
+export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement & { kept: number[] } {
   const o = withDefaults(SCLERA_DEFAULTS, options);
-  const lm = landmarks;
-  const kept: number[][] = [];
-  let clippedCount = 0;
-  const openness: number[] = [];
+  const eyes: EyeSample[] = [];
   for (const [contour, iris] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START], [LEFT_EYE_CONTOUR, LEFT_IRIS_START]] as const) {
-    if (lm.length < (iris + 5) * 3) continue;
-    const pts = contour.map((i) => [lm[i * 3], lm[i * 3 + 1]]);
-    const xs = pts.map((p) => p[0]);
-    const ys = pts.map((p) => p[1]);
-    const eyeW = Math.max(...xs) - Math.min(...xs);
-    const eyeH = Math.max(...ys) - Math.min(...ys);
-    if (!(eyeW > 1)) continue;
-    openness.push(eyeH / eyeW);
-    const cx0 = xs.reduce((s, v) => s + v, 0) / xs.length;
-    const cy0 = ys.reduce((s, v) => s + v, 0) / ys.length;
-    const shrunk = pts.flatMap(([x, y]) => [cx0 + o.contourShrink * (x - cx0), cy0 + o.contourShrink * (y - cy0)]);
-    const ix = lm[iris * 3];
-    const iy = lm[iris * 3 + 1];
-    let ir = 0;
-    for (let k = 1; k <= 4; k++) ir += Math.hypot(lm[(iris + k) * 3] - ix, lm[(iris + k) * 3 + 1] - iy) / 4;
-    const irisDisc = ir > 0 ? { x: ix, y: iy, r: o.irisMargin * ir } : null;
-    const eye = polygonPixels(image, shrunk, o.clipLevel, irisDisc);
-    for (const e of keepQuantiles(eye, o.quantiles)) {
-      kept.push(e.rgb);
-      if (e.clipped) clippedCount++;
-    }
+    if (landmarks.length < (iris + 5) * 3) continue;
+    const eye = sampleEye(image, landmarks, contour, iris, o);
+    if (eye) eyes.push(eye);
   }
-  const open = openness.length ? openness.reduce((s, v) => s + v, 0) / openness.length : 0;
+  const openness = eyes.length ? eyes.reduce((s, e) => s + e.openness, 0) / eyes.length : 0;
+  const opening = eyes.flatMap((e) => e.opening);
+  const eyeOf = new Map<number, number>();
+  eyes.forEach((e, k) => e.opening.forEach((q) => eyeOf.set(q.index, k)));
+  const skinPixels = eyes.flatMap((e) => e.skin);
+  const none = { rgb: null, pixels: 0, purity: 0, openness, clipped: 0, spread: 0, sigmaLnY: 0, reliable: false, kept: [] };
+  if (opening.length === 0) return { ...none, skinRgb: null, reason: "no sclera pixels between the lids" };
+  if (skinPixels.length === 0) return { ...none, skinRgb: null, reason: "no skin under the lids to test the sclera against" };
+  const skinRgb = robustColour(skinPixels.map((e) => e.rgb)).rgb;
+  const lnGR = (k: ArrayLike<number>) => Math.log(Math.max(k[1], 1e-6) / Math.max(k[0], 1e-6));
+  const skinGR = lnGR(skinRgb);
+  const skinLnY = lnLuminance(skinRgb);
+  // Lighter than the skin beside it: a clipped pixel is counted (its colour is lost), the rest tested for whiteness.
+  const lighter = opening.filter((e) => lnLuminance(e.rgb) > skinLnY);
+  const clippedCount = lighter.filter((e) => e.clipped).length;
+  const clipped = lighter.length ? clippedCount / lighter.length : 0;
+  const candidates = lighter.filter((e) => !e.clipped && lnGR(e.rgb) - skinGR >= o.minWhitening);
+  // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs: not a few glints.
+  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(o.minPixels / 2, 0.1 * candidates.length)) : null;
+  const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
   const pixels = kept.length;
-  const clipped = pixels ? clippedCount / pixels : 0;
-  if (pixels === 0) return { rgb: null, pixels, openness: open, clipped, spread: 0, reliable: false, reason: "no sclera pixels between the lids" };
-  const { rgb, spread } = robustColour(kept);
+  const purity = pixels / opening.length;
+  const base = { pixels, purity, skinRgb, openness, clipped, kept: kept.map((e) => e.index) };
+  if (clipped > o.maxClipped) return { ...base, rgb: pixels ? robustColour(kept.map((e) => e.rgb)).rgb : null, spread: 0, sigmaLnY: 0, reliable: false, reason: `${(100 * clipped).toFixed(0)} % of the sclera pixels clipped` };
+  if (pixels === 0) return { ...base, rgb: null, spread: 0, sigmaLnY: 0, reliable: false, reason: "no pixel between the lids is whiter and lighter than the skin beside it" };
+  const { rgb, spread } = robustColour(kept.map((e) => e.rgb));
+  const sigmaLnY = readingSigma(kept, eyeOf, spread, o.minPixels);
   let reason = "";
-  if (pixels < o.minPixels) reason = `only ${pixels} sclera pixels (need ${o.minPixels})`;
-  else if (open < o.minOpenness) reason = `eyes nearly closed (opening ${open.toFixed(2)} of the eye's width)`;
-  else if (clipped > o.maxClipped) reason = `${(100 * clipped).toFixed(0)} % of the sclera pixels clipped`;
+  if (pixels < o.minPixels) reason = `only ${pixels} pure sclera pixels (need ${o.minPixels}; ${(100 * purity).toFixed(0)} % of the opening)`;
+  else if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;
   else if (!rgb.every((v) => v > 1e-4)) reason = "sclera black in a channel";
-  return { rgb, pixels, openness: open, clipped, spread, reliable: reason === "", reason: reason || "ok" };
+  return { ...base, rgb, spread, sigmaLnY, reliable: reason === "", reason: reason || "ok" };
 }

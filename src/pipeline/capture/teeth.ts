@@ -15,7 +15,7 @@
 import { MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT } from "../../primitives/face-topology.ts";
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
-import { keepQuantiles, polygonPixels, robustColour } from "./sclera.ts";
+import { keepQuantiles, polygonPixels, robustColour } from "./reference-pixels.ts";
 
 export interface TeethOptions {
   /** The inner lip contour is shrunk toward its centroid by this factor (lip margins). */

@@ -143,8 +143,8 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
     const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence)) : null;
     const references: ReferenceCueInput[] = [
-      { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0 },
-      { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0 },
+      { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
+      { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },
     ];
     const combined = combineCues(prior, sceneGain, references, median);
     fs = combined.fs;

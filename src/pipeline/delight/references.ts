@@ -15,25 +15,12 @@
  * variance. With no reliable sclera the prior decides alone, as before.
  */
 import { luminance } from "../../primitives/color.ts";
-import type { ScleraMeasurement } from "../capture/sclera.ts";
+import { SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { AlbedoScaleCues } from "../../types.ts";
 
-/**
- * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y).
- *
- * Not a measured in-vivo value: no published diffuse reflectance of the living sclera in the
- * visible was found in the sources available to this project (ex-vivo spectra exist: Bashkatov,
- * Genina, Kochubey, Kamenskikh, Tuchin 2015, "Optical clearing of human eye sclera by aqueous
- * 30 %-glucose solution", Izv. Saratov Univ. Physics 15(3):18–24, doi:10.18500/1817-3020-2015-15-3-18-24,
- * 400–800 nm; their figures were not available here). What is assumed, and why the σ is wide:
- * a white, strongly scattering collagen tissue (Tseng et al. 2022, Biomed. Opt. Express: scleral
- * opacity from the fibrils' polydisperse packing), off-white and a little yellow-red (conjunctival
- * vessels, age); its colour is stable with age in healthy adults (University of Georgia thesis,
- * openscholar.uga.edu/record/3982). Y 0.7 (the untextured eye material's 0.78 is not a
- * measurement either), chromaticity r:g:b = 1 : 0.96 : 0.9.
- */
-export const SCLERA_REFLECTANCE = { rgb: [0.74, 0.71, 0.666] as [number, number, number], sigmaLnY: 0.2, sigmaChroma: 0.05 };
+/** Reflectance of the visible sclera (capture/sclera.ts, where the pixels are tested against it). */
+export { SCLERA_REFLECTANCE };
 
 /**
  * The visible sclera sits in the orbit behind the lids and lashes. Where the shading is read in the
@@ -99,7 +86,7 @@ function priorSigmaLnY(sigmaChroma: number, distance: number): number {
 export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { rgb: ArrayLike<number>; inOrbit: boolean }): ScaleCue | null {
   if (!sclera?.reliable || !sclera.rgb) return null;
   const recess = eyeShading.inOrbit ? SCLERA_RECESS.orbit : SCLERA_RECESS.face;
-  return referenceCue(sclera.rgb, sclera, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
+  return referenceCue(sclera.rgb, { ...sclera, noise: sclera.sigmaLnY }, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
 }
 
 /**
@@ -136,7 +123,7 @@ export function teethCue(teeth: TeethMeasurement | undefined, frontShading: Arra
 /** A reference's cue: its reflectance over its photo colour per unit shading, with every doubt in σ. */
 function referenceCue(
   rgb: ArrayLike<number>,
-  m: { spread: number; pixels: number; clipped: number },
+  m: { spread: number; pixels: number; clipped: number; noise?: number },
   shading: ArrayLike<number>,
   recess: number,
   reflectance: { rgb: number[]; sigmaLnY: number; sigmaChroma: number },
@@ -145,8 +132,8 @@ function referenceCue(
   const rel = Array.from(rgb, (v, c) => v / Math.max(recess * shading[c], 1e-6));
   if (!rel.every((v) => v > 0 && Number.isFinite(v))) return null;
   const fs = reflectance.rgb.map((r, c) => r / rel[c]) as [number, number, number];
-  // The measurement's own noise: the spread over its pixels, averaged down (a few hundred pixels are not independent: √ of a tenth).
-  const noise = m.spread / Math.sqrt(Math.max(1, m.pixels / 10));
+  // The measurement's own noise: the reading's σ where it states one (the sclera: its two eyes as replicates), else the spread over its pixels averaged down (a few hundred pixels are not independent: √ of a tenth).
+  const noise = m.noise ?? m.spread / Math.sqrt(Math.max(1, m.pixels / 10));
   const sigmaLnY = Math.hypot(reflectance.sigmaLnY, sigmaRecess, noise) * (1 + 2 * m.clipped);
   return { fs, sigmaLnY, sigmaChroma: Math.hypot(reflectance.sigmaChroma, noise) };
 }
@@ -171,6 +158,8 @@ export interface ReferenceCueInput {
   reason: string;
   pixels: number;
   clipped: number;
+  /** Share of the reference's opening its kept pixels are (null when not measured). */
+  purity: number | null;
   /** The skin luminance a rejected reading implied (report only). */
   skinY?: number;
 }
@@ -233,18 +222,23 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   }
   const fs = fsFor(finalGain, Math.exp(lnYc));
   const names = used.map((r) => r.name).join(" + ");
-  const decided = !cue ? "skin-locus prior" : wY >= 0.75 ? names : wY <= 0.25 ? "skin-locus prior" : `${names} + skin-locus prior`;
+  const which = (w: number) => (!cue ? "skin-locus prior" : w >= 0.75 ? names : w <= 0.25 ? "skin-locus prior" : `${names} + skin-locus prior`);
   const verdict = (name: ReferenceCueInput["name"]) => {
     const r = checked.find((x) => x.name === name);
-    return r ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped } : { used: false, reason: "not measured", pixels: 0, clipped: 0 };
+    const original = references.find((x) => x.name === name)?.cue;
+    return r
+      ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped, purity: r.purity, sigmaLnY: original?.sigmaLnY ?? null }
+      : { used: false, reason: "not measured", pixels: 0, clipped: 0, purity: null, sigmaLnY: null };
   };
   const skinYOf = (name: ReferenceCueInput["name"]) => checked.find((x) => x.name === name)?.skinY ?? null;
   return {
     fs,
     cues: {
-      decided,
+      decided: which(wY),
+      decidedColour: which(wC),
       referenceWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
+      sigmaChroma,
       skinY: { prior: lumOf(priorFs), sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) },
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
