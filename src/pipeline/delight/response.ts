@@ -44,11 +44,6 @@ export const RESPONSE_PRIOR_SIGMA_LN = 0.2;
 const LN_K_GRID = Array.from({ length: 11 }, (_, i) => -0.5 + 0.1 * i);
 /** The grid's fits are lighter than delight's own (a shape of the residual is wanted, not the light): at most this many texels, this many rounds. */
 const GRID_FIT = { maxSamples: 2048, iterations: 4 };
-/**
- * Texels per independent residual: neighbouring texels share the upscaled photo's pixels and the
- * template's geometry error, so the profile likelihood counts one in this many.
- */
-const TEXELS_PER_SAMPLE = 25;
 
 /** Radiance (linear, up to the exposure) of a photo value x (sRGB-encoded, 0..1) under contrast k. */
 export function radianceOfPhotoValue(x: number, k: number): number {
@@ -86,7 +81,7 @@ export function relinearise(data: Float32Array, k: number, linear: boolean): Flo
  * photo value, a robust (MAD) variance over the fitted texels. Measured in photo units, a curve
  * that compresses the data's ends does not shrink the misfit there by itself.
  */
-function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOptions: LightingFitOptions): number {
+function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOptions: LightingFitOptions): { variance: number; samples: number } {
   const { width, height, n, AO } = baseTexels(input);
   const T = relinearise(input.textureBase.data, k, true);
   const fit = fitLighting({ width, height, texture: T, normals: input.normalsObject.data, occlusion: AO, weight, regions: input.regions?.weights.data ?? null }, fitOptions);
@@ -96,6 +91,7 @@ function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOpt
   const smooth = [0, 0, 0];
   const resid: number[] = [];
   const w: number[] = [];
+  const map = new Float32Array(n).fill(NaN);
   for (let p = 0; p < n; p++) {
     if (weight[p] <= 0) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
@@ -106,9 +102,41 @@ function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOpt
     }
     resid.push(d);
     w.push(weight[p]);
+    map[p] = d;
   }
   const m = weightedMedian(resid, w);
-  return Math.max(weightedMedian(resid.map((x) => Math.abs(x - m)), w) ** 2, 1e-12);
+  const mad = weightedMedian(resid.map((x) => Math.abs(x - m)), w);
+  return { variance: Math.max(mad ** 2, 1e-12), samples: effectiveSamples(map, width, height, m, mad, resid.length) };
+}
+
+/**
+ * Independent residuals among `count` correlated ones: neighbouring texels share the upscaled
+ * photo's pixels and the template's geometry error, so the residual is a correlated field. With
+ * lag-one autocorrelations ρx, ρy (residuals clipped at 3 robust σ), a first-order autoregressive
+ * field's variance of the mean is that of count · Π (1 − ρ) / (1 + ρ) independent samples.
+ */
+function effectiveSamples(map: Float32Array, width: number, height: number, centre: number, mad: number, count: number): number {
+  const cap = 3 * 1.4826 * Math.max(mad, 1e-9);
+  const at = (x: number, y: number) => {
+    const v = map[y * width + x];
+    return Number.isNaN(v) ? NaN : Math.max(-cap, Math.min(cap, v - centre));
+  };
+  const lagOne = (dx: number, dy: number) => {
+    let num = 0;
+    let den = 0;
+    for (let y = 0; y + dy < height; y++) {
+      for (let x = 0; x + dx < width; x++) {
+        const a = at(x, y);
+        const b = at(x + dx, y + dy);
+        if (Number.isNaN(a) || Number.isNaN(b)) continue;
+        num += a * b;
+        den += 0.5 * (a * a + b * b);
+      }
+    }
+    return den > 0 ? Math.min(0.999, Math.max(0, num / den)) : 0;
+  };
+  const inflation = [lagOne(1, 0), lagOne(0, 1)].reduce((f, r) => f * ((1 - r) / (1 + r)), 1);
+  return Math.max(1, count * inflation);
 }
 
 /**
@@ -116,10 +144,11 @@ function photoMisfit(input: DelightMaps, weight: Float32Array, k: number, fitOpt
  * map): the posterior over the grid of the shading-consistency profile likelihood and the prior.
  */
 export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOptions: LightingFitOptions): CameraResponseEstimate {
-  const texels = weight.reduce((s, v) => s + (v > 0 ? 1 : 0), 0);
   const gridOptions = { ...fitOptions, maxSamples: Math.min(fitOptions.maxSamples, GRID_FIT.maxSamples), iterations: Math.min(fitOptions.iterations, GRID_FIT.iterations) };
-  const samples = Math.max(1, texels / TEXELS_PER_SAMPLE);
-  const shares = LN_K_GRID.map((lnK) => photoMisfit(input, weight, Math.exp(lnK), gridOptions));
+  const misfits = LN_K_GRID.map((lnK) => photoMisfit(input, weight, Math.exp(lnK), gridOptions));
+  const shares = misfits.map((m) => m.variance);
+  // The residual's correlation read at plain sRGB (the grid's centre), the same count for every k.
+  const samples = misfits[5].samples;
   // Gaussian residuals: the profile log-likelihood of a residual variance J is −(N/2)·ln J.
   const logPost = LN_K_GRID.map((lnK, i) => -(samples / 2) * Math.log(shares[i]) - (lnK * lnK) / (2 * RESPONSE_PRIOR_SIGMA_LN ** 2));
   const top = Math.max(...logPost);
