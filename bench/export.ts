@@ -15,6 +15,7 @@ import { NodeIO } from "@gltf-transform/core";
 import { MeshoptDecoder, MeshoptEncoder } from "meshoptimizer";
 import { validateBytes } from "gltf-validator";
 import sharp from "sharp";
+import { read as readKtx2 } from "ktx-parse";
 import { writeHeadGlb } from "../materials/head-glb.ts";
 import { DELIVERY_TARGETS, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "../materials/gltf-delivery.ts";
 import type { HeadPartGeometry } from "../materials/head-geometry.ts";
@@ -116,13 +117,35 @@ async function freshJob(): Promise<string> {
   return dir;
 }
 
-/** RGBA8 with a full mip chain (4/3), as WebGL holds a decoded PNG or WebP. */
+/**
+ * Texture memory as the GPU holds it: a decoded PNG or WebP as RGBA8 with a full mip chain (4/3);
+ * a KTX2 level by level as its block format: UASTC as BC7 or ASTC 4×4 (16 bytes per 4×4 block,
+ * what keeps its quality), ETC1S as BC1/ETC1 (8 bytes) or, with alpha, BC3/ETC2 (16).
+ */
 async function textureGpuBytes(glb: Uint8Array): Promise<number> {
   const doc = await (await io()).readBinary(glb);
   let bytes = 0;
   for (const t of doc.getRoot().listTextures()) {
+    if (t.getMimeType() === "image/ktx2") {
+      bytes += ktx2GpuBytes(t.getImage()!);
+      continue;
+    }
     const meta = await sharp(t.getImage()!).metadata();
     bytes += (meta.width! * meta.height! * 4 * 4) / 3;
+  }
+  return bytes;
+}
+
+const KHR_DF_MODEL_ETC1S = 163;
+
+export function ktx2GpuBytes(image: Uint8Array): number {
+  const ktx = readKtx2(image);
+  const dfd = ktx.dataFormatDescriptor[0];
+  const blockBytes = dfd.colorModel === KHR_DF_MODEL_ETC1S && dfd.samples.length < 2 ? 8 : 16;
+  let bytes = 0;
+  for (let level = 0; level < ktx.levels.length; level++) {
+    const w = Math.max(1, ktx.pixelWidth >> level), h = Math.max(1, ktx.pixelHeight >> level);
+    bytes += Math.ceil(w / 4) * Math.ceil(h / 4) * blockBytes;
   }
   return bytes;
 }
@@ -162,6 +185,7 @@ export async function runExportBench(args: string[]): Promise<void> {
     glbs[target] = glb!;
     await writeFile(path.join(OUT, `head.${target}.glb`), glb!);
     const report = await validateBytes(glb!);
+    for (const m of report.issues.messages ?? []) if (m.severity <= 1) console.log(`${target}: validator ${m.severity === 0 ? "error" : "warning"} ${m.code}: ${m.message} (${m.pointer ?? ""})`);
     rows.push({ target, bytes: glb!.byteLength, gpuBytes: await textureGpuBytes(glb!), encodeMs: median(times), errors: report.issues.numErrors, warnings: report.issues.numWarnings });
   }
   if (!args.includes("--no-render")) {
