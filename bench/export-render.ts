@@ -6,10 +6,12 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import { ensureScenesBuilt, launchChromium, serve } from "../test/browser/harness.ts";
+import { ensureScenesBuilt, launchChromium, prepareThreeViewer, serve } from "../test/browser/harness.ts";
 
-/** Camera azimuths (rad) about the head: front, ¾ left, left profile, ¾ right, back. */
+/** Camera azimuths (rad) about the head: front, ¾ left, left profile, ¾ right, back (Babylon's ArcRotateCamera alpha). */
 export const VIEWS = [Math.PI / 2, Math.PI / 4, 0, (3 * Math.PI) / 4, -Math.PI / 2];
+/** The same five views for the three.js viewer (azimuth from +Z, the face's direction, toward +X, the head's left). */
+export const THREE_VIEWS = [0, Math.PI / 4, Math.PI / 2, -Math.PI / 4, Math.PI];
 
 /** PSNR (RGB, 8-bit) over the head's pixels: those that differ from the background (corner colour) in either image. */
 export function psnr(a: Buffer, b: Buffer): number {
@@ -59,6 +61,48 @@ export async function renderViews(jobDir: string, outDir: string, glbs: { name: 
         await sharp(png).toFile(path.join(outDir, `${g.name}.view${k}.png`));
         shots[g.name].push((await sharp(png).removeAlpha().raw().toBuffer()));
       }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
+  }
+  const out: Record<string, number[]> = {};
+  for (const g of glbs) out[g.name] = shots[g.name].map((s, k) => psnr(s, shots[reference][k]));
+  return out;
+}
+
+/**
+ * The same in three.js (test/browser/three-viewer.ts: GLTFLoader with meshopt, WebP and KTX2Loader,
+ * a key and a hemisphere light): PSNR per view against the reference GLB; screenshots
+ * `three-<name>.view<k>.png`.
+ */
+export async function renderViewsThree(outDir: string, glbs: { name: string; file: string }[], reference: string): Promise<Record<string, number[]>> {
+  const served = path.join(outDir, "served-three");
+  await mkdir(served, { recursive: true });
+  await prepareThreeViewer(served, 640);
+  for (const g of glbs) await copyFile(g.file, path.join(served, `${g.name}.glb`));
+  const { server, base } = await serve(served);
+  const browser = await launchChromium();
+  const shots: Record<string, Buffer[]> = {};
+  try {
+    for (const g of glbs) {
+      const page = await browser.newPage({ viewport: { width: 640, height: 640 } });
+      const errors: string[] = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${base}/job/index.html`);
+      await page.waitForFunction(() => window.threeViewer !== undefined);
+      const report = await page.evaluate((url) => window.threeViewer.load(url), `${g.name}.glb`);
+      console.log(`${g.name}: three.js texture formats ${report.textureFormats.join(", ")}`);
+      shots[g.name] = [];
+      for (const [k, azimuth] of THREE_VIEWS.entries()) {
+        await page.evaluate((a) => window.threeViewer.render(a), azimuth);
+        const png = await page.locator("#view").screenshot();
+        await sharp(png).toFile(path.join(outDir, `three-${g.name}.view${k}.png`));
+        shots[g.name].push(await sharp(png).removeAlpha().raw().toBuffer());
+      }
+      if (errors.length) throw new Error(`${g.name} in three.js: console errors: ${errors.join("; ")}`);
       await page.close();
     }
   } finally {

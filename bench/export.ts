@@ -185,8 +185,14 @@ export interface ExportRow {
   warnings: number;
   /** Validator warnings that only say it does not know KTX2 (validatorFindings). */
   ktx2Unknown: number;
+  /** Babylon (the sample scenes) PSNR per view against `source`. */
   psnr?: number[];
+  /** three.js PSNR per view against `source`. */
+  psnrThree?: number[];
 }
+
+/** A PSNR list worth printing (not the reference against itself). */
+const row0 = (xs: number[]) => xs.some(Number.isFinite);
 
 export async function runExportBench(args: string[]): Promise<void> {
   const runs = Number(flag(args, "--runs") ?? 3);
@@ -215,15 +221,17 @@ export async function runExportBench(args: string[]): Promise<void> {
     rows.push({ target, bytes: glb!.byteLength, gpuBytes: await textureGpuBytes(glb!), encodeMs: median(times), errors: count(0), warnings: count(1), ktx2Unknown: findings.ktx2Unknown });
   }
   if (!args.includes("--no-render")) {
-    const { renderViews } = await import("./export-render.ts");
-    const psnr = await renderViews(jobDir, OUT, DELIVERY_TARGETS.map((t) => ({ name: t, file: path.join(OUT, `head.${t}.glb`) })), "source");
-    for (const row of rows) row.psnr = psnr[row.target];
+    const { renderViews, renderViewsThree } = await import("./export-render.ts");
+    const files = DELIVERY_TARGETS.map((t) => ({ name: t, file: path.join(OUT, `head.${t}.glb`) }));
+    const babylon = await renderViews(jobDir, OUT, files, "source");
+    const three = await renderViewsThree(OUT, files, "source");
+    for (const row of rows) [row.psnr, row.psnrThree] = [babylon[row.target], three[row.target]];
   }
-  console.log(`\n| target | GLB MB | texture GPU MB | encode s (median of ${runs}) | validator errors / warnings | Babylon PSNR vs source over the head's pixels, 5 views (dB): min / mean |`);
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  const range = (xs?: number[]) => (xs && row0(xs) ? `${Math.min(...xs).toFixed(1)} / ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)}` : "—");
+  console.log(`\n| target | GLB MB | texture GPU MB | encode s (median of ${runs}) | validator errors / warnings | PSNR vs source, head pixels, 5 views (dB), min / mean: Babylon | three.js |`);
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
-    const p = r.psnr ? `${Math.min(...r.psnr).toFixed(1)} / ${(r.psnr.reduce((a, b) => a + b, 0) / r.psnr.length).toFixed(1)}` : "—";
-    console.log(`| ${r.target} | ${mb(r.bytes)} | ${mb(r.gpuBytes)} | ${(r.encodeMs / 1000).toFixed(2)} | ${r.errors} / ${r.warnings}${r.ktx2Unknown ? ` (+${r.ktx2Unknown} "KTX2 unknown")` : ""} | ${p} |`);
+    console.log(`| ${r.target} | ${mb(r.bytes)} | ${mb(r.gpuBytes)} | ${(r.encodeMs / 1000).toFixed(2)} | ${r.errors} / ${r.warnings}${r.ktx2Unknown ? ` (+${r.ktx2Unknown} "KTX2 unknown")` : ""} | ${range(r.psnr)} | ${range(r.psnrThree)} |`);
   }
   console.log(`(${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}; GPU memory = RGBA8 + mips of every texture as decoded)`);
 }

@@ -10,14 +10,13 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import type { Server } from "node:http";
-import { ARTIFACTS, CHROMIUM, launchChromium, ROOT, serve } from "./harness.ts";
+import { ARTIFACTS, CHROMIUM, launchChromium, prepareThreeViewer, serve } from "./harness.ts";
 import { loadJob } from "../../bench/export.ts";
 import { writeHeadGlb } from "../../materials/head-glb.ts";
 import { DELIVERY_TARGETS } from "../../materials/gltf-delivery.ts";
@@ -25,7 +24,6 @@ import { validateSkinParameters } from "../../materials/skin-parameters.ts";
 import type { ThreeLoadReport } from "./three-viewer.ts";
 
 const hasChromium = existsSync(CHROMIUM);
-const PAGE = `<!doctype html><html><body style="margin:0"><canvas id="view" width="480" height="480"></canvas><script type="module" src="three-viewer.js"></script></body></html>`;
 
 /** The head's bounding box in a frame: pixels unlike the clear colour (the corner). */
 async function headBox(png: Buffer): Promise<{ coverage: number; width: number; height: number; cx: number; cy: number }> {
@@ -47,10 +45,7 @@ describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () 
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "porelight-three-"));
-    await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(dir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
-    await writeFile(path.join(dir, "index.html"), PAGE);
-    await mkdir(path.join(dir, "basis"));
-    for (const file of ["basis_transcoder.js", "basis_transcoder.wasm"]) await copyFile(path.join(ROOT, "node_modules", "three", "examples", "jsm", "libs", "basis", file), path.join(dir, "basis", file));
+    await prepareThreeViewer(dir);
     const job = await loadJob(inject("jobDir"));
     const parameters = validateSkinParameters(job.parameters);
     for (const target of DELIVERY_TARGETS) await writeFile(path.join(dir, `head.${target}.glb`), await writeHeadGlb(job.geometry, job.maps, parameters, target));
