@@ -223,7 +223,7 @@ export async function runExportBench(args: string[]): Promise<void> {
   if (!args.includes("--no-render")) {
     const { renderViews, renderViewsThree } = await import("./export-render.ts");
     const files = DELIVERY_TARGETS.map((t) => ({ name: t, file: path.join(OUT, `head.${t}.glb`) }));
-    const babylon = await renderViews(jobDir, OUT, files, "source");
+    const babylon = await renderViews(OUT, files, "source");
     const three = await renderViewsThree(OUT, files, "source");
     for (const row of rows) [row.psnr, row.psnrThree] = [babylon[row.target], three[row.target]];
   }
