@@ -78,8 +78,11 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
         samples: scene.prePassRenderer?.samples ?? 0,
         // Every skin texture came through the KTX2 path (Babylon marks such textures ".ktx2").
         ktx2: scene.textures.filter((t) => (t as unknown as { _texture?: { _extension?: string } })._texture?._extension === ".ktx2").length,
+        // GL internal formats of the KTX2 textures (0x8e8c BC7, 0x93b0 ASTC; 5 = Babylon's RGBA).
+        formats: [...new Set(scene.textures.map((t) => (t as unknown as { _texture?: { _extension?: string; format: number } })._texture).filter((t) => t?._extension === ".ktx2").map((t) => t!.format.toString(16)))],
       };
     });
+    console.log(`desktop GLB in Babylon: ${state.ktx2} KTX2 textures, formats ${state.formats.join(", ")}`);
     expect(state.ktx2).toBeGreaterThanOrEqual(4); // A_D, A_S, N_S, N_D (+ thin mask, eyes)
     expect(state.nd).toBe(true);
     expect(state.scattering).toBe(true);
