@@ -2,27 +2,30 @@
  * Delivery targets of `head.glb` (docs/design.md §5, "export profiles"): what the GLB carries for
  * a game build. `maps/` keeps its full-precision PNGs whatever the target; only the GLB changes.
  *
- * | target  | textures                                   | geometry                                  |
- * |---------|--------------------------------------------|-------------------------------------------|
- * | source  | lossless PNG (N_S, N_D 16-bit), full size  | float32, as fitted                        |
- * | desktop | WebP ≤ 4096 px: colour q 95, normals q 98  | meshopt (EXT_meshopt_compression +        |
- * | web     | WebP ≤ 2048 px: colour q 85, normals q 92  |   KHR_mesh_quantization), skin LODs       |
- * |         |                                            |   (MSFT_lod, head-lods.ts) on both        |
+ * | target  | textures                                          | geometry                                  |
+ * |---------|---------------------------------------------------|-------------------------------------------|
+ * | source  | lossless PNG (N_S, N_D 16-bit), full size         | float32, as fitted                        |
+ * | desktop | KTX2 ≤ 4096 px, UASTC (level 0, Zstandard), mips  | meshopt (EXT_meshopt_compression +        |
+ * | web     | WebP ≤ 2048 px: colour q 85, normals q 92         |   KHR_mesh_quantization), skin LODs       |
+ * |         |                                                   |   (MSFT_lod, head-lods.ts) on both        |
  *
  * Every pass is a glTF-Transform function (dedup, prune, textureCompress with sharp, meshopt with
- * the `meshoptimizer` package); N_D survives them because it is a texture reference
- * (gltf-diffuse-normal.ts). EXT_texture_webp and EXT_meshopt_compression carry no fallback, so
- * they are listed in extensionsRequired as their specs ask. KTX2 (KHR_texture_basisu) is not
- * shipped: see docs/design.md §5 for what was measured.
+ * the `meshoptimizer` package) except the KTX2 encode (ktx2-encode.ts: glTF-Transform's needs
+ * KTX-Software's CLI); N_D survives them because it is a texture reference (gltf-diffuse-normal.ts).
+ * KHR_texture_basisu, EXT_texture_webp and EXT_meshopt_compression are written without a fallback
+ * (a PNG fallback would multiply the file's size), so they are listed in extensionsRequired as
+ * their specs ask: a viewer needs the KTX2 transcoder (three.js's KTX2Loader, Babylon's
+ * KhronosTextureContainer2 with ktx2-decoder-babylon.ts) and a meshopt decoder.
  *
  * Deterministic: the passes and the encoders are (same document ⇒ same bytes).
  */
 import type { Document } from "@gltf-transform/core";
-import { EXTMeshoptCompression, EXTTextureWebP, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular, KHRMeshQuantization } from "@gltf-transform/extensions";
+import { EXTMeshoptCompression, EXTTextureWebP, KHRTextureBasisu, KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR, KHRMaterialsSpecular, KHRMeshQuantization } from "@gltf-transform/extensions";
 import { compressTexture, dedup, listTextureSlots, meshopt, prune } from "@gltf-transform/functions";
 import sharp from "sharp";
 import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
 import { MSFTLod } from "./head-lods.ts";
+import { encodeKtx2 } from "./ktx2-encode.ts";
 
 export const DELIVERY_TARGETS = ["web", "desktop", "source"] as const;
 export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
@@ -37,12 +40,15 @@ export const HEAD_GLTF_EXTENSIONS = [
   KHRMaterialsDiffuseTransmission,
   PorelightDiffuseNormal,
   EXTTextureWebP,
+  KHRTextureBasisu,
   EXTMeshoptCompression,
   KHRMeshQuantization,
   MSFTLod,
 ];
 
 interface TextureProfile {
+  /** Texture container: "webp" (EXT_texture_webp) or "ktx2" (KHR_texture_basisu, UASTC). */
+  format: "webp" | "ktx2";
   /** Longest side, px (textures are only ever made smaller, keeping the aspect ratio). */
   maxSize: number;
   /** WebP quality (0–100) of colour and data maps. */
@@ -60,12 +66,14 @@ interface TextureProfile {
 const WEBP_EFFORT = 33;
 
 export const DELIVERY_PROFILES: Record<Exclude<DeliveryTarget, "source">, TextureProfile> = {
-  desktop: { maxSize: 4096, colourQuality: 95, normalQuality: 98, webpEffort: WEBP_EFFORT },
-  web: { maxSize: 2048, colourQuality: 85, normalQuality: 92, webpEffort: WEBP_EFFORT },
+  desktop: { format: "ktx2", maxSize: 4096, colourQuality: 95, normalQuality: 98, webpEffort: WEBP_EFFORT },
+  web: { format: "webp", maxSize: 2048, colourQuality: 85, normalQuality: 92, webpEffort: WEBP_EFFORT },
 };
 
 /** glTF-Transform texture slots holding tangent-space normals (sharper quality budget). */
 const NORMAL_SLOTS = /^(normalTexture|clearcoatNormalTexture|diffuseNormalTexture)$/;
+/** Slots the glTF spec reads as sRGB colour; every other slot is linear data. */
+const SRGB_SLOTS = /^(baseColorTexture|emissiveTexture|specularColorTexture|sheenColorTexture|diffuseTransmissionColorTexture)$/;
 
 const PNG = /^image\/png$/;
 
@@ -84,9 +92,18 @@ export async function deliverHeadDocument(doc: Document, target: DeliveryTarget)
   // sharper quality budget; the lower WebP effort is where the encode time was saved.
   for (const texture of doc.getRoot().listTextures()) {
     if (!PNG.test(texture.getMimeType())) continue;
-    const normal = listTextureSlots(texture).some((slot) => NORMAL_SLOTS.test(slot));
-    await compressTexture(texture, { encoder: sharp, targetFormat: "webp", resize, effort: profile.webpEffort, quality: normal ? profile.normalQuality : profile.colourQuality });
+    const slots = listTextureSlots(texture);
+    const normal = slots.some((slot) => NORMAL_SLOTS.test(slot));
+    if (profile.format === "ktx2") {
+      // A texture shared by an sRGB and a linear slot cannot be both: none is in the head's mapping.
+      const colourSpace = slots.some((slot) => SRGB_SLOTS.test(slot)) ? "srgb" : "linear";
+      texture.setImage(await encodeKtx2(texture.getImage()!, { mode: "uastc", colourSpace, normalMap: normal, maxSize: profile.maxSize })).setMimeType("image/ktx2");
+    } else {
+      await compressTexture(texture, { encoder: sharp, targetFormat: "webp", resize, effort: profile.webpEffort, quality: normal ? profile.normalQuality : profile.colourQuality });
+    }
   }
-  if (doc.getRoot().listTextures().some((texture) => texture.getMimeType() === "image/webp")) doc.createExtension(EXTTextureWebP).setRequired(true);
+  const mimes = new Set(doc.getRoot().listTextures().map((texture) => texture.getMimeType()));
+  if (mimes.has("image/webp")) doc.createExtension(EXTTextureWebP).setRequired(true);
+  if (mimes.has("image/ktx2")) doc.createExtension(KHRTextureBasisu).setRequired(true);
   await doc.transform(meshopt({ encoder: MeshoptEncoder, level: "medium" }), prune({ keepExtras: true }));
 }

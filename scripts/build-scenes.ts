@@ -32,9 +32,11 @@ export async function buildScenes(outDir = SCENES_DIST): Promise<void> {
   const pages = path.join(ROOT, "sample-scenes", "src", "pages");
   for (const name of (await readdir(pages)).sort()) await copyFile(path.join(pages, name), path.join(outDir, name));
   await buildEnvironments(path.join(outDir, "environments"));
-  // head.glb's meshopt decoder, served with the scenes (Babylon's default is a CDN).
+  // head.glb's decoders, served with the scenes (Babylon's defaults are a CDN): meshopt, and the
+  // Basis Universal transcoder for KHR_texture_basisu (materials/ktx2-decoder-babylon.ts).
   await mkdir(path.join(outDir, "decoders"), { recursive: true });
-  await copyFile(path.join(ROOT, "node_modules", "@babylonjs", "core", "assets", "meshopt", "meshopt_decoder.js"), path.join(outDir, "decoders", "meshopt_decoder.js"));
+  const assets = path.join(ROOT, "node_modules", "@babylonjs", "core", "assets");
+  for (const file of ["meshopt/meshopt_decoder.js", "Basis/basis_transcoder.js", "Basis/basis_transcoder.wasm"]) await copyFile(path.join(assets, file), path.join(outDir, "decoders", path.basename(file)));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -9,6 +9,7 @@ import type { AbstractMesh, PBRMaterial } from "@babylonjs/core";
 import { registerSkinMaterialPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import { followSceneImageProcessing, restoreSkinMaterials } from "../../materials/skin-material.ts";
 import { HEAD_FILES } from "../../materials/map-files.ts";
+import { useBasisKtx2Decoder } from "../../materials/ktx2-decoder-babylon.ts";
 
 export interface LoadedHead {
   meshes: AbstractMesh[];
@@ -40,11 +41,14 @@ export function glbFromLocation(): string | null {
 
 /** Decoders come with the scenes (build-scenes copies them from node_modules), never from a CDN. */
 const MESHOPT_DECODER_URL = "./decoders/meshopt_decoder.js";
+/** Binomial's Basis Universal transcoder (its .wasm beside it), for KHR_texture_basisu. */
+const BASIS_TRANSCODER_URL = "./decoders/basis_transcoder.js";
 
 export async function loadHead(scene: Scene, jobUrl: string, glb: string | null = null): Promise<LoadedHead> {
   registerSkinMaterialPlugin();
   registerSkinGltfExtension();
   MeshoptCompression.Configuration = { decoder: { url: new URL(MESHOPT_DECODER_URL, location.href).href } };
+  useBasisKtx2Decoder(new URL(BASIS_TRANSCODER_URL, location.href).href);
   const result = await SceneLoader.ImportMeshAsync("", jobUrl, glb ?? HEAD_FILES.babylon, scene);
   // A GLB's skin material is set up by the loader extension; head.babylon's is restored here.
   const skin = glb ? scene.materials.filter((m): m is PBRMaterial => m.name === "skin") : restoreSkinMaterials(scene, { rootUrl: jobUrl });

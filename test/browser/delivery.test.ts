@@ -1,6 +1,7 @@
 /**
  * Issue 17 in Chromium, on the suite's real job: the default (desktop) head.glb loads in the
- * turntable (`?glb=`) with WebP, meshopt (decoder served locally), the N_D plugin and the skin's
+ * turntable (`?glb=`) with KTX2 (KHR_texture_basisu through materials/ktx2-decoder-babylon.ts and
+ * @babylonjs/core's Basis transcoder, served locally), meshopt (decoder served locally), the N_D plugin and the skin's
  * LOD levels; the SSS pre-pass is multisampled (smoother silhouette than without); and the back of
  * the head with the normal maps on against off, for the mirrored-atlas seam. Renders are kept in
  * test-artifacts/browser/ (delivery-*.png).
@@ -64,7 +65,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     return png;
   }
 
-  it("head.glb (desktop: WebP, meshopt, LODs) loads with the N_D plugin, SSS and LOD levels, and renders skin", async () => {
+  it("head.glb (desktop: KTX2, meshopt, LODs) loads with the N_D plugin, SSS and LOD levels, and renders skin", async () => {
     const { page, errors } = await open("&glb=head.glb");
     const state = await page.evaluate(() => {
       const scene = window.porelight.scene!;
@@ -75,8 +76,14 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
         nd: !!skin.material.pluginManager?.getPlugin("SkinDiffuseNormal")?.diffuseNormalTexture,
         scattering: skin.material.subSurface.isScatteringEnabled,
         samples: scene.prePassRenderer?.samples ?? 0,
+        // Every skin texture came through the KTX2 path (Babylon marks such textures ".ktx2").
+        ktx2: scene.textures.filter((t) => (t as unknown as { _texture?: { _extension?: string } })._texture?._extension === ".ktx2").length,
+        // GL internal formats of the KTX2 textures (0x8e8c BC7, 0x93b0 ASTC; 5 = Babylon's RGBA).
+        formats: [...new Set(scene.textures.map((t) => (t as unknown as { _texture?: { _extension?: string; format: number } })._texture).filter((t) => t?._extension === ".ktx2").map((t) => t!.format.toString(16)))],
       };
     });
+    console.log(`desktop GLB in Babylon: ${state.ktx2} KTX2 textures, formats ${state.formats.join(", ")}`);
+    expect(state.ktx2).toBeGreaterThanOrEqual(4); // A_D, A_S, N_S, N_D (+ thin mask, eyes)
     expect(state.nd).toBe(true);
     expect(state.scattering).toBe(true);
     expect(state.lods.length).toBe(2);

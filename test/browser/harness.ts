@@ -5,13 +5,14 @@
  */
 import { createServer, type Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
+import { build } from "esbuild";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
@@ -36,6 +37,17 @@ async function newestMtime(dir: string): Promise<number> {
   return newest;
 }
 
+/**
+ * Writes the bare three.js viewer (three-viewer.ts, bundled) into `dir` as index.html +
+ * three-viewer.js, with the Basis transcoder the `three` package ships under basis/ (KTX2Loader).
+ */
+export async function prepareThreeViewer(dir: string, size = 480): Promise<void> {
+  await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(dir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
+  await writeFile(path.join(dir, "index.html"), `<!doctype html><html><body style="margin:0"><canvas id="view" width="${size}" height="${size}"></canvas><script type="module" src="three-viewer.js"></script></body></html>`);
+  await mkdir(path.join(dir, "basis"), { recursive: true });
+  for (const file of ["basis_transcoder.js", "basis_transcoder.wasm"]) await copyFile(path.join(ROOT, "node_modules", "three", "examples", "jsm", "libs", "basis", file), path.join(dir, "basis", file));
+}
+
 /** Builds sample-scenes/dist when it is missing or older than its sources (scenes or materials). */
 export async function ensureScenesBuilt(): Promise<void> {
   const app = path.join(SCENES_DIST, "app.js");
@@ -44,7 +56,7 @@ export async function ensureScenesBuilt(): Promise<void> {
   if (missing || (await stat(app)).mtimeMs < sources) await buildScenes();
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary" };
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary", ".wasm": "application/wasm" };
 
 /** Serves /scenes/* from sample-scenes/dist and /job/* from `jobDir` on 127.0.0.1. */
 export async function serve(jobDir: string): Promise<{ server: Server; base: string }> {

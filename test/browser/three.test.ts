@@ -1,6 +1,7 @@
 /**
  * head.glb of every delivery target in three.js (issue 17: "loads without errors in three.js"):
- * three's GLTFLoader with its own meshopt decoder and WebP support, in Debian's Chromium. Each
+ * three's GLTFLoader with its own meshopt decoder, WebP support and KTX2Loader (the Basis transcoder
+ * from the `three` package, never a CDN), in Debian's Chromium. Each
  * file loads with no error, has the skin and both eyes as separate meshes (the eyes morph-free, any
  * morph targets a part declares all loaded), and renders
  * a head-shaped frame (the head covers a plausible share of the frame, taller than wide, in its
@@ -13,10 +14,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { build } from "esbuild";
 import type { Browser } from "playwright-core";
 import type { Server } from "node:http";
-import { ARTIFACTS, CHROMIUM, launchChromium, ROOT, serve } from "./harness.ts";
+import { ARTIFACTS, CHROMIUM, launchChromium, prepareThreeViewer, serve } from "./harness.ts";
 import { loadJob } from "../../bench/export.ts";
 import { writeHeadGlb } from "../../materials/head-glb.ts";
 import { DELIVERY_TARGETS } from "../../materials/gltf-delivery.ts";
@@ -24,7 +24,6 @@ import { validateSkinParameters } from "../../materials/skin-parameters.ts";
 import type { ThreeLoadReport } from "./three-viewer.ts";
 
 const hasChromium = existsSync(CHROMIUM);
-const PAGE = `<!doctype html><html><body style="margin:0"><canvas id="view" width="480" height="480"></canvas><script type="module" src="three-viewer.js"></script></body></html>`;
 
 /** The head's bounding box in a frame: pixels unlike the clear colour (the corner). */
 async function headBox(png: Buffer): Promise<{ coverage: number; width: number; height: number; cx: number; cy: number }> {
@@ -46,8 +45,7 @@ describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () 
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "porelight-three-"));
-    await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(dir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
-    await writeFile(path.join(dir, "index.html"), PAGE);
+    await prepareThreeViewer(dir);
     const job = await loadJob(inject("jobDir"));
     const parameters = validateSkinParameters(job.parameters);
     for (const target of DELIVERY_TARGETS) await writeFile(path.join(dir, `head.${target}.glb`), await writeHeadGlb(job.geometry, job.maps, parameters, target));
@@ -85,7 +83,11 @@ describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () 
       expect([...report.meshes].sort()).toEqual([...report.parts].sort());
       expect([report.morphTargets.eyeLeft, report.morphTargets.eyeRight]).toEqual([0, 0]);
       for (const name of report.meshes) expect(report.morphTargets[name]).toBe(report.declaredMorphTargets[name] ?? 0);
-      if (target !== "source") expect(report.extensionsUsed).toEqual(expect.arrayContaining(["EXT_meshopt_compression", "EXT_texture_webp", "MSFT_lod"]));
+      const textures = { source: [], web: ["EXT_texture_webp"], desktop: ["KHR_texture_basisu"] }[target];
+      if (target !== "source") expect(report.extensionsUsed).toEqual(expect.arrayContaining(["EXT_meshopt_compression", "MSFT_lod", ...textures]));
+      // KTX2 reaches the GPU transcoded (a compressed format where the GPU has one, else RGBA), never failed or empty.
+      expect(report.textureFormats.length).toBeGreaterThan(0);
+      if (target === "desktop") console.log(`three.js desktop texture formats: ${report.textureFormats.join(", ")}`);
       for (const frame of Object.values(frames)) {
         const box = await headBox(frame);
         // The head's bounding sphere fits the frame: a tenth to a half of it, taller than wide, centred.
