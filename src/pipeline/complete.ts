@@ -101,7 +101,7 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   // atlas's scale in mm (complete/synthesis.ts), and the creases on the back of the head are gone
   // (hrn-00034, 3ddfa-JianzhuGuo, d3dfr-015384, d3dfr-000037), but d3dfr-000002's neck still shows
   // wrinkle-like wavy lines; 8 turns it on.
-  synthesisCell: 0,
+  synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
 };
