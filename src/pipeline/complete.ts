@@ -97,10 +97,10 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   fillSmoothBelow: 0.25,
   rimWidth: 3,
   rimOpening: 3,
-  // Off by default: only the stationary, isotropic part of the cheeks' texture is copied now, at the
-  // atlas's scale in mm (complete/synthesis.ts), and the creases on the back of the head are gone
-  // (hrn-00034, 3ddfa-JianzhuGuo, d3dfr-015384, d3dfr-000037), but d3dfr-000002's neck still shows
-  // wrinkle-like wavy lines; 8 turns it on.
+  // Only the stationary, isotropic part of the cheeks' texture is copied, at the atlas's scale in mm,
+  // box-filtered over a square as wide as the target texel's longer side (complete/synthesis.ts):
+  // the creases on the back of the head (hrn-00034, 3ddfa-JianzhuGuo) and the streaks along the
+  // neck's long, thin texels (d3dfr-000002) are gone.
   synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
