@@ -18,7 +18,7 @@ export interface SkinSegmentOptions {
   rounds?: number;
   /** Seed pixels per model at most (an even subsample beyond). */
   maxSamples?: number;
-  /** Cells across the working grid's long side at most (larger windows are box-averaged; a glasses frame or a strand two pixels wide vanishes in cells of two). */
+  /** Cells across the working grid's long side at most (larger windows are box-averaged; 512 was tried: see docs/evaluation.md, clean skin third pass). */
   maxGrid?: number;
 }
 
@@ -27,7 +27,7 @@ export const SKIN_SEGMENT_DEFAULTS: Required<SkinSegmentOptions> = {
   smoothness: 50,
   rounds: 2,
   maxSamples: 6000,
-  maxGrid: 512,
+  maxGrid: 256,
 };
 
 export interface SkinSegmentInput {
