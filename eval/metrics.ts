@@ -4,6 +4,7 @@
  */
 import { linearSrgbToLab, luma601, srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32 } from "../src/types.ts";
+import { weightedMedian } from "../src/primitives/statistics.ts";
 
 /** Kept under its old name for the evaluation's callers; the conversion lives in src/primitives/color.ts. */
 
@@ -121,25 +122,8 @@ export function itaDegrees(lab: { L: number; b: number }): number {
   return (Math.atan2(lab.L - 50, lab.b) * 180) / Math.PI;
 }
 
-/** Weighted median of values (weights ≥ 0); NaN when the weights sum to 0. */
-export function weightedMedian(values: ArrayLike<number>, weights: ArrayLike<number>): number {
-  const order: number[] = [];
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (weights[i] > 0 && Number.isFinite(values[i])) {
-      order.push(i);
-      total += weights[i];
-    }
-  }
-  if (!(total > 0)) return NaN;
-  order.sort((i, j) => values[i] - values[j]);
-  let acc = 0;
-  for (const i of order) {
-    acc += weights[i];
-    if (acc >= total / 2) return values[i];
-  }
-  return values[order[order.length - 1]];
-}
+/** The weighted median the pipeline uses (re-exported for the evaluation's callers). */
+export { weightedMedian };
 
 /**
  * Median L* and b* of the colours of a linear-RGB image where weight > 0, and their ITA.

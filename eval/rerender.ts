@@ -103,11 +103,12 @@ export function baselineMaps(photoTexture: ImageF32, scale: number, ambientOcclu
 
 /**
  * The head seen from `turnDeg` (45° by default; 90° a profile, 180° the back) to the subject's left
- * under a studio light, framed on its bounding sphere, over a dark grey background; sRGB size×size.
+ * and `elevationDeg` above the horizontal (90° the top of the head) under a studio light, framed on
+ * its bounding sphere, over a dark grey background; sRGB size×size.
  * "Forward" is the direction from the head's centre to its nose tip, levelled, so the view does
  * not depend on how the fit placed the head.
  */
-export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number, turnDeg = 45): ImageF32 {
+export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: number, turnDeg = 45, elevationDeg = 0): ImageF32 {
   const { centre, radius } = boundingSphere(mesh.positions);
   let fx = noseTip[0] - centre[0], fz = noseTip[2] - centre[2];
   const fl = Math.hypot(fx, fz) || 1;
@@ -117,8 +118,11 @@ export function studioView(mesh: Mesh, maps: SkinMaps, noseTip: Vec3, size: numb
   const dx = c * fx + s * fz, dz = -s * fx + c * fz;
   const fov = 24;
   const distance = (radius / Math.sin((fov * Math.PI) / 360)) * 1.0;
-  const eye: Vec3 = [centre[0] + dx * distance, centre[1], centre[2] + dz * distance];
-  const camera = lookAtCamera({ eye, target: centre, fovYDeg: fov, width: size, height: size });
+  const ce = Math.cos((elevationDeg * Math.PI) / 180), se = Math.sin((elevationDeg * Math.PI) / 180);
+  const eye: Vec3 = [centre[0] + ce * dx * distance, centre[1] + se * distance, centre[2] + ce * dz * distance];
+  // Seen from above, the image's up is the face's forward direction (lookAtCamera's up must not be the view axis).
+  const up: Vec3 = elevationDeg > 60 ? [dx, 0, dz] : [0, 1, 0];
+  const camera = lookAtCamera({ eye, target: centre, up, fovYDeg: fov, width: size, height: size });
   const render = renderSkin(mesh, camera, maps, studioLighting(camera.rotation), { supersample: 2 });
   const background: ImageF32 = { width: size, height: size, channels: 3, data: new Float32Array(size * size * 3).fill(0.16), colorSpace: "srgb" };
   return compositeOver(render, background);

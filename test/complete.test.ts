@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { complete, flipUMirror, weightedMedian } from "../src/pipeline/complete.ts";
+import { complete } from "../src/pipeline/complete.ts";
+import { flipUMirror } from "../src/pipeline/complete/mirror.ts";
+import { weightedMedian } from "../src/primitives/statistics.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 
 const W = 48;

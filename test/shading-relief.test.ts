@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { shadingRelief, type ShadingReliefInput, type ShadingReliefOptions } from "../src/pipeline/delight/shading-relief.ts";
 import { SHADING_RELIEF_DEFAULTS } from "../src/pipeline/delight/shading-relief.ts";
-import { flipUMirror } from "../src/pipeline/complete.ts";
+import { flipUMirror } from "../src/pipeline/complete/mirror.ts";
 import { applyReliefSlopes } from "../src/pipeline/normals/shading-detail.ts";
 import { directionalLightSh, evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 

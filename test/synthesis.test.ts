@@ -105,4 +105,20 @@ describe("skin detail synthesis", () => {
     expect(coarse).toBeLessThan(0.5 * fine);
     expect(coarse).toBeGreaterThan(0);
   });
+
+  it("draws no streaks where the atlas's texels are long and thin: detail is as coarse across as along", () => {
+    const { texture, example } = build((x, y) => 0.6 * mottle(x, y, 0));
+    // Target texels 1 mm across (x), 3 mm along (y): the surface can show no detail finer than
+    // 3 mm along; finer detail kept across only would read as streaks along y.
+    const axes = new Float32Array(S * S * 2);
+    for (let p = 0; p < S * S; p++) axes.set(inExample(p % S) ? [1, 1] : [1, 3], 2 * p);
+    const d = synthesiseSkinDetail(texture, 3, example, S, S, options, axes)!;
+    let sab = 0, saa = 0, sbb = 0;
+    for (let y = 8; y < S - 8; y++) for (let x = S / 2 + 8; x < S - 8; x++) {
+      const a = d[3 * (y * S + x)], b = d[3 * (y * S + x + 1)];
+      (sab += a * b), (saa += a * a), (sbb += b * b);
+    }
+    // Neighbours 1 mm apart across share most of their 3 mm footprint (a 1-mm box would share none).
+    expect(sab / Math.sqrt(saa * sbb)).toBeGreaterThan(0.4);
+  });
 });

@@ -4,7 +4,8 @@
  * balance), must come back within 3 ΔE00 of the truth.
  */
 import { describe, expect, it } from "vitest";
-import { complete, weightedMedian } from "../src/pipeline/complete.ts";
+import { complete } from "../src/pipeline/complete.ts";
+import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS } from "../src/pipeline/delight.ts";
 import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";

@@ -18,7 +18,7 @@ import { fillPolygon } from "../raster/polygon.ts";
 import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { luminance, srgbToLinear } from "../primitives/color.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
-import { skinPriorMask } from "./complete.ts";
+import { skinPriorMask } from "./complete/seen.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface EyeTextureOptions {

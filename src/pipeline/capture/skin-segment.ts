@@ -18,7 +18,7 @@ export interface SkinSegmentOptions {
   rounds?: number;
   /** Seed pixels per model at most (an even subsample beyond). */
   maxSamples?: number;
-  /** Cells across the working grid's long side at most (larger windows are box-averaged). */
+  /** Cells across the working grid's long side at most (larger windows are box-averaged; 512 was tried: see docs/evaluation.md, clean skin third pass). */
   maxGrid?: number;
 }
 

@@ -202,42 +202,63 @@ export function synthesiseSkinDetail(
 /**
  * Box-filtered reads of the example's detail through summed-area tables. A target texel that
  * covers k source texels must show their average, not one of them: point samples put the
- * example's finest grain into texels several times larger, where it renders as streaks.
+ * example's finest grain into texels several times larger, where it renders as streaks. The box
+ * is square, as wide as the target texel's longer side: a texel three times taller than wide,
+ * averaged over its own footprint only, keeps detail three times finer across than along, which
+ * the surface shows as streaks along its long axis. Corners are read at fractional positions
+ * (the tables interpolated bilinearly), so a box of one source texel or less interpolates
+ * instead of repeating a texel in blocks.
  */
 class BoxSampler {
   private readonly sums: Float64Array;
-  private readonly okSums: Float64Array;
   private readonly stride: number;
+  private readonly corner: number[];
   constructor(detail: Float32Array, ok: Uint8Array, private readonly channels: number, private readonly width: number, private readonly height: number) {
     const W1 = width + 1;
     this.stride = W1;
-    this.sums = new Float64Array(W1 * (height + 1) * channels);
-    this.okSums = new Float64Array(W1 * (height + 1));
+    // Channel `channels` of each table entry holds the count of example texels.
+    const k = channels + 1;
+    this.sums = new Float64Array(W1 * (height + 1) * k);
+    this.corner = new Array(k).fill(0);
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
       const p = y * width + x, q = (y + 1) * W1 + x + 1;
-      this.okSums[q] = ok[p] + this.okSums[q - 1] + this.okSums[q - W1] - this.okSums[q - W1 - 1];
-      for (let c = 0; c < channels; c++) {
-        const v = ok[p] ? detail[p * channels + c] : 0;
-        this.sums[q * channels + c] = v + this.sums[(q - 1) * channels + c] + this.sums[(q - W1) * channels + c] - this.sums[(q - W1 - 1) * channels + c];
+      for (let c = 0; c < k; c++) {
+        const v = c === channels ? ok[p] : ok[p] ? detail[p * channels + c] : 0;
+        this.sums[q * k + c] = v + this.sums[(q - 1) * k + c] + this.sums[(q - W1) * k + c] - this.sums[(q - W1 - 1) * k + c];
       }
     }
   }
 
+  /** Adds sign × the tables' values at the real corner (x, y), 0 ≤ x ≤ width, 0 ≤ y ≤ height, into `into`. */
+  private addCorner(x: number, y: number, sign: number, into: number[]): void {
+    const x0 = Math.min(this.width - 1, Math.floor(x)), y0 = Math.min(this.height - 1, Math.floor(y));
+    const ax = x - x0, ay = y - y0, W1 = this.stride, k = this.channels + 1;
+    const q = y0 * W1 + x0;
+    const w00 = (1 - ax) * (1 - ay), w10 = ax * (1 - ay), w01 = (1 - ax) * ay, w11 = ax * ay;
+    for (let c = 0; c < k; c++) {
+      into[c] += sign * (w00 * this.sums[q * k + c] + w10 * this.sums[(q + 1) * k + c] + w01 * this.sums[(q + W1) * k + c] + w11 * this.sums[(q + W1 + 1) * k + c]);
+    }
+  }
+
   /**
-   * Adds w × the mean detail over the box of fx × fy texels (at least one) centred at (sx, sy) to
-   * `acc`; false (nothing added) when the box leaves the example.
+   * Adds w × the mean detail over the square box of max(fx, fy, 1) texels centred on the point
+   * (sx, sy) in texel coordinates (texel x spans x − ½ … x + ½) to `acc`; false (nothing added)
+   * when the box leaves the example.
    */
   add(sx: number, sy: number, fx: number, fy: number, w: number, acc: number[]): boolean {
-    const nx = Math.max(1, Math.round(fx)), ny = Math.max(1, Math.round(fy));
-    const x0 = Math.round(sx - (nx - 1) / 2), y0 = Math.round(sy - (ny - 1) / 2);
-    const x1 = x0 + nx, y1 = y0 + ny;
+    const half = Math.max(1, fx, fy) / 2;
+    // Texel (x, y) covers [x, x+1) in table coordinates.
+    const x0 = sx + 0.5 - half, y0 = sy + 0.5 - half, x1 = sx + 0.5 + half, y1 = sy + 0.5 + half;
     if (x0 < 0 || y0 < 0 || x1 > this.width || y1 > this.height) return false;
-    const W1 = this.stride;
-    const [a, b, c, d] = [y0 * W1 + x0, y0 * W1 + x1, y1 * W1 + x0, y1 * W1 + x1];
+    const sum = this.corner.fill(0);
+    this.addCorner(x1, y1, 1, sum);
+    this.addCorner(x0, y1, -1, sum);
+    this.addCorner(x1, y0, -1, sum);
+    this.addCorner(x0, y0, 1, sum);
     const area = (x1 - x0) * (y1 - y0);
-    if (this.okSums[d] - this.okSums[b] - this.okSums[c] + this.okSums[a] < area) return false;
-    const k = this.channels;
-    for (let ch = 0; ch < k; ch++) acc[ch] += (w * (this.sums[d * k + ch] - this.sums[b * k + ch] - this.sums[c * k + ch] + this.sums[a * k + ch])) / area;
+    // Every texel the box touches must be example (a fractional edge still reads its texel).
+    if (sum[this.channels] < area * (1 - 1e-6)) return false;
+    for (let ch = 0; ch < this.channels; ch++) acc[ch] += (w * sum[ch]) / area;
     return true;
   }
 }

@@ -5,7 +5,9 @@
  */
 import { dichromaticWeights, specularExcess, type DelightGraphParams } from "../../estimators/delight.ts";
 import type { FaceRegion, RegionMaps } from "../../types.ts";
-import { complete, skinPriorMask, weightedMedian } from "../complete.ts";
+import { complete } from "../complete.ts";
+import { skinPriorMask } from "../complete/seen.ts";
+import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus } from "./albedo-scale.ts";
 import { combineCues, scleraCue, teethCue, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";

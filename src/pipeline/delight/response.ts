@@ -30,7 +30,7 @@
 import { LUMA_709, linearToSrgb, srgbToLinear } from "../../primitives/color.ts";
 import { evaluateShImage } from "../../render/sh.ts";
 import type { CameraResponseEstimate } from "../../types.ts";
-import { weightedMedian } from "../complete.ts";
+import { weightedMedian } from "../../primitives/statistics.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFitOptions } from "./fit.ts";
 import { baseTexels, type DelightMaps } from "./maps.ts";
 

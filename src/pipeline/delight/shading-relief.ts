@@ -25,7 +25,7 @@
 import { LUMA_709 } from "../../primitives/color.ts";
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
 import { shBasis, SH_COUNT } from "../../render/sh.ts";
-import { weightedMedian } from "../complete.ts";
+import { weightedMedian } from "../../primitives/statistics.ts";
 import type { ImageF32 } from "../../types.ts";
 import { solveRelief } from "./relief-solver.ts";
 

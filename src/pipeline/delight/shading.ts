@@ -7,7 +7,8 @@
 import type { FaceRegion, ImageF32, LightingEstimate } from "../../types.ts";
 import { weightedBlur } from "../../image/box-blur.ts";
 import { brightestSeenDirection, evaluateShImage, irradianceToRadiance } from "../../render/sh.ts";
-import { flipUMirror, weightedMedian } from "../complete.ts";
+import { flipUMirror } from "../complete/mirror.ts";
+import { weightedMedian } from "../../primitives/statistics.ts";
 import type { AlbedoScale } from "./albedo.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit, type LightingFitOptions } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
