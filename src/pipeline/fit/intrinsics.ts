@@ -19,7 +19,7 @@
 import { FACE_DIMENSIONS, LOG_COVARIANCE } from "../../geometry/data/head-regression.ts";
 import { LEFT_IRIS, RIGHT_IRIS } from "../../primitives/face-topology.ts";
 import type { Camera, CameraEstimate, LensHint } from "../../types.ts";
-import { cameraFromSimilarity, landmarksRightHanded, refinePose, reprojectionRms } from "./pose.ts";
+import { cameraFromSimilarity, landmarksRightHanded, refinePose, refinePoseAndProportions } from "./pose.ts";
 
 export interface IntrinsicsOptions {
   /** A fixed focal length as a multiple of the photo's longer side (pixels per pixel); 0 estimates it from EXIF, foreshortening and the distance prior. */
@@ -120,22 +120,25 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
   // The grid of focal lengths and each cue's log-density on it.
   const lnMin = Math.log(toPx(o.minFocal35mm)), lnMax = Math.log(toPx(o.maxFocal35mm));
   const lnF = Array.from({ length: o.gridSteps }, (_, i) => lnMin + ((lnMax - lnMin) * i) / (o.gridSteps - 1));
-  // Each focal length starts from the last one's pose pushed back in proportion (the face keeps its size on screen).
-  const posed: Camera[] = [];
+  // Each focal length starts from the last one's pose pushed back in proportion (the face keeps its
+  // size on screen). The face's width and height scales are fitted too: a slim face is otherwise
+  // read as a near camera (both shrink the cheeks against the nose).
+  const posed: { camera: Camera; scaleX: number; scaleY: number; rms: number }[] = [];
   for (const l of lnF) {
     const last = posed[posed.length - 1];
-    if (!last) posed.push(pose(Math.exp(l)).camera);
+    if (!last) posed.push(refinePoseAndProportions(pose(Math.exp(l)).camera, points, pixels, weights));
     else {
-      const k = Math.exp(l) / last.fx;
-      const start = { ...last, fx: last.fx * k, fy: last.fy * k, translation: Float64Array.from(last.translation, (v, c) => (c === 2 ? v * k : v)) };
-      posed.push(refinePose(start, points, pixels, weights, o.gridIterations));
+      const k = Math.exp(l) / last.camera.fx;
+      const c = last.camera;
+      const start = { ...c, fx: c.fx * k, fy: c.fy * k, translation: Float64Array.from(c.translation, (v, i) => (i === 2 ? v * k : v)) };
+      posed.push(refinePoseAndProportions(start, points, pixels, weights, o.gridIterations, last));
     }
   }
-  const misfit = posed.map((c) => reprojectionRms(c, points, pixels, weights) ** 2);
+  const misfit = posed.map((p) => p.rms ** 2);
   const least = Math.max(Math.min(...misfit), 1e-12);
   const foreshortening = misfit.map((e) => -(o.effectiveLandmarks / 2) * Math.log(Math.max(e, 1e-12) / least));
   const distanceSd = Math.hypot(o.distancePriorSdLn, scale.sdLn);
-  const distance = posed.map((c) => -((Math.log(scale.value * faceDepth(c, points)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2));
+  const distance = posed.map((p) => -((Math.log(scale.value * faceDepth(p.camera, points)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2));
   const exif = exifCue(input.lens, width, height, diag, o.exifSdLn);
   const exifTerm = lnF.map((l) => (exif ? exif.logDensity(l) : 0));
   const logPost = lnF.map((_, i) => foreshortening[i] + distance[i] + exifTerm[i]);
