@@ -147,8 +147,17 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
   const top = Math.max(...logPost);
   const p = logPost.map((v) => Math.exp(v - top));
   const total = p.reduce((s, v) => s + v, 0);
-  const mean = p.reduce((s, v, i) => s + v * lnF[i], 0) / total;
-  const sd = Math.sqrt(Math.max(p.reduce((s, v, i) => s + v * (lnF[i] - mean) ** 2, 0) / total, 0));
+  let mean = p.reduce((s, v, i) => s + v * lnF[i], 0) / total;
+  let sd = Math.sqrt(Math.max(p.reduce((s, v, i) => s + v * (lnF[i] - mean) ** 2, 0) / total, 0));
+  // Narrower than the grid's step: the parabola through the peak and its neighbours instead.
+  const step = lnF[1] - lnF[0], peak = logPost.indexOf(top);
+  if (sd < step && peak > 0 && peak < lnF.length - 1) {
+    const curve = (logPost[peak + 1] - 2 * top + logPost[peak - 1]) / (step * step);
+    if (curve < 0) {
+      mean = lnF[peak] - ((logPost[peak + 1] - logPost[peak - 1]) / (2 * step)) / curve;
+      sd = 1 / Math.sqrt(-curve);
+    }
+  }
   const f = Math.exp(mean);
   const { camera } = pose(f);
   // How much each cue narrows ln f: its curvature at the estimate (a prior's 1/σ²), as a share of the total.
