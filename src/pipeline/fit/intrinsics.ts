@@ -120,43 +120,65 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
   // The grid of focal lengths and each cue's log-density on it.
   const lnMin = Math.log(toPx(o.minFocal35mm)), lnMax = Math.log(toPx(o.maxFocal35mm));
   const lnF = Array.from({ length: o.gridSteps }, (_, i) => lnMin + ((lnMax - lnMin) * i) / (o.gridSteps - 1));
-  // Each focal length starts from the last one's pose pushed back in proportion (the face keeps its
-  // size on screen). The face's width and height scales are fitted too: a slim face is otherwise
-  // read as a near camera (both shrink the cheeks against the nose).
-  const posed: { camera: Camera; scaleX: number; scaleY: number; rms: number }[] = [];
-  for (const l of lnF) {
-    const last = posed[posed.length - 1];
-    if (!last) posed.push(refinePoseAndProportions(pose(Math.exp(l)).camera, points, pixels, weights));
-    else {
-      const k = Math.exp(l) / last.camera.fx;
-      const c = last.camera;
-      const start = { ...c, fx: c.fx * k, fy: c.fy * k, translation: Float64Array.from(c.translation, (v, i) => (i === 2 ? v * k : v)) };
-      posed.push(refinePoseAndProportions(start, points, pixels, weights, o.gridIterations, last));
-    }
-  }
+  // Each focal length starts from a neighbour's pose pushed back in proportion (the face keeps its
+  // size on screen). The face's width-to-height ratio is fitted too: a slim face is otherwise read
+  // as a near camera (both shrink the cheeks against the nose).
+  type Posed = ReturnType<typeof refinePoseAndProportions>;
+  const poseFrom = (l: number, from: Posed | undefined, iterations: number): Posed => {
+    if (!from) return refinePoseAndProportions(pose(Math.exp(l)).camera, points, pixels, weights);
+    const c = from.camera, k = Math.exp(l) / c.fx;
+    const start = { ...c, fx: c.fx * k, fy: c.fy * k, translation: Float64Array.from(c.translation, (v, i) => (i === 2 ? v * k : v)) };
+    return refinePoseAndProportions(start, points, pixels, weights, iterations, from);
+  };
+  const distanceSd = Math.hypot(o.distancePriorSdLn, scale.sdLn);
+  const exif = exifCue(input.lens, width, height, diag, o.exifSdLn);
+  // The three cues' log-densities at one focal length (the foreshortening's up to a constant).
+  const cuesAt = (l: number, p: Posed) => ({
+    foreshortening: -(o.effectiveLandmarks / 2) * Math.log(Math.max(p.rms ** 2, 1e-12)),
+    distance: -((Math.log(scale.value * faceDepth(p.camera, points)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2),
+    exif: exif ? exif.logDensity(l) : 0,
+  });
+  const sumOf = (c: ReturnType<typeof cuesAt>) => c.foreshortening + c.distance + c.exif;
+  const posed: Posed[] = [];
+  for (const l of lnF) posed.push(poseFrom(l, posed[posed.length - 1], o.gridIterations));
+  const cueGrid = lnF.map((l, i) => cuesAt(l, posed[i]));
+  const logPost = cueGrid.map(sumOf);
   const misfit = posed.map((p) => p.rms ** 2);
   const least = Math.max(Math.min(...misfit), 1e-12);
-  const foreshortening = misfit.map((e) => -(o.effectiveLandmarks / 2) * Math.log(Math.max(e, 1e-12) / least));
-  const distanceSd = Math.hypot(o.distancePriorSdLn, scale.sdLn);
-  const distance = posed.map((p) => -((Math.log(scale.value * faceDepth(p.camera, points)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2));
-  const exif = exifCue(input.lens, width, height, diag, o.exifSdLn);
-  const exifTerm = lnF.map((l) => (exif ? exif.logDensity(l) : 0));
-  const logPost = lnF.map((_, i) => foreshortening[i] + distance[i] + exifTerm[i]);
+  const foreshortening = cueGrid.map((c) => c.foreshortening);
+  const exifTerm = cueGrid.map((c) => c.exif);
 
-  // Posterior mean and SD of ln f over the grid; the pose at the mean.
+  // Posterior mean and SD of ln f over the grid.
   const top = Math.max(...logPost);
   const p = logPost.map((v) => Math.exp(v - top));
   const total = p.reduce((s, v) => s + v, 0);
   let mean = p.reduce((s, v, i) => s + v * lnF[i], 0) / total;
   let sd = Math.sqrt(Math.max(p.reduce((s, v, i) => s + v * (lnF[i] - mean) ** 2, 0) / total, 0));
-  // Narrower than the grid's step: the parabola through the peak and its neighbours instead.
+  // Narrower than the grid's step: the peak found between its neighbours (golden section), the SD from the curvature there.
   const step = lnF[1] - lnF[0], peak = logPost.indexOf(top);
   if (sd < step && peak > 0 && peak < lnF.length - 1) {
-    const curve = (logPost[peak + 1] - 2 * top + logPost[peak - 1]) / (step * step);
-    if (curve < 0) {
-      mean = lnF[peak] - ((logPost[peak + 1] - logPost[peak - 1]) / (2 * step)) / curve;
-      sd = 1 / Math.sqrt(-curve);
+    const at = (l: number) => sumOf(cuesAt(l, poseFrom(l, posed[peak], o.gridIterations)));
+    const g = (Math.sqrt(5) - 1) / 2;
+    let a = lnF[peak - 1], b = lnF[peak + 1];
+    let x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = at(x1), f2 = at(x2);
+    for (let it = 0; it < 12; it++) {
+      if (f1 > f2) {
+        b = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = b - g * (b - a);
+        f1 = at(x1);
+      } else {
+        a = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = a + g * (b - a);
+        f2 = at(x2);
+      }
     }
+    mean = (a + b) / 2;
+    const h = step / 4, curve = (at(mean + h) - 2 * at(mean) + at(mean - h)) / (h * h);
+    sd = curve < 0 ? 1 / Math.sqrt(-curve) : sd;
   }
   const f = Math.exp(mean);
   const { camera } = pose(f);
