@@ -15,7 +15,7 @@ import { meanResidual, occludingContour, pairContour, searchOf, SILHOUETTE_DEFAU
 import { LOWER_LIP_BOTTOM } from "../src/primitives/face-topology.ts";
 import { lookAtCamera } from "../src/render/camera.ts";
 import { renderPreview } from "../src/render/preview.ts";
-import type { CaptureResult, FitResult, ImageF32, TemplateHead } from "../src/types.ts";
+import type { CaptureResult, FitResult, ImageF32, LensHint, TemplateHead } from "../src/types.ts";
 import { cropPanel, faceWindow, type CropWindow } from "./strip.ts";
 
 export interface OutlineFigures {
@@ -33,14 +33,14 @@ export interface OutlineFigures {
 const PANEL = 512;
 
 /** Fits with and without the silhouette term; the figures, the fit with the term, and the overlay panels side by side. */
-export function fitOverlay(cap: CaptureResult, head: TemplateHead): { figures: OutlineFigures; fitted: FitResult; image: ImageF32 } {
+export function fitOverlay(cap: CaptureResult, head: TemplateHead, lens: LensHint | null = null): { figures: OutlineFigures; fitted: FitResult; image: ImageF32 } {
   // CPU time, not wall time: the machine the evaluation runs on may be shared.
   const cpuMs = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
   let t0 = cpuMs();
-  const before = fit({ capture: cap, head }, { silhouette: { ...SILHOUETTE_DEFAULTS, iterations: 0 } });
+  const before = fit({ capture: cap, head, lens }, { silhouette: { ...SILHOUETTE_DEFAULTS, iterations: 0 } });
   const msBefore = cpuMs() - t0;
   t0 = cpuMs();
-  const after = fit({ capture: cap, head }, FIT_DEFAULTS);
+  const after = fit({ capture: cap, head, lens }, FIT_DEFAULTS);
   const msAfter = cpuMs() - t0;
   const colours = outlineColours(cap);
   const search = searchOf(after.interocularPx, SILHOUETTE_DEFAULTS);

@@ -46,7 +46,7 @@ export async function evaluateFit(dir: string, only: string[] = [], log: (line: 
   if (overlaysDir) await mkdir(overlaysDir, { recursive: true });
   const rows: FitRow[] = [];
   for (const name of await listPhotos(dir, only)) {
-    const { image } = await decodeImage(path.join(dir, name));
+    const { image, info } = await decodeImage(path.join(dir, name));
     let captured;
     try {
       captured = await capture({ image });
@@ -56,8 +56,8 @@ export async function evaluateFit(dir: string, only: string[] = [], log: (line: 
       log(`${name}: no face`);
       continue;
     }
-    const overlay = overlaysDir ? fitOverlay(captured, head) : undefined;
-    const r = overlay?.fitted ?? fit({ capture: captured, head });
+    const overlay = overlaysDir ? fitOverlay(captured, head, info.lens) : undefined;
+    const r = overlay?.fitted ?? fit({ capture: captured, head, lens: info.lens });
     const row: FitRow = { name, yawDeg: captured.pose.yawDeg, errorPx: r.reprojectionErrorPx, errorOfInterocular: r.reprojectionErrorPx / r.interocularPx, outline: overlay?.figures };
     rows.push(row);
     const o = overlay?.figures;

@@ -196,6 +196,53 @@ export interface Camera {
   translation: Float64Array;
 }
 
+/** What a photo's EXIF says about its lens (src/image/exif.ts); each field null when absent. */
+export interface LensHint {
+  /** The lens's real focal length, millimetres. */
+  focalLengthMm: number | null;
+  /** The 35 mm-film-equivalent focal length, millimetres (on the frame the camera wrote). */
+  focalLength35mm: number | null;
+  /** Sensor pixels per millimetre along x (FocalPlaneXResolution). */
+  focalPlanePxPerMm: number | null;
+  /** The image size the camera (or the last editor) wrote, pixels. */
+  pixelWidth: number | null;
+  pixelHeight: number | null;
+  /** Make and model. */
+  camera: string | null;
+}
+
+/**
+ * How fit chose the camera's focal length and the head's metric size (src/pipeline/fit/intrinsics.ts),
+ * for the job report. Focal lengths as "35 mm-equivalent" refer to the photo as given (its diagonal
+ * against the 43.3 mm of a 36 × 24 mm frame), whatever crop it was cut from.
+ */
+export interface CameraEstimate {
+  /** Focal length used, pixels. */
+  focalPx: number;
+  /** The same as a 35 mm-equivalent focal length on the photo's diagonal, millimetres. */
+  focal35mm: number;
+  /** Posterior SD of ln focal length (0 when fixed): 0.1 ≈ ±10 %. */
+  focalSdLn: number;
+  /** The cue that narrowed the focal length most: "EXIF", "EXIF (upper bound)", "foreshortening", "distance prior", or "fixed". */
+  focalDecidedBy: string;
+  /** Each cue; `share` = its part of the posterior's precision at the estimate (0..1). */
+  cues: {
+    exif: { focal35mm: number; kind: "exact" | "bound"; camera: string | null; share: number } | null;
+    foreshortening: { bestFocal35mm: number; misfitIod: number; share: number } | null;
+    distancePrior: { medianM: number; sdLn: number; share: number } | null;
+  };
+  /** Camera to the head's origin along the optical axis, metres (metric, after `metricScale`). */
+  distanceM: number;
+  /** The head's size ÷ the template's (the fitted mesh is scaled by it). */
+  metricScale: number;
+  /** Posterior SD of ln metricScale. */
+  metricScaleSdLn: number;
+  /** "iris" or "anthropometric prior (iris weighed in)" or "anthropometric prior". */
+  scaleDecidedBy: string;
+  /** The photo's visible iris diameter, pixels (null: iris landmarks not confident). */
+  irisDiameterPx: number | null;
+}
+
 /** The fitted head for one photo. */
 export interface FitResult {
   mesh: Mesh;
@@ -206,6 +253,8 @@ export interface FitResult {
   reprojectionErrorPx: number;
   /** Distance between the eye centres in the photo, pixels (normaliser for the error). */
   interocularPx: number;
+  /** How the focal length and the metric size were chosen. */
+  cameraEstimate: CameraEstimate;
 }
 
 /** Quality presets (docs/design.md §2). */

@@ -6,7 +6,8 @@
  */
 import sharp from "sharp";
 import { ImageTooLarge, InvalidImage } from "../errors.ts";
-import type { ImageF32 } from "../types.ts";
+import type { ImageF32, LensHint } from "../types.ts";
+import { readExifLens } from "./exif.ts";
 import { withDefaults } from "../options.ts";
 
 export interface DecodeOptions {
@@ -30,6 +31,8 @@ export interface DecodeInfo {
   hadIccProfile: boolean;
   /** The file had an alpha channel (flattened onto white). */
   hadAlpha: boolean;
+  /** What the EXIF block says about the lens (null: no EXIF); fit reads the focal length from it. */
+  lens: LensHint | null;
 }
 
 /**
@@ -76,6 +79,7 @@ export async function decodeImage(input: Uint8Array | string, options: DecodeOpt
       bitDepth: sixteen ? 16 : 8,
       hadIccProfile: Boolean(meta.icc),
       hadAlpha: Boolean(meta.hasAlpha),
+      lens: readExifLens(meta.exif),
     },
   };
 }

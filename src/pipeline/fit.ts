@@ -1,9 +1,11 @@
 /**
  * fit: the template head made into the photographed person, with the camera that sees them.
  *
- * 1. Pose: a similarity (Procrustes) from the template's landmark vertices to the photo's 3D
- *    landmarks gives rotation and scale; a pinhole camera (focal length from the options) places
- *    the head at the depth that scale implies; Gauss–Newton on the 2D reprojection refines it.
+ * 1. Camera and pose: the focal length from EXIF, the landmarks' foreshortening and a prior on the
+ *    camera's distance (fit/intrinsics.ts); a similarity (Procrustes) from the template's landmark
+ *    vertices to the photo's 3D landmarks gives rotation and scale, a pinhole camera places the head
+ *    at the depth that scale implies, Gauss–Newton on the 2D reprojection refines it. The head's
+ *    metric size (iris, anthropometric prior) scales the result at the end.
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
  *    at a depth between the posed template's and the one the landmark's own z implies; a
  *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
@@ -19,8 +21,9 @@ import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { LEFT_EYE_CONTOUR, LEFT_IRIS, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
-import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type TemplateHead } from "../types.ts";
-import { cameraFromSimilarity, landmarksRightHanded, project, refinePose } from "./fit/pose.ts";
+import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
+import { project } from "./fit/pose.ts";
+import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
 import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
@@ -28,8 +31,10 @@ import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./f
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface FitOptions {
-  /** Focal length as a multiple of the photo's longer side, pixels per pixel (1.2 ≈ a 43 mm lens on full frame). */
-  focalLengthFactor?: number;
+  /** The camera's focal length and the head's metric size (fit/intrinsics.ts; `focalLengthFactor` > 0 fixes the focal length). */
+  intrinsics?: IntrinsicsOptions;
+  /** Scale the fitted head (and the camera's translation) to the estimated metric size; false keeps the template's size. */
+  metricScale?: boolean;
   /** 0 = keep the template's depth profile, 1 = take the landmarks' depth (z) as is. */
   depthWeight?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
@@ -53,7 +58,8 @@ export interface FitOptions {
 }
 
 export const FIT_DEFAULTS: Required<FitOptions> = {
-  focalLengthFactor: 1.2,
+  intrinsics: INTRINSICS_DEFAULTS,
+  metricScale: true,
   depthWeight: 0.5,
   smoothingM: 1e-4,
   anchorSmoothingM: 5e-3,
@@ -70,6 +76,8 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
 export interface FitInput {
   capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "masks">>;
   head: TemplateHead;
+  /** What the photo's EXIF says about the lens (absent: nothing). */
+  lens?: LensHint | null;
 }
 
 /**
@@ -97,11 +105,10 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   faceIds.forEach((i, k) => points.set(pos.subarray(3 * lv[i], 3 * lv[i] + 3), 3 * k));
   const pixels = Float64Array.from(faceIds.flatMap((i) => [lm[3 * i], lm[3 * i + 1]]));
 
-  // 1. Pose.
-  const focal = o.focalLengthFactor * Math.max(width, height);
-  const init = cameraFromSimilarity(points, landmarksRightHanded(lm, faceIds), weights, width, height, focal);
-  const camera = refinePose(init.camera, points, pixels, weights);
-  log.debug(`fit: scale ${init.scale.toFixed(0)} px/m, head at ${(focal / init.scale).toFixed(2)} m`);
+  // 1. Camera and pose.
+  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
+  const focal = camera.fx;
+  log.debug(`fit: focal ${estimate.focal35mm.toFixed(0)} mm (35 mm-equivalent, ±${(100 * estimate.focalSdLn).toFixed(0)} %, decided by ${estimate.focalDecidedBy}), head ${estimate.metricScale.toFixed(3)} × the template's size (${estimate.scaleDecidedBy}), ${estimate.distanceM.toFixed(2)} m away`);
 
   // 2. Warp targets on the landmark rays.
   const Rt = camera.rotation, t = camera.translation;
@@ -172,7 +179,14 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     moveEyeball(head, part, out, warp, camera, lm, irisIds, o.maxGazeDeg);
   }
 
-  // 4. Mesh attributes, visibility, errors.
+  // 4. The head at its metric size: positions and the camera's translation scale alike, so every projection stays.
+  const k = o.metricScale ? estimate.metricScale : 1;
+  if (k !== 1) {
+    for (let i = 0; i < out.length; i++) out[i] *= k;
+    for (let c = 0; c < 3; c++) camera.translation[c] *= k;
+  }
+
+  // 5. Mesh attributes, visibility, errors.
   const weld = weldMap(out);
   const normals = computeNormals(out, head.mesh.indices, weld);
   const tangents = computeTangents(out, normals, head.mesh.uvs, head.mesh.indices);
@@ -185,7 +199,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     project(camera, out, q, 3 * lv[i]);
     se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
   }
-  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: interocularOf(lm) };
+  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: interocularOf(lm), cameraEstimate: { ...estimate, metricScale: k } };
 }
 
 /** Distance between the eye centres (lid-margin means) in the photo, pixels. */

@@ -26,7 +26,7 @@ import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from 
 import { withDefaults } from "../options.ts";
 import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import type { CaptureResult, FitResult, ImageF32, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
+import type { CaptureResult, FitResult, ImageF32, LensHint, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
@@ -113,7 +113,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   checkOptions(opts);
   const job = startJob(opts, hooks);
   const { decoded, captured } = await captureStage(job, photo);
-  const { head, fitted } = await fitStage(job, captured);
+  const { head, fitted } = await fitStage(job, captured, decoded.info.lens);
   const unwrapped = await unwrapStage(job, captured, fitted, head);
   const completed = await completeStage(job, unwrapped);
   job.estimators = await sharedRegistry();
@@ -209,10 +209,10 @@ async function captureStage(job: Job, photo: Uint8Array): Promise<{ decoded: { i
   return { decoded, captured };
 }
 
-async function fitStage(job: Job, captured: CaptureResult): Promise<{ head: TemplateHead; fitted: FitResult }> {
+async function fitStage(job: Job, captured: CaptureResult, lens: LensHint | null): Promise<{ head: TemplateHead; fitted: FitResult }> {
   const { head, fitted } = await job.run.run("fit", async () => {
     const head = sharedTemplateHead();
-    return { head, fitted: fit({ capture: captured, head }, {}, contextOf(job)) };
+    return { head, fitted: fit({ capture: captured, head, lens }, {}, contextOf(job)) };
   });
   job.result("fit", { ...fitted, head });
   return { head, fitted };

@@ -28,10 +28,10 @@ export function register(program: Command): void {
     .action(async (photo: string, opts: { face: string; json?: boolean; overlay?: string }) => {
       const face = Number(opts.face);
       if (!Number.isInteger(face) || face < 0) throw new CliError(`--face must be a whole number ≥ 0; got "${opts.face}"`, 2);
-      const { image } = await decodeImage(photo);
+      const { image, info } = await decodeImage(photo);
       const captured = await capture({ image }, { face }, { onModelProgress: modelProgress });
       const head = buildTemplateHead();
-      const result = fit({ capture: captured, head });
+      const result = fit({ capture: captured, head, lens: info.lens });
       const c = result.camera;
       const summary = {
         photo,
@@ -41,6 +41,7 @@ export function register(program: Command): void {
         flags: Object.fromEntries(Object.entries(captured.flags).filter(([k]) => k !== "notes")),
         notes: captured.flags.notes,
         camera: { width: c.width, height: c.height, fx: round(c.fx, 2), fy: round(c.fy, 2), cx: c.cx, cy: c.cy, rotation: Array.from(c.rotation, (v) => round(v, 5)), translation: Array.from(c.translation, (v) => round(v, 5)) },
+        cameraEstimate: result.cameraEstimate,
         reprojectionErrorPx: round(result.reprojectionErrorPx),
         interocularPx: round(result.interocularPx, 1),
         relativeError: round(result.reprojectionErrorPx / result.interocularPx, 5),

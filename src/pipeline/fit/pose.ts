@@ -5,6 +5,7 @@
  * refines rotation and translation under perspective.
  */
 import { fitSimilarity, quaternionToMatrix } from "../../geometry/procrustes.ts";
+import { solveDense } from "../../geometry/linear-solve.ts";
 import type { Camera } from "../../types.ts";
 
 /** Photo landmarks (px, y down, z toward camera negative) → right-handed pixel-scaled 3D. */
@@ -70,64 +71,94 @@ export function reprojectionRms(cam: Camera, points: Float64Array, pixels: Float
 
 /** Gauss–Newton refinement of rotation (small-angle updates) and translation under perspective. */
 export function refinePose(cam: Camera, points: Float64Array, pixels: Float64Array, weights: Float64Array, iterations = 10): Camera {
-  let cur = cam;
+  return refine(cam, points, pixels, weights, iterations, false, { scaleX: 1, scaleY: 1 }).camera;
+}
+
+/**
+ * As refinePose, and the points' own width-to-height ratio too (x scaled by e^a, y by e^−a in the
+ * model frame; 1 = as given): the pose of a face broader or longer for its size than the points, so
+ * that what is left of the misfit is not the face's proportions. Only the ratio: a common scale of
+ * x and y against z is the face's depth, which a single view cannot tell from the camera's distance.
+ */
+export function refinePoseAndProportions(cam: Camera, points: Float64Array, pixels: Float64Array, weights: Float64Array, iterations = 10, start = { scaleX: 1, scaleY: 1 }): { camera: Camera; scaleX: number; scaleY: number; rms: number } {
+  return refine(cam, points, pixels, weights, iterations, true, start);
+}
+
+interface PoseState {
+  camera: Camera;
+  scaleX: number;
+  scaleY: number;
+}
+
+function refine(cam: Camera, points: Float64Array, pixels: Float64Array, weights: Float64Array, iterations: number, proportions: boolean, start: { scaleX: number; scaleY: number }): PoseState & { rms: number } {
+  const dofs = proportions ? 7 : 6;
   const n = points.length / 3;
-  const q = new Float64Array(2), q2 = new Float64Array(2);
-  const apply = (c: Camera, d: number[]): Camera => {
-    const [wx, wy, wz] = d;
+  const q = new Float64Array(2), q2 = new Float64Array(2), p = new Float64Array(3);
+  const apply = (st: PoseState, d: ArrayLike<number>): PoseState => {
+    const c = st.camera;
+    const [wx, wy, wz] = [d[0], d[1], d[2]];
     const angle = Math.hypot(wx, wy, wz);
     const dR = angle > 0 ? quaternionToMatrix(Math.cos(angle / 2), (Math.sin(angle / 2) * wx) / angle, (Math.sin(angle / 2) * wy) / angle, (Math.sin(angle / 2) * wz) / angle) : quaternionToMatrix(1, 0, 0, 0);
     const R = new Float64Array(9);
     for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) R[3 * r + k] = dR[3 * r] * c.rotation[k] + dR[3 * r + 1] * c.rotation[3 + k] + dR[3 * r + 2] * c.rotation[6 + k];
     const t = Float64Array.from(c.translation);
     for (let k = 0; k < 3; k++) t[k] += d[3 + k];
-    return { ...c, rotation: R, translation: t };
+    return { camera: { ...c, rotation: R, translation: t }, scaleX: dofs > 6 ? st.scaleX * Math.exp(d[6]) : st.scaleX, scaleY: dofs > 6 ? st.scaleY * Math.exp(-d[6]) : st.scaleY };
   };
+  const projectScaled = (st: PoseState, i: number, out: Float64Array) => {
+    p[0] = points[3 * i] * st.scaleX;
+    p[1] = points[3 * i + 1] * st.scaleY;
+    p[2] = points[3 * i + 2];
+    project(st.camera, p, out);
+  };
+  const rms = (st: PoseState) => {
+    let s = 0, W = 0;
+    for (let i = 0; i < n; i++) {
+      projectScaled(st, i, q);
+      s += weights[i] * ((q[0] - pixels[2 * i]) ** 2 + (q[1] - pixels[2 * i + 1]) ** 2);
+      W += weights[i];
+    }
+    return Math.sqrt(s / W);
+  };
+  let cur: PoseState = { camera: cam, scaleX: start.scaleX, scaleY: start.scaleY };
+  let curRms = rms(cur);
+  const eps = 1e-5;
+  let damping = 1e-6;
   for (let it = 0; it < iterations; it++) {
-    const JtJ = new Float64Array(36), Jtr = new Float64Array(6);
-    const eps = [1e-5, 1e-5, 1e-5, 1e-5, 1e-5, 1e-5];
-    const perturbed = eps.map((e, k) => apply(cur, [0, 1, 2, 3, 4, 5].map((j) => (j === k ? e : 0))));
+    const JtJ = new Float64Array(dofs * dofs), Jtr = new Float64Array(dofs);
+    const perturbed = Array.from({ length: dofs }, (_, k) => apply(cur, Array.from({ length: dofs }, (_, j) => (j === k ? eps : 0))));
+    const J0 = new Float64Array(dofs), J1 = new Float64Array(dofs);
     for (let i = 0; i < n; i++) {
       if (!(weights[i] > 0)) continue;
-      project(cur, points, q, 3 * i);
-      const r = [q[0] - pixels[2 * i], q[1] - pixels[2 * i + 1]];
-      const J: number[][] = [[], []];
-      for (let k = 0; k < 6; k++) {
-        project(perturbed[k], points, q2, 3 * i);
-        J[0].push((q2[0] - q[0]) / eps[k]);
-        J[1].push((q2[1] - q[1]) / eps[k]);
+      projectScaled(cur, i, q);
+      const r0 = q[0] - pixels[2 * i], r1 = q[1] - pixels[2 * i + 1];
+      for (let k = 0; k < dofs; k++) {
+        projectScaled(perturbed[k], i, q2);
+        J0[k] = (q2[0] - q[0]) / eps;
+        J1[k] = (q2[1] - q[1]) / eps;
       }
-      for (let a = 0; a < 6; a++) {
-        for (let b = 0; b < 6; b++) JtJ[6 * a + b] += weights[i] * (J[0][a] * J[0][b] + J[1][a] * J[1][b]);
-        Jtr[a] += weights[i] * (J[0][a] * r[0] + J[1][a] * r[1]);
+      for (let a = 0; a < dofs; a++) {
+        for (let b = 0; b < dofs; b++) JtJ[dofs * a + b] += weights[i] * (J0[a] * J0[b] + J1[a] * J1[b]);
+        Jtr[a] += weights[i] * (J0[a] * r0 + J1[a] * r1);
       }
     }
-    for (let a = 0; a < 6; a++) JtJ[7 * a] *= 1 + 1e-6;
-    const step = solve6(JtJ, Jtr).map((v) => -v);
-    const next = apply(cur, step);
-    if (reprojectionRms(next, points, pixels, weights) >= reprojectionRms(cur, points, pixels, weights)) break;
-    cur = next;
-  }
-  return cur;
-}
-
-function solve6(A: Float64Array, b: Float64Array): number[] {
-  const M = Array.from({ length: 6 }, (_, r) => [...A.subarray(6 * r, 6 * r + 6), b[r]]);
-  for (let c = 0; c < 6; c++) {
-    let p = c;
-    for (let r = c + 1; r < 6; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
-    [M[c], M[p]] = [M[p], M[c]];
-    if (Math.abs(M[c][c]) < 1e-300) return [0, 0, 0, 0, 0, 0];
-    for (let r = c + 1; r < 6; r++) {
-      const f = M[r][c] / M[c][c];
-      for (let k = c; k < 7; k++) M[r][k] -= f * M[c][k];
+    // Levenberg–Marquardt: the Gauss–Newton step, damped further each time it would not lower the misfit.
+    let improved = false;
+    for (let tries = 0; tries < 6 && !improved; tries++, damping *= 10) {
+      const A = Float64Array.from(JtJ);
+      for (let a = 0; a < dofs; a++) A[(dofs + 1) * a] = JtJ[(dofs + 1) * a] * (1 + damping) + 1e-300;
+      const step = solveDense(A, dofs, Jtr, 1).map((v) => -v);
+      if (!step.every(Number.isFinite)) continue;
+      const next = apply(cur, step);
+      const nextRms = rms(next);
+      if (nextRms < curRms) {
+        cur = next;
+        curRms = nextRms;
+        improved = true;
+      }
     }
+    if (!improved) break;
+    damping = Math.max(1e-6, damping / 100);
   }
-  const x = new Array(6).fill(0);
-  for (let r = 5; r >= 0; r--) {
-    let s = M[r][6];
-    for (let k = r + 1; k < 6; k++) s -= M[r][k] * x[k];
-    x[r] = s / M[r][r];
-  }
-  return x;
+  return { ...cur, rms: curRms };
 }

@@ -140,6 +140,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       reprojectionErrorPx: round(fitted.reprojectionErrorPx, 3),
       interocularPx: round(fitted.interocularPx, 2),
       errorOfInterocular: round(fitted.reprojectionErrorPx / Math.max(1e-9, fitted.interocularPx), 5),
+      camera: roundDeep(fitted.cameraEstimate),
     },
     lighting: roundDeep(lighting),
     quality: {
