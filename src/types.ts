@@ -206,6 +206,24 @@ export interface FitResult {
   reprojectionErrorPx: number;
   /** Distance between the eye centres in the photo, pixels (normaliser for the error). */
   interocularPx: number;
+  /**
+   * The head as the photo shows it: `mesh` (neutral) plus the photo's expression. Absent when the
+   * expression is not fitted; `mesh` is then the head as photographed. `vertexVisibility` and
+   * `reprojectionErrorPx` are this head's.
+   */
+  photographed?: Mesh;
+  /** The photo's expression (fit/expression.ts), when fitted. */
+  expression?: FitExpression;
+}
+
+/** The photo's expression as ARKit blendshape weights on the fitted neutral head. */
+export interface FitExpression {
+  /** One weight per shape, 0..1, in `blendshapes` order (ARKit's, src/geometry/blendshape-names.ts). */
+  weights: Float64Array;
+  /** The 52 shapes evaluated on the neutral head (the package stage writes these as morph targets). */
+  blendshapes: Blendshape[];
+  /** RMS landmark reprojection error of the neutral head, pixels (how much expression was taken away). */
+  neutralErrorPx: number;
 }
 
 /** Quality presets (docs/design.md §2). */
