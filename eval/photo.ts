@@ -11,6 +11,7 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
 import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
@@ -42,6 +43,8 @@ export interface PhotoMeasures {
   contamination: number | null;
   /** CIEDE2000 between the iris albedo of maps/eyes.png and the photo's iris at albedo scale; null: eyes closed or too small. */
   irisDeltaE: number | null;
+  /** The photo's expression weights, landmark errors with and without it, tooth-coloured share of A_D's lips (eval/expression-checks.ts). */
+  expression: ExpressionChecks;
 }
 
 export interface PhotoEvaluation {
@@ -121,8 +124,10 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const scale = baselineScale(stages);
   const base = baselineMaps(up.texture, scale, u.ambientOcclusion);
   const light = lightingFromEstimate(delit.lighting);
-  const oursRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, ours, light);
-  const baseRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, base, light);
+  // The camera saw the head as photographed (the output head is neutral by default).
+  const seen = fit.photographed ?? fit.mesh;
+  const oursRender = rerenderOverPhoto(photo, seen, fit.camera, ours, light);
+  const baseRender = rerenderOverPhoto(photo, seen, fit.camera, base, light);
 
   const mask = skinMask(stages, oursRender.coverage);
   let skinPixels = 0;
@@ -165,6 +170,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     borderDeltaE: skin.borderDeltaE,
     contamination: skin.contamination,
     irisDeltaE: skin.irisDeltaE,
+    expression: expressionChecks(fit, delit.albedo, u.regions, delit.lighting.skinAlbedo),
   };
 
   const win = faceWindow(cap.landmarks);

@@ -335,10 +335,12 @@ export interface ReconstructOptions {
   formats: ("glb" | "babylon" | "maps")[];
   /** What head.glb carries: "web" | "desktop" (default) | "source" (materials/gltf-delivery.ts). maps/ is full precision whatever the target. */
   target?: "web" | "desktop" | "source";
+  /** The head's expression: "neutral" (absent means this) or "photo", as photographed. The photo's blendshape weights are in report.json either way. */
+  expression?: "neutral" | "photo";
 }
 
-/** Defaults of every option but `target` (absent means the package stage's default, "desktop"; kept out of report.json unless asked for). */
-export const RECONSTRUCT_DEFAULTS: Required<Omit<ReconstructOptions, "target">> = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
+/** Defaults of every option but `target` and `expression` (absent means the package stage's default, "desktop", and the neutral head; kept out of report.json unless asked for). */
+export const RECONSTRUCT_DEFAULTS: Required<Omit<ReconstructOptions, "target" | "expression">> = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
 
 /** Hooks the edges pass into a job. */
 export interface ReconstructHooks {
