@@ -57,7 +57,7 @@ export interface PhotoEvaluation {
 /** Panel height of the strips, pixels. */
 export const PANEL_SIZE = 256;
 
-export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render", "ours under the photo's hair"] as const;
+export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render", "ours under the photo's hair", "front, neutral", "front, as photographed", "45°, as photographed"] as const;
 
 function need<K extends keyof StageResults>(stages: CollectedStages, key: K): StageResults[K] {
   const v = stages[key];
@@ -188,6 +188,10 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     { label: PANEL_LABELS[9], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 180) },
     { label: PANEL_LABELS[10], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
     { label: PANEL_LABELS[11], image: cropPanel(oursUnderHair, win, PANEL_SIZE) },
+    // Issue 16: the output head is neutral; the photo's expression on it, front and 45°.
+    { label: PANEL_LABELS[12], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 0) },
+    { label: PANEL_LABELS[13], image: studioView(seen, ours, noseTip(stages), PANEL_SIZE, 0) },
+    { label: PANEL_LABELS[14], image: studioView(seen, ours, noseTip(stages), PANEL_SIZE) },
   ];
   return { measures, photoEmbedding: ePhoto, panels };
 }
@@ -206,5 +210,5 @@ export async function failurePanels(photo: ImageF32 | null, stages: CollectedSta
     const side = Math.max(photo.width, photo.height);
     first = [{ label: PANEL_LABELS[0], image: cropPanel(photo, { x: (photo.width - side) / 2, y: (photo.height - side) / 2, side }, PANEL_SIZE) }, empty(1)];
   }
-  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10), empty(11)];
+  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10), empty(11), empty(12), empty(13), empty(14)];
 }

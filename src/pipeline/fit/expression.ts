@@ -23,7 +23,7 @@
 import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
-import { SUBNASALE } from "../../primitives/face-topology.ts";
+import { MOUTH_LEFT, MOUTH_RIGHT, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
@@ -58,6 +58,11 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
  * (reference/head-anthropometry.md §1); depth, and the shears, taken as the same order (assumed).
  */
 const LOWER_FACE_RELATIVE_SD = 0.08;
+/** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
+const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
+/** Outer arcs of the upper and lower lip, corners excluded (face mesh indices). */
+const OUTER_UPPER_LIP = [185, 40, 39, 37, 0, 267, 269, 270, 409];
+const OUTER_LOWER_LIP = [146, 91, 181, 84, 17, 314, 405, 321, 375];
 /** Height over which the lower-face modes fade out above the subnasale, metres (shape choice: about the upper lip's half height). */
 const LOWER_FACE_FADE_M = 0.01;
 
@@ -287,7 +292,7 @@ export function photoExpression(input: PhotoExpressionInput, options: Expression
   const identity = warpedEverywhere(head.mesh.positions, warp);
   const shapes = evaluateBlendshapes(identity, head);
   const ids = Array.from({ length: head.landmarkVertices.length }, (_, i) => i).filter((i) => input.confidence[i] >= input.minConfidence);
-  const identityModes = lowerFaceModes(identity, head.landmarkVertices);
+  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...lipModes(identity, head.landmarkVertices)];
   const solve = solveExpression({ positions: identity, shapes, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
   return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights) };
 }
@@ -330,4 +335,20 @@ export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32A
     }
   }
   return modes;
+}
+
+/**
+ * How full each lip is: the outer arc of the upper (lower) lip moved up (down) by one SD of the
+ * vermilion height at the middle, tapering to nothing at the corners (2 modes).
+ */
+export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+  const x = (i: number) => positions[3 * landmarkVertices[i]];
+  const [right, left] = [x(MOUTH_RIGHT), x(MOUTH_LEFT)];
+  const mid = (right + left) / 2, half = Math.abs(left - right) / 2;
+  const mode = (name: string, ids: number[], dy: number): Blendshape => {
+    const delta = new Float32Array(positions.length);
+    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
+    return { name, delta };
+  };
+  return [mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper), mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower)];
 }
