@@ -23,7 +23,7 @@
 import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
-import { MOUTH_LEFT, MOUTH_RIGHT, SUBNASALE } from "../../primitives/face-topology.ts";
+import { LEFT_BROW, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
@@ -60,6 +60,15 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
 const LOWER_FACE_RELATIVE_SD = 0.08;
 /** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
 const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
+/** Upper lip height (subnasale–stomion) SD, metres: 22.6 ± 2.7 mm (men; women 2.6) [S4] (reference/head-anthropometry.md). */
+const UPPER_LIP_HEIGHT_SD_M = 0.0027;
+/**
+ * Eyebrow height (lid margin to brow) SD, metres: 10.4 ± 2.7 mm in adult Filipinos (Omaña et al.,
+ * Philipp J Ophthalmol 46(2)); 6.4 ± 1.8 mm in white adults aged 41–60 (Cartwright et al., Am J
+ * Ophthalmol 117:231–234, 1994), the larger taken. Both report the two brows correlated 0.87–0.96:
+ * one mode moves both.
+ */
+const BROW_HEIGHT_SD_M = 0.0027;
 /** Outer arcs of the upper and lower lip, corners excluded (face mesh indices). */
 const OUTER_UPPER_LIP = [185, 40, 39, 37, 0, 267, 269, 270, 409];
 const OUTER_LOWER_LIP = [146, 91, 181, 84, 17, 314, 405, 321, 375];
@@ -292,7 +301,7 @@ export function photoExpression(input: PhotoExpressionInput, options: Expression
   const identity = warpedEverywhere(head.mesh.positions, warp);
   const shapes = evaluateBlendshapes(identity, head);
   const ids = Array.from({ length: head.landmarkVertices.length }, (_, i) => i).filter((i) => input.confidence[i] >= input.minConfidence);
-  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...lipModes(identity, head.landmarkVertices)];
+  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...lipModes(identity, head.landmarkVertices), ...heightModes(identity, head.landmarkVertices)];
   const solve = solveExpression({ positions: identity, shapes, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
   return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights) };
 }
@@ -351,4 +360,14 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
     return { name, delta };
   };
   return [mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper), mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower)];
+}
+
+/** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */
+export function heightModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+  const mode = (name: string, ids: number[], dy: number): Blendshape => {
+    const delta = new Float32Array(positions.length);
+    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy;
+    return { name, delta };
+  };
+  return [mode("mouthHeight", [...new Set([...LIPS_OUTER, ...MOUTH_INNER])], UPPER_LIP_HEIGHT_SD_M), mode("browHeight", [...LEFT_BROW, ...RIGHT_BROW], BROW_HEIGHT_SD_M)];
 }
