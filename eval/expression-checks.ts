@@ -2,61 +2,49 @@
  * Expression figures (issue 16): how well the head as photographed meets the landmarks, how much
  * expression was taken out of the neutral head, and whether the photo's teeth landed on the lips.
  *
- * Tooth-coloured lips: a lip texel of A_D (region "lips" ≥ 0.5, base-size regions sampled at
- * A_D's size) is tooth-coloured when it lies nearer the enamel's reflectance (TOOTH_REFLECTANCE,
- * delight/references.ts) than the skin albedo de-lighting measured, in (ln luminance, ln g/r,
- * ln b/r) with each axis in units of the tooth reference's own spread (σ ln Y, σ chroma). Lips are
- * darker and redder than the skin round them, so they fall on the skin's side; enamel on the tooth's.
+ * Tooth-coloured lips: over the lip region of the completed photo texture (the texels A_D's lips
+ * are de-lit from; region "lips" ≥ 0.5), the share of texels nearer (CIEDE2000) to the teeth's
+ * colour in this photo (capture/teeth.ts) than to the lips' own median colour. Both references
+ * come from the same photo under the same light, so no albedo scale enters; null when the photo
+ * shows no teeth to land anywhere (measureTeeth found none).
  */
-import { srgbToLinearFast } from "../src/primitives/color.ts";
-import { TOOTH_REFLECTANCE } from "../src/pipeline/delight/references.ts";
+import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
 import { FACE_REGIONS, type FitResult, type ImageF32, type RegionMaps } from "../src/types.ts";
 import { weightsRecord } from "../src/pipeline/fit/expression.ts";
 
 export interface ExpressionChecks {
   /** The photo's weights above 0 (name → 0..1); empty when the expression step did not run. */
   weights: Record<string, number>;
-  /** RMS landmark error (pixels, and share of the inter-ocular distance) of the head as photographed and of the neutral head. */
+  /** RMS landmark error, share of the inter-ocular distance, of the head as photographed and of the neutral head. */
   landmarkErrorIod: number;
   neutralLandmarkErrorIod: number | null;
-  /** Share (0..1) of the lip region of A_D that is tooth-coloured; null without lip texels. */
+  /** Share (0..1) of the lip region that is tooth-coloured; null without teeth in the photo or lip texels. */
   lipToothShare: number | null;
 }
 
-/** The figures for one job. */
-export function expressionChecks(fit: FitResult, albedo: ImageF32, regions: RegionMaps, skinAlbedo: [number, number, number]): ExpressionChecks {
+/** The figures for one job: `texture` the completed photo texture (linear, base size), `teeth` the photo's teeth colour (linear) or null. */
+export function expressionChecks(fit: FitResult, texture: ImageF32, regions: RegionMaps, teeth: [number, number, number] | null): ExpressionChecks {
   const iod = Math.max(1e-9, fit.interocularPx);
   return {
     weights: fit.expression ? weightsRecord(fit.expression.weights) : {},
     landmarkErrorIod: fit.reprojectionErrorPx / iod,
     neutralLandmarkErrorIod: fit.expression ? fit.expression.neutralErrorPx / iod : null,
-    lipToothShare: lipToothShare(albedo, regions, skinAlbedo),
+    lipToothShare: teeth ? lipToothShare(texture, regions, teeth) : null,
   };
 }
 
-/** See the module comment. `albedo` sRGB, any size; `skinAlbedo` linear RGB. */
-export function lipToothShare(albedo: ImageF32, regions: RegionMaps, skinAlbedo: [number, number, number]): number | null {
+/** See the module comment; `texture` linear RGB at the regions' size, `teeth` linear RGB. */
+export function lipToothShare(texture: ImageF32, regions: RegionMaps, teeth: [number, number, number]): number | null {
   const w = regions.weights, lipsChannel = FACE_REGIONS.indexOf("lips");
-  const tooth = coordinates(TOOTH_REFLECTANCE.rgb), skin = coordinates(skinAlbedo);
-  const scale = [TOOTH_REFLECTANCE.sigmaLnY, TOOTH_REFLECTANCE.sigmaChroma, TOOTH_REFLECTANCE.sigmaChroma];
-  const dist = (a: number[], b: number[]) => Math.hypot(...a.map((v, k) => (v - b[k]) / scale[k]));
-  let lips = 0, toothy = 0;
-  for (let y = 0; y < albedo.height; y++) {
-    const ry = Math.min(w.height - 1, Math.floor(((y + 0.5) * w.height) / albedo.height));
-    for (let x = 0; x < albedo.width; x++) {
-      const rx = Math.min(w.width - 1, Math.floor(((x + 0.5) * w.width) / albedo.width));
-      if (w.data[(ry * w.width + rx) * w.channels + lipsChannel] < 0.5) continue;
-      const i = (y * albedo.width + x) * albedo.channels;
-      const c = coordinates([0, 1, 2].map((k) => srgbToLinearFast(albedo.data[i + k])) as [number, number, number]);
-      lips++;
-      if (dist(c, tooth) < dist(c, skin)) toothy++;
-    }
+  if (w.width !== texture.width || w.height !== texture.height) throw new Error("lipToothShare: the texture and the regions differ in size");
+  const labs: [number, number, number][] = [];
+  for (let p = 0; p < w.width * w.height; p++) {
+    if (w.data[p * w.channels + lipsChannel] < 0.5) continue;
+    const i = p * texture.channels;
+    labs.push(linearSrgbToLab(texture.data[i], texture.data[i + 1], texture.data[i + 2]));
   }
-  return lips > 0 ? toothy / lips : null;
-}
-
-/** (ln luminance, ln g/r, ln b/r) of a linear RGB colour. */
-function coordinates([r, g, b]: [number, number, number]): number[] {
-  const e = 1e-4;
-  return [Math.log(0.2126 * r + 0.7152 * g + 0.0722 * b + e), Math.log((g + e) / (r + e)), Math.log((b + e) / (r + e))];
+  if (labs.length === 0) return null;
+  const median = (k: number) => labs.map((l) => l[k]).sort((a, b) => a - b)[labs.length >> 1];
+  const lip = [median(0), median(1), median(2)], tooth = linearSrgbToLab(...teeth);
+  return labs.filter((l) => ciede2000(l, tooth) < ciede2000(l, lip)).length / labs.length;
 }

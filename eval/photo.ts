@@ -12,6 +12,7 @@ import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
@@ -170,7 +171,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     borderDeltaE: skin.borderDeltaE,
     contamination: skin.contamination,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, delit.albedo, u.regions, delit.lighting.skinAlbedo),
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb),
   };
 
   const win = faceWindow(cap.landmarks);
