@@ -12,6 +12,8 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
@@ -52,6 +54,8 @@ export interface PhotoMeasures {
   contamination: number | null;
   /** CIEDE2000 between the iris albedo of maps/eyes.png and the photo's iris at albedo scale; null: eyes closed or too small. */
   irisDeltaE: number | null;
+  /** The photo's expression weights, landmark errors with and without it, tooth-coloured share of A_D's lips (eval/expression-checks.ts). */
+  expression: ExpressionChecks;
 }
 
 export interface PhotoEvaluation {
@@ -64,7 +68,7 @@ export interface PhotoEvaluation {
 /** Panel height of the strips, pixels. */
 export const PANEL_SIZE = 256;
 
-export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render", "ours under the photo's hair"] as const;
+export const PANEL_LABELS = ["photo", "landmarks", "re-render (ours)", "A_D", "A_S", "N_S", "N_D", "45°, studio light", "profile", "back", "baseline re-render", "ours under the photo's hair", "front, neutral", "front, as photographed", "45°, as photographed"] as const;
 
 function need<K extends keyof StageResults>(stages: CollectedStages, key: K): StageResults[K] {
   const v = stages[key];
@@ -131,8 +135,10 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const scale = baselineScale(stages);
   const base = baselineMaps(up.texture, scale, u.ambientOcclusion);
   const light = lightingFromEstimate(delit.lighting);
-  const oursRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, ours, light);
-  const baseRender = rerenderOverPhoto(photo, fit.mesh, fit.camera, base, light);
+  // The camera saw the head as photographed (the output head is neutral by default).
+  const seen = fit.photographed ?? fit.mesh;
+  const oursRender = rerenderOverPhoto(photo, seen, fit.camera, ours, light);
+  const baseRender = rerenderOverPhoto(photo, seen, fit.camera, base, light);
 
   const mask = skinMask(stages, oursRender.coverage);
   let skinPixels = 0;
@@ -177,6 +183,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     borderDeltaE: skin.borderDeltaE,
     contamination: skin.contamination,
     irisDeltaE: skin.irisDeltaE,
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb),
   };
 
   const win = faceWindow(cap.landmarks);
@@ -194,6 +201,10 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     { label: PANEL_LABELS[9], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 180) },
     { label: PANEL_LABELS[10], image: cropPanel(baseRender.composite, win, PANEL_SIZE) },
     { label: PANEL_LABELS[11], image: cropPanel(oursUnderHair, win, PANEL_SIZE) },
+    // Issue 16: the output head is neutral; the photo's expression on it, front and 45°.
+    { label: PANEL_LABELS[12], image: studioView(fit.mesh, ours, noseTip(stages), PANEL_SIZE, 0) },
+    { label: PANEL_LABELS[13], image: studioView(seen, ours, noseTip(stages), PANEL_SIZE, 0) },
+    { label: PANEL_LABELS[14], image: studioView(seen, ours, noseTip(stages), PANEL_SIZE) },
   ];
   return { measures, photoEmbedding: ePhoto, panels };
 }
@@ -212,5 +223,5 @@ export async function failurePanels(photo: ImageF32 | null, stages: CollectedSta
     const side = Math.max(photo.width, photo.height);
     first = [{ label: PANEL_LABELS[0], image: cropPanel(photo, { x: (photo.width - side) / 2, y: (photo.height - side) / 2, side }, PANEL_SIZE) }, empty(1)];
   }
-  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10), empty(11)];
+  return [...first, empty(2), empty(3, mapWidth), empty(4, mapWidth), empty(5, mapWidth), empty(6, mapWidth), empty(7), empty(8), empty(9), empty(10), empty(11), empty(12), empty(13), empty(14)];
 }

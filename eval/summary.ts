@@ -53,6 +53,10 @@ export interface Totals {
   borderDeltaE: SetStats;
   contamination: SetStats;
   irisDeltaE: SetStats;
+  /** Expression (issue 16): share of A_D's lip region that is tooth-coloured; landmark error (share of IOD) of the head as photographed and of the neutral head. */
+  lipToothShare: SetStats;
+  landmarkErrorIod: SetStats;
+  neutralLandmarkErrorIod: SetStats;
   /** Facial skin luminance Y the albedo-scale prior aimed at, per photo. */
   albedoTargetLuminance: SetStats;
   /** Photos whose albedo scale ended on an end of the skin-locus prior (facial Y 0.068 or 0.355). */
@@ -138,6 +142,9 @@ export function totals(records: PhotoRecord[]): Totals {
     borderDeltaE: setStats(ok.map((r) => r.measures!.borderDeltaE)),
     contamination: setStats(ok.map((r) => r.measures!.contamination)),
     irisDeltaE: setStats(ok.map((r) => r.measures!.irisDeltaE)),
+    lipToothShare: setStats(ok.map((r) => r.measures!.expression?.lipToothShare ?? null)),
+    landmarkErrorIod: setStats(ok.map((r) => r.measures!.expression?.landmarkErrorIod ?? null)),
+    neutralLandmarkErrorIod: setStats(ok.map((r) => r.measures!.expression?.neutralLandmarkErrorIod ?? null)),
     albedoTargetLuminance: setStats(ok.map((r) => r.measures!.lighting.targetLuminance)),
     onPriorBound: ok.filter((r) => r.measures!.lighting.onPriorBound).length,
     timing: {
@@ -208,6 +215,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     row("residual shading r(log albedo, log shading)", t.residualShading, 3, "nearer 0"),
     ``,
     `- Clean skin (ours; mean / median / max): border ΔE00 ${f(t.borderDeltaE.mean, 2)} / ${f(t.borderDeltaE.median, 2)} / ${f(t.borderDeltaE.max, 2)} (target median ≤ 2); contamination ${f(100 * (t.contamination.mean ?? NaN), 2)} / ${f(100 * (t.contamination.median ?? NaN), 2)} / ${f(100 * (t.contamination.max ?? NaN), 2)} % (≤ 1 %); iris ΔE00 ${f(t.irisDeltaE.mean, 1)} / ${f(t.irisDeltaE.median, 1)} / ${f(t.irisDeltaE.max, 1)} over ${t.irisDeltaE.count} photos with open eyes (≤ 10).`,
+    `- Expression (mean / median / max): tooth-coloured share of A_D's lips ${f(100 * (t.lipToothShare.mean ?? NaN), 2)} / ${f(100 * (t.lipToothShare.median ?? NaN), 2)} / ${f(100 * (t.lipToothShare.max ?? NaN), 2)} % (≤ 1 %); landmark error of the head as photographed ${f(100 * (t.landmarkErrorIod.mean ?? NaN), 2)} / ${f(100 * (t.landmarkErrorIod.median ?? NaN), 2)} / ${f(100 * (t.landmarkErrorIod.max ?? NaN), 2)} % IOD, of the neutral head ${f(100 * (t.neutralLandmarkErrorIod.mean ?? NaN), 2)} / ${f(100 * (t.neutralLandmarkErrorIod.median ?? NaN), 2)} / ${f(100 * (t.neutralLandmarkErrorIod.max ?? NaN), 2)} % IOD.`,
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
@@ -273,7 +281,7 @@ export function indexHtml(summaryMd: string, records: PhotoRecord[]): string {
   const rows = order.map((r) => {
     const m = r.measures;
     const facts = m
-      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}; under the photo's hair ${f(m.identityHairComposite.ours, 3)}, baseline ${f(m.identityHairComposite.baseline, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)}) · border ΔE ${f(m.borderDeltaE, 2)} · contamination ${f(m.contamination === null ? null : 100 * m.contamination, 2)} % · iris ΔE ${f(m.irisDeltaE, 1)}`
+      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}; under the photo's hair ${f(m.identityHairComposite.ours, 3)}, baseline ${f(m.identityHairComposite.baseline, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)}) · border ΔE ${f(m.borderDeltaE, 2)} · contamination ${f(m.contamination === null ? null : 100 * m.contamination, 2)} % · iris ΔE ${f(m.irisDeltaE, 1)} · lips tooth-coloured ${f(m.expression?.lipToothShare == null ? null : 100 * m.expression.lipToothShare, 2)} % · landmarks ${f(m.expression ? 100 * m.expression.landmarkErrorIod : null, 2)} % IOD (neutral ${f(m.expression?.neutralLandmarkErrorIod == null ? null : 100 * m.expression.neutralLandmarkErrorIod, 2)}) · expression ${m.expression ? Object.entries(m.expression.weights).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral" : "—"}`
       : `<b>failed</b> in ${escapeHtml(r.failure?.stage ?? "?")}: ${escapeHtml(r.failure?.message ?? "")}`;
     const flags = r.flags.length ? ` · flags: ${escapeHtml(r.flags.join(", "))}` : "";
     return `<section id="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}</h3><p>${facts}${flags} · ${f(r.timing.totalMs / 1000, 1)} s</p><img src="${escapeHtml(r.strip)}" alt="${escapeHtml(r.name)}" loading="lazy"></section>`;

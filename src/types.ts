@@ -255,6 +255,24 @@ export interface FitResult {
   interocularPx: number;
   /** How the focal length and the metric size were chosen. */
   cameraEstimate: CameraEstimate;
+  /**
+   * The head as the photo shows it: `mesh` (neutral) plus the photo's expression. Absent when the
+   * expression is not fitted; `mesh` is then the head as photographed. `vertexVisibility` and
+   * `reprojectionErrorPx` are this head's.
+   */
+  photographed?: Mesh;
+  /** The photo's expression (fit/expression.ts), when fitted. */
+  expression?: FitExpression;
+}
+
+/** The photo's expression as ARKit blendshape weights on the fitted neutral head. */
+export interface FitExpression {
+  /** One weight per shape, 0..1, in `blendshapes` order (ARKit's, src/geometry/blendshape-names.ts). */
+  weights: Float64Array;
+  /** The 52 shapes evaluated on the neutral head (the package stage writes these as morph targets). */
+  blendshapes: Blendshape[];
+  /** RMS landmark reprojection error of the neutral head, pixels (how much expression was taken away). */
+  neutralErrorPx: number;
 }
 
 /** Quality presets (docs/design.md §2). */
@@ -366,10 +384,12 @@ export interface ReconstructOptions {
   formats: ("glb" | "babylon" | "maps")[];
   /** What head.glb carries: "web" | "desktop" (default) | "source" (materials/gltf-delivery.ts). maps/ is full precision whatever the target. */
   target?: "web" | "desktop" | "source";
+  /** The head's expression: "neutral" (absent means this) or "photo", as photographed. The photo's blendshape weights are in report.json either way. */
+  expression?: "neutral" | "photo";
 }
 
-/** Defaults of every option but `target` (absent means the package stage's default, "desktop"; kept out of report.json unless asked for). */
-export const RECONSTRUCT_DEFAULTS: Required<Omit<ReconstructOptions, "target">> = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
+/** Defaults of every option but `target` and `expression` (absent means the package stage's default, "desktop", and the neutral head; kept out of report.json unless asked for). */
+export const RECONSTRUCT_DEFAULTS: Required<Omit<ReconstructOptions, "target" | "expression">> = { preset: "standard", face: 0, formats: ["glb", "babylon", "maps"] };
 
 /** Hooks the edges pass into a job. */
 export interface ReconstructHooks {

@@ -237,13 +237,17 @@ describe("npm run eval on two photos and one without a face", () => {
       expect(m.contamination).toBeGreaterThanOrEqual(0);
       expect(m.contamination).toBeLessThanOrEqual(1);
       if (m.irisDeltaE !== null) expect(m.irisDeltaE).toBeGreaterThanOrEqual(0);
+      // Expression (issue 16): the head as photographed meets the landmarks far better than the neutral one; a share when teeth show.
+      expect(m.expression.landmarkErrorIod).toBeLessThan(0.02);
+      if (m.expression.neutralLandmarkErrorIod !== null) expect(m.expression.neutralLandmarkErrorIod).toBeGreaterThan(m.expression.landmarkErrorIod);
+      if (m.expression.lipToothShare !== null) expect(m.expression.lipToothShare).toBeLessThanOrEqual(1);
       // Every stage timed, and the stages fit inside the reconstruction that ran them (no speed claim).
       expect(Object.keys(p.timing.stagesMs)).toEqual([...STAGES]);
       const stagesTotal = Object.values(p.timing.stagesMs).reduce((s, ms) => s + ms, 0);
       expect(stagesTotal).toBeGreaterThan(0);
       expect(stagesTotal).toBeLessThanOrEqual(p.timing.reconstructMs);
       expect(p.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
-      // Every panel: 12 panels (256 px, maps narrower) plus gaps, 300 px high.
+      // Every panel: 15 panels (256 px, maps narrower) plus gaps, 300 px high.
       const strip = await sharp(path.join(out, p.strip)).metadata();
       expect(strip.height).toBe(300);
       expect(strip.width).toBeGreaterThan(9 * 256);

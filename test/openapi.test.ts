@@ -106,9 +106,10 @@ describe("OpenAPI description", () => {
   it("takes the job form from the zod schema that validates it", () => {
     const doc = openApiDocument({ version: VERSION }) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, { enum?: string[]; maximum?: number }> } }> } }>> };
     const props = doc.paths["/v1/jobs"].post.requestBody!.content["multipart/form-data"].schema.properties;
-    expect(Object.keys(props).sort()).toEqual(["face", "formats", "photo", "preset", "target"]);
+    expect(Object.keys(props).sort()).toEqual(["expression", "face", "formats", "photo", "preset", "target"]);
     expect(props.preset.enum).toEqual(["draft", "standard", "high", "ultra"]);
     expect(props.target.enum).toEqual(["web", "desktop", "source"]);
+    expect(props.expression.enum).toEqual(["neutral", "photo"]);
     expect(props.face.maximum).toBe(31);
   });
 

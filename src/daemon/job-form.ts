@@ -9,8 +9,9 @@ const FORMATS = ["glb", "babylon", "maps"] as const;
 /** More faces than this in one photo is not a portrait; the index is almost surely a mistake. */
 export const MAX_FACE_INDEX = 31;
 
-const KNOWN_FIELDS = new Set(["preset", "face", "formats", "target"]);
+const KNOWN_FIELDS = new Set(["preset", "face", "formats", "target", "expression"]);
 const TARGETS = ["web", "desktop", "source"] as const;
+const EXPRESSIONS = ["neutral", "photo"] as const;
 
 const one = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 
@@ -27,6 +28,7 @@ const schema = z.object({
     )
     .optional(),
   target: z.preprocess(one, z.enum(TARGETS, { message: `must be one of ${TARGETS.join(", ")}` })).optional(),
+  expression: z.preprocess(one, z.enum(EXPRESSIONS, { message: `must be one of ${EXPRESSIONS.join(", ")}` })).optional(),
 });
 
 /** Parses the form fields into full job options, or throws 400 invalid_option naming the field. */
@@ -44,6 +46,7 @@ export function parseJobForm(body: Record<string, unknown> | undefined): Reconst
   const formats = parsed.data.formats ? FORMATS.filter((f) => parsed.data.formats!.includes(f)) : [...RECONSTRUCT_DEFAULTS.formats];
   const options: ReconstructOptions = { preset: parsed.data.preset ?? RECONSTRUCT_DEFAULTS.preset, face: parsed.data.face ?? RECONSTRUCT_DEFAULTS.face, formats };
   if (parsed.data.target) options.target = parsed.data.target;
+  if (parsed.data.expression) options.expression = parsed.data.expression;
   return options;
 }
 export { schema as JOB_FORM_SCHEMA };

@@ -14,7 +14,11 @@
  *    varies with the person without being dragged by the face's detail.
  * 3. Eyes: each eyeball moves rigidly with the warp at its centre and turns so that its iris
  *    centre lies on the photo's iris ray.
- * 4. Visibility: per vertex, facing the camera and not behind the z-buffer of the fitted head.
+ * 4. Expression (fit/expression.ts): the photo's expression solved as ARKit blendshape weights on
+ *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
+ *    the fitted head is neutral; the eyeballs then look straight ahead (gaze is in the weights).
+ * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
+ *    and not behind its z-buffer.
  */
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
@@ -28,6 +32,7 @@ import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWe
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
+import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface FitOptions {
@@ -55,6 +60,8 @@ export interface FitOptions {
   minLandmarks?: number;
   /** The silhouette term: the head's occluding contour held to the photo's outline (fit/silhouette.ts; `iterations: 0` turns it off). */
   silhouette?: SilhouetteOptions;
+  /** The expression step: the photo's expression as blendshape weights, kept out of the head's shape (fit/expression.ts; `enabled: false` bakes it into the shape as before). */
+  expression?: ExpressionOptions;
 }
 
 export const FIT_DEFAULTS: Required<FitOptions> = {
@@ -70,6 +77,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   visibilityToleranceM: 0.002,
   minLandmarks: 50,
   silhouette: SILHOUETTE_DEFAULTS,
+  expression: EXPRESSION_DEFAULTS,
 };
 
 /** What fit reads: the photo's landmarks and their confidence, and the template head to deform. */
@@ -105,8 +113,11 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   faceIds.forEach((i, k) => points.set(pos.subarray(3 * lv[i], 3 * lv[i] + 3), 3 * k));
   const pixels = Float64Array.from(faceIds.flatMap((i) => [lm[3 * i], lm[3 * i + 1]]));
 
-  // 1. Camera and pose.
-  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
+  // 1. Camera and pose; with the expression fitted, from the landmarks no expression moves (an open jaw would pitch the head).
+  const expressionOptions = { ...EXPRESSION_DEFAULTS, ...o.expression };
+  const expressive = expressionOptions.enabled ? expressiveLandmarks(head, expressionOptions.expressiveM) : undefined;
+  const poseWeights = expressive ? weights.map((w, k) => (expressive[faceIds[k]] ? 0 : w)) : weights;
+  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights: poseWeights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
   const focal = camera.fx;
   log.debug(`fit: focal ${estimate.focal35mm.toFixed(0)} mm (35 mm-equivalent, ±${(100 * estimate.focalSdLn).toFixed(0)} %, decided by ${estimate.focalDecidedBy}), head ${estimate.metricScale.toFixed(3)} × the template's size (${estimate.scaleDecidedBy}), ${estimate.distanceM.toFixed(2)} m away`);
 
@@ -156,8 +167,16 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     }
     lambda[k] = o.anchorSmoothingM;
   });
-  // The head's occluding contour held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
-  const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda }, priors: { first: faceIds.length, count: back.length } }, o.silhouette);
+  // The photo's expression, solved on a head warped through the landmarks no expression moves, then taken out of the face's targets.
+  const expression = expressionOptions.enabled ? photoExpression({ head, targets: { centres, displacements: disp, lambda }, faceIds, camera, landmarks: lm, confidence: capture.landmarkConfidence, minConfidence: o.minConfidence, interocularPx: interocularOf(lm) }, expressionOptions) : undefined;
+  if (expression) {
+    log.debug(`fit: expression ${Object.entries(expression.record).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral"}; landmarks ${expression.solve.neutralErrorPx.toFixed(2)} → ${expression.solve.expressedErrorPx.toFixed(2)} px on the identity-only head`);
+    faceIds.forEach((i, k) => {
+      for (let c = 0; c < 3; c++) disp[3 * k + c] -= expression.field[3 * lv[i] + c];
+    });
+  }
+  // The head's occluding contour (as photographed) held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
+  const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda }, priors: { first: faceIds.length, count: back.length }, ...(expression ? { expression: expression.field } : {}) }, o.silhouette);
   if (outline.pairsBefore) log.debug(`fit: the photo's outline ${(100 * outline.beforeIod).toFixed(2)} → ${(100 * outline.lastIod).toFixed(2)} % IOD from the head's contour over the rounds (${outline.constraints.join(", ")} constraints, ${outline.released.join(", ")} head anchors released)`);
 
   // Apply to every skin vertex; eyeballs move rigidly (below).
@@ -176,7 +195,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   for (const part of head.parts) {
     if (!EYE_PARTS.includes(part.part)) continue;
     const irisIds = part.part === "eyeRight" ? rightIrisIds(head) : leftIrisIds(head);
-    moveEyeball(head, part, out, warp, camera, lm, irisIds, o.maxGazeDeg);
+    moveEyeball(head, part, out, warp, camera, lm, irisIds, expression ? 0 : o.maxGazeDeg);
   }
 
   // 4. The head at its metric size: positions and the camera's translation scale alike, so every projection stays.
@@ -186,20 +205,32 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     for (let c = 0; c < 3; c++) camera.translation[c] *= k;
   }
 
-  // 5. Mesh attributes, visibility, errors.
+  // 5. Mesh attributes, the head as photographed, visibility, errors.
   const weld = weldMap(out);
-  const normals = computeNormals(out, head.mesh.indices, weld);
-  const tangents = computeTangents(out, normals, head.mesh.uvs, head.mesh.indices);
-  const mesh = { positions: out, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
-  const vertexVisibility = visibility(mesh.positions, mesh.normals, mesh.indices, camera, o.visibilityResolution, o.visibilityToleranceM);
+  const mesh = meshOf(out, head, weld);
+  const seen = expression ? photographedHead(out, head, expression.solve.weights) : undefined;
+  const photographed = seen ? meshOf(seen.positions, head, weld) : mesh;
+  const vertexVisibility = visibility(photographed.positions, photographed.normals, photographed.indices, camera, o.visibilityResolution, o.visibilityToleranceM);
   const used = Array.from({ length: LANDMARK_COUNT }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
-  const q = new Float64Array(2);
-  let se = 0;
-  for (const i of used) {
-    project(camera, out, q, 3 * lv[i]);
-    se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
-  }
-  return { mesh, camera, vertexVisibility, reprojectionErrorPx: Math.sqrt(se / used.length), interocularPx: interocularOf(lm), cameraEstimate: { ...estimate, metricScale: k } };
+  const error = (positions: Float32Array) => {
+    const q = new Float64Array(2);
+    let se = 0;
+    for (const i of used) {
+      project(camera, positions, q, 3 * lv[i]);
+      se += (q[0] - lm[3 * i]) ** 2 + (q[1] - lm[3 * i + 1]) ** 2;
+    }
+    return Math.sqrt(se / used.length);
+  };
+  const result: FitResult = { mesh, camera, vertexVisibility, reprojectionErrorPx: error(photographed.positions), interocularPx: interocularOf(lm), cameraEstimate: { ...estimate, metricScale: k } };
+  if (!seen || !expression) return result;
+  return { ...result, photographed, expression: { weights: expression.solve.weights, blendshapes: seen.shapes, neutralErrorPx: error(out) } };
+}
+
+/** A mesh with the template's UVs and triangles at new positions (normals and tangents recomputed). */
+function meshOf(positions: Float32Array, head: TemplateHead, weld: Int32Array): FitResult["mesh"] {
+  const normals = computeNormals(positions, head.mesh.indices, weld);
+  const tangents = computeTangents(positions, normals, head.mesh.uvs, head.mesh.indices);
+  return { positions, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
 }
 
 /** Distance between the eye centres (lid-margin means) in the photo, pixels. */

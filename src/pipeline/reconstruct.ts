@@ -26,7 +26,7 @@ import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from 
 import { withDefaults } from "../options.ts";
 import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import type { CaptureResult, FitResult, ImageF32, LensHint, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
+import type { Blendshape, CaptureResult, FitResult, ImageF32, LensHint, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
@@ -96,6 +96,7 @@ function checkOptions(options: ReconstructOptions): void {
   const bad = options.formats.filter((f) => !known.includes(f));
   if (bad.length || options.formats.length === 0) throw new InvalidOption(`formats must be a non-empty list of ${known.join(", ")}; got ${options.formats.join(", ") || "none"}`);
   if (options.target !== undefined && !["web", "desktop", "source"].includes(options.target)) throw new InvalidOption(`target must be one of web, desktop, source; got ${String(options.target)}`);
+  if (options.expression !== undefined && !["neutral", "photo"].includes(options.expression)) throw new InvalidOption(`expression must be one of neutral, photo; got ${String(options.expression)}`);
 }
 
 /**
@@ -108,8 +109,8 @@ function checkOptions(options: ReconstructOptions): void {
  *   failing stage, or the signal's AbortError when cancelled
  */
 export async function reconstruct(photo: Uint8Array, options: Partial<ReconstructOptions> = {}, hooks: ReconstructHooks = {}): Promise<ReconstructResult & { timings: StageTiming[] }> {
-  const { target, ...rest } = options;
-  const opts: ReconstructOptions = { ...withDefaults(RECONSTRUCT_DEFAULTS, rest), ...(target ? { target } : {}) };
+  const { target, expression, ...rest } = options;
+  const opts: ReconstructOptions = { ...withDefaults(RECONSTRUCT_DEFAULTS, rest), ...(target ? { target } : {}), ...(expression ? { expression } : {}) };
   checkOptions(opts);
   const job = startJob(opts, hooks);
   const { decoded, captured } = await captureStage(job, photo);
@@ -131,7 +132,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const report = await jobReport(job, photoSha256, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
   report.eyes = eyesReport(eyeMap.iris);
   const files = await packageStage(job, {
-    mesh: fitted.mesh,
+    // The head neutral unless the photo's expression is asked for (the maps sit on either: same UVs).
+    mesh: opts.expression === "photo" && fitted.photographed ? fitted.photographed : fitted.mesh,
     parts: head.parts,
     maps: {
       albedoDiffuse: delit.albedo,
@@ -145,7 +147,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
     },
     parameters: {},
     report,
-  }, head);
+  }, head, fitted.expression?.blendshapes);
   return withTimings(files, report, job.run.timings);
 }
 
@@ -218,8 +220,10 @@ async function fitStage(job: Job, captured: CaptureResult, lens: LensHint | null
   return { head, fitted };
 }
 
+/** The photo is unwrapped through the head as photographed (lips on lips, lids on lids); the maps then sit on the neutral head's UVs. */
 function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
-  return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: fitted, head }, job.preset.unwrap, contextOf(job, progress)));
+  const seen = { mesh: fitted.photographed ?? fitted.mesh, camera: fitted.camera };
+  return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head }, job.preset.unwrap, contextOf(job, progress)));
 }
 
 function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {
@@ -312,10 +316,13 @@ async function eyesStage(
   });
 }
 
-/** The output files: GLB, .babylon, maps and report.json, as the job's formats ask. */
-/** Package, with ARKit's blendshapes re-evaluated on the fitted head (its own hinge, globes and lid margins; blendshapes.ts) inside the stage's time. */
-function packageStage(job: Job, input: PackageInput, head: TemplateHead): Promise<OutputFile[]> {
-  return job.run.run("package", () => packageOutputs({ ...input, blendshapes: evaluateBlendshapes(input.mesh.positions, head) }, { ...job.preset.package, formats: job.opts.formats, ...(job.opts.target ? { target: job.opts.target } : {}) }, contextOf(job)));
+/**
+ * The output files: GLB, .babylon, maps and report.json, as the job's formats ask. ARKit's
+ * blendshapes are fit's (evaluated once on the neutral head, with its own hinge, globes and lid
+ * margins); without the expression step they are evaluated here, inside the stage's time.
+ */
+function packageStage(job: Job, input: PackageInput, head: TemplateHead, shapes?: Blendshape[]): Promise<OutputFile[]> {
+  return job.run.run("package", () => packageOutputs({ ...input, blendshapes: shapes ?? evaluateBlendshapes(input.mesh.positions, head) }, { ...job.preset.package, formats: job.opts.formats, ...(job.opts.target ? { target: job.opts.target } : {}) }, contextOf(job)));
 }
 
 /** report.json's eyes entry: colours rounded to 4 decimals. */

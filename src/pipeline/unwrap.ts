@@ -11,6 +11,7 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
+import { inMouthOpening, mouthOpening } from "./unwrap/mouth-opening.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -54,6 +55,8 @@ export interface UnwrapOptions {
   aoResolution?: number;
   /** Cap on the tangent of the viewing angle in the depth test's slope term (grazing texels would get an unbounded tolerance). */
   maxSlopeTangent?: number;
+  /** Texels that land inside the photo's mouth opening (inner lip contour; teeth, tongue, the mouth's dark) count as unseen (unwrap/mouth-opening.ts). */
+  mouthOpeningUnseen?: boolean;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -70,11 +73,12 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   aoDirections: 96,
   aoResolution: 384,
   maxSlopeTangent: 8,
+  mouthOpeningUnseen: true,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
 export interface UnwrapInput {
-  capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence">;
+  capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "landmarks">>;
   fit: Pick<FitResult, "mesh" | "camera">;
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
   head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
@@ -118,6 +122,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const footprint = triangleFootprints(uvScreen, projection.pixels, mesh.indices);
   const vertexConfidence = vertexLandmarkConfidence(mesh.positions, head.landmarkVertices, capture.landmarkConfidence, o.landmarkRadiusM);
   const pyramid = buildPhotoPyramid(capture.image, projectedBox(projection.pixels, camera.width, camera.height));
+  const opening = o.mouthOpeningUnseen ? mouthOpening(capture.landmarks) : null;
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -141,6 +146,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const x = camera.cx + (camera.fx * pc[0]) / dist;
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
+    if (inMouthOpening(opening, x, y)) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);

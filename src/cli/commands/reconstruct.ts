@@ -22,6 +22,7 @@ export interface JobFlags {
   face?: string;
   formats?: string;
   target?: string;
+  expression?: string;
   json?: boolean;
   maxMegapixels?: string;
 }
@@ -34,6 +35,7 @@ export function optionsFromFlags(flags: JobFlags): ReconstructOptions {
     if (flags.face !== undefined) fields.face = flags.face;
     if (flags.formats !== undefined) fields.formats = flags.formats;
     if (flags.target !== undefined) fields.target = flags.target;
+    if (flags.expression !== undefined) fields.expression = flags.expression;
     return parseJobForm(fields);
   } catch (err) {
     if (err instanceof HttpError) throw new CliError(`--${err.message}`, 2);
@@ -75,6 +77,7 @@ export function addJobOptions(command: Command): Command {
     .option("--face <n>", "which detected face to reconstruct, 0 = largest (default 0)")
     .option("--formats <list>", "comma-separated: glb, babylon, maps (default all)")
     .option("--target <name>", "what head.glb carries: web | desktop | source (default desktop; maps/ stays full precision)")
+    .option("--expression <which>", "neutral | photo: the head neutral (default) or with the photo's expression (its blendshape weights are in report.json either way)")
     .option("--max-megapixels <n>", "refuse photos larger than this (default 50)")
     .option("--json", "print a JSON summary on stdout (progress stays on stderr)");
 }

@@ -74,14 +74,18 @@ export interface SilhouetteInput {
   base: WarpTargets;
   /** Base targets [first, first + count) that are priors (the predicted head), released near silhouette constraints. */
   priors?: { first: number; count: number };
+  /** The photo's expression as a displacement per vertex (metres, fit/expression.ts): the contour is the head's as photographed, the warp's targets stay neutral. */
+  expression?: Float32Array;
 }
 
 /** One point of the head's occluding contour. */
 export interface ContourPoint {
   /** Template position (the warp's domain), metres. */
   template: [number, number, number];
-  /** Warped position, metres. */
+  /** Warped position (with the expression, when one is given), metres. */
   world: [number, number, number];
+  /** The expression's displacement at this point, metres (zeros without one). */
+  expression: [number, number, number];
   /** Projection, photo pixels. */
   pixel: [number, number];
   /** Outward 2D normal (unit, y down). */
@@ -124,7 +128,7 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   let current = { key: "", factored };
   const search = searchOf(input.interocularPx, o);
   for (let round = 0; round < o.iterations; round++) {
-    const contour = occludingContour(head, warpedPositions(head, warp), camera, o);
+    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression);
     const pairs = pairContour(src, colours, contour, search);
     const residual = meanResidual(pairs) / input.interocularPx;
     if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
@@ -204,7 +208,7 @@ function constraints(pairs: ContourPair[], camera: Camera, rangePx: number, o: R
   }
   const centres = new Float64Array(kept.length * 3), displacements = new Float64Array(kept.length * 3), lambda = new Float64Array(kept.length);
   kept.forEach(({ pair, weight }, k) => {
-    const { world, template, normal, depth } = pair.point;
+    const { world, template, normal, depth, expression } = pair.point;
     // The contour normal in camera space (x right, y up), made perpendicular to the ray.
     const pc = [0, 1, 2].map((r) => R[3 * r] * world[0] + R[3 * r + 1] * world[1] + R[3 * r + 2] * world[2] + t[r]);
     const ray = normalise(pc);
@@ -217,21 +221,21 @@ function constraints(pairs: ContourPair[], camera: Camera, rangePx: number, o: R
       // Camera → world: Rᵀ.
       const w = R[c] * move[0] + R[3 + c] * move[1] + R[6 + c] * move[2];
       centres[3 * k + c] = template[c];
-      displacements[3 * k + c] = world[c] - template[c] + metres * w;
+      displacements[3 * k + c] = world[c] - expression[c] - template[c] + metres * w;
     }
     lambda[k] = o.smoothingM / weight;
   });
   return { centres, displacements, lambda };
 }
 
-/** Skin vertices warped (eyeballs stay: the contour is the skin's). */
-export function warpedPositions(head: TemplateHead, warp: Warp): Float32Array {
+/** Skin vertices warped, plus the expression's displacement when given (eyeballs stay: the contour is the skin's). */
+export function warpedPositions(head: TemplateHead, warp: Warp, expression?: Float32Array): Float32Array {
   const pos = head.mesh.positions;
   const out = Float32Array.from(pos);
   const d = new Float64Array(3);
   for (const v of templateInfo(head).skin) {
     warpAt(warp, pos[3 * v], pos[3 * v + 1], pos[3 * v + 2], d);
-    for (let c = 0; c < 3; c++) out[3 * v + c] = pos[3 * v + c] + d[c];
+    for (let c = 0; c < 3; c++) out[3 * v + c] = pos[3 * v + c] + d[c] + (expression ? expression[3 * v + c] : 0);
   }
   return out;
 }
@@ -242,7 +246,7 @@ export function warpedPositions(head: TemplateHead, warp: Warp): Float32Array {
  * outer boundary of the head's projection (not over the neck or the other cheek) and not hidden,
  * thinned to `spacingM` apart on the template.
  */
-export function occludingContour(head: TemplateHead, positions: Float32Array, camera: Camera, options: SilhouetteOptions = {}): ContourPoint[] {
+export function occludingContour(head: TemplateHead, positions: Float32Array, camera: Camera, options: SilhouetteOptions = {}, expression?: Float32Array): ContourPoint[] {
   const o = { ...SILHOUETTE_DEFAULTS, ...options };
   const info = templateInfo(head);
   const normals = computeNormals(positions, head.mesh.indices, info.weld);
@@ -280,7 +284,8 @@ export function occludingContour(head: TemplateHead, positions: Float32Array, ca
       const pixel: [number, number] = [camera.cx + (camera.fx * pc[0]) / depth, camera.cy - (camera.fy * pc[1]) / depth];
       if (!raster.onOuterBoundary(pixel, normal)) continue;
       const template: [number, number, number] = [lerp(tpl, 0), lerp(tpl, 1), lerp(tpl, 2)];
-      found.push({ template, world, pixel, normal, depth, beardZone: template[1] < info.lowerLipY });
+      const offset: [number, number, number] = expression ? [lerp(expression, 0), lerp(expression, 1), lerp(expression, 2)] : [0, 0, 0];
+      found.push({ template, world, expression: offset, pixel, normal, depth, beardZone: template[1] < info.lowerLipY });
     }
   }
   return thin(found, o.spacingM);

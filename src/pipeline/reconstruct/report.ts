@@ -11,6 +11,7 @@ import { luminance } from "../../primitives/color.ts";
 import type { CaptureResult, FitResult, ImageF32, LightingEstimate, ReconstructOptions, UnwrapResult } from "../../types.ts";
 import { FACE_REGIONS, STAGES } from "../../types.ts";
 import type { CompleteResult } from "../complete.ts";
+import { weightsRecord } from "../fit/expression.ts";
 
 /** Report format version; bump when a field changes meaning. */
 export const REPORT_VERSION = 1;
@@ -115,7 +116,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
     version: REPORT_VERSION,
     porelight: input.version,
     input: { sha256: input.photoSha256, width: captured.image.width, height: captured.image.height, ...input.decoded },
-    options: { preset: input.options.preset, face: input.options.face, formats: [...input.options.formats], ...(input.options.target ? { target: input.options.target } : {}) },
+    options: { preset: input.options.preset, face: input.options.face, formats: [...input.options.formats], ...(input.options.target ? { target: input.options.target } : {}), ...(input.options.expression ? { expression: input.options.expression } : {}) },
     maps: {
       width: input.mapSize.width,
       height: input.mapSize.height,
@@ -142,6 +143,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       errorOfInterocular: round(fitted.reprojectionErrorPx / Math.max(1e-9, fitted.interocularPx), 5),
       camera: roundDeep(fitted.cameraEstimate),
     },
+    ...(fitted.expression ? { expression: expressionReport(fitted, input.options.expression ?? "neutral") } : {}),
     lighting: roundDeep(lighting),
     quality: {
       faceSeenFraction: round(faceSeen, 4),
@@ -151,4 +153,13 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       skinAlbedoLuminance: round(luminance(r, g, b), 4),
     },
   };
+}
+
+/**
+ * report.json's expression: the photo's ARKit weights (zeros left out), the landmark error of the
+ * head as photographed (neutral + weights) and of the neutral head, pixels, and which the outputs carry.
+ */
+function expressionReport(fitted: FitResult, output: "neutral" | "photo"): Record<string, unknown> {
+  const e = fitted.expression!;
+  return { output, weights: weightsRecord(e.weights), landmarkErrorPx: round(fitted.reprojectionErrorPx, 3), neutralLandmarkErrorPx: round(e.neutralErrorPx, 3) };
 }

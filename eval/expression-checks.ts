@@ -1,0 +1,50 @@
+/**
+ * Expression figures (issue 16): how well the head as photographed meets the landmarks, how much
+ * expression was taken out of the neutral head, and whether the photo's teeth landed on the lips.
+ *
+ * Tooth-coloured lips: over the lip region of the completed photo texture (the texels A_D's lips
+ * are de-lit from; region "lips" ≥ 0.5), the share of texels nearer (CIEDE2000) to the teeth's
+ * colour in this photo (capture/teeth.ts) than to the lips' own median colour. Both references
+ * come from the same photo under the same light, so no albedo scale enters; null when the photo
+ * shows no teeth to land anywhere (measureTeeth found none).
+ */
+import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
+import { FACE_REGIONS, type FitResult, type ImageF32, type RegionMaps } from "../src/types.ts";
+import { weightsRecord } from "../src/pipeline/fit/expression.ts";
+
+export interface ExpressionChecks {
+  /** The photo's weights above 0 (name → 0..1); empty when the expression step did not run. */
+  weights: Record<string, number>;
+  /** RMS landmark error, share of the inter-ocular distance, of the head as photographed and of the neutral head. */
+  landmarkErrorIod: number;
+  neutralLandmarkErrorIod: number | null;
+  /** Share (0..1) of the lip region that is tooth-coloured; null without teeth in the photo or lip texels. */
+  lipToothShare: number | null;
+}
+
+/** The figures for one job: `texture` the completed photo texture (linear, base size), `teeth` the photo's teeth colour (linear) or null. */
+export function expressionChecks(fit: FitResult, texture: ImageF32, regions: RegionMaps, teeth: [number, number, number] | null): ExpressionChecks {
+  const iod = Math.max(1e-9, fit.interocularPx);
+  return {
+    weights: fit.expression ? weightsRecord(fit.expression.weights) : {},
+    landmarkErrorIod: fit.reprojectionErrorPx / iod,
+    neutralLandmarkErrorIod: fit.expression ? fit.expression.neutralErrorPx / iod : null,
+    lipToothShare: teeth ? lipToothShare(texture, regions, teeth) : null,
+  };
+}
+
+/** See the module comment; `texture` linear RGB at the regions' size, `teeth` linear RGB. */
+export function lipToothShare(texture: ImageF32, regions: RegionMaps, teeth: [number, number, number]): number | null {
+  const w = regions.weights, lipsChannel = FACE_REGIONS.indexOf("lips");
+  if (w.width !== texture.width || w.height !== texture.height) throw new Error("lipToothShare: the texture and the regions differ in size");
+  const labs: [number, number, number][] = [];
+  for (let p = 0; p < w.width * w.height; p++) {
+    if (w.data[p * w.channels + lipsChannel] < 0.5) continue;
+    const i = p * texture.channels;
+    labs.push(linearSrgbToLab(texture.data[i], texture.data[i + 1], texture.data[i + 2]));
+  }
+  if (labs.length === 0) return null;
+  const median = (k: number) => labs.map((l) => l[k]).sort((a, b) => a - b)[labs.length >> 1];
+  const lip = [median(0), median(1), median(2)], tooth = linearSrgbToLab(...teeth);
+  return labs.filter((l) => ciede2000(l, tooth) < ciede2000(l, lip)).length / labs.length;
+}

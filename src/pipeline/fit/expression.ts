@@ -1,0 +1,373 @@
+/**
+ * fit's expression step: the photo's expression as ARKit blendshape weights, solved from the
+ * landmarks so that it can be taken out of the head's shape.
+ *
+ * Identity and expression are told apart by what can move a landmark. The 52 shapes (evaluated on
+ * the template, src/geometry/blendshapes.ts) name the landmarks an expression can move: lips,
+ * lids, brows, the jaw's outline, the iris. An identity-only warp through the other landmarks (the
+ * nose, the eye corners, the upper face oval) and the head anchors gives a neutral head that
+ * cannot have absorbed an expression; the weights are then solved on that head against every
+ * landmark. fit then re-warps with each landmark's target moved back by the expression's
+ * displacement there, so the final neutral head takes what the weights cannot explain (lip
+ * thickness, eye shape) as identity, and the weights what identity could not have made (an open
+ * jaw, a lid half down, a raised brow).
+ *
+ * The solve: 2D reprojection error of the landmarks on the expressed head (Gauss–Newton on the
+ * weights, projection linearised), Gaussian landmark noise, a Laplace (sparse) prior on each
+ * weight, bounds 0 ≤ w ≤ 1 and mouthClose ≤ jawOpen (ARKit's mouthClose only closes lips that
+ * jawOpen parted); projected coordinate descent on the resulting box-constrained quadratic.
+ *
+ *   const shapes = evaluateBlendshapes(neutral, head);
+ *   const { weights } = solveExpression({ positions: neutral, shapes, camera, landmarks, confidence, landmarkVertices, interocularPx });
+ */
+import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
+import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
+import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
+import { LEFT_BROW, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
+import { LANDMARK_SD_IOD } from "./head-targets.ts";
+import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
+
+export interface ExpressionOptions {
+  /** Solve the photo's expression and keep it out of the head's shape (false: the head keeps it, as before issue 16). */
+  enabled?: boolean;
+  /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise). */
+  landmarkSdIod?: number;
+  /**
+   * Scale of the Laplace prior on each weight (its mean): small keeps the solve sparse. A shape
+   * choice: in ARKit captures of talking faces most of the 52 weights sit near 0 at any moment.
+   */
+  weightScale?: number;
+  /** Gauss–Newton rounds (the weights enter linearly; only the projection bends). */
+  iterations?: number;
+  /** A landmark is expressive (left out of the identity-only warp) when some shape at weight 1 moves it this far on the template, metres. */
+  expressiveM?: number;
+}
+
+export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
+  enabled: true,
+  landmarkSdIod: LANDMARK_SD_IOD,
+  weightScale: 0.3,
+  iterations: 4,
+  // A quarter of the face-mesh model's mean landmark error (3.96 % IOD ≈ 2.5 mm at 63 mm IPD, head-targets.ts).
+  expressiveM: 0.0006,
+};
+
+/**
+ * Relative SD of the lower face's size between people: lower face height (subnasale–gnathion)
+ * 73.0 ± 5.3 mm (7.3 %) [S4], bigonial breadth 120.7 ± 10.7 mm (8.9 %) [S3]
+ * (reference/head-anthropometry.md §1); depth, and the shears, taken as the same order (assumed).
+ */
+const LOWER_FACE_RELATIVE_SD = 0.08;
+/** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
+const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
+/** Upper lip height (subnasale–stomion) SD, metres: 22.6 ± 2.7 mm (men; women 2.6) [S4] (reference/head-anthropometry.md). */
+const UPPER_LIP_HEIGHT_SD_M = 0.0027;
+/**
+ * Eyebrow height (lid margin to brow) SD, metres: 10.4 ± 2.7 mm in adult Filipinos (Omaña et al.,
+ * Philipp J Ophthalmol 46(2)); 6.4 ± 1.8 mm in white adults aged 41–60 (Cartwright et al., Am J
+ * Ophthalmol 117:231–234, 1994), the larger taken. Both report the two brows correlated 0.87–0.96:
+ * one mode moves both.
+ */
+const BROW_HEIGHT_SD_M = 0.0027;
+/** Outer arcs of the upper and lower lip, corners excluded (face mesh indices). */
+const OUTER_UPPER_LIP = [185, 40, 39, 37, 0, 267, 269, 270, 409];
+const OUTER_LOWER_LIP = [146, 91, 181, 84, 17, 314, 405, 321, 375];
+/** Height over which the lower-face modes fade out above the subnasale, metres (shape choice: about the upper lip's half height). */
+const LOWER_FACE_FADE_M = 0.01;
+
+/** Shapes the landmarks cannot see: left at 0. */
+const UNOBSERVED = new Set(["tongueOut"]);
+
+/** What the solve reads. */
+export interface ExpressionInput {
+  /** The neutral head's positions (metres, head axes). */
+  positions: Float32Array;
+  /** The 52 shapes evaluated on that head, ARKIT_BLENDSHAPES order. */
+  shapes: Blendshape[];
+  camera: Camera;
+  /** The photo's 478 landmarks, pixels (capture's convention), and their confidence. */
+  landmarks: ArrayLike<number>;
+  confidence: ArrayLike<number>;
+  /** Which landmarks to fit (indices into the 478). */
+  ids: number[];
+  landmarkVertices: Int32Array;
+  interocularPx: number;
+  /**
+   * Identity modes solved alongside the weights, unbounded, each with a Gaussian prior of SD 1 on
+   * its coefficient (scale the field to the SD): what the neutral head may still get wrong where
+   * it was not measured, so that the weights do not take it (lowerFaceModes).
+   */
+  identityModes?: Blendshape[];
+}
+
+/** The solved expression. */
+export interface ExpressionSolve {
+  /** One weight per shape, ARKIT_BLENDSHAPES order, 0..1. */
+  weights: Float64Array;
+  /** RMS landmark reprojection error, pixels: of the neutral head, and of the expressed head. */
+  neutralErrorPx: number;
+  expressedErrorPx: number;
+}
+
+/**
+ * Blendshape weights that best explain the landmarks on the given neutral head.
+ *
+ *   const { weights } = solveExpression(input);   // weights[ARKIT_BLENDSHAPES.indexOf("jawOpen")]
+ */
+export function solveExpression(input: ExpressionInput, options: ExpressionOptions = {}): ExpressionSolve {
+  const o = { ...EXPRESSION_DEFAULTS, ...options };
+  const { shapes, camera, ids, landmarkVertices: lv, landmarks: lm, confidence } = input;
+  const fields = [...shapes, ...(input.identityModes ?? [])];
+  const K = fields.length;
+  // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1.
+  const vars: Variable[] = fields.map((f, k) => (k >= shapes.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : UNOBSERVED.has(f.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: 1 / o.weightScale, ridge: 0 }));
+  const jawOpen = shapes.findIndex((s) => s.name === "jawOpen"), mouthClose = shapes.findIndex((s) => s.name === "mouthClose");
+  const sigmaPx = o.landmarkSdIod * input.interocularPx;
+  const c = ids.map((i) => confidence[i]);
+  const w = new Float64Array(K);
+  const p = new Float64Array(3), J = new Float64Array(6);
+  let neutralErrorPx = NaN;
+  for (let it = 0; it < o.iterations; it++) {
+    const H = new Float64Array(K * K), g = new Float64Array(K);
+    let se = 0;
+    ids.forEach((i, k) => {
+      const v = lv[i];
+      expressedPoint(input.positions, fields, w, v, p);
+      const r = projectWithJacobian(camera, p, J);
+      r[0] -= lm[3 * i];
+      r[1] -= lm[3 * i + 1];
+      se += r[0] * r[0] + r[1] * r[1];
+      // A = J·D (2 × K): how each weight moves this landmark's projection.
+      const A = new Float64Array(2 * K);
+      for (let s = 0; s < K; s++) {
+        const d = fields[s].delta;
+        for (let a = 0; a < 2; a++) A[a * K + s] = J[3 * a] * d[3 * v] + J[3 * a + 1] * d[3 * v + 1] + J[3 * a + 2] * d[3 * v + 2];
+      }
+      const weight = c[k] / (sigmaPx * sigmaPx);
+      for (let a = 0; a < 2; a++) {
+        // Residual at w = r + A(w' − w): the quadratic in w' has gradient Aᵀ(r − A·w) at 0.
+        let rw = r[a];
+        for (let s = 0; s < K; s++) rw -= A[a * K + s] * w[s];
+        for (let s = 0; s < K; s++) {
+          const As = A[a * K + s];
+          if (As === 0) continue;
+          g[s] += weight * As * rw;
+          for (let t = 0; t < K; t++) H[s * K + t] += weight * As * A[a * K + t];
+        }
+      }
+    });
+    if (it === 0) neutralErrorPx = Math.sqrt(se / ids.length);
+    boxLasso(H, g, vars, w, jawOpen, mouthClose);
+  }
+  let se = 0;
+  for (const i of ids) {
+    expressedPoint(input.positions, fields, w, lv[i], p);
+    const r = projectWithJacobian(camera, p, J);
+    se += (r[0] - lm[3 * i]) ** 2 + (r[1] - lm[3 * i + 1]) ** 2;
+  }
+  return { weights: w.slice(0, shapes.length), neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length) };
+}
+
+/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight. */
+interface Variable {
+  lo: number;
+  hi: number;
+  l1: number;
+  ridge: number;
+}
+
+/**
+ * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| over lo ≤ w ≤ hi (and w[mouthClose] ≤ w[jawOpen]), by
+ * cyclic coordinate descent: each step is exact and the objective convex, so it converges.
+ */
+function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
+  const K = g.length;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let moved = 0;
+    for (let s = 0; s < K; s++) {
+      const { lo, hi, l1, ridge } = vars[s];
+      const curvature = H[s * K + s] + ridge;
+      if (!(curvature > 0)) continue;
+      let grad = g[s];
+      for (let t = 0; t < K; t++) if (t !== s) grad += H[s * K + t] * w[t];
+      // The L1 term's subgradient: shrink toward 0 by l1 / curvature.
+      const free = -grad / curvature, shrink = l1 / curvature;
+      let next = free > shrink ? free - shrink : free < -shrink ? free + shrink : 0;
+      next = Math.min(s === mouthClose && jawOpen >= 0 ? Math.min(hi, w[jawOpen]) : hi, Math.max(lo, next));
+      if (s === jawOpen && mouthClose >= 0) next = Math.max(next, Math.min(hi, w[mouthClose]));
+      moved = Math.max(moved, Math.abs(next - w[s]));
+      w[s] = next;
+    }
+    if (moved < 1e-6) break;
+  }
+}
+
+/** positions[v] + Σ w·delta[v] into out. */
+function expressedPoint(P: Float32Array, shapes: Blendshape[], w: Float64Array, v: number, out: Float64Array): void {
+  for (let a = 0; a < 3; a++) out[a] = P[3 * v + a];
+  shapes.forEach((s, k) => {
+    if (w[k] === 0) return;
+    for (let a = 0; a < 3; a++) out[a] += w[k] * s.delta[3 * v + a];
+  });
+}
+
+/** Projects p (world) with the camera; J (2 × 3, row-major) gets d(pixel)/d(world). */
+function projectWithJacobian(cam: Camera, p: Float64Array, J: Float64Array): [number, number] {
+  const R = cam.rotation, t = cam.translation;
+  const x = R[0] * p[0] + R[1] * p[1] + R[2] * p[2] + t[0];
+  const y = R[3] * p[0] + R[4] * p[1] + R[5] * p[2] + t[1];
+  const d = -(R[6] * p[0] + R[7] * p[1] + R[8] * p[2] + t[2]);
+  // u = cx + fx·x/d, v = cy − fy·y/d with d = −z: ∂/∂(x, y, z) in camera space, then · R.
+  const du = [cam.fx / d, 0, (cam.fx * x) / (d * d)], dv = [0, -cam.fy / d, (-cam.fy * y) / (d * d)];
+  for (let k = 0; k < 3; k++) {
+    J[k] = du[0] * R[k] + du[1] * R[3 + k] + du[2] * R[6 + k];
+    J[3 + k] = dv[0] * R[k] + dv[1] * R[3 + k] + dv[2] * R[6 + k];
+  }
+  return [cam.cx + (cam.fx * x) / d, cam.cy - (cam.fy * y) / d];
+}
+
+/** positions + Σ w·delta over every vertex (a new array). */
+export function applyExpression(positions: Float32Array, shapes: Blendshape[], weights: ArrayLike<number>): Float32Array {
+  const out = Float32Array.from(positions);
+  shapes.forEach((s, k) => {
+    const wk = weights[k];
+    if (!wk) return;
+    for (let i = 0; i < out.length; i++) out[i] += wk * s.delta[i];
+  });
+  return out;
+}
+
+/** Σ w·delta over every vertex (the expression's displacement field). */
+export function expressionField(shapes: Blendshape[], weights: ArrayLike<number>): Float32Array {
+  return applyExpression(new Float32Array(shapes[0]?.delta.length ?? 0), shapes, weights);
+}
+
+const expressiveCache = new WeakMap<TemplateHead, Map<number, Uint8Array>>();
+
+/** Per landmark (478): 1 when some observed shape at weight 1 moves it more than `expressiveM` on the template. Cached per template and threshold. */
+export function expressiveLandmarks(head: TemplateHead, expressiveM = EXPRESSION_DEFAULTS.expressiveM): Uint8Array {
+  let perHead = expressiveCache.get(head);
+  if (!perHead) expressiveCache.set(head, (perHead = new Map()));
+  const cached = perHead.get(expressiveM);
+  if (cached) return cached;
+  const shapes = evaluateBlendshapes(head.mesh.positions, head);
+  const lv = head.landmarkVertices;
+  const out = new Uint8Array(lv.length);
+  for (const s of shapes) {
+    if (UNOBSERVED.has(s.name)) continue;
+    lv.forEach((v, i) => {
+      if (Math.hypot(s.delta[3 * v], s.delta[3 * v + 1], s.delta[3 * v + 2]) > expressiveM) out[i] = 1;
+    });
+  }
+  perHead.set(expressiveM, out);
+  return out;
+}
+
+/** The weights as a name → value record (4 decimals, zeros left out) for report.json. */
+export function weightsRecord(weights: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  ARKIT_BLENDSHAPES.forEach((name, k) => {
+    const v = Math.round(weights[k] * 1e4) / 1e4;
+    if (v > 0) out[name] = v;
+  });
+  return out;
+}
+
+/** What fit hands the expression step: its warp targets (face landmarks first, then the anchors) and the photo. */
+export interface PhotoExpressionInput {
+  head: TemplateHead;
+  /** fit's targets: the first faceIds.length are the face landmarks, the rest the head anchors. */
+  targets: WarpTargets;
+  faceIds: number[];
+  camera: Camera;
+  landmarks: ArrayLike<number>;
+  confidence: ArrayLike<number>;
+  minConfidence: number;
+  interocularPx: number;
+}
+
+/**
+ * The photo's expression: weights solved on the identity-only head (warped through the targets
+ * of the landmarks no shape moves, and the anchors), and their displacement field on that head
+ * (per vertex, metres), which fit subtracts from the face's targets.
+ */
+export function photoExpression(input: PhotoExpressionInput, options: ExpressionOptions = {}): { solve: ExpressionSolve; field: Float32Array; record: Record<string, number> } {
+  const o = { ...EXPRESSION_DEFAULTS, ...options };
+  const { head, targets, faceIds } = input;
+  const expressive = expressiveLandmarks(head, o.expressiveM);
+  const keep = Array.from(targets.lambda, (_, k) => k).filter((k) => k >= faceIds.length || !expressive[faceIds[k]]);
+  const pick = (a: Float64Array) => Float64Array.from(keep.flatMap((k) => [a[3 * k], a[3 * k + 1], a[3 * k + 2]]));
+  const warp = fitWarp(pick(targets.centres), pick(targets.displacements), Float64Array.from(keep, (k) => targets.lambda[k]));
+  const identity = warpedEverywhere(head.mesh.positions, warp);
+  const shapes = evaluateBlendshapes(identity, head);
+  const ids = Array.from({ length: head.landmarkVertices.length }, (_, i) => i).filter((i) => input.confidence[i] >= input.minConfidence);
+  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...lipModes(identity, head.landmarkVertices), ...heightModes(identity, head.landmarkVertices)];
+  const solve = solveExpression({ positions: identity, shapes, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
+  return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights) };
+}
+
+/** Every vertex moved by the warp (eyeballs too: the lids' shapes read the globes' centres). */
+function warpedEverywhere(positions: Float32Array, warp: Warp): Float32Array {
+  const out = Float32Array.from(positions);
+  const d = new Float64Array(3);
+  for (let v = 0; v < positions.length / 3; v++) {
+    warpAt(warp, positions[3 * v], positions[3 * v + 1], positions[3 * v + 2], d);
+    for (let c = 0; c < 3; c++) out[3 * v + c] += d[c];
+  }
+  return out;
+}
+
+/** The fitted neutral head's 52 shapes (evaluated on it) and the head as photographed: neutral + Σ w·shape. */
+export function photographedHead(neutral: Float32Array, head: TemplateHead, weights: ArrayLike<number>): { shapes: Blendshape[]; positions: Float32Array } {
+  const shapes = evaluateBlendshapes(neutral, head);
+  return { shapes, positions: applyExpression(neutral, shapes, weights) };
+}
+
+/**
+ * The lower face's identity the identity-only head cannot know (its landmarks are all expressive):
+ * an affine map of everything below the subnasale (9 modes: each displacement axis × each offset
+ * axis from the subnasale), at one SD of the population's spread, on the landmark vertices only
+ * (the solve reads nothing else), fading out above the subnasale.
+ */
+export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+  const ref = Array.from({ length: 3 }, (_, c) => positions[3 * landmarkVertices[SUBNASALE] + c]);
+  const modes: Blendshape[] = [];
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      const delta = new Float32Array(positions.length);
+      for (const v of landmarkVertices) {
+        const t = (positions[3 * v + 1] - ref[1]) / LOWER_FACE_FADE_M;
+        const fade = t <= 0 ? 1 : t >= 1 ? 0 : 1 - t * t * (3 - 2 * t);
+        delta[3 * v + a] = LOWER_FACE_RELATIVE_SD * fade * (positions[3 * v + b] - ref[b]);
+      }
+      modes.push({ name: `lowerFace${"xyz"[a]}${"xyz"[b]}`, delta });
+    }
+  }
+  return modes;
+}
+
+/**
+ * How full each lip is: the outer arc of the upper (lower) lip moved up (down) by one SD of the
+ * vermilion height at the middle, tapering to nothing at the corners (2 modes).
+ */
+export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+  const x = (i: number) => positions[3 * landmarkVertices[i]];
+  const [right, left] = [x(MOUTH_RIGHT), x(MOUTH_LEFT)];
+  const mid = (right + left) / 2, half = Math.abs(left - right) / 2;
+  const mode = (name: string, ids: number[], dy: number): Blendshape => {
+    const delta = new Float32Array(positions.length);
+    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
+    return { name, delta };
+  };
+  return [mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper), mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower)];
+}
+
+/** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */
+export function heightModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+  const mode = (name: string, ids: number[], dy: number): Blendshape => {
+    const delta = new Float32Array(positions.length);
+    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy;
+    return { name, delta };
+  };
+  return [mode("mouthHeight", [...new Set([...LIPS_OUTER, ...MOUTH_INNER])], UPPER_LIP_HEIGHT_SD_M), mode("browHeight", [...LEFT_BROW, ...RIGHT_BROW], BROW_HEIGHT_SD_M)];
+}

@@ -1,0 +1,108 @@
+// The expression step of fit (src/pipeline/fit/expression.ts) on a synthetic photo: a head that is not
+// the template, posed with known ARKit weights, its landmarks projected by a known camera.
+import { beforeAll, describe, expect, it } from "vitest";
+import { ARKIT_BLENDSHAPES } from "../src/geometry/blendshape-names.ts";
+import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
+import { fitSimilarity } from "../src/geometry/procrustes.ts";
+import { buildTemplateHead } from "../src/geometry/template-head.ts";
+import { fit } from "../src/pipeline/fit.ts";
+import { applyExpression } from "../src/pipeline/fit/expression.ts";
+import { project } from "../src/pipeline/fit/pose.ts";
+import { LANDMARK_COUNT, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
+
+const W = 800, H = 800;
+const KNOWN: Record<string, number> = { jawOpen: 0.6, mouthSmileLeft: 0.5, mouthSmileRight: 0.5, eyeBlinkLeft: 0.8, browInnerUp: 0.4 };
+/** Recovered weights must lie within this of the known ones (landmarks alone cannot tell some shapes apart exactly). */
+const WEIGHT_TOLERANCE = 0.2;
+
+let head: TemplateHead;
+let person: Float32Array;
+let photographed: Float32Array;
+const camera: Camera = { width: W, height: H, fx: 1.2 * W, fy: 1.2 * W, cx: W / 2, cy: H / 2, rotation: yawPitch(12, -6), translation: new Float64Array([0.005, 0.01, -0.6]) };
+
+beforeAll(() => {
+  head = buildTemplateHead();
+  person = otherIdentity(head.mesh.positions);
+  const shapes = evaluateBlendshapes(person, head);
+  photographed = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => KNOWN[n] ?? 0));
+}, 120_000);
+
+/** Rotation by yaw (about y) then pitch (about x), degrees. */
+function yawPitch(yaw: number, pitch: number): Float64Array {
+  const [a, b] = [(yaw * Math.PI) / 180, (pitch * Math.PI) / 180];
+  const Ry = [Math.cos(a), 0, Math.sin(a), 0, 1, 0, -Math.sin(a), 0, Math.cos(a)];
+  const Rx = [1, 0, 0, 0, Math.cos(b), -Math.sin(b), 0, Math.sin(b), Math.cos(b)];
+  return Float64Array.from({ length: 9 }, (_, k) => [0, 1, 2].reduce((s, j) => s + Rx[3 * Math.floor(k / 3) + j] * Ry[3 * j + (k % 3)], 0));
+}
+
+/** A person who is not the template: a wider face, a fuller midline, a smooth bulge in depth (metres). */
+function otherIdentity(P: Float32Array): Float32Array {
+  const out = Float32Array.from(P);
+  for (let v = 0; v < P.length / 3; v++) {
+    const [x, y, z] = [P[3 * v], P[3 * v + 1], P[3 * v + 2]];
+    out[3 * v] = x * 1.06;
+    out[3 * v + 1] = y * 0.96 + 0.004 * Math.exp(-(x * x) / 0.002);
+    out[3 * v + 2] = z + 0.003 * Math.cos(x * 20);
+  }
+  return out;
+}
+
+/** The photo's 478 landmarks of `positions` seen by the camera (z in the x pixel scale, capture's convention). */
+function landmarksOf(positions: Float32Array): Float32Array {
+  const lm = new Float32Array(LANDMARK_COUNT * 3);
+  const q = new Float64Array(2), depths: number[] = [];
+  for (let i = 0; i < LANDMARK_COUNT; i++) {
+    depths.push(project(camera, positions, q, 3 * head.landmarkVertices[i]));
+    lm.set([q[0], q[1]], 3 * i);
+  }
+  const mean = depths.reduce((s, d) => s + d, 0) / depths.length;
+  depths.forEach((d, i) => (lm[3 * i + 2] = ((d - mean) * camera.fx) / mean));
+  return lm;
+}
+
+function fitTo(positions: Float32Array, enabled: boolean): FitResult {
+  const capture = { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const }, landmarks: landmarksOf(positions), landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) };
+  return fit({ capture, head }, { expression: { enabled } });
+}
+
+/** RMS distance (mm) between two heads' face landmark vertices after a similarity alignment. */
+function faceRmsMm(a: Float32Array, b: Float32Array): number {
+  const ids = Array.from({ length: 468 }, (_, i) => head.landmarkVertices[i]);
+  const pa = Float64Array.from(ids.flatMap((v) => [a[3 * v], a[3 * v + 1], a[3 * v + 2]]));
+  const pb = Float64Array.from(ids.flatMap((v) => [b[3 * v], b[3 * v + 1], b[3 * v + 2]]));
+  const s = fitSimilarity(pa, pb, new Float64Array(ids.length).fill(1));
+  let se = 0;
+  for (let i = 0; i < ids.length; i++) {
+    for (let r = 0; r < 3; r++) {
+      const q = s.scale * (s.rotation[3 * r] * pa[3 * i] + s.rotation[3 * r + 1] * pa[3 * i + 1] + s.rotation[3 * r + 2] * pa[3 * i + 2]) + s.translation[r];
+      se += (q - pb[3 * i + r]) ** 2;
+    }
+  }
+  return 1000 * Math.sqrt(se / ids.length);
+}
+
+describe("the expression step of fit", () => {
+  it("recovers known weights and a neutral head close to the person's", () => {
+    const result = fitTo(photographed, true);
+    expect(result.expression).toBeDefined();
+    const w = result.expression!.weights;
+    const recovered = Object.fromEntries(ARKIT_BLENDSHAPES.map((n, k) => [n, w[k]]));
+    const neutral = faceRmsMm(result.mesh.positions, person);
+    const baked = faceRmsMm(fitTo(photographed, false).mesh.positions, person);
+    for (const [name, value] of Object.entries(KNOWN)) expect(Math.abs(recovered[name] - value), name).toBeLessThan(WEIGHT_TOLERANCE);
+    // Sparse: the shapes not used stay small in all.
+    const others = ARKIT_BLENDSHAPES.filter((n) => !(n in KNOWN)).reduce((s, n) => s + recovered[n], 0);
+    expect(others).toBeLessThan(1);
+    // The neutral head is the person's; the expressed one reprojects onto the photo's landmarks.
+    expect(neutral).toBeLessThan(0.5 * baked);
+    expect(neutral).toBeLessThan(3);
+    expect(result.reprojectionErrorPx).toBeLessThan(0.02 * result.interocularPx);
+    expect(result.expression!.neutralErrorPx).toBeGreaterThan(5 * result.reprojectionErrorPx);
+  }, 120_000);
+
+  it("finds no expression on a neutral face", () => {
+    const result = fitTo(person, true);
+    const total = result.expression!.weights.reduce((s, x) => s + x, 0);
+    expect(total).toBeLessThan(0.5);
+  }, 120_000);
+});
