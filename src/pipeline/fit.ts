@@ -117,7 +117,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const expressionOptions = { ...EXPRESSION_DEFAULTS, ...o.expression };
   const expressive = expressionOptions.enabled ? expressiveLandmarks(head, expressionOptions.expressiveM) : undefined;
   const poseWeights = expressive ? weights.map((w, k) => (expressive[faceIds[k]] ? 0 : w)) : weights;
-  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights: poseWeights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
+  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights: poseWeights, sizeWeights: weights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
   const focal = camera.fx;
   log.debug(`fit: focal ${estimate.focal35mm.toFixed(0)} mm (35 mm-equivalent, ±${(100 * estimate.focalSdLn).toFixed(0)} %, decided by ${estimate.focalDecidedBy}), head ${estimate.metricScale.toFixed(3)} × the template's size (${estimate.scaleDecidedBy}), ${estimate.distanceM.toFixed(2)} m away`);
 

@@ -79,8 +79,10 @@ export interface IntrinsicsInput {
   points: Float64Array;
   /** The photo's landmarks for those points, xy pixels. */
   pixels: Float64Array;
-  /** Per point confidence. */
+  /** Per point weight for the pose and the focal length (fit zeroes the landmarks an expression moves). */
   weights: Float64Array;
+  /** Per point weight for the face's size against the iris (default `weights`): the whole face, expression or not, since size is read from its overall extent. */
+  sizeWeights?: Float64Array;
   /** Landmark index of each point. */
   ids: number[];
   /** All 478 landmarks (capture's convention) and their confidence. */
@@ -110,7 +112,7 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
     const init = cameraFromSimilarity(points, targets, weights, width, height, f);
     return { camera: refinePose(init.camera, points, pixels, weights), scale: init.scale };
   };
-  const scale = metricScale(input, cameraFromSimilarity(points, targets, weights, width, height, 1).scale, o);
+  const scale = metricScale(input, cameraFromSimilarity(points, targets, input.sizeWeights ?? weights, width, height, 1).scale, o);
   if (o.focalLengthFactor > 0) {
     const f = o.focalLengthFactor * Math.max(width, height);
     const { camera } = pose(f);
