@@ -9,43 +9,15 @@ import type { Server } from "node:http";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import sharp from "sharp";
 import type { Browser } from "playwright-core";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
-import { ARTIFACTS, CHROMIUM, launchChromium, serve, writeJobFiles } from "./harness.ts";
+import { ARTIFACTS, CHROMIUM, highlightEnergy, launchChromium, serve, writeJobFiles } from "./harness.ts";
 import { PHOTO } from "./global-setup.ts";
 
 /** Detail over flat: the ratio of the highlights' Laplacian energy the maps must reach (measured 1.48 on d3dfr-000002 at high; the previous commit's N_S, ρ only, 1.0). */
 const MIN_DETAIL_GAIN = 1.25;
-
-/**
- * Mean squared 4-neighbour Laplacian of luminance (8-bit) over the highlight: the brightest 20 %
- * of the head's pixels in the flat control (the same pixels are used for both shots).
- */
-async function highlightEnergy(shot: Buffer, control: Buffer): Promise<number> {
-  const lum = async (png: Buffer) => {
-    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const y = new Float32Array(info.width * info.height);
-    for (let i = 0; i < y.length; i++) y[i] = 0.2126 * data[3 * i] + 0.7152 * data[3 * i + 1] + 0.0722 * data[3 * i + 2];
-    return { y, w: info.width, h: info.height };
-  };
-  const a = await lum(shot), c = await lum(control);
-  const bg = c.y[0];
-  const head = [...c.y.keys()].filter((i) => Math.abs(c.y[i] - bg) > 4);
-  const sorted = head.map((i) => c.y[i]).sort((p, q) => q - p);
-  const threshold = sorted[Math.floor(sorted.length * 0.2)] ?? Infinity;
-  let sum = 0, n = 0;
-  for (const i of head) {
-    const x = i % a.w, yy = Math.floor(i / a.w);
-    if (c.y[i] < threshold || x < 1 || yy < 1 || x >= a.w - 1 || yy >= a.h - 1) continue;
-    const l = 4 * a.y[i] - a.y[i - 1] - a.y[i + 1] - a.y[i - a.w] - a.y[i + a.w];
-    sum += l * l;
-    n++;
-  }
-  return n ? sum / n : 0;
-}
 
 const hasChromium = existsSync(CHROMIUM);
 

@@ -211,3 +211,30 @@ export async function sideGain(a: Buffer, b: Buffer): Promise<{ mean: [number, n
   const n = width * height;
   return { mean: [sum[0] / n, sum[1] / n, sum[2] / n], centralShare: central / Math.max(total, 1e-9) };
 }
+
+/**
+ * Mean squared 4-neighbour Laplacian of luminance (8-bit) over the highlight: the brightest 20 %
+ * of the head's pixels in the flat control (the same pixels are used for both shots).
+ */
+export async function highlightEnergy(shot: Buffer, control: Buffer): Promise<number> {
+  const lum = async (png: Buffer) => {
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const y = new Float32Array(info.width * info.height);
+    for (let i = 0; i < y.length; i++) y[i] = 0.2126 * data[3 * i] + 0.7152 * data[3 * i + 1] + 0.0722 * data[3 * i + 2];
+    return { y, w: info.width, h: info.height };
+  };
+  const a = await lum(shot), c = await lum(control);
+  const bg = c.y[0];
+  const head = [...c.y.keys()].filter((i) => Math.abs(c.y[i] - bg) > 4);
+  const sorted = head.map((i) => c.y[i]).sort((p, q) => q - p);
+  const threshold = sorted[Math.floor(sorted.length * 0.2)] ?? Infinity;
+  let sum = 0, n = 0;
+  for (const i of head) {
+    const x = i % a.w, yy = Math.floor(i / a.w);
+    if (c.y[i] < threshold || x < 1 || yy < 1 || x >= a.w - 1 || yy >= a.h - 1) continue;
+    const l = 4 * a.y[i] - a.y[i - 1] - a.y[i + 1] - a.y[i - a.w] - a.y[i + a.w];
+    sum += l * l;
+    n++;
+  }
+  return n ? sum / n : 0;
+}
