@@ -1,9 +1,9 @@
 /**
  * Close-up renders of finished jobs in the Babylon close-up scene (issue 15): for each job folder
  * (one per preset, say), the skin at ≈ 10 cm under a grazing key light at a set of places —
- * cheek, nose, lips, eye, forehead, ear, scalp, neck — with N_S at full strength and flat (the
- * normal map's level 0), under a uniform skin colour ("relief only": what differs is N_S and A_S)
- * and with the job's own A_D. Writes one PNG per job, place and mode, a contact sheet per mode
+ * cheek, nose, lips, eye, ear, neck (forehead and scalp on request) — with N_S at full strength
+ * and flat (the normal map's level 0), under a uniform skin colour ("relief only": what differs is
+ * N_S and A_S), and the cheek and nose also with the job's own A_D. Writes one PNG per job, place and mode, a contact sheet per mode
  * (places down, jobs across) and closeups.json: per job and place, the highlight's Laplacian
  * energy with the maps over the flat control (the browser test's measure, test/browser/harness.ts).
  *
@@ -35,11 +35,16 @@ export const CLOSEUP_VIEWS: Record<string, CloseupView> = {
   nose: { region: "nose", oneSide: false },
   lips: { region: "lips", oneSide: true },
   eye: { region: "eyelids", oneSide: true },
-  forehead: { region: "forehead", oneSide: false },
   ear: { region: "ears", oneSide: true },
-  scalp: { region: "scalp", oneSide: false },
   neck: { region: "neck", oneSide: false },
+  forehead: { region: "forehead", oneSide: false },
+  scalp: { region: "scalp", oneSide: false },
 };
+
+/** Views rendered unless --views says otherwise (a software-rendered frame takes seconds). */
+const DEFAULT_VIEWS = ["cheek", "nose", "lips", "eye", "ear", "neck"];
+/** Views also rendered with the job's own A_D (the others relief only). */
+const ALBEDO_VIEWS = new Set(["cheek", "nose"]);
 
 /**
  * Atlas UV (u right, v down) of each view's anchor on the template head: among the vertices that
@@ -83,7 +88,7 @@ export interface CloseupRenderResult {
 }
 
 /** Renders every view of every job (label → folder) into `outDir`. */
-export async function closeupRenders(jobs: [string, string][], outDir: string, viewNames = Object.keys(CLOSEUP_VIEWS)): Promise<CloseupRenderResult> {
+export async function closeupRenders(jobs: [string, string][], outDir: string, viewNames = DEFAULT_VIEWS): Promise<CloseupRenderResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`closeup-renders: ${CHROMIUM} is missing (Debian's chromium package)`);
   await ensureScenesBuilt();
   await mkdir(outDir, { recursive: true });
@@ -92,7 +97,7 @@ export async function closeupRenders(jobs: [string, string][], outDir: string, v
   for (const [label, dir] of jobs) {
     const session = await startBrowserSession(dir);
     try {
-      const { page, errors } = await session.open("/scenes/closeup.html?job=/job/&spin=0&render=manual");
+      const { page, errors } = await session.open("/scenes/closeup.html?job=/job/&spin=0&render=manual", { width: 800, height: 512 });
       const shot = async (view: string, mode: Mode) => {
         await page.evaluate(({ on, s }) => Promise.all([window.porelight.setReliefOnly!(on), window.porelight.setDetail!(s)]), { on: mode !== "albedo", s: mode === "relief-flat" ? 0 : 1 });
         await page.evaluate(() => window.porelight.renderFrames!(2));
@@ -107,7 +112,7 @@ export async function closeupRenders(jobs: [string, string][], outDir: string, v
         await page.evaluate(([u, v]) => window.porelight.aimAt!(u, v), anchors[view]);
         const detail = await shot(view, "relief");
         const flat = await shot(view, "relief-flat");
-        await shot(view, "albedo");
+        if (ALBEDO_VIEWS.has(view)) await shot(view, "albedo");
         const eFlat = await highlightEnergy(flat, flat), eDetail = await highlightEnergy(detail, flat);
         result.gains[label][view] = { eDetail: round(eDetail), eFlat: round(eFlat), gain: round(eDetail / Math.max(eFlat, 1e-9)) };
         process.stderr.write(`closeup ${label} ${view}: gain ${(eDetail / Math.max(eFlat, 1e-9)).toFixed(2)}\n`);
@@ -118,7 +123,7 @@ export async function closeupRenders(jobs: [string, string][], outDir: string, v
       await session.close();
     }
   }
-  for (const mode of MODES) await contactSheet(outDir, jobs.map(([l]) => l), viewNames, mode);
+  for (const mode of MODES) await contactSheet(outDir, jobs.map(([l]) => l), viewNames.filter((v) => mode !== "albedo" || ALBEDO_VIEWS.has(v)), mode);
   await writeFile(path.join(outDir, "closeups.json"), JSON.stringify({ anchors, gains: result.gains }, null, 2) + "\n");
   return result;
 }
@@ -129,7 +134,7 @@ function round(x: number): number {
 
 /** One sheet per mode: views down, jobs across, each tile at half size with its label. */
 async function contactSheet(outDir: string, labels: string[], views: string[], mode: Mode): Promise<void> {
-  const tile = { w: 500, h: 320 };
+  const tile = { w: 400, h: 256 };
   const tiles: OverlayOptions[] = [];
   for (const [row, view] of views.entries()) {
     for (const [col, label] of labels.entries()) {
@@ -145,7 +150,7 @@ async function contactSheet(outDir: string, labels: string[], views: string[], m
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let out = "";
-  let views = Object.keys(CLOSEUP_VIEWS);
+  let views = DEFAULT_VIEWS;
   const jobs: [string, string][] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--out") out = args[++i] ?? "";

@@ -84,6 +84,8 @@ export interface OpenedPage {
 export interface BrowserSession {
   /** Opens `url` (a path on the server, e.g. /scenes/sss.html?…) and waits for the scene. */
   open(url: string, viewport?: { width: number; height: number }): Promise<OpenedPage>;
+  /** Opens `url` and waits for nothing (pages other than the sample scenes). */
+  openPlain(url: string, viewport?: { width: number; height: number }): Promise<OpenedPage>;
   close(): Promise<void>;
 }
 
@@ -99,16 +101,21 @@ export async function startBrowserSession(dir: string): Promise<BrowserSession> 
     await closeServer();
     throw err;
   }
+  const openPlain = async (url: string, viewport = { width: 1000, height: 640 }): Promise<OpenedPage> => {
+    const page = await browser.newPage({ viewport });
+    const errors: string[] = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${base}${url}`);
+    return { page, errors };
+  };
   return {
+    openPlain,
     async open(url, viewport = { width: 1000, height: 640 }) {
-      const page = await browser.newPage({ viewport });
-      const errors: string[] = [];
-      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(`${base}${url}`);
-      await page.waitForFunction(() => window.porelight !== undefined);
-      await page.evaluate(() => window.porelight.ready);
-      return { page, errors };
+      const opened = await openPlain(url, viewport);
+      await opened.page.waitForFunction(() => window.porelight !== undefined);
+      await opened.page.evaluate(() => window.porelight.ready);
+      return opened;
     },
     async close() {
       await browser.close();
