@@ -194,7 +194,7 @@ export class MicroSynthesis {
     this.upsample(FIELD.relief, y0 - halo, y1 + halo - 1, relief);
     const rs = o.reliefStrength * k;
     if (rs > 0) {
-      this.networkShareRows(y0 - halo, y1 + halo - 1, share, work.depth);
+      this.networkShareRows(y0 - halo, y1 + halo - 1, share);
       const fade = o.networkStretchFade;
       const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, shoulderWidth: PRIMARY_SHOULDER, stream: STREAM_PRIMARY, stretchFade: fade };
       const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, shoulderWidth: 1, stream: STREAM_SECONDARY, stretchFade: fade };
@@ -206,12 +206,19 @@ export class MicroSynthesis {
     return band;
   }
 
-  /** Share of the furrow network drawn (networkShare of the atlas stretch) for rows [first, last]; `scratch` at least as long. */
-  private networkShareRows(first: number, last: number, out: Float32Array, scratch: Float32Array): void {
-    this.upsample(FIELD.stretchX, first, last, out);
-    this.upsample(FIELD.stretchY, first, last, scratch);
-    const fade = this.o.networkStretchFade;
-    for (let i = 0; i < out.length; i++) out[i] = networkShare(Math.sqrt(out[i] * scratch[i]), fade);
+  /** Share of the furrow network drawn (networkShare of the atlas stretch) for rows [first, last]. */
+  private networkShareRows(first: number, last: number, out: Float32Array): void {
+    const fade = this.o.networkStretchFade, f = this.field, C = FIELD.count;
+    // Most bands hold no stretch past the fade (only the lofted scalp and neck, the ears do): all 1.
+    const b0 = Math.max(0, Math.floor(first / this.scale.fullPerBase) - 1), b1 = Math.min(f.height - 1, Math.ceil(last / this.scale.fullPerBase) + 1);
+    let most = 0;
+    for (let p = b0 * f.width; p < (b1 + 1) * f.width; p++) most = Math.max(most, f.data[p * C + FIELD.areaStretch]);
+    if (most <= fade[0]) {
+      out.fill(1);
+      return;
+    }
+    this.upsample(FIELD.areaStretch, first, last, out);
+    for (let i = 0; i < out.length; i++) out[i] = networkShare(out[i], fade);
   }
 
   /** Weight of hair and lip-border regions for rows [first, last] (for suppressing ρ's photo detail there). */

@@ -22,7 +22,8 @@ export const FIELD = {
   hair: 8, // weight of regions whose albedo edges are not geometry (brows, scalp, lips' border, the eyes)
   stretchX: 9, // mm of surface per mm of atlas along x (RegionMaps.texelAxesMm over the median texel; 1 unknown)
   stretchY: 10, // the same along y
-  count: 11,
+  areaStretch: 11, // √(stretchX · stretchY): how many times the median's surface a texel holds, as a length ratio
+  count: 12,
 } as const;
 
 /** Floor of the stretch channels: a texel holding under a quarter of the median's surface (a fold's far side) is taken as a quarter, which bounds how far a feature's footprint reaches (H). */
@@ -164,6 +165,7 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
       const ax = axes ? axes.data[2 * p] : 0, ay = axes ? axes.data[2 * p + 1] : 0;
       data[o + FIELD.stretchX] = ax > 0 ? Math.max(MIN_STRETCH, ax / baseTexelMm) : 1;
       data[o + FIELD.stretchY] = ay > 0 ? Math.max(MIN_STRETCH, ay / baseTexelMm) : 1;
+      data[o + FIELD.areaStretch] = Math.sqrt(data[o + FIELD.stretchX] * data[o + FIELD.stretchY]);
       if (skin > 0) minStretch = Math.min(minStretch, data[o + FIELD.stretchX], data[o + FIELD.stretchY]);
       maxPore = Math.max(maxPore, data[o + FIELD.poreDensity]);
       maxLine = Math.max(maxLine, data[o + FIELD.lineDensity]);

@@ -179,9 +179,9 @@ export function addNetwork(band: Band, relief: Float32Array, share: Float32Array
     const ax = a.x / t / scale.fullPerBase, ay = a.y / t / scale.fullPerBase;
     if (sampleField(field, FIELD.relief, ax, ay) <= 0) return;
     const c2 = sampleField(field, FIELD.orientCos2, ax, ay), s2 = sampleField(field, FIELD.orientSin2, ax, ay);
-    const sx = sampleField(field, FIELD.stretchX, ax, ay), sy = sampleField(field, FIELD.stretchY, ax, ay);
-    const weight = rotationWeight(k, c2, s2) * networkShare(Math.sqrt(sx * sy), net.stretchFade);
+    const weight = rotationWeight(k, c2, s2) * networkShare(sampleField(field, FIELD.areaStretch, ax, ay), net.stretchFade);
     if (weight <= 0) return;
+    const sx = sampleField(field, FIELD.stretchX, ax, ay), sy = sampleField(field, FIELD.stretchY, ax, ay);
     const m = Math.hypot(c2, s2);
     for (let e = 0; e < 3; e++) {
       // Right neighbour, and the two below (odd rows sit half a cell to the right).
