@@ -17,18 +17,31 @@ function flat(w: number, h: number): { ns: ImageF32; as: ImageF32 } {
   return { ns: { width: w, height: h, channels: 3, data: ns, colorSpace: "data" }, as: { width: w, height: h, channels: 1, data: new Float32Array(w * h).fill(0.5), colorSpace: "linear" } };
 }
 
-/** RMS slope of N_S against +Z and mean A_S after one pass. */
-function run(region: FaceRegion, size: number, texelMm: number, options: MicrogeometryOptions = {}, seed = 7) {
+/**
+ * The same region maps with the atlas stretched by (sx, sy): surface mm per atlas mm along x and
+ * y (texelAxesMm = stretch × the median base texel, which the synthesis takes as texelMm × full/base).
+ */
+function stretched(maps: RegionMaps, sx: number, sy: number, baseTexelMm: number): RegionMaps {
+  const { width, height } = maps.weights;
+  const data = new Float32Array(width * height * 2);
+  for (let p = 0; p < width * height; p++) (data[2 * p] = sx * baseTexelMm), (data[2 * p + 1] = sy * baseTexelMm);
+  return { ...maps, texelAxesMm: { width, height, channels: 2, data, colorSpace: "data" } };
+}
+
+/** RMS slope of N_S against +Z (and of its x and y components) and mean A_S after one pass. */
+function run(region: FaceRegion, size: number, texelMm: number, options: MicrogeometryOptions = {}, seed = 7, stretch: [number, number] = [1, 1]) {
   const w = size, h = Math.round(size * 1.5);
   const { ns, as } = flat(w, h);
-  applyMicrogeometry({ normalsSpecular: ns, specularAlbedo: as }, new MicroSynthesis(w, h, texelMm, { regions: oneRegion(region), seed }, options));
-  let s2 = 0, a = 0;
+  const regions = stretch[0] === 1 && stretch[1] === 1 ? oneRegion(region) : stretched(oneRegion(region), stretch[0], stretch[1], (texelMm * w) / 24);
+  applyMicrogeometry({ normalsSpecular: ns, specularAlbedo: as }, new MicroSynthesis(w, h, texelMm, { regions, seed }, options));
+  let sx2 = 0, sy2 = 0, a = 0;
   for (let p = 0; p < w * h; p++) {
     const z = ns.data[3 * p + 2];
-    s2 += (ns.data[3 * p] ** 2 + ns.data[3 * p + 1] ** 2) / (z * z);
+    sx2 += (ns.data[3 * p] / z) ** 2;
+    sy2 += (ns.data[3 * p + 1] / z) ** 2;
     a += as.data[p];
   }
-  return { ns, as, slopeRms: Math.sqrt(s2 / (w * h)), meanAs: a / (w * h) };
+  return { ns, as, slopeRms: Math.sqrt((sx2 + sy2) / (w * h)), slopeRmsX: Math.sqrt(sx2 / (w * h)), slopeRmsY: Math.sqrt(sy2 / (w * h)), meanAs: a / (w * h) };
 }
 
 describe("microgeometry", () => {
@@ -75,6 +88,30 @@ describe("microgeometry", () => {
     const lossFine = 0.5 - fine.meanAs, lossCoarse = 0.5 - coarse.meanAs;
     expect(lossCoarse).toBeGreaterThan(0.4 * lossFine);
     expect(lossCoarse).toBeLessThan(1.6 * lossFine);
+  });
+
+  it("draws pores in mm of surface where the atlas is stretched: narrower along the stretched axis", () => {
+    // Pores only, on a nose whose atlas holds 2 mm of surface per mm along x: each funnel is half
+    // as wide in x as in y, so its x slopes are about twice its y slopes; unstretched they match.
+    const only = { reliefStrength: 0, lineStrength: 0 };
+    const plain = run("nose", 384, 0.03, only), wide = run("nose", 384, 0.03, only, 7, [2, 1]);
+    expect(plain.slopeRmsX / plain.slopeRmsY).toBeGreaterThan(0.8);
+    expect(plain.slopeRmsX / plain.slopeRmsY).toBeLessThan(1.25);
+    expect(wide.slopeRmsX / wide.slopeRmsY).toBeGreaterThan(1.5);
+    // Twice the surface per atlas area holds twice the pores: their specular loss per atlas texel
+    // (area × depth, each funnel half the atlas area) stays about the same.
+    expect((0.5 - wide.meanAs) / (0.5 - plain.meanAs)).toBeGreaterThan(0.75);
+    expect((0.5 - wide.meanAs) / (0.5 - plain.meanAs)).toBeLessThan(1.33);
+  });
+
+  it("leaves the furrow network to A_S where the atlas is stretched past its fade (the lofted scalp and neck)", () => {
+    const network = { poreStrength: 0, lineStrength: 0 };
+    const plain = run("forehead", 256, 0.065, network), loft = run("forehead", 256, 0.065, network, 7, [8, 8]);
+    expect(plain.slopeRms).toBeGreaterThan(0.01);
+    expect(loft.slopeRms).toBe(0);
+    // Its cavities' mean loss stays in A_S (the analytic mean vs the drawn grooves).
+    expect((0.5 - loft.meanAs) / (0.5 - plain.meanAs)).toBeGreaterThan(0.5);
+    expect((0.5 - loft.meanAs) / (0.5 - plain.meanAs)).toBeLessThan(2);
   });
 
   it("leaves gutters (coverage 0) untouched", () => {

@@ -37,6 +37,8 @@ interface PorelightHook {
   setDetail?(strength: number): Promise<void>;
   /** Uniform skin colour instead of A_D (closeup.html), to judge N_S and A_S alone. */
   setReliefOnly?(on: boolean): Promise<void>;
+  /** Close-up of another point of the skin atlas (closeup.html; u right, v down, 0..1). */
+  aimAt?(u: number, v: number): Promise<void>;
   /** ARKit blendshape names the head carries, and a weight setter (expressions.html). */
   blendshapes?: string[];
   setBlendshape?(name: string, weight: number): Promise<void>;
@@ -220,9 +222,12 @@ async function main(): Promise<void> {
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);
   if (which === "compare") beforeAfter(scene, head, jobUrl);
   if (which === "closeup") {
-    const controls = closeup(scene, head, rig);
+    // `?at=u,v`: look at that point of the skin atlas instead of the cheek beside the nose.
+    const at = new URLSearchParams(location.search).get("at")?.split(",").map(Number);
+    const controls = closeup(scene, head, rig, at?.length === 2 && at.every(Number.isFinite) ? { anchorUv: [at[0], at[1]] } : {});
     hook.setDetail = async (s: number) => { controls.setDetail(s); await whenReady(scene); };
     hook.setReliefOnly = async (on: boolean) => { controls.setReliefOnly(on); await whenReady(scene); };
+    hook.aimAt = async (u: number, v: number) => { controls.aim([u, v]); await whenReady(scene); };
     document.getElementById("detail")?.addEventListener("input", (e) => void hook.setDetail!(Number((e.target as HTMLInputElement).value)));
     document.getElementById("relief")?.addEventListener("change", (e) => void hook.setReliefOnly!((e.target as HTMLInputElement).checked));
   }

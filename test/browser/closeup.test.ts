@@ -1,98 +1,122 @@
 /**
- * The close-up scene (nose and cheek at 10 cm, grazing key light): with N_S the highlight must
- * carry clearly more high-frequency energy than with flat normals (the normal map's level at 0:
- * the mesh's own normals). Flat or near-flat N_S fails. Its own job at preset `high` (≈ 0.09 mm
- * texels): the suite's `draft` job (0.35 mm) resolves no pores by design, so it cannot tell.
+ * Close-ups of the skin (nose and cheek at 10 cm, grazing key light), in the Babylon close-up scene
+ * and from head.glb in three.js: with N_S the highlight must carry clearly more high-frequency
+ * energy than with flat normals (the normal map's strength at 0: the mesh's own normals). The
+ * measure must also be able to fail: with N_S replaced by a flat map, the same comparison stays
+ * below the factor. Its own job at preset `high` (≈ 0.09 mm texels): the suite's `draft` job
+ * (0.35 mm) resolves no pores by design, so it cannot tell.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Server } from "node:http";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import type { Browser } from "playwright-core";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { build } from "esbuild";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
-import { ARTIFACTS, CHROMIUM, launchChromium, serve, writeJobFiles } from "./harness.ts";
+import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
+import { closeupAnchors } from "../../scripts/closeup-renders.ts";
+import { ARTIFACTS, CHROMIUM, highlightEnergy, ROOT, startBrowserSession, writeJobFiles, type BrowserSession } from "./harness.ts";
 import { PHOTO } from "./global-setup.ts";
+import type { ThreeCloseupOptions } from "./three-viewer.ts";
 
-/** Detail over flat: the ratio of the highlights' Laplacian energy the maps must reach (measured 1.48 on d3dfr-000002 at high; the previous commit's N_S, ρ only, 1.0). */
+/** Detail over flat in the Babylon scene: the ratio of the highlights' Laplacian energy the maps must reach (measured 1.53 on the astronaut and 1.48–1.53 on d3dfr-000002 at high; N_S replaced by a flat map 1.00; the N_S of before issue 15, ρ only, 1.0). */
 const MIN_DETAIL_GAIN = 1.25;
+/** The same in three.js from head.glb (desktop target: WebP normals at q 98): measured 6.4 on the astronaut and 9.4–10.1 on d3dfr-000002 at high (no subsurface blur, a harder light); the Babylon factor, one rule for both renderers. */
+const MIN_DETAIL_GAIN_THREE = 1.25;
 
-/**
- * Mean squared 4-neighbour Laplacian of luminance (8-bit) over the highlight: the brightest 20 %
- * of the head's pixels in the flat control (the same pixels are used for both shots).
- */
-async function highlightEnergy(shot: Buffer, control: Buffer): Promise<number> {
-  const lum = async (png: Buffer) => {
-    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const y = new Float32Array(info.width * info.height);
-    for (let i = 0; i < y.length; i++) y[i] = 0.2126 * data[3 * i] + 0.7152 * data[3 * i + 1] + 0.0722 * data[3 * i + 2];
-    return { y, w: info.width, h: info.height };
-  };
-  const a = await lum(shot), c = await lum(control);
-  const bg = c.y[0];
-  const head = [...c.y.keys()].filter((i) => Math.abs(c.y[i] - bg) > 4);
-  const sorted = head.map((i) => c.y[i]).sort((p, q) => q - p);
-  const threshold = sorted[Math.floor(sorted.length * 0.2)] ?? Infinity;
-  let sum = 0, n = 0;
-  for (const i of head) {
-    const x = i % a.w, yy = Math.floor(i / a.w);
-    if (c.y[i] < threshold || x < 1 || yy < 1 || x >= a.w - 1 || yy >= a.h - 1) continue;
-    const l = 4 * a.y[i] - a.y[i - 1] - a.y[i + 1] - a.y[i - a.w] - a.y[i + a.w];
-    sum += l * l;
-    n++;
-  }
-  return n ? sum / n : 0;
-}
+const THREE_PAGE = `<!doctype html><html><body style="margin:0"><canvas id="view" width="800" height="512"></canvas><script type="module" src="three-viewer.js"></script></body></html>`;
 
 const hasChromium = existsSync(CHROMIUM);
 
-describe.skipIf(!hasChromium)("close-up scene in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let base: string;
+describe.skipIf(!hasChromium)("close-ups in Chromium", () => {
+  let session: BrowserSession;
   let jobDir = "";
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     jobDir = await mkdtemp(path.join(tmpdir(), "porelight-closeup-job-"));
-    const { files } = await reconstruct(await readFile(PHOTO), { preset: "high", face: 0, formats: ["babylon", "maps"] });
-    await writeJobFiles(jobDir, files);
-    ({ server, base } = await serve(jobDir));
-    browser = await launchChromium();
+    // PORELIGHT_CLOSEUP_JOB: a finished `high` job folder to use instead (head.glb, head.babylon, maps/), to iterate on the test.
+    const given = process.env.PORELIGHT_CLOSEUP_JOB;
+    if (given) await cp(given, jobDir, { recursive: true });
+    else {
+      const { files } = await reconstruct(await readFile(PHOTO), { preset: "high", face: 0, formats: ["glb", "babylon", "maps"] });
+      await writeJobFiles(jobDir, files);
+    }
+    // The three.js viewer and its page beside the job; a copy of the job with N_S flat (the negative control).
+    await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(jobDir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
+    await writeFile(path.join(jobDir, "three.html"), THREE_PAGE);
+    await makeFlatNormalsCopy(jobDir, path.join(jobDir, "flat"));
+    session = await startBrowserSession(jobDir);
   }, 1_800_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
+    await session?.close();
     if (jobDir) await rm(jobDir, { recursive: true, force: true });
   });
 
-  it(`the highlight's high-frequency energy with N_S is ≥ ${MIN_DETAIL_GAIN}× that of flat normals`, async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-    const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${base}/scenes/closeup.html?job=/job/&spin=0&render=manual`);
-    await page.waitForFunction(() => window.porelight !== undefined);
-    await page.evaluate(() => window.porelight.ready);
+  /** Relief-only close-up of the Babylon scene with N_S at strength 1 and 0: highlight energies and their ratio. */
+  async function babylonGain(job: string, name: string): Promise<{ eFlat: number; eDetail: number; gain: number; errors: string[] }> {
+    const { page, errors } = await session.open(`/scenes/closeup.html?job=${job}&spin=0&render=manual`);
     // A uniform albedo in both shots: what differs is N_S alone (A_D's own texture would swamp it).
     await page.evaluate(() => window.porelight.setReliefOnly!(true));
-    const shot = async (strength: number, name: string) => {
+    const shot = async (strength: number, suffix: string) => {
       await page.evaluate((s) => window.porelight.setDetail!(s), strength);
       await page.evaluate(() => window.porelight.renderFrames!(2));
-      const png = await page.locator("#view").screenshot();
+      const png = await page.locator("#view").screenshot({ timeout: 300_000 });
+      await writeFile(path.join(ARTIFACTS, `${name}-${suffix}.png`), png);
+      return png;
+    };
+    const flat = await shot(0, "flat");
+    const detailed = await shot(1, "detail");
+    await page.close();
+    const eFlat = await highlightEnergy(flat, flat), eDetail = await highlightEnergy(detailed, flat);
+    return { eFlat, eDetail, gain: eDetail / eFlat, errors };
+  }
+
+  it(`Babylon: the highlight's high-frequency energy with N_S is ≥ ${MIN_DETAIL_GAIN}× that of flat normals`, async () => {
+    const r = await babylonGain("/job/", "closeup");
+    await writeFile(path.join(ARTIFACTS, "closeup.json"), JSON.stringify(r) + "\n");
+    expect(r.eDetail).toBeGreaterThan(MIN_DETAIL_GAIN * r.eFlat);
+    expect(r.errors).toEqual([]);
+  }, 600_000);
+
+  it("Babylon, negative control: with N_S replaced by a flat map the same measure stays below the factor", async () => {
+    const r = await babylonGain("/job/flat/", "closeup-flat-ns");
+    await writeFile(path.join(ARTIFACTS, "closeup-flat-ns.json"), JSON.stringify(r) + "\n");
+    expect(r.gain).toBeLessThan(MIN_DETAIL_GAIN);
+    expect(r.errors).toEqual([]);
+  }, 600_000);
+
+  it(`three.js from head.glb: the cheek's highlight with the maps has ≥ ${MIN_DETAIL_GAIN_THREE}× the energy of flat normals`, async () => {
+    const { page, errors } = await session.openPlain("/job/three.html", { width: 800, height: 512 });
+    await page.waitForFunction(() => window.threeViewer !== undefined);
+    await page.evaluate((url) => window.threeViewer.load(url), "head.glb");
+    const options: ThreeCloseupOptions = { uv: closeupAnchors().cheek, distanceM: 0.1, fovDeg: 26, viewAngleRad: (55 * Math.PI) / 180, lightAngleRad: (65 * Math.PI) / 180, reliefOnly: true };
+    const shot = async (scale: number, name: string) => {
+      await page.evaluate((s) => window.threeViewer.setNormalScale(s), scale);
+      await page.evaluate((o) => window.threeViewer.closeup(o), options);
+      const png = await page.locator("#view").screenshot({ timeout: 300_000 });
       await writeFile(path.join(ARTIFACTS, `${name}.png`), png);
       return png;
     };
-    const flat = await shot(0, "closeup-flat");
-    const detailed = await shot(1, "closeup-detail");
+    const flat = await shot(0, "three-closeup-flat");
+    const detailed = await shot(1, "three-closeup-detail");
+    options.reliefOnly = false;
+    await shot(1, "three-closeup-albedo");
     const eFlat = await highlightEnergy(flat, flat), eDetail = await highlightEnergy(detailed, flat);
-    await writeFile(path.join(ARTIFACTS, "closeup.json"), JSON.stringify({ eFlat, eDetail, gain: eDetail / eFlat }) + "\n");
-    expect(eDetail).toBeGreaterThan(MIN_DETAIL_GAIN * eFlat);
+    await writeFile(path.join(ARTIFACTS, "three-closeup.json"), JSON.stringify({ eFlat, eDetail, gain: eDetail / eFlat }) + "\n");
+    expect(eDetail).toBeGreaterThan(MIN_DETAIL_GAIN_THREE * eFlat);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 600_000);
 });
+
+/** Copies a job's head.babylon and maps into `dir`, N_S replaced by a flat tangent-space map (0.5, 0.5, 1). */
+async function makeFlatNormalsCopy(job: string, dir: string): Promise<void> {
+  await mkdir(path.join(dir, "maps"), { recursive: true });
+  for (const file of ["head.babylon", ...Object.values(SKIN_MAP_FILES)]) if (existsSync(path.join(job, file))) await copyFile(path.join(job, file), path.join(dir, file));
+  const ns = path.join(job, SKIN_MAP_FILES.normalsSpecular);
+  const { width, height } = await sharp(ns).metadata();
+  await sharp({ create: { width: width!, height: height!, channels: 3, background: { r: 128, g: 128, b: 255 } } }).png().toFile(path.join(dir, SKIN_MAP_FILES.normalsSpecular));
+}

@@ -96,6 +96,8 @@ export interface OpenedPage {
 export interface BrowserSession {
   /** Opens `url` (a path on the server, e.g. /scenes/sss.html?…) and waits for the scene. */
   open(url: string, viewport?: { width: number; height: number }): Promise<OpenedPage>;
+  /** Opens `url` and waits for nothing (pages other than the sample scenes). */
+  openPlain(url: string, viewport?: { width: number; height: number }): Promise<OpenedPage>;
   close(): Promise<void>;
 }
 
@@ -111,16 +113,21 @@ export async function startBrowserSession(dir: string): Promise<BrowserSession> 
     await closeServer();
     throw err;
   }
+  const openPlain = async (url: string, viewport = { width: 1000, height: 640 }): Promise<OpenedPage> => {
+    const page = await browser.newPage({ viewport });
+    const errors: string[] = [];
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${base}${url}`);
+    return { page, errors };
+  };
   return {
+    openPlain,
     async open(url, viewport = { width: 1000, height: 640 }) {
-      const page = await browser.newPage({ viewport });
-      const errors: string[] = [];
-      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(`${base}${url}`);
-      await page.waitForFunction(() => window.porelight !== undefined);
-      await page.evaluate(() => window.porelight.ready);
-      return { page, errors };
+      const opened = await openPlain(url, viewport);
+      await opened.page.waitForFunction(() => window.porelight !== undefined);
+      await opened.page.evaluate(() => window.porelight.ready);
+      return opened;
     },
     async close() {
       await browser.close();
@@ -222,4 +229,31 @@ export async function sideGain(a: Buffer, b: Buffer): Promise<{ mean: [number, n
   }
   const n = width * height;
   return { mean: [sum[0] / n, sum[1] / n, sum[2] / n], centralShare: central / Math.max(total, 1e-9) };
+}
+
+/**
+ * Mean squared 4-neighbour Laplacian of luminance (8-bit) over the highlight: the brightest 20 %
+ * of the head's pixels in the flat control (the same pixels are used for both shots).
+ */
+export async function highlightEnergy(shot: Buffer, control: Buffer): Promise<number> {
+  const lum = async (png: Buffer) => {
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const y = new Float32Array(info.width * info.height);
+    for (let i = 0; i < y.length; i++) y[i] = 0.2126 * data[3 * i] + 0.7152 * data[3 * i + 1] + 0.0722 * data[3 * i + 2];
+    return { y, w: info.width, h: info.height };
+  };
+  const a = await lum(shot), c = await lum(control);
+  const bg = c.y[0];
+  const head = [...c.y.keys()].filter((i) => Math.abs(c.y[i] - bg) > 4);
+  const sorted = head.map((i) => c.y[i]).sort((p, q) => q - p);
+  const threshold = sorted[Math.floor(sorted.length * 0.2)] ?? Infinity;
+  let sum = 0, n = 0;
+  for (const i of head) {
+    const x = i % a.w, yy = Math.floor(i / a.w);
+    if (c.y[i] < threshold || x < 1 || yy < 1 || x >= a.w - 1 || yy >= a.h - 1) continue;
+    const l = 4 * a.y[i] - a.y[i - 1] - a.y[i + 1] - a.y[i - a.w] - a.y[i + a.w];
+    sum += l * l;
+    n++;
+  }
+  return n ? sum / n : 0;
 }

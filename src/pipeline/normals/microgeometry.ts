@@ -16,7 +16,7 @@ import { withDefaults } from "../stage.ts";
 import { stampLines, stampPores } from "./features.ts";
 import type { Band, StampScale } from "./band.ts";
 import { FIELD, regionFields, type RegionFields } from "./region-fields.ts";
-import { addNetwork } from "./relief.ts";
+import { addNetwork, networkShare } from "./relief.ts";
 import { REGION_MICRO_STATS, type RegionMicroStats } from "./skin-statistics.ts";
 
 /** What the synthesis needs to know about the head's atlas. */
@@ -52,6 +52,8 @@ export interface MicrogeometryOptions {
   secondaryDropFraction?: number;
   /** As primaryAlignedContrast, for the secondary lines. */
   secondaryAlignedContrast?: number;
+  /** Atlas stretch (surface mm per atlas mm, area mean) up to which the furrow network is drawn in full, and from which not at all. */
+  networkStretchFade?: [number, number];
   /** Fine lines along tension lines: half-width and length range, mm. */
   lineHalfWidthMm?: number;
   lineLengthMm?: [number, number];
@@ -93,6 +95,11 @@ export const MICROGEOMETRY_DEFAULTS: Required<MicrogeometryOptions> = {
   secondaryHalfWidthMm: 0.02,
   secondaryDropFraction: 0.45,
   secondaryAlignedContrast: 0.25,
+  // The network is laid out in atlas mm: where the atlas is stretched by s (scalp and neck ≈ 8,
+  // ears ≈ 3: RegionMaps.texelAxesMm over the median) its 1.8 polygons per mm² become 1.8/s².
+  // Drawn in full while that stays within Trojahn 2014's 1.0 ± 0.7 per mm² at s = 2 (0.45), faded
+  // out by 0.3 (mean − 1 SD) at s = 2.45; beyond, only its mean cavity loss goes into A_S.
+  networkStretchFade: [2, 2.45],
   // Fine lines: shallower than Lemperle's grade-1 wrinkles (< 0.2 mm deep); width H: 0.24 mm
   // across, several times their 15–40 µm depth, a soft crease (0.14 mm drew needles in close-ups).
   lineHalfWidthMm: 0.12,
@@ -117,7 +124,7 @@ export class MicroSynthesis {
   readonly scale: StampScale;
   private readonly colX0: Int32Array;
   private readonly colFx: Float32Array;
-  private buffers = { height: new Float32Array(0), loss: new Float32Array(0), relief: new Float32Array(0), depth: new Float32Array(0), netLoss: new Float32Array(0) };
+  private buffers = { height: new Float32Array(0), loss: new Float32Array(0), relief: new Float32Array(0), share: new Float32Array(0), depth: new Float32Array(0), netLoss: new Float32Array(0) };
 
   constructor(
     readonly width: number,
@@ -174,9 +181,9 @@ export class MicroSynthesis {
     const W = this.width, rows = y1 - y0 + 2 * halo;
     const n = rows * W;
     if (this.buffers.height.length < n) {
-      this.buffers = { height: new Float32Array(n), loss: new Float32Array(n), relief: new Float32Array(n), depth: new Float32Array(n), netLoss: new Float32Array(n) };
+      this.buffers = { height: new Float32Array(n), loss: new Float32Array(n), relief: new Float32Array(n), share: new Float32Array(n), depth: new Float32Array(n), netLoss: new Float32Array(n) };
     }
-    const height = this.buffers.height.subarray(0, n), loss = this.buffers.loss.subarray(0, n), relief = this.buffers.relief.subarray(0, n);
+    const height = this.buffers.height.subarray(0, n), loss = this.buffers.loss.subarray(0, n), relief = this.buffers.relief.subarray(0, n), share = this.buffers.share.subarray(0, n);
     const work = { depth: this.buffers.depth.subarray(0, n), loss: this.buffers.netLoss.subarray(0, n) };
     height.fill(0);
     loss.fill(0);
@@ -187,14 +194,31 @@ export class MicroSynthesis {
     this.upsample(FIELD.relief, y0 - halo, y1 + halo - 1, relief);
     const rs = o.reliefStrength * k;
     if (rs > 0) {
-      const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, shoulderWidth: PRIMARY_SHOULDER, stream: STREAM_PRIMARY };
-      const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, shoulderWidth: 1, stream: STREAM_SECONDARY };
-      addNetwork(band, relief, work, this.field, this.scale, primary);
-      addNetwork(band, relief, work, this.field, this.scale, secondary);
+      this.networkShareRows(y0 - halo, y1 + halo - 1, share);
+      const fade = o.networkStretchFade;
+      const primary = { cellMm: o.primaryCellMm, depthMm: o.primaryDepthMm * rs, halfWidthMm: o.primaryHalfWidthMm, dropFraction: o.primaryDropFraction, alignedContrast: o.primaryAlignedContrast, shoulderWidth: PRIMARY_SHOULDER, stream: STREAM_PRIMARY, stretchFade: fade };
+      const secondary = { cellMm: o.secondaryCellMm, depthMm: o.secondaryDepthMm * rs, halfWidthMm: o.secondaryHalfWidthMm, dropFraction: o.secondaryDropFraction, alignedContrast: o.secondaryAlignedContrast, shoulderWidth: 1, stream: STREAM_SECONDARY, stretchFade: fade };
+      addNetwork(band, relief, share, work, this.field, this.scale, primary);
+      addNetwork(band, relief, share, work, this.field, this.scale, secondary);
     }
     stampPores(band, this.field, this.scale, o.poreStrength * k, { cellMm: o.primaryCellMm, stream: STREAM_PRIMARY });
     stampLines(band, this.field, this.scale, o.lineStrength * k, o.lineHalfWidthMm, o.lineLengthMm);
     return band;
+  }
+
+  /** Share of the furrow network drawn (networkShare of the atlas stretch) for rows [first, last]. */
+  private networkShareRows(first: number, last: number, out: Float32Array): void {
+    const fade = this.o.networkStretchFade, f = this.field, C = FIELD.count;
+    // Most bands hold no stretch past the fade (only the lofted scalp and neck, the ears do): all 1.
+    const b0 = Math.max(0, Math.floor(first / this.scale.fullPerBase) - 1), b1 = Math.min(f.height - 1, Math.ceil(last / this.scale.fullPerBase) + 1);
+    let most = 0;
+    for (let p = b0 * f.width; p < (b1 + 1) * f.width; p++) most = Math.max(most, f.data[p * C + FIELD.areaStretch]);
+    if (most <= fade[0]) {
+      out.fill(1);
+      return;
+    }
+    this.upsample(FIELD.areaStretch, first, last, out);
+    for (let i = 0; i < out.length; i++) out[i] = networkShare(out[i], fade);
   }
 
   /** Weight of hair and lip-border regions for rows [first, last] (for suppressing ρ's photo detail there). */

@@ -20,8 +20,14 @@ export const FIELD = {
   orientCos2: 6, // cos 2θ of the line direction (weighted)
   orientSin2: 7, // sin 2θ
   hair: 8, // weight of regions whose albedo edges are not geometry (brows, scalp, lips' border, the eyes)
-  count: 9,
+  stretchX: 9, // mm of surface per mm of atlas along x (RegionMaps.texelAxesMm over the median texel; 1 unknown)
+  stretchY: 10, // the same along y
+  areaStretch: 11, // √(stretchX · stretchY): how many times the median's surface a texel holds, as a length ratio
+  count: 12,
 } as const;
+
+/** Floor of the stretch channels: a texel holding under a quarter of the median's surface (a fold's far side) is taken as a quarter, which bounds how far a feature's footprint reaches (H). */
+const MIN_STRETCH = 0.25;
 
 export interface RegionFields {
   width: number;
@@ -31,6 +37,8 @@ export interface RegionFields {
   /** Largest pore and line densities anywhere, per mm² (sets the candidate grids). */
   maxPoreDensity: number;
   maxLineDensity: number;
+  /** Smallest stretch (either axis) over skin texels: features are at most 1/minStretch their mm size in the atlas. */
+  minStretch: number;
 }
 
 type Point = { x: number; y: number };
@@ -89,7 +97,10 @@ function eyeOpening(w: ImageF32, channel: number, baseTexelMm: number, reachMm: 
 /**
  * Builds the base-size parameter field from the region maps (`null` regions: all "other skin")
  * and an optional coverage map (0 in the atlas' gutters and holes: no detail there).
- * `baseTexelMm`: mm per texel of the field (to find the eye openings inside the eyelid region).
+ * `baseTexelMm`: mm per texel of the field, the atlas' median (to find the eye openings inside
+ * the eyelid region, and as the unit of the stretch channels: the atlas is drawn in mm of this
+ * scale, and RegionMaps.texelAxesMm says how much surface a texel covers where it is not median:
+ * ≈ 8× on the lofted scalp and neck, 3× on the ears).
  */
 export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | null, stats: Record<string, RegionMicroStats>, width: number, height: number, baseTexelMm: number, eyelidReachMm = REGION_SHAPE_DEFAULTS.eyelidReachMm): RegionFields {
   const w = regions?.weights ?? null;
@@ -105,7 +116,8 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
   const data = new Float32Array(W * H * FIELD.count);
   const n = keys.length - 1;
   const eyes = w ? eyeOpening(w, eyelidIdx, baseTexelMm, eyelidReachMm) : null;
-  let maxPore = 0, maxLine = 0;
+  const axes = regions?.texelAxesMm && regions.texelAxesMm.width === W && regions.texelAxesMm.height === H ? regions.texelAxesMm : null;
+  let maxPore = 0, maxLine = 0, minStretch = Infinity;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
@@ -149,11 +161,17 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
       data[o + FIELD.relief] *= skin;
       data[o + FIELD.lineDensity] *= skin;
       data[o + FIELD.hair] = Math.min(1, data[o + FIELD.hair] + eyeOpen);
+      // Unknown (0: gutters, isolated texels) counts as the median scale; floored at MIN_STRETCH.
+      const ax = axes ? axes.data[2 * p] : 0, ay = axes ? axes.data[2 * p + 1] : 0;
+      data[o + FIELD.stretchX] = ax > 0 ? Math.max(MIN_STRETCH, ax / baseTexelMm) : 1;
+      data[o + FIELD.stretchY] = ay > 0 ? Math.max(MIN_STRETCH, ay / baseTexelMm) : 1;
+      data[o + FIELD.areaStretch] = Math.sqrt(data[o + FIELD.stretchX] * data[o + FIELD.stretchY]);
+      if (skin > 0) minStretch = Math.min(minStretch, data[o + FIELD.stretchX], data[o + FIELD.stretchY]);
       maxPore = Math.max(maxPore, data[o + FIELD.poreDensity]);
       maxLine = Math.max(maxLine, data[o + FIELD.lineDensity]);
     }
   }
-  return { width: W, height: H, data, maxPoreDensity: maxPore, maxLineDensity: maxLine };
+  return { width: W, height: H, data, maxPoreDensity: maxPore, maxLineDensity: maxLine, minStretch: Number.isFinite(minStretch) ? minStretch : 1 };
 }
 
 function orientation(kind: LineOrientation, x: number, y: number, eye: Point | null, mouth: Point | null): [number, number] {

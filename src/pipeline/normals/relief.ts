@@ -38,6 +38,18 @@ export interface NetworkScale {
   shoulderWidth: number;
   /** Hash stream of this scale. */
   stream: number;
+  /**
+   * Atlas stretch (√ of the surface area per atlas area, FIELD.stretchX·Y) up to which the network
+   * is drawn in full, and from which it is not drawn at all (its cavities' mean loss goes to A_S
+   * instead): the lattice is laid out in atlas mm, so its polygons are stretch² times too few per
+   * mm² of surface there.
+   */
+  stretchFade: [number, number];
+}
+
+/** Share of the network drawn at atlas stretch `s` (1 below stretchFade[0], 0 above stretchFade[1]). */
+export function networkShare(s: number, fade: [number, number]): number {
+  return Math.min(1, Math.max(0, (fade[1] - s) / Math.max(1e-6, fade[1] - fade[0])));
 }
 
 const ROTATIONS = 3;
@@ -129,24 +141,27 @@ export function networkNodes(band: Band, field: RegionFields, scale: StampScale,
 
 /**
  * Adds one scale of the network to the band. `relief` holds the per-texel relief multiplier
- * (region mix) for the band's rows (same layout as band.height); `work` is scratch of the same
- * length. Crossing grooves take the deeper of the two (a node is not twice as deep).
+ * (region mix) for the band's rows (same layout as band.height), `share` the share of the network
+ * drawn there (networkShare of the atlas stretch); `work` is scratch of the same length. Crossing
+ * grooves take the deeper of the two (a node is not twice as deep). Groove widths are mm of
+ * surface (narrower in the atlas where it is stretched across the groove).
  */
-export function addNetwork(band: Band, relief: Float32Array, work: { depth: Float32Array; loss: Float32Array }, field: RegionFields, scale: StampScale, net: NetworkScale): void {
+export function addNetwork(band: Band, relief: Float32Array, share: Float32Array, work: { depth: Float32Array; loss: Float32Array }, field: RegionFields, scale: StampScale, net: NetworkScale): void {
   const t = scale.texelMm;
   const wMin = 0.5 * scale.minFeatureTexels * t;
   const wNominal = Math.max(net.halfWidthMm, wMin);
   const hiddenAtBottom = 1 - net.halfWidthMm / Math.hypot(net.halfWidthMm, net.depthMm);
   // Mean depth factor of an edge: random 0.4–1 (mean 0.7) × 1 − contrast·(1 − align), align 1, ¼, ¼ over the families.
   const meanEdge = 0.7 * (1 - net.alignedContrast * 0.5);
+  // Where it is not drawn, the network's cavities still hide specular: their mean over the area
+  // goes into A_S — groove cross-section 16w/15 of profile (1 − (b/w)²)² along (1 − drop)·3
+  // edges of length a per node, nodes 2/(√3 a²) per unit area.
+  const lengthPerArea = ((1 - net.dropFraction) * 3 * 2) / (Math.sqrt(3) * net.cellMm);
+  const meanLoss = Math.min(1, hiddenAtBottom * meanEdge * lengthPerArea * (16 * net.halfWidthMm) / 15);
   if (net.depthMm * (net.halfWidthMm / wNominal) < 1e-5 || 6 * wNominal > net.cellMm) {
     // Not resolved as lines at this texel size (grooves would fill over a third of each cell):
     // left to the specular roughness, as Graham et al. 2013 leave microstructure below their
-    // scans' resolution to the BRDF. Its cavities still hide specular: their mean over the area
-    // goes into A_S — groove cross-section 16w/15 of profile (1 − (b/w)²)² along (1 − drop)·3
-    // edges of length a per node, nodes 2/(√3 a²) per unit area.
-    const lengthPerArea = ((1 - net.dropFraction) * 3 * 2) / (Math.sqrt(3) * net.cellMm);
-    const meanLoss = Math.min(1, hiddenAtBottom * meanEdge * lengthPerArea * (16 * net.halfWidthMm) / 15);
+    // scans' resolution to the BRDF.
     for (let i = 0; i < band.loss.length; i++) band.loss[i] += meanLoss * relief[i];
     return;
   }
@@ -154,7 +169,7 @@ export function addNetwork(band: Band, relief: Float32Array, work: { depth: Floa
   depth.fill(0);
   loss.fill(0);
   const first = band.y0 - band.halo, last = band.y1 + band.halo - 1, W = band.width;
-  const reach = net.shoulderWidth * 1.3 * wNominal + 1.5 * t;
+  const reach = net.shoulderWidth * 1.3 * Math.max(net.halfWidthMm / field.minStretch, wMin) + 1.5 * t;
   const seed = scale.seed, cell = net.cellMm;
   const a = { x: 0, y: 0 }, b = { x: 0, y: 0 };
   const neighbours: [number, number][] = [[1, 0], [0, 1], [-1, 1]];
@@ -164,8 +179,9 @@ export function addNetwork(band: Band, relief: Float32Array, work: { depth: Floa
     const ax = a.x / t / scale.fullPerBase, ay = a.y / t / scale.fullPerBase;
     if (sampleField(field, FIELD.relief, ax, ay) <= 0) return;
     const c2 = sampleField(field, FIELD.orientCos2, ax, ay), s2 = sampleField(field, FIELD.orientSin2, ax, ay);
-    const weight = rotationWeight(k, c2, s2);
+    const weight = rotationWeight(k, c2, s2) * networkShare(sampleField(field, FIELD.areaStretch, ax, ay), net.stretchFade);
     if (weight <= 0) return;
+    const sx = sampleField(field, FIELD.stretchX, ax, ay), sy = sampleField(field, FIELD.stretchY, ax, ay);
     const m = Math.hypot(c2, s2);
     for (let e = 0; e < 3; e++) {
       // Right neighbour, and the two below (odd rows sit half a cell to the right).
@@ -181,15 +197,19 @@ export function addNetwork(band: Band, relief: Float32Array, work: { depth: Floa
       if (rand01(i, j, hashChannel(net.stream, k, 2 + e), seed) < net.dropFraction * (1 - net.alignedContrast * (2 * align - 1))) continue;
       const strength = (0.4 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 5 + e), seed)) * (1 - net.alignedContrast * (1 - align)) * weight;
       const w = net.halfWidthMm * (0.7 + 0.6 * rand01(i, j, hashChannel(net.stream, k, 8 + e), seed));
-      const wEff = Math.max(w, wMin);
-      const d = net.depthMm * strength * (w / wEff);
-      const hidden = (1 - w / Math.hypot(w, net.depthMm * strength)) * (w / wEff);
+      // The groove's width in the atlas: surface mm per atlas mm across the edge (its normal (−ey, ex)).
+      const wAtlas = w / (Math.hypot(sx * ey, sy * ex) / Math.sqrt(len2));
+      const wEff = Math.max(wAtlas, wMin);
+      const d = net.depthMm * strength * (wAtlas / wEff);
+      const hidden = (1 - w / Math.hypot(w, net.depthMm * strength)) * (wAtlas / wEff);
       stampCapsule(depth, loss, first, last, W, t, a.x, a.y, b.x, b.y, wEff, net.shoulderWidth, d, hidden);
     }
   });
   for (let p = 0; p < depth.length; p++) {
     const m = relief[p];
-    if (m <= 0 || depth[p] === 0) continue;
+    if (m <= 0) continue;
+    if (share[p] < 1) band.loss[p] += meanLoss * m * (1 - share[p]);
+    if (depth[p] === 0) continue;
     band.height[p] -= depth[p] * m;
     band.loss[p] += loss[p] * m;
   }
