@@ -20,6 +20,7 @@ export const UNIT_TESTS = [
   "test/gutter.test.ts",
   "test/head.test.ts",
   "test/import-cycles.test.ts",
+  "test/job-cache.test.ts",
   "test/manifest.test.ts",
   "test/materials.test.ts",
   "test/normals.test.ts",

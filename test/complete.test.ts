@@ -232,3 +232,21 @@ describe("complete: no streaks", () => {
     expect(Math.abs(out.texture.data[p * 3] - out.texture.data[border * 3])).toBeLessThan(0.1);
   });
 });
+
+describe("weightedMedian", () => {
+  it("float32 values (sorted as keys) give what plain numbers give: negatives, ties, ±0, zero weights", () => {
+    const values = [3, -1.5, 0, -0, 2, -1.5, 7, -20, 0.25, 2];
+    const cases = [
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // half the weight reached exactly at the 5th: −0 (index 3, after the 0 at index 2)
+      [0, 5, 0, 0, 1, 0, 1, 0.5, 0, 0], // heavy negative
+      [0.1, 0, 0.2, 0.3, 0, 0.4, 0, 0, 0.9, 0.05],
+      [0, 0, 0, 0, 0, 0, 2, 1, 0, 0],
+    ];
+    const expected = [-0, -1.5, 0.25, 7];
+    cases.forEach((weights, k) => {
+      expect(weightedMedian(values, weights)).toBe(expected[k]);
+      expect(weightedMedian(Float32Array.from(values), weights)).toBe(expected[k]);
+    });
+    expect(weightedMedian(Float32Array.from(values), new Array(10).fill(0))).toBeNaN();
+  });
+});

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EditorLike } from "../plugin/src/editor-like.ts";
 import { editorModules } from "./plugin-support/editor-modules.ts";
-import { cleanNpmArgs, npmCacheDir, npmPack, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
+import { cleanNpmArgs, npmCacheDir, npmPack, packOnce, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
 
 const requireHere = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,7 +42,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "porelight-editor-npm-"));
   const pack = join(root, "pack");
-  const porelightTgz = await npmPack(REPO, pack);
+  const porelightTgz = await packOnce(REPO, pack);
   const pluginTgz = await npmPack(join(REPO, "plugin"), pack);
   // An Editor project: the .bjseditor file, assets/, and the package.json the Editor creates.
   project = join(root, "MyGame");

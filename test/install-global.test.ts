@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanNpmArgs, npmCacheDir, npmPack, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
+import { cleanNpmArgs, npmCacheDir, npmPack, packOnce, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
 
 const VERSION = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version as string;
 const CUDA_EP_FILES = ["libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "libonnxruntime_providers_tensorrt.so"];
@@ -30,7 +30,7 @@ beforeAll(async () => {
   prefix = join(root, "prefix");
   home = join(root, "home");
   mkdirSync(home, { recursive: true });
-  const tarball = await npmPack(REPO, join(root, "pack"));
+  const tarball = await packOnce(REPO, join(root, "pack"));
   proxy = await refusingProxy();
   // No models in the user's cache yet: the first run converts them from the installed npm packages.
   env = userEnv(home, { PATH: `${join(prefix, "bin")}:${process.env.PATH}`, GLOBAL_AGENT_HTTP_PROXY: proxy.url });

@@ -9,6 +9,7 @@ import { StageError, StageRunner, type StageMeter } from "../src/pipeline/recons
 import { PRESETS } from "../src/pipeline/presets.ts";
 import { NoFaceFound } from "../src/errors.ts";
 import { rowSlot } from "../src/geometry/uv-atlas.ts";
+import { storeJob } from "./support/job-cache.ts";
 
 /** The JSON chunk of a GLB (glTF 2.0 binary: 12-byte header, then a JSON chunk first). */
 function gltfJson(glb: Uint8Array) {
@@ -119,6 +120,8 @@ describe("reconstruct end to end (sample photo, draft)", () => {
       },
     });
     second = await reconstruct(photo, { preset: "draft" });
+    // The browser suite renders this same job (test/support/job-cache.ts) rather than making it again.
+    await storeJob(photo, { preset: "draft" }, first.files);
   });
 
   it("writes every output at the draft sizes", async () => {

@@ -9,20 +9,36 @@ export function boxRadiusForSigma(sigma: number): number {
   return Math.max(0, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
 }
 
-/** One box pass along x or y over a planar (single-channel) array, edges clamped. */
+/**
+ * One box pass along x or y over a planar (single-channel) array, edges clamped: a running sum per
+ * line. The pass along y keeps one running sum per column and walks the rows, so it reads memory in
+ * order (the same additions in the same order as column by column).
+ */
 function boxPass(src: Float64Array, dst: Float64Array, width: number, height: number, r: number, alongX: boolean): void {
-  const n = alongX ? width : height;
-  const lines = alongX ? height : width;
-  const step = alongX ? 1 : width;
   const norm = 1 / (2 * r + 1);
-  for (let line = 0; line < lines; line++) {
-    const base = alongX ? line * width : line;
-    const at = (i: number) => src[base + Math.min(n - 1, Math.max(0, i)) * step];
-    let sum = 0;
-    for (let i = -r; i <= r; i++) sum += at(i);
-    for (let i = 0; i < n; i++) {
-      dst[base + i * step] = sum * norm;
-      sum += at(i + r + 1) - at(i - r);
+  if (alongX) {
+    const n = width;
+    for (let line = 0; line < height; line++) {
+      const base = line * width;
+      let sum = 0;
+      for (let i = -r; i <= r; i++) sum += src[base + Math.min(n - 1, Math.max(0, i))];
+      for (let i = 0; i < n; i++) {
+        dst[base + i] = sum * norm;
+        sum += src[base + Math.min(n - 1, i + r + 1)] - src[base + Math.max(0, i - r)];
+      }
+    }
+    return;
+  }
+  const sums = new Float64Array(width);
+  for (let i = -r; i <= r; i++) {
+    const row = Math.min(height - 1, Math.max(0, i)) * width;
+    for (let x = 0; x < width; x++) sums[x] += src[row + x];
+  }
+  for (let i = 0; i < height; i++) {
+    const out = i * width, enter = Math.min(height - 1, i + r + 1) * width, leave = Math.max(0, i - r) * width;
+    for (let x = 0; x < width; x++) {
+      dst[out + x] = sums[x] * norm;
+      sums[x] += src[enter + x] - src[leave + x];
     }
   }
 }

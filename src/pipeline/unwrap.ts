@@ -288,14 +288,29 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
  * fringe over the forehead became A_D's forehead (d3dfr-000114: a quarter of the upper face).
  */
 export function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number, dropLikely = false): number {
-  const at = (m: ImageF32, px: number, py: number) => {
-    const i = Math.min(m.width - 1, Math.max(0, Math.floor((px * m.width) / photoWidth)));
-    const j = Math.min(m.height - 1, Math.max(0, Math.floor((py * m.height) / photoHeight)));
-    const v = m.data[(j * m.width + i) * m.channels];
-    return v > 0 ? (v < 1 ? v : 1) : 0;
-  };
-  const most = (m: ImageF32) => Math.max(at(m, x, y), at(m, x - reach, y), at(m, x + reach, y), at(m, x, y - reach), at(m, x, y + reach));
-  const skin = Math.max(at(masks.skin, x, y), masks.facialHair ? at(masks.facialHair, x, y) : 0);
-  const notHidden = (1 - most(masks.occluder)) * (1 - most(masks.hair));
+  const skin = Math.max(maskAt(masks.skin, photoWidth, photoHeight, x, y), masks.facialHair ? maskAt(masks.facialHair, photoWidth, photoHeight, x, y) : 0);
+  const notHidden = (1 - mostAround(masks.occluder, photoWidth, photoHeight, x, y, reach)) * (1 - mostAround(masks.hair, photoWidth, photoHeight, x, y, reach));
   return dropLikely && notHidden < 0.5 ? 0 : notHidden * (skinFloor + (1 - skinFloor) * skin);
+}
+
+// maskAt and mostAround are module functions, not closures in maskFactor: it runs per texel, and
+// a closure made per call costs an allocation (and, under tsx, a name definition) each time.
+
+/** A mask's nearest pixel to photo pixel (px, py), clamped to 0..1. */
+function maskAt(m: ImageF32, photoWidth: number, photoHeight: number, px: number, py: number): number {
+  const i = Math.min(m.width - 1, Math.max(0, Math.floor((px * m.width) / photoWidth)));
+  const j = Math.min(m.height - 1, Math.max(0, Math.floor((py * m.height) / photoHeight)));
+  const v = m.data[(j * m.width + i) * m.channels];
+  return v > 0 ? (v < 1 ? v : 1) : 0;
+}
+
+/** The largest mask value at (x, y) and `reach` pixels to each side. */
+function mostAround(m: ImageF32, photoWidth: number, photoHeight: number, x: number, y: number, reach: number): number {
+  return Math.max(
+    maskAt(m, photoWidth, photoHeight, x, y),
+    maskAt(m, photoWidth, photoHeight, x - reach, y),
+    maskAt(m, photoWidth, photoHeight, x + reach, y),
+    maskAt(m, photoWidth, photoHeight, x, y - reach),
+    maskAt(m, photoWidth, photoHeight, x, y + reach),
+  );
 }

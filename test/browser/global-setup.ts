@@ -2,6 +2,8 @@
  * Once for the whole browser suite: builds the sample scenes when missing and makes one real job
  * with the pipeline (`reconstruct`, preset draft) from the public-domain astronaut photo into a
  * temporary folder, which the tests serve as /job/. Tests read the folder with `inject("jobDir")`.
+ * The job is the one the Node suite's reconstruct.test.ts made and checked when the sources have not
+ * changed since (test/support/job-cache.ts), so `npm test` makes it once.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -9,6 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
+import type { ReconstructOptions } from "../../src/types.ts";
+import { cachedJob } from "../support/job-cache.ts";
 import { CHROMIUM, ensureScenesBuilt, ROOT, writeJobFiles } from "./harness.ts";
 
 declare module "vitest" {
@@ -28,9 +32,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await ensureScenesBuilt();
   const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
   const t0 = performance.now();
-  const { files } = await reconstruct(await readFile(PHOTO), { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] });
+  const photo = await readFile(PHOTO);
+  const options: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
+  const { files, cached } = await cachedJob(photo, options, async () => (await reconstruct(photo, options)).files);
   await writeJobFiles(jobDir, files);
-  process.stderr.write(`browser tests: real job (draft, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${jobDir}\n`);
+  const made = cached ? "the stored job of these sources" : "real job";
+  process.stderr.write(`browser tests: ${made} (draft, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${jobDir}\n`);
   project.provide("jobDir", jobDir);
   return async () => {
     await rm(jobDir, { recursive: true, force: true });

@@ -4,11 +4,12 @@
  * variables `npm test` exports (the repository's `.npmrc` reaches scripts through them).
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { inject } from "vitest";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 export const SAMPLE_PHOTO = join(REPO, "test", "fixtures", "astronaut-nasa-public-domain.png");
@@ -23,6 +24,25 @@ export async function npmPack(dir: string, destination: string): Promise<string>
   const at = stdout.startsWith("[") ? 0 : stdout.lastIndexOf("\n[") + 1;
   const [info] = JSON.parse(stdout.slice(at)) as { filename: string }[];
   return join(destination, info.filename);
+}
+
+/**
+ * `npm pack` of `dir` once per test run: the tarball is kept in the run's shared scratch folder
+ * (test/support/global-setup.ts) and the next test file of the run installs the same one. The
+ * sources cannot change during a run, so the tarball is what a second `npm pack` would make.
+ * Outside a run with that folder, packs into `fallback`.
+ */
+export async function packOnce(dir: string, fallback: string): Promise<string> {
+  const scratch = inject("runScratch");
+  if (!scratch) return npmPack(dir, fallback);
+  const kept = join(scratch, "pack", encodeURIComponent(dir));
+  if (existsSync(kept)) return join(kept, readdirSync(kept)[0]);
+  // Packed beside the final folder, then renamed: a reader never sees half a tarball.
+  mkdirSync(join(scratch, "pack"), { recursive: true });
+  const staging = mkdtempSync(join(scratch, "pack", ".staging-"));
+  const tarball = await npmPack(dir, staging);
+  renameSync(staging, kept);
+  return join(kept, tarball.slice(staging.length + 1));
 }
 
 /** The user's environment minus anything npm or onnxruntime-node would read as configuration. */

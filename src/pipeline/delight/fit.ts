@@ -260,16 +260,24 @@ function solveAlbedo(s: FitState, weight: Float32Array, options: LightingFitOpti
     let total = 0;
     for (let r = 0; r < MODEL_REGIONS; r++) (mean += albedo[r * 3 + c]), total++;
     mean /= total;
+    // A texel lies in a few regions: only its non-zero region weights add to A (a zero one adds ±0).
+    const nonZero = new Int32Array(MODEL_REGIONS);
     for (let i = 0; i < m; i++) {
       const w = weight[used[i]] * robust[i];
       if (w <= 0) continue;
       const sh = shade[i * 3 + c];
       const I = data[i * 3 + c];
-      for (let r = 0; r < MODEL_REGIONS; r++) {
+      let count = 0;
+      for (let r = 0; r < MODEL_REGIONS; r++) if (rw[i * MODEL_REGIONS + r] !== 0) nonZero[count++] = r;
+      for (let j = 0; j < count; j++) {
+        const r = nonZero[j];
         const fr = rw[i * MODEL_REGIONS + r] * sh;
         if (fr === 0) continue;
         b[r] += w * fr * I;
-        for (let q = 0; q < MODEL_REGIONS; q++) A[r * MODEL_REGIONS + q] += w * fr * rw[i * MODEL_REGIONS + q] * sh;
+        for (let k = 0; k < count; k++) {
+          const q = nonZero[k];
+          A[r * MODEL_REGIONS + q] += w * fr * rw[i * MODEL_REGIONS + q] * sh;
+        }
       }
     }
     let trace = 0;

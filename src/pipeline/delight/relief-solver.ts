@@ -55,48 +55,118 @@ function scatterGrad(out: Float64Array, active: Uint8Array, W: number, H: number
   if (y + 1 < H && active[p + W]) out[p + W] -= gb * inv2t;
 }
 
-/** 5-point Laplacian (1/mm) with h = 0 outside the active set; evaluated on active texels only. */
-function laplacian(h: Float64Array, active: Uint8Array, W: number, H: number, invT2: number, out: Float64Array): void {
+/**
+ * The normal matrix A = DᵀWD + α(ℓ_s²ΔᵀΔ + ℓ_0⁻²) in a form its product runs fast in, built once
+ * per level. Every vector it multiplies vanishes outside the active set (the start, the residual's
+ * preconditioned copies and the search directions all do), so a neighbour's value needs no test of
+ * whether it is active: an inactive one reads 0, which is the Dirichlet condition. Only texels on
+ * the grid's edge test their neighbours' range.
+ */
+interface NormalOperator {
+  pr: ReliefProblem;
+  /** Texels with data (weight > 0), in raster order, with their weight and sensitivities. */
+  dataTexels: Int32Array;
+  dataW: Float64Array;
+  dataA: Float64Array;
+  dataB: Float64Array;
+  /** Per row, the first and one past the last active column (an empty row has first ≥ end). */
+  rowFirst: Int32Array;
+  rowEnd: Int32Array;
+  /** Scratch for the two Laplacians. */
+  lap: Float64Array;
+  lap2: Float64Array;
+}
+
+function normalOperator(pr: ReliefProblem): NormalOperator {
+  const { width: W, height: H, active, weight, a, b } = pr;
+  const data: number[] = [];
+  for (let p = 0; p < W * H; p++) if (weight[p] > 0) data.push(p);
+  const dataTexels = Int32Array.from(data);
+  const rowFirst = new Int32Array(H).fill(W), rowEnd = new Int32Array(H);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      const p = y * W + x;
-      if (!active[p]) {
-        out[p] = 0;
-        continue;
+      if (!active[y * W + x]) continue;
+      if (x < rowFirst[y]) rowFirst[y] = x;
+      rowEnd[y] = x + 1;
+    }
+  }
+  return {
+    pr,
+    dataTexels,
+    dataW: Float64Array.from(dataTexels, (p) => weight[p]),
+    dataA: Float64Array.from(dataTexels, (p) => a[p]),
+    dataB: Float64Array.from(dataTexels, (p) => b[p]),
+    rowFirst,
+    rowEnd,
+    lap: new Float64Array(W * H),
+    lap2: new Float64Array(W * H),
+  };
+}
+
+/** 5-point Laplacian (1/mm) of h (0 outside the active set), written on the active set; `out` (the operator's scratch) stays 0 elsewhere. */
+function laplacian(op: NormalOperator, h: Float64Array, out: Float64Array): void {
+  const { width: W, height: H, active } = op.pr;
+  const invT2 = 1 / (op.pr.texelMm * op.pr.texelMm);
+  for (let y = 0; y < H; y++) {
+    const row = y * W;
+    const inner = y > 0 && y + 1 < H;
+    for (let x = op.rowFirst[y]; x < op.rowEnd[y]; x++) {
+      const p = row + x;
+      if (!active[p]) continue;
+      if (inner && x > 0 && x + 1 < W) {
+        out[p] = (h[p + 1] + h[p - 1] + h[p + W] + h[p - W] - 4 * h[p]) * invT2;
+      } else {
+        const hr = x + 1 < W ? h[p + 1] : 0;
+        const hl = x > 0 ? h[p - 1] : 0;
+        const hd = y + 1 < H ? h[p + W] : 0;
+        const hu = y > 0 ? h[p - W] : 0;
+        out[p] = (hr + hl + hd + hu - 4 * h[p]) * invT2;
       }
-      const hr = x + 1 < W && active[p + 1] ? h[p + 1] : 0;
-      const hl = x > 0 && active[p - 1] ? h[p - 1] : 0;
-      const hd = y + 1 < H && active[p + W] ? h[p + W] : 0;
-      const hu = y > 0 && active[p - W] ? h[p - W] : 0;
-      out[p] = (hr + hl + hd + hu - 4 * h[p]) * invT2;
     }
   }
 }
 
-/** A·h for the normal equations (data + thin plate + ridge), written into `out`. */
-function applyNormal(pr: ReliefProblem, h: Float64Array, out: Float64Array, lap: Float64Array, lap2: Float64Array): void {
-  const { width: W, height: H, active, weight, a, b } = pr;
+/** A·h for the normal equations (data + thin plate + ridge), written into `out`; h vanishes outside the active set. Returns h·A·h. */
+function applyNormal(op: NormalOperator, h: Float64Array, out: Float64Array): number {
+  const { pr, dataTexels, dataW, dataA, dataB, lap, lap2 } = op;
+  const { width: W, height: H, active } = pr;
+  const n = W * H;
   const inv2t = 1 / (2 * pr.texelMm);
-  const invT2 = 1 / (pr.texelMm * pr.texelMm);
   out.fill(0);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const p = y * W + x;
-      const w = weight[p];
-      if (!(w > 0)) continue;
+  for (let i = 0; i < dataTexels.length; i++) {
+    const p = dataTexels[i];
+    const y = (p / W) | 0, x = p - y * W;
+    const ap = dataA[i], bp = dataB[i];
+    if (x > 0 && y > 0 && x + 1 < W && y + 1 < H) {
       // Central differences along +u and up the image (rows go down); inactive neighbours are 0.
-      const gt = ((x + 1 < W && active[p + 1] ? h[p + 1] : 0) - (x > 0 && active[p - 1] ? h[p - 1] : 0)) * inv2t;
-      const gb = ((y > 0 && active[p - W] ? h[p - W] : 0) - (y + 1 < H && active[p + W] ? h[p + W] : 0)) * inv2t;
-      const r = w * (a[p] * gt + b[p] * gb);
-      scatterGrad(out, active, W, H, x, y, r * a[p], r * b[p], inv2t);
+      const gt = (h[p + 1] - h[p - 1]) * inv2t;
+      const gb = (h[p - W] - h[p + W]) * inv2t;
+      const r = dataW[i] * (ap * gt + bp * gb);
+      const st = r * ap * inv2t, sb = r * bp * inv2t;
+      out[p + 1] += st;
+      out[p - 1] -= st;
+      out[p - W] += sb;
+      out[p + W] -= sb;
+    } else {
+      const gt = ((x + 1 < W ? h[p + 1] : 0) - (x > 0 ? h[p - 1] : 0)) * inv2t;
+      const gb = ((y > 0 ? h[p - W] : 0) - (y + 1 < H ? h[p + W] : 0)) * inv2t;
+      const r = dataW[i] * (ap * gt + bp * gb);
+      scatterGrad(out, active, W, H, x, y, r * ap, r * bp, inv2t);
     }
   }
   // The Laplacian with zero boundary values is symmetric, so Δᵀ = Δ on the active set.
-  laplacian(h, active, W, H, invT2, lap);
-  laplacian(lap, active, W, H, invT2, lap2);
+  laplacian(op, h, lap);
+  laplacian(op, lap, lap2);
   const ks = pr.alpha * pr.smoothingMm * pr.smoothingMm;
   const kr = pr.alpha / (pr.bandLimitMm * pr.bandLimitMm);
-  for (let p = 0; p < W * H; p++) if (active[p]) out[p] += ks * lap2[p] + kr * h[p];
+  // The data term scattered into inactive neighbours too: those entries are not unknowns.
+  let hAh = 0;
+  for (let p = 0; p < n; p++) {
+    const v = active[p] ? out[p] + (ks * lap2[p] + kr * h[p]) : 0;
+    out[p] = v;
+    hAh += h[p] * v;
+  }
+  return hAh;
 }
 
 /** Diagonal of the normal matrix (the Jacobi preconditioner). */
@@ -206,17 +276,17 @@ function conjugateGradients(pr: ReliefProblem, options: ReliefSolveOptions, star
   }
   const h = start ?? new Float64Array(n);
   const diag = diagonal(pr);
+  const op = normalOperator(pr);
+  const { rowFirst, rowEnd } = op;
   const z = new Float64Array(n);
   const q = new Float64Array(n);
-  const lap = new Float64Array(n);
-  const lap2 = new Float64Array(n);
   let rhsNorm = 0;
   for (let p = 0; p < n; p++) rhsNorm += rhs[p] * rhs[p];
   rhsNorm = Math.sqrt(rhsNorm);
   if (!(rhsNorm > 0)) return { heightMm: new Float32Array(n), iterations: 0, relativeResidual: 0 };
   const r = Float64Array.from(rhs);
   if (start) {
-    applyNormal(pr, h, q, lap, lap2);
+    applyNormal(op, h, q);
     for (let p = 0; p < n; p++) r[p] -= q[p];
   }
   for (let p = 0; p < n; p++) z[p] = active[p] ? r[p] / diag[p] : 0;
@@ -226,27 +296,30 @@ function conjugateGradients(pr: ReliefProblem, options: ReliefSolveOptions, star
   for (let p = 0; p < n; p++) (rz += r[p] * z[p]), (rr0 += r[p] * r[p]);
   let it = 0;
   let rel = Math.sqrt(rr0) / rhsNorm;
+  // Every vector vanishes outside the active set and stays so: the updates run over the rows'
+  // active spans only (and sum the same terms in the same order as over the whole grid).
   for (; it < options.maxIterations && rel >= options.tolerance; it++) {
-    applyNormal(pr, d, q, lap, lap2);
-    let dq = 0;
-    for (let p = 0; p < n; p++) dq += d[p] * q[p];
+    const dq = applyNormal(op, d, q);
     if (!(dq > 0)) break;
     const step = rz / dq;
     let rr = 0;
-    for (let p = 0; p < n; p++) {
-      h[p] += step * d[p];
-      r[p] -= step * q[p];
-      rr += r[p] * r[p];
+    let rzNew = 0;
+    for (let y = 0; y < H; y++) {
+      for (let p = y * W + rowFirst[y], end = y * W + rowEnd[y]; p < end; p++) {
+        h[p] += step * d[p];
+        const rp = (r[p] -= step * q[p]);
+        rr += rp * rp;
+        const zp = active[p] ? rp / diag[p] : 0;
+        z[p] = zp;
+        rzNew += rp * zp;
+      }
     }
     rel = Math.sqrt(rr) / rhsNorm;
-    let rzNew = 0;
-    for (let p = 0; p < n; p++) {
-      z[p] = active[p] ? r[p] / diag[p] : 0;
-      rzNew += r[p] * z[p];
-    }
     const beta = rzNew / rz;
     rz = rzNew;
-    for (let p = 0; p < n; p++) d[p] = z[p] + beta * d[p];
+    for (let y = 0; y < H; y++) {
+      for (let p = y * W + rowFirst[y], end = y * W + rowEnd[y]; p < end; p++) d[p] = z[p] + beta * d[p];
+    }
   }
   return { heightMm: Float32Array.from(h, (v, p) => (active[p] ? v : 0)), iterations: it, relativeResidual: rel };
 }

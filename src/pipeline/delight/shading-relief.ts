@@ -125,27 +125,33 @@ export interface ShadingRelief {
   relativeResidual: number;
 }
 
-/** Per texel, the luminance of Ā·E(n) and its derivatives along T and B (per unit slope), by central differences on the sphere. */
+/** Luminance of Ā_p·E(n) for the normal n (unnormalised; SH basis scratch `y`). */
+function shadedLuminance(input: ShadingReliefInput, p: number, nx: number, ny: number, nz: number, y: Float64Array): number {
+  const { smoothAlbedo: A, irradiance: e } = input;
+  shBasis(nx, ny, nz, y);
+  let s = 0;
+  for (let c = 0; c < 3; c++) {
+    let ec = 0;
+    for (let k = 0; k < SH_COUNT; k++) ec += e[k * 3 + c] * y[k];
+    s += LUMA_709[c] * A[p * 3 + c] * ec;
+  }
+  return s;
+}
+
+/**
+ * Per texel, the luminance of Ā·E(n) and its derivatives along T and B (per unit slope), by central
+ * differences on the sphere. (No closure per texel: this runs for every texel with data.)
+ */
 function shadingAndSensitivity(input: ShadingReliefInput, p: number, y: Float64Array, out: Float64Array): void {
-  const { normals: N, tangents: Tg, smoothAlbedo: A, irradiance: e } = input;
+  const { normals: N, tangents: Tg } = input;
   const nx = N[p * 3], ny = N[p * 3 + 1], nz = N[p * 3 + 2];
   const tx = Tg[p * 4], ty = Tg[p * 4 + 1], tz = Tg[p * 4 + 2], w = Tg[p * 4 + 3] < 0 ? -1 : 1;
   const bx = w * (ny * tz - nz * ty), by = w * (nz * tx - nx * tz), bz = w * (nx * ty - ny * tx);
-  const lumE = (dx: number, dy: number, dz: number) => {
-    shBasis(nx + dx, ny + dy, nz + dz, y);
-    let s = 0;
-    for (let c = 0; c < 3; c++) {
-      let ec = 0;
-      for (let k = 0; k < SH_COUNT; k++) ec += e[k * 3 + c] * y[k];
-      s += LUMA_709[c] * A[p * 3 + c] * ec;
-    }
-    return s;
-  };
   const h = 0.05;
-  out[0] = lumE(0, 0, 0);
+  out[0] = shadedLuminance(input, p, nx, ny, nz, y);
   // The tilted normal n − s·T for a slope s along T: dE/ds = −∇E·T (likewise for B).
-  out[1] = -(lumE(h * tx, h * ty, h * tz) - lumE(-h * tx, -h * ty, -h * tz)) / (2 * h);
-  out[2] = -(lumE(h * bx, h * by, h * bz) - lumE(-h * bx, -h * by, -h * bz)) / (2 * h);
+  out[1] = -(shadedLuminance(input, p, nx + h * tx, ny + h * ty, nz + h * tz, y) - shadedLuminance(input, p, nx + -h * tx, ny + -h * ty, nz + -h * tz, y)) / (2 * h);
+  out[2] = -(shadedLuminance(input, p, nx + h * bx, ny + h * by, nz + h * bz, y) - shadedLuminance(input, p, nx + -h * bx, ny + -h * by, nz + -h * bz, y)) / (2 * h);
 }
 
 /**
