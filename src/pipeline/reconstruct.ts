@@ -141,7 +141,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       normalsDiffuse: normalMaps.normalsDiffuse,
       normalsSpecular: normalMaps.normalsSpecular,
       photoTexture: photoTexturePng,
-      thinMask: thinMask(unwrapped, fitted.mesh, head.parts),
+      // The unwrap's texel positions lie on the head as photographed: rays must start on that surface.
+      thinMask: thinMask(unwrapped, fitted.photographed ?? fitted.mesh, head.parts),
       eyes: eyeMap.png,
       debug: debugMaps(unwrapped),
     },

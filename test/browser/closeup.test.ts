@@ -12,20 +12,17 @@ import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { build } from "esbuild";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { closeupAnchors } from "../../scripts/closeup-renders.ts";
-import { ARTIFACTS, CHROMIUM, highlightEnergy, ROOT, startBrowserSession, writeJobFiles, type BrowserSession } from "./harness.ts";
+import { ARTIFACTS, CHROMIUM, highlightEnergy, prepareThreeViewer, startBrowserSession, writeJobFiles, type BrowserSession } from "./harness.ts";
 import { PHOTO } from "./global-setup.ts";
 import type { ThreeCloseupOptions } from "./three-viewer.ts";
 
 /** Detail over flat in the Babylon scene: the ratio of the highlights' Laplacian energy the maps must reach (measured 1.53 on the astronaut and 1.48–1.53 on d3dfr-000002 at high; N_S replaced by a flat map 1.00; the N_S of before issue 15, ρ only, 1.0). */
 const MIN_DETAIL_GAIN = 1.25;
-/** The same in three.js from head.glb (desktop target: WebP normals at q 98): measured 6.4 on the astronaut and 9.4–10.1 on d3dfr-000002 at high (no subsurface blur, a harder light); the Babylon factor, one rule for both renderers. */
+/** The same in three.js from head.glb (desktop target, measured with WebP normals at q 98 before they became KTX2 UASTC): measured 6.4 on the astronaut and 9.4–10.1 on d3dfr-000002 at high (no subsurface blur, a harder light); the Babylon factor, one rule for both renderers. */
 const MIN_DETAIL_GAIN_THREE = 1.25;
-
-const THREE_PAGE = `<!doctype html><html><body style="margin:0"><canvas id="view" width="800" height="512"></canvas><script type="module" src="three-viewer.js"></script></body></html>`;
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -44,8 +41,8 @@ describe.skipIf(!hasChromium)("close-ups in Chromium", () => {
       await writeJobFiles(jobDir, files);
     }
     // The three.js viewer and its page beside the job; a copy of the job with N_S flat (the negative control).
-    await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(jobDir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
-    await writeFile(path.join(jobDir, "three.html"), THREE_PAGE);
+    // With the Basis transcoder beside it: the desktop GLB's textures are KTX2.
+    await prepareThreeViewer(jobDir, 800, 512, "three.html");
     await makeFlatNormalsCopy(jobDir, path.join(jobDir, "flat"));
     session = await startBrowserSession(jobDir);
   }, 1_800_000);

@@ -38,12 +38,12 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 /**
- * Writes the bare three.js viewer (three-viewer.ts, bundled) into `dir` as index.html +
+ * Writes the bare three.js viewer (three-viewer.ts, bundled) into `dir` as `page` (a `width` × `height` canvas) +
  * three-viewer.js, with the Basis transcoder the `three` package ships under basis/ (KTX2Loader).
  */
-export async function prepareThreeViewer(dir: string, size = 480): Promise<void> {
+export async function prepareThreeViewer(dir: string, width = 480, height = width, page = "index.html"): Promise<void> {
   await build({ entryPoints: [path.join(ROOT, "test", "browser", "three-viewer.ts")], outfile: path.join(dir, "three-viewer.js"), bundle: true, format: "esm", platform: "browser", target: "es2022", logLevel: "warning" });
-  await writeFile(path.join(dir, "index.html"), `<!doctype html><html><body style="margin:0"><canvas id="view" width="${size}" height="${size}"></canvas><script type="module" src="three-viewer.js"></script></body></html>`);
+  await writeFile(path.join(dir, page), `<!doctype html><html><body style="margin:0"><canvas id="view" width="${width}" height="${height}"></canvas><script type="module" src="three-viewer.js"></script></body></html>`);
   await mkdir(path.join(dir, "basis"), { recursive: true });
   for (const file of ["basis_transcoder.js", "basis_transcoder.wasm"]) await copyFile(path.join(ROOT, "node_modules", "three", "examples", "jsm", "libs", "basis", file), path.join(dir, "basis", file));
 }
