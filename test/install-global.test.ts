@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanNpmArgs, npmCacheDir, npmPack, packOnce, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
+import { cleanNpmArgs, npmCacheDir, packOnce, refusingProxy, REPO, runCommand, SAMPLE_PHOTO, userEnv, type Outcome } from "./install-support/npm.ts";
 
 const VERSION = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).version as string;
 const CUDA_EP_FILES = ["libonnxruntime_providers_cuda.so", "libonnxruntime_providers_shared.so", "libonnxruntime_providers_tensorrt.so"];

@@ -141,8 +141,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       normalsDiffuse: normalMaps.normalsDiffuse,
       normalsSpecular: normalMaps.normalsSpecular,
       photoTexture: photoTexturePng,
-      // The unwrap's texel positions lie on the head as photographed: rays must start on that surface.
-      thinMask: thinMask(unwrapped, fitted.photographed ?? fitted.mesh, head.parts),
+      // The unwrap's texel positions lie on the head it saw: rays must start on that surface.
+      thinMask: thinMask(unwrapped, unwrappedMesh(fitted), head.parts),
       eyes: eyeMap.png,
       debug: debugMaps(unwrapped),
     },
@@ -221,9 +221,13 @@ async function fitStage(job: Job, captured: CaptureResult, lens: LensHint | null
   return { head, fitted };
 }
 
-/** The photo is unwrapped through the head as photographed (lips on lips, lids on lids); the maps then sit on the neutral head's UVs. */
+/** The head the photo is unwrapped through: as photographed (lips on lips, lids on lids); the maps then sit on the neutral head's UVs. */
+function unwrappedMesh(fitted: FitResult): FitResult["mesh"] {
+  return fitted.photographed ?? fitted.mesh;
+}
+
 function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
-  const seen = { mesh: fitted.photographed ?? fitted.mesh, camera: fitted.camera };
+  const seen = { mesh: unwrappedMesh(fitted), camera: fitted.camera };
   return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head }, job.preset.unwrap, contextOf(job, progress)));
 }
 
