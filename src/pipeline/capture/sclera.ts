@@ -15,7 +15,8 @@
  * ln Y, Silverman's bandwidth): mixing only darkens it, so it is the lightest of the density's modes
  * that holds more than a few glints, and the pixels within that mode's half-maximum width are kept:
  * mixed pixels, the shaded corners and catch-lights fall outside it. Per-channel medians of the kept
- * pixels are the reading; `purity` is their share of the opening.
+ * pixels are the reading; `purity` is their share of the opening. Each eye's share of them is kept
+ * with its side (`eyes`), for delight to weigh the reading against the light it models at each eye.
  *
  * Reliability, each a physical reason the measurement may not be the sclera under the face's light:
  * too few pure pixels (eyes closed or nearly, a small face, a squint that shows lids only), an
@@ -247,17 +248,15 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
   // Each eye's share, where it holds a quarter of what a reading needs (under a side light the
   // lightest cluster can be the lit eye's sclera alone).
-  const eyeReadings: ScleraEyeReading[] = eyes.flatMap((eye, k) => {
-    const mine = kept.filter((e) => eyeOf.get(e.index) === k);
-    return mine.length >= o.minPixels / 4 ? [{ side: eye.side, pixels: mine.length, rgb: robustColour(mine.map((e) => e.rgb)).rgb }] : [];
-  });
+  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= o.minPixels / 4);
+  const eyeReadings: ScleraEyeReading[] = keptByEye.map(({ side, mine }) => ({ side, pixels: mine.length, rgb: robustColour(mine.map((e) => e.rgb)).rgb }));
   const pixels = kept.length;
   const purity = pixels / opening.length;
   const base = { pixels, purity, skinRgb, openness, clipped, kept: kept.map((e) => e.index), eyes: eyeReadings };
   if (clipped > o.maxClipped) return { ...base, rgb: pixels ? robustColour(kept.map((e) => e.rgb)).rgb : null, spread: 0, sigmaLnY: 0, reliable: false, reason: `${(100 * clipped).toFixed(0)} % of the sclera pixels clipped` };
   if (pixels === 0) return { ...base, rgb: null, spread: 0, sigmaLnY: 0, reliable: false, reason: "no pixel between the lids is whiter and lighter than the skin beside it" };
   const { rgb, spread } = robustColour(kept.map((e) => e.rgb));
-  const eyeLnY = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k).map((e) => lnLuminance(e.rgb))).filter((v) => v.length >= o.minPixels / 4).map((v) => median(v));
+  const eyeLnY = keptByEye.map(({ mine }) => median(mine.map((e) => lnLuminance(e.rgb))));
   const sigmaLnY = readingSigma(eyeLnY, spread, pixels);
   let reason = "";
   if (pixels < o.minPixels) reason = `only ${pixels} pure sclera pixels (need ${o.minPixels}; ${(100 * purity).toFixed(0)} % of the opening)`;
