@@ -11,8 +11,10 @@ import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/s
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
-import { combineCues, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
-import { ciede2000, linearSrgbToLab, linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
+import { combineCues, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
+import { ciede2000, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
+
+const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
@@ -100,6 +102,43 @@ describe("measureSclera", () => {
     const b = measureSclera(blown.image, blown.lm);
     expect(b.reliable).toBe(false);
     expect(b.reason).toMatch(/clipped/);
+  });
+
+  it("says which eye each pure pixel is from, and under a side light reads the lit eye alone", () => {
+    const { image, lm } = eyePhoto({ sclera: [0.85, 0.8, 0.74] });
+    const m = measureSclera(image, lm);
+    // The subject's right eye is drawn at image left (x 60), as on a frontal photo.
+    expect(m.eyes.map((e) => e.side)).toEqual(["right", "left"]);
+    expect(m.eyes[0].pixels + m.eyes[1].pixels).toBe(m.pixels);
+    // The image's right half (the subject's left eye and its skin) in a third of the light.
+    const data = image.data.map((v, i) => (Math.floor(i / 3) % image.width >= image.width / 2 ? linearToSrgb(srgbToLinear(v) / 3) : v));
+    const side = measureSclera({ ...image, data }, lm);
+    expect(side.eyes.map((e) => e.side)).toEqual(["right"]);
+    expect(Math.abs(Math.log(luminanceOf(side.rgb!) / luminanceOf(m.rgb!)))).toBeLessThan(0.02);
+  });
+});
+
+describe("scleraCue", () => {
+  const reading = (yRight: number, yLeft: number): ScleraMeasurement => ({
+    rgb: [0.5, 0.48, 0.45], pixels: 200, purity: 0.6, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.03, reliable: true, reason: "ok",
+    eyes: [{ side: "right", rgb: [0.5 * yRight, 0.48 * yRight, 0.45 * yRight], pixels: 100 }, { side: "left", rgb: [0.5 * yLeft, 0.48 * yLeft, 0.45 * yLeft], pixels: 100 }],
+  });
+  const light = (right: number, left: number) => ({ rgb: [0.3, 0.3, 0.3], inOrbit: true, sides: { right: [right, right, right], left: [left, left, left] } });
+
+  it("is surer when each eye's reading over its own modelled light agrees, less when the model lights the two eyes unlike what they show", () => {
+    // The model lights the left eye half as much and the photo agrees: replicates, no added doubt.
+    const agree = scleraCue(reading(1, 0.5), light(0.4, 0.2))!;
+    // The two scleras read alike, the model says one eye gets half the other's light: the model's eye light is in doubt.
+    const disagree = scleraCue(reading(1, 1), light(0.4, 0.2))!;
+    expect(disagree.sigmaLnY).toBeGreaterThan(agree.sigmaLnY + 0.05);
+    // half of ln 2 between the two per-light readings, combined with the reflectance's and the recess's doubt
+    const expected = Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, Math.hypot(0.05 / Math.sqrt(20), Math.log(2) / 2));
+    expect(disagree.sigmaLnY).toBeCloseTo(expected, 3);
+    // The estimate itself is the pooled reading over the pooled light either way.
+    expect(disagree.fs[0]).toBeCloseTo(agree.fs[0], 6);
+    // Without each eye's light the capture's own σ stands.
+    const pooled = scleraCue(reading(1, 1), { rgb: [0.3, 0.3, 0.3], inOrbit: true })!;
+    expect(pooled.sigmaLnY).toBeCloseTo(Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, 0.03), 6);
   });
 });
 
@@ -271,7 +310,7 @@ describe("synthetic: known albedo under known light, altered as cameras alter a 
         // same camera (the reference's own model, so this checks the response, the fit, the medians
         // and the weighing, not the reference).
         const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
-        const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, reliable: true, reason: "ok" };
+        const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, eyes: [], reliable: true, reason: "ok" };
         const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
         const r = await delight({
           texture: { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" },

@@ -15,7 +15,8 @@
  * ln Y, Silverman's bandwidth): mixing only darkens it, so it is the lightest of the density's modes
  * that holds more than a few glints, and the pixels within that mode's half-maximum width are kept:
  * mixed pixels, the shaded corners and catch-lights fall outside it. Per-channel medians of the kept
- * pixels are the reading; `purity` is their share of the opening.
+ * pixels are the reading; `purity` is their share of the opening. Each eye's share of them is kept
+ * with its side (`eyes`), for delight to weigh the reading against the light it models at each eye.
  *
  * Reliability, each a physical reason the measurement may not be the sclera under the face's light:
  * too few pure pixels (eyes closed or nearly, a small face, a squint that shows lids only), an
@@ -26,7 +27,7 @@ import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START 
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
 import { SKIN_Y_BY_GREEN_RED } from "../delight/albedo-scale.ts";
-import { lnLuminance, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
+import { lnLuminance, median, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
 
 /**
  * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y, σ of the
@@ -105,9 +106,21 @@ export interface ScleraMeasurement {
    * (nothing says how well one eye stands for the face's light).
    */
   sigmaLnY: number;
+  /** Each eye's share of the pure pixels, where it holds a quarter of what a reading needs (none, one or two). */
+  eyes: ScleraEyeReading[];
   /** Whether delight may use it, and if not, why. */
   reliable: boolean;
   reason: string;
+}
+
+/** One eye's share of the pure sclera pixels. */
+export interface ScleraEyeReading {
+  /** The subject's eye: "right" (image left on a frontal photo; u < 0.5 in the UV atlas) or "left". */
+  side: "right" | "left";
+  /** Median colour of this eye's pure sclera pixels, linear RGB of the photo. */
+  rgb: [number, number, number];
+  /** This eye's pure sclera pixels. */
+  pixels: number;
 }
 
 /** One eye's opening pixels and the skin under it. */
@@ -186,19 +199,16 @@ export function lightestCluster(values: number[], minCount: number): DensityClus
 }
 
 /**
- * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY). An eye counts as a replicate when
- * it holds a quarter of the pixels a reading needs. A few hundred pixels are not independent (the
- * photo's blur and JPEG blocks): the spread is averaged over a tenth of them.
+ * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY): the pixels' spread averaged down,
+ * and the two eyes' readings as replicates (half their ln Y difference; with one eye, the spread
+ * unaveraged). A few hundred pixels are not independent (the photo's blur and JPEG blocks): the
+ * spread is averaged over a tenth of them.
  */
-function readingSigma(kept: ReferencePixel[], eyeOf: Map<number, number>, spread: number, minPixels: number): number {
-  const perEye = [0, 1].map((k) => kept.filter((e) => eyeOf.get(e.index) === k).map((e) => lnLuminance(e.rgb)));
-  const sampling = spread / Math.sqrt(Math.max(1, kept.length / 10));
-  const replicates = perEye.filter((v) => v.length >= minPixels / 4).map(medianOf);
-  const between = replicates.length === 2 ? Math.abs(replicates[0] - replicates[1]) / 2 : spread;
+export function readingSigma(eyeLnY: number[], spread: number, pixels: number): number {
+  const sampling = spread / Math.sqrt(Math.max(1, pixels / 10));
+  const between = eyeLnY.length === 2 ? Math.abs(eyeLnY[0] - eyeLnY[1]) / 2 : spread;
   return Math.hypot(sampling, between);
 }
-
-const medianOf = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 /**
  * Measures the sclera of both eyes in the photo (`image` sRGB, `landmarks` the 478 face-mesh
@@ -210,18 +220,18 @@ const medianOf = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floo
  */
 export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement & { kept: number[] } {
   const o = withDefaults(SCLERA_DEFAULTS, options);
-  const eyes: EyeSample[] = [];
-  for (const [contour, iris] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START], [LEFT_EYE_CONTOUR, LEFT_IRIS_START]] as const) {
+  const eyes: (EyeSample & { side: ScleraEyeReading["side"] })[] = [];
+  for (const [contour, iris, side] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START, "right"], [LEFT_EYE_CONTOUR, LEFT_IRIS_START, "left"]] as const) {
     if (landmarks.length < (iris + 5) * 3) continue;
     const eye = sampleEye(image, landmarks, contour, iris, o);
-    if (eye) eyes.push(eye);
+    if (eye) eyes.push({ ...eye, side });
   }
   const openness = eyes.length ? eyes.reduce((s, e) => s + e.openness, 0) / eyes.length : 0;
   const opening = eyes.flatMap((e) => e.opening);
   const eyeOf = new Map<number, number>();
   eyes.forEach((e, k) => e.opening.forEach((q) => eyeOf.set(q.index, k)));
   const skinPixels = eyes.flatMap((e) => e.skin);
-  const none = { rgb: null, pixels: 0, purity: 0, openness, clipped: 0, spread: 0, sigmaLnY: 0, reliable: false, kept: [] };
+  const none = { rgb: null, pixels: 0, purity: 0, openness, clipped: 0, spread: 0, sigmaLnY: 0, reliable: false, kept: [], eyes: [] };
   if (opening.length === 0) return { ...none, skinRgb: null, reason: "no sclera pixels between the lids" };
   if (skinPixels.length === 0) return { ...none, skinRgb: null, reason: "no skin under the lids to test the sclera against" };
   const skinRgb = robustColour(skinPixels.map((e) => e.rgb)).rgb;
@@ -236,13 +246,18 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs: not a few glints.
   const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(o.minPixels / 2, 0.1 * candidates.length)) : null;
   const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
+  // Each eye's share, where it holds a quarter of what a reading needs (under a side light the
+  // lightest cluster can be the lit eye's sclera alone).
+  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= o.minPixels / 4);
+  const eyeReadings: ScleraEyeReading[] = keptByEye.map(({ side, mine }) => ({ side, pixels: mine.length, rgb: robustColour(mine.map((e) => e.rgb)).rgb }));
   const pixels = kept.length;
   const purity = pixels / opening.length;
-  const base = { pixels, purity, skinRgb, openness, clipped, kept: kept.map((e) => e.index) };
+  const base = { pixels, purity, skinRgb, openness, clipped, kept: kept.map((e) => e.index), eyes: eyeReadings };
   if (clipped > o.maxClipped) return { ...base, rgb: pixels ? robustColour(kept.map((e) => e.rgb)).rgb : null, spread: 0, sigmaLnY: 0, reliable: false, reason: `${(100 * clipped).toFixed(0)} % of the sclera pixels clipped` };
   if (pixels === 0) return { ...base, rgb: null, spread: 0, sigmaLnY: 0, reliable: false, reason: "no pixel between the lids is whiter and lighter than the skin beside it" };
   const { rgb, spread } = robustColour(kept.map((e) => e.rgb));
-  const sigmaLnY = readingSigma(kept, eyeOf, spread, o.minPixels);
+  const eyeLnY = keptByEye.map(({ mine }) => median(mine.map((e) => lnLuminance(e.rgb))));
+  const sigmaLnY = readingSigma(eyeLnY, spread, pixels);
   let reason = "";
   if (pixels < o.minPixels) reason = `only ${pixels} pure sclera pixels (need ${o.minPixels}; ${(100 * purity).toFixed(0)} % of the opening)`;
   else if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;

@@ -10,7 +10,7 @@ import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus } from "./albedo-scale.ts";
-import { combineCues, scleraCue, teethCue, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
+import { combineCues, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 
@@ -166,23 +166,29 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
 /**
  * The light the sclera gets, as the fitted model shades a unit albedo: the median unit shading over
  * the eye openings (the "eyelids" region, whose normals and ambient occlusion are those of the
- * orbit), or else over the front of the face the scale is read on (forehead and cheeks the photo
- * saw). Both sets are the geometry's, not the exposure's: the seen-skin set leaves out texels too
- * dark to divide, which would bias the face's light up in a dark photo.
+ * orbit), over both eyes and over each (`sides`: the subject's right eye at u < 0.5 of the atlas),
+ * or else over the front of the face the scale is read on (forehead and cheeks the photo saw). Both
+ * sets are the geometry's, not the exposure's: the seen-skin set leaves out texels too dark to
+ * divide, which would bias the face's light up in a dark photo.
  */
-function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): { rgb: [number, number, number]; inOrbit: boolean } {
+function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): EyeShading {
   const n = scaleRegions.length;
+  const width = input.textureBase.width;
   const eyes = regionSum(input.regions, ["eyelids"], n);
   const cov = input.coverage?.data;
   const w = Float32Array.from(eyes, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
-  if (w.some((v) => v > 0.5)) {
+  const median = (weight: Float32Array) => {
+    if (!weight.some((v) => v > 0.5)) return null;
     try {
-      return { rgb: medianColor(shading, w), inOrbit: true };
+      return medianColor(shading, weight);
     } catch {
-      // no positive shading there: fall back to the face
+      return null; // no positive shading there
     }
-  }
-  return { rgb: frontShading(input, shading, scaleRegions, minConfidence), inOrbit: false };
+  };
+  const both = median(w);
+  if (!both) return { rgb: frontShading(input, shading, scaleRegions, minConfidence), inOrbit: false };
+  const side = (right: boolean) => median(Float32Array.from(w, (v, p) => ((p % width) + 0.5 < width / 2 === right ? v : 0)));
+  return { rgb: both, inOrbit: true, sides: { right: side(true), left: side(false) } };
 }
 
 /** The median unit shading over the front of the face the scale is read on (forehead and cheeks the photo saw). */

@@ -15,7 +15,7 @@
  * variance. With no reliable sclera the prior decides alone, as before.
  */
 import { luminance } from "../../primitives/color.ts";
-import { SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
+import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { AlbedoScaleCues } from "../../types.ts";
 
@@ -80,13 +80,41 @@ function priorSigmaLnY(sigmaChroma: number, distance: number): number {
 }
 
 /**
- * The sclera cue: `eyeShading` is the unit shading (per channel) of the light the eyes get. Null
- * when the measurement is absent or unreliable.
+ * The light the eyes get, as the fitted model shades a unit albedo (per channel): `rgb` over both
+ * eye regions and, where the model has them, each eye's own (`sides`, the subject's right eye at
+ * u < 0.5 of the atlas). `inOrbit`: read in the eye openings of the fitted head rather than on the
+ * front of the face.
  */
-export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: { rgb: ArrayLike<number>; inOrbit: boolean }): ScaleCue | null {
+export interface EyeShading {
+  rgb: ArrayLike<number>;
+  inOrbit: boolean;
+  sides?: { right: ArrayLike<number> | null; left: ArrayLike<number> | null };
+}
+
+/**
+ * The sclera cue: the pooled reading over the light the eyes get. Null when the measurement is
+ * absent or unreliable. Its doubt holds how well the model's light at the eyes is known: where
+ * both eyes are read and the model shades each, the two eyes' readings each over its own light are
+ * replicates of the same reflectance, and half their ln Y difference replaces the photo-only one
+ * (`readingSigma`): a model that lights one eye twice the other while the two scleras read alike
+ * (a side light the fitted template places wrongly) is that much less sure.
+ */
+export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: EyeShading): ScaleCue | null {
   if (!sclera?.reliable || !sclera.rgb) return null;
   const recess = eyeShading.inOrbit ? SCLERA_RECESS.orbit : SCLERA_RECESS.face;
-  return referenceCue(sclera.rgb, { ...sclera, noise: sclera.sigmaLnY }, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
+  return referenceCue(sclera.rgb, { ...sclera, noise: scleraNoise(sclera, eyeShading) }, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
+}
+
+/** σ of ln Y of the sclera reading against the model's light (see `scleraCue`). */
+function scleraNoise(sclera: ScleraMeasurement, eyeShading: EyeShading): number {
+  const sides = eyeShading.sides;
+  const perLight = (sclera.eyes ?? []).flatMap((e) => {
+    const s = sides?.[e.side];
+    const v = s ? lnY(e.rgb) - lnY(s) : NaN;
+    return Number.isFinite(v) ? [v] : [];
+  });
+  if (perLight.length < 2) return sclera.sigmaLnY;
+  return readingSigma(perLight, sclera.spread, sclera.pixels);
 }
 
 /**
