@@ -21,6 +21,7 @@ import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
+import { strandTexture } from "./strand-texture.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -165,6 +166,14 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const faceW = Math.abs(frameA(lm[T.LEFT_CHEEK_EDGE * 3], lm[T.LEFT_CHEEK_EDGE * 3 + 1]) - frameA(lm[T.RIGHT_CHEEK_EDGE * 3], lm[T.RIGHT_CHEEK_EDGE * 3 + 1]));
   const hairIdx: number[] = [];
   const inHead = new Uint8Array(n);
+  // The face's core for the cut's skin seeds: below the eyes to the nose's base, between the outer
+  // eye corners (nose and upper cheeks), the part of a face scalp hair least often lies on: a
+  // fringe hangs over the forehead, locks at the sides. Seeded from the whole oval, the skin
+  // mixture took the fringe in as one of its own components.
+  const eyeA = [frameA(lm[T.RIGHT_EYE_OUTER * 3], lm[T.RIGHT_EYE_OUTER * 3 + 1]), frameA(lm[T.LEFT_EYE_OUTER * 3], lm[T.LEFT_EYE_OUTER * 3 + 1])].sort((p, q) => p - q);
+  const eyeB = (frameB(lm[T.RIGHT_EYE_OUTER * 3], lm[T.RIGHT_EYE_OUTER * 3 + 1]) + frameB(lm[T.LEFT_EYE_OUTER * 3], lm[T.LEFT_EYE_OUTER * 3 + 1])) / 2;
+  const noseBaseB = frameB(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  const core = new Uint8Array(n);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
@@ -175,6 +184,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       const ea = ((X - head.cx) * cos + (Y - head.cy) * sin) / head.ra;
       const eb = (-(X - head.cx) * sin + (Y - head.cy) * cos) / head.rb;
       inHead[i] = ea * ea + eb * eb <= 1 && fb <= chinB ? 1 : 0;
+      core[i] = oval[i] && fa >= eyeA[0] && fa <= eyeA[1] && fb >= eyeB && fb <= noseBaseB ? 1 : 0;
       const inBand = fb >= bTop - 0.35 * faceH && fb <= bTop - 0.08 * faceH && Math.abs(fa - aTop) <= 0.3 * faceW;
       if (inBand && !oval[i] && personP[i] > 0.5) hairIdx.push(i);
     }
@@ -185,7 +195,10 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
   const separable = hairIdx.length >= 30 && separation2 > 2;
 
-  const notSkin = refineOccluders(ycc, w, h, { oval, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma });
+  // Strands are about a tenth of a millimetre; a window of ~1.4 mm (σ = face width / 100, the
+  // face ≈ 140 mm across) holds several strands and their gaps and is narrow against shading.
+  const texture = strandTexture(ycc, w, h, Math.max(1, faceW / 100));
+  const notSkin = refineOccluders(ycc, w, h, { oval, core, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, texture });
   // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
   // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
   // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
@@ -262,6 +275,12 @@ function personMask(image: ImageF32, frame: CropFrame, person: Float32Array): Im
 
 interface RefineInputs {
   oval: Uint8Array;
+  /** The face's core (nose and upper cheeks), where the skin seeds are taken. */
+  core: Uint8Array;
+  /** The head region above the chin (where the hair joined to a fringe lies). */
+  inHead: Uint8Array;
+  /** Strand texture per pixel (strand-texture.ts). */
+  texture: Float32Array;
   features: Uint8Array;
   lips: Uint8Array;
   personP: Float32Array;
@@ -278,7 +297,11 @@ const MAX_CUT_SHARE = 0.6;
 /**
  * 1 where the GrabCut-style refinement says a face pixel is not skin; null when it has nothing to
  * go on (too few seeds) or its answer covers most of the face (a failed model, not an occluder).
- * Seeds: skin = face pixels within 3 robust σ of the skin model in every channel; not skin = the
+ * The cut runs over the face and the person's head around it, so a fringe stays joined to the
+ * hair it hangs from: the hair band is labelled not skin outright and the contrast term carries
+ * that label down the fringe to its edge against the forehead (with the oval alone, a fringe's
+ * part inside it was an island decided by colour alone, and light strand tips passed as skin).
+ * Seeds: skin = core face pixels within 3 robust σ of the skin model in every channel; not skin = the
  * hair band (minus pixels that look like the face's skin: a high hairline shows forehead there)
  * and face pixels far outside the skin model (glasses frames, a phone).
  */
@@ -287,18 +310,27 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
   const domain = new Uint8Array(n);
   const skinSeeds: number[] = [];
   const otherSeeds: number[] = [];
-  let domainCount = 0;
+  let faceCount = 0;
   for (let i = 0; i < n; i++) {
-    if (!r.oval[i] || r.features[i] || r.lips[i] || r.personP[i] <= 0.5) continue;
+    if (r.personP[i] <= 0.5) continue;
+    if (!r.oval[i]) {
+      // Around the face: only where hair can be (the band's hair is the seed; ears and temples take the colour models' word).
+      if (r.inHead[i] && r.hairIdx.length > 0) domain[i] = 1;
+      continue;
+    }
+    if (r.features[i] || r.lips[i]) continue;
     domain[i] = 1;
-    domainCount++;
-    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
+    faceCount++;
+    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) {
+      if (r.core[i]) skinSeeds.push(i);
+    }
     else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
   }
-  for (const i of r.hairIdx) if (distance2(ycc, i, r.skin, r.skinSigma) >= 4) otherSeeds.push(i);
-  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds });
+  const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4);
+  otherSeeds.push(...hairSeeds);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: hairSeeds, texture: r.texture });
   if (!cut) return null;
   let count = 0;
-  for (let i = 0; i < n; i++) count += cut[i];
-  return count > MAX_CUT_SHARE * domainCount ? null : cut;
+  for (let i = 0; i < n; i++) if (r.oval[i]) count += cut[i];
+  return count > MAX_CUT_SHARE * faceCount ? null : cut;
 }
