@@ -9,6 +9,7 @@
  */
 import { solveSpd } from "../../render/sh.ts";
 import { gridCut } from "./grid-cut.ts";
+import { growMixedPixels } from "./mixed-pixels.ts";
 
 export interface SkinSegmentOptions {
   /** Gaussian components per colour model. */
@@ -21,6 +22,8 @@ export interface SkinSegmentOptions {
   maxSamples?: number;
   /** Cells across the working grid's long side at most (larger windows are box-averaged; 512 was tried: see docs/evaluation.md, clean skin third pass). */
   maxGrid?: number;
+  /** Also label not skin the mixed hair/skin cells joined to the hair (mixed-pixels.ts); needs `fixedOther`. */
+  growMixed?: boolean;
 }
 
 export const SKIN_SEGMENT_DEFAULTS: Required<SkinSegmentOptions> = {
@@ -29,6 +32,7 @@ export const SKIN_SEGMENT_DEFAULTS: Required<SkinSegmentOptions> = {
   rounds: 2,
   maxSamples: 6000,
   maxGrid: 256,
+  growMixed: true,
 };
 
 export interface SkinSegmentInput {
@@ -248,6 +252,8 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
     if (cutSkin.length >= 30) skinIdx = subsample(cutSkin, o.maxSamples);
     otherIdx = subsample([...new Set([...otherFixed, ...cutOther])].sort((p, q) => p - q), o.maxSamples);
   }
+  const hairCells = [...new Set((input.fixedOther ?? []).map(cellOf))].filter((c) => gDomain[c]);
+  if (o.growMixed) growMixedPixels({ feat, D, width: gw, height: gh, domain: gDomain, labels, skinCells: dedupe(input.skinSeeds), hairCells });
   const out = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) if (domain[i]) out[i] = labels[cellOf(i)] && gDomain[cellOf(i)] ? 1 : 0;
   return out;
