@@ -9,7 +9,7 @@
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
  * - Inside the oval a GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a
- *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
+ *   non-skin colour mixture seeded from the face's skin and from the hair above the forehead
  *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
  *   lone skin threshold lets through.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
@@ -166,14 +166,6 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const faceW = Math.abs(frameA(lm[T.LEFT_CHEEK_EDGE * 3], lm[T.LEFT_CHEEK_EDGE * 3 + 1]) - frameA(lm[T.RIGHT_CHEEK_EDGE * 3], lm[T.RIGHT_CHEEK_EDGE * 3 + 1]));
   const hairIdx: number[] = [];
   const inHead = new Uint8Array(n);
-  // The face's core for the cut's skin seeds: below the eyes to the nose's base, between the outer
-  // eye corners (nose and upper cheeks), the part of a face scalp hair least often lies on: a
-  // fringe hangs over the forehead, locks at the sides. Seeded from the whole oval, the skin
-  // mixture took the fringe in as one of its own components.
-  const eyeA = [frameA(lm[T.RIGHT_EYE_OUTER * 3], lm[T.RIGHT_EYE_OUTER * 3 + 1]), frameA(lm[T.LEFT_EYE_OUTER * 3], lm[T.LEFT_EYE_OUTER * 3 + 1])].sort((p, q) => p - q);
-  const eyeB = (frameB(lm[T.RIGHT_EYE_OUTER * 3], lm[T.RIGHT_EYE_OUTER * 3 + 1]) + frameB(lm[T.LEFT_EYE_OUTER * 3], lm[T.LEFT_EYE_OUTER * 3 + 1])) / 2;
-  const noseBaseB = frameB(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
-  const core = new Uint8Array(n);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
@@ -184,7 +176,6 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       const ea = ((X - head.cx) * cos + (Y - head.cy) * sin) / head.ra;
       const eb = (-(X - head.cx) * sin + (Y - head.cy) * cos) / head.rb;
       inHead[i] = ea * ea + eb * eb <= 1 && fb <= chinB ? 1 : 0;
-      core[i] = oval[i] && fa >= eyeA[0] && fa <= eyeA[1] && fb >= eyeB && fb <= noseBaseB ? 1 : 0;
       const inBand = fb >= bTop - 0.35 * faceH && fb <= bTop - 0.08 * faceH && Math.abs(fa - aTop) <= 0.3 * faceW;
       if (inBand && !oval[i] && personP[i] > 0.5) hairIdx.push(i);
     }
@@ -198,7 +189,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   // Strands are about a tenth of a millimetre; a window of ~1.4 mm (σ = face width / 100, the
   // face ≈ 140 mm across) holds several strands and their gaps and is narrow against shading.
   const texture = strandTexture(ycc, w, h, Math.max(1, faceW / 100));
-  const notSkin = refineOccluders(ycc, w, h, { oval, core, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, texture });
+  const notSkin = refineOccluders(ycc, w, h, { oval, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, texture });
   // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
   // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
   // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
@@ -275,8 +266,6 @@ function personMask(image: ImageF32, frame: CropFrame, person: Float32Array): Im
 
 interface RefineInputs {
   oval: Uint8Array;
-  /** The face's core (nose and upper cheeks), where the skin seeds are taken. */
-  core: Uint8Array;
   /** The head region above the chin (where the hair joined to a fringe lies). */
   inHead: Uint8Array;
   /** Strand texture per pixel (strand-texture.ts). */
@@ -301,7 +290,7 @@ const MAX_CUT_SHARE = 0.6;
  * hair it hangs from: the hair band is labelled not skin outright and the contrast term carries
  * that label down the fringe to its edge against the forehead (with the oval alone, a fringe's
  * part inside it was an island decided by colour alone, and light strand tips passed as skin).
- * Seeds: skin = core face pixels within 3 robust σ of the skin model in every channel; not skin = the
+ * Seeds: skin = face pixels within 3 robust σ of the skin model in every channel; not skin = the
  * hair band (minus pixels that look like the face's skin: a high hairline shows forehead there)
  * and face pixels far outside the skin model (glasses frames, a phone).
  */
@@ -321,14 +310,16 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
     if (r.features[i] || r.lips[i]) continue;
     domain[i] = 1;
     faceCount++;
-    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) {
-      if (r.core[i]) skinSeeds.push(i);
-    }
+    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
     else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
   }
   const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4);
   otherSeeds.push(...hairSeeds);
-  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: hairSeeds, texture: r.texture });
+  // Hard labels only where the band is surely hair: beyond 5σ of the skin even with shading's wide
+  // lightness band, as the clear occluders inside the oval (a high hairline puts forehead skin in
+  // the band, and a hard label there floods the forehead).
+  const sureHair = hairSeeds.filter((i) => distance2(ycc, i, r.skin, r.faceSigma) >= 25);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: sureHair, texture: r.texture });
   if (!cut) return null;
   let count = 0;
   for (let i = 0; i < n; i++) if (r.oval[i]) count += cut[i];
