@@ -8,10 +8,13 @@
  * - Person segmentation (selfie model, run on a head-and-shoulders crop) tells the person from
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
- * - Inside the oval a GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a
- *   non-skin colour mixture seeded from the face's skin and from the hair above the forehead
- *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
- *   lone skin threshold lets through.
+ * - A GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a non-skin mixture
+ *   over colour and strand texture (strand-texture.ts), seeded from the face's skin and from the
+ *   hair above the forehead (plus clear occluders), and a contrast-sensitive min-cut, find the
+ *   dark strands and fringes a lone skin threshold lets through. It runs over the oval and the
+ *   person's head around it, with the sure hair above the forehead labelled not skin outright, so
+ *   a fringe stays joined to its hair; mixed hair/skin pixels joined to the hair are then labelled
+ *   not skin too (mixed-pixels.ts). Only the oval's labels are used.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
