@@ -169,22 +169,27 @@ describe("capture", () => {
     // 62 px between the outer eye corners: below the 96 px floor.
     expect(result.flags.lowResolution).toBe(true);
     expect(result.flags.notes.join(" ")).toMatch(/px between the outer eye corners/);
-    expect([result.flags.extremePose, result.flags.partialFace, result.flags.occluded, result.flags.blurry]).toEqual([false, false, false, false]);
+    expect([result.flags.extremePose, result.flags.partialFace, result.flags.blurry]).toEqual([false, false, false]);
+    // Her fringe covers the top of the forehead: hidden skin, filled, and said so.
+    expect(result.flags.occluded).toBe(true);
   });
 
-  it("masks skin on the face, hair above it, and almost no occluders", () => {
+  it("masks skin on the face, her fringe as an occluder, hair above it", () => {
     const { skin, hair, occluder } = result.masks;
     for (const m of [skin, hair, occluder]) expect([m.width, m.height, m.channels]).toEqual([photo.width, photo.height, 1]);
     const at = (m: ImageF32, x: number, y: number) => m.data[Math.round(y) * m.width + Math.round(x)];
-    const [cheekR, cheekL, forehead] = [205, 425, 151].map((i) => pt(result, i));
-    for (const p of [cheekR, cheekL, forehead]) expect(at(skin, p[0], p[1])).toBeGreaterThan(0.8);
+    const [cheekR, cheekL, glabella, underFringe] = [205, 425, 9, 151].map((i) => pt(result, i));
+    for (const p of [cheekR, cheekL, glabella]) expect(at(skin, p[0], p[1])).toBeGreaterThan(0.8);
+    // The fringe's lower edge lies at the forehead landmark 151, in the middle (looked at).
+    expect(at(occluder, underFringe[0], underFringe[1] - 3)).toBeGreaterThan(0.5);
     // Hair: the crown, above the forehead's top landmark.
     const top = pt(result, 10);
     const faceH = pt(result, 152)[1] - top[1];
     expect(at(hair, top[0], top[1] - faceH * 0.2)).toBeGreaterThan(0.5);
     const skinArea = skin.data.reduce((a, v) => a + v, 0);
     const occArea = occluder.data.reduce((a, v) => a + v, 0);
-    expect(occArea / (skinArea + occArea)).toBeLessThan(0.1);
+    // The fringe is the only occluder: the top of the forehead, not a fifth of the face.
+    expect(occArea / (skinArea + occArea)).toBeLessThan(0.2);
     expect(result.landmarkConfidence[1]).toBeGreaterThan(0.5); // nose tip, facing the camera
   });
 

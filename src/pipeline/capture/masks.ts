@@ -8,10 +8,13 @@
  * - Person segmentation (selfie model, run on a head-and-shoulders crop) tells the person from
  *   the background: hair is person, outside the oval, inside the head region and not skin
  *   coloured; occluders are non-skin pixels inside the face region (or non-person ones there).
- * - Inside the oval a GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a
- *   non-skin colour mixture seeded from the face's core skin and from the hair above the forehead
- *   (plus clear occluders), and a contrast-sensitive min-cut, find the dark strands and fringes a
- *   lone skin threshold lets through.
+ * - A GrabCut-style cut (skin-segment.ts) refines the occluders: a skin and a non-skin mixture
+ *   over colour and strand texture (strand-texture.ts), seeded from the face's skin and from the
+ *   hair above the forehead (plus clear occluders), and a contrast-sensitive min-cut, find the
+ *   dark strands and fringes a lone skin threshold lets through. It runs over the oval and the
+ *   person's head around it, with the sure hair above the forehead labelled not skin outright, so
+ *   a fringe stays joined to its hair; mixed hair/skin pixels joined to the hair are then labelled
+ *   not skin too (mixed-pixels.ts). Only the oval's labels are used.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
@@ -21,6 +24,7 @@ import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
+import { strandTexture } from "./strand-texture.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -185,7 +189,10 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
   const separable = hairIdx.length >= 30 && separation2 > 2;
 
-  const notSkin = refineOccluders(ycc, w, h, { oval, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma });
+  // Strands are about a tenth of a millimetre; a window of ~1.4 mm (σ = face width / 100, the
+  // face ≈ 140 mm across) holds several strands and their gaps and is narrow against shading.
+  const texture = strandTexture(ycc, w, h, Math.max(1, faceW / 100));
+  const notSkin = refineOccluders(ycc, w, h, { oval, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, texture });
   // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
   // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
   // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
@@ -262,6 +269,10 @@ function personMask(image: ImageF32, frame: CropFrame, person: Float32Array): Im
 
 interface RefineInputs {
   oval: Uint8Array;
+  /** The head region above the chin (where the hair joined to a fringe lies). */
+  inHead: Uint8Array;
+  /** Strand texture per pixel (strand-texture.ts). */
+  texture: Float32Array;
   features: Uint8Array;
   lips: Uint8Array;
   personP: Float32Array;
@@ -278,6 +289,10 @@ const MAX_CUT_SHARE = 0.6;
 /**
  * 1 where the GrabCut-style refinement says a face pixel is not skin; null when it has nothing to
  * go on (too few seeds) or its answer covers most of the face (a failed model, not an occluder).
+ * The cut runs over the face and the person's head around it, so a fringe stays joined to the
+ * hair it hangs from: the hair band is labelled not skin outright and the contrast term carries
+ * that label down the fringe to its edge against the forehead (with the oval alone, a fringe's
+ * part inside it was an island decided by colour alone, and light strand tips passed as skin).
  * Seeds: skin = face pixels within 3 robust σ of the skin model in every channel; not skin = the
  * hair band (minus pixels that look like the face's skin: a high hairline shows forehead there)
  * and face pixels far outside the skin model (glasses frames, a phone).
@@ -287,18 +302,29 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
   const domain = new Uint8Array(n);
   const skinSeeds: number[] = [];
   const otherSeeds: number[] = [];
-  let domainCount = 0;
+  let faceCount = 0;
   for (let i = 0; i < n; i++) {
-    if (!r.oval[i] || r.features[i] || r.lips[i] || r.personP[i] <= 0.5) continue;
+    if (r.personP[i] <= 0.5) continue;
+    if (!r.oval[i]) {
+      // Around the face: only where hair can be (the band's hair is the seed; ears and temples take the colour models' word).
+      if (r.inHead[i] && r.hairIdx.length > 0) domain[i] = 1;
+      continue;
+    }
+    if (r.features[i] || r.lips[i]) continue;
     domain[i] = 1;
-    domainCount++;
+    faceCount++;
     if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
     else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
   }
-  for (const i of r.hairIdx) if (distance2(ycc, i, r.skin, r.skinSigma) >= 4) otherSeeds.push(i);
-  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds });
+  const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4);
+  otherSeeds.push(...hairSeeds);
+  // Hard labels only where the band is surely hair: beyond 5σ of the skin even with shading's wide
+  // lightness band, as the clear occluders inside the oval (a high hairline puts forehead skin in
+  // the band, and a hard label there floods the forehead).
+  const sureHair = hairSeeds.filter((i) => distance2(ycc, i, r.skin, r.faceSigma) >= 25);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: sureHair, texture: r.texture });
   if (!cut) return null;
   let count = 0;
-  for (let i = 0; i < n; i++) count += cut[i];
-  return count > MAX_CUT_SHARE * domainCount ? null : cut;
+  for (let i = 0; i < n; i++) if (r.oval[i]) count += cut[i];
+  return count > MAX_CUT_SHARE * faceCount ? null : cut;
 }

@@ -7,7 +7,9 @@
  * skin model misses dark strands whose chroma is skin's; the second model and the contrast term
  * find them where their edges are.
  */
+import { solveSpd } from "../../render/sh.ts";
 import { gridCut } from "./grid-cut.ts";
+import { growMixedPixels } from "./mixed-pixels.ts";
 
 export interface SkinSegmentOptions {
   /** Gaussian components per colour model. */
@@ -20,6 +22,8 @@ export interface SkinSegmentOptions {
   maxSamples?: number;
   /** Cells across the working grid's long side at most (larger windows are box-averaged; 512 was tried: see docs/evaluation.md, clean skin third pass). */
   maxGrid?: number;
+  /** Also label not skin the mixed hair/skin cells joined to the hair (mixed-pixels.ts); needs `fixedOther`. */
+  growMixed?: boolean;
 }
 
 export const SKIN_SEGMENT_DEFAULTS: Required<SkinSegmentOptions> = {
@@ -28,6 +32,7 @@ export const SKIN_SEGMENT_DEFAULTS: Required<SkinSegmentOptions> = {
   rounds: 2,
   maxSamples: 6000,
   maxGrid: 256,
+  growMixed: true,
 };
 
 export interface SkinSegmentInput {
@@ -41,6 +46,19 @@ export interface SkinSegmentInput {
   skinSeeds: number[];
   /** Pixels known not to be skin (hair above the forehead, clear occluders). */
   otherSeeds: number[];
+  /**
+   * Pixels the cut must label not skin whatever their colour (GrabCut's hard background: the hair
+   * above the forehead). Through the contrast term they carry the label along weak edges, so a
+   * fringe joined to the hair is cut where it meets the forehead's skin, not where the face oval
+   * happens to end.
+   */
+  fixedOther?: number[];
+  /**
+   * Optional per-pixel texture (≥ 0, e.g. local relative contrast), a fourth feature of both
+   * mixtures: hair is strands and gaps, skin is smooth, where their colours are alike (light or
+   * mixed strand tips over a forehead).
+   */
+  texture?: Float32Array;
 }
 
 /** One Gaussian: weight, mean, inverse covariance, log normaliser. */
@@ -51,33 +69,49 @@ interface Gauss {
   logNorm: number;
 }
 
+/** A unary cost no sum of smoothness terms can outweigh (a hard label). */
+const HARD = 1e9;
 const REG = 1e-4; // covariance ridge (colour units²): a flat patch would otherwise give a singular Gaussian
 
-function fitGauss(x: Float32Array, idx: number[], total: number): Gauss | null {
-  if (idx.length < 4) return null;
-  const m = [0, 0, 0];
-  for (const i of idx) for (let c = 0; c < 3; c++) m[c] += x[3 * i + c];
-  for (let c = 0; c < 3; c++) m[c] /= idx.length;
-  const s = new Array(9).fill(0);
+function fitGauss(x: Float32Array, D: number, idx: number[], total: number): Gauss | null {
+  if (idx.length < D + 1) return null;
+  const m = new Array(D).fill(0);
+  for (const i of idx) for (let c = 0; c < D; c++) m[c] += x[D * i + c];
+  for (let c = 0; c < D; c++) m[c] /= idx.length;
+  const cov = new Float64Array(D * D);
+  const d = new Float64Array(D);
   for (const i of idx) {
-    const d = [x[3 * i] - m[0], x[3 * i + 1] - m[1], x[3 * i + 2] - m[2]];
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s[3 * a + b] += d[a] * d[b];
+    for (let c = 0; c < D; c++) d[c] = x[D * i + c] - m[c];
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) cov[D * a + b] += d[a] * d[b];
   }
-  for (let k = 0; k < 9; k++) s[k] = s[k] / idx.length + (k % 4 === 0 ? REG : 0);
-  const [a, b, c, d, e, f, g, h, i] = s;
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (!(det > 0)) return null;
-  const inv = [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det);
-  return { w: idx.length / total, mean: m, inv, logNorm: -0.5 * Math.log(det) - 1.5 * Math.log(2 * Math.PI) };
+  for (let k = 0; k < D * D; k++) cov[k] = cov[k] / idx.length + (k % (D + 1) === 0 ? REG : 0);
+  // Inverse column by column; the first solve leaves the Cholesky factor, whose diagonal gives log det.
+  const inv = new Array(D * D).fill(0);
+  let logDet = 0;
+  try {
+    for (let c = 0; c < D; c++) {
+      const factor = Float64Array.from(cov);
+      const col = solveSpd(factor, Float64Array.from({ length: D }, (_, k) => (k === c ? 1 : 0)), D);
+      for (let r = 0; r < D; r++) inv[D * r + c] = col[r];
+      if (c === 0) for (let j = 0; j < D; j++) logDet += 2 * Math.log(factor[j * D + j]);
+    }
+  } catch {
+    return null;
+  }
+  return { w: idx.length / total, mean: m, inv, logNorm: -0.5 * logDet - (D / 2) * Math.log(2 * Math.PI) };
 }
 
-function logDensity(model: Gauss[], x: Float32Array, i: number): number {
+function logDensity(model: Gauss[], x: Float32Array, D: number, i: number): number {
   let best = -Infinity;
   const terms: number[] = [];
   for (const g of model) {
-    const d0 = x[3 * i] - g.mean[0], d1 = x[3 * i + 1] - g.mean[1], d2 = x[3 * i + 2] - g.mean[2];
-    const q = d0 * (g.inv[0] * d0 + g.inv[1] * d1 + g.inv[2] * d2) + d1 * (g.inv[3] * d0 + g.inv[4] * d1 + g.inv[5] * d2) + d2 * (g.inv[6] * d0 + g.inv[7] * d1 + g.inv[8] * d2);
+    let q = 0;
+    for (let a = 0; a < D; a++) {
+      const da = x[D * i + a] - g.mean[a];
+      let row = 0;
+      for (let b = 0; b < D; b++) row += g.inv[D * a + b] * (x[D * i + b] - g.mean[b]);
+      q += da * row;
+    }
     const t = Math.log(g.w) + g.logNorm - 0.5 * q;
     terms.push(t);
     if (t > best) best = t;
@@ -91,28 +125,33 @@ function logDensity(model: Gauss[], x: Float32Array, i: number): number {
  * A K-component mixture of the pixels `idx`: deterministic k-means from luma quantiles, then one
  * Gaussian per cluster (GrabCut's hard-assignment fit).
  */
-function fitMixture(x: Float32Array, idx: number[], K: number): Gauss[] {
-  const byLuma = [...idx].sort((a, b) => x[3 * a] - x[3 * b] || a - b);
+function fitMixture(x: Float32Array, D: number, idx: number[], K: number): Gauss[] {
+  const byLuma = [...idx].sort((a, b) => x[D * a] - x[D * b] || a - b);
   let centres = Array.from({ length: K }, (_, k) => {
     const i = byLuma[Math.floor(((k + 0.5) / K) * byLuma.length)];
-    return [x[3 * i], x[3 * i + 1], x[3 * i + 2]];
+    return Array.from(x.subarray(D * i, D * i + D));
   });
   let assign = new Int32Array(idx.length);
+  const dist2 = (i: number, c: number[]) => {
+    let s = 0;
+    for (let k = 0; k < D; k++) s += (x[D * i + k] - c[k]) ** 2;
+    return s;
+  };
   for (let iter = 0; iter < 6; iter++) {
     assign = Int32Array.from(idx, (i) => {
       let best = 0, bd = Infinity;
       centres.forEach((c, k) => {
-        const d = (x[3 * i] - c[0]) ** 2 + (x[3 * i + 1] - c[1]) ** 2 + (x[3 * i + 2] - c[2]) ** 2;
+        const d = dist2(i, c);
         if (d < bd) (bd = d), (best = k);
       });
       return best;
     });
     centres = centres.map((c, k) => {
-      const s = [0, 0, 0];
+      const s = new Array(D).fill(0);
       let n = 0;
       idx.forEach((i, j) => {
         if (assign[j] !== k) return;
-        for (let ch = 0; ch < 3; ch++) s[ch] += x[3 * i + ch];
+        for (let ch = 0; ch < D; ch++) s[ch] += x[D * i + ch];
         n++;
       });
       return n ? s.map((v) => v / n) : c;
@@ -120,11 +159,11 @@ function fitMixture(x: Float32Array, idx: number[], K: number): Gauss[] {
   }
   const model: Gauss[] = [];
   for (let k = 0; k < K; k++) {
-    const g = fitGauss(x, idx.filter((_, j) => assign[j] === k), idx.length);
+    const g = fitGauss(x, D, idx.filter((_, j) => assign[j] === k), idx.length);
     if (g) model.push(g);
   }
   if (model.length === 0) {
-    const g = fitGauss(x, idx, idx.length);
+    const g = fitGauss(x, D, idx, idx.length);
     if (g) model.push(g);
   }
   return model;
@@ -149,17 +188,23 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
   // Working grid: box-averaged cells when the window is large.
   const f = Math.max(1, Math.ceil(Math.max(w, h) / o.maxGrid));
   const gw = Math.ceil(w / f), gh = Math.ceil(h / f), gn = gw * gh;
+  // Per cell the mean colour and, when given, the mean texture: the mixtures' features (D of them).
+  const D = input.texture ? 4 : 3;
+  const feat = new Float32Array(gn * D);
   const g = new Float32Array(gn * 3);
   const gDomain = new Uint8Array(gn);
   const count = new Float32Array(gn), inDomain = new Float32Array(gn);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const i = y * w + x, c = Math.floor(y / f) * gw + Math.floor(x / f);
     for (let k = 0; k < 3; k++) g[3 * c + k] += ycc[3 * i + k];
+    if (input.texture) feat[D * c + 3] += input.texture[i];
     count[c]++;
     inDomain[c] += domain[i];
   }
   for (let c = 0; c < gn; c++) {
     for (let k = 0; k < 3; k++) g[3 * c + k] /= Math.max(1, count[c]);
+    for (let k = 0; k < 3; k++) feat[D * c + k] = g[3 * c + k];
+    if (D === 4) feat[D * c + 3] /= Math.max(1, count[c]);
     gDomain[c] = inDomain[c] * 2 > count[c] ? 1 : 0;
   }
   const cellOf = (i: number) => Math.floor(Math.floor(i / w) / f) * gw + Math.floor((i % w) / f);
@@ -167,6 +212,8 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
   let skinIdx = subsample(dedupe(input.skinSeeds), o.maxSamples);
   const otherFixed = subsample(dedupe(input.otherSeeds), o.maxSamples);
   let otherIdx = otherFixed;
+  const hard = new Uint8Array(gn);
+  for (const i of input.fixedOther ?? []) if (gDomain[cellOf(i)]) hard[cellOf(i)] = 1;
 
   // Contrast scale β = 1 / (2 ⟨|Δx|²⟩) over the domain's neighbour pairs.
   let sum = 0, pairs = 0;
@@ -186,17 +233,17 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
 
   let labels: Uint8Array = new Uint8Array(gn);
   for (let round = 0; round < o.rounds; round++) {
-    const skinModel = fitMixture(g, skinIdx, o.components);
-    const otherModel = fitMixture(g, otherIdx, o.components);
+    const skinModel = fitMixture(feat, D, skinIdx, o.components);
+    const otherModel = fitMixture(feat, D, otherIdx, o.components);
     if (skinModel.length === 0 || otherModel.length === 0) return null;
     const costOne = new Float64Array(gn), costZero = new Float64Array(gn);
     for (let c = 0; c < gn; c++) {
       if (!gDomain[c]) continue;
       // Label 1 = not skin costs −log p(x | other), label 0 −log p(x | skin); only their
       // difference matters to the cut, so the smaller is taken as 0.
-      const ls = logDensity(skinModel, g, c), lo = logDensity(otherModel, g, c);
+      const ls = logDensity(skinModel, feat, D, c), lo = logDensity(otherModel, feat, D, c);
       costOne[c] = Math.max(0, ls - lo);
-      costZero[c] = Math.max(0, lo - ls);
+      costZero[c] = hard[c] ? HARD : Math.max(0, lo - ls);
     }
     labels = gridCut({ width: gw, height: gh, costOne, costZero, right, down });
     // Re-fit: skin from the cut's skin, the other model from its non-skin plus the fixed seeds.
@@ -205,6 +252,8 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
     if (cutSkin.length >= 30) skinIdx = subsample(cutSkin, o.maxSamples);
     otherIdx = subsample([...new Set([...otherFixed, ...cutOther])].sort((p, q) => p - q), o.maxSamples);
   }
+  const hairCells = [...new Set((input.fixedOther ?? []).map(cellOf))].filter((c) => gDomain[c]);
+  if (o.growMixed) growMixedPixels({ feat, D, width: gw, height: gh, domain: gDomain, labels, skinCells: dedupe(input.skinSeeds), hairCells });
   const out = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) if (domain[i]) out[i] = labels[cellOf(i)] && gDomain[cellOf(i)] ? 1 : 0;
   return out;
