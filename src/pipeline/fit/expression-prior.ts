@@ -2,8 +2,9 @@
  * The expression solve's prior: how likely each ARKit shape is to be active in a photo of a face,
  * and which shapes move together by physiology.
  *
- * Each shape gets a Laplace prior whose mean |w| is P(active) × the mean weight of an active
- * action. P(active) is read from how often facial expressions occur in photos found on the web
+ * Each shape's weight is 0 with probability 1 − P(active), else exponential with the mean weight
+ * of an active action (spike and slab: leaving 0 costs log((1 − P)/P) nats, then a Laplace slope).
+ * P(active) is read from how often facial expressions occur in photos found on the web
  * (AffectNet's manually annotated categories) and which facial action units (FACS) each
  * expression's prototype uses (EMFACS), through the ARKit shape ↔ action unit correspondence. So a
  * smile (AU12, in every "happy" face: 46 % of them) costs little, a brow lowering (AU4: sad, fear,

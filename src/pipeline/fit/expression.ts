@@ -14,7 +14,8 @@
  *
  * The solve: 2D reprojection error of the landmarks on the expressed head (Gauss–Newton on the
  * weights, projection linearised), Gaussian landmark noise, a Laplace (sparse) prior on each
- * weight whose scale is how often the action occurs in photographed faces, conjugate gaze (one
+ * weight plus a cost of activating it from how often the action occurs in photographed faces
+ * (spike and slab), conjugate gaze (one
  * unknown per gaze direction for both eyes; fit/expression-prior.ts), bounds 0 ≤ w ≤ 1 and
  * mouthClose ≤ jawOpen (ARKit's mouthClose only closes lips that jawOpen parted); projected
  * coordinate descent on the resulting box-constrained quadratic.
@@ -197,10 +198,11 @@ function expressionUnknowns(shapes: Blendshape[], o: Required<ExpressionOptions>
     const mate = [...partner].find(([, lead]) => lead === k)?.[0];
     const field = mate === undefined ? shape : { name: shape.name, delta: sumOf(shape.delta, shapes[mate].delta) };
     const p = activity[ARKIT_BLENDSHAPES.indexOf(shape.name as (typeof ARKIT_BLENDSHAPES)[number])];
-    const scale = Number.isNaN(p) ? o.gazeScale : p * o.activeWeight;
+    // Spike and slab: at 0 with probability 1 − p, else exponential of mean activeWeight; −log of it is an activation cost log((1 − p)/p) and a slope 1/activeWeight.
+    const slope = Number.isNaN(p) ? 1 / o.gazeScale : 1 / o.activeWeight, activation = Number.isNaN(p) ? 0 : Math.max(0, Math.log((1 - p) / p));
     drives[k] = unknowns.length;
     if (mate !== undefined) drives[mate] = unknowns.length;
-    unknowns.push({ field, variable: UNOBSERVED.has(shape.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: 1 / scale, ridge: 0 } });
+    unknowns.push({ field, variable: UNOBSERVED.has(shape.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: slope, ridge: 0, l0: activation } });
   });
   return { unknowns, drives };
 }
@@ -211,24 +213,26 @@ function sumOf(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight. */
+/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight, and a cost of leaving 0 (nats). */
 interface Variable {
   lo: number;
   hi: number;
   l1: number;
   ridge: number;
+  l0?: number;
 }
 
 /**
- * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| over lo ≤ w ≤ hi (and w[mouthClose] ≤ w[jawOpen]), by
- * cyclic coordinate descent: each step is exact and the objective convex, so it converges.
+ * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| + Σ l0·[w ≠ 0] over lo ≤ w ≤ hi (and w[mouthClose] ≤
+ * w[jawOpen]), by cyclic coordinate descent: each step is exact; without l0 the objective is convex
+ * and it converges to the optimum, with it (a spike-and-slab prior) to a local one from w = 0.
  */
 function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
   const K = g.length;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
     for (let s = 0; s < K; s++) {
-      const { lo, hi, l1, ridge } = vars[s];
+      const { lo, hi, l1, ridge, l0 = 0 } = vars[s];
       const curvature = H[s * K + s] + ridge;
       if (!(curvature > 0)) continue;
       let grad = g[s];
@@ -238,6 +242,8 @@ function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64
       let next = free > shrink ? free - shrink : free < -shrink ? free + shrink : 0;
       next = Math.min(s === mouthClose && jawOpen >= 0 ? Math.min(hi, w[jawOpen]) : hi, Math.max(lo, next));
       if (s === jawOpen && mouthClose >= 0) next = Math.max(next, Math.min(hi, w[mouthClose]));
+      // The activation cost: leave 0 only when the step gains more than it (the 1-D objective at next, relative to 0).
+      if (l0 > 0 && next !== 0 && 0.5 * curvature * next * next + (grad + Math.sign(next) * l1) * next > -l0) next = s === jawOpen && mouthClose >= 0 ? Math.min(hi, w[mouthClose]) : 0;
       moved = Math.max(moved, Math.abs(next - w[s]));
       w[s] = next;
     }
