@@ -7,6 +7,7 @@ import { fitSimilarity } from "../src/geometry/procrustes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
 import { applyExpression } from "../src/pipeline/fit/expression.ts";
+import { CONJUGATE_GAZE, shapeActivity } from "../src/pipeline/fit/expression-prior.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LANDMARK_COUNT, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
 
@@ -105,4 +106,28 @@ describe("the expression step of fit", () => {
     const total = result.expression!.weights.reduce((s, x) => s + x, 0);
     expect(total).toBeLessThan(0.5);
   }, 120_000);
+
+  it("moves both eyes together: a gaze to the subject's left is one unknown", () => {
+    const gaze = { eyeLookOutLeft: 0.5, eyeLookInRight: 0.5 } as Record<string, number>;
+    const shapes = evaluateBlendshapes(person, head);
+    const w = fitTo(applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => gaze[n] ?? 0)), true).expression!.weights;
+    const at = (n: string) => w[ARKIT_BLENDSHAPES.indexOf(n as (typeof ARKIT_BLENDSHAPES)[number])];
+    for (const [a, b] of CONJUGATE_GAZE) expect(at(a), `${a} = ${b}`).toBe(at(b));
+    expect(Math.abs(at("eyeLookOutLeft") - 0.5)).toBeLessThan(WEIGHT_TOLERANCE);
+    expect(at("eyeLookOutRight")).toBeLessThan(0.05);
+  }, 120_000);
+});
+
+describe("the expression prior", () => {
+  const activity = shapeActivity();
+  const p = (n: string) => activity[ARKIT_BLENDSHAPES.indexOf(n as (typeof ARKIT_BLENDSHAPES)[number])];
+  it("makes a smile far likelier than a lip roll, and orders the brow and speech shapes between", () => {
+    expect(p("mouthSmileLeft")).toBeGreaterThan(0.4); // every happy face: the largest category
+    expect(p("mouthSmileLeft")).toBe(p("mouthSmileRight"));
+    expect(p("browDownLeft")).toBeGreaterThan(p("noseSneerLeft"));
+    const rarest = Math.min(...activity.filter((x) => !Number.isNaN(x)));
+    for (const n of ["mouthRollLower", "mouthShrugUpper", "mouthPucker", "cheekPuff", "jawForward"]) expect(p(n), n).toBe(rarest);
+    for (const n of ARKIT_BLENDSHAPES) if (!n.startsWith("eyeLook")) expect(p(n), n).toBeGreaterThan(0);
+    expect(Number.isNaN(p("eyeLookUpLeft"))).toBe(true);
+  });
 });

@@ -24,6 +24,14 @@ import type { V3 } from "./mesh-builder.ts";
 const MM = 0.001;
 /** jawOpen = 1 is ARKit's "maximum movement": the mean maximum interincisal opening, 48.8 mm (Zawawi et al., J Can Dent Assoc 2003). */
 const MAX_INTERINCISAL_OPENING_M = 48.8 * MM;
+/**
+ * The mouth corner's move in a full smile (mouthSmile = 1), mm (x out, y up): spontaneous smiles
+ * widen the mouth by 27 % with the corners moving laterally and superiorly at ≈ 47° (Am J Orthod
+ * Dentofacial Orthop 2005;128:8–15: 15 children filmed with a hidden camera); on an adult mouth of
+ * 50.8 mm (men, [S4], reference/head-anthropometry.md) 6.9 mm out and 7.4 mm up per corner. The
+ * corner also sinks back into the cheek (3 mm, a shape choice).
+ */
+const SMILE_CORNER_MM: [number, number, number] = [(0.27 * 50.8) / 2, ((0.27 * 50.8) / 2) * Math.tan((47 * Math.PI) / 180), -3];
 /** Eye rotations at weight 1, radians (shape choices inside the oculomotor range). */
 const LOOK_HORIZONTAL = (30 * Math.PI) / 180;
 const LOOK_UP = (25 * Math.PI) / 180;
@@ -113,7 +121,7 @@ function regional(base: string, c: Context, side: number): Bump[] {
   const both = (b: Omit<Bump, "parts" | "scale">): Bump => ({ ...b, parts: "skinAndMouth", scale: "mouth" });
   const skin = (b: Omit<Bump, "parts" | "scale">, scale: "mouth" | "eye" = "eye"): Bump => ({ ...b, parts: "skin", scale });
   switch (base) {
-    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: [4, 6, -3] }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
+    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: SMILE_CORNER_MM }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
     case "mouthFrown": return [both({ centre: corner, sigma: [11, 11, 11], any: [0.5, -5, -0.5] })];
     case "mouthDimple": return [both({ centre: corner, sigma: [8, 8, 8], any: [3, 0.5, -3.5] })];
     case "mouthStretch": return [both({ centre: corner, sigma: [14, 14, 14], any: [5, -3, -2] })];

@@ -14,8 +14,11 @@
  *
  * The solve: 2D reprojection error of the landmarks on the expressed head (Gauss–Newton on the
  * weights, projection linearised), Gaussian landmark noise, a Laplace (sparse) prior on each
- * weight, bounds 0 ≤ w ≤ 1 and mouthClose ≤ jawOpen (ARKit's mouthClose only closes lips that
- * jawOpen parted); projected coordinate descent on the resulting box-constrained quadratic.
+ * weight plus a cost of activating it from how often the action occurs in photographed faces
+ * (spike and slab), conjugate gaze (one
+ * unknown per gaze direction for both eyes; fit/expression-prior.ts), bounds 0 ≤ w ≤ 1 and
+ * mouthClose ≤ jawOpen (ARKit's mouthClose only closes lips that jawOpen parted); projected
+ * coordinate descent on the resulting box-constrained quadratic.
  *
  *   const shapes = evaluateBlendshapes(neutral, head);
  *   const { weights } = solveExpression({ positions: neutral, shapes, camera, landmarks, confidence, landmarkVertices, interocularPx });
@@ -25,6 +28,7 @@ import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
 import { LEFT_BROW, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
+import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
 export interface ExpressionOptions {
@@ -33,10 +37,12 @@ export interface ExpressionOptions {
   /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise). */
   landmarkSdIod?: number;
   /**
-   * Scale of the Laplace prior on each weight (its mean): small keeps the solve sparse. A shape
-   * choice: in ARKit captures of talking faces most of the 52 weights sit near 0 at any moment.
+   * Mean weight of a facial action when it is present (0..1): each shape's Laplace prior has mean
+   * P(active) × this (fit/expression-prior.ts). 0.5 is the middle of FACS's five intensities (A–E, C "marked").
    */
-  weightScale?: number;
+  activeWeight?: number;
+  /** Mean of the Laplace prior on each conjugate gaze direction (0..1 of the shape's full turn); a shape choice, the previous common scale. */
+  gazeScale?: number;
   /** Gauss–Newton rounds (the weights enter linearly; only the projection bends). */
   iterations?: number;
   /** A landmark is expressive (left out of the identity-only warp) when some shape at weight 1 moves it this far on the template, metres. */
@@ -46,7 +52,8 @@ export interface ExpressionOptions {
 export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   enabled: true,
   landmarkSdIod: LANDMARK_SD_IOD,
-  weightScale: 0.3,
+  activeWeight: 0.5,
+  gazeScale: 0.3,
   iterations: 4,
   // A quarter of the face-mesh model's mean landmark error (3.96 % IOD ≈ 2.5 mm at 63 mm IPD, head-targets.ts).
   expressiveM: 0.0006,
@@ -117,11 +124,12 @@ export interface ExpressionSolve {
 export function solveExpression(input: ExpressionInput, options: ExpressionOptions = {}): ExpressionSolve {
   const o = { ...EXPRESSION_DEFAULTS, ...options };
   const { shapes, camera, ids, landmarkVertices: lv, landmarks: lm, confidence } = input;
-  const fields = [...shapes, ...(input.identityModes ?? [])];
+  const { unknowns, drives } = expressionUnknowns(shapes, o);
+  const fields = [...unknowns.map((u) => u.field), ...(input.identityModes ?? [])];
   const K = fields.length;
   // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1.
-  const vars: Variable[] = fields.map((f, k) => (k >= shapes.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : UNOBSERVED.has(f.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: 1 / o.weightScale, ridge: 0 }));
-  const jawOpen = shapes.findIndex((s) => s.name === "jawOpen"), mouthClose = shapes.findIndex((s) => s.name === "mouthClose");
+  const vars: Variable[] = fields.map((_, k) => (k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
+  const jawOpen = unknowns.findIndex((u) => u.field.name === "jawOpen"), mouthClose = unknowns.findIndex((u) => u.field.name === "mouthClose");
   const sigmaPx = o.landmarkSdIod * input.interocularPx;
   const c = ids.map((i) => confidence[i]);
   const w = new Float64Array(K);
@@ -165,27 +173,66 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
     const r = projectWithJacobian(camera, p, J);
     se += (r[0] - lm[3 * i]) ** 2 + (r[1] - lm[3 * i + 1]) ** 2;
   }
-  return { weights: w.slice(0, shapes.length), neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length) };
+  const weights = new Float64Array(shapes.length);
+  drives.forEach((u, s) => (weights[s] = w[u]));
+  return { weights, neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length) };
 }
 
-/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight. */
+/**
+ * The solve's expression unknowns: one per shape, except that each conjugate gaze pair is one
+ * unknown moving both eyes (its field the pair's sum); each with its bounds and Laplace prior
+ * (fit/expression-prior.ts). `drives[s]` is the unknown that sets shape s.
+ */
+function expressionUnknowns(shapes: Blendshape[], o: Required<ExpressionOptions>): { unknowns: { field: Blendshape; variable: Variable }[]; drives: number[] } {
+  const activity = shapeActivity();
+  const index = new Map(shapes.map((s, k) => [s.name, k]));
+  const partner = new Map<number, number>();
+  for (const [a, b] of CONJUGATE_GAZE) {
+    const [ka, kb] = [index.get(a), index.get(b)];
+    if (ka !== undefined && kb !== undefined) partner.set(kb, ka);
+  }
+  const unknowns: { field: Blendshape; variable: Variable }[] = [];
+  const drives = new Array<number>(shapes.length);
+  shapes.forEach((shape, k) => {
+    if (partner.has(k)) return;
+    const mate = [...partner].find(([, lead]) => lead === k)?.[0];
+    const field = mate === undefined ? shape : { name: shape.name, delta: sumOf(shape.delta, shapes[mate].delta) };
+    const p = activity[ARKIT_BLENDSHAPES.indexOf(shape.name as (typeof ARKIT_BLENDSHAPES)[number])];
+    // Spike and slab: at 0 with probability 1 − p, else exponential of mean activeWeight; −log of it is an activation cost log((1 − p)/p) and a slope 1/activeWeight.
+    const slope = Number.isNaN(p) ? 1 / o.gazeScale : 1 / o.activeWeight, activation = Number.isNaN(p) ? 0 : Math.max(0, Math.log((1 - p) / p));
+    drives[k] = unknowns.length;
+    if (mate !== undefined) drives[mate] = unknowns.length;
+    unknowns.push({ field, variable: UNOBSERVED.has(shape.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: slope, ridge: 0, l0: activation } });
+  });
+  return { unknowns, drives };
+}
+
+function sumOf(a: Float32Array, b: Float32Array): Float32Array {
+  const out = Float32Array.from(a);
+  for (let i = 0; i < out.length; i++) out[i] += b[i];
+  return out;
+}
+
+/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight, and a cost of leaving 0 (nats). */
 interface Variable {
   lo: number;
   hi: number;
   l1: number;
   ridge: number;
+  l0?: number;
 }
 
 /**
- * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| over lo ≤ w ≤ hi (and w[mouthClose] ≤ w[jawOpen]), by
- * cyclic coordinate descent: each step is exact and the objective convex, so it converges.
+ * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| + Σ l0·[w ≠ 0] over lo ≤ w ≤ hi (and w[mouthClose] ≤
+ * w[jawOpen]), by cyclic coordinate descent: each step is exact; without l0 the objective is convex
+ * and it converges to the optimum, with it (a spike-and-slab prior) to a local one from w = 0.
  */
 function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
   const K = g.length;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
     for (let s = 0; s < K; s++) {
-      const { lo, hi, l1, ridge } = vars[s];
+      const { lo, hi, l1, ridge, l0 = 0 } = vars[s];
       const curvature = H[s * K + s] + ridge;
       if (!(curvature > 0)) continue;
       let grad = g[s];
@@ -195,6 +242,8 @@ function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64
       let next = free > shrink ? free - shrink : free < -shrink ? free + shrink : 0;
       next = Math.min(s === mouthClose && jawOpen >= 0 ? Math.min(hi, w[jawOpen]) : hi, Math.max(lo, next));
       if (s === jawOpen && mouthClose >= 0) next = Math.max(next, Math.min(hi, w[mouthClose]));
+      // The activation cost: leave 0 only when the step gains more than it (the 1-D objective at next, relative to 0).
+      if (l0 > 0 && next !== 0 && 0.5 * curvature * next * next + (grad + Math.sign(next) * l1) * next > -l0) next = s === jawOpen && mouthClose >= 0 ? Math.min(hi, w[mouthClose]) : 0;
       moved = Math.max(moved, Math.abs(next - w[s]));
       w[s] = next;
     }
