@@ -21,7 +21,8 @@ import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from "../../geometry/blendsha
 /**
  * Manually annotated faces per expression category, AffectNet (Mollahosseini, Hasani & Mahoor,
  * "AffectNet: A Database for Facial Expression, Valence, and Arousal Computing in the Wild", IEEE
- * Trans. Affective Computing 10(1), 2019, Table 3: faces from web searches in six languages).
+ * Trans. Affective Computing 10(1), 2019, Table 3: faces from web searches in six languages). The
+ * counts are the widely quoted ones; the paper's table was not re-read when they were entered.
  */
 const AFFECTNET_COUNTS = { neutral: 80276, happy: 146198, sad: 29487, surprise: 16288, fear: 8191, disgust: 5264, anger: 28130, contempt: 5135 } as const;
 type Category = keyof typeof AFFECTNET_COUNTS;
