@@ -31,6 +31,7 @@ export const UNIT_TESTS = [
   "test/raster.test.ts",
   "test/render.test.ts",
   "test/scene-illuminant.test.ts",
+  "test/sequencer.test.ts",
   "test/session-cache.test.ts",
   "test/skin-segment.test.ts",
   "test/specular.test.ts",
