@@ -28,6 +28,7 @@ export const UNIT_TESTS = [
   "test/package-validation.test.ts",
   "test/package.test.ts",
   "test/primitives.test.ts",
+  "test/queue-job-format.test.ts",
   "test/raster.test.ts",
   "test/render.test.ts",
   "test/scene-illuminant.test.ts",
