@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./test/support/sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -8,7 +9,12 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    // Model conversion and inference use both cores; parallel files would only thrash.
-    fileParallelism: false,
+    // Two files at a time, one per core: much of the suite waits on child processes (npm, Redis,
+    // daemons, workers) or uses less than both cores, so a second file fills the idle core; more
+    // would only thrash. Each file runs in its own process with its own temp folders and ports.
+    fileParallelism: true,
+    maxWorkers: 2,
+    // The slow files first, so no long file runs alone at the end (test/support/sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

@@ -248,7 +248,7 @@ describe("reconstruct end to end (sample photo, draft)", () => {
 });
 
 describe("reconstruct: a black-and-white photo", () => {
-  it("completes (no colour to separate highlights by) with a finite, skin-coloured albedo", async () => {
+  it("completes (no colour to separate highlights by) with a finite, skin-coloured albedo", { timeout: 300_000 }, async () => { // one whole real job: the hook's time-out (it makes two), not the 120 s default
     const grey = await sharp(await readFile(SAMPLE)).greyscale().png().toBuffer();
     const result = await reconstruct(grey, { preset: "draft", formats: ["maps"] });
     const report = JSON.parse(new TextDecoder().decode(result.files.find((f) => f.name === "report.json")!.bytes));

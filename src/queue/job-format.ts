@@ -52,7 +52,7 @@ const schema = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     bytes: z.number().int().nonnegative(),
   }),
-  options: z.object({ preset: z.string(), face: z.number(), formats: z.array(z.string()) }),
+  options: z.object({ preset: z.string(), face: z.number(), formats: z.array(z.string()), target: z.string().optional(), expression: z.string().optional() }),
   key: z.string().regex(/^[0-9a-f]{64}$/),
   producerOut: z.string().max(4096),
   rebuild: z.boolean().optional(),
@@ -82,7 +82,11 @@ export function parseJobData(data: unknown): QueueJobData {
   let options: ReconstructOptions;
   try {
     const o = parsed.data.options;
-    options = parseJobForm({ preset: o.preset, face: String(o.face), formats: o.formats.join(",") });
+    // Every option the producer's key covers, or the worker's key differs and the job is refused.
+    const fields: Record<string, string> = { preset: o.preset, face: String(o.face), formats: o.formats.join(",") };
+    if (o.target !== undefined) fields.target = o.target;
+    if (o.expression !== undefined) fields.expression = o.expression;
+    options = parseJobForm(fields);
   } catch (err) {
     if (err instanceof HttpError) throw new BadJobError(`malformed job data: options: ${err.message}`);
     throw err;

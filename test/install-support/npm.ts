@@ -4,7 +4,7 @@
  * variables `npm test` exports (the repository's `.npmrc` reaches scripts through them).
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,19 +30,41 @@ export async function npmPack(dir: string, destination: string): Promise<string>
  * `npm pack` of `dir` once per test run: the tarball is kept in the run's shared scratch folder
  * (test/support/global-setup.ts) and the next test file of the run installs the same one. The
  * sources cannot change during a run, so the tarball is what a second `npm pack` would make.
- * Outside a run with that folder, packs into `fallback`.
+ * Files run two at a time, so a file that finds another one packing waits for its tarball rather
+ * than packing again (a lock folder marks the packer). Outside a run with that folder, packs into
+ * `fallback`.
  */
 export async function packOnce(dir: string, fallback: string): Promise<string> {
   const scratch = inject("runScratch");
   if (!scratch) return npmPack(dir, fallback);
   const kept = join(scratch, "pack", encodeURIComponent(dir));
-  if (existsSync(kept)) return join(kept, readdirSync(kept)[0]);
-  // Packed beside the final folder, then renamed: a reader never sees half a tarball.
   mkdirSync(join(scratch, "pack"), { recursive: true });
-  const staging = mkdtempSync(join(scratch, "pack", ".staging-"));
-  const tarball = await npmPack(dir, staging);
-  renameSync(staging, kept);
-  return join(kept, tarball.slice(staging.length + 1));
+  for (;;) {
+    if (existsSync(kept)) return join(kept, readdirSync(kept)[0]);
+    if (takeLock(`${kept}.lock`)) break;
+    await new Promise((resolve) => setTimeout(resolve, 250)); // another file is packing
+  }
+  try {
+    if (existsSync(kept)) return join(kept, readdirSync(kept)[0]); // packed between the check and the lock
+    // Packed beside the final folder, then renamed: a reader never sees half a tarball.
+    const staging = mkdtempSync(join(scratch, "pack", ".staging-"));
+    const tarball = await npmPack(dir, staging);
+    renameSync(staging, kept);
+    return join(kept, tarball.slice(staging.length + 1));
+  } finally {
+    rmSync(`${kept}.lock`, { recursive: true, force: true }); // a waiter packs itself if this one failed
+  }
+}
+
+/** Creates the folder `lock`; false when it exists (another process holds it). */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
 }
 
 /** The user's environment minus anything npm or onnxruntime-node would read as configuration. */
