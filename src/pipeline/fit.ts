@@ -22,7 +22,7 @@
  */
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
-import { LEFT_EYE_CONTOUR, LEFT_IRIS, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
@@ -31,6 +31,7 @@ import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from 
 import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
+import { depthPosterior } from "./fit/depth-posterior.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -42,6 +43,8 @@ export interface FitOptions {
   metricScale?: boolean;
   /** 0 = keep the template's depth profile, 1 = take the landmarks' depth (z) as is. */
   depthWeight?: number;
+  /** SD of a landmark's depth reading as a fraction of the inter-pupillary distance: the landmarks' depth is smoothed until its residual is this large (fit/depth-posterior.ts; 0 takes each landmark's depth as read). */
+  depthNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
   /** Warp smoothing at the anchors (scalp, neck, ears) that hold the head's far side, metres. */
@@ -68,6 +71,8 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   intrinsics: INTRINSICS_DEFAULTS,
   metricScale: true,
   depthWeight: 0.5,
+  // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
+  depthNoiseSdIod: LANDMARK_SD_IOD,
   smoothingM: 1e-4,
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
@@ -133,10 +138,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const anchors = [...back, ...ears.left, ...ears.right];
   const nc = faceIds.length + anchors.length;
   const centres = new Float64Array(nc * 3), disp = new Float64Array(nc * 3), lambda = new Float64Array(nc);
+  // The landmarks' depth relative to the posed template's, smoothed to what stands out of their noise (fit/depth-posterior.ts).
+  const readings = Float64Array.from(faceIds, (i, k) => meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx - depths[k]);
+  const depthOffsets = o.depthNoiseSdIod > 0 ? depthPosterior(points, readings, weights, o.depthNoiseSdIod * templateInterpupillaryM(head)) : { offsets: readings, lambdaM: 0, residualM: 0 };
+  if (o.depthNoiseSdIod > 0) log.debug(`fit: landmark depth smoothed to ${(1000 * depthOffsets.residualM).toFixed(2)} mm RMS from the readings (λ ${depthOffsets.lambdaM.toExponential(1)} m)`);
   faceIds.forEach((i, k) => {
     const templateDepth = depths[k];
-    const landmarkDepth = meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx;
-    const d = templateDepth + o.depthWeight * (landmarkDepth - templateDepth);
+    const d = templateDepth + o.depthWeight * depthOffsets.offsets[k];
     const target = [((lm[3 * i] - camera.cx) * d) / camera.fx, ((camera.cy - lm[3 * i + 1]) * d) / camera.fy, -d];
     // Back to world: Rᵀ(target − t).
     for (let c = 0; c < 3; c++) {
@@ -231,6 +239,13 @@ function meshOf(positions: Float32Array, head: TemplateHead, weld: Int32Array): 
   const normals = computeNormals(positions, head.mesh.indices, weld);
   const tangents = computeTangents(positions, normals, head.mesh.uvs, head.mesh.indices);
   return { positions, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
+}
+
+/** Distance between the template's iris centres, metres. */
+function templateInterpupillaryM(head: TemplateHead): number {
+  const p = head.mesh.positions, lv = head.landmarkVertices;
+  const [a, b] = [lv[RIGHT_IRIS_START], lv[LEFT_IRIS_START]];
+  return Math.hypot(p[3 * a] - p[3 * b], p[3 * a + 1] - p[3 * b + 1], p[3 * a + 2] - p[3 * b + 2]);
 }
 
 /** Distance between the eye centres (lid-margin means) in the photo, pixels. */
