@@ -30,8 +30,12 @@ import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { capture } from "../src/pipeline/capture.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
 import { predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
-import { FACE_OVAL, NOSE_ROOT } from "../src/primitives/face-topology.ts";
-import type { CaptureResult, LensHint, TemplateHead } from "../src/types.ts";
+import { FACE_OVAL, NOSE_ROOT, NOSE_TIP } from "../src/primitives/face-topology.ts";
+import type { CaptureResult, FitResult, LensHint, TemplateHead } from "../src/types.ts";
+import { studioView } from "./rerender.ts";
+import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import type { SkinMaps } from "./shade-skin.ts";
+import { cropPanel, faceWindow, stripPng, type StripPanel } from "./strip.ts";
 import { listPhotos } from "./run.ts";
 import { shapeStats, shapeVertexSets, vertexAreas, type ShapeItem } from "./shape-consistency.ts";
 
@@ -162,12 +166,13 @@ function spread(photos: { person: string }[], value: (i: number) => number): { w
 }
 
 /** Fits every photo with one variant's options and measures the set. */
-function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array): ShapeFitFigures {
+async function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array, onFit?: (photo: SetPhoto, fitted: FitResult) => Promise<void> | void): Promise<ShapeFitFigures> {
   const items: (ShapeItem & { faceLogRatio: number[]; head: Record<string, number>; fitMs: number; name: string })[] = [];
   for (const p of photos) {
     const t0 = performance.now();
     const r = fit({ capture: p.capture, head, lens: p.lens }, options);
     const fitMs = performance.now() - t0;
+    await onFit?.(p, r);
     const sd = options.landmarkSdIod;
     const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd);
     const k = pred.proportions;
@@ -223,16 +228,37 @@ function describe(fig: ShapeFitFigures): string[] {
   return lines;
 }
 
+/** Panel height of the clay strips, pixels. */
+const CLAY_SIZE = 256;
+/** The clay strip's views: label, turn to the subject's left (degrees). */
+const CLAY_VIEWS: [string, number][] = [["front", 0], ["45°", 45], ["profile", 90], ["back 135°", 135]];
+/** Mid-grey clay: A_D a uniform linear 0.18 (photographic mid-grey), typical skin's specular. */
+const CLAY: SkinMaps = { albedoDiffuse: { width: 1, height: 1, channels: 3, data: new Float32Array([0.18, 0.18, 0.18]), colorSpace: "linear" }, albedoSpecular: A_S_NOMINAL };
+
+/** The photo's face and the fitted head in grey clay from the front, 45°, the profile and behind: the shape without the texture's help. */
+async function writeClay(dir: string, photo: SetPhoto, fitted: FitResult, head: TemplateHead): Promise<void> {
+  const v = head.landmarkVertices[NOSE_TIP];
+  const p = fitted.mesh.positions;
+  const nose: [number, number, number] = [p[3 * v], p[3 * v + 1], p[3 * v + 2]];
+  const panels: StripPanel[] = [
+    { label: "photo", image: cropPanel(photo.capture.image, faceWindow(photo.capture.landmarks), CLAY_SIZE) },
+    ...CLAY_VIEWS.map(([label, turn]) => ({ label, image: studioView(fitted.mesh, CLAY, nose, CLAY_SIZE, turn) })),
+  ];
+  await writeFileAtomic(path.join(dir, `${photo.person}__${photo.name.replace(/\.[a-z]+$/i, "")}.png`), await stripPng(panels, `${photo.person}/${photo.name}`, CLAY_SIZE));
+}
+
 /** Runs the fit-only shape evaluation over a folder of person folders; writes shape-fit.json to outDir. */
 export async function evaluateShapeFit(dir: string, outDir: string, log: (line: string) => void, ablate = false): Promise<ShapeFitFigures[]> {
   const photos = await capturedSet(dir, path.join(outDir, "captures"), log);
+  const clayDir = path.join(outDir, "clay");
+  await mkdir(clayDir, { recursive: true });
   if (new Set(photos.map((p) => p.person)).size < 2) throw new Error(`--identities --fit needs at least two person folders in ${dir}`);
   const head = buildTemplateHead();
   const region = shapeRegions(head);
   const figures: ShapeFitFigures[] = [];
   for (const [variant, options] of Object.entries(ABLATIONS)) {
     if (!ablate && variant !== "default") continue;
-    const fig = measureVariant(variant, options, photos, head, region);
+    const fig = await measureVariant(variant, options, photos, head, region, variant === "default" && clayDir ? (p, r) => writeClay(clayDir, p, r, head) : undefined);
     figures.push(fig);
     for (const line of describe(fig)) log(line);
   }
