@@ -7,7 +7,9 @@
  *    at the depth that scale implies, Gauss–Newton on the 2D reprojection refines it. The head's
  *    metric size (iris, anthropometric prior) scales the result at the end.
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
- *    at a depth between the posed template's and the one the landmark's own z implies; a
+ *    at a depth between the posed template's and the one the landmarks' z implies, that z first
+ *    smoothed to what stands out of its noise and cleared of tilts the pose already fixed
+ *    (fit/depth-posterior.ts); a
  *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
  *    scalp and neck take the vault, jaw and neck proportions that the anthropometric surveys
  *    predict from the face's own proportions (fit/head-targets.ts), so the far side of the head
