@@ -30,7 +30,7 @@ import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
 import { project } from "./fit/pose.ts";
 import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
-import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
+import { cheekShift, chinShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight, underChinWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
@@ -49,6 +49,8 @@ export interface FitOptions {
   depthNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
+  /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
+  chinCarriesNeck?: boolean;
   /** Warp smoothing at the anchors (scalp, neck, ears) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
   /** Per-axis SD of a face landmark as a fraction of the inter-pupillary distance: how far the face's measured proportions are trusted when the head is predicted from them (larger keeps the head nearer the survey mean). */
@@ -76,6 +78,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
   depthNoiseSdIod: LANDMARK_SD_IOD,
   smoothingM: 1e-4,
+  chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
   minConfidence: 0.05,
@@ -183,6 +186,15 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     log.debug(`fit: expression ${Object.entries(expression.record).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral"}; landmarks ${expression.solve.neutralErrorPx.toFixed(2)} → ${expression.solve.expressedErrorPx.toFixed(2)} px on the identity-only head`);
     faceIds.forEach((i, k) => {
       for (let c = 0; c < 3; c++) disp[3 * k + c] -= expression.field[3 * lv[i] + c];
+    });
+  }
+  // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
+  const chin = o.chinCarriesNeck ? chinShift(faceIds, disp, weights) : undefined;
+  if (chin) {
+    back.forEach((v, a) => {
+      const w = underChinWeight(pos, head, v), k = 3 * (faceIds.length + a);
+      disp[k + 1] += w * (chin.y - disp[k + 1]);
+      disp[k + 2] += w * (chin.z - disp[k + 2]);
     });
   }
   // The head's occluding contour (as photographed) held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
