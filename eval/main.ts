@@ -16,6 +16,8 @@
  * With --identities, `<photos-dir>` holds one folder per person: cross-photo identity of the heads'
  * canonical renders, shape and skin-tone consistency, within a person vs between people
  * (eval/identities.ts); writes <out>/summary.json, summary.md, index.html and identities.json.
+ * With --identities --fit, the fitted shapes alone, split by head region (eval/shape-fit.ts;
+ * --ablate repeats it with each fit step changed in turn); writes <out>/shape-fit.json.
  *
  * With --ladder, `<photos-dir>` holds one frame at several sizes: the aligned RMS between the
  * fitted heads (eval/ladder.ts); writes <out>/ladder.json, ladder.md and ladder.html.
@@ -26,12 +28,14 @@ import { PRESET_MAP_SIZE, type Logger, type Preset } from "../src/types.ts";
 import { evaluateFit, FIT_ERROR_BOUND } from "./fit-photos.ts";
 import { evaluateIdentities } from "./identities.ts";
 import { evaluateLadder } from "./ladder.ts";
+import { evaluateShapeFit } from "./shape-fit.ts";
 import { runEvaluation } from "./run.ts";
 
 const USAGE =
   "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
   "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png] [--overlays --out dir]    (landmark fit only; overlays of the silhouette term)\n" +
   "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out>]\n" +
+  "       npm run eval -- --identities <dir-of-person-folders> --fit [--ablate] [--out dir]    (fitted shapes only, by region; --ablate: each fit step changed in turn)\n" +
   "       npm run eval -- --ladder <dir-of-one-frame-at-several-sizes> [--preset draft] [--out eval-out/]";
 
 async function main(): Promise<number> {
@@ -48,6 +52,7 @@ async function main(): Promise<number> {
         overlays: { type: "boolean", default: false },
         identities: { type: "boolean", default: false },
         ladder: { type: "boolean", default: false },
+        ablate: { type: "boolean", default: false },
         reuse: { type: "string", default: "" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -74,6 +79,7 @@ async function main(): Promise<number> {
     ? { debug: (m) => process.stderr.write(`  ${m}\n`), info: (m) => process.stderr.write(`  ${m}\n`), warn: (m) => process.stderr.write(`  warning: ${m}\n`) }
     : { debug() {}, info() {}, warn: (m) => process.stderr.write(`  warning: ${m}\n`) };
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  if (values.identities && values.fit) return setMode("--identities --fit", () => evaluateShapeFit(positionals[0], values.out, print, values.ablate));
   if (values.fit) return fitOnly(positionals[0], only, values.overlays ? values.out : undefined);
   if (values.identities) return setMode("--identities", () => evaluateIdentities(positionals[0], preset, values.out, print, logger, values.reuse || undefined));
   if (values.ladder) return setMode("--ladder", () => evaluateLadder(positionals[0], preset, values.out, print, logger));

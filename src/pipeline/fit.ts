@@ -7,7 +7,9 @@
  *    at the depth that scale implies, Gauss–Newton on the 2D reprojection refines it. The head's
  *    metric size (iris, anthropometric prior) scales the result at the end.
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
- *    at a depth between the posed template's and the one the landmark's own z implies; a
+ *    at a depth between the posed template's and the one the landmarks' z implies, that z first
+ *    smoothed to what stands out of its noise and cleared of tilts the pose already fixed
+ *    (fit/depth-posterior.ts); a
  *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
  *    scalp and neck take the vault, jaw and neck proportions that the anthropometric surveys
  *    predict from the face's own proportions (fit/head-targets.ts), so the far side of the head
@@ -22,15 +24,16 @@
  */
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
-import { LEFT_EYE_CONTOUR, LEFT_IRIS, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre, projectToScreen } from "../render/camera.ts";
 import { createFragments, rasterize } from "../raster/rasterize.ts";
 import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
 import { project } from "./fit/pose.ts";
 import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
-import { cheekShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight } from "./fit/anchors.ts";
+import { cheekShift, chinShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight, underChinWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
 import { fitWarp, warpAt } from "./fit/warp.ts";
+import { depthPosterior } from "./fit/depth-posterior.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -42,8 +45,12 @@ export interface FitOptions {
   metricScale?: boolean;
   /** 0 = keep the template's depth profile, 1 = take the landmarks' depth (z) as is. */
   depthWeight?: number;
+  /** SD of a landmark's depth reading as a fraction of the inter-pupillary distance: the landmarks' depth is smoothed until its residual is this large (fit/depth-posterior.ts; 0 takes each landmark's depth as read). */
+  depthNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
+  /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
+  chinCarriesNeck?: boolean;
   /** Warp smoothing at the anchors (scalp, neck, ears) that hold the head's far side, metres. */
   anchorSmoothingM?: number;
   /** Per-axis SD of a face landmark as a fraction of the inter-pupillary distance: how far the face's measured proportions are trusted when the head is predicted from them (larger keeps the head nearer the survey mean). */
@@ -68,7 +75,10 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   intrinsics: INTRINSICS_DEFAULTS,
   metricScale: true,
   depthWeight: 0.5,
+  // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
+  depthNoiseSdIod: LANDMARK_SD_IOD,
   smoothingM: 1e-4,
+  chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
   minConfidence: 0.05,
@@ -133,10 +143,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const anchors = [...back, ...ears.left, ...ears.right];
   const nc = faceIds.length + anchors.length;
   const centres = new Float64Array(nc * 3), disp = new Float64Array(nc * 3), lambda = new Float64Array(nc);
+  // The landmarks' depth relative to the posed template's, smoothed to what stands out of their noise (fit/depth-posterior.ts).
+  const readings = Float64Array.from(faceIds, (i, k) => meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx - depths[k]);
+  const depthOffsets = o.depthNoiseSdIod > 0 ? depthPosterior(points, readings, weights, o.depthNoiseSdIod * templateInterpupillaryM(head)) : { offsets: readings, lambdaM: 0, residualM: 0 };
+  if (o.depthNoiseSdIod > 0) log.debug(`fit: landmark depth smoothed to ${(1000 * depthOffsets.residualM).toFixed(2)} mm RMS from the readings (λ ${depthOffsets.lambdaM.toExponential(1)} m)`);
   faceIds.forEach((i, k) => {
     const templateDepth = depths[k];
-    const landmarkDepth = meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx;
-    const d = templateDepth + o.depthWeight * (landmarkDepth - templateDepth);
+    const d = templateDepth + o.depthWeight * depthOffsets.offsets[k];
     const target = [((lm[3 * i] - camera.cx) * d) / camera.fx, ((camera.cy - lm[3 * i + 1]) * d) / camera.fy, -d];
     // Back to world: Rᵀ(target − t).
     for (let c = 0; c < 3; c++) {
@@ -173,6 +186,15 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     log.debug(`fit: expression ${Object.entries(expression.record).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral"}; landmarks ${expression.solve.neutralErrorPx.toFixed(2)} → ${expression.solve.expressedErrorPx.toFixed(2)} px on the identity-only head`);
     faceIds.forEach((i, k) => {
       for (let c = 0; c < 3; c++) disp[3 * k + c] -= expression.field[3 * lv[i] + c];
+    });
+  }
+  // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
+  const chin = o.chinCarriesNeck ? chinShift(faceIds, disp, weights) : undefined;
+  if (chin) {
+    back.forEach((v, a) => {
+      const w = underChinWeight(pos, head, v), k = 3 * (faceIds.length + a);
+      disp[k + 1] += w * (chin.y - disp[k + 1]);
+      disp[k + 2] += w * (chin.z - disp[k + 2]);
     });
   }
   // The head's occluding contour (as photographed) held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
@@ -231,6 +253,13 @@ function meshOf(positions: Float32Array, head: TemplateHead, weld: Int32Array): 
   const normals = computeNormals(positions, head.mesh.indices, weld);
   const tangents = computeTangents(positions, normals, head.mesh.uvs, head.mesh.indices);
   return { positions, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
+}
+
+/** Distance between the template's iris centres, metres. */
+function templateInterpupillaryM(head: TemplateHead): number {
+  const p = head.mesh.positions, lv = head.landmarkVertices;
+  const [a, b] = [lv[RIGHT_IRIS_START], lv[LEFT_IRIS_START]];
+  return Math.hypot(p[3 * a] - p[3 * b], p[3 * a + 1] - p[3 * b + 1], p[3 * a + 2] - p[3 * b + 2]);
 }
 
 /** Distance between the eye centres (lid-margin means) in the photo, pixels. */

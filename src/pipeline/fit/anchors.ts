@@ -13,7 +13,7 @@ import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
 import { headFrame } from "../../geometry/head-shape.ts";
 import { ATLAS } from "../../geometry/uv-atlas.ts";
 // Face-outline landmarks beside the ears (cheek edge from the temple to below the tragion), subject's left then right.
-import { FACE_OVAL, LEFT_CHEEK_SIDE as CHEEK_LEFT, RIGHT_CHEEK_SIDE as CHEEK_RIGHT } from "../../primitives/face-topology.ts";
+import { CHIN, FACE_OVAL, LEFT_CHEEK_SIDE as CHEEK_LEFT, RIGHT_CHEEK_SIDE as CHEEK_RIGHT } from "../../primitives/face-topology.ts";
 import type { TemplateHead } from "../../types.ts";
 
 /** Confidence-weighted mean displacement of the face landmarks (metres, template frame): the common shift the far side of the head takes. */
@@ -137,4 +137,38 @@ function skinVertices(head: TemplateHead): number[] {
   const out: number[] = [];
   for (let v = 0; v < seen.length; v++) if (seen[v]) out.push(v);
   return out;
+}
+
+/** The face-oval landmarks along the chin's lower border (gnathion and two neighbours each side). */
+const CHIN_BORDER = [176, 148, CHIN, 377, 400];
+
+/**
+ * Height and depth displacement (y, z, template frame, metres) of the chin's lower border: the
+ * confidence-weighted mean of CHIN_BORDER among the fitted landmarks; undefined when none is seen.
+ */
+export function chinShift(faceIds: number[], disp: Float64Array, weights: Float64Array): { y: number; z: number } | undefined {
+  let y = 0, z = 0, w = 0;
+  faceIds.forEach((i, k) => {
+    if (!CHIN_BORDER.includes(i)) return;
+    y += weights[k] * disp[3 * k + 1];
+    z += weights[k] * disp[3 * k + 2];
+    w += weights[k];
+  });
+  return w > 0 ? { y: y / w, z: z / w } : undefined;
+}
+
+/**
+ * How much a head anchor under the chin follows the chin's border (0..1): the skin under the chin
+ * hangs from the mandible's lower border, so a chin higher or further back than the template's
+ * takes the skin below it along; left where the template had it, that skin becomes a fold from the
+ * chin into the neck. 1 at the template's gnathion, a Gaussian of FACE_CLEARANCE_M (the band the
+ * anchors leave between the face's landmarks and the predicted head) with the distance from it,
+ * and 0 above the chin.
+ */
+export function underChinWeight(positions: ArrayLike<number>, head: TemplateHead, v: number): number {
+  const g = head.landmarkVertices[CHIN];
+  const p = head.mesh.positions;
+  if (positions[3 * v + 1] > p[3 * g + 1]) return 0;
+  const r2 = (positions[3 * v] - p[3 * g]) ** 2 + (positions[3 * v + 1] - p[3 * g + 1]) ** 2 + (positions[3 * v + 2] - p[3 * g + 2]) ** 2;
+  return Math.exp(-r2 / (2 * FACE_CLEARANCE_M ** 2));
 }
