@@ -87,7 +87,7 @@ function discrepancySmoothing(smoothAt: (lambdaM: number) => DepthPosterior, noi
  * the pose already took both from the landmarks' image positions; left in, a ramp shears the face
  * against the skull. Across the face a ramp could also be the person's: a face is mirror-symmetric
  * to within a few millimetres, but the profile's slope varies (Downs' facial angle, 87.8 ± 3.6°,
- * i.e. a slope SD of ≈ 0.06; Downs 1948, Am J Orthod 34:812), yet the readings' slope varied more
+ * i.e. a slope SD of ≈ 0.06; Downs 1948, Am J Orthod 34:812, as widely quoted: not re-read), yet the readings' slope varied more
  * between one person's photos (SD ≈ 0.08 on the identity set, up to 0.28 between two photos of
  * one man) than that: a reading with less signal than noise, so the posterior keeps little of it.
  */
