@@ -63,7 +63,9 @@ function landmarksOf(positions: Float32Array): Float32Array {
 
 function fitTo(positions: Float32Array, enabled: boolean): FitResult {
   const capture = { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const }, landmarks: landmarksOf(positions), landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) };
-  return fit({ capture, head }, { expression: { enabled } });
+  // The synthetic landmarks carry no noise: the depth posterior (fit/depth-posterior.ts), which
+  // smooths real detectors' depth toward their noise level, is off so the person's own depth stays.
+  return fit({ capture, head }, { expression: { enabled }, depthNoiseSdIod: 0 });
 }
 
 /** RMS distance (mm) between two heads' face landmark vertices after a similarity alignment. */
