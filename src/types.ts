@@ -84,6 +84,13 @@ export interface FaceMasks {
   occluder: ImageF32;
   /** Beard, moustache and stubble below the nose: not skin, not an occluder, kept in the albedo (absent: none found). */
   facialHair?: ImageF32;
+  /**
+   * Skin probability beyond the face oval, inside the head region above the chin (temples, sides of
+   * the forehead, ears): the person, within the face's own skin colour model, not hair. The oval is
+   * where the face segmentation stops, not where skin stops; unwrap reads this so its confidence does
+   * not step at the oval's outline. `skin` stays the oval's (the fit's contour term reads it). Absent: not computed.
+   */
+  skinBeyondOval?: ImageF32;
   /** The person (head, hair, neck, shoulders, clothes) against the background, from person segmentation over a head-and-shoulders crop; 0 outside it (absent: not segmented). */
   person?: ImageF32;
 }

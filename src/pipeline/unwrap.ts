@@ -282,13 +282,16 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
  * (masks may be stored at another resolution than the photo; they cover the same frame). A texel
  * averages the photo over its footprint, so occluder and hair are the largest found at its centre
  * and `reach` pixels to each side: a strand thinner than a texel still makes it not skin. Facial
- * hair counts as skin (it stays in the albedo). With `dropLikely`, 0 where hair or an occluder is the
+ * hair counts as skin (it stays in the albedo), and so does skin beyond the face oval (temples, ears:
+ * the oval is where the face segmentation stopped, not where skin stops). With `dropLikely`, 0 where hair or an occluder is the
  * likelier label ((1 − occluder)(1 − hair) < ½): as a weight, a likely-hair texel's small chance of being skin
  * still kept its colour wherever nothing better was seen nearby (the fill normalises weights), and a
  * fringe over the forehead became A_D's forehead (d3dfr-000114: a quarter of the upper face).
  */
 export function maskFactor(masks: CaptureResult["masks"], photoWidth: number, photoHeight: number, x: number, y: number, reach: number, skinFloor: number, dropLikely = false): number {
-  const skin = Math.max(maskAt(masks.skin, photoWidth, photoHeight, x, y), masks.facialHair ? maskAt(masks.facialHair, photoWidth, photoHeight, x, y) : 0);
+  const facialHair = masks.facialHair ? maskAt(masks.facialHair, photoWidth, photoHeight, x, y) : 0;
+  const beyondOval = masks.skinBeyondOval ? maskAt(masks.skinBeyondOval, photoWidth, photoHeight, x, y) : 0;
+  const skin = Math.max(maskAt(masks.skin, photoWidth, photoHeight, x, y), facialHair, beyondOval);
   const notHidden = (1 - mostAround(masks.occluder, photoWidth, photoHeight, x, y, reach)) * (1 - mostAround(masks.hair, photoWidth, photoHeight, x, y, reach));
   return dropLikely && notHidden < 0.5 ? 0 : notHidden * (skinFloor + (1 - skinFloor) * skin);
 }

@@ -15,6 +15,9 @@
  *   person's head around it, with the sure hair above the forehead labelled not skin outright, so
  *   a fringe stays joined to its hair; mixed hair/skin pixels joined to the hair are then labelled
  *   not skin too (mixed-pixels.ts). Only the oval's labels are used.
+ * - Beyond the oval, inside the head region, skin is whatever the same models call skin (person, the
+ *   face's skin colour, not hair, not cut as hair): its own mask, for unwrap only, so the measured
+ *   skin does not end at the oval's outline down the temples.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
  */
@@ -203,7 +206,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), person: personMask(image, selfieFrame, person) };
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person) };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -232,8 +235,12 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         masks.skin.data[out] = 1 - occluder;
         faceArea++;
         occludedArea += occluder;
-      } else if (inHead[i] && separable) {
-        masks.hair.data[out] = p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2));
+      } else if (inHead[i]) {
+        const hairP = separable ? p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2)) : 0;
+        masks.hair.data[out] = hairP;
+        // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
+        const cut = notSkin ? notSkin[i] : 0;
+        masks.skinBeyondOval!.data[out] = p * likeness(distance2(ycc, i, skin, faceSigma)) * (1 - hairP) * (1 - cut);
       }
     }
   }
