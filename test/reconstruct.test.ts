@@ -208,6 +208,26 @@ describe("reconstruct end to end (sample photo, draft)", () => {
     expect(Math.abs(report.quality.skinAlbedoLuminance - median)).toBeLessThan(0.08);
   });
 
+  it("marks only thin parts as thin: the thin-part mask is empty on the cheeks and forehead", async () => {
+    // The mask (alpha of thin_mask.png, the layout KHR_materials_diffuse_transmission reads) must come
+    // from the head the photo was unwrapped through: from another head the rays miss and read the
+    // cheeks and forehead as thin, which then glow when backlit. The mask is exp(−t/3.67 mm)
+    // (unwrap/thickness.ts); cheeks and forehead are ≥ 15 mm thick (mask ≤ 0.017), so a texel
+    // above 0.1 there (t < 8.5 mm, ear-like) is the fault.
+    const { data, info } = await sharp(file("maps/thin_mask.png").bytes).raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height, info.channels]).toEqual([384, 576, 4]);
+    const skin = [FACE_REGIONS.indexOf("cheeks"), FACE_REGIONS.indexOf("forehead")];
+    let texels = 0;
+    let thin = 0;
+    for (let p = 0; p < 384 * 576; p++) {
+      if (skin.reduce((s, k) => s + regions.data[p * regions.channels + k], 0) < 0.9) continue;
+      texels++;
+      if (data[4 * p + 3] > 0.1 * 255) thin++;
+    }
+    expect(texels).toBeGreaterThan(5000);
+    expect(thin / texels).toBeLessThan(0.02);
+  });
+
   it("is byte-identical on a second run (all but timings.json)", () => {
     const names = (r: typeof first) => r.files.map((f) => f.name).filter((n) => n !== "timings.json");
     expect(names(second)).toEqual(names(first));
