@@ -15,6 +15,7 @@
  */
 import { measureSclera } from "./capture/sclera.ts";
 import { measureTeeth } from "./capture/teeth.ts";
+import { measureEdgePatches } from "./capture/edge-patches.ts";
 import { createHash } from "node:crypto";
 import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
 import { buildTemplateHead } from "../geometry/template-head.ts";
@@ -271,6 +272,7 @@ async function delightStage(
         sceneIlluminant: captured.illuminant.rgb,
         sclera: measureSclera(captured.image, captured.landmarks),
         teeth: measureTeeth(captured.image, captured.landmarks),
+        edgeMixtures: measureEdgePatches(captured.image),
         texelSizeMm,
       },
       {},
