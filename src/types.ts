@@ -559,12 +559,21 @@ export interface CameraResponseEstimate {
   contrast: number;
   /** σ of ln k (the prior's alone: 0.2; 0 when fixed). */
   sigmaLn: number;
-  /** What decided k: "shading consistency", "prior (sRGB)" when the data barely moved it, or "fixed". */
+  /** What decided k: "shading consistency", "edge mixtures", both joined by " + ", "prior (sRGB)" when the data barely moved it, or "fixed". */
   decided: string;
   /** The grid's k whose linearised skin the lighting model explained best (null when fixed). */
   bestContrastByShading: number | null;
   /** Robust variance of the lighting model's misfit in photo units (sRGB-encoded) at k = 1 and at the best k (null when fixed). */
   photoMisfit: { atSrgb: number; atEstimate: number } | null;
+  /**
+   * Each cue with the prior alone (k and σ of ln k) and its share of the posterior precision, 0..1
+   * (≥ 0.25: it decided); the edge mixtures also say how many crossings of how many distinct
+   * edges were used (0: none, the cue is silent). Null when fixed.
+   */
+  cues: {
+    shading: { contrast: number; sigmaLn: number; share: number };
+    edges: { contrast: number; sigmaLn: number; share: number; crossings: number; edges: number };
+  } | null;
 }
 
 /**

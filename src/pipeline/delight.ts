@@ -114,9 +114,10 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   iterations: 8,
   ridge: [1e-3, 1e-2],
   lightColorCoupling: 10,
-  // Plain sRGB until the estimate is trustworthy: it recovers an S-curve on every synthetic tone,
-  // but on the identity photos it still lightens most faces (within-person ΔE00 5.71 → 5.91,
-  // between 10.08 → 8.88): the template's misfit rather than the camera (docs/evaluation.md, skin tone).
+  // Plain sRGB until the estimate is trustworthy: it recovers an S-curve and a gamma off sRGB on
+  // every synthetic tone (the edge mixtures decide there), but on the identity photos both cues
+  // read k ≈ 1.2–1.4 and lighten most faces (with the edge cue: within-person ΔE00 5.46 → 5.72,
+  // between 9.79 → 7.94; docs/evaluation.md, skin tone).
   cameraResponse: 1,
   // Off until the teeth agree with the sclera: where both are seen the teeth imply darker skin
   // (skin Y 0.20–0.24 against 0.26–0.40), and on the identity set they raise the within-person

@@ -15,6 +15,7 @@
  */
 import { measureSclera } from "./capture/sclera.ts";
 import { measureTeeth } from "./capture/teeth.ts";
+import { measureEdgePatches } from "./capture/edge-patches.ts";
 import { createHash } from "node:crypto";
 import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
 import { buildTemplateHead } from "../geometry/template-head.ts";
@@ -30,7 +31,7 @@ import type { Blendshape, CaptureResult, FitResult, ImageF32, LensHint, Logger, 
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
-import { delight, type DelightResult } from "./delight.ts";
+import { delight, DELIGHT_DEFAULTS, type DelightResult } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
@@ -271,6 +272,8 @@ async function delightStage(
         sceneIlluminant: captured.illuminant.rgb,
         sclera: measureSclera(captured.image, captured.landmarks),
         teeth: measureTeeth(captured.image, captured.landmarks),
+        // The edge mixtures are a cue to the camera's response only: measured when delight estimates it.
+        ...(DELIGHT_DEFAULTS.cameraResponse === "estimate" ? { edgeMixtures: measureEdgePatches(captured.image) } : {}),
         texelSizeMm,
       },
       {},

@@ -6,6 +6,7 @@
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../../types.ts";
 import type { ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
+import type { EdgeMixtures } from "../capture/edge-patches.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 import type { ReliefSettings } from "./shading-relief.ts";
 
@@ -46,6 +47,8 @@ export interface DelightMaps {
   sclera?: ScleraMeasurement;
   /** The teeth as the photo shows them (capture/teeth.ts), a second reference where the mouth is open. */
   teeth?: TeethMeasurement;
+  /** The photo's edge colour mixtures (capture/edge-patches.ts): a cue to the camera's response, with the skin's shading (delight/response.ts). Absent: shading alone. */
+  edgeMixtures?: EdgeMixtures;
 }
 
 /**

@@ -26,13 +26,24 @@
  * highlights) does not win. The misfits become a profile likelihood, times a prior on ln k around
  * sRGB; the posterior mean and σ of ln k are reported.
  * Where the shading is weak (flat light) the data barely move the prior: sRGB decides, and says so.
+ *
+ * The second cue: edge colour mixtures over the whole photo, background included
+ * (delight/response-edges.ts), independent of the face's geometry and of the template's misfit.
+ * Both are likelihoods over the same k; the posterior is their product with the prior, on a grid
+ * four times finer than the shading's (the shading's log-likelihood interpolated between its fits:
+ * each costs a lighting fit, an edge evaluation costs little). Each cue's share of the posterior
+ * precision says which decided.
  */
-import { LUMA_709, linearToSrgb, srgbToLinear } from "../../primitives/color.ts";
+import { LUMA_709, linearToSrgb } from "../../primitives/color.ts";
 import { evaluateShImage } from "../../render/sh.ts";
 import type { CameraResponseEstimate } from "../../types.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFitOptions } from "./fit.ts";
 import { baseTexels, type DelightMaps } from "./maps.ts";
+import { photoValueOfRadiance, relinearise } from "./response-curve.ts";
+import { edgeLikelihood } from "./response-edges.ts";
+
+export { photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "./response-curve.ts";
 
 /**
  * σ of ln k of the prior: how far a camera's mid-tone contrast strays from sRGB's. An assumption,
@@ -42,38 +53,12 @@ import { baseTexels, type DelightMaps } from "./maps.ts";
 export const RESPONSE_PRIOR_SIGMA_LN = 0.2;
 /** The contrast grid searched, ln k from −0.5 to 0.5 (k 0.61…1.65), in steps of 0.1. */
 const LN_K_GRID = Array.from({ length: 11 }, (_, i) => -0.5 + 0.1 * i);
+/** The posterior's grid: ln k in steps of 0.025 over the shading grid's range. */
+const LN_K_FINE = Array.from({ length: 41 }, (_, i) => -0.5 + 0.025 * i);
+/** A cue whose share of the posterior precision is at least this decided (with the others that pass). */
+const DECIDING_SHARE = 0.25;
 /** The grid's fits are lighter than delight's own (a shape of the residual is wanted, not the light): at most this many texels, this many rounds. */
 const GRID_FIT = { maxSamples: 2048, iterations: 4 };
-
-/** Radiance (linear, up to the exposure) of a photo value x (sRGB-encoded, 0..1) under contrast k. */
-export function radianceOfPhotoValue(x: number, k: number): number {
-  if (k === 1) return srgbToLinear(x);
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const u = 1 / (1 + Math.exp(-Math.log(x / (1 - x)) / k));
-  return srgbToLinear(u);
-}
-
-/** The photo value the camera writes for radiance E (linear, 0..1) under contrast k: the forward curve. */
-export function photoValueOfRadiance(E: number, k: number): number {
-  const u = linearToSrgb(Math.min(1, Math.max(0, E)));
-  if (k === 1 || u <= 0 || u >= 1) return u;
-  return 1 / (1 + Math.exp(-k * Math.log(u / (1 - u))));
-}
-
-/** Re-linearises an image that was decoded with plain sRGB (`linear` true) or is still sRGB-encoded, under contrast k; a new array, same layout. */
-export function relinearise(data: Float32Array, k: number, linear: boolean): Float32Array {
-  if (k === 1 && linear) return data;
-  // A 4096-entry table over the encoded value: the full-size texture has millions of values.
-  const N = 4096;
-  const table = Float32Array.from({ length: N + 1 }, (_, i) => radianceOfPhotoValue(i / N, k));
-  return Float32Array.from(data, (v) => {
-    const x = Math.min(1, Math.max(0, linear ? linearToSrgb(v) : v));
-    const f = x * N;
-    const i = Math.min(N - 1, Math.floor(f));
-    return table[i] + (f - i) * (table[i + 1] - table[i]);
-  });
-}
 
 /**
  * How far the lighting model, fitted on the photo linearised under contrast k, misses the photo in
@@ -140,8 +125,9 @@ function effectiveSamples(map: Float32Array, width: number, height: number, cent
 }
 
 /**
- * Estimates the camera's contrast k on the fitted skin texels (`weight`, the lighting fit's weight
- * map): the posterior over the grid of the shading-consistency profile likelihood and the prior.
+ * Estimates the camera's contrast k: the posterior over a grid of the shading-consistency profile
+ * likelihood on the fitted skin texels (`weight`, the lighting fit's weight map), the edge-mixture
+ * likelihood of the photo's edges (`input.edgeMixtures`, where given) and the prior.
  */
 export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOptions: LightingFitOptions): CameraResponseEstimate {
   const gridOptions = { ...fitOptions, maxSamples: Math.min(fitOptions.maxSamples, GRID_FIT.maxSamples), iterations: Math.min(fitOptions.iterations, GRID_FIT.iterations) };
@@ -150,24 +136,54 @@ export function estimateResponse(input: DelightMaps, weight: Float32Array, fitOp
   // The residual's correlation read at plain sRGB (the grid's centre), the same count for every k.
   const samples = misfits[5].samples;
   // Gaussian residuals: the profile log-likelihood of a residual variance J is −(N/2)·ln J.
-  const logPost = LN_K_GRID.map((lnK, i) => -(samples / 2) * Math.log(shares[i]) - (lnK * lnK) / (2 * RESPONSE_PRIOR_SIGMA_LN ** 2));
-  const top = Math.max(...logPost);
-  const p = logPost.map((v) => Math.exp(v - top));
-  const z = p.reduce((s, v) => s + v, 0);
-  const mean = LN_K_GRID.reduce((s, v, i) => s + (v * p[i]) / z, 0);
-  const sigma = Math.sqrt(LN_K_GRID.reduce((s, v, i) => s + ((v - mean) ** 2 * p[i]) / z, 0));
+  const shadingCoarse = shares.map((J) => -(samples / 2) * Math.log(J));
+  const shading = LN_K_FINE.map((lnK) => interpolate(LN_K_GRID, shadingCoarse, lnK));
+  const edges = edgeLikelihood(input.edgeMixtures, LN_K_FINE);
+  const prior = LN_K_FINE.map((lnK) => -(lnK * lnK) / (2 * RESPONSE_PRIOR_SIGMA_LN ** 2));
+  const all = posterior(LN_K_FINE.map((_, i) => shading[i] + edges.logLikelihood[i] + prior[i]));
+  const alone = { shading: posterior(shading.map((v, i) => v + prior[i])), edges: posterior(edges.logLikelihood.map((v, i) => v + prior[i])) };
+  // A cue's share of the posterior precision: what it adds to the prior's, over the whole.
+  const precision = (sigma: number) => 1 / Math.max(sigma, 1e-3) ** 2;
+  const priorPrecision = precision(RESPONSE_PRIOR_SIGMA_LN);
+  const shareOf = (sigma: number) => Math.min(1, Math.max(0, precision(sigma) - priorPrecision) / precision(all.sigma));
+  const cueShares = { shading: shareOf(alone.shading.sigma), edges: edges.patches ? shareOf(alone.edges.sigma) : 0 };
+  const names = { shading: "shading consistency", edges: "edge mixtures" } as const;
+  const deciding = (["shading", "edges"] as const).filter((c) => cueShares[c] >= DECIDING_SHARE).map((c) => names[c]);
   const best = shares.indexOf(Math.min(...shares));
   return {
     family: "logit-contrast on sRGB",
-    contrast: Math.exp(mean),
-    sigmaLn: sigma,
-    decided: sigma > 0.8 * RESPONSE_PRIOR_SIGMA_LN ? "prior (sRGB)" : "shading consistency",
+    contrast: Math.exp(all.mean),
+    sigmaLn: all.sigma,
+    decided: deciding.length ? deciding.join(" + ") : "prior (sRGB)",
     bestContrastByShading: Math.exp(LN_K_GRID[best]),
     photoMisfit: { atSrgb: shares[5], atEstimate: Math.min(...shares) },
+    cues: {
+      shading: { contrast: Math.exp(alone.shading.mean), sigmaLn: alone.shading.sigma, share: cueShares.shading },
+      edges: { contrast: Math.exp(alone.edges.mean), sigmaLn: alone.edges.sigma, share: cueShares.edges, crossings: edges.patches, edges: edges.edges },
+    },
   };
+}
+
+/** Mean and σ of ln k of a log-posterior on LN_K_FINE. */
+function posterior(logPost: number[]): { mean: number; sigma: number } {
+  const top = Math.max(...logPost);
+  const p = logPost.map((v) => Math.exp(v - top));
+  const z = p.reduce((s, v) => s + v, 0);
+  const mean = LN_K_FINE.reduce((s, v, i) => s + (v * p[i]) / z, 0);
+  const sigma = Math.sqrt(LN_K_FINE.reduce((s, v, i) => s + ((v - mean) ** 2 * p[i]) / z, 0));
+  return { mean, sigma };
+}
+
+/** Linear interpolation of y over the increasing grid xs at x (held at the ends). */
+function interpolate(xs: number[], ys: number[], x: number): number {
+  if (x <= xs[0]) return ys[0];
+  for (let i = 1; i < xs.length; i++) {
+    if (x <= xs[i]) return ys[i - 1] + ((x - xs[i - 1]) / (xs[i] - xs[i - 1])) * (ys[i] - ys[i - 1]);
+  }
+  return ys[ys.length - 1];
 }
 
 /** The response taken as given (a fixed contrast k, 1 = plain sRGB): no estimate. */
 export function fixedResponse(k: number): CameraResponseEstimate {
-  return { family: "logit-contrast on sRGB", contrast: k, sigmaLn: 0, decided: "fixed", bestContrastByShading: null, photoMisfit: null };
+  return { family: "logit-contrast on sRGB", contrast: k, sigmaLn: 0, decided: "fixed", bestContrastByShading: null, photoMisfit: null, cues: null };
 }
