@@ -82,7 +82,11 @@ export class AsciiJsonWriter {
     const f = Math.fround(v);
     if (!Number.isFinite(f)) throw new Error(`head.babylon: non-finite vertex value ${v}`);
     const a = Math.abs(f);
-    if (a === 0) { this.bytes[this.length++] = ZERO; return; }
+    if (a === 0) { // −0 written as such (JSON.stringify drops its sign), so the loaded bits match
+      if (Object.is(f, -0)) this.bytes[this.length++] = MINUS;
+      this.bytes[this.length++] = ZERO;
+      return;
+    }
     // Digits before the point − 1; the loop below tolerates log10's off-by-one near powers of 10.
     const e = Math.floor(Math.log10(a));
     for (let digits = 1; digits <= 9; digits++) {
