@@ -11,6 +11,7 @@ import { SKIN_MAP_FILES } from "./map-files.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
+import { AsciiJsonWriter } from "./json-number-text.ts";
 
 /** Keys whose numbers are engine-assigned unique ids (a process-wide counter) or references to them. */
 const UNIQUE_ID_KEYS = new Set(["uniqueId", "parentId", "materialUniqueId", "geometryUniqueId", "_loadedUniqueId"]);
@@ -20,7 +21,7 @@ const UNIQUE_ID_KEYS = new Set(["uniqueId", "parentId", "materialUniqueId", "geo
  * file does not depend on what else the process created before.
  */
 function stabiliseIds(value: unknown, ids = new Map<number, number>()): unknown {
-  if (Array.isArray(value)) return value.map((v) => stabiliseIds(v, ids));
+  if (Array.isArray(value)) return typeof value[0] === "number" ? value : value.map((v) => stabiliseIds(v, ids));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
@@ -60,7 +61,7 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
     const eyes = await createEyeMaterial(scene, has.eyes);
     const mouth = createMouthMaterials(scene);
     for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouth[part.part]);
-    return withMorphTargets(serialiseScene(scene), geometry);
+    return serialiseHead(scene, geometry);
   } finally {
     engine.dispose();
   }
@@ -116,44 +117,96 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
   m.material = material;
 }
 
-/** Morph target positions in head.babylon are written in steps of 10 µm (exponent form "1234e-5"). */
+/** Morph target positions in head.babylon are written in steps of 10 µm (10⁻⁵ m). */
 const TARGET_POSITION_EXPONENT = 5;
 
-/**
- * Adds each part's blendshapes to the serialised scene as a MorphTargetManager (ids 1, 2, 3… in
- * part order) referenced by the part's mesh. Written as text here rather than through Babylon's
- * MorphTarget and SceneSerializer: .babylon stores absolute target positions (no sparse form),
- * and formatting them as integers of 10 µm is what keeps this step cheap; 10 µm is far below a texel.
- */
-function withMorphTargets(sceneJson: string, geometry: HeadPartGeometry[]): string {
-  const parts = geometry.filter((g) => g.targets?.length);
-  if (!parts.length) return sceneJson;
-  const scale = 10 ** TARGET_POSITION_EXPONENT, suffix = `e-${TARGET_POSITION_EXPONENT}`;
-  const json = JSON.parse(sceneJson) as { meshes: { name: string; morphTargetManagerId?: number }[]; morphTargetManagers?: unknown };
-  delete json.morphTargetManagers;
-  const managers: string[] = [];
-  parts.forEach((g, k) => {
-    const id = k + 1;
-    const mesh = json.meshes.find((m) => m.name === (g.part === "skin" ? "head" : g.part));
-    if (!mesh) throw new Error(`head.babylon: no mesh for part ${g.part}`);
-    mesh.morphTargetManagerId = id;
-    const targets = g.targets!.map((t) => {
-      const text = new Array<string>(g.positions.length);
-      for (let i = 0; i < text.length; i++) text[i] = Math.round((g.positions[i] + t.delta[i]) * scale) + suffix;
-      return `{"name":${JSON.stringify(t.name)},"id":${JSON.stringify(`${mesh.name}_${t.name}`)},"influence":0,"positions":[${text.join(",")}]}`;
-    });
-    managers.push(`{"id":${id},"targets":[${targets.join(",")}]}`);
-  });
-  const text = JSON.stringify(json);
-  return `${text.slice(0, -1)},"morphTargetManagers":[${managers.join(",")}]}`;
+/** Vertex data the loader uploads as float32 (written in float32's shortest form); "indices" are integers. */
+const FLOAT32_VERTEX_KINDS = new Set(["positions", "normals", "tangents", "uvs", "uvs2", "colors"]);
+
+/** Stands for one number array in the scene's JSON text until the array's own text replaces it. */
+const ARRAY_MARKER = "@porelight-array:";
+
+interface SceneJson {
+  meshes: { name: string; morphTargetManagerId?: number }[];
+  geometries?: { vertexData?: Record<string, unknown>[] };
+  morphTargetManagers?: unknown;
+  materials?: Record<string, unknown>[];
 }
 
-function serialiseScene(scene: Scene): string {
-  const json = SceneSerializer.Serialize(scene) as Record<string, unknown>;
+/**
+ * The scene as .babylon text, morph targets included. The vertex arrays and the targets are
+ * written by AsciiJsonWriter (json-number-text.ts) rather than JSON.stringify: float32 data in
+ * float32's shortest form (same bits once loaded, half the digits) and target positions as exact
+ * multiples of 10 µm, one pass over the numbers with no string per number.
+ */
+function serialiseHead(scene: Scene, geometry: HeadPartGeometry[]): string {
+  const json = stabiliseIds(SceneSerializer.Serialize(scene)) as SceneJson;
   // Babylon writes each material's image-processing settings (this NullEngine scene's: no tone
   // mapping, exposure 1), and a loaded material then owns that copy instead of following the
   // scene it lands in: the scene's exposure and tone mapping never reach the head, and with the
   // SSS pre-pass on, non-scattering materials (the eyes) got image processing twice.
-  for (const material of (json.materials ?? []) as Record<string, unknown>[]) delete material._imageProcessingConfiguration;
-  return JSON.stringify(stabiliseIds(json));
+  for (const material of json.materials ?? []) delete material._imageProcessingConfiguration;
+  const arrays = takeVertexArrays(json);
+  const morphParts = geometry.filter((g) => g.targets?.length);
+  if (morphParts.length) delete json.morphTargetManagers;
+  const meshNames = morphParts.map((g, k) => attachMorphTargetManager(json, g, k + 1));
+
+  const out = new AsciiJsonWriter();
+  const pieces = JSON.stringify(json).split(new RegExp(`"${ARRAY_MARKER}(\\d+)"`));
+  // split() with a captured group: text, array index, text, array index, …, text.
+  for (let i = 0; i < pieces.length; i++) {
+    if (i % 2 === 0) {
+      out.raw(morphParts.length && i === pieces.length - 1 ? pieces[i].slice(0, -1) : pieces[i]);
+      continue;
+    }
+    const { kind, values } = arrays[Number(pieces[i])];
+    if (kind === "indices") out.integerArray(values);
+    else out.float32Array(values);
+  }
+  if (morphParts.length) {
+    out.raw(`,"morphTargetManagers":[`);
+    morphParts.forEach((g, k) => writeMorphTargetManager(out, g, k + 1, meshNames[k], k > 0));
+    out.raw("]}");
+  }
+  return out.text();
+}
+
+/** Replaces the geometries' vertex arrays by markers; returns them in marker order. */
+function takeVertexArrays(json: SceneJson): { kind: string; values: number[] }[] {
+  const arrays: { kind: string; values: number[] }[] = [];
+  for (const vertexData of json.geometries?.vertexData ?? []) {
+    for (const [kind, values] of Object.entries(vertexData)) {
+      if (!Array.isArray(values) || (kind !== "indices" && !FLOAT32_VERTEX_KINDS.has(kind))) continue;
+      vertexData[kind] = ARRAY_MARKER + arrays.length;
+      arrays.push({ kind, values: values as number[] });
+    }
+  }
+  return arrays;
+}
+
+/** Points the part's mesh at morph target manager `id`; returns the mesh's name. */
+function attachMorphTargetManager(json: SceneJson, g: HeadPartGeometry, id: number): string {
+  const mesh = json.meshes.find((m) => m.name === (g.part === "skin" ? "head" : g.part));
+  if (!mesh) throw new Error(`head.babylon: no mesh for part ${g.part}`);
+  mesh.morphTargetManagerId = id;
+  return mesh.name;
+}
+
+/**
+ * One part's blendshapes as a MorphTargetManager. Written as text here rather than through
+ * Babylon's MorphTarget and SceneSerializer: .babylon stores absolute target positions (no
+ * sparse form), and writing them as multiples of 10 µm is what keeps this step cheap; 10 µm is
+ * far below a texel.
+ */
+function writeMorphTargetManager(out: AsciiJsonWriter, g: HeadPartGeometry, id: number, meshName: string, comma: boolean): void {
+  const scale = 10 ** TARGET_POSITION_EXPONENT;
+  const steps = new Float64Array(g.positions.length);
+  out.raw(`${comma ? "," : ""}{"id":${id},"targets":[`);
+  g.targets!.forEach((t, k) => {
+    for (let i = 0; i < steps.length; i++) steps[i] = Math.round((g.positions[i] + t.delta[i]) * scale);
+    out.raw(`${k ? "," : ""}{"name":${JSON.stringify(t.name)},"id":${JSON.stringify(`${meshName}_${t.name}`)},"influence":0,"positions":`);
+    out.fixedPointArray(steps, TARGET_POSITION_EXPONENT);
+    out.raw("}");
+  });
+  out.raw("]}");
 }

@@ -130,8 +130,15 @@ function forNeighbours(p: number, width: number, height: number, visit: (q: numb
   }
 }
 
+/** Whether an 8-neighbour of texel p is in ring r (a loop rather than forNeighbours: it runs for every texel). */
 function hasNeighbourInRing(ring: Int32Array, p: number, width: number, height: number, r: number): boolean {
-  let found = false;
-  forNeighbours(p, width, height, (q) => { if (ring[q] === r) found = true; });
-  return found;
+  const x = p % width;
+  const y = (p - x) / width;
+  for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {
+    for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) {
+      const q = yy * width + xx;
+      if (q !== p && ring[q] === r) return true;
+    }
+  }
+  return false;
 }

@@ -143,37 +143,68 @@ export function relaxMembrane(
   const n = width * height;
   const inside = new Uint8Array(n);
   for (let p = 0; p < n; p++) inside[p] = !domain || domain[p] > 0.5 ? 1 : 0;
-  // Free texels and their in-domain 4-neighbours, flattened once (the sweeps are the hot loop).
-  const freeList: number[] = [];
-  for (let p = 0; p < n; p++) if (weight[p] < 1 && inside[p]) freeList.push(p);
-  const free = Int32Array.from(freeList);
+  // Free texels and their in-domain 4-neighbours, flattened once into typed arrays (the sweeps
+  // are the hot loop; building the lists through JS arrays cost as much as the sweeps).
+  let freeCount = 0;
+  for (let p = 0; p < n; p++) if (weight[p] < 1 && inside[p]) freeCount++;
+  const free = new Int32Array(freeCount);
+  for (let p = 0, i = 0; p < n; p++) if (weight[p] < 1 && inside[p]) free[i++] = p;
   const nbStart = new Int32Array(free.length + 1);
-  const nb: number[] = [];
+  const nbs = new Int32Array(4 * free.length);
   const w = new Float32Array(free.length);
+  let m = 0;
   for (let i = 0; i < free.length; i++) {
     const p = free[i];
     const x = p % width;
-    if (x > 0 && inside[p - 1]) nb.push(p - 1);
-    if (x < width - 1 && inside[p + 1]) nb.push(p + 1);
-    if (p >= width && inside[p - width]) nb.push(p - width);
-    if (p < n - width && inside[p + width]) nb.push(p + width);
-    nbStart[i + 1] = nb.length;
+    if (x > 0 && inside[p - 1]) nbs[m++] = p - 1;
+    if (x < width - 1 && inside[p + 1]) nbs[m++] = p + 1;
+    if (p >= width && inside[p - width]) nbs[m++] = p - width;
+    if (p < n - width && inside[p + width]) nbs[m++] = p + width;
+    nbStart[i + 1] = m;
     w[i] = Math.max(0, weight[p]);
   }
-  const nbs = Int32Array.from(nb);
-  for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < free.length; i++) {
-      const a = nbStart[i];
-      const b = nbStart[i + 1];
-      if (a === b) continue;
-      const p = free[i];
-      const wi = w[i];
-      const inv = (1 - wi) / (b - a);
-      for (let c = 0; c < channels; c++) {
-        let s = 0;
-        for (let j = a; j < b; j++) s += values[nbs[j] * channels + c];
-        values[p * channels + c] = wi * data[p * channels + c] + inv * s;
-      }
+  const sweep = channels === 3 ? sweepRgb : sweepAnyChannels;
+  for (let it = 0; it < iterations; it++) sweep(data, values, free, nbStart, nbs, w, channels);
+}
+
+/** One Gauss–Seidel sweep of relaxMembrane: each free texel becomes wi·data + (1 − wi)·mean of its neighbours, channel by channel. */
+function sweepAnyChannels(data: Float32Array, values: Float32Array, free: Int32Array, nbStart: Int32Array, nbs: Int32Array, w: Float32Array, channels: number): void {
+  for (let i = 0; i < free.length; i++) {
+    const a = nbStart[i];
+    const b = nbStart[i + 1];
+    if (a === b) continue;
+    const p = free[i];
+    const wi = w[i];
+    const inv = (1 - wi) / (b - a);
+    for (let c = 0; c < channels; c++) {
+      let s = 0;
+      for (let j = a; j < b; j++) s += values[nbs[j] * channels + c];
+      values[p * channels + c] = wi * data[p * channels + c] + inv * s;
     }
+  }
+}
+
+/**
+ * sweepAnyChannels for 3 channels, the three sums in one pass over the neighbours: each channel's
+ * additions in the same order, so the same bits (a texel is never its own neighbour).
+ */
+function sweepRgb(data: Float32Array, values: Float32Array, free: Int32Array, nbStart: Int32Array, nbs: Int32Array, w: Float32Array): void {
+  for (let i = 0; i < free.length; i++) {
+    const a = nbStart[i];
+    const b = nbStart[i + 1];
+    if (a === b) continue;
+    const p3 = free[i] * 3;
+    const wi = w[i];
+    const inv = (1 - wi) / (b - a);
+    let s0 = 0, s1 = 0, s2 = 0;
+    for (let j = a; j < b; j++) {
+      const q = nbs[j] * 3;
+      s0 += values[q];
+      s1 += values[q + 1];
+      s2 += values[q + 2];
+    }
+    values[p3] = wi * data[p3] + inv * s0;
+    values[p3 + 1] = wi * data[p3 + 1] + inv * s1;
+    values[p3 + 2] = wi * data[p3 + 2] + inv * s2;
   }
 }
