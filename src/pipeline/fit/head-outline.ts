@@ -153,7 +153,7 @@ function readGroups(src: ContourSource, colours: OutlineColours, contour: Contou
   for (const point of contour) {
     const y = point.template[1];
     const part = y >= frame.tragion[1] ? "vault" : y <= frame.chinY - 0.03 && y >= frame.neckBottomY + 0.01 ? "neck" : undefined;
-    if (!part) { if (process.env.VAULT_DEBUG) console.error("skip", point.pixel[0].toFixed(0), point.pixel[1].toFixed(0), point.template.map((v) => v.toFixed(3)).join(",")); continue; }
+    if (!part) continue;
     const metresPerPx = point.depth / f;
     // Pixels the contour moves along its normal per unit ln ratio of each candidate dimension.
     const candidates = DIMENSIONS.filter((d) => d.part === part).map((d) => {
@@ -165,7 +165,6 @@ function readGroups(src: ContourSource, colours: OutlineColours, contour: Contou
     // A point that several dimensions move alike (the vault's diagonal) says little about any one of them; one no dimension moves says nothing.
     if (best.score < 0.5 || best.score ** 2 < 0.6 * total || best.slopePx <= 0) continue;
     const [x0, y0] = point.pixel, [nx, ny] = point.normal;
-    if (process.env.VAULT_DEBUG) console.error("pt", part, best.d.name, x0.toFixed(0), y0.toFixed(0), nx.toFixed(2), ny.toFixed(2), best.slopePx.toFixed(1), JSON.stringify(part === "vault" ? readScalpOutline(src, colours, x0, y0, nx, ny, search) : matchOutline(src, colours, x0, y0, nx, ny, { ...search, rangePx: 0.25 * iod, beardZone: false })));
     if (part === "vault") {
       const read = readScalpOutline(src, colours, x0, y0, nx, ny, search);
       if (!read || read.certainty < 0.5) continue;

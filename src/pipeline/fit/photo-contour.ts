@@ -222,12 +222,17 @@ export interface ScalpOutline {
  */
 const SKIN_CONTRAST_MAX = 2;
 
-/** Skin at (x, y): the face's skin mask or skin beyond the oval (temples), not hair, and as smooth as the face's skin (light hair shares skin's colour and mask). */
+/** Skin at (x, y): the face's skin mask or skin beyond the oval (temples), not hair, as smooth as the face's skin and of its colour (light hair shares skin's mask, often its colour). */
 function skinAt(src: ContourSource, colours: OutlineColours, x: number, y: number): boolean {
   const { image, masks } = src;
   const W = image.width, H = image.height;
   const skin = Math.max(maskAt(masks.skin, W, H, x, y), masks.skinBeyondOval ? maskAt(masks.skinBeyondOval, W, H, x, y) : 0);
-  return skin >= 0.5 && maskAt(masks.hair, W, H, x, y) < 0.5 && fineContrast(image, x, y) <= SKIN_CONTRAST_MAX * colours.skinContrast;
+  if (!(skin >= 0.5 && maskAt(masks.hair, W, H, x, y) < 0.5 && fineContrast(image, x, y) <= SKIN_CONTRAST_MAX * colours.skinContrast)) return false;
+  // And the face skin's own colour within its tight spread (grey and white hair is smooth and skin-masked, but not skin-coloured).
+  const rgb = new Float32Array(3), ycc = new Float32Array(3);
+  colourAt(image, x, y, rgb);
+  toYcc(rgb, 0, ycc, 0);
+  return likeness(distance2(ycc, 0, colours.skin, tightSigma(colours.skin))) >= 0.5;
 }
 
 /**
