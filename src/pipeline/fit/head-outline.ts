@@ -47,6 +47,12 @@ export interface HeadOutlineOptions {
   gridSds?: number;
   /** Points on the posterior grid. */
   gridPoints?: number;
+  /**
+   * Probability that skin at the scalp's outline is scalp rather than hair of skin's colour and
+   * smoothness (grey, blonde, red hair in the skin mask); the rest reads as hair of unknown
+   * thickness up to `hairReach`. Assumption: even odds, since the masks cannot tell them apart.
+   */
+  scalpSkinShare?: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export const HEAD_OUTLINE_DEFAULTS: Required<HeadOutlineOptions> = {
   minReadings: 3,
   gridSds: 4,
   gridPoints: 161,
+  scalpSkinShare: 0.5,
 };
 
 /** The proportions the outline speaks to, the survey dimension whose spread is each one's prior, and the field ratios it scales. */
@@ -87,6 +94,8 @@ export interface OutlineGroup {
   hairBandM: number;
   /** SD of the outline's position, metres. */
   sigmaM: number;
+  /** For skin at the outline: how far hair could reach instead, metres (0: skin is sure, as on the neck). */
+  reachM: number;
 }
 
 export interface HeadOutlineReport {
@@ -141,6 +150,7 @@ interface Reading {
   slopeM: number;
   hairBandM: number;
   sigmaM: number;
+  reachM: number;
 }
 
 /** Reads the outline at each contour point of the vault and neck, assigns it to the dimension that moves it most, and summarises each side. */
@@ -168,11 +178,11 @@ function readGroups(src: ContourSource, colours: OutlineColours, contour: Contou
     if (part === "vault") {
       const read = readScalpOutline(src, colours, x0, y0, nx, ny, search);
       if (!read || read.certainty < 0.5) continue;
-      readings.push({ dimension: best.d.name, side: Math.sign(nx), offsetM: read.offsetPx * metresPerPx, slopeM: best.slopePx * metresPerPx, hairBandM: read.hairBandPx * metresPerPx, sigmaM: o.outlineSd * iod * metresPerPx });
+      readings.push({ dimension: best.d.name, side: Math.sign(nx), offsetM: read.offsetPx * metresPerPx, slopeM: best.slopePx * metresPerPx, hairBandM: read.hairBandPx * metresPerPx, sigmaM: o.outlineSd * iod * metresPerPx, reachM: search.reachPx * metresPerPx });
     } else {
       const read = matchOutline(src, colours, x0, y0, nx, ny, { ...search, rangePx: 0.25 * iod, beardZone: false });
       if (!read || read.trust < 0.5) continue;
-      readings.push({ dimension: best.d.name, side: Math.sign(nx), offsetM: read.offsetPx * metresPerPx, slopeM: best.slopePx * metresPerPx, hairBandM: 0, sigmaM: o.outlineSd * iod * metresPerPx });
+      readings.push({ dimension: best.d.name, side: Math.sign(nx), offsetM: read.offsetPx * metresPerPx, slopeM: best.slopePx * metresPerPx, hairBandM: 0, sigmaM: o.outlineSd * iod * metresPerPx, reachM: 0 });
     }
   }
   const groups: OutlineGroup[] = [];
@@ -182,7 +192,7 @@ function readGroups(src: ContourSource, colours: OutlineColours, contour: Contou
     for (const side of sides) {
       const mine = readings.filter((r) => r.dimension === d.name && (side === 0 || r.side === side));
       if (mine.length < o.minReadings) continue;
-      groups.push({ dimension: d.name, readings: mine.length, offsetM: median(mine.map((r) => r.offsetM)), slopeM: median(mine.map((r) => r.slopeM)), hairBandM: median(mine.map((r) => r.hairBandM)), sigmaM: median(mine.map((r) => r.sigmaM)) });
+      groups.push({ dimension: d.name, readings: mine.length, offsetM: median(mine.map((r) => r.offsetM)), slopeM: median(mine.map((r) => r.slopeM)), hairBandM: median(mine.map((r) => r.hairBandM)), sigmaM: median(mine.map((r) => r.sigmaM)), reachM: median(mine.map((r) => r.reachM)) });
     }
   }
   return groups;
@@ -209,9 +219,11 @@ function contourSlope(point: ContourPoint, k: HeadProportions, scales: (keyof He
 /**
  * Posterior mean and SD of the ln-ratio change δ on a grid: prior N(0, priorSd) times each
  * group's likelihood of the gap h(δ) = offset − slope·δ between the outline and the surface
- * (metres, SD σ = the group's sigmaM): skin at the outline → h ~ N(0, σ); hair → 0 ≤ h ≤ hair band, edges softened by σ.
+ * (metres, SD σ = the group's sigmaM): sure skin (the neck) → h ~ N(0, σ); skin at the scalp's
+ * outline → that, or skin-coloured hair (0 ≤ h ≤ reach), in the odds `scalpSkinShare`; hair → 0 ≤ h ≤
+ * hair band, edges softened by σ.
  */
-export function posterior(groups: OutlineGroup[], priorSd: number, o: Pick<Required<HeadOutlineOptions>, "gridSds" | "gridPoints">): { mean: number; sd: number } {
+export function posterior(groups: OutlineGroup[], priorSd: number, o: Pick<Required<HeadOutlineOptions>, "gridSds" | "gridPoints" | "scalpSkinShare">): { mean: number; sd: number } {
   let s0 = 0, s1 = 0, s2 = 0;
   for (let g = 0; g < o.gridPoints; g++) {
     const delta = priorSd * o.gridSds * ((2 * g) / (o.gridPoints - 1) - 1);
@@ -219,7 +231,13 @@ export function posterior(groups: OutlineGroup[], priorSd: number, o: Pick<Requi
     for (const grp of groups) {
       const h = grp.offsetM - grp.slopeM * delta;
       const sigma = grp.sigmaM;
-      if (grp.hairBandM === 0) logP += -0.5 * (h / sigma) ** 2;
+      if (grp.hairBandM === 0 && grp.reachM === 0) logP += -0.5 * (h / sigma) ** 2;
+      else if (grp.hairBandM === 0) {
+        // Scalp (on the outline) or skin-coloured hair (anywhere up to the reach inside it), densities per metre.
+        const scalp = Math.exp(-0.5 * (h / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI));
+        const hair = (normalCdf(h / sigma) * normalCdf((grp.reachM - h) / sigma)) / grp.reachM;
+        logP += Math.log(Math.max(1e-300, o.scalpSkinShare * scalp + (1 - o.scalpSkinShare) * hair));
+      }
       else logP += Math.log(Math.max(1e-300, normalCdf(h / sigma) * (Number.isFinite(grp.hairBandM) ? normalCdf((grp.hairBandM - h) / sigma) : 1)));
     }
     const p = Math.exp(logP);
