@@ -21,7 +21,7 @@ import { headProportionField, type HeadProportions } from "../../geometry/head-p
 import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
 import { outlineColours, readScalpOutline, matchOutline, type ContourSource, type OutlineColours } from "./photo-contour.ts";
 import { project } from "./pose.ts";
-import { occludingContour, type ContourPoint } from "./silhouette.ts";
+import { occludingContour, SILHOUETTE_DEFAULTS, type ContourPoint } from "./silhouette.ts";
 
 /**
  * HAIR_NOTE: no published thickness of the hair layer over the scalp was found (searched: 3D head
@@ -157,7 +157,7 @@ interface Reading {
 function readGroups(src: ContourSource, colours: OutlineColours, contour: ContourPoint[], input: HeadOutlineInput, o: Required<HeadOutlineOptions>): OutlineGroup[] {
   const frame = headFrame();
   const iod = input.interocularPx;
-  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(1, 0.05 * iod), snapPx: Math.max(1, 0.04 * iod), reachPx: o.hairReach * iod };
+  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(1, SILHOUETTE_DEFAULTS.band * iod), snapPx: Math.max(1, SILHOUETTE_DEFAULTS.snap * iod), reachPx: o.hairReach * iod };
   const cam = input.camera, f = (cam.fx + cam.fy) / 2;
   const readings: Reading[] = [];
   for (const point of contour) {
