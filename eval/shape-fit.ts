@@ -130,6 +130,7 @@ export const ABLATIONS: Record<string, FitOptions> = {
   templateDepth: { depthWeight: 0 },
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
+  noHeadOutline: { headOutline: { enabled: false } },
 };
 
 /** Figures of one fit variant over the set. */

@@ -32,9 +32,10 @@ import { project } from "./fit/pose.ts";
 import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
 import { cheekShift, chinShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight, underChinWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
-import { fitWarp, warpAt } from "./fit/warp.ts";
+import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
+import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
-import { SILHOUETTE_DEFAULTS, silhouetteWarp, type SilhouetteOptions } from "./fit/silhouette.ts";
+import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
@@ -67,6 +68,8 @@ export interface FitOptions {
   minLandmarks?: number;
   /** The silhouette term: the head's occluding contour held to the photo's outline (fit/silhouette.ts; `iterations: 0` turns it off). */
   silhouette?: SilhouetteOptions;
+  /** The head's outline beyond the face (vault under hair, neck) as evidence on its predicted proportions (fit/head-outline.ts; `enabled: false` keeps the prediction from the face alone). */
+  headOutline?: HeadOutlineOptions;
   /** The expression step: the photo's expression as blendshape weights, kept out of the head's shape (fit/expression.ts; `enabled: false` bakes it into the shape as before). */
   expression?: ExpressionOptions;
 }
@@ -87,6 +90,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   visibilityToleranceM: 0.002,
   minLandmarks: 50,
   silhouette: SILHOUETTE_DEFAULTS,
+  headOutline: HEAD_OUTLINE_DEFAULTS,
   expression: EXPRESSION_DEFAULTS,
 };
 
@@ -196,6 +200,25 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
       disp[k + 1] += w * (chin.y - disp[k + 1]);
       disp[k + 2] += w * (chin.z - disp[k + 2]);
     });
+  }
+  // The head's outline beyond the face (vault, neck) as evidence on its proportions; the scalp and neck anchors take the change.
+  const headOutlineOptions = { ...HEAD_OUTLINE_DEFAULTS, ...o.headOutline };
+  if (headOutlineOptions.enabled && capture.masks) {
+    const posed = warpedPositions(head, fitFactoredWarp({ centres, displacements: disp, lambda }).warp, expression?.field);
+    const read = headOutlineProportions({ head, camera, image: capture.image, masks: capture.masks, positions: posed, expression: expression?.field, interocularPx: interocularOf(lm), prediction: predicted.prediction, proportions: predicted.proportions }, headOutlineOptions);
+    const zero = [0, 0, 0];
+    const [before, after] = [anchorDisplacements(head, back, predicted.proportions, zero), anchorDisplacements(head, back, read.proportions, zero)];
+    back.forEach((v, a) => {
+      const k = 3 * (faceIds.length + a);
+      // The blends toward the ears' and the chin's shifts above keep their share.
+      const keepX = cheeks ? 1 - nearEarWeight(pos, v) : 1, keepYZ = chin ? 1 - underChinWeight(pos, head, v) : 1;
+      disp[k] += keepX * (after[3 * a] - before[3 * a]);
+      disp[k + 1] += keepYZ * (after[3 * a + 1] - before[3 * a + 1]);
+      disp[k + 2] += keepYZ * (after[3 * a + 2] - before[3 * a + 2]);
+    });
+    const shifts = Object.entries(read.report.shifts).map(([d, s]) => `${d} ${(100 * s.shift).toFixed(1)} % (SD ${(100 * s.priorSd).toFixed(1)} → ${(100 * s.posteriorSd).toFixed(1)} %)`);
+    const mmAfter = predictedHeadMm(read.proportions);
+    log.debug(`fit: the head's outline (${read.report.groups.map((g) => `${g.dimension} ${g.readings}`).join(", ") || "no readings"}): ${shifts.join(", ") || "no evidence"}; head breadth ${mmAfter.breadth.toFixed(1)} mm, length ${mmAfter.length.toFixed(1)} mm, tragion–vertex ${mmAfter.tragionToVertex.toFixed(1)} mm, neck ${mmAfter.neckCircumference.toFixed(0)} mm round`);
   }
   // The head's occluding contour (as photographed) held to the photo's outline (jaw, cheeks, neck, ears) where the masks say it is the head's.
   const { warp, report: outline } = silhouetteWarp({ head, camera, image: capture.image, masks: capture.masks, interocularPx: interocularOf(lm), base: { centres, displacements: disp, lambda }, priors: { first: faceIds.length, count: back.length }, ...(expression ? { expression: expression.field } : {}) }, o.silhouette);

@@ -27,6 +27,8 @@ export interface OutlineColours {
   beardSigma?: number[];
   /** Scalp hair, when the photo has hair of its own colour (light-brown hair shares skin's chroma: told apart by both models, as capture does). */
   hair?: Model;
+  /** Median relative fine contrast of the face's sure skin (see fineContrast): skin at the scalp's outline is as smooth, hair is strands. */
+  skinContrast: number;
 }
 
 /** One point of the photo's outline found from a model silhouette point. */
@@ -87,7 +89,35 @@ export function outlineColours(src: ContourSource): OutlineColours | undefined {
   const skin = model(masks.skin, 0.9);
   if (!skin) return undefined;
   const beard = model(masks.facialHair, 0.5);
-  return { skin, skinSigma: shadedSigma(skin), beard, beardSigma: beard && shadedSigma(beard), hair: model(masks.hair, 0.9) };
+  return { skin, skinSigma: shadedSigma(skin), beard, beardSigma: beard && shadedSigma(beard), hair: model(masks.hair, 0.9), skinContrast: skinFineContrast(src) };
+}
+
+/**
+ * Relative fine contrast at photo pixel (x, y): mean |∇L| / (L + 0.02) over the 3×3 pixels round
+ * it (L luma). Hair is strands and the gaps between them, skin is smooth at a pixel's scale, so
+ * light hair that shares skin's colour (and its mask) still reads apart (as capture/strand-texture.ts
+ * tells a fringe from the forehead).
+ */
+export function fineContrast(image: ImageF32, x: number, y: number): number {
+  const W = image.width, H = image.height, d = image.data;
+  const L = (i: number, j: number) => {
+    const p = 3 * (Math.min(H - 1, Math.max(0, j)) * W + Math.min(W - 1, Math.max(0, i)));
+    return 0.299 * d[p] + 0.587 * d[p + 1] + 0.114 * d[p + 2];
+  };
+  const cx = Math.floor(x), cy = Math.floor(y);
+  let sum = 0;
+  for (let j = cy - 1; j <= cy + 1; j++) for (let i = cx - 1; i <= cx + 1; i++) sum += Math.hypot(L(i + 1, j) - L(i - 1, j), L(i, j + 1) - L(i, j - 1)) / 2 / (L(i, j) + 0.02);
+  return sum / 9;
+}
+
+/** Median fine contrast over (a subsample of) the pixels the skin mask is sure of. */
+function skinFineContrast(src: ContourSource): number {
+  const m = src.masks.skin, img = src.image;
+  const picked: number[] = [];
+  for (let p = 0; p < m.width * m.height; p++) if (m.data[p] >= 0.9) picked.push(p);
+  const stride = Math.max(1, Math.floor(picked.length / 2000));
+  const values = picked.filter((_, k) => k % stride === 0).map((p) => fineContrast(img, (((p % m.width) + 0.5) * img.width) / m.width, ((Math.floor(p / m.width) + 0.5) * img.height) / m.height)).sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)] ?? 0;
 }
 
 export interface ContourSearch {
@@ -101,12 +131,20 @@ export interface ContourSearch {
   beardZone: boolean;
 }
 
+/** Where the person mask's outline crosses a search line, and how clean its step is. */
+export interface OutlineCrossing {
+  /** Distance from the search point to the outline along the outward normal, pixels (mask resolution, before snapping). */
+  t: number;
+  /** 0..1: a clean step from person to background across the band (linear in the contrast, 0 at half). */
+  certainty: number;
+}
+
 /**
  * Looks along the outward normal (nx, ny) (unit, pixels, y down) from photo point (x, y) for the
  * person mask's inside→outside boundary nearest the point, within ±rangePx; undefined when there is
- * none or it touches the image border.
+ * none, it touches the image border, or the step is not clean.
  */
-export function matchOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: ContourSearch): ContourMatch | undefined {
+export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx">): OutlineCrossing | undefined {
   const { image, masks } = src;
   const person = masks.person;
   if (!person) return undefined;
@@ -129,9 +167,21 @@ export function matchOutline(src: ContourSource, colours: OutlineColours, x: num
   const ex = x + best * nx, ey = y + best * ny;
   const margin = s.bandPx;
   if (ex < margin || ey < margin || ex > W - margin || ey > H - margin) return undefined;
-  // 3. Certainty: a clean step from person to background across the band (linear in the contrast, 0 at half).
+  // 3. Certainty: a clean step from person to background across the band.
   const certainty = Math.max(0, Math.min(1, 2 * (p(best - s.bandPx) - p(best + s.bandPx)) - 1));
-  if (certainty === 0) return undefined;
+  return certainty > 0 ? { t: best, certainty } : undefined;
+}
+
+/**
+ * The head's own outline along a search line (see personOutline), trusted where skin (or, in the
+ * beard zone, facial hair) borders it inside; undefined where hair or an occluder does.
+ */
+export function matchOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: ContourSearch): ContourMatch | undefined {
+  const { image, masks } = src;
+  const W = image.width, H = image.height;
+  const found = personOutline(src, x, y, nx, ny, s);
+  if (!found) return undefined;
+  const { t: best, certainty } = found;
   // 4. What borders it inside: hair or an occluder → no evidence; skin (or beard) colour → evidence.
   let covered = 0;
   const rgb = new Float32Array(3), ycc = new Float32Array(3), mean = new Float32Array(3);
@@ -150,6 +200,83 @@ export function matchOutline(src: ContourSource, colours: OutlineColours, x: num
   if (!(trust > 0)) return undefined;
   // 5. Snap to the strongest colour edge within the mask's uncertainty (the mask is coarser than the photo).
   return { offsetPx: snapToEdge(image, x, y, nx, ny, best, s.snapPx), trust };
+}
+
+/** The outline above the ears, where hair may lie between it and the scalp. */
+export interface ScalpOutline {
+  /** Signed distance from the model point to the outline along its outward normal, pixels (> 0: the photo's outline is wider). */
+  offsetPx: number;
+  /** 0..1: how clean the person mask's step is there. */
+  certainty: number;
+  /**
+   * Pixels from the outline inward to the first skin along the line: 0 where skin borders the
+   * outline (a bald or shaven scalp), Infinity where no skin lies within reach (hair all the way).
+   * The scalp's own outline lies within this band: skin seen further in is on the skull's near side.
+   */
+  hairBandPx: number;
+}
+
+/**
+ * Fine contrast up to this multiple of the face skin's median still reads as skin (shape choice:
+ * hair strands measure 3–9× on our photos, pores and shading about 1×).
+ */
+const SKIN_CONTRAST_MAX = 2;
+
+/** Skin at (x, y): the face's skin mask or skin beyond the oval (temples), not hair, as smooth as the face's skin and of its colour (light hair shares skin's mask, often its colour). */
+function skinAt(src: ContourSource, colours: OutlineColours, x: number, y: number): boolean {
+  const { image, masks } = src;
+  const W = image.width, H = image.height;
+  const skin = Math.max(maskAt(masks.skin, W, H, x, y), masks.skinBeyondOval ? maskAt(masks.skinBeyondOval, W, H, x, y) : 0);
+  if (!(skin >= 0.5 && maskAt(masks.hair, W, H, x, y) < 0.5 && fineContrast(image, x, y) <= SKIN_CONTRAST_MAX * colours.skinContrast)) return false;
+  // And the face skin's own colour within its tight spread (grey and white hair is smooth and skin-masked, but not skin-coloured).
+  const rgb = new Float32Array(3), ycc = new Float32Array(3);
+  colourAt(image, x, y, rgb);
+  toYcc(rgb, 0, ycc, 0);
+  return likeness(distance2(ycc, 0, colours.skin, tightSigma(colours.skin))) >= 0.5;
+}
+
+/**
+ * The person's outline along a search line over the scalp, and what lies inside it: skin (the
+ * scalp's own edge), or hair (the scalp lies somewhere within the hair band): hair-masked pixels of
+ * the photo's own hair colour, or skin-masked pixels with hair's strand texture. An occluder, or
+ * anything else there (a hat, a hand) gives no evidence (undefined). `reachPx` bounds the inward
+ * walk to the first skin.
+ */
+export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number }): ScalpOutline | undefined {
+  const { image, masks } = src;
+  const W = image.width, H = image.height;
+  const found = personOutline(src, x, y, nx, ny, s);
+  if (!found) return undefined;
+  const at = (t: number): [number, number] => [x + t * nx, y + t * ny];
+  // What borders the outline inside: skin, hair, an occluder, and the band's mean colour.
+  let occluded = 0, skin = 0, hair = 0, textured = 0;
+  const rgb = new Float32Array(3), mean = new Float32Array(3), ycc = new Float32Array(3);
+  const depths = [0.5, 1, 1.5];
+  for (const f of depths) {
+    const [ix, iy] = at(found.t - f * s.bandPx);
+    occluded = Math.max(occluded, maskAt(masks.occluder, W, H, ix, iy));
+    skin += (skinAt(src, colours, ix, iy) ? 1 : 0) / depths.length;
+    hair += maskAt(masks.hair, W, H, ix, iy) / depths.length;
+    textured += (fineContrast(image, ix, iy) > SKIN_CONTRAST_MAX * colours.skinContrast ? 1 : 0) / depths.length;
+    colourAt(image, ix, iy, rgb);
+    for (let c = 0; c < 3; c++) mean[c] += rgb[c] / depths.length;
+  }
+  toYcc(mean, 0, ycc, 0);
+  if (occluded >= 0.5) return undefined;
+  const offsetPx = snapToEdge(image, x, y, nx, ny, found.t, s.snapPx);
+  if (skin >= 0.5) return { offsetPx, certainty: found.certainty, hairBandPx: 0 };
+  // Hair: the photo's own hair colour where hair is masked (a hat the segmentation calls hair is not hair), or strands the skin mask took in.
+  const ownColour = colours.hair ? likeness(distance2(ycc, 0, colours.hair, shadedSigma(colours.hair))) >= 0.5 : true;
+  if (!((hair >= 0.5 && ownColour) || (hair < 0.5 && textured >= 0.5))) return undefined;
+  let band = Infinity;
+  for (let d = s.bandPx; d <= s.reachPx; d += STEP_PX) {
+    const [ix, iy] = at(found.t - d);
+    if (skinAt(src, colours, ix, iy)) {
+      band = d;
+      break;
+    }
+  }
+  return { offsetPx, certainty: found.certainty, hairBandPx: band };
 }
 
 /**

@@ -244,11 +244,14 @@ export function warpedPositions(head: TemplateHead, warp: Warp, expression?: Flo
  * The head's occluding contour seen by `camera`: on each skin edge between eligible vertices where
  * the normal's facing (n · view direction) changes sign, the zero crossing; kept where it is on the
  * outer boundary of the head's projection (not over the neck or the other cheek) and not hidden,
- * thinned to `spacingM` apart on the template.
+ * thinned to `spacingM` apart on the template. `region` "face" is where the silhouette term
+ * constrains (see templateInfo); "head" is all skin off the face mesh and the ears (scalp, jaw, neck),
+ * for the head's proportions (fit/head-outline.ts).
  */
-export function occludingContour(head: TemplateHead, positions: Float32Array, camera: Camera, options: SilhouetteOptions = {}, expression?: Float32Array): ContourPoint[] {
+export function occludingContour(head: TemplateHead, positions: Float32Array, camera: Camera, options: SilhouetteOptions = {}, expression?: Float32Array, region: ContourRegion = "face"): ContourPoint[] {
   const o = { ...SILHOUETTE_DEFAULTS, ...options };
   const info = templateInfo(head);
+  const eligible = region === "face" ? info.eligible : info.offFace;
   const normals = computeNormals(positions, head.mesh.indices, info.weld);
   const eye = cameraCentre(camera);
   const nv = positions.length / 3;
@@ -265,7 +268,7 @@ export function occludingContour(head: TemplateHead, positions: Float32Array, ca
   for (let tri = info.skinTriangles.first; tri < info.skinTriangles.first + info.skinTriangles.count; tri++) {
     for (let e = 0; e < 3; e++) {
       const a0 = idx[3 * tri + e], b0 = idx[3 * tri + ((e + 1) % 3)];
-      if (!info.eligible[a0] || !info.eligible[b0] || facing[a0] > 0 === facing[b0] > 0) continue;
+      if (!eligible[a0] || !eligible[b0] || facing[a0] > 0 === facing[b0] > 0) continue;
       const a = Math.min(a0, b0), b = Math.max(a0, b0);
       const key = a * nv + b;
       if (seen.has(key)) continue;
@@ -351,8 +354,13 @@ function headRaster(head: TemplateHead, positions: Float32Array, camera: Camera,
   };
 }
 
+/** Which part of the skin a contour is sought on (see occludingContour). */
+export type ContourRegion = "face" | "head";
+
 interface TemplateInfo {
   skin: number[];
+  /** 1 on skin off the face mesh (no landmark within the oval's spacing) and off the ears. */
+  offFace: Uint8Array;
   skinTriangles: { first: number; count: number };
   /** 1 where a contour may constrain: the face outline and everything off the face mesh's interior. */
   eligible: Uint8Array;
@@ -384,7 +392,7 @@ function templateInfo(head: TemplateHead): TemplateInfo {
   // The oval's mean spacing between neighbouring landmarks.
   let spacing = 0;
   for (let k = 0; k < FACE_OVAL.length; k++) spacing += Math.sqrt(dist2(lv[FACE_OVAL[k]], lv[FACE_OVAL[(k + 1) % FACE_OVAL.length]])) / FACE_OVAL.length;
-  const eligible = new Uint8Array(nv);
+  const eligible = new Uint8Array(nv), offFace = new Uint8Array(nv);
   const browY = Math.min(...[...RIGHT_BROW_CORE, ...LEFT_BROW_CORE].map((i) => pos[3 * lv[i] + 1]));
   for (const v of skin) {
     let best = Infinity, nearest = -1;
@@ -396,10 +404,13 @@ function templateInfo(head: TemplateHead): TemplateInfo {
     // below the brows: the scalp's outline in a photo is nearly always hair's.
     const offLandmarks = best > (spacing / 2) ** 2 && (oval.has(nearest) || best > spacing * spacing);
     // Not on the ears (the atlas's bottom row): their rims pull the thin-plate warp into folds.
-    eligible[v] = offLandmarks && pos[3 * v + 1] < browY && head.mesh.uvs[2 * v + 1] < ATLAS.row.v0 ? 1 : 0;
+    const offEars = head.mesh.uvs[2 * v + 1] < ATLAS.row.v0;
+    eligible[v] = offLandmarks && pos[3 * v + 1] < browY && offEars ? 1 : 0;
+    offFace[v] = best > spacing * spacing && offEars ? 1 : 0;
   }
   const info: TemplateInfo = {
     skin,
+    offFace,
     skinTriangles: { first: skinPart.firstIndex / 3, count: skinPart.indexCount / 3 },
     eligible,
     weld: weldMap(pos),
