@@ -26,16 +26,19 @@
 import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
-import { LEFT_BROW, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
+import { LEFT_BROW, LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
+import { contourGroups, subtractSharedOffset } from "./expression-noise.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
 export interface ExpressionOptions {
   /** Solve the photo's expression and keep it out of the head's shape (false: the head keeps it, as before issue 16). */
   enabled?: boolean;
-  /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise). */
+  /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise: independent and contour-shared parts together). */
   landmarkSdIod?: number;
+  /** Each contour's landmarks share part of that error as one offset, at the detector's measured share (fit/expression-noise.ts); false: every landmark independent. */
+  correlatedNoise?: boolean;
   /**
    * Mean weight of a facial action when it is present (0..1): each shape's Laplace prior has mean
    * P(active) × this (fit/expression-prior.ts). 0.5 is the middle of FACS's five intensities (A–E, C "marked").
@@ -52,6 +55,7 @@ export interface ExpressionOptions {
 export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   enabled: true,
   landmarkSdIod: LANDMARK_SD_IOD,
+  correlatedNoise: true,
   activeWeight: 0.5,
   gazeScale: 0.3,
   iterations: 4,
@@ -67,6 +71,8 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
 const LOWER_FACE_RELATIVE_SD = 0.08;
 /** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
 const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
+/** Mouth width (cheilion–cheilion) SD, metres: 51.7 ± 4.3 mm (men, NIOSH "lip length"; 3DFN 3.8) [S3] [S4] (reference/head-anthropometry.md). */
+const MOUTH_WIDTH_SD_M = 0.0043;
 /** Upper lip height (subnasale–stomion) SD, metres: 22.6 ± 2.7 mm (men; women 2.6) [S4] (reference/head-anthropometry.md). */
 const UPPER_LIP_HEIGHT_SD_M = 0.0027;
 /**
@@ -130,13 +136,18 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1.
   const vars: Variable[] = fields.map((_, k) => (k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
   const jawOpen = unknowns.findIndex((u) => u.field.name === "jawOpen"), mouthClose = unknowns.findIndex((u) => u.field.name === "mouthClose");
-  const sigmaPx = o.landmarkSdIod * input.interocularPx;
+  const totalVariance = (o.landmarkSdIod * input.interocularPx) ** 2;
+  const groups = contourGroups(ids, o.landmarkSdIod * input.interocularPx, o.correlatedNoise);
+  const contourOf = new Int32Array(ids.length).fill(-1);
+  groups.forEach((group, gi) => group.members.forEach((k) => (contourOf[k] = gi)));
   const c = ids.map((i) => confidence[i]);
   const w = new Float64Array(K);
   const p = new Float64Array(3), J = new Float64Array(6);
   let neutralErrorPx = NaN;
   for (let it = 0; it < o.iterations; it++) {
     const H = new Float64Array(K * K), g = new Float64Array(K);
+    // Each contour's members (their rows, residuals at w, precisions) for its shared-offset correction.
+    const members = groups.map(() => ({ precisions: [] as number[], rows: [] as Float64Array[], residuals: [] as Float64Array[] }));
     let se = 0;
     ids.forEach((i, k) => {
       const v = lv[i];
@@ -151,19 +162,27 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
         const d = fields[s].delta;
         for (let a = 0; a < 2; a++) A[a * K + s] = J[3 * a] * d[3 * v] + J[3 * a + 1] * d[3 * v + 1] + J[3 * a + 2] * d[3 * v + 2];
       }
-      const weight = c[k] / (sigmaPx * sigmaPx);
+      // A landmark on no contour carries the whole variance on its own.
+      const group = contourOf[k];
+      const precision = c[k] / (group >= 0 ? groups[group].sigma2 : totalVariance);
+      // Residual at w = r + A(w' − w): the quadratic in w' has gradient Aᵀ(r − A·w) at 0.
+      const rw = Float64Array.from(r);
+      for (let a = 0; a < 2; a++) for (let s = 0; s < K; s++) rw[a] -= A[a * K + s] * w[s];
       for (let a = 0; a < 2; a++) {
-        // Residual at w = r + A(w' − w): the quadratic in w' has gradient Aᵀ(r − A·w) at 0.
-        let rw = r[a];
-        for (let s = 0; s < K; s++) rw -= A[a * K + s] * w[s];
         for (let s = 0; s < K; s++) {
           const As = A[a * K + s];
           if (As === 0) continue;
-          g[s] += weight * As * rw;
-          for (let t = 0; t < K; t++) H[s * K + t] += weight * As * A[a * K + t];
+          g[s] += precision * As * rw[a];
+          for (let t = 0; t < K; t++) H[s * K + t] += precision * As * A[a * K + t];
         }
       }
+      if (group >= 0 && precision > 0) {
+        members[group].precisions.push(precision);
+        members[group].rows.push(A);
+        members[group].residuals.push(rw);
+      }
     });
+    members.forEach((m, gi) => subtractSharedOffset(H, g, K, groups[gi].tau2, m.precisions, m.rows, m.residuals));
     if (it === 0) neutralErrorPx = Math.sqrt(se / ids.length);
     boxLasso(H, g, vars, w, jawOpen, mouthClose);
   }
@@ -396,8 +415,13 @@ export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32A
 }
 
 /**
- * How full each lip is: the outer arc of the upper (lower) lip moved up (down) by one SD of the
- * vermilion height at the middle, tapering to nothing at the corners (2 modes).
+ * The lips' own shape (5 modes), each at one SD of the population's spread: how full each lip is
+ * (its outer arc moved up / down by the vermilion height's SD at the middle) and where it meets
+ * the other (its inner arc moved toward the mouth's seam by the same SD: on a closed mouth the
+ * visible red lip reaches the meeting line, which the template's averaged inner lines do not,
+ * 5.5 mm apart), tapering to nothing at the corners; and the mouth's width (every lip landmark
+ * moved out in proportion to its distance from the midline, the corners by half the width's SD).
+ * Without them the solve reads a closed mouth's thin or full lips as mouthShrugLower / mouthRoll.
  */
 export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
   const x = (i: number) => positions[3 * landmarkVertices[i]];
@@ -408,7 +432,15 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
     for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
     return { name, delta };
   };
-  return [mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper), mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower)];
+  const width = new Float32Array(positions.length);
+  for (const i of new Set([...LIPS_OUTER, ...MOUTH_INNER])) width[3 * landmarkVertices[i]] = (MOUTH_WIDTH_SD_M / 2) * ((x(i) - mid) / half);
+  return [
+    mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper),
+    mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower),
+    mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper),
+    mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower),
+    { name: "mouthWidth", delta: width },
+  ];
 }
 
 /** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */
