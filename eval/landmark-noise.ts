@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
 import { decodeImage } from "../src/image/decode.ts";
 import { capture } from "../src/pipeline/capture.ts";
-import { LANDMARK_CONTOURS } from "../src/pipeline/fit/expression-noise.ts";
+import { IRIS_CONTOURS, LANDMARK_CONTOURS } from "../src/pipeline/fit/expression-noise.ts";
 import { LEFT_IRIS_START, MESH_LANDMARK_COUNT, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import type { ImageF32 } from "../src/types.ts";
 
@@ -79,14 +79,14 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const sums = new Map<string, ContourSums>(LANDMARK_CONTOURS.map((c) => [c.name, { scatter: 0, scatterDof: 0, offset: 0, offsetCount: 0, invN: 0 }]));
+  const sums = new Map<string, ContourSums>([...LANDMARK_CONTOURS, ...IRIS_CONTOURS].map((c) => [c.name, { scatter: 0, scatterDof: 0, offset: 0, offsetCount: 0, invN: 0 }]));
   for (const photo of photos) {
     const { image } = await decodeImage(photo);
     const [direct, mirror] = [await capture({ image }), await capture({ image: mirrored(image) })];
     const lm = direct.landmarks;
     const iod = Math.hypot(lm[3 * RIGHT_IRIS_START] - lm[3 * LEFT_IRIS_START], lm[3 * RIGHT_IRIS_START + 1] - lm[3 * LEFT_IRIS_START + 1]);
     const d = disagreement(lm, unmirrored(mirror.landmarks, image.width)).map((x) => x / iod);
-    for (const contour of LANDMARK_CONTOURS) {
+    for (const contour of [...LANDMARK_CONTOURS, ...IRIS_CONTOURS]) {
       const s = sums.get(contour.name)!, n = contour.ids.length;
       const m = [0, 1].map((a) => contour.ids.reduce((t, i) => t + d[2 * i + a], 0) / n);
       for (const i of contour.ids) s.scatter += (d[2 * i] - m[0]) ** 2 + (d[2 * i + 1] - m[1]) ** 2;
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${path.basename(photo)} captured twice\n`);
   }
-  const rows = LANDMARK_CONTOURS.map((c) => estimate(c.name, [sums.get(c.name)!]));
+  const rows = [...LANDMARK_CONTOURS, ...IRIS_CONTOURS].map((c) => estimate(c.name, [sums.get(c.name)!]));
   const pooled = estimate("pooled", [...sums.values()]);
   for (const r of [...rows, pooled]) process.stdout.write(`${r.name}: σ ${(100 * r.sigma).toFixed(2)} % IOD, τ ${(100 * r.tau).toFixed(2)} % IOD, shared variance ${r.shared.toFixed(2)}\n`);
   await writeFile(out, JSON.stringify({ photos: photos.map((p) => path.basename(p)), rows, pooled }, null, 2) + "\n");

@@ -36,7 +36,7 @@ const upperLid = (contour: number[], lower: number[]) => contour.filter((i) => !
 
 /**
  * The contours: each lip line, each lid margin (lower lid with its corners, upper lid between
- * them), each brow, the jaw (the face oval below the nose tip), each iris. Disjoint. The two sides'
+ * them), each brow, the jaw (the face oval below the nose tip). Disjoint. The two sides'
  * measured shares are averaged (the detector has no reason to differ by side; the difference, up
  * to 0.37 on the brows, is the 13 photos' sampling error).
  */
@@ -50,6 +50,15 @@ export const LANDMARK_CONTOURS: LandmarkContour[] = [
   { name: "rightBrow", ids: RIGHT_BROW, sharedVariance: 0.4 },
   { name: "leftBrow", ids: LEFT_BROW, sharedVariance: 0.4 },
   { name: "jaw", ids: FACE_OVAL.filter((i) => FACE_LANDMARKS_M[3 * i + 1] < FACE_LANDMARKS_M[3 * NOSE_TIP + 1]), sharedVariance: 0.54 },
+];
+
+/**
+ * The irises are measured too (shared share 0.96 / 0.92: the iris model places a rigid circle) but
+ * stay independent in the solve: an iris's offset is the only measurement of gaze, and with it
+ * discounted the solve turned antagonist gaze pairs (up + down at once) to fit the iris's size,
+ * which is identity (9 probe photos, 2026-12-06).
+ */
+export const IRIS_CONTOURS: LandmarkContour[] = [
   { name: "rightIris", ids: RIGHT_IRIS, sharedVariance: 0.94 },
   { name: "leftIris", ids: LEFT_IRIS, sharedVariance: 0.94 },
 ];
