@@ -26,7 +26,7 @@
 import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
-import { LEFT_BROW, LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
+import { CHIN, LEFT_BROW, LIP_LOWER_INNER, LOWER_LIP_BOTTOM, MESH_LANDMARK_COUNT, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
 import { contourGroups, subtractSharedOffset } from "./expression-noise.ts";
@@ -71,6 +71,8 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
 const LOWER_FACE_RELATIVE_SD = 0.08;
 /** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
 const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
+/** Lower lip height (stomion–sublabiale) SD, metres: 19.2 ± 2.8 mm (men; women 2.3) [S4] (reference/head-anthropometry.md). */
+const LOWER_LIP_HEIGHT_SD_M = 0.0028;
 /** Mouth width (cheilion–cheilion) SD, metres: 51.7 ± 4.3 mm (men, NIOSH "lip length"; 3DFN 3.8) [S3] [S4] (reference/head-anthropometry.md). */
 const MOUTH_WIDTH_SD_M = 0.0043;
 /** Upper lip height (subnasale–stomion) SD, metres: 22.6 ± 2.7 mm (men; women 2.6) [S4] (reference/head-anthropometry.md). */
@@ -244,9 +246,45 @@ interface Variable {
 /**
  * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| + Σ l0·[w ≠ 0] over lo ≤ w ≤ hi (and w[mouthClose] ≤
  * w[jawOpen]), by cyclic coordinate descent: each step is exact; without l0 the objective is convex
- * and it converges to the optimum, with it (a spike-and-slab prior) to a local one from w = 0.
+ * and it converges to the optimum, with it (a spike-and-slab prior) to a local one. Coordinate
+ * descent from w = 0 activates the first shape that explains a misfit before the identity modes
+ * after it can (a rare lip shape at its bound for a lower lip that sits higher), so each active
+ * shape with an activation cost is then tried at 0 with the rest re-solved, and left there when
+ * the objective is lower (backward elimination).
  */
-function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
+function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number): void {
+  descend(H, g, vars, w, jawOpen, mouthClose);
+  let best = objective(H, g, vars, w);
+  for (let s = 0; s < vars.length; s++) {
+    if (!(vars[s].l0 && w[s] !== 0)) continue;
+    const trial = Float64Array.from(w);
+    trial[s] = 0;
+    const held = vars.map((v, k) => (k === s ? { ...v, lo: 0, hi: 0 } : v));
+    descend(H, g, held, trial, jawOpen, mouthClose);
+    const f = objective(H, g, vars, trial);
+    if (f < best) {
+      best = f;
+      w.set(trial);
+    }
+  }
+}
+
+/** The objective boxLasso minimises, at w. */
+function objective(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array): number {
+  const K = g.length;
+  let f = 0;
+  for (let s = 0; s < K; s++) {
+    if (w[s] === 0) continue;
+    let hw = 0;
+    for (let t = 0; t < K; t++) hw += H[s * K + t] * w[t];
+    const { l1, ridge, l0 = 0 } = vars[s];
+    f += 0.5 * w[s] * (hw + ridge * w[s]) + g[s] * w[s] + l1 * Math.abs(w[s]) + l0;
+  }
+  return f;
+}
+
+/** The coordinate descent itself, from the given w. */
+function descend(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
   const K = g.length;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
@@ -415,13 +453,17 @@ export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32A
 }
 
 /**
- * The lips' own shape (5 modes), each at one SD of the population's spread: how full each lip is
+ * The lips' own shape (6 modes), each at one SD of the population's spread: how full each lip is
  * (its outer arc moved up / down by the vermilion height's SD at the middle) and where it meets
  * the other (its inner arc moved toward the mouth's seam by the same SD: on a closed mouth the
  * visible red lip reaches the meeting line, which the template's averaged inner lines do not,
  * 5.5 mm apart), tapering to nothing at the corners; and the mouth's width (every lip landmark
- * moved out in proportion to its distance from the midline, the corners by half the width's SD).
- * Without them the solve reads a closed mouth's thin or full lips as mouthShrugLower / mouthRoll.
+ * moved out in proportion to its distance from the midline, the corners by half the width's SD);
+ * and where the lower lip sits on the chin (the lower lip and the labiomental region below it up by
+ * the lower lip height's SD, fading to nothing at the menton). Without them the solve reads a
+ * closed mouth's thin or full lips as mouthShrugLower / mouthRoll. (Two closed-lip photos,
+ * hrn-multiview 21650 and Biden, whose lower lip and chin sit 2 mm above the head's, still take
+ * mouthShrugLower 1.0 over lowerLipHeight: what else the shrug fits there is not known yet.)
  */
 export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
   const x = (i: number) => positions[3 * landmarkVertices[i]];
@@ -432,6 +474,16 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
     for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
     return { name, delta };
   };
+  // The lower lip's height: the lower lip and the labiomental region below it, fading to the menton.
+  const y = (i: number) => positions[3 * landmarkVertices[i] + 1];
+  const [lipBottom, menton] = [y(LOWER_LIP_BOTTOM), y(CHIN)];
+  const lowerLip = new Float32Array(positions.length);
+  for (let i = 0; i < MESH_LANDMARK_COUNT; i++) {
+    const onLip = LIP_LOWER_INNER.includes(i) || OUTER_LOWER_LIP.includes(i);
+    if (!onLip && !(y(i) < lipBottom && y(i) > menton)) continue;
+    const t = onLip ? 0 : (lipBottom - y(i)) / (lipBottom - menton);
+    lowerLip[3 * landmarkVertices[i] + 1] = LOWER_LIP_HEIGHT_SD_M * (1 - t * t * (3 - 2 * t)) * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
+  }
   const width = new Float32Array(positions.length);
   for (const i of new Set([...LIPS_OUTER, ...MOUTH_INNER])) width[3 * landmarkVertices[i]] = (MOUTH_WIDTH_SD_M / 2) * ((x(i) - mid) / half);
   return [
@@ -440,6 +492,7 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
     mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper),
     mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower),
     { name: "mouthWidth", delta: width },
+    { name: "lowerLipHeight", delta: lowerLip },
   ];
 }
 
