@@ -6,7 +6,10 @@ import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
 import { fitSimilarity } from "../src/geometry/procrustes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
-import { applyExpression } from "../src/pipeline/fit/expression.ts";
+import { applyExpression, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
+import { LANDMARK_CONTOURS } from "../src/pipeline/fit/expression-noise.ts";
+import { LANDMARK_SD_IOD } from "../src/pipeline/fit/head-targets.ts";
+import { LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER } from "../src/primitives/face-topology.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "../src/pipeline/fit/expression-prior.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LANDMARK_COUNT, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
@@ -118,6 +121,60 @@ describe("the expression step of fit", () => {
     expect(Math.abs(at("eyeLookOutLeft") - 0.5)).toBeLessThan(WEIGHT_TOLERANCE);
     expect(at("eyeLookOutRight")).toBeLessThan(0.05);
   }, 120_000);
+});
+
+describe("the landmark noise model and the lips' identity", () => {
+  const at = (w: Float64Array, n: string) => w[ARKIT_BLENDSHAPES.indexOf(n as (typeof ARKIT_BLENDSHAPES)[number])];
+  const sum = (w: Float64Array) => w.reduce((s, x) => s + x, 0);
+  /** Landmarks with each listed contour displaced as a whole by (dx, dy) pixels: a detector's shared error. */
+  function shifted(lm: Float32Array, ids: number[], dx: number, dy: number): Float32Array {
+    const out = Float32Array.from(lm);
+    for (const i of ids) [out[3 * i], out[3 * i + 1]] = [out[3 * i] + dx, out[3 * i + 1] + dy];
+    return out;
+  }
+  function fitLandmarks(landmarks: Float32Array, expression: ExpressionOptions = {}): FitResult {
+    const capture = { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const }, landmarks, landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) };
+    return fit({ capture, head }, { expression, depthNoiseSdIod: 0 });
+  }
+  const iod = () => {
+    const lm = landmarksOf(person);
+    return Math.hypot(lm[3 * 468] - lm[3 * 473], lm[3 * 468 + 1] - lm[3 * 473 + 1]);
+  };
+  // Two SDs of the outer lip line's shared offset (fit/expression-noise.ts).
+  const bias = () => 2 * Math.sqrt(LANDMARK_CONTOURS.find((c) => c.name === "lipsOuter")!.sharedVariance) * LANDMARK_SD_IOD * iod();
+
+  it("reads a lip contour displaced as a whole as detector error, not a smile", () => {
+    const b = bias();
+    const lm = shifted(landmarksOf(person), [...LIPS_OUTER, ...MOUTH_INNER], 0.5 * b, -b);
+    const correlated = fitLandmarks(lm).expression!.weights;
+    const independent = fitLandmarks(lm, { correlatedNoise: false }).expression!.weights;
+    expect(at(correlated, "mouthSmileLeft") + at(correlated, "mouthSmileRight")).toBeLessThan(0.1);
+    expect(sum(correlated)).toBeLessThan(0.5);
+    // The same landmarks read as independent measurements explain the shift with shapes.
+    expect(sum(independent)).toBeGreaterThan(2 * sum(correlated));
+  }, 240_000);
+
+  it("still finds a true smile of 0.6, with the lips also displaced by the detector", () => {
+    const shapes = evaluateBlendshapes(person, head);
+    const smile = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => (n === "mouthSmileLeft" || n === "mouthSmileRight" ? 0.6 : 0)));
+    const b = bias();
+    const w = fitLandmarks(shifted(landmarksOf(smile), [...LIPS_OUTER, ...MOUTH_INNER], 0, b)).expression!.weights;
+    for (const n of ["mouthSmileLeft", "mouthSmileRight"]) expect(Math.abs(at(w, n) - 0.6), n).toBeLessThan(WEIGHT_TOLERANCE);
+  }, 240_000);
+
+  it("takes a closed mouth's lips as identity, not as a shrug or a roll", () => {
+    // The person's lips meet: each inner lip line moved to the middle of the template's gap.
+    const lm = landmarksOf(person);
+    const mid = (u: number, l: number) => (lm[3 * u + 1] + lm[3 * l + 1]) / 2;
+    const closed = Float32Array.from(lm);
+    LIP_UPPER_INNER.forEach((u, k) => {
+      const l = LIP_LOWER_INNER[k];
+      closed[3 * u + 1] = closed[3 * l + 1] = mid(u, l);
+    });
+    const w = fitLandmarks(closed).expression!.weights;
+    for (const n of ["mouthShrugLower", "mouthShrugUpper", "mouthRollLower", "mouthRollUpper", "mouthPressLeft", "mouthPressRight", "mouthClose"]) expect(at(w, n), n).toBeLessThan(0.1);
+    expect(sum(w)).toBeLessThan(0.5);
+  }, 240_000);
 });
 
 describe("the expression prior", () => {

@@ -11,7 +11,7 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { inMouthOpening, mouthOpening } from "./unwrap/mouth-opening.ts";
+import { eyeOpenings, inOpening, mouthOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -55,8 +55,10 @@ export interface UnwrapOptions {
   aoResolution?: number;
   /** Cap on the tangent of the viewing angle in the depth test's slope term (grazing texels would get an unbounded tolerance). */
   maxSlopeTangent?: number;
-  /** Texels that land inside the photo's mouth opening (inner lip contour; teeth, tongue, the mouth's dark) count as unseen (unwrap/mouth-opening.ts). */
+  /** Texels that land inside the photo's mouth opening (inner lip contour; teeth, tongue, the mouth's dark) count as unseen (unwrap/photo-openings.ts). */
   mouthOpeningUnseen?: boolean;
+  /** Skin texels that land inside the photo's eye openings (lid margins; sclera, iris) count as unseen: a lid never carries the eye (unwrap/photo-openings.ts). */
+  eyeOpeningUnseen?: boolean;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -74,6 +76,7 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   aoResolution: 384,
   maxSlopeTangent: 8,
   mouthOpeningUnseen: true,
+  eyeOpeningUnseen: true,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
@@ -123,6 +126,9 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const vertexConfidence = vertexLandmarkConfidence(mesh.positions, head.landmarkVertices, capture.landmarkConfidence, o.landmarkRadiusM);
   const pyramid = buildPhotoPyramid(capture.image, projectedBox(projection.pixels, camera.width, camera.height));
   const opening = o.mouthOpeningUnseen ? mouthOpening(capture.landmarks) : null;
+  const eyes = o.eyeOpeningUnseen ? eyeOpenings(capture.landmarks) : [];
+  const skin = head.parts.find((p) => p.part === "skin");
+  const isSkin = (t: number) => skin !== undefined && t >= skin.firstIndex / 3 && t < (skin.firstIndex + skin.indexCount) / 3;
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -146,7 +152,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const x = camera.cx + (camera.fx * pc[0]) / dist;
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
-    if (inMouthOpening(opening, x, y)) continue;
+    if (inOpening(opening, x, y)) continue;
+    if (eyes.length > 0 && isSkin(t) && eyes.some((e) => inOpening(e, x, y))) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);

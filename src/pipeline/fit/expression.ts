@@ -26,16 +26,19 @@
 import { evaluateBlendshapes } from "../../geometry/blendshapes.ts";
 import { ARKIT_BLENDSHAPES } from "../../geometry/blendshape-names.ts";
 import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
-import { LEFT_BROW, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
+import { contourGroups, subtractSharedOffset } from "./expression-noise.ts";
+import { heightModes, lipModes, lowerFaceModes } from "./expression-identity.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
 export interface ExpressionOptions {
   /** Solve the photo's expression and keep it out of the head's shape (false: the head keeps it, as before issue 16). */
   enabled?: boolean;
-  /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise). */
+  /** Per-axis SD of one landmark, share of the inter-ocular distance (the data term's noise: independent and contour-shared parts together). */
   landmarkSdIod?: number;
+  /** Each contour's landmarks share part of that error as one offset, at the detector's measured share (fit/expression-noise.ts); false: every landmark independent. */
+  correlatedNoise?: boolean;
   /**
    * Mean weight of a facial action when it is present (0..1): each shape's Laplace prior has mean
    * P(active) × this (fit/expression-prior.ts). 0.5 is the middle of FACS's five intensities (A–E, C "marked").
@@ -52,6 +55,7 @@ export interface ExpressionOptions {
 export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   enabled: true,
   landmarkSdIod: LANDMARK_SD_IOD,
+  correlatedNoise: true,
   activeWeight: 0.5,
   gazeScale: 0.3,
   iterations: 4,
@@ -59,28 +63,6 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   expressiveM: 0.0006,
 };
 
-/**
- * Relative SD of the lower face's size between people: lower face height (subnasale–gnathion)
- * 73.0 ± 5.3 mm (7.3 %) [S4], bigonial breadth 120.7 ± 10.7 mm (8.9 %) [S3]
- * (reference/head-anthropometry.md §1); depth, and the shears, taken as the same order (assumed).
- */
-const LOWER_FACE_RELATIVE_SD = 0.08;
-/** Upper / lower red-lip (vermilion) height SD, metres: 7.6 ± 1.7 / 8.8 ± 2.3 mm (men; women 1.4 / 2.0) [S4] (reference/head-anthropometry.md). */
-const VERMILION_SD_M = { upper: 0.0017, lower: 0.0023 };
-/** Upper lip height (subnasale–stomion) SD, metres: 22.6 ± 2.7 mm (men; women 2.6) [S4] (reference/head-anthropometry.md). */
-const UPPER_LIP_HEIGHT_SD_M = 0.0027;
-/**
- * Eyebrow height (lid margin to brow) SD, metres: 10.4 ± 2.7 mm in adult Filipinos (Omaña et al.,
- * Philipp J Ophthalmol 46(2)); 6.4 ± 1.8 mm in white adults aged 41–60 (Cartwright et al., Am J
- * Ophthalmol 117:231–234, 1994), the larger taken. Both report the two brows correlated 0.87–0.96:
- * one mode moves both.
- */
-const BROW_HEIGHT_SD_M = 0.0027;
-/** Outer arcs of the upper and lower lip, corners excluded (face mesh indices). */
-const OUTER_UPPER_LIP = [185, 40, 39, 37, 0, 267, 269, 270, 409];
-const OUTER_LOWER_LIP = [146, 91, 181, 84, 17, 314, 405, 321, 375];
-/** Height over which the lower-face modes fade out above the subnasale, metres (shape choice: about the upper lip's half height). */
-const LOWER_FACE_FADE_M = 0.01;
 
 /** Shapes the landmarks cannot see: left at 0. */
 const UNOBSERVED = new Set(["tongueOut"]);
@@ -130,13 +112,18 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1.
   const vars: Variable[] = fields.map((_, k) => (k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
   const jawOpen = unknowns.findIndex((u) => u.field.name === "jawOpen"), mouthClose = unknowns.findIndex((u) => u.field.name === "mouthClose");
-  const sigmaPx = o.landmarkSdIod * input.interocularPx;
+  const totalVariance = (o.landmarkSdIod * input.interocularPx) ** 2;
+  const groups = contourGroups(ids, o.landmarkSdIod * input.interocularPx, o.correlatedNoise);
+  const contourOf = new Int32Array(ids.length).fill(-1);
+  groups.forEach((group, gi) => group.members.forEach((k) => (contourOf[k] = gi)));
   const c = ids.map((i) => confidence[i]);
   const w = new Float64Array(K);
   const p = new Float64Array(3), J = new Float64Array(6);
   let neutralErrorPx = NaN;
   for (let it = 0; it < o.iterations; it++) {
     const H = new Float64Array(K * K), g = new Float64Array(K);
+    // Each contour's members (their rows, residuals at w, precisions) for its shared-offset correction.
+    const members = groups.map(() => ({ precisions: [] as number[], rows: [] as Float64Array[], residuals: [] as Float64Array[] }));
     let se = 0;
     ids.forEach((i, k) => {
       const v = lv[i];
@@ -151,19 +138,27 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
         const d = fields[s].delta;
         for (let a = 0; a < 2; a++) A[a * K + s] = J[3 * a] * d[3 * v] + J[3 * a + 1] * d[3 * v + 1] + J[3 * a + 2] * d[3 * v + 2];
       }
-      const weight = c[k] / (sigmaPx * sigmaPx);
+      // A landmark on no contour carries the whole variance on its own.
+      const group = contourOf[k];
+      const precision = c[k] / (group >= 0 ? groups[group].sigma2 : totalVariance);
+      // Residual at w = r + A(w' − w): the quadratic in w' has gradient Aᵀ(r − A·w) at 0.
+      const rw = Float64Array.from(r);
+      for (let a = 0; a < 2; a++) for (let s = 0; s < K; s++) rw[a] -= A[a * K + s] * w[s];
       for (let a = 0; a < 2; a++) {
-        // Residual at w = r + A(w' − w): the quadratic in w' has gradient Aᵀ(r − A·w) at 0.
-        let rw = r[a];
-        for (let s = 0; s < K; s++) rw -= A[a * K + s] * w[s];
         for (let s = 0; s < K; s++) {
           const As = A[a * K + s];
           if (As === 0) continue;
-          g[s] += weight * As * rw;
-          for (let t = 0; t < K; t++) H[s * K + t] += weight * As * A[a * K + t];
+          g[s] += precision * As * rw[a];
+          for (let t = 0; t < K; t++) H[s * K + t] += precision * As * A[a * K + t];
         }
       }
+      if (group >= 0 && precision > 0) {
+        members[group].precisions.push(precision);
+        members[group].rows.push(A);
+        members[group].residuals.push(rw);
+      }
     });
+    members.forEach((m, gi) => subtractSharedOffset(H, g, K, groups[gi].tau2, m.precisions, m.rows, m.residuals));
     if (it === 0) neutralErrorPx = Math.sqrt(se / ids.length);
     boxLasso(H, g, vars, w, jawOpen, mouthClose);
   }
@@ -225,9 +220,45 @@ interface Variable {
 /**
  * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| + Σ l0·[w ≠ 0] over lo ≤ w ≤ hi (and w[mouthClose] ≤
  * w[jawOpen]), by cyclic coordinate descent: each step is exact; without l0 the objective is convex
- * and it converges to the optimum, with it (a spike-and-slab prior) to a local one from w = 0.
+ * and it converges to the optimum, with it (a spike-and-slab prior) to a local one. Coordinate
+ * descent from w = 0 activates the first shape that explains a misfit before the identity modes
+ * after it can (a rare lip shape at its bound for a lower lip that sits higher), so each active
+ * shape with an activation cost is then tried at 0 with the rest re-solved, and left there when
+ * the objective is lower (backward elimination).
  */
-function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
+function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number): void {
+  descend(H, g, vars, w, jawOpen, mouthClose);
+  let best = objective(H, g, vars, w);
+  for (let s = 0; s < vars.length; s++) {
+    if (!(vars[s].l0 && w[s] !== 0)) continue;
+    const trial = Float64Array.from(w);
+    trial[s] = 0;
+    const held = vars.map((v, k) => (k === s ? { ...v, lo: 0, hi: 0 } : v));
+    descend(H, g, held, trial, jawOpen, mouthClose);
+    const f = objective(H, g, vars, trial);
+    if (f < best) {
+      best = f;
+      w.set(trial);
+    }
+  }
+}
+
+/** The objective boxLasso minimises, at w. */
+function objective(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array): number {
+  const K = g.length;
+  let f = 0;
+  for (let s = 0; s < K; s++) {
+    if (w[s] === 0) continue;
+    let hw = 0;
+    for (let t = 0; t < K; t++) hw += H[s * K + t] * w[t];
+    const { l1, ridge, l0 = 0 } = vars[s];
+    f += 0.5 * w[s] * (hw + ridge * w[s]) + g[s] * w[s] + l1 * Math.abs(w[s]) + l0;
+  }
+  return f;
+}
+
+/** The coordinate descent itself, from the given w. */
+function descend(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
   const K = g.length;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     let moved = 0;
@@ -370,53 +401,4 @@ function warpedEverywhere(positions: Float32Array, warp: Warp): Float32Array {
 export function photographedHead(neutral: Float32Array, head: TemplateHead, weights: ArrayLike<number>): { shapes: Blendshape[]; positions: Float32Array } {
   const shapes = evaluateBlendshapes(neutral, head);
   return { shapes, positions: applyExpression(neutral, shapes, weights) };
-}
-
-/**
- * The lower face's identity the identity-only head cannot know (its landmarks are all expressive):
- * an affine map of everything below the subnasale (9 modes: each displacement axis × each offset
- * axis from the subnasale), at one SD of the population's spread, on the landmark vertices only
- * (the solve reads nothing else), fading out above the subnasale.
- */
-export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
-  const ref = Array.from({ length: 3 }, (_, c) => positions[3 * landmarkVertices[SUBNASALE] + c]);
-  const modes: Blendshape[] = [];
-  for (let a = 0; a < 3; a++) {
-    for (let b = 0; b < 3; b++) {
-      const delta = new Float32Array(positions.length);
-      for (const v of landmarkVertices) {
-        const t = (positions[3 * v + 1] - ref[1]) / LOWER_FACE_FADE_M;
-        const fade = t <= 0 ? 1 : t >= 1 ? 0 : 1 - t * t * (3 - 2 * t);
-        delta[3 * v + a] = LOWER_FACE_RELATIVE_SD * fade * (positions[3 * v + b] - ref[b]);
-      }
-      modes.push({ name: `lowerFace${"xyz"[a]}${"xyz"[b]}`, delta });
-    }
-  }
-  return modes;
-}
-
-/**
- * How full each lip is: the outer arc of the upper (lower) lip moved up (down) by one SD of the
- * vermilion height at the middle, tapering to nothing at the corners (2 modes).
- */
-export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
-  const x = (i: number) => positions[3 * landmarkVertices[i]];
-  const [right, left] = [x(MOUTH_RIGHT), x(MOUTH_LEFT)];
-  const mid = (right + left) / 2, half = Math.abs(left - right) / 2;
-  const mode = (name: string, ids: number[], dy: number): Blendshape => {
-    const delta = new Float32Array(positions.length);
-    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
-    return { name, delta };
-  };
-  return [mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper), mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower)];
-}
-
-/** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */
-export function heightModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
-  const mode = (name: string, ids: number[], dy: number): Blendshape => {
-    const delta = new Float32Array(positions.length);
-    for (const i of ids) delta[3 * landmarkVertices[i] + 1] = dy;
-    return { name, delta };
-  };
-  return [mode("mouthHeight", [...new Set([...LIPS_OUTER, ...MOUTH_INNER])], UPPER_LIP_HEIGHT_SD_M), mode("browHeight", [...LEFT_BROW, ...RIGHT_BROW], BROW_HEIGHT_SD_M)];
 }

@@ -1,0 +1,63 @@
+// unwrap's photo openings (src/pipeline/unwrap/photo-openings.ts): built by hand from an inner lip contour and lid margins.
+import { describe, expect, it } from "vitest";
+import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../src/primitives/face-topology.ts";
+import { eyeOpenings, inOpening, mouthOpening } from "../src/pipeline/unwrap/photo-openings.ts";
+
+/** 478 landmarks with the inner lip contour on an ellipse of half-height `open` round (100, 50), pixels. */
+function landmarks(open: number): Float32Array {
+  const lm = new Float32Array(478 * 3);
+  MOUTH_INNER.forEach((i, k) => {
+    const a = (2 * Math.PI * k) / MOUTH_INNER.length;
+    lm[3 * i] = 100 - 30 * Math.cos(a);
+    lm[3 * i + 1] = 50 + open * Math.sin(a);
+  });
+  return lm;
+}
+
+describe("the photo's mouth opening", () => {
+  it("holds the teeth between parted lips and nothing beyond the lips", () => {
+    const m = mouthOpening(landmarks(10));
+    expect(inOpening(m, 100, 50)).toBe(true);
+    expect(inOpening(m, 120, 52)).toBe(true);
+    expect(inOpening(m, 100, 62)).toBe(false);
+    expect(inOpening(m, 135, 50)).toBe(false);
+  });
+
+  it("is empty when the lips are closed or the landmarks are absent", () => {
+    const m = mouthOpening(landmarks(0));
+    let inside = 0;
+    for (let y = 40; y < 60; y++) for (let x = 60; x < 140; x++) if (inOpening(m, x + 0.5, y + 0.5)) inside++;
+    expect(inside).toBeLessThanOrEqual(2);
+    expect(inOpening(mouthOpening(undefined), 100, 50)).toBe(false);
+  });
+});
+
+/** 478 landmarks with each lid margin on an ellipse of half-height `open` round its eye centre, pixels. */
+function eyes(open: number): Float32Array {
+  const lm = new Float32Array(478 * 3);
+  for (const [contour, cx] of [[RIGHT_EYE_CONTOUR, 60], [LEFT_EYE_CONTOUR, 140]] as const) {
+    contour.forEach((i, k) => {
+      const a = (2 * Math.PI * k) / contour.length;
+      lm[3 * i] = cx - 15 * Math.cos(a);
+      lm[3 * i + 1] = 40 + open * Math.sin(a);
+    });
+  }
+  return lm;
+}
+
+describe("the photo's eye openings", () => {
+  it("hold each open eye's iris and nothing of the lids above or below", () => {
+    const [right, left] = eyeOpenings(eyes(6));
+    expect(inOpening(right, 60, 40)).toBe(true);
+    expect(inOpening(left, 140, 40)).toBe(true);
+    expect(inOpening(right, 140, 40)).toBe(false);
+    expect(inOpening(right, 60, 48)).toBe(false);
+    expect(inOpening(left, 140, 32)).toBe(false);
+  });
+
+  it("enclose nothing on a closed eye, whose lid is then textured from the photo", () => {
+    let inside = 0;
+    for (const m of eyeOpenings(eyes(0))) for (let y = 30; y < 50; y++) for (let x = 40; x < 160; x++) if (inOpening(m, x + 0.5, y + 0.5)) inside++;
+    expect(inside).toBeLessThanOrEqual(4);
+  });
+});
