@@ -11,6 +11,7 @@ import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
+import { blendRimTone } from "./complete/rim-tone.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
 
 export interface CompleteInput {
@@ -75,6 +76,14 @@ export interface CompleteOptions {
   synthesisSigma?: number;
   /** Confidence from which a seen skin texel may lend its texture, 0..1. */
   synthesisMinConfidence?: number;
+  /**
+   * Take the tone of texels seen below seenLevel (the oblique rim toward the silhouette) from the
+   * well-seen texels, keeping their own detail (complete/rim-tone.ts). For an albedo, which does not
+   * depend on the view: off for a photo texture, whose rim is darker by its real shading.
+   */
+  rimTone?: boolean;
+  /** Gaussian σ, texels, from which a seen texel's variation counts as tone (taken from the well-seen texels) rather than detail (kept). */
+  rimToneSigma?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -104,6 +113,9 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
+  rimTone: true,
+  // The skin texture's scale, as synthesisSigma: what varies within it is the rim's own detail.
+  rimToneSigma: 3,
 };
 
 export interface CompleteResult {
@@ -118,6 +130,23 @@ export interface CompleteResult {
   /** Fraction of covered texels seen directly / after mirror fill (confidence ≥ 0.5). */
   seenFraction: number;
   mirroredFraction: number;
+}
+
+/** The mirror fill, then the hole fill, from the seen weights `c`: the completed texture and its confidence. */
+function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, o: Required<CompleteOptions>) {
+  const gainFill = mirrorExposureGain(T, c, mirror, grid, o);
+  const { mixed, c1, mirrored } = mirrorFill(T, c, mirror, gainFill, grid, o);
+  return { filled: holeFill(mixed, c1, skinPrior, grid, coverage, o), c1, mirrored };
+}
+
+/** The completion `withRim` with the tone of texels seen below seenLevel taken from a completion of the well-seen ones (complete/rim-tone.ts). */
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, o: Required<CompleteOptions>): Float32Array {
+  const wellSeen = Float32Array.from(c, (v) => (v >= o.seenLevel ? v : 0));
+  if (!wellSeen.some((v) => v > 0)) return withRim;
+  const fromCore = fillFrom(T, wellSeen, skinPrior, mirror, grid, coverage, o).filled;
+  const n = grid.width * grid.height;
+  const inside = Float32Array.from({ length: n }, (_, p) => (grid.covered(p) ? 1 : 0));
+  return blendRimTone(withRim, fromCore, c, inside, grid.width, grid.height, grid.channels, o);
 }
 
 function checkInput(input: CompleteInput): void {
@@ -157,9 +186,8 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // Seen texels of regions where the photo often shows something else (collars, hair over the
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
-  const gainFill = mirrorExposureGain(T, seen.c, mirror, grid, o);
-  const { mixed, c1, mirrored } = mirrorFill(T, seen.c, mirror, gainFill, grid, o);
-  const filled = holeFill(mixed, c1, skinPrior, grid, input.coverage?.data, o);
+  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o);
+  const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o) : withRim;
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
