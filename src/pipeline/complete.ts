@@ -11,7 +11,8 @@ import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
-import { blendRimTone } from "./complete/rim-tone.ts";
+import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
+import { regionSum } from "./delight/maps.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
 
 export interface CompleteInput {
@@ -139,14 +140,18 @@ function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror:
   return { filled: holeFill(mixed, c1, skinPrior, grid, coverage, o), c1, mirrored };
 }
 
-/** The completion `withRim` with the tone of texels seen below seenLevel taken from a completion of the well-seen ones (complete/rim-tone.ts). */
-function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, o: Required<CompleteOptions>): Float32Array {
-  const wellSeen = Float32Array.from(c, (v) => (v >= o.seenLevel ? v : 0));
-  if (!wellSeen.some((v) => v > 0)) return withRim;
-  const fromCore = fillFrom(T, wellSeen, skinPrior, mirror, grid, coverage, o).filled;
+/** Regions whose own tone is kept whatever their confidence: segmenters do not call them skin, so they are seen below seenLevel without being oblique. */
+const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
+
+/** The completion `withRim` with the oblique rim's tone taken from a completion without it (complete/rim-tone.ts). */
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, o: Required<CompleteOptions>): Float32Array {
   const n = grid.width * grid.height;
+  const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
+  const withoutRim = Float32Array.from(c, (v, p) => (rim[p] ? 0 : v));
+  if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return withRim;
+  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, o).filled;
   const inside = Float32Array.from({ length: n }, (_, p) => (grid.covered(p) ? 1 : 0));
-  return blendRimTone(withRim, fromCore, c, inside, grid.width, grid.height, grid.channels, o);
+  return blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o);
 }
 
 function checkInput(input: CompleteInput): void {
@@ -187,7 +192,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
   const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o);
-  const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o) : withRim;
+  const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, o) : withRim;
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {

@@ -18,6 +18,8 @@
  * well-seen face and far out in the fill.
  */
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
+import { chamferDistance } from "../../image/chamfer-distance.ts";
+import type { Grid } from "./grid.ts";
 
 /**
  * σ of the Laplacian stack's Gaussians, texels: octaves from the texel up to about the width of the
@@ -31,18 +33,52 @@ export interface RimToneOptions {
   minConfidence: number;
   seenLevel: number;
   rimToneSigma: number;
+  rimOpening: number;
+}
+
+/** Membership (0..1) per texel of the regions whose low confidence is not obliqueness: lips, brows, eyelids, which segmenters do not call skin. */
+export type FeatureMembership = ArrayLike<number>;
+
+/**
+ * The oblique rim: texels seen below seenLevel that are joined, through such texels, to a broad
+ * unseen area (what survives an opening by rimOpening texels: beyond the silhouette, under the hair).
+ * That is the band where the facing ratio falls toward the silhouette. Texels seen below seenLevel
+ * for another reason, inside the well-seen face (lips, brows and eyelids, whose skin mask is
+ * low; a glasses frame), are not reached, and features stop the flood (a mouth opening is unseen).
+ */
+export function obliqueRim(c: Float32Array, grid: Grid, features: FeatureMembership, o: RimToneOptions): Uint8Array {
+  const { width: W, height: H, covered } = grid;
+  const n = W * H;
+  const toSeen = chamferDistance(W, H, (p) => c[p] > 0);
+  const rim = new Uint8Array(n);
+  const reached = new Uint8Array(n);
+  const queue: number[] = [];
+  for (let p = 0; p < n; p++) if (covered(p) && c[p] === 0 && toSeen[p] >= o.rimOpening) (reached[p] = 1), queue.push(p);
+  for (let head = 0; head < queue.length; head++) {
+    const p = queue[head];
+    const x = p % W;
+    for (const q of [x > 0 ? p - 1 : -1, x < W - 1 ? p + 1 : -1, p - W, p + W]) {
+      if (q < 0 || q >= n || reached[q] || !covered(q) || c[q] >= o.seenLevel || features[q] >= 0.5) continue;
+      reached[q] = 1;
+      if (c[q] > 0) rim[q] = 1;
+      queue.push(q);
+    }
+  }
+  return rim;
 }
 
 /**
- * Blends `withRim` (A) into `fromCore` (B) band by band, returning a new array: detail bands weighted
- * by the seen ramp, tone bands by the well-seen mask, each mask blurred to its band's scale. `seen`
- * is the own-data weight per texel; `inside` (1 = inside a UV island) keeps the blurs off the gutters.
+ * Blends `withRim` (A) into `fromCore` (B, completed without the `rim` texels) band by band,
+ * returning a new array: detail bands weighted by the seen ramp in the rim, tone bands by "seen
+ * and not rim", each mask blurred to its band's scale. `seen` is the own-data weight per texel; `inside`
+ * (1 = inside a UV island) keeps the blurs off the gutters.
  */
-export function blendRimTone(withRim: Float32Array, fromCore: Float32Array, seen: Float32Array, inside: Float32Array, width: number, height: number, channels: number, o: RimToneOptions): Float32Array {
+export function blendRimTone(withRim: Float32Array, fromCore: Float32Array, seen: Float32Array, rim: Uint8Array, inside: Float32Array, width: number, height: number, channels: number, o: RimToneOptions): Float32Array {
   const n = width * height;
   const diff = Float32Array.from(withRim, (v, i) => v - fromCore[i]);
-  const detailMask = Float64Array.from(seen, (c) => Math.min(1, Math.max(0, (c - o.minConfidence) / (o.seenLevel - o.minConfidence))));
-  const toneMask = Float64Array.from(seen, (c) => (c >= o.seenLevel ? 1 : 0));
+  // Unseen texels take B in every band; the rim its own detail (fading with its confidence), B's tone.
+  const detailMask = Float64Array.from(seen, (c, p) => (c <= 0 ? 0 : rim[p] ? Math.min(1, Math.max(0, (c - o.minConfidence) / (o.seenLevel - o.minConfidence))) : 1));
+  const toneMask = Float64Array.from(seen, (c, p) => (c > 0 && !rim[p] ? 1 : 0));
   const out = Float32Array.from(fromCore);
   // Level 0 is the difference itself; level k + 1 its blur at BAND_SIGMAS[k]; band k = level k − level k + 1.
   let finer: Float32Array = diff;
