@@ -7,15 +7,18 @@
  * continues it, and a band of the rim's tone runs along the temples between the face and the fill.
  *
  * Multi-band blending (Burt & Adelson 1983, "A multiresolution spline with application to image
- * mosaics"): the completion with the rim (A) and the completion from the well-seen texels only (B)
- * are split into Laplacian bands, and each band is blended with a mask blurred to that band's own
- * scale, so a low-frequency difference is spread over a width as large as its wavelength (no step
- * at any scale). Bands finer than `toneSigma` (the skin's texture) take A where the texel is seen at
- * all (confidence ramp minConfidence → seenLevel): the rim's pores and mottling stay. Coarser bands,
- * the tone, take A only where the texel is well seen (confidence ≥ seenLevel): the rim's tone is the
- * well-seen face's, extrapolated by the same mirror and hole fills as every other unseen texel.
- * Written as B + Σ_k M_k · band_k(A − B): the bands of the difference only, which is 0 over the
- * well-seen face and far out in the fill.
+ * mosaics"): the completion with the rim (A) and the completion without it (B) are split into
+ * Laplacian bands, and each band is blended with a mask blurred to that band's own scale, so a
+ * low-frequency difference is spread over a width as large as its wavelength (no step at any
+ * scale). Bands finer than `rimToneSigma` (the skin's texture) take A where the texel is seen at
+ * all (in the rim, ramped over its confidence minConfidence → seenLevel): the rim's pores and
+ * mottling stay. Coarser bands, the tone, take A only where it is seen outside the rim: the rim's
+ * tone is the rest of the face's, extrapolated by the same mirror and hole fills as every unseen
+ * texel. The rim is the band seen below seenLevel that runs into a broad unseen area (obliqueRim);
+ * lips, brows, eyelids and whatever else is seen below seenLevel inside the face keep their tone (a
+ * first version that took every texel below seenLevel as rim lightened 3ddfa-JianzhuGuo's brows
+ * and moved its identity 0.765 → 0.728). Written as B + Σ_k M_k · band_k(A − B): the bands of the
+ * difference only, which is 0 over the face outside the rim and far out in the fill.
  */
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
 import { chamferDistance } from "../../image/chamfer-distance.ts";
