@@ -77,11 +77,7 @@ export interface CompleteOptions {
   synthesisSigma?: number;
   /** Confidence from which a seen skin texel may lend its texture, 0..1. */
   synthesisMinConfidence?: number;
-  /**
-   * Take the tone of texels seen below seenLevel (the oblique rim toward the silhouette) from the
-   * well-seen texels, keeping their own detail (complete/rim-tone.ts). For an albedo, which does not
-   * depend on the view: off for a photo texture, whose rim is darker by its real shading.
-   */
+  /** Take the oblique rim's tone (seen below seenLevel, joined to a broad unseen area) from the rest of the face, keeping its detail (complete/rim-tone.ts); for an albedo: off for a photo texture, whose rim is darker by real shading. */
   rimTone?: boolean;
   /** Gaussian σ, texels, from which a seen texel's variation counts as tone (taken from the well-seen texels) rather than detail (kept). */
   rimToneSigma?: number;
