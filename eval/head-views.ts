@@ -38,7 +38,7 @@ export function headViewPanels(stages: StageResults): { panels: StripPanel[]; ca
     ...VIEWS.map(([label, turn, elevation]) => ({ label, image: studioView(fit.mesh, maps, nose, SIZE, turn, elevation) })),
   ];
   const pct = checks.contamination === null ? "–" : (100 * checks.contamination).toFixed(2);
-  const caption = `contamination ${pct} % · border ΔE00 ${checks.borderDeltaE?.toFixed(2) ?? "–"} · iris ΔE00 ${checks.irisDeltaE?.toFixed(1) ?? "–"}`;
+  const caption = `contamination ${pct} % · border ΔE00 ${checks.borderDeltaE?.toFixed(2) ?? "–"} (wide ${checks.borderWideDeltaE?.toFixed(2) ?? "–"}, line ${checks.borderLineDeltaE?.toFixed(2) ?? "–"}) · iris ΔE00 ${checks.irisDeltaE?.toFixed(1) ?? "–"}`;
   return { panels, caption };
 }
 

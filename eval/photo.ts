@@ -50,6 +50,9 @@ export interface PhotoMeasures {
   normalDetail: NormalDetail;
   /** Median CIEDE2000 across the border of the seen region in A_D (eval/skin-checks.ts); null: no border. */
   borderDeltaE: number | null;
+  /** The border from farther out (eval/seam-checks.ts): interior-to-fill ΔE00, and the sideways rim's ΔE00 off that way (a line); null: no border. */
+  borderWideDeltaE: number | null;
+  borderLineDeltaE: number | null;
   /** Share (0..1) of upper-face skin texels of A_D outside the skin colour model. */
   contamination: number | null;
   /** CIEDE2000 between the iris albedo of maps/eyes.png and the photo's iris at albedo scale; null: eyes closed or too small. */
@@ -181,6 +184,8 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     },
     normalDetail: normalDetail(nrm.normalsSpecular, u.normalsTangent, u.regions, fullSizeTexelMm(u.medianTexelSizeMm, u.texture.width, nrm.normalsSpecular.width)),
     borderDeltaE: skin.borderDeltaE,
+    borderWideDeltaE: skin.borderWideDeltaE,
+    borderLineDeltaE: skin.borderLineDeltaE,
     contamination: skin.contamination,
     irisDeltaE: skin.irisDeltaE,
     expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb),

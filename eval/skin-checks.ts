@@ -17,12 +17,17 @@ import * as T from "../src/primitives/face-topology.ts";
 import { FACE_REGIONS, type Camera, type ImageF32, type Mesh, type StageResults } from "../src/types.ts";
 import { toBaseLinear } from "./albedo-checks.ts";
 import { weightedMedian } from "./metrics.ts";
+import { seamChecks } from "./seam-checks.ts";
 
 export interface SkinChecks {
   /** Median CIEDE2000 across the border of the seen region (null: no border). */
   borderDeltaE: number | null;
   /** Border texels measured. */
   borderTexels: number;
+  /** Median ΔE00 between the seen interior and the fill, 6–12 and 3–12 texels from the border (eval/seam-checks.ts): the low-frequency step. */
+  borderWideDeltaE: number | null;
+  /** Median ΔE00 of the seen rim off the way from interior to fill, where the border faces sideways (temples, profile): a line along the border. */
+  borderLineDeltaE: number | null;
   /** Fraction (0..1) of upper-face skin texels outside the skin colour model. */
   contamination: number | null;
   /** CIEDE2000 between the painted iris albedo and the photo's iris (null: eyes closed or too small). */
@@ -217,6 +222,7 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
   const skinNoFeatures = skinFeatureFreeMask(stages);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) seen[y * W + x] = Math.max(conf[y * W + x], conf[y * W + (W - 1 - x)]) >= SEEN ? 1 : 0;
   const border = borderDeltaE(albedo, seen, skinNoFeatures, W, H);
+  const seam = seamChecks(albedo, seen, skinNoFeatures, u.normalsObject.data, W, H);
 
   const face = upperFaceMask(stages, skinNoFeatures);
   const contamination = contaminationShare(albedo, face);
@@ -239,5 +245,5 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
       irisDeltaE = ciede2000(target, painted);
     }
   }
-  return { borderDeltaE: border.median, borderTexels: border.texels, contamination, irisDeltaE };
+  return { borderDeltaE: border.median, borderTexels: border.texels, borderWideDeltaE: seam.wideDeltaE, borderLineDeltaE: seam.lineDeltaE, contamination, irisDeltaE };
 }

@@ -51,6 +51,9 @@ export interface Totals {
   ita: { albedo: SetStats; photo: SetStats; bias: SetStats; biasSlopePerDegree: number | null };
   /** Clean skin (issue 13, ours only): median ΔE00 across the seen region's border, share of upper-face texels outside the skin model, iris ΔE00. */
   borderDeltaE: SetStats;
+  /** The border from farther out (eval/seam-checks.ts): interior-to-fill ΔE00, and the sideways rim off that way (the temple line). */
+  borderWideDeltaE: SetStats;
+  borderLineDeltaE: SetStats;
   contamination: SetStats;
   irisDeltaE: SetStats;
   /** Expression (issue 16): share of A_D's lip region that is tooth-coloured; landmark error (share of IOD) of the head as photographed and of the neutral head. */
@@ -140,6 +143,8 @@ export function totals(records: PhotoRecord[]): Totals {
       biasSlopePerDegree: linearFit(photoIta, bias)?.slope ?? null,
     },
     borderDeltaE: setStats(ok.map((r) => r.measures!.borderDeltaE)),
+    borderWideDeltaE: setStats(ok.map((r) => r.measures!.borderWideDeltaE ?? null)),
+    borderLineDeltaE: setStats(ok.map((r) => r.measures!.borderLineDeltaE ?? null)),
     contamination: setStats(ok.map((r) => r.measures!.contamination)),
     irisDeltaE: setStats(ok.map((r) => r.measures!.irisDeltaE)),
     lipToothShare: setStats(ok.map((r) => r.measures!.expression?.lipToothShare ?? null)),
@@ -214,7 +219,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     row("albedo texels clipped at 0 or 1", t.clippedFraction, 4, "lower"),
     row("residual shading r(log albedo, log shading)", t.residualShading, 3, "nearer 0"),
     ``,
-    `- Clean skin (ours; mean / median / max): border ΔE00 ${f(t.borderDeltaE.mean, 2)} / ${f(t.borderDeltaE.median, 2)} / ${f(t.borderDeltaE.max, 2)} (target median ≤ 2); contamination ${f(100 * (t.contamination.mean ?? NaN), 2)} / ${f(100 * (t.contamination.median ?? NaN), 2)} / ${f(100 * (t.contamination.max ?? NaN), 2)} % (≤ 1 %); iris ΔE00 ${f(t.irisDeltaE.mean, 1)} / ${f(t.irisDeltaE.median, 1)} / ${f(t.irisDeltaE.max, 1)} over ${t.irisDeltaE.count} photos with open eyes (≤ 10).`,
+    `- Clean skin (ours; mean / median / max): border ΔE00 ${f(t.borderDeltaE.mean, 2)} / ${f(t.borderDeltaE.median, 2)} / ${f(t.borderDeltaE.max, 2)} (target median ≤ 2), wide ${f(t.borderWideDeltaE.mean, 2)} / ${f(t.borderWideDeltaE.median, 2)} / ${f(t.borderWideDeltaE.max, 2)}, temple line ${f(t.borderLineDeltaE.mean, 2)} / ${f(t.borderLineDeltaE.median, 2)} / ${f(t.borderLineDeltaE.max, 2)}; contamination ${f(100 * (t.contamination.mean ?? NaN), 2)} / ${f(100 * (t.contamination.median ?? NaN), 2)} / ${f(100 * (t.contamination.max ?? NaN), 2)} % (≤ 1 %); iris ΔE00 ${f(t.irisDeltaE.mean, 1)} / ${f(t.irisDeltaE.median, 1)} / ${f(t.irisDeltaE.max, 1)} over ${t.irisDeltaE.count} photos with open eyes (≤ 10).`,
     `- Expression (mean / median / max): tooth-coloured share of A_D's lips ${f(100 * (t.lipToothShare.mean ?? NaN), 2)} / ${f(100 * (t.lipToothShare.median ?? NaN), 2)} / ${f(100 * (t.lipToothShare.max ?? NaN), 2)} % (≤ 1 %); landmark error of the head as photographed ${f(100 * (t.landmarkErrorIod.mean ?? NaN), 2)} / ${f(100 * (t.landmarkErrorIod.median ?? NaN), 2)} / ${f(100 * (t.landmarkErrorIod.max ?? NaN), 2)} % IOD, of the neutral head ${f(100 * (t.neutralLandmarkErrorIod.mean ?? NaN), 2)} / ${f(100 * (t.neutralLandmarkErrorIod.median ?? NaN), 2)} / ${f(100 * (t.neutralLandmarkErrorIod.max ?? NaN), 2)} % IOD.`,
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
@@ -250,7 +255,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     ``,
     `## Per photo`,
     ``,
-    `| photo | yaw° | identity ours / base / mirror | under hair ours / base | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y (decided by) | clipped | residual r ours / base | border ΔE | contam. % | iris ΔE | s | peak MiB |`,
+    `| photo | yaw° | identity ours / base / mirror | under hair ours / base | PSNR ours / base | SSIM ours / base | ITA photo → A_D | A_D skin Y (decided by) | clipped | residual r ours / base | border ΔE (wide, line) | contam. % | iris ΔE | s | peak MiB |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
   );
   for (const r of records) {
@@ -261,7 +266,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
       continue;
     }
     lines.push(
-      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.identityHairComposite.ours, 3)} / ${f(m.identityHairComposite.baseline, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)}${m.lighting.onPriorBound ? " (bound)" : ""} (${m.lighting.decided ?? "fixed"}) | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${f(m.borderDeltaE, 2)} | ${f(m.contamination === null ? null : 100 * m.contamination, 2)} | ${f(m.irisDeltaE, 1)} | ${time} | ${rss} |`,
+      `| ${r.name} | ${f(r.pose?.yawDeg, 0)} | ${f(m.identity.ours, 3)} / ${f(m.identity.baseline, 3)} / ${f(m.identity.mirror, 3)} | ${f(m.identityHairComposite.ours, 3)} / ${f(m.identityHairComposite.baseline, 3)} | ${f(m.psnr.ours, 2)} / ${f(m.psnr.baseline, 2)} | ${f(m.ssim.ours, 3)} / ${f(m.ssim.baseline, 3)} | ${f(m.albedo.ita.photo, 1)} → ${f(m.albedo.ita.albedo, 1)} (L* ${f(m.albedo.ita.photoLb[0], 0)} → ${f(m.albedo.ita.albedoLb[0], 0)}) | ${f(m.lighting.targetLuminance, 3)}${m.lighting.onPriorBound ? " (bound)" : ""} (${m.lighting.decided ?? "fixed"}) | ${f(m.albedo.clipped.ours, 4)} | ${f(m.albedo.residualShading.ours, 3)} / ${f(m.albedo.residualShading.baseline, 3)} | ${f(m.borderDeltaE, 2)} (${f(m.borderWideDeltaE, 2)}, ${f(m.borderLineDeltaE, 2)}) | ${f(m.contamination === null ? null : 100 * m.contamination, 2)} | ${f(m.irisDeltaE, 1)} | ${time} | ${rss} |`,
     );
   }
   return lines.join("\n") + "\n";
@@ -281,7 +286,7 @@ export function indexHtml(summaryMd: string, records: PhotoRecord[]): string {
   const rows = order.map((r) => {
     const m = r.measures;
     const facts = m
-      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}; under the photo's hair ${f(m.identityHairComposite.ours, 3)}, baseline ${f(m.identityHairComposite.baseline, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)}) · border ΔE ${f(m.borderDeltaE, 2)} · contamination ${f(m.contamination === null ? null : 100 * m.contamination, 2)} % · iris ΔE ${f(m.irisDeltaE, 1)} · lips tooth-coloured ${f(m.expression?.lipToothShare == null ? null : 100 * m.expression.lipToothShare, 2)} % · landmarks ${f(m.expression ? 100 * m.expression.landmarkErrorIod : null, 2)} % IOD (neutral ${f(m.expression?.neutralLandmarkErrorIod == null ? null : 100 * m.expression.neutralLandmarkErrorIod, 2)}) · expression ${m.expression ? Object.entries(m.expression.weights).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral" : "—"}`
+      ? `identity ${f(m.identity.ours, 3)} (baseline ${f(m.identity.baseline, 3)}, mirror ${f(m.identity.mirror, 3)}; under the photo's hair ${f(m.identityHairComposite.ours, 3)}, baseline ${f(m.identityHairComposite.baseline, 3)}) · PSNR ${f(m.psnr.ours, 2)} dB (baseline ${f(m.psnr.baseline, 2)}) · SSIM ${f(m.ssim.ours, 3)} (${f(m.ssim.baseline, 3)}) · ITA ${f(m.albedo.ita.photo, 1)}° → ${f(m.albedo.ita.albedo, 1)}° · residual r ${f(m.albedo.residualShading.ours, 3)} (${f(m.albedo.residualShading.baseline, 3)}) · border ΔE ${f(m.borderDeltaE, 2)} (wide ${f(m.borderWideDeltaE, 2)}, line ${f(m.borderLineDeltaE, 2)}) · contamination ${f(m.contamination === null ? null : 100 * m.contamination, 2)} % · iris ΔE ${f(m.irisDeltaE, 1)} · lips tooth-coloured ${f(m.expression?.lipToothShare == null ? null : 100 * m.expression.lipToothShare, 2)} % · landmarks ${f(m.expression ? 100 * m.expression.landmarkErrorIod : null, 2)} % IOD (neutral ${f(m.expression?.neutralLandmarkErrorIod == null ? null : 100 * m.expression.neutralLandmarkErrorIod, 2)}) · expression ${m.expression ? Object.entries(m.expression.weights).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral" : "—"}`
       : `<b>failed</b> in ${escapeHtml(r.failure?.stage ?? "?")}: ${escapeHtml(r.failure?.message ?? "")}`;
     const flags = r.flags.length ? ` · flags: ${escapeHtml(r.flags.join(", "))}` : "";
     return `<section id="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}</h3><p>${facts}${flags} · ${f(r.timing.totalMs / 1000, 1)} s</p><img src="${escapeHtml(r.strip)}" alt="${escapeHtml(r.name)}" loading="lazy"></section>`;

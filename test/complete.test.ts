@@ -91,6 +91,50 @@ describe("complete", () => {
     expect(framed.sourceConfidence.data[10 * W + 33]).toBe(1);
   });
 
+  it("takes an obliquely seen rim's tone from the well-seen face and keeps its detail (rimTone)", () => {
+    // Seen: rows 0–29. Rows 0–17 well seen (confidence 0.9); rows 18–29 the oblique rim (0.3), whose
+    // albedo reads 25 % dark (the bias at grazing angles). Fine skin detail everywhere; no mirror.
+    const skin = [0.5, 0.35, 0.28];
+    const detail = (x: number, y: number) => 1 + 0.06 * Math.sin(2.1 * x) * Math.sin(1.9 * y);
+    const texture = image(3, (x, y, c) => (y < 18 ? skin[c] * detail(x, y) : y < 30 ? 0.75 * skin[c] * detail(x, y) : 0));
+    const confidence = image(1, (_x, y) => (y < 18 ? 0.9 : y < 30 ? 0.3 : 0));
+    const args = { texture, confidence, mirrorTexel: new Int32Array(W * H).fill(-1) };
+    const toned = complete(args, { rimWidth: 0 });
+    const own = complete(args, { rimWidth: 0, rimTone: false });
+    // Mean red over rows [y0, y1), x 4..43, relative to the skin's.
+    const tone = (out: typeof toned, y0: number, y1: number) => {
+      let s = 0, n = 0;
+      for (let y = y0; y < y1; y++) for (let x = 4; x < W - 4; x++) (s += out.texture.data[(y * W + x) * 3]), n++;
+      return s / n / skin[0];
+    };
+    // Without it the rim and the fill beyond it keep the rim's dark tone; with it both are within a few % of the face's.
+    expect(tone(own, 24, 30)).toBeLessThan(0.8);
+    expect(tone(own, 34, 44)).toBeLessThan(0.9);
+    expect(tone(toned, 24, 30)).toBeGreaterThan(0.92);
+    expect(tone(toned, 34, 44)).toBeGreaterThan(0.97);
+    // The well-seen face 12 texels and more from the rim moves by at most the blend's halo (a sharp
+    // 25 % step here; the real bias grows smoothly), and the rim keeps its own detail.
+    expect(Math.abs(tone(toned, 0, 6) / tone(own, 0, 6) - 1)).toBeLessThan(0.02);
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let y = 22; y < 30; y++) for (let x = 4; x < W - 4; x++) {
+      const a = toned.texture.data[(y * W + x) * 3] - toned.texture.data[(y * W + x + 1) * 3];
+      const b = detail(x, y) - detail(x + 1, y);
+      (sxy += a * b), (sxx += a * a), (syy += b * b);
+    }
+    expect(sxy / Math.sqrt(sxx * syy)).toBeGreaterThan(0.9);
+    // A dark patch seen at 0.3 inside the well-seen face (a brow: low skin mask, not obliqueness) is
+    // not joined to the unseen area: it keeps its own tone (0.4 of the skin's), up to the blend's halo.
+    const brow = (x: number, y: number) => x >= 16 && x < 32 && y >= 6 && y < 10;
+    const browArgs = {
+      ...args,
+      texture: image(3, (x, y, c) => texture.data[(y * W + x) * 3 + c] * (brow(x, y) ? 0.4 : 1)),
+      confidence: image(1, (x, y) => (brow(x, y) ? 0.3 : confidence.data[y * W + x])),
+    };
+    const browTone = (out: typeof toned) => out.texture.data[(8 * W + 24) * 3];
+    const browOwn = browTone(complete(browArgs, { rimWidth: 0, rimTone: false }));
+    expect(Math.abs(browTone(complete(browArgs, { rimWidth: 0 })) / browOwn - 1)).toBeLessThan(0.05);
+  });
+
   it("fills a hole with no mirror data smoothly, tending to the skin prior far from data", () => {
     // Seen: only the top 12 rows, with a colour gradient; everything else is unseen on both sides.
     const texture = image(3, (x, y, c) => (y < 12 ? (0.2 + 0.004 * x) * [1, 0.7, 0.5][c] : 0));

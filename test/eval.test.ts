@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fitSimilarity, flipHorizontal, warpCrop } from "../eval/identity.ts";
 import { itaDegrees, maskedPsnr, maskedSsim, weightedCorrelation } from "../eval/metrics.ts";
 import { borderDeltaE, contaminationShare } from "../eval/skin-checks.ts";
+import { seamChecks } from "../eval/seam-checks.ts";
 import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
 import { SKIN_DEFAULTS, specularFactors, fresnelF0, CLEARCOAT_IOR } from "../materials/skin-parameters.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
@@ -172,6 +173,31 @@ describe("evaluation measures", () => {
     expect(contaminationShare(mottled, skin)).toBe(0);
     const hair = mottled.map((v, i) => (Math.floor(i / 3) % 40 === 7 ? 0.03 : v));
     expect(contaminationShare(hair, skin)).toBeCloseTo(30 / N, 9);
+  });
+
+  it("clean skin: a band of a third colour along the border is a line; a step, sharp or smooth, is not", () => {
+    const W = 60, H = 40, N = W * H;
+    const skin = new Uint8Array(N).fill(1);
+    const seen = Uint8Array.from({ length: N }, (_, p) => (p % W < 30 ? 1 : 0));
+    const face = [0.45, 0.3, 0.22], fill = [0.4, 0.26, 0.2], grey = [0.3, 0.26, 0.25];
+    const paint = (f: (x: number) => number[]) => Float32Array.from({ length: N * 3 }, (_, i) => f(Math.floor(i / 3) % W)[i % 3]);
+    const sideways = Float32Array.from({ length: N * 3 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const frontal = Float32Array.from({ length: N * 3 }, (_, i) => (i % 3 === 2 ? 1 : 0));
+    const stepDeltaE = ciede2000(linearSrgbToLab(face[0], face[1], face[2]), linearSrgbToLab(fill[0], fill[1], fill[2]));
+    // A sharp step: the wide measure is the step, the line 0.
+    const sharp = seamChecks(paint((x) => (x < 30 ? face : fill)), seen, skin, sideways, W, H);
+    expect(sharp.wideDeltaE).toBeCloseTo(stepDeltaE, 4);
+    expect(sharp.lineDeltaE).toBeCloseTo(0, 4);
+    expect(sharp.sideTexels).toBe(H - 2);
+    // A smooth ramp from 8 texels inside the border to the border: still no line.
+    const ramp = (x: number) => (x < 22 ? face : x >= 30 ? fill : face.map((v, c) => v + ((x - 21) / 9) * (fill[c] - v)));
+    expect(seamChecks(paint(ramp), seen, skin, sideways, W, H).lineDeltaE!).toBeLessThan(0.2);
+    // A greyer rim, 3 texels wide: the line is about its distance from both sides.
+    const lined = seamChecks(paint((x) => (x < 27 ? face : x < 30 ? grey : fill)), seen, skin, sideways, W, H);
+    expect(lined.lineDeltaE!).toBeGreaterThan(5);
+    expect(lined.wideDeltaE).toBeCloseTo(stepDeltaE, 4);
+    // The same band on a surface that faces the camera (the front of the face) is not counted.
+    expect(seamChecks(paint((x) => (x < 27 ? face : x < 30 ? grey : fill)), seen, skin, frontal, W, H).lineDeltaE).toBeNull();
   });
 
   it("face alignment: similarity fit and warp", () => {

@@ -266,7 +266,7 @@ describe("camera response", () => {
     const estimate = (k: number) => {
       const scene = syntheticScene({ exposure: 0.7, skin: [0.498, 0.322, 0.271] });
       const texture = { ...scene.texture, data: scene.texture.data.map((v) => srgbToLinear(photoValueOfRadiance(v, k))) };
-      const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
+      const done = complete({ texture, confidence: scene.confidence, regions: scene.regions }, { rimTone: false }); // as reconstruct completes the photo texture
       const input = { textureBase: done.texture, confidence: scene.confidence, normalsObject: scene.normals, ambientOcclusion: scene.occlusion, regions: scene.regions };
       return estimateResponse(input, skinFitWeight(input, DELIGHT_DEFAULTS), lightingFitOptions(DELIGHT_DEFAULTS));
     };
@@ -315,7 +315,7 @@ describe("synthetic: known albedo under known light, altered as cameras alter a 
         // and the weighing, not the reference).
         const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
         const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, eyes: [], reliable: true, reason: "ok" };
-        const done = complete({ texture, confidence: scene.confidence, regions: scene.regions });
+        const done = complete({ texture, confidence: scene.confidence, regions: scene.regions }, { rimTone: false }); // as reconstruct completes the photo texture
         // The rest of the photo through the same camera: a wall of colour edges (the edge-mixture cue).
         const edgeMixtures = response ? edgesThrough(name, (E, c) => curve(linearToSrgb(Math.min(1, 0.7 * exposure * E * wb[c])))) : undefined;
         const r = await delight({

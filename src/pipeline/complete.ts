@@ -11,6 +11,8 @@ import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
+import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
+import { regionSum } from "./delight/maps.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
 
 export interface CompleteInput {
@@ -75,6 +77,10 @@ export interface CompleteOptions {
   synthesisSigma?: number;
   /** Confidence from which a seen skin texel may lend its texture, 0..1. */
   synthesisMinConfidence?: number;
+  /** Take the oblique rim's tone (seen below seenLevel, joined to a broad unseen area) from the rest of the face, keeping its detail (complete/rim-tone.ts); for an albedo: off for a photo texture, whose rim is darker by real shading. */
+  rimTone?: boolean;
+  /** Gaussian σ, texels, from which a seen texel's variation counts as tone (taken from the well-seen texels) rather than detail (kept). */
+  rimToneSigma?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -104,6 +110,10 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   synthesisCell: 8,
   synthesisSigma: 3,
   synthesisMinConfidence: 0.7,
+  // Off by default: a photo texture's rim is darker by real shading, which delight must see; delight's albedo completion turns it on.
+  rimTone: false,
+  // The skin texture's scale, as synthesisSigma: what varies within it is the rim's own detail.
+  rimToneSigma: 3,
 };
 
 export interface CompleteResult {
@@ -118,6 +128,27 @@ export interface CompleteResult {
   /** Fraction of covered texels seen directly / after mirror fill (confidence ≥ 0.5). */
   seenFraction: number;
   mirroredFraction: number;
+}
+
+/** The mirror fill, then the hole fill, from the seen weights `c`: the completed texture and its confidence. */
+function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, o: Required<CompleteOptions>) {
+  const gainFill = mirrorExposureGain(T, c, mirror, grid, o);
+  const { mixed, c1, mirrored } = mirrorFill(T, c, mirror, gainFill, grid, o);
+  return { filled: holeFill(mixed, c1, skinPrior, grid, coverage, o), c1, mirrored };
+}
+
+/** Regions whose own tone is kept whatever their confidence: segmenters do not call them skin, so they are seen below seenLevel without being oblique. */
+const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
+
+/** The completion `withRim` with the oblique rim's tone taken from a completion without it (complete/rim-tone.ts). */
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, o: Required<CompleteOptions>): Float32Array {
+  const n = grid.width * grid.height;
+  const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
+  const withoutRim = Float32Array.from(c, (v, p) => (rim[p] ? 0 : v));
+  if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return withRim;
+  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, o).filled;
+  const inside = Float32Array.from({ length: n }, (_, p) => (grid.covered(p) ? 1 : 0));
+  return blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o);
 }
 
 function checkInput(input: CompleteInput): void {
@@ -157,9 +188,8 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // Seen texels of regions where the photo often shows something else (collars, hair over the
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
-  const gainFill = mirrorExposureGain(T, seen.c, mirror, grid, o);
-  const { mixed, c1, mirrored } = mirrorFill(T, seen.c, mirror, gainFill, grid, o);
-  const filled = holeFill(mixed, c1, skinPrior, grid, input.coverage?.data, o);
+  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o);
+  const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, o) : withRim;
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {

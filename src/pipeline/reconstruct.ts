@@ -234,7 +234,9 @@ function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head:
 
 function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {
   return stage(job, "complete", () =>
-    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, {}, contextOf(job)),
+    // The photo texture's oblique rim is darker by its real shading, which delight must see: the rim
+    // keeps its own tone here; delight's completion of the albedo takes it from the well-seen face.
+    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, { rimTone: false }, contextOf(job)),
   );
 }
 

@@ -82,14 +82,15 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
 
 /**
  * 4. The relative albedo completed through the symmetry and toward the skin prior. complete's
- * defaults, but no rim drop: the complete stage already dropped the photo's unreliable rims, and the
+ * defaults, but no rim drop and the rim's tone from the well-seen face (rimTone): the complete stage already dropped the photo's unreliable rims, and the
  * holes here are highlights and outliers whose surroundings are good albedo.
  */
 export function completeAlbedo(input: DelightMaps, seen: SeenAlbedo, context: StageContext): Float32Array {
   const { width, height } = input.textureBase;
   return complete(
     { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
-    { rimWidth: 0 },
+    // The albedo's oblique rim is biased by the shading's fall-off there: its tone comes from the well-seen face.
+    { rimWidth: 0, rimTone: true },
     { logger: context.logger },
   ).texture.data;
 }
