@@ -99,7 +99,7 @@ describe("complete", () => {
     const texture = image(3, (x, y, c) => (y < 18 ? skin[c] * detail(x, y) : y < 30 ? 0.75 * skin[c] * detail(x, y) : 0));
     const confidence = image(1, (_x, y) => (y < 18 ? 0.9 : y < 30 ? 0.3 : 0));
     const args = { texture, confidence, mirrorTexel: new Int32Array(W * H).fill(-1) };
-    const toned = complete(args, { rimWidth: 0 });
+    const toned = complete(args, { rimWidth: 0, rimTone: true });
     const own = complete(args, { rimWidth: 0, rimTone: false });
     // Mean red over rows [y0, y1), x 4..43, relative to the skin's.
     const tone = (out: typeof toned, y0: number, y1: number) => {
@@ -132,7 +132,7 @@ describe("complete", () => {
     };
     const browTone = (out: typeof toned) => out.texture.data[(8 * W + 24) * 3];
     const browOwn = browTone(complete(browArgs, { rimWidth: 0, rimTone: false }));
-    expect(Math.abs(browTone(complete(browArgs, { rimWidth: 0 })) / browOwn - 1)).toBeLessThan(0.05);
+    expect(Math.abs(browTone(complete(browArgs, { rimWidth: 0, rimTone: true })) / browOwn - 1)).toBeLessThan(0.05);
   });
 
   it("fills a hole with no mirror data smoothly, tending to the skin prior far from data", () => {
