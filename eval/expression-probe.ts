@@ -3,17 +3,15 @@
  * weights and the landmark errors, and the neutral heads' shape consistency (face vertices, aligned
  * RMS within a person against between people, eval/shape-consistency.ts). Minutes, not a job each.
  *   node --import tsx eval/expression-probe.ts <out.json> person=photo … (photo paths; person groups the same face)
+ * Capture and fit are eval/shape-fit.ts's (captures cached under <out>-captures/, the set's figures).
  * PORELIGHT_EXPRESSION='{"activeWeight":1}' overrides fit's expression options (ExpressionOptions, JSON) for a variant.
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
-import { decodeImage } from "../src/image/decode.ts";
-import { capture } from "../src/pipeline/capture.ts";
-import { fit } from "../src/pipeline/fit.ts";
 import { weightsRecord, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
-import { shapeStats, shapeVertexSets, vertexAreas, type ShapeItem } from "./shape-consistency.ts";
+import { capturedPhoto, measureVariant, shapeRegions, type SetPhoto } from "./shape-fit.ts";
 
 /** One photo's figures. */
 export interface ProbeRow {
@@ -33,26 +31,25 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const log = (line: string) => process.stderr.write(line + "\n");
+  // Captures are kept beside the output (<out>-captures/) and read back on the next run, as eval's --fit does.
+  const cacheDir = out.replace(/\.json$/i, "") + "-captures";
+  const photos: SetPhoto[] = [];
+  for (const arg of args) {
+    const [person, photo] = arg.includes("=") ? arg.split("=") : [path.basename(arg), arg];
+    photos.push(await capturedPhoto(photo, person, cacheDir, log));
+  }
   const head = buildTemplateHead();
   const expression = JSON.parse(process.env.PORELIGHT_EXPRESSION ?? "{}") as ExpressionOptions;
   const rows: ProbeRow[] = [];
-  const items: ShapeItem[] = [];
-  for (const arg of args) {
-    const [person, photo] = arg.includes("=") ? arg.split("=") : [path.basename(arg), arg];
-    const { image, info } = await decodeImage(photo);
-    const captured = await capture({ image });
-    const t0 = performance.now();
-    const r = fit({ capture: captured, head, lens: info.lens }, { expression });
-    const fitMs = performance.now() - t0;
+  const figures = await measureVariant("probe", { expression }, photos, head, shapeRegions(head), (p, r, fitMs) => {
     const iod = r.interocularPx;
-    const row: ProbeRow = { photo: path.basename(photo), person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, fitMs };
+    const row: ProbeRow = { photo: p.name, person: p.person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, fitMs };
     rows.push(row);
-    items.push({ person, positions: r.mesh.positions, areas: vertexAreas(r.mesh.positions, r.mesh.indices) });
     const top = Object.entries(row.weights).sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ");
     process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
-  }
-  const sets = shapeVertexSets(head.mesh, head.parts);
-  const stats = shapeStats(items, sets.face);
+  });
+  const stats = figures.face;
   process.stdout.write(`face shape: within ${stats.withinMm?.toFixed(2)} mm, between ${stats.betweenMm?.toFixed(2)} mm, ratio ${stats.ratio?.toFixed(2)} · ${JSON.stringify(Object.fromEntries(Object.entries(stats.perPerson).map(([k, v]) => [k, v === null ? null : Math.round(v * 100) / 100])))}\n`);
   await writeFile(out, JSON.stringify({ rows, stats }, null, 2) + "\n");
 }

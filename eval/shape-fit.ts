@@ -90,34 +90,37 @@ export function regionRmsMm(a: ArrayLike<number>, b: ArrayLike<number>, skin: Ui
 }
 
 /** One photo of the set: its capture (cached) and lens. */
-interface SetPhoto {
+export interface SetPhoto {
   person: string;
   name: string;
   capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence" | "masks">;
   lens: LensHint | null;
 }
 
+/** One photo's capture, read from cacheDir (keyed by person and file name) or made and stored there. */
+export async function capturedPhoto(file: string, person: string, cacheDir: string, log: (line: string) => void): Promise<SetPhoto> {
+  await mkdir(cacheDir, { recursive: true });
+  const name = path.basename(file);
+  const cached = path.join(cacheDir, `${person}__${name}.v8`);
+  try {
+    return v8.deserialize(await readFile(cached)) as SetPhoto;
+  } catch {
+    const { image, info } = await decodeImage(file);
+    const c = await capture({ image });
+    const photo: SetPhoto = { person, name, capture: { image: c.image, landmarks: c.landmarks, landmarkConfidence: c.landmarkConfidence, masks: c.masks }, lens: info.lens };
+    await writeFileAtomic(cached, v8.serialize(photo));
+    log(`captured ${person}/${name}`);
+    return photo;
+  }
+}
+
 /** Captures every photo of every person folder, reading and writing the cache under cacheDir. */
 async function capturedSet(dir: string, cacheDir: string, log: (line: string) => void): Promise<SetPhoto[]> {
-  await mkdir(cacheDir, { recursive: true });
   const people = (await readdir(dir)).filter((d) => !d.startsWith(".")).sort();
   const out: SetPhoto[] = [];
   for (const person of people) {
     if (!(await stat(path.join(dir, person))).isDirectory()) continue;
-    for (const name of await listPhotos(path.join(dir, person))) {
-      const file = path.join(cacheDir, `${person}__${name}.v8`);
-      let photo: SetPhoto;
-      try {
-        photo = v8.deserialize(await readFile(file)) as SetPhoto;
-      } catch {
-        const { image, info } = await decodeImage(path.join(dir, person, name));
-        const c = await capture({ image });
-        photo = { person, name, capture: { image: c.image, landmarks: c.landmarks, landmarkConfidence: c.landmarkConfidence, masks: c.masks }, lens: info.lens };
-        await writeFileAtomic(file, v8.serialize(photo));
-        log(`captured ${person}/${name}`);
-      }
-      out.push(photo);
-    }
+    for (const name of await listPhotos(path.join(dir, person))) out.push(await capturedPhoto(path.join(dir, person, name), person, cacheDir, log));
   }
   return out;
 }
@@ -137,7 +140,7 @@ export const ABLATIONS: Record<string, FitOptions> = {
 export interface ShapeFitFigures {
   variant: string;
   skin: { withinMm: number | null; betweenMm: number | null; ratio: number | null };
-  face: { withinMm: number | null; betweenMm: number | null; ratio: number | null };
+  face: { withinMm: number | null; betweenMm: number | null; ratio: number | null; perPerson: Record<string, number | null> };
   /** Per region of the skin-aligned distance: mean within and between, mm, and their ratio. */
   regions: Record<ShapeRegion, { withinMm: number; betweenMm: number; ratio: number }>;
   perPerson: Record<string, number | null>;
@@ -166,14 +169,14 @@ function spread(photos: { person: string }[], value: (i: number) => number): { w
   return { within: df ? Math.sqrt(ss / df) : NaN, between: means.length > 1 ? Math.sqrt(means.reduce((s, x) => s + (x - mm) ** 2, 0) / (means.length - 1)) : NaN };
 }
 
-/** Fits every photo with one variant's options and measures the set. */
-async function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array, onFit?: (photo: SetPhoto, fitted: FitResult) => Promise<void> | void): Promise<ShapeFitFigures> {
+/** Fits every photo with one variant's options and measures the set; `onFit` sees each fit as it is made (its time in ms). */
+export async function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array, onFit?: (photo: SetPhoto, fitted: FitResult, fitMs: number) => Promise<void> | void): Promise<ShapeFitFigures> {
   const items: (ShapeItem & { faceLogRatio: number[]; head: Record<string, number>; fitMs: number; name: string })[] = [];
   for (const p of photos) {
     const t0 = performance.now();
     const r = fit({ capture: p.capture, head, lens: p.lens }, options);
     const fitMs = performance.now() - t0;
-    await onFit?.(p, r);
+    await onFit?.(p, r, fitMs);
     const sd = options.landmarkSdIod;
     const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd);
     const k = pred.proportions;
@@ -208,7 +211,7 @@ async function measureVariant(variant: string, options: FitOptions, photos: SetP
   return {
     variant,
     skin: { withinMm: skin.withinMm, betweenMm: skin.betweenMm, ratio: skin.ratio },
-    face: { withinMm: face.withinMm, betweenMm: face.betweenMm, ratio: face.ratio },
+    face: { withinMm: face.withinMm, betweenMm: face.betweenMm, ratio: face.ratio, perPerson: face.perPerson },
     regions,
     perPerson: skin.perPerson,
     photos: items.map((it) => ({ person: it.person, name: it.name, faceLogRatio: it.faceLogRatio, head: it.head, fitMs: it.fitMs })),

@@ -61,10 +61,10 @@ export async function expressionTurntable(jobs: [string, string][], outDir: stri
           camera.alpha = Math.PI / 2 + (deg * Math.PI) / 180;
         }, turnDeg);
         for (const [expression, weights] of TURNTABLE_EXPRESSIONS) {
-          // Only the shapes that change (each set renders a frame), then the frame itself.
+          // This expression's weights and the previous one's back to 0, at once, then the frame itself.
           await page.evaluate(async ([w, before]) => {
             const hook = window.porelight;
-            for (const n of new Set([...Object.keys(w), ...Object.keys(before)])) if ((w[n] ?? 0) !== (before[n] ?? 0)) await hook.setBlendshape!(n, w[n] ?? 0);
+            await hook.setBlendshapes!({ ...Object.fromEntries(Object.keys(before).map((n) => [n, 0])), ...w });
             await hook.renderFrames!(2);
           }, [weights, current] as Record<string, number>[]);
           current = weights;

@@ -39,9 +39,11 @@ interface PorelightHook {
   setReliefOnly?(on: boolean): Promise<void>;
   /** Close-up of another point of the skin atlas (closeup.html; u right, v down, 0..1). */
   aimAt?(u: number, v: number): Promise<void>;
-  /** ARKit blendshape names the head carries, and a weight setter (expressions.html). */
+  /** ARKit blendshape names the head carries, and weight setters (expressions.html). */
   blendshapes?: string[];
   setBlendshape?(name: string, weight: number): Promise<void>;
+  /** Sets several weights (0…1, by name) at once and renders until a frame shows them (one frame unless the number of active targets changes). */
+  setBlendshapes?(weights: Record<string, number>): Promise<void>;
   setTalkLoop?(on: boolean): void;
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
@@ -213,9 +215,17 @@ async function main(): Promise<void> {
   if (which === "expressions") {
     const controls = expressions(scene, head, panel);
     hook.blendshapes = controls.names();
-    // A weight leaving or reaching 0 changes the number of active targets: the frame that notices
-    // recompiles the effect, the next whenReady waits for it.
-    hook.setBlendshape = async (name: string, weight: number) => { controls.set(name, weight); await nextFrame(scene); await whenReady(scene); };
+    // A weight leaving or reaching 0 changes the number of active targets, so the effect: the
+    // frame that notices compiles it (drawing with the previous one meanwhile), whenReady waits
+    // for it and renders again. With the same number active only uniforms change: one frame.
+    const activeTargets = () => head.meshes.reduce((n, m) => n + (m.morphTargetManager?.numInfluencers ?? 0), 0);
+    hook.setBlendshapes = async (weights: Record<string, number>) => {
+      const before = activeTargets();
+      for (const [name, weight] of Object.entries(weights)) controls.set(name, weight);
+      await nextFrame(scene);
+      if (activeTargets() !== before) await whenReady(scene);
+    };
+    hook.setBlendshape = (name: string, weight: number) => hook.setBlendshapes!({ [name]: weight });
     hook.setTalkLoop = controls.loop;
     controls.loop(new URLSearchParams(location.search).get("loop") === "1");
   }

@@ -9,7 +9,6 @@ const FORMATS = ["glb", "babylon", "maps"] as const;
 /** More faces than this in one photo is not a portrait; the index is almost surely a mistake. */
 export const MAX_FACE_INDEX = 31;
 
-const KNOWN_FIELDS = new Set(["preset", "face", "formats", "target", "expression"]);
 const TARGETS = ["web", "desktop", "source"] as const;
 const EXPRESSIONS = ["neutral", "photo"] as const;
 
@@ -30,6 +29,10 @@ const schema = z.object({
   target: z.preprocess(one, z.enum(TARGETS, { message: `must be one of ${TARGETS.join(", ")}` })).optional(),
   expression: z.preprocess(one, z.enum(EXPRESSIONS, { message: `must be one of ${EXPRESSIONS.join(", ")}` })).optional(),
 });
+
+/** The option fields a job form takes: the schema's own keys, so every carrier of a job's options (the queue, the CLI) can follow it. */
+export const JOB_FORM_FIELDS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+const KNOWN_FIELDS = new Set<string>(JOB_FORM_FIELDS);
 
 /** Parses the form fields into full job options, or throws 400 invalid_option naming the field. */
 export function parseJobForm(body: Record<string, unknown> | undefined): ReconstructOptions {

@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import { HttpError } from "../daemon/http-error.ts";
-import { parseJobForm } from "../daemon/job-form.ts";
+import { JOB_FORM_FIELDS, parseJobForm } from "../daemon/job-form.ts";
 import { outputNameProblem } from "../daemon/output-names.ts";
-import type { ReconstructOptions } from "../types.ts";
+import { RECONSTRUCT_DEFAULTS, type ReconstructOptions } from "../types.ts";
 
 /** BullMQ queue name porelight uses unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = "porelight";
@@ -43,6 +43,21 @@ export interface QueueJobData {
   rebuild?: boolean;
 }
 
+/**
+ * The stored options: every field of the daemon's job form (derived from its schema, so an option
+ * added there travels through the queue without being listed here), those with a default required
+ * (the producer writes them all). Values are checked by the form's own rules in parseJobData.
+ */
+const optionValue = z.union([z.string(), z.number(), z.array(z.string())]);
+const optionsSchema = z.strictObject(Object.fromEntries(JOB_FORM_FIELDS.map((field) => [field, field in RECONSTRUCT_DEFAULTS ? optionValue : optionValue.optional()])));
+
+/** Stored options back as the form's text fields (lists comma-separated), as the daemon receives them. */
+function formFields(options: z.infer<typeof optionsSchema>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [field, value] of Object.entries(options)) if (value !== undefined) fields[field] = Array.isArray(value) ? value.join(",") : String(value);
+  return fields;
+}
+
 const schema = z.object({
   format: z.number(),
   name: z.string(),
@@ -52,7 +67,7 @@ const schema = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     bytes: z.number().int().nonnegative(),
   }),
-  options: z.object({ preset: z.string(), face: z.number(), formats: z.array(z.string()), target: z.string().optional(), expression: z.string().optional() }),
+  options: optionsSchema,
   key: z.string().regex(/^[0-9a-f]{64}$/),
   producerOut: z.string().max(4096),
   rebuild: z.boolean().optional(),
@@ -81,12 +96,8 @@ export function parseJobData(data: unknown): QueueJobData {
   if (problem || parsed.data.name.includes("/")) throw new BadJobError(`malformed job data: name: ${problem ?? "must be one path segment"}`);
   let options: ReconstructOptions;
   try {
-    const o = parsed.data.options;
     // Every option the producer's key covers, or the worker's key differs and the job is refused.
-    const fields: Record<string, string> = { preset: o.preset, face: String(o.face), formats: o.formats.join(",") };
-    if (o.target !== undefined) fields.target = o.target;
-    if (o.expression !== undefined) fields.expression = o.expression;
-    options = parseJobForm(fields);
+    options = parseJobForm(formFields(parsed.data.options));
   } catch (err) {
     if (err instanceof HttpError) throw new BadJobError(`malformed job data: options: ${err.message}`);
     throw err;

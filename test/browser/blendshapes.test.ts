@@ -68,7 +68,7 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     await session?.close();
   });
 
-  /** The canvas' drawing buffer (preserved; setBlendshape renders a frame), as PNG: much faster than a page screenshot on a software GPU. */
+  /** The canvas' drawing buffer (preserved; setBlendshapes renders a frame), as PNG: much faster than a page screenshot on a software GPU. */
   const shot = async () => {
     const url = await page.evaluate(() => (document.getElementById("view") as HTMLCanvasElement).toDataURL("image/png"));
     return Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
@@ -100,10 +100,13 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     const neutral = await luminance(neutralPng);
     await writeFile(path.join(ARTIFACTS, "blendshape-neutral.png"), neutralPng);
     const failures: string[] = [];
+    let previous: string | null = null;
     for (const name of ARKIT_BLENDSHAPES) {
-      await page.evaluate(async (n) => { await window.porelight.setBlendshape!(n, 1); }, name);
+      // One frame per shape: the previous shape back to 0 and this one to 1 at once.
+      const weights: Record<string, number> = previous ? { [previous]: 0, [name]: 1 } : { [name]: 1 };
+      await page.evaluate(async (w) => { await window.porelight.setBlendshapes!(w); }, weights);
+      previous = name;
       const png = await shot();
-      await page.evaluate(async (n) => { await window.porelight.setBlendshape!(n, 0); }, name);
       if (["jawOpen", "eyeBlinkLeft", "mouthSmileLeft", "tongueOut", "browInnerUp"].includes(name)) await writeFile(path.join(ARTIFACTS, `blendshape-${name}.png`), png);
       const c = changeOf(neutral, await luminance(png));
       const want = expectedRegion(name);

@@ -4,7 +4,8 @@
  * energy than with flat normals (the normal map's strength at 0: the mesh's own normals). The
  * measure must also be able to fail: with N_S replaced by a flat map, the same comparison stays
  * below the factor. Its own job at preset `high` (≈ 0.09 mm texels): the suite's `draft` job
- * (0.35 mm) resolves no pores by design, so it cannot tell.
+ * (0.35 mm) resolves no pores by design, so it cannot tell. `npm test` makes that job ahead, in
+ * the background of the Node suite (test/support/closeup-job.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
@@ -16,7 +17,8 @@ import { reconstruct } from "../../src/pipeline/reconstruct.ts";
 import { SKIN_MAP_FILES } from "../../materials/map-files.ts";
 import { closeupAnchors } from "../../scripts/closeup-renders.ts";
 import { ARTIFACTS, CHROMIUM, highlightEnergy, prepareThreeViewer, startBrowserSession, writeJobFiles, type BrowserSession } from "./harness.ts";
-import { PHOTO } from "./global-setup.ts";
+import { cachedJob } from "../support/job-cache.ts";
+import { ASTRONAUT_PHOTO, CLOSEUP_JOB_OPTIONS } from "../support/closeup-job.ts";
 import type { ThreeCloseupOptions } from "./three-viewer.ts";
 
 /** Detail over flat in the Babylon scene: the ratio of the highlights' Laplacian energy the maps must reach (measured 1.53 on the astronaut and 1.48–1.53 on d3dfr-000002 at high; N_S replaced by a flat map 1.00; the N_S of before issue 15, ρ only, 1.0). */
@@ -37,7 +39,11 @@ describe.skipIf(!hasChromium)("close-ups in Chromium", () => {
     const given = process.env.PORELIGHT_CLOSEUP_JOB;
     if (given) await cp(given, jobDir, { recursive: true });
     else {
-      const { files } = await reconstruct(await readFile(PHOTO), { preset: "high", face: 0, formats: ["glb", "babylon", "maps"] });
+      // Made ahead under `npm test` (test/support/closeup-job.ts) and stored, or made here.
+      const t0 = performance.now();
+      const photo = await readFile(ASTRONAUT_PHOTO);
+      const { files, cached } = await cachedJob(photo, CLOSEUP_JOB_OPTIONS, async () => (await reconstruct(photo, CLOSEUP_JOB_OPTIONS)).files);
+      process.stderr.write(`close-ups: ${cached ? "the stored job of these sources" : "real job"} (high, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       await writeJobFiles(jobDir, files);
     }
     // The three.js viewer and its page beside the job; a copy of the job with N_S flat (the negative control).

@@ -12,8 +12,9 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
 import type { ReconstructOptions } from "../../src/types.ts";
+import { ASTRONAUT_PHOTO } from "../support/closeup-job.ts";
 import { cachedJob } from "../support/job-cache.ts";
-import { CHROMIUM, ensureScenesBuilt, ROOT, writeJobFiles } from "./harness.ts";
+import { CHROMIUM, ensureScenesBuilt, writeJobFiles } from "./harness.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,8 +22,6 @@ declare module "vitest" {
     jobDir: string;
   }
 }
-
-export const PHOTO = path.join(ROOT, "test", "fixtures", "astronaut-nasa-public-domain.png");
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(CHROMIUM)) {
@@ -32,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await ensureScenesBuilt();
   const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
   const t0 = performance.now();
-  const photo = await readFile(PHOTO);
+  const photo = await readFile(ASTRONAUT_PHOTO);
   const options: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
   const { files, cached } = await cachedJob(photo, options, async () => (await reconstruct(photo, options)).files);
   await writeJobFiles(jobDir, files);

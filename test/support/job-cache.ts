@@ -86,13 +86,60 @@ export async function storeJob(photo: Uint8Array, options: JobKeyOptions, files:
   });
 }
 
-/** The stored job, made by `make` (and stored) when there is none. */
+/**
+ * The stored job, made by `make` (and stored) when there is none. When another process is making
+ * the same job (makingJob), waits for it rather than making it a second time.
+ */
 export async function cachedJob(photo: Uint8Array, options: JobKeyOptions, make: () => Promise<OutputFile[]>): Promise<{ files: OutputFile[]; cached: boolean }> {
-  const stored = await loadJob(photo, options);
+  const stored = (await loadJob(photo, options)) ?? (await waitForMaker(photo, options));
   if (stored) return { files: stored, cached: true };
   const files = await make();
   await storeJob(photo, options, files);
   return { files, cached: false };
+}
+
+/** Poll period while another process makes a job, ms. */
+const MAKER_POLL_MS = 1000;
+
+/** The marker a process making a job leaves beside the cache entries: `<key>.making`, holding its pid. */
+async function makerFile(photo: Uint8Array, options: JobKeyOptions): Promise<string> {
+  return path.join(CACHE_DIR, `${await jobKey(photo, options)}.making`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** While a live process marks the job as being made, waits; then the stored job, or null (none, or its maker died). */
+async function waitForMaker(photo: Uint8Array, options: JobKeyOptions): Promise<OutputFile[] | null> {
+  const marker = await makerFile(photo, options);
+  for (;;) {
+    const pid = Number(await readFile(marker, "utf8").catch(() => ""));
+    if (!(pid > 0 && alive(pid))) return loadJob(photo, options);
+    await new Promise((r) => setTimeout(r, MAKER_POLL_MS));
+  }
+}
+
+/**
+ * Makes and stores a job in this process, marked as being made so that cachedJob in other
+ * processes waits for it; nothing when it is stored already. The marker goes when this ends.
+ */
+export async function makeJobForOthers(photo: Uint8Array, options: JobKeyOptions, make: () => Promise<OutputFile[]>): Promise<void> {
+  if (await loadJob(photo, options)) return;
+  await mkdir(CACHE_DIR, { recursive: true });
+  const marker = await makerFile(photo, options);
+  await writeFile(`${marker}.${process.pid}.tmp`, String(process.pid));
+  await rename(`${marker}.${process.pid}.tmp`, marker);
+  try {
+    await storeJob(photo, options, await make());
+  } finally {
+    await rm(marker, { force: true });
+  }
 }
 
 async function removeStale(): Promise<void> {

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { resolve } from "node:path";
 import { CONFIG_DEFAULTS, PIPELINE_MODULE } from "../../daemon/config.ts";
 import { HttpError } from "../../daemon/http-error.ts";
-import { parseJobForm } from "../../daemon/job-form.ts";
+import { JOB_FORM_FIELDS, parseJobForm } from "../../daemon/job-form.ts";
 import { importReconstruct, type ReconstructFn } from "../../daemon/pipeline-loader.ts";
 import type { ReconstructOptions } from "../../types.ts";
 import { CliError } from "../errors.ts";
@@ -30,12 +30,12 @@ export interface JobFlags {
 /** Job options from CLI flags, validated exactly like the daemon's form fields. */
 export function optionsFromFlags(flags: JobFlags): ReconstructOptions {
   try {
+    // Every field of the job form (JobFlags must have a flag for each, or this does not compile).
     const fields: Record<string, string> = {};
-    if (flags.preset !== undefined) fields.preset = flags.preset;
-    if (flags.face !== undefined) fields.face = flags.face;
-    if (flags.formats !== undefined) fields.formats = flags.formats;
-    if (flags.target !== undefined) fields.target = flags.target;
-    if (flags.expression !== undefined) fields.expression = flags.expression;
+    for (const field of JOB_FORM_FIELDS) {
+      const value = flags[field];
+      if (value !== undefined) fields[field] = value;
+    }
     return parseJobForm(fields);
   } catch (err) {
     if (err instanceof HttpError) throw new CliError(`--${err.message}`, 2);
