@@ -27,6 +27,7 @@ import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
+import { spectacleFrames } from "./glasses.ts";
 import { strandTexture } from "./strand-texture.ts";
 import * as T from "../../primitives/face-topology.ts";
 
@@ -206,6 +207,9 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
+  // Spectacle frames are not skin: read as "not the person", they become occluders in the oval (brow
+  // zone included) and drop out of the skin beyond it; brows and eyes keep their own masks.
+  const frames = spectacleFrames(image, lm).map.data;
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person) };
   let faceArea = 0;
   let occludedArea = 0;
@@ -213,7 +217,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const out = (y + oy) * W + x + ox;
-      const p = Math.min(1, personP[i] * 2);
+      const p = Math.min(1, personP[i] * 2) * (1 - frames[out]);
       if (oval[i]) {
         if (features[i]) continue;
         const skinP = likeness(distance2(ycc, i, skin, faceSigma));
