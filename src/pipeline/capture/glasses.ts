@@ -50,8 +50,6 @@ export interface SpectacleFrames {
   present: boolean;
   /** Per eye (right, left): share of the rays below the eye that met a rim line. */
   rimShare: [number, number];
-  /** Per eye: share of the rays at the ring's nasal and outer ends that met a rim line. */
-  sideShare: [number, number];
   /** Share of the rays over the nose root that met a bridge line. */
   bridgeShare: number;
 }
@@ -91,6 +89,8 @@ interface Frame {
 interface Lines {
   x0: number;
   y0: number;
+  /** Photo pixels per side of one cell of the measure (the window is mean-pooled by this). */
+  cell: number;
   width: number;
   height: number;
   response: Float32Array;
@@ -108,18 +108,16 @@ export function spectacleFrames(image: ImageF32, landmarks: Float32Array, option
   if (landmarks.length < T.MESH_LANDMARK_COUNT * 3) throw new Error(`spectacleFrames: expected ${T.MESH_LANDMARK_COUNT} landmarks, got ${landmarks.length / 3}`);
   const frame = eyeFrame(landmarks);
   const map: ImageF32 = { width: image.width, height: image.height, channels: 1, data: new Float32Array(image.width * image.height), colorSpace: "data" };
-  if (!(frame.ipd > 4)) return { map, present: false, rimShare: [0, 0], sideShare: [0, 0], bridgeShare: 0 };
+  if (!(frame.ipd > 4)) return { map, present: false, rimShare: [0, 0], bridgeShare: 0 };
   const lines = lineMeasure(image, frame, o);
   const threshold = Math.max(NOISE_FLOOR, cheekQuantile(lines, frame, o.lineQuantile));
   const rims = frame.eyes.map((eye) => findRim(lines, frame, eye, threshold));
   const bridge = findBridge(lines, frame, threshold);
   const rimShare: [number, number] = [rims[0].lowerShare, rims[1].lowerShare];
-  const sideShare: [number, number] = [rims[0].sideShare, rims[1].sideShare];
-  // Below the eye there is no brow; over the nose root no brow or crease runs across. (The sides are
-  // reported, not required: a thin wire's sides fade against the temples' shading.)
+  // Below the eye there is no brow; over the nose root no brow or crease runs across.
   const present = Math.min(...rimShare) >= o.minRimShare && bridge.share >= o.minBridgeShare;
   if (present) drawFrame(map, lines, frame, rims, bridge.hits, threshold, o);
-  return { map, present, rimShare, sideShare, bridgeShare: bridge.share };
+  return { map, present, rimShare, bridgeShare: bridge.share };
 }
 
 function centroid(lm: Float32Array, idx: number[]): [number, number] {
@@ -152,15 +150,19 @@ function lineMeasure(image: ImageF32, f: Frame, o: Required<GlassesOptions>): Li
   const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c[1]))));
   const x1 = Math.min(image.width, Math.ceil(Math.max(...corners.map((c) => c[0]))));
   const y1 = Math.min(image.height, Math.ceil(Math.max(...corners.map((c) => c[1]))));
-  const width = Math.max(1, x1 - x0), height = Math.max(1, y1 - y0), n = width * height;
-  const luma = new Float64Array(n);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const s = ((y + y0) * image.width + x + x0) * 3;
-      luma[y * width + x] = luma601(image.data[s], image.data[s + 1], image.data[s + 2]);
+  // Pooled so that the thinnest frame is still 1.5 cells across (a large face costs no more than a small one).
+  const cell = Math.max(1, Math.floor((o.minFrameWidthMm * f.ipd) / IPD_MM / 1.5));
+  const width = Math.max(1, Math.ceil((x1 - x0) / cell)), height = Math.max(1, Math.ceil((y1 - y0) / cell)), n = width * height;
+  const luma = new Float64Array(n), count = new Float64Array(n);
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const s = (y * image.width + x) * 3, i = Math.floor((y - y0) / cell) * width + Math.floor((x - x0) / cell);
+      luma[i] += luma601(image.data[s], image.data[s + 1], image.data[s + 2]);
+      count[i]++;
     }
   }
-  const pxPerMm = f.ipd / IPD_MM;
+  for (let i = 0; i < n; i++) luma[i] /= Math.max(1, count[i]);
+  const pxPerMm = f.ipd / IPD_MM / cell;
   // Three box passes of half-width r have σ = √(r(r+1)): step through the distinct radii in range.
   const radii = new Set<number>();
   const rOf = (sigma: number) => Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
@@ -180,7 +182,7 @@ function lineMeasure(image: ImageF32, f: Frame, o: Required<GlassesOptions>): Li
         const dxx = plane[i + 1] - 2 * c + plane[i - 1];
         const dyy = plane[i + width] - 2 * c + plane[i - width];
         const dxy = (plane[i + width + 1] - plane[i + width - 1] - plane[i - width + 1] + plane[i - width - 1]) / 4;
-        const half = (dxx - dyy) / 2, root = Math.hypot(half, dxy);
+        const half = (dxx - dyy) / 2, root = Math.sqrt(half * half + dxy * dxy);
         const mean = (dxx + dyy) / 2;
         const [l1, l2] = [mean + root, mean - root];
         const strong = Math.max(Math.abs(l1), Math.abs(l2)), weak = Math.min(Math.abs(l1), Math.abs(l2));
@@ -194,14 +196,13 @@ function lineMeasure(image: ImageF32, f: Frame, o: Required<GlassesOptions>): Li
       }
     }
   }
-  return { x0, y0, width, height, response, angle };
+  return { x0, y0, cell, width, height, response, angle };
 }
 
 /** Response at photo point p (nearest pixel), weighted by cos² of the angle between the line and `dir`. */
 function along(lines: Lines, p: [number, number], dir: [number, number]): number {
-  const x = Math.floor(p[0]) - lines.x0, y = Math.floor(p[1]) - lines.y0;
-  if (x < 0 || y < 0 || x >= lines.width || y >= lines.height) return 0;
-  const i = y * lines.width + x;
+  const i = cellOf(lines, p);
+  if (i < 0) return 0;
   const c = Math.cos(lines.angle[i]) * dir[0] + Math.sin(lines.angle[i]) * dir[1];
   return lines.response[i] * c * c;
 }
@@ -213,9 +214,8 @@ function cheekQuantile(lines: Lines, f: Frame, q: number): number {
   for (const eye of f.eyes) {
     for (let b = 0.6; b <= 0.9; b += step) {
       for (let a = -0.25; a <= 0.25; a += step) {
-        const [x, y] = at(f, eye, a, b).map(Math.floor);
-        const lx = x - lines.x0, ly = y - lines.y0;
-        if (lx >= 0 && ly >= 0 && lx < lines.width && ly < lines.height) values.push(lines.response[ly * lines.width + lx]);
+        const i = cellOf(lines, at(f, eye, a, b));
+        if (i >= 0) values.push(lines.response[i]);
       }
     }
   }
@@ -226,12 +226,10 @@ function cheekQuantile(lines: Lines, f: Frame, q: number): number {
 
 interface Rim {
   eye: [number, number];
-  /** Per ray: the ring scale (of RIM_HALF_AXES) where the strongest tangential line lies, NaN when none passed. */
+  /** Per ray: the ring scale (of RIM_HALF_AXES) where the rim's tangential line lies, NaN when none passed. */
   scale: Float32Array;
   /** Share of the rays in the lower half that met a line. */
   lowerShare: number;
-  /** Share of the rays at the ring's nasal and outer ends (where it runs up and down) that met a line. */
-  sideShare: number;
 }
 
 /** Elliptic ray k of `count` about an eye: the point at ring scale s and the ring's unit tangent there. */
@@ -244,27 +242,30 @@ function ringPoint(f: Frame, eye: [number, number], k: number, count: number, s:
 }
 
 /**
- * Casts RAYS_PER_EYE rays from the eye centre across the rim band; on each, the strongest line running
- * along the ring.
+ * Casts RAYS_PER_EYE rays from the eye centre across the rim band; on each, the innermost strong line
+ * running along the ring.
  */
 function findRim(lines: Lines, f: Frame, eye: [number, number], threshold: number): Rim {
   const scale = new Float32Array(RAYS_PER_EYE).fill(NaN);
   const stepScale = 0.5 / (f.ipd * RIM_HALF_AXES[1]);
-  let lower = 0, lowerHits = 0, side = 0, sideHits = 0;
+  let lower = 0, lowerHits = 0;
   for (let k = 0; k < RAYS_PER_EYE; k++) {
-    let best = threshold, bestS = NaN;
+    const values: number[] = [];
     for (let s = RIM_REACH[0]; s <= RIM_REACH[1]; s += stepScale) {
       const { p, tangent } = ringPoint(f, eye, k, RAYS_PER_EYE, s);
-      const value = along(lines, p, tangent);
-      if (value > best) (best = value), (bestS = s);
+      values.push(along(lines, p, tangent));
     }
+    // The innermost strong line (a peak above the threshold and half the ray's best): above the eye a
+    // frame's top bar lies below the brow, and the brow often answers more.
+    const peak = Math.max(...values);
+    const first = values.findIndex((v, j) => v > threshold && v >= peak / 2 && v >= (values[j + 1] ?? 0));
+    const bestS = first >= 0 ? RIM_REACH[0] + first * stepScale : NaN;
     scale[k] = bestS;
     const phi = (2 * Math.PI * k) / RAYS_PER_EYE;
     // Lower half (sin φ > 0 is down the face), away from the nasal and outer ends of the ring.
     if (Math.sin(phi) > 0.3) (lower++, (lowerHits += Number.isNaN(bestS) ? 0 : 1));
-    if (Math.abs(Math.cos(phi)) > 0.9) (side++, (sideHits += Number.isNaN(bestS) ? 0 : 1));
   }
-  return { eye, scale: smoothRing(scale), lowerShare: lower > 0 ? lowerHits / lower : 0, sideShare: side > 0 ? sideHits / side : 0 };
+  return { eye, scale: smoothRing(scale), lowerShare: lower > 0 ? lowerHits / lower : 0 };
 }
 
 /** The ring's scale per ray, median of each ray and its neighbours (a frame is a smooth closed curve; a brow hit on one ray is not). */
@@ -343,6 +344,12 @@ function drawFrame(map: ImageF32, lines: Lines, f: Frame, rims: Rim[], bridge: [
 
 /** Line response at photo point p (nearest pixel), any direction. */
 function lineAt(lines: Lines, p: [number, number]): number {
-  const x = Math.floor(p[0]) - lines.x0, y = Math.floor(p[1]) - lines.y0;
-  return x < 0 || y < 0 || x >= lines.width || y >= lines.height ? 0 : lines.response[y * lines.width + x];
+  const i = cellOf(lines, p);
+  return i < 0 ? 0 : lines.response[i];
+}
+
+/** Index of the measure's cell holding photo point p, -1 outside the window. */
+function cellOf(lines: Lines, p: [number, number]): number {
+  const x = Math.floor((p[0] - lines.x0) / lines.cell), y = Math.floor((p[1] - lines.y0) / lines.cell);
+  return x < 0 || y < 0 || x >= lines.width || y >= lines.height ? -1 : y * lines.width + x;
 }
