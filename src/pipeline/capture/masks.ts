@@ -20,6 +20,8 @@
  *   skin does not end at the oval's outline down the temples.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
+ * - Spectacle frames (glasses.ts) have their own mask too: not skin for the texture, but the landmarks and
+ *   the face's outline under a thin frame are still seen, so they are not occluders for the fit.
  */
 import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
@@ -207,17 +209,14 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
-  // Spectacle frames are not skin: read as "not the person", they become occluders in the oval (brow
-  // zone included) and drop out of the skin beyond it; brows and eyes keep their own masks.
-  const frames = spectacleFrames(image, lm).map.data;
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person) };
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const out = (y + oy) * W + x + ox;
-      const p = Math.min(1, personP[i] * 2) * (1 - frames[out]);
+      const p = Math.min(1, personP[i] * 2);
       if (oval[i]) {
         if (features[i]) continue;
         const skinP = likeness(distance2(ycc, i, skin, faceSigma));
