@@ -298,8 +298,8 @@ function findBridge(lines: Lines, f: Frame, threshold: number): { share: number;
 
 /**
  * Marks the frame: line pixels within a frame width of each ring (at its smoothed scale), of the bridge
- * hits, and along the temples (lines running along the eye line beyond the outer rims). Soft: 0 at
- * half the threshold, 1 at the threshold and above.
+ * hits, and along the temples (lines running along the eye line beyond the outer rims). Hard: a frame's
+ * soft edge kept as a partial weight leaves a dark ghost outline in the albedo (the fill averages it in).
  */
 function drawFrame(map: ImageF32, lines: Lines, f: Frame, rims: Rim[], bridge: [number, number][], threshold: number, o: Required<GlassesOptions>): void {
   const halfWidth = Math.max(1.5, (o.maxFrameWidthMm * f.ipd) / IPD_MM / 2);
@@ -314,7 +314,7 @@ function drawFrame(map: ImageF32, lines: Lines, f: Frame, rims: Rim[], bridge: [
         // Half the threshold next to a hit: a wide rim's edges answer less than its middle.
         if (x < 0 || y < 0 || x >= map.width || y >= map.height || value <= threshold / 2) continue;
         const i = y * map.width + x;
-        map.data[i] = Math.max(map.data[i], Math.min(1, (2 * value) / threshold - 1));
+        map.data[i] = 1;
       }
     }
   };
