@@ -8,7 +8,7 @@
  *   σ²·(|λ₂| − |λ₁|), the larger eigenvalue's magnitude less the smaller's (a blob or a step has both
  *   large or λ₁ ≈ λ₂ at the step's sides; a line has one), kept with its direction at the best scale.
  * - Geometry from the landmarks: rays from each eye's centre (eye-contour centroid) cross an elliptic
- *   band where a rim can be; on each ray the strongest line running along the ring (tangential) is the
+ *   band where a rim can be; on each ray the innermost strong line running along the ring (tangential) is the
  *   rim candidate. Vertical rays over the nose root look for the bridge (a horizontal line).
  * - The decision is made on the evidence as a whole, against the same photo's skin: a pixel is "line"
  *   when its response exceeds a high quantile of the response over the cheeks under the eyes (smooth
@@ -67,7 +67,7 @@ const RIM_REACH = [0.65, 1.45];
 /** The bridge: over the nose root, between the lenses (DBL 14–24 mm, same tables), from 0.35 IPD above the eye line to 0.15 below. */
 const BRIDGE_HALF_WIDTH = 0.1;
 const BRIDGE_REACH = [-0.35, 0.15];
-/** Temples leave the rims at the outer side near the eye line and run back, roughly along it. */
+/** Temples leave the rims at the outer side near the eye line and run back, roughly along it: searched from 1 to 1.8 rim half-widths out, within 0.25 IPD of the eye line. */
 const TEMPLE_REACH = [1.0, 1.8];
 const TEMPLE_HALF_HEIGHT = 0.25;
 /** Rays per eye and over the bridge. */
