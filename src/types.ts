@@ -93,6 +93,12 @@ export interface FaceMasks {
   skinBeyondOval?: ImageF32;
   /** The person (head, hair, neck, shoulders, clothes) against the background, from person segmentation over a head-and-shoulders crop; 0 outside it (absent: not segmented). */
   person?: ImageF32;
+  /**
+   * Spectacle frames (rims, bridge, temples; capture/glasses.ts), 0 everywhere when none are found. Not
+   * skin for the texture (unwrap treats it as hidden), but not an occluder for the fit: the landmarks
+   * and the outline under a thin frame are still seen. Absent: not looked for.
+   */
+  spectacles?: ImageF32;
 }
 
 /**

@@ -285,7 +285,7 @@ function projectedBox(pixels: Float64Array, width: number, height: number) {
 }
 
 /**
- * (1 − occluder) · (1 − hair) · lerp(floor, 1, skin) at photo pixel (x, y), nearest mask pixel
+ * (1 − occluder) · (1 − hair) · (1 − spectacles) · lerp(floor, 1, skin) at photo pixel (x, y), nearest mask pixel
  * (masks may be stored at another resolution than the photo; they cover the same frame). A texel
  * averages the photo over its footprint, so occluder and hair are the largest found at its centre
  * and `reach` pixels to each side: a strand thinner than a texel still makes it not skin. Facial
@@ -299,7 +299,8 @@ export function maskFactor(masks: CaptureResult["masks"], photoWidth: number, ph
   const facialHair = masks.facialHair ? maskAt(masks.facialHair, photoWidth, photoHeight, x, y) : 0;
   const beyondOval = masks.skinBeyondOval ? maskAt(masks.skinBeyondOval, photoWidth, photoHeight, x, y) : 0;
   const skin = Math.max(maskAt(masks.skin, photoWidth, photoHeight, x, y), facialHair, beyondOval);
-  const notHidden = (1 - mostAround(masks.occluder, photoWidth, photoHeight, x, y, reach)) * (1 - mostAround(masks.hair, photoWidth, photoHeight, x, y, reach));
+  const frames = masks.spectacles ? mostAround(masks.spectacles, photoWidth, photoHeight, x, y, reach) : 0;
+  const notHidden = (1 - mostAround(masks.occluder, photoWidth, photoHeight, x, y, reach)) * (1 - mostAround(masks.hair, photoWidth, photoHeight, x, y, reach)) * (1 - frames);
   return dropLikely && notHidden < 0.5 ? 0 : notHidden * (skinFloor + (1 - skinFloor) * skin);
 }
 

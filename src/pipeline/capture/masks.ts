@@ -20,6 +20,8 @@
  *   skin does not end at the oval's outline down the temples.
  * - In the moustache and beard zone, and around the brows and eyes, what is not skin but is the person is
  *   facial hair: part of the albedo, so neither occluder nor hair; it has its own mask.
+ * - Spectacle frames (glasses.ts) have their own mask too: not skin for the texture, but the landmarks and
+ *   the face's outline under a thin frame are still seen, so they are not occluders for the fit.
  */
 import { luma601 } from "../../primitives/color.ts";
 import type { FaceMasks, ImageF32 } from "../../types.ts";
@@ -27,6 +29,7 @@ import { fillPolygon } from "../../raster/polygon.ts";
 import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
+import { spectacleFrames } from "./glasses.ts";
 import { strandTexture } from "./strand-texture.ts";
 import * as T from "../../primitives/face-topology.ts";
 
@@ -206,7 +209,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
-  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person) };
+  const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
