@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { spectacleFrames } from "../src/pipeline/capture/glasses.ts";
-import { FACE_LANDMARKS_M } from "../src/geometry/data/canonical-face.ts";
+import { frontalLandmarksPx } from "./support/frontal-landmarks.ts";
 import * as T from "../src/primitives/face-topology.ts";
 import type { ImageF32 } from "../src/types.ts";
 
 const W = 360, H = 360, PX_PER_M = 240 / 0.14;
 
 /** The canonical face's landmarks, frontal, 240 px across (photo px). */
-function landmarks(): Float32Array {
-  const n = FACE_LANDMARKS_M.length / 3;
-  const lm = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    lm[i * 3] = W / 2 + FACE_LANDMARKS_M[i * 3] * PX_PER_M;
-    lm[i * 3 + 1] = H / 2 - FACE_LANDMARKS_M[i * 3 + 1] * PX_PER_M;
-    lm[i * 3 + 2] = -FACE_LANDMARKS_M[i * 3 + 2] * PX_PER_M;
-  }
-  return lm;
-}
+const landmarks = (): Float32Array => frontalLandmarksPx(W, H, PX_PER_M);
 
 function eyeCentre(lm: Float32Array, idx: number[]): [number, number] {
   let x = 0, y = 0;

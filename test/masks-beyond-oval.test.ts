@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { faceMasks, SELFIE_INPUT } from "../src/pipeline/capture/masks.ts";
 import { maskFactor } from "../src/pipeline/unwrap.ts";
-import { FACE_LANDMARKS_M } from "../src/geometry/data/canonical-face.ts";
+import { frontalLandmarksPx } from "./support/frontal-landmarks.ts";
 import * as T from "../src/primitives/face-topology.ts";
 import type { ImageF32 } from "../src/types.ts";
 
@@ -12,13 +12,7 @@ import type { ImageF32 } from "../src/types.ts";
  */
 function skinPastTheOval() {
   const W = 320, H = 320, pxPerM = 200 / 0.14;
-  const n = FACE_LANDMARKS_M.length / 3;
-  const lm = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    lm[i * 3] = W / 2 + FACE_LANDMARKS_M[i * 3] * pxPerM;
-    lm[i * 3 + 1] = H / 2 - FACE_LANDMARKS_M[i * 3 + 1] * pxPerM;
-    lm[i * 3 + 2] = -FACE_LANDMARKS_M[i * 3 + 2] * pxPerM;
-  }
+  const lm = frontalLandmarksPx(W, H, pxPerM);
   const hairlineY = lm[T.FOREHEAD_TOP * 3 + 1] - 6;
   const data = new Float32Array(W * H * 3);
   for (let y = 0; y < H; y++) {
