@@ -10,11 +10,8 @@
  */
 import { ciede2000 } from "../src/primitives/color.ts";
 import { SKIN_Y_BY_GREEN_RED } from "../src/pipeline/delight/albedo-scale.ts";
-import { measureSclera } from "../src/pipeline/capture/sclera.ts";
-import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
-import { measureEdgePatches } from "../src/pipeline/capture/edge-patches.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
-import { DELIGHT_DEFAULTS, type DelightInput } from "../src/pipeline/delight.ts";
+import { photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
 import type { StageResults } from "../src/types.ts";
 
 export interface TonePhoto {
@@ -121,9 +118,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     sceneIlluminant: s.capture.illuminant.rgb,
-    sclera: measureSclera(s.capture.image, s.capture.landmarks),
-    teeth: measureTeeth(s.capture.image, s.capture.landmarks),
-    ...(DELIGHT_DEFAULTS.cameraResponse === "estimate" ? { edgeMixtures: measureEdgePatches(s.capture.image) } : {}),
+    ...photoReferences(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),
   };
 }

@@ -18,6 +18,9 @@
  * share; the full-resolution division (7) runs the estimator here.
  */
 import { runTiled } from "../models/tiled.ts";
+import { measureEdgePatches } from "./capture/edge-patches.ts";
+import { measureSclera } from "./capture/sclera.ts";
+import { measureTeeth } from "./capture/teeth.ts";
 import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
 import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
@@ -143,6 +146,20 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   deepShadeSupport: 0.2,
   shapeFromShading: RELIEF_DEFAULTS,
 };
+
+/**
+ * What delight reads from the photo itself, for whoever builds its input: the references of known
+ * reflectance (sclera, teeth), and the edge mixtures only when the camera's response is estimated
+ * (they are a cue to nothing else).
+ */
+export function photoReferences(image: ImageF32, landmarks: ArrayLike<number>, options: DelightOptions = {}): Pick<DelightInput, "sclera" | "teeth" | "edgeMixtures"> {
+  const response = options.cameraResponse ?? DELIGHT_DEFAULTS.cameraResponse;
+  return {
+    sclera: measureSclera(image, landmarks),
+    teeth: measureTeeth(image, landmarks),
+    ...(response === "estimate" ? { edgeMixtures: measureEdgePatches(image) } : {}),
+  };
+}
 
 /** Texel size the built-in δ graph is specialised for when the input does not give one, mm. */
 const NOMINAL_DELIGHT_TEXEL_MM = 0.1;

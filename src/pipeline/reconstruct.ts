@@ -13,9 +13,6 @@
  *
  *   const { files, report } = await reconstruct(photoBytes, { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] }, { onProgress });
  */
-import { measureSclera } from "./capture/sclera.ts";
-import { measureTeeth } from "./capture/teeth.ts";
-import { measureEdgePatches } from "./capture/edge-patches.ts";
 import { createHash } from "node:crypto";
 import { evaluateBlendshapes } from "../geometry/blendshapes.ts";
 import { buildTemplateHead } from "../geometry/template-head.ts";
@@ -31,7 +28,7 @@ import type { Blendshape, CaptureResult, FitResult, ImageF32, LensHint, Logger, 
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
-import { delight, DELIGHT_DEFAULTS, type DelightResult } from "./delight.ts";
+import { delight, photoReferences, type DelightResult } from "./delight.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
@@ -234,9 +231,8 @@ function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head:
 
 function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {
   return stage(job, "complete", () =>
-    // The photo texture's oblique rim is darker by its real shading, which delight must see: the rim
-    // keeps its own tone here; delight's completion of the albedo takes it from the well-seen face.
-    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, { rimTone: false }, contextOf(job)),
+    // complete's defaults keep the photo texture's oblique rim (darker by real shading, which delight must see).
+    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, {}, contextOf(job)),
   );
 }
 
@@ -272,10 +268,7 @@ async function delightStage(
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         sceneIlluminant: captured.illuminant.rgb,
-        sclera: measureSclera(captured.image, captured.landmarks),
-        teeth: measureTeeth(captured.image, captured.landmarks),
-        // The edge mixtures are a cue to the camera's response only: measured when delight estimates it.
-        ...(DELIGHT_DEFAULTS.cameraResponse === "estimate" ? { edgeMixtures: measureEdgePatches(captured.image) } : {}),
+        ...photoReferences(captured.image, captured.landmarks),
         texelSizeMm,
       },
       {},

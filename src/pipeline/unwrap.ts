@@ -128,7 +128,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const opening = o.mouthOpeningUnseen ? mouthOpening(capture.landmarks) : null;
   const eyes = o.eyeOpeningUnseen ? eyeOpenings(capture.landmarks) : [];
   const skin = head.parts.find((p) => p.part === "skin");
-  const isSkin = (t: number) => skin !== undefined && t >= skin.firstIndex / 3 && t < (skin.firstIndex + skin.indexCount) / 3;
+  // The skin part's triangles (the only ones the eye openings hide): [first, end).
+  const skinFirst = skin ? skin.firstIndex / 3 : 0, skinEnd = skin ? (skin.firstIndex + skin.indexCount) / 3 : 0;
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -153,7 +154,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     if (inOpening(opening, x, y)) continue;
-    if (eyes.length > 0 && isSkin(t) && eyes.some((e) => inOpening(e, x, y))) continue;
+    if (t >= skinFirst && t < skinEnd && eyes.some((e) => inOpening(e, x, y))) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
