@@ -54,9 +54,11 @@ beforeAll(async () => {
   mkdirSync(home, { recursive: true });
   const env = userEnv(home, { ONNXRUNTIME_NODE_INSTALL: "skip", GLOBAL_AGENT_HTTP_PROXY: proxy.url });
   install = await runCommand("npm", ["i", porelightTgz, pluginTgz, "--save-dev", ...cleanNpmArgs(join(root, "npm"), await npmCacheDir())], { cwd: project, env });
-  // The daemon the plugin starts inherits this process's environment: keep its files in the temp folder.
+  // The daemon the plugin starts inherits this process's environment: keep its jobs in the temp
+  // folder. Its models come from the machine's model cache, as for every other real job of the
+  // suite: converting them from the npm packages is install-global.test.ts's first run, and a user
+  // who adds the plugin on a machine that ran porelight does not convert them again.
   process.env.PORELIGHT_DATA_DIR = join(root, "data");
-  process.env.PORELIGHT_CACHE_DIR = join(root, "models");
   // A first run compiles porelight's sources with tsx (cached afterwards); on a busy machine that
   // alone can outlast the plugin's 60 s wait for a daemon it starts.
   await runCommand(process.execPath, [join(project, "node_modules", "porelight", "bin", "porelight.js"), "--version"], { cwd: project, env: process.env, timeoutMs: 300_000 });
@@ -64,9 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env.PORELIGHT_DATA_DIR = savedEnv.PORELIGHT_DATA_DIR;
-  process.env.PORELIGHT_CACHE_DIR = savedEnv.PORELIGHT_CACHE_DIR;
   if (savedEnv.PORELIGHT_DATA_DIR === undefined) delete process.env.PORELIGHT_DATA_DIR;
-  if (savedEnv.PORELIGHT_CACHE_DIR === undefined) delete process.env.PORELIGHT_CACHE_DIR;
   await proxy?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });

@@ -12,7 +12,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, type BrowserSession, CHROMIUM, pixelStats, startBrowserSession } from "./harness.ts";
+import { ARTIFACTS, type BrowserSession, CHROMIUM, pixelStats, SCREENSHOT_TIMEOUT_MS, startBrowserSession } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
       if (a !== undefined) (window.porelight.scene!.activeCamera as unknown as { alpha: number }).alpha = a;
       await window.porelight.renderFrames!(2);
     }, alpha);
-    const png = await page.locator("#view").screenshot({ timeout: 170_000 });
+    const png = await page.locator("#view").screenshot({ timeout: SCREENSHOT_TIMEOUT_MS });
     await writeFile(path.join(ARTIFACTS, `delivery-${name}.png`), png);
     return png;
   }

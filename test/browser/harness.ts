@@ -17,6 +17,15 @@ import { build } from "esbuild";
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
 export const CHROMIUM = "/usr/bin/chromium";
+/**
+ * Time-out of one canvas screenshot in a test under vitest.browser.config.ts's 180 s testTimeout,
+ * ms. A screenshot waits for the compositor's next frame, which SwiftShader draws on the CPU: a
+ * second or two on a quiet machine, past Playwright's 30 s default at load 25 (two in
+ * scenes.test.ts, 2026-12-06). A slow frame is not what these tests check, so the bound is the
+ * test's own time-out less a margin for the rest of the test: a frame that never comes still
+ * fails, with Playwright's message naming the screenshot.
+ */
+export const SCREENSHOT_TIMEOUT_MS = 170_000;
 
 /** Writes a job's output files under `dir` (temp file + rename, as the daemon does). */
 export async function writeJobFiles(dir: string, files: OutputFile[]): Promise<void> {

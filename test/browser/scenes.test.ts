@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, type BrowserSession, brightnessShift, CHROMIUM, pixelStats, sideGain, startBrowserSession } from "./harness.ts";
+import { ARTIFACTS, type BrowserSession, brightnessShift, CHROMIUM, pixelStats, SCREENSHOT_TIMEOUT_MS, sideGain, startBrowserSession } from "./harness.ts";
 
 // Skipped on a developer's machine without Chromium; never on CI (.ci/run installs it), where a
 // missing browser must fail the run rather than pass it with no browser test.
@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)("sample scenes in Chromium", () => {
 
   async function shot(page: Page, name: string): Promise<Buffer> {
     await page.evaluate(() => window.porelight.renderFrames!(2));
-    const png = await page.locator("#view").screenshot();
+    const png = await page.locator("#view").screenshot({ timeout: SCREENSHOT_TIMEOUT_MS });
     await writeFile(path.join(ARTIFACTS, `${name}.png`), png);
     return png;
   }

@@ -10,27 +10,30 @@ import path from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * Wall seconds of each slow file alone on the 2-core reference machine (clean-clone CI at
- * c49f9b4, files one at a time; docs/testing.md). Only the order matters: refresh the figures when
- * a file's cost changes a lot, add a file when it takes more than a few seconds.
+ * Wall seconds of each slow file on the 2-core reference machine, two files at a time
+ * (clean-clone `.ci/run` of c317b8a, docs/testing.md). Only the order matters: refresh the figures
+ * when a file's cost changes a lot, add a file when it takes more than a few seconds.
  */
 export const SLOW_FILE_SECONDS: Readonly<Record<string, number>> = {
-  "test/install-global.test.ts": 132,
-  "test/queue-real.test.ts": 122,
-  "test/install-editor-plugin.test.ts": 81,
-  "test/reconstruct.test.ts": 71,
-  "test/queue.test.ts": 36,
-  "test/daemon-pipeline.test.ts": 32,
-  "test/eval.test.ts": 27,
-  "test/tone.test.ts": 19,
-  "test/daemon-processes.test.ts": 19,
-  "test/delight.test.ts": 14,
-  "test/fit.test.ts": 12,
-  "test/models-cache.test.ts": 10,
-  "test/fit-silhouette.test.ts": 10,
-  "test/service.test.ts": 8,
-  "test/capture.test.ts": 8,
-  "test/models-esrgan-parity.test.ts": 7,
+  "test/install-global.test.ts": 190,
+  "test/queue-real.test.ts": 185,
+  "test/install-editor-plugin.test.ts": 169,
+  "test/reconstruct.test.ts": 107,
+  "test/eval.test.ts": 52,
+  "test/daemon-pipeline.test.ts": 51,
+  "test/queue.test.ts": 43,
+  "test/tone.test.ts": 38,
+  "test/daemon-processes.test.ts": 22,
+  "test/fit.test.ts": 19,
+  "test/capture.test.ts": 18,
+  "test/delight.test.ts": 18,
+  "test/models-cache.test.ts": 18,
+  "test/fit-silhouette.test.ts": 16,
+  "test/models-esrgan-parity.test.ts": 12,
+  "test/service.test.ts": 12,
+  "test/expression.test.ts": 10,
+  "test/plugin-daemon.test.ts": 9,
+  "test/head.test.ts": 8,
 };
 
 /** Known slow files first, slowest first; the others after them in vitest's order. */
