@@ -14,6 +14,7 @@ import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
 import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
 import { regionSum } from "./delight/maps.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
+import { continueHeadTone } from "./complete/head-tone.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -81,6 +82,12 @@ export interface CompleteOptions {
   rimTone?: boolean;
   /** Gaussian σ, texels, from which a seen texel's variation counts as tone (taken from the well-seen texels) rather than detail (kept). */
   rimToneSigma?: number;
+  /** Pull the unseen head's tone, with distance from the seen face, to the person's measured skin plus each region's measured relative offset (complete/head-tone.ts); for an albedo: off for a photo texture, whose unseen tone delight divides out. */
+  headTone?: boolean;
+  /** Surface distance, mm, from the well-seen face over which the fill's tone turns from continuing the border to the person's skin (smoothstep). */
+  headToneBandMm?: number;
+  /** Surface distance, mm, from the unseen head within which the seen skin gives the tone the head continues (its median). */
+  headToneRingMm?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -114,6 +121,14 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   rimTone: false,
   // The skin texture's scale, as synthesisSigma: what varies within it is the rim's own detail.
   rimToneSigma: 3,
+  // Off by default, as rimTone: delight's albedo completion turns it on.
+  headTone: false,
+  // Xiao 2017's forehead and cheek differ by ≈ 2.4 ΔE on the same people over ≈ 50 mm of face
+  // (complete/head-tone.ts): a band as wide keeps the fill's change of tone no steeper than that.
+  headToneBandMm: 50,
+  // The face's edge, not its centre (the nose and the cheeks' blush lie farther in on an adult face):
+  // the skin the first 2 cm of fill continue anyway.
+  headToneRingMm: 20,
 };
 
 export interface CompleteResult {
@@ -190,6 +205,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
   const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o);
   const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, o) : withRim;
+  const toned = o.headTone && continueHeadTone(filled, T, seen.c, c1, skinPrior, grid, input.regions, o);
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
@@ -199,6 +215,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
 
   const log = loggerOf(context);
   const denom = Math.max(1, seen.coveredCount);
+  if (o.headTone && !toned) log.debug("complete: no 3-channel texture or no texel scale in mm; the unseen head's tone is the fill's");
   if (!synthesised) log.debug("complete: too little seen skin to lend texture; filled texels stay smooth");
   if (rejected > 0) log.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
   log.debug(`complete: seen ${((100 * seen.seenCount) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);

@@ -90,7 +90,8 @@ export function completeAlbedo(input: DelightMaps, seen: SeenAlbedo, context: St
   return complete(
     { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
     // The albedo's oblique rim is biased by the shading's fall-off there: its tone comes from the well-seen face.
-    { rimWidth: 0, rimTone: true },
+    // The unseen head continues the person's measured skin, not the fill's mean of every seen colour.
+    { rimWidth: 0, rimTone: true, headTone: true },
     { logger: context.logger },
   ).texture.data;
 }
