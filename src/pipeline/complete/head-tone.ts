@@ -100,7 +100,7 @@ export function borderSkinTone(T: Float32Array, c: Float32Array, c1: Float32Arra
  * Pulls the filled texels' tone (linear RGB, 3 channels, smooth: before the skin texture) toward
  * the regional target, in place: per channel a geometric blend F^(1−w)·target^w, w the smoothstep
  * of the surface distance from the well-seen face (c1 ≥ seenLevel) over headToneBandMm, times the
- * texel's share of fill (1 − c1). The target is the face's border skin (borderSkinTone, from the
+ * texel's share of fill (1 − c1), on texels without data of their own (c = 0). The target is the face's border skin (borderSkinTone, from the
  * photo texture `T` and its seen weights `c`) moved by each region's offset. Texels that cannot
  * reach the face along the surface (an ear's own island) take the target whole. Returns false
  * (nothing done) without 3 channels or the atlas's scale.
@@ -115,7 +115,8 @@ export function continueHeadTone(filled: Float32Array, T: Float32Array, c: Float
   const distance = surfaceDistanceMm(W, H, (p) => covered(p) && c1[p] >= o.seenLevel, covered, axes);
   const target = regionalTone(base, regions, n);
   for (let p = 0; p < n; p++) {
-    if (!covered(p)) continue;
+    // Only texels without data of their own (as the skin texture): a partly seen texel keeps its tone, which delight's division relies on.
+    if (!covered(p) || c[p] > 0) continue;
     const w = smoothstep(distance[p] / o.headToneBandMm) * (1 - Math.min(1, c1[p]));
     if (w <= 0) continue;
     for (let k = 0; k < 3; k++) {
