@@ -122,6 +122,11 @@ describe("complete", () => {
       (sxy += a * b), (sxx += a * a), (syy += b * b);
     }
     expect(sxy / Math.sqrt(sxx * syy)).toBeGreaterThan(0.9);
+    // The rim's own tone was not kept: its tone weight is 0 (a division trusting it would bring the
+    // dark tone back), the well-seen face's is its confidence; without rimTone it is sourceConfidence.
+    expect(toned.toneConfidence.data[26 * W + 20]).toBe(0);
+    expect(toned.toneConfidence.data[5 * W + 20]).toBeCloseTo(0.9, 5);
+    expect(own.toneConfidence.data[26 * W + 20]).toBeCloseTo(0.3, 5);
     // A dark patch seen at 0.3 inside the well-seen face (a brow: low skin mask, not obliqueness) is
     // not joined to the unseen area: it keeps its own tone (0.4 of the skin's), up to the blend's halo.
     const brow = (x: number, y: number) => x >= 16 && x < 32 && y >= 6 && y < 10;

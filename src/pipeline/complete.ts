@@ -14,6 +14,7 @@ import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
 import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
 import { regionSum } from "./delight/maps.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
+import { continueHeadTone } from "./complete/head-tone.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -81,6 +82,12 @@ export interface CompleteOptions {
   rimTone?: boolean;
   /** Gaussian σ, texels, from which a seen texel's variation counts as tone (taken from the well-seen texels) rather than detail (kept). */
   rimToneSigma?: number;
+  /** Pull the unseen head's tone, with distance from the seen face, to the person's measured skin plus each region's measured relative offset (complete/head-tone.ts); for an albedo: off for a photo texture, whose unseen tone delight divides out. */
+  headTone?: boolean;
+  /** Surface distance, mm, from the well-seen face over which the fill's tone turns from continuing the border to the person's skin (smoothstep). */
+  headToneBandMm?: number;
+  /** Surface distance, mm, from the unseen head within which the seen skin gives the tone the head continues (its median). */
+  headToneRingMm?: number;
 }
 
 export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
@@ -114,6 +121,14 @@ export const COMPLETE_DEFAULTS: Required<CompleteOptions> = {
   rimTone: false,
   // The skin texture's scale, as synthesisSigma: what varies within it is the rim's own detail.
   rimToneSigma: 3,
+  // Off by default, as rimTone: delight's albedo completion turns it on.
+  headTone: false,
+  // Xiao 2017's forehead and cheek differ by ≈ 2.4 ΔE on the same people over ≈ 50 mm of face
+  // (complete/head-tone.ts): a band as wide keeps the fill's change of tone no steeper than that.
+  headToneBandMm: 50,
+  // The face's edge, not its centre (the nose and the cheeks' blush lie farther in on an adult face):
+  // the skin the first 2 cm of fill continue anyway.
+  headToneRingMm: 20,
 };
 
 export interface CompleteResult {
@@ -123,6 +138,12 @@ export interface CompleteResult {
   confidence: ImageF32;
   /** 1 channel, 0..1: the input confidence of the texels whose own data was kept (0 where dropped as not skin or not seen); delight's `confidence`. */
   sourceConfidence: ImageF32;
+  /**
+   * 1 channel, 0..1: sourceConfidence where the texel's own tone was kept, 0 in the oblique rim whose
+   * tone rimTone took from the well-seen face (there the result is not the input's tone: a division
+   * that trusts the input there undoes the correction).
+   */
+  toneConfidence: ImageF32;
   /** Per-channel skin prior the hole fill tends to, in the texture's units. */
   skinPrior: number[];
   /** Fraction of covered texels seen directly / after mirror fill (confidence ≥ 0.5). */
@@ -141,14 +162,14 @@ function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror:
 const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
 
 /** The completion `withRim` with the oblique rim's tone taken from a completion without it (complete/rim-tone.ts). */
-function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, o: Required<CompleteOptions>): Float32Array {
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, o: Required<CompleteOptions>): { filled: Float32Array; rim: Uint8Array | null } {
   const n = grid.width * grid.height;
   const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
   const withoutRim = Float32Array.from(c, (v, p) => (rim[p] ? 0 : v));
-  if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return withRim;
+  if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return { filled: withRim, rim: null };
   const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, o).filled;
   const inside = Float32Array.from({ length: n }, (_, p) => (grid.covered(p) ? 1 : 0));
-  return blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o);
+  return { filled: blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o), rim };
 }
 
 function checkInput(input: CompleteInput): void {
@@ -189,7 +210,9 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
   const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, o);
-  const filled = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, o) : withRim;
+  const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, o) : { filled: withRim, rim: null };
+  const filled = rimTone.filled;
+  const toned = o.headTone && continueHeadTone(filled, T, seen.c, c1, skinPrior, grid, input.regions, o);
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);
   // Gutters: averaged dilation of their own island near it, a smooth interpolation farther out.
   if (input.coverage) {
@@ -199,6 +222,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
 
   const log = loggerOf(context);
   const denom = Math.max(1, seen.coveredCount);
+  if (o.headTone && !toned) log.debug("complete: no 3-channel texture or no texel scale in mm; the unseen head's tone is the fill's");
   if (!synthesised) log.debug("complete: too little seen skin to lend texture; filled texels stay smooth");
   if (rejected > 0) log.debug(`complete: ${rejected} seen texels of ${o.outlierRegions.join("/")} are not skin-coloured; filled instead`);
   log.debug(`complete: seen ${((100 * seen.seenCount) / denom).toFixed(1)} %, after mirror ${((100 * mirrored) / denom).toFixed(1)} %, prior ${skinPrior.map((v) => v.toFixed(3)).join(",")}`);
@@ -206,6 +230,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
     texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
     confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
     sourceConfidence: { width, height, channels: 1, data: seen.c, colorSpace: "data" },
+    toneConfidence: { width, height, channels: 1, data: rimTone.rim ? Float32Array.from(seen.c, (v, p) => (rimTone.rim![p] ? 0 : v)) : seen.c, colorSpace: "data" },
     skinPrior,
     seenFraction: seen.seenCount / denom,
     mirroredFraction: mirrored / denom,

@@ -219,9 +219,9 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
   const shading = unitShading(lit, fit, fitWeight, o);
   const seen = seenAlbedo(lit, shading, fit, o);
-  const albedoRel = completeAlbedo(lit, seen, context);
+  const { albedo: albedoRel, toneWeight } = completeAlbedo(lit, seen, context);
   const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
-  const divisor = divisionShading(lit, shading, seen.seen, albedoRel, scale.fs);
+  const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
   const albedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);

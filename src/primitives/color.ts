@@ -79,6 +79,28 @@ export function linearSrgbToLab(r: number, g: number, b: number): [number, numbe
   return xyzToLab(X, Y, Z);
 }
 
+/** Linear sRGB of a CIE XYZ colour (Y = 1 for white): the inverse of linearSrgbToXyz's matrix (IEC 61966-2-1). */
+export function xyzToLinearSrgb(X: number, Y: number, Z: number): [number, number, number] {
+  return [
+    3.2404542 * X - 1.5371385 * Y - 0.4985314 * Z,
+    -0.969266 * X + 1.8760108 * Y + 0.041556 * Z,
+    0.0556434 * X - 0.2040259 * Y + 1.0572252 * Z,
+  ];
+}
+
+/** CIE XYZ of a CIELAB colour relative to the D65 white: the inverse of xyzToLab (CIE 15). */
+export function labToXyz(L: number, a: number, b: number): [number, number, number] {
+  const fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+  const inv = (f: number) => (f > 6 / 29 ? f * f * f : (116 * f - 16) / (24389 / 27));
+  return [D65_WHITE_XYZ[0] * inv(fx), D65_WHITE_XYZ[1] * inv(fy), D65_WHITE_XYZ[2] * inv(fz)];
+}
+
+/** Linear sRGB of a CIELAB (D65 white) colour; out-of-gamut colours come out negative or above 1, unclipped. */
+export function labToLinearSrgb(L: number, a: number, b: number): [number, number, number] {
+  const [X, Y, Z] = labToXyz(L, a, b);
+  return xyzToLinearSrgb(X, Y, Z);
+}
+
 /** Parametric weights of CIEDE2000 (all 1 under the reference conditions). */
 export interface Ciede2000Weights {
   kL?: number;

@@ -83,16 +83,22 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
 /**
  * 4. The relative albedo completed through the symmetry and toward the skin prior. complete's
  * defaults, but no rim drop and the rim's tone from the well-seen face (rimTone): the complete stage already dropped the photo's unreliable rims, and the
- * holes here are highlights and outliers whose surroundings are good albedo.
+ * holes here are highlights and outliers whose surroundings are good albedo. Also the weight the
+ * full-size division gives the model shading: the seen weight, 0 where the rim's tone was replaced
+ * (trusting the shading there brought the rim's biased tone back at full size: the darker patches
+ * under d3dfr-000002's chin).
  */
-export function completeAlbedo(input: DelightMaps, seen: SeenAlbedo, context: StageContext): Float32Array {
+export function completeAlbedo(input: DelightMaps, seen: SeenAlbedo, context: StageContext): { albedo: Float32Array; toneWeight: Float32Array } {
   const { width, height } = input.textureBase;
-  return complete(
+  const done = complete(
     { texture: { width, height, channels: 3, data: seen.J, colorSpace: "linear" }, confidence: { width, height, channels: 1, data: seen.seen, colorSpace: "data" }, coverage: input.coverage, regions: input.regions, mirrorTexel: input.mirrorTexel },
     // The albedo's oblique rim is biased by the shading's fall-off there: its tone comes from the well-seen face.
-    { rimWidth: 0, rimTone: true },
+    // The unseen head continues the person's measured skin, not the fill's mean of every seen colour.
+    { rimWidth: 0, rimTone: true, headTone: true },
     { logger: context.logger },
-  ).texture.data;
+  );
+  // toneWeight: how far the full-size division may trust the model shading (0 in the rim whose tone was replaced).
+  return { albedo: done.texture.data, toneWeight: done.toneConfidence.data };
 }
 
 /** The absolute scale of the albedo and what it was derived from. */
