@@ -188,8 +188,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const expression = expressionOptions.enabled ? photoExpression({ head, targets: { centres, displacements: disp, lambda }, faceIds, camera, landmarks: lm, confidence: capture.landmarkConfidence, minConfidence: o.minConfidence, interocularPx: interocularOf(lm) }, expressionOptions) : undefined;
   if (expression) {
     log.debug(`fit: expression ${Object.entries(expression.record).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral"}; landmarks ${expression.solve.neutralErrorPx.toFixed(2)} → ${expression.solve.expressedErrorPx.toFixed(2)} px on the identity-only head`);
+    // At the expressive landmarks the neutral target is the solve's identity plus a share of its residual (ExpressionOptions.expressiveResidualShare).
+    const share = expressionOptions.expressiveResidualShare;
     faceIds.forEach((i, k) => {
-      for (let c = 0; c < 3; c++) disp[3 * k + c] -= expression.field[3 * lv[i] + c];
+      for (let c = 0; c < 3; c++) {
+        const neutral = disp[3 * k + c] - expression.field[3 * lv[i] + c];
+        disp[3 * k + c] = expressive?.[i] ? expression.identity[3 * i + c] + share * (neutral - expression.identity[3 * i + c]) : neutral;
+      }
     });
   }
   // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
