@@ -92,8 +92,7 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
     lowerLip[3 * landmarkVertices[i] + 1] = LOWER_LIP_HEIGHT_SD_M * (1 - t * t * (3 - 2 * t)) * Math.max(0, 1 - ((x(i) - mid) / half) ** 2);
   }
   const width = new Float32Array(positions.length);
-  const widthSd = mouthWidthResidualSdM(2 * half);
-  for (const i of new Set([...LIPS_OUTER, ...MOUTH_INNER])) width[3 * landmarkVertices[i]] = (widthSd / 2) * ((x(i) - mid) / half);
+  for (const i of new Set([...LIPS_OUTER, ...MOUTH_INNER])) width[3 * landmarkVertices[i]] = (MOUTH_WIDTH_SD_M / 2) * ((x(i) - mid) / half);
   return [
     mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper),
     mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower),
@@ -112,19 +111,6 @@ function lipsMeeting(upper: Blendshape, lower: Blendshape): Blendshape {
   const delta = Float32Array.from(upper.delta);
   for (let i = 0; i < delta.length; i++) delta[i] += lower.delta[i];
   return { name: "lipsMeeting", delta };
-}
-
-/**
- * SD of the mouth's width that the lower face's own x scale (lowerFaceModes: every landmark below
- * the subnasale moved out by LOWER_FACE_RELATIVE_SD of its offset per SD, so the width by that share
- * of itself) does not already give it, metres: the population's SD (MOUTH_WIDTH_SD_M) less that
- * part in quadrature, 0 when the scale covers it all. Counting the spread twice gave the mouth
- * a looser prior than the population's, and a broad smile's width beyond what the smile shape
- * reaches settled in the neutral head as identity (Biden's neutral mouth from his smiling photo
- * came out 8 mm wider than from his closed-lip one, 1.9 SD).
- */
-export function mouthWidthResidualSdM(widthM: number): number {
-  return Math.sqrt(Math.max(0, MOUTH_WIDTH_SD_M ** 2 - (LOWER_FACE_RELATIVE_SD * widthM) ** 2));
 }
 
 /** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */
