@@ -18,7 +18,9 @@
  *    centre lies on the photo's iris ray.
  * 4. Expression (fit/expression.ts): the photo's expression solved as ARKit blendshape weights on
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
- *    the fitted head is neutral; the eyeballs then look straight ahead (gaze is in the weights).
+ *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
+ *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
+ *    the weights).
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */

@@ -7,10 +7,14 @@
  * lids, brows, the jaw's outline, the iris. An identity-only warp through the other landmarks (the
  * nose, the eye corners, the upper face oval) and the head anchors gives a neutral head that
  * cannot have absorbed an expression; the weights are then solved on that head against every
- * landmark. fit then re-warps with each landmark's target moved back by the expression's
- * displacement there, so the final neutral head takes what the weights cannot explain (lip
- * thickness, eye shape) as identity, and the weights what identity could not have made (an open
- * jaw, a lid half down, a raised brow).
+ * landmark, together with identity modes for what that head cannot know there (the lower face's
+ * scale, the lips' fullness, meeting line, width and height; fit/expression-identity.ts). fit then
+ * re-warps with each landmark's target moved back by the expression's displacement there; at the
+ * expressive landmarks the target is the solve's identity (the identity-only head plus its modes)
+ * and only `expressiveResidualShare` of what neither explains, because the solve took that
+ * residual for the detector's noise and the expression its prior shrank (warped in, it kept most
+ * of a broad smile's corner lift in the neutral head). The head as photographed takes the rest of
+ * the residual, so it still reprojects onto the photo.
  *
  * The solve: 2D reprojection error of the landmarks on the expressed head (Gauss–Newton on the
  * weights, projection linearised), Gaussian landmark noise, a Laplace (sparse) prior on each
