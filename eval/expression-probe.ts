@@ -1,6 +1,8 @@
 /**
  * Expression probe (issue 16): capture and fit only (no maps) on a few photos, printing the solved
- * weights and the landmark errors, and the neutral heads' shape consistency (face vertices, aligned
+ * weights and the landmark errors, the neutral head's mouth (corner lift above the lips' meeting
+ * line and corner-to-corner width, mm: a smile left in the neutral head lifts and widens it; per
+ * person, the spread of each over the photos), and the neutral heads' shape consistency (face vertices, aligned
  * RMS within a person against between people, eval/shape-consistency.ts). Minutes, not a job each.
  *   node --import tsx eval/expression-probe.ts <out.json> person=photo … (photo paths; person groups the same face)
  * Capture and fit are eval/shape-fit.ts's (captures cached under <out>-captures/, the set's figures).
@@ -11,7 +13,21 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { weightsRecord, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
+import { LEFT_EYE_OUTER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_OUTER } from "../src/primitives/face-topology.ts";
+import type { TemplateHead } from "../src/types.ts";
 import { capturedPhoto, measureVariant, shapeRegions, type SetPhoto } from "./shape-fit.ts";
+
+/** Middle of the inner lip lines (upper, lower): the lips' meeting line at the midline (face mesh indices). */
+const LIP_MIDLINE = [13, 14];
+
+/** The neutral head's mouth (head axes, y up): how far the corners sit above the lips' midline, mm; the corner-to-corner width, mm and as a share of the outer eye corners' distance (free of the head's estimated size). */
+export function neutralMouth(positions: ArrayLike<number>, head: TemplateHead): { cornerLiftMm: number; widthMm: number; widthToEyes: number } {
+  const at = (i: number, c: number) => positions[3 * head.landmarkVertices[i] + c];
+  const distance = (a: number, b: number) => Math.hypot(...[0, 1, 2].map((c) => at(a, c) - at(b, c)));
+  const cornerY = (at(MOUTH_LEFT, 1) + at(MOUTH_RIGHT, 1)) / 2, midY = (at(LIP_MIDLINE[0], 1) + at(LIP_MIDLINE[1], 1)) / 2;
+  const width = distance(MOUTH_LEFT, MOUTH_RIGHT);
+  return { cornerLiftMm: 1000 * (cornerY - midY), widthMm: 1000 * width, widthToEyes: width / distance(LEFT_EYE_OUTER, RIGHT_EYE_OUTER) };
+}
 
 /** One photo's figures. */
 export interface ProbeRow {
@@ -21,6 +37,8 @@ export interface ProbeRow {
   /** RMS landmark error, % of the inter-ocular distance: the head as photographed, and the neutral head. */
   landmarkErrorIod: number;
   neutralLandmarkErrorIod: number | null;
+  /** The neutral head's mouth (neutralMouth), mm. */
+  mouth: { cornerLiftMm: number; widthMm: number; widthToEyes: number };
   fitMs: number;
 }
 
@@ -44,14 +62,22 @@ async function main(): Promise<void> {
   const rows: ProbeRow[] = [];
   const figures = await measureVariant("probe", { expression }, photos, head, shapeRegions(head), (p, r, fitMs) => {
     const iod = r.interocularPx;
-    const row: ProbeRow = { photo: p.name, person: p.person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, fitMs };
+    const row: ProbeRow = { photo: p.name, person: p.person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, mouth: neutralMouth(r.mesh.positions, head), fitMs };
     rows.push(row);
     const top = Object.entries(row.weights).sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ");
-    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
+    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · mouth lift ${row.mouth.cornerLiftMm.toFixed(2)} mm, width ${row.mouth.widthMm.toFixed(1)} mm (${row.mouth.widthToEyes.toFixed(3)} of the eyes') · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
   });
   const stats = figures.face;
   process.stdout.write(`face shape: within ${stats.withinMm?.toFixed(2)} mm, between ${stats.betweenMm?.toFixed(2)} mm, ratio ${stats.ratio?.toFixed(2)} · ${JSON.stringify(Object.fromEntries(Object.entries(stats.perPerson).map(([k, v]) => [k, v === null ? null : Math.round(v * 100) / 100])))}\n`);
-  await writeFile(out, JSON.stringify({ rows, stats }, null, 2) + "\n");
+  const template = neutralMouth(head.mesh.positions, head);
+  const people = [...new Set(rows.map((r) => r.person))];
+  const range = (v: number[]) => Math.max(...v) - Math.min(...v);
+  const mouthSpread = Object.fromEntries(people.map((p) => {
+    const own = rows.filter((r) => r.person === p).map((r) => r.mouth);
+    return [p, { liftRangeMm: range(own.map((m) => m.cornerLiftMm)), widthRangeMm: range(own.map((m) => m.widthMm)), widthToEyesRange: range(own.map((m) => m.widthToEyes)) }];
+  }));
+  process.stdout.write(`neutral mouth (template: lift ${template.cornerLiftMm.toFixed(2)} mm, width ${template.widthMm.toFixed(1)} mm, ${template.widthToEyes.toFixed(3)} of the eyes'), range over one person's photos: ${people.map((p) => `${p} lift ${mouthSpread[p].liftRangeMm.toFixed(2)} / width ${mouthSpread[p].widthRangeMm.toFixed(1)} mm (${mouthSpread[p].widthToEyesRange.toFixed(3)})`).join(" · ")}\n`);
+  await writeFile(out, JSON.stringify({ rows, stats, template, mouthSpread }, null, 2) + "\n");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

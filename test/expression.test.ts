@@ -3,13 +3,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ARKIT_BLENDSHAPES } from "../src/geometry/blendshape-names.ts";
 import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
-import { fitSimilarity } from "../src/geometry/procrustes.ts";
+import { applySimilarity, fitSimilarity } from "../src/geometry/procrustes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
 import { applyExpression, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
 import { LANDMARK_CONTOURS } from "../src/pipeline/fit/expression-noise.ts";
 import { LANDMARK_SD_IOD } from "../src/pipeline/fit/head-targets.ts";
-import { LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER } from "../src/primitives/face-topology.ts";
+import { LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT } from "../src/primitives/face-topology.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "../src/pipeline/fit/expression-prior.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LANDMARK_COUNT, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
@@ -174,6 +174,57 @@ describe("the landmark noise model and the lips' identity", () => {
     const w = fitLandmarks(closed).expression!.weights;
     for (const n of ["mouthShrugLower", "mouthShrugUpper", "mouthRollLower", "mouthRollUpper", "mouthPressLeft", "mouthPressRight", "mouthClose"]) expect(at(w, n), n).toBeLessThan(0.1);
     expect(sum(w)).toBeLessThan(0.5);
+  }, 240_000);
+});
+
+describe("the neutral head after a smile", () => {
+  /** a's face landmark vertices after the similarity that takes them onto b's (so that sizes and poses compare). */
+  function alignedLandmarks(a: Float32Array, b: Float32Array): Float64Array {
+    const ids = Array.from({ length: 468 }, (_, i) => head.landmarkVertices[i]);
+    const pick = (p: Float32Array) => Float64Array.from(ids.flatMap((v) => [p[3 * v], p[3 * v + 1], p[3 * v + 2]]));
+    const pa = pick(a);
+    return applySimilarity(fitSimilarity(pa, pick(b), new Float64Array(ids.length).fill(1)), pa);
+  }
+  /** Mouth corners' height above the lips' midline (landmarks 13, 14) and corner-to-corner width, mm, of landmark positions (468 × 3). */
+  function mouth(p: ArrayLike<number>): { lift: number; width: number } {
+    const y = (i: number) => p[3 * i + 1];
+    const lift = (y(MOUTH_LEFT) + y(MOUTH_RIGHT)) / 2 - (y(13) + y(14)) / 2;
+    return { lift: 1000 * lift, width: 1000 * Math.hypot(...[0, 1, 2].map((c) => p[3 * MOUTH_LEFT + c] - p[3 * MOUTH_RIGHT + c])) };
+  }
+  const truthOf = (p: Float32Array) => mouth(Float64Array.from({ length: 468 * 3 }, (_, k) => p[3 * head.landmarkVertices[Math.floor(k / 3)] + (k % 3)]));
+  function neutralAfter(photographedAs: Float32Array, truth: Float32Array, expression: ExpressionOptions = {}): { lift: number; width: number } {
+    const capture = { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const }, landmarks: landmarksOf(photographedAs), landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) };
+    return mouth(alignedLandmarks(fit({ capture, head }, { expression, depthNoiseSdIod: 0 }).mesh.positions, truth));
+  }
+  /** Within this of the unsmiled face, mm: a quarter of the mouth width's SD between people (4.3 mm [S3]), well under what a smile moves a corner (7 mm up at weight 1). */
+  const CORNER_TOLERANCE_MM = 1.1;
+
+  it("puts the corners back at the unsmiled photo's height after a smile beyond the shape's reach, with the cheeks raised", () => {
+    const shapes = evaluateBlendshapes(person, head);
+    const broad: Record<string, number> = { mouthSmileLeft: 1.3, mouthSmileRight: 1.3, cheekSquintLeft: 0.6, cheekSquintRight: 0.6 };
+    const smiled = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => broad[n] ?? 0));
+    // The same person photographed without the smile: what the neutral head from the smile should match.
+    const unsmiled = neutralAfter(person, person);
+    const neutral = neutralAfter(smiled, person);
+    const baked = neutralAfter(smiled, person, { expressiveResidualShare: 1 });
+    expect(Math.abs(neutral.lift - unsmiled.lift)).toBeLessThan(CORNER_TOLERANCE_MM);
+    // Warping the solve's residual into the head (as before) leaves more of the smile's lift in it.
+    expect(Math.abs(baked.lift - unsmiled.lift)).toBeGreaterThan(1.5 * Math.abs(neutral.lift - unsmiled.lift));
+    // The width beyond the shape's reach still goes to the mouth-width identity mode (3 mm here); no worse than before.
+    expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThanOrEqual(Math.abs(baked.width - unsmiled.width));
+  }, 240_000);
+
+  it("keeps a neutral person's wide-set mouth corners (identity, not a smile)", () => {
+    // Every lip landmark's vertex moved out in proportion to its distance from the midline: the corners 3 mm each side, 1.4 SD of the width [S3].
+    const wide = Float32Array.from(person);
+    const lipVertices = new Set([...LIPS_OUTER, ...MOUTH_INNER].map((i) => head.landmarkVertices[i]));
+    const half = Math.abs(person[3 * head.landmarkVertices[MOUTH_LEFT]] - person[3 * head.landmarkVertices[MOUTH_RIGHT]]) / 2;
+    const mid = (person[3 * head.landmarkVertices[MOUTH_LEFT]] + person[3 * head.landmarkVertices[MOUTH_RIGHT]]) / 2;
+    for (const v of lipVertices) wide[3 * v] += (0.003 * (person[3 * v] - mid)) / half;
+    const truth = truthOf(wide);
+    const neutral = neutralAfter(wide, wide);
+    expect(Math.abs(neutral.width - truth.width)).toBeLessThan(CORNER_TOLERANCE_MM);
+    expect(Math.abs(neutral.lift - truth.lift)).toBeLessThan(CORNER_TOLERANCE_MM);
   }, 240_000);
 });
 

@@ -18,7 +18,9 @@
  *    centre lies on the photo's iris ray.
  * 4. Expression (fit/expression.ts): the photo's expression solved as ARKit blendshape weights on
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
- *    the fitted head is neutral; the eyeballs then look straight ahead (gaze is in the weights).
+ *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
+ *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
+ *    the weights).
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */
@@ -185,11 +187,20 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     lambda[k] = o.anchorSmoothingM;
   });
   // The photo's expression, solved on a head warped through the landmarks no expression moves, then taken out of the face's targets.
+  // What the neutral head leaves of the expressive landmarks' residual: the head as photographed takes it (step 5).
+  const photoResidual = new Float64Array(3 * faceIds.length);
   const expression = expressionOptions.enabled ? photoExpression({ head, targets: { centres, displacements: disp, lambda }, faceIds, camera, landmarks: lm, confidence: capture.landmarkConfidence, minConfidence: o.minConfidence, interocularPx: interocularOf(lm) }, expressionOptions) : undefined;
   if (expression) {
     log.debug(`fit: expression ${Object.entries(expression.record).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "neutral"}; landmarks ${expression.solve.neutralErrorPx.toFixed(2)} → ${expression.solve.expressedErrorPx.toFixed(2)} px on the identity-only head`);
+    // At the expressive landmarks the neutral target is the solve's identity plus a share of its residual (ExpressionOptions.expressiveResidualShare).
+    const share = expressionOptions.expressiveResidualShare;
     faceIds.forEach((i, k) => {
-      for (let c = 0; c < 3; c++) disp[3 * k + c] -= expression.field[3 * lv[i] + c];
+      for (let c = 0; c < 3; c++) {
+        const neutral = disp[3 * k + c] - expression.field[3 * lv[i] + c];
+        const residual = expressive?.[i] ? neutral - expression.identity[3 * i + c] : 0;
+        disp[3 * k + c] = neutral - (1 - share) * residual;
+        photoResidual[3 * k + c] = (1 - share) * residual;
+      }
     });
   }
   // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
@@ -254,6 +265,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const weld = weldMap(out);
   const mesh = meshOf(out, head, weld);
   const seen = expression ? photographedHead(out, head, expression.solve.weights) : undefined;
+  if (seen) addResidual(seen.positions, head, eyeVertex, centres.subarray(0, 3 * faceIds.length), photoResidual, o.smoothingM, k);
   const photographed = seen ? meshOf(seen.positions, head, weld) : mesh;
   const vertexVisibility = visibility(photographed.positions, photographed.normals, photographed.indices, camera, o.visibilityResolution, o.visibilityToleranceM);
   const used = Array.from({ length: LANDMARK_COUNT }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
@@ -269,6 +281,23 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const result: FitResult = { mesh, camera, vertexVisibility, reprojectionErrorPx: error(photographed.positions), interocularPx: interocularOf(lm), cameraEstimate: { ...estimate, metricScale: k } };
   if (!seen || !expression) return result;
   return { ...result, photographed, expression: { weights: expression.solve.weights, blendshapes: seen.shapes, neutralErrorPx: error(out) } };
+}
+
+/**
+ * The head as photographed also takes the residual the neutral head left at the expressive
+ * landmarks (the detector's noise and the expression the weights did not reach), through a warp
+ * that holds every other landmark in place, so that it reprojects onto the photo's landmarks and
+ * unwrap samples the photo where its features are; the eyeballs stay rigid. `scale` is the head's metric scale.
+ */
+function addResidual(positions: Float32Array, head: TemplateHead, eyeVertex: Uint8Array, centres: Float64Array, residual: Float64Array, smoothingM: number, scale: number): void {
+  if (!residual.some((r) => r !== 0)) return;
+  const warp = fitWarp(centres, residual, new Float64Array(residual.length / 3).fill(smoothingM));
+  const pos = head.mesh.positions, d = new Float64Array(3);
+  for (let v = 0; v < pos.length / 3; v++) {
+    if (eyeVertex[v]) continue;
+    warpAt(warp, pos[3 * v], pos[3 * v + 1], pos[3 * v + 2], d);
+    for (let c = 0; c < 3; c++) positions[3 * v + c] += scale * d[c];
+  }
 }
 
 /** A mesh with the template's UVs and triangles at new positions (normals and tangents recomputed). */

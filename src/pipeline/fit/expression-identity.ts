@@ -96,11 +96,21 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
   return [
     mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper),
     mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower),
-    mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper),
-    mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower),
+    lipsMeeting(mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper), mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower)),
     { name: "mouthWidth", delta: width },
     { name: "lowerLipHeight", delta: lowerLip },
   ];
+}
+
+/**
+ * The inner lip lines closing toward each other as one mode: where the lips meet is their contact,
+ * symmetric about the seam; two separate modes also moved the seam against the corners, which is
+ * what a smile or a frown does, and took a smile's corner lift into the neutral head.
+ */
+function lipsMeeting(upper: Blendshape, lower: Blendshape): Blendshape {
+  const delta = Float32Array.from(upper.delta);
+  for (let i = 0; i < delta.length; i++) delta[i] += lower.delta[i];
+  return { name: "lipsMeeting", delta };
 }
 
 /** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */

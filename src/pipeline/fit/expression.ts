@@ -7,10 +7,14 @@
  * lids, brows, the jaw's outline, the iris. An identity-only warp through the other landmarks (the
  * nose, the eye corners, the upper face oval) and the head anchors gives a neutral head that
  * cannot have absorbed an expression; the weights are then solved on that head against every
- * landmark. fit then re-warps with each landmark's target moved back by the expression's
- * displacement there, so the final neutral head takes what the weights cannot explain (lip
- * thickness, eye shape) as identity, and the weights what identity could not have made (an open
- * jaw, a lid half down, a raised brow).
+ * landmark, together with identity modes for what that head cannot know there (the lower face's
+ * scale, the lips' fullness, meeting line, width and height; fit/expression-identity.ts). fit then
+ * re-warps with each landmark's target moved back by the expression's displacement there; at the
+ * expressive landmarks the target is the solve's identity (the identity-only head plus its modes)
+ * and only `expressiveResidualShare` of what neither explains, because the solve took that
+ * residual for the detector's noise and the expression its prior shrank (warped in, it kept most
+ * of a broad smile's corner lift in the neutral head). The head as photographed takes the rest of
+ * the residual, so it still reprojects onto the photo.
  *
  * The solve: 2D reprojection error of the landmarks on the expressed head (Gauss–Newton on the
  * weights, projection linearised), Gaussian landmark noise, a Laplace (sparse) prior on each
@@ -50,6 +54,18 @@ export interface ExpressionOptions {
   iterations?: number;
   /** A landmark is expressive (left out of the identity-only warp) when some shape at weight 1 moves it this far on the template, metres. */
   expressiveM?: number;
+  /**
+   * Share (0..1) of the solve's landmark residual at the expressive landmarks that the neutral head
+   * takes as identity. 0: the solve's own model decides the neutral mouth, lids and brows (the
+   * identity-only head plus its identity modes), the residual is what the solve took it for, the
+   * detector's noise plus the expression its prior shrank; 1: the residual is warped into the
+   * neutral head (before the neutral step), so a smile the weights under-explain stays in it.
+   */
+  expressiveResidualShare?: number;
+  /** Solve the lips' identity modes (fullness, meeting lines, width, lower lip height; fit/expression-identity.ts lipModes) with the weights; false leaves them out. */
+  lipIdentityModes?: boolean;
+  /** After the descent, try each active shape with an activation cost at 0 with the rest re-solved, and keep the lower objective (backward elimination); false keeps the descent's result. */
+  backwardElimination?: boolean;
 }
 
 export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
@@ -61,6 +77,9 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   iterations: 4,
   // A quarter of the face-mesh model's mean landmark error (3.96 % IOD ≈ 2.5 mm at 63 mm IPD, head-targets.ts).
   expressiveM: 0.0006,
+  expressiveResidualShare: 0,
+  lipIdentityModes: true,
+  backwardElimination: true,
 };
 
 
@@ -96,6 +115,8 @@ export interface ExpressionSolve {
   /** RMS landmark reprojection error, pixels: of the neutral head, and of the expressed head. */
   neutralErrorPx: number;
   expressedErrorPx: number;
+  /** The identity modes' coefficients (input.identityModes order; in SDs). */
+  identityCoefficients: Float64Array;
 }
 
 /**
@@ -160,7 +181,7 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
     });
     members.forEach((m, gi) => subtractSharedOffset(H, g, K, groups[gi].tau2, m.precisions, m.rows, m.residuals));
     if (it === 0) neutralErrorPx = Math.sqrt(se / ids.length);
-    boxLasso(H, g, vars, w, jawOpen, mouthClose);
+    boxLasso(H, g, vars, w, jawOpen, mouthClose, o.backwardElimination);
   }
   let se = 0;
   for (const i of ids) {
@@ -170,7 +191,7 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   }
   const weights = new Float64Array(shapes.length);
   drives.forEach((u, s) => (weights[s] = w[u]));
-  return { weights, neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length) };
+  return { weights, neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length), identityCoefficients: w.slice(unknowns.length) };
 }
 
 /**
@@ -226,8 +247,9 @@ interface Variable {
  * shape with an activation cost is then tried at 0 with the rest re-solved, and left there when
  * the objective is lower (backward elimination).
  */
-function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number): void {
+function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, eliminate = true): void {
   descend(H, g, vars, w, jawOpen, mouthClose);
+  if (!eliminate) return;
   let best = objective(H, g, vars, w);
   for (let s = 0; s < vars.length; s++) {
     if (!(vars[s].l0 && w[s] !== 0)) continue;
@@ -366,12 +388,23 @@ export interface PhotoExpressionInput {
   interocularPx: number;
 }
 
+/** The photo's expression and what the solve read as identity. */
+export interface PhotoExpression {
+  solve: ExpressionSolve;
+  /** The expression's displacement field on the identity-only head, per vertex, metres. */
+  field: Float32Array;
+  /** The weights as report.json's record. */
+  record: Record<string, number>;
+  /** Per landmark (478 × 3): the solve's identity (identity-only head + identity modes) as a displacement from the template, metres. */
+  identity: Float64Array;
+}
+
 /**
  * The photo's expression: weights solved on the identity-only head (warped through the targets
  * of the landmarks no shape moves, and the anchors), and their displacement field on that head
  * (per vertex, metres), which fit subtracts from the face's targets.
  */
-export function photoExpression(input: PhotoExpressionInput, options: ExpressionOptions = {}): { solve: ExpressionSolve; field: Float32Array; record: Record<string, number> } {
+export function photoExpression(input: PhotoExpressionInput, options: ExpressionOptions = {}): PhotoExpression {
   const o = { ...EXPRESSION_DEFAULTS, ...options };
   const { head, targets, faceIds } = input;
   const expressive = expressiveLandmarks(head, o.expressiveM);
@@ -381,9 +414,19 @@ export function photoExpression(input: PhotoExpressionInput, options: Expression
   const identity = warpedEverywhere(head.mesh.positions, warp);
   const shapes = evaluateBlendshapes(identity, head);
   const ids = Array.from({ length: head.landmarkVertices.length }, (_, i) => i).filter((i) => input.confidence[i] >= input.minConfidence);
-  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...lipModes(identity, head.landmarkVertices), ...heightModes(identity, head.landmarkVertices)];
+  const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...(o.lipIdentityModes ? lipModes(identity, head.landmarkVertices) : []), ...heightModes(identity, head.landmarkVertices)];
   const solve = solveExpression({ positions: identity, shapes, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
-  return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights) };
+  return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights), identity: identityModel(head, identity, identityModes, solve.identityCoefficients) };
+}
+
+/** Per landmark (478 × 3), the solve's identity: the identity-only head plus its identity modes at their solved coefficients, as a displacement from the template (metres). */
+function identityModel(head: TemplateHead, identity: Float32Array, modes: Blendshape[], coefficients: Float64Array): Float64Array {
+  const pos = head.mesh.positions, lv = head.landmarkVertices;
+  const out = new Float64Array(lv.length * 3);
+  lv.forEach((v, i) => {
+    for (let c = 0; c < 3; c++) out[3 * i + c] = identity[3 * v + c] - pos[3 * v + c] + modes.reduce((s, m, k) => s + coefficients[k] * m.delta[3 * v + c], 0);
+  });
+  return out;
 }
 
 /** Every vertex moved by the warp (eyeballs too: the lids' shapes read the globes' centres). */
