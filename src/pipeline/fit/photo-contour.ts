@@ -67,8 +67,19 @@ function colourAt(img: ImageF32, x: number, y: number, out: Float32Array): void 
   }
 }
 
+/** Colour models already built per masks object (and the photo they were read from): fit's outline readers (silhouette, head outline, ears) read the same ones. */
+const builtColours = new WeakMap<FaceMasks, { image: ImageF32; colours: OutlineColours | undefined }>();
+
 /** Skin and facial-hair colour models from the pixels the masks hold at ≥ 0.9 (skin) and ≥ 0.5 (facial hair). */
 export function outlineColours(src: ContourSource): OutlineColours | undefined {
+  const built = builtColours.get(src.masks);
+  if (built?.image === src.image) return built.colours;
+  const colours = buildOutlineColours(src);
+  builtColours.set(src.masks, { image: src.image, colours });
+  return colours;
+}
+
+function buildOutlineColours(src: ContourSource): OutlineColours | undefined {
   const { image, masks } = src;
   const model = (m: ImageF32 | undefined, floor: number) => {
     if (!m) return undefined;
