@@ -97,7 +97,13 @@ describe("fitEars", () => {
   });
 
   // Known gap: hair over larger-than-template ears still moves the length by ≈ 0.16 (skin rows above and below the hair).
-  it.todo("keeps the prior where hair covers the ears");
+  it("keeps the prior where hair covers the ears", () => {
+    const hairline = withEars(Math.log(1.3), Math.log(1.3 * 1.4));
+    const { report } = read(photo(Float32Array.from(head.mesh.positions), hairline));
+    expect(report.rows.left.hair + report.rows.right.hair).toBeGreaterThan(0);
+    expect(Math.abs(report.protrusion.mean)).toBeLessThan(0.04);
+    expect(Math.abs(report.height.mean)).toBeLessThan(0.002);
+  });
   it("without a person mask applies the prior alone", () => {
     const p = photo(withEars(Math.log(1.15), Math.log(1.4)));
     const { report, positions } = read({ ...p, masks: { ...p.masks, person: undefined } });

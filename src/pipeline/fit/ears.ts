@@ -53,6 +53,8 @@ export interface EarsOptions {
   outlineSd?: number;
   /** Probability that a row's skin outline is not the head's extent (a strand, a shadow, an earring, a hand), spread evenly over the search range. */
   outlierShare?: number;
+  /** Read the ears' length from the outline too (false: the length stays at the survey's prediction; on our synthetic renders the frontal outline trades it against protrusion and height). */
+  readLength?: boolean;
   /** Depth of the band inside the outline that decides whether skin or hair borders it, share of the inter-ocular distance. */
   rimBand?: number;
   /** Prior SD of the ears' height against the eye line, metres. */
@@ -81,6 +83,7 @@ export const EARS_DEFAULTS: Required<EarsOptions> = {
   searchRange: 0.35,
   outlineSd: 0.05,
   outlierShare: 0.1,
+  readLength: false,
   // ≈ 1.3 mm: the helix rim seen from the front is a few millimetres across (shape of src/geometry/ear.ts).
   rimBand: 0.02,
   heightSdM: 0.008,
@@ -329,7 +332,7 @@ function readRows(src: ContourSource, colours: OutlineColours, model: EarModel, 
   const band = Math.max(1, o.rowBand * iod);
   // What borders the outline is read in a band no deeper than the rim seen edge-on (its top and lobe are a few millimetres across).
   // At least 3 pixels: the skin test reads a 3 × 3 neighbourhood.
-  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(3, o.rimBand * iod), snapPx: Math.max(1, 0.04 * iod), reachPx: Math.max(3, o.rimBand * iod) };
+  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(3, o.rimBand * iod), snapPx: Math.max(1, 0.04 * iod), reachPx: Math.max(3, o.rimBand * iod), outermost: true };
   const q = new Float64Array(2);
   const projected = (ids: number[]) => {
     const px = new Float64Array(ids.length * 2);
@@ -366,17 +369,23 @@ function readRows(src: ContourSource, colours: OutlineColours, model: EarModel, 
       }
       return e;
     };
-    const fixed = Float64Array.from({ length: bins }, (_, b) => rest.extent(top + b * band, outward)), ear = extent(pinna);
+    const fixed = Float64Array.from({ length: bins }, (_, b) => Math.max(...[-0.5, 0, 0.5].map((f) => rest.extent(top + (b + f) * band, outward)))), ear = extent(pinna);
     const rows: Row[] = [];
     for (let b = 0; b < bins; b++) {
+      // The band's outermost outline, as the model's extent is the band's outermost vertex: three lines across it.
       const start = Math.max(fixed[b], ear[b]);
       if (!Number.isFinite(start)) continue;
-      const read = readScalpOutline(src, colours, outward * start, top + b * band, outward, 0, search);
-      if (!read || read.certainty < 0.5) continue;
-      const outline = start + read.offsetPx, skin = read.hairBandPx === 0;
-      // Hair only where the hair mask says so: the ear's rim is thin, and strands' texture read across it and the gap behind it is the rim's edges.
-      if (!skin && maskAt(src.masks.hair, src.image.width, src.image.height, outward * (outline - search.bandPx / 2), top + b * band) < 0.5) continue;
-      rows.push({ side, bin: b, fixed: fixed[b], outline, skin });
+      let best: { outline: number; skin: boolean } | undefined;
+      for (const dy of [-band / 3, 0, band / 3]) {
+        const y = top + b * band + dy;
+        const read = readScalpOutline(src, colours, outward * start, y, outward, 0, search);
+        if (!read || read.certainty < 0.5) continue;
+        const outline = start + read.offsetPx, skin = read.hairBandPx === 0;
+        // Hair only where the hair mask says so: the ear's rim is thin, and strands' texture read across it and the gap behind it is the rim's edges.
+        if (!skin && maskAt(src.masks.hair, src.image.width, src.image.height, outward * (outline - search.bandPx / 2), y) < 0.5) continue;
+        if (!best || outline > best.outline) best = { outline, skin };
+      }
+      if (best) rows.push({ side, bin: b, fixed: fixed[b], ...best });
     }
     if (rows.length) out.push({ side, outward, top, band, bins, rows });
   }
@@ -426,7 +435,7 @@ function gridPosterior(model: EarModel, sides: SideRows[], priors: Record<EarKey
   const coarse = gridPass(model, sides, priors, input, o, Object.fromEntries(KEYS.map((k) => [k, { centre: priors[k].mean, half: o.gridSds * priors[k].sd }])) as GridSpan);
   // A posterior narrower than the coarse grid's step is read again on a grid one step either side of its best point.
   const step = (k: EarKey) => (2 * o.gridSds * priors[k].sd) / (o.gridPoints - 1);
-  if (KEYS.every((k) => coarse.stats[k].sd > step(k))) return coarse.stats;
+  if (KEYS.every((k) => coarse.stats[k].sd > step(k) || (k === "length" && !o.readLength))) return coarse.stats;
   return gridPass(model, sides, priors, input, o, Object.fromEntries(KEYS.map((k) => [k, { centre: coarse.best[k], half: step(k) }])) as GridSpan).stats;
 }
 
@@ -437,6 +446,8 @@ type GridSpan = Record<EarKey, { centre: number; half: number }>;
 function gridPass(model: EarModel, sides: SideRows[], priors: Record<EarKey, { mean: number; sd: number }>, input: EarsInput, o: Required<EarsOptions>, span: GridSpan): { stats: Record<EarKey, { mean: number; sd: number }>; best: Record<EarKey, number> } {
   const n = o.gridPoints, iod = input.interocularPx;
   const value = (k: EarKey, i: number) => span[k].centre + span[k].half * ((2 * i) / (n - 1) - 1);
+  // Without `readLength` the length stays at the prior's mean (one grid point).
+  const lengths = o.readLength ? n : 1;
   const pinna = model.vertices.filter((e) => e.pinna && sides.some((s) => s.side === e.side));
   const bySide = sides.map((s) => pinna.map((e, i) => (e.side === s.side ? i : -1)).filter((i) => i >= 0));
   // Each pinna vertex's place on the fitted head minus its place on the template: what the fit's warp added, kept as the ear changes.
@@ -451,8 +462,8 @@ function gridPass(model: EarModel, sides: SideRows[], priors: Record<EarKey, { m
   const moved = new Float64Array(pinna.length * 3);
   const grid: { logP: number; a: number; b: number; c: number }[] = [];
   const ear = sides.map((s) => new Float64Array(s.bins));
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const a = value("length", i), b = value("protrusion", j);
+  for (let i = 0; i < lengths; i++) for (let j = 0; j < n; j++) {
+    const a = o.readLength ? value("length", i) : priors.length.mean, b = value("protrusion", j);
     // The pinna turned for the protrusion and scaled for the length (the shape of earShape, pinna only, in bulk).
     const phi = turnFor(model, Math.exp(b - a)), k = Math.exp(a);
     pinna.forEach((e, v) => {

@@ -155,7 +155,7 @@ export interface OutlineCrossing {
  * person mask's inside→outside boundary nearest the point, within ±rangePx; undefined when there is
  * none, it touches the image border, or the step is not clean.
  */
-export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx">): OutlineCrossing | undefined {
+export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx"> & { outermost?: boolean }): OutlineCrossing | undefined {
   const { image, masks } = src;
   const person = masks.person;
   if (!person) return undefined;
@@ -169,7 +169,8 @@ export function personOutline(src: ContourSource, x: number, y: number, nx: numb
     const cur = p(k * STEP_PX);
     if (prev >= 0.5 && cur < 0.5) {
       const t = (k - 1 + (prev - 0.5) / (prev - cur)) * STEP_PX;
-      if (best === undefined || Math.abs(t) < Math.abs(best)) best = t;
+      // The nearest crossing, or with `outermost` the farthest out (an ear's lobe beyond a gap of background beside the jaw).
+      if (best === undefined || (s.outermost ? t > best : Math.abs(t) < Math.abs(best))) best = t;
     }
     prev = cur;
   }
@@ -253,7 +254,7 @@ function skinAt(src: ContourSource, colours: OutlineColours, x: number, y: numbe
  * anything else there (a hat, a hand) gives no evidence (undefined). `reachPx` bounds the inward
  * walk to the first skin.
  */
-export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number }): ScalpOutline | undefined {
+export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number; outermost?: boolean }): ScalpOutline | undefined {
   const { image, masks } = src;
   const W = image.width, H = image.height;
   const found = personOutline(src, x, y, nx, ny, s);
