@@ -57,6 +57,8 @@ export interface EarsOptions {
   readLength?: boolean;
   /** Depth of the band inside the outline that decides whether skin or hair borders it, share of the inter-ocular distance. */
   rimBand?: number;
+  /** Half-width over which the person mask must step from inside to outside for a row to count, share of the inter-ocular distance (the segmentation is soft across an ear). */
+  stepBand?: number;
   /** Prior SD of the ears' height against the eye line, metres. */
   heightSdM?: number;
   /** Half-width of the posterior grid, prior SDs. */
@@ -84,6 +86,8 @@ export const EARS_DEFAULTS: Required<EarsOptions> = {
   outlineSd: 0.05,
   outlierShare: 0.1,
   readLength: false,
+  // ≈ 13 mm: on a frontal portrait (Obama, 910 px) the person mask falls from 0.9 to 0.2 over ≈ 25 px across the ear.
+  stepBand: 0.2,
   // ≈ 1.3 mm: the helix rim seen from the front is a few millimetres across (shape of src/geometry/ear.ts).
   rimBand: 0.02,
   heightSdM: 0.008,
@@ -332,7 +336,7 @@ function readRows(src: ContourSource, colours: OutlineColours, model: EarModel, 
   const band = Math.max(1, o.rowBand * iod);
   // What borders the outline is read in a band no deeper than the rim seen edge-on (its top and lobe are a few millimetres across).
   // At least 3 pixels: the skin test reads a 3 × 3 neighbourhood.
-  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(3, o.rimBand * iod), snapPx: Math.max(1, 0.04 * iod), reachPx: Math.max(3, o.rimBand * iod), outermost: true };
+  const search = { rangePx: o.searchRange * iod, bandPx: Math.max(3, o.rimBand * iod), snapPx: Math.max(1, 0.04 * iod), reachPx: Math.max(3, o.rimBand * iod), outermost: true, stepBandPx: Math.max(3, o.stepBand * iod) };
   const q = new Float64Array(2);
   const projected = (ids: number[]) => {
     const px = new Float64Array(ids.length * 2);

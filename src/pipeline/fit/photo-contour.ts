@@ -155,7 +155,7 @@ export interface OutlineCrossing {
  * person mask's inside→outside boundary nearest the point, within ±rangePx; undefined when there is
  * none, it touches the image border, or the step is not clean.
  */
-export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx"> & { outermost?: boolean }): OutlineCrossing | undefined {
+export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx"> & { outermost?: boolean; stepBandPx?: number }): OutlineCrossing | undefined {
   const { image, masks } = src;
   const person = masks.person;
   if (!person) return undefined;
@@ -180,7 +180,9 @@ export function personOutline(src: ContourSource, x: number, y: number, nx: numb
   const margin = s.bandPx;
   if (ex < margin || ey < margin || ex > W - margin || ey > H - margin) return undefined;
   // 3. Certainty: a clean step from person to background across the band.
-  const certainty = Math.max(0, Math.min(1, 2 * (p(best - s.bandPx) - p(best + s.bandPx)) - 1));
+  // (Over `stepBandPx` where the mask is known to fall off more softly, as across an ear.)
+  const step = s.stepBandPx ?? s.bandPx;
+  const certainty = Math.max(0, Math.min(1, 2 * (p(best - step) - p(best + step)) - 1));
   return certainty > 0 ? { t: best, certainty } : undefined;
 }
 
@@ -254,7 +256,7 @@ function skinAt(src: ContourSource, colours: OutlineColours, x: number, y: numbe
  * anything else there (a hat, a hand) gives no evidence (undefined). `reachPx` bounds the inward
  * walk to the first skin.
  */
-export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number; outermost?: boolean }): ScalpOutline | undefined {
+export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number; outermost?: boolean; stepBandPx?: number }): ScalpOutline | undefined {
   const { image, masks } = src;
   const W = image.width, H = image.height;
   const found = personOutline(src, x, y, nx, ny, s);
