@@ -134,6 +134,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
   noHeadOutline: { headOutline: { enabled: false } },
+  // The ears step is off by default (fit/ears.ts): this variant turns it on; with it on by default it becomes `noEars: { ears: { enabled: false } }`.
+  ears: { ears: { enabled: true } },
 };
 
 /** Figures of one fit variant over the set. */

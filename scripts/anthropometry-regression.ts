@@ -33,7 +33,7 @@ const OUT = join(ROOT, "src/geometry/data/head-regression.ts");
 
 /** ANSUR II columns used, in the module's order: first the face (measured), then the head (predicted). */
 const FACE = ["bizygomaticbreadth", "mentonsellionlength", "interpupillarybreadth"] as const;
-const HEAD = ["headbreadth", "headlength", "tragiontopofhead", "headcircumference", "neckcircumference", "neckcircumferencebase", "bitragionsubmandibulararc", "bitragionchinarc"] as const;
+const HEAD = ["headbreadth", "headlength", "tragiontopofhead", "headcircumference", "neckcircumference", "neckcircumferencebase", "bitragionsubmandibulararc", "bitragionchinarc", "earlength", "earprotrusion"] as const;
 const COLUMNS = [...FACE, ...HEAD];
 /** ANSUR II stores the interpupillary breadth in tenths of a millimetre (values 510–770) [S1]. */
 const TENTHS = new Set(["interpupillarybreadth"]);

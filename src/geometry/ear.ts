@@ -25,7 +25,7 @@ const EAR_FLARE = (27.5 * Math.PI) / 180; // CIPIC θ2 [S5]
  */
 const FOOTPRINT = { b0: -0.001, b1: 0.02, h0: -0.022, h1: 0.016 };
 /** Height of the pinna's front margin (its hinge) over the head surface at the tragion, metres (shape choice). */
-const HINGE_LIFT = 0.0025;
+export const HINGE_LIFT = 0.0025;
 /** Angle between the scalp and the back of the pinna where it leaves the footprint (shape choice). */
 const ROOT_ANGLE = (35 * Math.PI) / 180;
 /** Least height of the back of the pinna over the scalp near its root, metres, times √(fraction of the way up). */
@@ -117,11 +117,19 @@ export function toEar(frame: EarFrame, p: V3): [number, number, number] {
 
 /** Whether a head vertex lies in the ear's footprint (and near the head surface there). */
 export function inFootprint(frame: EarFrame, p: V3): boolean {
-  const [b, h, o] = toEar(frame, p);
-  if (Math.abs(o) > 0.02) return false;
-  const cb = (FOOTPRINT.b0 + FOOTPRINT.b1) / 2, rb = (FOOTPRINT.b1 - FOOTPRINT.b0) / 2;
-  const ch = (FOOTPRINT.h0 + FOOTPRINT.h1) / 2, rh = (FOOTPRINT.h1 - FOOTPRINT.h0) / 2;
-  return ((b - cb) / rb) ** 2 + ((h - ch) / rh) ** 2 <= 1;
+  return Math.abs(toEar(frame, p)[2]) <= 0.02 && footprintRadius(frame, p) <= 1;
+}
+
+/** A point's radius in the footprint's ellipse, in the ear's plane (b, h): ≤ 1 inside, 1 on the border the pinna is stitched to. */
+export function footprintRadius(frame: EarFrame, p: V3): number {
+  const [b, h] = toEar(frame, p);
+  const { cb, rb, ch, rh } = footprintEllipse();
+  return Math.sqrt(((b - cb) / rb) ** 2 + ((h - ch) / rh) ** 2);
+}
+
+/** The footprint's ellipse in ear coordinates: centre (cb, ch) and semi-axes (rb, rh), metres. */
+export function footprintEllipse(): { cb: number; rb: number; ch: number; rh: number } {
+  return { cb: (FOOTPRINT.b0 + FOOTPRINT.b1) / 2, rb: (FOOTPRINT.b1 - FOOTPRINT.b0) / 2, ch: (FOOTPRINT.h0 + FOOTPRINT.h1) / 2, rh: (FOOTPRINT.h1 - FOOTPRINT.h0) / 2 };
 }
 
 /**
@@ -133,8 +141,7 @@ export function inFootprint(frame: EarFrame, p: V3): boolean {
 export function snapFootprint(frame: EarFrame, loop: V3[], implicit: (x: number, y: number, z: number) => number): V3[] {
   const M = loop.length;
   const local = loop.map((p) => toEar(frame, p));
-  const cb = (FOOTPRINT.b0 + FOOTPRINT.b1) / 2, rb = (FOOTPRINT.b1 - FOOTPRINT.b0) / 2;
-  const ch = (FOOTPRINT.h0 + FOOTPRINT.h1) / 2, rh = (FOOTPRINT.h1 - FOOTPRINT.h0) / 2;
+  const { cb, rb, ch, rh } = footprintEllipse();
   const cum = [0];
   for (let m = 1; m <= M; m++) cum.push(cum[m - 1] + Math.hypot(local[m % M][0] - local[m - 1][0], local[m % M][1] - local[m - 1][1]));
   const start = Math.atan2((local[0][1] - ch) / rh, (local[0][0] - cb) / rb);

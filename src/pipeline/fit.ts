@@ -37,6 +37,7 @@ import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadPropo
 import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
+import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -72,6 +73,8 @@ export interface FitOptions {
   silhouette?: SilhouetteOptions;
   /** The head's outline beyond the face (vault under hair, neck) as evidence on its predicted proportions (fit/head-outline.ts; `enabled: false` keeps the prediction from the face alone). */
   headOutline?: HeadOutlineOptions;
+  /** The ears' length, protrusion and height read from the photo's outline against the survey's prediction from the face (fit/ears.ts; `enabled: false` keeps the template's ears). */
+  ears?: EarsOptions;
   /** The expression step: the photo's expression as blendshape weights, kept out of the head's shape (fit/expression.ts; `enabled: false` bakes it into the shape as before). */
   expression?: ExpressionOptions;
 }
@@ -93,6 +96,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   minLandmarks: 50,
   silhouette: SILHOUETTE_DEFAULTS,
   headOutline: HEAD_OUTLINE_DEFAULTS,
+  ears: EARS_DEFAULTS,
   expression: EXPRESSION_DEFAULTS,
 };
 
@@ -245,6 +249,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     if (eyeVertex[v]) continue;
     warpAt(warp, pos[3 * v], pos[3 * v + 1], pos[3 * v + 2], d3);
     for (let c = 0; c < 3; c++) out[3 * v + c] = pos[3 * v + c] + d3[c];
+  }
+  // The ears' length, protrusion and height from the photo's outline beside them (fit/ears.ts).
+  const earsOptions = { ...EARS_DEFAULTS, ...o.ears };
+  if (earsOptions.enabled) {
+    const ears = fitEars({ head, camera, image: capture.image, masks: capture.masks, positions: out, interocularPx: interocularOf(lm), prediction: predicted.prediction }, earsOptions);
+    out.set(ears.positions);
+    log.debug(`fit: ${earsSummary(ears.report)}`);
   }
 
   // 3. Eyeballs.

@@ -130,7 +130,8 @@ export function cheekShift(faceIds: number[], disp: Float64Array, weights: Float
   return { left: left ?? 2 * meanShiftX - right!, right: right ?? 2 * meanShiftX - left! };
 }
 
-function skinVertices(head: TemplateHead): number[] {
+/** Vertices of the skin part, ascending. */
+export function skinVertices(head: TemplateHead): number[] {
   const skin = head.parts.find((q) => q.part === "skin")!;
   const seen = new Uint8Array(head.mesh.positions.length / 3);
   for (let i = skin.firstIndex; i < skin.firstIndex + skin.indexCount; i++) seen[head.mesh.indices[i]] = 1;

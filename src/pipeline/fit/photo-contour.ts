@@ -67,8 +67,19 @@ function colourAt(img: ImageF32, x: number, y: number, out: Float32Array): void 
   }
 }
 
+/** Colour models already built per masks object (and the photo they were read from): fit's outline readers (silhouette, head outline, ears) read the same ones. */
+const builtColours = new WeakMap<FaceMasks, { image: ImageF32; colours: OutlineColours | undefined }>();
+
 /** Skin and facial-hair colour models from the pixels the masks hold at ≥ 0.9 (skin) and ≥ 0.5 (facial hair). */
 export function outlineColours(src: ContourSource): OutlineColours | undefined {
+  const built = builtColours.get(src.masks);
+  if (built?.image === src.image) return built.colours;
+  const colours = buildOutlineColours(src);
+  builtColours.set(src.masks, { image: src.image, colours });
+  return colours;
+}
+
+function buildOutlineColours(src: ContourSource): OutlineColours | undefined {
   const { image, masks } = src;
   const model = (m: ImageF32 | undefined, floor: number) => {
     if (!m) return undefined;
@@ -144,7 +155,7 @@ export interface OutlineCrossing {
  * person mask's inside→outside boundary nearest the point, within ±rangePx; undefined when there is
  * none, it touches the image border, or the step is not clean.
  */
-export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx">): OutlineCrossing | undefined {
+export function personOutline(src: ContourSource, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx"> & { outermost?: boolean; stepBandPx?: number }): OutlineCrossing | undefined {
   const { image, masks } = src;
   const person = masks.person;
   if (!person) return undefined;
@@ -158,7 +169,8 @@ export function personOutline(src: ContourSource, x: number, y: number, nx: numb
     const cur = p(k * STEP_PX);
     if (prev >= 0.5 && cur < 0.5) {
       const t = (k - 1 + (prev - 0.5) / (prev - cur)) * STEP_PX;
-      if (best === undefined || Math.abs(t) < Math.abs(best)) best = t;
+      // The nearest crossing, or with `outermost` the farthest out (an ear's lobe beyond a gap of background beside the jaw).
+      if (best === undefined || (s.outermost ? t > best : Math.abs(t) < Math.abs(best))) best = t;
     }
     prev = cur;
   }
@@ -168,7 +180,9 @@ export function personOutline(src: ContourSource, x: number, y: number, nx: numb
   const margin = s.bandPx;
   if (ex < margin || ey < margin || ex > W - margin || ey > H - margin) return undefined;
   // 3. Certainty: a clean step from person to background across the band.
-  const certainty = Math.max(0, Math.min(1, 2 * (p(best - s.bandPx) - p(best + s.bandPx)) - 1));
+  // (Over `stepBandPx` where the mask is known to fall off more softly, as across an ear.)
+  const step = s.stepBandPx ?? s.bandPx;
+  const certainty = Math.max(0, Math.min(1, 2 * (p(best - step) - p(best + step)) - 1));
   return certainty > 0 ? { t: best, certainty } : undefined;
 }
 
@@ -242,7 +256,7 @@ function skinAt(src: ContourSource, colours: OutlineColours, x: number, y: numbe
  * anything else there (a hat, a hand) gives no evidence (undefined). `reachPx` bounds the inward
  * walk to the first skin.
  */
-export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number }): ScalpOutline | undefined {
+export function readScalpOutline(src: ContourSource, colours: OutlineColours, x: number, y: number, nx: number, ny: number, s: Pick<ContourSearch, "rangePx" | "bandPx" | "snapPx"> & { reachPx: number; outermost?: boolean; stepBandPx?: number }): ScalpOutline | undefined {
   const { image, masks } = src;
   const W = image.width, H = image.height;
   const found = personOutline(src, x, y, nx, ny, s);
