@@ -40,14 +40,33 @@ export function skinLuminanceFromChromaticity(rgb: ArrayLike<number>): number {
   return t[t.length - 1][1];
 }
 
-/** ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°), the skin locus. */
+/**
+ * ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°, −60°, −75°), the skin
+ * locus. Past −45° the darkest faces turn back toward less red-saturated colours (b* falls to ≈ 10
+ * at both ends of the range [S20]), so the last two anchors move mostly in b/r. The −75° anchor's
+ * luminance (0.034) is its diffuse linear sRGB's; the sheet's L* column includes the specular part
+ * (L* 30.1 → Y 0.063, less F0 0.028 = 0.035).
+ */
 const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
   [0.498, 0.322, 0.271],
   [0.429, 0.246, 0.17],
   [0.322, 0.163, 0.093],
   [0.213, 0.098, 0.048],
   [0.128, 0.054, 0.028],
+  [0.092, 0.04, 0.024],
+  [0.061, 0.028, 0.019],
 ];
+
+/** CIE L* → relative luminance Y (CIE 1976). */
+const lightnessToY = (L: number) => (L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3);
+
+/**
+ * The diffuse facial luminance range of ISSA: facial L* spans 22.7–74.0 [S20], specular included,
+ * so less F0 = 0.028 (the derivation's own step [S20]): Y 0.009–0.439. Faces exist beyond the
+ * outermost bin medians (ITA 62° Y 0.355, −75° Y 0.034); the locus is extrapolated along its end
+ * segments up to this range rather than clamped at the medians.
+ */
+export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [lightnessToY(22.7) - 0.028, lightnessToY(74.0) - 0.028];
 
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
@@ -56,6 +75,11 @@ export interface SkinLocusMatch {
   luminance: number;
   /** Distance of the colour from the locus in log(g/r), log(b/r) (0 = on it). */
   distance: number;
+  /**
+   * |ln Y| of the matched point beyond the nearest end anchor (0 between the anchors): how far the
+   * luminance is extrapolated past the measured medians, a doubt of the prior's luminance.
+   */
+  extrapolated: number;
 }
 
 /**
@@ -63,24 +87,32 @@ export interface SkinLocusMatch {
  * (log g/r, log b/r) [S20]; a photo's colour cast (a tinted light, an off camera white balance)
  * moves the measured skin off it, and read along g/r alone a pink cast passes for very dark skin.
  * The colour is matched to the nearest locus point, and the gain returned moves it there but for
- * `tolerance` (log units: individual skin varies around the anchors' curve).
+ * `tolerance` (log units: individual skin varies around the anchors' curve). The end segments run
+ * on past their anchors until the luminance reaches SKIN_LOCUS_Y_RANGE.
  */
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
   const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
   const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
-  let best = { d: Infinity, x: 0, y: 0, Y: 0 };
+  const [yLo, yHi] = SKIN_LOCUS_Y_RANGE;
+  const last = pts.length - 1;
+  let best = { d: Infinity, x: 0, y: 0, Y: 0, beyond: 0 };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];
     const [bx, by, bY] = pts[i];
     const dx = bx - ax;
     const dy = by - ay;
-    const t = Math.min(1, Math.max(0, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
+    // The first segment runs on before its start (lighter) up to yHi, the last past its end (darker) down to yLo.
+    const tMin = i === 1 ? (yHi - aY) / (bY - aY) : 0;
+    const tMax = i === last ? (yLo - aY) / (bY - aY) : 1;
+    const t = Math.min(tMax, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
     const x = ax + t * dx;
     const y = ay + t * dy;
     const d = Math.hypot(q[0] - x, q[1] - y);
-    if (d < best.d) best = { d, x, y, Y: aY + t * (bY - aY) };
+    const Y = aY + t * (bY - aY);
+    const beyond = t < 0 ? Math.log(Y / aY) : t > 1 ? Math.log(bY / Y) : 0;
+    if (d < best.d) best = { d, x, y, Y, beyond };
   }
   const move = best.d > tolerance ? (best.d - tolerance) / best.d : 0;
-  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d };
+  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, extrapolated: best.beyond };
 }

@@ -72,11 +72,15 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[] };
+export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number };
 
-/** σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma` and `distance` off the locus. */
-function priorSigmaLnY(sigmaChroma: number, distance: number): number {
-  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance));
+/**
+ * σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma`, `distance` off
+ * the locus and `extrapolated` (|ln Y|) past its outermost anchors: beyond the measured medians the
+ * luminance is as uncertain as the extrapolation is long.
+ */
+function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0): number {
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance), extrapolated);
 }
 
 /**
@@ -216,7 +220,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const checked = references.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), r.cue.sigmaLnY);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated), r.cue.sigmaLnY);
     let reason = "";
     if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the ${r.name}`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
@@ -237,7 +241,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   // The prior read under the combined white balance (the locus match's own small correction on top).
   const read = cue ? prior(gain) : alone;
   const Yp = read.luminance;
-  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance);
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated);
   let wY = 0;
   let lnYc = Math.log(Yp);
   let sigma = sigmaP;
@@ -266,6 +270,8 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       decidedColour: which(wC),
       referenceWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
+      priorSigmaLnY: sigmaP,
+      skinYInterval: [Math.exp(lnYc - sigma), Math.exp(lnYc + sigma)],
       sigmaChroma,
       skinY: { prior: lumOf(priorFs), sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) },
       sclera: verdict("sclera"),
