@@ -138,6 +138,13 @@ describe("delight", () => {
     const far = matchSkinLocus([1, Math.exp(a[0] + 3 * (a[0] - b[0])), Math.exp(a[1] + 3 * (a[1] - b[1]))]);
     expect(far.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[1], 6);
     expect(far.distance).toBeGreaterThan(0.1);
+    // Past the darkest median, toward neutral: no darker than it (a desaturated colour is no evidence of darker skin).
+    const [c, d] = [[0.092, 0.04, 0.024], [0.061, 0.028, 0.019]].map(([r, g, bl]) => [Math.log(g / r), Math.log(bl / r)]);
+    const pastDark = matchSkinLocus([1, Math.exp(d[0] + 0.5 * (d[0] - c[0])), Math.exp(d[1] + 0.5 * (d[1] - c[1]))]);
+    expect(pastDark.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[0], 9);
+    expect(pastDark.distance).toBeGreaterThan(0.05);
+    expect(pastDark.extrapolated).toBe(0);
+    expect(matchSkinLocus([0.061, 0.028, 0.019]).luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[0], 9);
   });
 
   it("takes a warm light out of the skin tone when the scene's light colour is given", async () => {

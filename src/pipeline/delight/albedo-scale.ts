@@ -61,12 +61,14 @@ const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
 const lightnessToY = (L: number) => (L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3);
 
 /**
- * The diffuse facial luminance range of ISSA: facial L* spans 22.7–74.0 [S20], specular included,
- * so less F0 = 0.028 (the derivation's own step [S20]): Y 0.009–0.439. Faces exist beyond the
- * outermost bin medians (ITA 62° Y 0.355, −75° Y 0.034); the locus is extrapolated along its end
- * segments up to this range rather than clamped at the medians.
+ * The facial luminance range the prior can give. Light end: ISSA's lightest face, L* 74.0 [S20]
+ * specular included, less F0 = 0.028 (the derivation's own step [S20]): Y 0.439; faces exist past
+ * the ITA 62° bin median (Y 0.355), so the locus runs on along its lightest segment up to there
+ * rather than clamping at the median. Dark end: the −75° median itself (Y 0.034). The darkest
+ * anchors turn toward neutral (b/r rises past −45°), so running on past them would hand a
+ * desaturated colour, such as a light face under a cool cast, the darkest skin there is.
  */
-export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [lightnessToY(22.7) - 0.028, lightnessToY(74.0) - 0.028];
+export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_LOCUS_RGB[SKIN_LOCUS_RGB.length - 1]), lightnessToY(74.0) - 0.028];
 
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
@@ -76,8 +78,8 @@ export interface SkinLocusMatch {
   /** Distance of the colour from the locus in log(g/r), log(b/r) (0 = on it). */
   distance: number;
   /**
-   * |ln Y| of the matched point beyond the nearest end anchor (0 between the anchors): how far the
-   * luminance is extrapolated past the measured medians, a doubt of the prior's luminance.
+   * ln Y of the matched point over the lightest anchor's where the locus is run on past it (0
+   * elsewhere): how far the luminance is extrapolated past the measured medians, a doubt of it.
    */
   extrapolated: number;
 }
@@ -87,30 +89,28 @@ export interface SkinLocusMatch {
  * (log g/r, log b/r) [S20]; a photo's colour cast (a tinted light, an off camera white balance)
  * moves the measured skin off it, and read along g/r alone a pink cast passes for very dark skin.
  * The colour is matched to the nearest locus point, and the gain returned moves it there but for
- * `tolerance` (log units: individual skin varies around the anchors' curve). The end segments run
- * on past their anchors until the luminance reaches SKIN_LOCUS_Y_RANGE.
+ * `tolerance` (log units: individual skin varies around the anchors' curve). The lightest segment
+ * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE).
  */
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
   const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
   const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
-  const [yLo, yHi] = SKIN_LOCUS_Y_RANGE;
-  const last = pts.length - 1;
+  const yHi = SKIN_LOCUS_Y_RANGE[1];
   let best = { d: Infinity, x: 0, y: 0, Y: 0, beyond: 0 };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];
     const [bx, by, bY] = pts[i];
     const dx = bx - ax;
     const dy = by - ay;
-    // The first segment runs on before its start (lighter) up to yHi, the last past its end (darker) down to yLo.
+    // The first segment runs on before its start (lighter) up to yHi.
     const tMin = i === 1 ? (yHi - aY) / (bY - aY) : 0;
-    const tMax = i === last ? (yLo - aY) / (bY - aY) : 1;
-    const t = Math.min(tMax, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
+    const t = Math.min(1, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
     const x = ax + t * dx;
     const y = ay + t * dy;
     const d = Math.hypot(q[0] - x, q[1] - y);
     const Y = aY + t * (bY - aY);
-    const beyond = t < 0 ? Math.log(Y / aY) : t > 1 ? Math.log(bY / Y) : 0;
+    const beyond = t < 0 ? Math.log(Y / aY) : 0;
     if (d < best.d) best = { d, x, y, Y, beyond };
   }
   const move = best.d > tolerance ? (best.d - tolerance) / best.d : 0;
