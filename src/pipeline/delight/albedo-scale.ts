@@ -41,11 +41,10 @@ export function skinLuminanceFromChromaticity(rgb: ArrayLike<number>): number {
 }
 
 /**
- * ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°, −60°, −75°), the skin
- * locus. Past −45° the darkest faces turn back toward less red-saturated colours (b* falls to ≈ 10
- * at both ends of the range [S20]), so the last two anchors move mostly in b/r. The −75° anchor's
- * luminance (0.034) is its diffuse linear sRGB's; the sheet's L* column includes the specular part
- * (L* 30.1 → Y 0.063, less F0 0.028 = 0.035).
+ * ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°), the skin locus. The
+ * sheet's −60° and −75° medians are left out: past −45° the darkest faces turn back toward neutral
+ * (b/r 0.22 → 0.26 → 0.31, g/r 0.42 → 0.44 → 0.46), where a mid-tone face under a cool cast lies
+ * too; with them the prior read biden.jpg as ITA −62° and hrn 5932 as −11° (docs/evaluation.md, tone6).
  */
 const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
   [0.498, 0.322, 0.271],
@@ -53,8 +52,6 @@ const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
   [0.322, 0.163, 0.093],
   [0.213, 0.098, 0.048],
   [0.128, 0.054, 0.028],
-  [0.092, 0.04, 0.024],
-  [0.061, 0.028, 0.019],
 ];
 
 /** CIE L* → relative luminance Y (CIE 1976). */
@@ -64,9 +61,9 @@ const lightnessToY = (L: number) => (L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3);
  * The facial luminance range the prior can give. Light end: ISSA's lightest face, L* 74.0 [S20]
  * specular included, less F0 = 0.028 (the derivation's own step [S20]): Y 0.439; faces exist past
  * the ITA 62° bin median (Y 0.355), so the locus runs on along its lightest segment up to there
- * rather than clamping at the median. Dark end: the −75° median itself (Y 0.034). The darkest
- * anchors turn toward neutral (b/r rises past −45°), so running on past them would hand a
- * desaturated colour, such as a light face under a cool cast, the darkest skin there is.
+ * rather than clamping at the median. Dark end: the −45° median itself (Y 0.068). Past it the
+ * anchors turn toward neutral (above), so running on along the −15° → −45° segment would go where
+ * no measured face is, and running on toward −75° would hand a desaturated colour the darkest skin.
  */
 export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_LOCUS_RGB[SKIN_LOCUS_RGB.length - 1]), lightnessToY(74.0) - 0.028];
 
