@@ -128,9 +128,9 @@ function scleraNoise(sclera: ScleraMeasurement, eyeShading: EyeShading): number 
  * in Korean pediatric patients using a spectrophotometer", J Korean Acad Pediatr Dent 49(4):414–427,
  * doi:10.5933/JKAPD.2022.49.4.414: central incisors L* 84.0, a* 0.17, b* 24.1 (404 incisors), L* 80.6
  * from age 11. We take L* 80.6, a* 0.17, b* 24.1 → linear sRGB (0.697, 0.567, 0.329), Y 0.578.
- * Teeth darken and yellow with age (Joiner & Luo 2017, "Tooth colour and whiteness: a review",
- * J Dent 67S:S3–S10), are bleached in many portraits, and a contact probe reads the tooth's middle
- * third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
+ * Teeth darken and yellow with age and differ with sex but not with ethnicity (Joiner & Luo 2017,
+ * "Tooth colour and whiteness: a review", J Dent 67S:S3–S10), are bleached in many portraits, and
+ * a contact probe reads the tooth's middle third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
  * σ of ln Y 0.3 (L* 75…88 is ln Y ±0.2, and the edge), of the chromaticity 0.2 (bleached teeth are
  * far less yellow: b* 24 → 12 moves ln b/r by ≈ 0.4), so the teeth's colour barely moves the light's.
  */
