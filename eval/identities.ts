@@ -24,6 +24,7 @@ import v8 from "node:v8";
 import path from "node:path";
 import { linearSrgbToLab } from "../src/primitives/color.ts";
 import { delight } from "../src/pipeline/delight.ts";
+import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import type { Logger, Preset, StageResults } from "../src/types.ts";
 import { CANONICAL_TURNS_DEG } from "./canonical-view.ts";
@@ -85,7 +86,7 @@ function logTone(people: string[], photos: TonePhoto[], log: (line: string) => v
   const priorY = (p: TonePhoto) => (p.albedoScale?.cues as { skinY?: { prior?: number } } | undefined)?.skinY?.prior ?? (p.albedoScale?.targetLuminance as number | undefined);
   const onBoundPrior = photos.filter((p) => atBound(priorY(p))).length;
   const onBound = photos.filter((p) => atBound(p.albedoScale?.targetLuminance as number | undefined)).length;
-  log(`on a bound of the prior (facial Y 0.068 or 0.355): ${onBound} of ${photos.length} photos (the prior alone: ${onBoundPrior})`);
+  log(`on a bound of the prior (facial Y ${SKIN_LOCUS_Y_RANGE.map((v) => v.toFixed(3)).join(" or ")}): ${onBound} of ${photos.length} photos (the prior alone: ${onBoundPrior})`);
   log(`facial A_D mean:    within ${f(facial.within)}  between ${f(facial.between)}  ratio ${f(facial.ratio)}`);
   log(`seen-skin A_D mean: within ${f(seen.within)}  between ${f(seen.between)}  ratio ${f(seen.ratio)}`);
   return { facial, seen, onBound, onBoundPrior };

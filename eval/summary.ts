@@ -4,6 +4,7 @@
  */
 import type { StageName } from "../src/types.ts";
 import { FACE_REGIONS, STAGES } from "../src/types.ts";
+import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { cosine } from "./identity.ts";
 import { linearFit, setStats, type SetStats } from "./metrics.ts";
 import type { PhotoMeasures } from "./photo.ts";
@@ -62,7 +63,7 @@ export interface Totals {
   neutralLandmarkErrorIod: SetStats;
   /** Facial skin luminance Y the albedo-scale prior aimed at, per photo. */
   albedoTargetLuminance: SetStats;
-  /** Photos whose albedo scale ended on an end of the skin-locus prior (facial Y 0.068 or 0.355). */
+  /** Photos whose albedo scale ended on an end of the skin-locus prior (ISSA's facial range, delight/albedo-scale.ts SKIN_LOCUS_Y_RANGE). */
   onPriorBound: number;
   timing: { stagesMs: Partial<Record<StageName, SetStats>>; reconstructMs: SetStats; evalMs: SetStats; totalMs: SetStats; cpuMs: SetStats };
   peakRssBytes: SetStats;
@@ -224,7 +225,7 @@ export function summaryMarkdown(t: Totals, records: PhotoRecord[], info: RunInfo
     `- Identity context: photo vs its mirror image ${f(t.identity.mirror.mean, 3)} (ceiling); photo vs the other photos ${f(t.identity.impostorMean.mean, 3)} on average, ${f(t.identity.impostorMax.max, 3)} at most (impostor level).`,
     `- |residual shading|: ours ${f(t.residualShading.oursAbs.mean, 3)}, baseline ${f(t.residualShading.baselineAbs.mean, 3)}.`,
     `- Skin tone (ITA°, cheeks and forehead): photo ${f(t.ita.photo.mean, 1)}, A_D ${f(t.ita.albedo.mean, 1)}; bias A_D − photo ${signed(t.ita.bias.mean, 1)} (median ${signed(t.ita.bias.median, 1)}, range ${f(t.ita.bias.min, 1)} … ${f(t.ita.bias.max, 1)}), slope of the bias against the photo's ITA ${signed(t.ita.biasSlopePerDegree, 3)} per degree (0 = the same shift for every skin tone).`,
-    `- De-lighting's albedo scale: facial skin luminance Y aimed at ${f(t.albedoTargetLuminance.mean, 3)} on average (${f(t.albedoTargetLuminance.min, 3)} … ${f(t.albedoTargetLuminance.max, 3)}); a light is as much too bright as the albedo is too dark, which the re-render shows in its specular. On a bound of the prior (Y 0.068 or 0.355): ${t.onPriorBound} of ${t.succeeded} photos.`,
+    `- De-lighting's albedo scale: facial skin luminance Y aimed at ${f(t.albedoTargetLuminance.mean, 3)} on average (${f(t.albedoTargetLuminance.min, 3)} … ${f(t.albedoTargetLuminance.max, 3)}); a light is as much too bright as the albedo is too dark, which the re-render shows in its specular. On a bound of the prior (Y ${SKIN_LOCUS_Y_RANGE.map((v) => v.toFixed(3)).join(" or ")}): ${t.onPriorBound} of ${t.succeeded} photos.`,
     `- Time per photo: ${f((t.timing.totalMs.mean ?? NaN) / 1000, 1)} s mean, ${f((t.timing.totalMs.max ?? NaN) / 1000, 1)} s worst (reconstruction ${f((t.timing.reconstructMs.mean ?? NaN) / 1000, 1)} s, evaluation ${f((t.timing.evalMs.mean ?? NaN) / 1000, 1)} s); CPU time ${f((t.timing.cpuMs.mean ?? NaN) / 1000, 1)} s per photo (both cores count); peak RSS ${f((t.peakRssBytes.median ?? NaN) / 2 ** 20, 0)} MiB median, ${f((t.peakRssBytes.max ?? NaN) / 2 ** 20, 0)} MiB worst.`,
     `- Memory kept between photos (RSS after a full GC): ${f(t.retainedRss.afterFirstBytes / 2 ** 20, 0)} MiB after the first photo, ${f(t.retainedRss.afterLastBytes / 2 ** 20, 0)} MiB after the last (${signed(t.retainedRss.growthPerPhotoBytes / 2 ** 20, 0)} MiB per photo).`,
     `- Stage times, mean ms: ${Object.entries(t.timing.stagesMs).map(([s, v]) => `${s} ${f(v!.mean, 0)}`).join(", ")}.`,

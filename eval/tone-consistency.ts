@@ -9,7 +9,7 @@
  * it, built as reconstruct builds it (`delightInputOf`).
  */
 import { ciede2000 } from "../src/primitives/color.ts";
-import { SKIN_Y_BY_GREEN_RED } from "../src/pipeline/delight/albedo-scale.ts";
+import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
 import type { StageResults } from "../src/types.ts";
@@ -41,12 +41,12 @@ export interface PairStats {
 }
 
 /**
- * Whether a facial skin luminance sits on an end of the skin-locus prior (the ISSA ITA −45° and
- * 62° anchors [S20], delight/albedo-scale.ts): a photo whose scale is there was clamped by the
- * prior's range rather than measured.
+ * Whether a facial skin luminance sits on an end of the skin-locus prior (ISSA's facial luminance
+ * range [S20], delight/albedo-scale.ts SKIN_LOCUS_Y_RANGE): a photo whose scale is there was
+ * clamped by the prior's range rather than measured.
  */
 export function atPriorBound(y: number | null | undefined): boolean {
-  const ends = [SKIN_Y_BY_GREEN_RED[0][1], SKIN_Y_BY_GREEN_RED[SKIN_Y_BY_GREEN_RED.length - 1][1]];
+  const ends = SKIN_LOCUS_Y_RANGE;
   return y != null && ends.some((b) => Math.abs(y - b) < 0.002);
 }
 

@@ -540,6 +540,10 @@ export interface AlbedoScaleCues {
   referenceWeight: { luminance: number; colour: number };
   /** σ of ln Y of the combined scale (how sure: 0.1 ≈ ±10 %). */
   sigmaLnY: number;
+  /** σ of ln Y of the skin-locus prior alone, as read under the combined white balance (its distance from the locus and any extrapolation past the outermost anchors included). */
+  priorSigmaLnY: number;
+  /** The combined skin luminance ± one σ of ln Y: [Y·e^−σ, Y·e^σ]. */
+  skinYInterval: [number, number];
   /** σ of the combined white balance in ln g/r and ln b/r. */
   sigmaChroma: number;
   /** The skin luminance each cue alone would have given, and the combined one. */

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { delight } from "../src/pipeline/delight.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
-import { matchSkinLocus, skinLuminanceFromChromaticity } from "../src/pipeline/delight/albedo-scale.ts";
+import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLuminanceFromChromaticity } from "../src/pipeline/delight/albedo-scale.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
@@ -117,6 +117,30 @@ describe("delight", () => {
     const onLocus = matchSkinLocus([0.429, 0.246, 0.17]);
     expect(onLocus.distance).toBeLessThan(1e-6);
     expect(onLocus.gain).toEqual([1, 1, 1]);
+  });
+
+  it("extends the skin locus past its lightest median to ISSA's lightest face, more doubtful the further it goes, and not past its darkest", () => {
+    // On an anchor: its own luminance, nothing extrapolated (ITA 38° [S20]).
+    const mid = matchSkinLocus([0.429, 0.246, 0.17]);
+    expect(mid.luminance).toBeCloseTo(0.279, 3);
+    expect(mid.extrapolated).toBe(0);
+    // Paler than the ITA 62° median along the locus's own direction (62° minus a third of the 38° → 62° step in log chromaticity).
+    const [a, b] = [[0.498, 0.322, 0.271], [0.429, 0.246, 0.17]].map(([r, g, bl]) => [Math.log(g / r), Math.log(bl / r)]);
+    const paler = [1, Math.exp(a[0] + (a[0] - b[0]) / 3), Math.exp(a[1] + (a[1] - b[1]) / 3)];
+    const p = matchSkinLocus(paler);
+    expect(p.distance).toBeLessThan(1e-6);
+    expect(p.luminance).toBeGreaterThan(0.355 + 0.02); // a clamp would have said 0.355
+    expect(p.extrapolated).toBeCloseTo(Math.log(p.luminance / (0.2126 * 0.498 + 0.7152 * 0.322 + 0.0722 * 0.271)), 6);
+    // Far past it: never lighter than the lightest ISSA face.
+    const far = matchSkinLocus([1, Math.exp(a[0] + 3 * (a[0] - b[0])), Math.exp(a[1] + 3 * (a[1] - b[1]))]);
+    expect(far.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[1], 6);
+    expect(far.distance).toBeGreaterThan(0.1);
+    // Past the darkest median (−45°, Y 0.068), along its segment: no darker than it.
+    const [c, d] = [[0.213, 0.098, 0.048], [0.128, 0.054, 0.028]].map(([r, g, bl]) => [Math.log(g / r), Math.log(bl / r)]);
+    const pastDark = matchSkinLocus([1, Math.exp(d[0] + 0.5 * (d[0] - c[0])), Math.exp(d[1] + 0.5 * (d[1] - c[1]))]);
+    expect(pastDark.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[0], 9);
+    expect(SKIN_LOCUS_Y_RANGE[0]).toBeCloseTo(0.068, 3);
+    expect(pastDark.extrapolated).toBe(0);
   });
 
   it("takes a warm light out of the skin tone when the scene's light colour is given", async () => {

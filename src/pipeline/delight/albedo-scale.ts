@@ -40,7 +40,12 @@ export function skinLuminanceFromChromaticity(rgb: ArrayLike<number>): number {
   return t[t.length - 1][1];
 }
 
-/** ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°), the skin locus. */
+/**
+ * ISSA facial anchors [S20] as linear RGB (ITA 62°, 38°, 12°, −15°, −45°), the skin locus. The
+ * sheet's −60° and −75° medians are left out: past −45° the darkest faces turn back toward neutral
+ * (b/r 0.22 → 0.26 → 0.31, g/r 0.42 → 0.44 → 0.46), where a mid-tone face under a cool cast lies
+ * too; with them the prior read biden.jpg as ITA −62° and hrn 5932 as −11° (docs/evaluation.md, tone6).
+ */
 const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
   [0.498, 0.322, 0.271],
   [0.429, 0.246, 0.17],
@@ -49,6 +54,19 @@ const SKIN_LOCUS_RGB: readonly (readonly [number, number, number])[] = [
   [0.128, 0.054, 0.028],
 ];
 
+/** CIE L* → relative luminance Y (CIE 1976). */
+const lightnessToY = (L: number) => (L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3);
+
+/**
+ * The facial luminance range the prior can give. Light end: ISSA's lightest face, L* 74.0 [S20]
+ * specular included, less F0 = 0.028 (the derivation's own step [S20]): Y 0.439; faces exist past
+ * the ITA 62° bin median (Y 0.355), so the locus runs on along its lightest segment up to there
+ * rather than clamping at the median. Dark end: the −45° median itself (Y 0.068). Past it the
+ * anchors turn toward neutral (above), so running on along the −15° → −45° segment would go where
+ * no measured face is, and running on toward −75° would hand a desaturated colour the darkest skin.
+ */
+export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_LOCUS_RGB[SKIN_LOCUS_RGB.length - 1]), lightnessToY(74.0) - 0.028];
+
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
   gain: [number, number, number];
@@ -56,6 +74,11 @@ export interface SkinLocusMatch {
   luminance: number;
   /** Distance of the colour from the locus in log(g/r), log(b/r) (0 = on it). */
   distance: number;
+  /**
+   * ln Y of the matched point over the lightest anchor's where the locus is run on past it (0
+   * elsewhere): how far the luminance is extrapolated past the measured medians, a doubt of it.
+   */
+  extrapolated: number;
 }
 
 /**
@@ -63,24 +86,30 @@ export interface SkinLocusMatch {
  * (log g/r, log b/r) [S20]; a photo's colour cast (a tinted light, an off camera white balance)
  * moves the measured skin off it, and read along g/r alone a pink cast passes for very dark skin.
  * The colour is matched to the nearest locus point, and the gain returned moves it there but for
- * `tolerance` (log units: individual skin varies around the anchors' curve).
+ * `tolerance` (log units: individual skin varies around the anchors' curve). The lightest segment
+ * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE).
  */
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
   const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
   const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
-  let best = { d: Infinity, x: 0, y: 0, Y: 0 };
+  const yHi = SKIN_LOCUS_Y_RANGE[1];
+  let best = { d: Infinity, x: 0, y: 0, Y: 0, beyond: 0 };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];
     const [bx, by, bY] = pts[i];
     const dx = bx - ax;
     const dy = by - ay;
-    const t = Math.min(1, Math.max(0, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
+    // The first segment runs on before its start (lighter) up to yHi.
+    const tMin = i === 1 ? (yHi - aY) / (bY - aY) : 0;
+    const t = Math.min(1, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
     const x = ax + t * dx;
     const y = ay + t * dy;
     const d = Math.hypot(q[0] - x, q[1] - y);
-    if (d < best.d) best = { d, x, y, Y: aY + t * (bY - aY) };
+    const Y = aY + t * (bY - aY);
+    const beyond = t < 0 ? Math.log(Y / aY) : 0;
+    if (d < best.d) best = { d, x, y, Y, beyond };
   }
   const move = best.d > tolerance ? (best.d - tolerance) / best.d : 0;
-  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d };
+  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, extrapolated: best.beyond };
 }

@@ -142,7 +142,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // The prior as a function of the white balance: the locus match on the balanced colour.
   const prior: SkinPrior = (wb) => {
     const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
-    return { luminance: m.luminance, distance: m.distance, gain: m.gain.map((g, c) => g * wb[c]) };
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
   let cues: ScaleCues | undefined;

@@ -72,11 +72,15 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[] };
+export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number };
 
-/** σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma` and `distance` off the locus. */
-function priorSigmaLnY(sigmaChroma: number, distance: number): number {
-  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance));
+/**
+ * σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma`, `distance` off
+ * the locus and `extrapolated` (|ln Y|) past its outermost anchors: beyond the measured medians the
+ * luminance is as uncertain as the extrapolation is long.
+ */
+function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0): number {
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance), extrapolated);
 }
 
 /**
@@ -124,9 +128,9 @@ function scleraNoise(sclera: ScleraMeasurement, eyeShading: EyeShading): number 
  * in Korean pediatric patients using a spectrophotometer", J Korean Acad Pediatr Dent 49(4):414–427,
  * doi:10.5933/JKAPD.2022.49.4.414: central incisors L* 84.0, a* 0.17, b* 24.1 (404 incisors), L* 80.6
  * from age 11. We take L* 80.6, a* 0.17, b* 24.1 → linear sRGB (0.697, 0.567, 0.329), Y 0.578.
- * Teeth darken and yellow with age (Joiner & Luo 2017, "Tooth colour and whiteness: a review",
- * J Dent 67S:S3–S10), are bleached in many portraits, and a contact probe reads the tooth's middle
- * third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
+ * Teeth darken and yellow with age and differ with sex but not with ethnicity (Joiner & Luo 2017,
+ * "Tooth colour and whiteness: a review", J Dent 67S:S3–S10), are bleached in many portraits, and
+ * a contact probe reads the tooth's middle third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
  * σ of ln Y 0.3 (L* 75…88 is ln Y ±0.2, and the edge), of the chromaticity 0.2 (bleached teeth are
  * far less yellow: b* 24 → 12 moves ln b/r by ≈ 0.4), so the teeth's colour barely moves the light's.
  */
@@ -216,7 +220,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const checked = references.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance), r.cue.sigmaLnY);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated), r.cue.sigmaLnY);
     let reason = "";
     if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the ${r.name}`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
@@ -237,7 +241,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   // The prior read under the combined white balance (the locus match's own small correction on top).
   const read = cue ? prior(gain) : alone;
   const Yp = read.luminance;
-  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance);
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated);
   let wY = 0;
   let lnYc = Math.log(Yp);
   let sigma = sigmaP;
@@ -266,6 +270,8 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       decidedColour: which(wC),
       referenceWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
+      priorSigmaLnY: sigmaP,
+      skinYInterval: [Math.exp(lnYc - sigma), Math.exp(lnYc + sigma)],
       sigmaChroma,
       skinY: { prior: lumOf(priorFs), sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) },
       sclera: verdict("sclera"),
