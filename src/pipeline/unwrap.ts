@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { closedLidPoint, triangleStretch } from "./unwrap/lid-stretch.ts";
-import { eyeOpenings, inOpening, mouthOpening } from "./unwrap/photo-openings.ts";
+import { eyeOpenings, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -172,8 +172,9 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const x = camera.cx + (camera.fx * pc[0]) / dist;
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
-    if (inOpening(opening, x, y)) continue;
-    if (t >= skinFirst && t < skinEnd && (eyes.some((e) => inOpening(e, x, y)) || coversOpenEye(t, p))) continue;
+    const reach = 0.5 * footprint[t];
+    if (nearOpening(opening, x, y, reach)) continue;
+    if (t >= skinFirst && t < skinEnd && (eyes.some((e) => nearOpening(e, x, y, reach)) || coversOpenEye(t, p))) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -188,7 +189,6 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const a = mesh.indices[3 * t], b = mesh.indices[3 * t + 1], c = mesh.indices[3 * t + 2];
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
-    const reach = 0.5 * footprint[t];
     confidence.data[p] = facingWeight(shownFacing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
