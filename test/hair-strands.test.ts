@@ -5,7 +5,8 @@
  * stage. Strand pixels inside the face oval must come out occluded, bare skin must not.
  */
 import { describe, expect, it } from "vitest";
-import { faceMasks, SELFIE_INPUT } from "../src/pipeline/capture/masks.ts";
+import { faceMasks, SELFIE_INPUT, toYcc } from "../src/pipeline/capture/masks.ts";
+import { strandOrientation } from "../src/pipeline/capture/strand-texture.ts";
 import { frontalLandmarksPx } from "./support/frontal-landmarks.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import * as T from "../src/primitives/face-topology.ts";
@@ -96,5 +97,37 @@ describe("hair strands over the forehead", () => {
     expect(r.strands).toBeGreaterThan(300);
     expect(r.strandShare).toBeGreaterThanOrEqual(0.9);
     expect(r.falseShare).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe("strandOrientation", () => {
+  /** Median orientation over the middle of a 64 × 64 patch drawn by `rgb(x, y)`. */
+  function medianOrientation(rgb: (x: number, y: number) => number[]): number {
+    const n = 64;
+    const ycc = new Float32Array(n * n * 3);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) toYcc(rgb(x, y), 0, ycc, (y * n + x) * 3);
+    const o = strandOrientation(ycc, n, n, 2);
+    const v: number[] = [];
+    for (let y = 16; y < 48; y++) for (let x = 16; x < 48; x++) v.push(o[y * n + x]);
+    return v.sort((a, b) => a - b)[v.length >> 1];
+  }
+
+  it("is high on parallel strands, low on isotropic mottle and on a smooth shading ramp", () => {
+    const rnd = lcg(5);
+    const strands = medianOrientation((x, y) => SKIN.map((v) => v + 0.05 * Math.cos((2 * Math.PI * (x + 0.3 * y)) / 5)));
+    const mottle = medianOrientation(() => SKIN.map((v) => v + 0.05 * (rnd() - 0.5)));
+    const ramp = medianOrientation((x, y) => SKIN.map((v) => v * (0.5 + y / 128)));
+    expect(strands).toBeGreaterThan(0.8);
+    expect(mottle).toBeLessThan(0.35);
+    expect(ramp).toBeLessThan(0.35);
+  });
+
+  it("sees strands that differ from the skin in chroma only", () => {
+    // Equal luma, a blue-yellow swing across the strands: no lightness edge at all.
+    const strands = medianOrientation((x, y) => {
+      const s = 0.04 * Math.cos((2 * Math.PI * (x - 0.2 * y)) / 5);
+      return [SKIN[0] + s, SKIN[1] - (0.299 * s + 0.114 * -s * 2) / 0.587, SKIN[2] - 2 * s];
+    });
+    expect(strands).toBeGreaterThan(0.8);
   });
 });
