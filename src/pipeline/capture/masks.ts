@@ -231,6 +231,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const beardB = at(T.LOWER_LIP_BOTTOM)[1];
   const [mouthR, mouthL] = [at(T.MOUTH_RIGHT)[0], at(T.MOUTH_LEFT)[0]];
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
+  const browTopB = Math.min(...[...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[1]));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
@@ -264,10 +265,16 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         occludedArea += occluder;
       } else if (inHead[i]) {
         const cut = notSkin ? notSkin[i] : 0;
-        const hairP = byColour ? p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2)) : separable ? p * cut : 0;
-        masks.hair.data[out] = hairP;
         // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
-        masks.skinBeyondOval!.data[out] = p * likeness(distance2(ycc, i, skin, faceSigma)) * (1 - hairP) * (1 - cut);
+        const skinLike = likeness(distance2(ycc, i, skin, faceSigma)) * (1 - cut);
+        let hairP = byColour ? p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2)) : separable ? p * cut : 0;
+        // Above the brows the person beyond the oval is skin or hair (a cap counts as hair): what is
+        // not skin there is hair. Fringe tips mixed with the skin between them are nearer the skin than
+        // the hair by colour, and left unlabelled they reached the texture at unwrap's floor weight.
+        const X = x + ox + 0.5, Y = y + oy + 0.5;
+        if (frameB(X, Y) < browTopB) hairP = Math.max(hairP, p * (1 - skinLike));
+        masks.hair.data[out] = hairP;
+        masks.skinBeyondOval!.data[out] = p * skinLike * (1 - hairP);
       }
     }
   }
