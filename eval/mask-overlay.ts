@@ -1,6 +1,6 @@
 /**
  * Capture's photo-space masks drawn over the photo, to be looked at: occluders red, scalp hair
- * blue, facial hair green, the photo greyed where none applies less than where one does.
+ * blue, facial hair green, spectacle frames magenta.
  *
  * As a script, capture only (seconds per photo), one PNG per photo of a directory:
  *   node --import tsx eval/mask-overlay.ts <photos-dir> <out-dir> [a.jpg,b.png]
@@ -16,7 +16,7 @@ import { contaminationOutliers, project, skinFeatureFreeMask, upperFaceMask } fr
 export function maskOverlay(photo: ImageF32, masks: FaceMasks): ImageF32 {
   const out = new Float32Array(photo.width * photo.height * 3);
   const at = (m: ImageF32 | undefined, p: number) => (m ? m.data[p * m.channels] : 0);
-  const tints: [ImageF32 | undefined, number[]][] = [[masks.occluder, [1, 0.1, 0.1]], [masks.hair, [0.15, 0.35, 1]], [masks.facialHair, [0.1, 1, 0.2]]];
+  const tints: [ImageF32 | undefined, number[]][] = [[masks.occluder, [1, 0.1, 0.1]], [masks.hair, [0.15, 0.35, 1]], [masks.facialHair, [0.1, 1, 0.2]], [masks.spectacles, [1, 0.15, 1]]];
   for (let p = 0; p < photo.width * photo.height; p++) {
     const c = [0, 1, 2].map((k) => photo.data[p * photo.channels + Math.min(k, photo.channels - 1)]);
     for (const [m, tint] of tints) {

@@ -71,7 +71,7 @@ describe("segmentSkin with hard hair labels and strand texture", () => {
       if (y < 6) otherSeeds.push(i), fixedOther.push(i);
       else if (!fringe(x, y)) skinSeeds.push(i); // clean seeds: what is tested is the texture feature, not the seeding
     }
-    const withTexture = segmentSkin({ ycc, width, height, domain, skinSeeds, otherSeeds, fixedOther, texture }, { growMixed: false })!;
+    const withTexture = segmentSkin({ ycc, width, height, domain, skinSeeds, otherSeeds, fixedOther, textures: [texture] }, { growMixed: false })!;
     const colourOnly = segmentSkin({ ycc, width, height, domain, skinSeeds, otherSeeds, fixedOther }, { growMixed: false })!;
     let hit = 0, fringeN = 0, falseAlarm = 0, colourHit = 0;
     for (let y = 6; y < height; y++) for (let x = 0; x < width; x++) {

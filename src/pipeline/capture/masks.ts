@@ -30,7 +30,7 @@ import { imageToCrop, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
 import { spectacleFrames } from "./glasses.ts";
-import { strandTexture } from "./strand-texture.ts";
+import { strandOrientation, strandTexture } from "./strand-texture.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -59,6 +59,22 @@ function robustStats(values: number[]): { mid: number; spread: number } {
 /** Robust colour model (median, MAD) of the pixels at `idx` of a YCC buffer. */
 export function colourModel(ycc: Float32Array, idx: number[]): Model {
   return [0, 1, 2].map((c) => robustStats(idx.map((i) => ycc[i * 3 + c])));
+}
+
+/** Floor of a strand-orientation spread, coherence units (0..1): a ridge so a flat patch's zero spread stays finite. */
+const ORIENTATION_SPREAD_FLOOR = 0.02;
+
+/**
+ * The face skin's and the hair band's strand orientation (strand-texture.ts) as robust models:
+ * `z2(i)` is pixel i's squared distance from the skin's in skin σ, `separation2` the squared gap
+ * between the two medians in pooled σ (the colour models' test, on this one feature).
+ */
+export function orientationModel(orientation: Float32Array, skinIdx: number[], hairIdx: number[]): { z2: (i: number) => number; separation2: number } {
+  const skin = robustStats(skinIdx.map((i) => orientation[i]));
+  const hair = robustStats(hairIdx.map((i) => orientation[i]));
+  const skinSpread = Math.max(skin.spread, ORIENTATION_SPREAD_FLOOR);
+  const pooled = Math.hypot(skinSpread, Math.max(hair.spread, ORIENTATION_SPREAD_FLOOR));
+  return { z2: (i) => ((orientation[i] - skin.mid) / skinSpread) ** 2, separation2: hairIdx.length > 0 ? ((hair.mid - skin.mid) / pooled) ** 2 : 0 };
 }
 
 /** Squared distance of YCC pixel i from the model's centre in units of `sigma`. */
@@ -159,7 +175,8 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const skinIdx: number[] = [];
   for (let i = 0; i < n; i++) if (oval[i] && !features[i] && !lips[i]) skinIdx.push(i);
   const stride = Math.max(1, Math.floor(skinIdx.length / 20000));
-  const skin = colourModel(ycc, skinIdx.filter((_, k) => k % stride === 0));
+  const skinSample = skinIdx.filter((_, k) => k % stride === 0);
+  const skin = colourModel(ycc, skinSample);
   // Inside the oval shading moves lightness a lot: a wide lightness band, chroma decides;
   // 1 within 3σ of the face's own colour, 0 beyond 5σ.
   const faceSigma = shadedSigma(skin);
@@ -190,15 +207,22 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   const hair = colourModel(ycc, hairIdx);
-  const [skinSigma, hairSigma] = [tightSigma(skin), tightSigma(hair)];
-  const pooled = skinSigma.map((v, c) => Math.hypot(v, hairSigma[c]));
-  const separation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
-  const separable = hairIdx.length >= 30 && separation2 > 2;
-
   // Strands are about a tenth of a millimetre; a window of ~1.4 mm (σ = face width / 100, the
   // face ≈ 140 mm across) holds several strands and their gaps and is narrow against shading.
-  const texture = strandTexture(ycc, w, h, Math.max(1, faceW / 100));
-  const notSkin = refineOccluders(ycc, w, h, { oval, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, texture });
+  const strandScale = Math.max(1, faceW / 100);
+  const textures = [strandTexture(ycc, w, h, strandScale), strandOrientation(ycc, w, h, strandScale)];
+  // Hair is told from skin by colour or, where its colour is the skin's (blonde, grey), by its
+  // strands' orientation (skin's own spread of it measured on the same skin pixels).
+  const orientation = orientationModel(textures[1], skinSample, hairIdx);
+  const [skinSigma, hairSigma] = [tightSigma(skin), tightSigma(hair)];
+  const pooled = skinSigma.map((v, c) => Math.hypot(v, hairSigma[c]));
+  const colourSeparation2 = hair.reduce((a, m, c) => a + ((m.mid - skin[c].mid) / pooled[c]) ** 2, 0);
+  const separable = hairIdx.length >= 30 && colourSeparation2 + orientation.separation2 > 2;
+  // Hair beyond the oval is told by colour where colour alone separates it; otherwise (blonde) the
+  // cut's label, which weighs the strands too (a colour two-class there took neck and shadow for hair).
+  const byColour = separable && colourSeparation2 > 2;
+
+  const notSkin = refineOccluders(ycc, w, h, { oval, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, textures, orientationZ2: orientation.z2 });
   // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
   // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
   // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
@@ -207,6 +231,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const beardB = at(T.LOWER_LIP_BOTTOM)[1];
   const [mouthR, mouthL] = [at(T.MOUTH_RIGHT)[0], at(T.MOUTH_LEFT)[0]];
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
+  const browTopB = Math.min(...[...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[1]));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
@@ -239,11 +264,17 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         faceArea++;
         occludedArea += occluder;
       } else if (inHead[i]) {
-        const hairP = separable ? p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2)) : 0;
-        masks.hair.data[out] = hairP;
-        // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
         const cut = notSkin ? notSkin[i] : 0;
-        masks.skinBeyondOval!.data[out] = p * likeness(distance2(ycc, i, skin, faceSigma)) * (1 - hairP) * (1 - cut);
+        // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
+        const skinLike = likeness(distance2(ycc, i, skin, faceSigma)) * (1 - cut);
+        let hairP = byColour ? p / (1 + Math.exp(-(distance2(ycc, i, skin, skinSigma) - distance2(ycc, i, hair, hairSigma)) / 2)) : separable ? p * cut : 0;
+        // Above the brows the person beyond the oval is skin or hair (a cap counts as hair): what is
+        // not skin there is hair. Fringe tips mixed with the skin between them are nearer the skin than
+        // the hair by colour, and left unlabelled they reached the texture at unwrap's floor weight.
+        const X = x + ox + 0.5, Y = y + oy + 0.5;
+        if (frameB(X, Y) < browTopB) hairP = Math.max(hairP, p * (1 - skinLike));
+        masks.hair.data[out] = hairP;
+        masks.skinBeyondOval!.data[out] = p * skinLike * (1 - hairP);
       }
     }
   }
@@ -281,12 +312,14 @@ interface RefineInputs {
   oval: Uint8Array;
   /** The head region above the chin (where the hair joined to a fringe lies). */
   inHead: Uint8Array;
-  /** Strand texture per pixel (strand-texture.ts). */
-  texture: Float32Array;
+  /** Strand texture and strand orientation per pixel (strand-texture.ts). */
+  textures: Float32Array[];
   features: Uint8Array;
   lips: Uint8Array;
   personP: Float32Array;
-  /** Hair pixels above the forehead (empty when hair cannot be told from skin by colour). */
+  /** Squared distance of a pixel's strand orientation from the face skin's, in skin σ (orientationModel). */
+  orientationZ2: (i: number) => number;
+  /** Hair pixels above the forehead (empty when hair cannot be told from skin by colour or strand orientation). */
   hairIdx: number[];
   skin: Model;
   skinSigma: number[];
@@ -326,13 +359,14 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
     if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
     else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
   }
-  const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4);
+  const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4 || r.orientationZ2(i) >= 4);
   otherSeeds.push(...hairSeeds);
   // Hard labels only where the band is surely hair: beyond 5σ of the skin even with shading's wide
   // lightness band, as the clear occluders inside the oval (a high hairline puts forehead skin in
   // the band, and a hard label there floods the forehead).
-  const sureHair = hairSeeds.filter((i) => distance2(ycc, i, r.skin, r.faceSigma) >= 25);
-  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: sureHair, texture: r.texture });
+  // Blonde or grey hair is sure by its strands: beyond 5σ of the skin's own orientation.
+  const sureHair = hairSeeds.filter((i) => distance2(ycc, i, r.skin, r.faceSigma) >= 25 || r.orientationZ2(i) >= 25);
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: sureHair, textures: r.textures });
   if (!cut) return null;
   let count = 0;
   for (let i = 0; i < n; i++) if (r.oval[i]) count += cut[i];

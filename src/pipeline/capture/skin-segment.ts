@@ -54,11 +54,11 @@ export interface SkinSegmentInput {
    */
   fixedOther?: number[];
   /**
-   * Optional per-pixel texture (≥ 0, e.g. local relative contrast), a fourth feature of both
-   * mixtures: hair is strands and gaps, skin is smooth, where their colours are alike (light or
-   * mixed strand tips over a forehead).
+   * Optional per-pixel texture planes (e.g. local relative contrast, strand orientation), further
+   * features of both mixtures after colour: hair is oriented strands and gaps, skin is smooth and
+   * isotropic, where their colours are alike (blonde strands, light or mixed tips over a forehead).
    */
-  texture?: Float32Array;
+  textures?: Float32Array[];
 }
 
 /** One Gaussian: weight, mean, inverse covariance, log normaliser. */
@@ -188,8 +188,9 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
   // Working grid: box-averaged cells when the window is large.
   const f = Math.max(1, Math.ceil(Math.max(w, h) / o.maxGrid));
   const gw = Math.ceil(w / f), gh = Math.ceil(h / f), gn = gw * gh;
-  // Per cell the mean colour and, when given, the mean texture: the mixtures' features (D of them).
-  const D = input.texture ? 4 : 3;
+  // Per cell the mean colour and, when given, the mean textures: the mixtures' features (D of them).
+  const textures = input.textures ?? [];
+  const D = 3 + textures.length;
   const feat = new Float32Array(gn * D);
   const g = new Float32Array(gn * 3);
   const gDomain = new Uint8Array(gn);
@@ -197,14 +198,14 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const i = y * w + x, c = Math.floor(y / f) * gw + Math.floor(x / f);
     for (let k = 0; k < 3; k++) g[3 * c + k] += ycc[3 * i + k];
-    if (input.texture) feat[D * c + 3] += input.texture[i];
+    for (let t = 0; t < textures.length; t++) feat[D * c + 3 + t] += textures[t][i];
     count[c]++;
     inDomain[c] += domain[i];
   }
   for (let c = 0; c < gn; c++) {
     for (let k = 0; k < 3; k++) g[3 * c + k] /= Math.max(1, count[c]);
     for (let k = 0; k < 3; k++) feat[D * c + k] = g[3 * c + k];
-    if (D === 4) feat[D * c + 3] /= Math.max(1, count[c]);
+    for (let k = 3; k < D; k++) feat[D * c + k] /= Math.max(1, count[c]);
     gDomain[c] = inDomain[c] * 2 > count[c] ? 1 : 0;
   }
   const cellOf = (i: number) => Math.floor(Math.floor(i / w) / f) * gw + Math.floor((i % w) / f);

@@ -32,3 +32,49 @@ export function strandTexture(ycc: Float32Array, width: number, height: number, 
   // Log: contrast spans decades between skin and hair; a mixture fits it better on a log scale.
   return Float32Array.from(plane, (v) => Math.log(v + DARK_FLOOR));
 }
+
+/**
+ * Relative gradient energy (per pixel², Weber units) below which a window counts as having no
+ * orientation: about a 1 % step per pixel, the order of 8-bit quantisation and JPEG noise on skin.
+ */
+const ORIENTATION_NOISE2 = 1e-4;
+
+/**
+ * Strand orientation: how consistently the fine gradients of a patch point one way. Hair is
+ * locally oriented (parallel strands: the gradients across them agree), skin is not (pores and
+ * mottle are isotropic), and this holds where a strand's colour is near the skin's own (blonde,
+ * grey) and its contrast low. Per pixel of a YCC window: the coherence (λ1 − λ2) / (λ1 + λ2 + noise)
+ * ∈ [0, 1) of the structure tensor (Bigün & Granlund 1987; Weickert 1999, "Coherence-enhancing
+ * diffusion"), summed over the three channels (Di Zenzo 1986: a strand that differs from the skin in
+ * chroma more than in lightness still has edges), of the relative gradient (÷ local lightness) and
+ * integrated with a Gaussian of `sigmaPx`. Each channel is high-passed first (minus its blur at
+ * twice that scale), so shading's smooth ramp, whose gradients also agree, does not read as a strand.
+ *
+ *   const orientation = strandOrientation(ycc, w, h, faceWidthPx / 100);
+ */
+export function strandOrientation(ycc: Float32Array, width: number, height: number, sigmaPx: number): Float32Array {
+  const n = width * height;
+  const jxx = new Float64Array(n), jxy = new Float64Array(n), jyy = new Float64Array(n);
+  let lightness = new Float64Array(0);
+  for (let c = 0; c < 3; c++) {
+    const channel = Float64Array.from({ length: n }, (_, i) => ycc[3 * i + c]);
+    const low = Float64Array.from(channel);
+    blurPlane(low, width, height, 2 * sigmaPx);
+    if (c === 0) lightness = low;
+    const fine = Float64Array.from(channel, (v, i) => v - low[i]);
+    const at = (x: number, y: number) => fine[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        const scale = 1 / (Math.max(0, lightness[i]) + DARK_FLOOR);
+        const gx = ((at(x + 1, y) - at(x - 1, y)) / 2) * scale;
+        const gy = ((at(x, y + 1) - at(x, y - 1)) / 2) * scale;
+        jxx[i] += gx * gx;
+        jxy[i] += gx * gy;
+        jyy[i] += gy * gy;
+      }
+    }
+  }
+  for (const plane of [jxx, jxy, jyy]) blurPlane(plane, width, height, sigmaPx);
+  return Float32Array.from({ length: n }, (_, i) => Math.hypot(jxx[i] - jyy[i], 2 * jxy[i]) / (jxx[i] + jyy[i] + ORIENTATION_NOISE2));
+}
