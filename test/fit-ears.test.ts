@@ -5,25 +5,18 @@ import { HEAD_INDEX, predictHeadFromFace, type HeadPrediction } from "../src/geo
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { weldMap } from "../src/geometry/mesh-utils.ts";
 import { fitEars } from "../src/pipeline/fit/ears.ts";
-import { createFragments, rasterize } from "../src/raster/rasterize.ts";
-import { projectToScreen } from "../src/render/camera.ts";
-import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../src/types.ts";
+import { frontalCamera, outlinePhoto } from "./support/outline-photo.ts";
+import type { Camera, TemplateHead } from "../src/types.ts";
 
 let head: TemplateHead;
 beforeAll(() => {
   head = buildTemplateHead();
 });
 
-const W = 1280, H = 1280;
-const SKIN = [0.78, 0.58, 0.48], BACKGROUND = [0.2, 0.35, 0.6], HAIR = [0.25, 0.15, 0.1];
-const plane = (data: Float32Array): ImageF32 => ({ width: W, height: H, channels: 1, data, colorSpace: "data" });
+const W = 1280;
 const IOD_PX = (0.063 * (1.2 * W)) / 0.9;
 
-/** A frontal camera 0.9 m away, the whole head in frame. */
-function camera(): Camera {
-  const f = 1.2 * W;
-  return { width: W, height: H, fx: f, fy: f, cx: W / 2, cy: H / 2 + 120, rotation: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), translation: new Float64Array([0, 0.02, -0.9]) };
-}
+const camera = (): Camera => frontalCamera(W);
 
 /** A prediction from a mean face, with the ears' prior moved to (and held tight at) the given ln ratios. */
 function prediction(earLength = 0, earProtrusion = 0, sd?: number): HeadPrediction {
@@ -40,26 +33,9 @@ function withEars(length: number, protrusion: number): Float32Array {
   return fitEars({ head, camera: camera(), image: photo(head.mesh.positions).image, positions: Float32Array.from(head.mesh.positions), interocularPx: IOD_PX, prediction: prediction(length, protrusion, 1e-6) }).positions;
 }
 
-function coverage(positions: Float32Array): Int32Array {
-  const frags = createFragments(W, H);
-  rasterize(frags, projectToScreen(camera(), positions), head.mesh.indices, { cull: "back" });
-  return frags.triangle;
-}
-
 /** Photo and masks of a bald head at `skin`; with `hairAt`, striped hair out to that head's outline (over the ears too). */
 function photo(skinAt: Float32Array, hairAt?: Float32Array) {
-  const inSkin = coverage(skinAt), inHair = hairAt ? coverage(hairAt) : inSkin;
-  const person = new Float32Array(W * H), skin = new Float32Array(W * H), hair = new Float32Array(W * H), image = new Float32Array(W * H * 3);
-  for (let p = 0; p < W * H; p++) {
-    const isSkin = inSkin[p] >= 0, isHair = !isSkin && inHair[p] >= 0;
-    person[p] = isSkin || isHair ? 1 : 0;
-    skin[p] = isSkin ? 1 : 0;
-    hair[p] = isHair ? 1 : 0;
-    const strand = Math.floor(p / W) % 2 ? 1.6 : 1;
-    image.set(isSkin ? SKIN : isHair ? HAIR.map((v) => v * strand) : BACKGROUND, 3 * p);
-  }
-  const masks: FaceMasks = { skin: plane(skin), hair: plane(hair), occluder: plane(new Float32Array(W * H)), person: plane(person) };
-  return { image: { width: W, height: H, channels: 3, data: image, colorSpace: "srgb" } as ImageF32, masks };
+  return outlinePhoto(head, camera(), skinAt, hairAt);
 }
 
 function read(p: ReturnType<typeof photo>) {

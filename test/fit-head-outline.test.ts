@@ -6,24 +6,17 @@ import { predictHeadFromFace } from "../src/geometry/head-prediction.ts";
 import { headProportionField, UNCHANGED_PROPORTIONS, type HeadProportions } from "../src/geometry/head-proportions.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { headOutlineProportions, posterior } from "../src/pipeline/fit/head-outline.ts";
-import { createFragments, rasterize } from "../src/raster/rasterize.ts";
-import { projectToScreen } from "../src/render/camera.ts";
-import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../src/types.ts";
+import { frontalCamera, outlinePhoto } from "./support/outline-photo.ts";
+import type { Camera, TemplateHead } from "../src/types.ts";
 
 let head: TemplateHead;
 beforeAll(() => {
   head = buildTemplateHead();
 });
 
-const W = 640, H = 640;
-const SKIN = [0.78, 0.58, 0.48], BACKGROUND = [0.2, 0.35, 0.6], HAIR = [0.25, 0.15, 0.1];
-const plane = (data: Float32Array): ImageF32 => ({ width: W, height: H, channels: 1, data, colorSpace: "data" });
+const W = 640;
 
-/** A frontal camera 0.9 m away, the whole head in frame. */
-function camera(): Camera {
-  const f = 1.2 * W;
-  return { width: W, height: H, fx: f, fy: f, cx: W / 2, cy: H / 2 + 60, rotation: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), translation: new Float64Array([0, 0.02, -0.9]) };
-}
+const camera = (): Camera => frontalCamera(W);
 
 /** The template with other proportions. */
 function proportioned(k: Partial<HeadProportions>): Float32Array {
@@ -36,27 +29,9 @@ function proportioned(k: Partial<HeadProportions>): Float32Array {
   return p;
 }
 
-function coverage(positions: Float32Array): Int32Array {
-  const frags = createFragments(W, H);
-  rasterize(frags, projectToScreen(camera(), positions), head.mesh.indices, { cull: "back" });
-  return frags.triangle;
-}
-
 /** Photo and masks: the skull at `skull`; with `hairAt`, hair (striped, hair-masked) out to that head's outline above the ears. */
 function photo(skull: Float32Array, hairAt?: Float32Array) {
-  const inSkull = coverage(skull), inHair = hairAt ? coverage(hairAt) : inSkull;
-  const person = new Float32Array(W * H), skin = new Float32Array(W * H), hair = new Float32Array(W * H), image = new Float32Array(W * H * 3);
-  for (let p = 0; p < W * H; p++) {
-    const isSkin = inSkull[p] >= 0, isHair = !isSkin && inHair[p] >= 0;
-    person[p] = isSkin || isHair ? 1 : 0;
-    skin[p] = isSkin ? 1 : 0;
-    hair[p] = isHair ? 1 : 0;
-    // Strands: alternating lightness every other pixel row.
-    const strand = Math.floor(p / W) % 2 ? 1.6 : 1;
-    image.set(isSkin ? SKIN : isHair ? HAIR.map((v) => v * strand) : BACKGROUND, 3 * p);
-  }
-  const masks: FaceMasks = { skin: plane(skin), hair: plane(hair), occluder: plane(new Float32Array(W * H)), person: plane(person) };
-  return { image: { width: W, height: H, channels: 3, data: image, colorSpace: "srgb" } as ImageF32, masks };
+  return outlinePhoto(head, camera(), skull, hairAt);
 }
 
 function read(p: ReturnType<typeof photo>) {
