@@ -135,6 +135,12 @@ describe("delight", () => {
     const far = matchSkinLocus([1, Math.exp(a[0] + 3 * (a[0] - b[0])), Math.exp(a[1] + 3 * (a[1] - b[1]))]);
     expect(far.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[1], 6);
     expect(far.distance).toBeGreaterThan(0.1);
+    // The colour the gain moves to stays the lightest median's: the run-on segment turns bluer than green, no skin.
+    for (const colour of [paler, [1, 1, 1]]) {
+      const wb = matchSkinLocus(colour, 0).gain.map((g, k) => g * colour[k]);
+      expect(wb[1] / wb[0]).toBeCloseTo(0.322 / 0.498, 6);
+      expect(wb[2] / wb[0]).toBeCloseTo(0.271 / 0.498, 6);
+    }
     // Past the darkest median (−45°, Y 0.068), along its segment: no darker than it.
     const [c, d] = [[0.213, 0.098, 0.048], [0.128, 0.054, 0.028]].map(([r, g, bl]) => [Math.log(g / r), Math.log(bl / r)]);
     const pastDark = matchSkinLocus([1, Math.exp(d[0] + 0.5 * (d[0] - c[0])), Math.exp(d[1] + 0.5 * (d[1] - c[1]))]);

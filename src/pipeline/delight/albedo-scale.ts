@@ -87,7 +87,8 @@ export interface SkinLocusMatch {
  * moves the measured skin off it, and read along g/r alone a pink cast passes for very dark skin.
  * The colour is matched to the nearest locus point, and the gain returned moves it there but for
  * `tolerance` (log units: individual skin varies around the anchors' curve). The lightest segment
- * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE).
+ * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE) for the luminance; the
+ * gain's target colour stays at that anchor.
  */
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
@@ -103,13 +104,15 @@ export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLo
     // The first segment runs on before its start (lighter) up to yHi.
     const tMin = i === 1 ? (yHi - aY) / (bY - aY) : 0;
     const t = Math.min(1, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
-    const x = ax + t * dx;
-    const y = ay + t * dy;
-    const d = Math.hypot(q[0] - x, q[1] - y);
+    const d = Math.hypot(q[0] - (ax + t * dx), q[1] - (ay + t * dy));
     const Y = aY + t * (bY - aY);
     const beyond = t < 0 ? Math.log(Y / aY) : 0;
-    if (d < best.d) best = { d, x, y, Y, beyond };
+    // The colour itself stops at the lightest median: no chromaticity was measured past it, and the
+    // segment run on crosses b/r = g/r near Y 0.42 (bluer than green: no skin).
+    const tColour = Math.max(0, t);
+    if (d < best.d) best = { d, x: ax + tColour * dx, y: ay + tColour * dy, Y, beyond };
   }
-  const move = best.d > tolerance ? (best.d - tolerance) / best.d : 0;
+  const toColour = Math.hypot(best.x - q[0], best.y - q[1]);
+  const move = toColour > tolerance ? (toColour - tolerance) / toColour : 0;
   return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, extrapolated: best.beyond };
 }
