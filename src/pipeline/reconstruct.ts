@@ -43,7 +43,6 @@ import { specular } from "./specular.ts";
 import { stageEstimator, type StageContext } from "./stage.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
-import { closedLidPositions } from "./unwrap/lid-stretch.ts";
 import { thinMask } from "./unwrap/thickness.ts";
 
 /**
@@ -227,9 +226,7 @@ function unwrappedMesh(fitted: FitResult): FitResult["mesh"] {
 
 function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
   const seen = { mesh: unwrappedMesh(fitted), camera: fitted.camera };
-  // The lids as the blink shows them (fit's shapes on the neutral head): what the photo cannot texture there.
-  const closedLids = fitted.expression ? closedLidPositions(fitted.mesh.positions, fitted.expression.blendshapes) ?? undefined : undefined;
-  return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head, closedLids }, job.preset.unwrap, contextOf(job, progress)));
+  return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head }, job.preset.unwrap, contextOf(job, progress)));
 }
 
 function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {

@@ -11,8 +11,7 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { closedLidPoint, triangleStretch } from "./unwrap/lid-stretch.ts";
-import { eyeOpenings, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
+import { eyeOpenings, inOpening, mouthOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -86,13 +85,6 @@ export interface UnwrapInput {
   fit: Pick<FitResult, "mesh" | "camera">;
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
   head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
-  /**
-   * The head as it is shown with both lids closed (xyz per vertex, metres, `fit.mesh`'s topology;
-   * unwrap/lid-stretch.ts closedLidPositions): a texel's facing is divided by how many times the
-   * blink stretches its surface, so the photo's thin band above an open eye's margin is not spread
-   * over the closed lid. Absent: texels are judged on the photographed head alone.
-   */
-  closedLids?: Float32Array;
 }
 
 /**
@@ -131,7 +123,6 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const projection = projectVertices(camera, mesh.positions);
   const zbuffer = buildZBuffer(camera, projection, mesh.indices, o.zBufferMaxSize);
   const footprint = triangleFootprints(uvScreen, projection.pixels, mesh.indices);
-  const stretch = input.closedLids ? triangleStretch(mesh.positions, input.closedLids, mesh.indices) : null;
   const vertexConfidence = vertexLandmarkConfidence(mesh.positions, head.landmarkVertices, capture.landmarkConfidence, o.landmarkRadiusM);
   const pyramid = buildPhotoPyramid(capture.image, projectedBox(projection.pixels, camera.width, camera.height));
   const opening = o.mouthOpeningUnseen ? mouthOpening(capture.landmarks) : null;
@@ -140,13 +131,6 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   // The skin part's triangles (the only ones the eye openings hide): [first, end).
   const skinFirst = skin ? skin.firstIndex / 3 : 0, skinEnd = skin ? (skin.firstIndex + skin.indexCount) / 3 : 0;
 
-  // Skin the blink lays over the photo's open eye: in the photo it was the pretarsal strip, tucked
-  // under the fold behind the lashes (unwrap/lid-stretch.ts closedLidPoint).
-  const closedPoint = new Float64Array(3);
-  const coversOpenEye = (t: number, p: number): boolean =>
-    input.closedLids !== undefined && eyes.length > 0 &&
-    closedLidPoint(camera, input.closedLids, mesh.indices, t, ids.b1[p], ids.b2[p], closedPoint) &&
-    eyes.some((e) => inOpening(e, closedPoint[0], closedPoint[1]));
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
   const confidence = image(W, H, 1, "data");
@@ -165,16 +149,12 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     rotateToCamera(camera, normalsObject.data[3 * p], normalsObject.data[3 * p + 1], normalsObject.data[3 * p + 2], nc);
     const len = Math.hypot(pc[0], pc[1], pc[2]);
     const facing = -(nc[0] * pc[0] + nc[1] * pc[1] + nc[2] * pc[2]) / len;
-    // Photo pixels per mm² of the surface as shown, relative to a frontal view: the facing ratio,
-    // over the blink's stretch where the lids close (unwrap/lid-stretch.ts).
-    const shownFacing = stretch ? facing / stretch[t] : facing;
-    if (!(shownFacing > o.minFacing)) continue;
+    if (!(facing > o.minFacing)) continue;
     const x = camera.cx + (camera.fx * pc[0]) / dist;
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
-    const reach = 0.5 * footprint[t];
-    if (nearOpening(opening, x, y, reach)) continue;
-    if (t >= skinFirst && t < skinEnd && (eyes.some((e) => nearOpening(e, x, y, reach)) || coversOpenEye(t, p))) continue;
+    if (inOpening(opening, x, y)) continue;
+    if (t >= skinFirst && t < skinEnd && eyes.some((e) => inOpening(e, x, y))) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -189,7 +169,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const a = mesh.indices[3 * t], b = mesh.indices[3 * t + 1], c = mesh.indices[3 * t + 2];
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
-    confidence.data[p] = facingWeight(shownFacing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
+    const reach = 0.5 * footprint[t];
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");

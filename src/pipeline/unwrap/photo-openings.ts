@@ -48,12 +48,3 @@ export function inOpening(m: PhotoOpening | null, x: number, y: number): boolean
   const i = Math.floor(x) - m.x0, j = Math.floor(y) - m.y0;
   return i >= 0 && j >= 0 && i < m.width && j < m.height && m.inside[j * m.width + i] === 1;
 }
-
-/**
- * True when photo point (x, y) or a point `reach` pixels to a side of it is inside the opening: a
- * texel averages the photo over its footprint (unwrap's mip level), so an opening pixel within
- * half the footprint mixes into its colour (the teeth's light into a lip texel along the edge).
- */
-export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach: number): boolean {
-  return inOpening(m, x, y) || inOpening(m, x - reach, y) || inOpening(m, x + reach, y) || inOpening(m, x, y - reach) || inOpening(m, x, y + reach);
-}
