@@ -33,8 +33,8 @@ export const TURNTABLE_VIEWS: [string, number][] = [["front", 0], ["45°", 45], 
 const FRAME = 480;
 /** A contact sheet tile, pixels (frames are scaled to fit). */
 const TILE = { w: 400, h: 300 };
-/** Camera distance as a share of the scene's default, which frames the whole head and neck. */
-const CLOSER = 0.62;
+/** Share of the frame's half-width and half-height the head's projected bounds may fill (the rest is margin). */
+const FILL = 0.92;
 
 /** Renders every job (label → folder) into `outDir`; returns the contact sheet's path. */
 export async function expressionTurntable(jobs: [string, string][], outDir: string): Promise<string> {
@@ -49,17 +49,10 @@ export async function expressionTurntable(jobs: [string, string][], outDir: stri
       const names = await page.evaluate(() => window.porelight.blendshapes ?? []);
       const missing = TURNTABLE_EXPRESSIONS.flatMap(([, w]) => Object.keys(w)).filter((n) => !names.includes(n));
       if (missing.length) throw new Error(`expression-turntable: ${label}'s head lacks ${[...new Set(missing)].join(", ")}`);
-      await page.evaluate((k) => {
-        // Closer than the scene's default (which frames head and neck): the face fills the frame.
-        const camera = window.porelight.scene!.activeCamera as unknown as { radius: number };
-        camera.radius *= k;
-      }, CLOSER);
       let current: Partial<Record<ArkitBlendshape, number>> = {};
       for (const [view, turnDeg] of TURNTABLE_VIEWS) {
-        await page.evaluate((deg) => {
-          const camera = window.porelight.scene!.activeCamera as unknown as { alpha: number };
-          camera.alpha = Math.PI / 2 + (deg * Math.PI) / 180;
-        }, turnDeg);
+        // Every expression of a view is framed as the neutral head was (the weights are 0 here).
+        await page.evaluate(frameView, [turnDeg, FILL] as [number, number]);
         for (const [expression, weights] of TURNTABLE_EXPRESSIONS) {
           // This expression's weights and the previous one's back to 0, at once, then the frame itself.
           await page.evaluate(async ([w, before]) => {
@@ -80,6 +73,52 @@ export async function expressionTurntable(jobs: [string, string][], outDir: stri
     }
   }
   return contactSheet(outDir, jobs.map(([l]) => l));
+}
+
+/**
+ * Runs in the page: turns the scene's arc-rotate camera `turnDeg` about the head's vertical axis,
+ * then centres it on the head's projected bounds and sets its distance so that they fill `fill` of
+ * the frame (a few passes: perspective makes the bounds' centre and size depend on the distance).
+ * The scene's default camera aims at the bounding box's centre, so at a closer distance a profile
+ * lost the face at the frame's edge. Self-contained (serialised into the page): no imports.
+ */
+function frameView([turnDeg, fill]: [number, number]): void {
+  type Matrix = { m: ArrayLike<number> };
+  type Camera = { alpha: number; radius: number; fov: number; target: { x: number; y: number; z: number }; getViewMatrix(force?: boolean): Matrix; getProjectionMatrix(force?: boolean): Matrix };
+  type HeadMesh = { getTotalVertices(): number; isVisible: boolean; getVerticesData(kind: string): ArrayLike<number> | null; computeWorldMatrix(force: boolean): Matrix };
+  const scene = window.porelight.scene! as unknown as { activeCamera: Camera; meshes: HeadMesh[]; getEngine(): { getAspectRatio(camera: Camera): number } };
+  const camera = scene.activeCamera;
+  camera.alpha = Math.PI / 2 + (turnDeg * Math.PI) / 180;
+  const points: number[] = [];
+  for (const mesh of scene.meshes) {
+    const P = mesh.isVisible && mesh.getTotalVertices() > 0 ? mesh.getVerticesData("position") : null;
+    if (!P) continue;
+    const w = mesh.computeWorldMatrix(true).m;
+    // Babylon's matrices are row-major and multiply row vectors: world = [x y z 1] · W.
+    for (let i = 0; i < P.length; i += 3) for (let k = 0; k < 3; k++) points.push(P[i] * w[k] + P[i + 1] * w[4 + k] + P[i + 2] * w[8 + k] + w[12 + k]);
+  }
+  if (points.length === 0) return;
+  const aspect = scene.getEngine().getAspectRatio(camera);
+  for (let pass = 0; pass < 4; pass++) {
+    const v = camera.getViewMatrix(true).m, p = camera.getProjectionMatrix(true).m;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = 0; i < points.length; i += 3) {
+      const e = [0, 1, 2, 3].map((k) => points[i] * v[k] + points[i + 1] * v[4 + k] + points[i + 2] * v[8 + k] + v[12 + k]);
+      const c = [0, 1, 3].map((k) => e[0] * p[k] + e[1] * p[4 + k] + e[2] * p[8 + k] + e[3] * p[12 + k]);
+      const x = c[0] / c[2], y = c[1] / c[2];
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+    // Shift the target by the bounds' centre (normalised device units → metres at the target's distance), then scale the distance.
+    const halfHeight = camera.radius * Math.tan(camera.fov / 2), halfWidth = halfHeight * aspect;
+    const dx = ((x0 + x1) / 2) * halfWidth, dy = ((y0 + y1) / 2) * halfHeight;
+    // The view matrix's first two columns are the camera's right and up axes in world space.
+    for (const [axis, d] of [[0, dx], [1, dy]] as const) {
+      camera.target.x += v[axis] * d;
+      camera.target.y += v[4 + axis] * d;
+      camera.target.z += v[8 + axis] * d;
+    }
+    camera.radius *= Math.max((x1 - x0) / 2, (y1 - y0) / 2) / fill;
+  }
 }
 
 function framePath(outDir: string, label: string, view: string, expression: string): string {
