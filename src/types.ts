@@ -542,12 +542,14 @@ export interface AlbedoScaleCues {
   sigmaLnY: number;
   /** σ of ln Y of the skin-locus prior alone, as read under the combined white balance (its distance from the locus and any extrapolation past the outermost anchors included). */
   priorSigmaLnY: number;
-  /** The combined skin luminance ± one σ of ln Y: [Y·e^−σ, Y·e^σ]. */
+  /** The combined skin luminance ± one σ of ln Y of the apparent (diffuse + sheen) one: [Y·e^−σ, Y·e^σ] less the sheen. */
   skinYInterval: [number, number];
   /** σ of the combined white balance in ln g/r and ln b/r. */
   sigmaChroma: number;
-  /** The skin luminance each cue alone would have given, and the combined one. */
+  /** The skin's diffuse luminance each cue alone would have given, and the combined one (the sheen below taken out). */
   skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number };
+  /** Skin's neutral surface reflection taken out of its apparent colour, absolute (delight's skinSurfaceReflectance; 0 = none). */
+  surfaceReflectance: number;
   /**
    * The sclera measurement's verdict ("ok" or why it was not used), pure pixels, clipped share,
    * purity (share of the eye openings that is pure sclera, 0..1) and the reading's own σ of ln Y

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
-import { delight, DELIGHT_DEFAULTS } from "../src/pipeline/delight.ts";
+import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
@@ -247,7 +248,15 @@ const ALTERATIONS: Alteration[] = [
   // A phone-like S-curve (the response family's own, k 1.3) and a flatter gamma off sRGB's (not in the family).
   { name: "S-shaped tone curve", exposure: 1, wb: [1, 1, 1], curve: (x) => photoValueOfRadiance(srgbToLinear(x), 1.3), response: "estimate" },
   { name: "gamma 1.15 over sRGB, exposure ×0.7", exposure: 0.7, wb: [1, 1, 1], curve: (x) => x ** (1 / 1.15), response: "estimate" },
+  // A phone's global curve, outside the family: the face lifted (×2) and the highlights rolled off toward white (extended Reinhard, white point 2).
+  { name: "phone curve: lift with a highlight shoulder", exposure: 1, wb: [1, 1, 1], curve: (x) => linearToSrgb(highlightShoulder(srgbToLinear(x))), response: "estimate" },
 ];
+
+/** Linear radiance E (0..1) through a lift ×2 and an extended-Reinhard shoulder that takes 1 to 1: slope 2 at black, 2/3 at white; the sclera's level is compressed against the skin's. */
+function highlightShoulder(E: number): number {
+  const L = 2 * E;
+  return (L * (1 + L / 4)) / (1 + L);
+}
 
 describe("camera response", () => {
   it("the forward curve and the re-linearisation invert each other, and k = 1 is plain sRGB", () => {
@@ -293,48 +302,90 @@ function edgesThrough(name: string, camera: (radiance: number, channel: number) 
   return edgeCache.get(name)!;
 }
 
+const SCALE_REGIONS = [FACE_REGIONS.indexOf("forehead"), FACE_REGIONS.indexOf("cheeks")];
+
+/**
+ * The synthetic scene's skin (`skin`, linear) photographed through an alteration's camera and
+ * de-lit with `options`: the recovered facial albedo's ΔE00 from the truth, and delight's result.
+ * `sheen`: the skin's surface reflection in the photo (the scene's default when absent).
+ */
+async function recoverSkin(skin: number[], alteration: Alteration, options: DelightOptions = {}, sheen?: number) {
+  const { name, exposure, wb, curve, response } = alteration;
+  const scene = syntheticScene({ exposure: 0.7 * exposure, skin, ...(sheen === undefined ? {} : { sheen }) });
+  const n = scene.width * scene.height;
+  // The camera: white balance, clipping, then its tone curve on the encoded value (the photo decoded as plain sRGB).
+  const camera = (v: number, c: number) => srgbToLinear(curve(linearToSrgb(Math.min(1, v * wb[c]))));
+  const texture = { ...scene.texture, data: scene.texture.data.map((v, i) => camera(v, i % 3)) };
+  // The truth's skin median on seen forehead and cheeks, and the light there (unit shading).
+  const w = Float32Array.from({ length: n }, (_, p) => (scene.confidence.data[p] >= 0.3 ? SCALE_REGIONS.reduce((s, r) => s + scene.regions.weights.data[p * FACE_REGIONS.length + r], 0) : 0));
+  const E = evaluateShImage(radianceToIrradiance(scene.radiance), scene.normals.data, n);
+  const ch = (src: ArrayLike<number>, c: number, f = 1) => Float32Array.from({ length: n }, (_, p) => src[p * 3 + c] * f);
+  const truth = [0, 1, 2].map((c) => weightedMedian(ch(scene.albedo.data, c), w));
+  const shade = [0, 1, 2].map((c) => weightedMedian(Float32Array.from({ length: n }, (_, p) => (scene.occlusion.data[p] * E[p * 3 + c]) / Math.PI), w));
+  // The photo's sclera: its reflectance under the face's light, behind the lids, through the
+  // same camera (the reference's own model, so this checks the response, the fit, the medians
+  // and the weighing, not the reference).
+  const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
+  const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, eyes: [], reliable: true, reason: "ok" };
+  const done = complete({ texture, confidence: scene.confidence, regions: scene.regions }, { rimTone: false }); // as reconstruct completes the photo texture
+  // The rest of the photo through the same camera: a wall of colour edges (the edge-mixture cue).
+  const edgeMixtures = response ? edgesThrough(name, (E, c) => curve(linearToSrgb(Math.min(1, 0.7 * exposure * E * wb[c])))) : undefined;
+  const result = await delight({
+    texture: { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" },
+    textureBase: done.texture,
+    confidence: scene.confidence,
+    normalsObject: scene.normals,
+    ambientOcclusion: scene.occlusion,
+    regions: scene.regions,
+    sclera,
+    edgeMixtures,
+  }, { ...(response ? { cameraResponse: response } : {}), ...options });
+  const dE = ciede2000(linearSrgbToLab(...(result.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...(truth as [number, number, number])));
+  return { dE, result, truth };
+}
+
 describe("synthetic: known albedo under known light, altered as cameras alter a photo", () => {
-  const scaleRegions = [FACE_REGIONS.indexOf("forehead"), FACE_REGIONS.indexOf("cheeks")];
   for (const [tone, skin] of TONES) {
-    for (const { name, exposure, wb, curve, response } of ALTERATIONS) {
+    for (const alteration of ALTERATIONS) {
+      const { name, response } = alteration;
       const test = KNOWN_FAILURES.has(`${tone}|${name}`) ? it.fails : it;
       test(`${tone}, ${name}: the facial albedo within 3 ΔE00 of the truth (the sclera in view)`, async () => {
-        const scene = syntheticScene({ exposure: 0.7 * exposure, skin });
-        const n = scene.width * scene.height;
-        // The camera: white balance, clipping, then its tone curve on the encoded value (the photo decoded as plain sRGB).
-        const camera = (v: number, c: number) => srgbToLinear(curve(linearToSrgb(Math.min(1, v * wb[c]))));
-        const texture = { ...scene.texture, data: scene.texture.data.map((v, i) => camera(v, i % 3)) };
-        // The truth's skin median on seen forehead and cheeks, and the light there (unit shading).
-        const w = Float32Array.from({ length: n }, (_, p) => (scene.confidence.data[p] >= 0.3 ? scaleRegions.reduce((s, r) => s + scene.regions.weights.data[p * FACE_REGIONS.length + r], 0) : 0));
-        const E = evaluateShImage(radianceToIrradiance(scene.radiance), scene.normals.data, n);
-        const ch = (src: ArrayLike<number>, c: number, f = 1) => Float32Array.from({ length: n }, (_, p) => src[p * 3 + c] * f);
-        const truth = [0, 1, 2].map((c) => weightedMedian(ch(scene.albedo.data, c), w));
-        const shade = [0, 1, 2].map((c) => weightedMedian(Float32Array.from({ length: n }, (_, p) => (scene.occlusion.data[p] * E[p * 3 + c]) / Math.PI), w));
-        // The photo's sclera: its reflectance under the face's light, behind the lids, through the
-        // same camera (the reference's own model, so this checks the response, the fit, the medians
-        // and the weighing, not the reference).
-        const scleraRgb = SCLERA_REFLECTANCE.rgb.map((r, c) => camera(r * SCLERA_RECESS.face * shade[c], c)) as [number, number, number];
-        const sclera: ScleraMeasurement = { rgb: scleraRgb, pixels: 200, purity: 0.8, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.02, eyes: [], reliable: true, reason: "ok" };
-        const done = complete({ texture, confidence: scene.confidence, regions: scene.regions }, { rimTone: false }); // as reconstruct completes the photo texture
-        // The rest of the photo through the same camera: a wall of colour edges (the edge-mixture cue).
-        const edgeMixtures = response ? edgesThrough(name, (E, c) => curve(linearToSrgb(Math.min(1, 0.7 * exposure * E * wb[c])))) : undefined;
-        const r = await delight({
-          texture: { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" },
-          textureBase: done.texture,
-          confidence: scene.confidence,
-          normalsObject: scene.normals,
-          ambientOcclusion: scene.occlusion,
-          regions: scene.regions,
-          sclera,
-          edgeMixtures,
-        }, response ? { cameraResponse: response } : {});
-        const dE = ciede2000(linearSrgbToLab(...(r.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...(truth as [number, number, number])));
+        const { dE, result: r, truth } = await recoverSkin(skin, alteration);
         expect(r.lighting.albedoScale.cues?.sclera.used).toBe(true);
         // The tone-curve cases: the photo's edges, not the skin's shading, read the curve.
         if (response) expect(r.lighting.response?.decided).toContain("edge mixtures");
-        if (process.env.TONE_PRINT) console.log(`${tone}|${name}: ΔE00 ${dE.toFixed(2)}, k ${r.lighting.response?.contrast.toFixed(3)} (${r.lighting.response?.decided}; ${JSON.stringify(r.lighting.response?.cues)})`);
+        if (process.env.TONE_PRINT) {
+          const c = r.lighting.albedoScale.cues;
+          const rgb = (v: ArrayLike<number>) => Array.from(v, (x) => x.toFixed(4)).join(",");
+          console.log(`${tone}|${name}: ΔE00 ${dE.toFixed(2)}, skinY ${JSON.stringify(c?.skinY)} σ ${c?.sigmaLnY.toFixed(2)} prior σ ${c?.priorSigmaLnY.toFixed(2)}, albedo ${rgb(r.lighting.skinAlbedo)} truth ${rgb(truth)}; scale ${c?.decided}, colour ${c?.decidedColour} (weights ${c?.referenceWeight.luminance.toFixed(2)} / ${c?.referenceWeight.colour.toFixed(2)}); k ${r.lighting.response?.contrast.toFixed(3)} (${r.lighting.response?.decided})`);
+        }
         expect(dE).toBeLessThan(3);
       });
     }
   }
+});
+
+describe("skin's surface reflection", () => {
+  it("a photo of ITA −45° skin with F0's sheen: taken out, the albedo is near the truth; read as albedo, far lighter", async () => {
+    const dark = TONES[2][1];
+    const plain = ALTERATIONS[0];
+    const taken = await recoverSkin(dark, plain, { skinSurfaceReflectance: SKIN_SURFACE_REFLECTANCE }, SKIN_SURFACE_REFLECTANCE);
+    const left = await recoverSkin(dark, plain, { skinSurfaceReflectance: 0 }, SKIN_SURFACE_REFLECTANCE);
+    if (process.env.TONE_PRINT) console.log(`sheen taken out: ΔE00 ${taken.dE.toFixed(2)}; read as albedo: ΔE00 ${left.dE.toFixed(2)}`);
+    expect(taken.dE).toBeLessThan(3);
+    expect(left.dE).toBeGreaterThan(taken.dE + 3);
+    expect(luminanceOf(left.result.lighting.skinAlbedo)).toBeGreaterThan(1.2 * luminanceOf(taken.result.lighting.skinAlbedo));
+    expect(taken.result.lighting.albedoScale.cues?.surfaceReflectance).toBe(SKIN_SURFACE_REFLECTANCE);
+  });
+
+  it("the soft locus match says how unsure it is where the locus with its sheen folds, and is sure on the light end", () => {
+    const withSheen = (anchor: number[]) => anchor.map((v) => (v + SKIN_SURFACE_REFLECTANCE) * 3);
+    const dark = softMatchSkinLocus(withSheen([0.128, 0.054, 0.028]), SKIN_SURFACE_REFLECTANCE, 0.05);
+    const light = softMatchSkinLocus(withSheen([0.498, 0.322, 0.271]), SKIN_SURFACE_REFLECTANCE, 0.05);
+    expect(dark.spreadLnY).toBeGreaterThan(0.25);
+    expect(light.spreadLnY).toBeLessThan(0.1);
+    expect(light.luminance).toBeCloseTo(0.355 + SKIN_SURFACE_REFLECTANCE, 2);
+    // Read on the diffuse locus, ITA −45° skin with its sheen passes for skin three times lighter.
+    expect(matchSkinLocus([0.156, 0.082, 0.056]).luminance).toBeGreaterThan(3 * 0.068);
+  });
 });

@@ -64,6 +64,13 @@ export interface DelightOptions {
   cameraResponse?: "estimate" | number;
   /** Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with the sclera (delight/references.ts). */
   useTeeth?: boolean;
+  /**
+   * Skin's neutral surface reflection, absolute (0..1): the photo's skin is diffuse albedo plus it,
+   * so the scale's cues read the diffuse part and A_D leaves it to A_S (delight/albedo-scale.ts
+   * SKIN_SURFACE_REFLECTANCE, F0 0.028 [S20]); 0 reads the whole apparent colour as albedo, the
+   * prior on the diffuse locus's nearest point, as before it existed.
+   */
+  skinSurfaceReflectance?: number;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
   /**
@@ -126,6 +133,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // (skin Y 0.20–0.24 against 0.26–0.40), and on the identity set they raise the within-person
   // ΔE00 from 4.94 to 5.22 (docs/evaluation.md, skin tone).
   useTeeth: false,
+  // Off until the prior reads dark skin's colour with its sheen well: skin plus F0's sheen folds the
+  // locus (ITA −45° … 12° within 0.1 of each other in chromaticity), the soft match then pulls
+  // prior-decided faces to the middle (alex.png ITA 32° → 8°) and misses ITA −50° by 3.3–3.8 ΔE00
+  // in the synthetic test (docs/evaluation.md, tone7). SKIN_SURFACE_REFLECTANCE is the physical value.
+  skinSurfaceReflectance: 0,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],

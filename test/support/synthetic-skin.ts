@@ -17,7 +17,7 @@ export interface SyntheticScene {
   /** Photo texture T as unwrap would give it: linear, 0 where unseen. */
   texture: ImageF32;
   confidence: ImageF32;
-  /** Truth lighting (radiance SH) in photo units: photo = albedo·AO·E/π·(1) + specular. */
+  /** Truth lighting (radiance SH) in photo units: photo = (albedo + sheen)·AO·E/π + specular. */
   radiance: Float64Array;
   lightDirection: [number, number, number];
 }
@@ -48,12 +48,18 @@ function ellipse(u: number, v: number, cu: number, cv: number, ru: number, rv: n
   return Math.min(1, Math.max(0, (1 - d) / soft + 0.5));
 }
 
-export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number; skin?: readonly number[] } = {}): SyntheticScene {
+/**
+ * `sheen`: skin's neutral surface reflection under the broad part of the light, a reflectance
+ * (default 0, as delight's skinSurfaceReflectance; skin's is F0 0.028, SKIN_SURFACE_REFLECTANCE):
+ * the photo shows albedo·AO·E/π plus sheen·AO·E/π, besides the sharp highlight (`specular`).
+ */
+export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number; sheen?: number; skin?: readonly number[] } = {}): SyntheticScene {
   const W = options.width ?? 96;
   const H = options.height ?? 144;
   const yaw = ((options.yawDeg ?? 30) * Math.PI) / 180;
   const exposure = options.exposure ?? 0.8;
   const specular = options.specular ?? 0.6;
+  const sheen = options.sheen ?? 0;
   const albedo = img(W, H, 3, "linear");
   const normals = img(W, H, 3, "data");
   const occlusion = img(W, H, 1, "data");
@@ -121,7 +127,7 @@ export function syntheticScene(options: { width?: number; height?: number; yawDe
     const nh = Math.max(0, (n[0] * h[0] + n[1] * h[1] + n[2] * h[2]) / hl);
     const spec = exposure * specular * nh ** 60;
     for (let c = 0; c < 3; c++) {
-      texture.data[p * 3 + c] = Math.min(1, (albedo.data[p * 3 + c] * occlusion.data[p] * E[p * 3 + c]) / Math.PI + spec);
+      texture.data[p * 3 + c] = Math.min(1, ((albedo.data[p * 3 + c] + sheen) * occlusion.data[p] * E[p * 3 + c]) / Math.PI + spec);
     }
   }
   return { width: W, height: H, albedo, normals, occlusion, regions: { weights: regions }, texture, confidence, radiance, lightDirection };

@@ -67,6 +67,17 @@ const lightnessToY = (L: number) => (L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3);
  */
 export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_LOCUS_RGB[SKIN_LOCUS_RGB.length - 1]), lightnessToY(74.0) - 0.028];
 
+/**
+ * Skin's surface reflection under broad light, absolute and neutral: the dielectric's F0 at n ≈ 1.4
+ * (skin-reflectance reference §1.1: 0.028 [S3, S11, S14]; the ISSA anchors are specular-included
+ * readings less this same 0.028 [S20], so the locus is diffuse-only in these units). A photo's skin
+ * is the diffuse albedo plus this sheen (the skin material adds it back as A_S), which is neutral
+ * and the same on every skin: on ITA −45° skin (0.128, 0.054, 0.028) it adds half the green and
+ * doubles the blue (g/r 0.42 → 0.53, where the locus puts ITA ≈ 20°), so read as albedo it makes
+ * dark skin lighter and less saturated; on ITA 62° skin it adds 8 % of the luminance.
+ */
+export const SKIN_SURFACE_REFLECTANCE = 0.028;
+
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
   gain: [number, number, number];
@@ -91,10 +102,14 @@ export interface SkinLocusMatch {
  * gain's target colour stays at that anchor.
  */
 export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
+  return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance);
+}
+
+/** `matchSkinLocus` against the given anchors (linear RGB, lightest first), the lightest segment run on up to luminance `yHi`. */
+function matchSkinLocusOn(anchors: readonly (readonly number[])[], yHi: number, rgb: ArrayLike<number>, tolerance: number): SkinLocusMatch {
   const r = Math.max(rgb[0], 1e-6);
   const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
-  const pts = SKIN_LOCUS_RGB.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
-  const yHi = SKIN_LOCUS_Y_RANGE[1];
+  const pts = anchors.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
   let best = { d: Infinity, x: 0, y: 0, Y: 0, beyond: 0 };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];
@@ -115,4 +130,60 @@ export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLo
   const toColour = Math.hypot(best.x - q[0], best.y - q[1]);
   const move = toColour > tolerance ? (toColour - tolerance) / toColour : 0;
   return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, extrapolated: best.beyond };
+}
+
+/**
+ * The skin locus as a photo sees skin under broad light: each diffuse anchor plus the neutral surface
+ * reflection `sheen` (these are the ISSA readings as measured, specular included [S20]). The sheen
+ * moves dark skin along the locus as much as off it: ITA −45° plus 0.028 has about the chromaticity
+ * of ITA −15° plus 0.028 and of ITA ≈ 20° diffuse skin, so this curve folds back at its dark end.
+ */
+function apparentLocus(sheen: number): [number, number, number][] {
+  return SKIN_LOCUS_RGB.map(([R, G, B]) => [R + sheen, G + sheen, B + sheen]);
+}
+
+/** Points along each segment of the apparent locus the soft match weighs (one ISSA ITA bin each). */
+const SOFT_STEPS = 24;
+
+/** What the soft match gives: the apparent luminance and its doubt, with the nearest point's match. */
+export interface SoftLocusMatch extends SkinLocusMatch {
+  /** σ of ln Y over the locus points the colour could be, given its chromaticity doubt. */
+  spreadLnY: number;
+}
+
+/**
+ * The skin-locus prior for a photo's colour, which carries skin's sheen (absolute, `sheen`): matched
+ * against the apparent locus (diffuse anchors plus the sheen), softly. Where the curve folds (dark
+ * skin plus its sheen looks like mid skin), the nearest point jumps between branches with a small
+ * change of colour, so every point of the curve is weighed by how near it is, exp(−d²/2σ²) in
+ * (ln g/r, ln b/r) with σ the colour's own doubt `sigmaChroma` (its white balance), and the luminance
+ * is their weighted mean in ln Y, `spreadLnY` their weighted σ: near the fold the two branches are
+ * both in it and the prior says how unsure it is. The lightest segment runs on to ISSA's lightest
+ * face, as `matchSkinLocus`'s does. The white-balance gain, distance and extrapolation are the
+ * nearest point's (`matchSkinLocus` on the apparent curve).
+ */
+export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = 0.05): SoftLocusMatch {
+  const nearest = matchSkinLocusOn(apparentLocus(sheen), SKIN_LOCUS_Y_RANGE[1] + sheen, rgb, tolerance);
+  const r = Math.max(rgb[0], 1e-6);
+  const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
+  const pts = apparentLocus(sheen).map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), Math.log(luminance(R, G, B))]);
+  const samples: number[][] = [];
+  const lnYHi = Math.log(SKIN_LOCUS_Y_RANGE[1] + sheen);
+  for (let i = 1; i < pts.length; i++) {
+    const [a, b] = [pts[i - 1], pts[i]];
+    // The first segment runs on before its start (lighter) up to the lightest face.
+    const tMin = i === 1 ? (lnYHi - a[2]) / (b[2] - a[2]) : 0;
+    for (let k = i === 1 ? 0 : 1; k <= SOFT_STEPS; k++) {
+      const t = tMin + ((1 - tMin) * k) / SOFT_STEPS;
+      samples.push([0, 1, 2].map((j) => a[j] + t * (b[j] - a[j])));
+    }
+  }
+  const d2 = samples.map(([x, y]) => (x - q[0]) ** 2 + (y - q[1]) ** 2);
+  const least = Math.min(...d2);
+  const sigma2 = Math.max(sigmaChroma, 1e-3) ** 2;
+  const w = d2.map((d) => Math.exp(-(d - least) / (2 * sigma2)));
+  const sum = w.reduce((s, v) => s + v, 0);
+  const mean = samples.reduce((s, p, i) => s + w[i] * p[2], 0) / sum;
+  const spread = Math.sqrt(samples.reduce((s, p, i) => s + w[i] * (p[2] - mean) ** 2, 0) / sum);
+  return { ...nearest, luminance: Math.exp(mean), spreadLnY: spread };
 }

@@ -9,7 +9,7 @@ import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
-import { matchSkinLocus } from "./albedo-scale.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
 import { combineCues, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
@@ -136,13 +136,20 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // luminance prior reads the corrected colour.
   const scene = checkIlluminant(input.sceneIlluminant);
   const sceneGain = scene.map((v) => 1 / v);
+  if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
+    throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
+  }
   if (o.albedoScale !== "chromaticity" && !(typeof o.albedoScale === "number" && o.albedoScale > 0 && o.albedoScale < 1)) {
     throw new Error(`delight: albedoScale must be "chromaticity" or a luminance in (0, 1), got ${o.albedoScale}`);
   }
-  // The prior as a function of the white balance: the locus match on the balanced colour.
-  const prior: SkinPrior = (wb) => {
-    const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
-    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, gain: m.gain.map((g, c) => g * wb[c]) };
+  // The prior as a function of the white balance and its doubt: the soft locus match of the
+  // balanced colour, sheen and all, on the locus as photos see skin (albedo-scale.ts).
+  const sheen = o.skinSurfaceReflectance;
+  // With no sheen, the nearest point of the diffuse locus (it does not fold).
+  const prior: SkinPrior = (wb, sigmaChroma) => {
+    const balanced = median.map((v, c) => v * wb[c]);
+    const m: SkinLocusMatch & { spreadLnY?: number } = sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma) : matchSkinLocus(balanced);
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
   let cues: ScaleCues | undefined;
@@ -155,8 +162,8 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
       { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },
     ];
-    const combined = combineCues(prior, sceneGain, references, median);
-    fs = combined.fs;
+    const combined = combineCues(prior, sceneGain, references, median, sheen);
+    fs = withoutSheen(combined.fs, median, sheen);
     cues = combined.cues;
   } else {
     // A fixed luminance asked for is a decision, not a prior: the references do not override it.
@@ -168,6 +175,19 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
   const target = lumAt(skinAlbedo, 0);
   return { fs, gain, target, scene, skinAlbedo, albedoBase, cues };
+}
+
+/**
+ * The scale to the diffuse albedo: `fs` maps the relative skin median to its apparent colour, diffuse
+ * plus the neutral sheen; per channel, the factor that maps the median to the apparent colour less
+ * the sheen (fs − sheen / median). Every texel then loses the sheen in proportion to its own level
+ * (the sheen of a texel twice as light is taken as twice the median's), so no texel goes negative.
+ * Held at a fifth of the apparent factor: a channel whose apparent value is under 1.25 × the sheen is
+ * darker than the darkest ISSA face's blue (0.028 [S20]) plus the sheen, i.e. a colour the locus
+ * match did not put on skin.
+ */
+function withoutSheen(fs: number[], median: ArrayLike<number>, sheen: number): number[] {
+  return fs.map((f, c) => Math.max(f - sheen / Math.max(median[c], 1e-9), 0.2 * f));
 }
 
 /**

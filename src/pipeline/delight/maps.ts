@@ -65,6 +65,7 @@ export interface DelightSettings {
   lightColorCoupling: number;
   cameraResponse: "estimate" | number;
   useTeeth: boolean;
+  skinSurfaceReflectance: number;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];

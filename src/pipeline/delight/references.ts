@@ -42,6 +42,7 @@ export const MAX_DISAGREEMENT_SIGMA = 3;
 
 /** σ of ln Y of the skin-locus prior on the locus (people of one chromaticity differ in lightness). */
 export const PRIOR_SIGMA_LN_Y = 0.25;
+
 /** ln Y per unit ln(g/r) along the locus (see the header): how a distance from the locus becomes a luminance doubt. */
 const LOCUS_SLOPE = 3.8;
 /**
@@ -72,15 +73,17 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[]) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number };
+export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number };
 
 /**
  * σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma`, `distance` off
  * the locus and `extrapolated` (|ln Y|) past its outermost anchors: beyond the measured medians the
  * luminance is as uncertain as the extrapolation is long.
  */
-function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0): number {
-  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * (sigmaChroma + distance), extrapolated);
+function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number): number {
+  // A prior that weighed the locus under the colour's doubt says its own spread; else the slope stands for it.
+  const alongLocus = spreadLnY ?? LOCUS_SLOPE * sigmaChroma;
+  return Math.hypot(PRIOR_SIGMA_LN_Y, alongLocus + LOCUS_SLOPE * distance, extrapolated);
 }
 
 /**
@@ -201,30 +204,35 @@ export interface ReferenceCueInput {
  * itself: one that implies skin lighter than any skin, or lies further than MAX_DISAGREEMENT_SIGMA
  * from the prior, is not that reference (lashes in a squint, a tongue, a shadowed socket) and is
  * dropped; those left are merged by inverse variance. The light's colour then: the prior's white
- * balance (scene light and locus match, `prior(sceneGain)`) and the references', by inverse
+ * balance (scene light and locus match, `prior(sceneGain, …)`) and the references', by inverse
  * variance of ln g/r and ln b/r. Then the scale: the prior reads the skin under that combined
  * white balance (its doubt now that of the combined colour), and its luminance and the references'
- * are combined by inverse variance of ln Y. `median` is the relative skin albedo the scale is read on.
+ * are combined by inverse variance of ln Y. `median` is the relative skin albedo the scale is read on. Every luminance here
+ * is the skin's apparent one, diffuse plus its neutral surface reflection `sheen` (absolute: the
+ * references see the whole, and `prior` gives its diffuse luminance plus the sheen); the checks
+ * against skin and the report are of the diffuse part.
  */
-export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>): { fs: [number, number, number]; cues: ScaleCues } {
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>, sheen = 0): { fs: [number, number, number]; cues: ScaleCues } {
   const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
   const fsFor = (gain: readonly number[], Y: number) => {
     const k = Y / Math.max(lumOf(gain), 1e-9);
     return gain.map((g) => g * k) as [number, number, number];
   };
   // The prior alone: its white balance, and its luminance read under it.
-  const alone = prior(sceneGain);
+  const alone = prior(sceneGain, PRIOR_SIGMA_CHROMA);
   const priorGain = alone.gain;
   const priorFs = fsFor(priorGain, alone.luminance);
   const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
   const checked = references.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated), r.cue.sigmaLnY);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY), r.cue.sigmaLnY);
     let reason = "";
-    if (Ys > MAX_SKIN_Y) reason = `implies skin Y ${Ys.toFixed(2)}, lighter than any skin: not the ${r.name}`;
+    const diffuse = Ys - sheen;
+    if (diffuse > MAX_SKIN_Y) reason = `implies skin Y ${diffuse.toFixed(2)}, lighter than any skin: not the ${r.name}`;
+    else if (!(diffuse > 0)) reason = `implies skin darker than its own surface reflection (apparent Y ${Ys.toFixed(3)}): not the ${r.name}`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
-    return reason ? { ...r, cue: null, reason, skinY: Ys } : { ...r, skinY: Ys };
+    return reason ? { ...r, cue: null, reason, skinY: diffuse } : { ...r, skinY: diffuse };
   });
   const used = checked.filter((r) => r.cue);
   const cue = used.length ? mergeCues(used.map((r) => r.cue!)) : null;
@@ -239,9 +247,9 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
     sigmaChroma = 1 / Math.sqrt(1 / sigmaChromaPrior ** 2 + 1 / cue.sigmaChroma ** 2);
   }
   // The prior read under the combined white balance (the locus match's own small correction on top).
-  const read = cue ? prior(gain) : alone;
+  const read = cue ? prior(gain, sigmaChroma) : alone;
   const Yp = read.luminance;
-  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated);
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated, read.spreadLnY);
   let wY = 0;
   let lnYc = Math.log(Yp);
   let sigma = sigmaP;
@@ -271,9 +279,10 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       referenceWeight: { luminance: wY, colour: wC },
       sigmaLnY: sigma,
       priorSigmaLnY: sigmaP,
-      skinYInterval: [Math.exp(lnYc - sigma), Math.exp(lnYc + sigma)],
+      skinYInterval: [Math.exp(lnYc - sigma) - sheen, Math.exp(lnYc + sigma) - sheen],
       sigmaChroma,
-      skinY: { prior: lumOf(priorFs), sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) },
+      skinY: { prior: lumOf(priorFs) - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen },
+      surfaceReflectance: sheen,
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
     },
