@@ -177,7 +177,10 @@ export function photoIris(image: ImageF32, lm: Float32Array): [number, number, n
 
 /**
  * Upper-face skin texels: forehead, nose and cheeks (region weight ≥ 0.5) above the subnasale line
- * in the photo, where beard and moustache do not grow, whatever completion put there.
+ * in the photo, where beard and moustache do not grow, whatever completion put there, less the nasal
+ * base (between the alae, below their line: nostrils and columella). The nostrils are an opening,
+ * like the eyes and the mouth the check already leaves out: their dark is the cavity, not the skin's
+ * colour, and it counted as contamination on most photos (d3dfr-015259, hrn-00133, d3dfr-000114).
  * `skinNoFeatures`: skin-part texels outside lips, eyelids and brows.
  */
 export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "unwrap">, skinNoFeatures: Uint8Array): Uint8Array {
@@ -188,14 +191,19 @@ export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "un
   const lm = cap.landmarks;
   const theta = Math.atan2(lm[T.LEFT_EYE_OUTER * 3 + 1] - lm[T.RIGHT_EYE_OUTER * 3 + 1], lm[T.LEFT_EYE_OUTER * 3] - lm[T.RIGHT_EYE_OUTER * 3]);
   const down = (x: number, y: number) => -x * Math.sin(theta) + y * Math.cos(theta);
+  const across = (x: number, y: number) => x * Math.cos(theta) + y * Math.sin(theta);
   const limit = down(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  const [ra, la] = [T.RIGHT_ALA, T.LEFT_ALA].map((k) => [across(lm[k * 3], lm[k * 3 + 1]), down(lm[k * 3], lm[k * 3 + 1])]);
+  const alaLine = (ra[1] + la[1]) / 2;
+  const [alaMin, alaMax] = [Math.min(ra[0], la[0]), Math.max(ra[0], la[0])];
+  const nasalBase = (x: number, y: number) => down(x, y) > alaLine && across(x, y) > alaMin && across(x, y) < alaMax;
   const face = new Uint8Array(N);
   const pc = new Float64Array(3);
   const pos = u.position.data;
   for (let p = 0; p < N; p++) {
     if (!skinNoFeatures[p] || reg(p, ["forehead", "nose", "cheeks"]) < 0.5) continue;
     const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
-    if (xy && down(xy[0], xy[1]) < limit) face[p] = 1;
+    if (xy && down(xy[0], xy[1]) < limit && !nasalBase(xy[0], xy[1])) face[p] = 1;
   }
   return face;
 }
