@@ -95,15 +95,17 @@ export function borderDeltaE(albedo: Float32Array, seen: Uint8Array, skin: Uint8
   return { median: values[Math.floor(values.length / 2)], texels: values.length };
 }
 
-/**
- * Per `face` texel, 1 where its Lab colour is farther than χ²₃(99.9 %) from the robust (median,
- * 1.4826·MAD, floored) model of those same texels; null when fewer than 50 face texels.
- */
-export function contaminationOutliers(albedo: Float32Array, face: Uint8Array): Uint8Array | null {
-  const idx: number[] = [];
-  for (let p = 0; p < face.length; p++) if (face[p]) idx.push(p);
-  if (idx.length < 50) return null;
-  const labs = idx.map((p) => linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
+/** The person's skin colour model: per Lab axis the median and the robust spread (1.4826·MAD, floored) of the `face` texels. */
+export interface SkinColourModel {
+  mid: number[];
+  spread: number[];
+}
+
+/** The robust Lab model of the `face` texels of A_D (linear RGB); null when fewer than 50 face texels. */
+export function skinColourModel(albedo: Float32Array, face: Uint8Array): SkinColourModel | null {
+  const labs: number[][] = [];
+  for (let p = 0; p < face.length; p++) if (face[p]) labs.push(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
+  if (labs.length < 50) return null;
   const mid: number[] = [], spread: number[] = [];
   for (let c = 0; c < 3; c++) {
     const v = labs.map((l) => l[c]).sort((a, b) => a - b);
@@ -112,12 +114,24 @@ export function contaminationOutliers(albedo: Float32Array, face: Uint8Array): U
     mid.push(m);
     spread.push(Math.max(SPREAD_FLOOR[c], 1.4826 * dev[Math.floor(dev.length / 2)]));
   }
+  return { mid, spread };
+}
+
+/** Per Lab axis, a colour's signed distance from the model's centre in its spreads. */
+export const skinZ = (lab: number[], model: SkinColourModel): number[] => lab.map((v, c) => (v - model.mid[c]) / model.spread[c]);
+
+/** Whether a Lab colour lies outside the model (robust Mahalanobis² beyond χ²₃ at 99.9 %). */
+export const outsideSkin = (lab: number[], model: SkinColourModel): boolean => skinZ(lab, model).reduce((a, z) => a + z * z, 0) > CHI2_3_999;
+
+/**
+ * Per `face` texel, 1 where its Lab colour is farther than χ²₃(99.9 %) from the robust (median,
+ * 1.4826·MAD, floored) model of those same texels; null when fewer than 50 face texels.
+ */
+export function contaminationOutliers(albedo: Float32Array, face: Uint8Array): Uint8Array | null {
+  const model = skinColourModel(albedo, face);
+  if (!model) return null;
   const out = new Uint8Array(face.length);
-  labs.forEach((l, k) => {
-    let d2 = 0;
-    for (let c = 0; c < 3; c++) d2 += ((l[c] - mid[c]) / spread[c]) ** 2;
-    if (d2 > CHI2_3_999) out[idx[k]] = 1;
-  });
+  for (let p = 0; p < face.length; p++) if (face[p] && outsideSkin(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]), model)) out[p] = 1;
   return out;
 }
 
@@ -177,7 +191,10 @@ export function photoIris(image: ImageF32, lm: Float32Array): [number, number, n
 
 /**
  * Upper-face skin texels: forehead, nose and cheeks (region weight ≥ 0.5) above the subnasale line
- * in the photo, where beard and moustache do not grow, whatever completion put there.
+ * in the photo, where beard and moustache do not grow, whatever completion put there, less the nasal
+ * base (between the alae, below their line: nostrils and columella). The nostrils are an opening,
+ * like the eyes and the mouth the check already leaves out: their dark is the cavity, not the skin's
+ * colour, and it counted as contamination on most photos (d3dfr-015259, hrn-00133, d3dfr-000114).
  * `skinNoFeatures`: skin-part texels outside lips, eyelids and brows.
  */
 export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "unwrap">, skinNoFeatures: Uint8Array): Uint8Array {
@@ -188,14 +205,19 @@ export function upperFaceMask(stages: Pick<StageResults, "capture" | "fit" | "un
   const lm = cap.landmarks;
   const theta = Math.atan2(lm[T.LEFT_EYE_OUTER * 3 + 1] - lm[T.RIGHT_EYE_OUTER * 3 + 1], lm[T.LEFT_EYE_OUTER * 3] - lm[T.RIGHT_EYE_OUTER * 3]);
   const down = (x: number, y: number) => -x * Math.sin(theta) + y * Math.cos(theta);
+  const across = (x: number, y: number) => x * Math.cos(theta) + y * Math.sin(theta);
   const limit = down(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  const [ra, la] = [T.RIGHT_ALA, T.LEFT_ALA].map((k) => [across(lm[k * 3], lm[k * 3 + 1]), down(lm[k * 3], lm[k * 3 + 1])]);
+  const alaLine = (ra[1] + la[1]) / 2;
+  const [alaMin, alaMax] = [Math.min(ra[0], la[0]), Math.max(ra[0], la[0])];
+  const nasalBase = (x: number, y: number) => down(x, y) > alaLine && across(x, y) > alaMin && across(x, y) < alaMax;
   const face = new Uint8Array(N);
   const pc = new Float64Array(3);
   const pos = u.position.data;
   for (let p = 0; p < N; p++) {
     if (!skinNoFeatures[p] || reg(p, ["forehead", "nose", "cheeks"]) < 0.5) continue;
     const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
-    if (xy && down(xy[0], xy[1]) < limit) face[p] = 1;
+    if (xy && down(xy[0], xy[1]) < limit && !nasalBase(xy[0], xy[1])) face[p] = 1;
   }
   return face;
 }

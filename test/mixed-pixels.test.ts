@@ -84,3 +84,35 @@ describe("segmentSkin with hard hair labels and strand texture", () => {
     expect(falseAlarm).toBeLessThan(0.02 * (n - fringeN));
   });
 });
+
+describe("segmentSkin with a clean (mid-face) skin reference", () => {
+  it("labels a fringe's mixed tips that the skin seeds themselves include, and only with the clean reference", () => {
+    const width = 40, height = 48, n = width * height;
+    const rnd = lcg(23);
+    const ycc = new Float32Array(n * 3);
+    const domain = new Uint8Array(n).fill(1);
+    const skinSeeds: number[] = [], cleanSkinSeeds: number[] = [], otherSeeds: number[] = [], fixedOther: number[] = [];
+    // Hair (rows < 6), a fringe's tips below it (rows 6..21: 40 % hair), skin below. The skin seeds
+    // are the upper rows and take the tips in, most of them (a skin model widened by a fringe, as
+    // over a whole face oval); the clean seeds are the skin far from the hair (rows ≥ 36: the mid-face).
+    const tips = (y: number) => y >= 6 && y < 22;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const c = y < 6 ? HAIR : tips(y) ? mix(0.4) : SKIN;
+      for (let k = 0; k < 3; k++) ycc[3 * i + k] = c[k] + (rnd() - 0.5) * 0.03 * (k === 0 ? 1 : 0.25);
+      if (y < 6) otherSeeds.push(i), fixedOther.push(i);
+      else if (y < 32) skinSeeds.push(i);
+      else if (y >= 36) cleanSkinSeeds.push(i);
+    }
+    const share = (cut: Float32Array, rows: (y: number) => boolean) => {
+      let hit = 0, count = 0;
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (rows(y)) (count++, (hit += cut[y * width + x]));
+      return hit / count;
+    };
+    const clean = segmentSkin({ ycc, width, height, domain, skinSeeds, cleanSkinSeeds, otherSeeds, fixedOther })!;
+    const wide = segmentSkin({ ycc, width, height, domain, skinSeeds, otherSeeds, fixedOther })!;
+    expect(share(clean, tips)).toBeGreaterThan(0.9);
+    expect(share(wide, tips)).toBeLessThan(0.5);
+    expect(share(clean, (y) => y >= 22)).toBeLessThan(0.01);
+  });
+});

@@ -207,6 +207,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   const hair = colourModel(ycc, hairIdx);
+  const midFace = midFaceBand(lm, oval, w, h, ox, oy, frameB);
   // Strands are about a tenth of a millimetre; a window of ~1.4 mm (σ = face width / 100, the
   // face ≈ 140 mm across) holds several strands and their gaps and is narrow against shading.
   const strandScale = Math.max(1, faceW / 100);
@@ -222,7 +223,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   // cut's label, which weighs the strands too (a colour two-class there took neck and shadow for hair).
   const byColour = separable && colourSeparation2 > 2;
 
-  const notSkin = refineOccluders(ycc, w, h, { oval, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, textures, orientationZ2: orientation.z2 });
+  const notSkin = refineOccluders(ycc, w, h, { oval, midFace, inHead, features, lips, personP, hairIdx: separable ? hairIdx : [], skin, skinSigma, faceSigma, textures, orientationZ2: orientation.z2 });
   // Facial hair: the moustache between the nose and the mouth, as wide as the mouth, and the beard
   // below the lower lip across the whole face. Between nose and lip farther out (the sides of the
   // cheeks) a dark band is far more often a lock of scalp hair than a beard, so it stays an occluder.
@@ -310,6 +311,8 @@ function personMask(image: ImageF32, frame: CropFrame, person: Float32Array): Im
 
 interface RefineInputs {
   oval: Uint8Array;
+  /** The mid-face band inside the oval (midFaceBand): where the skin a fringe's mixtures are told from is sampled. */
+  midFace: Uint8Array;
   /** The head region above the chin (where the hair joined to a fringe lies). */
   inHead: Uint8Array;
   /** Strand texture and strand orientation per pixel (strand-texture.ts). */
@@ -324,6 +327,28 @@ interface RefineInputs {
   skin: Model;
   skinSigma: number[];
   faceSigma: number[];
+}
+
+/** Clean (mid-face) skin seeds needed to use them as the mixtures' reference (segmentSkin needs 30 of each model). */
+const MIN_CLEAN_SEEDS = 30;
+
+/**
+ * The mid-face: oval pixels between the lower lids and the subnasale (cheeks under the eyes and the
+ * nose). A fringe, a cap's brim or its shadow stops above the brows, so the skin's colour and
+ * shading spread measured here is the face's own, not widened by the tips and shadow of a fringe
+ * (over the whole oval they made a fringe's edge pass as shaded skin: d3dfr-000114, JianzhuGuo).
+ */
+function midFaceBand(lm: Float32Array, oval: Uint8Array, w: number, h: number, ox: number, oy: number, frameB: (x: number, y: number) => number): Uint8Array {
+  const lowerLid = Math.max(...[...T.RIGHT_EYE_CONTOUR, ...T.LEFT_EYE_CONTOUR].map((k) => frameB(lm[k * 3], lm[k * 3 + 1])));
+  const subnasale = frameB(lm[T.SUBNASALE * 3], lm[T.SUBNASALE * 3 + 1]);
+  const band = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x, b = frameB(x + ox + 0.5, y + oy + 0.5);
+      band[i] = oval[i] && b > lowerLid && b < subnasale ? 1 : 0;
+    }
+  }
+  return band;
 }
 
 /** Share of the face above which the cut is taken to have failed (skin seeds swamped) and is dropped. */
@@ -344,6 +369,7 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
   const n = w * h;
   const domain = new Uint8Array(n);
   const skinSeeds: number[] = [];
+  const cleanSkinSeeds: number[] = [];
   const otherSeeds: number[] = [];
   let faceCount = 0;
   for (let i = 0; i < n; i++) {
@@ -356,7 +382,7 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
     if (r.features[i] || r.lips[i]) continue;
     domain[i] = 1;
     faceCount++;
-    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) skinSeeds.push(i);
+    if (distance2(ycc, i, r.skin, r.skinSigma) < 9) (skinSeeds.push(i), r.midFace[i] && cleanSkinSeeds.push(i));
     else if (distance2(ycc, i, r.skin, r.faceSigma) >= 25) otherSeeds.push(i);
   }
   const hairSeeds = r.hairIdx.filter((i) => distance2(ycc, i, r.skin, r.skinSigma) >= 4 || r.orientationZ2(i) >= 4);
@@ -366,7 +392,7 @@ function refineOccluders(ycc: Float32Array, w: number, h: number, r: RefineInput
   // the band, and a hard label there floods the forehead).
   // Blonde or grey hair is sure by its strands: beyond 5σ of the skin's own orientation.
   const sureHair = hairSeeds.filter((i) => distance2(ycc, i, r.skin, r.faceSigma) >= 25 || r.orientationZ2(i) >= 25);
-  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, otherSeeds, fixedOther: sureHair, textures: r.textures });
+  const cut = segmentSkin({ ycc, width: w, height: h, domain, skinSeeds, cleanSkinSeeds: cleanSkinSeeds.length >= MIN_CLEAN_SEEDS ? cleanSkinSeeds : undefined, otherSeeds, fixedOther: sureHair, textures: r.textures });
   if (!cut) return null;
   let count = 0;
   for (let i = 0; i < n; i++) if (r.oval[i]) count += cut[i];

@@ -44,6 +44,12 @@ export interface SkinSegmentInput {
   domain: Uint8Array;
   /** Pixels (window indices) known to be skin. */
   skinSeeds: number[];
+  /**
+   * Skin seeds where scalp hair seldom lies (the mid-face), the reference a hair/skin mixture is
+   * told from (mixed-pixels.ts); default `skinSeeds`. Seeds next to a fringe include its tips and
+   * its shadow, which widen the skin's spread until no mixture is found.
+   */
+  cleanSkinSeeds?: number[];
   /** Pixels known not to be skin (hair above the forehead, clear occluders). */
   otherSeeds: number[];
   /**
@@ -254,7 +260,7 @@ export function segmentSkin(input: SkinSegmentInput, options: SkinSegmentOptions
     otherIdx = subsample([...new Set([...otherFixed, ...cutOther])].sort((p, q) => p - q), o.maxSamples);
   }
   const hairCells = [...new Set((input.fixedOther ?? []).map(cellOf))].filter((c) => gDomain[c]);
-  if (o.growMixed) growMixedPixels({ feat, D, width: gw, height: gh, domain: gDomain, labels, skinCells: dedupe(input.skinSeeds), hairCells });
+  if (o.growMixed) growMixedPixels({ feat, D, width: gw, height: gh, domain: gDomain, labels, skinCells: dedupe(input.cleanSkinSeeds ?? input.skinSeeds), hairCells });
   const out = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) if (domain[i]) out[i] = labels[cellOf(i)] && gDomain[cellOf(i)] ? 1 : 0;
   return out;
