@@ -214,6 +214,24 @@ describe("the neutral head after a smile", () => {
     expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThanOrEqual(Math.abs(baked.width - unsmiled.width));
   }, 240_000);
 
+  it("reads a broad smile's extra width as the smile's reach, not the mouth's width", () => {
+    const shapes = evaluateBlendshapes(person, head);
+    const broad: Record<string, number> = { mouthSmileLeft: 0.6, mouthSmileRight: 0.6 };
+    const smiled = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => broad[n] ?? 0));
+    // The corners drawn out half as far again as the shape's mean direction says (a flatter, wider smile): 0.6 × 0.5 of its lateral move.
+    for (const name of ["mouthSmileLeft", "mouthSmileRight"]) {
+      const delta = shapes[ARKIT_BLENDSHAPES.indexOf(name as (typeof ARKIT_BLENDSHAPES)[number])].delta;
+      for (let i = 0; i < delta.length; i += 3) smiled[i] += 0.3 * delta[i];
+    }
+    const unsmiled = neutralAfter(person, person);
+    const neutral = neutralAfter(smiled, person);
+    const oneReach = neutralAfter(smiled, person, { smileReachCv: 0 });
+    expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThan(CORNER_TOLERANCE_MM);
+    // With every smile at the shape's mean reach, the mouth-width mode took the extra width.
+    expect(Math.abs(oneReach.width - unsmiled.width)).toBeGreaterThan(2 * Math.abs(neutral.width - unsmiled.width));
+    expect(Math.abs(neutral.lift - unsmiled.lift)).toBeLessThan(CORNER_TOLERANCE_MM);
+  }, 240_000);
+
   it("keeps a neutral person's wide-set mouth corners (identity, not a smile)", () => {
     // Every lip landmark's vertex moved out in proportion to its distance from the midline: the corners 3 mm each side, 1.4 SD of the width [S3].
     const wide = Float32Array.from(person);
