@@ -7,12 +7,14 @@ import { applySimilarity, fitSimilarity } from "../src/geometry/procrustes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit } from "../src/pipeline/fit.ts";
 import { applyExpression, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
+import { detectorView } from "../src/pipeline/fit/expression-contour.ts";
+import { reachPrior } from "../src/pipeline/fit/expression-smile.ts";
 import { LANDMARK_CONTOURS } from "../src/pipeline/fit/expression-noise.ts";
 import { LANDMARK_SD_IOD } from "../src/pipeline/fit/head-targets.ts";
 import { LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT } from "../src/primitives/face-topology.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "../src/pipeline/fit/expression-prior.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
-import { LANDMARK_COUNT, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
+import { LANDMARK_COUNT, type Blendshape, type Camera, type FitResult, type TemplateHead } from "../src/types.ts";
 
 const W = 800, H = 800;
 const KNOWN: Record<string, number> = { jawOpen: 0.6, mouthSmileLeft: 0.5, mouthSmileRight: 0.5, eyeBlinkLeft: 0.8, browInnerUp: 0.4 };
@@ -202,7 +204,7 @@ describe("the neutral head after a smile", () => {
   it("puts the corners back at the unsmiled photo's height after a smile beyond the shape's reach, with the cheeks raised", () => {
     const shapes = evaluateBlendshapes(person, head);
     const broad: Record<string, number> = { mouthSmileLeft: 1.3, mouthSmileRight: 1.3, cheekSquintLeft: 0.6, cheekSquintRight: 0.6 };
-    const smiled = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => broad[n] ?? 0));
+    const smiled = detectorSeen(applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => broad[n] ?? 0)));
     // The same person photographed without the smile: what the neutral head from the smile should match.
     const unsmiled = neutralAfter(person, person);
     const neutral = neutralAfter(smiled, person);
@@ -210,8 +212,46 @@ describe("the neutral head after a smile", () => {
     expect(Math.abs(neutral.lift - unsmiled.lift)).toBeLessThan(CORNER_TOLERANCE_MM);
     // Warping the solve's residual into the head (as before) leaves more of the smile's lift in it.
     expect(Math.abs(baked.lift - unsmiled.lift)).toBeGreaterThan(1.5 * Math.abs(neutral.lift - unsmiled.lift));
-    // The width beyond the shape's reach still goes to the mouth-width identity mode (3 mm here); no worse than before.
+    // What width is left beyond the shape and its reach goes to the mouth-width identity mode; no worse than with the residual warped in.
     expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThanOrEqual(Math.abs(baked.width - unsmiled.width));
+  }, 240_000);
+
+  /** What a detector that spaces the lip landmarks along the contours reports for `photographed`: the lip landmarks' sideways move interpolated between the corners' (fit/expression-contour.ts). */
+  function detectorSeen(photographed: Float32Array): Float32Array {
+    const move: Blendshape = { name: "photo", delta: Float32Array.from(photographed, (p, i) => p - person[i]) };
+    const [seen] = detectorView([move], person, head.landmarkVertices);
+    return Float32Array.from(person, (p, i) => p + seen.delta[i]);
+  }
+
+  it("reads a smile's lips as the detector spaces them: the stretch between the corners is the smile's, not the mouth's width", () => {
+    const shapes = evaluateBlendshapes(person, head);
+    const smile: Record<string, number> = { mouthSmileLeft: 0.7, mouthSmileRight: 0.7 };
+    const smiled = detectorSeen(applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => smile[n] ?? 0)));
+    const unsmiled = neutralAfter(person, person);
+    const neutral = neutralAfter(smiled, person);
+    // Read as material points, the evenly spread lip landmarks look like a wider mouth.
+    const material = neutralAfter(smiled, person, { detectorLips: false, smileReachCv: 0 });
+    expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThan(CORNER_TOLERANCE_MM);
+    expect(Math.abs(material.width - unsmiled.width)).toBeGreaterThan(2 * Math.abs(neutral.width - unsmiled.width));
+  }, 240_000);
+
+  it("reads a broad smile's extra width as the smile's reach, not the mouth's width", () => {
+    const shapes = evaluateBlendshapes(person, head);
+    const broad: Record<string, number> = { mouthSmileLeft: 0.6, mouthSmileRight: 0.6 };
+    const smiled = applyExpression(person, shapes, ARKIT_BLENDSHAPES.map((n) => broad[n] ?? 0));
+    // The corners drawn out half as far again as the shape's mean direction says (a flatter, wider smile): 0.6 × 0.5 of its lateral move.
+    for (const name of ["mouthSmileLeft", "mouthSmileRight"]) {
+      const delta = shapes[ARKIT_BLENDSHAPES.indexOf(name as (typeof ARKIT_BLENDSHAPES)[number])].delta;
+      for (let i = 0; i < delta.length; i += 3) smiled[i] += 0.3 * delta[i];
+    }
+    const seen = detectorSeen(smiled);
+    const unsmiled = neutralAfter(person, person);
+    const neutral = neutralAfter(seen, person);
+    const oneReach = neutralAfter(seen, person, { smileReachCv: 0 });
+    expect(Math.abs(neutral.width - unsmiled.width)).toBeLessThan(CORNER_TOLERANCE_MM);
+    // With every smile at the shape's mean reach, the mouth-width mode took the extra width.
+    expect(Math.abs(oneReach.width - unsmiled.width)).toBeGreaterThan(2 * Math.abs(neutral.width - unsmiled.width));
+    expect(Math.abs(neutral.lift - unsmiled.lift)).toBeLessThan(CORNER_TOLERANCE_MM);
   }, 240_000);
 
   it("keeps a neutral person's wide-set mouth corners (identity, not a smile)", () => {
@@ -239,5 +279,34 @@ describe("the expression prior", () => {
     for (const n of ["mouthRollLower", "mouthShrugUpper", "mouthPucker", "cheekPuff", "jawForward"]) expect(p(n), n).toBe(rarest);
     for (const n of ARKIT_BLENDSHAPES) if (!n.startsWith("eyeLook")) expect(p(n), n).toBeGreaterThan(0);
     expect(Number.isNaN(p("eyeLookUpLeft"))).toBe(true);
+  });
+});
+
+describe("the detector's view of the lips", () => {
+  it("spreads a corner's sideways move along the lip contours in proportion to the position between the corners, and leaves height and depth alone", () => {
+    const P = head.mesh.positions, lv = head.landmarkVertices;
+    // Only the left outer corner moves: 2 mm out, 1 mm up.
+    const delta = new Float32Array(P.length);
+    delta[3 * lv[MOUTH_LEFT]] = 0.002;
+    delta[3 * lv[MOUTH_LEFT] + 1] = 0.001;
+    const [seen] = detectorView([{ name: "corner", delta }], P, lv);
+    const t = (i: number) => (P[3 * lv[i]] - P[3 * lv[MOUTH_RIGHT]]) / (P[3 * lv[MOUTH_LEFT]] - P[3 * lv[MOUTH_RIGHT]]);
+    for (const i of LIPS_OUTER.filter((i) => i !== MOUTH_LEFT && i !== MOUTH_RIGHT)) {
+      expect(seen.delta[3 * lv[i]]).toBeCloseTo(0.002 * t(i), 6);
+      expect(seen.delta[3 * lv[i] + 1]).toBe(0);
+    }
+    // The midline (upper lip 0) moves by about half the corner's move; the corners keep their own.
+    expect(seen.delta[3 * lv[0]] / 0.002).toBeGreaterThan(0.4);
+    expect(seen.delta[3 * lv[0]] / 0.002).toBeLessThan(0.6);
+    expect(seen.delta[3 * lv[MOUTH_LEFT] + 1]).toBeCloseTo(0.001, 6);
+    // The inner lines follow their own corners (78, 308), which did not move.
+    for (const i of MOUTH_INNER) expect(seen.delta[3 * lv[i]]).toBe(0);
+  });
+
+  it("holds a smile's reach at 0 without a smile and scales its prior with the smile", () => {
+    expect(reachPrior(0, 1)).toEqual({ lo: 0, hi: 0, ridge: 0 });
+    const half = reachPrior(0.5, 1), full = reachPrior(1, 1);
+    expect(half.ridge).toBeCloseTo(4 * full.ridge, 9);
+    expect(half.lo).toBe(-0.5);
   });
 });

@@ -22,7 +22,11 @@
  * (spike and slab), conjugate gaze (one
  * unknown per gaze direction for both eyes; fit/expression-prior.ts), bounds 0 ≤ w ≤ 1 and
  * mouthClose ≤ jawOpen (ARKit's mouthClose only closes lips that jawOpen parted); projected
- * coordinate descent on the resulting box-constrained quadratic.
+ * coordinate descent on the resulting box-constrained quadratic (fit/expression-descent.ts). The
+ * solve reads the lips as the detector places them, spaced along the contours between the corners
+ * (fit/expression-contour.ts), and lets each side's smile reach further out or less far than the
+ * shape's mean direction (fit/expression-smile.ts): a broad smile's width is the smile's, not the
+ * mouth's, and goes to the head as photographed with the residual.
  *
  *   const shapes = evaluateBlendshapes(neutral, head);
  *   const { weights } = solveExpression({ positions: neutral, shapes, camera, landmarks, confidence, landmarkVertices, interocularPx });
@@ -34,6 +38,9 @@ import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
 import { contourGroups, subtractSharedOffset } from "./expression-noise.ts";
 import { heightModes, lipModes, lowerFaceModes } from "./expression-identity.ts";
+import { reachPrior, smileReachFields } from "./expression-smile.ts";
+import { detectorView } from "./expression-contour.ts";
+import { boxLasso, type Variable } from "./expression-descent.ts";
 import { fitWarp, warpAt, type Warp, type WarpTargets } from "./warp.ts";
 
 export interface ExpressionOptions {
@@ -66,6 +73,14 @@ export interface ExpressionOptions {
   lipIdentityModes?: boolean;
   /** After the descent, try each active shape with an activation cost at 0 with the rest re-solved, and keep the lower objective (backward elimination); false keeps the descent's result. */
   backwardElimination?: boolean;
+  /**
+   * SD of each side's smile reach (how far out the smile draws the corners beyond or short of the
+   * shape's mean direction) per unit smile weight, in units of the shape's own lateral move
+   * (fit/expression-smile.ts); 0: every smile reaches the shape's mean only, as before.
+   */
+  smileReachCv?: number;
+  /** Read each shape's sideways move of the lip landmarks as the detector spaces them along the contours, between the corners (fit/expression-contour.ts); false: as material points. */
+  detectorLips?: boolean;
 }
 
 export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
@@ -80,6 +95,8 @@ export const EXPRESSION_DEFAULTS: Required<ExpressionOptions> = {
   expressiveResidualShare: 0,
   lipIdentityModes: true,
   backwardElimination: true,
+  smileReachCv: 1,
+  detectorLips: true,
 };
 
 
@@ -117,6 +134,8 @@ export interface ExpressionSolve {
   expressedErrorPx: number;
   /** The identity modes' coefficients (input.identityModes order; in SDs). */
   identityCoefficients: Float64Array;
+  /** Each smiling side's reach beyond the shape's mean (name → units of the shape's lateral move; fit/expression-smile.ts): expression the weights do not carry. */
+  smileReach: Record<string, number>;
 }
 
 /**
@@ -128,10 +147,13 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   const o = { ...EXPRESSION_DEFAULTS, ...options };
   const { shapes, camera, ids, landmarkVertices: lv, landmarks: lm, confidence } = input;
   const { unknowns, drives } = expressionUnknowns(shapes, o);
-  const fields = [...unknowns.map((u) => u.field), ...(input.identityModes ?? [])];
-  const K = fields.length;
-  // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1.
-  const vars: Variable[] = fields.map((_, k) => (k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
+  const modes = input.identityModes ?? [];
+  const reach = o.smileReachCv > 0 ? smileReachFields(shapes) : [];
+  const fields = [...unknowns.map((u) => u.field), ...modes, ...reach.map((r) => r.field)];
+  const K = fields.length, firstReach = unknowns.length + modes.length;
+  // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1; each smile's reach: a prior scaled by its smile's weight.
+  const vars: Variable[] = fields.map((_, k) => (k >= firstReach ? { lo: 0, hi: 0, l1: 0, ridge: 0, scaledBy: drives[reach[k - firstReach].smile] } : k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
+  const prior = (scale: number) => reachPrior(scale, o.smileReachCv);
   const jawOpen = unknowns.findIndex((u) => u.field.name === "jawOpen"), mouthClose = unknowns.findIndex((u) => u.field.name === "mouthClose");
   const totalVariance = (o.landmarkSdIod * input.interocularPx) ** 2;
   const groups = contourGroups(ids, o.landmarkSdIod * input.interocularPx, o.correlatedNoise);
@@ -181,7 +203,7 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
     });
     members.forEach((m, gi) => subtractSharedOffset(H, g, K, groups[gi].tau2, m.precisions, m.rows, m.residuals));
     if (it === 0) neutralErrorPx = Math.sqrt(se / ids.length);
-    boxLasso(H, g, vars, w, jawOpen, mouthClose, o.backwardElimination);
+    boxLasso(H, g, vars, w, jawOpen, mouthClose, o.backwardElimination, prior);
   }
   let se = 0;
   for (const i of ids) {
@@ -191,7 +213,8 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   }
   const weights = new Float64Array(shapes.length);
   drives.forEach((u, s) => (weights[s] = w[u]));
-  return { weights, neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length), identityCoefficients: w.slice(unknowns.length) };
+  const smileReach = Object.fromEntries(reach.map((r, j) => [r.field.name, w[firstReach + j]]));
+  return { weights, neutralErrorPx, expressedErrorPx: Math.sqrt(se / ids.length), identityCoefficients: w.slice(unknowns.length, firstReach), smileReach };
 }
 
 /**
@@ -227,81 +250,6 @@ function sumOf(a: Float32Array, b: Float32Array): Float32Array {
   const out = Float32Array.from(a);
   for (let i = 0; i < out.length; i++) out[i] += b[i];
   return out;
-}
-
-/** One unknown of the solve: bounds, an L1 (Laplace) and a ridge (Gaussian) prior weight, and a cost of leaving 0 (nats). */
-interface Variable {
-  lo: number;
-  hi: number;
-  l1: number;
-  ridge: number;
-  l0?: number;
-}
-
-/**
- * min ½wᵀ(H + diag ridge)w + gᵀw + Σ l1·|w| + Σ l0·[w ≠ 0] over lo ≤ w ≤ hi (and w[mouthClose] ≤
- * w[jawOpen]), by cyclic coordinate descent: each step is exact; without l0 the objective is convex
- * and it converges to the optimum, with it (a spike-and-slab prior) to a local one. Coordinate
- * descent from w = 0 activates the first shape that explains a misfit before the identity modes
- * after it can (a rare lip shape at its bound for a lower lip that sits higher), so each active
- * shape with an activation cost is then tried at 0 with the rest re-solved, and left there when
- * the objective is lower (backward elimination).
- */
-function boxLasso(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, eliminate = true): void {
-  descend(H, g, vars, w, jawOpen, mouthClose);
-  if (!eliminate) return;
-  let best = objective(H, g, vars, w);
-  for (let s = 0; s < vars.length; s++) {
-    if (!(vars[s].l0 && w[s] !== 0)) continue;
-    const trial = Float64Array.from(w);
-    trial[s] = 0;
-    const held = vars.map((v, k) => (k === s ? { ...v, lo: 0, hi: 0 } : v));
-    descend(H, g, held, trial, jawOpen, mouthClose);
-    const f = objective(H, g, vars, trial);
-    if (f < best) {
-      best = f;
-      w.set(trial);
-    }
-  }
-}
-
-/** The objective boxLasso minimises, at w. */
-function objective(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array): number {
-  const K = g.length;
-  let f = 0;
-  for (let s = 0; s < K; s++) {
-    if (w[s] === 0) continue;
-    let hw = 0;
-    for (let t = 0; t < K; t++) hw += H[s * K + t] * w[t];
-    const { l1, ridge, l0 = 0 } = vars[s];
-    f += 0.5 * w[s] * (hw + ridge * w[s]) + g[s] * w[s] + l1 * Math.abs(w[s]) + l0;
-  }
-  return f;
-}
-
-/** The coordinate descent itself, from the given w. */
-function descend(H: Float64Array, g: Float64Array, vars: Variable[], w: Float64Array, jawOpen: number, mouthClose: number, sweeps = 2000): void {
-  const K = g.length;
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    let moved = 0;
-    for (let s = 0; s < K; s++) {
-      const { lo, hi, l1, ridge, l0 = 0 } = vars[s];
-      const curvature = H[s * K + s] + ridge;
-      if (!(curvature > 0)) continue;
-      let grad = g[s];
-      for (let t = 0; t < K; t++) if (t !== s) grad += H[s * K + t] * w[t];
-      // The L1 term's subgradient: shrink toward 0 by l1 / curvature.
-      const free = -grad / curvature, shrink = l1 / curvature;
-      let next = free > shrink ? free - shrink : free < -shrink ? free + shrink : 0;
-      next = Math.min(s === mouthClose && jawOpen >= 0 ? Math.min(hi, w[jawOpen]) : hi, Math.max(lo, next));
-      if (s === jawOpen && mouthClose >= 0) next = Math.max(next, Math.min(hi, w[mouthClose]));
-      // The activation cost: leave 0 only when the step gains more than it (the 1-D objective at next, relative to 0).
-      if (l0 > 0 && next !== 0 && 0.5 * curvature * next * next + (grad + Math.sign(next) * l1) * next > -l0) next = s === jawOpen && mouthClose >= 0 ? Math.min(hi, w[mouthClose]) : 0;
-      moved = Math.max(moved, Math.abs(next - w[s]));
-      w[s] = next;
-    }
-    if (moved < 1e-6) break;
-  }
 }
 
 /** positions[v] + Σ w·delta[v] into out. */
@@ -415,7 +363,9 @@ export function photoExpression(input: PhotoExpressionInput, options: Expression
   const shapes = evaluateBlendshapes(identity, head);
   const ids = Array.from({ length: head.landmarkVertices.length }, (_, i) => i).filter((i) => input.confidence[i] >= input.minConfidence);
   const identityModes = [...lowerFaceModes(identity, head.landmarkVertices), ...(o.lipIdentityModes ? lipModes(identity, head.landmarkVertices) : []), ...heightModes(identity, head.landmarkVertices)];
-  const solve = solveExpression({ positions: identity, shapes, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
+  // The solve reads the lips as the detector places them (spaced along the contours); the field stays material.
+  const seen = o.detectorLips ? detectorView(shapes, identity, head.landmarkVertices) : shapes;
+  const solve = solveExpression({ positions: identity, shapes: seen, camera: input.camera, landmarks: input.landmarks, confidence: input.confidence, ids, landmarkVertices: head.landmarkVertices, interocularPx: input.interocularPx, identityModes }, o);
   return { solve, field: expressionField(shapes, solve.weights), record: weightsRecord(solve.weights), identity: identityModel(head, identity, identityModes, solve.identityCoefficients) };
 }
 
