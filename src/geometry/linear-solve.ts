@@ -20,17 +20,27 @@ export function luFactor(a: Float64Array, n: number): LuFactors {
     let piv = col, best = Math.abs(A[col * n + col]);
     for (let r = col + 1; r < n; r++) {
       const v = Math.abs(A[r * n + col]);
-      if (v > best) [piv, best] = [r, v];
+      if (v > best) (piv = r), (best = v);
     }
     if (!(best > 1e-300)) throw new Error(`solveDense: singular matrix (column ${col})`);
     pivots[col] = piv;
-    if (piv !== col) for (let k = 0; k < n; k++) [A[col * n + k], A[piv * n + k]] = [A[piv * n + k], A[col * n + k]];
-    const d = A[col * n + col];
+    const top = col * n;
+    if (piv !== col) {
+      const other = piv * n;
+      for (let k = 0; k < n; k++) {
+        const t = A[top + k];
+        A[top + k] = A[other + k];
+        A[other + k] = t;
+      }
+    }
+    const d = A[top + col];
+    // The elimination is the O(n³) loop: row offsets hoisted (the same operations in the same order).
     for (let r = col + 1; r < n; r++) {
-      const f = A[r * n + col] / d;
-      A[r * n + col] = f;
+      const row = r * n;
+      const f = A[row + col] / d;
+      A[row + col] = f;
       if (f === 0) continue;
-      for (let k = col + 1; k < n; k++) A[r * n + k] -= f * A[col * n + k];
+      for (let k = col + 1; k < n; k++) A[row + k] -= f * A[top + k];
     }
   }
   return { n, lu: A, pivots };

@@ -1,4 +1,5 @@
 /** Distance transforms on a texel grid. */
+import { f32Of } from "../primitives/typed-array.ts";
 
 /** Chamfer distance (1, √2 steps), texels, from every texel to the nearest where `source` holds (1e9 when none). */
 export function chamferDistance(W: number, H: number, source: (p: number) => boolean): Float32Array {
@@ -37,12 +38,9 @@ export function chamferDistance(W: number, H: number, source: (p: number) => boo
  */
 export function surfaceDistanceMm(W: number, H: number, source: (p: number) => boolean, passable: (p: number) => boolean, axesMm: ArrayLike<number>): Float32Array {
   const n = W * H;
-  const known: number[] = [];
-  for (let p = 0; p < n; p++) if (axesMm[2 * p] > 0 && axesMm[2 * p + 1] > 0) known.push(axesMm[2 * p], axesMm[2 * p + 1]);
-  known.sort((a, b) => a - b);
-  const fallback = known[Math.floor(known.length / 2)] ?? 1;
-  const ax = Float32Array.from({ length: n }, (_, p) => (axesMm[2 * p] > 0 ? axesMm[2 * p] : fallback));
-  const ay = Float32Array.from({ length: n }, (_, p) => (axesMm[2 * p + 1] > 0 ? axesMm[2 * p + 1] : fallback));
+  const fallback = medianKnownSize(axesMm, n);
+  const ax = f32Of(n, (p) => (axesMm[2 * p] > 0 ? axesMm[2 * p] : fallback));
+  const ay = f32Of(n, (p) => (axesMm[2 * p + 1] > 0 ? axesMm[2 * p + 1] : fallback));
   const d = new Float32Array(n).fill(Infinity);
   const open = new Uint8Array(n);
   const heap = new MinHeap(n);
@@ -68,6 +66,17 @@ export function surfaceDistanceMm(W: number, H: number, source: (p: number) => b
     }
   }
   return d;
+}
+
+/** The median of the sizes (both axes) of the texels whose two sizes are known (> 0); 1 when none is. */
+function medianKnownSize(axesMm: ArrayLike<number>, n: number): number {
+  let count = 0;
+  for (let p = 0; p < n; p++) if (axesMm[2 * p] > 0 && axesMm[2 * p + 1] > 0) count += 2;
+  // A typed array sorts natively (no comparator): ~10⁵ sizes per call.
+  const known = new Float64Array(count);
+  for (let p = 0, i = 0; p < n; p++) if (axesMm[2 * p] > 0 && axesMm[2 * p + 1] > 0) (known[i++] = axesMm[2 * p]), (known[i++] = axesMm[2 * p + 1]);
+  known.sort();
+  return known[Math.floor(known.length / 2)] ?? 1;
 }
 
 /** A binary min-heap of (index, key) pairs, growing as needed (lazy deletion: stale entries stay). */

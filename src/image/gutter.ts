@@ -16,6 +16,7 @@
  */
 import type { ImageF32 } from "../types.ts";
 import { pushPullFill, relaxMembrane } from "./push-pull.ts";
+import { mapF32 } from "../primitives/typed-array.ts";
 
 export interface GutterFillOptions {
   /** "smooth" (averaged dilation, then push-pull) or "nearest" (copy of the nearest island texel; see the header). */
@@ -67,7 +68,7 @@ export function fillGutters(values: Float32Array, width: number, height: number,
     front = after;
   }
   // The far gutter: smooth interpolation of the islands and their dilated rings.
-  const weight = Float32Array.from(ring, (r) => (r >= 0 ? 1 : 0));
+  const weight = mapF32(ring, (r) => (r >= 0 ? 1 : 0));
   if (weight.every((w) => w === 1)) return;
   const smooth = pushPullFill(values, weight, width, height, channels, { prior: null, priorWeight: 0, trustFraction: 0.5 });
   relaxMembrane(values, smooth, weight, width, height, channels, options.smoothIterations);

@@ -1,6 +1,6 @@
 /**
  * One process-wide cache of ONNX Runtime sessions: each model is loaded once and reused by
- * every stage (and by the tiled engine). Graph optimisation "all", intra-op threads = cores.
+ * every stage (and by the tiled engine). Graph optimisation "all", intra-op threads = cores, not spinning.
  */
 import os from "node:os";
 import * as ort from "onnxruntime-node";
@@ -22,6 +22,10 @@ export function sessionOptions(): ort.InferenceSession.SessionOptions {
     executionMode: "sequential",
     enableCpuMemArena: false,
     enableMemPattern: false,
+    // Idle intra-op threads sleep instead of spinning: between a job's many small runs (tiles, the
+    // per-texel graphs' short ops) a spinning thread burns a core the other process sharing the
+    // machine (a second test file, the daemon) needs. The work and its split are unchanged, so are the results.
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
   };
 }
 

@@ -64,22 +64,46 @@ export function blendWeights(tiles: AxisTiles, length: number, scale: number, ma
   return tiles.starts.map((start, t) => Float32Array.from(raw[t], (v, u) => v / total[start * scale + u]));
 }
 
-/** How image values become model values for one input: colour conversion, then the range map. */
-function inputMapping(spec: TensorSpec, image: ImageF32, label: string): (v: number) => number {
+/**
+ * How image values become model values for one input: colour conversion (`kind`), then the range
+ * map. A plain record read by mapValue, not a closure per input: the tile copy's one call site
+ * then stays monomorphic and inlined (a closure per input made it polymorphic, and every value
+ * came back as a boxed number).
+ */
+interface InputMapping {
+  kind: "range" | "normal" | "toSrgb" | "toLinear";
+  lo: number;
+  span: number;
+}
+
+function inputMapping(spec: TensorSpec, image: ImageF32, label: string): InputMapping {
   const [lo, hi] = spec.range;
   const span = hi - lo;
   if (spec.colorSpace === "normal-tangent" || spec.colorSpace === "normal-object") {
     if (image.colorSpace !== "data") throw new Error(`${label}: the model wants ${spec.colorSpace} normals but the image is ${image.colorSpace}`);
-    return (v) => lo + (v + 1) * 0.5 * span;
+    return { kind: "normal", lo, span };
   }
   if (spec.colorSpace === "data") {
     if (image.colorSpace !== "data") throw new Error(`${label}: the model wants data but the image is ${image.colorSpace} colour`);
-    return (v) => lo + v * span;
+    return { kind: "range", lo, span };
   }
   if (image.colorSpace === "data") throw new Error(`${label}: the model wants ${spec.colorSpace} colour but the image is data`);
-  if (image.colorSpace === spec.colorSpace) return (v) => lo + v * span;
-  if (spec.colorSpace === "srgb") return (v) => lo + linearToSrgb(v) * span;
-  return (v) => lo + srgbToLinear(v) * span;
+  if (image.colorSpace === spec.colorSpace) return { kind: "range", lo, span };
+  return { kind: spec.colorSpace === "srgb" ? "toSrgb" : "toLinear", lo, span };
+}
+
+/** One image value as the model's value under `m`. */
+function mapValue(m: InputMapping, v: number): number {
+  switch (m.kind) {
+    case "range":
+      return m.lo + v * m.span;
+    case "normal":
+      return m.lo + (v + 1) * 0.5 * m.span;
+    case "toSrgb":
+      return m.lo + linearToSrgb(v) * m.span;
+    case "toLinear":
+      return m.lo + srgbToLinear(v) * m.span;
+  }
 }
 
 /** The colour space an output is returned in; values 0..1 (normals −1..1). */
@@ -188,7 +212,7 @@ export async function runTiled(session: ort.InferenceSession, manifest: Estimato
               const src = ((y0 + y) * width + x0 + x) * ch;
               for (let c = 0; c < ch; c++) {
                 const dst = nchw ? ((c0 + c) * th + y) * tw + x : (y * tw + x) * C + c0 + c;
-                data[dst] = map(img.data[src + c]);
+                data[dst] = mapValue(map, img.data[src + c]);
               }
             }
           }

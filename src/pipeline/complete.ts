@@ -15,6 +15,7 @@ import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
 import { regionSum } from "./delight/maps.ts";
 import { addSkinTexture } from "./complete/skin-texture.ts";
 import { continueHeadTone } from "./complete/head-tone.ts";
+import { f32Of, mapF32 } from "../primitives/typed-array.ts";
 
 export interface CompleteInput {
   /** Texture to complete (any channel count; linear RGB for the photo texture T). */
@@ -165,10 +166,10 @@ const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
 function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, o: Required<CompleteOptions>): { filled: Float32Array; rim: Uint8Array | null } {
   const n = grid.width * grid.height;
   const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
-  const withoutRim = Float32Array.from(c, (v, p) => (rim[p] ? 0 : v));
+  const withoutRim = mapF32(c, (v, p) => (rim[p] ? 0 : v));
   if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return { filled: withRim, rim: null };
   const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, o).filled;
-  const inside = Float32Array.from({ length: n }, (_, p) => (grid.covered(p) ? 1 : 0));
+  const inside = f32Of(n, (p) => (grid.covered(p) ? 1 : 0));
   return { filled: blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o), rim };
 }
 
@@ -230,7 +231,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
     texture: { width, height, channels, data: filled, colorSpace: texture.colorSpace },
     confidence: { width, height, channels: 1, data: c1, colorSpace: "data" },
     sourceConfidence: { width, height, channels: 1, data: seen.c, colorSpace: "data" },
-    toneConfidence: { width, height, channels: 1, data: rimTone.rim ? Float32Array.from(seen.c, (v, p) => (rimTone.rim![p] ? 0 : v)) : seen.c, colorSpace: "data" },
+    toneConfidence: { width, height, channels: 1, data: rimTone.rim ? mapF32(seen.c, (v, p) => (rimTone.rim![p] ? 0 : v)) : seen.c, colorSpace: "data" },
     skinPrior,
     seenFraction: seen.seenCount / denom,
     mirroredFraction: mirrored / denom,

@@ -20,6 +20,7 @@ import { luminance, srgbToLinear } from "../primitives/color.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 import { skinPriorMask } from "./complete/seen.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
+import { mapF32 } from "../primitives/typed-array.ts";
 
 export interface EyeTextureOptions {
   /** Width of the map (height = 1.5 × width, the atlas' 2:3). */
@@ -98,7 +99,7 @@ export function eyes(input: EyesInput, options: EyesOptions = {}, context: Stage
   const o = withDefaults(EYES_DEFAULTS, options);
   throwIfAborted(context);
   const conf = input.sourceConfidence.data;
-  const skinWeight = Float32Array.from(skinPriorMask(input.regions, conf.length), (m, p) => m * conf[p]);
+  const skinWeight = mapF32(skinPriorMask(input.regions, conf.length), (m, p) => m * conf[p]);
   const iris = measureIris(input.capture, skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), o);
   loggerOf(context).debug(`eyes: iris ${iris.photo ? "measured over " + iris.pixels + " pixels" : "not visible enough (" + iris.pixels + " pixels): fallback colour"}, albedo ${iris.albedo.map((v) => v.toFixed(3)).join(",")}`);
   const texture = eyeTexture(iris.albedo, { ...o, width: Math.min(o.width, input.mapWidth) });

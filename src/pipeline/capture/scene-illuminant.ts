@@ -15,6 +15,7 @@
 import type { ImageF32, SceneIlluminant } from "../../types.ts";
 import { srgbToLinear } from "../../primitives/color.ts";
 import { withDefaults } from "../../options.ts";
+import { mapF32, u8Of } from "../../primitives/typed-array.ts";
 
 export interface SceneIlluminantOptions {
   /** Longest side of the working copy, px (the statistics need the scene, not its texture). */
@@ -82,10 +83,10 @@ export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: Sce
   if (exclude.width !== image.width || exclude.height !== image.height) throw new Error("sceneIlluminant: mask and photo sizes differ");
   const small = shrink(image, exclude.data, o.maxSide);
   const { width: W, height: H } = small;
-  const lin = Float32Array.from(small.rgb, srgbToLinear);
+  const lin = mapF32(small.rgb, srgbToLinear);
   const blurred = gaussianBlurRgb(lin, W, H, o.blurSigma);
   // A clipped or black pixel's colour is not the light's; judged on the box average's largest channel.
-  const usable = Uint8Array.from({ length: W * H }, (_, p) => {
+  const usable = u8Of(W * H, (p) => {
     if (small.mask[p] > 0.05) return 0;
     const top = Math.max(small.rgb[p * 3], small.rgb[p * 3 + 1], small.rgb[p * 3 + 2]);
     return top < o.clipLevel && top > o.darkLevel ? 1 : 0;

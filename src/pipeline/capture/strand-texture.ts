@@ -7,6 +7,7 @@
  * as lit hair.
  */
 import { blurPlane } from "../../image/box-blur.ts";
+import { f32Of, f64Of, mapF32, mapF64 } from "../../primitives/typed-array.ts";
 
 /** Lightness below which contrast is not divided further (keeps black pixels' noise from exploding), luma 0..1. */
 const DARK_FLOOR = 0.02;
@@ -30,7 +31,7 @@ export function strandTexture(ycc: Float32Array, width: number, height: number, 
   }
   blurPlane(plane, width, height, sigmaPx);
   // Log: contrast spans decades between skin and hair; a mixture fits it better on a log scale.
-  return Float32Array.from(plane, (v) => Math.log(v + DARK_FLOOR));
+  return mapF32(plane, (v) => Math.log(v + DARK_FLOOR));
 }
 
 /**
@@ -57,11 +58,11 @@ export function strandOrientation(ycc: Float32Array, width: number, height: numb
   const jxx = new Float64Array(n), jxy = new Float64Array(n), jyy = new Float64Array(n);
   let lightness = new Float64Array(0);
   for (let c = 0; c < 3; c++) {
-    const channel = Float64Array.from({ length: n }, (_, i) => ycc[3 * i + c]);
+    const channel = f64Of(n, (i) => ycc[3 * i + c]);
     const low = Float64Array.from(channel);
     blurPlane(low, width, height, 2 * sigmaPx);
     if (c === 0) lightness = low;
-    const fine = Float64Array.from(channel, (v, i) => v - low[i]);
+    const fine = mapF64(channel, (v, i) => v - low[i]);
     const at = (x: number, y: number) => fine[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
@@ -76,5 +77,5 @@ export function strandOrientation(ycc: Float32Array, width: number, height: numb
     }
   }
   for (const plane of [jxx, jxy, jyy]) blurPlane(plane, width, height, sigmaPx);
-  return Float32Array.from({ length: n }, (_, i) => Math.hypot(jxx[i] - jyy[i], 2 * jxy[i]) / (jxx[i] + jyy[i] + ORIENTATION_NOISE2));
+  return f32Of(n, (i) => Math.hypot(jxx[i] - jyy[i], 2 * jxy[i]) / (jxx[i] + jyy[i] + ORIENTATION_NOISE2));
 }

@@ -21,6 +21,7 @@ import { FACE_REGIONS, type FaceRegion, type RegionMaps } from "../../types.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { Grid } from "./grid.ts";
 import { skinPriorMask } from "./seen.ts";
+import { mapF32 } from "../../primitives/typed-array.ts";
 
 /** The options the head tone reads (CompleteOptions' fields of the same names). */
 export interface HeadToneOptions {
@@ -60,11 +61,22 @@ export function regionalTone(base: number[], regions: RegionMaps | undefined, te
   const out = new Float32Array(texels * 3);
   const offsets = Object.entries(REGION_TONE_OFFSETS).map(([r, d]) => [FACE_REGIONS.indexOf(r as FaceRegion), d] as const);
   const w = regions?.weights;
-  for (let p = 0; p < texels; p++) {
-    const t = [lab[0], lab[1], lab[2]];
-    if (w) for (const [i, d] of offsets) for (let k = 0; k < 3; k++) t[k] += w.data[p * w.channels + i] * d[k];
+  const toneOf = (t: number[], p: number) => {
     const rgb = labToLinearSrgb(t[0], t[1], t[2]);
     for (let k = 0; k < 3; k++) out[p * 3 + k] = Math.max(1e-4 * base[k], rgb[k] / scale);
+  };
+  // Most texels lie in no offset region: their target is the base tone's, converted once.
+  const plain = new Float32Array(3);
+  toneOf(lab, 0);
+  plain.set(out.subarray(0, 3));
+  for (let p = 0; p < texels; p++) {
+    if (!w || offsets.every(([i]) => w.data[p * w.channels + i] === 0)) {
+      out.set(plain, p * 3);
+      continue;
+    }
+    const t = [lab[0], lab[1], lab[2]];
+    for (const [i, d] of offsets) for (let k = 0; k < 3; k++) t[k] += w.data[p * w.channels + i] * d[k];
+    toneOf(t, p);
   }
   return out;
 }
@@ -87,7 +99,7 @@ export function borderSkinTone(T: Float32Array, c: Float32Array, c1: Float32Arra
   const n = W * H;
   const toUnseen = surfaceDistanceMm(W, H, (p) => covered(p) && c1[p] < o.seenLevel, covered, axes);
   const skin = skinPriorMask(regions, n);
-  const weights = Float32Array.from(c, (v, p) => (v >= o.seenLevel && toUnseen[p] <= o.headToneBandMm ? v * skin[p] : 0));
+  const weights = mapF32(c, (v, p) => (v >= o.seenLevel && toUnseen[p] <= o.headToneBandMm ? v * skin[p] : 0));
   if (!weights.some((v) => v > 0)) return fallback;
   const channel = new Float32Array(n);
   return [0, 1, 2].map((k) => {

@@ -5,6 +5,7 @@
 import { weightedBlur } from "../../image/box-blur.ts";
 import { pushPullFill, relaxMembrane } from "../../image/push-pull.ts";
 import type { Grid } from "./grid.ts";
+import { mapF32 } from "../../primitives/typed-array.ts";
 
 /** The options the hole fill reads (CompleteOptions' fields of the same names). */
 export interface HoleFillOptions {
@@ -32,7 +33,7 @@ export function holeFill(mixed: Float32Array, c1: Float32Array, skinPrior: numbe
  */
 function smoothFilled(filled: Float32Array, conf: Float32Array, width: number, height: number, channels: number, sigma: number, below: number, coverage?: Float32Array): void {
   if (!(sigma > 0)) return;
-  const inside = coverage ? Float32Array.from(coverage, (v) => (v > 0.5 ? 1 : 0)) : new Float32Array(conf.length).fill(1);
+  const inside = coverage ? mapF32(coverage, (v) => (v > 0.5 ? 1 : 0)) : new Float32Array(conf.length).fill(1);
   const { values } = weightedBlur(filled, channels, inside, width, height, sigma);
   for (let p = 0; p < conf.length; p++) {
     // Confidence is a soft trust (facing ratio): only texels mostly filled are smoothed, so seen detail stays sharp.

@@ -5,6 +5,7 @@
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
 import { pushPullFill } from "../../image/push-pull.ts";
 import type { Grid } from "./grid.ts";
+import { mapF32 } from "../../primitives/typed-array.ts";
 
 /** The options the mirror fill reads (CompleteOptions' fields of the same names). */
 export interface MirrorOptions {
@@ -111,7 +112,7 @@ function mirrorBlendWeights(conf: Float32Array, width: number, height: number, t
   const plane = Float64Array.from(conf);
   blurPlane(plane, width, height, sigma);
   const [lo, hi] = support;
-  const selfTrust = Float32Array.from(plane, (v, p) => Math.min(1, Math.max(conf[p], v) / trust));
-  const smallHole = Float32Array.from(plane, (v, p) => (conf[p] >= seenLevel ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo)))));
+  const selfTrust = mapF32(plane, (v, p) => Math.min(1, Math.max(conf[p], v) / trust));
+  const smallHole = mapF32(plane, (v, p) => (conf[p] >= seenLevel ? 0 : Math.min(1, Math.max(0, (v - lo) / (hi - lo)))));
   return { selfTrust, smallHole };
 }

@@ -23,6 +23,7 @@
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
 import { chamferDistance } from "../../image/chamfer-distance.ts";
 import type { Grid } from "./grid.ts";
+import { mapF32, mapF64 } from "../../primitives/typed-array.ts";
 
 /**
  * σ of the Laplacian stack's Gaussians, texels: octaves from the texel up to about the width of the
@@ -78,10 +79,10 @@ export function obliqueRim(c: Float32Array, grid: Grid, features: FeatureMembers
  */
 export function blendRimTone(withRim: Float32Array, fromCore: Float32Array, seen: Float32Array, rim: Uint8Array, inside: Float32Array, width: number, height: number, channels: number, o: RimToneOptions): Float32Array {
   const n = width * height;
-  const diff = Float32Array.from(withRim, (v, i) => v - fromCore[i]);
+  const diff = mapF32(withRim, (v, i) => v - fromCore[i]);
   // Unseen texels take B in every band; the rim its own detail (fading with its confidence), B's tone.
-  const detailMask = Float64Array.from(seen, (c, p) => (c <= 0 ? 0 : rim[p] ? Math.min(1, Math.max(0, (c - o.minConfidence) / (o.seenLevel - o.minConfidence))) : 1));
-  const toneMask = Float64Array.from(seen, (c, p) => (c > 0 && !rim[p] ? 1 : 0));
+  const detailMask = mapF64(seen, (c, p) => (c <= 0 ? 0 : rim[p] ? Math.min(1, Math.max(0, (c - o.minConfidence) / (o.seenLevel - o.minConfidence))) : 1));
+  const toneMask = mapF64(seen, (c, p) => (c > 0 && !rim[p] ? 1 : 0));
   const out = Float32Array.from(fromCore);
   // Level 0 is the difference itself; level k + 1 its blur at BAND_SIGMAS[k]; band k = level k − level k + 1.
   let finer: Float32Array = diff;

@@ -19,6 +19,7 @@
  */
 import { blurPlane, weightedBlur } from "../../image/box-blur.ts";
 import { luminance } from "../../primitives/color.ts";
+import { mapF64, mapU8 } from "../../primitives/typed-array.ts";
 
 export interface SkinDetailOptions {
   /** Lattice spacing, texels; each copied patch reaches one spacing around its lattice vertex. */
@@ -45,12 +46,21 @@ function hash2(i: number, j: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Median and 1.4826·MAD of `v` (sorted in place). */
-function robust(v: number[]): { mid: number; spread: number } {
-  v.sort((a, b) => a - b);
+/** Median and 1.4826·MAD of `v` (sorted in place; a typed array sorts natively, without a comparator). */
+function robust(v: Float64Array): { mid: number; spread: number } {
+  v.sort();
   const mid = v[Math.floor(v.length / 2)] ?? 0;
-  const dev = v.map((x) => Math.abs(x - mid)).sort((a, b) => a - b);
+  const dev = v.map((x) => Math.abs(x - mid)).sort();
   return { mid, spread: 1.4826 * (dev[Math.floor(dev.length / 2)] ?? 0) };
+}
+
+/** The entries of `values` where `ok` is set, as a Float64Array (for robust). */
+function okValues(values: ArrayLike<number>, ok: Uint8Array, stride = 1, offset = 0): Float64Array {
+  let count = 0;
+  for (let p = 0; p < ok.length; p++) if (ok[p]) count++;
+  const out = new Float64Array(count);
+  for (let p = 0, i = 0; p < ok.length; p++) if (ok[p]) out[i++] = values[p * stride + offset];
+  return out;
 }
 
 /** log T − log(local weighted mean), per channel, at example texels; `ok` marks where it is defined. */
@@ -70,10 +80,8 @@ function exampleDetail(texture: Float32Array, channels: number, example: Float32
     ok[p] = good ? 1 : 0;
   }
   for (let c = 0; c < channels; c++) {
-    const v: number[] = [];
-    for (let p = 0; p < n; p++) if (ok[p]) v.push(Math.abs(detail[p * channels + c]));
+    const v = okValues(detail, ok, channels, c).map(Math.abs).sort();
     if (v.length === 0) break;
-    v.sort((a, b) => a - b);
     const limit = 3 * 1.4826 * v[Math.floor(v.length / 2)];
     for (let p = 0; p < n; p++) if (ok[p]) detail[p * channels + c] = Math.max(-limit, Math.min(limit, detail[p * channels + c]));
   }
@@ -99,7 +107,7 @@ export function orientedEnergy(detail: Float32Array, channels: number, ok: Uint8
     jxy[p] = gx * gy;
   }
   for (const plane of [jxx, jyy, jxy]) blurPlane(plane, width, height, window);
-  return Float64Array.from(jxx, (a, p) => Math.hypot(a - jyy[p], 2 * jxy[p]));
+  return mapF64(jxx, (a, p) => Math.hypot(a - jyy[p], 2 * jxy[p]));
 }
 
 /**
@@ -115,9 +123,7 @@ function isotropicSources(detail: Float32Array, channels: number, ok: Uint8Array
   }
   // Integrated over about the patch (σ = r/2 reaches its edges at 2σ).
   const energy = orientedEnergy(detail, channels, ok, width, height, r / 2);
-  const values: number[] = [];
-  for (let p = 0; p < n; p++) if (ok[p]) values.push(energy[p]);
-  const { mid, spread } = robust(values);
+  const { mid, spread } = robust(okValues(energy, ok));
   const limit = mid + 3 * spread;
   const sources: number[] = [];
   for (let y = r; y < height - r; y++) {
@@ -133,8 +139,8 @@ function isotropicSources(detail: Float32Array, channels: number, ok: Uint8Array
 
 /** The example's typical texel size, mm, per axis (median over the example texels); null when unknown. */
 function exampleAxes(axes: Float32Array, ok: Uint8Array): [number, number] | null {
-  const ax: number[] = [], ay: number[] = [];
-  for (let p = 0; p < ok.length; p++) if (ok[p] && axes[2 * p] > 0 && axes[2 * p + 1] > 0) (ax.push(axes[2 * p]), ay.push(axes[2 * p + 1]));
+  const known = mapU8(ok, (v, p) => (v && axes[2 * p] > 0 && axes[2 * p + 1] > 0 ? 1 : 0));
+  const ax = okValues(axes, known, 2, 0), ay = okValues(axes, known, 2, 1);
   if (ax.length === 0) return null;
   return [robust(ax).mid, robust(ay).mid];
 }
@@ -142,7 +148,9 @@ function exampleAxes(axes: Float32Array, ok: Uint8Array): [number, number] | nul
 /**
  * Per texel and channel, synthesised log-detail (zero mean, the example's spread), or null when
  * the example is too small. `example` weights (0..1) say which texels may be copied from; `axes`
- * (2 channels, mm per texel along x and y) makes the copies keep their size in mm.
+ * (2 channels, mm per texel along x and y) makes the copies keep their size in mm. `wanted`, when
+ * given, marks the texels whose detail the caller reads: the others are left 0 (each texel's
+ * detail depends only on its own position, so skipping them changes no other texel).
  */
 export function synthesiseSkinDetail(
   texture: Float32Array,
@@ -152,6 +160,7 @@ export function synthesiseSkinDetail(
   height: number,
   o: SkinDetailOptions,
   axes?: TexelAxes,
+  wanted?: Uint8Array,
 ): Float32Array | null {
   const n = width * height;
   if (channels > 4 || !(o.cell >= 1)) return null;
@@ -168,6 +177,7 @@ export function synthesiseSkinDetail(
     for (let x = 0; x < width; x++) {
       const gx = x / r, i0 = Math.floor(gx), tx = gx - i0;
       const p = y * width + x;
+      if (wanted && !wanted[p]) continue;
       // Source texels per target texel along each axis (1 where the scale is unknown).
       const kx = ref && axes![2 * p] > 0 ? axes![2 * p] / ref[0] : 1;
       const ky = ref && axes![2 * p + 1] > 0 ? axes![2 * p + 1] / ref[1] : 1;

@@ -13,6 +13,7 @@ import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_Y_RANGE, type SkinLocusM
 import { combineCues, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
+import { mapF32 } from "../../primitives/typed-array.ts";
 
 /**
  * Regions where white is not a highlight, so no highlight is removed: teeth show through the
@@ -26,7 +27,7 @@ const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
 /** Per texel, how much highlight removal applies: 1 − membership of NO_HIGHLIGHT_REMOVAL. */
 function specularWeightMap(regions: RegionMaps | undefined, texels: number): Float32Array {
   const s = regionSum(regions, NO_HIGHLIGHT_REMOVAL, texels);
-  return Float32Array.from(s, (v) => Math.max(0, 1 - v));
+  return mapF32(s, (v) => Math.max(0, 1 - v));
 }
 
 /** What the photo says of the albedo where it saw the skin. */
@@ -47,7 +48,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
   // The floor is relative to the photo's own light: the unit shading carries the exposure.
-  const floor = o.shadingFloor * shadingLevel(shading, Float32Array.from(conf, (v, p) => (covered(p) && v >= o.minConfidence ? v : 0)));
+  const floor = o.shadingFloor * shadingLevel(shading, mapF32(conf, (v, p) => (covered(p) && v >= o.minConfidence ? v : 0)));
   for (let p = 0; p < n; p++) {
     const s = Math.min(shading[p * 3], shading[p * 3 + 1], shading[p * 3 + 2]);
     // Clipped texels lost their diffuse colour under the highlight, and deep cavities are lit by
@@ -59,7 +60,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   }
   erodeSeen(seen, conf, width, height, covered, o.seenConfidence);
   const skinMask = skinPriorMask(input.regions, n);
-  const skinWeight = Float32Array.from(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
+  const skinWeight = mapF32(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
   const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor };
   const w = dichromaticWeights(relSkin);
@@ -127,7 +128,7 @@ export interface AlbedoScale {
 export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinWeight: Float32Array, o: DelightSettings, shading?: Float32Array): AlbedoScale {
   const n = input.textureBase.width * input.textureBase.height;
   const scaleRegions = regionSum(input.regions, SCALE_REGIONS, n);
-  const scaleWeight = Float32Array.from(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
+  const scaleWeight = mapF32(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
   const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
   const median = medianColor(albedoRel, useW);
   // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
@@ -171,7 +172,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     fs = [1, 1, 1].map((g) => (g * Y) / Math.max(lumAt(median, 0), 1e-6));
   }
   const gain = fs.map((v) => v / fs[0]);
-  const albedoBase = Float32Array.from(albedoRel, (v, i) => v * fs[i % 3]);
+  const albedoBase = mapF32(albedoRel, (v, i) => v * fs[i % 3]);
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
   const target = lumAt(skinAlbedo, 0);
   return { fs, gain, target, scene, skinAlbedo, albedoBase, cues };
@@ -203,7 +204,7 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
   const width = input.textureBase.width;
   const eyes = regionSum(input.regions, ["eyelids"], n);
   const cov = input.coverage?.data;
-  const w = Float32Array.from(eyes, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
+  const w = mapF32(eyes, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
   const median = (weight: Float32Array) => {
     if (!weight.some((v) => v > 0.5)) return null;
     try {
@@ -214,7 +215,7 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
   };
   const both = median(w);
   if (!both) return { rgb: frontShading(input, shading, scaleRegions, minConfidence), inOrbit: false };
-  const side = (right: boolean) => median(Float32Array.from(w, (v, p) => ((p % width) + 0.5 < width / 2 === right ? v : 0)));
+  const side = (right: boolean) => median(mapF32(w, (v, p) => ((p % width) + 0.5 < width / 2 === right ? v : 0)));
   return { rgb: both, inOrbit: true, sides: { right: side(true), left: side(false) } };
 }
 
@@ -222,7 +223,7 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
 function frontShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
   const cov = input.coverage?.data;
   const conf = input.confidence.data;
-  const front = Float32Array.from(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
+  const front = mapF32(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
   return medianColor(shading, front);
 }
 
@@ -235,7 +236,7 @@ function checkIlluminant(rgb: [number, number, number] | undefined): [number, nu
 
 /** The light level of a shading (unit or division): the weighted median of its luminance. */
 export function shadingLevel(shading: Float32Array, weight: Float32Array): number {
-  const lums = Float32Array.from(weight, (_, p) => lumAt(shading, p));
+  const lums = mapF32(weight, (_, p) => lumAt(shading, p));
   return weightedMedian(lums, weight);
 }
 

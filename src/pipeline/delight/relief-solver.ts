@@ -11,6 +11,7 @@
  * minimised by preconditioned (Jacobi) conjugate gradients on the normal equations, matrix-free.
  * Texels outside `active` are held at h = 0 (Dirichlet), so island borders and gutters stay flat.
  */
+import { mapF32, mapF64 } from "../../primitives/typed-array.ts";
 
 export interface ReliefProblem {
   width: number;
@@ -93,9 +94,9 @@ function normalOperator(pr: ReliefProblem): NormalOperator {
   return {
     pr,
     dataTexels,
-    dataW: Float64Array.from(dataTexels, (p) => weight[p]),
-    dataA: Float64Array.from(dataTexels, (p) => a[p]),
-    dataB: Float64Array.from(dataTexels, (p) => b[p]),
+    dataW: mapF64(dataTexels, (p) => weight[p]),
+    dataA: mapF64(dataTexels, (p) => a[p]),
+    dataB: mapF64(dataTexels, (p) => b[p]),
     rowFirst,
     rowEnd,
     lap: new Float64Array(W * H),
@@ -321,5 +322,5 @@ function conjugateGradients(pr: ReliefProblem, options: ReliefSolveOptions, star
       for (let p = y * W + rowFirst[y], end = y * W + rowEnd[y]; p < end; p++) d[p] = z[p] + beta * d[p];
     }
   }
-  return { heightMm: Float32Array.from(h, (v, p) => (active[p] ? v : 0)), iterations: it, relativeResidual: rel };
+  return { heightMm: mapF32(h, (v, p) => (active[p] ? v : 0)), iterations: it, relativeResidual: rel };
 }

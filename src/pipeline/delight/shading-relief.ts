@@ -28,6 +28,7 @@ import { shBasis, SH_COUNT } from "../../render/sh.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { ImageF32 } from "../../types.ts";
 import { solveRelief } from "./relief-solver.ts";
+import { f32Of, mapF32, mapF64, mapU8 } from "../../primitives/typed-array.ts";
 
 export interface ShadingReliefInput {
   width: number;
@@ -185,10 +186,10 @@ function albedoEdges(input: ShadingReliefInput, use: Float32Array, sigmaTexels: 
   // An edge spoils the central differences of the texels next to it too.
   blurPlane(gradient, W, H, 1);
   const { values: local } = weightedBlur(chroma, 2, use, W, H, sigmaTexels);
-  const deviation = Float32Array.from({ length: n }, (_, p) => Math.hypot(chroma[p * 2] - local[p * 2], chroma[p * 2 + 1] - local[p * 2 + 1]));
+  const deviation = f32Of(n, (p) => Math.hypot(chroma[p * 2] - local[p * 2], chroma[p * 2 + 1] - local[p * 2 + 1]));
   const gScale = Math.max(factor * weightedMedian(Float32Array.from(gradient), use), 1e-4);
   const dScale = Math.max(factor * weightedMedian(deviation, use), 1e-4);
-  return Float64Array.from(gradient, (g, p) => Math.max(g / gScale, deviation[p] / dScale));
+  return mapF64(gradient, (g, p) => Math.max(g / gScale, deviation[p] / dScale));
 }
 
 /**
@@ -223,7 +224,7 @@ export function shadingRelief(input: ShadingReliefInput, o: ShadingReliefOptions
   const { values: low } = weightedBlur(L, 1, base, W, H, sigmaTexels);
   for (let p = 0; p < n; p++) if (base[p] > 0) L[p] -= low[p];
   // 3. Robust weights: cast shadows, highlights, and albedo edges carry no relief.
-  const absL = Float32Array.from(L, (v) => Math.abs(v));
+  const absL = mapF32(L, (v) => Math.abs(v));
   const sigmaL = Math.max(1.4826 * weightedMedian(absL, base), 1e-3);
   const edges = albedoEdges(input, base, sigmaTexels, o.chromaEdgeFactor);
   const weight = new Float32Array(n);
@@ -240,16 +241,16 @@ export function shadingRelief(input: ShadingReliefInput, o: ShadingReliefOptions
   }
   // 4. Solve on the islands near the data (beyond a few band lengths the ridge holds h at 0 anyway),
   // data weight in units of the ratio's variance.
-  const near = Float64Array.from(weight, (w) => (w > 0 ? 1 : 0));
+  const near = mapF64(weight, (w) => (w > 0 ? 1 : 0));
   blurPlane(near, W, H, sigmaTexels);
-  const active = Uint8Array.from(covered, (c, p) => (c && near[p] > 1e-3 ? 1 : 0));
+  const active = mapU8(covered, (c, p) => (c && near[p] > 1e-3 ? 1 : 0));
   const solved = solveRelief(
     {
       width: W,
       height: H,
       texelMm: input.texelMm,
       active,
-      weight: Float32Array.from(weight, (w) => w / (sigmaL * sigmaL)),
+      weight: mapF32(weight, (w) => w / (sigmaL * sigmaL)),
       a,
       b,
       L,
@@ -272,11 +273,11 @@ export function shadingRelief(input: ShadingReliefInput, o: ShadingReliefOptions
  */
 function mirrorUnseen(h: Float32Array, weight: Float32Array, input: ShadingReliefInput, sigmaTexels: number, mirror: Int32Array): Float32Array {
   const { width: W, height: H, covered } = input;
-  const support = Float64Array.from(weight, (w) => (w > 0 ? 1 : 0));
+  const support = mapF64(weight, (w) => (w > 0 ? 1 : 0));
   blurPlane(support, W, H, sigmaTexels);
   // Half the neighbourhood carrying data is full support: the rest is the solve's interpolation.
   const s = (p: number) => Math.min(1, 2 * support[p]);
-  return Float32Array.from(h, (v, p) => {
+  return mapF32(h, (v, p) => {
     const m = mirror[p];
     if (!covered[p] || m < 0 || !covered[m]) return v;
     const own = s(p);

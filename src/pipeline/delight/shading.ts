@@ -14,6 +14,7 @@ import { fitLighting, smoothAlbedoAt, type LightingFit, type LightingFitOptions 
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { neutraliseShadeChroma } from "./shade-chroma.ts";
 import { shadingRelief, type ShadingRelief } from "./shading-relief.ts";
+import { f32Of, mapF32, mapF64, u8Of } from "../../primitives/typed-array.ts";
 
 /** Regions kept out of the lighting fit: hair and eye openings do not follow the skin model. */
 const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
@@ -82,8 +83,8 @@ export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSe
       normals: input.normalsObject.data,
       tangents: input.tangentsObject.data,
       occlusion: AO,
-      trust: Float32Array.from(conf, (c, p) => (c >= o.minConfidence ? c * Math.max(0, 1 - notFit[p]) : 0)),
-      covered: Uint8Array.from({ length: n }, (_, p) => (covered(p) ? 1 : 0)),
+      trust: mapF32(conf, (c, p) => (c >= o.minConfidence ? c * Math.max(0, 1 - notFit[p]) : 0)),
+      covered: u8Of(n, (p) => (covered(p) ? 1 : 0)),
       smoothAlbedo,
       irradiance: fit.irradiance,
       texelMm: input.baseTexelSizeMm,
@@ -100,8 +101,8 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
   const shading = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
   distrustDeepShade(shading, input, fit, fitWeight, o);
-  const lums = Float32Array.from({ length: n }, (_, p) => lumAt(shading, p));
-  const seenAny = Float32Array.from(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
+  const lums = f32Of(n, (p) => lumAt(shading, p));
+  const seenAny = mapF32(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
   // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
   neutraliseShadeChroma(shading, input.textureBase.data, seenAny, fit, input.regions?.weights.data ?? null, weightedMedian(lums, fitWeight), o.shadeChromaTrust, regionSum(input.regions, ["eyelids"], n));
   return shading;
@@ -120,7 +121,7 @@ function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: Light
   for (let p = 0; p < n; p++) lums[p] = lumAt(shading, p);
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
-  const seenWeight = Float32Array.from(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
+  const seenWeight = mapF32(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
   const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
   const regions = input.regions?.weights.data ?? null;
   // Hair is not the skin the regional albedo describes: leave its shading to the model.
@@ -156,14 +157,14 @@ export function divisionShading(input: DelightMaps, shading: Float32Array, seen:
  * completion's, and the ratio must map exactly one onto the other.
  */
 function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
-  return Float32Array.from(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
+  return mapF32(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
 }
 
 /** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
 export function lightingEstimate(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: DelightSettings): LightingEstimate {
   const n = input.textureBase.width * input.textureBase.height;
   const N = input.normalsObject.data;
-  const radiance = Array.from(irradianceToRadiance(Float64Array.from(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
+  const radiance = Array.from(irradianceToRadiance(mapF64(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
   const seenNormals: number[] = [];
   for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
   const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);

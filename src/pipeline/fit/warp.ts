@@ -61,11 +61,33 @@ export interface FactoredWarp {
   rhs: Float64Array;
 }
 
-/** fitWarp, keeping the factorisation. */
+/**
+ * The last factorisation fitFactoredWarp made, with the centres and smoothing it was made for: the
+ * system's matrix depends on those alone, and fit factors the same one twice in a row (the head's
+ * outline reading, then the silhouette's base warp) with only the displacements changed.
+ */
+let lastFactors: { centres: Float64Array; lambda: Float64Array; factors: LuFactors } | undefined;
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** fitWarp, keeping the factorisation (reused when the centres and smoothing are the last call's). */
 export function fitFactoredWarp(targets: WarpTargets): FactoredWarp {
-  const { A, B, N } = warpSystem(targets.centres, targets.displacements, targets.lambda);
+  const { centres, displacements, lambda } = targets;
+  const last = lastFactors;
+  if (last && sameValues(last.centres, centres) && sameValues(last.lambda, lambda)) {
+    // The right-hand side warpSystem builds: the displacements, then zeros for the affine rows.
+    const B = new Float64Array((centres.length / 3 + 4) * 3);
+    B.set(displacements.subarray(0, centres.length));
+    return { warp: { centres, coefficients: luSolve(last.factors, B, 3) }, targets, factors: last.factors, rhs: B };
+  }
+  const { A, B, N } = warpSystem(centres, displacements, lambda);
   const factors = luFactor(A, N);
-  return { warp: { centres: targets.centres, coefficients: luSolve(factors, B, 3) }, targets, factors, rhs: B };
+  lastFactors = { centres: Float64Array.from(centres), lambda: Float64Array.from(lambda), factors };
+  return { warp: { centres, coefficients: luSolve(factors, B, 3) }, targets, factors, rhs: B };
 }
 
 /**

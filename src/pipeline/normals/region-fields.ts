@@ -142,9 +142,10 @@ export function regionFields(regions: RegionMaps | null, coverage: ImageF32 | nu
         const lineDensity = (s.lineDensityPerCm2 / 100) * weight;
         data[o + FIELD.lineDensity] += lineDensity;
         data[o + FIELD.lineDepth] += s.lineDepthMm * lineDensity;
-        const [c2, s2] = orientation(s.lineOrientation, x, y, eye, mouth);
-        data[o + FIELD.orientCos2] += c2 * weight;
-        data[o + FIELD.orientSin2] += s2 * weight;
+        // Indexed, not destructured: destructuring went through the iterator per texel and region.
+        const doubledAngle = orientation(s.lineOrientation, x, y, eye, mouth);
+        data[o + FIELD.orientCos2] += doubledAngle[0] * weight;
+        data[o + FIELD.orientSin2] += doubledAngle[1] * weight;
         if (r === browIdx || r === scalpIdx || r === lipsIdx) data[o + FIELD.hair] += weight;
       }
       const pd = data[o + FIELD.poreDensity];

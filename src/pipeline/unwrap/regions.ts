@@ -59,8 +59,9 @@ function polygonSignedDistance(poly: Point[], x: number, y: number): number {
   let inside = false;
   let best = Infinity;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
+    // Indexed, not destructured (no iterator per vertex and edge).
+    const xi = poly[i][0], yi = poly[i][1];
+    const xj = poly[j][0], yj = poly[j][1];
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     best = Math.min(best, segmentDistance(xi, yi, xj, yj, x, y));
   }
