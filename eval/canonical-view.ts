@@ -15,6 +15,7 @@
 import { rowSlot } from "../src/geometry/uv-atlas.ts";
 import { add, cross, dot, length, scale, sub, unitByDivision, type Vec3 } from "../src/primitives/vec3.ts";
 import * as T from "../src/primitives/face-topology.ts";
+import { srgbToLinear } from "../src/primitives/color.ts";
 import { lookAtCamera, projectToScreen } from "../src/render/camera.ts";
 import { LANDMARK_COUNT, type Camera, type ImageF32, type Landmarks, type Mesh } from "../src/types.ts";
 import { compositeOver, renderSkin, studioLighting, type SkinMaps } from "./shade-skin.ts";
@@ -97,10 +98,12 @@ export function projectedLandmarks(camera: Camera, positions: ArrayLike<number>,
 /**
  * A_D with the eyeballs' discs (the atlas row's first and last slots) taken from the eyes' map
  * (pipeline/eyes.ts, the same atlas layout, sRGB codes), so the render has the person's irises
- * instead of whatever skin completion left in those texels. Nearest texel; A_D must be sRGB.
+ * instead of whatever skin completion left in those texels, as the GLB's eye material does.
+ * Nearest texel; the albedo sRGB or linear (the codes are decoded for a linear one).
  */
 export function albedoWithEyes(albedo: ImageF32, eyes: { width: number; height: number; codes: Uint8Array }): ImageF32 {
-  if (albedo.colorSpace !== "srgb" || albedo.channels !== 3) throw new Error("albedoWithEyes: A_D must be 3-channel sRGB");
+  if ((albedo.colorSpace !== "srgb" && albedo.colorSpace !== "linear") || albedo.channels !== 3) throw new Error("albedoWithEyes: the albedo must be 3-channel sRGB or linear");
+  const decode = albedo.colorSpace === "linear" ? (code: number) => srgbToLinear(code / 255) : (code: number) => code / 255;
   const data = new Float32Array(albedo.data);
   const { width: W, height: H } = albedo;
   for (const slot of [0, 4] as const) {
@@ -110,7 +113,7 @@ export function albedoWithEyes(albedo: ImageF32, eyes: { width: number; height: 
       const ey = Math.min(eyes.height - 1, Math.floor(((y + 0.5) / H) * eyes.height));
       for (let x = Math.floor(u0 * W); x < Math.min(W, Math.ceil(u1 * W)); x++) {
         const ex = Math.min(eyes.width - 1, Math.floor(((x + 0.5) / W) * eyes.width));
-        for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = eyes.codes[(ey * eyes.width + ex) * 3 + c] / 255;
+        for (let c = 0; c < 3; c++) data[(y * W + x) * 3 + c] = decode(eyes.codes[(ey * eyes.width + ex) * 3 + c]);
       }
     }
   }

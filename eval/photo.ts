@@ -14,6 +14,7 @@ import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
+import { albedoWithEyes } from "./canonical-view.ts";
 import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
@@ -128,15 +129,18 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
   const photo = cap.image;
 
+  // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
+  // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
   const ours: SkinMaps = {
-    albedoDiffuse: delit.albedo,
+    albedoDiffuse: albedoWithEyes(delit.albedo, eyes.texture),
     albedoSpecular: spec.specularAlbedo,
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
     ambientOcclusion: u.ambientOcclusion,
   };
   const scale = baselineScale(stages);
-  const base = baselineMaps(up.texture, scale, u.ambientOcclusion);
+  const naive = baselineMaps(up.texture, scale, u.ambientOcclusion);
+  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture) };
   const light = lightingFromEstimate(delit.lighting);
   // The camera saw the head as photographed (the output head is neutral by default).
   const seen = fit.photographed ?? fit.mesh;
@@ -155,7 +159,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
 
   const albedo = albedoChecks({
     albedo: delit.albedo,
-    baselineAlbedo: base.albedoDiffuse,
+    baselineAlbedo: naive.albedoDiffuse,
     texture: u.texture,
     confidence: u.confidence,
     coverage: u.coverage,

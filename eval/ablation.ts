@@ -1,0 +1,233 @@
+/**
+ * Identity ablation (issue 12, "why the re-render loses identity to the naive baseline"): one
+ * reconstruction per photo, then the re-render of eval/photo.ts with one ingredient swapped at a
+ * time, and the FaceRes cosine of each against the photo. Same mesh, camera and light in every
+ * variant unless the variant says otherwise, so each row isolates what it swaps.
+ *
+ *   node --import tsx eval/ablation.ts <photos-dir> <out-dir> a.jpg,b.png [--no-delight]
+ *
+ * `--no-delight` skips the rows that run de-lighting again with one of its steps off (the slow part).
+ *
+ * Writes <out-dir>/ablation.json (cosines per photo and variant) and <out-dir>/<photo>.png (the
+ * aligned 224 px crops FaceRes reads, in the variants' order), and prints a table.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { srgbToLinear } from "../src/primitives/color.ts";
+import * as T from "../src/primitives/face-topology.ts";
+import { fillPolygon } from "../src/raster/polygon.ts";
+import { weightedBlur } from "../src/image/box-blur.ts";
+import { linearToSrgb } from "../src/primitives/color.ts";
+import type { ImageF32, Landmarks } from "../src/types.ts";
+import { albedoWithEyes } from "./canonical-view.ts";
+import { reconstructStages, requireStages, safeName } from "./head-measures.ts";
+import { alignedFace, cosine, faceEmbeddings } from "./identity.ts";
+import { baselineMaps, rerenderOverPhoto } from "./rerender.ts";
+import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
+import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
+import type { CompleteResult } from "../src/pipeline/complete.ts";
+import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+
+/** Linear copy of an sRGB or linear 3-channel image. */
+function toLinear(img: ImageF32): ImageF32 {
+  return img.colorSpace === "srgb" ? { ...img, data: img.data.map((v) => srgbToLinear(v)), colorSpace: "linear" } : img;
+}
+
+/** A photo-space mask (0/1) of the polygon through the landmarks `ring`. */
+function landmarkMask(landmarks: Landmarks, ring: readonly number[], width: number, height: number): Float32Array {
+  const m = new Float32Array(width * height);
+  fillPolygon(m, width, height, ring.flatMap((i) => [landmarks[3 * i], landmarks[3 * i + 1]]));
+  return m;
+}
+
+/** `a` where mask is 1, `b` elsewhere (both sRGB, same size). */
+function blendByMask(a: ImageF32, b: ImageF32, mask: Float32Array): ImageF32 {
+  const data = new Float32Array(b.data);
+  for (let p = 0; p < mask.length; p++) if (mask[p] > 0) for (let c = 0; c < 3; c++) data[3 * p + c] = a.data[3 * p + c];
+  return { ...b, data };
+}
+
+/** Per-texel choice between two linear atlases of the same size: `a` where pick(p), else `b`. */
+function pickAtlas(a: ImageF32, b: ImageF32, pick: (p: number) => boolean): ImageF32 {
+  const data = new Float32Array(b.data);
+  for (let p = 0; p < b.width * b.height; p++) if (pick(p)) for (let c = 0; c < 3; c++) data[3 * p + c] = a.data[3 * p + c];
+  return { ...b, data };
+}
+
+/** Resamples a 1-channel atlas to width×height (nearest), for masks made at base size. */
+function nearest(img: ImageF32, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) / height) * img.height));
+    for (let x = 0; x < width; x++) out[y * width + x] = img.data[(sy * img.width + Math.min(img.width - 1, Math.floor(((x + 0.5) / width) * img.width))) * img.channels];
+  }
+  return out;
+}
+
+/** Multiplies every channel of a linear atlas by `gain` per channel. */
+function gained(img: ImageF32, gain: number[]): ImageF32 {
+  return { ...img, data: img.data.map((v, i) => v * gain[i % 3]) };
+}
+
+/** Per-channel median ratio a/b over texels where w(p). */
+function medianRatio(a: ImageF32, b: ImageF32, w: (p: number) => boolean): number[] {
+  return [0, 1, 2].map((c) => {
+    const r: number[] = [];
+    for (let p = 0; p < a.width * a.height; p++) if (w(p) && b.data[3 * p + c] > 1e-4) r.push(a.data[3 * p + c] / b.data[3 * p + c]);
+    r.sort((x, y) => x - y);
+    return r.length ? r[r.length >> 1] : 1;
+  });
+}
+
+async function savePng(crops: ImageF32[], file: string): Promise<void> {
+  const S = crops[0].width;
+  const bytes = new Uint8Array(S * crops.length * S * 3);
+  crops.forEach((img, k) => {
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) bytes[(y * S * crops.length + k * S + x) * 3 + c] = Math.round(Math.min(1, Math.max(0, img.data[(y * S + x) * 3 + c])) * 255);
+  });
+  await sharp(bytes, { raw: { width: S * crops.length, height: S, channels: 3 } }).png().toFile(file);
+}
+
+async function ablate(file: string, outDir: string, rerunDelight: boolean): Promise<Record<string, number>> {
+  const { stages: raw, failure } = await reconstructStages(new Uint8Array(await readFile(file)), "draft");
+  if (failure) throw new Error(failure);
+  const s = requireStages(raw);
+  // The complete stage reports its whole CompleteResult (StageResults types only the texture).
+  const up = raw.upscale!, complete = raw.complete as unknown as CompleteResult;
+  if (!complete.sourceConfidence) throw new Error("ablation: the complete stage reported no sourceConfidence");
+  const photo = s.capture.image, landmarks = s.capture.landmarks;
+  const seen = s.fit.photographed ?? s.fit.mesh;
+  const light = lightingFromEstimate(s.delight.lighting);
+  const ao = s.unwrap.ambientOcclusion;
+
+  const ad = s.delight.albedo; // sRGB
+  const adEyes = albedoWithEyes(ad, s.eyes.texture);
+  const ours: SkinMaps = { albedoDiffuse: ad, albedoSpecular: s.specular.specularAlbedo, normalsDiffuse: s.normals.normalsDiffuse, normalsSpecular: s.normals.normalsSpecular, ambientOcclusion: ao };
+  const oursEyes: SkinMaps = { ...ours, albedoDiffuse: adEyes };
+  // The baseline's scale, as eval/photo.ts: T̂ brought to A_D's median skin level (same texels: seen ≥ 0.3).
+  const W = up.texture.width, H = up.texture.height;
+  const conf = nearest(s.unwrap.confidence, W, H);
+  const adLin = toLinear(ad), adEyesLin = toLinear(adEyes), texLin = toLinear(up.texture);
+  const seenSkin = (p: number) => conf[p] >= 0.3;
+  const lum = (g: number[]) => 0.2126 * g[0] + 0.7152 * g[1] + 0.0722 * g[2];
+  const scale = lum(medianRatio(adLin, texLin, seenSkin));
+  const base = baselineMaps(up.texture, scale, ao);
+  const texScaled = base.albedoDiffuse;
+  const eyeDisc = (() => {
+    // Texels the eyes map owns (where albedoWithEyes changed A_D).
+    const m = new Uint8Array(W * H);
+    for (let p = 0; p < W * H; p++) for (let c = 0; c < 3; c++) if (adEyes.data[3 * p + c] !== ad.data[3 * p + c]) m[p] = 1;
+    return m;
+  })();
+  const baseEyes: SkinMaps = { ...base, albedoDiffuse: pickAtlas(adEyesLin, texScaled, (p) => eyeDisc[p] === 1) };
+  // A_D's colour per channel brought to T̂'s on the seen skin (tone and white balance of the face as photographed, no shading).
+  const colourGain = medianRatio(texScaled, adEyesLin, seenSkin);
+
+  const variants: [string, SkinMaps | ImageF32][] = [
+    ["ours (eval)", ours],
+    ["baseline (eval)", base],
+    ["ours + eyes map", oursEyes],
+    ["baseline + eyes map", baseEyes],
+    ["ours + eyes, mesh normals, A_S nominal", { albedoDiffuse: adEyes, albedoSpecular: A_S_NOMINAL, ambientOcclusion: ao }],
+    ["T̂ + eyes, our N_D/N_S/A_S", { ...oursEyes, albedoDiffuse: baseEyes.albedoDiffuse }],
+    ["ours + eyes, colour matched to T̂", { ...oursEyes, albedoDiffuse: gained(adEyesLin, colourGain) }],
+    ["T̂ on seen face (conf ≥ 0.3), A_D fill", { ...oursEyes, albedoDiffuse: pickAtlas(texScaled, adEyesLin, (p) => seenSkin(p) && eyeDisc[p] === 0) }],
+    ["A_D on seen face, T̂ fill", { ...oursEyes, albedoDiffuse: pickAtlas(adEyesLin, texScaled, (p) => seenSkin(p) || eyeDisc[p] === 1) }],
+  ];
+  const spec = s.specular.specularAlbedo;
+  variants.push(["ours + eyes, A_S 0 (no specular)", { ...oursEyes, albedoSpecular: 0 }]);
+  variants.push(["ours + eyes, A_S × 3", { ...oursEyes, albedoSpecular: { ...spec, data: spec.data.map((v) => 3 * v) } }]);
+  // De-lighting again on the same inputs with one of its steps switched off (A_D swapped, the rest of ours kept).
+  const delightInput = {
+    texture: up.texture,
+    textureBase: complete.texture,
+    confidence: complete.sourceConfidence,
+    normalsObject: s.unwrap.normalsObject,
+    tangentsObject: s.unwrap.tangentsObject,
+    baseTexelSizeMm: s.unwrap.medianTexelSizeMm,
+    ambientOcclusion: s.unwrap.ambientOcclusion,
+    coverage: s.unwrap.coverage,
+    regions: s.unwrap.regions,
+    sceneIlluminant: s.capture.illuminant.rgb,
+    ...photoReferences(photo, landmarks),
+    texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, up.texture.width),
+  };
+  const off: [string, DelightOptions][] = [
+    ["delight again, defaults", {}],
+    ["delight: no deep-shade blend", { shadeTrust: [1e-6, 2e-6] }],
+    ["delight: no shade-chroma blend", { shadeChromaTrust: [1e-6, 2e-6] }],
+    ["delight: no relief", { shapeFromShading: null }],
+    ["delight: no specular removal", { specularTolerance: 100 }],
+    ["delight: none of these", { shadeTrust: [1e-6, 2e-6], shadeChromaTrust: [1e-6, 2e-6], shapeFromShading: null, specularTolerance: 100 }],
+  ];
+  for (const [name, options] of rerunDelight ? off : []) {
+    const again = await delight(delightInput, options);
+    variants.push([name, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
+  }
+  const renders: ImageF32[] = [];
+  for (const [, v] of variants) renders.push(rerenderOverPhoto(photo, seen, s.fit.camera, v as SkinMaps, light).composite);
+  // Face-only composites: the re-render inside the face oval, the photo outside.
+  const oval = landmarkMask(landmarks, T.FACE_OVAL, photo.width, photo.height);
+  const eyesMask = (() => {
+    const a = landmarkMask(landmarks, T.RIGHT_EYE_RING, photo.width, photo.height), b = landmarkMask(landmarks, T.LEFT_EYE_RING, photo.width, photo.height);
+    return a.map((v, i) => Math.max(v, b[i]));
+  })();
+  const extra: [string, ImageF32][] = [
+    ["ours + eyes, face oval only", blendByMask(renders[2], photo, oval)],
+    ["baseline, face oval only", blendByMask(renders[1], photo, oval)],
+    ["ours (eval) + photo's eye rings", blendByMask(photo, renders[0], eyesMask)],
+  ];
+  // The mouth opening as photographed (teeth, tongue): the head has no teeth, A_D's lips are cleaned of them.
+  const mouth = landmarkMask(landmarks, T.MOUTH_INNER, photo.width, photo.height);
+  extra.push(["ours + eyes + photo's mouth opening", blendByMask(photo, renders[2], mouth)]);
+  extra.push(["baseline + eyes + photo's mouth opening", blendByMask(photo, renders[3], mouth)]);
+  // Photo-space decomposition of what ours+eyes misses: R = photo / render (linear) on the covered
+  // face oval; the render times R's global median, its low-pass (σ = 0.15 inter-ocular), its high-pass.
+  const lin = (img: ImageF32) => img.data.map((v) => srgbToLinear(v));
+  const P = lin(photo), Q = lin(renders[2]);
+  const cov = rerenderOverPhoto(photo, seen, s.fit.camera, oursEyes, light).coverage;
+  const n = photo.width * photo.height;
+  const w = Float32Array.from({ length: n }, (_, p) => (oval[p] > 0 && cov[p] >= 0.99 ? 1 : 0));
+  const R = new Float32Array(3 * n);
+  for (let i = 0; i < 3 * n; i++) R[i] = Math.log(Math.max(P[i], 1e-4) / Math.max(Q[i], 1e-4));
+  const iod = Math.hypot(landmarks[3 * 33] - landmarks[3 * 263], landmarks[3 * 33 + 1] - landmarks[3 * 263 + 1]);
+  const { values: low } = weightedBlur(R, 3, w, photo.width, photo.height, 0.15 * iod);
+  const med = [0, 1, 2].map((c) => { const a: number[] = []; for (let p = 0; p < n; p++) if (w[p]) a.push(R[3 * p + c]); a.sort((x, y) => x - y); return a[a.length >> 1] ?? 0; });
+  const corrected = (f: (i: number) => number): ImageF32 => ({ ...photo, colorSpace: "srgb", data: Float32Array.from(Q, (v, i) => (w[Math.floor(i / 3)] ? linearToSrgb(Math.min(1, v * Math.exp(f(i)))) : renders[2].data[i])) });
+  let sd = 0, cnt = 0, sdLow = 0;
+  for (let p = 0; p < n; p++) if (w[p]) { const l = (R[3 * p] + R[3 * p + 1] + R[3 * p + 2]) / 3, ll = (low[3 * p] + low[3 * p + 1] + low[3 * p + 2]) / 3, m = (med[0] + med[1] + med[2]) / 3; sd += (l - m) ** 2; sdLow += (ll - m) ** 2; cnt++; }
+  console.log(`  log(photo/ours+eyes) on the covered face: median ${med.map((v) => v.toFixed(3)).join(",")}, sd ${Math.sqrt(sd / cnt).toFixed(3)}, low-pass sd ${Math.sqrt(sdLow / cnt).toFixed(3)}`);
+  extra.push(["ours + eyes × global gain", corrected((i) => med[i % 3])]);
+  extra.push(["ours + eyes × low-pass(photo/ours)", corrected((i) => low[i])]);
+  extra.push(["ours + eyes × high-pass(photo/ours)", corrected((i) => R[i] - low[i] + med[i % 3])]);
+  const { values: mid } = weightedBlur(R, 3, w, photo.width, photo.height, 0.04 * iod);
+  extra.push(["ours + eyes × band 0.04–0.15 IOD", corrected((i) => mid[i] - low[i] + med[i % 3])]);
+  extra.push(["ours + eyes × fine < 0.04 IOD", corrected((i) => R[i] - mid[i] + med[i % 3])]);
+  // Where the render is off the photo: grey 0.5 + log ratio / 2 (white: the photo lighter), black off the face.
+  extra.push(["map: log(photo / ours+eyes)", { ...photo, colorSpace: "srgb", data: Float32Array.from(R, (v, i) => (w[Math.floor(i / 3)] ? Math.min(1, Math.max(0, 0.5 + (R[3 * Math.floor(i / 3)] + R[3 * Math.floor(i / 3) + 1] + R[3 * Math.floor(i / 3) + 2]) / 6)) : 0)) }]);
+  const names = [...variants.map(([n]) => n), ...extra.map(([n]) => n)];
+  const images = [...renders, ...extra.map(([, i]) => i)];
+  const crops = [photo, ...images].map((img) => alignedFace(img, landmarks));
+  const [ePhoto, ...e] = await faceEmbeddings(crops);
+  await savePng(crops, path.join(outDir, `${safeName(path.basename(file))}.png`));
+  return Object.fromEntries(names.map((n, i) => [n, cosine(ePhoto, e[i])]));
+}
+
+async function main(): Promise<void> {
+  const [dir, outDir, list, mode] = process.argv.slice(2);
+  if (!dir || !outDir || !list) throw new Error("usage: node --import tsx eval/ablation.ts <photos-dir> <out-dir> a.jpg,b.png [--no-delight]");
+  await mkdir(outDir, { recursive: true });
+  const results: Record<string, Record<string, number>> = {};
+  for (const name of list.split(",")) {
+    results[name] = await ablate(path.join(dir, name), outDir, mode !== "--no-delight");
+    console.log(name, JSON.stringify(Object.fromEntries(Object.entries(results[name]).map(([k, v]) => [k, +v.toFixed(3)]))));
+    await writeFile(path.join(outDir, "ablation.json"), JSON.stringify(results, null, 1));
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
