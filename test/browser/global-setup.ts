@@ -11,8 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
-import type { ReconstructOptions } from "../../src/types.ts";
-import { ASTRONAUT_PHOTO } from "../support/closeup-job.ts";
+import { ASTRONAUT_PHOTO, DRAFT_JOB_OPTIONS } from "../support/closeup-job.ts";
 import { cachedJob } from "../support/job-cache.ts";
 import { CHROMIUM, ensureScenesBuilt, writeJobFiles } from "./harness.ts";
 
@@ -32,8 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
   const t0 = performance.now();
   const photo = await readFile(ASTRONAUT_PHOTO);
-  const options: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
-  const { files, cached } = await cachedJob(photo, options, async () => (await reconstruct(photo, options)).files);
+  const { files, cached } = await cachedJob(photo, DRAFT_JOB_OPTIONS, async () => (await reconstruct(photo, DRAFT_JOB_OPTIONS)).files);
   await writeJobFiles(jobDir, files);
   const made = cached ? "the stored job of these sources" : "real job";
   process.stderr.write(`browser tests: ${made} (draft, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${jobDir}\n`);

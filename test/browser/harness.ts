@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
 import { build } from "esbuild";
+import { BROWSER_TIME_SCALE, childPids, inBackground, yieldAutogroup } from "../support/background.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
@@ -23,9 +24,12 @@ export const CHROMIUM = "/usr/bin/chromium";
  * second or two on a quiet machine, past Playwright's 30 s default at load 25 (two in
  * scenes.test.ts, 2026-12-06). A slow frame is not what these tests check, so the bound is the
  * test's own time-out less a margin for the rest of the test: a frame that never comes still
- * fails, with Playwright's message naming the screenshot.
+ * fails, with Playwright's message naming the screenshot. Stretched like the test's own time-out
+ * when the suite runs beside the Node suite (test/support/background.ts).
  */
-export const SCREENSHOT_TIMEOUT_MS = 170_000;
+export const SCREENSHOT_TIMEOUT_MS = 170_000 * BROWSER_TIME_SCALE;
+/** Playwright's default for a page's waits (navigation, waitForFunction, locators), ms: its 30 s, stretched likewise. */
+const PAGE_TIMEOUT_MS = 30_000 * BROWSER_TIME_SCALE;
 
 /** Writes a job's output files under `dir` (temp file + rename, as the daemon does). */
 export async function writeJobFiles(dir: string, files: OutputFile[]): Promise<void> {
@@ -87,12 +91,16 @@ export async function serve(jobDir: string): Promise<{ server: Server; base: str
   return { server, base: `http://127.0.0.1:${address.port}` };
 }
 
+/** Debian's Chromium through Playwright; beside the Node suite, at the background priority (its own session: background.ts). */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     headless: true,
   });
+  // Playwright starts Chromium detached, in a session (autogroup) of its own: lowered like the suite's.
+  if (inBackground()) for (const pid of childPids("chrom")) await yieldAutogroup(pid);
+  return browser;
 }
 
 /** A page of the served site, ready (window.porelight.ready), with the console errors it logs. */
@@ -124,6 +132,7 @@ export async function startBrowserSession(dir: string): Promise<BrowserSession> 
   }
   const openPlain = async (url: string, viewport = { width: 1000, height: 640 }): Promise<OpenedPage> => {
     const page = await browser.newPage({ viewport });
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
     const errors: string[] = [];
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     page.on("pageerror", (e) => errors.push(String(e)));
