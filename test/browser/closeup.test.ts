@@ -95,16 +95,19 @@ describe.skipIf(!hasChromium)("close-ups in Chromium", () => {
 
   it("Babylon, negative control: with N_S replaced by a flat map the same measure stays below the factor", async () => {
     const opened = await closeupPage();
-    // Every texture made from N_S (the skin's bump and clear-coat bump) gets the flat map's image; the scene is otherwise untouched.
-    const swap = await opened.page.evaluate(async ({ file, flatUrl }) => {
+    // N_S's textures (each skin material's bump and clear-coat bump) get the flat map's image; the scene is otherwise untouched.
+    const flatUrl = `/job/flat/${SKIN_MAP_FILES.normalsSpecular}`;
+    const swap = await opened.page.evaluate(async (url) => {
       type Swappable = { name: string; url: string | null; updateURL(url: string, buffer: null, onLoad: () => void): void };
-      const textures = window.porelight.scene!.textures as unknown as Swappable[];
-      const ns = textures.filter((t) => t.url?.endsWith(`/job/${file}`));
-      await Promise.all(ns.map((t) => new Promise<void>((loaded) => t.updateURL(flatUrl, null, loaded))));
-      return { swapped: ns.length, left: textures.filter((t) => t.url?.endsWith(`/job/${file}`)).length };
-    }, { file: SKIN_MAP_FILES.normalsSpecular, flatUrl: `/job/flat/${SKIN_MAP_FILES.normalsSpecular}` });
-    expect(swap.swapped).toBeGreaterThan(0);
-    expect(swap.left).toBe(0);
+      const skins = window.porelight.scene!.materials.filter((m) => m.name === "skin") as unknown as { bumpTexture: Swappable | null; clearCoat: { bumpTexture: Swappable | null } }[];
+      const ns = [...new Set(skins.flatMap((m) => [m.bumpTexture, m.clearCoat.bumpTexture]))].filter((t): t is Swappable => t !== null);
+      const before = ns.map((t) => `${t.name} ${t.url}`);
+      await Promise.all(ns.map((t) => new Promise<void>((loaded) => t.updateURL(url, null, loaded))));
+      return { before, after: ns.map((t) => t.url) };
+    }, flatUrl);
+    expect(swap.before.length).toBeGreaterThan(0);
+    for (const texture of swap.before) expect(texture).toContain(SKIN_MAP_FILES.normalsSpecular);
+    expect(swap.after).toEqual(swap.before.map(() => flatUrl));
     const r = await babylonGain(opened, "closeup-flat-ns");
     await writeFile(path.join(ARTIFACTS, "closeup-flat-ns.json"), JSON.stringify(r) + "\n");
     await opened.page.close();
