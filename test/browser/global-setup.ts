@@ -13,21 +13,31 @@ import type { TestProject } from "vitest/node";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
 import { ASTRONAUT_PHOTO, DRAFT_JOB_OPTIONS } from "../support/closeup-job.ts";
 import { cachedJob } from "../support/job-cache.ts";
+import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
+import { inBackground } from "../support/background.ts";
 import { CHROMIUM, ensureScenesBuilt, writeJobFiles } from "./harness.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Folder holding the outputs of one real job (head.babylon, maps/…). */
     jobDir: string;
+    /** The built sample scenes the tests serve as /scenes/ (sample-scenes/dist, or this suite's own build). */
+    scenesDir: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(CHROMIUM)) {
     project.provide("jobDir", ""); // the tests skip themselves and say why
+    project.provide("scenesDir", SCENES_DIST);
     return async () => {};
   }
-  await ensureScenesBuilt();
+  // Beside the Node suite (npm test), whose `npm pack` rebuilds sample-scenes/dist in place (the
+  // package's `prepare`: removed, then written again), this suite serves a build of its own.
+  const ownScenes = inBackground() ? await mkdtemp(path.join(tmpdir(), "porelight-browser-scenes-")) : null;
+  if (ownScenes) await buildScenes(ownScenes);
+  else await ensureScenesBuilt();
+  project.provide("scenesDir", ownScenes ?? SCENES_DIST);
   const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
   const t0 = performance.now();
   const photo = await readFile(ASTRONAUT_PHOTO);
@@ -38,5 +48,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("jobDir", jobDir);
   return async () => {
     await rm(jobDir, { recursive: true, force: true });
+    if (ownScenes) await rm(ownScenes, { recursive: true, force: true });
   };
 }

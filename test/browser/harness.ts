@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
 import { build } from "esbuild";
+import { inject } from "vitest";
 import { BROWSER_TIME_SCALE, childPids, inBackground, yieldAutogroup } from "../support/background.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -71,11 +72,11 @@ export async function ensureScenesBuilt(): Promise<void> {
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary", ".wasm": "application/wasm" };
 
-/** Serves /scenes/* from sample-scenes/dist and /job/* from `jobDir` on 127.0.0.1. */
-export async function serve(jobDir: string): Promise<{ server: Server; base: string }> {
+/** Serves /scenes/* from `scenesDir` (built sample scenes) and /job/* from `jobDir` on 127.0.0.1. */
+export async function serve(jobDir: string, scenesDir = SCENES_DIST): Promise<{ server: Server; base: string }> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    const route = url.pathname.startsWith("/scenes/") ? [SCENES_DIST, url.pathname.slice(8)] : url.pathname.startsWith("/job/") ? [jobDir, url.pathname.slice(5)] : null;
+    const route = url.pathname.startsWith("/scenes/") ? [scenesDir, url.pathname.slice(8)] : url.pathname.startsWith("/job/") ? [jobDir, url.pathname.slice(5)] : null;
     if (!route) { res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end(); return; }
     const file = path.join(route[0], path.normalize(decodeURIComponent(route[1])).replace(/^(\.\.[/\\])+/, ""));
     try {
@@ -118,10 +119,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Makes ARTIFACTS, serves `dir` and launches Chromium. */
+/** Makes ARTIFACTS, serves `dir` beside the suite's scenes (global-setup.ts) and launches Chromium. */
 export async function startBrowserSession(dir: string): Promise<BrowserSession> {
   await mkdir(ARTIFACTS, { recursive: true });
-  const { server, base } = await serve(dir);
+  const { server, base } = await serve(dir, inject("scenesDir") || SCENES_DIST);
   const closeServer = () => new Promise((r) => server.close(r));
   let browser: Browser;
   try {
