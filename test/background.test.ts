@@ -1,0 +1,28 @@
+/**
+ * Background work beside the Node suite (test/support/background.ts): a detached child (its own
+ * session, as Playwright starts Chromium) is found among this process's children, and its
+ * autogroup is lowered to the background nice, so that it yields to the suite.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BACKGROUND_NICE, childPids, yieldAutogroup } from "./support/background.ts";
+
+const autogroups = existsSync("/proc/self/autogroup");
+
+describe.skipIf(!autogroups)("background work's CPU share (Linux autogroup scheduling)", () => {
+  it("finds a detached child by name and lowers its session's autogroup, not this process's", async () => {
+    const child = spawn("sleep", ["30"], { detached: true, stdio: "ignore" });
+    try {
+      await new Promise<void>((resolve, reject) => (child.once("spawn", resolve), child.once("error", reject)));
+      expect(childPids("sleep")).toContain(child.pid);
+      expect(childPids("no-such-command")).toEqual([]);
+      const own = readFileSync("/proc/self/autogroup", "utf8");
+      await yieldAutogroup(child.pid!);
+      expect(readFileSync(`/proc/${child.pid}/autogroup`, "utf8")).toMatch(new RegExp(`nice ${BACKGROUND_NICE}\\s*$`));
+      expect(readFileSync("/proc/self/autogroup", "utf8")).toBe(own);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
