@@ -14,7 +14,7 @@ import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
 import { build } from "esbuild";
 import { inject } from "vitest";
-import { BROWSER_TIME_SCALE, childPids, inBackground, yieldAutogroup } from "../support/background.ts";
+import { BROWSER_TIME_SCALE, childPids, nodeSuiteRunning, yieldAutogroup } from "../support/background.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
@@ -100,7 +100,7 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
   });
   // Playwright starts Chromium detached, in a session (autogroup) of its own: lowered like the suite's.
-  if (inBackground()) for (const pid of childPids("chrom")) await yieldAutogroup(pid);
+  if (nodeSuiteRunning()) for (const pid of childPids("chrom")) await yieldAutogroup(pid);
   return browser;
 }
 

@@ -5,15 +5,18 @@
  * child processes, npm, Redis and single-threaded JavaScript) instead of after it. It starts once
  * the draft job it renders is stored (reconstruct.test.ts makes and stores it, job-cache.ts), so
  * that job is made once; when the Node suite ends first, it starts then and makes the job itself
- * if none is stored. Its output is held until the Node suite has finished, then printed, so the
+ * if none is stored. When the Node suite ends, the browser suite goes back to the normal priority
+ * (background.ts: restorePriority). Its output is held until the Node suite has finished, then printed, so the
  * two reports do not interleave. Exits non-zero when either suite fails.
  *   node --import tsx test/support/run-suites.ts
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BACKGROUND_NICE, BROWSER_BACKGROUND_ENV, yieldAutogroup } from "./background.ts";
+import { BACKGROUND_NICE, BROWSER_BACKGROUND_ENV, restorePriority, yieldAutogroup } from "./background.ts";
 import { ASTRONAUT_PHOTO, DRAFT_JOB_OPTIONS } from "./closeup-job.ts";
 import { loadJob } from "./job-cache.ts";
 
@@ -34,8 +37,8 @@ async function jobStoredOr(stop: Promise<unknown>): Promise<void> {
   while (!stopped && !(await loadJob(photo, DRAFT_JOB_OPTIONS))) await Promise.race([stop, new Promise((r) => setTimeout(r, JOB_POLL_MS))]);
 }
 
-/** The browser suite at the lowest priority, its output held in `held` until `release` is called. */
-function startBrowserSuite(): { child: ChildProcess; release: () => void } {
+/** The browser suite at the lowest priority while `flag` exists, its output held until `release` is called. */
+function startBrowserSuite(flag: string): { child: ChildProcess; release: () => void } {
   const held: Buffer[] = [];
   let live = false;
   // Its own session (detached), so its own autogroup, lowered below (background.ts).
@@ -43,7 +46,7 @@ function startBrowserSuite(): { child: ChildProcess; release: () => void } {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, [BROWSER_BACKGROUND_ENV]: "1", ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}) },
+    env: { ...process.env, [BROWSER_BACKGROUND_ENV]: flag, ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}) },
   });
   const forward = (chunk: Buffer) => (live ? process.stdout.write(chunk) : held.push(chunk));
   child.stdout!.on("data", forward);
@@ -59,10 +62,15 @@ function startBrowserSuite(): { child: ChildProcess; release: () => void } {
 }
 
 async function main(): Promise<number> {
+  // Exists while the Node suite runs: a Chromium the browser suite launches meanwhile yields too (background.ts).
+  const scratch = await mkdtemp(path.join(tmpdir(), "porelight-run-suites-"));
+  const flag = path.join(scratch, "node-suite-running");
+  await writeFile(flag, "");
   const node = spawn(process.execPath, [VITEST, "run"], { cwd: ROOT, stdio: "inherit" });
   const nodeDone = exitCode(node);
   let browser: ReturnType<typeof startBrowserSuite> | undefined;
   const stopAll = () => {
+    rmSync(scratch, { recursive: true, force: true });
     node.kill("SIGTERM");
     if (browser?.child.pid) process.kill(-browser.child.pid, "SIGTERM"); // its process group: vitest and its workers
   };
@@ -70,9 +78,13 @@ async function main(): Promise<number> {
   process.once("SIGTERM", stopAll);
 
   await jobStoredOr(nodeDone);
-  browser = startBrowserSuite();
+  browser = startBrowserSuite(flag);
   const browserDone = exitCode(browser.child);
   const nodeCode = await nodeDone;
+  // The Node suite is done: the rest of the browser suite at the normal priority, so that other
+  // work on the machine cannot starve it past its time-outs.
+  await rm(scratch, { recursive: true, force: true });
+  if (browser.child.pid) await restorePriority(browser.child.pid);
   process.stdout.write("\n── browser suite (started beside the Node suite; its output so far, then live) ──\n");
   browser.release();
   const browserCode = await browserDone;
