@@ -1,7 +1,7 @@
 /**
  * The worker pool with the REAL pipeline, end to end through the command line: a real
  * redis-server on a loopback port, two `porelight worker` processes (bin/porelight.js, models
- * loaded once per pipeline process, as shipped), and `batch --queue --wait` over 6 tiny photos
+ * loaded once per pipeline process, as shipped), and `batch --queue --wait` over 5 tiny photos
  * at draft. Mid-build one worker is killed with SIGKILL while a job of its own is running, and
  * then Redis is stopped and restarted; the build still ends with every head built exactly once
  * and complete on disk, and a re-run queues nothing. The queue's finer mechanics (retries,
@@ -23,10 +23,12 @@ import { DEFAULT_DEPS } from "../src/cli/commands/reconstruct.ts";
 import { startTestRedis, type TestRedis } from "./queue-support/redis-server.ts";
 
 const BIN = fileURLToPath(new URL("../bin/porelight.js", import.meta.url));
-// Six real jobs exercise every path (both workers busy, a kill mid-job, a Redis outage with jobs
-// left); the 12-job exactly-once count runs against the test double in queue.test.ts. Each real job
-// costs ~15 s of CPU, and the default suite has a 15-minute budget.
-const PHOTOS = 6;
+// Five real jobs exercise every path: both workers busy with one job each, then w1 killed in its
+// second (so w2, alone from there, builds the other three, the killed one among them), and Redis
+// stopped after the third head with two jobs left. The 12-job exactly-once count runs against the
+// test double in queue.test.ts. Each real job costs ~15 s of CPU, and the default suite has a
+// 15-minute budget: every job after the kill runs on one worker, so each one is wall time.
+const PHOTOS = 5;
 // The queue is what is tested, not head.glb's texture encoding: `--target source` skips the KTX2
 // encode (≈ 4.5 CPU s of a draft job; gltf-delivery, reconstruct and the browser delivery tests
 // check it), while the job still writes head.glb and every other file it records.
@@ -89,7 +91,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-it("6 real draft jobs on 2 workers survive a kill -9 and a Redis restart: each head built once, complete; a re-run queues nothing", async () => {
+it("5 real draft jobs on 2 workers survive a kill -9 and a Redis restart: each head built once, complete; a re-run queues nothing", async () => {
   const dir = join(root, "photos");
   mkdirSync(dir);
   // Distinct photos (each size is its own content key), small enough that a draft job is cheap.
@@ -104,9 +106,10 @@ it("6 real draft jobs on 2 workers survive a kill -9 and a Redis restart: each h
     const cli = capturedOutput();
     const build = batchCommand([dir], { out, ...JOB, queue: redis.url, wait: true }, { ...DEFAULT_DEPS, stdout: cli.stdout, stderr: cli.stderr });
 
-    // 1. Kill w1 while it computes a job of its own (after at least one head exists, so the build is under way).
-    await until("a first head", () => (completeHeads().length > 0 ? true : undefined), 300_000, [w1, w2]);
-    const victim = await until("a job running on w1", async () => (await queue.getActive()).find((j) => j.processedBy === "w1")?.id, 300_000, [w1, w2]);
+    // 1. Kill w1 while it computes a job of its own: its second, once that has reported a pipeline
+    // stage (the build is under way, and a job killed this early wastes the least).
+    await until("a first head built by w1", () => (w1.done().length > 0 ? true : undefined), 300_000, [w1, w2]);
+    const victim = await until("a second job computing on w1", async () => (await queue.getActive()).find((j) => j.processedBy === "w1" && (j.progress as { stage?: string } | undefined)?.stage)?.id, 300_000, [w1, w2]);
     w1.proc.kill("SIGKILL");
     completeHeads();
 

@@ -119,9 +119,10 @@ describe("reconstruct end to end (sample photo, draft)", () => {
         if (stage === "unwrap") regions = (value as { regions: { weights: ImageF32 } }).regions.weights;
       },
     });
-    second = await reconstruct(photo, { preset: "draft" });
-    // The browser suite renders this same job (test/support/job-cache.ts) rather than making it again.
+    // The browser suite renders this same job (test/support/job-cache.ts) rather than making it
+    // again; stored before the second job, since under `npm test` that suite starts once it is (run-suites.ts).
     await storeJob(photo, { preset: "draft" }, first.files);
+    second = await reconstruct(photo, { preset: "draft" });
   });
 
   it("writes every output at the draft sizes", async () => {

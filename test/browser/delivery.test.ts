@@ -50,9 +50,15 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     await session?.close();
   });
 
-  /** The desktop head.glb in the turntable, opened once for the tests that only look at it (a page load is ≈ 9 s in SwiftShader). */
+  /**
+   * The turntable with the desktop head.glb and with head.babylon, each opened once for this
+   * file's tests (a page load is ≈ 9 s in SwiftShader). A test that changes a page's state (MSAA,
+   * the normal maps) sets it back before it ends.
+   */
   let glbPage: Promise<{ page: Page; errors: string[] }> | undefined;
+  let babylonPage: Promise<{ page: Page; errors: string[] }> | undefined;
   const openGlb = () => (glbPage ??= open("&glb=head.glb"));
+  const openBabylon = () => (babylonPage ??= open(""));
 
   async function open(query: string): Promise<{ page: Page; errors: string[] }> {
     const { page, errors } = await session.open(`/scenes/turntable.html?job=/job/&spin=0&render=manual${query}`);
@@ -100,27 +106,38 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
   }, 600_000);
 
   it("the SSS pre-pass is multisampled: the silhouette has blended steps, not hard ones", async () => {
-    const { page, errors } = await open("");
+    const { page, errors } = await openBabylon();
     const samples = await page.evaluate(() => window.porelight.scene!.prePassRenderer!.samples);
     expect(samples).toBeGreaterThan(1);
     const on = await edgeBlend(await shot(page, "msaa-on", Math.PI / 4));
     await page.evaluate(() => window.porelight.setMsaa!(1));
     const off = await edgeBlend(await shot(page, "msaa-off", Math.PI / 4));
+    await page.evaluate((n) => window.porelight.setMsaa!(n), samples); // as opened, for the next test
     await writeFile(path.join(ARTIFACTS, "delivery-msaa.json"), JSON.stringify({ samples, on, off }) + "\n");
     expect(on.edge).toBeGreaterThan(100);
     expect(on.partial).toBeGreaterThan(off.partial * 1.2); // measured 0.70 vs 0.52 (SSS and texture filtering blend some edge pixels either way)
     expect(errors).toEqual([]);
-    await page.close();
   }, 600_000);
 
   /** Mean |on − off| per channel (0..255) over the head's pixels, and both renders, of the back of the head with the normal maps on and off. */
-  async function backNormalsDifference(query: string, name: string): Promise<{ meanAbs: number; errors: string[]; on: Buffer }> {
-    const { page, errors } = await open(query);
-    await page.evaluate(() => { const k = window.porelight.rig!.key; k.direction.set(0.3, -0.4, 1); k.direction.normalize(); });
+  async function backNormalsDifference(opened: Promise<{ page: Page; errors: string[] }>, name: string): Promise<{ meanAbs: number; errors: string[]; on: Buffer }> {
+    const { page, errors } = await opened;
+    const was = await page.evaluate(() => {
+      const k = window.porelight.rig!.key, alpha = (window.porelight.scene!.activeCamera as unknown as { alpha: number }).alpha;
+      const direction = k.direction.asArray();
+      k.direction.set(0.3, -0.4, 1);
+      k.direction.normalize();
+      return { direction, alpha };
+    });
     const on = await shot(page, `${name}-on`, -Math.PI / 2);
     await page.evaluate(() => window.porelight.setNormalMaps!(false));
     const off = await shot(page, `${name}-off`, -Math.PI / 2);
-    await page.close();
+    // As opened, for the other tests on this page (the data textures' formats read the normal maps).
+    await page.evaluate(async ({ direction, alpha }) => {
+      window.porelight.rig!.key.direction.set(direction[0], direction[1], direction[2]);
+      (window.porelight.scene!.activeCamera as unknown as { alpha: number }).alpha = alpha;
+      await window.porelight.setNormalMaps!(true);
+    }, was);
     const a = await sharp(on).removeAlpha().raw().toBuffer();
     const b = await sharp(off).removeAlpha().raw().toBuffer();
     let sum = 0, n = 0;
@@ -135,8 +152,8 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
   it("back of the head, normal maps on and off: head.babylon and head.glb (desktop) both render it alike", async () => {
     // The back's N_S and N_D are flat (the photo does not see it), so on and off must agree up to
     // filtering; the seam's streaks or a map read with the wrong encoding break that.
-    const babylon = await backNormalsDifference("", "back-normals");
-    const glb = await backNormalsDifference("&glb=head.glb", "glb-back-normals");
+    const babylon = await backNormalsDifference(openBabylon(), "back-normals");
+    const glb = await backNormalsDifference(openGlb(), "glb-back-normals");
     await writeFile(path.join(ARTIFACTS, "delivery-back-normals.json"), JSON.stringify({ babylon: babylon.meanAbs, glb: glb.meanAbs }) + "\n");
     expect((await pixelStats(babylon.on)).coverage).toBeGreaterThan(0.05);
     expect((await pixelStats(glb.on)).coverage).toBeGreaterThan(0.05);

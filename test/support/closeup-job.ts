@@ -9,41 +9,32 @@
  *   node --import tsx test/support/closeup-job.ts   (what the background process runs)
  */
 import { spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReconstructOptions } from "../../src/types.ts";
+import { BACKGROUND_NICE, yieldAutogroup } from "./background.ts";
 import { makeJobForOthers } from "./job-cache.ts";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The public-domain astronaut photo both browser jobs are made from. */
 export const ASTRONAUT_PHOTO = path.join(ROOT, "test", "fixtures", "astronaut-nasa-public-domain.png");
+/** The browser suite's job (test/browser/global-setup.ts), the draft job reconstruct.test.ts makes and stores: same key. */
+export const DRAFT_JOB_OPTIONS: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
 /** Preset `high` (≈ 0.09 mm texels): the suite's draft job (0.35 mm) resolves no pores by design. */
 export const CLOSEUP_JOB_OPTIONS: ReconstructOptions = { preset: "high", face: 0, formats: ["glb", "babylon", "maps"] };
 
 /** Starts making the close-up job in a detached background process at nice 19; returns its pid. */
 export function startCloseupJobInBackground(): number | undefined {
-  const child = spawn("nice", ["-n", "19", process.execPath, "--import", "tsx", fileURLToPath(import.meta.url)], { cwd: ROOT, detached: true, stdio: "ignore" });
+  const child = spawn("nice", ["-n", String(BACKGROUND_NICE), process.execPath, "--import", "tsx", fileURLToPath(import.meta.url)], { cwd: ROOT, detached: true, stdio: "ignore" });
   child.on("error", () => {}); // no `nice`: the close-up test makes the job itself
   child.unref();
   return child.pid;
 }
 
-/**
- * A detached process starts a new session, and with Linux's autogroup scheduling each session
- * shares the CPU as a group: nice 19 inside its own group did not yield to the Node suite (the
- * suite's real-job files ran 1.5× slower beside it). Lowering the group's own nice does.
- */
-async function yieldToTheSuite(): Promise<void> {
-  try {
-    await writeFile("/proc/self/autogroup", "19");
-  } catch {
-    // no autogroup scheduling (other kernels, other systems): the process's own nice applies
-  }
-}
-
 async function main(): Promise<void> {
-  await yieldToTheSuite();
+  // Detached: its own session, so its own autogroup, which must yield too (background.ts).
+  await yieldAutogroup("self");
   const { reconstruct } = await import("../../src/pipeline/reconstruct.ts");
   const photo = await readFile(ASTRONAUT_PHOTO);
   await makeJobForOthers(photo, CLOSEUP_JOB_OPTIONS, async () => (await reconstruct(photo, CLOSEUP_JOB_OPTIONS)).files);
