@@ -120,7 +120,7 @@ describe("reconstruct end to end (sample photo, draft)", () => {
       },
     });
     // The browser suite renders this same job (test/support/job-cache.ts) rather than making it
-    // again; stored before the second job, since under `npm test` that suite starts once it is (run-suites.ts).
+    // again (the browser suite runs after this one under `npm test`).
     await storeJob(photo, { preset: "draft" }, first.files);
     second = await reconstruct(photo, { preset: "draft" });
   });

@@ -11,43 +11,34 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { reconstruct } from "../../src/pipeline/reconstruct.ts";
-import { ASTRONAUT_PHOTO, DRAFT_JOB_OPTIONS } from "../support/closeup-job.ts";
+import type { ReconstructOptions } from "../../src/types.ts";
+import { ASTRONAUT_PHOTO } from "../support/closeup-job.ts";
 import { cachedJob } from "../support/job-cache.ts";
-import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
-import { inBackground } from "../support/background.ts";
 import { CHROMIUM, ensureScenesBuilt, writeJobFiles } from "./harness.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Folder holding the outputs of one real job (head.babylon, maps/…). */
     jobDir: string;
-    /** The built sample scenes the tests serve as /scenes/ (sample-scenes/dist, or this suite's own build). */
-    scenesDir: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(CHROMIUM)) {
     project.provide("jobDir", ""); // the tests skip themselves and say why
-    project.provide("scenesDir", SCENES_DIST);
     return async () => {};
   }
-  // Beside the Node suite (npm test), whose `npm pack` rebuilds sample-scenes/dist in place (the
-  // package's `prepare`: removed, then written again), this suite serves a build of its own.
-  const ownScenes = inBackground() ? await mkdtemp(path.join(tmpdir(), "porelight-browser-scenes-")) : null;
-  if (ownScenes) await buildScenes(ownScenes);
-  else await ensureScenesBuilt();
-  project.provide("scenesDir", ownScenes ?? SCENES_DIST);
+  await ensureScenesBuilt();
   const jobDir = await mkdtemp(path.join(tmpdir(), "porelight-browser-job-"));
   const t0 = performance.now();
   const photo = await readFile(ASTRONAUT_PHOTO);
-  const { files, cached } = await cachedJob(photo, DRAFT_JOB_OPTIONS, async () => (await reconstruct(photo, DRAFT_JOB_OPTIONS)).files);
+  const options: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
+  const { files, cached } = await cachedJob(photo, options, async () => (await reconstruct(photo, options)).files);
   await writeJobFiles(jobDir, files);
   const made = cached ? "the stored job of these sources" : "real job";
   process.stderr.write(`browser tests: ${made} (draft, astronaut) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${jobDir}\n`);
   project.provide("jobDir", jobDir);
   return async () => {
     await rm(jobDir, { recursive: true, force: true });
-    if (ownScenes) await rm(ownScenes, { recursive: true, force: true });
   };
 }

@@ -13,8 +13,6 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { OutputFile } from "../../src/types.ts";
 import { buildScenes, SCENES_DIST } from "../../scripts/build-scenes.ts";
 import { build } from "esbuild";
-import { inject } from "vitest";
-import { BROWSER_TIME_SCALE, childPids, nodeSuiteRunning, yieldAutogroup } from "../support/background.ts";
 
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "test-artifacts", "browser");
@@ -25,12 +23,9 @@ export const CHROMIUM = "/usr/bin/chromium";
  * second or two on a quiet machine, past Playwright's 30 s default at load 25 (two in
  * scenes.test.ts, 2026-12-06). A slow frame is not what these tests check, so the bound is the
  * test's own time-out less a margin for the rest of the test: a frame that never comes still
- * fails, with Playwright's message naming the screenshot. Stretched like the test's own time-out
- * when the suite runs beside the Node suite (test/support/background.ts).
+ * fails, with Playwright's message naming the screenshot.
  */
-export const SCREENSHOT_TIMEOUT_MS = 170_000 * BROWSER_TIME_SCALE;
-/** Playwright's default for a page's waits (navigation, waitForFunction, locators), ms: its 30 s, stretched likewise. */
-const PAGE_TIMEOUT_MS = 30_000 * BROWSER_TIME_SCALE;
+export const SCREENSHOT_TIMEOUT_MS = 170_000;
 
 /** Writes a job's output files under `dir` (temp file + rename, as the daemon does). */
 export async function writeJobFiles(dir: string, files: OutputFile[]): Promise<void> {
@@ -72,11 +67,11 @@ export async function ensureScenesBuilt(): Promise<void> {
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".babylon": "application/json", ".json": "application/json", ".hdr": "application/octet-stream", ".glb": "model/gltf-binary", ".wasm": "application/wasm" };
 
-/** Serves /scenes/* from `scenesDir` (built sample scenes) and /job/* from `jobDir` on 127.0.0.1. */
-export async function serve(jobDir: string, scenesDir = SCENES_DIST): Promise<{ server: Server; base: string }> {
+/** Serves /scenes/* from sample-scenes/dist and /job/* from `jobDir` on 127.0.0.1. */
+export async function serve(jobDir: string): Promise<{ server: Server; base: string }> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
-    const route = url.pathname.startsWith("/scenes/") ? [scenesDir, url.pathname.slice(8)] : url.pathname.startsWith("/job/") ? [jobDir, url.pathname.slice(5)] : null;
+    const route = url.pathname.startsWith("/scenes/") ? [SCENES_DIST, url.pathname.slice(8)] : url.pathname.startsWith("/job/") ? [jobDir, url.pathname.slice(5)] : null;
     if (!route) { res.writeHead(url.pathname === "/favicon.ico" ? 204 : 404).end(); return; }
     const file = path.join(route[0], path.normalize(decodeURIComponent(route[1])).replace(/^(\.\.[/\\])+/, ""));
     try {
@@ -92,16 +87,12 @@ export async function serve(jobDir: string, scenesDir = SCENES_DIST): Promise<{ 
   return { server, base: `http://127.0.0.1:${address.port}` };
 }
 
-/** Debian's Chromium through Playwright; beside the Node suite, at the background priority (its own session: background.ts). */
 export async function launchChromium(): Promise<Browser> {
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     headless: true,
   });
-  // Playwright starts Chromium detached, in a session (autogroup) of its own: lowered like the suite's.
-  if (nodeSuiteRunning()) for (const pid of childPids("chrom")) await yieldAutogroup(pid);
-  return browser;
 }
 
 /** A page of the served site, ready (window.porelight.ready), with the console errors it logs. */
@@ -119,10 +110,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Makes ARTIFACTS, serves `dir` beside the suite's scenes (global-setup.ts) and launches Chromium. */
+/** Makes ARTIFACTS, serves `dir` and launches Chromium. */
 export async function startBrowserSession(dir: string): Promise<BrowserSession> {
   await mkdir(ARTIFACTS, { recursive: true });
-  const { server, base } = await serve(dir, inject("scenesDir") || SCENES_DIST);
+  const { server, base } = await serve(dir);
   const closeServer = () => new Promise((r) => server.close(r));
   let browser: Browser;
   try {
@@ -133,7 +124,6 @@ export async function startBrowserSession(dir: string): Promise<BrowserSession> 
   }
   const openPlain = async (url: string, viewport = { width: 1000, height: 640 }): Promise<OpenedPage> => {
     const page = await browser.newPage({ viewport });
-    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
     const errors: string[] = [];
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     page.on("pageerror", (e) => errors.push(String(e)));

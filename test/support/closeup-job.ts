@@ -19,8 +19,6 @@ import { makeJobForOthers } from "./job-cache.ts";
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The public-domain astronaut photo both browser jobs are made from. */
 export const ASTRONAUT_PHOTO = path.join(ROOT, "test", "fixtures", "astronaut-nasa-public-domain.png");
-/** The browser suite's job (test/browser/global-setup.ts), the draft job reconstruct.test.ts makes and stores: same key. */
-export const DRAFT_JOB_OPTIONS: ReconstructOptions = { preset: "draft", face: 0, formats: ["glb", "babylon", "maps"] };
 /** Preset `high` (≈ 0.09 mm texels): the suite's draft job (0.35 mm) resolves no pores by design. */
 export const CLOSEUP_JOB_OPTIONS: ReconstructOptions = { preset: "high", face: 0, formats: ["glb", "babylon", "maps"] };
 

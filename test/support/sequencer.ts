@@ -40,9 +40,9 @@ export const SLOW_FILE_SECONDS: Readonly<Record<string, number>> = {
 
 /**
  * Files started before every other, whatever their cost: reconstruct.test.ts stores the draft job
- * the browser suite renders, and under `npm test` that suite starts beside this one as soon as the
- * job is stored (run-suites.ts). A slow file (≈ 120 s) started first costs the schedule nothing:
- * the short files still fill the other worker at the end.
+ * the browser suite renders (it was first for a trial that ran the browser suite beside this one;
+ * docs/testing.md). A slow file (≈ 120 s) started first costs the schedule nothing: the short
+ * files still fill the other worker at the end.
  */
 export const FIRST_FILES: readonly string[] = ["test/reconstruct.test.ts"];
 
