@@ -22,7 +22,6 @@ function warpSystem(centres: Float64Array, displacements: Float64Array, lambda: 
   const n = centres.length / 3;
   const N = n + 4;
   const A = new Float64Array(N * N);
-  const B = new Float64Array(N * 3);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const r = Math.hypot(centres[3 * i] - centres[3 * j], centres[3 * i + 1] - centres[3 * j + 1], centres[3 * i + 2] - centres[3 * j + 2]);
@@ -35,12 +34,18 @@ function warpSystem(centres: Float64Array, displacements: Float64Array, lambda: 
     for (let k = 0; k < 3; k++) {
       A[i * N + n + k] = centres[3 * i + k];
       A[(n + k) * N + i] = centres[3 * i + k];
-      B[i * 3 + k] = displacements[3 * i + k];
     }
     A[i * N + n + 3] = 1;
     A[(n + 3) * N + i] = 1;
   }
-  return { A, B, N };
+  return { A, B: warpRhs(centres, displacements), N };
+}
+
+/** The system's right-hand side: each centre's displacement (xyz), then zeros for the four affine rows. */
+function warpRhs(centres: Float64Array, displacements: Float64Array): Float64Array {
+  const B = new Float64Array((centres.length / 3 + 4) * 3);
+  B.set(displacements.subarray(0, centres.length));
+  return B;
 }
 
 /**
@@ -79,9 +84,7 @@ export function fitFactoredWarp(targets: WarpTargets): FactoredWarp {
   const { centres, displacements, lambda } = targets;
   const last = lastFactors;
   if (last && sameValues(last.centres, centres) && sameValues(last.lambda, lambda)) {
-    // The right-hand side warpSystem builds: the displacements, then zeros for the affine rows.
-    const B = new Float64Array((centres.length / 3 + 4) * 3);
-    B.set(displacements.subarray(0, centres.length));
+    const B = warpRhs(centres, displacements);
     return { warp: { centres, coefficients: luSolve(last.factors, B, 3) }, targets, factors: last.factors, rhs: B };
   }
   const { A, B, N } = warpSystem(centres, displacements, lambda);
