@@ -105,10 +105,15 @@ export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLo
   return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance);
 }
 
+/** A colour's (ln g/r, ln b/r), the plane the locus is matched in. */
+function logChroma(rgb: ArrayLike<number>): [number, number] {
+  const r = Math.max(rgb[0], 1e-6);
+  return [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
+}
+
 /** `matchSkinLocus` against the given anchors (linear RGB, lightest first), the lightest segment run on up to luminance `yHi`. */
 function matchSkinLocusOn(anchors: readonly (readonly number[])[], yHi: number, rgb: ArrayLike<number>, tolerance: number): SkinLocusMatch {
-  const r = Math.max(rgb[0], 1e-6);
-  const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
+  const q = logChroma(rgb);
   const pts = anchors.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), luminance(R, G, B)]);
   let best = { d: Infinity, x: 0, y: 0, Y: 0, beyond: 0 };
   for (let i = 1; i < pts.length; i++) {
@@ -163,10 +168,10 @@ export interface SoftLocusMatch extends SkinLocusMatch {
  * nearest point's (`matchSkinLocus` on the apparent curve).
  */
 export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = 0.05): SoftLocusMatch {
-  const nearest = matchSkinLocusOn(apparentLocus(sheen), SKIN_LOCUS_Y_RANGE[1] + sheen, rgb, tolerance);
-  const r = Math.max(rgb[0], 1e-6);
-  const q = [Math.log(Math.max(rgb[1], 1e-6) / r), Math.log(Math.max(rgb[2], 1e-6) / r)];
-  const pts = apparentLocus(sheen).map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), Math.log(luminance(R, G, B))]);
+  const locus = apparentLocus(sheen);
+  const nearest = matchSkinLocusOn(locus, SKIN_LOCUS_Y_RANGE[1] + sheen, rgb, tolerance);
+  const q = logChroma(rgb);
+  const pts = locus.map(([R, G, B]) => [Math.log(G / R), Math.log(B / R), Math.log(luminance(R, G, B))]);
   const samples: number[][] = [];
   const lnYHi = Math.log(SKIN_LOCUS_Y_RANGE[1] + sheen);
   for (let i = 1; i < pts.length; i++) {
