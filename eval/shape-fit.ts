@@ -29,7 +29,7 @@ import { decodeImage } from "../src/image/decode.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { capture } from "../src/pipeline/capture.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
-import { predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
+import { LANDMARK_SD_IOD, predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
 import { FACE_OVAL, NOSE_ROOT, NOSE_TIP } from "../src/primitives/face-topology.ts";
 import type { CaptureResult, FitResult, LensHint, TemplateHead } from "../src/types.ts";
 import { studioView } from "./rerender.ts";
@@ -132,7 +132,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   expressionBaked: { expression: { enabled: false } },
   noSilhouette: { silhouette: { iterations: 0 } },
   templateDepth: { depthWeight: 0 },
-  exactImage: { imageNoiseSdIod: 0 },
+  // The image-plane posterior is off by default (fit/image-posterior.ts): this variant turns it on at the detector's published noise.
+  imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD },
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
   noHeadOutline: { headOutline: { enabled: false } },

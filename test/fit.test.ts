@@ -119,7 +119,7 @@ describe("fit on synthetic landmarks", () => {
     const u = () => ((s = (1103515245 * s + 12345) % 2147483648) + 1) / 2147483649;
     const noisy = Float32Array.from(clean);
     for (let k = 0; k < 2 * 468; k++) noisy[3 * (k >> 1) + (k & 1)] += LANDMARK_SD_IOD * iod * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-    const result = fit({ capture: input(noisy), head });
+    const result = fit({ capture: input(noisy), head }, { imageNoiseSdIod: LANDMARK_SD_IOD });
     // The head as photographed reprojects onto the photo's landmarks (lids on lids, lips on lips): within a lid margin's width.
     expect(result.photographed).toBeDefined();
     expect(result.reprojectionErrorPx / result.interocularPx).toBeLessThan(0.01);
@@ -132,8 +132,8 @@ describe("fit on synthetic landmarks", () => {
       noise += (noisy[3 * i] - clean[3 * i]) ** 2 + (noisy[3 * i + 1] - clean[3 * i + 1]) ** 2;
     }
     expect(Math.sqrt(toClean / noise)).toBeLessThan(0.45);
-    // With the image positions taken as read, the neutral head follows the noise (where the expression solve does not take it).
-    const exact = fit({ capture: input(noisy), head }, { imageNoiseSdIod: 0 });
+    // By default the image positions are taken as read: the neutral head follows the noise (where the expression solve does not take it).
+    const exact = fit({ capture: input(noisy), head });
     let exactToClean = 0;
     for (let i = 0; i < 468; i++) {
       project(exact.camera, exact.mesh.positions, q, 3 * head.landmarkVertices[i]);

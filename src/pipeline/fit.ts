@@ -20,8 +20,9 @@
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
  *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
  *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
- *    the weights). The neutral targets' image-plane positions are then smoothed to the detector's
- *    noise (fit/image-posterior.ts), what is taken off going to the head as photographed too.
+ *    the weights). Optionally (`imageNoiseSdIod`) the neutral targets' image-plane positions are then
+ *    smoothed to the detector's noise (fit/image-posterior.ts), what is taken off going to the head
+ *    as photographed too.
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */
@@ -53,7 +54,7 @@ export interface FitOptions {
   depthWeight?: number;
   /** SD of a landmark's depth reading as a fraction of the inter-pupillary distance: the landmarks' depth is smoothed until its residual is this large (fit/depth-posterior.ts; 0 takes each landmark's depth as read). */
   depthNoiseSdIod?: number;
-  /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; 0, or the expression step off, keeps them exact). */
+  /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; LANDMARK_SD_IOD is the detector's published error; 0, or the expression step off, keeps them exact). */
   imageNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
@@ -89,7 +90,8 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
   depthNoiseSdIod: LANDMARK_SD_IOD,
-  imageNoiseSdIod: LANDMARK_SD_IOD,
+  // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
+  imageNoiseSdIod: 0,
   smoothingM: 1e-4,
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
