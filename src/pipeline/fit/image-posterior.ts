@@ -16,9 +16,9 @@
  * samples the photo where its features are.
  *
  * Off by default (FitOptions.imageNoiseSdIod 0): per photo, the targets' non-affine image-plane
- * part is already smaller than the detector's noise (0.8–0.9 mm RMS per axis, a plane-and-scale
- * fit leaves no more), so the discrepancy principle keeps only the affine part, and on the identity
- * set that part carried more of what separates people than of the photo-to-photo noise.
+ * part is already smaller than the detector's noise (0.4–1.4 mm RMS per axis left by an affine
+ * map on the identity set), so the discrepancy principle keeps only the affine part; and what it
+ * took away carried relatively more of what separates people than what it kept did.
  */
 import { smoothToNoise } from "./discrepancy.ts";
 
