@@ -29,7 +29,7 @@ import { decodeImage } from "../src/image/decode.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { capture } from "../src/pipeline/capture.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
-import { predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
+import { LANDMARK_SD_IOD, predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
 import { FACE_OVAL, NOSE_ROOT, NOSE_TIP } from "../src/primitives/face-topology.ts";
 import type { CaptureResult, FitResult, LensHint, TemplateHead } from "../src/types.ts";
 import { studioView } from "./rerender.ts";
@@ -38,6 +38,7 @@ import type { SkinMaps } from "./shade-skin.ts";
 import { cropPanel, faceWindow, stripPng, type StripPanel } from "./strip.ts";
 import { listPhotos } from "./run.ts";
 import { shapeStats, shapeVertexSets, vertexAreas, type ShapeItem } from "./shape-consistency.ts";
+import { axisSpread, type AxisSpread } from "./shape-axes.ts";
 
 /** Template regions the skin-aligned distance is split into. */
 export const SHAPE_REGIONS = ["faceInterior", "contour", "vault", "ears", "neck", "other"] as const;
@@ -131,6 +132,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   expressionBaked: { expression: { enabled: false } },
   noSilhouette: { silhouette: { iterations: 0 } },
   templateDepth: { depthWeight: 0 },
+  // The image-plane posterior is off by default (fit/image-posterior.ts): this variant turns it on at the detector's published noise.
+  imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD },
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
   noHeadOutline: { headOutline: { enabled: false } },
@@ -146,8 +149,12 @@ export interface ShapeFitFigures {
   /** Per region of the skin-aligned distance: mean within and between, mm, and their ratio. */
   regions: Record<ShapeRegion, { withinMm: number; betweenMm: number; ratio: number }>;
   perPerson: Record<string, number | null>;
+  /** Per region and template axis: within-person SD against the SD of the people's means, mm (eval/shape-axes.ts). */
+  axes: AxisSpread;
   /** Per photo: the face's measured log ratios and the predicted head, mm at the template's size. */
-  photos: { person: string; name: string; faceLogRatio: number[]; head: Record<string, number>; fitMs: number }[];
+  photos: { person: string; name: string; faceLogRatio: number[]; head: Record<string, number>; fitMs: number; photographedErrorIodPct: number; neutralErrorIodPct: number | null }[];
+  /** Landmark reprojection RMS over the photos, % of the interocular distance: the head as photographed (what the unwrap samples through) and the neutral head. */
+  landmarkError: { photographedIodPct: number; worstPhotographedIodPct: number; neutralIodPct: number | null };
   /** Per predicted head dimension: SD within a person (pooled) and between people's means, mm, and the survey's SD at the mean. */
   headSpread: Record<string, { withinSdMm: number; betweenSdMm: number; surveySdMm: number }>;
   fitMsMean: number;
@@ -173,7 +180,7 @@ function spread(photos: { person: string }[], value: (i: number) => number): { w
 
 /** Fits every photo with one variant's options and measures the set; `onFit` sees each fit as it is made (its time in ms). */
 export async function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array, onFit?: (photo: SetPhoto, fitted: FitResult, fitMs: number) => Promise<void> | void): Promise<ShapeFitFigures> {
-  const items: (ShapeItem & { faceLogRatio: number[]; head: Record<string, number>; fitMs: number; name: string })[] = [];
+  const items: (ShapeItem & { faceLogRatio: number[]; head: Record<string, number>; fitMs: number; name: string; photographedErrorIodPct: number; neutralErrorIodPct: number | null })[] = [];
   for (const p of photos) {
     const t0 = performance.now();
     const r = fit({ capture: p.capture, head, lens: p.lens }, options);
@@ -190,6 +197,8 @@ export async function measureVariant(variant: string, options: FitOptions, photo
       faceLogRatio: pred.face.logRatio,
       head: { breadth: 1000 * HEAD_NORMS.headBreadth * k.breadth, length: 1000 * HEAD_NORMS.headLength * k.length, height: 1000 * HEAD_NORMS.tragionToVertex * k.height, jaw: 1000 * HEAD_NORMS.bitragionBreadth * k.jaw, neck: 1000 * HEAD_NORMS.neckCircumference * k.neck },
       fitMs,
+      photographedErrorIodPct: (100 * r.reprojectionErrorPx) / r.interocularPx,
+      neutralErrorIodPct: r.expression ? (100 * r.expression.neutralErrorPx) / r.interocularPx : null,
     });
   }
   const sets = shapeVertexSets(head.mesh, head.parts);
@@ -215,8 +224,14 @@ export async function measureVariant(variant: string, options: FitOptions, photo
     skin: { withinMm: skin.withinMm, betweenMm: skin.betweenMm, ratio: skin.ratio },
     face: { withinMm: face.withinMm, betweenMm: face.betweenMm, ratio: face.ratio, perPerson: face.perPerson },
     regions,
+    axes: axisSpread(items, head.mesh.positions, sets.skin, region, SHAPE_REGIONS, vertexAreas(head.mesh.positions, head.mesh.indices)),
     perPerson: skin.perPerson,
-    photos: items.map((it) => ({ person: it.person, name: it.name, faceLogRatio: it.faceLogRatio, head: it.head, fitMs: it.fitMs })),
+    photos: items.map((it) => ({ person: it.person, name: it.name, faceLogRatio: it.faceLogRatio, head: it.head, fitMs: it.fitMs, photographedErrorIodPct: it.photographedErrorIodPct, neutralErrorIodPct: it.neutralErrorIodPct })),
+    landmarkError: {
+      photographedIodPct: mean(items.map((it) => it.photographedErrorIodPct)),
+      worstPhotographedIodPct: Math.max(...items.map((it) => it.photographedErrorIodPct)),
+      neutralIodPct: items.every((it) => it.neutralErrorIodPct != null) ? mean(items.map((it) => it.neutralErrorIodPct!)) : null,
+    },
     headSpread,
     fitMsMean: mean(items.map((it) => it.fitMs)),
   };
@@ -229,6 +244,8 @@ function describe(fig: ShapeFitFigures): string[] {
   const lines = [
     `${fig.variant}: skin within ${f(fig.skin.withinMm)} vs between ${f(fig.skin.betweenMm)} mm (ratio ${f(fig.skin.ratio)}) · face ${f(fig.face.withinMm)} vs ${f(fig.face.betweenMm)} mm (${f(fig.face.ratio)}) · fit ${fig.fitMsMean.toFixed(0)} ms/photo`,
     `  regions (skin-aligned, within / between mm): ${SHAPE_REGIONS.map((r) => `${r} ${f(fig.regions[r].withinMm)} / ${f(fig.regions[r].betweenMm)}`).join(" · ")}`,
+    `  per axis x / y / z, SD within vs between people's means, mm: ${SHAPE_REGIONS.map((r) => `${r} ${fig.axes[r].withinMm.map((v) => f(v)).join("/")} vs ${fig.axes[r].betweenMeansMm.map((v) => f(v)).join("/")}`).join(" · ")}`,
+    `  landmark reprojection, % IOD: as photographed ${f(fig.landmarkError.photographedIodPct)} (worst ${f(fig.landmarkError.worstPhotographedIodPct)}), neutral ${f(fig.landmarkError.neutralIodPct)}`,
     `  predicted head SD within / between people / survey, mm: ${Object.entries(fig.headSpread).map(([d, s]) => `${d} ${f(s.withinSdMm, 1)} / ${f(s.betweenSdMm, 1)} / ${f(s.surveySdMm, 1)}`).join(" · ")}`,
   ];
   return lines;

@@ -20,7 +20,9 @@
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
  *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
  *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
- *    the weights).
+ *    the weights). Optionally (`imageNoiseSdIod`) the neutral targets' image-plane positions are then
+ *    smoothed to the detector's noise (fit/image-posterior.ts), what is taken off going to the head
+ *    as photographed too.
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */
@@ -37,6 +39,7 @@ import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadPropo
 import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
+import { imagePlanePosterior } from "./fit/image-posterior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
@@ -51,6 +54,8 @@ export interface FitOptions {
   depthWeight?: number;
   /** SD of a landmark's depth reading as a fraction of the inter-pupillary distance: the landmarks' depth is smoothed until its residual is this large (fit/depth-posterior.ts; 0 takes each landmark's depth as read). */
   depthNoiseSdIod?: number;
+  /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; LANDMARK_SD_IOD is the detector's published error; 0, or the expression step off, keeps them exact). */
+  imageNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
   /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
@@ -85,6 +90,8 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
   depthNoiseSdIod: LANDMARK_SD_IOD,
+  // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
+  imageNoiseSdIod: 0,
   smoothingM: 1e-4,
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
@@ -206,6 +213,14 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
         photoResidual[3 * k + c] = (1 - share) * residual;
       }
     });
+  }
+  // The neutral face's image-plane targets smoothed to the detector's noise; what is taken off stays the photo's (fit/image-posterior.ts).
+  if (expression && o.imageNoiseSdIod > 0) {
+    const nf = faceIds.length;
+    const smoothed = imagePlanePosterior(points, disp.subarray(0, 3 * nf), camera.rotation, weights, o.imageNoiseSdIod * templateInterpupillaryM(head));
+    disp.set(smoothed.displacements);
+    for (let j = 0; j < 3 * nf; j++) photoResidual[j] += smoothed.removed[j];
+    log.debug(`fit: landmark image positions smoothed to ${(1000 * smoothed.residualM).toFixed(2)} mm RMS per axis from the targets (λ ${smoothed.lambdaM.toExponential(1)} m)`);
   }
   // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
   const chin = o.chinCarriesNeck ? chinShift(faceIds, disp, weights) : undefined;

@@ -6,23 +6,16 @@
  * person's heads share") the depth of the fitted face varied as much between photos of one person
  * as between people, i.e. the per-landmark depth the warp interpolated was mostly noise. So the
  * landmarks' depth offsets (landmark depth − posed template depth, one number per landmark) are
- * treated as samples y = g + e of a smooth field g over the face with independent noise e of a
- * known SD, and g is estimated by a thin-plate smoothing spline (the posterior mean under the
- * spline's smoothness prior) whose smoothing is set by Morozov's discrepancy principle: the
- * largest λ whose confidence-weighted RMS residual does not exceed the noise SD. The smoothed
- * field keeps what many landmarks agree on (a flatter or rounder face, a longer nose), and drops
- * what one landmark says alone.
+ * treated as samples of a smooth field over the face with independent noise of a known SD and
+ * smoothed to the discrepancy principle (fit/discrepancy.ts). The smoothed field keeps what many
+ * landmarks agree on (a flatter or rounder face, a longer nose), and drops what one landmark says
+ * alone.
  *
  * Moving a target along its camera ray keeps its reprojection: the photo's view of the head does
  * not change, only its depth.
  */
 import { solveDense } from "../../geometry/linear-solve.ts";
-import { fitWarp, warpAt } from "./warp.ts";
-
-/** Bisection steps on ln λ (each a dense solve over the landmarks); 14 steps over the range give λ within ≈ 5 %. */
-const BISECTION_STEPS = 14;
-/** Range of the smoothing searched, metres (thin-plate λ of a kernel in metres: from interpolation to a plane). */
-const LAMBDA_RANGE_M: [number, number] = [1e-6, 10];
+import { smoothToNoise } from "./discrepancy.ts";
 
 export interface DepthPosterior {
   /** The smoothed depth offset at each landmark, metres. */
@@ -44,40 +37,8 @@ export function depthPosterior(centres: Float64Array, offsets: Float64Array, con
   const n = offsets.length;
   if (centres.length !== 3 * n || confidence.length !== n) throw new Error(`depthPosterior: ${n} readings need ${3 * n} centre coordinates and ${n} confidences`);
   if (!(noiseSdM > 0)) throw new Error("depthPosterior: the noise SD must be positive");
-  const values = new Float64Array(3 * n);
-  offsets.forEach((v, i) => (values[3 * i] = v));
-  const smoothAt = (lambdaM: number) => {
-    const warp = fitWarp(centres, values, Float64Array.from(confidence, (c) => lambdaM / Math.max(c, 1e-3)));
-    const out = new Float64Array(n), d = new Float64Array(3);
-    let se = 0, w = 0;
-    for (let i = 0; i < n; i++) {
-      warpAt(warp, centres[3 * i], centres[3 * i + 1], centres[3 * i + 2], d);
-      out[i] = d[0];
-      se += confidence[i] * (offsets[i] - d[0]) ** 2;
-      w += confidence[i];
-    }
-    return { offsets: out, lambdaM, residualM: Math.sqrt(se / Math.max(w, 1e-12)) };
-  };
-  const result = discrepancySmoothing(smoothAt, noiseSdM);
-  return { ...result, offsets: withoutRamps(centres, result.offsets, confidence) };
-}
-
-/** The residual grows with λ: bisects ln λ for the largest λ still within the noise. */
-function discrepancySmoothing(smoothAt: (lambdaM: number) => DepthPosterior, noiseSdM: number): DepthPosterior {
-  let lo = Math.log(LAMBDA_RANGE_M[0]), hi = Math.log(LAMBDA_RANGE_M[1]);
-  const smoothest = smoothAt(Math.exp(hi));
-  if (smoothest.residualM <= noiseSdM) return smoothest;
-  let best = smoothAt(Math.exp(lo));
-  if (best.residualM > noiseSdM) return best;
-  for (let s = 0; s < BISECTION_STEPS; s++) {
-    const mid = (lo + hi) / 2;
-    const r = smoothAt(Math.exp(mid));
-    if (r.residualM <= noiseSdM) {
-      best = r;
-      lo = mid;
-    } else hi = mid;
-  }
-  return best;
+  const result = smoothToNoise(centres, offsets, 1, confidence, noiseSdM);
+  return { offsets: withoutRamps(centres, result.values, confidence), lambdaM: result.lambdaM, residualM: result.residualM };
 }
 
 /**
