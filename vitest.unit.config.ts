@@ -11,6 +11,7 @@ import full from "./vitest.config.ts";
  * added here; add it when it is quick (seconds) and starts no job, server or process.
  */
 export const UNIT_TESTS = [
+  "test/cast-shadow.test.ts",
   "test/complete.test.ts",
   "test/delight.test.ts",
   "test/estimators.test.ts",
@@ -34,6 +35,7 @@ export const UNIT_TESTS = [
   "test/scene-illuminant.test.ts",
   "test/sequencer.test.ts",
   "test/session-cache.test.ts",
+  "test/skin-checks.test.ts",
   "test/skin-segment.test.ts",
   "test/specular.test.ts",
   "test/stage.test.ts",

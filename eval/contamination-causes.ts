@@ -9,10 +9,10 @@
  *   node --import tsx eval/contamination-causes.ts <photos-dir> [a.jpg,b.png]
  */
 import { linearSrgbToLab } from "../src/primitives/color.ts";
-import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
+import type { ImageF32, StageResults } from "../src/types.ts";
 import { toBaseLinear } from "./albedo-checks.ts";
 import { weightedMedian } from "./metrics.ts";
-import { outsideSkin, project, skinColourModel, skinFeatureFreeMask, skinZ, upperFaceMask } from "./skin-checks.ts";
+import { outsideSkin, project, skinColourModel, skinFeatureFreeMask, skinZ, UPPER_FACE_REGIONS, upperFaceMask, upperFaceRegions } from "./skin-checks.ts";
 
 /** Confidence from which a texel counts as well seen (unwrap's facing × masks), and from which as seen at all (skin-checks' SEEN). */
 const WELL_SEEN = 0.3;
@@ -51,7 +51,8 @@ export function contaminationCauses(stages: Pick<StageResults, "capture" | "fit"
   const W = u.confidence.width, H = u.confidence.height, N = W * H;
   const albedo = toBaseLinear(d.albedo, W, H);
   const face = upperFaceMask(stages, skinFeatureFreeMask(stages));
-  const model = skinColourModel(albedo, face);
+  const region = upperFaceRegions(u.regions);
+  const model = skinColourModel(albedo, face, region);
   if (!model) return null;
   const conf = u.confidence.data;
   // The photo's colour at albedo scale: per channel, the ratio of A_D to T over well-seen face skin.
@@ -65,22 +66,20 @@ export function contaminationCauses(stages: Pick<StageResults, "capture" | "fit"
     mask: { occluder: 0, hair: 0, spectacles: 0, facialHair: 0, none: 0 },
     region: { forehead: 0, nose: 0, cheeks: 0 },
   };
-  const rw = u.regions.weights;
-  const regions = (["forehead", "nose", "cheeks"] as const).map((name) => [name, FACE_REGIONS.indexOf(name)] as const);
   const pc = new Float64Array(3), pos = u.position.data;
   for (let p = 0; p < N; p++) {
     if (!face[p]) continue;
     out.measured++;
     const lab = linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]);
-    if (!outsideSkin(lab, model)) continue;
+    if (!outsideSkin(lab, model, region[p])) continue;
     out.texels++;
-    const z = skinZ(lab, model);
+    const z = skinZ(lab, model, region[p]);
     out.direction[Math.abs(z[0]) >= Math.hypot(z[1], z[2]) ? (z[0] < 0 ? "darker" : "lighter") : z[1] >= 0 ? "redder" : "greener"]++;
     const x = p % W, mirror = conf[p - x + (W - 1 - x)];
     out.seen[conf[p] >= WELL_SEEN ? "well" : conf[p] >= SEEN ? "weak" : mirror >= SEEN ? "mirror" : "fill"]++;
     if (conf[p] >= SEEN) {
       const t = u.texture.data;
-      out.photo[outsideSkin(linearSrgbToLab(t[3 * p] * gain[0], t[3 * p + 1] * gain[1], t[3 * p + 2] * gain[2]), model) ? "alsoOff" : "onlyAlbedo"]++;
+      out.photo[outsideSkin(linearSrgbToLab(t[3 * p] * gain[0], t[3 * p + 1] * gain[1], t[3 * p + 2] * gain[2]), model, region[p]) ? "alsoOff" : "onlyAlbedo"]++;
     }
     const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
     if (xy) {
@@ -88,7 +87,7 @@ export function contaminationCauses(stages: Pick<StageResults, "capture" | "fit"
       const covering = (["occluder", "hair", "spectacles", "facialHair"] as const).find((k) => maskAt(m[k], cap.image, xy[0], xy[1]) >= MASK_COVERS);
       out.mask[covering ?? "none"]++;
     }
-    out.region[regions.reduce((best, r) => (rw.data[p * rw.channels + r[1]] > rw.data[p * rw.channels + best[1]] ? r : best))[0]]++;
+    out.region[UPPER_FACE_REGIONS[region[p]]]++;
   }
   for (const group of [out.seen, out.direction, out.photo, out.mask, out.region] as Record<string, number>[]) {
     const total = Object.values(group).reduce((a, b) => a + b, 0);

@@ -10,7 +10,7 @@
  */
 import type { FaceMasks, ImageF32, StageResults } from "../src/types.ts";
 import { toBaseLinear } from "./albedo-checks.ts";
-import { contaminationOutliers, project, skinFeatureFreeMask, upperFaceMask } from "./skin-checks.ts";
+import { contaminationOutliers, project, skinFeatureFreeMask, upperFaceMask, upperFaceRegions } from "./skin-checks.ts";
 
 /** The photo (sRGB) with the masks blended in: each mask tints toward its colour by its value. */
 export function maskOverlay(photo: ImageF32, masks: FaceMasks): ImageF32 {
@@ -36,7 +36,7 @@ export function contaminationOverlay(stages: Pick<StageResults, "capture" | "fit
   const { capture: cap, fit, unwrap: u, delight: d } = stages;
   const W = u.confidence.width, H = u.confidence.height;
   const albedo = toBaseLinear(d.albedo, W, H);
-  const bad = contaminationOutliers(albedo, upperFaceMask(stages, skinFeatureFreeMask(stages)));
+  const bad = contaminationOutliers(albedo, upperFaceMask(stages, skinFeatureFreeMask(stages)), upperFaceRegions(u.regions));
   const img = maskOverlay(cap.image, cap.masks);
   if (!bad) return img;
   const pc = new Float64Array(3), pos = u.position.data;

@@ -54,8 +54,10 @@ export interface PhotoMeasures {
   /** The border from farther out (eval/seam-checks.ts): interior-to-fill ΔE00, and the sideways rim's ΔE00 off that way (a line); null: no border. */
   borderWideDeltaE: number | null;
   borderLineDeltaE: number | null;
-  /** Share (0..1) of upper-face skin texels of A_D outside the skin colour model. */
+  /** Share (0..1) of upper-face skin texels of A_D outside the skin colour model (redness centred per region). */
   contamination: number | null;
+  /** The same with one colour centre for forehead, nose and cheeks (the measure before 2026-12-07). */
+  contaminationOneModel?: number | null;
   /** CIEDE2000 between the iris albedo of maps/eyes.png and the photo's iris at albedo scale; null: eyes closed or too small. */
   irisDeltaE: number | null;
   /** The photo's expression weights, landmark errors with and without it, tooth-coloured share of A_D's lips (eval/expression-checks.ts). */
@@ -191,6 +193,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     borderWideDeltaE: skin.borderWideDeltaE,
     borderLineDeltaE: skin.borderLineDeltaE,
     contamination: skin.contamination,
+    contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
     expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb),
   };

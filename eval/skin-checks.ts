@@ -5,9 +5,10 @@
  * - border: CIEDE2000 between the two sides of the border of the seen region in A_D, median over
  *   the border texels (≤ 2 is about the threshold of a visible step);
  * - contamination: share of upper-face skin texels of A_D that fall outside the person's skin
- *   colour model (a robust Lab model of A_D's own upper-face skin);
- * - iris: CIEDE2000 between the iris albedo painted into maps/eyes.png and the photo's iris pixels
- *   brought to albedo scale by the skin's own photo → A_D factor.
+ *   colour model (a robust Lab model of A_D's own upper-face skin, its redness centred per region);
+ * - iris: CIEDE2000 between the iris painted into maps/eyes.png (read from the map: its median over
+ *   the iris ring) and the photo's iris pixels below the iris centre, brought to albedo scale by the
+ *   skin's own photo → A_D factor.
  */
 import { ciede2000, linearSrgbToLab, luminance, srgbToLinear } from "../src/primitives/color.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
@@ -15,6 +16,7 @@ import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { toCamera } from "../src/pipeline/unwrap/camera-view.ts";
 import * as T from "../src/primitives/face-topology.ts";
 import { FACE_REGIONS, type Camera, type ImageF32, type Mesh, type StageResults } from "../src/types.ts";
+import { paintedIris } from "../src/pipeline/eyes.ts";
 import { toBaseLinear } from "./albedo-checks.ts";
 import { weightedMedian } from "./metrics.ts";
 import { seamChecks } from "./seam-checks.ts";
@@ -28,8 +30,10 @@ export interface SkinChecks {
   borderWideDeltaE: number | null;
   /** Median ΔE00 of the seen rim off the way from interior to fill, where the border faces sideways (temples, profile): a line along the border. */
   borderLineDeltaE: number | null;
-  /** Fraction (0..1) of upper-face skin texels outside the skin colour model. */
+  /** Fraction (0..1) of upper-face skin texels outside the skin colour model (redness centred per region). */
   contamination: number | null;
+  /** The same with one a* centre for forehead, nose and cheeks (the measure before 2026-12-07), for comparison. */
+  contaminationOneModel: number | null;
   /** CIEDE2000 between the painted iris albedo and the photo's iris (null: eyes closed or too small). */
   irisDeltaE: number | null;
 }
@@ -95,53 +99,97 @@ export function borderDeltaE(albedo: Float32Array, seen: Uint8Array, skin: Uint8
   return { median: values[Math.floor(values.length / 2)], texels: values.length };
 }
 
-/** The person's skin colour model: per Lab axis the median and the robust spread (1.4826·MAD, floored) of the `face` texels. */
+/**
+ * The person's skin colour model: per Lab axis the median and the robust spread (1.4826·MAD, floored)
+ * of the `face` texels; with regions, a* is centred per region (see skinColourModel).
+ */
 export interface SkinColourModel {
   mid: number[];
   spread: number[];
+  /** Per upper-face region (UPPER_FACE_REGIONS order), its own a* centre; absent: one centre for all. */
+  regionalA?: number[];
 }
 
-/** The robust Lab model of the `face` texels of A_D (linear RGB); null when fewer than 50 face texels. */
-export function skinColourModel(albedo: Float32Array, face: Uint8Array): SkinColourModel | null {
+/** The regions of the contamination check, in the order of a texel's region index. */
+export const UPPER_FACE_REGIONS = ["forehead", "nose", "cheeks"] as const;
+/** Texels a region needs for its own a* centre; fewer and it takes the face's. */
+const MIN_REGION_TEXELS = 50;
+
+const robustCentre = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const robustSpread = (dev: number[]): number => 1.4826 * [...dev].map(Math.abs).sort((a, b) => a - b)[Math.floor(dev.length / 2)];
+
+/**
+ * The robust Lab model of the `face` texels of A_D (linear RGB); null when fewer than 50 face texels.
+ *
+ * With `region` (per texel its UPPER_FACE_REGIONS index, from upperFaceRegions), redness is
+ * centred per region: skin's blood perfusion differs across the face (nose and cheeks redder than
+ * the forehead), and CIE L*a*b* differs significantly between facial sites in measured skin (Choi
+ * et al., "Facial skin color variability in Korean women", AIC 2017: 157 subjects, seven sites by
+ * spectrophotometer). No measured offset fits every person (Xiao et al. 2017 [S7] give forehead and
+ * cheek within 0.5 a* of each other, Choi finds the chin reddest), so each region's a* centre is
+ * the person's own median there, and the a* spread is the pooled within-region one. Only a* is
+ * regional: hair, a shadow or a fringe leave skin mainly by lightness (darker), which keeps one
+ * centre for the whole face, so a fringe over most of the forehead still counts.
+ */
+export function skinColourModel(albedo: Float32Array, face: Uint8Array, region?: Uint8Array): SkinColourModel | null {
   const labs: number[][] = [];
-  for (let p = 0; p < face.length; p++) if (face[p]) labs.push(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]));
+  const regionOf: number[] = [];
+  for (let p = 0; p < face.length; p++) if (face[p]) (labs.push(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2])), regionOf.push(region ? region[p] : 0));
   if (labs.length < 50) return null;
-  const mid: number[] = [], spread: number[] = [];
-  for (let c = 0; c < 3; c++) {
-    const v = labs.map((l) => l[c]).sort((a, b) => a - b);
-    const m = v[Math.floor(v.length / 2)];
-    const dev = v.map((x) => Math.abs(x - m)).sort((a, b) => a - b);
-    mid.push(m);
-    spread.push(Math.max(SPREAD_FLOOR[c], 1.4826 * dev[Math.floor(dev.length / 2)]));
+  const mid = [0, 1, 2].map((c) => robustCentre(labs.map((l) => l[c])));
+  let regionalA: number[] | undefined;
+  if (region) {
+    regionalA = UPPER_FACE_REGIONS.map((_, r) => {
+      const a = labs.filter((_, k) => regionOf[k] === r).map((l) => l[1]);
+      return a.length >= MIN_REGION_TEXELS ? robustCentre(a) : mid[1];
+    });
   }
-  return { mid, spread };
+  const centre = (k: number, c: number) => (c === 1 && regionalA ? regionalA[regionOf[k]] : mid[c]);
+  const spread = [0, 1, 2].map((c) => Math.max(SPREAD_FLOOR[c], robustSpread(labs.map((l, k) => l[c] - centre(k, c)))));
+  return { mid, spread, regionalA };
 }
 
-/** Per Lab axis, a colour's signed distance from the model's centre in its spreads. */
-export const skinZ = (lab: number[], model: SkinColourModel): number[] => lab.map((v, c) => (v - model.mid[c]) / model.spread[c]);
+/** Per Lab axis, a colour's signed distance from the model's centre (its region's a* centre, when regional) in its spreads. */
+export const skinZ = (lab: number[], model: SkinColourModel, region = 0): number[] =>
+  lab.map((v, c) => (v - (c === 1 && model.regionalA ? model.regionalA[region] : model.mid[c])) / model.spread[c]);
 
 /** Whether a Lab colour lies outside the model (robust Mahalanobis² beyond χ²₃ at 99.9 %). */
-export const outsideSkin = (lab: number[], model: SkinColourModel): boolean => skinZ(lab, model).reduce((a, z) => a + z * z, 0) > CHI2_3_999;
+export const outsideSkin = (lab: number[], model: SkinColourModel, region = 0): boolean => skinZ(lab, model, region).reduce((a, z) => a + z * z, 0) > CHI2_3_999;
 
 /**
  * Per `face` texel, 1 where its Lab colour is farther than χ²₃(99.9 %) from the robust (median,
- * 1.4826·MAD, floored) model of those same texels; null when fewer than 50 face texels.
+ * 1.4826·MAD, floored) model of those same texels, regional in a* with `region`; null when fewer
+ * than 50 face texels.
  */
-export function contaminationOutliers(albedo: Float32Array, face: Uint8Array): Uint8Array | null {
-  const model = skinColourModel(albedo, face);
+export function contaminationOutliers(albedo: Float32Array, face: Uint8Array, region?: Uint8Array): Uint8Array | null {
+  const model = skinColourModel(albedo, face, region);
   if (!model) return null;
   const out = new Uint8Array(face.length);
-  for (let p = 0; p < face.length; p++) if (face[p] && outsideSkin(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]), model)) out[p] = 1;
+  for (let p = 0; p < face.length; p++) if (face[p] && outsideSkin(linearSrgbToLab(albedo[3 * p], albedo[3 * p + 1], albedo[3 * p + 2]), model, region?.[p] ?? 0)) out[p] = 1;
   return out;
 }
 
 /** Share of `face` texels that contaminationOutliers flags (null: too few face texels). */
-export function contaminationShare(albedo: Float32Array, face: Uint8Array): number | null {
-  const out = contaminationOutliers(albedo, face);
+export function contaminationShare(albedo: Float32Array, face: Uint8Array, region?: Uint8Array): number | null {
+  const out = contaminationOutliers(albedo, face, region);
   if (!out) return null;
   let n = 0, bad = 0;
   for (let p = 0; p < face.length; p++) if (face[p]) (n++, (bad += out[p]));
   return bad / n;
+}
+
+/** Per texel, the index (UPPER_FACE_REGIONS) of its strongest upper-face region. */
+export function upperFaceRegions(regions: StageResults["unwrap"]["regions"]): Uint8Array {
+  const rw = regions.weights;
+  const N = rw.width * rw.height;
+  const channels = UPPER_FACE_REGIONS.map(regionIndex);
+  const out = new Uint8Array(N);
+  for (let p = 0; p < N; p++) {
+    let best = 0;
+    for (let r = 1; r < channels.length; r++) if (rw.data[p * rw.channels + channels[r]] > rw.data[p * rw.channels + channels[best]]) best = r;
+    out[p] = best;
+  }
+  return out;
 }
 
 /** Projects an object-space point through the fitted camera; null behind it. */
@@ -154,11 +202,16 @@ export function project(camera: Camera, x: number, y: number, z: number, pc: Flo
 
 /**
  * The photo's iris colour, linear RGB: pixels between 0.45 and 0.8 of the iris radius from its
- * centre and inside the lids, the middle half by luminance (lashes, shadow and catch-lights out);
- * null when fewer than 20 such pixels (closed or tiny eyes).
+ * centre and inside the lids, the middle half by luminance (lashes, shadow and catch-lights out),
+ * those below the iris centre where there are 20 of them; null when fewer than 20 such pixels
+ * (closed or tiny eyes).
  */
 export function photoIris(image: ImageF32, lm: Float32Array): [number, number, number] | null {
   const samples: number[][] = [];
+  const lowerSamples: number[][] = [];
+  // Below the iris centre (the right-to-left iris line turned by +90°): the upper lid's lashes,
+  // liner and shadow lie over the upper half, which reads darker than the iris is.
+  const [ex, ey] = [lm[T.LEFT_IRIS_START * 3] - lm[T.RIGHT_IRIS_START * 3], lm[T.LEFT_IRIS_START * 3 + 1] - lm[T.RIGHT_IRIS_START * 3 + 1]];
   for (const [contour, start] of [[T.RIGHT_EYE_CONTOUR, T.RIGHT_IRIS_START], [T.LEFT_EYE_CONTOUR, T.LEFT_IRIS_START]] as const) {
     const cx = lm[start * 3], cy = lm[start * 3 + 1];
     let radius = 0;
@@ -171,17 +224,21 @@ export function photoIris(image: ImageF32, lm: Float32Array): [number, number, n
     const inside = new Uint8Array(bw * bh);
     fillPolygon(inside, bw, bh, contour.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]), x0, y0);
     const eye: number[][] = [];
+    const lower: boolean[] = [];
     for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
       const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / radius;
       if (r < 0.45 || r > 0.8 || !inside[(y - y0) * bw + x - x0]) continue;
       const p = (y * image.width + x) * image.channels;
       eye.push([srgbToLinear(image.data[p]), srgbToLinear(image.data[p + 1]), srgbToLinear(image.data[p + 2])]);
+      lower.push(-(x + 0.5 - cx) * ey + (y + 0.5 - cy) * ex > 0);
     }
     const lum = eye.map((c) => luminance(c[0], c[1], c[2]));
     const sorted = [...lum].sort((a, b) => a - b);
     const lo = sorted[Math.floor(sorted.length * 0.25)], hi = sorted[Math.floor(sorted.length * 0.75)];
-    eye.forEach((c, i) => lum[i] >= lo && lum[i] <= hi && samples.push(c));
+    eye.forEach((c, i) => lum[i] >= lo && lum[i] <= hi && (lower[i] ? lowerSamples : samples).push(c));
   }
+  if (lowerSamples.length >= 20) samples.length = 0;
+  samples.push(...lowerSamples);
   if (samples.length < 20) return null;
   return [0, 1, 2].map((c) => {
     const v = samples.map((s) => s[c]).sort((a, b) => a - b);
@@ -247,7 +304,8 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
   const seam = seamChecks(albedo, seen, skinNoFeatures, u.normalsObject.data, W, H);
 
   const face = upperFaceMask(stages, skinNoFeatures);
-  const contamination = contaminationShare(albedo, face);
+  const contamination = contaminationShare(albedo, face, upperFaceRegions(u.regions));
+  const contaminationOneModel = contaminationShare(albedo, face);
   const lm = cap.landmarks;
 
   // Iris: the photo's, times the skin's photo → albedo factor measured here on well-seen cheeks.
@@ -263,9 +321,9 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
     });
     if (gain.every(Number.isFinite)) {
       const target = linearSrgbToLab(iris[0] * gain[0], iris[1] * gain[1], iris[2] * gain[2]);
-      const painted = linearSrgbToLab(...eyes.iris.albedo);
+      const painted = linearSrgbToLab(...paintedIris(eyes.texture));
       irisDeltaE = ciede2000(target, painted);
     }
   }
-  return { borderDeltaE: border.median, borderTexels: border.texels, borderWideDeltaE: seam.wideDeltaE, borderLineDeltaE: seam.lineDeltaE, contamination, irisDeltaE };
+  return { borderDeltaE: border.median, borderTexels: border.texels, borderWideDeltaE: seam.wideDeltaE, borderLineDeltaE: seam.lineDeltaE, contamination, contaminationOneModel, irisDeltaE };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EYES_DEFAULTS, eyes, type EyesInput } from "../src/pipeline/eyes.ts";
+import { EYES_DEFAULTS, eyes, eyeTexture, paintedIris, type EyesInput } from "../src/pipeline/eyes.ts";
 import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32 } from "../src/types.ts";
@@ -10,12 +10,15 @@ const IRIS = [0.2, 0.4, 0.6];
 const CENTRES: [number, number][] = [[60, 50], [140, 50]];
 
 /** A photo of skin with two iris discs (radius 10 px) in open eyes, and the landmarks that outline them. */
-function scene(open: boolean): EyesInput["capture"] {
+function scene(open: boolean, linerOverUpperIris = false): EyesInput["capture"] {
   const data = new Float32Array(W * H * 3);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const inIris = CENTRES.some(([cx, cy]) => Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= 10);
-      data.set(inIris ? IRIS : SKIN, (y * W + x) * 3);
+      // Lashes, liner and the lid's shadow over the iris down to 0.4 of its radius below its centre (a
+      // narrowed, made-up eye: most of the ring), darker toward the lid.
+      const shade = linerOverUpperIris && y + 0.5 < 54 ? 0.1 + 0.5 * ((y + 0.5 - 40) / 14) : 1;
+      data.set(inIris ? IRIS.map((v) => v * Math.max(0.05, shade)) : SKIN, (y * W + x) * 3);
     }
   }
   const landmarks = new Float32Array(478 * 3);
@@ -39,12 +42,12 @@ function scene(open: boolean): EyesInput["capture"] {
 }
 
 /** A base texture of uniform skin, fully seen: de-lighting's factor is skinAlbedo ÷ this colour. */
-function input(open: boolean, mapWidth = 512): EyesInput {
+function input(open: boolean, mapWidth = 512, linerOverUpperIris = false): EyesInput {
   const n = 24 * 36;
   const lin = SKIN.map(srgbToLinear);
   const textureBase: ImageF32 = { width: 24, height: 36, channels: 3, data: Float32Array.from({ length: n * 3 }, (_, i) => lin[i % 3]), colorSpace: "linear" };
   const sourceConfidence: ImageF32 = { width: 24, height: 36, channels: 1, data: new Float32Array(n).fill(1), colorSpace: "data" };
-  return { capture: scene(open), textureBase, sourceConfidence, skinAlbedo: [lin[0] / 2, lin[1] / 2, lin[2] / 2], mapWidth };
+  return { capture: scene(open, linerOverUpperIris), textureBase, sourceConfidence, skinAlbedo: [lin[0] / 2, lin[1] / 2, lin[2] / 2], mapWidth };
 }
 
 describe("eyes", () => {
@@ -60,6 +63,19 @@ describe("eyes", () => {
     expect(texture.width).toBe(512);
     expect(texture.height).toBe(768);
     expect(texture.codes.length).toBe(512 * 768 * 3);
+  });
+
+  it("reads the iris below its centre, where the upper lid's lashes and shadow do not lie", () => {
+    const { iris } = eyes(input(true, 512, true));
+    const photo = IRIS.map(srgbToLinear);
+    for (let c = 0; c < 3; c++) expect(iris.photo![c]).toBeCloseTo(photo[c], 5);
+  });
+
+  it("paints the iris so that its median over the measured ring is the measured colour", () => {
+    const albedo: [number, number, number] = [0.05, 0.06, 0.08];
+    const painted = paintedIris(eyeTexture(albedo, { width: 1024 }));
+    // Within one 8-bit code step of the albedo (sRGB codes near 0.25: ≈ 1.5 % in linear).
+    for (let c = 0; c < 3; c++) expect(Math.abs(painted[c] / albedo[c] - 1)).toBeLessThan(0.02);
   });
 
   it("falls back to the default iris when the eyes are closed, and never makes the map wider than the others", () => {

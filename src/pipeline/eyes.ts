@@ -129,6 +129,11 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
   const { image, landmarks: lm } = capture;
   const { width: w, height: h } = image;
   const samples: number[][] = [];
+  const lowerSamples: number[][] = [];
+  // The face's down direction: the right-to-left iris line turned by +90° (image y grows down).
+  const [ex, ey] = [lm[LEFT_IRIS_START * 3] - lm[RIGHT_IRIS_START * 3], lm[LEFT_IRIS_START * 3 + 1] - lm[RIGHT_IRIS_START * 3 + 1]];
+  const eyeLine = Math.hypot(ex, ey) || 1;
+  const [downX, downY] = [-ey / eyeLine, ex / eyeLine];
   // The eye openings are the face mesh's lid margins; the iris points follow the mesh (MediaPipe order).
   for (const [opening, iris] of [[EYE_CONTOUR_RIGHT, RIGHT_IRIS_START], [EYE_CONTOUR_LEFT, LEFT_IRIS_START]] as const) {
     const cx = lm[iris * 3];
@@ -145,6 +150,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
     const inside = new Uint8Array(bw * (y1 - y0 + 1));
     fillPolygon(inside, bw, y1 - y0 + 1, opening.flatMap((i) => [lm[i * 3], lm[i * 3 + 1]]), x0, y0);
     const eye: number[][] = [];
+    const lower: boolean[] = [];
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const r = Math.hypot(x + 0.5 - cx, y + 0.5 - cy) / radius;
@@ -152,6 +158,7 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
         if (r < o.pupilFraction + o.irisRing[0] || r > o.irisRing[1] || !inside[(y - y0) * bw + (x - x0)]) continue;
         const p = (y * w + x) * image.channels;
         eye.push([srgbToLinear(image.data[p]), srgbToLinear(image.data[p + 1]), srgbToLinear(image.data[p + 2])]);
+        lower.push((x + 0.5 - cx) * downX + (y + 0.5 - cy) * downY > 0);
       }
     }
     // Lashes and lid shadow are the darkest quarter, catch-lights the brightest tenth.
@@ -160,9 +167,14 @@ export function measureIris(capture: Pick<CaptureResult, "image" | "landmarks">,
     const lo = sorted[Math.floor(sorted.length * o.irisQuantiles[0])];
     const hi = sorted[Math.floor(sorted.length * o.irisQuantiles[1])];
     eye.forEach((c, i) => {
-      if (lum[i] >= lo && lum[i] <= hi) samples.push(c);
+      if (lum[i] >= lo && lum[i] <= hi) (lower[i] ? lowerSamples : samples).push(c);
     });
   }
+  // The iris below its centre: the upper lid's lashes, liner and shadow lie over the upper half (a
+  // narrowed or made-up eye darkens it well beyond the darkest quarter), the lower lid's sparse
+  // lashes seldom reach the iris. The whole ring where the lower half shows too little.
+  if (lowerSamples.length >= o.minIrisPixels) samples.length = 0;
+  samples.push(...lowerSamples);
   if (samples.length < o.minIrisPixels) return { photo: null, albedo: [...o.fallbackIris], pixels: samples.length };
   const photo = [0, 1, 2].map((c) => median(samples.map((s) => s[c]))) as [number, number, number];
   const albedo = photo.map((v, c) => Math.min(o.irisAlbedoRange[1], Math.max(o.irisAlbedoRange[0], v * skinGain[c]))) as [number, number, number];
@@ -184,38 +196,30 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
   const codes = new Uint8Array(width * height * 3);
   const scleraCodes = scleraLinear.map(code);
   for (let p = 0; p < width * height; p++) codes.set(scleraCodes, p * 3);
-  // Disc geometry from the atlas: slot origin and size in UV.
-  const [u0, v0] = rowSlot(0, [0, 0]);
-  const [u1, v1] = rowSlot(0, [1, 1]);
-  const discU = u1 - u0;
-  const discV = v1 - v0;
-  const irisR = LIMBUS_ANGLE / (2 * Math.PI); // local-disc radius of the limbus (r = θ / 2π)
+  const { discU, discV, v0, irisR } = discGeometry();
   const pupilR = irisR * o.pupilFraction;
   const texel = 1 / (discU * width); // one texel in local-disc units
-  const smooth = (e0: number, e1: number, x: number) => {
-    const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
-    return t * t * (3 - 2 * t);
-  };
+  // The measured colour is the median over the ring between pupil and limbus: the painted pattern
+  // (darker limbal ring and pupil rim) is scaled so that its median over the same ring is that colour.
+  const gain = 1 / irisPatternRingMedian(o);
   for (const slot of [0, 4] as const) {
     const [su0] = rowSlot(slot, [0, 0]);
     const xa = Math.max(0, Math.floor(su0 * width));
     const xb = Math.min(width - 1, Math.ceil((su0 + discU) * width));
     const ya = Math.max(0, Math.floor(v0 * height));
-    const yb = Math.min(height - 1, Math.ceil(v1 * height));
+    const yb = Math.min(height - 1, Math.ceil((v0 + discV) * height));
     for (let y = ya; y <= yb; y++) {
       for (let x = xa; x <= xb; x++) {
         const lu = ((x + 0.5) / width - su0) / discU - 0.5;
         const lv = ((y + 0.5) / height - v0) / discV - 0.5;
         const r = Math.hypot(lu, lv);
         if (r > irisR + 2 * texel) continue;
-        // Iris: a little darker toward the pupil's rim and much darker in the limbal ring.
-        const limbal = 1 - o.limbalDarkening * smooth(0.75 * irisR, irisR, r);
-        const inner = 0.8 + 0.2 * smooth(pupilR, 0.6 * irisR, r);
+        const pattern = gain * irisPattern(r / irisR, o);
         const toSclera = smooth(irisR - texel, irisR + texel, r);
         const toPupil = 1 - smooth(pupilR - texel, pupilR + texel, r);
         const p = (y * width + x) * 3;
         for (let c = 0; c < 3; c++) {
-          const irisC = iris[c] * limbal * inner;
+          const irisC = Math.min(1, iris[c] * pattern);
           const withPupil = irisC * (1 - toPupil) + o.pupilAlbedo * toPupil;
           codes[p + c] = code(withPupil * (1 - toSclera) + scleraLinear[c] * toSclera);
         }
@@ -223,6 +227,64 @@ export function eyeTexture(iris: [number, number, number], options: EyeTextureOp
     }
   }
   return { width, height, codes };
+}
+
+const smooth = (e0: number, e1: number, x: number) => {
+  const t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
+  return t * t * (3 - 2 * t);
+};
+
+/** The eye discs' layout in the atlas: size and top in UV, the limbus' radius in local-disc units (r = θ / 2π). */
+function discGeometry(): { discU: number; discV: number; v0: number; irisR: number } {
+  const [u0, v0] = rowSlot(0, [0, 0]);
+  const [u1, v1] = rowSlot(0, [1, 1]);
+  return { discU: u1 - u0, discV: v1 - v0, v0, irisR: LIMBUS_ANGLE / (2 * Math.PI) };
+}
+
+/** The iris' brightness pattern at `s` = radius / limbus radius: a little darker toward the pupil's rim, much darker in the limbal ring. */
+function irisPattern(s: number, o: Required<EyeTextureOptions>): number {
+  const limbal = 1 - o.limbalDarkening * smooth(0.75, 1, s);
+  const inner = 0.8 + 0.2 * smooth(o.pupilFraction, 0.6, s);
+  return limbal * inner;
+}
+
+/** Area-weighted median of irisPattern over the ring measureIris samples (pupilFraction + irisRing[0] … irisRing[1]). */
+function irisPatternRingMedian(o: Required<EyeTextureOptions>): number {
+  const [a, b] = [o.pupilFraction + o.irisRing[0], o.irisRing[1]];
+  const steps = 200;
+  const values: [number, number][] = [];
+  for (let k = 0; k < steps; k++) {
+    const s = a + ((k + 0.5) / steps) * (b - a);
+    values.push([irisPattern(s, o), s]);
+  }
+  values.sort((x, y) => x[0] - y[0]);
+  const total = values.reduce((t, v) => t + v[1], 0);
+  let acc = 0;
+  for (const [v, w] of values) if ((acc += w) >= total / 2) return v;
+  return values[values.length - 1][0];
+}
+
+/**
+ * The iris colour painted into an eye map (eyeTexture's layout), linear RGB: per channel the median
+ * over both discs of the texels in the ring measureIris samples. What a reader of maps/eyes.png sees.
+ */
+export function paintedIris(texture: { width: number; height: number; codes: Uint8Array }, options: EyeTextureOptions = {}): [number, number, number] {
+  const o = withDefaults(EYE_TEXTURE_DEFAULTS, options);
+  const { width, height, codes } = texture;
+  const { discU, discV, v0, irisR } = discGeometry();
+  const [a, b] = [o.pupilFraction + o.irisRing[0], o.irisRing[1]];
+  const channels: number[][] = [[], [], []];
+  for (const slot of [0, 4] as const) {
+    const [su0] = rowSlot(slot, [0, 0]);
+    for (let y = Math.max(0, Math.floor(v0 * height)); y <= Math.min(height - 1, Math.ceil((v0 + discV) * height)); y++) {
+      for (let x = Math.max(0, Math.floor(su0 * width)); x <= Math.min(width - 1, Math.ceil((su0 + discU) * width)); x++) {
+        const s = Math.hypot(((x + 0.5) / width - su0) / discU - 0.5, ((y + 0.5) / height - v0) / discV - 0.5) / irisR;
+        if (s < a || s > b) continue;
+        for (let c = 0; c < 3; c++) channels[c].push(srgbToLinear(codes[(y * width + x) * 3 + c] / 255));
+      }
+    }
+  }
+  return channels.map((v) => (v.length ? median(v) : Number.NaN)) as [number, number, number];
 }
 
 /** The per-channel factor from photo texture to albedo on seen skin (weight ≥ minWeight): A_D's skin median ÷ the texture's. */

@@ -31,6 +31,7 @@ import type { RunModel } from "./detect.ts";
 import { segmentSkin } from "./skin-segment.ts";
 import { spectacleFrames } from "./glasses.ts";
 import { strandOrientation, strandTexture } from "./strand-texture.ts";
+import { castShadow } from "./cast-shadow.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -234,6 +235,12 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const mouthMid = (mouthR + mouthL) / 2, mouthHalf = (0.6 * Math.abs(mouthL - mouthR));
   const browTopB = Math.min(...[...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[1]));
   const facialHairZone = (fa: number, fb: number) => fb > beardB || (fb > moustacheB && Math.abs(fa - mouthMid) <= mouthHalf);
+  // The forehead proper: above the brows and between their outer ends, where the surface faces one
+  // way; beyond them the temples turn from the light and their own shading darkens them.
+  const browsA = [...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[0]);
+  const [browMinA, browMaxA] = [Math.min(...browsA), Math.max(...browsA)];
+  const forehead = (X: number, Y: number) => frameB(X, Y) < browTopB && frameA(X, Y) > browMinA && frameA(X, Y) < browMaxA;
+  const shadowed = hairShadow(ycc, w, h, ox, oy, { oval, features, lips, browZone, midFace, inHead, personP, notSkin, skin, skinSigma, faceSigma, forehead });
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
   let faceArea = 0;
@@ -259,7 +266,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
           continue;
         }
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut), 1 - p);
+        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut, shadowed ? shadowed[i] : 0), 1 - p);
         masks.occluder.data[out] = occluder;
         masks.skin.data[out] = 1 - occluder;
         faceArea++;
@@ -280,6 +287,30 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
     }
   }
   return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+}
+
+/**
+ * Hair's cast shadow and hair-darkened skin on the forehead (cast-shadow.ts): grown from what is not
+ * skin (the cut's label; beyond the oval, the person where the face's colour model does not call it
+ * skin) into the forehead (above the brows, between their outer ends), through pixels darker than
+ * the mid-face's clean skin.
+ */
+function hairShadow(
+  ycc: Float32Array, w: number, h: number, ox: number, oy: number,
+  r: Pick<RefineInputs, "oval" | "features" | "lips" | "midFace" | "inHead" | "personP" | "skin" | "skinSigma" | "faceSigma"> & { browZone: Uint8Array; notSkin: Float32Array | null; forehead: (x: number, y: number) => boolean },
+): Uint8Array | null {
+  const n = w * h;
+  const domain = new Uint8Array(n), start = new Uint8Array(n);
+  const reference: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (r.oval[i]) {
+      if (r.features[i] || r.lips[i]) continue;
+      if (r.notSkin && r.notSkin[i] >= 0.5) start[i] = 1;
+      else if (r.midFace[i] && distance2(ycc, i, r.skin, r.skinSigma) < 9) reference.push(i);
+      else if (!r.browZone[i] && r.forehead(i % w + ox + 0.5, Math.floor(i / w) + oy + 0.5)) domain[i] = 1;
+    } else if (r.inHead[i] && r.personP[i] > 0.5 && ((r.notSkin && r.notSkin[i] >= 0.5) || likeness(distance2(ycc, i, r.skin, r.faceSigma)) < 0.5)) start[i] = 1;
+  }
+  return castShadow({ luma: (i) => ycc[i * 3], width: w, height: h, domain, notSkin: start, reference });
 }
 
 /**

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { castShadow } from "../src/pipeline/capture/cast-shadow.ts";
+
+/**
+ * A 40 × 40 window: hair in the top 8 rows, a forehead below it (rows 8–19), a mid-face reference
+ * (rows 28–39) of mottled skin at luma 0.6 (log-luma σ ≈ 0.03).
+ */
+const W = 40, H = 40;
+const hairRows = 8;
+function scene(forehead: (x: number, y: number) => number) {
+  const luma = new Float32Array(W * H);
+  const domain = new Uint8Array(W * H), notSkin = new Uint8Array(W * H);
+  const reference: number[] = [];
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      if (y < hairRows) (luma[i] = 0.1), (notSkin[i] = 1);
+      else if (y < 20) (luma[i] = forehead(x, y)), (domain[i] = 1);
+      else luma[i] = 0.6 * (1 + 0.03 * Math.sin(1.7 * x + 2.3 * y));
+      if (y >= 28) reference.push(i);
+    }
+  }
+  return { luma: (i: number) => luma[i], width: W, height: H, domain, notSkin, reference };
+}
+const count = (m: Uint8Array, rows: [number, number]) => {
+  let n = 0;
+  for (let y = rows[0]; y < rows[1]; y++) for (let x = 0; x < W; x++) n += m[y * W + x];
+  return n;
+};
+
+describe("castShadow", () => {
+  it("labels the shadowed strip under the hair and nothing of the lit forehead below it", () => {
+    // Rows 8–12 at half the skin's light (a fringe's shadow), the rest of the forehead lit.
+    const out = castShadow(scene((_, y) => (y < 13 ? 0.3 : 0.6)))!;
+    expect(count(out, [8, 13])).toBe(5 * W);
+    expect(count(out, [13, 20])).toBe(0);
+  });
+
+  it("leaves a dark patch alone when it does not touch the hair, and skin shaded within its own spread", () => {
+    // A dark patch (a mole, a nostril-like hollow) in the middle of the forehead, lit skin around it.
+    const patch = castShadow(scene((x, y) => (y >= 14 && y < 17 && x >= 18 && x < 22 ? 0.2 : 0.6)))!;
+    expect(count(patch, [8, 20])).toBe(0);
+    // Skin 5 % darker next to the hair: within the skin's own shading range.
+    const mild = castShadow(scene((_, y) => (y < 13 ? 0.57 : 0.6)))!;
+    expect(count(mild, [8, 20])).toBe(0);
+  });
+
+  it("has no answer without enough clean skin to measure", () => {
+    const s = scene(() => 0.3);
+    expect(castShadow({ ...s, reference: s.reference.slice(0, 10) })).toBeNull();
+  });
+});
