@@ -44,6 +44,9 @@ import { stageEstimator, type StageContext } from "./stage.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
 import { thinMask } from "./unwrap/thickness.ts";
+import { applyReliefSlopes } from "./normals/shading-detail.ts";
+import { smileFoldMap } from "./fit/expression-folds.ts";
+import { EXPRESSION_DEFAULTS } from "./fit/expression.ts";
 
 /**
  * Typical share of a job's time per stage and preset (from `npm run bench -- pipeline`), so the
@@ -121,7 +124,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
   const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  const { delit, photoTexturePng } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm });
+  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, mapSize) });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
   const photoSha256 = createHash("sha256").update(photo).digest("hex");
@@ -142,6 +145,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       // The unwrap's texel positions lie on the head it saw: rays must start on that surface.
       thinMask: thinMask(unwrapped, unwrappedMesh(fitted), head.parts),
       eyes: eyeMap.png,
+      ...(wrinkleNormals ? { wrinkleNormals } : {}),
       debug: debugMaps(unwrapped),
     },
     parameters: {},
@@ -252,10 +256,11 @@ async function upscaleStage(job: Job, completed: CompleteResult, upscaler: Estim
  */
 async function delightStage(
   job: Job,
-  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number },
-): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined }> {
-  const { upscaled, completed, unwrapped, captured, texelSizeMm } = inputs;
+  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number; folds: () => ImageF32 | undefined },
+): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined; wrinkleNormals: ImageF32 | undefined }> {
+  const { upscaled, completed, unwrapped, captured, texelSizeMm, folds } = inputs;
   const out = await job.run.run("delight", async (progress) => {
+    const smileFolds = folds();
     const delit = await delight(
       {
         texture: upscaled,
@@ -270,16 +275,37 @@ async function delightStage(
         sceneIlluminant: captured.illuminant.rgb,
         ...photoReferences(captured.image, captured.landmarks),
         texelSizeMm,
+        ...(smileFolds ? { smileFolds } : {}),
       },
       {},
       contextOf(job, (f) => progress(0.95 * f)),
     );
     const formats = job.opts.formats;
     const photoTexturePng = formats.includes("maps") || formats.includes("babylon") ? await encodePng(upscaled, { bitDepth: 8, transfer: "srgb" }) : undefined;
-    return { delit, photoTexturePng };
+    const wrinkleNormals = delit.wrinkleSlopes ? wrinkleNormalMap(delit.wrinkleSlopes, upscaled) : undefined;
+    return { delit, photoTexturePng, wrinkleNormals };
   });
   job.result("delight", out.delit);
   return out;
+}
+
+/**
+ * Where the photo's smile folded the skin, at the maps' size, for the neutral head only: its A_D and
+ * N_S lose the folds, which come back as the wrinkle map (the head as photographed keeps them).
+ */
+function neutralFolds(opts: ReconstructOptions, fitted: FitResult, head: TemplateHead, size: { width: number; height: number }): ImageF32 | undefined {
+  if (opts.expression === "photo" || !fitted.expression) return undefined;
+  const { weights, blendshapes } = fitted.expression;
+  return smileFoldMap(head, fitted.mesh, blendshapes, weights, size.width, size.height, EXPRESSION_DEFAULTS.activeWeight);
+}
+
+/** The smile's wrinkle relief as a tangent-space detail normal map (xyz −1..1, flat (0, 0, 1) where the smile folds nothing), the maps' size. */
+function wrinkleNormalMap(slopes: ImageF32, size: { width: number; height: number }): ImageF32 {
+  const flat = new Float32Array(size.width * size.height * 3);
+  for (let p = 2; p < flat.length; p += 3) flat[p] = 1;
+  const map: ImageF32 = { width: size.width, height: size.height, channels: 3, data: flat, colorSpace: "data" };
+  applyReliefSlopes(map, slopes);
+  return map;
 }
 
 async function specularStage(job: Job, delit: DelightResult, unwrapped: UnwrapResult, texelSizeMm: number): Promise<ImageF32> {
