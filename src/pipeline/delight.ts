@@ -30,7 +30,7 @@ import type { DelightMaps } from "./delight/maps.ts";
 import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
-import { neutralExpressionAlbedo, splitReliefSlopes } from "./delight/expression-shading.ts";
+import { LARGEST_PORE_MM, neutralExpressionAlbedo, splitReliefSlopes } from "./delight/expression-shading.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 /** The stage's input: the base-size maps every step reads (delight/maps.ts), and the upscaled texture the last step divides. */
@@ -270,8 +270,7 @@ function withoutSmileFolds(input: DelightInput, albedo: ImageF32, relief: Shadin
   if (!folds) return { albedo, ...(relief ? { relief } : {}) };
   const srgb: ImageF32 = { ...albedo, colorSpace: "srgb" };
   const skin = unfoldableSkin(input, albedo.width, albedo.height);
-  const reliefSettings = o.shapeFromShading ?? RELIEF_DEFAULTS;
-  const neutral = neutralExpressionAlbedo({ albedo: srgb, folds, skin, texelMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM }, { fineMm: reliefSettings.smoothingMm, neighbourMm: reliefSettings.bandLimitMm });
+  const neutral = neutralExpressionAlbedo({ albedo: srgb, folds, skin, texelMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM }, { fineMm: LARGEST_PORE_MM, neighbourMm: (o.shapeFromShading ?? RELIEF_DEFAULTS).bandLimitMm });
   if (!relief) return { albedo: neutral };
   const split = splitReliefSlopes(relief.slopes, folds);
   return { albedo: neutral, relief: { ...relief, slopes: split.neutral }, wrinkleSlopes: split.wrinkles };

@@ -4,9 +4,9 @@
  * shading and stays in A_D: the neutral head would smile in its texture. Where the fitted smile
  * compresses the skin (fit/expression-folds.ts, weight M, 0..1), A_D takes the statistics of the
  * neighbouring skin the smile did not fold, in log colour per channel (shading multiplies):
- * - its mean at the fold's scale: log A blurred at the finest scale the relief resolves
- *   (`fineMm`) is replaced by the mean of the unfolded skin around it (normalised convolution at
- *   the scale the mesh hands over to the relief, `neighbourMm`);
+ * - its mean above the skin's texture: log A blurred at the largest pore's size (`fineMm`) is
+ *   replaced by the mean of the unfolded skin around it (normalised convolution at the scale the
+ *   mesh hands over to the relief, `neighbourMm`);
  * - its texture: the detail left under that scale (pores, fine lines, the crease's own edge) is
  *   scaled down to the neighbours' local spread where it is larger, never up.
  * Both by M, so an unfolded texel is unchanged. Not a blur: the pores stay, only the fold's
@@ -29,8 +29,14 @@ export interface ExpressionShadingInput {
   texelMm: number;
 }
 
+/**
+ * The largest facial pores' diameter, mm: 0.2–0.5 mm across (/work/shared/reference/skin-reflectance.md,
+ * "Facial pore size and density"). What is finer is the skin's texture and stays; a fold (several mm) is above it.
+ */
+export const LARGEST_PORE_MM = 0.5;
+
 export interface ExpressionShadingSettings {
-  /** Scale of the fold's shading: the finest the relief from shading resolves, mm (its smoothing length). */
+  /** Scale between the skin's texture and the fold's shading, mm (LARGEST_PORE_MM). */
   fineMm: number;
   /** Scale of the neighbours' statistics: where the mesh hands over to the relief, mm (its band limit). */
   neighbourMm: number;
