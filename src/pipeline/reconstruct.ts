@@ -45,7 +45,7 @@ import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
 import { thinMask } from "./unwrap/thickness.ts";
 import { applyReliefSlopes } from "./normals/shading-detail.ts";
-import { smileFoldMap } from "./fit/expression-folds.ts";
+import { SMILE_FOLD_SHAPES, smileFoldMap } from "./fit/expression-folds.ts";
 import { EXPRESSION_DEFAULTS } from "./fit/expression.ts";
 
 /**
@@ -296,6 +296,8 @@ async function delightStage(
 function neutralFolds(opts: ReconstructOptions, fitted: FitResult, head: TemplateHead, size: { width: number; height: number }): ImageF32 | undefined {
   if (opts.expression === "photo" || !fitted.expression) return undefined;
   const { weights, blendshapes } = fitted.expression;
+  // No smile, no folds of its own: nothing to take out and no wrinkle map.
+  if (!blendshapes.some((shape, k) => SMILE_FOLD_SHAPES.includes(shape.name) && weights[k] > 0)) return undefined;
   return smileFoldMap(head, fitted.mesh, blendshapes, weights, size.width, size.height, EXPRESSION_DEFAULTS.activeWeight);
 }
 

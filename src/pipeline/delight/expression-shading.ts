@@ -42,7 +42,7 @@ export interface ExpressionShadingSettings {
   neighbourMm: number;
 }
 
-/** A_D with the smile's fold shading replaced by the neighbouring skin's statistics (sRGB, the input's size). */
+/** A_D with the smile's fold shading replaced by the neighbouring skin's statistics (sRGB, the input's size; the input itself when nothing folds). */
 export function neutralExpressionAlbedo(input: ExpressionShadingInput, settings: ExpressionShadingSettings): ImageF32 {
   const { albedo, folds, skin, texelMm } = input;
   const { width, height } = albedo;
@@ -51,12 +51,13 @@ export function neutralExpressionAlbedo(input: ExpressionShadingInput, settings:
   if (folds.width !== width || folds.height !== height || folds.channels !== 1) throw new Error(`expression-shading: folds ${folds.width}×${folds.height}×${folds.channels}, expected ${width}×${height}×1`);
   if (skin.length !== n) throw new Error("expression-shading: skin weight is not A_D's size");
   if (!(texelMm > 0)) throw new Error(`expression-shading: texel size ${texelMm} mm is not positive`);
-  const out = { ...albedo, data: Float32Array.from(albedo.data) };
   const M = folds.data;
   const fine = settings.fineMm / texelMm, wide = settings.neighbourMm / texelMm;
   // Only the folds' box and the donors' reach around it (the blurs' support, 3σ) are read.
   const box = foldBox(M, width, height, Math.ceil(3 * wide));
-  if (!box) return out;
+  // Nothing folded: A_D as it is (no copy: at ultra a copy of A_D is 300 MB).
+  if (!box) return albedo;
+  const out = { ...albedo, data: Float32Array.from(albedo.data) };
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, bn = bw * bh;
   const at = (q: number) => (box.y0 + Math.floor(q / bw)) * width + box.x0 + (q % bw);
   // Donors: skin the smile did not fold.
