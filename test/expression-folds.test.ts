@@ -78,7 +78,7 @@ describe("the smile's fold shading out of A_D", () => {
       folds.data[p] = Math.abs(d) < 5 ? 1 : Math.abs(d) < 8 ? (8 - Math.abs(d)) / 3 : 0;
     }
   }
-  const skin = new Float32Array(W * H).fill(1);
+  const skin: ImageF32 = { width: W, height: H, channels: 1, data: new Float32Array(W * H).fill(1), colorSpace: "data" };
   const SETTINGS = { fineMm: LARGEST_PORE_MM, neighbourMm: 8 };
   const out = neutralExpressionAlbedo({ albedo, folds, skin, texelMm: TEXEL }, SETTINGS);
   const column = (img: ImageF32, x: number, c: number) => {
@@ -114,7 +114,14 @@ describe("the smile's fold shading out of A_D", () => {
     expect(wrinkles.data[2 * (24 * 48 + 2)]).toBe(0);
   });
 
-  it("refuses a fold map of another size", () => {
+  it("reads a fold map of a smaller size with the same aspect (the pipeline's base size) alike", () => {
+    const half: ImageF32 = { width: W / 2, height: H / 2, channels: 1, data: new Float32Array((W / 2) * (H / 2)), colorSpace: "data" };
+    for (let y = 0; y < H / 2; y++) for (let x = 0; x < W / 2; x++) half.data[y * (W / 2) + x] = folds.data[2 * y * W + 2 * x];
+    const fromHalf = neutralExpressionAlbedo({ albedo, folds: half, skin, texelMm: TEXEL }, SETTINGS);
+    for (let c = 0; c < 3; c++) expect(Math.abs(column(fromHalf, W / 2, c) / SKIN[c] - 1)).toBeLessThan(0.04);
+  });
+
+  it("refuses a fold map of another aspect", () => {
     expect(() => neutralExpressionAlbedo({ albedo, folds: { ...folds, width: 48 }, skin, texelMm: TEXEL }, SETTINGS)).toThrow(/folds/);
   });
 });

@@ -40,7 +40,7 @@ export interface DelightInput extends DelightMaps {
   /** Surface size of one texel of `texture`, mm (passed to parametric estimators; absent: 0.1). */
   texelSizeMm?: number;
   /**
-   * Where the photo's smile folds the skin, 0..1, 1 channel, `texture`'s size (fit/expression-folds.ts):
+   * Where the photo's smile folds the skin, 0..1, 1 channel, any size with the atlas's aspect (fit/expression-folds.ts; base size is enough, it is smooth):
    * there A_D takes the unfolded neighbours' statistics and the relief goes to `wrinkleSlopes`
    * (delight/expression-shading.ts). Absent: the photo's expression stays in A_D and the relief.
    */
@@ -217,8 +217,8 @@ function check(input: DelightInput): void {
     throw new Error(`delight: texture ${input.texture.width}×${input.texture.height} is not the base ${base.width}×${base.height} scaled`);
   }
   const folds = input.smileFolds;
-  if (folds && (folds.width !== input.texture.width || folds.height !== input.texture.height || folds.channels !== 1)) {
-    throw new Error(`delight: smileFolds is ${folds.width}×${folds.height}×${folds.channels}, expected ${input.texture.width}×${input.texture.height}×1 (the texture's size)`);
+  if (folds && (folds.channels !== 1 || folds.width * base.height !== folds.height * base.width)) {
+    throw new Error(`delight: smileFolds is ${folds.width}×${folds.height}×${folds.channels}, expected 1 channel with the atlas's ${base.width}×${base.height} aspect`);
   }
 }
 
@@ -269,29 +269,25 @@ function withoutSmileFolds(input: DelightInput, albedo: ImageF32, relief: Shadin
   const folds = input.smileFolds;
   if (!folds) return { albedo, ...(relief ? { relief } : {}) };
   const srgb: ImageF32 = { ...albedo, colorSpace: "srgb" };
-  const skin = unfoldableSkin(input, albedo.width, albedo.height);
+  const skin = unfoldableSkin(input);
   const neutral = neutralExpressionAlbedo({ albedo: srgb, folds, skin, texelMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM }, { fineMm: LARGEST_PORE_MM, neighbourMm: (o.shapeFromShading ?? RELIEF_DEFAULTS).bandLimitMm });
   if (!relief) return { albedo: neutral };
   const split = splitReliefSlopes(relief.slopes, folds);
   return { albedo: neutral, relief: { ...relief, slopes: split.neutral }, wrinkleSlopes: split.wrinkles };
 }
 
-/** Per texel of a `width` × `height` map: the skin that may lend its statistics to a fold, 1 − (lips, brows, lids, scalp), 0 outside the islands (base maps read at the nearest texel). */
-function unfoldableSkin(input: DelightInput, width: number, height: number): Float32Array {
-  const { width: bw, height: bh } = input.textureBase;
+/** Per base texel: the skin that may lend its statistics to a fold, 1 − (lips, brows, lids, scalp), 0 outside the islands. */
+function unfoldableSkin(input: DelightInput): ImageF32 {
+  const { width, height } = input.textureBase;
   const regions = input.regions?.weights;
   const notSkin = (["lips", "brows", "eyelids", "scalp"] as const).map((r) => FACE_REGIONS.indexOf(r));
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const by = Math.min(bh - 1, Math.floor(((y + 0.5) * bh) / height));
-    for (let x = 0; x < width; x++) {
-      const q = by * bw + Math.min(bw - 1, Math.floor(((x + 0.5) * bw) / width));
-      let s = input.coverage ? input.coverage.data[q] : 1;
-      if (regions) for (const k of notSkin) s -= regions.data[q * regions.channels + k];
-      out[y * width + x] = Math.min(1, Math.max(0, s));
-    }
+  const data = new Float32Array(width * height);
+  for (let q = 0; q < data.length; q++) {
+    let s = input.coverage ? input.coverage.data[q] : 1;
+    if (regions) for (const k of notSkin) s -= regions.data[q * regions.channels + k];
+    data[q] = Math.min(1, Math.max(0, s));
   }
-  return out;
+  return { width, height, channels: 1, data, colorSpace: "data" };
 }
 
 /**

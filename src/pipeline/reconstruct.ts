@@ -124,7 +124,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
   const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, mapSize) });
+  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
   const photoSha256 = createHash("sha256").update(photo).digest("hex");
@@ -290,7 +290,8 @@ async function delightStage(
 }
 
 /**
- * Where the photo's smile folded the skin, at the maps' size, for the neutral head only: its A_D and
+ * Where the photo's smile folded the skin, at the base maps' size (a smooth field: delight reads it
+ * bilinearly; at ultra a full-size raster would cost 300 MB), for the neutral head only: its A_D and
  * N_S lose the folds, which come back as the wrinkle map (the head as photographed keeps them).
  */
 function neutralFolds(opts: ReconstructOptions, fitted: FitResult, head: TemplateHead, size: { width: number; height: number }): ImageF32 | undefined {

@@ -21,10 +21,10 @@ import type { ImageF32 } from "../../types.ts";
 export interface ExpressionShadingInput {
   /** A_D, sRGB, 3 channels. */
   albedo: ImageF32;
-  /** Where the smile folds the skin, 0..1, 1 channel, A_D's size. */
+  /** Where the smile folds the skin, 0..1, 1 channel, any size with A_D's aspect (read bilinearly). */
   folds: ImageF32;
-  /** How much each texel is skin that may lend its statistics (0 on lips, brows, lids, hair, outside the islands), 0..1, A_D's size. */
-  skin: Float32Array;
+  /** How much each texel is skin that may lend its statistics (0 on lips, brows, lids, hair, outside the islands), 0..1, 1 channel, any size with A_D's aspect. */
+  skin: ImageF32;
   /** Surface size of one texel, mm. */
   texelMm: number;
 }
@@ -46,27 +46,23 @@ export interface ExpressionShadingSettings {
 export function neutralExpressionAlbedo(input: ExpressionShadingInput, settings: ExpressionShadingSettings): ImageF32 {
   const { albedo, folds, skin, texelMm } = input;
   const { width, height } = albedo;
-  const n = width * height;
   if (albedo.channels !== 3 || albedo.colorSpace !== "srgb") throw new Error("expression-shading: albedo must be 3-channel sRGB");
-  if (folds.width !== width || folds.height !== height || folds.channels !== 1) throw new Error(`expression-shading: folds ${folds.width}×${folds.height}×${folds.channels}, expected ${width}×${height}×1`);
-  if (skin.length !== n) throw new Error("expression-shading: skin weight is not A_D's size");
+  for (const [name, map] of [["folds", folds], ["skin", skin]] as const) {
+    if (map.channels !== 1 || map.width * height !== map.height * width) throw new Error(`expression-shading: ${name} is ${map.width}×${map.height}×${map.channels}, expected 1 channel with A_D's ${width}×${height} aspect`);
+  }
   if (!(texelMm > 0)) throw new Error(`expression-shading: texel size ${texelMm} mm is not positive`);
-  const M = folds.data;
   const fine = settings.fineMm / texelMm, wide = settings.neighbourMm / texelMm;
   // Only the folds' box and the donors' reach around it (the blurs' support, 3σ) are read.
-  const box = foldBox(M, width, height, Math.ceil(3 * wide));
+  const box = foldBox(folds, width, height, Math.ceil(3 * wide));
   // Nothing folded: A_D as it is (no copy: at ultra a copy of A_D is 300 MB).
   if (!box) return albedo;
   const out = { ...albedo, data: Float32Array.from(albedo.data) };
   const bw = box.x1 - box.x0, bh = box.y1 - box.y0, bn = bw * bh;
   const at = (q: number) => (box.y0 + Math.floor(q / bw)) * width + box.x0 + (q % bw);
-  // Donors: skin the smile did not fold.
-  const donor = new Float32Array(bn), skinBox = new Float32Array(bn);
-  for (let q = 0; q < bn; q++) {
-    const p = at(q);
-    skinBox[q] = skin[p];
-    donor[q] = skin[p] * (1 - M[p]);
-  }
+  // The box's fold and skin weights; donors: skin the smile did not fold.
+  const foldBoxed = resampled(folds, width, height, box), skinBox = resampled(skin, width, height, box);
+  const donor = new Float32Array(bn);
+  for (let q = 0; q < bn; q++) donor[q] = skinBox[q] * (1 - foldBoxed[q]);
   const log = new Float32Array(bn), low = new Float64Array(bn), detail2 = new Float32Array(bn);
   for (let c = 0; c < 3; c++) {
     for (let q = 0; q < bn; q++) log[q] = Math.log(Math.max(srgbToLinear(albedo.data[3 * at(q) + c]), 1e-4));
@@ -77,7 +73,7 @@ export function neutralExpressionAlbedo(input: ExpressionShadingInput, settings:
     const neighbourSpread = weightedBlur(detail2, 1, donor, bw, bh, wide);
     const ownSpread = weightedBlur(detail2, 1, skinBox, bw, bh, fine);
     for (let q = 0; q < bn; q++) {
-      const p = at(q), m = M[p] * skin[p];
+      const p = at(q), m = foldBoxed[q] * skinBox[q];
       if (!(m > 0) || neighbourMean.support[q] < 1e-3) continue;
       const detail = log[q] - low[q];
       const shrink = Math.min(1, Math.sqrt(neighbourSpread.values[q] / Math.max(ownSpread.values[q], 1e-12)));
@@ -88,12 +84,20 @@ export function neutralExpressionAlbedo(input: ExpressionShadingInput, settings:
   return out;
 }
 
-/** The bounding box of the texels with M > 0, grown by `margin` and clipped to the image; null when there is none. */
-function foldBox(M: Float32Array, width: number, height: number, margin: number): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (!(M[y * width + x] > 0)) continue;
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** In a width × height image's texels: the box of the fold map's texels > 0 (one map texel of slack for the bilinear read), grown by `margin`, clipped; null when nothing folds. */
+function foldBox(folds: ImageF32, width: number, height: number, margin: number): Box | null {
+  const { width: fw, height: fh, data } = folds;
+  let x0 = fw, y0 = fh, x1 = -1, y1 = -1;
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      if (!(data[y * fw + x] > 0)) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -101,7 +105,30 @@ function foldBox(M: Float32Array, width: number, height: number, margin: number)
     }
   }
   if (x1 < 0) return null;
-  return { x0: Math.max(0, x0 - margin), y0: Math.max(0, y0 - margin), x1: Math.min(width, x1 + 1 + margin), y1: Math.min(height, y1 + 1 + margin) };
+  const sx = width / fw, sy = height / fh;
+  return {
+    x0: Math.max(0, Math.floor((x0 - 1) * sx) - margin),
+    y0: Math.max(0, Math.floor((y0 - 1) * sy) - margin),
+    x1: Math.min(width, Math.ceil((x1 + 2) * sx) + margin),
+    y1: Math.min(height, Math.ceil((y1 + 2) * sy) + margin),
+  };
+}
+
+/** A 1-channel map read bilinearly (texel centres aligned, edges clamped) at the texels of `box` in a width × height image, row by row. */
+function resampled(map: ImageF32, width: number, height: number, box: Box): Float32Array {
+  const { width: mw, height: mh, data } = map;
+  const bw = box.x1 - box.x0, out = new Float32Array(bw * (box.y1 - box.y0));
+  const sx = mw / width, sy = mh / height;
+  for (let y = box.y0; y < box.y1; y++) {
+    const cy = Math.min(mh - 1, Math.max(0, (y + 0.5) * sy - 0.5)), y0 = Math.floor(cy), y1 = Math.min(mh - 1, y0 + 1), fy = cy - y0;
+    for (let x = box.x0; x < box.x1; x++) {
+      const cx = Math.min(mw - 1, Math.max(0, (x + 0.5) * sx - 0.5)), x0 = Math.floor(cx), x1 = Math.min(mw - 1, x0 + 1), fx = cx - x0;
+      const top = data[y0 * mw + x0] + (data[y0 * mw + x1] - data[y0 * mw + x0]) * fx;
+      const bottom = data[y1 * mw + x0] + (data[y1 * mw + x1] - data[y1 * mw + x0]) * fx;
+      out[(y - box.y0) * bw + (x - box.x0)] = top + (bottom - top) * fy;
+    }
+  }
+  return out;
 }
 
 /** The relief's tangent slopes (2 channels) split by the fold weight (resampled to the slopes' size by nearest texel): the neutral head's (1 − M) and the smile's wrinkles (M). */
