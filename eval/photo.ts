@@ -195,7 +195,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contamination: skin.contamination,
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb),
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb, u.confidence),
   };
 
   const win = faceWindow(cap.landmarks);

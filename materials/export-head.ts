@@ -15,7 +15,7 @@ import { headPivot, moveOrigin } from "./head-pivot.ts";
 import { weldSeamTangents } from "./seam-tangents.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
 import { buildHeadBabylonJson } from "./head-babylon.ts";
-import { SKIN_MAP_FILES, type HeadMapsPng } from "./map-files.ts";
+import { SKIN_MAP_FILES, WRINKLE_DRIVERS, type HeadMapsPng } from "./map-files.ts";
 import { skinParametersToJson, type ValidSkinParameters } from "./skin-parameters.ts";
 
 export type { HeadMapsPng } from "./map-files.ts";
@@ -74,5 +74,7 @@ function materialJsonText(parameters: ValidSkinParameters, png: HeadMapsPng): st
   };
   if (png.thinMask) maps.thinMask = SKIN_MAP_FILES.thinMask;
   if (png.eyes) maps.eyes = SKIN_MAP_FILES.eyes;
-  return JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(parameters), maps }, null, 2) + "\n";
+  // A wrinkle map is a detail normal map the engine blends onto N_S by the largest of its drivers' weights.
+  const wrinkles = png.wrinkleSmile ? { wrinkles: { wrinkleSmile: { map: SKIN_MAP_FILES.wrinkleSmile, blendshapes: WRINKLE_DRIVERS.wrinkleSmile } } } : {};
+  return JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(parameters), maps, ...wrinkles }, null, 2) + "\n";
 }

@@ -17,7 +17,15 @@ export const SKIN_MAP_FILES = {
   photoTexture: "maps/texture.png",
   /** Eye albedo, sRGB (optional). */
   eyes: "maps/eyes.png",
+  /**
+   * The smile's wrinkle map (optional): tangent-space detail normals, 16-bit RGB, flat (0, 0, 1)
+   * where the smile folds nothing; blended onto N_S by the weights of WRINKLE_DRIVERS.
+   */
+  wrinkleSmile: "maps/normals_wrinkle_smile.png",
 } as const;
+
+/** The blendshapes whose weights bring the smile's wrinkle map back (the shapes that fold the skin it was taken from: fit/expression-folds.ts). */
+export const WRINKLE_DRIVERS = { wrinkleSmile: ["mouthSmileLeft", "mouthSmileRight", "mouthDimpleLeft", "mouthDimpleRight", "cheekSquintLeft", "cheekSquintRight"] } as const;
 
 export type SkinMapKey = keyof typeof SKIN_MAP_FILES;
 
@@ -38,4 +46,6 @@ export interface HeadMapsPng {
   thinMask?: Uint8Array;
   /** Optional eye albedo, sRGB. */
   eyes?: Uint8Array;
+  /** Optional smile wrinkle map, tangent space, 16-bit RGB. */
+  wrinkleSmile?: Uint8Array;
 }

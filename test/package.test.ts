@@ -132,6 +132,18 @@ describe("package", () => {
     for (const [i, f] of again.entries()) expect(Buffer.from(f.bytes).equals(Buffer.from(files[i].bytes)), f.name).toBe(true);
   });
 
+  it("writes the smile's wrinkle map and names it with the blendshapes that drive it in material.json", async () => {
+    const withWrinkles = input();
+    withWrinkles.maps.wrinkleNormals = normals(0.2);
+    const out = await packageOutputs(withWrinkles, { formats: ["maps"] });
+    const png = await readRaw(byName(out, "maps/normals_wrinkle_smile.png").bytes, true, 3);
+    expect(png.info.channels).toBe(3);
+    const material = JSON.parse(new TextDecoder().decode(byName(out, "material.json").bytes));
+    expect(material.wrinkles.wrinkleSmile.map).toBe("maps/normals_wrinkle_smile.png");
+    expect(material.wrinkles.wrinkleSmile.blendshapes).toContain("mouthSmileLeft");
+    expect(JSON.parse(new TextDecoder().decode(byName(files, "material.json").bytes)).wrinkles).toBeUndefined();
+  });
+
   it("honours formats: GLB only still gives material.json and report.json, no maps", async () => {
     const only = await packageOutputs({ ...input(), timings: undefined }, { formats: ["glb"] });
     expect(only.map((f) => f.name)).toEqual(["head.glb", "material.json", "report.json"]);

@@ -136,6 +136,8 @@ describe("reconstruct end to end (sample photo, draft)", () => {
       "maps/eyes.png",
       "maps/normals_diffuse.png",
       "maps/normals_specular.png",
+      // The astronaut smiles: her neutral head's folds went into the smile's wrinkle map.
+      "maps/normals_wrinkle_smile.png",
       "maps/texture.png",
       "maps/texture_unwrapped.png",
       "maps/thin_mask.png",

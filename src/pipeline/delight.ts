@@ -30,6 +30,7 @@ import type { DelightMaps } from "./delight/maps.ts";
 import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
+import { LARGEST_PORE_MM, neutralExpressionAlbedo, splitReliefSlopes } from "./delight/expression-shading.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
 
 /** The stage's input: the base-size maps every step reads (delight/maps.ts), and the upscaled texture the last step divides. */
@@ -38,6 +39,12 @@ export interface DelightInput extends DelightMaps {
   texture: ImageF32;
   /** Surface size of one texel of `texture`, mm (passed to parametric estimators; absent: 0.1). */
   texelSizeMm?: number;
+  /**
+   * Where the photo's smile folds the skin, 0..1, 1 channel, any size with the atlas's aspect (fit/expression-folds.ts; base size is enough, it is smooth):
+   * there A_D takes the unfolded neighbours' statistics and the relief goes to `wrinkleSlopes`
+   * (delight/expression-shading.ts). Absent: the photo's expression stays in A_D and the relief.
+   */
+  smileFolds?: ImageF32;
 }
 
 export interface DelightOptions {
@@ -183,8 +190,10 @@ export interface DelightResult {
   albedoBase: ImageF32;
   /** Lighting estimate for the report and re-rendering. */
   lighting: LightingEstimate;
-  /** The relief recovered from the shading, base size (absent when shapeFromShading is off or the input has no tangents). */
+  /** The relief recovered from the shading, base size (absent when shapeFromShading is off or the input has no tangents); with `smileFolds`, its slopes without the smile's folds. */
   relief?: ShadingRelief;
+  /** The smile's folds as relief slopes (base size, 2 channels, mm/mm, as `relief.slopes`): the smiling head's wrinkle map. Only with `smileFolds` and a relief. */
+  wrinkleSlopes?: ImageF32;
 }
 
 function check(input: DelightInput): void {
@@ -206,6 +215,10 @@ function check(input: DelightInput): void {
   if (input.texture.channels !== 3 || input.texture.colorSpace === "data") throw new Error("delight: texture must be a 3-channel colour image");
   if (input.texture.width * base.height !== input.texture.height * base.width) {
     throw new Error(`delight: texture ${input.texture.width}×${input.texture.height} is not the base ${base.width}×${base.height} scaled`);
+  }
+  const folds = input.smileFolds;
+  if (folds && (folds.channels !== 1 || folds.width * base.height !== folds.height * base.width)) {
+    throw new Error(`delight: smileFolds is ${folds.width}×${folds.height}×${folds.channels}, expected 1 channel with the atlas's ${base.width}×${base.height} aspect`);
   }
 }
 
@@ -236,7 +249,8 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
-  const albedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
+  const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
+  const { albedo, relief: neutralRelief, wrinkleSlopes } = withoutSmileFolds(input, photoAlbedo, relief ?? undefined, o);
   const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
   const { width, height } = input.textureBase;
   if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
@@ -245,8 +259,35 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
     lighting,
-    ...(relief ? { relief } : {}),
+    ...(neutralRelief ? { relief: neutralRelief } : {}),
+    ...(wrinkleSlopes ? { wrinkleSlopes } : {}),
   };
+}
+
+/** 9. The smile's fold shading out of A_D and its relief into the wrinkle slopes, where `smileFolds` says the smile folded the skin. */
+function withoutSmileFolds(input: DelightInput, albedo: ImageF32, relief: ShadingRelief | undefined, o: Required<DelightOptions>): { albedo: ImageF32; relief?: ShadingRelief; wrinkleSlopes?: ImageF32 } {
+  const folds = input.smileFolds;
+  if (!folds) return { albedo, ...(relief ? { relief } : {}) };
+  const srgb: ImageF32 = { ...albedo, colorSpace: "srgb" };
+  const skin = unfoldableSkin(input);
+  const neutral = neutralExpressionAlbedo({ albedo: srgb, folds, skin, texelMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM }, { fineMm: LARGEST_PORE_MM, neighbourMm: (o.shapeFromShading ?? RELIEF_DEFAULTS).bandLimitMm });
+  if (!relief) return { albedo: neutral };
+  const split = splitReliefSlopes(relief.slopes, folds);
+  return { albedo: neutral, relief: { ...relief, slopes: split.neutral }, wrinkleSlopes: split.wrinkles };
+}
+
+/** Per base texel: the skin that may lend its statistics to a fold, 1 − (lips, brows, lids, scalp), 0 outside the islands. */
+function unfoldableSkin(input: DelightInput): ImageF32 {
+  const { width, height } = input.textureBase;
+  const regions = input.regions?.weights;
+  const notSkin = (["lips", "brows", "eyelids", "scalp"] as const).map((r) => FACE_REGIONS.indexOf(r));
+  const data = new Float32Array(width * height);
+  for (let q = 0; q < data.length; q++) {
+    let s = input.coverage ? input.coverage.data[q] : 1;
+    if (regions) for (const k of notSkin) s -= regions.data[q * regions.channels + k];
+    data[q] = Math.min(1, Math.max(0, s));
+  }
+  return { width, height, channels: 1, data, colorSpace: "data" };
 }
 
 /**

@@ -44,6 +44,12 @@ export interface PackageMaps {
   thinMask?: ImageF32;
   /** The eyeballs' albedo (atlas layout, sRGB), as PNG bytes (pipeline/eyes.ts). */
   eyes?: Uint8Array;
+  /**
+   * The smile's wrinkle map: the folds the photo's smile made, taken out of the neutral A_D and N_S,
+   * as a tangent-space detail normal map (xyz −1..1, flat where nothing folds), for the material to
+   * blend onto N_S by the smile's blendshape weights (WRINKLE_DRIVERS).
+   */
+  wrinkleNormals?: ImageF32;
   /** Extra maps for inspection. */
   debug?: DebugMap[];
 }
@@ -151,6 +157,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
 }
 
 function checkMaps(maps: PackageMaps): void {
+  if (maps.wrinkleNormals) expectChannels("the smile's wrinkle map", maps.wrinkleNormals, 3);
   expectChannels("A_D", maps.albedoDiffuse, 3);
   expectChannels("A_S", maps.albedoSpecular, 1);
   expectChannels("N_D", maps.normalsDiffuse, 3);
@@ -167,6 +174,7 @@ async function encodeHeadMaps(maps: PackageMaps, specularBitDepth: 8 | 16): Prom
   };
   if (maps.thinMask) png.thinMask = await encodePng(thinMaskRgba(maps.thinMask), { bitDepth: 8 });
   if (maps.eyes) png.eyes = maps.eyes;
+  if (maps.wrinkleNormals) png.wrinkleSmile = await encodePng(maps.wrinkleNormals, { bitDepth: 16, range: "signed" });
   return png;
 }
 
@@ -191,6 +199,7 @@ async function mapFiles(png: HeadMapsPng, maps: PackageMaps, debugMaps: boolean)
   ];
   if (png.thinMask) files.push(file(SKIN_MAP_FILES.thinMask, png.thinMask, "image/png"));
   if (png.eyes) files.push(file(SKIN_MAP_FILES.eyes, png.eyes, "image/png"));
+  if (png.wrinkleSmile) files.push(file(SKIN_MAP_FILES.wrinkleSmile, png.wrinkleSmile, "image/png"));
   if (maps.photoTexture) {
     files.push(file(SKIN_MAP_FILES.photoTexture, maps.photoTexture instanceof Uint8Array ? maps.photoTexture : await encodeAsSrgb(maps.photoTexture), "image/png"));
   }

@@ -44,6 +44,7 @@ import { stageEstimator, type StageContext } from "./stage.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
 import { thinMask } from "./unwrap/thickness.ts";
+import { neutralFolds, wrinkleNormalMap } from "./reconstruct/smile-folds.ts";
 
 /**
  * Typical share of a job's time per stage and preset (from `npm run bench -- pipeline`), so the
@@ -121,7 +122,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
   const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  const { delit, photoTexturePng } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm });
+  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
   const photoSha256 = createHash("sha256").update(photo).digest("hex");
@@ -142,6 +143,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       // The unwrap's texel positions lie on the head it saw: rays must start on that surface.
       thinMask: thinMask(unwrapped, unwrappedMesh(fitted), head.parts),
       eyes: eyeMap.png,
+      ...(wrinkleNormals ? { wrinkleNormals } : {}),
       debug: debugMaps(unwrapped),
     },
     parameters: {},
@@ -252,10 +254,11 @@ async function upscaleStage(job: Job, completed: CompleteResult, upscaler: Estim
  */
 async function delightStage(
   job: Job,
-  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number },
-): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined }> {
-  const { upscaled, completed, unwrapped, captured, texelSizeMm } = inputs;
+  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number; folds: () => ImageF32 | undefined },
+): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined; wrinkleNormals: ImageF32 | undefined }> {
+  const { upscaled, completed, unwrapped, captured, texelSizeMm, folds } = inputs;
   const out = await job.run.run("delight", async (progress) => {
+    const smileFolds = folds();
     const delit = await delight(
       {
         texture: upscaled,
@@ -270,13 +273,15 @@ async function delightStage(
         sceneIlluminant: captured.illuminant.rgb,
         ...photoReferences(captured.image, captured.landmarks),
         texelSizeMm,
+        ...(smileFolds ? { smileFolds } : {}),
       },
       {},
       contextOf(job, (f) => progress(0.95 * f)),
     );
     const formats = job.opts.formats;
     const photoTexturePng = formats.includes("maps") || formats.includes("babylon") ? await encodePng(upscaled, { bitDepth: 8, transfer: "srgb" }) : undefined;
-    return { delit, photoTexturePng };
+    const wrinkleNormals = delit.wrinkleSlopes ? wrinkleNormalMap(delit.wrinkleSlopes, upscaled) : undefined;
+    return { delit, photoTexturePng, wrinkleNormals };
   });
   job.result("delight", out.delit);
   return out;
