@@ -27,6 +27,7 @@ import { baselineMaps, rerenderOverPhoto } from "./rerender.ts";
 import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
+import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 
@@ -150,6 +151,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     ambientOcclusion: s.unwrap.ambientOcclusion,
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
+    viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera),
     sceneIlluminant: s.capture.illuminant.rgb,
     ...photoReferences(photo, landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, up.texture.width),
@@ -165,6 +167,12 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   for (const [name, options] of rerunDelight ? off : []) {
     const again = await delight(delightInput, options);
     variants.push([name, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
+  }
+  if (rerunDelight) {
+    // The removal as before its bound: the dichromatic test alone (no view given).
+    const { viewObject: _view, ...unbounded } = delightInput;
+    const again = await delight(unbounded);
+    variants.push(["delight: removal not bounded by the material's specular", { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
   }
   const renders: ImageF32[] = [];
   for (const [, v] of variants) renders.push(rerenderOverPhoto(photo, seen, s.fit.camera, v as SkinMaps, light).composite);

@@ -27,7 +27,9 @@ import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
 import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
-import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
+import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
+import type { LightingFit } from "./delight/fit.ts";
+import { removableSpecular } from "./delight/specular-bound.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
@@ -200,6 +202,7 @@ function check(input: DelightInput): void {
   want("normalsObject", input.normalsObject, 3);
   want("tangentsObject", input.tangentsObject, 4);
   want("ambientOcclusion", input.ambientOcclusion, 1);
+  want("viewObject", input.viewObject, 3);
   want("coverage", input.coverage, 1);
   want("regions", input.regions?.weights, FACE_REGIONS.length);
   if (base.colorSpace !== "linear") throw new Error(`delight: textureBase must be linear RGB, got ${base.colorSpace}`);
@@ -230,7 +233,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   // With a relief, the light falls on its normals: the shading it explains leaves the albedo.
   const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
   const shading = unitShading(lit, fit, fitWeight, o);
-  const seen = seenAlbedo(lit, shading, fit, o);
+  const seen = seenAlbedo(lit, shading, fit, o, specularBound(input, lit, fit, fitWeight, shading, o));
   const { albedo: albedoRel, toneWeight } = completeAlbedo(lit, seen, context);
   const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
@@ -264,6 +267,20 @@ function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { re
   const reference = <T extends { rgb: [number, number, number] | null }>(m: T | undefined): T | undefined =>
     m?.rgb ? { ...m, rgb: Array.from(relinearise(Float32Array.from(m.rgb), k, true)) as [number, number, number] } : m;
   return { response, input: { ...input, textureBase: relin(input.textureBase), texture: relin(input.texture), sclera: reference(input.sclera), teeth: reference(input.teeth) } };
+}
+
+/**
+ * 2b. The most specular the highlight removal may take per texel (delight/specular-bound.ts), when
+ * the input gives the photo's view; null otherwise. The material's reflectance is absolute and the
+ * fitted light relative, so a first albedo scale is read off the division without any removal (the
+ * skin median the scale reads hardly moves with the highlights).
+ */
+function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, o: Required<DelightOptions>): Float32Array | null {
+  const view = input.viewObject;
+  if (!view) return null;
+  const unremoved = seenAlbedo(lit, shading, fit, o, new Float32Array(input.textureBase.width * input.textureBase.height));
+  const first = absoluteScale(lit, unremoved.J, unremoved.skinWeight, o, shading);
+  return removableSpecular({ ...lit, viewObject: view }, fit, shading, first.fs, brightestFitDirection(input, fit, fitWeight).direction);
 }
 
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */

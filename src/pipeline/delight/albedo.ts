@@ -38,12 +38,17 @@ export interface SeenAlbedo {
   seen: Float32Array;
   /** `seen` on skin texels at or above minConfidence (the weight of skin medians). */
   skinWeight: Float32Array;
-  /** Per texel, how much highlight removal applies. */
+  /** Per texel, how much highlight removal applies (the regions' share, times the bound's where it cut the removal). */
   specWeight: Float32Array;
 }
 
-/** 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not fit are unseen. */
-export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings): SeenAlbedo {
+/**
+ * 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not
+ * fit are unseen. `bound` (specular-bound.ts): per texel, the most specular the removal may take, in
+ * J's units; the returned specWeight carries it to the full-size division (the share of the
+ * dichromatic amount kept). null: the dichromatic test alone.
+ */
+export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings, bound: Float32Array | null = null): SeenAlbedo {
   const { width, height, n, T, AO, conf, covered } = baseTexels(input);
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
@@ -71,7 +76,9 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
-    const k = specularExcess(texelJ, w, graphParams) * specWeight[p];
+    const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
+    const k = bound ? Math.min(excess, Math.max(0, bound[p])) : excess;
+    if (excess > 0) specWeight[p] *= k / excess;
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
