@@ -6,7 +6,7 @@ import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLuminanceFromChromaticity } fro
 import { disposeSessions } from "../src/models/session.ts";
 import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../src/types.ts";
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
-import { noseFront, renderedHead } from "./support/rendered-head.ts";
+import { noseFront, renderedHead, type RenderedHead } from "./support/rendered-head.ts";
 import { SKIN_SPECULAR_TOP, viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 
@@ -177,26 +177,32 @@ describe("delight", () => {
   });
 });
 
+/** Delight's input from a rendered head (complete run on its unwrap), and its visible skin: confidently seen, inside an island, not hair-bearing or the eye openings. */
+function renderedHeadInput(u: RenderedHead["unwrapped"]) {
+  const done = complete({ texture: u.texture, confidence: u.confidence, coverage: u.coverage, regions: u.regions });
+  const input = {
+    texture: toSrgb(done.texture),
+    textureBase: done.texture,
+    confidence: done.sourceConfidence,
+    normalsObject: u.normalsObject,
+    ambientOcclusion: u.ambientOcclusion,
+    coverage: u.coverage,
+    regions: u.regions,
+  };
+  const rw = u.regions.weights;
+  const notSkin = (["brows", "scalp", "eyelids"] as const).map((r) => FACE_REGIONS.indexOf(r));
+  const visibleSkin = (p: number) => u.confidence.data[p] >= 0.3 && u.coverage.data[p] > 0.5 && notSkin.every((r) => rw.data[p * rw.channels + r] < 0.5);
+  return { done, input, visibleSkin };
+}
+
 describe("unwrap → complete → delight on the template head rendered by the project's renderer", () => {
   it("recovers the known albedo (≥ 28 dB on visible skin) and light from a 25°-turned, specular render", async () => {
     const W = 192;
     const H = 288;
     const scene = renderedHead({ width: W, height: H, yawDeg: 25, specular: 0.3 });
     const u = scene.unwrapped;
-    const done = complete({ texture: u.texture, confidence: u.confidence, coverage: u.coverage, regions: u.regions });
-    const result = await delight({
-      texture: toSrgb(done.texture),
-      textureBase: done.texture,
-      confidence: done.sourceConfidence,
-      normalsObject: u.normalsObject,
-      ambientOcclusion: u.ambientOcclusion,
-      coverage: u.coverage,
-      regions: u.regions,
-    });
-    // Visible skin: confidently seen, inside an island, not hair-bearing or the eye openings.
-    const rw = u.regions.weights;
-    const notSkin = (["brows", "scalp", "eyelids"] as const).map((r) => FACE_REGIONS.indexOf(r));
-    const visibleSkin = (p: number) => u.confidence.data[p] >= 0.3 && u.coverage.data[p] > 0.5 && notSkin.every((r) => rw.data[p * rw.channels + r] < 0.5);
+    const { done, input, visibleSkin } = renderedHeadInput(u);
+    const result = await delight(input);
     let count = 0;
     for (let p = 0; p < W * H; p++) if (visibleSkin(p)) count++;
     expect(count).toBeGreaterThan(0.25 * W * H);
@@ -217,23 +223,11 @@ describe("the highlight removal takes no more than the skin material's own specu
     const paleRidge = 0.08;
     const scene = renderedHead({ width: W, height: H, yawDeg: 20, specular: 0, skinSpecularAlbedo: A_S_NOMINAL * SKIN_SPECULAR_TOP, paleRidge });
     const u = scene.unwrapped;
-    const done = complete({ texture: u.texture, confidence: u.confidence, coverage: u.coverage, regions: u.regions });
-    const input = {
-      texture: toSrgb(done.texture),
-      textureBase: done.texture,
-      confidence: done.sourceConfidence,
-      normalsObject: u.normalsObject,
-      ambientOcclusion: u.ambientOcclusion,
-      coverage: u.coverage,
-      regions: u.regions,
-    };
+    const { input, visibleSkin } = renderedHeadInput(u);
     const viewObject = viewTowardCamera(u.position, scene.camera);
     const bounded = await delight({ ...input, viewObject });
     const unbounded = await delight(input);
     const none = await delight({ ...input, viewObject }, { specularTolerance: 100 });
-    const rw = u.regions.weights;
-    const notSkin = (["brows", "scalp", "eyelids"] as const).map((r) => FACE_REGIONS.indexOf(r));
-    const visibleSkin = (p: number) => u.confidence.data[p] >= 0.3 && u.coverage.data[p] > 0.5 && notSkin.every((r) => rw.data[p * rw.channels + r] < 0.5);
     const ridge = (p: number) => visibleSkin(p) && noseFront(u, p);
     const truth = scene.truth.data.map(linearToSrgb);
     // The highlight: texels off the ridge where the render's specular is ≥ 10 % of the photo (photo − truth diffuse).

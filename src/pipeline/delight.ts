@@ -240,10 +240,12 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
   const albedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
-  const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
+  const { dichromatic, removed } = seen.removal;
+  const highlightRemoval = { removedShare: dichromatic > 0 ? removed / dichromatic : 1 };
+  const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response, highlightRemoval };
   const { width, height } = input.textureBase;
   if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
-  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
+  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}, highlight removal ${(100 * highlightRemoval.removedShare).toFixed(0)} % of the dichromatic amount`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
     albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },

@@ -40,6 +40,8 @@ export interface SeenAlbedo {
   skinWeight: Float32Array;
   /** Per texel, how much highlight removal applies (the regions' share, times the bound's where it cut the removal). */
   specWeight: Float32Array;
+  /** Σ over the seen texels of the dichromatic amount κ and of the amount removed (κ capped by the bound). */
+  removal: { dichromatic: number; removed: number };
 }
 
 /**
@@ -73,19 +75,22 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
+  const removal = { dichromatic: 0, removed: 0 };
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
     const k = bound ? Math.min(excess, Math.max(0, bound[p])) : excess;
     if (excess > 0) specWeight[p] *= k / excess;
+    removal.dichromatic += excess;
+    removal.removed += k;
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
     smoothAlbedoAt(fit, regionData, p, smooth);
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
   }
-  return { J, seen, skinWeight, specWeight };
+  return { J, seen, skinWeight, specWeight, removal };
 }
 
 /**
