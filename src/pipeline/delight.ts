@@ -18,6 +18,7 @@
  * share; the full-resolution division (7) runs the estimator here.
  */
 import { runTiled } from "../models/tiled.ts";
+import { mapF32 } from "../primitives/typed-array.ts";
 import { measureEdgePatches } from "./capture/edge-patches.ts";
 import { measureSclera } from "./capture/sclera.ts";
 import { measureTeeth } from "./capture/teeth.ts";
@@ -233,22 +234,28 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   // With a relief, the light falls on its normals: the shading it explains leaves the albedo.
   const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
   const shading = unitShading(lit, fit, fitWeight, o);
-  const seen = seenAlbedo(lit, shading, fit, o, specularBound(input, lit, fit, fitWeight, shading, o));
-  const { albedo: albedoRel, toneWeight } = completeAlbedo(lit, seen, context);
-  const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
+  // The skin's tone is read on the diffuse colour the dichromatic test leaves, sheen and all taken
+  // out, whatever of that sheen A_D then keeps under the bound (2b): the sheen is not the skin's colour.
+  const dichromatic = seenAlbedo(lit, shading, fit, o);
+  const toneAlbedo = completeAlbedo(lit, dichromatic, context);
+  const scale = absoluteScale(lit, toneAlbedo.albedo, dichromatic.skinWeight, o, shading);
+  const bound = specularBound(input, lit, fit, fitWeight, shading, scale.fs);
+  const seen = bound ? seenAlbedo(lit, shading, fit, o, bound) : dichromatic;
+  const { albedo: albedoRel, toneWeight } = bound ? completeAlbedo(lit, seen, context) : toneAlbedo;
+  const albedoBase = bound ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
   const albedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
-  const { dichromatic, removed } = seen.removal;
-  const highlightRemoval = { removedShare: dichromatic > 0 ? removed / dichromatic : 1 };
+  const { dichromatic: found, removed } = seen.removal;
+  const highlightRemoval = { removedShare: found > 0 ? removed / found : 1 };
   const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response, highlightRemoval };
   const { width, height } = input.textureBase;
   if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
   log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}, highlight removal ${(100 * highlightRemoval.removedShare).toFixed(0)} % of the dichromatic amount`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
-    albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
+    albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
     lighting,
     ...(relief ? { relief } : {}),
   };
@@ -273,16 +280,13 @@ function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { re
 
 /**
  * 2b. The most specular the highlight removal may take per texel (delight/specular-bound.ts), when
- * the input gives the photo's view; null otherwise. The material's reflectance is absolute and the
- * fitted light relative, so a first albedo scale is read off the division without any removal (the
- * skin median the scale reads hardly moves with the highlights).
+ * the input gives the photo's view; null otherwise. `fs` takes the fitted light (relative) to the
+ * material's absolute units.
  */
-function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, o: Required<DelightOptions>): Float32Array | null {
+function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, fs: number[]): Float32Array | null {
   const view = input.viewObject;
   if (!view) return null;
-  const unremoved = seenAlbedo(lit, shading, fit, o, new Float32Array(input.textureBase.width * input.textureBase.height));
-  const first = absoluteScale(lit, unremoved.J, unremoved.skinWeight, o, shading);
-  return removableSpecular({ ...lit, viewObject: view }, fit, shading, first.fs, brightestFitDirection(input, fit, fitWeight).direction);
+  return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction);
 }
 
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */
