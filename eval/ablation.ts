@@ -27,6 +27,7 @@ import { baselineMaps, rerenderOverPhoto } from "./rerender.ts";
 import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
+import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 
@@ -150,6 +151,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     ambientOcclusion: s.unwrap.ambientOcclusion,
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
+    viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera),
     sceneIlluminant: s.capture.illuminant.rgb,
     ...photoReferences(photo, landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, up.texture.width),
@@ -165,6 +167,11 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   for (const [name, options] of rerunDelight ? off : []) {
     const again = await delight(delightInput, options);
     variants.push([name, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
+  }
+  if (rerunDelight) {
+    // The removal bounded by what the material's specular can put back (off by default: delight's boundHighlightRemoval).
+    const again = await delight(delightInput, { boundHighlightRemoval: true });
+    variants.push(["delight: removal bounded by the material's specular", { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
   }
   const renders: ImageF32[] = [];
   for (const [, v] of variants) renders.push(rerenderOverPhoto(photo, seen, s.fit.camera, v as SkinMaps, light).composite);
@@ -199,6 +206,19 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   let sd = 0, cnt = 0, sdLow = 0;
   for (let p = 0; p < n; p++) if (w[p]) { const l = (R[3 * p] + R[3 * p + 1] + R[3 * p + 2]) / 3, ll = (low[3 * p] + low[3 * p + 1] + low[3 * p + 2]) / 3, m = (med[0] + med[1] + med[2]) / 3; sd += (l - m) ** 2; sdLow += (ll - m) ** 2; cnt++; }
   console.log(`  log(photo/ours+eyes) on the covered face: median ${med.map((v) => v.toFixed(3)).join(",")}, sd ${Math.sqrt(sd / cnt).toFixed(3)}, low-pass sd ${Math.sqrt(sdLow / cnt).toFixed(3)}`);
+  // Where our specular falls against the photo: S = ours − ours with A_S 0 (the re-render's own
+  // specular), X = photo − ours with A_S 0 (what the photo shows beyond our diffuse), luminance, linear,
+  // on the covered face: their correlation, the slope of X on S, and S's share of X's positive part.
+  const noSpec = lin(renders[variants.findIndex(([name]) => name === "ours + eyes, A_S 0 (no specular)")]);
+  const lumOf = (a: Float32Array, p: number) => 0.2126 * a[3 * p] + 0.7152 * a[3 * p + 1] + 0.0722 * a[3 * p + 2];
+  let sS = 0, sX = 0, sSS = 0, sXX = 0, sSX = 0, sXpos = 0, m = 0;
+  for (let p = 0; p < n; p++) {
+    if (!w[p]) continue;
+    const S = lumOf(Q, p) - lumOf(noSpec, p), X = lumOf(P, p) - lumOf(noSpec, p);
+    sS += S; sX += X; sSS += S * S; sXX += X * X; sSX += S * X; sXpos += Math.max(0, X); m++;
+  }
+  const covSX = sSX / m - (sS / m) * (sX / m), varS = Math.max(1e-12, sSS / m - (sS / m) ** 2), varX = Math.max(1e-12, sXX / m - (sX / m) ** 2);
+  console.log(`  our specular S vs the photo's excess X over our diffuse (face): corr ${(covSX / Math.sqrt(varS * varX)).toFixed(3)}, slope dX/dS ${(covSX / varS).toFixed(2)}, ΣS / ΣX⁺ ${(sS / Math.max(sXpos, 1e-12)).toFixed(3)}`);
   extra.push(["ours + eyes × global gain", corrected((i) => med[i % 3])]);
   extra.push(["ours + eyes × low-pass(photo/ours)", corrected((i) => low[i])]);
   extra.push(["ours + eyes × high-pass(photo/ours)", corrected((i) => R[i] - low[i] + med[i % 3])]);

@@ -12,11 +12,12 @@
  * times an analytic environment BRDF (split sum), occluded by AO. No cast shadows, no scattering.
  * Output is linear RGB with coverage as a 4th channel (premultiplied), so callers composite.
  */
-import { CLEARCOAT_IOR, fresnelF0, SKIN_DEFAULTS, specularFactors, type SkinParameters } from "../materials/skin-parameters.ts";
+import { SKIN_DEFAULTS, type SkinParameters } from "../materials/skin-parameters.ts";
 import { directionalLightSh, shBasis, SH_BAND, SH_COSINE_LOBE, SH_COUNT } from "../src/render/sh.ts";
+import { addSkinSpecular, prepareLights, specularLobes, type SkinLighting, type SpecularLobe } from "../src/render/skin-specular.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { unitByDivision } from "../src/primitives/vec3.ts";
-import type { Camera, ImageF32, LightingEstimate, Mesh } from "../src/types.ts";
+import type { Camera, ImageF32, Mesh } from "../src/types.ts";
 import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
 import { downsample, shadeFragments, type Shader } from "../src/render/shade.ts";
@@ -36,22 +37,7 @@ export interface SkinMaps {
   ambientOcclusion?: ImageF32;
 }
 
-/** A distant light of one direction. */
-export interface DirectionalLight {
-  /** Unit vector toward the light, object space (normalised here). */
-  direction: Vec3;
-  /** Irradiance on a surface facing the light, linear RGB (photo units per unit albedo × π). */
-  radiance: [number, number, number];
-}
-
-/** Distant lighting in object space of the mesh. */
-export interface SkinLighting {
-  /** SH radiance of everything but `directional`: 27 numbers, LightingEstimate.shRadiance's order. */
-  ambientSh: ArrayLike<number>;
-  directional: DirectionalLight[];
-  /** How directional lights light the diffuse lobe: "sh" = their 2nd-order SH projection (what de-lighting fits); "exact" = max(0, n·l). */
-  directionalDiffuse: "sh" | "exact";
-}
+export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
 
 export interface SkinRenderOptions {
   /** Supersampling factor per axis (anti-aliasing); 1 = off. */
@@ -61,29 +47,6 @@ export interface SkinRenderOptions {
 }
 
 export const SKIN_RENDER_DEFAULTS: Required<SkinRenderOptions> = { supersample: 2, material: {} };
-
-const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/render/sh.ts
-
-/**
- * Splits de-lighting's SH estimate into one directional light toward its dominant direction plus
- * the SH remainder (Sloan, "Stupid Spherical Harmonics Tricks", 2008: the colour that best explains
- * band 1 along d is (L1·d)/C1), capped so that the remainder's constant term stays ≥ 0. Diffuse
- * through "sh" keeps exactly the estimate's irradiance; the split only gives the GGX lobes a light
- * to reflect.
- */
-export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">): SkinLighting {
-  const L = estimate.shRadiance;
-  const [dx, dy, dz] = normalize(estimate.dominantDirection);
-  const color: [number, number, number] = [0, 0, 0];
-  for (let c = 0; c < 3; c++) {
-    const along = (L[3 * 3 + c] * dx + L[1 * 3 + c] * dy + L[2 * 3 + c] * dz) / C1;
-    const cap = L[c] / 0.28209479177387814;
-    color[c] = Math.max(0, Math.min(along, cap));
-  }
-  const own = directionalLightSh([dx, dy, dz], color, [0, 0, 0]);
-  const ambientSh = Array.from({ length: 27 }, (_, i) => L[i] - own[i]);
-  return { ambientSh, directional: [{ direction: [dx, dy, dz], radiance: color }], directionalDiffuse: "sh" };
-}
 
 /**
  * A studio light fixed to a camera: key light above left of the lens, a dimmer fill from the
@@ -160,41 +123,6 @@ function linearCopy(image: ImageF32): Float32Array {
 
 const normalize = (v: ArrayLike<number>) => unitByDivision(v, "renderSkin: zero-length light direction");
 
-/** GGX lobe of one skin layer. */
-interface Lobe {
-  /** α = roughness². */
-  alpha: number;
-  roughness: number;
-  /** Reflectance at normal incidence per unit A_S, and at grazing (per unit A_S for the coat, 1 for the base). */
-  f0PerAs: number;
-  f90PerAs: number;
-  /** F90 does not scale with A_S (base lobe: KHR_materials_specular keeps F90 = 1). */
-  f90Fixed: boolean;
-  /** SH band attenuation of the mirror-direction radiance for this lobe's width. */
-  band: [number, number, number];
-}
-
-function lobes(p: SkinParameters): Lobe[] {
-  const f = specularFactors(p);
-  const make = (roughness: number, f0PerAs: number, f90PerAs: number, f90Fixed: boolean): Lobe => {
-    const alpha = Math.max(1e-3, roughness * roughness);
-    // GGX α ↔ Phong exponent s = 2/α² − 2 (Walter et al. 2007); a Phong lobe's SH bands fall as exp(−l²/2s).
-    const s = Math.max(1e-3, 2 / (alpha * alpha) - 2);
-    return { alpha, roughness, f0PerAs, f90PerAs, f90Fixed, band: [1, Math.exp(-1 / (2 * s)), Math.exp(-4 / (2 * s))] };
-  };
-  return [
-    make(p.roughnessBase, f.baseColorFactor * fresnelF0(p.indexOfRefraction), 1, true),
-    make(p.roughnessSharp, f.coatFactor * fresnelF0(CLEARCOAT_IOR), f.coatFactor, false),
-  ];
-}
-
-/** Analytic fit of the split-sum environment BRDF (Karis, "Physically Based Shading on Mobile", 2014): scale and bias of F0. */
-function envBrdf(roughness: number, nov: number): [number, number] {
-  const rx = roughness * -1 + 1, ry = roughness * -0.0275 + 0.0425, rz = roughness * -0.572 + 1.04, rw = roughness * 0.022 - 0.04;
-  const a004 = Math.min(rx * rx, Math.exp(-9.28 * Math.LN2 * nov)) * rx + ry;
-  return [a004 * -1.04 + rz, a004 * 1.04 + rw];
-}
-
 /**
  * Renders `mesh` (metres, glTF axes, with UVs and tangents) seen by `camera` with its skin maps under
  * `lighting`: linear RGB × coverage in channels 0–2 and coverage 0..1 in channel 3 (premultiplied;
@@ -211,7 +139,7 @@ export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting:
   rasterize(frags, projectToScreen(cam, mesh.positions), mesh.indices, { cull: "back" });
   const samplers = skinSamplers(maps);
   const light = diffuseLight(lighting);
-  const shade = skinShader(mesh, cameraCentre(cam), samplers, light, lobes(material), lighting.ambientSh);
+  const shade = skinShader(mesh, cameraCentre(cam), samplers, light, specularLobes(material), lighting);
   const image = shadeFragments(frags, { channels: 4, shade }, "linear", [0, 0, 0, 0]);
   return downsample(image, ss);
 }
@@ -263,7 +191,8 @@ function diffuseLight(lighting: SkinLighting): DiffuseLight {
  * The per-pixel shader: interpolate the surface, sample the maps, perturb the normals, then
  * diffuse on N_D and the specular lobes on N_S. Scratch buffers are shared across pixels.
  */
-function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, light: DiffuseLight, layers: Lobe[], ambientSh: ArrayLike<number>): Shader["shade"] {
+function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, light: DiffuseLight, layers: SpecularLobe[], lighting: SkinLighting): Shader["shade"] {
+  const specLight = prepareLights(lighting);
   const { irradiance, lights, exactDiffuse } = light;
   const P = mesh.positions, Nv = mesh.normals, Tv = mesh.tangents, UV = mesh.uvs, idx = mesh.indices;
   const px = new Float64Array(3), nrm = new Float64Array(3), tan = new Float64Array(4), uv = new Float64Array(2);
@@ -321,42 +250,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion * E[c]) / Math.PI;
   };
   /** rgb += both GGX lobes on N_S: the directional lights, then the SH environment toward the mirror direction. */
-  const specular = (As: number, occlusion: number) => {
-    const vx = view[0], vy = view[1], vz = view[2];
-    const nov = Math.max(1e-4, nS[0] * vx + nS[1] * vy + nS[2] * vz);
-    for (const lobe of layers) {
-      const f0 = lobe.f0PerAs * As;
-      const f90 = lobe.f90Fixed ? lobe.f90PerAs : lobe.f90PerAs * As;
-      const a2 = lobe.alpha * lobe.alpha;
-      for (const l of lights) {
-        const nol = nS[0] * l.dir[0] + nS[1] * l.dir[1] + nS[2] * l.dir[2];
-        if (nol <= 0) continue;
-        let hx = l.dir[0] + vx, hy = l.dir[1] + vy, hz = l.dir[2] + vz;
-        const hl = Math.sqrt(hx * hx + hy * hy + hz * hz) || 1;
-        hx /= hl; hy /= hl; hz /= hl;
-        const noh = Math.max(0, nS[0] * hx + nS[1] * hy + nS[2] * hz);
-        const voh = Math.max(0, vx * hx + vy * hy + vz * hz);
-        const dd = noh * noh * (a2 - 1) + 1;
-        const D = a2 / (Math.PI * dd * dd);
-        const vis = 0.5 / (nol * Math.sqrt(nov * nov * (1 - a2) + a2) + nov * Math.sqrt(nol * nol * (1 - a2) + a2));
-        const m = 1 - voh, m2 = m * m;
-        const F = f0 + (f90 - f0) * m2 * m2 * m;
-        const k = D * vis * F * nol;
-        for (let c = 0; c < 3; c++) rgb[c] += k * l.rgb[c];
-      }
-      // Environment: SH radiance toward the mirror direction, band-limited to the lobe.
-      const d2 = 2 * nov;
-      const rx = d2 * nS[0] - vx, ry = d2 * nS[1] - vy, rz = d2 * nS[2] - vz;
-      shBasis(rx, ry, rz, y);
-      const [scale, bias] = envBrdf(lobe.roughness, nov);
-      const brdf = f0 * scale + f90 * bias;
-      for (let c = 0; c < 3; c++) {
-        let L = 0;
-        for (let k = 0; k < SH_COUNT; k++) L += ambientSh[k * 3 + c] * lobe.band[SH_BAND[k]] * y[k];
-        rgb[c] += Math.max(0, L) * brdf * occlusion;
-      }
-    }
-  };
+  const specular = (As: number, occlusion: number) => addSkinSpecular(nS, view, As, occlusion, specLight, layers, y, rgb);
 
   return (tri, b0, b1, b2, _pixel, out) => {
     surface(tri, b0, b1, b2);

@@ -12,6 +12,7 @@ import { ciede2000 } from "../src/primitives/color.ts";
 import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
+import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { StageResults } from "../src/types.ts";
 
 export interface TonePhoto {
@@ -102,7 +103,9 @@ export function seenMean(s: Partial<StageResults>): [number, number, number] | n
 /** What delight reads, as the stages before it produced it (v8-serialisable). */
 export interface CachedStages {
   capture: Pick<StageResults["capture"], "image" | "landmarks" | "illuminant">;
-  unwrap: Pick<StageResults["unwrap"], "normalsObject" | "ambientOcclusion" | "coverage" | "regions" | "confidence" | "medianTexelSizeMm" | "texture">;
+  unwrap: Pick<StageResults["unwrap"], "normalsObject" | "ambientOcclusion" | "coverage" | "regions" | "confidence" | "medianTexelSizeMm" | "texture"> & Partial<Pick<StageResults["unwrap"], "position">>;
+  /** The fitted camera (absent in caches written before the highlight removal's bound: delight then runs without the view). */
+  fit?: Pick<StageResults["fit"], "camera">;
   complete: { texture: StageResults["complete"]["texture"]; sourceConfidence: StageResults["unwrap"]["confidence"] };
   upscale: { texture: StageResults["upscale"]["texture"] };
 }
@@ -117,6 +120,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     ambientOcclusion: s.unwrap.ambientOcclusion,
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
+    ...(s.unwrap.position && s.fit ? { viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera) } : {}),
     sceneIlluminant: s.capture.illuminant.rgb,
     ...photoReferences(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),
@@ -124,12 +128,13 @@ export function delightInputOf(s: CachedStages): DelightInput {
 }
 
 export function toCache(s: Partial<StageResults>): CachedStages | null {
-  const { capture, unwrap, complete, upscale } = s;
+  const { capture, unwrap, complete, upscale, fit } = s;
   const sourceConfidence = (complete as { sourceConfidence?: StageResults["unwrap"]["confidence"] } | undefined)?.sourceConfidence;
   if (!capture || !unwrap || !complete || !upscale || !sourceConfidence) return null;
   return {
     capture: { image: capture.image, landmarks: capture.landmarks, illuminant: capture.illuminant },
-    unwrap: { normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion, coverage: unwrap.coverage, regions: unwrap.regions, confidence: unwrap.confidence, medianTexelSizeMm: unwrap.medianTexelSizeMm, texture: { ...unwrap.texture, data: new Float32Array(0) } },
+    unwrap: { normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion, coverage: unwrap.coverage, regions: unwrap.regions, confidence: unwrap.confidence, medianTexelSizeMm: unwrap.medianTexelSizeMm, texture: { ...unwrap.texture, data: new Float32Array(0) }, position: unwrap.position },
+    ...(fit ? { fit: { camera: fit.camera } } : {}),
     complete: { texture: complete.texture, sourceConfidence },
     upscale: { texture: upscale.texture },
   };

@@ -616,4 +616,10 @@ export interface LightingEstimate {
   response?: CameraResponseEstimate;
   /** Fit quality: robust σ of the relative residual, fraction of weight kept as inliers, texels used. */
   fit: { residualSigma: number; inlierFraction: number; texelsUsed: number };
+  /**
+   * The highlight removal on the seen texels: the share of what the dichromatic test found (Σ κ)
+   * that was removed under the skin material's specular bound (1 = all, as without a bound;
+   * pipeline/delight/specular-bound.ts).
+   */
+  highlightRemoval?: { removedShare: number };
 }

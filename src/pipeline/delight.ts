@@ -18,6 +18,7 @@
  * share; the full-resolution division (7) runs the estimator here.
  */
 import { runTiled } from "../models/tiled.ts";
+import { mapF32 } from "../primitives/typed-array.ts";
 import { measureEdgePatches } from "./capture/edge-patches.ts";
 import { measureSclera } from "./capture/sclera.ts";
 import { measureTeeth } from "./capture/teeth.ts";
@@ -27,7 +28,9 @@ import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
 import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
-import { divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
+import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
+import type { LightingFit } from "./delight/fit.ts";
+import { removableSpecular } from "./delight/specular-bound.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
 import { LARGEST_PORE_MM, neutralExpressionAlbedo, splitReliefSlopes } from "./delight/expression-shading.ts";
@@ -78,6 +81,12 @@ export interface DelightOptions {
    * prior on the diffuse locus's nearest point, as before it existed.
    */
   skinSurfaceReflectance?: number;
+  /**
+   * Bound the highlight removal at the specular the material can put back under the fitted light
+   * and the photo's view (delight/specular-bound.ts; needs `viewObject`); false takes out the whole
+   * dichromatic amount.
+   */
+  boundHighlightRemoval?: boolean;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
   /**
@@ -145,6 +154,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // prior-decided faces to the middle (alex.png ITA 32° → 8°) and misses ITA −50° by 3.3–3.8 ΔE00
   // in the synthetic test (docs/evaluation.md, tone7). SKIN_SURFACE_REFLECTANCE is the physical value.
   skinSurfaceReflectance: 0,
+  // Off: what the bound leaves is the photo's sheen painted into A_D (white nose ridge, forehead band,
+  // chalky cheeks that do not move with the engine's light), though the re-render's identity rises
+  // 0.671 → 0.711 on ten photos: our lobes do not put the sheen where the photo has it (docs/evaluation.md,
+  // "The highlight removal bounded by the material's specular").
+  boundHighlightRemoval: false,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],
@@ -209,6 +223,7 @@ function check(input: DelightInput): void {
   want("normalsObject", input.normalsObject, 3);
   want("tangentsObject", input.tangentsObject, 4);
   want("ambientOcclusion", input.ambientOcclusion, 1);
+  want("viewObject", input.viewObject, 3);
   want("coverage", input.coverage, 1);
   want("regions", input.regions?.weights, FACE_REGIONS.length);
   if (base.colorSpace !== "linear") throw new Error(`delight: textureBase must be linear RGB, got ${base.colorSpace}`);
@@ -243,21 +258,29 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   // With a relief, the light falls on its normals: the shading it explains leaves the albedo.
   const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
   const shading = unitShading(lit, fit, fitWeight, o);
-  const seen = seenAlbedo(lit, shading, fit, o);
-  const { albedo: albedoRel, toneWeight } = completeAlbedo(lit, seen, context);
-  const scale = absoluteScale(lit, albedoRel, seen.skinWeight, o, shading);
+  // The skin's tone is read on the diffuse colour the dichromatic test leaves, sheen and all taken
+  // out, whatever of that sheen A_D then keeps under the bound (2b): the sheen is not the skin's colour.
+  const dichromatic = seenAlbedo(lit, shading, fit, o);
+  const toneAlbedo = completeAlbedo(lit, dichromatic, context);
+  const scale = absoluteScale(lit, toneAlbedo.albedo, dichromatic.skinWeight, o, shading);
+  const bound = o.boundHighlightRemoval ? specularBound(input, lit, fit, fitWeight, shading, scale.fs) : null;
+  const seen = bound ? seenAlbedo(lit, shading, fit, o, bound) : dichromatic;
+  const { albedo: albedoRel, toneWeight } = bound ? completeAlbedo(lit, seen, context) : toneAlbedo;
+  const albedoBase = bound ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
   const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
   const { albedo, relief: neutralRelief, wrinkleSlopes } = withoutSmileFolds(input, photoAlbedo, relief ?? undefined, o);
-  const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response };
+  const { dichromatic: found, removed } = seen.removal;
+  const highlightRemoval = { removedShare: found > 0 ? removed / found : 1 };
+  const lighting = { ...lightingEstimate(input, fit, fitWeight, scale, o), response, highlightRemoval };
   const { width, height } = input.textureBase;
   if (relief) log.debug(`delight: relief from shading in ${relief.iterations} CG iterations (residual ${relief.relativeResidual.toExponential(1)})`);
-  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}`);
+  log.debug(`delight: ${fit.texelsUsed} texels, residual σ ${fit.residualSigma.toFixed(3)}, inliers ${(100 * fit.inlierFraction).toFixed(0)} %, response k ${response.contrast.toFixed(2)} (${response.decided}), skin Y ${scale.target.toFixed(3)} (${scale.cues?.decided ?? "fixed"}), white balance ${scale.gain.map((g) => g.toFixed(2)).join(",")}, light toward ${lighting.dominantDirection.map((v) => v.toFixed(2)).join(",")}, highlight removal ${(100 * highlightRemoval.removedShare).toFixed(0)} % of the dichromatic amount`);
   return {
     albedo: { ...albedo, colorSpace: "srgb" },
-    albedoBase: { width, height, channels: 3, data: scale.albedoBase, colorSpace: "linear" },
+    albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
     lighting,
     ...(neutralRelief ? { relief: neutralRelief } : {}),
     ...(wrinkleSlopes ? { wrinkleSlopes } : {}),
@@ -305,6 +328,17 @@ function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { re
   const reference = <T extends { rgb: [number, number, number] | null }>(m: T | undefined): T | undefined =>
     m?.rgb ? { ...m, rgb: Array.from(relinearise(Float32Array.from(m.rgb), k, true)) as [number, number, number] } : m;
   return { response, input: { ...input, textureBase: relin(input.textureBase), texture: relin(input.texture), sclera: reference(input.sclera), teeth: reference(input.teeth) } };
+}
+
+/**
+ * 2b. The most specular the highlight removal may take per texel (delight/specular-bound.ts), when
+ * the input gives the photo's view; null otherwise. `fs` takes the fitted light (relative) to the
+ * material's absolute units.
+ */
+function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, fs: number[]): Float32Array | null {
+  const view = input.viewObject;
+  if (!view) return null;
+  return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction);
 }
 
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */

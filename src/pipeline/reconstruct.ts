@@ -24,11 +24,12 @@ import { createEstimatorRegistry, type Estimator, type EstimatorRegistry } from 
 import { withDefaults } from "../options.ts";
 import { BUILTIN_PROVIDERS } from "../estimators/builtin.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import type { Blendshape, CaptureResult, FitResult, ImageF32, LensHint, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
+import type { Blendshape, Camera, CaptureResult, FitResult, ImageF32, LensHint, Logger, OutputFile, ReconstructHooks, ReconstructOptions, ReconstructResult, StageName, StageResults, StageTiming, TemplateHead, UnwrapResult } from "../types.ts";
 import { PRESET_MAP_SIZE, RECONSTRUCT_DEFAULTS, SILENT_LOGGER } from "../types.ts";
 import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
 import { delight, photoReferences, type DelightResult } from "./delight.ts";
+import { viewTowardCamera } from "./delight/specular-bound.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
@@ -122,7 +123,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
   const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
+  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, camera: fitted.camera, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
   const photoSha256 = createHash("sha256").update(photo).digest("hex");
@@ -254,9 +255,9 @@ async function upscaleStage(job: Job, completed: CompleteResult, upscaler: Estim
  */
 async function delightStage(
   job: Job,
-  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; texelSizeMm: number; folds: () => ImageF32 | undefined },
+  inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; camera: Camera; texelSizeMm: number; folds: () => ImageF32 | undefined },
 ): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined; wrinkleNormals: ImageF32 | undefined }> {
-  const { upscaled, completed, unwrapped, captured, texelSizeMm, folds } = inputs;
+  const { upscaled, completed, unwrapped, captured, camera, texelSizeMm, folds } = inputs;
   const out = await job.run.run("delight", async (progress) => {
     const smileFolds = folds();
     const delit = await delight(
@@ -270,6 +271,7 @@ async function delightStage(
         ambientOcclusion: unwrapped.ambientOcclusion,
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
+        viewObject: viewTowardCamera(unwrapped.position, camera),
         sceneIlluminant: captured.illuminant.rgb,
         ...photoReferences(captured.image, captured.landmarks),
         texelSizeMm,

@@ -1,8 +1,10 @@
 /**
  * Ground truth on the real template head: a known UV albedo, a known SH light and a known camera,
  * rendered by the project's rasteriser (src/render), then unwrapped by the real unwrap stage.
- * The renderer shades albedo · AO · E(n)/π (+ a white Blinn–Phong highlight), with the AO unwrap
- * computes for this mesh, so the only model mismatch delight faces is the highlight.
+ * The renderer shades albedo · AO · E(n)/π (+ a white Blinn–Phong highlight, or the skin material's
+ * own two GGX lobes at a given A_S: render/skin-specular.ts), with the AO unwrap computes for this
+ * mesh, so the only model mismatch delight faces is the highlight. `paleRidge` adds a neutral amount
+ * to the truth albedo on the front of the nose (paler and brighter skin, not a highlight).
  */
 import { buildTemplateHead } from "../../src/geometry/template-head.ts";
 import { lookAtCamera, projectToScreen } from "../../src/render/camera.ts";
@@ -12,6 +14,8 @@ import { unwrap } from "../../src/pipeline/unwrap.ts";
 import { directionalLightSh, radianceToIrradiance, SH_COUNT, shBasis } from "../../src/render/sh.ts";
 import { FACE_REGIONS, LANDMARK_COUNT, type Camera, type ImageF32, type UnwrapResult } from "../../src/types.ts";
 import { linearToSrgb, prng } from "./synthetic-skin.ts";
+import { addSkinSpecular, lightingFromEstimate, prepareLights, specularLobes } from "../../src/render/skin-specular.ts";
+import { SKIN_DEFAULTS } from "../../materials/skin-parameters.ts";
 
 export interface RenderedHead {
   truth: ImageF32; // linear albedo in UV
@@ -36,7 +40,25 @@ function sampleUv(img: ImageF32, u: number, v: number, out: Float32Array): void 
   }
 }
 
-export function renderedHead(options: { width: number; height: number; yawDeg: number; specular: number }): RenderedHead {
+export interface RenderedHeadOptions {
+  width: number;
+  height: number;
+  yawDeg: number;
+  /** Strength of the Blinn–Phong highlight (exponent 40). */
+  specular: number;
+  /** A_S of the skin material's own lobes instead of the Blinn–Phong highlight. */
+  skinSpecularAlbedo?: number;
+  /** Neutral amount added to the albedo on the front of the nose (its normal within ~25° of +z). */
+  paleRidge?: number;
+}
+
+/** True on the front of the nose: the ridge and tip that face the front (nose region, normal z > 0.9). */
+export function noseFront(unwrapped: Pick<UnwrapResult, "regions" | "normalsObject">, p: number): boolean {
+  const rw = unwrapped.regions.weights;
+  return rw.data[p * rw.channels + FACE_REGIONS.indexOf("nose")] > 0.5 && unwrapped.normalsObject.data[p * 3 + 2] > 0.9;
+}
+
+export function renderedHead(options: RenderedHeadOptions): RenderedHead {
   const head = buildTemplateHead();
   const { width: W, height: H } = options;
   const fast = { width: W, height: H, aoDirections: 48, aoResolution: 256 };
@@ -74,7 +96,7 @@ export function renderedHead(options: { width: number; height: number; yawDeg: n
         let a = skin[c] * low * fine;
         a = a * (1 - wl) + [0.46, 0.19, 0.15][c] * fine * wl;
         a = a * (1 - wb) + [0.1, 0.065, 0.045][c] * wb;
-        truth.data[p * 3 + c] = a;
+        truth.data[p * 3 + c] = a + (options.paleRidge && noseFront(geometry, p) ? options.paleRidge : 0);
       }
     }
   }
@@ -94,6 +116,9 @@ export function renderedHead(options: { width: number; height: number; yawDeg: n
   const eye = [target[0] + 0.7 * Math.sin(yaw), target[1] + 0.02, target[2] + 0.7 * Math.cos(yaw)];
   const uv = new Float32Array(2), nrm = new Float32Array(3), pos = new Float32Array(3), albedo = new Float32Array(3), ao = new Float32Array(1);
   const y = new Float64Array(SH_COUNT);
+  const skinLight = prepareLights(lightingFromEstimate({ shRadiance: Array.from(radiance), dominantDirection: lightDirection }));
+  const lobes = specularLobes(SKIN_DEFAULTS);
+  const specRgb = [0, 0, 0], unitN = [0, 0, 0], unitV = [0, 0, 0], specScratch = new Float64Array(SH_COUNT);
   const photo = shadeFragments(
     frags,
     {
@@ -112,11 +137,16 @@ export function renderedHead(options: { width: number; height: number; yawDeg: n
         const h = [lightDirection[0] + v[0] / vl, lightDirection[1] + v[1] / vl, lightDirection[2] + v[2] / vl];
         const hl = Math.hypot(h[0], h[1], h[2]);
         const nh = Math.max(0, (nrm[0] * h[0] + nrm[1] * h[1] + nrm[2] * h[2]) / (l * hl));
-        const spec = options.specular * nh ** 40;
+        specRgb[0] = specRgb[1] = specRgb[2] = options.specular * nh ** 40;
+        if (options.skinSpecularAlbedo !== undefined) {
+          for (let c = 0; c < 3; c++) (unitN[c] = nrm[c] / l), (unitV[c] = v[c] / vl);
+          specRgb[0] = specRgb[1] = specRgb[2] = 0;
+          addSkinSpecular(unitN, unitV, options.skinSpecularAlbedo, ao[0], skinLight, lobes, specScratch, specRgb);
+        }
         for (let c = 0; c < 3; c++) {
           let e = 0;
           for (let k = 0; k < SH_COUNT; k++) e += irradiance[k * 3 + c] * y[k];
-          out[c] = Math.min(1, (albedo[c] * ao[0] * Math.max(0, e)) / Math.PI + spec);
+          out[c] = Math.min(1, (albedo[c] * ao[0] * Math.max(0, e)) / Math.PI + specRgb[c]);
         }
       },
     },

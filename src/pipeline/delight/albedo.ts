@@ -38,12 +38,19 @@ export interface SeenAlbedo {
   seen: Float32Array;
   /** `seen` on skin texels at or above minConfidence (the weight of skin medians). */
   skinWeight: Float32Array;
-  /** Per texel, how much highlight removal applies. */
+  /** Per texel, how much highlight removal applies (the regions' share, times the bound's where it cut the removal). */
   specWeight: Float32Array;
+  /** Σ over the seen texels of the dichromatic amount κ and of the amount removed (κ capped by the bound). */
+  removal: { dichromatic: number; removed: number };
 }
 
-/** 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not fit are unseen. */
-export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings): SeenAlbedo {
+/**
+ * 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not
+ * fit are unseen. `bound` (specular-bound.ts): per texel, the most specular the removal may take, in
+ * J's units; the returned specWeight carries it to the full-size division (the share of the
+ * dichromatic amount kept). null: the dichromatic test alone.
+ */
+export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings, bound: Float32Array | null = null): SeenAlbedo {
   const { width, height, n, T, AO, conf, covered } = baseTexels(input);
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
@@ -68,17 +75,22 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
+  const removal = { dichromatic: 0, removed: 0 };
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
-    const k = specularExcess(texelJ, w, graphParams) * specWeight[p];
+    const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
+    const k = bound ? Math.min(excess, Math.max(0, bound[p])) : excess;
+    if (excess > 0) specWeight[p] *= k / excess;
+    removal.dichromatic += excess;
+    removal.removed += k;
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
     smoothAlbedoAt(fit, regionData, p, smooth);
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
   }
-  return { J, seen, skinWeight, specWeight };
+  return { J, seen, skinWeight, specWeight, removal };
 }
 
 /**

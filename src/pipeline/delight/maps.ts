@@ -25,6 +25,12 @@ export interface DelightMaps {
   tangentsObject?: ImageF32;
   /** Surface size of one base texel, mm (unwrap's medianTexelSizeMm); the relief's scale. */
   baseTexelSizeMm?: number;
+  /**
+   * Unit vectors from each texel's surface point toward the photo's camera, object space, base size
+   * (specular-bound.ts viewTowardCamera). With it, the highlight removal takes no more than the
+   * skin material's specular under the fitted light can put back; absent: the dichromatic test alone.
+   */
+  viewObject?: ImageF32;
   /** Ambient occlusion 0..1, base size. */
   ambientOcclusion: ImageF32;
   /** 1 inside UV islands, base size (absent: all). */

@@ -160,14 +160,19 @@ function impliedShading(texture: ImageF32, albedo: Float32Array): Float32Array {
   return mapF32(texture.data, (v, i) => v / Math.max(albedo[i], 1e-4));
 }
 
-/** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
-export function lightingEstimate(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: DelightSettings): LightingEstimate {
+/** The brightest irradiance among the directions of the normals the lighting fit used (the estimate's dominant direction). */
+export function brightestFitDirection(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array): ReturnType<typeof brightestSeenDirection> {
   const n = input.textureBase.width * input.textureBase.height;
   const N = input.normalsObject.data;
-  const radiance = Array.from(irradianceToRadiance(mapF64(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
   const seenNormals: number[] = [];
   for (let p = 0; p < n; p++) if (fitWeight[p] > 0) seenNormals.push(N[p * 3], N[p * 3 + 1], N[p * 3 + 2]);
-  const brightest = brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
+  return brightestSeenDirection(fit.irradiance, seenNormals, seenNormals.length / 3);
+}
+
+/** 8. The lighting estimate for the report and re-rendering, in absolute albedo units. */
+export function lightingEstimate(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, scale: AlbedoScale, o: DelightSettings): LightingEstimate {
+  const radiance = Array.from(irradianceToRadiance(mapF64(fit.irradiance, (v, i) => v / scale.fs[i % 3])));
+  const brightest = brightestFitDirection(input, fit, fitWeight);
   return {
     shRadiance: radiance,
     dominantDirection: brightest.direction,
