@@ -5,6 +5,17 @@
 // the daemon's and queue workers' pipeline process (bin/pipeline-worker.js).
 export const PIPELINE_PACKAGES = ["@babylonjs/core", "@gltf-transform/core", "@gltf-transform/extensions", "@gltf-transform/functions"];
 
+// The CLI commands that run the pipeline in their own process. The others (serve, worker, queue,
+// models, …) never import these packages (the daemon and the workers fork bin/pipeline-worker.js,
+// which preloads them itself), and loading them anyway costs ≈ 1.6–3.7 CPU s per process.
+export const PIPELINE_COMMANDS = ["reconstruct", "batch", "demo"];
+
+/** Whether `argv` (the CLI's arguments after the script) runs a pipeline command: its first word, as src/cli/main.ts reads it. */
+export function runsPipeline(argv) {
+  const word = argv.find((a) => !a.startsWith("-"));
+  return word !== undefined && PIPELINE_COMMANDS.includes(word);
+}
+
 export async function preloadPipelinePackages() {
   for (const name of PIPELINE_PACKAGES) await import(name);
 }
