@@ -8,15 +8,16 @@ import { fileURLToPath } from "node:url";
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const HOOK = new URL("./resolve-log-hook.mjs", import.meta.url).href;
 
-/** One module a program resolved, and the module that asked for it. */
+/** One module a program resolved, the module that asked for it, and how it was named there. */
 export interface Resolved {
   url: string;
   parent: string;
+  specifier: string;
 }
 
 /**
  * Runs `body` (an ES module's top-level code, tsx registered, cwd the repository) in a fresh
- * process; each time it writes `mark(name)` a new group starts. Returns the modules resolved
+ * process; each call of `mark()` starts a new group. Returns the modules resolved
  * per group: the first before any mark.
  */
 export function resolvedByGroup(body: string, env: NodeJS.ProcessEnv = process.env): Resolved[][] {
@@ -24,14 +25,14 @@ export function resolvedByGroup(body: string, env: NodeJS.ProcessEnv = process.e
 register(${JSON.stringify(HOOK)});
 const { register: tsx } = await import("tsx/esm/api");
 tsx();
-const mark = () => process.stderr.write("resolved: mark -\\n");
+const mark = () => process.stderr.write("resolved: mark - -\\n");
 ${body}`;
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], { cwd: REPO, env, encoding: "utf8", timeout: 120_000 });
   if (run.status !== 0) throw new Error(`the probe exited with ${run.status}:\n${run.stderr}`);
   const groups: Resolved[][] = [[]];
-  for (const m of run.stderr.matchAll(/^resolved: (\S+) (\S+)$/gm)) {
+  for (const m of run.stderr.matchAll(/^resolved: (\S+) (\S+) (\S+)$/gm)) {
     if (m[1] === "mark") groups.push([]);
-    else groups.at(-1)!.push({ url: m[1], parent: m[2] });
+    else groups.at(-1)!.push({ url: m[1], parent: m[2], specifier: m[3] });
   }
   return groups;
 }
