@@ -27,8 +27,8 @@ const { register: tsx } = await import("tsx/esm/api");
 tsx();
 const mark = () => process.stderr.write("resolved: mark - -\\n");
 ${body}`;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], { cwd: REPO, env, encoding: "utf8", timeout: 120_000 });
-  if (run.status !== 0) throw new Error(`the probe exited with ${run.status}:\n${run.stderr}`);
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], { cwd: REPO, env, encoding: "utf8", timeout: 120_000, maxBuffer: 256 << 20 });
+  if (run.status !== 0) throw new Error(`the probe exited with ${run.status ?? run.signal} (${run.error?.message ?? "no error"}):\n${run.stderr.slice(-4000)}`);
   const groups: Resolved[][] = [[]];
   for (const m of run.stderr.matchAll(/^resolved: (\S+) (\S+) (\S+)$/gm)) {
     if (m[1] === "mark") groups.push([]);
