@@ -81,7 +81,7 @@ export function templateHeadKey(files: readonly string[], root = path.dirname(pa
 }
 
 type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
-const TYPED: Record<string, new (buffer: ArrayBuffer) => TypedArray> = { Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array };
+const TYPED: Record<string, { new (buffer: ArrayBuffer): TypedArray; BYTES_PER_ELEMENT: number }> = { Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array };
 
 interface Header {
   format: number;
@@ -130,7 +130,8 @@ export function decodeTemplateHead(bytes: Buffer, key: string): TemplateHead | u
     if (typeof o.$typed === "string") {
       const Ctor = TYPED[o.$typed];
       const start = o.offset as number;
-      const size = (o.length as number) * (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+      if (!Ctor) throw new TypeError(`template head cache: unknown array type ${o.$typed}`);
+      const size = (o.length as number) * Ctor.BYTES_PER_ELEMENT;
       if (start + size > body.length) throw new RangeError("template head cache: array beyond the body");
       const own = new ArrayBuffer(size); // a copy: aligned, and not a view into a pooled buffer
       new Uint8Array(own).set(body.subarray(start, start + size));
