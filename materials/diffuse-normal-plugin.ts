@@ -16,7 +16,10 @@
  * ("washed out") than scattering on. The SSS edge check in test/browser measures that lit skin
  * keeps its brightness with scattering on.
  */
-import { MaterialPluginBase, Texture, RegisterClass, ShaderLanguage } from "@babylonjs/core";
+import { MaterialPluginBase } from "@babylonjs/core/Materials/materialPluginBase.js";
+import { ShaderLanguage } from "@babylonjs/core/Materials/shaderLanguage.js";
+import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { RegisterClass } from "@babylonjs/core/Misc/typeStore.js";
 import type { PBRBaseMaterial } from "@babylonjs/core";
 import type { BaseTexture } from "@babylonjs/core";
 import type { MaterialDefines } from "@babylonjs/core";

@@ -4,7 +4,17 @@
  * under a `__root__` node that converts to Babylon's left-handed space exactly as Babylon's glTF
  * loader does, so the GLB and the .babylon load into the same place with the same normal maps.
  */
-import { Color3, Mesh as BabylonMesh, NullEngine, PBRMaterial, Quaternion, Scene, SceneSerializer, TransformNode, Vector3, VertexData, Material } from "@babylonjs/core";
+import { NullEngine } from "@babylonjs/core/Engines/nullEngine.js";
+import { Material } from "@babylonjs/core/Materials/material.js";
+import { PBRMaterial } from "@babylonjs/core/Materials/PBR/pbrMaterial.js";
+import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { Color3 } from "@babylonjs/core/Maths/math.color.js";
+import { Quaternion, Vector3 } from "@babylonjs/core/Maths/math.vector.js";
+import { Mesh as BabylonMesh } from "@babylonjs/core/Meshes/mesh.js";
+import { VertexData } from "@babylonjs/core/Meshes/mesh.vertexData.js";
+import { TransformNode } from "@babylonjs/core/Meshes/transformNode.js";
+import { SceneSerializer } from "@babylonjs/core/Misc/sceneSerializer.js";
+import { Scene } from "@babylonjs/core/scene.js";
 import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
@@ -79,7 +89,6 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
   eyes.clearCoat.remapF0OnInterfaceChange = false;
   if (textured) {
-    const { Texture } = await import("@babylonjs/core");
     const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
     t.name = SKIN_MAP_FILES.eyes;
     eyes.albedoTexture = t;

@@ -4,7 +4,11 @@
  * names are mirrored in `material.metadata.porelightSkin`, so a scene opened before the plugin is
  * registered renders as good PBR and `restoreSkinMaterials(scene)` brings the full material back.
  */
-import { Color3, Constants, Material, PBRMaterial, Texture } from "@babylonjs/core";
+import { Constants } from "@babylonjs/core/Engines/constants.js";
+import { Material } from "@babylonjs/core/Materials/material.js";
+import { PBRMaterial } from "@babylonjs/core/Materials/PBR/pbrMaterial.js";
+import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { Color3 } from "@babylonjs/core/Maths/math.color.js";
 import type { BaseTexture, Scene } from "@babylonjs/core";
 import { SkinDiffuseNormalPlugin, SKIN_PLUGIN_NAME } from "./diffuse-normal-plugin.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";

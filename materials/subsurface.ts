@@ -17,7 +17,7 @@
  * blurred R/G/B edges to 2.11×, 2.00×, 2.02× the widths 5d/π of the profile. We pass d/2 to cancel it
  * (BABYLON_SSS_SCREEN_SCALE), which keeps `metersPerUnit` meaning what it says for the scene.
  */
-import { Color3 } from "@babylonjs/core";
+import { Color3 } from "@babylonjs/core/Maths/math.color.js";
 import type { Scene } from "@babylonjs/core";
 
 /** Internals of SubSurfaceConfiguration this module corrects (pinned Babylon 9.28.0). */

@@ -60,8 +60,9 @@ beforeAll(async () => {
   // who adds the plugin on a machine that ran porelight does not convert them again.
   process.env.PORELIGHT_DATA_DIR = join(root, "data");
   // A first run compiles porelight's sources with tsx (cached afterwards); on a busy machine that
-  // alone can outlast the plugin's 60 s wait for a daemon it starts.
-  await runCommand(process.execPath, [join(project, "node_modules", "porelight", "bin", "porelight.js"), "--version"], { cwd: project, env: process.env, timeoutMs: 300_000 });
+  // alone can outlast the plugin's 60 s wait for a daemon it starts. `--help` loads every command's
+  // module (`--version` alone loads none).
+  await runCommand(process.execPath, [join(project, "node_modules", "porelight", "bin", "porelight.js"), "--help"], { cwd: project, env: process.env, timeoutMs: 300_000 });
 }, 20 * 60_000);
 
 afterAll(async () => {

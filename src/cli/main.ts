@@ -13,7 +13,7 @@ type Registrar = (program: Command) => void;
 /**
  * Command modules by the command each registers, loaded lazily: a run of one command loads only
  * its module (`reconstruct` then skips the HTTP server's and the Redis queue's packages, ≈ 1–2 CPU s
- * of a fresh process); help, the version and an unknown command load them all.
+ * of a fresh process); `--version` alone loads none; help and an unknown command load them all.
  */
 const COMMANDS: Record<string, () => Promise<{ register: Registrar }>> = {
   models: () => import("./commands/models.ts"),
@@ -28,9 +28,16 @@ const COMMANDS: Record<string, () => Promise<{ register: Registrar }>> = {
   queue: () => import("./commands/queue.ts"),
 };
 
-/** The modules `argv` needs: its command's alone when its first word names one, else every module (in the help's order). */
+/** Every command's name (bin/preload.js names those that run the pipeline in the CLI's process). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+/**
+ * The modules `argv` needs: its command's alone when its first word names one, none for the
+ * version alone, else every module (in the help's order).
+ */
 function commandsFor(argv: string[]): (() => Promise<{ register: Registrar }>)[] {
   const word = argv.find((a) => !a.startsWith("-"));
+  if (word === undefined && argv.some((a) => a === "-V" || a === "--version")) return [];
   const only = word !== undefined && Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
   return only ? [only] : Object.values(COMMANDS);
 }

@@ -23,16 +23,21 @@ import { loftHead } from "./scalp-loft.ts";
 import { smoothSeam } from "./seam-smooth.ts";
 import { addGums, addTeeth, addTongue, dentalArches } from "./teeth.ts";
 import { faceRegionMap, projectFace, rowSlot, scalpUv, untangleUvs } from "./uv-atlas.ts";
+import { cachedTemplateHead } from "./template-head-cache.ts";
 
 let cached: TemplateHead | undefined;
 
-/** Builds (once per process) and returns the template head. Treat the result as read-only. */
+/**
+ * The template head, built once per machine and source tree (read from the disk cache,
+ * template-head-cache.ts) and once per process. Treat the result as read-only.
+ */
 export function buildTemplateHead(): TemplateHead {
-  cached ??= generate();
+  cached ??= cachedTemplateHead(generateTemplateHead);
   return cached;
 }
 
-function generate(): TemplateHead {
+/** Builds the template head from its data, with no cache on the way. */
+export function generateTemplateHead(): TemplateHead {
   const b = new Builder();
   const face = buildFaceSurface();
   const nFace = face.positions.length / 3;

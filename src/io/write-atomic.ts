@@ -6,6 +6,7 @@
  * Every file porelight writes (job records, outputs, model caches) goes through here.
  */
 import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -49,6 +50,24 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/** `writeFileAtomic` for synchronous callers (the template head's disk cache, src/geometry/template-head-cache.ts). */
+export function writeFileAtomicSync(target: string, data: Uint8Array | string, options: WriteAtomicOptions = {}): void {
+  const { durable = true, mkdirs = true } = options;
+  if (mkdirs) mkdirSync(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const fd = openSync(temp, "wx", 0o644);
+  try {
+    writeFileSync(fd, data);
+    if (durable) fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, target);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(temp, { force: true });
     throw err;
   }
 }

@@ -8,11 +8,11 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import onnxProto from "onnx-proto";
 import { modelSpec, resolveModelSource, type ModelSpec } from "./catalog.ts";
+import { cacheDir } from "../io/cache-dir.ts";
 
 /** Bump to invalidate every cached model (e.g. when the sidecar format changes). */
 export const CACHE_FORMAT_VERSION = 1;
@@ -48,11 +48,7 @@ export interface EnsureModelOptions {
 }
 
 /** The cache directory (not created). */
-export function cacheDir(): string {
-  if (process.env.PORELIGHT_CACHE_DIR) return path.resolve(process.env.PORELIGHT_CACHE_DIR);
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg ? path.resolve(xdg) : path.join(os.homedir(), ".cache"), "porelight");
-}
+export { cacheDir };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
