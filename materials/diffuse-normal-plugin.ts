@@ -9,6 +9,12 @@
  * (`forceIrradianceInFragment`, set by the skin material). GLSL only (WebGL2); on WebGPU the
  * plugin disables itself and the material renders as plain PBR.
  *
+ * It also carries the optional wrinkle map (an animated detail normal map, e.g. the smile's folds):
+ * scaled by `wrinkleWeight` and blended onto N_S (both specular lobes: base and clear coat) and
+ * N_D by reoriented normal mapping, so a blendshape that folds the skin brings the folds back
+ * (wrinkle-maps.ts binds the weight to the blendshapes). Weight 0 returns the maps' samples
+ * untouched: the same shading as without the map.
+ *
  * It also lifts a clamp that darkens every lit skin: with scattering on, Babylon's pre-pass stores
  * the diffuse light divided by √albedo for the SSS blur, clamped to 1 (pbrBlockPrePass), although
  * the target is half float. Under HDR light (a key light of intensity 4 on albedo 0.4 gives 1.6)
@@ -37,7 +43,30 @@ export const SKIN_PLUGIN_NAME = "SkinDiffuseNormal";
 /** Marker comment present once per replaced diffuse term; tests count it. */
 export const INJECTION_MARKER = "/*skinND*/";
 
-const DEFINITIONS = `
+/** Marker comment present once per normal sample the wrinkle map is blended into; tests count it. */
+export const WRINKLE_MARKER = "/*skinWrinkle*/";
+
+// Wrinkle blend on an encoded ([0,1]) tangent-space normal sample. The weight scales the detail's
+// slopes (xy over z): a fold's depth times w has w times its gradient. Blend: reoriented normal
+// mapping (Barré-Brisebois & Hill 2012, "Blending in Detail"), which rotates the detail onto the
+// base normal instead of adding slopes, so folds keep their shape on the pores' and lips' relief.
+const WRINKLE_DEFINITIONS = `
+#ifdef SKIN_WRINKLE
+uniform sampler2D skinWrinkleSampler;
+#endif
+vec3 skinWrinkle(vec3 encoded,vec2 uv,float weight){
+#ifdef SKIN_WRINKLE
+if(weight>0.0){
+vec3 d=texture2D(skinWrinkleSampler,uv).xyz*2.0-1.0;
+d=normalize(vec3(d.xy*weight,max(d.z,1e-3)));
+vec3 t=encoded*2.0-1.0+vec3(0.0,0.0,1.0);
+vec3 u=d*vec3(-1.0,-1.0,1.0);
+return normalize(t*dot(t,u)/t.z-u)*0.5+0.5;}
+#endif
+return encoded;}
+`;
+
+const DEFINITIONS = `${WRINKLE_DEFINITIONS}
 #ifdef SKIN_DIFFUSE_NORMAL
 uniform sampler2D skinDiffuseNormalSampler;
 #endif
@@ -57,7 +86,7 @@ return info;}
 // After the albedo and the final (N_S) normal: TBN and vBumpUV exist whenever BUMP is defined.
 const BEFORE_LIGHTS = `
 #ifdef SKIN_DIFFUSE_NORMAL
-skinDiffuseNormalW=perturbNormal(TBN,texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,skinDiffuseNormalInfos.x);
+skinDiffuseNormalW=perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset,skinWrinkleWeight),skinDiffuseNormalInfos.x);
 #if defined(TWOSIDEDLIGHTING) && defined(NORMAL)
 skinDiffuseNormalW=gl_FrontFacing ? skinDiffuseNormalW : -skinDiffuseNormalW;
 #endif
@@ -98,6 +127,9 @@ export const SKIN_PLUGIN_REGEX = {
   hemispheric: "computeHemisphericDiffuseLighting\\(preInfo,",
   // The main-body copy only (it follows an #endif); the clustered-light function has its own copy.
   ibl: "#endif\\nfloat reflectanceF0=reflectivityOut\\.reflectanceF0;",
+  // N_S as the bump block samples it (tangent-space path), and the clear coat's copy of it.
+  specularNormal: "perturbNormal\\(TBN,TEXRD\\(bumpSampler,vBumpUV\\+uvOffset\\)\\.xyz,",
+  clearCoatNormal: "vec4 clearCoatBumpMapData=TEXRD\\(clearCoatBumpSampler,vClearCoatBumpUV\\+uvOffset\\);",
 } as const;
 
 /**
@@ -106,11 +138,14 @@ export const SKIN_PLUGIN_REGEX = {
  */
 export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
   private _diffuseNormalTexture: BaseTexture | null = null;
+  private _wrinkleTexture: BaseTexture | null = null;
   /** Strength of N_D (scales the tangent-space xy like bumpTexture.level). */
   public diffuseNormalLevel = 1;
+  /** How far the wrinkle map is folded in, 0…1 (its slopes times this); 0 = shading without it. Set per frame (wrinkle-maps.ts). */
+  public wrinkleWeight = 0;
 
   constructor(material: PBRBaseMaterial, addToPluginList = true) {
-    super(material, SKIN_PLUGIN_NAME, 150, { SKIN_DIFFUSE_NORMAL: false }, addToPluginList);
+    super(material, SKIN_PLUGIN_NAME, 150, { SKIN_DIFFUSE_NORMAL: false, SKIN_WRINKLE: false }, addToPluginList);
     this._enable(true);
   }
 
@@ -124,6 +159,16 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
     this.markAllDefinesAsDirty();
   }
 
+  /** The wrinkle map: tangent-space detail normals (same UVs and convention as bumpTexture), flat (0, 0, 1) where nothing folds. */
+  get wrinkleTexture(): BaseTexture | null {
+    return this._wrinkleTexture;
+  }
+  set wrinkleTexture(texture: BaseTexture | null) {
+    if (this._wrinkleTexture === texture) return;
+    this._wrinkleTexture = texture;
+    this.markAllDefinesAsDirty();
+  }
+
   override getClassName(): string {
     return SKIN_PLUGIN_CLASS;
   }
@@ -133,46 +178,54 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
   }
 
   override isReadyForSubMesh(_defines: MaterialDefines, _scene: Scene, _engine: AbstractEngine, _subMesh: SubMesh): boolean {
-    return !this._diffuseNormalTexture || this._diffuseNormalTexture.isReadyOrNotBlocking();
+    return (!this._diffuseNormalTexture || this._diffuseNormalTexture.isReadyOrNotBlocking()) && (!this._wrinkleTexture || this._wrinkleTexture.isReadyOrNotBlocking());
   }
 
   override prepareDefines(defines: MaterialDefines, _scene: Scene, _mesh: AbstractMesh): void {
     // N_D needs the tangent frame the N_S bump path builds.
-    defines["SKIN_DIFFUSE_NORMAL"] = !!this._diffuseNormalTexture && !!defines["BUMP"] && !defines["OBJECTSPACE_NORMALMAP"];
+    const tangentBump = !!defines["BUMP"] && !defines["OBJECTSPACE_NORMALMAP"];
+    defines["SKIN_DIFFUSE_NORMAL"] = !!this._diffuseNormalTexture && tangentBump;
+    defines["SKIN_WRINKLE"] = !!this._wrinkleTexture && tangentBump;
   }
 
   override getSamplers(samplers: string[]): void {
-    samplers.push("skinDiffuseNormalSampler");
+    samplers.push("skinDiffuseNormalSampler", "skinWrinkleSampler");
   }
 
   override getUniforms(): { ubo: { name: string; size: number; type: string }[]; fragment: string } {
     return {
-      ubo: [{ name: "skinDiffuseNormalInfos", size: 2, type: "vec2" }],
-      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif",
+      ubo: [{ name: "skinDiffuseNormalInfos", size: 2, type: "vec2" }, { name: "skinWrinkleWeight", size: 1, type: "float" }],
+      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif\nuniform float skinWrinkleWeight;",
     };
   }
 
   override bindForSubMesh(uniformBuffer: UniformBuffer, _scene: Scene, _engine: AbstractEngine, _subMesh: SubMesh): void {
+    uniformBuffer.updateFloat("skinWrinkleWeight", this._wrinkleTexture ? Math.min(Math.max(this.wrinkleWeight, 0), 1) : 0);
+    if (this._wrinkleTexture) uniformBuffer.setTexture("skinWrinkleSampler", this._wrinkleTexture);
     if (!this._diffuseNormalTexture) return;
     uniformBuffer.updateFloat2("skinDiffuseNormalInfos", this.diffuseNormalLevel, 0);
     uniformBuffer.setTexture("skinDiffuseNormalSampler", this._diffuseNormalTexture);
   }
 
   override hasTexture(texture: BaseTexture): boolean {
-    return this._diffuseNormalTexture === texture;
+    return this._diffuseNormalTexture === texture || this._wrinkleTexture === texture;
   }
 
   override getActiveTextures(activeTextures: BaseTexture[]): void {
     if (this._diffuseNormalTexture) activeTextures.push(this._diffuseNormalTexture);
+    if (this._wrinkleTexture) activeTextures.push(this._wrinkleTexture);
   }
 
   override getAnimatables(animatables: unknown[]): void {
-    const t = this._diffuseNormalTexture as (BaseTexture & { animations?: unknown[] }) | null;
-    if (t?.animations && t.animations.length > 0) animatables.push(t);
+    for (const t of [this._diffuseNormalTexture, this._wrinkleTexture] as ((BaseTexture & { animations?: unknown[] }) | null)[]) {
+      if (t?.animations && t.animations.length > 0) animatables.push(t);
+    }
   }
 
   override dispose(forceDisposeTextures?: boolean): void {
-    if (forceDisposeTextures) this._diffuseNormalTexture?.dispose();
+    if (!forceDisposeTextures) return;
+    this._diffuseNormalTexture?.dispose();
+    this._wrinkleTexture?.dispose();
   }
 
   override getCustomCode(shaderType: string, shaderLanguage?: ShaderLanguage): { [pointName: string]: string } | null {
@@ -184,6 +237,8 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       ["!" + SKIN_PLUGIN_REGEX.transmitted]: `computeDiffuseTransmittedLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.hemispheric]: `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.ibl]: IBL_IRRADIANCE,
+      ["!" + SKIN_PLUGIN_REGEX.specularNormal]: `perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(TEXRD(bumpSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset,skinWrinkleWeight),`,
+      ["!" + SKIN_PLUGIN_REGEX.clearCoatNormal]: `vec4 clearCoatBumpMapData=${WRINKLE_MARKER}TEXRD(clearCoatBumpSampler,vClearCoatBumpUV+uvOffset);clearCoatBumpMapData.xyz=skinWrinkle(clearCoatBumpMapData.xyz,vClearCoatBumpUV+uvOffset,skinWrinkleWeight);`,
       ["!" + SKIN_PLUGIN_REGEX.sssIrradianceClamp]: `clamp(irradiance,vec3(0.),vec3(${SSS_IRRADIANCE_MAX}))`,
     };
   }
@@ -195,6 +250,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       diffuseNormalLevel: this.diffuseNormalLevel,
     };
     if (this._diffuseNormalTexture) out.diffuseNormalTexture = this._diffuseNormalTexture.serialize();
+    if (this._wrinkleTexture) out.wrinkleTexture = this._wrinkleTexture.serialize();
     return out;
   }
 
@@ -203,6 +259,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
     if (source?.diffuseNormalTexture) {
       this.diffuseNormalTexture = Texture.Parse(source.diffuseNormalTexture, scene, rootUrl) as BaseTexture | null;
     }
+    if (source?.wrinkleTexture) this.wrinkleTexture = Texture.Parse(source.wrinkleTexture, scene, rootUrl) as BaseTexture | null;
   }
 }
 
