@@ -57,16 +57,21 @@ async function readyEffectSource(material: PBRMaterial, mesh: Mesh): Promise<{ s
 
 const count = (text: string, pattern: string) => (text.match(new RegExp(pattern, "g")) ?? []).length;
 
+/** The plain-PBR and the plugin's compiled fragment shaders of the skin, under a point and a hemispheric light; `extra` names optional maps to add. */
+async function compileBoth(extra: ("thinMask" | "wrinkleSmile")[]) {
+  const scene = newScene();
+  new PointLight("point", new Vector3(0, 1, -1), scene);
+  new HemisphericLight("sky", new Vector3(0, 1, 0), scene);
+  const maps = { albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), ...Object.fromEntries(extra.map((k) => [k, rawMap(scene, k)])) };
+  const baseline = await readyEffectSource(createSkinMaterial("plain", scene, maps, {}, { withPlugin: false }), headMesh(scene));
+  const skin = createSkinMaterial("skin", scene, maps);
+  const injected = await readyEffectSource(skin, headMesh(scene));
+  return { scene, skin, baseline, injected };
+}
+
 describe("N_D material plugin: shader injection", () => {
   it("replaces every diffuse lighting term once and re-evaluates IBL irradiance with N_D", async () => {
-    const scene = newScene();
-    new PointLight("point", new Vector3(0, 1, -1), scene);
-    new HemisphericLight("sky", new Vector3(0, 1, 0), scene);
-    const maps = { albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), thinMask: rawMap(scene, "thin") };
-    const plain = createSkinMaterial("plain", scene, maps, {}, { withPlugin: false });
-    const baseline = await readyEffectSource(plain, headMesh(scene));
-    const skin = createSkinMaterial("skin", scene, maps);
-    const injected = await readyEffectSource(skin, headMesh(scene));
+    const { scene, baseline, injected } = await compileBoth(["thinMask"]);
 
     expect(injected.defines).toContain("#define SKIN_DIFFUSE_NORMAL");
     expect(injected.defines).toContain("#define BUMP");
@@ -86,13 +91,7 @@ describe("N_D material plugin: shader injection", () => {
   });
 
   it("blends the wrinkle map into N_S, the clear coat's N_S and N_D, once each", async () => {
-    const scene = newScene();
-    new PointLight("point", new Vector3(0, 1, -1), scene);
-    const maps = { albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), wrinkleSmile: rawMap(scene, "wrinkle") };
-    const plain = createSkinMaterial("plain", scene, maps, {}, { withPlugin: false });
-    const baseline = await readyEffectSource(plain, headMesh(scene));
-    const skin = createSkinMaterial("skin", scene, maps);
-    const injected = await readyEffectSource(skin, headMesh(scene));
+    const { scene, skin, baseline, injected } = await compileBoth(["wrinkleSmile"]);
     expect(injected.defines).toContain("#define SKIN_WRINKLE");
     expect(count(baseline.source, SKIN_PLUGIN_REGEX.specularNormal)).toBe(1);
     expect(count(baseline.source, SKIN_PLUGIN_REGEX.clearCoatNormal)).toBe(1);
@@ -100,8 +99,8 @@ describe("N_D material plugin: shader injection", () => {
     expect(count(injected.source, SKIN_PLUGIN_REGEX.clearCoatNormal)).toBe(0);
     expect(injected.source.split(WRINKLE_MARKER).length - 1).toBe(3);
     expect(count(injected.source, "skinWrinkle\\(texture2D\\(skinDiffuseNormalSampler")).toBe(1);
-    expect(skin.pluginManager!.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)!.wrinkleTexture?.name).toBe("wrinkle");
-    expect(getSkinMetadata(skin)?.maps.wrinkleSmile).toBe("wrinkle");
+    expect(skin.pluginManager!.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)!.wrinkleTexture?.name).toBe("wrinkleSmile");
+    expect(getSkinMetadata(skin)?.maps.wrinkleSmile).toBe("wrinkleSmile");
     scene.getEngine().dispose();
   });
 });
