@@ -10,10 +10,10 @@
  * plugin disables itself and the material renders as plain PBR.
  *
  * It also carries the optional wrinkle map (an animated detail normal map, e.g. the smile's folds):
- * scaled by `wrinkleWeight` and blended onto N_S (both specular lobes: base and clear coat) and
- * N_D by reoriented normal mapping, so a blendshape that folds the skin brings the folds back
- * (wrinkle-maps.ts binds the weight to the blendshapes). Weight 0 returns the maps' samples
- * untouched: the same shading as without the map.
+ * scaled by `wrinkleWeights` (one per side of the face) and blended onto N_S (both specular lobes:
+ * base and clear coat) and N_D by reoriented normal mapping, so a blendshape that folds the skin
+ * brings the folds back (wrinkle-maps.ts binds the weights to the blendshapes). Weight 0 returns the
+ * maps' samples untouched: the same shading as without the map.
  *
  * It also lifts a clamp that darkens every lit skin: with scattering on, Babylon's pre-pass stores
  * the diffuse light divided by √albedo for the SSS blur, clamped to 1 (pbrBlockPrePass), although
@@ -25,6 +25,7 @@
 import { MaterialPluginBase } from "@babylonjs/core/Materials/materialPluginBase.js";
 import { ShaderLanguage } from "@babylonjs/core/Materials/shaderLanguage.js";
 import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { Matrix } from "@babylonjs/core/Maths/math.vector.js";
 import { RegisterClass } from "@babylonjs/core/Misc/typeStore.js";
 import type { PBRBaseMaterial } from "@babylonjs/core";
 import type { BaseTexture } from "@babylonjs/core";
@@ -46,16 +47,26 @@ export const INJECTION_MARKER = "/*skinND*/";
 /** Marker comment present once per normal sample the wrinkle map is blended into; tests count it. */
 export const WRINKLE_MARKER = "/*skinWrinkle*/";
 
-// Wrinkle blend on an encoded ([0,1]) tangent-space normal sample. The weight scales the detail's
-// slopes (xy over z): a fold's depth times w has w times its gradient. Blend: reoriented normal
-// mapping (Barré-Brisebois & Hill 2012, "Blending in Detail"), which rotates the detail onto the
-// base normal instead of adding slopes, so folds keep their shape on the pores' and lips' relief.
+/**
+ * Half width of the midline band, in the mesh's units (metres), across which the weight passes
+ * from the right side's to the left's: the philtrum and the chin fold with either side, while the
+ * nasolabial folds and dimples (2–4 cm out, beside the mouth corners) take their own side's weight.
+ */
+export const WRINKLE_MIDLINE_HALF_WIDTH_M = 0.005;
+
+// Wrinkle blend on an encoded ([0,1]) tangent-space normal sample. The weight is the side's (mesh
+// x > 0 is the subject's left, glTF axes), so a one-sided smile folds one cheek; it scales the
+// detail's slopes (xy over z): a fold's depth times w has w times its gradient. Blend: reoriented
+// normal mapping (Barré-Brisebois & Hill 2012, "Blending in Detail"), which rotates the detail onto
+// the base normal instead of adding slopes, so folds keep their shape on the pores' and lips' relief.
 const WRINKLE_DEFINITIONS = `
 #ifdef SKIN_WRINKLE
 uniform sampler2D skinWrinkleSampler;
 #endif
-vec3 skinWrinkle(vec3 encoded,vec2 uv,float weight){
+vec3 skinWrinkle(vec3 encoded,vec2 uv){
 #ifdef SKIN_WRINKLE
+float side=smoothstep(-${WRINKLE_MIDLINE_HALF_WIDTH_M},${WRINKLE_MIDLINE_HALF_WIDTH_M},(skinWrinkleFromWorld*vec4(vPositionW,1.0)).x);
+float weight=mix(skinWrinkleWeights.y,skinWrinkleWeights.x,side);
 if(weight>0.0){
 vec3 d=texture2D(skinWrinkleSampler,uv).xyz*2.0-1.0;
 d=normalize(vec3(d.xy*weight,max(d.z,1e-3)));
@@ -86,7 +97,7 @@ return info;}
 // After the albedo and the final (N_S) normal: TBN and vBumpUV exist whenever BUMP is defined.
 const BEFORE_LIGHTS = `
 #ifdef SKIN_DIFFUSE_NORMAL
-skinDiffuseNormalW=perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset,skinWrinkleWeight),skinDiffuseNormalInfos.x);
+skinDiffuseNormalW=perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset),skinDiffuseNormalInfos.x);
 #if defined(TWOSIDEDLIGHTING) && defined(NORMAL)
 skinDiffuseNormalW=gl_FrontFacing ? skinDiffuseNormalW : -skinDiffuseNormalW;
 #endif
@@ -141,8 +152,9 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
   private _wrinkleTexture: BaseTexture | null = null;
   /** Strength of N_D (scales the tangent-space xy like bumpTexture.level). */
   public diffuseNormalLevel = 1;
-  /** How far the wrinkle map is folded in, 0…1 (its slopes times this); 0 = shading without it. Set per frame (wrinkle-maps.ts). */
-  public wrinkleWeight = 0;
+  /** How far the wrinkle map is folded in on the subject's left and right, 0…1 (its slopes times this); 0 = shading without it. Set per frame (wrinkle-maps.ts). */
+  public wrinkleWeights = { left: 0, right: 0 };
+  private readonly _fromWorld = new Matrix();
 
   constructor(material: PBRBaseMaterial, addToPluginList = true) {
     super(material, SKIN_PLUGIN_NAME, 150, { SKIN_DIFFUSE_NORMAL: false, SKIN_WRINKLE: false }, addToPluginList);
@@ -194,14 +206,22 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
 
   override getUniforms(): { ubo: { name: string; size: number; type: string }[]; fragment: string } {
     return {
-      ubo: [{ name: "skinDiffuseNormalInfos", size: 2, type: "vec2" }, { name: "skinWrinkleWeight", size: 1, type: "float" }],
-      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif\nuniform float skinWrinkleWeight;",
+      ubo: [
+        { name: "skinDiffuseNormalInfos", size: 2, type: "vec2" },
+        { name: "skinWrinkleWeights", size: 2, type: "vec2" },
+        { name: "skinWrinkleFromWorld", size: 16, type: "mat4" },
+      ],
+      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif\n#ifdef SKIN_WRINKLE\nuniform vec2 skinWrinkleWeights;\nuniform mat4 skinWrinkleFromWorld;\n#endif",
     };
   }
 
-  override bindForSubMesh(uniformBuffer: UniformBuffer, _scene: Scene, _engine: AbstractEngine, _subMesh: SubMesh): void {
-    uniformBuffer.updateFloat("skinWrinkleWeight", this._wrinkleTexture ? Math.min(Math.max(this.wrinkleWeight, 0), 1) : 0);
-    if (this._wrinkleTexture) uniformBuffer.setTexture("skinWrinkleSampler", this._wrinkleTexture);
+  override bindForSubMesh(uniformBuffer: UniformBuffer, _scene: Scene, _engine: AbstractEngine, subMesh: SubMesh): void {
+    if (this._wrinkleTexture) {
+      const clamp = (w: number) => Math.min(Math.max(w, 0), 1);
+      uniformBuffer.updateFloat2("skinWrinkleWeights", clamp(this.wrinkleWeights.left), clamp(this.wrinkleWeights.right));
+      uniformBuffer.updateMatrix("skinWrinkleFromWorld", subMesh.getMesh().getWorldMatrix().invertToRef(this._fromWorld));
+      uniformBuffer.setTexture("skinWrinkleSampler", this._wrinkleTexture);
+    }
     if (!this._diffuseNormalTexture) return;
     uniformBuffer.updateFloat2("skinDiffuseNormalInfos", this.diffuseNormalLevel, 0);
     uniformBuffer.setTexture("skinDiffuseNormalSampler", this._diffuseNormalTexture);
@@ -237,8 +257,8 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       ["!" + SKIN_PLUGIN_REGEX.transmitted]: `computeDiffuseTransmittedLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.hemispheric]: `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.ibl]: IBL_IRRADIANCE,
-      ["!" + SKIN_PLUGIN_REGEX.specularNormal]: `perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(TEXRD(bumpSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset,skinWrinkleWeight),`,
-      ["!" + SKIN_PLUGIN_REGEX.clearCoatNormal]: `vec4 clearCoatBumpMapData=${WRINKLE_MARKER}TEXRD(clearCoatBumpSampler,vClearCoatBumpUV+uvOffset);clearCoatBumpMapData.xyz=skinWrinkle(clearCoatBumpMapData.xyz,vClearCoatBumpUV+uvOffset,skinWrinkleWeight);`,
+      ["!" + SKIN_PLUGIN_REGEX.specularNormal]: `perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(TEXRD(bumpSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset),`,
+      ["!" + SKIN_PLUGIN_REGEX.clearCoatNormal]: `vec4 clearCoatBumpMapData=${WRINKLE_MARKER}TEXRD(clearCoatBumpSampler,vClearCoatBumpUV+uvOffset);clearCoatBumpMapData.xyz=skinWrinkle(clearCoatBumpMapData.xyz,vClearCoatBumpUV+uvOffset);`,
       ["!" + SKIN_PLUGIN_REGEX.sssIrradianceClamp]: `clamp(irradiance,vec3(0.),vec3(${SSS_IRRADIANCE_MAX}))`,
     };
   }

@@ -116,7 +116,7 @@ describe("bindWrinkleMaps", () => {
   }
   const maps = (scene: Scene) => ({ albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), wrinkleSmile: rawMap(scene, "wrinkle") });
 
-  it("sets the weight before each frame to the largest driver influence, and stops on dispose", () => {
+  it("sets each side's weight before each frame to the largest influence of its drivers, and stops on dispose", () => {
     const scene = newScene();
     const mesh = morphHead(scene, ["jawOpen", "mouthSmileLeft", "mouthSmileRight", "cheekSquintLeft"]);
     const skin = createSkinMaterial("skin", scene, maps(scene));
@@ -127,18 +127,21 @@ describe("bindWrinkleMaps", () => {
     expect(binding.targets.map((t) => t.name)).toEqual(["mouthSmileLeft", "mouthSmileRight", "cheekSquintLeft"]);
     target("jawOpen").influence = 1; // not a driver
     scene.render();
-    expect(plugin.wrinkleWeight).toBe(0);
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
     target("mouthSmileLeft").influence = 0.3;
     target("cheekSquintLeft").influence = 0.7;
     scene.render();
-    expect(plugin.wrinkleWeight).toBeCloseTo(0.7, 6);
+    expect(plugin.wrinkleWeights.left).toBeCloseTo(0.7, 6);
+    expect(plugin.wrinkleWeights.right).toBe(0); // a one-sided smile folds one cheek
     target("mouthSmileRight").influence = 1.4; // influences past 1 fold no deeper than the map
     scene.render();
-    expect(plugin.wrinkleWeight).toBe(1);
+    expect(plugin.wrinkleWeights.right).toBe(1);
+    expect(plugin.wrinkleWeights.left).toBeCloseTo(0.7, 6);
     binding.dispose();
-    expect(plugin.wrinkleWeight).toBe(0);
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
+    target("mouthSmileLeft").influence = 1;
     scene.render();
-    expect(plugin.wrinkleWeight).toBe(0);
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
     scene.getEngine().dispose();
   });
 

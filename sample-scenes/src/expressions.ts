@@ -9,7 +9,7 @@ import type { BaseTexture, MorphTarget, Scene } from "@babylonjs/core";
 import { ARKIT_BLENDSHAPES } from "../../src/geometry/blendshape-names.ts";
 import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import { WRINKLE_DRIVERS } from "../../materials/map-files.ts";
-import { bindWrinkleMaps, type WrinkleBinding } from "../../materials/wrinkle-maps.ts";
+import { bindWrinkleMaps, type WrinkleBinding, type WrinkleWeights } from "../../materials/wrinkle-maps.ts";
 import type { LoadedHead } from "./load-job.ts";
 
 export interface ExpressionControls {
@@ -21,8 +21,8 @@ export interface ExpressionControls {
   loop(on: boolean): void;
   /** Replaces the skin's wrinkle map (null: none) and binds it to the smile's blendshapes. */
   setWrinkleMap(texture: BaseTexture | null): void;
-  /** The skin's current wrinkle weight (0 without a bound map). */
-  wrinkleWeight(): number;
+  /** The skin's current wrinkle weights, subject's left and right (0 without a bound map). */
+  wrinkleWeights(): WrinkleWeights;
 }
 
 /** Seconds between blinks and the blink's length (a blink lasts ~0.1–0.4 s; shape choices for the demo). */
@@ -58,7 +58,7 @@ export function expressions(scene: Scene, head: LoadedHead, panel: HTMLElement |
     }
     bindWrinkles();
   };
-  const wrinkleWeight = () => Math.max(0, ...wrinkles.map((b) => b.update()));
+  const wrinkleWeights = () => wrinkles[0]?.update() ?? { left: 0, right: 0 };
   const sliders = new Map<string, HTMLInputElement>();
   const set = (name: string, weight: number) => {
     for (const t of byName.get(name) ?? []) t.influence = weight;
@@ -109,5 +109,5 @@ export function expressions(scene: Scene, head: LoadedHead, panel: HTMLElement |
       panel.appendChild(l);
     }
   }
-  return { names: () => ARKIT_BLENDSHAPES.filter((n) => byName.has(n)), set, loop, setWrinkleMap, wrinkleWeight };
+  return { names: () => ARKIT_BLENDSHAPES.filter((n) => byName.has(n)), set, loop, setWrinkleMap, wrinkleWeights };
 }

@@ -47,8 +47,8 @@ interface PorelightHook {
   setTalkLoop?(on: boolean): void;
   /** Replaces the skin's wrinkle map by the image at `url` (null: none), bound to the smile's blendshapes; renders once ready. */
   setWrinkleMap?(url: string | null): Promise<void>;
-  /** The skin's wrinkle weight the binding last set (expressions.html). */
-  wrinkleWeight?(): number;
+  /** The skin's wrinkle weights, subject's left and right, as the binding sets them (expressions.html). */
+  wrinkleWeights?(): { left: number; right: number };
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       controls.setWrinkleMap(url ? new Texture(url, scene, { noMipmap: false, invertY: false, gammaSpace: false }) : null);
       await whenReady(scene);
     };
-    hook.wrinkleWeight = controls.wrinkleWeight;
+    hook.wrinkleWeights = controls.wrinkleWeights;
     controls.loop(new URLSearchParams(location.search).get("loop") === "1");
   }
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);

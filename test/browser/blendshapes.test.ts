@@ -6,7 +6,8 @@
  * shapes that move the jaw or mouth sideways point that way on screen; jawOpen
  * reaches below the neutral mouth to the chin, eyeBlinkLeft changes the subject's left eye only. Screenshots of a few shapes are kept under test-artifacts/browser/.
  * The smile's wrinkle map on the same page: a synthetic fold patch on the left cheek comes back
- * where it lies when mouthSmileLeft is 1, and at weight 0 the head renders as without the map.
+ * where it lies when mouthSmileLeft is 1, not with mouthSmileRight, and at weight 0 the head
+ * renders as without the map.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { existsSync } from "node:fs";
@@ -121,7 +122,7 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     return sum / (base.length / 3);
   }, name);
 
-  it("a wrinkle map bound to the smile: mouthSmileLeft brings its folds back where they lie; weight 0 renders as without the map", async () => {
+  it("a wrinkle map bound to the smile: mouthSmileLeft brings its folds back where they lie, mouthSmileRight not; weight 0 renders as without the map", async () => {
     const allZero = Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, 0]));
     await page.evaluate(async (zero) => {
       await window.porelight.setScattering!(false);
@@ -162,36 +163,48 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     }, WRINKLE_PATCH_RADIUS);
     expect(patch.inside).toBeGreaterThan(3);
 
+    const weights = () => page.evaluate(() => window.porelight.wrinkleWeights!());
     const withoutMap = await rgb(await shot());
-    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileLeft: 1 }); });
-    const smileWithoutMap = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 1 }); });
+    const rightWithoutMap = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 0, mouthSmileLeft: 1 }); });
+    const leftWithoutMap = await rgb(await shot());
     const dataUrl = "data:image/png;base64," + (await foldPatchPng(patch.u, patch.v)).toString("base64");
     await page.evaluate(async (url) => { await window.porelight.setWrinkleMap!(url); }, dataUrl);
-    expect(await page.evaluate(() => window.porelight.wrinkleWeight!())).toBe(1);
-    const smilePng = await shot();
-    await writeFile(path.join(ARTIFACTS, "wrinkle-smile.png"), smilePng);
-    const smile = await rgb(smilePng);
-    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileLeft: 0 }); });
-    expect(await page.evaluate(() => window.porelight.wrinkleWeight!())).toBe(0);
+    expect(await weights()).toEqual({ left: 1, right: 0 });
+    const leftPng = await shot();
+    await writeFile(path.join(ARTIFACTS, "wrinkle-smile.png"), leftPng);
+    const left = await rgb(leftPng);
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 1, mouthSmileLeft: 0 }); });
+    expect(await weights()).toEqual({ left: 0, right: 1 });
+    const right = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 0 }); });
+    expect(await weights()).toEqual({ left: 0, right: 0 });
     const neutralWithMap = await rgb(await shot());
     await page.evaluate(async () => { await window.porelight.setWrinkleMap!(null); });
 
     // Weight 0: the very same pixels as the material without the map.
     expect(neutralWithMap.data.equals(withoutMap.data)).toBe(true);
-    // Smiling: the map changes the picture, and (nearly) only over the patch's box (a few pixels of
-    // margin: the box is from the unsmiled vertices, the smile moves the cheek by a few).
+    // Pixels that differ by more than 6 levels in any channel, and how many lie over the patch's box
+    // (a few pixels of margin: the box is from the unsmiled vertices, the smile moves the cheek a little).
     const margin = 8;
     const [bx0, bx1, by0, by1] = patch.box;
-    let changed = 0, inBox = 0;
-    for (let i = 0; i < smile.w * smile.h; i++) {
-      const d = Math.max(...[0, 1, 2].map((c) => Math.abs(smile.data[3 * i + c] - smileWithoutMap.data[3 * i + c])));
-      if (d <= 6) continue;
-      changed++;
-      const x = i % smile.w, y = Math.floor(i / smile.w);
-      if (x >= bx0 - margin && x <= bx1 + margin && y >= by0 - margin && y <= by1 + margin) inBox++;
-    }
-    expect(changed).toBeGreaterThan(50);
-    expect(inBox / changed).toBeGreaterThan(0.95);
+    const changes = (a: typeof left, b: typeof left) => {
+      let changed = 0, inBox = 0;
+      for (let i = 0; i < a.w * a.h; i++) {
+        if (Math.max(...[0, 1, 2].map((c) => Math.abs(a.data[3 * i + c] - b.data[3 * i + c]))) <= 6) continue;
+        changed++;
+        const x = i % a.w, y = Math.floor(i / a.w);
+        if (x >= bx0 - margin && x <= bx1 + margin && y >= by0 - margin && y <= by1 + margin) inBox++;
+      }
+      return { changed, inBox };
+    };
+    // Smiling on the patch's side: the map changes the picture, and (nearly) only over the patch.
+    const own = changes(left, leftWithoutMap);
+    expect(own.changed).toBeGreaterThan(50);
+    expect(own.inBox / own.changed).toBeGreaterThan(0.95);
+    // Smiling on the other side: the patch stays unfolded.
+    expect(changes(right, rightWithoutMap).changed).toBeLessThan(own.changed * 0.05);
   }, 300_000);
 
   it("carries all 52 names and moves the region each one names", async () => {
