@@ -9,6 +9,12 @@
  * (`forceIrradianceInFragment`, set by the skin material). GLSL only (WebGL2); on WebGPU the
  * plugin disables itself and the material renders as plain PBR.
  *
+ * It also carries the optional wrinkle map (an animated detail normal map, e.g. the smile's folds):
+ * scaled by `wrinkleWeights` (one per side of the face) and blended onto N_S (both specular lobes:
+ * base and clear coat) and N_D by reoriented normal mapping, so a blendshape that folds the skin
+ * brings the folds back (wrinkle-maps.ts binds the weights to the blendshapes). Weight 0 returns the
+ * maps' samples untouched: the same shading as without the map.
+ *
  * It also lifts a clamp that darkens every lit skin: with scattering on, Babylon's pre-pass stores
  * the diffuse light divided by √albedo for the SSS blur, clamped to 1 (pbrBlockPrePass), although
  * the target is half float. Under HDR light (a key light of intensity 4 on albedo 0.4 gives 1.6)
@@ -19,6 +25,7 @@
 import { MaterialPluginBase } from "@babylonjs/core/Materials/materialPluginBase.js";
 import { ShaderLanguage } from "@babylonjs/core/Materials/shaderLanguage.js";
 import { Texture } from "@babylonjs/core/Materials/Textures/texture.js";
+import { Matrix } from "@babylonjs/core/Maths/math.vector.js";
 import { RegisterClass } from "@babylonjs/core/Misc/typeStore.js";
 import type { PBRBaseMaterial } from "@babylonjs/core";
 import type { BaseTexture } from "@babylonjs/core";
@@ -37,7 +44,40 @@ export const SKIN_PLUGIN_NAME = "SkinDiffuseNormal";
 /** Marker comment present once per replaced diffuse term; tests count it. */
 export const INJECTION_MARKER = "/*skinND*/";
 
-const DEFINITIONS = `
+/** Marker comment present once per normal sample the wrinkle map is blended into; tests count it. */
+export const WRINKLE_MARKER = "/*skinWrinkle*/";
+
+/**
+ * Half width of the midline band, in the mesh's units (metres), across which the weight passes
+ * from the right side's to the left's: the philtrum and the chin fold with either side, while the
+ * nasolabial folds and dimples (2–4 cm out, beside the mouth corners) take their own side's weight.
+ */
+export const WRINKLE_MIDLINE_HALF_WIDTH_M = 0.005;
+
+// Wrinkle blend on an encoded ([0,1]) tangent-space normal sample. The weight is the side's (mesh
+// x > 0 is the subject's left, glTF axes), so a one-sided smile folds one cheek; it scales the
+// detail's slopes (xy over z): a fold's depth times w has w times its gradient. Blend: reoriented
+// normal mapping (Barré-Brisebois & Hill 2012, "Blending in Detail"), which rotates the detail onto
+// the base normal instead of adding slopes, so folds keep their shape on the pores' and lips' relief.
+const WRINKLE_DEFINITIONS = `
+#ifdef SKIN_WRINKLE
+uniform sampler2D skinWrinkleSampler;
+#endif
+vec3 skinWrinkle(vec3 encoded,vec2 uv){
+#ifdef SKIN_WRINKLE
+float side=smoothstep(-${WRINKLE_MIDLINE_HALF_WIDTH_M},${WRINKLE_MIDLINE_HALF_WIDTH_M},(skinWrinkleFromWorld*vec4(vPositionW,1.0)).x);
+float weight=mix(skinWrinkleWeights.y,skinWrinkleWeights.x,side);
+if(weight>0.0){
+vec3 d=texture2D(skinWrinkleSampler,uv).xyz*2.0-1.0;
+d=normalize(vec3(d.xy*weight,max(d.z,1e-3)));
+vec3 t=encoded*2.0-1.0+vec3(0.0,0.0,1.0);
+vec3 u=d*vec3(-1.0,-1.0,1.0);
+return normalize(t*dot(t,u)/t.z-u)*0.5+0.5;}
+#endif
+return encoded;}
+`;
+
+const DEFINITIONS = `${WRINKLE_DEFINITIONS}
 #ifdef SKIN_DIFFUSE_NORMAL
 uniform sampler2D skinDiffuseNormalSampler;
 #endif
@@ -57,7 +97,7 @@ return info;}
 // After the albedo and the final (N_S) normal: TBN and vBumpUV exist whenever BUMP is defined.
 const BEFORE_LIGHTS = `
 #ifdef SKIN_DIFFUSE_NORMAL
-skinDiffuseNormalW=perturbNormal(TBN,texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,skinDiffuseNormalInfos.x);
+skinDiffuseNormalW=perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(texture2D(skinDiffuseNormalSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset),skinDiffuseNormalInfos.x);
 #if defined(TWOSIDEDLIGHTING) && defined(NORMAL)
 skinDiffuseNormalW=gl_FrontFacing ? skinDiffuseNormalW : -skinDiffuseNormalW;
 #endif
@@ -98,6 +138,9 @@ export const SKIN_PLUGIN_REGEX = {
   hemispheric: "computeHemisphericDiffuseLighting\\(preInfo,",
   // The main-body copy only (it follows an #endif); the clustered-light function has its own copy.
   ibl: "#endif\\nfloat reflectanceF0=reflectivityOut\\.reflectanceF0;",
+  // N_S as the bump block samples it (tangent-space path), and the clear coat's copy of it.
+  specularNormal: "perturbNormal\\(TBN,TEXRD\\(bumpSampler,vBumpUV\\+uvOffset\\)\\.xyz,",
+  clearCoatNormal: "vec4 clearCoatBumpMapData=TEXRD\\(clearCoatBumpSampler,vClearCoatBumpUV\\+uvOffset\\);",
 } as const;
 
 /**
@@ -106,11 +149,15 @@ export const SKIN_PLUGIN_REGEX = {
  */
 export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
   private _diffuseNormalTexture: BaseTexture | null = null;
+  private _wrinkleTexture: BaseTexture | null = null;
   /** Strength of N_D (scales the tangent-space xy like bumpTexture.level). */
   public diffuseNormalLevel = 1;
+  /** How far the wrinkle map is folded in on the subject's left and right, 0…1 (its slopes times this); 0 = shading without it. Set per frame (wrinkle-maps.ts). */
+  public wrinkleWeights = { left: 0, right: 0 };
+  private readonly _fromWorld = new Matrix();
 
   constructor(material: PBRBaseMaterial, addToPluginList = true) {
-    super(material, SKIN_PLUGIN_NAME, 150, { SKIN_DIFFUSE_NORMAL: false }, addToPluginList);
+    super(material, SKIN_PLUGIN_NAME, 150, { SKIN_DIFFUSE_NORMAL: false, SKIN_WRINKLE: false }, addToPluginList);
     this._enable(true);
   }
 
@@ -124,6 +171,16 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
     this.markAllDefinesAsDirty();
   }
 
+  /** The wrinkle map: tangent-space detail normals (same UVs and convention as bumpTexture), flat (0, 0, 1) where nothing folds. */
+  get wrinkleTexture(): BaseTexture | null {
+    return this._wrinkleTexture;
+  }
+  set wrinkleTexture(texture: BaseTexture | null) {
+    if (this._wrinkleTexture === texture) return;
+    this._wrinkleTexture = texture;
+    this.markAllDefinesAsDirty();
+  }
+
   override getClassName(): string {
     return SKIN_PLUGIN_CLASS;
   }
@@ -133,46 +190,62 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
   }
 
   override isReadyForSubMesh(_defines: MaterialDefines, _scene: Scene, _engine: AbstractEngine, _subMesh: SubMesh): boolean {
-    return !this._diffuseNormalTexture || this._diffuseNormalTexture.isReadyOrNotBlocking();
+    return (!this._diffuseNormalTexture || this._diffuseNormalTexture.isReadyOrNotBlocking()) && (!this._wrinkleTexture || this._wrinkleTexture.isReadyOrNotBlocking());
   }
 
   override prepareDefines(defines: MaterialDefines, _scene: Scene, _mesh: AbstractMesh): void {
     // N_D needs the tangent frame the N_S bump path builds.
-    defines["SKIN_DIFFUSE_NORMAL"] = !!this._diffuseNormalTexture && !!defines["BUMP"] && !defines["OBJECTSPACE_NORMALMAP"];
+    const tangentBump = !!defines["BUMP"] && !defines["OBJECTSPACE_NORMALMAP"];
+    defines["SKIN_DIFFUSE_NORMAL"] = !!this._diffuseNormalTexture && tangentBump;
+    defines["SKIN_WRINKLE"] = !!this._wrinkleTexture && tangentBump;
   }
 
   override getSamplers(samplers: string[]): void {
-    samplers.push("skinDiffuseNormalSampler");
+    samplers.push("skinDiffuseNormalSampler", "skinWrinkleSampler");
   }
 
   override getUniforms(): { ubo: { name: string; size: number; type: string }[]; fragment: string } {
     return {
-      ubo: [{ name: "skinDiffuseNormalInfos", size: 2, type: "vec2" }],
-      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif",
+      ubo: [
+        { name: "skinDiffuseNormalInfos", size: 2, type: "vec2" },
+        { name: "skinWrinkleWeights", size: 2, type: "vec2" },
+        { name: "skinWrinkleFromWorld", size: 16, type: "mat4" },
+      ],
+      fragment: "#ifdef SKIN_DIFFUSE_NORMAL\nuniform vec2 skinDiffuseNormalInfos;\n#endif\n#ifdef SKIN_WRINKLE\nuniform vec2 skinWrinkleWeights;\nuniform mat4 skinWrinkleFromWorld;\n#endif",
     };
   }
 
-  override bindForSubMesh(uniformBuffer: UniformBuffer, _scene: Scene, _engine: AbstractEngine, _subMesh: SubMesh): void {
+  override bindForSubMesh(uniformBuffer: UniformBuffer, _scene: Scene, _engine: AbstractEngine, subMesh: SubMesh): void {
+    if (this._wrinkleTexture) {
+      const clamp = (w: number) => Math.min(Math.max(w, 0), 1);
+      uniformBuffer.updateFloat2("skinWrinkleWeights", clamp(this.wrinkleWeights.left), clamp(this.wrinkleWeights.right));
+      uniformBuffer.updateMatrix("skinWrinkleFromWorld", subMesh.getMesh().getWorldMatrix().invertToRef(this._fromWorld));
+      uniformBuffer.setTexture("skinWrinkleSampler", this._wrinkleTexture);
+    }
     if (!this._diffuseNormalTexture) return;
     uniformBuffer.updateFloat2("skinDiffuseNormalInfos", this.diffuseNormalLevel, 0);
     uniformBuffer.setTexture("skinDiffuseNormalSampler", this._diffuseNormalTexture);
   }
 
   override hasTexture(texture: BaseTexture): boolean {
-    return this._diffuseNormalTexture === texture;
+    return this._diffuseNormalTexture === texture || this._wrinkleTexture === texture;
   }
 
   override getActiveTextures(activeTextures: BaseTexture[]): void {
     if (this._diffuseNormalTexture) activeTextures.push(this._diffuseNormalTexture);
+    if (this._wrinkleTexture) activeTextures.push(this._wrinkleTexture);
   }
 
   override getAnimatables(animatables: unknown[]): void {
-    const t = this._diffuseNormalTexture as (BaseTexture & { animations?: unknown[] }) | null;
-    if (t?.animations && t.animations.length > 0) animatables.push(t);
+    for (const t of [this._diffuseNormalTexture, this._wrinkleTexture] as ((BaseTexture & { animations?: unknown[] }) | null)[]) {
+      if (t?.animations && t.animations.length > 0) animatables.push(t);
+    }
   }
 
   override dispose(forceDisposeTextures?: boolean): void {
-    if (forceDisposeTextures) this._diffuseNormalTexture?.dispose();
+    if (!forceDisposeTextures) return;
+    this._diffuseNormalTexture?.dispose();
+    this._wrinkleTexture?.dispose();
   }
 
   override getCustomCode(shaderType: string, shaderLanguage?: ShaderLanguage): { [pointName: string]: string } | null {
@@ -184,6 +257,8 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       ["!" + SKIN_PLUGIN_REGEX.transmitted]: `computeDiffuseTransmittedLighting(${INJECTION_MARKER}skinDiffusePreInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.hemispheric]: `computeHemisphericDiffuseLighting(${INJECTION_MARKER}skinDiffuseHemiInfo(preInfo),`,
       ["!" + SKIN_PLUGIN_REGEX.ibl]: IBL_IRRADIANCE,
+      ["!" + SKIN_PLUGIN_REGEX.specularNormal]: `perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(TEXRD(bumpSampler,vBumpUV+uvOffset).xyz,vBumpUV+uvOffset),`,
+      ["!" + SKIN_PLUGIN_REGEX.clearCoatNormal]: `vec4 clearCoatBumpMapData=${WRINKLE_MARKER}TEXRD(clearCoatBumpSampler,vClearCoatBumpUV+uvOffset);clearCoatBumpMapData.xyz=skinWrinkle(clearCoatBumpMapData.xyz,vClearCoatBumpUV+uvOffset);`,
       ["!" + SKIN_PLUGIN_REGEX.sssIrradianceClamp]: `clamp(irradiance,vec3(0.),vec3(${SSS_IRRADIANCE_MAX}))`,
     };
   }
@@ -195,6 +270,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
       diffuseNormalLevel: this.diffuseNormalLevel,
     };
     if (this._diffuseNormalTexture) out.diffuseNormalTexture = this._diffuseNormalTexture.serialize();
+    if (this._wrinkleTexture) out.wrinkleTexture = this._wrinkleTexture.serialize();
     return out;
   }
 
@@ -203,6 +279,7 @@ export class SkinDiffuseNormalPlugin extends MaterialPluginBase {
     if (source?.diffuseNormalTexture) {
       this.diffuseNormalTexture = Texture.Parse(source.diffuseNormalTexture, scene, rootUrl) as BaseTexture | null;
     }
+    if (source?.wrinkleTexture) this.wrinkleTexture = Texture.Parse(source.wrinkleTexture, scene, rootUrl) as BaseTexture | null;
   }
 }
 

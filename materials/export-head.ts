@@ -51,7 +51,7 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
   const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
   const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);
-  const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes });
+  const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes, wrinkleSmile: !!maps.wrinkleSmile });
   const materialJson = materialJsonText(parameters, maps);
   return { glb, babylon, materialJson };
 }

@@ -49,7 +49,7 @@ function stabiliseIds(value: unknown, ids = new Map<number, number>()): unknown 
  * Builds and serialises the head scene from the parts (split once by the caller, shared with the
  * GLB) and checked parameters; texture names are SKIN_MAP_FILES, relative to the file.
  */
-export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], parameters: ValidSkinParameters, has: { thinMask: boolean; eyes: boolean }): Promise<string> {
+export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], parameters: ValidSkinParameters, has: { thinMask: boolean; eyes: boolean; wrinkleSmile?: boolean }): Promise<string> {
   registerSkinMaterialPlugin();
   const engine = new NullEngine();
   try {
@@ -66,6 +66,7 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
       normalsDiffuse: SKIN_MAP_FILES.normalsDiffuse,
       normalsSpecular: SKIN_MAP_FILES.normalsSpecular,
       thinMask: has.thinMask ? SKIN_MAP_FILES.thinMask : null,
+      wrinkleSmile: has.wrinkleSmile ? SKIN_MAP_FILES.wrinkleSmile : null,
     }, parameters);
     skin.id = "skin";
     const eyes = await createEyeMaterial(scene, has.eyes);

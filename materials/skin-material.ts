@@ -1,6 +1,7 @@
 /**
  * The skin material: a stock PBRMaterial (A_D albedo, A_S-driven base lobe, clear-coat sharp lobe
- * with N_S, screen-space SSS, thin-part translucency) plus the N_D plugin. Its parameters and map
+ * with N_S, screen-space SSS, thin-part translucency) plus the N_D plugin, which also blends the
+ * optional smile wrinkle map onto N_S and N_D (its weight bound to blendshapes by wrinkle-maps.ts). Its parameters and map
  * names are mirrored in `material.metadata.porelightSkin`, so a scene opened before the plugin is
  * registered renders as good PBR and `restoreSkinMaterials(scene)` brings the full material back.
  */
@@ -23,13 +24,15 @@ export interface SkinMaps {
   normalsSpecular: string | BaseTexture;
   /** Optional thin-part mask (alpha channel); without it translucency is off. */
   thinMask?: string | BaseTexture | null;
+  /** Optional smile wrinkle map (detail normals, SKIN_MAP_FILES.wrinkleSmile); weight 0 until bound. */
+  wrinkleSmile?: string | BaseTexture | null;
 }
 
 export interface SkinMetadata {
   version: 1;
   parameters: Record<string, unknown>;
   /** Map names relative to the scene's root URL. */
-  maps: { normalsDiffuse: string };
+  maps: { normalsDiffuse: string; wrinkleSmile?: string };
 }
 
 export const SKIN_METADATA_KEY = "porelightSkin";
@@ -73,9 +76,11 @@ export function createCheckedSkinMaterial(name: string, scene: Scene, maps: Skin
   material.clearCoat.bumpTexture = material.bumpTexture;
   if (maps.thinMask) material.subSurface.translucencyIntensityTexture = mapTexture(scene, maps.thinMask, rootUrl, false);
 
-  const ndName = typeof maps.normalsDiffuse === "string" ? maps.normalsDiffuse : maps.normalsDiffuse.name;
-  setSkinProperties(material, p, { normalsDiffuse: ndName });
-  if (options.withPlugin !== false) attachSkinPlugin(material, mapTexture(scene, maps.normalsDiffuse, rootUrl, false));
+  const nameOf = (map: string | BaseTexture) => (typeof map === "string" ? map : map.name);
+  setSkinProperties(material, p, { normalsDiffuse: nameOf(maps.normalsDiffuse), ...(maps.wrinkleSmile ? { wrinkleSmile: nameOf(maps.wrinkleSmile) } : {}) });
+  if (options.withPlugin !== false) {
+    attachSkinPlugin(material, mapTexture(scene, maps.normalsDiffuse, rootUrl, false), maps.wrinkleSmile ? mapTexture(scene, maps.wrinkleSmile, rootUrl, false) : null);
+  }
   return material;
 }
 
@@ -145,10 +150,11 @@ export function readSkinParameters(material: Material): ValidSkinParameters {
   return validateSkinParameters(meta.parameters as Partial<SkinParameters>);
 }
 
-/** Attaches (or updates) the N_D plugin on a material. */
-export function attachSkinPlugin(material: PBRMaterial, diffuseNormals: BaseTexture): SkinDiffuseNormalPlugin {
+/** Attaches (or updates) the N_D plugin on a material; a wrinkle map, when given, replaces the plugin's. */
+export function attachSkinPlugin(material: PBRMaterial, diffuseNormals: BaseTexture, wrinkleSmile: BaseTexture | null = null): SkinDiffuseNormalPlugin {
   const plugin = material.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME) ?? new SkinDiffuseNormalPlugin(material);
   plugin.diffuseNormalTexture = diffuseNormals;
+  if (wrinkleSmile) plugin.wrinkleTexture = wrinkleSmile;
   const meta = getSkinMetadata(material);
   if (meta) plugin.diffuseNormalLevel = Number(meta.parameters.normalStrength ?? 1);
   return plugin;
@@ -175,7 +181,7 @@ function rootUrlOf(texture: BaseTexture | null): string {
 
 /**
  * Brings every skin material of a scene (found by metadata) back to the full material: the N_D
- * plugin (when missing, e.g. the file was loaded before the plugin class was registered), the
+ * plugin and its wrinkle map (when missing, e.g. the file was loaded before the plugin class was registered), the
  * diffusion profile (profile indices are per scene and not saved), the scene's image processing
  * and all derived settings. Returns the restored materials.
  */
@@ -187,10 +193,10 @@ export function restoreSkinMaterials(scene: Scene, options: { rootUrl?: string }
     applySkinParameters(material, meta.parameters as Partial<SkinParameters>);
     followSceneImageProcessing(material);
     const existing = material.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
-    if (!existing?.diffuseNormalTexture) {
-      const rootUrl = options.rootUrl ?? rootUrlOf(material.albedoTexture);
-      attachSkinPlugin(material, mapTexture(scene, meta.maps.normalsDiffuse, rootUrl, false));
-    }
+    const rootUrl = options.rootUrl ?? rootUrlOf(material.albedoTexture);
+    const missingWrinkle = meta.maps.wrinkleSmile && !existing?.wrinkleTexture ? mapTexture(scene, meta.maps.wrinkleSmile, rootUrl, false) : null;
+    if (!existing?.diffuseNormalTexture) attachSkinPlugin(material, mapTexture(scene, meta.maps.normalsDiffuse, rootUrl, false), missingWrinkle);
+    else if (missingWrinkle) existing.wrinkleTexture = missingWrinkle;
     restored.push(material);
   }
   return restored;

@@ -1,14 +1,17 @@
 /**
  * Skin material in Node (NullEngine): the N_D plugin's shader injection, serialise → parse round
- * trips with and without the plugin class registered, GLB validity and byte-identical exports.
+ * trips with and without the plugin class registered, GLB validity and byte-identical exports,
+ * the wrinkle map's injection and its binding to the blendshapes.
  * Order matters: the "not registered" case runs before anything registers the plugin class.
  */
 import { describe, expect, it, beforeAll } from "vitest";
-import { HemisphericLight, Mesh, NullEngine, PBRMaterial, PointLight, RawTexture, Scene, SceneLoader, SceneSerializer, Vector3, VertexData, FreeCamera, Constants } from "@babylonjs/core";
+import { HemisphericLight, Mesh, MorphTarget, MorphTargetManager, NullEngine, PBRMaterial, PointLight, RawTexture, Scene, SceneLoader, SceneSerializer, Vector3, VertexData, FreeCamera, Constants } from "@babylonjs/core";
 import "@babylonjs/loaders/glTF/index.js";
 import { validateBytes } from "gltf-validator";
 import { createSkinMaterial, getSkinMetadata, readSkinParameters, restoreSkinMaterials, applySkinParameters } from "../materials/skin-material.ts";
-import { INJECTION_MARKER, registerSkinMaterialPlugin, SKIN_PLUGIN_NAME, SKIN_PLUGIN_REGEX, SkinDiffuseNormalPlugin } from "../materials/diffuse-normal-plugin.ts";
+import { INJECTION_MARKER, registerSkinMaterialPlugin, SKIN_PLUGIN_NAME, SKIN_PLUGIN_REGEX, SkinDiffuseNormalPlugin, WRINKLE_MARKER } from "../materials/diffuse-normal-plugin.ts";
+import { bindWrinkleMaps } from "../materials/wrinkle-maps.ts";
+import { SKIN_MAP_FILES, WRINKLE_DRIVERS } from "../materials/map-files.ts";
 import { SKIN_DEFAULTS, specularFactors, fresnelF0, validateSkinParameters, type SkinParameters } from "../materials/skin-parameters.ts";
 import { exportHeadAssets, type HeadAssets } from "../materials/export-head.ts";
 import { syntheticHead, syntheticMaps } from "./browser/synthetic-head.ts";
@@ -54,16 +57,21 @@ async function readyEffectSource(material: PBRMaterial, mesh: Mesh): Promise<{ s
 
 const count = (text: string, pattern: string) => (text.match(new RegExp(pattern, "g")) ?? []).length;
 
+/** The plain-PBR and the plugin's compiled fragment shaders of the skin, under a point and a hemispheric light; `extra` names optional maps to add. */
+async function compileBoth(extra: ("thinMask" | "wrinkleSmile")[]) {
+  const scene = newScene();
+  new PointLight("point", new Vector3(0, 1, -1), scene);
+  new HemisphericLight("sky", new Vector3(0, 1, 0), scene);
+  const maps = { albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), ...Object.fromEntries(extra.map((k) => [k, rawMap(scene, k)])) };
+  const baseline = await readyEffectSource(createSkinMaterial("plain", scene, maps, {}, { withPlugin: false }), headMesh(scene));
+  const skin = createSkinMaterial("skin", scene, maps);
+  const injected = await readyEffectSource(skin, headMesh(scene));
+  return { scene, skin, baseline, injected };
+}
+
 describe("N_D material plugin: shader injection", () => {
   it("replaces every diffuse lighting term once and re-evaluates IBL irradiance with N_D", async () => {
-    const scene = newScene();
-    new PointLight("point", new Vector3(0, 1, -1), scene);
-    new HemisphericLight("sky", new Vector3(0, 1, 0), scene);
-    const maps = { albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), thinMask: rawMap(scene, "thin") };
-    const plain = createSkinMaterial("plain", scene, maps, {}, { withPlugin: false });
-    const baseline = await readyEffectSource(plain, headMesh(scene));
-    const skin = createSkinMaterial("skin", scene, maps);
-    const injected = await readyEffectSource(skin, headMesh(scene));
+    const { scene, baseline, injected } = await compileBoth(["thinMask"]);
 
     expect(injected.defines).toContain("#define SKIN_DIFFUSE_NORMAL");
     expect(injected.defines).toContain("#define BUMP");
@@ -75,8 +83,73 @@ describe("N_D material plugin: shader injection", () => {
     expect(count(baseline.source, SKIN_PLUGIN_REGEX.ibl)).toBe(1);
     expect(injected.source.split(INJECTION_MARKER).length - 1).toBe(expected);
     for (const pattern of Object.values(SKIN_PLUGIN_REGEX)) expect(count(injected.source, pattern)).toBe(pattern === SKIN_PLUGIN_REGEX.ibl ? 1 : 0);
-    expect(count(injected.source, "skinDiffuseNormalW=perturbNormal\\(TBN,texture2D\\(skinDiffuseNormalSampler")).toBe(1);
+    expect(count(injected.source, "skinDiffuseNormalW=perturbNormal\\(TBN,.{0,40}texture2D\\(skinDiffuseNormalSampler")).toBe(1);
     expect(count(injected.source, "computeEnvironmentIrradiance\\(skinIrradianceVector\\)")).toBe(1);
+    // Without a wrinkle map the blend's code is compiled out: its calls return their sample.
+    expect(injected.defines).not.toContain("SKIN_WRINKLE");
+    scene.getEngine().dispose();
+  });
+
+  it("blends the wrinkle map into N_S, the clear coat's N_S and N_D, once each", async () => {
+    const { scene, skin, baseline, injected } = await compileBoth(["wrinkleSmile"]);
+    expect(injected.defines).toContain("#define SKIN_WRINKLE");
+    expect(count(baseline.source, SKIN_PLUGIN_REGEX.specularNormal)).toBe(1);
+    expect(count(baseline.source, SKIN_PLUGIN_REGEX.clearCoatNormal)).toBe(1);
+    expect(count(injected.source, SKIN_PLUGIN_REGEX.specularNormal)).toBe(0);
+    expect(count(injected.source, SKIN_PLUGIN_REGEX.clearCoatNormal)).toBe(0);
+    expect(injected.source.split(WRINKLE_MARKER).length - 1).toBe(3);
+    expect(count(injected.source, "skinWrinkle\\(texture2D\\(skinDiffuseNormalSampler")).toBe(1);
+    expect(skin.pluginManager!.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)!.wrinkleTexture?.name).toBe("wrinkleSmile");
+    expect(getSkinMetadata(skin)?.maps.wrinkleSmile).toBe("wrinkleSmile");
+    scene.getEngine().dispose();
+  });
+});
+
+describe("bindWrinkleMaps", () => {
+  /** The head with morph targets named `names` (positions unmoved: only the influences matter here). */
+  function morphHead(scene: Scene, names: string[]): Mesh {
+    const mesh = headMesh(scene);
+    const manager = new MorphTargetManager(scene);
+    for (const name of names) manager.addTarget(MorphTarget.FromMesh(mesh, name, 0));
+    mesh.morphTargetManager = manager;
+    return mesh;
+  }
+  const maps = (scene: Scene) => ({ albedoDiffuse: rawMap(scene, "ad"), albedoSpecular: rawMap(scene, "as"), normalsDiffuse: rawMap(scene, "nd"), normalsSpecular: rawMap(scene, "ns"), wrinkleSmile: rawMap(scene, "wrinkle") });
+
+  it("sets each side's weight before each frame to the largest influence of its drivers, and stops on dispose", () => {
+    const scene = newScene();
+    const mesh = morphHead(scene, ["jawOpen", "mouthSmileLeft", "mouthSmileRight", "cheekSquintLeft"]);
+    const skin = createSkinMaterial("skin", scene, maps(scene));
+    mesh.material = skin;
+    const plugin = skin.pluginManager!.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)!;
+    const target = (name: string) => mesh.morphTargetManager!.getTargetByName(name)!;
+    const binding = bindWrinkleMaps(mesh, skin, WRINKLE_DRIVERS.wrinkleSmile);
+    expect(binding.targets.map((t) => t.name)).toEqual(["mouthSmileLeft", "mouthSmileRight", "cheekSquintLeft"]);
+    target("jawOpen").influence = 1; // not a driver
+    scene.render();
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
+    target("mouthSmileLeft").influence = 0.3;
+    target("cheekSquintLeft").influence = 0.7;
+    scene.render();
+    expect(plugin.wrinkleWeights.left).toBeCloseTo(0.7, 6);
+    expect(plugin.wrinkleWeights.right).toBe(0); // a one-sided smile folds one cheek
+    target("mouthSmileRight").influence = 1.4; // influences past 1 fold no deeper than the map
+    scene.render();
+    expect(plugin.wrinkleWeights.right).toBe(1);
+    expect(plugin.wrinkleWeights.left).toBeCloseTo(0.7, 6);
+    binding.dispose();
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
+    target("mouthSmileLeft").influence = 1;
+    scene.render();
+    expect(plugin.wrinkleWeights).toEqual({ left: 0, right: 0 });
+    scene.getEngine().dispose();
+  });
+
+  it("refuses a plain PBR material and a mesh without any driver", () => {
+    const scene = newScene();
+    const mesh = morphHead(scene, ["jawOpen"]);
+    expect(() => bindWrinkleMaps(mesh, createSkinMaterial("plain", scene, maps(scene), {}, { withPlugin: false }), WRINKLE_DRIVERS.wrinkleSmile)).toThrow(/no SkinDiffuseNormal plugin/);
+    expect(() => bindWrinkleMaps(mesh, createSkinMaterial("skin", scene, maps(scene)), WRINKLE_DRIVERS.wrinkleSmile)).toThrow(/none of the driver blendshapes/);
     scene.getEngine().dispose();
   });
 });
@@ -88,7 +161,7 @@ describe("serialise → parse", () => {
   beforeAll(() => {
     const scene = newScene();
     const mesh = headMesh(scene);
-    const maps = { albedoDiffuse: "maps/a_d.png", albedoSpecular: "maps/a_s.png", normalsDiffuse: "maps/n_d.png", normalsSpecular: "maps/n_s.png", thinMask: "maps/thin.png" };
+    const maps = { albedoDiffuse: "maps/a_d.png", albedoSpecular: "maps/a_s.png", normalsDiffuse: "maps/n_d.png", normalsSpecular: "maps/n_s.png", thinMask: "maps/thin.png", wrinkleSmile: "maps/wrinkle.png" };
     mesh.material = createSkinMaterial("skin", scene, maps, params);
     serialized = SceneSerializer.SerializeMesh(mesh);
     scene.getEngine().dispose();
@@ -123,11 +196,12 @@ describe("serialise → parse", () => {
     const material = scene.getMaterialByName("skin") as PBRMaterial;
     expect(material).toBeInstanceOf(PBRMaterial);
     expect(material.pluginManager?.getPlugin(SKIN_PLUGIN_NAME) ?? null).toBeNull();
-    expect(getSkinMetadata(material)?.maps.normalsDiffuse).toBe("maps/n_d.png");
+    expect(getSkinMetadata(material)?.maps).toEqual({ normalsDiffuse: "maps/n_d.png", wrinkleSmile: "maps/wrinkle.png" });
     checkMaterial(material);
     expect(restoreSkinMaterials(scene)).toEqual([material]);
     const plugin = material.pluginManager!.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)!;
     expect(plugin.diffuseNormalTexture?.name).toBe("maps/n_d.png");
+    expect(plugin.wrinkleTexture?.name).toBe("maps/wrinkle.png");
     expect(plugin.diffuseNormalLevel).toBeCloseTo(params.normalStrength, 6);
     checkMaterial(material);
     scene.getEngine().dispose();
@@ -141,6 +215,7 @@ describe("serialise → parse", () => {
     const plugin = material.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME);
     expect(plugin).toBeInstanceOf(SkinDiffuseNormalPlugin);
     expect(plugin!.diffuseNormalTexture?.name).toBe("maps/n_d.png");
+    expect(plugin!.wrinkleTexture?.name).toBe("maps/wrinkle.png");
     checkMaterial(material);
     // Live edits keep the metadata mirror in step.
     applySkinParameters(material, { roughnessBase: 0.5 });
@@ -157,7 +232,8 @@ describe("exportHeadAssets", () => {
   beforeAll(async () => {
     const head = syntheticHead(24);
     // target "source": plain float geometry, which Babylon loads in Node without the meshopt decoder.
-    input = { ...head, maps: await syntheticMaps(64, 96), parameters: validateSkinParameters({ roughnessBase: 0.7 }), target: "source" };
+    const maps = await syntheticMaps(64, 96);
+    input = { ...head, maps: { ...maps, wrinkleSmile: maps.normalsSpecular }, parameters: validateSkinParameters({ roughnessBase: 0.7 }), target: "source" };
     first = await exportHeadAssets(input);
   });
 
@@ -210,6 +286,9 @@ describe("exportHeadAssets", () => {
     expect(readSkinParameters(skin).roughnessBase).toBe(0.7);
     expect(skin.albedoTexture?.name).toBe("maps/albedo_diffuse.png");
     expect(JSON.parse(first.materialJson).parameters.roughnessBase).toBe(0.7);
+    expect(JSON.parse(first.materialJson).wrinkles).toEqual({ wrinkleSmile: { map: SKIN_MAP_FILES.wrinkleSmile, blendshapes: WRINKLE_DRIVERS.wrinkleSmile } });
+    expect(skin.pluginManager?.getPlugin<SkinDiffuseNormalPlugin>(SKIN_PLUGIN_NAME)?.wrinkleTexture?.name).toBe(SKIN_MAP_FILES.wrinkleSmile);
+    expect(getSkinMetadata(skin)?.maps.wrinkleSmile).toBe(SKIN_MAP_FILES.wrinkleSmile);
     expect(Constants.MATERIAL_ClockWiseSideOrientation).toBe((head as Mesh).sideOrientation);
     // Every material follows the scene's image processing (no detached copy stored in the file).
     for (const m of JSON.parse(first.babylon).materials) expect(m).not.toHaveProperty("_imageProcessingConfiguration");

@@ -187,7 +187,7 @@ describe("importReconstruction", () => {
     const skin = skinOf(head);
     expect(materials[0]).toBe(skin);
     const names = skin.getActiveTextures().map((t) => t.name);
-    for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "thinMask"] as const) {
+    for (const key of ["albedoDiffuse", "albedoSpecular", "normalsDiffuse", "normalsSpecular", "thinMask", "wrinkleSmile"] as const) {
       expect(names).toContain(`${assetDir}/${SKIN_MAP_FILES[key]}`);
     }
     for (const name of names) {
@@ -196,6 +196,8 @@ describe("importReconstruction", () => {
     }
     expect(pluginOf(skin)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
     expect(getSkinMetadata(skin)?.maps.normalsDiffuse).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+    expect(pluginOf(skin)?.wrinkleTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.wrinkleSmile}`);
+    expect(getSkinMetadata(skin)?.maps.wrinkleSmile).toBe(`${assetDir}/${SKIN_MAP_FILES.wrinkleSmile}`);
     expect(readSkinParameters(skin).roughnessBase).toBe(0.7);
     expect(skin.subSurface.isTranslucencyEnabled).toBe(true); // the job's thin-part mask came along
     // Editor scenes are in centimetres: the scattering scale follows.
@@ -287,6 +289,7 @@ describe("the Editor's save path: SceneSerializer.SerializeMesh round trip", () 
       main(later);
       const restored = skinOf(second.mesh);
       expect(pluginOf(restored)?.diffuseNormalTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.normalsDiffuse}`);
+      expect(pluginOf(restored)?.wrinkleTexture?.name).toBe(`${assetDir}/${SKIN_MAP_FILES.wrinkleSmile}`);
       expect(calls.logs.some((l) => /restored 1 skin material/.test(l))).toBe(true);
       close(later);
     } finally {

@@ -45,6 +45,10 @@ interface PorelightHook {
   /** Sets several weights (0…1, by name) at once and renders until a frame shows them (one frame unless the number of active targets changes). */
   setBlendshapes?(weights: Record<string, number>): Promise<void>;
   setTalkLoop?(on: boolean): void;
+  /** Replaces the skin's wrinkle map by the image at `url` (null: none), bound to the smile's blendshapes; renders once ready. */
+  setWrinkleMap?(url: string | null): Promise<void>;
+  /** The skin's wrinkle weights, subject's left and right, as the binding sets them (expressions.html). */
+  wrinkleWeights?(): { left: number; right: number };
   /** The SSS edge check's geometry (sss.html only). */
   sss?: SssCheckInfo;
 }
@@ -227,6 +231,11 @@ async function main(): Promise<void> {
     };
     hook.setBlendshape = (name: string, weight: number) => hook.setBlendshapes!({ [name]: weight });
     hook.setTalkLoop = controls.loop;
+    hook.setWrinkleMap = async (url: string | null) => {
+      controls.setWrinkleMap(url ? new Texture(url, scene, { noMipmap: false, invertY: false, gammaSpace: false }) : null);
+      await whenReady(scene);
+    };
+    hook.wrinkleWeights = controls.wrinkleWeights;
     controls.loop(new URLSearchParams(location.search).get("loop") === "1");
   }
   if (which === "maps") mapViewer(scene, head, jobUrl, hook);

@@ -5,6 +5,9 @@
  * the subject's left (the viewer's right in this front view), unsided shapes near the midline;
  * shapes that move the jaw or mouth sideways point that way on screen; jawOpen
  * reaches below the neutral mouth to the chin, eyeBlinkLeft changes the subject's left eye only. Screenshots of a few shapes are kept under test-artifacts/browser/.
+ * The smile's wrinkle map on the same page: a synthetic fold patch on the left cheek comes back
+ * where it lies when mouthSmileLeft is 1, not with mouthSmileRight, and at weight 0 the head
+ * renders as without the map.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { existsSync } from "node:fs";
@@ -16,6 +19,34 @@ import { ARKIT_BLENDSHAPES } from "../../src/geometry/blendshape-names.ts";
 import { ARTIFACTS, type BrowserSession, CHROMIUM, startBrowserSession } from "./harness.ts";
 
 const hasChromium = existsSync(CHROMIUM) || process.env.CI === "true";
+
+/** Radius of the synthetic fold patch in UV (the atlas is 1 × 1). */
+const WRINKLE_PATCH_RADIUS = 0.045;
+
+/** Raw RGB pixels of a PNG. */
+async function rgb(png: Buffer): Promise<{ data: Buffer; w: number; h: number }> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, w: info.width, h: info.height };
+}
+
+/**
+ * A wrinkle map that is flat (0, 0, 1) except a disk of radius WRINKLE_PATCH_RADIUS around (u, v):
+ * strong folds there, tangent-space slopes ±0.8 along u with a period of a third of the radius.
+ * Encoded like the pipeline's (n * 0.5 + 0.5), 8-bit RGB, UV origin top-left.
+ */
+async function foldPatchPng(u: number, v: number, size = 512): Promise<Buffer> {
+  const data = Buffer.alloc(size * size * 3);
+  const period = WRINKLE_PATCH_RADIUS / 3;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const du = (x + 0.5) / size - u, dv = (y + 0.5) / size - v;
+      const slope = Math.hypot(du, dv) <= WRINKLE_PATCH_RADIUS ? 0.8 * Math.sin((2 * Math.PI * du) / period) : 0;
+      const n = [slope, 0, 1].map((c) => c / Math.hypot(slope, 1));
+      for (let c = 0; c < 3; c++) data[3 * (y * size + x) + c] = Math.round((n[c] * 0.5 + 0.5) * 255);
+    }
+  }
+  return sharp(data, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+}
 
 /** Luminance (8-bit) per pixel of a PNG, with its size. */
 async function luminance(png: Buffer): Promise<{ y: Float32Array; w: number; h: number }> {
@@ -91,11 +122,99 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     return sum / (base.length / 3);
   }, name);
 
+  it("a wrinkle map bound to the smile: mouthSmileLeft brings its folds back where they lie, mouthSmileRight not; weight 0 renders as without the map", async () => {
+    const allZero = Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, 0]));
+    await page.evaluate(async (zero) => {
+      await window.porelight.setScattering!(false);
+      await window.porelight.setWrinkleMap!(null);
+      await window.porelight.setBlendshapes!(zero);
+    }, allZero);
+    // The patch: a disk in UV around the skin point seen at the subject's left cheek (the viewer's
+    // right, between nose tip and mouth), and its box on screen from the head's vertices inside it.
+    const patch = await page.evaluate(async (radius) => {
+      const scene = window.porelight.scene!;
+      const head = scene.meshes.find((m) => m.name === "head")!;
+      const engine = scene.getEngine();
+      const w = engine.getRenderWidth(), h = engine.getRenderHeight();
+      // Object → clip (Babylon's row-vector matrices) → canvas pixels, y down.
+      const m = head.getWorldMatrix().multiply(scene.getTransformMatrix()).m;
+      const positions = head.getVerticesData("position")!, uvs = head.getVerticesData("uv")!;
+      const project = (i: number) => {
+        const [x, y, z] = [positions[3 * i], positions[3 * i + 1], positions[3 * i + 2]];
+        const cw = x * m[3] + y * m[7] + z * m[11] + m[15];
+        return { x: ((x * m[0] + y * m[4] + z * m[8] + m[12]) / cw * 0.5 + 0.5) * w, y: (0.5 - (x * m[1] + y * m[5] + z * m[9] + m[13]) / cw * 0.5) * h };
+      };
+      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      for (let i = 0; i < positions.length / 3; i++) {
+        const s = project(i);
+        x0 = Math.min(x0, s.x); x1 = Math.max(x1, s.x); y0 = Math.min(y0, s.y); y1 = Math.max(y1, s.y);
+      }
+      const hit = scene.pick(x0 + 0.64 * (x1 - x0), y0 + 0.52 * (y1 - y0), (m) => m === head);
+      const uv = hit?.getTextureCoordinates();
+      if (!uv) throw new Error("no skin under the cheek point");
+      let bx0 = Infinity, bx1 = -Infinity, by0 = Infinity, by1 = -Infinity, inside = 0;
+      for (let i = 0; i < uvs.length / 2; i++) {
+        if (Math.hypot(uvs[2 * i] - uv.x, uvs[2 * i + 1] - uv.y) > radius) continue;
+        const s = project(i);
+        inside++;
+        bx0 = Math.min(bx0, s.x); bx1 = Math.max(bx1, s.x); by0 = Math.min(by0, s.y); by1 = Math.max(by1, s.y);
+      }
+      return { u: uv.x, v: uv.y, inside, box: [bx0, bx1, by0, by1] };
+    }, WRINKLE_PATCH_RADIUS);
+    expect(patch.inside).toBeGreaterThan(3);
+
+    const weights = () => page.evaluate(() => window.porelight.wrinkleWeights!());
+    const withoutMap = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 1 }); });
+    const rightWithoutMap = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 0, mouthSmileLeft: 1 }); });
+    const leftWithoutMap = await rgb(await shot());
+    const dataUrl = "data:image/png;base64," + (await foldPatchPng(patch.u, patch.v)).toString("base64");
+    await page.evaluate(async (url) => { await window.porelight.setWrinkleMap!(url); }, dataUrl);
+    expect(await weights()).toEqual({ left: 1, right: 0 });
+    const leftPng = await shot();
+    await writeFile(path.join(ARTIFACTS, "wrinkle-smile.png"), leftPng);
+    const left = await rgb(leftPng);
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 1, mouthSmileLeft: 0 }); });
+    expect(await weights()).toEqual({ left: 0, right: 1 });
+    const right = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setBlendshapes!({ mouthSmileRight: 0 }); });
+    expect(await weights()).toEqual({ left: 0, right: 0 });
+    const neutralWithMap = await rgb(await shot());
+    await page.evaluate(async () => { await window.porelight.setWrinkleMap!(null); });
+
+    // Weight 0: the very same pixels as the material without the map.
+    expect(neutralWithMap.data.equals(withoutMap.data)).toBe(true);
+    // Pixels that differ by more than 6 levels in any channel, and how many lie over the patch's box
+    // (a few pixels of margin: the box is from the unsmiled vertices, the smile moves the cheek a little).
+    const margin = 8;
+    const [bx0, bx1, by0, by1] = patch.box;
+    const changes = (a: typeof left, b: typeof left) => {
+      let changed = 0, inBox = 0;
+      for (let i = 0; i < a.w * a.h; i++) {
+        if (Math.max(...[0, 1, 2].map((c) => Math.abs(a.data[3 * i + c] - b.data[3 * i + c]))) <= 6) continue;
+        changed++;
+        const x = i % a.w, y = Math.floor(i / a.w);
+        if (x >= bx0 - margin && x <= bx1 + margin && y >= by0 - margin && y <= by1 + margin) inBox++;
+      }
+      return { changed, inBox };
+    };
+    // Smiling on the patch's side: the map changes the picture, and (nearly) only over the patch.
+    const own = changes(left, leftWithoutMap);
+    expect(own.changed).toBeGreaterThan(50);
+    expect(own.inBox / own.changed).toBeGreaterThan(0.95);
+    // Smiling on the other side: the patch stays unfolded.
+    const other = changes(right, rightWithoutMap);
+    await writeFile(path.join(ARTIFACTS, "wrinkle-smile.json"), JSON.stringify({ patch, smileLeft: own, smileRight: other }, null, 2) + "\n");
+    expect(other.changed).toBeLessThan(own.changed * 0.05);
+  }, 300_000);
+
   it("carries all 52 names and moves the region each one names", async () => {
     const names = await page.evaluate(() => window.porelight.blendshapes ?? []);
     expect(names).toEqual([...ARKIT_BLENDSHAPES]);
-    // Geometry is what is checked: the skin's scattering pre-pass only costs time here.
-    await page.evaluate(async () => { await window.porelight.setScattering!(false); await window.porelight.renderFrames!(2); });
+    // Geometry is what is checked: the skin's scattering pre-pass only costs time here, and the
+    // job's smile wrinkle map (one map for both sides) would move a one-sided smile's change toward the midline.
+    await page.evaluate(async () => { await window.porelight.setScattering!(false); await window.porelight.setWrinkleMap!(null); await window.porelight.renderFrames!(2); });
     const neutralPng = await shot();
     const neutral = await luminance(neutralPng);
     await writeFile(path.join(ARTIFACTS, "blendshape-neutral.png"), neutralPng);

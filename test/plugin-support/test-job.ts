@@ -91,6 +91,8 @@ export async function makeTestJobFiles(): Promise<OutputFile[]> {
       normalsSpecular: flat(w, h, [0.05, 0, 0.9987], "data"),
       photoTexture: flat(w, h, [0.8, 0.6, 0.5], "srgb"),
       thinMask: thin,
+      // The smile's wrinkle map (a uniform tilt: only its path through the plugin matters here).
+      wrinkleNormals: flat(w, h, [0.3, 0, 0.9539], "data"),
       // A debug map, as real jobs write (the plugin keeps these out of assets/).
       debug: [{ name: "confidence", image: flat(w, h, [0.5], "data"), bitDepth: 8 }],
     },
