@@ -78,6 +78,13 @@ export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_
  */
 export const SKIN_SURFACE_REFLECTANCE = 0.028;
 
+/**
+ * How far (ln g/r, ln b/r) one person's facial skin lies off the locus through the ISSA medians [S20]
+ * under a neutral light: the anchors are bin medians, individual skin varies around their curve.
+ * The locus match leaves this much of a colour's distance uncorrected.
+ */
+export const SKIN_LOCUS_TOLERANCE = 0.05;
+
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
   gain: [number, number, number];
@@ -101,7 +108,7 @@ export interface SkinLocusMatch {
  * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE) for the luminance; the
  * gain's target colour stays at that anchor.
  */
-export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
+export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = SKIN_LOCUS_TOLERANCE): SkinLocusMatch {
   return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance);
 }
 
@@ -167,7 +174,7 @@ export interface SoftLocusMatch extends SkinLocusMatch {
  * face, as `matchSkinLocus`'s does. The white-balance gain, distance and extrapolation are the
  * nearest point's (`matchSkinLocus` on the apparent curve).
  */
-export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = 0.05): SoftLocusMatch {
+export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = SKIN_LOCUS_TOLERANCE): SoftLocusMatch {
   const locus = apparentLocus(sheen);
   const nearest = matchSkinLocusOn(locus, SKIN_LOCUS_Y_RANGE[1] + sheen, rgb, tolerance);
   const q = logChroma(rgb);
