@@ -371,7 +371,10 @@ describe("skin's surface reflection", () => {
     const plain = ALTERATIONS[0];
     const taken = await recoverSkin(dark, plain, { skinSurfaceReflectance: SKIN_SURFACE_REFLECTANCE }, SKIN_SURFACE_REFLECTANCE);
     const left = await recoverSkin(dark, plain, { skinSurfaceReflectance: 0 }, SKIN_SURFACE_REFLECTANCE);
-    if (process.env.TONE_PRINT) console.log(`sheen taken out: ΔE00 ${taken.dE.toFixed(2)}; read as albedo: ΔE00 ${left.dE.toFixed(2)}`);
+    if (process.env.TONE_PRINT) {
+      const c = taken.result.lighting.albedoScale.cues;
+      console.log(`sheen taken out: ΔE00 ${taken.dE.toFixed(2)} (skinY ${JSON.stringify(c?.skinY)}, prior σ ${c?.priorSigmaLnY.toFixed(2)}, weights ${c?.referenceWeight.luminance.toFixed(2)} / ${c?.referenceWeight.colour.toFixed(2)}, sclera ${c?.sclera.reason}); read as albedo: ΔE00 ${left.dE.toFixed(2)}`);
+    }
     expect(taken.dE).toBeLessThan(3);
     expect(left.dE).toBeGreaterThan(taken.dE + 3);
     expect(luminanceOf(left.result.lighting.skinAlbedo)).toBeGreaterThan(1.2 * luminanceOf(taken.result.lighting.skinAlbedo));
