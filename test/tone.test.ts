@@ -7,12 +7,12 @@ import { describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
-import { combineCues, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
+import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { ciede2000, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
@@ -371,7 +371,10 @@ describe("skin's surface reflection", () => {
     const plain = ALTERATIONS[0];
     const taken = await recoverSkin(dark, plain, { skinSurfaceReflectance: SKIN_SURFACE_REFLECTANCE }, SKIN_SURFACE_REFLECTANCE);
     const left = await recoverSkin(dark, plain, { skinSurfaceReflectance: 0 }, SKIN_SURFACE_REFLECTANCE);
-    if (process.env.TONE_PRINT) console.log(`sheen taken out: ΔE00 ${taken.dE.toFixed(2)}; read as albedo: ΔE00 ${left.dE.toFixed(2)}`);
+    if (process.env.TONE_PRINT) {
+      const c = taken.result.lighting.albedoScale.cues;
+      console.log(`sheen taken out: ΔE00 ${taken.dE.toFixed(2)} (skinY ${JSON.stringify(c?.skinY)}, prior σ ${c?.priorSigmaLnY.toFixed(2)}, weights ${c?.referenceWeight.luminance.toFixed(2)} / ${c?.referenceWeight.colour.toFixed(2)}, sclera ${c?.sclera.reason}); read as albedo: ΔE00 ${left.dE.toFixed(2)}`);
+    }
     expect(taken.dE).toBeLessThan(3);
     expect(left.dE).toBeGreaterThan(taken.dE + 3);
     expect(luminanceOf(left.result.lighting.skinAlbedo)).toBeGreaterThan(1.2 * luminanceOf(taken.result.lighting.skinAlbedo));
@@ -387,5 +390,43 @@ describe("skin's surface reflection", () => {
     expect(light.luminance).toBeCloseTo(0.355 + SKIN_SURFACE_REFLECTANCE, 2);
     // Read on the diffuse locus, ITA −45° skin with its sheen passes for skin three times lighter.
     expect(matchSkinLocus([0.156, 0.082, 0.056]).luminance).toBeGreaterThan(3 * 0.068);
+  });
+});
+
+describe("colour misfits to the skin locus", () => {
+  // The relative skin median is the ITA 12° anchor itself: fs = 1 is the truth.
+  const median = [0.322, 0.163, 0.093];
+  const prior: SkinPrior = (wb) => {
+    const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, gain: m.gain.map((g, c) => g * wb[c]) };
+  };
+
+  it("a reference whose light puts the skin off every skin colour has its doubts scaled by the Birge ratio; one that does not keeps them", () => {
+    const on = lightConsistency(prior, { fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 });
+    expect(on.ratio).toBe(1);
+    expect(on.cue.sigmaLnY).toBe(0.3);
+    // A reading of a light bluer by 0.5 in ln b/r than the truth: under it the skin is yellower than any skin.
+    const off = lightConsistency(prior, { fs: [1, 1, Math.exp(-0.5)], sigmaLnY: 0.3, sigmaChroma: 0.1 });
+    expect(off.distance).toBeGreaterThan(0.2);
+    expect(off.ratio).toBeCloseTo(off.distance / Math.hypot(0.1, SKIN_LOCUS_TOLERANCE), 9);
+    expect(off.cue.sigmaLnY).toBeCloseTo(0.3 * off.ratio, 9);
+    expect(off.cue.sigmaChroma).toBeCloseTo(0.1 * off.ratio, 9);
+    // Combined with the prior, the inconsistent reading weighs less than the consistent one.
+    const ref = (cue: { fs: [number, number, number]; sigmaLnY: number; sigmaChroma: number }) => [{ name: "sclera" as const, cue, reason: "ok", pixels: 100, clipped: 0, purity: 0.5 }];
+    const wOn = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
+    const wOff = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, Math.exp(-0.5)], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
+    expect(wOff).toBeLessThan(wOn);
+  });
+
+  it("past the locus's darkest anchor the luminance stays at its median and the run-on is its doubt", () => {
+    const d45 = [0.128, 0.054, 0.028];
+    const d15 = [0.213, 0.098, 0.048];
+    // Along the −15° → −45° segment in (ln g/r, ln b/r), half its length past −45°.
+    const chroma = (v: number[]) => [Math.log(v[1] / v[0]), Math.log(v[2] / v[0])];
+    const [a, b] = [chroma(d15), chroma(d45)];
+    const m = matchSkinLocus([1, Math.exp(b[0] + 0.5 * (b[0] - a[0])), Math.exp(b[1] + 0.5 * (b[1] - a[1]))]);
+    expect(m.luminance).toBeCloseTo(0.068, 3);
+    expect(m.extrapolated).toBeCloseTo(0.5 * Math.log(0.119 / 0.068), 1);
+    expect(matchSkinLocus(d45).extrapolated).toBe(0);
   });
 });

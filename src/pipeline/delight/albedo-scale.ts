@@ -78,6 +78,13 @@ export const SKIN_LOCUS_Y_RANGE: readonly [number, number] = [luminance(...SKIN_
  */
 export const SKIN_SURFACE_REFLECTANCE = 0.028;
 
+/**
+ * How far (ln g/r, ln b/r) one person's facial skin lies off the locus through the ISSA medians [S20]
+ * under a neutral light: the anchors are bin medians, individual skin varies around their curve.
+ * The locus match leaves this much of a colour's distance uncorrected.
+ */
+export const SKIN_LOCUS_TOLERANCE = 0.05;
+
 export interface SkinLocusMatch {
   /** Per-channel gain (red = 1) that moves the colour onto the skin locus, up to `tolerance`. */
   gain: [number, number, number];
@@ -86,8 +93,10 @@ export interface SkinLocusMatch {
   /** Distance of the colour from the locus in log(g/r), log(b/r) (0 = on it). */
   distance: number;
   /**
-   * ln Y of the matched point over the lightest anchor's where the locus is run on past it (0
-   * elsewhere): how far the luminance is extrapolated past the measured medians, a doubt of it.
+   * ln Y of the matched point over the lightest anchor's where the locus is run on past it; past
+   * the darkest anchor (where the luminance stays at its median), |ln Y| the darkest segment run on
+   * to the colour's projection would give (faces darker than the −45° median exist [S20]); 0
+   * elsewhere: how far the luminance is extrapolated past the measured medians, a doubt of it.
    */
   extrapolated: number;
 }
@@ -101,7 +110,7 @@ export interface SkinLocusMatch {
  * runs on past its anchor up to ISSA's lightest face (SKIN_LOCUS_Y_RANGE) for the luminance; the
  * gain's target colour stays at that anchor.
  */
-export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = 0.05): SkinLocusMatch {
+export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = SKIN_LOCUS_TOLERANCE): SkinLocusMatch {
   return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance);
 }
 
@@ -123,10 +132,12 @@ function matchSkinLocusOn(anchors: readonly (readonly number[])[], yHi: number, 
     const dy = by - ay;
     // The first segment runs on before its start (lighter) up to yHi.
     const tMin = i === 1 ? (yHi - aY) / (bY - aY) : 0;
-    const t = Math.min(1, Math.max(tMin, ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy)));
+    const along = ((q[0] - ax) * dx + (q[1] - ay) * dy) / (dx * dx + dy * dy);
+    const t = Math.min(1, Math.max(tMin, along));
     const d = Math.hypot(q[0] - (ax + t * dx), q[1] - (ay + t * dy));
     const Y = aY + t * (bY - aY);
-    const beyond = t < 0 ? Math.log(Y / aY) : 0;
+    // Past the darkest anchor the luminance stays at its median, with the run-on's ln Y as its doubt.
+    const beyond = t < 0 ? Math.log(Y / aY) : i === pts.length - 1 && along > 1 ? (along - 1) * Math.log(aY / bY) : 0;
     // The colour itself stops at the lightest median: no chromaticity was measured past it, and the
     // segment run on crosses b/r = g/r near Y 0.42 (bluer than green: no skin).
     const tColour = Math.max(0, t);
@@ -167,7 +178,7 @@ export interface SoftLocusMatch extends SkinLocusMatch {
  * face, as `matchSkinLocus`'s does. The white-balance gain, distance and extrapolation are the
  * nearest point's (`matchSkinLocus` on the apparent curve).
  */
-export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = 0.05): SoftLocusMatch {
+export function softMatchSkinLocus(rgb: ArrayLike<number>, sheen: number, sigmaChroma: number, tolerance = SKIN_LOCUS_TOLERANCE): SoftLocusMatch {
   const locus = apparentLocus(sheen);
   const nearest = matchSkinLocusOn(locus, SKIN_LOCUS_Y_RANGE[1] + sheen, rgb, tolerance);
   const q = logChroma(rgb);

@@ -15,6 +15,7 @@
  * variance. With no reliable sclera the prior decides alone, as before.
  */
 import { luminance } from "../../primitives/color.ts";
+import { SKIN_LOCUS_TOLERANCE } from "./albedo-scale.ts";
 import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { AlbedoScaleCues } from "../../types.ts";
@@ -76,14 +77,31 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
 export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number };
 
 /**
+ * How far a skin colour's misfit to the locus exceeds what its doubts allow: `distance` (ln g/r,
+ * ln b/r) off the locus against σ⊥ = hypot(the white balance's own doubt, the skin's spread about
+ * the locus), at least 1. A colour further off than that says its white balance is less sure than
+ * stated, and every doubt read from it is scaled by the ratio: the Birge ratio, the usual inflation
+ * of readings that disagree beyond their stated errors.
+ */
+function birgeRatio(distance: number, sigmaChroma: number): number {
+  return Math.max(1, distance / Math.hypot(sigmaChroma, SKIN_LOCUS_TOLERANCE));
+}
+
+/**
  * σ of ln Y of a prior read with a white balance whose own doubt is `sigmaChroma`, `distance` off
  * the locus and `extrapolated` (|ln Y|) past its outermost anchors: beyond the measured medians the
- * luminance is as uncertain as the extrapolation is long.
+ * luminance is as uncertain as the extrapolation is long. Off the diffuse locus, the along-locus doubt is
+ * scaled by the Birge ratio (`birgeRatio`) rather than grown by the distance itself: a misfit
+ * within what the white balance's doubt allows is no further doubt, and one beyond it scales that
+ * doubt (adding LOCUS_SLOPE × distance gave σ ln Y up to 2.3 on real photos, wider than the whole
+ * locus, ln Y 1.87 from its darkest median to its lightest face).
  */
 function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number): number {
-  // A prior that weighed the locus under the colour's doubt says its own spread; else the slope stands for it.
-  const alongLocus = spreadLnY ?? LOCUS_SLOPE * sigmaChroma;
-  return Math.hypot(PRIOR_SIGMA_LN_Y, alongLocus + LOCUS_SLOPE * distance, extrapolated);
+  // A prior that weighed the folded locus (skin's sheen in the photo) under the colour's doubt says
+  // its own spread, and its misfit adds to it: its weighted mean sits between the fold's branches,
+  // and a tighter σ would weigh that bias (synthetic ITA −45° with sheen: 2.77 → 3.03 ΔE00).
+  if (spreadLnY !== undefined) return Math.hypot(PRIOR_SIGMA_LN_Y, spreadLnY + LOCUS_SLOPE * distance, extrapolated);
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * sigmaChroma * birgeRatio(distance, sigmaChroma), extrapolated);
 }
 
 /**
@@ -186,6 +204,22 @@ function mergeCues(cues: ScaleCue[]): ScaleCue {
   return { fs: gain.map((g) => g * k) as [number, number, number], sigmaLnY: 1 / Math.sqrt(sum(wY)), sigmaChroma: 1 / Math.sqrt(sum(wC)) };
 }
 
+/**
+ * A reference scales the face only if it sees the face's light. Under the light colour a reference
+ * reads, the face's skin must be a skin colour; where it lies further off the locus than the
+ * reference's colour doubt and the skin's spread allow, the reading and the skin see different
+ * lights (an eye in the brow's cast shadow lit by the bluer fill while a warm key lights the face;
+ * a tear film mirroring a window), which the model's shading (ambient occlusion, no cast shadows)
+ * does not hold. The reference's doubts, of its luminance as of its colour, are then scaled by the
+ * Birge ratio (`birgeRatio`), the rule the prior's own misfit follows.
+ */
+export function lightConsistency(prior: SkinPrior, cue: ScaleCue): { cue: ScaleCue; ratio: number; distance: number } {
+  const gain = cue.fs.map((v) => v / cue.fs[0]);
+  const distance = prior(gain, cue.sigmaChroma).distance;
+  const ratio = birgeRatio(distance, cue.sigmaChroma);
+  return { cue: { fs: cue.fs, sigmaLnY: cue.sigmaLnY * ratio, sigmaChroma: cue.sigmaChroma * ratio }, ratio, distance };
+}
+
 /** A reference's cue (or null) with its measurement's verdict for the report. */
 export interface ReferenceCueInput {
   name: "sclera" | "teeth";
@@ -221,9 +255,15 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   // The prior alone: its white balance, and its luminance read under it.
   const alone = prior(sceneGain, PRIOR_SIGMA_CHROMA);
   const priorGain = alone.gain;
-  const priorFs = fsFor(priorGain, alone.luminance);
   const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
-  const checked = references.map((r) => {
+  const priorFs = fsFor(priorGain, alone.luminance);
+  const consistent = references.map((r) => {
+    if (!r.cue) return r;
+    const c = lightConsistency(prior, r.cue);
+    const note = c.ratio > 1 ? `; under its light the skin is ${c.distance.toFixed(2)} off the skin locus: σ × ${c.ratio.toFixed(1)}` : "";
+    return { ...r, cue: c.cue, reason: r.reason + note };
+  });
+  const checked = consistent.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
     const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY), r.cue.sigmaLnY);
@@ -265,7 +305,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const which = (w: number) => (!cue ? "skin-locus prior" : w >= 0.75 ? names : w <= 0.25 ? "skin-locus prior" : `${names} + skin-locus prior`);
   const verdict = (name: ReferenceCueInput["name"]) => {
     const r = checked.find((x) => x.name === name);
-    const original = references.find((x) => x.name === name)?.cue;
+    const original = consistent.find((x) => x.name === name)?.cue;
     return r
       ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped, purity: r.purity, sigmaLnY: original?.sigmaLnY ?? null }
       : { used: false, reason: "not measured", pixels: 0, clipped: 0, purity: null, sigmaLnY: null };
