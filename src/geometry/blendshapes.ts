@@ -42,16 +42,8 @@ const SMILE_CORNER_MM: [number, number, number] = [(0.27 * 50.8) / 2, ((0.27 * 5
 const ZYGOMATICUS_MAJOR_M = 45.5 * MM;
 /** The template's landmark on the malar eminence (subject's left, right) that zygomaticus major runs toward from the corner (face mesh indices). */
 const MALAR = { left: 352, right: 123 };
-/**
- * The orbital part of orbicularis oculi, whose contraction is the cheek raiser (FACS AU6, ARKit
- * cheekSquint), reaches 12 mm below and 25 mm lateral to the orbital rim (mean of 40 hemifaces;
- * Costin et al., "Dimensions and anatomic variations of the orbicularis oculi muscle in
- * nonpreserved, fresh-frozen human cadavers", Ophthal Plast Reconstr Surg 30(2), 2014): it draws the
- * skin of the cheek and of the side of the face beside the eye toward the eye, not only the skin
- * under the lid. The lateral part's centre: half the lateral reach (12.5 mm) beyond the outer
- * canthus plus a rim's few mm, at the lower rim's level, mm (x out, y up, z forward).
- */
-const ORBITAL_LATERAL_MM: [number, number, number] = [15, -12, -6];
+/** Where along the muscle (share of its length from the corner) the upper belly's bunching is centred: the corner's cheek bump sits 22 mm out, about half way, so the second covers the half toward the origin. */
+const UPPER_BELLY_SHARE = 0.75;
 /** Eye rotations at weight 1, radians (shape choices inside the oculomotor range). */
 const LOOK_HORIZONTAL = (30 * Math.PI) / 180;
 const LOOK_UP = (25 * Math.PI) / 180;
@@ -141,7 +133,7 @@ function regional(base: string, c: Context, side: number): Bump[] {
   const both = (b: Omit<Bump, "parts" | "scale">): Bump => ({ ...b, parts: "skinAndMouth", scale: "mouth" });
   const skin = (b: Omit<Bump, "parts" | "scale">, scale: "mouth" | "eye" = "eye"): Bump => ({ ...b, parts: "skin", scale });
   switch (base) {
-    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: SMILE_CORNER_MM }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth"), skin({ centre: alongMuscle(corner, L(MALAR.left, MALAR.right), 0.75), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
+    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: SMILE_CORNER_MM }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth"), skin({ centre: alongMuscle(corner, L(MALAR.left, MALAR.right), UPPER_BELLY_SHARE), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
     case "mouthFrown": return [both({ centre: corner, sigma: [11, 11, 11], any: [0.5, -5, -0.5] })];
     case "mouthDimple": return [both({ centre: corner, sigma: [8, 8, 8], any: [3, 0.5, -3.5] })];
     case "mouthStretch": return [both({ centre: corner, sigma: [14, 14, 14], any: [5, -3, -2] })];
@@ -156,7 +148,7 @@ function regional(base: string, c: Context, side: number): Bump[] {
     case "mouthPucker": return [both({ centre: seamMid, sigma: [16, 12, 14], any: [0, 0, 6] }), ...corners(c, [-8, 0, 3], 10)];
     case "mouth": return [both({ centre: seamMid, sigma: [20, 15, 15], any: [7, 0, -1] })];
     case "cheekPuff": return [1, -1].map((k) => skin({ centre: offset(c.tlm(k > 0 ? 291 : 61), [k * 16, 5, -12]), sigma: [15, 15, 15], any: [k * 6, 0, 1.5] }, "mouth"));
-    case "cheekSquint": return [skin({ centre: offset(L(374, 145), [side * 3, -15, 2]), sigma: [12, 10, 12], any: [0, 3, 1] }), skin({ centre: offset(L(263, 33), [side * ORBITAL_LATERAL_MM[0], ORBITAL_LATERAL_MM[1], ORBITAL_LATERAL_MM[2]]), sigma: [12, 10, 12], any: [-1, 3, 1] })];
+    case "cheekSquint": return [skin({ centre: offset(L(374, 145), [side * 3, -15, 2]), sigma: [12, 10, 12], any: [0, 3, 1] })];
     case "noseSneer": return [skin({ centre: offset(L(327, 98), [-side * 3, 6, 0]), sigma: [8, 8, 8], any: [0, 3, 0.5] })];
     case "browDown": return [skin({ centre: centreOfLandmarks(c, side >= 0 ? LEFT_BROW_CORE : RIGHT_BROW_CORE), sigma: [14, 10, 12], any: [-1.5, -4, 0.5] }), skin({ centre: L(285, 55), sigma: [8, 8, 8], any: [-2, -2, 1] })];
     case "browInnerUp": return [107, 336].map((l) => skin({ centre: c.tlm(l), sigma: [12, 12, 12], any: [0, 6, 0.5] }));
