@@ -7,14 +7,17 @@
  *   node --import tsx eval/expression-probe.ts <out.json> person=photo … (photo paths; person groups the same face)
  * Capture and fit are eval/shape-fit.ts's (captures cached under <out>-captures/, the set's figures).
  * PORELIGHT_EXPRESSION='{"activeWeight":1}' overrides fit's expression options (ExpressionOptions, JSON) for a variant.
+ * PORELIGHT_PROBE_VIEWS=<dir> also writes per photo the photo's face and the neutral head and the head as photographed,
+ * front and 45°, in one grey material (the geometry alone: no texture to carry a smile; eval/expression-views.ts).
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { weightsRecord, type ExpressionOptions } from "../src/pipeline/fit/expression.ts";
-import { LEFT_EYE_OUTER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_OUTER } from "../src/primitives/face-topology.ts";
+import { LEFT_EYE_INNER, LEFT_EYE_OUTER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_INNER, RIGHT_EYE_OUTER } from "../src/primitives/face-topology.ts";
 import type { TemplateHead } from "../src/types.ts";
+import { writeShapeViews } from "./expression-views.ts";
 import { capturedPhoto, measureVariant, shapeRegions, type SetPhoto } from "./shape-fit.ts";
 
 /** Middle of the inner lip lines (upper, lower): the lips' meeting line at the midline (face mesh indices). */
@@ -29,6 +32,22 @@ export function neutralMouth(positions: ArrayLike<number>, head: TemplateHead): 
   return { cornerLiftMm: 1000 * (cornerY - midY), widthMm: 1000 * width, widthToEyes: width / distance(LEFT_EYE_OUTER, RIGHT_EYE_OUTER) };
 }
 
+/**
+ * Cheek landmarks over the malar eminence and the nasolabial region (face mesh indices, right side
+ * then left): where a smile's zygomaticus major and orbicularis oculi bunch the cheek upward.
+ */
+const CHEEK = [50, 205, 117, 123, 187, 280, 425, 346, 352, 411];
+/** Upper / lower lid margins at the middle of each eye (right, left): the eye's vertical opening. */
+const LID_MIDDLES: [number, number][] = [[159, 145], [386, 374]];
+
+/** The neutral head's cheek height (the cheek landmarks' mean height above the four eye corners' mean, mm) and eye opening (upper to lower lid margin at the middle, both eyes' mean, mm). */
+export function neutralCheeksAndEyes(positions: ArrayLike<number>, head: TemplateHead): { cheekHeightMm: number; eyeOpeningMm: number } {
+  const y = (i: number) => positions[3 * head.landmarkVertices[i] + 1];
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const corners = mean([RIGHT_EYE_OUTER, RIGHT_EYE_INNER, LEFT_EYE_OUTER, LEFT_EYE_INNER].map(y));
+  return { cheekHeightMm: 1000 * (mean(CHEEK.map(y)) - corners), eyeOpeningMm: 1000 * mean(LID_MIDDLES.map(([u, l]) => y(u) - y(l))) };
+}
+
 /** One photo's figures. */
 export interface ProbeRow {
   photo: string;
@@ -39,6 +58,8 @@ export interface ProbeRow {
   neutralLandmarkErrorIod: number | null;
   /** The neutral head's mouth (neutralMouth), mm. */
   mouth: { cornerLiftMm: number; widthMm: number; widthToEyes: number };
+  /** The neutral head's cheeks and eyes (neutralCheeksAndEyes), mm. */
+  cheeksAndEyes: { cheekHeightMm: number; eyeOpeningMm: number };
   fitMs: number;
 }
 
@@ -60,23 +81,26 @@ async function main(): Promise<void> {
   const head = buildTemplateHead();
   const expression = JSON.parse(process.env.PORELIGHT_EXPRESSION ?? "{}") as ExpressionOptions;
   const rows: ProbeRow[] = [];
-  const figures = await measureVariant("probe", { expression }, photos, head, shapeRegions(head), (p, r, fitMs) => {
+  const viewsDir = process.env.PORELIGHT_PROBE_VIEWS;
+  const figures = await measureVariant("probe", { expression }, photos, head, shapeRegions(head), async (p, r, fitMs) => {
     const iod = r.interocularPx;
-    const row: ProbeRow = { photo: p.name, person: p.person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, mouth: neutralMouth(r.mesh.positions, head), fitMs };
+    const row: ProbeRow = { photo: p.name, person: p.person, weights: r.expression ? weightsRecord(r.expression.weights) : {}, landmarkErrorIod: (100 * r.reprojectionErrorPx) / iod, neutralLandmarkErrorIod: r.expression ? (100 * r.expression.neutralErrorPx) / iod : null, mouth: neutralMouth(r.mesh.positions, head), cheeksAndEyes: neutralCheeksAndEyes(r.mesh.positions, head), fitMs };
+    if (viewsDir) await writeShapeViews(path.join(viewsDir, `${p.person}__${p.name.replace(/\.[a-z]+$/i, "")}.png`), p, r, head.landmarkVertices);
     rows.push(row);
     const top = Object.entries(row.weights).sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ");
-    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · mouth lift ${row.mouth.cornerLiftMm.toFixed(2)} mm, width ${row.mouth.widthMm.toFixed(1)} mm (${row.mouth.widthToEyes.toFixed(3)} of the eyes') · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
+    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · mouth lift ${row.mouth.cornerLiftMm.toFixed(2)} mm, width ${row.mouth.widthMm.toFixed(1)} mm (${row.mouth.widthToEyes.toFixed(3)} of the eyes'), cheeks ${row.cheeksAndEyes.cheekHeightMm.toFixed(2)} mm, eyes ${row.cheeksAndEyes.eyeOpeningMm.toFixed(2)} mm · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
   });
   const stats = figures.face;
   process.stdout.write(`face shape: within ${stats.withinMm?.toFixed(2)} mm, between ${stats.betweenMm?.toFixed(2)} mm, ratio ${stats.ratio?.toFixed(2)} · ${JSON.stringify(Object.fromEntries(Object.entries(stats.perPerson).map(([k, v]) => [k, v === null ? null : Math.round(v * 100) / 100])))}\n`);
-  const template = neutralMouth(head.mesh.positions, head);
+  const template = { ...neutralMouth(head.mesh.positions, head), ...neutralCheeksAndEyes(head.mesh.positions, head) };
   const people = [...new Set(rows.map((r) => r.person))];
   const range = (v: number[]) => Math.max(...v) - Math.min(...v);
   const mouthSpread = Object.fromEntries(people.map((p) => {
     const own = rows.filter((r) => r.person === p).map((r) => r.mouth);
-    return [p, { liftRangeMm: range(own.map((m) => m.cornerLiftMm)), widthRangeMm: range(own.map((m) => m.widthMm)), widthToEyesRange: range(own.map((m) => m.widthToEyes)) }];
+    const ce = rows.filter((r) => r.person === p).map((r) => r.cheeksAndEyes);
+    return [p, { liftRangeMm: range(own.map((m) => m.cornerLiftMm)), widthRangeMm: range(own.map((m) => m.widthMm)), widthToEyesRange: range(own.map((m) => m.widthToEyes)), cheekRangeMm: range(ce.map((m) => m.cheekHeightMm)), eyeRangeMm: range(ce.map((m) => m.eyeOpeningMm)) }];
   }));
-  process.stdout.write(`neutral mouth (template: lift ${template.cornerLiftMm.toFixed(2)} mm, width ${template.widthMm.toFixed(1)} mm, ${template.widthToEyes.toFixed(3)} of the eyes'), range over one person's photos: ${people.map((p) => `${p} lift ${mouthSpread[p].liftRangeMm.toFixed(2)} / width ${mouthSpread[p].widthRangeMm.toFixed(1)} mm (${mouthSpread[p].widthToEyesRange.toFixed(3)})`).join(" · ")}\n`);
+  process.stdout.write(`neutral mouth (template: lift ${template.cornerLiftMm.toFixed(2)} mm, width ${template.widthMm.toFixed(1)} mm, ${template.widthToEyes.toFixed(3)} of the eyes', cheeks ${template.cheekHeightMm.toFixed(2)} mm, eyes ${template.eyeOpeningMm.toFixed(2)} mm), range over one person's photos: ${people.map((p) => `${p} lift ${mouthSpread[p].liftRangeMm.toFixed(2)} / width ${mouthSpread[p].widthRangeMm.toFixed(1)} mm (${mouthSpread[p].widthToEyesRange.toFixed(3)}) / cheeks ${mouthSpread[p].cheekRangeMm.toFixed(2)} / eyes ${mouthSpread[p].eyeRangeMm.toFixed(2)} mm`).join(" · ")}\n`);
   await writeFile(out, JSON.stringify({ rows, stats, template, mouthSpread }, null, 2) + "\n");
 }
 

@@ -32,6 +32,18 @@ const MAX_INTERINCISAL_OPENING_M = 48.8 * MM;
  * corner also sinks back into the cheek (3 mm, a shape choice).
  */
 const SMILE_CORNER_MM: [number, number, number] = [(0.27 * 50.8) / 2, ((0.27 * 50.8) / 2) * Math.tan((47 * Math.PI) / 180), -3];
+/**
+ * Zygomaticus major, the smile's muscle: 45.5 mm long (single form, 51 cadavers; Stoltidou et al.,
+ * "Bifid zygomaticus major muscle: a cadaver anatomical study with photogrammetric assistance",
+ * Can J Plast Surg 19 Suppl A:158A, 2011), from the modiolus up and out to its origin on the
+ * zygomatic bone's temporal process. Contracting, it bunches the cheek's soft tissue along its
+ * whole belly, up to the malar eminence, not only beside the corner.
+ */
+const ZYGOMATICUS_MAJOR_M = 45.5 * MM;
+/** The template's landmark on the malar eminence (subject's left, right) that zygomaticus major runs toward from the corner (face mesh indices). */
+const MALAR = { left: 352, right: 123 };
+/** Where along the muscle (share of its length from the corner) the upper belly's bunching is centred: the corner's cheek bump sits 22 mm out, about half way, so the second covers the half toward the origin. */
+const UPPER_BELLY_SHARE = 0.75;
 /** Eye rotations at weight 1, radians (shape choices inside the oculomotor range). */
 const LOOK_HORIZONTAL = (30 * Math.PI) / 180;
 const LOOK_UP = (25 * Math.PI) / 180;
@@ -121,7 +133,7 @@ function regional(base: string, c: Context, side: number): Bump[] {
   const both = (b: Omit<Bump, "parts" | "scale">): Bump => ({ ...b, parts: "skinAndMouth", scale: "mouth" });
   const skin = (b: Omit<Bump, "parts" | "scale">, scale: "mouth" | "eye" = "eye"): Bump => ({ ...b, parts: "skin", scale });
   switch (base) {
-    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: SMILE_CORNER_MM }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
+    case "mouthSmile": return [both({ centre: corner, sigma: [12, 12, 12], any: SMILE_CORNER_MM }), skin({ centre: offset(corner, [side * 12, 18, -6]), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth"), skin({ centre: alongMuscle(corner, L(MALAR.left, MALAR.right), UPPER_BELLY_SHARE), sigma: [12, 10, 12], any: [0, 2.5, 1] }, "mouth")];
     case "mouthFrown": return [both({ centre: corner, sigma: [11, 11, 11], any: [0.5, -5, -0.5] })];
     case "mouthDimple": return [both({ centre: corner, sigma: [8, 8, 8], any: [3, 0.5, -3.5] })];
     case "mouthStretch": return [both({ centre: corner, sigma: [14, 14, 14], any: [5, -3, -2] })];
@@ -143,6 +155,12 @@ function regional(base: string, c: Context, side: number): Bump[] {
     case "browOuterUp": return [skin({ centre: L(276, 46), sigma: [12, 12, 12], any: [0, 5, 0] })];
     default: throw new Error(`blendshapes: no field for ${base}`);
   }
+}
+
+/** The point `share` of zygomaticus major's length from the corner toward the malar landmark (template metres). */
+function alongMuscle(corner: V3, malar: V3, share: number): V3 {
+  const d = unit(sub(malar, corner));
+  return [corner[0] + share * ZYGOMATICUS_MAJOR_M * d[0], corner[1] + share * ZYGOMATICUS_MAJOR_M * d[1], corner[2] + share * ZYGOMATICUS_MAJOR_M * d[2]];
 }
 
 /** A bump at each mouth corner, vector given for the subject's left corner (mirrored for the right). */
