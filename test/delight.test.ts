@@ -121,7 +121,7 @@ describe("delight", () => {
     expect(onLocus.gain).toEqual([1, 1, 1]);
   });
 
-  it("extends the skin locus past its lightest median to ISSA's lightest face, more doubtful the further it goes, and not past its darkest", () => {
+  it("extends the skin locus past its lightest median to ISSA's lightest face, more doubtful the further it goes, and no darker than its darkest", () => {
     // On an anchor: its own luminance, nothing extrapolated (ITA 38° [S20]).
     const mid = matchSkinLocus([0.429, 0.246, 0.17]);
     expect(mid.luminance).toBeCloseTo(0.279, 3);
@@ -143,12 +143,12 @@ describe("delight", () => {
       expect(wb[1] / wb[0]).toBeCloseTo(0.322 / 0.498, 6);
       expect(wb[2] / wb[0]).toBeCloseTo(0.271 / 0.498, 6);
     }
-    // Past the darkest median (−45°, Y 0.068), along its segment: no darker than it.
+    // Past the darkest median (−45°, Y 0.068), along its segment: no darker than it, the run-on kept as doubt (test/tone.test.ts has its size).
     const [c, d] = [[0.213, 0.098, 0.048], [0.128, 0.054, 0.028]].map(([r, g, bl]) => [Math.log(g / r), Math.log(bl / r)]);
     const pastDark = matchSkinLocus([1, Math.exp(d[0] + 0.5 * (d[0] - c[0])), Math.exp(d[1] + 0.5 * (d[1] - c[1]))]);
     expect(pastDark.luminance).toBeCloseTo(SKIN_LOCUS_Y_RANGE[0], 9);
     expect(SKIN_LOCUS_Y_RANGE[0]).toBeCloseTo(0.068, 3);
-    expect(pastDark.extrapolated).toBe(0);
+    expect(pastDark.extrapolated).toBeGreaterThan(0);
   });
 
   it("takes a warm light out of the skin tone when the scene's light colour is given", async () => {

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INJECTION_MARKER, SKIN_PLUGIN_CLASS, SKIN_PLUGIN_NAME, SKIN_PLUGIN_REGEX } from "../materials/diffuse-normal-plugin.ts";
+import { INJECTION_MARKER, SKIN_PLUGIN_CLASS, SKIN_PLUGIN_NAME, SKIN_PLUGIN_REGEX, WRINKLE_MARKER } from "../materials/diffuse-normal-plugin.ts";
 import { SKIN_MAP_FILES } from "../materials/map-files.ts";
 import type { OutputFile } from "../src/types.ts";
 import type { EditorLike, LayoutTabOptions } from "../plugin/src/editor-like.ts";
@@ -166,7 +166,7 @@ describe("the plugin bundle", () => {
     expect(head.subMeshes[0].effect.defines).toContain("#define SKIN_DIFFUSE_NORMAL");
     expect(source.split(INJECTION_MARKER).length - 1).toBeGreaterThanOrEqual(2);
     for (const pattern of [SKIN_PLUGIN_REGEX.diffuse, SKIN_PLUGIN_REGEX.transmitted]) expect(source.match(new RegExp(pattern, "g")) ?? []).toEqual([]);
-    expect(source).toContain("skinDiffuseNormalW=perturbNormal(TBN,texture2D(skinDiffuseNormalSampler");
+    expect(source).toContain(`skinDiffuseNormalW=perturbNormal(TBN,${WRINKLE_MARKER}skinWrinkle(texture2D(skinDiffuseNormalSampler`);
 
     // What the Editor writes per mesh, read back as the Editor reads it (project folder as root).
     const saved = await BABYLON.SceneSerializer.SerializeMesh(head, false, false);
