@@ -10,6 +10,8 @@
  * Log luma: a shadow multiplies the light, so its darkening is a shift in log luma whatever the skin.
  */
 
+import { median } from "./reference-pixels.ts";
+
 /** Robust σ per normal spread: MAD × 1.4826 (consistent for a Gaussian). */
 const MAD_TO_SIGMA = 1.4826;
 /** Skin σ below the median from which a pixel is darker than the skin's own shading range (3σ: 0.13 % of clean skin one-sided). */
@@ -31,8 +33,6 @@ export interface CastShadowInput {
   /** Clean skin pixels (the mid-face's skin seeds): the lightness reference. */
   reference: number[];
 }
-
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /**
  * 1 where a domain pixel is 4-connected to not-skin through domain pixels all darker than the
