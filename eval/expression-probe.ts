@@ -1,7 +1,7 @@
 /**
  * Expression probe (issue 16): capture and fit only (no maps) on a few photos, printing the solved
  * weights and the landmark errors, the neutral head's mouth (corner lift above the lips' meeting
- * line and corner-to-corner width, mm: a smile left in the neutral head lifts and widens it; per
+ * line, the inner lip lines' gap at the midline and corner-to-corner width, mm: a smile left in the neutral head lifts and widens it; per
  * person, the spread of each over the photos), and the neutral heads' shape consistency (face vertices, aligned
  * RMS within a person against between people, eval/shape-consistency.ts). Minutes, not a job each.
  *   node --import tsx eval/expression-probe.ts <out.json> person=photo … (photo paths; person groups the same face)
@@ -24,12 +24,12 @@ import { capturedPhoto, measureVariant, shapeRegions, type SetPhoto } from "./sh
 const LIP_MIDLINE = [13, 14];
 
 /** The neutral head's mouth (head axes, y up): how far the corners sit above the lips' midline, mm; the corner-to-corner width, mm and as a share of the outer eye corners' distance (free of the head's estimated size). */
-export function neutralMouth(positions: ArrayLike<number>, head: TemplateHead): { cornerLiftMm: number; widthMm: number; widthToEyes: number } {
+export function neutralMouth(positions: ArrayLike<number>, head: TemplateHead): { cornerLiftMm: number; widthMm: number; widthToEyes: number; lipGapMm: number } {
   const at = (i: number, c: number) => positions[3 * head.landmarkVertices[i] + c];
   const distance = (a: number, b: number) => Math.hypot(...[0, 1, 2].map((c) => at(a, c) - at(b, c)));
   const cornerY = (at(MOUTH_LEFT, 1) + at(MOUTH_RIGHT, 1)) / 2, midY = (at(LIP_MIDLINE[0], 1) + at(LIP_MIDLINE[1], 1)) / 2;
   const width = distance(MOUTH_LEFT, MOUTH_RIGHT);
-  return { cornerLiftMm: 1000 * (cornerY - midY), widthMm: 1000 * width, widthToEyes: width / distance(LEFT_EYE_OUTER, RIGHT_EYE_OUTER) };
+  return { cornerLiftMm: 1000 * (cornerY - midY), widthMm: 1000 * width, widthToEyes: width / distance(LEFT_EYE_OUTER, RIGHT_EYE_OUTER), lipGapMm: 1000 * (at(LIP_MIDLINE[0], 1) - at(LIP_MIDLINE[1], 1)) };
 }
 
 /**
@@ -57,7 +57,7 @@ export interface ProbeRow {
   landmarkErrorIod: number;
   neutralLandmarkErrorIod: number | null;
   /** The neutral head's mouth (neutralMouth), mm. */
-  mouth: { cornerLiftMm: number; widthMm: number; widthToEyes: number };
+  mouth: { cornerLiftMm: number; widthMm: number; widthToEyes: number; lipGapMm: number };
   /** The neutral head's cheeks and eyes (neutralCheeksAndEyes), mm. */
   cheeksAndEyes: { cheekHeightMm: number; eyeOpeningMm: number };
   fitMs: number;
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     if (viewsDir) await writeShapeViews(path.join(viewsDir, `${p.person}__${p.name.replace(/\.[a-z]+$/i, "")}.png`), p, r, head.landmarkVertices);
     rows.push(row);
     const top = Object.entries(row.weights).sort((a, b) => b[1] - a[1]).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ");
-    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · mouth lift ${row.mouth.cornerLiftMm.toFixed(2)} mm, width ${row.mouth.widthMm.toFixed(1)} mm (${row.mouth.widthToEyes.toFixed(3)} of the eyes'), cheeks ${row.cheeksAndEyes.cheekHeightMm.toFixed(2)} mm, eyes ${row.cheeksAndEyes.eyeOpeningMm.toFixed(2)} mm · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
+    process.stdout.write(`${row.photo}: landmarks ${row.landmarkErrorIod.toFixed(2)} % (neutral ${row.neutralLandmarkErrorIod?.toFixed(2) ?? "–"} %) · mouth lift ${row.mouth.cornerLiftMm.toFixed(2)} mm, lips ${row.mouth.lipGapMm.toFixed(2)} mm apart, width ${row.mouth.widthMm.toFixed(1)} mm (${row.mouth.widthToEyes.toFixed(3)} of the eyes'), cheeks ${row.cheeksAndEyes.cheekHeightMm.toFixed(2)} mm, eyes ${row.cheeksAndEyes.eyeOpeningMm.toFixed(2)} mm · fit ${fitMs.toFixed(0)} ms · ${top || "neutral"}\n`);
   });
   const stats = figures.face;
   process.stdout.write(`face shape: within ${stats.withinMm?.toFixed(2)} mm, between ${stats.betweenMm?.toFixed(2)} mm, ratio ${stats.ratio?.toFixed(2)} · ${JSON.stringify(Object.fromEntries(Object.entries(stats.perPerson).map(([k, v]) => [k, v === null ? null : Math.round(v * 100) / 100])))}\n`);

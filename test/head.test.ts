@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { FACE_LANDMARKS_M, LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
+import { lipsAtRest, REST_INTERLABIAL_GAP_MAX_M } from "../src/geometry/canonical-face.ts";
+import { FACE_LANDMARKS_M, IRIS_LANDMARKS, LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
+import { LIMBUS_RADIUS_M } from "../src/geometry/eyes.ts";
 import { meshToGlb } from "../src/geometry/glb.ts";
 import { HEAD_NORMS, headFrame, headImplicit, neckSection } from "../src/geometry/head-shape.ts";
 import { boundaryLoops, degenerateTriangles, edgeReport, selfIntersections, signedVolume, uvReport } from "../src/geometry/mesh-checks.ts";
@@ -100,6 +102,38 @@ describe("template head", () => {
     }
     const eyeVerts = new Set([...part("eyeLeft"), ...part("eyeRight")]);
     for (let i = 468; i < LANDMARK_COUNT; i++) expect(eyeVerts.has(lv[i])).toBe(true);
+  });
+
+  it("has a neutral face in repose: lips within the rest gap, the irises where the photos put them, the upper lid over the iris' top", () => {
+    const y = (i: number) => head.mesh.positions[3 * head.landmarkVertices[i] + 1];
+    // Interlabial gap at rest 0–3 mm (Jacobson & Jacobson 2006).
+    expect(y(13) - y(14)).toBeLessThanOrEqual(REST_INTERLABIAL_GAP_MAX_M);
+    for (const side of ["right", "left"] as const) {
+      const c = IRIS_LANDMARKS[side][0], at = head.landmarkVertices[c];
+      expect(head.mesh.positions[3 * at]).toBeCloseTo(FACE_LANDMARKS_M[3 * c], 6);
+      expect(head.mesh.positions[3 * at + 1]).toBeCloseTo(FACE_LANDMARKS_M[3 * c + 1], 6);
+    }
+    // In primary gaze the upper lid rests 2–3 mm below the upper limbus (Dutton).
+    const covered = y(IRIS_LANDMARKS.left[0]) + LIMBUS_RADIUS_M - y(386);
+    expect(covered).toBeGreaterThan(0.0015);
+    expect(covered).toBeLessThan(0.0035);
+  });
+
+  it("averages only faces whose lips are at rest: a 2 mm gap is, a smile's 10 mm is not, at any image scale", () => {
+    const face = (gapMm: number, pxPerMm: number) => {
+      const l = new Float32Array(478 * 3);
+      l[3 * 468] = -31.5 * pxPerMm;
+      l[3 * 473] = 31.5 * pxPerMm;
+      l[3 * 13 + 1] = 60 * pxPerMm;
+      l[3 * 14 + 1] = (60 + gapMm) * pxPerMm;
+      return l;
+    };
+    const iris = { right: 468, left: 473 };
+    for (const scale of [1, 7.3]) {
+      expect(lipsAtRest(face(2, scale), iris)).toBe(true);
+      expect(lipsAtRest(face(4.5, scale), iris)).toBe(true);
+      expect(lipsAtRest(face(10, scale), iris)).toBe(false);
+    }
   });
 
   it("has a skin free of self-intersections (ears, their roots and the face–scalp join included)", () => {

@@ -1,6 +1,6 @@
 /**
  * The neutral face of the template head, from photos: face-mesh landmarks of several frontal
- * photos are aligned by generalised Procrustes, averaged, made exactly left/right symmetric and
+ * photos whose lips are at rest (lipsAtRest) are aligned by generalised Procrustes, averaged, made exactly left/right symmetric and
  * scaled to a published mean inter-pupillary distance. (No neutral 3D face ships on npm; the
  * face-mesh packages carry its triangulation and UVs but not its canonical positions.)
  * `scripts/build-canonical-face.ts` runs this and commits the result under `data/`.
@@ -10,6 +10,34 @@ import { applySimilarity, fitSimilarity, symmetricEigen } from "./procrustes.ts"
 
 /** Adult mean inter-pupillary distance, metres: "adult mean ≈ 63 mm" [S8] (ANSUR II 64.0 M / 61.7 F [S1]). */
 export const MEAN_IPD_M = 0.063;
+
+/**
+ * Upper limit of the gap between the lips at rest, metres: 0–3 mm is the norm (Jacobson &
+ * Jacobson, Radiographic Cephalometry, 2nd ed. 2006, after Scheideman et al. 1980; "the acceptable
+ * upper limit of the interlabial gap is 3 mm", Mosby's Dental Dictionary).
+ */
+export const REST_INTERLABIAL_GAP_MAX_M = 0.003;
+/**
+ * SD of the face-mesh model's midline gap between its inner lip lines (landmarks 13, 14), as a
+ * fraction of the inter-pupillary distance: √2 × the inner lip line's own per-axis error, 1.05 %
+ * of the IPD, measured from the model's disagreement between a photo and its mirror image
+ * (eval/landmark-noise.ts; docs/evaluation.md, "Correlated landmark noise").
+ */
+export const LIP_GAP_DETECTOR_SD_IPD = Math.SQRT2 * 0.0105;
+/** Midline landmarks of the upper and lower inner lip lines (stomion superius / inferius). */
+const STOMION = [13, 14] as const;
+
+/**
+ * Whether a face's lips are at rest: the gap between its inner lip lines at the midline, scaled
+ * to `ipdM`, is within the rest norm's upper limit plus two SD of the detector's error on it
+ * (4.9 mm at 63 mm). A smile with teeth or a speaking mouth (10–13 mm on our photos) is not a face
+ * in repose, and averaged into the template it makes every neutral head's lips part and widen.
+ */
+export function lipsAtRest(landmarks: ArrayLike<number>, iris: IrisCentres, ipdM = MEAN_IPD_M): boolean {
+  const d = (a: number, b: number) => Math.hypot(landmarks[3 * a] - landmarks[3 * b], landmarks[3 * a + 1] - landmarks[3 * b + 1], landmarks[3 * a + 2] - landmarks[3 * b + 2]);
+  const gapM = (d(STOMION[0], STOMION[1]) / d(iris.right, iris.left)) * ipdM;
+  return gapM <= REST_INTERLABIAL_GAP_MAX_M + 2 * LIP_GAP_DETECTOR_SD_IPD * ipdM;
+}
 
 /** Which landmark is the centre of the subject's right and left iris (468 or 473: conventions differ between face-mesh ports). */
 export interface IrisCentres {

@@ -28,13 +28,21 @@ export function corneaBulge(theta: number): number {
 }
 
 /**
- * Centre of the eyeball behind a lid loop: the point, on the loop's axis through its centroid,
- * at which every lid point clears the globe (with cornea) by at least the lid clearance and the
- * closest one just touches that margin. Gaze is +Z.
+ * Centre of the eyeball behind a lid loop: the point, on the gaze axis (+Z) through `iris` (the
+ * iris centre seen from the front; the loop's centroid when absent), at which every lid point
+ * clears the globe (with cornea) by at least the lid clearance and the closest one just touches
+ * that margin.
+ *
+ * The iris does not sit at the loop's centroid: in primary gaze the upper lid rests 2–3 mm below
+ * the upper limbus and the lower lid at or 1 mm above the lower one (Dutton, in "Surgical
+ * management of eyelid retraction", Taylor & Francis), so the iris centre is 0.5–1 mm above the
+ * aperture's middle (MRD1 4–4.5 mm against an 8–10 mm aperture), while the loop's centroid,
+ * pulled down by the lower lid's longer, flatter arc, is below it.
  */
-export function eyeballCentre(lid: [number, number, number][]): [number, number, number] {
+export function eyeballCentre(lid: [number, number, number][], iris?: readonly [number, number]): [number, number, number] {
   const c = [0, 0, 0];
   for (const p of lid) for (let k = 0; k < 3; k++) c[k] += p[k] / lid.length;
+  if (iris) [c[0], c[1]] = iris;
   // Slide the centre along z until the nearest lid point is at the globe surface + clearance.
   let lo = c[2] - 0.04, hi = c[2];
   for (let it = 0; it < 60; it++) {

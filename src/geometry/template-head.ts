@@ -61,7 +61,9 @@ export function generateTemplateHead(): TemplateHead {
 
   // 2. Eye sockets: each lid loop rolls inwards in two rings; their UVs shrink into the eye opening.
   const lidRight = face.eyeRight.map(P);
-  const centreRight = eyeballCentre(lidRight);
+  // The gaze axis through the photos' mean iris centre (the canonical face's iris landmark), not the lid loop's centroid.
+  const irisRight = IRIS_LANDMARKS.right[0];
+  const centreRight = eyeballCentre(lidRight, [FACE_LANDMARKS_M[3 * irisRight], FACE_LANDMARKS_M[3 * irisRight + 1]]);
   const centres: Record<"right" | "left", V3> = { right: centreRight, left: [-centreRight[0], centreRight[1], centreRight[2]] };
   for (const side of ["right", "left"] as const) {
     const lidIds = side === "right" ? face.eyeRight : face.eyeLeft;

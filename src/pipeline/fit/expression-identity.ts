@@ -63,8 +63,8 @@ export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32A
  * The lips' own shape (6 modes), each at one SD of the population's spread: how full each lip is
  * (its outer arc moved up / down by the vermilion height's SD at the middle) and where it meets
  * the other (its inner arc moved toward the mouth's seam by the same SD: on a closed mouth the
- * visible red lip reaches the meeting line, which the template's averaged inner lines do not,
- * 5.5 mm apart), tapering to nothing at the corners; and the mouth's width (every lip landmark
+ * visible red lip reaches the meeting line, which the template's averaged inner lines, 2 mm
+ * apart, do not), tapering to nothing at the corners; and the mouth's width (every lip landmark
  * moved out in proportion to its distance from the midline, the corners by half the width's SD);
  * and where the lower lip sits on the chin (the lower lip and the labiomental region below it up by
  * the lower lip height's SD, fading to nothing at the menton). Without them the solve reads a
