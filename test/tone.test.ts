@@ -7,14 +7,14 @@ import { describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera, readingSigma, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { meanDoubt, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE } from "../src/pipeline/capture/reference-pixels.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
 import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
-import { ciede2000, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
+import { ciede2000, labToLinearSrgb, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
@@ -451,6 +451,22 @@ describe("colour misfits to the skin locus", () => {
     const wOn = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
     const wOff = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, Math.exp(-0.5)], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
     expect(wOff).toBeLessThan(wOn);
+  });
+
+  it("reads a ruddier face (more a*, the same L* and b*) as less dark skin than the plain nearest point does", () => {
+    for (const [anchor, Y] of [[[0.429, 0.246, 0.17], 0.279], [[0.322, 0.163, 0.093], 0.192]] as const) {
+      // On the locus both matches agree.
+      expect(matchSkinLocus(anchor, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A).luminance).toBeCloseTo(matchSkinLocus(anchor).luminance, 6);
+      const [L, a, b] = linearSrgbToLab(anchor[0], anchor[1], anchor[2]);
+      const ruddy = labToLinearSrgb(L, a + 4, b);
+      const m = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
+      const plain = matchSkinLocus(ruddy);
+      expect(m.redness).toBeGreaterThan(1);
+      // Both read it darker than it is, the redness-aware match by less than 0.6 of the plain one's error.
+      expect(Math.abs(Math.log(m.luminance / Y))).toBeLessThan(0.6 * Math.abs(Math.log(plain.luminance / Y)));
+      // The gain still takes the offset out (but for the tolerance), as the plain match's does.
+      expect(m.distance).toBeGreaterThan(SKIN_LOCUS_TOLERANCE);
+    }
   });
 
   it("past the locus's darkest anchor the luminance stays at its median and the run-on is its doubt", () => {
