@@ -7,13 +7,14 @@ import { describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
-import { measureSclera, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
+import { measureSclera, readingSigma, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
+import { meanDoubt, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE } from "../src/pipeline/capture/reference-pixels.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
 import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
-import { ciede2000, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
+import { ciede2000, labToLinearSrgb, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
@@ -121,6 +122,40 @@ describe("measureSclera", () => {
   });
 });
 
+describe("meanDoubt", () => {
+  it("grows without a step as pixels get fewer, and is unbounded at three effective samples or fewer", () => {
+    const spread = 0.1;
+    const needed = MIN_EFFECTIVE_SAMPLES * PIXELS_PER_SAMPLE;
+    // Many samples: the spread over √n (the t variance's widening is under 1 %).
+    expect(meanDoubt(spread, 100_000) / (spread / Math.sqrt(100_000 / PIXELS_PER_SAMPLE))).toBeCloseTo(1, 3);
+    // Fewer pixels, more doubt, at every step down to the limit.
+    let last = 0;
+    for (let pixels = 2000; pixels > needed; pixels = Math.floor(pixels * 0.8)) {
+      const d = meanDoubt(spread, pixels);
+      expect(d).toBeGreaterThan(last);
+      last = d;
+    }
+    // Just above the limit the doubt is large but finite; at it and below, infinite.
+    expect(Number.isFinite(meanDoubt(spread, needed + 1))).toBe(true);
+    expect(meanDoubt(spread, needed + 1)).toBeGreaterThan(4 * (spread / Math.sqrt((needed + 1) / PIXELS_PER_SAMPLE)));
+    expect(meanDoubt(spread, needed)).toBe(Infinity);
+    expect(meanDoubt(spread, 8)).toBe(Infinity);
+  });
+
+  it("leaves a sclera of too few samples out, saying why, and doubts a reading of fewer pixels more", () => {
+    const { image, lm } = eyePhoto({ sclera: [0.85, 0.8, 0.74] });
+    const m = measureSclera(image, lm);
+    // The same opening counted as far fewer independent samples: its mean's doubt is unbounded.
+    const few = measureSclera(image, lm, { pixelsPerSample: m.pixels / 2 });
+    expect(few.reliable).toBe(false);
+    expect(few.reason).toMatch(/samples/);
+    expect(few.sigmaLnY).toBe(Infinity);
+    // Between the two, the reading is used; its doubt is wider the fewer its pixels (the two eyes agreeing, spread 0.1).
+    expect(measureSclera(image, lm, { pixelsPerSample: m.pixels / 8 }).reliable).toBe(true);
+    expect(readingSigma([0, 0], 0.1, 40)).toBeGreaterThan(1.5 * readingSigma([0, 0], 0.1, 400));
+  });
+});
+
 describe("scleraCue", () => {
   const reading = (yRight: number, yLeft: number): ScleraMeasurement => ({
     rgb: [0.5, 0.48, 0.45], pixels: 200, purity: 0.6, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.03, reliable: true, reason: "ok",
@@ -135,7 +170,7 @@ describe("scleraCue", () => {
     const disagree = scleraCue(reading(1, 1), light(0.4, 0.2))!;
     expect(disagree.sigmaLnY).toBeGreaterThan(agree.sigmaLnY + 0.05);
     // half of ln 2 between the two per-light readings, combined with the reflectance's and the recess's doubt
-    const expected = Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, Math.hypot(0.05 / Math.sqrt(20), Math.log(2) / 2));
+    const expected = Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, Math.hypot(meanDoubt(0.05, 200), Math.log(2) / 2));
     expect(disagree.sigmaLnY).toBeCloseTo(expected, 3);
     // The estimate itself is the pooled reading over the pooled light either way.
     expect(disagree.fs[0]).toBeCloseTo(agree.fs[0], 6);
@@ -416,6 +451,22 @@ describe("colour misfits to the skin locus", () => {
     const wOn = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
     const wOff = combineCues(prior, [1, 1, 1], ref({ fs: [1, 1, Math.exp(-0.5)], sigmaLnY: 0.3, sigmaChroma: 0.1 }), median).cues.referenceWeight.luminance;
     expect(wOff).toBeLessThan(wOn);
+  });
+
+  it("reads a ruddier face (more a*, the same L* and b*) as less dark skin than the plain nearest point does", () => {
+    for (const [anchor, Y] of [[[0.429, 0.246, 0.17], 0.279], [[0.322, 0.163, 0.093], 0.192]] as const) {
+      // On the locus both matches agree.
+      expect(matchSkinLocus(anchor, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A).luminance).toBeCloseTo(matchSkinLocus(anchor).luminance, 6);
+      const [L, a, b] = linearSrgbToLab(anchor[0], anchor[1], anchor[2]);
+      const ruddy = labToLinearSrgb(L, a + 4, b);
+      const m = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
+      const plain = matchSkinLocus(ruddy);
+      expect(m.redness).toBeGreaterThan(1);
+      // Both read it darker than it is, the redness-aware match by less than 0.6 of the plain one's error.
+      expect(Math.abs(Math.log(m.luminance / Y))).toBeLessThan(0.6 * Math.abs(Math.log(plain.luminance / Y)));
+      // The gain still takes the offset out (but for the tolerance), as the plain match's does.
+      expect(m.distance).toBeGreaterThan(SKIN_LOCUS_TOLERANCE);
+    }
   });
 
   it("past the locus's darkest anchor the luminance stays at its median and the run-on is its doubt", () => {

@@ -82,6 +82,13 @@ export interface DelightOptions {
    */
   skinSurfaceReflectance?: number;
   /**
+   * Person-to-person σ of facial redness (CIELAB a*) the skin-locus prior allows for when it reads
+   * which melanin level a colour is (delight/albedo-scale.ts SKIN_REDNESS_SIGMA_A, 2): more blood moves
+   * a colour mostly along the locus toward darker skin, so without it a ruddy face reads darker. 0
+   * reads the plain nearest point, as before it existed.
+   */
+  skinRednessSigma?: number;
+  /**
    * Bound the highlight removal at the specular the material can put back under the fitted light
    * and the photo's view (delight/specular-bound.ts; needs `viewObject`); false takes out the whole
    * dichromatic amount.
@@ -154,6 +161,10 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // prior-decided faces to the middle (alex.png ITA 32° → 8°) and misses ITA −50° by 3.3–3.8 ΔE00
   // in the synthetic test (docs/evaluation.md, tone7). SKIN_SURFACE_REFLECTANCE is the physical value.
   skinSurfaceReflectance: 0,
+  // Off: it also reads part of a magenta cast as redness (green × 0.75, blue × 1.1 moves the luminance
+  // 11 %, test/delight.test.ts allows 8 %), and what it gains on the identity set is in the ratio, not
+  // only the within-person figure (docs/evaluation.md, tone9). SKIN_REDNESS_SIGMA_A is the value to try.
+  skinRednessSigma: 0,
   // Off: what the bound leaves is the photo's sheen painted into A_D (white nose ridge, forehead band,
   // chalky cheeks that do not move with the engine's light), though the re-render's identity rises
   // 0.671 → 0.711 on ten photos: our lobes do not put the sheen where the photo has it (docs/evaluation.md,

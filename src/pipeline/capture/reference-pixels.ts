@@ -82,3 +82,30 @@ export const median = (a: number[]): number => {
   const s = [...a].sort((x, y) => x - y);
   return s.length ? s[Math.floor(s.length / 2)] : 0;
 };
+
+/**
+ * Pixels one independent sample of a reference's reading spans: neighbouring pixels share the lens's
+ * blur, the demosaic and JPEG's blocks (its chroma at half resolution), so a few hundred pixels are
+ * a few tens of samples. Assumed, not measured: a tenth.
+ */
+export const PIXELS_PER_SAMPLE = 10;
+
+/**
+ * The fewest effective samples whose mean has a finite doubt when their spread is read from them too:
+ * the mean's error over its estimated standard error follows Student's t with n − 1 degrees of
+ * freedom, whose variance ν / (ν − 2) is finite only for ν > 2.
+ */
+export const MIN_EFFECTIVE_SAMPLES = 3;
+
+/**
+ * σ of the mean of `pixels` readings of robust spread `spread` (ln units): the spread over √ of the
+ * effective samples n = pixels / `pixelsPerSample`, widened by the t variance √(ν / (ν − 2)), ν = n − 1,
+ * for a spread estimated from the same few samples. Infinite at n ≤ MIN_EFFECTIVE_SAMPLES: the doubt
+ * grows without a step as pixels get fewer, and so few say nothing about how far their mean is off.
+ */
+export function meanDoubt(spread: number, pixels: number, pixelsPerSample = PIXELS_PER_SAMPLE): number {
+  const n = pixels / pixelsPerSample;
+  if (!(n > MIN_EFFECTIVE_SAMPLES)) return Infinity;
+  const nu = n - 1;
+  return (spread / Math.sqrt(n)) * Math.sqrt(nu / (nu - 2));
+}

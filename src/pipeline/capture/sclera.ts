@@ -19,7 +19,8 @@
  * with its side (`eyes`), for delight to weigh the reading against the light it models at each eye.
  *
  * Reliability, each a physical reason the measurement may not be the sclera under the face's light:
- * too few pure pixels (eyes closed or nearly, a small face, a squint that shows lids only), an
+ * too few pure pixels for their mean to have a finite doubt (`meanDoubt`: eyes closed or nearly, a
+ * small face, a squint that shows lids only; above that the doubt grows as pixels get fewer), an
  * opening much flatter than an open eye's, clipped pixels (the camera's response saturated: only a
  * lower bound on the light is left).
  */
@@ -27,7 +28,7 @@ import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START 
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
 import { SKIN_Y_BY_GREEN_RED } from "../delight/albedo-scale.ts";
-import { lnLuminance, median, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
+import { lnLuminance, meanDoubt, median, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
 
 /**
  * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y, σ of the
@@ -63,8 +64,8 @@ export interface ScleraOptions {
   skinBand?: [number, number];
   /** Least ln(g/r) of a sclera pixel above the skin beside it (see MIN_SCLERA_WHITENING). */
   minWhitening?: number;
-  /** Pure sclera pixels needed over both eyes to trust the measurement. */
-  minPixels?: number;
+  /** Pixels one independent sample spans (blur, demosaic, JPEG blocks): the reading's doubt counts pixels / this samples, and needs more than MIN_EFFECTIVE_SAMPLES. */
+  pixelsPerSample?: number;
   /** Opening height / width below which the eye counts as closed (an open eye: ≈ 0.3). */
   minOpenness?: number;
   /** sRGB level at or above which a channel counts as clipped. */
@@ -78,7 +79,7 @@ export const SCLERA_DEFAULTS: Required<ScleraOptions> = {
   irisMargin: 1.15,
   skinBand: [1.3, 2],
   minWhitening: MIN_SCLERA_WHITENING,
-  minPixels: 30,
+  pixelsPerSample: PIXELS_PER_SAMPLE,
   minOpenness: 0.18,
   clipLevel: 0.98,
   maxClipped: 0.2,
@@ -101,9 +102,10 @@ export interface ScleraMeasurement {
   /** Robust spread of the kept pixels: 1.4826 × MAD of ln luminance. */
   spread: number;
   /**
-   * σ of ln Y of the reading itself: the pixels' spread averaged down, and the two eyes as two
-   * replicate readings (σ of their mean |Δ ln Y| / 2); with one eye only, the spread unaveraged
-   * (nothing says how well one eye stands for the face's light).
+   * σ of ln Y of the reading itself: the doubt of the pixels' mean (`readingSigma`), and the two eyes
+   * as two replicate readings (σ of their mean |Δ ln Y| / 2); with one eye only, the spread
+   * unaveraged (nothing says how well one eye stands for the face's light). Infinite when the pixels
+   * are too few for their mean to have a finite doubt.
    */
   sigmaLnY: number;
   /** Each eye's share of the pure pixels, where it holds a quarter of what a reading needs (none, one or two). */
@@ -199,13 +201,13 @@ export function lightestCluster(values: number[], minCount: number): DensityClus
 }
 
 /**
- * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY): the pixels' spread averaged down,
- * and the two eyes' readings as replicates (half their ln Y difference; with one eye, the spread
- * unaveraged). A few hundred pixels are not independent (the photo's blur and JPEG blocks): the
- * spread is averaged over a tenth of them.
+ * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY): the doubt of the pixels' mean
+ * (`meanDoubt`: their spread over the effective samples, widened as they get fewer; infinite at
+ * MIN_EFFECTIVE_SAMPLES or fewer), and the two eyes' readings as replicates (half their ln Y
+ * difference; with one eye, the spread unaveraged).
  */
-export function readingSigma(eyeLnY: number[], spread: number, pixels: number): number {
-  const sampling = spread / Math.sqrt(Math.max(1, pixels / 10));
+export function readingSigma(eyeLnY: number[], spread: number, pixels: number, pixelsPerSample = PIXELS_PER_SAMPLE): number {
+  const sampling = meanDoubt(spread, pixels, pixelsPerSample);
   const between = eyeLnY.length === 2 ? Math.abs(eyeLnY[0] - eyeLnY[1]) / 2 : spread;
   return Math.hypot(sampling, between);
 }
@@ -220,6 +222,8 @@ export function readingSigma(eyeLnY: number[], spread: number, pixels: number): 
  */
 export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement & { kept: number[] } {
   const o = withDefaults(SCLERA_DEFAULTS, options);
+  // The pixels a reading with a finite doubt needs: the cluster and each eye's share are counted against it.
+  const needed = MIN_EFFECTIVE_SAMPLES * o.pixelsPerSample;
   const eyes: (EyeSample & { side: ScleraEyeReading["side"] })[] = [];
   for (const [contour, iris, side] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START, "right"], [LEFT_EYE_CONTOUR, LEFT_IRIS_START, "left"]] as const) {
     if (landmarks.length < (iris + 5) * 3) continue;
@@ -244,11 +248,11 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const clipped = lighter.length ? clippedCount / lighter.length : 0;
   const candidates = lighter.filter((e) => !e.clipped && lnGR(e.rgb) - skinGR >= o.minWhitening);
   // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs: not a few glints.
-  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(o.minPixels / 2, 0.1 * candidates.length)) : null;
+  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(needed / 2, 0.1 * candidates.length)) : null;
   const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
   // Each eye's share, where it holds a quarter of what a reading needs (under a side light the
   // lightest cluster can be the lit eye's sclera alone).
-  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= o.minPixels / 4);
+  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= needed / 4);
   const eyeReadings: ScleraEyeReading[] = keptByEye.map(({ side, mine }) => ({ side, pixels: mine.length, rgb: robustColour(mine.map((e) => e.rgb)).rgb }));
   const pixels = kept.length;
   const purity = pixels / opening.length;
@@ -257,9 +261,9 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   if (pixels === 0) return { ...base, rgb: null, spread: 0, sigmaLnY: 0, reliable: false, reason: "no pixel between the lids is whiter and lighter than the skin beside it" };
   const { rgb, spread } = robustColour(kept.map((e) => e.rgb));
   const eyeLnY = keptByEye.map(({ mine }) => median(mine.map((e) => lnLuminance(e.rgb))));
-  const sigmaLnY = readingSigma(eyeLnY, spread, pixels);
+  const sigmaLnY = readingSigma(eyeLnY, spread, pixels, o.pixelsPerSample);
   let reason = "";
-  if (pixels < o.minPixels) reason = `only ${pixels} pure sclera pixels (need ${o.minPixels}; ${(100 * purity).toFixed(0)} % of the opening)`;
+  if (!Number.isFinite(sigmaLnY)) reason = `only ${pixels} pure sclera pixels, ${(pixels / o.pixelsPerSample).toFixed(1)} samples (their mean's doubt needs more than ${MIN_EFFECTIVE_SAMPLES}; ${(100 * purity).toFixed(0)} % of the opening)`;
   else if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;
   else if (!rgb.every((v) => v > 1e-4)) reason = "sclera black in a channel";
   return { ...base, rgb, spread, sigmaLnY, reliable: reason === "", reason: reason || "ok" };

@@ -9,7 +9,7 @@ import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
+import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
 import { combineCues, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
@@ -149,6 +149,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // luminance prior reads the corrected colour.
   const scene = checkIlluminant(input.sceneIlluminant);
   const sceneGain = scene.map((v) => 1 / v);
+  if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
   if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
     throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
   }
@@ -161,7 +162,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // With no sheen, the nearest point of the diffuse locus (it does not fold).
   const prior: SkinPrior = (wb, sigmaChroma) => {
     const balanced = median.map((v, c) => v * wb[c]);
-    const m: SkinLocusMatch & { spreadLnY?: number } = sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma) : matchSkinLocus(balanced);
+    const m: SkinLocusMatch & { spreadLnY?: number } = sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma);
     return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];

@@ -72,6 +72,7 @@ export interface DelightSettings {
   cameraResponse: "estimate" | number;
   useTeeth: boolean;
   skinSurfaceReflectance: number;
+  skinRednessSigma: number;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];

@@ -17,6 +17,7 @@
 import { luminance } from "../../primitives/color.ts";
 import { SKIN_LOCUS_TOLERANCE } from "./albedo-scale.ts";
 import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
+import { meanDoubt } from "../capture/reference-pixels.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { AlbedoScaleCues } from "../../types.ts";
 
@@ -185,8 +186,9 @@ function referenceCue(
   const rel = Array.from(rgb, (v, c) => v / Math.max(recess * shading[c], 1e-6));
   if (!rel.every((v) => v > 0 && Number.isFinite(v))) return null;
   const fs = reflectance.rgb.map((r, c) => r / rel[c]) as [number, number, number];
-  // The measurement's own noise: the reading's σ where it states one (the sclera: its two eyes as replicates), else the spread over its pixels averaged down (a few hundred pixels are not independent: √ of a tenth).
-  const noise = m.noise ?? m.spread / Math.sqrt(Math.max(1, m.pixels / 10));
+  // The measurement's own noise: the reading's σ where it states one (the sclera: its two eyes as replicates), else the doubt of its pixels' mean.
+  const noise = m.noise ?? meanDoubt(m.spread, m.pixels);
+  if (!Number.isFinite(noise)) return null;
   const sigmaLnY = Math.hypot(reflectance.sigmaLnY, sigmaRecess, noise) * (1 + 2 * m.clipped);
   return { fs, sigmaLnY, sigmaChroma: Math.hypot(reflectance.sigmaChroma, noise) };
 }
