@@ -239,7 +239,15 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   // way; beyond them the temples turn from the light and their own shading darkens them.
   const browsA = [...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[0]);
   const [browMinA, browMaxA] = [Math.min(...browsA), Math.max(...browsA)];
-  const forehead = (X: number, Y: number) => frameB(X, Y) < browTopB && frameA(X, Y) > browMinA && frameA(X, Y) < browMaxA;
+  // With the glabella between the brows' inner ends, down to the nose's root: a brim's or a
+  // fringe's shadow that reaches the brows lies there too (d3dfr-015259), and it is skin of the same facing.
+  const [rightBrowA, leftBrowA] = [T.RIGHT_BROW, T.LEFT_BROW].map((part) => part.map((k) => at(k)[0]));
+  const [innerLo, innerHi] = [Math.max(...rightBrowA), Math.min(...leftBrowA)].sort((a, b) => a - b);
+  const noseRootB = at(T.NOSE_ROOT)[1];
+  const forehead = (X: number, Y: number) => {
+    const [fa, fb] = [frameA(X, Y), frameB(X, Y)];
+    return (fb < browTopB && fa > browMinA && fa < browMaxA) || (fb < noseRootB && fa > innerLo && fa < innerHi);
+  };
   const shadowed = hairShadow(ycc, w, h, ox, oy, { oval, features, lips, browZone, midFace, inHead, personP, notSkin, skin, skinSigma, faceSigma, forehead });
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
