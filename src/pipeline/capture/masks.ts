@@ -119,7 +119,7 @@ const mask = (w: number, h: number): ImageF32 => ({ width: w, height: h, channel
  * Computes the three masks (each 1 channel, 0..1, photo size) and the fraction of the face
  * region flagged as occluded.
  */
-export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSelfie: RunModel): Promise<{ masks: FaceMasks; occludedFraction: number }> {
+export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSelfie: RunModel): Promise<{ masks: FaceMasks; occludedFraction: number; hidden: ImageF32 }> {
   const { width: W, height: H, data: px } = image;
   const cos = Math.cos(roi.theta);
   const sin = Math.sin(roi.theta);
@@ -251,6 +251,9 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const shadowed = hairShadow(ycc, w, h, ox, oy, { oval, features, lips, browZone, midFace, inHead, personP, notSkin, skin, skinSigma, faceSigma, forehead });
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
+  // What hides the face from the camera (occluders less the cast shadow: a shadow changes the
+  // skin's light, not whether its landmarks are seen): the landmarks' confidence and the `occluded` flag.
+  const hidden = mask(W, H);
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -268,17 +271,20 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
           const beard = Math.min(p, Math.max(1 - skinP, cut));
           masks.facialHair!.data[out] = beard;
           masks.occluder.data[out] = 1 - p;
+          hidden.data[out] = 1 - p;
           masks.skin.data[out] = p * (1 - beard);
           faceArea++;
           occludedArea += 1 - p;
           continue;
         }
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut, shadowed ? shadowed[i] : 0), 1 - p);
+        const notSkinHere = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut), 1 - p);
+        const occluder = Math.max(notSkinHere, shadowed && !lips[i] ? shadowed[i] : 0);
         masks.occluder.data[out] = occluder;
         masks.skin.data[out] = 1 - occluder;
+        hidden.data[out] = notSkinHere;
         faceArea++;
-        occludedArea += occluder;
+        occludedArea += notSkinHere;
       } else if (inHead[i]) {
         const cut = notSkin ? notSkin[i] : 0;
         // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
@@ -294,7 +300,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       }
     }
   }
-  return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+  return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0, hidden };
 }
 
 /**
