@@ -251,8 +251,8 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   const shadowed = hairShadow(ycc, w, h, ox, oy, { oval, features, lips, browZone, midFace, inHead, personP, notSkin, skin, skinSigma, faceSigma, forehead });
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
-  // What hides the face from the camera (occluders less the cast shadow: a shadow changes the
-  // skin's light, not whether its landmarks are seen): the landmarks' confidence and the `occluded` flag.
+  // What hides the face from the camera, for the landmarks' confidence: the occluders less the cast
+  // shadow (a shadow changes the skin's light, not whether its landmarks are seen).
   const hidden = mask(W, H);
   let faceArea = 0;
   let occludedArea = 0;
@@ -284,7 +284,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         masks.skin.data[out] = 1 - occluder;
         hidden.data[out] = notSkinHere;
         faceArea++;
-        occludedArea += notSkinHere;
+        occludedArea += occluder;
       } else if (inHead[i]) {
         const cut = notSkin ? notSkin[i] : 0;
         // Not measured by the face segmentation is not "not skin": the same colour model and cut decide.
