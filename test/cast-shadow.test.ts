@@ -7,7 +7,7 @@ import { castShadow } from "../src/pipeline/capture/cast-shadow.ts";
  */
 const W = 40, H = 40;
 const hairRows = 8;
-function scene(forehead: (x: number, y: number) => number) {
+function scene(forehead: (x: number, y: number) => number, mottle = 0.03) {
   const luma = new Float32Array(W * H);
   const domain = new Uint8Array(W * H), notSkin = new Uint8Array(W * H);
   const reference: number[] = [];
@@ -16,7 +16,7 @@ function scene(forehead: (x: number, y: number) => number) {
       const i = y * W + x;
       if (y < hairRows) (luma[i] = 0.1), (notSkin[i] = 1);
       else if (y < 20) (luma[i] = forehead(x, y)), (domain[i] = 1);
-      else luma[i] = 0.6 * (1 + 0.03 * Math.sin(1.7 * x + 2.3 * y));
+      else luma[i] = 0.6 * (1 + mottle * Math.sin(1.7 * x + 2.3 * y));
       if (y >= 28) reference.push(i);
     }
   }
@@ -43,6 +43,21 @@ describe("castShadow", () => {
     // Skin 5 % darker next to the hair: within the skin's own shading range.
     const mild = castShadow(scene((_, y) => (y < 13 ? 0.57 : 0.6)))!;
     expect(count(mild, [8, 20])).toBe(0);
+  });
+
+  it("follows a shallow shadow into its penumbra by the shadow's own lightness, not into lit skin", () => {
+    // Skin with a wide lightness spread (log-luma σ ≈ 0.1): the shadow's core (rows 8–11) is 4σ
+    // darker, its penumbra (rows 12–14) 2.5σ, inside the skin's 3σ range but likelier shadow than
+    // skin; the lit forehead below (rows 15–19) is 1σ darker, likelier skin.
+    const sigma = 0.105;
+    const luma = (z: number) => 0.6 * Math.exp(z * sigma);
+    const out = castShadow(scene((x, y) => (y < 12 ? luma(-4 + 0.3 * Math.sin(x)) : y < 15 ? luma(-2.5) : luma(-1)), 0.1))!;
+    expect(count(out, [8, 12])).toBe(4 * W);
+    expect(count(out, [12, 15])).toBe(3 * W);
+    expect(count(out, [15, 20])).toBe(0);
+    // No core beyond the skin's range: the penumbra alone is not grown into.
+    const noCore = castShadow(scene((_, y) => (y < 15 ? luma(-2.5) : luma(-1)), 0.1))!;
+    expect(count(noCore, [8, 20])).toBe(0);
   });
 
   it("has no answer without enough clean skin to measure", () => {

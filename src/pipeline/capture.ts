@@ -120,19 +120,20 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
   context.onProgress?.(0.6, "face mesh");
 
   const pose = headPose(landmarks);
-  const { masks, occludedFraction } = await faceMasks({ image, landmarks, roi: mesh.roi }, run("selfie"));
+  const { masks, occludedFraction, hidden } = await faceMasks({ image, landmarks, roi: mesh.roi }, run("selfie"));
   const sharpness = faceSharpness(image, mesh.roi);
   const flags = qualityFlags({ image, landmarks, pose, faceScore: mesh.faceScore, occludedFraction, sharpness }, o);
   context.onProgress?.(0.9, "masks");
 
-  // Per-landmark confidence: mesh confidence × facing the camera × not covered × inside the photo.
+  // Per-landmark confidence: mesh confidence × facing the camera × not covered (a cast shadow covers
+  // nothing: its skin is seen, only not lit like the rest) × inside the photo.
   const facing = facingCamera(landmarks);
   const landmarkConfidence = new Float32Array(LANDMARK_COUNT);
   for (let i = 0; i < LANDMARK_COUNT; i++) {
     const [x, y] = [landmarks[i * 3], landmarks[i * 3 + 1]];
     const inside = x >= 0 && y >= 0 && x < image.width && y < image.height;
     const px = inside ? Math.floor(y) * image.width + Math.floor(x) : -1;
-    const covered = px >= 0 ? masks.occluder.data[px] : 1;
+    const covered = px >= 0 ? hidden.data[px] : 1;
     // Iris points take the visibility of their eye's inner corner.
     const f = i < T.MESH_LANDMARK_COUNT ? facing[i] : facing[i < T.LEFT_IRIS_START ? T.RIGHT_EYE_INNER : T.LEFT_EYE_INNER];
     landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;

@@ -119,7 +119,7 @@ const mask = (w: number, h: number): ImageF32 => ({ width: w, height: h, channel
  * Computes the three masks (each 1 channel, 0..1, photo size) and the fraction of the face
  * region flagged as occluded.
  */
-export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSelfie: RunModel): Promise<{ masks: FaceMasks; occludedFraction: number }> {
+export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSelfie: RunModel): Promise<{ masks: FaceMasks; occludedFraction: number; hidden: ImageF32 }> {
   const { width: W, height: H, data: px } = image;
   const cos = Math.cos(roi.theta);
   const sin = Math.sin(roi.theta);
@@ -239,10 +239,21 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   // way; beyond them the temples turn from the light and their own shading darkens them.
   const browsA = [...T.RIGHT_BROW, ...T.LEFT_BROW].map((k) => at(k)[0]);
   const [browMinA, browMaxA] = [Math.min(...browsA), Math.max(...browsA)];
-  const forehead = (X: number, Y: number) => frameB(X, Y) < browTopB && frameA(X, Y) > browMinA && frameA(X, Y) < browMaxA;
+  // With the glabella between the brows' inner ends, down to the nose's root: a brim's or a
+  // fringe's shadow that reaches the brows lies there too (d3dfr-015259), and it is skin of the same facing.
+  const [rightBrowA, leftBrowA] = [T.RIGHT_BROW, T.LEFT_BROW].map((part) => part.map((k) => at(k)[0]));
+  const [innerLo, innerHi] = [Math.max(...rightBrowA), Math.min(...leftBrowA)].sort((a, b) => a - b);
+  const noseRootB = at(T.NOSE_ROOT)[1];
+  const forehead = (X: number, Y: number) => {
+    const [fa, fb] = [frameA(X, Y), frameB(X, Y)];
+    return (fb < browTopB && fa > browMinA && fa < browMaxA) || (fb < noseRootB && fa > innerLo && fa < innerHi);
+  };
   const shadowed = hairShadow(ycc, w, h, ox, oy, { oval, features, lips, browZone, midFace, inHead, personP, notSkin, skin, skinSigma, faceSigma, forehead });
 
   const masks: FaceMasks = { skin: mask(W, H), hair: mask(W, H), occluder: mask(W, H), facialHair: mask(W, H), skinBeyondOval: mask(W, H), person: personMask(image, selfieFrame, person), spectacles: spectacleFrames(image, lm).map };
+  // What hides the face from the camera, for the landmarks' confidence: the occluders less the cast
+  // shadow (a shadow changes the skin's light, not whether its landmarks are seen).
+  const hidden = mask(W, H);
   let faceArea = 0;
   let occludedArea = 0;
   for (let y = 0; y < h; y++) {
@@ -260,15 +271,18 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
           const beard = Math.min(p, Math.max(1 - skinP, cut));
           masks.facialHair!.data[out] = beard;
           masks.occluder.data[out] = 1 - p;
+          hidden.data[out] = 1 - p;
           masks.skin.data[out] = p * (1 - beard);
           faceArea++;
           occludedArea += 1 - p;
           continue;
         }
         // Lips are judged by segmentation only (their colour is not skin's).
-        const occluder = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut, shadowed ? shadowed[i] : 0), 1 - p);
+        const notSkinHere = Math.max(lips[i] ? 0 : Math.max(1 - skinP, cut), 1 - p);
+        const occluder = Math.max(notSkinHere, shadowed && !lips[i] ? shadowed[i] : 0);
         masks.occluder.data[out] = occluder;
         masks.skin.data[out] = 1 - occluder;
+        hidden.data[out] = notSkinHere;
         faceArea++;
         occludedArea += occluder;
       } else if (inHead[i]) {
@@ -286,7 +300,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
       }
     }
   }
-  return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0 };
+  return { masks, occludedFraction: faceArea > 0 ? occludedArea / faceArea : 0, hidden };
 }
 
 /**
