@@ -69,8 +69,8 @@ describe("skin re-render shader", () => {
     const n = Math.hypot(...d);
     const dir = d.map((v) => v / n) as [number, number, number];
     const sh = directionalLightSh(dir, [1.2, 1.0, 0.8], [0.2, 0.2, 0.25]);
-    const split = lightingFromEstimate({ shRadiance: Array.from(sh), dominantDirection: dir });
-    const pure = lightingFromEstimate({ shRadiance: Array.from(directionalLightSh(dir, [1.2, 1.0, 0.8], [0, 0, 0])), dominantDirection: dir });
+    const split = lightingFromEstimate({ shRadiance: Array.from(sh), dominantDirection: dir }, "split");
+    const pure = lightingFromEstimate({ shRadiance: Array.from(directionalLightSh(dir, [1.2, 1.0, 0.8], [0, 0, 0])), dominantDirection: dir }, "split");
     pure.directional[0].radiance.forEach((v, c) => expect(v).toBeCloseTo([1.2, 1.0, 0.8][c], 6));
     const img = renderSkin(ball, camera, { albedoDiffuse: flat(3, [1, 1, 1]), albedoSpecular: 0 }, split, { supersample: 1 });
     // Expected at the centre pixel's normal: E(n)/π from the full SH.

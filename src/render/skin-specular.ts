@@ -35,14 +35,27 @@ const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/render/sh.ts
 const normalize = (v: ArrayLike<number>) => unitByDivision(v, "skin specular: zero-length light direction");
 
 /**
- * Splits de-lighting's SH estimate into one directional light toward its dominant direction plus
- * the SH remainder (Sloan, "Stupid Spherical Harmonics Tricks", 2008: the colour that best explains
- * band 1 along d is (L1·d)/C1), capped so that the remainder's constant term stays ≥ 0. Diffuse
- * through "sh" keeps exactly the estimate's irradiance; the split only gives the GGX lobes a light
- * to reflect.
+ * How the lobes see de-lighting's SH estimate. "environment": the whole estimate is the environment
+ * each lobe integrates around its mirror direction (no light is taken out of it), so a frontal
+ * estimate (a light near the lens) puts sheen on every surface facing the camera, its spread set by
+ * the SH's own band limit and the lobe's width. "split": one directional light toward the dominant
+ * direction (analytic GGX, a point-like highlight) plus the SH remainder as environment.
  */
-export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">): SkinLighting {
+export type EstimateSpecular = "environment" | "split";
+
+/** The lobes' view of the estimate in the re-render and in de-lighting's bound (docs/design.md *De-lighting*). */
+export const ESTIMATE_SPECULAR_DEFAULT: EstimateSpecular = "environment";
+
+/**
+ * De-lighting's SH estimate as the skin material's lighting. Diffuse through "sh" keeps exactly the
+ * estimate's irradiance either way; `specular` chooses what the GGX lobes reflect (EstimateSpecular).
+ * The split takes one directional light toward the dominant direction out of the SH (Sloan, "Stupid
+ * Spherical Harmonics Tricks", 2008: the colour that best explains band 1 along d is (L1·d)/C1),
+ * capped so that the remainder's constant term stays ≥ 0.
+ */
+export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">, specular: EstimateSpecular = ESTIMATE_SPECULAR_DEFAULT): SkinLighting {
   const L = estimate.shRadiance;
+  if (specular === "environment") return { ambientSh: Array.from(L), directional: [], directionalDiffuse: "sh" };
   const [dx, dy, dz] = normalize(estimate.dominantDirection);
   const color: [number, number, number] = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
