@@ -8,8 +8,9 @@
  *
  * `--no-delight` skips the rows that run de-lighting again with one of its steps off (the slow part).
  *
- * Writes <out-dir>/ablation.json (cosines per photo and variant) and <out-dir>/<photo>.png (the
- * aligned 224 px crops FaceRes reads, in the variants' order), and prints a table.
+ * Writes <out-dir>/ablation.json (cosines per photo and variant), <out-dir>/<photo>.png (the
+ * aligned 224 px crops FaceRes reads, in the variants' order) and <photo>-A_D*.png (A_D as made,
+ * and with the removal bounded under each view the lobes take of the light), and prints a table.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -30,6 +31,7 @@ import { delight, photoReferences, type DelightOptions } from "../src/pipeline/d
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+import { writePngs } from "../src/render/write-images.ts";
 import { cameraCentre } from "../src/render/camera.ts";
 import { boundingSphere, unitByDivision } from "../src/primitives/vec3.ts";
 import { radianceToIrradiance, shBasis } from "../src/render/sh.ts";
@@ -192,6 +194,8 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     ["delight: no specular removal", { specularTolerance: 100 }],
     ["delight: none of these", { shadeTrust: [1e-6, 2e-6], shadeChromaTrust: [1e-6, 2e-6], shapeFromShading: null, specularTolerance: 100 }],
   ];
+  // A_D as the pipeline made it and with the bounded removals, written beside the crops to look at.
+  const atlases: { name: string; image: ImageF32 }[] = [{ name: `${safeName(path.basename(file))}-A_D`, image: ad }];
   // A_D with and without the highlight removal, kept to draw what the removal took (below).
   const removalPair: Partial<Record<"with" | "without", SkinMaps>> = {};
   for (const [name, options] of rerunDelight ? off : []) {
@@ -207,6 +211,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     for (const [mode, lighting] of [["split", lightSplit], ["environment", lightWhole]] as const) {
       const again = await delight(delightInput, { boundHighlightRemoval: true, boundSpecularLight: mode });
       variants.push([`delight: removal bounded, lobes: ${mode}`, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }, lighting]);
+      atlases.push({ name: `${safeName(path.basename(file))}-A_D-bounded-${mode}`, image: again.albedo });
     }
   }
   const renders: ImageF32[] = [];
@@ -287,6 +292,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   const crops = [photo, ...images].map((img) => alignedFace(img, landmarks));
   const [ePhoto, ...e] = await faceEmbeddings(crops);
   await savePng(crops, path.join(outDir, `${safeName(path.basename(file))}.png`));
+  await writePngs(outDir, atlases);
   return Object.fromEntries(names.map((n, i) => [n, cosine(ePhoto, e[i])]));
 }
 

@@ -4,8 +4,9 @@
  * (materials/skin-parameters.ts: broad base lobe and sharp clear-coat lobe, F0 from A_S by the one
  * mapping there), analytic for directional lights; for the SH remainder, the radiance in the mirror
  * direction band-limited to the lobe width times an analytic environment BRDF (split sum), occluded
- * by AO. Also the split of de-lighting's SH estimate into one directional light plus the remainder,
- * which gives the lobes a light to reflect. Object space, glTF axes; radiance in the SH's units.
+ * by AO. De-lighting's SH estimate reaches the lobes whole, as that environment (default), or split
+ * into one directional light plus the remainder (EstimateSpecular). Object space, glTF axes;
+ * radiance in the SH's units.
  */
 import { CLEARCOAT_IOR, fresnelF0, specularFactors, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { directionalLightSh, shBasis, SH_BAND, SH_COUNT } from "./sh.ts";
@@ -43,7 +44,13 @@ const normalize = (v: ArrayLike<number>) => unitByDivision(v, "skin specular: ze
  */
 export type EstimateSpecular = "environment" | "split";
 
-/** The lobes' view of the estimate in the re-render and in de-lighting's bound (docs/design.md *De-lighting*). */
+/**
+ * The lobes' view of the estimate in the re-render and in de-lighting's bound. "environment": the
+ * split's light sits at the brightest seen normal, which the SH's band 2 can push far from the light
+ * (77° from the camera on d3dfr-000002, whose face is lit from near the lens), and Babylon's skin
+ * reflects its scene's whole environment (IBL) too; identity within ±0.01 of the split
+ * (docs/evaluation.md, likeness9).
+ */
 export const ESTIMATE_SPECULAR_DEFAULT: EstimateSpecular = "environment";
 
 /**

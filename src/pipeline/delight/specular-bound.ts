@@ -7,7 +7,7 @@
  * the bound stays in A_D: albedo, or shading the template under-lights.
  *
  * Per texel: both GGX lobes of the re-render (render/skin-specular.ts) on the surface normal, toward
- * the photo's camera, with the fitted light split as the re-render splits it and taken to absolute
+ * the photo's camera, under the fitted light as the re-render's lobes see it and taken to absolute
  * units by the albedo scale, at the top of skin's specular range; divided by the unit shading it is
  * the amount κ in J = T/S the renderer can give back.
  */
