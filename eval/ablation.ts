@@ -20,13 +20,13 @@ import * as T from "../src/primitives/face-topology.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import { weightedBlur } from "../src/image/box-blur.ts";
 import { linearToSrgb } from "../src/primitives/color.ts";
-import type { ImageF32, Landmarks } from "../src/types.ts";
+import type { Camera, ImageF32, Landmarks, Mesh } from "../src/types.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
 import { reconstructStages, requireStages, safeName } from "./head-measures.ts";
 import { alignedFace, cosine, faceEmbeddings } from "./identity.ts";
-import { baselineMaps, rerenderOverPhoto } from "./rerender.ts";
-import { lightingFromEstimate, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { baselineMaps, headWindow, rerenderOverPhoto, windowCamera } from "./rerender.ts";
+import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
+import { A_S_NOMINAL, type SkinParameters } from "../materials/skin-parameters.ts";
 import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
@@ -98,6 +98,13 @@ async function savePng(crops: ImageF32[], file: string): Promise<void> {
   await sharp(bytes, { raw: { width: S * crops.length, height: S, channels: 3 } }).png().toFile(file);
 }
 
+/** rerenderOverPhoto with other skin material parameters (the lobes' roughness). */
+function withMaterial(photo: ImageF32, mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting, material: Partial<SkinParameters>): ImageF32 {
+  const win = headWindow(mesh, camera);
+  if (!win) return photo;
+  return compositeOver(renderSkin(mesh, windowCamera(camera, win), maps, lighting, { supersample: 1, material }), photo, win.x0, win.y0);
+}
+
 async function ablate(file: string, outDir: string, rerunDelight: boolean): Promise<Record<string, number>> {
   const { stages: raw, failure } = await reconstructStages(new Uint8Array(await readFile(file)), "draft");
   if (failure) throw new Error(failure);
@@ -145,7 +152,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   // A_D's colour per channel brought to T̂'s on the seen skin (tone and white balance of the face as photographed, no shading).
   const colourGain = medianRatio(texScaled, adEyesLin, seenSkin);
 
-  const variants: [string, SkinMaps, SkinLighting?][] = [
+  const variants: [string, SkinMaps, SkinLighting?, Partial<SkinParameters>?][] = [
     ["ours (eval)", ours],
     ["baseline (eval)", base],
     ["ours + eyes map", oursEyes],
@@ -161,6 +168,8 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   variants.push(["ours + eyes, A_S × 3", { ...oursEyes, albedoSpecular: { ...spec, data: spec.data.map((v) => 3 * v) } }]);
   variants.push(["ours + eyes, lobes: split", oursEyes, lightSplit]);
   variants.push(["ours + eyes, lobes: whole environment", oursEyes, lightWhole]);
+  // Weyrich et al.'s measured single lobe (Beckmann m 0.23–0.31 ≈ GGX roughness 0.48–0.56, centre 0.52; skin-reflectance.md §1.2) for both layers.
+  variants.push(["ours + eyes, lobes: whole environment, both at Weyrich's roughness 0.52", oursEyes, lightWhole, { roughnessBase: 0.52, roughnessSharp: 0.52 }]);
   {
     // Diagnostic: the whole estimate's irradiance as one light at the lens (where a flash or ring light sits).
     const eye = cameraCentre(s.fit.camera), centre = boundingSphere(seen.positions).centre;
@@ -215,7 +224,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     }
   }
   const renders: ImageF32[] = [];
-  for (const [, v, lighting] of variants) renders.push(rerenderOverPhoto(photo, seen, s.fit.camera, v, lighting ?? light).composite);
+  for (const [, v, lighting, material] of variants) renders.push(material ? withMaterial(photo, seen, s.fit.camera, v, lighting ?? light, material) : rerenderOverPhoto(photo, seen, s.fit.camera, v, lighting ?? light).composite);
   // Face-only composites: the re-render inside the face oval, the photo outside.
   const oval = landmarkMask(landmarks, T.FACE_OVAL, photo.width, photo.height);
   const eyesMask = (() => {
@@ -268,7 +277,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     const covSX = sSX / m - (sS / m) * (sX / m), varS = Math.max(1e-12, sSS / m - (sS / m) ** 2), varX = Math.max(1e-12, sXX / m - (sX / m) ** 2);
     return `corr ${(covSX / Math.sqrt(varS * varX)).toFixed(3)}, slope ${(covSX / varS).toFixed(2)}, ΣS / Σ⁺ ${(sS / Math.max(sXpos, 1e-12)).toFixed(3)}`;
   };
-  for (const mode of ["split", "whole environment", "a light at the lens"]) {
+  for (const mode of ["split", "whole environment", "whole environment, both at Weyrich's roughness 0.52", "a light at the lens"]) {
     const [, , lighting] = variants.find(([name]) => name === `ours + eyes, lobes: ${mode}`)!;
     const withSpec = lin(renders[variants.findIndex(([name]) => name === `ours + eyes, lobes: ${mode}`)]);
     // The same light without specular: the light at the lens lights the diffuse differently.
