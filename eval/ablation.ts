@@ -8,8 +8,9 @@
  *
  * `--no-delight` skips the rows that run de-lighting again with one of its steps off (the slow part).
  *
- * Writes <out-dir>/ablation.json (cosines per photo and variant) and <out-dir>/<photo>.png (the
- * aligned 224 px crops FaceRes reads, in the variants' order), and prints a table.
+ * Writes <out-dir>/ablation.json (cosines per photo and variant), <out-dir>/<photo>.png (the
+ * aligned 224 px crops FaceRes reads, in the variants' order) and <photo>-A_D*.png (A_D as made,
+ * and with the removal bounded under each view the lobes take of the light), and prints a table.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -19,17 +20,23 @@ import * as T from "../src/primitives/face-topology.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import { weightedBlur } from "../src/image/box-blur.ts";
 import { linearToSrgb } from "../src/primitives/color.ts";
-import type { ImageF32, Landmarks } from "../src/types.ts";
+import type { Camera, ImageF32, Landmarks, Mesh } from "../src/types.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
 import { reconstructStages, requireStages, safeName } from "./head-measures.ts";
 import { alignedFace, cosine, faceEmbeddings } from "./identity.ts";
-import { baselineMaps, rerenderOverPhoto } from "./rerender.ts";
-import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
-import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
+import { baselineMaps, headWindow, rerenderOverPhoto, windowCamera } from "./rerender.ts";
+import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
+import { A_S_NOMINAL, type SkinParameters } from "../materials/skin-parameters.ts";
 import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
+import { writePngs } from "../src/render/write-images.ts";
+import { cameraCentre } from "../src/render/camera.ts";
+import { boundingSphere, unitByDivision } from "../src/primitives/vec3.ts";
+import { radianceToIrradiance, shBasis } from "../src/render/sh.ts";
+
+const normalize3 = (v: number[]) => unitByDivision(v, "ablation: camera at the head's centre") as [number, number, number];
 
 /** Linear copy of an sRGB or linear 3-channel image. */
 function toLinear(img: ImageF32): ImageF32 {
@@ -91,6 +98,13 @@ async function savePng(crops: ImageF32[], file: string): Promise<void> {
   await sharp(bytes, { raw: { width: S * crops.length, height: S, channels: 3 } }).png().toFile(file);
 }
 
+/** rerenderOverPhoto with other skin material parameters (the lobes' roughness). */
+function withMaterial(photo: ImageF32, mesh: Mesh, camera: Camera, maps: SkinMaps, lighting: SkinLighting, material: Partial<SkinParameters>): ImageF32 {
+  const win = headWindow(mesh, camera);
+  if (!win) return photo;
+  return compositeOver(renderSkin(mesh, windowCamera(camera, win), maps, lighting, { supersample: 1, material }), photo, win.x0, win.y0);
+}
+
 async function ablate(file: string, outDir: string, rerunDelight: boolean): Promise<Record<string, number>> {
   const { stages: raw, failure } = await reconstructStages(new Uint8Array(await readFile(file)), "draft");
   if (failure) throw new Error(failure);
@@ -100,7 +114,19 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   if (!complete.sourceConfidence) throw new Error("ablation: the complete stage reported no sourceConfidence");
   const photo = s.capture.image, landmarks = s.capture.landmarks;
   const seen = s.fit.photographed ?? s.fit.mesh;
+  // Both views the lobes can take of the estimate (render/skin-specular.ts EstimateSpecular).
   const light = lightingFromEstimate(s.delight.lighting);
+  const lightSplit = lightingFromEstimate(s.delight.lighting, "split");
+  const lightWhole = lightingFromEstimate(s.delight.lighting, "environment");
+  {
+    // Where the fitted light comes from, against the camera: its angle, and the split light's share of the constant term.
+    const eye = cameraCentre(s.fit.camera), centre = boundingSphere(seen.positions).centre;
+    const toEye = [0, 1, 2].map((c) => eye[c] - centre[c]), l = Math.hypot(...toEye);
+    const d = s.delight.lighting.dominantDirection;
+    const angle = (Math.acos(Math.min(1, (d[0] * toEye[0] + d[1] * toEye[1] + d[2] * toEye[2]) / l)) * 180) / Math.PI;
+    const share = lightSplit.directional[0].radiance[1] / (s.delight.lighting.shRadiance[1] / 0.28209479177387814);
+    console.log(`  light: dominant direction ${angle.toFixed(0)}° from the camera, split light ${(100 * share).toFixed(0)} % of the constant term (green)`);
+  }
   const ao = s.unwrap.ambientOcclusion;
 
   const ad = s.delight.albedo; // sRGB
@@ -126,7 +152,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   // A_D's colour per channel brought to T̂'s on the seen skin (tone and white balance of the face as photographed, no shading).
   const colourGain = medianRatio(texScaled, adEyesLin, seenSkin);
 
-  const variants: [string, SkinMaps | ImageF32][] = [
+  const variants: [string, SkinMaps, SkinLighting?, Partial<SkinParameters>?][] = [
     ["ours (eval)", ours],
     ["baseline (eval)", base],
     ["ours + eyes map", oursEyes],
@@ -140,6 +166,19 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   const spec = s.specular.specularAlbedo;
   variants.push(["ours + eyes, A_S 0 (no specular)", { ...oursEyes, albedoSpecular: 0 }]);
   variants.push(["ours + eyes, A_S × 3", { ...oursEyes, albedoSpecular: { ...spec, data: spec.data.map((v) => 3 * v) } }]);
+  variants.push(["ours + eyes, lobes: split", oursEyes, lightSplit]);
+  variants.push(["ours + eyes, lobes: whole environment", oursEyes, lightWhole]);
+  // Weyrich et al.'s measured single lobe (Beckmann m 0.23–0.31 ≈ GGX roughness 0.48–0.56, centre 0.52; skin-reflectance.md §1.2) for both layers.
+  variants.push(["ours + eyes, lobes: whole environment, both at Weyrich's roughness 0.52", oursEyes, lightWhole, { roughnessBase: 0.52, roughnessSharp: 0.52 }]);
+  {
+    // Diagnostic: the whole estimate's irradiance as one light at the lens (where a flash or ring light sits).
+    const eye = cameraCentre(s.fit.camera), centre = boundingSphere(seen.positions).centre;
+    const dir = normalize3([0, 1, 2].map((c) => eye[c] - centre[c]));
+    const E = Array.from(radianceToIrradiance(s.delight.lighting.shRadiance)), Y = new Float64Array(9);
+    shBasis(dir[0], dir[1], dir[2], Y);
+    const rgb = [0, 1, 2].map((c) => Math.max(0, Y.reduce((a, y, k) => a + y * E[3 * k + c], 0))) as [number, number, number];
+    variants.push(["ours + eyes, lobes: a light at the lens", oursEyes, { ambientSh: new Array(27).fill(0), directional: [{ direction: dir, radiance: rgb }], directionalDiffuse: "sh" }]);
+  }
   // De-lighting again on the same inputs with one of its steps switched off (A_D swapped, the rest of ours kept).
   const delightInput = {
     texture: up.texture,
@@ -164,17 +203,28 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     ["delight: no specular removal", { specularTolerance: 100 }],
     ["delight: none of these", { shadeTrust: [1e-6, 2e-6], shadeChromaTrust: [1e-6, 2e-6], shapeFromShading: null, specularTolerance: 100 }],
   ];
+  // A_D as the pipeline made it and with the bounded removals, written beside the crops to look at.
+  const atlases: { name: string; image: ImageF32 }[] = [{ name: `${safeName(path.basename(file))}-A_D`, image: ad }];
+  // A_D with and without the highlight removal, kept to draw what the removal took (below).
+  const removalPair: Partial<Record<"with" | "without", SkinMaps>> = {};
   for (const [name, options] of rerunDelight ? off : []) {
     const again = await delight(delightInput, options);
-    variants.push([name, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
+    const maps = { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) };
+    variants.push([name, maps]);
+    if (name === "delight again, defaults") removalPair.with = { ...maps, albedoSpecular: 0 };
+    if (name === "delight: no specular removal") removalPair.without = { ...maps, albedoSpecular: 0 };
   }
   if (rerunDelight) {
-    // The removal bounded by what the material's specular can put back (off by default: delight's boundHighlightRemoval).
-    const again = await delight(delightInput, { boundHighlightRemoval: true });
-    variants.push(["delight: removal bounded by the material's specular", { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }]);
+    // The removal bounded by what the material's specular can put back (off by default: delight's
+    // boundHighlightRemoval), under each view the lobes take of the light, re-rendered under the same.
+    for (const [mode, lighting] of [["split", lightSplit], ["environment", lightWhole]] as const) {
+      const again = await delight(delightInput, { boundHighlightRemoval: true, boundSpecularLight: mode });
+      variants.push([`delight: removal bounded, lobes: ${mode}`, { ...oursEyes, albedoDiffuse: albedoWithEyes(again.albedo, s.eyes.texture) }, lighting]);
+      atlases.push({ name: `${safeName(path.basename(file))}-A_D-bounded-${mode}`, image: again.albedo });
+    }
   }
   const renders: ImageF32[] = [];
-  for (const [, v] of variants) renders.push(rerenderOverPhoto(photo, seen, s.fit.camera, v as SkinMaps, light).composite);
+  for (const [, v, lighting, material] of variants) renders.push(material ? withMaterial(photo, seen, s.fit.camera, v, lighting ?? light, material) : rerenderOverPhoto(photo, seen, s.fit.camera, v, lighting ?? light).composite);
   // Face-only composites: the re-render inside the face oval, the photo outside.
   const oval = landmarkMask(landmarks, T.FACE_OVAL, photo.width, photo.height);
   const eyesMask = (() => {
@@ -211,14 +261,33 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   // on the covered face: their correlation, the slope of X on S, and S's share of X's positive part.
   const noSpec = lin(renders[variants.findIndex(([name]) => name === "ours + eyes, A_S 0 (no specular)")]);
   const lumOf = (a: Float32Array, p: number) => 0.2126 * a[3 * p] + 0.7152 * a[3 * p + 1] + 0.0722 * a[3 * p + 2];
-  let sS = 0, sX = 0, sSS = 0, sXX = 0, sSX = 0, sXpos = 0, m = 0;
-  for (let p = 0; p < n; p++) {
-    if (!w[p]) continue;
-    const S = lumOf(Q, p) - lumOf(noSpec, p), X = lumOf(P, p) - lumOf(noSpec, p);
-    sS += S; sX += X; sSS += S * S; sXX += X * X; sSX += S * X; sXpos += Math.max(0, X); m++;
+  // H = what the highlight removal took, drawn without specular: A_D unremoved − A_D removed.
+  const removed = removalPair.with && removalPair.without
+    ? { with: lin(rerenderOverPhoto(photo, seen, s.fit.camera, removalPair.with, light).composite), without: lin(rerenderOverPhoto(photo, seen, s.fit.camera, removalPair.without, light).composite) }
+    : null;
+  // A luminance map on the covered face as grey sRGB (black elsewhere).
+  const greyMap = (f: (p: number) => number): ImageF32 => ({ ...photo, colorSpace: "srgb", data: Float32Array.from({ length: 3 * n }, (_, i) => (w[Math.floor(i / 3)] ? linearToSrgb(Math.min(1, Math.max(0, f(Math.floor(i / 3))))) : 0)) });
+  const against = (S: (p: number) => number, Y: (p: number) => number) => {
+    let sS = 0, sX = 0, sSS = 0, sXX = 0, sSX = 0, sXpos = 0, m = 0;
+    for (let p = 0; p < n; p++) {
+      if (!w[p]) continue;
+      const a = S(p), x = Y(p);
+      sS += a; sX += x; sSS += a * a; sXX += x * x; sSX += a * x; sXpos += Math.max(0, x); m++;
+    }
+    const covSX = sSX / m - (sS / m) * (sX / m), varS = Math.max(1e-12, sSS / m - (sS / m) ** 2), varX = Math.max(1e-12, sXX / m - (sX / m) ** 2);
+    return `corr ${(covSX / Math.sqrt(varS * varX)).toFixed(3)}, slope ${(covSX / varS).toFixed(2)}, ΣS / Σ⁺ ${(sS / Math.max(sXpos, 1e-12)).toFixed(3)}`;
+  };
+  for (const mode of ["split", "whole environment", "whole environment, both at Weyrich's roughness 0.52", "a light at the lens"]) {
+    const [, , lighting] = variants.find(([name]) => name === `ours + eyes, lobes: ${mode}`)!;
+    const withSpec = lin(renders[variants.findIndex(([name]) => name === `ours + eyes, lobes: ${mode}`)]);
+    // The same light without specular: the light at the lens lights the diffuse differently.
+    const noSpecHere = lighting === lightSplit || lighting === lightWhole ? noSpec : lin(rerenderOverPhoto(photo, seen, s.fit.camera, { ...oursEyes, albedoSpecular: 0 }, lighting!).composite);
+    const S = (p: number) => lumOf(withSpec, p) - lumOf(noSpecHere, p);
+    console.log(`  our specular S (lobes: ${mode}) vs the photo's excess X over our diffuse (face): ${against(S, (p) => lumOf(P, p) - lumOf(noSpec, p))}`);
+    if (removed) console.log(`  our specular S (lobes: ${mode}) vs what the highlight removal took H (face): ${against(S, (p) => lumOf(removed.without, p) - lumOf(removed.with, p))}`);
+    extra.push([`map: our specular (lobes: ${mode}), ×4`, greyMap((p) => 4 * S(p))]);
   }
-  const covSX = sSX / m - (sS / m) * (sX / m), varS = Math.max(1e-12, sSS / m - (sS / m) ** 2), varX = Math.max(1e-12, sXX / m - (sX / m) ** 2);
-  console.log(`  our specular S vs the photo's excess X over our diffuse (face): corr ${(covSX / Math.sqrt(varS * varX)).toFixed(3)}, slope dX/dS ${(covSX / varS).toFixed(2)}, ΣS / ΣX⁺ ${(sS / Math.max(sXpos, 1e-12)).toFixed(3)}`);
+  if (removed) extra.push(["map: what the removal took, ×4", greyMap((p) => 4 * (lumOf(removed.without, p) - lumOf(removed.with, p)))]);
   extra.push(["ours + eyes × global gain", corrected((i) => med[i % 3])]);
   extra.push(["ours + eyes × low-pass(photo/ours)", corrected((i) => low[i])]);
   extra.push(["ours + eyes × high-pass(photo/ours)", corrected((i) => R[i] - low[i] + med[i % 3])]);
@@ -232,6 +301,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
   const crops = [photo, ...images].map((img) => alignedFace(img, landmarks));
   const [ePhoto, ...e] = await faceEmbeddings(crops);
   await savePng(crops, path.join(outDir, `${safeName(path.basename(file))}.png`));
+  await writePngs(outDir, atlases);
   return Object.fromEntries(names.map((n, i) => [n, cosine(ePhoto, e[i])]));
 }
 

@@ -8,8 +8,9 @@
  * projection (matches de-lighting) or the exact clamped cosine (crisper studio light).
  * Specular: the skin material's two GGX lobes on N_S (materials/skin-parameters.ts: broad base lobe
  * and sharp clear-coat lobe, F0 from A_S by the one mapping there): analytic for directional
- * lights; for the SH remainder, radiance in the mirror direction band-limited to the lobe width
- * times an analytic environment BRDF (split sum), occluded by AO. No cast shadows, no scattering.
+ * lights; for the SH environment (de-lighting's whole estimate by default), radiance in the mirror
+ * direction band-limited to the lobe width times an analytic environment BRDF (split sum), occluded
+ * by AO. No cast shadows, no scattering.
  * Output is linear RGB with coverage as a 4th channel (premultiplied), so callers composite.
  */
 import { SKIN_DEFAULTS, type SkinParameters } from "../materials/skin-parameters.ts";

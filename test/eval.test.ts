@@ -69,8 +69,8 @@ describe("skin re-render shader", () => {
     const n = Math.hypot(...d);
     const dir = d.map((v) => v / n) as [number, number, number];
     const sh = directionalLightSh(dir, [1.2, 1.0, 0.8], [0.2, 0.2, 0.25]);
-    const split = lightingFromEstimate({ shRadiance: Array.from(sh), dominantDirection: dir });
-    const pure = lightingFromEstimate({ shRadiance: Array.from(directionalLightSh(dir, [1.2, 1.0, 0.8], [0, 0, 0])), dominantDirection: dir });
+    const split = lightingFromEstimate({ shRadiance: Array.from(sh), dominantDirection: dir }, "split");
+    const pure = lightingFromEstimate({ shRadiance: Array.from(directionalLightSh(dir, [1.2, 1.0, 0.8], [0, 0, 0])), dominantDirection: dir }, "split");
     pure.directional[0].radiance.forEach((v, c) => expect(v).toBeCloseTo([1.2, 1.0, 0.8][c], 6));
     const img = renderSkin(ball, camera, { albedoDiffuse: flat(3, [1, 1, 1]), albedoSpecular: 0 }, split, { supersample: 1 });
     // Expected at the centre pixel's normal: E(n)/π from the full SH.
@@ -84,6 +84,28 @@ describe("skin re-render shader", () => {
       for (let k = 0; k < 9; k++) e += E[k * 3 + c] * y[k];
       expect(img.data[p * 4 + c]).toBeCloseTo(e / Math.PI, 2);
     }
+  });
+
+  it("the whole estimate as environment keeps its irradiance, and puts a frontal light's sheen on what faces the camera", () => {
+    const at = (img: ImageF32, x: number) => img.data[(32 * img.width + x) * img.channels + 1];
+    const estimate = (dir: [number, number, number]) => ({ shRadiance: Array.from(directionalLightSh(dir, [1, 1, 1], [0.1, 0.1, 0.1])), dominantDirection: dir });
+    const frontal = estimate([0, 0, 1]);
+    const whole = lightingFromEstimate(frontal, "environment");
+    expect(whole.directional).toHaveLength(0);
+    expect(Array.from(whole.ambientSh)).toEqual(frontal.shRadiance);
+    const albedo = { albedoDiffuse: flat(3, [0.4, 0.3, 0.2]), albedoSpecular: 0 };
+    const diffuseWhole = renderSkin(ball, camera, albedo, whole, { supersample: 1 });
+    const diffuseSplit = renderSkin(ball, camera, albedo, lightingFromEstimate(frontal, "split"), { supersample: 1 });
+    diffuseWhole.data.forEach((v, i) => expect(v).toBeCloseTo(diffuseSplit.data[i], 6));
+    // Specular alone (A_D 0): brightest where the normal faces the camera (mirror direction toward the light), falling off 60° out.
+    const sheen = (lighting: SkinLighting) => renderSkin(ball, camera, { albedoDiffuse: flat(3, [0, 0, 0]), albedoSpecular: 1 }, lighting, { supersample: 1 });
+    const front = sheen(whole);
+    expect(at(front, 32)).toBeGreaterThan(2 * at(front, 32 + 21));
+    expect(at(front, 32)).toBeGreaterThan(2 * at(front, 32 - 21));
+    // A light from the subject's left (+X): the sheen moves to that side.
+    const side = sheen(lightingFromEstimate(estimate([0.8, 0, 0.6]), "environment"));
+    expect(at(side, 32 + 12)).toBeGreaterThan(1.5 * at(side, 32 - 12));
+    expect(centre(renderSkin(ball, camera, { albedoDiffuse: flat(3, [0, 0, 0]), albedoSpecular: 0 }, whole, { supersample: 1 }), 1)).toBe(0);
   });
 
   it("GGX: a light behind the camera puts both lobes' peak D·Vis·F0 on the sphere's front", () => {

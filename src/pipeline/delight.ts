@@ -31,6 +31,7 @@ import type { DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
 import { removableSpecular } from "./delight/specular-bound.ts";
+import { ESTIMATE_SPECULAR_DEFAULT, type EstimateSpecular } from "../render/skin-specular.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
 import { LARGEST_PORE_MM, neutralExpressionAlbedo, splitReliefSlopes } from "./delight/expression-shading.ts";
@@ -94,6 +95,8 @@ export interface DelightOptions {
    * dichromatic amount.
    */
   boundHighlightRemoval?: boolean;
+  /** What the material's lobes reflect of the fitted light in that bound (render/skin-specular.ts EstimateSpecular; the re-render's default). */
+  boundSpecularLight?: EstimateSpecular;
   /** Absolute scale: "chromaticity" (facial Y from the albedo's green/red, ISSA anchors [S20]) or a fixed median facial luminance Y. */
   albedoScale?: "chromaticity" | number;
   /**
@@ -170,6 +173,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // 0.671 → 0.711 on ten photos: our lobes do not put the sheen where the photo has it (docs/evaluation.md,
   // "The highlight removal bounded by the material's specular").
   boundHighlightRemoval: false,
+  boundSpecularLight: ESTIMATE_SPECULAR_DEFAULT,
   albedoScale: "chromaticity",
   maxAlbedoRatio: 2,
   shadeTrust: [0.35, 0.7],
@@ -274,7 +278,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const dichromatic = seenAlbedo(lit, shading, fit, o);
   const toneAlbedo = completeAlbedo(lit, dichromatic, context);
   const scale = absoluteScale(lit, toneAlbedo.albedo, dichromatic.skinWeight, o, shading);
-  const bound = o.boundHighlightRemoval ? specularBound(input, lit, fit, fitWeight, shading, scale.fs) : null;
+  const bound = o.boundHighlightRemoval ? specularBound(input, lit, fit, fitWeight, shading, scale.fs, o.boundSpecularLight) : null;
   const seen = bound ? seenAlbedo(lit, shading, fit, o, bound) : dichromatic;
   const { albedo: albedoRel, toneWeight } = bound ? completeAlbedo(lit, seen, context) : toneAlbedo;
   const albedoBase = bound ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
@@ -346,10 +350,10 @@ function linearisedInput(input: DelightInput, o: Required<DelightOptions>): { re
  * the input gives the photo's view; null otherwise. `fs` takes the fitted light (relative) to the
  * material's absolute units.
  */
-function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, fs: number[]): Float32Array | null {
+function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit, fitWeight: Float32Array, shading: Float32Array, fs: number[], specular: EstimateSpecular): Float32Array | null {
   const view = input.viewObject;
   if (!view) return null;
-  return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction);
+  return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction, specular);
 }
 
 /** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */

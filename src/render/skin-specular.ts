@@ -4,8 +4,9 @@
  * (materials/skin-parameters.ts: broad base lobe and sharp clear-coat lobe, F0 from A_S by the one
  * mapping there), analytic for directional lights; for the SH remainder, the radiance in the mirror
  * direction band-limited to the lobe width times an analytic environment BRDF (split sum), occluded
- * by AO. Also the split of de-lighting's SH estimate into one directional light plus the remainder,
- * which gives the lobes a light to reflect. Object space, glTF axes; radiance in the SH's units.
+ * by AO. De-lighting's SH estimate reaches the lobes whole, as that environment (default), or split
+ * into one directional light plus the remainder (EstimateSpecular). Object space, glTF axes;
+ * radiance in the SH's units.
  */
 import { CLEARCOAT_IOR, fresnelF0, specularFactors, type SkinParameters } from "../../materials/skin-parameters.ts";
 import { directionalLightSh, shBasis, SH_BAND, SH_COUNT } from "./sh.ts";
@@ -35,14 +36,33 @@ const C1 = 0.4886025119029199; // Y1m = C1·(y, z, x), src/render/sh.ts
 const normalize = (v: ArrayLike<number>) => unitByDivision(v, "skin specular: zero-length light direction");
 
 /**
- * Splits de-lighting's SH estimate into one directional light toward its dominant direction plus
- * the SH remainder (Sloan, "Stupid Spherical Harmonics Tricks", 2008: the colour that best explains
- * band 1 along d is (L1·d)/C1), capped so that the remainder's constant term stays ≥ 0. Diffuse
- * through "sh" keeps exactly the estimate's irradiance; the split only gives the GGX lobes a light
- * to reflect.
+ * How the lobes see de-lighting's SH estimate. "environment": the whole estimate is the environment
+ * each lobe integrates around its mirror direction (no light is taken out of it), so a frontal
+ * estimate (a light near the lens) puts sheen on every surface facing the camera, its spread set by
+ * the SH's own band limit and the lobe's width. "split": one directional light toward the dominant
+ * direction (analytic GGX, a point-like highlight) plus the SH remainder as environment.
  */
-export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">): SkinLighting {
+export type EstimateSpecular = "environment" | "split";
+
+/**
+ * The lobes' view of the estimate in the re-render and in de-lighting's bound. "environment": the
+ * split's light sits at the brightest seen normal, which the SH's band 2 can push far from the light
+ * (77° from the camera on d3dfr-000002, whose face is lit from near the lens), and Babylon's skin
+ * reflects its scene's whole environment (IBL) too; identity within ±0.01 of the split
+ * (docs/evaluation.md, likeness9).
+ */
+export const ESTIMATE_SPECULAR_DEFAULT: EstimateSpecular = "environment";
+
+/**
+ * De-lighting's SH estimate as the skin material's lighting. Diffuse through "sh" keeps exactly the
+ * estimate's irradiance either way; `specular` chooses what the GGX lobes reflect (EstimateSpecular).
+ * The split takes one directional light toward the dominant direction out of the SH (Sloan, "Stupid
+ * Spherical Harmonics Tricks", 2008: the colour that best explains band 1 along d is (L1·d)/C1),
+ * capped so that the remainder's constant term stays ≥ 0.
+ */
+export function lightingFromEstimate(estimate: Pick<LightingEstimate, "shRadiance" | "dominantDirection">, specular: EstimateSpecular = ESTIMATE_SPECULAR_DEFAULT): SkinLighting {
   const L = estimate.shRadiance;
+  if (specular === "environment") return { ambientSh: Array.from(L), directional: [], directionalDiffuse: "sh" };
   const [dx, dy, dz] = normalize(estimate.dominantDirection);
   const color: [number, number, number] = [0, 0, 0];
   for (let c = 0; c < 3; c++) {

@@ -116,7 +116,7 @@ export function renderedHead(options: RenderedHeadOptions): RenderedHead {
   const eye = [target[0] + 0.7 * Math.sin(yaw), target[1] + 0.02, target[2] + 0.7 * Math.cos(yaw)];
   const uv = new Float32Array(2), nrm = new Float32Array(3), pos = new Float32Array(3), albedo = new Float32Array(3), ao = new Float32Array(1);
   const y = new Float64Array(SH_COUNT);
-  const skinLight = prepareLights(lightingFromEstimate({ shRadiance: Array.from(radiance), dominantDirection: lightDirection }));
+  const skinLight = prepareLights(lightingFromEstimate({ shRadiance: Array.from(radiance), dominantDirection: lightDirection }, "split")); // the scene is a directional light plus ambient
   const lobes = specularLobes(SKIN_DEFAULTS);
   const specRgb = [0, 0, 0], unitN = [0, 0, 0], unitV = [0, 0, 0], specScratch = new Float64Array(SH_COUNT);
   const photo = shadeFragments(

@@ -7,14 +7,14 @@
  * the bound stays in A_D: albedo, or shading the template under-lights.
  *
  * Per texel: both GGX lobes of the re-render (render/skin-specular.ts) on the surface normal, toward
- * the photo's camera, with the fitted light split as the re-render splits it and taken to absolute
+ * the photo's camera, under the fitted light as the re-render's lobes see it and taken to absolute
  * units by the albedo scale, at the top of skin's specular range; divided by the unit shading it is
  * the amount κ in J = T/S the renderer can give back.
  */
 import { A_S_NOMINAL, SKIN_DEFAULTS } from "../../../materials/skin-parameters.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 import { irradianceToRadiance } from "../../render/sh.ts";
-import { addSkinSpecular, lightingFromEstimate, prepareLights, specularLobes } from "../../render/skin-specular.ts";
+import { addSkinSpecular, ESTIMATE_SPECULAR_DEFAULT, lightingFromEstimate, prepareLights, specularLobes, type EstimateSpecular } from "../../render/skin-specular.ts";
 import { cameraCentre } from "../../render/camera.ts";
 import type { Camera, ImageF32 } from "../../types.ts";
 import { mapF64 } from "../../primitives/typed-array.ts";
@@ -67,6 +67,7 @@ export function removableSpecular(
   shading: Float32Array,
   fs: ArrayLike<number>,
   dominantDirection: [number, number, number],
+  specular: EstimateSpecular = ESTIMATE_SPECULAR_DEFAULT,
 ): Float32Array {
   const { n, AO, covered } = baseTexels(input);
   const view = input.viewObject;
@@ -74,7 +75,7 @@ export function removableSpecular(
     throw new Error(`delight: viewObject is ${view.width}×${view.height}×${view.channels}, expected ${input.textureBase.width}×${input.textureBase.height}×3`);
   }
   const radiance = Array.from(irradianceToRadiance(mapF64(fit.irradiance, (v, i) => v / fs[i % 3])));
-  const light = prepareLights(lightingFromEstimate({ shRadiance: radiance, dominantDirection }));
+  const light = prepareLights(lightingFromEstimate({ shRadiance: radiance, dominantDirection }, specular));
   const lobes = specularLobes(SKIN_DEFAULTS);
   const N = input.normalsObject.data, V = view.data;
   const bound = new Float32Array(n);
