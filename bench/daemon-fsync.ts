@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./timing.ts";
 import { PIPELINE_MODULE } from "../src/daemon/config.ts";
 import { JobStore, newJobRecord } from "../src/daemon/job-store.ts";
 import { reconstructInChildProcess } from "../src/daemon/pipeline-process.ts";
@@ -59,7 +60,6 @@ export async function runFsyncBench(argv: string[] = []): Promise<void> {
         times[kind].push(performance.now() - t0);
       }
     }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     const d = median(times.durable);
     const p = median(times.plain);
     console.log(`storing one job (photo, ${STAGES.length + 2} record writes, outputs): durable median ${d.toFixed(1)} ms, not durable ${p.toFixed(1)} ms: fsync costs ${(d - p).toFixed(1)} ms per job (in ${dir})`);

@@ -24,6 +24,7 @@ import { validateSkinParameters, type SkinParameters } from "../materials/skin-p
 import type { HeadPart } from "../src/types.ts";
 import { headPivot, moveOrigin } from "../materials/head-pivot.ts";
 import { weldSeamTangents } from "../materials/seam-tangents.ts";
+import { median } from "./timing.ts";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench-artifacts", "export");
@@ -173,7 +174,6 @@ function glbJson(glb: Uint8Array): unknown {
   return JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + view.getUint32(12, true))));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mb = (n: number) => (n / 1e6).toFixed(2);
 
 export interface ExportRow {

@@ -9,6 +9,7 @@ import { createFragments, rasterize, rasterizeUv } from "../src/raster/rasterize
 import { renderPreview } from "../src/render/preview.ts";
 import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
 import type { Mesh } from "../src/types.ts";
+import { median } from "./timing.ts";
 
 function sphere(rings: number, segments: number): Mesh {
   const pos: number[] = [], uv: number[] = [], idx: number[] = [];
@@ -34,10 +35,6 @@ async function loadMeshes(): Promise<{ name: string; mesh: Mesh }[]> {
   ];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 for (const { name, mesh } of await loadMeshes()) {
   const tris = mesh.indices.length / 3;

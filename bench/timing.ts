@@ -1,6 +1,8 @@
 /** Timing helpers shared by the model benchmarks. */
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { upperMedian } from "../src/primitives/statistics.ts";
+
+export const median = upperMedian;
 
 /** Median wall time (ms) of `runs` calls of fn, after one untimed warm-up call (first runs allocate and JIT). */
 export async function timeRuns(fn: () => Promise<unknown>, runs: number): Promise<number> {

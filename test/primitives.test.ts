@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ciede2000, linearSrgbToLab, linearToSrgb, linearToSrgbClamped, luma601, luminance, LUMA_709, srgbToLinear, srgbToLinearFast } from "../src/primitives/color.ts";
 import { add, boundingSphere, cross, dot, length, normalize, normalizeOrZero, scale, sub, unitByDivision } from "../src/primitives/vec3.ts";
 import * as F from "../src/primitives/face-topology.ts";
+import { upperMedian } from "../src/primitives/statistics.ts";
 
 describe("color", () => {
   it("sRGB transfers are inverse of each other and continuous at the segment joins", () => {
@@ -136,5 +137,15 @@ describe("face topology", () => {
       const lids = F.EYE_CONTOURS.filter((c) => c.name === "lowerLid" || c.name === "upperLid").map((c) => c[side]);
       expect(side === "right" ? F.RIGHT_EYE_CONTOUR : F.LEFT_EYE_CONTOUR).toEqual([...lids[0], ...[...lids[1]].reverse()]);
     }
+  });
+});
+
+describe("upperMedian", () => {
+  it("is the middle value, the upper one of an even count, whatever the order; 0 when empty", () => {
+    expect(upperMedian([5, 1, 3])).toBe(3);
+    expect(upperMedian([4, 1, 3, 2])).toBe(3);
+    expect(upperMedian(Float32Array.from([-0.5, 2, -3]))).toBe(-0.5);
+    expect(upperMedian([10, 9, 100, 1])).toBe(10); // numeric, not string, order
+    expect(upperMedian([])).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ import type { CaptureResult, ImageF32, RegionMaps } from "../types.ts";
 import { fillPolygon } from "../raster/polygon.ts";
 import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { luminance, srgbToLinear } from "../primitives/color.ts";
+import { upperMedian } from "../primitives/statistics.ts";
 import { GLTF_EYE_MATERIAL, linearToSrgb } from "../../materials/gltf-mapping.ts";
 import { skinPriorMask } from "./complete/seen.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -115,10 +116,7 @@ export interface EyeColour {
   pixels: number;
 }
 
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-};
+const median = upperMedian;
 
 /**
  * The iris colour of the photo and its albedo. `skinGain` is de-lighting's per-channel factor from

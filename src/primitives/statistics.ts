@@ -1,6 +1,18 @@
 /** Robust statistics shared by the pipeline and the evaluation. */
 
 /**
+ * The median of a list: the upper of the two middle values for an even count (a value the list
+ * holds, so colour channels and pixel values stay attainable); 0 when empty, read as "no offset".
+ *
+ *   upperMedian([4, 1, 3, 2]); // 3
+ */
+export function upperMedian(values: ArrayLike<number>): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[sorted.length >> 1];
+}
+
+/**
  * Weighted median of `values` with non-negative `weights` (entries with weight 0 or a non-finite
  * value ignored; ties in value keep index order, so the answer is deterministic); NaN when none.
  *

@@ -4,6 +4,7 @@
  * their robust colour.
  */
 import { luminance, srgbToLinear } from "../../primitives/color.ts";
+import { upperMedian } from "../../primitives/statistics.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
 import type { ImageF32 } from "../../types.ts";
 
@@ -78,10 +79,7 @@ export function robustColour(samples: number[][]): { rgb: [number, number, numbe
 export const lnLuminance = (k: ArrayLike<number>): number => Math.log(Math.max(luminance(k[0], k[1], k[2]), 1e-6));
 
 /** The median of a list (the upper one of an even count; 0 when empty). */
-export const median = (a: number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[Math.floor(s.length / 2)] : 0;
-};
+export const median = upperMedian;
 
 /**
  * Pixels one independent sample of a reference's reading spans: neighbouring pixels share the lens's

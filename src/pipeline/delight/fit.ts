@@ -13,6 +13,7 @@
  */
 import { FACE_REGIONS } from "../../types.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
+import { upperMedian } from "../../primitives/statistics.ts";
 import { SH_BAND, SH_COUNT, shBasis, solveSpd } from "../../render/sh.ts";
 import { toleranceRamp } from "../../estimators/delight.ts";
 
@@ -94,11 +95,7 @@ function regionWeights(regions: Float32Array | null, p: number, out: Float64Arra
   out[MODEL_REGIONS - 1] = Math.max(0, 1 - s);
 }
 
-function median(values: Float64Array): number {
-  if (values.length === 0) return 0;
-  const s = values.slice().sort();
-  return s[s.length >> 1];
-}
+const median = upperMedian;
 
 /**
  * Fits lighting and regional albedo; see the file header for the model. Each round: light solve,
