@@ -4,6 +4,7 @@ import { facingWeight, maskFactor, unwrap } from "../src/pipeline/unwrap.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { MOUTH_INNER } from "../src/primitives/face-topology.ts";
+import { INNER_LIP_LINE_SD_IOD } from "../src/pipeline/unwrap/photo-openings.ts";
 
 /** A grid of quads on the plane z = `z`, spanning x0..x1, y0..y1 (metres), facing +Z, with UVs u0..u1, v0..v1. */
 function planeGrid(x0: number, x1: number, y0: number, y1: number, z: number, uv: [number, number, number, number], n = 6) {
@@ -194,7 +195,7 @@ describe("unwrap against the photo's mouth opening", () => {
   // The inner lip contour on an ellipse round photo (150, 510), half-axes 60 × 20 px: the plane's
   // lower left (away from the occluder). A texel spans 0.2 m / 36 = 5.6 mm = 11.1 photo pixels
   // across (2000 px per metre at 0.5 m), so its footprint reaches 5.6 px; the contour's error at
-  // an interocular distance of 100 px is 3.16 px.
+  // an interocular distance of 100 px is 1.56 px.
   const landmarks = new Float32Array(478 * 3);
   MOUTH_INNER.forEach((i, k) => {
     const a = (2 * Math.PI * k) / MOUTH_INNER.length;
@@ -208,7 +209,7 @@ describe("unwrap against the photo's mouth opening", () => {
     return Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay));
   }));
   const inside = (x: number, y: number) => ((x - 150) / 60) ** 2 + ((y - 510) / 20) ** 2 < 1;
-  const reach = 0.5 * (200 / 36) * 2 + 0.0316 * 100;
+  const reach = 0.5 * (200 / 36) * 2 + INNER_LIP_LINE_SD_IOD * 100;
   const maps = unwrap({ capture: { ...capture, landmarks }, fit: { mesh, camera, interocularPx: 100 }, head }, { width: W, height: H, aoDirections: 8, aoResolution: 32 });
   const photoPoint = (i: number, j: number) => {
     const { x, y } = backPoint(i, j);

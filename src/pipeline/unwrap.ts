@@ -11,8 +11,7 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { eyeOpenings, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
-import { LANDMARK_SD_IOD } from "./fit/head-targets.ts";
+import { eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -62,9 +61,9 @@ export interface UnwrapOptions {
    * Per-axis SD of the detector's inner lip line, fraction of the interocular distance. A texel
    * whose footprint (half its extent in the photo) comes within this of the mouth opening counts
    * as unseen too: the line may lie that far inside the visible opening. 0 tests the footprint
-   * alone. Default: the face-mesh model's published per-landmark error (fit/head-targets.ts); the
-   * inner lip line's own, measured between photos and their mirror images, is 1.56 % (expr3), a
-   * lower bound that cannot see an error made on both, such as a line drawn inside the teeth.
+   * alone. Default: the inner lip line's own error (unwrap/photo-openings.ts), not the face-mesh
+   * model's published per-landmark figure (3.16 %, dominated by the jaw and brows), which left
+   * thin lips with little seen vermilion to fill from.
    */
   mouthContourSdIod?: number;
   /** Skin texels that land inside the photo's eye openings (lid margins; sclera, iris) count as unseen: a lid never carries the eye (unwrap/photo-openings.ts). */
@@ -86,7 +85,7 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   aoResolution: 384,
   maxSlopeTangent: 8,
   mouthOpeningUnseen: true,
-  mouthContourSdIod: LANDMARK_SD_IOD,
+  mouthContourSdIod: INNER_LIP_LINE_SD_IOD,
   eyeOpeningUnseen: true,
 };
 

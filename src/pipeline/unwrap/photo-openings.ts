@@ -17,6 +17,14 @@
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
 
+/**
+ * Per-axis SD of the face-mesh model's inner lip line, fraction of the interocular distance: its
+ * own scatter (1.05 %) and the offset it shares along the contour (1.16 %) combined, measured
+ * between 13 photos and their mirror images (eval/landmark-noise.ts; docs/evaluation.md,
+ * "Correlated landmark noise"). A lower bound: an error the detector makes on both is not seen.
+ */
+export const INNER_LIP_LINE_SD_IOD = Math.hypot(0.0105, 0.0116);
+
 /** A photo-space mask of one opening over its bounding box (empty when the contour encloses nothing). */
 export interface PhotoOpening {
   x0: number;
