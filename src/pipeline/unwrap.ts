@@ -61,9 +61,9 @@ export interface UnwrapOptions {
    * Per-axis SD of the detector's inner lip line, fraction of the interocular distance. A texel
    * whose footprint (half its extent in the photo) comes within this of the mouth opening counts
    * as unseen too: the line may lie that far inside the visible opening. 0 tests the footprint
-   * alone. Default: the inner lip line's own error (unwrap/photo-openings.ts), not the face-mesh
-   * model's published per-landmark figure (3.16 %, dominated by the jaw and brows), which left
-   * thin lips with little seen vermilion to fill from.
+   * alone. Default: the inner lip line's own measured error (unwrap/photo-openings.ts); the
+   * published all-landmark figure (3.16 %) is dominated by the jaw and brows and takes most of a
+   * thin upper lip.
    */
   mouthContourSdIod?: number;
   /** Skin texels that land inside the photo's eye openings (lid margins; sclera, iris) count as unseen: a lid never carries the eye (unwrap/photo-openings.ts). */
