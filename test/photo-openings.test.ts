@@ -1,7 +1,7 @@
 // unwrap's photo openings (src/pipeline/unwrap/photo-openings.ts): built by hand from an inner lip contour and lid margins.
 import { describe, expect, it } from "vitest";
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../src/primitives/face-topology.ts";
-import { eyeOpenings, inOpening, mouthOpening } from "../src/pipeline/unwrap/photo-openings.ts";
+import { eyeOpenings, inOpening, mouthOpening, nearOpening } from "../src/pipeline/unwrap/photo-openings.ts";
 
 /** 478 landmarks with the inner lip contour on an ellipse of half-height `open` round (100, 50), pixels. */
 function landmarks(open: number): Float32Array {
@@ -21,6 +21,17 @@ describe("the photo's mouth opening", () => {
     expect(inOpening(m, 120, 52)).toBe(true);
     expect(inOpening(m, 100, 62)).toBe(false);
     expect(inOpening(m, 135, 50)).toBe(false);
+  });
+
+  it("is reached by a texel whose footprint comes within `reach` of the contour, not by one beyond", () => {
+    const m = mouthOpening(landmarks(10));
+    // 3 px below the lower lip line (y = 60): outside for its centre, within a 4 px reach.
+    expect(inOpening(m, 100, 63)).toBe(false);
+    expect(nearOpening(m, 100, 63, 4)).toBe(true);
+    expect(nearOpening(m, 100, 63, 2)).toBe(false);
+    expect(nearOpening(m, 134, 50, 5)).toBe(true);
+    expect(nearOpening(m, 100, 50, 0)).toBe(true);
+    expect(nearOpening(null, 100, 50, 10)).toBe(false);
   });
 
   it("is empty when the lips are closed or the landmarks are absent", () => {

@@ -228,7 +228,7 @@ function unwrappedMesh(fitted: FitResult): FitResult["mesh"] {
 }
 
 function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
-  const seen = { mesh: unwrappedMesh(fitted), camera: fitted.camera };
+  const seen = { mesh: unwrappedMesh(fitted), camera: fitted.camera, interocularPx: fitted.interocularPx };
   return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head }, job.preset.unwrap, contextOf(job, progress)));
 }
 

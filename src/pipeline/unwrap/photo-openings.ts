@@ -6,9 +6,24 @@
  * the lips or the lids a little off the photo's never lays teeth on the lips or the iris on a lid
  * (which a blink would then stretch over the closed eye). A closed eye's contour encloses nothing,
  * and its lid is textured from the photo.
+ *
+ * A texel is not a point: it averages the photo over its footprint, and the contour itself is
+ * only where the detector put it. So the mouth's test is whether a texel's footprint comes within
+ * the contour's error of the opening (`nearOpening`), not whether its centre is inside: a lip
+ * texel half a footprint outside the detected inner lip line still samples the teeth when the
+ * detector drew the line a pixel or two inside the visible opening (neutral4: the speaking
+ * photos' closed neutral lips put their inner-lip texels just outside the contour).
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
 import { fillPolygon } from "../../raster/polygon.ts";
+
+/**
+ * Per-axis SD of the face-mesh model's inner lip line, fraction of the interocular distance: its
+ * own scatter (1.05 %) and the offset it shares along the contour (1.16 %) combined, measured
+ * between 13 photos and their mirror images (eval/landmark-noise.ts; docs/evaluation.md,
+ * "Correlated landmark noise"). A lower bound: an error the detector makes on both is not seen.
+ */
+export const INNER_LIP_LINE_SD_IOD = Math.hypot(0.0105, 0.0116);
 
 /** A photo-space mask of one opening over its bounding box (empty when the contour encloses nothing). */
 export interface PhotoOpening {
@@ -17,6 +32,8 @@ export interface PhotoOpening {
   width: number;
   height: number;
   inside: Uint8Array;
+  /** The contour, photo pixels, x y interleaved (closed: the last point joins the first). */
+  polygon: Float64Array;
 }
 
 /** The opening inside one closed landmark contour (pixels, capture's convention); null without landmarks. */
@@ -29,7 +46,7 @@ export function contourOpening(landmarks: ArrayLike<number> | undefined, contour
   if (!(width > 0 && height > 0) || width * height > 1e8) return null;
   const inside = new Uint8Array(width * height);
   fillPolygon(inside, width, height, xy, x0, y0);
-  return { x0, y0, width, height, inside };
+  return { x0, y0, width, height, inside, polygon: Float64Array.from(xy) };
 }
 
 /** The mouth opening (inner lip contour). */
@@ -47,4 +64,29 @@ export function inOpening(m: PhotoOpening | null, x: number, y: number): boolean
   if (!m) return false;
   const i = Math.floor(x) - m.x0, j = Math.floor(y) - m.y0;
   return i >= 0 && j >= 0 && i < m.width && j < m.height && m.inside[j * m.width + i] === 1;
+}
+
+/**
+ * True when a texel centred at photo point (x, y) and reaching `reach` pixels round it can see
+ * into the opening: its centre is inside, or the contour passes within `reach` of it.
+ */
+export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach: number): boolean {
+  if (!m) return false;
+  if (x < m.x0 - reach || y < m.y0 - reach || x > m.x0 + m.width + reach || y > m.y0 + m.height + reach) return false;
+  if (inOpening(m, x, y)) return true;
+  return reach > 0 && distanceToPolyline(m.polygon, x, y) <= reach;
+}
+
+/** Distance from (x, y) to the closed polyline `xy`, pixels. */
+function distanceToPolyline(xy: Float64Array, x: number, y: number): number {
+  const n = xy.length / 2;
+  let best = Infinity;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ax = xy[2 * j], ay = xy[2 * j + 1];
+    const dx = xy[2 * i] - ax, dy = xy[2 * i + 1] - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
+    best = Math.min(best, Math.hypot(x - ax - t * dx, y - ay - t * dy));
+  }
+  return best;
 }
