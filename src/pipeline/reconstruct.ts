@@ -318,7 +318,7 @@ async function eyesStage(
   const { captured, completed, unwrapped, delit, mapWidth } = inputs;
   return stage(job, "eyes", async (progress) => {
     const { iris, texture } = eyes(
-      { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, mapWidth },
+      { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, referenceLight: delit.lighting.referenceLight, mapWidth },
       {},
       contextOf(job, progress),
     );
