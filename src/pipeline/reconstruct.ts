@@ -310,7 +310,7 @@ function normalsStage(
   );
 }
 
-/** The eyeballs' albedo (the photo's iris colour, de-lit like the skin around it) and its PNG, counted in the eyes stage's time. */
+/** The eyeballs' albedo (the photo's iris colour, de-lit by the light the sclera beside it measured) and its PNG, counted in the eyes stage's time. */
 async function eyesStage(
   job: Job,
   inputs: { captured: CaptureResult; completed: CompleteResult; unwrapped: UnwrapResult; delit: DelightResult; mapWidth: number },
