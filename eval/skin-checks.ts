@@ -308,7 +308,8 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
   const contaminationOneModel = contaminationShare(albedo, face);
   const lm = cap.landmarks;
 
-  // Iris: the photo's, times the skin's photo → albedo factor measured here on well-seen cheeks.
+  // Iris: the photo's, times the light's photo → albedo factor: the skin's measured here on well-seen
+  // cheeks, less skin's own correction beyond the light (delight's referenceLight), as the eyes stage does.
   let irisDeltaE: number | null = null;
   const iris = photoIris(cap.image, lm);
   if (iris) {
@@ -317,7 +318,7 @@ export function skinChecks(stages: Pick<StageResults, "capture" | "fit" | "unwra
     const gain = [0, 1, 2].map((c) => {
       const a = weightedMedian(Float32Array.from({ length: N }, (_, p) => albedo[3 * p + c]), w);
       const t = weightedMedian(Float32Array.from({ length: N }, (_, p) => u.texture.data[3 * p + c]), w);
-      return a > 0 && t > 0 ? a / t : Number.NaN;
+      return a > 0 && t > 0 ? a / t / delit.lighting.referenceLight.skinCorrection[c] : Number.NaN;
     });
     if (gain.every(Number.isFinite)) {
       const target = linearSrgbToLab(iris[0] * gain[0], iris[1] * gain[1], iris[2] * gain[2]);

@@ -561,6 +561,23 @@ export interface AlbedoScaleCues {
 }
 
 /**
+ * The light's colour and exposure as the scene illuminant and the in-photo references (sclera,
+ * teeth) decided them, apart from the skin-locus prior's pull (report.json `lighting.referenceLight`,
+ * pipeline/delight/references.ts `combineCues`). For surfaces lit like the references but not skin:
+ * the iris beside the sclera is divided by this light, not by skin's own colour correction.
+ */
+export interface ReferenceLight {
+  /** The light's white balance, per channel (red = 1): the scene illuminant's and the references' joined by their colour weight. */
+  gain: [number, number, number];
+  /**
+   * Skin's factor from relative to absolute albedo over the light's, per channel ([1, 1, 1] = none):
+   * what the locus match and the sheen's removal, both statements about skin only, changed beyond
+   * the light. Skin's photo → albedo factor ÷ this is the light's photo → albedo factor.
+   */
+  skinCorrection: [number, number, number];
+}
+
+/**
  * The camera's tone curve as delight estimated it (pipeline/delight/response.ts): the photo value x
  * is the sRGB encoding u of the radiance through logit(x) = k·logit(u); k = 1 is plain sRGB.
  */
@@ -605,6 +622,8 @@ export interface LightingEstimate {
   skinAlbedo: [number, number, number];
   /** The scene illuminant colour (linear, red = 1) taken out of the skin before its tone was read; [1, 1, 1] when none was given. */
   sceneIlluminant: [number, number, number];
+  /** The light the references and the scene illuminant decided, and how far skin's own correction went beyond it. */
+  referenceLight: ReferenceLight;
   /** How the absolute albedo scale was fixed, and the facial skin luminance Y it targeted. */
   albedoScale: {
     method: "chromaticity" | "fixed";

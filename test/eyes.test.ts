@@ -3,6 +3,7 @@ import { EYES_DEFAULTS, eyes, eyeTexture, paintedIris, type EyesInput } from "..
 import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32 } from "../src/types.ts";
+import { combineCues, referenceLightOf, type SkinPrior } from "../src/pipeline/delight/references.ts";
 
 const W = 200, H = 100;
 const SKIN = [0.8, 0.6, 0.5];
@@ -47,7 +48,7 @@ function input(open: boolean, mapWidth = 512, linerOverUpperIris = false): EyesI
   const lin = SKIN.map(srgbToLinear);
   const textureBase: ImageF32 = { width: 24, height: 36, channels: 3, data: Float32Array.from({ length: n * 3 }, (_, i) => lin[i % 3]), colorSpace: "linear" };
   const sourceConfidence: ImageF32 = { width: 24, height: 36, channels: 1, data: new Float32Array(n).fill(1), colorSpace: "data" };
-  return { capture: scene(open, linerOverUpperIris), textureBase, sourceConfidence, skinAlbedo: [lin[0] / 2, lin[1] / 2, lin[2] / 2], mapWidth };
+  return { capture: scene(open, linerOverUpperIris), textureBase, sourceConfidence, skinAlbedo: [lin[0] / 2, lin[1] / 2, lin[2] / 2], referenceLight: { skinCorrection: [1, 1, 1] }, mapWidth };
 }
 
 describe("eyes", () => {
@@ -83,6 +84,40 @@ describe("eyes", () => {
     expect(iris.photo).toBeNull();
     expect(iris.albedo).toEqual([0.1, 0.2, 0.3]);
     expect(texture.width).toBe(EYES_DEFAULTS.width);
+  });
+
+  it("a blue iris under a neutral light keeps its blue when skin's locus match cuts blue", () => {
+    // Relative skin albedo (shading 1: the photo texture itself) and a skin-locus prior whose match
+    // puts the balanced skin a fifth less blue than the skin reads (b/r × 0.8); the scene and the
+    // sclera both say the light is neutral.
+    const skin = SKIN.map(srgbToLinear);
+    const locusBR = (0.8 * skin[2]) / skin[0];
+    const prior: SkinPrior = (wb) => {
+      const k = locusBR / ((skin[2] * wb[2]) / (skin[0] * wb[0]));
+      return { luminance: 0.2, distance: 0, gain: [wb[0], wb[1], wb[2] * k] };
+    };
+    const sclera = { fs: [0.5, 0.5, 0.5] as [number, number, number], sigmaLnY: 0.1, sigmaChroma: 0.12 };
+    const scale = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: sclera, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }], skin);
+    expect(scale.cues.referenceWeight.colour).toBeGreaterThan(0.3);
+    expect(scale.cues.referenceWeight.colour).toBeLessThan(0.7);
+    // Skin's factor takes blue out; the light's does not.
+    expect(scale.fs[2] / scale.fs[0]).toBeLessThan(0.92);
+    expect(scale.lightFs[2] / scale.lightFs[0]).toBeCloseTo(1, 6);
+    expect(scale.lightFs[1] / scale.lightFs[0]).toBeCloseTo(1, 6);
+    const light = referenceLightOf(scale.fs, scale.lightFs);
+    const base = input(true);
+    const { iris } = eyes({ ...base, skinAlbedo: skin.map((v, c) => v * scale.fs[c]) as [number, number, number], referenceLight: light });
+    const photo = IRIS.map(srgbToLinear);
+    // The iris keeps its photo colour's chromaticity (under a neutral light the albedo is the photo's, up to exposure).
+    expect(iris.albedo[2] / iris.albedo[0] / (photo[2] / photo[0])).toBeCloseTo(1, 3);
+    expect(iris.albedo[1] / iris.albedo[0] / (photo[1] / photo[0])).toBeCloseTo(1, 3);
+    // The exposure is the skin's: skin's and the light's factors give the skin the same luminance.
+    const lum = (f: readonly number[]) => 0.2126 * skin[0] * f[0] + 0.7152 * skin[1] * f[1] + 0.0722 * skin[2] * f[2];
+    expect(lum(scale.lightFs) / lum(scale.fs)).toBeCloseTo(1, 6);
+  });
+
+  it("refuses a skin correction that is not three positive numbers", () => {
+    expect(() => eyes({ ...input(true), referenceLight: { skinCorrection: [1, 0, 1] } })).toThrow(/skinCorrection/);
   });
 
   it("keeps a default when an option is passed as undefined, and stops on an aborted signal", () => {

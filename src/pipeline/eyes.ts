@@ -5,15 +5,18 @@
  * sclera, an iris of the person's colour, a pupil.
  *
  * The iris colour is measured in the photo inside the iris landmarks' circle and the eye opening
- * (pupil, eyelid shadow, lashes and catch-lights left out), then de-lit with the same per-channel
- * factor de-lighting found for the skin (A_D ÷ photo texture over seen skin): the eyes are lit by
- * the same light as the cheeks around them.
+ * (pupil, eyelid shadow, lashes and catch-lights left out), then de-lit with the light's per-channel
+ * factor: the one de-lighting found for the skin (A_D ÷ photo texture over seen skin), less skin's own
+ * correction beyond the light (delight's `referenceLight.skinCorrection`). The iris is lit by the
+ * same light as the sclera beside it and the cheeks around it, but the skin-locus prior's pull toward
+ * skin colours is a statement about skin only: a blue-grey iris under a neutral light whose skin the
+ * locus match made less blue keeps its blue.
  *
  * The stage, `eyes(input, options, context)`, runs after normals: measureIris, then eyeTexture.
  */
 import { rowSlot } from "../geometry/uv-atlas.ts";
 import { LIMBUS_ANGLE } from "../geometry/eyes.ts";
-import type { CaptureResult, ImageF32, RegionMaps } from "../types.ts";
+import type { CaptureResult, ImageF32, ReferenceLight, RegionMaps } from "../types.ts";
 import { fillPolygon } from "../raster/polygon.ts";
 import { LEFT_EYE_CONTOUR as EYE_CONTOUR_LEFT, LEFT_IRIS_START, RIGHT_EYE_CONTOUR as EYE_CONTOUR_RIGHT, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { luminance, srgbToLinear } from "../primitives/color.ts";
@@ -78,6 +81,8 @@ export interface EyesInput {
   regions?: RegionMaps;
   /** Median skin albedo de-lighting found, linear RGB (delight's lighting.skinAlbedo). */
   skinAlbedo: [number, number, number];
+  /** The light de-lighting's references decided (delight's lighting.referenceLight): skin's correction beyond it is taken back out of the iris. */
+  referenceLight: Pick<ReferenceLight, "skinCorrection">;
   /** Width of the other maps, texels: the eye map is never wider. */
   mapWidth: number;
 }
@@ -94,14 +99,14 @@ export interface EyesResult {
  * eye discs of an atlas-sized map. Pure and synchronous.
  *
  *   const { iris, texture } = eyes({ capture, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence,
- *     regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, mapWidth: 1536 });
+ *     regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, referenceLight: delit.lighting.referenceLight, mapWidth: 1536 });
  */
 export function eyes(input: EyesInput, options: EyesOptions = {}, context: StageContext = {}): EyesResult {
   const o = withDefaults(EYES_DEFAULTS, options);
   throwIfAborted(context);
   const conf = input.sourceConfidence.data;
   const skinWeight = mapF32(skinPriorMask(input.regions, conf.length), (m, p) => m * conf[p]);
-  const iris = measureIris(input.capture, skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), o);
+  const iris = measureIris(input.capture, lightDelightGain(skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), input.referenceLight.skinCorrection), o);
   loggerOf(context).debug(`eyes: iris ${iris.photo ? "measured over " + iris.pixels + " pixels" : "not visible enough (" + iris.pixels + " pixels): fallback colour"}, albedo ${iris.albedo.map((v) => v.toFixed(3)).join(",")}`);
   const texture = eyeTexture(iris.albedo, { ...o, width: Math.min(o.width, input.mapWidth) });
   return { iris, texture };
@@ -283,6 +288,12 @@ export function paintedIris(texture: { width: number; height: number; codes: Uin
     }
   }
   return channels.map((v) => (v.length ? median(v) : Number.NaN)) as [number, number, number];
+}
+
+/** The light's per-channel factor from photo to albedo: skin's (`skinDelightGain`) ÷ skin's own correction beyond the light. */
+export function lightDelightGain(skinGain: [number, number, number], skinCorrection: readonly number[]): [number, number, number] {
+  if (skinCorrection.length !== 3 || !skinCorrection.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`eyes: referenceLight.skinCorrection must be three positive numbers, got ${JSON.stringify(skinCorrection)}`);
+  return skinGain.map((g, c) => g / skinCorrection[c]) as [number, number, number];
 }
 
 /** The per-channel factor from photo texture to albedo on seen skin (weight ≥ minWeight): A_D's skin median ÷ the texture's. */

@@ -310,7 +310,7 @@ function normalsStage(
   );
 }
 
-/** The eyeballs' albedo (the photo's iris colour, de-lit like the skin around it) and its PNG, counted in the eyes stage's time. */
+/** The eyeballs' albedo (the photo's iris colour, de-lit by the light the sclera beside it measured) and its PNG, counted in the eyes stage's time. */
 async function eyesStage(
   job: Job,
   inputs: { captured: CaptureResult; completed: CompleteResult; unwrapped: UnwrapResult; delit: DelightResult; mapWidth: number },
@@ -318,7 +318,7 @@ async function eyesStage(
   const { captured, completed, unwrapped, delit, mapWidth } = inputs;
   return stage(job, "eyes", async (progress) => {
     const { iris, texture } = eyes(
-      { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, mapWidth },
+      { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, referenceLight: delit.lighting.referenceLight, mapWidth },
       {},
       contextOf(job, progress),
     );

@@ -4,13 +4,13 @@
  * UV symmetry (4), and pin the absolute scale with the skin-reflectance prior (5).
  */
 import { dichromaticWeights, specularExcess, type DelightGraphParams } from "../../estimators/delight.ts";
-import type { FaceRegion, RegionMaps } from "../../types.ts";
+import type { FaceRegion, ReferenceLight, RegionMaps } from "../../types.ts";
 import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
 import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
-import { combineCues, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
+import { combineCues, referenceLightOf, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { mapF32 } from "../../primitives/typed-array.ts";
@@ -130,6 +130,8 @@ export interface AlbedoScale {
   albedoBase: Float32Array;
   /** Which cues fixed the scale and colour, and how sure (absent for a fixed luminance). */
   cues?: ScaleCues;
+  /** The light's own white balance and skin's correction beyond it (types.ts ReferenceLight). */
+  referenceLight: ReferenceLight;
 }
 
 /**
@@ -166,6 +168,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
+  let lightFs: number[];
   let cues: ScaleCues | undefined;
   if (o.albedoScale === "chromaticity") {
     const sclera = input.sclera;
@@ -178,17 +181,20 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     ];
     const combined = combineCues(prior, sceneGain, references, median, sheen);
     fs = withoutSheen(combined.fs, median, sheen);
+    lightFs = combined.lightFs;
     cues = combined.cues;
   } else {
     // A fixed luminance asked for is a decision, not a prior: the references do not override it.
     const Y = o.albedoScale as number;
     fs = [1, 1, 1].map((g) => (g * Y) / Math.max(lumAt(median, 0), 1e-6));
+    lightFs = fs;
   }
+  const referenceLight = referenceLightOf(fs, lightFs);
   const gain = fs.map((v) => v / fs[0]);
   const albedoBase = mapF32(albedoRel, (v, i) => v * fs[i % 3]);
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
   const target = lumAt(skinAlbedo, 0);
-  return { fs, gain, target, scene, skinAlbedo, albedoBase, cues };
+  return { fs, gain, target, scene, skinAlbedo, albedoBase, cues, referenceLight };
 }
 
 /**

@@ -19,7 +19,7 @@ import { SKIN_LOCUS_TOLERANCE } from "./albedo-scale.ts";
 import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import { meanDoubt } from "../capture/reference-pixels.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
-import type { AlbedoScaleCues } from "../../types.ts";
+import type { AlbedoScaleCues, ReferenceLight } from "../../types.ts";
 
 /** Reflectance of the visible sclera (capture/sclera.ts, where the pixels are tested against it). */
 export { SCLERA_REFLECTANCE };
@@ -246,9 +246,10 @@ export interface ReferenceCueInput {
  * are combined by inverse variance of ln Y. `median` is the relative skin albedo the scale is read on. Every luminance here
  * is the skin's apparent one, diffuse plus its neutral surface reflection `sheen` (absolute: the
  * references see the whole, and `prior` gives its diffuse luminance plus the sheen); the checks
- * against skin and the report are of the diffuse part.
+ * against skin and the report are of the diffuse part. `lightFs` is the light's own factor: the
+ * scene's and the references' white balance at the same exposure, without the locus match.
  */
-export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>, sheen = 0): { fs: [number, number, number]; cues: ScaleCues } {
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>, sheen = 0): { fs: [number, number, number]; lightFs: [number, number, number]; cues: ScaleCues } {
   const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
   const fsFor = (gain: readonly number[], Y: number) => {
     const k = Y / Math.max(lumOf(gain), 1e-9);
@@ -303,6 +304,13 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
     sigma = 1 / Math.sqrt(1 / sigmaP ** 2 + 1 / cue.sigmaLnY ** 2);
   }
   const fs = fsFor(finalGain, Math.exp(lnYc));
+  // The light alone: the scene illuminant's white balance and the references' joined with the same
+  // colour weight, without the locus match's pull (a statement about skin's colour, not the light's),
+  // at the same exposure (the skin's combined luminance). What lights any other surface beside the
+  // references, e.g. the iris beside the sclera.
+  const lnChroma = (g: ArrayLike<number>, c: number) => Math.log(g[c] / g[0]);
+  const lightGain = [1, 2].map((c) => Math.exp((1 - wC) * lnChroma(sceneGain, c) + (cue ? wC * lnChroma(cue.fs, c) : 0)));
+  const lightFs = fsFor([1, ...lightGain], Math.exp(lnYc));
   const names = used.map((r) => r.name).join(" + ");
   const which = (w: number) => (!cue ? "skin-locus prior" : w >= 0.75 ? names : w <= 0.25 ? "skin-locus prior" : `${names} + skin-locus prior`);
   const verdict = (name: ReferenceCueInput["name"]) => {
@@ -315,6 +323,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const skinYOf = (name: ReferenceCueInput["name"]) => checked.find((x) => x.name === name)?.skinY ?? null;
   return {
     fs,
+    lightFs,
     cues: {
       decided: which(wY),
       decidedColour: which(wC),
@@ -328,5 +337,13 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
     },
+  };
+}
+
+/** The light the references decided (`combineCues`' lightFs) and skin's correction beyond it, from skin's factor `skinFs` as A_D uses it (sheen taken out). */
+export function referenceLightOf(skinFs: readonly number[], lightFs: readonly number[]): ReferenceLight {
+  return {
+    gain: lightFs.map((v) => v / lightFs[0]) as [number, number, number],
+    skinCorrection: skinFs.map((v, c) => v / lightFs[c]) as [number, number, number],
   };
 }

@@ -179,6 +179,7 @@ export function lightingEstimate(input: DelightMaps, fit: LightingFit, fitWeight
     shadingContrast: brightest.maxLuminance > 0 ? Math.max(0, Math.min(1, 1 - brightest.minLuminance / brightest.maxLuminance)) : 0,
     skinAlbedo: scale.skinAlbedo,
     sceneIlluminant: scale.scene,
+    referenceLight: scale.referenceLight,
     albedoScale: { method: o.albedoScale === "chromaticity" ? "chromaticity" : "fixed", targetLuminance: scale.target, ...(scale.cues ? { cues: scale.cues } : {}) },
     fit: { residualSigma: fit.residualSigma, inlierFraction: fit.inlierFraction, texelsUsed: fit.texelsUsed },
   };
