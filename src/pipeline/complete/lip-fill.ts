@@ -33,27 +33,38 @@ export function lipsInside(regions: RegionMaps | undefined, texels: number): Flo
  * texels than `minSeen` reach `seenLevel` (no lips to continue: the general fill stands).
  */
 export function fillLipsFromLips(filled: Float32Array, mixed: Float32Array, c1: Float32Array, lips: Float32Array, grid: Grid, o: HoleFillOptions & { seenLevel: number }, minSeen = 16): void {
-  const { channels } = grid;
-  const n = grid.width * grid.height;
-  const data = new Float32Array(n);
-  let seen = 0, unseen = 0;
-  for (let p = 0; p < n; p++) {
+  const { width, channels } = grid;
+  // The fill runs on the lips' bounding box only: nothing outside the lips is data or domain.
+  let x0 = Infinity, x1 = -1, y0 = Infinity, y1 = -1, seen = 0, unseen = 0;
+  for (let p = 0; p < lips.length; p++) {
     if (!lips[p]) continue;
-    data[p] = c1[p];
+    const x = p % width, y = (p - x) / width;
+    (x0 = Math.min(x0, x)), (x1 = Math.max(x1, x)), (y0 = Math.min(y0, y)), (y1 = Math.max(y1, y));
     if (c1[p] >= o.seenLevel) seen++;
     if (c1[p] < 1) unseen++;
   }
   if (seen < minSeen || unseen === 0) return;
+  const box: Grid = { width: x1 - x0 + 1, height: y1 - y0 + 1, channels, covered: () => true };
+  const m = box.width * box.height;
+  const at = (q: number) => (y0 + Math.floor(q / box.width)) * width + x0 + (q % box.width);
+  const boxLips = new Float32Array(m), data = new Float32Array(m), boxMixed = new Float32Array(m * channels);
+  for (let q = 0; q < m; q++) {
+    const p = at(q);
+    boxLips[q] = lips[p];
+    data[q] = lips[p] ? c1[p] : 0;
+    for (let k = 0; k < channels; k++) boxMixed[q * channels + k] = mixed[p * channels + k];
+  }
   const prior: number[] = [];
-  const channel = new Float32Array(n);
+  const channel = new Float32Array(m);
   const priorWeights = Float32Array.from(data, (v) => (v >= o.seenLevel ? v : 0));
   for (let k = 0; k < channels; k++) {
-    for (let p = 0; p < n; p++) channel[p] = mixed[p * channels + k];
+    for (let q = 0; q < m; q++) channel[q] = boxMixed[q * channels + k];
     prior.push(weightedMedian(channel, priorWeights));
   }
-  const fromLips = holeFill(mixed, data, prior, grid, lips, o);
-  for (let p = 0; p < n; p++) {
-    if (!lips[p] || c1[p] >= 1) continue;
-    for (let k = 0; k < channels; k++) filled[p * channels + k] = fromLips[p * channels + k];
+  const fromLips = holeFill(boxMixed, data, prior, box, boxLips, o);
+  for (let q = 0; q < m; q++) {
+    const p = at(q);
+    if (!boxLips[q] || c1[p] >= 1) continue;
+    for (let k = 0; k < channels; k++) filled[p * channels + k] = fromLips[q * channels + k];
   }
 }
