@@ -30,7 +30,8 @@ export function lipsInside(regions: RegionMaps | undefined, texels: number): Flo
  * Replaces, in `filled`, the lips' not-fully-seen texels by the hole fill run on the seen lips only:
  * `mixed` and `c1` are the mirror fill's colour and confidence, `lips` lipsInside's mask. The fill
  * keeps c1·mixed as the general one does, so seen lips keep their data. No change when fewer lip
- * texels than `minSeen` reach `seenLevel` (no lips to continue: the general fill stands).
+ * texels than `minSeen` (a 4 × 4 patch: a median, not a few stray texels) reach `seenLevel`: no lips
+ * to continue (a beard or a hand over the mouth), and the general fill stands.
  */
 export function fillLipsFromLips(filled: Float32Array, mixed: Float32Array, c1: Float32Array, lips: Float32Array, grid: Grid, o: HoleFillOptions & { seenLevel: number }, minSeen = 16): void {
   const { width, channels } = grid;
@@ -47,21 +48,21 @@ export function fillLipsFromLips(filled: Float32Array, mixed: Float32Array, c1: 
   const box: Grid = { width: x1 - x0 + 1, height: y1 - y0 + 1, channels, covered: () => true };
   const m = box.width * box.height;
   const at = (q: number) => (y0 + Math.floor(q / box.width)) * width + x0 + (q % box.width);
-  const boxLips = new Float32Array(m), data = new Float32Array(m), boxMixed = new Float32Array(m * channels);
+  const boxLips = new Float32Array(m), lipWeight = new Float32Array(m), boxMixed = new Float32Array(m * channels);
   for (let q = 0; q < m; q++) {
     const p = at(q);
     boxLips[q] = lips[p];
-    data[q] = lips[p] ? c1[p] : 0;
+    lipWeight[q] = lips[p] ? c1[p] : 0;
     for (let k = 0; k < channels; k++) boxMixed[q * channels + k] = mixed[p * channels + k];
   }
   const prior: number[] = [];
   const channel = new Float32Array(m);
-  const priorWeights = Float32Array.from(data, (v) => (v >= o.seenLevel ? v : 0));
+  const priorWeights = Float32Array.from(lipWeight, (v) => (v >= o.seenLevel ? v : 0));
   for (let k = 0; k < channels; k++) {
     for (let q = 0; q < m; q++) channel[q] = boxMixed[q * channels + k];
     prior.push(weightedMedian(channel, priorWeights));
   }
-  const fromLips = holeFill(boxMixed, data, prior, box, boxLips, o);
+  const fromLips = holeFill(boxMixed, lipWeight, prior, box, boxLips, o);
   for (let q = 0; q < m; q++) {
     const p = at(q);
     if (!boxLips[q] || c1[p] >= 1) continue;
