@@ -12,7 +12,7 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
-import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { enamelColour, expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
 import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
@@ -195,7 +195,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contamination: skin.contamination,
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, measureTeeth(cap.image, cap.landmarks).rgb, u.confidence),
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(measureTeeth(cap.image, cap.landmarks)), u.confidence),
   };
 
   const win = faceWindow(cap.landmarks);

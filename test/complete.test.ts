@@ -186,6 +186,30 @@ describe("complete", () => {
     expect(complete({ texture, confidence }).texture.data[p * 3]).toBeCloseTo(0.02, 5);
   });
 
+  it("fills the unseen lens between open lips from the lips alone, not the skin around them", () => {
+    const lipsRegion = FACE_REGIONS.indexOf("lips");
+    const skin = [0.45, 0.3, 0.22], upperLip = [0.3, 0.1, 0.09], lowerLip = [0.36, 0.13, 0.11];
+    // Lips rows 28–43, columns 10–37 (symmetric: the lens' mirror is the lens); the lens, rows
+    // 34–37 between them, is unseen (unwrap's mouth opening), with the photo's teeth in its data.
+    const inLips = (x: number, y: number) => y >= 28 && y <= 43 && x >= 10 && x <= 37;
+    const inLens = (x: number, y: number) => y >= 34 && y <= 37 && x >= 14 && x <= 33;
+    const texture = image(3, (x, y, c) => (inLens(x, y) ? 0.8 : !inLips(x, y) ? skin[c] : y < 36 ? upperLip[c] : lowerLip[c]));
+    const confidence = image(1, (x, y) => (inLens(x, y) ? 0 : 1));
+    const regions = { weights: image(FACE_REGIONS.length, (x, y, c) => (c === lipsRegion && inLips(x, y) ? 1 : 0)) };
+    const out = complete({ texture, confidence, regions }).texture.data;
+    for (let y = 34; y <= 37; y++) {
+      for (let x = 14; x <= 33; x++) {
+        const p = (y * W + x) * 3;
+        // A blend of the two lips alone has a green/red between theirs (0.333, 0.361) and a red
+        // between theirs; the skin (0.67) pulled the general fill to 0.40.
+        expect(out[p + 1] / out[p]).toBeGreaterThanOrEqual(upperLip[1] / upperLip[0] - 1e-6);
+        expect(out[p + 1] / out[p]).toBeLessThanOrEqual(lowerLip[1] / lowerLip[0] + 1e-6);
+        expect(out[p]).toBeGreaterThanOrEqual(upperLip[0] - 1e-6);
+        expect(out[p]).toBeLessThanOrEqual(lowerLip[0] + 1e-6);
+      }
+    }
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lipToothShare } from "../eval/expression-checks.ts";
+import { enamelColour, lipToothShare } from "../eval/expression-checks.ts";
+import type { TeethMeasurement } from "../src/pipeline/capture/teeth.ts";
 import { FACE_REGIONS, type ImageF32, type RegionMaps } from "../src/types.ts";
 
 /** A 20 × 20 texture: lips (region weight 1) in rows 6–13, their rim (0.3) in rows 4–5 and 14–15, skin elsewhere. */
@@ -31,5 +32,21 @@ describe("tooth-coloured lips", () => {
   it("counts teeth laid on the lips", () => {
     const { texture, regions } = scene((x, y) => (y >= 6 && y <= 13 ? (y === 9 && x < 10 ? [0.6, 0.55, 0.5] : LIP) : SKIN));
     expect(lipToothShare(texture, regions, [0.6, 0.55, 0.5])).toBeCloseTo(10 / 160, 6);
+  });
+});
+
+describe("the teeth reference of the tooth-coloured lips", () => {
+  const measured = (rgb: [number, number, number], pixels = 200): TeethMeasurement => ({ rgb, pixels, opening: 0.2, clipped: 0, spread: 0.1, reliable: true, reason: "ok" });
+
+  it("is the teeth's colour when the mouth shows enamel, clipped or not", () => {
+    expect(enamelColour(measured([0.34, 0.27, 0.2]))).toEqual([0.34, 0.27, 0.2]); // d3dfr-000002's teeth
+    expect(enamelColour({ ...measured([0.9, 0.85, 0.8]), clipped: 0.5, reliable: false })).toEqual([0.9, 0.85, 0.8]);
+  });
+
+  it("is absent when the lightest part of the opening is tongue, gums or the dark mouth", () => {
+    expect(enamelColour(measured([0.55, 0.24, 0.26]))).toBeNull(); // d3dfr-vd102: pink, green/red 0.44
+    expect(enamelColour(measured([0.14, 0.008, 0.008]))).toBeNull(); // d3dfr-vd006: the mouth's dark red
+    expect(enamelColour(measured([0.34, 0.27, 0.2], 10))).toBeNull(); // too few pixels to be teeth
+    expect(enamelColour({ ...measured([0, 0, 0]), rgb: null })).toBeNull();
   });
 });
