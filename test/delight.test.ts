@@ -91,13 +91,13 @@ describe("delight", () => {
   });
 
   it("keeps a forehead paler than the face's median skin in A_D, and still removes the highlight", async () => {
-    // A region's own colour is not sheen: the removal reads the excess against the region's fitted
-    // albedo. Read against the face's median (highlightChroma "face"), the forehead's paleness goes.
+    // A region's own colour is not sheen: with highlightChroma "region" the removal reads the excess
+    // against the region's fitted albedo. Read against the face's median ("face"), the paleness goes.
     const scene = syntheticScene({ yawDeg: 30, exposure: 0.8, specular: 1.2, paleForehead: 0.08 });
     const matte = syntheticScene({ yawDeg: 30, exposure: 0.8, specular: 0, paleForehead: 0.08 });
     const done = complete({ texture: scene.texture, confidence: scene.confidence, regions: scene.regions });
     const input = { texture: toSrgb(done.texture), textureBase: done.texture, confidence: scene.confidence, normalsObject: scene.normals, ambientOcclusion: scene.occlusion, regions: scene.regions };
-    const regional = await delight(input);
+    const regional = await delight(input, { highlightChroma: "region" });
     const median = await delight(input, { highlightChroma: "face" });
     const none = await delight(input, { specularTolerance: 100 });
     const truth = scene.albedo.data.map(linearToSrgb);
