@@ -117,6 +117,13 @@ export interface DelightOptions {
   /** Specular separation brightness gate (shared with the per-texel graph). */
   specularGate?: number;
   /**
+   * Whose colour the highlight removal reads a texel's excess against: "region" (the lighting
+   * fit's smooth albedo of the texel's region, as the fit's own strip does, and no more than the
+   * face's median would take) or "face" (the median skin colour alone, as before; a region paler
+   * than the median, the forehead, then loses its paleness as sheen).
+   */
+  highlightChroma?: "region" | "face";
+  /**
    * Shading floor of the division, a fraction of the photo's own light level (the median unit
    * shading over the seen face): below it a texel is completed rather than divided, and the
    * full-resolution divisor is held at it. Relative, as the shading carries the exposure.
@@ -180,6 +187,10 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   shadeChromaTrust: [0.5, 1],
   specularTolerance: DELIGHT_GRAPH_DEFAULTS.specularTolerance,
   specularGate: DELIGHT_GRAPH_DEFAULTS.specularGate,
+  // Off: on eight photos it moves identity +0.002 and PSNR +0.43 dB but lets residual shading rise
+  // (0.10 → 0.14; d3dfr-000002 0.11 → 0.30) and leaves 000002's forehead a pale band with a hard top
+  // edge: what it keeps is partly shading the template misses (docs/evaluation.md, sheenpale).
+  highlightChroma: "face",
   // A twentieth of the face's median light. A camera that puts the face's median in the mid-tones
   // (sRGB code 60…150) puts a twentieth of it at code 7…32, the sRGB toe, where one 8-bit step is
   // 5…13 % of the value (JPEG noise more): dividing there returns the quantiser's noise. The old

@@ -52,8 +52,10 @@ function ellipse(u: number, v: number, cu: number, cv: number, ru: number, rv: n
  * `sheen`: skin's neutral surface reflection under the broad part of the light, a reflectance
  * (default 0, as delight's skinSurfaceReflectance; skin's is F0 0.028, SKIN_SURFACE_REFLECTANCE):
  * the photo shows albedo·AO·E/π plus sheen·AO·E/π, besides the sharp highlight (`specular`).
+ * `paleForehead`: a neutral amount added to the albedo over the forehead region (paler and brighter
+ * skin there than the face's median: albedo, not a highlight).
  */
-export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number; sheen?: number; skin?: readonly number[] } = {}): SyntheticScene {
+export function syntheticScene(options: { width?: number; height?: number; yawDeg?: number; exposure?: number; specular?: number; sheen?: number; skin?: readonly number[]; paleForehead?: number } = {}): SyntheticScene {
   const W = options.width ?? 96;
   const H = options.height ?? 144;
   const yaw = ((options.yawDeg ?? 30) * Math.PI) / 180;
@@ -111,7 +113,7 @@ export function syntheticScene(options: { width?: number; height?: number; yawDe
         let a = base[c] * low * fine;
         a = a * (1 - wLips) + lips[c] * fine * wLips;
         a = a * (1 - wBrows) + brows[c] * wBrows;
-        albedo.data[p * 3 + c] = a;
+        albedo.data[p * 3 + c] = a + (options.paleForehead ?? 0) * wForehead * (1 - wBrows);
       }
       const facing = n[0] * view[0] + n[1] * view[1] + n[2] * view[2];
       confidence.data[p] = facing > 0.15 ? Math.min(1, (facing - 0.15) * 2.5) : 0;

@@ -79,18 +79,36 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
+    smoothAlbedoAt(fit, regionData, p, smooth);
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
-    const k = bound ? Math.min(excess, Math.max(0, bound[p])) : excess;
+    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, smooth, graphParams) * specWeight[p]) : excess;
+    const k = bound ? Math.min(own, Math.max(0, bound[p])) : own;
     if (excess > 0) specWeight[p] *= k / excess;
     removal.dichromatic += excess;
     removal.removed += k;
     for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
-    smoothAlbedoAt(fit, regionData, p, smooth);
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
   }
   return { J, seen, skinWeight, specWeight, removal };
+}
+
+/**
+ * The dichromatic amount of texel J against its own region's albedo `regional` (the lighting fit's
+ * smooth albedo there, J's units) rather than the face's median: chroma and brightness gate both
+ * read against it, as the fit's own strip does (fit.ts stripSpecular). Skin's colour differs between
+ * sites of one face (forehead against cheek in Xiao et al.'s measurements, reference
+ * skin-reflectance.md §2.1 [S7]; more where the template's shading misses the light), and a region
+ * paler than the median skin is read by the median's test as albedo plus white light, so its
+ * paleness left A_D as sheen. Only what lies beyond the region's own colour toward the light's is
+ * specular (dichromatic model: the specular has the light's colour). Grey regional albedo (no
+ * chroma to separate by) gives 0, as dichromaticWeights does.
+ */
+function regionalExcess(J: ArrayLike<number>, regional: ArrayLike<number>, p: DelightGraphParams): number {
+  if (!(regional[0] > 0 && regional[1] > 0 && regional[2] > 0)) return 0;
+  const skinAlbedo: [number, number, number] = [regional[0], regional[1], regional[2]];
+  return specularExcess(J, dichromaticWeights(skinAlbedo), { ...p, skinAlbedo });
 }
 
 /**

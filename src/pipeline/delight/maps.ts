@@ -79,6 +79,7 @@ export interface DelightSettings {
   maxAlbedoRatio: number;
   specularTolerance: number;
   specularGate: number;
+  highlightChroma: "region" | "face";
   shadingFloor: number;
   seenConfidence: number;
   tukeyC: number;
