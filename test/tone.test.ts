@@ -17,7 +17,7 @@ import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECT
 import { ciede2000, labToLinearSrgb, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
-import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { syntheticScene } from "./support/synthetic-skin.ts";
@@ -192,6 +192,7 @@ function mouthPhoto(opts: { teeth: number[]; opening: number }) {
   MOUTH_INNER.forEach((i, k) => {
     const t = k <= 10 ? Math.PI - (k * Math.PI) / 10 : (-(k - 10) * Math.PI) / 10;
     lm.set([cx + a * Math.cos(t), cy + b * Math.sin(t), 0], i * 3);
+    lm.set([cx + (a + 4) * Math.cos(t), cy + (b + 8) * Math.sin(t), 0], LIPS_OUTER[k] * 3);
   });
   lm.set([cx - a - 4, cy, 0], MOUTH_RIGHT * 3);
   lm.set([cx + a + 4, cy, 0], MOUTH_LEFT * 3);
