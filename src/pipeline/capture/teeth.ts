@@ -6,9 +6,9 @@
  *
  * Measured where enamel can be: between the lips, from the inner lip contour halfway to the outer
  * one (the face mesh puts a smile's inner contour on the teeth's edge, so the teeth show outside
- * it). There the dark oral cavity is left out by the opening's own lightness (two classes of ln
+ * it), across the front teeth only (canine to canine). There the dark oral cavity is left out by the opening's own lightness (two classes of ln
  * luminance), and of what is light the teeth are the more neutral class (green/red), lips, gums
- * and tongue the redder; the brightest teeth pixels are the wet enamel's highlights.
+ * and tongue the redder; of the teeth, the lit half short of the wet enamel's highlights.
  *
  * Reliability: a mouth opening too small to show teeth, too few pixels, a median whose green/red is
  * that of the mouth's soft tissue rather than of enamel, or clipped pixels.
@@ -21,8 +21,19 @@ import { keepQuantiles, lnLuminance, polygonPixels, robustColour, type Reference
 export interface TeethOptions {
   /** The window reaches from the inner lip contour this share of the way to the outer one (teeth show under the lips' edge). */
   lipReach?: number;
-  /** Quantile of the teeth's pixels ranked by their smallest channel above which they are the enamel's wet highlights, 0..1. */
-  highlightQuantile?: number;
+  /**
+   * Width the front teeth (canine to canine) span across the mouth, corner to corner, as a share of
+   * it: 0.758 at rest (Stephan & Henneberg 2003, J Forensic Sci 48(4):725–727: outer canine width over
+   * cheilion–cheilion, 93 adults); a smile widens the mouth, not the arch, so this bounds them.
+   */
+  frontTeethWidth?: number;
+  /**
+   * Quantiles of the teeth's pixels ranked by their smallest channel kept, 0..1: below the median,
+   * enamel in the lips' and the mouth's shade (the upper lip's shadow on the gum side, the gaps
+   * between teeth), which neither TOOTH_REFLECTANCE (a probe on the lit middle third) nor the ruler
+   * of teeth on the lips means; above the upper one, the wet enamel's highlights.
+   */
+  litQuantiles?: [number, number];
   /** Pixels needed to trust the measurement. */
   minPixels?: number;
   /** Inner-lip opening (upper to lower lip, mid-line) / mouth width below which no teeth can show. */
@@ -41,7 +52,8 @@ export interface TeethOptions {
 
 export const TEETH_DEFAULTS: Required<TeethOptions> = {
   lipReach: 0.5,
-  highlightQuantile: 0.92,
+  frontTeethWidth: 0.758,
+  litQuantiles: [0.5, 0.92],
   minPixels: 30,
   minOpening: 0.08,
   minGreenRed: 0.6,
@@ -114,8 +126,8 @@ export function teethPixels(image: ImageF32, landmarks: ArrayLike<number>, optio
  * `lipReach` of the lip's width (the mesh's inner contour of a smile lies on the teeth's edge, not
  * the lip's), and in it, the teeth: the light class of a two-class split of ln luminance (the oral
  * cavity is dark whatever the exposure, so its own distribution sets the cut), then of those the
- * class with the higher green/red (enamel is near neutral, lips, gums and tongue red), less the
- * brightest by the smallest channel (wet highlights).
+ * class with the higher green/red (enamel is near neutral, lips, gums and tongue red), and of
+ * those the lit half short of the highlights (`litQuantiles`).
  */
 function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Required<TeethOptions>): string | { opening: number; window: ReferencePixel[]; kept: ReferencePixel[] } {
   if (lm.length < 478 * 3) return "no face-mesh landmarks";
@@ -131,10 +143,14 @@ function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Requi
     const [ox, oy] = at(LIPS_OUTER[k]);
     return [x + o.lipReach * (ox - x), y + o.lipReach * (oy - y)];
   });
-  const window = polygonPixels(image, polygon, o.clipLevel);
+  // The front teeth only: past the canines the premolars lie in the cheeks' shade (the buccal corridor).
+  const [rx, ry] = at(MOUTH_RIGHT);
+  const [ax, ay] = [at(MOUTH_LEFT)[0] - rx, at(MOUTH_LEFT)[1] - ry];
+  const alongMouth = (e: ReferencePixel) => (((e.index % image.width) + 0.5 - rx) * ax + (Math.floor(e.index / image.width) + 0.5 - ry) * ay) / (width * width);
+  const window = polygonPixels(image, polygon, o.clipLevel).filter((e) => Math.abs(alongMouth(e) - 0.5) <= o.frontTeethWidth / 2);
   const light = upperClass(window, (e) => lnLuminance(e.rgb));
   const neutral = upperClass(light, (e) => (e.rgb[0] > 0 ? e.rgb[1] / e.rgb[0] : 0));
-  const kept = keepQuantiles(neutral, [0, o.highlightQuantile]);
+  const kept = keepQuantiles(neutral, o.litQuantiles);
   return { opening, window, kept };
 }
 
