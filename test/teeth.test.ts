@@ -70,6 +70,18 @@ describe("measureTeeth's window", () => {
     expect(close(m.rgb, ENAMEL)).toBe(true);
   });
 
+  it("reads the teeth's colour in an open mouth, leaving out the cavity, the tongue and the lips", () => {
+    const { image, lm } = mouth(14, 22, (v, half) => (v < 0.1 * half ? ENAMEL : v < 0.5 * half ? CAVITY : TONGUE));
+    const m = measureTeeth(image, lm);
+    expect(m.reliable).toBe(true);
+    expect(close(m.rgb, ENAMEL)).toBe(true);
+  });
+
+  it("does not look between closed lips", () => {
+    const { image, lm } = mouth(1.2, 9, (v, half) => (Math.abs(v) < half ? CAVITY : ENAMEL));
+    expect(measureTeeth(image, lm).reason).toMatch(/closed/);
+  });
+
   it("finds no enamel in an open mouth of cavity, tongue and lips", () => {
     const { image, lm } = mouth(18, 28, (v, half) => (v < 0.3 * half ? CAVITY : TONGUE));
     const m = measureTeeth(image, lm);
