@@ -9,7 +9,6 @@ import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
 import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera, readingSigma, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
-import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { meanDoubt, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE } from "../src/pipeline/capture/reference-pixels.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
@@ -17,7 +16,7 @@ import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECT
 import { ciede2000, labToLinearSrgb, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
-import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../src/primitives/face-topology.ts";
 import { evaluateShImage, radianceToIrradiance } from "../src/render/sh.ts";
 import { FACE_REGIONS, type ImageF32 } from "../src/types.ts";
 import { syntheticScene } from "./support/synthetic-skin.ts";
@@ -177,54 +176,6 @@ describe("scleraCue", () => {
     // Without each eye's light the capture's own σ stands.
     const pooled = scleraCue(reading(1, 1), { rgb: [0.3, 0.3, 0.3], inOrbit: true })!;
     expect(pooled.sigmaLnY).toBeCloseTo(Math.hypot(SCLERA_REFLECTANCE.sigmaLnY, SCLERA_RECESS.sigmaLn, 0.03), 6);
-  });
-});
-
-/** An open mouth drawn into a skin-coloured sRGB image: lips around, teeth in the upper half of the opening, a dark interior and tongue below. */
-function mouthPhoto(opts: { teeth: number[]; opening: number }) {
-  const W = 160;
-  const H = 120;
-  const lm = new Float32Array(478 * 3);
-  const cx = 80;
-  const cy = 60;
-  const a = 40;
-  const b = a * opts.opening;
-  MOUTH_INNER.forEach((i, k) => {
-    const t = k <= 10 ? Math.PI - (k * Math.PI) / 10 : (-(k - 10) * Math.PI) / 10;
-    lm.set([cx + a * Math.cos(t), cy + b * Math.sin(t), 0], i * 3);
-  });
-  lm.set([cx - a - 4, cy, 0], MOUTH_RIGHT * 3);
-  lm.set([cx + a + 4, cy, 0], MOUTH_LEFT * 3);
-  const data = new Float32Array(W * H * 3);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const u = (x + 0.5 - cx) / a;
-      const v = (y + 0.5 - cy) / Math.max(b, 1e-6);
-      let c = [0.75, 0.55, 0.45]; // skin
-      if (u * u + (v * b / 12) ** 2 < 1.3 && Math.abs(y + 0.5 - cy) < b + 8) c = [0.7, 0.35, 0.35]; // lips
-      if (u * u + v * v <= 1) c = v < 0.1 ? opts.teeth : v < 0.5 ? [0.08, 0.03, 0.03] : [0.75, 0.4, 0.4]; // teeth, interior, tongue
-      data.set(c, (y * W + x) * 3);
-    }
-  }
-  return { image: { width: W, height: H, channels: 3, data, colorSpace: "srgb" } as ImageF32, lm };
-}
-
-describe("measureTeeth", () => {
-  it("reads the teeth's colour between the lips, leaving out the mouth interior, tongue and lips", () => {
-    const teeth = [0.86, 0.8, 0.62];
-    const { image, lm } = mouthPhoto({ teeth, opening: 0.35 });
-    const m = measureTeeth(image, lm);
-    expect(m.reliable).toBe(true);
-    for (let c = 0; c < 3; c++) expect(Math.abs(m.rgb![c] - srgbToLinear(teeth[c])) / srgbToLinear(teeth[c])).toBeLessThan(0.02);
-  });
-
-  it("does not trust a closed mouth or one that shows no enamel", () => {
-    const closed = mouthPhoto({ teeth: [0.86, 0.8, 0.62], opening: 0.03 });
-    expect(measureTeeth(closed.image, closed.lm).reason).toMatch(/closed/);
-    const noTeeth = mouthPhoto({ teeth: [0.75, 0.4, 0.4], opening: 0.35 });
-    const m = measureTeeth(noTeeth.image, noTeeth.lm);
-    expect(m.reliable).toBe(false);
-    expect(m.reason).toMatch(/enamel/);
   });
 });
 

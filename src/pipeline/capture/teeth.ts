@@ -4,24 +4,36 @@
  * the photo gives it is the light's colour and brightness at the mouth. Delight weighs it with the
  * sclera and the skin-locus prior (delight/references.ts).
  *
- * Measured inside the inner lip contour (the face mesh's MOUTH_INNER, shrunk toward its centre so
- * the lip margins are left out), in the whitest part of what is there short of the wet enamel's
- * highlights: ranked by the smallest channel, like the sclera (capture/sclera.ts), teeth come first
- * while the dark mouth interior, tongue, gums and lips (whose green and blue are low) come last.
+ * Measured where enamel can be: between the lips, from the inner lip contour halfway to the outer
+ * one (the face mesh puts a smile's inner contour on the teeth's edge, so the teeth show outside
+ * it), across the front teeth only (canine to canine). There the dark oral cavity is left out by the opening's own lightness (two classes of ln
+ * luminance), and of what is light the teeth are the more neutral class (green/red), lips, gums
+ * and tongue the redder; of the teeth, the lit half short of the wet enamel's highlights.
  *
  * Reliability: a mouth opening too small to show teeth, too few pixels, a median whose green/red is
  * that of the mouth's soft tissue rather than of enamel, or clipped pixels.
  */
-import { MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT } from "../../primitives/face-topology.ts";
+import { LIPS_OUTER, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT } from "../../primitives/face-topology.ts";
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
-import { keepQuantiles, polygonPixels, robustColour } from "./reference-pixels.ts";
+import { keepQuantiles, lnLuminance, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
 
 export interface TeethOptions {
-  /** The inner lip contour is shrunk toward its centroid by this factor (lip margins). */
-  contourShrink?: number;
-  /** Quantiles of the opening's pixels ranked by their smallest channel kept, 0..1: below, mouth interior, tongue and lips; above, highlights on the enamel. */
-  quantiles?: [number, number];
+  /** The window reaches from the inner lip contour this share of the way to the outer one (teeth show under the lips' edge). */
+  lipReach?: number;
+  /**
+   * Width the front teeth (canine to canine) span across the mouth, corner to corner, as a share of
+   * it: 0.758 at rest (Stephan & Henneberg 2003, J Forensic Sci 48(4):725–727: outer canine width over
+   * cheilion–cheilion, 93 adults); a smile widens the mouth, not the arch, so this bounds them.
+   */
+  frontTeethWidth?: number;
+  /**
+   * Quantiles of the teeth's pixels ranked by their smallest channel kept, 0..1: below the median,
+   * enamel in the lips' and the mouth's shade (the upper lip's shadow on the gum side, the gaps
+   * between teeth), which neither TOOTH_REFLECTANCE (a probe on the lit middle third) nor the ruler
+   * of teeth on the lips means; above the upper one, the wet enamel's highlights.
+   */
+  litQuantiles?: [number, number];
   /** Pixels needed to trust the measurement. */
   minPixels?: number;
   /** Inner-lip opening (upper to lower lip, mid-line) / mouth width below which no teeth can show. */
@@ -39,8 +51,9 @@ export interface TeethOptions {
 }
 
 export const TEETH_DEFAULTS: Required<TeethOptions> = {
-  contourShrink: 0.85,
-  quantiles: [0.6, 0.92],
+  lipReach: 0.5,
+  frontTeethWidth: 0.758,
+  litQuantiles: [0.5, 0.92],
   minPixels: 30,
   minOpening: 0.08,
   minGreenRed: 0.6,
@@ -79,20 +92,11 @@ const LOWER_LIP_INNER_MID = 14;
  */
 export function measureTeeth(image: ImageF32, landmarks: ArrayLike<number>, options: TeethOptions = {}): TeethMeasurement {
   const o = withDefaults(TEETH_DEFAULTS, options);
-  const lm = landmarks;
   const none = (reason: string, opening = 0): TeethMeasurement => ({ rgb: null, pixels: 0, opening, clipped: 0, spread: 0, reliable: false, reason });
-  if (lm.length < 478 * 3) return none("no face-mesh landmarks");
-  const at = (i: number) => [lm[i * 3], lm[i * 3 + 1]];
-  const width = Math.hypot(at(MOUTH_LEFT)[0] - at(MOUTH_RIGHT)[0], at(MOUTH_LEFT)[1] - at(MOUTH_RIGHT)[1]);
-  if (!(width > 1)) return none("mouth not found");
-  const gap = at(LOWER_LIP_INNER_MID);
-  const opening = Math.hypot(gap[0] - at(UPPER_LIP_INNER_MID)[0], gap[1] - at(UPPER_LIP_INNER_MID)[1]) / width;
+  const found = teethPixelsWithOpening(image, landmarks, o);
+  if (typeof found === "string") return none(found);
+  const { opening, kept } = found;
   if (opening < o.minOpening) return none(`mouth closed (opening ${opening.toFixed(2)} of its width)`, opening);
-  const pts = MOUTH_INNER.map(at);
-  const cx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
-  const cy = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-  const shrunk = pts.flatMap(([x, y]) => [cx + o.contourShrink * (x - cx), cy + o.contourShrink * (y - cy)]);
-  const kept = keepQuantiles(polygonPixels(image, shrunk, o.clipLevel), o.quantiles);
   const pixels = kept.length;
   if (pixels === 0) return none("no pixels between the lips", opening);
   const clipped = kept.filter((e) => e.clipped).length / pixels;
@@ -103,4 +107,90 @@ export function measureTeeth(image: ImageF32, landmarks: ArrayLike<number>, opti
   else if (rgb[1] / rgb[0] < o.minGreenRed) reason = `the mouth shows no enamel (green/red ${(rgb[1] / rgb[0]).toFixed(2)})`;
   else if (clipped > o.maxClipped) reason = `${(100 * clipped).toFixed(0)} % of the teeth pixels clipped`;
   return { rgb, pixels, opening, clipped, spread, reliable: reason === "", reason: reason || "ok" };
+}
+
+/** The window's pixels (where enamel can be) and the opening; for drawing and tests. */
+export function teethWindow(image: ImageF32, landmarks: ArrayLike<number>, options: TeethOptions = {}): ReferencePixel[] {
+  const found = teethPixelsWithOpening(image, landmarks, withDefaults(TEETH_DEFAULTS, options));
+  return typeof found === "string" ? [] : found.window;
+}
+
+/** The pixels the teeth's colour is taken over (see measureTeeth). */
+export function teethPixels(image: ImageF32, landmarks: ArrayLike<number>, options: TeethOptions = {}): ReferencePixel[] {
+  const found = teethPixelsWithOpening(image, landmarks, withDefaults(TEETH_DEFAULTS, options));
+  return typeof found === "string" ? [] : found.kept;
+}
+
+/**
+ * The window between the lips, widened from the inner lip contour toward the outer one by
+ * `lipReach` of the lip's width (the mesh's inner contour of a smile lies on the teeth's edge, not
+ * the lip's), and in it, the teeth: the light class of a two-class split of ln luminance (the oral
+ * cavity is dark whatever the exposure, so its own distribution sets the cut), then of those the
+ * class with the higher green/red (enamel is near neutral, lips, gums and tongue red), and of
+ * those the lit half short of the highlights (`litQuantiles`).
+ */
+function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Required<TeethOptions>): string | { opening: number; window: ReferencePixel[]; kept: ReferencePixel[] } {
+  if (lm.length < 478 * 3) return "no face-mesh landmarks";
+  const at = (i: number) => [lm[i * 3], lm[i * 3 + 1]];
+  const width = Math.hypot(at(MOUTH_LEFT)[0] - at(MOUTH_RIGHT)[0], at(MOUTH_LEFT)[1] - at(MOUTH_RIGHT)[1]);
+  if (!(width > 1)) return "mouth not found";
+  const gap = at(LOWER_LIP_INNER_MID);
+  const opening = Math.hypot(gap[0] - at(UPPER_LIP_INNER_MID)[0], gap[1] - at(UPPER_LIP_INNER_MID)[1]) / width;
+  if (opening < o.minOpening) return { opening, window: [], kept: [] };
+  // MOUTH_INNER and LIPS_OUTER run round the mouth in the same order, point for point.
+  const polygon = MOUTH_INNER.flatMap((i, k) => {
+    const [x, y] = at(i);
+    const [ox, oy] = at(LIPS_OUTER[k]);
+    return [x + o.lipReach * (ox - x), y + o.lipReach * (oy - y)];
+  });
+  // The front teeth only: past the canines the premolars lie in the cheeks' shade (the buccal corridor).
+  const [rx, ry] = at(MOUTH_RIGHT);
+  const [ax, ay] = [at(MOUTH_LEFT)[0] - rx, at(MOUTH_LEFT)[1] - ry];
+  const alongMouth = (e: ReferencePixel) => (((e.index % image.width) + 0.5 - rx) * ax + (Math.floor(e.index / image.width) + 0.5 - ry) * ay) / (width * width);
+  const window = polygonPixels(image, polygon, o.clipLevel).filter((e) => Math.abs(alongMouth(e) - 0.5) <= o.frontTeethWidth / 2);
+  const light = upperClass(window, (e) => lnLuminance(e.rgb));
+  const neutral = upperClass(light, (e) => (e.rgb[0] > 0 ? e.rgb[1] / e.rgb[0] : 0));
+  const kept = keepQuantiles(neutral, o.litQuantiles);
+  return { opening, window, kept };
+}
+
+/**
+ * The members of the upper of two classes of `value` (Otsu's split: the cut that maximises the
+ * between-class variance of a 64-bin histogram). All of them when they are too few to split or
+ * all alike.
+ */
+export function upperClass<T>(items: T[], value: (item: T) => number): T[] {
+  if (items.length < 4) return items;
+  const v = items.map(value);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of v) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  if (!(hi > lo)) return items;
+  const bins = 64;
+  const hist = new Float64Array(bins);
+  const bin = (x: number) => Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo)) * bins));
+  for (const x of v) hist[bin(x)]++;
+  const n = v.length;
+  let total = 0;
+  for (let b = 0; b < bins; b++) total += b * hist[b];
+  let w0 = 0;
+  let sum0 = 0;
+  let best = -1;
+  let cut = 0;
+  for (let b = 0; b < bins - 1; b++) {
+    w0 += hist[b];
+    sum0 += b * hist[b];
+    if (w0 === 0 || w0 === n) continue;
+    const m0 = sum0 / w0;
+    const m1 = (total - sum0) / (n - w0);
+    const between = w0 * (n - w0) * (m0 - m1) ** 2;
+    if (between > best) {
+      best = between;
+      cut = b;
+    }
+  }
+  return items.filter((_, i) => bin(v[i]) > cut);
 }
