@@ -109,18 +109,6 @@ export function measureTeeth(image: ImageF32, landmarks: ArrayLike<number>, opti
   return { rgb, pixels, opening, clipped, spread, reliable: reason === "", reason: reason || "ok" };
 }
 
-/** The window's pixels (where enamel can be) and the opening; for drawing and tests. */
-export function teethWindow(image: ImageF32, landmarks: ArrayLike<number>, options: TeethOptions = {}): ReferencePixel[] {
-  const found = teethPixelsWithOpening(image, landmarks, withDefaults(TEETH_DEFAULTS, options));
-  return typeof found === "string" ? [] : found.window;
-}
-
-/** The pixels the teeth's colour is taken over (see measureTeeth). */
-export function teethPixels(image: ImageF32, landmarks: ArrayLike<number>, options: TeethOptions = {}): ReferencePixel[] {
-  const found = teethPixelsWithOpening(image, landmarks, withDefaults(TEETH_DEFAULTS, options));
-  return typeof found === "string" ? [] : found.kept;
-}
-
 /**
  * The window between the lips, widened from the inner lip contour toward the outer one by
  * `lipReach` of the lip's width (the mesh's inner contour of a smile lies on the teeth's edge, not
@@ -129,14 +117,14 @@ export function teethPixels(image: ImageF32, landmarks: ArrayLike<number>, optio
  * class with the higher green/red (enamel is near neutral, lips, gums and tongue red), and of
  * those the lit half short of the highlights (`litQuantiles`).
  */
-function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Required<TeethOptions>): string | { opening: number; window: ReferencePixel[]; kept: ReferencePixel[] } {
+function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Required<TeethOptions>): string | { opening: number; kept: ReferencePixel[] } {
   if (lm.length < 478 * 3) return "no face-mesh landmarks";
   const at = (i: number) => [lm[i * 3], lm[i * 3 + 1]];
   const width = Math.hypot(at(MOUTH_LEFT)[0] - at(MOUTH_RIGHT)[0], at(MOUTH_LEFT)[1] - at(MOUTH_RIGHT)[1]);
   if (!(width > 1)) return "mouth not found";
   const gap = at(LOWER_LIP_INNER_MID);
   const opening = Math.hypot(gap[0] - at(UPPER_LIP_INNER_MID)[0], gap[1] - at(UPPER_LIP_INNER_MID)[1]) / width;
-  if (opening < o.minOpening) return { opening, window: [], kept: [] };
+  if (opening < o.minOpening) return { opening, kept: [] };
   // MOUTH_INNER and LIPS_OUTER run round the mouth in the same order, point for point.
   const polygon = MOUTH_INNER.flatMap((i, k) => {
     const [x, y] = at(i);
@@ -151,7 +139,7 @@ function teethPixelsWithOpening(image: ImageF32, lm: ArrayLike<number>, o: Requi
   const light = upperClass(window, (e) => lnLuminance(e.rgb));
   const neutral = upperClass(light, (e) => (e.rgb[0] > 0 ? e.rgb[1] / e.rgb[0] : 0));
   const kept = keepQuantiles(neutral, o.litQuantiles);
-  return { opening, window, kept };
+  return { opening, kept };
 }
 
 /**

@@ -15,7 +15,7 @@
  * photos' closed neutral lips put their inner-lip texels just outside the contour).
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
-import { fillPolygon } from "../../raster/polygon.ts";
+import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
 
 /**
  * Per-axis SD of the face-mesh model's inner lip line, fraction of the interocular distance: its
@@ -81,12 +81,6 @@ export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach:
 function distanceToPolyline(xy: Float64Array, x: number, y: number): number {
   const n = xy.length / 2;
   let best = Infinity;
-  for (let i = 0, j = n - 1; i < n; j = i++) {
-    const ax = xy[2 * j], ay = xy[2 * j + 1];
-    const dx = xy[2 * i] - ax, dy = xy[2 * i + 1] - ay;
-    const len2 = dx * dx + dy * dy;
-    const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
-    best = Math.min(best, Math.hypot(x - ax - t * dx, y - ay - t * dy));
-  }
+  for (let i = 0, j = n - 1; i < n; j = i++) best = Math.min(best, segmentDistance(xy[2 * j], xy[2 * j + 1], xy[2 * i], xy[2 * i + 1], x, y));
   return best;
 }

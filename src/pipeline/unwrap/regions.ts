@@ -9,6 +9,7 @@
  */
 import { FACE_REGIONS, type FaceRegion } from "../../types.ts";
 import { withDefaults } from "../../options.ts";
+import { segmentDistance } from "../../raster/polygon.ts";
 
 import {
   CHIN,
@@ -66,13 +67,6 @@ function polygonSignedDistance(poly: Point[], x: number, y: number): number {
     best = Math.min(best, segmentDistance(xi, yi, xj, yj, x, y));
   }
   return inside ? best : -best;
-}
-
-function segmentDistance(ax: number, ay: number, bx: number, by: number, x: number, y: number): number {
-  const dx = bx - ax, dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
-  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
 }
 
 const logistic = (signedMm: number, softMm: number) => 1 / (1 + Math.exp(-signedMm / softMm));
