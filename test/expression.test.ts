@@ -340,3 +340,47 @@ describe("the detector's view of the lips", () => {
     expect(half.lo).toBe(-0.5);
   });
 });
+
+describe("an open smile with teeth", () => {
+  /**
+   * `base`'s landmark vertices with the lips parted by `openMm` at the midline as a smile with teeth
+   * parts them: each lip shortened between its free margin (moved by half the opening) and its fixed
+   * end (the subnasale above, 19.2 mm below the margin, [S4] stomion–sublabiale), the move tapering
+   * as 1 − u² to the corners (u: the share of the half-width); nothing else moves.
+   */
+  function parted(base: Float32Array, openMm: number): Float32Array {
+    const out = Float32Array.from(base);
+    const lv = head.landmarkVertices;
+    const at = (i: number, c: number) => base[3 * lv[i] + c];
+    const half = Math.abs(at(MOUTH_LEFT, 0) - at(MOUTH_RIGHT, 0)) / 2, mid = (at(MOUTH_LEFT, 0) + at(MOUTH_RIGHT, 0)) / 2;
+    const seam = (at(13, 1) + at(14, 1)) / 2, above = at(2, 1) - seam, below = 0.0192;
+    for (let i = 0; i < 468; i++) {
+      const u = (at(i, 0) - mid) / half, dy = at(i, 1) - seam;
+      if (Math.abs(u) >= 1) continue;
+      const fade = dy > 0 ? Math.max(0, 1 - dy / above) : Math.max(0, 1 + dy / below);
+      out[3 * lv[i] + 1] += Math.sign(dy) * (openMm / 2000) * (1 - u * u) * fade;
+    }
+    return out;
+  }
+  const seamGapMm = (p: Float32Array) => {
+    const { upperSeam, lowerSeam } = head.rig;
+    const [u, l] = [upperSeam[(upperSeam.length - 1) >> 1], lowerSeam[(lowerSeam.length - 1) >> 1]];
+    return 1000 * Math.hypot(...[0, 1, 2].map((c) => p[3 * u + c] - p[3 * l + c]));
+  };
+
+  it("parts the head as photographed at the lips' seam as far as the landmarks part, and leaves the neutral lips at rest", () => {
+    const open = 10;
+    const capture = { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" as const }, landmarks: landmarksOf(parted(person, open)), landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) };
+    const result = fit({ capture, head }, { depthNoiseSdIod: 0 });
+    // The fitted head's size against the person's (fit scales to its estimate of the metric size), by the iris centres.
+    const irisMm = (p: Float32Array) => 1000 * Math.hypot(...[0, 1, 2].map((c) => p[3 * head.landmarkVertices[468] + c] - p[3 * head.landmarkVertices[473] + c]));
+    const scale = irisMm(result.mesh.positions) / irisMm(person);
+    const gap = seamGapMm(result.photographed!.positions) / scale;
+    // Within one landmark SD (the detector's noise, fit/head-targets.ts LANDMARK_SD_IOD) of the opening; main's shapes parted it by 6.
+    expect(Math.abs(gap - open)).toBeLessThan(LANDMARK_SD_IOD * irisMm(person));
+    // The neutral head's lips meet: the seam closed, the inner lip landmarks within the rest norm (0–3 mm, test/head.test.ts).
+    expect(seamGapMm(result.mesh.positions)).toBeLessThan(0.01);
+    const lips = 1000 * Math.abs(result.mesh.positions[3 * head.landmarkVertices[13] + 1] - result.mesh.positions[3 * head.landmarkVertices[14] + 1]) / scale;
+    expect(lips).toBeLessThan(3);
+  }, 120_000);
+});

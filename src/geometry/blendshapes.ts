@@ -18,6 +18,7 @@ import type { Blendshape, TemplateHead } from "../types.ts";
 import { LEFT_BROW_CORE, RIGHT_BROW_CORE } from "../primitives/face-topology.ts";
 import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from "./blendshape-names.ts";
 import { centreOf, margins, restRig, type RestRig } from "./blendshape-rig.ts";
+import { lipParting } from "./blendshape-lips.ts";
 import { corneaBulge, EYEBALL_RADIUS_M } from "./eyes.ts";
 import type { V3 } from "./mesh-builder.ts";
 
@@ -121,6 +122,8 @@ function shape(name: ArkitBlendshape, c: Context): Float32Array {
     case "eyeLookIn": return look(c, s, [0, -side * LOOK_HORIZONTAL], 0);
     case "eyeLookOut": return look(c, s, [0, side * LOOK_HORIZONTAL], 0);
     case "mouthClose": return mouthClose(c);
+    case "mouthUpperUp": return lipParting(c.P, c.T, c.head, c.rig, "upper", side >= 0 ? 1 : -1);
+    case "mouthLowerDown": return lipParting(c.P, c.T, c.head, c.rig, "lower", side >= 0 ? 1 : -1);
     case "tongueOut": return tongueOut(c);
     default: return bumps(c, name, regional(base, c, side), side);
   }
@@ -138,8 +141,6 @@ function regional(base: string, c: Context, side: number): Bump[] {
     case "mouthDimple": return [both({ centre: corner, sigma: [8, 8, 8], any: [3, 0.5, -3.5] })];
     case "mouthStretch": return [both({ centre: corner, sigma: [14, 14, 14], any: [5, -3, -2] })];
     case "mouthPress": return [both({ centre: offset(corner, [-side * 10, 0, 3]), sigma: [12, 8, 10], upper: [0, -1.5, 0], lower: [0, 1.5, 0] })];
-    case "mouthLowerDown": return [both({ centre: L(314, 84), sigma: [10, 8, 10], lower: [0, -4.5, 0.5] })];
-    case "mouthUpperUp": return [both({ centre: L(269, 39), sigma: [10, 8, 10], upper: [0, 4.5, 0.5] })];
     case "mouthRollLower": return [both({ centre: c.tlm(17), sigma: [20, 7, 10], lower: [0, 1.5, -4] })];
     case "mouthRollUpper": return [both({ centre: c.tlm(0), sigma: [20, 7, 10], upper: [0, -1.5, -4] })];
     case "mouthShrugLower": return [both({ centre: c.tlm(17), sigma: [18, 14, 12], lower: [0, 3.5, 1.5] })];

@@ -7,6 +7,7 @@
  *   const modes = [...lowerFaceModes(P, lv), ...lipModes(P, lv), ...heightModes(P, lv)];
  */
 import type { Blendshape } from "../../types.ts";
+import { REST_INTERLABIAL_GAP_MAX_M } from "../../geometry/canonical-face.ts";
 import { CHIN, LEFT_BROW, LIP_LOWER_INNER, LIP_UPPER_INNER, LIPS_OUTER, LOWER_LIP_BOTTOM, MESH_LANDMARK_COUNT, MOUTH_INNER, MOUTH_LEFT, MOUTH_RIGHT, RIGHT_BROW, SUBNASALE } from "../../primitives/face-topology.ts";
 
 /**
@@ -30,6 +31,14 @@ const UPPER_LIP_HEIGHT_SD_M = 0.0027;
  * one mode moves both.
  */
 const BROW_HEIGHT_SD_M = 0.0027;
+/** An identity mode with bounds on its coefficient (in SDs; absent: unbounded). */
+export interface IdentityMode extends Blendshape {
+  lo?: number;
+  hi?: number;
+}
+
+/** Middle of the inner lip lines (upper, lower; face mesh indices): where the lips' gap at rest is measured. */
+const LIP_MIDLINE: [number, number] = [13, 14];
 /** Outer arcs of the upper and lower lip, corners excluded (face mesh indices). */
 const OUTER_UPPER_LIP = [185, 40, 39, 37, 0, 267, 269, 270, 409];
 const OUTER_LOWER_LIP = [146, 91, 181, 84, 17, 314, 405, 321, 375];
@@ -72,7 +81,7 @@ export function lowerFaceModes(positions: Float32Array, landmarkVertices: Int32A
  * hrn-multiview 21650 and Biden, whose lower lip and chin sit 2 mm above the head's, still take
  * mouthShrugLower 1.0 over lowerLipHeight: what else the shrug fits there is not known yet.)
  */
-export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): Blendshape[] {
+export function lipModes(positions: Float32Array, landmarkVertices: Int32Array): IdentityMode[] {
   const x = (i: number) => positions[3 * landmarkVertices[i]];
   const [right, left] = [x(MOUTH_RIGHT), x(MOUTH_LEFT)];
   const mid = (right + left) / 2, half = Math.abs(left - right) / 2;
@@ -96,7 +105,7 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
   return [
     mode("upperLipFullness", OUTER_UPPER_LIP, VERMILION_SD_M.upper),
     mode("lowerLipFullness", OUTER_LOWER_LIP, -VERMILION_SD_M.lower),
-    lipsMeeting(mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper), mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower)),
+    lipsMeeting(mode("upperLipMeeting", LIP_UPPER_INNER, -VERMILION_SD_M.upper), mode("lowerLipMeeting", LIP_LOWER_INNER, VERMILION_SD_M.lower), positions, landmarkVertices),
     { name: "mouthWidth", delta: width },
     { name: "lowerLipHeight", delta: lowerLip },
   ];
@@ -106,11 +115,18 @@ export function lipModes(positions: Float32Array, landmarkVertices: Int32Array):
  * The inner lip lines closing toward each other as one mode: where the lips meet is their contact,
  * symmetric about the seam; two separate modes also moved the seam against the corners, which is
  * what a smile or a frown does, and took a smile's corner lift into the neutral head.
+ * Bounded on the parting side: the neutral face's lips are at rest, so the mode may bring the inner
+ * lines together but not part them at the midline beyond the rest norm's gap
+ * (REST_INTERLABIAL_GAP_MAX_M); lips parted further are the expression's (AU25). Unbounded, a
+ * smile with teeth went to identity (the mode at −2.1 SD parted the lines 8 mm) instead of to the
+ * shapes that part the lips' seam.
  */
-function lipsMeeting(upper: Blendshape, lower: Blendshape): Blendshape {
+function lipsMeeting(upper: Blendshape, lower: Blendshape, positions: Float32Array, landmarkVertices: Int32Array): IdentityMode {
   const delta = Float32Array.from(upper.delta);
   for (let i = 0; i < delta.length; i++) delta[i] += lower.delta[i];
-  return { name: "lipsMeeting", delta };
+  const [u, l] = LIP_MIDLINE.map((i) => 3 * landmarkVertices[i] + 1);
+  const gap = positions[u] - positions[l], closing = delta[l] - delta[u];
+  return { name: "lipsMeeting", delta, lo: (gap - REST_INTERLABIAL_GAP_MAX_M) / closing };
 }
 
 /** Where the mouth and the brows sit (2 modes): every lip landmark shifted vertically by one SD of the upper lip's height, both brows by one SD of the brow's height. */

@@ -37,7 +37,7 @@ import type { Blendshape, Camera, TemplateHead } from "../../types.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 import { CONJUGATE_GAZE, shapeActivity } from "./expression-prior.ts";
 import { contourGroups, subtractSharedOffset } from "./expression-noise.ts";
-import { heightModes, lipModes, lowerFaceModes } from "./expression-identity.ts";
+import { heightModes, lipModes, lowerFaceModes, type IdentityMode } from "./expression-identity.ts";
 import { reachPrior, smileReachFields } from "./expression-smile.ts";
 import { detectorView } from "./expression-contour.ts";
 import { boxLasso, type Variable } from "./expression-descent.ts";
@@ -118,11 +118,11 @@ export interface ExpressionInput {
   landmarkVertices: Int32Array;
   interocularPx: number;
   /**
-   * Identity modes solved alongside the weights, unbounded, each with a Gaussian prior of SD 1 on
+   * Identity modes solved alongside the weights, within their bounds (none unless the mode sets lo / hi), each with a Gaussian prior of SD 1 on
    * its coefficient (scale the field to the SD): what the neutral head may still get wrong where
    * it was not measured, so that the weights do not take it (lowerFaceModes).
    */
-  identityModes?: Blendshape[];
+  identityModes?: IdentityMode[];
 }
 
 /** The solved expression. */
@@ -151,8 +151,8 @@ export function solveExpression(input: ExpressionInput, options: ExpressionOptio
   const reach = o.smileReachCv > 0 ? smileReachFields(shapes) : [];
   const fields = [...unknowns.map((u) => u.field), ...modes, ...reach.map((r) => r.field)];
   const K = fields.length, firstReach = unknowns.length + modes.length;
-  // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: unbounded, Gaussian prior of SD 1; each smile's reach: a prior scaled by its smile's weight.
-  const vars: Variable[] = fields.map((_, k) => (k >= firstReach ? { lo: 0, hi: 0, l1: 0, ridge: 0, scaledBy: drives[reach[k - firstReach].smile] } : k >= unknowns.length ? { lo: -Infinity, hi: Infinity, l1: 0, ridge: 1 } : unknowns[k].variable));
+  // Weights: 0..1 with the sparse prior (unobserved shapes held at 0); identity modes: within their bounds, Gaussian prior of SD 1; each smile's reach: a prior scaled by its smile's weight.
+  const vars: Variable[] = fields.map((_, k) => (k >= firstReach ? { lo: 0, hi: 0, l1: 0, ridge: 0, scaledBy: drives[reach[k - firstReach].smile] } : k >= unknowns.length ? identityVariable(modes[k - unknowns.length]) : unknowns[k].variable));
   const prior = (scale: number) => reachPrior(scale, o.smileReachCv);
   const jawOpen = unknowns.findIndex((u) => u.field.name === "jawOpen"), mouthClose = unknowns.findIndex((u) => u.field.name === "mouthClose");
   const totalVariance = (o.landmarkSdIod * input.interocularPx) ** 2;
@@ -244,6 +244,11 @@ function expressionUnknowns(shapes: Blendshape[], o: Required<ExpressionOptions>
     unknowns.push({ field, variable: UNOBSERVED.has(shape.name) ? { lo: 0, hi: 0, l1: 0, ridge: 0 } : { lo: 0, hi: 1, l1: slope, ridge: 0, l0: activation } });
   });
   return { unknowns, drives };
+}
+
+/** An identity mode's unknown: its bounds (none unless the mode sets them), a Gaussian prior of SD 1. */
+function identityVariable(mode: IdentityMode): Variable {
+  return { lo: mode.lo ?? -Infinity, hi: mode.hi ?? Infinity, l1: 0, ridge: 1 };
 }
 
 function sumOf(a: Float32Array, b: Float32Array): Float32Array {

@@ -1,0 +1,92 @@
+/**
+ * The lip-parting shapes mouthUpperUp and mouthLowerDown: each lip's free margin lifted (lowered)
+ * off the teeth, the lip shortening between its margin and its fixed end, as a smile with teeth or
+ * a bared lip does.
+ *
+ * What the earlier regional bumps did not: centred on the vermilion border beside the philtrum,
+ * both sides at weight 1 parted the lips by 1.8 mm (upper) and 3.2 mm (lower) at the midline,
+ * where a smile with teeth parts them by 8–14 mm; the solve then reached for mouthShrugUpper and
+ * left the rest to the residual warp, which cannot part the seam. Here the displacement is largest
+ * at the margin (the seam), falls linearly to the lip's fixed end (the subnasale above, the
+ * sublabiale below), tapers to nothing at the corners (the corners are the smile's), and the two
+ * sides share the lip: Left + Right at 1 lift the whole margin by the full amount.
+ *
+ *   const up = lipParting(P, T, head, rig, "upper", +1);   // mouthUpperUpLeft, metres per vertex
+ */
+import { SUBNASALE, MOUTH_LEFT, MOUTH_RIGHT } from "../primitives/face-topology.ts";
+import type { TemplateHead } from "../types.ts";
+import type { RestRig } from "./blendshape-rig.ts";
+
+/**
+ * Share of the upper lip's rest height (subnasale–stomion) it shortens by at a full smile: ≈ 30 %
+ * (120 adults photographed at rest and at maximum smile, "The influence of upper lip length and lip
+ * mobility on maxillary incisal exposure", Am J Esthet Dent 2012;2:116–125; 23–30 % by smile line
+ * in Miron, Calderon & Allon, Am J Orthod Dentofacial Orthop 2012;141:87–93). The lower lip is
+ * taken to shorten by the same share of its own height (no survey value found).
+ */
+const LIP_SHORTENING = 0.3;
+/** Lower lip height, stomion–sublabiale, metres: 19.2 mm (men, [S4], reference/head-anthropometry.md); the face mesh has no sublabiale landmark. */
+const LOWER_LIP_HEIGHT_M = 0.0192;
+/** Forward share of the margin's move (the lip everts a little as it lifts; the earlier shapes' 0.5 / 4.5, a shape choice). */
+const EVERSION = 0.11;
+/** Mouth-part vertices move only in front of the teeth (the lips' wet inner surfaces), fading over this depth behind the teeth's front, metres (shape choice). */
+const BEHIND_TEETH_FADE_M = 0.002;
+
+const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
+
+/** Per template: each lip's parting weights per vertex (0..1, before the side split) and the lateral coordinate, carried by vertex id. */
+const cache = new WeakMap<TemplateHead, { upper: Float32Array; lower: Float32Array; halfWidth: number; midX: number }>();
+
+function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): { upper: Float32Array; lower: Float32Array; halfWidth: number; midX: number } {
+  let w = cache.get(head);
+  if (w) return w;
+  const lv = head.landmarkVertices, n = T.length / 3;
+  const seamMid = head.rig.upperSeam[(head.rig.upperSeam.length - 1) >> 1];
+  const seamY = T[3 * seamMid + 1];
+  const [xr, xl] = [T[3 * lv[MOUTH_RIGHT]], T[3 * lv[MOUTH_LEFT]]];
+  const midX = (xr + xl) / 2, halfWidth = Math.abs(xl - xr) / 2;
+  const upperEnd = T[3 * lv[SUBNASALE] + 1] - seamY, lowerEnd = LOWER_LIP_HEIGHT_M;
+  let teethFront = -Infinity;
+  for (let v = 0; v < n; v++) if (rig.kind[v] === 3) teethFront = Math.max(teethFront, T[3 * v + 2]);
+  const upper = new Float32Array(n), lower = new Float32Array(n);
+  for (let v = 0; v < n; v++) {
+    const k = rig.kind[v];
+    if (!(k === 0 || k === 2) || rig.lipSide[v] === 0) continue;
+    const u = (T[3 * v] - midX) / halfWidth;
+    if (Math.abs(u) >= 1) continue;
+    // (1 − u²)²: 1 at the midline, 0 with zero slope at the corners (no crease where the move ends).
+    const taper = (1 - u * u) ** 2;
+    const depth = k === 2 ? smoothstep(1 + (T[3 * v + 2] - teethFront) / BEHIND_TEETH_FADE_M) : 1;
+    const dy = T[3 * v + 1] - seamY;
+    if (rig.lipSide[v] > 0) upper[v] = taper * depth * Math.max(0, Math.min(1, 1 - dy / upperEnd));
+    else lower[v] = taper * depth * Math.max(0, Math.min(1, 1 + dy / lowerEnd));
+  }
+  cache.set(head, (w = { upper, lower, halfWidth, midX }));
+  return w;
+}
+
+/**
+ * One side's lip-parting field on the head P (metres per vertex): `lip` "upper" lifts the upper
+ * lip's margin, "lower" lowers the lower lip's; `side` +1 the subject's left (+x), −1 the right.
+ * The sides split the lip by a smooth ramp (½ at the midline, all of it half way to the corner), so
+ * Left + Right = the whole lip. The margin moves by LIP_SHORTENING of the lip's height on this head.
+ */
+export function lipParting(P: Float32Array, T: Float32Array, head: TemplateHead, rig: RestRig, lip: "upper" | "lower", side: 1 | -1): Float32Array {
+  const { upper, lower, halfWidth, midX } = restWeights(T, head, rig);
+  const weights = lip === "upper" ? upper : lower;
+  const lv = head.landmarkVertices;
+  const seamMid = head.rig.upperSeam[(head.rig.upperSeam.length - 1) >> 1];
+  // The lip's height on this head: measured above (subnasale–stomion), the survey's scaled by the mouth's width below.
+  const mouthScale = Math.abs(P[3 * lv[MOUTH_LEFT]] - P[3 * lv[MOUTH_RIGHT]]) / (2 * halfWidth);
+  const height = lip === "upper" ? P[3 * lv[SUBNASALE] + 1] - P[3 * seamMid + 1] : LOWER_LIP_HEIGHT_M * mouthScale;
+  const move = LIP_SHORTENING * height, dir = lip === "upper" ? 1 : -1;
+  const out = new Float32Array(P.length);
+  for (let v = 0; v < weights.length; v++) {
+    if (weights[v] === 0) continue;
+    const share = smoothstep(0.5 + (side * (T[3 * v] - midX)) / halfWidth);
+    const m = move * weights[v] * share;
+    out[3 * v + 1] = dir * m;
+    out[3 * v + 2] = EVERSION * m;
+  }
+  return out;
+}
