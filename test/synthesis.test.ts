@@ -121,4 +121,28 @@ describe("skin detail synthesis", () => {
     // Neighbours 1 mm apart across share most of their 3 mm footprint (a 1-mm box would share none).
     expect(sab / Math.sqrt(saa * sbb)).toBeGreaterThan(0.4);
   });
+
+  // A nasolabial-like fold: a dark band (Gaussian, σ 3 texels) with a lit ridge beside it. Its
+  // oriented energy peaks on the band's flanks, so a patch centred a few texels off the band has
+  // little energy at its centre and still spans the fold's edge.
+  const band = (x: number, c: number, a: number) => a * Math.exp(-((x - c) ** 2) / 18);
+  const folded = build((x, y) => 0.2 * (hash(x, y) - 0.5) - band(x, 30, 0.6) + band(x, 37.5, 0.3));
+  /** Share of target texels on a copied fold edge: a straight 7-texel run along x or y (the copies' rotations keep strokes on the axes) whose mean lies 1.5 SD below the detail's; white noise alone makes almost none. */
+  const strokeShare = (detail: Float32Array) => {
+    let s2 = 0, n = 0;
+    for (let y = 8; y < S - 8; y++) for (let x = S / 2 + 8; x < S - 8; x++) (s2 += detail[3 * (y * S + x)] ** 2), n++;
+    const sd = Math.sqrt(s2 / n);
+    let strokes = 0;
+    for (let y = 8; y < S - 8; y++) for (let x = S / 2 + 8; x < S - 8; x++) {
+      let along = 0, across = 0;
+      for (let k = -3; k <= 3; k++) (along += detail[3 * (y * S + x + k)]), (across += detail[3 * ((y + k) * S + x)]);
+      if (Math.min(along, across) / 7 < -1.5 * sd) strokes++;
+    }
+    return strokes / n;
+  };
+
+  it("copies no part of a fold: a patch that reaches a wide fold is no source, even one centred beside it", () => {
+    expect(strokeShare(synthesiseSkinDetail(folded.texture, 3, folded.example, S, S, options)!)).toBeLessThan(0.003);
+  });
+
 });

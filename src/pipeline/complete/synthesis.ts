@@ -10,10 +10,10 @@
  * Only the stationary part of the skin is copied, since only that can be repeated anywhere:
  * - the example is the seen skin's detail, log(T) minus its local mean, per channel, clipped at 3
  *   robust σ (moles, scars, stray hairs are not texture);
- * - patches with directional structure are not sources: a fold or wrinkle is an outlier of the
- *   detail's oriented energy (the structure tensor's λ₁ − λ₂), and copied elsewhere it reads as a
- *   crease; what remains is made isotropic by copying each patch under one of the 8 rotations and
- *   mirrorings of the square, hashed per lattice vertex;
+ * - patches that touch directional structure are not sources: a fold or wrinkle is an outlier of
+ *   the detail's oriented energy (the structure tensor's λ₁ − λ₂), and copied elsewhere it reads
+ *   as a crease; what remains is made isotropic by copying each patch under one of the
+ *   8 rotations and mirrorings of the square, hashed per lattice vertex;
  * - the copy is resampled for the atlas's local scale on both sides (RegionMaps.texelAxesMm), so
  *   that a mottle keeps its size in mm on a stretched scalp or neck instead of being drawn out.
  */
@@ -111,30 +111,41 @@ export function orientedEnergy(detail: Float32Array, channels: number, ok: Uint8
 }
 
 /**
- * Source positions: example texels whose whole patch (radius `r`) is example and whose oriented
- * energy is not an outlier (beyond median + 3 robust σ over the example: a fold, not texture).
+ * Source positions (and the fold-free texels every read must stay in): example texels whose
+ * whole patch (radius `r`) is example and free of folds. A
+ * texel is on a fold where the oriented energy around it (σ = r/2) is an outlier of the example's
+ * (beyond median + 3 robust σ). A copy shows all of its patch, so the test is on every texel of
+ * the patch, not on its centre: a patch centred a few texels beside a smile's nasolabial fold
+ * carried the fold's edge, and under the 8 rotations those edges drew a network of short dark
+ * strokes over the filled neck. Where the example is too small to hold a fold-free patch, the
+ * patches whose centre alone is fold-free serve.
  */
-function isotropicSources(detail: Float32Array, channels: number, ok: Uint8Array, width: number, height: number, r: number): number[] {
-  const n = width * height;
-  const rowRun = new Int32Array(n); // consecutive ok texels ending at p, along the row
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const p = y * width + x;
-    rowRun[p] = ok[p] ? (x > 0 ? rowRun[p - 1] : 0) + 1 : 0;
-  }
-  // Integrated over about the patch (σ = r/2 reaches its edges at 2σ).
+function isotropicSources(detail: Float32Array, channels: number, ok: Uint8Array, width: number, height: number, r: number, minSources: number): { sources: number[]; foldFree: Uint8Array } {
   const energy = orientedEnergy(detail, channels, ok, width, height, r / 2);
   const { mid, spread } = robust(okValues(energy, ok));
   const limit = mid + 3 * spread;
-  const sources: number[] = [];
+  const foldFree = mapU8(ok, (v, p) => (v && energy[p] <= limit ? 1 : 0));
+  const clean = patchesWithin(foldFree, width, height, r);
+  if (clean.length >= minSources) return { sources: clean, foldFree };
+  return { sources: patchesWithin(ok, width, height, r).filter((p) => foldFree[p]), foldFree };
+}
+
+/** Texels whose whole patch (radius `r`) lies in `inside`. */
+function patchesWithin(inside: Uint8Array, width: number, height: number, r: number): number[] {
+  const rowRun = new Int32Array(width * height); // consecutive texels inside, ending at p, along the row
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const p = y * width + x;
+    rowRun[p] = inside[p] ? (x > 0 ? rowRun[p - 1] : 0) + 1 : 0;
+  }
+  const found: number[] = [];
   for (let y = r; y < height - r; y++) {
     for (let x = r; x < width - r; x++) {
       let full = true;
       for (let dy = -r; dy <= r && full; dy++) full = rowRun[(y + dy) * width + x + r] >= 2 * r + 1;
-      full &&= energy[y * width + x] <= limit;
-      if (full) sources.push(y * width + x);
+      if (full) found.push(y * width + x);
     }
   }
-  return sources;
+  return found;
 }
 
 /** The example's typical texel size, mm, per axis (median over the example texels); null when unknown. */
@@ -166,10 +177,12 @@ export function synthesiseSkinDetail(
   if (channels > 4 || !(o.cell >= 1)) return null;
   const { detail, ok } = exampleDetail(texture, channels, example, width, height, o);
   const r = o.cell;
-  const sources = isotropicSources(detail, channels, ok, width, height, r);
+  const { sources, foldFree } = isotropicSources(detail, channels, ok, width, height, r, o.minSources);
   if (sources.length < o.minSources) return null;
   const ref = axes ? exampleAxes(axes, ok) : null;
-  const table = new BoxSampler(detail, ok, channels, width, height);
+  // Reads stay off folds too: where the target's texels are larger in mm than the example's, a
+  // copy reaches beyond its patch.
+  const table = new BoxSampler(detail, foldFree, channels, width, height);
   const out = new Float32Array(n * channels);
   const acc = [0, 0, 0, 0];
   for (let y = 0; y < height; y++) {
