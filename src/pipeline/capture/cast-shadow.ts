@@ -58,49 +58,72 @@ const FIT_ROUNDS = 8;
 function foreheadShading(logL: (i: number) => number, w: number, domain: Uint8Array, floor: number): { centre: (i: number) => number; sigma: number } | null {
   const idx: number[] = [];
   for (let i = 0; i < domain.length; i++) if (domain[i]) idx.push(i);
-  if (idx.length < MIN_REFERENCE) return null;
+  const n = idx.length;
+  if (n < MIN_REFERENCE) return null;
   let cx = 0, cy = 0;
   for (const i of idx) (cx += i % w), (cy += Math.floor(i / w));
-  cx /= idx.length;
-  cy /= idx.length;
-  const scale = Math.max(1, Math.sqrt(idx.length));
-  const basis = (i: number, out: Float64Array) => {
-    const u = (i % w - cx) / scale, v = (Math.floor(i / w) - cy) / scale;
-    out.set([1, u, v, u * u, u * v, v * v]);
+  cx /= n;
+  cy /= n;
+  const scale = Math.max(1, Math.sqrt(n));
+  const K = 6;
+  const basisAt = (i: number, out: Float64Array, o: number) => {
+    const u = ((i % w) - cx) / scale, v = (Math.floor(i / w) - cy) / scale;
+    out[o] = 1;
+    out[o + 1] = u;
+    out[o + 2] = v;
+    out[o + 3] = u * u;
+    out[o + 4] = u * v;
+    out[o + 5] = v * v;
   };
-  const K = 6, b = new Float64Array(K);
-  const values = idx.map(logL);
+  const rows = new Float64Array(n * K);
+  idx.forEach((i, k) => basisAt(i, rows, k * K));
+  const values = Float64Array.from(idx, logL);
   let coef: Float64Array = new Float64Array(K);
-  const fitAt = (i: number) => (basis(i, b), b.reduce((s, x, k) => s + x * coef[k], 0));
+  const residuals = new Float64Array(n);
+  const updateResiduals = () => {
+    for (let k = 0; k < n; k++) {
+      let f = 0;
+      for (let c = 0; c < K; c++) f += rows[k * K + c] * coef[c];
+      residuals[k] = values[k] - f;
+    }
+  };
   // Start from the lighter half (a fringe's strands and its shadow may be a large minority), then
   // Tukey weights in the lit half's spread.
   const half = median(values);
-  let weights: number[] = values.map((v) => (v >= half ? 1 : 0));
+  const weights = Float64Array.from(values, (v) => (v >= half ? 1 : 0));
   for (let round = 0; round < FIT_ROUNDS; round++) {
     const ata = new Float64Array(K * K), atb = new Float64Array(K);
-    idx.forEach((i, k) => {
-      if (weights[k] <= 0) return;
-      basis(i, b);
+    for (let k = 0; k < n; k++) {
+      const wk = weights[k];
+      if (wk <= 0) continue;
       for (let r = 0; r < K; r++) {
-        atb[r] += weights[k] * b[r] * values[k];
-        for (let c = 0; c < K; c++) ata[r * K + c] += weights[k] * b[r] * b[c];
+        const br = wk * rows[k * K + r];
+        atb[r] += br * values[k];
+        for (let c = 0; c < K; c++) ata[r * K + c] += br * rows[k * K + c];
       }
-    });
+    }
     for (let r = 0; r < K; r++) ata[r * K + r] += 1e-6;
     try {
       coef = solveSpd(ata, atb, K);
     } catch {
       return null;
     }
-    const res = idx.map((i, k) => values[k] - fitAt(i));
-    const s = litSpread(res, floor);
-    weights = res.map((r) => (Math.abs(r) < TUKEY_C * s ? (1 - (r / (TUKEY_C * s)) ** 2) ** 2 : 0));
+    updateResiduals();
+    const c = TUKEY_C * litSpread(residuals, floor);
+    for (let k = 0; k < n; k++) weights[k] = Math.abs(residuals[k]) < c ? (1 - (residuals[k] / c) ** 2) ** 2 : 0;
   }
-  return { centre: fitAt, sigma: litSpread(idx.map((i, k) => values[k] - fitAt(i)), floor) };
+  const b = new Float64Array(K);
+  const centre = (i: number) => {
+    basisAt(i, b, 0);
+    let f = 0;
+    for (let c = 0; c < K; c++) f += b[c] * coef[c];
+    return f;
+  };
+  return { centre, sigma: litSpread(residuals, floor) };
 }
 
 /** Spread of residuals from their lit side alone (a half-normal's σ = 1.4826 × its median), floored. */
-function litSpread(residuals: number[], floor: number): number {
+function litSpread(residuals: Float64Array, floor: number): number {
   const above = residuals.filter((r) => r > 0);
   return Math.max(floor, above.length > 0 ? MAD_TO_SIGMA * median(above) : 0);
 }
@@ -110,9 +133,10 @@ function litSpread(residuals: number[], floor: number): number {
  * differences remove smooth shading, and a difference of two pixels has √2 times one's spread).
  */
 function fineSpread(logL: (i: number) => number, w: number, reference: number[]): number {
-  const inRef = new Set(reference);
+  const inRef = new Uint8Array(reference.reduce((m, i) => Math.max(m, i + 2), 0));
+  for (const i of reference) inRef[i] = 1;
   const diffs: number[] = [];
-  for (const i of reference) if (i % w + 1 < w && inRef.has(i + 1)) diffs.push(Math.abs(logL(i + 1) - logL(i)));
+  for (const i of reference) if (i % w + 1 < w && inRef[i + 1]) diffs.push(Math.abs(logL(i + 1) - logL(i)));
   return diffs.length > 0 ? (MAD_TO_SIGMA * median(diffs)) / Math.SQRT2 : 0;
 }
 
@@ -132,10 +156,15 @@ export function castShadow(input: CastShadowInput): Uint8Array | null {
   const ref = input.reference.map(logL);
   const mid = median(ref);
   const sigma = MAD_TO_SIGMA * median(ref.map((v) => Math.abs(v - mid)));
-  const out = grownShadow(input, (i) => (logL(i) - mid) / sigma);
+  const zOf = (f: (i: number) => number) => {
+    const z = new Float32Array(domain.length);
+    for (let i = 0; i < domain.length; i++) if (domain[i]) z[i] = f(i);
+    return z;
+  };
+  const out = grownShadow(input, zOf((i) => (logL(i) - mid) / sigma));
   const local = foreheadShading(logL, w, domain, fineSpread(logL, w, input.reference));
   if (local) {
-    const byForehead = grownShadow(input, (i) => (logL(i) - local.centre(i)) / local.sigma);
+    const byForehead = grownShadow(input, zOf((i) => (logL(i) - local.centre(i)) / local.sigma));
     for (let i = 0; i < out.length; i++) out[i] |= byForehead[i];
   }
   return out;
@@ -147,7 +176,7 @@ export function castShadow(input: CastShadowInput): Uint8Array | null {
  * below skin's centre likelier under the core's own model than under skin's (two Gaussian classes
  * in z, equal priors, the shadow's spread floored at skin's).
  */
-function grownShadow(input: CastShadowInput, z: (i: number) => number): Uint8Array {
+function grownShadow(input: CastShadowInput, z: Float32Array): Uint8Array {
   const { width: w, height: h, domain, notSkin } = input;
   const out = new Uint8Array(w * h);
   const queue: number[] = [];
@@ -158,7 +187,7 @@ function grownShadow(input: CastShadowInput, z: (i: number) => number): Uint8Arr
   const grow = (dark: (zi: number) => boolean) => {
     for (let k = 0; k < queue.length; k++) {
       for (const q of neighbours(queue[k])) {
-        if (q < 0 || out[q] || !domain[q] || notSkin[q] >= 0.5 || !dark(z(q))) continue;
+        if (q < 0 || out[q] || !domain[q] || notSkin[q] >= 0.5 || !dark(z[q])) continue;
         out[q] = 1;
         queue.push(q);
       }
@@ -167,14 +196,14 @@ function grownShadow(input: CastShadowInput, z: (i: number) => number): Uint8Arr
   const beyondSkin = (zi: number) => zi < -SKIN_SIGMAS;
   // Start from domain pixels that touch not-skin.
   for (let p = 0; p < w * h; p++) {
-    if (!domain[p] || notSkin[p] >= 0.5 || !beyondSkin(z(p))) continue;
+    if (!domain[p] || notSkin[p] >= 0.5 || !beyondSkin(z[p])) continue;
     if (neighbours(p).some((q) => q >= 0 && notSkin[q] >= 0.5)) (out[p] = 1), queue.push(p);
   }
   grow(beyondSkin);
   // The shadow's penumbra and thinner hair mixtures: from the core found beyond the skin's range, on
   // through pixels likelier under the shadow's own lightness model than under the clean skin's.
   if (queue.length >= MIN_SHADOW) {
-    const core = queue.map(z);
+    const core = queue.map((i) => z[i]);
     const shadowMid = median(core);
     const shadowSigma = Math.max(1, MAD_TO_SIGMA * median(core.map((v) => Math.abs(v - shadowMid))));
     const logLik = (zi: number, m: number, s: number) => -0.5 * ((zi - m) / s) ** 2 - Math.log(s);
