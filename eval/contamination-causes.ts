@@ -36,6 +36,14 @@ export interface ContaminationCauses {
   mask: Record<"occluder" | "hair" | "spectacles" | "facialHair" | "none", number>;
   /** The texel's strongest region. */
   region: Record<"forehead" | "nose" | "cheeks", number>;
+  /**
+   * Who let it in: seen where capture's masks call the photo skin (the masks missed it, or the
+   * photo's skin itself is off: folds, marks, de-lighting's residue); masked (occluder, hair or
+   * spectacles at its projection) yet off-colour: its small remaining weight, the mirror or the
+   * fill brought a colour back (capture found it; unwrap and complete let it in); unseen and
+   * unmasked (facing away: the fill's own).
+   */
+  origin: Record<"seenUnmasked" | "masked" | "unseenUnmasked", number>;
 }
 
 const maskAt = (m: ImageF32 | undefined, photo: ImageF32, x: number, y: number): number => {
@@ -65,6 +73,7 @@ export function contaminationCauses(stages: Pick<StageResults, "capture" | "fit"
     photo: { alsoOff: 0, onlyAlbedo: 0 },
     mask: { occluder: 0, hair: 0, spectacles: 0, facialHair: 0, none: 0 },
     region: { forehead: 0, nose: 0, cheeks: 0 },
+    origin: { seenUnmasked: 0, masked: 0, unseenUnmasked: 0 },
   };
   const pc = new Float64Array(3), pos = u.position.data;
   for (let p = 0; p < N; p++) {
@@ -82,14 +91,17 @@ export function contaminationCauses(stages: Pick<StageResults, "capture" | "fit"
       out.photo[outsideSkin(linearSrgbToLab(t[3 * p] * gain[0], t[3 * p + 1] * gain[1], t[3 * p + 2] * gain[2]), model, region[p]) ? "alsoOff" : "onlyAlbedo"]++;
     }
     const xy = project(fit.camera, pos[3 * p], pos[3 * p + 1], pos[3 * p + 2], pc);
+    let hidden = false;
     if (xy) {
       const m = cap.masks;
       const covering = (["occluder", "hair", "spectacles", "facialHair"] as const).find((k) => maskAt(m[k], cap.image, xy[0], xy[1]) >= MASK_COVERS);
       out.mask[covering ?? "none"]++;
+      hidden = covering !== undefined && covering !== "facialHair";
     }
+    out.origin[hidden ? "masked" : conf[p] >= SEEN ? "seenUnmasked" : "unseenUnmasked"]++;
     out.region[UPPER_FACE_REGIONS[region[p]]]++;
   }
-  for (const group of [out.seen, out.direction, out.photo, out.mask, out.region] as Record<string, number>[]) {
+  for (const group of [out.seen, out.direction, out.photo, out.mask, out.region, out.origin] as Record<string, number>[]) {
     const total = Object.values(group).reduce((a, b) => a + b, 0);
     for (const k of Object.keys(group)) group[k] = total > 0 ? group[k] / total : 0;
   }
@@ -106,6 +118,7 @@ export function formatCauses(c: ContaminationCauses): string {
     `  photo: ${pct(c.photo)}`,
     `  mask: ${pct(c.mask)}`,
     `  region: ${pct(c.region)}`,
+    `  origin: ${pct(c.origin)}`,
   ].join("\n");
 }
 

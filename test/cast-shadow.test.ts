@@ -60,6 +60,34 @@ describe("castShadow", () => {
     expect(count(noCore, [8, 20])).toBe(0);
   });
 
+  it("labels strands darker than the forehead beside them though the mid-face's shading spread takes them in", () => {
+    // 60 × 60: hair in rows 0–7; a forehead (rows 8–29) lit from one side (log luma +0.1 across)
+    // with ±2 % mottle; strands 3 px wide every 10 px hanging from the hair down to row 17, 26 %
+    // darker than the forehead beside them; a mid-face (rows 40–59) whose shading (the nose's
+    // sides, the cheeks) spans ±0.35 in log luma, so its robust σ (≈ 0.25) puts the strands
+    // within 1.2σ of its median.
+    const w = 60, h = 60;
+    const luma = new Float32Array(w * h);
+    const domain = new Uint8Array(w * h), notSkin = new Uint8Array(w * h);
+    const reference: number[] = [];
+    const strand = (x: number, y: number) => y < 18 && x % 10 < 3;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const mottle = 1 + 0.02 * Math.sin(1.7 * x + 2.3 * y) * Math.sin(0.9 * y - 1.3 * x);
+        if (y < 8) (luma[i] = 0.1), (notSkin[i] = 1);
+        else if (y < 30) (luma[i] = 0.6 * Math.exp(0.1 * (x / w - 0.5)) * mottle * (strand(x, y) ? Math.exp(-0.3) : 1)), (domain[i] = 1);
+        else luma[i] = 0.6 * Math.exp(0.7 * (x / w - 0.5)) * mottle;
+        if (y >= 40) reference.push(i);
+      }
+    }
+    const out = castShadow({ luma: (i) => luma[i], width: w, height: h, domain, notSkin, reference })!;
+    let strands = 0, labelled = 0, litLabelled = 0;
+    for (let y = 8; y < 30; y++) for (let x = 0; x < w; x++) (strand(x, y) ? (strands++, (labelled += out[y * w + x])) : (litLabelled += out[y * w + x]));
+    expect(labelled / strands).toBeGreaterThan(0.95);
+    expect(litLabelled).toBe(0);
+  });
+
   it("has no answer without enough clean skin to measure", () => {
     const s = scene(() => 0.3);
     expect(castShadow({ ...s, reference: s.reference.slice(0, 10) })).toBeNull();
