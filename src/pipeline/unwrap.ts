@@ -11,7 +11,8 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
+import { lidMarginTexels } from "./unwrap/lid-margin.ts";
+import { eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -68,6 +69,13 @@ export interface UnwrapOptions {
   mouthContourSdIod?: number;
   /** Skin texels that land inside the photo's eye openings (lid margins; sclera, iris) count as unseen: a lid never carries the eye (unwrap/photo-openings.ts). */
   eyeOpeningUnseen?: boolean;
+  /**
+   * Per-axis SD of the detector's lid lines, fraction of the interocular distance. A lid-skin
+   * texel whose footprint comes within this of an eye opening counts as unseen too (it mixes the
+   * lashes, sclera or iris that a blink would stretch over the closed lid); the lid margins'
+   * own texels keep the centre test (the lash line). Negative: the centre test everywhere.
+   */
+  eyeContourSdIod?: number;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -87,12 +95,13 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   mouthOpeningUnseen: true,
   mouthContourSdIod: INNER_LIP_LINE_SD_IOD,
   eyeOpeningUnseen: true,
+  eyeContourSdIod: LID_LINE_SD_IOD,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
 export interface UnwrapInput {
   capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "landmarks">>;
-  /** The head the photo is unwrapped through; interocularPx scales the mouth contour's error (without it only the texel's footprint counts). */
+  /** The head the photo is unwrapped through; interocularPx scales the mouth and eye contours' error (without it only the texel's footprint counts). */
   fit: Pick<FitResult, "mesh" | "camera"> & Partial<Pick<FitResult, "interocularPx">>;
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
   head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
@@ -142,6 +151,13 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const skin = head.parts.find((p) => p.part === "skin");
   // The skin part's triangles (the only ones the eye openings hide): [first, end).
   const skinFirst = skin ? skin.firstIndex / 3 : 0, skinEnd = skin ? (skin.firstIndex + skin.indexCount) / 3 : 0;
+  const onSkin = (p: number) => ids.triangle[p] >= skinFirst && ids.triangle[p] < skinEnd;
+  const lidMargin = lidMarginTexels(mesh.uvs, head.landmarkVertices, W, H, onSkin);
+  const eyeContourSdPx = o.eyeContourSdIod * (fit.interocularPx ?? 0);
+  // A skin texel is unseen where it can see into an eye opening: by its footprint and the lid
+  // line's error on the lid skin, by its centre on the margins (their sample is the lash line).
+  const inEye = (p: number, x: number, y: number, reach: number) =>
+    eyes.some((e) => (o.eyeContourSdIod < 0 || lidMargin.data[p] ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -166,7 +182,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     if (nearOpening(opening, x, y, 0.5 * footprint[t] + mouthContourSdPx)) continue;
-    if (t >= skinFirst && t < skinEnd && eyes.some((e) => inOpening(e, x, y))) continue;
+    if (t >= skinFirst && t < skinEnd && inEye(p, x, y, 0.5 * footprint[t])) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -231,7 +247,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     ambientOcclusion: ao,
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
-    regions: { weights: regionWeights, texelAxesMm: texelAxes },
+    regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
   };
 }
 

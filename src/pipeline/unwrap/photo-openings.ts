@@ -12,7 +12,9 @@
  * the contour's error of the opening (`nearOpening`), not whether its centre is inside: a lip
  * texel half a footprint outside the detected inner lip line still samples the teeth when the
  * detector drew the line a pixel or two inside the visible opening (neutral4: the speaking
- * photos' closed neutral lips put their inner-lip texels just outside the contour).
+ * photos' closed neutral lips put their inner-lip texels just outside the contour). The eyes'
+ * test is the same on the lid skin, whose texels a blink stretches over the closed eye; the lid
+ * margins' own texels (unwrap/lid-margin.ts) keep the centre test: they are the lash line.
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
 import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
@@ -24,6 +26,14 @@ import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
  * "Correlated landmark noise"). A lower bound: an error the detector makes on both is not seen.
  */
 export const INNER_LIP_LINE_SD_IOD = Math.hypot(0.0105, 0.0116);
+
+/**
+ * Per-axis SD of the face-mesh model's lid lines (the eye contours), fraction of the interocular
+ * distance: own scatter 0.495 % and shared offset 0.81 %, the means of the upper and lower lids of
+ * both eyes (0.53 / 0.45 / 0.55 / 0.45 and 1.06 / 0.62 / 0.82 / 0.74 %), combined; same
+ * measurement as INNER_LIP_LINE_SD_IOD, and a lower bound for the same reason.
+ */
+export const LID_LINE_SD_IOD = Math.hypot(0.00495, 0.0081);
 
 /** A photo-space mask of one opening over its bounding box (empty when the contour encloses nothing). */
 export interface PhotoOpening {
