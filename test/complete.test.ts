@@ -210,6 +210,31 @@ describe("complete", () => {
     }
   });
 
+  it("fills the lid skin beside the margin from lid skin and a gap in the margin from the lash line", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const skin = [0.45, 0.3, 0.22], lid = [0.4, 0.27, 0.21], lash = [0.03, 0.025, 0.02];
+    // Eyelids rows 20–40, columns 6–41 (symmetric: each hole's mirror is itself); the margin is row
+    // 30, columns 10–37, seen but for columns 20–27; the lid skin two rows either side of it is
+    // unseen (unwrap's footprint test), with the photo's lashes in its data.
+    const inLids = (x: number, y: number) => y >= 20 && y <= 40 && x >= 6 && x <= 41;
+    const onMargin = (x: number, y: number) => y === 30 && x >= 10 && x <= 37;
+    const inStrip = (x: number, y: number) => Math.abs(y - 30) <= 2 && y !== 30 && x >= 10 && x <= 37;
+    const inGap = (x: number, y: number) => onMargin(x, y) && x >= 20 && x <= 27;
+    const texture = image(3, (x, y, c) => (onMargin(x, y) || inStrip(x, y) ? lash[c] : inLids(x, y) ? lid[c] : skin[c]));
+    const confidence = image(1, (x, y) => (inStrip(x, y) || inGap(x, y) ? 0 : 1));
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && inLids(x, y) ? 1 : 0));
+    const lidMargin = image(1, (x, y) => (onMargin(x, y) ? 1 : 0));
+    const out = complete({ texture, confidence, regions: { weights, lidMargin } }).texture.data;
+    for (let x = 10; x <= 37; x++) {
+      for (const y of [28, 29, 31, 32]) {
+        // Lid skin: within 10 % of the lid's colour (the general fill mixed the margin's dark in).
+        for (let c = 0; c < 3; c++) expect(Math.abs(out[(y * W + x) * 3 + c] / lid[c] - 1)).toBeLessThan(0.1);
+      }
+      // The lash line stays dark along the whole margin.
+      if (x >= 20 && x <= 27) for (let c = 0; c < 3; c++) expect(out[(30 * W + x) * 3 + c]).toBeLessThan(2 * lash[c]);
+    }
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);

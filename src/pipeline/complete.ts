@@ -208,7 +208,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   const mirror = input.mirrorTexel ?? flipUMirror(width, height);
   const T = texture.data;
 
-  const seen = seenWeights(input.texture, input.confidence, grid, o);
+  const seen = seenWeights(input.texture, input.confidence, grid, o, input.regions);
   const skinPrior = seenSkinPrior(T, seen.c, grid, input.regions, o.seenLevel);
   // Seen texels of regions where the photo often shows something else (collars, hair over the
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
