@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels } from "./unwrap/lid-margin.ts";
-import { eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
+import { clearOfOpening, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -72,8 +72,9 @@ export interface UnwrapOptions {
   /**
    * Per-axis SD of the detector's lid lines, fraction of the interocular distance. A lid-skin
    * texel whose footprint comes within this of an eye opening counts as unseen too (it mixes the
-   * lashes, sclera or iris that a blink would stretch over the closed lid); the lid margins'
-   * own texels keep the centre test (the lash line). Negative: the centre test everywhere.
+   * lashes, sclera or iris that a blink would stretch over the closed lid); a lid margin's texel
+   * reads the photo just clear of the eye instead (the lash line). Negative: the centre test
+   * everywhere, margins included.
    */
   eyeContourSdIod?: number;
 }
@@ -154,10 +155,11 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const onSkin = (p: number) => ids.triangle[p] >= skinFirst && ids.triangle[p] < skinEnd;
   const lidMargin = lidMarginTexels(mesh.uvs, head.landmarkVertices, W, H, onSkin);
   const eyeContourSdPx = o.eyeContourSdIod * (fit.interocularPx ?? 0);
-  // A skin texel is unseen where it can see into an eye opening: by its footprint and the lid
-  // line's error on the lid skin, by its centre on the margins (their sample is the lash line).
-  const inEye = (p: number, x: number, y: number, reach: number) =>
-    eyes.some((e) => (o.eyeContourSdIod < 0 || lidMargin.data[p] ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
+  // The eye opening a skin texel centred at (x, y), reaching `reach` pixels, can see into (by its
+  // footprint and the lid line's error; by its centre alone when eyeContourSdIod < 0).
+  const eyeSeenBy = (x: number, y: number, reach: number) =>
+    eyes.find((e) => (o.eyeContourSdIod < 0 ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
+  const clear = new Float64Array(2);
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -182,7 +184,16 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     if (nearOpening(opening, x, y, 0.5 * footprint[t] + mouthContourSdPx)) continue;
-    if (t >= skinFirst && t < skinEnd && inEye(p, x, y, 0.5 * footprint[t])) continue;
+    // Where the photo is read: the texel's own point, or for a lid margin's texel that sees into
+    // the eye, the lash line just clear of it (photo-openings.ts clearOfOpening); lid skin that
+    // sees into the eye is unseen (the completion continues the lid skin round it).
+    let sx = x, sy = y;
+    const eye = t >= skinFirst && t < skinEnd ? eyeSeenBy(x, y, 0.5 * footprint[t]) : undefined;
+    if (eye) {
+      if (!lidMargin.data[p] || o.eyeContourSdIod < 0) continue;
+      clearOfOpening(eye, x, y, 0.5 * footprint[t] + eyeContourSdPx, clear);
+      [sx, sy] = [clear[0], clear[1]];
+    }
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -190,7 +201,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
       if (dist > 1 / nearestInv + tolerance) continue;
     }
     visibility.data[p] = 1;
-    samplePhoto(pyramid, x, y, footprint[t], rgb);
+    samplePhoto(pyramid, sx, sy, footprint[t], rgb);
     texture.data[3 * p] = rgb[0];
     texture.data[3 * p + 1] = rgb[1];
     texture.data[3 * p + 2] = rgb[2];
@@ -198,7 +209,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     const reach = 0.5 * footprint[t];
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, sx, sy, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");

@@ -2,8 +2,10 @@
  * The lid margins in the atlas: the texels the face mesh's eye contours (the lid margins, on the
  * head as landmark vertices) pass through. They carry the lash line whether the eye is open (the
  * margin against the eyeball) or closed (the blink brings the upper margin down onto the lower),
- * so unwrap keeps their photo sample at the margin and the completion continues them from each
- * other, while the lid skin beside them is filled from lid skin (complete/part-fill.ts).
+ * so where one sees into the photo's eye opening unwrap reads the photo just clear of it (the
+ * lash line, unwrap/photo-openings.ts clearOfOpening) and the completion continues them from each
+ * other, while the lid skin beside them that sees into the eye is filled from lid skin
+ * (complete/part-fill.ts).
  */
 import type { ImageF32 } from "../../types.ts";
 import { LEFT_EYE_CONTOUR, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";

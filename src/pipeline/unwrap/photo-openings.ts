@@ -13,11 +13,12 @@
  * texel half a footprint outside the detected inner lip line still samples the teeth when the
  * detector drew the line a pixel or two inside the visible opening (neutral4: the speaking
  * photos' closed neutral lips put their inner-lip texels just outside the contour). The eyes'
- * test is the same on the lid skin, whose texels a blink stretches over the closed eye; the lid
- * margins' own texels (unwrap/lid-margin.ts) keep the centre test: they are the lash line.
+ * test is the same on the lid skin, whose texels a blink stretches over the closed eye; a lid
+ * margin's texel (unwrap/lid-margin.ts) that sees into the eye reads the lash line just clear of
+ * it instead (clearOfOpening).
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
-import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
+import { fillPolygon, segmentParameter } from "../../raster/polygon.ts";
 
 /**
  * Per-axis SD of the face-mesh model's inner lip line, fraction of the interocular distance: its
@@ -84,13 +85,43 @@ export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach:
   if (!m) return false;
   if (x < m.x0 - reach || y < m.y0 - reach || x > m.x0 + m.width + reach || y > m.y0 + m.height + reach) return false;
   if (inOpening(m, x, y)) return true;
-  return reach > 0 && distanceToPolyline(m.polygon, x, y) <= reach;
+  return reach > 0 && nearestOnContour(m.polygon, x, y).distance <= reach;
 }
 
-/** Distance from (x, y) to the closed polyline `xy`, pixels. */
-function distanceToPolyline(xy: Float64Array, x: number, y: number): number {
+/**
+ * The point nearest photo point (x, y) that a texel reaching `reach` pixels round it sees as lid,
+ * not eye: (x, y) itself when it is outside the opening and farther than `reach` from its
+ * contour, else the contour's nearest point moved `reach` away from the opening. A lid margin's
+ * texel samples the photo there: the lash line just clear of the eye, wherever the fit put the
+ * margin against the photo's (unwrap). Writes out[0], out[1].
+ */
+export function clearOfOpening(m: PhotoOpening, x: number, y: number, reach: number, out: Float64Array): void {
+  const { point, distance } = nearestOnContour(m.polygon, x, y);
+  const inside = inOpening(m, x, y);
+  if (!inside && distance >= reach) {
+    out[0] = x;
+    out[1] = y;
+    return;
+  }
+  // Away from the opening: from the contour toward (x, y) outside it, away from (x, y) inside it;
+  // on the contour itself, away from the opening's centre.
+  let nx = (x - point[0]) * (inside ? -1 : 1), ny = (y - point[1]) * (inside ? -1 : 1);
+  if (!(Math.hypot(nx, ny) > 1e-9)) [nx, ny] = [point[0] - (m.x0 + m.width / 2), point[1] - (m.y0 + m.height / 2)];
+  const len = Math.hypot(nx, ny) || 1;
+  out[0] = point[0] + (reach * nx) / len;
+  out[1] = point[1] + (reach * ny) / len;
+}
+
+/** The point of the closed polyline `xy` nearest (x, y), and its distance, pixels. */
+function nearestOnContour(xy: Float64Array, x: number, y: number): { point: [number, number]; distance: number } {
   const n = xy.length / 2;
-  let best = Infinity;
-  for (let i = 0, j = n - 1; i < n; j = i++) best = Math.min(best, segmentDistance(xy[2 * j], xy[2 * j + 1], xy[2 * i], xy[2 * i + 1], x, y));
-  return best;
+  let best = Infinity, point: [number, number] = [x, y];
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ax = xy[2 * j], ay = xy[2 * j + 1], bx = xy[2 * i], by = xy[2 * i + 1];
+    const t = segmentParameter(ax, ay, bx, by, x, y);
+    const px = ax + t * (bx - ax), py = ay + t * (by - ay);
+    const d = Math.hypot(x - px, y - py);
+    if (d < best) (best = d), (point = [px, py]);
+  }
+  return { point, distance: best };
 }
