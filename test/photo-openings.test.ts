@@ -1,7 +1,7 @@
 // unwrap's photo openings (src/pipeline/unwrap/photo-openings.ts): built by hand from an inner lip contour and lid margins.
 import { describe, expect, it } from "vitest";
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../src/primitives/face-topology.ts";
-import { clearOfOpening, eyeOpenings, inOpening, mouthOpening, nearOpening } from "../src/pipeline/unwrap/photo-openings.ts";
+import { contourOutward, eyeOpenings, inOpening, mouthOpening, nearOpening } from "../src/pipeline/unwrap/photo-openings.ts";
 
 /** 478 landmarks with the inner lip contour on an ellipse of half-height `open` round (100, 50), pixels. */
 function landmarks(open: number): Float32Array {
@@ -66,21 +66,21 @@ describe("the photo's eye openings", () => {
     expect(inOpening(left, 140, 32)).toBe(false);
   });
 
-  it("give a lid margin's texel that sees into the eye the point just clear of it, and leave one clear where it is", () => {
+  it("give a texel near a lid line the line's nearest point and the direction away from the eye", () => {
     const [right] = eyeOpenings(eyes(6));
-    const out = new Float64Array(2);
-    // Upper lid line at (60, 34) (a 16-gon: to half a pixel): a texel 1 px inside, 1 px outside and on it reads 3 px above it.
+    const out = new Float64Array(4);
+    // Upper lid line at (60, 34) (a 16-gon: to half a pixel): 1 px inside, 1 px outside and on it.
     for (const y of [35, 33, 34]) {
-      clearOfOpening(right, 60, y, 3, out);
+      contourOutward(right, 60, y, out);
       expect(out[0]).toBeCloseTo(60, 0);
-      expect(out[1]).toBeCloseTo(31, 0);
-      expect(nearOpening(right, out[0], out[1], 2.99)).toBe(false);
+      expect(out[1]).toBeCloseTo(34, 0);
+      expect(out[3]).toBeCloseTo(-1, 1);
+      expect(nearOpening(right, out[0] + 3 * out[2], out[1] + 3 * out[3], 2.9)).toBe(false);
     }
-    // Lower lid line at (60, 46): 2 px inside reads 3 px below it; 5 px below is clear already.
-    clearOfOpening(right, 60, 44, 3, out);
-    expect(out[1]).toBeCloseTo(49, 0);
-    clearOfOpening(right, 60, 51, 3, out);
-    expect([out[0], out[1]]).toEqual([60, 51]);
+    // Lower lid line at (60, 46): 2 px inside, the normal points down, out of the eye.
+    contourOutward(right, 60, 44, out);
+    expect(out[1]).toBeCloseTo(46, 0);
+    expect(out[3]).toBeCloseTo(1, 1);
   });
 
   it("enclose nothing on a closed eye, whose lid is then textured from the photo", () => {

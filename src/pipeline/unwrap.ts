@@ -11,8 +11,8 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { lidMarginTexels } from "./unwrap/lid-margin.ts";
-import { clearOfOpening, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
+import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
+import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -73,8 +73,8 @@ export interface UnwrapOptions {
    * Per-axis SD of the detector's lid lines, fraction of the interocular distance. A lid-skin
    * texel whose footprint comes within this of an eye opening counts as unseen too (it mixes the
    * lashes, sclera or iris that a blink would stretch over the closed lid); a lid margin's texel
-   * reads the photo just clear of the eye instead (the lash line). Negative: the centre test
-   * everywhere, margins included.
+   * reads the lash line across the lid line instead (unwrap/lid-margin.ts). Negative: the centre
+   * test everywhere, margins included.
    */
   eyeContourSdIod?: number;
 }
@@ -159,7 +159,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   // footprint and the lid line's error; by its centre alone when eyeContourSdIod < 0).
   const eyeSeenBy = (x: number, y: number, reach: number) =>
     eyes.find((e) => (o.eyeContourSdIod < 0 ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
-  const clear = new Float64Array(2);
+  const across = new Float64Array(4);
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -184,16 +184,10 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     if (nearOpening(opening, x, y, 0.5 * footprint[t] + mouthContourSdPx)) continue;
-    // Where the photo is read: the texel's own point, or for a lid margin's texel that sees into
-    // the eye, the lash line just clear of it (photo-openings.ts clearOfOpening); lid skin that
-    // sees into the eye is unseen (the completion continues the lid skin round it).
-    let sx = x, sy = y;
+    // Lid skin that sees into the eye is unseen (the completion continues the lid skin round it);
+    // a lid margin's texel that does reads the lash line across the lid line (lid-margin.ts).
     const eye = t >= skinFirst && t < skinEnd ? eyeSeenBy(x, y, 0.5 * footprint[t]) : undefined;
-    if (eye) {
-      if (!lidMargin.data[p] || o.eyeContourSdIod < 0) continue;
-      clearOfOpening(eye, x, y, 0.5 * footprint[t] + eyeContourSdPx, clear);
-      [sx, sy] = [clear[0], clear[1]];
-    }
+    if (eye && (!lidMargin.data[p] || o.eyeContourSdIod < 0)) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -201,7 +195,10 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
       if (dist > 1 / nearestInv + tolerance) continue;
     }
     visibility.data[p] = 1;
-    samplePhoto(pyramid, sx, sy, footprint[t], rgb);
+    if (eye) {
+      contourOutward(eye, x, y, across);
+      sampleLashLine(pyramid, across, footprint[t], eyeContourSdPx, rgb);
+    } else samplePhoto(pyramid, x, y, footprint[t], rgb);
     texture.data[3 * p] = rgb[0];
     texture.data[3 * p + 1] = rgb[1];
     texture.data[3 * p + 2] = rgb[2];
@@ -209,7 +206,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     const reach = 0.5 * footprint[t];
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, sx, sy, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");

@@ -14,8 +14,8 @@
  * detector drew the line a pixel or two inside the visible opening (neutral4: the speaking
  * photos' closed neutral lips put their inner-lip texels just outside the contour). The eyes'
  * test is the same on the lid skin, whose texels a blink stretches over the closed eye; a lid
- * margin's texel (unwrap/lid-margin.ts) that sees into the eye reads the lash line just clear of
- * it instead (clearOfOpening).
+ * margin's texel (unwrap/lid-margin.ts) that sees into the eye reads the lash line across the
+ * contour instead (contourOutward, lid-margin.ts sampleLashLine).
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
 import { fillPolygon, segmentParameter } from "../../raster/polygon.ts";
@@ -89,27 +89,20 @@ export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach:
 }
 
 /**
- * The point nearest photo point (x, y) that a texel reaching `reach` pixels round it sees as lid,
- * not eye: (x, y) itself when it is outside the opening and farther than `reach` from its
- * contour, else the contour's nearest point moved `reach` away from the opening. A lid margin's
- * texel samples the photo there: the lash line just clear of the eye, wherever the fit put the
- * margin against the photo's (unwrap). Writes out[0], out[1].
+ * Where the lid meets the eye next to photo point (x, y): the contour's nearest point (out[0],
+ * out[1]) and the unit direction away from the opening there (out[2], out[3]): toward (x, y) when
+ * it is outside, away from it when inside, away from the opening's centre when on the contour.
  */
-export function clearOfOpening(m: PhotoOpening, x: number, y: number, reach: number, out: Float64Array): void {
-  const { point, distance } = nearestOnContour(m.polygon, x, y);
-  const inside = inOpening(m, x, y);
-  if (!inside && distance >= reach) {
-    out[0] = x;
-    out[1] = y;
-    return;
-  }
-  // Away from the opening: from the contour toward (x, y) outside it, away from (x, y) inside it;
-  // on the contour itself, away from the opening's centre.
-  let nx = (x - point[0]) * (inside ? -1 : 1), ny = (y - point[1]) * (inside ? -1 : 1);
+export function contourOutward(m: PhotoOpening, x: number, y: number, out: Float64Array): void {
+  const { point } = nearestOnContour(m.polygon, x, y);
+  const sign = inOpening(m, x, y) ? -1 : 1;
+  let nx = sign * (x - point[0]), ny = sign * (y - point[1]);
   if (!(Math.hypot(nx, ny) > 1e-9)) [nx, ny] = [point[0] - (m.x0 + m.width / 2), point[1] - (m.y0 + m.height / 2)];
   const len = Math.hypot(nx, ny) || 1;
-  out[0] = point[0] + (reach * nx) / len;
-  out[1] = point[1] + (reach * ny) / len;
+  out[0] = point[0];
+  out[1] = point[1];
+  out[2] = nx / len;
+  out[3] = ny / len;
 }
 
 /** The point of the closed polyline `xy` nearest (x, y), and its distance, pixels. */
