@@ -7,9 +7,11 @@
  * - the lips: the lens between open lips (unseen since unwrap's footprint test, issue 16) came
  *   out flat, paler and greyer than the lips; now it continues the upper lip from above and the
  *   lower from below and never reaches skin, teeth or the mouth;
- * - the lid skin (eyelids without their margins): the strip beside an open eye's margin whose
- *   footprint reaches into the eye is what a blink stretches over the closed eye; it continues the
- *   seen lid skin above and below, not the lashes, sclera or brow;
+ * - the lid skin (eyelids outside their margins' loops): the strip beside an open eye's margin
+ *   whose footprint reaches into the eye is what a blink stretches over the closed eye; it
+ *   continues the seen lid skin above and below, not the lashes, the brow, or what the loops
+ *   enclose in the atlas (the skin that turns in toward the globe, and the eyeballs' own texels:
+ *   sclera and iris);
  * - the lid margins (unwrap/lid-margin.ts): the lash line continues the seen lash line, so it
  *   stays dark at the margin only, open or closed.
  */
@@ -30,12 +32,38 @@ export function selfFilledParts(regions: RegionMaps | undefined, texels: number)
   const w = regions.weights, margin = regions.lidMargin?.data;
   const lips = FACE_REGIONS.indexOf("lips"), eyelids = FACE_REGIONS.indexOf("eyelids");
   const onMargin = (p: number) => margin !== undefined && margin[p] > 0;
+  const outside = margin ? outsideLoops(margin, w.width, w.height) : null;
   const parts = [
     mask(texels, (p) => w.data[p * w.channels + lips] >= PART_INSIDE),
-    mask(texels, (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !onMargin(p)),
+    mask(texels, (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !onMargin(p) && (!outside || outside[p] === 1)),
     mask(texels, onMargin),
   ];
   return parts.filter((m): m is Float32Array => m !== null);
+}
+
+/**
+ * 1 on the texels reachable from the atlas's border without crossing a margin texel (4-connected
+ * steps: the margins' 8-connected loops are closed to them), 0 on the margins and what their
+ * loops enclose.
+ */
+function outsideLoops(margin: Float32Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const queue: number[] = [];
+  const visit = (p: number) => {
+    if (out[p] || margin[p] > 0) return;
+    out[p] = 1;
+    queue.push(p);
+  };
+  for (let x = 0; x < width; x++) visit(x), visit((height - 1) * width + x);
+  for (let y = 0; y < height; y++) visit(y * width), visit(y * width + width - 1);
+  while (queue.length) {
+    const p = queue.pop()!, x = p % width;
+    if (x > 0) visit(p - 1);
+    if (x < width - 1) visit(p + 1);
+    if (p >= width) visit(p - width);
+    if (p < (height - 1) * width) visit(p + width);
+  }
+  return out;
 }
 
 /** 1 where `inside`, else 0; null where no texel is. */
