@@ -65,9 +65,20 @@ export function mouthOpening(landmarks: ArrayLike<number> | undefined): PhotoOpe
   return contourOpening(landmarks, MOUTH_INNER);
 }
 
-/** Both eye openings (inside the lid margins), subject's right then left. */
+/**
+ * Both eye openings (inside the lid margins), subject's right then left; an eye whose lid margins
+ * enclose less than a pixel is closed and has none, so no lid texel near its meeting line is
+ * judged against it (its lids are textured from the photo).
+ */
 export function eyeOpenings(landmarks: ArrayLike<number> | undefined): PhotoOpening[] {
-  return [RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR].flatMap((c) => contourOpening(landmarks, c) ?? []);
+  return [RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR].flatMap((c) => contourOpening(landmarks, c) ?? []).filter((m) => enclosedArea(m.polygon) >= 1);
+}
+
+/** Area enclosed by the closed polyline `xy` (shoelace), square pixels. */
+function enclosedArea(xy: Float64Array): number {
+  let twice = 0;
+  for (let i = 0, j = xy.length / 2 - 1; i < xy.length / 2; j = i++) twice += xy[2 * j] * xy[2 * i + 1] - xy[2 * i] * xy[2 * j + 1];
+  return Math.abs(twice) / 2;
 }
 
 /** True when photo point (x, y) is inside the opening. */
