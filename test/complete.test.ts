@@ -235,6 +235,28 @@ describe("complete", () => {
     }
   });
 
+  it("keeps what the margins' loop encloses (the eyeball's own texels) out of the lid skin's fill", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const lid = [0.4, 0.27, 0.21], iris = [0.05, 0.1, 0.2];
+    // A margin loop: the rectangle rows 26–34 × columns 14–33; inside it, seen iris-blue texels (an
+    // eyeball island in the eyelids region); outside it, lid skin, unseen two rows above the loop.
+    const onLoop = (x: number, y: number) => ((y === 26 || y === 34) && x >= 14 && x <= 33) || ((x === 14 || x === 33) && y >= 26 && y <= 34);
+    const inside = (x: number, y: number) => y > 26 && y < 34 && x > 14 && x < 33;
+    const inStrip = (x: number, y: number) => (y === 24 || y === 25) && x >= 14 && x <= 33;
+    const texture = image(3, (x, y, c) => (inside(x, y) ? iris[c] : lid[c]));
+    const confidence = image(1, (x, y) => (inStrip(x, y) ? 0 : 1));
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && y >= 14 && y <= 46 && x >= 6 && x <= 41 ? 1 : 0));
+    const lidMargin = image(1, (x, y) => (onLoop(x, y) ? 1 : 0));
+    const out = complete({ texture, confidence, regions: { weights, lidMargin } }).texture.data;
+    for (let x = 14; x <= 33; x++) {
+      for (const y of [24, 25]) {
+        // Without the loop the blue's pull reached the strip: its blue over red rose toward the iris'.
+        const p = (y * W + x) * 3;
+        expect(Math.abs(out[p + 2] / out[p] - lid[2] / lid[0])).toBeLessThan(0.03);
+      }
+    }
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);
