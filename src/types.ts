@@ -518,6 +518,12 @@ export interface RegionMaps {
    * anisotropic scale; 0 where unknown, e.g. gutters). Absent: not measured.
    */
   texelAxesMm?: ImageF32;
+  /**
+   * 1 channel, 1 on the texels the lid margins (the face mesh's eye contours on the head) pass
+   * through, else 0: the lash line, in the open eye and at the closed lids' meeting line alike.
+   * Absent: not marked (the lids are filled as lid skin).
+   */
+  lidMargin?: ImageF32;
 }
 
 /** One in-photo reference's verdict in report.json (AlbedoScaleCues). */

@@ -210,6 +210,53 @@ describe("complete", () => {
     }
   });
 
+  it("fills the lid skin beside the margin from lid skin and a gap in the margin from the lash line", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const skin = [0.45, 0.3, 0.22], lid = [0.4, 0.27, 0.21], lash = [0.03, 0.025, 0.02];
+    // Eyelids rows 20–40, columns 6–41 (symmetric: each hole's mirror is itself); the margin is row
+    // 30, columns 10–37, seen but for columns 20–27; the lid skin two rows either side of it is
+    // unseen (unwrap's footprint test), with the photo's lashes in its data.
+    const inLids = (x: number, y: number) => y >= 20 && y <= 40 && x >= 6 && x <= 41;
+    const onMargin = (x: number, y: number) => y === 30 && x >= 10 && x <= 37;
+    const inStrip = (x: number, y: number) => Math.abs(y - 30) <= 2 && y !== 30 && x >= 10 && x <= 37;
+    const inGap = (x: number, y: number) => onMargin(x, y) && x >= 20 && x <= 27;
+    const texture = image(3, (x, y, c) => (onMargin(x, y) || inStrip(x, y) ? lash[c] : inLids(x, y) ? lid[c] : skin[c]));
+    const confidence = image(1, (x, y) => (inStrip(x, y) || inGap(x, y) ? 0 : 1));
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && inLids(x, y) ? 1 : 0));
+    const lidMargin = image(1, (x, y) => (onMargin(x, y) ? 1 : 0));
+    const out = complete({ texture, confidence, regions: { weights, lidMargin } }).texture.data;
+    for (let x = 10; x <= 37; x++) {
+      for (const y of [28, 29, 31, 32]) {
+        // Lid skin: within 10 % of the lid's colour (the general fill mixed the margin's dark in).
+        for (let c = 0; c < 3; c++) expect(Math.abs(out[(y * W + x) * 3 + c] / lid[c] - 1)).toBeLessThan(0.1);
+      }
+      // The lash line stays dark along the whole margin.
+      if (x >= 20 && x <= 27) for (let c = 0; c < 3; c++) expect(out[(30 * W + x) * 3 + c]).toBeLessThan(2 * lash[c]);
+    }
+  });
+
+  it("keeps what the margins' loop encloses (the eyeball's own texels) out of the lid skin's fill", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const lid = [0.4, 0.27, 0.21], iris = [0.05, 0.1, 0.2];
+    // A margin loop: the rectangle rows 26–34 × columns 14–33; inside it, seen iris-blue texels (an
+    // eyeball island in the eyelids region); outside it, lid skin, unseen two rows above the loop.
+    const onLoop = (x: number, y: number) => ((y === 26 || y === 34) && x >= 14 && x <= 33) || ((x === 14 || x === 33) && y >= 26 && y <= 34);
+    const inside = (x: number, y: number) => y > 26 && y < 34 && x > 14 && x < 33;
+    const inStrip = (x: number, y: number) => (y === 24 || y === 25) && x >= 14 && x <= 33;
+    const texture = image(3, (x, y, c) => (inside(x, y) ? iris[c] : lid[c]));
+    const confidence = image(1, (x, y) => (inStrip(x, y) ? 0 : 1));
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && y >= 14 && y <= 46 && x >= 6 && x <= 41 ? 1 : 0));
+    const lidMargin = image(1, (x, y) => (onLoop(x, y) ? 1 : 0));
+    const out = complete({ texture, confidence, regions: { weights, lidMargin } }).texture.data;
+    for (let x = 14; x <= 33; x++) {
+      for (const y of [24, 25]) {
+        // Without the loop the blue's pull reached the strip: its blue over red rose toward the iris'.
+        const p = (y * W + x) * 3;
+        expect(Math.abs(out[p + 2] / out[p] - lid[2] / lid[0])).toBeLessThan(0.03);
+      }
+    }
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);

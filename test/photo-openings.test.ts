@@ -1,7 +1,7 @@
 // unwrap's photo openings (src/pipeline/unwrap/photo-openings.ts): built by hand from an inner lip contour and lid margins.
 import { describe, expect, it } from "vitest";
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../src/primitives/face-topology.ts";
-import { eyeOpenings, inOpening, mouthOpening, nearOpening } from "../src/pipeline/unwrap/photo-openings.ts";
+import { contourOutward, eyeOpenings, inOpening, mouthOpening, nearOpening } from "../src/pipeline/unwrap/photo-openings.ts";
 
 /** 478 landmarks with the inner lip contour on an ellipse of half-height `open` round (100, 50), pixels. */
 function landmarks(open: number): Float32Array {
@@ -66,9 +66,27 @@ describe("the photo's eye openings", () => {
     expect(inOpening(left, 140, 32)).toBe(false);
   });
 
-  it("enclose nothing on a closed eye, whose lid is then textured from the photo", () => {
-    let inside = 0;
-    for (const m of eyeOpenings(eyes(0))) for (let y = 30; y < 50; y++) for (let x = 40; x < 160; x++) if (inOpening(m, x + 0.5, y + 0.5)) inside++;
-    expect(inside).toBeLessThanOrEqual(4);
+  it("give a texel near a lid line the line's nearest point and the direction away from the eye", () => {
+    const [right] = eyeOpenings(eyes(6));
+    const out = new Float64Array(4);
+    // Upper lid line at (60, 34) (a 16-gon: to half a pixel): 1 px inside, 1 px outside and on it.
+    for (const y of [35, 33, 34]) {
+      contourOutward(right, 60, y, out);
+      expect(out[0]).toBeCloseTo(60, 0);
+      expect(out[1]).toBeCloseTo(34, 0);
+      expect(out[3]).toBeCloseTo(-1, 1);
+      expect(nearOpening(right, out[0] + 3 * out[2], out[1] + 3 * out[3], 2.9)).toBe(false);
+    }
+    // Lower lid line at (60, 46): 2 px inside, the normal points down, out of the eye.
+    contourOutward(right, 60, 44, out);
+    expect(out[1]).toBeCloseTo(46, 0);
+    expect(out[3]).toBeCloseTo(1, 1);
+  });
+
+  it("are absent on a closed eye, whose lid is then textured from the photo (no footprint reaches a meeting line)", () => {
+    expect(eyeOpenings(eyes(0))).toHaveLength(0);
+    // Less than a pixel between the lids is closed; a slit of a few pixels is open.
+    expect(eyeOpenings(eyes(0.01))).toHaveLength(0);
+    expect(eyeOpenings(eyes(1))).toHaveLength(2);
   });
 });

@@ -3,8 +3,8 @@ import type { Camera, CaptureResult, ImageF32, Mesh, TemplateHead } from "../src
 import { facingWeight, maskFactor, unwrap } from "../src/pipeline/unwrap.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
-import { MOUTH_INNER } from "../src/primitives/face-topology.ts";
-import { INNER_LIP_LINE_SD_IOD } from "../src/pipeline/unwrap/photo-openings.ts";
+import { MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../src/primitives/face-topology.ts";
+import { INNER_LIP_LINE_SD_IOD, LID_LINE_SD_IOD } from "../src/pipeline/unwrap/photo-openings.ts";
 
 /** A grid of quads on the plane z = `z`, spanning x0..x1, y0..y1 (metres), facing +Z, with UVs u0..u1, v0..v1. */
 function planeGrid(x0: number, x1: number, y0: number, y1: number, z: number, uv: [number, number, number, number], n = 6) {
@@ -191,50 +191,60 @@ describe("unwrap on a photographed plane with a known texture", () => {
   });
 });
 
-describe("unwrap against the photo's mouth opening", () => {
-  // The inner lip contour on an ellipse round photo (150, 510), half-axes 60 × 20 px: the plane's
-  // lower left (away from the occluder). A texel spans 0.2 m / 36 = 5.6 mm = 11.1 photo pixels
-  // across (2000 px per metre at 0.5 m), so its footprint reaches 5.6 px; the contour's error at
-  // an interocular distance of 100 px is 1.56 px.
+/**
+ * An opening's contour on an ellipse round photo (150, 510), half-axes 60 × 20 px: the plane's
+ * lower left (away from the occluder). A texel spans 0.2 m / 36 = 5.6 mm = 11.1 photo pixels
+ * across (2000 px per metre at 0.5 m), so its footprint reaches 5.6 px; the contour's error at
+ * an interocular distance of 100 px is `sdIod` × 100 px. Every texel whose centre lies outside the
+ * contour was seen by the centre test alone.
+ */
+function expectFootprintTest(contourIds: number[], sdIod: number): void {
   const landmarks = new Float32Array(478 * 3);
-  MOUTH_INNER.forEach((i, k) => {
-    const a = (2 * Math.PI * k) / MOUTH_INNER.length;
+  contourIds.forEach((i, k) => {
+    const a = (2 * Math.PI * k) / contourIds.length;
     landmarks[3 * i] = 150 - 60 * Math.cos(a);
     landmarks[3 * i + 1] = 510 + 20 * Math.sin(a);
   });
-  const contour = MOUTH_INNER.map((i) => [landmarks[3 * i], landmarks[3 * i + 1]]);
+  const contour = contourIds.map((i) => [landmarks[3 * i], landmarks[3 * i + 1]]);
   const distance = (x: number, y: number) => Math.min(...contour.map(([ax, ay], k) => {
     const [bx, by] = contour[(k + 1) % contour.length];
     const t = Math.min(1, Math.max(0, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)));
     return Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay));
   }));
   const inside = (x: number, y: number) => ((x - 150) / 60) ** 2 + ((y - 510) / 20) ** 2 < 1;
-  const reach = 0.5 * (200 / 36) * 2 + INNER_LIP_LINE_SD_IOD * 100;
+  const reach = 0.5 * (200 / 36) * 2 + sdIod * 100;
   const maps = unwrap({ capture: { ...capture, landmarks }, fit: { mesh, camera, interocularPx: 100 }, head }, { width: W, height: H, aoDirections: 8, aoResolution: 32 });
   const photoPoint = (i: number, j: number) => {
     const { x, y } = backPoint(i, j);
     return { px: camera.cx + 2000 * x, py: camera.cy - 2000 * y };
   };
-
-  it("leaves unseen the texels whose footprint, widened by the contour's error, reaches into the opening, and sees those beyond", () => {
-    let grazing = 0, grazingSeen = 0, beyond = 0, beyondSeen = 0, within = 0, withinSeen = 0;
-    for (let j = 2; j < H - 2; j++) {
-      for (let i = 2; i < Math.floor(0.75 * W) - 2; i++) {
-        const { px, py } = photoPoint(i, j);
-        const seen = maps.visibility.data[j * W + i];
-        const d = distance(px, py);
-        if (inside(px, py) && d > 1) [within, withinSeen] = [within + 1, withinSeen + seen];
-        else if (!inside(px, py) && d < reach - 0.5) [grazing, grazingSeen] = [grazing + 1, grazingSeen + seen];
-        else if (d > reach + 0.5 && d < 4 * reach) [beyond, beyondSeen] = [beyond + 1, beyondSeen + seen];
-      }
+  let grazing = 0, grazingSeen = 0, beyond = 0, beyondSeen = 0, within = 0, withinSeen = 0;
+  for (let j = 2; j < H - 2; j++) {
+    for (let i = 2; i < Math.floor(0.75 * W) - 2; i++) {
+      const { px, py } = photoPoint(i, j);
+      const seen = maps.visibility.data[j * W + i];
+      const d = distance(px, py);
+      if (inside(px, py) && d > 1) [within, withinSeen] = [within + 1, withinSeen + seen];
+      else if (!inside(px, py) && d < reach - 0.5) [grazing, grazingSeen] = [grazing + 1, grazingSeen + seen];
+      else if (d > reach + 0.5 && d < 4 * reach) [beyond, beyondSeen] = [beyond + 1, beyondSeen + seen];
     }
-    // Centres outside the contour: the centre test alone saw them all.
-    expect(grazing).toBeGreaterThan(5);
-    expect(grazingSeen).toBe(0);
-    expect(within).toBeGreaterThan(10);
-    expect(withinSeen).toBe(0);
-    expect(beyond).toBeGreaterThan(20);
-    expect(beyondSeen).toBe(beyond);
+  }
+  expect(grazing).toBeGreaterThan(5);
+  expect(grazingSeen).toBe(0);
+  expect(within).toBeGreaterThan(10);
+  expect(withinSeen).toBe(0);
+  expect(beyond).toBeGreaterThan(20);
+  expect(beyondSeen).toBe(beyond);
+}
+
+describe("unwrap against the photo's openings", () => {
+  it("leaves unseen the texels whose footprint, widened by the inner lip line's error, reaches into the mouth, and sees those beyond", () => {
+    expectFootprintTest(MOUTH_INNER, INNER_LIP_LINE_SD_IOD);
+  });
+
+  it("leaves unseen the lid-skin texels whose footprint, widened by the lid line's error, reaches into an eye, and sees those beyond", () => {
+    // No landmark has a vertex on the plane, so no texel is a lid margin's: all are lid skin.
+    expectFootprintTest(RIGHT_EYE_CONTOUR, LID_LINE_SD_IOD);
   });
 });
 

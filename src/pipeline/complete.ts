@@ -1,7 +1,7 @@
 /**
  * complete: turn the partly seen UV texture into a full one (docs/design.md §1). Mirror fill through the
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior
- * (the lips' from the seen lips alone, complete/lip-fill.ts), then the gutters (texels outside every UV island): an averaged dilation of their own island for
+ * (the lips', the lid skin's and the lid margins' each from its own seen texels, complete/part-fill.ts), then the gutters (texels outside every UV island): an averaged dilation of their own island for
  * the first rings, a smooth interpolation farther out (src/image/gutter.ts, method "smooth").
  */
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
@@ -9,7 +9,7 @@ import { fillGutters } from "../image/gutter.ts";
 import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
 import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
-import { fillLipsFromLips, lipsInside } from "./complete/lip-fill.ts";
+import { fillPartFromItself, selfFilledParts } from "./complete/part-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
 import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
@@ -153,12 +153,12 @@ export interface CompleteResult {
   mirroredFraction: number;
 }
 
-/** The mirror fill, then the hole fill (the lips' from the lips alone, `lips` lipsInside's mask), from the seen weights `c`: the completed texture and its confidence. */
-function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, lips: Float32Array | null, o: Required<CompleteOptions>) {
+/** The mirror fill, then the hole fill (`parts`, selfFilledParts' masks, each from its own seen texels), from the seen weights `c`: the completed texture and its confidence. */
+function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, parts: Float32Array[], o: Required<CompleteOptions>) {
   const gainFill = mirrorExposureGain(T, c, mirror, grid, o);
   const { mixed, c1, mirrored } = mirrorFill(T, c, mirror, gainFill, grid, o);
   const filled = holeFill(mixed, c1, skinPrior, grid, coverage, o);
-  if (lips) fillLipsFromLips(filled, mixed, c1, lips, grid, o);
+  for (const part of parts) fillPartFromItself(filled, mixed, c1, part, grid, o);
   return { filled, c1, mirrored };
 }
 
@@ -166,12 +166,12 @@ function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror:
 const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
 
 /** The completion `withRim` with the oblique rim's tone taken from a completion without it (complete/rim-tone.ts). */
-function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, lips: Float32Array | null, o: Required<CompleteOptions>): { filled: Float32Array; rim: Uint8Array | null } {
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, parts: Float32Array[], o: Required<CompleteOptions>): { filled: Float32Array; rim: Uint8Array | null } {
   const n = grid.width * grid.height;
   const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
   const withoutRim = mapF32(c, (v, p) => (rim[p] ? 0 : v));
   if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return { filled: withRim, rim: null };
-  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, lips, o).filled;
+  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, parts, o).filled;
   const inside = f32Of(n, (p) => (grid.covered(p) ? 1 : 0));
   return { filled: blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o), rim };
 }
@@ -208,14 +208,14 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   const mirror = input.mirrorTexel ?? flipUMirror(width, height);
   const T = texture.data;
 
-  const seen = seenWeights(input.texture, input.confidence, grid, o);
+  const seen = seenWeights(input.texture, input.confidence, grid, o, input.regions);
   const skinPrior = seenSkinPrior(T, seen.c, grid, input.regions, o.seenLevel);
   // Seen texels of regions where the photo often shows something else (collars, hair over the
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
-  const lips = lipsInside(input.regions, width * height);
-  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, lips, o);
-  const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, lips, o) : { filled: withRim, rim: null };
+  const parts = selfFilledParts(input.regions, width * height);
+  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, parts, o);
+  const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, parts, o) : { filled: withRim, rim: null };
   const filled = rimTone.filled;
   const toned = o.headTone && continueHeadTone(filled, T, seen.c, c1, skinPrior, grid, input.regions, o);
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);

@@ -11,7 +11,8 @@ import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
-import { eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
+import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
+import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
 import { vertexRegionWeights } from "./unwrap/regions.ts";
@@ -68,6 +69,14 @@ export interface UnwrapOptions {
   mouthContourSdIod?: number;
   /** Skin texels that land inside the photo's eye openings (lid margins; sclera, iris) count as unseen: a lid never carries the eye (unwrap/photo-openings.ts). */
   eyeOpeningUnseen?: boolean;
+  /**
+   * Per-axis SD of the detector's lid lines, fraction of the interocular distance. A lid-skin
+   * texel whose footprint comes within this of an eye opening counts as unseen too (it mixes the
+   * lashes, sclera or iris that a blink would stretch over the closed lid); a lid margin's texel
+   * reads the lash line across the lid line instead (unwrap/lid-margin.ts). Negative: the centre
+   * test everywhere, margins included.
+   */
+  eyeContourSdIod?: number;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -87,12 +96,13 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   mouthOpeningUnseen: true,
   mouthContourSdIod: INNER_LIP_LINE_SD_IOD,
   eyeOpeningUnseen: true,
+  eyeContourSdIod: LID_LINE_SD_IOD,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
 export interface UnwrapInput {
   capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "landmarks">>;
-  /** The head the photo is unwrapped through; interocularPx scales the mouth contour's error (without it only the texel's footprint counts). */
+  /** The head the photo is unwrapped through; interocularPx scales the mouth and eye contours' error (without it only the texel's footprint counts). */
   fit: Pick<FitResult, "mesh" | "camera"> & Partial<Pick<FitResult, "interocularPx">>;
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
   head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
@@ -142,6 +152,14 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const skin = head.parts.find((p) => p.part === "skin");
   // The skin part's triangles (the only ones the eye openings hide): [first, end).
   const skinFirst = skin ? skin.firstIndex / 3 : 0, skinEnd = skin ? (skin.firstIndex + skin.indexCount) / 3 : 0;
+  const onSkin = (p: number) => ids.triangle[p] >= skinFirst && ids.triangle[p] < skinEnd;
+  const lidMargin = lidMarginTexels(mesh.uvs, head.landmarkVertices, W, H, onSkin);
+  const eyeContourSdPx = o.eyeContourSdIod * (fit.interocularPx ?? 0);
+  // The eye opening a skin texel centred at (x, y), reaching `reach` pixels, can see into (by its
+  // footprint and the lid line's error; by its centre alone when eyeContourSdIod < 0).
+  const eyeSeenBy = (x: number, y: number, reach: number) =>
+    eyes.find((e) => (o.eyeContourSdIod < 0 ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
+  const across = new Float64Array(4);
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -166,7 +184,10 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const y = camera.cy - (camera.fy * pc[1]) / dist;
     if (!(x >= 0 && y >= 0 && x < camera.width && y < camera.height)) continue;
     if (nearOpening(opening, x, y, 0.5 * footprint[t] + mouthContourSdPx)) continue;
-    if (t >= skinFirst && t < skinEnd && eyes.some((e) => inOpening(e, x, y))) continue;
+    // Lid skin that sees into the eye is unseen (the completion continues the lid skin round it);
+    // a lid margin's texel that does reads the lash line across the lid line (lid-margin.ts).
+    const eye = t >= skinFirst && t < skinEnd ? eyeSeenBy(x, y, 0.5 * footprint[t]) : undefined;
+    if (eye && (!lidMargin.data[p] || o.eyeContourSdIod < 0)) continue;
     const nearestInv = zBufferAt(zbuffer, x, y);
     if (nearestInv > 0) {
       const tan = Math.min(o.maxSlopeTangent, Math.sqrt(Math.max(0, 1 - facing * facing)) / facing);
@@ -174,7 +195,10 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
       if (dist > 1 / nearestInv + tolerance) continue;
     }
     visibility.data[p] = 1;
-    samplePhoto(pyramid, x, y, footprint[t], rgb);
+    if (eye) {
+      contourOutward(eye, x, y, across);
+      sampleLashLine(pyramid, across, footprint[t], eyeContourSdPx, rgb);
+    } else samplePhoto(pyramid, x, y, footprint[t], rgb);
     texture.data[3 * p] = rgb[0];
     texture.data[3 * p + 1] = rgb[1];
     texture.data[3 * p + 2] = rgb[2];
@@ -231,7 +255,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     ambientOcclusion: ao,
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
-    regions: { weights: regionWeights, texelAxesMm: texelAxes },
+    regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
   };
 }
 

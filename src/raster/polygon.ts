@@ -31,10 +31,15 @@ export function fillPolygon(into: Uint8Array | Float32Array, width: number, heig
   }
 }
 
-/** Distance from (x, y) to the segment a–b (a point when a = b). */
-export function segmentDistance(ax: number, ay: number, bx: number, by: number, x: number, y: number): number {
+/** Where on the segment a–b the point nearest (x, y) lies: 0 at a, 1 at b (0 when a = b). */
+export function segmentParameter(ax: number, ay: number, bx: number, by: number, x: number, y: number): number {
   const dx = bx - ax, dy = by - ay;
   const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
-  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
+  return len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
+}
+
+/** Distance from (x, y) to the segment a–b (a point when a = b). */
+export function segmentDistance(ax: number, ay: number, bx: number, by: number, x: number, y: number): number {
+  const t = segmentParameter(ax, ay, bx, by, x, y);
+  return Math.hypot(x - ax - t * (bx - ax), y - ay - t * (by - ay));
 }

@@ -17,6 +17,13 @@ export interface SeenOptions {
   rimOpening: number;
 }
 
+/**
+ * Regions whose unseen texels are not occlusion edges: the eye openings, which unwrap cuts at
+ * each texel's footprint and the lid line's error (unwrap/photo-openings.ts), so the seen lid
+ * skin and margins beside them hold no straddling samples and keep their rim.
+ */
+const CUT_BY_FOOTPRINT: FaceRegion[] = ["eyelids"];
+
 /** Regions whose colour is not the skin tone the prior should hold. */
 const NOT_SKIN_PRIOR: FaceRegion[] = ["lips", "brows", "eyelids", "scalp"];
 
@@ -37,8 +44,9 @@ export function skinPriorMask(regions: RegionMaps | undefined, texels: number): 
 /**
  * Seen weight per texel (the confidence where it and the texel are finite, inside an island and
  * at least minConfidence), with the counts of covered and well-seen texels. Throws when none is seen.
+ * The rim is dropped along broad unseen areas other than the CUT_BY_FOOTPRINT regions'.
  */
-export function seenWeights(texture: ImageF32, confidence: ImageF32, grid: Grid, o: SeenOptions): { c: Float32Array; seenCount: number; coveredCount: number } {
+export function seenWeights(texture: ImageF32, confidence: ImageF32, grid: Grid, o: SeenOptions, regions?: RegionMaps): { c: Float32Array; seenCount: number; coveredCount: number } {
   const { channels, covered } = grid;
   const n = grid.width * grid.height;
   const T = texture.data;
@@ -53,9 +61,16 @@ export function seenWeights(texture: ImageF32, confidence: ImageF32, grid: Grid,
     if (covered(p)) coveredCount++;
     if (c[p] >= o.seenLevel) seenCount++;
   }
-  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.rimOpening);
+  if (o.rimWidth > 0) erodeRim(c, grid, o.rimWidth, o.rimOpening, cutByFootprint(regions, n));
   if (!c.some((v) => v > 0)) throw new Error(`complete: no texel is seen (every confidence is below ${o.minConfidence}); is the face visible in the photo?`);
   return { c, seenCount, coveredCount };
+}
+
+/** 1 where a texel's majority region is one of CUT_BY_FOOTPRINT, else 0; null without region maps. */
+function cutByFootprint(regions: RegionMaps | undefined, texels: number): Uint8Array | null {
+  if (!regions) return null;
+  const w = regions.weights, chans = CUT_BY_FOOTPRINT.map((r) => FACE_REGIONS.indexOf(r));
+  return Uint8Array.from({ length: texels }, (_, p) => (chans.reduce((s, k) => s + w.data[p * w.channels + k], 0) >= 0.5 ? 1 : 0));
 }
 
 /**
@@ -63,12 +78,12 @@ export function seenWeights(texture: ImageF32, confidence: ImageF32, grid: Grid,
  * region is eroded along occlusion edges. Broad means what survives a morphological opening of
  * the unseen texels by `opening` texels: a speck, a glasses frame or a thin strand is a small hole
  * its neighbours fill, not an edge to cut back. Gutters are not unseen (an island's own edge is not
- * an occlusion edge).
+ * an occlusion edge), nor are the texels `notEdge` marks.
  */
-function erodeRim(c: Float32Array, grid: Grid, width: number, opening: number): void {
+function erodeRim(c: Float32Array, grid: Grid, width: number, opening: number, notEdge: Uint8Array | null): void {
   const { width: W, height: H, covered } = grid;
   const toSeen = chamferDistance(W, H, (p) => c[p] > 0);
-  const toCore = chamferDistance(W, H, (p) => covered(p) && c[p] === 0 && toSeen[p] >= opening);
+  const toCore = chamferDistance(W, H, (p) => covered(p) && c[p] === 0 && toSeen[p] >= opening && !notEdge?.[p]);
   // A seen texel's distance to the opened area is its distance to the area's core minus `opening`.
   for (let p = 0; p < W * H; p++) if (c[p] > 0 && toCore[p] <= opening + width) c[p] = 0;
 }

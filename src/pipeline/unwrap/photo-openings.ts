@@ -12,10 +12,13 @@
  * the contour's error of the opening (`nearOpening`), not whether its centre is inside: a lip
  * texel half a footprint outside the detected inner lip line still samples the teeth when the
  * detector drew the line a pixel or two inside the visible opening (neutral4: the speaking
- * photos' closed neutral lips put their inner-lip texels just outside the contour).
+ * photos' closed neutral lips put their inner-lip texels just outside the contour). The eyes'
+ * test is the same on the lid skin, whose texels a blink stretches over the closed eye; a lid
+ * margin's texel (unwrap/lid-margin.ts) that sees into the eye reads the lash line across the
+ * contour instead (contourOutward, lid-margin.ts sampleLashLine).
  */
 import { LEFT_EYE_CONTOUR, MOUTH_INNER, RIGHT_EYE_CONTOUR } from "../../primitives/face-topology.ts";
-import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
+import { fillPolygon, segmentParameter } from "../../raster/polygon.ts";
 
 /**
  * Per-axis SD of the face-mesh model's inner lip line, fraction of the interocular distance: its
@@ -24,6 +27,14 @@ import { fillPolygon, segmentDistance } from "../../raster/polygon.ts";
  * "Correlated landmark noise"). A lower bound: an error the detector makes on both is not seen.
  */
 export const INNER_LIP_LINE_SD_IOD = Math.hypot(0.0105, 0.0116);
+
+/**
+ * Per-axis SD of the face-mesh model's lid lines (the eye contours), fraction of the interocular
+ * distance: own scatter 0.495 % and shared offset 0.81 %, the means of the upper and lower lids of
+ * both eyes (0.53 / 0.45 / 0.55 / 0.45 and 1.06 / 0.62 / 0.82 / 0.74 %), combined; same
+ * measurement as INNER_LIP_LINE_SD_IOD, and a lower bound for the same reason.
+ */
+export const LID_LINE_SD_IOD = Math.hypot(0.00495, 0.0081);
 
 /** A photo-space mask of one opening over its bounding box (empty when the contour encloses nothing). */
 export interface PhotoOpening {
@@ -54,9 +65,20 @@ export function mouthOpening(landmarks: ArrayLike<number> | undefined): PhotoOpe
   return contourOpening(landmarks, MOUTH_INNER);
 }
 
-/** Both eye openings (inside the lid margins), subject's right then left. */
+/**
+ * Both eye openings (inside the lid margins), subject's right then left; an eye whose lid margins
+ * enclose less than a pixel is closed and has none, so no lid texel near its meeting line is
+ * judged against it (its lids are textured from the photo).
+ */
 export function eyeOpenings(landmarks: ArrayLike<number> | undefined): PhotoOpening[] {
-  return [RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR].flatMap((c) => contourOpening(landmarks, c) ?? []);
+  return [RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR].flatMap((c) => contourOpening(landmarks, c) ?? []).filter((m) => enclosedArea(m.polygon) >= 1);
+}
+
+/** Area enclosed by the closed polyline `xy` (shoelace), square pixels. */
+function enclosedArea(xy: Float64Array): number {
+  let twice = 0;
+  for (let i = 0, j = xy.length / 2 - 1; i < xy.length / 2; j = i++) twice += xy[2 * j] * xy[2 * i + 1] - xy[2 * i] * xy[2 * j + 1];
+  return Math.abs(twice) / 2;
 }
 
 /** True when photo point (x, y) is inside the opening. */
@@ -74,13 +96,36 @@ export function nearOpening(m: PhotoOpening | null, x: number, y: number, reach:
   if (!m) return false;
   if (x < m.x0 - reach || y < m.y0 - reach || x > m.x0 + m.width + reach || y > m.y0 + m.height + reach) return false;
   if (inOpening(m, x, y)) return true;
-  return reach > 0 && distanceToPolyline(m.polygon, x, y) <= reach;
+  return reach > 0 && nearestOnContour(m.polygon, x, y).distance <= reach;
 }
 
-/** Distance from (x, y) to the closed polyline `xy`, pixels. */
-function distanceToPolyline(xy: Float64Array, x: number, y: number): number {
+/**
+ * Where the lid meets the eye next to photo point (x, y): the contour's nearest point (out[0],
+ * out[1]) and the unit direction away from the opening there (out[2], out[3]): toward (x, y) when
+ * it is outside, away from it when inside, away from the opening's centre when on the contour.
+ */
+export function contourOutward(m: PhotoOpening, x: number, y: number, out: Float64Array): void {
+  const { point } = nearestOnContour(m.polygon, x, y);
+  const sign = inOpening(m, x, y) ? -1 : 1;
+  let nx = sign * (x - point[0]), ny = sign * (y - point[1]);
+  if (!(Math.hypot(nx, ny) > 1e-9)) [nx, ny] = [point[0] - (m.x0 + m.width / 2), point[1] - (m.y0 + m.height / 2)];
+  const len = Math.hypot(nx, ny) || 1;
+  out[0] = point[0];
+  out[1] = point[1];
+  out[2] = nx / len;
+  out[3] = ny / len;
+}
+
+/** The point of the closed polyline `xy` nearest (x, y), and its distance, pixels. */
+function nearestOnContour(xy: Float64Array, x: number, y: number): { point: [number, number]; distance: number } {
   const n = xy.length / 2;
-  let best = Infinity;
-  for (let i = 0, j = n - 1; i < n; j = i++) best = Math.min(best, segmentDistance(xy[2 * j], xy[2 * j + 1], xy[2 * i], xy[2 * i + 1], x, y));
-  return best;
+  let best = Infinity, point: [number, number] = [x, y];
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const ax = xy[2 * j], ay = xy[2 * j + 1], bx = xy[2 * i], by = xy[2 * i + 1];
+    const t = segmentParameter(ax, ay, bx, by, x, y);
+    const px = ax + t * (bx - ax), py = ay + t * (by - ay);
+    const d = Math.hypot(x - px, y - py);
+    if (d < best) (best = d), (point = [px, py]);
+  }
+  return { point, distance: best };
 }

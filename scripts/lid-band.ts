@@ -1,0 +1,75 @@
+/**
+ * What a blink shows of A_D: per job, the mean CIELAB L* of maps/albedo_diffuse.png over the
+ * template's upper-lid texels (the skin the eyeBlink shapes turn down over the globe, upper-lid
+ * weight ≥ 0.05), by distance above the lid margin in the atlas (base texels, 0 = the margin's own
+ * row). The band 1–4 texels above the margin is what the blink stretches over the closed eye: the
+ * lash line or a liner there becomes a dark band across the closed lid, a fill paler than the lid
+ * a pale one.
+ *
+ *   node --import tsx scripts/lid-band.ts /tmp/jobs/obama /tmp/jobs/astronaut
+ *
+ * The jobs are `porelight reconstruct` output folders (maps/albedo_diffuse.png, any size: read at
+ * the base atlas size).
+ */
+import path from "node:path";
+import sharp from "sharp";
+import { restRig } from "../src/geometry/blendshape-rig.ts";
+import { linearSrgbToLab, srgbToLinear } from "../src/primitives/color.ts";
+import { sharedTemplateHead } from "../src/pipeline/reconstruct.ts";
+import { segmentDistance } from "../src/raster/polygon.ts";
+import { rasterizeUv } from "../src/raster/rasterize.ts";
+import { BASE_MAP_SIZE } from "../src/types.ts";
+
+/** Distance bands reported, base texels above the margin: 0 … BANDS − 1 (the last takes everything beyond). */
+const BANDS = 10;
+/** Upper-lid weight from which a texel moves with the blink. */
+const MOVES = 0.05;
+
+const jobs = process.argv.slice(2);
+if (!jobs.length) throw new Error("lid-band: give one or more reconstruct output folders");
+
+const head = sharedTemplateHead();
+const rig = restRig(head);
+const { uvs, indices } = head.mesh;
+const { width: W, height: H } = BASE_MAP_SIZE;
+const skin = head.parts.find((p) => p.part === "skin");
+if (!skin) throw new Error("lid-band: the template has no skin part");
+const ids = rasterizeUv(uvs, indices, W, H, [{ first: skin.firstIndex / 3, count: skin.indexCount / 3 }]);
+
+/** Per texel: its band above the upper margin of either eye, or −1 (not upper lid, or below the margin). */
+const band = new Int8Array(W * H).fill(-1);
+[head.rig.lidRight, head.rig.lidLeft].forEach((loop, side) => {
+  // The loop runs lower lid first, then the upper lid back to its start (HeadRig).
+  const upper = [...loop.subarray(loop.length / 2), loop[0]];
+  const weight = rig.upperLid[side];
+  for (let p = 0; p < W * H; p++) {
+    const t = ids.triangle[p];
+    if (t < 0) continue;
+    const w1 = ids.b1[p], w2 = ids.b2[p];
+    const w = (1 - w1 - w2) * weight[indices[3 * t]] + w1 * weight[indices[3 * t + 1]] + w2 * weight[indices[3 * t + 2]];
+    if (w < MOVES) continue;
+    const x = (p % W) + 0.5, y = Math.floor(p / W) + 0.5;
+    let distance = Infinity, above = false;
+    for (let k = 0; k + 1 < upper.length; k++) {
+      const [a, b] = [upper[k], upper[k + 1]];
+      const d = segmentDistance(uvs[2 * a] * W, uvs[2 * a + 1] * H, uvs[2 * b] * W, uvs[2 * b + 1] * H, x, y);
+      if (d < distance) [distance, above] = [d, y < ((uvs[2 * a + 1] + uvs[2 * b + 1]) / 2) * H];
+    }
+    if (above || distance < 0.5) band[p] = Math.min(BANDS - 1, Math.floor(distance));
+  }
+});
+
+console.log(`| job | ${Array.from({ length: BANDS }, (_, i) => (i === BANDS - 1 ? `${i}+` : `${i}`)).join(" | ")} | 1–4 |`);
+console.log(`|---|${"---|".repeat(BANDS + 1)}`);
+for (const job of jobs) {
+  const albedo = await sharp(path.join(job, "maps", "albedo_diffuse.png")).removeAlpha().resize(W, H, { kernel: "cubic" }).raw().toBuffer();
+  const sum = new Float64Array(BANDS), count = new Float64Array(BANDS);
+  for (let p = 0; p < W * H; p++) {
+    if (band[p] < 0) continue;
+    const [L] = linearSrgbToLab(srgbToLinear(albedo[3 * p] / 255), srgbToLinear(albedo[3 * p + 1] / 255), srgbToLinear(albedo[3 * p + 2] / 255));
+    sum[band[p]] += L;
+    count[band[p]]++;
+  }
+  const mean = (from: number, to: number) => sum.slice(from, to).reduce((s, v) => s + v, 0) / Math.max(1, count.slice(from, to).reduce((s, v) => s + v, 0));
+  console.log(`| ${job} | ${Array.from({ length: BANDS }, (_, i) => mean(i, i + 1).toFixed(1)).join(" | ")} | ${mean(1, 5).toFixed(1)} |`);
+}
