@@ -552,8 +552,12 @@ export interface AlbedoScaleCues {
   skinYInterval: [number, number];
   /** σ of the combined white balance in ln g/r and ln b/r. */
   sigmaChroma: number;
-  /** The skin's diffuse luminance each cue alone would have given, and the combined one (the sheen below taken out). */
-  skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number };
+  /**
+   * The skin's diffuse luminance each cue alone would have given, the combined one, and the
+   * luminance of the locus point whose colour the skin takes (`colour`: between the prior's point
+   * and the combined lightness, delight/references.ts `skinLocusLnY`; the sheen below taken out).
+   */
+  skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number; colour: number };
   /** Skin's neutral surface reflection taken out of its apparent colour, absolute (delight's skinSurfaceReflectance; 0 = none). */
   surfaceReflectance: number;
   /**

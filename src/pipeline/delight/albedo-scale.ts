@@ -139,6 +139,26 @@ export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = SKIN_LOCUS_TO
   return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance, rednessSigma);
 }
 
+/**
+ * The skin locus's chromaticity (ln g/r, ln b/r) at facial luminance `Y`: the point of the locus
+ * through the ISSA medians [S20] whose luminance is Y, interpolated as `matchSkinLocus` parametrises
+ * a segment (linear in Y). Held at the lightest median above it (no chromaticity was measured past
+ * it) and at the darkest below.
+ */
+export function skinLocusChromaAt(Y: number): [number, number] {
+  const pts = SKIN_LOCUS_RGB.map((a) => [...logChroma(a), luminance(a[0], a[1], a[2])]);
+  if (!(Y < pts[0][2])) return [pts[0][0], pts[0][1]];
+  for (let i = 1; i < pts.length; i++) {
+    const [a, b] = [pts[i - 1], pts[i]];
+    if (Y >= b[2]) {
+      const t = (Y - a[2]) / (b[2] - a[2]);
+      return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+    }
+  }
+  const last = pts[pts.length - 1];
+  return [last[0], last[1]];
+}
+
 /** How one unit of CIELAB a* (L* and b* kept: more blood under the same melanin) moves a linear sRGB colour in (ln g/r, ln b/r). */
 export function rednessDirection(rgb: readonly number[]): [number, number] {
   const [L, a, b] = linearSrgbToLab(rgb[0], rgb[1], rgb[2]);

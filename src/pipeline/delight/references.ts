@@ -15,7 +15,7 @@
  * variance. With no reliable sclera the prior decides alone, as before.
  */
 import { luminance } from "../../primitives/color.ts";
-import { SKIN_LOCUS_TOLERANCE } from "./albedo-scale.ts";
+import { SKIN_LOCUS_TOLERANCE, skinLocusChromaAt } from "./albedo-scale.ts";
 import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import { meanDoubt } from "../capture/reference-pixels.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
@@ -303,7 +303,11 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
     lnYc = (1 - wY) * Math.log(Yp) + wY * Math.log(Ys);
     sigma = 1 / Math.sqrt(1 / sigmaP ** 2 + 1 / cue.sigmaLnY ** 2);
   }
-  const fs = fsFor(finalGain, Math.exp(lnYc));
+  // The skin's colour follows its lightness: where the references moved the lightness, the colour
+  // goes along the locus with it (`skinLocusLnY`). The soft match (sheen) has no one colour per
+  // luminance where its locus folds, so it keeps the colour it read.
+  const colourLnY = cue && sheen === 0 ? skinLocusLnY(Math.log(Yp), sigmaP, lnYc) : Math.log(Yp);
+  const fs = fsFor(alongLocus(finalGain, Yp, Math.exp(colourLnY)), Math.exp(lnYc));
   // The light alone: the scene illuminant's white balance and the references' joined with the same
   // colour weight, without the locus match's pull (a statement about skin's colour, not the light's),
   // at the same exposure (the skin's combined luminance). What lights any other surface beside the
@@ -332,12 +336,36 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       priorSigmaLnY: sigmaP,
       skinYInterval: [Math.exp(lnYc - sigma) - sheen, Math.exp(lnYc + sigma) - sheen],
       sigmaChroma,
-      skinY: { prior: lumOf(priorFs) - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen },
+      skinY: { prior: lumOf(priorFs) - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
       surfaceReflectance: sheen,
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
     },
   };
+}
+
+/**
+ * Where along the skin locus the skin's own colour lies (as ln Y of the locus point), given the
+ * combined lightness `lnY`. One Gaussian model holds the prior and the references: the prior reads
+ * the photo's colour as the locus point `priorLnY`, which is the skin's own point u (people of one
+ * lightness s differ in colour along the locus: u = s + e, σ_e PRIOR_SIGMA_LN_Y, the prior's own
+ * spread read the other way) seen through the error ℓ of the white balance it was read under (the
+ * rest of its doubt, σ_ℓ² = σ_prior² − σ_e²); the references read s. The combination's ln Y is s's
+ * posterior mean (u_prior ~ N(s, σ_prior²)), and u's is the inverse-variance mean of s (σ_e) and
+ * u_prior (σ_ℓ). Taking the luminance from the references and the colour from the prior instead gave
+ * pairs no skin has where they disagree: a face the sclera puts at Y 0.33 with the saturation of the
+ * darkest median, its A_D too yellow and red for its lightness. With no reference, u = s = u_prior.
+ */
+export function skinLocusLnY(priorLnY: number, priorSigma: number, lnY: number): number {
+  const varSkin = PRIOR_SIGMA_LN_Y ** 2;
+  const varLight = Math.max(priorSigma ** 2 - varSkin, 1e-6);
+  return (lnY / varSkin + priorLnY / varLight) / (1 / varSkin + 1 / varLight);
+}
+
+/** A white balance `gain` that put skin at the locus point of luminance `fromY`, moved along the locus to the point of luminance `toY`. */
+function alongLocus(gain: readonly number[], fromY: number, toY: number): number[] {
+  const [a, b] = [skinLocusChromaAt(fromY), skinLocusChromaAt(toY)];
+  return [gain[0], gain[1] * Math.exp(b[0] - a[0]), gain[2] * Math.exp(b[1] - a[1])];
 }
 
 /** The light the references decided (`combineCues`' lightFs) and skin's correction beyond it, from skin's factor `skinFs` as A_D uses it (sheen taken out). */

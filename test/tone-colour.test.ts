@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
+import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, type SkinPrior } from "../src/pipeline/delight/references.ts";
+import { luminance } from "../src/primitives/color.ts";
+
+/** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
+const priorOf =
+  (median: number[]): SkinPrior =>
+  (wb) => {
+    const m = matchSkinLocus(median.map((v, c) => v * wb[c]));
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, gain: m.gain.map((g, c) => g * wb[c]) };
+  };
+const lum = (v: ArrayLike<number>) => luminance(v[0], v[1], v[2]);
+const sclera = (fs: [number, number, number], sigmaLnY: number, sigmaChroma: number) => [{ name: "sclera" as const, cue: { fs, sigmaLnY, sigmaChroma }, reason: "ok", pixels: 200, clipped: 0, purity: 0.5 }];
+
+describe("the skin's colour follows its lightness along the locus", () => {
+  it("locus chromaticity at a luminance runs through the anchors and holds past the ends", () => {
+    const chroma = (v: number[]) => [Math.log(v[1] / v[0]), Math.log(v[2] / v[0])];
+    const a38 = [0.429, 0.246, 0.17];
+    const a12 = [0.322, 0.163, 0.093];
+    expect(skinLocusChromaAt(lum(a38))[0]).toBeCloseTo(chroma(a38)[0], 9);
+    const mid = skinLocusChromaAt((lum(a38) + lum(a12)) / 2);
+    expect(mid[1]).toBeCloseTo((chroma(a38)[1] + chroma(a12)[1]) / 2, 9);
+    expect(skinLocusChromaAt(0.01)).toEqual(skinLocusChromaAt(SKIN_LOCUS_Y_RANGE[0]));
+    expect(skinLocusChromaAt(0.43)).toEqual(skinLocusChromaAt(0.36));
+  });
+
+  it("a face whose colour says the darkest skin and whose sclera says mid skin gets a mid skin's colour, not the darkest's saturation", () => {
+    // Relative skin albedo of the ITA −45° median's chromaticity: the prior reads Y 0.068, its colour the darkest on the locus.
+    const median = [0.128, 0.054, 0.028].map((v) => 3 * v);
+    const prior = priorOf(median);
+    // A sclera that puts the skin at Y 0.2 (ITA ≈ 12°), sure of its luminance, unsure of the light's colour.
+    const k = 0.2 / lum(median);
+    const out = combineCues(prior, [1, 1, 1], sclera([k, k, k], 0.2, 0.3), median);
+    expect(out.cues.sclera.used).toBe(true);
+    const skin = median.map((v, c) => v * out.fs[c]);
+    const Y = lum(skin);
+    expect(Y).toBeCloseTo(out.cues.skinY.combined, 9);
+    // The joint estimate puts the colour between the prior's point (read under the combined white
+    // balance: the sclera's colour moves it a little) and the combined lightness, nearer the latter.
+    const expected = Math.exp(skinLocusLnY(Math.log(0.068), out.cues.priorSigmaLnY, Math.log(Y)));
+    expect(out.cues.skinY.colour).toBeCloseTo(expected, 3);
+    expect(Math.log(expected / 0.068)).toBeGreaterThan(0.5 * Math.log(Y / 0.068));
+    // The A_D colour's own place on the locus is that point (before: the darkest median's, Y 0.068).
+    expect(Math.abs(Math.log(matchSkinLocus(skin).luminance / expected))).toBeLessThan(0.05);
+  });
+
+  it("with no reference, or where the prior's doubt is all the skin's own, the colour stays where the prior read it", () => {
+    const median = [0.3, 0.18, 0.12];
+    const prior = priorOf(median);
+    const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0, purity: null }], median);
+    expect(none.cues.skinY.colour).toBeCloseTo(none.cues.skinY.prior, 9);
+    // σ_prior = σ_skin: the white balance has no doubt, the colour is the skin's.
+    expect(skinLocusLnY(-2, PRIOR_SIGMA_LN_Y, -1)).toBeCloseTo(-2, 4);
+    // A white balance far less sure than skin's spread: the colour follows the lightness.
+    expect(skinLocusLnY(-2, 10, -1)).toBeCloseTo(-1, 2);
+  });
+});
