@@ -141,6 +141,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   ears: { ears: { enabled: true } },
   // The head predicted from the face's metric size (the iris) as well as its proportions (fit/head-targets.ts `FaceSizeReading`); off by default.
   headFromSize: { headFromFaceSize: true },
+  // The silhouette term held the neck's outline too until the neck was left to the head's outline (fit/silhouette.ts `neck`).
+  silhouetteNeck: { silhouette: { neck: true } },
 };
 
 /** Figures of one fit variant over the set. */

@@ -101,7 +101,8 @@ function neckOffsetPx(result: ReturnType<typeof fit>, truth: Float32Array): { ri
 // The silhouette term alone: the head's outline (fit/head-outline.ts) reads the neck's girth from the same mask, so it is off in both.
 const noOutline = { headOutline: { enabled: false } };
 const off = { silhouette: { ...SILHOUETTE_DEFAULTS, iterations: 0 }, ...noOutline };
-const on = { ...FIT_DEFAULTS, ...noOutline };
+// The neck's outline is off by default (fit/silhouette.ts `neck`); these cases widen the neck to see the term work.
+const on = { ...FIT_DEFAULTS, silhouette: { ...SILHOUETTE_DEFAULTS, neck: true }, ...noOutline };
 
 describe("fit's silhouette term", () => {
   it("recovers a known widening of the neck below the chin from the person mask", () => {
@@ -117,6 +118,15 @@ describe("fit's silhouette term", () => {
     for (const s of [after.left, after.right]) {
       expect(Math.abs(s)).toBeLessThan(0.4 * expected);
     }
+  });
+
+  it("by default leaves the neck below the chin to the head's outline: a widened neck is not taken", () => {
+    const truth = widened(WIDEN_M);
+    const capture = synthetic(truth);
+    const before = neckOffsetPx(fit({ capture, head }, off), truth);
+    const byDefault = neckOffsetPx(fit({ capture, head }, { ...FIT_DEFAULTS, ...noOutline }), truth);
+    const expected = (WIDEN_M * camera().fx) / 0.7;
+    for (const side of ["left", "right"] as const) expect(Math.abs(byDefault[side] - before[side])).toBeLessThan(0.25 * expected);
   });
 
   it("does nothing when the mask matches the head", () => {
