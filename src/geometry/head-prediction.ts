@@ -25,7 +25,7 @@ export type HeadDimension = (typeof HEAD_DIMENSIONS)[number];
 export const HEAD_INDEX = Object.fromEntries(HEAD_DIMENSIONS.map((d, i) => [d, i])) as Record<HeadDimension, number>;
 
 /** SD of the unknown common log scale of the measured face (ln units): wide enough that only proportions count. */
-export const UNKNOWN_SCALE_SD = 1;
+const UNKNOWN_SCALE_SD = 1;
 
 export interface HeadPrediction {
   /** ln(predicted ÷ mean) per head dimension, in HEAD_DIMENSIONS order. */
