@@ -60,7 +60,15 @@ function cameraAt(mm35: number, distance: number): Camera {
 
 const dist3 = (p: ArrayLike<number>, a: number, b: number) => Math.hypot(p[3 * a] - p[3 * b], p[3 * a + 1] - p[3 * b + 1], p[3 * a + 2] - p[3 * b + 2]);
 
+// Fits are the slow part: the same photo and options are fitted once per file.
+const fitted = new Map<string, ReturnType<typeof fitOnce>>();
 function fitAt(mm35: number, distance: number, focalLengthFactor = 0, options: FitOptions = {}) {
+  const key = JSON.stringify([mm35, distance, focalLengthFactor, options]);
+  if (!fitted.has(key)) fitted.set(key, fitOnce(mm35, distance, focalLengthFactor, options));
+  return fitted.get(key)!;
+}
+
+function fitOnce(mm35: number, distance: number, focalLengthFactor: number, options: FitOptions) {
   const person = personLandmarks();
   const landmarks = photoLandmarks(cameraAt(mm35, distance), person);
   const result = fit(
