@@ -28,7 +28,7 @@ import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { decodeImage } from "../src/image/decode.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { capture } from "../src/pipeline/capture.ts";
-import { fit, type FitOptions } from "../src/pipeline/fit.ts";
+import { fit, FIT_DEFAULTS, type FitOptions } from "../src/pipeline/fit.ts";
 import { LANDMARK_SD_IOD, predictHeadProportions } from "../src/pipeline/fit/head-targets.ts";
 import { FACE_OVAL, NOSE_ROOT, NOSE_TIP } from "../src/primitives/face-topology.ts";
 import type { CaptureResult, FitResult, LensHint, TemplateHead } from "../src/types.ts";
@@ -139,6 +139,10 @@ export const ABLATIONS: Record<string, FitOptions> = {
   noHeadOutline: { headOutline: { enabled: false } },
   // The ears step is off by default (fit/ears.ts): this variant turns it on; with it on by default it becomes `noEars: { ears: { enabled: false } }`.
   ears: { ears: { enabled: true } },
+  // The head predicted from the face's metric size (the iris) as well as its proportions (fit/head-targets.ts `FaceSizeReading`); off by default.
+  headFromSize: { headFromFaceSize: true },
+  // The silhouette term held the neck's outline too until the neck was left to the head's outline (fit/silhouette.ts `neck`).
+  silhouetteNeck: { silhouette: { neck: true } },
 };
 
 /** Figures of one fit variant over the set. */
@@ -152,7 +156,7 @@ export interface ShapeFitFigures {
   /** Per region and template axis: within-person SD against the SD of the people's means, mm (eval/shape-axes.ts). */
   axes: AxisSpread;
   /** Per photo: the face's measured log ratios and the predicted head, mm at the template's size. */
-  photos: { person: string; name: string; faceLogRatio: number[]; head: Record<string, number>; fitMs: number; photographedErrorIodPct: number; neutralErrorIodPct: number | null }[];
+  photos: { person: string; name: string; faceLogRatio: number[]; irisLogRatio: number | null; head: Record<string, number>; fitMs: number; photographedErrorIodPct: number; neutralErrorIodPct: number | null }[];
   /** Landmark reprojection RMS over the photos, % of the interocular distance: the head as photographed (what the unwrap samples through) and the neutral head. */
   landmarkError: { photographedIodPct: number; worstPhotographedIodPct: number; neutralIodPct: number | null };
   /** Per predicted head dimension: SD within a person (pooled) and between people's means, mm, and the survey's SD at the mean. */
@@ -180,14 +184,17 @@ function spread(photos: { person: string }[], value: (i: number) => number): { w
 
 /** Fits every photo with one variant's options and measures the set; `onFit` sees each fit as it is made (its time in ms). */
 export async function measureVariant(variant: string, options: FitOptions, photos: SetPhoto[], head: TemplateHead, region: Uint8Array, onFit?: (photo: SetPhoto, fitted: FitResult, fitMs: number) => Promise<void> | void): Promise<ShapeFitFigures> {
-  const items: (ShapeItem & { faceLogRatio: number[]; head: Record<string, number>; fitMs: number; name: string; photographedErrorIodPct: number; neutralErrorIodPct: number | null })[] = [];
+  const items: (ShapeItem & { faceLogRatio: number[]; irisLogRatio: number | null; head: Record<string, number>; fitMs: number; name: string; photographedErrorIodPct: number; neutralErrorIodPct: number | null })[] = [];
   for (const p of photos) {
     const t0 = performance.now();
     const r = fit({ capture: p.capture, head, lens: p.lens }, options);
     const fitMs = performance.now() - t0;
     await onFit?.(p, r, fitMs);
     const sd = options.landmarkSdIod;
-    const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd);
+    // The head the fit predicted: from the face's proportions, and its size where the fit used the iris.
+    const e = r.cameraEstimate;
+    const size = (options.headFromFaceSize ?? FIT_DEFAULTS.headFromFaceSize) && e.irisSize ? { ...e.irisSize, headLogScale: Math.log(e.metricScale) } : undefined;
+    const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd, size);
     const k = pred.proportions;
     items.push({
       person: p.person,
@@ -195,6 +202,7 @@ export async function measureVariant(variant: string, options: FitOptions, photo
       positions: r.mesh.positions,
       areas: vertexAreas(r.mesh.positions, r.mesh.indices),
       faceLogRatio: pred.face.logRatio,
+      irisLogRatio: e.irisSize?.logRatio ?? null,
       head: { breadth: 1000 * HEAD_NORMS.headBreadth * k.breadth, length: 1000 * HEAD_NORMS.headLength * k.length, height: 1000 * HEAD_NORMS.tragionToVertex * k.height, jaw: 1000 * HEAD_NORMS.bitragionBreadth * k.jaw, neck: 1000 * HEAD_NORMS.neckCircumference * k.neck },
       fitMs,
       photographedErrorIodPct: (100 * r.reprojectionErrorPx) / r.interocularPx,
@@ -226,7 +234,7 @@ export async function measureVariant(variant: string, options: FitOptions, photo
     regions,
     axes: axisSpread(items, head.mesh.positions, sets.skin, region, SHAPE_REGIONS, vertexAreas(head.mesh.positions, head.mesh.indices)),
     perPerson: skin.perPerson,
-    photos: items.map((it) => ({ person: it.person, name: it.name, faceLogRatio: it.faceLogRatio, head: it.head, fitMs: it.fitMs, photographedErrorIodPct: it.photographedErrorIodPct, neutralErrorIodPct: it.neutralErrorIodPct })),
+    photos: items.map((it) => ({ person: it.person, name: it.name, faceLogRatio: it.faceLogRatio, irisLogRatio: it.irisLogRatio, head: it.head, fitMs: it.fitMs, photographedErrorIodPct: it.photographedErrorIodPct, neutralErrorIodPct: it.neutralErrorIodPct })),
     landmarkError: {
       photographedIodPct: mean(items.map((it) => it.photographedErrorIodPct)),
       worstPhotographedIodPct: Math.max(...items.map((it) => it.photographedErrorIodPct)),
@@ -285,7 +293,7 @@ export async function evaluateShapeFit(dir: string, outDir: string, log: (line: 
     figures.push(fig);
     for (const line of describe(fig)) log(line);
   }
-  const photoLines = figures[0].photos.map((p) => `  ${p.person}/${p.name}: face ln-ratios ${p.faceLogRatio.map((x) => f(x, 3)).join(" ")} · head ${Object.entries(p.head).map(([d, v]) => `${d} ${v.toFixed(1)}`).join(" ")}`);
+  const photoLines = figures[0].photos.map((p) => `  ${p.person}/${p.name}: face ln-ratios ${p.faceLogRatio.map((x) => f(x, 3)).join(" ")} · iris size ln-ratio ${f(p.irisLogRatio, 3)} · head ${Object.entries(p.head).map(([d, v]) => `${d} ${v.toFixed(1)}`).join(" ")}`);
   for (const line of photoLines) log(line);
   await writeFileAtomic(path.join(outDir, "shape-fit.json"), JSON.stringify(figures, null, 1));
   return figures;

@@ -254,6 +254,8 @@ export interface CameraEstimate {
   scaleDecidedBy: string;
   /** The photo's visible iris diameter, pixels (null: iris landmarks not confident). */
   irisDiameterPx: number | null;
+  /** The iris's own reading of the head's size before the survey's prior: ln(size ÷ the template's) and its SD (population iris spread, model error, a pixel); null without an iris. */
+  irisSize: { logRatio: number; sdLn: number } | null;
 }
 
 /** The fitted head for one photo. */

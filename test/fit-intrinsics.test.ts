@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { readExifLens } from "../src/image/exif.ts";
-import { fit } from "../src/pipeline/fit.ts";
+import { fit, type FitOptions } from "../src/pipeline/fit.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LEFT_CHEEK_EDGE, LEFT_IRIS, RIGHT_CHEEK_EDGE, RIGHT_IRIS, FOREHEAD_TOP, CHIN } from "../src/primitives/face-topology.ts";
 import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
@@ -60,12 +60,20 @@ function cameraAt(mm35: number, distance: number): Camera {
 
 const dist3 = (p: ArrayLike<number>, a: number, b: number) => Math.hypot(p[3 * a] - p[3 * b], p[3 * a + 1] - p[3 * b + 1], p[3 * a + 2] - p[3 * b + 2]);
 
-function fitAt(mm35: number, distance: number, focalLengthFactor = 0) {
+// Fits are the slow part: the same photo and options are fitted once per file.
+const fitted = new Map<string, ReturnType<typeof fitOnce>>();
+function fitAt(mm35: number, distance: number, focalLengthFactor = 0, options: FitOptions = {}) {
+  const key = JSON.stringify([mm35, distance, focalLengthFactor, options]);
+  if (!fitted.has(key)) fitted.set(key, fitOnce(mm35, distance, focalLengthFactor, options));
+  return fitted.get(key)!;
+}
+
+function fitOnce(mm35: number, distance: number, focalLengthFactor: number, options: FitOptions) {
   const person = personLandmarks();
   const landmarks = photoLandmarks(cameraAt(mm35, distance), person);
   const result = fit(
     { capture: { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" }, landmarks, landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) }, head },
-    { intrinsics: { focalLengthFactor } },
+    { ...options, intrinsics: { focalLengthFactor } },
   );
   const lv = head.landmarkVertices, P = result.mesh.positions;
   const width = dist3(P, lv[RIGHT_CHEEK_EDGE], lv[LEFT_CHEEK_EDGE]), trueWidth = dist3(person, RIGHT_CHEEK_EDGE, LEFT_CHEEK_EDGE);
@@ -88,6 +96,22 @@ describe("focal length and metric size from the landmarks", () => {
       expect(e.metricScale).toBeLessThan(1.06);
       expect(Math.abs(r.widthRatio - 1)).toBeLessThan(0.06);
     }
+  });
+
+  it("with the head predicted from the face's size, the iris's 6 % larger face gets a head smaller for its face (the survey's allometry), not one scaled with it", () => {
+    const proportional = fitAt(85, 1.4), allometric = fitAt(85, 1.4, 0, { headFromFaceSize: true });
+    const iris = allometric.result.cameraEstimate.irisSize!;
+    expect(iris.logRatio).toBeCloseTo(Math.log(1.06), 1);
+    expect(iris.sdLn).toBeGreaterThan(0.05);
+    // Vault breadth (widest skin at the tragion's height and above) against the face's cheek-edge width.
+    const vaultForFace = (r: ReturnType<typeof fitAt>) => {
+      const P = r.result.mesh.positions, lv = head.landmarkVertices;
+      let maxX = 0;
+      for (let v = 0; v < P.length / 3; v++) if (P[3 * v + 1] > P[3 * lv[RIGHT_CHEEK_EDGE] + 1] + 0.02 && P[3 * v + 2] < P[3 * lv[RIGHT_CHEEK_EDGE] + 2] - 0.03) maxX = Math.max(maxX, Math.abs(P[3 * v]));
+      return (2 * maxX) / dist3(P, lv[RIGHT_CHEEK_EDGE], lv[LEFT_CHEEK_EDGE]);
+    };
+    expect(allometric.result.cameraEstimate.metricScale).toBeCloseTo(proportional.result.cameraEstimate.metricScale, 12);
+    expect(vaultForFace(allometric)).toBeLessThan(vaultForFace(proportional) - 0.002);
   });
 
   it("with the old fixed focal length (1.2 × the long side ≈ 41 mm here) the face is 5 % too narrow at 26 mm and too broad at 85 mm", () => {

@@ -101,13 +101,22 @@ function neckOffsetPx(result: ReturnType<typeof fit>, truth: Float32Array): { ri
 // The silhouette term alone: the head's outline (fit/head-outline.ts) reads the neck's girth from the same mask, so it is off in both.
 const noOutline = { headOutline: { enabled: false } };
 const off = { silhouette: { ...SILHOUETTE_DEFAULTS, iterations: 0 }, ...noOutline };
-const on = { ...FIT_DEFAULTS, ...noOutline };
+// The neck's outline is off by default (fit/silhouette.ts `neck`); these cases widen the neck to see the term work.
+const on = { ...FIT_DEFAULTS, silhouette: { ...SILHOUETTE_DEFAULTS, neck: true }, ...noOutline };
+
+/** The widened neck's photo and the neck's offsets without the term, made once for the cases that share them. */
+let widenedCase: { truth: Float32Array; capture: ReturnType<typeof synthetic>; before: { right: number; left: number } } | undefined;
+function widenedNeck() {
+  if (!widenedCase) {
+    const truth = widened(WIDEN_M), capture = synthetic(truth);
+    widenedCase = { truth, capture, before: neckOffsetPx(fit({ capture, head }, off), truth) };
+  }
+  return widenedCase;
+}
 
 describe("fit's silhouette term", () => {
   it("recovers a known widening of the neck below the chin from the person mask", () => {
-    const truth = widened(WIDEN_M);
-    const capture = synthetic(truth);
-    const before = neckOffsetPx(fit({ capture, head }, off), truth);
+    const { truth, capture, before } = widenedNeck();
     const after = neckOffsetPx(fit({ capture, head }, on), truth);
     const expected = (WIDEN_M * camera().fx) / 0.7;
     // Without the term the neck stays the template's: the whole widening is missing on both sides.
@@ -117,6 +126,13 @@ describe("fit's silhouette term", () => {
     for (const s of [after.left, after.right]) {
       expect(Math.abs(s)).toBeLessThan(0.4 * expected);
     }
+  });
+
+  it("by default leaves the neck below the chin to the head's outline: a widened neck is not taken", () => {
+    const { truth, capture, before } = widenedNeck();
+    const byDefault = neckOffsetPx(fit({ capture, head }, { ...FIT_DEFAULTS, ...noOutline }), truth);
+    const expected = (WIDEN_M * camera().fx) / 0.7;
+    for (const side of ["left", "right"] as const) expect(Math.abs(byDefault[side] - before[side])).toBeLessThan(0.25 * expected);
   });
 
   it("does nothing when the mask matches the head", () => {

@@ -28,6 +28,22 @@ describe("head prediction from the face (ANSUR II covariances)", () => {
     for (const r of p.logRatio) expect(Math.abs(r)).toBeLessThan(2e-3);
   });
 
+  it("with the face's size read (the iris), a uniformly larger face predicts a larger vault, by less than the face (the survey's allometry), a neck by more, and both less the looser the reading", () => {
+    const larger = [0.08, 0.08, 0.08], noise = [0.02, 0.02, 0.02];
+    const tight = predictHeadFromFace(larger, noise, 0.02), loose = predictHeadFromFace(larger, noise, 0.1);
+    expect(tight.logRatio[HEAD_INDEX.neckcircumference]).toBeGreaterThan(0.08);
+    for (const d of ["headbreadth", "headlength", "tragiontopofhead", "neckcircumference"] as const) {
+      const [t, l] = [tight.logRatio[HEAD_INDEX[d]], loose.logRatio[HEAD_INDEX[d]]];
+      expect(t).toBeGreaterThan(0.02);
+      if (d !== "neckcircumference") expect(t).toBeLessThan(0.06);
+      expect(l).toBeGreaterThan(0);
+      expect(l).toBeLessThan(t);
+      // A known size explains more of the head than proportions alone.
+      expect(tight.logSd[HEAD_INDEX[d]]).toBeLessThan(predictHeadFromFace(larger, noise).logSd[HEAD_INDEX[d]]);
+    }
+    expect(() => predictHeadFromFace(larger, noise, 0)).toThrow(/scale's SD/);
+  });
+
   it("a face broad for its length predicts a broader head and neck, less so the noisier the measure", () => {
     const broad = [0.05, -0.05, 0];
     const exact = predictHeadFromFace(broad);

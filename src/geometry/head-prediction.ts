@@ -4,10 +4,13 @@
  * built by scripts/anthropometry-regression.ts), with the face measured through noise.
  *
  * Measurement model: the face dimensions are seen as y = x + s·1 + e, where x are the true log
- * dimensions, e independent noise (landmark error) and s a common log scale that a single photo
- * cannot know (the pinhole scale trades size for distance). s gets a very wide prior, so the
- * prediction uses the face's proportions only and returns the head at the survey's mean size; the
- * noise shrinks the prediction toward the mean head as far as the measurement is unsure.
+ * dimensions, e independent noise (landmark error) and s the error of the face's common log scale.
+ * A photo's landmarks alone cannot know that scale (the pinhole scale trades size for distance):
+ * then s gets a very wide prior, the prediction uses the face's proportions only and returns the
+ * head at the survey's mean size. With a metric reading of the face's size (the iris), y carries
+ * that size and s is the reading's error, so a larger face predicts a larger head by the survey's
+ * allometry, not in proportion. The noise shrinks the prediction toward the mean head as far as
+ * the measurement is unsure.
  *
  *   const p = predictHeadFromFace([0.02, -0.01, 0]);   // face 2 % wider, 1 % shorter than the mean
  *   Math.exp(p.logRatio[HEAD_INDEX.headbreadth]);      // head breadth ÷ the mean head's
@@ -36,15 +39,17 @@ export interface HeadPrediction {
 /**
  * Predicts the head's dimensions from the face's: `faceLogRatio[a]` = ln(measured ÷ mean) of
  * FACE_DIMENSIONS[a]; `noiseLogSd[a]` its measurement SD (ln units; 0 = exact, apart from the
- * unknown overall scale). Throws on a wrong length or a non-finite value.
+ * overall scale); `scaleLogSd` the SD of the error in the face's overall log size (the default:
+ * unknown, proportions only). Throws on a wrong length or a non-finite or non-positive SD.
  */
-export function predictHeadFromFace(faceLogRatio: readonly number[], noiseLogSd: readonly number[] = FACE_DIMENSIONS.map(() => 0)): HeadPrediction {
+export function predictHeadFromFace(faceLogRatio: readonly number[], noiseLogSd: readonly number[] = FACE_DIMENSIONS.map(() => 0), scaleLogSd = UNKNOWN_SCALE_SD): HeadPrediction {
   const f = FACE_DIMENSIONS.length, h = HEAD_DIMENSIONS.length;
   if (faceLogRatio.length !== f || noiseLogSd.length !== f) throw new Error(`predictHeadFromFace: expected ${f} face dimensions (${FACE_DIMENSIONS.join(", ")})`);
   if (![...faceLogRatio, ...noiseLogSd].every(Number.isFinite)) throw new Error("predictHeadFromFace: face ratios and noise SDs must be finite");
+  if (!(scaleLogSd > 0) || !Number.isFinite(scaleLogSd)) throw new Error("predictHeadFromFace: the scale's SD must be a positive finite number");
   // Covariance of what is observed: the face's own, plus the noise and the unknown common scale.
   const observed = new Float64Array(f * f);
-  for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) observed[a * f + b] = LOG_COVARIANCE[a][b] + UNKNOWN_SCALE_SD ** 2 + (a === b ? noiseLogSd[a] ** 2 : 0);
+  for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) observed[a * f + b] = LOG_COVARIANCE[a][b] + scaleLogSd ** 2 + (a === b ? noiseLogSd[a] ** 2 : 0);
   // Solve once for the mean (one column) and the head–face cross-covariance (h columns).
   const rhs = new Float64Array(f * (1 + h));
   for (let a = 0; a < f; a++) {

@@ -64,6 +64,8 @@ export interface FitOptions {
   anchorSmoothingM?: number;
   /** Per-axis SD of a face landmark as a fraction of the inter-pupillary distance: how far the face's measured proportions are trusted when the head is predicted from them (larger keeps the head nearer the survey mean). */
   landmarkSdIod?: number;
+  /** The head is predicted from the face's metric size (the iris) as well as its proportions, so the head-to-face ratio follows the survey's allometry (fit/head-targets.ts `FaceSizeReading`); false: proportions only, the head scaled with the face. Needs `metricScale`. */
+  headFromFaceSize?: boolean;
   /** Landmark confidence below which a landmark is ignored (0..1). */
   minConfidence?: number;
   /** Largest turn of an eyeball toward its iris landmark, degrees. */
@@ -96,6 +98,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
+  headFromFaceSize: false,
   minConfidence: 0.05,
   maxGazeDeg: 35,
   visibilityResolution: 1024,
@@ -178,7 +181,8 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   });
   // The far side of the head takes the proportions predicted from the face's, and the face's mean shift.
   const shift = faceShift(disp, weights);
-  const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod);
+  const size = o.headFromFaceSize && o.metricScale && estimate.irisSize ? { ...estimate.irisSize, headLogScale: Math.log(estimate.metricScale) } : undefined;
+  const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod, size);
   const anchorDisp = anchorDisplacements(head, anchors, predicted.proportions, shift);
   const mm = predictedHeadMm(predicted.proportions);
   log.debug(`fit: head predicted from the face: breadth ${mm.breadth.toFixed(1)} mm, length ${mm.length.toFixed(1)} mm, tragion–vertex ${mm.tragionToVertex.toFixed(1)} mm, neck ${mm.neckCircumference.toFixed(0)} mm round`);

@@ -84,10 +84,34 @@ export function proportionsOf(prediction: HeadPrediction): HeadProportions {
   };
 }
 
-/** Predicts the head's proportions from the photo's landmarks (see measureFaceProportions). */
-export function predictHeadProportions(landmarks: ArrayLike<number>, confidence: ArrayLike<number>, minConfidence: number, landmarkSdIod = LANDMARK_SD_IOD): { face: FaceProportions; proportions: HeadProportions; prediction: HeadPrediction } {
+/**
+ * A metric reading of the face's size (the iris, fit/intrinsics.ts) and the scale the fitted head
+ * is finally given (`metricScale`): with it the head is predicted from the face's size as well as
+ * its proportions, then expressed against a face at the template's size, since the fit warps the
+ * face at that size and scales the whole head last.
+ */
+export interface FaceSizeReading {
+  /** ln(the face's size ÷ the template's) the reading implies. */
+  logRatio: number;
+  /** Its SD, ln units. */
+  sdLn: number;
+  /** ln of the scale the fitted head is given at the end. */
+  headLogScale: number;
+}
+
+/**
+ * Predicts the head's proportions from the photo's landmarks (see measureFaceProportions) and,
+ * when given, the face's metric size; the proportions are against the template's head with the
+ * face at the template's size.
+ */
+export function predictHeadProportions(landmarks: ArrayLike<number>, confidence: ArrayLike<number>, minConfidence: number, landmarkSdIod = LANDMARK_SD_IOD, size?: FaceSizeReading): { face: FaceProportions; proportions: HeadProportions; prediction: HeadPrediction } {
   const face = measureFaceProportions(landmarks, confidence, minConfidence, landmarkSdIod);
-  const prediction = predictHeadFromFace(face.logRatio, face.noiseLogSd);
+  if (!size) {
+    const prediction = predictHeadFromFace(face.logRatio, face.noiseLogSd);
+    return { face, proportions: proportionsOf(prediction), prediction };
+  }
+  const metric = predictHeadFromFace(face.logRatio.map((r) => r + size.logRatio), face.noiseLogSd, size.sdLn);
+  const prediction = { ...metric, logRatio: metric.logRatio.map((r) => r - size.headLogScale) };
   return { face, proportions: proportionsOf(prediction), prediction };
 }
 

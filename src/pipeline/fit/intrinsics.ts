@@ -216,6 +216,7 @@ interface ScaleEstimate {
   sdLn: number;
   decidedBy: string;
   irisDiameterPx: number | null;
+  iris: CameraEstimate["irisSize"];
 }
 
 /** The head's size ÷ the template's, from the iris (when measured) and ANSUR II's spread of face size. */
@@ -226,14 +227,14 @@ function metricScale(input: IntrinsicsInput, pxPerTemplateM: number, o: Required
   for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) v += LOG_COVARIANCE[a][b] / (f * f);
   const priorSd = Math.sqrt(v);
   const iris = irisDiameterPx(input.landmarks, input.confidence);
-  if (!iris) return { value: 1, sdLn: priorSd, decidedBy: "anthropometric prior", irisDiameterPx: null };
+  if (!iris) return { value: 1, sdLn: priorSd, decidedBy: "anthropometric prior", irisDiameterPx: null, iris: null };
   // The iris in template metres if the head were the template's size; the true iris is HVID.
   const hvid = HVID;
   const measuredLn = Math.log(hvid.mean / (iris / pxPerTemplateM));
   const irisSd = Math.hypot(hvid.sd / hvid.mean, o.irisModelSdLn, 1 / iris);
   const wIris = 1 / irisSd ** 2, wPrior = 1 / priorSd ** 2;
   const ln = (wIris * measuredLn) / (wIris + wPrior);
-  return { value: Math.exp(ln), sdLn: 1 / Math.sqrt(wIris + wPrior), decidedBy: wIris > wPrior ? "iris" : "anthropometric prior (iris weighed in)", irisDiameterPx: iris };
+  return { value: Math.exp(ln), sdLn: 1 / Math.sqrt(wIris + wPrior), decidedBy: wIris > wPrior ? "iris" : "anthropometric prior (iris weighed in)", irisDiameterPx: iris, iris: { logRatio: measuredLn, sdLn: irisSd } };
 }
 
 /**
@@ -291,6 +292,7 @@ function report(f: number, sdLn: number, decidedBy: string, cues: CameraEstimate
     metricScaleSdLn: scale.sdLn,
     scaleDecidedBy: scale.decidedBy,
     irisDiameterPx: scale.irisDiameterPx,
+    irisSize: scale.iris,
   };
 }
 

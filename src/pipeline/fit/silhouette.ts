@@ -1,7 +1,7 @@
 /**
  * fit's silhouette term: the head's occluding contour, as the camera sees it, held to the head's
- * outline in the photo (jaw, cheeks, chin, neck; not the ears or the scalp: see templateInfo) where
- * that outline is the head's own.
+ * outline in the photo (jaw, cheeks, chin; the neck only with `neck`; not the ears or the scalp:
+ * see templateInfo) where that outline is the head's own.
  *
  * Each round: warp the template with the current warp; find its occluding contour (points on mesh
  * edges where the normal turns perpendicular to the view ray) on the outer boundary of its
@@ -14,6 +14,7 @@
 import { computeNormals, weldMap } from "../../geometry/mesh-utils.ts";
 import { FACE_OVAL, LEFT_BROW_CORE, LOWER_LIP_BOTTOM, MESH_LANDMARK_COUNT, RIGHT_BROW_CORE } from "../../primitives/face-topology.ts";
 import { ATLAS } from "../../geometry/uv-atlas.ts";
+import { headFrame } from "../../geometry/head-shape.ts";
 import { createFragments, rasterize } from "../../raster/rasterize.ts";
 import { cameraCentre, projectToScreen } from "../../render/camera.ts";
 import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
@@ -40,6 +41,8 @@ export interface SilhouetteOptions {
   rasterSize?: number;
   /** A prior target (input.priors) within this distance of a silhouette constraint on the template gives way to it, metres. */
   releaseM?: number;
+  /** Hold the neck's outline too (contour points below the chin on the template); false leaves the neck to the predicted head and the head's outline (fit/head-outline.ts reads its girth). */
+  neck?: boolean;
 }
 
 /**
@@ -60,6 +63,10 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   // The clearance the head anchors keep from the face's landmarks (fit/anchors.ts), for the same reason:
   // a prior target nearer than that to measured data holds the surface against it.
   releaseM: FACE_CLEARANCE_M,
+  // Off: the neck's outline in a photo follows the neck's turn and tilt under the head (not modelled:
+  // the fitted neck turns with the head) and the collar; on the identity set its sideways pull was
+  // photo-to-photo noise with no person in it (docs/evaluation.md, "The neck's outline left to the head's outline").
+  neck: false,
 };
 
 export interface SilhouetteInput {
@@ -127,8 +134,9 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   const src = { image: input.image, masks };
   let current = { key: "", factored };
   const search = searchOf(input.interocularPx, o);
+  const neckTopY = headFrame().chinY;
   for (let round = 0; round < o.iterations; round++) {
-    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression);
+    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression).filter((p) => o.neck || p.template[1] >= neckTopY);
     const pairs = pairContour(src, colours, contour, search);
     const residual = meanResidual(pairs) / input.interocularPx;
     if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
