@@ -12,10 +12,11 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
-import { enamelColour, expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { enamelColour, teethColour } from "../src/pipeline/teeth-colour.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
-import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
+import { baselineMaps, mouthPlainParts, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
 
@@ -131,6 +132,9 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
   const photo = cap.image;
 
+  // The mouth parts in the head's own colours (the teeth the photo's enamel, de-lit), for ours and the baseline alike.
+  const photoTeeth = measureTeeth(cap.image, cap.landmarks);
+  const mouth = mouthPlainParts(fit.head.parts, teethColour(photoTeeth, eyes.lightGain).albedo);
   // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
   // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
   const ours: SkinMaps = {
@@ -139,10 +143,11 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
     ambientOcclusion: u.ambientOcclusion,
+    plainParts: mouth,
   };
   const scale = baselineScale(stages);
   const naive = baselineMaps(up.texture, scale, u.ambientOcclusion);
-  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture) };
+  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture), plainParts: mouth };
   const light = lightingFromEstimate(delit.lighting);
   // The camera saw the head as photographed (the output head is neutral by default).
   const seen = fit.photographed ?? fit.mesh;
@@ -195,7 +200,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contamination: skin.contamination,
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(measureTeeth(cap.image, cap.landmarks)), u.confidence),
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(photoTeeth), u.confidence),
   };
 
   const win = faceWindow(cap.landmarks);

@@ -7,8 +7,9 @@ import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import type { Camera, FaceMasks, ImageF32, Mesh } from "../src/types.ts";
+import { mouthColours, type MouthColours } from "../materials/gltf-mapping.ts";
+import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
+import { MOUTH_PARTS, type Camera, type FaceMasks, type ImageF32, type Mesh, type TemplateHead } from "../src/types.ts";
 
 /** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */
 export interface PixelWindow {
@@ -85,6 +86,15 @@ export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, mask
     }
   }
   return { width: W, height: H, channels: 3, data, colorSpace: "srgb" };
+}
+
+/**
+ * The mouth parts as the exported head draws them (materials/gltf-mapping.ts mouthColours: the
+ * job's teeth albedo, the default mouth and tongue), typical skin's A_S, for SkinMaps.plainParts.
+ */
+export function mouthPlainParts(parts: TemplateHead["parts"], teethAlbedo?: readonly number[]): PlainPart[] {
+  const colours = mouthColours(teethAlbedo);
+  return parts.filter((p) => MOUTH_PARTS.includes(p.part)).map((p) => ({ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo: colours[p.part as keyof MouthColours], albedoSpecular: A_S_NOMINAL }));
 }
 
 /**
