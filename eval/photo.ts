@@ -13,7 +13,7 @@ import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
-import { enamelColour, teethColour } from "../src/pipeline/teeth-colour.ts";
+import { enamelColour, teethColour, type TeethColour } from "../src/pipeline/teeth-colour.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
 import { baselineMaps, mouthPlainParts, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
@@ -63,6 +63,8 @@ export interface PhotoMeasures {
   irisDeltaE: number | null;
   /** The photo's expression weights, landmark errors with and without it, tooth-coloured share of A_D's lips (eval/expression-checks.ts). */
   expression: ExpressionChecks;
+  /** The teeth's albedo the head carries and where it came from (src/pipeline/teeth-colour.ts), as report.json has it. */
+  teeth: TeethColour;
 }
 
 export interface PhotoEvaluation {
@@ -134,7 +136,8 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
 
   // The mouth parts in the head's own colours (the teeth the photo's enamel, de-lit), for ours and the baseline alike.
   const photoTeeth = measureTeeth(cap.image, cap.landmarks);
-  const mouth = mouthPlainParts(fit.head.parts, teethColour(photoTeeth, eyes.lightGain).albedo);
+  const teeth = teethColour(photoTeeth, eyes.lightGain);
+  const mouth = mouthPlainParts(fit.head.parts, teeth.albedo);
   // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
   // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
   const ours: SkinMaps = {
@@ -201,6 +204,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
     expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(photoTeeth), u.confidence),
+    teeth,
   };
 
   const win = faceWindow(cap.landmarks);

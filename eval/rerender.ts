@@ -9,7 +9,9 @@ import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { mouthColours, type MouthColours } from "../materials/gltf-mapping.ts";
 import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import { MOUTH_PARTS, type Camera, type FaceMasks, type ImageF32, type Mesh, type TemplateHead } from "../src/types.ts";
+import { MOUTH_PARTS, type Camera, type FaceMasks, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
+import { teethColour } from "../src/pipeline/teeth-colour.ts";
 
 /** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */
 export interface PixelWindow {
@@ -86,6 +88,11 @@ export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, mask
     }
   }
   return { width: W, height: H, channels: 3, data, colorSpace: "srgb" };
+}
+
+/** The job's mouth parts for SkinMaps.plainParts: the teeth the photo's enamel de-lit by the iris's light gain (src/pipeline/teeth-colour.ts), as reconstruct exports them. */
+export function jobMouthParts(s: Pick<StageResults, "capture" | "fit" | "eyes">): PlainPart[] {
+  return mouthPlainParts(s.fit.head.parts, teethColour(measureTeeth(s.capture.image, s.capture.landmarks), s.eyes.lightGain).albedo);
 }
 
 /**
