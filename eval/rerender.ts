@@ -7,9 +7,10 @@ import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { mouthColours, type MouthColours } from "../materials/gltf-mapping.ts";
+import { mouthColours } from "../materials/gltf-mapping.ts";
+import { TOOTH_RECESS } from "../src/pipeline/delight/references.ts";
 import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import { MOUTH_PARTS, type Camera, type FaceMasks, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
+import { type Camera, type FaceMasks, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { teethColour } from "../src/pipeline/teeth-colour.ts";
 
@@ -96,12 +97,16 @@ export function jobMouthParts(s: Pick<StageResults, "capture" | "fit" | "eyes">)
 }
 
 /**
- * The mouth parts as the exported head draws them (materials/gltf-mapping.ts mouthColours: the
- * job's teeth albedo, the default mouth and tongue), typical skin's A_S, for SkinMaps.plainParts.
+ * The teeth as the exported head draws them (its teeth albedo: `teethAlbedo`, else
+ * materials/gltf-mapping.ts mouthColours' default), typical skin's A_S, and the recess in the mouth
+ * de-lighting assumes for them (TOOTH_RECESS, the lips' shade and the mouth's hidden sky) as their
+ * occlusion: the renderer casts no shadows, and the albedo was taken from the photo through the same
+ * factor. The cavity and the tongue still read the skin maps: drawn plain and unoccluded they glow
+ * red at the mouth's corners (d3dfr-000002), and their occlusion is not modelled yet.
  */
 export function mouthPlainParts(parts: TemplateHead["parts"], teethAlbedo?: readonly number[]): PlainPart[] {
-  const colours = mouthColours(teethAlbedo);
-  return parts.filter((p) => MOUTH_PARTS.includes(p.part)).map((p) => ({ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo: colours[p.part as keyof MouthColours], albedoSpecular: A_S_NOMINAL }));
+  const albedo = mouthColours(teethAlbedo).teeth;
+  return parts.filter((p) => p.part === "teeth").map((p) => ({ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo, albedoSpecular: A_S_NOMINAL, occlusion: TOOTH_RECESS.factor }));
 }
 
 /**

@@ -40,7 +40,7 @@ export interface SkinMaps {
    * Parts drawn in one plain colour instead of the maps: the mouth parts, whose UVs are their own
    * atlas (src/geometry/mouth.ts MOUTH_ATLAS), not the skin's; sampled from the skin maps they took
    * whatever skin texel shared their UV (the teeth came out skin-coloured with dark seams, issue 16).
-   * Triangle ranges of mesh.indices, linear RGB albedo and a constant A_S; mesh normals, no AO.
+   * Triangle ranges of mesh.indices, linear RGB albedo, a constant A_S and occlusion; mesh normals.
    */
   plainParts?: PlainPart[];
 }
@@ -53,6 +53,8 @@ export interface PlainPart {
   albedo: [number, number, number];
   /** A_S value (as the skin map's). */
   albedoSpecular: number;
+  /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows). */
+  occlusion: number;
 }
 
 export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
@@ -290,7 +292,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     if (plain) {
       a[0] = plain.albedo[0]; a[1] = plain.albedo[1]; a[2] = plain.albedo[2];
       nD[0] = nS[0] = nrm[0]; nD[1] = nS[1] = nrm[1]; nD[2] = nS[2] = nrm[2];
-      shadeAt(plain.albedoSpecular, 1, out);
+      shadeAt(plain.albedoSpecular, plain.occlusion, out);
       return;
     }
     maps.albedo.sample(uv[0], uv[1], a);

@@ -68,11 +68,11 @@ describe("the re-render's plain parts", () => {
     const lighting: SkinLighting = { ambientSh: Array.from(directionalLightSh([0, 1, 0], [0, 0, 0], [1, 1, 1])), directional: [], directionalDiffuse: "exact" };
     const dark: ImageF32 = { width: 4, height: 4, channels: 3, data: new Float32Array(48).fill(0.05), colorSpace: "linear" };
     const skin = head.parts.find((p) => p.part === "skin")!;
-    const img = renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, ambientOcclusion: { ...dark, channels: 1, data: new Float32Array(16).fill(0.2) }, plainParts: [{ ...skin, albedo: [0.6, 0.5, 0.3], albedoSpecular: 0 }] }, lighting, { supersample: 1 });
+    const img = renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, ambientOcclusion: { ...dark, channels: 1, data: new Float32Array(16).fill(0.2) }, plainParts: [{ ...skin, albedo: [0.6, 0.5, 0.3], albedoSpecular: 0, occlusion: 0.5 }] }, lighting, { supersample: 1 });
     const p = (20 * 41 + 20) * 4;
-    // Uniform radiance 1: plain diffuse is the albedo itself (no AO, no map).
-    expect(img.data[p]).toBeCloseTo(0.6, 3);
-    expect(img.data[p + 2]).toBeCloseTo(0.3, 3);
-    expect(() => renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ firstIndex: 1, indexCount: 3, albedo: [1, 1, 1], albedoSpecular: 0 }] }, lighting)).toThrow(/triangle range/);
+    // Uniform radiance 1: plain diffuse is the albedo times the part's own occlusion (not the AO map's 0.2, not A_D's 0.05).
+    expect(img.data[p]).toBeCloseTo(0.3, 3);
+    expect(img.data[p + 2]).toBeCloseTo(0.15, 3);
+    expect(() => renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ firstIndex: 1, indexCount: 3, albedo: [1, 1, 1], albedoSpecular: 0, occlusion: 1 }] }, lighting)).toThrow(/triangle range/);
   });
 });
