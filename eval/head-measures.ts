@@ -60,7 +60,7 @@ export async function headMeasures(s: HeadStages, panelSize = 256): Promise<Head
     normalsDiffuse: s.normals.normalsDiffuse,
     normalsSpecular: s.normals.normalsSpecular,
     ambientOcclusion: s.unwrap.ambientOcclusion,
-    plainParts: jobMouthParts(s),
+    plainParts: jobMouthParts(s, s.fit.mesh),
   };
   const views = canonicalViews(s.fit.mesh, s.fit.head.landmarkVertices, maps);
   const photo = s.capture.image;

@@ -27,7 +27,7 @@ export function headViewPanels(stages: StageResults): { panels: StripPanel[]; ca
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
     ambientOcclusion: u.ambientOcclusion,
-    plainParts: jobMouthParts(stages),
+    plainParts: jobMouthParts(stages, fit.mesh),
   };
   const v = fit.head.landmarkVertices[1]; // MediaPipe's nose tip
   const p = fit.mesh.positions;

@@ -137,7 +137,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   // The mouth parts in the head's own colours (the teeth the photo's enamel, de-lit), for ours and the baseline alike.
   const photoTeeth = measureTeeth(cap.image, cap.landmarks);
   const teeth = teethColour(photoTeeth, eyes.lightGain);
-  const mouth = mouthPlainParts(fit.head.parts, teeth.albedo);
+  const mouth = mouthPlainParts(fit.photographed ?? fit.mesh, fit.head.parts, teeth.albedo);
   // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
   // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
   const ours: SkinMaps = {

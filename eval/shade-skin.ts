@@ -53,8 +53,8 @@ export interface PlainPart {
   albedo: [number, number, number];
   /** A_S value (as the skin map's). */
   albedoSpecular: number;
-  /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows). */
-  occlusion: number;
+  /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows): one value, or one per mesh vertex (interpolated). */
+  occlusion: number | Float32Array;
 }
 
 export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
@@ -292,7 +292,9 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     if (plain) {
       a[0] = plain.albedo[0]; a[1] = plain.albedo[1]; a[2] = plain.albedo[2];
       nD[0] = nS[0] = nrm[0]; nD[1] = nS[1] = nrm[1]; nD[2] = nS[2] = nrm[2];
-      shadeAt(plain.albedoSpecular, plain.occlusion, out);
+      const ao = plain.occlusion;
+      const occlusion = typeof ao === "number" ? ao : b0 * ao[idx[3 * tri]] + b1 * ao[idx[3 * tri + 1]] + b2 * ao[idx[3 * tri + 2]];
+      shadeAt(plain.albedoSpecular, occlusion, out);
       return;
     }
     maps.albedo.sample(uv[0], uv[1], a);

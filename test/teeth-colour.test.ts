@@ -73,6 +73,9 @@ describe("the re-render's plain parts", () => {
     // Uniform radiance 1: plain diffuse is the albedo times the part's own occlusion (not the AO map's 0.2, not A_D's 0.05).
     expect(img.data[p]).toBeCloseTo(0.3, 3);
     expect(img.data[p + 2]).toBeCloseTo(0.15, 3);
+    const perVertex = new Float32Array(head.mesh.positions.length / 3).fill(0.25);
+    const img2 = renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ ...skin, albedo: [0.6, 0.5, 0.3], albedoSpecular: 0, occlusion: perVertex }] }, lighting, { supersample: 1 });
+    expect(img2.data[p]).toBeCloseTo(0.15, 3);
     expect(() => renderSkin(head.mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ firstIndex: 1, indexCount: 3, albedo: [1, 1, 1], albedoSpecular: 0, occlusion: 1 }] }, lighting)).toThrow(/triangle range/);
   });
 });
