@@ -12,14 +12,13 @@
  * All references come from the same photo under the same light, so no albedo scale enters; null
  * when the photo shows no teeth to land anywhere: measureTeeth found no opening, or what it found
  * between the lips is not enamel by its own test (green/red below TEETH_DEFAULTS.minGreenRed, or too
- * few pixels; `enamelColour`). Without that test the lightest part of a tongue, the gums or the dark
+ * few pixels; src/pipeline/teeth-colour.ts `enamelColour`). Without that test the lightest part of a tongue, the gums or the dark
  * mouth was the "teeth" reference, and lip texels near it counted (d3dfr-vd102's pale upper lip,
  * vd006's shaded vermilion, vd034's mouth corners: 17, 31, 12 % with no tooth in their crops).
  */
 import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
 import { FACE_REGIONS, type FitResult, type ImageF32, type RegionMaps } from "../src/types.ts";
 import { weightsRecord } from "../src/pipeline/fit/expression.ts";
-import { TEETH_DEFAULTS, type TeethMeasurement } from "../src/pipeline/capture/teeth.ts";
 
 export interface ExpressionChecks {
   /** The photo's weights above 0 (name → 0..1); empty when the expression step did not run. */
@@ -40,17 +39,6 @@ export function expressionChecks(fit: FitResult, texture: ImageF32, regions: Reg
     neutralLandmarkErrorIod: fit.expression ? fit.expression.neutralErrorPx / iod : null,
     lipToothShare: teeth ? lipToothShare(texture, regions, teeth, confidence) : null,
   };
-}
-
-/**
- * The teeth's colour when what measureTeeth found between the lips is enamel (its own green/red and
- * pixel-count tests), else null. Clipped teeth are still teeth: unlike delight, which needs their
- * level, the measure only asks what lips would look like with teeth laid on them.
- */
-export function enamelColour(teeth: TeethMeasurement): [number, number, number] | null {
-  const rgb = teeth.rgb;
-  if (!rgb || teeth.pixels < TEETH_DEFAULTS.minPixels || !(rgb[0] > 0)) return null;
-  return rgb[1] / rgb[0] >= TEETH_DEFAULTS.minGreenRed ? rgb : null;
 }
 
 /** Lowest unwrap confidence of a rim texel that speaks for the skin around the lips (below it the texel was filled, not seen). */

@@ -11,6 +11,7 @@ import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { reconstruct } from "../src/pipeline/reconstruct.ts";
 import type { ImageF32, Logger, Preset, StageResults } from "../src/types.ts";
 import { albedoWithEyes, canonicalViews, type CanonicalView } from "./canonical-view.ts";
+import { jobMouthParts } from "./rerender.ts";
 import { alignedFace, faceEmbeddings } from "./identity.ts";
 import { shapeVertexSets, vertexAreas, type ShapeVertexSets } from "./shape-consistency.ts";
 import type { SkinMaps } from "./shade-skin.ts";
@@ -59,6 +60,7 @@ export async function headMeasures(s: HeadStages, panelSize = 256): Promise<Head
     normalsDiffuse: s.normals.normalsDiffuse,
     normalsSpecular: s.normals.normalsSpecular,
     ambientOcclusion: s.unwrap.ambientOcclusion,
+    plainParts: jobMouthParts(s, s.fit.mesh),
   };
   const views = canonicalViews(s.fit.mesh, s.fit.head.landmarkVertices, maps);
   const photo = s.capture.image;

@@ -8,7 +8,7 @@
  */
 import type { StageResults } from "../src/types.ts";
 import { contaminationOverlay } from "./mask-overlay.ts";
-import { studioView } from "./rerender.ts";
+import { jobMouthParts, studioView } from "./rerender.ts";
 import type { SkinMaps } from "./shade-skin.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, faceWindow, mapPanel, stripPng, type StripPanel } from "./strip.ts";
@@ -27,6 +27,7 @@ export function headViewPanels(stages: StageResults): { panels: StripPanel[]; ca
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
     ambientOcclusion: u.ambientOcclusion,
+    plainParts: jobMouthParts(stages, fit.mesh),
   };
   const v = fit.head.landmarkVertices[1]; // MediaPipe's nose tip
   const p = fit.mesh.positions;

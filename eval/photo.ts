@@ -12,10 +12,11 @@ import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
 import { normalDetail, type NormalDetail } from "./normal-detail.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
-import { enamelColour, expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { expressionChecks, type ExpressionChecks } from "./expression-checks.ts";
+import { enamelColour, teethColour, type TeethColour } from "../src/pipeline/teeth-colour.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { albedoWithEyes } from "./canonical-view.ts";
-import { baselineMaps, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
+import { baselineMaps, mouthPlainParts, rerenderOverPhoto, studioView, underHairAndOccluders } from "./rerender.ts";
 import { skinChecks } from "./skin-checks.ts";
 import { cropPanel, drawLandmarks, faceWindow, mapPanel, type StripPanel } from "./strip.ts";
 
@@ -62,6 +63,8 @@ export interface PhotoMeasures {
   irisDeltaE: number | null;
   /** The photo's expression weights, landmark errors with and without it, tooth-coloured share of A_D's lips (eval/expression-checks.ts). */
   expression: ExpressionChecks;
+  /** The teeth's albedo the head carries and where it came from (src/pipeline/teeth-colour.ts), as report.json has it. */
+  teeth: TeethColour;
 }
 
 export interface PhotoEvaluation {
@@ -131,6 +134,10 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
   const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
   const photo = cap.image;
 
+  // The mouth parts in the head's own colours (the teeth the photo's enamel, de-lit), for ours and the baseline alike.
+  const photoTeeth = measureTeeth(cap.image, cap.landmarks);
+  const teeth = teethColour(photoTeeth, eyes.lightGain);
+  const mouth = mouthPlainParts(fit.photographed ?? fit.mesh, fit.head.parts, teeth.albedo);
   // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
   // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
   const ours: SkinMaps = {
@@ -139,10 +146,11 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
     ambientOcclusion: u.ambientOcclusion,
+    plainParts: mouth,
   };
   const scale = baselineScale(stages);
   const naive = baselineMaps(up.texture, scale, u.ambientOcclusion);
-  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture) };
+  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture), plainParts: mouth };
   const light = lightingFromEstimate(delit.lighting);
   // The camera saw the head as photographed (the output head is neutral by default).
   const seen = fit.photographed ?? fit.mesh;
@@ -195,7 +203,8 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contamination: skin.contamination,
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(measureTeeth(cap.image, cap.landmarks)), u.confidence),
+    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(photoTeeth), u.confidence),
+    teeth,
   };
 
   const win = faceWindow(cap.landmarks);

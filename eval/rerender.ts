@@ -7,8 +7,12 @@ import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { compositeOver, renderSkin, studioLighting, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import type { Camera, FaceMasks, ImageF32, Mesh } from "../src/types.ts";
+import { mouthColours } from "../materials/gltf-mapping.ts";
+import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
+import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
+import { type Camera, type FaceMasks, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
+import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
+import { teethColour } from "../src/pipeline/teeth-colour.ts";
 
 /** Pixel rectangle [x0, x0 + width) × [y0, y0 + height). */
 export interface PixelWindow {
@@ -85,6 +89,38 @@ export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, mask
     }
   }
   return { width: W, height: H, channels: 3, data, colorSpace: "srgb" };
+}
+
+/** The job's teeth for SkinMaps.plainParts on `mesh` (the head drawn): the photo's enamel de-lit by the iris's light gain (src/pipeline/teeth-colour.ts), as reconstruct exports it. */
+export function jobMouthParts(s: Pick<StageResults, "capture" | "fit" | "eyes">, mesh: Mesh): PlainPart[] {
+  return mouthPlainParts(mesh, s.fit.head.parts, teethColour(measureTeeth(s.capture.image, s.capture.landmarks), s.eyes.lightGain).albedo);
+}
+
+/**
+ * The teeth as the exported head draws them (its teeth albedo: `teethAlbedo`, else
+ * materials/gltf-mapping.ts mouthColours' default), typical skin's A_S, and as occlusion the share
+ * of the sky each tooth vertex sees through the lips' opening of `mesh` (unwrap's ambient occlusion
+ * on the head as drawn): the renderer casts no shadows, and without it a slit between the lips
+ * showed the teeth lit like the face (d3dfr-vd070, whose photo shows a dark slit). The cavity and
+ * the tongue still read the skin maps: drawn plain they glowed red at the mouth's corners.
+ */
+export function mouthPlainParts(mesh: Mesh, parts: TemplateHead["parts"], teethAlbedo?: readonly number[]): PlainPart[] {
+  const albedo = mouthColours(teethAlbedo).teeth;
+  return parts.filter((p) => p.part === "teeth").map((p) => ({ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo, albedoSpecular: A_S_NOMINAL, occlusion: partOcclusion(mesh, p) }));
+}
+
+/** Ambient occlusion (0..1) of the part's vertices, 1 elsewhere, per mesh vertex. */
+function partOcclusion(mesh: Mesh, part: TemplateHead["parts"][number]): Float32Array {
+  const vertices = [...new Set(mesh.indices.subarray(part.firstIndex, part.firstIndex + part.indexCount))];
+  const points = new Float32Array(vertices.length * 3), normals = new Float32Array(vertices.length * 3);
+  vertices.forEach((v, k) => {
+    points.set(mesh.positions.subarray(3 * v, 3 * v + 3), 3 * k);
+    normals.set(mesh.normals.subarray(3 * v, 3 * v + 3), 3 * k);
+  });
+  const ao = ambientOcclusion(mesh.positions, mesh.indices, points, normals, vertices.length);
+  const out = new Float32Array(mesh.positions.length / 3).fill(1);
+  vertices.forEach((v, k) => (out[v] = ao[k]));
+  return out;
 }
 
 /**

@@ -36,6 +36,25 @@ export interface SkinMaps {
   normalsSpecular?: ImageF32;
   /** Ambient occlusion 0..1, 1 channel; absent: 1. */
   ambientOcclusion?: ImageF32;
+  /**
+   * Parts drawn in one plain colour instead of the maps: the mouth parts, whose UVs are their own
+   * atlas (src/geometry/mouth.ts MOUTH_ATLAS), not the skin's; sampled from the skin maps they took
+   * whatever skin texel shared their UV (the teeth came out skin-coloured with dark seams, issue 16).
+   * Triangle ranges of mesh.indices, linear RGB albedo, a constant A_S and occlusion; mesh normals.
+   */
+  plainParts?: PlainPart[];
+}
+
+/** A triangle range drawn with a constant material (SkinMaps.plainParts). */
+export interface PlainPart {
+  firstIndex: number;
+  indexCount: number;
+  /** Linear RGB. */
+  albedo: [number, number, number];
+  /** A_S value (as the skin map's). */
+  albedoSpecular: number;
+  /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows): one value, or one per mesh vertex (interpolated). */
+  occlusion: number | Float32Array;
 }
 
 export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
@@ -138,7 +157,7 @@ export function renderSkin(mesh: Mesh, camera: Camera, maps: SkinMaps, lighting:
   const cam: Camera = { ...camera, width: camera.width * ss, height: camera.height * ss, fx: camera.fx * ss, fy: camera.fy * ss, cx: camera.cx * ss, cy: camera.cy * ss };
   const frags = createFragments(cam.width, cam.height);
   rasterize(frags, projectToScreen(cam, mesh.positions), mesh.indices, { cull: "back" });
-  const samplers = skinSamplers(maps);
+  const samplers = skinSamplers(maps, mesh.indices.length / 3);
   const light = diffuseLight(lighting);
   const shade = skinShader(mesh, cameraCentre(cam), samplers, light, specularLobes(material), lighting);
   const image = shadeFragments(frags, { channels: 4, shade }, "linear", [0, 0, 0, 0]);
@@ -153,11 +172,25 @@ interface SkinSamplers {
   nd: AtlasSampler | null;
   ns: AtlasSampler | null;
   ao: AtlasSampler | null;
+  /** Per triangle: index into `plain` + 1, 0 for the skin maps. */
+  plainOf: Uint16Array | null;
+  plain: PlainPart[];
 }
 
-function skinSamplers(maps: SkinMaps): SkinSamplers {
+function skinSamplers(maps: SkinMaps, triangles: number): SkinSamplers {
   if (maps.albedoDiffuse.channels !== 3) throw new Error(`renderSkin: A_D has ${maps.albedoDiffuse.channels} channels, 3 expected`);
+  const plain = maps.plainParts ?? [];
+  let plainOf: Uint16Array | null = null;
+  if (plain.length) {
+    plainOf = new Uint16Array(triangles);
+    plain.forEach((p, k) => {
+      if (p.firstIndex % 3 || p.indexCount % 3 || p.firstIndex < 0 || p.firstIndex + p.indexCount > 3 * triangles) throw new Error(`renderSkin: plain part ${k} is not a triangle range of the mesh`);
+      plainOf!.fill(k + 1, p.firstIndex / 3, (p.firstIndex + p.indexCount) / 3);
+    });
+  }
   return {
+    plainOf,
+    plain,
     albedo: new AtlasSampler(maps.albedoDiffuse, true),
     specMap: typeof maps.albedoSpecular === "number" ? null : new AtlasSampler(maps.albedoSpecular, false),
     specConst: typeof maps.albedoSpecular === "number" ? maps.albedoSpecular : 0,
@@ -255,11 +288,25 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
 
   return (tri, b0, b1, b2, _pixel, out) => {
     surface(tri, b0, b1, b2);
+    const plain = maps.plainOf && maps.plainOf[tri] ? maps.plain[maps.plainOf[tri] - 1] : null;
+    if (plain) {
+      a[0] = plain.albedo[0]; a[1] = plain.albedo[1]; a[2] = plain.albedo[2];
+      nD[0] = nS[0] = nrm[0]; nD[1] = nS[1] = nrm[1]; nD[2] = nS[2] = nrm[2];
+      const ao = plain.occlusion;
+      const occlusion = typeof ao === "number" ? ao : b0 * ao[idx[3 * tri]] + b1 * ao[idx[3 * tri + 1]] + b2 * ao[idx[3 * tri + 2]];
+      shadeAt(plain.albedoSpecular, occlusion, out);
+      return;
+    }
     maps.albedo.sample(uv[0], uv[1], a);
     const As = maps.specMap ? (maps.specMap.sample(uv[0], uv[1], s), Math.max(0, s[0])) : maps.specConst;
     const occlusion = maps.ao ? (maps.ao.sample(uv[0], uv[1], occ), Math.min(1, Math.max(0, occ[0]))) : 1;
     perturb(maps.nd, nD);
     perturb(maps.ns, nS);
+    shadeAt(As, occlusion, out);
+  };
+
+  /** Diffuse and specular at the surface point with `a`, `nD`, `nS` set. */
+  function shadeAt(As: number, occlusion: number, out: Float32Array) {
     let vx = eye[0] - px[0], vy = eye[1] - px[1], vz = eye[2] - px[2];
     const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
     vx /= vl; vy /= vl; vz /= vl;
@@ -270,7 +317,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     out[1] = rgb[1];
     out[2] = rgb[2];
     out[3] = 1;
-  };
+  }
 }
 
 /**

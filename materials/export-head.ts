@@ -15,6 +15,7 @@ import { headPivot, moveOrigin } from "./head-pivot.ts";
 import { weldSeamTangents } from "./seam-tangents.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
 import { buildHeadBabylonJson } from "./head-babylon.ts";
+import { mouthColours, type MouthColours } from "./gltf-mapping.ts";
 import { SKIN_MAP_FILES, WRINKLE_DRIVERS, type HeadMapsPng } from "./map-files.ts";
 import { skinParametersToJson, type ValidSkinParameters } from "./skin-parameters.ts";
 
@@ -31,6 +32,8 @@ export interface HeadAssetsInput {
   blendshapes?: Blendshape[];
   /** What head.glb carries (gltf-delivery.ts); default "desktop". head.babylon always references maps/. */
   target?: DeliveryTarget;
+  /** The teeth material's base colour, linear RGB 0..1 (src/pipeline/teeth-colour.ts); absent: GLTF_MOUTH_MATERIALS.teeth's. */
+  teethAlbedo?: [number, number, number];
 }
 
 export interface HeadAssets {
@@ -50,9 +53,10 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   const parts = splitParts(input.mesh, input.parts, input.blendshapes);
   // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
   const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
-  const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET);
-  const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes, wrinkleSmile: !!maps.wrinkleSmile });
-  const materialJson = materialJsonText(parameters, maps);
+  const mouth = mouthColours(input.teethAlbedo);
+  const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET, mouth);
+  const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes, wrinkleSmile: !!maps.wrinkleSmile }, mouth);
+  const materialJson = materialJsonText(parameters, maps, mouth);
   return { glb, babylon, materialJson };
 }
 
@@ -64,8 +68,8 @@ async function assertPng(name: string, bytes: Uint8Array | undefined): Promise<v
   if (meta.format !== "png") throw new Error(`exportHeadAssets: map ${name} must be PNG, got ${meta.format}`);
 }
 
-/** material.json: the parameters and the map files a viewer needs to rebuild the skin material. */
-function materialJsonText(parameters: ValidSkinParameters, png: HeadMapsPng): string {
+/** material.json: the parameters and the map files a viewer needs to rebuild the skin material, and the mouth parts' base colours. */
+function materialJsonText(parameters: ValidSkinParameters, png: HeadMapsPng, mouth: MouthColours): string {
   const maps: Record<string, string> = {
     albedoDiffuse: SKIN_MAP_FILES.albedoDiffuse,
     albedoSpecular: SKIN_MAP_FILES.albedoSpecular,
@@ -76,5 +80,7 @@ function materialJsonText(parameters: ValidSkinParameters, png: HeadMapsPng): st
   if (png.eyes) maps.eyes = SKIN_MAP_FILES.eyes;
   // A wrinkle map is a detail normal map the engine blends onto N_S by the largest of its drivers' weights.
   const wrinkles = png.wrinkleSmile ? { wrinkles: { wrinkleSmile: { map: SKIN_MAP_FILES.wrinkleSmile, blendshapes: WRINKLE_DRIVERS.wrinkleSmile } } } : {};
-  return JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(parameters), maps, ...wrinkles }, null, 2) + "\n";
+  const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+  const mouthParts = Object.fromEntries(Object.entries(mouth).map(([part, rgb]) => [part, { baseColorLinear: rgb.map(round4) }]));
+  return JSON.stringify({ version: 1, material: "porelight-skin", parameters: skinParametersToJson(parameters), maps, ...wrinkles, mouthParts }, null, 2) + "\n";
 }

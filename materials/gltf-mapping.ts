@@ -102,3 +102,13 @@ export const GLTF_MOUTH_MATERIALS = {
   tongue: { baseColorFactor: [0.45, 0.12, 0.12, 1], roughnessFactor: 0.45 },
 } as const;
 
+/** Base colour (linear RGB) of each mouth part as a job exports it. */
+export type MouthColours = Record<keyof typeof GLTF_MOUTH_MATERIALS, [number, number, number]>;
+
+/** The mouth parts' base colours: GLTF_MOUTH_MATERIALS', the teeth the job's own albedo when given (src/pipeline/teeth-colour.ts). */
+export function mouthColours(teethAlbedo?: readonly number[]): MouthColours {
+  if (teethAlbedo && (teethAlbedo.length !== 3 || !teethAlbedo.every((v) => Number.isFinite(v) && v >= 0 && v <= 1))) throw new Error(`mouthColours: the teeth albedo must be three linear values in 0..1, got ${JSON.stringify(teethAlbedo)}`);
+  const rgb = (name: keyof typeof GLTF_MOUTH_MATERIALS) => GLTF_MOUTH_MATERIALS[name].baseColorFactor.slice(0, 3) as [number, number, number];
+  return { mouth: rgb("mouth"), teeth: teethAlbedo ? [teethAlbedo[0], teethAlbedo[1], teethAlbedo[2]] : rgb("teeth"), tongue: rgb("tongue") };
+}
+

@@ -15,7 +15,7 @@ import { VertexData } from "@babylonjs/core/Meshes/mesh.vertexData.js";
 import { TransformNode } from "@babylonjs/core/Meshes/transformNode.js";
 import { SceneSerializer } from "@babylonjs/core/Misc/sceneSerializer.js";
 import { Scene } from "@babylonjs/core/scene.js";
-import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS } from "./gltf-mapping.ts";
+import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, mouthColours, type MouthColours } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
@@ -49,7 +49,7 @@ function stabiliseIds(value: unknown, ids = new Map<number, number>()): unknown 
  * Builds and serialises the head scene from the parts (split once by the caller, shared with the
  * GLB) and checked parameters; texture names are SKIN_MAP_FILES, relative to the file.
  */
-export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], parameters: ValidSkinParameters, has: { thinMask: boolean; eyes: boolean; wrinkleSmile?: boolean }): Promise<string> {
+export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], parameters: ValidSkinParameters, has: { thinMask: boolean; eyes: boolean; wrinkleSmile?: boolean }, mouthColour: MouthColours = mouthColours()): Promise<string> {
   registerSkinMaterialPlugin();
   const engine = new NullEngine();
   try {
@@ -70,7 +70,7 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
     }, parameters);
     skin.id = "skin";
     const eyes = await createEyeMaterial(scene, has.eyes);
-    const mouth = createMouthMaterials(scene);
+    const mouth = createMouthMaterials(scene, mouthColour);
     for (const part of geometry) addPartMesh(scene, root, part, part.part === "skin" ? skin : part.part === "eyeLeft" || part.part === "eyeRight" ? eyes : mouth[part.part]);
     return serialiseHead(scene, geometry);
   } finally {
@@ -97,14 +97,14 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   return eyes;
 }
 
-/** Plain PBR materials of the mouth parts (GLTF_MOUTH_MATERIALS). */
-function createMouthMaterials(scene: Scene): Record<"mouth" | "teeth" | "tongue", PBRMaterial> {
+/** Plain PBR materials of the mouth parts (GLTF_MOUTH_MATERIALS' roughness, the job's colours). */
+function createMouthMaterials(scene: Scene, colours: MouthColours): Record<"mouth" | "teeth" | "tongue", PBRMaterial> {
   const make = (name: keyof typeof GLTF_MOUTH_MATERIALS) => {
     const m = new PBRMaterial(name, scene);
     m.id = name;
     m.metallic = 0;
     m.roughness = GLTF_MOUTH_MATERIALS[name].roughnessFactor;
-    m.albedoColor = new Color3(...(GLTF_MOUTH_MATERIALS[name].baseColorFactor.slice(0, 3) as [number, number, number]));
+    m.albedoColor = new Color3(...colours[name]);
     return m;
   };
   return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };

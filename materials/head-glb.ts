@@ -11,7 +11,7 @@ import { KHRMaterialsClearcoat, KHRMaterialsDiffuseTransmission, KHRMaterialsIOR
 import sharp from "sharp";
 import { encodePngCodes } from "../src/image/encode.ts";
 import { sparseWorthIt } from "../src/geometry/glb.ts";
-import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, GLTF_SKIN_IMAGES, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
+import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, GLTF_SKIN_IMAGES, mouthColours, type MouthColours, skinToGltfMaterial, type GltfSkinImage, type GltfSkinMaterial } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import type { HeadMapsPng } from "./map-files.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
@@ -37,7 +37,7 @@ interface SkinImages {
  * Writes the GLB of the parts (split by the caller, shared with head.babylon) with the maps
  * embedded and checked parameters.
  */
-export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsPng, p: ValidSkinParameters, target: DeliveryTarget = DEFAULT_DELIVERY_TARGET): Promise<Uint8Array> {
+export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsPng, p: ValidSkinParameters, target: DeliveryTarget = DEFAULT_DELIVERY_TARGET, mouth: MouthColours = mouthColours()): Promise<Uint8Array> {
   // Errors only: prune's and textureCompress's notes are not the job's log.
   const doc = new Document().setLogger(new Logger(Logger.Verbosity.ERROR));
   doc.createBuffer("head");
@@ -52,7 +52,7 @@ export async function writeHeadGlb(geometry: HeadPartGeometry[], maps: HeadMapsP
   };
   const skin = createGltfSkinMaterial(doc, spec, images, ext);
   const eyes = createGltfEyeMaterial(doc, maps.eyes, ext);
-  const mouthMaterials = createGltfMouthMaterials(doc);
+  const mouthMaterials = createGltfMouthMaterials(doc, mouth);
 
   // One node and mesh per part under `head`, so an engine can hide, swap or LOD each; each mesh
   // carries the blendshapes that move it as morph targets named in extras.targetNames.
@@ -139,9 +139,9 @@ function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, e
   return eye;
 }
 
-function createGltfMouthMaterials(doc: Document): Record<"mouth" | "teeth" | "tongue", GltfMaterial> {
+function createGltfMouthMaterials(doc: Document, colours: MouthColours): Record<"mouth" | "teeth" | "tongue", GltfMaterial> {
   const make = (name: keyof typeof GLTF_MOUTH_MATERIALS) => doc.createMaterial(name)
-    .setBaseColorFactor([...GLTF_MOUTH_MATERIALS[name].baseColorFactor])
+    .setBaseColorFactor([...colours[name], 1])
     .setMetallicFactor(0)
     .setRoughnessFactor(GLTF_MOUTH_MATERIALS[name].roughnessFactor);
   return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };

@@ -439,8 +439,8 @@ export interface StageResults {
   specular: { specularAlbedo: ImageF32 };
   /** N_S and N_D, tangent space xyz −1..1, full size. */
   normals: { normalsSpecular: ImageF32; normalsDiffuse: ImageF32 };
-  /** The iris colour (photo and albedo, linear; null photo = too little iris seen) and the eyes' albedo map as sRGB 8-bit codes. */
-  eyes: { iris: { photo: [number, number, number] | null; albedo: [number, number, number]; pixels: number }; texture: { width: number; height: number; codes: Uint8Array } };
+  /** The iris colour (photo and albedo, linear; null photo = too little iris seen), the eyes' albedo map as sRGB 8-bit codes, and the light's photo → albedo factor the iris (and the teeth) were de-lit by. */
+  eyes: { iris: { photo: [number, number, number] | null; albedo: [number, number, number]; pixels: number }; texture: { width: number; height: number; codes: Uint8Array }; lightGain: [number, number, number] };
 }
 
 /** Time and memory of one stage. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { enamelColour, lipToothShare } from "../eval/expression-checks.ts";
+import { lipToothShare } from "../eval/expression-checks.ts";
+import { enamelColour } from "../src/pipeline/teeth-colour.ts";
 import type { TeethMeasurement } from "../src/pipeline/capture/teeth.ts";
 import { FACE_REGIONS, type ImageF32, type RegionMaps } from "../src/types.ts";
 

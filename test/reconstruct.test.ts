@@ -181,6 +181,13 @@ describe("reconstruct end to end (sample photo, draft)", () => {
     expect(eyes.pbrMetallicRoughness.baseColorTexture).toBeDefined();
   });
 
+  it("gives the teeth material report.json's teeth albedo, and says where it came from", () => {
+    const report = JSON.parse(new TextDecoder().decode(file("report.json").bytes));
+    expect(["photo", "default"]).toContain(report.teeth.source);
+    const teeth = gltfJson(file("head.glb").bytes).materials.find((m: { name: string }) => m.name === "teeth");
+    (report.teeth.albedo as number[]).forEach((v, c) => expect(teeth.pbrMetallicRoughness.baseColorFactor[c]).toBeCloseTo(v, 4));
+  });
+
   it("has no NaN or Inf in any stage's float data", () => {
     expect(arrays.length).toBeGreaterThan(20);
     const bad = arrays.filter(({ data }) => !data.every(Number.isFinite)).map((a) => a.path);

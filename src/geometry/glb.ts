@@ -6,14 +6,17 @@
  */
 import { Document, NodeIO } from "@gltf-transform/core";
 import type { Blendshape, HeadPart, Mesh } from "../types.ts";
+import { mouthColours } from "../../materials/gltf-mapping.ts";
 
+/** The mouth parts take the textured export's colours (materials/gltf-mapping.ts), so the template's teeth look like a job's default ones. */
+const MOUTH = mouthColours();
 const PART_COLOURS: Record<HeadPart, [number, number, number, number]> = {
   skin: [0.55, 0.34, 0.26, 1],
   eyeLeft: [0.8, 0.8, 0.78, 1],
   eyeRight: [0.8, 0.8, 0.78, 1],
-  mouth: [0.45, 0.12, 0.12, 1],
-  teeth: [0.85, 0.82, 0.72, 1],
-  tongue: [0.6, 0.25, 0.25, 1],
+  mouth: [...MOUTH.mouth, 1],
+  teeth: [...MOUTH.teeth, 1],
+  tongue: [...MOUTH.tongue, 1],
 };
 
 /**

@@ -92,6 +92,8 @@ export interface EyesResult {
   iris: EyeColour;
   /** The eyes' albedo map, sRGB 8-bit codes, 3 channels, width × 1.5·width. */
   texture: { width: number; height: number; codes: Uint8Array };
+  /** The light's photo → albedo factor per channel the iris was de-lit by (the teeth take it too, teeth-colour.ts). */
+  lightGain: [number, number, number];
 }
 
 /**
@@ -106,10 +108,11 @@ export function eyes(input: EyesInput, options: EyesOptions = {}, context: Stage
   throwIfAborted(context);
   const conf = input.sourceConfidence.data;
   const skinWeight = mapF32(skinPriorMask(input.regions, conf.length), (m, p) => m * conf[p]);
-  const iris = measureIris(input.capture, lightDelightGain(skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), input.referenceLight.skinCorrection), o);
+  const lightGain = lightDelightGain(skinDelightGain(input.textureBase, input.skinAlbedo, skinWeight, o.minSkinWeight), input.referenceLight.skinCorrection);
+  const iris = measureIris(input.capture, lightGain, o);
   loggerOf(context).debug(`eyes: iris ${iris.photo ? "measured over " + iris.pixels + " pixels" : "not visible enough (" + iris.pixels + " pixels): fallback colour"}, albedo ${iris.albedo.map((v) => v.toFixed(3)).join(",")}`);
   const texture = eyeTexture(iris.albedo, { ...o, width: Math.min(o.width, input.mapWidth) });
-  return { iris, texture };
+  return { iris, texture, lightGain };
 }
 
 export interface EyeColour {

@@ -66,6 +66,8 @@ export interface PackageInput {
    * Checked here, once, for all three files.
    */
   parameters: Partial<SkinParameters>;
+  /** The teeth's albedo, linear RGB (teeth-colour.ts): the teeth material's base colour in head.glb, head.babylon and material.json; absent: the mouth material's default. */
+  teethAlbedo?: [number, number, number];
   /** report.json's content; must be deterministic (no times). */
   report: Record<string, unknown>;
   /** Stage times and memory, written to timings.json when given. */
@@ -144,7 +146,7 @@ export async function packageOutputs(input: PackageInput, options: PackageOption
   const parameters = validateSkinParameters(input.parameters);
   const png = await encodeHeadMaps(input.maps, o.specularBitDepth);
   throwIfAborted(context);
-  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target, blendshapes: input.blendshapes });
+  const assets = await exportHeadAssets({ mesh: input.mesh, parts: input.parts, maps: png, parameters, target: o.target, blendshapes: input.blendshapes, ...(input.teethAlbedo ? { teethAlbedo: input.teethAlbedo } : {}) });
   loggerOf(context).debug(`package: GLB ${assets.glb.byteLength} bytes`);
   throwIfAborted(context);
   const wantMaps = o.formats.includes("maps") || o.formats.includes("babylon");

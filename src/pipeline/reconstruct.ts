@@ -35,6 +35,8 @@ import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { eyes, type EyeColour } from "./eyes.ts";
+import { measureTeeth } from "./capture/teeth.ts";
+import { teethColour, type TeethColour } from "./teeth-colour.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE, type PackageInput } from "./package.ts";
 import { presetOptions, type PresetOptions } from "./presets.ts";
 import { debugMaps } from "./package/debug-maps.ts";
@@ -131,6 +133,8 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const eyeMap = await eyesStage(job, { captured, completed, unwrapped, delit, mapWidth: mapSize.width });
   const report = await jobReport(job, photoSha256, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
   report.eyes = eyesReport(eyeMap.iris);
+  const teeth = teethColour(measureTeeth(captured.image, captured.landmarks), eyeMap.lightGain);
+  report.teeth = teethReport(teeth);
   const files = await packageStage(job, {
     // The head neutral unless the photo's expression is asked for (the maps sit on either: same UVs).
     mesh: opts.expression === "photo" && fitted.photographed ? fitted.photographed : fitted.mesh,
@@ -148,6 +152,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
       debug: debugMaps(unwrapped),
     },
     parameters: {},
+    teethAlbedo: teeth.albedo,
     report,
   }, head, fitted.expression?.blendshapes);
   return withTimings(files, report, job.run.timings);
@@ -314,15 +319,15 @@ function normalsStage(
 async function eyesStage(
   job: Job,
   inputs: { captured: CaptureResult; completed: CompleteResult; unwrapped: UnwrapResult; delit: DelightResult; mapWidth: number },
-): Promise<{ iris: EyeColour; png: Uint8Array }> {
+): Promise<{ iris: EyeColour; lightGain: [number, number, number]; png: Uint8Array }> {
   const { captured, completed, unwrapped, delit, mapWidth } = inputs;
   return stage(job, "eyes", async (progress) => {
-    const { iris, texture } = eyes(
+    const { iris, texture, lightGain } = eyes(
       { capture: captured, textureBase: completed.texture, sourceConfidence: completed.sourceConfidence, regions: unwrapped.regions, skinAlbedo: delit.lighting.skinAlbedo, referenceLight: delit.lighting.referenceLight, mapWidth },
       {},
       contextOf(job, progress),
     );
-    return { iris, texture, png: await encodePngCodes(texture.codes, texture.width, texture.height, 3) };
+    return { iris, texture, lightGain, png: await encodePngCodes(texture.codes, texture.width, texture.height, 3) };
   });
 }
 
@@ -339,6 +344,12 @@ function packageStage(job: Job, input: PackageInput, head: TemplateHead, shapes?
 function eyesReport(iris: EyeColour): Record<string, unknown> {
   const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
   return { irisPhoto: iris.photo?.map(round4) ?? null, irisAlbedo: iris.albedo.map(round4), irisPixels: iris.pixels };
+}
+
+/** report.json's teeth entry: the albedo every output's teeth material takes, its source, and the photo's enamel (4 decimals). */
+function teethReport(teeth: TeethColour): Record<string, unknown> {
+  const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+  return { albedo: teeth.albedo.map(round4), source: teeth.source, photo: teeth.photo?.map(round4) ?? null, reason: teeth.reason };
 }
 
 /** The content of report.json (deterministic), from every stage's result; eyes are added by the caller. */

@@ -10,6 +10,7 @@ import { lookAtCamera, projectToScreen, type Vec3 } from "./camera.ts";
 import { createFragments, rasterize, type CullMode } from "../raster/rasterize.ts";
 import { downsample, shadeFragments } from "./shade.ts";
 import { withDefaults } from "../options.ts";
+import { mouthColours } from "../../materials/gltf-mapping.ts";
 
 export interface PreviewOptions {
   /** Supersampling factor per axis (anti-aliasing); 1 = off. */
@@ -32,9 +33,8 @@ export interface PreviewOptions {
 const SKIN_LINEAR: [number, number, number] = [0.55, 0.34, 0.26];
 const EYE_LINEAR: [number, number, number] = [0.7, 0.7, 0.68];
 /** Mouth parts (display choices): wet mucosa and gums, enamel, tongue. */
-const MOUTH_LINEAR: [number, number, number] = [0.3, 0.05, 0.05];
-const TEETH_LINEAR: [number, number, number] = [0.7, 0.66, 0.55];
-const TONGUE_LINEAR: [number, number, number] = [0.45, 0.12, 0.12];
+// The mouth parts as the exported head's materials have them (a job's own teeth colour goes in through partColors).
+const { mouth: MOUTH_LINEAR, teeth: TEETH_LINEAR, tongue: TONGUE_LINEAR } = mouthColours();
 
 export const PREVIEW_DEFAULTS: Required<PreviewOptions> = {
   supersample: 2,
