@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { BUILTIN_PROVIDERS, builtinDelightEstimator, builtinGraphEstimators, builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, builtinSpecularEstimator } from "../src/estimators/builtin.ts";
-import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights } from "../src/estimators/delight.ts";
+import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights, unitLuminanceColour } from "../src/estimators/delight.ts";
 import { ImageGraph } from "../src/estimators/graph-kit.ts";
 import { resizeImage } from "../src/estimators/resize.ts";
 import { specularManifest } from "../src/estimators/specular.ts";
@@ -57,6 +57,33 @@ describe("built-in estimator graphs", () => {
     expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
     // Grey skin (a black-and-white photo) cannot be separated: no removal rather than an error.
     expect(dichromaticWeights([0.3, 0.3, 0.3])).toEqual([0, 0, 0]);
+  });
+
+  it("δ: removes a highlight of the light's colour in A_D's units (skin's correction beyond the light) without shifting the skin's hue", async () => {
+    const skin = DELIGHT_GRAPH_DEFAULTS.skinAlbedo;
+    // A_D = fs·I/S while the light maps by lightFs: a highlight is κ·fs/lightFs in A_D, here warm.
+    const skinCorrection: [number, number, number] = [1.12, 1.0, 0.82];
+    const shading = [0.9, 0.9, 0.9];
+    const texels = [0.15, 0.3].map((kappa) => skin.map((a, c) => (a + kappa * skinCorrection[c]) * shading[c]));
+    const session = await ort.InferenceSession.create(buildDelightOnnx({ ...DELIGHT_GRAPH_DEFAULTS, highlightColour: skinCorrection }));
+    const planar = (rows: number[][]) => Float32Array.from([0, 1, 2].flatMap((c) => rows.map((t) => t[c])));
+    const feeds = {
+      texture: new ort.Tensor("float32", planar(texels).map(srgb), [1, 3, 1, 2]),
+      shading: new ort.Tensor("float32", planar([shading, shading]), [1, 3, 1, 2]),
+      specularWeight: new ort.Tensor("float32", Float32Array.from([1, 1]), [1, 1, 1, 2]),
+    };
+    const out = (await session.run(feeds)).albedo.data as Float32Array;
+    await session.release();
+    const expected = planar([skin, skin]).map(srgb);
+    // Removed as grey, the warm remainder would leave red up and blue down by ≈ 0.02–0.05 in sRGB.
+    for (let i = 0; i < 6; i++) expect(Math.abs(out[i] - expected[i])).toBeLessThan(0.004);
+    // κ of an exact skin + κ·ĥ mixture is ĥ's amount, ĥ taken at unit luminance as the graph builds it.
+    const h = unitLuminanceColour(skinCorrection);
+    const w = dichromaticWeights(skin, h);
+    const J = skin.map((a, c) => 2 * a + 0.1 * h[c]);
+    expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
+    // Skin of the light's own colour cannot be separated from its highlight: no removal.
+    expect(dichromaticWeights(skinCorrection, skinCorrection)).toEqual([0, 0, 0]);
   });
 
   it("resamples images bilinearly with texel centres aligned", async () => {
