@@ -10,10 +10,12 @@
  * (A_D = fs·I/S_rel), while the light alone maps by lightFs (a white surface under it comes out
  * grey); the light's colour in the photo is ∝ 1/lightFs, so in A_D's units ĥ ∝ fs/lightFs =
  * `referenceLight.skinCorrection` (types.ts ReferenceLight), grey only when skin needed no
- * correction beyond the light. Per texel, least squares J ≈ α·ĉ + κ·ĥ gives κ = J·w with w fixed
- * by ĉ and ĥ; κ well beyond a tolerance (skin's own chroma varies) is subtracted as κ·ĥ — gated by
- * brightness, since a highlight makes the texel brighter than skin's albedo while a merely paler
- * patch (less saturated, not brighter) must stay.
+ * correction beyond the light. The test runs in the light's own frame J/ĥ, where the highlight is
+ * grey and which does not depend on where skin's correction put the skin (fs): per texel, least
+ * squares J/ĥ ≈ α·ĉ/ĥ + κ·(1,1,1) gives κ = (J/ĥ)·w with w fixed by ĉ/ĥ; κ well beyond a tolerance
+ * (skin's own chroma varies) is subtracted as κ·ĥ — gated by brightness, since a highlight makes
+ * the texel brighter than skin's albedo while a merely paler patch (less saturated, not brighter)
+ * must stay. A_D then moves with fs as one per-channel gain.
  */
 import { LUMA_709 as LUMA } from "../primitives/color.ts";
 import type { EstimatorManifest } from "../types.ts";
@@ -29,7 +31,7 @@ export interface DelightGraphParams {
   specularGate: number;
   /** The divisor is max(shading, floor): keeps unlit texels finite. Linear units of shading. */
   shadingFloor: number;
-  /** The light's colour in J's units, ĥ (any scale: normalised to Rec. 709 luminance 1); [1, 1, 1] when J is white-balanced to the light itself. */
+  /** The light's colour in J's units, ĥ, positive (any scale: normalised to Rec. 709 luminance 1): the test runs on J/ĥ. [1, 1, 1] when J is white-balanced to the light itself. */
   highlightColour: [number, number, number];
 }
 
@@ -43,32 +45,35 @@ export const DELIGHT_GRAPH_DEFAULTS: DelightGraphParams = {
 };
 
 /**
- * Weights w such that κ = J·w is the least-squares specular amount in J ≈ α·ĉ + κ·ĥ, ĥ the
- * highlight's colour (default grey). With u = ĉ/|ĉ|: κ = (ĥ·J − (u·ĥ)(u·J)) / (ĥ·ĥ − (u·ĥ)²), so
- * w = (ĥ − (u·ĥ)·u) / (ĥ·ĥ − (u·ĥ)²). κ·ĥ is the specular part; with ĥ of luminance 1, κ is its luminance.
+ * Weights w such that κ = J·w is the least-squares specular amount in J ≈ α·ĉ + κ·(1,1,1).
+ * With u = ĉ/|ĉ|, v = (1,1,1): κ = (u·u·v·J − u·v·u·J) / (3·u·u − (u·v)²).
  */
-export function dichromaticWeights(chroma: ArrayLike<number>, highlight: ArrayLike<number> = [1, 1, 1]): [number, number, number] {
+export function dichromaticWeights(chroma: ArrayLike<number>): [number, number, number] {
   const len = Math.hypot(chroma[0], chroma[1], chroma[2]);
   if (!(len > 0)) throw new Error("dichromaticWeights: skin chroma must be non-zero");
-  const hh = highlight[0] ** 2 + highlight[1] ** 2 + highlight[2] ** 2;
-  if (!(hh > 0)) throw new Error("dichromaticWeights: highlight colour must be non-zero");
   const u = [chroma[0] / len, chroma[1] / len, chroma[2] / len];
-  const uh = u[0] * highlight[0] + u[1] * highlight[1] + u[2] * highlight[2];
-  const det = hh - uh * uh;
-  // Skin of the light's own colour (a black-and-white photo): a highlight has the skin's colour, so
-  // the dichromatic model cannot tell it apart; remove none rather than fail the job. (det/ĥ·ĥ is sin² of their angle.)
-  if (det < 1e-3 * hh) return [0, 0, 0];
-  return [(highlight[0] - uh * u[0]) / det, (highlight[1] - uh * u[1]) / det, (highlight[2] - uh * u[2]) / det];
+  const uv = u[0] + u[1] + u[2];
+  const det = 3 - uv * uv;
+  // Skin of the light's colour (a black-and-white photo): a highlight has the skin's own colour, so
+  // the dichromatic model cannot tell it apart; remove none rather than fail the job.
+  if (det < 1e-3) return [0, 0, 0];
+  return [(1 - uv * u[0]) / det, (1 - uv * u[1]) / det, (1 - uv * u[2]) / det];
 }
 
-/** ĥ scaled to Rec. 709 luminance 1, so that κ (the amount of ĥ) reads as the highlight's luminance against the tolerance. */
+/** ĥ scaled to Rec. 709 luminance 1: the removal does not depend on ĥ's scale, and one light's graphs share a cache key. */
 export function unitLuminanceColour(colour: ArrayLike<number>): [number, number, number] {
+  if (![0, 1, 2].every((c) => Number.isFinite(colour[c]) && colour[c] > 0)) throw new Error(`delight: highlight colour must be three positive numbers, got ${Array.from(colour).join(", ")}`);
   const lum = colour[0] * LUMA[0] + colour[1] * LUMA[1] + colour[2] * LUMA[2];
-  if (!(lum > 0) || ![0, 1, 2].every((c) => Number.isFinite(colour[c]) && colour[c] >= 0)) throw new Error(`delight: highlight colour must be non-negative with positive luminance, got ${Array.from(colour).join(", ")}`);
   return [colour[0] / lum, colour[1] / lum, colour[2] / lum];
 }
 
-/** Specular amount κ removed from J (per texel; the graph subtracts κ·ĥ), as the graph computes it. */
+/** In the light's frame (J/ĥ, where the highlight is grey), the removal's parameters: skin's chroma and luminance there. */
+function lightFrame(p: DelightGraphParams): DelightGraphParams {
+  const h = p.highlightColour;
+  return { ...p, skinAlbedo: [p.skinAlbedo[0] / h[0], p.skinAlbedo[1] / h[1], p.skinAlbedo[2] / h[2]], highlightColour: [1, 1, 1] };
+}
+
+/** Specular amount κ removed from J, J in the frame where the highlight is grey (all channels; the graph's κ of J/ĥ, removed as κ·ĥ). */
 export function specularExcess(J: ArrayLike<number>, w: ArrayLike<number>, p: DelightGraphParams): number {
   const kappa = J[0] * w[0] + J[1] * w[1] + J[2] * w[2];
   const lum = J[0] * LUMA[0] + J[1] * LUMA[1] + J[2] * LUMA[2];
@@ -113,10 +118,12 @@ export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFA
   const I = g.srgbToLinear(texture);
   const J = g.div(I, g.max(shading, g.k(p.shadingFloor, "floor")));
   const h = p.highlightColour;
-  const w = dichromaticWeights(p.skinAlbedo, h);
+  const light = lightFrame(p);
+  // J/ĥ as one channel mix (diagonal), so the κ and luminance mixes fold the division in.
+  const w = dichromaticWeights(light.skinAlbedo).map((v, c) => v / h[c]);
   const kappa = g.mix(J, [[w[0]], [w[1]], [w[2]]]);
-  const lum = g.mix(J, [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
-  const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(p))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
+  const lum = g.mix(J, [[LUMA[0] / h[0]], [LUMA[1] / h[1]], [LUMA[2] / h[2]]]);
+  const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(light))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
   const ramp = g.clip(g.sub(g.div(kappa, g.max(g.mul(lum, g.k(p.specularTolerance, "tol")), g.k(1e-6))), g.k(1)), 0, 1);
   const excess = g.mul(g.mul(g.mul(kappa, ramp), gate), weight);
   const diffuse = g.max(g.sub(J, g.mix(excess, [[h[0], h[1], h[2]]])), g.k(0));
