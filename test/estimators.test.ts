@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { BUILTIN_PROVIDERS, builtinDelightEstimator, builtinGraphEstimators, builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, builtinSpecularEstimator } from "../src/estimators/builtin.ts";
-import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights } from "../src/estimators/delight.ts";
+import { buildDelightOnnx, DELIGHT_GRAPH_DEFAULTS, dichromaticWeights, unitLuminanceColour } from "../src/estimators/delight.ts";
 import { ImageGraph } from "../src/estimators/graph-kit.ts";
 import { resizeImage } from "../src/estimators/resize.ts";
 import { specularManifest } from "../src/estimators/specular.ts";
@@ -57,6 +57,56 @@ describe("built-in estimator graphs", () => {
     expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
     // Grey skin (a black-and-white photo) cannot be separated: no removal rather than an error.
     expect(dichromaticWeights([0.3, 0.3, 0.3])).toEqual([0, 0, 0]);
+  });
+
+  it("δ: removes a highlight of the light's colour in A_D's units (skin's correction beyond the light) without shifting the skin's hue", async () => {
+    const skin = DELIGHT_GRAPH_DEFAULTS.skinAlbedo;
+    // A_D = fs·I/S while the light maps by lightFs: a highlight is κ·fs/lightFs in A_D, here warm.
+    const skinCorrection: [number, number, number] = [1.12, 1.0, 0.82];
+    const shading = [0.9, 0.9, 0.9];
+    const texels = [0.15, 0.3].map((kappa) => skin.map((a, c) => (a + kappa * skinCorrection[c]) * shading[c]));
+    const session = await ort.InferenceSession.create(buildDelightOnnx({ ...DELIGHT_GRAPH_DEFAULTS, highlightColour: skinCorrection }));
+    const planar = (rows: number[][]) => Float32Array.from([0, 1, 2].flatMap((c) => rows.map((t) => t[c])));
+    const feeds = {
+      texture: new ort.Tensor("float32", planar(texels).map(srgb), [1, 3, 1, 2]),
+      shading: new ort.Tensor("float32", planar([shading, shading]), [1, 3, 1, 2]),
+      specularWeight: new ort.Tensor("float32", Float32Array.from([1, 1]), [1, 1, 1, 2]),
+    };
+    const out = (await session.run(feeds)).albedo.data as Float32Array;
+    await session.release();
+    const expected = planar([skin, skin]).map(srgb);
+    // Removed as grey, the warm remainder would leave red up and blue down by ≈ 0.02–0.05 in sRGB.
+    for (let i = 0; i < 6; i++) expect(Math.abs(out[i] - expected[i])).toBeLessThan(0.004);
+    // In the light's frame J/ĥ the highlight is grey: κ of an exact skin + κ·ĥ mixture is recovered there.
+    const h = unitLuminanceColour(skinCorrection);
+    const w = dichromaticWeights(skin.map((a, c) => a / h[c]));
+    const J = skin.map((a, c) => (2 * a + 0.1 * h[c]) / h[c]);
+    expect(J[0] * w[0] + J[1] * w[1] + J[2] * w[2]).toBeCloseTo(0.1, 10);
+    expect(() => unitLuminanceColour([1, 0, 1])).toThrow(/three positive numbers/);
+  });
+
+  it("δ: A_D moves with skin's factor fs as one per-channel gain when the light stays (the removal reads the photo, not where skin was put)", async () => {
+    const skin = DELIGHT_GRAPH_DEFAULTS.skinAlbedo;
+    const skinCorrection: [number, number, number] = [0.83, 1.1, 1.14];
+    // fs × g moves skin along its correction; the divisor (shading ÷ fs) and skinCorrection follow.
+    const g = [1, 1.2, 1.45];
+    // Texels in A_D under the first fs: skin + highlight, a brighter cool-tinted (fill-lit) patch, skin.
+    const adTexels = [skin.map((a, c) => a + 0.2 * skinCorrection[c]), [0.55, 0.4, 0.4], skin];
+    const shading = [0.8, 0.8, 0.8];
+    const planar = (rows: number[][]) => Float32Array.from([0, 1, 2].flatMap((c) => rows.map((t) => t[c])));
+    const texture = new ort.Tensor("float32", planar(adTexels.map((t) => t.map((a, c) => a * shading[c]))).map(srgb), [1, 3, 1, 3]);
+    const specularWeight = new ort.Tensor("float32", Float32Array.from([1, 1, 1]), [1, 1, 1, 3]);
+    const run = async (gain: number[]) => {
+      const session = await ort.InferenceSession.create(buildDelightOnnx({ ...DELIGHT_GRAPH_DEFAULTS, skinAlbedo: skin.map((a, c) => a * gain[c]) as [number, number, number], highlightColour: skinCorrection.map((v, c) => v * gain[c]) as [number, number, number] }));
+      const div = shading.map((v, c) => v / gain[c]);
+      const out = (await session.run({ texture, shading: new ort.Tensor("float32", planar([div, div, div]), [1, 3, 1, 3]), specularWeight })).albedo.data as Float32Array;
+      await session.release();
+      return Array.from(out, (v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    };
+    const [before, after] = [await run([1, 1, 1]), await run(g)];
+    for (let i = 0; i < 9; i++) expect(Math.abs(Math.log(after[i] / (before[i] * g[Math.floor(i / 3)])))).toBeLessThan(0.01);
+    // The highlight went in both (its texel is skin's colour), so the test is not passed by removing nothing.
+    for (let c = 0; c < 3; c++) expect(Math.abs(Math.log(before[c * 3] / skin[c]))).toBeLessThan(0.01);
   });
 
   it("resamples images bilinearly with texel centres aligned", async () => {

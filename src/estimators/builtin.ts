@@ -46,6 +46,7 @@ export function builtinDelightEstimator(context?: EstimatorContext): Estimator {
   const params = normaliseDelightParams({
     ...DELIGHT_GRAPH_DEFAULTS,
     ...(context?.skinAlbedo ? { skinAlbedo: context.skinAlbedo } : {}),
+    ...(context?.highlightColour ? { highlightColour: context.highlightColour } : {}),
     ...pick(context, ["specularTolerance", "specularGate", "shadingFloor"] as const),
   });
   return entry(delightManifest(), `delight:${JSON.stringify(params)}`, () => buildDelightOnnx(params), builtinDelightEstimator);

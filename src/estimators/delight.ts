@@ -5,11 +5,17 @@
  *
  * Dichromatic model (Shafer 1985): observed = diffuse + specular, where skin's specular has the
  * light's colour (the surface is an untinted dielectric, reference §1.1 [S3]). Divided by the
- * shading J = I/S, the diffuse part is the albedo (of skin chroma ĉ) and the specular part adds
- * the same amount κ to every channel (the light's colour divided by itself). Per texel, least
- * squares J ≈ α·ĉ + κ·(1,1,1) gives κ = J·w with w fixed by ĉ; κ well beyond a tolerance (skin's
- * own chroma varies) is subtracted — gated by brightness, since a highlight makes the texel brighter
- * than skin's albedo while a merely paler patch (less saturated, not brighter) must stay.
+ * shading J = I/S, the diffuse part is the albedo (of skin chroma ĉ) and the specular part is an
+ * amount κ of the light's colour in J's units, ĥ. The divisor carries skin's factor fs
+ * (A_D = fs·I/S_rel), while the light alone maps by lightFs (a white surface under it comes out
+ * grey); the light's colour in the photo is ∝ 1/lightFs, so in A_D's units ĥ ∝ fs/lightFs =
+ * `referenceLight.skinCorrection` (types.ts ReferenceLight), grey only when skin needed no
+ * correction beyond the light. The test runs in the light's own frame J/ĥ, where the highlight is
+ * grey and which does not depend on where skin's correction put the skin (fs): per texel, least
+ * squares J/ĥ ≈ α·ĉ/ĥ + κ·(1,1,1) gives κ = (J/ĥ)·w with w fixed by ĉ/ĥ; κ well beyond a tolerance
+ * (skin's own chroma varies) is subtracted as κ·ĥ — gated by brightness, since a highlight makes
+ * the texel brighter than skin's albedo while a merely paler patch (less saturated, not brighter)
+ * must stay. A_D then moves with fs as one per-channel gain.
  */
 import { LUMA_709 as LUMA } from "../primitives/color.ts";
 import type { EstimatorManifest } from "../types.ts";
@@ -25,6 +31,8 @@ export interface DelightGraphParams {
   specularGate: number;
   /** The divisor is max(shading, floor): keeps unlit texels finite. Linear units of shading. */
   shadingFloor: number;
+  /** The light's colour in J's units, ĥ, positive (any scale: normalised to Rec. 709 luminance 1): the test runs on J/ĥ. [1, 1, 1] when J is white-balanced to the light itself. */
+  highlightColour: [number, number, number];
 }
 
 export const DELIGHT_GRAPH_DEFAULTS: DelightGraphParams = {
@@ -33,9 +41,8 @@ export const DELIGHT_GRAPH_DEFAULTS: DelightGraphParams = {
   specularTolerance: 0.04,
   specularGate: 0.25,
   shadingFloor: 0.02,
+  highlightColour: [1, 1, 1],
 };
-
-/** Rec. 709 luminance of linear RGB. */
 
 /**
  * Weights w such that κ = J·w is the least-squares specular amount in J ≈ α·ĉ + κ·(1,1,1).
@@ -47,13 +54,26 @@ export function dichromaticWeights(chroma: ArrayLike<number>): [number, number, 
   const u = [chroma[0] / len, chroma[1] / len, chroma[2] / len];
   const uv = u[0] + u[1] + u[2];
   const det = 3 - uv * uv;
-  // Grey skin (a black-and-white photo): a highlight has the skin's own colour, so the dichromatic
-  // model cannot tell it apart; remove none rather than fail the job.
+  // Skin of the light's colour (a black-and-white photo): a highlight has the skin's own colour, so
+  // the dichromatic model cannot tell it apart; remove none rather than fail the job.
   if (det < 1e-3) return [0, 0, 0];
   return [(1 - uv * u[0]) / det, (1 - uv * u[1]) / det, (1 - uv * u[2]) / det];
 }
 
-/** Specular amount removed from J (per texel, all channels), as the graph computes it. */
+/** ĥ scaled to Rec. 709 luminance 1: the removal does not depend on ĥ's scale, and one light's graphs share a cache key. */
+export function unitLuminanceColour(colour: ArrayLike<number>): [number, number, number] {
+  if (![0, 1, 2].every((c) => Number.isFinite(colour[c]) && colour[c] > 0)) throw new Error(`delight: highlight colour must be three positive numbers, got ${Array.from(colour).join(", ")}`);
+  const lum = colour[0] * LUMA[0] + colour[1] * LUMA[1] + colour[2] * LUMA[2];
+  return [colour[0] / lum, colour[1] / lum, colour[2] / lum];
+}
+
+/** In the light's frame (J/ĥ, where the highlight is grey), the removal's parameters: skin's chroma and luminance there. */
+function lightFrame(p: DelightGraphParams): DelightGraphParams {
+  const h = p.highlightColour;
+  return { ...p, skinAlbedo: [p.skinAlbedo[0] / h[0], p.skinAlbedo[1] / h[1], p.skinAlbedo[2] / h[2]], highlightColour: [1, 1, 1] };
+}
+
+/** Specular amount κ removed from J, J in the frame where the highlight is grey (all channels; the graph's κ of J/ĥ, removed as κ·ĥ). */
 export function specularExcess(J: ArrayLike<number>, w: ArrayLike<number>, p: DelightGraphParams): number {
   const kappa = J[0] * w[0] + J[1] * w[1] + J[2] * w[2];
   const lum = J[0] * LUMA[0] + J[1] * LUMA[1] + J[2] * LUMA[2];
@@ -78,13 +98,15 @@ export function normaliseDelightParams(p: DelightGraphParams): DelightGraphParam
     specularTolerance: quantise(p.specularTolerance),
     specularGate: quantise(p.specularGate),
     shadingFloor: quantise(p.shadingFloor),
+    highlightColour: unitLuminanceColour(p.highlightColour).map((c) => quantise(c, 3)) as [number, number, number],
   };
 }
 
 /**
  * Builds the δ per-texel graph. Inputs `texture` (sRGB, 3 channels), `shading` (linear, 3: what a
  * unit albedo looks like in the photo at that texel, AO included) and `specularWeight` (1, 0..1:
- * how much highlight removal applies — 0 where white is not a highlight: teeth, eye whites, hair);
+ * how much highlight removal applies — 0 where white is not a highlight: teeth, eye whites, hair;
+ * `shading` in the units whose light colour is `highlightColour`);
  * output `albedo` (sRGB).
  */
 export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFAULTS): Uint8Array {
@@ -95,13 +117,16 @@ export function buildDelightOnnx(params: DelightGraphParams = DELIGHT_GRAPH_DEFA
   const weight = g.input("specularWeight", 1);
   const I = g.srgbToLinear(texture);
   const J = g.div(I, g.max(shading, g.k(p.shadingFloor, "floor")));
-  const w = dichromaticWeights(p.skinAlbedo);
+  const h = p.highlightColour;
+  const light = lightFrame(p);
+  // J/ĥ as one channel mix (diagonal), so the κ and luminance mixes fold the division in.
+  const w = dichromaticWeights(light.skinAlbedo).map((v, c) => v / h[c]);
   const kappa = g.mix(J, [[w[0]], [w[1]], [w[2]]]);
-  const lum = g.mix(J, [[LUMA[0]], [LUMA[1]], [LUMA[2]]]);
-  const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(p))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
+  const lum = g.mix(J, [[LUMA[0] / h[0]], [LUMA[1] / h[1]], [LUMA[2] / h[2]]]);
+  const gate = g.clip(g.mul(g.sub(g.mul(lum, g.k(1 / skinLuminance(light))), g.k(1)), g.k(1 / p.specularGate)), 0, 1);
   const ramp = g.clip(g.sub(g.div(kappa, g.max(g.mul(lum, g.k(p.specularTolerance, "tol")), g.k(1e-6))), g.k(1)), 0, 1);
   const excess = g.mul(g.mul(g.mul(kappa, ramp), gate), weight);
-  const diffuse = g.max(g.sub(J, excess), g.k(0));
+  const diffuse = g.max(g.sub(J, g.mix(excess, [[h[0], h[1], h[2]]])), g.k(0));
   g.output("albedo", g.linearToSrgb(diffuse), 3);
   return g.encode(`porelight built-in de-lighting (per texel): ${JSON.stringify(p)}`);
 }

@@ -26,7 +26,7 @@ import { builtinDelightEstimator, forJob } from "../estimators/builtin.ts";
 import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
-import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel } from "./delight/albedo.ts";
+import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel, type AlbedoScale } from "./delight/albedo.ts";
 import type { DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
@@ -296,7 +296,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
-  const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale.skinAlbedo, o, context);
+  const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale, o, context);
   const { albedo, relief: neutralRelief, wrinkleSlopes } = withoutSmileFolds(input, photoAlbedo, relief ?? undefined, o);
   const { dichromatic: found, removed } = seen.removal;
   const highlightRemoval = { removedShare: found > 0 ? removed / found : 1 };
@@ -367,15 +367,17 @@ function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit,
   return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction, specular);
 }
 
-/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units). */
-async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, divisorFloor: number, specWeight: Float32Array, skinAlbedo: [number, number, number], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
+/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units), removing highlights of the light's colour in those units. */
+async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, divisorFloor: number, specWeight: Float32Array, scale: Pick<AlbedoScale, "skinAlbedo" | "referenceLight">, o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
   const { width, height } = input.textureBase;
   const tex = input.texture;
   const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
   const weightFull = await resizeImage({ width, height, channels: 1, data: specWeight, colorSpace: "data" }, tex.width, tex.height);
   const estimator = forJob(stageEstimator(context, "delight") ?? builtinDelightEstimator(), {
     texelSizeMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM,
-    skinAlbedo,
+    skinAlbedo: scale.skinAlbedo,
+    // The divisor carries skin's factor fs, so the light's colour in A_D's units is fs/lightFs (estimators/delight.ts).
+    highlightColour: scale.referenceLight.skinCorrection,
     options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: divisorFloor },
   });
   const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], tiledOf(context));

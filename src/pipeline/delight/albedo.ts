@@ -69,7 +69,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const skinMask = skinPriorMask(input.regions, n);
   const skinWeight = mapF32(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
-  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor };
+  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor, highlightColour: [1, 1, 1] };
   const w = dichromaticWeights(relSkin);
   const specWeight = specularWeightMap(input.regions, n);
   const texelJ = [0, 0, 0];
