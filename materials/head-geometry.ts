@@ -21,8 +21,10 @@ export interface HeadPartGeometry {
   indices: Uint32Array;
   /** Blendshapes that move this part (ARKit names), displacements per part vertex, metres; absent or empty: none. */
   targets?: { name: string; delta: Float32Array }[];
-  /** Mouth parts: ambient occlusion 0..1 per part vertex (mouth-occlusion.ts), delivered as vertex colour; absent: none. */
+  /** Mouth parts: ambient occlusion 0..1 per part vertex with the jaw open (mouth-occlusion.ts); absent: none. */
   occlusion?: Float32Array;
+  /** Linear RGB per part vertex multiplied into the base colour (glTF COLOR_0): the mouth parts' occlusion; absent: none. */
+  vertexColour?: Float32Array;
 }
 
 /** Throws, naming what disagrees, when the mesh's attributes or the part ranges do not fit together. */

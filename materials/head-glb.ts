@@ -184,16 +184,9 @@ function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeome
     .setAttribute("NORMAL", acc("normal", "VEC3", part.normals))
     .setAttribute("TANGENT", acc("tangent", "VEC4", part.tangents))
     .setAttribute("TEXCOORD_0", acc("uv", "VEC2", part.uvs));
-  // Mouth parts' occlusion as grey COLOR_0, which glTF multiplies into the base colour.
-  if (part.occlusion) prim.setAttribute("COLOR_0", acc("occlusion", "VEC3", greyRgb(part.occlusion)));
+  // Mouth parts' occlusion (mouth-occlusion.ts) as COLOR_0, which glTF multiplies into the base colour.
+  if (part.vertexColour) prim.setAttribute("COLOR_0", acc("colour", "VEC3", part.vertexColour));
   return prim.setIndices(acc("indices", "SCALAR", indices)).setMaterial(material);
-}
-
-/** One value per vertex as linear RGB triples (r = g = b). */
-function greyRgb(values: Float32Array): Float32Array {
-  const rgb = new Float32Array(values.length * 3);
-  values.forEach((v, i) => rgb.fill(v, 3 * i, 3 * i + 3));
-  return rgb;
 }
 
 /**

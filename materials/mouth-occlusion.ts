@@ -2,7 +2,8 @@
  * Ambient occlusion of the mouth parts (cavity, teeth, tongue) for the delivered head: engines draw
  * these parts with constant materials and cast no shadow into the mouth, so without it an open
  * mouth shows a lit red cavity and white back teeth. The value is the share of a uniform sky each
- * vertex sees (unwrap's ambient occlusion), stored per vertex as the parts' glTF COLOR_0 and
+ * vertex sees (unwrap's ambient occlusion), turned into the light the cavity's walls pass on by
+ * interreflection (multiBounceOcclusion) and stored per vertex as the parts' glTF COLOR_0 and
  * head.babylon vertex colours, which both engines multiply into the base colour.
  *
  * Pose: the jaw fully open (jawOpen = 1). With the lips at rest the slit between them hides the
@@ -14,7 +15,8 @@
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { computeNormals } from "../src/geometry/mesh-utils.ts";
 import { MOUTH_PARTS, type Blendshape, type Mesh } from "../src/types.ts";
-import type { HeadPartRange } from "./head-geometry.ts";
+import type { HeadPartGeometry, HeadPartRange } from "./head-geometry.ts";
+import type { MouthColours } from "./gltf-mapping.ts";
 
 /** The blendshape that opens the mouth and its weight in the occlusion pose (see the file header). */
 export const MOUTH_OCCLUSION_POSE = { blendshape: "jawOpen", weight: 1 } as const;
@@ -47,4 +49,30 @@ export function mouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: 
   const out = new Float32Array(mesh.positions.length / 3).fill(1);
   ids.forEach((v, k) => (out[v] = Math.min(1, Math.max(0, ao[k]))));
   return out;
+}
+
+/**
+ * Multi-bounce occlusion per colour channel: what a point of visibility `v` receives once the
+ * surrounding surfaces of albedo `albedo` reflect light onward, from the one-bounce AO. Cubic fit of
+ * Jimenez, Wu, Pesce & Jarabo 2016, "Practical Real-Time Strategies for Accurate Indirect
+ * Occlusion" (SIGGRAPH 2016 Physically Based Shading course, Activision, p. 78), never below v.
+ * The mouth's surfaces are its own parts, so their base colours stand in for the albedo: the
+ * light inside a red cavity is red, and pale teeth lose less than the dark mucosa.
+ */
+export function multiBounceOcclusion(v: number, albedo: readonly [number, number, number]): [number, number, number] {
+  return albedo.map((rho) => {
+    const a = 2.0404 * rho - 0.3324, b = -4.7951 * rho + 0.6417, c = 2.7552 * rho + 0.6903;
+    return Math.min(1, Math.max(v, ((v * a + b) * v + c) * v));
+  }) as [number, number, number];
+}
+
+/** The parts' vertex colours (linear RGB per part vertex) from their visibility and base colours. */
+export function mouthVertexColours(parts: HeadPartGeometry[], colours: MouthColours): HeadPartGeometry[] {
+  return parts.map((g) => {
+    if (!g.occlusion) return g;
+    const albedo = colours[g.part as keyof MouthColours];
+    const rgb = new Float32Array(g.occlusion.length * 3);
+    g.occlusion.forEach((v, i) => rgb.set(multiBounceOcclusion(v, albedo), 3 * i));
+    return { ...g, vertexColour: rgb };
+  });
 }

@@ -9,6 +9,7 @@ import { NodeIO, type Primitive } from "@gltf-transform/core";
 import { validateBytes } from "gltf-validator";
 import { exportHeadAssets, type HeadAssets } from "../materials/export-head.ts";
 import { HEAD_GLTF_EXTENSIONS } from "../materials/gltf-delivery.ts";
+import { multiBounceOcclusion } from "../materials/mouth-occlusion.ts";
 import { validateSkinParameters } from "../materials/skin-parameters.ts";
 import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
@@ -75,5 +76,16 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
     const closed = await exportHeadAssets({ mesh: head.mesh, parts: head.parts, maps: await syntheticMaps(32, 48), parameters: validateSkinParameters({}), target: "source" });
     const doc = await new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).readBinary(closed.glb);
     for (const m of doc.getRoot().listMeshes()) expect(m.listPrimitives()[0].getAttribute("COLOR_0"), m.getName()).toBeNull();
+  });
+});
+
+describe("multi-bounce occlusion", () => {
+  it("keeps the ends, never darkens below the visibility, and gives back more light from paler walls", () => {
+    expect(multiBounceOcclusion(0, [0.9, 0.5, 0.1])).toEqual([0, 0, 0]);
+    multiBounceOcclusion(1, [0.9, 0.5, 0.1]).forEach((v) => expect(v).toBeCloseTo(1, 2));
+    const [pale, mid, dark] = multiBounceOcclusion(0.3, [0.9, 0.5, 0.1]);
+    expect(dark).toBeGreaterThanOrEqual(0.3);
+    expect(pale).toBeGreaterThan(mid);
+    expect(mid).toBeGreaterThan(dark);
   });
 });
