@@ -51,6 +51,8 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
       expect(max, part).toBeLessThanOrEqual(1);
       if (part !== "tongue") expect(back, part).toBeLessThan(front - 0.1);
     }
+    // The tongue's top sees the opening (its template winding is inside out: not black all over).
+    expect(frontBack(prim("tongue")).max).toBeGreaterThan(0.1);
     // The cavity's back wall and the tongue are darker than the front teeth that show between the lips.
     expect(frontBack(prim("mouth")).back).toBeLessThan(0.5 * frontBack(prim("teeth")).front);
   });
