@@ -13,7 +13,7 @@
  * half-open mouth is at most too bright, as it was before.
  */
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
-import { computeNormals, weldMap } from "../src/geometry/mesh-utils.ts";
+import { computeNormals } from "../src/geometry/mesh-utils.ts";
 import { MOUTH_PARTS, type Blendshape, type Mesh } from "../src/types.ts";
 import type { HeadPartGeometry, HeadPartRange } from "./head-geometry.ts";
 import type { MouthColours } from "./gltf-mapping.ts";
@@ -37,15 +37,8 @@ export function mouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: 
   // The jaw turns the lower teeth and tongue: their normals of the posed mesh, not the rest's.
   const posedNormals = computeNormals(posed, mesh.indices);
 
-  const weld = weldMap(mesh.positions);
   const vertices = new Set<number>();
-  for (const r of mouthRanges) {
-    const tris = mesh.indices.subarray(r.firstIndex, r.firstIndex + r.indexCount);
-    for (const v of tris) vertices.add(v);
-    // The query looks into the hemisphere its normal points to: a closed part wound inside out
-    // (the template's tongue is) would sample its own inside and read black.
-    if (isClosed(tris, weld) && signedVolume(posed, tris) < 0) for (const v of new Set(tris)) for (let k = 0; k < 3; k++) posedNormals[3 * v + k] *= -1;
-  }
+  for (const r of mouthRanges) for (const v of mesh.indices.subarray(r.firstIndex, r.firstIndex + r.indexCount)) vertices.add(v);
   const ids = [...vertices];
   const points = new Float32Array(ids.length * 3), normals = new Float32Array(ids.length * 3);
   ids.forEach((v, k) => {
@@ -56,30 +49,6 @@ export function mouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: 
   const out = new Float32Array(mesh.positions.length / 3).fill(1);
   ids.forEach((v, k) => (out[v] = Math.min(1, Math.max(0, ao[k]))));
   return out;
-}
-
-/** True when every edge of the triangles is shared by exactly two of them (a closed surface), seam copies welded. */
-function isClosed(tris: Uint32Array, weld: Int32Array): boolean {
-  const edges = new Map<string, number>();
-  for (let t = 0; t < tris.length; t += 3) {
-    for (let e = 0; e < 3; e++) {
-      const a = weld[tris[t + e]], b = weld[tris[t + ((e + 1) % 3)]];
-      const key = a < b ? `${a},${b}` : `${b},${a}`;
-      edges.set(key, (edges.get(key) ?? 0) + 1);
-    }
-  }
-  for (const n of edges.values()) if (n !== 2) return false;
-  return true;
-}
-
-/** Signed volume enclosed by the triangles (divergence theorem), positive when they face outward. */
-function signedVolume(P: Float32Array, tris: Uint32Array): number {
-  let vol = 0;
-  for (let t = 0; t < tris.length; t += 3) {
-    const a = 3 * tris[t], b = 3 * tris[t + 1], c = 3 * tris[t + 2];
-    vol += P[a] * (P[b + 1] * P[c + 2] - P[b + 2] * P[c + 1]) - P[a + 1] * (P[b] * P[c + 2] - P[b + 2] * P[c]) + P[a + 2] * (P[b] * P[c + 1] - P[b + 1] * P[c]);
-  }
-  return vol / 6;
 }
 
 /**

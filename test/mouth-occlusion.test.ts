@@ -81,6 +81,19 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
   });
 });
 
+describe("the template's tongue", () => {
+  it("faces outward (positive enclosed volume): engines cull its inside, the occlusion samples its outside", () => {
+    const t = head.parts.find((p) => p.part === "tongue")!;
+    const P = head.mesh.positions, tris = head.mesh.indices.subarray(t.firstIndex, t.firstIndex + t.indexCount);
+    let volume = 0;
+    for (let i = 0; i < tris.length; i += 3) {
+      const [a, b, c] = [3 * tris[i], 3 * tris[i + 1], 3 * tris[i + 2]];
+      volume += (P[a] * (P[b + 1] * P[c + 2] - P[b + 2] * P[c + 1]) - P[a + 1] * (P[b] * P[c + 2] - P[b + 2] * P[c]) + P[a + 2] * (P[b] * P[c + 1] - P[b + 1] * P[c])) / 6;
+    }
+    expect(volume).toBeGreaterThan(5e-6); // ≈ 14 cm³
+  });
+});
+
 describe("multi-bounce occlusion", () => {
   it("keeps the ends, never darkens below the visibility, and gives back more light from paler walls", () => {
     expect(multiBounceOcclusion(0, [0.9, 0.5, 0.1])).toEqual([0, 0, 0]);
