@@ -11,6 +11,7 @@ import sharp from "sharp";
 import type { Blendshape, Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
+import { mouthOcclusion, mouthVertexColours } from "./mouth-occlusion.ts";
 import { headPivot, moveOrigin } from "./head-pivot.ts";
 import { weldSeamTangents } from "./seam-tangents.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
@@ -50,10 +51,11 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   for (const [name, bytes] of Object.entries(input.maps)) await assertPng(name, bytes);
   const { maps, parameters } = input;
   // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
-  const parts = splitParts(input.mesh, input.parts, input.blendshapes);
+  // The mouth parts' occlusion with the jaw open (mouth-occlusion.ts), as vertex colour in both files.
+  const parts = splitParts(input.mesh, input.parts, input.blendshapes, mouthOcclusion(input.mesh, input.parts, input.blendshapes));
   // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
-  const geometry = moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents);
   const mouth = mouthColours(input.teethAlbedo);
+  const geometry = mouthVertexColours(moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents), mouth);
   const glb = await writeHeadGlb(geometry, maps, parameters, input.target ?? DEFAULT_DELIVERY_TARGET, mouth);
   const babylon = await buildHeadBabylonJson(geometry, parameters, { thinMask: !!maps.thinMask, eyes: !!maps.eyes, wrinkleSmile: !!maps.wrinkleSmile }, mouth);
   const materialJson = materialJsonText(parameters, maps, mouth);

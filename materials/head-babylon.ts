@@ -120,6 +120,8 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
   vd.tangents = part.tangents;
   vd.uvs = part.uvs;
   vd.indices = part.indices;
+  // Mouth parts' occlusion (mouth-occlusion.ts) as opaque vertex colours, multiplied into albedo.
+  if (part.vertexColour) vd.colors = Float32Array.from({ length: (part.vertexColour.length / 3) * 4 }, (_, i) => (i % 4 === 3 ? 1 : part.vertexColour![3 * (i >> 2) + (i % 4)]));
   vd.applyToMesh(m);
   if (m.geometry) m.geometry.id = `${m.name}_geometry`; // default is a random GUID
   m.parent = root;

@@ -2,7 +2,7 @@
  * The head mesh as the export files store it: one compact vertex set per part (skin, each eye),
  * split once and shared by head.glb and head.babylon so both files hold the same vertices.
  */
-import type { Blendshape, HeadPart, Mesh } from "../src/types.ts";
+import { MOUTH_PARTS, type Blendshape, type HeadPart, type Mesh } from "../src/types.ts";
 
 /** A part's triangle range in the mesh's index buffer (TemplateHead.parts). */
 export interface HeadPartRange {
@@ -21,6 +21,10 @@ export interface HeadPartGeometry {
   indices: Uint32Array;
   /** Blendshapes that move this part (ARKit names), displacements per part vertex, metres; absent or empty: none. */
   targets?: { name: string; delta: Float32Array }[];
+  /** Mouth parts: ambient occlusion 0..1 per part vertex with the jaw open (mouth-occlusion.ts); absent: none. */
+  occlusion?: Float32Array;
+  /** Linear RGB per part vertex multiplied into the base colour (glTF COLOR_0): the mouth parts' occlusion; absent: none. */
+  vertexColour?: Float32Array;
 }
 
 /** Throws, naming what disagrees, when the mesh's attributes or the part ranges do not fit together. */
@@ -42,20 +46,27 @@ export function checkHeadMesh(mesh: Mesh, parts: HeadPartRange[]): void {
  * Compact per-part vertex arrays (vertices in first-use order), deterministic. Each part keeps
  * the blendshapes that move one of its vertices, in the order given.
  */
-export function splitParts(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = []): HeadPartGeometry[] {
+export function splitParts(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = [], mouthOcclusion: Float32Array | null = null): HeadPartGeometry[] {
   return parts.map(({ part, firstIndex, indexCount }) => {
     const ids = mesh.indices.subarray(firstIndex, firstIndex + indexCount);
     const g = compactPart(part, mesh, ids);
     if (blendshapes.length) g.targets = partTargets(ids, g.positions.length / 3, blendshapes);
+    if (mouthOcclusion && MOUTH_PARTS.includes(part)) g.occlusion = Float32Array.from(firstUseOrder(ids), (v) => mouthOcclusion[v]);
     return g;
   });
 }
 
-/** The blendshapes' displacements on a part's compact vertices (first-use order, as compactPart), dropping shapes that leave it still. */
-function partTargets(indices: Uint32Array, count: number, blendshapes: Blendshape[]): { name: string; delta: Float32Array }[] {
+/** The distinct vertices of `indices` in first-use order (compactPart's numbering). */
+function firstUseOrder(indices: Uint32Array): number[] {
   const order: number[] = [];
   const seen = new Set<number>();
   for (const v of indices) if (!seen.has(v)) { seen.add(v); order.push(v); }
+  return order;
+}
+
+/** The blendshapes' displacements on a part's compact vertices (first-use order, as compactPart), dropping shapes that leave it still. */
+function partTargets(indices: Uint32Array, count: number, blendshapes: Blendshape[]): { name: string; delta: Float32Array }[] {
+  const order = firstUseOrder(indices);
   const out: { name: string; delta: Float32Array }[] = [];
   for (const b of blendshapes) {
     const delta = new Float32Array(count * 3);

@@ -179,13 +179,14 @@ function addPrimitive(doc: Document, material: GltfMaterial, part: HeadPartGeome
     doc.createAccessor(`${prefix}_${name}`).setType(type).setArray(array as unknown as Float32Array<ArrayBuffer>).setBuffer(buffer);
   // 16-bit indices where they fit: smaller files, and what every glTF viewer reads.
   const indices = part.positions.length / 3 <= 65535 ? Uint16Array.from(part.indices) : part.indices;
-  return doc.createPrimitive()
+  const prim = doc.createPrimitive()
     .setAttribute("POSITION", acc("position", "VEC3", part.positions))
     .setAttribute("NORMAL", acc("normal", "VEC3", part.normals))
     .setAttribute("TANGENT", acc("tangent", "VEC4", part.tangents))
-    .setAttribute("TEXCOORD_0", acc("uv", "VEC2", part.uvs))
-    .setIndices(acc("indices", "SCALAR", indices))
-    .setMaterial(material);
+    .setAttribute("TEXCOORD_0", acc("uv", "VEC2", part.uvs));
+  // Mouth parts' occlusion (mouth-occlusion.ts) as COLOR_0, which glTF multiplies into the base colour.
+  if (part.vertexColour) prim.setAttribute("COLOR_0", acc("colour", "VEC3", part.vertexColour));
+  return prim.setIndices(acc("indices", "SCALAR", indices)).setMaterial(material);
 }
 
 /**

@@ -239,8 +239,8 @@ export function addTongue(b: Builder, frame: MouthFrame): MouthPiece & { tip: nu
   for (let k = 0; k < SEG; k++) tris.push(tip, rings[0][k], rings[0][k + 1]);
   for (let r = 0; r + 1 < rings.length; r++) for (let k = 0; k < SEG; k++) tris.push(rings[r][k], rings[r + 1][k], rings[r + 1][k + 1], rings[r][k], rings[r + 1][k + 1], rings[r][k + 1]);
   for (let k = 0; k < SEG; k++) tris.push(rings[rings.length - 1][k], back, rings[rings.length - 1][k + 1]);
-  // Outward: the dorsum's normal at the middle points up.
+  // Outward: the dorsum's normal at the middle points up, read off a triangle in the order emitted above.
   const mid = rings[RINGS >> 1];
-  if (normalOf(b, mid[0], mid[1], rings[(RINGS >> 1) + 1][1])[1] < 0) flip(tris);
+  if (normalOf(b, mid[0], rings[(RINGS >> 1) + 1][1], mid[1])[1] < 0) flip(tris);
   return { tris, jaw, tip };
 }
