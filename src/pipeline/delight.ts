@@ -211,7 +211,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
  * reflectance (sclera, teeth), and the edge mixtures only when the camera's response is estimated
  * (they are a cue to nothing else).
  */
-export function photoReferences(image: ImageF32, landmarks: ArrayLike<number>, options: DelightOptions = {}): Pick<DelightInput, "sclera" | "teeth" | "edgeMixtures"> {
+export function photoReferences(image: ImageF32, landmarks: ArrayLike<number>, options: DelightOptions = {}): Pick<DelightInput, "sclera" | "edgeMixtures"> & Required<Pick<DelightInput, "teeth">> {
   const response = options.cameraResponse ?? DELIGHT_DEFAULTS.cameraResponse;
   return {
     sclera: measureSclera(image, landmarks),

@@ -35,7 +35,7 @@ import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
 import { encodePng, encodePngCodes } from "../image/encode.ts";
 import { eyes, type EyeColour } from "./eyes.ts";
-import { measureTeeth } from "./capture/teeth.ts";
+import type { TeethMeasurement } from "./capture/teeth.ts";
 import { teethColour, type TeethColour } from "./teeth-colour.ts";
 import { packageOutputs, stableJson, TIMINGS_FILE, type PackageInput } from "./package.ts";
 import { presetOptions, type PresetOptions } from "./presets.ts";
@@ -125,7 +125,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const hold: { upscaled: ImageF32 | null } = { upscaled: await upscaleStage(job, completed, upscaler) };
   const mapSize = { width: hold.upscaled!.width, height: hold.upscaled!.height };
   const texelSizeMm = fullSizeTexelMm(unwrapped.medianTexelSizeMm, unwrapped.texture.width, mapSize.width);
-  const { delit, photoTexturePng, wrinkleNormals } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, camera: fitted.camera, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
+  const { delit, photoTexturePng, wrinkleNormals, photoTeeth } = await delightStage(job, { upscaled: hold.upscaled!, completed, unwrapped, captured, camera: fitted.camera, texelSizeMm, folds: () => neutralFolds(opts, fitted, head, unwrapped.texture) });
   hold.upscaled = null;
   const specularAlbedo = await specularStage(job, delit, unwrapped, texelSizeMm);
   const photoSha256 = createHash("sha256").update(photo).digest("hex");
@@ -133,7 +133,7 @@ export async function reconstruct(photo: Uint8Array, options: Partial<Reconstruc
   const eyeMap = await eyesStage(job, { captured, completed, unwrapped, delit, mapWidth: mapSize.width });
   const report = await jobReport(job, photoSha256, { decoded, captured, fitted, unwrapped, completed, delit, mapSize, texelSizeMm, upscaler });
   report.eyes = eyesReport(eyeMap.iris);
-  const teeth = teethColour(measureTeeth(captured.image, captured.landmarks), eyeMap.lightGain);
+  const teeth = teethColour(photoTeeth, eyeMap.lightGain);
   report.teeth = teethReport(teeth);
   const files = await packageStage(job, {
     // The head neutral unless the photo's expression is asked for (the maps sit on either: same UVs).
@@ -261,10 +261,12 @@ async function upscaleStage(job: Job, completed: CompleteResult, upscaler: Estim
 async function delightStage(
   job: Job,
   inputs: { upscaled: ImageF32; completed: CompleteResult; unwrapped: UnwrapResult; captured: CaptureResult; camera: Camera; texelSizeMm: number; folds: () => ImageF32 | undefined },
-): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined; wrinkleNormals: ImageF32 | undefined }> {
+): Promise<{ delit: DelightResult; photoTexturePng: Uint8Array | undefined; wrinkleNormals: ImageF32 | undefined; photoTeeth: TeethMeasurement }> {
   const { upscaled, completed, unwrapped, captured, camera, texelSizeMm, folds } = inputs;
   const out = await job.run.run("delight", async (progress) => {
     const smileFolds = folds();
+    // The teeth as the photo shows them: a reference for de-lighting, then the teeth's colour.
+    const references = photoReferences(captured.image, captured.landmarks);
     const delit = await delight(
       {
         texture: upscaled,
@@ -278,7 +280,7 @@ async function delightStage(
         regions: unwrapped.regions,
         viewObject: viewTowardCamera(unwrapped.position, camera),
         sceneIlluminant: captured.illuminant.rgb,
-        ...photoReferences(captured.image, captured.landmarks),
+        ...references,
         texelSizeMm,
         ...(smileFolds ? { smileFolds } : {}),
       },
@@ -288,7 +290,7 @@ async function delightStage(
     const formats = job.opts.formats;
     const photoTexturePng = formats.includes("maps") || formats.includes("babylon") ? await encodePng(upscaled, { bitDepth: 8, transfer: "srgb" }) : undefined;
     const wrinkleNormals = delit.wrinkleSlopes ? wrinkleNormalMap(delit.wrinkleSlopes, upscaled) : undefined;
-    return { delit, photoTexturePng, wrinkleNormals };
+    return { delit, photoTexturePng, wrinkleNormals, photoTeeth: references.teeth };
   });
   job.result("delight", out.delit);
   return out;
