@@ -1,7 +1,7 @@
 // The fit over every photo of ../shared/photos is an evaluation: `npm run eval -- ../shared/photos --fit`.
 import { beforeAll, describe, expect, it } from "vitest";
 import { selfIntersections } from "../src/geometry/mesh-checks.ts";
-import { weldMap } from "../src/geometry/mesh-utils.ts";
+import { computeNormals, weldMap } from "../src/geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
 import { headFrame } from "../src/geometry/head-shape.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
@@ -9,6 +9,7 @@ import { fit } from "../src/pipeline/fit.ts";
 import { earAnchorVertices } from "../src/pipeline/fit/anchors.ts";
 import { LANDMARK_SD_IOD } from "../src/pipeline/fit/head-targets.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
+import { FACE_OVAL } from "../src/primitives/face-topology.ts";
 import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
 
 let head: TemplateHead;
@@ -186,6 +187,39 @@ describe("fit on synthetic landmarks", () => {
     const key = ([a, b]: [number, number]) => `${Math.min(a, b)},${Math.max(a, b)}`;
     const before = new Set(selfIntersections(p0, skinIdx, { triangles: sample, weld: weldMap(p0) }).map(key));
     for (const p of [wide, narrow]) expect(selfIntersections(p, skinIdx, { triangles: sample, weld: weldMap(p) }).map(key).filter((k) => !before.has(k))).toEqual([]);
+  });
+
+  it("keeps a turned head's contour where the face-oval landmarks slide round the cheek: grazing oval targets do not take the slide as depth", () => {
+    // Head turned 35°: on the oval landmarks where the template's surface is near grazing, the
+    // detector reports a skin point 6 mm further round the cheek toward the camera (the outline
+    // moves by 6 mm × sin α across itself, within the detector's image noise; the depth by 6 mm × cos α).
+    const cam = knownCamera(35, 0, 0);
+    const normals = computeNormals(head.mesh.positions, head.mesh.indices);
+    const toCamera = (v: ArrayLike<number>, o: number, shift: boolean) => [0, 1, 2].map((r) => cam.rotation[3 * r] * v[o] + cam.rotation[3 * r + 1] * v[o + 1] + cam.rotation[3 * r + 2] * v[o + 2] + (shift ? cam.translation[r] : 0));
+    const unit = (v: number[]) => v.map((x) => x / Math.hypot(v[0], v[1], v[2]));
+    const pts = templateLandmarks(), slide = 0.006;
+    const slid = new Map<number, number[]>();
+    for (const i of FACE_OVAL) {
+      const v = head.landmarkVertices[i];
+      const ray = unit(toCamera(head.mesh.positions, 3 * v, true)), n = unit(toCamera(normals, 3 * v, false));
+      const facing = n[0] * ray[0] + n[1] * ray[1] + n[2] * ray[2];
+      if (Math.abs(facing) > 0.4) continue;
+      // The surface's tangent along the view (camera frame), to the world by Rᵀ; the landmark moves toward the camera along it.
+      const u = unit(ray.map((r, c) => r - facing * n[c]));
+      const w = [0, 1, 2].map((c) => cam.rotation[c] * u[0] + cam.rotation[3 + c] * u[1] + cam.rotation[6 + c] * u[2]);
+      for (let c = 0; c < 3; c++) pts[3 * i + c] -= slide * w[c];
+      slid.set(i, w);
+    }
+    expect(slid.size).toBeGreaterThan(6);
+    const clean = fit({ capture: input(syntheticLandmarks(cam, templateLandmarks())), head });
+    const moved = fit({ capture: input(syntheticLandmarks(cam, pts)), head });
+    // How far the slid landmarks' vertices followed the slide (toward the camera along it), mm, mean over them.
+    let follow = 0;
+    for (const [i, w] of slid) {
+      const v = head.landmarkVertices[i];
+      for (let c = 0; c < 3; c++) follow -= (1000 * (moved.mesh.positions[3 * v + c] - clean.mesh.positions[3 * v + c]) * w[c]) / slid.size;
+    }
+    expect(follow).toBeLessThan(0.25 * 1000 * slide);
   });
 
   it("rejects malformed landmarks with a clear error", () => {
