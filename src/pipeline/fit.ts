@@ -9,8 +9,10 @@
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
  *    at a depth between the posed template's and the one the landmarks' z implies, that z first
  *    smoothed to what stands out of its noise and cleared of tilts the pose already fixed
- *    (fit/depth-posterior.ts); a
- *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
+ *    (fit/depth-posterior.ts). A face-oval landmark where the template is near grazing marks the
+ *    outline, not a point of the skin: across the outline it stands, along the view and along the
+ *    outline it shares its target with what the rest of the face predicts there (fit/oval-grazing.ts).
+ *    A regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
  *    scalp and neck take the vault, jaw and neck proportions that the anthropometric surveys
  *    predict from the face's own proportions (fit/head-targets.ts), so the far side of the head
  *    varies with the person without being dragged by the face's detail.

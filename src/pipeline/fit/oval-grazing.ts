@@ -4,21 +4,22 @@
  * The detector puts the face-oval landmarks on the face's visible outline. Where the surface there
  * faces the camera, a landmark's image position says which point of the skin it is; where the
  * surface is near grazing (its normal nearly perpendicular to the view ray) the outline slides over
- * the cheek as the head turns, and the image position only says where the outline is along its
- * normal, not which point of the surface makes it. Taken as a target on the camera ray, that slide
- * became shape: on the identity set the contour's depth varied between one person's photos and
- * carried no person (docs/evaluation.md, "The face-oval landmarks at grazing").
+ * the cheek as the head turns, and the image position says where the outline is across itself, not
+ * which point of the surface makes it. Taken as a target on the camera ray, the slide became shape:
+ * on the identity set the contour's depth varied between one person's photos and carried no person
+ * (docs/evaluation.md, "The face-oval landmarks at grazing").
  *
  * Geometry: at a surface point whose normal makes sin α = |n·r| with the unit view ray r, a move
- * ds along the surface in the plane of n and r (direction u, the ray projected into the tangent
- * plane) moves the projection by ds·sin α across the outline and the depth by ds·cos α. An image
- * noise σ across the outline therefore leaves the point's place along u uncertain by σ/sin α, of
- * which σ is the image noise every landmark has: the reading along u carries an extra SD of σ·cot α.
- * Against a prediction from the rest of the face about as good as one landmark (SD σ), the
- * posterior keeps the reading's share sin²α = σ² / (σ² + σ²·cot²α) along u; across u (along the
- * surface normal, which fixes the outline, and along the outline) the reading stands. The same
- * extra SD enters the landmark's depth reading (fit/depth-posterior.ts) as a confidence × sin²α.
- * A landmark facing the camera (sin α = 1) is unchanged.
+ * ds along the surface in the plane of n and r moves the projection by ds·sin α across the outline
+ * and the depth by ds·cos α. An image noise σ across the outline leaves the point's place along the
+ * surface uncertain by σ/sin α, its depth by σ·cot α beyond the σ every landmark has. Against a
+ * prediction from the rest of the face about as good as one landmark (SD σ), the posterior keeps
+ * the reading's share σ² / (σ² + σ²·cot²α) = sin²α of the depth. Along the outline a smooth contour
+ * has nothing to pin the landmark's place as it slides, so that component takes the same share;
+ * across the outline (m, the surface normal made perpendicular to the ray) the reading stands, as
+ * in the silhouette term (fit/silhouette.ts), which moves its contour points only along m. The
+ * depth's extra SD also enters the landmark's depth reading (fit/depth-posterior.ts) as a
+ * confidence × sin²α. A landmark facing the camera (sin α = 1) is unchanged.
  */
 import { computeNormals } from "../../geometry/mesh-utils.ts";
 import { FACE_OVAL } from "../../primitives/face-topology.ts";
@@ -33,22 +34,22 @@ function normalsOf(head: TemplateHead): Float32Array {
   return n;
 }
 
-/** Per landmark of `faceIds`: the ray direction u (world, unit) along which its reading is weak, and the reading's share along it, sin²α (1 off the oval). */
+/** Per landmark of `faceIds`: the reading's share along the view and along the outline, sin²α (1 off the oval), and the outline's normal m (world, unit; xyz per landmark) across which it stands. */
 export interface OvalGrazing {
   share: Float64Array;
-  along: Float64Array;
+  across: Float64Array;
 }
 
 /**
  * The grazing of each face-oval landmark's template vertex, posed by `camera` (world → camera
- * R·p + t): sin²α and the direction u, both from the template's own surface normal.
+ * R·p + t): sin²α and the direction m, both from the template's own surface normal.
  *
  *   const g = ovalGrazing(head, faceIds, camera);   // g.share[k] = 1 where landmark faceIds[k] faces the camera or is off the oval
  */
 export function ovalGrazing(head: TemplateHead, faceIds: readonly number[], camera: Pick<Camera, "rotation" | "translation">): OvalGrazing {
   const oval = new Set(FACE_OVAL);
   const pos = head.mesh.positions, normals = normalsOf(head), R = camera.rotation, t = camera.translation;
-  const share = new Float64Array(faceIds.length).fill(1), along = new Float64Array(3 * faceIds.length);
+  const share = new Float64Array(faceIds.length).fill(1), across = new Float64Array(3 * faceIds.length);
   const toCamera = (v: ArrayLike<number>, off: number, shift: boolean) => [0, 1, 2].map((r) => R[3 * r] * v[off] + R[3 * r + 1] * v[off + 1] + R[3 * r + 2] * v[off + 2] + (shift ? t[r] : 0));
   faceIds.forEach((i, k) => {
     if (!oval.has(i)) return;
@@ -56,19 +57,19 @@ export function ovalGrazing(head: TemplateHead, faceIds: readonly number[], came
     const ray = unit(toCamera(pos, 3 * v, true));
     const n = unit(toCamera(normals, 3 * v, false));
     const facing = dot(n, ray);
-    // u: the ray with its normal part taken out (the surface tangent that points along the view).
-    const u = unit(ray.map((r, c) => r - facing * n[c]));
     share[k] = facing * facing;
+    // m: the normal with its part along the ray taken out (the outline's normal, in 3D).
+    const m = unit(n.map((x, c) => x - facing * ray[c]));
     // Camera → world: Rᵀ.
-    for (let c = 0; c < 3; c++) along[3 * k + c] = R[c] * u[0] + R[3 + c] * u[1] + R[6 + c] * u[2];
+    for (let c = 0; c < 3; c++) across[3 * k + c] = R[c] * m[0] + R[3 + c] * m[1] + R[6 + c] * m[2];
   });
-  return { share, along };
+  return { share, across };
 }
 
 /**
- * The face-oval landmarks' targets with their reading along u (see ovalGrazing) shared with the
- * prediction of the rest: the warp through every target but the oval's, evaluated at the oval's
- * centres. `targets` holds the landmarks first (`landmarks` of them, in faceIds order), then the
+ * The face-oval landmarks' targets with their reading along the view and along the outline (all but
+ * across it, see ovalGrazing) shared with the prediction of the rest: the warp through every target
+ * but the oval's, evaluated at the oval's centres. `targets` holds the landmarks first (`landmarks` of them, in faceIds order), then the
  * anchors; returns the new displacements of the landmarks and what was taken off each (xyz, world
  * metres).
  */
@@ -86,18 +87,19 @@ export function slideOvalTargets(targets: WarpTargets, landmarks: number, grazin
   for (let k = 0; k < landmarks; k++) {
     if (!onOval[k]) continue;
     warpAt(prior, centres[3 * k], centres[3 * k + 1], centres[3 * k + 2], d);
-    let gap = 0;
-    for (let c = 0; c < 3; c++) gap += (d[c] - out[3 * k + c]) * grazing.along[3 * k + c];
-    const move = (1 - grazing.share[k]) * gap;
+    // The prediction's gap to the reading, less its part across the outline.
+    const gap = [0, 1, 2].map((c) => d[c] - out[3 * k + c]);
+    const acrossGap = dot(gap, grazing.across.subarray(3 * k, 3 * k + 3));
     for (let c = 0; c < 3; c++) {
-      out[3 * k + c] += move * grazing.along[3 * k + c];
-      removed[3 * k + c] = -move * grazing.along[3 * k + c];
+      const move = (1 - grazing.share[k]) * (gap[c] - acrossGap * grazing.across[3 * k + c]);
+      out[3 * k + c] += move;
+      removed[3 * k + c] = -move;
     }
   }
   return { displacements: out, removed };
 }
 
-function dot(a: number[], b: number[]): number {
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
