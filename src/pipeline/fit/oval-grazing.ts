@@ -24,7 +24,8 @@
 import { computeNormals } from "../../geometry/mesh-utils.ts";
 import { FACE_OVAL } from "../../primitives/face-topology.ts";
 import type { Camera, TemplateHead } from "../../types.ts";
-import { fitWarp, warpAt, type WarpTargets } from "./warp.ts";
+import { luSolve, solveDense } from "../../geometry/linear-solve.ts";
+import { fitFactoredWarp, type FactoredWarp, type WarpTargets } from "./warp.ts";
 
 const templateNormals = new WeakMap<TemplateHead, Float32Array>();
 
@@ -74,29 +75,40 @@ export function ovalGrazing(head: TemplateHead, faceIds: readonly number[], came
  * metres).
  */
 export function slideOvalTargets(targets: WarpTargets, landmarks: number, grazing: OvalGrazing): { displacements: Float64Array; removed: Float64Array } {
-  const { centres, displacements, lambda } = targets;
-  const total = lambda.length;
-  const onOval = Array.from({ length: landmarks }, (_, k) => grazing.share[k] < 1);
-  const out = Float64Array.from(displacements.subarray(0, 3 * landmarks));
+  const out = Float64Array.from(targets.displacements.subarray(0, 3 * landmarks));
   const removed = new Float64Array(3 * landmarks);
-  if (!onOval.some(Boolean)) return { displacements: out, removed };
-  const rest = Array.from({ length: total }, (_, k) => k).filter((k) => k >= landmarks || !onOval[k]);
-  const pick = (arr: Float64Array) => Float64Array.from(rest.flatMap((k) => [arr[3 * k], arr[3 * k + 1], arr[3 * k + 2]]));
-  const prior = fitWarp(pick(centres), pick(displacements), Float64Array.from(rest, (k) => lambda[k]));
-  const d = new Float64Array(3);
-  for (let k = 0; k < landmarks; k++) {
-    if (!onOval[k]) continue;
-    warpAt(prior, centres[3 * k], centres[3 * k + 1], centres[3 * k + 2], d);
+  const oval = Array.from({ length: landmarks }, (_, k) => k).filter((k) => grazing.share[k] < 1);
+  if (oval.length === 0) return { displacements: out, removed };
+  const prior = withoutCentres(fitFactoredWarp(targets), oval);
+  oval.forEach((k, j) => {
     // The prediction's gap to the reading, less its part across the outline.
-    const gap = [0, 1, 2].map((c) => d[c] - out[3 * k + c]);
+    const gap = [0, 1, 2].map((c) => prior[3 * j + c] - out[3 * k + c]);
     const acrossGap = dot(gap, grazing.across.subarray(3 * k, 3 * k + 3));
     for (let c = 0; c < 3; c++) {
       const move = (1 - grazing.share[k]) * (gap[c] - acrossGap * grazing.across[3 * k + c]);
       out[3 * k + c] += move;
       removed[3 * k + c] = -move;
     }
-  }
+  });
   return { displacements: out, removed };
+}
+
+/**
+ * What the warp through every target but `drop` (indices of centres) gives at the dropped centres
+ * (xyz each), from the full system's factors: with c = A⁻¹B the full warp's coefficients and
+ * G = (A⁻¹) on the dropped rows and columns, the reduced warp at a dropped centre is B − G⁻¹c there
+ * (the block inverse's Schur complement). k solves on factors fit makes anyway (fitFactoredWarp
+ * keeps them for the head's outline and the silhouette term) instead of a new factorisation.
+ */
+function withoutCentres(full: FactoredWarp, drop: number[]): Float64Array {
+  const k = drop.length, N = full.factors.n;
+  const unit = new Float64Array(N * k);
+  drop.forEach((i, j) => (unit[i * k + j] = 1));
+  const columns = luSolve(full.factors, unit, k);
+  const G = Float64Array.from({ length: k * k }, (_, q) => columns[drop[Math.floor(q / k)] * k + (q % k)]);
+  const coefficients = Float64Array.from({ length: 3 * k }, (_, q) => full.warp.coefficients[3 * drop[Math.floor(q / 3)] + (q % 3)]);
+  const y = solveDense(G, k, coefficients, 3);
+  return Float64Array.from({ length: 3 * k }, (_, q) => full.rhs[3 * drop[Math.floor(q / 3)] + (q % 3)] - y[q]);
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
