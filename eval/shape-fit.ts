@@ -143,6 +143,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   headFromSize: { headFromFaceSize: true },
   // The silhouette term held the neck's outline too until the neck was left to the head's outline (fit/silhouette.ts `neck`).
   silhouetteNeck: { silhouette: { neck: true } },
+  // The face-oval landmarks taken as read where the template is near grazing, as before fit/oval-grazing.ts.
+  ovalOnRay: { grazingOval: false },
 };
 
 /** Figures of one fit variant over the set. */

@@ -9,8 +9,10 @@
  * 2. Shape: each face landmark gets a target on its camera ray (so it reprojects onto the photo),
  *    at a depth between the posed template's and the one the landmarks' z implies, that z first
  *    smoothed to what stands out of its noise and cleared of tilts the pose already fixed
- *    (fit/depth-posterior.ts); a
- *    regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
+ *    (fit/depth-posterior.ts). A face-oval landmark where the template is near grazing marks the
+ *    outline, not a point of the skin: across the outline it stands, along the view and along the
+ *    outline it shares its target with what the rest of the face predicts there (fit/oval-grazing.ts).
+ *    A regularised 3D thin-plate warp through those targets moves the whole head. Anchors on the
  *    scalp and neck take the vault, jaw and neck proportions that the anthropometric surveys
  *    predict from the face's own proportions (fit/head-targets.ts), so the far side of the head
  *    varies with the person without being dragged by the face's detail.
@@ -29,8 +31,7 @@
 import { computeNormals, computeTangents, weldMap } from "../geometry/mesh-utils.ts";
 import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { LEFT_EYE_CONTOUR, LEFT_IRIS, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
-import { cameraCentre, projectToScreen } from "../render/camera.ts";
-import { createFragments, rasterize } from "../raster/rasterize.ts";
+import { cameraCentre } from "../render/camera.ts";
 import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
 import { project } from "./fit/pose.ts";
 import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
@@ -43,6 +44,8 @@ import { imagePlanePosterior } from "./fit/image-posterior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
+import { visibility } from "./fit/visibility.ts";
+import { ovalGrazing, slideOvalTargets } from "./fit/oval-grazing.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
 
 export interface FitOptions {
@@ -66,6 +69,8 @@ export interface FitOptions {
   landmarkSdIod?: number;
   /** The head is predicted from the face's metric size (the iris) as well as its proportions, so the head-to-face ratio follows the survey's allometry (fit/head-targets.ts `FaceSizeReading`); false: proportions only, the head scaled with the face. Needs `metricScale`. */
   headFromFaceSize?: boolean;
+  /** A face-oval landmark where the posed template is near grazing fixes the outline, not which point of the skin is there: its depth reading and its target along the view count by sin² of the surface's angle to the ray (fit/oval-grazing.ts); false takes them as read. */
+  grazingOval?: boolean;
   /** Landmark confidence below which a landmark is ignored (0..1). */
   minConfidence?: number;
   /** Largest turn of an eyeball toward its iris landmark, degrees. */
@@ -99,6 +104,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
   headFromFaceSize: false,
+  grazingOval: true,
   minConfidence: 0.05,
   maxGazeDeg: 35,
   visibilityResolution: 1024,
@@ -165,7 +171,10 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const centres = new Float64Array(nc * 3), disp = new Float64Array(nc * 3), lambda = new Float64Array(nc);
   // The landmarks' depth relative to the posed template's, smoothed to what stands out of their noise (fit/depth-posterior.ts).
   const readings = Float64Array.from(faceIds, (i, k) => meanDepth + (lm[3 * i + 2] - meanZ) * metresPerPx - depths[k]);
-  const depthOffsets = o.depthNoiseSdIod > 0 ? depthPosterior(points, readings, weights, o.depthNoiseSdIod * templateInterpupillaryM(head)) : { offsets: readings, lambdaM: 0, residualM: 0 };
+  // A face-oval landmark where the template is near grazing reads its depth and its place along the view weakly (fit/oval-grazing.ts).
+  const grazing = o.grazingOval ? ovalGrazing(head, faceIds, camera) : undefined;
+  const depthWeights = grazing ? weights.map((w, k) => w * grazing.share[k]) : weights;
+  const depthOffsets = o.depthNoiseSdIod > 0 ? depthPosterior(points, readings, depthWeights, o.depthNoiseSdIod * templateInterpupillaryM(head)) : { offsets: readings, lambdaM: 0, residualM: 0 };
   if (o.depthNoiseSdIod > 0) log.debug(`fit: landmark depth smoothed to ${(1000 * depthOffsets.residualM).toFixed(2)} mm RMS from the readings (λ ${depthOffsets.lambdaM.toExponential(1)} m)`);
   faceIds.forEach((i, k) => {
     const templateDepth = depths[k];
@@ -225,6 +234,12 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     disp.set(smoothed.displacements);
     for (let j = 0; j < 3 * nf; j++) photoResidual[j] += smoothed.removed[j];
     log.debug(`fit: landmark image positions smoothed to ${(1000 * smoothed.residualM).toFixed(2)} mm RMS per axis from the targets (λ ${smoothed.lambdaM.toExponential(1)} m)`);
+  }
+  // The oval's neutral targets along the view, where grazing, shared with what the rest of the face predicts there; the photographed head keeps the reading.
+  if (grazing) {
+    const slid = slideOvalTargets({ centres, displacements: disp, lambda }, faceIds.length, grazing);
+    disp.set(slid.displacements);
+    if (expression) for (let j = 0; j < slid.removed.length; j++) photoResidual[j] += slid.removed[j];
   }
   // The skin under the chin follows the neutral chin's border up or down, forward or back (fit/anchors.ts).
   const chin = o.chinCarriesNeck ? chinShift(faceIds, disp, weights) : undefined;
@@ -397,31 +412,4 @@ function moveEyeball(head: TemplateHead, part: TemplateHead["parts"][number], ou
     const p = [0, 1, 2].map((k) => pos[3 * v + k] - c[k]);
     for (let k = 0; k < 3; k++) out[3 * v + k] = centre[k] + rot[3 * k] * p[0] + rot[3 * k + 1] * p[1] + rot[3 * k + 2] * p[2];
   }
-}
-
-/** 1 where a vertex faces the camera and is not hidden behind the z-buffer, else 0. */
-function visibility(positions: Float32Array, normals: Float32Array, indices: Uint32Array, camera: Camera, maxSide: number, tolerance: number): Float32Array {
-  const k = Math.min(1, maxSide / Math.max(camera.width, camera.height));
-  const W = Math.max(1, Math.round(camera.width * k)), H = Math.max(1, Math.round(camera.height * k));
-  const cam: Camera = { ...camera, width: W, height: H, fx: camera.fx * k, fy: camera.fy * k, cx: camera.cx * k, cy: camera.cy * k };
-  const screen = projectToScreen(cam, positions);
-  const frags = createFragments(W, H);
-  rasterize(frags, screen, indices, { cull: "back" });
-  const eye = cameraCentre(camera);
-  const n = positions.length / 3;
-  const vis = new Float32Array(n);
-  for (let v = 0; v < n; v++) {
-    const x = screen[3 * v], y = screen[3 * v + 1], w = screen[3 * v + 2];
-    if (!(w > 0) || x < 0 || y < 0 || x >= W || y >= H) continue;
-    const view = [eye[0] - positions[3 * v], eye[1] - positions[3 * v + 1], eye[2] - positions[3 * v + 2]];
-    if (view[0] * normals[3 * v] + view[1] * normals[3 * v + 1] + view[2] * normals[3 * v + 2] <= 0) continue;
-    // Nearest z-buffer depth in the pixel's 3×3 neighbourhood: a vertex on a silhouette edge may fall just outside its own triangles.
-    let zb = Infinity;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const px = Math.floor(x) + dx, py = Math.floor(y) + dy;
-      if (px >= 0 && py >= 0 && px < W && py < H) zb = Math.min(zb, frags.depth[py * W + px]);
-    }
-    if (w <= zb + tolerance) vis[v] = 1;
-  }
-  return vis;
 }
