@@ -7,10 +7,10 @@ import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
-import { mouthColours } from "../materials/gltf-mapping.ts";
-import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
+import { mouthColours, type MouthColours } from "../materials/gltf-mapping.ts";
+import { mouthPartsOcclusion } from "../materials/mouth-occlusion.ts";
 import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
-import { type Camera, type FaceMasks, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
+import { MOUTH_PARTS, type Camera, type FaceMasks, type HeadPart, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { teethColour } from "../src/pipeline/teeth-colour.ts";
 
@@ -91,37 +91,28 @@ export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, mask
   return { width: W, height: H, channels: 3, data, colorSpace: "srgb" };
 }
 
-/** The job's teeth for SkinMaps.plainParts on `mesh` (the head drawn): the photo's enamel de-lit by the iris's light gain (src/pipeline/teeth-colour.ts), as reconstruct exports it. */
+/** The job's mouth parts for SkinMaps.plainParts on `mesh` (the head drawn), the teeth the photo's enamel de-lit by the iris's light gain (src/pipeline/teeth-colour.ts), as reconstruct exports them. */
 export function jobMouthParts(s: Pick<StageResults, "capture" | "fit" | "eyes">, mesh: Mesh): PlainPart[] {
   return mouthPlainParts(mesh, s.fit.head.parts, teethColour(measureTeeth(s.capture.image, s.capture.landmarks), s.eyes.lightGain).albedo);
 }
 
 /**
- * The teeth as the exported head draws them (its teeth albedo: `teethAlbedo`, else
- * materials/gltf-mapping.ts mouthColours' default), typical skin's A_S, and as occlusion the share
- * of the sky each tooth vertex sees through the lips' opening of `mesh` (unwrap's ambient occlusion
- * on the head as drawn): the renderer casts no shadows, and without it a slit between the lips
- * showed the teeth lit like the face (d3dfr-vd070, whose photo shows a dark slit). The cavity and
- * the tongue still read the skin maps: drawn plain they glowed red at the mouth's corners.
+ * The mouth parts (cavity with the lips' inner surfaces and gums, teeth, tongue) as the exported
+ * head draws them: each its own base colour (materials/gltf-mapping.ts mouthColours, the teeth the
+ * job's `teethAlbedo` when given), typical skin's A_S, mesh normals, and the engines' occlusion
+ * (materials/mouth-occlusion.ts: ambient occlusion through the multi-bounce fit with the part's
+ * colour) evaluated on `mesh`, the head as drawn: the renderer casts no shadows, and the lips'
+ * opening of the expression drawn is what hides the mouth (a slit between parted lips stays dark,
+ * d3dfr-vd070). Their UVs are the mouth's own atlas, so the skin maps must not be read there.
  */
 export function mouthPlainParts(mesh: Mesh, parts: TemplateHead["parts"], teethAlbedo?: readonly number[]): PlainPart[] {
-  const albedo = mouthColours(teethAlbedo).teeth;
-  return parts.filter((p) => p.part === "teeth").map((p) => ({ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo, albedoSpecular: A_S_NOMINAL, occlusion: partOcclusion(mesh, p) }));
+  const colours = mouthColours(teethAlbedo);
+  const occlusion = mouthPartsOcclusion(mesh.positions, mesh.normals, mesh.indices, parts);
+  if (!occlusion) return [];
+  return parts.flatMap((p) => (isMouthPart(p.part) ? [{ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo: colours[p.part], albedoSpecular: A_S_NOMINAL, occlusion, multiBounce: true }] : []));
 }
 
-/** Ambient occlusion (0..1) of the part's vertices, 1 elsewhere, per mesh vertex. */
-function partOcclusion(mesh: Mesh, part: TemplateHead["parts"][number]): Float32Array {
-  const vertices = [...new Set(mesh.indices.subarray(part.firstIndex, part.firstIndex + part.indexCount))];
-  const points = new Float32Array(vertices.length * 3), normals = new Float32Array(vertices.length * 3);
-  vertices.forEach((v, k) => {
-    points.set(mesh.positions.subarray(3 * v, 3 * v + 3), 3 * k);
-    normals.set(mesh.normals.subarray(3 * v, 3 * v + 3), 3 * k);
-  });
-  const ao = ambientOcclusion(mesh.positions, mesh.indices, points, normals, vertices.length);
-  const out = new Float32Array(mesh.positions.length / 3).fill(1);
-  vertices.forEach((v, k) => (out[v] = ao[k]));
-  return out;
-}
+const isMouthPart = (part: HeadPart): part is keyof MouthColours => MOUTH_PARTS.includes(part);
 
 /**
  * The naive baseline's maps: the upscaled photo texture T̂ used as albedo (times one scale factor,

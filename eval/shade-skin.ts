@@ -23,6 +23,7 @@ import { cameraCentre, projectToScreen, type Vec3 } from "../src/render/camera.t
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
 import { downsample, shadeFragments, type Shader } from "../src/render/shade.ts";
 import { withDefaults } from "../src/options.ts";
+import { multiBounceOcclusion } from "../materials/mouth-occlusion.ts";
 
 /** The maps of one head, in its UV atlas (any size; glTF UVs). */
 export interface SkinMaps {
@@ -55,6 +56,12 @@ export interface PlainPart {
   albedoSpecular: number;
   /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows): one value, or one per mesh vertex (interpolated). */
   occlusion: number | Float32Array;
+  /**
+   * The part's surroundings are its own kind (the mouth's walls): its diffuse light takes the
+   * occlusion through materials/mouth-occlusion.ts multiBounceOcclusion with its own albedo, per
+   * channel, as the engines' vertex colours do; the specular keeps the one-bounce value.
+   */
+  multiBounce?: boolean;
 }
 
 export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
@@ -255,7 +262,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     out[0] = ox / l; out[1] = oy / l; out[2] = oz / l;
   };
   const nD: [number, number, number] = [0, 0, 1], nS: [number, number, number] = [0, 0, 1];
-  const E = new Float64Array(3), rgb = new Float64Array(3);
+  const E = new Float64Array(3), rgb = new Float64Array(3), grey = new Float64Array(3);
   const view = new Float64Array(3);
 
   /** Position, unit normal, tangent and UV at the pixel. */
@@ -267,8 +274,8 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     interp(Tv, 4, tri, b0, b1, b2, tan);
     interp(UV, 2, tri, b0, b1, b2, uv);
   };
-  /** rgb = A_D · AO · E(N_D) / π. */
-  const diffuse = (occlusion: number) => {
+  /** rgb = A_D · AO · E(N_D) / π, AO per channel. */
+  const diffuse = (occlusion: ArrayLike<number>) => {
     shBasis(nD[0], nD[1], nD[2], y);
     for (let c = 0; c < 3; c++) {
       let e = 0;
@@ -281,7 +288,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
         if (cos > 0) for (let c = 0; c < 3; c++) E[c] += l.rgb[c] * cos;
       }
     }
-    for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion * E[c]) / Math.PI;
+    for (let c = 0; c < 3; c++) rgb[c] = (Math.max(0, a[c]) * occlusion[c] * E[c]) / Math.PI;
   };
   /** rgb += both GGX lobes on N_S: the directional lights, then the SH environment toward the mirror direction. */
   const specular = (As: number, occlusion: number) => addSkinSpecular(nS, view, As, occlusion, specLight, layers, y, rgb);
@@ -294,7 +301,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
       nD[0] = nS[0] = nrm[0]; nD[1] = nS[1] = nrm[1]; nD[2] = nS[2] = nrm[2];
       const ao = plain.occlusion;
       const occlusion = typeof ao === "number" ? ao : b0 * ao[idx[3 * tri]] + b1 * ao[idx[3 * tri + 1]] + b2 * ao[idx[3 * tri + 2]];
-      shadeAt(plain.albedoSpecular, occlusion, out);
+      shadeAt(plain.albedoSpecular, occlusion, out, plain.multiBounce ? multiBounceOcclusion(occlusion, plain.albedo) : undefined);
       return;
     }
     maps.albedo.sample(uv[0], uv[1], a);
@@ -305,13 +312,14 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
     shadeAt(As, occlusion, out);
   };
 
-  /** Diffuse and specular at the surface point with `a`, `nD`, `nS` set. */
-  function shadeAt(As: number, occlusion: number, out: Float32Array) {
+  /** Diffuse and specular at the surface point with `a`, `nD`, `nS` set; the diffuse's occlusion per channel when given, else `occlusion`. */
+  function shadeAt(As: number, occlusion: number, out: Float32Array, diffuseOcclusion?: ArrayLike<number>) {
     let vx = eye[0] - px[0], vy = eye[1] - px[1], vz = eye[2] - px[2];
     const vl = Math.sqrt(vx * vx + vy * vy + vz * vz) || 1;
     vx /= vl; vy /= vl; vz /= vl;
     view[0] = vx; view[1] = vy; view[2] = vz;
-    diffuse(occlusion);
+    grey.fill(occlusion);
+    diffuse(diffuseOcclusion ?? grey);
     if (As > 0) specular(As, occlusion);
     out[0] = rgb[0];
     out[1] = rgb[1];

@@ -27,26 +27,35 @@ export const MOUTH_OCCLUSION_POSE = { blendshape: "jawOpen", weight: 1 } as cons
  * jawOpen blendshape: then no engine can open the mouth and the parts stay hidden behind the lips.
  */
 export function mouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = []): Float32Array | null {
-  const mouthRanges = parts.filter((p) => MOUTH_PARTS.includes(p.part));
-  if (!mouthRanges.length) return null;
+  if (!parts.some((p) => MOUTH_PARTS.includes(p.part))) return null;
   const open = blendshapes.find((b) => b.name === MOUTH_OCCLUSION_POSE.blendshape);
   if (!open) return null;
   if (open.delta.length !== mesh.positions.length) throw new Error(`mouthOcclusion: ${open.name} has ${open.delta.length / 3} displacements for ${mesh.positions.length / 3} vertices`);
   const posed = new Float32Array(mesh.positions.length);
   for (let i = 0; i < posed.length; i++) posed[i] = mesh.positions[i] + MOUTH_OCCLUSION_POSE.weight * open.delta[i];
   // The jaw turns the lower teeth and tongue: their normals of the posed mesh, not the rest's.
-  const posedNormals = computeNormals(posed, mesh.indices);
+  return mouthPartsOcclusion(posed, computeNormals(posed, mesh.indices), mesh.indices, parts);
+}
 
+/**
+ * Per mesh vertex: ambient occlusion 0..1 of the mouth parts' vertices of the head as it stands
+ * (`positions` with their unit `normals`, any expression), 1 on every other vertex; null when
+ * there is no mouth part. The engines' values are this at MOUTH_OCCLUSION_POSE; the evaluation's
+ * re-render takes it at the expression it draws (eval/rerender.ts).
+ */
+export function mouthPartsOcclusion(positions: Float32Array, normals: Float32Array, indices: Uint32Array, parts: HeadPartRange[]): Float32Array | null {
+  const mouthRanges = parts.filter((p) => MOUTH_PARTS.includes(p.part));
+  if (!mouthRanges.length) return null;
   const vertices = new Set<number>();
-  for (const r of mouthRanges) for (const v of mesh.indices.subarray(r.firstIndex, r.firstIndex + r.indexCount)) vertices.add(v);
+  for (const r of mouthRanges) for (const v of indices.subarray(r.firstIndex, r.firstIndex + r.indexCount)) vertices.add(v);
   const ids = [...vertices];
-  const points = new Float32Array(ids.length * 3), normals = new Float32Array(ids.length * 3);
+  const points = new Float32Array(ids.length * 3), pointNormals = new Float32Array(ids.length * 3);
   ids.forEach((v, k) => {
-    points.set(posed.subarray(3 * v, 3 * v + 3), 3 * k);
-    normals.set(posedNormals.subarray(3 * v, 3 * v + 3), 3 * k);
+    points.set(positions.subarray(3 * v, 3 * v + 3), 3 * k);
+    pointNormals.set(normals.subarray(3 * v, 3 * v + 3), 3 * k);
   });
-  const ao = ambientOcclusion(posed, mesh.indices, points, normals, ids.length);
-  const out = new Float32Array(mesh.positions.length / 3).fill(1);
+  const ao = ambientOcclusion(positions, indices, points, pointNormals, ids.length);
+  const out = new Float32Array(positions.length / 3).fill(1);
   ids.forEach((v, k) => (out[v] = Math.min(1, Math.max(0, ao[k]))));
   return out;
 }

@@ -9,18 +9,25 @@ import { NodeIO, type Primitive } from "@gltf-transform/core";
 import { validateBytes } from "gltf-validator";
 import { exportHeadAssets, type HeadAssets } from "../materials/export-head.ts";
 import { HEAD_GLTF_EXTENSIONS } from "../materials/gltf-delivery.ts";
-import { multiBounceOcclusion } from "../materials/mouth-occlusion.ts";
+import { mouthColours } from "../materials/gltf-mapping.ts";
+import { mouthOcclusion, multiBounceOcclusion } from "../materials/mouth-occlusion.ts";
+import { mouthPlainParts } from "../eval/rerender.ts";
+import { renderSkin, type SkinLighting } from "../eval/shade-skin.ts";
+import { computeNormals } from "../src/geometry/mesh-utils.ts";
+import { lookAtCamera } from "../src/render/camera.ts";
+import { directionalLightSh } from "../src/render/sh.ts";
 import { validateSkinParameters } from "../materials/skin-parameters.ts";
 import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
-import type { TemplateHead } from "../src/types.ts";
+import type { Blendshape, ImageF32, TemplateHead } from "../src/types.ts";
 import { syntheticMaps } from "./browser/synthetic-head.ts";
 
 let head: TemplateHead;
 let assets: HeadAssets;
+let blendshapes: Blendshape[];
 beforeAll(async () => {
   head = buildTemplateHead();
-  const blendshapes = evaluateBlendshapes(head.mesh.positions, head).filter((b) => b.name === "jawOpen");
+  blendshapes = evaluateBlendshapes(head.mesh.positions, head).filter((b) => b.name === "jawOpen");
   assets = await exportHeadAssets({ mesh: head.mesh, parts: head.parts, maps: await syntheticMaps(32, 48), parameters: validateSkinParameters({}), blendshapes, target: "source" });
 }, 120_000);
 
@@ -78,6 +85,48 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
     const closed = await exportHeadAssets({ mesh: head.mesh, parts: head.parts, maps: await syntheticMaps(32, 48), parameters: validateSkinParameters({}), target: "source" });
     const doc = await new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).readBinary(closed.glb);
     for (const m of doc.getRoot().listMeshes()) expect(m.listPrimitives()[0].getAttribute("COLOR_0"), m.getName()).toBeNull();
+  });
+});
+
+describe("the re-render's mouth (eval/rerender.ts)", () => {
+  it("draws cavity, teeth and tongue in their exported colours with the engines' occlusion at the expression drawn", () => {
+    const jaw = blendshapes[0];
+    const open = head.mesh.positions.map((x, i) => x + jaw.delta[i]);
+    const parts = mouthPlainParts({ ...head.mesh, positions: open, normals: computeNormals(open, head.mesh.indices) }, head.parts, [0.6, 0.55, 0.45]);
+    const colours = mouthColours([0.6, 0.55, 0.45]);
+    expect(parts.map((p) => p.albedo)).toEqual([colours.mouth, colours.teeth, colours.tongue]);
+    parts.forEach((p, k) => {
+      const range = head.parts.filter((r) => r.part !== "skin" && !r.part.startsWith("eye"))[k];
+      expect([p.firstIndex, p.indexCount, p.multiBounce]).toEqual([range.firstIndex, range.indexCount, true]);
+    });
+    // Drawn with the jaw open, the occlusion is what the engines store for that pose.
+    const engines = mouthOcclusion(head.mesh, head.parts, blendshapes)!;
+    const drawn = parts[0].occlusion as Float32Array;
+    const mouthVertices = [...new Set(head.mesh.indices.subarray(parts[0].firstIndex, parts[0].firstIndex + parts[0].indexCount))];
+    for (const v of mouthVertices.filter((_, i) => i % 53 === 0)) expect(drawn[v]).toBeCloseTo(engines[v], 6);
+    // Drawn at rest, the lips hide the mouth: far darker than with the jaw open.
+    const rest = mouthPlainParts(head.mesh, head.parts)[0].occlusion as Float32Array;
+    const mean = (a: Float32Array) => mouthVertices.reduce((s, v) => s + a[v], 0) / mouthVertices.length;
+    expect(mean(rest)).toBeLessThan(0.5 * mean(drawn));
+  });
+
+  it("lights a plain part through the multi-bounce occlusion with its own colour, per channel", () => {
+    const mesh = { ...head.mesh };
+    const skin = head.parts.find((p) => p.part === "skin")!;
+    const camera = lookAtCamera({ eye: [0, 0, 1], target: [0, 0, 0.05], fovYDeg: 2, width: 9, height: 9 });
+    const lighting: SkinLighting = { ambientSh: Array.from(directionalLightSh([0, 1, 0], [0, 0, 0], [1, 1, 1])), directional: [], directionalDiffuse: "exact" };
+    const dark: ImageF32 = { width: 2, height: 2, channels: 3, data: new Float32Array(12).fill(0.05), colorSpace: "linear" };
+    const albedo: [number, number, number] = [0.6, 0.3, 0.05];
+    const draw = (multiBounce: boolean) => renderSkin(mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ ...skin, albedo, albedoSpecular: 0, occlusion: 0.25, multiBounce }] }, lighting, { supersample: 1 });
+    const p = (4 * 9 + 4) * 4;
+    const once = draw(false), bounced = draw(true);
+    const gain = multiBounceOcclusion(0.25, albedo);
+    // Uniform radiance 1: diffuse = albedo × occlusion, the occlusion per channel when the walls pass light on.
+    for (let c = 0; c < 3; c++) {
+      expect(once.data[p + c]).toBeCloseTo(albedo[c] * 0.25, 4);
+      expect(bounced.data[p + c]).toBeCloseTo(albedo[c] * gain[c], 4);
+    }
+    expect(bounced.data[p] / once.data[p]).toBeGreaterThan(bounced.data[p + 2] / once.data[p + 2]);
   });
 });
 

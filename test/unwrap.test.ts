@@ -312,6 +312,13 @@ describe("rasteriser and ambient occlusion primitives", () => {
     expect(Math.abs(ao[0] - reference(0.1, 0))).toBeLessThan(0.03);
     expect(Math.abs(ao[1] - reference(0.6, 0))).toBeLessThan(0.03);
     expect(ao[0]).toBeLessThan(0.75); // the wall matters close by
+    // A sky shining only from the open side (+x) reaches the point whole; one from the wall's side
+    // (−x) holds all the occlusion; the halves weigh the same, so uniform is their mean.
+    const halfSky = (sky: (x: number) => number) => ambientOcclusion(m.positions, m.indices, points, normals, 2, { directions: 256, resolution: 512, sky });
+    const fromOpen = halfSky((x) => (x > 0 ? 1 : 0)), fromWall = halfSky((x) => (x < 0 ? 1 : 0));
+    expect(fromOpen[0]).toBeGreaterThan(0.97);
+    expect(fromWall[0]).toBeLessThan(ao[0] - 0.2);
+    expect(Math.abs((fromOpen[0] + fromWall[0]) / 2 - ao[0])).toBeLessThan(0.01);
   });
 });
 

@@ -21,9 +21,14 @@ export interface AmbientOcclusionOptions {
   normalOffsetM?: number;
   /** Depth tolerance of the look-up, metres. */
   depthBiasM?: number;
+  /**
+   * Relative radiance of the sky toward unit direction (x, y, z), ≥ 0; absent: a uniform sky.
+   * The result is then the irradiance that sky gives the point relative to the same point unoccluded.
+   */
+  sky?: (x: number, y: number, z: number) => number;
 }
 
-export const AMBIENT_OCCLUSION_DEFAULTS: Required<AmbientOcclusionOptions> = {
+export const AMBIENT_OCCLUSION_DEFAULTS: Required<Omit<AmbientOcclusionOptions, "sky">> = {
   directions: 96,
   resolution: 384,
   normalOffsetM: 0.0015,
@@ -106,6 +111,8 @@ export function ambientOcclusion(
   const dirs = fibonacciSphere(o.directions);
   for (let k = 0; k < o.directions; k++) {
     const dx = dirs[3 * k], dy = dirs[3 * k + 1], dz = dirs[3 * k + 2];
+    const radiance = options.sky ? options.sky(dx, dy, dz) : 1;
+    if (!(radiance > 0)) continue;
     const [ux, uy, uz, vx, vy, vz] = basis(dx, dy, dz);
     for (let v = 0; v < vertexCount; v++) {
       const x = meshPositions[3 * v] - cx, y = meshPositions[3 * v + 1] - cy, z = meshPositions[3 * v + 2] - cz;
@@ -118,7 +125,7 @@ export function ambientOcclusion(
       const nx = normals[3 * p], ny = normals[3 * p + 1], nz = normals[3 * p + 2];
       const cos = nx * dx + ny * dy + nz * dz;
       if (!(cos > 0)) continue;
-      total[p] += cos;
+      total[p] += radiance * cos;
       const x = points[3 * p] + nx * o.normalOffsetM - cx;
       const y = points[3 * p + 1] + ny * o.normalOffsetM - cy;
       const z = points[3 * p + 2] + nz * o.normalOffsetM - cz;
@@ -128,7 +135,7 @@ export function ambientOcclusion(
       const blocker = i >= 0 && i < res && j >= 0 && j < res ? top[j * res + i] : -Infinity;
       // Slope-scaled bias: across one depth-map pixel a surface tilted from d rises by pixel·tan θ.
       const tan = Math.min(4, Math.sqrt(Math.max(0, 1 - cos * cos)) / cos);
-      if (h + o.depthBiasM + pixelM * tan >= blocker) open[p] += cos;
+      if (h + o.depthBiasM + pixelM * tan >= blocker) open[p] += radiance * cos;
     }
   }
   const ao = new Float32Array(count);
