@@ -32,6 +32,7 @@ import { segmentSkin } from "./skin-segment.ts";
 import { spectacleFrames } from "./glasses.ts";
 import { strandOrientation, strandTexture } from "./strand-texture.ts";
 import { castShadow } from "./cast-shadow.ts";
+import { hairColourLikelihood, skinLogChroma } from "./melanin-colour.ts";
 import * as T from "../../primitives/face-topology.ts";
 
 export const SELFIE_INPUT = 256;
@@ -181,6 +182,7 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
   // Inside the oval shading moves lightness a lot: a wide lightness band, chroma decides;
   // 1 within 3σ of the face's own colour, 0 beyond 5σ.
   const faceSigma = shadedSigma(skin);
+  const skinChroma = skinLogChroma(px, skinSample.map((i) => (Math.floor(i / w) + oy) * W + (i % w) + ox));
 
   // Hair colour model from a band just above the forehead (person pixels only). Light-brown
   // hair shares skin's chroma, so hair vs skin is a two-class decision, not a skin threshold;
@@ -267,14 +269,19 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         const cut = notSkin ? notSkin[i] : 0;
         const X = x + ox + 0.5, Y = y + oy + 0.5;
         if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i])) {
-          // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo.
-          const beard = Math.min(p, Math.max(1 - skinP, cut));
+          // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo,
+          // where its colour can be hair's; a colour no hair has there (a cap's brim over the
+          // brows, a scarf) is an occluder (melanin-colour.ts).
+          const notSkinHere = Math.min(p, Math.max(1 - skinP, cut));
+          const hairLike = hairColourLikelihood(px[3 * out], px[3 * out + 1], px[3 * out + 2], skinChroma);
+          const beard = notSkinHere * hairLike;
+          const occluder = Math.max(1 - p, notSkinHere * (1 - hairLike));
           masks.facialHair!.data[out] = beard;
-          masks.occluder.data[out] = 1 - p;
-          hidden.data[out] = 1 - p;
-          masks.skin.data[out] = p * (1 - beard);
+          masks.occluder.data[out] = occluder;
+          hidden.data[out] = occluder;
+          masks.skin.data[out] = p * (1 - notSkinHere);
           faceArea++;
-          occludedArea += 1 - p;
+          occludedArea += occluder;
           continue;
         }
         // Lips are judged by segmentation only (their colour is not skin's).
