@@ -32,6 +32,7 @@ import { headMeasures, reconstructStages, requireStages, safeName, writeHeadImag
 import { identitySetHtml, identitySetMarkdown, identitySetSummary, type IdentitySetPhoto, type IdentitySetSummary } from "./identity-report.ts";
 import { listPhotos } from "./run.ts";
 import { shapeStats } from "./shape-consistency.ts";
+import type { AlbedoScaleCues } from "../src/types.ts";
 import { atPriorBound, delightInputOf, ita, pairStats, seenMean, toCache, type CachedStages, type TonePhoto } from "./tone-consistency.ts";
 import { crossVerificationStats, verificationStats, type VerificationItem } from "./verification.ts";
 
@@ -114,7 +115,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
       }
       const t = toneRow(person, name, stages, failure);
       tone.push(t);
-      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab } };
+      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab, cues: (t.albedoScale?.cues as AlbedoScaleCues | undefined) ?? null } };
       if (!reuse && !failure) {
         try {
           const m = await headMeasures(requireStages(stages));

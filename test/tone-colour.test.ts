@@ -45,11 +45,26 @@ describe("the skin's colour follows its lightness along the locus", () => {
     expect(Math.abs(Math.log(matchSkinLocus(skin).luminance / expected))).toBeLessThan(0.05);
   });
 
+  it("reports the prior as the references were weighed against it: read under the combined white balance", () => {
+    // A saturated face (the ITA −45° median's colour: the prior alone reads Y 0.068) and a sclera
+    // that says the light is red: under it the skin is greener, i.e. lighter on the locus.
+    const median = [0.128, 0.054, 0.028].map((v) => 3 * v);
+    const k = 0.2 / lum(median);
+    const out = combineCues(priorOf(median), [1, 1, 1], sclera([k, 1.35 * k, 1.35 * k], 0.3, 0.05), median);
+    const y = out.cues.skinY;
+    expect(y.prior).toBeCloseTo(0.068, 3);
+    expect(y.priorWeighed).toBeGreaterThan(1.5 * y.prior);
+    // The combined luminance is the inverse-variance mean of the prior as weighed and the sclera's.
+    const [wp, ws] = [out.cues.priorSigmaLnY ** -2, out.cues.sclera.sigmaLnY! ** -2];
+    expect(Math.log(y.combined)).toBeCloseTo((wp * Math.log(y.priorWeighed) + ws * Math.log(y.sclera!)) / (wp + ws), 6);
+  });
+
   it("with no reference, or where the prior's doubt is all the skin's own, the colour stays where the prior read it", () => {
     const median = [0.3, 0.18, 0.12];
     const prior = priorOf(median);
     const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0, purity: null }], median);
     expect(none.cues.skinY.colour).toBeCloseTo(none.cues.skinY.prior, 9);
+    expect(none.cues.skinY.priorWeighed).toBeCloseTo(none.cues.skinY.prior, 9);
     // σ_prior = σ_skin: the white balance has no doubt, the colour is the skin's.
     expect(skinLocusLnY(-2, PRIOR_SIGMA_LN_Y, -1)).toBeCloseTo(-2, 4);
     // A white balance far less sure than skin's spread: the colour follows the lightness.

@@ -336,7 +336,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       priorSigmaLnY: sigmaP,
       skinYInterval: [Math.exp(lnYc - sigma) - sheen, Math.exp(lnYc + sigma) - sheen],
       sigmaChroma,
-      skinY: { prior: lumOf(priorFs) - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
+      skinY: { prior: lumOf(priorFs) - sheen, priorWeighed: Yp - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
       surfaceReflectance: sheen,
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
