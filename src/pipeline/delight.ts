@@ -73,8 +73,12 @@ export interface DelightOptions {
    * shading consistency of the skin, weighed against plain sRGB; a number fixes k (1 = plain sRGB).
    */
   cameraResponse?: "estimate" | number;
-  /** Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with the sclera (delight/references.ts). */
-  useTeeth?: boolean;
+  /**
+   * Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with
+   * the sclera (delight/references.ts); "luminance": their lightness only, read under the white
+   * balance the other cues give (their colour is not the light's: portrait teeth are often bleached).
+   */
+  useTeeth?: boolean | "luminance";
   /**
    * Skin's neutral surface reflection, absolute (0..1): the photo's skin is diffuse albedo plus it,
    * so the scale's cues read the diffuse part and A_D leaves it to A_S (delight/albedo-scale.ts
