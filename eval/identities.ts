@@ -23,7 +23,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import v8 from "node:v8";
 import path from "node:path";
 import { linearSrgbToLab } from "../src/primitives/color.ts";
-import { delight } from "../src/pipeline/delight.ts";
+import { delight, type DelightOptions } from "../src/pipeline/delight.ts";
 import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import type { Logger, Preset, StageResults } from "../src/types.ts";
@@ -32,6 +32,7 @@ import { headMeasures, reconstructStages, requireStages, safeName, writeHeadImag
 import { identitySetHtml, identitySetMarkdown, identitySetSummary, type IdentitySetPhoto, type IdentitySetSummary } from "./identity-report.ts";
 import { listPhotos } from "./run.ts";
 import { shapeStats } from "./shape-consistency.ts";
+import type { AlbedoScaleCues } from "../src/types.ts";
 import { atPriorBound, delightInputOf, ita, pairStats, seenMean, toCache, type CachedStages, type TonePhoto } from "./tone-consistency.ts";
 import { crossVerificationStats, verificationStats, type VerificationItem } from "./verification.ts";
 
@@ -45,12 +46,12 @@ interface KeptHead {
 }
 
 /** Runs delight alone on an earlier run's cached input (the --reuse path). */
-async function delightFromCache(reuse: string, cacheName: string, logger?: Logger): Promise<{ stages: Partial<StageResults>; failure: string | null }> {
+async function delightFromCache(reuse: string, cacheName: string, logger?: Logger, options: DelightOptions = {}): Promise<{ stages: Partial<StageResults>; failure: string | null }> {
   const stages: Partial<StageResults> = {};
   try {
     const cached = v8.deserialize(await readFile(path.join(reuse, cacheName))) as CachedStages;
     Object.assign(stages, { capture: cached.capture, unwrap: cached.unwrap, complete: cached.complete, upscale: cached.upscale });
-    stages.delight = await delight(delightInputOf(cached), {}, { logger });
+    stages.delight = await delight(delightInputOf(cached), options, { logger });
     return { stages, failure: null };
   } catch (err) {
     return { stages, failure: (err as Error).message ?? String(err) };
@@ -93,7 +94,7 @@ function logTone(people: string[], photos: TonePhoto[], log: (line: string) => v
 }
 
 /** Runs every photo of every person folder of `dir`; writes the reports to outDir and returns summary.json's content. */
-export async function evaluateIdentities(dir: string, preset: Preset, outDir: string, log: (line: string) => void, logger?: Logger, reuse?: string): Promise<IdentitySetSummary> {
+export async function evaluateIdentities(dir: string, preset: Preset, outDir: string, log: (line: string) => void, logger?: Logger, reuse?: string, delightOptions: DelightOptions = {}): Promise<IdentitySetSummary> {
   const entries = (await readdir(dir)).sort();
   // stat, not the directory entry's type: a person folder may be a symbolic link.
   const people = (await Promise.all(entries.map(async (e) => ((await stat(path.join(dir, e))).isDirectory() ? e : null)))).filter((e): e is string => e !== null);
@@ -106,7 +107,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
   for (const person of people) {
     for (const name of await listPhotos(path.join(dir, person))) {
       const cacheName = path.join("cache", person, `${name}.v8`);
-      const { stages, failure } = reuse ? await delightFromCache(reuse, cacheName, logger) : await reconstructStages(new Uint8Array(await readFile(path.join(dir, person, name))), preset, logger);
+      const { stages, failure } = reuse ? await delightFromCache(reuse, cacheName, logger, delightOptions) : await reconstructStages(new Uint8Array(await readFile(path.join(dir, person, name))), preset, logger);
       const cache = reuse ? null : toCache(stages);
       if (cache) {
         await mkdir(path.join(outDir, "cache", person), { recursive: true });
@@ -114,7 +115,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
       }
       const t = toneRow(person, name, stages, failure);
       tone.push(t);
-      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab } };
+      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab, cues: (t.albedoScale?.cues as AlbedoScaleCues | undefined) ?? null } };
       if (!reuse && !failure) {
         try {
           const m = await headMeasures(requireStages(stages));

@@ -10,6 +10,7 @@
  *   people: { <person>: { photos, identity, shape, tone } }
  * Every figure is null when there was nothing to measure (e.g. `--reuse` runs tone only).
  */
+import type { AlbedoScaleCues } from "../src/types.ts";
 import { CANONICAL_TURNS_DEG } from "./canonical-view.ts";
 import type { ShapeStats } from "./shape-consistency.ts";
 import type { PairStats, TonePhoto } from "./tone-consistency.ts";
@@ -25,7 +26,8 @@ export interface IdentitySetPhoto {
   images: { photo: string; views: string[] } | null;
   /** Reprojection error of the fit, % of the inter-ocular distance. */
   fitErrorOfInterocularPct: number | null;
-  tone: Pick<TonePhoto, "lab" | "ita" | "seenLab">;
+  /** `cues`: which cue decided the photo's albedo scale and colour (report.json's lighting.albedoScale.cues); null when delight did not run or reported none. */
+  tone: Pick<TonePhoto, "lab" | "ita" | "seenLab"> & { cues: AlbedoScaleCues | null };
 }
 
 export interface IdentitySetFigures {
@@ -134,9 +136,33 @@ export function identitySetMarkdown(s: IdentitySetSummary): string {
         `| ${p} | ${v.photos.length} | ${n(v.identity.genuine, 3)} / ${n(v.identity.impostor, 3)} | ${n(v.identity.photosGenuine, 3)} / ${n(v.identity.photosImpostor, 3)} | ${n(v.shape.withinMm, 2)} (${n(v.shape.faceWithinMm, 2)}) | ${n(v.tone.withinDeltaE, 2)} |`,
     ),
   ];
+  lines.push(``, ...toneCueTable(s.perPhoto));
   const failed = s.perPhoto.filter((r) => r.failure);
   if (failed.length) lines.push(``, `Failed: ${failed.map((r) => `${r.person}/${r.name} (${r.failure})`).join("; ")}`);
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Per photo, what fixed its skin tone: the facial A_D mean, which cue decided the scale (the
+ * references' weight) and the colour, the skin luminance each cue implies (the prior under the
+ * scene's light and as weighed, under the combined white balance) with the prior's σ of ln Y, and
+ * the sclera's pure pixels or why it was not used. Where the tone differs across one person's
+ * photos, this says which cue moved.
+ */
+export function toneCueTable(rows: IdentitySetPhoto[]): string[] {
+  const y = (v: number | null | undefined) => n(v, 3);
+  return [
+    `| photo | L* a* b* (ITA) | scale decided by (reference weight) | colour decided by (weight) | skin Y: prior / as weighed / sclera / teeth → combined | prior σ ln Y | sclera |`,
+    `| --- | --- | --- | --- | --- | --- | --- |`,
+    ...rows.map((r) => {
+      const l = r.tone.lab, c = r.tone.cues;
+      const lab = l ? `${n(l[0], 1)} ${n(l[1], 1)} ${n(l[2], 1)} (${n(r.tone.ita, 0)}°)` : "–";
+      if (!c) return `| ${r.person}/${r.name} | ${lab} | – | – | – | – | – |`;
+      const k = c.skinY;
+      const sclera = c.sclera.used ? `${c.sclera.pixels} px` : `${c.sclera.pixels} px: ${c.sclera.reason}`;
+      return `| ${r.person}/${r.name} | ${lab} | ${c.decided} (${n(c.referenceWeight.luminance, 2)}) | ${c.decidedColour} (${n(c.referenceWeight.colour, 2)}) | ${y(k.prior)} / ${y(k.priorWeighed)} / ${y(k.sclera)} / ${y(k.teeth)} → ${y(k.combined)} | ${n(c.priorSigmaLnY, 2)} | ${sclera} |`;
+    }),
+  ];
 }
 
 /** One person's row of figures: each photo, then its canonical renders, side by side. */

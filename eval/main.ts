@@ -30,11 +30,12 @@ import { evaluateIdentities } from "./identities.ts";
 import { evaluateLadder } from "./ladder.ts";
 import { evaluateShapeFit } from "./shape-fit.ts";
 import { runEvaluation } from "./run.ts";
+import type { DelightOptions } from "../src/pipeline/delight.ts";
 
 const USAGE =
   "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
   "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png] [--overlays --out dir]    (landmark fit only; overlays of the silhouette term)\n" +
-  "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out>]\n" +
+  "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out> [--delight <JSON of delight options>]]\n" +
   "       npm run eval -- --identities <dir-of-person-folders> --fit [--ablate] [--out dir]    (fitted shapes only, by region; --ablate: each fit step changed in turn)\n" +
   "       npm run eval -- --ladder <dir-of-one-frame-at-several-sizes> [--preset draft] [--out eval-out/]";
 
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
         ladder: { type: "boolean", default: false },
         ablate: { type: "boolean", default: false },
         reuse: { type: "string", default: "" },
+        delight: { type: "string", default: "" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -81,7 +83,20 @@ async function main(): Promise<number> {
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
   if (values.identities && values.fit) return setMode("--identities --fit", () => evaluateShapeFit(positionals[0], values.out, print, values.ablate));
   if (values.fit) return fitOnly(positionals[0], only, values.overlays ? values.out : undefined);
-  if (values.identities) return setMode("--identities", () => evaluateIdentities(positionals[0], preset, values.out, print, logger, values.reuse || undefined));
+  let delightOptions: DelightOptions = {};
+  if (values.delight) {
+    try {
+      delightOptions = JSON.parse(values.delight) as DelightOptions;
+    } catch (err) {
+      process.stderr.write(`--delight needs a JSON object of delight options: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (!values.identities || !values.reuse) {
+      process.stderr.write(`--delight is read by --identities --reuse only (delight alone on the cached inputs)\n`);
+      return 2;
+    }
+  }
+  if (values.identities) return setMode("--identities", () => evaluateIdentities(positionals[0], preset, values.out, print, logger, values.reuse || undefined, delightOptions));
   if (values.ladder) return setMode("--ladder", () => evaluateLadder(positionals[0], preset, values.out, print, logger));
   try {
     const summary = await runEvaluation({ photosDir: positionals[0], preset, outDir: values.out, only, log: (line) => process.stdout.write(`${line}\n`), logger });

@@ -558,8 +558,11 @@ export interface AlbedoScaleCues {
    * The skin's diffuse luminance each cue alone would have given, the combined one, and the
    * luminance of the locus point whose colour the skin takes (`colour`: between the prior's point
    * and the combined lightness, delight/references.ts `skinLocusLnY`; the sheen below taken out).
+   * `prior` is the prior under the scene's light alone; `priorWeighed` the prior as it was weighed
+   * against the references, read under the combined white balance (equal to `prior` when no reference
+   * was used; on a warm, saturated photo the two can differ threefold, 0.07 against 0.21).
    */
-  skinY: { prior: number; sclera: number | null; teeth: number | null; combined: number; colour: number };
+  skinY: { prior: number; priorWeighed: number; sclera: number | null; teeth: number | null; combined: number; colour: number };
   /** Skin's neutral surface reflection taken out of its apparent colour, absolute (delight's skinSurfaceReflectance; 0 = none). */
   surfaceReflectance: number;
   /**

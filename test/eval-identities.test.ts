@@ -1,13 +1,15 @@
 /**
  * The identity-set evaluation's measures on hand-built inputs: verification figures (genuine,
  * impostor, equal error rate) on made-up descriptors, the similarity-aligned RMS between two heads
- * with a known answer, the canonical camera's framing, and the re-render under the photo's hair.
+ * with a known answer, the canonical camera's framing, the re-render under the photo's hair, and
+ * the per-photo tone-cue table.
  */
 import { describe, expect, it } from "vitest";
 import { canonicalCamera, faceFrame, projectedLandmarks } from "../eval/canonical-view.ts";
 import { underHairAndOccluders } from "../eval/rerender.ts";
 import { alignedRms, shapeStats, shapeVertexSets, vertexAreas } from "../eval/shape-consistency.ts";
 import { crossVerificationStats, equalErrorRate, pairScore, verificationStats } from "../eval/verification.ts";
+import { toneCueTable } from "../eval/identity-report.ts";
 import { FACE_LANDMARKS_M } from "../src/geometry/data/canonical-face.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
 import { RIGHT_EYE_INNER, RIGHT_EYE_OUTER, LEFT_EYE_INNER, LEFT_EYE_OUTER, NOSE_TIP } from "../src/primitives/face-topology.ts";
@@ -186,5 +188,32 @@ describe("re-render under the photo's hair", () => {
     const out = underHairAndOccluders(render, photo, { hair, occluder });
     expect(Array.from(out.data.filter((_, i) => i % 3 === 0))).toEqual([1, 0, expect.closeTo(0.7354, 3)]);
     expect(() => underHairAndOccluders(img(0, "linear"), photo, { hair, occluder })).toThrow(/sRGB/);
+  });
+});
+
+describe("the identity set's per-photo tone cues", () => {
+  it("one row a photo: which cue decided, each cue's skin Y, the sclera's pixels or why not", () => {
+    const verdict = (used: boolean, pixels: number, reason: string) => ({ used, reason, pixels, clipped: 0, purity: 0.3, sigmaLnY: used ? 0.3 : null });
+    const cues = {
+      decided: "sclera + skin-locus prior",
+      decidedColour: "sclera",
+      referenceWeight: { luminance: 0.68, colour: 0.77 },
+      sigmaLnY: 0.58,
+      priorSigmaLnY: 1.02,
+      skinYInterval: [0.09, 0.29] as [number, number],
+      sigmaChroma: 0.1,
+      skinY: { prior: 0.068, priorWeighed: 0.1, sclera: 0.208, teeth: null, combined: 0.165, colour: 0.16 },
+      surfaceReflectance: 0,
+      sclera: verdict(true, 85, "ok"),
+      teeth: verdict(false, 0, "mouth closed"),
+    };
+    const rows = [
+      { person: "p", name: "a.jpg", failure: null, images: null, fitErrorOfInterocularPct: null, tone: { lab: [47.6, 12.4, 23] as [number, number, number], ita: -6, seenLab: null, cues } },
+      { person: "p", name: "b.jpg", failure: "no face", images: null, fitErrorOfInterocularPct: null, tone: { lab: null, ita: null, seenLab: null, cues: null } },
+    ];
+    const table = toneCueTable(rows);
+    expect(table).toHaveLength(4);
+    expect(table[2]).toContain("| p/a.jpg | 47.6 12.4 23.0 (-6°) | sclera + skin-locus prior (0.68) | sclera (0.77) | 0.068 / 0.100 / 0.208 / – → 0.165 | 1.02 | 85 px |");
+    expect(table[3]).toBe("| p/b.jpg | – | – | – | – | – | – |");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
-import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, type SkinPrior } from "../src/pipeline/delight/references.ts";
+import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, TOOTH_REFLECTANCE, underWhiteBalance, type ReferenceCueInput, type ScaleCue, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { luminance } from "../src/primitives/color.ts";
 
 /** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
@@ -45,11 +45,46 @@ describe("the skin's colour follows its lightness along the locus", () => {
     expect(Math.abs(Math.log(matchSkinLocus(skin).luminance / expected))).toBeLessThan(0.05);
   });
 
+  it("reports the prior as the references were weighed against it: read under the combined white balance", () => {
+    // A saturated face (the ITA −45° median's colour: the prior alone reads Y 0.068) and a sclera
+    // that says the light is red: under it the skin is greener, i.e. lighter on the locus.
+    const median = [0.128, 0.054, 0.028].map((v) => 3 * v);
+    const k = 0.2 / lum(median);
+    const out = combineCues(priorOf(median), [1, 1, 1], sclera([k, 1.35 * k, 1.35 * k], 0.3, 0.05), median);
+    const y = out.cues.skinY;
+    expect(y.prior).toBeCloseTo(0.068, 3);
+    expect(y.priorWeighed).toBeGreaterThan(1.5 * y.prior);
+    // The combined luminance is the inverse-variance mean of the prior as weighed and the sclera's.
+    const [wp, ws] = [out.cues.priorSigmaLnY ** -2, out.cues.sclera.sigmaLnY! ** -2];
+    expect(Math.log(y.combined)).toBeCloseTo((wp * Math.log(y.priorWeighed) + ws * Math.log(y.sclera!)) / (wp + ws), 6);
+  });
+
+  it("teeth of luminance only: their colour moves no light, their lightness is read under the sclera's white balance", () => {
+    const median = [0.429, 0.246, 0.17].map((v) => 2 * v);
+    const k = 0.25 / lum(median);
+    // Neutral teeth in the photo (2 per unit shading, the median skin 0.56): read with the enamel's own yellow, they would say the light is blue.
+    const rel: [number, number, number] = [2, 2, 2];
+    const ownColour: ScaleCue = { fs: TOOTH_REFLECTANCE.rgb.map((r, c) => r / rel[c]) as [number, number, number], sigmaLnY: 0.35, sigmaChroma: 0.2 };
+    const lumOnly: ScaleCue = { ...ownColour, sigmaChroma: Infinity, luminanceOnly: { rel, reflectanceY: lum(TOOTH_REFLECTANCE.rgb) } };
+    const teeth = (cue: ScaleCue): ReferenceCueInput => ({ name: "teeth", cue, reason: "ok", pixels: 500, clipped: 0, purity: 0.5 });
+    const scleraOnly = combineCues(priorOf(median), [1, 1, 1], sclera([k, k, k], 0.3, 0.05), median);
+    const withLum = combineCues(priorOf(median), [1, 1, 1], [...sclera([k, k, k], 0.3, 0.05), teeth(lumOnly)], median);
+    const withColour = combineCues(priorOf(median), [1, 1, 1], [...sclera([k, k, k], 0.3, 0.05), teeth(ownColour)], median);
+    const chroma = (fs: number[]) => [fs[1] / fs[0], fs[2] / fs[0]];
+    // The light's colour is the sclera's alone; with the enamel's colour it turns bluer (less blue in its factor to albedo).
+    expect(chroma(withLum.lightFs)[1]).toBeCloseTo(chroma(scleraOnly.lightFs)[1], 9);
+    expect(chroma(withColour.lightFs)[1]).toBeLessThan(0.98 * chroma(scleraOnly.lightFs)[1]);
+    // The teeth's skin luminance under the sclera's (neutral) balance: the reflectance's Y over the teeth's.
+    expect(withLum.cues.skinY.teeth).toBeCloseTo((lum(TOOTH_REFLECTANCE.rgb) / 2) * lum(median), 6);
+    expect(underWhiteBalance(lumOnly, [1, 1, 1]).fs[2]).toBeCloseTo(lum(TOOTH_REFLECTANCE.rgb) / 2, 9);
+  });
+
   it("with no reference, or where the prior's doubt is all the skin's own, the colour stays where the prior read it", () => {
     const median = [0.3, 0.18, 0.12];
     const prior = priorOf(median);
     const none = combineCues(prior, [1, 1, 1], [{ name: "sclera", cue: null, reason: "not measured", pixels: 0, clipped: 0, purity: null }], median);
     expect(none.cues.skinY.colour).toBeCloseTo(none.cues.skinY.prior, 9);
+    expect(none.cues.skinY.priorWeighed).toBeCloseTo(none.cues.skinY.prior, 9);
     // σ_prior = σ_skin: the white balance has no doubt, the colour is the skin's.
     expect(skinLocusLnY(-2, PRIOR_SIGMA_LN_Y, -1)).toBeCloseTo(-2, 4);
     // A white balance far less sure than skin's spread: the colour follows the lightness.

@@ -73,8 +73,12 @@ export interface DelightOptions {
    * shading consistency of the skin, weighed against plain sRGB; a number fixes k (1 = plain sRGB).
    */
   cameraResponse?: "estimate" | number;
-  /** Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with the sclera (delight/references.ts). */
-  useTeeth?: boolean;
+  /**
+   * Whether the teeth (where the mouth shows them) weigh in as a reference of known reflectance, with
+   * the sclera (delight/references.ts); "luminance": their lightness only, read under the white
+   * balance the other cues give (their colour is not the light's: portrait teeth are often bleached).
+   */
+  useTeeth?: boolean | "luminance";
   /**
    * Skin's neutral surface reflection, absolute (0..1): the photo's skin is diffuse albedo plus it,
    * so the scale's cues read the diffuse part and A_D leaves it to A_S (delight/albedo-scale.ts
@@ -162,10 +166,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // read k ≈ 1.2–1.4 and lighten most faces (with the edge cue: within-person ΔE00 5.46 → 5.72,
   // between 9.79 → 7.94; docs/evaluation.md, skin tone).
   cameraResponse: 1,
-  // Off until the teeth agree with the sclera: where both are seen the teeth imply darker skin
-  // (skin Y 0.20–0.24 against 0.26–0.40), and on the identity set they raise the within-person
-  // ΔE00 from 4.94 to 5.22 (docs/evaluation.md, skin tone).
-  useTeeth: false,
+  // Their lightness only: where both are seen, portrait teeth are as neutral as the sclera, not the
+  // enamel reference's yellow (b* 24), so their colour read the light as blue and darkened faces
+  // (`true`); read under the other cues' white balance, on the identity set within-person ΔE00
+  // 3.75 → 3.51, ratio 0.37 → 0.38 (docs/evaluation.md, tone11).
+  useTeeth: "luminance",
   // Off until the prior reads dark skin's colour with its sheen well: skin plus F0's sheen folds the
   // locus (ITA −45° … 12° within 0.1 of each other in chromaticity), the soft match then pulls
   // prior-decided faces to the middle (alex.png ITA 32° → 8°) and misses ITA −50° by 3.3–3.8 ΔE00

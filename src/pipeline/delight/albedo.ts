@@ -169,6 +169,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // luminance prior reads the corrected colour.
   const scene = checkIlluminant(input.sceneIlluminant);
   const sceneGain = scene.map((v) => 1 / v);
+  if (o.useTeeth !== true && o.useTeeth !== false && o.useTeeth !== "luminance") throw new Error(`delight: useTeeth must be true, false or "luminance", got ${JSON.stringify(o.useTeeth)}`);
   if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
   if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
     throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
@@ -192,7 +193,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const sclera = input.sclera;
     const teeth = o.useTeeth ? input.teeth : undefined;
     const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
-    const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence)) : null;
+    const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence), o.useTeeth === "luminance") : null;
     const references: ReferenceCueInput[] = [
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
       { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },

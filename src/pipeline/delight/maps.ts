@@ -70,7 +70,7 @@ export interface DelightSettings {
   ridge: [number, number];
   lightColorCoupling: number;
   cameraResponse: "estimate" | number;
-  useTeeth: boolean;
+  useTeeth: boolean | "luminance";
   skinSurfaceReflectance: number;
   skinRednessSigma: number;
   albedoScale: "chromaticity" | number;

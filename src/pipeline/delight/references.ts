@@ -61,8 +61,14 @@ export interface ScaleCue {
   fs: [number, number, number];
   /** σ of ln of its luminance part. */
   sigmaLnY: number;
-  /** σ of its chromaticity part (ln g/r, ln b/r). */
+  /** σ of its chromaticity part (ln g/r, ln b/r); Infinity for a cue of luminance only. */
   sigmaChroma: number;
+  /**
+   * A cue of luminance only (the teeth with `useTeeth: "luminance"`): its photo colour per unit
+   * shading and its reflectance's luminance. Its `fs` is then read under the white balance the
+   * colour cues give (`underWhiteBalance`), not under its own colour.
+   */
+  luminanceOnly?: { rel: [number, number, number]; reflectanceY: number };
 }
 
 /** What the combination used, for report.json (types.ts). */
@@ -169,9 +175,23 @@ export const TOOTH_RECESS = { factor: 0.75, sigmaLn: 0.3 };
  * The teeth cue: `frontShading` is the unit shading (per channel) of the light the front of the
  * face gets. Null when the measurement is absent or unreliable.
  */
-export function teethCue(teeth: TeethMeasurement | undefined, frontShading: ArrayLike<number>): ScaleCue | null {
+export function teethCue(teeth: TeethMeasurement | undefined, frontShading: ArrayLike<number>, luminanceOnly = false): ScaleCue | null {
   if (!teeth?.reliable || !teeth.rgb) return null;
-  return referenceCue(teeth.rgb, teeth, frontShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
+  const cue = referenceCue(teeth.rgb, teeth, frontShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
+  if (!cue || !luminanceOnly) return cue;
+  // Where both are read, portrait teeth are as neutral as the sclera (teeth ÷ sclera b/r 0.79–1.12
+  // against the enamel reference's 0.52: bleached, veneered, lit edges; docs/evaluation.md, tone10):
+  // their colour says nothing of the light's, only their lightness is used.
+  const rel = cue.fs.map((f, c) => TOOTH_REFLECTANCE.rgb[c] / f) as [number, number, number];
+  return { ...cue, sigmaChroma: Infinity, luminanceOnly: { rel, reflectanceY: luminance(...TOOTH_REFLECTANCE.rgb) } };
+}
+
+/** A luminance-only cue's factor under the white balance `gain` (red = 1): the gain, scaled so that its reference comes out at its reflectance's luminance. */
+export function underWhiteBalance(cue: ScaleCue, gain: readonly number[]): ScaleCue {
+  const l = cue.luminanceOnly;
+  if (!l) return cue;
+  const k = l.reflectanceY / Math.max(luminance(l.rel[0] * gain[0], l.rel[1] * gain[1], l.rel[2] * gain[2]), 1e-9);
+  return { ...cue, fs: gain.map((g) => g * k) as [number, number, number] };
 }
 
 /** A reference's cue: its reflectance over its photo colour per unit shading, with every doubt in σ. */
@@ -260,7 +280,11 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const priorGain = alone.gain;
   const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
   const priorFs = fsFor(priorGain, alone.luminance);
-  const consistent = references.map((r) => {
+  // A cue of luminance only is read under the colour cues' white balance, or the prior's where none.
+  const colourCues = references.flatMap((r) => (r.cue && !r.cue.luminanceOnly ? [r.cue] : []));
+  const colourGain = colourCues.length ? mergeCues(colourCues).fs.map((v, _c, a) => v / a[0]) : priorGain;
+  const resolved = references.map((r) => (r.cue?.luminanceOnly ? { ...r, cue: underWhiteBalance(r.cue, colourGain) } : r));
+  const consistent = resolved.map((r) => {
     if (!r.cue) return r;
     const c = lightConsistency(prior, r.cue);
     const note = c.ratio > 1 ? `; under its light the skin is ${c.distance.toFixed(2)} off the skin locus: σ × ${c.ratio.toFixed(1)}` : "";
@@ -336,7 +360,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       priorSigmaLnY: sigmaP,
       skinYInterval: [Math.exp(lnYc - sigma) - sheen, Math.exp(lnYc + sigma) - sheen],
       sigmaChroma,
-      skinY: { prior: lumOf(priorFs) - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
+      skinY: { prior: lumOf(priorFs) - sheen, priorWeighed: Yp - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
       surfaceReflectance: sheen,
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
