@@ -52,7 +52,7 @@ export interface HighlightColour {
  */
 export function highlightColour(input: DelightMaps, shading: Float32Array, fit: Pick<LightingFit, "regionAlbedo">, excess: Float32Array, prior: readonly number[], tolerance: number): HighlightColour {
   const h0 = [0, 0, 0];
-  if (!chroma(prior[0], prior[1], prior[2], h0)) throw new Error(`delight: the light's colour must be positive, got ${prior.join(", ")}`);
+  if (!(prior.length === 3 && prior.every((v) => v > 0 && Number.isFinite(v))) || !chroma(prior[0], prior[1], prior[2], h0)) throw new Error(`delight: the light's colour must be positive, got ${prior.join(", ")}`);
   const T = input.textureBase.data;
   const regions = input.regions?.weights.data ?? null;
   const body = [0, 0, 0], texel = [0, 0, 0], bodyChroma = [0, 0, 0];
