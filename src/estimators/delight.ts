@@ -10,7 +10,8 @@
  * (A_D = fs·I/S_rel), while the light alone maps by lightFs (a white surface under it comes out
  * grey); the light's colour in the photo is ∝ 1/lightFs, so in A_D's units ĥ ∝ fs/lightFs =
  * `referenceLight.skinCorrection` (types.ts ReferenceLight), grey only when skin needed no
- * correction beyond the light. The test runs in the light's own frame J/ĥ, where the highlight is
+ * correction beyond the light; the caller passes fs × the colour the photo's own highlights show in
+ * J (pipeline/delight/highlight-colour.ts), which is that when the references read the light right. The test runs in the light's own frame J/ĥ, where the highlight is
  * grey and which does not depend on where skin's correction put the skin (fs): per texel, least
  * squares J/ĥ ≈ α·ĉ/ĥ + κ·(1,1,1) gives κ = (J/ĥ)·w with w fixed by ĉ/ĥ; κ well beyond a tolerance
  * (skin's own chroma varies) is subtracted as κ·ĥ — gated by brightness, since a highlight makes

@@ -38,7 +38,7 @@ export interface EstimatorContext {
   texelSizeMm: number;
   /** Median diffuse albedo of the skin, linear RGB (after de-lighting's scale prior), when known. */
   skinAlbedo?: [number, number, number];
-  /** The light's colour in the units the estimator divides into (delight: A_D's, referenceLight.skinCorrection), when known. */
+  /** The highlight's colour in the units the estimator divides into (delight: A_D's, fs × the colour delight/highlight-colour.ts reads in J), when known. */
   highlightColour?: [number, number, number];
   /** Stage options a built-in graph is built with, named as in the stage's options (e.g. delight's specularTolerance). */
   options?: Record<string, number>;

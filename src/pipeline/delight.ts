@@ -31,6 +31,7 @@ import type { DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
 import { removableSpecular } from "./delight/specular-bound.ts";
+import { highlightColour } from "./delight/highlight-colour.ts";
 import { ESTIMATE_SPECULAR_DEFAULT, type EstimateSpecular } from "../render/skin-specular.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
@@ -281,6 +282,7 @@ function check(input: DelightInput): void {
 export async function delight(input: DelightInput, options: DelightOptions = {}, context: StageContext = {}): Promise<DelightResult> {
   const o = withDefaults(DELIGHT_DEFAULTS, options);
   check(input);
+
   const log = loggerOf(context);
   const { response, input: linearised } = linearisedInput(input, o);
   input = linearised;
@@ -291,17 +293,23 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const shading = unitShading(lit, fit, fitWeight, o);
   // The skin's tone is read on the diffuse colour the dichromatic test leaves, sheen and all taken
   // out, whatever of that sheen A_D then keeps under the bound (2b): the sheen is not the skin's colour.
+  // Before the light is decided the test takes the highlight as grey in J.
   const dichromatic = seenAlbedo(lit, shading, fit, o);
   const toneAlbedo = completeAlbedo(lit, dichromatic, context);
   const scale = absoluteScale(lit, toneAlbedo.albedo, dichromatic.skinWeight, o, shading);
   const bound = o.boundHighlightRemoval ? specularBound(input, lit, fit, fitWeight, shading, scale.fs, o.boundSpecularLight) : null;
-  const seen = bound ? seenAlbedo(lit, shading, fit, o, bound) : dichromatic;
-  const { albedo: albedoRel, toneWeight } = bound ? completeAlbedo(lit, seen, context) : toneAlbedo;
-  const albedoBase = bound ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
+  // Once it is, the highlight's colour in J is read off the highlights (delight/highlight-colour.ts):
+  // the albedo the division blends in where the photo is half trusted, and the completion's sources,
+  // lose that colour, not grey (grey in J left a warm light's highlight as a yellow-green residue).
+  const light = highlightColour(lit, shading, fit, dichromatic.excess, scale.referenceLight.gain.map((g) => 1 / g), o.specularTolerance).rgb;
+  const again = bound !== null || light.some((v) => Math.abs(v - light[0]) > 1e-6 * light[0]);
+  const seen = again ? seenAlbedo(lit, shading, fit, o, bound, light) : dichromatic;
+  const { albedo: albedoRel, toneWeight } = again ? completeAlbedo(lit, seen, context) : toneAlbedo;
+  const albedoBase = again ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
   const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
-  const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale, o, context);
+  const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale, light, o, context);
   const { albedo, relief: neutralRelief, wrinkleSlopes } = withoutSmileFolds(input, photoAlbedo, relief ?? undefined, o);
   const { dichromatic: found, removed } = seen.removal;
   const highlightRemoval = { removedShare: found > 0 ? removed / found : 1 };
@@ -372,8 +380,8 @@ function specularBound(input: DelightInput, lit: DelightInput, fit: LightingFit,
   return removableSpecular({ ...lit, viewObject: view }, fit, shading, fs, brightestFitDirection(input, fit, fitWeight).direction, specular);
 }
 
-/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units), removing highlights of the light's colour in those units. */
-async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, divisorFloor: number, specWeight: Float32Array, scale: Pick<AlbedoScale, "skinAlbedo" | "referenceLight">, o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
+/** 7. Full resolution: the per-texel estimator divides T̂ by the upsampled shading, held at `divisorFloor` (absolute units), removing highlights of `highlight`'s colour (in J, relative units) in those units. */
+async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, divisorFloor: number, specWeight: Float32Array, scale: Pick<AlbedoScale, "skinAlbedo" | "fs">, highlight: readonly number[], o: Required<DelightOptions>, context: StageContext): Promise<ImageF32> {
   const { width, height } = input.textureBase;
   const tex = input.texture;
   const shadingFull = await resizeImage({ width, height, channels: 3, data: divisor, colorSpace: "linear" }, tex.width, tex.height);
@@ -381,8 +389,8 @@ async function fullResolutionAlbedo(input: DelightInput, divisor: Float32Array, 
   const estimator = forJob(stageEstimator(context, "delight") ?? builtinDelightEstimator(), {
     texelSizeMm: input.texelSizeMm ?? NOMINAL_DELIGHT_TEXEL_MM,
     skinAlbedo: scale.skinAlbedo,
-    // The divisor carries skin's factor fs, so the light's colour in A_D's units is fs/lightFs (estimators/delight.ts).
-    highlightColour: scale.referenceLight.skinCorrection,
+    // The divisor carries skin's factor fs: the highlight's colour in J, in A_D's units (estimators/delight.ts).
+    highlightColour: highlight.map((v, c) => v * scale.fs[c]) as [number, number, number],
     options: { specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: divisorFloor },
   });
   const [albedo] = await runTiled(await estimator.session(), estimator.manifest, [tex, shadingFull, weightFull], tiledOf(context));

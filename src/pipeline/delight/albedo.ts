@@ -3,7 +3,7 @@
  * by the shading and strip their highlights (3), complete what the photo did not see through the
  * UV symmetry (4), and pin the absolute scale with the skin-reflectance prior (5).
  */
-import { dichromaticWeights, specularExcess, type DelightGraphParams } from "../../estimators/delight.ts";
+import { dichromaticWeights, specularExcess, unitLuminanceColour, type DelightGraphParams } from "../../estimators/delight.ts";
 import type { FaceRegion, ReferenceLight, RegionMaps } from "../../types.ts";
 import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
@@ -42,15 +42,21 @@ export interface SeenAlbedo {
   specWeight: Float32Array;
   /** Σ over the seen texels of the dichromatic amount κ and of the amount removed (κ capped by the bound). */
   removal: { dichromatic: number; removed: number };
+  /** Per texel, the dichromatic amount κ found (luminance of the highlight, J's units; 0 where none or unseen). */
+  excess: Float32Array;
 }
 
 /**
  * 3. Seen albedo J = T/S, highlights removed (same maths as the per-texel graph); texels that do not
  * fit are unseen. `bound` (specular-bound.ts): per texel, the most specular the removal may take, in
  * J's units; the returned specWeight carries it to the full-size division (the share of the
- * dichromatic amount kept). null: the dichromatic test alone.
+ * dichromatic amount kept). null: the dichromatic test alone. `light`: the light's colour in J's
+ * units, ĥ (any scale). A white surface under the light comes out of J = T/S as 1/lightFs (the
+ * light's white balance, `ReferenceLight.gain`), so that is the colour a highlight has in J; grey
+ * only until the light is decided. Removing grey from a highlight of another colour leaves the
+ * difference behind (a warm light's highlight left a yellow-green residue on the forehead).
  */
-export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings, bound: Float32Array | null = null): SeenAlbedo {
+export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: LightingFit, o: DelightSettings, bound: Float32Array | null = null, light: readonly number[] = [1, 1, 1]): SeenAlbedo {
   const { width, height, n, T, AO, conf, covered } = baseTexels(input);
   const J = new Float32Array(n * 3);
   const seen = new Float32Array(n);
@@ -69,29 +75,61 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const skinMask = skinPriorMask(input.regions, n);
   const skinWeight = mapF32(seen, (v, p) => (v >= o.minConfidence ? v * skinMask[p] : 0));
   const relSkin = medianColor(J, skinWeight);
-  const graphParams: DelightGraphParams = { skinAlbedo: relSkin, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor, highlightColour: [1, 1, 1] };
-  const w = dichromaticWeights(relSkin);
+  // The test runs in the light's frame J/ĥ, where the highlight is grey (as the per-texel graph does).
+  const h = unitLuminanceColour(light);
+  const toFrame = (rgb: ArrayLike<number>, out: number[]) => {
+    for (let c = 0; c < 3; c++) out[c] = rgb[c] / h[c];
+    return out;
+  };
+  const skinInFrame = toFrame(relSkin, [0, 0, 0]) as [number, number, number];
+  const graphParams: DelightGraphParams = { skinAlbedo: skinInFrame, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor, highlightColour: [1, 1, 1] };
+  const w = dichromaticWeights(skinInFrame);
   const specWeight = specularWeightMap(input.regions, n);
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
   const removal = { dichromatic: 0, removed: 0 };
+  const found = new Float32Array(n);
+  const smoothInFrame = [0, 0, 0];
   for (let p = 0; p < n; p++) {
     if (seen[p] === 0) continue;
-    for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c];
+    for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c] / h[c];
     smoothAlbedoAt(fit, regionData, p, smooth);
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
-    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, smooth, graphParams) * specWeight[p]) : excess;
+    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, toFrame(smooth, smoothInFrame), graphParams) * specWeight[p]) : excess;
     const k = bound ? Math.min(own, Math.max(0, bound[p])) : own;
     if (excess > 0) specWeight[p] *= k / excess;
     removal.dichromatic += excess;
+    found[p] = excess;
     removal.removed += k;
-    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k);
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k * h[c]);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
+    // A highlight whose colour is not skin plus the light's leaves the rest off skin's colour after
+    // removal (a channel compressed at the camera's shoulder, a coloured reflection): completed instead.
+    if (excess > 0 && offPlane(texelJ, skinInFrame) > 2 * o.specularTolerance) seen[p] = 0;
   }
-  return { J, seen, skinWeight, specWeight, removal };
+  return { J, seen, skinWeight, specWeight, removal, excess: found };
+}
+
+/**
+ * How far colour x lies off the dichromatic plane spanned by `body` and grey (the light's colour in
+ * the frame where it is grey), as a share of x's luminance: the least-squares residual of
+ * x ≈ α·body + κ·(1, 1, 1).
+ */
+export function offPlane(x: ArrayLike<number>, body: ArrayLike<number>): number {
+  const bb = body[0] * body[0] + body[1] * body[1] + body[2] * body[2];
+  const b1 = body[0] + body[1] + body[2];
+  const bx = body[0] * x[0] + body[1] * x[1] + body[2] * x[2];
+  const x1 = x[0] + x[1] + x[2];
+  const det = 3 * bb - b1 * b1;
+  if (!(det > 1e-12)) return 0;
+  const alpha = (3 * bx - b1 * x1) / det;
+  const kappa = (bb * x1 - b1 * bx) / det;
+  const r = [0, 1, 2].map((c) => x[c] - alpha * body[c] - kappa);
+  const lum = Math.max(1e-9, lumAt(x, 0));
+  return Math.hypot(r[0], r[1], r[2]) / lum;
 }
 
 /**
