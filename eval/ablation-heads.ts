@@ -13,6 +13,7 @@ import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { teethColour } from "../src/pipeline/teeth-colour.ts";
 import type { ImageF32, Mesh, Preset, TemplateHead } from "../src/types.ts";
+import type { CachedStages } from "./tone-consistency.ts";
 import { reconstructStages, requireStages } from "./head-measures.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import * as T from "../src/primitives/face-topology.ts";
@@ -38,6 +39,8 @@ export interface AblationHead {
   eyes: { width: number; height: number; codes: Uint8Array };
   teethAlbedo: [number, number, number];
   photoDescriptor: Float32Array;
+  /** T̂, the upscaled photo texture (linear, full size), when read from an identity run's cache. */
+  photoTexture?: ImageF32;
   /** The same with everything outside the face oval grey (ovalOnlyCrop). */
   photoOvalDescriptor: Float32Array;
 }
@@ -74,6 +77,11 @@ export async function loadHead(person: string, photoFile: string, cacheFile: str
   await writeFile(cacheFile + ".tmp", v8.serialize(head));
   await rename(cacheFile + ".tmp", cacheFile);
   return head;
+}
+
+/** T̂ of one photo from the identity mode's delight cache (eval/identities.ts, `<dir>/<person>/<photo>.v8`). */
+export async function cachedPhotoTexture(dir: string, person: string, name: string): Promise<ImageF32> {
+  return (v8.deserialize(await readFile(path.join(dir, person, `${name}.v8`))) as CachedStages).upscale.texture;
 }
 
 /** A_D of every head averaged texel by texel in linear light (the heads share the atlas); sRGB like A_D. */

@@ -8,7 +8,8 @@
  *   node --import tsx eval/identity-ablation.ts <identities-dir> <out-dir> [--preset draft] [--variants own,shape,…]
  *
  * Each photo is reconstructed once and kept under <out-dir>/heads/ (eval/ablation-heads.ts); a
- * second run only renders. Writes <out-dir>/ablation.json, ablation.md, and images/<variant>/
+ * second run only renders. `--textures <dir>`: the identity mode's cache/ (eval/identities.ts) for
+ * the photo-texture variant. Writes <out-dir>/ablation.json, ablation.md, and images/<variant>/
  * with each head's frontal render.
  */
 import { mkdir, readdir, stat } from "node:fs/promises";
@@ -19,9 +20,10 @@ import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import * as T from "../src/primitives/face-topology.ts";
 import type { ImageF32, Mesh, Preset } from "../src/types.ts";
-import { loadHead, meanAlbedo, meanEyes, meanMap, meanShape, meshWithShape, ovalOnlyCrop, exaggeratedShape, type AblationHead } from "./ablation-heads.ts";
+import { cachedPhotoTexture, loadHead, meanAlbedo, meanEyes, meanMap, meanShape, meshWithShape, ovalOnlyCrop, exaggeratedShape, type AblationHead } from "./ablation-heads.ts";
 import { albedoWithEyes, canonicalViews } from "./canonical-view.ts";
 import { alignedFace, faceEmbeddings } from "./identity.ts";
+import { blurPlane } from "../src/image/box-blur.ts";
 import { mouthPlainParts } from "./rerender.ts";
 import { listPhotos } from "./run.ts";
 import type { SkinMaps } from "./shade-skin.ts";
@@ -38,6 +40,8 @@ interface Common {
 /** What one variant draws for a head: its mesh, its maps, and whether FaceRes sees only the face oval. */
 interface Drawn {
   mesh: Mesh;
+  /** The normal maps' tilt multiplied by this (1: as made). */
+  normalGain?: number;
   albedo: ImageF32;
   eyes: AblationHead["eyes"];
   specular: ImageF32;
@@ -74,10 +78,14 @@ function seenMask(h: AblationHead, W: number, H: number): Float32Array {
   return m;
 }
 
-/** 1 inside the polygons through the given landmarks' vertices in the atlas (their UVs), A_D-sized. */
-function landmarkUvMask(h: AblationHead, rings: (readonly number[])[], W: number, H: number): Float32Array {
+/** 1 inside the polygons through the given landmarks' vertices in the atlas (their UVs), grown `grow`× about their centres, A_D-sized. */
+function landmarkUvMask(h: AblationHead, rings: (readonly number[])[], W: number, H: number, grow = 1): Float32Array {
   const m = new Float32Array(W * H);
-  for (const ring of rings) fillPolygon(m, W, H, ring.flatMap((i) => [h.mesh.uvs[2 * h.landmarkVertices[i]] * W, h.mesh.uvs[2 * h.landmarkVertices[i] + 1] * H]));
+  for (const ring of rings) {
+    const pts = ring.map((i) => [h.mesh.uvs[2 * h.landmarkVertices[i]] * W, h.mesh.uvs[2 * h.landmarkVertices[i] + 1] * H]);
+    const cx = pts.reduce((s, q) => s + q[0], 0) / pts.length, cy = pts.reduce((s, q) => s + q[1], 0) / pts.length;
+    fillPolygon(m, W, H, pts.flatMap(([x, y]) => [cx + grow * (x - cx), cy + grow * (y - cy)]));
+  }
   return m;
 }
 
@@ -102,6 +110,66 @@ function seenMeanLinear(albedo: ImageF32, h: AblationHead): [number, number, num
   return acc.map((v) => v / (wsum || 1)) as [number, number, number];
 }
 
+/** T̂ (linear) as an sRGB A_D, scaled per channel so its seen-face mean is the head's A_D's: the photo's shading kept, the exposure taken out. */
+function photoTextureAsAlbedo(h: AblationHead): ImageF32 {
+  const t = h.photoTexture;
+  if (!t) throw new Error(`${h.person}/${h.name}: no photo texture (run with --textures <identity mode's cache dir>)`);
+  if (t.width !== h.albedo.width || t.height !== h.albedo.height) throw new Error("photoTextureAsAlbedo: T̂ and A_D differ in size");
+  const asSrgb: ImageF32 = { ...t, data: t.data.map((v) => linearToSrgb(Math.min(1, Math.max(0, v)))), colorSpace: "srgb" };
+  const ownMean = seenMeanLinear(h.albedo, h), texMean = seenMeanLinear(asSrgb, h);
+  const gain = ownMean.map((v, k) => v / (texMean[k] || 1));
+  return { ...asSrgb, data: t.data.map((v, i) => linearToSrgb(Math.min(1, Math.max(0, gain[i % 3] * v)))) };
+}
+
+/** A_D low-passed (Gaussian σ texels, linear light): the skin's fine texture gone, brows, lips and tone kept. */
+function blurredAlbedo(h: AblationHead, sigma: number): ImageF32 {
+  const { width: W, height: H } = h.albedo;
+  const data = new Float32Array(h.albedo.data.length);
+  for (let k = 0; k < 3; k++) {
+    const plane = new Float64Array(W * H);
+    for (let p = 0; p < W * H; p++) plane[p] = srgbToLinear(h.albedo.data[3 * p + k]);
+    blurPlane(plane, W, H, sigma);
+    for (let p = 0; p < W * H; p++) data[3 * p + k] = linearToSrgb(plane[p]);
+  }
+  return { ...h.albedo, data };
+}
+
+/** Tangent-space normals with their tilt from the mesh normal multiplied by k (x, y scaled, renormalised). */
+function exaggeratedNormals(n: ImageF32, k: number): ImageF32 {
+  const data = new Float32Array(n.data.length);
+  for (let p = 0; p < data.length; p += 3) {
+    const x = k * n.data[p], y = k * n.data[p + 1], z = n.data[p + 2];
+    const l = Math.hypot(x, y, z) || 1;
+    data[p] = x / l; data[p + 1] = y / l; data[p + 2] = z / l;
+  }
+  return { ...n, data };
+}
+
+/**
+ * The head's A_D with the photo texture T̂ inside the landmark polygons `rings`, T̂ scaled per
+ * channel so that its mean over a band round each polygon (the polygon grown 1.8× about its centre)
+ * is A_D's there: the features' contrast against the skin beside them as the photo shows it.
+ */
+function photoFeatures(h: AblationHead, rings: (readonly number[])[]): ImageF32 {
+  const t = h.photoTexture;
+  if (!t) throw new Error(`${h.person}/${h.name}: no photo texture (run with --textures <identity mode's cache dir>)`);
+  const { width: W, height: H } = h.albedo;
+  const data = new Float32Array(h.albedo.data);
+  for (const ring of rings) {
+    const inner = landmarkUvMask(h, [ring], W, H), outer = landmarkUvMask(h, [ring], W, H, 1.8);
+    const sa = [0, 0, 0], st = [0, 0, 0];
+    for (let p = 0; p < W * H; p++) {
+      if (inner[p] || !outer[p]) continue;
+      for (let k = 0; k < 3; k++) {
+        sa[k] += srgbToLinear(h.albedo.data[3 * p + k]);
+        st[k] += t.data[3 * p + k];
+      }
+    }
+    for (let p = 0; p < W * H; p++) if (inner[p]) for (let k = 0; k < 3; k++) data[3 * p + k] = linearToSrgb(Math.min(1, (t.data[3 * p + k] * sa[k]) / (st[k] || 1)));
+  }
+  return { ...h.albedo, data };
+}
+
 /** The common A_D scaled per channel so its seen-face mean is the head's own (own tone, common pattern). */
 function commonPatternOwnTone(h: AblationHead, common: ImageF32): ImageF32 {
   const ownMean = seenMeanLinear(h.albedo, h), comMean = seenMeanLinear(common, h);
@@ -121,9 +189,14 @@ export const VARIANTS: Variant[] = [
   { key: "brows", label: "the set's mean A_D on the brows", draw: (h, c) => ({ ...own(h), albedo: commonInside(h, c, [T.RIGHT_BROW, T.LEFT_BROW]) }) },
   { key: "lips", label: "the set's mean A_D on the lips", draw: (h, c) => ({ ...own(h), albedo: commonInside(h, c, [T.LIPS_OUTER]) }) },
   { key: "eye-rings", label: "the set's mean A_D round the eyes (lids, lashes)", draw: (h, c) => ({ ...own(h), albedo: commonInside(h, c, [T.RIGHT_EYE_RING, T.LEFT_EYE_RING]) }) },
+  { key: "photo-texture", label: "own shape, the photo texture T̂ as A_D (shading not removed; own seen-face mean)", draw: (h) => ({ ...own(h), albedo: photoTextureAsAlbedo(h) }) },
+  { key: "albedo-blur", label: "own A_D low-passed (σ 4 texels of the full map)", draw: (h) => ({ ...own(h), albedo: blurredAlbedo(h, 4) }) },
+  { key: "brows-photo", label: "own A_D, the brows from T̂ (their photo contrast against the skin beside them)", draw: (h) => ({ ...own(h), albedo: photoFeatures(h, [T.RIGHT_BROW, T.LEFT_BROW]) }) },
+  { key: "features-photo", label: "own A_D, brows, eye surroundings and lips from T̂ (as brows-photo)", draw: (h) => ({ ...own(h), albedo: photoFeatures(h, [T.RIGHT_BROW, T.LEFT_BROW, T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.LIPS_OUTER]) }) },
   { key: "eyes", label: "the set's mean eyes' map", draw: (h, c) => ({ ...own(h), eyes: c.eyes }) },
   { key: "detail", label: "no normal maps, mean A_S", draw: (h, c) => ({ ...own(h), specular: c.specular, normals: false }) },
   { key: "shape-x2", label: "own shape's difference from the mean doubled, own maps", draw: (h, c) => ({ ...own(h), mesh: meshWithShape(h, exaggeratedShape(h, c.shape, 2)) }) },
+  { key: "detail-x3", label: "the normal maps' tilt tripled (relief and fine detail)", draw: (h) => ({ ...own(h), normalGain: 3 }) },
   { key: "only-shape", label: "own shape only (mean A_D, eyes, A_S; no normal maps)", draw: (h, c) => ({ mesh: h.mesh, albedo: c.albedo, eyes: c.eyes, specular: c.specular, normals: false }) },
   { key: "only-albedo", label: "own A_D only (mean shape, eyes, A_S; no normal maps)", draw: (h, c) => ({ mesh: meshWithShape(h, c.shape), albedo: h.albedo, eyes: c.eyes, specular: c.specular, normals: false }) },
   { key: "nothing-own", label: "nothing own (mean shape and maps): the floor", draw: (h, c) => ({ mesh: meshWithShape(h, c.shape), albedo: c.albedo, eyes: c.eyes, specular: c.specular, normals: false }) },
@@ -135,7 +208,7 @@ async function describe(h: AblationHead, d: Drawn): Promise<{ descriptors: Float
   const maps: SkinMaps = {
     albedoDiffuse: albedoWithEyes(d.albedo, d.eyes),
     albedoSpecular: d.specular,
-    ...(d.normals ? { normalsDiffuse: h.normalsDiffuse, normalsSpecular: h.normalsSpecular } : {}),
+    ...(d.normals ? { normalsDiffuse: exaggeratedNormals(h.normalsDiffuse, d.normalGain ?? 1), normalsSpecular: exaggeratedNormals(h.normalsSpecular, d.normalGain ?? 1) } : {}),
     ambientOcclusion: h.ambientOcclusion,
     plainParts: mouthPlainParts(d.mesh, h.parts, h.teethAlbedo),
   };
@@ -157,8 +230,9 @@ async function main() {
   };
   const preset = (opt("--preset") ?? "draft") as Preset;
   const only = opt("--variants")?.split(",");
+  const textures = opt("--textures");
   const [dir, outDir] = args;
-  if (!dir || !outDir) throw new Error("usage: identity-ablation.ts <identities-dir> <out-dir> [--preset draft] [--variants own,shape,…]");
+  if (!dir || !outDir) throw new Error("usage: identity-ablation.ts <identities-dir> <out-dir> [--preset draft] [--variants own,shape,…] [--textures <identity-run>/cache]");
   const variants = only ? VARIANTS.filter((v) => only.includes(v.key)) : VARIANTS;
   if (only && variants.length !== only.length) throw new Error(`unknown variant among ${only.join(",")}; known: ${VARIANTS.map((v) => v.key).join(",")}`);
   const people = [];
@@ -170,7 +244,7 @@ async function main() {
     for (const name of await listPhotos(path.join(dir, person))) {
       const h = await loadHead(person, path.join(dir, person, name), path.join(outDir, "heads", person, `${name}.v8`), preset);
       if (typeof h === "string") console.log(`${person}/${name}: FAILED ${h}`);
-      else heads.push(h);
+      else heads.push(textures ? { ...h, photoTexture: await cachedPhotoTexture(textures, person, name) } : h);
     }
   }
   console.log(`${heads.length} heads of ${people.length} people`);
