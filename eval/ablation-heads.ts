@@ -41,6 +41,8 @@ export interface AblationHead {
   photoDescriptor: Float32Array;
   /** T̂, the upscaled photo texture (linear, full size), when read from an identity run's cache. */
   photoTexture?: ImageF32;
+  /** That cache file (delight's input), for the variants that run delight again. */
+  textureCache?: string;
   /** The same with everything outside the face oval grey (ovalOnlyCrop). */
   photoOvalDescriptor: Float32Array;
 }

@@ -12,7 +12,10 @@
  * the photo-texture variant. Writes <out-dir>/ablation.json, ablation.md, and images/<variant>/
  * with each head's frontal render.
  */
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import v8 from "node:v8";
+import { delight, type DelightOptions } from "../src/pipeline/delight.ts";
+import { delightInputOf, type CachedStages } from "./tone-consistency.ts";
 import path from "node:path";
 import { encodePng } from "../src/image/encode.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
@@ -52,7 +55,13 @@ interface Drawn {
 interface Variant {
   key: string;
   label: string;
-  draw: (h: AblationHead, c: Common) => Drawn;
+  draw: (h: AblationHead, c: Common) => Drawn | Promise<Drawn>;
+}
+
+/** The head's A_D made again by delight with `options` from the identity mode's cache (`--textures`); the other maps stay as made. */
+async function delightAgain(h: AblationHead, options: DelightOptions): Promise<ImageF32> {
+  if (!h.textureCache) throw new Error(`${h.person}/${h.name}: no delight cache (run with --textures <identity mode's cache dir>)`);
+  return (await delight(delightInputOf(v8.deserialize(await readFile(h.textureCache)) as CachedStages), options)).albedo;
 }
 
 const own = (h: AblationHead): Drawn => ({ mesh: h.mesh, albedo: h.albedo, eyes: h.eyes, specular: h.specular, normals: true });
@@ -119,6 +128,33 @@ function photoTextureAsAlbedo(h: AblationHead): ImageF32 {
   const ownMean = seenMeanLinear(h.albedo, h), texMean = seenMeanLinear(asSrgb, h);
   const gain = ownMean.map((v, k) => v / (texMean[k] || 1));
   return { ...asSrgb, data: t.data.map((v, i) => linearToSrgb(Math.min(1, Math.max(0, gain[i % 3] * v)))) };
+}
+
+/**
+ * A_D and T̂′ (photoTextureAsAlbedo) split at a Gaussian of σ texels, linear light, per channel:
+ * `slowFromPhoto` A_D · G(T̂′)/G(A_D) (the photo's shading of the face's larger forms, A_D's
+ * features and texture), else G(A_D) · T̂′/G(T̂′) (A_D's slow variation, the photo's detail:
+ * features, lines and texture with their shading).
+ */
+function photoBand(h: AblationHead, sigma: number, slowFromPhoto: boolean): ImageF32 {
+  const t = photoTextureAsAlbedo(h);
+  const { width: W, height: H } = h.albedo;
+  const data = new Float32Array(h.albedo.data.length);
+  for (let k = 0; k < 3; k++) {
+    const a = new Float64Array(W * H), b = new Float64Array(W * H);
+    for (let p = 0; p < W * H; p++) {
+      a[p] = srgbToLinear(h.albedo.data[3 * p + k]);
+      b[p] = srgbToLinear(t.data[3 * p + k]);
+    }
+    const la = Float64Array.from(a), lb = Float64Array.from(b);
+    blurPlane(la, W, H, sigma);
+    blurPlane(lb, W, H, sigma);
+    for (let p = 0; p < W * H; p++) {
+      const v = slowFromPhoto ? (a[p] * lb[p]) / Math.max(la[p], 1e-4) : (la[p] * b[p]) / Math.max(lb[p], 1e-4);
+      data[3 * p + k] = linearToSrgb(Math.min(1, v));
+    }
+  }
+  return { ...h.albedo, data };
 }
 
 /** A_D low-passed (Gaussian σ texels, linear light): the skin's fine texture gone, brows, lips and tone kept. */
@@ -190,6 +226,11 @@ export const VARIANTS: Variant[] = [
   { key: "lips", label: "the set's mean A_D on the lips", draw: (h, c) => ({ ...own(h), albedo: commonInside(h, c, [T.LIPS_OUTER]) }) },
   { key: "eye-rings", label: "the set's mean A_D round the eyes (lids, lashes)", draw: (h, c) => ({ ...own(h), albedo: commonInside(h, c, [T.RIGHT_EYE_RING, T.LEFT_EYE_RING]) }) },
   { key: "photo-texture", label: "own shape, the photo texture T̂ as A_D (shading not removed; own seen-face mean)", draw: (h) => ({ ...own(h), albedo: photoTextureAsAlbedo(h) }) },
+  { key: "photo-shading", label: "own A_D times the photo's shading slower than σ 16 texels (≈ 4 mm)", draw: (h) => ({ ...own(h), albedo: photoBand(h, 16, true) }) },
+  { key: "photo-detail", label: "A_D's variation slower than σ 16 texels, the photo's faster detail", draw: (h) => ({ ...own(h), albedo: photoBand(h, 16, false) }) },
+  { key: "delight-again", label: "A_D from delight again on the cached input, defaults (the control of the next two)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, {}) }) },
+  { key: "delight-no-relief", label: "A_D from delight without the relief from shading (other maps as made)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, { shapeFromShading: null }) }) },
+  { key: "delight-no-highlight", label: "A_D from delight without the highlight removal (other maps as made)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, { specularTolerance: 100 }) }) },
   { key: "albedo-blur", label: "own A_D low-passed (σ 4 texels of the full map)", draw: (h) => ({ ...own(h), albedo: blurredAlbedo(h, 4) }) },
   { key: "brows-photo", label: "own A_D, the brows from T̂ (their photo contrast against the skin beside them)", draw: (h) => ({ ...own(h), albedo: photoFeatures(h, [T.RIGHT_BROW, T.LEFT_BROW]) }) },
   { key: "features-photo", label: "own A_D, brows, eye surroundings and lips from T̂ (as brows-photo)", draw: (h) => ({ ...own(h), albedo: photoFeatures(h, [T.RIGHT_BROW, T.LEFT_BROW, T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.LIPS_OUTER]) }) },
@@ -244,7 +285,7 @@ async function main() {
     for (const name of await listPhotos(path.join(dir, person))) {
       const h = await loadHead(person, path.join(dir, person, name), path.join(outDir, "heads", person, `${name}.v8`), preset);
       if (typeof h === "string") console.log(`${person}/${name}: FAILED ${h}`);
-      else heads.push(textures ? { ...h, photoTexture: await cachedPhotoTexture(textures, person, name) } : h);
+      else heads.push(textures ? { ...h, photoTexture: await cachedPhotoTexture(textures, person, name), textureCache: path.join(textures, person, `${name}.v8`) } : h);
     }
   }
   console.log(`${heads.length} heads of ${people.length} people`);
@@ -257,7 +298,7 @@ async function main() {
     const t0 = performance.now();
     const items = [];
     for (const h of heads) {
-      const { descriptors, front } = await describe(h, v.draw(h, common));
+      const { descriptors, front } = await describe(h, await v.draw(h, common));
       items.push({ person: h.person, descriptors });
       const file = path.join(outDir, "images", v.key, `${h.person}-${path.parse(h.name).name}.png`);
       await mkdir(path.dirname(file), { recursive: true });
