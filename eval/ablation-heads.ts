@@ -12,8 +12,11 @@ import { computeNormals, computeTangents } from "../src/geometry/mesh-utils.ts";
 import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
 import { teethColour } from "../src/pipeline/teeth-colour.ts";
-import type { ImageF32, Mesh, Preset, TemplateHead } from "../src/types.ts";
+import type { ImageF32, Mesh, Preset, StageResults, TemplateHead } from "../src/types.ts";
 import type { CachedStages } from "./tone-consistency.ts";
+import { delight, photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
+import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
+import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { reconstructStages, requireStages } from "./head-measures.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
 import * as T from "../src/primitives/face-topology.ts";
@@ -39,6 +42,8 @@ export interface AblationHead {
   eyes: { width: number; height: number; codes: Uint8Array };
   teethAlbedo: [number, number, number];
   photoDescriptor: Float32Array;
+  /** A_D from delight on the job's own input without the smile folds (the relief on): absent in caches written before it. */
+  albedoWithoutFoldRemoval?: ImageF32;
   /** T̂, the upscaled photo texture (linear, full size), when read from an identity run's cache. */
   photoTexture?: ImageF32;
   /** That cache file (delight's input), for the variants that run delight again. */
@@ -58,6 +63,7 @@ export async function loadHead(person: string, photoFile: string, cacheFile: str
   if (failure) return failure;
   const s = requireStages(stages);
   const [photoDescriptor, photoOvalDescriptor] = await faceEmbeddings([alignedFace(s.capture.image, s.capture.landmarks), ovalOnlyCrop(s.capture.image, s.capture.landmarks)]);
+  const albedoWithoutFoldRemoval = (await delight(delightInputWithoutFolds(stages), {})).albedo;
   const head: AblationHead = {
     person,
     name: path.basename(photoFile),
@@ -74,6 +80,7 @@ export async function loadHead(person: string, photoFile: string, cacheFile: str
     teethAlbedo: teethColour(measureTeeth(s.capture.image, s.capture.landmarks), s.eyes.lightGain).albedo,
     photoDescriptor,
     photoOvalDescriptor,
+    albedoWithoutFoldRemoval,
   };
   await mkdir(path.dirname(cacheFile), { recursive: true });
   await writeFile(cacheFile + ".tmp", v8.serialize(head));
@@ -84,6 +91,28 @@ export async function loadHead(person: string, photoFile: string, cacheFile: str
 /** T̂ of one photo from the identity mode's delight cache (eval/identities.ts, `<dir>/<person>/<photo>.v8`). */
 export async function cachedPhotoTexture(dir: string, person: string, name: string): Promise<ImageF32> {
   return (v8.deserialize(await readFile(path.join(dir, person, `${name}.v8`))) as CachedStages).upscale.texture;
+}
+
+/** Delight's input as reconstruct builds it (src/pipeline/reconstruct.ts delightStage) but without the smile folds, which need the template head. */
+function delightInputWithoutFolds(stages: Partial<StageResults>): DelightInput {
+  const { capture, unwrap, complete, upscale, fit } = stages as StageResults;
+  const sourceConfidence = (complete as { sourceConfidence?: ImageF32 }).sourceConfidence;
+  if (!sourceConfidence) throw new Error("delightInputWithoutFolds: complete reported no sourceConfidence");
+  return {
+    texture: upscale.texture,
+    textureBase: complete.texture,
+    confidence: sourceConfidence,
+    normalsObject: unwrap.normalsObject,
+    tangentsObject: unwrap.tangentsObject,
+    baseTexelSizeMm: unwrap.medianTexelSizeMm,
+    ambientOcclusion: unwrap.ambientOcclusion,
+    coverage: unwrap.coverage,
+    regions: unwrap.regions,
+    viewObject: viewTowardCamera(unwrap.position, fit.camera),
+    sceneIlluminant: capture.illuminant.rgb,
+    ...photoReferences(capture.image, capture.landmarks),
+    texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, unwrap.texture.width, upscale.texture.width),
+  };
 }
 
 /** A_D of every head averaged texel by texel in linear light (the heads share the atlas); sRGB like A_D. */

@@ -230,6 +230,10 @@ export const VARIANTS: Variant[] = [
   { key: "photo-detail", label: "A_D's variation slower than σ 16 texels, the photo's faster detail", draw: (h) => ({ ...own(h), albedo: photoBand(h, 16, false) }) },
   { key: "delight-again", label: "A_D from delight again on the cached input, defaults (the control of the next two)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, {}) }) },
   { key: "delight-no-relief", label: "A_D from delight without the relief from shading (other maps as made)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, { shapeFromShading: null }) }) },
+  { key: "no-fold-removal", label: "A_D from delight on the job's own input without the smile folds (relief on)", draw: (h) => {
+    if (!h.albedoWithoutFoldRemoval) throw new Error(`${h.person}/${h.name}: cached before albedoWithoutFoldRemoval; reconstruct again`);
+    return { ...own(h), albedo: h.albedoWithoutFoldRemoval };
+  } },
   { key: "delight-no-highlight", label: "A_D from delight without the highlight removal (other maps as made)", draw: async (h) => ({ ...own(h), albedo: await delightAgain(h, { specularTolerance: 100 }) }) },
   { key: "albedo-blur", label: "own A_D low-passed (σ 4 texels of the full map)", draw: (h) => ({ ...own(h), albedo: blurredAlbedo(h, 4) }) },
   { key: "brows-photo", label: "own A_D, the brows from T̂ (their photo contrast against the skin beside them)", draw: (h) => ({ ...own(h), albedo: photoFeatures(h, [T.RIGHT_BROW, T.LEFT_BROW]) }) },
