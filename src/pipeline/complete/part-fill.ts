@@ -46,7 +46,7 @@ export function selfFilledParts(regions: RegionMaps | undefined, texels: number)
  * steps: the margins' 8-connected loops are closed to them), 0 on the margins and what their
  * loops enclose.
  */
-function outsideLoops(margin: Float32Array, width: number, height: number): Uint8Array {
+export function outsideLoops(margin: Float32Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
   const queue: number[] = [];
   const visit = (p: number) => {
