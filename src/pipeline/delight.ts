@@ -282,7 +282,6 @@ function check(input: DelightInput): void {
 export async function delight(input: DelightInput, options: DelightOptions = {}, context: StageContext = {}): Promise<DelightResult> {
   const o = withDefaults(DELIGHT_DEFAULTS, options);
   check(input);
-
   const log = loggerOf(context);
   const { response, input: linearised } = linearisedInput(input, o);
   input = linearised;

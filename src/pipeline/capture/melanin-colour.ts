@@ -15,6 +15,7 @@
  * grey brows under a blue light do not.
  */
 import { srgbToLinear } from "../../primitives/color.ts";
+import { upperMedian } from "../../primitives/statistics.ts";
 
 /**
  * ln ρ_R/ρ_B and ln ρ_R/ρ_G of facial skin's diffuse albedo, largest over ISSA's facial range:
@@ -35,26 +36,20 @@ const CODE_NOISE = 2 / 255;
 const CLIP_LEVEL = 0.98;
 
 /** ln(B/R) and ln(G/R) of an sRGB pixel, in linear light, with the ln ratios' 1σ from CODE_NOISE. */
-export function logChroma(r: number, g: number, b: number): { blue: number; green: number; sigma: number } {
+function channelRatios(r: number, g: number, b: number): { blue: number; green: number; sigma: number } {
   const floor = srgbToLinear(CODE_NOISE);
-  const [R, G, B] = [r, g, b].map((c) => Math.max(floor, srgbToLinear(Math.max(0, c))));
+  const linear = (c: number) => Math.max(floor, srgbToLinear(Math.max(0, c)));
+  const [R, G, B] = [linear(r), linear(g), linear(b)];
   // σ of ln(linear c) from the code noise: d ln c / d s · CODE_NOISE, by a finite step.
-  const rel = (c: number) => Math.log(srgbToLinear(Math.min(1, c + CODE_NOISE)) / Math.max(floor, srgbToLinear(Math.max(0, c))));
-  const sigma = Math.hypot(rel(r), Math.max(rel(g), rel(b)));
+  const rel = (c: number, lin: number) => Math.log(srgbToLinear(Math.min(1, c + CODE_NOISE)) / lin);
+  const sigma = Math.hypot(rel(r, R), Math.max(rel(g, G), rel(b, B)));
   return { blue: Math.log(B / R), green: Math.log(G / R), sigma };
 }
 
 /** The face's skin in the same terms: the median ln(B/R) and ln(G/R) over skin pixels (sRGB triples). */
 export function skinLogChroma(pixels: ArrayLike<number>, indices: number[]): { blue: number; green: number } {
-  const blue: number[] = [];
-  const green: number[] = [];
-  for (const i of indices) {
-    const c = logChroma(pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]);
-    blue.push(c.blue);
-    green.push(c.green);
-  }
-  const median = (v: number[]) => (v.length ? v.sort((a, b) => a - b)[v.length >> 1] : 0);
-  return { blue: median(blue), green: median(green) };
+  const ratios = indices.map((i) => channelRatios(pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]));
+  return { blue: upperMedian(ratios.map((c) => c.blue)), green: upperMedian(ratios.map((c) => c.green)) };
 }
 
 /**
@@ -64,7 +59,7 @@ export function skinLogChroma(pixels: ArrayLike<number>, indices: number[]): { b
 export function hairColourLikelihood(r: number, g: number, b: number, skin: { blue: number; green: number }): number {
   // A clipped channel's ratio says nothing of the surface (white hair in a bright light clips to grey).
   if (Math.max(r, g, b) >= CLIP_LEVEL) return 1;
-  const c = logChroma(r, g, b);
+  const c = channelRatios(r, g, b);
   const excess = Math.max(c.blue - skin.blue - SKIN_LN_RED_OVER_BLUE_MAX, c.green - skin.green - SKIN_LN_RED_OVER_GREEN_MAX);
   return Math.max(0, Math.min(1, 1 - excess / (2 * c.sigma)));
 }

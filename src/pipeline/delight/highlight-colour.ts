@@ -70,9 +70,9 @@ export function highlightColour(input: DelightMaps, shading: Float32Array, fit: 
       sum[c] += texel[c] - bodyChroma[c];
       anchor[c] += bodyChroma[c];
     }
-    used.push(p, texel[0] - bodyChroma[0], texel[1] - bodyChroma[1], texel[2] - bodyChroma[2]);
+    used.push(texel[0] - bodyChroma[0], texel[1] - bodyChroma[1], texel[2] - bodyChroma[2]);
   }
-  const m = used.length / 4;
+  const m = used.length / 3;
   const len = Math.hypot(sum[0], sum[1], sum[2]);
   const fallback: HighlightColour = { rgb: h0 as [number, number, number], texels: 0 };
   if (m < MIN_HIGHLIGHT_TEXELS || !(len > 0)) return fallback;
@@ -80,7 +80,7 @@ export function highlightColour(input: DelightMaps, shading: Float32Array, fit: 
   for (let c = 0; c < 3; c++) anchor[c] /= m;
   // Along the line from the mean body colour: the prior's foot, and how far the highlights reach.
   const nearest = (h0[0] - anchor[0]) * d[0] + (h0[1] - anchor[1]) * d[1] + (h0[2] - anchor[2]) * d[2];
-  const reach = Float64Array.from({ length: m }, (_, i) => used[4 * i + 1] * d[0] + used[4 * i + 2] * d[1] + used[4 * i + 3] * d[2]).sort();
+  const reach = Float64Array.from({ length: m }, (_, i) => used[3 * i] * d[0] + used[3 * i + 1] * d[1] + used[3 * i + 2] * d[2]).sort();
   const neutral = (1 / 3 - anchor[0]) * d[0] + (1 / 3 - anchor[1]) * d[1] + (1 / 3 - anchor[2]) * d[2];
   const t = Math.max(nearest, neutral, reach[Math.min(m - 1, Math.floor(FARTHEST_QUANTILE * m))]);
   const rgb = anchor.map((a, c) => a + t * d[c]);

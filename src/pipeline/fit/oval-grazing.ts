@@ -22,6 +22,7 @@
  * confidence × sin²α. A landmark facing the camera (sin α = 1) is unchanged.
  */
 import { computeNormals } from "../../geometry/mesh-utils.ts";
+import { dot } from "../../primitives/vec3.ts";
 import { FACE_OVAL } from "../../primitives/face-topology.ts";
 import type { Camera, TemplateHead } from "../../types.ts";
 import { luSolve, solveDense } from "../../geometry/linear-solve.ts";
@@ -109,10 +110,6 @@ function withoutCentres(full: FactoredWarp, drop: number[]): Float64Array {
   const coefficients = Float64Array.from({ length: 3 * k }, (_, q) => full.warp.coefficients[3 * drop[Math.floor(q / 3)] + (q % 3)]);
   const y = solveDense(G, k, coefficients, 3);
   return Float64Array.from({ length: 3 * k }, (_, q) => full.rhs[3 * drop[Math.floor(q / 3)] + (q % 3)] - y[q]);
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
 function unit(v: number[]): number[] {
