@@ -1,11 +1,12 @@
 /**
  * How well each stored form of the mouth's occlusion follows the opening (issue 16): on the
  * template head, the uniform-sky ambient occlusion of the mouth vertices ray-traced (unwrap's depth
- * maps) at jawOpen 0.25, 0.5, 0.75, 1 and at the expressions scene's "ah" and smile, against what
+ * maps) at rest, at jawOpen 0.25, 0.5, 0.75, 1, at the expressions scene's "ah" and smile and with the
+ * lip-parting shapes, against what
  * an engine shows from each form:
  *   - fixed: the value at jawOpen 1 whatever the opening (head.glb's COLOR_0 before);
  *   - fixed at 0.5: the value at a typical speaking opening;
- *   - morph: COLOR_0 plus per-blendshape deltas on the morph targets (mouth-occlusion.ts
+ *   - morph: COLOR_0 plus jawOpen × its delta on the jawOpen morph target (mouth-occlusion.ts
  *     mouthOcclusionMorph), what glTF's targets and Babylon's MorphTarget colours add up.
  * Per part and pose: mean |engine − reference| and mean engine / reference over the vertices a
  * camera in front of the face sees in that pose (one-bounce values; the multi-bounce map after it
@@ -24,12 +25,16 @@ const head = buildTemplateHead();
 const blendshapes = evaluateBlendshapes(head.mesh.positions, head);
 const mesh = head.mesh, parts = head.parts;
 const POSES: [string, Record<string, number>][] = [
+  ["rest", {}],
   ["jawOpen 0.25", { jawOpen: 0.25 }],
   ["jawOpen 0.5", { jawOpen: 0.5 }],
   ["jawOpen 0.75", { jawOpen: 0.75 }],
   ["jawOpen 1", { jawOpen: 1 }],
   ["ah (jaw 0.7, funnel 0.2)", { jawOpen: 0.7, mouthFunnel: 0.2 }],
   ["smile", { mouthSmileLeft: 1, mouthSmileRight: 1 }],
+  ["lips apart (upperUp, lowerDown 1)", { mouthUpperUpLeft: 1, mouthUpperUpRight: 1, mouthLowerDownLeft: 1, mouthLowerDownRight: 1 }],
+  ["funnel 1", { mouthFunnel: 1 }],
+  ["jaw 0.5, lips apart", { jawOpen: 0.5, mouthUpperUpLeft: 1, mouthUpperUpRight: 1, mouthLowerDownLeft: 1, mouthLowerDownRight: 1 }],
 ];
 
 const fixed = posedMouthOcclusion(mesh, parts, blendshapes, { jawOpen: 1 })!;
