@@ -6,11 +6,10 @@
  * interreflection (multiBounceOcclusion) and stored per vertex as the parts' glTF COLOR_0 and
  * head.babylon vertex colours, which both engines multiply into the base colour.
  *
- * Pose: the jaw fully open (jawOpen = 1). With the lips at rest the slit between them hides the
- * whole mouth and every part would be black; at the widest opening the lips hide the least, so
- * what remains is the cavity's own depth (cheeks, palate, the teeth in front of the tongue), which
- * no opening removes. It therefore never darkens an open mouth more than its geometry does, and a
- * half-open mouth is at most too bright, as it was before.
+ * It follows the opening (mouthOcclusionMorph): per vertex a line in the jawOpen weight fitted to
+ * the occlusion ray-traced at several openings, stored as the base colour plus a colour delta on
+ * the jawOpen morph target, which glTF and Babylon add up like positions. At rest the lips hide the
+ * mouth, so the line is fitted only where it shows. mouthOcclusion gives the value at jawOpen 1.
  */
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { computeNormals } from "../src/geometry/mesh-utils.ts";
@@ -18,7 +17,7 @@ import { MOUTH_PARTS, type Blendshape, type Mesh } from "../src/types.ts";
 import type { HeadPartGeometry, HeadPartRange } from "./head-geometry.ts";
 import type { MouthColours } from "./gltf-mapping.ts";
 
-/** The blendshape that opens the mouth and its weight in the occlusion pose (see the file header). */
+/** The blendshape that opens the mouth, and its widest opening (mouthOcclusion's pose). */
 export const MOUTH_OCCLUSION_POSE = { blendshape: "jawOpen", weight: 1 } as const;
 
 /**

@@ -14,20 +14,11 @@ import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { CHROMIUM, ensureScenesBuilt, startBrowserSession } from "../test/browser/harness.ts";
+import { MOUTH_POSES } from "./mouth-poses.ts";
 
 const FRAME = { width: 640, height: 400 };
 /** The frame's half-width over the width of the mouth parts' box (cavity, teeth, tongue at rest). */
 const HALF_WIDTH_PER_MOUTH = 0.75;
-/** The poses: label and the blendshape weights (every other shape 0). */
-export const MOUTH_CLOSEUP_POSES: [string, Record<string, number>][] = [
-  ["rest", {}],
-  ["jawOpen 0.25", { jawOpen: 0.25 }],
-  ["jawOpen 0.5", { jawOpen: 0.5 }],
-  ["jawOpen 0.75", { jawOpen: 0.75 }],
-  ["jawOpen 1", { jawOpen: 1 }],
-  ["ah", { jawOpen: 0.7, mouthFunnel: 0.2 }],
-  ["smile", { mouthSmileLeft: 1, mouthSmileRight: 1 }],
-];
 
 export async function mouthCloseup(job: string, out: string): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`mouth-closeup: ${CHROMIUM} is missing (Debian's chromium package)`);
@@ -62,7 +53,7 @@ export async function mouthCloseup(job: string, out: string): Promise<void> {
       camera.minZ = camera.radius / 100;
     }, [FRAME, HALF_WIDTH_PER_MOUTH] as const);
     let previous: Record<string, number> = {};
-    for (const [, weights] of MOUTH_CLOSEUP_POSES) {
+    for (const [, weights] of MOUTH_POSES) {
       await page.evaluate(async ([w, before]) => {
         await window.porelight.setBlendshapes!({ ...Object.fromEntries(Object.keys(before).map((n) => [n, 0])), ...w });
         await window.porelight.renderFrames!(2);
@@ -78,7 +69,7 @@ export async function mouthCloseup(job: string, out: string): Promise<void> {
   const label = (text: string) => Buffer.from(`<svg width="${FRAME.width}" height="28"><rect width="100%" height="100%" fill="black"/><text x="8" y="20" font-size="18" fill="white" font-family="sans-serif">${text}</text></svg>`);
   const tiles = await Promise.all(frames.map((f) => sharp(f).resize(FRAME.width, FRAME.height).png().toBuffer()));
   await sharp({ create: { width: FRAME.width * tiles.length, height: FRAME.height + 28, channels: 3, background: "black" } })
-    .composite(tiles.flatMap((t, i) => [{ input: t, left: i * FRAME.width, top: 28 }, { input: label(MOUTH_CLOSEUP_POSES[i][0]), left: i * FRAME.width, top: 0 }]))
+    .composite(tiles.flatMap((t, i) => [{ input: t, left: i * FRAME.width, top: 28 }, { input: label(MOUTH_POSES[i][0]), left: i * FRAME.width, top: 0 }]))
     .png()
     .toFile(`${out}.tmp.png`);
   await rename(`${out}.tmp.png`, out);

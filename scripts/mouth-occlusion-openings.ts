@@ -20,18 +20,13 @@ import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { mouthOcclusionMorph, posedMouthOcclusion } from "../materials/mouth-occlusion.ts";
 import { MOUTH_PARTS } from "../src/types.ts";
+import { MOUTH_POSES } from "./mouth-poses.ts";
 
 const head = buildTemplateHead();
 const blendshapes = evaluateBlendshapes(head.mesh.positions, head);
 const mesh = head.mesh, parts = head.parts;
 const POSES: [string, Record<string, number>][] = [
-  ["rest", {}],
-  ["jawOpen 0.25", { jawOpen: 0.25 }],
-  ["jawOpen 0.5", { jawOpen: 0.5 }],
-  ["jawOpen 0.75", { jawOpen: 0.75 }],
-  ["jawOpen 1", { jawOpen: 1 }],
-  ["ah (jaw 0.7, funnel 0.2)", { jawOpen: 0.7, mouthFunnel: 0.2 }],
-  ["smile", { mouthSmileLeft: 1, mouthSmileRight: 1 }],
+  ...MOUTH_POSES,
   ["lips apart (upperUp, lowerDown 1)", { mouthUpperUpLeft: 1, mouthUpperUpRight: 1, mouthLowerDownLeft: 1, mouthLowerDownRight: 1 }],
   ["funnel 1", { mouthFunnel: 1 }],
   ["jaw 0.5, lips apart", { jawOpen: 0.5, mouthUpperUpLeft: 1, mouthUpperUpRight: 1, mouthLowerDownLeft: 1, mouthLowerDownRight: 1 }],
