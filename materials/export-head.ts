@@ -11,7 +11,7 @@ import sharp from "sharp";
 import type { Blendshape, Mesh } from "../src/types.ts";
 import { checkHeadMesh, splitParts, type HeadPartRange } from "./head-geometry.ts";
 import { writeHeadGlb } from "./head-glb.ts";
-import { mouthOcclusion, mouthVertexColours } from "./mouth-occlusion.ts";
+import { mouthOcclusionMorph, mouthVertexColours } from "./mouth-occlusion.ts";
 import { headPivot, moveOrigin } from "./head-pivot.ts";
 import { weldSeamTangents } from "./seam-tangents.ts";
 import { DEFAULT_DELIVERY_TARGET, type DeliveryTarget } from "./gltf-delivery.ts";
@@ -51,8 +51,8 @@ export async function exportHeadAssets(input: HeadAssetsInput): Promise<HeadAsse
   for (const [name, bytes] of Object.entries(input.maps)) await assertPng(name, bytes);
   const { maps, parameters } = input;
   // Origin at the base of the skull on the neck axis (head-pivot.ts), in both head files.
-  // The mouth parts' occlusion with the jaw open (mouth-occlusion.ts), as vertex colour in both files.
-  const parts = splitParts(input.mesh, input.parts, input.blendshapes, mouthOcclusion(input.mesh, input.parts, input.blendshapes));
+  // The mouth parts' occlusion following jawOpen (mouth-occlusion.ts): vertex colour and its morph-target deltas in both files.
+  const parts = splitParts(input.mesh, input.parts, input.blendshapes, mouthOcclusionMorph(input.mesh, input.parts, input.blendshapes));
   // Tangents welded across the scalp's UV cut (seam-tangents.ts): no streak down the back of the head.
   const mouth = mouthColours(input.teethAlbedo);
   const geometry = mouthVertexColours(moveOrigin(parts, headPivot(parts.find((g) => g.part === "skin")!)).map(weldSeamTangents), mouth);

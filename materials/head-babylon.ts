@@ -132,6 +132,18 @@ function addPartMesh(scene: Scene, root: TransformNode, part: HeadPartGeometry, 
 /** Morph target positions in head.babylon are written in steps of 10 µm (10⁻⁵ m). */
 const TARGET_POSITION_EXPONENT = 5;
 
+/** Morph target colours in head.babylon are written in steps of 10⁻⁴ (an 8-bit step is 0.004). */
+const TARGET_COLOUR_EXPONENT = 4;
+
+/** A target's absolute opaque RGBA (vertex colour + the target's delta) in steps of 10^-TARGET_COLOUR_EXPONENT. */
+function targetColourSteps(base: Float32Array, delta: Float32Array | undefined): Float64Array {
+  const scale = 10 ** TARGET_COLOUR_EXPONENT;
+  return Float64Array.from({ length: (base.length / 3) * 4 }, (_, i) => {
+    const v = i >> 2, c = i % 4;
+    return c === 3 ? scale : Math.round((base[3 * v + c] + (delta ? delta[3 * v + c] : 0)) * scale);
+  });
+}
+
 /** Vertex data the loader uploads as float32 (written in float32's shortest form); "indices" are integers. */
 const FLOAT32_VERTEX_KINDS = new Set(["positions", "normals", "tangents", "uvs", "uvs2", "colors"]);
 
@@ -218,6 +230,11 @@ function writeMorphTargetManager(out: AsciiJsonWriter, g: HeadPartGeometry, id: 
     for (let i = 0; i < steps.length; i++) steps[i] = Math.round((g.positions[i] + t.delta[i]) * scale);
     out.raw(`${k ? "," : ""}{"name":${JSON.stringify(t.name)},"id":${JSON.stringify(`${meshName}_${t.name}`)},"influence":0,"positions":`);
     out.fixedPointArray(steps, TARGET_POSITION_EXPONENT);
+    if (g.vertexColour) {
+      // Absolute RGBA like the positions; every target has them, or Babylon morphs no colour.
+      out.raw(`,"colors":`);
+      out.fixedPointArray(targetColourSteps(g.vertexColour, t.colour), TARGET_COLOUR_EXPONENT);
+    }
     out.raw("}");
   });
   out.raw("]}");

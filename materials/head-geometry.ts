@@ -3,6 +3,7 @@
  * split once and shared by head.glb and head.babylon so both files hold the same vertices.
  */
 import { MOUTH_PARTS, type Blendshape, type HeadPart, type Mesh } from "../src/types.ts";
+import type { MouthOcclusionMorph } from "./mouth-occlusion.ts";
 
 /** A part's triangle range in the mesh's index buffer (TemplateHead.parts). */
 export interface HeadPartRange {
@@ -20,11 +21,22 @@ export interface HeadPartGeometry {
   uvs: Float32Array;
   indices: Uint32Array;
   /** Blendshapes that move this part (ARKit names), displacements per part vertex, metres; absent or empty: none. */
-  targets?: { name: string; delta: Float32Array }[];
-  /** Mouth parts: ambient occlusion 0..1 per part vertex with the jaw open (mouth-occlusion.ts); absent: none. */
+  targets?: MorphTargetGeometry[];
+  /** Mouth parts: ambient occlusion 0..1 per part vertex at weight 0 of the morph targets' occlusion line (mouth-occlusion.ts); absent: none. */
   occlusion?: Float32Array;
   /** Linear RGB per part vertex multiplied into the base colour (glTF COLOR_0): the mouth parts' occlusion; absent: none. */
   vertexColour?: Float32Array;
+}
+
+/** One blendshape on a part: displacements, and on the mouth parts what it adds to their occlusion and vertex colour at weight 1. */
+export interface MorphTargetGeometry {
+  name: string;
+  /** Displacement per part vertex, metres. */
+  delta: Float32Array;
+  /** Occlusion delta per part vertex (mouth-occlusion.ts mouthOcclusionMorph); absent: 0. */
+  occlusion?: Float32Array;
+  /** Linear RGB delta per part vertex of the vertex colour (glTF target COLOR_0); absent: 0. */
+  colour?: Float32Array;
 }
 
 /** Throws, naming what disagrees, when the mesh's attributes or the part ranges do not fit together. */
@@ -46,12 +58,20 @@ export function checkHeadMesh(mesh: Mesh, parts: HeadPartRange[]): void {
  * Compact per-part vertex arrays (vertices in first-use order), deterministic. Each part keeps
  * the blendshapes that move one of its vertices, in the order given.
  */
-export function splitParts(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = [], mouthOcclusion: Float32Array | null = null): HeadPartGeometry[] {
+export function splitParts(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = [], mouthOcclusion: MouthOcclusionMorph | null = null): HeadPartGeometry[] {
   return parts.map(({ part, firstIndex, indexCount }) => {
     const ids = mesh.indices.subarray(firstIndex, firstIndex + indexCount);
     const g = compactPart(part, mesh, ids);
     if (blendshapes.length) g.targets = partTargets(ids, g.positions.length / 3, blendshapes);
-    if (mouthOcclusion && MOUTH_PARTS.includes(part)) g.occlusion = Float32Array.from(firstUseOrder(ids), (v) => mouthOcclusion[v]);
+    if (mouthOcclusion && MOUTH_PARTS.includes(part)) {
+      const order = firstUseOrder(ids);
+      g.occlusion = Float32Array.from(order, (v) => mouthOcclusion.base[v]);
+      for (const t of mouthOcclusion.targets) {
+        const target = g.targets?.find((x) => x.name === t.name);
+        if (!target) throw new Error(`splitParts: the mouth's occlusion changes with ${t.name}, which does not move the ${part}`);
+        target.occlusion = Float32Array.from(order, (v) => t.delta[v]);
+      }
+    }
     return g;
   });
 }
@@ -65,9 +85,9 @@ function firstUseOrder(indices: Uint32Array): number[] {
 }
 
 /** The blendshapes' displacements on a part's compact vertices (first-use order, as compactPart), dropping shapes that leave it still. */
-function partTargets(indices: Uint32Array, count: number, blendshapes: Blendshape[]): { name: string; delta: Float32Array }[] {
+function partTargets(indices: Uint32Array, count: number, blendshapes: Blendshape[]): MorphTargetGeometry[] {
   const order = firstUseOrder(indices);
-  const out: { name: string; delta: Float32Array }[] = [];
+  const out: MorphTargetGeometry[] = [];
   for (const b of blendshapes) {
     const delta = new Float32Array(count * 3);
     let moves = false;

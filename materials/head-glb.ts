@@ -147,15 +147,23 @@ function createGltfMouthMaterials(doc: Document, colours: MouthColours): Record<
   return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };
 }
 
-/** The part's blendshapes as morph targets (sparse position deltas), zero default weights, names in extras.targetNames. */
+/**
+ * The part's blendshapes as morph targets (sparse position deltas), zero default weights, names in
+ * extras.targetNames. A part with vertex colour gives every target a COLOR_0 delta (glTF 2.0
+ * §3.7.2.2), zero where the shape leaves the colour alone (an accessor without data): three.js
+ * reads a target without COLOR_0 as the base colour, and Babylon morphs colours only when every
+ * target has them.
+ */
 function addMorphTargets(doc: Document, mesh: GltfMesh, part: HeadPartGeometry): void {
   const targets = part.targets ?? [];
   if (!targets.length) return;
   const buffer = doc.getRoot().listBuffers()[0];
   const prim = mesh.listPrimitives()[0];
+  const delta = (name: string, array: Float32Array) => doc.createAccessor(name).setType("VEC3").setArray(array as Float32Array<ArrayBuffer>).setBuffer(buffer).setSparse(sparseWorthIt(array) || !array.some((x) => x !== 0));
   for (const t of targets) {
-    const acc = doc.createAccessor(`${part.part}_${t.name}`).setType("VEC3").setArray(t.delta as Float32Array<ArrayBuffer>).setBuffer(buffer).setSparse(sparseWorthIt(t.delta));
-    prim.addTarget(doc.createPrimitiveTarget(t.name).setAttribute("POSITION", acc));
+    const target = doc.createPrimitiveTarget(t.name).setAttribute("POSITION", delta(`${part.part}_${t.name}`, t.delta));
+    if (part.vertexColour) target.setAttribute("COLOR_0", delta(`${part.part}_${t.name}_colour`, t.colour ?? new Float32Array(part.vertexColour.length)));
+    prim.addTarget(target);
   }
   mesh.setWeights(targets.map(() => 0)).setExtras({ targetNames: targets.map((t) => t.name) });
 }

@@ -6,11 +6,10 @@
  * interreflection (multiBounceOcclusion) and stored per vertex as the parts' glTF COLOR_0 and
  * head.babylon vertex colours, which both engines multiply into the base colour.
  *
- * Pose: the jaw fully open (jawOpen = 1). With the lips at rest the slit between them hides the
- * whole mouth and every part would be black; at the widest opening the lips hide the least, so
- * what remains is the cavity's own depth (cheeks, palate, the teeth in front of the tongue), which
- * no opening removes. It therefore never darkens an open mouth more than its geometry does, and a
- * half-open mouth is at most too bright, as it was before.
+ * It follows the opening (mouthOcclusionMorph): per vertex a line in the jawOpen weight fitted to
+ * the occlusion ray-traced at several openings, stored as the base colour plus a colour delta on
+ * the jawOpen morph target, which glTF and Babylon add up like positions. At rest the lips hide the
+ * mouth, so the line is fitted only where it shows. mouthOcclusion gives the value at jawOpen 1.
  */
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { computeNormals } from "../src/geometry/mesh-utils.ts";
@@ -18,7 +17,7 @@ import { MOUTH_PARTS, type Blendshape, type Mesh } from "../src/types.ts";
 import type { HeadPartGeometry, HeadPartRange } from "./head-geometry.ts";
 import type { MouthColours } from "./gltf-mapping.ts";
 
-/** The blendshape that opens the mouth and its weight in the occlusion pose (see the file header). */
+/** The blendshape that opens the mouth, and its widest opening (mouthOcclusion's pose). */
 export const MOUTH_OCCLUSION_POSE = { blendshape: "jawOpen", weight: 1 } as const;
 
 /**
@@ -27,14 +26,62 @@ export const MOUTH_OCCLUSION_POSE = { blendshape: "jawOpen", weight: 1 } as cons
  * jawOpen blendshape: then no engine can open the mouth and the parts stay hidden behind the lips.
  */
 export function mouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = []): Float32Array | null {
-  if (!parts.some((p) => MOUTH_PARTS.includes(p.part))) return null;
-  const open = blendshapes.find((b) => b.name === MOUTH_OCCLUSION_POSE.blendshape);
-  if (!open) return null;
-  if (open.delta.length !== mesh.positions.length) throw new Error(`mouthOcclusion: ${open.name} has ${open.delta.length / 3} displacements for ${mesh.positions.length / 3} vertices`);
-  const posed = new Float32Array(mesh.positions.length);
-  for (let i = 0; i < posed.length; i++) posed[i] = mesh.positions[i] + MOUTH_OCCLUSION_POSE.weight * open.delta[i];
+  if (!blendshapes.some((b) => b.name === MOUTH_OCCLUSION_POSE.blendshape)) return null;
+  return posedMouthOcclusion(mesh, parts, blendshapes, { [MOUTH_OCCLUSION_POSE.blendshape]: MOUTH_OCCLUSION_POSE.weight });
+}
+
+/** Per mesh vertex: the mouth parts' ambient occlusion on the head posed with blendshape `weights` (others 0); null without mouth parts. */
+export function posedMouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[], weights: Record<string, number>): Float32Array | null {
+  const posed = Float32Array.from(mesh.positions);
+  for (const b of blendshapes) {
+    const w = weights[b.name] ?? 0;
+    if (!w) continue;
+    if (b.delta.length !== posed.length) throw new Error(`mouthOcclusion: ${b.name} has ${b.delta.length / 3} displacements for ${posed.length / 3} vertices`);
+    for (let i = 0; i < posed.length; i++) posed[i] += w * b.delta[i];
+  }
   // The jaw turns the lower teeth and tongue: their normals of the posed mesh, not the rest's.
   return mouthPartsOcclusion(posed, computeNormals(posed, mesh.indices), mesh.indices, parts);
+}
+
+/** Blendshape weights at which each opening shape's occlusion is sampled for its morph delta. */
+export const MOUTH_OCCLUSION_SAMPLES = [0.25, 0.5, 0.75, 1] as const;
+
+/** The mouth's occlusion as engines add it up from morph targets: base + weight × delta per blendshape (all per mesh vertex). */
+export interface MouthOcclusionMorph {
+  base: Float32Array;
+  targets: { name: string; delta: Float32Array }[];
+}
+
+/**
+ * The mouth's occlusion as a function of the opening, in the form glTF morph targets and
+ * Babylon's MorphTarget colours evaluate: base + jawOpen × delta. Per vertex the least-squares line
+ * through the occlusion ray-traced at jawOpen = MOUTH_OCCLUSION_SAMPLES (the openings at which the
+ * mouth is seen; at rest the lips hide it, so the line's value there is free). Other blendshapes
+ * carry no occlusion delta (docs/evaluation.md, mouthlight: what they would add). Null as
+ * mouthOcclusion.
+ */
+export function mouthOcclusionMorph(mesh: Mesh, parts: HeadPartRange[], blendshapes: Blendshape[] = []): MouthOcclusionMorph | null {
+  const name = MOUTH_OCCLUSION_POSE.blendshape;
+  if (!blendshapes.some((b) => b.name === name)) return null;
+  const samples: Float32Array[] = [];
+  for (const w of MOUTH_OCCLUSION_SAMPLES) {
+    const ao = posedMouthOcclusion(mesh, parts, blendshapes, { [name]: w });
+    if (!ao) return null;
+    samples.push(ao);
+  }
+  const n = MOUTH_OCCLUSION_SAMPLES.length;
+  const mw = MOUTH_OCCLUSION_SAMPLES.reduce((s, w) => s + w, 0) / n;
+  const sww = MOUTH_OCCLUSION_SAMPLES.reduce((s, w) => s + (w - mw) ** 2, 0);
+  const base = new Float32Array(samples[0].length), delta = new Float32Array(samples[0].length);
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
+  for (let v = 0; v < base.length; v++) {
+    const my = samples.reduce((s, a) => s + a[v], 0) / n;
+    const slope = MOUTH_OCCLUSION_SAMPLES.reduce((s, w, k) => s + (w - mw) * (samples[k][v] - my), 0) / sww;
+    // The line's ends kept in 0..1 (a colour): exact where it stays inside, pulled in where not.
+    base[v] = clamp(my - slope * mw);
+    delta[v] = clamp(my + slope * (1 - mw)) - base[v];
+  }
+  return { base, targets: [{ name, delta }] };
 }
 
 /**
@@ -75,13 +122,27 @@ export function multiBounceOcclusion(v: number, albedo: readonly [number, number
   }) as [number, number, number];
 }
 
-/** The parts' vertex colours (linear RGB per part vertex) from their visibility and base colours. */
+/**
+ * The parts' vertex colours (linear RGB per part vertex) from their visibility and base colours,
+ * and on each morph target that carries an occlusion delta the colour's delta: the multi-bounce
+ * colour at the target's full weight minus the base's (exact at weights 0 and 1).
+ */
 export function mouthVertexColours(parts: HeadPartGeometry[], colours: MouthColours): HeadPartGeometry[] {
   return parts.map((g) => {
     if (!g.occlusion) return g;
     const albedo = colours[g.part as keyof MouthColours];
-    const rgb = new Float32Array(g.occlusion.length * 3);
-    g.occlusion.forEach((v, i) => rgb.set(multiBounceOcclusion(v, albedo), 3 * i));
-    return { ...g, vertexColour: rgb };
+    const base = g.occlusion;
+    const rgb = new Float32Array(base.length * 3);
+    base.forEach((v, i) => rgb.set(multiBounceOcclusion(v, albedo), 3 * i));
+    const targets = g.targets?.map((t) => {
+      if (!t.occlusion) return t;
+      const colour = new Float32Array(rgb.length);
+      t.occlusion.forEach((d, i) => {
+        const full = multiBounceOcclusion(base[i] + d, albedo);
+        for (let c = 0; c < 3; c++) colour[3 * i + c] = full[c] - rgb[3 * i + c];
+      });
+      return { ...t, colour };
+    });
+    return { ...g, vertexColour: rgb, ...(targets ? { targets } : {}) };
   });
 }

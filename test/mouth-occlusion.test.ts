@@ -1,8 +1,10 @@
 /**
  * The open mouth's occlusion in the delivered head (materials/mouth-occlusion.ts): the template's
  * mouth parts carry COLOR_0 in head.glb (validator 0 errors) and vertex colours in head.babylon,
- * darker deep in the cavity than at the lips and on the back teeth than on the front ones; the
- * skin carries none; without jawOpen there is nothing to open the mouth with and no colour.
+ * with deltas on every morph target (jawOpen's non-zero), so that with the jaw open they are
+ * darker deep in the cavity than at the lips and on the back teeth than on the front ones, and
+ * follow the opening; the skin carries none; without jawOpen there is nothing to open the mouth
+ * with and no colour.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { NodeIO, type Primitive } from "@gltf-transform/core";
@@ -10,7 +12,7 @@ import { validateBytes } from "gltf-validator";
 import { exportHeadAssets, type HeadAssets } from "../materials/export-head.ts";
 import { HEAD_GLTF_EXTENSIONS } from "../materials/gltf-delivery.ts";
 import { mouthColours } from "../materials/gltf-mapping.ts";
-import { mouthOcclusion, multiBounceOcclusion } from "../materials/mouth-occlusion.ts";
+import { mouthOcclusion, multiBounceOcclusion, posedMouthOcclusion } from "../materials/mouth-occlusion.ts";
 import { mouthPlainParts } from "../eval/rerender.ts";
 import { renderSkin, type SkinLighting } from "../eval/shade-skin.ts";
 import { computeNormals } from "../src/geometry/mesh-utils.ts";
@@ -31,10 +33,17 @@ beforeAll(async () => {
   assets = await exportHeadAssets({ mesh: head.mesh, parts: head.parts, maps: await syntheticMaps(32, 48), parameters: validateSkinParameters({}), blendshapes, target: "source" });
 }, 120_000);
 
-/** Mean grey of the COLOR_0 values of the vertices in the front and back tenth of the part by z (head axes: +z forward). */
+/** COLOR_0 with the jaw open: the base plus the jawOpen target's delta. */
+function openColour(prim: Primitive): Float32Array {
+  const base = prim.getAttribute("COLOR_0")!.getArray()!;
+  const jaw = prim.listTargets().find((t) => t.getName() === "jawOpen")!.getAttribute("COLOR_0")!.getArray()!;
+  return Float32Array.from(base, (x, i) => x + jaw[i]);
+}
+
+/** Mean grey of the jaw-open colours of the vertices in the front and back tenth of the part by z (head axes: +z forward). */
 function frontBack(prim: Primitive): { front: number; back: number; min: number; max: number } {
   const z = prim.getAttribute("POSITION")!.getArray()!;
-  const c = prim.getAttribute("COLOR_0")!.getArray()!;
+  const c = openColour(prim);
   const n = z.length / 3;
   const order = Array.from({ length: n }, (_, v) => v).sort((a, b) => z[3 * b + 2] - z[3 * a + 2]);
   const k = Math.max(1, Math.round(n / 10));
@@ -44,7 +53,7 @@ function frontBack(prim: Primitive): { front: number; back: number; min: number;
 }
 
 describe("the open mouth's occlusion in head.glb and head.babylon", () => {
-  it("is COLOR_0 on the mouth parts, darker deep inside than at the lips, and the GLB validates", async () => {
+  it("is COLOR_0 on the mouth parts with a delta on every morph target, with the jaw open darker deep inside than at the lips, and the GLB validates", async () => {
     const report = await validateBytes(assets.glb);
     expect(report.issues.numErrors, JSON.stringify(report.issues.messages.slice(0, 3))).toBe(0);
     const doc = await new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).readBinary(assets.glb);
@@ -53,6 +62,7 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
     for (const part of ["mouth", "teeth", "tongue"]) {
       const p = prim(part);
       expect(p.getAttribute("COLOR_0"), part).not.toBeNull();
+      expect(p.listTargets().every((t) => t.getAttribute("COLOR_0")), part).toBe(true);
       const { front, back, min, max } = frontBack(p);
       expect(min, part).toBeGreaterThanOrEqual(0);
       expect(max, part).toBeLessThanOrEqual(1);
@@ -64,8 +74,9 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
     expect(frontBack(prim("mouth")).back).toBeLessThan(0.5 * frontBack(prim("teeth")).front);
   });
 
-  it("is the mouth meshes' vertex colours in head.babylon, the same values", async () => {
-    const babylon = JSON.parse(assets.babylon) as { meshes: { name: string; geometryId: string; hasVertexAlpha: boolean }[]; geometries: { vertexData: { id: string; colors?: number[] }[] } };
+  it("is the mouth meshes' vertex colours in head.babylon, the same values, and absolute colours on each of their morph targets", async () => {
+    type Manager = { id: number; targets: { name: string; colors?: number[] }[] };
+    const babylon = JSON.parse(assets.babylon) as { meshes: { name: string; geometryId: string; hasVertexAlpha: boolean; morphTargetManagerId?: number }[]; geometries: { vertexData: { id: string; colors?: number[] }[] }; morphTargetManagers: Manager[] };
     const geometry = (mesh: string) => babylon.geometries.vertexData.find((g) => g.id === babylon.meshes.find((m) => m.name === mesh)!.geometryId)!;
     const doc = await new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).readBinary(assets.glb);
     for (const part of ["mouth", "teeth", "tongue"]) {
@@ -73,12 +84,38 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
       expect(babylon.meshes.find((m) => m.name === part)!.hasVertexAlpha).toBe(false);
       const glb = doc.getRoot().listMeshes().find((m) => m.getName() === part)!.listPrimitives()[0].getAttribute("COLOR_0")!.getArray()!;
       expect(colors.length / 4).toBe(glb.length / 3);
+      const open = openColour(doc.getRoot().listMeshes().find((m) => m.getName() === part)!.listPrimitives()[0]);
+      const manager = babylon.morphTargetManagers.find((m) => m.id === babylon.meshes.find((x) => x.name === part)!.morphTargetManagerId)!;
+      expect(manager.targets.every((t) => t.colors?.length === colors.length), part).toBe(true);
+      const jaw = manager.targets.find((t) => t.name === "jawOpen")!.colors!;
       for (let v = 0; v < glb.length / 3; v += 97) {
         expect(colors[4 * v]).toBeCloseTo(glb[3 * v], 5);
         expect(colors[4 * v + 3]).toBe(1);
+        expect(jaw[4 * v]).toBeCloseTo(open[3 * v], 3);
       }
     }
     expect(geometry("head").colors).toBeUndefined();
+  });
+
+  it("follows the opening: at jawOpen 0.5 the exported colour is nearer the ray-traced occlusion's than the jaw-open colour", async () => {
+    const half = posedMouthOcclusion(head.mesh, head.parts, blendshapes, { jawOpen: 0.5 })!;
+    const doc = await new NodeIO().registerExtensions(HEAD_GLTF_EXTENSIONS).readBinary(assets.glb);
+    const colours = mouthColours();
+    let morphError = 0, fixedError = 0, n = 0;
+    for (const part of ["mouth", "teeth", "tongue"] as const) {
+      const range = head.parts.find((p) => p.part === part)!;
+      // The part's vertices in the export's order (first use in its index range).
+      const order = [...new Set(head.mesh.indices.subarray(range.firstIndex, range.firstIndex + range.indexCount))];
+      const prim = doc.getRoot().listMeshes().find((m) => m.getName() === part)!.listPrimitives()[0];
+      const base = prim.getAttribute("COLOR_0")!.getArray()!, open = openColour(prim);
+      order.forEach((v, i) => {
+        const truth = multiBounceOcclusion(half[v], part === "mouth" ? colours.mouth : colours[part])[0];
+        morphError += Math.abs(base[3 * i] + 0.5 * (open[3 * i] - base[3 * i]) - truth);
+        fixedError += Math.abs(open[3 * i] - truth);
+        n++;
+      });
+    }
+    expect(morphError / n).toBeLessThan(0.5 * (fixedError / n));
   });
 
   it("is absent without a jawOpen blendshape: nothing opens the mouth", async () => {

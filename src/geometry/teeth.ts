@@ -15,6 +15,10 @@
  *        incisors within 1 mm of it.
  *   [D5] Aljayousi et al., BMC Oral Health 2021;21:105: catenary the most prevalent arch form.
  *   [D6] Normal-occlusion inclusion criteria (overjet < 3 mm, overbite < 4 mm) of arch studies.
+ *   [D8] Upper central incisor shown below the upper lip at rest: 1.84–2.18 mm in the means of men
+ *        and women aged 20–49 (Patel et al., J Contemp Dent Pract 2011;12(1):24, 200 people),
+ *        between 3.4–4.5 mm at 12–15 years and 0.6–1.3 mm past 50 (da Motta et al., Aust Orthod J
+ *        2010;26(1):27, 240 people).
  *   [D7] Premolar and molar crown sizes: not found in the store; Wheeler's Dental Anatomy table
  *        values (mesiodistal 7.0 / 6.5 / 10.0 / 9.0 mm, crown height 8.5 / 7.5 / 7.5 / 7.0 mm,
  *        labiolingual 9.0 / 9.0 / 11.0 / 11.0 mm); incisor and canine labiolingual 7.0 / 6.0 / 8.0 mm.
@@ -38,8 +42,8 @@ export const UPPER_LIP_THICKNESS_M = 14 * MM;
 /** Overjet and overbite of the lower incisors behind / above the upper incisal edge, metres [D6]. */
 const OVERJET_M = 2.5 * MM;
 const OVERBITE_M = 2 * MM;
-/** How far the upper incisal edge sits below the lips' seam, metres (shape choice: hidden when closed). */
-const INCISAL_BELOW_SEAM_M = 1 * MM;
+/** How far the upper incisal edge sits below the lips' seam, metres: an adult's display at rest [D8]. */
+const INCISAL_BELOW_SEAM_M = 2 * MM;
 
 /** One dental arch: a catenary z = front − a(cosh(x/a) − 1) in the x–z plane. */
 interface Arch {

@@ -232,6 +232,27 @@ describe.skipIf(!hasChromium)("ARKit blendshapes in the expressions scene", () =
     expect(other.changed).toBeLessThan(own.changed * 0.05);
   }, 300_000);
 
+  it("morphs the mouth parts' vertex colours (their occlusion) with jawOpen, and only with it", async () => {
+    const report = await page.evaluate(() => window.porelight.scene!.meshes.filter((m) => ["mouth", "teeth", "tongue"].includes(m.name)).map((mesh) => {
+      const manager = mesh.morphTargetManager!;
+      const base = mesh.getVerticesData("color")!;
+      const changed = (name: string) => {
+        const target = Array.from({ length: manager.numTargets }, (_, i) => manager.getTarget(i)).find((t) => t.name === name)!;
+        const colours = target.getColors()!;
+        let sum = 0;
+        for (let i = 0; i < base.length; i++) if (i % 4 !== 3) sum += Math.abs(colours[i] - base[i]);
+        return sum / ((base.length / 4) * 3);
+      };
+      return { name: mesh.name, supportsColors: manager.supportsColors, jawOpen: changed("jawOpen"), jawLeft: changed("jawLeft") };
+    }));
+    expect(report.map((r) => r.name).sort()).toEqual(["mouth", "teeth", "tongue"]);
+    for (const r of report) {
+      expect(r.supportsColors, r.name).toBe(true);
+      expect(r.jawOpen, r.name).toBeGreaterThan(0.005);
+      expect(r.jawLeft, r.name).toBeLessThan(1e-3);
+    }
+  });
+
   it("carries all 52 names and moves the region each one names", async () => {
     const names = await page.evaluate(() => window.porelight.blendshapes ?? []);
     expect(names).toEqual([...ARKIT_BLENDSHAPES]);

@@ -17,6 +17,8 @@ export interface ThreeLoadReport {
   morphTargets: Record<string, number>;
   /** Node names directly under the scene's root node. */
   parts: string[];
+  /** Morph targets with a colour delta (glTF target COLOR_0) per mesh, as three.js loaded them. */
+  morphColours: Record<string, number>;
   /** Morph target count per mesh as the file declares it (first primitive's `targets`). */
   declaredMorphTargets: Record<string, number>;
   /** glTF extensions the file uses. */
@@ -99,6 +101,7 @@ window.threeViewer = {
     radius = box.getSize(new THREE.Vector3()).length() / 2;
     const meshes: string[] = [];
     const morphTargets: Record<string, number> = {};
+    const morphColours: Record<string, number> = {};
     const textureFormats = new Set<number>();
     gltf.scene.traverse((o) => {
       if (!(o as THREE.Mesh).isMesh) return;
@@ -106,12 +109,13 @@ window.threeViewer = {
       meshes.push(mesh.name);
       for (const value of Object.values(mesh.material as unknown as Record<string, unknown>)) if (value instanceof THREE.Texture) textureFormats.add(value.format);
       morphTargets[mesh.name] = Object.values(mesh.geometry.morphAttributes).reduce((n, list) => Math.max(n, list.length), 0);
+      morphColours[mesh.name] = mesh.geometry.morphAttributes.color?.length ?? 0;
     });
     skin = meshes.length ? collectSkin(gltf.scene) : [];
     const root = gltf.scene.children.length === 1 ? gltf.scene.children[0] : gltf.scene;
     const json = gltf.parser.json as { extensionsUsed?: string[]; meshes?: { name?: string; primitives: { targets?: unknown[] }[] }[] };
     const declaredMorphTargets = Object.fromEntries((json.meshes ?? []).map((m) => [m.name ?? "", m.primitives[0]?.targets?.length ?? 0]));
-    return { meshes, morphTargets, declaredMorphTargets, parts: root.children.map((c) => c.name), extensionsUsed: json.extensionsUsed ?? [], textureFormats: [...textureFormats].sort() };
+    return { meshes, morphTargets, morphColours, declaredMorphTargets, parts: root.children.map((c) => c.name), extensionsUsed: json.extensionsUsed ?? [], textureFormats: [...textureFormats].sort() };
   },
   closeup(o) {
     const { position, normal } = anchorPoint(o.uv);

@@ -83,6 +83,9 @@ describe.skipIf(!hasChromium)("head.glb in three.js, every delivery target", () 
       expect([...report.meshes].sort()).toEqual([...report.parts].sort());
       expect([report.morphTargets.eyeLeft, report.morphTargets.eyeRight]).toEqual([0, 0]);
       for (const name of report.meshes) expect(report.morphTargets[name]).toBe(report.declaredMorphTargets[name] ?? 0);
+      // The mouth parts' occlusion follows the opening: a colour delta on each of their targets, the skin none.
+      for (const name of ["mouth", "teeth", "tongue"]) expect(report.morphColours[name], name).toBe(report.declaredMorphTargets[name]);
+      expect(report.morphColours.skin).toBe(0);
       const textures = { source: [], web: ["EXT_texture_webp"], desktop: ["KHR_texture_basisu"] }[target];
       if (target !== "source") expect(report.extensionsUsed).toEqual(expect.arrayContaining(["EXT_meshopt_compression", "MSFT_lod", ...textures]));
       // KTX2 reaches the GPU transcoded (a compressed format where the GPU has one, else RGBA), never failed or empty.
