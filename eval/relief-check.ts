@@ -10,7 +10,8 @@ import { radianceToIrradiance, shBasis, SH_COUNT } from "../src/render/sh.ts";
 import type { ImageF32, StageResults } from "../src/types.ts";
 import type { ShadingRelief } from "../src/pipeline/delight/shading-relief.ts";
 import { weightedBlur } from "../src/image/box-blur.ts";
-import { srgbToLinear } from "../src/primitives/color.ts";
+import { LUMA_709, srgbToLinear } from "../src/primitives/color.ts";
+import { studioLighting } from "./shade-skin.ts";
 
 /** Log luminance of a full-size 3-channel map averaged (linear) over base texel (x, y)'s block. */
 function blockLogLum(m: ImageF32, baseW: number, baseH: number, x: number, y: number): number {
@@ -20,7 +21,7 @@ function blockLogLum(m: ImageF32, baseW: number, baseH: number, x: number, y: nu
     for (let i = Math.floor(x * fx); i < Math.floor((x + 1) * fx); i++) {
       const q = (j * m.width + i) * 3;
       const lin = (v: number) => (m.colorSpace === "srgb" ? srgbToLinear(v) : v);
-      s += 0.2126 * lin(m.data[q]) + 0.7152 * lin(m.data[q + 1]) + 0.0722 * lin(m.data[q + 2]);
+      s += LUMA_709[0] * lin(m.data[q]) + LUMA_709[1] * lin(m.data[q + 1]) + LUMA_709[2] * lin(m.data[q + 2]);
       k++;
     }
   }
@@ -47,24 +48,22 @@ function blockSlope(m: ImageF32, baseW: number, baseH: number, x: number, y: num
 /** Luminance irradiance of `n` under irradiance SH coefficients `e` (27). */
 function irradianceLum(e: ArrayLike<number>, nx: number, ny: number, nz: number, y: Float64Array): number {
   shBasis(nx, ny, nz, y);
-  const L = [0.2126, 0.7152, 0.0722];
   let s = 0;
   for (let c = 0; c < 3; c++) {
     let v = 0;
     for (let k = 0; k < SH_COUNT; k++) v += e[k * 3 + c] * y[k];
-    s += L[c] * v;
+    s += LUMA_709[c] * v;
   }
   return s;
 }
 
-/** Luminance irradiance of the studio light (eval/shade-skin.ts studioLighting, camera = object axes): ambient plus two directional lights. */
-const STUDIO = [
-  { dir: [-0.55, 0.5, 0.67], rgb: [2.6, 2.5, 2.35] },
-  { dir: [0.8, 0.05, 0.6], rgb: [0.7, 0.72, 0.78] },
-].map(({ dir, rgb }) => ({ dir: dir.map((v) => v / Math.hypot(dir[0], dir[1], dir[2])), lum: 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] }));
-function studioIrradiance(nx: number, ny: number, nz: number): number {
-  let e = Math.PI * 0.22;
-  for (const l of STUDIO) e += l.lum * Math.max(0, nx * l.dir[0] + ny * l.dir[1] + nz * l.dir[2]);
+/** The canonical views' studio light (eval/shade-skin.ts) for the frontal view (camera axes = object axes): ambient SH irradiance and the directional lights' luminance. */
+const STUDIO = studioLighting([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+const STUDIO_AMBIENT = radianceToIrradiance(STUDIO.ambientSh);
+const STUDIO_LIGHTS = STUDIO.directional.map(({ direction: d, radiance: r }) => ({ dir: d.map((v) => v / Math.hypot(d[0], d[1], d[2])), lum: LUMA_709[0] * r[0] + LUMA_709[1] * r[1] + LUMA_709[2] * r[2] }));
+function studioIrradiance(nx: number, ny: number, nz: number, y: Float64Array): number {
+  let e = irradianceLum(STUDIO_AMBIENT, nx, ny, nz, y);
+  for (const l of STUDIO_LIGHTS) e += l.lum * Math.max(0, nx * l.dir[0] + ny * l.dir[1] + nz * l.dir[2]);
   return e;
 }
 
@@ -116,7 +115,7 @@ export function reliefCheck(stages: StageResults): ReliefCheck | null {
   const lb = new Float32Array(npx), lc = new Float32Array(npx), lu = new Float32Array(npx);
   const mask = new Float32Array(npx), lt = new Float32Array(npx), la = new Float32Array(npx), lr = new Float32Array(npx), lm = new Float32Array(npx);
   let st2 = 0;
-  let n = 0, rr = 0, ff = 0, sS = 0, sD = 0, dl = 0, ml = 0, md = 0, nd2 = 0, ndn = 0;
+  let n = 0, rr = 0, ff = 0, sS = 0, sD = 0, dl = 0, ml = 0, md = 0, nd2 = 0;
   for (let yy = 1; yy < H - 1; yy++) {
     for (let x = 1; x < W - 1; x++) {
       const p = yy * W + x;
@@ -148,13 +147,12 @@ export function reliefCheck(stages: StageResults): ReliefCheck | null {
       const en = irradianceLum(e, qx / lq, qy / lq, qz / lq, y);
       if (!(er > 1e-6 && ed > 1e-6 && en > 1e-6)) continue;
       const a = Math.log(er / e0), b = Math.log(ed / e0), c = Math.log(en / e0);
-      const sb = Math.log(studioIrradiance(ox / l, oy / l, oz / l) / studioIrradiance(nx, ny, nz));
+      const sb = Math.log(studioIrradiance(ox / l, oy / l, oz / l, y) / studioIrradiance(nx, ny, nz, y));
       st2 += sb * sb;
       dl += a * a;
       ml += b * b;
       md += a * b;
       nd2 += c * a;
-      ndn += 1;
       n++;
       mask[p] = 1;
       lt[p] = blockLogLum(u.texture, W, H, x, yy);
