@@ -82,6 +82,27 @@ describe("normals ρ, σ", () => {
     }
   });
 
+  it("draws the relief from shading in N_D at the height it has in N_S (the photo's shading was already scattered)", async () => {
+    // A fold 1.2 mm wide (σ of its height) across the map, at base size (a quarter of the maps').
+    const bw = W / 4, bh = H / 4, baseMm = 4 * TEXEL_MM, s = 1.2;
+    const slopes = image(bw, bh, 2, "data", (x, _y, c) => {
+      const u = (x + 0.5 - bw / 2) * baseMm;
+      return c === 0 ? ((-0.1 * u) / s ** 2) * Math.exp(-(u * u) / (2 * s * s)) : 0;
+    });
+    const flat = image(W, H, 3, "srgb", (_x, _y, c) => [0.75, 0.55, 0.45][c]);
+    const r = await normals({ albedo: flat, normalsTangent: flatNT, texelSizeMm: TEXEL_MM, reliefSlopes: slopes });
+    // Over the fold's flanks, N_D's tilt against N_S's: the same height, not blurred twice.
+    let ds = 0, ss = 0;
+    for (let x = 0; x < W; x++) {
+      const ns = at(r.normalsSpecular, x, 48), nd = at(r.normalsDiffuse, x, 48);
+      ds += (nd[0] / nd[2]) * (ns[0] / ns[2]);
+      ss += (ns[0] / ns[2]) ** 2;
+    }
+    expect(ss).toBeGreaterThan(0.01);
+    expect(ds / ss).toBeGreaterThan(0.97);
+    expect(ds / ss).toBeLessThan(1.03);
+  });
+
   it("rejects inputs it cannot use", async () => {
     await expect(normals({ albedo: spotAlbedo(1, 1, 0), normalsTangent: flatNT, texelSizeMm: 0 })).rejects.toThrow(/texelSizeMm/);
     await expect(normals({ albedo: spotAlbedo(1, 1, 0), normalsTangent: image(10, 10, 3, "data", () => 0), texelSizeMm: 0.1 })).rejects.toThrow(/atlas/);

@@ -9,11 +9,11 @@
  */
 import { runTiled } from "../models/tiled.ts";
 import { builtinNormalsDiffuseEstimator, builtinNormalsSpecularEstimator, forJob } from "../estimators/builtin.ts";
-import { NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimators/normals.ts";
+import { diffuseProfile, NORMALS_DIFFUSE_DEFAULTS, NORMALS_SPECULAR_DEFAULTS } from "../estimators/normals.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import type { ImageF32 } from "../types.ts";
 import { loggerOf, stageEstimator, throwIfAborted, tiledOf, withDefaults, type StageContext } from "./stage.ts";
-import { applyReliefSlopes } from "./normals/shading-detail.ts";
+import { applyReliefSlopes, diffuseReliefRemainder } from "./normals/shading-detail.ts";
 import { applyMicrogeometry, MicroSynthesis, MICROGEOMETRY_DEFAULTS, type MicrogeometryOptions, type MicroSurface } from "./normals/microgeometry.ts";
 
 export interface NormalsInput {
@@ -27,7 +27,7 @@ export interface NormalsInput {
   microsurface?: MicroSurface;
   /** A_S at the albedo's size: darkened in place in the synthesis' cavities (the same pass as N_S). */
   specularAlbedo?: ImageF32;
-  /** Slopes of the relief de-lighting recovered from the shading (DelightResult.relief.slopes: any size with the atlas' aspect, 2 channels, mm/mm); added to N_S after ρ. */
+  /** Slopes of the relief de-lighting recovered from the shading (DelightResult.relief.slopes: any size with the atlas' aspect, 2 channels, mm/mm); added to N_S after ρ, and to N_D at the same height (what σ's blur took off it added back). */
   reliefSlopes?: ImageF32;
 }
 
@@ -105,5 +105,9 @@ export async function normals(input: NormalsInput, options: NormalsOptions = {},
   }
   hold.nt = null;
   const [nd] = await runTiled(await sigma.session(), sigma.manifest, [ns], tiledOf(context, 0.5, 0.5));
+  if (input.reliefSlopes) {
+    const reliefTexelMm = (input.texelSizeMm * albedo.width) / input.reliefSlopes.width;
+    applyReliefSlopes(nd, diffuseReliefRemainder(input.reliefSlopes, diffuseProfile({ skinAlbedo: o.skinAlbedo, mergeAboveMm: o.mergeAboveMm }), reliefTexelMm));
+  }
   return { normalsSpecular: ns, normalsDiffuse: nd };
 }

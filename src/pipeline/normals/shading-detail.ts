@@ -2,9 +2,35 @@
  * The relief de-lighting recovered from the photo's shading (delight/shading-relief.ts: folds,
  * hollows, the coarser lines the photo resolves) put into N_S with its measured orientation. Its
  * slopes come at base size and are sampled at N_S's size here; σ then blurs N_S into
- * N_D, so N_D carries the folds and not the pores (issue 15).
+ * N_D, so N_D carries the folds and not the pores (issue 15). The relief was measured on the
+ * photo's diffuse shading, which the skin's subsurface scattering had already smoothed: it is the
+ * surface as diffuse light sees it, so N_D takes it back at full height (diffuseReliefRemainder).
  */
+import { blurPlane } from "../../image/box-blur.ts";
 import type { ImageF32 } from "../../types.ts";
+
+/**
+ * What σ's scattering profile takes off a relief slope field (slopes − Σ_k w_k·G_σk ⊛ slopes), to
+ * be added to N_D after σ: the relief's shading is the photo's diffuse shading, already scattered,
+ * and blurring it again would draw it under light weaker than the division took it out of A_D.
+ * `profile`: σ's Gaussians (mm, weights summing to 1); `texelMm`: the slopes' texel size, mm.
+ */
+export function diffuseReliefRemainder(slopes: ImageF32, profile: readonly { sigmaMm: number; weight: number }[], texelMm: number): ImageF32 {
+  if (slopes.channels !== 2) throw new Error(`normals: relief slopes have ${slopes.channels} channels, expected 2`);
+  if (!(texelMm > 0)) throw new Error(`normals: relief texel size must be > 0 mm, got ${texelMm}`);
+  const { width: W, height: H, data } = slopes;
+  const n = W * H;
+  const out = Float32Array.from(data);
+  const plane = new Float64Array(n);
+  for (let c = 0; c < 2; c++) {
+    for (const { sigmaMm, weight } of profile) {
+      for (let p = 0; p < n; p++) plane[p] = data[p * 2 + c];
+      blurPlane(plane, W, H, sigmaMm / texelMm);
+      for (let p = 0; p < n; p++) out[p * 2 + c] -= weight * plane[p];
+    }
+  }
+  return { ...slopes, data: out };
+}
 
 /**
  * Adds a slope field to N_S in place by reoriented normal mapping (Barré-Brisebois & Hill 2012), as
