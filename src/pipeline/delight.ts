@@ -31,7 +31,7 @@ import type { DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
 import { removableSpecular } from "./delight/specular-bound.ts";
-import { highlightColour } from "./delight/highlight-colour.ts";
+import { departsFromGrey, highlightColour } from "./delight/highlight-colour.ts";
 import { ESTIMATE_SPECULAR_DEFAULT, type EstimateSpecular } from "../render/skin-specular.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
 import { RELIEF_DEFAULTS, type ReliefSettings, type ShadingRelief } from "./delight/shading-relief.ts";
@@ -285,11 +285,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const log = loggerOf(context);
   const { response, input: linearised } = linearisedInput(input, o);
   input = linearised;
-  const { fit, fitWeight } = fitSkinLighting(input, o);
-  const relief = recoverRelief(input, fit, o);
-  // With a relief, the light falls on its normals: the shading it explains leaves the albedo.
-  const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
-  const shading = unitShading(lit, fit, fitWeight, o);
+  let { fit, fitWeight, relief, lit, shading } = lightAndShading(input, o);
   // The skin's tone is read on the diffuse colour the dichromatic test leaves, sheen and all taken
   // out, whatever of that sheen A_D then keeps under the bound (2b): the sheen is not the skin's colour.
   // Before the light is decided the test takes the highlight as grey in J.
@@ -301,6 +297,11 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   // the albedo the division blends in where the photo is half trusted, and the completion's sources,
   // lose that colour, not grey (grey in J left a warm light's highlight as a yellow-green residue).
   const light = highlightColour(lit, shading, fit, dichromatic.excess, scale.referenceLight.gain.map((g) => 1 / g), o.specularTolerance).rgb;
+  // The lighting fit stripped its highlights as grey in J: one of another colour (a blue flash on
+  // d3dfr-015316) left the difference in the data the light, the regional albedo and the relief were
+  // fitted to. Fitted again with the highlight's colour, where it is off grey by more than skin's own
+  // chroma variation (the removal's tolerance); the scale stays the first pass's.
+  if (departsFromGrey(light, o.specularTolerance)) ({ fit, fitWeight, relief, lit, shading } = lightAndShading(input, o, light));
   const again = bound !== null || light.some((v) => Math.abs(v - light[0]) > 1e-6 * light[0]);
   const seen = again ? seenAlbedo(lit, shading, fit, o, bound, light) : dichromatic;
   const { albedo: albedoRel, toneWeight } = again ? completeAlbedo(lit, seen, context) : toneAlbedo;
@@ -323,6 +324,18 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
     ...(neutralRelief ? { relief: neutralRelief } : {}),
     ...(wrinkleSlopes ? { wrinkleSlopes } : {}),
   };
+}
+
+/**
+ * 1, 1b, 2. The light and regional albedo fitted on the seen skin (its highlights stripped as
+ * `highlight`'s colour in J, grey when absent), the relief the shading shows under that light, and
+ * the unit shading on the relief's normals (with a relief, the shading it explains leaves the albedo).
+ */
+function lightAndShading(input: DelightInput, o: Required<DelightOptions>, highlight?: readonly number[]): { fit: LightingFit; fitWeight: Float32Array; relief: ShadingRelief | null; lit: DelightInput; shading: Float32Array } {
+  const { fit, fitWeight } = fitSkinLighting(input, o, highlight);
+  const relief = recoverRelief(input, fit, o);
+  const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
+  return { fit, fitWeight, relief, lit, shading: unitShading(lit, fit, fitWeight, o) };
 }
 
 /** 9. The smile's fold shading out of A_D and its relief into the wrinkle slopes, where `smileFolds` says the smile folded the skin. */

@@ -15,7 +15,7 @@ import { FACE_REGIONS } from "../../types.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 import { upperMedian } from "../../primitives/statistics.ts";
 import { SH_BAND, SH_COUNT, shBasis, solveSpd } from "../../render/sh.ts";
-import { toleranceRamp } from "../../estimators/delight.ts";
+import { toleranceRamp, unitLuminanceColour } from "../../estimators/delight.ts";
 
 export interface LightingFitInput {
   width: number;
@@ -49,6 +49,12 @@ export interface LightingFitOptions {
   /** Specular separation: tolerance (fraction of luminance) and brightness gate, as in DelightGraphParams. */
   specularTolerance: number;
   specularGate: number;
+  /**
+   * The highlight's colour in J = I/shade (any scale; absent: grey). A white surface under the light
+   * reads 1/lightFs in J, so a warm light's highlight is warm in J; stripping it as grey leaves the
+   * difference in the data the light and the regional albedo are fitted to.
+   */
+  highlightColour?: readonly number[];
 }
 
 export interface LightingFit {
@@ -330,11 +336,13 @@ function fixGauge(s: FitState, weight: Float32Array): void {
 /** Specular: κ in J = I/shade against the texel's own smooth albedo chroma, gated by brightness; the data loses it. */
 function stripSpecular(s: FitState, texture: Float32Array, options: LightingFitOptions): void {
   const { m, used, abar, shade, data } = s;
+  // In the light's frame J/ĥ the highlight is grey: the test runs there and removes κ·ĥ.
+  const h = options.highlightColour ? unitLuminanceColour(options.highlightColour) : [1, 1, 1];
   for (let i = 0; i < m; i++) {
     // dichromaticWeights(Ā) inlined (hot loop): u = Ā/|Ā|, w_c = (1 − (u·1)·u_c)/(3 − (u·1)²).
-    const a0 = abar[i * 3];
-    const a1 = abar[i * 3 + 1];
-    const a2 = abar[i * 3 + 2];
+    const a0 = abar[i * 3] / h[0];
+    const a1 = abar[i * 3 + 1] / h[1];
+    const a2 = abar[i * 3 + 2] / h[2];
     const len = Math.hypot(a0, a1, a2);
     if (!(len > 0)) continue;
     const u0 = a0 / len;
@@ -344,15 +352,15 @@ function stripSpecular(s: FitState, texture: Float32Array, options: LightingFitO
     const det = 3 - uv * uv;
     if (det < 1e-3) continue; // albedo too close to white to separate: leave the texel as it is
     const p = used[i];
-    const J0 = texture[p * 3] / Math.max(shade[i * 3], 1e-4);
-    const J1 = texture[p * 3 + 1] / Math.max(shade[i * 3 + 1], 1e-4);
-    const J2 = texture[p * 3 + 2] / Math.max(shade[i * 3 + 2], 1e-4);
+    const J0 = texture[p * 3] / Math.max(shade[i * 3], 1e-4) / h[0];
+    const J1 = texture[p * 3 + 1] / Math.max(shade[i * 3 + 1], 1e-4) / h[1];
+    const J2 = texture[p * 3 + 2] / Math.max(shade[i * 3 + 2], 1e-4) / h[2];
     const kappa = ((1 - uv * u0) * J0 + (1 - uv * u1) * J1 + (1 - uv * u2) * J2) / det;
     const lumJ = LUMA_709[0] * J0 + LUMA_709[1] * J1 + LUMA_709[2] * J2;
     const lumA = LUMA_709[0] * a0 + LUMA_709[1] * a1 + LUMA_709[2] * a2;
     const gate = Math.min(1, Math.max(0, (lumJ / Math.max(lumA, 1e-4) - 1) / options.specularGate));
     const excess = kappa * toleranceRamp(kappa, options.specularTolerance * lumJ) * gate;
-    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * shade[i * 3 + c]);
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = Math.max(0, texture[p * 3 + c] - excess * h[c] * shade[i * 3 + c]);
   }
 }
 

@@ -22,6 +22,7 @@ import type { LightingFit } from "./fit.ts";
 import { smoothAlbedoAt } from "./fit.ts";
 import type { DelightMaps } from "./maps.ts";
 import { LUMA_709 as LUMA } from "../../primitives/color.ts";
+import { unitLuminanceColour } from "../../estimators/delight.ts";
 
 /** Fewer highlight texels than this give no line: the prior alone. As many as the lighting fit needs at least. */
 const MIN_HIGHLIGHT_TEXELS = 50;
@@ -86,4 +87,13 @@ export function highlightColour(input: DelightMaps, shading: Float32Array, fit: 
   const rgb = anchor.map((a, c) => a + t * d[c]);
   if (!rgb.every((v) => v > 0)) return fallback;
   return { rgb: rgb as [number, number, number], texels: m };
+}
+
+/**
+ * Whether a highlight of colour `rgb` (J's units, any scale) differs from grey by more than
+ * `tolerance` in some channel at equal luminance: the removal's tolerance, skin's own chroma
+ * variation, within which stripping it as grey or as itself leaves the same skin.
+ */
+export function departsFromGrey(rgb: readonly number[], tolerance: number): boolean {
+  return unitLuminanceColour(rgb).some((v) => Math.abs(v - 1) > tolerance);
 }

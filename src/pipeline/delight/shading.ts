@@ -20,12 +20,12 @@ import { f32Of, mapF32, mapF64, u8Of } from "../../primitives/typed-array.ts";
 const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
 
 /** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
-export function fitSkinLighting(input: DelightMaps, o: DelightSettings): { fit: LightingFit; fitWeight: Float32Array } {
+export function fitSkinLighting(input: DelightMaps, o: DelightSettings, highlightColour?: readonly number[]): { fit: LightingFit; fitWeight: Float32Array } {
   const { width, height, AO } = baseTexels(input);
   const fitWeight = skinFitWeight(input, o);
   const fit = fitLighting(
     { width, height, texture: input.textureBase.data, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
-    lightingFitOptions(o),
+    { ...lightingFitOptions(o), ...(highlightColour ? { highlightColour } : {}) },
   );
   return { fit, fitWeight };
 }
