@@ -275,7 +275,9 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
           // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo,
           // where its colour can be hair's; a colour no hair has there (a cap's brim over the
           // brows, a scarf) is an occluder (melanin-colour.ts).
-          const notSkinHere = Math.min(p, Math.max(1 - skinP, cut));
+          // Inside a brow's polygon all of the person is brow (hair and the skin between the hairs):
+          // facial hair, which the unwrap weighs like skin but de-lighting's skin statistics do not read.
+          const notSkinHere = features[i] ? p : Math.min(p, Math.max(1 - skinP, cut));
           const hairLike = hairColourLikelihood(px[3 * out], px[3 * out + 1], px[3 * out + 2], skinChroma);
           const beard = notSkinHere * hairLike;
           const occluder = Math.max(1 - p, notSkinHere * (1 - hairLike));
