@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
+import { matchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, SKIN_REDNESS_SIGMA_A, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
 import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, TOOTH_REFLECTANCE, underWhiteBalance, type ReferenceCueInput, type ScaleCue, type SkinPrior } from "../src/pipeline/delight/references.ts";
-import { luminance } from "../src/primitives/color.ts";
+import { labToLinearSrgb, linearSrgbToLab, luminance } from "../src/primitives/color.ts";
+import { mouthShading, rednessOrTint } from "../src/pipeline/delight/albedo.ts";
+import type { DelightMaps } from "../src/pipeline/delight/maps.ts";
+import { FACE_REGIONS } from "../src/types.ts";
 
 /** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
 const priorOf =
@@ -89,5 +92,45 @@ describe("the skin's colour follows its lightness along the locus", () => {
     expect(skinLocusLnY(-2, PRIOR_SIGMA_LN_Y, -1)).toBeCloseTo(-2, 4);
     // A white balance far less sure than skin's spread: the colour follows the lightness.
     expect(skinLocusLnY(-2, 10, -1)).toBeCloseTo(-1, 2);
+  });
+});
+
+describe("the prior between a camera's tint and the skin's own redness, and the teeth's light (tone12)", () => {
+  it("mixes the two readings of an off-locus colour by their share, and doubts the mixture by their difference", () => {
+    // A ruddy mid skin: more a* than the ITA 38° median, the same L* and b*.
+    const [L, a, b] = linearSrgbToLab(0.429, 0.246, 0.17);
+    const ruddy = labToLinearSrgb(L, a + 4, b);
+    const tint = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, 0);
+    const redness = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
+    expect(redness.luminance).toBeGreaterThan(tint.luminance * 1.05); // read as blood, lighter skin
+    expect(rednessOrTint(tint, redness, 0).luminance).toBeCloseTo(tint.luminance, 9);
+    expect(rednessOrTint(tint, redness, 1).luminance).toBeCloseTo(redness.luminance, 9);
+    const half = rednessOrTint(tint, redness, 0.5);
+    expect(half.luminance).toBeCloseTo(Math.sqrt(tint.luminance * redness.luminance), 9);
+    expect(half.mixtureLnY).toBeCloseTo(0.5 * Math.log(redness.luminance / tint.luminance), 9);
+    expect(rednessOrTint(tint, redness, 0).mixtureLnY).toBe(0);
+    // The mixture's doubt widens the prior: a reference then weighs more against it.
+    const median = [0.4, 0.25, 0.18];
+    const ref: ReferenceCueInput[] = [{ name: "sclera", cue: { fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 }, reason: "ok", pixels: 100, clipped: 0, purity: 0.5 }];
+    const prior = (mixtureLnY: number): SkinPrior => (wb) => ({ luminance: 0.2, distance: 0, gain: wb, mixtureLnY });
+    const w = (m: number) => combineCues(prior(m), [1, 1, 1], ref, median).cues.referenceWeight.luminance;
+    expect(w(0.4)).toBeGreaterThan(w(0));
+  });
+
+  it("reads the teeth's light on the lips in front of them, the front of the face where the model has none", () => {
+    const [W, H] = [4, 2];
+    const n = W * H;
+    const weights = new Float32Array(n * FACE_REGIONS.length);
+    const lips = FACE_REGIONS.indexOf("lips");
+    const forehead = FACE_REGIONS.indexOf("forehead");
+    // Top row lips, bottom row forehead; a light from above lights the forehead twice as much.
+    for (let p = 0; p < n; p++) weights[p * FACE_REGIONS.length + (p < W ? lips : forehead)] = 1;
+    const shading = Float32Array.from({ length: n * 3 }, (_, i) => (Math.floor(i / 3) < W ? 0.4 : 0.8));
+    const img = (data: Float32Array, channels: number) => ({ width: W, height: H, channels, data, colorSpace: "linear" as const });
+    const input = { textureBase: img(new Float32Array(n * 3), 3), confidence: img(new Float32Array(n).fill(1), 1), regions: { weights: img(weights, FACE_REGIONS.length) } } as unknown as DelightMaps;
+    const scaleRegions = Float32Array.from({ length: n }, (_, p) => (p < W ? 0 : 1));
+    expect(mouthShading(input, shading, scaleRegions, 0.3)).toEqual([0.4, 0.4, 0.4].map(Math.fround));
+    const noLips = { ...input, regions: { weights: img(new Float32Array(n * FACE_REGIONS.length).map((_, i) => (i % FACE_REGIONS.length === forehead ? 1 : 0)), FACE_REGIONS.length) } } as unknown as DelightMaps;
+    expect(mouthShading(noLips, shading, scaleRegions, 0.3)).toEqual([0.8, 0.8, 0.8].map(Math.fround));
   });
 });

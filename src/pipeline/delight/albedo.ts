@@ -209,6 +209,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const sceneGain = scene.map((v) => 1 / v);
   if (o.useTeeth !== true && o.useTeeth !== false && o.useTeeth !== "luminance") throw new Error(`delight: useTeeth must be true, false or "luminance", got ${JSON.stringify(o.useTeeth)}`);
   if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
+  if (!(o.skinRednessShare >= 0 && o.skinRednessShare <= 1)) throw new Error(`delight: skinRednessShare must be in [0, 1], got ${o.skinRednessShare}`);
   if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
     throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
   }
@@ -221,8 +222,10 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // With no sheen, the nearest point of the diffuse locus (it does not fold).
   const prior: SkinPrior = (wb, sigmaChroma) => {
     const balanced = median.map((v, c) => v * wb[c]);
-    const m: SkinLocusMatch & { spreadLnY?: number } = sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma);
-    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, gain: m.gain.map((g, c) => g * wb[c]) };
+    const read = (redness: number): SkinLocusMatch & { spreadLnY?: number } =>
+      sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, redness);
+    const m = rednessOrTint(read(0), read(o.skinRednessSigma), o.skinRednessShare);
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, mixtureLnY: m.mixtureLnY, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
   let lightFs: number[];
@@ -231,7 +234,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const sclera = input.sclera;
     const teeth = o.useTeeth ? input.teeth : undefined;
     const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
-    const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence), o.useTeeth === "luminance") : null;
+    const teethRef = shading && teeth ? teethCue(teeth, mouthShading(input, shading, scaleRegions, o.minConfidence), o.useTeeth === "luminance") : null;
     const references: ReferenceCueInput[] = [
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
       { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },
@@ -252,6 +255,28 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
   const target = lumAt(skinAlbedo, 0);
   return { fs, gain, target, scene, skinAlbedo, albedoBase, cues, referenceLight };
+}
+
+/**
+ * The skin-locus prior as the mixture of two readings of one colour (delight's `skinRednessShare`):
+ * its offset from the locus as a camera's or light's tint (`tint`, the plain nearest point) and as
+ * the skin's own blood (`redness`, weighed `share`). ln Y, the white balance (per channel, in ln),
+ * the distance and the extrapolation are share-weighted means; `mixtureLnY` is the mixture's own σ of
+ * ln Y, √(share (1 − share)) × the readings' difference in ln Y, a doubt the prior adds to its own.
+ */
+export function rednessOrTint<T extends SkinLocusMatch & { spreadLnY?: number }>(tint: T, redness: T, share: number): T & { mixtureLnY: number } {
+  const mix = (a: number, b: number) => (1 - share) * a + share * b;
+  const [lt, lr] = [Math.log(tint.luminance), Math.log(redness.luminance)];
+  return {
+    ...tint,
+    luminance: Math.exp(mix(lt, lr)),
+    gain: tint.gain.map((g, c) => Math.exp(mix(Math.log(g), Math.log(redness.gain[c])))) as [number, number, number],
+    distance: mix(tint.distance, redness.distance),
+    extrapolated: mix(tint.extrapolated, redness.extrapolated),
+    redness: share * redness.redness,
+    ...(tint.spreadLnY === undefined || redness.spreadLnY === undefined ? {} : { spreadLnY: mix(tint.spreadLnY, redness.spreadLnY) }),
+    mixtureLnY: Math.sqrt(share * (1 - share)) * Math.abs(lr - lt),
+  };
 }
 
 /**
@@ -293,6 +318,28 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
   if (!both) return { rgb: frontShading(input, shading, scaleRegions, minConfidence), inOrbit: false };
   const side = (right: boolean) => median(mapF32(w, (v, p) => ((p % width) + 0.5 < width / 2 === right ? v : 0)));
   return { rgb: both, inOrbit: true, sides: { right: side(true), left: side(false) } };
+}
+
+/**
+ * The light the teeth get, as the fitted model shades a unit albedo: the median unit shading over
+ * the lips the photo saw, the surface in front of the teeth, whose normals face as the incisors'
+ * labial surfaces do and whose light falls off as theirs under a light from above (a stage's or a
+ * ceiling's key lights the forehead and cheeks more than the mouth: read there, the teeth seemed
+ * darker than their reflectance and lightened the skin; docs/evaluation.md, tone12). The front of
+ * the face where the model has no lips.
+ */
+export function mouthShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
+  const lips = regionSum(input.regions, ["lips"], scaleRegions.length);
+  const cov = input.coverage?.data;
+  const w = mapF32(lips, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
+  if (w.some((v) => v > 0.5)) {
+    try {
+      return medianColor(shading, w);
+    } catch {
+      // no positive shading on the lips: the front of the face instead
+    }
+  }
+  return frontShading(input, shading, scaleRegions, minConfidence);
 }
 
 /** The median unit shading over the front of the face the scale is read on (forehead and cheeks the photo saw). */

@@ -99,7 +99,7 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number };
+export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number; mixtureLnY?: number };
 
 /**
  * How far a skin colour's misfit to the locus exceeds what its doubts allow: `distance` (ln g/r,
@@ -121,12 +121,12 @@ function birgeRatio(distance: number, sigmaChroma: number): number {
  * doubt (adding LOCUS_SLOPE × distance gave σ ln Y up to 2.3 on real photos, wider than the whole
  * locus, ln Y 1.87 from its darkest median to its lightest face).
  */
-function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number): number {
+function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number, mixtureLnY = 0): number {
   // A prior that weighed the folded locus (skin's sheen in the photo) under the colour's doubt says
   // its own spread, and its misfit adds to it: its weighted mean sits between the fold's branches,
   // and a tighter σ would weigh that bias (synthetic ITA −45° with sheen: 2.77 → 3.03 ΔE00).
-  if (spreadLnY !== undefined) return Math.hypot(PRIOR_SIGMA_LN_Y, spreadLnY + LOCUS_SLOPE * distance, extrapolated);
-  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * sigmaChroma * birgeRatio(distance, sigmaChroma), extrapolated);
+  if (spreadLnY !== undefined) return Math.hypot(PRIOR_SIGMA_LN_Y, spreadLnY + LOCUS_SLOPE * distance, extrapolated, mixtureLnY);
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * sigmaChroma * birgeRatio(distance, sigmaChroma), extrapolated, mixtureLnY);
 }
 
 /**
@@ -185,17 +185,18 @@ export const TOOTH_REFLECTANCE = { rgb: [0.697, 0.567, 0.329] as [number, number
 /**
  * The visible teeth sit behind the lips, in the mouth's opening: the upper lip shades them and the
  * mouth hides part of the sky (0.75, assumed as the sclera's recess is, with σ of ln 0.3). Their
- * labial surfaces face forward, as the front of the face does: the light they get is read there.
+ * labial surfaces face forward, as the lips in front of them do: the light they get is read on the
+ * fitted head's lips (delight/albedo.ts `mouthShading`), this factor the teeth's recess behind them.
  */
 export const TOOTH_RECESS = { factor: 0.75, sigmaLn: 0.3 };
 
 /**
- * The teeth cue: `frontShading` is the unit shading (per channel) of the light the front of the
- * face gets. Null when the measurement is absent or unreliable.
+ * The teeth cue: `mouthShading` is the unit shading (per channel) of the light the lips in front of
+ * the teeth get. Null when the measurement is absent or unreliable.
  */
-export function teethCue(teeth: TeethMeasurement | undefined, frontShading: ArrayLike<number>, luminanceOnly = false): ScaleCue | null {
+export function teethCue(teeth: TeethMeasurement | undefined, mouthShading: ArrayLike<number>, luminanceOnly = false): ScaleCue | null {
   if (!teeth?.reliable || !teeth.rgb) return null;
-  const cue = referenceCue(teeth.rgb, teeth, frontShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
+  const cue = referenceCue(teeth.rgb, teeth, mouthShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
   if (!cue || !luminanceOnly) return cue;
   // Where both are read, portrait teeth are as neutral as the sclera (teeth ÷ sclera b/r 0.79–1.12
   // against the enamel reference's 0.52: bleached, veneered, lit edges; docs/evaluation.md, tone10):
@@ -312,7 +313,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const checked = consistent.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY), r.cue.sigmaLnY);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY, alone.mixtureLnY), r.cue.sigmaLnY);
     let reason = "";
     const diffuse = Ys - sheen;
     const p = skinRangeProbability(diffuse, r.cue.sigmaLnY);
@@ -339,7 +340,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   // The prior read under the combined white balance (the locus match's own small correction on top).
   const read = cue ? prior(gain, sigmaChroma) : alone;
   const Yp = read.luminance;
-  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated, read.spreadLnY);
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated, read.spreadLnY, read.mixtureLnY);
   let wY = 0;
   let lnYc = Math.log(Yp);
   let sigma = sigmaP;
