@@ -117,20 +117,25 @@ describe("the prior between a camera's tint and the skin's own redness, and the 
     expect(w(0.4)).toBeGreaterThan(w(0));
   });
 
-  it("reads the teeth's light on the lips in front of them, the front of the face where the model has none", () => {
+  it("reads the teeth's light as the front of the face's, with the irradiance the lips' normals get", () => {
     const [W, H] = [4, 2];
     const n = W * H;
-    const weights = new Float32Array(n * FACE_REGIONS.length);
     const lips = FACE_REGIONS.indexOf("lips");
     const forehead = FACE_REGIONS.indexOf("forehead");
-    // Top row lips, bottom row forehead; a light from above lights the forehead twice as much.
-    for (let p = 0; p < n; p++) weights[p * FACE_REGIONS.length + (p < W ? lips : forehead)] = 1;
-    const shading = Float32Array.from({ length: n * 3 }, (_, i) => (Math.floor(i / 3) < W ? 0.4 : 0.8));
     const img = (data: Float32Array, channels: number) => ({ width: W, height: H, channels, data, colorSpace: "linear" as const });
-    const input = { textureBase: img(new Float32Array(n * 3), 3), confidence: img(new Float32Array(n).fill(1), 1), regions: { weights: img(weights, FACE_REGIONS.length) } } as unknown as DelightMaps;
+    // Top row lips, bottom row forehead (the scale's region).
+    const regionsOf = (lipsRow: boolean) => ({ weights: img(Float32Array.from({ length: n * FACE_REGIONS.length }, (_, i) => (i % FACE_REGIONS.length === (lipsRow && Math.floor(i / FACE_REGIONS.length) < W ? lips : forehead) ? 1 : 0)), FACE_REGIONS.length) });
+    const inputOf = (ao: number[], lipsRow = true) =>
+      ({ textureBase: img(new Float32Array(n * 3), 3), confidence: img(new Float32Array(n).fill(1), 1), ambientOcclusion: img(Float32Array.from({ length: n }, (_, p) => (p < W ? ao[0] : ao[1])), 1), regions: regionsOf(lipsRow) }) as unknown as DelightMaps;
     const scaleRegions = Float32Array.from({ length: n }, (_, p) => (p < W ? 0 : 1));
-    expect(mouthShading(input, shading, scaleRegions, 0.3)).toEqual([0.4, 0.4, 0.4].map(Math.fround));
-    const noLips = { ...input, regions: { weights: img(new Float32Array(n * FACE_REGIONS.length).map((_, i) => (i % FACE_REGIONS.length === forehead ? 1 : 0)), FACE_REGIONS.length) } } as unknown as DelightMaps;
-    expect(mouthShading(noLips, shading, scaleRegions, 0.3)).toEqual([0.8, 0.8, 0.8].map(Math.fround));
+    const shading = Float32Array.from({ length: n * 3 }, (_, i) => (Math.floor(i / 3) < W ? 0.4 : 0.8));
+    const near = (v: number[]) => v.map((x) => Math.round(x * 1000) / 1000);
+    // A light from above: the lips' normals get half the forehead's irradiance, the teeth too.
+    expect(near(mouthShading(inputOf([1, 1]), shading, scaleRegions, 0.3))).toEqual([0.4, 0.4, 0.4]);
+    // The same shading from the lips' own occlusion (half the sky), not their normals: the teeth get
+    // the front's light, their recess behind the lips being TOOTH_RECESS's, not the lips' occlusion.
+    expect(near(mouthShading(inputOf([0.5, 1]), shading, scaleRegions, 0.3))).toEqual([0.8, 0.8, 0.8]);
+    // No lips in the model: the front of the face.
+    expect(near(mouthShading(inputOf([1, 1], false), shading, scaleRegions, 0.3))).toEqual([0.8, 0.8, 0.8]);
   });
 });

@@ -321,33 +321,42 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
 }
 
 /**
- * The light the teeth get, as the fitted model shades a unit albedo: the median unit shading over
- * the lips the photo saw, the surface in front of the teeth, whose normals face as the incisors'
- * labial surfaces do and whose light falls off as theirs under a light from above (a stage's or a
- * ceiling's key lights the forehead and cheeks more than the mouth: read there, the teeth seemed
- * darker than their reflectance and lightened the skin; docs/evaluation.md, tone12). The front of
- * the face where the model has no lips.
+ * The light the teeth get, as the fitted model shades a unit albedo: the front of the face's
+ * (`frontShading`), its irradiance per unit occlusion scaled to the lips': the incisors' labial
+ * surfaces face as the lips in front of them do, and under a key from above (a stage's, a ceiling's)
+ * the forehead and cheeks get more than the mouth; read on those, the teeth seemed darker than their
+ * reflectance and lightened the skin (docs/evaluation.md, tone12). The occlusion stays the front's:
+ * what the mouth hides of the sky is the recess (TOOTH_RECESS, delight/references.ts), an assumption
+ * about the teeth behind the lips that the lips' own occlusion does not hold. Under a uniform sky the
+ * front's shading as before; the front's alone where the model has no lips.
  */
 export function mouthShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
+  const front = frontWeights(input, scaleRegions, minConfidence);
+  const frontLight = medianColor(shading, front);
   const lips = regionSum(input.regions, ["lips"], scaleRegions.length);
   const cov = input.coverage?.data;
   const w = mapF32(lips, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
-  if (w.some((v) => v > 0.5)) {
-    try {
-      return medianColor(shading, w);
-    } catch {
-      // no positive shading on the lips: the front of the face instead
-    }
+  if (!w.some((v) => v > 0.5)) return frontLight;
+  const AO = input.ambientOcclusion.data;
+  const irradiance = mapF32(shading, (v, i) => v / Math.max(AO[Math.floor(i / 3)], 1e-3));
+  try {
+    const [atLips, atFront] = [medianColor(irradiance, w), medianColor(irradiance, front)];
+    return frontLight.map((v, c) => (v * atLips[c]) / atFront[c]) as [number, number, number];
+  } catch {
+    return frontLight; // no positive shading on the lips
   }
-  return frontShading(input, shading, scaleRegions, minConfidence);
+}
+
+/** Weights of the front of the face the scale is read on: forehead and cheeks the photo saw. */
+function frontWeights(input: DelightMaps, scaleRegions: Float32Array, minConfidence: number): Float32Array {
+  const cov = input.coverage?.data;
+  const conf = input.confidence.data;
+  return mapF32(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
 }
 
 /** The median unit shading over the front of the face the scale is read on (forehead and cheeks the photo saw). */
 function frontShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
-  const cov = input.coverage?.data;
-  const conf = input.confidence.data;
-  const front = mapF32(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
-  return medianColor(shading, front);
+  return medianColor(shading, frontWeights(input, scaleRegions, minConfidence));
 }
 
 /** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */

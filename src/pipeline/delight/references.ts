@@ -185,8 +185,8 @@ export const TOOTH_REFLECTANCE = { rgb: [0.697, 0.567, 0.329] as [number, number
 /**
  * The visible teeth sit behind the lips, in the mouth's opening: the upper lip shades them and the
  * mouth hides part of the sky (0.75, assumed as the sclera's recess is, with σ of ln 0.3). Their
- * labial surfaces face forward, as the lips in front of them do: the light they get is read on the
- * fitted head's lips (delight/albedo.ts `mouthShading`), this factor the teeth's recess behind them.
+ * labial surfaces face as the lips in front of them do: the light they get is the front of the
+ * face's with the irradiance the fitted head's lips get (delight/albedo.ts `mouthShading`).
  */
 export const TOOTH_RECESS = { factor: 0.75, sigmaLn: 0.3 };
 
