@@ -2,9 +2,7 @@ import { describe, expect, it } from "vitest";
 import { matchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, SKIN_REDNESS_SIGMA_A, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
 import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, TOOTH_REFLECTANCE, underWhiteBalance, type ReferenceCueInput, type ScaleCue, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { labToLinearSrgb, linearSrgbToLab, luminance } from "../src/primitives/color.ts";
-import { mouthShading, rednessOrTint } from "../src/pipeline/delight/albedo.ts";
-import type { DelightMaps } from "../src/pipeline/delight/maps.ts";
-import { FACE_REGIONS } from "../src/types.ts";
+import { rednessOrTint } from "../src/pipeline/delight/albedo.ts";
 
 /** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
 const priorOf =
@@ -95,7 +93,7 @@ describe("the skin's colour follows its lightness along the locus", () => {
   });
 });
 
-describe("the prior between a camera's tint and the skin's own redness, and the teeth's light (tone12)", () => {
+describe("the prior between a camera's tint and the skin's own redness (tone12)", () => {
   it("mixes the two readings of an off-locus colour by their share, and doubts the mixture by their difference", () => {
     // A ruddy mid skin: more a* than the ITA 38° median, the same L* and b*.
     const [L, a, b] = linearSrgbToLab(0.429, 0.246, 0.17);
@@ -117,25 +115,4 @@ describe("the prior between a camera's tint and the skin's own redness, and the 
     expect(w(0.4)).toBeGreaterThan(w(0));
   });
 
-  it("reads the teeth's light as the front of the face's, with the irradiance the lips' normals get", () => {
-    const [W, H] = [4, 2];
-    const n = W * H;
-    const lips = FACE_REGIONS.indexOf("lips");
-    const forehead = FACE_REGIONS.indexOf("forehead");
-    const img = (data: Float32Array, channels: number) => ({ width: W, height: H, channels, data, colorSpace: "linear" as const });
-    // Top row lips, bottom row forehead (the scale's region).
-    const regionsOf = (lipsRow: boolean) => ({ weights: img(Float32Array.from({ length: n * FACE_REGIONS.length }, (_, i) => (i % FACE_REGIONS.length === (lipsRow && Math.floor(i / FACE_REGIONS.length) < W ? lips : forehead) ? 1 : 0)), FACE_REGIONS.length) });
-    const inputOf = (ao: number[], lipsRow = true) =>
-      ({ textureBase: img(new Float32Array(n * 3), 3), confidence: img(new Float32Array(n).fill(1), 1), ambientOcclusion: img(Float32Array.from({ length: n }, (_, p) => (p < W ? ao[0] : ao[1])), 1), regions: regionsOf(lipsRow) }) as unknown as DelightMaps;
-    const scaleRegions = Float32Array.from({ length: n }, (_, p) => (p < W ? 0 : 1));
-    const shading = Float32Array.from({ length: n * 3 }, (_, i) => (Math.floor(i / 3) < W ? 0.4 : 0.8));
-    const near = (v: number[]) => v.map((x) => Math.round(x * 1000) / 1000);
-    // A light from above: the lips' normals get half the forehead's irradiance, the teeth too.
-    expect(near(mouthShading(inputOf([1, 1]), shading, scaleRegions, 0.3))).toEqual([0.4, 0.4, 0.4]);
-    // The same shading from the lips' own occlusion (half the sky), not their normals: the teeth get
-    // the front's light, their recess behind the lips being TOOTH_RECESS's, not the lips' occlusion.
-    expect(near(mouthShading(inputOf([0.5, 1]), shading, scaleRegions, 0.3))).toEqual([0.8, 0.8, 0.8]);
-    // No lips in the model: the front of the face.
-    expect(near(mouthShading(inputOf([1, 1], false), shading, scaleRegions, 0.3))).toEqual([0.8, 0.8, 0.8]);
-  });
 });

@@ -234,7 +234,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const sclera = input.sclera;
     const teeth = o.useTeeth ? input.teeth : undefined;
     const scleraRef = shading && sclera ? scleraCue(sclera, eyeShading(input, shading, scaleRegions, o.minConfidence)) : null;
-    const teethRef = shading && teeth ? teethCue(teeth, mouthShading(input, shading, scaleRegions, o.minConfidence), o.useTeeth === "luminance") : null;
+    const teethRef = shading && teeth ? teethCue(teeth, frontShading(input, shading, scaleRegions, o.minConfidence), o.useTeeth === "luminance") : null;
     const references: ReferenceCueInput[] = [
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
       { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },
@@ -320,43 +320,12 @@ function eyeShading(input: DelightMaps, shading: Float32Array, scaleRegions: Flo
   return { rgb: both, inOrbit: true, sides: { right: side(true), left: side(false) } };
 }
 
-/**
- * The light the teeth get, as the fitted model shades a unit albedo: the front of the face's
- * (`frontShading`), its irradiance per unit occlusion scaled to the lips': the incisors' labial
- * surfaces face as the lips in front of them do, and under a key from above (a stage's, a ceiling's)
- * the forehead and cheeks get more than the mouth; read on those, the teeth seemed darker than their
- * reflectance and lightened the skin (docs/evaluation.md, tone12). The occlusion stays the front's:
- * what the mouth hides of the sky is the recess (TOOTH_RECESS, delight/references.ts), an assumption
- * about the teeth behind the lips that the lips' own occlusion does not hold. Under a uniform sky the
- * front's shading as before; the front's alone where the model has no lips.
- */
-export function mouthShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
-  const front = frontWeights(input, scaleRegions, minConfidence);
-  const frontLight = medianColor(shading, front);
-  const lips = regionSum(input.regions, ["lips"], scaleRegions.length);
-  const cov = input.coverage?.data;
-  const w = mapF32(lips, (v, p) => (input.regions && (!cov || cov[p] > 0) ? v : 0));
-  if (!w.some((v) => v > 0.5)) return frontLight;
-  const AO = input.ambientOcclusion.data;
-  const irradiance = mapF32(shading, (v, i) => v / Math.max(AO[Math.floor(i / 3)], 1e-3));
-  try {
-    const [atLips, atFront] = [medianColor(irradiance, w), medianColor(irradiance, front)];
-    return frontLight.map((v, c) => (v * atLips[c]) / atFront[c]) as [number, number, number];
-  } catch {
-    return frontLight; // no positive shading on the lips
-  }
-}
-
-/** Weights of the front of the face the scale is read on: forehead and cheeks the photo saw. */
-function frontWeights(input: DelightMaps, scaleRegions: Float32Array, minConfidence: number): Float32Array {
-  const cov = input.coverage?.data;
-  const conf = input.confidence.data;
-  return mapF32(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
-}
-
 /** The median unit shading over the front of the face the scale is read on (forehead and cheeks the photo saw). */
 function frontShading(input: DelightMaps, shading: Float32Array, scaleRegions: Float32Array, minConfidence: number): [number, number, number] {
-  return medianColor(shading, frontWeights(input, scaleRegions, minConfidence));
+  const cov = input.coverage?.data;
+  const conf = input.confidence.data;
+  const front = mapF32(scaleRegions, (v, p) => ((!cov || cov[p] > 0) && conf[p] >= minConfidence ? (input.regions ? v : 1) : 0));
+  return medianColor(shading, front);
 }
 
 /** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */

@@ -185,18 +185,17 @@ export const TOOTH_REFLECTANCE = { rgb: [0.697, 0.567, 0.329] as [number, number
 /**
  * The visible teeth sit behind the lips, in the mouth's opening: the upper lip shades them and the
  * mouth hides part of the sky (0.75, assumed as the sclera's recess is, with σ of ln 0.3). Their
- * labial surfaces face as the lips in front of them do: the light they get is the front of the
- * face's with the irradiance the fitted head's lips get (delight/albedo.ts `mouthShading`).
+ * labial surfaces face forward, as the front of the face does: the light they get is read there.
  */
 export const TOOTH_RECESS = { factor: 0.75, sigmaLn: 0.3 };
 
 /**
- * The teeth cue: `mouthShading` is the unit shading (per channel) of the light the lips in front of
- * the teeth get. Null when the measurement is absent or unreliable.
+ * The teeth cue: `frontShading` is the unit shading (per channel) of the light the front of the
+ * face gets. Null when the measurement is absent or unreliable.
  */
-export function teethCue(teeth: TeethMeasurement | undefined, mouthShading: ArrayLike<number>, luminanceOnly = false): ScaleCue | null {
+export function teethCue(teeth: TeethMeasurement | undefined, frontShading: ArrayLike<number>, luminanceOnly = false): ScaleCue | null {
   if (!teeth?.reliable || !teeth.rgb) return null;
-  const cue = referenceCue(teeth.rgb, teeth, mouthShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
+  const cue = referenceCue(teeth.rgb, teeth, frontShading, TOOTH_RECESS.factor, TOOTH_REFLECTANCE, TOOTH_RECESS.sigmaLn);
   if (!cue || !luminanceOnly) return cue;
   // Where both are read, portrait teeth are as neutral as the sclera (teeth ÷ sclera b/r 0.79–1.12
   // against the enamel reference's 0.52: bleached, veneered, lit edges; docs/evaluation.md, tone10):
