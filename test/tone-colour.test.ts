@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { matchSkinLocus, SKIN_LOCUS_Y_RANGE, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
+import { matchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, SKIN_REDNESS_SIGMA_A, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
 import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, TOOTH_REFLECTANCE, underWhiteBalance, type ReferenceCueInput, type ScaleCue, type SkinPrior } from "../src/pipeline/delight/references.ts";
-import { luminance } from "../src/primitives/color.ts";
+import { labToLinearSrgb, linearSrgbToLab, luminance } from "../src/primitives/color.ts";
+import { rednessOrTint } from "../src/pipeline/delight/albedo.ts";
 
 /** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
 const priorOf =
@@ -90,4 +91,28 @@ describe("the skin's colour follows its lightness along the locus", () => {
     // A white balance far less sure than skin's spread: the colour follows the lightness.
     expect(skinLocusLnY(-2, 10, -1)).toBeCloseTo(-1, 2);
   });
+});
+
+describe("the prior between a camera's tint and the skin's own redness (tone12)", () => {
+  it("mixes the two readings of an off-locus colour by their share, and doubts the mixture by their difference", () => {
+    // A ruddy mid skin: more a* than the ITA 38° median, the same L* and b*.
+    const [L, a, b] = linearSrgbToLab(0.429, 0.246, 0.17);
+    const ruddy = labToLinearSrgb(L, a + 4, b);
+    const tint = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, 0);
+    const redness = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
+    expect(redness.luminance).toBeGreaterThan(tint.luminance * 1.05); // read as blood, lighter skin
+    expect(rednessOrTint(tint, redness, 0).luminance).toBeCloseTo(tint.luminance, 9);
+    expect(rednessOrTint(tint, redness, 1).luminance).toBeCloseTo(redness.luminance, 9);
+    const half = rednessOrTint(tint, redness, 0.5);
+    expect(half.luminance).toBeCloseTo(Math.sqrt(tint.luminance * redness.luminance), 9);
+    expect(half.mixtureLnY).toBeCloseTo(0.5 * Math.log(redness.luminance / tint.luminance), 9);
+    expect(rednessOrTint(tint, redness, 0).mixtureLnY).toBe(0);
+    // The mixture's doubt widens the prior: a reference then weighs more against it.
+    const median = [0.4, 0.25, 0.18];
+    const ref: ReferenceCueInput[] = [{ name: "sclera", cue: { fs: [1, 1, 1], sigmaLnY: 0.3, sigmaChroma: 0.1 }, reason: "ok", pixels: 100, clipped: 0, purity: 0.5 }];
+    const prior = (mixtureLnY: number): SkinPrior => (wb) => ({ luminance: 0.2, distance: 0, gain: wb, mixtureLnY });
+    const w = (m: number) => combineCues(prior(m), [1, 1, 1], ref, median).cues.referenceWeight.luminance;
+    expect(w(0.4)).toBeGreaterThan(w(0));
+  });
+
 });

@@ -12,7 +12,7 @@ import { measureSclera, readingSigma, type ScleraMeasurement } from "../src/pipe
 import { meanDoubt, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE } from "../src/pipeline/capture/reference-pixels.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
 import { lightingFitOptions, skinFitWeight } from "../src/pipeline/delight/shading.ts";
-import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, type SkinPrior } from "../src/pipeline/delight/references.ts";
+import { combineCues, lightConsistency, scleraCue, SCLERA_RECESS, SCLERA_REFLECTANCE, SKIN_Y_RANGE, skinRangeProbability, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { ciede2000, labToLinearSrgb, linearSrgbToLab, linearToSrgb, luminance, srgbToLinear } from "../src/primitives/color.ts";
 
 const luminanceOf = (rgb: ArrayLike<number>) => luminance(rgb[0], rgb[1], rgb[2]);
@@ -205,6 +205,31 @@ describe("combineCues", () => {
     expect(two.cues.teeth.used).toBe(true);
     expect(Y(two.fs)).toBeGreaterThan(Y(both.fs));
     expect(Y(two.fs)).toBeLessThan(Y(sure.fs) * 1.2);
+  });
+
+  it("weighs a reading near the lightest skin by how likely it is, without a jump at any limit", () => {
+    const median = [0.4, 0.25, 0.18];
+    const prior: SkinPrior = (wb) => ({ luminance: 0.3, distance: 0, gain: wb });
+    const Y = (fs: number[]) => 0.2126 * median[0] * fs[0] + 0.7152 * median[1] * fs[1] + 0.0722 * median[2] * fs[2];
+    // A neutral reading that implies skin Y `skinY`, with the sclera's usual doubt.
+    const at = (skinY: number) => {
+      const k = skinY / Y([1, 1, 1]);
+      const cue = { fs: [k, k, k] as [number, number, number], sigmaLnY: 0.35, sigmaChroma: 0.1 };
+      return combineCues(prior, [1, 1, 1], [{ name: "sclera", cue, reason: "ok", pixels: 100, clipped: 0, purity: 0.8 }], median);
+    };
+    // Either side of where a cut once stood (0.45): a 0.4 % change in the reading, not a jump.
+    const [below, above] = [at(0.449), at(0.451)];
+    expect(above.cues.sclera.used).toBe(true);
+    expect(Math.abs(Y(above.fs) / Y(below.fs) - 1)).toBeLessThan(0.004);
+    // The likelier the reading is skin, the more it weighs: a reading of ordinary skin weighs more
+    // than one at the population's lightest, and one far past it hardly at all.
+    const weight = (skinY: number) => at(skinY).cues.referenceWeight.luminance;
+    expect(weight(0.35)).toBeGreaterThan(weight(0.45));
+    expect(weight(0.45)).toBeGreaterThan(weight(0.6));
+    expect(weight(1)).toBeLessThan(0.05);
+    expect(skinRangeProbability(SKIN_Y_RANGE[1], 0.35)).toBeCloseTo(0.5, 2);
+    expect(skinRangeProbability(0.2, 0.35)).toBeGreaterThan(0.99);
+    expect(skinRangeProbability(0, 0.35)).toBe(0);
   });
 });
 

@@ -33,6 +33,14 @@ export function weightedMedian(values: ArrayLike<number>, weights: ArrayLike<num
   return values[idx[idx.length - 1]];
 }
 
+/** Standard normal CDF Φ(z) (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**

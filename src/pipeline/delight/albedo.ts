@@ -209,6 +209,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const sceneGain = scene.map((v) => 1 / v);
   if (o.useTeeth !== true && o.useTeeth !== false && o.useTeeth !== "luminance") throw new Error(`delight: useTeeth must be true, false or "luminance", got ${JSON.stringify(o.useTeeth)}`);
   if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
+  if (!(o.skinRednessShare >= 0 && o.skinRednessShare <= 1)) throw new Error(`delight: skinRednessShare must be in [0, 1], got ${o.skinRednessShare}`);
   if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
     throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
   }
@@ -221,8 +222,10 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   // With no sheen, the nearest point of the diffuse locus (it does not fold).
   const prior: SkinPrior = (wb, sigmaChroma) => {
     const balanced = median.map((v, c) => v * wb[c]);
-    const m: SkinLocusMatch & { spreadLnY?: number } = sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma);
-    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, gain: m.gain.map((g, c) => g * wb[c]) };
+    const read = (redness: number): SkinLocusMatch & { spreadLnY?: number } =>
+      sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, redness);
+    const m = rednessOrTint(read(0), read(o.skinRednessSigma), o.skinRednessShare);
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, mixtureLnY: m.mixtureLnY, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
   let lightFs: number[];
@@ -252,6 +255,28 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const skinAlbedo = median.map((v, c) => v * fs[c]) as [number, number, number];
   const target = lumAt(skinAlbedo, 0);
   return { fs, gain, target, scene, skinAlbedo, albedoBase, cues, referenceLight };
+}
+
+/**
+ * The skin-locus prior as the mixture of two readings of one colour (delight's `skinRednessShare`):
+ * its offset from the locus as a camera's or light's tint (`tint`, the plain nearest point) and as
+ * the skin's own blood (`redness`, weighed `share`). ln Y, the white balance (per channel, in ln),
+ * the distance and the extrapolation are share-weighted means; `mixtureLnY` is the mixture's own σ of
+ * ln Y, √(share (1 − share)) × the readings' difference in ln Y, a doubt the prior adds to its own.
+ */
+export function rednessOrTint<T extends SkinLocusMatch & { spreadLnY?: number }>(tint: T, redness: T, share: number): T & { mixtureLnY: number } {
+  const mix = (a: number, b: number) => (1 - share) * a + share * b;
+  const [lt, lr] = [Math.log(tint.luminance), Math.log(redness.luminance)];
+  return {
+    ...tint,
+    luminance: Math.exp(mix(lt, lr)),
+    gain: tint.gain.map((g, c) => Math.exp(mix(Math.log(g), Math.log(redness.gain[c])))) as [number, number, number],
+    distance: mix(tint.distance, redness.distance),
+    extrapolated: mix(tint.extrapolated, redness.extrapolated),
+    redness: share * redness.redness,
+    ...(tint.spreadLnY === undefined || redness.spreadLnY === undefined ? {} : { spreadLnY: mix(tint.spreadLnY, redness.spreadLnY) }),
+    mixtureLnY: Math.sqrt(share * (1 - share)) * Math.abs(lr - lt),
+  };
 }
 
 /**

@@ -73,6 +73,7 @@ export interface DelightSettings {
   useTeeth: boolean | "luminance";
   skinSurfaceReflectance: number;
   skinRednessSigma: number;
+  skinRednessShare: number;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];

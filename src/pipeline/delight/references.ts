@@ -15,6 +15,7 @@
  * variance. With no reliable sclera the prior decides alone, as before.
  */
 import { luminance } from "../../primitives/color.ts";
+import { normalCdf } from "../../primitives/statistics.ts";
 import { SKIN_LOCUS_TOLERANCE, skinLocusChromaAt } from "./albedo-scale.ts";
 import { readingSigma, SCLERA_REFLECTANCE, type ScleraMeasurement } from "../capture/sclera.ts";
 import { meanDoubt } from "../capture/reference-pixels.ts";
@@ -34,11 +35,28 @@ export { SCLERA_REFLECTANCE };
 export const SCLERA_RECESS = { orbit: 0.85, face: 0.7, sigmaLn: 0.25 };
 
 /**
- * The lightest facial skin luminance a sclera reading may imply: above the lightest ISSA facial
- * anchor (Y 0.355, ITA 62° [S20]) by its spread. A sclera reading that implies lighter skin is not
- * the sclera (a squint's lashes and lid skin, a shadowed socket) and is not used.
+ * The range of facial skin luminance (diffuse Y) in the population: ISSA's facial L* spans
+ * 22.7–74.0 [S20] (skin-reflectance reference §2.2), Y = ((L* + 16) / 116)³. Whether the extreme
+ * records hold the surface reflection is not stated; taken as diffuse, the looser bound.
  */
-export const MAX_SKIN_Y = 0.45;
+export const SKIN_Y_RANGE = [((22.7 + 16) / 116) ** 3, ((74.0 + 16) / 116) ** 3] as const;
+
+/**
+ * How likely a reference's reading is to be that reference at all: the probability, under the
+ * reading's own σ of ln Y, that the skin luminance it implies lies within the population's range
+ * (`SKIN_Y_RANGE`). A reading that implies skin lighter than any skin (a squint's lashes and lid
+ * skin, a shadowed socket) or darker than any is most likely something else. Its variance is divided
+ * by this probability, a weight that falls smoothly with the reading rather than a cut: a 0.3 %
+ * change in the reading moves the result by about as much, not by the cut's jump (rose-leslie img2's
+ * sclera implied Y 0.4511 against a cut at 0.45, and 0.4499 with an unrelated capture change: L*
+ * 68.8 ↔ 70.6). 0 where the reading leaves no diffuse skin at all.
+ */
+export function skinRangeProbability(skinY: number, sigmaLnY: number): number {
+  if (!(skinY > 0)) return 0;
+  const ln = Math.log(skinY);
+  const [lo, hi] = SKIN_Y_RANGE.map(Math.log);
+  return Math.max(0, normalCdf((hi - ln) / sigmaLnY) - normalCdf((lo - ln) / sigmaLnY));
+}
 /** A sclera reading further than this many σ (both cues' σ combined) from the prior is an outlier and is not used. */
 export const MAX_DISAGREEMENT_SIGMA = 3;
 
@@ -81,7 +99,7 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number };
+export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number; mixtureLnY?: number };
 
 /**
  * How far a skin colour's misfit to the locus exceeds what its doubts allow: `distance` (ln g/r,
@@ -103,12 +121,12 @@ function birgeRatio(distance: number, sigmaChroma: number): number {
  * doubt (adding LOCUS_SLOPE × distance gave σ ln Y up to 2.3 on real photos, wider than the whole
  * locus, ln Y 1.87 from its darkest median to its lightest face).
  */
-function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number): number {
+function priorSigmaLnY(sigmaChroma: number, distance: number, extrapolated = 0, spreadLnY?: number, mixtureLnY = 0): number {
   // A prior that weighed the folded locus (skin's sheen in the photo) under the colour's doubt says
   // its own spread, and its misfit adds to it: its weighted mean sits between the fold's branches,
   // and a tighter σ would weigh that bias (synthetic ITA −45° with sheen: 2.77 → 3.03 ΔE00).
-  if (spreadLnY !== undefined) return Math.hypot(PRIOR_SIGMA_LN_Y, spreadLnY + LOCUS_SLOPE * distance, extrapolated);
-  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * sigmaChroma * birgeRatio(distance, sigmaChroma), extrapolated);
+  if (spreadLnY !== undefined) return Math.hypot(PRIOR_SIGMA_LN_Y, spreadLnY + LOCUS_SLOPE * distance, extrapolated, mixtureLnY);
+  return Math.hypot(PRIOR_SIGMA_LN_Y, LOCUS_SLOPE * sigmaChroma * birgeRatio(distance, sigmaChroma), extrapolated, mixtureLnY);
 }
 
 /**
@@ -257,8 +275,9 @@ export interface ReferenceCueInput {
 
 /**
  * Combines the cues in two steps. Each reference (sclera, teeth) is first checked against skin
- * itself: one that implies skin lighter than any skin, or lies further than MAX_DISAGREEMENT_SIGMA
- * from the prior, is not that reference (lashes in a squint, a tongue, a shadowed socket) and is
+ * itself: its variances are divided by the probability that the skin it implies is within skin's
+ * range (`skinRangeProbability`: lashes in a squint, a tongue, a shadowed socket imply skin lighter
+ * or darker than any); one further than MAX_DISAGREEMENT_SIGMA from the prior is an outlier and
  * dropped; those left are merged by inverse variance. The light's colour then: the prior's white
  * balance (scene light and locus match, `prior(sceneGain, …)`) and the references', by inverse
  * variance of ln g/r and ln b/r. Then the scale: the prior reads the skin under that combined
@@ -293,13 +312,17 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   const checked = consistent.map((r) => {
     if (!r.cue) return r;
     const Ys = lumOf(r.cue.fs);
-    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY), r.cue.sigmaLnY);
+    const z = Math.abs(Math.log(Ys / alone.luminance)) / Math.hypot(priorSigmaLnY(sigmaChromaPrior, alone.distance, alone.extrapolated, alone.spreadLnY, alone.mixtureLnY), r.cue.sigmaLnY);
     let reason = "";
     const diffuse = Ys - sheen;
-    if (diffuse > MAX_SKIN_Y) reason = `implies skin Y ${diffuse.toFixed(2)}, lighter than any skin: not the ${r.name}`;
-    else if (!(diffuse > 0)) reason = `implies skin darker than its own surface reflection (apparent Y ${Ys.toFixed(3)}): not the ${r.name}`;
+    const p = skinRangeProbability(diffuse, r.cue.sigmaLnY);
+    if (!(diffuse > 0)) reason = `implies skin darker than its own surface reflection (apparent Y ${Ys.toFixed(3)}): not the ${r.name}`;
     else if (z > MAX_DISAGREEMENT_SIGMA) reason = `${z.toFixed(1)} σ from the skin prior: outlier`;
-    return reason ? { ...r, cue: null, reason, skinY: diffuse } : { ...r, skinY: diffuse };
+    else if (!(p > 0)) reason = `implies skin Y ${diffuse.toFixed(2)}, beyond any skin: not the ${r.name}`;
+    if (reason) return { ...r, cue: null, reason, skinY: diffuse };
+    const note = p < 0.99 ? `; skin Y ${diffuse.toFixed(3)} is within the range of skin with probability ${p.toFixed(2)}: variance ÷ ${p.toFixed(2)}` : "";
+    const weighed = { ...r.cue, sigmaLnY: r.cue.sigmaLnY / Math.sqrt(p), sigmaChroma: r.cue.sigmaChroma / Math.sqrt(p) };
+    return { ...r, cue: weighed, reason: r.reason + note, skinY: diffuse };
   });
   const used = checked.filter((r) => r.cue);
   const cue = used.length ? mergeCues(used.map((r) => r.cue!)) : null;
@@ -316,7 +339,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
   // The prior read under the combined white balance (the locus match's own small correction on top).
   const read = cue ? prior(gain, sigmaChroma) : alone;
   const Yp = read.luminance;
-  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated, read.spreadLnY);
+  const sigmaP = priorSigmaLnY(sigmaChroma, read.distance, read.extrapolated, read.spreadLnY, read.mixtureLnY);
   let wY = 0;
   let lnYc = Math.log(Yp);
   let sigma = sigmaP;
@@ -345,7 +368,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
     const r = checked.find((x) => x.name === name);
     const original = consistent.find((x) => x.name === name)?.cue;
     return r
-      ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped, purity: r.purity, sigmaLnY: original?.sigmaLnY ?? null }
+      ? { used: r.cue !== null, reason: r.reason, pixels: r.pixels, clipped: r.clipped, purity: r.purity, sigmaLnY: r.cue?.sigmaLnY ?? original?.sigmaLnY ?? null }
       : { used: false, reason: "not measured", pixels: 0, clipped: 0, purity: null, sigmaLnY: null };
   };
   const skinYOf = (name: ReferenceCueInput["name"]) => checked.find((x) => x.name === name)?.skinY ?? null;

@@ -38,7 +38,7 @@ import { createFragments, rasterize } from "../../raster/rasterize.ts";
 import { projectToScreen } from "../../render/camera.ts";
 import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
 import { skinVertices } from "./anchors.ts";
-import { normalCdf } from "./head-outline.ts";
+import { normalCdf } from "../../primitives/statistics.ts";
 import { maskAt, outlineColours, readScalpOutline, type ContourSource, type OutlineColours } from "./photo-contour.ts";
 import { project } from "./pose.ts";
 

@@ -22,6 +22,7 @@ import type { Camera, FaceMasks, ImageF32, TemplateHead } from "../../types.ts";
 import { outlineColours, readScalpOutline, matchOutline, type ContourSource, type OutlineColours } from "./photo-contour.ts";
 import { project } from "./pose.ts";
 import { occludingContour, SILHOUETTE_DEFAULTS, type ContourPoint } from "./silhouette.ts";
+import { normalCdf } from "../../primitives/statistics.ts";
 
 /**
  * HAIR_NOTE: no published thickness of the hair layer over the scalp was found (searched: 3D head
@@ -248,14 +249,6 @@ export function posterior(groups: OutlineGroup[], priorSd: number, o: Pick<Requi
   if (!(s0 > 0)) return { mean: 0, sd: priorSd };
   const mean = s1 / s0;
   return { mean, sd: Math.sqrt(Math.max(0, s2 / s0 - mean * mean)) };
-}
-
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 function median(v: number[]): number {
