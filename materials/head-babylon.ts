@@ -18,6 +18,7 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, mouthColours, type MouthColours } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
+import { EYE_MATERIAL_NAME, keepEyeBehindLids } from "./eye-depth.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
@@ -80,8 +81,8 @@ export async function buildHeadBabylonJson(geometry: HeadPartGeometry[], paramet
 
 /** The eyes' glossy PBR material (GLTF_EYE_MATERIAL), textured with maps/eyes.png when the job has it. */
 async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMaterial> {
-  const eyes = new PBRMaterial("eyes", scene);
-  eyes.id = "eyes";
+  const eyes = new PBRMaterial(EYE_MATERIAL_NAME, scene);
+  eyes.id = EYE_MATERIAL_NAME;
   eyes.metallic = 0;
   eyes.roughness = GLTF_EYE_MATERIAL.roughnessFactor;
   eyes.albedoColor = textured ? Color3.White() : new Color3(...GLTF_EYE_MATERIAL.baseColorFactor.slice(0, 3) as [number, number, number]);
@@ -89,6 +90,7 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   eyes.clearCoat.intensity = GLTF_EYE_MATERIAL.clearcoatFactor;
   eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
   eyes.clearCoat.remapF0OnInterfaceChange = false;
+  keepEyeBehindLids(eyes);
   if (textured) {
     const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
     t.name = SKIN_MAP_FILES.eyes;

@@ -5,7 +5,7 @@
  * from scripts/lid-debug-albedo.ts it shows which atlas texels a closed lid shows; the switches
  * take parts of the renderer out to find where an artefact comes from.
  *
- *   node --import tsx scripts/eye-closeup.ts --out /tmp/eyes/hrn /tmp/jobs/hrn-00521 [--msaa 1] [--hide-eyes] [--no-scattering]
+ *   node --import tsx scripts/eye-closeup.ts --out /tmp/eyes/hrn /tmp/jobs/hrn-00521 [--msaa 1] [--hide-eyes] [--no-scattering] [--eye-zoffset F]
  *
  * Writes <out>-neutral.png and <out>-blink.png. Needs /usr/bin/chromium (Debian's; nothing is downloaded).
  */
@@ -18,7 +18,7 @@ const FRAME = { width: 1600, height: 800 };
 /** The frame's half-width over the eyes' separation. */
 const HALF_WIDTH_PER_SEPARATION = 1.05;
 
-interface CloseupSwitches { msaa?: number; hideEyes: boolean; scattering: boolean }
+interface CloseupSwitches { msaa?: number; hideEyes: boolean; scattering: boolean; eyeZOffset?: number }
 
 export async function eyeCloseup(job: string, out: string, switches: CloseupSwitches): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`eye-closeup: ${CHROMIUM} is missing (Debian's chromium package)`);
@@ -51,6 +51,8 @@ export async function eyeCloseup(job: string, out: string, switches: CloseupSwit
       camera.radius = (k * separation) / (Math.tan(camera.fov / 2) * scene.getEngine().getAspectRatio(camera));
       camera.minZ = camera.radius / 100;
       if (s.hideEyes) for (const m of eyes) m.isVisible = false;
+      // The eye material's polygon-offset factor (materials/eye-depth.ts); 0 shows the scene without it.
+      if (s.eyeZOffset !== undefined) for (const m of eyes) (m as unknown as { material: { zOffset: number } }).material.zOffset = s.eyeZOffset;
     }, [switches, FRAME, HALF_WIDTH_PER_SEPARATION] as const);
     for (const [label, weight] of [["neutral", 0], ["blink", 1]] as const) {
       await page.evaluate(async (w) => {
@@ -77,9 +79,10 @@ async function main(): Promise<void> {
     else if (args[i] === "--msaa") switches.msaa = Number(args[++i]);
     else if (args[i] === "--hide-eyes") switches.hideEyes = true;
     else if (args[i] === "--no-scattering") switches.scattering = false;
+    else if (args[i] === "--eye-zoffset") switches.eyeZOffset = Number(args[++i]);
     else job = args[i];
   }
-  if (!out || !job || (switches.msaa !== undefined && !(switches.msaa >= 1))) throw new Error("usage: eye-closeup.ts --out <prefix> <jobDir> [--msaa N] [--hide-eyes] [--no-scattering]");
+  if (!out || !job || (switches.msaa !== undefined && !(switches.msaa >= 1)) || (switches.eyeZOffset !== undefined && !Number.isFinite(switches.eyeZOffset))) throw new Error("usage: eye-closeup.ts --out <prefix> <jobDir> [--msaa N] [--hide-eyes] [--no-scattering] [--eye-zoffset F]");
   await eyeCloseup(path.resolve(job), path.resolve(out), switches);
 }
 
