@@ -6,7 +6,7 @@
  * mouth material's default. One colour for the teeth part of every output (GLB, .babylon,
  * material.json, report.json, the eval's re-render, the preview).
  *
- * The band: TOOTH_REFLECTANCE (in vivo incisors, Oh et al. 2022; delight/references.ts) ± 2σ of its
+ * The band: TOOTH_REFLECTANCE (adults' front teeth in vivo, Pustina-Krasniqi et al. 2017; delight/references.ts) ± 2σ of its
  * ln Y and of its ln chromaticity (σ 0.3 and 0.2 there): luminance Y 0.32…1 (L* ≈ 63…100), chroma
  * from about half to twice the reference's yellow. Outside it the reading is the de-lighting's error
  * (a mouth in the lips' shadow, a wrong light colour), not the person's teeth.

@@ -168,19 +168,25 @@ function scleraNoise(sclera: ScleraMeasurement, eyeShading: EyeShading): number 
 }
 
 /**
- * Reflectance of the labial enamel of upper central incisors, linear sRGB, with σ of ln Y and of
+ * Reflectance of the labial enamel of adults' upper front teeth, linear sRGB, with σ of ln Y and of
  * the chromaticity. Measured in vivo with a contact spectrophotometer (Vita Easyshade; D65, 2°):
- * Oh, Kim, Shin, Hyun, Kim, Kim, Jang, Song 2022, "Color distribution of maxillary permanent incisors
- * in Korean pediatric patients using a spectrophotometer", J Korean Acad Pediatr Dent 49(4):414–427,
- * doi:10.5933/JKAPD.2022.49.4.414: central incisors L* 84.0, a* 0.17, b* 24.1 (404 incisors), L* 80.6
- * from age 11. We take L* 80.6, a* 0.17, b* 24.1 → linear sRGB (0.697, 0.567, 0.329), Y 0.578.
- * Teeth darken and yellow with age and differ with sex but not with ethnicity (Joiner & Luo 2017,
- * "Tooth colour and whiteness: a review", J Dent 67S:S3–S10), are bleached in many portraits, and
- * a contact probe reads the tooth's middle third, lighter than the translucent edge a photo also shows. Assumed spreads, not measured ones:
- * σ of ln Y 0.3 (L* 75…88 is ln Y ±0.2, and the edge), of the chromaticity 0.2 (bleached teeth are
- * far less yellow: b* 24 → 12 moves ln b/r by ≈ 0.4), so the teeth's colour barely moves the light's.
+ * Pustina-Krasniqi, Lila-Krasniqi, Ajeti, Shala, Bicaj, Dula 2017, "Differences of tooth
+ * colorimetric parameters L*a*b* depended on age", Open Access Maced J Med Sci 5(6):777–780,
+ * doi:10.3889/oamjms.2017.155: 255 adults, 2295 maxillary incisors and canines, L*, a*, b* 83.2,
+ * −0.7, 21.7 at 20–29 years and 79.4, −0.5, 23.9 at 40–49. We take their midpoint, L* 81.3, a* −0.6,
+ * b* 22.8 → linear sRGB (0.696, 0.583, 0.349), Y 0.590. The same instrument on central incisors at
+ * 11–15 years reads L* 80.6, b* 24.1 (Oh et al. 2022, J Korean Acad Pediatr Dent 49(4):414–427,
+ * doi:10.5933/JKAPD.2022.49.4.414): adults' teeth are not darker on average than that, they darken
+ * with age (ΔL* −3.8 over 20 years above; centre site r(age, L*) −0.42, Hasegawa et al. 2000, Color
+ * Res Appl 25(1):43–48) and differ with sex but not with ethnicity (Joiner & Luo 2017, J Dent
+ * 67S:S3–S10). Neither source states the spread across adults: σ of ln Y 0.3 is assumed (the age
+ * trend alone is ln Y ±0.06 over 20–49 and ≈ −0.2 at 60–69 if it runs on; bleached, stained and
+ * veneered teeth, and the translucent edge a photo also shows), of the chromaticity 0.2 (bleached
+ * teeth are far less yellow: b* 23 → 12 moves ln b/r by ≈ 0.4), so the teeth's colour barely moves
+ * the light's. Both surveys use a contact probe on the middle third; no measured b*–L* relation
+ * across adults was found, so a tooth's own yellowness does not set its lightness here.
  */
-export const TOOTH_REFLECTANCE = { rgb: [0.697, 0.567, 0.329] as [number, number, number], sigmaLnY: 0.3, sigmaChroma: 0.2 };
+export const TOOTH_REFLECTANCE = { rgb: [0.696, 0.583, 0.349] as [number, number, number], sigmaLnY: 0.3, sigmaChroma: 0.2 };
 
 /**
  * The visible teeth sit behind the lips, in the mouth's opening: the upper lip shades them and the
