@@ -110,6 +110,7 @@ const median = upperMedian;
  */
 export function fitLighting(input: LightingFitInput, options: LightingFitOptions): LightingFit {
   const s = initialState(input, sampleTexels(input, options.maxSamples));
+  let best: LightingFit | null = null;
   for (let it = 0; it < options.iterations; it++) {
     updateAbar(s);
     solveLight(s, input.weight, options);
@@ -118,8 +119,27 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
     fixGauge(s, input.weight);
     stripSpecular(s, input.texture, options);
     reweight(s, input.weight, options.tukeyC);
+    if (!best || s.sigma < best.residualSigma) best = snapshot(s);
   }
-  return { irradiance: s.e, regionAlbedo: s.albedo, residualSigma: s.sigma, inlierFraction: s.inliers, texelsUsed: s.m };
+  // The alternation can drift off (a hard one-sided light, most of the face in deep shade: each round
+  // explains the data worse until the light turns negative). A light that leaves the typical fitted
+  // texel unlit in some channel is no light (irradiance is a non-negative integral): then the round
+  // that explained the data best is kept.
+  return lightsTheFittedSkin(s) ? snapshot(s) : best!;
+}
+
+function snapshot(s: FitState): LightingFit {
+  return { irradiance: s.e.slice(), regionAlbedo: s.albedo.slice(), residualSigma: s.sigma, inlierFraction: s.inliers, texelsUsed: s.m };
+}
+
+/** Whether the current light's shading is positive in every channel at the median fitted texel. */
+function lightsTheFittedSkin(s: FitState): boolean {
+  const ch = new Float64Array(s.m);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < s.m; i++) ch[i] = s.shade[i * 3 + c];
+    if (!(median(ch) > 0)) return false;
+  }
+  return true;
 }
 
 /** The fit's working state; i indexes the used texels. */
