@@ -3,7 +3,6 @@
  * split once and shared by head.glb and head.babylon so both files hold the same vertices.
  */
 import { MOUTH_PARTS, type Blendshape, type HeadPart, type Mesh } from "../src/types.ts";
-import type { MouthOcclusionMorph } from "./mouth-occlusion.ts";
 
 /** A part's triangle range in the mesh's index buffer (TemplateHead.parts). */
 export interface HeadPartRange {
@@ -52,6 +51,12 @@ export function checkHeadMesh(mesh: Mesh, parts: HeadPartRange[]): void {
       throw new Error(`exportHeadAssets: part ${p.part} index range [${p.firstIndex}, +${p.indexCount}) is outside the index buffer`);
     }
   }
+}
+
+/** The mouth's occlusion as engines add it up from morph targets: base + weight × delta per blendshape (all per mesh vertex). */
+export interface MouthOcclusionMorph {
+  base: Float32Array;
+  targets: { name: string; delta: Float32Array }[];
 }
 
 /**

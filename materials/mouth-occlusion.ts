@@ -14,7 +14,7 @@
 import { ambientOcclusion } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { computeNormals } from "../src/geometry/mesh-utils.ts";
 import { MOUTH_PARTS, type Blendshape, type Mesh } from "../src/types.ts";
-import type { HeadPartGeometry, HeadPartRange } from "./head-geometry.ts";
+import type { HeadPartGeometry, HeadPartRange, MouthOcclusionMorph } from "./head-geometry.ts";
 import type { MouthColours } from "./gltf-mapping.ts";
 
 /** The blendshape that opens the mouth, and its widest opening (mouthOcclusion's pose). */
@@ -46,11 +46,6 @@ export function posedMouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendsha
 /** Blendshape weights at which each opening shape's occlusion is sampled for its morph delta. */
 export const MOUTH_OCCLUSION_SAMPLES = [0.25, 0.5, 0.75, 1] as const;
 
-/** The mouth's occlusion as engines add it up from morph targets: base + weight × delta per blendshape (all per mesh vertex). */
-export interface MouthOcclusionMorph {
-  base: Float32Array;
-  targets: { name: string; delta: Float32Array }[];
-}
 
 /**
  * The mouth's occlusion as a function of the opening, in the form glTF morph targets and
