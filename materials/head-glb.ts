@@ -18,6 +18,7 @@ import type { ValidSkinParameters } from "./skin-parameters.ts";
 import { PorelightDiffuseNormal } from "./gltf-diffuse-normal.ts";
 import { MSFT_LOD, MSFTLod, SKIN_LOD_SCREEN_COVERAGE, simplifySkinLods } from "./head-lods.ts";
 import { DEFAULT_DELIVERY_TARGET, deliverHeadDocument, HEAD_GLTF_EXTENSIONS, type DeliveryTarget } from "./gltf-delivery.ts";
+import { EYE_MATERIAL_NAME } from "./eye-depth.ts";
 
 /** The material extensions a head uses, registered once per document. */
 interface HeadExtensions {
@@ -128,7 +129,7 @@ function createGltfSkinMaterial(doc: Document, spec: GltfSkinMaterial, images: S
 
 /** Eyes: plain PBR plus a clear coat for the cornea, textured with the eye albedo when there is one. */
 function createGltfEyeMaterial(doc: Document, eyesPng: Uint8Array | undefined, ext: HeadExtensions): GltfMaterial {
-  const eye = doc.createMaterial("eyes")
+  const eye = doc.createMaterial(EYE_MATERIAL_NAME)
     .setBaseColorFactor([...GLTF_EYE_MATERIAL.baseColorFactor])
     .setMetallicFactor(0)
     .setRoughnessFactor(GLTF_EYE_MATERIAL.roughnessFactor);

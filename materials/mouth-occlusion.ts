@@ -46,7 +46,6 @@ export function posedMouthOcclusion(mesh: Mesh, parts: HeadPartRange[], blendsha
 /** Blendshape weights at which each opening shape's occlusion is sampled for its morph delta. */
 export const MOUTH_OCCLUSION_SAMPLES = [0.25, 0.5, 0.75, 1] as const;
 
-
 /**
  * The mouth's occlusion as a function of the opening, in the form glTF morph targets and
  * Babylon's MorphTarget colours evaluate: base + jawOpen × delta. Per vertex the least-squares line

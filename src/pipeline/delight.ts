@@ -102,7 +102,7 @@ export interface DelightOptions {
    * (the plain nearest point). One colour cannot tell the two apart, so the prior is their mixture:
    * ln Y the share-weighted mean of the two readings, its variance grown by the mixture's own,
    * share × (1 − share) × (their difference)²; where they disagree, any reference decides. 0 is the
-   * tint alone, 1 the redness alone; ½, the default, says neither is known to be likelier.
+   * tint alone (the default, DELIGHT_DEFAULTS says why), 1 the redness alone, ½ neither known to be likelier.
    */
   skinRednessShare?: number;
   /**

@@ -137,11 +137,12 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
 
   const oval = new Uint8Array(n);
   fillPolygon(oval, w, h, polygon(lm, T.FACE_OVAL), ox, oy);
-  const features = new Uint8Array(n);
-  for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.RIGHT_BROW, T.LEFT_BROW, T.MOUTH_INNER]) fillPolygon(features, w, h, polygon(lm, part), ox, oy);
   // The openings (eyes, mouth) are the eyes' and the teeth's; the brows are facial hair and skin, labelled like the zone around them.
   const openings = new Uint8Array(n);
   for (const part of [T.RIGHT_EYE_RING, T.LEFT_EYE_RING, T.MOUTH_INNER]) fillPolygon(openings, w, h, polygon(lm, part), ox, oy);
+  const brows = new Uint8Array(n);
+  for (const part of [T.RIGHT_BROW, T.LEFT_BROW]) fillPolygon(brows, w, h, polygon(lm, part), ox, oy);
+  const features = Uint8Array.from(openings, (v, i) => v | brows[i]);
   // Around each brow and each eye (the polygons grown by a third about their centres): brow
   // hairs, lashes and the lash line the polygons miss are facial hair, kept like the beard, not
   // occluders (filled with skin, the eyes lost their outline and the face its identity).
@@ -271,13 +272,13 @@ export async function faceMasks({ image, landmarks: lm, roi }: MaskInputs, runSe
         const skinP = likeness(distance2(ycc, i, skin, faceSigma));
         const cut = notSkin ? notSkin[i] : 0;
         const X = x + ox + 0.5, Y = y + oy + 0.5;
-        if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i] || features[i])) {
+        if (!lips[i] && (facialHairZone(frameA(X, Y), frameB(X, Y)) || browZone[i] || brows[i])) {
           // Not skin, but the person, in the beard or brow zone: facial hair, kept in the albedo,
           // where its colour can be hair's; a colour no hair has there (a cap's brim over the
           // brows, a scarf) is an occluder (melanin-colour.ts).
           // Inside a brow's polygon all of the person is brow (hair and the skin between the hairs):
           // facial hair, which the unwrap weighs like skin but de-lighting's skin statistics do not read.
-          const notSkinHere = features[i] ? p : Math.min(p, Math.max(1 - skinP, cut));
+          const notSkinHere = brows[i] ? p : Math.min(p, Math.max(1 - skinP, cut));
           const hairLike = hairColourLikelihood(px[3 * out], px[3 * out + 1], px[3 * out + 2], skinChroma);
           const beard = notSkinHere * hairLike;
           const occluder = Math.max(1 - p, notSkinHere * (1 - hairLike));
