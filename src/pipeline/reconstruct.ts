@@ -47,6 +47,8 @@ import { stageEstimator, type StageContext } from "./stage.ts";
 import { pickUpscaler, upscale } from "./upscale.ts";
 import { unwrap } from "./unwrap.ts";
 import { thinMask } from "./unwrap/thickness.ts";
+import { closedUpperLids } from "./unwrap/lid-share.ts";
+import { restRig } from "../geometry/blendshape-rig.ts";
 import { neutralFolds, wrinkleNormalMap } from "./reconstruct/smile-folds.ts";
 
 /**
@@ -233,7 +235,9 @@ function unwrappedMesh(fitted: FitResult): FitResult["mesh"] {
 }
 
 function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head: TemplateHead): Promise<UnwrapResult> {
-  const seen = { mesh: unwrappedMesh(fitted), camera: fitted.camera, interocularPx: fitted.interocularPx };
+  const mesh = unwrappedMesh(fitted);
+  const closedLids = fitted.expression ? closedUpperLids(mesh.positions, fitted.expression, restRig(head).upperLid) : null;
+  const seen = { mesh, camera: fitted.camera, interocularPx: fitted.interocularPx, closedLids };
   return stage(job, "unwrap", (progress) => unwrap({ capture: captured, fit: seen, head }, job.preset.unwrap, contextOf(job, progress)));
 }
 

@@ -12,6 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
+import { closedLidShare } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -77,6 +78,12 @@ export interface UnwrapOptions {
    * test everywhere, margins included.
    */
   eyeContourSdIod?: number;
+  /**
+   * Scale a skin texel's confidence by the share of its skin the head as photographed shows of
+   * what the closed upper lid shows (unwrap/lid-share.ts; needs `fit.closedLids`): the pretarsal skin an
+   * open eye tucks under the fold is filled from the lid skin the photo saw.
+   */
+  closedLidShare?: boolean;
 }
 
 export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
@@ -97,13 +104,17 @@ export const UNWRAP_DEFAULTS: Required<UnwrapOptions> = {
   mouthContourSdIod: INNER_LIP_LINE_SD_IOD,
   eyeOpeningUnseen: true,
   eyeContourSdIod: LID_LINE_SD_IOD,
+  closedLidShare: true,
 };
 
 /** What unwrap needs: the photo with its masks and landmark confidence, the fitted head, and the template's part table. */
 export interface UnwrapInput {
   capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "landmarks">>;
   /** The head the photo is unwrapped through; interocularPx scales the mouth and eye contours' error (without it only the texel's footprint counts). */
-  fit: Pick<FitResult, "mesh" | "camera"> & Partial<Pick<FitResult, "interocularPx">>;
+  fit: Pick<FitResult, "mesh" | "camera"> & Partial<Pick<FitResult, "interocularPx">> & {
+    /** The same head with both eyes closed (unwrap/lid-share.ts closedUpperLids); without it every lid texel counts as fully seen. */
+    closedLids?: Float32Array | null;
+  };
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
   head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
 }
@@ -160,6 +171,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const eyeSeenBy = (x: number, y: number, reach: number) =>
     eyes.find((e) => (o.eyeContourSdIod < 0 ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
   const across = new Float64Array(4);
+  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShare(mesh.positions, fit.closedLids, mesh.indices, skinFirst, skinEnd) : null;
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -206,7 +218,8 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     const reach = 0.5 * footprint[t];
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
+    const share = lidShare && onSkin(p) ? (1 - w1 - w2) * lidShare[a] + w1 * lidShare[b] + w2 * lidShare[c] : 1;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark * share;
   }
 
   context.onProgress?.(0.4, "photo sampled");

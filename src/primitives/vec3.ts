@@ -16,6 +16,13 @@ export const length = (a: ArrayLike<number>): number => Math.hypot(a[0], a[1], a
 export const distance2 = (p: ArrayLike<number>, q: ArrayLike<number>): number => (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
 
 /** a scaled by 1/|a| (one division, three products); a zero vector gives NaNs. */
+/** Area of the triangle of vertices a, b, c of a flat xyz array `p` (vertex indices, not offsets). */
+export function triangleArea(p: ArrayLike<number>, a: number, b: number, c: number): number {
+  const ux = p[3 * b] - p[3 * a], uy = p[3 * b + 1] - p[3 * a + 1], uz = p[3 * b + 2] - p[3 * a + 2];
+  const vx = p[3 * c] - p[3 * a], vy = p[3 * c + 1] - p[3 * a + 1], vz = p[3 * c + 2] - p[3 * a + 2];
+  return 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
+}
+
 export const normalize = (a: ArrayLike<number>): Vec3 => scale(a, 1 / length(a));
 
 /** normalize, except that a zero vector stays zero instead of becoming NaN. */

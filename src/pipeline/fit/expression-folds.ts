@@ -12,6 +12,7 @@
  */
 import type { Blendshape, ImageF32, TemplateHead } from "../../types.ts";
 import { rasterizeUv } from "../../raster/rasterize.ts";
+import { triangleArea } from "../../primitives/vec3.ts";
 import { interpolateVertexAttribute } from "../unwrap/uv-geometry.ts";
 import { WRINKLE_DRIVERS } from "../../../materials/map-files.ts";
 
@@ -50,12 +51,6 @@ export function smileCompression(positions: Float32Array, indices: Uint32Array, 
   const out = new Float32Array(nv);
   for (let v = 0; v < nv; v++) out[v] = area[v] > 0 ? sum[v] / area[v] : 0;
   return out;
-}
-
-function triangleArea(p: Float32Array, a: number, b: number, c: number): number {
-  const ux = p[3 * b] - p[3 * a], uy = p[3 * b + 1] - p[3 * a + 1], uz = p[3 * b + 2] - p[3 * a + 2];
-  const vx = p[3 * c] - p[3 * a], vy = p[3 * c + 1] - p[3 * a + 1], vz = p[3 * c + 2] - p[3 * a + 2];
-  return 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
 }
 
 /**

@@ -1,0 +1,64 @@
+/**
+ * How much of the skin a closed lid shows the photo saw. An open upper lid tucks its pretarsal
+ * skin under the fold; closing unrolls it over the globe. The template models that by compressing
+ * the band above the margin in the open pose (eyeBlink stretches it up to ≈ 2.2× in area). Skin
+ * barely stretches at that scale, so a texel whose closed area is s× its area on the head as
+ * photographed was at most 1/s seen: the rest of the skin it stands for lay in the fold, and the
+ * photo's pixels there show the fold's underside in its own shadow (which de-lighting cannot
+ * model: the head has no fold), the crease and the lashes. Unwrap scales the texel's confidence by
+ * that share, so the completion takes the rest from the lid skin the photo saw well; where the
+ * photo's eyes are closed the head as photographed is the closed head and every share is 1.
+ */
+import type { FitExpression } from "../../types.ts";
+import { triangleArea } from "../../primitives/vec3.ts";
+
+/** The blendshapes that close the eyes (ARKit names). */
+const BLINKS = ["eyeBlinkLeft", "eyeBlinkRight"];
+
+/**
+ * The head as photographed (`positions`) with both upper lids closed: each eyeBlink shape taken
+ * from the photo's weight to 1 (the shapes are linear: positions + w·delta) on the vertices the
+ * upper lids move (`upperLid`: the rig's weights per side, > 0 where the lid moves them). The lower
+ * lid is left open: it has no fold, and what its small rise stretches is skin the photo saw. Null
+ * when the expression holds no blink shape.
+ *
+ *   const closed = closedUpperLids(fitted.photographed.positions, fitted.expression, restRig(head).upperLid);
+ */
+export function closedUpperLids(positions: Float32Array, expression: Pick<FitExpression, "weights" | "blendshapes">, upperLid: ArrayLike<number>[]): Float32Array | null {
+  const out = Float32Array.from(positions);
+  const n = out.length / 3;
+  const moves = new Uint8Array(n);
+  for (const w of upperLid) {
+    if (w.length !== n) throw new Error(`closedUpperLids: a lid weight per vertex expected (${n}), got ${w.length}`);
+    for (let v = 0; v < n; v++) if (w[v] > 0) moves[v] = 1;
+  }
+  let any = false;
+  expression.blendshapes.forEach((shape, k) => {
+    if (!BLINKS.includes(shape.name)) return;
+    if (shape.delta.length !== out.length) throw new Error(`closedUpperLids: ${shape.name} has ${shape.delta.length / 3} vertices, the head ${n}`);
+    const rest = 1 - Math.min(1, Math.max(0, expression.weights[k]));
+    any = true;
+    if (rest > 0) for (let v = 0; v < n; v++) if (moves[v]) for (let c = 0; c < 3; c++) out[3 * v + c] += rest * shape.delta[3 * v + c];
+  });
+  return any ? out : null;
+}
+
+/**
+ * Per vertex, the share of its skin seen on the open head: Σ area on `open` / Σ area on `closed`
+ * over the triangles [first, end) of `indices` that use it, at most 1 (skin the closed lid
+ * compresses, above the crease and the lower lid, was fully seen). 1 for vertices of no such
+ * triangle.
+ */
+export function closedLidShare(open: Float32Array, closed: Float32Array, indices: Uint32Array, first: number, end: number): Float32Array {
+  if (open.length !== closed.length) throw new Error(`closedLidShare: ${open.length / 3} open vertices, ${closed.length / 3} closed`);
+  const n = open.length / 3;
+  const sumOpen = new Float64Array(n), sumClosed = new Float64Array(n);
+  for (let t = first; t < end; t++) {
+    const [u, v, w] = [indices[3 * t], indices[3 * t + 1], indices[3 * t + 2]];
+    const a = triangleArea(open, u, v, w), c = triangleArea(closed, u, v, w);
+    for (const k of [u, v, w]) (sumOpen[k] += a), (sumClosed[k] += c);
+  }
+  const share = new Float32Array(n).fill(1);
+  for (let v = 0; v < n; v++) if (sumClosed[v] > sumOpen[v]) share[v] = sumOpen[v] / sumClosed[v];
+  return share;
+}
