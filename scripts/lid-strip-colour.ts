@@ -3,18 +3,19 @@
  * photo texture (maps/texture.png) and of A_D (maps/albedo_diffuse.png) over the upper lid's strip
  * (upper-lid weight ≥ 0.05, 1–4 base texels above the upper margin: what eyeBlink stretches over
  * the globe) and the lower lid's (lower-lid weight ≥ 0.05, 1–4 texels below the lower margin),
- * with the hue angle h = atan2(b*, a*) and the chroma per lightness C* / L*. Shading by one light
+ * with the hue angle h = atan2(b*, a*), the chroma per lightness C* / L* and the CIEDE2000
+ * difference between the two strips (a closed lid shows both). Shading by one light
  * scales a texel's linear RGB and keeps its chromaticity, so h and C* / L* separate the colour of a
  * shaded strip from its darkness; light of another colour in the shade (sky, bounce) moves h.
  *
- *   node --import tsx scripts/lid-strip-colour.ts /tmp/jobs/obama /tmp/jobs/hrn-00521
+ *   node --import tsx scripts/lid-strip-colour.ts [--strip 1,9] /tmp/jobs/obama /tmp/jobs/hrn-00521
  *
  * The jobs are `porelight reconstruct` output folders (maps read at the base atlas size).
  */
 import path from "node:path";
 import sharp from "sharp";
 import { restRig } from "../src/geometry/blendshape-rig.ts";
-import { linearSrgbToLab, srgbToLinear } from "../src/primitives/color.ts";
+import { ciede2000, linearSrgbToLab, srgbToLinear } from "../src/primitives/color.ts";
 import { sharedTemplateHead } from "../src/pipeline/reconstruct.ts";
 import { segmentDistance } from "../src/raster/polygon.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
@@ -22,10 +23,12 @@ import { BASE_MAP_SIZE } from "../src/types.ts";
 
 /** Lid weight from which a texel moves with the blink (as scripts/lid-band.ts). */
 const MOVES = 0.05;
-/** The strip, base texels from the margin: [first, last]. */
-const STRIP = [1, 4] as const;
-
-const jobs = process.argv.slice(2);
+const args = process.argv.slice(2);
+const stripAt = args.indexOf("--strip");
+/** The strip, base texels from the margin: [first, last] (1–4 by default; `--strip 1,9` takes what the blink lays over the eye). */
+const STRIP = stripAt >= 0 ? args[stripAt + 1].split(",").map(Number) : [1, 4];
+if (STRIP.length !== 2 || !STRIP.every((v) => v >= 0)) throw new Error("lid-strip-colour: --strip takes first,last (base texels)");
+const jobs = stripAt >= 0 ? args.filter((_, i) => i !== stripAt && i !== stripAt + 1) : args;
 if (!jobs.length) throw new Error("lid-strip-colour: give one or more reconstruct output folders");
 
 const head = sharedTemplateHead();
@@ -80,11 +83,11 @@ const hue = (lab: number[]) => (Math.atan2(lab[2], lab[1]) * 180) / Math.PI;
 const chromaPerL = (lab: number[]) => Math.hypot(lab[1], lab[2]) / lab[0];
 const show = (lab: number[]) => `${lab.map((v) => v.toFixed(1)).join(" ")}, h ${hue(lab).toFixed(0)}°, C*/L* ${chromaPerL(lab).toFixed(2)}`;
 
-console.log("| job | map | upper strip L* a* b* | lower strip L* a* b* | h upper − lower | C*/L* upper / lower |");
-console.log("|---|---|---|---|---|---|");
+console.log("| job | map | upper strip L* a* b* | lower strip L* a* b* | h upper − lower | C*/L* upper / lower | ΔE00 |");
+console.log("|---|---|---|---|---|---|---|");
 for (const job of jobs) {
   for (const map of ["texture", "albedo_diffuse"]) {
     const [upper, lower] = await stripLab(path.join(job, "maps", `${map}.png`));
-    console.log(`| ${path.basename(job)} | ${map} | ${show(upper)} | ${show(lower)} | ${(hue(upper) - hue(lower)).toFixed(1)}° | ${(chromaPerL(upper) / chromaPerL(lower)).toFixed(2)} |`);
+    console.log(`| ${path.basename(job)} | ${map} | ${show(upper)} | ${show(lower)} | ${(hue(upper) - hue(lower)).toFixed(1)}° | ${(chromaPerL(upper) / chromaPerL(lower)).toFixed(2)} | ${ciede2000(upper, lower).toFixed(1)} |`);
   }
 }

@@ -497,6 +497,12 @@ export interface UnwrapResult {
   medianTexelSizeMm: number;
   /** Facial regions of the template head in this atlas (see RegionMaps). */
   regions: RegionMaps;
+  /**
+   * 1 channel, 0..1: the share of each texel's skin that the head as photographed shows of what the
+   * closed upper lid shows (unwrap/lid-share.ts; 1 off the upper lids, and everywhere when the
+   * photo's eyes are closed or no expression was fitted). Absent: every texel counts as fully seen.
+   */
+  closedLidShare?: ImageF32;
 }
 
 /**

@@ -257,6 +257,31 @@ describe("complete", () => {
     }
   });
 
+  it("takes the share of a lid texel the photo did not see from the lid skin it saw fully (seenShare)", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const skin = [0.45, 0.3, 0.22], lid = [0.4, 0.27, 0.21], fold = [0.12, 0.09, 0.05];
+    // Eyelids rows 14–40, columns 6–41; a band rows 22–27 that the photo saw through the fold (dark,
+    // yellower, fully confident) and of whose skin it saw 40 % (share 0.4; ramping to 1 over row 21 and 28).
+    const inLids = (x: number, y: number) => y >= 14 && y <= 40 && x >= 6 && x <= 41;
+    const inBand = (x: number, y: number) => y >= 22 && y <= 27 && x >= 10 && x <= 37;
+    const texture = image(3, (x, y, c) => (inBand(x, y) ? fold[c] : inLids(x, y) ? lid[c] : skin[c]));
+    const confidence = image(1, () => 1);
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && inLids(x, y) ? 1 : 0));
+    const seenShare = image(1, (x, y) => (inBand(x, y) ? 0.4 : inBand(x, y - 1) || inBand(x, y + 1) ? 0.7 : 1));
+    const plain = complete({ texture, confidence, regions: { weights } }).texture.data;
+    const out = complete({ texture, confidence, regions: { weights }, seenShare }).texture.data;
+    for (let x = 12; x <= 35; x++) {
+      for (let y = 22; y <= 27; y++) {
+        const p = (y * W + x) * 3;
+        // 0.4 of the photo's colour, 0.6 of the lid's (within 5 % of the lid's share: the fill sees only lid).
+        for (let c = 0; c < 3; c++) expect(Math.abs(out[p + c] - (0.4 * fold[c] + 0.6 * lid[c])) / lid[c]).toBeLessThan(0.05);
+        for (let c = 0; c < 3; c++) expect(plain[p + c]).toBeCloseTo(fold[c], 5);
+      }
+    }
+    // Fully seen texels keep their colour.
+    for (const [x, y] of [[20, 16], [20, 34], [3, 3]]) for (let c = 0; c < 3; c++) expect(out[(y * W + x) * 3 + c]).toBe(plain[(y * W + x) * 3 + c]);
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);

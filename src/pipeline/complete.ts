@@ -1,7 +1,8 @@
 /**
  * complete: turn the partly seen UV texture into a full one (docs/design.md §1). Mirror fill through the
  * atlas' left/right symmetry with exposure matching, then smooth hole filling toward a skin prior
- * (the lips', the lid skin's and the lid margins' each from its own seen texels, complete/part-fill.ts), then the gutters (texels outside every UV island): an averaged dilation of their own island for
+ * (the lips', the lid skin's and the lid margins' each from its own seen texels, complete/part-fill.ts;
+ * the share of a texel's skin the photo did not see from its part's fully seen texels), then the gutters (texels outside every UV island): an averaged dilation of their own island for
  * the first rings, a smooth interpolation farther out (src/image/gutter.ts, method "smooth").
  */
 import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../types.ts";
@@ -9,7 +10,7 @@ import { fillGutters } from "../image/gutter.ts";
 import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
 import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
-import { fillPartFromItself, selfFilledParts } from "./complete/part-fill.ts";
+import { fillPartFromItself, selfFilledParts, shareFillPart, unseenShareFill } from "./complete/part-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
 import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
@@ -29,6 +30,13 @@ export interface CompleteInput {
   mirrorTexel?: Int32Array;
   /** Region maps; the skin prior is taken from seen skin outside lips, brows, eyelids and scalp. */
   regions?: RegionMaps;
+  /**
+   * 1 channel, 0..1: the share of the skin a texel stands for that the photo saw (unwrap's
+   * closedLidShare: the pretarsal skin an open eye tucks under the fold). The rest of such a texel
+   * comes from the fully seen texels of its part (complete/part-fill.ts unseenShareFill). Absent:
+   * every texel's share is 1.
+   */
+  seenShare?: ImageF32;
 }
 
 export interface CompleteOptions {
@@ -154,24 +162,31 @@ export interface CompleteResult {
 }
 
 /** The mirror fill, then the hole fill (`parts`, selfFilledParts' masks, each from its own seen texels), from the seen weights `c`: the completed texture and its confidence. */
-function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, parts: Float32Array[], o: Required<CompleteOptions>) {
+function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, parts: Float32Array[], o: Required<CompleteOptions>, share?: ShareFill) {
   const gainFill = mirrorExposureGain(T, c, mirror, grid, o);
   const { mixed, c1, mirrored } = mirrorFill(T, c, mirror, gainFill, grid, o);
   const filled = holeFill(mixed, c1, skinPrior, grid, coverage, o);
   for (const part of parts) fillPartFromItself(filled, mixed, c1, part, grid, o);
+  if (share) unseenShareFill(filled, mixed, c1, share.share, share.part, grid, o);
   return { filled, c1, mirrored };
+}
+
+/** The seen-share map and the part its unseen share is filled from (complete/part-fill.ts unseenShareFill). */
+interface ShareFill {
+  share: Float32Array;
+  part: Float32Array;
 }
 
 /** Regions whose own tone is kept whatever their confidence: segmenters do not call them skin, so they are seen below seenLevel without being oblique. */
 const RIM_TONE_KEPT: FaceRegion[] = ["lips", "brows", "eyelids"];
 
 /** The completion `withRim` with the oblique rim's tone taken from a completion without it (complete/rim-tone.ts). */
-function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, parts: Float32Array[], o: Required<CompleteOptions>): { filled: Float32Array; rim: Uint8Array | null } {
+function toneFromWellSeen(withRim: Float32Array, T: Float32Array, c: Float32Array, skinPrior: number[], mirror: Int32Array, grid: Grid, coverage: Float32Array | undefined, regions: RegionMaps | undefined, parts: Float32Array[], o: Required<CompleteOptions>, share?: ShareFill): { filled: Float32Array; rim: Uint8Array | null } {
   const n = grid.width * grid.height;
   const rim = obliqueRim(c, grid, regionSum(regions, RIM_TONE_KEPT, n), o);
   const withoutRim = mapF32(c, (v, p) => (rim[p] ? 0 : v));
   if (!rim.some((r) => r) || !withoutRim.some((v) => v > 0)) return { filled: withRim, rim: null };
-  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, parts, o).filled;
+  const fromCore = fillFrom(T, withoutRim, skinPrior, mirror, grid, coverage, parts, o, share).filled;
   const inside = f32Of(n, (p) => (grid.covered(p) ? 1 : 0));
   return { filled: blendRimTone(withRim, fromCore, c, rim, inside, grid.width, grid.height, grid.channels, o), rim };
 }
@@ -180,7 +195,7 @@ function checkInput(input: CompleteInput): void {
   const { texture, confidence, coverage, mirrorTexel, regions } = input;
   const n = texture.width * texture.height;
   if (texture.data.length !== n * texture.channels) throw new Error(`complete: texture data length ${texture.data.length} ≠ ${texture.width}×${texture.height}×${texture.channels}`);
-  for (const [name, img, ch] of [["confidence", confidence, 1], ["coverage", coverage, 1], ["regions", regions?.weights, FACE_REGIONS.length]] as const) {
+  for (const [name, img, ch] of [["confidence", confidence, 1], ["coverage", coverage, 1], ["regions", regions?.weights, FACE_REGIONS.length], ["seenShare", input.seenShare, 1]] as const) {
     if (!img) continue;
     if (img.width !== texture.width || img.height !== texture.height || img.channels !== ch) {
       throw new Error(`complete: ${name} is ${img.width}×${img.height}×${img.channels}, expected ${texture.width}×${texture.height}×${ch} to match the texture`);
@@ -214,8 +229,9 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
   const parts = selfFilledParts(input.regions, width * height);
-  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, parts, o);
-  const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, parts, o) : { filled: withRim, rim: null };
+  const share = input.seenShare ? { share: input.seenShare.data, part: shareFillPart(input.seenShare.data, input.regions) } : undefined;
+  const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, parts, o, share);
+  const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, parts, o, share) : { filled: withRim, rim: null };
   const filled = rimTone.filled;
   const toned = o.headTone && continueHeadTone(filled, T, seen.c, c1, skinPrior, grid, input.regions, o);
   const synthesised = addSkinTexture(filled, T, seen.c, c1, grid, input.regions, o);

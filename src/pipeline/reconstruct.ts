@@ -244,7 +244,8 @@ function unwrapStage(job: Job, captured: CaptureResult, fitted: FitResult, head:
 function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResult> {
   return stage(job, "complete", () =>
     // complete's defaults keep the photo texture's oblique rim (darker by real shading, which delight must see).
-    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions }, {}, contextOf(job)),
+    // The closed lid's share is filled here, in the photo texture, once: delight then de-lights it as any filled texel.
+    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions, ...(unwrapped.closedLidShare ? { seenShare: unwrapped.closedLidShare } : {}) }, {}, contextOf(job)),
   );
 }
 

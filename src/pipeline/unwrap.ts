@@ -79,9 +79,10 @@ export interface UnwrapOptions {
    */
   eyeContourSdIod?: number;
   /**
-   * Scale a skin texel's confidence by the share of its skin the head as photographed shows of
-   * what the closed upper lid shows (unwrap/lid-share.ts; needs `fit.closedLids`): the pretarsal skin an
-   * open eye tucks under the fold is filled from the lid skin the photo saw.
+   * Map, per skin texel, the share of its skin the head as photographed shows of what the closed
+   * upper lid shows (UnwrapResult.closedLidShare, unwrap/lid-share.ts; needs `fit.closedLids`):
+   * completion fills the rest, the pretarsal skin an open eye tucks under the fold, from the lid
+   * skin the photo saw.
    */
   closedLidShare?: boolean;
 }
@@ -171,7 +172,6 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const eyeSeenBy = (x: number, y: number, reach: number) =>
     eyes.find((e) => (o.eyeContourSdIod < 0 ? inOpening(e, x, y) : nearOpening(e, x, y, reach + eyeContourSdPx)));
   const across = new Float64Array(4);
-  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShare(mesh.positions, fit.closedLids, mesh.indices, skinFirst, skinEnd) : null;
 
   const texture = image(W, H, 3, "linear");
   const visibility = image(W, H, 1, "data");
@@ -218,8 +218,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     const w1 = ids.b1[p], w2 = ids.b2[p];
     const landmark = (1 - w1 - w2) * vertexConfidence[a] + w1 * vertexConfidence[b] + w2 * vertexConfidence[c];
     const reach = 0.5 * footprint[t];
-    const share = lidShare && onSkin(p) ? (1 - w1 - w2) * lidShare[a] + w1 * lidShare[b] + w2 * lidShare[c] : 1;
-    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark * share;
+    confidence.data[p] = facingWeight(facing, o.minFacing, o.fullFacing) * maskFactor(capture.masks, camera.width, camera.height, x, y, reach, o.skinMaskFloor, o.dropLikelyOccluded) * landmark;
   }
 
   context.onProgress?.(0.4, "photo sampled");
@@ -252,6 +251,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   fillFromSource(regionWeights, source);
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
+  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShareMap(mesh, fit.closedLids, skinFirst, skinEnd, ids, onSkin, W, H) : undefined;
   const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
   log.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
 
@@ -269,7 +269,21 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
+    ...(lidShare ? { closedLidShare: lidShare } : {}),
   };
+}
+
+/** closedLidShare per vertex, interpolated over the skin's texels (1 elsewhere). */
+function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): ImageF32 {
+  const vertexShare = closedLidShare(mesh.positions, closed, mesh.indices, first, end);
+  const out = image(W, H, 1, "data");
+  out.data.fill(1);
+  for (let p = 0; p < W * H; p++) {
+    if (!onSkin(p)) continue;
+    const t = ids.triangle[p], w1 = ids.b1[p], w2 = ids.b2[p];
+    out.data[p] = (1 - w1 - w2) * vertexShare[mesh.indices[3 * t]] + w1 * vertexShare[mesh.indices[3 * t + 1]] + w2 * vertexShare[mesh.indices[3 * t + 2]];
+  }
+  return out;
 }
 
 /** The facing ratio, faded to 0 by a smoothstep between `min` and `full` (the ratio itself above `full`). */

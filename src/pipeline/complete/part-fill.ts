@@ -30,15 +30,51 @@ const PART_INSIDE = 0.5;
 export function selfFilledParts(regions: RegionMaps | undefined, texels: number): Float32Array[] {
   if (!regions) return [];
   const w = regions.weights, margin = regions.lidMargin?.data;
-  const lips = FACE_REGIONS.indexOf("lips"), eyelids = FACE_REGIONS.indexOf("eyelids");
-  const onMargin = (p: number) => margin !== undefined && margin[p] > 0;
-  const outside = margin ? outsideLoops(margin, w.width, w.height) : null;
+  const lips = FACE_REGIONS.indexOf("lips");
   const parts = [
     mask(texels, (p) => w.data[p * w.channels + lips] >= PART_INSIDE),
-    mask(texels, (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !onMargin(p) && (!outside || outside[p] === 1)),
-    mask(texels, onMargin),
+    mask(texels, lidSkin(regions)),
+    mask(texels, (p) => margin !== undefined && margin[p] > 0),
   ];
   return parts.filter((m): m is Float32Array => m !== null);
+}
+
+/** The lid skin: eyelids outside the margins' loops, the margins excluded. */
+function lidSkin(regions: RegionMaps): (p: number) => boolean {
+  const w = regions.weights, margin = regions.lidMargin?.data;
+  const eyelids = FACE_REGIONS.indexOf("eyelids");
+  const outside = margin ? outsideLoops(margin, w.width, w.height) : null;
+  return (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !(margin !== undefined && margin[p] > 0) && (!outside || outside[p] === 1);
+}
+
+/** Share from which a texel counts as fully seen (1 up to the interpolation's rounding). */
+const FULLY_SEEN_SHARE = 0.999;
+
+/**
+ * The part whose fully seen texels give the unseen share of the others: the lid skin and every
+ * texel whose share is below 1 (the upper lid's skin up to the brow that the blink stretches).
+ */
+export function shareFillPart(share: Float32Array, regions: RegionMaps | undefined): Float32Array {
+  const inLid = regions ? lidSkin(regions) : () => false;
+  return Float32Array.from(share, (s, p) => (s < FULLY_SEEN_SHARE || inLid(p) ? 1 : 0));
+}
+
+/**
+ * A texel that stands for more skin than the photo saw (`share` < 1: the pretarsal skin an open eye
+ * tucks under the fold, which a blink unrolls) keeps `share` of its colour and takes the rest from
+ * the hole fill of `part`'s fully seen texels, in `filled`: the photo's colour there is the fold's
+ * shaded underside, the crease and the lashes over a strip of the lid, not the lid's skin.
+ */
+export function unseenShareFill(filled: Float32Array, mixed: Float32Array, c1: Float32Array, share: Float32Array, part: Float32Array, grid: Grid, o: HoleFillOptions & { seenLevel: number }): void {
+  const fullySeen = Float32Array.from(c1, (c, p) => (share[p] >= FULLY_SEEN_SHARE ? c : 0));
+  const fromSeen = Float32Array.from(filled);
+  fillPartFromItself(fromSeen, mixed, fullySeen, part, grid, o);
+  const { channels } = grid;
+  for (let p = 0; p < share.length; p++) {
+    const s = share[p];
+    if (!(s < FULLY_SEEN_SHARE) || !part[p]) continue;
+    for (let k = 0; k < channels; k++) filled[p * channels + k] = s * filled[p * channels + k] + (1 - s) * fromSeen[p * channels + k];
+  }
 }
 
 /**
