@@ -113,7 +113,7 @@ export interface UnwrapInput {
   capture: Pick<CaptureResult, "image" | "masks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "landmarks">>;
   /** The head the photo is unwrapped through; interocularPx scales the mouth and eye contours' error (without it only the texel's footprint counts). */
   fit: Pick<FitResult, "mesh" | "camera"> & Partial<Pick<FitResult, "interocularPx">> & {
-    /** The same head with both eyes closed (unwrap/lid-share.ts closedUpperLids); without it every lid texel counts as fully seen. */
+    /** The same head with both upper lids closed (unwrap/lid-share.ts closedUpperLids); without it every lid texel counts as fully seen. */
     closedLids?: Float32Array | null;
   };
   /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
