@@ -128,7 +128,7 @@ describe("whose the offset off the locus is: the scene's light statistics decide
   const ruddy = labToLinearSrgb(L + 6 * HAEMOGLOBIN_LIGHTNESS_PER_A, a + 6, b);
   const offset = matchSkinLocus(ruddy).offset;
   const e = rednessDirection(ruddy).chroma;
-  const share = (scene?: SceneLightStatistics, colour = ruddy) => rednessShare(matchSkinLocus(colour).offset, rednessDirection(colour).chroma, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, scene, [1, 1, 1]);
+  const share = (scene?: SceneLightStatistics, colour: readonly number[] = ruddy) => rednessShare(matchSkinLocus(colour).offset, rednessDirection(colour).chroma, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, scene, [1, 1, 1]);
   const neutral: SceneLightStatistics = { greyWorld: [1, 1, 1], greyEdge: [1, 1, 1] };
 
   it("reads the offset as a tint without a scene, and as blood in part where the scene vouches for a neutral light", () => {

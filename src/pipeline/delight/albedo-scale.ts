@@ -93,9 +93,13 @@ export const SKIN_LOCUS_TOLERANCE = 0.05;
  * one person's a* moves with sex, smoking and sun (Han, Choi, Son 2006, Skin Res Technol 12(3)) and
  * flushing. No per-person σ of facial a* was found in the sources available: 2 is assumed, the spread
  * of ISSA's facial a* medians over the ITA range (9–12 [S20]) and under Xiao's facial L* σ (3.1–5.5
- * [S7]). With 3, ITA −50° skin (yellower than the −45° median) matched a lighter segment plus 3.3 a*
- * of redness (prior Y 0.068 → 0.111; the synthetic test then missed by 5 ΔE00): the allowance is a
- * trade against dark skin off the locus's end, and this is the value the test holds.
+ * [S7]); 148 Asian adults measured by spectrophotometer read a* 8.96 ± 2.65 pooled over forehead,
+ * cheek, inner arm, hand and chest (Yun, Lee, Rah, Kim, Park 2010, "Skin color analysis using a
+ * spectrophotometer in Asians", Skin Res Technol, doi:10.1111/j.1600-0846.2010.00434.x,
+ * abstract), which holds the sites' differences too: one site's σ is below it. With 3, ITA −50°
+ * skin (yellower than the −45° median) matched a lighter segment plus 3.3 a* of redness (prior Y
+ * 0.068 → 0.111; the synthetic test then missed by 5 ΔE00): the allowance is a trade against dark
+ * skin off the locus's end, and this is the value the test holds.
  */
 export const SKIN_REDNESS_SIGMA_A = 2;
 
