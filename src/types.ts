@@ -572,6 +572,12 @@ export interface AlbedoScaleCues {
   /** Skin's neutral surface reflection taken out of its apparent colour, absolute (delight's skinSurfaceReflectance; 0 = none). */
   surfaceReflectance: number;
   /**
+   * The share of the skin's offset off the locus the prior read as the skin's own blood rather than
+   * the light's tint, as weighed (0..1; delight/redness-share.ts: from how sure the scene is of the
+   * light's colour; 0 with no scene statistics).
+   */
+  rednessShare: number;
+  /**
    * The sclera measurement's verdict ("ok" or why it was not used), pure pixels, clipped share,
    * purity (share of the eye openings that is pure sclera, 0..1) and the reading's own σ of ln Y
    * (null when no cue was formed).

@@ -8,6 +8,7 @@ import { FACE_REGIONS, type ImageF32, type LightingEstimate } from "../src/types
 import { linearToSrgb, psnr, syntheticScene } from "./support/synthetic-skin.ts";
 import { noseFront, renderedHead, type RenderedHead } from "./support/rendered-head.ts";
 import { SKIN_SPECULAR_TOP, viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
+import type { SceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import { A_S_NOMINAL } from "../materials/skin-parameters.ts";
 
 afterAll(disposeSessions);
@@ -132,13 +133,19 @@ describe("delight", () => {
     const plain = syntheticScene({ exposure: 0.6 });
     const cast = [1, 0.75, 1.1];
     const tinted = { ...plain.texture, data: plain.texture.data.map((v, i) => v * cast[i % 3]) };
-    const run = async (texture: ImageF32) => {
+    const run = async (texture: ImageF32, sceneLight?: SceneLightStatistics) => {
       const done = complete({ texture, confidence: plain.confidence, regions: plain.regions });
-      return delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: plain.confidence, normalsObject: plain.normals, ambientOcclusion: plain.occlusion, regions: plain.regions });
+      return delight({ texture: toSrgb(done.texture), textureBase: done.texture, confidence: plain.confidence, normalsObject: plain.normals, ambientOcclusion: plain.occlusion, regions: plain.regions, sceneLight });
     };
     const a = (await run(plain.texture)).lighting.skinAlbedo;
-    const b = (await run(tinted)).lighting.skinAlbedo;
-    for (let c = 0; c < 3; c++) expect(Math.abs(b[c] - a[c]) / a[c]).toBeLessThan(0.08);
+    // The face alone (no scene around it: nothing vouches for the light), and a scene whose light
+    // statistics see the same cast: either way the offset is read as the light's (redness-share.ts).
+    const seen: [number, number, number] = [1, 0.75, 1.1];
+    const alone = (await run(tinted)).lighting;
+    const inScene = (await run(tinted, { greyWorld: seen, greyEdge: seen })).lighting;
+    for (const b of [alone.skinAlbedo, inScene.skinAlbedo]) for (let c = 0; c < 3; c++) expect(Math.abs(b[c] - a[c]) / a[c]).toBeLessThan(0.08);
+    expect(alone.albedoScale.cues?.rednessShare).toBe(0);
+    expect(inScene.albedoScale.cues?.rednessShare).toBeLessThan(0.02);
     expect(skinLuminanceFromChromaticity(a.map((v, c) => v * cast[c]))).toBeLessThan(0.13); // what g/r alone would have said
     const onLocus = matchSkinLocus([0.429, 0.246, 0.17]);
     expect(onLocus.distance).toBeLessThan(1e-6);

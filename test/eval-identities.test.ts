@@ -204,6 +204,7 @@ describe("the identity set's per-photo tone cues", () => {
       sigmaChroma: 0.1,
       skinY: { prior: 0.068, priorWeighed: 0.1, sclera: 0.208, teeth: null, combined: 0.165, colour: 0.16 },
       surfaceReflectance: 0,
+      rednessShare: 0,
       sclera: verdict(true, 85, "ok"),
       teeth: verdict(false, 0, "mouth closed"),
     };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { matchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, SKIN_REDNESS_SIGMA_A, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
+import { HAEMOGLOBIN_LIGHTNESS_PER_A, matchSkinLocus, rednessDirection, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, SKIN_REDNESS_SIGMA_A, skinLocusChromaAt } from "../src/pipeline/delight/albedo-scale.ts";
 import { combineCues, PRIOR_SIGMA_LN_Y, skinLocusLnY, TOOTH_REFLECTANCE, underWhiteBalance, type ReferenceCueInput, type ScaleCue, type SkinPrior } from "../src/pipeline/delight/references.ts";
 import { labToLinearSrgb, linearSrgbToLab, luminance } from "../src/primitives/color.ts";
 import { rednessOrTint } from "../src/pipeline/delight/albedo.ts";
+import { rednessShare, type SceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 
 /** The skin-locus prior as delight builds it (albedo.ts): the nearest locus point of the colour under the white balance. */
 const priorOf =
@@ -95,12 +96,16 @@ describe("the skin's colour follows its lightness along the locus", () => {
 
 describe("the prior between a camera's tint and the skin's own redness (tone12)", () => {
   it("mixes the two readings of an off-locus colour by their share, and doubts the mixture by their difference", () => {
-    // A ruddy mid skin: more a* than the ITA 38° median, the same L* and b*.
+    // A ruddy mid skin: the ITA 38° median with 4 a* more blood, which also darkens it (Takiwaki 2002).
     const [L, a, b] = linearSrgbToLab(0.429, 0.246, 0.17);
-    const ruddy = labToLinearSrgb(L, a + 4, b);
+    const ruddy = labToLinearSrgb(L + 4 * HAEMOGLOBIN_LIGHTNESS_PER_A, a + 4, b);
+    const truth = luminance(ruddy[0], ruddy[1], ruddy[2]);
     const tint = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, 0);
     const redness = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
-    expect(redness.luminance).toBeGreaterThan(tint.luminance * 1.05); // read as blood, lighter skin
+    // Read as a tint, the blood reads as more melanin (darker); read as blood, nearer the truth.
+    expect(tint.luminance).toBeLessThan(truth * 0.97);
+    expect(redness.luminance).toBeGreaterThan(tint.luminance);
+    expect(Math.abs(Math.log(redness.luminance / truth))).toBeLessThan(0.5 * Math.abs(Math.log(tint.luminance / truth)));
     expect(rednessOrTint(tint, redness, 0).luminance).toBeCloseTo(tint.luminance, 9);
     expect(rednessOrTint(tint, redness, 1).luminance).toBeCloseTo(redness.luminance, 9);
     const half = rednessOrTint(tint, redness, 0.5);
@@ -115,4 +120,40 @@ describe("the prior between a camera's tint and the skin's own redness (tone12)"
     expect(w(0.4)).toBeGreaterThan(w(0));
   });
 
+});
+
+describe("whose the offset off the locus is: the scene's light statistics decide (tone13)", () => {
+  // A ruddy mid skin (ITA 38° plus 6 a* of blood) photographed under a neutral light, white-balanced as is.
+  const [L, a, b] = linearSrgbToLab(0.429, 0.246, 0.17);
+  const ruddy = labToLinearSrgb(L + 6 * HAEMOGLOBIN_LIGHTNESS_PER_A, a + 6, b);
+  const offset = matchSkinLocus(ruddy).offset;
+  const e = rednessDirection(ruddy).chroma;
+  const share = (scene?: SceneLightStatistics, colour: readonly number[] = ruddy) => rednessShare(matchSkinLocus(colour).offset, rednessDirection(colour).chroma, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, scene, [1, 1, 1]);
+  const neutral: SceneLightStatistics = { greyWorld: [1, 1, 1], greyEdge: [1, 1, 1] };
+
+  it("reads the offset as a tint without a scene, and as blood in part where the scene vouches for a neutral light", () => {
+    expect(Math.hypot(...offset)).toBeGreaterThan(SKIN_LOCUS_TOLERANCE);
+    expect(share(undefined)).toBe(0);
+    const s = share(neutral);
+    expect(s).toBeGreaterThan(0.05);
+    expect(s).toBeLessThan(1);
+    // The statistics disagreeing along the offset: the scene is less sure, the share smaller.
+    const d = Math.hypot(...offset);
+    const split = (k: number) => [1, Math.exp((k * offset[0]) / d), Math.exp((k * offset[1]) / d)] as [number, number, number];
+    expect(share({ greyWorld: split(0.3), greyEdge: split(-0.3) })).toBeLessThan(0.5 * s);
+  });
+
+  it("reads it as a tint where the scene shows the same cast (test/delight.test.ts's magenta cast), and never as blood on the green side", () => {
+    // The skin on the locus under a magenta light, the scene's statistics seeing that light.
+    const cast: [number, number, number] = [1, 0.75, 1.1];
+    const tinted = [0.429, 0.246 * 0.75, 0.17 * 1.1];
+    expect(share({ greyWorld: cast, greyEdge: cast }, tinted)).toBeLessThan(0.02);
+    // The scene shows half the offset as the light's: about half the neutral scene's share.
+    const half = [1, Math.exp(offset[0] / 2), Math.exp(offset[1] / 2)] as [number, number, number];
+    expect(share({ greyWorld: half, greyEdge: half }) / share(neutral)).toBeCloseTo(0.5, 1);
+    // Greener than the locus: blood cannot make that, whatever the scene says.
+    const green = [0.429, 0.246 * 1.15, 0.17];
+    expect(e[0] * offset[0] + e[1] * offset[1]).toBeGreaterThan(0);
+    expect(share(neutral, green)).toBe(0);
+  });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
 import { delight, DELIGHT_DEFAULTS, type DelightOptions } from "../src/pipeline/delight.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
+import { HAEMOGLOBIN_LIGHTNESS_PER_A, matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A, SKIN_SURFACE_REFLECTANCE } from "../src/pipeline/delight/albedo-scale.ts";
 import { measureSclera, readingSigma, type ScleraMeasurement } from "../src/pipeline/capture/sclera.ts";
 import { meanDoubt, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE } from "../src/pipeline/capture/reference-pixels.ts";
 import { estimateResponse, photoValueOfRadiance, radianceOfPhotoValue, relinearise } from "../src/pipeline/delight/response.ts";
@@ -429,12 +429,13 @@ describe("colour misfits to the skin locus", () => {
     expect(wOff).toBeLessThan(wOn);
   });
 
-  it("reads a ruddier face (more a*, the same L* and b*) as less dark skin than the plain nearest point does", () => {
-    for (const [anchor, Y] of [[[0.429, 0.246, 0.17], 0.279], [[0.322, 0.163, 0.093], 0.192]] as const) {
+  it("reads a ruddier face (more blood: a* up, L* down as Takiwaki 2002 measured, b* kept) as less dark skin than the plain nearest point does", () => {
+    for (const anchor of [[0.429, 0.246, 0.17], [0.322, 0.163, 0.093]] as const) {
       // On the locus both matches agree.
       expect(matchSkinLocus(anchor, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A).luminance).toBeCloseTo(matchSkinLocus(anchor).luminance, 6);
       const [L, a, b] = linearSrgbToLab(anchor[0], anchor[1], anchor[2]);
-      const ruddy = labToLinearSrgb(L, a + 4, b);
+      const ruddy = labToLinearSrgb(L + 4 * HAEMOGLOBIN_LIGHTNESS_PER_A, a + 4, b);
+      const Y = luminance(ruddy[0], ruddy[1], ruddy[2]);
       const m = matchSkinLocus(ruddy, SKIN_LOCUS_TOLERANCE, SKIN_REDNESS_SIGMA_A);
       const plain = matchSkinLocus(ruddy);
       expect(m.redness).toBeGreaterThan(1);

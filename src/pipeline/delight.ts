@@ -101,10 +101,11 @@ export interface DelightOptions {
    * skin's own redness (`skinRednessSigma`) rather than as a magenta tint of the camera or light
    * (the plain nearest point). One colour cannot tell the two apart, so the prior is their mixture:
    * ln Y the share-weighted mean of the two readings, its variance grown by the mixture's own,
-   * share × (1 − share) × (their difference)²; where they disagree, any reference decides. 0 is the
-   * tint alone (the default, DELIGHT_DEFAULTS says why), 1 the redness alone, ½ neither known to be likelier.
+   * share × (1 − share) × (their difference)²; where they disagree, any reference decides. "scene"
+   * (the default): the share the scene's light statistics give, from how sure they are of the light's
+   * colour (delight/redness-share.ts; 0 without them); a number fixes it (0 the tint alone, 1 the redness alone).
    */
-  skinRednessShare?: number;
+  skinRednessShare?: number | "scene";
   /**
    * Bound the highlight removal at the specular the material can put back under the fitted light
    * and the photo's view (delight/specular-bound.ts; needs `viewObject`); false takes out the whole
@@ -188,13 +189,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // prior-decided faces to the middle (alex.png ITA 32° → 8°) and misses ITA −50° by 3.3–3.8 ΔE00
   // in the synthetic test (docs/evaluation.md, tone7). SKIN_SURFACE_REFLECTANCE is the physical value.
   skinSurfaceReflectance: 0,
-  // The tint reading alone (share 0) until the magenta-cast test is revisited: it reads a ruddy face
-  // as darker skin (Biden's two photos, both off the locus on the magenta side under scenes that show
-  // no magenta), but share ½ moves test/delight.test.ts's magenta cast's blue by 14 % (it allows 8 %;
-  // 2.85 ΔE00 from the truth against 2.14), share 1 its luminance by 11 % (docs/evaluation.md, tone9,
-  // tone12: identity-set within-person ΔE00 3.66 → 3.27 with ½).
+  // The share from the scene: a fixed share read test/delight.test.ts's magenta cast (no scene
+  // around it) as blood (½ moved its blue 14 %, it allows 8 %; docs/evaluation.md, tone9, tone12);
+  // the scene's light statistics say how sure the light's colour is (tone13).
   skinRednessSigma: SKIN_REDNESS_SIGMA_A,
-  skinRednessShare: 0,
+  skinRednessShare: "scene",
   // Off: what the bound leaves is the photo's sheen painted into A_D (white nose ridge, forehead band,
   // chalky cheeks that do not move with the engine's light), though the re-render's identity rises
   // 0.671 → 0.711 on ten photos: our lobes do not put the sheen where the photo has it (docs/evaluation.md,

@@ -285,6 +285,7 @@ async function delightStage(
         regions: unwrapped.regions,
         viewObject: viewTowardCamera(unwrapped.position, camera),
         sceneIlluminant: captured.illuminant.rgb,
+        sceneLight: { greyWorld: captured.illuminant.greyWorld, greyEdge: captured.illuminant.greyEdge },
         ...references,
         texelSizeMm,
         ...(smileFolds ? { smileFolds } : {}),

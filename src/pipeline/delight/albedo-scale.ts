@@ -93,9 +93,13 @@ export const SKIN_LOCUS_TOLERANCE = 0.05;
  * one person's a* moves with sex, smoking and sun (Han, Choi, Son 2006, Skin Res Technol 12(3)) and
  * flushing. No per-person σ of facial a* was found in the sources available: 2 is assumed, the spread
  * of ISSA's facial a* medians over the ITA range (9–12 [S20]) and under Xiao's facial L* σ (3.1–5.5
- * [S7]). With 3, ITA −50° skin (yellower than the −45° median) matched a lighter segment plus 3.3 a*
- * of redness (prior Y 0.068 → 0.111; the synthetic test then missed by 5 ΔE00): the allowance is a
- * trade against dark skin off the locus's end, and this is the value the test holds.
+ * [S7]); 148 Asian adults measured by spectrophotometer read a* 8.96 ± 2.65 pooled over forehead,
+ * cheek, inner arm, hand and chest (Yun, Lee, Rah, Kim, Park 2010, "Skin color analysis using a
+ * spectrophotometer in Asians", Skin Res Technol, doi:10.1111/j.1600-0846.2010.00434.x,
+ * abstract), which holds the sites' differences too: one site's σ is below it. With 3, ITA −50°
+ * skin (yellower than the −45° median) matched a lighter segment plus 3.3 a* of redness (prior Y
+ * 0.068 → 0.111; the synthetic test then missed by 5 ΔE00): the allowance is a trade against dark
+ * skin off the locus's end, and this is the value the test holds.
  */
 export const SKIN_REDNESS_SIGMA_A = 2;
 
@@ -106,7 +110,9 @@ export interface SkinLocusMatch {
   luminance: number;
   /** Distance of the colour from the matched locus point in log(g/r), log(b/r) (0 = on it). */
   distance: number;
-  /** The share of that offset the match reads as the skin's own redness, CIELAB a* units (report only: the gain takes out the whole offset but for `tolerance`). */
+  /** The colour less the matched locus point in (ln g/r, ln b/r): `distance`'s vector. */
+  offset: [number, number];
+  /** The share of that offset the match reads as the skin's own redness, CIELAB a* units (its darkening is in `luminance`; the gain takes out the whole offset but for `tolerance`). */
   redness: number;
   /**
    * ln Y of the matched point over the lightest anchor's where the locus is run on past it; past
@@ -128,9 +134,11 @@ export interface SkinLocusMatch {
  *
  * "Nearest" weighs how skin varies about the locus: by `tolerance` in every direction and by
  * `rednessSigma` (a* units) along more blood (`rednessDirection`), a covariance whose Mahalanobis
- * distance picks the point. One unit of a* moves a colour by ≈ (−0.03, −0.02), mostly *along* the
- * locus toward darker skin (0.8 of it at ITA 38°): with a plain Euclidean nearest point, a ruddy face
- * reads as darker skin. Only the point (the luminance) changes: the gain still takes the whole
+ * distance picks the point. One unit of a* of blood moves a colour by ≈ (−0.035, −0.028), mostly
+ * *along* the locus toward darker skin (0.86 of it at ITA 38°): with a plain Euclidean nearest point,
+ * a ruddy face reads as darker skin. The blood read also darkens the skin (≈ −0.03 in ln Y per unit
+ * a*, `rednessDirection`), so the reading lightens a ruddy face by only ≈ 0.014 in ln Y per unit a*
+ * it explains. Only the point (the luminance) changes: the gain still takes the whole
  * offset out but for `tolerance`, since one colour cannot tell blood from a camera's magenta tint, and
  * keeping the redness read put A_D at a* 17–20 on real photos, past every facial median (9–12 [S20]);
  * 0 (the default; delight's `skinRednessSigma`) gives the plain nearest point.
@@ -159,12 +167,28 @@ export function skinLocusChromaAt(Y: number): [number, number] {
   return [last[0], last[1]];
 }
 
-/** How one unit of CIELAB a* (L* and b* kept: more blood under the same melanin) moves a linear sRGB colour in (ln g/r, ln b/r). */
-export function rednessDirection(rgb: readonly number[]): [number, number] {
+/**
+ * CIELAB L* change per unit of a* when only the skin's haemoglobin changes (melanin kept): Takiwaki,
+ * Miyaoka, Kohno, Arase 2002, "Graphic analysis of the relationship between skin colour change and
+ * variations in the amounts of melanin and haemoglobin", Skin Res Technol 8(2):78–83 (abstract:
+ * reflectance spectrometer on slapping erythema, stasis, corticosteroid blanching, vitiligo and UV
+ * pigmentation against adjacent skin). Their separation ΔMel = −1.06 Δa* − 1.44 ΔL* is 0 along
+ * ΔL* = −(1.06 / 1.44) Δa*: more blood reddens skin and darkens it, about 0.74 L* per unit a*. Its
+ * b* change is not given there; b* is kept.
+ */
+export const HAEMOGLOBIN_LIGHTNESS_PER_A = -1.06 / 1.44;
+
+/**
+ * How one unit of CIELAB a* of more blood under the same melanin (L* moved by
+ * HAEMOGLOBIN_LIGHTNESS_PER_A, b* kept) moves a linear sRGB colour: in (ln g/r, ln b/r) (`chroma`)
+ * and in ln Y (`lnY`, the darkening; ≈ −0.03 per unit a* over the ISSA facial range).
+ */
+export function rednessDirection(rgb: readonly number[]): { chroma: [number, number]; lnY: number } {
   const [L, a, b] = linearSrgbToLab(rgb[0], rgb[1], rgb[2]);
   const p = logChroma(rgb);
-  const q = logChroma(labToLinearSrgb(L, a + 1, b));
-  return [q[0] - p[0], q[1] - p[1]];
+  const more = labToLinearSrgb(L + HAEMOGLOBIN_LIGHTNESS_PER_A, a + 1, b);
+  const q = logChroma(more);
+  return { chroma: [q[0] - p[0], q[1] - p[1]], lnY: Math.log(luminance(more[0], more[1], more[2]) / luminance(rgb[0], rgb[1], rgb[2])) };
 }
 
 /** A colour's (ln g/r, ln b/r), the plane the locus is matched in. */
@@ -185,13 +209,14 @@ function matchSkinLocusOn(anchors: readonly (readonly number[])[], yHi: number, 
   const red = anchors.map((a) => rednessDirection(a));
   const s2 = rednessSigma ** 2;
   const v0 = Math.max(tolerance, 1e-3) ** 2;
-  let best = { m: Infinity, d: 0, x: 0, y: 0, Y: 0, beyond: 0, h: 0 };
+  let best = { m: Infinity, d: 0, x: 0, y: 0, Y: 0, beyond: 0, h: 0, off: [0, 0] };
   for (let i = 1; i < pts.length; i++) {
     const [ax, ay, aY] = pts[i - 1];
     const [bx, by, bY] = pts[i];
     const dx = bx - ax;
     const dy = by - ay;
-    const e = [(red[i - 1][0] + red[i][0]) / 2, (red[i - 1][1] + red[i][1]) / 2];
+    const e = [(red[i - 1].chroma[0] + red[i].chroma[0]) / 2, (red[i - 1].chroma[1] + red[i].chroma[1]) / 2];
+    const darkening = (red[i - 1].lnY + red[i].lnY) / 2;
     // Σ⁻¹ of [[v0 + s² ex², s² ex ey], [s² ex ey, v0 + s² ey²]].
     const [sxx, sxy, syy] = [v0 + s2 * e[0] * e[0], s2 * e[0] * e[1], v0 + s2 * e[1] * e[1]];
     const det = sxx * syy - sxy * sxy;
@@ -210,11 +235,12 @@ function matchSkinLocusOn(anchors: readonly (readonly number[])[], yHi: number, 
     // segment run on crosses b/r = g/r near Y 0.42 (bluer than green: no skin).
     const tColour = Math.max(0, t);
     const h = s2 * dot(e, off);
-    if (m < best.m) best = { m, d: Math.hypot(off[0], off[1]), x: ax + tColour * dx, y: ay + tColour * dy, Y, beyond, h };
+    // The blood read also darkens the skin it is in (HAEMOGLOBIN_LIGHTNESS_PER_A).
+    if (m < best.m) best = { m, d: Math.hypot(off[0], off[1]), x: ax + tColour * dx, y: ay + tColour * dy, Y: Y * Math.exp(darkening * h), beyond, h, off };
   }
   const toColour = Math.hypot(best.x - q[0], best.y - q[1]);
   const move = toColour > tolerance ? (toColour - tolerance) / toColour : 0;
-  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, redness: best.h, extrapolated: best.beyond };
+  return { gain: [1, Math.exp(move * (best.x - q[0])), Math.exp(move * (best.y - q[1]))], luminance: best.Y, distance: best.d, offset: [best.off[0], best.off[1]], redness: best.h, extrapolated: best.beyond };
 }
 
 /**

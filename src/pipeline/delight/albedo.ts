@@ -9,7 +9,8 @@ import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
-import { matchSkinLocus, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
+import { matchSkinLocus, rednessDirection, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
+import { lightOfGain, rednessShare } from "./redness-share.ts";
 import { combineCues, referenceLightOf, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
@@ -209,7 +210,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const sceneGain = scene.map((v) => 1 / v);
   if (o.useTeeth !== true && o.useTeeth !== false && o.useTeeth !== "luminance") throw new Error(`delight: useTeeth must be true, false or "luminance", got ${JSON.stringify(o.useTeeth)}`);
   if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
-  if (!(o.skinRednessShare >= 0 && o.skinRednessShare <= 1)) throw new Error(`delight: skinRednessShare must be in [0, 1], got ${o.skinRednessShare}`);
+  if (o.skinRednessShare !== "scene" && !(o.skinRednessShare >= 0 && o.skinRednessShare <= 1)) throw new Error(`delight: skinRednessShare must be "scene" or in [0, 1], got ${JSON.stringify(o.skinRednessShare)}`);
   if (!(o.skinSurfaceReflectance >= 0 && o.skinSurfaceReflectance < SKIN_LOCUS_Y_RANGE[0])) {
     throw new Error(`delight: skinSurfaceReflectance must be in [0, ${SKIN_LOCUS_Y_RANGE[0].toFixed(3)}) (under the darkest face's luminance), got ${o.skinSurfaceReflectance}`);
   }
@@ -224,8 +225,11 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const balanced = median.map((v, c) => v * wb[c]);
     const read = (redness: number): SkinLocusMatch & { spreadLnY?: number } =>
       sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, redness);
-    const m = rednessOrTint(read(0), read(o.skinRednessSigma), o.skinRednessShare);
-    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, mixtureLnY: m.mixtureLnY, gain: m.gain.map((g, c) => g * wb[c]) };
+    const tint = read(0);
+    // Whose the offset off the locus is, the light's or the skin's blood: the scene's light statistics decide (redness-share.ts).
+    const share = o.skinRednessShare === "scene" ? rednessShare(tint.offset, rednessDirection(balanced).chroma, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma, input.sceneLight, lightOfGain(wb)) : o.skinRednessShare;
+    const m = rednessOrTint(tint, read(o.skinRednessSigma), share);
+    return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, mixtureLnY: m.mixtureLnY, rednessShare: share, gain: m.gain.map((g, c) => g * wb[c]) };
   };
   let fs: number[];
   let lightFs: number[];

@@ -9,6 +9,7 @@ import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { EdgeMixtures } from "../capture/edge-patches.ts";
 import { LUMA_709 } from "../../primitives/color.ts";
 import type { ReliefSettings } from "./shading-relief.ts";
+import type { SceneLightStatistics } from "./redness-share.ts";
 
 /** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
 export interface DelightMaps {
@@ -46,6 +47,12 @@ export interface DelightMaps {
    */
   sceneIlluminant?: [number, number, number];
   /**
+   * The scene's two light statistics (capture's `illuminant.greyWorld` and `greyEdge`): whether the
+   * scene vouches for the light's colour, which decides whether the skin's offset off the locus is a
+   * tint or its blood (delight/redness-share.ts). Absent: read as a tint.
+   */
+  sceneLight?: SceneLightStatistics;
+  /**
    * The sclera as the photo shows it (capture/sclera.ts): a reference of known reflectance for the
    * light's brightness and colour, weighed against the skin-locus prior (delight/references.ts).
    * Absent or unreliable: the prior alone fixes the scale.
@@ -73,7 +80,7 @@ export interface DelightSettings {
   useTeeth: boolean | "luminance";
   skinSurfaceReflectance: number;
   skinRednessSigma: number;
-  skinRednessShare: number;
+  skinRednessShare: number | "scene";
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];

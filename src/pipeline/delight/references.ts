@@ -99,7 +99,10 @@ const lnY = (rgb: ArrayLike<number>) => Math.log(Math.max(luminance(rgb[0], rgb[
  * gain, red = 1) the photo's skin is read under, the luminance the locus gives for the balanced
  * colour and how far that colour is from the locus (albedo-scale.ts `matchSkinLocus`).
  */
-export type SkinPrior = (gain: readonly number[], sigmaChroma: number) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number; mixtureLnY?: number };
+export type SkinPrior = (
+  gain: readonly number[],
+  sigmaChroma: number,
+) => { luminance: number; distance: number; gain: readonly number[]; extrapolated?: number; spreadLnY?: number; mixtureLnY?: number; rednessShare?: number };
 
 /**
  * How far a skin colour's misfit to the locus exceeds what its doubts allow: `distance` (ln g/r,
@@ -391,6 +394,7 @@ export function combineCues(prior: SkinPrior, sceneGain: readonly number[], refe
       sigmaChroma,
       skinY: { prior: lumOf(priorFs) - sheen, priorWeighed: Yp - sheen, sclera: skinYOf("sclera"), teeth: skinYOf("teeth"), combined: Math.exp(lnYc) - sheen, colour: Math.exp(colourLnY) - sheen },
       surfaceReflectance: sheen,
+      rednessShare: read.rednessShare ?? 0,
       sclera: verdict("sclera"),
       teeth: verdict("teeth"),
     },
