@@ -116,8 +116,11 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
 
 /**
  * How far colour x lies off the dichromatic plane spanned by `body` and grey (the light's colour in
- * the frame where it is grey), as a share of x's luminance: the least-squares residual of
- * x ≈ α·body + κ·(1, 1, 1).
+ * the frame where it is grey), as a share of the body part's luminance α·body: the least-squares
+ * residual of x ≈ α·body + κ·(1, 1, 1). The body part is what the removal leaves for A_D, so the
+ * residual is read against it, not against the highlight on top of it (read against the whole, a
+ * residue of one size passed in proportion to the highlight's brightness: the brighter the
+ * highlight, the more of its off-colour remainder reached A_D). No body part (α ≤ 0): all off.
  */
 export function offPlane(x: ArrayLike<number>, body: ArrayLike<number>): number {
   const bb = body[0] * body[0] + body[1] * body[1] + body[2] * body[2];
@@ -129,8 +132,8 @@ export function offPlane(x: ArrayLike<number>, body: ArrayLike<number>): number 
   const alpha = (3 * bx - b1 * x1) / det;
   const kappa = (bb * x1 - b1 * bx) / det;
   const r = [0, 1, 2].map((c) => x[c] - alpha * body[c] - kappa);
-  const lum = Math.max(1e-9, lumAt(x, 0));
-  return Math.hypot(r[0], r[1], r[2]) / lum;
+  const diffuse = alpha * lumAt(body, 0);
+  return diffuse > 0 ? Math.hypot(r[0], r[1], r[2]) / diffuse : Infinity;
 }
 
 /**
