@@ -32,6 +32,19 @@ const EVERSION = 0.11;
 /** Mouth-part vertices move only in front of the teeth (the lips' wet inner surfaces), fading over this depth behind the teeth's front, metres (shape choice). */
 const BEHIND_TEETH_FADE_M = 0.002;
 
+/**
+ * Lower incisor display the lower lip keeps over the lower incisors as the jaw opens, metres: the
+ * display at rest with the lips apart, 1.09 ± 1.17 mm in men (mandibular central incisors; Al-Habahbeh
+ * et al., Int J Esthet Dent 2009;4(4):382, 247 adults), 0.47–0.61 mm at 12–15 years and 2.2–3.1 mm past
+ * 50 (da Motta et al., Aust Orthod J 2010;26(1):27, 240 people); denture wearers are told by their
+ * lower teeth on show (Vig & Brundo, J Prosthet Dent 1978;39(5):502). The lip is taken to keep this
+ * display at any opening (no measured figure of display against opening found).
+ */
+export const LOWER_INCISOR_DISPLAY_M = 0.001;
+
+/** Depth behind the mouth corners beyond which no skin is lip, metres (the corners sink back in a smile; the back of the head is > 100 mm behind). */
+const BEHIND_CORNERS_M = 0.01;
+
 const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
 
 /** Per template: each lip's parting weights per vertex (0..1, before the side split) and the lateral coordinate, carried by vertex id. */
@@ -46,12 +59,14 @@ function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): { upper
   const [xr, xl] = [T[3 * lv[MOUTH_RIGHT]], T[3 * lv[MOUTH_LEFT]]];
   const midX = (xr + xl) / 2, halfWidth = Math.abs(xl - xr) / 2;
   const upperEnd = T[3 * lv[SUBNASALE] + 1] - seamY, lowerEnd = LOWER_LIP_HEIGHT_M;
+  // The lips lie in front of their corners; skin further back within the mouth's width is the back of the head and neck.
+  const behind = Math.min(T[3 * lv[MOUTH_RIGHT] + 2], T[3 * lv[MOUTH_LEFT] + 2]) - BEHIND_CORNERS_M;
   let teethFront = -Infinity;
   for (let v = 0; v < n; v++) if (rig.kind[v] === 3) teethFront = Math.max(teethFront, T[3 * v + 2]);
   const upper = new Float32Array(n), lower = new Float32Array(n);
   for (let v = 0; v < n; v++) {
     const k = rig.kind[v];
-    if (!(k === 0 || k === 2) || rig.lipSide[v] === 0) continue;
+    if (!(k === 0 || k === 2) || rig.lipSide[v] === 0 || T[3 * v + 2] < behind) continue;
     const u = (T[3 * v] - midX) / halfWidth;
     if (Math.abs(u) >= 1) continue;
     // (1 − u²)²: 1 at the midline, 0 with zero slope at the corners (no crease where the move ends).
@@ -90,3 +105,39 @@ export function lipParting(P: Float32Array, T: Float32Array, head: TemplateHead,
   }
   return out;
 }
+
+/**
+ * The lower lip riding on the lower incisors as the jaw opens (added to jawOpen's rotation): the
+ * lip's free margin is soft tissue draped over the incisors' labial face, not bone, so where the
+ * mandible's rotation drops it below the incisal edge (the margin lies 10–15 mm in front of the
+ * teeth, and the rotation turns that forward offset downward) it slides back up along the teeth, in
+ * the mandible's frame, until the incisors show LOWER_INCISOR_DISPLAY_M above it at the midline.
+ * The slide is largest at the margin and falls to nothing at the lip's fixed end (the sublabiale)
+ * and toward the corners, as mouthLowerDown's weights do. `open` is the jaw's rotation at weight 1
+ * (metres per vertex), `up` the mandible's vertical after that rotation (unit).
+ *
+ *   const slide = lowerLipOnIncisors(P, T, head, rig, jaw, rotatedUp);   // metres per vertex
+ */
+export function lowerLipOnIncisors(P: Float32Array, T: Float32Array, head: TemplateHead, rig: RestRig, open: Float32Array, up: [number, number, number]): Float32Array {
+  const { lower, halfWidth, midX } = restWeights(T, head, rig);
+  const out = new Float32Array(P.length);
+  const mouthScale = Math.abs(P[3 * head.landmarkVertices[MOUTH_LEFT]] - P[3 * head.landmarkVertices[MOUTH_RIGHT]]) / (2 * halfWidth);
+  // Near the midline: the lower incisal edge and the lip's top, both after the rotation.
+  const near = (v: number) => Math.abs(T[3 * v] - midX) < MIDLINE_BAND * halfWidth;
+  let edge = -Infinity, lip = -Infinity;
+  for (let v = 0; v < lower.length; v++) {
+    if (!near(v)) continue;
+    const y = P[3 * v + 1] + open[3 * v + 1];
+    if (rig.kind[v] === 3 && rig.jaw[v] > 0.5) edge = Math.max(edge, y);
+    else if (lower[v] > 0) lip = Math.max(lip, y);
+  }
+  if (!Number.isFinite(edge) || !Number.isFinite(lip)) return out;
+  const slide = Math.max(0, edge - LOWER_INCISOR_DISPLAY_M * mouthScale - lip) / up[1];
+  for (let v = 0; v < lower.length; v++) {
+    if (lower[v] === 0) continue;
+    for (let k = 0; k < 3; k++) out[3 * v + k] = lower[v] * slide * up[k];
+  }
+  return out;
+}
+/** Half-width of the band round the midline, as a share of the mouth's half-width, where the incisal edge and the lip's top are read. */
+const MIDLINE_BAND = 0.1;
