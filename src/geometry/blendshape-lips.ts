@@ -47,10 +47,17 @@ const BEHIND_CORNERS_M = 0.01;
 
 const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
 
-/** Per template: each lip's parting weights per vertex (0..1, before the side split) and the lateral coordinate, carried by vertex id. */
-const cache = new WeakMap<TemplateHead, { upper: Float32Array; lower: Float32Array; halfWidth: number; midX: number }>();
+/** Per template: the lips' weights (upper, lower: margin to fixed end, corner taper (1 − u²)²; lowerOnTeeth: the lower lip's with the flatter taper 1 − u⁴). */
+interface LipWeights {
+  upper: Float32Array;
+  lower: Float32Array;
+  lowerOnTeeth: Float32Array;
+  halfWidth: number;
+  midX: number;
+}
+const cache = new WeakMap<TemplateHead, LipWeights>();
 
-function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): { upper: Float32Array; lower: Float32Array; halfWidth: number; midX: number } {
+function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): LipWeights {
   let w = cache.get(head);
   if (w) return w;
   const lv = head.landmarkVertices, n = T.length / 3;
@@ -63,7 +70,7 @@ function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): { upper
   const behind = Math.min(T[3 * lv[MOUTH_RIGHT] + 2], T[3 * lv[MOUTH_LEFT] + 2]) - BEHIND_CORNERS_M;
   let teethFront = -Infinity;
   for (let v = 0; v < n; v++) if (rig.kind[v] === 3) teethFront = Math.max(teethFront, T[3 * v + 2]);
-  const upper = new Float32Array(n), lower = new Float32Array(n);
+  const upper = new Float32Array(n), lower = new Float32Array(n), lowerOnTeeth = new Float32Array(n);
   for (let v = 0; v < n; v++) {
     const k = rig.kind[v];
     if (!(k === 0 || k === 2) || rig.lipSide[v] === 0 || T[3 * v + 2] < behind) continue;
@@ -74,9 +81,13 @@ function restWeights(T: Float32Array, head: TemplateHead, rig: RestRig): { upper
     const depth = k === 2 ? smoothstep(1 + (T[3 * v + 2] - teethFront) / BEHIND_TEETH_FADE_M) : 1;
     const dy = T[3 * v + 1] - seamY;
     if (rig.lipSide[v] > 0) upper[v] = taper * depth * Math.max(0, Math.min(1, 1 - dy / upperEnd));
-    else lower[v] = taper * depth * Math.max(0, Math.min(1, 1 + dy / lowerEnd));
+    else {
+      const falloff = depth * Math.max(0, Math.min(1, 1 + dy / lowerEnd));
+      lower[v] = taper * falloff;
+      lowerOnTeeth[v] = (1 - u ** 4) * falloff;
+    }
   }
-  cache.set(head, (w = { upper, lower, halfWidth, midX }));
+  cache.set(head, (w = { upper, lower, lowerOnTeeth, halfWidth, midX }));
   return w;
 }
 
@@ -119,25 +130,28 @@ export function lipParting(P: Float32Array, T: Float32Array, head: TemplateHead,
  *   const slide = lowerLipOnIncisors(P, T, head, rig, jaw, rotatedUp);   // metres per vertex
  */
 export function lowerLipOnIncisors(P: Float32Array, T: Float32Array, head: TemplateHead, rig: RestRig, open: Float32Array, up: [number, number, number]): Float32Array {
-  const { lower, halfWidth, midX } = restWeights(T, head, rig);
+  const { lowerOnTeeth: lower, halfWidth, midX } = restWeights(T, head, rig);
   const out = new Float32Array(P.length);
   const mouthScale = Math.abs(P[3 * head.landmarkVertices[MOUTH_LEFT]] - P[3 * head.landmarkVertices[MOUTH_RIGHT]]) / (2 * halfWidth);
-  // Near the midline: the lower incisal edge and the lip's top, both after the rotation.
-  const near = (v: number) => Math.abs(T[3 * v] - midX) < MIDLINE_BAND * halfWidth;
-  let edge = -Infinity, lip = -Infinity;
+  // Per band across the mouth (u = lateral position over the half-width): the lower teeth's top and the lip's top, both after the rotation.
+  const band = (v: number) => Math.round(((T[3 * v] - midX) / halfWidth + 1) * (BANDS / 2));
+  const edge = new Float64Array(BANDS + 1).fill(-Infinity), lip = new Float64Array(BANDS + 1).fill(-Infinity);
   for (let v = 0; v < lower.length; v++) {
-    if (!near(v)) continue;
+    const b = band(v);
+    if (b < 0 || b > BANDS) continue;
     const y = P[3 * v + 1] + open[3 * v + 1];
-    if (rig.kind[v] === 3 && rig.jaw[v] > 0.5) edge = Math.max(edge, y);
-    else if (lower[v] > 0) lip = Math.max(lip, y);
+    if (rig.kind[v] === 3 && rig.jaw[v] > 0.5) edge[b] = Math.max(edge[b], y);
+    else if (lower[v] > 0) lip[b] = Math.max(lip[b], y);
   }
-  if (!Number.isFinite(edge) || !Number.isFinite(lip)) return out;
-  const slide = Math.max(0, edge - LOWER_INCISOR_DISPLAY_M * mouthScale - lip) / up[1];
+  // The slide each band needs (along the mandible's vertical), then the largest of each band's neighbours (no notch between bands).
+  const need = Array.from(edge, (e, b) => (Number.isFinite(e) && Number.isFinite(lip[b]) ? Math.max(0, e - LOWER_INCISOR_DISPLAY_M * mouthScale - lip[b]) / up[1] : 0));
+  const slide = need.map((_, b) => Math.max(need[b], need[b - 1] ?? 0, need[b + 1] ?? 0));
   for (let v = 0; v < lower.length; v++) {
     if (lower[v] === 0) continue;
-    for (let k = 0; k < 3; k++) out[3 * v + k] = lower[v] * slide * up[k];
+    const b = band(v), m = lower[v] * (slide[b] ?? 0);
+    for (let k = 0; k < 3; k++) out[3 * v + k] = m * up[k];
   }
   return out;
 }
-/** Half-width of the band round the midline, as a share of the mouth's half-width, where the incisal edge and the lip's top are read. */
-const MIDLINE_BAND = 0.1;
+/** Bands across the mouth's width in which the teeth's and the lip's tops are compared (≈ 2.5 mm each on the template). */
+const BANDS = 20;

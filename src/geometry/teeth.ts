@@ -281,7 +281,8 @@ export function addTongue(b: Builder, frame: MouthFrame): MouthPiece & { tip: nu
       const rr = spow(Math.sin(theta), 0.7), z = centre[2] + halfLength * spow(Math.cos(theta), 0.8);
       // Rounded at the tip (the ellipsoid's width), within the arch's lingual line everywhere.
       const width = Math.min(halfWidth * spow(Math.sin(theta), 0.4), lingual(z) - TONGUE_CLEARANCE_M);
-      const x = k === 0 || k === SEG || 2 * k === SEG ? 0 : width * spow(Math.sin(phi), 0.6);
+      // Flat on top, full width at the shoulders (the borders lie along the teeth's lingual cusps).
+      const x = k === 0 || k === SEG || 2 * k === SEG ? 0 : width * spow(Math.sin(phi), 0.35);
       ring.push(add([x, centre[1] + halfHeight * rr * spow(Math.cos(phi), 0.6), z], [k / SEG, v0 + ((v1 - v0) * r) / RINGS]));
     }
     rings.push(ring);
