@@ -8,9 +8,14 @@
  *   - the area each part shows inside the opening, mm² at the teeth's depth: upper teeth, lower
  *     teeth (front six, premolars and molars apart), gums, tongue, the rest of the cavity.
  *
- *   node --import tsx scripts/mouth-display.ts [--above 0]
+ * With `--png F`, the poses' label images side by side (skin pale, lower lip darker, cavity dark
+ * red, upper teeth white, lower teeth yellow, tongue pink).
+ *
+ *   node --import tsx scripts/mouth-display.ts [--above 0] [--png /tmp/mouth-display.png]
  */
+import { rename } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import sharp from "sharp";
 import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
 import { restRig } from "../src/geometry/blendshape-rig.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
@@ -18,7 +23,7 @@ import { createFragments, rasterize } from "../src/raster/rasterize.ts";
 import { lookAtCamera, projectToScreen } from "../src/render/camera.ts";
 import { MOUTH_POSES } from "./mouth-poses.ts";
 
-const { values } = parseArgs({ options: { above: { type: "string", default: "0" } } });
+const { values } = parseArgs({ options: { above: { type: "string", default: "0" }, png: { type: "string" } } });
 const above = (Number(values.above) * Math.PI) / 180;
 /** Camera distance and pixel size at the teeth, metres. */
 const DISTANCE_M = 0.5, PIXEL_M = 0.0001, HALF_FRAME_M = 0.035;
@@ -45,6 +50,10 @@ const label = labels();
 const NAMES = ["upper lip/skin", "lower lip/skin", "cavity upper", "cavity lower", "upper teeth", "lower teeth", "tongue", "eye"];
 
 const rows: string[] = [];
+/** Colours of the labels in the --png images (sRGB), index = label, last = background. */
+const PALETTE = [[225, 190, 170], [200, 150, 140], [90, 15, 15], [60, 10, 10], [250, 250, 245], [235, 215, 90], [200, 90, 110], [80, 80, 200], [40, 40, 40]];
+const images: Buffer[] = [];
+let imageSize = 0;
 for (const [pose, weights] of MOUTH_POSES) {
   const X = Float32Array.from(P);
   for (const [name, w] of Object.entries(weights)) {
@@ -62,6 +71,12 @@ for (const [pose, weights] of MOUTH_POSES) {
     const t = frags.triangle[i];
     return t < 0 ? -1 : label[head.mesh.indices[3 * t]];
   };
+  if (values.png) {
+    const rgb = Buffer.alloc(size * size * 3);
+    for (let i = 0; i < size * size; i++) rgb.set(PALETTE[pixelLabel(i) < 0 ? 8 : pixelLabel(i)], 3 * i);
+    images.push(rgb);
+    imageSize = size;
+  }
   // Areas: every pixel of a mouth part (whatever the lips hide is not drawn).
   const area = new Map<string, number>();
   const add = (k: string) => area.set(k, (area.get(k) ?? 0) + PIXEL_M * PIXEL_M * 1e6);
@@ -90,3 +105,13 @@ for (const [pose, weights] of MOUTH_POSES) {
   rows.push(`| ${pose} | ${mm(upper)} | ${mm(lower)} | ${a("upper teeth")} | ${a("lower front")} | ${a("lower back")} | ${a("tongue")} | ${a("cavity upper")} + ${a("cavity lower")} | ${runs.filter(([l]) => l >= 0).map(([l, c]) => `${NAMES[l]} ${mm(c)}`).join(", ")} |`);
 }
 process.stdout.write(`camera ${values.above}° above the seam, ${DISTANCE_M} m\n| pose | upper incisor display mm | lower incisor display mm | upper teeth mm² | lower front six mm² | lower premolars+molars mm² | tongue mm² | cavity mm² (upper + lower) | midline column, top → bottom |\n|---|---|---|---|---|---|---|---|---|\n${rows.join("\n")}\n`);
+if (values.png) {
+  // The middle of each frame (the mouth), side by side.
+  const crop = { left: Math.round(imageSize * 0.1), top: Math.round(imageSize * 0.3), width: Math.round(imageSize * 0.8), height: Math.round(imageSize * 0.65) };
+  const tiles = await Promise.all(images.map((rgb) => sharp(rgb, { raw: { width: imageSize, height: imageSize, channels: 3 } }).extract(crop).png().toBuffer()));
+  await sharp({ create: { width: crop.width * tiles.length, height: crop.height, channels: 3, background: "black" } })
+    .composite(tiles.map((t, i) => ({ input: t, left: i * crop.width, top: 0 })))
+    .png()
+    .toFile(`${values.png}.tmp.png`);
+  await rename(`${values.png}.tmp.png`, values.png);
+}

@@ -134,7 +134,8 @@ export function lowerLipOnIncisors(P: Float32Array, T: Float32Array, head: Templ
   const out = new Float32Array(P.length);
   const mouthScale = Math.abs(P[3 * head.landmarkVertices[MOUTH_LEFT]] - P[3 * head.landmarkVertices[MOUTH_RIGHT]]) / (2 * halfWidth);
   // Per band across the mouth (u = lateral position over the half-width): the lower teeth's top and the lip's top, both after the rotation.
-  const band = (v: number) => Math.round(((T[3 * v] - midX) / halfWidth + 1) * (BANDS / 2));
+  const bandAt = (v: number) => ((T[3 * v] - midX) / halfWidth + 1) * (BANDS / 2);
+  const band = (v: number) => Math.round(bandAt(v));
   const edge = new Float64Array(BANDS + 1).fill(-Infinity), lip = new Float64Array(BANDS + 1).fill(-Infinity);
   for (let v = 0; v < lower.length; v++) {
     const b = band(v);
@@ -143,15 +144,28 @@ export function lowerLipOnIncisors(P: Float32Array, T: Float32Array, head: Templ
     if (rig.kind[v] === 3 && rig.jaw[v] > 0.5) edge[b] = Math.max(edge[b], y);
     else if (lower[v] > 0) lip[b] = Math.max(lip[b], y);
   }
-  // The slide each band needs (along the mandible's vertical), then the largest of each band's neighbours (no notch between bands).
+  // The slide each band needs (along the mandible's vertical), the largest of each band's neighbours
+  // (a crown between two bands), smoothed across the mouth so the lip's line stays a smooth curve.
   const need = Array.from(edge, (e, b) => (Number.isFinite(e) && Number.isFinite(lip[b]) ? Math.max(0, e - LOWER_INCISOR_DISPLAY_M * mouthScale - lip[b]) / up[1] : 0));
-  const slide = need.map((_, b) => Math.max(need[b], need[b - 1] ?? 0, need[b + 1] ?? 0));
+  const peak = need.map((_, b) => Math.max(need[b], need[b - 1] ?? 0, need[b + 1] ?? 0));
+  const slide = peak.map((_, b) => {
+    let sum = 0, norm = 0;
+    peak.forEach((p, c) => {
+      const g = Math.exp(-(((c - b) / SLIDE_SMOOTHING_BANDS) ** 2) / 2);
+      (sum += g * p), (norm += g);
+    });
+    return sum / norm;
+  });
   for (let v = 0; v < lower.length; v++) {
     if (lower[v] === 0) continue;
-    const b = band(v), m = lower[v] * (slide[b] ?? 0);
+    // Between band centres, linearly.
+    const t = Math.max(0, Math.min(BANDS, bandAt(v))), b0 = Math.floor(t), b1 = Math.min(BANDS, b0 + 1);
+    const m = lower[v] * (slide[b0] + (slide[b1] - slide[b0]) * (t - b0));
     for (let k = 0; k < 3; k++) out[3 * v + k] = m * up[k];
   }
   return out;
 }
+/** Gaussian smoothing of the slide across the bands, in bands (shape choice: a lip's line has no kinks). */
+const SLIDE_SMOOTHING_BANDS = 2;
 /** Bands across the mouth's width in which the teeth's and the lip's tops are compared (≈ 2.5 mm each on the template). */
 const BANDS = 20;
