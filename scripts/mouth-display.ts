@@ -26,7 +26,7 @@ import { MOUTH_POSES } from "./mouth-poses.ts";
 const { values } = parseArgs({ options: { above: { type: "string", default: "0" }, png: { type: "string" } } });
 const above = (Number(values.above) * Math.PI) / 180;
 /** Camera distance and pixel size at the teeth, metres. */
-const DISTANCE_M = 0.5, PIXEL_M = 0.0001, HALF_FRAME_M = 0.035;
+const DISTANCE_M = 0.5, PIXEL_M = 0.0001, HALF_FRAME_M = 0.045;
 
 const head = buildTemplateHead();
 const rig = restRig(head);

@@ -181,6 +181,23 @@ describe("the template's tongue", () => {
   });
 });
 
+describe("the template's tongue and lower arch", () => {
+  it("fills the arch: level with the crowns, the tongue's border reaches within 2 mm of the lower teeth at the premolars and molars, never past them", () => {
+    const P = head.mesh.positions;
+    const ids = (part: string) => { const r = head.parts.find((p) => p.part === part)!; return [...new Set(head.mesh.indices.subarray(r.firstIndex, r.firstIndex + r.indexCount))]; };
+    const tongue = ids("tongue"), lower = ids("teeth").filter((v) => head.rig.mandible[v] === 1);
+    const top = Math.max(...lower.map((v) => P[3 * v + 1])), front = Math.max(...lower.map((v) => P[3 * v + 2]));
+    for (const behind of [0.024, 0.028]) {
+      // A slice 4 mm deep under the crowns' top, 4 mm long, this far behind the incisors.
+      const slice = (v: number) => Math.abs(P[3 * v + 2] - (front - behind)) < 0.002 && P[3 * v + 1] > top - 0.004;
+      const border = Math.max(...tongue.filter(slice).map((v) => Math.abs(P[3 * v])));
+      const teeth = Math.min(...lower.filter(slice).map((v) => Math.abs(P[3 * v])));
+      expect(teeth - border, `${behind * 1000} mm behind`).toBeGreaterThan(0);
+      expect(teeth - border, `${behind * 1000} mm behind`).toBeLessThan(0.002);
+    }
+  });
+});
+
 describe("multi-bounce occlusion", () => {
   it("keeps the ends, never darkens below the visibility, and gives back more light from paler walls", () => {
     expect(multiBounceOcclusion(0, [0.9, 0.5, 0.1])).toEqual([0, 0, 0]);
