@@ -11,6 +11,9 @@
  * sublabiale below), tapers to nothing at the corners (the corners are the smile's), and the two
  * sides share the lip: Left + Right at 1 lift the whole margin by the full amount.
  *
+ * Also the lower lip's part of jawOpen (lowerLipOnIncisors): the lip riding up the lower teeth as
+ * the mandible turns, on the same weights from margin to fixed end.
+ *
  *   const up = lipParting(P, T, head, rig, "upper", +1);   // mouthUpperUpLeft, metres per vertex
  */
 import { SUBNASALE, MOUTH_LEFT, MOUTH_RIGHT } from "../primitives/face-topology.ts";
