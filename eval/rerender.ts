@@ -8,7 +8,7 @@ import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import { boundingSphere } from "../src/primitives/vec3.ts";
 import { lookAtCamera, projectToScreen, type Vec3 } from "../src/render/camera.ts";
 import { mouthColours, type MouthColours } from "../materials/gltf-mapping.ts";
-import { mouthPartsOcclusion } from "../materials/mouth-occlusion.ts";
+import { mouthPartsOcclusion, mouthWallAlbedo } from "../materials/mouth-occlusion.ts";
 import { compositeOver, renderSkin, studioLighting, type PlainPart, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
 import { MOUTH_PARTS, type Camera, type FaceMasks, type HeadPart, type ImageF32, type Mesh, type StageResults, type TemplateHead } from "../src/types.ts";
 import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
@@ -100,8 +100,8 @@ export function jobMouthParts(s: Pick<StageResults, "capture" | "fit" | "eyes">,
  * The mouth parts (cavity with the lips' inner surfaces and gums, teeth, tongue) as the exported
  * head draws them: each its own base colour (materials/gltf-mapping.ts mouthColours, the teeth the
  * job's `teethAlbedo` when given), typical skin's A_S, mesh normals, and the engines' occlusion
- * (materials/mouth-occlusion.ts: ambient occlusion through the multi-bounce fit with the part's
- * colour) evaluated on `mesh`, the head as drawn: the renderer casts no shadows, and the lips'
+ * (materials/mouth-occlusion.ts: ambient occlusion through the multi-bounce fit with the walls'
+ * albedo, mouthWallAlbedo) evaluated on `mesh`, the head as drawn: the renderer casts no shadows, and the lips'
  * opening of the expression drawn is what hides the mouth (a slit between parted lips stays dark,
  * d3dfr-vd070). Their UVs are the mouth's own atlas, so the skin maps must not be read there.
  */
@@ -109,7 +109,7 @@ export function mouthPlainParts(mesh: Mesh, parts: TemplateHead["parts"], teethA
   const colours = mouthColours(teethAlbedo);
   const occlusion = mouthPartsOcclusion(mesh.positions, mesh.normals, mesh.indices, parts);
   if (!occlusion) return [];
-  return parts.flatMap((p) => (isMouthPart(p.part) ? [{ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo: colours[p.part], albedoSpecular: A_S_NOMINAL, occlusion, multiBounce: true }] : []));
+  return parts.flatMap((p) => (isMouthPart(p.part) ? [{ firstIndex: p.firstIndex, indexCount: p.indexCount, albedo: colours[p.part], albedoSpecular: A_S_NOMINAL, occlusion, multiBounce: mouthWallAlbedo(colours) }] : []));
 }
 
 const isMouthPart = (part: HeadPart): part is keyof MouthColours => MOUTH_PARTS.includes(part);

@@ -57,11 +57,11 @@ export interface PlainPart {
   /** Occlusion 0..1 in place of the AO map (the renderer casts no shadows): one value, or one per mesh vertex (interpolated). */
   occlusion: number | Float32Array;
   /**
-   * The part's surroundings are its own kind (the mouth's walls): its diffuse light takes the
-   * occlusion through materials/mouth-occlusion.ts multiBounceOcclusion with its own albedo, per
-   * channel, as the engines' vertex colours do; the specular keeps the one-bounce value.
+   * The albedo of the part's surroundings (the mouth's walls, linear RGB): its diffuse light takes
+   * the occlusion through materials/mouth-occlusion.ts multiBounceOcclusion with it, per channel,
+   * as the engines' vertex colours do; the specular keeps the one-bounce value. Absent: one bounce.
    */
-  multiBounce?: boolean;
+  multiBounce?: [number, number, number];
 }
 
 export { lightingFromEstimate, type DirectionalLight, type SkinLighting } from "../src/render/skin-specular.ts";
@@ -301,7 +301,7 @@ function skinShader(mesh: Mesh, eye: ArrayLike<number>, maps: SkinSamplers, ligh
       nD[0] = nS[0] = nrm[0]; nD[1] = nS[1] = nrm[1]; nD[2] = nS[2] = nrm[2];
       const ao = plain.occlusion;
       const occlusion = typeof ao === "number" ? ao : b0 * ao[idx[3 * tri]] + b1 * ao[idx[3 * tri + 1]] + b2 * ao[idx[3 * tri + 2]];
-      shadeAt(plain.albedoSpecular, occlusion, out, plain.multiBounce ? multiBounceOcclusion(occlusion, plain.albedo) : undefined);
+      shadeAt(plain.albedoSpecular, occlusion, out, plain.multiBounce ? multiBounceOcclusion(occlusion, plain.multiBounce) : undefined);
       return;
     }
     maps.albedo.sample(uv[0], uv[1], a);

@@ -106,8 +106,7 @@ export function mouthPartsOcclusion(positions: Float32Array, normals: Float32Arr
  * surrounding surfaces of albedo `albedo` reflect light onward, from the one-bounce AO. Cubic fit of
  * Jimenez, Wu, Pesce & Jarabo 2016, "Practical Real-Time Strategies for Accurate Indirect
  * Occlusion" (SIGGRAPH 2016 Physically Based Shading course, Activision, p. 78), never below v.
- * The mouth's surfaces are its own parts, so their base colours stand in for the albedo: the
- * light inside a red cavity is red, and pale teeth lose less than the dark mucosa.
+ * The walls are what surrounds the point (mouthWallAlbedo), not the point itself.
  */
 export function multiBounceOcclusion(v: number, albedo: readonly [number, number, number]): [number, number, number] {
   return albedo.map((rho) => {
@@ -117,14 +116,23 @@ export function multiBounceOcclusion(v: number, albedo: readonly [number, number
 }
 
 /**
- * The parts' vertex colours (linear RGB per part vertex) from their visibility and base colours,
+ * The albedo of the walls that pass light on inside the mouth, for every part: the cavity's mucosa
+ * (cheeks, palate, floor, lips' inner surfaces), which is most of what a tooth or the tongue sees
+ * besides the opening. The light inside a red cavity is red: teeth in its shadow turn a darker,
+ * warmer enamel. With the teeth's own pale yellow as their walls, they kept 1.5–2× the cavity's
+ * bounce in green and blue, and dark yellow enamel reads olive-grey on screen.
+ */
+export const mouthWallAlbedo = (colours: MouthColours): [number, number, number] => colours.mouth;
+
+/**
+ * The parts' vertex colours (linear RGB per part vertex) from their visibility and the walls' albedo,
  * and on each morph target that carries an occlusion delta the colour's delta: the multi-bounce
  * colour at the target's full weight minus the base's (exact at weights 0 and 1).
  */
 export function mouthVertexColours(parts: HeadPartGeometry[], colours: MouthColours): HeadPartGeometry[] {
   return parts.map((g) => {
     if (!g.occlusion) return g;
-    const albedo = colours[g.part as keyof MouthColours];
+    const albedo = mouthWallAlbedo(colours);
     const base = g.occlusion;
     const rgb = new Float32Array(base.length * 3);
     base.forEach((v, i) => rgb.set(multiBounceOcclusion(v, albedo), 3 * i));

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ARKIT_BLENDSHAPES } from "../src/geometry/blendshape-names.ts";
 import { evaluateBlendshapes } from "../src/geometry/blendshapes.ts";
-import { partVertices } from "../src/geometry/blendshape-rig.ts";
+import { LOWER_INCISOR_DISPLAY_M } from "../src/geometry/blendshape-lips.ts";
+import { partVertices, restRig } from "../src/geometry/blendshape-rig.ts";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import type { Blendshape, TemplateHead } from "../src/types.ts";
 
@@ -37,6 +38,27 @@ describe("ARKit blendshapes on the template", () => {
     expect(-move("jawOpen", front)[1]).toBeGreaterThan(0.03);
     expect(maxMove("jawOpen", upper)).toBe(0);
     expect(maxMove("jawOpen", [lm(10), lm(1), lm(0)])).toBe(0);
+  });
+
+  it("jawOpen keeps the lower lip on the lower incisors: their edge shows ≈ 1 mm above it at any opening, not the 5 mm a lip turned rigidly with the mandible left", () => {
+    const P = head.mesh.positions, rig = restRig(head);
+    const teeth = new Set(partVertices(head, "teeth"));
+    const near = Array.from({ length: P.length / 3 }, (_, v) => v).filter((v) => Math.abs(P[3 * v]) < 0.002);
+    const teethFront = Math.max(...Array.from(teeth, (v) => P[3 * v + 2]));
+    for (const w of [0.5, 1]) {
+      const y = (v: number) => P[3 * v + 1] + w * move("jawOpen", v)[1];
+      const edge = Math.max(...near.filter((v) => teeth.has(v) && head.rig.mandible[v] === 1).map(y));
+      // The lower lip: skin and inner-lip surface that move with the mandible, in front of the teeth.
+      const lip = Math.max(...near.filter((v) => (rig.kind[v] === 0 || rig.kind[v] === 2) && rig.lipSide[v] < 0 && rig.jaw[v] > 0.5 && P[3 * v + 2] > teethFront).map(y));
+      expect(edge - lip, `jawOpen ${w}`).toBeGreaterThan(0);
+      expect(edge - lip, `jawOpen ${w}`).toBeLessThan(w * LOWER_INCISOR_DISPLAY_M + 0.0005);
+    }
+  });
+
+  it("the lip-parting shapes move only the lips: nothing behind the mouth corners (the back of the head and neck within the mouth's width)", () => {
+    const P = head.mesh.positions, cornerZ = P[3 * lm(291) + 2];
+    const behind = Array.from({ length: P.length / 3 }, (_, v) => v).filter((v) => P[3 * v + 2] < cornerZ - 0.02);
+    for (const name of ["mouthUpperUpLeft", "mouthUpperUpRight", "mouthLowerDownLeft", "mouthLowerDownRight"]) expect(maxMove(name, behind), name).toBe(0);
   });
 
   it("eyeBlinkLeft brings the subject's left upper lid down to the lower lid and leaves the right eye", () => {

@@ -109,7 +109,7 @@ describe("the open mouth's occlusion in head.glb and head.babylon", () => {
       const prim = doc.getRoot().listMeshes().find((m) => m.getName() === part)!.listPrimitives()[0];
       const base = prim.getAttribute("COLOR_0")!.getArray()!, open = openColour(prim);
       order.forEach((v, i) => {
-        const truth = multiBounceOcclusion(half[v], part === "mouth" ? colours.mouth : colours[part])[0];
+        const truth = multiBounceOcclusion(half[v], colours.mouth)[0];
         morphError += Math.abs(base[3 * i] + 0.5 * (open[3 * i] - base[3 * i]) - truth);
         fixedError += Math.abs(open[3 * i] - truth);
         n++;
@@ -134,7 +134,7 @@ describe("the re-render's mouth (eval/rerender.ts)", () => {
     expect(parts.map((p) => p.albedo)).toEqual([colours.mouth, colours.teeth, colours.tongue]);
     parts.forEach((p, k) => {
       const range = head.parts.filter((r) => r.part !== "skin" && !r.part.startsWith("eye"))[k];
-      expect([p.firstIndex, p.indexCount, p.multiBounce]).toEqual([range.firstIndex, range.indexCount, true]);
+      expect([p.firstIndex, p.indexCount, p.multiBounce]).toEqual([range.firstIndex, range.indexCount, colours.mouth]);
     });
     // Drawn with the jaw open, the occlusion is what the engines store for that pose.
     const engines = mouthOcclusion(head.mesh, head.parts, blendshapes)!;
@@ -147,17 +147,18 @@ describe("the re-render's mouth (eval/rerender.ts)", () => {
     expect(mean(rest)).toBeLessThan(0.5 * mean(drawn));
   });
 
-  it("lights a plain part through the multi-bounce occlusion with its own colour, per channel", () => {
+  it("lights a plain part through the multi-bounce occlusion with its walls' colour, per channel", () => {
     const mesh = { ...head.mesh };
     const skin = head.parts.find((p) => p.part === "skin")!;
     const camera = lookAtCamera({ eye: [0, 0, 1], target: [0, 0, 0.05], fovYDeg: 2, width: 9, height: 9 });
     const lighting: SkinLighting = { ambientSh: Array.from(directionalLightSh([0, 1, 0], [0, 0, 0], [1, 1, 1])), directional: [], directionalDiffuse: "exact" };
     const dark: ImageF32 = { width: 2, height: 2, channels: 3, data: new Float32Array(12).fill(0.05), colorSpace: "linear" };
     const albedo: [number, number, number] = [0.6, 0.3, 0.05];
-    const draw = (multiBounce: boolean) => renderSkin(mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ ...skin, albedo, albedoSpecular: 0, occlusion: 0.25, multiBounce }] }, lighting, { supersample: 1 });
+    const walls: [number, number, number] = [0.3, 0.05, 0.05];
+    const draw = (bounce: boolean) => renderSkin(mesh, camera, { albedoDiffuse: dark, albedoSpecular: 0, plainParts: [{ ...skin, albedo, albedoSpecular: 0, occlusion: 0.25, ...(bounce ? { multiBounce: walls } : {}) }] }, lighting, { supersample: 1 });
     const p = (4 * 9 + 4) * 4;
     const once = draw(false), bounced = draw(true);
-    const gain = multiBounceOcclusion(0.25, albedo);
+    const gain = multiBounceOcclusion(0.25, walls);
     // Uniform radiance 1: diffuse = albedo × occlusion, the occlusion per channel when the walls pass light on.
     for (let c = 0; c < 3; c++) {
       expect(once.data[p + c]).toBeCloseTo(albedo[c] * 0.25, 4);
@@ -177,6 +178,23 @@ describe("the template's tongue", () => {
       volume += (P[a] * (P[b + 1] * P[c + 2] - P[b + 2] * P[c + 1]) - P[a + 1] * (P[b] * P[c + 2] - P[b + 2] * P[c]) + P[a + 2] * (P[b] * P[c + 1] - P[b + 1] * P[c])) / 6;
     }
     expect(volume).toBeGreaterThan(5e-6); // ≈ 14 cm³
+  });
+});
+
+describe("the template's tongue and lower arch", () => {
+  it("fills the arch: level with the crowns, the tongue's border reaches within 2 mm of the lower teeth at the premolars and molars, never past them", () => {
+    const P = head.mesh.positions;
+    const ids = (part: string) => { const r = head.parts.find((p) => p.part === part)!; return [...new Set(head.mesh.indices.subarray(r.firstIndex, r.firstIndex + r.indexCount))]; };
+    const tongue = ids("tongue"), lower = ids("teeth").filter((v) => head.rig.mandible[v] === 1);
+    const top = Math.max(...lower.map((v) => P[3 * v + 1])), front = Math.max(...lower.map((v) => P[3 * v + 2]));
+    for (const behind of [0.024, 0.028]) {
+      // A slice 4 mm deep under the crowns' top, 4 mm long, this far behind the incisors.
+      const slice = (v: number) => Math.abs(P[3 * v + 2] - (front - behind)) < 0.002 && P[3 * v + 1] > top - 0.004;
+      const border = Math.max(...tongue.filter(slice).map((v) => Math.abs(P[3 * v])));
+      const teeth = Math.min(...lower.filter(slice).map((v) => Math.abs(P[3 * v])));
+      expect(teeth - border, `${behind * 1000} mm behind`).toBeGreaterThan(0);
+      expect(teeth - border, `${behind * 1000} mm behind`).toBeLessThan(0.002);
+    }
   });
 });
 

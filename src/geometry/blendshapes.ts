@@ -18,7 +18,7 @@ import type { Blendshape, TemplateHead } from "../types.ts";
 import { LEFT_BROW_CORE, RIGHT_BROW_CORE } from "../primitives/face-topology.ts";
 import { ARKIT_BLENDSHAPES, type ArkitBlendshape } from "./blendshape-names.ts";
 import { centreOf, margins, restRig, type RestRig } from "./blendshape-rig.ts";
-import { lipParting } from "./blendshape-lips.ts";
+import { lipParting, lowerLipOnIncisors } from "./blendshape-lips.ts";
 import { corneaBulge, EYEBALL_RADIUS_M } from "./eyes.ts";
 import type { V3 } from "./mesh-builder.ts";
 
@@ -111,7 +111,7 @@ function shape(name: ArkitBlendshape, c: Context): Float32Array {
   const s = side === 1 ? 1 : 0; // index into [right, left] rig arrays
   const base = name.replace(/Left$|Right$/, "");
   switch (base) {
-    case "jawOpen": return jaw(c, 1);
+    case "jawOpen": return jawOpen(c);
     case "jawForward": return translateJaw(c, [0, 0, 6]);
     case "jaw": return translateJaw(c, [6 * side, 0, 0]);
     case "eyeBlink": return lids(c, s, 1, LOWER_LID_SHARE);
@@ -225,6 +225,13 @@ function bumpField(c: Context, list: Bump[], side: number): { ids: Int32Array; m
   return { ids, mouth: pick(mouth), eye: pick(eye) };
 }
 
+/** jawOpen: the mandible's rotation, the lower lip riding up its incisors (blendshape-lips.ts). */
+function jawOpen(c: Context): Float32Array {
+  const open = jaw(c, 1);
+  const { axis, angle } = c.hinge;
+  return add(open, lowerLipOnIncisors(c.P, c.T, c.head, c.rig, open, rotate([0, 1, 0], [0, 0, 0], axis, angle)));
+}
+
 /** Mandible rotation about the hinge by `share` of the full opening (per-vertex jaw weights). */
 function jaw(c: Context, share: number): Float32Array {
   const out = new Float32Array(3 * c.n);
@@ -247,7 +254,7 @@ function translateJaw(c: Context, mm: V3): Float32Array {
 
 /** Lips close over an open jaw: the lower lip takes back the jaw's motion (ARKit's mouthClose is used with jawOpen). */
 function mouthClose(c: Context): Float32Array {
-  const open = jaw(c, 1);
+  const open = jawOpen(c);
   const lip = c.tlm(17), seam = templateSeamMid(c);
   const out = new Float32Array(3 * c.n);
   for (let v = 0; v < c.n; v++) {

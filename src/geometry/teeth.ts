@@ -165,15 +165,31 @@ function crown(b: Builder, arch: Arch, at: ReturnType<typeof archAt>, width: num
   return tris;
 }
 
-/** Gums: per arch a band over the teeth's necks, from the labial margin over the ridge to the lingual margin. */
+/**
+ * Height of the interdental papilla over the gingival margin at the crown's centre, as a share of
+ * the clinical crown's length: ≈ 40 % on the maxillary anterior teeth (the "papilla proportion",
+ * Chu et al., Int J Periodontics Restorative Dent 2009;29(4):385); taken alike for the other teeth
+ * and the lower arch (assumed). The papilla fills the gingival embrasure up toward the contact, so
+ * the crowns show no dark gap between their necks.
+ */
+const PAPILLA_SHARE = 0.4;
+
+/** Gums: per arch a band over the teeth's necks, from the labial margin over the ridge to the lingual margin, scalloped (papillae between crowns). */
 export function addGums(b: Builder, frame: MouthFrame): MouthPiece {
   const { upper, lower } = dentalArches(frame);
   const tris: number[] = [];
   const jaw = new Map<number, number>();
-  const N = 24;
   for (const arch of [upper, lower]) {
-    const total = arch.width.reduce((s, w) => s + w, 0);
     const cum = arch.width.reduce<number[]>((acc, w) => [...acc, acc[acc.length - 1] + w], [0]);
+    // Columns at each tooth's ends, quarters and centre (the scallop's peaks and zeniths), midline to last molar.
+    const stations = [...arch.width.flatMap((w, i) => [0, 0.25, 0.5, 0.75].map((q) => cum[i] + q * w)), cum[cum.length - 1]];
+    const N = stations.length - 1;
+    // How far the margin rises toward the occlusal plane between crowns: the papilla, PAPILLA_SHARE of the crown's height at the contact, nothing at the crown's centre.
+    const papilla = (s: number) => {
+      const i = Math.max(0, Math.min(arch.width.length - 1, cum.findIndex((c) => c > s) - 1));
+      const phase = (s - cum[i]) / arch.width[i];
+      return PAPILLA_SHARE * arch.height[i] * Math.cos(Math.PI * phase) ** 2;
+    };
     // Tooth size at arc length s, interpolated between tooth centres.
     const sizeAt = (s: number, key: "height" | "thickness") => arch[key][Math.max(0, Math.min(arch.width.length - 1, cum.findIndex((c) => c >= s) - 1))];
     // Profile across the band: (offset along the labial normal from the crown's centre line in half-thicknesses + mm, height above the neck, metres).
@@ -182,7 +198,7 @@ export function addGums(b: Builder, frame: MouthFrame): MouthPiece {
     ];
     const cols: number[][] = [];
     for (let k = -N; k <= N; k++) {
-      const s = (Math.abs(k) / N) * total;
+      const s = stations[Math.abs(k)];
       const at = archAt(arch, Math.max(s, 1e-6));
       const thick = sizeAt(s, "thickness") * 0.9, neck = sizeAt(s, "height");
       const sideX = k < 0 ? -1 : 1;
@@ -190,7 +206,8 @@ export function addGums(b: Builder, frame: MouthFrame): MouthPiece {
       cols.push(profile.map(([half, mm, up], j) => {
         const off = half * (thick / 2 + mm * MM);
         const x = cx + at.n[0] * off, z = cz + at.n[1] * off;
-        const y = arch.occlusalY + arch.sign * (neck + up * MM);
+        const margin = j === 0 || j === profile.length - 1 ? papilla(s) : 0;
+        const y = arch.occlusalY + arch.sign * (neck + up * MM - margin);
         const band = arch.sign > 0 ? [MOUTH_ATLAS.gums.v0, (MOUTH_ATLAS.gums.v0 + MOUTH_ATLAS.gums.v1) / 2] : [(MOUTH_ATLAS.gums.v0 + MOUTH_ATLAS.gums.v1) / 2, MOUTH_ATLAS.gums.v1];
         const v = b.vertex([k === 0 ? 0 : sideX * x, y, z], [0.5 + 0.48 * (k / N), band[0] + ((band[1] - band[0]) * j) / (profile.length - 1)]);
         jaw.set(v, arch.sign > 0 ? 0 : 1);
@@ -206,17 +223,46 @@ export function addGums(b: Builder, frame: MouthFrame): MouthPiece {
   return { tris, jaw };
 }
 
+/** Clearance kept between the tongue's borders and the lower teeth's lingual faces, metres (shape choice). */
+const TONGUE_CLEARANCE_M = 0.5 * MM;
+
 /**
- * The tongue at rest: a rounded body inside the lower arch, its dorsum just below the occlusal
- * plane and its tip behind the lower incisors (shape choice; sized by the arch).
+ * The lower arch's lingual line: half-width (x of the crowns' lingual faces) as a function of depth
+ * z, from the incisors back to the last molar (held beyond it).
+ */
+function lingualHalfWidth(arch: Arch): (z: number) => number {
+  const total = arch.width.reduce((s, w) => s + w, 0);
+  const line: [number, number][] = [];
+  for (let s = 0, i = 0, edge = arch.width[0]; s <= total; s += 0.25 * MM) {
+    while (s > edge && i + 1 < arch.width.length) edge += arch.width[++i];
+    const at = archAt(arch, Math.max(s, 1e-6));
+    line.push([at.p[1] - at.n[1] * arch.thickness[i], at.p[0] - at.n[0] * arch.thickness[i]]);
+  }
+  return (z) => {
+    let best = line[line.length - 1][1];
+    for (let k = 0; k + 1 < line.length; k++) {
+      const [z0, x0] = line[k], [z1, x1] = line[k + 1];
+      if ((z - z0) * (z - z1) <= 0 && z0 !== z1) best = x0 + ((x1 - x0) * (z - z0)) / (z1 - z0);
+    }
+    return Math.max(0, best);
+  };
+}
+
+/**
+ * The tongue at rest: it fills the lower arch, its borders against the lower teeth's lingual faces
+ * (the tongue at rest lies within the arch and touches the lingual surfaces: its scalloped border
+ * is their imprint), its dorsum at the occlusal plane and its tip behind the lower incisors; the
+ * outline follows the arch's lingual line, rounded at the tip (shape choices; sized by the arch).
+ * A narrower body (1.5 mm short of the molars, the ellipsoid's taper elsewhere) left a dark trench
+ * round it in every open mouth.
  */
 export function addTongue(b: Builder, frame: MouthFrame): MouthPiece & { tip: number } {
   const { lower } = dentalArches(frame);
-  const molar = archAt(lower, lower.width.slice(0, 5).reduce((s, w) => s + w, 0) + lower.width[5] / 2);
-  const halfWidth = molar.p[0] - lower.thickness[5] - 0.0015;
+  const lingual = lingualHalfWidth(lower);
   const halfHeight = 0.008, halfLength = 0.021;
   const tipZ = lower.front - lower.thickness[0] - 0.001;
-  const centre: V3 = [0, lower.occlusalY - 0.001 - halfHeight, tipZ - halfLength];
+  const centre: V3 = [0, lower.occlusalY - halfHeight, tipZ - halfLength];
+  const halfWidth = lingual(centre[2]) - TONGUE_CLEARANCE_M;
   const RINGS = 14, SEG = 24;
   const jaw = new Map<number, number>();
   const { v0, v1 } = MOUTH_ATLAS.tongue;
@@ -232,9 +278,12 @@ export function addTongue(b: Builder, frame: MouthFrame): MouthPiece & { tip: nu
     const ring: number[] = [];
     for (let k = 0; k <= SEG; k++) {
       const phi = (2 * Math.PI * k) / SEG;
-      const rr = spow(Math.sin(theta), 0.7);
-      const x = k === 0 || k === SEG || 2 * k === SEG ? 0 : halfWidth * rr * spow(Math.sin(phi), 0.6);
-      ring.push(add([x, centre[1] + halfHeight * rr * spow(Math.cos(phi), 0.6), centre[2] + halfLength * spow(Math.cos(theta), 0.8)], [k / SEG, v0 + ((v1 - v0) * r) / RINGS]));
+      const rr = spow(Math.sin(theta), 0.7), z = centre[2] + halfLength * spow(Math.cos(theta), 0.8);
+      // Rounded at the tip (the ellipsoid's width), within the arch's lingual line everywhere.
+      const width = Math.min(halfWidth * spow(Math.sin(theta), 0.4), lingual(z) - TONGUE_CLEARANCE_M);
+      // Flat on top, full width at the shoulders (the borders lie along the teeth's lingual cusps).
+      const x = k === 0 || k === SEG || 2 * k === SEG ? 0 : width * spow(Math.sin(phi), 0.35);
+      ring.push(add([x, centre[1] + halfHeight * rr * spow(Math.cos(phi), 0.6), z], [k / SEG, v0 + ((v1 - v0) * r) / RINGS]));
     }
     rings.push(ring);
   }
