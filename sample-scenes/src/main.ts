@@ -5,6 +5,7 @@
  */
 import { Material, Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
 import { enablePrePassMsaa } from "../../materials/subsurface.ts";
+import { useSubsurfaceResolveGuard } from "../../materials/subsurface-resolve.ts";
 import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import type { AbstractMesh, Scene } from "@babylonjs/core";
 import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
@@ -31,6 +32,8 @@ interface PorelightHook {
   applyParameters?(p: Record<string, unknown>): Promise<void>;
   /** MSAA samples of the SSS pre-pass (default SKIN_PREPASS_MSAA_SAMPLES; 1 = off), for before/after renders. */
   setMsaa?(samples: number): Promise<void>;
+  /** The SSS resolve guard (materials/subsurface-resolve.ts) on or off, for before/after renders. */
+  setResolveGuard?(on: boolean): Promise<void>;
   /** Normal maps (N_S, clear-coat N_S, N_D) on or off, e.g. to check the back-of-head seam. */
   setNormalMaps?(enabled: boolean): Promise<void>;
   /** N_S's strength on the skin (closeup.html): 0 = flat (mesh normals only). */
@@ -197,6 +200,10 @@ async function main(): Promise<void> {
   };
   hook.setMsaa = async (samples: number) => {
     enablePrePassMsaa(scene, samples);
+    await whenReady(scene);
+  };
+  hook.setResolveGuard = async (on: boolean) => {
+    useSubsurfaceResolveGuard(scene, on);
     await whenReady(scene);
   };
   // Detached, not level 0: Babylon divides by the bump level (1 / level) in its bump set-up.
