@@ -14,6 +14,7 @@ import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
+import { buildSilhouetteCheck } from "./silhouette-check.ts";
 import { closeup } from "./closeup.ts";
 import { expressions } from "./expressions.ts";
 
@@ -163,16 +164,26 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) await nextFrame(scene);
   };
   if (which === "sss") {
-    const { skin, info } = buildSssCheck(scene, canvas);
+    // ?check=silhouette: a skin sphere against the background instead of the edge check.
+    const silhouette = new URLSearchParams(location.search).get("check") === "silhouette";
+    const { skin, info } = silhouette ? { skin: buildSilhouetteCheck(scene), info: undefined } : buildSssCheck(scene, canvas);
     hook.sss = info;
     hook.setScattering = async (enabled: boolean) => {
       for (const m of skin) m.subSurface.isScatteringEnabled = enabled;
       await whenReady(scene);
     };
+    hook.setResolveGuard = async (on: boolean) => {
+      useSubsurfaceResolveGuard(scene, on);
+      await whenReady(scene);
+    };
+    hook.setMsaa = async (samples: number) => {
+      enablePrePassMsaa(scene, samples);
+      await whenReady(scene);
+    };
     if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
     await whenReady(scene);
-    const widths = info.expectedWidthMm.map((w) => w.toFixed(3)).join(" / ");
-    status(`WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"} · expected edge widths R/G/B ${widths} mm`);
+    const widths = info ? ` · expected edge widths R/G/B ${info.expectedWidthMm.map((w) => w.toFixed(3)).join(" / ")} mm` : "";
+    status(`WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"}${widths}`);
     return;
   }
   const jobUrl = jobUrlFromLocation();

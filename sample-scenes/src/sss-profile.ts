@@ -44,7 +44,7 @@ const HALF_SIZE_M = 0.04;
 /** Visible width of the plane across the canvas, mm. */
 const VIEW_WIDTH_MM = 40;
 
-function uniformTexture(scene: Scene, rgba: [number, number, number, number], srgb: boolean): RawTexture {
+export function uniformTexture(scene: Scene, rgba: [number, number, number, number], srgb: boolean): RawTexture {
   const data = new Uint8Array(4 * 4 * 4);
   for (let i = 0; i < 16; i++) data.set(rgba, 4 * i);
   const t = RawTexture.CreateRGBATexture(data, 4, 4, scene, false, false);

@@ -77,3 +77,35 @@ export function countSpecksRaw(rgb: Uint8Array, width: number, height: number): 
   }
   return { silhouette, isolated };
 }
+
+/** How much a change moved the skin away from its edges: over pixels whose 5 × 5 window in `a` is all head. */
+export interface InteriorDifference {
+  /** Mean |a − b| over those pixels and the three channels, 8-bit levels. */
+  mean: number;
+  /** Share of those pixels whose largest channel difference exceeds 8 levels. */
+  changed: number;
+  pixels: number;
+}
+
+/** Compares two renders of the same frame away from the head's outline (speck fixes should not change it). */
+export async function interiorDifference(a: Buffer, b: Buffer): Promise<InteriorDifference> {
+  const ra = await sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const rb = await sharp(b).removeAlpha().raw().toBuffer();
+  const { width, height } = ra.info, A = ra.data;
+  const bg = [A[0], A[1], A[2]];
+  const head = (i: number) => [0, 1, 2].some((c) => Math.abs(A[3 * i + c] - bg[c]) > BACKGROUND_TOLERANCE);
+  let sum = 0, changed = 0, pixels = 0;
+  for (let y = 2; y < height - 2; y++) {
+    for (let x = 2; x < width - 2; x++) {
+      let inside = true;
+      for (let dy = -2; dy <= 2 && inside; dy++) for (let dx = -2; dx <= 2; dx++) if (!head((y + dy) * width + x + dx)) { inside = false; break; }
+      if (!inside) continue;
+      const i = y * width + x;
+      let largest = 0;
+      for (let c = 0; c < 3; c++) { const d = Math.abs(A[3 * i + c] - rb[3 * i + c]); sum += d; largest = Math.max(largest, d); }
+      if (largest > 8) changed++;
+      pixels++;
+    }
+  }
+  return { mean: sum / Math.max(1, 3 * pixels), changed: changed / Math.max(1, pixels), pixels };
+}
