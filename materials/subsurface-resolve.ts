@@ -25,8 +25,11 @@
  * WebGPU's WGSL shader is not patched.
  */
 import { ShaderStore } from "@babylonjs/core/Engines/shaderStore.js";
-import { subSurfaceScatteringPixelShader } from "@babylonjs/core/Shaders/subSurfaceScattering.fragment.js";
+import "@babylonjs/core/Shaders/subSurfaceScattering.fragment.js"; // registers Babylon's shader, which the guard rewrites
 import type { Scene } from "@babylonjs/core/scene.js";
+
+/** Babylon's name of the SSS post-process's fragment shader in ShaderStore. */
+const SSS_SHADER = "subSurfaceScatteringPixelShader";
 
 /** The define that selects Babylon's own code in the patched shader (before/after renders, tests). */
 export const RAW_SSS_DEFINE = "PORELIGHT_RAW_SSS";
@@ -69,12 +72,22 @@ export function guardedSubsurfaceShader(source: string): string {
   return out.replace(anchor, `${FUNCTIONS}\n${anchor}`);
 }
 
-/** Installs the guarded shader (once; before the SSS post-process compiles, i.e. before SSS is first enabled on a scene). */
-export function guardSubsurfaceResolve(): void {
+/**
+ * Installs the guarded shader (once; before the SSS post-process compiles, i.e. before SSS is
+ * first enabled on a scene). Returns false, leaving Babylon's shader, where it is not registered
+ * or its text differs (another Babylon than the pinned one, e.g. an Editor's).
+ */
+export function guardSubsurfaceResolve(): boolean {
   const store = ShaderStore.ShadersStore;
-  const name = subSurfaceScatteringPixelShader.name;
-  if (store[name]?.includes(RAW_SSS_DEFINE)) return;
-  store[name] = guardedSubsurfaceShader(subSurfaceScatteringPixelShader.shader);
+  const source = store[SSS_SHADER];
+  if (!source) return false;
+  if (source.includes(RAW_SSS_DEFINE)) return true;
+  try {
+    store[SSS_SHADER] = guardedSubsurfaceShader(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Switches a scene's SSS post-process between the guard and Babylon's own code (before/after renders). */

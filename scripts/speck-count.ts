@@ -6,7 +6,7 @@
  * find where a speck comes from; `--raw` renders without the scene's MSAA resolve guard.
  *
  *   node --import tsx scripts/speck-count.ts --out /tmp/specks/after astronaut=/tmp/jobs/astronaut obama=/tmp/jobs/obama
- *   node --import tsx scripts/speck-count.ts --out /tmp/specks/raw --raw --size 960 astronaut=/tmp/jobs/astronaut
+ *   node --import tsx scripts/speck-count.ts --out /tmp/specks/raw --raw --scale 2 astronaut=/tmp/jobs/astronaut
  *   node --import tsx scripts/speck-count.ts --count /tmp/turntable/*.png
  *   node --import tsx scripts/speck-count.ts --compare /tmp/specks/raw /tmp/specks/after
  *
@@ -23,8 +23,8 @@ import { countSpecks, interiorDifference, type SpeckCounts } from "../test/brows
 import { frameView, TURNTABLE_EXPRESSIONS, TURNTABLE_VIEWS } from "./expression-turntable.ts";
 
 interface Switches {
-  /** Frame size, pixels (square). */
-  size: number;
+  /** Canvas size over the page's 640 × 480 (the drawing buffer is resized; the framing stays). */
+  scale: number;
   msaa?: number;
   scattering: boolean;
   /** Frames to time with the resolve guard and without (0: no timing). */
@@ -54,9 +54,12 @@ export async function speckCount(jobs: [string, string][], outDir: string, s: Sw
     if (!existsSync(path.join(dir, "head.babylon"))) throw new Error(`speck-count: ${dir} holds no head.babylon`);
     const session = await startBrowserSession(dir);
     try {
-      const { page, errors } = await session.open(`/scenes/expressions.html?job=/job/&spin=0&render=manual`, { width: s.size, height: s.size });
+      const { page, errors } = await session.open(`/scenes/expressions.html?job=/job/&spin=0&render=manual`, { width: 640 * s.scale + 400, height: 480 * s.scale + 100 });
       await page.evaluate(async (sw) => {
         const hook = window.porelight;
+        const canvas = document.getElementById("view") as HTMLCanvasElement;
+        (canvas.width = 640 * sw.scale), (canvas.height = 480 * sw.scale);
+        (hook.scene! as unknown as { getEngine(): { setSize(w: number, h: number): void } }).getEngine().setSize(canvas.width, canvas.height);
         if (sw.msaa !== undefined) await hook.setMsaa!(sw.msaa);
         if (sw.raw) await hook.setResolveGuard!(false);
         if (!sw.scattering) await hook.setScattering!(false);
@@ -147,11 +150,11 @@ async function main(): Promise<void> {
   }
   let out = "";
   const jobs: [string, string][] = [];
-  const s: Switches = { size: 480, scattering: true, hide: [], raw: false, zOffset: {}, timeFrames: 0, views: ["front", "45deg"], expressions: ["neutral", "ah"] };
+  const s: Switches = { scale: 1, scattering: true, hide: [], raw: false, zOffset: {}, timeFrames: 0, views: ["front", "45deg"], expressions: ["neutral", "ah"] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--out") out = args[++i] ?? "";
-    else if (a === "--size") s.size = Number(args[++i]);
+    else if (a === "--scale") s.scale = Number(args[++i]);
     else if (a === "--msaa") s.msaa = Number(args[++i]);
     else if (a === "--no-scattering") s.scattering = false;
     else if (a === "--hide") s.hide = (args[++i] ?? "").split(",");
@@ -166,8 +169,8 @@ async function main(): Promise<void> {
       jobs.push([label, path.resolve(dir)]);
     }
   }
-  if (!out || jobs.length === 0 || !(s.size >= 64) || (s.msaa !== undefined && !(s.msaa >= 1)) || !(s.timeFrames >= 0)) {
-    process.stderr.write("usage: speck-count.ts --count <png>… | --compare <dirA> <dirB> | --out <dir> [--size N] [--msaa N] [--no-scattering] [--hide mouth,teeth,tongue] [--raw] [--time N] [--z-offset mouth=1,teeth=1] [--views front,45deg,profile] [--expressions neutral,smile,blink,ah] label=jobDir…\n");
+  if (!out || jobs.length === 0 || !(s.scale >= 1) || (s.msaa !== undefined && !(s.msaa >= 1)) || !(s.timeFrames >= 0)) {
+    process.stderr.write("usage: speck-count.ts --count <png>… | --compare <dirA> <dirB> | --out <dir> [--scale K] [--msaa N] [--no-scattering] [--hide mouth,teeth,tongue] [--raw] [--time N] [--z-offset mouth=1,teeth=1] [--views front,45deg,profile] [--expressions neutral,smile,blink,ah] label=jobDir…\n");
     process.exitCode = 2;
     return;
   }

@@ -163,6 +163,14 @@ async function main(): Promise<void> {
   hook.renderFrames = async (n: number) => {
     for (let i = 0; i < n; i++) await nextFrame(scene);
   };
+  hook.setMsaa = async (samples: number) => {
+    enablePrePassMsaa(scene, samples);
+    await whenReady(scene);
+  };
+  hook.setResolveGuard = async (on: boolean) => {
+    useSubsurfaceResolveGuard(scene, on);
+    await whenReady(scene);
+  };
   if (which === "sss") {
     // ?check=silhouette: a skin sphere against the background instead of the edge check.
     const silhouette = new URLSearchParams(location.search).get("check") === "silhouette";
@@ -170,14 +178,6 @@ async function main(): Promise<void> {
     hook.sss = info;
     hook.setScattering = async (enabled: boolean) => {
       for (const m of skin) m.subSurface.isScatteringEnabled = enabled;
-      await whenReady(scene);
-    };
-    hook.setResolveGuard = async (on: boolean) => {
-      useSubsurfaceResolveGuard(scene, on);
-      await whenReady(scene);
-    };
-    hook.setMsaa = async (samples: number) => {
-      enablePrePassMsaa(scene, samples);
       await whenReady(scene);
     };
     if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
@@ -207,14 +207,6 @@ async function main(): Promise<void> {
   };
   hook.setScattering = async (enabled: boolean) => {
     for (const m of head.skin) m.subSurface.isScatteringEnabled = enabled;
-    await whenReady(scene);
-  };
-  hook.setMsaa = async (samples: number) => {
-    enablePrePassMsaa(scene, samples);
-    await whenReady(scene);
-  };
-  hook.setResolveGuard = async (on: boolean) => {
-    useSubsurfaceResolveGuard(scene, on);
     await whenReady(scene);
   };
   // Detached, not level 0: Babylon divides by the bump level (1 / level) in its bump set-up.
