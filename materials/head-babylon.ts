@@ -18,7 +18,7 @@ import { Scene } from "@babylonjs/core/scene.js";
 import { GLTF_EYE_MATERIAL, GLTF_MOUTH_MATERIALS, mouthColours, type MouthColours } from "./gltf-mapping.ts";
 import type { HeadPartGeometry } from "./head-geometry.ts";
 import { SKIN_MAP_FILES } from "./map-files.ts";
-import { EYE_MATERIAL_NAME, keepEyeBehindLids } from "./eye-depth.ts";
+import { EYE_MATERIAL_NAME, keepBehindSkin } from "./eye-depth.ts";
 import { createCheckedSkinMaterial } from "./skin-material.ts";
 import { registerSkinMaterialPlugin } from "./diffuse-normal-plugin.ts";
 import type { ValidSkinParameters } from "./skin-parameters.ts";
@@ -90,7 +90,7 @@ async function createEyeMaterial(scene: Scene, textured: boolean): Promise<PBRMa
   eyes.clearCoat.intensity = GLTF_EYE_MATERIAL.clearcoatFactor;
   eyes.clearCoat.roughness = GLTF_EYE_MATERIAL.clearcoatRoughnessFactor;
   eyes.clearCoat.remapF0OnInterfaceChange = false;
-  keepEyeBehindLids(eyes);
+  keepBehindSkin(eyes);
   if (textured) {
     const t = new Texture(SKIN_MAP_FILES.eyes, scene, { invertY: false });
     t.name = SKIN_MAP_FILES.eyes;
@@ -107,6 +107,7 @@ function createMouthMaterials(scene: Scene, colours: MouthColours): Record<"mout
     m.metallic = 0;
     m.roughness = GLTF_MOUTH_MATERIALS[name].roughnessFactor;
     m.albedoColor = new Color3(...colours[name]);
+    keepBehindSkin(m);
     return m;
   };
   return { mouth: make("mouth"), teeth: make("teeth"), tongue: make("tongue") };

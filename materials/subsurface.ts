@@ -19,6 +19,7 @@
  */
 import { Color3 } from "@babylonjs/core/Maths/math.color.js";
 import type { Scene } from "@babylonjs/core";
+import { guardSubsurfaceResolve } from "./subsurface-resolve.ts";
 
 /** Internals of SubSurfaceConfiguration this module corrects (pinned Babylon 9.28.0). */
 interface PostProcessInternals {
@@ -62,6 +63,7 @@ export function diffusionProfileColor(distancesMm: readonly [number, number, num
 export function configureSkinSubsurface(scene: Scene, distancesMm: readonly [number, number, number], metersPerUnit?: number): number {
   const engine = scene.getEngine() as unknown as { webGLVersion?: number; isWebGPU: boolean };
   if ((engine.webGLVersion ?? 0) < 2 && !engine.isWebGPU) return -1;
+  guardSubsurfaceResolve(); // before the post-process compiles
   if (!scene.enableSubSurfaceForPrePass()) return -1;
   enablePrePassMsaa(scene);
   const config = scene.subSurfaceConfiguration as unknown as SubSurfaceInternals | null;

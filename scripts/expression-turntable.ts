@@ -82,7 +82,7 @@ export async function expressionTurntable(jobs: [string, string][], outDir: stri
  * The scene's default camera aims at the bounding box's centre, so at a closer distance a profile
  * lost the face at the frame's edge. Self-contained (serialised into the page): no imports.
  */
-function frameView([turnDeg, fill]: [number, number]): void {
+export function frameView([turnDeg, fill]: [number, number]): void {
   type Matrix = { m: ArrayLike<number> };
   type Camera = { alpha: number; radius: number; fov: number; target: { x: number; y: number; z: number }; getViewMatrix(force?: boolean): Matrix; getProjectionMatrix(force?: boolean): Matrix };
   type HeadMesh = { getTotalVertices(): number; isVisible: boolean; getVerticesData(kind: string): ArrayLike<number> | null; computeWorldMatrix(force: boolean): Matrix };

@@ -7,7 +7,7 @@
 import { createElement } from "react";
 import { Tools } from "@babylonjs/core/Misc/tools.js";
 import { restoreSkinMaterials } from "../../materials/skin-material.ts";
-import { keepEyesBehindLids } from "../../materials/eye-depth.ts";
+import { keepInnerPartsBehindSkin } from "../../materials/eye-depth.ts";
 import { ImportController } from "./controller.ts";
 import type { EditorIds, EditorLike } from "./editor-like.ts";
 import { IMPORT_RECONSTRUCTION_DEFAULTS } from "./import.ts";
@@ -52,7 +52,7 @@ export function main(editor: EditorLike): void {
   // Plugins load after the scene: its skin materials were parsed as plain PBR + metadata.
   const restored = restoreSkinMaterials(editor.layout.preview.scene);
   for (const material of restored) setSceneUnits(material, 1 / IMPORT_RECONSTRUCTION_DEFAULTS.unitsPerMetre);
-  keepEyesBehindLids(editor.layout.preview.scene); // heads saved before head.babylon carried the eyes' depth bias
+  keepInnerPartsBehindSkin(editor.layout.preview.scene); // heads saved before head.babylon carried the inner parts' depth bias
   if (restored.length) editor.layout.console.log(`porelight: restored ${restored.length} skin material(s) in the scene`);
 
   controller?.dispose();

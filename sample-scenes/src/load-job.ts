@@ -9,7 +9,7 @@ import type { AbstractMesh, PBRMaterial } from "@babylonjs/core";
 import { registerSkinMaterialPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import { followSceneImageProcessing, restoreSkinMaterials } from "../../materials/skin-material.ts";
 import { HEAD_FILES } from "../../materials/map-files.ts";
-import { keepEyesBehindLids } from "../../materials/eye-depth.ts";
+import { keepInnerPartsBehindSkin } from "../../materials/eye-depth.ts";
 import { useBasisKtx2Decoder } from "../../materials/ktx2-decoder-babylon.ts";
 
 export interface LoadedHead {
@@ -55,7 +55,7 @@ export async function loadHead(scene: Scene, jobUrl: string, glb: string | null 
   const skin = glb ? scene.materials.filter((m): m is PBRMaterial => m.name === "skin") : restoreSkinMaterials(scene, { rootUrl: jobUrl });
   const meshes = result.meshes.filter((m) => m.getTotalVertices() > 0);
   for (const m of meshes) if (m.material) followSceneImageProcessing(m.material); // the eyes too
-  keepEyesBehindLids(scene); // GLBs and heads saved before head.babylon carried it
+  keepInnerPartsBehindSkin(scene); // GLBs and heads saved before head.babylon carried it
   if (meshes.length === 0) throw new Error(`${jobUrl}${HEAD_FILES.babylon} holds no mesh`);
   let min = new Vector3(Infinity, Infinity, Infinity), max = new Vector3(-Infinity, -Infinity, -Infinity);
   for (const m of meshes) {

@@ -5,6 +5,7 @@
  */
 import { Material, Mesh, PBRMaterial, StandardMaterial, Texture } from "@babylonjs/core";
 import { enablePrePassMsaa } from "../../materials/subsurface.ts";
+import { useSubsurfaceResolveGuard } from "../../materials/subsurface-resolve.ts";
 import { SKIN_PLUGIN_NAME, type SkinDiffuseNormalPlugin } from "../../materials/diffuse-normal-plugin.ts";
 import type { AbstractMesh, Scene } from "@babylonjs/core";
 import { applyLightingPreset, rotateKeyLight, LIGHTING_PRESETS, type EnvironmentId, type LightingRig } from "../../materials/presets.ts";
@@ -13,6 +14,7 @@ import { buildControls } from "./controls.ts";
 import { applySkinParameters } from "../../materials/skin-material.ts";
 import { createEngineAndScene, frameHead, glbFromLocation, jobUrlFromLocation, loadHead, type LoadedHead } from "./load-job.ts";
 import { buildSssCheck, type SssCheckInfo } from "./sss-profile.ts";
+import { buildSilhouetteCheck } from "./silhouette-check.ts";
 import { closeup } from "./closeup.ts";
 import { expressions } from "./expressions.ts";
 
@@ -31,6 +33,8 @@ interface PorelightHook {
   applyParameters?(p: Record<string, unknown>): Promise<void>;
   /** MSAA samples of the SSS pre-pass (default SKIN_PREPASS_MSAA_SAMPLES; 1 = off), for before/after renders. */
   setMsaa?(samples: number): Promise<void>;
+  /** The SSS resolve guard (materials/subsurface-resolve.ts) on or off, for before/after renders. */
+  setResolveGuard?(on: boolean): Promise<void>;
   /** Normal maps (N_S, clear-coat N_S, N_D) on or off, e.g. to check the back-of-head seam. */
   setNormalMaps?(enabled: boolean): Promise<void>;
   /** N_S's strength on the skin (closeup.html): 0 = flat (mesh normals only). */
@@ -159,8 +163,18 @@ async function main(): Promise<void> {
   hook.renderFrames = async (n: number) => {
     for (let i = 0; i < n; i++) await nextFrame(scene);
   };
+  hook.setMsaa = async (samples: number) => {
+    enablePrePassMsaa(scene, samples);
+    await whenReady(scene);
+  };
+  hook.setResolveGuard = async (on: boolean) => {
+    useSubsurfaceResolveGuard(scene, on);
+    await whenReady(scene);
+  };
   if (which === "sss") {
-    const { skin, info } = buildSssCheck(scene, canvas);
+    // ?check=silhouette: a skin sphere against the background instead of the edge check.
+    const silhouette = new URLSearchParams(location.search).get("check") === "silhouette";
+    const { skin, info } = silhouette ? { skin: buildSilhouetteCheck(scene), info: undefined } : buildSssCheck(scene, canvas);
     hook.sss = info;
     hook.setScattering = async (enabled: boolean) => {
       for (const m of skin) m.subSurface.isScatteringEnabled = enabled;
@@ -168,8 +182,8 @@ async function main(): Promise<void> {
     };
     if (!MANUAL_RENDER) engine.runRenderLoop(() => scene.render());
     await whenReady(scene);
-    const widths = info.expectedWidthMm.map((w) => w.toFixed(3)).join(" / ");
-    status(`WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"} · expected edge widths R/G/B ${widths} mm`);
+    const widths = info ? ` · expected edge widths R/G/B ${info.expectedWidthMm.map((w) => w.toFixed(3)).join(" / ")} mm` : "";
+    status(`WebGL${engine.webGLVersion} · SSS ${scene.prePassRenderer?.enabled ? "on" : "off"}${widths}`);
     return;
   }
   const jobUrl = jobUrlFromLocation();
@@ -193,10 +207,6 @@ async function main(): Promise<void> {
   };
   hook.setScattering = async (enabled: boolean) => {
     for (const m of head.skin) m.subSurface.isScatteringEnabled = enabled;
-    await whenReady(scene);
-  };
-  hook.setMsaa = async (samples: number) => {
-    enablePrePassMsaa(scene, samples);
     await whenReady(scene);
   };
   // Detached, not level 0: Babylon divides by the bump level (1 / level) in its bump set-up.

@@ -52,15 +52,33 @@ function uniformTexture(scene: Scene, rgba: [number, number, number, number], sr
   return t;
 }
 
-/** Builds the check scene; returns its skin material(s) and the measuring geometry. */
-export function buildSssCheck(scene: Scene, canvas: HTMLCanvasElement): { skin: PBRMaterial[]; info: SssCheckInfo } {
-  const srgbByte = Math.round(255 * linearToSrgb(ALBEDO_LINEAR));
-  const skin = createSkinMaterial("skin", scene, {
+/** The checks' skin: uniform grey albedo (linear), A_S 0 (no specular), flat normals. */
+export function uniformSkinMaterial(scene: Scene, albedoLinear: number): PBRMaterial {
+  const srgbByte = Math.round(255 * linearToSrgb(albedoLinear));
+  return createSkinMaterial("skin", scene, {
     albedoDiffuse: uniformTexture(scene, [srgbByte, srgbByte, srgbByte, 255], true),
     albedoSpecular: uniformTexture(scene, [0, 0, 0, 255], false),
     normalsDiffuse: uniformTexture(scene, [128, 128, 255, 255], false),
     normalsSpecular: uniformTexture(scene, [128, 128, 255, 255], false),
   }, {});
+}
+
+/** The checks' camera: on −Z at `distanceM` looking at the origin, with a vertical fov (radians); no environment light. */
+export function checkCamera(scene: Scene, distanceM: number, fov: number): FreeCamera {
+  scene.environmentTexture = null;
+  scene.ambientColor = Color3.Black();
+  const camera = new FreeCamera("camera", new Vector3(0, 0, -distanceM), scene);
+  camera.setTarget(Vector3.Zero());
+  camera.minZ = 0.01;
+  camera.maxZ = 1;
+  camera.fov = fov;
+  scene.activeCamera = camera;
+  return camera;
+}
+
+/** Builds the check scene; returns its skin material(s) and the measuring geometry. */
+export function buildSssCheck(scene: Scene, canvas: HTMLCanvasElement): { skin: PBRMaterial[]; info: SssCheckInfo } {
+  const skin = uniformSkinMaterial(scene, ALBEDO_LINEAR);
 
   // Two halves of one plane at z = 0, facing the camera (−Z), meeting at x = 0.
   const size = { width: HALF_SIZE_M, height: 2 * HALF_SIZE_M };
@@ -76,16 +94,9 @@ export function buildSssCheck(scene: Scene, canvas: HTMLCanvasElement): { skin: 
   light.diffuse = Color3.White();
   light.specular = Color3.Black();
   light.includedOnlyMeshes = [lit];
-  scene.environmentTexture = null;
-  scene.ambientColor = Color3.Black();
 
-  const camera = new FreeCamera("camera", new Vector3(0, 0, -DISTANCE_M), scene);
-  camera.setTarget(Vector3.Zero());
-  camera.minZ = 0.01;
-  camera.maxZ = 1;
   const aspect = canvas.width / canvas.height;
-  camera.fov = 2 * Math.atan(VIEW_WIDTH_MM / 2 / 1000 / aspect / DISTANCE_M); // vertical fov
-  scene.activeCamera = camera;
+  checkCamera(scene, DISTANCE_M, 2 * Math.atan(VIEW_WIDTH_MM / 2 / 1000 / aspect / DISTANCE_M)); // vertical fov
   scene.imageProcessingConfiguration.toneMappingEnabled = false;
   scene.imageProcessingConfiguration.exposure = EXPOSURE;
   scene.imageProcessingConfiguration.contrast = 1;
