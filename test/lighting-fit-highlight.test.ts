@@ -35,10 +35,11 @@ describe("the lighting fit strips its highlights in their own colour", () => {
   it("keeps the light's direction and explains the photo where grey does not", () => {
     const grey = fitLighting(input, options);
     const own = fitLighting(input, { ...options, highlightColour: flash });
-    // Measured: grey σ 1.48, 60 % inliers, light 44° off; own colour σ 0.14, 88 %, 28° off.
-    expect(grey.residualSigma).toBeGreaterThan(0.5);
+    // Measured: grey σ 0.45 at its best round (1.48 at its last), 79 % inliers, light 170° off;
+    // own colour σ 0.14, 88 %, 28° off.
+    expect(grey.residualSigma).toBeGreaterThan(3 * own.residualSigma);
     expect(own.residualSigma).toBeLessThan(0.2);
-    expect(own.inlierFraction).toBeGreaterThan(grey.inlierFraction + 0.2);
+    expect(own.inlierFraction).toBeGreaterThan(grey.inlierFraction + 0.05);
     expect(directionError(own.irradiance)).toBeLessThan(directionError(grey.irradiance) - 10);
   });
 
@@ -46,5 +47,17 @@ describe("the lighting fit strips its highlights in their own colour", () => {
     expect(departsFromGrey(flash, 0.04)).toBe(true);
     expect(departsFromGrey([0.332, 0.341, 0.327], 0.04)).toBe(false); // d3dfr-000031's highlight in J
     expect(departsFromGrey([2, 2, 2], 0.04)).toBe(false);
+  });
+  it("returns the round that explained the data best: more rounds never leave a larger residual", () => {
+    // The grey strip of a blue flash is the alternation at its worst (each round's light explains
+    // the data a little worse); a fit with more rounds may only find a better round, never keep a worse one.
+    for (const highlightColour of [undefined, flash]) {
+      let previous = Infinity;
+      for (let iterations = 1; iterations <= options.iterations; iterations++) {
+        const sigma = fitLighting(input, { ...options, iterations, highlightColour }).residualSigma;
+        expect(sigma).toBeLessThanOrEqual(previous);
+        previous = sigma;
+      }
+    }
   });
 });

@@ -119,13 +119,14 @@ export function fitLighting(input: LightingFitInput, options: LightingFitOptions
     fixGauge(s, input.weight);
     stripSpecular(s, input.texture, options);
     reweight(s, input.weight, options.tukeyC);
-    if (!best || s.sigma < best.residualSigma) best = snapshot(s);
+    if (lightsTheFittedSkin(s) && (!best || s.sigma < best.residualSigma)) best = snapshot(s);
   }
-  // The alternation can drift off (a hard one-sided light, most of the face in deep shade: each round
-  // explains the data worse until the light turns negative). A light that leaves the typical fitted
-  // texel unlit in some channel is no light (irradiance is a non-negative integral): then the round
-  // that explained the data best is kept.
-  return lightsTheFittedSkin(s) ? snapshot(s) : best!;
+  // Alternating the two solves with Tukey reweighting does not always lower the robust scale of the
+  // residual (a hard one-sided light, most of the face in deep shade: each round explains the data
+  // worse, until the light turns negative). The estimate is the round that explained the data best,
+  // as robust estimators select by their scale; a light that leaves the typical fitted texel unlit in
+  // some channel is no light (irradiance is a non-negative integral) and never chosen.
+  return best ?? snapshot(s);
 }
 
 function snapshot(s: FitState): LightingFit {
