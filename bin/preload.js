@@ -9,6 +9,7 @@
 export const PIPELINE_PACKAGES = [
   "@babylonjs/core/Engines/constants.js",
   "@babylonjs/core/Engines/nullEngine.js",
+  "@babylonjs/core/Engines/shaderStore.js",
   "@babylonjs/core/Materials/material.js",
   "@babylonjs/core/Materials/materialPluginBase.js",
   "@babylonjs/core/Materials/PBR/pbrMaterial.js",
@@ -21,6 +22,7 @@ export const PIPELINE_PACKAGES = [
   "@babylonjs/core/Meshes/transformNode.js",
   "@babylonjs/core/Misc/sceneSerializer.js",
   "@babylonjs/core/Misc/typeStore.js",
+  "@babylonjs/core/Shaders/subSurfaceScattering.fragment.js",
   "@babylonjs/core/scene.js",
   "@gltf-transform/core",
   "@gltf-transform/extensions",
