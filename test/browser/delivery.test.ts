@@ -29,12 +29,15 @@ async function edgeBlend(png: Buffer): Promise<{ partial: number; edge: number }
     const mixed = n.some(isBg) !== isBg(i) || (!isBg(i) && n.some(isBg));
     if (!mixed || isBg(i)) continue;
     edge++;
-    // A foreground pixel next to the background: blended when it sits between the background and its inner neighbour.
+    // A foreground pixel next to the background: blended when it sits at most half way from the
+    // background to its inner neighbour (the silhouette covers half of it or less). Without MSAA a
+    // foreground pixel is wholly covered and only the rim's shading puts it there.
     const inner = n.filter((j) => !isBg(j));
     if (!inner.length) continue;
     const lum = (k: number) => data[k * 3] + data[k * 3 + 1] + data[k * 3 + 2];
     const a = lum(i), b = bg[0] + bg[1] + bg[2], c = Math.max(...inner.map(lum));
-    if (Math.abs(a - b) > 9 && Math.abs(a - c) > 9 && (a - b) * (c - a) > 0) partial++;
+    const t = (a - b) / (c - b);
+    if (Math.abs(c - b) > 30 && t > 0.05 && t <= 0.5) partial++;
   }
   return { partial: partial / Math.max(1, edge), edge };
 }
@@ -115,7 +118,7 @@ describe.skipIf(!hasChromium)("delivery in Chromium (issue 17)", () => {
     await page.evaluate((n) => window.porelight.setMsaa!(n), samples); // as opened, for the next test
     await writeFile(path.join(ARTIFACTS, "delivery-msaa.json"), JSON.stringify({ samples, on, off }) + "\n");
     expect(on.edge).toBeGreaterThan(100);
-    expect(on.partial).toBeGreaterThan(off.partial * 1.2); // measured 0.70 vs 0.52 (SSS and texture filtering blend some edge pixels either way)
+    expect(on.partial).toBeGreaterThan(off.partial * 1.3); // measured 0.40 vs 0.24 on the CI's shots (rim shading and the SSS put some wholly covered pixels there too)
     expect(errors).toEqual([]);
   }, 600_000);
 
