@@ -67,10 +67,19 @@ export async function encodeKtx2(image: Uint8Array, options: Ktx2Options = {}): 
     await promisify(execFile)(basisuBinary(), ["-file", input, "-output_file", output, ...basisuArgs(o)], { maxBuffer: 16 << 20 });
     return new Uint8Array(await readFile(output));
   } catch (err) {
-    throw new Error(`KTX2 encode (${o.mode}, ${o.colourSpace}): ${(err as Error).message.split("\n")[0]}`);
+    throw new Error(`KTX2 encode (${o.mode}, ${o.colourSpace}): ${encoderFailure(err)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What went wrong, in the encoder's own words where it left any (a full disk or a bad image reads only as "Command failed" otherwise). */
+export function encoderFailure(err: unknown): string {
+  const e = err as Error & { stderr?: string | Buffer; stdout?: string | Buffer };
+  const said = (text: string | Buffer | undefined) => String(text ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = said(e.stderr).length > 0 ? said(e.stderr) : said(e.stdout).filter((l) => /error|fail|unable|cannot|can't/i.test(l));
+  const first = (e.message ?? String(err)).split("\n")[0];
+  return lines.length > 0 ? `${first}: ${lines.slice(-3).join(" / ")}` : first;
 }
 
 /** The encoder's command line for the options (exported for the test). */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { read } from "ktx-parse";
 import sharp from "sharp";
-import { encodeKtx2 } from "../materials/ktx2-encode.ts";
+import { encodeKtx2, encoderFailure } from "../materials/ktx2-encode.ts";
 import { chooseTranscodeTarget } from "../materials/ktx2-decoder-babylon.ts";
 import { decodeKtx2 } from "./support/ktx2-decode.ts";
 
@@ -88,6 +88,14 @@ describe("encodeKtx2", () => {
 });
 
 describe("Babylon KTX2 decoder: transcode target", () => {
+  it("passes the encoder's own words on (a full disk must not read as a bare 'Command failed')", () => {
+    const fromStderr = Object.assign(new Error("Command failed: basisu -file in.png\n"), { stderr: "basisu: warning\nError: Failed writing to output file out.ktx2\n", stdout: "" });
+    expect(encoderFailure(fromStderr)).toContain("Failed writing to output file");
+    const fromStdout = Object.assign(new Error("Command failed: basisu"), { stderr: "", stdout: "Processing 1 file\nError: Unable to load image in.png\n" });
+    expect(encoderFailure(fromStdout)).toContain("Unable to load image");
+    expect(encoderFailure(new Error("spawn ENOENT"))).toBe("spawn ENOENT");
+  });
+
   it("keeps UASTC in ASTC or BC7, never BC1/ETC1; ETC1S takes the GPU's block formats; RGBA8 otherwise", () => {
     expect(chooseTranscodeTarget({ astc: {} }, true, false).name).toBe("ASTC 4x4");
     expect(chooseTranscodeTarget({ bptc: {}, s3tc: {} }, true, false).name).toBe("BC7");
