@@ -36,7 +36,7 @@ const USAGE =
   "usage: npm run eval -- <photos-dir> [--preset draft|standard|high|ultra] [--out eval-out/] [--only a.jpg,b.png] [--verbose]\n" +
   "       npm run eval -- <photos-dir> --fit [--only a.jpg,b.png] [--overlays --out dir]    (landmark fit only; overlays of the silhouette term)\n" +
   "       npm run eval -- --identities <dir-of-person-folders> [--preset draft] [--out eval-out/] [--reuse <earlier --out> [--delight <JSON of delight options>]]\n" +
-  "       npm run eval -- --identities <dir-of-person-folders> --fit [--ablate] [--out dir]    (fitted shapes only, by region; --ablate: each fit step changed in turn)\n" +
+  "       npm run eval -- --identities <dir-of-person-folders> --fit [--ablate | --variants a,b] [--out dir]    (fitted shapes only, by region; --ablate: each fit step changed in turn; --variants: the named ones)\n" +
   "       npm run eval -- --ladder <dir-of-one-frame-at-several-sizes> [--preset draft] [--out eval-out/]";
 
 async function main(): Promise<number> {
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
         identities: { type: "boolean", default: false },
         ladder: { type: "boolean", default: false },
         ablate: { type: "boolean", default: false },
+        variants: { type: "string", default: "" },
         reuse: { type: "string", default: "" },
         delight: { type: "string", default: "" },
         help: { type: "boolean", short: "h", default: false },
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
     ? { debug: (m) => process.stderr.write(`  ${m}\n`), info: (m) => process.stderr.write(`  ${m}\n`), warn: (m) => process.stderr.write(`  warning: ${m}\n`) }
     : { debug() {}, info() {}, warn: (m) => process.stderr.write(`  warning: ${m}\n`) };
   const only = values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [];
-  if (values.identities && values.fit) return setMode("--identities --fit", () => evaluateShapeFit(positionals[0], values.out, print, values.ablate));
+  if (values.identities && values.fit) return setMode("--identities --fit", () => evaluateShapeFit(positionals[0], values.out, print, values.variants ? values.variants.split(",").map((v) => v.trim()).filter(Boolean) : values.ablate));
   if (values.fit) return fitOnly(positionals[0], only, values.overlays ? values.out : undefined);
   let delightOptions: DelightOptions = {};
   if (values.delight) {

@@ -94,7 +94,7 @@ export function regionRmsMm(a: ArrayLike<number>, b: ArrayLike<number>, skin: Ui
 export interface SetPhoto {
   person: string;
   name: string;
-  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence" | "masks">;
+  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence" | "masks"> & Partial<Pick<CaptureResult, "apparentSex">>;
   lens: LensHint | null;
 }
 
@@ -102,13 +102,13 @@ export interface SetPhoto {
 export async function capturedPhoto(file: string, person: string, cacheDir: string, log: (line: string) => void): Promise<SetPhoto> {
   await mkdir(cacheDir, { recursive: true });
   const name = path.basename(file);
-  const cached = path.join(cacheDir, `${person}__${name}.v8`);
+  const cached = path.join(cacheDir, `${person}__${name}.v9`); // v9: with the apparent sex
   try {
     return v8.deserialize(await readFile(cached)) as SetPhoto;
   } catch {
     const { image, info } = await decodeImage(file);
     const c = await capture({ image });
-    const photo: SetPhoto = { person, name, capture: { image: c.image, landmarks: c.landmarks, landmarkConfidence: c.landmarkConfidence, masks: c.masks }, lens: info.lens };
+    const photo: SetPhoto = { person, name, capture: { image: c.image, landmarks: c.landmarks, landmarkConfidence: c.landmarkConfidence, masks: c.masks, apparentSex: c.apparentSex }, lens: info.lens };
     await writeFileAtomic(cached, v8.serialize(photo));
     log(`captured ${person}/${name}`);
     return photo;
@@ -145,6 +145,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   silhouetteNeck: { silhouette: { neck: true } },
   // The face-oval landmarks taken as read where the template is near grazing, as before fit/oval-grazing.ts.
   ovalOnRay: { grazingOval: false },
+  // The sexes pooled in the head's prediction, as before capture read the face's apparent sex (geometry/head-prediction.ts).
+  pooledSexes: { headFromApparentSex: false },
 };
 
 /** Figures of one fit variant over the set. */
@@ -196,7 +198,8 @@ export async function measureVariant(variant: string, options: FitOptions, photo
     // The head the fit predicted: from the face's proportions, and its size where the fit used the iris.
     const e = r.cameraEstimate;
     const size = (options.headFromFaceSize ?? FIT_DEFAULTS.headFromFaceSize) && e.irisSize ? { ...e.irisSize, headLogScale: Math.log(e.metricScale) } : undefined;
-    const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd, size);
+    const sex = (options.headFromApparentSex ?? FIT_DEFAULTS.headFromApparentSex) ? p.capture.apparentSex?.maleProbability : undefined;
+    const pred = predictHeadProportions(p.capture.landmarks, p.capture.landmarkConfidence, 0.05, sd, size, sex);
     const k = pred.proportions;
     items.push({
       person: p.person,
@@ -280,8 +283,9 @@ async function writeClay(dir: string, photo: SetPhoto, fitted: FitResult, head: 
   await writeFileAtomic(path.join(dir, `${photo.person}__${photo.name.replace(/\.[a-z]+$/i, "")}.png`), await stripPng(panels, `${photo.person}/${photo.name}`, CLAY_SIZE));
 }
 
-/** Runs the fit-only shape evaluation over a folder of person folders; writes shape-fit.json to outDir. */
-export async function evaluateShapeFit(dir: string, outDir: string, log: (line: string) => void, ablate = false): Promise<ShapeFitFigures[]> {
+/** Runs the fit-only shape evaluation over a folder of person folders; writes shape-fit.json to outDir. `ablate`: every variant, or the named ones (with the default). */
+export async function evaluateShapeFit(dir: string, outDir: string, log: (line: string) => void, ablate: boolean | readonly string[] = false): Promise<ShapeFitFigures[]> {
+  if (Array.isArray(ablate)) for (const v of ablate) if (!(v in ABLATIONS)) throw new Error(`--variants: no fit variant "${v}" (known: ${Object.keys(ABLATIONS).join(", ")})`);
   const photos = await capturedSet(dir, path.join(outDir, "captures"), log);
   const clayDir = path.join(outDir, "clay");
   await mkdir(clayDir, { recursive: true });
@@ -290,7 +294,7 @@ export async function evaluateShapeFit(dir: string, outDir: string, log: (line: 
   const region = shapeRegions(head);
   const figures: ShapeFitFigures[] = [];
   for (const [variant, options] of Object.entries(ABLATIONS)) {
-    if (!ablate && variant !== "default") continue;
+    if (variant !== "default" && !(ablate === true || (Array.isArray(ablate) && ablate.includes(variant)))) continue;
     const fig = await measureVariant(variant, options, photos, head, region, variant === "default" && clayDir ? (p, r) => writeClay(clayDir, p, r, head) : undefined);
     figures.push(fig);
     for (const line of describe(fig)) log(line);

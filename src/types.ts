@@ -129,6 +129,16 @@ export interface CaptureResult {
   masks: FaceMasks;
   /** The scene's light colour, from the photo outside the face skin. */
   illuminant: SceneIlluminant;
+  /** The face's apparent sex (absent in captures made before it was read). */
+  apparentSex?: ApparentSex;
+}
+
+/** The face's apparent sex as the face-description network reads it (src/pipeline/capture/apparent-sex.ts). */
+export interface ApparentSex {
+  /** Probability (0..1) that the face is a man's: the crop's and its mirror's readings joined in log-odds. */
+  maleProbability: number;
+  /** The two readings (crop, mirror), 0..1. */
+  readings: number[];
 }
 
 /** A triangle mesh. Positions in metres, glTF axes. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HEAD_NORMS, headFrame } from "../src/geometry/head-shape.ts";
-import { HEAD_INDEX, predictHeadFromFace } from "../src/geometry/head-prediction.ts";
+import { HEAD_INDEX, predictHeadFromFace, predictHeadFromFaceAndSex } from "../src/geometry/head-prediction.ts";
 import { headProportionField, UNCHANGED_PROPORTIONS } from "../src/geometry/head-proportions.ts";
 import { HEAD_DIMENSIONS, LOG_MEAN, LOG_MEAN_FEMALE, LOG_MEAN_MALE } from "../src/geometry/data/head-regression.ts";
 
@@ -61,6 +61,48 @@ describe("head prediction from the face (ANSUR II covariances)", () => {
   it("rejects the wrong number of face dimensions and non-finite values", () => {
     expect(() => predictHeadFromFace([0, 0])).toThrow(/3 face dimensions/);
     expect(() => predictHeadFromFace([0, NaN, 0])).toThrow(/finite/);
+  });
+});
+
+describe("head prediction with the face's apparent sex (ANSUR II's male and female records)", () => {
+  const noise = [0.02, 0.02, 0.03];
+  const neck = HEAD_INDEX.neckcircumference;
+
+  it("a woman's head against her face has a thinner neck than a man's, by about the survey's difference less the faces'", () => {
+    const woman = predictHeadFromFaceAndSex([0, 0, 0], 0, noise), man = predictHeadFromFaceAndSex([0, 0, 0], 1, noise);
+    // Neck girth: the sexes' means differ by ln 0.187; their faces by ln 0.03–0.08 (size is taken out).
+    const gap = man.logRatio[neck] - woman.logRatio[neck];
+    expect(gap).toBeGreaterThan(0.09);
+    expect(gap).toBeLessThan(0.187);
+    // Against her face a woman's vault is slightly larger (her face is smaller than her head by more).
+    expect(woman.logRatio[HEAD_INDEX.headbreadth]).toBeGreaterThan(man.logRatio[HEAD_INDEX.headbreadth]);
+    // Knowing the sex leaves less spread than the pooled prediction.
+    expect(woman.logSd[neck]).toBeLessThan(predictHeadFromFace([0, 0, 0], noise).logSd[neck]);
+    expect(woman.maleProbability).toBe(0);
+    expect(man.maleProbability).toBe(1);
+  });
+
+  it("an even reading gives the pooled mean head; the prediction moves monotonically with the probability", () => {
+    const even = predictHeadFromFaceAndSex([0, 0, 0], 0.5, noise);
+    for (const r of even.logRatio) expect(Math.abs(r)).toBeLessThan(1e-9);
+    const necks = [0.02, 0.2, 0.5, 0.8, 0.98].map((p) => predictHeadFromFaceAndSex([0, 0, 0], p, noise).logRatio[neck]);
+    for (let i = 1; i < necks.length; i++) expect(necks[i]).toBeGreaterThan(necks[i - 1]);
+    // An uncertain reading spreads the prediction over both sexes.
+    expect(even.logSd[neck]).toBeGreaterThan(predictHeadFromFaceAndSex([0, 0, 0], 0, noise).logSd[neck]);
+  });
+
+  it("the face's own proportions weigh in: a long narrow face reads more male than a short broad one at the same apparent sex", () => {
+    const long = predictHeadFromFaceAndSex([-0.03, 0.03, 0], 0.5, noise), short = predictHeadFromFaceAndSex([0.03, -0.03, 0], 0.5, noise);
+    expect(long.maleProbability).toBeGreaterThan(0.5);
+    expect(short.maleProbability).toBeLessThan(0.5);
+    // A confident reading is moved only a little.
+    expect(predictHeadFromFaceAndSex([0.03, -0.03, 0], 0.95, noise).maleProbability).toBeGreaterThan(0.9);
+  });
+
+  it("rejects a probability outside [0, 1] and what predictHeadFromFace rejects", () => {
+    expect(() => predictHeadFromFaceAndSex([0, 0, 0], 1.2)).toThrow(/\[0, 1\]/);
+    expect(() => predictHeadFromFaceAndSex([0, 0, 0], NaN)).toThrow(/\[0, 1\]/);
+    expect(() => predictHeadFromFaceAndSex([0, 0], 0.5)).toThrow(/3 face dimensions/);
   });
 });
 

@@ -14,9 +14,12 @@
  *
  *   const p = predictHeadFromFace([0.02, -0.01, 0]);   // face 2 % wider, 1 % shorter than the mean
  *   Math.exp(p.logRatio[HEAD_INDEX.headbreadth]);      // head breadth ÷ the mean head's
+ *
+ * With the face's apparent sex (capture's reading), predictHeadFromFaceAndSex conditions each sex's
+ * own Gaussian instead of the pooled one and mixes them by their posterior weights.
  */
 import { solveDense } from "./linear-solve.ts";
-import { FACE_DIMENSIONS, HEAD_DIMENSIONS, LOG_COVARIANCE } from "./data/head-regression.ts";
+import { FACE_DIMENSIONS, HEAD_DIMENSIONS, LOG_COVARIANCE, LOG_MEAN_FEMALE, LOG_MEAN_MALE } from "./data/head-regression.ts";
 
 export type FaceDimension = (typeof FACE_DIMENSIONS)[number];
 export type HeadDimension = (typeof HEAD_DIMENSIONS)[number];
@@ -69,4 +72,62 @@ export function predictHeadFromFace(faceLogRatio: readonly number[], noiseLogSd:
     logSd.push(Math.sqrt(Math.max(0, LOG_COVARIANCE[f + i][f + i] - explained)));
   }
   return { logRatio, logSd, priorLogSd };
+}
+
+/** The survey's sexes as offsets from the pooled mean (ln units, face then head) and their common within-sex covariance. */
+const SEX_OFFSET = { male: LOG_MEAN_MALE.map((m, j) => (m - LOG_MEAN_FEMALE[j]) / 2), female: LOG_MEAN_FEMALE.map((m, j) => (m - LOG_MEAN_MALE[j]) / 2) };
+// The pooled covariance is the mean within-sex covariance plus the equal mixture's spread of the means, ¼·d·dᵀ (scripts/anthropometry-regression.ts).
+const WITHIN_SEX_COVARIANCE = LOG_COVARIANCE.map((row, a) => row.map((c, b) => c - SEX_OFFSET.male[a] * SEX_OFFSET.male[b]));
+
+/** One sex's conditional: head mean and variance, the face's expected mean log size, and the log-likelihood of the face reading. */
+function conditionOnSex(offset: readonly number[], faceLogRatio: readonly number[], noiseLogSd: readonly number[], scaleLogSd: number) {
+  const f = FACE_DIMENSIONS.length, h = HEAD_DIMENSIONS.length, W = WITHIN_SEX_COVARIANCE;
+  const observed = new Float64Array(f * f);
+  for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) observed[a * f + b] = W[a][b] + scaleLogSd ** 2 + (a === b ? noiseLogSd[a] ** 2 : 0);
+  // Columns: the innovation, then the cross-covariances with each head dimension, then with the face's mean log size.
+  const cols = 2 + h, rhs = new Float64Array(f * cols);
+  for (let a = 0; a < f; a++) {
+    rhs[a * cols] = faceLogRatio[a] - offset[a];
+    for (let i = 0; i < h; i++) rhs[a * cols + 1 + i] = W[a][f + i];
+    rhs[a * cols + 1 + h] = W[a].slice(0, f).reduce((s, v) => s + v, 0) / f;
+  }
+  const x = solveDense(observed, f, rhs, cols);
+  const gain = (column: (a: number) => number) => Array.from({ length: f }, (_, a) => column(a)).reduce((s, c, a) => s + c * x[a * cols], 0);
+  const mean = Array.from({ length: h }, (_, i) => offset[f + i] + gain((a) => W[f + i][a]));
+  const variance = Array.from({ length: h }, (_, i) => Math.max(0, W[f + i][f + i] - Array.from({ length: f }, (_, a) => W[f + i][a] * x[a * cols + 1 + i]).reduce((s, v) => s + v, 0)));
+  const faceOffset = offset.slice(0, f).reduce((s, v) => s + v, 0) / f;
+  const faceLogSize = faceOffset + gain((a) => W[a].slice(0, f).reduce((s, v) => s + v, 0) / f);
+  // Both sexes share `observed`, so its determinant cancels in their likelihood ratio.
+  const logLikelihood = -0.5 * Array.from({ length: f }, (_, a) => faceLogRatio[a] - offset[a]).reduce((s, r, a) => s + r * x[a * cols], 0);
+  return { mean, variance, faceLogSize, logLikelihood };
+}
+
+export interface SexedHeadPrediction extends HeadPrediction {
+  /** Posterior probability that the head is a man's: the photo's apparent sex joined with what the face's proportions say. */
+  maleProbability: number;
+}
+
+/**
+ * As predictHeadFromFace, with the face's apparent sex: each sex's Gaussian (its survey mean, the
+ * within-sex covariance) is conditioned on the face, the two are weighted by `maleProbability` ×
+ * the likelihood of the face's reading under each, and mixed (mean, and variance with the spread
+ * between them). With the face's size unknown (`scaleLogSd` wide) the head is returned against a
+ * face at the template's size: each sex's head is taken relative to that sex's expected face size,
+ * since the fit gives every face the template's size. With a metric size the prediction is absolute,
+ * like predictHeadFromFace's. Throws as that does, and on a probability outside [0, 1].
+ */
+export function predictHeadFromFaceAndSex(faceLogRatio: readonly number[], maleProbability: number, noiseLogSd: readonly number[] = FACE_DIMENSIONS.map(() => 0), scaleLogSd = UNKNOWN_SCALE_SD): SexedHeadPrediction {
+  if (!(maleProbability >= 0 && maleProbability <= 1)) throw new Error(`predictHeadFromFaceAndSex: the male probability must lie in [0, 1]; got ${maleProbability}`);
+  const pooled = predictHeadFromFace(faceLogRatio, noiseLogSd, scaleLogSd); // checks the arguments
+  const sizeKnown = scaleLogSd < UNKNOWN_SCALE_SD;
+  const [male, female] = [SEX_OFFSET.male, SEX_OFFSET.female].map((offset) => {
+    const c = conditionOnSex(offset, faceLogRatio, noiseLogSd, scaleLogSd);
+    return { ...c, mean: sizeKnown ? c.mean : c.mean.map((m) => m - c.faceLogSize) };
+  });
+  const prior = Math.min(1, Math.max(0, maleProbability));
+  const logOdds = Math.log(prior) - Math.log(1 - prior) + male.logLikelihood - female.logLikelihood;
+  const wMale = prior === 1 ? 1 : prior === 0 ? 0 : 1 / (1 + Math.exp(-logOdds));
+  const logRatio = male.mean.map((m, i) => wMale * m + (1 - wMale) * female.mean[i]);
+  const logSd = logRatio.map((mix, i) => Math.sqrt(wMale * (male.variance[i] + (male.mean[i] - mix) ** 2) + (1 - wMale) * (female.variance[i] + (female.mean[i] - mix) ** 2)));
+  return { logRatio, logSd, priorLogSd: pooled.priorLogSd, maleProbability: wMale };
 }

@@ -1,6 +1,6 @@
 /**
  * capture: from a decoded photo to the chosen face's 478 landmarks, head pose, quality flags and
- * photo-space masks. Models (BlazeFace, FaceMesh, Iris, Selfie) run on ONNX Runtime through the
+ * photo-space masks, and the face's apparent sex. Models (BlazeFace, FaceMesh, Iris, Selfie, FaceRes) run on ONNX Runtime through the
  * process-wide session cache; decoding lives in src/image/decode.ts.
  */
 import { FaceIndexOutOfRange, InvalidImage, InvalidOption, NoFaceFound } from "../errors.ts";
@@ -8,6 +8,7 @@ import type { EnsureModelOptions } from "../models/cache.ts";
 import { getSession, ort } from "../models/session.ts";
 import * as T from "../primitives/face-topology.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../types.ts";
+import { apparentSex } from "./capture/apparent-sex.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
 import { sceneIlluminant } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
@@ -141,5 +142,7 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
   log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);
   const illuminant = sceneIlluminant(image, masks.skin);
   log.debug(`capture: scene illuminant g/r ${illuminant.rgb[1].toFixed(2)}, b/r ${illuminant.rgb[2].toFixed(2)} (grey-world ${illuminant.greyWorld.slice(1).map((v) => v.toFixed(2)).join("/")}, grey-edge ${illuminant.greyEdge.slice(1).map((v) => v.toFixed(2)).join("/")})`);
-  return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks, illuminant };
+  const sex = await apparentSex(image, landmarks, run("faceres"));
+  log.debug(`capture: apparent sex ${(100 * sex.maleProbability).toFixed(0)} % male (crop ${sex.readings.map((p) => p.toFixed(2)).join(", mirror ")})`);
+  return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks, illuminant, apparentSex: sex };
 }

@@ -69,6 +69,8 @@ export interface FitOptions {
   landmarkSdIod?: number;
   /** The head is predicted from the face's metric size (the iris) as well as its proportions, so the head-to-face ratio follows the survey's allometry (fit/head-targets.ts `FaceSizeReading`); false: proportions only, the head scaled with the face. Needs `metricScale`. */
   headFromFaceSize?: boolean;
+  /** The head is predicted from the survey's male and female heads weighted by capture's reading of the face's apparent sex (geometry/head-prediction.ts `predictHeadFromFaceAndSex`): the sexes differ most in the neck's girth against the face; false (or no reading): the sexes pooled. */
+  headFromApparentSex?: boolean;
   /** A face-oval landmark where the posed template is near grazing fixes the outline, not which point of the skin is there: its depth reading and its target along the view count by sin² of the surface's angle to the ray (fit/oval-grazing.ts); false takes them as read. */
   grazingOval?: boolean;
   /** Landmark confidence below which a landmark is ignored (0..1). */
@@ -104,6 +106,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   anchorSmoothingM: 5e-3,
   landmarkSdIod: LANDMARK_SD_IOD,
   headFromFaceSize: false,
+  headFromApparentSex: true,
   grazingOval: true,
   minConfidence: 0.05,
   maxGazeDeg: 35,
@@ -118,7 +121,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
 
 /** What fit reads: the photo's landmarks and their confidence, and the template head to deform. */
 export interface FitInput {
-  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "masks">>;
+  capture: Pick<CaptureResult, "image" | "landmarks" | "landmarkConfidence"> & Partial<Pick<CaptureResult, "masks" | "apparentSex">>;
   head: TemplateHead;
   /** What the photo's EXIF says about the lens (absent: nothing). */
   lens?: LensHint | null;
@@ -191,9 +194,11 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   // The far side of the head takes the proportions predicted from the face's, and the face's mean shift.
   const shift = faceShift(disp, weights);
   const size = o.headFromFaceSize && o.metricScale && estimate.irisSize ? { ...estimate.irisSize, headLogScale: Math.log(estimate.metricScale) } : undefined;
-  const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod, size);
+  const maleProbability = o.headFromApparentSex ? capture.apparentSex?.maleProbability : undefined;
+  const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod, size, maleProbability);
   const anchorDisp = anchorDisplacements(head, anchors, predicted.proportions, shift);
   const mm = predictedHeadMm(predicted.proportions);
+  if (maleProbability !== undefined) log.debug(`fit: head predicted as ${(100 * ((predicted.prediction as { maleProbability?: number }).maleProbability ?? maleProbability)).toFixed(0)} % a man's (apparent sex ${(100 * maleProbability).toFixed(0)} %, with the face's proportions)`);
   log.debug(`fit: head predicted from the face: breadth ${mm.breadth.toFixed(1)} mm, length ${mm.length.toFixed(1)} mm, tragion–vertex ${mm.tragionToVertex.toFixed(1)} mm, neck ${mm.neckCircumference.toFixed(0)} mm round`);
   // The ears move sideways with the cheek edge beside them (see fit/anchors.ts).
   const cheeks = cheekShift(faceIds, disp, weights, shift[0]);

@@ -385,7 +385,7 @@ async function jobReport(
       normalsSpecular: stageEstimator(context, "normalsSpecular"),
       normalsDiffuse: stageEstimator(context, "normalsDiffuse"),
     },
-    models: await modelRecords([...job.modelsUsed, "blazeface", "facemesh", "iris", "selfie", r.upscaler.manifest.name]),
+    models: await modelRecords([...job.modelsUsed, "blazeface", "facemesh", "iris", "selfie", "faceres", r.upscaler.manifest.name]),
     version: packageJson.version,
   });
 }

@@ -14,7 +14,7 @@
  */
 import { FACE_LANDMARKS_M } from "../../geometry/data/canonical-face.ts";
 import { HEAD_NORMS, headFrame } from "../../geometry/head-shape.ts";
-import { HEAD_INDEX, predictHeadFromFace, type HeadPrediction } from "../../geometry/head-prediction.ts";
+import { HEAD_INDEX, predictHeadFromFace, predictHeadFromFaceAndSex, type HeadPrediction } from "../../geometry/head-prediction.ts";
 import { headProportionField, type HeadProportions } from "../../geometry/head-proportions.ts";
 import { applySimilarity, fitSimilarity } from "../../geometry/procrustes.ts";
 import { CHIN, LEFT_CHEEK_EDGE, LEFT_IRIS_START, NOSE_ROOT, RIGHT_CHEEK_EDGE, RIGHT_IRIS_START } from "../../primitives/face-topology.ts";
@@ -101,16 +101,17 @@ export interface FaceSizeReading {
 
 /**
  * Predicts the head's proportions from the photo's landmarks (see measureFaceProportions) and,
- * when given, the face's metric size; the proportions are against the template's head with the
- * face at the template's size.
+ * when given, the face's metric size and its apparent sex (probability it is a man's; absent: the
+ * sexes pooled); the proportions are against the template's head with the face at the template's size.
  */
-export function predictHeadProportions(landmarks: ArrayLike<number>, confidence: ArrayLike<number>, minConfidence: number, landmarkSdIod = LANDMARK_SD_IOD, size?: FaceSizeReading): { face: FaceProportions; proportions: HeadProportions; prediction: HeadPrediction } {
+export function predictHeadProportions(landmarks: ArrayLike<number>, confidence: ArrayLike<number>, minConfidence: number, landmarkSdIod = LANDMARK_SD_IOD, size?: FaceSizeReading, maleProbability?: number): { face: FaceProportions; proportions: HeadProportions; prediction: HeadPrediction } {
   const face = measureFaceProportions(landmarks, confidence, minConfidence, landmarkSdIod);
+  const predict = (logRatio: number[], scaleSd?: number) => (maleProbability === undefined ? predictHeadFromFace(logRatio, face.noiseLogSd, scaleSd) : predictHeadFromFaceAndSex(logRatio, maleProbability, face.noiseLogSd, scaleSd));
   if (!size) {
-    const prediction = predictHeadFromFace(face.logRatio, face.noiseLogSd);
+    const prediction = predict(face.logRatio);
     return { face, proportions: proportionsOf(prediction), prediction };
   }
-  const metric = predictHeadFromFace(face.logRatio.map((r) => r + size.logRatio), face.noiseLogSd, size.sdLn);
+  const metric = predict(face.logRatio.map((r) => r + size.logRatio), size.sdLn);
   const prediction = { ...metric, logRatio: metric.logRatio.map((r) => r - size.headLogScale) };
   return { face, proportions: proportionsOf(prediction), prediction };
 }

@@ -135,6 +135,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       pose: { yawDeg: round(captured.pose.yawDeg, 2), pitchDeg: round(captured.pose.pitchDeg, 2), rollDeg: round(captured.pose.rollDeg, 2) },
       flags: { ...captured.flags, notes: [...captured.flags.notes] },
       illuminant: roundDeep(captured.illuminant),
+      ...(captured.apparentSex ? { apparentSex: roundDeep(captured.apparentSex) } : {}),
     },
     problems: problems(input, faceSeen),
     fit: {
