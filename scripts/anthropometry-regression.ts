@@ -12,7 +12,8 @@
  * - Logarithms of the dimensions: a head is scaled, not shifted, with the face, and fit only
  *   knows the face's proportions (its overall size is set by the template, see fit/head-targets.ts),
  *   so the model must work in ratios; log-ratios are additive.
- * - Sexes pooled as an equal mixture: the photo does not tell us the sex, and the template is
+ * - Sexes pooled as an equal mixture (what fit uses when capture has no reading of the face's
+ *   apparent sex; with one, geometry/head-prediction.ts mixes the per-sex means below), and the template is
  *   sized at the mean of the male and female means (src/geometry/head-shape.ts HEAD_NORMS), so the
  *   mixture's mean is the template's. Its covariance = mean within-sex covariance + the
  *   between-sex spread of the means (the sex difference becomes covariance between face and head,
