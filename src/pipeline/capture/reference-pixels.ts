@@ -89,21 +89,20 @@ export const median = upperMedian;
 export const PIXELS_PER_SAMPLE = 10;
 
 /**
- * The fewest effective samples whose mean has a finite doubt when their spread is read from them too:
- * the mean's error over its estimated standard error follows Student's t with n − 1 degrees of
- * freedom, whose variance ν / (ν − 2) is finite only for ν > 2.
- */
-export const MIN_EFFECTIVE_SAMPLES = 3;
-
-/**
- * σ of the mean of `pixels` readings of robust spread `spread` (ln units): the spread over √ of the
- * effective samples n = pixels / `pixelsPerSample`, widened by the t variance √(ν / (ν − 2)), ν = n − 1,
- * for a spread estimated from the same few samples. Infinite at n ≤ MIN_EFFECTIVE_SAMPLES: the doubt
- * grows without a step as pixels get fewer, and so few say nothing about how far their mean is off.
+ * σ of the mean of `pixels` readings of robust spread `spread` (ln units), read from the same few
+ * samples. With n = pixels / `pixelsPerSample` effective samples (at least one: any pixels are one
+ * draw at least) and the spread estimated from them, the mean's error over its standard error
+ * s / √n follows Student's t with ν = n − 1. That t enters the cues' Gaussian combination by its
+ * information about the location, (ν + 1) / ((ν + 3) s² / n) (Lange, Little & Taylor 1989, "Robust
+ * statistical modeling using the t distribution", JASA 84(408):881–896; the expectations worked out
+ * at allisons.org/ll/MML/Continuous/T): the doubt is s / √n · √((ν + 3) / (ν + 1)), the Gaussian's
+ * at many samples, √3 times it at one. Not the t's variance ν / (ν − 2), which is infinite at ν ≤ 2
+ * and made a cut of every reading of three samples or fewer, though a t of few degrees of freedom
+ * still says where the mean lies, only with heavy tails. Finite for any pixel, infinite for none.
  */
 export function meanDoubt(spread: number, pixels: number, pixelsPerSample = PIXELS_PER_SAMPLE): number {
-  const n = pixels / pixelsPerSample;
-  if (!(n > MIN_EFFECTIVE_SAMPLES)) return Infinity;
+  if (!(pixels > 0)) return Infinity;
+  const n = Math.max(1, pixels / pixelsPerSample);
   const nu = n - 1;
-  return (spread / Math.sqrt(n)) * Math.sqrt(nu / (nu - 2));
+  return (spread / Math.sqrt(n)) * Math.sqrt((nu + 3) / (nu + 1));
 }
