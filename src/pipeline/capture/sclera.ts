@@ -19,16 +19,16 @@
  * with its side (`eyes`), for delight to weigh the reading against the light it models at each eye.
  *
  * Reliability, each a physical reason the measurement may not be the sclera under the face's light:
- * no pure pixel at all (eyes closed, a squint that shows lids only), an opening much flatter than an
- * open eye's, clipped pixels (the camera's response saturated: only a lower bound on the light is
- * left). A few pure pixels are no such reason: their reading weighs in with the doubt their sample
- * count gives it (`meanDoubt`), wider the fewer they are, never cut at a count.
+ * too few pure pixels for their mean to have a finite doubt (`meanDoubt`: eyes closed or nearly, a
+ * small face, a squint that shows lids only; above that the doubt grows as pixels get fewer), an
+ * opening much flatter than an open eye's, clipped pixels (the camera's response saturated: only a
+ * lower bound on the light is left).
  */
 import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../../primitives/face-topology.ts";
 import { withDefaults } from "../../options.ts";
 import type { ImageF32 } from "../../types.ts";
 import { SKIN_Y_BY_GREEN_RED } from "../delight/albedo-scale.ts";
-import { lnLuminance, meanDoubt, median, PIXELS_PER_SAMPLE, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
+import { lnLuminance, meanDoubt, median, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
 
 /**
  * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y, σ of the
@@ -55,15 +55,6 @@ export const SCLERA_REFLECTANCE = { rgb: [0.74, 0.71, 0.666] as [number, number,
 export const MIN_SCLERA_WHITENING =
   Math.log(SCLERA_REFLECTANCE.rgb[1] / SCLERA_REFLECTANCE.rgb[0]) - Math.log(SKIN_Y_BY_GREEN_RED[SKIN_Y_BY_GREEN_RED.length - 1][0]) - 2 * SCLERA_REFLECTANCE.sigmaChroma;
 
-/**
- * The lightest density cluster counts as the sclera only if it holds this many samples' pixels (or
- * a tenth of the candidates): fewer are taken for glints where a fuller, darker cluster exists. A
- * choice between clusters, not a limit on the reading: a lone cluster is read however small.
- */
-const CLUSTER_SAMPLES = 1.5;
-/** An eye's share of the kept pixels is read on its own (as a replicate of the other eye) from this many samples' pixels. */
-const EYE_SAMPLES = 0.75;
-
 export interface ScleraOptions {
   /** The lid contour is shrunk toward its centroid by this factor (lid margins, lashes). */
   contourShrink?: number;
@@ -73,7 +64,7 @@ export interface ScleraOptions {
   skinBand?: [number, number];
   /** Least ln(g/r) of a sclera pixel above the skin beside it (see MIN_SCLERA_WHITENING). */
   minWhitening?: number;
-  /** Pixels one independent sample spans (blur, demosaic, JPEG blocks): the reading's doubt counts pixels / this samples (`meanDoubt`). */
+  /** Pixels one independent sample spans (blur, demosaic, JPEG blocks): the reading's doubt counts pixels / this samples, and needs more than MIN_EFFECTIVE_SAMPLES. */
   pixelsPerSample?: number;
   /** Opening height / width below which the eye counts as closed (an open eye: ≈ 0.3). */
   minOpenness?: number;
@@ -113,7 +104,8 @@ export interface ScleraMeasurement {
   /**
    * σ of ln Y of the reading itself: the doubt of the pixels' mean (`readingSigma`), and the two eyes
    * as two replicate readings (σ of their mean |Δ ln Y| / 2); with one eye only, the spread
-   * unaveraged (nothing says how well one eye stands for the face's light). Wider the fewer the pixels.
+   * unaveraged (nothing says how well one eye stands for the face's light). Infinite when the pixels
+   * are too few for their mean to have a finite doubt.
    */
   sigmaLnY: number;
   /** Each eye's share of the pure pixels, where it holds a quarter of what a reading needs (none, one or two). */
@@ -210,8 +202,8 @@ export function lightestCluster(values: number[], minCount: number): DensityClus
 
 /**
  * The reading's own σ of ln Y (see ScleraMeasurement.sigmaLnY): the doubt of the pixels' mean
- * (`meanDoubt`: their spread over the effective samples, widened by the t of the spread's own
- * few degrees of freedom), and the two eyes' readings as replicates (half their ln Y
+ * (`meanDoubt`: their spread over the effective samples, widened as they get fewer; infinite at
+ * MIN_EFFECTIVE_SAMPLES or fewer), and the two eyes' readings as replicates (half their ln Y
  * difference; with one eye, the spread unaveraged).
  */
 export function readingSigma(eyeLnY: number[], spread: number, pixels: number, pixelsPerSample = PIXELS_PER_SAMPLE): number {
@@ -230,7 +222,8 @@ export function readingSigma(eyeLnY: number[], spread: number, pixels: number, p
  */
 export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, options: ScleraOptions = {}): ScleraMeasurement & { kept: number[] } {
   const o = withDefaults(SCLERA_DEFAULTS, options);
-  const [clusterPixels, eyePixels] = [CLUSTER_SAMPLES * o.pixelsPerSample, EYE_SAMPLES * o.pixelsPerSample];
+  // The pixels a reading with a finite doubt needs: the cluster and each eye's share are counted against it.
+  const needed = MIN_EFFECTIVE_SAMPLES * o.pixelsPerSample;
   const eyes: (EyeSample & { side: ScleraEyeReading["side"] })[] = [];
   for (const [contour, iris, side] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START, "right"], [LEFT_EYE_CONTOUR, LEFT_IRIS_START, "left"]] as const) {
     if (landmarks.length < (iris + 5) * 3) continue;
@@ -254,12 +247,12 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const clippedCount = lighter.filter((e) => e.clipped).length;
   const clipped = lighter.length ? clippedCount / lighter.length : 0;
   const candidates = lighter.filter((e) => !e.clipped && lnGR(e.rgb) - skinGR >= o.minWhitening);
-  // The lightest cluster holding at least a tenth of the candidates and CLUSTER_SAMPLES: not a few glints.
-  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(clusterPixels, 0.1 * candidates.length)) : null;
+  // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs: not a few glints.
+  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(needed / 2, 0.1 * candidates.length)) : null;
   const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
-  // Each eye's share, where it holds EYE_SAMPLES (under a side light the lightest cluster can be the
-  // lit eye's sclera alone).
-  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= eyePixels);
+  // Each eye's share, where it holds a quarter of what a reading needs (under a side light the
+  // lightest cluster can be the lit eye's sclera alone).
+  const keptByEye = eyes.map((_, k) => kept.filter((e) => eyeOf.get(e.index) === k)).map((mine, k) => ({ side: eyes[k].side, mine })).filter((e) => e.mine.length >= needed / 4);
   const eyeReadings: ScleraEyeReading[] = keptByEye.map(({ side, mine }) => ({ side, pixels: mine.length, rgb: robustColour(mine.map((e) => e.rgb)).rgb }));
   const pixels = kept.length;
   const purity = pixels / opening.length;
@@ -270,7 +263,8 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const eyeLnY = keptByEye.map(({ mine }) => median(mine.map((e) => lnLuminance(e.rgb))));
   const sigmaLnY = readingSigma(eyeLnY, spread, pixels, o.pixelsPerSample);
   let reason = "";
-  if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;
+  if (!Number.isFinite(sigmaLnY)) reason = `weight 0: ${pixels} pure sclera pixels, ${(pixels / o.pixelsPerSample).toFixed(1)} samples (their mean's t variance is infinite at ${MIN_EFFECTIVE_SAMPLES} or fewer; ${(100 * purity).toFixed(0)} % of the opening)`;
+  else if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;
   else if (!rgb.every((v) => v > 1e-4)) reason = "sclera black in a channel";
   return { ...base, rgb, spread, sigmaLnY, reliable: reason === "", reason: reason || "ok" };
 }
