@@ -155,6 +155,33 @@ describe("meanDoubt", () => {
   });
 });
 
+describe("the sclera's weight as its samples get fewer", () => {
+  it("falls without a step to nothing at three samples: the scale moves smoothly to the prior's", () => {
+    const median = [0.4, 0.25, 0.18];
+    const prior: SkinPrior = (wb) => ({ luminance: 0.2, distance: 0, gain: wb });
+    const Y = (fs: number[]) => luminanceOf(median.map((v, c) => v * fs[c]));
+    // A neutral sclera reading that implies skin Y 0.28 over a unit light at both eyes, the two eyes agreeing.
+    const rel = 0.28 / Y([1, 1, 1]);
+    const rgb = SCLERA_REFLECTANCE.rgb.map((r) => (r / rel) * SCLERA_RECESS.orbit) as [number, number, number];
+    const scale = (samples: number) => {
+      const pixels = samples * PIXELS_PER_SAMPLE;
+      const eyes = [{ side: "right" as const, rgb, pixels: pixels / 2 }, { side: "left" as const, rgb, pixels: pixels / 2 }];
+      const sigmaLnY = readingSigma([0, 0], 0.1, pixels);
+      const m: ScleraMeasurement = { rgb, pixels, purity: 0.5, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.1, sigmaLnY, eyes, reliable: Number.isFinite(sigmaLnY), reason: "ok" };
+      const cue = scleraCue(m, { rgb: [1, 1, 1], inOrbit: true });
+      return Y(combineCues(prior, [1, 1, 1], [{ name: "sclera", cue, reason: "ok", pixels, clipped: 0, purity: 0.5 }], median).fs);
+    };
+    // Well sampled, the reading moves the scale toward itself.
+    expect(scale(30)).toBeGreaterThan(0.22);
+    // Toward three samples, in ever finer steps, the scale never jumps and ends at the prior's.
+    const counts = [30, 10, 5, 4, 3.5, 3.2, 3.1, 3.05, 3.02, 3.01, 3.005, 3.002, 3.001, 3];
+    const ys = counts.map(scale);
+    for (let k = 1; k < ys.length; k++) expect(Math.abs(ys[k] - ys[k - 1])).toBeLessThan(0.015);
+    expect(ys[ys.length - 2]).toBeCloseTo(0.2, 2);
+    expect(ys[ys.length - 1]).toBeCloseTo(0.2, 6);
+  });
+});
+
 describe("scleraCue", () => {
   const reading = (yRight: number, yLeft: number): ScleraMeasurement => ({
     rgb: [0.5, 0.48, 0.45], pixels: 200, purity: 0.6, skinRgb: null, openness: 0.3, clipped: 0, spread: 0.05, sigmaLnY: 0.03, reliable: true, reason: "ok",

@@ -98,8 +98,15 @@ export const MIN_EFFECTIVE_SAMPLES = 3;
 /**
  * σ of the mean of `pixels` readings of robust spread `spread` (ln units): the spread over √ of the
  * effective samples n = pixels / `pixelsPerSample`, widened by the t variance √(ν / (ν − 2)), ν = n − 1,
- * for a spread estimated from the same few samples. Infinite at n ≤ MIN_EFFECTIVE_SAMPLES: the doubt
- * grows without a step as pixels get fewer, and so few say nothing about how far their mean is off.
+ * for a spread estimated from the same few samples. Infinite at n ≤ MIN_EFFECTIVE_SAMPLES.
+ *
+ * The variance, not the t's information about the location ((ν + 1) / ((ν + 3) σ²), finite down to
+ * one sample): the cues are joined linearly, by inverse variance, the least-variance linear mean, and
+ * there a reading's weight is 1 / its variance, which falls without a step to 0 as ν → 2 (31 pixels:
+ * the sampling term × 4.6; 30.1: × 14). The information is the weight of a maximum-likelihood join,
+ * which lets readings of two or three samples in; measured, they are wrong by far more than their
+ * pixels' spread says (alex-lacamoire.png, obama.jpg, rose-leslie img1: identity set within ΔE00
+ * 3.12 → 5.14; docs/evaluation.md, tone14).
  */
 export function meanDoubt(spread: number, pixels: number, pixelsPerSample = PIXELS_PER_SAMPLE): number {
   const n = pixels / pixelsPerSample;

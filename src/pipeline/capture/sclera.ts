@@ -263,7 +263,7 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const eyeLnY = keptByEye.map(({ mine }) => median(mine.map((e) => lnLuminance(e.rgb))));
   const sigmaLnY = readingSigma(eyeLnY, spread, pixels, o.pixelsPerSample);
   let reason = "";
-  if (!Number.isFinite(sigmaLnY)) reason = `only ${pixels} pure sclera pixels, ${(pixels / o.pixelsPerSample).toFixed(1)} samples (their mean's doubt needs more than ${MIN_EFFECTIVE_SAMPLES}; ${(100 * purity).toFixed(0)} % of the opening)`;
+  if (!Number.isFinite(sigmaLnY)) reason = `weight 0: ${pixels} pure sclera pixels, ${(pixels / o.pixelsPerSample).toFixed(1)} samples (their mean's t variance is infinite at ${MIN_EFFECTIVE_SAMPLES} or fewer; ${(100 * purity).toFixed(0)} % of the opening)`;
   else if (openness < o.minOpenness) reason = `eyes nearly closed (opening ${openness.toFixed(2)} of the eye's width)`;
   else if (!rgb.every((v) => v > 1e-4)) reason = "sclera black in a channel";
   return { ...base, rgb, spread, sigmaLnY, reliable: reason === "", reason: reason || "ok" };
