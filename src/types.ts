@@ -601,8 +601,10 @@ export interface SceneLightVerdict {
   reading: [number, number, number] | null;
   /** σ per axis of ln g/r, ln b/r of the light taken out (after the skin's check when from the scene). */
   sigmaChroma: number;
-  /** The skin's misfit to the locus under the reading as a Birge ratio (null without statistics). */
-  birgeRatio: number | null;
+  /** How far grey-world and grey-edge disagree beyond their errors, as a Birge ratio (null without statistics). */
+  statisticsRatio: number | null;
+  /** The skin's misfit to the locus under the reading, as a Birge ratio (null without statistics). */
+  skinRatio: number | null;
 }
 
 /**

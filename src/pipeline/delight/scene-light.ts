@@ -42,17 +42,17 @@ export function decideSceneLight(prior: SkinPrior, statistics: SceneLightStatist
     verdict,
   });
   if (statistics && known) throw new Error("delight: give sceneIlluminant (a known light) or sceneLight (the scene's statistics), not both");
-  if (!statistics) return of(known ?? NEUTRAL, PRIOR_SIGMA_CHROMA, { source: known ? "given" : "none", used: !!known, reason: known ? "a known light" : "no scene statistics", sigmaChroma: PRIOR_SIGMA_CHROMA, reading: null, birgeRatio: null });
+  if (!statistics) return of(known ?? NEUTRAL, PRIOR_SIGMA_CHROMA, { source: known ? "given" : "none", used: !!known, reason: known ? "a known light" : "no scene statistics", sigmaChroma: PRIOR_SIGMA_CHROMA, reading: null, statisticsRatio: null, skinRatio: null });
   const reading = sceneLightReading(statistics.greyWorld, statistics.greyEdge);
-  const base = { source: "scene" as const, reading: reading.rgb, sigmaChroma: reading.sigmaChroma };
-  if (!Number.isFinite(reading.sigmaChroma)) return of(NEUTRAL, PRIOR_SIGMA_CHROMA, { ...base, used: false, reason: "statistics not finite", birgeRatio: null });
+  const base = { source: "scene" as const, reading: reading.rgb, sigmaChroma: reading.sigmaChroma, statisticsRatio: reading.birgeRatio };
+  if (!Number.isFinite(reading.sigmaChroma)) return of(NEUTRAL, PRIOR_SIGMA_CHROMA, { ...base, used: false, reason: "statistics not finite", skinRatio: null });
   const gain = reading.rgb.map((v) => 1 / v);
   const checked = lightConsistency(prior, { fs: gain as [number, number, number], sigmaLnY: Infinity, sigmaChroma: reading.sigmaChroma });
   const underCamera = prior(NEUTRAL, PRIOR_SIGMA_CHROMA).distance;
   if (checked.ratio > MAX_DISAGREEMENT_SIGMA && checked.distance > underCamera) {
     const reason = `under its light the skin is ${checked.distance.toFixed(2)} off the skin locus (${checked.ratio.toFixed(1)} σ; ${underCamera.toFixed(2)} under the camera's balance): a surface's colour, not the light's`;
-    return of(NEUTRAL, PRIOR_SIGMA_CHROMA, { ...base, used: false, reason, birgeRatio: checked.ratio });
+    return of(NEUTRAL, PRIOR_SIGMA_CHROMA, { ...base, used: false, reason, skinRatio: checked.ratio });
   }
   const note = checked.ratio > 1 ? `; under its light the skin is ${checked.distance.toFixed(2)} off the skin locus: σ × ${checked.ratio.toFixed(1)}` : "";
-  return of(reading.rgb, checked.cue.sigmaChroma, { ...base, used: true, reason: `the statistics' reading (Birge ratio ${reading.birgeRatio.toFixed(1)})${note}`, sigmaChroma: checked.cue.sigmaChroma, birgeRatio: checked.ratio });
+  return of(reading.rgb, checked.cue.sigmaChroma, { ...base, used: true, reason: `the statistics' reading${note}`, sigmaChroma: checked.cue.sigmaChroma, skinRatio: checked.ratio });
 }
