@@ -30,15 +30,11 @@ async function recover(skin: number[], light: [number, number, number], scene: M
   const photo = mondrian(light, { size: 160, face: skin, ...scene });
   const stats = sceneIlluminant(photo.image, photo.skin);
   const done = complete({ texture: lit, confidence: face.confidence, regions: face.regions }, { rimTone: false });
-  const result = await delight({
-    texture: { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" },
-    textureBase: done.texture,
-    confidence: face.confidence,
-    normalsObject: face.normals,
-    ambientOcclusion: face.occlusion,
-    regions: face.regions,
-    sceneLight: { greyWorld: stats.greyWorld, greyEdge: stats.greyEdge },
-  });
+  const { confidence, normals: normalsObject, occlusion: ambientOcclusion, regions } = face;
+  const photoTexture = { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" as const };
+  // As reconstruct gives it: the scene's statistics, not a light.
+  const sceneLight = { greyWorld: stats.greyWorld, greyEdge: stats.greyEdge };
+  const result = await delight({ texture: photoTexture, textureBase: done.texture, confidence, normalsObject, ambientOcclusion, regions, sceneLight });
   const dE = ciede2000(linearSrgbToLab(...(result.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...truth));
   return { dE, result, stats };
 }
