@@ -109,7 +109,7 @@ function delightInputWithoutFolds(stages: Partial<StageResults>): DelightInput {
     coverage: unwrap.coverage,
     regions: unwrap.regions,
     viewObject: viewTowardCamera(unwrap.position, fit.camera),
-    sceneIlluminant: capture.illuminant.rgb,
+    sceneLight: { greyWorld: capture.illuminant.greyWorld, greyEdge: capture.illuminant.greyEdge },
     ...photoReferences(capture.image, capture.landmarks),
     texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, unwrap.texture.width, upscale.texture.width),
   };

@@ -191,7 +191,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera),
-    sceneIlluminant: s.capture.illuminant.rgb,
+    sceneLight: { greyWorld: s.capture.illuminant.greyWorld, greyEdge: s.capture.illuminant.greyEdge },
     ...photoReferences(photo, landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, up.texture.width),
   };

@@ -121,7 +121,6 @@ export function delightInputOf(s: CachedStages): DelightInput {
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     ...(s.unwrap.position && s.fit ? { viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera) } : {}),
-    sceneIlluminant: s.capture.illuminant.rgb,
     sceneLight: { greyWorld: s.capture.illuminant.greyWorld, greyEdge: s.capture.illuminant.greyEdge },
     ...photoReferences(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),

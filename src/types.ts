@@ -103,11 +103,13 @@ export interface FaceMasks {
 
 /**
  * The scene's illuminant colour estimated from the photo outside the face (capture/scene-illuminant.ts):
- * linear RGB with red = 1. De-lighting divides the skin colour by `rgb` before reading its tone.
+ * linear RGB with red = 1. De-lighting takes its light from the statistics, checked against the skin (delight/scene-light.ts).
  */
 export interface SceneIlluminant {
-  /** The estimate used: per axis, the shift grey-world and grey-edge agree on ([1, 1, 1] = neutral). */
+  /** The statistics' reading: per axis, the shift grey-world and grey-edge agree on, either way ([1, 1, 1] = neutral). */
   rgb: [number, number, number];
+  /** σ per axis of the reading's ln g/r, ln b/r (their published errors × their disagreement); Infinity with too few pixels. */
+  sigmaChroma: number;
   greyWorld: [number, number, number];
   greyEdge: [number, number, number];
   /** Pixels of the working copy the statistics were taken over. */
@@ -595,6 +597,24 @@ export interface AlbedoScaleCues {
   sclera: ReferenceVerdict;
   /** The teeth measurement's verdict, as the sclera's (purity: the kept share of the mouth opening). */
   teeth: ReferenceVerdict;
+  /** The scene's light taken out before the tone was read, and whether its statistics were used (delight/scene-light.ts). */
+  sceneLight?: SceneLightVerdict;
+}
+
+/** What delight made of the scene's light statistics (delight/scene-light.ts). */
+export interface SceneLightVerdict {
+  /** "scene": from capture's statistics; "given": a light known from elsewhere; "none": neither. */
+  source: "scene" | "given" | "none";
+  used: boolean;
+  reason: string;
+  /** The statistics' reading (linear RGB, red = 1), null when there were none. */
+  reading: [number, number, number] | null;
+  /** σ per axis of ln g/r, ln b/r of the light taken out (after the skin's check when from the scene). */
+  sigmaChroma: number;
+  /** How far grey-world and grey-edge disagree beyond their errors, as a Birge ratio (null without statistics). */
+  statisticsRatio: number | null;
+  /** The skin's misfit to the locus under the reading, as a Birge ratio (null without statistics). */
+  skinRatio: number | null;
 }
 
 /**

@@ -1,38 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sceneIlluminant } from "../src/pipeline/capture/scene-illuminant.ts";
-import type { ImageF32 } from "../src/types.ts";
-import { prng } from "./support/synthetic-skin.ts";
+import { chromaSigmaOfAngularError, GREY_EDGE_ANGULAR_ERROR_DEG, sceneIlluminant, sceneLightReading } from "../src/pipeline/capture/scene-illuminant.ts";
+import { mondrian } from "./support/scene-photo.ts";
 
-const toSrgb = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.pow(c, 1 / 2.4) - 0.055);
-
-/**
- * A Mondrian: random grey-ish patches (reflectances 0.05..0.6, mildly coloured, grey on average)
- * under a light of colour `light` (linear), as an sRGB photo; the middle square is "face skin".
- */
-function mondrian(light: [number, number, number], options: { size?: number; backdrop?: [number, number, number] } = {}): { image: ImageF32; skin: ImageF32 } {
-  const size = options.size ?? 320;
-  const rand = prng(7);
-  const patches = Array.from({ length: 120 }, () => {
-    const base = 0.05 + 0.55 * rand();
-    const tint = [0, 1, 2].map(() => 0.75 + 0.5 * rand());
-    return { x: rand() * size, y: rand() * size, w: 10 + rand() * 60, h: 10 + rand() * 60, rgb: tint.map((t) => base * t) };
-  });
-  const image: ImageF32 = { width: size, height: size, channels: 3, data: new Float32Array(size * size * 3), colorSpace: "srgb" };
-  const skin: ImageF32 = { width: size, height: size, channels: 1, data: new Float32Array(size * size), colorSpace: "data" };
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      let rgb: readonly number[] = options.backdrop ?? [0.3, 0.3, 0.3];
-      for (const p of patches) if (x >= p.x && x < p.x + p.w && y >= p.y && y < p.y + p.h) rgb = p.rgb;
-      const face = Math.abs(x - size / 2) < size / 6 && Math.abs(y - size / 2) < size / 5;
-      if (face) rgb = [0.45, 0.25, 0.18];
-      skin.data[y * size + x] = face ? 1 : 0;
-      for (let c = 0; c < 3; c++) image.data[(y * size + x) * 3 + c] = toSrgb(Math.min(1, rgb[c] * light[c]));
-    }
-  }
-  return { image, skin };
-}
-
-describe("scene illuminant (grey-world ∧ grey-edge)", () => {
+describe("scene illuminant (grey-world and grey-edge, the shift both see)", () => {
   it("finds a warm light's colour from the scene around the face", () => {
     const warm: [number, number, number] = [1, 0.62, 0.4];
     const { image, skin } = mondrian(warm);
@@ -58,11 +28,33 @@ describe("scene illuminant (grey-world ∧ grey-edge)", () => {
     expect(sceneIlluminant(image, all).rgb).toEqual([1, 1, 1]);
   });
 
-  it("takes no cool shift: a blue backdrop does not make the skin darker", () => {
+  it("reads a cool, a green and a magenta light as it reads a warm one", () => {
+    for (const light of [[1, 1.2, 1.35], [1, 1.2, 1], [1, 0.75, 1.1]] as [number, number, number][]) {
+      const e = sceneIlluminant(mondrian(light).image, mondrian(light).skin);
+      // Within the statistics' own error of the truth, as the warm light above (a shift larger than that error at least half read).
+      for (const c of [1, 2]) expect(Math.abs(Math.log(e.rgb[c] / light[c]))).toBeLessThan(0.2);
+      for (const c of [1, 2]) if (Math.abs(Math.log(light[c])) > 0.15) expect(Math.log(e.rgb[c]) / Math.log(light[c])).toBeGreaterThan(0.5);
+      expect(e.sigmaChroma).toBeLessThan(0.2);
+    }
+  });
+
+  it("takes the smaller of two shifts that agree, none of two that do not, and doubts the reading by their disagreement", () => {
+    // A blue backdrop under a white light: grey-world is fooled more than grey-edge.
     const { image, skin } = mondrian([1, 1, 1], { backdrop: [0.2, 0.35, 0.6] });
     const e = sceneIlluminant(image, skin);
-    expect(e.greyWorld[2]).toBeGreaterThan(1.2); // grey-world is fooled…
-    expect(e.rgb[2]).toBe(1); // …the estimate is not
+    expect(e.greyWorld[2]).toBeGreaterThan(1.2);
+    expect(e.rgb[2]).toBeLessThanOrEqual(Math.min(e.greyWorld[2], e.greyEdge[2]) + 1e-9);
+    // The rule itself: per axis, the smaller agreeing shift; opposite shifts give none.
+    const r = sceneLightReading([1, 0.6, 1.5], [1, 0.9, 0.8]);
+    expect(r.rgb[1]).toBeCloseTo(0.9, 9);
+    expect(r.rgb[2]).toBe(1);
+    // Agreeing statistics: their published errors joined (grey-edge's alone 0.163 per axis); disagreeing: × the Birge ratio.
+    expect(chromaSigmaOfAngularError(GREY_EDGE_ANGULAR_ERROR_DEG)).toBeCloseTo(0.163, 3);
+    const same = sceneLightReading([1, 0.8, 0.6], [1, 0.8, 0.6]);
+    expect(same.birgeRatio).toBe(1);
+    expect(same.sigmaChroma).toBeLessThan(0.163);
+    expect(r.birgeRatio).toBeGreaterThan(1);
+    expect(r.sigmaChroma / same.sigmaChroma).toBeCloseTo(r.birgeRatio, 9);
   });
 
   it("names a photo that is not sRGB or a mask of another size", () => {

@@ -284,7 +284,6 @@ async function delightStage(
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         viewObject: viewTowardCamera(unwrapped.position, camera),
-        sceneIlluminant: captured.illuminant.rgb,
         sceneLight: { greyWorld: captured.illuminant.greyWorld, greyEdge: captured.illuminant.greyEdge },
         ...references,
         texelSizeMm,

@@ -10,7 +10,9 @@
  * colour is grey) is fooled by large coloured areas (a brown curtain, a red backdrop); grey-edge
  * (van de Weijer, Gevers, Gijsenij 2007, e^{1,p,σ} with p = 6: the Minkowski mean of colour
  * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). The
- * estimate keeps, per chromaticity axis, only the warm shift both agree on (see `consensus`).
+ * reading (`sceneLightReading`) keeps, per chromaticity axis, the shift both agree on, in either
+ * direction, with a doubt from their published errors and their disagreement; delight then checks it
+ * against the face's skin (delight/scene-light.ts).
  */
 import type { ImageF32, SceneIlluminant } from "../../types.ts";
 import { srgbToLinear } from "../../primitives/color.ts";
@@ -110,8 +112,9 @@ export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: Sce
   const ratio = (v: number[]): [number, number, number] => (v[0] > 0 && v[1] > 0 && v[2] > 0 ? [1, v[1] / v[0], v[2] / v[0]] : NEUTRAL);
   const greyWorld = pixels >= o.minPixels ? ratio(world) : NEUTRAL;
   const greyEdge = pixels >= o.minPixels ? ratio(edge.map((v) => (v / pixels) ** (1 / o.edgeNorm))) : NEUTRAL;
-  const rgb: [number, number, number] = [1, consensus(greyWorld[1], greyEdge[1]), consensus(greyWorld[2], greyEdge[2])];
-  return { rgb, greyWorld, greyEdge, pixels };
+  if (pixels < o.minPixels) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, greyWorld, greyEdge, pixels };
+  const reading = sceneLightReading(greyWorld, greyEdge);
+  return { rgb: reading.rgb, sigmaChroma: reading.sigmaChroma, greyWorld, greyEdge, pixels };
 }
 
 /** Separable Gaussian blur of an RGB image (edges clamped). */
@@ -144,15 +147,54 @@ function gaussianBlurRgb(src: Float32Array, W: number, H: number, sigma: number)
 }
 
 /**
- * The warm shift both estimates agree on, in log space: the smaller one if both see the channel
- * weaker than red, else none. Cool estimates are not used: a camera's automatic white balance
- * removes daylight and shade casts, so what survives in a photo is mostly warm light it keeps on
- * purpose (tungsten, candle, sunset), while a "cool" reading is far more often a blue wall or sky
- * fooling both statistics (seen here on a face in front of a pale blue backdrop).
+ * Median angular errors (degrees between the estimated and the true illuminant's RGB) of the two
+ * statistics on the reprocessed Gehler–Shi ColorChecker set, 568 photos under every kind of light:
+ * grey-world 6.3°, first-order grey-edge 4.5° (Gijsenij, Gevers, van de Weijer 2011, "Computational
+ * color constancy: survey and experiments", IEEE Trans Image Process 20(9):2475–2489, as tabulated
+ * there). Our photos are camera-balanced JPEGs, not raw ones, but the statistics' error comes from
+ * the scene's own colours, which the camera does not change.
  */
-function consensus(a: number, b: number): number {
-  const la = Math.log(a);
-  const lb = Math.log(b);
-  if (la >= 0 || lb >= 0) return 1;
-  return Math.exp(Math.max(la, lb));
+export const GREY_WORLD_ANGULAR_ERROR_DEG = 6.3;
+export const GREY_EDGE_ANGULAR_ERROR_DEG = 4.5;
+
+/**
+ * σ per axis of (ln g/r, ln b/r) of an estimate whose median angular error is `medianDeg`. An
+ * isotropic 2-D Gaussian error of σ_θ per axis in the plane normal to grey has the median radial
+ * error σ_θ √(2 ln 2). A step (0, x, y) in ln chromaticity, less its grey component, over |(1, 1, 1)|,
+ * is the angle J·(x, y) with JᵀJ = [[2, −1], [−1, 2]] / 9; the error's covariance in ln chromaticity
+ * is σ_θ² (JᵀJ)⁻¹ = σ_θ² [[6, 3], [3, 6]], so σ per axis = √6 σ_θ (4.5° → 0.163).
+ */
+export function chromaSigmaOfAngularError(medianDeg: number): number {
+  return (Math.sqrt(6) * medianDeg * Math.PI) / 180 / Math.sqrt(2 * Math.LN2);
+}
+
+/** The scene's light as the two statistics read it together (linear RGB, red = 1) and its doubt. */
+export interface SceneLightReading {
+  rgb: [number, number, number];
+  /** σ per axis of ln g/r, ln b/r: the statistics' joined published error × their Birge ratio. */
+  sigmaChroma: number;
+  /** How far the two disagree beyond their errors, √(χ² / 2) over the two axes, at least 1. */
+  birgeRatio: number;
+}
+
+/**
+ * The light's colour both statistics see. Per axis (ln g/r, ln b/r): where both read a shift the
+ * same way, the smaller one; where they read opposite shifts, none. A scene's coloured surfaces pull
+ * a statistic toward their own colour, each statistic in its own way (a large wall pulls grey-world,
+ * strongly coloured edges pull grey-edge), so a shift only one of them sees is most likely a surface's,
+ * and of two that agree in direction the smaller is the less pulled. The rule is the same for every
+ * direction: a cool, green or magenta light is read as a warm one is. Its doubt: the two errors joined
+ * (inverse variance, `chromaSigmaOfAngularError`), scaled by the Birge ratio of their difference (the
+ * usual inflation of readings that disagree beyond their stated errors).
+ */
+export function sceneLightReading(greyWorld: readonly number[], greyEdge: readonly number[]): SceneLightReading {
+  const ln = (v: readonly number[]) => [Math.log(v[1] / v[0]), Math.log(v[2] / v[0])];
+  const [w, e] = [ln(greyWorld), ln(greyEdge)];
+  const [sw, se] = [chromaSigmaOfAngularError(GREY_WORLD_ANGULAR_ERROR_DEG), chromaSigmaOfAngularError(GREY_EDGE_ANGULAR_ERROR_DEG)];
+  if (![...w, ...e].every(Number.isFinite)) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, birgeRatio: Infinity };
+  const agreed = w.map((a, k) => (a * e[k] > 0 ? Math.sign(a) * Math.min(Math.abs(a), Math.abs(e[k])) : 0));
+  const chi2 = ((w[0] - e[0]) ** 2 + (w[1] - e[1]) ** 2) / (sw * sw + se * se);
+  const birgeRatio = Math.max(1, Math.sqrt(chi2 / 2));
+  const joined = 1 / Math.sqrt(1 / (sw * sw) + 1 / (se * se));
+  return { rgb: [1, Math.exp(agreed[0]), Math.exp(agreed[1])], sigmaChroma: joined * birgeRatio, birgeRatio };
 }

@@ -13,6 +13,7 @@ import { matchSkinLocus, rednessDirection, softMatchSkinLocus, SKIN_LOCUS_TOLERA
 import { lightOfGain, rednessShare } from "./redness-share.ts";
 import { combineCues, referenceLightOf, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
+import { decideSceneLight } from "./scene-light.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { mapF32 } from "../../primitives/typed-array.ts";
 
@@ -205,12 +206,6 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const scaleWeight = mapF32(skinWeight, (v, p) => (input.regions ? v * scaleRegions[p] : v));
   const useW = scaleWeight.some((v) => v > 0) ? scaleWeight : skinWeight;
   const median = medianColor(albedoRel, useW);
-  // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
-  // taken out first (along the locus a warm light passes for darker skin), then the white balance
-  // that puts what is left back on the locus. Both are part of the light, not the albedo, and the
-  // luminance prior reads the corrected colour.
-  const scene = checkIlluminant(input.sceneIlluminant);
-  const sceneGain = scene.map((v) => 1 / v);
   if (o.useTeeth !== true && o.useTeeth !== false && o.useTeeth !== "luminance") throw new Error(`delight: useTeeth must be true, false or "luminance", got ${JSON.stringify(o.useTeeth)}`);
   if (!(o.skinRednessSigma >= 0 && Number.isFinite(o.skinRednessSigma))) throw new Error(`delight: skinRednessSigma must be a finite a* spread ≥ 0, got ${o.skinRednessSigma}`);
   if (o.skinRednessShare !== "scene" && !(o.skinRednessShare >= 0 && o.skinRednessShare <= 1)) throw new Error(`delight: skinRednessShare must be "scene" or in [0, 1], got ${JSON.stringify(o.skinRednessShare)}`);
@@ -234,6 +229,13 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
     const m = rednessOrTint(tint, read(o.skinRednessSigma), share);
     return { luminance: m.luminance, distance: m.distance, extrapolated: m.extrapolated, spreadLnY: m.spreadLnY, mixtureLnY: m.mixtureLnY, rednessShare: share, gain: m.gain.map((g, c) => g * wb[c]) };
   };
+  // A colour cast moves the skin along or off the measured skin locus: the scene's light colour is
+  // taken out first (along the locus a warm light passes for darker skin), then the white balance
+  // that puts what is left back on the locus. Both are part of the light, not the albedo, and the
+  // luminance prior reads the corrected colour. The scene's statistics are checked against the skin (scene-light.ts).
+  const sceneLight = decideSceneLight(prior, input.sceneLight, input.sceneIlluminant && checkIlluminant(input.sceneIlluminant));
+  const scene = sceneLight.light;
+  const sceneGain = sceneLight.gain;
   let fs: number[];
   let lightFs: number[];
   let cues: ScaleCues | undefined;
@@ -246,10 +248,10 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
       { name: "sclera", cue: scleraRef, reason: sclera ? sclera.reason : "not measured", pixels: sclera?.pixels ?? 0, clipped: sclera?.clipped ?? 0, purity: sclera?.purity ?? null },
       { name: "teeth", cue: teethRef, reason: teeth ? teeth.reason : o.useTeeth ? "not measured" : "not used (useTeeth false)", pixels: teeth?.pixels ?? 0, clipped: teeth?.clipped ?? 0, purity: null },
     ];
-    const combined = combineCues(prior, sceneGain, references, median, sheen);
+    const combined = combineCues(prior, sceneGain, references, median, sheen, sceneLight.sigmaChroma);
     fs = withoutSheen(combined.fs, median, sheen);
     lightFs = combined.lightFs;
-    cues = combined.cues;
+    cues = { ...combined.cues, sceneLight: sceneLight.verdict };
   } else {
     // A fixed luminance asked for is a decision, not a prior: the references do not override it.
     const Y = o.albedoScale as number;
@@ -335,9 +337,8 @@ function frontShading(input: DelightMaps, shading: Float32Array, scaleRegions: F
   return medianColor(shading, front);
 }
 
-/** The scene illuminant normalised to red = 1 ([1, 1, 1] when absent); throws on a non-positive or non-finite colour. */
-function checkIlluminant(rgb: [number, number, number] | undefined): [number, number, number] {
-  if (!rgb) return [1, 1, 1];
+/** A known scene illuminant normalised to red = 1; throws on a non-positive or non-finite colour. */
+function checkIlluminant(rgb: [number, number, number]): [number, number, number] {
   if (rgb.length !== 3 || !rgb.every((v) => Number.isFinite(v) && v > 0)) throw new Error(`delight: sceneIlluminant must be three positive numbers, got ${JSON.stringify(rgb)}`);
   return [1, rgb[1] / rgb[0], rgb[2] / rgb[0]];
 }

@@ -41,14 +41,16 @@ export interface DelightMaps {
   /** Mirror texel per base texel (absent: u → 1 − u). */
   mirrorTexel?: Int32Array;
   /**
-   * The scene's light colour from the rest of the photo (capture's `illuminant.rgb`, linear, red = 1).
-   * Taken out of the skin before its tone is read: a warm light and darker skin shift skin colour
-   * the same way, and only the scene can tell them apart. Absent: the photo is taken as white-balanced.
+   * A scene light colour known from elsewhere (linear, red = 1), taken out of the skin before its tone
+   * is read: a warm light and darker skin shift skin colour the same way, and only the scene can tell
+   * them apart. Not with `sceneLight`, from which delight reads the light itself (scene-light.ts).
+   * Neither: the photo is taken as white-balanced.
    */
   sceneIlluminant?: [number, number, number];
   /**
-   * The scene's two light statistics (capture's `illuminant.greyWorld` and `greyEdge`): whether the
-   * scene vouches for the light's colour, which decides whether the skin's offset off the locus is a
+   * The scene's two light statistics (capture's `illuminant.greyWorld` and `greyEdge`): the light's
+   * colour the skin's tone is read under, checked against the skin (delight/scene-light.ts), and
+   * whether the scene vouches for it, which decides whether the skin's offset off the locus is a
    * tint or its blood (delight/redness-share.ts). Absent: read as a tint.
    */
   sceneLight?: SceneLightStatistics;

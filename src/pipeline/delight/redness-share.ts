@@ -17,6 +17,7 @@
  * small doubt: share → 1. An offset redness cannot make (d̂ · e ≤ 0, the green side): share 0.
  */
 import { luminance } from "../../primitives/color.ts";
+import { GREY_EDGE_ANGULAR_ERROR_DEG } from "../capture/scene-illuminant.ts";
 
 /** The scene's two light statistics (capture's SceneIlluminant), linear RGB, red = 1. */
 export interface SceneLightStatistics {
@@ -24,15 +25,8 @@ export interface SceneLightStatistics {
   greyEdge: [number, number, number];
 }
 
-/**
- * Median angular error (degrees, RGB) of grey-edge illuminant estimates on benchmark photo sets:
- * about 4.5° for first- and second-order grey-edge on the reprocessed Gehler–Shi ColorChecker set
- * (Gijsenij, Gevers, van de Weijer 2011, "Computational color constancy: survey and experiments",
- * IEEE Trans Image Process 20(9):2475–2489, as tabulated there; grey-world ≈ 6.3°). Those are raw
- * photos under every light; ours are camera-balanced JPEGs whose residual cast is smaller, but the
- * statistics' error comes from the scene's own colours, which it does not change.
- */
-export const SCENE_LIGHT_ANGULAR_ERROR_DEG = 4.5;
+/** Median angular error of grey-edge (capture/scene-illuminant.ts, where it is cited). */
+export const SCENE_LIGHT_ANGULAR_ERROR_DEG = GREY_EDGE_ANGULAR_ERROR_DEG;
 
 /** For a 2-D Gaussian error of per-axis σ, the median radial error is σ √(2 ln 2). */
 const MEDIAN_PER_SIGMA = Math.sqrt(2 * Math.LN2);

@@ -71,7 +71,7 @@ const LOCUS_SLOPE = 3.8;
  * and the prior's doubt is the spread of skin colours along the locus: ln(g/r) spans 0.43 from
  * ITA −45° to 62° [S20], σ ≈ 0.43 / √12 ≈ 0.12 for a tone anywhere on it.
  */
-const PRIOR_SIGMA_CHROMA = 0.12;
+export const PRIOR_SIGMA_CHROMA = 0.12;
 
 /** One cue's per-channel scale and how sure it is. */
 export interface ScaleCue {
@@ -288,7 +288,8 @@ export interface ReferenceCueInput {
  * range (`skinRangeProbability`: lashes in a squint, a tongue, a shadowed socket imply skin lighter
  * or darker than any); one further than MAX_DISAGREEMENT_SIGMA from the prior is an outlier and
  * dropped; those left are merged by inverse variance. The light's colour then: the prior's white
- * balance (scene light and locus match, `prior(sceneGain, …)`) and the references', by inverse
+ * balance (scene light and locus match, `prior(sceneGain, …)`, as sure as the scene's light is,
+ * `sceneSigmaChroma`) and the references', by inverse
  * variance of ln g/r and ln b/r. Then the scale: the prior reads the skin under that combined
  * white balance (its doubt now that of the combined colour), and its luminance and the references'
  * are combined by inverse variance of ln Y. `median` is the relative skin albedo the scale is read on. Every luminance here
@@ -297,16 +298,16 @@ export interface ReferenceCueInput {
  * against skin and the report are of the diffuse part. `lightFs` is the light's own factor: the
  * scene's and the references' white balance at the same exposure, without the locus match.
  */
-export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>, sheen = 0): { fs: [number, number, number]; lightFs: [number, number, number]; cues: ScaleCues } {
+export function combineCues(prior: SkinPrior, sceneGain: readonly number[], references: ReferenceCueInput[], median: ArrayLike<number>, sheen = 0, sceneSigmaChroma = PRIOR_SIGMA_CHROMA): { fs: [number, number, number]; lightFs: [number, number, number]; cues: ScaleCues } {
   const lumOf = (fs: ArrayLike<number>) => luminance(median[0] * fs[0], median[1] * fs[1], median[2] * fs[2]);
   const fsFor = (gain: readonly number[], Y: number) => {
     const k = Y / Math.max(lumOf(gain), 1e-9);
     return gain.map((g) => g * k) as [number, number, number];
   };
   // The prior alone: its white balance, and its luminance read under it.
-  const alone = prior(sceneGain, PRIOR_SIGMA_CHROMA);
+  const alone = prior(sceneGain, sceneSigmaChroma);
   const priorGain = alone.gain;
-  const sigmaChromaPrior = PRIOR_SIGMA_CHROMA + alone.distance;
+  const sigmaChromaPrior = sceneSigmaChroma + alone.distance;
   const priorFs = fsFor(priorGain, alone.luminance);
   // A cue of luminance only is read under the colour cues' white balance, or the prior's where none.
   const colourCues = references.flatMap((r) => (r.cue && !r.cue.luminanceOnly ? [r.cue] : []));
