@@ -154,8 +154,12 @@ export interface DelightOptions {
   regionRidge?: number;
   /** At most this many texels (a regular subsample of the weighted ones) enter the lighting fit. */
   maxFitSamples?: number;
-  /** Gaussian σ, texels, of the local photo colour the deep-shade correction compares the model shading with. */
-  deepShadeSigma?: number;
+  /**
+   * Gaussian σ, mm, over which the deep-shade correction's ratio (the photo's implied shading over
+   * the model's) is averaged: the correction fixes the model at this scale and coarser, and leaves
+   * the finer structure to the model's normals (the relief's) and to A_D.
+   */
+  deepShadeScaleMm?: number;
   /** Share of that neighbourhood (blur support, 0..1) that must be seen for the correction to apply. */
   deepShadeSupport?: number;
   /**
@@ -220,7 +224,9 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   tukeyC: 4.685,
   regionRidge: 0.05,
   maxFitSamples: 8192,
-  deepShadeSigma: 2,
+  // The relief's band limit: the relief takes the photo's shading faster than it into the normals
+  // (delight/shading-relief.ts high-passes at this σ), so the correction takes the slower part.
+  deepShadeScaleMm: RELIEF_DEFAULTS.bandLimitMm,
   deepShadeSupport: 0.2,
   shapeFromShading: RELIEF_DEFAULTS,
 };

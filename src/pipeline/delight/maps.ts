@@ -93,7 +93,7 @@ export interface DelightSettings {
   tukeyC: number;
   regionRidge: number;
   maxFitSamples: number;
-  deepShadeSigma: number;
+  deepShadeScaleMm: number;
   deepShadeSupport: number;
   shapeFromShading: ReliefSettings | null;
 }

@@ -109,34 +109,61 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
 }
 
 /**
- * Blends the model shading, where it is deep (below shadeTrust[1] × the median over fitted texels),
- * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
- * below shadeTrust[0] × median. Geometric blend per channel, in place. Where the model is right the
- * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
+ * Where the model shading is deep (below shadeTrust[1] × the median over fitted texels), corrects
+ * it toward the shading the photo implies against the regional smooth albedo, T/Ā; fully so below
+ * shadeTrust[0] × median (geometric blend per channel, in place). Only the correction's slow part
+ * is taken: the log ratio of the photo's implied shading to the model's, averaged over the
+ * distrusted texels under a Gaussian of σ `deepShadeScaleMm`. A fitted template's cavities are
+ * wrong at the scale of the cavities (a nostril or a socket misplaced or too shallow); detail finer
+ * than that is either relief, which the relief's normals carry (they shade the model here, and the
+ * maps draw them again), or albedo (lash lines, lid creases, freckles in the shade), which no map
+ * gives back once it has been divided out. So the finer structure of the divisor is the normals',
+ * and whatever the photo has beyond them stays in A_D. Where the model is right the ratio is 1 and
+ * nothing changes.
  */
 function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
   const trust = o.shadeTrust;
-  const { width, height, n, covered } = baseTexels(input);
-  const lums = new Float32Array(n);
-  for (let p = 0; p < n; p++) lums[p] = lumAt(shading, p);
+  const { width, height, n, T, covered } = baseTexels(input);
+  const lums = f32Of(n, (p) => lumAt(shading, p));
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
+  const sigma = o.deepShadeScaleMm / baseTexelMm(input);
   const seenWeight = mapF32(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
-  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
+  const { support } = weightedBlur(new Float32Array(n), 1, seenWeight, width, height, sigma);
   const regions = input.regions?.weights.data ?? null;
   // Hair is not the skin the regional albedo describes: leave its shading to the model.
   const hair = regionSum(input.regions, ["brows", "scalp"], n);
+  // Per texel, the model's own weight in the blend (1 = trusted), and the log ratio photo ÷ model
+  // weighted by how far the model is distrusted there.
+  const modelShare = f32Of(n, (p) => Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0]))));
+  const logRatio = new Float32Array(n * 3);
+  const ratioWeight = new Float32Array(n);
   const smooth = [0, 0, 0];
   for (let p = 0; p < n; p++) {
-    const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
-    if (w >= 1 || support[p] < o.deepShadeSupport || seenWeight[p] === 0 || hair[p] > 0.5) continue;
+    if (modelShare[p] >= 1 || seenWeight[p] === 0 || hair[p] > 0.5) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
+    ratioWeight[p] = seenWeight[p] * (1 - modelShare[p]);
     for (let c = 0; c < 3; c++) {
-      const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
-      const model = Math.max(shading[p * 3 + c], 1e-4);
-      shading[p * 3 + c] = Math.exp(w * Math.log(model) + (1 - w) * Math.log(implied));
+      const implied = Math.max(T[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
+      logRatio[p * 3 + c] = Math.log(implied / Math.max(shading[p * 3 + c], 1e-4));
     }
   }
+  const { values: slowRatio } = weightedBlur(logRatio, 3, ratioWeight, width, height, sigma);
+  for (let p = 0; p < n; p++) {
+    const w = modelShare[p];
+    if (ratioWeight[p] === 0 || support[p] < o.deepShadeSupport) continue;
+    for (let c = 0; c < 3; c++) shading[p * 3 + c] = Math.max(shading[p * 3 + c], 1e-4) * Math.exp((1 - w) * slowRatio[p * 3 + c]);
+  }
+}
+
+/**
+ * Surface size of one base texel, mm: the input's, else the full-size texel's scaled by the maps'
+ * sizes (`texelSizeMm`, when the input is delight's whole input), else the estimator's nominal 0.1 mm so scaled.
+ */
+function baseTexelMm(input: DelightMaps & { texelSizeMm?: number; texture?: ImageF32 }): number {
+  if (input.baseTexelSizeMm && input.baseTexelSizeMm > 0) return input.baseTexelSizeMm;
+  const full = input.texelSizeMm && input.texelSizeMm > 0 ? input.texelSizeMm : 0.1;
+  return input.texture ? (full * input.texture.width) / input.textureBase.width : full;
 }
 
 /** 6. Division shading: the fitted one where seen, the one the completion implies elsewhere (in absolute albedo units). */
