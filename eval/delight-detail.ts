@@ -16,30 +16,12 @@ import { divisionShading, fitSkinLighting, unitShading } from "../src/pipeline/d
 import { lumAt, regionSum } from "../src/pipeline/delight/maps.ts";
 import { evaluateShImage } from "../src/render/sh.ts";
 import { weightedBlur } from "../src/image/box-blur.ts";
-import { LUMA_709, srgbToLinear } from "../src/primitives/color.ts";
+import { blockLogLum } from "./relief-check.ts";
 import type { ImageF32 } from "../src/types.ts";
 import { delightInputOf, type CachedStages } from "./tone-consistency.ts";
 
-/** Log luminance per base texel: full-size maps averaged (linear) over the texel's block. */
-function baseLogLum(m: ImageF32, W: number, H: number): Float32Array {
-  const out = new Float32Array(W * H);
-  const fx = m.width / W, fy = m.height / H;
-  const lin = (v: number) => (m.colorSpace === "srgb" ? srgbToLinear(v) : v);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      let s = 0, k = 0;
-      for (let j = Math.floor(y * fy); j < Math.floor((y + 1) * fy); j++) {
-        for (let i = Math.floor(x * fx); i < Math.floor((x + 1) * fx); i++) {
-          const q = (j * m.width + i) * 3;
-          s += LUMA_709[0] * lin(m.data[q]) + LUMA_709[1] * lin(m.data[q + 1]) + LUMA_709[2] * lin(m.data[q + 2]);
-          k++;
-        }
-      }
-      out[y * W + x] = Math.log(Math.max(s / k, 1e-4));
-    }
-  }
-  return out;
-}
+/** Log luminance per base texel of a full-size map (linear average over the texel's block). */
+const baseLogLum = (m: ImageF32, W: number, H: number) => Float32Array.from({ length: W * H }, (_, p) => blockLogLum(m, W, H, p % W, Math.floor(p / W)));
 
 const logLumOf = (rgb: Float32Array) => Float32Array.from({ length: rgb.length / 3 }, (_, p) => Math.log(Math.max(lumAt(rgb, p), 1e-4)));
 
