@@ -93,7 +93,8 @@ export interface DelightSettings {
   tukeyC: number;
   regionRidge: number;
   maxFitSamples: number;
-  deepShadeScaleMm: number;
+  deepShadeSigma: number;
+  deepShadeSlowMm: number | null;
   deepShadeSupport: number;
   shapeFromShading: ReliefSettings | null;
 }
