@@ -14,7 +14,7 @@ import { LUMA_709, srgbToLinear } from "../src/primitives/color.ts";
 import { studioLighting } from "./shade-skin.ts";
 
 /** Log luminance of a full-size 3-channel map averaged (linear) over base texel (x, y)'s block. */
-function blockLogLum(m: ImageF32, baseW: number, baseH: number, x: number, y: number): number {
+export function blockLogLum(m: ImageF32, baseW: number, baseH: number, x: number, y: number): number {
   const fx = m.width / baseW, fy = m.height / baseH;
   let s = 0, k = 0;
   for (let j = Math.floor(y * fy); j < Math.floor((y + 1) * fy); j++) {

@@ -154,8 +154,15 @@ export interface DelightOptions {
   regionRidge?: number;
   /** At most this many texels (a regular subsample of the weighted ones) enter the lighting fit. */
   maxFitSamples?: number;
-  /** Gaussian σ, texels, of the local photo colour the deep-shade correction compares the model shading with. */
+  /** Gaussian σ, texels, of the local photo colour the deep-shade correction compares the model shading with (when `deepShadeSlowMm` is null). */
   deepShadeSigma?: number;
+  /**
+   * A number: the deep-shade correction takes only its slow part, the ratio of the photo's implied
+   * shading to the model's averaged over this Gaussian σ, mm, and leaves the finer structure to the
+   * model's normals (the relief's) and to A_D (delight/shading.ts slowCorrection). null: the photo's
+   * colour blurred at `deepShadeSigma` texels is the corrected shading.
+   */
+  deepShadeSlowMm?: number | null;
   /** Share of that neighbourhood (blur support, 0..1) that must be seen for the correction to apply. */
   deepShadeSupport?: number;
   /**
@@ -221,6 +228,11 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   regionRidge: 0.05,
   maxFitSamples: 8192,
   deepShadeSigma: 2,
+  // Off: at the relief's band limit (8 mm) it keeps A_D's detail in the shade (lash lines, lid
+  // creases; single-photo identity +0.004 on eight photos) but leaves the shadows the template does
+  // not cast in A_D (d3dfr-000037's cap brim: residual shading 0.10 → 0.24; dark bands beside
+  // alex-lacamoire.png's nose): identity set gap 0.174 → 0.169, EER 0.119 → 0.182 (docs/evaluation.md, detail).
+  deepShadeSlowMm: null,
   deepShadeSupport: 0.2,
   shapeFromShading: RELIEF_DEFAULTS,
 };

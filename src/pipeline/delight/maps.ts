@@ -96,6 +96,7 @@ export interface DelightSettings {
   regionRidge: number;
   maxFitSamples: number;
   deepShadeSigma: number;
+  deepShadeSlowMm: number | null;
   deepShadeSupport: number;
   shapeFromShading: ReliefSettings | null;
 }

@@ -109,27 +109,36 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
 }
 
 /**
- * Blends the model shading, where it is deep (below shadeTrust[1] × the median over fitted texels),
- * toward the shading the photo implies against the regional smooth albedo, LP(T)/Ā; fully so
- * below shadeTrust[0] × median. Geometric blend per channel, in place. Where the model is right the
- * two agree, so only the texels whose geometry or occlusion the model gets wrong change.
+ * Where the model shading is deep (below shadeTrust[1] × the median over fitted texels), corrects
+ * it toward the shading the photo implies against the regional smooth albedo, T/Ā; fully so below
+ * shadeTrust[0] × median (geometric blend per channel, in place). Where the model is right the two
+ * agree, so only the texels whose geometry or occlusion the model gets wrong change. How much of the
+ * photo's structure the correction takes is `deepShadeSlowMm`'s choice (slowCorrection, localBlend).
  */
 function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
-  const trust = o.shadeTrust;
-  const { width, height, n, covered } = baseTexels(input);
-  const lums = new Float32Array(n);
-  for (let p = 0; p < n; p++) lums[p] = lumAt(shading, p);
+  const { n, covered } = baseTexels(input);
+  const lums = f32Of(n, (p) => lumAt(shading, p));
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
-  const seenWeight = mapF32(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
-  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
-  const regions = input.regions?.weights.data ?? null;
+  const trust = o.shadeTrust;
   // Hair is not the skin the regional albedo describes: leave its shading to the model.
   const hair = regionSum(input.regions, ["brows", "scalp"], n);
+  const seenWeight = mapF32(input.confidence.data, (c, p) => (c >= o.seenConfidence && covered(p) ? c : 0));
+  // Per texel, the model's own weight in the blend (1 = trusted); 1 where the photo cannot correct it.
+  const modelShare = f32Of(n, (p) => (seenWeight[p] === 0 || hair[p] > 0.5 ? 1 : Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])))));
+  if (o.deepShadeSlowMm === null) localBlend(shading, input, fit, modelShare, seenWeight, o);
+  else slowCorrection(shading, input, fit, modelShare, seenWeight, o.deepShadeSlowMm, o);
+}
+
+/** The photo's own colour blurred at σ deepShadeSigma texels over the regional albedo, LP(T)/Ā, as the corrected shading. */
+function localBlend(shading: Float32Array, input: DelightMaps, fit: LightingFit, modelShare: Float32Array, seenWeight: Float32Array, o: DelightSettings): void {
+  const { width, height, n } = baseTexels(input);
+  const { values: local, support } = weightedBlur(input.textureBase.data, 3, seenWeight, width, height, o.deepShadeSigma);
+  const regions = input.regions?.weights.data ?? null;
   const smooth = [0, 0, 0];
   for (let p = 0; p < n; p++) {
-    const w = Math.min(1, Math.max(0, (lums[p] / ref - trust[0]) / (trust[1] - trust[0])));
-    if (w >= 1 || support[p] < o.deepShadeSupport || seenWeight[p] === 0 || hair[p] > 0.5) continue;
+    const w = modelShare[p];
+    if (w >= 1 || support[p] < o.deepShadeSupport) continue;
     smoothAlbedoAt(fit, regions, p, smooth);
     for (let c = 0; c < 3; c++) {
       const implied = Math.max(local[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
@@ -137,6 +146,47 @@ function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: Light
       shading[p * 3 + c] = Math.exp(w * Math.log(model) + (1 - w) * Math.log(implied));
     }
   }
+}
+
+/**
+ * Only the correction's slow part: the log ratio of T/Ā to the model's shading, averaged over the
+ * distrusted texels under a Gaussian of σ `scaleMm`, multiplies the model. A fitted template's
+ * cavities are wrong at the scale of the cavities; finer detail is relief, which the relief's
+ * normals carry (they shade the model here, and the maps draw them again), or albedo in the shade
+ * (lash lines, lid creases, freckles), which no map gives back once divided out. The price: a cast
+ * shadow's sharp edge (a cap's brim) is finer than the scale too, and stays in A_D.
+ */
+function slowCorrection(shading: Float32Array, input: DelightMaps, fit: LightingFit, modelShare: Float32Array, seenWeight: Float32Array, scaleMm: number, o: DelightSettings): void {
+  const { width, height, n, T } = baseTexels(input);
+  const sigma = scaleMm / baseTexelMm(input);
+  const { support } = weightedBlur(new Float32Array(n), 1, seenWeight, width, height, sigma);
+  const regions = input.regions?.weights.data ?? null;
+  const logRatio = new Float32Array(n * 3);
+  const ratioWeight = f32Of(n, (p) => seenWeight[p] * (1 - modelShare[p]));
+  const smooth = [0, 0, 0];
+  for (let p = 0; p < n; p++) {
+    if (ratioWeight[p] === 0) continue;
+    smoothAlbedoAt(fit, regions, p, smooth);
+    for (let c = 0; c < 3; c++) {
+      const implied = Math.max(T[p * 3 + c] / Math.max(smooth[c], 1e-4), 1e-4);
+      logRatio[p * 3 + c] = Math.log(implied / Math.max(shading[p * 3 + c], 1e-4));
+    }
+  }
+  const { values: slowRatio } = weightedBlur(logRatio, 3, ratioWeight, width, height, sigma);
+  for (let p = 0; p < n; p++) {
+    if (ratioWeight[p] === 0 || support[p] < o.deepShadeSupport) continue;
+    for (let c = 0; c < 3; c++) shading[p * 3 + c] = Math.max(shading[p * 3 + c], 1e-4) * Math.exp((1 - modelShare[p]) * slowRatio[p * 3 + c]);
+  }
+}
+
+/**
+ * Surface size of one base texel, mm: the input's, else the full-size texel's scaled by the maps'
+ * sizes (`texelSizeMm`, when the input is delight's whole input), else the estimator's nominal 0.1 mm so scaled.
+ */
+function baseTexelMm(input: DelightMaps & { texelSizeMm?: number; texture?: ImageF32 }): number {
+  if (input.baseTexelSizeMm && input.baseTexelSizeMm > 0) return input.baseTexelSizeMm;
+  const full = input.texelSizeMm && input.texelSizeMm > 0 ? input.texelSizeMm : 0.1;
+  return input.texture ? (full * input.texture.width) / input.textureBase.width : full;
 }
 
 /** 6. Division shading: the fitted one where seen, the one the completion implies elsewhere (in absolute albedo units). */
