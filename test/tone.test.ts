@@ -60,9 +60,9 @@ function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean;
         if (opts.pinkAbove !== undefined && u > opts.pinkAbove) c = [0.97, 0.78, 0.74];
         // The caruncle at the medial canthus (the contour's point at u = −1, landmark 133 / 362).
         if (opts.caruncle && u < opts.caruncle.below) c = opts.caruncle.rgb;
-        // A glint: a square of `size` pixels on the sclera, centred at u on the horizontal through the iris.
+        // A glint: a square of size × size pixels on the sclera, centred on the pixel at u on the row through the iris.
         const g = opts.glint;
-        if (g && Math.abs(x + 0.5 - (e.cx + g.u * a)) < g.size / 2 && Math.abs(y + 0.5 - cy) < g.size / 2) c = g.rgb;
+        if (g && Math.abs(x - Math.floor(e.cx + g.u * a)) <= (g.size - 1) / 2 && Math.abs(y - cy) <= (g.size - 1) / 2) c = g.rgb;
         const r = Math.hypot(x + 0.5 - e.cx, y + 0.5 - cy);
         if (r < 0.3 * a) c = r < 1.5 ? [1, 1, 1] : iris; // a catch-light in the iris
         if (opts.lashes !== false && v < -0.75) c = [0.05, 0.04, 0.04]; // lashes along the upper lid
