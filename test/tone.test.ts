@@ -24,7 +24,7 @@ import { edgePhoto } from "./support/tone-edge-photo.ts";
 import { measureEdgePatches, type EdgeMixtures } from "../src/pipeline/capture/edge-patches.ts";
 
 /** Two eyes drawn into a skin-coloured sRGB image, with the face mesh's landmarks where they are. */
-function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean; mixedBelow?: number; pinkAbove?: number; fill?: number[] }) {
+function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean; mixedBelow?: number; pinkAbove?: number; fill?: number[]; halfWidth?: number; glint?: { u: number; size: number; rgb: number[] }; caruncle?: { below: number; rgb: number[] } }) {
   const W = 200;
   const H = 100;
   const skin = [0.75, 0.55, 0.45];
@@ -34,7 +34,7 @@ function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean;
     { contour: RIGHT_EYE_CONTOUR, iris: RIGHT_IRIS_START, cx: 60 },
     { contour: LEFT_EYE_CONTOUR, iris: LEFT_IRIS_START, cx: 140 },
   ];
-  const a = 30; // half width
+  const a = opts.halfWidth ?? 30;
   const b = a * (opts.openness ?? 0.35);
   const cy = 50;
   for (const e of eyes) {
@@ -58,6 +58,11 @@ function eyePhoto(opts: { sclera: number[]; openness?: number; lashes?: boolean;
         // Lid-margin pixels: the sclera mixed in linear light with the lid skin (half), or the pink caruncle / lid rim, lighter than the sclera.
         if (opts.mixedBelow !== undefined && v > opts.mixedBelow) c = c.map((s, k) => linearToSrgb(0.5 * srgbToLinear(s) + 0.5 * srgbToLinear(skin[k])));
         if (opts.pinkAbove !== undefined && u > opts.pinkAbove) c = [0.97, 0.78, 0.74];
+        // The caruncle at the medial canthus (the contour's point at u = −1, landmark 133 / 362).
+        if (opts.caruncle && u < opts.caruncle.below) c = opts.caruncle.rgb;
+        // A glint: a square of size × size pixels on the sclera, centred on the pixel at u on the row through the iris.
+        const g = opts.glint;
+        if (g && Math.abs(x - Math.floor(e.cx + g.u * a)) <= (g.size - 1) / 2 && Math.abs(y - cy) <= (g.size - 1) / 2) c = g.rgb;
         const r = Math.hypot(x + 0.5 - e.cx, y + 0.5 - cy);
         if (r < 0.3 * a) c = r < 1.5 ? [1, 1, 1] : iris; // a catch-light in the iris
         if (opts.lashes !== false && v < -0.75) c = [0.05, 0.04, 0.04]; // lashes along the upper lid
@@ -87,6 +92,28 @@ describe("measureSclera", () => {
     expect(m.reliable).toBe(true);
     expect(m.purity).toBeLessThan(0.5);
     for (let c = 0; c < 3; c++) expect(Math.abs(m.rgb![c] - srgbToLinear(sclera[c])) / srgbToLinear(sclera[c])).toBeLessThan(0.02);
+  });
+
+  it("leaves out a glint beside the iris and the caruncle at the inner corner, both lighter than the sclera", () => {
+    const sclera = [0.85, 0.8, 0.74];
+    const near = (m: ScleraMeasurement) => m.rgb!.every((v, c) => Math.abs(v - srgbToLinear(sclera[c])) / srgbToLinear(sclera[c]) < 0.02);
+    // A small eye (14 px half width, iris radius 4.2 px) and a 3 × 3 glint on each sclera, 50 % lighter, not clipped:
+    // the lightest cluster that holds a tenth of the candidates. The tear film mirrors a source that
+    // makes the sclera 50 % lighter as a patch at most 0.5 iris radii across, less than one sample's footprint.
+    const glinted = eyePhoto({ sclera, halfWidth: 14, glint: { u: 0.57, size: 3, rgb: [0.95, 0.95, 0.95] } });
+    const g = measureSclera(glinted.image, glinted.lm);
+    expect(g.reliable).toBe(true);
+    expect(near(g)).toBe(true);
+    // A 5 × 5 patch as light (25 px, past the bound) cannot be a glint: it is read as the sclera.
+    const wide = eyePhoto({ sclera, halfWidth: 14, glint: { u: 0.57, size: 5, rgb: [0.95, 0.95, 0.95] } });
+    expect(luminanceOf(measureSclera(wide.image, wide.lm).rgb!)).toBeGreaterThan(1.3 * luminanceOf(sclera.map(srgbToLinear)));
+    // A pale pink caruncle, lighter than the sclera and whiter than the skin, over the fissure's
+    // medial eighth; without the contour's shrink to keep it out (and a wider iris margin, so that
+    // it holds a tenth of what is left), the canthi's geometry does.
+    const pink = eyePhoto({ sclera, caruncle: { below: -0.76, rgb: [0.96, 0.87, 0.85] } });
+    const loose = { contourShrink: 1, irisMargin: 1.8 };
+    expect(near(measureSclera(pink.image, pink.lm, loose))).toBe(true);
+    expect(near(measureSclera(pink.image, pink.lm, { ...loose, caruncleShare: 0 }))).toBe(false);
   });
 
   it("rejects an opening that shows lid skin only (a squint), however light", () => {

@@ -5,7 +5,9 @@
  * white balance of the camera. Delight weighs it against the skin-locus prior (delight/references.ts).
  *
  * Measured between the lids (the face mesh's eye contour, shrunk toward its centre), outside the
- * iris disc (its landmark circle, enlarged to leave the limbal ring out). What is there is not all
+ * iris disc (its landmark circle, enlarged to leave the limbal ring out) and lateral of the
+ * caruncle (the fissure's medial share that is not the globe, from the canthi's anatomy:
+ * capture/sclera-geometry.ts). What is there is not all
  * sclera: lid margins, lashes, the caruncle and lid skin fall inside a landmark contour, and a pixel
  * that straddles the lid mixes skin into the white. Each pixel is therefore tested against the skin
  * beside the eye (the band under the lower lid, the same light): under any light colour, the sclera
@@ -13,7 +15,9 @@
  * against the locus's lightest anchor [S20]) and lighter than it (Y 0.7 against ≤ 0.36). Pixels
  * that pass are the candidates; the sclera is their lightness mode (a Gaussian kernel density of
  * ln Y, Silverman's bandwidth): mixing only darkens it, so it is the lightest of the density's modes
- * that holds more than a few glints, and the pixels within that mode's half-maximum width are kept:
+ * that holds more than a few pixels and is not a glint (small enough for the light source mirrored
+ * in the tear film at its excess, lighter than shading can make it: `scleraCluster`), and the
+ * pixels within that mode's half-maximum width are kept:
  * mixed pixels, the shaded corners and catch-lights fall outside it. Per-channel medians of the kept
  * pixels are the reading; `purity` is their share of the opening. Each eye's share of them is kept
  * with its side (`eyes`), for delight to weigh the reading against the light it models at each eye.
@@ -24,11 +28,13 @@
  * opening much flatter than an open eye's, clipped pixels (the camera's response saturated: only a
  * lower bound on the light is left).
  */
-import { LEFT_EYE_CONTOUR, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS_START } from "../../primitives/face-topology.ts";
+import { LEFT_EYE_CONTOUR, LEFT_EYE_INNER, LEFT_EYE_OUTER, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_EYE_INNER, RIGHT_EYE_OUTER, RIGHT_IRIS_START } from "../../primitives/face-topology.ts";
 import { withDefaults } from "../../options.ts";
+import { luminance } from "../../primitives/color.ts";
 import type { ImageF32 } from "../../types.ts";
 import { SKIN_Y_BY_GREEN_RED } from "../delight/albedo-scale.ts";
 import { lnLuminance, meanDoubt, median, MIN_EFFECTIVE_SAMPLES, PIXELS_PER_SAMPLE, polygonPixels, robustColour, type ReferencePixel } from "./reference-pixels.ts";
+import { CARUNCLE_SHARE, diffuseTurn, largestBlob, maxGlintDiameter } from "./sclera-geometry.ts";
 
 /**
  * Reflectance of the visible sclera, linear sRGB, and its uncertainty (σ of ln Y, σ of the
@@ -60,6 +66,8 @@ export interface ScleraOptions {
   contourShrink?: number;
   /** Pixels closer to the iris centre than this multiple of the iris radius are left out (iris, limbal ring). */
   irisMargin?: number;
+  /** Share of the fissure, from the medial canthus toward the lateral, left out as not the globe (caruncle, plica: CARUNCLE_SHARE). */
+  caruncleShare?: number;
   /** The skin the sclera is tested against: the band between the lid contour scaled by these two factors about its centroid, below the centroid (under the lower lid). */
   skinBand?: [number, number];
   /** Least ln(g/r) of a sclera pixel above the skin beside it (see MIN_SCLERA_WHITENING). */
@@ -77,6 +85,7 @@ export interface ScleraOptions {
 export const SCLERA_DEFAULTS: Required<ScleraOptions> = {
   contourShrink: 0.8,
   irisMargin: 1.15,
+  caruncleShare: CARUNCLE_SHARE,
   skinBand: [1.3, 2],
   minWhitening: MIN_SCLERA_WHITENING,
   pixelsPerSample: PIXELS_PER_SAMPLE,
@@ -130,10 +139,26 @@ interface EyeSample {
   opening: ReferencePixel[];
   skin: ReferencePixel[];
   openness: number;
+  /** The iris landmarks' radius, pixels (0 when they are degenerate). */
+  irisRadius: number;
 }
 
-/** The pixels of one eye's opening (iris disc out) and of the skin band under it; null when the contour is degenerate. */
-function sampleEye(image: ImageF32, lm: ArrayLike<number>, contour: readonly number[], iris: number, o: Required<ScleraOptions>): EyeSample | null {
+/** One eye's landmarks: its lid contour, the first of its five iris points, its canthi. */
+interface EyeLandmarks {
+  contour: readonly number[];
+  iris: number;
+  medial: number;
+  lateral: number;
+}
+
+const RIGHT_EYE: EyeLandmarks = { contour: RIGHT_EYE_CONTOUR, iris: RIGHT_IRIS_START, medial: RIGHT_EYE_INNER, lateral: RIGHT_EYE_OUTER };
+const LEFT_EYE: EyeLandmarks = { contour: LEFT_EYE_CONTOUR, iris: LEFT_IRIS_START, medial: LEFT_EYE_INNER, lateral: LEFT_EYE_OUTER };
+
+/**
+ * The pixels of one eye's opening (iris disc and the caruncle's share of the fissure out) and of
+ * the skin band under it; null when the contour is degenerate.
+ */
+function sampleEye(image: ImageF32, lm: ArrayLike<number>, { contour, iris, medial, lateral }: EyeLandmarks, o: Required<ScleraOptions>): EyeSample | null {
   const pts = contour.map((i) => [lm[i * 3], lm[i * 3 + 1]]);
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
@@ -148,10 +173,18 @@ function sampleEye(image: ImageF32, lm: ArrayLike<number>, contour: readonly num
   let ir = 0;
   for (let k = 1; k <= 4; k++) ir += Math.hypot(lm[(iris + k) * 3] - ix, lm[(iris + k) * 3 + 1] - iy) / 4;
   const irisDisc = ir > 0 ? { x: ix, y: iy, r: o.irisMargin * ir } : null;
-  const opening = polygonPixels(image, scaled(o.contourShrink), o.clipLevel, irisDisc);
+  // Along the medial → lateral canthus axis, the first `caruncleShare` of the fissure is not the globe.
+  const [mx, my] = [lm[medial * 3], lm[medial * 3 + 1]];
+  const [ax, ay] = [lm[lateral * 3] - mx, lm[lateral * 3 + 1] - my];
+  const axis2 = ax * ax + ay * ay;
+  const onGlobe = (e: ReferencePixel) => {
+    const [x, y] = [(e.index % image.width) + 0.5, Math.floor(e.index / image.width) + 0.5];
+    return !(axis2 > 0) || ((x - mx) * ax + (y - my) * ay) / axis2 >= o.caruncleShare;
+  };
+  const opening = polygonPixels(image, scaled(o.contourShrink), o.clipLevel, irisDisc).filter(onGlobe);
   const band = polygonPixels(image, scaled(o.skinBand[1]), o.clipLevel, null, scaled(o.skinBand[0]));
   const skin = band.filter((e) => Math.floor(e.index / image.width) + 0.5 > cy && !e.clipped);
-  return { opening, skin, openness: eyeH / eyeW };
+  return { opening, skin, openness: eyeH / eyeW, irisRadius: ir };
 }
 
 /** A lightness cluster: a mode of the kernel density and its half-maximum interval. */
@@ -164,13 +197,11 @@ export interface DensityCluster {
 }
 
 /**
- * The lightest real cluster of a sample (Gaussian kernel density, Silverman's rule-of-thumb
- * bandwidth): of the density's local modes, each with the interval around it where the density
- * stays above half that mode's peak, the one with the largest centre among those holding at least
- * `minCount` samples (else the fullest). Mixing only darkens the sclera (lid skin, lashes, iris
- * are all darker), so its pure pixels are the lightest cluster that is not a handful of glints.
+ * The lightness clusters of a sample (Gaussian kernel density, Silverman's rule-of-thumb
+ * bandwidth): the density's local modes, each with the interval around it where the density stays
+ * above half that mode's peak, darkest first.
  */
-export function lightestCluster(values: number[], minCount: number): DensityCluster {
+export function densityClusters(values: number[]): DensityCluster[] {
   const n = values.length;
   const sorted = [...values].sort((a, b) => a - b);
   const mean = values.reduce((s, v) => s + v, 0) / n;
@@ -195,9 +226,51 @@ export function lightestCluster(values: number[], minCount: number): DensityClus
     const [a, b] = [x0 + lo * step, x0 + hi * step];
     clusters.push({ mode: x0 + i * step, lo: a, hi: b, count: sorted.filter((v) => v >= a && v <= b).length });
   }
+  return clusters;
+}
+
+/**
+ * The sclera's cluster among the candidates' lightness clusters (`densityClusters` of their ln Y):
+ * the lightest of those holding at least `minCount` pixels (else the fullest), since mixing only
+ * darkens the sclera (lid skin, lashes, iris are all darker) — but not a glint. A cluster lighter
+ * than the next darker one by an excess e is a glint when in every eye its largest connected
+ * group of pixels is no larger than the light source mirrored in the tear film can be at that
+ * excess (`maxGlintDiameter`, a disc; at least one sample's footprint, the blur spreading any
+ * smaller glint over it), its excess more than the diffuse sclera's shading can change across it
+ * (`diffuseTurn`), and the eye shows more of the darker cluster than of it (a glint lies on the
+ * sclera): then the next darker cluster is tested in its place.
+ */
+export function scleraCluster(
+  candidates: ReferencePixel[],
+  eyes: { opening: ReferencePixel[]; irisRadius: number }[],
+  width: number,
+  minCount: number,
+  pixelsPerSample: number,
+): DensityCluster {
+  const lnY = candidates.map((e) => lnLuminance(e.rgb));
+  const clusters = densityClusters(lnY);
   const real = clusters.filter((c) => c.count >= minCount);
-  if (real.length) return real[real.length - 1];
-  return clusters.reduce((best, c) => (c.count > best.count ? c : best));
+  if (!real.length) return clusters.reduce((best, c) => (c.count > best.count ? c : best));
+  const albedo = luminance(...SCLERA_REFLECTANCE.rgb);
+  const eyeSets = eyes.map((e) => new Set(e.opening.map((q) => q.index)));
+  let k = real.length - 1;
+  for (; k > 0; k--) {
+    const c = real[k];
+    const inCluster = (d: DensityCluster) => candidates.filter((_, i) => lnY[i] >= d.lo && lnY[i] <= d.hi).map((e) => e.index);
+    const [members, under] = [inCluster(c), inCluster(real[k - 1])];
+    const excess = Math.exp(c.mode - real[k - 1].mode) - 1;
+    const glint = eyes.every((eye, j) => {
+      const mine = members.filter((i) => eyeSets[j].has(i));
+      if (!mine.length) return true;
+      const d = maxGlintDiameter(excess, eye.irisRadius, albedo);
+      // A glint lies on the diffuse sclera: the eye shows more of that than of the glint.
+      const onSclera = under.filter((i) => eyeSets[j].has(i)).length > mine.length;
+      const blob = largestBlob(mine, width);
+      return onSclera && blob <= Math.max((Math.PI / 4) * d * d, pixelsPerSample) && excess > diffuseTurn(blob, eye.irisRadius);
+    });
+    if (!glint) break;
+  }
+  return real[k];
 }
 
 /**
@@ -225,9 +298,9 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   // The pixels a reading with a finite doubt needs: the cluster and each eye's share are counted against it.
   const needed = MIN_EFFECTIVE_SAMPLES * o.pixelsPerSample;
   const eyes: (EyeSample & { side: ScleraEyeReading["side"] })[] = [];
-  for (const [contour, iris, side] of [[RIGHT_EYE_CONTOUR, RIGHT_IRIS_START, "right"], [LEFT_EYE_CONTOUR, LEFT_IRIS_START, "left"]] as const) {
-    if (landmarks.length < (iris + 5) * 3) continue;
-    const eye = sampleEye(image, landmarks, contour, iris, o);
+  for (const [marks, side] of [[RIGHT_EYE, "right"], [LEFT_EYE, "left"]] as const) {
+    if (landmarks.length < (marks.iris + 5) * 3) continue;
+    const eye = sampleEye(image, landmarks, marks, o);
     if (eye) eyes.push({ ...eye, side });
   }
   const openness = eyes.length ? eyes.reduce((s, e) => s + e.openness, 0) / eyes.length : 0;
@@ -247,8 +320,8 @@ export function measureSclera(image: ImageF32, landmarks: ArrayLike<number>, opt
   const clippedCount = lighter.filter((e) => e.clipped).length;
   const clipped = lighter.length ? clippedCount / lighter.length : 0;
   const candidates = lighter.filter((e) => !e.clipped && lnGR(e.rgb) - skinGR >= o.minWhitening);
-  // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs: not a few glints.
-  const cluster = candidates.length ? lightestCluster(candidates.map((e) => lnLuminance(e.rgb)), Math.max(needed / 2, 0.1 * candidates.length)) : null;
+  // The lightest cluster holding at least a tenth of the candidates and half the pixels a reading needs, and not glints.
+  const cluster = candidates.length ? scleraCluster(candidates, eyes, image.width, Math.max(needed / 2, 0.1 * candidates.length), o.pixelsPerSample) : null;
   const kept = cluster ? candidates.filter((e) => lnLuminance(e.rgb) >= cluster.lo && lnLuminance(e.rgb) <= cluster.hi) : [];
   // Each eye's share, where it holds a quarter of what a reading needs (under a side light the
   // lightest cluster can be the lit eye's sclera alone).
