@@ -17,10 +17,26 @@ import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type Delight
 import { mapF32 } from "../../primitives/typed-array.ts";
 
 /**
- * Regions where white is not a highlight, so no highlight is removed: teeth show through the
- * lips of an open mouth, eye whites through the eye openings, and hair is not a dielectric skin.
+ * Regions where white is not a highlight, so no highlight is removed: eye whites show through the
+ * eye openings, and hair is not a dielectric skin.
  */
-const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
+const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["eyelids", "brows", "scalp"];
+
+/**
+ * Regions whose highlights are read against their own albedo, here at base size, not by the
+ * per-texel graph (which reads every texel against the face's skin colour and brightness): the
+ * lips are redder and darker than the face's median skin, so against it a glint on them passes the
+ * brightness gate only once brighter than skin and leaves its chroma's part behind. Their surface
+ * reflects the light's colour as skin's does (a dielectric; moist lips shinier than the rest of the
+ * face, Weyrich et al. 2006 via GPU Gems 3, reference skin-reflectance.md §1.2 [S3]), so a glint
+ * there is the lips' colour plus the light's, and is taken out as one. A texel of the region is the
+ * lips' where their albedo plus the light's colour explains it at least as well as the face's skin
+ * plus the light's (`offPlane`); otherwise it is the skin a texel or two above the vermilion border
+ * the region takes in (paler and less red: read as lip plus light it would darken toward the lips'
+ * red), and the graph removes its highlight as skin's. The unwrap keeps the photo's mouth opening
+ * off the lips (unwrap.ts mouthOpeningUnseen), so white there is no longer taken for teeth.
+ */
+const OWN_COLOUR_HIGHLIGHTS: FaceRegion[] = ["lips"];
 
 /** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
 const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
@@ -45,6 +61,12 @@ export interface SeenAlbedo {
   removal: { dichromatic: number; removed: number };
   /** Per texel, the dichromatic amount κ found (luminance of the highlight, J's units; 0 where none or unseen). */
   excess: Float32Array;
+  /**
+   * Per texel, 1 where a highlight was removed here against the region's own colour
+   * (OWN_COLOUR_HIGHLIGHTS): the per-texel graph removes none there, so the full-size division must
+   * map the texture onto J (the implied shading), not divide by the model's.
+   */
+  ownRemoval: Float32Array;
 }
 
 /**
@@ -86,6 +108,8 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const graphParams: DelightGraphParams = { skinAlbedo: skinInFrame, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor, highlightColour: [1, 1, 1] };
   const w = dichromaticWeights(skinInFrame);
   const specWeight = specularWeightMap(input.regions, n);
+  const ownShare = regionSum(input.regions, OWN_COLOUR_HIGHLIGHTS, n);
+  const ownRemoval = new Float32Array(n);
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
@@ -96,14 +120,21 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c] / h[c];
     smoothAlbedoAt(fit, regionData, p, smooth);
+    const regional = toFrame(smooth, smoothInFrame);
+    // The lips' own texel (OWN_COLOUR_HIGHLIGHTS): its highlight comes out here, the graph removes none.
+    const ownSurface = ownShare[p] > 0 && offPlane(texelJ, regional) <= offPlane(texelJ, skinInFrame);
+    if (ownSurface) specWeight[p] = 0;
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
-    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, toFrame(smooth, smoothInFrame), graphParams) * specWeight[p]) : excess;
+    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, regional, graphParams) * specWeight[p]) : excess;
     const k = bound ? Math.min(own, Math.max(0, bound[p])) : own;
     if (excess > 0) specWeight[p] *= k / excess;
-    removal.dichromatic += excess;
-    found[p] = excess;
-    removal.removed += k;
-    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k * h[c]);
+    const lips = ownSurface ? regionalExcess(texelJ, regional, graphParams) : 0;
+    const kOwn = bound ? Math.min(lips, Math.max(0, bound[p])) : lips;
+    if (kOwn > 0) ownRemoval[p] = 1;
+    removal.dichromatic += excess + lips;
+    found[p] = excess + lips;
+    removal.removed += k + kOwn;
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - (k + kOwn) * h[c]);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
@@ -111,7 +142,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
     // removal (a channel compressed at the camera's shoulder, a coloured reflection): completed instead.
     if (excess > 0 && offPlane(texelJ, skinInFrame) > 2 * o.specularTolerance) seen[p] = 0;
   }
-  return { J, seen, skinWeight, specWeight, removal, excess: found };
+  return { J, seen, skinWeight, specWeight, removal, excess: found, ownRemoval };
 }
 
 /**
