@@ -51,8 +51,8 @@ describe("the lips' highlights, read against the lips' own colour", () => {
     expect(at(20, 10)).toEqual(photo(20, 10));
     expect(seen.ownRemoval[10 * W + 20]).toBe(0);
     expect(seen.ownRemoval[14 * W + 20]).toBe(0);
-    // The skin above the border is skin's to the graph, the lips' own texel is not.
-    expect(seen.specWeight[10 * W + 20]).toBe(1);
+    // Neither is the graph's: the lips' own texel is read here, the skin in the region as before (its share of skin).
+    expect(seen.specWeight[10 * W + 20]).toBe(0);
     expect(seen.specWeight[14 * W + 20]).toBe(0);
   });
 });

@@ -17,10 +17,11 @@ import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type Delight
 import { mapF32 } from "../../primitives/typed-array.ts";
 
 /**
- * Regions where white is not a highlight, so no highlight is removed: eye whites show through the
- * eye openings, and hair is not a dielectric skin.
+ * Regions the per-texel graph removes no highlight from (in proportion to their share): the lips'
+ * own texels have theirs removed here (OWN_COLOUR_HIGHLIGHTS), eye whites show through the eye
+ * openings, and hair is not a dielectric skin.
  */
-const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["eyelids", "brows", "scalp"];
+const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
 
 /**
  * Regions whose highlights are read against their own albedo, here at base size, not by the
@@ -33,10 +34,20 @@ const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["eyelids", "brows", "scalp"];
  * lips' where their albedo plus the light's colour explains it at least as well as the face's skin
  * plus the light's (`offPlane`); otherwise it is the skin a texel or two above the vermilion border
  * the region takes in (paler and less red: read as lip plus light it would darken toward the lips'
- * red), and the graph removes its highlight as skin's. The unwrap keeps the photo's mouth opening
+ * red), and the graph removes its highlight in proportion to its share of skin, as before (a glint
+ * off both colours' planes is not subtracted against the wrong one). Of a texel that is partly lip,
+ * the lips' share of the highlight is read against their colour, the rest against skin's, both here.
+ * The unwrap keeps the photo's mouth opening
  * off the lips (unwrap.ts mouthOpeningUnseen), so white there is no longer taken for teeth.
  */
 const OWN_COLOUR_HIGHLIGHTS: FaceRegion[] = ["lips"];
+
+/**
+ * Membership from which a texel counts as the region's own: its soft rim is mostly the skin around
+ * it, whose highlight the graph removes as skin's (read against the region's blend there, the
+ * removal patched the skin above the upper lip, d3dfr-000002).
+ */
+const OWN_CORE = 0.5;
 
 /** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
 const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
@@ -121,16 +132,19 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c] / h[c];
     smoothAlbedoAt(fit, regionData, p, smooth);
     const regional = toFrame(smooth, smoothInFrame);
-    // The lips' own texel (OWN_COLOUR_HIGHLIGHTS): its highlight comes out here, the graph removes none.
-    const ownSurface = ownShare[p] > 0 && offPlane(texelJ, regional) <= offPlane(texelJ, skinInFrame);
-    if (ownSurface) specWeight[p] = 0;
+    // The lips' own texel (OWN_COLOUR_HIGHLIGHTS): their share of its highlight comes out here.
+    const ownSurface = ownShare[p] >= OWN_CORE && offPlane(texelJ, regional) <= offPlane(texelJ, skinInFrame);
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
     const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, regional, graphParams) * specWeight[p]) : excess;
     const k = bound ? Math.min(own, Math.max(0, bound[p])) : own;
     if (excess > 0) specWeight[p] *= k / excess;
-    const lips = ownSurface ? regionalExcess(texelJ, regional, graphParams) : 0;
-    const kOwn = bound ? Math.min(lips, Math.max(0, bound[p])) : lips;
-    if (kOwn > 0) ownRemoval[p] = 1;
+    const lips = ownSurface ? regionalExcess(texelJ, regional, graphParams) * Math.min(1, ownShare[p]) : 0;
+    const kOwn = bound ? Math.min(lips, Math.max(0, bound[p] - k)) : lips;
+    // J then holds the texel's whole removal, skin's share too: the division maps onto it and the graph removes nothing more.
+    if (kOwn > 0) {
+      ownRemoval[p] = 1;
+      specWeight[p] = 0;
+    }
     removal.dichromatic += excess + lips;
     found[p] = excess + lips;
     removal.removed += k + kOwn;
