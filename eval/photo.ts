@@ -6,7 +6,7 @@
 import { luminance } from "../src/primitives/color.ts";
 import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
 import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
-import { albedoChecks, type AlbedoChecks } from "./albedo-checks.ts";
+import { albedoChecks, toBaseLinear, type AlbedoChecks } from "./albedo-checks.ts";
 import { atPriorBound } from "./tone-consistency.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
 import { maskedPsnr, maskedSsim, weightedMedian } from "./metrics.ts";
@@ -203,7 +203,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     contamination: skin.contamination,
     contaminationOneModel: skin.contaminationOneModel,
     irisDeltaE: skin.irisDeltaE,
-    expression: expressionChecks(fit, need(stages, "complete").texture, u.regions, enamelColour(photoTeeth), u.confidence),
+    expression: expressionChecks(fit, { texture: need(stages, "complete").texture, albedo: albedoAtBase(delit.albedo, u.texture), regions: u.regions, confidence: u.confidence }, enamelColour(photoTeeth)),
     teeth,
   };
 
@@ -228,6 +228,11 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
     { label: PANEL_LABELS[14], image: studioView(seen, ours, noseTip(stages), PANEL_SIZE) },
   ];
   return { measures, photoEmbedding: ePhoto, panels };
+}
+
+/** A_D averaged to the base texture's size, linear RGB. */
+function albedoAtBase(albedo: ImageF32, base: ImageF32): ImageF32 {
+  return { width: base.width, height: base.height, channels: 3, data: toBaseLinear(albedo, base.width, base.height), colorSpace: "linear" };
 }
 
 /** The strip of a photo whose reconstruction failed: whatever is there (the photo, landmarks if capture ran), the rest empty. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DELIGHT_DEFAULTS } from "../src/pipeline/delight.ts";
-import { offPlane, seenAlbedo } from "../src/pipeline/delight/albedo.ts";
+import { seenAlbedo } from "../src/pipeline/delight/albedo.ts";
+import { offPlane } from "../src/pipeline/delight/dichromatic.ts";
 import { MODEL_REGIONS, type LightingFit } from "../src/pipeline/delight/fit.ts";
 import type { DelightMaps } from "../src/pipeline/delight/maps.ts";
 import type { ImageF32 } from "../src/types.ts";

@@ -331,7 +331,8 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
   const seen = again ? seenAlbedo(lit, shading, fit, o, bound, light) : dichromatic;
   const { albedo: albedoRel, toneWeight } = again ? completeAlbedo(lit, seen, context) : toneAlbedo;
   const albedoBase = again ? mapF32(albedoRel, (v, i) => v * scale.fs[i % 3]) : scale.albedoBase;
-  const divisor = divisionShading(lit, shading, toneWeight, albedoRel, scale.fs);
+  // Where the lips' highlights were removed at base size, the division maps the texture onto that albedo (the graph removes none there).
+  const divisor = divisionShading(lit, shading, mapF32(toneWeight, (v, p) => v * (1 - seen.ownRemoval[p])), albedoRel, scale.fs);
   throwIfAborted(context);
   const divisorFloor = o.shadingFloor * shadingLevel(divisor, seen.seen);
   const photoAlbedo = await fullResolutionAlbedo(input, divisor, divisorFloor, seen.specWeight, scale, light, o, context);

@@ -15,13 +15,41 @@ import { combineCues, referenceLightOf, scleraCue, teethCue, type EyeShading, ty
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
 import { decideSceneLight } from "./scene-light.ts";
 import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
+import { offPlane, regionalExcess } from "./dichromatic.ts";
 import { mapF32 } from "../../primitives/typed-array.ts";
 
 /**
- * Regions where white is not a highlight, so no highlight is removed: teeth show through the
- * lips of an open mouth, eye whites through the eye openings, and hair is not a dielectric skin.
+ * Regions the per-texel graph removes no highlight from (in proportion to their share): the lips'
+ * own texels have theirs removed here (OWN_COLOUR_HIGHLIGHTS), eye whites show through the eye
+ * openings, and hair is not a dielectric skin.
  */
 const NO_HIGHLIGHT_REMOVAL: FaceRegion[] = ["lips", "eyelids", "brows", "scalp"];
+
+/**
+ * Regions whose highlights are read against their own albedo, here at base size, not by the
+ * per-texel graph (which reads every texel against the face's skin colour and brightness): the
+ * lips are redder and darker than the face's median skin, so against it a glint on them passes the
+ * brightness gate only once brighter than skin and leaves its chroma's part behind. Their surface
+ * reflects the light's colour as skin's does (a dielectric; moist lips shinier than the rest of the
+ * face, Weyrich et al. 2006 via GPU Gems 3, reference skin-reflectance.md §1.2 [S3]), so a glint
+ * there is the lips' colour plus the light's, and is taken out as one. A texel of the region is the
+ * lips' where their albedo plus the light's colour explains it at least as well as the face's skin
+ * plus the light's (`offPlane`); otherwise it is the skin a texel or two above the vermilion border
+ * the region takes in (paler and less red: read as lip plus light it would darken toward the lips'
+ * red), and the graph removes its highlight in proportion to its share of skin, as before (a glint
+ * off both colours' planes is not subtracted against the wrong one). Of a texel that is partly lip,
+ * the lips' share of the highlight is read against their colour, the rest against skin's, both here.
+ * The unwrap keeps the photo's mouth opening
+ * off the lips (unwrap.ts mouthOpeningUnseen), so white there is no longer taken for teeth.
+ */
+const OWN_COLOUR_HIGHLIGHTS: FaceRegion[] = ["lips"];
+
+/**
+ * Membership from which a texel counts as the region's own: its soft rim is mostly the skin around
+ * it, whose highlight the graph removes as skin's (read against the region's blend there, the
+ * removal patched the skin above the upper lip, d3dfr-000002).
+ */
+const OWN_CORE = 0.5;
 
 /** Regions the scale prior is measured on (where the reference's facial measurements were taken). */
 const SCALE_REGIONS: FaceRegion[] = ["forehead", "cheeks"];
@@ -46,6 +74,12 @@ export interface SeenAlbedo {
   removal: { dichromatic: number; removed: number };
   /** Per texel, the dichromatic amount κ found (luminance of the highlight, J's units; 0 where none or unseen). */
   excess: Float32Array;
+  /**
+   * Per texel, 1 where a highlight was removed here against the region's own colour
+   * (OWN_COLOUR_HIGHLIGHTS): the per-texel graph removes none there, so the full-size division must
+   * map the texture onto J (the implied shading), not divide by the model's.
+   */
+  ownRemoval: Float32Array;
 }
 
 /**
@@ -87,6 +121,8 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
   const graphParams: DelightGraphParams = { skinAlbedo: skinInFrame, specularTolerance: o.specularTolerance, specularGate: o.specularGate, shadingFloor: floor, highlightColour: [1, 1, 1] };
   const w = dichromaticWeights(skinInFrame);
   const specWeight = specularWeightMap(input.regions, n);
+  const ownShare = regionSum(input.regions, OWN_COLOUR_HIGHLIGHTS, n);
+  const ownRemoval = new Float32Array(n);
   const texelJ = [0, 0, 0];
   const smooth = [0, 0, 0];
   const regionData = input.regions?.weights.data ?? null;
@@ -97,14 +133,24 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
     if (seen[p] === 0) continue;
     for (let c = 0; c < 3; c++) texelJ[c] = J[p * 3 + c] / h[c];
     smoothAlbedoAt(fit, regionData, p, smooth);
+    const regional = toFrame(smooth, smoothInFrame);
+    // The lips' own texel (OWN_COLOUR_HIGHLIGHTS): their share of its highlight comes out here.
+    const ownSurface = ownShare[p] >= OWN_CORE && offPlane(texelJ, regional) <= offPlane(texelJ, skinInFrame);
     const excess = specularExcess(texelJ, w, graphParams) * specWeight[p];
-    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, toFrame(smooth, smoothInFrame), graphParams) * specWeight[p]) : excess;
+    const own = o.highlightChroma === "region" ? Math.min(excess, regionalExcess(texelJ, regional, graphParams) * specWeight[p]) : excess;
     const k = bound ? Math.min(own, Math.max(0, bound[p])) : own;
     if (excess > 0) specWeight[p] *= k / excess;
-    removal.dichromatic += excess;
-    found[p] = excess;
-    removal.removed += k;
-    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - k * h[c]);
+    const lips = ownSurface ? regionalExcess(texelJ, regional, graphParams) * Math.min(1, ownShare[p]) : 0;
+    const kOwn = bound ? Math.min(lips, Math.max(0, bound[p] - k)) : lips;
+    // J then holds the texel's whole removal, skin's share too: the division maps onto it and the graph removes nothing more.
+    if (kOwn > 0) {
+      ownRemoval[p] = 1;
+      specWeight[p] = 0;
+    }
+    removal.dichromatic += excess + lips;
+    found[p] = excess + lips;
+    removal.removed += k + kOwn;
+    for (let c = 0; c < 3; c++) J[p * 3 + c] = Math.max(0, J[p * 3 + c] - (k + kOwn) * h[c]);
     // Far brighter than its region's albedo after highlight removal: not this surface (an occluder
     // seen through a visibility error, a clipped or coloured highlight); completed instead.
     if (lumAt(J, p) > o.maxAlbedoRatio * lumAt(smooth, 0)) seen[p] = 0;
@@ -112,46 +158,7 @@ export function seenAlbedo(input: DelightMaps, shading: Float32Array, fit: Light
     // removal (a channel compressed at the camera's shoulder, a coloured reflection): completed instead.
     if (excess > 0 && offPlane(texelJ, skinInFrame) > 2 * o.specularTolerance) seen[p] = 0;
   }
-  return { J, seen, skinWeight, specWeight, removal, excess: found };
-}
-
-/**
- * How far colour x lies off the dichromatic plane spanned by `body` and grey (the light's colour in
- * the frame where it is grey), as a share of the body part's luminance α·body: the least-squares
- * residual of x ≈ α·body + κ·(1, 1, 1). The body part is what the removal leaves for A_D, so the
- * residual is read against it, not against the highlight on top of it (read against the whole, a
- * residue of one size passed in proportion to the highlight's brightness: the brighter the
- * highlight, the more of its off-colour remainder reached A_D). No body part (α ≤ 0): all off.
- */
-export function offPlane(x: ArrayLike<number>, body: ArrayLike<number>): number {
-  const bb = body[0] * body[0] + body[1] * body[1] + body[2] * body[2];
-  const b1 = body[0] + body[1] + body[2];
-  const bx = body[0] * x[0] + body[1] * x[1] + body[2] * x[2];
-  const x1 = x[0] + x[1] + x[2];
-  const det = 3 * bb - b1 * b1;
-  if (!(det > 1e-12)) return 0;
-  const alpha = (3 * bx - b1 * x1) / det;
-  const kappa = (bb * x1 - b1 * bx) / det;
-  const r = [0, 1, 2].map((c) => x[c] - alpha * body[c] - kappa);
-  const diffuse = alpha * lumAt(body, 0);
-  return diffuse > 0 ? Math.hypot(r[0], r[1], r[2]) / diffuse : Infinity;
-}
-
-/**
- * The dichromatic amount of texel J against its own region's albedo `regional` (the lighting fit's
- * smooth albedo there, J's units) rather than the face's median: chroma and brightness gate both
- * read against it, as the fit's own strip does (fit.ts stripSpecular). Skin's colour differs between
- * sites of one face (forehead against cheek in Xiao et al.'s measurements, reference
- * skin-reflectance.md §2.1 [S7]; more where the template's shading misses the light), and a region
- * paler than the median skin is read by the median's test as albedo plus white light, so its
- * paleness left A_D as sheen. Only what lies beyond the region's own colour toward the light's is
- * specular (dichromatic model: the specular has the light's colour). Grey regional albedo (no
- * chroma to separate by) gives 0, as dichromaticWeights does.
- */
-function regionalExcess(J: ArrayLike<number>, regional: ArrayLike<number>, p: DelightGraphParams): number {
-  if (!(regional[0] > 0 && regional[1] > 0 && regional[2] > 0)) return 0;
-  const skinAlbedo: [number, number, number] = [regional[0], regional[1], regional[2]];
-  return specularExcess(J, dichromaticWeights(skinAlbedo), { ...p, skinAlbedo });
+  return { J, seen, skinWeight, specWeight, removal, excess: found, ownRemoval };
 }
 
 /**
