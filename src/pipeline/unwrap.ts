@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
-import { closedLidShare } from "./unwrap/lid-share.ts";
+import { closedLidShare, tuckedLidSkin, upperMargins } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -116,8 +116,8 @@ export interface UnwrapInput {
     /** The same head with both upper lids closed (unwrap/lid-share.ts closedUpperLids); without it every lid texel counts as fully seen. */
     closedLids?: Float32Array | null;
   };
-  /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
-  head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
+  /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it); its lid loops bound the skin the fold tucked (without them the whole stretch counts). */
+  head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices"> & Partial<Pick<TemplateHead, "rig">>;
 }
 
 /**
@@ -251,7 +251,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   fillFromSource(regionWeights, source);
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
-  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShareMap(mesh, fit.closedLids, skinFirst, skinEnd, ids, onSkin, W, H) : undefined;
+  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShareMap(mesh, fit.closedLids, head.rig && upperMargins([head.rig.lidRight, head.rig.lidLeft]), skinFirst, skinEnd, ids, onSkin, W, H) : undefined;
   const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
   log.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
 
@@ -273,9 +273,9 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   };
 }
 
-/** closedLidShare per vertex, interpolated over the skin's texels (1 elsewhere). */
-function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): ImageF32 {
-  const vertexShare = closedLidShare(mesh.positions, closed, mesh.indices, first, end);
+/** closedLidShare per vertex on the skin the open lid's fold tucked (tuckedLidSkin, given the upper margins), interpolated over the skin's texels (1 elsewhere). */
+function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): ImageF32 {
+  const vertexShare = closedLidShare(mesh.positions, closed, mesh.indices, first, end, margins && tuckedLidSkin(mesh.positions, closed, margins));
   const out = image(W, H, 1, "data");
   out.data.fill(1);
   for (let p = 0; p < W * H; p++) {
