@@ -503,6 +503,12 @@ export interface UnwrapResult {
    * photo's eyes are closed or no expression was fitted). Absent: every texel counts as fully seen.
    */
   closedLidShare?: ImageF32;
+  /**
+   * 1 channel, 0/1: the open eye's pretarsal show above the upper margins (unwrap/lid-share.ts
+   * lidZones): kept as the photo saw it, but shaded by the fold and under the lashes, so not a
+   * sample of the lid's skin for the closed lid's fill. Absent with closedLidShare or without the lid loops.
+   */
+  lidShow?: ImageF32;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closedLidShare, closedUpperLids, tuckedLidSkin, upperMargins } from "../src/pipeline/unwrap/lid-share.ts";
+import { closedLidShare, closedUpperLids, LID_SHOW, LID_TUCKED, lidZones, upperMargins } from "../src/pipeline/unwrap/lid-share.ts";
 
 // Two triangles side by side: vertices 0 1 2 | 1 3 2; the lid moves vertex 3 only.
 const open = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0]);
@@ -41,7 +41,7 @@ describe("closedLidShare", () => {
   });
 });
 
-describe("tuckedLidSkin", () => {
+describe("lidZones", () => {
   // A column of lid skin above a margin along x at y = 0 (metres): vertices at 0, 1, 3, 5, 8 mm up
   // when open; closing stretches it 1.5× upward. The margin is vertices 5 and 6 (y = 0, x = ∓5 mm).
   const ys = [0, 1e-3, 3e-3, 5e-3, 8e-3];
@@ -53,11 +53,12 @@ describe("tuckedLidSkin", () => {
     expect(upperMargins([new Int32Array([0, 1, 2, 3, 4, 5])])).toEqual([[3, 4, 5, 0]]);
   });
 
-  it("is the skin beyond the open eye's pretarsal show and within the closed lid's crease height", () => {
-    // Open 1 mm (< 1.4 mm show): seen; 3 and 5 mm open → 4.5 and 7.5 mm closed: tucked, then above
-    // the 6.4 mm crease; 8 mm open → 12 mm closed: preseptal. The margin itself is seen.
-    expect(Array.from(tuckedLidSkin(open, closed, margins).subarray(0, 5))).toEqual([0, 0, 1, 0, 0]);
-    expect(Array.from(tuckedLidSkin(open, closed, margins, 0.5e-3, 8e-3).subarray(0, 5))).toEqual([0, 1, 1, 1, 0]);
+  it("tucks the skin beyond the open eye's pretarsal show and within the closed lid's crease height", () => {
+    // Open 0 and 1 mm (< 1.4 mm show): the show; 3 mm open → 4.5 mm closed: tucked; 5 mm open →
+    // 7.5 mm closed, above the 6.4 mm crease, and 8 mm open: preseptal.
+    const [S, T] = [LID_SHOW, LID_TUCKED];
+    expect(Array.from(lidZones(open, closed, margins).subarray(0, 5))).toEqual([S, S, T, 0, 0]);
+    expect(Array.from(lidZones(open, closed, margins, 0.5e-3, 8e-3).subarray(0, 5))).toEqual([S, T, T, T, 0]);
   });
 
   it("keeps share 1 where the skin was not tucked", () => {
@@ -66,10 +67,10 @@ describe("tuckedLidSkin", () => {
     c.set([2, 2, 0], 9);
     const ids = new Uint32Array([0, 1, 2, 1, 3, 2]);
     const all = closedLidShare(o, c, ids, 0, 2);
-    const some = closedLidShare(o, c, ids, 0, 2, new Uint8Array([0, 0, 0, 1]));
+    const some = closedLidShare(o, c, ids, 0, 2, new Uint8Array([0, LID_SHOW, 0, LID_TUCKED]));
     expect(some[3]).toBeCloseTo(all[3], 6);
     expect(some[1]).toBe(1);
     expect(all[1]).toBeCloseTo(0.5, 6);
-    expect(() => closedLidShare(o, c, ids, 0, 2, new Uint8Array(3))).toThrow(/tucked/);
+    expect(() => closedLidShare(o, c, ids, 0, 2, new Uint8Array(3))).toThrow(/lid zones/);
   });
 });

@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
-import { closedLidShare, tuckedLidSkin, upperMargins } from "./unwrap/lid-share.ts";
+import { closedLidShare, LID_SHOW, lidZones, upperMargins } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -269,21 +269,32 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
-    ...(lidShare ? { closedLidShare: lidShare } : {}),
+    ...(lidShare ? { closedLidShare: lidShare.share, ...(lidShare.show ? { lidShow: lidShare.show } : {}) } : {}),
   };
 }
 
-/** closedLidShare per vertex on the skin the open lid's fold tucked (tuckedLidSkin, given the upper margins), interpolated over the skin's texels (1 elsewhere). */
-function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): ImageF32 {
-  const vertexShare = closedLidShare(mesh.positions, closed, mesh.indices, first, end, margins && tuckedLidSkin(mesh.positions, closed, margins));
-  const out = image(W, H, 1, "data");
-  out.data.fill(1);
-  for (let p = 0; p < W * H; p++) {
-    if (!onSkin(p)) continue;
-    const t = ids.triangle[p], w1 = ids.b1[p], w2 = ids.b2[p];
-    out.data[p] = (1 - w1 - w2) * vertexShare[mesh.indices[3 * t]] + w1 * vertexShare[mesh.indices[3 * t + 1]] + w2 * vertexShare[mesh.indices[3 * t + 2]];
-  }
-  return out;
+/**
+ * closedLidShare per vertex, on the skin the open lid's fold tucked when the upper margins are
+ * given (lidZones), interpolated over the skin's texels (1 elsewhere); with the margins also the
+ * pretarsal show, 1 where the interpolated zone flag is at least ½.
+ */
+function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): { share: ImageF32; show?: ImageF32 } {
+  const zones = margins && lidZones(mesh.positions, closed, margins);
+  const overSkin = (perVertex: ArrayLike<number>, outside: number): ImageF32 => {
+    const out = image(W, H, 1, "data");
+    out.data.fill(outside);
+    for (let p = 0; p < W * H; p++) {
+      if (!onSkin(p)) continue;
+      const t = ids.triangle[p], w1 = ids.b1[p], w2 = ids.b2[p];
+      out.data[p] = (1 - w1 - w2) * perVertex[mesh.indices[3 * t]] + w1 * perVertex[mesh.indices[3 * t + 1]] + w2 * perVertex[mesh.indices[3 * t + 2]];
+    }
+    return out;
+  };
+  const share = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end, zones), 1);
+  if (!zones) return { share };
+  const show = overSkin(Float32Array.from(zones, (z) => (z === LID_SHOW ? 1 : 0)), 0);
+  show.data.forEach((v, p) => (show.data[p] = v >= 0.5 ? 1 : 0));
+  return { share, show };
 }
 
 /** The facing ratio, faded to 0 by a smoothstep between `min` and `full` (the ratio itself above `full`). */

@@ -14,7 +14,8 @@
  * (the pretarsal show) above the lashes; the fold hides the rest of it up to the crease, where the
  * levator's attachment ends it; above the crease the preseptal skin, seen open, is seen closed
  * too. So only the skin between the show and the crease on the closed lid was tucked
- * (`tuckedLidSkin`); elsewhere the stretch is the template's, and the photo saw that skin.
+ * (`lidZones`); elsewhere the stretch is the template's, and the photo saw that skin. The show
+ * itself is not a sample of the lid's skin: the fold shades it and the lashes lie over it.
  */
 import type { FitExpression } from "../../types.ts";
 import { triangleArea, vertexSegmentDistance } from "../../primitives/vec3.ts";
@@ -67,30 +68,35 @@ export function upperMargins(lidLoops: Int32Array[]): number[][] {
   return lidLoops.map((loop) => [...loop.subarray(loop.length / 2), loop[0]]);
 }
 
+/** The upper lid's zones per vertex (lidZones). */
+export const LID_ELSEWHERE = 0, LID_SHOW = 1, LID_TUCKED = 2;
+
 /**
- * Per vertex, 1 where its skin was tucked under the open lid's fold: on the closed head within
- * the crease height of an upper margin, on the head as photographed beyond the pretarsal show
- * (distances to the margins' polylines, metres). The rest of the lid was seen by the photo.
+ * Per vertex, where it lies on the upper lid: LID_SHOW within the pretarsal show of an upper
+ * margin on the head as photographed (the strip the open eye shows above the lashes, seen in the
+ * fold's shade and under the lashes), LID_TUCKED beyond it but within the crease height of a
+ * margin on the closed head (the skin the fold tucked), LID_ELSEWHERE otherwise. Distances to the
+ * margins' polylines, metres.
  */
-export function tuckedLidSkin(open: Float32Array, closed: Float32Array, margins: number[][], show = PRETARSAL_SHOW_M, crease = LID_CREASE_HEIGHT_M): Uint8Array {
+export function lidZones(open: Float32Array, closed: Float32Array, margins: number[][], show = PRETARSAL_SHOW_M, crease = LID_CREASE_HEIGHT_M): Uint8Array {
   const n = open.length / 3;
   const near = (p: Float32Array, v: number, within: number) =>
     margins.some((line) => line.some((a, k) => k + 1 < line.length && vertexSegmentDistance(p, v, a, line[k + 1]) <= within));
   const out = new Uint8Array(n);
-  for (let v = 0; v < n; v++) if (near(closed, v, crease) && !near(open, v, show)) out[v] = 1;
+  for (let v = 0; v < n; v++) out[v] = near(open, v, show) ? LID_SHOW : near(closed, v, crease) ? LID_TUCKED : LID_ELSEWHERE;
   return out;
 }
 
 /**
  * Per vertex, the share of its skin seen on the open head: Σ area on `open` / Σ area on `closed`
  * over the triangles [first, end) of `indices` that use it, at most 1 (skin the closed lid
- * compresses, above the crease and the lower lid, was fully seen); with `tucked`
- * (tuckedLidSkin), 1 where it is 0. 1 for vertices of no such triangle.
+ * compresses, above the crease and the lower lid, was fully seen); with `zones` (lidZones), 1
+ * off LID_TUCKED. 1 for vertices of no such triangle.
  */
-export function closedLidShare(open: Float32Array, closed: Float32Array, indices: Uint32Array, first: number, end: number, tucked?: Uint8Array): Float32Array {
+export function closedLidShare(open: Float32Array, closed: Float32Array, indices: Uint32Array, first: number, end: number, zones?: Uint8Array): Float32Array {
   if (open.length !== closed.length) throw new Error(`closedLidShare: ${open.length / 3} open vertices, ${closed.length / 3} closed`);
   const n = open.length / 3;
-  if (tucked && tucked.length !== n) throw new Error(`closedLidShare: ${tucked.length} tucked flags, ${n} vertices`);
+  if (zones && zones.length !== n) throw new Error(`closedLidShare: ${zones.length} lid zones, ${n} vertices`);
   const sumOpen = new Float64Array(n), sumClosed = new Float64Array(n);
   for (let t = first; t < end; t++) {
     const [u, v, w] = [indices[3 * t], indices[3 * t + 1], indices[3 * t + 2]];
@@ -98,6 +104,6 @@ export function closedLidShare(open: Float32Array, closed: Float32Array, indices
     for (const k of [u, v, w]) (sumOpen[k] += a), (sumClosed[k] += c);
   }
   const share = new Float32Array(n).fill(1);
-  for (let v = 0; v < n; v++) if (sumClosed[v] > sumOpen[v] && (!tucked || tucked[v])) share[v] = sumOpen[v] / sumClosed[v];
+  for (let v = 0; v < n; v++) if (sumClosed[v] > sumOpen[v] && (!zones || zones[v] === LID_TUCKED)) share[v] = sumOpen[v] / sumClosed[v];
   return share;
 }
