@@ -504,11 +504,13 @@ export interface UnwrapResult {
    */
   closedLidShare?: ImageF32;
   /**
-   * 1 channel, 0/1: the open eye's pretarsal show above the upper margins (unwrap/lid-share.ts
-   * lidZones): kept as the photo saw it, but shaded by the fold and under the lashes, so not a
-   * sample of the lid's skin for the closed lid's fill. Absent with closedLidShare or without the lid loops.
+   * 1 channel, 0/1: the upper lids' skin that closing them stretches (unwrap/lid-share.ts), margin
+   * to brow. The photo sees it under the open lid's fold and the brow, in their shade (which the
+   * head, without a fold, does not model) and under the lashes: where closedLidShare is 1 it keeps
+   * the photo's colour, but it is no sample of the lid's skin for the tucked skin's fill. Absent
+   * without closedLidShare or the lid loops.
    */
-  lidShow?: ImageF32;
+  upperLidSkin?: ImageF32;
 }
 
 /**

@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
-import { closedLidShare, LID_SHOW, lidZones, upperMargins } from "./unwrap/lid-share.ts";
+import { closedLidShare, lidZones, upperMargins } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -269,16 +269,17 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
-    ...(lidShare ? { closedLidShare: lidShare.share, ...(lidShare.show ? { lidShow: lidShare.show } : {}) } : {}),
+    ...(lidShare ? { closedLidShare: lidShare.share, ...(lidShare.stretched ? { upperLidSkin: lidShare.stretched } : {}) } : {}),
   };
 }
 
 /**
  * closedLidShare per vertex, on the skin the open lid's fold tucked when the upper margins are
  * given (lidZones), interpolated over the skin's texels (1 elsewhere); with the margins also the
- * pretarsal show, 1 where the interpolated zone flag is at least ½.
+ * skin the closing upper lid stretches (share < 1 without the zones), 1 where the interpolated
+ * flag is at least ½.
  */
-function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): { share: ImageF32; show?: ImageF32 } {
+function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): { share: ImageF32; stretched?: ImageF32 } {
   const zones = margins && lidZones(mesh.positions, closed, margins);
   const overSkin = (perVertex: ArrayLike<number>, outside: number): ImageF32 => {
     const out = image(W, H, 1, "data");
@@ -292,9 +293,9 @@ function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Arra
   };
   const share = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end, zones), 1);
   if (!zones) return { share };
-  const show = overSkin(Float32Array.from(zones, (z) => (z === LID_SHOW ? 1 : 0)), 0);
-  show.data.forEach((v, p) => (show.data[p] = v >= 0.5 ? 1 : 0));
-  return { share, show };
+  const stretched = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end).map((s) => (s < 1 ? 1 : 0)), 0);
+  stretched.data.forEach((v, p) => (stretched.data[p] = v >= 0.5 ? 1 : 0));
+  return { share, stretched };
 }
 
 /** The facing ratio, faded to 0 by a smoothstep between `min` and `full` (the ratio itself above `full`). */

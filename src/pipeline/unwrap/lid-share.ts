@@ -14,8 +14,9 @@
  * (the pretarsal show) above the lashes; the fold hides the rest of it up to the crease, where the
  * levator's attachment ends it; above the crease the preseptal skin, seen open, is seen closed
  * too. So only the skin between the show and the crease on the closed lid was tucked
- * (`lidZones`); elsewhere the stretch is the template's, and the photo saw that skin. The show
- * itself is not a sample of the lid's skin: the fold shades it and the lashes lie over it.
+ * (`lidZones`); elsewhere the stretch is the template's, and the photo saw that skin. None of the
+ * upper lid is a clean sample of the lid's skin for the fill, though: the photo sees it in the
+ * fold's and the brow's shade and under the lashes (unwrap's `upperLidSkin`).
  */
 import type { FitExpression } from "../../types.ts";
 import { triangleArea, vertexSegmentDistance } from "../../primitives/vec3.ts";
