@@ -15,9 +15,9 @@ import { closedLidShare, closedUpperLids, lidZones, upperMargins } from "../src/
 import { linearSrgbToLab, srgbToLinear } from "../src/primitives/color.ts";
 import { vertexSegmentDistance } from "../src/primitives/vec3.ts";
 import { sharedTemplateHead } from "../src/pipeline/reconstruct.ts";
-import { segmentDistance } from "../src/raster/polygon.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { BASE_MAP_SIZE } from "../src/types.ts";
+import { upperMarginDistance } from "./lid-margin-distance.ts";
 
 const BANDS = 14;
 const args = process.argv.slice(2);
@@ -52,22 +52,8 @@ function overTexels(perVertex: ArrayLike<number>): Float32Array {
 const share = overTexels(vertexShare), openMm = overTexels(marginMm(positions)), closedMm = overTexels(marginMm(closed));
 
 /** Base texels above the upper margin in the atlas, NaN off the upper lid. */
-const band = new Float32Array(W * H).fill(NaN);
-[head.rig.lidRight, head.rig.lidLeft].forEach((loop, side) => {
-  const line = [...loop.subarray(loop.length / 2), loop[0]];
-  const weight = overTexels(rig.upperLid[side]);
-  for (let p = 0; p < W * H; p++) {
-    if (!(weight[p] >= 0.05)) continue;
-    const x = (p % W) + 0.5, y = Math.floor(p / W) + 0.5;
-    let d = Infinity, above = false;
-    for (let k = 0; k + 1 < line.length; k++) {
-      const [a, b] = [line[k], line[k + 1]];
-      const dk = segmentDistance(uvs[2 * a] * W, uvs[2 * a + 1] * H, uvs[2 * b] * W, uvs[2 * b + 1] * H, x, y);
-      if (dk < d) [d, above] = [dk, y < ((uvs[2 * a + 1] + uvs[2 * b + 1]) / 2) * H];
-    }
-    if (above) band[p] = Math.floor(d);
-  }
-});
+const margin = upperMarginDistance(head, rig, ids, W, H, 0.05);
+const band = Float32Array.from(margin.distance, (d, p) => (margin.above[p] ? Math.floor(d) : NaN));
 
 async function lightness(file: string): Promise<Float32Array> {
   const rgb = await sharp(file).removeAlpha().resize(W, H, { kernel: "cubic" }).raw().toBuffer();
