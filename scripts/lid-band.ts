@@ -16,9 +16,9 @@ import sharp from "sharp";
 import { restRig } from "../src/geometry/blendshape-rig.ts";
 import { linearSrgbToLab, srgbToLinear } from "../src/primitives/color.ts";
 import { sharedTemplateHead } from "../src/pipeline/reconstruct.ts";
-import { segmentDistance } from "../src/raster/polygon.ts";
 import { rasterizeUv } from "../src/raster/rasterize.ts";
 import { BASE_MAP_SIZE } from "../src/types.ts";
+import { upperMarginDistance } from "./lid-margin-distance.ts";
 
 /** Distance bands reported, base texels above the margin: 0 … BANDS − 1 (the last takes everything beyond). */
 const BANDS = 10;
@@ -37,27 +37,8 @@ if (!skin) throw new Error("lid-band: the template has no skin part");
 const ids = rasterizeUv(uvs, indices, W, H, [{ first: skin.firstIndex / 3, count: skin.indexCount / 3 }]);
 
 /** Per texel: its band above the upper margin of either eye, or −1 (not upper lid, or below the margin). */
-const band = new Int8Array(W * H).fill(-1);
-[head.rig.lidRight, head.rig.lidLeft].forEach((loop, side) => {
-  // The loop runs lower lid first, then the upper lid back to its start (HeadRig).
-  const upper = [...loop.subarray(loop.length / 2), loop[0]];
-  const weight = rig.upperLid[side];
-  for (let p = 0; p < W * H; p++) {
-    const t = ids.triangle[p];
-    if (t < 0) continue;
-    const w1 = ids.b1[p], w2 = ids.b2[p];
-    const w = (1 - w1 - w2) * weight[indices[3 * t]] + w1 * weight[indices[3 * t + 1]] + w2 * weight[indices[3 * t + 2]];
-    if (w < MOVES) continue;
-    const x = (p % W) + 0.5, y = Math.floor(p / W) + 0.5;
-    let distance = Infinity, above = false;
-    for (let k = 0; k + 1 < upper.length; k++) {
-      const [a, b] = [upper[k], upper[k + 1]];
-      const d = segmentDistance(uvs[2 * a] * W, uvs[2 * a + 1] * H, uvs[2 * b] * W, uvs[2 * b + 1] * H, x, y);
-      if (d < distance) [distance, above] = [d, y < ((uvs[2 * a + 1] + uvs[2 * b + 1]) / 2) * H];
-    }
-    if (above || distance < 0.5) band[p] = Math.min(BANDS - 1, Math.floor(distance));
-  }
-});
+const margin = upperMarginDistance(head, rig, ids, W, H, MOVES);
+const band = Int8Array.from(margin.distance, (d, p) => (margin.above[p] || d < 0.5 ? Math.min(BANDS - 1, Math.floor(d)) : -1));
 
 console.log(`| job | ${Array.from({ length: BANDS }, (_, i) => (i === BANDS - 1 ? `${i}+` : `${i}`)).join(" | ")} | 1–4 |`);
 console.log(`|---|${"---|".repeat(BANDS + 1)}`);

@@ -515,6 +515,14 @@ export interface UnwrapResult {
    * photo's eyes are closed or no expression was fitted). Absent: every texel counts as fully seen.
    */
   closedLidShare?: ImageF32;
+  /**
+   * 1 channel, 0/1: the upper lids' skin that closing them stretches (unwrap/lid-share.ts), margin
+   * to brow. The photo sees it under the open lid's fold and the brow, in their shade (which the
+   * head, without a fold, does not model) and under the lashes: where closedLidShare is 1 it keeps
+   * the photo's colour, but it is no sample of the lid's skin for the tucked skin's fill. Absent
+   * without closedLidShare or the lid loops.
+   */
+  upperLidSkin?: ImageF32;
 }
 
 /**

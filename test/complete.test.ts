@@ -282,6 +282,33 @@ describe("complete", () => {
     for (const [x, y] of [[20, 16], [20, 34], [3, 3]]) for (let c = 0; c < 3; c++) expect(out[(y * W + x) * 3 + c]).toBe(plain[(y * W + x) * 3 + c]);
   });
 
+  it("keeps the upper lid's colour where its share is 1 but leaves it out of the share's fill (notLidSample)", () => {
+    const eyelids = FACE_REGIONS.indexOf("eyelids");
+    const lid = [0.4, 0.27, 0.21], fold = [0.12, 0.09, 0.05], lash = [0.04, 0.03, 0.03];
+    // As above, with a dark show (lashes, the fold's shade) rows 28–31 right below the band: fully
+    // seen, share 1. As data it pulls the band's fill toward it; marked as the show it does not.
+    const inLids = (x: number, y: number) => y >= 14 && y <= 40 && x >= 6 && x <= 41;
+    const inBand = (x: number, y: number) => y >= 22 && y <= 27 && x >= 10 && x <= 37;
+    const inShow = (x: number, y: number) => y >= 28 && y <= 31 && x >= 10 && x <= 37;
+    const texture = image(3, (x, y, c) => (inBand(x, y) ? fold[c] : inShow(x, y) ? lash[c] : lid[c]));
+    const confidence = image(1, () => 1);
+    const weights = image(FACE_REGIONS.length, (x, y, c) => (c === eyelids && inLids(x, y) ? 1 : 0));
+    const seenShare = image(1, (x, y) => (inBand(x, y) ? 0.4 : 1));
+    const notLidSample = image(1, (x, y) => (inShow(x, y) ? 1 : 0));
+    const asData = complete({ texture, confidence, regions: { weights }, seenShare }).texture.data;
+    const out = complete({ texture, confidence, regions: { weights }, seenShare, notLidSample }).texture.data;
+    const expected = (c: number) => 0.4 * fold[c] + 0.6 * lid[c];
+    for (let x = 14; x <= 33; x++) {
+      const p = (27 * W + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        expect(Math.abs(out[p + c] - expected(c)) / lid[c]).toBeLessThan(0.05);
+        expect(asData[p + c]).toBeLessThan(expected(c) - 0.05 * lid[c]);
+        // The show keeps its colour.
+        expect(out[(29 * W + x) * 3 + c]).toBeCloseTo(lash[c], 5);
+      }
+    }
+  });
+
   it("rejects inputs that cannot be completed, naming the problem", () => {
     const texture = image(3, () => 0.5);
     expect(() => complete({ texture, confidence: image(1, () => 0) })).toThrow(/no texel is seen/);

@@ -410,5 +410,16 @@ describe("unwrap's closed-lid share", () => {
     expect(unwrap({ capture, fit: { mesh, camera, closedLids }, head }, { ...options, closedLidShare: false }).closedLidShare).toBeUndefined();
     expect(Array.from(shared.confidence.data)).toEqual(Array.from(plain.confidence.data));
     expect(Array.from(shared.texture.data)).toEqual(Array.from(plain.texture.data));
+
+    // With lid loops (the upper margin along the plane's row y = 0), only skin within the crease
+    // height of it was tucked: the stretched texel 10 cm above is seen skin (share 1), but it is
+    // upper lid the closing stretches, so it is no sample for the fill.
+    const loop = new Int32Array([44, 36, 36, 44]);
+    const rig = { upperSeam: new Int32Array(0), lowerSeam: new Int32Array(0), lidRight: loop, lidLeft: loop, mandible: new Float32Array(0), tongueTip: 0 };
+    const rigged = unwrap({ capture, fit: { mesh, camera, closedLids }, head: { ...head, rig } }, options);
+    expect(rigged.closedLidShare!.data[upper]).toBe(1);
+    expect(rigged.upperLidSkin!.data[upper]).toBe(1);
+    expect(rigged.upperLidSkin!.data[lower]).toBe(0);
+    expect(shared.upperLidSkin).toBeUndefined();
   });
 });

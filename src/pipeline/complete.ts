@@ -37,6 +37,8 @@ export interface CompleteInput {
    * every texel's share is 1.
    */
   seenShare?: ImageF32;
+  /** 1 channel, 0/1: texels that keep their share but are no sample of the lid skin for the unseen share (unwrap's upperLidSkin). Absent: none. */
+  notLidSample?: ImageF32;
 }
 
 export interface CompleteOptions {
@@ -167,7 +169,7 @@ function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror:
   const { mixed, c1, mirrored } = mirrorFill(T, c, mirror, gainFill, grid, o);
   const filled = holeFill(mixed, c1, skinPrior, grid, coverage, o);
   for (const part of parts) fillPartFromItself(filled, mixed, c1, part, grid, o);
-  if (share) unseenShareFill(filled, mixed, c1, share.share, share.part, grid, o);
+  if (share) unseenShareFill(filled, mixed, c1, share.share, share.part, grid, o, share.notSample);
   return { filled, c1, mirrored };
 }
 
@@ -175,6 +177,7 @@ function fillFrom(T: Float32Array, c: Float32Array, skinPrior: number[], mirror:
 interface ShareFill {
   share: Float32Array;
   part: Float32Array;
+  notSample?: Float32Array;
 }
 
 /** Regions whose own tone is kept whatever their confidence: segmenters do not call them skin, so they are seen below seenLevel without being oblique. */
@@ -195,7 +198,7 @@ function checkInput(input: CompleteInput): void {
   const { texture, confidence, coverage, mirrorTexel, regions } = input;
   const n = texture.width * texture.height;
   if (texture.data.length !== n * texture.channels) throw new Error(`complete: texture data length ${texture.data.length} ≠ ${texture.width}×${texture.height}×${texture.channels}`);
-  for (const [name, img, ch] of [["confidence", confidence, 1], ["coverage", coverage, 1], ["regions", regions?.weights, FACE_REGIONS.length], ["seenShare", input.seenShare, 1]] as const) {
+  for (const [name, img, ch] of [["confidence", confidence, 1], ["coverage", coverage, 1], ["regions", regions?.weights, FACE_REGIONS.length], ["seenShare", input.seenShare, 1], ["notLidSample", input.notLidSample, 1]] as const) {
     if (!img) continue;
     if (img.width !== texture.width || img.height !== texture.height || img.channels !== ch) {
       throw new Error(`complete: ${name} is ${img.width}×${img.height}×${img.channels}, expected ${texture.width}×${texture.height}×${ch} to match the texture`);
@@ -229,7 +232,7 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
   const parts = selfFilledParts(input.regions, width * height);
-  const share = input.seenShare ? { share: input.seenShare.data, part: shareFillPart(input.seenShare.data, input.regions) } : undefined;
+  const share = input.seenShare ? { share: input.seenShare.data, part: shareFillPart(input.seenShare.data, input.regions), ...(input.notLidSample ? { notSample: input.notLidSample.data } : {}) } : undefined;
   const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, parts, o, share);
   const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, parts, o, share) : { filled: withRim, rim: null };
   const filled = rimTone.filled;

@@ -245,7 +245,7 @@ function completeStage(job: Job, unwrapped: UnwrapResult): Promise<CompleteResul
   return stage(job, "complete", () =>
     // complete's defaults keep the photo texture's oblique rim (darker by real shading, which delight must see).
     // The closed lid's share is filled here, in the photo texture, once: delight then de-lights it as any filled texel.
-    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions, ...(unwrapped.closedLidShare ? { seenShare: unwrapped.closedLidShare } : {}) }, {}, contextOf(job)),
+    complete({ texture: unwrapped.texture, confidence: unwrapped.confidence, coverage: unwrapped.coverage, regions: unwrapped.regions, ...(unwrapped.closedLidShare ? { seenShare: unwrapped.closedLidShare } : {}), ...(unwrapped.upperLidSkin ? { notLidSample: unwrapped.upperLidSkin } : {}) }, {}, contextOf(job)),
   );
 }
 

@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
-import { closedLidShare } from "./unwrap/lid-share.ts";
+import { closedLidShare, lidZones, upperMargins } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -116,8 +116,8 @@ export interface UnwrapInput {
     /** The same head with both upper lids closed (unwrap/lid-share.ts closedUpperLids); without it every lid texel counts as fully seen. */
     closedLids?: Float32Array | null;
   };
-  /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it). */
-  head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices">;
+  /** The template head: its part table, landmark vertices, and its undeformed mesh (regions are defined on it); its lid loops bound the skin the fold tucked (without them the whole stretch counts). */
+  head: Pick<TemplateHead, "mesh" | "parts" | "landmarkVertices"> & Partial<Pick<TemplateHead, "rig">>;
 }
 
 /**
@@ -251,7 +251,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   fillFromSource(regionWeights, source);
   const coverage = image(W, H, 1, "data");
   for (let p = 0; p < N; p++) coverage.data[p] = ids.triangle[p] >= 0 ? 1 : 0;
-  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShareMap(mesh, fit.closedLids, skinFirst, skinEnd, ids, onSkin, W, H) : undefined;
+  const lidShare = o.closedLidShare && fit.closedLids && skin ? closedLidShareMap(mesh, fit.closedLids, head.rig && upperMargins([head.rig.lidRight, head.rig.lidLeft]), skinFirst, skinEnd, ids, onSkin, W, H) : undefined;
   const visibleCount = visibility.data.reduce((s, v) => s + v, 0);
   log.debug(`unwrap: ${visibleCount} texels seen by the camera; median texel ${geometry.medianTexelSizeMm.toFixed(3)} mm`);
 
@@ -269,21 +269,33 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },
-    ...(lidShare ? { closedLidShare: lidShare } : {}),
+    ...(lidShare ? { closedLidShare: lidShare.share, ...(lidShare.stretched ? { upperLidSkin: lidShare.stretched } : {}) } : {}),
   };
 }
 
-/** closedLidShare per vertex, interpolated over the skin's texels (1 elsewhere). */
-function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): ImageF32 {
-  const vertexShare = closedLidShare(mesh.positions, closed, mesh.indices, first, end);
-  const out = image(W, H, 1, "data");
-  out.data.fill(1);
-  for (let p = 0; p < W * H; p++) {
-    if (!onSkin(p)) continue;
-    const t = ids.triangle[p], w1 = ids.b1[p], w2 = ids.b2[p];
-    out.data[p] = (1 - w1 - w2) * vertexShare[mesh.indices[3 * t]] + w1 * vertexShare[mesh.indices[3 * t + 1]] + w2 * vertexShare[mesh.indices[3 * t + 2]];
-  }
-  return out;
+/**
+ * closedLidShare per vertex, on the skin the open lid's fold tucked when the upper margins are
+ * given (lidZones), interpolated over the skin's texels (1 elsewhere); with the margins also the
+ * skin the closing upper lid stretches (share < 1 without the zones), 1 where the interpolated
+ * flag is at least ½.
+ */
+function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Array, margins: number[][] | undefined, first: number, end: number, ids: ReturnType<typeof rasterizeUv>, onSkin: (p: number) => boolean, W: number, H: number): { share: ImageF32; stretched?: ImageF32 } {
+  const zones = margins && lidZones(mesh.positions, closed, margins);
+  const overSkin = (perVertex: ArrayLike<number>, outside: number): ImageF32 => {
+    const out = image(W, H, 1, "data");
+    out.data.fill(outside);
+    for (let p = 0; p < W * H; p++) {
+      if (!onSkin(p)) continue;
+      const t = ids.triangle[p], w1 = ids.b1[p], w2 = ids.b2[p];
+      out.data[p] = (1 - w1 - w2) * perVertex[mesh.indices[3 * t]] + w1 * perVertex[mesh.indices[3 * t + 1]] + w2 * perVertex[mesh.indices[3 * t + 2]];
+    }
+    return out;
+  };
+  const share = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end, zones), 1);
+  if (!zones) return { share };
+  const stretched = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end).map((s) => (s < 1 ? 1 : 0)), 0);
+  stretched.data.forEach((v, p) => (stretched.data[p] = v >= 0.5 ? 1 : 0));
+  return { share, stretched };
 }
 
 /** The facing ratio, faded to 0 by a smoothstep between `min` and `full` (the ratio itself above `full`). */

@@ -23,6 +23,15 @@ export function triangleArea(p: ArrayLike<number>, a: number, b: number, c: numb
   return 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
 }
 
+/** Distance from vertex v to the segment between vertices a and b of a flat xyz array `p` (vertex indices). */
+export function vertexSegmentDistance(p: ArrayLike<number>, v: number, a: number, b: number): number {
+  const ux = p[3 * b] - p[3 * a], uy = p[3 * b + 1] - p[3 * a + 1], uz = p[3 * b + 2] - p[3 * a + 2];
+  const wx = p[3 * v] - p[3 * a], wy = p[3 * v + 1] - p[3 * a + 1], wz = p[3 * v + 2] - p[3 * a + 2];
+  const uu = ux * ux + uy * uy + uz * uz;
+  const t = uu > 0 ? Math.min(1, Math.max(0, (wx * ux + wy * uy + wz * uz) / uu)) : 0;
+  return Math.hypot(wx - t * ux, wy - t * uy, wz - t * uz);
+}
+
 export const normalize = (a: ArrayLike<number>): Vec3 => scale(a, 1 / length(a));
 
 /** normalize, except that a zero vector stays zero instead of becoming NaN. */

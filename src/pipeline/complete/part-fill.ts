@@ -63,10 +63,12 @@ export function shareFillPart(share: Float32Array, regions: RegionMaps | undefin
  * A texel that stands for more skin than the photo saw (`share` < 1: the pretarsal skin an open eye
  * tucks under the fold, which a blink unrolls) keeps `share` of its colour and takes the rest from
  * the hole fill of `part`'s fully seen texels, in `filled`: the photo's colour there is the fold's
- * shaded underside, the crease and the lashes over a strip of the lid, not the lid's skin.
+ * shaded underside, the crease and the lashes over a strip of the lid, not the lid's skin. Texels
+ * where `notSample` is 1 (the upper lid's skin: in the fold's and the brow's shade, under the
+ * lashes) keep their colour but are not part of that fill's data.
  */
-export function unseenShareFill(filled: Float32Array, mixed: Float32Array, c1: Float32Array, share: Float32Array, part: Float32Array, grid: Grid, o: HoleFillOptions & { seenLevel: number }): void {
-  const fullySeen = Float32Array.from(c1, (c, p) => (share[p] >= FULLY_SEEN_SHARE ? c : 0));
+export function unseenShareFill(filled: Float32Array, mixed: Float32Array, c1: Float32Array, share: Float32Array, part: Float32Array, grid: Grid, o: HoleFillOptions & { seenLevel: number }, notSample?: Float32Array): void {
+  const fullySeen = Float32Array.from(c1, (c, p) => (share[p] >= FULLY_SEEN_SHARE && !(notSample && notSample[p] > 0) ? c : 0));
   const fromSeen = Float32Array.from(filled);
   fillPartFromItself(fromSeen, mixed, fullySeen, part, grid, o);
   const { channels } = grid;
