@@ -29,6 +29,7 @@
  * which are nearer the teeth's colour than the lip's, and which A_D should not hold.
  */
 import { ciede2000, linearSrgbToLab } from "../src/primitives/color.ts";
+import { upperMedian } from "../src/primitives/statistics.ts";
 import { FACE_REGIONS, type FitResult, type ImageF32, type RegionMaps } from "../src/types.ts";
 import { weightsRecord } from "../src/pipeline/fit/expression.ts";
 import { TOOTH_REFLECTANCE } from "../src/pipeline/delight/references.ts";
@@ -93,7 +94,7 @@ export function teethAsLipAlbedo(maps: LipMaps, teeth: Rgb): Rgb | null {
     for (let c = 0; c < 3; c++) ratios[c].push(albedo.data[a + c] / texture.data[t + c]);
   }
   if (ratios[0].length === 0) return null;
-  return [0, 1, 2].map((c) => teeth[c] * medianOf(ratios[c])) as Rgb;
+  return [0, 1, 2].map((c) => teeth[c] * upperMedian(ratios[c])) as Rgb;
 }
 
 /**
@@ -116,14 +117,10 @@ export function lipToothShare(image: ImageF32, regions: RegionMaps, teeth: reado
     else if (!confidence || confidence.data[p] > RIM_SEEN) rim.push(lab);
   }
   if (labs.length === 0) return null;
-  const median = (set: Rgb[]) => [0, 1, 2].map((k) => medianOf(set.map((l) => l[k])));
+  const median = (set: Rgb[]) => [0, 1, 2].map((k) => upperMedian(set.map((l) => l[k])));
   const lip = median(labs), skin = rim.length > 0 ? median(rim) : null, tooth = teeth.map((t) => linearSrgbToLab(...t));
   const toothColoured = (l: Rgb) => Math.min(...tooth.map((t) => ciede2000(l, t))) < Math.min(ciede2000(l, lip), skin ? ciede2000(l, skin) : Infinity);
   return labs.filter(toothColoured).length / labs.length;
-}
-
-function medianOf(values: number[]): number {
-  return values.sort((a, b) => a - b)[values.length >> 1];
 }
 
 function sameSize(image: ImageF32, regions: RegionMaps, name: string): void {

@@ -37,6 +37,8 @@ export interface HeadPrediction {
   logSd: number[];
   /** Prior (population) SD of each ln head dimension, for comparison. */
   priorLogSd: number[];
+  /** With the face's apparent sex weighed (predictHeadFromFaceAndSex): the posterior probability that the head is a man's, the reading joined with what the face's proportions say. */
+  maleProbability?: number;
 }
 
 /**
@@ -78,6 +80,8 @@ export function predictHeadFromFace(faceLogRatio: readonly number[], noiseLogSd:
 const SEX_OFFSET = { male: LOG_MEAN_MALE.map((m, j) => (m - LOG_MEAN_FEMALE[j]) / 2), female: LOG_MEAN_FEMALE.map((m, j) => (m - LOG_MEAN_MALE[j]) / 2) };
 // The pooled covariance is the mean within-sex covariance plus the equal mixture's spread of the means, ¼·d·dᵀ (scripts/anthropometry-regression.ts).
 const WITHIN_SEX_COVARIANCE = LOG_COVARIANCE.map((row, a) => row.map((c, b) => c - SEX_OFFSET.male[a] * SEX_OFFSET.male[b]));
+/** Within-sex covariance of each face dimension with the face's mean log size (the mean of the face dimensions). */
+const FACE_SIZE_COVARIANCE = WITHIN_SEX_COVARIANCE.slice(0, FACE_DIMENSIONS.length).map((row) => row.slice(0, FACE_DIMENSIONS.length).reduce((s, v) => s + v, 0) / FACE_DIMENSIONS.length);
 
 /** One sex's conditional: head mean and variance, the face's expected mean log size, and the log-likelihood of the face reading. */
 function conditionOnSex(offset: readonly number[], faceLogRatio: readonly number[], noiseLogSd: readonly number[], scaleLogSd: number) {
@@ -89,22 +93,17 @@ function conditionOnSex(offset: readonly number[], faceLogRatio: readonly number
   for (let a = 0; a < f; a++) {
     rhs[a * cols] = faceLogRatio[a] - offset[a];
     for (let i = 0; i < h; i++) rhs[a * cols + 1 + i] = W[a][f + i];
-    rhs[a * cols + 1 + h] = W[a].slice(0, f).reduce((s, v) => s + v, 0) / f;
+    rhs[a * cols + 1 + h] = FACE_SIZE_COVARIANCE[a];
   }
   const x = solveDense(observed, f, rhs, cols);
   const gain = (column: (a: number) => number) => Array.from({ length: f }, (_, a) => column(a)).reduce((s, c, a) => s + c * x[a * cols], 0);
   const mean = Array.from({ length: h }, (_, i) => offset[f + i] + gain((a) => W[f + i][a]));
   const variance = Array.from({ length: h }, (_, i) => Math.max(0, W[f + i][f + i] - Array.from({ length: f }, (_, a) => W[f + i][a] * x[a * cols + 1 + i]).reduce((s, v) => s + v, 0)));
   const faceOffset = offset.slice(0, f).reduce((s, v) => s + v, 0) / f;
-  const faceLogSize = faceOffset + gain((a) => W[a].slice(0, f).reduce((s, v) => s + v, 0) / f);
+  const faceLogSize = faceOffset + gain((a) => FACE_SIZE_COVARIANCE[a]);
   // Both sexes share `observed`, so its determinant cancels in their likelihood ratio.
   const logLikelihood = -0.5 * Array.from({ length: f }, (_, a) => faceLogRatio[a] - offset[a]).reduce((s, r, a) => s + r * x[a * cols], 0);
   return { mean, variance, faceLogSize, logLikelihood };
-}
-
-export interface SexedHeadPrediction extends HeadPrediction {
-  /** Posterior probability that the head is a man's: the photo's apparent sex joined with what the face's proportions say. */
-  maleProbability: number;
 }
 
 /**
@@ -116,7 +115,7 @@ export interface SexedHeadPrediction extends HeadPrediction {
  * since the fit gives every face the template's size. With a metric size the prediction is absolute,
  * like predictHeadFromFace's. Throws as that does, and on a probability outside [0, 1].
  */
-export function predictHeadFromFaceAndSex(faceLogRatio: readonly number[], maleProbability: number, noiseLogSd: readonly number[] = FACE_DIMENSIONS.map(() => 0), scaleLogSd = UNKNOWN_SCALE_SD): SexedHeadPrediction {
+export function predictHeadFromFaceAndSex(faceLogRatio: readonly number[], maleProbability: number, noiseLogSd: readonly number[] = FACE_DIMENSIONS.map(() => 0), scaleLogSd = UNKNOWN_SCALE_SD): HeadPrediction & { maleProbability: number } {
   if (!(maleProbability >= 0 && maleProbability <= 1)) throw new Error(`predictHeadFromFaceAndSex: the male probability must lie in [0, 1]; got ${maleProbability}`);
   const pooled = predictHeadFromFace(faceLogRatio, noiseLogSd, scaleLogSd); // checks the arguments
   const sizeKnown = scaleLogSd < UNKNOWN_SCALE_SD;
@@ -124,9 +123,8 @@ export function predictHeadFromFaceAndSex(faceLogRatio: readonly number[], maleP
     const c = conditionOnSex(offset, faceLogRatio, noiseLogSd, scaleLogSd);
     return { ...c, mean: sizeKnown ? c.mean : c.mean.map((m) => m - c.faceLogSize) };
   });
-  const prior = Math.min(1, Math.max(0, maleProbability));
-  const logOdds = Math.log(prior) - Math.log(1 - prior) + male.logLikelihood - female.logLikelihood;
-  const wMale = prior === 1 ? 1 : prior === 0 ? 0 : 1 / (1 + Math.exp(-logOdds));
+  const logOdds = Math.log(maleProbability) - Math.log(1 - maleProbability) + male.logLikelihood - female.logLikelihood;
+  const wMale = maleProbability === 1 ? 1 : maleProbability === 0 ? 0 : 1 / (1 + Math.exp(-logOdds));
   const logRatio = male.mean.map((m, i) => wMale * m + (1 - wMale) * female.mean[i]);
   const logSd = logRatio.map((mix, i) => Math.sqrt(wMale * (male.variance[i] + (male.mean[i] - mix) ** 2) + (1 - wMale) * (female.variance[i] + (female.mean[i] - mix) ** 2)));
   return { logRatio, logSd, priorLogSd: pooled.priorLogSd, maleProbability: wMale };

@@ -10,7 +10,7 @@ import { fillGutters } from "../image/gutter.ts";
 import { loggerOf, withDefaults, type StageContext } from "./stage.ts";
 import type { Grid } from "./complete/grid.ts";
 import { holeFill } from "./complete/hole-fill.ts";
-import { fillPartFromItself, selfFilledParts, shareFillPart, unseenShareFill } from "./complete/part-fill.ts";
+import { fillPartFromItself, lidSkinMask, selfFilledParts, shareFillPart, unseenShareFill } from "./complete/part-fill.ts";
 import { flipUMirror, mirrorExposureGain, mirrorFill } from "./complete/mirror.ts";
 import { rejectOutliers, seenSkinPrior, seenWeights } from "./complete/seen.ts";
 import { blendRimTone, obliqueRim } from "./complete/rim-tone.ts";
@@ -231,8 +231,9 @@ export function complete(input: CompleteInput, options: CompleteOptions = {}, co
   // Seen texels of regions where the photo often shows something else (collars, hair over the
   // ears) whose colour is far from the skin prior are not skin: treat them as unseen.
   const rejected = rejectOutliers(seen.c, T, channels, skinPrior, input.regions, o.outlierRegions, o.outlierLuminance, o.outlierChromaticity);
-  const parts = selfFilledParts(input.regions, width * height);
-  const share = input.seenShare ? { share: input.seenShare.data, part: shareFillPart(input.seenShare.data, input.regions), ...(input.notLidSample ? { notSample: input.notLidSample.data } : {}) } : undefined;
+  const lid = lidSkinMask(input.regions, width * height);
+  const parts = selfFilledParts(input.regions, width * height, lid);
+  const share = input.seenShare ? { share: input.seenShare.data, part: shareFillPart(input.seenShare.data, lid), ...(input.notLidSample ? { notSample: input.notLidSample.data } : {}) } : undefined;
   const { filled: withRim, c1, mirrored } = fillFrom(T, seen.c, skinPrior, mirror, grid, input.coverage?.data, parts, o, share);
   const rimTone = o.rimTone ? toneFromWellSeen(withRim, T, seen.c, skinPrior, mirror, grid, input.coverage?.data, input.regions, parts, o, share) : { filled: withRim, rim: null };
   const filled = rimTone.filled;

@@ -27,7 +27,7 @@ import { DELIGHT_GRAPH_DEFAULTS } from "../estimators/delight.ts";
 import { resizeImage } from "../estimators/resize.ts";
 import { FACE_REGIONS, type CameraResponseEstimate, type ImageF32, type LightingEstimate } from "../types.ts";
 import { absoluteScale, completeAlbedo, seenAlbedo, shadingLevel, type AlbedoScale } from "./delight/albedo.ts";
-import type { DelightMaps } from "./delight/maps.ts";
+import { NOMINAL_DELIGHT_TEXEL_MM, type DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
 import { removableSpecular } from "./delight/specular-bound.ts";
@@ -250,9 +250,6 @@ export function photoReferences(image: ImageF32, landmarks: ArrayLike<number>, o
     ...(response === "estimate" ? { edgeMixtures: measureEdgePatches(image) } : {}),
   };
 }
-
-/** Texel size the built-in δ graph is specialised for when the input does not give one, mm. */
-const NOMINAL_DELIGHT_TEXEL_MM = 0.1;
 
 export interface DelightResult {
   /** Diffuse albedo A_D, sRGB, the size of `texture`. */

@@ -198,7 +198,7 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const predicted = predictHeadProportions(lm, capture.landmarkConfidence, o.minConfidence, o.landmarkSdIod, size, maleProbability);
   const anchorDisp = anchorDisplacements(head, anchors, predicted.proportions, shift);
   const mm = predictedHeadMm(predicted.proportions);
-  if (maleProbability !== undefined) log.debug(`fit: head predicted as ${(100 * ((predicted.prediction as { maleProbability?: number }).maleProbability ?? maleProbability)).toFixed(0)} % a man's (apparent sex ${(100 * maleProbability).toFixed(0)} %, with the face's proportions)`);
+  if (maleProbability !== undefined) log.debug(`fit: head predicted as ${(100 * (predicted.prediction.maleProbability ?? maleProbability)).toFixed(0)} % a man's (apparent sex ${(100 * maleProbability).toFixed(0)} %, with the face's proportions)`);
   log.debug(`fit: head predicted from the face: breadth ${mm.breadth.toFixed(1)} mm, length ${mm.length.toFixed(1)} mm, tragion–vertex ${mm.tragionToVertex.toFixed(1)} mm, neck ${mm.neckCircumference.toFixed(0)} mm round`);
   // The ears move sideways with the cheek edge beside them (see fit/anchors.ts).
   const cheeks = cheekShift(faceIds, disp, weights, shift[0]);

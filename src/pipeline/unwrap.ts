@@ -12,7 +12,7 @@ import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, 
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
 import { lidMarginTexels, sampleLashLine } from "./unwrap/lid-margin.ts";
-import { closedLidShare, lidZones, upperMargins } from "./unwrap/lid-share.ts";
+import { closedLidShare, lidZones, tuckedOnly, upperMargins } from "./unwrap/lid-share.ts";
 import { contourOutward, eyeOpenings, INNER_LIP_LINE_SD_IOD, inOpening, LID_LINE_SD_IOD, mouthOpening, nearOpening } from "./unwrap/photo-openings.ts";
 import { buildPhotoPyramid, samplePhoto } from "./unwrap/photo-pyramid.ts";
 import { rasterizeUv, type TriangleRange } from "../raster/rasterize.ts";
@@ -291,9 +291,10 @@ function closedLidShareMap(mesh: UnwrapInput["fit"]["mesh"], closed: Float32Arra
     }
     return out;
   };
-  const share = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end, zones), 1);
-  if (!zones) return { share };
-  const stretched = overSkin(closedLidShare(mesh.positions, closed, mesh.indices, first, end).map((s) => (s < 1 ? 1 : 0)), 0);
+  const stretch = closedLidShare(mesh.positions, closed, mesh.indices, first, end);
+  if (!zones) return { share: overSkin(stretch, 1) };
+  const share = overSkin(tuckedOnly(stretch, zones), 1);
+  const stretched = overSkin(stretch.map((s) => (s < 1 ? 1 : 0)), 0);
   stretched.data.forEach((v, p) => (stretched.data[p] = v >= 0.5 ? 1 : 0));
   return { share, stretched };
 }

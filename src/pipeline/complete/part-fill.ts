@@ -25,38 +25,39 @@ const PART_INSIDE = 0.5;
 
 /**
  * The parts filled from themselves, each a 0/1 mask over the texels: the lips, the lid skin and
- * the lid margins (those present in `regions`); empty without region maps.
+ * the lid margins (those present in `regions`); empty without region maps. `lid`: the lid skin's
+ * mask when the caller has it (lidSkinMask).
  */
-export function selfFilledParts(regions: RegionMaps | undefined, texels: number): Float32Array[] {
+export function selfFilledParts(regions: RegionMaps | undefined, texels: number, lid = lidSkinMask(regions, texels)): Float32Array[] {
   if (!regions) return [];
   const w = regions.weights, margin = regions.lidMargin?.data;
   const lips = FACE_REGIONS.indexOf("lips");
   const parts = [
     mask(texels, (p) => w.data[p * w.channels + lips] >= PART_INSIDE),
-    mask(texels, lidSkin(regions)),
+    lid,
     mask(texels, (p) => margin !== undefined && margin[p] > 0),
   ];
   return parts.filter((m): m is Float32Array => m !== null);
 }
 
-/** The lid skin: eyelids outside the margins' loops, the margins excluded. */
-function lidSkin(regions: RegionMaps): (p: number) => boolean {
+/** The lid skin as a 0/1 mask: eyelids outside the margins' loops, the margins excluded; null without region maps or lid skin. */
+export function lidSkinMask(regions: RegionMaps | undefined, texels: number): Float32Array | null {
+  if (!regions) return null;
   const w = regions.weights, margin = regions.lidMargin?.data;
   const eyelids = FACE_REGIONS.indexOf("eyelids");
   const outside = margin ? outsideLoops(margin, w.width, w.height) : null;
-  return (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !(margin !== undefined && margin[p] > 0) && (!outside || outside[p] === 1);
+  return mask(texels, (p) => w.data[p * w.channels + eyelids] >= PART_INSIDE && !(margin !== undefined && margin[p] > 0) && (!outside || outside[p] === 1));
 }
 
 /** Share from which a texel counts as fully seen (1 up to the interpolation's rounding). */
 const FULLY_SEEN_SHARE = 0.999;
 
 /**
- * The part whose fully seen texels give the unseen share of the others: the lid skin and every
- * texel whose share is below 1 (the upper lid's skin up to the brow that the blink stretches).
+ * The part whose fully seen texels give the unseen share of the others: the lid skin (`lid`,
+ * lidSkinMask) and every texel whose share is below 1 (the upper lid's skin up to the brow that the blink stretches).
  */
-export function shareFillPart(share: Float32Array, regions: RegionMaps | undefined): Float32Array {
-  const inLid = regions ? lidSkin(regions) : () => false;
-  return Float32Array.from(share, (s, p) => (s < FULLY_SEEN_SHARE || inLid(p) ? 1 : 0));
+export function shareFillPart(share: Float32Array, lid: Float32Array | null): Float32Array {
+  return Float32Array.from(share, (s, p) => (s < FULLY_SEEN_SHARE || (lid !== null && lid[p] > 0) ? 1 : 0));
 }
 
 /**

@@ -11,6 +11,9 @@ import { LUMA_709 } from "../../primitives/color.ts";
 import type { ReliefSettings } from "./shading-relief.ts";
 import type { SceneLightStatistics } from "./redness-share.ts";
 
+/** Texel size the built-in δ graph is specialised for when the input does not give one, mm. */
+export const NOMINAL_DELIGHT_TEXEL_MM = 0.1;
+
 /** The base-size part of DelightInput (../delight.ts), which is all the steps before the full-resolution division read. */
 export interface DelightMaps {
   /** The completed base-size texture T that was upscaled, linear RGB. */

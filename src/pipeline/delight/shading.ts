@@ -11,7 +11,7 @@ import { flipUMirror } from "../complete/mirror.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { AlbedoScale } from "./albedo.ts";
 import { fitLighting, smoothAlbedoAt, type LightingFit, type LightingFitOptions } from "./fit.ts";
-import { baseTexels, isClipped, lumAt, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
+import { baseTexels, isClipped, lumAt, NOMINAL_DELIGHT_TEXEL_MM, regionSum, type DelightMaps, type DelightSettings } from "./maps.ts";
 import { neutraliseShadeChroma } from "./shade-chroma.ts";
 import { shadingRelief, type ShadingRelief } from "./shading-relief.ts";
 import { f32Of, mapF32, mapF64, u8Of } from "../../primitives/typed-array.ts";
@@ -181,11 +181,11 @@ function slowCorrection(shading: Float32Array, input: DelightMaps, fit: Lighting
 
 /**
  * Surface size of one base texel, mm: the input's, else the full-size texel's scaled by the maps'
- * sizes (`texelSizeMm`, when the input is delight's whole input), else the estimator's nominal 0.1 mm so scaled.
+ * sizes (`texelSizeMm`, when the input is delight's whole input), else NOMINAL_DELIGHT_TEXEL_MM so scaled.
  */
 function baseTexelMm(input: DelightMaps & { texelSizeMm?: number; texture?: ImageF32 }): number {
   if (input.baseTexelSizeMm && input.baseTexelSizeMm > 0) return input.baseTexelSizeMm;
-  const full = input.texelSizeMm && input.texelSizeMm > 0 ? input.texelSizeMm : 0.1;
+  const full = input.texelSizeMm && input.texelSizeMm > 0 ? input.texelSizeMm : NOMINAL_DELIGHT_TEXEL_MM;
   return input.texture ? (full * input.texture.width) / input.textureBase.width : full;
 }
 

@@ -105,6 +105,11 @@ export function closedLidShare(open: Float32Array, closed: Float32Array, indices
     for (const k of [u, v, w]) (sumOpen[k] += a), (sumClosed[k] += c);
   }
   const share = new Float32Array(n).fill(1);
-  for (let v = 0; v < n; v++) if (sumClosed[v] > sumOpen[v] && (!zones || zones[v] === LID_TUCKED)) share[v] = sumOpen[v] / sumClosed[v];
-  return share;
+  for (let v = 0; v < n; v++) if (sumClosed[v] > sumOpen[v]) share[v] = sumOpen[v] / sumClosed[v];
+  return zones ? tuckedOnly(share, zones) : share;
+}
+
+/** A share per vertex kept only on the tucked skin (lidZones' LID_TUCKED), 1 elsewhere. */
+export function tuckedOnly(share: Float32Array, zones: Uint8Array): Float32Array {
+  return share.map((s, v) => (zones[v] === LID_TUCKED ? s : 1));
 }
