@@ -107,12 +107,6 @@ export interface DelightOptions {
    */
   skinRednessShare?: number | "scene";
   /**
-   * Whether the skin-locus prior's luminance is its expectation over the white balance's doubt
-   * (delight/albedo-scale.ts `expectedSkinLocusMatch`) rather than the nearest locus point of the
-   * colour as read; without the skin's sheen only (the soft match weighs its own doubt).
-   */
-  skinPriorOverLightDoubt?: boolean;
-  /**
    * Bound the highlight removal at the specular the material can put back under the fitted light
    * and the photo's view (delight/specular-bound.ts; needs `viewObject`); false takes out the whole
    * dichromatic amount.
@@ -207,7 +201,6 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // the scene's light statistics say how sure the light's colour is (tone13).
   skinRednessSigma: SKIN_REDNESS_SIGMA_A,
   skinRednessShare: "scene",
-  skinPriorOverLightDoubt: true,
   // Off: what the bound leaves is the photo's sheen painted into A_D (white nose ridge, forehead band,
   // chalky cheeks that do not move with the engine's light), though the re-render's identity rises
   // 0.671 → 0.711 on ten photos: our lobes do not put the sheen where the photo has it (docs/evaluation.md,

@@ -147,42 +147,6 @@ export function matchSkinLocus(rgb: ArrayLike<number>, tolerance = SKIN_LOCUS_TO
   return matchSkinLocusOn(SKIN_LOCUS_RGB, SKIN_LOCUS_Y_RANGE[1], rgb, tolerance, rednessSigma);
 }
 
-/** Gauss–Hermite nodes and weights for E[f(x)], x ~ N(0, 1) (probabilists' form, 5 points: exact for polynomials to degree 9). */
-const NORMAL_NODES: readonly (readonly [number, number])[] = [
-  [-2.856970013872806, 0.011257411327720691],
-  [-1.355626179974266, 0.2220759220056126],
-  [0, 0.5333333333333333],
-  [1.355626179974266, 0.2220759220056126],
-  [2.856970013872806, 0.011257411327720691],
-];
-
-/**
- * `matchSkinLocus` for a colour whose white balance is known only to σ `sigmaChroma` per axis of
- * (ln g/r, ln b/r): the luminance is the expectation of ln Y over that doubt, not the nearest point
- * of the colour as read. The locus's ln Y is not linear in the colour: its slope along ln g/r falls
- * from ≈ 6.5 (ITA −45° → −15°) to ≈ 2 (38° → 62°) [S20], and it is flat past both ends (the
- * darkest median; ISSA's lightest face), so a doubt about the light moves the expected ln Y off the
- * plug-in reading toward the locus's middle, the more the larger the doubt (Jensen's inequality).
- * Uniform in the colour along the locus (no population of skin tones assumed): the match's own
- * perpendicular tolerance and redness allowance apply to every shifted colour alike. The white-balance
- * gain, distance and offset stay the colour's own match; `luminance` and the gain's position along
- * the locus are the expectation's (the skin's colour follows its lightness, `skinLocusChromaAt`).
- */
-export function expectedSkinLocusMatch(rgb: ArrayLike<number>, sigmaChroma: number, tolerance = SKIN_LOCUS_TOLERANCE, rednessSigma = 0): SkinLocusMatch {
-  const read = matchSkinLocus(rgb, tolerance, rednessSigma);
-  if (!(sigmaChroma > 0) || !Number.isFinite(sigmaChroma)) return read;
-  let lnY = 0;
-  for (const [x, wx] of NORMAL_NODES) {
-    for (const [y, wy] of NORMAL_NODES) {
-      const shifted = [rgb[0], rgb[1] * Math.exp(sigmaChroma * x), rgb[2] * Math.exp(sigmaChroma * y)];
-      lnY += wx * wy * Math.log(matchSkinLocus(shifted, tolerance, rednessSigma).luminance);
-    }
-  }
-  const Y = Math.exp(lnY);
-  const [a, b] = [skinLocusChromaAt(read.luminance), skinLocusChromaAt(Y)];
-  return { ...read, luminance: Y, gain: [read.gain[0], read.gain[1] * Math.exp(b[0] - a[0]), read.gain[2] * Math.exp(b[1] - a[1])] };
-}
-
 /**
  * The skin locus's chromaticity (ln g/r, ln b/r) at facial luminance `Y`: the point of the locus
  * through the ISSA medians [S20] whose luminance is Y, interpolated as `matchSkinLocus` parametrises

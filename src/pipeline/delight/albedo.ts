@@ -9,7 +9,7 @@ import { complete } from "../complete.ts";
 import { skinPriorMask } from "../complete/seen.ts";
 import { weightedMedian } from "../../primitives/statistics.ts";
 import type { StageContext } from "../stage.ts";
-import { expectedSkinLocusMatch, matchSkinLocus, rednessDirection, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
+import { matchSkinLocus, rednessDirection, softMatchSkinLocus, SKIN_LOCUS_TOLERANCE, SKIN_LOCUS_Y_RANGE, type SkinLocusMatch } from "./albedo-scale.ts";
 import { lightOfGain, rednessShare } from "./redness-share.ts";
 import { combineCues, referenceLightOf, scleraCue, teethCue, type EyeShading, type ReferenceCueInput, type ScaleCues, type SkinPrior } from "./references.ts";
 import { smoothAlbedoAt, type LightingFit } from "./fit.ts";
@@ -229,11 +229,7 @@ export function absoluteScale(input: DelightMaps, albedoRel: Float32Array, skinW
   const prior: SkinPrior = (wb, sigmaChroma) => {
     const balanced = median.map((v, c) => v * wb[c]);
     const read = (redness: number): SkinLocusMatch & { spreadLnY?: number } =>
-      sheen > 0
-        ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness)
-        : o.skinPriorOverLightDoubt
-          ? expectedSkinLocusMatch(balanced, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness)
-          : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, redness);
+      sheen > 0 ? softMatchSkinLocus(balanced, sheen, sigmaChroma, SKIN_LOCUS_TOLERANCE, redness) : matchSkinLocus(balanced, SKIN_LOCUS_TOLERANCE, redness);
     const tint = read(0);
     // Whose the offset off the locus is, the light's or the skin's blood: the scene's light statistics decide (redness-share.ts).
     const share = o.skinRednessShare === "scene" ? rednessShare(tint.offset, rednessDirection(balanced).chroma, SKIN_LOCUS_TOLERANCE, o.skinRednessSigma, input.sceneLight, lightOfGain(wb)) : o.skinRednessShare;

@@ -86,7 +86,6 @@ export interface DelightSettings {
   skinSurfaceReflectance: number;
   skinRednessSigma: number;
   skinRednessShare: number | "scene";
-  skinPriorOverLightDoubt: boolean;
   albedoScale: "chromaticity" | number;
   shadeTrust: [number, number];
   shadeChromaTrust: [number, number];
