@@ -58,6 +58,12 @@ async function delightFromCache(reuse: string, cacheName: string, logger?: Logge
   }
 }
 
+/** The camera curve delight decoded the photo with (report.json's lighting.response), for the cue table. */
+function responseOf(stages: Partial<StageResults>): { contrast: number; decided: string } | null {
+  const r = stages.delight?.lighting.response;
+  return r ? { contrast: r.contrast, decided: r.decided } : null;
+}
+
 /** The tone row of one photo from its stage results. */
 function toneRow(person: string, name: string, stages: Partial<StageResults>, failure: string | null): TonePhoto {
   const light = stages.delight?.lighting;
@@ -115,7 +121,7 @@ export async function evaluateIdentities(dir: string, preset: Preset, outDir: st
       }
       const t = toneRow(person, name, stages, failure);
       tone.push(t);
-      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab, cues: (t.albedoScale?.cues as AlbedoScaleCues | undefined) ?? null } };
+      const row: IdentitySetPhoto = { person, name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: t.lab, ita: t.ita, seenLab: t.seenLab, cues: (t.albedoScale?.cues as AlbedoScaleCues | undefined) ?? null, response: responseOf(stages) } };
       if (!reuse && !failure) {
         try {
           const m = await headMeasures(requireStages(stages));

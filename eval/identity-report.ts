@@ -26,8 +26,12 @@ export interface IdentitySetPhoto {
   images: { photo: string; views: string[] } | null;
   /** Reprojection error of the fit, % of the inter-ocular distance. */
   fitErrorOfInterocularPct: number | null;
-  /** `cues`: which cue decided the photo's albedo scale and colour (report.json's lighting.albedoScale.cues); null when delight did not run or reported none. */
-  tone: Pick<TonePhoto, "lab" | "ita" | "seenLab"> & { cues: AlbedoScaleCues | null };
+  /**
+   * `cues`: which cue decided the photo's albedo scale and colour (report.json's lighting.albedoScale.cues);
+   * `response`: the camera curve the photo was decoded with (report.json's lighting.response: contrast k
+   * and what decided it); each null when delight did not run or reported none.
+   */
+  tone: Pick<TonePhoto, "lab" | "ita" | "seenLab"> & { cues: AlbedoScaleCues | null; response: { contrast: number; decided: string } | null };
 }
 
 export interface IdentitySetFigures {
@@ -152,15 +156,16 @@ export function identitySetMarkdown(s: IdentitySetSummary): string {
 export function toneCueTable(rows: IdentitySetPhoto[]): string[] {
   const y = (v: number | null | undefined) => n(v, 3);
   return [
-    `| photo | L* a* b* (ITA) | scale decided by (reference weight) | colour decided by (weight) | skin Y: prior / as weighed / sclera / teeth → combined | prior σ ln Y | sclera |`,
-    `| --- | --- | --- | --- | --- | --- | --- |`,
+    `| photo | L* a* b* (ITA) | scale decided by (reference weight) | colour decided by (weight) | skin Y: prior / as weighed / sclera / teeth → combined | prior σ ln Y | camera curve k (decided) | sclera |`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- |`,
     ...rows.map((r) => {
       const l = r.tone.lab, c = r.tone.cues;
       const lab = l ? `${n(l[0], 1)} ${n(l[1], 1)} ${n(l[2], 1)} (${n(r.tone.ita, 0)}°)` : "–";
-      if (!c) return `| ${r.person}/${r.name} | ${lab} | – | – | – | – | – |`;
+      const curve = r.tone.response ? `${n(r.tone.response.contrast, 2)} (${r.tone.response.decided})` : "–";
+      if (!c) return `| ${r.person}/${r.name} | ${lab} | – | – | – | – | ${curve} | – |`;
       const k = c.skinY;
       const sclera = c.sclera.used ? `${c.sclera.pixels} px` : `${c.sclera.pixels} px: ${c.sclera.reason}`;
-      return `| ${r.person}/${r.name} | ${lab} | ${c.decided} (${n(c.referenceWeight.luminance, 2)}) | ${c.decidedColour} (${n(c.referenceWeight.colour, 2)}) | ${y(k.prior)} / ${y(k.priorWeighed)} / ${y(k.sclera)} / ${y(k.teeth)} → ${y(k.combined)} | ${n(c.priorSigmaLnY, 2)} | ${sclera} |`;
+      return `| ${r.person}/${r.name} | ${lab} | ${c.decided} (${n(c.referenceWeight.luminance, 2)}) | ${c.decidedColour} (${n(c.referenceWeight.colour, 2)}) | ${y(k.prior)} / ${y(k.priorWeighed)} / ${y(k.sclera)} / ${y(k.teeth)} → ${y(k.combined)} | ${n(c.priorSigmaLnY, 2)} | ${curve} | ${sclera} |`;
     }),
   ];
 }

@@ -43,7 +43,7 @@ export async function evaluateLadder(dir: string, preset: Preset, outDir: string
   const rows: IdentitySetPhoto[] = [];
   for (const name of names) {
     const { stages, failure } = await reconstructStages(new Uint8Array(await readFile(path.join(dir, name))), preset, logger);
-    const row: IdentitySetPhoto = { person: "ladder", name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: null, ita: null, seenLab: null, cues: null } };
+    const row: IdentitySetPhoto = { person: "ladder", name, failure, images: null, fitErrorOfInterocularPct: stages.fit ? (100 * stages.fit.reprojectionErrorPx) / stages.fit.interocularPx : null, tone: { lab: null, ita: null, seenLab: null, cues: null, response: null } };
     if (!failure) {
       const s = requireStages(stages);
       const m = await headMeasures(s);

@@ -192,7 +192,7 @@ describe("re-render under the photo's hair", () => {
 });
 
 describe("the identity set's per-photo tone cues", () => {
-  it("one row a photo: which cue decided, each cue's skin Y, the sclera's pixels or why not", () => {
+  it("one row a photo: which cue decided, each cue's skin Y, the camera curve, the sclera's pixels or why not", () => {
     const verdict = (used: boolean, pixels: number, reason: string) => ({ used, reason, pixels, clipped: 0, purity: 0.3, sigmaLnY: used ? 0.3 : null });
     const cues = {
       decided: "sclera + skin-locus prior",
@@ -209,12 +209,12 @@ describe("the identity set's per-photo tone cues", () => {
       teeth: verdict(false, 0, "mouth closed"),
     };
     const rows = [
-      { person: "p", name: "a.jpg", failure: null, images: null, fitErrorOfInterocularPct: null, tone: { lab: [47.6, 12.4, 23] as [number, number, number], ita: -6, seenLab: null, cues } },
-      { person: "p", name: "b.jpg", failure: "no face", images: null, fitErrorOfInterocularPct: null, tone: { lab: null, ita: null, seenLab: null, cues: null } },
+      { person: "p", name: "a.jpg", failure: null, images: null, fitErrorOfInterocularPct: null, tone: { lab: [47.6, 12.4, 23] as [number, number, number], ita: -6, seenLab: null, cues, response: { contrast: 1.18, decided: "edge mixtures" } } },
+      { person: "p", name: "b.jpg", failure: "no face", images: null, fitErrorOfInterocularPct: null, tone: { lab: null, ita: null, seenLab: null, cues: null, response: null } },
     ];
     const table = toneCueTable(rows);
     expect(table).toHaveLength(4);
-    expect(table[2]).toContain("| p/a.jpg | 47.6 12.4 23.0 (-6°) | sclera + skin-locus prior (0.68) | sclera (0.77) | 0.068 / 0.100 / 0.208 / – → 0.165 | 1.02 | 85 px |");
-    expect(table[3]).toBe("| p/b.jpg | – | – | – | – | – | – |");
+    expect(table[2]).toContain("| p/a.jpg | 47.6 12.4 23.0 (-6°) | sclera + skin-locus prior (0.68) | sclera (0.77) | 0.068 / 0.100 / 0.208 / – → 0.165 | 1.02 | 1.18 (edge mixtures) | 85 px |");
+    expect(table[3]).toBe("| p/b.jpg | – | – | – | – | – | – | – |");
   });
 });
