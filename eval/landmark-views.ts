@@ -30,6 +30,8 @@ const SPLITS: [number, number[], number[]][] = [
 ];
 
 const eyeCentre = (p: Float32Array, a: number, b: number) => [(p[a * 3] + p[b * 3]) / 2, (p[a * 3 + 1] + p[b * 3 + 1]) / 2];
+/** 25th, 50th and 90th percentiles. */
+const quartiles = (v: number[]) => [0.25, 0.5, 0.9].map((q) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]);
 const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0) / v.length);
 
 async function main(): Promise<void> {
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
     depth: { medianCorr: med(depth.map((d) => d.corr)), medianMeanDiffIod: med(depth.map((d) => d.meanDiff)), medianSdIod: med(depth.map((d) => d.sd)) },
     scores: ROI_VIEWS.map((_, v) => ({ view: v, mirror: ROI_VIEWS[v].mirror, median: med(scores.map((s) => s[v])), min: Math.min(...scores.map((s) => s[v])) })),
     noise: SPLITS.map(([k, a, b], s) => ({ views: k, a, b, medianPctPerAxis: (100 * med(splits[s])) , meanPctPerAxis: (100 * splits[s].reduce((x, y) => x + y, 0)) / splits[s].length })),
-    roiChange: { medianShift: med(rois.map((r) => r.shift)), medianAbsLnScale: med(rois.map((r) => Math.abs(Math.log(r.scale)))), medianAbsTurnDeg: med(rois.map((r) => Math.abs(r.turnDeg))) },
+    roiChange: { shift: quartiles(rois.map((r) => r.shift)), absLnScale: quartiles(rois.map((r) => Math.abs(Math.log(r.scale)))), absTurnDeg: quartiles(rois.map((r) => Math.abs(r.turnDeg))) },
   };
   process.stdout.write(JSON.stringify(summary, null, 1) + "\n");
   await writeFile(out, JSON.stringify(summary, null, 2) + "\n");
