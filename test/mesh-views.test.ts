@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { FACE_LANDMARKS_M, LANDMARK_MIRROR } from "../src/geometry/data/canonical-face.ts";
+import { InvalidOption } from "../src/errors.ts";
+import { capture } from "../src/pipeline/capture.ts";
 import { meshViews } from "../src/pipeline/capture/mesh.ts";
 import { renumberMirrored, ROI_VIEWS, viewRoi } from "../src/pipeline/capture/mesh-views.ts";
 import type { RunModel } from "../src/pipeline/capture/detect.ts";
@@ -101,6 +103,10 @@ describe("face mesh test-time views", () => {
     const mirrored = renumberMirrored(Float32Array.from({ length: T.MESH_LANDMARK_COUNT * 3 }, (_, k) => Math.floor(k / 3)));
     expect(mirrored[T.LEFT_EYE_OUTER * 3]).toBe(T.RIGHT_EYE_OUTER);
     expect(mirrored[T.NOSE_TIP * 3]).toBe(T.NOSE_TIP);
+  });
+
+  it("refuses a view count it has no views for", async () => {
+    for (const landmarkViews of [0, 1.5, ROI_VIEWS.length + 1]) await expect(capture({ image: coordinateImage }, { landmarkViews })).rejects.toBeInstanceOf(InvalidOption);
   });
 
   it("leaves the ROI as it is for the first view and mirrors the second", () => {

@@ -20,10 +20,10 @@ export interface RoiView {
 
 /**
  * How far the jittered views move the ROI. The refined ROI is itself an estimate from one mesh
- * pass, so the detector already meets ROIs that far off; views inside that range are ones the
- * pipeline could have produced and ask the model nothing new.
- * Shift: 2.5 % of the side (≈ 3.7 % of the face width, within the first-to-second pass ROI change
- * on the test photos); scale ± 3 %; turn ± 3°.
+ * pass, so the mesh already meets ROIs that far off; views inside that range ask the model
+ * nothing it is not asked anyway. Measured (eval/landmark-views.ts, 47 photos): the refined ROI
+ * lies from the detection's by a median (90th percentile) 2.4 % (4.0 %) of its side, |ln scale|
+ * 5.3 % (9.8 %), 1.3° (3.1°) of turn.
  */
 const JITTER_SHIFT = 0.025;
 const JITTER_SCALE = 0.03;
