@@ -60,8 +60,8 @@ export const CAPTURE_DEFAULTS: Required<CaptureOptions> = {
   // a Gaussian blur of σ = 1 / 1.5 / 2 px takes the sample photo's face from 238 to 50 / 18 / 8.
   minSharpness: 20,
   // Measured (npm run eval -- --identities … --fit, 13 photos of 5 people): one person's fitted
-  // faces 2.11 mm apart with 1 view, 1.97 with 2, 1.87 with 6, 1.83 with 10; each view is one
-  // 192-px mesh pass (≈ 20 ms).
+  // faces 2.11 mm apart with 1 view, 1.97 with 2, 1.87 with 6, 1.83 with 10. Cost of 10: capture
+  // CPU ×1.02 on the sample photo (farm-bench, docs/evaluation.md "The face mesh averaged…").
   landmarkViews: 10,
 };
 
