@@ -40,7 +40,6 @@ async function meshPass(img: ImageF32, roi: CropFrame, run: RunModel): Promise<{
   return { points, score: out.Identity_1[0] };
 }
 
-
 /** Angle of the line from point a to point b (photo pixels), radians. */
 const lineAngle = (ax: number, ay: number, bx: number, by: number) => Math.atan2(by - ay, bx - ax);
 
