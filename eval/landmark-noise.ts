@@ -51,7 +51,7 @@ function unmirrored(lm: ArrayLike<number>, width: number): Float64Array {
 }
 
 /** b aligned onto a by the 2D similarity over the mesh landmarks (complex least squares), then a − b per landmark (x, y pairs). */
-function disagreement(a: ArrayLike<number>, b: Float64Array): Float64Array {
+export function disagreement(a: ArrayLike<number>, b: Float64Array): Float64Array {
   const n = MESH_LANDMARK_COUNT;
   let [ax, ay, bx, by] = [0, 0, 0, 0];
   for (let i = 0; i < n; i++) [ax, ay, bx, by] = [ax + a[3 * i] / n, ay + a[3 * i + 1] / n, bx + b[3 * i] / n, by + b[3 * i + 1] / n];

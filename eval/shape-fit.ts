@@ -102,7 +102,7 @@ export interface SetPhoto {
 export async function capturedPhoto(file: string, person: string, cacheDir: string, log: (line: string) => void): Promise<SetPhoto> {
   await mkdir(cacheDir, { recursive: true });
   const name = path.basename(file);
-  const cached = path.join(cacheDir, `${person}__${name}.v9`); // v9: with the apparent sex
+  const cached = path.join(cacheDir, `${person}__${name}.v10`); // v10: the mesh averaged over ROI views
   try {
     return v8.deserialize(await readFile(cached)) as SetPhoto;
   } catch {

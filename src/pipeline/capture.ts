@@ -13,6 +13,7 @@ import { detectFaces, type RunModel } from "./capture/detect.ts";
 import { sceneIlluminant } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
 import { faceLandmarks } from "./capture/mesh.ts";
+import { ROI_VIEWS } from "./capture/mesh-views.ts";
 import { facingCamera, headPose } from "./capture/pose.ts";
 import { faceSharpness, qualityFlags } from "./capture/quality.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
@@ -36,6 +37,12 @@ export interface CaptureOptions {
   minFaceScore?: number;
   /** Laplacian variance of the 192-px face crop (luma 0..255) below which `blurry` is set. */
   minSharpness?: number;
+  /**
+   * Views of the refined face ROI the mesh runs on and whose landmarks are averaged (1 to 10:
+   * the ROI, its mirror image, then small shifts/scalings/turns of it and their mirrors;
+   * capture/mesh-views.ts). 1 is the single pass; 2, 6 and 10 are balanced (no net jitter).
+   */
+  landmarkViews?: number;
 }
 
 export const CAPTURE_DEFAULTS: Required<CaptureOptions> = {
@@ -52,6 +59,10 @@ export const CAPTURE_DEFAULTS: Required<CaptureOptions> = {
   // Measured (scripts/capture-report.ts inputs): the 34 faces of ../shared/photos score 31–635;
   // a Gaussian blur of σ = 1 / 1.5 / 2 px takes the sample photo's face from 238 to 50 / 18 / 8.
   minSharpness: 20,
+  // Measured (npm run eval -- --identities … --fit, 13 photos of 5 people): one person's fitted
+  // faces 2.11 mm apart with 1 view, 1.97 with 2, 1.87 with 6, 1.83 with 10. Cost of 10: capture
+  // CPU ×1.02 on the sample photo (farm-bench, docs/evaluation.md "The face mesh averaged…").
+  landmarkViews: 10,
 };
 
 /** Runs a catalog model by name: NHWC input → its outputs by name. */
@@ -101,6 +112,9 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
   const log = loggerOf(context);
   const { image } = input;
   if (!Number.isInteger(o.face) || o.face < 0) throw new InvalidOption(`face must be a whole number ≥ 0; got ${o.face}`);
+  if (!Number.isInteger(o.landmarkViews) || o.landmarkViews < 1 || o.landmarkViews > ROI_VIEWS.length) {
+    throw new InvalidOption(`landmarkViews must be a whole number from 1 to ${ROI_VIEWS.length}; got ${o.landmarkViews}`);
+  }
   checkImage(image);
   const run = context.runModel ?? onnxRunner(context.onModelProgress);
 
@@ -111,7 +125,7 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
   throwIfAborted(context);
   context.onProgress?.(0.3, "face detected");
 
-  const mesh = await faceLandmarks(image, faces[o.face], run("facemesh"), run("iris"));
+  const mesh = await faceLandmarks(image, faces[o.face], run("facemesh"), run("iris"), o.landmarkViews);
   if (mesh.faceScore < o.minMeshScore) {
     throw new NoFaceFound(`the detector found a face-like region (score ${faces[o.face].score.toFixed(2)}) but the face mesh rejects it (confidence ${mesh.faceScore.toFixed(2)})`);
   }

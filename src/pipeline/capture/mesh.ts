@@ -7,6 +7,7 @@ import type { FaceDetection, ImageF32 } from "../../types.ts";
 import { cropToImage, sampleCrop, type CropFrame } from "./crop.ts";
 import type { RunModel } from "./detect.ts";
 import * as T from "../../primitives/face-topology.ts";
+import { meanOfViews, renumberMirrored, ROI_VIEWS, viewRoi } from "./mesh-views.ts";
 
 export const MESH_INPUT = 192;
 export const IRIS_INPUT = 64;
@@ -20,7 +21,7 @@ export interface MeshResult {
   landmarks: Float32Array;
   /** The 468 mesh points before the iris model refined the eye region. */
   meshOnly: Float32Array;
-  /** Face-presence probability from the last mesh pass. */
+  /** Face-presence probability from the last mesh pass (on the refined ROI itself, not its other views). */
   faceScore: number;
   /** The aligned face ROI of the last pass (its crop is what the mesh saw). */
   roi: CropFrame;
@@ -70,6 +71,21 @@ export function roiFromMesh(points: Float32Array): CropFrame {
   }
   const [ma, mb] = [(minA + maxA) / 2, (minB + maxB) / 2];
   return { cx: ma * c - mb * s, cy: ma * s + mb * c, size: Math.max(maxA - minA, maxB - minB) * ROI_SCALE, theta };
+}
+
+/**
+ * The mesh on the detection's ROI, then on the first `count` of ROI_VIEWS of the ROI refined from
+ * it (mesh-views.ts; mirrored views renumbered to the subject's landmarks), in photo pixels.
+ */
+export async function meshViews(img: ImageF32, det: FaceDetection, run: RunModel, count: number): Promise<{ detectionRoi: CropFrame; roi: CropFrame; passes: { points: Float32Array; score: number }[] }> {
+  const detectionRoi = roiFromDetection(det);
+  const roi = roiFromMesh((await meshPass(img, detectionRoi, run)).points);
+  const passes = [];
+  for (const view of ROI_VIEWS.slice(0, count)) {
+    const pass = await meshPass(img, viewRoi(roi, view), run);
+    passes.push(view.mirror ? { points: renumberMirrored(pass.points), score: pass.score } : pass);
+  }
+  return { detectionRoi, roi, passes };
 }
 
 /**
@@ -142,17 +158,16 @@ export const MIRROR_RIGHT_EYE = false;
 const TURNED_DEPTH_DIFF = 30 / MESH_INPUT;
 
 /**
- * The 478 landmarks of one face: mesh from the detection ROI, mesh again from the refined ROI,
- * then the iris model on both eyes, whose finer eye and brow contours replace the mesh's
- * (only the nearer eye's lids when the head is turned).
+ * The 478 landmarks of one face: mesh from the detection ROI, mesh again from the refined ROI
+ * (on `views` views of it, averaged: mesh-views.ts), then the iris model on both eyes, whose finer
+ * eye and brow contours replace the mesh's (only the nearer eye's lids when the head is turned).
  */
-export async function faceLandmarks(img: ImageF32, det: FaceDetection, runMesh: RunModel, runIris: RunModel): Promise<MeshResult> {
-  const first = await meshPass(img, roiFromDetection(det), runMesh);
-  const roi = roiFromMesh(first.points);
-  const second = await meshPass(img, roi, runMesh);
-  const mesh = Float32Array.from(second.points);
-  const right = await irisPass(img, second.points, T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LID_CENTRES, MIRROR_RIGHT_EYE, roi.theta, runIris);
-  const left = await irisPass(img, second.points, T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LID_CENTRES, !MIRROR_RIGHT_EYE, roi.theta, runIris);
+export async function faceLandmarks(img: ImageF32, det: FaceDetection, runMesh: RunModel, runIris: RunModel, views = 1): Promise<MeshResult> {
+  const { roi, passes } = await meshViews(img, det, runMesh, views);
+  const meshOnly = meanOfViews(passes);
+  const mesh = Float32Array.from(meshOnly);
+  const right = await irisPass(img, meshOnly, T.RIGHT_EYE_OUTER, T.RIGHT_EYE_INNER, T.RIGHT_EYE_LID_CENTRES, MIRROR_RIGHT_EYE, roi.theta, runIris);
+  const left = await irisPass(img, meshOnly, T.LEFT_EYE_OUTER, T.LEFT_EYE_INNER, T.LEFT_EYE_LID_CENTRES, !MIRROR_RIGHT_EYE, roi.theta, runIris);
   const depthDiff = (mesh[T.RIGHT_EYE_OUTER * 3 + 2] - mesh[T.LEFT_EYE_OUTER * 3 + 2]) / roi.size;
   if (Math.abs(depthDiff) < TURNED_DEPTH_DIFF) {
     refineEye(mesh, right.contour, "right");
@@ -165,5 +180,5 @@ export async function faceLandmarks(img: ImageF32, det: FaceDetection, runMesh: 
   landmarks.set(mesh, 0);
   landmarks.set(right.iris, T.RIGHT_IRIS_START * 3);
   landmarks.set(left.iris, T.LEFT_IRIS_START * 3);
-  return { landmarks, meshOnly: second.points, faceScore: second.score, roi };
+  return { landmarks, meshOnly, faceScore: passes[0].score, roi };
 }
