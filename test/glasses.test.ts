@@ -103,6 +103,17 @@ describe("spectacle frames", () => {
     expect(spectacleFrames(face([...bareStrokes, ...frameStrokes]), lm).present).toBe(true);
   });
 
+  it("a frame whose one lower rim is half lost (a reflection, a thin wire) is still found by the other rim and the bridge", () => {
+    const halfLost: Stroke[] = [
+      arc(eyes[0], 0.4, 0.29, rimWidth, -Math.PI, Math.PI * 0.45),
+      ring(eyes[1], 0.4, 0.29, rimWidth),
+      frameStrokes[2],
+    ];
+    const found = spectacleFrames(face(halfLost), lm);
+    expect(found.rimShare[0]).toBeLessThan(0.6);
+    expect(found.present).toBe(true);
+  });
+
   it("refuses landmarks that are not the face mesh's", () => {
     expect(() => spectacleFrames(face([]), new Float32Array(30))).toThrow(/landmarks/);
   });

@@ -12,8 +12,8 @@
  *   rim candidate. Vertical rays over the nose root look for the bridge (a horizontal line).
  * - The decision is made on the evidence as a whole, against the same photo's skin: a pixel is "line"
  *   when its response exceeds a high quantile of the response over the cheeks under the eyes (smooth
- *   skin, below any rim); glasses are present when most rays below each eye hit a tangential line and
- *   the bridge is found. Brows, lid creases and crow's feet are lines too, but brows and creases lie
+ *   skin, below any rim); glasses are present when most rays below the eyes (both eyes' pooled) hit a
+ *   tangential line and the bridge is found. Brows, lid creases and crow's feet are lines too, but brows and creases lie
  *   above or close to the eye and crow's feet are radial: none closes the ring below both eyes.
  * - The lenses are left alone: skin seen through a clear lens is skin (slightly magnified); a strongly
  *   tinted lens is not handled here.
@@ -30,7 +30,7 @@ export interface GlassesOptions {
   maxFrameWidthMm?: number;
   /** Quantile of the cheeks' line response above which a pixel counts as a line, 0..1. */
   lineQuantile?: number;
-  /** Share of the rays below each eye that must meet a tangential line for a rim, 0..1. */
+  /** Share of the rays below the eyes (both eyes' rays pooled) that must meet a tangential line, 0..1. */
   minRimShare?: number;
   /** Share of the rays over the nose root that must meet a horizontal line for a bridge, 0..1. */
   minBridgeShare?: number;
@@ -114,8 +114,10 @@ export function spectacleFrames(image: ImageF32, landmarks: Float32Array, option
   const rims = frame.eyes.map((eye) => findRim(lines, frame, eye, threshold));
   const bridge = findBridge(lines, frame, threshold);
   const rimShare: [number, number] = [rims[0].lowerShare, rims[1].lowerShare];
-  // Below the eye there is no brow; over the nose root no brow or crease runs across.
-  const present = Math.min(...rimShare) >= o.minRimShare && bridge.share >= o.minBridgeShare;
+  // Below the eye there is no brow; over the nose root no brow or crease runs across. The frame is one
+  // object, so its rims' evidence is pooled: a rim partly lost to a reflection, a turn or a thin wire
+  // does not veto what the other rim and the bridge show.
+  const present = (rimShare[0] + rimShare[1]) / 2 >= o.minRimShare && bridge.share >= o.minBridgeShare;
   if (present) drawFrame(map, lines, frame, rims, bridge.hits, threshold, o);
   return { map, present, rimShare, bridgeShare: bridge.share };
 }
