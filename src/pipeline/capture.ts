@@ -10,7 +10,7 @@ import * as T from "../primitives/face-topology.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../types.ts";
 import { apparentSex } from "./capture/apparent-sex.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
-import { sceneIlluminant } from "./capture/scene-illuminant.ts";
+import { sceneIlluminant, sceneRegionsOf } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
 import { faceLandmarks } from "./capture/mesh.ts";
 import { facingCamera, headPose } from "./capture/pose.ts";
@@ -140,7 +140,7 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
     landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;
   }
   log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);
-  const illuminant = sceneIlluminant(image, masks.skin);
+  const illuminant = sceneIlluminant(image, sceneRegionsOf(masks));
   log.debug(`capture: scene illuminant g/r ${illuminant.rgb[1].toFixed(2)}, b/r ${illuminant.rgb[2].toFixed(2)} (grey-world ${illuminant.greyWorld.slice(1).map((v) => v.toFixed(2)).join("/")}, grey-edge ${illuminant.greyEdge.slice(1).map((v) => v.toFixed(2)).join("/")})`);
   const sex = await apparentSex(image, landmarks, run("faceres"));
   log.debug(`capture: apparent sex ${(100 * sex.maleProbability).toFixed(0)} % male (crop ${sex.readings.map((p) => p.toFixed(2)).join(", mirror ")})`);

@@ -1,6 +1,6 @@
 /**
- * The scene's illuminant colour, from the whole photo outside the face skin: the scene-level cue
- * that resolves de-lighting's skin-tone ambiguity (skin-reflectance reference §5, TRUST [S32]).
+ * The scene's illuminant colour, from the photo around the person: the scene-level cue that resolves
+ * de-lighting's skin-tone ambiguity (skin-reflectance reference §5, TRUST [S32]).
  *
  * Why it is needed: on the skin locus, darker skin is redder in exactly the direction a warm light
  * (tungsten, sunset) shifts every colour, so a light-skinned face under warm light and a darker face
@@ -9,12 +9,17 @@
  * Two classic statistics, each wrong in its own way: grey-world (Buchsbaum 1980: the mean
  * colour is grey) is fooled by large coloured areas (a brown curtain, a red backdrop); grey-edge
  * (van de Weijer, Gevers, Gijsenij 2007, e^{1,p,σ} with p = 6: the Minkowski mean of colour
- * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). The
- * reading (`sceneLightReading`) keeps, per chromaticity axis, the shift both agree on, in either
- * direction, with a doubt from their published errors and their disagreement; delight then checks it
- * against the face's skin (delight/scene-light.ts).
+ * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). Both
+ * assume the surfaces they average are many and of unrelated colours. The person's are neither: skin,
+ * hair and beard are coloured by their own pigment (melanin, blood), so they are left out
+ * (`sceneRegionsOf`), and so is every edge whose gradient reaches them (the face's outline against a
+ * dark wall is skin-coloured); clothing is a few large surfaces of one dye, so it is read apart from
+ * the background, as a second witness. The reading (`sceneLightReading`) keeps, per chromaticity axis,
+ * the shift every statistic of every witness agrees on, in either direction, with a doubt from their
+ * published errors and their disagreement; delight then checks it against the face's skin
+ * (delight/scene-light.ts).
  */
-import type { ImageF32, SceneIlluminant } from "../../types.ts";
+import type { FaceMasks, ImageF32, LightStatistics, SceneIlluminant } from "../../types.ts";
 import { srgbToLinear } from "../../primitives/color.ts";
 import { withDefaults } from "../../options.ts";
 import { mapF32, u8Of } from "../../primitives/typed-array.ts";
@@ -46,13 +51,13 @@ export const SCENE_ILLUMINANT_DEFAULTS: Required<SceneIlluminantOptions> = {
 const NEUTRAL: [number, number, number] = [1, 1, 1];
 
 
-/** Box-downsampled copy (integer factor) of an sRGB image and of a mask, both area-averaged. */
-function shrink(image: ImageF32, mask: Float32Array, maxSide: number): { rgb: Float32Array; mask: Float32Array; width: number; height: number } {
+/** Box-downsampled copy (integer factor) of an sRGB image and of masks, all area-averaged. */
+function shrink(image: ImageF32, masks: Float32Array[], maxSide: number): { rgb: Float32Array; masks: Float32Array[]; width: number; height: number } {
   const k = Math.max(1, Math.ceil(Math.max(image.width, image.height) / maxSide));
   const width = Math.floor(image.width / k);
   const height = Math.floor(image.height / k);
   const rgb = new Float32Array(width * height * 3);
-  const m = new Float32Array(width * height);
+  const ms = masks.map(() => new Float32Array(width * height));
   const src = image.data;
   const c = image.channels;
   for (let y = 0; y < height; y++) {
@@ -61,65 +66,136 @@ function shrink(image: ImageF32, mask: Float32Array, maxSide: number): { rgb: Fl
       for (let dy = 0; dy < k; dy++) {
         for (let dx = 0; dx < k; dx++) {
           const p = (y * k + dy) * image.width + x * k + dx;
-          m[o] += mask[p];
+          for (let i = 0; i < masks.length; i++) ms[i][o] += masks[i][p];
           for (let ch = 0; ch < 3; ch++) rgb[o * 3 + ch] += src[p * c + ch];
         }
       }
-      m[o] /= k * k;
+      for (const m of ms) m[o] /= k * k;
       for (let ch = 0; ch < 3; ch++) rgb[o * 3 + ch] /= k * k;
     }
   }
-  return { rgb, mask: m, width, height };
+  return { rgb, masks: ms, width, height };
+}
+
+/** What of the photo is not the scene, and which part of the scene is read apart (photo size, 0..1). */
+export interface SceneRegions {
+  /** Not the scene: surfaces whose colour is their own pigment's (the face's skin, hair, skin beyond the face). */
+  exclude: ImageF32;
+  /** A part of the scene read as a witness of its own (the person's clothing): its statistics and the rest's must agree. */
+  apart?: ImageF32;
 }
 
 /**
- * Estimates the scene illuminant's colour (linear RGB, red = 1) from the photo outside `exclude`
- * (the face skin mask, photo size, 0..1).
+ * The scene as the photo's masks tell it: not the scene, every surface of the person whose colour is
+ * its pigment's (the face's skin, skin beyond the face, hair, facial hair, and what covers the face);
+ * read apart, the rest of the person (clothing, whose colour is its dye's, and the neck below it).
+ */
+export function sceneRegionsOf(masks: FaceMasks): SceneRegions {
+  const data = Float32Array.from(masks.skin.data);
+  for (const m of [masks.hair, masks.skinBeyondOval, masks.facialHair, masks.occluder, masks.spectacles]) if (m) for (let p = 0; p < data.length; p++) data[p] = Math.max(data[p], m.data[p]);
+  const exclude = { ...masks.skin, data };
+  return masks.person ? { exclude, apart: masks.person } : { exclude };
+}
+
+/** Grey-world's and grey-edge's sums over one region of the working copy. */
+interface RegionSums {
+  world: number[];
+  edge: number[];
+  pixels: number;
+  edgePixels: number;
+}
+
+/**
+ * Estimates the scene illuminant's colour (linear RGB, red = 1) from the photo outside
+ * `regions.exclude`, the part `regions.apart` and the rest read as two witnesses (`sceneLightReading`).
  *
- *   const light = sceneIlluminant(capture.image, capture.masks.skin);
+ *   const light = sceneIlluminant(capture.image, { exclude: capture.masks.skin });
  *   // light.rgb = [1, 0.62, 0.45]: a warm light; divide a skin colour by it to white-balance it.
  */
-export function sceneIlluminant(image: ImageF32, exclude: ImageF32, options: SceneIlluminantOptions = {}): SceneIlluminant {
+export function sceneIlluminant(image: ImageF32, regions: SceneRegions, options: SceneIlluminantOptions = {}): SceneIlluminant {
   const o = withDefaults(SCENE_ILLUMINANT_DEFAULTS, options);
   if (image.colorSpace !== "srgb" || image.channels < 3) throw new Error("sceneIlluminant: expects an sRGB photo with 3 channels");
-  if (exclude.width !== image.width || exclude.height !== image.height) throw new Error("sceneIlluminant: mask and photo sizes differ");
-  const small = shrink(image, exclude.data, o.maxSide);
+  for (const m of [regions.exclude, regions.apart]) if (m && (m.width !== image.width || m.height !== image.height)) throw new Error("sceneIlluminant: mask and photo sizes differ");
+  const small = shrink(image, [regions.exclude.data, ...(regions.apart ? [regions.apart.data] : [])], o.maxSide);
   const { width: W, height: H } = small;
   const lin = mapF32(small.rgb, srgbToLinear);
   const blurred = gaussianBlurRgb(lin, W, H, o.blurSigma);
+  const [exclude, apart] = small.masks;
+  // Each pixel's region: 0 not the scene (a pixel the excluded surfaces reach into), 1 the rest, 2 the part read apart.
+  const region = u8Of(W * H, (p) => (exclude[p] > 0.05 ? 0 : apart && apart[p] >= 0.5 ? 2 : 1));
   // A clipped or black pixel's colour is not the light's; judged on the box average's largest channel.
   const usable = u8Of(W * H, (p) => {
-    if (small.mask[p] > 0.05) return 0;
+    if (!region[p]) return 0;
     const top = Math.max(small.rgb[p * 3], small.rgb[p * 3 + 1], small.rgb[p * 3 + 2]);
     return top < o.clipLevel && top > o.darkLevel ? 1 : 0;
   });
-  const world = [0, 0, 0];
-  const edge = [0, 0, 0];
-  let pixels = 0;
+  // A gradient of the blurred copy at p reads every pixel within the blur's reach of p ± 1: where that
+  // reaches another region, the edge is between two surfaces of which one is not this region's, and
+  // its colour is partly that surface's (the face's outline against a dark wall is skin-coloured).
+  const reach = blurReach(o.blurSigma) + 1;
+  const nearOther = [1, 2].map((r) => dilated(u8Of(W * H, (p) => (region[p] !== r ? 1 : 0)), W, H, reach));
+  const sums: RegionSums[] = [1, 2].map(() => ({ world: [0, 0, 0], edge: [0, 0, 0], pixels: 0, edgePixels: 0 }));
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1; x < W - 1; x++) {
       const p = y * W + x;
       if (!usable[p] || !usable[p - 1] || !usable[p + 1] || !usable[p - W] || !usable[p + W]) continue;
-      pixels++;
+      const s = sums[region[p] - 1];
+      s.pixels++;
+      for (let ch = 0; ch < 3; ch++) s.world[ch] += lin[p * 3 + ch];
+      if (nearOther[region[p] - 1][p]) continue;
+      s.edgePixels++;
       for (let ch = 0; ch < 3; ch++) {
-        world[ch] += lin[p * 3 + ch];
         const gx = blurred[(p + 1) * 3 + ch] - blurred[(p - 1) * 3 + ch];
         const gy = blurred[(p + W) * 3 + ch] - blurred[(p - W) * 3 + ch];
-        edge[ch] += Math.hypot(gx, gy) ** o.edgeNorm;
+        s.edge[ch] += Math.hypot(gx, gy) ** o.edgeNorm;
       }
     }
   }
-  const ratio = (v: number[]): [number, number, number] => (v[0] > 0 && v[1] > 0 && v[2] > 0 ? [1, v[1] / v[0], v[2] / v[0]] : NEUTRAL);
-  const greyWorld = pixels >= o.minPixels ? ratio(world) : NEUTRAL;
-  const greyEdge = pixels >= o.minPixels ? ratio(edge.map((v) => (v / pixels) ** (1 / o.edgeNorm))) : NEUTRAL;
-  if (pixels < o.minPixels) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, greyWorld, greyEdge, pixels };
-  const reading = sceneLightReading(greyWorld, greyEdge);
-  return { rgb: reading.rgb, sigmaChroma: reading.sigmaChroma, greyWorld, greyEdge, pixels };
+  const whole: RegionSums = {
+    world: [0, 1, 2].map((ch) => sums[0].world[ch] + sums[1].world[ch]),
+    edge: [0, 1, 2].map((ch) => sums[0].edge[ch] + sums[1].edge[ch]),
+    pixels: sums[0].pixels + sums[1].pixels,
+    edgePixels: sums[0].edgePixels + sums[1].edgePixels,
+  };
+  const enough = (s: RegionSums) => s.pixels >= o.minPixels && s.edgePixels >= o.minPixels;
+  const statistics = (s: RegionSums): LightStatistics => ({ greyWorld: ratio(s.world), greyEdge: ratio(s.edge.map((v) => (v / s.edgePixels) ** (1 / o.edgeNorm))) });
+  const { pixels, edgePixels } = whole;
+  if (!enough(whole)) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, greyWorld: NEUTRAL, greyEdge: NEUTRAL, witnesses: [], pixels, edgePixels };
+  // A part too small to read on its own still counts in the whole; the witnesses are the regions that can be read.
+  const witnesses = sums.filter(enough).map(statistics);
+  const reading = sceneLightReading(witnesses.length ? witnesses : [statistics(whole)]);
+  return { rgb: reading.rgb, sigmaChroma: reading.sigmaChroma, ...statistics(whole), witnesses, pixels, edgePixels };
+}
+
+const ratio = (v: number[]): [number, number, number] => (v[0] > 0 && v[1] > 0 && v[2] > 0 ? [1, v[1] / v[0], v[2] / v[0]] : NEUTRAL);
+
+/** Half-width of the Gaussian kernel of σ `sigma` (gaussianBlurRgb's), px. */
+const blurReach = (sigma: number) => Math.max(1, Math.ceil(3 * sigma));
+
+/** 1 where any pixel within `radius` (Chebyshev, px) of it is set in `mask` (separable max). */
+function dilated(mask: Uint8Array, W: number, H: number, radius: number): Uint8Array {
+  const rows = new Uint8Array(mask.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let v = 0;
+      for (let i = Math.max(0, x - radius); i <= Math.min(W - 1, x + radius) && !v; i++) v = mask[y * W + i];
+      rows[y * W + x] = v;
+    }
+  }
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let v = 0;
+      for (let j = Math.max(0, y - radius); j <= Math.min(H - 1, y + radius) && !v; j++) v = rows[j * W + x];
+      out[y * W + x] = v;
+    }
+  }
+  return out;
 }
 
 /** Separable Gaussian blur of an RGB image (edges clamped). */
 function gaussianBlurRgb(src: Float32Array, W: number, H: number, sigma: number): Float32Array {
-  const r = Math.max(1, Math.ceil(3 * sigma));
+  const r = blurReach(sigma);
   const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
   const sum = k.reduce((a, b) => a + b, 0);
   for (let i = 0; i < k.length; i++) k[i] /= sum;
@@ -168,33 +244,43 @@ export function chromaSigmaOfAngularError(medianDeg: number): number {
   return (Math.sqrt(6) * medianDeg * Math.PI) / 180 / Math.sqrt(2 * Math.LN2);
 }
 
-/** The scene's light as the two statistics read it together (linear RGB, red = 1) and its doubt. */
+/** The scene's light as the statistics read it together (linear RGB, red = 1) and its doubt. */
 export interface SceneLightReading {
   rgb: [number, number, number];
-  /** σ per axis of ln g/r, ln b/r: the statistics' joined published error × their Birge ratio. */
+  /** σ per axis of ln g/r, ln b/r: the two statistics' joined published error × their Birge ratio. */
   sigmaChroma: number;
-  /** How far the two disagree beyond their errors, √(χ² / 2) over the two axes, at least 1. */
+  /** How far the statistics disagree beyond their errors, √(χ² / dof) over the two axes, at least 1. */
   birgeRatio: number;
 }
 
 /**
- * The light's colour both statistics see. Per axis (ln g/r, ln b/r): where both read a shift the
- * same way, the smaller one; where they read opposite shifts, none. A scene's coloured surfaces pull
- * a statistic toward their own colour, each statistic in its own way (a large wall pulls grey-world,
- * strongly coloured edges pull grey-edge), so a shift only one of them sees is most likely a surface's,
- * and of two that agree in direction the smaller is the less pulled. The rule is the same for every
- * direction: a cool, green or magenta light is read as a warm one is. Its doubt: the two errors joined
- * (inverse variance, `chromaSigmaOfAngularError`), scaled by the Birge ratio of their difference (the
+ * The light's colour every statistic sees: grey-world's and grey-edge's of each witness (a region of
+ * the scene read on its own: the background, the person's clothing). Per axis (ln g/r, ln b/r): where
+ * all read a shift the same way, the smallest; where any reads the opposite shift, none. A scene's
+ * coloured surfaces pull a statistic toward their own colour, each statistic in its own way (a large
+ * wall pulls grey-world, strongly coloured edges pull grey-edge), and a region's surfaces pull only
+ * that region's statistics (a blue shirt its own, not the wall behind it), so a shift only some of
+ * them see is most likely a surface's, and of those that agree in direction the smallest is the least
+ * pulled. The rule is the same for every direction: a cool, green or magenta light is read as a warm
+ * one is. Its doubt: the two statistics' published errors joined (inverse variance,
+ * `chromaSigmaOfAngularError`; a witness is a part of one photo, not another photo, so more witnesses
+ * do not narrow it), scaled by the Birge ratio of all the readings about their weighted mean (the
  * usual inflation of readings that disagree beyond their stated errors).
  */
-export function sceneLightReading(greyWorld: readonly number[], greyEdge: readonly number[]): SceneLightReading {
+export function sceneLightReading(witnesses: readonly LightStatistics[]): SceneLightReading {
   const ln = (v: readonly number[]) => [Math.log(v[1] / v[0]), Math.log(v[2] / v[0])];
-  const [w, e] = [ln(greyWorld), ln(greyEdge)];
   const [sw, se] = [chromaSigmaOfAngularError(GREY_WORLD_ANGULAR_ERROR_DEG), chromaSigmaOfAngularError(GREY_EDGE_ANGULAR_ERROR_DEG)];
-  if (![...w, ...e].every(Number.isFinite)) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, birgeRatio: Infinity };
-  const agreed = w.map((a, k) => (a * e[k] > 0 ? Math.sign(a) * Math.min(Math.abs(a), Math.abs(e[k])) : 0));
-  const chi2 = ((w[0] - e[0]) ** 2 + (w[1] - e[1]) ** 2) / (sw * sw + se * se);
-  const birgeRatio = Math.max(1, Math.sqrt(chi2 / 2));
+  const readings = witnesses.flatMap((w) => [{ at: ln(w.greyWorld), sigma: sw }, { at: ln(w.greyEdge), sigma: se }]);
+  if (!readings.length || !readings.every((r) => r.at.every(Number.isFinite))) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, birgeRatio: Infinity };
+  const agreed = [0, 1].map((k) => {
+    const v = readings.map((r) => r.at[k]);
+    return v.every((x) => x > 0) || v.every((x) => x < 0) ? Math.sign(v[0]) * Math.min(...v.map(Math.abs)) : 0;
+  });
+  const weight = readings.map((r) => 1 / (r.sigma * r.sigma));
+  const totalWeight = weight.reduce((a, b) => a + b, 0);
+  const mean = [0, 1].map((k) => readings.reduce((s, r, i) => s + weight[i] * r.at[k], 0) / totalWeight);
+  const chi2 = readings.reduce((s, r, i) => s + weight[i] * ((r.at[0] - mean[0]) ** 2 + (r.at[1] - mean[1]) ** 2), 0);
+  const birgeRatio = Math.max(1, Math.sqrt(chi2 / (2 * (readings.length - 1))));
   const joined = 1 / Math.sqrt(1 / (sw * sw) + 1 / (se * se));
   return { rgb: [1, Math.exp(agreed[0]), Math.exp(agreed[1])], sigmaChroma: joined * birgeRatio, birgeRatio };
 }
