@@ -174,20 +174,18 @@ const blurReach = (sigma: number) => Math.max(1, Math.ceil(3 * sigma));
 
 /** 1 where any pixel within `radius` (Chebyshev, px) of it is set in `mask` (separable max). */
 function dilated(mask: Uint8Array, W: number, H: number, radius: number): Uint8Array {
-  const rows = new Uint8Array(mask.length);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
+  // Along x (lines are rows, step 1), then along y (lines are columns, step W).
+  return maxAlongLines(maxAlongLines(mask, H, W, W, 1, radius), W, H, 1, W, radius);
+}
+
+/** Max over ±radius along `lines` lines of `length` pixels, line k starting at k·lineStride, pixels `step` apart. */
+function maxAlongLines(src: Uint8Array, lines: number, length: number, lineStride: number, step: number, radius: number): Uint8Array {
+  const out = new Uint8Array(src.length);
+  for (let k = 0; k < lines; k++) {
+    for (let i = 0; i < length; i++) {
       let v = 0;
-      for (let i = Math.max(0, x - radius); i <= Math.min(W - 1, x + radius) && !v; i++) v = mask[y * W + i];
-      rows[y * W + x] = v;
-    }
-  }
-  const out = new Uint8Array(mask.length);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      let v = 0;
-      for (let j = Math.max(0, y - radius); j <= Math.min(H - 1, y + radius) && !v; j++) v = rows[j * W + x];
-      out[y * W + x] = v;
+      for (let j = Math.max(0, i - radius); j <= Math.min(length - 1, i + radius) && !v; j++) v = src[k * lineStride + j * step];
+      out[k * lineStride + i * step] = v;
     }
   }
   return out;
