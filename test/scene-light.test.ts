@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { delight } from "../src/pipeline/delight.ts";
-import { sceneIlluminant } from "../src/pipeline/capture/scene-illuminant.ts";
+import { sceneIlluminant, sceneRegionsOf } from "../src/pipeline/capture/scene-illuminant.ts";
 import { sceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
@@ -29,7 +29,7 @@ async function recover(skin: number[], light: [number, number, number], scene: M
   const truth = [0, 1, 2].map((c) => weightedMedian(Float32Array.from({ length: n }, (_, p) => face.albedo.data[p * 3 + c]), w)) as [number, number, number];
   const lit = { ...face.texture, data: face.texture.data.map((v, i) => Math.min(1, v * light[i % 3])) };
   const photo = mondrian(light, { size: 160, face: skin, ...scene });
-  const stats = sceneIlluminant(photo.image, { exclude: photo.skin });
+  const stats = sceneIlluminant(photo.image, sceneRegionsOf(photo));
   const done = complete({ texture: lit, confidence: face.confidence, regions: face.regions }, { rimTone: false });
   const { confidence, normals: normalsObject, occlusion: ambientOcclusion, regions } = face;
   const photoTexture = { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" as const };

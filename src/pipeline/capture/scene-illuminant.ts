@@ -1,6 +1,6 @@
 /**
- * The scene's illuminant colour, from the photo around the person: the scene-level cue that resolves
- * de-lighting's skin-tone ambiguity (skin-reflectance reference §5, TRUST [S32]).
+ * The scene's illuminant colour, from the photo outside the face skin: the scene-level cue that
+ * resolves de-lighting's skin-tone ambiguity (skin-reflectance reference §5, TRUST [S32]).
  *
  * Why it is needed: on the skin locus, darker skin is redder in exactly the direction a warm light
  * (tungsten, sunset) shifts every colour, so a light-skinned face under warm light and a darker face
@@ -9,15 +9,13 @@
  * Two classic statistics, each wrong in its own way: grey-world (Buchsbaum 1980: the mean
  * colour is grey) is fooled by large coloured areas (a brown curtain, a red backdrop); grey-edge
  * (van de Weijer, Gevers, Gijsenij 2007, e^{1,p,σ} with p = 6: the Minkowski mean of colour
- * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). Both
- * assume the surfaces they average are many and of unrelated colours. The person's are neither: skin,
- * hair and beard are coloured by their own pigment (melanin, blood), so they are left out
- * (`sceneRegionsOf`), and so is every edge whose gradient reaches them (the face's outline against a
- * dark wall is skin-coloured); clothing is a few large surfaces of one dye, so it is read apart from
- * the background, as a second witness. The reading (`sceneLightReading`) keeps, per chromaticity axis,
- * the shift every statistic of every witness agrees on, in either direction, with a doubt from their
- * published errors and their disagreement; delight then checks it against the face's skin
- * (delight/scene-light.ts).
+ * gradients is grey) is fooled by strongly coloured edges (a blue wall against a dark suit). An edge
+ * whose gradient reaches the face's skin is left out (the face's outline against a dark wall is
+ * skin-coloured). The reading (`sceneLightReading`) keeps, per chromaticity axis, the shift both
+ * agree on, in either direction; its doubt comes from their published errors and from how far the
+ * person (hair, neck, clothing: a few large surfaces of their own pigment or dye, which pull both
+ * statistics the same way) and the background, read apart as two witnesses, disagree. Delight then
+ * checks it against the face's skin (delight/scene-light.ts).
  */
 import type { FaceMasks, ImageF32, LightStatistics, SceneIlluminant } from "../../types.ts";
 import { srgbToLinear } from "../../primitives/color.ts";
@@ -79,22 +77,19 @@ function shrink(image: ImageF32, masks: Float32Array[], maxSide: number): { rgb:
 
 /** What of the photo is not the scene, and which part of the scene is read apart (photo size, 0..1). */
 export interface SceneRegions {
-  /** Not the scene: surfaces whose colour is their own pigment's (the face's skin, hair, skin beyond the face). */
+  /** Not the scene: the face's skin, whose colour is the one to be found. */
   exclude: ImageF32;
-  /** A part of the scene read as a witness of its own (the person's clothing): its statistics and the rest's must agree. */
+  /** A part of the scene read as a witness of its own (the person): its statistics and the rest's disagreement is the reading's doubt. */
   apart?: ImageF32;
 }
 
 /**
- * The scene as the photo's masks tell it: not the scene, every surface of the person whose colour is
- * its pigment's (the face's skin, skin beyond the face, hair, facial hair, and what covers the face);
- * read apart, the rest of the person (clothing, whose colour is its dye's, and the neck below it).
+ * The scene as the photo's masks tell it: not the scene, the face's skin (its colour is the one to be
+ * found); read apart, the person around it (hair, neck, clothing: a few large surfaces whose colour
+ * is their own pigment's or dye's), against the background.
  */
-export function sceneRegionsOf(masks: FaceMasks): SceneRegions {
-  const data = Float32Array.from(masks.skin.data);
-  for (const m of [masks.hair, masks.skinBeyondOval, masks.facialHair, masks.occluder, masks.spectacles]) if (m) for (let p = 0; p < data.length; p++) data[p] = Math.max(data[p], m.data[p]);
-  const exclude = { ...masks.skin, data };
-  return masks.person ? { exclude, apart: masks.person } : { exclude };
+export function sceneRegionsOf(masks: Pick<FaceMasks, "skin" | "person">): SceneRegions {
+  return masks.person ? { exclude: masks.skin, apart: masks.person } : { exclude: masks.skin };
 }
 
 /** Grey-world's and grey-edge's sums over one region of the working copy. */
@@ -107,9 +102,9 @@ interface RegionSums {
 
 /**
  * Estimates the scene illuminant's colour (linear RGB, red = 1) from the photo outside
- * `regions.exclude`, the part `regions.apart` and the rest read as two witnesses (`sceneLightReading`).
+ * `regions.exclude`; `regions.apart` and the rest are read as two witnesses for its doubt (`sceneLightReading`).
  *
- *   const light = sceneIlluminant(capture.image, { exclude: capture.masks.skin });
+ *   const light = sceneIlluminant(capture.image, sceneRegionsOf(capture.masks));
  *   // light.rgb = [1, 0.62, 0.45]: a warm light; divide a skin colour by it to white-balance it.
  */
 export function sceneIlluminant(image: ImageF32, regions: SceneRegions, options: SceneIlluminantOptions = {}): SceneIlluminant {
@@ -133,37 +128,38 @@ export function sceneIlluminant(image: ImageF32, regions: SceneRegions, options:
   // reaches another region, the edge is between two surfaces of which one is not this region's, and
   // its colour is partly that surface's (the face's outline against a dark wall is skin-coloured).
   const reach = blurReach(o.blurSigma) + 1;
-  const nearOther = [1, 2].map((r) => dilated(u8Of(W * H, (p) => (region[p] !== r ? 1 : 0)), W, H, reach));
-  const sums: RegionSums[] = [1, 2].map(() => ({ world: [0, 0, 0], edge: [0, 0, 0], pixels: 0, edgePixels: 0 }));
+  // Sums over the whole scene (0), the rest (1) and the part read apart (2); a region's edges are those that reach no other region.
+  const near = [0, 1, 2].map((r) => dilated(u8Of(W * H, (p) => (r === 0 ? region[p] === 0 : region[p] !== r) ? 1 : 0), W, H, reach));
+  const sums: RegionSums[] = [0, 1, 2].map(() => ({ world: [0, 0, 0], edge: [0, 0, 0], pixels: 0, edgePixels: 0 }));
+  const gradient = [0, 0, 0];
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1; x < W - 1; x++) {
       const p = y * W + x;
       if (!usable[p] || !usable[p - 1] || !usable[p + 1] || !usable[p - W] || !usable[p + W]) continue;
-      const s = sums[region[p] - 1];
-      s.pixels++;
-      for (let ch = 0; ch < 3; ch++) s.world[ch] += lin[p * 3 + ch];
-      if (nearOther[region[p] - 1][p]) continue;
-      s.edgePixels++;
       for (let ch = 0; ch < 3; ch++) {
         const gx = blurred[(p + 1) * 3 + ch] - blurred[(p - 1) * 3 + ch];
         const gy = blurred[(p + W) * 3 + ch] - blurred[(p - W) * 3 + ch];
-        s.edge[ch] += Math.hypot(gx, gy) ** o.edgeNorm;
+        gradient[ch] = Math.hypot(gx, gy) ** o.edgeNorm;
+      }
+      for (const r of [0, region[p]]) {
+        const s = sums[r];
+        s.pixels++;
+        for (let ch = 0; ch < 3; ch++) s.world[ch] += lin[p * 3 + ch];
+        if (near[r][p]) continue;
+        s.edgePixels++;
+        for (let ch = 0; ch < 3; ch++) s.edge[ch] += gradient[ch];
       }
     }
   }
-  const whole: RegionSums = {
-    world: [0, 1, 2].map((ch) => sums[0].world[ch] + sums[1].world[ch]),
-    edge: [0, 1, 2].map((ch) => sums[0].edge[ch] + sums[1].edge[ch]),
-    pixels: sums[0].pixels + sums[1].pixels,
-    edgePixels: sums[0].edgePixels + sums[1].edgePixels,
-  };
   const enough = (s: RegionSums) => s.pixels >= o.minPixels && s.edgePixels >= o.minPixels;
   const statistics = (s: RegionSums): LightStatistics => ({ greyWorld: ratio(s.world), greyEdge: ratio(s.edge.map((v) => (v / s.edgePixels) ** (1 / o.edgeNorm))) });
+  const [whole, ...parts] = sums;
   const { pixels, edgePixels } = whole;
   if (!enough(whole)) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, greyWorld: NEUTRAL, greyEdge: NEUTRAL, witnesses: [], pixels, edgePixels };
-  // A part too small to read on its own still counts in the whole; the witnesses are the regions that can be read.
-  const witnesses = sums.filter(enough).map(statistics);
-  const reading = sceneLightReading(witnesses.length ? witnesses : [statistics(whole)]);
+  // The witnesses are the regions that can be read on their own; with fewer than two, the whole is the one.
+  const read = parts.filter(enough);
+  const witnesses = read.length === 2 ? read.map(statistics) : [statistics(whole)];
+  const reading = sceneLightReading(statistics(whole), witnesses);
   return { rgb: reading.rgb, sigmaChroma: reading.sigmaChroma, ...statistics(whole), witnesses, pixels, edgePixels };
 }
 
@@ -252,28 +248,27 @@ export interface SceneLightReading {
 }
 
 /**
- * The light's colour every statistic sees: grey-world's and grey-edge's of each witness (a region of
- * the scene read on its own: the background, the person's clothing). Per axis (ln g/r, ln b/r): where
- * all read a shift the same way, the smallest; where any reads the opposite shift, none. A scene's
- * coloured surfaces pull a statistic toward their own colour, each statistic in its own way (a large
- * wall pulls grey-world, strongly coloured edges pull grey-edge), and a region's surfaces pull only
- * that region's statistics (a blue shirt its own, not the wall behind it), so a shift only some of
- * them see is most likely a surface's, and of those that agree in direction the smallest is the least
- * pulled. The rule is the same for every direction: a cool, green or magenta light is read as a warm
- * one is. Its doubt: the two statistics' published errors joined (inverse variance,
+ * The light's colour both statistics of the whole scene see, and its doubt from every witness (a
+ * region of the scene read on its own: the background, the person). Per axis (ln g/r, ln b/r): where
+ * grey-world and grey-edge read a shift the same way, the smaller one; where they read opposite
+ * shifts, none. A scene's coloured surfaces pull a statistic toward their own colour, each statistic
+ * in its own way (a large wall pulls grey-world, strongly coloured edges pull grey-edge), so a shift
+ * only one of them sees is most likely a surface's, and of two that agree in direction the smaller
+ * is the less pulled. The rule is the same for every direction: a cool, green or magenta light is
+ * read as a warm one is. Its doubt: the two statistics' published errors joined (inverse variance,
  * `chromaSigmaOfAngularError`; a witness is a part of one photo, not another photo, so more witnesses
- * do not narrow it), scaled by the Birge ratio of all the readings about their weighted mean (the
- * usual inflation of readings that disagree beyond their stated errors).
+ * do not narrow it), scaled by the Birge ratio of all the witnesses' readings about their weighted
+ * mean (the usual inflation of readings that disagree beyond their stated errors): a shirt whose dye
+ * pulls both statistics of the whole the same way is seen in the disagreement between the person's
+ * readings and the background's, which the whole's two alone cannot show.
  */
-export function sceneLightReading(witnesses: readonly LightStatistics[]): SceneLightReading {
+export function sceneLightReading(whole: LightStatistics, witnesses: readonly LightStatistics[] = [whole]): SceneLightReading {
   const ln = (v: readonly number[]) => [Math.log(v[1] / v[0]), Math.log(v[2] / v[0])];
   const [sw, se] = [chromaSigmaOfAngularError(GREY_WORLD_ANGULAR_ERROR_DEG), chromaSigmaOfAngularError(GREY_EDGE_ANGULAR_ERROR_DEG)];
-  const readings = witnesses.flatMap((w) => [{ at: ln(w.greyWorld), sigma: sw }, { at: ln(w.greyEdge), sigma: se }]);
-  if (!readings.length || !readings.every((r) => r.at.every(Number.isFinite))) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, birgeRatio: Infinity };
-  const agreed = [0, 1].map((k) => {
-    const v = readings.map((r) => r.at[k]);
-    return v.every((x) => x > 0) || v.every((x) => x < 0) ? Math.sign(v[0]) * Math.min(...v.map(Math.abs)) : 0;
-  });
+  const [w, e] = [ln(whole.greyWorld), ln(whole.greyEdge)];
+  const readings = witnesses.flatMap((v) => [{ at: ln(v.greyWorld), sigma: sw }, { at: ln(v.greyEdge), sigma: se }]);
+  if (!readings.length || ![...w, ...e, ...readings.flatMap((r) => r.at)].every(Number.isFinite)) return { rgb: [...NEUTRAL], sigmaChroma: Infinity, birgeRatio: Infinity };
+  const agreed = w.map((a, k) => (a * e[k] > 0 ? Math.sign(a) * Math.min(Math.abs(a), Math.abs(e[k])) : 0));
   const weight = readings.map((r) => 1 / (r.sigma * r.sigma));
   const totalWeight = weight.reduce((a, b) => a + b, 0);
   const mean = [0, 1].map((k) => readings.reduce((s, r, i) => s + weight[i] * r.at[k], 0) / totalWeight);
