@@ -16,6 +16,7 @@ import type { ImageF32, Mesh, Preset, StageResults, TemplateHead } from "../src/
 import type { CachedStages } from "./tone-consistency.ts";
 import { delight, photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
+import { sceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { reconstructStages, requireStages } from "./head-measures.ts";
 import { fillPolygon } from "../src/raster/polygon.ts";
@@ -109,7 +110,7 @@ function delightInputWithoutFolds(stages: Partial<StageResults>): DelightInput {
     coverage: unwrap.coverage,
     regions: unwrap.regions,
     viewObject: viewTowardCamera(unwrap.position, fit.camera),
-    sceneLight: { greyWorld: capture.illuminant.greyWorld, greyEdge: capture.illuminant.greyEdge },
+    sceneLight: sceneLightStatistics(capture.illuminant),
     ...photoReferences(capture.image, capture.landmarks),
     texelSizeMm: fullSizeTexelMm(unwrap.medianTexelSizeMm, unwrap.texture.width, upscale.texture.width),
   };

@@ -29,6 +29,7 @@ import { compositeOver, lightingFromEstimate, renderSkin, type SkinLighting, typ
 import { A_S_NOMINAL, type SkinParameters } from "../materials/skin-parameters.ts";
 import { delight, photoReferences, type DelightOptions } from "../src/pipeline/delight.ts";
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
+import { sceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import type { CompleteResult } from "../src/pipeline/complete.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { writePngs } from "../src/render/write-images.ts";
@@ -191,7 +192,7 @@ async function ablate(file: string, outDir: string, rerunDelight: boolean): Prom
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera),
-    sceneLight: { greyWorld: s.capture.illuminant.greyWorld, greyEdge: s.capture.illuminant.greyEdge },
+    sceneLight: sceneLightStatistics(s.capture.illuminant),
     ...photoReferences(photo, landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, up.texture.width),
   };

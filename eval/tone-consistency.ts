@@ -13,6 +13,7 @@ import { SKIN_LOCUS_Y_RANGE } from "../src/pipeline/delight/albedo-scale.ts";
 import { fullSizeTexelMm } from "../src/pipeline/normals.ts";
 import { photoReferences, type DelightInput } from "../src/pipeline/delight.ts";
 import { viewTowardCamera } from "../src/pipeline/delight/specular-bound.ts";
+import { sceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import type { StageResults } from "../src/types.ts";
 
 export interface TonePhoto {
@@ -121,7 +122,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     ...(s.unwrap.position && s.fit ? { viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera) } : {}),
-    sceneLight: { greyWorld: s.capture.illuminant.greyWorld, greyEdge: s.capture.illuminant.greyEdge },
+    sceneLight: sceneLightStatistics(s.capture.illuminant),
     ...photoReferences(s.capture.image, s.capture.landmarks),
     texelSizeMm: fullSizeTexelMm(s.unwrap.medianTexelSizeMm, s.unwrap.texture.width, s.upscale.texture.width),
   };

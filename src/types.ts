@@ -101,19 +101,30 @@ export interface FaceMasks {
   spectacles?: ImageF32;
 }
 
+/** One region's grey-world and grey-edge readings of the light's colour (linear RGB, red = 1). */
+export interface LightStatistics {
+  greyWorld: [number, number, number];
+  greyEdge: [number, number, number];
+}
+
 /**
  * The scene's illuminant colour estimated from the photo outside the face (capture/scene-illuminant.ts):
  * linear RGB with red = 1. De-lighting takes its light from the statistics, checked against the skin (delight/scene-light.ts).
  */
 export interface SceneIlluminant {
-  /** The statistics' reading: per axis, the shift grey-world and grey-edge agree on, either way ([1, 1, 1] = neutral). */
+  /** The statistics' reading: per axis, the shift the whole scene's grey-world and grey-edge agree on, either way ([1, 1, 1] = neutral). */
   rgb: [number, number, number];
-  /** σ per axis of the reading's ln g/r, ln b/r (their published errors × their disagreement); Infinity with too few pixels. */
+  /** σ per axis of the reading's ln g/r, ln b/r (their published errors × the witnesses' disagreement); Infinity with too few pixels. */
   sigmaChroma: number;
+  /** Over the whole scene outside the face's skin. */
   greyWorld: [number, number, number];
   greyEdge: [number, number, number];
-  /** Pixels of the working copy the statistics were taken over. */
+  /** The regions read on their own for the reading's doubt: the background and the person (hair, neck, clothing) when both have enough pixels, else the whole scene alone. Absent in captures made before. */
+  witnesses?: LightStatistics[];
+  /** Pixels of the working copy grey-world was taken over. */
   pixels: number;
+  /** Of those, the pixels grey-edge was taken over: those whose gradient does not reach the face's skin. */
+  edgePixels: number;
 }
 
 /** What capture returns for the chosen face. */

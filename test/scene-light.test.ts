@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { complete } from "../src/pipeline/complete.ts";
 import { delight } from "../src/pipeline/delight.ts";
-import { sceneIlluminant } from "../src/pipeline/capture/scene-illuminant.ts";
+import { sceneIlluminant, sceneRegionsOf } from "../src/pipeline/capture/scene-illuminant.ts";
+import { sceneLightStatistics } from "../src/pipeline/delight/redness-share.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import { weightedMedian } from "../src/primitives/statistics.ts";
 import { ciede2000, linearSrgbToLab, linearToSrgb } from "../src/primitives/color.ts";
@@ -28,12 +29,12 @@ async function recover(skin: number[], light: [number, number, number], scene: M
   const truth = [0, 1, 2].map((c) => weightedMedian(Float32Array.from({ length: n }, (_, p) => face.albedo.data[p * 3 + c]), w)) as [number, number, number];
   const lit = { ...face.texture, data: face.texture.data.map((v, i) => Math.min(1, v * light[i % 3])) };
   const photo = mondrian(light, { size: 160, face: skin, ...scene });
-  const stats = sceneIlluminant(photo.image, photo.skin);
+  const stats = sceneIlluminant(photo.image, sceneRegionsOf(photo));
   const done = complete({ texture: lit, confidence: face.confidence, regions: face.regions }, { rimTone: false });
   const { confidence, normals: normalsObject, occlusion: ambientOcclusion, regions } = face;
   const photoTexture = { ...done.texture, data: done.texture.data.map(linearToSrgb), colorSpace: "srgb" as const };
   // As reconstruct gives it: the scene's statistics, not a light.
-  const sceneLight = { greyWorld: stats.greyWorld, greyEdge: stats.greyEdge };
+  const sceneLight = sceneLightStatistics(stats);
   const result = await delight({ texture: photoTexture, textureBase: done.texture, confidence, normalsObject, ambientOcclusion, regions, sceneLight });
   const dE = ciede2000(linearSrgbToLab(...(result.lighting.skinAlbedo as [number, number, number])), linearSrgbToLab(...truth));
   return { dE, result, stats };

@@ -10,7 +10,7 @@ import * as T from "../primitives/face-topology.ts";
 import { LANDMARK_COUNT, type CaptureResult, type ImageF32 } from "../types.ts";
 import { apparentSex } from "./capture/apparent-sex.ts";
 import { detectFaces, type RunModel } from "./capture/detect.ts";
-import { sceneIlluminant } from "./capture/scene-illuminant.ts";
+import { sceneIlluminant, sceneRegionsOf } from "./capture/scene-illuminant.ts";
 import { faceMasks } from "./capture/masks.ts";
 import { faceLandmarks } from "./capture/mesh.ts";
 import { ROI_VIEWS } from "./capture/mesh-views.ts";
@@ -154,8 +154,9 @@ export async function capture(input: CaptureInput, options: CaptureOptions = {},
     landmarkConfidence[i] = inside ? mesh.faceScore * f * (1 - covered) : 0;
   }
   log.info(`capture: face ${o.face} of ${faces.length}, yaw ${pose.yawDeg.toFixed(1)}°, pitch ${pose.pitchDeg.toFixed(1)}°, roll ${pose.rollDeg.toFixed(1)}°`);
-  const illuminant = sceneIlluminant(image, masks.skin);
-  log.debug(`capture: scene illuminant g/r ${illuminant.rgb[1].toFixed(2)}, b/r ${illuminant.rgb[2].toFixed(2)} (grey-world ${illuminant.greyWorld.slice(1).map((v) => v.toFixed(2)).join("/")}, grey-edge ${illuminant.greyEdge.slice(1).map((v) => v.toFixed(2)).join("/")})`);
+  const illuminant = sceneIlluminant(image, sceneRegionsOf(masks));
+  const gb = (v: readonly number[]) => v.slice(1).map((x) => x.toFixed(2)).join("/");
+  log.debug(`capture: scene illuminant g/r ${illuminant.rgb[1].toFixed(2)}, b/r ${illuminant.rgb[2].toFixed(2)} (grey-world / grey-edge ${(illuminant.witnesses ?? []).map((w) => `${gb(w.greyWorld)}, ${gb(w.greyEdge)}`).join(" and ")})`);
   const sex = await apparentSex(image, landmarks, run("faceres"));
   log.debug(`capture: apparent sex ${(100 * sex.maleProbability).toFixed(0)} % male (crop ${sex.readings.map((p) => p.toFixed(2)).join(", mirror ")})`);
   return { image, faces, faceIndex: o.face, landmarks, landmarkConfidence, pose, flags, masks, illuminant, apparentSex: sex };

@@ -30,6 +30,7 @@ import { capture } from "./capture.ts";
 import { complete, type CompleteResult } from "./complete.ts";
 import { delight, photoReferences, type DelightResult } from "./delight.ts";
 import { viewTowardCamera } from "./delight/specular-bound.ts";
+import { sceneLightStatistics } from "./delight/redness-share.ts";
 import { fit } from "./fit.ts";
 import { fullSizeTexelMm, normals, type NormalsResult } from "./normals.ts";
 import { seedFromSha256 } from "./normals/noise.ts";
@@ -284,7 +285,7 @@ async function delightStage(
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         viewObject: viewTowardCamera(unwrapped.position, camera),
-        sceneLight: { greyWorld: captured.illuminant.greyWorld, greyEdge: captured.illuminant.greyEdge },
+        sceneLight: sceneLightStatistics(captured.illuminant),
         ...references,
         texelSizeMm,
         ...(smileFolds ? { smileFolds } : {}),

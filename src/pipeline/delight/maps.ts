@@ -51,8 +51,8 @@ export interface DelightMaps {
    */
   sceneIlluminant?: [number, number, number];
   /**
-   * The scene's two light statistics (capture's `illuminant.greyWorld` and `greyEdge`): the light's
-   * colour the skin's tone is read under, checked against the skin (delight/scene-light.ts), and
+   * The scene's light statistics (capture's `illuminant`, `sceneLightStatistics`: the whole scene's
+   * grey-world and grey-edge, and each witness's): the light's colour the skin's tone is read under, checked against the skin (delight/scene-light.ts), and
    * whether the scene vouches for it, which decides whether the skin's offset off the locus is a
    * tint or its blood (delight/redness-share.ts). Absent: read as a tint.
    */

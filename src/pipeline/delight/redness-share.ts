@@ -18,11 +18,17 @@
  */
 import { luminance } from "../../primitives/color.ts";
 import { GREY_EDGE_ANGULAR_ERROR_DEG } from "../capture/scene-illuminant.ts";
+import type { LightStatistics, SceneIlluminant } from "../../types.ts";
 
-/** The scene's two light statistics (capture's SceneIlluminant), linear RGB, red = 1. */
-export interface SceneLightStatistics {
-  greyWorld: [number, number, number];
-  greyEdge: [number, number, number];
+/** The scene's light statistics (capture's SceneIlluminant), linear RGB, red = 1: the whole scene's, and its witnesses' (absent: the whole is the one witness). */
+export interface SceneLightStatistics extends LightStatistics {
+  witnesses?: LightStatistics[];
+}
+
+/** What delight reads of capture's scene illuminant. */
+export function sceneLightStatistics(illuminant: SceneIlluminant): SceneLightStatistics {
+  const { greyWorld, greyEdge, witnesses } = illuminant;
+  return { greyWorld, greyEdge, ...(witnesses ? { witnesses } : {}) };
 }
 
 /** Median angular error of grey-edge (capture/scene-illuminant.ts, where it is cited). */

@@ -43,7 +43,7 @@ export function decideSceneLight(prior: SkinPrior, statistics: SceneLightStatist
   });
   if (statistics && known) throw new Error("delight: give sceneIlluminant (a known light) or sceneLight (the scene's statistics), not both");
   if (!statistics) return of(known ?? NEUTRAL, PRIOR_SIGMA_CHROMA, { source: known ? "given" : "none", used: !!known, reason: known ? "a known light" : "no scene statistics", sigmaChroma: PRIOR_SIGMA_CHROMA, reading: null, statisticsRatio: null, skinRatio: null });
-  const reading = sceneLightReading(statistics.greyWorld, statistics.greyEdge);
+  const reading = sceneLightReading(statistics, statistics.witnesses?.length ? statistics.witnesses : undefined);
   const base = { source: "scene" as const, reading: reading.rgb, sigmaChroma: reading.sigmaChroma, statisticsRatio: reading.birgeRatio };
   if (!Number.isFinite(reading.sigmaChroma)) return of(NEUTRAL, PRIOR_SIGMA_CHROMA, { ...base, used: false, reason: "statistics not finite", skinRatio: null });
   const gain = reading.rgb.map((v) => 1 / v);
