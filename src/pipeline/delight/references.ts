@@ -155,25 +155,7 @@ export interface EyeShading {
 export function scleraCue(sclera: ScleraMeasurement | undefined, eyeShading: EyeShading): ScaleCue | null {
   if (!sclera?.reliable || !sclera.rgb) return null;
   const recess = eyeShading.inOrbit ? SCLERA_RECESS.orbit : SCLERA_RECESS.face;
-  return referenceCue(sclera.rgb, { ...sclera, noise: scleraNoise(sclera, eyeShading) }, lightOfPixels(sclera, eyeShading) ?? eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
-}
-
-/**
- * The light where the pooled reading's pixels are: each eye's modelled light weighted by its share
- * of the pixels (geometric, per channel). Under a side light the lightest cluster is often one eye's
- * alone, and that eye's light, not both eyes' median, is what its pixels saw. The pixels of an eye
- * too small to be listed (`eyes`) are the other eye's share of the total. Null without each eye's light.
- */
-function lightOfPixels(sclera: ScleraMeasurement, eyeShading: EyeShading): number[] | null {
-  const sides = eyeShading.sides;
-  const listed = sclera.eyes ?? [];
-  if (!sides || !listed.length) return null;
-  const counts: { side: "right" | "left"; pixels: number }[] = listed.map((e) => ({ side: e.side, pixels: e.pixels }));
-  const rest = sclera.pixels - counts.reduce((s, e) => s + e.pixels, 0);
-  if (counts.length === 1 && rest > 0) counts.push({ side: counts[0].side === "right" ? "left" : "right", pixels: rest });
-  if (!counts.every((e) => sides[e.side])) return null;
-  const total = counts.reduce((s, e) => s + e.pixels, 0);
-  return [0, 1, 2].map((c) => Math.exp(counts.reduce((s, e) => s + e.pixels * Math.log(Math.max(sides[e.side]![c], 1e-6)), 0) / total));
+  return referenceCue(sclera.rgb, { ...sclera, noise: scleraNoise(sclera, eyeShading) }, eyeShading.rgb, recess, SCLERA_REFLECTANCE, SCLERA_RECESS.sigmaLn);
 }
 
 /** σ of ln Y of the sclera reading against the model's light (see `scleraCue`). */
