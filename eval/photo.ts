@@ -90,7 +90,7 @@ function need<K extends keyof StageResults>(stages: CollectedStages, key: K): St
  * skin texels, so the baseline has the same overall albedo level as ours and differs only in
  * what de-lighting changes (baked shading, light colour, highlights).
  */
-function baselineScale(stages: CollectedStages): number {
+export function baselineScale(stages: CollectedStages): number {
   const u = need(stages, "unwrap"), albedoBase = need(stages, "delight").albedoBase, T = need(stages, "complete").texture;
   const N = u.confidence.width * u.confidence.height;
   const lum = (d: Float32Array, p: number) => luminance(d[3 * p], d[3 * p + 1], d[3 * p + 2]);
