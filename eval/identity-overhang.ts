@@ -27,28 +27,13 @@ import { reconstruct } from "../src/pipeline/reconstruct.ts";
 import { INTRINSICS_DEFAULTS } from "../src/pipeline/fit/intrinsics.ts";
 import { decodeImage } from "../src/image/decode.ts";
 import { disposeSessions } from "../src/models/session.ts";
-import { linearToSrgb, srgbToLinear } from "../src/primitives/color.ts";
 import type { ImageF32, StageResults } from "../src/types.ts";
-import { albedoWithEyes } from "./canonical-view.ts";
 import { alignedFace, cosine, faceEmbeddings } from "./identity.ts";
-import { baselineScale, type CollectedStages } from "./photo.ts";
-import { baselineMaps, mouthPlainParts, rerenderOverPhoto, underHairAndOccluders } from "./rerender.ts";
-import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
-import { measureTeeth } from "../src/pipeline/capture/teeth.ts";
-import { teethColour } from "../src/pipeline/teeth-colour.ts";
+import { rerenderScene, type CollectedStages } from "./photo.ts";
+import { photoOver, rerenderOverPhoto, underHairAndOccluders } from "./rerender.ts";
 
 /** The composite where the mask (person, or skin) says so, the photo elsewhere (soft, blended in linear light). */
-function insidePerson(composite: ImageF32, photo: ImageF32, person: ImageF32): ImageF32 {
-  const data = new Float32Array(composite.data);
-  for (let p = 0; p < photo.width * photo.height; p++) {
-    const m = Math.min(1, Math.max(0, person.data[p]));
-    for (let c = 0; c < 3; c++) {
-      const i = 3 * p + c, photoLin = photo.colorSpace === "srgb" ? srgbToLinear(photo.data[i]) : photo.data[i];
-      data[i] = linearToSrgb(m * srgbToLinear(composite.data[i]) + (1 - m) * photoLin);
-    }
-  }
-  return { ...composite, data };
-}
+const insideMask = (composite: ImageF32, photo: ImageF32, mask: ImageF32): ImageF32 => photoOver(composite, photo, (p) => 1 - mask.data[p]);
 
 /** `image` inside the mask (≥ ½) moved to the photo's per-channel mean and SD there (sRGB values); the rest unchanged. */
 function toneMatched(image: ImageF32, photo: ImageF32, mask: ImageF32): ImageF32 {
@@ -91,22 +76,17 @@ async function main(): Promise<void> {
     }
     const stages: CollectedStages = {};
     await reconstruct(bytes, { preset: "draft", face: 0, formats: ["glb"] }, { onStageResult: <S extends keyof StageResults>(stage: S, value: StageResults[S]) => void (stages[stage] = value) });
-    const cap = stages.capture!, fit = stages.fit!, u = stages.unwrap!, delit = stages.delight!, spec = stages.specular!, nrm = stages.normals!, up = stages.upscale!, eyes = stages.eyes!;
+    const cap = stages.capture!, fit = stages.fit!;
     const photo = cap.image;
-    const mouth = mouthPlainParts(fit.photographed ?? fit.mesh, fit.head.parts, teethColour(measureTeeth(cap.image, cap.landmarks), eyes.lightGain).albedo);
-    const ours: SkinMaps = { albedoDiffuse: albedoWithEyes(delit.albedo, eyes.texture), albedoSpecular: spec.specularAlbedo, normalsDiffuse: nrm.normalsDiffuse, normalsSpecular: nrm.normalsSpecular, ambientOcclusion: u.ambientOcclusion, plainParts: mouth };
-    const naive = baselineMaps(up.texture, baselineScale(stages), u.ambientOcclusion);
-    const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture), plainParts: mouth };
-    const light = lightingFromEstimate(delit.lighting);
-    const seen = fit.photographed ?? fit.mesh;
+    const { ours, base, light, seen } = rerenderScene(stages);
     const person = cap.masks.person;
     const rows: string[] = [];
     const [ePhoto] = await faceEmbeddings([alignedFace(photo, cap.landmarks)]);
     for (const [label, maps] of [["ours", ours], ["baseline", base]] as const) {
       const plain = rerenderOverPhoto(photo, seen, fit.camera, maps, light).composite;
       const hair = underHairAndOccluders(plain, photo, cap.masks);
-      const skinOnly = insidePerson(plain, photo, cap.masks.skin);
-      const variants = person ? [plain, hair, insidePerson(plain, photo, person), insidePerson(hair, photo, person), skinOnly, toneMatched(skinOnly, photo, cap.masks.skin)] : [plain, hair];
+      const skinOnly = insideMask(plain, photo, cap.masks.skin);
+      const variants = person ? [plain, hair, insideMask(plain, photo, person), insideMask(hair, photo, person), skinOnly, toneMatched(skinOnly, photo, cap.masks.skin)] : [plain, hair];
       const crops = variants.map((image) => alignedFace(image, cap.landmarks));
       const e = await faceEmbeddings(crops);
       if (cropsDir) await writeCrops(path.join(cropsDir, `${name.replace(/\.[a-z]+$/i, "")}-${label}.png`), [alignedFace(photo, cap.landmarks), ...crops]);

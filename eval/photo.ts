@@ -4,8 +4,8 @@
  * the strip of pictures.
  */
 import { luminance } from "../src/primitives/color.ts";
-import { lightingFromEstimate, type SkinMaps } from "./shade-skin.ts";
-import { FACE_REGIONS, type ImageF32, type StageResults } from "../src/types.ts";
+import { lightingFromEstimate, type SkinLighting, type SkinMaps } from "./shade-skin.ts";
+import { FACE_REGIONS, type ImageF32, type Mesh, type StageResults } from "../src/types.ts";
 import { albedoChecks, toBaseLinear, type AlbedoChecks } from "./albedo-checks.ts";
 import { atPriorBound } from "./tone-consistency.ts";
 import { alignedFace, cosine, faceEmbeddings, flipHorizontal } from "./identity.ts";
@@ -90,7 +90,7 @@ function need<K extends keyof StageResults>(stages: CollectedStages, key: K): St
  * skin texels, so the baseline has the same overall albedo level as ours and differs only in
  * what de-lighting changes (baked shading, light colour, highlights).
  */
-export function baselineScale(stages: CollectedStages): number {
+function baselineScale(stages: CollectedStages): number {
   const u = need(stages, "unwrap"), albedoBase = need(stages, "delight").albedoBase, T = need(stages, "complete").texture;
   const N = u.confidence.width * u.confidence.height;
   const lum = (d: Float32Array, p: number) => luminance(d[3 * p], d[3 * p + 1], d[3 * p + 2]);
@@ -106,6 +106,43 @@ export function baselineScale(stages: CollectedStages): number {
   }
   const ratio = weightedMedian(a, skin) / weightedMedian(t, skin);
   return Number.isFinite(ratio) && ratio > 0 ? ratio : 1;
+}
+
+/** What the evaluation re-renders over the photo: ours and the baseline's maps, the baseline's scale, the estimated light and the head the camera saw. */
+export interface RerenderScene {
+  ours: SkinMaps;
+  base: SkinMaps;
+  /** The baseline's A_D before the eyeballs take the eyes' map (T̂ × scale). */
+  baselineAlbedo: ImageF32;
+  scale: number;
+  light: SkinLighting;
+  seen: Mesh;
+}
+
+/**
+ * Ours and the baseline as the evaluation draws them: the mouth parts in the head's own colours
+ * (`teethAlbedo`, by default the photo's enamel de-lit), for both alike; the eyeballs carry the
+ * eyes' map, as in the GLB (its eye material), for both alike (the skin atlas's disc texels hold
+ * only completion's fill: blank white eyes, issue 12); the head as photographed (the output head is
+ * neutral by default).
+ */
+export function rerenderScene(stages: CollectedStages, teethAlbedo?: TeethColour["albedo"]): RerenderScene {
+  const cap = need(stages, "capture"), fit = need(stages, "fit"), u = need(stages, "unwrap");
+  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
+  const seen = fit.photographed ?? fit.mesh;
+  const mouth = mouthPlainParts(seen, fit.head.parts, teethAlbedo ?? teethColour(measureTeeth(cap.image, cap.landmarks), eyes.lightGain).albedo);
+  const ours: SkinMaps = {
+    albedoDiffuse: albedoWithEyes(delit.albedo, eyes.texture),
+    albedoSpecular: spec.specularAlbedo,
+    normalsDiffuse: nrm.normalsDiffuse,
+    normalsSpecular: nrm.normalsSpecular,
+    ambientOcclusion: u.ambientOcclusion,
+    plainParts: mouth,
+  };
+  const scale = baselineScale(stages);
+  const naive = baselineMaps(up.texture, scale, u.ambientOcclusion);
+  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture), plainParts: mouth };
+  return { ours, base, baselineAlbedo: naive.albedoDiffuse, scale, light: lightingFromEstimate(delit.lighting), seen };
 }
 
 /** The photo-space mask the photometric measures use: skin (not occluded) and fully covered by the head. */
@@ -131,29 +168,13 @@ function noseTip(stages: CollectedStages): [number, number, number] {
  */
 export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvaluation> {
   const cap = need(stages, "capture"), fit = need(stages, "fit"), u = need(stages, "unwrap");
-  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), up = need(stages, "upscale"), eyes = need(stages, "eyes");
+  const delit = need(stages, "delight"), spec = need(stages, "specular"), nrm = need(stages, "normals"), eyes = need(stages, "eyes");
   const photo = cap.image;
 
   // The mouth parts in the head's own colours (the teeth the photo's enamel, de-lit), for ours and the baseline alike.
   const photoTeeth = measureTeeth(cap.image, cap.landmarks);
   const teeth = teethColour(photoTeeth, eyes.lightGain);
-  const mouth = mouthPlainParts(fit.photographed ?? fit.mesh, fit.head.parts, teeth.albedo);
-  // The eyeballs carry the eyes' map, as in the GLB (its eye material), for ours and the baseline
-  // alike: the skin atlas's disc texels hold only completion's fill (blank white eyes, issue 12).
-  const ours: SkinMaps = {
-    albedoDiffuse: albedoWithEyes(delit.albedo, eyes.texture),
-    albedoSpecular: spec.specularAlbedo,
-    normalsDiffuse: nrm.normalsDiffuse,
-    normalsSpecular: nrm.normalsSpecular,
-    ambientOcclusion: u.ambientOcclusion,
-    plainParts: mouth,
-  };
-  const scale = baselineScale(stages);
-  const naive = baselineMaps(up.texture, scale, u.ambientOcclusion);
-  const base: SkinMaps = { ...naive, albedoDiffuse: albedoWithEyes(naive.albedoDiffuse, eyes.texture), plainParts: mouth };
-  const light = lightingFromEstimate(delit.lighting);
-  // The camera saw the head as photographed (the output head is neutral by default).
-  const seen = fit.photographed ?? fit.mesh;
+  const { ours, base, baselineAlbedo, scale, light, seen } = rerenderScene(stages, teeth.albedo);
   const oursRender = rerenderOverPhoto(photo, seen, fit.camera, ours, light);
   const baseRender = rerenderOverPhoto(photo, seen, fit.camera, base, light);
 
@@ -169,7 +190,7 @@ export async function evaluatePhoto(stages: CollectedStages): Promise<PhotoEvalu
 
   const albedo = albedoChecks({
     albedo: delit.albedo,
-    baselineAlbedo: naive.albedoDiffuse,
+    baselineAlbedo,
     texture: u.texture,
     confidence: u.confidence,
     coverage: u.coverage,

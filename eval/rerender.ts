@@ -75,13 +75,23 @@ export function rerenderOverPhoto(photo: ImageF32, mesh: Mesh, camera: Camera, m
  */
 export function underHairAndOccluders(composite: ImageF32, photo: ImageF32, masks: Pick<FaceMasks, "hair" | "occluder">): ImageF32 {
   const { width: W, height: H } = photo;
-  if (composite.width !== W || composite.height !== H || composite.channels !== 3 || photo.channels !== 3) throw new Error("underHairAndOccluders: the composite and the photo must be the same size, 3 channels");
-  if (composite.colorSpace !== "srgb") throw new Error("underHairAndOccluders: the composite must be sRGB (rerenderOverPhoto's output)");
   if (masks.hair.width !== W || masks.hair.height !== H || masks.occluder.width !== W || masks.occluder.height !== H) throw new Error("underHairAndOccluders: the masks must be the photo's size");
+  return photoOver(composite, photo, (p) => Math.max(masks.hair.data[p], masks.occluder.data[p]));
+}
+
+/**
+ * The photo laid over a re-render (rerenderOverPhoto's sRGB composite) with the weight
+ * `photoWeight(p)` per pixel (clamped to 0..1), blended in linear light; pixels of weight 0 keep the
+ * composite as it is. Returns a new sRGB image; both inputs must be the photo's size, 3 channels.
+ */
+export function photoOver(composite: ImageF32, photo: ImageF32, photoWeight: (pixel: number) => number): ImageF32 {
+  const { width: W, height: H } = photo;
+  if (composite.width !== W || composite.height !== H || composite.channels !== 3 || photo.channels !== 3) throw new Error("photoOver: the composite and the photo must be the same size, 3 channels");
+  if (composite.colorSpace !== "srgb") throw new Error("photoOver: the composite must be sRGB (rerenderOverPhoto's output)");
   const toLinear = (v: number, space: ImageF32["colorSpace"]) => (space === "srgb" ? srgbToLinear(v) : v);
   const data = new Float32Array(composite.data);
   for (let p = 0; p < W * H; p++) {
-    const m = Math.min(1, Math.max(0, masks.hair.data[p], masks.occluder.data[p]));
+    const m = Math.min(1, Math.max(0, photoWeight(p)));
     if (!(m > 0)) continue;
     for (let c = 0; c < 3; c++) {
       const i = 3 * p + c;

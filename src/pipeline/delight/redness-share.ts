@@ -18,12 +18,10 @@
  */
 import { luminance } from "../../primitives/color.ts";
 import { GREY_EDGE_ANGULAR_ERROR_DEG } from "../capture/scene-illuminant.ts";
-import type { LightStatistics, SceneIlluminant } from "../../types.ts";
+import type { SceneIlluminant } from "../../types.ts";
 
-/** The scene's light statistics (capture's SceneIlluminant), linear RGB, red = 1: the whole scene's, and its witnesses' (absent: the whole is the one witness). */
-export interface SceneLightStatistics extends LightStatistics {
-  witnesses?: LightStatistics[];
-}
+/** The scene's light statistics as capture's SceneIlluminant carries them, linear RGB, red = 1: the whole scene's, and its witnesses' (absent: the whole is the one witness). */
+export type SceneLightStatistics = Pick<SceneIlluminant, "greyWorld" | "greyEdge" | "witnesses">;
 
 /** What delight reads of capture's scene illuminant. */
 export function sceneLightStatistics(illuminant: SceneIlluminant): SceneLightStatistics {
