@@ -134,6 +134,8 @@ export const ABLATIONS: Record<string, FitOptions> = {
   templateDepth: { depthWeight: 0 },
   // The image-plane posterior is off by default (fit/image-posterior.ts): this variant turns it on at the detector's published noise.
   imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD },
+  // The image-plane targets under the survey's face modes (fit/face-prior.ts) at the detector's published noise.
+  facePrior: { facePriorNoiseSdIod: LANDMARK_SD_IOD },
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
   noHeadOutline: { headOutline: { enabled: false } },

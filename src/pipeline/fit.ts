@@ -41,6 +41,9 @@ import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
 import { imagePlanePosterior } from "./fit/image-posterior.ts";
+import { faceModes } from "./fit/face-modes.ts";
+import { facePriorPosterior } from "./fit/face-prior.ts";
+import { FACE_BEYOND_MODES_SD_MM } from "../geometry/data/face-dimensions.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
@@ -59,6 +62,8 @@ export interface FitOptions {
   depthNoiseSdIod?: number;
   /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; LANDMARK_SD_IOD is the detector's published error; 0, or the expression step off, keeps them exact). */
   imageNoiseSdIod?: number;
+  /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance, against which the neutral head's targets across the image plane are read as the survey's face modes plus a little shape beyond them, the rest going to the head as photographed (fit/face-prior.ts; 0, or the expression step off, keeps them exact). */
+  facePriorNoiseSdIod?: number;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
   /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
@@ -101,6 +106,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthNoiseSdIod: LANDMARK_SD_IOD,
   // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
   imageNoiseSdIod: 0,
+  facePriorNoiseSdIod: 0,
   smoothingM: 1e-4,
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
@@ -232,6 +238,14 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
       }
     });
   }
+  // The neutral face's image-plane targets under the survey's face modes; what is taken off stays the photo's (fit/face-prior.ts).
+  if (expression && o.facePriorNoiseSdIod > 0) {
+    const nf = faceIds.length;
+    const post = facePriorPosterior(points, disp.subarray(0, 3 * nf), camera.rotation, weights, faceModes(templateLandmarks(head), faceIds), FACE_BEYOND_MODES_SD_MM / 1000 / Math.SQRT2, o.facePriorNoiseSdIod * templateInterpupillaryM(head));
+    disp.set(post.displacements);
+    for (let j = 0; j < 3 * nf; j++) photoResidual[j] += post.removed[j];
+    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; modes ${post.amplitudesM.map((a) => (1000 * a).toFixed(1)).join(", ")} mm`);
+  }
   // The neutral face's image-plane targets smoothed to the detector's noise; what is taken off stays the photo's (fit/image-posterior.ts).
   if (expression && o.imageNoiseSdIod > 0) {
     const nf = faceIds.length;
@@ -355,6 +369,12 @@ function meshOf(positions: Float32Array, head: TemplateHead, weld: Int32Array): 
   const normals = computeNormals(positions, head.mesh.indices, weld);
   const tangents = computeTangents(positions, normals, head.mesh.uvs, head.mesh.indices);
   return { positions, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
+}
+
+/** The template's face-mesh landmarks (xyz per landmark index), metres. */
+function templateLandmarks(head: TemplateHead): Float64Array {
+  const p = head.mesh.positions;
+  return Float64Array.from({ length: 3 * head.landmarkVertices.length }, (_, k) => p[3 * head.landmarkVertices[Math.floor(k / 3)] + (k % 3)]);
 }
 
 /** Distance between the template's iris centres, metres. */
