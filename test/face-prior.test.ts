@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { seededNormals as normals } from "./support/landmark-grid.ts";
 import { FACE_LANDMARKS_M } from "../src/geometry/data/canonical-face.ts";
-import { FACE_BEYOND_MODES_SD_MM, FACE_MODE_DIMENSIONS } from "../src/geometry/data/face-dimensions.ts";
+import { FACE_MODE_DIMENSIONS } from "../src/geometry/data/face-dimensions.ts";
 import { quaternionToMatrix } from "../src/geometry/procrustes.ts";
 import { faceModes } from "../src/pipeline/fit/face-modes.ts";
-import { facePriorPosterior } from "../src/pipeline/fit/face-prior.ts";
+import { FACE_PRIOR_DEFAULTS, facePriorPosterior } from "../src/pipeline/fit/face-prior.ts";
 
 const ids = Array.from({ length: 468 }, (_, i) => i);
 const centres = Float64Array.from(ids.flatMap((i) => [FACE_LANDMARKS_M[3 * i], FACE_LANDMARKS_M[3 * i + 1], FACE_LANDMARKS_M[3 * i + 2]]));
@@ -14,7 +14,7 @@ const ones = new Float64Array(n).fill(1);
 const turn = (20 * Math.PI) / 360;
 const R = quaternionToMatrix(Math.cos(turn), 0, Math.sin(turn), 0);
 const modes = faceModes(FACE_LANDMARKS_M, ids);
-const beyondSdM = FACE_BEYOND_MODES_SD_MM / 1000 / Math.SQRT2;
+const beyondSdM = FACE_PRIOR_DEFAULTS.beyondSdMm / 1000;
 const noiseSdM = 0.002;
 
 /** Camera x and y of a world displacement field, as one list. */

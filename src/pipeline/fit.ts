@@ -42,8 +42,7 @@ import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions 
 import { depthPosterior } from "./fit/depth-posterior.ts";
 import { imagePlanePosterior } from "./fit/image-posterior.ts";
 import { faceModes } from "./fit/face-modes.ts";
-import { facePriorPosterior } from "./fit/face-prior.ts";
-import { FACE_BEYOND_MODES_SD_MM } from "../geometry/data/face-dimensions.ts";
+import { FACE_PRIOR_DEFAULTS, facePriorPosterior, type FacePriorOptions } from "./fit/face-prior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
@@ -62,8 +61,8 @@ export interface FitOptions {
   depthNoiseSdIod?: number;
   /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; LANDMARK_SD_IOD is the detector's published error; 0, or the expression step off, keeps them exact). */
   imageNoiseSdIod?: number;
-  /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance, against which the neutral head's targets across the image plane are read as the survey's face modes plus a little shape beyond them, the rest going to the head as photographed (fit/face-prior.ts; 0, or the expression step off, keeps them exact). */
-  facePriorNoiseSdIod?: number;
+  /** The neutral head's targets across the image plane read as the survey's face modes plus a little shape beyond them against the landmarks' noise, the rest going to the head as photographed (fit/face-prior.ts; `noiseSdIod` 0, or the expression step off, keeps them exact). */
+  facePrior?: FacePriorOptions;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
   /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
@@ -106,7 +105,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthNoiseSdIod: LANDMARK_SD_IOD,
   // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
   imageNoiseSdIod: 0,
-  facePriorNoiseSdIod: 0,
+  facePrior: FACE_PRIOR_DEFAULTS,
   smoothingM: 1e-4,
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
@@ -239,9 +238,11 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
     });
   }
   // The neutral face's image-plane targets under the survey's face modes; what is taken off stays the photo's (fit/face-prior.ts).
-  if (expression && o.facePriorNoiseSdIod > 0) {
+  const facePrior = { ...FACE_PRIOR_DEFAULTS, ...o.facePrior };
+  if (expression && facePrior.noiseSdIod > 0) {
     const nf = faceIds.length;
-    const post = facePriorPosterior(points, disp.subarray(0, 3 * nf), camera.rotation, weights, faceModes(templateLandmarks(head), faceIds), FACE_BEYOND_MODES_SD_MM / 1000 / Math.SQRT2, o.facePriorNoiseSdIod * templateInterpupillaryM(head));
+    const modes = faceModes(templateLandmarks(head), faceIds, facePrior.modes);
+    const post = facePriorPosterior(points, disp.subarray(0, 3 * nf), camera.rotation, weights, modes, facePrior.beyondSdMm / 1000, facePrior.noiseSdIod * templateInterpupillaryM(head));
     disp.set(post.displacements);
     for (let j = 0; j < 3 * nf; j++) photoResidual[j] += post.removed[j];
     log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; modes ${post.amplitudesM.map((a) => (1000 * a).toFixed(1)).join(", ")} mm`);

@@ -46,11 +46,12 @@ export interface FaceModes {
 
 /**
  * The survey's modes at landmarks `ids` (face-mesh indices) of a face whose landmark `i` lies at
- * `landmarks[3i..3i+2]` (metres; the template's).
+ * `landmarks[3i..3i+2]` (metres; the template's); `enabled` false gives none (an ablation).
  *
  *   const modes = faceModes(FACE_LANDMARKS_M, faceIds);   // modes.fields[3] is the mouth's width
  */
-export function faceModes(landmarks: ArrayLike<number>, ids: readonly number[]): FaceModes {
+export function faceModes(landmarks: ArrayLike<number>, ids: readonly number[], enabled = true): FaceModes {
+  if (!enabled) return { count: 0, fields: [], covariance: new Float64Array(0), lengthsM: [] };
   const at = (i: number, c: number) => landmarks[3 * i + c];
   const centroid = (group: number[]) => [0, 1, 2].map((c) => group.reduce((s, i) => s + at(i, c), 0) / group.length);
   const controls = [...new Set(FACE_MODE_DIMENSIONS.flatMap((d) => DIMENSION_LANDMARKS[d].flat()))];

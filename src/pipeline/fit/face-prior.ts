@@ -26,7 +26,26 @@
  * photo's landmarks. The camera-axis part (depth, fit/depth-posterior.ts) is left alone.
  */
 import { luFactor, luSolve, solveDense } from "../../geometry/linear-solve.ts";
+import { FACE_BEYOND_MODES_SD_MM } from "../../geometry/data/face-dimensions.ts";
 import type { FaceModes } from "./face-modes.ts";
+import { LANDMARK_SD_IOD } from "./head-targets.ts";
+
+/** How the neutral face's image-plane targets are read (fit.ts `FitOptions.facePrior`). */
+export interface FacePriorOptions {
+  /** Per-axis SD of a landmark's image position, fraction of the inter-pupillary distance; 0 keeps the targets exact. */
+  noiseSdIod?: number;
+  /** Per-axis prior SD of the face's shape beyond the modes at one landmark, mm (the survey's residual of a local distance ÷ √2). */
+  beyondSdMm?: number;
+  /** The survey's modes in the prior; false leaves only the affine part and the shape beyond them (an ablation). */
+  modes?: boolean;
+}
+
+export const FACE_PRIOR_DEFAULTS: Required<FacePriorOptions> = {
+  // The detector's published error: averaging the views of the ROI (capture's landmarkViews) takes off only their independent part, ≈ 0.6 % IOD of it (docs/evaluation.md, lmtta).
+  noiseSdIod: LANDMARK_SD_IOD,
+  beyondSdMm: FACE_BEYOND_MODES_SD_MM / Math.SQRT2,
+  modes: true,
+};
 
 /** Affine columns per image axis: 1, x, y, z of the template position. */
 const AFFINE = 4;
@@ -70,11 +89,12 @@ export function facePriorPosterior(centres: Float64Array, displacements: Float64
   const dInv = noiseVar.map((v) => 1 / (beyondSdM ** 2 + v));
   // Woodbury: C⁻¹ = D⁻¹ − D⁻¹M (Σ⁻¹ + MᵀD⁻¹M)⁻¹ MᵀD⁻¹, C = D + MΣMᵀ.
   const identity = Float64Array.from({ length: K * K }, (_, j) => (j % (K + 1) === 0 ? 1 : 0));
-  const gram = solveDense(Float64Array.from(modes.covariance), K, identity, K);
+  const gram = K > 0 ? solveDense(Float64Array.from(modes.covariance), K, identity, K) : identity;
   for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) gram[k * K + l] += M[k].reduce((s, v, j) => s + v * dInv[j] * M[l][j], 0);
-  const inner = luFactor(gram, K);
+  const inner = K > 0 ? luFactor(gram, K) : undefined;
   const applyCInv = (v: Float64Array) => {
     const w = v.map((x, j) => x * dInv[j]);
+    if (!inner) return w;
     const s = luSolve(inner, Float64Array.from(M, (m) => m.reduce((acc, x, j) => acc + x * w[j], 0)), 1);
     for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) w[j] -= dInv[j] * M[k][j] * s[k];
     return w;
