@@ -41,7 +41,7 @@ import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
 import { imagePlanePosterior } from "./fit/image-posterior.ts";
-import { faceModes } from "./fit/face-modes.ts";
+import { faceModes, LIP_LANDMARKS } from "./fit/face-modes.ts";
 import { FACE_PRIOR_DEFAULTS, facePriorPosterior, type FacePriorOptions } from "./fit/face-prior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
@@ -240,12 +240,18 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   // The neutral face's image-plane targets under the survey's face modes; what is taken off stays the photo's (fit/face-prior.ts).
   const facePrior = { ...FACE_PRIOR_DEFAULTS, ...o.facePrior };
   if (expression && facePrior.noiseSdIod > 0) {
-    const nf = faceIds.length;
-    const modes = faceModes(templateLandmarks(head), faceIds, facePrior.modes);
-    const post = facePriorPosterior(points, disp.subarray(0, 3 * nf), camera.rotation, weights, modes, facePrior.beyondSdMm / 1000, facePrior.noiseSdIod * templateInterpupillaryM(head));
-    disp.set(post.displacements);
-    for (let j = 0; j < 3 * nf; j++) photoResidual[j] += post.removed[j];
-    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; modes ${post.amplitudesM.map((a) => (1000 * a).toFixed(1)).join(", ")} mm`);
+    // The lips' targets are the expression solve's identity, already under its own lip modes' prior: left as they are.
+    const free = faceIds.flatMap((i, k) => (LIP_LANDMARKS.has(i) ? [] : [k]));
+    const pick = (v: Float64Array) => Float64Array.from({ length: 3 * free.length }, (_, j) => v[3 * free[Math.floor(j / 3)] + (j % 3)]);
+    const modes = faceModes(templateLandmarks(head), free.map((k) => faceIds[k]), facePrior.modes);
+    const post = facePriorPosterior(pick(points), pick(disp), camera.rotation, Float64Array.from(free, (k) => weights[k]), modes, facePrior.beyondSdMm / 1000, facePrior.noiseSdIod * templateInterpupillaryM(head));
+    free.forEach((k, j) => {
+      for (let c = 0; c < 3; c++) {
+        disp[3 * k + c] = post.displacements[3 * j + c];
+        photoResidual[3 * k + c] += post.removed[3 * j + c];
+      }
+    });
+    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; ${modes.dimensions.map((d, k) => `${d} ${(1000 * post.amplitudesM[k]).toFixed(1)}`).join(", ")} mm`);
   }
   // The neutral face's image-plane targets smoothed to the detector's noise; what is taken off stays the photo's (fit/image-posterior.ts).
   if (expression && o.imageNoiseSdIod > 0) {

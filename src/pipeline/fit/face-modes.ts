@@ -12,7 +12,7 @@
  * there is a length SD here).
  */
 import { FACE_MODE_DIMENSIONS, FACE_MODE_LOG_COVARIANCE } from "../../geometry/data/face-dimensions.ts";
-import { LEFT_ALA, LEFT_CHEEK_SIDE, LEFT_EYE_CONTOUR, MOUTH_LEFT, MOUTH_RIGHT, NOSE_ROOT, RIGHT_ALA, RIGHT_CHEEK_SIDE, RIGHT_EYE_CONTOUR, SUBNASALE, CHIN } from "../../primitives/face-topology.ts";
+import { LEFT_ALA, LEFT_CHEEK_SIDE, LEFT_EYE_CONTOUR, LIPS_OUTER, MOUTH_INNER, NOSE_ROOT, RIGHT_ALA, RIGHT_CHEEK_SIDE, RIGHT_EYE_CONTOUR, SUBNASALE, CHIN } from "../../primitives/face-topology.ts";
 import { fitWarp, warpAt } from "./warp.ts";
 
 type FaceDimension = (typeof FACE_MODE_DIMENSIONS)[number];
@@ -21,21 +21,31 @@ type FaceDimension = (typeof FACE_MODE_DIMENSIONS)[number];
  * The landmark groups each survey dimension is measured between. The jaw angles (gonion) are the
  * face-oval points 58/172 and 288/397 (the template's 113–126 mm apart against the survey's
  * bigonial 112–121 mm); the alae 98/327 (35 mm, nose breadth 36–38 mm); the pupils the eye
- * contours' centres (the iris landmarks are not among the fitted face's).
+ * contours' centres (the iris landmarks are not among the fitted face's). The mouth's width is
+ * not a mode here: the lips' neutral targets are the expression solve's identity, whose own lip
+ * modes already carry it under the same survey's SD (fit/expression-identity.ts), and fit leaves
+ * the lips out of this prior (LIP_LANDMARKS).
  */
-const DIMENSION_LANDMARKS: Record<FaceDimension, [number[], number[]]> = {
+const DIMENSION_LANDMARKS: Partial<Record<FaceDimension, [number[], number[]]>> = {
   bizygomaticBreadth: [RIGHT_CHEEK_SIDE, LEFT_CHEEK_SIDE],
   bigonialBreadth: [[58, 172], [288, 397]],
   noseBreadth: [[RIGHT_ALA], [LEFT_ALA]],
-  mouthWidth: [[MOUTH_RIGHT], [MOUTH_LEFT]],
   sellionSubnasale: [[NOSE_ROOT], [SUBNASALE]],
   mentonSellion: [[NOSE_ROOT], [CHIN]],
   interpupillaryBreadth: [RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR],
 };
 
+/** The survey dimensions that are modes here. */
+const MODE_DIMENSIONS = FACE_MODE_DIMENSIONS.filter((d) => DIMENSION_LANDMARKS[d]);
+
+/** The lips' landmarks, whose neutral targets the expression step's identity already decided under its own prior. */
+export const LIP_LANDMARKS: ReadonlySet<number> = new Set([...LIPS_OUTER, ...MOUTH_INNER]);
+
 export interface FaceModes {
-  /** Number of modes (FACE_MODE_DIMENSIONS order). */
+  /** Number of modes. */
   count: number;
+  /** Their survey dimensions, in order. */
+  dimensions: FaceDimension[];
   /** Mode k's displacement at landmark j (xyz), per metre of change in dimension k: `fields[k][3j + c]`. */
   fields: Float64Array[];
   /** Prior covariance of the modes' amplitudes (row-major count × count), m². */
@@ -51,14 +61,14 @@ export interface FaceModes {
  *   const modes = faceModes(FACE_LANDMARKS_M, faceIds);   // modes.fields[3] is the mouth's width
  */
 export function faceModes(landmarks: ArrayLike<number>, ids: readonly number[], enabled = true): FaceModes {
-  if (!enabled) return { count: 0, fields: [], covariance: new Float64Array(0), lengthsM: [] };
+  if (!enabled) return { count: 0, dimensions: [], fields: [], covariance: new Float64Array(0), lengthsM: [] };
   const at = (i: number, c: number) => landmarks[3 * i + c];
   const centroid = (group: number[]) => [0, 1, 2].map((c) => group.reduce((s, i) => s + at(i, c), 0) / group.length);
-  const controls = [...new Set(FACE_MODE_DIMENSIONS.flatMap((d) => DIMENSION_LANDMARKS[d].flat()))];
+  const groups = MODE_DIMENSIONS.map((d) => DIMENSION_LANDMARKS[d]!);
+  const controls = [...new Set(groups.flatMap((g) => g.flat()))];
   const centres = Float64Array.from(controls.flatMap((i) => [at(i, 0), at(i, 1), at(i, 2)]));
   const lengthsM: number[] = [];
-  const fields = FACE_MODE_DIMENSIONS.map((dimension) => {
-    const [a, b] = DIMENSION_LANDMARKS[dimension];
+  const fields = groups.map(([a, b]) => {
     const [ca, cb] = [centroid(a), centroid(b)];
     const length = Math.hypot(cb[0] - ca[0], cb[1] - ca[1], cb[2] - ca[2]);
     lengthsM.push(length);
@@ -78,6 +88,8 @@ export function faceModes(landmarks: ArrayLike<number>, ids: readonly number[], 
   });
   const count = fields.length;
   const covariance = new Float64Array(count * count);
-  for (let k = 0; k < count; k++) for (let l = 0; l < count; l++) covariance[k * count + l] = lengthsM[k] * lengthsM[l] * FACE_MODE_LOG_COVARIANCE[k][l];
-  return { count, fields, covariance, lengthsM };
+  const survey = MODE_DIMENSIONS.map((d) => FACE_MODE_DIMENSIONS.indexOf(d));
+  // The survey's Gaussian marginalised onto the modes used: their rows and columns.
+  for (let k = 0; k < count; k++) for (let l = 0; l < count; l++) covariance[k * count + l] = lengthsM[k] * lengthsM[l] * FACE_MODE_LOG_COVARIANCE[survey[k]][survey[l]];
+  return { count, dimensions: MODE_DIMENSIONS, fields, covariance, lengthsM };
 }
