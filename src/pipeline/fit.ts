@@ -41,8 +41,7 @@ import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
 import { imagePlanePosterior } from "./fit/image-posterior.ts";
-import { faceModes, LIP_LANDMARKS } from "./fit/face-modes.ts";
-import { FACE_PRIOR_DEFAULTS, facePriorPosterior, type FacePriorOptions } from "./fit/face-prior.ts";
+import { FACE_PRIOR_DEFAULTS, neutralTargetsUnderFacePrior, type FacePriorOptions } from "./fit/face-prior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
@@ -240,18 +239,9 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   // The neutral face's image-plane targets under the survey's face modes; what is taken off stays the photo's (fit/face-prior.ts).
   const facePrior = { ...FACE_PRIOR_DEFAULTS, ...o.facePrior };
   if (expression && facePrior.noiseSdIod > 0) {
-    // The lips' targets are the expression solve's identity, already under its own lip modes' prior: left as they are.
-    const free = faceIds.flatMap((i, k) => (LIP_LANDMARKS.has(i) ? [] : [k]));
-    const pick = (v: Float64Array) => Float64Array.from({ length: 3 * free.length }, (_, j) => v[3 * free[Math.floor(j / 3)] + (j % 3)]);
-    const modes = faceModes(templateLandmarks(head), free.map((k) => faceIds[k]), facePrior.modes);
-    const post = facePriorPosterior(pick(points), pick(disp), camera.rotation, Float64Array.from(free, (k) => weights[k]), modes, facePrior.beyondSdMm / 1000, facePrior.noiseSdIod * templateInterpupillaryM(head));
-    free.forEach((k, j) => {
-      for (let c = 0; c < 3; c++) {
-        disp[3 * k + c] = post.displacements[3 * j + c];
-        photoResidual[3 * k + c] += post.removed[3 * j + c];
-      }
-    });
-    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; ${modes.dimensions.map((d, k) => `${d} ${(1000 * post.amplitudesM[k]).toFixed(1)}`).join(", ")} mm`);
+    const templateLandmarks = Float64Array.from({ length: 3 * lv.length }, (_, k) => pos[3 * lv[Math.floor(k / 3)] + (k % 3)]);
+    const post = neutralTargetsUnderFacePrior({ templateLandmarks, faceIds, centres: points, displacements: disp, confidence: weights, rotation: camera.rotation, photoResidual, interpupillaryM: templateInterpupillaryM(head) }, facePrior);
+    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; ${post.dimensions.map((d, k) => `${d} ${(1000 * post.amplitudesM[k]).toFixed(1)}`).join(", ")} mm`);
   }
   // The neutral face's image-plane targets smoothed to the detector's noise; what is taken off stays the photo's (fit/image-posterior.ts).
   if (expression && o.imageNoiseSdIod > 0) {
@@ -376,12 +366,6 @@ function meshOf(positions: Float32Array, head: TemplateHead, weld: Int32Array): 
   const normals = computeNormals(positions, head.mesh.indices, weld);
   const tangents = computeTangents(positions, normals, head.mesh.uvs, head.mesh.indices);
   return { positions, normals, tangents, uvs: head.mesh.uvs, indices: head.mesh.indices };
-}
-
-/** The template's face-mesh landmarks (xyz per landmark index), metres. */
-function templateLandmarks(head: TemplateHead): Float64Array {
-  const p = head.mesh.positions;
-  return Float64Array.from({ length: 3 * head.landmarkVertices.length }, (_, k) => p[3 * head.landmarkVertices[Math.floor(k / 3)] + (k % 3)]);
 }
 
 /** Distance between the template's iris centres, metres. */

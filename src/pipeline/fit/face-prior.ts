@@ -27,7 +27,7 @@
  */
 import { luFactor, luSolve, solveDense } from "../../geometry/linear-solve.ts";
 import { FACE_BEYOND_MODES_SD_MM } from "../../geometry/data/face-dimensions.ts";
-import type { FaceModes } from "./face-modes.ts";
+import { faceModes, LIP_LANDMARKS, type FaceModes } from "./face-modes.ts";
 import { LANDMARK_SD_IOD } from "./head-targets.ts";
 
 /** How the neutral face's image-plane targets are read (fit.ts `FitOptions.facePrior`). */
@@ -133,4 +133,44 @@ export function facePriorPosterior(centres: Float64Array, displacements: Float64
     }
   }
   return { displacements: out, removed, amplitudesM, removedM: Math.sqrt(se / Math.max(w, 1e-12)) };
+}
+
+/** What fit hands the face prior: its neutral targets, changed in place, and the photographed head's residual, added to. */
+export interface NeutralTargets {
+  /** The template's face-mesh landmarks (xyz per landmark index), metres. */
+  templateLandmarks: ArrayLike<number>;
+  /** Face-mesh index of each target. */
+  faceIds: readonly number[];
+  /** Template position of each target (xyz), metres. */
+  centres: Float64Array;
+  /** Each target's displacement (xyz, world metres; at least 3 × faceIds.length numbers): the image-plane part is replaced. */
+  displacements: Float64Array;
+  /** Per target, 0..1. */
+  confidence: Float64Array;
+  /** The camera's world-to-camera rotation (row-major 3 × 3). */
+  rotation: ArrayLike<number>;
+  /** What the head as photographed takes besides the neutral head (xyz per target): what the posterior takes off is added. */
+  photoResidual: Float64Array;
+  /** The template's inter-pupillary distance, metres (the noise SD's unit). */
+  interpupillaryM: number;
+}
+
+/**
+ * The face prior on fit's neutral targets. The lips are left as they are: their targets are the
+ * expression solve's identity, already under its own lip modes' prior (fit/expression-identity.ts).
+ *
+ *   const { removedM } = neutralTargetsUnderFacePrior(targets, FACE_PRIOR_DEFAULTS);
+ */
+export function neutralTargetsUnderFacePrior(t: NeutralTargets, options: Required<FacePriorOptions>): FacePriorPosterior & { dimensions: FaceModes["dimensions"] } {
+  const free = t.faceIds.flatMap((i, k) => (LIP_LANDMARKS.has(i) ? [] : [k]));
+  const pick = (v: Float64Array) => Float64Array.from({ length: 3 * free.length }, (_, j) => v[3 * free[Math.floor(j / 3)] + (j % 3)]);
+  const modes = faceModes(t.templateLandmarks, free.map((k) => t.faceIds[k]), options.modes);
+  const post = facePriorPosterior(pick(t.centres), pick(t.displacements), t.rotation, Float64Array.from(free, (k) => t.confidence[k]), modes, options.beyondSdMm / 1000, options.noiseSdIod * t.interpupillaryM);
+  free.forEach((k, j) => {
+    for (let c = 0; c < 3; c++) {
+      t.displacements[3 * k + c] = post.displacements[3 * j + c];
+      t.photoResidual[3 * k + c] += post.removed[3 * j + c];
+    }
+  });
+  return { ...post, dimensions: modes.dimensions };
 }
