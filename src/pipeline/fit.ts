@@ -22,9 +22,10 @@
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
  *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
  *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
- *    the weights). Optionally (`imageNoiseSdIod`) the neutral targets' image-plane positions are then
- *    smoothed to the detector's noise (fit/image-posterior.ts), what is taken off going to the head
- *    as photographed too.
+ *    the weights). The neutral targets' image-plane positions (the lips' aside) are then the
+ *    posterior mean under the survey's face modes against the detector's noise (fit/face-prior.ts;
+ *    optionally, `imageNoiseSdIod`, a thin-plate smoothing to that noise, fit/image-posterior.ts),
+ *    what is taken off going to the head as photographed too.
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */
