@@ -103,7 +103,7 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
   depthNoiseSdIod: LANDMARK_SD_IOD,
-  // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
+  // Off: it took the face's width between people with the noise (docs/evaluation.md, "The landmarks' image positions as a posterior"); the face prior below keeps it.
   imageNoiseSdIod: 0,
   facePrior: FACE_PRIOR_DEFAULTS,
   smoothingM: 1e-4,

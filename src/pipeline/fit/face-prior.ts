@@ -12,8 +12,8 @@
  *   reading = affine(template position) + Σ_k a_k · mode_k + r + e
  *
  * - the affine part (the face's size, width-to-height, shear, translation): flat prior, kept;
- * - the survey's face modes (fit/face-modes.ts: bizygomatic and bigonial breadth, nose and mouth
- *   width, nose and face height, pupil distance), a ~ N(0, the survey's covariance): kept where the
+ * - the survey's face modes (fit/face-modes.ts: bizygomatic and bigonial breadth, nose breadth,
+ *   nose and face height, pupil distance), a ~ N(0, the survey's covariance): kept where the
  *   readings along a mode stand out of the noise, which is where faces differ most;
  * - r: the face's shape beyond the modes, independent per landmark and axis with the survey's
  *   SD for a local distance the modes do not move (FACE_BEYOND_MODES_SD_MM, ÷ √2 per point);
@@ -41,7 +41,7 @@ export interface FacePriorOptions {
 }
 
 export const FACE_PRIOR_DEFAULTS: Required<FacePriorOptions> = {
-  // The detector's published error: averaging the views of the ROI (capture's landmarkViews) takes off only their independent part, ≈ 0.6 % IOD of it (docs/evaluation.md, lmtta).
+  // The detector's published error: averaging the views of the ROI (capture's landmarkViews) takes off only their independent part, ≈ 0.6 % IOD per view of the 3.2 (docs/evaluation.md, lmtta).
   noiseSdIod: LANDMARK_SD_IOD,
   beyondSdMm: FACE_BEYOND_MODES_SD_MM / Math.SQRT2,
   modes: true,
