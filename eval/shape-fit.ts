@@ -132,8 +132,13 @@ export const ABLATIONS: Record<string, FitOptions> = {
   expressionBaked: { expression: { enabled: false } },
   noSilhouette: { silhouette: { iterations: 0 } },
   templateDepth: { depthWeight: 0 },
-  // The image-plane posterior is off by default (fit/image-posterior.ts): this variant turns it on at the detector's published noise.
-  imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD },
+  // The thin-plate image-plane posterior is off by default (fit/image-posterior.ts): this variant puts it in place of the face prior, at the detector's published noise.
+  imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD, facePrior: { noiseSdIod: 0 } },
+  // The image-plane targets taken exact, as before the survey's face modes (fit/face-prior.ts); then one part of that prior changed.
+  noFacePrior: { facePrior: { noiseSdIod: 0 } },
+  facePriorHalfNoise: { facePrior: { noiseSdIod: LANDMARK_SD_IOD / 2 } },
+  facePriorNoModes: { facePrior: { modes: false } },
+  facePriorModesOnly: { facePrior: { beyondSdMm: 0 } },
   fixedFocal: { intrinsics: { focalLengthFactor: 2 } },
   meanHead: { landmarkSdIod: 100 },
   noHeadOutline: { headOutline: { enabled: false } },

@@ -28,6 +28,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { solveDense } from "../src/geometry/linear-solve.ts";
 import { writeFileAtomic } from "../src/io/write-atomic.ts";
+import { list, meanCov, sexMixture } from "./survey-stats.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "src/geometry/data/head-regression.ts");
@@ -63,13 +64,6 @@ async function readSurvey(path: string): Promise<Sample> {
   return { rows, sha256: createHash("sha256").update(bytes).digest("hex"), file: path.split("/").pop()! };
 }
 
-function meanCov(rows: number[][]): { mean: number[]; cov: number[][] } {
-  const n = rows.length, d = rows[0].length;
-  const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
-  const cov = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => rows.reduce((s, r) => s + (r[a] - mean[a]) * (r[b] - mean[b]), 0) / (n - 1)));
-  return { mean, cov };
-}
-
 /** Regression of the head block on the face block: coefficients (head × face) and residual covariance. */
 function condition(cov: number[][]): { coefficients: number[][]; residual: number[][] } {
   const f = FACE.length, h = HEAD.length;
@@ -84,9 +78,6 @@ function condition(cov: number[][]): { coefficients: number[][]; residual: numbe
   return { coefficients, residual };
 }
 
-const fmt = (v: number) => v.toPrecision(8);
-const list = (xs: number[]) => `[${xs.map(fmt).join(", ")}]`;
-
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir) throw new Error("usage: node --import tsx scripts/anthropometry-regression.ts <dir with ANSUR_II_MALE_Public.csv and ANSUR_II_FEMALE_Public.csv>");
@@ -94,9 +85,7 @@ async function main(): Promise<void> {
   const female = await readSurvey(join(dir, "ANSUR_II_FEMALE_Public.csv"));
   const m = meanCov(male.rows), f = meanCov(female.rows);
   const d = COLUMNS.length;
-  // Equal-weight mixture of the two sexes.
-  const mean = m.mean.map((v, j) => (v + f.mean[j]) / 2);
-  const cov = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (m.cov[a][b] + f.cov[a][b]) / 2 + ((m.mean[a] - f.mean[a]) * (m.mean[b] - f.mean[b])) / 4));
+  const { mean, cov } = sexMixture(m, f);
   const pooled = condition(cov);
   // Residual SD of the pooled predictor on one sex's records (its offset from the pooled mean included).
   const residualSd = (rows: number[][]) =>

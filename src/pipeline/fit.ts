@@ -22,9 +22,10 @@
  *    an identity-only head, then taken out of the landmark targets before the warp of step 2, so
  *    the fitted head is neutral (at the expressive landmarks the solve's identity decides; the
  *    residual goes to the head as photographed); the eyeballs then look straight ahead (gaze is in
- *    the weights). Optionally (`imageNoiseSdIod`) the neutral targets' image-plane positions are then
- *    smoothed to the detector's noise (fit/image-posterior.ts), what is taken off going to the head
- *    as photographed too.
+ *    the weights). The neutral targets' image-plane positions (the lips' aside) are then the
+ *    posterior mean under the survey's face modes against the detector's noise (fit/face-prior.ts;
+ *    optionally, `imageNoiseSdIod`, a thin-plate smoothing to that noise, fit/image-posterior.ts),
+ *    what is taken off going to the head as photographed too.
  * 5. Visibility: per vertex of the head as photographed (neutral + expression), facing the camera
  *    and not behind its z-buffer.
  */
@@ -41,6 +42,7 @@ import { fitFactoredWarp, fitWarp, warpAt } from "./fit/warp.ts";
 import { HEAD_OUTLINE_DEFAULTS, headOutlineProportions, type HeadOutlineOptions } from "./fit/head-outline.ts";
 import { depthPosterior } from "./fit/depth-posterior.ts";
 import { imagePlanePosterior } from "./fit/image-posterior.ts";
+import { FACE_PRIOR_DEFAULTS, neutralTargetsUnderFacePrior, type FacePriorOptions } from "./fit/face-prior.ts";
 import { EARS_DEFAULTS, earsSummary, fitEars, type EarsOptions } from "./fit/ears.ts";
 import { SILHOUETTE_DEFAULTS, silhouetteWarp, warpedPositions, type SilhouetteOptions } from "./fit/silhouette.ts";
 import { EXPRESSION_DEFAULTS, expressiveLandmarks, photoExpression, photographedHead, type ExpressionOptions } from "./fit/expression.ts";
@@ -59,6 +61,8 @@ export interface FitOptions {
   depthNoiseSdIod?: number;
   /** Per-axis SD of a landmark's image position as a fraction of the inter-pupillary distance: the neutral head's targets across the image plane are smoothed until their residual is this large, the residual going to the head as photographed (fit/image-posterior.ts; LANDMARK_SD_IOD is the detector's published error; 0, or the expression step off, keeps them exact). */
   imageNoiseSdIod?: number;
+  /** The neutral head's targets across the image plane read as the survey's face modes plus a little shape beyond them against the landmarks' noise, the rest going to the head as photographed (fit/face-prior.ts; `noiseSdIod` 0, or the expression step off, keeps them exact). */
+  facePrior?: FacePriorOptions;
   /** Warp smoothing at a landmark of confidence 1, metres (thin-plate λ; divided by the confidence). */
   smoothingM?: number;
   /** The neck anchors under the chin follow the chin's border up or down, forward or back (fit/anchors.ts `underChinWeight`); false leaves them at the predicted head. */
@@ -99,8 +103,9 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   depthWeight: 0.5,
   // A depth reading is at least as noisy as the landmark's image position (the face mesh infers z; it sees x and y).
   depthNoiseSdIod: LANDMARK_SD_IOD,
-  // Off: at any noise SD from LANDMARK_SD_IOD down to a quarter of it the smoothing took more of the face's between-person shape than of its photo-to-photo noise (docs/evaluation.md, "The landmarks' image positions as a posterior").
+  // Off: it took the face's width between people with the noise (docs/evaluation.md, "The landmarks' image positions as a posterior"); the face prior below keeps it.
   imageNoiseSdIod: 0,
+  facePrior: FACE_PRIOR_DEFAULTS,
   smoothingM: 1e-4,
   chinCarriesNeck: true,
   anchorSmoothingM: 5e-3,
@@ -231,6 +236,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
         photoResidual[3 * k + c] = (1 - share) * residual;
       }
     });
+  }
+  // The neutral face's image-plane targets under the survey's face modes; what is taken off stays the photo's (fit/face-prior.ts).
+  const facePrior = { ...FACE_PRIOR_DEFAULTS, ...o.facePrior };
+  if (expression && facePrior.noiseSdIod > 0) {
+    const templateLandmarks = Float64Array.from({ length: 3 * lv.length }, (_, k) => pos[3 * lv[Math.floor(k / 3)] + (k % 3)]);
+    const post = neutralTargetsUnderFacePrior({ templateLandmarks, faceIds, centres: points, displacements: disp, confidence: weights, rotation: camera.rotation, photoResidual, interpupillaryM: templateInterpupillaryM(head) }, facePrior);
+    log.debug(`fit: the face's image-plane targets under the survey's modes: ${(1000 * post.removedM).toFixed(2)} mm RMS per axis taken off; ${post.dimensions.map((d, k) => `${d} ${(1000 * post.amplitudesM[k]).toFixed(1)}`).join(", ")} mm`);
   }
   // The neutral face's image-plane targets smoothed to the detector's noise; what is taken off stays the photo's (fit/image-posterior.ts).
   if (expression && o.imageNoiseSdIod > 0) {
