@@ -159,7 +159,7 @@ export function summarise(rows: RenderRow[]): void {
   }
   const fitted = fitResponse(rows);
   const r = fitted.response;
-  out(`response fitted on ${fitted.used} renders whose raw SD < ${INFORMATIVE_SD_LN}: gain ${r.gain.toFixed(3)}, offset ${r.offsetPerM.toFixed(3)} + ${r.turnOffsetPerM.toFixed(2)} sin⁴θ per m, sd ${r.sdPerM.toFixed(3)} ⊕ ${r.turnSdPerM.toFixed(2)} sin⁴θ per m`);
+  out(`response fitted on ${fitted.used} renders whose raw SD < ${INFORMATIVE_SD_LN}: gain ${r.gain.toFixed(3)}, offset ${r.offsetPerM.toFixed(3)} + ${r.turnOffsetPerM.toFixed(2)} sin⁴θ per m, sd ${r.sdPerM.toFixed(3)} per m`);
   const defErr = rows.map((r) => Math.log(r.defaultMm / r.trueMm));
   const z = rows.map((r, i) => defErr[i] / Math.max(r.defaultSdLn, 1e-6));
   const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
@@ -171,8 +171,7 @@ const INFORMATIVE_SD_LN = 0.4;
 
 /**
  * The response of fit/perspective-cue.ts fitted to the renders: offset, turnOffset and gain by
- * least squares of u_shown = offset + turnOffset sin⁴θ + gain u_true; sd the residual SD of the
- * frontal renders, turnSd what the turned ones add to it in quadrature per sin⁴θ.
+ * least squares of u_shown = offset + turnOffset sin⁴θ + gain u_true; sd the residual SD.
  */
 export function fitResponse(rows: RenderRow[]): { response: PerspectiveResponse; used: number } {
   const rs = rows.filter((r) => r.rawSdLn < INFORMATIVE_SD_LN);
@@ -183,12 +182,9 @@ export function fitResponse(rows: RenderRow[]): { response: PerspectiveResponse;
   const A = [0, 1, 2].map((a) => [0, 1, 2].map((b) => X.reduce((acc, x) => acc + x[a] * x[b], 0)));
   const v = [0, 1, 2].map((a) => X.reduce((acc, x, i) => acc + x[a] * y[i], 0));
   const [offset, turnOffset, gain] = solve3(A, v);
-  const resid = rs.map((_, i) => y[i] - offset - turnOffset * s4[i] - gain * u[i]);
-  const frontal = resid.filter((_, i) => s4[i] === 0);
-  const sd = Math.sqrt(frontal.reduce((acc, r) => acc + r * r, 0) / Math.max(1, frontal.length - 1));
-  const turned = resid.map((r, i) => [r, s4[i]]).filter(([, t]) => t > 0);
-  const turnSd = Math.sqrt(Math.max(0, turned.reduce((acc, [r]) => acc + r * r - sd * sd, 0)) / turned.reduce((acc, [, t]) => acc + t * t, 0));
-  return { response: { gain, offsetPerM: offset, turnOffsetPerM: turnOffset, sdPerM: sd, turnSdPerM: turnSd }, used: rs.length };
+  const rss = rs.reduce((acc, _, i) => acc + (y[i] - offset - turnOffset * s4[i] - gain * u[i]) ** 2, 0);
+  const sd = Math.sqrt(rss / Math.max(1, rs.length - 3));
+  return { response: { gain, offsetPerM: offset, turnOffsetPerM: turnOffset, sdPerM: sd }, used: rs.length };
 }
 
 /** Solves a 3 × 3 linear system by Cramer's rule. */

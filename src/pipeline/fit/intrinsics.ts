@@ -47,7 +47,7 @@ export interface IntrinsicsOptions {
 }
 
 /** The face mesh network's perspective response, measured on renders (fit/perspective-cue.ts; docs/evaluation.md, "The foreshortening cue calibrated on renders"). */
-export const PERSPECTIVE_RESPONSE: PerspectiveResponse = { gain: 0.289, offsetPerM: 0.25, turnOffsetPerM: 24.4, sdPerM: 0.223, turnSdPerM: 3.36 };
+export const PERSPECTIVE_RESPONSE: PerspectiveResponse = { gain: 0.276, offsetPerM: 0.25, turnOffsetPerM: 23.6, sdPerM: 0.276 };
 
 export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
   focalLengthFactor: 0,

@@ -8,8 +8,7 @@
  * than they are, the more so the more it is turned. Measured on our own renders at known focal
  * lengths (eval/focal-calibration.ts; docs/evaluation.md, "The foreshortening cue calibrated on
  * renders"), the shown inverse distance is
- *   u_shown = offset + turnOffset · sin⁴θ + gain · u_true + ε,
- *   ε ~ N(0, sd² + (turnSd · sin⁴θ)²),
+ *   u_shown = offset + turnOffset · sin⁴θ + gain · u_true + ε,  ε ~ N(0, sd²),
  * θ the angle between the face's forward axis and the ray to it. The landmarks' own profile
  * likelihood over the shown u (the template posed at each focal length) is marginalised over ε, so
  * the cue is as wide as the network's face-to-face error and no narrower than its misfit says.
@@ -23,10 +22,8 @@ export interface PerspectiveResponse {
   offsetPerM: number;
   /** What a face turned from the ray adds to it, per metre at sin⁴θ = 1. */
   turnOffsetPerM: number;
-  /** SD of the shown perspective about that line, face to face, frontal, per metre. */
+  /** SD of the shown perspective about that line, face to face, per metre. */
   sdPerM: number;
-  /** What turning adds to that SD (in quadrature), per metre at sin⁴θ = 1. */
-  turnSdPerM: number;
 }
 
 /** The inverse distance the landmarks show on average, per metre, for a true one on a face turned by θ from the ray (sin²θ given). */
@@ -54,7 +51,7 @@ export function perspectiveLikelihood(shownPerM: ArrayLike<number>, logLikelihoo
   });
   return (truePerM, sinTurnSquared) => {
     const mean = shownPerspective(r, truePerM, sinTurnSquared);
-    const sd = Math.hypot(r.sdPerM, r.turnSdPerM * sinTurnSquared ** 2);
+    const sd = r.sdPerM;
     let s = 0;
     for (let k = 0; k < u.length; k++) s += mass[k] * Math.exp(-(((u[k] - mean) / sd) ** 2) / 2);
     return top + Math.log(Math.max(s / sd, 1e-300));
