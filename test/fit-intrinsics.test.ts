@@ -128,10 +128,10 @@ describe("focal length and metric size from the landmarks", () => {
 });
 
 describe("a face mesh that shows part of the perspective", () => {
-  // The landmarks as the network gives them (fit/perspective-cue.ts): a camera 0.5 m away with a
-  // 30 mm-equivalent lens, frontal, shows the perspective of one farther away (the same face size
-  // on screen, so a longer lens in proportion).
-  const trueMm = 30, trueDistance = 0.5;
+  // The landmarks as the network gives them (fit/perspective-cue.ts): a phone held 0.35 m away
+  // (26 mm-equivalent), frontal, shows the perspective of one about 1 m away (the same face size on
+  // screen, so a longer lens in proportion).
+  const trueMm = 26, trueDistance = 0.35;
   const shownDistance = 1 / shownPerspective(PERSPECTIVE_RESPONSE, 1 / trueDistance, 0);
   const shown = cameraAt((trueMm * shownDistance) / trueDistance, shownDistance, 0);
 
