@@ -3,7 +3,7 @@
  * known (docs/evaluation.md, "The foreshortening cue calibrated on renders"):
  *
  *   node --import tsx eval/focal-calibration.ts renders <photos-dir> <out-dir> a.jpg,b.png [--focals 18,35,85,200] [--turns 0,30] [--share 0.16]
- *   node --import tsx eval/focal-calibration.ts exif <photos-dir> [a.jpg,b.png]
+ *   node --import tsx eval/focal-calibration.ts exif <photos-dir> [a.jpg,b.png] [--all]
  *
  * `renders`: each photo is reconstructed (draft; kept under <out>/cache/ for the next run) and its
  * head drawn by our skin renderer with its A_D under the studio light at each 35 mm-equivalent
@@ -13,7 +13,8 @@
  * widened to 6000 mm) and by fit's defaults. Prints per render and the regression of ln f_est on
  * ln f_true (gain, offset, residual SD), and of the perspective 1 / f_est on 1 / f_true.
  * `exif`: every photo whose EXIF names a focal length, estimated with its EXIF, without (fit's
- * defaults, and the uncalibrated cue with the distance prior as before), and by the raw cue.
+ * defaults, and the uncalibrated cue with the distance prior as before), and by the raw cue;
+ * `--all`: every photo, EXIF or not.
  * `summary <focal-calibration.json>`: the regressions again from an earlier run's rows.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -194,19 +195,20 @@ function solve3(A: number[][], b: number[]): number[] {
   return [0, 1, 2].map((c) => det(A.map((row, i) => row.map((x, j) => (j === c ? b[i] : x)))) / d);
 }
 
-async function exif(dir: string, only: string[]): Promise<void> {
+async function exif(dir: string, only: string[], all: boolean): Promise<void> {
   const template = buildTemplateHead();
   const names = only.length ? only : await listPhotosDeep(dir);
   for (const name of names) {
     const { image, info } = await decodeImage(path.join(dir, name));
     const lens = info.lens;
-    if (!lens || (!lens.focalLength35mm && !(lens.focalLengthMm && lens.focalPlanePxPerMm))) continue;
+    if (!all && (!lens || (!lens.focalLength35mm && !(lens.focalLengthMm && lens.focalPlanePxPerMm)))) continue;
     const cap = await capture({ image });
+    const yaw = `yaw ${cap.pose.yawDeg.toFixed(0)}°`;
     const withExif = fit({ capture: cap, head: template, lens }).cameraEstimate;
     const e = estimates(cap, template, null);
     const uncalibrated = fit({ capture: cap, head: template, lens: null }, { intrinsics: { perspectiveResponse: null } }).cameraEstimate;
     const said = withExif.cues.exif ? `${withExif.cues.exif.kind === "bound" ? "≤ " : ""}${withExif.cues.exif.focal35mm.toFixed(0)} mm` : "nothing usable";
-    process.stdout.write(`${name} (${lens.camera ?? "?"}): EXIF ${said} → with EXIF ${withExif.focal35mm.toFixed(0)} mm · without: default ${e.defaultMm.toFixed(0)} mm ± ${(100 * e.defaultSdLn).toFixed(0)} % (uncalibrated cue + prior ${uncalibrated.focal35mm.toFixed(0)} mm ± ${(100 * uncalibrated.focalSdLn).toFixed(0)} %), raw cue ${e.rawMm.toFixed(0)} mm ± ${(100 * e.rawSdLn).toFixed(0)} % (grid min ${e.rawBestMm.toFixed(0)})\n`);
+    process.stdout.write(`${name} (${lens?.camera ?? "?"}, ${yaw}): EXIF ${said} → with EXIF ${withExif.focal35mm.toFixed(0)} mm · without: default ${e.defaultMm.toFixed(0)} mm ± ${(100 * e.defaultSdLn).toFixed(0)} % (uncalibrated cue + prior ${uncalibrated.focal35mm.toFixed(0)} mm ± ${(100 * uncalibrated.focalSdLn).toFixed(0)} %), raw cue ${e.rawMm.toFixed(0)} mm ± ${(100 * e.rawSdLn).toFixed(0)} % (grid min ${e.rawBestMm.toFixed(0)})\n`);
   }
 }
 
@@ -238,10 +240,12 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
   const focals = (flag("--focals") ?? "18,28,50,85,135,300").split(",").map(Number);
   const turns = (flag("--turns") ?? "0,30").split(",").map(Number);
   const share = Number(flag("--share") ?? "0.16");
+  const allFlag = args.includes("--all");
+  if (allFlag) args.splice(args.indexOf("--all"), 1);
   const [mode, dir, a, b] = args;
   if (mode === "summary" && dir) summarise(JSON.parse(await readFile(dir, "utf8")) as RenderRow[]);
   else if (mode === "renders" && dir && a) await renders(dir, a, b ? b.split(",") : [], focals, turns, share);
-  else if (mode === "exif" && dir) await exif(dir, a ? a.split(",") : []);
+  else if (mode === "exif" && dir) await exif(dir, a ? a.split(",") : [], allFlag);
   else {
     process.stderr.write("usage: eval/focal-calibration.ts renders <photos-dir> <out-dir> [a.jpg,…] [--focals …] [--turns …] [--share s] | exif <photos-dir> [a.jpg,…]\n");
     process.exit(2);
