@@ -160,7 +160,7 @@ export function summarise(rows: RenderRow[]): void {
   }
   const fitted = fitResponse(rows);
   const r = fitted.response;
-  out(`response fitted on ${fitted.used} renders whose raw SD < ${INFORMATIVE_SD_LN}: gain ${r.gain.toFixed(3)}, offset ${r.offsetPerM.toFixed(3)} + ${r.turnOffsetPerM.toFixed(2)} sin⁴θ per m, sd ${r.sdPerM.toFixed(3)} per m`);
+  out(`response fitted on ${fitted.used} renders whose raw SD < ${INFORMATIVE_SD_LN}: gain ${r.gain.toFixed(3)}, offset ${r.offsetPerM.toFixed(3)} + ${r.turnOffsetPerM.toFixed(2)} sin²θ per m, sd ${r.sdPerM.toFixed(3)} per m`);
   const defErr = rows.map((r) => Math.log(r.defaultMm / r.trueMm));
   const z = rows.map((r, i) => defErr[i] / Math.max(r.defaultSdLn, 1e-6));
   const rms = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
@@ -172,18 +172,18 @@ const INFORMATIVE_SD_LN = 0.4;
 
 /**
  * The response of fit/perspective-cue.ts fitted to the renders: offset, turnOffset and gain by
- * least squares of u_shown = offset + turnOffset sin⁴θ + gain u_true; sd the residual SD.
+ * least squares of u_shown = offset + turnOffset sin²θ + gain u_true; sd the residual SD.
  */
 export function fitResponse(rows: RenderRow[]): { response: PerspectiveResponse; used: number } {
   const rs = rows.filter((r) => r.rawSdLn < INFORMATIVE_SD_LN);
   const u = rs.map((r) => 1 / r.trueDistanceM), y = rs.map((r, i) => (u[i] * r.trueMm) / r.rawMm);
-  const s4 = rs.map((r) => Math.sin((r.turnDeg * Math.PI) / 180) ** 4);
-  // Normal equations of y = a + b s⁴ + g u.
-  const X = rs.map((_, i) => [1, s4[i], u[i]]);
+  const s2 = rs.map((r) => Math.sin((r.turnDeg * Math.PI) / 180) ** 2);
+  // Normal equations of y = a + b s² + g u.
+  const X = rs.map((_, i) => [1, s2[i], u[i]]);
   const A = [0, 1, 2].map((a) => [0, 1, 2].map((b) => X.reduce((acc, x) => acc + x[a] * x[b], 0)));
   const v = [0, 1, 2].map((a) => X.reduce((acc, x, i) => acc + x[a] * y[i], 0));
   const [offset, turnOffset, gain] = solve3(A, v);
-  const rss = rs.reduce((acc, _, i) => acc + (y[i] - offset - turnOffset * s4[i] - gain * u[i]) ** 2, 0);
+  const rss = rs.reduce((acc, _, i) => acc + (y[i] - offset - turnOffset * s2[i] - gain * u[i]) ** 2, 0);
   const sd = Math.sqrt(rss / Math.max(1, rs.length - 3));
   return { response: { gain, offsetPerM: offset, turnOffsetPerM: turnOffset, sdPerM: sd }, used: rs.length };
 }

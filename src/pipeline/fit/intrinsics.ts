@@ -47,7 +47,7 @@ export interface IntrinsicsOptions {
 }
 
 /** The face mesh network's perspective response, measured on renders (fit/perspective-cue.ts; docs/evaluation.md, "The foreshortening cue calibrated on renders"). */
-export const PERSPECTIVE_RESPONSE: PerspectiveResponse = { gain: 0.276, offsetPerM: 0.25, turnOffsetPerM: 23.6, sdPerM: 0.276 };
+export const PERSPECTIVE_RESPONSE: PerspectiveResponse = { gain: 0.274, offsetPerM: 0.092, turnOffsetPerM: 6.53, sdPerM: 0.236 };
 
 export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
   focalLengthFactor: 0,

@@ -8,8 +8,9 @@
  * than they are, the more so the more it is turned. Measured on our own renders at known focal
  * lengths (eval/focal-calibration.ts; docs/evaluation.md, "The foreshortening cue calibrated on
  * renders"), the shown inverse distance is
- *   u_shown = offset + turnOffset · sin⁴θ + gain · u_true + ε,  ε ~ N(0, sd²),
- * θ the angle between the face's forward axis and the ray to it. The landmarks' own profile
+ *   u_shown = offset + turnOffset · sin²θ + gain · u_true + ε,  ε ~ N(0, sd²),
+ * θ the angle between the face's forward axis and the ray to it (sin²θ: the lowest order alike for
+ * either side, and the best of sin², sin³, sin⁴ and sin⁶ on the renders). The landmarks' own profile
  * likelihood over the shown u (the template posed at each focal length) is marginalised over ε, so
  * the cue is as wide as the network's face-to-face error and no narrower than its misfit says.
  */
@@ -20,7 +21,7 @@ export interface PerspectiveResponse {
   gain: number;
   /** Perspective a frontal face's landmarks show when there is none (a far camera), per metre. */
   offsetPerM: number;
-  /** What a face turned from the ray adds to it, per metre at sin⁴θ = 1. */
+  /** What a face turned from the ray adds to it, per metre at sin²θ = 1. */
   turnOffsetPerM: number;
   /** SD of the shown perspective about that line, face to face, per metre. */
   sdPerM: number;
@@ -28,7 +29,7 @@ export interface PerspectiveResponse {
 
 /** The inverse distance the landmarks show on average, per metre, for a true one on a face turned by θ from the ray (sin²θ given). */
 export function shownPerspective(r: PerspectiveResponse, truePerM: number, sinTurnSquared: number): number {
-  return r.offsetPerM + r.turnOffsetPerM * sinTurnSquared ** 2 + r.gain * truePerM;
+  return r.offsetPerM + r.turnOffsetPerM * sinTurnSquared + r.gain * truePerM;
 }
 
 /**
