@@ -4,7 +4,7 @@ import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { readExifLens } from "../src/image/exif.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
 import { PERSPECTIVE_RESPONSE } from "../src/pipeline/fit/intrinsics.ts";
-import { shownPerspective } from "../src/pipeline/fit/perspective-cue.ts";
+import { perspectiveLikelihood, shownPerspective } from "../src/pipeline/fit/perspective-cue.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LEFT_CHEEK_EDGE, LEFT_IRIS, RIGHT_CHEEK_EDGE, RIGHT_IRIS, FOREHEAD_TOP, CHIN } from "../src/primitives/face-topology.ts";
 import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
@@ -143,6 +143,21 @@ describe("a face mesh that shows part of the perspective", () => {
     expect(Math.abs(Math.log(calibrated.focal35mm / trueMm))).toBeLessThan(calibrated.focalSdLn);
     // Wider than the misfit alone claims: the network's photo-to-photo spread is in the cue.
     expect(calibrated.focalSdLn).toBeGreaterThan(raw.focalSdLn);
+  });
+});
+
+describe("the perspective likelihood", () => {
+  it("peaks where the response maps the shown perspective back, as wide as the response's spread over its gain", () => {
+    // A misfit that pins the shown inverse distance to 1.2 per metre (SD 0.01), on posed u from 0 to 6.
+    const u = Array.from({ length: 601 }, (_, i) => i / 100), r = PERSPECTIVE_RESPONSE;
+    const at = perspectiveLikelihood(u, u.map((x) => -((x - 1.2) ** 2) / (2 * 0.01 ** 2)), r);
+    const trueU = Array.from({ length: 1001 }, (_, i) => i / 100), ll = trueU.map((t) => at(t, 0));
+    const peak = trueU[ll.indexOf(Math.max(...ll))];
+    expect(peak).toBeCloseTo((1.2 - r.offsetPerM) / r.gain, 1);
+    // One SD off the peak in true u the log-likelihood has fallen by ½.
+    const sd = Math.hypot(r.sdPerM, 0.01) / r.gain;
+    expect(at(peak + sd, 0) - at(peak, 0)).toBeCloseTo(-0.5, 1);
+    expect(() => perspectiveLikelihood([1, 2], [0], r)).toThrow(/one log-likelihood per posed distance/);
   });
 });
 
