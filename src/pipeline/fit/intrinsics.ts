@@ -9,7 +9,8 @@
  *   reprojection); near cameras magnify the nose against the cheeks, so a focal too short for the
  *   photo leaves a larger misfit. Profile likelihood of that misfit over `effectiveLandmarks`
  *   independent points (the mesh's 468 interpolate between far fewer distinct features, and their
- *   errors are correlated);
+ *   errors are correlated), read as evidence of the perspective the landmarks show, which is a
+ *   measured share of the photo's (fit/perspective-cue.ts);
  * - a prior on the camera-to-face distance (selfie to across-the-room), turned into a prior on f
  *   through the head's metric size (below): f = distance × pixels per metre at the face.
  * Metric size: the head is `metricScale` × the template. The horizontal visible iris diameter is
