@@ -144,13 +144,6 @@ describe("a face mesh that shows part of the perspective", () => {
     // Wider than the misfit alone claims: the network's photo-to-photo spread is in the cue.
     expect(calibrated.focalSdLn).toBeGreaterThan(raw.focalSdLn);
   });
-
-  it("the landmarks moved to the estimated camera's perspective give the face's proportions back", () => {
-    const moved = fitAt(trueMm, trueDistance, 0, {}, shown), asRead = fitAt(trueMm, trueDistance, 0, { perspectiveLandmarks: false }, shown);
-    // As read, the near camera's missing perspective goes into the face: 8.6 % too broad for its length; moved, 1.9 % too narrow (the lens is estimated 38 mm for 26).
-    expect(asRead.proportionRatio).toBeGreaterThan(1.05);
-    expect(Math.abs(moved.proportionRatio - 1)).toBeLessThan(0.03);
-  });
 });
 
 describe("the perspective likelihood", () => {

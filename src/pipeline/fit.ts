@@ -33,8 +33,7 @@ import { quaternionToMatrix } from "../geometry/procrustes.ts";
 import { LEFT_EYE_CONTOUR, LEFT_IRIS, LEFT_IRIS_START, RIGHT_EYE_CONTOUR, RIGHT_IRIS, RIGHT_IRIS_START } from "../primitives/face-topology.ts";
 import { cameraCentre } from "../render/camera.ts";
 import { EYE_PARTS, LANDMARK_COUNT, type Camera, type CaptureResult, type FitResult, type LensHint, type TemplateHead } from "../types.ts";
-import { project, refinePose } from "./fit/pose.ts";
-import { landmarksAtDistance, shownPerspective, sinTurnSquared, type PerspectiveResponse } from "./fit/perspective-cue.ts";
+import { project } from "./fit/pose.ts";
 import { estimateIntrinsics, INTRINSICS_DEFAULTS, type IntrinsicsOptions } from "./fit/intrinsics.ts";
 import { cheekShift, chinShift, earAnchorVertices, faceShift, headAnchorVertices, nearEarWeight, underChinWeight } from "./fit/anchors.ts";
 import { anchorDisplacements, LANDMARK_SD_IOD, predictedHeadMm, predictHeadProportions } from "./fit/head-targets.ts";
@@ -74,8 +73,6 @@ export interface FitOptions {
   headFromApparentSex?: boolean;
   /** A face-oval landmark where the posed template is near grazing fixes the outline, not which point of the skin is there: its depth reading and its target along the view count by sin² of the surface's angle to the ray (fit/oval-grazing.ts); false takes them as read. */
   grazingOval?: boolean;
-  /** The landmarks are moved from the perspective the face mesh shows to the estimated camera's before the warp (fit/perspective-cue.ts landmarksAtDistance; with `intrinsics.perspectiveResponse`); false warps the head to them as read. */
-  perspectiveLandmarks?: boolean;
   /** Landmark confidence below which a landmark is ignored (0..1). */
   minConfidence?: number;
   /** Largest turn of an eyeball toward its iris landmark, degrees. */
@@ -111,7 +108,6 @@ export const FIT_DEFAULTS: Required<FitOptions> = {
   headFromFaceSize: false,
   headFromApparentSex: true,
   grazingOval: true,
-  perspectiveLandmarks: true,
   minConfidence: 0.05,
   maxGazeDeg: 35,
   visibilityResolution: 1024,
@@ -144,9 +140,9 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   throwIfAborted(context);
   const { capture, head } = input;
   const { width, height } = capture.image;
-  const read = capture.landmarks;
-  if (read.length !== LANDMARK_COUNT * 3) throw new Error(`fit: expected ${LANDMARK_COUNT} landmarks, got ${read.length / 3}`);
-  for (const v of read) if (!Number.isFinite(v)) throw new Error("fit: landmarks must be finite numbers");
+  const lm = capture.landmarks;
+  if (lm.length !== LANDMARK_COUNT * 3) throw new Error(`fit: expected ${LANDMARK_COUNT} landmarks, got ${lm.length / 3}`);
+  for (const v of lm) if (!Number.isFinite(v)) throw new Error("fit: landmarks must be finite numbers");
   const pos = head.mesh.positions;
   const lv = head.landmarkVertices;
   const faceIds = Array.from({ length: 468 }, (_, i) => i).filter((i) => capture.landmarkConfidence[i] >= o.minConfidence);
@@ -154,16 +150,13 @@ export function fit(input: FitInput, options: FitOptions = {}, context: StageCon
   const weights = Float64Array.from(faceIds, (i) => capture.landmarkConfidence[i]);
   const points = new Float64Array(faceIds.length * 3);
   faceIds.forEach((i, k) => points.set(pos.subarray(3 * lv[i], 3 * lv[i] + 3), 3 * k));
-  const pixels = Float64Array.from(faceIds.flatMap((i) => [read[3 * i], read[3 * i + 1]]));
+  const pixels = Float64Array.from(faceIds.flatMap((i) => [lm[3 * i], lm[3 * i + 1]]));
 
   // 1. Camera and pose; with the expression fitted, from the landmarks no expression moves (an open jaw would pitch the head).
   const expressionOptions = { ...EXPRESSION_DEFAULTS, ...o.expression };
   const expressive = expressionOptions.enabled ? expressiveLandmarks(head, expressionOptions.expressiveM) : undefined;
   const poseWeights = expressive ? weights.map((w, k) => (expressive[faceIds[k]] ? 0 : w)) : weights;
-  const intrinsics = estimateIntrinsics({ points, pixels, weights: poseWeights, sizeWeights: weights, ids: faceIds, landmarks: read, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(read), lens: input.lens }, o.intrinsics);
-  const { estimate } = intrinsics;
-  const response = { ...INTRINSICS_DEFAULTS, ...o.intrinsics }.perspectiveResponse;
-  const { camera, landmarks: lm } = o.perspectiveLandmarks && response ? landmarksAtCamera(read, head, faceIds, points, poseWeights, intrinsics.camera, estimate.metricScale, response) : { camera: intrinsics.camera, landmarks: read };
+  const { camera, estimate } = estimateIntrinsics({ points, pixels, weights: poseWeights, sizeWeights: weights, ids: faceIds, landmarks: lm, confidence: capture.landmarkConfidence, width, height, interocularPx: interocularOf(lm), lens: input.lens }, o.intrinsics);
   const focal = camera.fx;
   log.debug(`fit: focal ${estimate.focal35mm.toFixed(0)} mm (35 mm-equivalent, ±${(100 * estimate.focalSdLn).toFixed(0)} %, decided by ${estimate.focalDecidedBy}), head ${estimate.metricScale.toFixed(3)} × the template's size (${estimate.scaleDecidedBy}), ${estimate.distanceM.toFixed(2)} m away`);
 
@@ -372,22 +365,6 @@ function templateInterpupillaryM(head: TemplateHead): number {
 }
 
 /** Distance between the eye centres (lid-margin means) in the photo, pixels. */
-/**
- * The landmarks as the estimated camera would show them (fit/perspective-cue.ts landmarksAtDistance):
- * each moved by the template's depth there under `camera` from the distance whose perspective the
- * network shows on average to the camera's; the camera re-posed to them.
- */
-function landmarksAtCamera(read: ArrayLike<number>, head: TemplateHead, faceIds: number[], points: Float64Array, weights: Float64Array, camera: Camera, metricScale: number, response: PerspectiveResponse): { camera: Camera; landmarks: Float32Array } {
-  const R = camera.rotation, t = camera.translation, P = head.mesh.positions, lv = head.landmarkVertices;
-  const depthOf = (v: number) => -(R[6] * P[3 * v] + R[7] * P[3 * v + 1] + R[8] * P[3 * v + 2] + t[2]);
-  const meanDepth = faceIds.reduce((s, i) => s + depthOf(lv[i]), 0) / faceIds.length;
-  const ids = Array.from({ length: Math.min(LANDMARK_COUNT, lv.length) }, (_, i) => i);
-  const shown = shownPerspective(response, 1 / (meanDepth * metricScale), sinTurnSquared(camera)) / metricScale;
-  const landmarks = landmarksAtDistance(read, ids, ids.map((i) => depthOf(lv[i]) - meanDepth), camera, meanDepth, shown > 0 ? 1 / shown : Infinity);
-  const pixels = Float64Array.from(faceIds.flatMap((i) => [landmarks[3 * i], landmarks[3 * i + 1]]));
-  return { camera: refinePose(camera, points, pixels, weights), landmarks };
-}
-
 function interocularOf(lm: ArrayLike<number>): number {
   const centre = (ids: number[]) => [0, 1].map((c) => ids.reduce((s, i) => s + lm[3 * i + c], 0) / ids.length);
   const [er, el] = [centre(RIGHT_EYE_CONTOUR), centre(LEFT_EYE_CONTOUR)];

@@ -20,7 +20,7 @@
 import { FACE_DIMENSIONS, LOG_COVARIANCE } from "../../geometry/data/head-regression.ts";
 import { LEFT_IRIS, RIGHT_IRIS } from "../../primitives/face-topology.ts";
 import type { Camera, CameraEstimate, LensHint } from "../../types.ts";
-import { perspectiveLikelihood, sinTurnSquared, type PerspectiveResponse } from "./perspective-cue.ts";
+import { perspectiveLikelihood, type PerspectiveResponse } from "./perspective-cue.ts";
 import { cameraFromSimilarity, landmarksRightHanded, refinePose, refinePoseAndProportions } from "./pose.ts";
 
 export interface IntrinsicsOptions {
@@ -228,6 +228,14 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
     distancePrior: { medianM: o.distancePriorM, sdLn: distanceSd, share: precision.distancePrior / sum },
   };
   return { camera, estimate: report(f, sd, names[decided], cues, camera, scale, diag) };
+
+  function sinTurnSquared(camera: Camera): number {
+    // The face's forward axis (template +Z) in camera space against the ray from the face to the camera.
+    const R = camera.rotation, t = camera.translation;
+    const n = [R[2], R[5], R[8]], len = Math.hypot(t[0], t[1], t[2]);
+    const c = -(n[0] * t[0] + n[1] * t[1] + n[2] * t[2]) / len;
+    return Math.max(0, 1 - c * c);
+  }
 
   function faceDepth(camera: Camera, pts: Float64Array): number {
     // Mean camera-space depth of the landmark points, template metres.

@@ -15,8 +15,6 @@
  * the cue is as wide as the network's face-to-face error and no narrower than its misfit says.
  */
 
-import type { Camera } from "../../types.ts";
-
 /** The network's perspective response (see the file comment). */
 export interface PerspectiveResponse {
   /** Share of a change of the true perspective that the landmarks show. */
@@ -59,30 +57,4 @@ export function perspectiveLikelihood(shownPerM: ArrayLike<number>, logLikelihoo
     for (let k = 0; k < u.length; k++) s += mass[k] * Math.exp(-(((u[k] - mean) / sd) ** 2) / 2);
     return top + Math.log(Math.max(s / sd, 1e-300));
   };
-}
-
-/** sin²θ of the face's turn: its forward axis (template +Z) in camera space against the ray from the face to the camera. */
-export function sinTurnSquared(camera: Pick<Camera, "rotation" | "translation">): number {
-  const R = camera.rotation, t = camera.translation;
-  const len = Math.hypot(t[0], t[1], t[2]);
-  const c = -(R[2] * t[0] + R[5] * t[1] + R[8] * t[2]) / len;
-  return Math.max(0, 1 - c * c);
-}
-
-/**
- * The landmarks moved from the perspective they show to the camera's: a point δz behind the face's
- * mean depth projects at (1 + δz / D_shown) / (1 + δz / D_true) × its distance from the principal
- * point (the same face size on screen). The rendered heads of the calibration say the network's 2D
- * points, not the face, lack the perspective: their own landmark vertices project with all of it.
- *
- *   const moved = landmarksAtDistance(lm, ids, offsets, camera, 0.4, 1.2);   // a selfie shown as from 1.2 m
- */
-export function landmarksAtDistance(lm: ArrayLike<number>, ids: readonly number[], depthOffsets: ArrayLike<number>, camera: Pick<Camera, "cx" | "cy">, trueDepth: number, shownDepth: number): Float32Array {
-  const out = Float32Array.from(lm);
-  ids.forEach((i, k) => {
-    const r = (1 + depthOffsets[k] / shownDepth) / (1 + depthOffsets[k] / trueDepth);
-    out[3 * i] = camera.cx + (lm[3 * i] - camera.cx) * r;
-    out[3 * i + 1] = camera.cy + (lm[3 * i + 1] - camera.cy) * r;
-  });
-  return out;
 }
