@@ -54,7 +54,16 @@ export function headShape(fit: StageResults["fit"]): HeadShape {
 
 /** Renders the canonical views and takes the identity descriptors of them and of the photo. */
 export async function headMeasures(s: HeadStages, panelSize = 256): Promise<HeadMeasures> {
-  const maps: SkinMaps = {
+  const maps = headSkinMaps(s);
+  const views = canonicalViews(s.fit.mesh, s.fit.head.landmarkVertices, maps);
+  const photo = s.capture.image;
+  const [photoDescriptor, ...viewDescriptors] = await faceEmbeddings([alignedFace(photo, s.capture.landmarks), ...views.map((v) => alignedFace(v.image, v.landmarks))]);
+  return { shape: headShape(s.fit), views, viewDescriptors, photoDescriptor, photoPanel: cropPanel(photo, faceWindow(s.capture.landmarks), panelSize) };
+}
+
+/** The head's maps as the canonical views draw them: A_D with the eyes' irises, the mouth parts plain. */
+export function headSkinMaps(s: HeadStages): SkinMaps {
+  return {
     albedoDiffuse: albedoWithEyes(s.delight.albedo, s.eyes.texture),
     albedoSpecular: s.specular.specularAlbedo,
     normalsDiffuse: s.normals.normalsDiffuse,
@@ -62,10 +71,6 @@ export async function headMeasures(s: HeadStages, panelSize = 256): Promise<Head
     ambientOcclusion: s.unwrap.ambientOcclusion,
     plainParts: jobMouthParts(s, s.fit.mesh),
   };
-  const views = canonicalViews(s.fit.mesh, s.fit.head.landmarkVertices, maps);
-  const photo = s.capture.image;
-  const [photoDescriptor, ...viewDescriptors] = await faceEmbeddings([alignedFace(photo, s.capture.landmarks), ...views.map((v) => alignedFace(v.image, v.landmarks))]);
-  return { shape: headShape(s.fit), views, viewDescriptors, photoDescriptor, photoPanel: cropPanel(photo, faceWindow(s.capture.landmarks), panelSize) };
 }
 
 /**

@@ -264,7 +264,8 @@ export interface CameraEstimate {
   /** Each cue; `share` = its part of the posterior's precision at the estimate (0..1). */
   cues: {
     exif: { focal35mm: number; kind: "exact" | "bound"; camera: string | null; share: number } | null;
-    foreshortening: { bestFocal35mm: number; misfitIod: number; share: number } | null;
+    /** bestFocal35mm: where the foreshortening cue alone peaks (calibrated, fit/perspective-cue.ts); apparentFocal35mm: where the landmarks' misfit is least (the perspective they show). */
+    foreshortening: { bestFocal35mm: number; apparentFocal35mm: number; misfitIod: number; share: number } | null;
     distancePrior: { medianM: number; sdLn: number; share: number } | null;
   };
   /** Camera to the head's origin along the optical axis, metres (metric, after `metricScale`). */

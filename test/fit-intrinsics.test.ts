@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { readExifLens } from "../src/image/exif.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
+import { PERSPECTIVE_RESPONSE } from "../src/pipeline/fit/intrinsics.ts";
+import { perspectiveLikelihood, shownPerspective } from "../src/pipeline/fit/perspective-cue.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
 import { LEFT_CHEEK_EDGE, LEFT_IRIS, RIGHT_CHEEK_EDGE, RIGHT_IRIS, FOREHEAD_TOP, CHIN } from "../src/primitives/face-topology.ts";
 import { LANDMARK_COUNT, type Camera, type TemplateHead } from "../src/types.ts";
@@ -50,9 +52,9 @@ function photoLandmarks(cam: Camera, points: Float64Array): Float32Array {
   return lm;
 }
 
-/** The camera of a 35 mm-equivalent lens `mm35`, `distance` metres in front of the face, turned 10° to the side. */
-function cameraAt(mm35: number, distance: number): Camera {
-  const a = (10 * Math.PI) / 180;
+/** The camera of a 35 mm-equivalent lens `mm35`, `distance` metres in front of the face, turned `turnDeg` to the side. */
+function cameraAt(mm35: number, distance: number, turnDeg = 10): Camera {
+  const a = (turnDeg * Math.PI) / 180;
   const rotation = new Float64Array([Math.cos(a), 0, Math.sin(a), 0, 1, 0, -Math.sin(a), 0, Math.cos(a)]);
   const f = focalPx(mm35);
   return { width: W, height: H, fx: f, fy: f, cx: W / 2, cy: H / 2, rotation, translation: new Float64Array([0, 0.03, -distance]) };
@@ -62,18 +64,21 @@ const dist3 = (p: ArrayLike<number>, a: number, b: number) => Math.hypot(p[3 * a
 
 // Fits are the slow part: the same photo and options are fitted once per file.
 const fitted = new Map<string, ReturnType<typeof fitOnce>>();
-function fitAt(mm35: number, distance: number, focalLengthFactor = 0, options: FitOptions = {}) {
-  const key = JSON.stringify([mm35, distance, focalLengthFactor, options]);
-  if (!fitted.has(key)) fitted.set(key, fitOnce(mm35, distance, focalLengthFactor, options));
+// The landmarks here show the whole perspective, so the raw cue is what reads them right (the
+// calibrated one expects the network's share of it: see "a face mesh that shows part of the perspective").
+const RAW: FitOptions = { intrinsics: { perspectiveResponse: null } };
+function fitAt(mm35: number, distance: number, focalLengthFactor = 0, options: FitOptions = RAW, shown?: Camera) {
+  const key = JSON.stringify([mm35, distance, focalLengthFactor, options, shown ? [shown.fx, shown.translation[2], shown.rotation[2]] : null]);
+  if (!fitted.has(key)) fitted.set(key, fitOnce(shown ?? cameraAt(mm35, distance), focalLengthFactor, options));
   return fitted.get(key)!;
 }
 
-function fitOnce(mm35: number, distance: number, focalLengthFactor: number, options: FitOptions) {
+function fitOnce(camera: Camera, focalLengthFactor: number, options: FitOptions) {
   const person = personLandmarks();
-  const landmarks = photoLandmarks(cameraAt(mm35, distance), person);
+  const landmarks = photoLandmarks(camera, person);
   const result = fit(
     { capture: { image: { width: W, height: H, channels: 3, data: new Float32Array(0), colorSpace: "srgb" }, landmarks, landmarkConfidence: new Float32Array(LANDMARK_COUNT).fill(1) }, head },
-    { ...options, intrinsics: { focalLengthFactor } },
+    { ...options, intrinsics: { ...options.intrinsics, focalLengthFactor } },
   );
   const lv = head.landmarkVertices, P = result.mesh.positions;
   const width = dist3(P, lv[RIGHT_CHEEK_EDGE], lv[LEFT_CHEEK_EDGE]), trueWidth = dist3(person, RIGHT_CHEEK_EDGE, LEFT_CHEEK_EDGE);
@@ -99,7 +104,7 @@ describe("focal length and metric size from the landmarks", () => {
   });
 
   it("with the head predicted from the face's size, the iris's 6 % larger face gets a head smaller for its face (the survey's allometry), not one scaled with it", () => {
-    const proportional = fitAt(85, 1.4), allometric = fitAt(85, 1.4, 0, { headFromFaceSize: true });
+    const proportional = fitAt(85, 1.4), allometric = fitAt(85, 1.4, 0, { ...RAW, headFromFaceSize: true });
     const iris = allometric.result.cameraEstimate.irisSize!;
     expect(iris.logRatio).toBeCloseTo(Math.log(1.06), 1);
     expect(iris.sdLn).toBeGreaterThan(0.05);
@@ -119,6 +124,40 @@ describe("focal length and metric size from the landmarks", () => {
     expect(near.result.cameraEstimate.focalDecidedBy).toBe("fixed");
     expect(near.proportionRatio).toBeLessThan(0.97);
     expect(far.proportionRatio).toBeGreaterThan(1.03);
+  });
+});
+
+describe("a face mesh that shows part of the perspective", () => {
+  // The landmarks as the network gives them (fit/perspective-cue.ts): a phone held 0.35 m away
+  // (26 mm-equivalent), frontal, shows the perspective of one about 1 m away (the same face size on
+  // screen, so a longer lens in proportion).
+  const trueMm = 26, trueDistance = 0.35;
+  const shownDistance = 1 / shownPerspective(PERSPECTIVE_RESPONSE, 1 / trueDistance, 0);
+  const shown = cameraAt((trueMm * shownDistance) / trueDistance, shownDistance, 0);
+
+  it("the calibrated cue recovers the true focal length within its stated SD, where the raw cue reads the shown one", () => {
+    const calibrated = fitAt(trueMm, trueDistance, 0, {}, shown).result.cameraEstimate;
+    const raw = fitAt(trueMm, trueDistance, 0, RAW, shown).result.cameraEstimate;
+    expect(Math.abs(Math.log(raw.focal35mm / trueMm))).toBeGreaterThan(0.5);
+    expect(calibrated.cues.foreshortening!.apparentFocal35mm).toBeGreaterThan(1.5 * trueMm);
+    expect(Math.abs(Math.log(calibrated.focal35mm / trueMm))).toBeLessThan(calibrated.focalSdLn);
+    // Wider than the misfit alone claims: the network's photo-to-photo spread is in the cue.
+    expect(calibrated.focalSdLn).toBeGreaterThan(raw.focalSdLn);
+  });
+});
+
+describe("the perspective likelihood", () => {
+  it("peaks where the response maps the shown perspective back, as wide as the response's spread over its gain", () => {
+    // A misfit that pins the shown inverse distance to 1.2 per metre (SD 0.01), on posed u from 0 to 6.
+    const u = Array.from({ length: 601 }, (_, i) => i / 100), r = PERSPECTIVE_RESPONSE;
+    const at = perspectiveLikelihood(u, u.map((x) => -((x - 1.2) ** 2) / (2 * 0.01 ** 2)), r);
+    const trueU = Array.from({ length: 1001 }, (_, i) => i / 100), ll = trueU.map((t) => at(t, 0));
+    const peak = trueU[ll.indexOf(Math.max(...ll))];
+    expect(peak).toBeCloseTo((1.2 - r.offsetPerM) / r.gain, 1);
+    // One SD off the peak in true u the log-likelihood has fallen by ½.
+    const sd = Math.hypot(r.sdPerM, 0.01) / r.gain;
+    expect(at(peak + sd, 0) - at(peak, 0)).toBeCloseTo(-0.5, 1);
+    expect(() => perspectiveLikelihood([1, 2], [0], r)).toThrow(/one log-likelihood per posed distance/);
   });
 });
 

@@ -9,7 +9,8 @@
  *   reprojection); near cameras magnify the nose against the cheeks, so a focal too short for the
  *   photo leaves a larger misfit. Profile likelihood of that misfit over `effectiveLandmarks`
  *   independent points (the mesh's 468 interpolate between far fewer distinct features, and their
- *   errors are correlated);
+ *   errors are correlated), read as evidence of the perspective the landmarks show, which is a
+ *   measured share of the photo's (fit/perspective-cue.ts);
  * - a prior on the camera-to-face distance (selfie to across-the-room), turned into a prior on f
  *   through the head's metric size (below): f = distance × pixels per metre at the face.
  * Metric size: the head is `metricScale` × the template. The horizontal visible iris diameter is
@@ -19,6 +20,7 @@
 import { FACE_DIMENSIONS, LOG_COVARIANCE } from "../../geometry/data/head-regression.ts";
 import { LEFT_IRIS, RIGHT_IRIS } from "../../primitives/face-topology.ts";
 import type { Camera, CameraEstimate, LensHint } from "../../types.ts";
+import { perspectiveLikelihood, type PerspectiveResponse } from "./perspective-cue.ts";
 import { cameraFromSimilarity, landmarksRightHanded, refinePose, refinePoseAndProportions } from "./pose.ts";
 
 export interface IntrinsicsOptions {
@@ -41,7 +43,12 @@ export interface IntrinsicsOptions {
   effectiveLandmarks?: number;
   /** SD of the face-mesh model's iris size in ln units, beyond the population's spread (MediaPipe reports < 10 % error of iris-based depth). */
   irisModelSdLn?: number;
+  /** How much of the photo's perspective the landmarks show, and its spread (fit/perspective-cue.ts); null: the raw cue, the misfit's own profile likelihood. */
+  perspectiveResponse?: PerspectiveResponse | null;
 }
+
+/** The face mesh network's perspective response, measured on renders (fit/perspective-cue.ts; docs/evaluation.md, "The foreshortening cue calibrated on renders"). */
+export const PERSPECTIVE_RESPONSE: PerspectiveResponse = { gain: 0.274, offsetPerM: 0.092, turnOffsetPerM: 6.53, sdPerM: 0.236 };
 
 export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
   focalLengthFactor: 0,
@@ -61,6 +68,7 @@ export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
   // MediaPipe Iris (Ablavatski et al. 2020, arXiv:2006.11341) reports iris-based depth within 10 %;
   // less the population's 4.8 % that leaves ≈ 8.8 % for the model.
   irisModelSdLn: 0.088,
+  perspectiveResponse: PERSPECTIVE_RESPONSE,
 };
 
 /**
@@ -134,15 +142,30 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
   };
   const distanceSd = Math.hypot(o.distancePriorSdLn, scale.sdLn);
   const exif = exifCue(input.lens, width, height, diag, o.exifSdLn);
+  const misfitLogLikelihood = (p: Posed) => -(o.effectiveLandmarks / 2) * Math.log(Math.max(p.rms ** 2, 1e-12));
+  // Camera to face along the optical axis, metres.
+  const distanceOf = (p: Posed) => scale.value * faceDepth(p.camera, points);
+  const posed: Posed[] = [];
+  for (const l of lnF) posed.push(poseFrom(l, posed[posed.length - 1], o.gridIterations));
+  // The calibrated cue reads the landmarks' misfit at the perspective they show, which runs past
+  // the grid's long end to none at all: poses beyond it, coarser, and one near the far limit.
+  const response = o.perspectiveResponse;
+  let shown: ((truePerM: number, sinTurnSquared: number) => number) | null = null;
+  if (response) {
+    const beyond: Posed[] = [];
+    const step = lnF[1] - lnF[0];
+    for (let l = lnMax + 2 * step; l < lnMax + Math.log(30); l += 2 * step) beyond.push(poseFrom(l, beyond[beyond.length - 1] ?? posed[posed.length - 1], o.gridIterations));
+    beyond.push(poseFrom(lnMax + Math.log(1000), beyond[beyond.length - 1], o.gridIterations));
+    const all = [...posed, ...beyond];
+    shown = perspectiveLikelihood(all.map((p) => 1 / distanceOf(p)), all.map(misfitLogLikelihood), response);
+  }
   // The three cues' log-densities at one focal length (the foreshortening's up to a constant).
   const cuesAt = (l: number, p: Posed) => ({
-    foreshortening: -(o.effectiveLandmarks / 2) * Math.log(Math.max(p.rms ** 2, 1e-12)),
-    distance: -((Math.log(scale.value * faceDepth(p.camera, points)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2),
+    foreshortening: shown ? shown(1 / distanceOf(p), sinTurnSquared(p.camera)) : misfitLogLikelihood(p),
+    distance: -((Math.log(distanceOf(p)) - Math.log(o.distancePriorM)) ** 2) / (2 * distanceSd ** 2),
     exif: exif ? exif.logDensity(l) : 0,
   });
   const sumOf = (c: ReturnType<typeof cuesAt>) => c.foreshortening + c.distance + c.exif;
-  const posed: Posed[] = [];
-  for (const l of lnF) posed.push(poseFrom(l, posed[posed.length - 1], o.gridIterations));
   const cueGrid = lnF.map((l, i) => cuesAt(l, posed[i]));
   const logPost = cueGrid.map(sumOf);
   const misfit = posed.map((p) => p.rms ** 2);
@@ -196,10 +219,23 @@ export function estimateIntrinsics(input: IntrinsicsInput, options: IntrinsicsOp
   const names = { exif: exif?.kind === "bound" ? "EXIF (upper bound)" : "EXIF", foreshortening: "foreshortening", distancePrior: "distance prior" } as const;
   const cues = {
     exif: exif ? { focal35mm: (Math.exp(exif.lnFocal) / diag) * FULL_FRAME_DIAGONAL_MM, kind: exif.kind, camera: input.lens?.camera ?? null, share: precision.exif / sum } : null,
-    foreshortening: { bestFocal35mm: (Math.exp(lnF[misfit.indexOf(Math.min(...misfit))]) / diag) * FULL_FRAME_DIAGONAL_MM, misfitIod: Math.sqrt(least) / input.interocularPx, share: precision.foreshortening / sum },
+    foreshortening: {
+      bestFocal35mm: (Math.exp(lnF[foreshortening.indexOf(Math.max(...foreshortening))]) / diag) * FULL_FRAME_DIAGONAL_MM,
+      apparentFocal35mm: (Math.exp(lnF[misfit.indexOf(Math.min(...misfit))]) / diag) * FULL_FRAME_DIAGONAL_MM,
+      misfitIod: Math.sqrt(least) / input.interocularPx,
+      share: precision.foreshortening / sum,
+    },
     distancePrior: { medianM: o.distancePriorM, sdLn: distanceSd, share: precision.distancePrior / sum },
   };
   return { camera, estimate: report(f, sd, names[decided], cues, camera, scale, diag) };
+
+  function sinTurnSquared(camera: Camera): number {
+    // The face's forward axis (template +Z) in camera space against the ray from the face to the camera.
+    const R = camera.rotation, t = camera.translation;
+    const n = [R[2], R[5], R[8]], len = Math.hypot(t[0], t[1], t[2]);
+    const c = -(n[0] * t[0] + n[1] * t[1] + n[2] * t[2]) / len;
+    return Math.max(0, 1 - c * c);
+  }
 
   function faceDepth(camera: Camera, pts: Float64Array): number {
     // Mean camera-space depth of the landmark points, template metres.
