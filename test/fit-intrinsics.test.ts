@@ -67,6 +67,7 @@ const fitted = new Map<string, ReturnType<typeof fitOnce>>();
 // The landmarks here show the whole perspective, so the raw cue is what reads them right (the
 // calibrated one expects the network's share of it: see "a face mesh that shows part of the perspective").
 const RAW: FitOptions = { intrinsics: { perspectiveResponse: null } };
+const CALIBRATED: FitOptions = { intrinsics: { perspectiveResponse: PERSPECTIVE_RESPONSE } };
 function fitAt(mm35: number, distance: number, focalLengthFactor = 0, options: FitOptions = RAW, shown?: Camera) {
   const key = JSON.stringify([mm35, distance, focalLengthFactor, options, shown ? [shown.fx, shown.translation[2], shown.rotation[2]] : null]);
   if (!fitted.has(key)) fitted.set(key, fitOnce(shown ?? cameraAt(mm35, distance), focalLengthFactor, options));
@@ -136,7 +137,7 @@ describe("a face mesh that shows part of the perspective", () => {
   const shown = cameraAt((trueMm * shownDistance) / trueDistance, shownDistance, 0);
 
   it("the calibrated cue recovers the true focal length within its stated SD, where the raw cue reads the shown one", () => {
-    const calibrated = fitAt(trueMm, trueDistance, 0, {}, shown).result.cameraEstimate;
+    const calibrated = fitAt(trueMm, trueDistance, 0, CALIBRATED, shown).result.cameraEstimate;
     const raw = fitAt(trueMm, trueDistance, 0, RAW, shown).result.cameraEstimate;
     expect(Math.abs(Math.log(raw.focal35mm / trueMm))).toBeGreaterThan(0.5);
     expect(calibrated.cues.foreshortening!.apparentFocal35mm).toBeGreaterThan(1.5 * trueMm);

@@ -68,7 +68,12 @@ export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
   // MediaPipe Iris (Ablavatski et al. 2020, arXiv:2006.11341) reports iris-based depth within 10 %;
   // less the population's 4.8 % that leaves ≈ 8.8 % for the model.
   irisModelSdLn: 0.088,
-  perspectiveResponse: PERSPECTIVE_RESPONSE,
+  // Off: the calibrated cue puts the camera where the photo's lens is, but the warp then reads the
+  // landmarks' missing perspective as face shape (fit-only identity set, all skin within / between
+  // 1.20 / 2.13 → 1.36 / 2.15 mm, the ears' within 1.3 → 1.8 mm). The raw cue's longer lens is the
+  // camera the landmarks themselves agree with; turn this on with a warp that reads
+  // perspective-corrected landmarks for the shape (docs/evaluation.md, focal).
+  perspectiveResponse: null,
 };
 
 /**
