@@ -41,7 +41,7 @@ describe("delight casts the mesh's own shadows under the fitted light", () => {
   const rawMasks = occlusionMasks(positions, Uint32Array.from(indices), positions, normals, n, { normalOffsetM: 0.0005, depthBiasM: 0.0005 });
   const masks = { width: W, height: H, ...rawMasks };
   const toward: [number, number, number] = [-Math.cos((25 * Math.PI) / 180), 0, Math.sin((25 * Math.PI) / 180)];
-  const radiance = directionalLightSh(toward, [3, 3, 3], [0.12, 0.12, 0.12]);
+  const radiance = directionalLightSh(toward, [3, 3, 3], [0.04, 0.04, 0.04]);
   const irradiance = radianceToIrradiance(radiance);
   const y9 = new Float64Array(SH_COUNT);
   const visibility = skyVisibility(rawMasks, normals, n, (x, y, z) => {

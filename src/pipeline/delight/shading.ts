@@ -103,7 +103,7 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
   const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
   const shading = new Float32Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (occlusion[p] * E[p * 3 + c]) / Math.PI;
-  distrustDeepShade(shading, input, fit, fitWeight, o);
+  distrustDeepShade(shading, E, input, fit, fitWeight, o);
   const lums = f32Of(n, (p) => lumAt(shading, p));
   const seenAny = mapF32(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
   // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
@@ -117,10 +117,13 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
  * shadeTrust[0] × median (geometric blend per channel, in place). Where the model is right the two
  * agree, so only the texels whose geometry or occlusion the model gets wrong change. How much of the
  * photo's structure the correction takes is `deepShadeSlowMm`'s choice (slowCorrection, localBlend).
+ * How deep is read on the AO shading AO·E/π (E the irradiance per texel): the template's cavities and
+ * its normals turned from the light are what the model may get wrong; a shadow it casts under the
+ * fitted light is its prediction there, not a reason to distrust it.
  */
-function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
-  const { n, covered } = baseTexels(input);
-  const lums = f32Of(n, (p) => lumAt(shading, p));
+function distrustDeepShade(shading: Float32Array, E: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
+  const { n, AO, covered } = baseTexels(input);
+  const lums = f32Of(n, (p) => (AO[p] * lumAt(E, p)) / Math.PI);
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
   const trust = o.shadeTrust;
