@@ -4,6 +4,7 @@ import { disposeSessions } from "../src/models/session.ts";
 import { directionalLightSh, evaluateShImage, radianceToIrradiance, SH_COUNT, shBasis } from "../src/render/sh.ts";
 import { occlusionMasks, skyVisibility } from "../src/pipeline/unwrap/ambient-occlusion.ts";
 import { LUMA_709 } from "../src/primitives/color.ts";
+import { lightVisibility } from "../src/pipeline/delight/light-visibility.ts";
 import type { ImageF32 } from "../src/types.ts";
 import { linearToSrgb, srgbToLinear } from "./support/synthetic-skin.ts";
 
@@ -78,6 +79,12 @@ describe("delight casts the mesh's own shadows under the fitted light", () => {
   it("the scene: the ridge takes most of the key light off the dome behind it", () => {
     expect(visibility[48 * W + 38]).toBeLessThan(0.4);
     expect(visibility[48 * W + 80]).toBeGreaterThan(0.95);
+  });
+
+  it("under a uniform light the light's visibility is the ambient occlusion", () => {
+    const uniform = radianceToIrradiance(directionalLightSh([0, 0, 1], [0, 0, 0], [1, 1, 1]));
+    const v = lightVisibility(masks, input.normalsObject, uniform).data;
+    for (let p = 0; p < n; p += 37) expect(Math.abs(v[p] - ao[p])).toBeLessThan(1e-6);
   });
 
   it("A_D under the shadow is the skin beside it (within 6 %), and its stripes keep their contrast (0.6 ± 0.06)", async () => {
