@@ -239,6 +239,7 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // creases; single-photo identity +0.004 on eight photos) but leaves the shadows the template does
   // not cast in A_D (d3dfr-000037's cap brim: residual shading 0.10 → 0.24; dark bands beside
   // alex-lacamoire.png's nose): identity set gap 0.174 → 0.169, EER 0.119 → 0.182 (docs/evaluation.md, detail).
+  // The mesh's cast shadows (castShadows) do not remove those bands: they are the template's shading, not shadows (castshadow).
   deepShadeSlowMm: null,
   deepShadeSupport: 0.2,
   castShadows: true,
