@@ -136,7 +136,8 @@ export function rerenderScene(stages: CollectedStages, teethAlbedo?: TeethColour
     albedoSpecular: spec.specularAlbedo,
     normalsDiffuse: nrm.normalsDiffuse,
     normalsSpecular: nrm.normalsSpecular,
-    ambientOcclusion: u.ambientOcclusion,
+    // Under the photo's light the head casts its own shadows, as an engine's would (delight's visibility of that light).
+    ambientOcclusion: delit.lightOcclusion ?? u.ambientOcclusion,
     plainParts: mouth,
   };
   const scale = baselineScale(stages);

@@ -104,7 +104,7 @@ export function seenMean(s: Partial<StageResults>): [number, number, number] | n
 /** What delight reads, as the stages before it produced it (v8-serialisable). */
 export interface CachedStages {
   capture: Pick<StageResults["capture"], "image" | "landmarks" | "illuminant">;
-  unwrap: Pick<StageResults["unwrap"], "normalsObject" | "ambientOcclusion" | "coverage" | "regions" | "confidence" | "medianTexelSizeMm" | "texture"> & Partial<Pick<StageResults["unwrap"], "position">>;
+  unwrap: Pick<StageResults["unwrap"], "normalsObject" | "ambientOcclusion" | "coverage" | "regions" | "confidence" | "medianTexelSizeMm" | "texture"> & Partial<Pick<StageResults["unwrap"], "position" | "occlusionMasks">>;
   /** The fitted camera (absent in caches written before the highlight removal's bound: delight then runs without the view). */
   fit?: Pick<StageResults["fit"], "camera">;
   complete: { texture: StageResults["complete"]["texture"]; sourceConfidence: StageResults["unwrap"]["confidence"] };
@@ -119,6 +119,7 @@ export function delightInputOf(s: CachedStages): DelightInput {
     confidence: s.complete.sourceConfidence,
     normalsObject: s.unwrap.normalsObject,
     ambientOcclusion: s.unwrap.ambientOcclusion,
+    ...(s.unwrap.occlusionMasks ? { occlusionMasks: s.unwrap.occlusionMasks } : {}),
     coverage: s.unwrap.coverage,
     regions: s.unwrap.regions,
     ...(s.unwrap.position && s.fit ? { viewObject: viewTowardCamera(s.unwrap.position, s.fit.camera) } : {}),
@@ -134,7 +135,7 @@ export function toCache(s: Partial<StageResults>): CachedStages | null {
   if (!capture || !unwrap || !complete || !upscale || !sourceConfidence) return null;
   return {
     capture: { image: capture.image, landmarks: capture.landmarks, illuminant: capture.illuminant },
-    unwrap: { normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion, coverage: unwrap.coverage, regions: unwrap.regions, confidence: unwrap.confidence, medianTexelSizeMm: unwrap.medianTexelSizeMm, texture: { ...unwrap.texture, data: new Float32Array(0) }, position: unwrap.position },
+    unwrap: { normalsObject: unwrap.normalsObject, ambientOcclusion: unwrap.ambientOcclusion, coverage: unwrap.coverage, regions: unwrap.regions, confidence: unwrap.confidence, medianTexelSizeMm: unwrap.medianTexelSizeMm, texture: { ...unwrap.texture, data: new Float32Array(0) }, position: unwrap.position, occlusionMasks: unwrap.occlusionMasks },
     ...(fit ? { fit: { camera: fit.camera } } : {}),
     complete: { texture: complete.texture, sourceConfidence },
     upscale: { texture: upscale.texture },

@@ -457,8 +457,8 @@ export interface StageResults {
   complete: { texture: ImageF32 };
   /** T̂, the upscaled photo texture, full map size. */
   upscale: { texture: ImageF32 };
-  /** A_D (sRGB, full size), the completed linear albedo at base size, and the lighting estimate. */
-  delight: { albedo: ImageF32; albedoBase: ImageF32; lighting: LightingEstimate };
+  /** A_D (sRGB, full size), the completed linear albedo at base size, the lighting estimate, and the fitted light's visibility per base texel (with unwrap's occlusion masks). */
+  delight: { albedo: ImageF32; albedoBase: ImageF32; lighting: LightingEstimate; lightOcclusion?: ImageF32 };
   /** A_S, linear, 1 channel, full size. */
   specular: { specularAlbedo: ImageF32 };
   /** N_S and N_D, tangent space xyz −1..1, full size. */
@@ -483,6 +483,20 @@ export interface ReconstructResult {
   files: OutputFile[];
   /** The same object that is serialised into `report.json` among `files`. */
   report: Record<string, unknown>;
+}
+
+/**
+ * Per texel of an atlas, which of `directions` unit directions the surface point is open toward
+ * (nothing of the mesh in the way): the directions are unwrap/ambient-occlusion.ts fibonacciSphere(directions),
+ * object space; bit k of the texel's word ⌊k/32⌋ (`words` per texel, texel-major) is 1 when open.
+ * Directions below the point's horizon are closed.
+ */
+export interface OcclusionMasks {
+  width: number;
+  height: number;
+  directions: number;
+  words: number;
+  bits: Uint32Array;
 }
 
 /**
@@ -515,6 +529,8 @@ export interface UnwrapResult {
   depth: ImageF32;
   /** Ambient occlusion, 1 channel, 0..1 (1 = fully open): cosine-weighted visibility of the sky over the hemisphere. */
   ambientOcclusion: ImageF32;
+  /** Per texel, the directions its ambient occlusion found open (OcclusionMasks): the visibility any light known later weighs. */
+  occlusionMasks: OcclusionMasks;
   /** 1 channel: size of one texel on the surface, millimetres (geometric mean of its u and v extents). */
   texelSizeMm: ImageF32;
   /** Median of texelSizeMm over covered skin texels, millimetres. */

@@ -31,6 +31,7 @@ import { NOMINAL_DELIGHT_TEXEL_MM, type DelightMaps } from "./delight/maps.ts";
 import { brightestFitDirection, divisionShading, fitSkinLighting, lightingEstimate, lightingFitOptions, recoverRelief, skinFitWeight, unitShading } from "./delight/shading.ts";
 import type { LightingFit } from "./delight/fit.ts";
 import { removableSpecular } from "./delight/specular-bound.ts";
+import { lightVisibility } from "./delight/light-visibility.ts";
 import { departsFromGrey, highlightColour } from "./delight/highlight-colour.ts";
 import { ESTIMATE_SPECULAR_DEFAULT, type EstimateSpecular } from "../render/skin-specular.ts";
 import { estimateResponse, fixedResponse, relinearise } from "./delight/response.ts";
@@ -166,6 +167,12 @@ export interface DelightOptions {
   /** Share of that neighbourhood (blur support, 0..1) that must be seen for the correction to apply. */
   deepShadeSupport?: number;
   /**
+   * With the input's `occlusionMasks`: after the first lighting fit, the model shading casts the
+   * mesh's own shadows under the fitted light (its visibility in place of ambient occlusion,
+   * delight/light-visibility.ts) and the light is fitted once more with them. false: AO shades the model.
+   */
+  castShadows?: boolean;
+  /**
    * Shape from shading (delight/shading-relief.ts): the relief the photo's shading shows under the
    * fitted light (folds, hollows, ridges), its settings (lengths in mm); null = off. Needs the
    * input's tangentsObject and baseTexelSizeMm. The albedo is then divided by the shading of the
@@ -232,8 +239,10 @@ export const DELIGHT_DEFAULTS: Required<DelightOptions> = {
   // creases; single-photo identity +0.004 on eight photos) but leaves the shadows the template does
   // not cast in A_D (d3dfr-000037's cap brim: residual shading 0.10 → 0.24; dark bands beside
   // alex-lacamoire.png's nose): identity set gap 0.174 → 0.169, EER 0.119 → 0.182 (docs/evaluation.md, detail).
+  // The mesh's cast shadows (castShadows) do not remove those bands: they are the template's shading, not shadows (castshadow).
   deepShadeSlowMm: null,
   deepShadeSupport: 0.2,
+  castShadows: true,
   shapeFromShading: RELIEF_DEFAULTS,
 };
 
@@ -260,6 +269,11 @@ export interface DelightResult {
   lighting: LightingEstimate;
   /** The relief recovered from the shading, base size (absent when shapeFromShading is off or the input has no tangents); with `smileFolds`, its slopes without the smile's folds. */
   relief?: ShadingRelief;
+  /**
+   * The share of the fitted light's irradiance the mesh lets through per base texel, 0..1 (delight/light-visibility.ts),
+   * which shaded the model in place of AO: a render under the photo's light draws the mesh's shadows with it. Absent without the input's occlusionMasks.
+   */
+  lightOcclusion?: ImageF32;
   /** The smile's folds as relief slopes (base size, 2 channels, mm/mm, as `relief.slopes`): the smiling head's wrinkle map. Only with `smileFolds` and a relief. */
   wrinkleSlopes?: ImageF32;
 }
@@ -277,6 +291,10 @@ function check(input: DelightInput): void {
   want("normalsObject", input.normalsObject, 3);
   want("tangentsObject", input.tangentsObject, 4);
   want("ambientOcclusion", input.ambientOcclusion, 1);
+  const masks = input.occlusionMasks;
+  if (masks && (masks.width !== base.width || masks.height !== base.height || masks.bits.length !== masks.width * masks.height * masks.words || masks.words * 32 < masks.directions)) {
+    throw new Error(`delight: occlusionMasks are ${masks.width}×${masks.height} with ${masks.words} words for ${masks.directions} directions (${masks.bits.length} words in all), expected the base texture's ${base.width}×${base.height}`);
+  }
   want("viewObject", input.viewObject, 3);
   want("coverage", input.coverage, 1);
   want("regions", input.regions?.weights, FACE_REGIONS.length);
@@ -345,6 +363,7 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
     albedoBase: { width, height, channels: 3, data: albedoBase, colorSpace: "linear" },
     lighting,
     ...(neutralRelief ? { relief: neutralRelief } : {}),
+    ...(lit.lightOcclusion ? { lightOcclusion: lit.lightOcclusion } : {}),
     ...(wrinkleSlopes ? { wrinkleSlopes } : {}),
   };
 }
@@ -355,7 +374,12 @@ export async function delight(input: DelightInput, options: DelightOptions = {},
  * the unit shading on the relief's normals (with a relief, the shading it explains leaves the albedo).
  */
 function lightAndShading(input: DelightInput, o: Required<DelightOptions>, highlight?: readonly number[]): { fit: LightingFit; fitWeight: Float32Array; relief: ShadingRelief | null; lit: DelightInput; shading: Float32Array } {
-  const { fit, fitWeight } = fitSkinLighting(input, o, highlight);
+  let { fit, fitWeight } = fitSkinLighting(input, o, highlight);
+  // The light fitted under AO decides where the mesh shadows it; fitted once more with those shadows.
+  if (o.castShadows && input.occlusionMasks) {
+    input = { ...input, lightOcclusion: lightVisibility(input.occlusionMasks, input.normalsObject, fit.irradiance) };
+    ({ fit, fitWeight } = fitSkinLighting(input, o, highlight));
+  }
   const relief = recoverRelief(input, fit, o);
   const lit = relief ? { ...input, normalsObject: relief.normalsObject } : input;
   return { fit, fitWeight, relief, lit, shading: unitShading(lit, fit, fitWeight, o) };

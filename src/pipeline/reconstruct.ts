@@ -282,6 +282,7 @@ async function delightStage(
         tangentsObject: unwrapped.tangentsObject,
         baseTexelSizeMm: unwrapped.medianTexelSizeMm,
         ambientOcclusion: unwrapped.ambientOcclusion,
+        occlusionMasks: unwrapped.occlusionMasks,
         coverage: unwrapped.coverage,
         regions: unwrapped.regions,
         viewObject: viewTowardCamera(unwrapped.position, camera),

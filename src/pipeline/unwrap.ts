@@ -7,7 +7,7 @@
 import type { CaptureResult, FitResult, HeadPart, ImageF32, TemplateHead, UnwrapResult } from "../types.ts";
 import { BASE_MAP_SIZE, FACE_REGIONS } from "../types.ts";
 import { loggerOf, throwIfAborted, withDefaults, type StageContext } from "./stage.ts";
-import { ambientOcclusion } from "./unwrap/ambient-occlusion.ts";
+import { occlusionMasks, skyVisibility } from "./unwrap/ambient-occlusion.ts";
 import { buildZBuffer, NEAR_PLANE_M, projectVertices, rotateToCamera, toCamera, zBufferAt } from "./unwrap/camera-view.ts";
 import { fillFromSource, nearestCoveredTexel } from "../image/gutter.ts";
 import { vertexLandmarkConfidence } from "./unwrap/landmark-confidence.ts";
@@ -228,14 +228,17 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   for (let p = 0, k = 0; p < N; p++) if (ids.triangle[p] >= 0) coveredIndex[k++] = p;
   const points = new Float32Array(coveredIndex.length * 3);
   const normals = new Float32Array(coveredIndex.length * 3);
+  const texelIndex = new Int32Array(N).fill(-1);
   coveredIndex.forEach((p, k) => {
+    texelIndex[p] = k;
     points.set(position.data.subarray(3 * p, 3 * p + 3), 3 * k);
     normals.set(normalsObject.data.subarray(3 * p, 3 * p + 3), 3 * k);
   });
-  const aoValues = ambientOcclusion(mesh.positions, mesh.indices, points, normals, coveredIndex.length, {
+  const masks = occlusionMasks(mesh.positions, mesh.indices, points, normals, coveredIndex.length, {
     directions: o.aoDirections,
     resolution: o.aoResolution,
   });
+  const aoValues = skyVisibility(masks, normals, coveredIndex.length);
   const ao = image(W, H, 1, "data");
   coveredIndex.forEach((p, k) => (ao.data[p] = aoValues[k]));
   context.onProgress?.(0.9, "ambient occlusion");
@@ -245,6 +248,11 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
   const source = nearestCoveredTexel(W, H, (p) => ids.triangle[p] >= 0);
   for (const map of [normalsObject, geometry.tangentsObject, geometry.normalsTangent, position, geometry.depth, ao, geometry.texelSizeMm]) {
     fillFromSource(map, source);
+  }
+  const maskBits = new Uint32Array(N * masks.words);
+  for (let p = 0; p < N; p++) {
+    const k = source[p] >= 0 ? texelIndex[source[p]] : -1;
+    if (k >= 0) maskBits.set(masks.bits.subarray(k * masks.words, (k + 1) * masks.words), p * masks.words);
   }
   // 5. Regions, defined on the template so that they always cover the same texels.
   const regionWeights = interpolateVertexAttribute(templateRegions(head), FACE_REGIONS.length, mesh.indices, ids);
@@ -266,6 +274,7 @@ export function unwrap(input: UnwrapInput, options: UnwrapOptions = {}, context:
     position,
     depth: geometry.depth,
     ambientOcclusion: ao,
+    occlusionMasks: { width: W, height: H, directions: masks.directions, words: masks.words, bits: maskBits },
     texelSizeMm: geometry.texelSizeMm,
     medianTexelSizeMm: geometry.medianTexelSizeMm,
     regions: { weights: regionWeights, texelAxesMm: texelAxes, lidMargin },

@@ -3,7 +3,7 @@
  * their defaults applied, and the per-texel questions the steps share (inside an island? clipped?
  * how much of these regions?).
  */
-import { FACE_REGIONS, type FaceRegion, type ImageF32, type RegionMaps } from "../../types.ts";
+import { FACE_REGIONS, type FaceRegion, type ImageF32, type OcclusionMasks, type RegionMaps } from "../../types.ts";
 import type { ScleraMeasurement } from "../capture/sclera.ts";
 import type { TeethMeasurement } from "../capture/teeth.ts";
 import type { EdgeMixtures } from "../capture/edge-patches.ts";
@@ -37,6 +37,18 @@ export interface DelightMaps {
   viewObject?: ImageF32;
   /** Ambient occlusion 0..1, base size. */
   ambientOcclusion: ImageF32;
+  /**
+   * The directions each base texel is open toward (unwrap's occlusionMasks): with them the model
+   * shading casts the mesh's own shadows under the fitted light (delight/light-visibility.ts);
+   * absent: the uniform sky's ambient occlusion shades it.
+   */
+  occlusionMasks?: OcclusionMasks;
+  /**
+   * 0..1, base size: the share of the fitted light's irradiance the mesh lets through to each texel
+   * (delight/light-visibility.ts), which shades the model in place of `ambientOcclusion`. Delight
+   * sets it itself after its first lighting fit; absent: ambient occlusion.
+   */
+  lightOcclusion?: ImageF32;
   /** 1 inside UV islands, base size (absent: all). */
   coverage?: ImageF32;
   /** Region maps, base size: hair, brows and eyelids stay out of the lighting fit; the scale prior reads cheeks and forehead. */
@@ -101,6 +113,7 @@ export interface DelightSettings {
   deepShadeSigma: number;
   deepShadeSlowMm: number | null;
   deepShadeSupport: number;
+  castShadows: boolean;
   shapeFromShading: ReliefSettings | null;
 }
 
@@ -112,8 +125,10 @@ export interface BaseTexels {
   n: number;
   /** The base texture, linear RGB. */
   T: Float32Array;
-  /** Ambient occlusion. */
+  /** Ambient occlusion: what decides a cavity the model does not hold (not fitted, not divided). */
   AO: Float32Array;
+  /** The model shading's occlusion: the fitted light's visibility (`lightOcclusion`) where delight has it, else AO. */
+  occlusion: Float32Array;
   /** Confidence. */
   conf: Float32Array;
   /** True inside a UV island (every texel without a coverage map). */
@@ -128,6 +143,7 @@ export function baseTexels(input: DelightMaps): BaseTexels {
     n: width * height,
     T: input.textureBase.data,
     AO: input.ambientOcclusion.data,
+    occlusion: (input.lightOcclusion ?? input.ambientOcclusion).data,
     conf: input.confidence.data,
     covered: (p) => !input.coverage || input.coverage.data[p] > 0.5,
   };

@@ -21,10 +21,10 @@ const NOT_FIT: FaceRegion[] = ["brows", "scalp", "eyelids"];
 
 /** 1. Lighting and smooth regional albedo, fitted on seen, unclipped, open skin; the fit weight per texel. */
 export function fitSkinLighting(input: DelightMaps, o: DelightSettings, highlightColour?: readonly number[]): { fit: LightingFit; fitWeight: Float32Array } {
-  const { width, height, AO } = baseTexels(input);
+  const { width, height, occlusion } = baseTexels(input);
   const fitWeight = skinFitWeight(input, o);
   const fit = fitLighting(
-    { width, height, texture: input.textureBase.data, normals: input.normalsObject.data, occlusion: AO, weight: fitWeight, regions: input.regions?.weights.data ?? null },
+    { width, height, texture: input.textureBase.data, normals: input.normalsObject.data, occlusion, weight: fitWeight, regions: input.regions?.weights.data ?? null },
     { ...lightingFitOptions(o), ...(highlightColour ? { highlightColour } : {}) },
   );
   return { fit, fitWeight };
@@ -66,7 +66,7 @@ export function lightingFitOptions(o: DelightSettings): LightingFitOptions {
 export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSettings): ShadingRelief | null {
   const settings = o.shapeFromShading;
   if (!settings || !input.tangentsObject || !(input.baseTexelSizeMm && input.baseTexelSizeMm > 0)) return null;
-  const { width, height, n, T, AO, conf, covered } = baseTexels(input);
+  const { width, height, n, T, occlusion, conf, covered } = baseTexels(input);
   const notFit = regionSum(input.regions, NOT_FIT, n);
   const regions = input.regions?.weights.data ?? null;
   const smoothAlbedo = new Float32Array(n * 3);
@@ -82,7 +82,7 @@ export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSe
       texture: T,
       normals: input.normalsObject.data,
       tangents: input.tangentsObject.data,
-      occlusion: AO,
+      occlusion,
       trust: mapF32(conf, (c, p) => (c >= o.minConfidence ? c * Math.max(0, 1 - notFit[p]) : 0)),
       covered: u8Of(n, (p) => (covered(p) ? 1 : 0)),
       smoothAlbedo,
@@ -94,13 +94,16 @@ export function recoverRelief(input: DelightMaps, fit: LightingFit, o: DelightSe
   );
 }
 
-/** 2. Shading of a unit albedo at every texel, AO·E(n)/π, with deep shade and shade chroma corrected. */
+/**
+ * 2. Shading of a unit albedo at every texel, V·E(n)/π (V the fitted light's visibility where
+ * delight has it, else AO), with deep shade and shade chroma corrected.
+ */
 export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): Float32Array {
-  const { n, AO, covered } = baseTexels(input);
+  const { n, occlusion, covered } = baseTexels(input);
   const E = evaluateShImage(fit.irradiance, input.normalsObject.data, n);
   const shading = new Float32Array(n * 3);
-  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (AO[p] * E[p * 3 + c]) / Math.PI;
-  distrustDeepShade(shading, input, fit, fitWeight, o);
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) shading[p * 3 + c] = (occlusion[p] * E[p * 3 + c]) / Math.PI;
+  distrustDeepShade(shading, E, input, fit, fitWeight, o);
   const lums = f32Of(n, (p) => lumAt(shading, p));
   const seenAny = mapF32(input.confidence.data, (v, p) => (covered(p) && v >= o.seenConfidence ? v : 0));
   // Eye openings show sclera and iris, whose colour is not the eyelid skin's.
@@ -114,10 +117,13 @@ export function unitShading(input: DelightMaps, fit: LightingFit, fitWeight: Flo
  * shadeTrust[0] × median (geometric blend per channel, in place). Where the model is right the two
  * agree, so only the texels whose geometry or occlusion the model gets wrong change. How much of the
  * photo's structure the correction takes is `deepShadeSlowMm`'s choice (slowCorrection, localBlend).
+ * How deep is read on the AO shading AO·E/π (E the irradiance per texel): the template's cavities and
+ * its normals turned from the light are what the model may get wrong; a shadow it casts under the
+ * fitted light is its prediction there, not a reason to distrust it.
  */
-function distrustDeepShade(shading: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
-  const { n, covered } = baseTexels(input);
-  const lums = f32Of(n, (p) => lumAt(shading, p));
+function distrustDeepShade(shading: Float32Array, E: Float32Array, input: DelightMaps, fit: LightingFit, fitWeight: Float32Array, o: DelightSettings): void {
+  const { n, AO, covered } = baseTexels(input);
+  const lums = f32Of(n, (p) => (AO[p] * lumAt(E, p)) / Math.PI);
   const ref = weightedMedian(lums, fitWeight);
   if (!(ref > 0)) return;
   const trust = o.shadeTrust;

@@ -69,7 +69,7 @@ export function removableSpecular(
   dominantDirection: [number, number, number],
   specular: EstimateSpecular = ESTIMATE_SPECULAR_DEFAULT,
 ): Float32Array {
-  const { n, AO, covered } = baseTexels(input);
+  const { n, occlusion, covered } = baseTexels(input);
   const view = input.viewObject;
   if (view.width !== input.textureBase.width || view.height !== input.textureBase.height || view.channels !== 3) {
     throw new Error(`delight: viewObject is ${view.width}×${view.height}×${view.channels}, expected ${input.textureBase.width}×${input.textureBase.height}×3`);
@@ -88,7 +88,7 @@ export function removableSpecular(
     // Facing away from the camera (or no view): the photo cannot show its highlight.
     if (normal[0] * toward[0] + normal[1] * toward[1] + normal[2] * toward[2] <= 0) continue;
     rgb[0] = rgb[1] = rgb[2] = 0;
-    addSkinSpecular(normal, toward, A_S_TOP, AO[p], light, lobes, scratch, rgb);
+    addSkinSpecular(normal, toward, A_S_TOP, occlusion[p], light, lobes, scratch, rgb);
     let k = 0;
     for (let c = 0; c < 3; c++) k += LUMA_709[c] * (rgb[c] / Math.max(shading[p * 3 + c], 1e-6));
     bound[p] = k;

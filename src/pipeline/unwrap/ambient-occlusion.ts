@@ -70,17 +70,19 @@ function basis(dx: number, dy: number, dz: number): [number, number, number, num
 }
 
 /**
- * Ambient occlusion (0..1, 1 = open) for `count` query points with unit normals, occluded by the
- * triangles of the mesh (positions in metres).
+ * Which of `options.directions` Fibonacci-sphere directions each of `count` query points (unit
+ * normals, positions in metres) is open toward: nothing of the mesh lies above the point in that
+ * direction's depth map. Directions below a point's horizon are left closed. The masks let a sky
+ * known only later (delight's fitted light) weigh the same visibility (`skyVisibility`).
  */
-export function ambientOcclusion(
+export function occlusionMasks(
   meshPositions: Float32Array,
   meshIndices: Uint32Array,
   points: Float32Array,
   normals: Float32Array,
   count: number,
-  options: AmbientOcclusionOptions = {},
-): Float32Array {
+  options: Omit<AmbientOcclusionOptions, "sky"> = {},
+): { directions: number; words: number; bits: Uint32Array } {
   const o = withDefaults(AMBIENT_OCCLUSION_DEFAULTS, options);
   const vertexCount = meshPositions.length / 3;
   // Bounding sphere (box centre, max distance) sets a fixed orthographic frame for every direction.
@@ -104,15 +106,13 @@ export function ambientOcclusion(
   const toPixel = res / (2 * radius);
   const pixelM = 1 / toPixel;
 
-  const open = new Float64Array(count);
-  const total = new Float64Array(count);
+  const words = Math.ceil(o.directions / 32);
+  const bits = new Uint32Array(count * words);
   const screen = new Float32Array(vertexCount * 2);
   const height = new Float32Array(vertexCount);
   const dirs = fibonacciSphere(o.directions);
   for (let k = 0; k < o.directions; k++) {
     const dx = dirs[3 * k], dy = dirs[3 * k + 1], dz = dirs[3 * k + 2];
-    const radiance = options.sky ? options.sky(dx, dy, dz) : 1;
-    if (!(radiance > 0)) continue;
     const [ux, uy, uz, vx, vy, vz] = basis(dx, dy, dz);
     for (let v = 0; v < vertexCount; v++) {
       const x = meshPositions[3 * v] - cx, y = meshPositions[3 * v + 1] - cy, z = meshPositions[3 * v + 2] - cz;
@@ -121,11 +121,11 @@ export function ambientOcclusion(
       height[v] = x * dx + y * dy + z * dz;
     }
     const top = rasterizeNearest(res, res, screen, height, meshIndices);
+    const word = k >>> 5, bit = 1 << (k & 31);
     for (let p = 0; p < count; p++) {
       const nx = normals[3 * p], ny = normals[3 * p + 1], nz = normals[3 * p + 2];
       const cos = nx * dx + ny * dy + nz * dz;
       if (!(cos > 0)) continue;
-      total[p] += radiance * cos;
       const x = points[3 * p] + nx * o.normalOffsetM - cx;
       const y = points[3 * p + 1] + ny * o.normalOffsetM - cy;
       const z = points[3 * p + 2] + nz * o.normalOffsetM - cz;
@@ -135,10 +135,54 @@ export function ambientOcclusion(
       const blocker = i >= 0 && i < res && j >= 0 && j < res ? top[j * res + i] : -Infinity;
       // Slope-scaled bias: across one depth-map pixel a surface tilted from d rises by pixel·tan θ.
       const tan = Math.min(4, Math.sqrt(Math.max(0, 1 - cos * cos)) / cos);
-      if (h + o.depthBiasM + pixelM * tan >= blocker) open[p] += radiance * cos;
+      if (h + o.depthBiasM + pixelM * tan >= blocker) bits[p * words + word] |= bit;
     }
   }
-  const ao = new Float32Array(count);
-  for (let p = 0; p < count; p++) ao[p] = total[p] > 0 ? open[p] / total[p] : 1;
-  return ao;
+  return { directions: o.directions, words, bits };
+}
+
+/**
+ * Per point, the irradiance `sky` (relative radiance toward unit (x, y, z), negative read as 0;
+ * absent: uniform) gives through the open directions of `masks`, relative to the same point
+ * unoccluded: Σ sky·cos⁺·open / Σ sky·cos⁺ over the directions (1 where the sky gives the point nothing).
+ */
+export function skyVisibility(
+  masks: { directions: number; words: number; bits: Uint32Array },
+  normals: Float32Array,
+  count: number,
+  sky?: (x: number, y: number, z: number) => number,
+): Float32Array {
+  const dirs = fibonacciSphere(masks.directions);
+  const radiance = Float64Array.from({ length: masks.directions }, (_, k) => (sky ? Math.max(0, sky(dirs[3 * k], dirs[3 * k + 1], dirs[3 * k + 2])) || 0 : 1));
+  const { words, bits } = masks;
+  const out = new Float32Array(count);
+  for (let p = 0; p < count; p++) {
+    const nx = normals[3 * p], ny = normals[3 * p + 1], nz = normals[3 * p + 2];
+    let open = 0, total = 0;
+    for (let k = 0; k < masks.directions; k++) {
+      const cos = nx * dirs[3 * k] + ny * dirs[3 * k + 1] + nz * dirs[3 * k + 2];
+      if (!(cos > 0) || radiance[k] === 0) continue;
+      const w = radiance[k] * cos;
+      total += w;
+      if (bits[p * words + (k >>> 5)] & (1 << (k & 31))) open += w;
+    }
+    out[p] = total > 0 ? open / total : 1;
+  }
+  return out;
+}
+
+/**
+ * Ambient occlusion (0..1, 1 = open) for `count` query points with unit normals, occluded by the
+ * triangles of the mesh (positions in metres).
+ */
+export function ambientOcclusion(
+  meshPositions: Float32Array,
+  meshIndices: Uint32Array,
+  points: Float32Array,
+  normals: Float32Array,
+  count: number,
+  options: AmbientOcclusionOptions = {},
+): Float32Array {
+  const { sky, ...rest } = options;
+  return skyVisibility(occlusionMasks(meshPositions, meshIndices, points, normals, count, rest), normals, count, sky);
 }
