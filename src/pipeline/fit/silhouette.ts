@@ -43,7 +43,16 @@ export interface SilhouetteOptions {
   releaseM?: number;
   /** Hold the neck's outline too (contour points below the chin on the template); false leaves the neck to the predicted head and the head's outline (fit/head-outline.ts reads its girth). */
   neck?: boolean;
+  /**
+   * Shrink each reading toward the landmark warp's contour by its posterior weight: prior SD the jaw's
+   * half-breadth SD (JAW_HALF_BREADTH_SD_M), reading SD the mask's snap reach over √trust (a soft mask
+   * or a weak skin edge reads wider); false moves each point by the whole offset.
+   */
+  shrink?: boolean;
 }
+
+/** SD of the jaw's half-breadth: bigonial breadth SD 10.7 mm (M) / 9.3 mm (F) [S3 NIOSH, reference/head-anthropometry.md §1] halved, the larger. */
+export const JAW_HALF_BREADTH_SD_M = 10.7e-3 / 2;
 
 /**
  * The search range: 3 SD of the jaw's half-breadth, bigonial breadth 120.7 ± 10.7 mm (M) / 111.6 ±
@@ -67,6 +76,7 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   // the fitted neck turns with the head) and the collar; on the identity set its sideways pull was
   // photo-to-photo noise with no person in it (docs/evaluation.md, "The neck's outline left to the head's outline").
   neck: false,
+  shrink: false,
 };
 
 export interface SilhouetteInput {
@@ -104,7 +114,7 @@ export interface ContourPoint {
 }
 
 export interface SilhouetteReport {
-  /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
+    /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
   beforeIod: number;
   lastIod: number;
   /** Paired contour points then. */
@@ -141,7 +151,7 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
     const residual = meanResidual(pairs) / input.interocularPx;
     if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
     [report.lastIod, report.pairsLast] = [residual, pairs.length];
-    const extra = constraints(pairs, camera, search.rangePx, o);
+    const extra = constraints(o.shrink ? shrunk(pairs, camera, search.snapPx) : pairs, camera, search.rangePx, o);
     report.constraints.push(extra.lambda.length);
     const kept = keptTargets(base, input.priors, extra.centres, o.releaseM);
     report.released.push(base.lambda.length - kept.targets.lambda.length);
@@ -193,6 +203,19 @@ export function pairContour(src: ContourSource, colours: OutlineColours, contour
     if (m) out.push({ point, offsetPx: m.offsetPx, trust: m.trust });
   }
   return out;
+}
+
+/**
+ * Each offset times its posterior weight σp² / (σp² + σm²): σp the jaw's half-breadth SD projected at
+ * the point's depth, σm the snap reach (the mask's own uncertainty) over √trust.
+ */
+export function shrunk(pairs: ContourPair[], camera: Camera, snapPx: number): ContourPair[] {
+  const f = (camera.fx + camera.fy) / 2;
+  return pairs.map((p) => {
+    const priorPx = (JAW_HALF_BREADTH_SD_M * f) / p.point.depth;
+    const readingVar = (snapPx * snapPx) / Math.max(p.trust, 1e-6);
+    return { ...p, offsetPx: (p.offsetPx * priorPx * priorPx) / (priorPx * priorPx + readingVar) };
+  });
 }
 
 /** Trust-weighted mean |offset| of the pairs, pixels (NaN with none). */
