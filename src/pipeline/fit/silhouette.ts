@@ -49,6 +49,8 @@ export interface SilhouetteOptions {
    * or a weak skin edge reads wider); false moves each point by the whole offset.
    */
   shrink?: boolean;
+  /** Hold the jaw's outline behind the face too (contour points farther than one oval spacing from every landmark); false keeps the contour beside the face oval. */
+  behindFace?: boolean;
 }
 
 /** SD of the jaw's half-breadth: bigonial breadth SD 10.7 mm (M) / 9.3 mm (F) [S3 NIOSH, reference/head-anthropometry.md §1] halved, the larger. */
@@ -77,6 +79,7 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   // photo-to-photo noise with no person in it (docs/evaluation.md, "The neck's outline left to the head's outline").
   neck: false,
   shrink: false,
+  behindFace: true,
 };
 
 export interface SilhouetteInput {
@@ -111,6 +114,8 @@ export interface ContourPoint {
   depth: number;
   /** Below the lower lip on the template: facial hair there is the head's outline. */
   beardZone: boolean;
+  /** Farther than one oval spacing from every landmark on the template (the jaw behind the face). */
+  behindFace: boolean;
 }
 
 export interface SilhouetteReport {
@@ -146,7 +151,7 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   const search = searchOf(input.interocularPx, o);
   const neckTopY = headFrame().chinY;
   for (let round = 0; round < o.iterations; round++) {
-    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression).filter((p) => o.neck || p.template[1] >= neckTopY);
+    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression).filter((p) => (o.neck || p.template[1] >= neckTopY) && (o.behindFace || !p.behindFace));
     const pairs = pairContour(src, colours, contour, search);
     const residual = meanResidual(pairs) / input.interocularPx;
     if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
@@ -319,7 +324,7 @@ export function occludingContour(head: TemplateHead, positions: Float32Array, ca
       if (!raster.onOuterBoundary(pixel, normal)) continue;
       const template: [number, number, number] = [lerp(tpl, 0), lerp(tpl, 1), lerp(tpl, 2)];
       const offset: [number, number, number] = expression ? [lerp(expression, 0), lerp(expression, 1), lerp(expression, 2)] : [0, 0, 0];
-      found.push({ template, world, expression: offset, pixel, normal, depth, beardZone: template[1] < info.lowerLipY });
+      found.push({ template, world, expression: offset, pixel, normal, depth, beardZone: template[1] < info.lowerLipY, behindFace: info.farFromLandmarks[a] + info.farFromLandmarks[b] === 2 });
     }
   }
   return thin(found, o.spacingM);
@@ -395,6 +400,8 @@ interface TemplateInfo {
   skinTriangles: { first: number; count: number };
   /** 1 where a contour may constrain: the face outline and everything off the face mesh's interior. */
   eligible: Uint8Array;
+  /** 1 where a skin vertex lies farther than one oval spacing from every landmark. */
+  farFromLandmarks: Uint8Array;
   weld: Int32Array;
   /** Template height of the lower lip's bottom, metres: below it facial hair is the outline. */
   lowerLipY: number;
@@ -423,7 +430,7 @@ function templateInfo(head: TemplateHead): TemplateInfo {
   // The oval's mean spacing between neighbouring landmarks.
   let spacing = 0;
   for (let k = 0; k < FACE_OVAL.length; k++) spacing += Math.sqrt(dist2(lv[FACE_OVAL[k]], lv[FACE_OVAL[(k + 1) % FACE_OVAL.length]])) / FACE_OVAL.length;
-  const eligible = new Uint8Array(nv), offFace = new Uint8Array(nv);
+  const eligible = new Uint8Array(nv), offFace = new Uint8Array(nv), farFromLandmarks = new Uint8Array(nv);
   const browY = Math.min(...[...RIGHT_BROW_CORE, ...LEFT_BROW_CORE].map((i) => pos[3 * lv[i] + 1]));
   for (const v of skin) {
     let best = Infinity, nearest = -1;
@@ -438,12 +445,14 @@ function templateInfo(head: TemplateHead): TemplateInfo {
     const offEars = head.mesh.uvs[2 * v + 1] < ATLAS.row.v0;
     eligible[v] = offLandmarks && pos[3 * v + 1] < browY && offEars ? 1 : 0;
     offFace[v] = best > spacing * spacing && offEars ? 1 : 0;
+    farFromLandmarks[v] = best > spacing * spacing ? 1 : 0;
   }
   const info: TemplateInfo = {
     skin,
     offFace,
     skinTriangles: { first: skinPart.firstIndex / 3, count: skinPart.indexCount / 3 },
     eligible,
+    farFromLandmarks,
     weld: weldMap(pos),
     lowerLipY: pos[3 * lv[LOWER_LIP_BOTTOM] + 1],
   };
