@@ -131,6 +131,9 @@ export const ABLATIONS: Record<string, FitOptions> = {
   default: {},
   expressionBaked: { expression: { enabled: false } },
   noSilhouette: { silhouette: { iterations: 0 } },
+  silhouetteShrink: { silhouette: { shrink: true } },
+  silhouetteBesideFace: { silhouette: { behindFace: false } },
+  silhouetteShrinkBesideFace: { silhouette: { shrink: true, behindFace: false } },
   templateDepth: { depthWeight: 0 },
   // The thin-plate image-plane posterior is off by default (fit/image-posterior.ts): this variant puts it in place of the face prior, at the detector's published noise.
   imageAtNoise: { imageNoiseSdIod: LANDMARK_SD_IOD, facePrior: { noiseSdIod: 0 } },

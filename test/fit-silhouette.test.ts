@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { fit, FIT_DEFAULTS } from "../src/pipeline/fit.ts";
 import { project } from "../src/pipeline/fit/pose.ts";
-import { SILHOUETTE_DEFAULTS } from "../src/pipeline/fit/silhouette.ts";
+import { JAW_HALF_BREADTH_SD_M, occludingContour, SILHOUETTE_DEFAULTS, shrunk, type ContourPair } from "../src/pipeline/fit/silhouette.ts";
 import { borderedWarp, fitFactoredWarp, fitWarp, warpAt } from "../src/pipeline/fit/warp.ts";
 import { CHIN } from "../src/primitives/face-topology.ts";
 import { createFragments, rasterize } from "../src/raster/rasterize.ts";
@@ -202,5 +202,34 @@ describe("fit's warp", () => {
     warpAt(w, 0.102, 0, 0, d);
     expect(d[0]).toBeLessThan(0);
     expect(d[0]).toBeGreaterThan(-0.005);
+  });
+});
+
+describe("the silhouette term's shrinkage toward the landmark warp's contour", () => {
+  const pair = (trust: number): ContourPair => ({
+    point: { template: [0, 0, 0], world: [0, 0, 0], expression: [0, 0, 0], pixel: [0, 0], normal: [1, 0], depth: 0.7, beardZone: false, behindFace: false },
+    offsetPx: 10,
+    trust,
+  });
+  it("moves a clean reading by most of its offset and a soft one by less, by the posterior weight", () => {
+    const cam = camera(), snapPx = 2.5;
+    const [clean, soft] = shrunk([pair(1), pair(0.1)], cam, snapPx);
+    const priorPx = (JAW_HALF_BREADTH_SD_M * cam.fx) / 0.7;
+    expect(clean.offsetPx).toBeCloseTo((10 * priorPx ** 2) / (priorPx ** 2 + snapPx ** 2), 6);
+    expect(soft.offsetPx).toBeCloseTo((10 * priorPx ** 2) / (priorPx ** 2 + snapPx ** 2 / 0.1), 6);
+    expect(clean.offsetPx).toBeGreaterThan(0.8 * 10);
+    expect(soft.offsetPx).toBeLessThan(0.6 * clean.offsetPx);
+  });
+});
+
+describe("the silhouette contour's classes", () => {
+  it("marks the jaw's contour behind the face oval apart from the contour beside it", () => {
+    const contour = occludingContour(head, head.mesh.positions, camera());
+    const behind = contour.filter((p) => p.behindFace), beside = contour.filter((p) => !p.behindFace);
+    expect(behind.length).toBeGreaterThan(0);
+    expect(beside.length).toBeGreaterThan(0);
+    const meanZ = (ps: typeof contour) => ps.reduce((s, p) => s + p.template[2], 0) / ps.length;
+    // Behind: nearer the back of the head than the contour along the oval.
+    expect(meanZ(behind)).toBeLessThan(meanZ(beside));
   });
 });

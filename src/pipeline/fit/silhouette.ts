@@ -43,7 +43,18 @@ export interface SilhouetteOptions {
   releaseM?: number;
   /** Hold the neck's outline too (contour points below the chin on the template); false leaves the neck to the predicted head and the head's outline (fit/head-outline.ts reads its girth). */
   neck?: boolean;
+  /**
+   * Shrink each reading toward the landmark warp's contour by its posterior weight: prior SD the jaw's
+   * half-breadth SD (JAW_HALF_BREADTH_SD_M), reading SD the mask's snap reach over √trust (a soft mask
+   * or a weak skin edge reads wider); false moves each point by the whole offset.
+   */
+  shrink?: boolean;
+  /** Hold the jaw's outline behind the face too (contour points farther than one oval spacing from every landmark); false keeps the contour beside the face oval. */
+  behindFace?: boolean;
 }
+
+/** SD of the jaw's half-breadth: bigonial breadth SD 10.7 mm (M) / 9.3 mm (F) [S3 NIOSH, reference/head-anthropometry.md §1] halved, the larger. */
+export const JAW_HALF_BREADTH_SD_M = 10.7e-3 / 2;
 
 /**
  * The search range: 3 SD of the jaw's half-breadth, bigonial breadth 120.7 ± 10.7 mm (M) / 111.6 ±
@@ -67,6 +78,8 @@ export const SILHOUETTE_DEFAULTS: Required<SilhouetteOptions> = {
   // the fitted neck turns with the head) and the collar; on the identity set its sideways pull was
   // photo-to-photo noise with no person in it (docs/evaluation.md, "The neck's outline left to the head's outline").
   neck: false,
+  shrink: false,
+  behindFace: true,
 };
 
 export interface SilhouetteInput {
@@ -101,10 +114,12 @@ export interface ContourPoint {
   depth: number;
   /** Below the lower lip on the template: facial hair there is the head's outline. */
   beardZone: boolean;
+  /** Farther than one oval spacing from every landmark on the template (the jaw behind the face). */
+  behindFace: boolean;
 }
 
 export interface SilhouetteReport {
-  /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
+    /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
   beforeIod: number;
   lastIod: number;
   /** Paired contour points then. */
@@ -136,12 +151,12 @@ export function silhouetteWarp(input: SilhouetteInput, options: SilhouetteOption
   const search = searchOf(input.interocularPx, o);
   const neckTopY = headFrame().chinY;
   for (let round = 0; round < o.iterations; round++) {
-    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression).filter((p) => o.neck || p.template[1] >= neckTopY);
+    const contour = occludingContour(head, warpedPositions(head, warp, input.expression), camera, o, input.expression).filter((p) => (o.neck || p.template[1] >= neckTopY) && (o.behindFace || !p.behindFace));
     const pairs = pairContour(src, colours, contour, search);
     const residual = meanResidual(pairs) / input.interocularPx;
     if (round === 0) [report.beforeIod, report.pairsBefore] = [residual, pairs.length];
     [report.lastIod, report.pairsLast] = [residual, pairs.length];
-    const extra = constraints(pairs, camera, search.rangePx, o);
+    const extra = constraints(o.shrink ? shrunk(pairs, camera, search.snapPx) : pairs, camera, search.rangePx, o);
     report.constraints.push(extra.lambda.length);
     const kept = keptTargets(base, input.priors, extra.centres, o.releaseM);
     report.released.push(base.lambda.length - kept.targets.lambda.length);
@@ -193,6 +208,19 @@ export function pairContour(src: ContourSource, colours: OutlineColours, contour
     if (m) out.push({ point, offsetPx: m.offsetPx, trust: m.trust });
   }
   return out;
+}
+
+/**
+ * Each offset times its posterior weight σp² / (σp² + σm²): σp the jaw's half-breadth SD projected at
+ * the point's depth, σm the snap reach (the mask's own uncertainty) over √trust.
+ */
+export function shrunk(pairs: ContourPair[], camera: Camera, snapPx: number): ContourPair[] {
+  const f = (camera.fx + camera.fy) / 2;
+  return pairs.map((p) => {
+    const priorPx = (JAW_HALF_BREADTH_SD_M * f) / p.point.depth;
+    const readingVar = (snapPx * snapPx) / Math.max(p.trust, 1e-6);
+    return { ...p, offsetPx: (p.offsetPx * priorPx * priorPx) / (priorPx * priorPx + readingVar) };
+  });
 }
 
 /** Trust-weighted mean |offset| of the pairs, pixels (NaN with none). */
@@ -296,7 +324,7 @@ export function occludingContour(head: TemplateHead, positions: Float32Array, ca
       if (!raster.onOuterBoundary(pixel, normal)) continue;
       const template: [number, number, number] = [lerp(tpl, 0), lerp(tpl, 1), lerp(tpl, 2)];
       const offset: [number, number, number] = expression ? [lerp(expression, 0), lerp(expression, 1), lerp(expression, 2)] : [0, 0, 0];
-      found.push({ template, world, expression: offset, pixel, normal, depth, beardZone: template[1] < info.lowerLipY });
+      found.push({ template, world, expression: offset, pixel, normal, depth, beardZone: template[1] < info.lowerLipY, behindFace: info.farFromLandmarks[a] + info.farFromLandmarks[b] === 2 });
     }
   }
   return thin(found, o.spacingM);
@@ -372,6 +400,8 @@ interface TemplateInfo {
   skinTriangles: { first: number; count: number };
   /** 1 where a contour may constrain: the face outline and everything off the face mesh's interior. */
   eligible: Uint8Array;
+  /** 1 where a skin vertex lies farther than one oval spacing from every landmark. */
+  farFromLandmarks: Uint8Array;
   weld: Int32Array;
   /** Template height of the lower lip's bottom, metres: below it facial hair is the outline. */
   lowerLipY: number;
@@ -400,7 +430,7 @@ function templateInfo(head: TemplateHead): TemplateInfo {
   // The oval's mean spacing between neighbouring landmarks.
   let spacing = 0;
   for (let k = 0; k < FACE_OVAL.length; k++) spacing += Math.sqrt(dist2(lv[FACE_OVAL[k]], lv[FACE_OVAL[(k + 1) % FACE_OVAL.length]])) / FACE_OVAL.length;
-  const eligible = new Uint8Array(nv), offFace = new Uint8Array(nv);
+  const eligible = new Uint8Array(nv), offFace = new Uint8Array(nv), farFromLandmarks = new Uint8Array(nv);
   const browY = Math.min(...[...RIGHT_BROW_CORE, ...LEFT_BROW_CORE].map((i) => pos[3 * lv[i] + 1]));
   for (const v of skin) {
     let best = Infinity, nearest = -1;
@@ -415,12 +445,14 @@ function templateInfo(head: TemplateHead): TemplateInfo {
     const offEars = head.mesh.uvs[2 * v + 1] < ATLAS.row.v0;
     eligible[v] = offLandmarks && pos[3 * v + 1] < browY && offEars ? 1 : 0;
     offFace[v] = best > spacing * spacing && offEars ? 1 : 0;
+    farFromLandmarks[v] = best > spacing * spacing ? 1 : 0;
   }
   const info: TemplateInfo = {
     skin,
     offFace,
     skinTriangles: { first: skinPart.firstIndex / 3, count: skinPart.indexCount / 3 },
     eligible,
+    farFromLandmarks,
     weld: weldMap(pos),
     lowerLipY: pos[3 * lv[LOWER_LIP_BOTTOM] + 1],
   };
