@@ -24,7 +24,8 @@ import { buildTemplateHead } from "../src/geometry/template-head.ts";
 import { decodeImage } from "../src/image/decode.ts";
 import { capture } from "../src/pipeline/capture.ts";
 import { fit, type FitOptions } from "../src/pipeline/fit.ts";
-import { INTRINSICS_DEFAULTS } from "../src/pipeline/fit/intrinsics.ts";
+import { FULL_FRAME_DIAGONAL_MM, INTRINSICS_DEFAULTS } from "../src/pipeline/fit/intrinsics.ts";
+import { writeFileAtomic } from "../src/io/write-atomic.ts";
 import { shownPerspective, type PerspectiveResponse } from "../src/pipeline/fit/perspective-cue.ts";
 import { disposeSessions } from "../src/models/session.ts";
 import type { CaptureResult, ImageF32, LensHint, Mesh, TemplateHead } from "../src/types.ts";
@@ -33,9 +34,7 @@ import { headSkinMaps, reconstructStages, requireStages } from "./head-measures.
 import { compositeOver, renderSkin, studioLighting, type SkinMaps } from "./shade-skin.ts";
 import { stripPng } from "./strip.ts";
 import { listPhotos } from "./run.ts";
-
-/** Diagonal of the 36 × 24 mm frame, millimetres. */
-const FULL_FRAME_DIAGONAL_MM = Math.hypot(36, 24);
+import { linearFit } from "./metrics.ts";
 
 /** The cue alone: no calibration, no distance prior, a grid long enough to see where it peaks. */
 const RAW_CUE: FitOptions = { intrinsics: { ...INTRINSICS_DEFAULTS, perspectiveResponse: null, distancePriorSdLn: 100, maxFocal35mm: 6000, gridSteps: 40 } };
@@ -75,23 +74,17 @@ export async function renderableHead(dir: string, name: string, cacheDir: string
     if (failure) throw new Error(`${name}: ${failure}`);
     const s = requireStages(stages);
     const head: RenderableHead = { mesh: s.fit.mesh, landmarkVertices: Array.from(s.fit.head.landmarkVertices), maps: headSkinMaps(s) };
-    await writeFile(`${file}.tmp`, v8.serialize(head));
-    await (await import("node:fs/promises")).rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, v8.serialize(head), { durable: false });
     return head;
   }
 }
 
-/** Least squares y = a + b x: gain b, offset a, residual SD. */
+/** Least squares y = a + b x (metrics.ts linearFit): gain b, offset a, residual SD; NaN with too few pairs. */
 function regression(xs: number[], ys: number[]): { gain: number; offset: number; residualSd: number } {
-  const n = xs.length, mx = xs.reduce((s, v) => s + v, 0) / n, my = ys.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  const gain = sxy / sxx, offset = my - gain * mx;
-  const rss = xs.reduce((s, x, i) => s + (ys[i] - offset - gain * x) ** 2, 0);
-  return { gain, offset, residualSd: Math.sqrt(rss / Math.max(1, n - 2)) };
+  const line = linearFit(xs, ys);
+  if (!line) return { gain: NaN, offset: NaN, residualSd: NaN };
+  const rss = xs.reduce((s, x, i) => s + (ys[i] - line.intercept - line.slope * x) ** 2, 0);
+  return { gain: line.slope, offset: line.intercept, residualSd: Math.sqrt(rss / Math.max(1, xs.length - 2)) };
 }
 
 interface RenderRow extends Estimates {

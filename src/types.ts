@@ -486,17 +486,21 @@ export interface ReconstructResult {
 }
 
 /**
- * Per texel of an atlas, which of `directions` unit directions the surface point is open toward
- * (nothing of the mesh in the way): the directions are unwrap/ambient-occlusion.ts fibonacciSphere(directions),
- * object space; bit k of the texel's word ⌊k/32⌋ (`words` per texel, texel-major) is 1 when open.
+ * Per point, which of `directions` unit directions the surface point is open toward (nothing of the
+ * mesh in the way): the directions are unwrap/ambient-occlusion.ts fibonacciSphere(directions),
+ * object space; bit k of the point's word ⌊k/32⌋ (`words` per point, point-major) is 1 when open.
  * Directions below the point's horizon are closed.
  */
-export interface OcclusionMasks {
-  width: number;
-  height: number;
+export interface DirectionMasks {
   directions: number;
   words: number;
   bits: Uint32Array;
+}
+
+/** DirectionMasks per texel of an atlas (texel-major, row by row). */
+export interface OcclusionMasks extends DirectionMasks {
+  width: number;
+  height: number;
 }
 
 /**

@@ -58,7 +58,7 @@ export interface FaceModes {
  * The survey's modes at landmarks `ids` (face-mesh indices) of a face whose landmark `i` lies at
  * `landmarks[3i..3i+2]` (metres; the template's); `enabled` false gives none (an ablation).
  *
- *   const modes = faceModes(FACE_LANDMARKS_M, faceIds);   // modes.fields[3] is the mouth's width
+ *   const modes = faceModes(FACE_LANDMARKS_M, faceIds);   // modes.fields[2] is the nose's breadth
  */
 export function faceModes(landmarks: ArrayLike<number>, ids: readonly number[], enabled = true): FaceModes {
   if (!enabled) return { count: 0, dimensions: [], fields: [], covariance: new Float64Array(0), lengthsM: [] };

@@ -84,7 +84,7 @@ export const INTRINSICS_DEFAULTS: Required<IntrinsicsOptions> = {
 const HVID = { mean: 0.01183, sd: 0.00057 };
 
 /** Diagonal of the 36 × 24 mm frame, millimetres: 35 mm-equivalent focal lengths refer to it. */
-const FULL_FRAME_DIAGONAL_MM = Math.hypot(36, 24);
+export const FULL_FRAME_DIAGONAL_MM = Math.hypot(36, 24);
 
 /** What the estimate reads: the template's landmark points and the photo's, as fit prepares them. */
 export interface IntrinsicsInput {

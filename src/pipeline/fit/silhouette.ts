@@ -119,7 +119,7 @@ export interface ContourPoint {
 }
 
 export interface SilhouetteReport {
-    /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
+  /** Trust-weighted mean |offset| between the head's contour and the photo's outline, share of the inter-ocular distance: with the landmark warp alone, and at the last round's start (the final warp is not measured: that would cost another contour). */
   beforeIod: number;
   lastIod: number;
   /** Paired contour points then. */

@@ -11,6 +11,7 @@
  */
 import { rasterizeNearest } from "../../raster/rasterize.ts";
 import { withDefaults } from "../../options.ts";
+import type { DirectionMasks } from "../../types.ts";
 
 export interface AmbientOcclusionOptions {
   /** Number of directions over the whole sphere (about half fall in each point's hemisphere). */
@@ -82,7 +83,7 @@ export function occlusionMasks(
   normals: Float32Array,
   count: number,
   options: Omit<AmbientOcclusionOptions, "sky"> = {},
-): { directions: number; words: number; bits: Uint32Array } {
+): DirectionMasks {
   const o = withDefaults(AMBIENT_OCCLUSION_DEFAULTS, options);
   const vertexCount = meshPositions.length / 3;
   // Bounding sphere (box centre, max distance) sets a fixed orthographic frame for every direction.
@@ -147,7 +148,7 @@ export function occlusionMasks(
  * unoccluded: Σ sky·cos⁺·open / Σ sky·cos⁺ over the directions (1 where the sky gives the point nothing).
  */
 export function skyVisibility(
-  masks: { directions: number; words: number; bits: Uint32Array },
+  masks: DirectionMasks,
   normals: Float32Array,
   count: number,
   sky?: (x: number, y: number, z: number) => number,
